@@ -1,0 +1,7 @@
+// Every subcommand, in the order `--help` lists them. Each file exports one register function.
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+
+export function registerCommands(_program: Command, _ctx: CliContext): void {
+  // commands are added here as they land
+}

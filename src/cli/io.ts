@@ -1,0 +1,99 @@
+// The file system, seen by the rest of the CLI. Parsers receive bytes or a ByteSource, never paths.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ByteSource } from '../core/index.js';
+import { TraceError } from '../core/index.js';
+
+export interface Output {
+  out(text: string): void;
+  err(text: string): void;
+  /** True when stderr is a terminal (spinners only then). */
+  readonly interactive: boolean;
+}
+
+export const processOutput: Output = {
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+  interactive: Boolean(process.stderr.isTTY) && !process.env['CI'],
+};
+
+function notFound(file: string, what: string, e: unknown): TraceError {
+  const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+  return new TraceError({ code: 'TRACE_ERR_UNREADABLE', location: { file }, expected: what, found: code });
+}
+
+export function readBytes(file: string): Uint8Array {
+  try {
+    return new Uint8Array(fs.readFileSync(file));
+  } catch (e) {
+    throw notFound(file, 'a readable file', e);
+  }
+}
+
+export function readText(file: string): string {
+  return Buffer.from(readBytes(file)).toString('utf8');
+}
+
+export function exists(file: string): boolean {
+  return fs.existsSync(file);
+}
+
+export function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Files of a directory, recursively, as paths relative to it, sorted. */
+export function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true });
+    } catch (e) {
+      throw notFound(path.join(dir, rel), 'a readable directory', e);
+    }
+    for (const ent of entries) {
+      const r = rel ? `${rel}/${ent.name}` : ent.name;
+      if (ent.isDirectory()) walk(r);
+      else if (ent.isFile()) out.push(r);
+    }
+  };
+  walk('');
+  return out.sort();
+}
+
+/**
+ * A ByteSource over an open file handle: reads by offset with readSync, so a core of hundreds of GiB is
+ * never loaded whole. Close it with `close()` when done.
+ */
+export function openFileSource(file: string): ByteSource & { close(): void } {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    throw notFound(file, 'a readable file', e);
+  }
+  const size = fs.fstatSync(fd).size;
+  return {
+    name: file,
+    size,
+    read(offset: number, length: number): Uint8Array {
+      const n = Math.max(0, Math.min(length, size - offset));
+      const buf = new Uint8Array(n);
+      let done = 0;
+      while (done < n) {
+        const r = fs.readSync(fd, buf, done, n - done, offset + done);
+        if (r === 0) break;
+        done += r;
+      }
+      return done === n ? buf : buf.subarray(0, done);
+    },
+    close(): void {
+      fs.closeSync(fd);
+    },
+  };
+}

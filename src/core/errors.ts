@@ -1,0 +1,65 @@
+// Bad input is the user's, not a bug (DESIGN.md, Errors): a TraceError carries a stable code and a location.
+
+/** Where in an input a problem was found. Binary inputs use `offset` (and `field`); text inputs `line`/`column`. */
+export interface SourceLocation {
+  /** Display name of the input, usually the path the user gave. */
+  readonly file: string;
+  /** Byte offset into the file, for binary inputs. */
+  readonly offset?: number;
+  /** The field or structure path at that offset, kernel spelling: `chunk[3].hdr.next`, `fdt_header.magic`. */
+  readonly field?: string;
+  /** 1-based line, for text inputs. */
+  readonly line?: number;
+  /** 1-based column, for text inputs. */
+  readonly column?: number;
+}
+
+/** Render a location the way the CLI prints it: `file: offset 0x1f8 (chunk[3].hdr.next)` or `file:14:1`. */
+export function formatLocation(loc: SourceLocation): string {
+  if (loc.line !== undefined) {
+    const col = loc.column !== undefined ? `:${loc.column}` : '';
+    const field = loc.field !== undefined ? ` (${loc.field})` : '';
+    return `${loc.file}:${loc.line}${col}${field}`;
+  }
+  if (loc.offset !== undefined) {
+    const field = loc.field !== undefined ? ` (${loc.field})` : '';
+    return `${loc.file}: offset 0x${loc.offset.toString(16)}${field}`;
+  }
+  return loc.field !== undefined ? `${loc.file} (${loc.field})` : loc.file;
+}
+
+export interface TraceErrorInit {
+  readonly code: string;
+  readonly location: SourceLocation;
+  readonly expected: string;
+  readonly found: string;
+}
+
+/**
+ * An unreadable or invalid trace. The CLI prints `message` as one line and exits 3.
+ * Codes are stable, upper snake case, prefixed by the format: FDT_ERR_*, ELF_ERR_*, KHO_ERR_*, TRACE_ERR_*.
+ */
+export class TraceError extends Error {
+  override readonly name = 'TraceError';
+  readonly code: string;
+  readonly location: SourceLocation;
+  readonly expected: string;
+  readonly found: string;
+
+  constructor(init: TraceErrorInit) {
+    super(`${formatLocation(init.location)}: ${init.code}: expected ${init.expected}, found ${init.found}`);
+    this.code = init.code;
+    this.location = init.location;
+    this.expected = init.expected;
+    this.found = init.found;
+  }
+}
+
+/** A command-line misuse (exit 2): unknown strategy, missing bundle directory, conflicting flags. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export function isTraceError(e: unknown): e is TraceError {
+  return e instanceof TraceError;
+}

@@ -1,0 +1,93 @@
+// Half-open ranges [start, end) over pfns or addresses, and sorted-run helpers used across the engine.
+
+export interface Range {
+  readonly start: number;
+  readonly end: number;
+}
+
+export function rangeLength(r: Range): number {
+  return r.end - r.start;
+}
+
+export function intersect(a: Range, b: Range): Range | null {
+  const start = Math.max(a.start, b.start);
+  const end = Math.min(a.end, b.end);
+  return start < end ? { start, end } : null;
+}
+
+export function overlaps(a: Range, b: Range): boolean {
+  return a.start < b.end && b.start < a.end;
+}
+
+export function clamp(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+/** Round `v` up to a multiple of `align` (a positive integer, power of two or not). */
+export function roundUp(v: number, align: number): number {
+  return Math.ceil(v / align) * align;
+}
+
+export function roundDown(v: number, align: number): number {
+  return Math.floor(v / align) * align;
+}
+
+/** Sort by start and merge overlapping or touching ranges. Returns a new array. */
+export function normalizeRanges(ranges: readonly Range[]): Range[] {
+  const sorted = [...ranges]
+    .filter((r) => r.end > r.start)
+    .sort((a, b) => a.start - b.start || a.end - b.end);
+  const out: Range[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.start <= last.end) {
+      if (r.end > last.end) out[out.length - 1] = { start: last.start, end: r.end };
+    } else out.push({ start: r.start, end: r.end });
+  }
+  return out;
+}
+
+/** Total length of a set of ranges after normalising. */
+export function totalLength(ranges: readonly Range[]): number {
+  let n = 0;
+  for (const r of normalizeRanges(ranges)) n += r.end - r.start;
+  return n;
+}
+
+/** `a` minus `b`, both normalised; result normalised. Linear in the inputs. */
+export function subtractRanges(a: readonly Range[], b: readonly Range[]): Range[] {
+  const A = normalizeRanges(a);
+  const B = normalizeRanges(b);
+  const out: Range[] = [];
+  let j = 0;
+  for (const r of A) {
+    let cur = r.start;
+    while (j < B.length && B[j]!.end <= cur) j++;
+    let k = j;
+    while (k < B.length && B[k]!.start < r.end) {
+      const s = B[k]!;
+      if (s.start > cur) out.push({ start: cur, end: s.start });
+      cur = Math.max(cur, s.end);
+      if (cur >= r.end) break;
+      k++;
+    }
+    if (cur < r.end) out.push({ start: cur, end: r.end });
+  }
+  return out;
+}
+
+/** Intersection of two normalised range sets. */
+export function intersectRanges(a: readonly Range[], b: readonly Range[]): Range[] {
+  const A = normalizeRanges(a);
+  const B = normalizeRanges(b);
+  const out: Range[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < A.length && j < B.length) {
+    const r = intersect(A[i]!, B[j]!);
+    if (r) out.push(r);
+    if (A[i]!.end < B[j]!.end) i++;
+    else j++;
+  }
+  return out;
+}

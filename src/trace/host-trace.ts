@@ -1,0 +1,111 @@
+// The host model: one merged view of everything a bundle says about the machine's memory, with the source of
+// each fact. Built by loadBundle(); consumed by the simulator. Addresses are bytes, [start, end) half-open.
+import type { Diagnostic } from '../core/index.js';
+import type { MemblockCall, MemblockDump } from '../../parsers/dmesg/types.js';
+
+export type Arch = 'x86_64' | 'arm64' | 'riscv64' | 'ppc64' | 'arm' | 'unknown';
+export type ZoneName = 'DMA' | 'DMA32' | 'Normal' | 'HighMem' | 'Movable' | 'Device';
+
+/** Where a fact came from: a file of the bundle, and optionally its line. */
+export interface FactSource {
+  readonly file: string;
+  readonly line?: number;
+  /** The kind of evidence: 'dmesg', 'iomem', 'zoneinfo', 'memblock-debugfs', 'cmdline', 'arch-rule', ... */
+  readonly kind: string;
+}
+
+export interface MemRegion {
+  readonly start: number;
+  readonly end: number;
+  /** NUMA node, null when not known. */
+  readonly nid: number | null;
+  /** memblock flags (MEMBLOCK_* bits) when known, else 0. */
+  readonly flags: number;
+}
+
+export interface E820Entry {
+  readonly start: number;
+  readonly end: number;
+  /** Type word as printed: `usable`, `reserved`, `ACPI data`, `ACPI NVS`, `persistent (type 12)`, ... */
+  readonly type: string;
+}
+
+/** `Zone ranges:` as printed: a zone's [start, end) in bytes, or null for `empty`. */
+export interface ZoneRangePrinted {
+  readonly zone: ZoneName;
+  readonly start: number | null;
+  readonly end: number | null;
+}
+
+/** One `Node N, zone Z` block of /proc/zoneinfo, the fields the replay checks. */
+export interface ZoneInfoEntry {
+  readonly nid: number;
+  readonly zone: ZoneName;
+  readonly startPfn: number;
+  readonly spanned: number;
+  readonly present: number;
+  readonly managed: number;
+}
+
+/** `On node N, zone Z: K pages in unavailable ranges` (one line; a zone can have several). */
+export interface UnavailableLine {
+  readonly nid: number;
+  readonly zone: ZoneName;
+  readonly pages: number;
+}
+
+export interface DeferredInitTime {
+  readonly nid: number;
+  readonly ms: number;
+}
+
+/** What the command line says about memory (parsed by parsers/cmdline). */
+export interface MemoryCmdline {
+  readonly raw: string;
+  /** `kernelcore=`: bytes, a percentage, or 'mirror'. */
+  readonly kernelcore?: { bytes: number } | { percent: number } | 'mirror';
+  readonly movablecore?: { bytes: number } | { percent: number };
+  readonly movableNode: boolean;
+  readonly memblockDebug: boolean;
+  readonly earlyPageExt: boolean;
+  /** `mem=` in bytes. */
+  readonly memLimit?: number;
+  /** `kho=on|off`, `kho_scratch=` as given. */
+  readonly kho?: boolean;
+  readonly khoScratch?: string;
+  /** Every `memmap=` argument as given. */
+  readonly memmap: readonly string[];
+  readonly numa?: string;
+}
+
+export interface HostTrace {
+  readonly arch: Arch;
+  readonly pageShift: number;
+  readonly kernelRelease: string | null;
+  /** Kernel config options that matter (`CONFIG_DEFERRED_STRUCT_PAGE_INIT` -> 'y', ...). */
+  readonly config: Readonly<Record<string, string>>;
+  readonly cmdline: MemoryCmdline | null;
+  /** memblock `memory` as the kernel had it after NUMA init: regions with node ids. */
+  readonly memory: readonly MemRegion[];
+  /** memblock `reserved` at the last point the trace shows it, when known. */
+  readonly reserved: readonly MemRegion[];
+  readonly e820: readonly E820Entry[];
+  /** EFI memory map entries when the log has them (`efi: mem..` lines). */
+  readonly efi: readonly E820Entry[];
+  /** `Zone ranges:` as printed (empty when the log lacks it). */
+  readonly zoneRanges: readonly ZoneRangePrinted[];
+  /** `Movable zone start for each node`: nid -> start address (bytes). */
+  readonly movableZoneStart: Readonly<Record<number, number>>;
+  /** `Early memory node ranges` as printed. */
+  readonly nodeRanges: readonly MemRegion[];
+  readonly zoneinfo: readonly ZoneInfoEntry[];
+  readonly unavailable: readonly UnavailableLine[];
+  readonly deferredInit: readonly DeferredInitTime[];
+  /** memblock=debug call log in order, when it was on. */
+  readonly memblockCalls: readonly MemblockCall[];
+  /** Every `MEMBLOCK configuration:` dump in order. */
+  readonly memblockDumps: readonly MemblockDump[];
+  /** Source of each top-level fact, keyed by field name of this interface. */
+  readonly sources: Readonly<Record<string, FactSource[]>>;
+  readonly diagnostics: readonly Diagnostic[];
+}

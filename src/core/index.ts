@@ -4,3 +4,4 @@ export * from './units.js';
 export * from './ranges.js';
 export * from './limits.js';
 export * from './bytes.js';
+export * from './phys.js';

@@ -1,10 +1,19 @@
 // The host model: one merged view of everything a bundle says about the machine's memory, with the source of
 // each fact. Built by loadBundle(); consumed by the simulator. Addresses are bytes, [start, end) half-open.
 import type { Diagnostic } from '../core/index.js';
-import type { MemblockCall, MemblockDump } from '../../parsers/dmesg/types.js';
+import type {
+  DeferredInitTime,
+  E820Entry,
+  MemblockCall,
+  MemblockDump,
+  UnavailableLine,
+  ZoneName,
+  ZoneRangePrinted,
+} from '../../parsers/dmesg/types.js';
+
+export type { DeferredInitTime, E820Entry, UnavailableLine, ZoneName, ZoneRangePrinted };
 
 export type Arch = 'x86_64' | 'arm64' | 'riscv64' | 'ppc64' | 'arm' | 'unknown';
-export type ZoneName = 'DMA' | 'DMA32' | 'Normal' | 'HighMem' | 'Movable' | 'Device';
 
 /** Where a fact came from: a file of the bundle, and optionally its line. */
 export interface FactSource {
@@ -23,20 +32,6 @@ export interface MemRegion {
   readonly flags: number;
 }
 
-export interface E820Entry {
-  readonly start: number;
-  readonly end: number;
-  /** Type word as printed: `usable`, `reserved`, `ACPI data`, `ACPI NVS`, `persistent (type 12)`, ... */
-  readonly type: string;
-}
-
-/** `Zone ranges:` as printed: a zone's [start, end) in bytes, or null for `empty`. */
-export interface ZoneRangePrinted {
-  readonly zone: ZoneName;
-  readonly start: number | null;
-  readonly end: number | null;
-}
-
 /** One `Node N, zone Z` block of /proc/zoneinfo, the fields the replay checks. */
 export interface ZoneInfoEntry {
   readonly nid: number;
@@ -45,18 +40,6 @@ export interface ZoneInfoEntry {
   readonly spanned: number;
   readonly present: number;
   readonly managed: number;
-}
-
-/** `On node N, zone Z: K pages in unavailable ranges` (one line; a zone can have several). */
-export interface UnavailableLine {
-  readonly nid: number;
-  readonly zone: ZoneName;
-  readonly pages: number;
-}
-
-export interface DeferredInitTime {
-  readonly nid: number;
-  readonly ms: number;
 }
 
 /** What the command line says about memory (parsed by parsers/cmdline). */

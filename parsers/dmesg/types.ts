@@ -1,4 +1,8 @@
 // Records of the dmesg parser that other layers consume (the memblock simulator replays MemblockCall in order).
+import type { Diagnostic } from '../../src/core/index.js';
+import type { TimestampKind } from './prefix.js';
+
+export type { TimestampKind };
 
 /** A `memblock=debug` line: one call into memblock, as printed by 6.1's memblock_dbg() call sites. */
 export type MemblockCallKind =
@@ -23,6 +27,8 @@ export interface MemblockCall {
   readonly align?: number;
   readonly from?: number;
   readonly maxAddr?: number;
+  /** Flags when printed: `flags 0x0` (3.x memblock_reserve) or `flags=%x` (memblock_add_node, __memblock_reserve). */
+  readonly flags?: number;
   /** Caller as printed: `setup_arch+0x797/0xd4f`. */
   readonly caller: string;
   /** Timestamp in seconds when the log has one. */
@@ -48,6 +54,11 @@ export interface MemblockDump {
   readonly reservedSize: number;
   readonly memory: readonly MemblockDumpRegion[];
   readonly reserved: readonly MemblockDumpRegion[];
+  /** `physmem` regions (arches with CONFIG_HAVE_MEMBLOCK_PHYS_MAP), when the dump has them. */
+  readonly physmem?: readonly MemblockDumpRegion[];
+  /** The printed `memory.cnt` / `reserved.cnt` (region lines actually read are the arrays above). */
+  readonly memoryCnt?: number;
+  readonly reservedCnt?: number;
 }
 
 export type ZoneName = 'DMA' | 'DMA32' | 'Normal' | 'HighMem' | 'Movable' | 'Device';
@@ -117,4 +128,119 @@ export interface DmesgLog {
   readonly memblockDumps: readonly MemblockDump[];
   /** `found kexec handover data` and other KHO lines, raw. */
   readonly khoLines: readonly string[];
+
+  // ---- added by the dmesg parser ----
+  /** Lines recognised but deliberately not extracted (on the ignore list in patterns.ts); part of parsedLines. */
+  readonly ignoredLines: number;
+  /** Lines of a known shape with a bad value (address above 2^53, start above end); part of unknownLines. */
+  readonly malformedLines: number;
+  /** DMESG_UNKNOWN_LINE (one per unknown line), DMESG_BAD_VALUE, DMESG_MEMBLOCK_DUMP_* ... */
+  readonly diagnostics: readonly Diagnostic[];
+  /** How many lines carried each timestamp kind. */
+  readonly timestampKinds: Readonly<Partial<Record<TimestampKind, number>>>;
+  /** True when the log does not start at boot (no `Linux version` before the first memory line). */
+  readonly headTruncated: boolean;
+  /** `reserve setup_data:` entries after `extended physical RAM map:` (kexec_file, KHO on x86). */
+  readonly setupDataE820: readonly E820Entry[];
+  /** `modified:` entries after `modified physical RAM map:`. */
+  readonly modifiedE820: readonly E820Entry[];
+  readonly e820Edits: readonly E820Edit[];
+  readonly numaMerges: readonly NumaMerge[];
+  readonly nodeData: readonly NodeDataAlloc[];
+  /** `Faking a node at [mem ..]` (no NUMA configuration): [start, end) bytes. */
+  readonly fakeNode: { readonly start: number; readonly end: number } | null;
+  /** Nodes printed as `Initmem setup node N as memoryless`. */
+  readonly memorylessNodes: readonly number[];
+  readonly memoryAvailable: readonly MemoryAvailable[];
+  readonly memmapInit: readonly MemmapInitLine[];
+  readonly mminit: readonly MminitLine[];
+  /** 2.6-era PFN forms, empty on newer logs. */
+  readonly zoneRangesPfn: readonly ZoneRangePfn[];
+  readonly earlyNodeMapPfn: readonly NodeRangePfn[];
+  readonly movableZoneStartPfn: Readonly<Record<number, number>>;
+  /** `On node N totalpages: K` (old free_area_init_node). */
+  readonly nodeTotalPages: Readonly<Record<number, number>>;
+  /** KHO lines with line numbers (khoLines holds the same texts). */
+  readonly kho: readonly KhoLine[];
+}
+
+// ---- Records added by the dmesg parser beyond the shared contract above. ----
+
+/** `e820: update [mem ..] usable ==> reserved` / `e820: remove [mem ..] usable` (KERN_DEBUG edits). */
+export interface E820Edit {
+  readonly op: 'update' | 'remove';
+  readonly start: number;
+  readonly end: number;
+  readonly fromType: string;
+  /** For `update`: the new type; null for `remove`. */
+  readonly toType: string | null;
+  readonly line: number;
+}
+
+/** `NUMA: Node N [mem a] + [mem b] -> [mem c]`: x86 numa_cleanup_meminfo merging same-node blocks. */
+export interface NumaMerge {
+  readonly nid: number;
+  readonly a: { readonly start: number; readonly end: number };
+  readonly b: { readonly start: number; readonly end: number };
+  readonly merged: { readonly start: number; readonly end: number };
+  readonly line: number;
+}
+
+/** `NODE_DATA(N) allocated [mem ..]` (x86) or `NUMA: NODE_DATA [mem ..]` (arm64, riscv; nid from context). */
+export interface NodeDataAlloc {
+  readonly nid: number | null;
+  readonly start: number;
+  readonly end: number;
+  readonly line: number;
+}
+
+/** `Memory: %luK/%luK available (... %luK reserved, %luK cma-reserved)`; 2.6 printed lower-case `k`. */
+export interface MemoryAvailable {
+  readonly availableKiB: number;
+  readonly totalKiB: number;
+  /** `NK reserved` when printed. */
+  readonly reservedKiB: number | null;
+  readonly cmaReservedKiB: number | null;
+  /** `NK absent` (2.6 x86). */
+  readonly absentKiB: number | null;
+  readonly time?: number;
+  readonly line: number;
+}
+
+/** `mminit::memmap_init Initialising map node N zone Z pfns A -> B` (mminit_loglevel>=4), [A, B) pfns. */
+export interface MemmapInitLine {
+  readonly nid: number;
+  /** Zone index as printed (0 = DMA on x86_64). */
+  readonly zoneIndex: number;
+  readonly startPfn: number;
+  readonly endPfn: number;
+  readonly line: number;
+}
+
+/** Other `mminit::` lines, raw: tag (`pageflags_layout_widths`) and text. */
+export interface MminitLine {
+  readonly tag: string;
+  readonly text: string;
+  readonly line: number;
+}
+
+/** 2.6-era `Zone PFN ranges:` line: `  DMA      0x00000010 -> 0x00001000`, [startPfn, endPfn). */
+export interface ZoneRangePfn {
+  readonly zone: ZoneName;
+  readonly startPfn: number | null;
+  readonly endPfn: number | null;
+}
+
+/** 2.6-era `early_node_map[N] active PFN ranges` line: `    0: 0x00000010 -> 0x0000009c`, [startPfn, endPfn). */
+export interface NodeRangePfn {
+  readonly nid: number;
+  readonly startPfn: number;
+  readonly endPfn: number;
+}
+
+/** A KHO-related line, with its line number. */
+export interface KhoLine {
+  readonly text: string;
+  readonly line: number;
+  readonly time?: number;
 }

@@ -1,0 +1,6 @@
+export { parseDmesg } from './parse-dmesg.js';
+export { splitPrefix } from './prefix.js';
+export type { LinePrefix } from './prefix.js';
+export { IGNORED, matchIgnored } from './ignored.js';
+export type { IgnoredShape } from './ignored.js';
+export type * from './types.js';

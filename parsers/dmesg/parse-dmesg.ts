@@ -1,0 +1,705 @@
+// parseDmesg: a kernel log (dmesg, journalctl -k, serial console, /dev/kmsg) -> DmesgLog. Pure and linear:
+// one pass over the lines, a small block state for the multi-line tables, every line parsed, ignored (on the
+// reviewed list in ignored.ts) or counted unknown with a DMESG_UNKNOWN_LINE diagnostic at line:column.
+import { DiagnosticSink, LIMITS, TraceError } from '../../src/core/index.js';
+import { matchIgnored } from './ignored.js';
+import * as P from './patterns.js';
+import { splitPrefix } from './prefix.js';
+import type {
+  DeferredInitTime,
+  DmesgLog,
+  E820Edit,
+  E820Entry,
+  KhoLine,
+  MemblockCall,
+  MemblockCallKind,
+  MemblockDump,
+  MemblockDumpRegion,
+  MemmapInitLine,
+  MemoryAvailable,
+  MminitLine,
+  NodeDataAlloc,
+  NodeRange,
+  NodeRangePfn,
+  NumaMerge,
+  TimestampKind,
+  UnavailableLine,
+  ZoneName,
+  ZoneRangePfn,
+  ZoneRangePrinted,
+} from './types.js';
+import { BadValue, decValue, exclusiveRange, hexValue, inclusiveRange } from './values.js';
+
+type Outcome = 'parsed' | 'ignored' | 'unknown' | 'malformed';
+
+/** Multi-line tables whose body lines are only meaningful after their header. */
+type Block = 'zone' | 'movable' | 'early' | 'zonepfn' | 'movablepfn' | 'nodemappfn' | 'dump' | null;
+
+interface Rec {
+  readonly lineNo: number;
+  /** 1-based column of the message start in the line. */
+  readonly column: number;
+  readonly time?: number;
+}
+
+interface OpenDump {
+  line: number;
+  time?: number;
+  memorySize?: number;
+  reservedSize?: number;
+  memoryCnt?: number;
+  reservedCnt?: number;
+  physmemCnt?: number;
+  memory: MemblockDumpRegion[];
+  reserved: MemblockDumpRegion[];
+  physmem: MemblockDumpRegion[];
+}
+
+const MEMBLOCK_KIND: Readonly<Record<string, MemblockCallKind>> = {
+  memblock_add: 'memblock_add',
+  memblock_add_node: 'memblock_add_node',
+  memblock_remove: 'memblock_remove',
+  memblock_reserve: 'memblock_reserve',
+  // 6.12+ memblock_reserve -> __memblock_reserve(base, size, nid, flags) prints its own name (mm/memblock.c).
+  __memblock_reserve: 'memblock_reserve',
+  memblock_free: 'memblock_free',
+  memblock_phys_free: 'memblock_phys_free',
+};
+
+/** Control characters other than tab, CR, LF and ESC (ANSI colours on serial consoles). */
+const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f]/g; // eslint-disable-line no-control-regex
+/** An embedded `[    0.123456]` record start: two records glued on one captured line. */
+const EMBEDDED_TIME = /\[\s*\d+\.\d{6}\]/g;
+
+/** Refuse inputs that are not text at all: more than 1/8 control bytes in the first 64 KiB. */
+function checkText(text: string, file: string): void {
+  const head = text.slice(0, 65536);
+  const hits = head.match(CONTROL);
+  if (hits && hits.length >= 16 && hits.length * 8 > head.length) {
+    CONTROL.lastIndex = 0;
+    const first = head.search(CONTROL);
+    const before = head.slice(0, first);
+    const line = before.split('\n').length;
+    const column = first - before.lastIndexOf('\n');
+    throw new TraceError({
+      code: 'DMESG_ERR_BINARY',
+      location: { file, line, column },
+      expected: 'a text kernel log',
+      found: `binary data (${hits.length} control bytes in the first ${head.length} characters)`,
+    });
+  }
+}
+
+class DmesgBuilder {
+  readonly sink = new DiagnosticSink();
+  parsedLines = 0;
+  unknownLines = 0;
+  ignoredLines = 0;
+  malformedLines = 0;
+  kernelRelease: string | null = null;
+  cmdlineKernel: string | null = null;
+  cmdlineArch: string | null = null;
+  readonly e820: E820Entry[] = [];
+  readonly userE820: E820Entry[] = [];
+  readonly setupDataE820: E820Entry[] = [];
+  readonly modifiedE820: E820Entry[] = [];
+  readonly efi: E820Entry[] = [];
+  readonly e820Edits: E820Edit[] = [];
+  readonly srat: NodeRange[] = [];
+  readonly numaMerges: NumaMerge[] = [];
+  readonly nodeData: NodeDataAlloc[] = [];
+  fakeNode: { start: number; end: number } | null = null;
+  readonly zoneRanges: ZoneRangePrinted[] = [];
+  readonly movableZoneStart: Record<number, number> = {};
+  readonly earlyNodeRanges: NodeRange[] = [];
+  readonly initmemSetup: NodeRange[] = [];
+  readonly memorylessNodes: number[] = [];
+  readonly unavailable: UnavailableLine[] = [];
+  readonly deferredInit: DeferredInitTime[] = [];
+  readonly memoryAvailable: MemoryAvailable[] = [];
+  readonly memmapInit: MemmapInitLine[] = [];
+  readonly mminit: MminitLine[] = [];
+  readonly memblockCalls: MemblockCall[] = [];
+  readonly memblockDumps: MemblockDump[] = [];
+  readonly zoneRangesPfn: ZoneRangePfn[] = [];
+  readonly earlyNodeMapPfn: NodeRangePfn[] = [];
+  readonly movableZoneStartPfn: Record<number, number> = {};
+  readonly nodeTotalPages: Record<number, number> = {};
+  readonly kho: KhoLine[] = [];
+  readonly timestampKinds: Partial<Record<TimestampKind, number>> = {};
+  sawBanner = false;
+  headTruncated = false;
+  /** Which e820 table the next `<who>: [mem ..]` lines belong to is given by `who` itself; kept for headers. */
+  block: Block = null;
+  dump: OpenDump | null = null;
+
+  constructor(readonly file: string) {}
+
+  loc(rec: Rec, offset = 0): { file: string; line: number; column: number } {
+    return { file: this.file, line: rec.lineNo, column: rec.column + offset };
+  }
+
+  /** Classify one message (the line after its prefix). */
+  handle(msg: string, rec: Rec): Outcome {
+    try {
+      if (this.block !== null) {
+        const r = this.handleBlockLine(msg, rec);
+        if (r) return r;
+        this.closeBlock();
+      }
+      const r = this.handleLine(msg, rec);
+      if (r) return r;
+    } catch (e) {
+      if (!(e instanceof BadValue)) throw e;
+      const at = Math.max(0, msg.indexOf(e.token));
+      this.sink.warn('DMESG_BAD_VALUE', `${e.message}: ${clip(msg)}`, this.loc(rec, at));
+      return 'malformed';
+    }
+    if (matchIgnored(msg) !== null) return 'ignored';
+    return this.handleGlued(msg, rec);
+  }
+
+  /** Two records on one captured line (pr_cont without newline, console interleaving): split and classify both. */
+  private handleGlued(msg: string, rec: Rec): Outcome {
+    EMBEDDED_TIME.lastIndex = 1;
+    const m = EMBEDDED_TIME.exec(msg);
+    if (m && m.index > 0) {
+      const left = msg.slice(0, m.index);
+      const rightLine = msg.slice(m.index);
+      const p = splitPrefix(rightLine);
+      const a = left.trim() === '' ? 'ignored' : this.handle(left, rec);
+      const rightRec: Rec = {
+        lineNo: rec.lineNo,
+        column: rec.column + m.index + p.msgStart,
+        ...(p.time !== undefined && { time: p.time }),
+      };
+      const b = this.handle(rightLine.slice(p.msgStart), rightRec);
+      return worst(a, b);
+    }
+    this.sink.info('DMESG_UNKNOWN_LINE', clip(msg), this.loc(rec));
+    return 'unknown';
+  }
+
+  private closeBlock(): void {
+    if (this.block === 'dump') this.closeDump();
+    this.block = null;
+  }
+
+  closeDump(): void {
+    const d = this.dump;
+    this.dump = null;
+    if (!d) return;
+    const where = { file: this.file, line: d.line };
+    if (d.memorySize === undefined || d.reservedSize === undefined) {
+      this.sink.warn('DMESG_MEMBLOCK_DUMP_TRUNCATED', 'MEMBLOCK configuration without its size line', where);
+    }
+    const check = (name: string, cnt: number | undefined, got: number): void => {
+      if (cnt !== undefined && cnt !== got) {
+        this.sink.warn(
+          'DMESG_MEMBLOCK_DUMP_COUNT',
+          `${name}.cnt = ${cnt} but ${got} region lines were read`,
+          where,
+        );
+      }
+    };
+    check('memory', d.memoryCnt, d.memory.length);
+    check('reserved', d.reservedCnt, d.reserved.length);
+    check('physmem', d.physmemCnt, d.physmem.length);
+    this.memblockDumps.push({
+      line: d.line,
+      ...(d.time !== undefined && { time: d.time }),
+      memorySize: d.memorySize ?? 0,
+      reservedSize: d.reservedSize ?? 0,
+      memory: d.memory,
+      reserved: d.reserved,
+      ...(d.physmem.length > 0 && { physmem: d.physmem }),
+      ...(d.memoryCnt !== undefined && { memoryCnt: d.memoryCnt }),
+      ...(d.reservedCnt !== undefined && { reservedCnt: d.reservedCnt }),
+    });
+  }
+
+  private handleBlockLine(msg: string, rec: Rec): Outcome | null {
+    let m: RegExpExecArray | null;
+    switch (this.block) {
+      case 'zone':
+        if ((m = P.ZONE_RANGE.exec(msg))) return this.zoneRange(m);
+        return null;
+      case 'movable':
+        if ((m = P.MOVABLE_NODE.exec(msg))) {
+          this.movableZoneStart[decValue(m[1] as string)] = hexValue(m[2] as string);
+          return 'parsed';
+        }
+        return null;
+      case 'early':
+        return null; // EARLY_NODE is self-identifying (a log whose head is cut off starts inside this table).
+      case 'zonepfn':
+        if ((m = P.ZONE_PFN.exec(msg))) {
+          const r = m[5] ? null : exclusiveRange(m[2] as string, m[3] as string);
+          this.zoneRangesPfn.push({
+            zone: m[1] as ZoneName,
+            startPfn: r?.start ?? null,
+            endPfn: r?.end ?? null,
+          });
+          return 'parsed';
+        }
+        return null;
+      case 'movablepfn':
+        if ((m = P.MOVABLE_PFN_NODE.exec(msg))) {
+          this.movableZoneStartPfn[decValue(m[1] as string)] = decValue(m[2] as string);
+          return 'parsed';
+        }
+        return null;
+      case 'nodemappfn':
+        if ((m = P.EARLY_NODE_MAP.exec(msg))) {
+          const r = exclusiveRange(m[2] as string, m[3] as string);
+          this.earlyNodeMapPfn.push({ nid: decValue(m[1] as string), startPfn: r.start, endPfn: r.end });
+          return 'parsed';
+        }
+        return null;
+      case 'dump':
+        return this.dumpLine(msg, rec);
+      default:
+        return null;
+    }
+  }
+
+  private dumpLine(msg: string, _rec: Rec): Outcome | null {
+    const d = this.dump;
+    if (!d) return null;
+    let m: RegExpExecArray | null;
+    if ((m = P.DUMP_REGION.exec(msg))) {
+      const type = m[1] as 'memory' | 'reserved' | 'physmem';
+      const size = hexValue(m[5] as string);
+      const base = hexValue(m[3] as string);
+      // An empty type prints one zero-size region whose end wraps (`base + size - 1`): keep it as size 0.
+      if (size > 0) {
+        const r = inclusiveRange(m[3] as string, m[4] as string);
+        if (r.end - r.start !== size) {
+          throw new BadValue(m[5] as string, `a size equal to the printed range (${r.end - r.start} bytes)`);
+        }
+      }
+      const list = d[type];
+      const idx = hexValue(m[2] as string);
+      if (idx !== list.length) {
+        throw new BadValue(`${type}[0x${m[2]}]`, `region index 0x${list.length.toString(16)}`);
+      }
+      list.push({
+        base,
+        size,
+        nid: m[6] !== undefined ? decValue(m[6]) : null,
+        flags: m[7] ? hexValue(m[7]) : 0,
+      });
+      return 'parsed';
+    }
+    if ((m = P.DUMP_CNT.exec(msg))) {
+      const cnt = hexValue(m[2] as string);
+      if (m[1] === 'memory') d.memoryCnt = cnt;
+      else if (m[1] === 'reserved') d.reservedCnt = cnt;
+      else d.physmemCnt = cnt;
+      return 'parsed';
+    }
+    if ((m = P.DUMP_SIZES.exec(msg))) {
+      d.memorySize = hexValue(m[1] as string);
+      d.reservedSize = hexValue(m[2] as string);
+      return 'parsed';
+    }
+    return null;
+  }
+
+  private zoneRange(m: RegExpExecArray): Outcome {
+    const zone = m[1] as ZoneName;
+    if (m[4]) {
+      this.zoneRanges.push({ zone, start: null, end: null });
+    } else {
+      const r = inclusiveRange(m[2] as string, m[3] as string);
+      this.zoneRanges.push({ zone, start: r.start, end: r.end });
+    }
+    return 'parsed';
+  }
+
+  private e820Entry(who: string, r: { start: number; end: number }, type: string): void {
+    const entry: E820Entry = { start: r.start, end: r.end, type };
+    if (who === 'BIOS-e820' || who === 'BIOS-88' || who === 'BIOS-e801' || who === 'e820')
+      this.e820.push(entry);
+    else if (who === 'user') this.userE820.push(entry);
+    else if (who === 'reserve setup_data' || who === 'extended') this.setupDataE820.push(entry);
+    else this.modifiedE820.push(entry);
+  }
+
+  private memoryLine(): void {
+    if (!this.sawBanner) this.headTruncated = true;
+  }
+
+  /** Single-line shapes. Returns null when the message is none of them. */
+  private handleLine(msg: string, rec: Rec): Outcome | null {
+    const t = rec.time;
+    const withTime = <T extends object>(o: T): T => (t !== undefined ? { ...o, time: t } : o);
+    const c0 = msg.charCodeAt(0);
+    let m: RegExpExecArray | null;
+
+    // memblock=debug lines first: they are the bulk of a debug log.
+    if (c0 === 0x6d /* m */ || c0 === 0x5f /* _ */) {
+      if ((m = P.MEMBLOCK_RANGE.exec(msg))) {
+        const fn = m[1] as string;
+        const r = inclusiveRange(m[2] as string, m[3] as string);
+        this.memoryLine();
+        this.memblockCalls.push(
+          withTime({
+            fn,
+            kind: MEMBLOCK_KIND[fn] ?? 'other',
+            base: r.start,
+            end: r.end,
+            ...(m[4] !== undefined && { nid: decValue(m[4]) }),
+            ...(m[5] !== undefined && { flags: hexValue(m[5]) }),
+            caller: m[6] as string,
+            line: rec.lineNo,
+          }),
+        );
+        return 'parsed';
+      }
+      if ((m = P.MEMBLOCK_ALLOC.exec(msg))) {
+        this.memoryLine();
+        this.memblockCalls.push(
+          withTime({
+            fn: m[1] as string,
+            kind: 'memblock_alloc' as const,
+            base: 0,
+            end: decValue(m[2] as string),
+            align: hexValue(m[3] as string),
+            ...(m[4] !== undefined && { nid: decValue(m[4]) }),
+            from: hexValue(m[5] as string),
+            maxAddr: hexValue(m[6] as string),
+            caller: m[7] as string,
+            line: rec.lineNo,
+          }),
+        );
+        return 'parsed';
+      }
+      if ((m = P.MMINIT.exec(msg))) {
+        const tag = m[1] as string;
+        const text = m[2] as string;
+        const mm = tag === 'memmap_init' ? P.MMINIT_MEMMAP.exec(text) : null;
+        if (mm) {
+          this.memmapInit.push({
+            nid: decValue(mm[1] as string),
+            zoneIndex: decValue(mm[2] as string),
+            startPfn: decValue(mm[3] as string),
+            endPfn: decValue(mm[4] as string),
+            line: rec.lineNo,
+          });
+        } else {
+          this.mminit.push({ tag, text, line: rec.lineNo });
+        }
+        return 'parsed';
+      }
+    }
+    if (P.DUMP_HEADER.test(msg)) {
+      this.memoryLine();
+      this.dump = {
+        line: rec.lineNo,
+        ...(t !== undefined && { time: t }),
+        memory: [],
+        reserved: [],
+        physmem: [],
+      };
+      this.block = 'dump';
+      return 'parsed';
+    }
+    if (P.DUMP_REGION.test(msg) || P.DUMP_CNT.test(msg) || P.DUMP_SIZES.test(msg)) {
+      throw new BadValue(msg.trim().slice(0, 40), 'a MEMBLOCK configuration: header before this dump line');
+    }
+    if ((m = P.EARLY_NODE.exec(msg))) {
+      const r = inclusiveRange(m[2] as string, m[3] as string);
+      this.memoryLine();
+      this.earlyNodeRanges.push({ nid: decValue(m[1] as string), start: r.start, end: r.end });
+      return 'parsed';
+    }
+    if ((m = P.E820_ENTRY.exec(msg))) {
+      this.memoryLine();
+      this.e820Entry(m[1] as string, inclusiveRange(m[2] as string, m[3] as string), m[4] as string);
+      return 'parsed';
+    }
+    if ((m = P.E820_ENTRY_OLD.exec(msg))) {
+      this.memoryLine();
+      this.e820Entry(m[1] as string, exclusiveRange(m[2] as string, m[3] as string), m[4] as string);
+      return 'parsed';
+    }
+    if (P.E820_GAP.test(msg) || P.E820_HEADER.test(msg)) return 'parsed';
+    if ((m = P.E820_UPDATE.exec(msg)) || (m = P.E820_UPDATE_OLD.exec(msg))) {
+      const old = !msg.startsWith('e820: ');
+      const r = old
+        ? exclusiveRange(m[1] as string, m[2] as string)
+        : inclusiveRange(m[1] as string, m[2] as string);
+      this.e820Edits.push({
+        op: 'update',
+        ...r,
+        fromType: m[3] as string,
+        toType: m[4] as string,
+        line: rec.lineNo,
+      });
+      return 'parsed';
+    }
+    if ((m = P.E820_REMOVE.exec(msg)) || (m = P.E820_REMOVE_OLD.exec(msg))) {
+      const old = !msg.startsWith('e820: ');
+      const r = old
+        ? exclusiveRange(m[1] as string, m[2] as string)
+        : inclusiveRange(m[1] as string, m[2] as string);
+      this.e820Edits.push({ op: 'remove', ...r, fromType: m[3] as string, toType: null, line: rec.lineNo });
+      return 'parsed';
+    }
+    if ((m = P.EFI_MEM.exec(msg))) {
+      const r = inclusiveRange(m[3] as string, m[4] as string);
+      this.efi.push({ start: r.start, end: r.end, type: (m[2] as string).trim() });
+      return 'parsed';
+    }
+    if ((m = P.EFI_MEM_OLD.exec(msg))) {
+      const r = exclusiveRange(m[3] as string, m[4] as string);
+      this.efi.push({ start: r.start, end: r.end, type: `type ${m[2]}` });
+      return 'parsed';
+    }
+    if ((m = P.SRAT_MEM.exec(msg))) {
+      const r = inclusiveRange(m[3] as string, m[4] as string);
+      this.srat.push({ nid: decValue(m[1] as string), start: r.start, end: r.end });
+      return 'parsed';
+    }
+    if ((m = P.NUMA_MERGE.exec(msg))) {
+      this.numaMerges.push({
+        nid: decValue(m[1] as string),
+        a: inclusiveRange(m[2] as string, m[3] as string),
+        b: inclusiveRange(m[4] as string, m[5] as string),
+        merged: inclusiveRange(m[6] as string, m[7] as string),
+        line: rec.lineNo,
+      });
+      return 'parsed';
+    }
+    if ((m = P.NODE_DATA_X86.exec(msg))) {
+      const r = inclusiveRange(m[2] as string, m[3] as string);
+      this.nodeData.push({ nid: decValue(m[1] as string), ...r, line: rec.lineNo });
+      return 'parsed';
+    }
+    if ((m = P.NODE_DATA_ARCH.exec(msg))) {
+      this.nodeData.push({ nid: null, ...inclusiveRange(m[1] as string, m[2] as string), line: rec.lineNo });
+      return 'parsed';
+    }
+    if ((m = P.FAKE_NODE.exec(msg))) {
+      this.fakeNode = inclusiveRange(m[1] as string, m[2] as string);
+      return 'parsed';
+    }
+    if ((m = P.FAKE_NODE_OLD.exec(msg))) {
+      this.fakeNode = exclusiveRange(m[1] as string, m[2] as string);
+      return 'parsed';
+    }
+    if (P.ZONE_RANGES_HEADER.test(msg)) return this.open('zone');
+    if (P.MOVABLE_HEADER.test(msg)) return this.open('movable');
+    if (P.EARLY_NODE_HEADER.test(msg)) return this.open('early');
+    if (P.ZONE_PFN_HEADER.test(msg)) return this.open('zonepfn');
+    if (P.MOVABLE_PFN_HEADER.test(msg)) return this.open('movablepfn');
+    if (P.EARLY_NODE_MAP_HEADER.test(msg)) return this.open('nodemappfn');
+    // A zone line outside its table (a log cut inside `Zone ranges:`) is still unambiguous.
+    if ((m = P.ZONE_RANGE.exec(msg))) return this.zoneRange(m);
+    if ((m = P.INITMEM.exec(msg))) {
+      const r = inclusiveRange(m[2] as string, m[3] as string);
+      this.memoryLine();
+      this.initmemSetup.push({ nid: decValue(m[1] as string), start: r.start, end: r.end });
+      return 'parsed';
+    }
+    if ((m = P.INITMEM_MEMORYLESS.exec(msg))) {
+      this.memorylessNodes.push(decValue(m[1] as string));
+      return 'parsed';
+    }
+    if ((m = P.UNAVAILABLE.exec(msg))) {
+      this.memoryLine();
+      this.unavailable.push({
+        nid: decValue(m[1] as string),
+        zone: m[2] as ZoneName,
+        pages: decValue(m[3] as string),
+        line: rec.lineNo,
+      });
+      // 6.1 prints this line without "\n"; the next record can follow it on the same captured line.
+      const rest = msg.slice(m[0].length);
+      if (rest.trim() !== '') {
+        const p = splitPrefix(rest);
+        const sub: Rec = {
+          lineNo: rec.lineNo,
+          column: rec.column + m[0].length + p.msgStart,
+          ...(p.time !== undefined && { time: p.time }),
+        };
+        return worst('parsed', this.handle(rest.slice(p.msgStart), sub));
+      }
+      return 'parsed';
+    }
+    if ((m = P.DEFERRED.exec(msg))) {
+      this.deferredInit.push({
+        nid: decValue(m[1] as string),
+        ms: decValue(m[2] as string),
+        line: rec.lineNo,
+      });
+      return 'parsed';
+    }
+    if ((m = P.DEFERRED_OLD.exec(msg))) {
+      this.deferredInit.push({
+        nid: decValue(m[1] as string),
+        ms: decValue(m[3] as string),
+        line: rec.lineNo,
+      });
+      return 'parsed';
+    }
+    if ((m = P.DEFERRED_KSWAPD.exec(msg))) {
+      this.deferredInit.push({
+        nid: decValue(m[1] as string),
+        ms: decValue(m[2] as string),
+        line: rec.lineNo,
+      });
+      return 'parsed';
+    }
+    if ((m = P.MEMORY_AVAILABLE.exec(msg))) {
+      const detail = m[3] ?? '';
+      const kib = (re: RegExp): number | null => {
+        const x = re.exec(detail);
+        return x ? decValue(x[1] as string) : null;
+      };
+      this.memoryAvailable.push(
+        withTime({
+          availableKiB: decValue(m[1] as string),
+          totalKiB: decValue(m[2] as string),
+          reservedKiB: kib(/(\d+)[kK] reserved/),
+          cmaReservedKiB: kib(/(\d+)[kK] cma-reserved/),
+          absentKiB: kib(/(\d+)[kK] absent/),
+          line: rec.lineNo,
+        }),
+      );
+      return 'parsed';
+    }
+    if ((m = P.NODE_TOTALPAGES.exec(msg))) {
+      this.nodeTotalPages[decValue(m[1] as string)] = decValue(m[2] as string);
+      return 'parsed';
+    }
+    if ((m = P.LINUX_VERSION.exec(msg))) {
+      this.sawBanner = true;
+      this.kernelRelease ??= m[1] as string;
+      return 'parsed';
+    }
+    if ((m = P.COMMAND_LINE.exec(msg))) {
+      if (m[1] === 'Kernel command line') this.cmdlineKernel ??= m[2] as string;
+      else this.cmdlineArch ??= m[2] as string;
+      return 'parsed';
+    }
+    if (P.KHO.test(msg)) {
+      this.kho.push(withTime({ text: msg.trimEnd(), line: rec.lineNo }));
+      return 'parsed';
+    }
+    return null;
+  }
+
+  private open(b: Block): Outcome {
+    this.block = b;
+    return 'parsed';
+  }
+
+  result(totalLines: number): DmesgLog {
+    this.closeBlock();
+    return {
+      totalLines,
+      parsedLines: this.parsedLines,
+      unknownLines: this.unknownLines,
+      kernelRelease: this.kernelRelease,
+      commandLine: this.cmdlineKernel ?? this.cmdlineArch,
+      e820: this.e820,
+      userE820: this.userE820,
+      efi: this.efi,
+      srat: this.srat,
+      zoneRanges: this.zoneRanges,
+      movableZoneStart: this.movableZoneStart,
+      earlyNodeRanges: this.earlyNodeRanges,
+      initmemSetup: this.initmemSetup,
+      unavailable: this.unavailable,
+      deferredInit: this.deferredInit,
+      memblockCalls: this.memblockCalls,
+      memblockDumps: this.memblockDumps,
+      khoLines: this.kho.map((k) => k.text),
+      ignoredLines: this.ignoredLines,
+      malformedLines: this.malformedLines,
+      diagnostics: this.sink.items,
+      timestampKinds: this.timestampKinds,
+      headTruncated: this.headTruncated,
+      setupDataE820: this.setupDataE820,
+      modifiedE820: this.modifiedE820,
+      e820Edits: this.e820Edits,
+      numaMerges: this.numaMerges,
+      nodeData: this.nodeData,
+      fakeNode: this.fakeNode,
+      memorylessNodes: this.memorylessNodes,
+      memoryAvailable: this.memoryAvailable,
+      memmapInit: this.memmapInit,
+      mminit: this.mminit,
+      zoneRangesPfn: this.zoneRangesPfn,
+      earlyNodeMapPfn: this.earlyNodeMapPfn,
+      movableZoneStartPfn: this.movableZoneStartPfn,
+      nodeTotalPages: this.nodeTotalPages,
+      kho: this.kho,
+    };
+  }
+}
+
+const RANK: Record<Outcome, number> = { parsed: 0, ignored: 1, malformed: 2, unknown: 3 };
+function worst(a: Outcome, b: Outcome): Outcome {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+function clip(s: string): string {
+  const t = s.trim();
+  return t.length > 160 ? `${t.slice(0, 157)}...` : t;
+}
+
+/**
+ * Parse a kernel log. Every line is counted: parsedLines (extracted or on the ignore list, see ignoredLines)
+ * plus unknownLines (DMESG_UNKNOWN_LINE, or DMESG_BAD_VALUE for a known shape with a bad value, see
+ * malformedLines) equals totalLines. Throws TraceError only for input that is not a text log at all.
+ */
+export function parseDmesg(text: string, file: string): DmesgLog {
+  checkText(text, file);
+  const b = new DmesgBuilder(file);
+  let start = 0;
+  let lineNo = 0;
+  let prevKmsg = false;
+  const n = text.length;
+  while (start < n) {
+    let nl = text.indexOf('\n', start);
+    if (nl < 0) nl = n;
+    let line = text.slice(start, nl);
+    start = nl + 1;
+    lineNo++;
+    if (lineNo > LIMITS.TEXT_MAX_LINES) {
+      throw new TraceError({
+        code: 'DMESG_ERR_TOO_LONG',
+        location: { file, line: lineNo },
+        expected: `at most ${LIMITS.TEXT_MAX_LINES} lines`,
+        found: 'more',
+      });
+    }
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    let outcome: Outcome;
+    if (line.trim() === '') {
+      outcome = 'ignored'; // blank lines: console separators, trailing newline of a copied log
+    } else {
+      const p = splitPrefix(line);
+      if (p.kmsgDict && prevKmsg) {
+        outcome = 'ignored'; // /dev/kmsg dictionary line (` SUBSYSTEM=...`), metadata of the previous record
+      } else {
+        prevKmsg = p.kind === 'kmsg';
+        b.timestampKinds[p.kind] = (b.timestampKinds[p.kind] ?? 0) + 1;
+        const rec: Rec = { lineNo, column: p.msgStart + 1, ...(p.time !== undefined && { time: p.time }) };
+        outcome = b.handle(line.slice(p.msgStart), rec);
+      }
+    }
+    if (outcome === 'parsed') b.parsedLines++;
+    else if (outcome === 'ignored') {
+      b.parsedLines++;
+      b.ignoredLines++;
+    } else {
+      b.unknownLines++;
+      if (outcome === 'malformed') b.malformedLines++;
+    }
+  }
+  return b.result(lineNo);
+}

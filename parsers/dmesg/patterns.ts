@@ -1,0 +1,122 @@
+// Line shapes of the kernel log that parseDmesg extracts, each with the kernel function that prints it.
+// All are matched against the message after the prefix (prefix.ts); hex is lower-case as the kernel prints it,
+// but matched case-insensitively where old kernels or transcriptions differ.
+
+const H = '(0x[0-9a-fA-F]+)';
+
+// ---- banner and command line ----
+/** init/version.c linux_banner (all versions): `Linux version 6.1.0-56-amd64 (...) #1 SMP ...`. */
+export const LINUX_VERSION = /^Linux version (\S+)/;
+/** arch/x86/kernel/setup.c setup_arch (`Command line:`), init/main.c start_kernel (`Kernel command line:`). */
+export const COMMAND_LINE = /^(Kernel command line|Command line): ?(.*)$/;
+
+// ---- e820 ----
+/** arch/x86/kernel/e820.c e820__print_table v6.1: `%s: [mem %#018Lx-%#018Lx] ` + type (inclusive end). */
+export const E820_ENTRY = new RegExp(
+  `^\\s*(BIOS-e820|user|reserve setup_data|modified|extended|BIOS-88|BIOS-e801|e820): \\[mem ${H}-${H}\\] ?(.*?)\\s*$`,
+);
+/** Newer e820__print_table (Ingo Molnar's 2025 rework): `BIOS-e820: [gap 0x..-0x..]` between entries. */
+export const E820_GAP = new RegExp(`^\\s*(BIOS-e820|user|modified): \\[gap ${H}-${H}\\]`);
+/** arch/x86/kernel/e820.c e820_print_map v2.6.32: ` %s: %016Lx - %016Lx (type)`, end exclusive. */
+export const E820_ENTRY_OLD =
+  /^\s*(BIOS-e820|user|modified): ([0-9a-fA-F]{8,16}) - ([0-9a-fA-F]{8,16}) \((.+)\)\s*$/;
+/** e820.c e820__print_table headers v6.1 (and `e820: BIOS-provided ...` before 4.x). */
+export const E820_HEADER =
+  /^(?:e820: )?(BIOS-provided physical RAM map|user-defined physical RAM map|extended physical RAM map|modified physical RAM map):$/;
+/** e820.c __e820__range_update / e820__range_remove v6.1 (KERN_DEBUG). */
+export const E820_UPDATE = new RegExp(`^e820: update \\[mem ${H}-${H}\\] (.+?) ==> (.+?)\\s*$`);
+export const E820_REMOVE = new RegExp(`^e820: remove \\[mem ${H}-${H}\\] (.+?)\\s*$`);
+/** e820.c v2.6.32 e820_update_range / e820_remove_range: exclusive end, types in parentheses. */
+export const E820_UPDATE_OLD = /^e820 update range: ([0-9a-f]+) - ([0-9a-f]+) \((.+?)\) ==> \((.+?)\)\s*$/;
+export const E820_REMOVE_OLD = /^e820 remove range: ([0-9a-f]+) - ([0-9a-f]+) \((.+?)\)\s*$/;
+
+// ---- EFI memory map (efi=debug) ----
+/** drivers/firmware/efi/efi.c efi_md_typeattr_format via arch/x86/platform/efi/efi.c efi_print_memmap v6.1. */
+export const EFI_MEM = new RegExp(
+  `^efi: mem(\\d+): \\[([^|\\]]*)[^\\]]*\\] range=\\[${H}-${H}\\] \\(\\d+MB\\)`,
+);
+/** arch/x86/platform/efi/efi.c efi_print_memmap v3.x-4.x: `type=7, attr=0xf, range=[0x..-0x..) (0MB)`, end exclusive. */
+export const EFI_MEM_OLD = new RegExp(
+  `^efi: mem(\\d+): type=(\\d+), attr=0x[0-9a-f]+, range=\\[${H}-${H}\\) \\(\\d+MB\\)`,
+);
+
+// ---- NUMA ----
+/** drivers/acpi/numa/srat.c acpi_numa_memory_affinity_init v6.1: `SRAT: Node %u PXM %u [mem ..]` + ` hotplug`, ` non-volatile`. */
+export const SRAT_MEM = new RegExp(
+  `^(?:ACPI: )?SRAT: Node (\\d+) PXM (\\d+) \\[mem ${H}-${H}\\]( hotplug)?( non-volatile)?`,
+);
+/** arch/x86/mm/numa.c numa_cleanup_meminfo v6.1. */
+export const NUMA_MERGE = new RegExp(
+  `^NUMA: Node (\\d+) \\[mem ${H}-${H}\\] \\+ \\[mem ${H}-${H}\\] -> \\[mem ${H}-${H}\\]`,
+);
+/** arch/x86/mm/numa.c alloc_node_data v6.1. */
+export const NODE_DATA_X86 = new RegExp(`^NODE_DATA\\((\\d+)\\) allocated \\[mem ${H}-${H}\\]`);
+/** drivers/base/arch_numa.c setup_node_data v5.x-6.x (arm64, riscv): `NUMA: NODE_DATA [mem ..]` (nid on the previous line). */
+export const NODE_DATA_ARCH = new RegExp(`^NUMA: NODE_DATA \\[mem ${H}-${H}\\]`);
+/** arch/x86/mm/numa.c dummy_numa_init v6.1 (and arch_numa.c numa_init): no SRAT. */
+export const FAKE_NODE = new RegExp(`^(?:NUMA: )?Faking a node at \\[mem ${H}-${H}\\]`);
+/** arch/x86/mm/numa_64.c v2.6.32: `Faking a node at 0000000000000000-0000000440000000`, end exclusive. */
+export const FAKE_NODE_OLD = /^Faking a node at ([0-9a-f]{8,16})-([0-9a-f]{8,16})$/;
+
+// ---- free_area_init (mm/page_alloc.c v6.1; mm/mm_init.c from 6.6) ----
+export const ZONE_RANGES_HEADER = /^Zone ranges:$/;
+/** free_area_init: `  %-8s [mem %#018Lx-%#018Lx]` or `  %-8s empty`. */
+export const ZONE_RANGE = new RegExp(
+  `^\\s+(DMA32|DMA|Normal|HighMem|Movable|Device)\\s+(?:\\[mem ${H}-${H}\\]|(empty))\\s*$`,
+);
+export const MOVABLE_HEADER = /^Movable zone start for each node$/;
+/** free_area_init: `  Node %d: %#018Lx`. */
+export const MOVABLE_NODE = new RegExp(`^\\s+Node (\\d+): ${H}\\s*$`);
+export const EARLY_NODE_HEADER = /^Early memory node ranges$/;
+/** free_area_init: `  node %3d: [mem %#018Lx-%#018Lx]` (one per memblock.memory region). */
+export const EARLY_NODE = new RegExp(`^\\s+node\\s+(\\d+): \\[mem ${H}-${H}\\]\\s*$`);
+/** free_area_init_node: `Initmem setup node %d [mem ..]`, or `as memoryless`. */
+export const INITMEM = new RegExp(`^Initmem setup node (\\d+) \\[mem ${H}-${H}\\]`);
+export const INITMEM_MEMORYLESS = /^Initmem setup node (\d+) as memoryless$/;
+/** memmap_init / init_unavailable_range v6.1: printed without a newline in 6.1, so the next record can follow on the line. */
+export const UNAVAILABLE =
+  /^On node (\d+), zone (DMA32|DMA|Normal|HighMem|Movable|Device): (\d+) pages in unavailable ranges/;
+/** page_alloc_init_late -> deferred_init_memmap v5.9+; before: `node %d initialised, %lu pages in %ums` (4.x-5.8). */
+export const DEFERRED = /^node (\d+) deferred pages initialised in (\d+)ms$/;
+export const DEFERRED_OLD = /^node (\d+) initialised, (\d+) pages in (\d+)ms$/;
+/** mm/page_alloc.c deferred_init_memmap v4.2-4.16: the kswapd form. */
+export const DEFERRED_KSWAPD = /^kswapd (\d+) initialised deferred memory in (\d+)ms$/;
+/** mm_init -> mem_init_print_info v6.1 (`K`); 2.6.32 arch/x86/mm/init_64.c mem_init (`k`, with `absent`). */
+export const MEMORY_AVAILABLE = /^Memory: (\d+)[kK]\/(\d+)[kK] available(?: \((.*)\))?/;
+/** mm/mm_init.c mminit_dprintk v6.1: `mminit::<prefix> <text>` (mminit_loglevel=). */
+export const MMINIT = /^mminit::(\S+) ?(.*)$/;
+export const MMINIT_MEMMAP = /^Initialising map node (\d+) zone (\d+) pfns (\d+) -> (\d+)$/;
+
+// ---- 2.6 forms (mm/page_alloc.c v2.6.32 free_area_init_nodes) ----
+export const ZONE_PFN_HEADER = /^Zone PFN ranges:$/;
+export const ZONE_PFN = new RegExp(
+  `^\\s+(DMA32|DMA|Normal|HighMem|Movable)\\s+(?:${H} -> ${H}|(empty))\\s*$`,
+);
+export const MOVABLE_PFN_HEADER = /^Movable zone start PFN for each node$/;
+export const MOVABLE_PFN_NODE = /^\s+Node (\d+): (\d+)\s*$/;
+export const EARLY_NODE_MAP_HEADER = /^early_node_map\[(\d+)\] active PFN ranges$/;
+export const EARLY_NODE_MAP = new RegExp(`^\\s+(\\d+): ${H} -> ${H}\\s*$`);
+/** mm/page_alloc.c free_area_init_node v2.6-v4.x (KERN_DEBUG). */
+export const NODE_TOTALPAGES = /^On node (\d+) totalpages: (\d+)$/;
+
+// ---- memblock=debug (mm/memblock.c v6.1 memblock_dbg call sites; 3.x arm prints `flags %#x` before the caller) ----
+/** memblock_add, memblock_add_node, memblock_remove, memblock_reserve, memblock_phys_free, __memblock_free_late, ... */
+export const MEMBLOCK_RANGE = new RegExp(
+  `^(_{0,2}memblock_[a-z_]+): \\[${H}-${H}\\](?: nid=(-?\\d+))?(?: flags(?:=| )(?:0x)?([0-9a-fA-F]+))? (.+)$`,
+);
+/** memblock_alloc_internal/try_nid/exact_nid_raw, memblock_phys_alloc_range, memblock_virt_alloc_* (4.x). */
+export const MEMBLOCK_ALLOC = new RegExp(
+  `^(_{0,2}memblock_[a-z_]+): (\\d+) bytes align=0x([0-9a-fA-F]+)(?: nid=(-?\\d+))? from=${H} max_addr=${H} (.+)$`,
+);
+/** memblock_dump_all -> __memblock_dump_all v6.1. */
+export const DUMP_HEADER = /^MEMBLOCK configuration:$/;
+export const DUMP_SIZES = new RegExp(`^\\s*memory size = ${H} reserved size = ${H}\\s*$`);
+export const DUMP_CNT = /^\s*(memory|reserved|physmem)\.cnt\s*= 0x([0-9a-fA-F]+)\s*$/;
+/** memblock_dump v6.1: ` %s[%#x]\t[%pa-%pa], %pa bytes%s flags: %#x` with `%s` = ` on node %d` for a valid nid. */
+export const DUMP_REGION = new RegExp(
+  `^\\s*(memory|reserved|physmem)\\[0x([0-9a-fA-F]+)\\]\\s+\\[${H}-${H}\\], ${H} bytes(?: on node (\\d+))?(?: flags: 0x([0-9a-fA-F]+))?\\s*$`,
+);
+
+// ---- KHO (kernel/kexec_handover.c, pr_fmt "KHO: "; arch/x86/kernel/setup.c; mm/memblock.c reserve_mem) ----
+export const KHO =
+  /^(?:KHO: |setup: failed to memremap kho data|Passed KHO data|Revived memory reservation )/;

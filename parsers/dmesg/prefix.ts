@@ -1,0 +1,94 @@
+// Splits one captured log line into its prefix (level, timestamp, journal host) and the kernel message.
+// Formats: boot-pipeline.md 4.7 (kernel/printk/printk.c print_time/print_caller v6.1; util-linux dmesg -T/-H;
+// /dev/kmsg records; journalctl short, short-monotonic, short-iso, short-precise).
+
+/** How a record's time was printed. Only `monotonic` and `kmsg` give seconds since boot. */
+export type TimestampKind =
+  | 'monotonic' // `[    0.016476] `  (CONFIG_PRINTK_TIME, dmesg, serial console, journalctl -o short-monotonic)
+  | 'kmsg' // `6,123,456789,-;msg`  (/dev/kmsg, dmesg -r of some versions)
+  | 'wallclock' // `[Tue Jan 20 10:17:44 2026] ` (dmesg -T), `Mar 05 12:00:00 ` or ISO (journalctl)
+  | 'relative' // `[Jun21 23:09] ` then `[  +0.000002] ` (dmesg -H / --reltime)
+  | 'none';
+
+export interface LinePrefix {
+  readonly kind: TimestampKind;
+  /** Seconds since boot, for `monotonic` and `kmsg` records. */
+  readonly time?: number;
+  /** Syslog level from `<6>` or the kmsg record, when printed. */
+  readonly level?: number;
+  /** 0-based index in the line where the kernel message starts. */
+  readonly msgStart: number;
+  /** True for a /dev/kmsg continuation (dictionary) line: ` SUBSYSTEM=pci`. */
+  readonly kmsgDict?: boolean;
+}
+
+const LEVEL = /^<(\d{1,3})>/y;
+const KMSG = /^(\d{1,3}),(\d+),(\d+),[^;]*;/y;
+// `[%5lu.%06lu]`, seconds grow past 5 columns; optional `[    T0]` caller field (CONFIG_PRINTK_CALLER).
+const MONO = /\[\s*(\d+)\.(\d+)\](?:\[\s*[TC]\d+\])? ?/y;
+const REL_DELTA = /\[\s*[+-]\s*\d+\.\d+\](?:\[\s*[TC]\d+\])? ?/y;
+// dmesg -H header: `[Jun21 23:09]`, or with the weekday/seconds in some util-linux versions.
+const REL_HEAD = /\[[A-Z][a-z]{2}\s?\d{1,2} \d{2}:\d{2}(?::\d{2})?\] ?/y;
+// dmesg -T: `[Tue Jan 20 10:17:44 2026]` (ctime layout, day padded with a space).
+const CTIME = /\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}\] ?/y;
+// journalctl short / short-precise: `Mar 05 12:00:00 ` or `Mar 05 12:00:00.123456 `.
+const JSHORT = /[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? /y;
+// journalctl short-iso / short-iso-precise.
+const JISO = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}) /y;
+// journalctl host and identifier: `lit.home.arpa kernel: `.
+const JHOST = /[^\s:[\]]+ kernel: /y;
+
+function stickyMatch(re: RegExp, s: string, at: number): RegExpExecArray | null {
+  re.lastIndex = at;
+  return re.exec(s);
+}
+
+/** Parse the prefix of one line. Never throws; an unrecognised prefix is `none` with msgStart 0. */
+export function splitPrefix(line: string): LinePrefix {
+  let at = 0;
+  let level: number | undefined;
+  let kind: TimestampKind = 'none';
+  let time: number | undefined;
+
+  const kmsg = stickyMatch(KMSG, line, 0);
+  if (kmsg) {
+    const usec = Number(kmsg[3]);
+    return { kind: 'kmsg', time: usec / 1e6, level: Number(kmsg[1]) & 7, msgStart: kmsg[0].length };
+  }
+  if (
+    line.length > 0 &&
+    line.charCodeAt(0) === 0x20 &&
+    /^ [A-Z_]+=/.test(line) &&
+    !/^ (memory|reserved)/.test(line)
+  ) {
+    // A /dev/kmsg dictionary line only follows a kmsg record; callers check that context.
+    return { kind: 'none', msgStart: 0, kmsgDict: true };
+  }
+  const lv = stickyMatch(LEVEL, line, 0);
+  if (lv) {
+    level = Number(lv[1]) & 7;
+    at = lv[0].length;
+  }
+  if (line.charCodeAt(at) === 0x5b /* [ */) {
+    let m = stickyMatch(MONO, line, at);
+    if (m) {
+      kind = 'monotonic';
+      time = Number(m[1]) + Number(`0.${m[2]}`);
+    } else if ((m = stickyMatch(REL_DELTA, line, at)) || (m = stickyMatch(REL_HEAD, line, at))) {
+      kind = 'relative';
+    } else if ((m = stickyMatch(CTIME, line, at))) {
+      kind = 'wallclock';
+    }
+    if (m) at += m[0].length;
+  } else {
+    const m = stickyMatch(JISO, line, at) ?? stickyMatch(JSHORT, line, at);
+    if (m) {
+      kind = 'wallclock';
+      at += m[0].length;
+    }
+  }
+  const host = stickyMatch(JHOST, line, at);
+  // Only after a timestamp: a bare `Loading kernel: ...` message must not lose its first word.
+  if (host && kind !== 'none') at += host[0].length;
+  return { kind, msgStart: at, ...(time !== undefined && { time }), ...(level !== undefined && { level }) };
+}

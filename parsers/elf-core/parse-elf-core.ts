@@ -1,0 +1,535 @@
+// ELF64 core files as physical memory: kdump /proc/vmcore, /proc/kcore copies, qemu dump-guest-memory.
+// Only Elf64_Ehdr and the program header table are read when the core is opened; segment bytes are read
+// through the ByteSource when asked for. Physical memory is addressed by p_paddr.
+//
+// Choices (documented in README-level terms here, tested in test/parsers/elf-core):
+// - e_type must be ET_CORE, as fs/proc/vmcore.c parse_crash_elf64_headers (v6.x) requires; an ET_EXEC
+//   vmlinux also has PT_LOADs with p_paddr, and reading it as a dump would be silently wrong.
+// - PT_LOADs with p_paddr == 0xffffffffffffffff are skipped and counted: /proc/kcore gives vmalloc and
+//   module areas that p_paddr (fs/proc/kcore.c read_kcore_iter, v6.x: `(elf_addr_t)-1` unless KCORE_RAM,
+//   KCORE_REMAP or KCORE_TEXT). They are not validated: a copy of kcore need not contain their bytes.
+// - p_filesz < p_memsz: the tail is present and zero (ELF gABI, "Program Header": the extra bytes "are
+//   defined to hold the value 0"), unless the caller passes zeroFill: false. Either way a diagnostic counts them.
+// - Overlapping PT_LOADs: the first in program-header order wins (see phys-map.ts).
+// - e_phnum == PN_XNUM: the count is section header 0's sh_info (fs/binfmt_elf.c fill_extnum_info, v6.x).
+import type { ByteSource, Diagnostic, Range } from '../../src/core/index.js';
+import {
+  DiagnosticSink,
+  LIMITS,
+  TraceError,
+  U64_MAX_SAFE,
+  formatMemRange,
+  hex,
+} from '../../src/core/index.js';
+import { parseStruct, u64FromHalves } from '../_shared/index.js';
+import { ELF_DIAG, ELF_ERR } from './codes.js';
+import type { RawElf64Ehdr, RawElf64Phdr, RawElf64Shdr } from './layout.js';
+import { EHDR_OFFSETS, ELF, ELF64_LAYOUTS, ELF64_SIZES, PHDR_OFFSETS, SHDR_OFFSETS } from './layout.js';
+import { readElfNotes, type NoteSegment } from './notes.js';
+import { PhysMap } from './phys-map.js';
+import type { ElfCore, ElfNote, ElfSegment, OpenElfCoreOptions } from './types.js';
+
+const ALL_ONES = 0xffff_ffff;
+/** How many examples a summarising diagnostic names. */
+const EXAMPLES = 3;
+
+/** Read exactly `length` bytes at `offset` or throw ELF_ERR_TRUNCATED naming `field`. */
+export function readExact(src: ByteSource, offset: number, length: number, field: string): Uint8Array {
+  const b = offset <= src.size ? src.read(offset, length) : new Uint8Array(0);
+  if (b.length < length) {
+    throw new TraceError({
+      code: ELF_ERR.TRUNCATED,
+      location: { file: src.name, offset, field },
+      expected: `${length} bytes`,
+      found: `${b.length} bytes before the end of the file (${src.size} bytes)`,
+    });
+  }
+  return b;
+}
+
+function hexBytes(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
+}
+
+function describeType(t: number): string {
+  const names: Record<number, string> = {
+    0: 'ET_NONE',
+    1: 'ET_REL',
+    2: 'ET_EXEC',
+    3: 'ET_DYN',
+    4: 'ET_CORE',
+  };
+  return names[t] !== undefined ? `${names[t]} (${t})` : `${t}`;
+}
+
+interface Ident {
+  endianness: 'le' | 'be';
+}
+
+/** Check e_ident: magic, class, data encoding. Each failure is located at its byte. */
+function checkIdent(src: ByteSource, head: Uint8Array): Ident {
+  const file = src.name;
+  const magicLen = Math.min(ELF.ELFMAG.length, head.length);
+  for (let i = 0; i < magicLen; i++) {
+    if (head[i] !== ELF.ELFMAG[i]) {
+      throw new TraceError({
+        code: ELF_ERR.BADMAGIC,
+        location: { file, offset: 0, field: 'e_ident[EI_MAG0..EI_MAG3]' },
+        expected: `7f 45 4c 46 ("\\x7fELF")`,
+        found: hexBytes(head.subarray(0, ELF.ELFMAG.length)),
+      });
+    }
+  }
+  if (head.length <= ELF.EI_DATA) {
+    throw new TraceError({
+      code: ELF_ERR.TRUNCATED,
+      location: { file, offset: 0, field: 'e_ident' },
+      expected: `at least ${ELF.EI_DATA + 1} bytes of e_ident`,
+      found: `a file of ${head.length} bytes`,
+    });
+  }
+  const cls = head[ELF.EI_CLASS]!;
+  if (cls !== ELF.ELFCLASS64) {
+    throw new TraceError({
+      code: ELF_ERR.BADCLASS,
+      location: { file, offset: ELF.EI_CLASS, field: 'e_ident[EI_CLASS]' },
+      expected: `ELFCLASS64 (2)`,
+      found: cls === ELF.ELFCLASS32 ? 'ELFCLASS32 (1): 32-bit cores are not supported' : `${cls}`,
+    });
+  }
+  const data = head[ELF.EI_DATA]!;
+  if (data !== ELF.ELFDATA2LSB && data !== ELF.ELFDATA2MSB) {
+    throw new TraceError({
+      code: ELF_ERR.BADDATA,
+      location: { file, offset: ELF.EI_DATA, field: 'e_ident[EI_DATA]' },
+      expected: 'ELFDATA2LSB (1) or ELFDATA2MSB (2)',
+      found: `${data}`,
+    });
+  }
+  return { endianness: data === ELF.ELFDATA2LSB ? 'le' : 'be' };
+}
+
+/**
+ * The program header count, following PN_XNUM to section header 0 when needed; `at` locates where the
+ * count was read (for the LIMITS error).
+ */
+function readPhnum(
+  src: ByteSource,
+  ehdr: RawElf64Ehdr,
+  endianness: 'le' | 'be',
+): { phnum: number; offset: number; field: string } {
+  if (ehdr.e_phnum !== ELF.PN_XNUM) {
+    return { phnum: ehdr.e_phnum, offset: EHDR_OFFSETS.e_phnum, field: 'Elf64_Ehdr.e_phnum' };
+  }
+  const file = src.name;
+  const shoff = u64FromHalves(
+    ehdr.e_shoff_hi,
+    ehdr.e_shoff_lo,
+    file,
+    EHDR_OFFSETS.e_shoff,
+    'Elf64_Ehdr.e_shoff',
+    ELF_ERR.BADHDR,
+  );
+  if (shoff === 0) {
+    throw new TraceError({
+      code: ELF_ERR.BADHDR,
+      location: { file, offset: EHDR_OFFSETS.e_shoff, field: 'Elf64_Ehdr.e_shoff' },
+      expected: 'section header 0 holding the program header count (e_phnum is PN_XNUM)',
+      found: 'e_shoff 0',
+    });
+  }
+  const bytes = readExact(src, shoff, ELF64_SIZES.Elf64_Shdr, 'Elf64_Shdr[0]');
+  const shdr = parseStruct<RawElf64Shdr>(
+    ELF64_LAYOUTS[endianness].Elf64_Shdr,
+    bytes,
+    0,
+    ELF64_SIZES.Elf64_Shdr,
+    {
+      file,
+      field: 'Elf64_Shdr[0]',
+      truncatedCode: ELF_ERR.TRUNCATED,
+    },
+  );
+  return { phnum: shdr.sh_info, offset: shoff + SHDR_OFFSETS.sh_info, field: 'Elf64_Shdr[0].sh_info' };
+}
+
+class ElfCoreReader implements ElfCore {
+  readonly name: string;
+  readonly presentRanges: readonly Range[];
+  private readonly map: PhysMap;
+
+  constructor(
+    private readonly src: ByteSource,
+    readonly endianness: 'le' | 'be',
+    readonly machine: number,
+    readonly phnum: number,
+    readonly segments: readonly ElfSegment[],
+    readonly ignoredSegments: number,
+    readonly diagnostics: Diagnostic[],
+    private readonly noteSegments: readonly NoteSegment[],
+    zeroFill: boolean,
+  ) {
+    this.name = src.name;
+    this.map = new PhysMap(segments, (s) => (zeroFill ? s.memSize : s.fileSize));
+    this.presentRanges = this.map.ranges();
+  }
+
+  /** Pieces of the map, for the overlap diagnostic. */
+  get pieces(): PhysMap['pieces'] {
+    return this.map.pieces;
+  }
+
+  private static valid(addr: number, length: number): boolean {
+    return (
+      Number.isSafeInteger(addr) &&
+      Number.isSafeInteger(length) &&
+      addr >= 0 &&
+      length >= 0 &&
+      addr + length <= U64_MAX_SAFE
+    );
+  }
+
+  hasPhys(addr: number, length: number): boolean {
+    if (!ElfCoreReader.valid(addr, length)) return false;
+    return length === 0 || this.map.firstMissing(addr, length) < 0;
+  }
+
+  readPhys(addr: number, length: number, what: string): Uint8Array {
+    if (!ElfCoreReader.valid(addr, length)) {
+      throw new TraceError({
+        code: ELF_ERR.NOT_IN_DUMP,
+        location: { file: this.name, field: what },
+        expected: 'a physical range [addr, addr + length) with integers below 2^53',
+        found: `addr ${addr}, length ${length}`,
+      });
+    }
+    if (length === 0) return new Uint8Array(0);
+    const missing = this.map.firstMissing(addr, length);
+    if (missing >= 0) {
+      throw new TraceError({
+        code: ELF_ERR.NOT_IN_DUMP,
+        location: { file: this.name, field: what },
+        expected: `physical memory ${formatMemRange(addr, addr + length)} in the dump`,
+        found: `no PT_LOAD covers ${hex(missing)}${this.nearest(missing)}`,
+      });
+    }
+    let k = this.map.find(addr);
+    const end = addr + length;
+    const first = this.map.pieces[k]!;
+    // Fast path: one piece, all bytes in the file part of its segment: hand out the source's bytes.
+    if (end <= first.end && end - first.segment.paddr <= first.segment.fileSize) {
+      return this.readFile(first.segment, addr, length);
+    }
+    const out = new Uint8Array(length);
+    let cur = addr;
+    while (cur < end) {
+      const p = this.map.pieces[k++]!;
+      const stop = Math.min(end, p.end);
+      const s = p.segment;
+      // Bytes past p_filesz stay zero (the gABI zero fill).
+      const fileStop = Math.min(stop, s.paddr + s.fileSize);
+      if (fileStop > cur) out.set(this.readFile(s, cur, fileStop - cur), cur - addr);
+      cur = stop;
+    }
+    return out;
+  }
+
+  readNotes(): ElfNote[] {
+    return readElfNotes(this.src, this.noteSegments, this.endianness);
+  }
+
+  private readFile(s: ElfSegment, addr: number, length: number): Uint8Array {
+    const offset = s.fileOffset + (addr - s.paddr);
+    return readExact(
+      this.src,
+      offset,
+      length,
+      `phdr[${s.index}] data for ${formatMemRange(addr, addr + length)}`,
+    );
+  }
+
+  /** ` (nearest below ends at 0x..., nearest above starts at 0x...)`, to help a user see the hole. */
+  private nearest(addr: number): string {
+    const r = this.presentRanges;
+    let lo = 0;
+    let hi = r.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (r[mid]!.start <= addr) lo = mid + 1;
+      else hi = mid;
+    }
+    const below = r[lo - 1];
+    const above = r[lo];
+    const parts: string[] = [];
+    if (below) parts.push(`dump below ends at ${hex(below.end)}`);
+    if (above) parts.push(`dump above starts at ${hex(above.start)}`);
+    if (parts.length === 0) parts.push('the dump holds no physical memory');
+    return ` (${parts.join(', ')})`;
+  }
+}
+
+/**
+ * Open an ELF64 core as physical memory. Reads Elf64_Ehdr and the program header table eagerly (and
+ * section header 0 under PN_XNUM), nothing else. Throws a located TraceError for anything that makes the
+ * core unusable; returns diagnostics for what the user should know.
+ */
+export function openElfCore(src: ByteSource, options: OpenElfCoreOptions = {}): ElfCore {
+  const zeroFill = options.zeroFill ?? true;
+  const file = src.name;
+  const sink = new DiagnosticSink();
+  const head = src.read(0, ELF64_SIZES.Elf64_Ehdr);
+  const { endianness } = checkIdent(src, head);
+  const layouts = ELF64_LAYOUTS[endianness];
+  const ehdr = parseStruct<RawElf64Ehdr>(layouts.Elf64_Ehdr, head, 0, ELF64_SIZES.Elf64_Ehdr, {
+    file,
+    field: 'Elf64_Ehdr',
+    truncatedCode: ELF_ERR.TRUNCATED,
+  });
+
+  if (ehdr.e_ident[ELF.EI_VERSION] !== ELF.EV_CURRENT || ehdr.e_version !== ELF.EV_CURRENT) {
+    sink.warn(
+      ELF_DIAG.VERSION,
+      `EI_VERSION ${ehdr.e_ident[ELF.EI_VERSION]}, e_version ${ehdr.e_version}: expected EV_CURRENT (1); read as version 1`,
+      { file, offset: EHDR_OFFSETS.e_version, field: 'Elf64_Ehdr.e_version' },
+    );
+  }
+  if (ehdr.e_type !== ELF.ET_CORE) {
+    throw new TraceError({
+      code: ELF_ERR.BADTYPE,
+      location: { file, offset: EHDR_OFFSETS.e_type, field: 'Elf64_Ehdr.e_type' },
+      expected: 'ET_CORE (4): a vmcore, /proc/kcore copy or qemu dump',
+      found: describeType(ehdr.e_type),
+    });
+  }
+
+  const { phnum, offset: phnumAt, field: phnumField } = readPhnum(src, ehdr, endianness);
+  if (phnum > LIMITS.ELF_MAX_PHDRS) {
+    throw new TraceError({
+      code: ELF_ERR.BADPHNUM,
+      location: { file, offset: phnumAt, field: phnumField },
+      expected: `at most ${LIMITS.ELF_MAX_PHDRS} program headers`,
+      found: `${phnum}`,
+    });
+  }
+  const phentsize = ehdr.e_phentsize;
+  if (phnum > 0 && phentsize < ELF64_SIZES.Elf64_Phdr) {
+    throw new TraceError({
+      code: ELF_ERR.BADHDR,
+      location: { file, offset: EHDR_OFFSETS.e_phentsize, field: 'Elf64_Ehdr.e_phentsize' },
+      expected: `at least sizeof(Elf64_Phdr) = ${ELF64_SIZES.Elf64_Phdr}`,
+      found: `${phentsize}`,
+    });
+  }
+  if (phnum > 0 && phentsize > ELF64_SIZES.Elf64_Phdr) {
+    sink.warn(
+      ELF_DIAG.PHENTSIZE,
+      `e_phentsize ${phentsize} is larger than sizeof(Elf64_Phdr) = ${ELF64_SIZES.Elf64_Phdr}; extra bytes skipped`,
+      { file, offset: EHDR_OFFSETS.e_phentsize, field: 'Elf64_Ehdr.e_phentsize' },
+    );
+  }
+  const phoff = u64FromHalves(
+    ehdr.e_phoff_hi,
+    ehdr.e_phoff_lo,
+    file,
+    EHDR_OFFSETS.e_phoff,
+    'Elf64_Ehdr.e_phoff',
+    ELF_ERR.BADHDR,
+  );
+  const tableSize = phnum * phentsize;
+  if (phnum > 0 && phoff + tableSize > src.size) {
+    throw new TraceError({
+      code: ELF_ERR.TRUNCATED,
+      location: { file, offset: EHDR_OFFSETS.e_phoff, field: 'Elf64_Ehdr.e_phoff' },
+      expected: `${phnum} program headers at file bytes [${hex(phoff)}, ${hex(phoff + tableSize)})`,
+      found: `a file of ${src.size} bytes (${hex(src.size)})`,
+    });
+  }
+  const table = phnum > 0 ? readExact(src, phoff, tableSize, 'Elf64_Phdr table') : new Uint8Array(0);
+
+  const segments: ElfSegment[] = [];
+  const notes: NoteSegment[] = [];
+  let ignored = 0;
+  const ignoredExamples: number[] = [];
+  const empty: number[] = [];
+  const zeroFilled: ElfSegment[] = [];
+  const other: { index: number; type: number }[] = [];
+
+  for (let i = 0; i < phnum; i++) {
+    const at = phoff + i * phentsize;
+    const p = parseStruct<RawElf64Phdr>(layouts.Elf64_Phdr, table, i * phentsize, ELF64_SIZES.Elf64_Phdr, {
+      file,
+      field: `phdr[${i}]`,
+      truncatedCode: ELF_ERR.TRUNCATED,
+    });
+    const u64 = (hi: number, lo: number, f: keyof typeof PHDR_OFFSETS): number =>
+      u64FromHalves(hi, lo, file, at + PHDR_OFFSETS[f], `phdr[${i}].${f}`, ELF_ERR.BADPHDR);
+
+    if (p.p_type === ELF.PT_NOTE) {
+      notes.push({
+        index: i,
+        at,
+        p_offset: [p.p_offset_hi, p.p_offset_lo],
+        p_filesz: [p.p_filesz_hi, p.p_filesz_lo],
+      });
+      continue;
+    }
+    if (p.p_type === ELF.PT_NULL) continue;
+    if (p.p_type !== ELF.PT_LOAD) {
+      other.push({ index: i, type: p.p_type });
+      continue;
+    }
+    if (p.p_paddr_hi === ALL_ONES && p.p_paddr_lo === ALL_ONES) {
+      ignored++;
+      if (ignoredExamples.length < EXAMPLES) ignoredExamples.push(i);
+      continue;
+    }
+    const paddr = u64(p.p_paddr_hi, p.p_paddr_lo, 'p_paddr');
+    const fileOffset = u64(p.p_offset_hi, p.p_offset_lo, 'p_offset');
+    const fileSize = u64(p.p_filesz_hi, p.p_filesz_lo, 'p_filesz');
+    const memSize = u64(p.p_memsz_hi, p.p_memsz_lo, 'p_memsz');
+    if (fileSize > memSize) {
+      throw new TraceError({
+        code: ELF_ERR.BADPHDR,
+        location: { file, offset: at + PHDR_OFFSETS.p_filesz, field: `phdr[${i}].p_filesz` },
+        expected: `p_filesz <= p_memsz (${hex(memSize)})`,
+        found: hex(fileSize),
+      });
+    }
+    if (memSize === 0) {
+      empty.push(i);
+      continue;
+    }
+    if (paddr + memSize > U64_MAX_SAFE) {
+      throw new TraceError({
+        code: ELF_ERR.BADPHDR,
+        location: { file, offset: at + PHDR_OFFSETS.p_memsz, field: `phdr[${i}].p_memsz` },
+        expected: 'p_paddr + p_memsz below 2^53',
+        found: `p_paddr ${hex(paddr)} + p_memsz ${hex(memSize)}`,
+      });
+    }
+    if (fileSize > 0 && fileOffset + fileSize > src.size) {
+      throw new TraceError({
+        code: ELF_ERR.TRUNCATED,
+        location: { file, offset: at + PHDR_OFFSETS.p_filesz, field: `phdr[${i}].p_filesz` },
+        expected: `segment bytes [${hex(fileOffset)}, ${hex(fileOffset + fileSize)}) (p_offset + p_filesz) in the file`,
+        found: `a file of ${src.size} bytes (${hex(src.size)})`,
+      });
+    }
+    const seg: ElfSegment = { paddr, fileOffset, fileSize, memSize, index: i };
+    if (fileSize < memSize) zeroFilled.push(seg);
+    segments.push(seg);
+  }
+
+  segments.sort((a, b) => a.paddr - b.paddr || a.index - b.index);
+  const reader = new ElfCoreReader(
+    src,
+    endianness,
+    ehdr.e_machine,
+    phnum,
+    segments,
+    ignored,
+    sink.items,
+    notes,
+    zeroFill,
+  );
+  summarise(sink, file, phoff, phentsize, {
+    segments,
+    pieces: reader.pieces,
+    ignored,
+    ignoredExamples,
+    empty,
+    zeroFilled,
+    zeroFill,
+    other,
+  });
+  return reader;
+}
+
+interface Summary {
+  segments: readonly ElfSegment[];
+  pieces: ElfCoreReader['pieces'];
+  ignored: number;
+  ignoredExamples: number[];
+  empty: number[];
+  zeroFilled: ElfSegment[];
+  zeroFill: boolean;
+  other: { index: number; type: number }[];
+}
+
+/** One diagnostic per kind, with a count and the first few phdr indexes: never one per segment. */
+function summarise(sink: DiagnosticSink, file: string, phoff: number, phentsize: number, s: Summary): void {
+  const loc = (i: number | undefined) =>
+    i === undefined ? { file } : { file, offset: phoff + i * phentsize, field: `phdr[${i}]` };
+  const list = (xs: readonly number[]) =>
+    xs
+      .slice(0, EXAMPLES)
+      .map((i) => `phdr[${i}]`)
+      .join(', ') + (xs.length > EXAMPLES ? ', ...' : '');
+
+  if (s.segments.length === 0) {
+    sink.warn(
+      ELF_DIAG.NO_LOAD,
+      'no PT_LOAD with a physical address: the core holds no readable physical memory',
+      {
+        file,
+      },
+    );
+  }
+  if (s.ignored > 0) {
+    sink.info(
+      ELF_DIAG.VADDR_ONLY,
+      `${s.ignored} PT_LOAD(s) with p_paddr 0xffffffffffffffff skipped (virtual-only areas, as /proc/kcore ` +
+        `gives vmalloc and modules): ${list(s.ignoredExamples)}`,
+      loc(s.ignoredExamples[0]),
+    );
+  }
+  if (s.empty.length > 0) {
+    sink.info(
+      ELF_DIAG.EMPTY_LOAD,
+      `${s.empty.length} PT_LOAD(s) with p_memsz 0 skipped: ${list(s.empty)}`,
+      loc(s.empty[0]),
+    );
+  }
+  if (s.other.length > 0) {
+    const types = [...new Set(s.other.map((o) => hex(o.type)))].slice(0, EXAMPLES).join(', ');
+    sink.info(
+      ELF_DIAG.OTHER_PHDR,
+      `${s.other.length} program header(s) of other types (${types}) skipped: ${list(s.other.map((o) => o.index))}`,
+      loc(s.other[0]?.index),
+    );
+  }
+  if (s.zeroFilled.length > 0) {
+    const bytes = s.zeroFilled.reduce((n, g) => n + (g.memSize - g.fileSize), 0);
+    sink.info(
+      ELF_DIAG.ZERO_FILL,
+      `${s.zeroFilled.length} PT_LOAD(s) with p_filesz < p_memsz (${bytes} bytes past p_filesz) ` +
+        (s.zeroFill ? 'read as zeros (ELF gABI)' : 'treated as absent (zeroFill: false)') +
+        `: ${list(s.zeroFilled.map((g) => g.index))}`,
+      loc(s.zeroFilled[0]?.index),
+    );
+  }
+  // A segment is shadowed when the pieces it owns are fewer bytes than it covers.
+  const owned = new Map<ElfSegment, number>();
+  for (const p of s.pieces) owned.set(p.segment, (owned.get(p.segment) ?? 0) + (p.end - p.start));
+  const shadowed = s.segments
+    .filter((g) => (owned.get(g) ?? 0) < (s.zeroFill ? g.memSize : g.fileSize))
+    .map((g) => g.index)
+    .sort((a, b) => a - b);
+  if (shadowed.length > 0) {
+    sink.info(
+      ELF_DIAG.OVERLAP,
+      `${shadowed.length} PT_LOAD(s) overlap earlier ones in physical memory; the first in program-header ` +
+        `order wins: ${list(shadowed)}`,
+      loc(shadowed[0]),
+    );
+  }
+  const atZero = s.segments.filter((g) => g.paddr === 0).map((g) => g.index);
+  if (atZero.length > 1) {
+    sink.warn(
+      ELF_DIAG.PADDR_ZERO,
+      `${atZero.length} PT_LOADs at p_paddr 0 (${list(atZero)}): old /proc/kcore left p_paddr 0 for every ` +
+        'segment, so physical addresses in this core are not trustworthy',
+      loc(atZero[0]),
+    );
+  }
+}

@@ -1,0 +1,138 @@
+// Physical address -> file bytes for an ELF core: the PT_LOADs flattened into disjoint pieces, so a lookup is
+// one binary search whatever the number of segments (kdump cores of huge hosts have thousands).
+//
+// Overlaps: the first segment in program-header order wins. /proc/kcore has real overlaps: its KCORE_TEXT
+// segment (p_paddr = __pa_symbol(_text)) lies inside a KCORE_RAM one (fs/proc/kcore.c read_kcore_iter, v6.x),
+// and both hold the same bytes; for cores whose overlapping segments disagree, "first wins" is at least stable.
+import type { Range } from '../../src/core/index.js';
+import type { ElfSegment } from './types.js';
+
+/** One disjoint run of physical memory backed by a single segment. */
+export interface PhysPiece {
+  readonly start: number;
+  readonly end: number;
+  readonly segment: ElfSegment;
+}
+
+/** Min-heap of segments keyed by program-header index (the overlap winner is the smallest index). */
+class IndexHeap {
+  private readonly items: ElfSegment[] = [];
+  get size(): number {
+    return this.items.length;
+  }
+  peek(): ElfSegment | undefined {
+    return this.items[0];
+  }
+  push(s: ElfSegment): void {
+    const a = this.items;
+    a.push(s);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p]!.index <= a[i]!.index) break;
+      [a[p], a[i]] = [a[i]!, a[p]!];
+      i = p;
+    }
+  }
+  pop(): void {
+    const a = this.items;
+    const last = a.pop();
+    if (a.length === 0 || last === undefined) return;
+    a[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < a.length && a[l]!.index < a[m]!.index) m = l;
+      if (r < a.length && a[r]!.index < a[m]!.index) m = r;
+      if (m === i) break;
+      [a[m], a[i]] = [a[i]!, a[m]!];
+      i = m;
+    }
+  }
+}
+
+/**
+ * Disjoint pieces of physical memory, sorted by address. Built once in O(n log n) by a sweep over segment
+ * starts and ends; `find` is a binary search over the columnar starts.
+ */
+export class PhysMap {
+  readonly pieces: readonly PhysPiece[];
+  private readonly starts: Float64Array;
+
+  /**
+   * `segments` sorted by paddr then index; `extent(s)` is how many bytes from s.paddr the segment covers
+   * (p_memsz when the zero-filled tail counts as present, p_filesz otherwise).
+   */
+  constructor(segments: readonly ElfSegment[], extent: (s: ElfSegment) => number) {
+    const live = segments.filter((s) => extent(s) > 0);
+    const points = new Set<number>();
+    for (const s of live) {
+      points.add(s.paddr);
+      points.add(s.paddr + extent(s));
+    }
+    const sorted = [...points].sort((a, b) => a - b);
+    const heap = new IndexHeap();
+    const pieces: PhysPiece[] = [];
+    let next = 0;
+    for (let k = 0; k + 1 < sorted.length; k++) {
+      const at = sorted[k]!;
+      while (next < live.length && live[next]!.paddr === at) heap.push(live[next++]!);
+      // Lazy deletion: a heap top that ended at or before `at` no longer covers anything.
+      while (heap.size > 0 && heap.peek()!.paddr + extent(heap.peek()!) <= at) heap.pop();
+      const winner = heap.peek();
+      if (!winner) continue;
+      const end = sorted[k + 1]!;
+      const last = pieces[pieces.length - 1];
+      if (last && last.segment === winner && last.end === at) pieces[pieces.length - 1] = { ...last, end };
+      else pieces.push({ start: at, end, segment: winner });
+    }
+    this.pieces = pieces;
+    this.starts = Float64Array.from(pieces, (p) => p.start);
+  }
+
+  /** Index of the piece holding `addr`, or -1. */
+  find(addr: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid]! <= addr) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found >= 0 && addr < this.pieces[found]!.end ? found : -1;
+  }
+
+  /**
+   * The first address of [addr, addr + length) that no piece covers, or -1 when all of it is covered.
+   * Adjacent pieces (of the same or different segments) join seamlessly.
+   */
+  firstMissing(addr: number, length: number): number {
+    const end = addr + length;
+    let k = this.find(addr);
+    if (k < 0) return addr;
+    let cur = this.pieces[k]!.end;
+    while (cur < end) {
+      k++;
+      const p = this.pieces[k];
+      if (!p || p.start !== cur) return cur;
+      cur = p.end;
+    }
+    return -1;
+  }
+
+  /** Covered physical ranges, merged across adjacent pieces. */
+  ranges(): Range[] {
+    const out: Range[] = [];
+    for (const p of this.pieces) {
+      const last = out[out.length - 1];
+      if (last && last.end === p.start) out[out.length - 1] = { start: last.start, end: p.end };
+      else out.push({ start: p.start, end: p.end });
+    }
+    return out;
+  }
+}

@@ -22,6 +22,8 @@ export const ELF_ERR = {
   BADNOTE: 'ELF_ERR_BADNOTE',
   /** readPhys asked for physical memory that no PT_LOAD covers. */
   NOT_IN_DUMP: 'ELF_ERR_NOT_IN_DUMP',
+  /** readPhys asked for more than READ_MAX_BYTES at once (a length taken from a corrupt structure). */
+  READ_LIMIT: 'ELF_ERR_READ_LIMIT',
 } as const;
 
 /** Diagnostic codes: the core is usable, but the user should know. */

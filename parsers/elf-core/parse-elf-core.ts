@@ -30,6 +30,11 @@ import { PhysMap } from './phys-map.js';
 import type { ElfCore, ElfNote, ElfSegment, OpenElfCoreOptions } from './types.js';
 
 const ALL_ONES = 0xffff_ffff;
+/**
+ * Largest single readPhys: decoders read chunks, bitmaps and radix nodes of a few pages; a length beyond
+ * this came from a corrupt structure and would otherwise fail as an allocation error (a crash, not a finding).
+ */
+export const READ_MAX_BYTES = 256 * 1024 * 1024;
 /** How many examples a summarising diagnostic names. */
 const EXAMPLES = 3;
 
@@ -204,6 +209,14 @@ class ElfCoreReader implements ElfCore {
       });
     }
     if (length === 0) return new Uint8Array(0);
+    if (length > READ_MAX_BYTES) {
+      throw new TraceError({
+        code: ELF_ERR.READ_LIMIT,
+        location: { file: this.name, field: what },
+        expected: `a read of at most ${READ_MAX_BYTES} bytes`,
+        found: `${length} bytes at ${hex(addr)}`,
+      });
+    }
     const missing = this.map.firstMissing(addr, length);
     if (missing >= 0) {
       throw new TraceError({

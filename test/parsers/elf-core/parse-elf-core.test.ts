@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TraceError, bytesSource, LIMITS, TiB, GiB } from '../../../src/core/index.js';
-import { ELF, ELF_DIAG, ELF_ERR, openElfCore } from '../../../parsers/elf-core/index.js';
+import { ELF, ELF_DIAG, ELF_ERR, READ_MAX_BYTES, openElfCore } from '../../../parsers/elf-core/index.js';
 import type { ElfCore } from '../../../parsers/elf-core/index.js';
 import { buildElfCore, buildSparseElfCore, countingSource } from '../../builders/elf-core.js';
 import type { ElfCoreSpec } from '../../builders/elf-core.js';
@@ -327,6 +327,15 @@ describe('ElfCore: physical memory', () => {
       expect(traceError(() => core.readPhys(addr, len, 'probe')).code).toBe(ELF_ERR.NOT_IN_DUMP);
     }
     expect(core.readPhys(0x11000, 0, 'empty')).toEqual(new Uint8Array(0));
+  });
+
+  it('a read longer than READ_MAX_BYTES is a TraceError, not an allocation failure', () => {
+    const { source } = buildSparseElfCore({ segments: [{ paddr: 0, fileSize: TiB }] });
+    const core = openElfCore(source);
+    const e = traceError(() => core.readPhys(0, READ_MAX_BYTES + 1, 'radix level 2'));
+    expect(e.code).toBe(ELF_ERR.READ_LIMIT);
+    expect(e.location.field).toBe('radix level 2');
+    expect(source.bytesRead).toBeLessThan(1024);
   });
 
   it('p_filesz < p_memsz: the tail reads as zeros (ELF gABI); absent with zeroFill: false', () => {

@@ -22,6 +22,7 @@ import type {
   NodeRange,
   NodeRangePfn,
   NumaMerge,
+  ReservedMemLine,
   TimestampKind,
   UnavailableLine,
   ZoneName,
@@ -126,6 +127,8 @@ class DmesgBuilder {
   readonly movableZoneStartPfn: Record<number, number> = {};
   readonly nodeTotalPages: Record<number, number> = {};
   readonly kho: KhoLine[] = [];
+  readonly reservedMem: ReservedMemLine[] = [];
+  zeroedUnavailablePages: number | null = null;
   readonly timestampKinds: Partial<Record<TimestampKind, number>> = {};
   sawBanner = false;
   headTruncated = false;
@@ -584,11 +587,63 @@ class DmesgBuilder {
       else this.cmdlineArch ??= m[2] as string;
       return 'parsed';
     }
+    if ((m = P.OF_RESERVED.exec(msg))) {
+      const r = inclusiveRange(m[1] as string, m[2] as string);
+      this.reserve('of-reserved-mem', r, m[4] as string, m[3] === 'nomap', rec);
+      return 'parsed';
+    }
+    if ((m = P.CMA_RESERVED.exec(msg))) {
+      const start = hexValue(m[2] as string);
+      this.reserve('cma', { start, end: start + decValue(m[1] as string) * 0x100000 }, 'cma', false, rec);
+      return 'parsed';
+    }
+    if ((m = P.RMEM_POOL.exec(msg))) {
+      const start = hexValue(m[2] as string);
+      const kind = m[1] === 'CMA' ? 'cma' : 'dma-pool';
+      this.reserve(
+        kind,
+        { start, end: start + decValue(m[3] as string) * 0x100000 },
+        m[1] as string,
+        false,
+        rec,
+      );
+      return 'parsed';
+    }
+    if ((m = P.CRASHKERNEL.exec(msg))) {
+      this.reserve('crashkernel', exclusiveRange(m[1] as string, m[2] as string), 'crashkernel', false, rec);
+      return 'parsed';
+    }
+    if ((m = P.CRASHKERNEL_X86.exec(msg))) {
+      const start = decValue(m[2] as string) * 0x100000;
+      const end = start + decValue(m[1] as string) * 0x100000;
+      this.reserve('crashkernel', { start, end }, 'crashkernel', false, rec);
+      return 'parsed';
+    }
+    if ((m = P.EFI_REMOVE_MMIO.exec(msg))) {
+      const r = inclusiveRange(m[1] as string, m[2] as string);
+      this.e820Edits.push({ op: 'remove', ...r, fromType: 'EFI MMIO', toType: null, line: rec.lineNo });
+      return 'parsed';
+    }
+    if ((m = P.ZEROED_UNAVAILABLE.exec(msg))) {
+      this.zeroedUnavailablePages = decValue(m[1] as string);
+      return 'parsed';
+    }
     if (P.KHO.test(msg)) {
       this.kho.push(withTime({ text: msg.trimEnd(), line: rec.lineNo }));
       return 'parsed';
     }
     return null;
+  }
+
+  private reserve(
+    kind: ReservedMemLine['kind'],
+    r: { start: number; end: number },
+    name: string,
+    nomap: boolean,
+    rec: Rec,
+  ): void {
+    if (!Number.isSafeInteger(r.end)) throw new BadValue(String(r.end), 'an address below 2^53');
+    this.reservedMem.push({ kind, start: r.start, end: r.end, name, nomap, line: rec.lineNo });
   }
 
   private open(b: Block): Outcome {
@@ -636,6 +691,8 @@ class DmesgBuilder {
       earlyNodeMapPfn: this.earlyNodeMapPfn,
       movableZoneStartPfn: this.movableZoneStartPfn,
       nodeTotalPages: this.nodeTotalPages,
+      reservedMem: this.reservedMem,
+      zeroedUnavailablePages: this.zeroedUnavailablePages,
       kho: this.kho,
     };
   }
@@ -689,7 +746,8 @@ export function parseDmesg(text: string, file: string): DmesgLog {
         prevKmsg = p.kind === 'kmsg';
         b.timestampKinds[p.kind] = (b.timestampKinds[p.kind] ?? 0) + 1;
         const rec: Rec = { lineNo, column: p.msgStart + 1, ...(p.time !== undefined && { time: p.time }) };
-        outcome = b.handle(line.slice(p.msgStart), rec);
+        // journalctl -b interleaves userspace records (`host systemd[1]: ...`): not kernel messages.
+        outcome = p.userspace ? 'ignored' : b.handle(line.slice(p.msgStart), rec);
       }
     }
     if (outcome === 'parsed') b.parsedLines++;

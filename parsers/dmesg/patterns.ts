@@ -117,6 +117,28 @@ export const DUMP_REGION = new RegExp(
   `^\\s*(memory|reserved|physmem)\\[0x([0-9a-fA-F]+)\\]\\s+\\[${H}-${H}\\], ${H} bytes(?: on node (\\d+))?(?: flags: 0x([0-9a-fA-F]+))?\\s*$`,
 );
 
+// ---- reservations ----
+/** drivers/of/of_reserved_mem.c fdt_reserved_mem_save_node/of_reserved_mem_save v6.12: `%pa..%pa (%lu KiB) %s %s %s`. */
+export const OF_RESERVED = new RegExp(
+  `^OF: reserved mem: ${H}\\.\\.${H} \\(\\d+ KiB\\) (nomap|map) (?:reusable|non-reusable) (\\S+)`,
+);
+/** mm/cma.c cma_declare_contiguous_nid v6.x: `cma: Reserved %lu MiB at %pa[ on node %d]`. */
+export const CMA_RESERVED = new RegExp(`^cma: Reserved (\\d+) MiB at ${H}`);
+/** kernel/dma/contiguous.c rmem_cma_setup, kernel/dma/coherent.c rmem_dma_setup v6.x. */
+export const RMEM_POOL = new RegExp(
+  `^Reserved memory: created (CMA|DMA) memory pool at ${H}, size (\\d+) MiB`,
+);
+/** kernel/crash_reserve.c reserve_crashkernel_generic v6.7+: end printed exclusive. */
+export const CRASHKERNEL = new RegExp(`^crashkernel reserved: ${H} - ${H} \\(\\d+ MB\\)`);
+/** arch/x86/kernel/setup.c reserve_crashkernel v2.6-v6.6: `Reserving %ldMB of memory at %ldMB for crashkernel`. */
+export const CRASHKERNEL_X86 = /^Reserving (\d+)MB of (?:low )?memory at (\d+)MB for crashkernel/;
+/** arch/x86/platform/efi/quirks.c efi_remove_e820_mmio v6.x: `efi: Remove mem%02u: MMIO range=[..] (..) from e820 map`. */
+export const EFI_REMOVE_MMIO = new RegExp(
+  `^efi: Remove mem\\d+: MMIO range=\\[${H}-${H}\\] \\(\\d+[KMG]B\\) from e820 map`,
+);
+/** arch/x86/mm/init.c (x86 5.8-5.11 init_unavailable_mem): total only. */
+export const ZEROED_UNAVAILABLE = /^Zeroed struct page in unavailable ranges: (\d+) pages$/;
+
 // ---- KHO (kernel/kexec_handover.c, pr_fmt "KHO: "; arch/x86/kernel/setup.c; mm/memblock.c reserve_mem) ----
 export const KHO =
   /^(?:KHO: |setup: failed to memremap kho data|Passed KHO data|Revived memory reservation )/;

@@ -20,6 +20,8 @@ export interface LinePrefix {
   readonly msgStart: number;
   /** True for a /dev/kmsg continuation (dictionary) line: ` SUBSYSTEM=pci`. */
   readonly kmsgDict?: boolean;
+  /** journalctl -b record of a userspace identifier (`host systemd[1]: `), not a kernel message. */
+  readonly userspace?: boolean;
 }
 
 const LEVEL = /^<(\d{1,3})>/y;
@@ -35,8 +37,8 @@ const CTIME = /\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}\] ?
 const JSHORT = /[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? /y;
 // journalctl short-iso / short-iso-precise.
 const JISO = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}) /y;
-// journalctl host and identifier: `lit.home.arpa kernel: `.
-const JHOST = /[^\s:[\]]+ kernel: /y;
+// journalctl host and identifier: `lit.home.arpa kernel: `, or a userspace one `host systemd[1]: `.
+const JHOST = /[^\s:[\]]+ (?:(kernel)|[\w.@-]+\[\d+\]): /y;
 
 function stickyMatch(re: RegExp, s: string, at: number): RegExpExecArray | null {
   re.lastIndex = at;
@@ -89,6 +91,16 @@ export function splitPrefix(line: string): LinePrefix {
   }
   const host = stickyMatch(JHOST, line, at);
   // Only after a timestamp: a bare `Loading kernel: ...` message must not lose its first word.
-  if (host && kind !== 'none') at += host[0].length;
-  return { kind, msgStart: at, ...(time !== undefined && { time }), ...(level !== undefined && { level }) };
+  let userspace = false;
+  if (host && kind !== 'none') {
+    at += host[0].length;
+    userspace = host[1] === undefined;
+  }
+  return {
+    kind,
+    msgStart: at,
+    ...(time !== undefined && { time }),
+    ...(level !== undefined && { level }),
+    ...(userspace && { userspace }),
+  };
 }

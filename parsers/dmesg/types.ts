@@ -160,6 +160,9 @@ export interface DmesgLog {
   readonly movableZoneStartPfn: Readonly<Record<number, number>>;
   /** `On node N totalpages: K` (old free_area_init_node). */
   readonly nodeTotalPages: Readonly<Record<number, number>>;
+  readonly reservedMem: readonly ReservedMemLine[];
+  /** `Zeroed struct page in unavailable ranges: N pages` (x86 5.8-5.11, no node or zone), null when absent. */
+  readonly zeroedUnavailablePages: number | null;
   /** KHO lines with line numbers (khoLines holds the same texts). */
   readonly kho: readonly KhoLine[];
 }
@@ -236,6 +239,18 @@ export interface NodeRangePfn {
   readonly nid: number;
   readonly startPfn: number;
   readonly endPfn: number;
+}
+
+/** A firmware or boot reservation printed by the kernel: OF reserved-mem, CMA, DMA pools, crashkernel. [start, end) bytes. */
+export interface ReservedMemLine {
+  readonly kind: 'of-reserved-mem' | 'cma' | 'dma-pool' | 'crashkernel';
+  readonly start: number;
+  readonly end: number;
+  /** Node name (`linux,cma`, `mmode_resv0@...`) or pool kind; '' when not printed. */
+  readonly name: string;
+  /** OF reserved-mem `nomap` (removed from the linear map: MEMBLOCK_NOMAP); false otherwise. */
+  readonly nomap: boolean;
+  readonly line: number;
 }
 
 /** A KHO-related line, with its line number. */

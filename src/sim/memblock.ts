@@ -1,0 +1,931 @@
+// Models mm/memblock.c: the memory/reserved region arrays, merge/split, flags, nodes, iterators and the
+// top-down allocator, for v6.1 (Debian 6.1.192, [D61]) and the newest tree ([MB-N], ≈6.19) behind `version`.
+
+/** enum memblock_flags, kernel spelling (include/linux/memblock.h). Bits 0x10.. exist only in newer kernels. */
+export const MEMBLOCK_FLAGS = {
+  MEMBLOCK_NONE: 0x0,
+  MEMBLOCK_HOTPLUG: 0x1,
+  MEMBLOCK_MIRROR: 0x2,
+  MEMBLOCK_NOMAP: 0x4,
+  MEMBLOCK_DRIVER_MANAGED: 0x8,
+  /** v6.7, 77e6c43e137c: reserved type only, struct pages are not initialised. */
+  MEMBLOCK_RSRV_NOINIT: 0x10,
+  /** v6.16 (KHO series): reserved type only, set by every memblock allocation. */
+  MEMBLOCK_RSRV_KERN: 0x20,
+  /** v6.16 (KHO series): memory type, KHO scratch. */
+  MEMBLOCK_KHO_SCRATCH: 0x40,
+} as const;
+
+const F = MEMBLOCK_FLAGS;
+
+/** Flags a v6.1 kernel knows (include/linux/memblock.h of 6.1 stops at MEMBLOCK_DRIVER_MANAGED). */
+const FLAGS_V61 = F.MEMBLOCK_HOTPLUG | F.MEMBLOCK_MIRROR | F.MEMBLOCK_NOMAP | F.MEMBLOCK_DRIVER_MANAGED;
+
+export const MEMBLOCK_LIMITS = {
+  /** mm/memblock.c INIT_MEMBLOCK_REGIONS (both versions); newer trees let an arch override the memory count. */
+  INIT_MEMBLOCK_REGIONS: 128,
+  /** sizeof(struct memblock_region) with CONFIG_NUMA on 64-bit: base, size (8 each), flags, nid (4 each). */
+  MEMBLOCK_REGION_BYTES: 24,
+  /** include/linux/numa.h MAX_NUMNODES with Debian's NODES_SHIFT=10. Used only for display of raw values. */
+  MAX_NUMNODES: 1024,
+  /**
+   * Stand-in for PHYS_ADDR_MAX (~(phys_addr_t)0): the engine keeps addresses below 2^53 (DESIGN.md), so
+   * "up to the end of the address space" (memblock_cap_size, `0..ULLONG_MAX` callers) is clamped here.
+   */
+  PHYS_ADDR_MAX: Number.MAX_SAFE_INTEGER,
+  /** memblock_find_in_range_node: end == MEMBLOCK_ALLOC_ACCESSIBLE (0) means "up to current_limit". */
+  MEMBLOCK_ALLOC_ACCESSIBLE: 0,
+} as const;
+
+export type MemblockVersion = 'v6.1' | 'newest';
+export type MemblockTypeName = 'memory' | 'reserved';
+
+/** One region as a plain value. `nid` null = no node (MAX_NUMNODES in 6.1, NUMA_NO_NODE/invalid newer). */
+export interface MemblockRegion {
+  readonly base: number;
+  readonly size: number;
+  readonly nid: number | null;
+  readonly flags: number;
+}
+
+/** A byte range [start, end) with the node of the memory region it came from. */
+export interface MemblockRange {
+  readonly start: number;
+  readonly end: number;
+  readonly nid: number | null;
+}
+
+export interface MemblockPfnRange {
+  readonly startPfn: number;
+  readonly endPfn: number;
+  readonly nid: number | null;
+}
+
+/** Things the kernel would log, warn about or die on, and what the KHO checks need to know. */
+export type MemblockEvent =
+  | {
+      readonly kind: 'double';
+      readonly type: MemblockTypeName;
+      readonly newMax: number;
+      readonly addr: number | null;
+    }
+  | { readonly kind: 'resize-refused'; readonly type: MemblockTypeName; readonly max: number }
+  | { readonly kind: 'panic'; readonly message: string }
+  | { readonly kind: 'discard' }
+  | { readonly kind: 'early_pfn_to_nid-after-discard'; readonly pfn: number; readonly nid: number | null }
+  | { readonly kind: 'alloc-failed'; readonly size: number; readonly nid: number | null };
+
+export interface MemblockOptions {
+  readonly version: MemblockVersion;
+  /** PAGE_SHIFT of the arch (12 on x86_64 and arm64 with 4 KiB pages). */
+  readonly pageShift?: number;
+  /** Capacity of the static memory array (newer trees: INIT_MEMBLOCK_MEMORY_REGIONS, arch-overridable). */
+  readonly memoryRegions?: number;
+  readonly reservedRegions?: number;
+  /**
+   * When an array is doubled, allocate and reserve the new array in memblock like the kernel does
+   * (memblock_double_array). A replay of a memblock=debug log turns this off: the log already has the
+   * memblock_reserve line of the new array.
+   */
+  readonly reserveDoubledArrays?: boolean;
+  /** movable_node_is_enabled(): should_skip_region skips HOTPLUG regions unless asked for. */
+  readonly movableNode?: boolean;
+  /** kernelcore=mirror: memblock_mark_mirror is a no-op without it ([MB-N]). */
+  readonly mirroredKernelcore?: boolean;
+  /** first_online_node, early_pfn_to_nid's fallback. */
+  readonly firstOnlineNode?: number;
+}
+
+/** -ENOMEM as memblock returns it. */
+export const ENOMEM = -12;
+
+/**
+ * One struct memblock_type, columnar: base, size, nid (-1 = none) and flags in typed arrays, sorted by base.
+ * `count` is the number of real regions; the 6.1 dummy entry of an empty array is not stored (see `cnt`).
+ */
+export class MemblockType {
+  readonly name: MemblockTypeName;
+  /** type->max: the kernel's capacity, INIT_MEMBLOCK_REGIONS until memblock_double_array. */
+  max: number;
+  /** type->total_size. Kept as the kernel keeps it (memblock_trim_memory does not update it). */
+  totalSize = 0;
+  /** The array left the static __initdata array (memblock_double_array ran): discard frees it. */
+  dynamic = false;
+  /** Physical address of the dynamically allocated array, when memblock allocated it. */
+  arrayAddr: number | null = null;
+  count = 0;
+  private bases: Float64Array;
+  private sizes: Float64Array;
+  private nids: Int32Array;
+  private flagsArr: Int32Array;
+  private readonly version: MemblockVersion;
+
+  constructor(name: MemblockTypeName, max: number, version: MemblockVersion) {
+    this.name = name;
+    this.max = max;
+    this.version = version;
+    const cap = 16;
+    this.bases = new Float64Array(cap);
+    this.sizes = new Float64Array(cap);
+    this.nids = new Int32Array(cap);
+    this.flagsArr = new Int32Array(cap);
+  }
+
+  /** type->cnt as the kernel holds it: 6.1 keeps one zero-sized dummy entry in an empty array. */
+  get cnt(): number {
+    return this.version === 'v6.1' && this.count === 0 ? 1 : this.count;
+  }
+
+  base(i: number): number {
+    return this.bases[i]!;
+  }
+  size(i: number): number {
+    return this.sizes[i]!;
+  }
+  end(i: number): number {
+    return this.bases[i]! + this.sizes[i]!;
+  }
+  nid(i: number): number | null {
+    const n = this.nids[i]!;
+    return n < 0 ? null : n;
+  }
+  flags(i: number): number {
+    return this.flagsArr[i]!;
+  }
+  region(i: number): MemblockRegion {
+    return { base: this.base(i), size: this.size(i), nid: this.nid(i), flags: this.flags(i) };
+  }
+  regions(): MemblockRegion[] {
+    const out: MemblockRegion[] = [];
+    for (let i = 0; i < this.count; i++) out.push(this.region(i));
+    return out;
+  }
+
+  /** Index of the first region whose end is above `addr` (binary search; regions are sorted, disjoint). */
+  firstEndingAbove(addr: number): number {
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.end(mid) <= addr) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** memblock_search(): index of the region containing `addr`, or -1. */
+  search(addr: number): number {
+    const i = this.firstEndingAbove(addr);
+    return i < this.count && this.base(i) <= addr ? i : -1;
+  }
+
+  /** @internal memblock_insert_region(): no capacity check here, callers did it against `max`. */
+  insertAt(i: number, base: number, size: number, nid: number | null, flags: number): void {
+    if (this.count === this.bases.length) this.grow();
+    const n = this.count;
+    this.bases.copyWithin(i + 1, i, n);
+    this.sizes.copyWithin(i + 1, i, n);
+    this.nids.copyWithin(i + 1, i, n);
+    this.flagsArr.copyWithin(i + 1, i, n);
+    this.bases[i] = base;
+    this.sizes[i] = size;
+    this.nids[i] = nid === null ? -1 : nid;
+    this.flagsArr[i] = flags;
+    this.count = n + 1;
+    this.totalSize += size;
+  }
+
+  /** @internal memblock_remove_region(). */
+  removeAt(i: number): void {
+    this.totalSize -= this.sizes[i]!;
+    const n = this.count;
+    this.bases.copyWithin(i, i + 1, n);
+    this.sizes.copyWithin(i, i + 1, n);
+    this.nids.copyWithin(i, i + 1, n);
+    this.flagsArr.copyWithin(i, i + 1, n);
+    this.count = n - 1;
+  }
+
+  /** @internal */
+  setRegion(i: number, base: number, size: number): void {
+    this.bases[i] = base;
+    this.sizes[i] = size;
+  }
+  /** @internal */
+  setNid(i: number, nid: number | null): void {
+    this.nids[i] = nid === null ? -1 : nid;
+  }
+  /** @internal */
+  setFlags(i: number, flags: number): void {
+    this.flagsArr[i] = flags;
+  }
+
+  /**
+   * memblock_merge_regions(): merge neighbours that touch and have the same nid and flags. 6.1 scans the
+   * whole array; newer trees scan [start-1, end] only (commit "memblock: Avoid useless checks in
+   * memblock_merge_regions()", v6.5). Both leave the array minimal when it was minimal before.
+   */
+  mergeRegions(start = 0, endRgn = Number.MAX_SAFE_INTEGER): void {
+    let i = 0;
+    let last = this.count - 1;
+    if (this.version !== 'v6.1') {
+      i = start > 0 ? start - 1 : 0;
+      last = Math.min(endRgn, this.count - 1);
+    }
+    while (i < last) {
+      if (
+        this.end(i) !== this.base(i + 1) ||
+        this.nids[i] !== this.nids[i + 1] ||
+        this.flagsArr[i] !== this.flagsArr[i + 1]
+      ) {
+        i++;
+        continue;
+      }
+      const merged = this.sizes[i]! + this.sizes[i + 1]!;
+      const keepTotal = this.totalSize;
+      this.removeAt(i + 1);
+      this.sizes[i] = merged;
+      this.totalSize = keepTotal;
+      last--;
+    }
+  }
+
+  /** @internal Clear to the empty state (used by tests' builders and clone). */
+  clone(): MemblockType {
+    const t = new MemblockType(this.name, this.max, this.version);
+    t.totalSize = this.totalSize;
+    t.dynamic = this.dynamic;
+    t.arrayAddr = this.arrayAddr;
+    t.count = this.count;
+    t.bases = this.bases.slice();
+    t.sizes = this.sizes.slice();
+    t.nids = this.nids.slice();
+    t.flagsArr = this.flagsArr.slice();
+    return t;
+  }
+
+  private grow(): void {
+    const cap = this.bases.length * 2;
+    const b = new Float64Array(cap);
+    b.set(this.bases);
+    const s = new Float64Array(cap);
+    s.set(this.sizes);
+    const n = new Int32Array(cap);
+    n.set(this.nids);
+    const f = new Int32Array(cap);
+    f.set(this.flagsArr);
+    this.bases = b;
+    this.sizes = s;
+    this.nids = n;
+    this.flagsArr = f;
+  }
+}
+
+function pfnUp(addr: number, pageSize: number): number {
+  return Math.ceil(addr / pageSize);
+}
+function pfnDown(addr: number, pageSize: number): number {
+  return Math.floor(addr / pageSize);
+}
+function roundDown(v: number, align: number): number {
+  return Math.floor(v / align) * align;
+}
+function roundUp(v: number, align: number): number {
+  return Math.ceil(v / align) * align;
+}
+
+export interface FreeRangeQuery {
+  /** Node filter; null or undefined = any node (NUMA_NO_NODE). */
+  readonly nid?: number | null;
+  /** Flags the caller passes (MEMBLOCK_NONE by default). */
+  readonly flags?: number;
+}
+
+export interface AllocRequest {
+  readonly size: number;
+  readonly align: number;
+  /** Lowest acceptable address (min_addr / from). */
+  readonly start?: number;
+  /** Highest acceptable end; 0 (MEMBLOCK_ALLOC_ACCESSIBLE) means current_limit. */
+  readonly end?: number;
+  /** Preferred node, null = NUMA_NO_NODE. */
+  readonly nid?: number | null;
+  /** memblock_alloc_exact_nid_raw: do not fall back to other nodes. */
+  readonly exactNid?: boolean;
+}
+
+/** The whole `struct memblock` plus the globals around it (memblock_can_resize, kho_scratch_only, ...). */
+export class Memblock {
+  readonly version: MemblockVersion;
+  readonly memory: MemblockType;
+  readonly reserved: MemblockType;
+  readonly pageSize: number;
+  /** memblock.bottom_up (false: allocations go top-down). */
+  bottomUp = false;
+  /** memblock.current_limit (MEMBLOCK_ALLOC_ANYWHERE at boot). */
+  currentLimit: number = MEMBLOCK_LIMITS.PHYS_ADDR_MAX;
+  /** memblock_can_resize, set by memblock_allow_resize(). */
+  canResize = false;
+  /** slab_is_available(): doubled arrays come from kmalloc, not from memblock. */
+  slabAvailable = false;
+  /** system_has_some_mirror. */
+  hasMirror = false;
+  /** kho_scratch_only ([MB-N]): allocations only from KHO_SCRATCH memory. */
+  khoScratchOnly = false;
+  /** memblock_discard() ran: memblock data is __initdata and gone on !ARCH_KEEP_MEMBLOCK. */
+  discarded = false;
+  /** A panic was modelled (newest: resize before memblock_allow_resize). Operations after it are no-ops. */
+  panicked = false;
+  readonly events: MemblockEvent[] = [];
+  readonly movableNode: boolean;
+  readonly mirroredKernelcore: boolean;
+  readonly firstOnlineNode: number;
+  private readonly reserveDoubledArrays: boolean;
+  /** early_pfn_to_nid's one-entry cache (mm_init.c early_pfnnid_cache): not invalidated by memblock changes. */
+  private pfnCache: { start: number; end: number; nid: number | null } | null = null;
+
+  constructor(opts: MemblockOptions) {
+    this.version = opts.version;
+    this.pageSize = 2 ** (opts.pageShift ?? 12);
+    this.memory = new MemblockType(
+      'memory',
+      opts.memoryRegions ?? MEMBLOCK_LIMITS.INIT_MEMBLOCK_REGIONS,
+      opts.version,
+    );
+    this.reserved = new MemblockType(
+      'reserved',
+      opts.reservedRegions ?? MEMBLOCK_LIMITS.INIT_MEMBLOCK_REGIONS,
+      opts.version,
+    );
+    this.reserveDoubledArrays = opts.reserveDoubledArrays ?? true;
+    this.movableNode = opts.movableNode ?? false;
+    this.mirroredKernelcore = opts.mirroredKernelcore ?? true;
+    this.firstOnlineNode = opts.firstOnlineNode ?? 0;
+  }
+
+  type(name: MemblockTypeName): MemblockType {
+    return name === 'memory' ? this.memory : this.reserved;
+  }
+
+  // ---- building blocks -------------------------------------------------------------------------------
+
+  private checkFlags(flags: number): void {
+    if (this.version === 'v6.1' && (flags & ~FLAGS_V61) !== 0)
+      throw new Error(`memblock flags 0x${flags.toString(16)} do not exist in v6.1`);
+  }
+
+  /** memblock_cap_size(): keep base + size inside the address space. */
+  private capSize(base: number, size: number): number {
+    return Math.min(size, MEMBLOCK_LIMITS.PHYS_ADDR_MAX - base);
+  }
+
+  /**
+   * memblock_double_array(type, new_area_start, new_area_size). Refused before memblock_allow_resize():
+   * 6.1 returns -1 (the caller fails with -ENOMEM), [MB-N] panics ("memblock: cannot resize %s array").
+   */
+  private doubleArray(type: MemblockType, newAreaStart: number, newAreaSize: number): boolean {
+    if (!this.canResize) {
+      if (this.version === 'v6.1') {
+        this.events.push({ kind: 'resize-refused', type: type.name, max: type.max });
+      } else {
+        this.events.push({ kind: 'panic', message: `memblock: cannot resize ${type.name} array` });
+        this.panicked = true;
+      }
+      return false;
+    }
+    const oldBytes = type.max * MEMBLOCK_LIMITS.MEMBLOCK_REGION_BYTES;
+    const newAllocSize = roundUp(oldBytes * 2, this.pageSize);
+    const oldAllocSize = roundUp(oldBytes, this.pageSize);
+    let addr: number | null = null;
+    if (!this.slabAvailable) {
+      // Only the reserved array avoids the range being added (it may be the one that needs the room).
+      const avoidStart = type === this.reserved ? newAreaStart : 0;
+      const avoidSize = type === this.reserved ? newAreaSize : 0;
+      let a = this.findInRange(avoidStart + avoidSize, this.currentLimit, newAllocSize, this.pageSize);
+      if (a === 0 && avoidSize !== 0)
+        a = this.findInRange(0, Math.min(avoidStart, this.currentLimit), newAllocSize, this.pageSize);
+      if (a === 0) {
+        this.events.push({ kind: 'resize-refused', type: type.name, max: type.max });
+        return false;
+      }
+      addr = a;
+    }
+    const oldAddr = type.arrayAddr;
+    type.max *= 2;
+    type.dynamic = true;
+    type.arrayAddr = addr;
+    this.events.push({ kind: 'double', type: type.name, newMax: type.max, addr });
+    if (this.reserveDoubledArrays) {
+      if (oldAddr !== null) this.removeRange(this.reserved, oldAddr, oldAllocSize);
+      if (addr !== null) this.addRange(this.reserved, addr, newAllocSize, null, 0);
+    }
+    return true;
+  }
+
+  /**
+   * memblock_add_range(): insert the parts of [base, base+size) not yet covered, with the new nid/flags;
+   * overlapped parts of existing regions keep theirs. Returns 0 or ENOMEM (nothing changed then).
+   */
+  addRange(type: MemblockType, base: number, size0: number, nid: number | null, flags: number): number {
+    if (this.panicked) return ENOMEM;
+    this.checkFlags(flags);
+    const size = this.capSize(base, size0);
+    if (size <= 0) return 0;
+    const end = base + size;
+    if (type.count === 0) {
+      type.insertAt(0, base, size, nid, flags);
+      return 0;
+    }
+    // Counting pass: the gaps of [base, end) between existing regions.
+    const gaps: number[] = [];
+    let cursor = base;
+    let i = type.firstEndingAbove(base);
+    for (; i < type.count; i++) {
+      const rb = type.base(i);
+      if (rb >= end) break;
+      if (rb > cursor) gaps.push(cursor, rb);
+      cursor = Math.min(type.end(i), end);
+    }
+    if (cursor < end) gaps.push(cursor, end);
+    const nrNew = gaps.length / 2;
+    if (nrNew === 0) return 0;
+    while (type.cnt + nrNew > type.max) if (!this.doubleArray(type, base, size)) return ENOMEM;
+    // Insert pass (the array may have changed if doubling reserved the new array in it).
+    let first = -1;
+    let lastIdx = -1;
+    for (let g = 0; g < gaps.length; g += 2) {
+      const gs = gaps[g]!;
+      const ge = gaps[g + 1]!;
+      // The gap may have been partly covered by the doubled array's reservation: re-derive pieces.
+      let c = gs;
+      let j = type.firstEndingAbove(gs);
+      while (c < ge) {
+        const nextBase = j < type.count ? type.base(j) : Infinity;
+        if (nextBase <= c) {
+          c = Math.min(type.end(j), ge);
+          j++;
+          continue;
+        }
+        const pe = Math.min(nextBase, ge);
+        type.insertAt(j, c, pe - c, nid, flags);
+        if (first < 0) first = j;
+        lastIdx = j;
+        j++;
+        c = pe;
+      }
+    }
+    if (first >= 0) type.mergeRegions(first, lastIdx + 1);
+    return 0;
+  }
+
+  /**
+   * memblock_isolate_range(): split regions crossing base or end so that [base, end) is covered by whole
+   * regions [start, end) of the array. Both halves keep nid and flags. Needs room for two more regions.
+   */
+  isolateRange(type: MemblockType, base: number, size0: number): { start: number; end: number } | null {
+    if (this.panicked) return null;
+    const size = this.capSize(base, size0);
+    if (size <= 0) return { start: 0, end: 0 };
+    const end = base + size;
+    while (type.cnt + 2 > type.max) if (!this.doubleArray(type, base, size)) return null;
+    let startRgn = 0;
+    let endRgn = 0;
+    let i = type.firstEndingAbove(base);
+    while (i < type.count) {
+      const rb = type.base(i);
+      const re = type.end(i);
+      if (rb >= end) break;
+      const nid = type.nid(i);
+      const flags = type.flags(i);
+      if (rb < base) {
+        // Crosses base from below: keep the top half at i+1, insert the bottom half at i.
+        type.setRegion(i, base, re - base);
+        type.totalSize -= base - rb;
+        type.insertAt(i, rb, base - rb, nid, flags);
+        i++;
+        continue;
+      }
+      if (re > end) {
+        // Crosses end from above: keep the top half, insert the bottom half and look at it again.
+        type.setRegion(i, end, re - end);
+        type.totalSize -= end - rb;
+        type.insertAt(i, rb, end - rb, nid, flags);
+        continue;
+      }
+      if (endRgn === 0) startRgn = i;
+      endRgn = i + 1;
+      i++;
+    }
+    return { start: startRgn, end: endRgn };
+  }
+
+  /** memblock_remove_range(). */
+  removeRange(type: MemblockType, base: number, size: number): number {
+    const r = this.isolateRange(type, base, size);
+    if (r === null) return ENOMEM;
+    for (let i = r.end - 1; i >= r.start; i--) type.removeAt(i);
+    return 0;
+  }
+
+  /** memblock_setclr_flag(type, base, size, set, flag). */
+  setclrFlag(type: MemblockType, base: number, size: number, set: boolean, flag: number): number {
+    this.checkFlags(flag);
+    const r = this.isolateRange(type, base, size);
+    if (r === null) return ENOMEM;
+    for (let i = r.start; i < r.end; i++)
+      type.setFlags(i, set ? type.flags(i) | flag : type.flags(i) & ~flag);
+    type.mergeRegions(r.start, r.end);
+    return 0;
+  }
+
+  // ---- public API, kernel names --------------------------------------------------------------------
+
+  /** memblock_add(base, size): memory, no node, flags 0. */
+  add(base: number, size: number): number {
+    return this.addRange(this.memory, base, size, null, 0);
+  }
+  /** memblock_add_node(base, size, nid, flags). */
+  addNode(base: number, size: number, nid: number | null, flags = 0): number {
+    return this.addRange(this.memory, base, size, nid, flags);
+  }
+  /** memblock_remove(base, size). */
+  remove(base: number, size: number): number {
+    return this.removeRange(this.memory, base, size);
+  }
+  /** memblock_reserve(base, size): reserved, no node, flags 0. */
+  reserve(base: number, size: number): number {
+    return this.addRange(this.reserved, base, size, null, 0);
+  }
+  /** __memblock_reserve(base, size, nid, flags) ([MB-N]). */
+  reserveNode(base: number, size: number, nid: number | null, flags: number): number {
+    return this.addRange(this.reserved, base, size, nid, flags);
+  }
+  /** memblock_reserve_kern() ([MB-N], v6.16): reserved with MEMBLOCK_RSRV_KERN. */
+  reserveKern(base: number, size: number): number {
+    return this.addRange(this.reserved, base, size, null, F.MEMBLOCK_RSRV_KERN);
+  }
+  /** memblock_phys_free(base, size) (and memblock_free(ptr, size) on the physical address). */
+  physFree(base: number, size: number): number {
+    return this.removeRange(this.reserved, base, size);
+  }
+  markHotplug(base: number, size: number): number {
+    return this.setclrFlag(this.memory, base, size, true, F.MEMBLOCK_HOTPLUG);
+  }
+  clearHotplug(base: number, size: number): number {
+    return this.setclrFlag(this.memory, base, size, false, F.MEMBLOCK_HOTPLUG);
+  }
+  /** memblock_mark_mirror(): [MB-N] does nothing unless kernelcore=mirror; sets system_has_some_mirror. */
+  markMirror(base: number, size: number): number {
+    if (!this.mirroredKernelcore) return 0;
+    this.hasMirror = true;
+    return this.setclrFlag(this.memory, base, size, true, F.MEMBLOCK_MIRROR);
+  }
+  markNomap(base: number, size: number): number {
+    return this.setclrFlag(this.memory, base, size, true, F.MEMBLOCK_NOMAP);
+  }
+  clearNomap(base: number, size: number): number {
+    return this.setclrFlag(this.memory, base, size, false, F.MEMBLOCK_NOMAP);
+  }
+  markKhoScratch(base: number, size: number): number {
+    return this.setclrFlag(this.memory, base, size, true, F.MEMBLOCK_KHO_SCRATCH);
+  }
+  clearKhoScratch(base: number, size: number): number {
+    return this.setclrFlag(this.memory, base, size, false, F.MEMBLOCK_KHO_SCRATCH);
+  }
+  /** memblock_reserved_mark_noinit() (v6.7+): on the reserved type. */
+  reservedMarkNoinit(base: number, size: number): number {
+    return this.setclrFlag(this.reserved, base, size, true, F.MEMBLOCK_RSRV_NOINIT);
+  }
+  /** memblock_set_kho_scratch_only() / memblock_clear_kho_scratch_only() ([MB-N]). */
+  setKhoScratchOnly(on: boolean): void {
+    if (this.version === 'v6.1') throw new Error('KHO scratch-only mode does not exist in v6.1');
+    this.khoScratchOnly = on;
+  }
+
+  /** memblock_set_node(base, size, type, nid): isolate, set nid, merge. */
+  setNode(base: number, size: number, type: MemblockType, nid: number | null): number {
+    const r = this.isolateRange(type, base, size);
+    if (r === null) return ENOMEM;
+    for (let i = r.start; i < r.end; i++) type.setNid(i, nid);
+    type.mergeRegions(r.start, r.end);
+    return 0;
+  }
+
+  /** memblock_allow_resize(). */
+  allowResize(): void {
+    this.canResize = true;
+  }
+
+  /** memblock_enforce_memory_limit(limit) (`mem=`): cut memory and reserved at the address where memory reaches limit. */
+  enforceMemoryLimit(limit: number): void {
+    if (limit <= 0) return;
+    let left = limit;
+    let maxAddr: number | null = null;
+    for (let i = 0; i < this.memory.count; i++) {
+      if (left <= this.memory.size(i)) {
+        maxAddr = this.memory.base(i) + left;
+        break;
+      }
+      left -= this.memory.size(i);
+    }
+    if (maxAddr === null) return;
+    const rest = MEMBLOCK_LIMITS.PHYS_ADDR_MAX - maxAddr;
+    this.removeRange(this.memory, maxAddr, rest);
+    this.removeRange(this.reserved, maxAddr, rest);
+  }
+
+  /** memblock_cap_memory_range(base, size): drop memory outside except NOMAP regions; cut reserved to it. */
+  capMemoryRange(base: number, size: number): void {
+    if (size === 0 || this.memory.totalSize === 0) return;
+    const r = this.isolateRange(this.memory, base, size);
+    if (r === null) return;
+    for (let i = this.memory.count - 1; i >= r.end; i--)
+      if ((this.memory.flags(i) & F.MEMBLOCK_NOMAP) === 0) this.memory.removeAt(i);
+    for (let i = r.start - 1; i >= 0; i--)
+      if ((this.memory.flags(i) & F.MEMBLOCK_NOMAP) === 0) this.memory.removeAt(i);
+    this.removeRange(this.reserved, 0, base);
+    this.removeRange(this.reserved, base + size, MEMBLOCK_LIMITS.PHYS_ADDR_MAX - (base + size));
+  }
+
+  /** memblock_mem_limit_remove_map(limit): like enforce_memory_limit but keeps NOMAP (cap_memory_range). */
+  memLimitRemoveMap(limit: number): void {
+    if (limit <= 0) return;
+    let left = limit;
+    let maxAddr: number | null = null;
+    for (let i = 0; i < this.memory.count; i++) {
+      if (left <= this.memory.size(i)) {
+        maxAddr = this.memory.base(i) + left;
+        break;
+      }
+      left -= this.memory.size(i);
+    }
+    if (maxAddr === null) return;
+    this.capMemoryRange(0, maxAddr);
+  }
+
+  /**
+   * memblock_trim_memory(align): shrink each memory region inward to `align`, drop the ones that vanish.
+   * Like the kernel, a shrunk region does not update total_size (only removed regions do).
+   */
+  trimMemory(align: number): void {
+    for (let i = 0; i < this.memory.count; i++) {
+      const ob = this.memory.base(i);
+      const oe = this.memory.end(i);
+      const s = roundUp(ob, align);
+      const e = roundDown(oe, align);
+      if (s === ob && e === oe) continue;
+      if (s < e) this.memory.setRegion(i, s, e - s);
+      else {
+        this.memory.removeAt(i);
+        i--;
+      }
+    }
+  }
+
+  // ---- iterators ---------------------------------------------------------------------------------
+
+  /** for_each_mem_pfn_range(i, nid, ...): memory regions holding at least one whole page; nid null/undefined = all. */
+  memPfnRanges(nid?: number | null): MemblockPfnRange[] {
+    const out: MemblockPfnRange[] = [];
+    const m = this.memory;
+    for (let i = 0; i < m.count; i++) {
+      const s = pfnUp(m.base(i), this.pageSize);
+      const e = pfnDown(m.end(i), this.pageSize);
+      if (s >= e) continue;
+      const rnid = m.nid(i);
+      if (nid !== undefined && nid !== null && rnid !== nid) continue;
+      out.push({ startPfn: s, endPfn: e, nid: rnid });
+    }
+    return out;
+  }
+
+  /**
+   * should_skip_region() for the memory type (6.1 / [MB-N]). After memblock_discard() the kernel's
+   * memblock_memory pointer is NULL and nothing is skipped; we keep that quirk.
+   */
+  private skipMemoryRegion(i: number, nid: number | null, flags: number): boolean {
+    if (this.discarded) return false;
+    const m = this.memory;
+    const mflags = m.flags(i);
+    if (nid !== null && nid !== m.nid(i)) return true;
+    if (this.movableNode && (mflags & F.MEMBLOCK_HOTPLUG) !== 0 && (flags & F.MEMBLOCK_HOTPLUG) === 0)
+      return true;
+    if ((flags & F.MEMBLOCK_MIRROR) !== 0 && (mflags & F.MEMBLOCK_MIRROR) === 0) return true;
+    if ((flags & F.MEMBLOCK_NOMAP) === 0 && (mflags & F.MEMBLOCK_NOMAP) !== 0) return true;
+    if ((flags & F.MEMBLOCK_DRIVER_MANAGED) === 0 && (mflags & F.MEMBLOCK_DRIVER_MANAGED) !== 0) return true;
+    if (
+      this.version !== 'v6.1' &&
+      (flags & F.MEMBLOCK_KHO_SCRATCH) !== 0 &&
+      (mflags & F.MEMBLOCK_KHO_SCRATCH) === 0
+    )
+      return true;
+    return false;
+  }
+
+  /**
+   * for_each_free_mem_range(i, nid, flags, ...): memory (filtered by should_skip_region) minus reserved, in
+   * address order, byte addresses. Reserved regions always subtract, whatever their flags. The kernel can
+   * yield an empty range between two touching reserved regions (different nid or flags); it is left out here.
+   */
+  freeMemRanges(q: FreeRangeQuery = {}): MemblockRange[] {
+    const nid = q.nid ?? null;
+    const flags = q.flags ?? 0;
+    const m = this.memory;
+    const r = this.reserved;
+    const out: MemblockRange[] = [];
+    let j = 0;
+    for (let i = 0; i < m.count; i++) {
+      if (this.skipMemoryRegion(i, nid, flags)) continue;
+      const ms = m.base(i);
+      const me = m.end(i);
+      const rnid = m.nid(i);
+      while (j < r.count && r.end(j) <= ms) j++;
+      let cur = ms;
+      let k = j;
+      while (cur < me) {
+        if (k < r.count && r.base(k) < me) {
+          if (r.base(k) > cur) out.push({ start: cur, end: r.base(k), nid: rnid });
+          cur = Math.max(cur, r.end(k));
+          k++;
+        } else {
+          out.push({ start: cur, end: me, nid: rnid });
+          cur = me;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** for_each_free_mem_range_reverse(): the same ranges, highest first. */
+  freeMemRangesReverse(q: FreeRangeQuery = {}): MemblockRange[] {
+    return this.freeMemRanges(q).reverse();
+  }
+
+  /** for_each_reserved_mem_region(). */
+  reservedRegions(): MemblockRegion[] {
+    return this.reserved.regions();
+  }
+
+  // ---- allocation -------------------------------------------------------------------------------
+
+  /** choose_memblock_flags(): KHO_SCRATCH in scratch-only mode ([MB-N]), MIRROR if any mirror, else NONE. */
+  chooseFlags(): number {
+    if (this.khoScratchOnly) return F.MEMBLOCK_KHO_SCRATCH;
+    return this.hasMirror ? F.MEMBLOCK_MIRROR : F.MEMBLOCK_NONE;
+  }
+
+  /** memblock_find_in_range_node(): a free, aligned address or 0 (never page 0). */
+  findInRangeNode(
+    size: number,
+    align: number,
+    start0: number,
+    end0: number,
+    nid: number | null,
+    flags: number,
+  ): number {
+    let end = end0 === MEMBLOCK_LIMITS.MEMBLOCK_ALLOC_ACCESSIBLE ? this.currentLimit : end0;
+    const start = Math.max(start0, this.pageSize);
+    end = Math.max(start, end);
+    const ranges = this.freeMemRanges({ nid, flags });
+    if (this.bottomUp) {
+      for (const fr of ranges) {
+        const s = Math.min(Math.max(fr.start, start), end);
+        const e = Math.min(Math.max(fr.end, start), end);
+        const cand = roundUp(s, align);
+        if (cand < e && e - cand >= size) return cand;
+      }
+      return 0;
+    }
+    for (let i = ranges.length - 1; i >= 0; i--) {
+      const fr = ranges[i]!;
+      const s = Math.min(Math.max(fr.start, start), end);
+      const e = Math.min(Math.max(fr.end, start), end);
+      if (e < size) continue;
+      const cand = roundDown(e - size, align);
+      if (cand >= s) return cand;
+    }
+    return 0;
+  }
+
+  /** memblock_find_in_range(): any node, MIRROR retried without it. */
+  findInRange(start: number, end: number, size: number, align: number): number {
+    let flags = this.chooseFlags();
+    for (;;) {
+      const ret = this.findInRangeNode(size, align, start, end, null, flags);
+      if (ret === 0 && (flags & F.MEMBLOCK_MIRROR) !== 0) {
+        flags &= ~F.MEMBLOCK_MIRROR;
+        continue;
+      }
+      return ret;
+    }
+  }
+
+  /**
+   * memblock_alloc_range_nid(): find and reserve. 6.1 reserves with memblock_reserve (no node, flags 0);
+   * [MB-N] (v6.16 KHO series) reserves with the requested nid and MEMBLOCK_RSRV_KERN, and the any-node
+   * fallback with memblock_reserve_kern. Returns the address or 0.
+   */
+  allocRangeNid(req: AllocRequest): number {
+    let flags = this.chooseFlags();
+    const nid = req.nid ?? null;
+    const start = req.start ?? 0;
+    const end = req.end ?? MEMBLOCK_LIMITS.MEMBLOCK_ALLOC_ACCESSIBLE;
+    const align = req.align > 0 ? req.align : 64; // !align: dump_stack and SMP_CACHE_BYTES
+    const kern = this.version !== 'v6.1';
+    for (;;) {
+      let found = this.findInRangeNode(req.size, align, start, end, nid, flags);
+      if (found !== 0) {
+        const rc = kern
+          ? this.reserveNode(found, req.size, nid, F.MEMBLOCK_RSRV_KERN)
+          : this.reserve(found, req.size);
+        if (rc === 0) return found;
+      }
+      if (nid !== null && !req.exactNid) {
+        found = this.findInRangeNode(req.size, align, start, end, null, flags);
+        if (found !== 0) {
+          const rc = kern ? this.reserveKern(found, req.size) : this.reserve(found, req.size);
+          if (rc === 0) return found;
+        }
+      }
+      if ((flags & F.MEMBLOCK_MIRROR) !== 0) {
+        flags &= ~F.MEMBLOCK_MIRROR;
+        continue;
+      }
+      this.events.push({ kind: 'alloc-failed', size: req.size, nid });
+      return 0;
+    }
+  }
+
+  /**
+   * memblock_alloc_internal() (memblock_alloc_try_nid and friends): max_addr is capped at current_limit, and a
+   * failure with a lower limit is retried from 0.
+   */
+  allocInternal(req: AllocRequest): number {
+    let end = req.end ?? 0;
+    if (end > this.currentLimit) end = this.currentLimit;
+    let got = this.allocRangeNid({ ...req, end });
+    if (got === 0 && (req.start ?? 0) !== 0) got = this.allocRangeNid({ ...req, start: 0, end });
+    return got;
+  }
+
+  // ---- node lookup and discard ------------------------------------------------------------------
+
+  /**
+   * early_pfn_to_nid(pfn) (mm/mm_init.c; 6.1 mm/page_alloc.c): one-entry cache, then binary search of memory
+   * (memblock_search_pfn_nid), else first_online_node. A region without a node answers null (the kernel
+   * returns MAX_NUMNODES then). After memblock_discard() the arrays are freed __initdata: recorded as an event.
+   */
+  earlyPfnToNid(pfn: number): number | null {
+    let nid: number | null;
+    const c = this.pfnCache;
+    if (c !== null && c.start <= pfn && pfn < c.end) nid = c.nid;
+    else {
+      const i = this.memory.search(pfn * this.pageSize);
+      if (i < 0) nid = this.firstOnlineNode;
+      else {
+        nid = this.memory.nid(i);
+        this.pfnCache = {
+          start: pfnDown(this.memory.base(i), this.pageSize),
+          end: pfnDown(this.memory.end(i), this.pageSize),
+          nid,
+        };
+      }
+    }
+    if (this.discarded) this.events.push({ kind: 'early_pfn_to_nid-after-discard', pfn, nid });
+    return nid;
+  }
+
+  /**
+   * memblock_discard() (!CONFIG_ARCH_KEEP_MEMBLOCK): frees doubled arrays late (to the buddy, not via memblock)
+   * and clears memblock_memory. The region contents are left as they were, for inspection.
+   */
+  discard(): void {
+    this.discarded = true;
+    this.events.push({ kind: 'discard' });
+  }
+
+  /** A deep copy (snapshots of a replay). */
+  clone(): Memblock {
+    const m = new Memblock({
+      version: this.version,
+      pageShift: Math.log2(this.pageSize),
+      reserveDoubledArrays: this.reserveDoubledArrays,
+      movableNode: this.movableNode,
+      mirroredKernelcore: this.mirroredKernelcore,
+      firstOnlineNode: this.firstOnlineNode,
+    });
+    const copy = m as unknown as { memory: MemblockType; reserved: MemblockType };
+    copy.memory = this.memory.clone();
+    copy.reserved = this.reserved.clone();
+    m.bottomUp = this.bottomUp;
+    m.currentLimit = this.currentLimit;
+    m.canResize = this.canResize;
+    m.slabAvailable = this.slabAvailable;
+    m.hasMirror = this.hasMirror;
+    m.khoScratchOnly = this.khoScratchOnly;
+    m.discarded = this.discarded;
+    m.panicked = this.panicked;
+    m.events.push(...this.events);
+    return m;
+  }
+}

@@ -1,0 +1,95 @@
+// Per-architecture memory-model constants (boot-pipeline.md §2.1). Every page-size dependent number the
+// simulator uses comes from one of these objects, never from a literal in a phase.
+import { UsageError } from '../core/index.js';
+import type { Arch } from '../trace/host-trace.js';
+
+/** Zone indices as in `enum zone_type` on 64-bit kernels without HIGHMEM (include/linux/mmzone.h, v6.1). */
+export const ZONE_NAMES = ['DMA', 'DMA32', 'Normal', 'Movable'] as const;
+export type SimZoneName = (typeof ZONE_NAMES)[number];
+export const ZONE_DMA = 0;
+export const ZONE_DMA32 = 1;
+export const ZONE_NORMAL = 2;
+export const ZONE_MOVABLE = 3;
+export const MAX_NR_ZONES = ZONE_NAMES.length;
+
+export interface ArchProfile {
+  readonly arch: 'x86_64' | 'arm64';
+  readonly PAGE_SHIFT: number;
+  readonly SECTION_SIZE_BITS: number;
+  /** 1 << (SECTION_SIZE_BITS - PAGE_SHIFT). */
+  readonly PAGES_PER_SECTION: number;
+  /** Pages of the largest buddy block: 1 << MAX_PAGE_ORDER (6.1: 1 << (MAX_ORDER - 1)). */
+  readonly MAX_ORDER_NR_PAGES: number;
+  readonly MAX_PAGE_ORDER: number;
+  readonly pageblock_order: number;
+  readonly pageblock_nr_pages: number;
+  /** x86_64: MAX_DMA_PFN (arch/x86/include/asm/dma.h); arm64 derives ZONE_DMA from zone_dma_bits. */
+  readonly MAX_DMA_PFN: number | null;
+  /** x86_64: MAX_DMA32_PFN; arm64: PFN of max_zone_phys(32), computed. */
+  readonly MAX_DMA32_PFN: number | null;
+  /** Whether memblock survives boot (CONFIG_ARCH_KEEP_MEMBLOCK: arm64 yes, x86 no; boot-pipeline.md §1.8). */
+  readonly ARCH_KEEP_MEMBLOCK: boolean;
+  /** Default deferred-init threads per node when the CPU count is unknown (6.1 generic: 1; x86_64 per-node CPUs). */
+  readonly perNodeCpuThreads: boolean;
+}
+
+function profile(
+  arch: 'x86_64' | 'arm64',
+  pageShift: number,
+  sectionBits: number,
+  maxPageOrder: number,
+  pageblockOrder: number,
+): ArchProfile {
+  return {
+    arch,
+    PAGE_SHIFT: pageShift,
+    SECTION_SIZE_BITS: sectionBits,
+    PAGES_PER_SECTION: 2 ** (sectionBits - pageShift),
+    MAX_PAGE_ORDER: maxPageOrder,
+    MAX_ORDER_NR_PAGES: 2 ** maxPageOrder,
+    pageblock_order: pageblockOrder,
+    pageblock_nr_pages: 2 ** pageblockOrder,
+    MAX_DMA_PFN: arch === 'x86_64' ? (16 * 2 ** 20) / 2 ** pageShift : null,
+    MAX_DMA32_PFN: arch === 'x86_64' ? 2 ** 32 / 2 ** pageShift : null,
+    ARCH_KEEP_MEMBLOCK: arch === 'arm64',
+    perNodeCpuThreads: arch === 'x86_64',
+  };
+}
+
+/**
+ * arch/x86/include/asm/sparsemem.h (SECTION_SIZE_BITS 27), include/linux/pageblock-flags.h (HUGETLB order 9),
+ * arch/arm64/include/asm/sparsemem.h v6.1 (27 for 4K/16K, 29 for 64K), arm64 ARCH_FORCE_MAX_ORDER v6.1
+ * (11/12/14 exclusive, so MAX_PAGE_ORDER 10/11/13).
+ */
+export const ARCH_PROFILES = {
+  x86_64: profile('x86_64', 12, 27, 10, 9),
+  'arm64-4k': profile('arm64', 12, 27, 10, 9),
+  'arm64-16k': profile('arm64', 14, 27, 11, 11),
+  'arm64-64k': profile('arm64', 16, 29, 13, 13),
+} as const satisfies Record<string, ArchProfile>;
+
+/** The profile for a host: x86_64 or arm64 by page size. Other arches are refused (usage error). */
+export function archProfileFor(arch: Arch, pageShift: number): ArchProfile {
+  if (arch === 'x86_64' || arch === 'unknown') {
+    if (pageShift !== 12)
+      throw new UsageError(`x86_64 has 4 KiB pages; the trace says page shift ${pageShift}`);
+    return ARCH_PROFILES.x86_64;
+  }
+  if (arch === 'arm64') {
+    if (pageShift === 12) return ARCH_PROFILES['arm64-4k'];
+    if (pageShift === 14) return ARCH_PROFILES['arm64-16k'];
+    if (pageShift === 16) return ARCH_PROFILES['arm64-64k'];
+    throw new UsageError(`arm64 page shift ${pageShift} is not one of 12, 14, 16`);
+  }
+  throw new UsageError(`the boot simulator models x86_64 and arm64, not ${arch}`);
+}
+
+export function pfnUp(addr: number, a: ArchProfile): number {
+  return Math.ceil(addr / 2 ** a.PAGE_SHIFT);
+}
+export function pfnDown(addr: number, a: ArchProfile): number {
+  return Math.floor(addr / 2 ** a.PAGE_SHIFT);
+}
+export function pfnPhys(pfn: number, a: ArchProfile): number {
+  return pfn * 2 ** a.PAGE_SHIFT;
+}

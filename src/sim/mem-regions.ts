@@ -1,0 +1,160 @@
+// The memblock tables the boot phases read, and the iterators they use (boot-pipeline.md §1.6, §1.7),
+// over plain region arrays. Until the memblock model (src/sim/memblock.ts) is wired in, the tables come from
+// HostTrace.memory and HostTrace.reserved; the phases only use this interface.
+import type { Range } from '../core/index.js';
+import type { MemRegion } from '../trace/host-trace.js';
+import type { ArchProfile } from './arch.js';
+import { pfnDown, pfnUp } from './arch.js';
+
+/** memblock region flags (include/linux/memblock.h, v6.1; RSRV_NOINIT v6.7; KHO_SCRATCH v6.16). */
+export const MEMBLOCK = {
+  NONE: 0x0,
+  HOTPLUG: 0x1,
+  MIRROR: 0x2,
+  NOMAP: 0x4,
+  DRIVER_MANAGED: 0x8,
+  RSRV_NOINIT: 0x10,
+  RSRV_KERN: 0x20,
+  KHO_SCRATCH: 0x40,
+} as const;
+
+/** One region in pfns after PFN_UP/PFN_DOWN, with its node (null = none). */
+export interface PfnRegion {
+  readonly start: number;
+  readonly end: number;
+  readonly nid: number;
+  readonly flags: number;
+}
+
+/** The two memblock arrays, in bytes, sorted by base; nid null when unknown. */
+export interface MemblockTables {
+  readonly memory: readonly MemRegion[];
+  readonly reserved: readonly MemRegion[];
+}
+
+function sortRegions(rs: readonly MemRegion[]): MemRegion[] {
+  return [...rs].filter((r) => r.end > r.start).sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+export function makeTables(memory: readonly MemRegion[], reserved: readonly MemRegion[]): MemblockTables {
+  return { memory: sortRegions(memory), reserved: sortRegions(reserved) };
+}
+
+/**
+ * for_each_mem_pfn_range(i, nid, ...) (mm/memblock.c __next_mem_pfn_range, v6.1): memory regions in order,
+ * PFN_UP(base)..PFN_DOWN(end), skipping regions without a whole page; flags are not checked. A region with no
+ * node gets `defaultNid` (x86 fakes node 0 when there is no NUMA information).
+ */
+export function memPfnRanges(
+  t: MemblockTables,
+  a: ArchProfile,
+  nid: number | null = null,
+  defaultNid = 0,
+): PfnRegion[] {
+  const out: PfnRegion[] = [];
+  for (const r of t.memory) {
+    const s = pfnUp(r.start, a);
+    const e = pfnDown(r.end, a);
+    if (s >= e) continue;
+    const rn = r.nid ?? defaultNid;
+    if (nid !== null && rn !== nid) continue;
+    out.push({ start: s, end: e, nid: rn, flags: r.flags });
+  }
+  return out;
+}
+
+/**
+ * for_each_free_mem_range(i, nid, flags, ...) (mm/memblock.c __next_mem_range + should_skip_region, v6.1):
+ * memory minus reserved, in address order, in BYTES (not page-rounded). Memory regions flagged NOMAP or
+ * DRIVER_MANAGED are skipped unless asked for; HOTPLUG regions are skipped when `movableNode` is set and the
+ * caller did not pass HOTPLUG; with MIRROR asked, non-mirror regions are skipped. Reserved regions always
+ * subtract, whatever their flags.
+ */
+export function freeMemRanges(
+  t: MemblockTables,
+  opts: { nid?: number | null; flags?: number; movableNode?: boolean; defaultNid?: number } = {},
+): PfnRegion[] {
+  const flags = opts.flags ?? MEMBLOCK.NONE;
+  const out: PfnRegion[] = [];
+  const res = t.reserved;
+  let j = 0;
+  for (const m of t.memory) {
+    const mnid = m.nid ?? opts.defaultNid ?? 0;
+    if (opts.nid !== undefined && opts.nid !== null && mnid !== opts.nid) continue;
+    if (opts.movableNode && m.flags & MEMBLOCK.HOTPLUG && !(flags & MEMBLOCK.HOTPLUG)) continue;
+    if (flags & MEMBLOCK.MIRROR && !(m.flags & MEMBLOCK.MIRROR)) continue;
+    if (m.flags & MEMBLOCK.NOMAP && !(flags & MEMBLOCK.NOMAP)) continue;
+    if (m.flags & MEMBLOCK.DRIVER_MANAGED && !(flags & MEMBLOCK.DRIVER_MANAGED)) continue;
+    if (flags & MEMBLOCK.KHO_SCRATCH && !(m.flags & MEMBLOCK.KHO_SCRATCH)) continue;
+    // reserved is sorted; regions may overlap each other in a hand-made trace, so track the furthest end
+    while (j < res.length && res[j]!.end <= m.start) j++;
+    let cur = m.start;
+    for (let k = j; k < res.length && res[k]!.start < m.end; k++) {
+      const r = res[k]!;
+      if (r.start > cur) out.push({ start: cur, end: r.start, nid: mnid, flags: m.flags });
+      if (r.end > cur) cur = r.end;
+      if (cur >= m.end) break;
+    }
+    if (cur < m.end) out.push({ start: cur, end: m.end, nid: mnid, flags: m.flags });
+  }
+  return out;
+}
+
+/** Page-rounded inward, as __free_memory_core and the deferred iterators do. Empty results dropped. */
+export function roundInward(rs: readonly PfnRegion[], a: ArchProfile): PfnRegion[] {
+  const out: PfnRegion[] = [];
+  for (const r of rs) {
+    const s = pfnUp(r.start, a);
+    const e = pfnDown(r.end, a);
+    if (s < e) out.push({ start: s, end: e, nid: r.nid, flags: r.flags });
+  }
+  return out;
+}
+
+/**
+ * early_pfn_to_nid(pfn) (mm/page_alloc.c __early_pfn_to_nid + memblock_search_pfn_nid, v6.1): binary search of
+ * memory regions by [PFN_DOWN(base), PFN_DOWN(end)); first_online_node when no region holds the pfn.
+ */
+export function earlyPfnToNid(pfnRanges: readonly PfnRegion[], pfn: number, firstOnlineNode: number): number {
+  let lo = 0;
+  let hi = pfnRanges.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = pfnRanges[mid]!;
+    if (pfn < r.start) hi = mid - 1;
+    else if (pfn >= r.end) lo = mid + 1;
+    else return r.nid;
+  }
+  return firstOnlineNode;
+}
+
+/** Split [start, end) by the node of each memory range it meets; parts outside memory get `fallbackNid`. */
+export function splitByNode(
+  pfnRanges: readonly PfnRegion[],
+  start: number,
+  end: number,
+  fallbackNid: number,
+): { start: number; end: number; nid: number }[] {
+  const out: { start: number; end: number; nid: number }[] = [];
+  let cur = start;
+  for (const r of pfnRanges) {
+    if (r.end <= cur) continue;
+    if (r.start >= end) break;
+    if (r.start > cur) out.push({ start: cur, end: r.start, nid: fallbackNid });
+    const e = Math.min(end, r.end);
+    out.push({ start: Math.max(cur, r.start), end: e, nid: r.nid });
+    cur = e;
+    if (cur >= end) break;
+  }
+  if (cur < end) out.push({ start: cur, end, nid: fallbackNid });
+  // coalesce neighbours with the same node
+  const merged: { start: number; end: number; nid: number }[] = [];
+  for (const p of out) {
+    const last = merged[merged.length - 1];
+    if (last && last.end === p.start && last.nid === p.nid) last.end = p.end;
+    else merged.push({ ...p });
+  }
+  return merged;
+}
+
+export type { Range };

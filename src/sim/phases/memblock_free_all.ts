@@ -1,0 +1,109 @@
+// mm/memblock.c memblock_free_all, free_low_memory_core_early, memmap_init_reserved_pages, __free_memory_core and mm/page_alloc.c reserve_bootmem_region, init_reserved_page, memblock_free_pages, v6.1 (RSRV_NOINIT and per-region nid from v6.7; boot-pipeline.md §3.5-§3.7).
+import type { Range } from '../../core/index.js';
+import { MAX_NR_ZONES, pfnDown, pfnUp } from '../arch.js';
+import type { SimContext } from '../context.js';
+import { isDeferredPfn, runPhase, splitByZone, validParts, zoneKey } from '../context.js';
+import { MEMBLOCK, earlyPfnToNid, freeMemRanges, roundInward, splitByNode } from '../mem-regions.js';
+
+const RESERVE = { phase: 'memblock_free_all', fn: 'reserve_bootmem_region' } as const;
+const FREE = { phase: 'memblock_free_all', fn: 'memblock_free_pages' } as const;
+
+/**
+ * reserve_bootmem_region(start, end[, nid]): for each valid pfn of [PFN_DOWN(start), PFN_UP(end)),
+ * init_reserved_page() (6.1; init_deferred_page() later), which initialises only pages in the deferred part of
+ * their node, then __SetPageReserved. `nid` null: each pfn's node comes from early_pfn_to_nid (6.1).
+ */
+export function reserveBootmemRegion(
+  ctx: SimContext,
+  startAddr: number,
+  endAddr: number,
+  nid: number | null,
+): void {
+  const s = pfnDown(startAddr, ctx.arch);
+  const e = pfnUp(endAddr, ctx.arch);
+  if (s >= e) return;
+  const valid = validParts(ctx, s, e);
+  if (!valid.length) return;
+  const toInit: (Range & { nid: number; zid: number })[] = [];
+  for (const v of valid) {
+    const parts =
+      nid === null
+        ? splitByNode(ctx.layout.memRanges, v.start, v.end, ctx.layout.firstOnlineNode)
+        : [{ start: v.start, end: v.end, nid }];
+    for (const p of parts) {
+      const fdp = ctx.currentFirstDeferredPfn.get(p.nid);
+      if (fdp === undefined || fdp === null || p.end <= fdp) continue;
+      const from = Math.max(p.start, fdp);
+      if (!isDeferredPfn(ctx, p.nid, from)) continue;
+      for (const z of splitByZone(ctx, p.nid, from, p.end)) {
+        let zid = z.zid;
+        if (zid === null) {
+          // no zone of the node spans the pfn: 6.1 leaves zid == MAX_NR_ZONES (past the array)
+          ctx.diagnostics.push({
+            code: 'SIM_NO_ZONE_SPANS_PFN',
+            severity: 'warning',
+            message: `reserve_bootmem_region: pfns [${z.start}, ${z.end}) of node ${p.nid} are in no zone (zid ${MAX_NR_ZONES} in the kernel)`,
+          });
+          zid = MAX_NR_ZONES;
+        }
+        toInit.push({ start: z.start, end: z.end, nid: p.nid, zid });
+      }
+    }
+  }
+  if (toInit.length) ctx.memmap.initRanges(toInit, RESERVE);
+  ctx.memmap.reserve(valid, RESERVE);
+}
+
+/** memmap_init_reserved_pages(): reserved regions (NOINIT skipped from v6.7) and NOMAP memory. */
+export function memmapInitReservedPages(ctx: SimContext): void {
+  const nomap = (): void => {
+    for (const m of ctx.tables.memory) {
+      if (m.flags & MEMBLOCK.NOMAP)
+        reserveBootmemRegion(ctx, m.start, m.end, ctx.mm.rsrvNoinit ? (m.nid ?? null) : null);
+    }
+  };
+  if (ctx.mm.nomapFirst) nomap();
+  for (const r of ctx.tables.reserved) {
+    if (ctx.mm.rsrvNoinit && r.flags & MEMBLOCK.RSRV_NOINIT) continue;
+    // newer kernels copy node ids onto reserved regions (memblock_set_node on the reserved type) first
+    const nid = ctx.mm.rsrvNoinit
+      ? (r.nid ?? earlyPfnToNid(ctx.layout.memRanges, pfnDown(r.start, ctx.arch), ctx.layout.firstOnlineNode))
+      : null;
+    reserveBootmemRegion(ctx, r.start, r.end, nid);
+  }
+  if (!ctx.mm.nomapFirst) nomap();
+}
+
+/**
+ * memblock_free_all(): managed pages reset, reserved struct pages set up, then every free range (memory minus
+ * reserved, MEMBLOCK_NONE: NOMAP and DRIVER_MANAGED skipped; HOTPLUG flags were cleared) rounded inward to whole
+ * pages and clipped to max_low_pfn goes to memblock_free_pages(), which drops chunks whose head is in the
+ * deferred part of its node. Chunks are naturally aligned and at most MAX_ORDER_NR_PAGES, so they never
+ * straddle a section-aligned first_deferred_pfn.
+ */
+export function memblockFreeAll(ctx: SimContext): void {
+  runPhase(ctx, 'memblock_free_all', () => {
+    ctx.managed.clear();
+    memmapInitReservedPages(ctx);
+    const free = roundInward(freeMemRanges(ctx.tables, { flags: MEMBLOCK.NONE }), ctx.arch);
+    const maxLowPfn = ctx.layout.maxPfn;
+    const toFree: Range[] = [];
+    for (const f of free) {
+      const end = Math.min(f.end, maxLowPfn);
+      if (f.start >= end) continue;
+      ctx.totalramPages += end - f.start;
+      for (const p of splitByNode(ctx.layout.memRanges, f.start, end, ctx.layout.firstOnlineNode)) {
+        const fdp = ctx.currentFirstDeferredPfn.get(p.nid);
+        const stop = fdp === undefined || fdp === null ? p.end : Math.min(p.end, fdp);
+        if (p.start >= stop) continue;
+        toFree.push({ start: p.start, end: stop });
+        for (const z of splitByZone(ctx, p.nid, p.start, stop)) {
+          if (z.zid === null) continue;
+          const k = zoneKey(p.nid, z.zid);
+          ctx.managed.set(k, (ctx.managed.get(k) ?? 0) + z.end - z.start);
+        }
+      }
+    }
+    ctx.memmap.free(toFree, FREE);
+  });
+}

@@ -1,0 +1,169 @@
+// mm/page_alloc.c page_alloc_init_late, deferred_init_memmap, deferred_init_memmap_chunk, set_zone_contiguous, mm/page_ext.c page_ext_init, kernel/padata.c padata_do_multithreaded, v6.1 (one job per zone from ~6.18; boot-pipeline.md §3.8).
+import type { Range } from '../../core/index.js';
+import { roundDown, roundUp } from '../../core/index.js';
+import type { PadataJob, SimContext } from '../context.js';
+import { runPhase, zoneKey } from '../context.js';
+import { MEMBLOCK, freeMemRanges, roundInward } from '../mem-regions.js';
+
+const INIT = { phase: 'page_alloc_init_late', fn: 'deferred_init_pages' } as const;
+const FREE = { phase: 'page_alloc_init_late', fn: 'deferred_free_pages' } as const;
+const CONTIG = { phase: 'page_alloc_init_late', fn: 'set_zone_contiguous' } as const;
+const PAGE_EXT = { phase: 'page_alloc_init_late', fn: 'page_ext_init' } as const;
+
+/**
+ * padata_do_multithreaded(job), kernel/padata.c v6.1: nworks = min(max(size / min_chunk, 1), max_threads);
+ * chunk = max(size / (nworks * 4), min_chunk) rounded up to align; workers take chunk-aligned pieces.
+ */
+export function padataSplit(
+  start: number,
+  size: number,
+  align: number,
+  minChunk: number,
+  maxThreads: number,
+): PadataJob {
+  const nworks = Math.max(1, Math.min(Math.max(Math.floor(size / minChunk), 1), maxThreads));
+  if (nworks === 1) return { start, size, nworks, chunk: size, pieces: 1 };
+  const chunk = roundUp(Math.max(Math.floor(size / (nworks * 4)), minChunk), align);
+  // pieces end at the next multiple of chunk after job start, then every chunk
+  const firstEnd = Math.min(start + size, roundDown(start, chunk) + chunk);
+  const rest = start + size - firstEnd;
+  return { start, size, nworks, chunk, pieces: 1 + Math.ceil(rest / chunk) };
+}
+
+/**
+ * deferred_init_memmap(pgdat) for one node: the zone holding first_deferred_pfn (6.1 searches for it; newer
+ * takes the highest zone, the same one), its free ranges (memory minus reserved, MEMBLOCK_NONE, this node) from
+ * first_deferred_pfn to the zone end are initialised then freed. Reserved and NOINIT memory is not touched.
+ */
+export function deferredInitMemmap(ctx: SimContext, nid: number): void {
+  const fdp = ctx.currentFirstDeferredPfn.get(nid);
+  if (fdp === undefined || fdp === null) return; // prints nothing
+  ctx.currentFirstDeferredPfn.set(nid, null);
+  const node = ctx.layout.nodes.find((n) => n.nid === nid)!;
+  const zone = node.zones.find((z) => z.spannedPages && fdp < z.endPfn);
+  if (!zone) return;
+  const pps = ctx.arch.PAGES_PER_SECTION;
+  const free: Range[] = [];
+  for (const f of roundInward(freeMemRanges(ctx.tables, { nid, flags: MEMBLOCK.NONE }), ctx.arch)) {
+    const s = Math.max(f.start, fdp, zone.startPfn);
+    const e = Math.min(f.end, zone.endPfn);
+    if (s < e) free.push({ start: s, end: e });
+  }
+  const maxThreads = ctx.threadsPerNode.get(nid) ?? 1;
+  const jobs: PadataJob[] = [];
+  if (ctx.mm.deferredJobs === 'per-zone') {
+    const end = roundUp(zone.endPfn, pps);
+    jobs.push(padataSplit(fdp, end - fdp, pps, pps, maxThreads));
+  } else {
+    // 6.1: a job per free range over [spfn, ALIGN(epfn, PAGES_PER_SECTION)); the next search starts there
+    let cursor = 0;
+    for (const f of free) {
+      if (f.end <= cursor) continue;
+      const s = Math.max(f.start, cursor);
+      const e = roundUp(f.end, pps);
+      jobs.push(padataSplit(s, e - s, pps, pps, maxThreads));
+      cursor = e;
+    }
+  }
+  const pages = free.reduce((n, r) => n + r.end - r.start, 0);
+  if (free.length) {
+    ctx.memmap.initRanges(
+      free.map((r) => ({ ...r, nid, zid: zone.zid })),
+      INIT,
+    );
+    ctx.memmap.free(free, FREE);
+    const k = zoneKey(nid, zone.zid);
+    ctx.managed.set(k, (ctx.managed.get(k) ?? 0) + pages);
+  }
+  ctx.deferredWork.push({
+    nid,
+    zid: zone.zid,
+    firstDeferredPfn: fdp,
+    pages,
+    freeRanges: free.length,
+    maxThreads,
+    jobs,
+  });
+}
+
+/**
+ * set_zone_contiguous(zone): __pageblock_pfn_to_page() on every pageblock from the zone start, reading the
+ * first and the last struct page of each, and stopping at the first pageblock with an invalid pfn or whose
+ * pages belong to another node/zone. Uninitialised pages are read as they are (garbage that may happen to
+ * match), so the scan goes on past them and every such read is recorded.
+ */
+export function setZoneContiguous(
+  ctx: SimContext,
+  nid: number,
+  zid: number,
+  zs: number,
+  ze: number,
+): boolean {
+  const P = ctx.arch.pageblock_nr_pages;
+  const firstBoundaryFrom = (x: number): number => {
+    if (x === zs || x % P === 0 || (x + 1) % P === 0) return x;
+    return Math.min(roundUp(x, P) - 1, ze - 1);
+  };
+  let stop: { pfn: number; noMemmap: boolean } | null = null;
+  ctx.memmap.scan(zs, ze, (s, e, st) => {
+    if (stop) return;
+    const bad = !st.memmap || (st.initCount > 0 && (st.zid !== zid || st.nid !== nid));
+    if (!bad) return;
+    const b = firstBoundaryFrom(s);
+    if (b < e) stop = { pfn: b, noMemmap: !st.memmap };
+  });
+  let readEnd = ze;
+  const failed = stop as { pfn: number; noMemmap: boolean } | null;
+  if (failed) {
+    const blockStart = Math.max(zs, roundDown(failed.pfn, P));
+    const blockEnd = Math.min(ze, roundDown(failed.pfn, P) + P);
+    // pfn_valid() of both ends is checked before any read; a bad first page stops before the last is read
+    if (failed.noMemmap) readEnd = blockStart;
+    else readEnd = failed.pfn === blockStart ? blockStart + 1 : blockEnd;
+  }
+  if (readEnd > zs) {
+    const points = [zs];
+    if (readEnd === ze) points.push(ze - 1);
+    ctx.memmap.readPattern({ start: zs, end: readEnd, stride: P, offsets: [0, P - 1], points }, CONTIG);
+  }
+  return failed === null;
+}
+
+/**
+ * page_ext_init(), mm/page_ext.c v6.1: per node, the struct page at the node start and at each
+ * section-aligned pfn after it is read (pfn_to_nid) where pfn_valid().
+ */
+export function pageExtInit(ctx: SimContext): void {
+  const pps = ctx.arch.PAGES_PER_SECTION;
+  for (const n of ctx.layout.nodes) {
+    for (const sec of ctx.layout.presentSections) {
+      const s = Math.max(sec.start, n.startPfn);
+      const e = Math.min(sec.end, n.endPfn);
+      if (s >= e) continue;
+      ctx.memmap.readPattern(
+        { start: s, end: e, stride: pps, offsets: [0], points: s === n.startPfn ? [s] : [] },
+        PAGE_EXT,
+      );
+    }
+  }
+}
+
+/**
+ * page_alloc_init_late(): deferred init of every node (pgdatinit threads), memblock_discard(),
+ * set_zone_contiguous() per populated zone, then page_ext_init() when pages were deferred (6.1 calls it from
+ * kernel_init_freeable right after; newer from here).
+ */
+export function pageAllocInitLate(ctx: SimContext): void {
+  runPhase(ctx, 'page_alloc_init_late', () => {
+    for (const n of ctx.layout.nodes) deferredInitMemmap(ctx, n.nid);
+    ctx.memblockDiscarded = !ctx.arch.ARCH_KEEP_MEMBLOCK;
+    for (const n of ctx.layout.nodes) {
+      for (const z of n.zones) {
+        if (!z.presentPages) continue;
+        ctx.contiguous.set(zoneKey(n.nid, z.zid), setZoneContiguous(ctx, n.nid, z.zid, z.startPfn, z.endPfn));
+      }
+    }
+    const anyDeferred = [...ctx.firstDeferredPfn.values()].some((v) => v !== null);
+    if (ctx.pageExt && anyDeferred) pageExtInit(ctx);
+  });
+}

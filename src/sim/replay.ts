@@ -1,0 +1,181 @@
+// The boot replay: the phases of the incoming kernel's early memory init in kernel order (boot-pipeline.md
+// §3.10): free_area_init (layout) -> memmap_init -> [KHO deserialize] -> memblock_free_all -> page_alloc_init_late.
+import type { Diagnostic } from '../core/index.js';
+import { UsageError } from '../core/index.js';
+import type { HostTrace } from '../trace/host-trace.js';
+import { archProfileFor } from './arch.js';
+import type { SimContext } from './context.js';
+import { zoneKey } from './context.js';
+import { computeLayout, memoryFromHost } from './layout.js';
+import type { MemblockTables } from './mem-regions.js';
+import { makeTables } from './mem-regions.js';
+import { MemMap } from './memmap.js';
+import type { MmProfile } from './mm-profiles.js';
+import { mmProfileByName, mmProfileForRelease } from './mm-profiles.js';
+import { memblockFreeAll } from './phases/memblock_free_all.js';
+import { memmapInit } from './phases/memmap_init.js';
+import { pageAllocInitLate } from './phases/page_alloc_init_late.js';
+import type { Timeline, TimelineNode } from './timeline.js';
+import { collectFindings } from './timeline.js';
+
+export interface ReplayOptions {
+  /** DEFERRED_STRUCT_PAGE_INIT: forced on or off, or from the trace's kernel config ('auto', default). */
+  readonly deferred?: 'on' | 'off' | 'auto';
+  /** mm behaviour by name (`linux-6.1`, ...), or from the kernel release. */
+  readonly mmProfile?: string | MmProfile;
+  /** memblock tables to use instead of HostTrace.memory/reserved (e.g. the memblock model's final state). */
+  readonly tables?: MemblockTables;
+  /** Ignore printed zone ranges and Movable starts: compute everything from arch rules and the cmdline. */
+  readonly ignorePrinted?: boolean;
+  /** CPUs per node for the deferred-init thread count; 1 when unknown. */
+  readonly cpusPerNode?: number | Readonly<Record<number, number>>;
+  /** page_ext_init() has a client (reads section-aligned struct pages). Default true. */
+  readonly pageExt?: boolean;
+  readonly zoneDmaBits?: number;
+  /** Called between phases: the KHO strategies insert their work here. */
+  readonly hooks?: {
+    readonly afterMemmapInit?: (ctx: SimContext) => void;
+    readonly afterMemblockFreeAll?: (ctx: SimContext) => void;
+    readonly afterPageAllocInitLate?: (ctx: SimContext) => void;
+  };
+}
+
+function deferredSetting(
+  host: HostTrace,
+  opt: ReplayOptions['deferred'],
+  diags: Diagnostic[],
+): { on: boolean; why: string } {
+  if (opt === 'on' || opt === 'off') return { on: opt === 'on', why: `--deferred ${opt}` };
+  const v = host.config['CONFIG_DEFERRED_STRUCT_PAGE_INIT'];
+  if (v !== undefined) return { on: v === 'y', why: `CONFIG_DEFERRED_STRUCT_PAGE_INIT=${v}` };
+  diags.push({
+    code: 'SIM_DEFERRED_ASSUMED',
+    severity: 'info',
+    message: 'the trace has no kernel config: DEFERRED_STRUCT_PAGE_INIT assumed on (distribution default)',
+  });
+  return { on: true, why: 'assumed (no kernel config in the trace)' };
+}
+
+/** Build the context the phases share: layout, memblock tables, an all-uninitialised memmap. */
+export function createSimContext(host: HostTrace, options: ReplayOptions = {}): SimContext {
+  const diagnostics: Diagnostic[] = [];
+  const arch = archProfileFor(host.arch, host.pageShift);
+  const mm =
+    typeof options.mmProfile === 'object'
+      ? options.mmProfile
+      : options.mmProfile
+        ? mmProfileByName(options.mmProfile)
+        : mmProfileForRelease(host.kernelRelease);
+  let tables = options.tables;
+  if (!tables) {
+    const mem = memoryFromHost(host);
+    if (mem.from !== 'memory') {
+      diagnostics.push({
+        code: 'SIM_MEMORY_FROM_' + mem.from.toUpperCase(),
+        severity: 'info',
+        message: `no memblock memory in the trace: memory taken from ${mem.from}`,
+      });
+    }
+    tables = makeTables(mem.memory, host.reserved);
+  }
+  if (tables.memory.length === 0) {
+    throw new UsageError('the trace has no memory map (no memblock dump, Early memory node ranges or e820)');
+  }
+  const layout = computeLayout(
+    {
+      host,
+      arch,
+      tables,
+      ignorePrinted: options.ignorePrinted ?? false,
+      zoneDmaBits: options.zoneDmaBits ?? 32,
+    },
+    diagnostics,
+  );
+  const d = deferredSetting(host, options.deferred, diagnostics);
+  let deferred = d.on;
+  let why = d.why;
+  if (deferred && host.cmdline?.earlyPageExt) {
+    deferred = false;
+    why += ', but early_page_ext turns deferral off';
+  }
+  const threads = new Map<number, number>();
+  for (const n of layout.nodes) {
+    const c = options.cpusPerNode;
+    const cpus = typeof c === 'number' ? c : (c?.[n.nid] ?? 1);
+    const fromCpus = mm.threadsFromNodeCpus === 'all' || arch.perNodeCpuThreads;
+    threads.set(n.nid, fromCpus ? Math.max(cpus, 1) : 1);
+  }
+  const limit = layout.presentSections.reduce((m, r) => Math.max(m, r.end), layout.maxPfn);
+  const ctx: SimContext = {
+    arch,
+    mm,
+    layout,
+    tables,
+    memmap: new MemMap(layout.presentSections, limit),
+    deferred,
+    deferredReason: why,
+    firstDeferredPfn: new Map(),
+    currentFirstDeferredPfn: new Map(),
+    memblockDiscarded: false,
+    threadsPerNode: threads,
+    pageExt: options.pageExt ?? true,
+    unavailable: [],
+    deferredWork: [],
+    managed: new Map(),
+    totalramPages: 0,
+    contiguous: new Map(),
+    phases: [],
+    diagnostics,
+  };
+  return ctx;
+}
+
+/** Assemble the Timeline from a context the phases have run on. */
+export function finishTimeline(ctx: SimContext): Timeline {
+  const nodes: TimelineNode[] = ctx.layout.nodes.map((n) => ({
+    nid: n.nid,
+    startPfn: n.startPfn,
+    endPfn: n.endPfn,
+    spannedPages: n.spannedPages,
+    presentPages: n.presentPages,
+    firstDeferredPfn: ctx.firstDeferredPfn.get(n.nid) ?? null,
+    deferredPages: ctx.deferredWork.filter((w) => w.nid === n.nid).reduce((s, w) => s + w.pages, 0),
+    zones: n.zones.map((z) => ({
+      ...z,
+      unavailablePages: ctx.unavailable
+        .filter((u) => u.nid === n.nid && u.zid === z.zid)
+        .reduce((s, u) => s + u.pages, 0),
+      managedPages: ctx.managed.get(zoneKey(n.nid, z.zid)) ?? 0,
+      contiguous: ctx.contiguous.get(zoneKey(n.nid, z.zid)) ?? null,
+    })),
+  }));
+  return {
+    arch: ctx.arch,
+    mm: ctx.mm,
+    deferred: ctx.deferred,
+    deferredReason: ctx.deferredReason,
+    layout: ctx.layout,
+    nodes,
+    phases: ctx.phases,
+    events: ctx.memmap.events,
+    unavailable: ctx.unavailable,
+    deferredWork: ctx.deferredWork,
+    totalramPages: ctx.totalramPages,
+    memblockDiscarded: ctx.memblockDiscarded,
+    findings: collectFindings(ctx),
+    diagnostics: ctx.diagnostics,
+    memmap: ctx.memmap,
+  };
+}
+
+/** Replay a plain boot of `host` (no KHO image): the struct-page timeline of its early memory init. */
+export function replay(host: HostTrace, options: ReplayOptions = {}): Timeline {
+  const ctx = createSimContext(host, options);
+  memmapInit(ctx);
+  options.hooks?.afterMemmapInit?.(ctx);
+  memblockFreeAll(ctx);
+  options.hooks?.afterMemblockFreeAll?.(ctx);
+  pageAllocInitLate(ctx);
+  options.hooks?.afterPageAllocInitLate?.(ctx);
+  return finishTimeline(ctx);
+}

@@ -1,0 +1,226 @@
+// kho-v1 preserved-memory map: kernel/kexec_handover.c kho_mem_deserialize()/deserialize_bitmap() (K616 @8f4abe676eaa
+// for 512-byte bitmaps, K618 @a4a508df2aa3 and K619 @dd03dd60e8cd for page-sized ones). Spec section 4.1.
+import type { DiagnosticSink, PhysMemory } from '../../src/core/index.js';
+import { hex } from '../../src/core/index.js';
+import { parseStruct } from '../_shared/index.js';
+import type { BlockCollector } from './block-collector.js';
+import { KHO_BOUNDS, KHOSER } from './constants.js';
+import type { KhoserMemChunkHdr } from './layout.js';
+import { KHOSER_MEM_CHUNK_HDR_SIZE, khoserMemChunkHdr } from './layout.js';
+import { khoError, readPhysChecked, u64At, viewOf } from './phys-read.js';
+import type { KhoBitmapEvidence, KhoBitmapFormat } from './types.js';
+
+export interface ChunkListOptions {
+  readonly pageShift: number;
+  /** Skip the heuristics and decode with this bitmap size. */
+  readonly bitmapFormat?: KhoBitmapFormat;
+}
+
+export interface ChunkListResult {
+  readonly format: KhoBitmapFormat;
+  readonly evidence: KhoBitmapEvidence;
+  readonly chunks: number;
+  readonly bitmaps: number;
+}
+
+/** One `struct khoser_mem_bitmap_ptr` with the chunk header's order, and where it was found. */
+interface BitmapEntry {
+  readonly order: number;
+  readonly physStart: number;
+  readonly bitmap: number;
+  readonly label: string;
+}
+
+/** Largest order whose block still fits below 2^52 bytes (the kernel's `1 << (order + PAGE_SHIFT)` is 64-bit). */
+function maxOrderFor(pageShift: number): number {
+  return 52 - pageShift;
+}
+
+/**
+ * Walk the chunk list at `headPhys`, decide the bitmap format (spec 4.1.4), and add every set bit's block to
+ * `out`. Throws KHO_ERR_* naming the chunk and entry; soft problems go to `diags`.
+ */
+export function decodeChunkList(
+  mem: PhysMemory,
+  headPhys: number,
+  out: BlockCollector,
+  diags: DiagnosticSink,
+  opts: ChunkListOptions,
+): ChunkListResult {
+  const pageSize = 2 ** opts.pageShift;
+  const capacity = (pageSize - KHOSER_MEM_CHUNK_HDR_SIZE) / KHOSER.KHOSER_BITMAP_PTR_SIZE;
+  const entries: BitmapEntry[] = [];
+  const seen = new Map<number, number>();
+  let chunk = headPhys;
+  let from = 'preserved-memory-map';
+  let idx = 0;
+  let misalignedChunks = 0;
+
+  // 1. The list itself: headers and bitmap pointers, with cycle and count checks before anything is followed.
+  while (chunk !== 0) {
+    const prev = seen.get(chunk);
+    if (prev !== undefined) {
+      throw khoError(mem, chunk, from, 'KHO_ERR_CYCLE', 'a chunk not visited before', `chunk[${prev}] again`);
+    }
+    if (idx >= KHO_BOUNDS.MAX_CHUNKS) {
+      throw khoError(mem, chunk, from, 'KHO_ERR_BADCOUNT', `at most ${KHO_BOUNDS.MAX_CHUNKS} chunks`, 'more');
+    }
+    seen.set(chunk, idx);
+    if (chunk % pageSize !== 0) misalignedChunks++;
+    const name = `chunk[${idx}]`;
+    const bytes = readPhysChecked(mem, chunk, pageSize, `${name} (from ${from})`);
+    const hdr = parseStruct<KhoserMemChunkHdr>(khoserMemChunkHdr, bytes, 0, KHOSER_MEM_CHUNK_HDR_SIZE, {
+      file: mem.name,
+      field: `${name}.hdr`,
+      truncatedCode: 'KHO_ERR_NOT_IN_DUMP',
+    });
+    const view = viewOf(bytes);
+    if (hdr.num_elms > capacity) {
+      throw khoError(
+        mem,
+        chunk + 12,
+        `${name}.hdr.num_elms`,
+        'KHO_ERR_BADCOUNT',
+        `at most ${capacity}`,
+        `${hdr.num_elms}`,
+      );
+    }
+    if (hdr.order > maxOrderFor(opts.pageShift)) {
+      throw khoError(
+        mem,
+        chunk + 8,
+        `${name}.hdr.order`,
+        'KHO_ERR_BADORDER',
+        `at most ${maxOrderFor(opts.pageShift)}`,
+        `${hdr.order}`,
+      );
+    }
+    if (hdr.num_elms === 0) {
+      diags.warn(
+        'KHO_V1_EMPTY_CHUNK',
+        `${name} at ${hex(chunk)} has num_elms = 0 (the kernel never writes one)`,
+        {
+          file: mem.name,
+          field: `${name}.hdr.num_elms`,
+        },
+      );
+    }
+    for (let i = 0; i < hdr.num_elms; i++) {
+      const off = KHOSER_MEM_CHUNK_HDR_SIZE + i * KHOSER.KHOSER_BITMAP_PTR_SIZE;
+      const label = `${name}.bitmaps[${i}]`;
+      const physStart = u64At(mem, view, off, chunk, `${label}.phys_start`);
+      const bitmap = u64At(mem, view, off + 8, chunk, `${label}.bitmap`);
+      if (physStart % pageSize !== 0) {
+        throw khoError(
+          mem,
+          chunk + off,
+          `${label}.phys_start`,
+          'KHO_ERR_BADADDR',
+          'a page-aligned address',
+          hex(physStart),
+        );
+      }
+      entries.push({ order: hdr.order, physStart, bitmap, label });
+    }
+    from = `${name}.hdr.next`;
+    chunk = u64At(mem, view, 0, chunk, from);
+    idx++;
+  }
+  if (misalignedChunks > 0) {
+    diags.warn(
+      'KHO_V1_CHUNK_UNALIGNED',
+      `${misalignedChunks} chunk(s) are not page-aligned (the kernel allocates whole pages)`,
+      {
+        file: mem.name,
+      },
+    );
+  }
+
+  // 2. The bitmap size (spec 4.1.4).
+  let format: KhoBitmapFormat;
+  let evidence: KhoBitmapEvidence;
+  if (opts.bitmapFormat) {
+    format = opts.bitmapFormat;
+    evidence = { kind: 'forced', proof: false, detail: `bitmap format ${format} given by the caller` };
+  } else {
+    evidence = proveFormat512(entries, opts.pageShift) ?? { kind: 'default-page', proof: false, detail: '' };
+    format = evidence.kind === 'default-page' ? 'page' : '512';
+  }
+
+  // 3. The bitmaps: each set bit b is one block at phys_start + (b << (order + PAGE_SHIFT)).
+  const bits = format === '512' ? KHOSER.PRESERVE_BITS_512 : pageSize * 8;
+  const nbytes = bits / 8;
+  const maxPfn = 2 ** (53 - opts.pageShift);
+  let misalignedStarts = 0;
+  let beyond512: string | null = null;
+  for (const e of entries) {
+    const bytes = readPhysChecked(mem, e.bitmap, nbytes, `${e.label}.bitmap`);
+    const view = viewOf(bytes);
+    const step = 2 ** e.order;
+    const pfnStart = e.physStart / pageSize;
+    if (pfnStart % (bits * step) !== 0) misalignedStarts++;
+    for (let w = 0; w < nbytes; w += 4) {
+      let word = view.getUint32(w, true);
+      if (word === 0) continue;
+      if (w >= 512 && beyond512 === null && e.bitmap % pageSize === 0)
+        beyond512 = `${e.label}.bitmap = ${hex(e.bitmap)}`;
+      const base = w * 8;
+      while (word !== 0) {
+        const low = word & -word;
+        const b = base + 31 - Math.clz32(low);
+        word = (word ^ low) >>> 0;
+        const pfn = pfnStart + b * step;
+        if (pfn + step > maxPfn) {
+          throw khoError(
+            mem,
+            e.bitmap + (b >> 3),
+            `${e.label}.bitmap bit ${b}`,
+            'KHO_ERR_RANGE',
+            'a block below 2^53',
+            `pfn ${hex(pfn)} order ${e.order}`,
+          );
+        }
+        out.addPfn(pfn, e.order);
+      }
+    }
+  }
+  if (misalignedStarts > 0) {
+    diags.warn(
+      'KHO_V1_PHYS_START_MISALIGNED',
+      `${misalignedStarts} bitmap(s) have a phys_start that is not a multiple of PRESERVE_BITS << (order + PAGE_SHIFT) for the ${format} format`,
+      { file: mem.name },
+    );
+  }
+  if (evidence.kind === 'default-page' && beyond512 !== null) {
+    evidence = { kind: 'bits-beyond-512-bytes', proof: false, detail: beyond512 };
+  }
+  return { format, evidence, chunks: idx, bitmaps: entries.length };
+}
+
+/** Proof of the 512-byte format, if any entry gives one (spec 4.1.4); null otherwise. */
+function proveFormat512(entries: readonly BitmapEntry[], pageShift: number): KhoBitmapEvidence | null {
+  const pageSize = 2 ** pageShift;
+  for (const e of entries) {
+    if (e.bitmap % pageSize !== 0) {
+      return {
+        kind: 'bitmap-pointer-unaligned',
+        proof: true,
+        detail: `${e.label}.bitmap = ${hex(e.bitmap)}`,
+      };
+    }
+  }
+  const bits512Log2 = Math.log2(KHOSER.PRESERVE_BITS_512);
+  const bitsPageLog2 = pageShift + 3;
+  for (const e of entries) {
+    const a512 = 2 ** (bits512Log2 + e.order + pageShift);
+    const aPage = 2 ** (bitsPageLog2 + e.order + pageShift);
+    if (e.physStart % a512 === 0 && e.physStart % aPage !== 0) {
+      return {
+        kind: 'phys-start-alignment',
+        proof: true,
+        detail: `${e.label}.phys_start = ${hex(e.physStart)} (order ${e.order}) is a multiple of ${hex(a512)} but not of ${hex(aPage)}`,
+      };
+    }
+  }
+  return null;
+}

@@ -1,0 +1,255 @@
+// Decode a whole KHO handover image: root FDT, memory map (chunk list or radix tree), subtrees and scratch areas.
+// The order of the checks follows kho_populate() then kho_memory_init() (kernel/liveupdate/kexec_handover.c, K619/KR3).
+import type { PhysMemory } from '../../src/core/index.js';
+import { DiagnosticSink, LIMITS, TraceError, hex } from '../../src/core/index.js';
+import { BlockCollector } from './block-collector.js';
+import { decodeChunkList } from './chunk-list.js';
+import { KHO_BOUNDS, KHO_DEFAULT_MAX_PAGE_ORDER, KHO_DEFAULT_PAGE_SHIFT, KHO_SUBTREE } from './constants.js';
+import type { KhoFdtNode } from './fdt-view.js';
+import { findProp, propFirstString } from './fdt-view.js';
+import { readPhysChecked } from './phys-read.js';
+import { decodeRadixTree } from './radix-tree.js';
+import type { KhoRootSubtree } from './root.js';
+import { decodeKhoRoot } from './root.js';
+import {
+  decodeKexecMetadata,
+  decodeKhoTestSubtree,
+  decodeLuoSubtree,
+  decodeMemblockSubtree,
+} from './subtrees.js';
+import type {
+  KhoBitmapEvidence,
+  KhoBitmapFormat,
+  KhoImage,
+  KhoKexecMetadata,
+  KhoLuo,
+  KhoMetadataCounts,
+  KhoReserveMem,
+  KhoScratchArea,
+  KhoSubtree,
+  KhoTestSubtree,
+  KhoVmallocArea,
+} from './types.js';
+
+/** An FDT reader (parsers/fdt parseFdt fits): bytes in, decoded root and header out, TraceError on bad input. */
+export type KhoFdtReader = (
+  bytes: Uint8Array,
+  file: string,
+) => { root: KhoFdtNode; header: { totalsize: number } };
+
+export interface KhoImageInput {
+  /** The root KHO FDT, decoded, and the name of its file (for locations). */
+  readonly root: KhoFdtNode;
+  readonly rootFile: string;
+  /** Physical memory holding the memory map and blobs (an ELF core); null when the bundle has none. */
+  readonly mem: PhysMemory | null;
+  /** Blobs copied from debugfs `sub_fdts/<name>`, by subtree name. Preferred over memory when both exist. */
+  readonly subBlobs?: ReadonlyMap<string, { readonly file: string; readonly bytes: Uint8Array }>;
+  /** Scratch areas, already read (scratch.ts: debugfs files, kho_data or /chosen plus the array). */
+  readonly scratch?: readonly KhoScratchArea[];
+  /** Needed to read FDT subtree blobs (compatible, memblock, kho_test, LUO); without it only pointers are listed. */
+  readonly readFdt?: KhoFdtReader;
+  /** Default 12 (4 KiB pages). */
+  readonly pageShift?: number;
+  /** Default 10. Only used for the KHO_ORDER_ABOVE_MAX diagnostic. */
+  readonly maxPageOrder?: number;
+  /** kho-v1: skip the bitmap-size heuristics and use this one. */
+  readonly bitmapFormat?: KhoBitmapFormat;
+}
+
+const FDT_MAGIC = 0xd00dfeed;
+const NOT_APPLICABLE: KhoBitmapEvidence = { kind: 'not-applicable', proof: false, detail: '' };
+
+/** Decode everything the incoming kernel would find. Throws TraceError for a malformed root or memory map. */
+export function decodeKhoImage(input: KhoImageInput): KhoImage {
+  const diags = new DiagnosticSink();
+  const pageShift = input.pageShift ?? KHO_DEFAULT_PAGE_SHIFT;
+  const pageSize = 2 ** pageShift;
+  const root = decodeKhoRoot(input.root, input.rootFile, diags);
+  const { mem } = input;
+
+  // 1. The memory map.
+  const collector = new BlockCollector(
+    pageShift,
+    KHO_BOUNDS.MAX_BLOCKS,
+    () =>
+      new TraceError({
+        code: 'KHO_ERR_BADCOUNT',
+        location: { file: mem?.name ?? input.rootFile, field: 'preserved blocks' },
+        expected: `at most ${KHO_BOUNDS.MAX_BLOCKS} blocks`,
+        found: 'more',
+      }),
+  );
+  let bitmapFormat: KhoBitmapFormat | null = null;
+  let bitmapEvidence = NOT_APPLICABLE;
+  const metadata: { -readonly [K in keyof KhoMetadataCounts]: number } = {
+    chunks: 0,
+    bitmaps: 0,
+    radixTables: 0,
+    radixLeaves: 0,
+  };
+  if (root.memoryMapPhys === 0) {
+    diags.warn(
+      'KHO_MEMORY_MAP_EMPTY',
+      root.abi === 'kho-v1'
+        ? 'preserved-memory-map is 0: nothing preserved (6.16-6.18), or not finalized; a 6.19 successor disables KHO revival'
+        : 'preserved-memory-map is 0: kho_populate() disables KHO revival',
+      { file: input.rootFile, field: '/:preserved-memory-map' },
+    );
+  } else if (!mem) {
+    diags.warn(
+      'KHO_NO_MEMORY_DUMP',
+      `no memory dump: the memory map at ${hex(root.memoryMapPhys)} cannot be decoded`,
+      { file: input.rootFile },
+    );
+  } else if (root.abi === 'kho-v1') {
+    const r = decodeChunkList(mem, root.memoryMapPhys, collector, diags, {
+      pageShift,
+      ...(input.bitmapFormat ? { bitmapFormat: input.bitmapFormat } : {}),
+    });
+    bitmapFormat = r.format;
+    bitmapEvidence = r.evidence;
+    metadata.chunks = r.chunks;
+    metadata.bitmaps = r.bitmaps;
+    reportBitmapEvidence(diags, r.format, r.evidence, mem.name);
+  } else {
+    const r = decodeRadixTree(mem, root.memoryMapPhys, root.abi, collector, diags, pageShift);
+    metadata.radixTables = r.tables;
+    metadata.radixLeaves = r.leaves;
+  }
+  const preserved = collector.finish(diags, mem?.name ?? input.rootFile);
+  const maxPageOrder = input.maxPageOrder ?? KHO_DEFAULT_MAX_PAGE_ORDER;
+  let above = 0;
+  for (let i = 0; i < preserved.count; i++) if (preserved.order[i]! > maxPageOrder) above++;
+  if (above > 0) {
+    diags.info(
+      'KHO_ORDER_ABOVE_MAX',
+      `${above} preserved block(s) have an order above MAX_PAGE_ORDER (${maxPageOrder})`,
+      { file: mem?.name ?? input.rootFile },
+    );
+  }
+
+  // 2. Subtrees. A bad blob is reported and skipped: it does not change what the memory map preserves.
+  const subtrees: KhoSubtree[] = [];
+  const vmalloc: KhoVmallocArea[] = [];
+  let reserveMem: KhoReserveMem[] = [];
+  let kexecMetadata: KhoKexecMetadata | null = null;
+  let khoTest: KhoTestSubtree | null = null;
+  let luo: KhoLuo | null = null;
+  for (const st of root.subtrees) {
+    const blob = subtreeBytes(st, input, diags);
+    let compatible: string | null = null;
+    let sizeBytes = st.blobSize;
+    try {
+      if (blob && isFdt(blob.bytes) && input.readFdt) {
+        const fdt = input.readFdt(blob.bytes, blob.file);
+        if (sizeBytes === null) sizeBytes = fdt.header.totalsize;
+        compatible = propFirstString(findProp(fdt.root, 'compatible'));
+        if (st.name === KHO_SUBTREE.MEMBLOCK_KHO_FDT)
+          reserveMem = decodeMemblockSubtree(fdt.root, blob.file, diags);
+        else if (st.name === KHO_SUBTREE.KHO_TEST_NAME) {
+          const t = decodeKhoTestSubtree(fdt.root, blob.file, mem, diags, pageShift);
+          khoTest = t.test;
+          if (t.vmalloc) vmalloc.push(t.vmalloc);
+        } else if (st.name === KHO_SUBTREE.LUO_NAME) luo = decodeLuoSubtree(fdt.root, blob.file, mem, diags);
+      } else if (blob && st.name === KHO_SUBTREE.KEXEC_METADATA_NAME) {
+        kexecMetadata = decodeKexecMetadata(blob.bytes, blob.file);
+      } else if (blob && isFdt(blob.bytes) && sizeBytes === null) {
+        sizeBytes = new DataView(blob.bytes.buffer, blob.bytes.byteOffset, 8).getUint32(4, false);
+      }
+    } catch (e) {
+      if (!(e instanceof TraceError)) throw e;
+      diags.error('KHO_SUBTREE_INVALID', `subtree ${st.name}: ${e.message}`, e.location);
+    }
+    subtrees.push({ name: st.name, phys: st.phys, sizeBytes, compatible, blobSource: blob?.source ?? null });
+  }
+
+  return {
+    abi: root.abi,
+    abiEvidence: root.abiEvidence,
+    bitmapFormat,
+    bitmapEvidence,
+    memoryMapPhys: root.memoryMapPhys,
+    pageSize,
+    subtrees,
+    scratch: input.scratch ?? [],
+    preserved,
+    metadata,
+    vmalloc,
+    reserveMem,
+    kexecMetadata,
+    khoTest,
+    luo,
+    diagnostics: diags.items,
+  };
+}
+
+function reportBitmapEvidence(
+  diags: DiagnosticSink,
+  format: KhoBitmapFormat,
+  ev: KhoBitmapEvidence,
+  file: string,
+): void {
+  const what = format === '512' ? '512-byte bitmaps (6.16/6.17)' : 'page-sized bitmaps (6.18/6.19)';
+  if (ev.kind === 'default-page') {
+    diags.warn(
+      'KHO_BITMAP_FORMAT_AMBIGUOUS',
+      `nothing in the chunk list tells the bitmap size apart; assuming ${what} (producers from 6.18 on)`,
+      { file },
+    );
+  } else {
+    diags.info(
+      'KHO_BITMAP_FORMAT',
+      `${what}: ${ev.kind}${ev.proof ? ' (proof)' : ''}${ev.detail ? `: ${ev.detail}` : ''}`,
+      { file },
+    );
+  }
+}
+
+function isFdt(b: Uint8Array): boolean {
+  return b.length >= 40 && new DataView(b.buffer, b.byteOffset, 8).getUint32(0, false) === FDT_MAGIC;
+}
+
+/** A subtree's bytes: the debugfs copy if the bundle has one, else from memory (blob-size, or the FDT totalsize). */
+function subtreeBytes(
+  st: KhoRootSubtree,
+  input: KhoImageInput,
+  diags: DiagnosticSink,
+): { file: string; bytes: Uint8Array; source: 'file' | 'memory' } | null {
+  const f = input.subBlobs?.get(st.name);
+  if (f) return { file: f.file, bytes: f.bytes, source: 'file' };
+  const mem = input.mem;
+  if (!mem || st.phys === 0) return null;
+  try {
+    let size = st.blobSize;
+    if (size === null) {
+      const head = readPhysChecked(mem, st.phys, 8, `subtree ${st.name} fdt_header`);
+      const view = new DataView(head.buffer, head.byteOffset, 8);
+      if (view.getUint32(0, false) !== FDT_MAGIC) {
+        diags.warn(
+          'KHO_SUBTREE_NOT_FDT',
+          `subtree ${st.name} at ${hex(st.phys)} does not start with the FDT magic`,
+          { file: mem.name },
+        );
+        return null;
+      }
+      size = view.getUint32(4, false);
+    }
+    if (size > LIMITS.FDT_MAX_BYTES) {
+      diags.warn('KHO_SUBTREE_TOO_BIG', `subtree ${st.name} claims ${size} bytes; not read`, {
+        file: mem.name,
+      });
+      return null;
+    }
+    const where = `${mem.name}@${hex(st.phys)}`;
+    return {
+      file: where,
+      bytes: readPhysChecked(mem, st.phys, size, `subtree ${st.name}`),
+      source: 'memory',
+    };
+  } catch (e) {
+    if (!(e instanceof TraceError)) throw e;
+    diags.warn('KHO_SUBTREE_NOT_IN_DUMP', `subtree ${st.name}: ${e.message}`, e.location);
+    return null;
+  }
+}

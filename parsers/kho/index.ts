@@ -1,0 +1,11 @@
+export * from './types.js';
+export * from './constants.js';
+export * from './fdt-view.js';
+export { BlockCollector } from './block-collector.js';
+export { decodeChunkList, type ChunkListOptions, type ChunkListResult } from './chunk-list.js';
+export { decodeRadixTree, radixGeometry, type RadixGeometry, type RadixResult } from './radix-tree.js';
+export { decodeVmalloc, readVmallocContents } from './vmalloc.js';
+export * from './scratch.js';
+export * from './subtrees.js';
+export { decodeKhoRoot, type KhoRoot, type KhoRootSubtree } from './root.js';
+export { decodeKhoImage, type KhoFdtReader, type KhoImageInput } from './decode-image.js';

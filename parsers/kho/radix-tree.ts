@@ -1,0 +1,172 @@
+// kho-v2/v3 radix tree: kernel/liveupdate/kexec_handover.c __kho_radix_walk_tree()/kho_radix_walk_leaf() and
+// kho_radix_decode_key() (KR1 @3f2ad90060f6, KR2 @019fc3687237, KR3 @40735a683bf8); depth per H3. Spec section 4.2.
+import type { DiagnosticSink, PhysMemory } from '../../src/core/index.js';
+import { hex } from '../../src/core/index.js';
+import type { BlockCollector } from './block-collector.js';
+import { KHO_BOUNDS, KHO_RADIX } from './constants.js';
+import { khoError, readPhysChecked, u64At, viewOf } from './phys-read.js';
+import type { KhoAbi } from './types.js';
+
+/** The tree's shape for a page size and ABI (include/linux/kho/abi/kexec_handover.h, KHO_TREE_MAX_DEPTH). */
+export interface RadixGeometry {
+  /** KHO_ORDER_0_LOG2 = 64 - PAGE_SHIFT: position of the order-0 marker bit. */
+  readonly order0Log2: number;
+  /** KHO_TABLE_SIZE_LOG2 = ilog2(PAGE_SIZE / 8). */
+  readonly tableLog2: number;
+  /** KHO_BITMAP_SIZE_LOG2 = PAGE_SHIFT + 3. */
+  readonly bitmapLog2: number;
+  /** KHO_TREE_MAX_DEPTH: levels depth-1 .. 1 are tables, level 0 is the leaf. */
+  readonly depth: number;
+}
+
+export function radixGeometry(abi: KhoAbi, pageShift: number): RadixGeometry {
+  const order0Log2 = 64 - pageShift;
+  const tableLog2 = Math.log2(2 ** pageShift / KHO_RADIX.TABLE_ENTRY_SIZE);
+  const bitmapLog2 = pageShift + 3;
+  // v2: DIV_ROUND_UP(ORDER_0_LOG2 - BITMAP_LOG2, TABLE_LOG2) + 1; v3 adds 1 inside so the order-0 marker is covered
+  // at 16 KiB pages (H3).
+  const extra = abi === 'kho-v3' ? 1 : 0;
+  const depth = Math.ceil((order0Log2 - bitmapLog2 + extra) / tableLog2) + 1;
+  return { order0Log2, tableLog2, bitmapLog2, depth };
+}
+
+export interface RadixResult {
+  readonly tables: number;
+  readonly leaves: number;
+}
+
+/** fls64 of a non-negative safe integer: 1-based position of the highest set bit, 0 for 0. */
+function fls(x: number): number {
+  if (x === 0) return 0;
+  const hi = Math.floor(x / 0x1_0000_0000);
+  return hi !== 0 ? 64 - Math.clz32(hi) : 32 - Math.clz32(x >>> 0);
+}
+
+/**
+ * Walk the tree rooted at `rootPhys` and add every key's block to `out`. Keys are kept as `prefix` (the key without
+ * its leaf bits, at most 45 bits at 4 KiB) and the leaf bit, so no arithmetic leaves the safe-integer range.
+ */
+export function decodeRadixTree(
+  mem: PhysMemory,
+  rootPhys: number,
+  abi: KhoAbi,
+  out: BlockCollector,
+  diags: DiagnosticSink,
+  pageShift: number,
+): RadixResult {
+  const g = radixGeometry(abi, pageShift);
+  const pageSize = 2 ** pageShift;
+  const entries = pageSize / KHO_RADIX.TABLE_ENTRY_SIZE;
+  const maxOrder = 52 - pageShift;
+  const maxPfn = 2 ** (53 - pageShift);
+  const visited = new Map<number, string>();
+  let tables = 0;
+  let leaves = 0;
+  let unaligned = 0;
+
+  const visit = (node: number, level: number, prefix: number, from: string): void => {
+    const prev = visited.get(node);
+    if (prev !== undefined) {
+      throw khoError(
+        mem,
+        node,
+        from,
+        'KHO_ERR_CYCLE',
+        'a radix node not reached before',
+        `the node of ${prev}`,
+      );
+    }
+    if (visited.size >= KHO_BOUNDS.MAX_RADIX_NODES) {
+      throw khoError(
+        mem,
+        node,
+        from,
+        'KHO_ERR_BADCOUNT',
+        `at most ${KHO_BOUNDS.MAX_RADIX_NODES} radix nodes`,
+        'more',
+      );
+    }
+    const name =
+      level === 0
+        ? `radix leaf (key prefix ${hex(prefix)})`
+        : `radix level ${level} (key prefix ${hex(prefix)})`;
+    visited.set(node, name);
+    if (node % pageSize !== 0) unaligned++;
+    const bytes = readPhysChecked(mem, node, pageSize, `${name} from ${from}`);
+    const view = viewOf(bytes);
+    if (level > 0) {
+      tables++;
+      const shift = 2 ** (g.tableLog2 * (level - 1));
+      for (let i = 0; i < entries; i++) {
+        const lo = view.getUint32(i * 8, true);
+        const hi = view.getUint32(i * 8 + 4, true);
+        if (lo === 0 && hi === 0) continue;
+        const child = u64At(mem, view, i * 8, node, `radix level ${level}.table[${i}]`);
+        visit(
+          child,
+          level - 1,
+          prefix + i * shift,
+          `radix level ${level}.table[${i}] @ ${hex(node + i * 8)}`,
+        );
+      }
+      return;
+    }
+    leaves++;
+    // With a non-zero prefix the order marker is in the prefix, so every bit of this leaf has the same order.
+    const leafOrder = prefix > 0 ? g.order0Log2 - (fls(prefix) + g.bitmapLog2) + 1 : -1;
+    const markerInPrefix = prefix > 0 ? prefix - 2 ** (fls(prefix) - 1) : 0;
+    for (let w = 0; w < pageSize; w += 4) {
+      let word = view.getUint32(w, true);
+      while (word !== 0) {
+        const low = word & -word;
+        const b = w * 8 + 31 - Math.clz32(low);
+        word = (word ^ low) >>> 0;
+        let order: number;
+        let pfnHigh: number;
+        if (prefix > 0) {
+          order = leafOrder;
+          pfnHigh = markerInPrefix * 2 ** g.bitmapLog2 + b;
+        } else {
+          const f = fls(b);
+          order = g.order0Log2 - f + 1;
+          pfnHigh = f === 0 ? 0 : b - 2 ** (f - 1);
+        }
+        if (order < 0 || order > maxOrder) {
+          throw khoError(
+            mem,
+            node + (b >> 3),
+            `${name} bit ${b}`,
+            'KHO_ERR_BADORDER',
+            `a key whose order marker gives an order in 0..${maxOrder}`,
+            order < 0 ? 'bits above the order-0 marker' : `order ${order}`,
+          );
+        }
+        const step = 2 ** order;
+        const pfn = pfnHigh * step;
+        if (pfn + step > maxPfn) {
+          throw khoError(
+            mem,
+            node + (b >> 3),
+            `${name} bit ${b}`,
+            'KHO_ERR_RANGE',
+            'a block below 2^53',
+            `pfn ${hex(pfn)} order ${order}`,
+          );
+        }
+        out.addPfn(pfn, order);
+      }
+    }
+  };
+
+  visit(rootPhys, g.depth - 1, 0, 'preserved-memory-map');
+  if (unaligned > 0) {
+    diags.warn(
+      'KHO_RADIX_NODE_UNALIGNED',
+      `${unaligned} radix node(s) are not page-aligned (the kernel allocates whole pages)`,
+      {
+        file: mem.name,
+      },
+    );
+  }
+  return { tables, leaves };
+}

@@ -1,0 +1,146 @@
+// The root KHO FDT: kernel/liveupdate/kexec_handover.c kho_populate() and kho_retrieve_subtree() (K616 @8f4abe676eaa,
+// K619 @dd03dd60e8cd, KR2 @019fc3687237, KR3 @40735a683bf8). Spec sections 3.1 and 3.3.
+import type { DiagnosticSink } from '../../src/core/index.js';
+import { TraceError } from '../../src/core/index.js';
+import { KHO_FDT } from './constants.js';
+import type { KhoFdtNode } from './fdt-view.js';
+import { findProp, propU64Native } from './fdt-view.js';
+import type { KhoAbi } from './types.js';
+
+export interface KhoRootSubtree {
+  readonly name: string;
+  readonly phys: number;
+  /** `blob-size` (kho-v3); null when absent. */
+  readonly blobSize: number | null;
+  readonly nodeOffset: number;
+}
+
+export interface KhoRoot {
+  readonly abi: KhoAbi;
+  readonly abiEvidence: string[];
+  readonly memoryMapPhys: number;
+  readonly subtrees: KhoRootSubtree[];
+}
+
+const ABIS: readonly KhoAbi[] = ['kho-v1', 'kho-v2', 'kho-v3'];
+
+function compatibleStrings(root: KhoFdtNode): string[] {
+  const p = findProp(root, 'compatible');
+  if (!p) return [];
+  const out: string[] = [];
+  let cur = '';
+  for (const c of p.value) {
+    if (c === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += String.fromCharCode(c);
+  }
+  if (cur) out.push(cur);
+  return out;
+}
+
+/**
+ * Decide the ABI from the root `compatible` (fdt_node_check_compatible: any string of the list matches) and read
+ * the memory map and the subtree pointers. Cross-era oddities (a v1 root with `preserved-data` children, a v3 child
+ * without `blob-size`) are diagnostics; an unknown compatible or a malformed KHO property is a TraceError.
+ */
+export function decodeKhoRoot(root: KhoFdtNode, file: string, diags: DiagnosticSink): KhoRoot {
+  const compat = compatibleStrings(root);
+  const abi = ABIS.find((a) => compat.includes(a));
+  if (!abi) {
+    const p = findProp(root, 'compatible');
+    throw new TraceError({
+      code: 'KHO_ERR_COMPATIBLE',
+      location: { file, offset: p?.offset ?? root.offset, field: '/:compatible' },
+      expected: 'compatible "kho-v1", "kho-v2" or "kho-v3"',
+      found: compat.length ? compat.map((s) => JSON.stringify(s)).join(', ') : 'no compatible property',
+    });
+  }
+  const evidence = [`root compatible = ${compat.map((s) => JSON.stringify(s)).join(', ')}`];
+  const mapProp = findProp(root, KHO_FDT.KHO_FDT_MEMORY_MAP_PROP_NAME);
+  if (!mapProp) {
+    throw new TraceError({
+      code: 'KHO_ERR_NOPROP',
+      location: { file, offset: root.offset, field: `/:${KHO_FDT.KHO_FDT_MEMORY_MAP_PROP_NAME}` },
+      expected: 'the preserved-memory-map property (8 bytes)',
+      found: 'nothing',
+    });
+  }
+  const memoryMapPhys = propU64Native(mapProp, file, '/');
+  evidence.push(
+    `preserved-memory-map = 0x${memoryMapPhys.toString(16)} (${abi === 'kho-v1' ? 'first chunk of the bitmap chunk list' : 'radix tree root'})`,
+  );
+  for (const p of root.props) {
+    if (p.name !== 'compatible' && p.name !== KHO_FDT.KHO_FDT_MEMORY_MAP_PROP_NAME) {
+      diags.info('KHO_ROOT_UNKNOWN_PROP', `root property ${p.name} is not part of the ${abi} ABI; ignored`, {
+        file,
+        offset: p.offset,
+        field: `/:${p.name}`,
+      });
+    }
+  }
+
+  const subtrees: KhoRootSubtree[] = [];
+  let v1Style = 0;
+  let v2Style = 0;
+  let withSize = 0;
+  for (const c of root.children) {
+    const fdtProp = findProp(c, KHO_FDT.KHO_FDT_SUB_TREE_PROP_NAME_V1);
+    const dataProp = findProp(c, KHO_FDT.KHO_SUB_TREE_PROP_NAME);
+    const sizeProp = findProp(c, KHO_FDT.KHO_SUB_TREE_SIZE_PROP_NAME);
+    if (fdtProp) v1Style++;
+    if (dataProp) v2Style++;
+    if (sizeProp) withSize++;
+    // The reader of each era looks only for its own property name (kho_retrieve_subtree).
+    const ptr = abi === 'kho-v1' ? fdtProp : dataProp;
+    if (!ptr) {
+      diags.warn(
+        'KHO_SUBTREE_NO_POINTER',
+        `root child ${c.path} has no ${abi === 'kho-v1' ? '"fdt"' : '"preserved-data"'} property; the ${abi} reader would not find it`,
+        { file, offset: c.offset, field: c.path },
+      );
+      continue;
+    }
+    const phys = propU64Native(ptr, file, c.path);
+    let blobSize: number | null = null;
+    if (sizeProp) blobSize = propU64Native(sizeProp, file, c.path);
+    if (abi === 'kho-v3' && blobSize === null) {
+      diags.warn(
+        'KHO_SUBTREE_NO_BLOB_SIZE',
+        `${c.path} has no blob-size (kho-v3 debugfs skips it with a warning)`,
+        { file, offset: c.offset, field: c.path },
+      );
+    }
+    subtrees.push({ name: c.name, phys, blobSize, nodeOffset: c.offset });
+  }
+  if (root.children.length > 0) {
+    const style = [
+      `${v1Style} subtree(s) with "fdt"`,
+      `${v2Style} with "preserved-data"`,
+      `${withSize} with "blob-size"`,
+    ].join(', ');
+    evidence.push(style);
+  }
+  if (abi === 'kho-v1' && v2Style > 0) {
+    diags.warn(
+      'KHO_ABI_MISMATCH',
+      `root says kho-v1 but ${v2Style} subtree(s) use "preserved-data" (a radix-era property)`,
+      { file },
+    );
+  }
+  if (abi !== 'kho-v1' && v1Style > 0) {
+    diags.warn(
+      'KHO_ABI_MISMATCH',
+      `root says ${abi} but ${v1Style} subtree(s) use "fdt" (the kho-v1 property)`,
+      { file },
+    );
+  }
+  if (abi === 'kho-v2' && withSize > 0) {
+    diags.warn(
+      'KHO_ABI_MISMATCH',
+      `root says kho-v2 but ${withSize} subtree(s) carry "blob-size" (introduced with kho-v3)`,
+      { file },
+    );
+  }
+  return { abi, abiEvidence: evidence, memoryMapPhys, subtrees };
+}

@@ -1,0 +1,230 @@
+// Subtree blobs seen in practice (spec section 5): memblock reserve_mem (include/linux/kho/abi/memblock.h
+// @c17ee635fd3a), kexec-metadata (include/linux/kho/abi/kexec_metadata.h @40735a683bf8), lib/test_kho.c
+// (@136114e0abf0) and LUO (include/linux/kho/abi/luo.h @0153094d03df).
+import type { DiagnosticSink, PhysMemory } from '../../src/core/index.js';
+import { TraceError, hex } from '../../src/core/index.js';
+import { parseStruct } from '../_shared/index.js';
+import { KHO_BOUNDS, KHO_SUBTREE } from './constants.js';
+import type { KhoFdtNode, KhoFdtProp } from './fdt-view.js';
+import { findChild, findProp, propFirstString, propU64Native } from './fdt-view.js';
+import type { KhoKexecMetadataRaw } from './layout.js';
+import { KHO_KEXEC_METADATA_SIZE, khoKexecMetadata } from './layout.js';
+import { readPhysChecked, u64At, viewOf } from './phys-read.js';
+import type { KhoKexecMetadata, KhoLuo, KhoReserveMem, KhoTestSubtree, KhoVmallocArea } from './types.js';
+import { decodeVmalloc, readVmallocContents } from './vmalloc.js';
+
+function nativeU32(p: KhoFdtProp, file: string, nodePath: string): number {
+  if (p.value.length !== 4) {
+    throw new TraceError({
+      code: 'KHO_ERR_BADPROP',
+      location: { file, offset: p.offset, field: `${nodePath}:${p.name}` },
+      expected: '4 bytes (native-endian u32)',
+      found: `${p.value.length} bytes`,
+    });
+  }
+  return new DataView(p.value.buffer, p.value.byteOffset, 4).getUint32(0, true);
+}
+
+function requireProp(node: KhoFdtNode, name: string, file: string): KhoFdtProp {
+  const p = findProp(node, name);
+  if (!p) {
+    throw new TraceError({
+      code: 'KHO_ERR_NOPROP',
+      location: { file, offset: node.offset, field: `${node.path}:${name}` },
+      expected: `property ${name}`,
+      found: 'nothing',
+    });
+  }
+  return p;
+}
+
+/** memblock subtree: `compatible = "memblock-v1"`, children `reserve-mem-v1` with native u64 `start` and `size`. */
+export function decodeMemblockSubtree(
+  root: KhoFdtNode,
+  file: string,
+  diags: DiagnosticSink,
+): KhoReserveMem[] {
+  const compat = propFirstString(findProp(root, 'compatible'));
+  if (compat !== KHO_SUBTREE.MEMBLOCK_KHO_NODE_COMPATIBLE) {
+    diags.warn(
+      'KHO_MEMBLOCK_COMPATIBLE',
+      `memblock subtree compatible is ${JSON.stringify(compat)}, expected "memblock-v1" (reserve_mem would not be revived)`,
+      {
+        file,
+        offset: root.offset,
+      },
+    );
+  }
+  const out: KhoReserveMem[] = [];
+  for (const c of root.children) {
+    const cc = propFirstString(findProp(c, 'compatible'));
+    if (cc !== KHO_SUBTREE.RESERVE_MEM_KHO_NODE_COMPATIBLE) {
+      diags.warn(
+        'KHO_MEMBLOCK_UNKNOWN_NODE',
+        `node ${c.path} has compatible ${JSON.stringify(cc)}, not "reserve-mem-v1"; skipped`,
+        {
+          file,
+          offset: c.offset,
+        },
+      );
+      continue;
+    }
+    out.push({
+      name: c.name,
+      start: propU64Native(requireProp(c, 'start', file), file, c.path),
+      sizeBytes: propU64Native(requireProp(c, 'size', file), file, c.path),
+    });
+  }
+  return out;
+}
+
+/** kexec-metadata: a packed struct, not an FDT. The reader wants blob-size >= 4, version 1, then the whole struct. */
+export function decodeKexecMetadata(bytes: Uint8Array, file: string): KhoKexecMetadata {
+  if (bytes.length < 4) {
+    throw new TraceError({
+      code: 'KHO_ERR_TRUNCATED',
+      location: { file, offset: 0, field: 'kho_kexec_metadata.version' },
+      expected: 'at least 4 bytes',
+      found: `${bytes.length} bytes`,
+    });
+  }
+  const version = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
+  if (version !== KHO_SUBTREE.KHO_KEXEC_METADATA_VERSION) {
+    throw new TraceError({
+      code: 'KHO_ERR_VERSION',
+      location: { file, offset: 0, field: 'kho_kexec_metadata.version' },
+      expected: `version ${KHO_SUBTREE.KHO_KEXEC_METADATA_VERSION}`,
+      found: `${version}`,
+    });
+  }
+  const raw = parseStruct<KhoKexecMetadataRaw>(khoKexecMetadata, bytes, 0, KHO_KEXEC_METADATA_SIZE, {
+    file,
+    field: 'kho_kexec_metadata',
+    truncatedCode: 'KHO_ERR_TRUNCATED',
+  });
+  const rel = raw.previous_release;
+  const end = rel.indexOf(0);
+  let previousRelease = '';
+  for (let i = 0; i < (end < 0 ? rel.length : end); i++) previousRelease += String.fromCharCode(rel[i]!);
+  return { version, previousRelease, kexecCount: raw.kexec_count };
+}
+
+/**
+ * kho_test subtree: root `compatible = "kho-test-v1"`, native u32 `magic`; node `data` with native u32 `nr_folios`,
+ * the raw 16-byte `folios_info` (struct kho_vmalloc) and u32 `csum`. folios_info's contents are `phys | order`.
+ */
+export function decodeKhoTestSubtree(
+  root: KhoFdtNode,
+  file: string,
+  mem: PhysMemory | null,
+  diags: DiagnosticSink,
+  pageShift: number,
+): { test: KhoTestSubtree; vmalloc: KhoVmallocArea | null } {
+  const compat = propFirstString(findProp(root, 'compatible'));
+  if (compat !== KHO_SUBTREE.KHO_TEST_COMPAT) {
+    diags.warn(
+      'KHO_TEST_COMPATIBLE',
+      `kho_test compatible is ${JSON.stringify(compat)}, expected "kho-test-v1"`,
+      { file, offset: root.offset },
+    );
+  }
+  const magic = nativeU32(requireProp(root, 'magic', file), file, '/');
+  if (magic !== KHO_SUBTREE.KHO_TEST_MAGIC) {
+    diags.warn(
+      'KHO_TEST_MAGIC',
+      `kho_test magic is ${hex(magic)}, expected 0x4b484f21 ("KHO!"); restore would fail`,
+      { file },
+    );
+  }
+  const data = findChild(root, 'data');
+  if (!data) {
+    throw new TraceError({
+      code: 'KHO_ERR_NOPROP',
+      location: { file, offset: root.offset, field: '/data' },
+      expected: 'node data',
+      found: 'nothing',
+    });
+  }
+  const nrFolios = nativeU32(requireProp(data, 'nr_folios', file), file, data.path);
+  const csum = nativeU32(requireProp(data, 'csum', file), file, data.path);
+  const info = requireProp(data, 'folios_info', file);
+  if (!mem) return { test: { magic, nrFolios, csum, folios: null }, vmalloc: null };
+  const area = decodeVmalloc(
+    info.value,
+    { file, offset: info.offset, field: `${data.path}:folios_info` },
+    'kho_test/data/folios_info',
+    mem,
+    diags,
+    pageShift,
+  );
+  const bytes = readVmallocContents(area, mem, nrFolios * 8, pageShift);
+  const view = viewOf(bytes);
+  const pageSize = 2 ** pageShift;
+  const phys = new Float64Array(nrFolios);
+  const order = new Uint8Array(nrFolios);
+  for (let i = 0; i < nrFolios; i++) {
+    const v = u64At(mem, view, i * 8, area.blockPhys[0] ?? 0, `kho_test folios_info[${i}]`);
+    order[i] = v % pageSize; // folios_info[i] & ~PAGE_MASK
+    phys[i] = v - order[i]!; // folios_info[i] & PAGE_MASK
+  }
+  return { test: { magic, nrFolios, csum, folios: { phys, order } }, vmalloc: area };
+}
+
+/** LUO subtree: `compatible = "luo-v1"`, native u64 `liveupdate-number`, and session/FLB children with header pointers. */
+export function decodeLuoSubtree(
+  root: KhoFdtNode,
+  file: string,
+  mem: PhysMemory | null,
+  diags: DiagnosticSink,
+): KhoLuo {
+  const compatible = propFirstString(findProp(root, 'compatible'));
+  const num = findProp(root, 'liveupdate-number');
+  const liveupdateNumber = num ? propU64Native(num, file, '/') : null;
+  const sessions: { compatible: string | null; headerPhys: number | null; names: string[] | null }[] = [];
+  for (const c of root.children) {
+    const cc = propFirstString(findProp(c, 'compatible'));
+    const hdr = findProp(c, 'luo-session-header');
+    if (!hdr) {
+      diags.info('KHO_LUO_NODE', `LUO node ${c.path} (${JSON.stringify(cc)}) is listed but not decoded`, {
+        file,
+        offset: c.offset,
+      });
+      sessions.push({ compatible: cc, headerPhys: null, names: null });
+      continue;
+    }
+    const headerPhys = propU64Native(hdr, file, c.path);
+    let names: string[] | null = null;
+    if (mem && headerPhys !== 0) {
+      // luo_session_header_ser { u64 count; } then count x luo_session_ser: name[64] (v1) or name[64] + 16 (v2).
+      const stride = cc === 'luo-session-v2' ? 80 : 64;
+      const count = u64At(
+        mem,
+        viewOf(readPhysChecked(mem, headerPhys, 8, `${c.path}:luo-session-header`)),
+        0,
+        headerPhys,
+        'luo_session_header_ser.count',
+      );
+      if (count > KHO_BOUNDS.MAX_LUO_SESSIONS) {
+        throw new TraceError({
+          code: 'KHO_ERR_BADCOUNT',
+          location: { file: mem.name, field: `luo_session_header_ser.count @ phys ${hex(headerPhys)}` },
+          expected: `at most ${KHO_BOUNDS.MAX_LUO_SESSIONS}`,
+          found: `${count}`,
+        });
+      }
+      const arr = readPhysChecked(mem, headerPhys + 8, count * stride, 'luo_session_ser[]');
+      names = [];
+      for (let i = 0; i < count; i++) {
+        let s = '';
+        for (let j = 0; j < KHO_SUBTREE.LIVEUPDATE_SESSION_NAME_LENGTH; j++) {
+          const ch = arr[i * stride + j]!;
+          if (ch === 0) break;
+          s += String.fromCharCode(ch);
+        }
+        names.push(s);
+      }
+    }
+    sessions.push({ compatible: cc, headerPhys, names });
+  }
+  return { compatible, liveupdateNumber, sessions };
+}

@@ -1,0 +1,160 @@
+// vmalloc preservation: kernel/kexec_handover.c kho_restore_vmalloc() (K618 @a4a508df2aa3; K619 @dd03dd60e8cd fixed
+// the order > 0 mapping) and struct kho_vmalloc / kho_vmalloc_chunk (H619). Spec section 4.3.
+import type { DiagnosticSink, PhysMemory, SourceLocation } from '../../src/core/index.js';
+import { TraceError, hex } from '../../src/core/index.js';
+import { parseStruct, u64FromHalves } from '../_shared/index.js';
+import { KHO_BOUNDS, KHO_VMALLOC } from './constants.js';
+import type { KhoVmallocDesc } from './layout.js';
+import { KHO_VMALLOC_SIZE_BYTES, khoVmalloc } from './layout.js';
+import { khoError, readPhysChecked, u64At, viewOf } from './phys-read.js';
+import type { KhoVmallocArea } from './types.js';
+
+/**
+ * Decode a 16-byte `struct kho_vmalloc` (found at `at`, usually an FDT property) and follow its chunk list in `mem`.
+ * Throws KHO_ERR_* for cycles, pointers outside the dump and impossible counts; a block count that does not match
+ * `total_pages` is a diagnostic (the kernel's restore would fail with it, the decoder still reports what is there).
+ */
+export function decodeVmalloc(
+  desc: Uint8Array,
+  at: SourceLocation,
+  owner: string,
+  mem: PhysMemory,
+  diags: DiagnosticSink,
+  pageShift: number,
+): KhoVmallocArea {
+  const d = parseStruct<KhoVmallocDesc>(khoVmalloc, desc, 0, KHO_VMALLOC_SIZE_BYTES, {
+    file: at.file,
+    field: at.field ?? 'kho_vmalloc',
+    truncatedCode: 'KHO_ERR_BADPROP',
+  });
+  if (desc.length !== KHO_VMALLOC_SIZE_BYTES) {
+    throw new TraceError({
+      code: 'KHO_ERR_BADPROP',
+      location: at,
+      expected: `${KHO_VMALLOC_SIZE_BYTES} bytes (struct kho_vmalloc)`,
+      found: `${desc.length} bytes`,
+    });
+  }
+  const first = u64FromHalves(
+    d.first_hi,
+    d.first_lo,
+    at.file,
+    at.offset ?? 0,
+    `${at.field ?? 'kho_vmalloc'}.first`,
+    'KHO_ERR_RANGE',
+  );
+  const known = KHO_VMALLOC.KHO_VMALLOC_ALLOC | KHO_VMALLOC.KHO_VMALLOC_HUGE_VMAP;
+  if ((d.flags & ~known) !== 0) {
+    diags.warn(
+      'KHO_VMALLOC_FLAGS',
+      `${owner}: unknown flags ${hex(d.flags)} (known: ALLOC 0x1, HUGE_VMAP 0x2)`,
+      at,
+    );
+  }
+  const maxOrder = 52 - pageShift;
+  if (d.order > maxOrder) {
+    throw new TraceError({
+      code: 'KHO_ERR_BADORDER',
+      location: at,
+      expected: `order at most ${maxOrder}`,
+      found: `${d.order}`,
+    });
+  }
+  const pageSize = 2 ** pageShift;
+  const perChunk = (pageSize - 8) / 8; // KHO_VMALLOC_SIZE
+  const pagesPerBlock = 2 ** d.order;
+  const maxBlocks = Math.ceil(d.total_pages / pagesPerBlock);
+  const blocks: number[] = [];
+  const chunkPhys: number[] = [];
+  const seen = new Map<number, number>();
+  let chunk = first;
+  let from = `${owner}.first`;
+  while (chunk !== 0) {
+    const prev = seen.get(chunk);
+    if (prev !== undefined) {
+      throw khoError(
+        mem,
+        chunk,
+        from,
+        'KHO_ERR_CYCLE',
+        'a vmalloc chunk not visited before',
+        `chunk[${prev}] again`,
+      );
+    }
+    if (chunkPhys.length >= KHO_BOUNDS.MAX_VMALLOC_CHUNKS) {
+      throw khoError(
+        mem,
+        chunk,
+        from,
+        'KHO_ERR_BADCOUNT',
+        `at most ${KHO_BOUNDS.MAX_VMALLOC_CHUNKS} chunks`,
+        'more',
+      );
+    }
+    const name = `${owner} chunk[${chunkPhys.length}]`;
+    seen.set(chunk, chunkPhys.length);
+    chunkPhys.push(chunk);
+    const view = viewOf(readPhysChecked(mem, chunk, pageSize, `${name} (from ${from})`));
+    for (let i = 0; i < perChunk; i++) {
+      const off = 8 + i * 8;
+      if (view.getUint32(off, true) === 0 && view.getUint32(off + 4, true) === 0) break;
+      if (blocks.length >= maxBlocks) {
+        throw khoError(
+          mem,
+          chunk + off,
+          `${name}.phys[${i}]`,
+          'KHO_ERR_BADCOUNT',
+          `at most ${maxBlocks} blocks (total_pages ${d.total_pages}, order ${d.order})`,
+          'more',
+        );
+      }
+      blocks.push(u64At(mem, view, off, chunk, `${name}.phys[${i}]`));
+    }
+    from = `${name}.next`;
+    chunk = u64At(mem, view, 0, chunk, from);
+  }
+  if (blocks.length * pagesPerBlock !== d.total_pages) {
+    diags.warn(
+      'KHO_VMALLOC_COUNT',
+      `${owner}: ${blocks.length} block(s) of order ${d.order} hold ${blocks.length * pagesPerBlock} pages, total_pages says ${d.total_pages} (kho_restore_vmalloc would fail)`,
+      at,
+    );
+  }
+  return {
+    owner,
+    first,
+    totalPages: d.total_pages,
+    flags: d.flags,
+    order: d.order,
+    chunkPhys,
+    blockPhys: Float64Array.from(blocks),
+  };
+}
+
+/** Read `length` bytes of the area's contents, block after block (blocks need not be contiguous). */
+export function readVmallocContents(
+  area: KhoVmallocArea,
+  mem: PhysMemory,
+  length: number,
+  pageShift: number,
+): Uint8Array {
+  const blockBytes = 2 ** (pageShift + area.order);
+  const out = new Uint8Array(length);
+  let done = 0;
+  for (let i = 0; done < length && i < area.blockPhys.length; i++) {
+    const n = Math.min(blockBytes, length - done);
+    out.set(readPhysChecked(mem, area.blockPhys[i]!, n, `${area.owner} block[${i}]`), done);
+    done += n;
+  }
+  if (done < length) {
+    throw khoError(
+      mem,
+      area.first,
+      `${area.owner}`,
+      'KHO_ERR_BADCOUNT',
+      `${length} bytes of contents`,
+      `${done} bytes in ${area.blockPhys.length} block(s)`,
+    );
+  }
+  return out;
+}

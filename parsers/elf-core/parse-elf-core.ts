@@ -35,6 +35,8 @@ const ALL_ONES = 0xffff_ffff;
  * this came from a corrupt structure and would otherwise fail as an allocation error (a crash, not a finding).
  */
 export const READ_MAX_BYTES = 256 * 1024 * 1024;
+/** The largest high half of a u64 below 2^53. */
+const SAFE_HI = 0x1f_ffff;
 /** How many examples a summarising diagnostic names. */
 const EXAMPLES = 3;
 
@@ -179,9 +181,9 @@ class ElfCoreReader implements ElfCore {
     this.presentRanges = this.map.ranges();
   }
 
-  /** Pieces of the map, for the overlap diagnostic. */
-  get pieces(): PhysMap['pieces'] {
-    return this.map.pieces;
+  /** Pieces of the map, for the overlap diagnostic; null when no segments overlap. */
+  get overlapPieces(): PhysMap['pieces'] | null {
+    return this.map.overlapping ? this.map.pieces : null;
   }
 
   private static valid(addr: number, length: number): boolean {
@@ -369,13 +371,18 @@ export function openElfCore(src: ByteSource, options: OpenElfCoreOptions = {}): 
 
   for (let i = 0; i < phnum; i++) {
     const at = phoff + i * phentsize;
+    // Field names are built only when an error needs them: a core may have a million program headers.
     const p = parseStruct<RawElf64Phdr>(layouts.Elf64_Phdr, table, i * phentsize, ELF64_SIZES.Elf64_Phdr, {
       file,
-      field: `phdr[${i}]`,
+      get field() {
+        return `phdr[${i}]`;
+      },
       truncatedCode: ELF_ERR.TRUNCATED,
     });
     const u64 = (hi: number, lo: number, f: keyof typeof PHDR_OFFSETS): number =>
-      u64FromHalves(hi, lo, file, at + PHDR_OFFSETS[f], `phdr[${i}].${f}`, ELF_ERR.BADPHDR);
+      hi <= SAFE_HI
+        ? hi * 0x1_0000_0000 + lo
+        : u64FromHalves(hi, lo, file, at + PHDR_OFFSETS[f], `phdr[${i}].${f}`, ELF_ERR.BADPHDR);
 
     if (p.p_type === ELF.PT_NOTE) {
       notes.push({
@@ -433,7 +440,9 @@ export function openElfCore(src: ByteSource, options: OpenElfCoreOptions = {}): 
     segments.push(seg);
   }
 
-  segments.sort((a, b) => a.paddr - b.paddr || a.index - b.index);
+  // kdump and qemu write PT_LOADs in address order already; sort only when they are not.
+  const inOrder = segments.every((g, k) => k === 0 || segments[k - 1]!.paddr <= g.paddr);
+  if (!inOrder) segments.sort((a, b) => a.paddr - b.paddr || a.index - b.index);
   const reader = new ElfCoreReader(
     src,
     endianness,
@@ -447,7 +456,7 @@ export function openElfCore(src: ByteSource, options: OpenElfCoreOptions = {}): 
   );
   summarise(sink, file, phoff, phentsize, {
     segments,
-    pieces: reader.pieces,
+    pieces: reader.overlapPieces,
     ignored,
     ignoredExamples,
     empty,
@@ -460,7 +469,7 @@ export function openElfCore(src: ByteSource, options: OpenElfCoreOptions = {}): 
 
 interface Summary {
   segments: readonly ElfSegment[];
-  pieces: ElfCoreReader['pieces'];
+  pieces: ElfCoreReader['overlapPieces'];
   ignored: number;
   ignoredExamples: number[];
   empty: number[];
@@ -523,8 +532,8 @@ function summarise(sink: DiagnosticSink, file: string, phoff: number, phentsize:
   }
   // A segment is shadowed when the pieces it owns are fewer bytes than it covers.
   const owned = new Map<ElfSegment, number>();
-  for (const p of s.pieces) owned.set(p.segment, (owned.get(p.segment) ?? 0) + (p.end - p.start));
-  const shadowed = s.segments
+  for (const p of s.pieces ?? []) owned.set(p.segment, (owned.get(p.segment) ?? 0) + (p.end - p.start));
+  const shadowed = (s.pieces ? s.segments : [])
     .filter((g) => (owned.get(g) ?? 0) < (s.zeroFill ? g.memSize : g.fileSize))
     .map((g) => g.index)
     .sort((a, b) => a - b);

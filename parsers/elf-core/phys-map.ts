@@ -59,6 +59,8 @@ class IndexHeap {
  */
 export class PhysMap {
   readonly pieces: readonly PhysPiece[];
+  /** True when some segments overlap (then `pieces` came from the sweep). */
+  readonly overlapping: boolean;
   private readonly starts: Float64Array;
 
   /**
@@ -67,29 +69,53 @@ export class PhysMap {
    */
   constructor(segments: readonly ElfSegment[], extent: (s: ElfSegment) => number) {
     const live = segments.filter((s) => extent(s) > 0);
-    const points = new Set<number>();
+    const disjoint = PhysMap.disjoint(live, extent);
+    const pieces = disjoint ?? PhysMap.sweep(live, extent);
+    this.overlapping = disjoint === null;
+    this.pieces = pieces;
+    this.starts = Float64Array.from(pieces, (p) => p.start);
+  }
+
+  /** The common case (every kdump and qemu core): no two segments overlap, each segment is one piece. */
+  private static disjoint(
+    live: readonly ElfSegment[],
+    extent: (s: ElfSegment) => number,
+  ): PhysPiece[] | null {
+    const pieces: PhysPiece[] = [];
+    let prevEnd = -1;
     for (const s of live) {
-      points.add(s.paddr);
-      points.add(s.paddr + extent(s));
+      if (s.paddr < prevEnd) return null;
+      prevEnd = s.paddr + extent(s);
+      pieces.push({ start: s.paddr, end: prevEnd, segment: s });
     }
-    const sorted = [...points].sort((a, b) => a - b);
+    return pieces;
+  }
+
+  /** Overlaps: sweep the sorted starts and ends with a heap of the segments covering the current point. */
+  private static sweep(live: readonly ElfSegment[], extent: (s: ElfSegment) => number): PhysPiece[] {
+    const all = new Float64Array(live.length * 2);
+    live.forEach((s, i) => {
+      all[2 * i] = s.paddr;
+      all[2 * i + 1] = s.paddr + extent(s);
+    });
+    all.sort();
     const heap = new IndexHeap();
     const pieces: PhysPiece[] = [];
     let next = 0;
-    for (let k = 0; k + 1 < sorted.length; k++) {
-      const at = sorted[k]!;
-      while (next < live.length && live[next]!.paddr === at) heap.push(live[next++]!);
+    for (let k = 0; k + 1 < all.length; k++) {
+      const at = all[k]!;
+      const end = all[k + 1]!;
+      if (end === at) continue;
+      while (next < live.length && live[next]!.paddr <= at) heap.push(live[next++]!);
       // Lazy deletion: a heap top that ended at or before `at` no longer covers anything.
       while (heap.size > 0 && heap.peek()!.paddr + extent(heap.peek()!) <= at) heap.pop();
       const winner = heap.peek();
       if (!winner) continue;
-      const end = sorted[k + 1]!;
       const last = pieces[pieces.length - 1];
       if (last && last.segment === winner && last.end === at) pieces[pieces.length - 1] = { ...last, end };
       else pieces.push({ start: at, end, segment: winner });
     }
-    this.pieces = pieces;
-    this.starts = Float64Array.from(pieces, (p) => p.start);
+    return pieces;
   }
 
   /** Index of the piece holding `addr`, or -1. */

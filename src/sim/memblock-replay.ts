@@ -1,0 +1,295 @@
+// Replays a memblock=debug call log (mm/memblock.c memblock_dbg() call sites, v6.1) through the memblock model,
+// with the x86 steps the log does not print (e820__memblock_setup, numa_init), snapshotting each dump.
+import type { Diagnostic } from '../core/index.js';
+import type { DmesgLog, MemblockCall, MemblockDump, MemblockDumpRegion } from '../../parsers/dmesg/types.js';
+import type { MemblockRegion, MemblockVersion } from './memblock.js';
+import { MEMBLOCK_FLAGS, Memblock } from './memblock.js';
+import { renderMemblockDump } from './memblock-render.js';
+import type { NumaMemblk, NumaMeminfoResult } from './memblock-x86-numa.js';
+import { x86NumaCleanupMeminfo, x86NumaInitMemblock } from './memblock-x86-numa.js';
+
+export interface X86NumaStep {
+  /** SRAT memory affinity blocks as parsed (empty: dummy_numa_init fakes one node). */
+  readonly srat: readonly NumaMemblk[];
+  /** max_pfn (e820__end_of_ram_pfn); default: PFN_DOWN of the end of the last memory region at that point. */
+  readonly maxPfn?: number;
+  /** Apply before the call on this line (the reservation of the first NODE_DATA). */
+  readonly beforeLine: number;
+}
+
+export interface MemblockReplayOptions {
+  readonly version?: MemblockVersion;
+  readonly pageShift?: number;
+  /** x86 numa_init(): node ids for memory and reserved, not printed by memblock=debug. */
+  readonly x86Numa?: X86NumaStep | null;
+  /**
+   * early_reserve_memory() runs before parse_early_param() sees memblock=debug, so the kernel image, the first
+   * 64 KiB, the initrd, setup_data and the BIOS regions are reserved without a log line. When true (default),
+   * the first dump supplies them: the reserved bytes it shows that the logged calls did not reserve.
+   */
+  readonly seedFromFirstDump?: boolean;
+  /** Display name of the log, for diagnostics. */
+  readonly file?: string;
+}
+
+export interface MemblockSnapshot {
+  /** The dump this snapshot is taken for (line order). */
+  readonly dump: MemblockDump;
+  /** The model's state right before the dump's first line. */
+  readonly state: Memblock;
+  /** renderMemblockDump(state): what the kernel would print, without timestamps. */
+  readonly lines: readonly string[];
+}
+
+/** One explicit step the replay applied that is not a log line, with its kernel source. */
+export interface MemblockReplayStep {
+  readonly beforeLine: number;
+  readonly what: string;
+}
+
+export interface MemblockReplayResult {
+  readonly final: Memblock;
+  readonly snapshots: readonly MemblockSnapshot[];
+  /** Reserved byte ranges taken from the first dump because no logged call made them. */
+  readonly unloggedReservations: readonly { start: number; end: number }[];
+  readonly numa: NumaMeminfoResult | null;
+  readonly steps: readonly MemblockReplayStep[];
+  readonly diagnostics: readonly Diagnostic[];
+  /** Calls applied (allocation summary lines are not applied: their own reserve line follows). */
+  readonly applied: number;
+}
+
+const ALLOC_RESERVE_CALLER = /^memblock_alloc_range_nid\+/;
+
+/** [start, end) byte ranges of a region list, normalised. */
+function byteSet(regions: readonly { base: number; size: number }[]): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  for (const r of [...regions].sort((a, b) => a.base - b.base)) {
+    if (r.size <= 0) continue;
+    const last = out[out.length - 1];
+    if (last && r.base <= last.end) last.end = Math.max(last.end, r.base + r.size);
+    else out.push({ start: r.base, end: r.base + r.size });
+  }
+  return out;
+}
+
+function subtract(
+  a: readonly { start: number; end: number }[],
+  b: readonly { start: number; end: number }[],
+): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  let j = 0;
+  for (const r of a) {
+    let cur = r.start;
+    while (j < b.length && b[j]!.end <= cur) j++;
+    let k = j;
+    while (cur < r.end && k < b.length && b[k]!.start < r.end) {
+      if (b[k]!.start > cur) out.push({ start: cur, end: b[k]!.start });
+      cur = Math.max(cur, b[k]!.end);
+      k++;
+    }
+    if (cur < r.end) out.push({ start: cur, end: r.end });
+  }
+  return out;
+}
+
+/**
+ * Apply the calls in line order; snapshot at each dump. Allocation summary lines (`memblock_alloc_try_nid: N
+ * bytes ...`) are not applied: in 6.1 the allocator's own memblock_reserve line follows (caller
+ * memblock_alloc_range_nid). On [MB-N] kernels that reserve is made with the allocation's nid and RSRV_KERN.
+ */
+export function replayMemblockLog(
+  calls: readonly MemblockCall[],
+  dumps: readonly MemblockDump[] = [],
+  opts: MemblockReplayOptions = {},
+): MemblockReplayResult {
+  const version = opts.version ?? 'v6.1';
+  const file = opts.file ?? 'dmesg';
+  // The log is replayed on top of what early boot did: no resize until memblock_allow_resize, and the
+  // doubled array's reservation is in the log itself.
+  const mb = new Memblock({ version, pageShift: opts.pageShift ?? 12, reserveDoubledArrays: false });
+  const diagnostics: Diagnostic[] = [];
+  const steps: MemblockReplayStep[] = [];
+  const snapshots: MemblockSnapshot[] = [];
+  let unlogged: { start: number; end: number }[] = [];
+  let numa: NumaMeminfoResult | null = null;
+  let numaDone = false;
+  let sawE820Add = false;
+  let trimmedForDump = false;
+  let pendingAlloc: MemblockCall | null = null;
+  let applied = 0;
+
+  const sortedDumps = [...dumps].sort((a, b) => a.line - b.line);
+  let d = 0;
+  const seed = opts.seedFromFirstDump ?? true;
+
+  const takeDump = (dump: MemblockDump, first: boolean): void => {
+    // e820__memblock_setup() (arch/x86/kernel/e820.c, 6.1): after the memblock_add loop,
+    // memblock_trim_memory(PAGE_SIZE) throws away partial pages, then memblock_dump_all().
+    if (sawE820Add && !trimmedForDump) {
+      mb.trimMemory(mb.pageSize);
+      trimmedForDump = true;
+      steps.push({ beforeLine: dump.line, what: 'e820__memblock_setup: memblock_trim_memory(PAGE_SIZE)' });
+    }
+    if (first && seed) {
+      const have = byteSet(mb.reserved.regions());
+      const want = byteSet(dump.reserved);
+      const extra = subtract(have, want);
+      if (extra.length > 0)
+        diagnostics.push({
+          code: 'MEMBLOCK_REPLAY_SEED_CONFLICT',
+          severity: 'warning',
+          message: `${extra.length} logged reservation(s) are not in the first dump`,
+          location: { file, line: dump.line },
+        });
+      unlogged = subtract(want, have);
+      for (const u of unlogged) mb.reserve(u.start, u.end - u.start);
+      if (unlogged.length > 0)
+        steps.push({
+          beforeLine: dump.line,
+          what: `early_reserve_memory (before memblock=debug): ${unlogged.length} reservation(s) taken from the first dump`,
+        });
+    }
+    snapshots.push({ dump, state: mb.clone(), lines: renderMemblockDump(mb) });
+  };
+
+  const applyNuma = (line: number): void => {
+    const step = opts.x86Numa;
+    if (!step || numaDone) return;
+    numaDone = true;
+    const lastEnd = mb.memory.count > 0 ? mb.memory.end(mb.memory.count - 1) : 0;
+    const maxPfn = step.maxPfn ?? Math.floor(lastEnd / mb.pageSize);
+    numa = x86NumaCleanupMeminfo(step.srat, mb, maxPfn);
+    if (numa.error !== null) {
+      diagnostics.push({
+        code: 'MEMBLOCK_REPLAY_NUMA_REJECTED',
+        severity: 'warning',
+        message: `numa_cleanup_meminfo would fail: ${numa.error}`,
+        location: { file, line },
+      });
+      return;
+    }
+    x86NumaInitMemblock(mb, numa.blocks);
+    steps.push({
+      beforeLine: line,
+      what: `x86 numa_init: memblock_set_node on memory and reserved for ${numa.blocks.length} numa_meminfo block(s)`,
+    });
+  };
+
+  for (const c of [...calls].sort((a, b) => a.line - b.line)) {
+    while (d < sortedDumps.length && sortedDumps[d]!.line < c.line) {
+      if (opts.x86Numa && !numaDone && opts.x86Numa.beforeLine < sortedDumps[d]!.line) applyNuma(c.line);
+      takeDump(sortedDumps[d]!, d === 0);
+      d++;
+    }
+    if (opts.x86Numa && !numaDone && c.line >= opts.x86Numa.beforeLine) applyNuma(c.line);
+    const size = c.end - c.base;
+    const afterAlloc = pendingAlloc;
+    pendingAlloc = null;
+    switch (c.kind) {
+      case 'memblock_add':
+        if (!sawE820Add && c.caller.startsWith('e820__memblock_setup')) {
+          // e820__memblock_setup() calls memblock_allow_resize() before its memblock_add loop.
+          mb.allowResize();
+          steps.push({ beforeLine: c.line, what: 'e820__memblock_setup: memblock_allow_resize()' });
+        }
+        if (c.caller.startsWith('e820__memblock_setup')) sawE820Add = true;
+        mb.add(c.base, size);
+        break;
+      case 'memblock_add_node':
+        mb.addNode(c.base, size, c.nid ?? null, c.flags ?? 0);
+        break;
+      case 'memblock_remove':
+        mb.remove(c.base, size);
+        break;
+      case 'memblock_reserve': {
+        const fromAlloc = afterAlloc !== null && ALLOC_RESERVE_CALLER.test(c.caller);
+        if (c.flags !== undefined || c.fn === '__memblock_reserve') {
+          // [MB-N] prints nid= and flags= itself.
+          mb.reserveNode(c.base, size, c.nid !== undefined && c.nid >= 0 ? c.nid : null, c.flags ?? 0);
+        } else if (fromAlloc && version !== 'v6.1') {
+          const nid = afterAlloc.nid !== undefined && afterAlloc.nid >= 0 ? afterAlloc.nid : null;
+          mb.reserveNode(c.base, size, nid, MEMBLOCK_FLAGS.MEMBLOCK_RSRV_KERN);
+        } else mb.reserve(c.base, size);
+        break;
+      }
+      case 'memblock_free':
+      case 'memblock_phys_free':
+        mb.physFree(c.base, size);
+        break;
+      case 'memblock_alloc':
+        pendingAlloc = c;
+        continue;
+      default:
+        diagnostics.push({
+          code: 'MEMBLOCK_REPLAY_UNKNOWN_CALL',
+          severity: 'warning',
+          message: `memblock call ${c.fn} is not modelled; skipped`,
+          location: { file, line: c.line },
+        });
+        continue;
+    }
+    applied++;
+  }
+  while (d < sortedDumps.length) {
+    if (opts.x86Numa && !numaDone && opts.x86Numa.beforeLine < sortedDumps[d]!.line)
+      applyNuma(sortedDumps[d]!.line);
+    takeDump(sortedDumps[d]!, d === 0);
+    d++;
+  }
+  if (opts.x86Numa && !numaDone) applyNuma(opts.x86Numa.beforeLine);
+  for (const e of mb.events)
+    if (e.kind === 'panic' || e.kind === 'resize-refused')
+      diagnostics.push({
+        code: 'MEMBLOCK_REPLAY_RESIZE',
+        severity: 'warning',
+        message: e.kind === 'panic' ? e.message : `memblock: cannot resize ${e.type} array (max ${e.max})`,
+      });
+  return { final: mb, snapshots, unloggedReservations: unlogged, numa, steps, diagnostics, applied };
+}
+
+/**
+ * Replay a parsed kernel log: its memblock=debug calls and dumps, with the x86 numa_init step placed before the
+ * reservation of the first `NODE_DATA(n) allocated` range (alloc_node_data() in numa_register_memblks()).
+ */
+export function replayMemblockFromDmesg(
+  log: DmesgLog,
+  opts: Omit<MemblockReplayOptions, 'x86Numa'> = {},
+): MemblockReplayResult {
+  let x86Numa: X86NumaStep | null = null;
+  const nd = log.nodeData[0];
+  if (nd) {
+    const reserveOfNodeData = log.memblockCalls.find(
+      (c) => c.kind === 'memblock_reserve' && c.base === nd.start && c.end === nd.end && c.line < nd.line,
+    );
+    const srat = log.srat.map((s) => ({ nid: s.nid, start: s.start, end: s.end }));
+    const beforeLine = reserveOfNodeData?.line ?? nd.line;
+    const maxPfn =
+      log.fakeNode !== null && srat.length === 0
+        ? Math.floor(log.fakeNode.end / 2 ** (opts.pageShift ?? 12))
+        : undefined;
+    x86Numa = maxPfn === undefined ? { srat, beforeLine } : { srat, beforeLine, maxPfn };
+  }
+  return replayMemblockLog(log.memblockCalls, log.memblockDumps, { ...opts, x86Numa });
+}
+
+/** Region-by-region differences between a model state and a parsed dump (empty when equal). */
+export function diffAgainstDump(mb: Memblock, dump: MemblockDump): string[] {
+  const out: string[] = [];
+  if (mb.memory.totalSize !== dump.memorySize)
+    out.push(`memory size ${mb.memory.totalSize.toString(16)} != ${dump.memorySize.toString(16)}`);
+  if (mb.reserved.totalSize !== dump.reservedSize)
+    out.push(`reserved size ${mb.reserved.totalSize.toString(16)} != ${dump.reservedSize.toString(16)}`);
+  const cmp = (name: string, got: readonly MemblockRegion[], want: readonly MemblockDumpRegion[]): void => {
+    const n = Math.max(got.length, want.length);
+    for (let i = 0; i < n; i++) {
+      const g = got[i];
+      const w = want[i];
+      if (!g || !w || g.base !== w.base || g.size !== w.size || g.nid !== w.nid || g.flags !== w.flags)
+        out.push(`${name}[${i}]: model ${JSON.stringify(g ?? null)} kernel ${JSON.stringify(w ?? null)}`);
+    }
+  };
+  cmp('memory', mb.memory.regions(), dump.memory);
+  cmp('reserved', mb.reserved.regions(), dump.reserved);
+  return out;
+}

@@ -1,0 +1,140 @@
+// Replaying the memblock=debug log of every real qemu trace reproduces every `MEMBLOCK configuration` dump the
+// kernel printed, line by line (timestamps stripped).
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseDmesg } from '../../parsers/dmesg/index.js';
+import type { MemblockCall } from '../../parsers/dmesg/types.js';
+import {
+  diffAgainstDump,
+  replayMemblockFromDmesg,
+  replayMemblockLog,
+} from '../../src/sim/memblock-replay.js';
+import { MEMBLOCK_FLAGS } from '../../src/sim/memblock.js';
+
+const TRACES = [
+  'a-4g-1node',
+  'b-16g-2node',
+  'd-16g-2node-kernelcore',
+  'e-128g-2node',
+  'e2-128g-2node-quietconsole',
+  'e2-128g-2node-quietconsole-run2',
+  'e2-128g-2node-quietconsole-run3',
+  'f-16g-2node-kexec/stage1-cold-boot',
+  'f-16g-2node-kexec/stage2-after-kexec',
+  'g-8g-2node-uefi',
+];
+
+function load(name: string) {
+  const dir = `traces/qemu/${name}`;
+  const log = parseDmesg(readFileSync(`${dir}/dmesg.txt`, 'utf8'), `${dir}/dmesg.txt`);
+  const dumpText = readFileSync(`${dir}/memblock-dump-from-dmesg.txt`, 'utf8');
+  const kernelLines = dumpText
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => l.replace(/^\[\s*\d+\.\d+\] /, ''));
+  return { dir, log, kernelLines };
+}
+
+describe.each(TRACES)('replay of %s', (name) => {
+  const { dir, log, kernelLines } = load(name);
+
+  it('reproduces every MEMBLOCK configuration dump exactly', () => {
+    const r = replayMemblockFromDmesg(log, { file: `${dir}/dmesg.txt` });
+    const dumpCount = kernelLines.filter((l) => l === 'MEMBLOCK configuration:').length;
+    expect(dumpCount).toBeGreaterThanOrEqual(2);
+    expect(r.snapshots).toHaveLength(dumpCount);
+    expect(r.snapshots.flatMap((s) => s.lines)).toEqual(kernelLines);
+    for (const s of r.snapshots) expect(diffAgainstDump(s.state, s.dump)).toEqual([]);
+    expect(r.diagnostics).toEqual([]);
+    // The second dump (numa_register_memblks) is a prediction: nodes come from the modelled numa_init step.
+    expect(r.steps.map((s) => s.what.split(':')[0])).toContain('x86 numa_init');
+  });
+
+  it('needs only the reservations made before memblock=debug was parsed, and they are the early ones', () => {
+    // early_reserve_memory() (arch/x86/kernel/setup.c, 6.1): [0, 64K), the kernel image, the initrd,
+    // setup_data and the BIOS regions below 1 MiB. Check each against an independent source in the trace.
+    const r = replayMemblockFromDmesg(log);
+    const iomem = readFileSync(`${dir}/iomem.txt`, 'utf8');
+    const code = /^\s*([0-9a-f]+)-[0-9a-f]+ : Kernel code$/m.exec(iomem);
+    const bss = /^\s*[0-9a-f]+-([0-9a-f]+) : Kernel bss$/m.exec(iomem);
+    const dmesg = readFileSync(`${dir}/dmesg.txt`, 'utf8');
+    const rd = /RAMDISK: \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]/.exec(dmesg);
+    expect(code && bss && rd).toBeTruthy();
+    const kernelStart = parseInt(code![1]!, 16);
+    // __end_of_kernel_reserve is the page-rounded end of bss plus brk; the brk reservation is logged itself.
+    const kernelEnd = Math.ceil((parseInt(bss![1]!, 16) + 1) / 0x200000) * 0x200000;
+    const initrd = { start: Number(rd![1]), end: Number(rd![2]) + 1 };
+    const u = r.unloggedReservations;
+    expect(u[0]).toEqual({ start: 0, end: 0x10000 });
+    expect(u).toContainEqual(initrd);
+    expect(u.some((x) => x.start === kernelStart && x.end <= kernelEnd && x.end > kernelStart)).toBe(true);
+    for (const x of u) {
+      const low = x.end <= 0x101000; // first 64K, BIOS regions, setup_data
+      const known = low || (x.start === initrd.start && x.end === initrd.end) || x.start === kernelStart;
+      expect(known, `${x.start.toString(16)}-${x.end.toString(16)}`).toBe(true);
+    }
+  });
+
+  it('computes the same numa_meminfo merges the kernel printed (NUMA: Node N [..] + [..] -> [..])', () => {
+    const r = replayMemblockFromDmesg(log);
+    expect(r.numa).not.toBeNull();
+    const got = r.numa!.merges.map((m) => ({ nid: m.nid, start: m.merged.start, end: m.merged.end }));
+    const want = log.numaMerges.map((m) => ({ nid: m.nid, start: m.merged.start, end: m.merged.end }));
+    expect(got).toEqual(want);
+  });
+});
+
+describe('controls: the comparison can fail', () => {
+  const { log, kernelLines } = load('b-16g-2node');
+
+  it('without the numa_init step the second dump has no node ids', () => {
+    const r = replayMemblockLog(log.memblockCalls, log.memblockDumps, { x86Numa: null });
+    const lines = r.snapshots.flatMap((s) => s.lines);
+    expect(lines).not.toEqual(kernelLines);
+    expect(lines.filter((l) => l.includes(' on node '))).toEqual([]);
+  });
+
+  it('without the first-dump seed the kernel image and initrd are missing', () => {
+    const r = replayMemblockFromDmesg(log, { seedFromFirstDump: false });
+    expect(diffAgainstDump(r.snapshots[0]!.state, r.snapshots[0]!.dump)).not.toEqual([]);
+  });
+});
+
+describe('allocation lines', () => {
+  const call = (line: number, fn: string, kind: MemblockCall['kind'], base: number, end: number, more = {}) =>
+    ({
+      fn,
+      kind,
+      base,
+      end,
+      caller: kind === 'memblock_reserve' ? 'memblock_alloc_range_nid+0xb0/0x13d' : 'x+0/0',
+      line,
+      ...more,
+    }) as MemblockCall;
+  const calls: MemblockCall[] = [
+    call(1, 'memblock_add', 'memblock_add', 0x1000, 0x80000000),
+    call(2, 'memblock_alloc_try_nid', 'memblock_alloc', 0, 4096, { nid: 1, align: 64 }),
+    call(3, 'memblock_reserve', 'memblock_reserve', 0x7ffff000, 0x80000000),
+  ];
+
+  it('6.1: the summary line is not applied, its own memblock_reserve line is (reserved once)', () => {
+    const r = replayMemblockLog(calls);
+    expect(r.applied).toBe(2);
+    expect(r.final.reserved.regions()).toEqual([{ base: 0x7ffff000, size: 4096, nid: null, flags: 0 }]);
+    expect(r.final.reserved.totalSize).toBe(4096);
+  });
+
+  it('newest: the allocator reserves with the requested nid and MEMBLOCK_RSRV_KERN', () => {
+    const r = replayMemblockLog(calls, [], { version: 'newest' });
+    expect(r.final.reserved.regions()).toEqual([
+      { base: 0x7ffff000, size: 4096, nid: 1, flags: MEMBLOCK_FLAGS.MEMBLOCK_RSRV_KERN },
+    ]);
+  });
+
+  it('unknown calls are counted diagnostics with their line', () => {
+    const r = replayMemblockLog([call(7, 'memblock_frobnicate', 'other', 0, 0)]);
+    expect(r.diagnostics).toEqual([
+      expect.objectContaining({ code: 'MEMBLOCK_REPLAY_UNKNOWN_CALL', location: { file: 'dmesg', line: 7 } }),
+    ]);
+  });
+});

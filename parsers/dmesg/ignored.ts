@@ -59,6 +59,13 @@ const TAGS: ReadonlyArray<readonly [reason: string, tags: readonly string[]]> = 
       'intel_idle',
       'intel_pstate',
       'amd_pstate',
+      'Memory policy',
+      'resctrl',
+      'core',
+      'traps',
+      'Calgary',
+      'fsl-mc MSI',
+      'FEATURE SPEC_CTRL Not Present',
       'cpufreq',
       'NMI watchdog',
       'NMI',
@@ -326,6 +333,13 @@ const TAGS: ReadonlyArray<readonly [reason: string, tags: readonly string[]]> = 
       'iNc_dev',
       'cpuidle-haltpoll',
       'osal_readN',
+      'osal_readN:N',
+      'osal_writeN:N',
+      'iN',
+      'nvmeNnN',
+      'spacemit-pcie',
+      'msm_serial',
+      'vt handoff',
       'osal_writeN',
       'dN.serial',
       'Uniform Multi-Platform E-IDE driver',
@@ -459,12 +473,15 @@ for (const [reason, tags] of TAGS) for (const t of tags) TAG_REASON.set(t, reaso
 /** Untagged lines, each a shape and its reason. */
 export const IGNORED: readonly IgnoredShape[] = [
   {
-    re: /^[A-Za-z][\w.+,-]* (?:[\w.+,@-]*\d[\w.:+,@-]*|[A-Z]{3}\w{4}:\d\d|soc|gadget \(null\)): /,
+    re: /^(?:[A-Za-z][\w.+,-]* (?:[\w.+,@-]*\d[\w.:+,@-]*|[A-Z]{3,}\w*:\d\d|soc:\S+|\(null\))(?: [\w.-]+| \(unnamed net_device\) \(uninitialized\))?: |\d\d:\d\d: tty\w+ at )/,
     reason: 'device line (`<driver> <device>: `): devices and MMIO, not the RAM layout',
   },
-  { re: /^[\w.-]+\[\d+\]: /, reason: 'userspace process report (segfault, deprecated syscall): after boot' },
   {
-    re: /^(?:Call [Tt]race:|<\/?TASK>|<\/?IRQ>|RIP: |Code: |Modules linked in:|Hardware name: |Tainted: |---\[ |-+\[ cut here \]-+|WARNING: |Kernel panic|Internal error|Mem abort info:|Data abort info:| {0,2}\? |\s*[\w.]+\+0x[0-9a-f]+\/0x[0-9a-f]+|(?:[RE]?[A-Z0-9]{2,3}|x\d+|pc|lr|sp|CR\d|FS|CS|GS|DS|ES|ESR|EC|SET|EA|FSC|ISV|CM|GCS|PKRU|pstate): )/,
+    re: /^[\w.-]+\[\d+\](?::| general protection | trap )/,
+    reason: 'userspace process report (segfault, deprecated syscall): after boot',
+  },
+  {
+    re: /^(?:Call [Tt]race:|<\/?TASK>|<\/?IRQ>|RIP: |Code: |Modules linked in:|Hardware name: |Tainted: |---\[ |-+\[ cut here \]-+|WARNING: |Kernel panic|Internal error|Mem abort info:|Data abort info:| {0,2}\? |\s*[\w.]+\+0x[0-9a-f]+\/0x[0-9a-f]+|(?:[RE]?[A-Z0-9]{2,3}|x\d+|pc|lr|sp|CR\d|FS|CS|GS|DS|ES|PKRU|pstate) ?: |(?:ESR|EC|SET|EA|FSC|ISV|CM|GCS) = )/,
     reason: 'oops, warning or backtrace text: register dumps and stack frames',
   },
   {
@@ -508,13 +525,45 @@ export const IGNORED: readonly IgnoredShape[] = [
     reason: 'CPU bring-up and boot progress',
   },
   {
+    re: /^(?:Key type |Asymmetric key parser|Loaded X\.509 cert|Loading compiled-in (?:module )?X\.509|Initialise system trusted keyrings|Loading keyring|- (?:Added public key|User ID:)|Running certificate verification|Security Framework initialized|LSM support for eBPF|TOMOYO Linux initialized|Not activating Mandatory Access Control|Kernel is locked down|type=\d+ audit\(|ksign:|SELinux:)/,
+    reason: 'keys, certificates, LSM and audit: no RAM layout',
+  },
+  {
+    re: /^(?:Trampoline|Rude|Tracing) variant of Tasks RCU enabled|^(?:Hierarchical|Preemptible hierarchical) RCU|^RCU Tasks|^Callback from call_rcu_tasks|^Running RCU|^ftrace: |^kprobes: |^Unstable clock detected|^If you want to keep using the local clock|^"trace_clock=local"|^on the kernel command line$|^\*\*|^Lock dependency validator|^\.\.\. MAX_|^\.\.\. CHAINHASH|^\.\.\. CLASSHASH|^memory used (?:by lock dependency|for stack traces)|^per task-struct memory footprint|^Disabling lock debugging/,
+    reason: 'RCU, tracing and lock-debugging banners: no RAM layout',
+  },
+  {
+    re: /^(?:Run \/init as init process|Run \S+ as init process|with (?:arguments|environment):|\/\S*init$|Trying to unpack rootfs|Unpacking initramfs|Unknown kernel command line parameters|[\w.-]+=\S*$|(?:splash|rhgb|quiet)$|Booted with the nomodeset|Driver \w+ not loading because of nomodeset|(?:initcall|blacklisting initcall) \w+|Loading (?:Linux|initial ramdisk)|EFI stub: |Uncompressing Linux)/,
+    reason: 'init process, command-line echo and boot loader text',
+  },
+  {
+    re: /^(?:NX \(Execute Disable\) protection|SMBIOS [\d.]+ present|SMBIOS version|DMI present|DMI not present|SLUB: |Last level [id]TLB entries|signal: max sigframe|IPI shorthand broadcast|Linux agpgart interface|No AGP bridge found|Checking aperture|PCI host bridge to bus|Segment Routing with IPv6|In-situ OAM|mip6: |PTP clock support|io scheduler |Block layer SCSI generic|registered taskstats|SCSI subsystem initialized|libata version|Monitor-Mwait will be used|LVT offset \d+ assigned|BRK \[0x[0-9a-f]+, 0x[0-9a-f]+\] PGTABLE|alloc (?:irq_desc|kstat_irqs) for|alloc kstat_irqs on node|Initializing XFRM|kjournald starting|Switched APIC routing|Switching to clocksource|Estimated ratio of average max frequency|Bridge firewalling|Found optimal setting for mtrr|Non-volatile memory driver|EFI Variables Facility|nf_conntrack version|PPP generic driver|Registered efivars operations|Using ACPI \(MADT\)|HPET: \d+ timers|hpet clockevent registered|console \[\w+\] enabled|\\_SB_|_OSC|ACPI BIOS (?:Warning|Error)|ACPI FADT declares|Simple Boot Flag|msgmni has been set|TCP (?:reno|cubic) registered|Fixed MDIO Bus|mice: |Initalizing network drop monitor|Refined TSC clocksource|Fast TSC calibration|Detected [\d.]+ MHz processor|using mwait in idle|Setting APIC routing|NMI watchdog|Booting Node +\d+, Processors|sizeof\(\w+\)=\d+ bytes|bio: create slab|Extended CMOS year|nr_irqs_gsi|NR_IRQS:|NR_CPUS:|Microcode Update Driver|Ebtables|EISA bus registered|Intel\(R\) |Copyright\(c\)|Btrfs loaded|VFIO - User Level|Started bpfilter|KASLR (?:enabled|disabled)|earlycon: |Detected (?:VIPT|PIPT|AIVIVT) I-cache|HugeTLB registered|ITS(?:@0x[0-9a-f]+)?:? |SuperH \(H\)SCI\(F\)|AMD PMU driver|Speculative Store Bypass|Root IRQ handler|Remapping and enabling EFI services|\d+ pages in range for (?:non-)?PLT usage|ASID allocator|query_variable_info\(\) failed|reboot: |Booting Linux on physical CPU|Machine model: |SBI (?:specification|implementation|\w+ extension)|display class register|Advanced Linux Sound Architecture|ALSA device list|No soundcards found|CAN device driver interface|The list of certified hardware|atomic64_test: |\w+: device handler registered|page_owner is disabled|Initializing USB Mass Storage|USB Mass Storage support|pgcap uses obsolete|Phoenix BIOS detected|calibrate_delay_direct\(\)|Spurious LAPIC timer interrupt|System boots up not because|Configuring PCIe|Now int init_|waiting pll lock|PHY PLL Locked|\/soc\/\S+: Fixed dependency cycle|\S+: renamed from (?:eth|wlan)\d+|device \S+ (?:entered|left) promiscuous mode|(?:sd[a-z]|nvme\d+n\d+): ?(?:\s*\S+)*$|EFI services will not be available|\[drm\] |inno_\w+|dpu_parse_dt|Unable to assume _OSC|Unable to handle kernel|\[\d+\] user address|Xen: |Hypervisor detected|Kernel\/User page tables isolation|checking generic \(|allocated \d+ bytes of page_cgroup|please try 'cgroup_disable=memory')/,
+    reason: 'driver and subsystem banners, CPU and firmware identification: no RAM layout',
+  },
+  {
+    re: /^(?:MTRR (?:default type|fixed ranges|variable ranges|map)|[0-9A-F]{5}-[0-9A-F]{5} (?:write-back|write-protect|uncachable|write-combining)|\d+ base [0-9A-F]+ mask [0-9A-F]+ |\d+ disabled$|original variable MTRRs|New variable MTRRs|reg \d+, base: |x86 PAT enabled|\d+[0-9a-f]* - [0-9a-f]+ page (?:\d+[MGk]|4k))/,
+    reason: 'MTRR and PAT caching attributes: not the layout',
+  },
+  {
+    re: /^(?:last_pfn = 0x[0-9a-f]+ max_arch_pfn|e820: last_pfn = |RAMDISK: [0-9a-f]+ - [0-9a-f]+|Placing \d+MB software IO TLB|software IO TLB at phys|\[[0-9a-f]+-[0-9a-f]+\] PMD -> \[[0-9a-f]+-[0-9a-f]+\] on node)/,
+    reason:
+      'memory-adjacent and derivable: max pfn (from e820), initrd and swiotlb placement (memblock_reserve lines), vmemmap PMD mapping',
+  },
+  {
+    // One-offs reviewed in traces/public (x86 desktops and servers, riscv board): drivers and CPU banners.
+    re: /^(?:AVX\d* version of gcm_enc\/dec|AES CTR mode|ARMH\w+:\d+: tty|RTL\w+-internal|Generic FE-GE Realtek PHY|ACPI Warning for|pci\d+:\d+: Requesting ACPI|sd[a-z]\d+(?: sd[a-z]\d+)*$|rfkill_gpio|SGI XFS with|IPMI message handler|ipmi device interface|AMD\d+ EDAC driver|AMD Address Translation Library|[0-9A-F]{5}-[0-9A-F]{5} write-through|Scanning (?:\d+ areas for low memory corruption|for low memory corruption every)|Base memory trampoline at|Build-time adjustment of leaf fanout|RCU restricting CPUs|FEATURE SPEC_CTRL|#\d+(?: +#\d+)*$|PCCT header not found|software IO TLB \[mem|Initialise system trusted keyring|fuse init|Allocating IMA MOK|i2c \/dev entries driver|BIOS EDD facility|EDD information not available|FUJITSU Extended Socket|\[TTM\] |pmem\d+m?: detected capacity change|audit_printk_skb|Netfilter messages via NETLINK|perf interrupt took too long|Secure boot disabled|TSC deadline timer available|BORE \(Burst-Oriented|(?:MDS|MMIO Stale Data) CPU bug present|RPL Segment Routing|memfd_create\(\) without|Creating \d+ MTD partitions|0x[0-9a-f]+-0x[0-9a-f]+ : "|(?:Intel|AMD|Hygon|Centaur|zhaoxin|Zhaoxin) (?:GenuineIntel|AuthenticAMD|HygonGenuine|CentaurHauls|\s+Shanghai\s+)$)/,
+    reason: 'driver and CPU banners reviewed in the public traces: no RAM layout',
+  },
+  {
     re: /^(?:BIOS-provided physical RAM map|KERNEL supported cpus| {2}(?:Intel|AMD|Hygon|Centaur|zhaoxin|Zhaoxin) \w+)/,
     reason: 'headers and boot banners without values',
   },
 ];
 
 /** The reason a message is ignored, or null when it is not on the list. */
-export function matchIgnored(msg: string): string | null {
+export function matchIgnored(message: string): string | null {
+  // Continuation lines are indented (`\tTrampoline variant ...`, `  9 disabled`): shapes are matched without it.
+  const msg = message.trimStart();
   const colon = msg.indexOf(': ');
   if (colon > 0 && colon < 64) {
     const tag = msg.slice(0, colon).trim().replace(/\d+/g, 'N');

@@ -69,6 +69,8 @@ const MEMBLOCK_KIND: Readonly<Record<string, MemblockCallKind>> = {
 
 /** Control characters other than tab, CR, LF and ESC (ANSI colours on serial consoles). */
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f]/g; // eslint-disable-line no-control-regex
+/** ANSI CSI escape sequences (`ESC [ 2 J`, `ESC [ = 3 h`): terminal control from firmware on a serial console. */
+const ANSI = /\x1b\[[0-9;=?]*[A-Za-z]/g; // eslint-disable-line no-control-regex
 /** An embedded `[    0.123456]` record start: two records glued on one captured line. */
 const EMBEDDED_TIME = /\[\s*\d+\.\d{6}\]/g;
 
@@ -128,6 +130,8 @@ class DmesgBuilder {
   readonly nodeTotalPages: Record<number, number> = {};
   readonly kho: KhoLine[] = [];
   readonly reservedMem: ReservedMemLine[] = [];
+  readonly kexecMarkers: KhoLine[] = [];
+  readonly bootLines: number[] = [];
   zeroedUnavailablePages: number | null = null;
   readonly timestampKinds: Partial<Record<TimestampKind, number>> = {};
   sawBanner = false;
@@ -580,6 +584,14 @@ class DmesgBuilder {
     if ((m = P.LINUX_VERSION.exec(msg))) {
       this.sawBanner = true;
       this.kernelRelease ??= m[1] as string;
+      this.bootLines.push(rec.lineNo);
+      if (this.bootLines.length === 2) {
+        this.sink.info(
+          'DMESG_MULTIPLE_BOOTS',
+          'a second Linux version banner: this log holds more than one boot (records are in log order; see bootLines)',
+          this.loc(rec),
+        );
+      }
       return 'parsed';
     }
     if ((m = P.COMMAND_LINE.exec(msg))) {
@@ -590,6 +602,15 @@ class DmesgBuilder {
     if ((m = P.OF_RESERVED.exec(msg))) {
       const r = inclusiveRange(m[1] as string, m[2] as string);
       this.reserve('of-reserved-mem', r, m[4] as string, m[3] === 'nomap', rec);
+      return 'parsed';
+    }
+    if ((m = P.CMA_RESERVED_OLD.exec(msg))) {
+      const start = hexValue(m[2] as string);
+      this.reserve('cma', { start, end: start + decValue(m[1] as string) * 0x100000 }, 'cma', false, rec);
+      return 'parsed';
+    }
+    if (P.KEXEC_START.test(msg)) {
+      this.kexecMarkers.push(withTime({ text: msg, line: rec.lineNo }));
       return 'parsed';
     }
     if ((m = P.CMA_RESERVED.exec(msg))) {
@@ -693,6 +714,8 @@ class DmesgBuilder {
       nodeTotalPages: this.nodeTotalPages,
       reservedMem: this.reservedMem,
       zeroedUnavailablePages: this.zeroedUnavailablePages,
+      kexecMarkers: this.kexecMarkers,
+      bootLines: this.bootLines,
       kho: this.kho,
     };
   }
@@ -735,6 +758,8 @@ export function parseDmesg(text: string, file: string): DmesgLog {
       });
     }
     if (line.endsWith('\r')) line = line.slice(0, -1);
+    // Serial consoles carry firmware screen control (ANSI CSI sequences) before or inside records.
+    if (line.includes('\x1b')) line = line.replace(ANSI, '');
     let outcome: Outcome;
     if (line.trim() === '') {
       outcome = 'ignored'; // blank lines: console separators, trailing newline of a copied log

@@ -122,6 +122,8 @@ export const DUMP_REGION = new RegExp(
 export const OF_RESERVED = new RegExp(
   `^OF: reserved mem: ${H}\\.\\.${H} \\(\\d+ KiB\\) (nomap|map) (?:reusable|non-reusable) (\\S+)`,
 );
+/** drivers/base/dma-contiguous.c dma_contiguous_reserve_area v3.x: `CMA: reserved %ld MiB at %08lx` (pr_fmt `cma: `). */
+export const CMA_RESERVED_OLD = /^cma: CMA: reserved (\d+) MiB at ((?:0x)?[0-9a-f]+)$/;
 /** mm/cma.c cma_declare_contiguous_nid v6.x: `cma: Reserved %lu MiB at %pa[ on node %d]`. */
 export const CMA_RESERVED = new RegExp(`^cma: Reserved (\\d+) MiB at ${H}`);
 /** kernel/dma/contiguous.c rmem_cma_setup, kernel/dma/coherent.c rmem_dma_setup v6.x. */
@@ -140,5 +142,7 @@ export const EFI_REMOVE_MMIO = new RegExp(
 export const ZEROED_UNAVAILABLE = /^Zeroed struct page in unavailable ranges: (\d+) pages$/;
 
 // ---- KHO (kernel/kexec_handover.c, pr_fmt "KHO: "; arch/x86/kernel/setup.c; mm/memblock.c reserve_mem) ----
+/** kernel/kexec_core.c kernel_kexec (all versions since 3.x). */
+export const KEXEC_START = /^kexec_core: Starting new kernel$/;
 export const KHO =
   /^(?:KHO: |setup: failed to memremap kho data|Passed KHO data|Revived memory reservation )/;

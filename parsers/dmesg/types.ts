@@ -163,6 +163,13 @@ export interface DmesgLog {
   readonly reservedMem: readonly ReservedMemLine[];
   /** `Zeroed struct page in unavailable ranges: N pages` (x86 5.8-5.11, no node or zone), null when absent. */
   readonly zeroedUnavailablePages: number | null;
+  /** `kexec_core: Starting new kernel` (the old kernel's last words, spec 4.6): a kexec reboot follows. */
+  readonly kexecMarkers: readonly KhoLine[];
+  /**
+   * Line of each `Linux version` banner. A serial console across a kexec holds two boots: every record list
+   * above is in log order, so a consumer splits them by these line numbers.
+   */
+  readonly bootLines: readonly number[];
   /** KHO lines with line numbers (khoLines holds the same texts). */
   readonly kho: readonly KhoLine[];
 }

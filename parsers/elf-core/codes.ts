@@ -40,6 +40,8 @@ export const ELF_DIAG = {
   ZERO_FILL: 'ELF_ZERO_FILL',
   /** PT_LOADs overlap in physical memory; the first in program-header order wins (info). */
   OVERLAP: 'ELF_OVERLAP',
+  /** PT_LOADs with p_offset -1 and p_filesz 0: memory qemu did not store; absent, not zeros (info). */
+  NOT_CAPTURED: 'ELF_NOT_CAPTURED',
   /** PT_LOADs with p_memsz 0 were skipped (info). */
   EMPTY_LOAD: 'ELF_EMPTY_LOAD',
   /** Program headers other than PT_LOAD, PT_NOTE, PT_NULL were skipped (info). */

@@ -10,6 +10,10 @@
 //   KCORE_REMAP or KCORE_TEXT). They are not validated: a copy of kcore need not contain their bytes.
 // - p_filesz < p_memsz: the tail is present and zero (ELF gABI, "Program Header": the extra bytes "are
 //   defined to hold the value 0"), unless the caller passes zeroFill: false. Either way a diagnostic counts them.
+//   Caveat: qemu dump-guest-memory with a begin/length filter cuts p_filesz to what it stored (dump/dump.c
+//   get_offset_range), so there the tail was not captured; such users pass zeroFill: false.
+// - p_offset -1 with p_filesz 0 is qemu's "not stored" marker (same function): absent, never zeros.
+// - p_offset is only checked when p_filesz > 0: without file bytes it means nothing.
 // - Overlapping PT_LOADs: the first in program-header order wins (see phys-map.ts).
 // - e_phnum == PN_XNUM: the count is section header 0's sh_info (fs/binfmt_elf.c fill_extnum_info, v6.x).
 import type { ByteSource, Diagnostic, Range } from '../../src/core/index.js';
@@ -368,6 +372,7 @@ export function openElfCore(src: ByteSource, options: OpenElfCoreOptions = {}): 
   const empty: number[] = [];
   const zeroFilled: ElfSegment[] = [];
   const other: { index: number; type: number }[] = [];
+  const notCaptured: number[] = [];
 
   for (let i = 0; i < phnum; i++) {
     const at = phoff + i * phentsize;
@@ -404,9 +409,16 @@ export function openElfCore(src: ByteSource, options: OpenElfCoreOptions = {}): 
       continue;
     }
     const paddr = u64(p.p_paddr_hi, p.p_paddr_lo, 'p_paddr');
-    const fileOffset = u64(p.p_offset_hi, p.p_offset_lo, 'p_offset');
     const fileSize = u64(p.p_filesz_hi, p.p_filesz_lo, 'p_filesz');
     const memSize = u64(p.p_memsz_hi, p.p_memsz_lo, 'p_memsz');
+    // qemu marks guest memory it did not store with p_offset -1 and p_filesz 0 (dump/dump.c get_offset_range:
+    // "When the memory is not stored into vmcore, offset will be -1"): absent, not zeros.
+    if (fileSize === 0 && p.p_offset_hi === ALL_ONES && p.p_offset_lo === ALL_ONES) {
+      if (memSize > 0) notCaptured.push(i);
+      continue;
+    }
+    // p_offset means nothing when no byte is in the file.
+    const fileOffset = fileSize > 0 ? u64(p.p_offset_hi, p.p_offset_lo, 'p_offset') : 0;
     if (fileSize > memSize) {
       throw new TraceError({
         code: ELF_ERR.BADPHDR,
@@ -463,6 +475,7 @@ export function openElfCore(src: ByteSource, options: OpenElfCoreOptions = {}): 
     zeroFilled,
     zeroFill,
     other,
+    notCaptured,
   });
   return reader;
 }
@@ -476,6 +489,7 @@ interface Summary {
   zeroFilled: ElfSegment[];
   zeroFill: boolean;
   other: { index: number; type: number }[];
+  notCaptured: number[];
 }
 
 /** One diagnostic per kind, with a count and the first few phdr indexes: never one per segment. */
@@ -503,6 +517,14 @@ function summarise(sink: DiagnosticSink, file: string, phoff: number, phentsize:
       `${s.ignored} PT_LOAD(s) with p_paddr 0xffffffffffffffff skipped (virtual-only areas, as /proc/kcore ` +
         `gives vmalloc and modules): ${list(s.ignoredExamples)}`,
       loc(s.ignoredExamples[0]),
+    );
+  }
+  if (s.notCaptured.length > 0) {
+    sink.info(
+      ELF_DIAG.NOT_CAPTURED,
+      `${s.notCaptured.length} PT_LOAD(s) with p_offset -1 and p_filesz 0 (memory the dumper did not store, ` +
+        `as qemu dump-guest-memory writes) treated as absent: ${list(s.notCaptured)}`,
+      loc(s.notCaptured[0]),
     );
   }
   if (s.empty.length > 0) {

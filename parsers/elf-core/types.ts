@@ -48,7 +48,8 @@ export interface OpenElfCoreOptions {
   /**
    * Bytes between p_filesz and p_memsz of a PT_LOAD. `true` (the default): present and zero, as the ELF gABI
    * defines them ("the extra bytes are defined to hold the value 0"). `false`: absent, for dumpers known to
-   * use filesz < memsz for memory they did not capture (qemu dump-guest-memory of non-RAM mappings).
+   * use filesz < memsz for memory they did not capture (qemu dump-guest-memory with a begin/length filter).
+   * qemu's explicit marker for memory it did not store (p_offset -1, p_filesz 0) is absent either way.
    */
   readonly zeroFill?: boolean;
 }

@@ -370,6 +370,28 @@ describe('ElfCore: physical memory', () => {
     ).toBe(2);
   });
 
+  it('qemu dump-guest-memory "not stored" marker (p_offset -1, p_filesz 0): absent, not zeros, not an error', () => {
+    const spec: ElfCoreSpec = {
+      segments: [
+        { paddr: 0, data: { size: 0x1000, fill: 1 } },
+        { paddr: 0x1000, memSize: 0x4000, override: { p_offset: 0xffffffffffffffffn } },
+        { paddr: 0x5000, data: { size: 0x1000, fill: 5 } },
+      ],
+    };
+    for (const zeroFill of [true, false]) {
+      const core = openElfCore(bytesSource('qemu.core', buildElfCore(spec)), { zeroFill });
+      expect(core.segments.map((g) => g.index)).toEqual([0, 2]);
+      expect(core.hasPhys(0x1000, 1)).toBe(false);
+      expect(traceError(() => core.readPhys(0xfff, 2, 'pgd')).code).toBe(ELF_ERR.NOT_IN_DUMP);
+      expect(codes(core)).toEqual([ELF_DIAG.NOT_CAPTURED]);
+    }
+  });
+
+  it('p_offset is not checked when p_filesz is 0 (an all-zero segment)', () => {
+    const core = open({ segments: [{ paddr: 0x1000, memSize: 0x1000, override: { p_offset: 1n << 60n } }] });
+    expect(core.readPhys(0x1000, 0x1000, 'zeros').every((b) => b === 0)).toBe(true);
+  });
+
   it('empty, note-only and other phdrs: diagnostics, not errors', () => {
     const core = open({
       segments: [

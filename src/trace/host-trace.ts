@@ -91,4 +91,72 @@ export interface HostTrace {
   /** Source of each top-level fact, keyed by field name of this interface. */
   readonly sources: Readonly<Record<string, FactSource[]>>;
   readonly diagnostics: readonly Diagnostic[];
+
+  // ---- optional: filled by loadBundle(); a HostTrace built by hand (tests, the simulator) may omit them ----
+  /** Every file of the bundle: what it was taken for and how much of it was understood. */
+  readonly files?: readonly BundleFileReport[];
+  /** /proc/iomem as read: boot RAM, reserved and hot-added ranges, [start, end) bytes. */
+  readonly iomem?: IomemSummary;
+  /** Per node: what sysfs says (cpus, distances, MemTotal, memory blocks). */
+  readonly nodes?: readonly NodeSysfs[];
+  /** /sys/devices/system/memory/block_size_bytes, when captured. */
+  readonly memoryBlockSizeBytes?: number;
+  /** /proc/buddyinfo: free blocks per order per zone, at capture time. */
+  readonly buddyinfo?: readonly BuddyinfoRow[];
+  /** Each cross-check that ran (or could not), with its outcome. Mismatches are also diagnostics. */
+  readonly crossChecks?: readonly CrossCheck[];
+}
+
+export interface BundleFileReport {
+  readonly path: string;
+  /** What the file was taken for (`dmesg`, `iomem`, ...); `other` when known but not read, `unknown` when not. */
+  readonly kind: string;
+  /** 'name' when its path said so, 'content' when sniffed, 'none' when not recognised. */
+  readonly recognisedBy: 'name' | 'content' | 'none';
+  /** False when another file of the same kind was preferred, or the file is not read by the host model. */
+  readonly used: boolean;
+  /** Why a recognised file was not used. */
+  readonly note?: string;
+  readonly totalLines?: number;
+  readonly parsedLines?: number;
+  readonly unknownLines?: number;
+}
+
+export interface IomemSummary {
+  /** Top-level `System RAM`, merged. */
+  readonly systemRam: readonly { start: number; end: number }[];
+  readonly reserved: readonly { start: number; end: number; name: string }[];
+  readonly softReserved: readonly { start: number; end: number }[];
+  /** `System RAM (kmem)` and nested System RAM: onlined after boot, never memblock memory. */
+  readonly hotAddedRam: readonly { start: number; end: number }[];
+  readonly cxlWindows: readonly { start: number; end: number; name: string }[];
+  /** The file was read without CAP_SYS_ADMIN: every address printed as 0. */
+  readonly zeroed: boolean;
+}
+
+export interface NodeSysfs {
+  readonly nid: number;
+  /** Inclusive cpu id runs from nodeN/cpulist. */
+  readonly cpus?: readonly { first: number; last: number }[];
+  readonly distances?: readonly number[];
+  /** nodeN/meminfo MemTotal: the node's managed memory, bytes. */
+  readonly memTotalBytes?: number;
+  /** memoryM blocks linked under the node. */
+  readonly memoryBlocks?: readonly number[];
+}
+
+export interface BuddyinfoRow {
+  readonly nid: number;
+  readonly zone: string;
+  readonly freeBlocks: readonly number[];
+  readonly freePages: number;
+}
+
+export interface CrossCheck {
+  /** Stable id: `e820-iomem`, `memory-zoneinfo`, ... */
+  readonly id: string;
+  /** Sources compared, as FactSource kinds. */
+  readonly between: readonly string[];
+  readonly status: 'ok' | 'mismatch' | 'skipped';
+  readonly detail: string;
 }

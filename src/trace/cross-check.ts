@@ -1,0 +1,344 @@
+// Cross-checks between the sources of a bundle: each compares two views of the same fact (RAM from e820,
+// memblock and iomem; node and zone spans from memblock, sysfs and zoneinfo) and says where they differ.
+import type { Range } from '../core/index.js';
+import {
+  DiagnosticSink,
+  formatMemRange,
+  formatBytes,
+  normalizeRanges,
+  subtractRanges,
+} from '../core/index.js';
+import type {
+  CrossCheck,
+  E820Entry,
+  FactSource,
+  IomemSummary,
+  MemRegion,
+  NodeSysfs,
+  ZoneInfoEntry,
+  ZoneRangePrinted,
+} from './host-trace.js';
+import type { NodeRun } from './node-layout.js';
+import { pagesIn } from './node-layout.js';
+
+export interface CheckInput {
+  readonly pageShift: number;
+  readonly memory: readonly MemRegion[];
+  readonly e820: readonly E820Entry[];
+  /** The kernel's own edits printed after the map (`e820: update ... usable ==> reserved`, `e820: remove`). */
+  readonly e820Edits: readonly { start: number; end: number; fromType: string; toType: string | null }[];
+  readonly iomem: IomemSummary | undefined;
+  readonly zoneinfo: readonly ZoneInfoEntry[];
+  readonly zoneRanges: readonly ZoneRangePrinted[];
+  readonly movableZoneStart: Readonly<Record<number, number>>;
+  readonly nodes: readonly NodeSysfs[];
+  readonly blockRuns: readonly NodeRun[] | null;
+  readonly config: Readonly<Record<string, string>>;
+  readonly deferredInitLines: number | null;
+  readonly cmdlineFile: string | null;
+  readonly cmdlineDmesg: string | null;
+  readonly sources: Readonly<Record<string, FactSource[]>>;
+}
+
+/** Differences smaller than this are the kernel's own edits (page 0, setup_data, trimmed partial pages). */
+const SMALL_DIFF_BYTES = 1024 * 1024;
+
+function fileOf(input: CheckInput, field: string): string | undefined {
+  return input.sources[field]?.[0]?.file;
+}
+
+function kindOf(input: CheckInput, field: string): string {
+  return input.sources[field]?.[0]?.kind ?? field;
+}
+
+function describe(ranges: readonly Range[]): string {
+  const total = ranges.reduce((n, r) => n + r.end - r.start, 0);
+  const ex = ranges
+    .slice(0, 3)
+    .map((r) => formatMemRange(r.start, r.end))
+    .join(', ');
+  return `${formatBytes(total)} in ${ranges.length} range(s)${ranges.length ? `: ${ex}${ranges.length > 3 ? ', ...' : ''}` : ''}`;
+}
+
+/** RAM as whole pages: each range shrunk to PFN_UP(start)..PFN_DOWN(end), back in bytes. */
+function pageRanges(ranges: readonly Range[], shift: number): Range[] {
+  const size = 2 ** shift;
+  return normalizeRanges(
+    ranges.map((r) => ({ start: Math.ceil(r.start / size) * size, end: Math.floor(r.end / size) * size })),
+  );
+}
+
+export function crossCheck(input: CheckInput, sink: DiagnosticSink): CrossCheck[] {
+  const checks: CrossCheck[] = [];
+  const shift = input.pageShift;
+  const add = (
+    id: string,
+    between: string[],
+    status: CrossCheck['status'],
+    detail: string,
+    severity: 'info' | 'warning' = 'warning',
+    file?: string,
+  ): void => {
+    checks.push({ id, between, status, detail });
+    if (status === 'mismatch') {
+      sink.add(
+        `XCHECK_${id.toUpperCase().replace(/-/g, '_')}`,
+        severity,
+        detail,
+        file ? { file } : undefined,
+      );
+    }
+  };
+
+  // RAM by the firmware map after the kernel's own edits (arch/x86/kernel/e820.c e820__range_update/remove):
+  // the page-0 reservation and legacy-hole removal explain most differences with iomem and memblock.
+  const edited = input.e820Edits.length > 0;
+  let e820Ram: Range[] = normalizeRanges(input.e820.filter((e) => e.type === 'usable'));
+  if (e820Ram.length) {
+    for (const ed of input.e820Edits) {
+      if (ed.fromType === 'usable' && ed.toType !== 'usable') e820Ram = subtractRanges(e820Ram, [ed]);
+      else if (ed.toType === 'usable') e820Ram = normalizeRanges([...e820Ram, ed]);
+    }
+  }
+  const e820Kind = edited ? `${kindOf(input, 'e820')}+edits` : kindOf(input, 'e820');
+  const memory = normalizeRanges(input.memory);
+  const iomemRam = input.iomem && !input.iomem.zeroed ? input.iomem.systemRam : null;
+
+  const label = (name: string): string => (name === 'e820' ? e820Kind : kindOf(input, name));
+  const compareRam = (
+    id: string,
+    aName: string,
+    a: Range[],
+    bName: string,
+    b: Range[],
+    file?: string,
+  ): void => {
+    const onlyA = subtractRanges(a, b);
+    const onlyB = subtractRanges(b, a);
+    const between = [label(aName), label(bName)];
+    if (onlyA.length === 0 && onlyB.length === 0) {
+      add(id, between, 'ok', `${between[0]} and ${between[1]} RAM agree (${describe(a)})`);
+      return;
+    }
+    const bytes = [...onlyA, ...onlyB].reduce((n, r) => n + r.end - r.start, 0);
+    add(
+      id,
+      between,
+      'mismatch',
+      `RAM only in ${between[0]}: ${describe(onlyA)}; only in ${between[1]}: ${describe(onlyB)}`,
+      bytes < SMALL_DIFF_BYTES ? 'info' : 'warning',
+      file,
+    );
+  };
+
+  // 1. firmware map vs iomem: iomem is e820 after the kernel's edits (page 0, setup_data), so small differences are normal.
+  if (e820Ram.length && iomemRam) {
+    compareRam('e820-iomem', 'e820', e820Ram, 'iomem', [...iomemRam], fileOf(input, 'iomem'));
+  } else add('e820-iomem', ['e820', 'iomem'], 'skipped', 'needs both an e820 map and a readable iomem');
+
+  // 2./3. memblock memory vs iomem and e820, in whole pages (memblock keeps partial pages; the pfn walks drop them).
+  const memFromIomem = kindOf(input, 'memory') === 'iomem';
+  if (memory.length && iomemRam && !memFromIomem) {
+    compareRam(
+      'memory-iomem',
+      'memory',
+      pageRanges(memory, shift),
+      'iomem',
+      pageRanges(iomemRam, shift),
+      fileOf(input, 'memory'),
+    );
+  } else
+    add(
+      'memory-iomem',
+      ['memory', 'iomem'],
+      'skipped',
+      memFromIomem ? 'memory was derived from iomem' : 'needs memblock memory and a readable iomem',
+    );
+  if (memory.length && e820Ram.length && !memFromIomem) {
+    compareRam(
+      'memory-e820',
+      'memory',
+      pageRanges(memory, shift),
+      'e820',
+      pageRanges(e820Ram, shift),
+      fileOf(input, 'memory'),
+    );
+  } else
+    add(
+      'memory-e820',
+      ['memory', 'e820'],
+      'skipped',
+      memFromIomem ? 'memory was derived from iomem' : 'needs memblock memory and an e820 map',
+    );
+
+  // 4./5. per node: present pages and span from memblock memory vs /proc/zoneinfo (calculate_node_totalpages()).
+  const nids = [...new Set(input.memory.map((r) => r.nid).filter((n): n is number => n !== null))].sort(
+    (a, b) => a - b,
+  );
+  if (nids.length && input.zoneinfo.length) {
+    const present: string[] = [];
+    const span: string[] = [];
+    for (const nid of nids) {
+      const regions = input.memory.filter((r) => r.nid === nid);
+      const memPages = regions.reduce((n, r) => n + pagesIn(r, shift), 0);
+      const zones = input.zoneinfo.filter((z) => z.nid === nid && z.spanned > 0);
+      const ziPresent = zones.reduce((n, z) => n + z.present, 0);
+      if (memPages !== ziPresent)
+        present.push(`node ${nid}: memory ${memPages} pages, zoneinfo present ${ziPresent}`);
+      if (zones.length) {
+        const size = 2 ** shift;
+        const memStart = Math.min(...regions.map((r) => Math.ceil(r.start / size)));
+        const memEnd = Math.max(...regions.map((r) => Math.floor(r.end / size)));
+        const ziStart = Math.min(...zones.map((z) => z.startPfn));
+        const ziEnd = Math.max(...zones.map((z) => z.startPfn + z.spanned));
+        if (memStart !== ziStart || memEnd !== ziEnd) {
+          span.push(`node ${nid}: memory pfns [${memStart}, ${memEnd}), zones [${ziStart}, ${ziEnd})`);
+        }
+      }
+    }
+    const between = [kindOf(input, 'memory'), 'zoneinfo'];
+    add(
+      'memory-zoneinfo',
+      between,
+      present.length ? 'mismatch' : 'ok',
+      present.length ? present.join('; ') : `present pages agree on ${nids.length} node(s)`,
+      'warning',
+      fileOf(input, 'zoneinfo'),
+    );
+    add(
+      'nodespan-zoneinfo',
+      between,
+      span.length ? 'mismatch' : 'ok',
+      span.length ? span.join('; ') : `node spans agree with the zone spans on ${nids.length} node(s)`,
+      'warning',
+      fileOf(input, 'zoneinfo'),
+    );
+  } else {
+    add('memory-zoneinfo', ['memory', 'zoneinfo'], 'skipped', 'needs memory with node ids and zoneinfo');
+    add('nodespan-zoneinfo', ['memory', 'zoneinfo'], 'skipped', 'needs memory with node ids and zoneinfo');
+  }
+
+  // 6. zones as printed at boot (`Zone ranges:`) must hold each zoneinfo zone's span; Movable is printed apart.
+  if (input.zoneRanges.length && input.zoneinfo.length) {
+    const bad: string[] = [];
+    for (const z of input.zoneinfo) {
+      if (z.spanned === 0 || z.zone === 'Movable') continue;
+      const pr = input.zoneRanges.find((r) => r.zone === z.zone);
+      const s = z.startPfn * 2 ** shift;
+      const e = (z.startPfn + z.spanned) * 2 ** shift;
+      if (!pr || pr.start === null || pr.end === null || s < pr.start || e > pr.end) {
+        bad.push(`node ${z.nid} ${z.zone} ${formatMemRange(s, e)} is outside the printed ${z.zone} range`);
+      }
+    }
+    add(
+      'zoneranges-zoneinfo',
+      ['dmesg', 'zoneinfo'],
+      bad.length ? 'mismatch' : 'ok',
+      bad.length ? bad.join('; ') : 'every populated zone lies in its printed zone range',
+      'warning',
+      fileOf(input, 'zoneinfo'),
+    );
+  } else
+    add(
+      'zoneranges-zoneinfo',
+      ['dmesg', 'zoneinfo'],
+      'skipped',
+      'needs `Zone ranges:` from dmesg and zoneinfo',
+    );
+
+  // 7. `Movable zone start for each node` vs the Movable zone's start_pfn.
+  const movable = input.zoneinfo.filter((z) => z.zone === 'Movable' && z.spanned > 0);
+  if (Object.keys(input.movableZoneStart).length || (movable.length && input.zoneRanges.length)) {
+    const bad: string[] = [];
+    for (const z of movable) {
+      const printed = input.movableZoneStart[z.nid];
+      const s = z.startPfn * 2 ** shift;
+      if (printed !== s)
+        bad.push(
+          `node ${z.nid}: zoneinfo Movable starts at ${s.toString(16)}, dmesg says ${printed === undefined ? 'nothing' : printed.toString(16)}`,
+        );
+    }
+    add(
+      'movable-zoneinfo',
+      ['dmesg', 'zoneinfo'],
+      bad.length ? 'mismatch' : 'ok',
+      bad.length ? bad.join('; ') : `Movable starts agree on ${movable.length} node(s)`,
+      'warning',
+      fileOf(input, 'zoneinfo'),
+    );
+  }
+
+  // 8. nodeN/meminfo MemTotal is the node's managed pages (si_meminfo_node()); both are read late, after boot.
+  const withTotal = input.nodes.filter((n) => n.memTotalBytes !== undefined);
+  if (withTotal.length && input.zoneinfo.length) {
+    const bad: string[] = [];
+    for (const n of withTotal) {
+      const managed =
+        input.zoneinfo.filter((z) => z.nid === n.nid).reduce((s, z) => s + z.managed, 0) * 2 ** shift;
+      if (managed !== n.memTotalBytes)
+        bad.push(
+          `node ${n.nid}: MemTotal ${formatBytes(n.memTotalBytes!)}, zoneinfo managed ${formatBytes(managed)}`,
+        );
+    }
+    // the two files are read moments apart and managed pages move (balloon, hotplug, freed initmem): info only
+    add(
+      'meminfo-zoneinfo',
+      ['node-meminfo', 'zoneinfo'],
+      bad.length ? 'mismatch' : 'ok',
+      bad.length ? bad.join('; ') : `MemTotal equals managed pages on ${withTotal.length} node(s)`,
+      'info',
+    );
+  }
+
+  // 9. memory block nodes (sysfs) vs the node ids of memblock memory.
+  if (input.blockRuns && nids.length && kindOf(input, 'memory') !== 'iomem') {
+    const bad: string[] = [];
+    for (const r of input.memory) {
+      if (r.nid === null) continue;
+      for (const run of input.blockRuns) {
+        if (run.start < r.end && r.start < run.end && run.nid !== null && run.nid !== r.nid) {
+          bad.push(
+            `${formatMemRange(Math.max(r.start, run.start), Math.min(r.end, run.end))}: memory says node ${r.nid}, memory blocks node ${run.nid}`,
+          );
+        }
+      }
+    }
+    add(
+      'memory-blocks',
+      [kindOf(input, 'memory'), 'memory-block-table'],
+      bad.length ? 'mismatch' : 'ok',
+      bad.length ? bad.slice(0, 5).join('; ') : 'memory block nodes agree with memblock node ids',
+      'warning',
+    );
+  }
+
+  // 10. DEFERRED_STRUCT_PAGE_INIT vs `node N deferred pages initialised` lines.
+  const deferredCfg = input.config['CONFIG_DEFERRED_STRUCT_PAGE_INIT'];
+  if (deferredCfg !== undefined && input.deferredInitLines !== null) {
+    const on = deferredCfg === 'y';
+    const ok = on === input.deferredInitLines > 0;
+    add(
+      'config-deferred',
+      ['kconfig', 'dmesg'],
+      ok ? 'ok' : 'mismatch',
+      ok
+        ? `CONFIG_DEFERRED_STRUCT_PAGE_INIT=${deferredCfg} and ${input.deferredInitLines} deferred-init line(s)`
+        : `CONFIG_DEFERRED_STRUCT_PAGE_INIT=${deferredCfg} but ${input.deferredInitLines} deferred-init line(s) in the log`,
+      on ? 'info' : 'warning',
+    );
+  }
+
+  // 11. /proc/cmdline vs `Kernel command line:` (boot loaders may append initrd= or BOOT_IMAGE=).
+  if (input.cmdlineFile !== null && input.cmdlineDmesg !== null) {
+    const a = input.cmdlineFile.trim().split(/\s+/).join(' ');
+    const b = input.cmdlineDmesg.trim().split(/\s+/).join(' ');
+    add(
+      'cmdline-dmesg',
+      ['cmdline', 'dmesg'],
+      a === b ? 'ok' : 'mismatch',
+      a === b ? 'the command lines agree' : `/proc/cmdline "${a}" but the log says "${b}"`,
+      'info',
+    );
+  }
+  return checks;
+}

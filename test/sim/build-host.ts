@@ -1,0 +1,52 @@
+// Test builder: a HostTrace from a readable description in pfns (x86_64, 4 KiB pages).
+import type { HostTrace, MemoryCmdline } from '../../src/trace/host-trace.js';
+
+export const PAGE = 4096;
+
+/** [startPfn, endPfn, nid, flags?] */
+export type PfnSpec = readonly [number, number, number, number?];
+
+export function makeHost(spec: {
+  memory: readonly PfnSpec[];
+  reserved?: readonly PfnSpec[];
+  cmdline?: Partial<MemoryCmdline>;
+  deferredConfig?: 'y' | 'n' | null;
+  arch?: 'x86_64' | 'arm64';
+  release?: string;
+}): HostTrace {
+  const toRegion = ([s, e, nid, flags]: PfnSpec) => ({
+    start: s * PAGE,
+    end: e * PAGE,
+    nid,
+    flags: flags ?? 0,
+  });
+  const cfg = spec.deferredConfig === undefined ? 'y' : spec.deferredConfig;
+  return {
+    arch: spec.arch ?? 'x86_64',
+    pageShift: 12,
+    kernelRelease: spec.release ?? '6.1.0-test',
+    config: cfg === null ? {} : { CONFIG_DEFERRED_STRUCT_PAGE_INIT: cfg },
+    cmdline: {
+      raw: '',
+      movableNode: false,
+      memblockDebug: false,
+      earlyPageExt: false,
+      memmap: [],
+      ...spec.cmdline,
+    },
+    memory: spec.memory.map(toRegion),
+    reserved: (spec.reserved ?? []).map(toRegion),
+    e820: [],
+    efi: [],
+    zoneRanges: [],
+    movableZoneStart: {},
+    nodeRanges: [],
+    zoneinfo: [],
+    unavailable: [],
+    deferredInit: [],
+    memblockCalls: [],
+    memblockDumps: [],
+    sources: {},
+    diagnostics: [],
+  };
+}

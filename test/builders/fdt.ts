@@ -34,7 +34,7 @@ export interface FdtSpec {
   bootCpuidPhys?: number;
   /** Name in the root's FDT_BEGIN_NODE; '' as the spec says (only change it to test the reader). */
   rootName?: string;
-  /** Put an FDT_NOP before every token but the first (libfdt leaves NOPs behind when it deletes nodes or properties). */
+  /** Put an FDT_NOP before every token but the first and FDT_END (libfdt leaves NOPs behind when it deletes nodes or properties). */
   nops?: boolean;
   /** Free bytes after the strings block, inside totalsize (an unpacked tree, as fdt_open_into leaves). */
   padding?: number;
@@ -131,8 +131,9 @@ export function buildFdt(spec: FdtSpec): Uint8Array {
     structLen += padded.length;
   };
   const token = (t: number): void => {
-    // Never before the root: libfdt and dtc both want FDT_BEGIN_NODE at structure offset 0.
-    if (spec.nops && structLen > 0) pushBytes(u32(FDT_NOP));
+    // Never before the root (libfdt and dtc both want FDT_BEGIN_NODE at structure offset 0) nor before FDT_END
+    // (dtc's flattree.c wants it right after the root's FDT_END_NODE; libfdt would not care).
+    if (spec.nops && structLen > 0 && t !== FDT_END) pushBytes(u32(FDT_NOP));
     pushBytes(u32(t));
   };
 

@@ -1,7 +1,9 @@
 // Every subcommand, in the order `--help` lists them. Each file exports one register function.
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { registerReplay } from './replay.js';
 
 export function registerCommands(_program: Command, _ctx: CliContext): void {
   // commands are added here as they land
+  registerReplay(_program, _ctx);
 }

@@ -100,6 +100,7 @@ export function readElfNotes(
         type: n.n_type,
         desc: bytes.subarray(descAt, descAt + n.n_descsz),
         offset: offset + pos,
+        descOffset: offset + descAt,
       });
       pos = next;
     }

@@ -25,6 +25,8 @@ export interface ElfNote {
   desc: Uint8Array;
   /** File offset of the note's Elf64_Nhdr. */
   offset: number;
+  /** File offset of the desc bytes. */
+  descOffset: number;
 }
 
 export interface ElfCore extends PhysMemory {

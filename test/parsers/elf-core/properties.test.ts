@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TraceError, bytesSource } from '../../../src/core/index.js';
-import { openElfCore } from '../../../parsers/elf-core/index.js';
+import { openElfCore, readVmcoreinfo } from '../../../parsers/elf-core/index.js';
 import type { ElfCore } from '../../../parsers/elf-core/index.js';
 import { buildElfCore } from '../../builders/elf-core.js';
 import type { ElfCoreSpec } from '../../builders/elf-core.js';
@@ -110,6 +110,7 @@ function exercise(bytes: Uint8Array): void {
     }
   };
   tryRead(() => core.readNotes());
+  tryRead(() => readVmcoreinfo(core));
   for (const r of core.presentRanges.slice(0, 8)) {
     tryRead(() => core.readPhys(r.start, Math.min(0x100, r.end - r.start), 'head'));
     tryRead(() => core.readPhys(Math.max(r.start, r.end - 0x100), Math.min(0x100, r.end - r.start), 'tail'));

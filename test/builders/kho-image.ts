@@ -380,8 +380,11 @@ function encodeRadix(
 ): number {
   const g = radixGeometry(abi, pageShift);
   const [rootPhys, rootBytes] = newPage();
-  const nodes = new Map<string, DataView>();
-  nodes.set('', new DataView(rootBytes.buffer));
+  // Nodes below the root by (key bits above the node's level) * 8 + level: numbers, no strings, for a million keys.
+  const nodes = new Map<number, DataView>();
+  const root = new DataView(rootBytes.buffer);
+  let lastLeafId = -1;
+  let lastLeaf = root;
   for (const b of blocks) {
     const pfnHigh = b.phys / 2 ** pageShift / 2 ** b.order;
     const marker = g.order0Log2 - b.order; // bit position of the order marker
@@ -390,19 +393,24 @@ function encodeRadix(
     const prefix =
       Math.floor(pfnHigh / 2 ** g.bitmapLog2) + (marker >= g.bitmapLog2 ? 2 ** (marker - g.bitmapLog2) : 0);
     const leafBitMarker = marker < g.bitmapLog2 ? 2 ** marker : 0;
-    let path = '';
-    let view = nodes.get('')!;
-    for (let level = g.depth - 1; level >= 1; level--) {
-      const idx = Math.floor(prefix / 2 ** (g.tableLog2 * (level - 1))) % 2 ** g.tableLog2;
-      path += `/${idx}`;
-      let child = nodes.get(path);
-      if (!child) {
-        const [p, bytes] = newPage();
-        child = new DataView(bytes.buffer);
-        nodes.set(path, child);
-        setU64(view, idx * 8, p);
+    let view: DataView;
+    if (prefix === lastLeafId) view = lastLeaf;
+    else {
+      view = root;
+      for (let level = g.depth - 1; level >= 1; level--) {
+        const idx = Math.floor(prefix / 2 ** (g.tableLog2 * (level - 1))) % 2 ** g.tableLog2;
+        const id = Math.floor(prefix / 2 ** (g.tableLog2 * (level - 1))) * 8 + (level - 1);
+        let child = nodes.get(id);
+        if (!child) {
+          const [p, bytes] = newPage();
+          child = new DataView(bytes.buffer);
+          nodes.set(id, child);
+          setU64(view, idx * 8, p);
+        }
+        view = child;
       }
-      view = child;
+      lastLeafId = prefix;
+      lastLeaf = view;
     }
     const bit = keyLow + leafBitMarker;
     view.setUint8(bit >> 3, view.getUint8(bit >> 3) | (1 << (bit & 7)));

@@ -1,0 +1,105 @@
+// Damaged images: a byte of a chunk or tree page changed, or a page missing, gives a TraceError or an image (with
+// diagnostics), never a TypeError or a hang.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { TraceError } from '../../../src/core/index.js';
+import type { KhoAbi, KhoBitmapFormat } from '../../../parsers/kho/index.js';
+import type { BuiltKhoImage } from '../../builders/kho-image.js';
+import { buildKhoImage } from '../../builders/kho-image.js';
+import { decodeBuilt, generateBuddyBlocks, mulberry32 } from './helpers.js';
+
+const ERAS: [KhoAbi, KhoBitmapFormat | undefined][] = [
+  ['kho-v1', '512'],
+  ['kho-v1', 'page'],
+  ['kho-v2', undefined],
+  ['kho-v3', undefined],
+];
+const RAM = [{ start: 0x80_0000_0000, end: 0x80_4000_0000 }];
+
+/** The kho-v1 chunk pages (walking next from the head), or every radix node. */
+function structurePages(img: BuiltKhoImage): { phys: number; bytes: number }[] {
+  if (img.abi !== 'kho-v1') return img.mapPages.map((p) => ({ phys: p, bytes: 64 }));
+  const out: { phys: number; bytes: number }[] = [];
+  for (let c = img.memoryMapPhys; c !== 0;) {
+    const v = new DataView(img.pages.get(c)!.buffer);
+    out.push({ phys: c, bytes: 16 + 16 * v.getUint32(12, true) });
+    c = v.getUint32(0, true) + v.getUint32(4, true) * 2 ** 32;
+  }
+  return out;
+}
+
+function decodeOrTraceError(img: BuiltKhoImage): 'ok' | 'trace-error' {
+  try {
+    decodeBuilt(img);
+    return 'ok';
+  } catch (e) {
+    if (e instanceof TraceError) return 'trace-error';
+    throw e;
+  }
+}
+
+describe('damaged images: a TraceError or an image, never a crash or a hang', () => {
+  const blocks = generateBuddyBlocks(mulberry32(7), 600, { hugeProb: 0.01 });
+  for (const [abi, bitmapFormat] of ERAS) {
+    const label = `${abi}${bitmapFormat ? ` ${bitmapFormat}` : ''}`;
+    const make = () => buildKhoImage({ abi, ...(bitmapFormat ? { bitmapFormat } : {}), ram: RAM, blocks });
+    const proto = make();
+
+    it(`${label}: every byte of every chunk header and entry (v1) or of the first 64 bytes of every tree node (v2/v3), set to 0x00, 0xff, and xor 0x01`, () => {
+      const img = make();
+      const outcomes = { ok: 0, 'trace-error': 0 };
+      for (const { phys, bytes } of structurePages(proto)) {
+        const page = img.pages.get(phys)!;
+        for (let off = 0; off < bytes; off++) {
+          const orig = page[off]!;
+          for (const v of [0x00, 0xff, orig ^ 0x01]) {
+            if (v === orig) continue;
+            page[off] = v;
+            outcomes[decodeOrTraceError(img)]++;
+            page[off] = orig;
+          }
+        }
+      }
+      expect(outcomes['trace-error']).toBeGreaterThan(0);
+      expect(decodeOrTraceError(img)).toBe('ok');
+    });
+
+    it(`${label}: random single-byte mutations anywhere in the map pages`, () => {
+      const img = make();
+      fc.assert(
+        fc.property(
+          fc.nat({ max: img.mapPages.length - 1 }),
+          fc.nat({ max: 4095 }),
+          fc.integer({ min: 0, max: 255 }),
+          (pi, off, v) => {
+            const page = img.pages.get(img.mapPages[pi]!)!;
+            const orig = page[off]!;
+            page[off] = v;
+            try {
+              decodeOrTraceError(img);
+            } finally {
+              page[off] = orig;
+            }
+          },
+        ),
+        { numRuns: 400, seed: 42 },
+      );
+    });
+
+    it(`${label}: each map page missing from the dump gives KHO_ERR_NOT_IN_DUMP`, () => {
+      const img = make();
+      for (const p of proto.mapPages) {
+        const page = img.pages.get(p)!;
+        img.pages.delete(p);
+        try {
+          decodeBuilt(img);
+          throw new Error(`decoded without page ${p.toString(16)}`);
+        } catch (e) {
+          expect(e).toBeInstanceOf(TraceError);
+          expect((e as TraceError).code).toBe('KHO_ERR_NOT_IN_DUMP');
+        }
+        img.pages.set(p, page);
+      }
+    });
+  }
+});

@@ -493,7 +493,7 @@ export const IGNORED: readonly IgnoredShape[] = [
     reason: 'memory freed or added after boot (init sections, initrd, swap)',
   },
   {
-    re: /^(?:\[mem 0x[0-9a-f]+-0x[0-9a-f]+\] available for PCI devices|Allocating PCI resources starting at)/,
+    re: /^(?:(?:e820: )?\[mem 0x[0-9a-f]+-0x[0-9a-f]+\] available for PCI devices|Allocating PCI resources starting at)/,
     reason: 'PCI gap above RAM, derived from e820',
   },
   {

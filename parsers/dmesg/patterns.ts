@@ -13,7 +13,7 @@ export const COMMAND_LINE = /^(Kernel command line|Command line): ?(.*)$/;
 // ---- e820 ----
 /** arch/x86/kernel/e820.c e820__print_table v6.1: `%s: [mem %#018Lx-%#018Lx] ` + type (inclusive end). */
 export const E820_ENTRY = new RegExp(
-  `^\\s*(BIOS-e820|user|reserve setup_data|modified|extended|BIOS-88|BIOS-e801|e820): \\[mem ${H}-${H}\\] ?(.*?)\\s*$`,
+  `^\\s*(BIOS-e820|user|reserve setup_data|modified|extended|BIOS-88|BIOS-e801): \\[mem ${H}-${H}\\] ?(.*?)\\s*$`,
 );
 /** Newer e820__print_table (Ingo Molnar's 2025 rework): `BIOS-e820: [gap 0x..-0x..]` between entries. */
 export const E820_GAP = new RegExp(`^\\s*(BIOS-e820|user|modified): \\[gap ${H}-${H}\\]`);

@@ -1,13 +1,11 @@
-// Test helper: a HostTrace from one real qemu capture, built from the committed parsers, with the kernel's own
-// answers (`unavailable ranges`, `deferred pages` lines, zoneinfo) kept out of the input.
-// TODO(loadBundle): switch to src/trace loadBundle on a filtered copy of the bundle once it is committed.
+// Test helper: a HostTrace from one real qemu capture through loadBundle(), with the kernel's own answers
+// (`unavailable ranges` and `deferred pages` lines, zoneinfo.txt) kept out of the input; plus the oracles.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseCmdline } from '../../parsers/cmdline/index.js';
 import { parseDmesg } from '../../parsers/dmesg/index.js';
-import { parseKconfig } from '../../parsers/kconfig/index.js';
 import { parseZoneinfo } from '../../parsers/zoneinfo/index.js';
 import type { HostTrace } from '../../src/trace/host-trace.js';
+import { loadBundle } from '../../src/trace/index.js';
 
 export const QEMU_TRACES = [
   'a-4g-1node',
@@ -31,52 +29,38 @@ export function readTrace(name: string, file: string): string {
   return fs.readFileSync(path.join(TRACES_DIR, name, file), 'utf8');
 }
 
+function listRel(dir: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const ent of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    const r = rel ? `${rel}/${ent.name}` : ent.name;
+    if (ent.isDirectory()) out.push(...listRel(dir, r));
+    else out.push(r);
+  }
+  return out;
+}
+
+/**
+ * The bundle of a qemu trace (`f-16g-2node-kexec/stage1-cold-boot` loads the f bundle at that stage) with the
+ * oracle lines dropped from every dmesg-like file and zoneinfo.txt left out.
+ */
 export function hostFromQemuTrace(name: string, opts: { dropLines?: RegExp } = {}): HostTrace {
-  const raw = readTrace(name, 'dmesg.txt');
   const drop = opts.dropLines ?? ORACLE_LINE;
-  const text = raw
-    .split('\n')
-    .filter((l) => !drop.test(l))
-    .join('\n');
-  const log = parseDmesg(text, 'dmesg.txt');
-  const cmd = parseCmdline(log.commandLine ?? readTrace(name, 'cmdline.txt'), 'cmdline.txt');
-  const confFile = fs.existsSync(path.join(TRACES_DIR, name, 'kernel-config-excerpt.txt'))
-    ? path.join(name, 'kernel-config-excerpt.txt')
-    : path.join(path.dirname(name), 'kernel-config-excerpt.txt');
-  const conf = parseKconfig(readTrace('.', confFile), 'kernel-config-excerpt.txt');
-  const lastDump = log.memblockDumps[log.memblockDumps.length - 1];
-  return {
-    arch: 'x86_64',
-    pageShift: 12,
-    kernelRelease: log.kernelRelease,
-    config: conf.options,
-    cmdline: cmd.memory,
-    memory: log.earlyNodeRanges.map((r) => ({ start: r.start, end: r.end, nid: r.nid, flags: 0 })),
-    reserved: (lastDump?.reserved ?? []).map((r) => ({
-      start: r.base,
-      end: r.base + r.size,
-      nid: r.nid,
-      flags: r.flags,
-    })),
-    e820: log.e820,
-    efi: log.efi,
-    zoneRanges: log.zoneRanges,
-    movableZoneStart: log.movableZoneStart,
-    nodeRanges: log.earlyNodeRanges.map((r) => ({ start: r.start, end: r.end, nid: r.nid, flags: 0 })),
-    zoneinfo: [],
-    unavailable: log.unavailable,
-    deferredInit: log.deferredInit,
-    memblockCalls: log.memblockCalls,
-    memblockDumps: log.memblockDumps,
-    sources: {},
-    diagnostics: [],
-  };
+  const [bundle, stage] = name.includes('/') ? (name.split('/') as [string, string]) : [name, undefined];
+  const root = path.join(TRACES_DIR, bundle);
+  const files: Record<string, string> = {};
+  for (const rel of listRel(root)) {
+    if (path.basename(rel) === 'zoneinfo.txt') continue;
+    const text = fs.readFileSync(path.join(root, rel), 'utf8');
+    files[rel] = text
+      .split('\n')
+      .filter((l) => !drop.test(l))
+      .join('\n');
+  }
+  return loadBundle(files, { displayRoot: `traces/qemu/${bundle}`, ...(stage ? { stage } : {}) });
 }
 
 /** The kernel's /proc/zoneinfo of a trace: populated and empty zones with start, spanned, present. */
-export function zoneinfoOf(
-  name: string,
-): {
+export function zoneinfoOf(name: string): {
   nid: number;
   zone: string;
   startPfn: number | null;

@@ -253,6 +253,15 @@ class ElfCoreReader implements ElfCore {
     return out;
   }
 
+  fileOffsetOf(addr: number): number | null {
+    if (!Number.isSafeInteger(addr) || addr < 0) return null;
+    const k = this.map.find(addr);
+    if (k < 0) return null;
+    const s = this.map.pieces[k]!.segment;
+    const off = addr - s.paddr;
+    return off < s.fileSize ? s.fileOffset + off : null;
+  }
+
   readNotes(): ElfNote[] {
     return readElfNotes(this.src, this.noteSegments, this.endianness);
   }

@@ -42,6 +42,11 @@ export interface ElfCore extends PhysMemory {
   readonly presentRanges: readonly Range[];
   /** Number of program headers (after PN_XNUM extended numbering). */
   readonly phnum: number;
+  /**
+   * File offset holding physical address `addr` (the winning segment's, on overlap), or null when the byte is
+   * absent or lies in a zero-filled tail: for error locations that point into the core file.
+   */
+  fileOffsetOf(addr: number): number | null;
   /** Decode the PT_NOTE segments (on demand: notes are not needed for physical memory). */
   readNotes(): ElfNote[];
 }

@@ -276,6 +276,24 @@ describe('ElfCore: physical memory', () => {
     expect(d?.message).toContain('phdr[1]');
   });
 
+  it('fileOffsetOf follows the winning segment and is null in holes and zero-filled tails', () => {
+    const bytes = buildElfCore({
+      segments: [
+        { paddr: 0x2000, data: { size: 0x1000, fill: 0xaa }, memSize: 0x2000 },
+        { paddr: 0x1000, data: { size: 0x4000, fill: 0xbb } },
+      ],
+    });
+    const core = openElfCore(bytesSource('x', bytes));
+    const dataStart = 64 + 2 * 56;
+    expect(core.fileOffsetOf(0x2010)).toBe(dataStart + 0x10);
+    expect(bytes[core.fileOffsetOf(0x1000)!]).toBe(0xbb);
+    expect(core.fileOffsetOf(0x1000)).toBe(dataStart + 0x1000);
+    expect(core.fileOffsetOf(0x3000)).toBeNull(); // phdr[0]'s zero-filled tail wins over phdr[1]
+    expect(core.fileOffsetOf(0x4800)).toBe(dataStart + 0x1000 + 0x3800);
+    expect(core.fileOffsetOf(0x5000)).toBeNull();
+    expect(core.fileOffsetOf(-1)).toBeNull();
+  });
+
   it('a later segment wholly inside an earlier one is shadowed', () => {
     const core = open({
       segments: [

@@ -47,6 +47,15 @@ export interface MemblockReplayStep {
   readonly what: string;
 }
 
+/** An allocation summary line, the address the model's allocator picks, and the address the log reserved. */
+export interface MemblockAllocCheck {
+  readonly line: number;
+  readonly fn: string;
+  readonly size: number;
+  readonly predicted: number;
+  readonly actual: number;
+}
+
 export interface MemblockReplayResult {
   readonly final: Memblock;
   readonly snapshots: readonly MemblockSnapshot[];
@@ -57,6 +66,41 @@ export interface MemblockReplayResult {
   readonly diagnostics: readonly Diagnostic[];
   /** Calls applied (allocation summary lines are not applied: their own reserve line follows). */
   readonly applied: number;
+  /** Each allocation line checked against the model's allocator (top-down, current_limit, node fallback). */
+  readonly allocChecks: readonly MemblockAllocCheck[];
+}
+
+const ISA_END_ADDRESS = 0x100000;
+const SMP_CACHE_BYTES = 64;
+
+/**
+ * Where the kernel's allocator would put the allocation of a summary line, without changing state:
+ * memblock_phys_alloc_range() calls memblock_alloc_range_nid() directly; memblock_alloc_try_nid*() and
+ * memblock_alloc_exact_nid_raw() go through memblock_alloc_internal(), which caps max_addr at current_limit
+ * and retries from 0 when a lower limit fails (mm/memblock.c, 6.1).
+ */
+export function predictAllocation(mb: Memblock, c: MemblockCall): number {
+  const size = c.end - c.base;
+  const align = c.align !== undefined && c.align > 0 ? c.align : SMP_CACHE_BYTES;
+  const nid = c.nid !== undefined && c.nid >= 0 ? c.nid : null;
+  const exact = c.fn === 'memblock_alloc_exact_nid_raw';
+  const internal = c.fn !== 'memblock_phys_alloc_range';
+  let end = c.maxAddr ?? 0;
+  if (internal && end > mb.currentLimit) end = mb.currentLimit;
+  const attempt = (start: number): number => {
+    let flags = mb.chooseFlags();
+    for (;;) {
+      let found = mb.findInRangeNode(size, align, start, end, nid, flags);
+      if (found === 0 && nid !== null && !exact)
+        found = mb.findInRangeNode(size, align, start, end, null, flags);
+      if (found !== 0 || (flags & MEMBLOCK_FLAGS.MEMBLOCK_MIRROR) === 0) return found;
+      flags &= ~MEMBLOCK_FLAGS.MEMBLOCK_MIRROR;
+    }
+  };
+  const start = c.from ?? 0;
+  let got = attempt(start);
+  if (got === 0 && internal && start !== 0) got = attempt(0);
+  return got;
 }
 
 const ALLOC_RESERVE_CALLER = /^memblock_alloc_range_nid\+/;
@@ -118,6 +162,9 @@ export function replayMemblockLog(
   let trimmedForDump = false;
   let pendingAlloc: MemblockCall | null = null;
   let applied = 0;
+  const allocChecks: MemblockAllocCheck[] = [];
+  let sawInitMemMapping = false;
+  let limitRaised = false;
 
   const sortedDumps = [...dumps].sort((a, b) => a.line - b.line);
   let d = 0;
@@ -186,11 +233,22 @@ export function replayMemblockLog(
     const size = c.end - c.base;
     const afterAlloc = pendingAlloc;
     pendingAlloc = null;
+    // setup_arch() (arch/x86/kernel/setup.c, 6.1): memblock_set_current_limit(ISA_END_ADDRESS) before
+    // e820__memblock_setup(), then memblock_set_current_limit(get_max_mapped()) once init_mem_mapping() has
+    // mapped all RAM (max_pfn_mapped = max_pfn on 64-bit).
+    if (c.caller.startsWith('init_mem_mapping')) sawInitMemMapping = true;
+    else if (sawInitMemMapping && !limitRaised) {
+      limitRaised = true;
+      const lastEnd = mb.memory.count > 0 ? mb.memory.end(mb.memory.count - 1) : 0;
+      mb.currentLimit = Math.floor(lastEnd / mb.pageSize) * mb.pageSize;
+      steps.push({ beforeLine: c.line, what: 'setup_arch: memblock_set_current_limit(get_max_mapped())' });
+    }
     switch (c.kind) {
       case 'memblock_add':
         if (!sawE820Add && c.caller.startsWith('e820__memblock_setup')) {
           // e820__memblock_setup() calls memblock_allow_resize() before its memblock_add loop.
           mb.allowResize();
+          mb.currentLimit = ISA_END_ADDRESS;
           steps.push({ beforeLine: c.line, what: 'e820__memblock_setup: memblock_allow_resize()' });
         }
         if (c.caller.startsWith('e820__memblock_setup')) sawE820Add = true;
@@ -204,6 +262,17 @@ export function replayMemblockLog(
         break;
       case 'memblock_reserve': {
         const fromAlloc = afterAlloc !== null && ALLOC_RESERVE_CALLER.test(c.caller);
+        if (fromAlloc && afterAlloc.end - afterAlloc.base === size) {
+          const predicted = predictAllocation(mb, afterAlloc);
+          allocChecks.push({ line: afterAlloc.line, fn: afterAlloc.fn, size, predicted, actual: c.base });
+          if (predicted !== c.base)
+            diagnostics.push({
+              code: 'MEMBLOCK_REPLAY_ALLOC_ELSEWHERE',
+              severity: 'info',
+              message: `${afterAlloc.fn} of ${size} bytes: the model picks 0x${predicted.toString(16)}, the kernel reserved 0x${c.base.toString(16)}`,
+              location: { file, line: afterAlloc.line },
+            });
+        }
         if (c.flags !== undefined || c.fn === '__memblock_reserve') {
           // [MB-N] prints nid= and flags= itself.
           mb.reserveNode(c.base, size, c.nid !== undefined && c.nid >= 0 ? c.nid : null, c.flags ?? 0);
@@ -245,7 +314,16 @@ export function replayMemblockLog(
         severity: 'warning',
         message: e.kind === 'panic' ? e.message : `memblock: cannot resize ${e.type} array (max ${e.max})`,
       });
-  return { final: mb, snapshots, unloggedReservations: unlogged, numa, steps, diagnostics, applied };
+  return {
+    final: mb,
+    snapshots,
+    unloggedReservations: unlogged,
+    numa,
+    steps,
+    diagnostics,
+    applied,
+    allocChecks,
+  };
 }
 
 /**

@@ -114,6 +114,11 @@ export class MemblockType {
   /** Physical address of the dynamically allocated array, when memblock allocated it. */
   arrayAddr: number | null = null;
   count = 0;
+  /**
+   * The array may hold touching regions that could merge: left by a bare memblock_isolate_range() or by
+   * memblock_cap_memory_range(). Every other operation keeps the array minimal.
+   */
+  unmerged = false;
   private bases: Float64Array;
   private sizes: Float64Array;
   private nids: Int32Array;
@@ -223,14 +228,17 @@ export class MemblockType {
   /**
    * memblock_merge_regions(): merge neighbours that touch and have the same nid and flags. 6.1 scans the
    * whole array; newer trees scan [start-1, end] only (commit "memblock: Avoid useless checks in
-   * memblock_merge_regions()", v6.5). Both leave the array minimal when it was minimal before.
+   * memblock_merge_regions()", v6.5). Both leave the array minimal when it was minimal before, so 6.1 is
+   * modelled with the window too unless the array is known to hold unmerged neighbours (see `unmerged`),
+   * which keeps the work per operation independent of the array size.
    */
   mergeRegions(start = 0, endRgn = Number.MAX_SAFE_INTEGER): void {
-    let i = 0;
-    let last = this.count - 1;
-    if (this.version !== 'v6.1') {
-      i = start > 0 ? start - 1 : 0;
-      last = Math.min(endRgn, this.count - 1);
+    let i = start > 0 ? start - 1 : 0;
+    let last = Math.min(endRgn, this.count - 1);
+    if (this.version === 'v6.1' && this.unmerged) {
+      i = 0;
+      last = this.count - 1;
+      this.unmerged = false;
     }
     while (i < last) {
       if (
@@ -257,6 +265,7 @@ export class MemblockType {
     t.dynamic = this.dynamic;
     t.arrayAddr = this.arrayAddr;
     t.count = this.count;
+    t.unmerged = this.unmerged;
     t.bases = this.bases.slice();
     t.sizes = this.sizes.slice();
     t.nids = this.nids.slice();
@@ -483,6 +492,13 @@ export class Memblock {
    * regions [start, end) of the array. Both halves keep nid and flags. Needs room for two more regions.
    */
   isolateRange(type: MemblockType, base: number, size0: number): { start: number; end: number } | null {
+    const before = type.count;
+    const r = this.isolate(type, base, size0);
+    if (type.count !== before) type.unmerged = true;
+    return r;
+  }
+
+  private isolate(type: MemblockType, base: number, size0: number): { start: number; end: number } | null {
     if (this.panicked) return null;
     const size = this.capSize(base, size0);
     if (size <= 0) return { start: 0, end: 0 };
@@ -521,7 +537,7 @@ export class Memblock {
 
   /** memblock_remove_range(). */
   removeRange(type: MemblockType, base: number, size: number): number {
-    const r = this.isolateRange(type, base, size);
+    const r = this.isolate(type, base, size);
     if (r === null) return ENOMEM;
     for (let i = r.end - 1; i >= r.start; i--) type.removeAt(i);
     return 0;
@@ -530,7 +546,7 @@ export class Memblock {
   /** memblock_setclr_flag(type, base, size, set, flag). */
   setclrFlag(type: MemblockType, base: number, size: number, set: boolean, flag: number): number {
     this.checkFlags(flag);
-    const r = this.isolateRange(type, base, size);
+    const r = this.isolate(type, base, size);
     if (r === null) return ENOMEM;
     for (let i = r.start; i < r.end; i++)
       type.setFlags(i, set ? type.flags(i) | flag : type.flags(i) & ~flag);
@@ -604,7 +620,7 @@ export class Memblock {
 
   /** memblock_set_node(base, size, type, nid): isolate, set nid, merge. */
   setNode(base: number, size: number, type: MemblockType, nid: number | null): number {
-    const r = this.isolateRange(type, base, size);
+    const r = this.isolate(type, base, size);
     if (r === null) return ENOMEM;
     for (let i = r.start; i < r.end; i++) type.setNid(i, nid);
     type.mergeRegions(r.start, r.end);
@@ -637,8 +653,10 @@ export class Memblock {
   /** memblock_cap_memory_range(base, size): drop memory outside except NOMAP regions; cut reserved to it. */
   capMemoryRange(base: number, size: number): void {
     if (size === 0 || this.memory.totalSize === 0) return;
-    const r = this.isolateRange(this.memory, base, size);
+    const r = this.isolate(this.memory, base, size);
     if (r === null) return;
+    // Kept NOMAP regions split at base or end stay split: nothing merges them until the next insert (6.1).
+    this.memory.unmerged = true;
     for (let i = this.memory.count - 1; i >= r.end; i--)
       if ((this.memory.flags(i) & F.MEMBLOCK_NOMAP) === 0) this.memory.removeAt(i);
     for (let i = r.start - 1; i >= 0; i--)

@@ -371,6 +371,19 @@ describe('mem= and trims', () => {
       [1 * G, 1 * G, null, MEMBLOCK_NOMAP],
       [2 * G, 1 * G, null, 0],
     ]);
+    // Expect 6.1's whole-array merge on the next insert to join the NOMAP halves; newest merges only the
+    // window around the inserted region, so they stay apart.
+    mb.add(8 * G, 4 * K);
+    expect(rows(mb.memory)[0]).toEqual([0, 2 * G, null, MEMBLOCK_NOMAP]);
+    const now = fresh('newest');
+    now.addNode(0, 2 * G, null, MEMBLOCK_NOMAP);
+    now.add(2 * G, 2 * G);
+    now.capMemoryRange(1 * G, 2 * G);
+    now.add(8 * G, 4 * K);
+    expect(rows(now.memory).slice(0, 2)).toEqual([
+      [0, 1 * G, null, MEMBLOCK_NOMAP],
+      [1 * G, 1 * G, null, MEMBLOCK_NOMAP],
+    ]);
   });
 
   it('trim_memory(PAGE_SIZE) rounds inward and does not update total_size (6.1 e820 dump shows it)', () => {

@@ -50,6 +50,17 @@ describe.each(TRACES)('replay of %s', (name) => {
     expect(r.steps.map((s) => s.what.split(':')[0])).toContain('x86 numa_init');
   });
 
+  it('places every allocation where the kernel did (top-down, current_limit, node preference)', () => {
+    const r = replayMemblockFromDmesg(log);
+    expect(r.allocChecks.length).toBeGreaterThan(50);
+    const wrong = r.allocChecks.filter((a) => a.predicted !== a.actual);
+    expect(wrong).toEqual([]);
+    // Node-local allocations are among them (sparse_init_nid on each node).
+    expect(new Set(log.memblockCalls.filter((c) => c.kind === 'memblock_alloc').map((c) => c.nid))).toContain(
+      0,
+    );
+  });
+
   it('needs only the reservations made before memblock=debug was parsed, and they are the early ones', () => {
     // early_reserve_memory() (arch/x86/kernel/setup.c, 6.1): [0, 64K), the kernel image, the initrd,
     // setup_data and the BIOS regions below 1 MiB. Check each against an independent source in the trace.

@@ -1,0 +1,236 @@
+// Timeline -> Findings for the KHO path (spec kho-abi.md §7.5): struct-page events of the replay restricted to
+// preserved memory, the restore outcomes, and checks of the image against the host layout. Range work only.
+import type { Range, Severity } from '../core/index.js';
+import { intersectRanges, normalizeRanges, subtractRanges } from '../core/index.js';
+import type { KhoReplayResult } from '../sim/phases/kho-replay.js';
+import type { KhoRun } from '../sim/phases/kho-run.js';
+import { trueIdentity } from '../sim/phases/kho-run.js';
+import type { FindingCode } from './codes.js';
+import { FINDING_CODES } from './codes.js';
+
+export interface Finding {
+  readonly code: FindingCode;
+  readonly severity: Severity;
+  /** Replay phase (kernel function of the phase: kho_memory_init, page_alloc_init_late, kho_restore, ...). */
+  readonly phase: string;
+  readonly kernelFunction: string;
+  readonly pages: number;
+  readonly blocks: number;
+  /** Pfn ranges [start, end), sorted and merged. */
+  readonly ranges: readonly Range[];
+  readonly title: string;
+  readonly howToRead: string;
+}
+
+/** Preserved blocks as sorted ranges with their index, for counting blocks under a set of ranges. */
+class BlockIndex {
+  readonly starts: number[];
+  readonly ends: number[];
+  constructor(run: KhoRun) {
+    this.starts = run.blocks.map((b) => b.startPfn);
+    this.ends = run.blocks.map((b) => b.endPfn);
+  }
+  /** Number of blocks intersecting any of the (sorted, disjoint) ranges. */
+  count(ranges: readonly Range[]): number {
+    const seen = new Set<number>();
+    for (const r of ranges) {
+      let lo = 0;
+      let hi = this.starts.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.ends[mid]! <= r.start) lo = mid + 1;
+        else hi = mid;
+      }
+      // blocks are sorted by start; ends are monotone for disjoint blocks (overlaps are rare and diagnosed)
+      for (let i = Math.max(0, lo - 1); i < this.starts.length && this.starts[i]! < r.end; i++)
+        if (this.ends[i]! > r.start) seen.add(i);
+    }
+    return seen.size;
+  }
+}
+
+function pagesOf(ranges: readonly Range[]): number {
+  let n = 0;
+  for (const r of ranges) n += r.end - r.start;
+  return n;
+}
+
+class FindingBuilder {
+  private readonly acc = new Map<
+    string,
+    {
+      code: FindingCode;
+      phase: string;
+      fn: string;
+      ranges: Range[];
+      blocks: Set<number> | null;
+      pages: number | null;
+    }
+  >();
+  constructor(private readonly index: BlockIndex) {}
+
+  /** `pages`: how many struct pages the finding is about when not every page of `ranges` (pattern reads). */
+  add(
+    code: FindingCode,
+    phase: string,
+    fn: string,
+    ranges: readonly Range[],
+    block?: number,
+    pages?: number,
+  ): void {
+    if (!ranges.length) return;
+    const key = `${code}\0${phase}\0${fn}`;
+    let e = this.acc.get(key);
+    if (!e) {
+      e = { code, phase, fn, ranges: [], blocks: block === undefined ? null : new Set(), pages: null };
+      this.acc.set(key, e);
+    }
+    for (const r of ranges) e.ranges.push(r);
+    if (pages !== undefined) e.pages = (e.pages ?? 0) + pages;
+    if (block !== undefined) (e.blocks ??= new Set()).add(block);
+  }
+
+  build(): Finding[] {
+    const out: Finding[] = [];
+    for (const e of this.acc.values()) {
+      const ranges = normalizeRanges(e.ranges);
+      const info = FINDING_CODES[e.code];
+      out.push({
+        code: e.code,
+        severity: info.severity,
+        phase: e.phase,
+        kernelFunction: e.fn,
+        pages: e.pages ?? pagesOf(ranges),
+        blocks: e.blocks ? e.blocks.size : this.index.count(ranges),
+        ranges,
+        title: info.title,
+        howToRead: info.howToRead,
+      });
+    }
+    const sev = { error: 0, warning: 1, info: 2 } as const;
+    return out.sort(
+      (a, b) =>
+        sev[a.severity] - sev[b.severity] || a.code.localeCompare(b.code) || a.phase.localeCompare(b.phase),
+    );
+  }
+}
+
+/** Every finding of one KHO replay. */
+export function checkKho(result: KhoReplayResult): Finding[] {
+  const ctx = result.timeline;
+  const run = result.run;
+  const reservedBefore = result.reservedBefore;
+  const index = new BlockIndex(run);
+  const fb = new FindingBuilder(index);
+  const preserved = normalizeRanges(run.blocks.map((b) => ({ start: b.startPfn, end: b.endPfn })));
+  const watched = normalizeRanges([...preserved, ...run.scratch]);
+  const pps = ctx.arch.PAGES_PER_SECTION;
+  const blockOf = new Map(run.blocks.map((b) => [b.index, b]));
+
+  // struct-page events: reads of uninitialised pages anywhere; double init and lost orders on KHO memory
+  const phaseOfFn = new Map<string, string>();
+  for (const ev of ctx.memmap.events) {
+    // a pattern read (pageblock or section boundaries) reports the uninitialised runs it hit, with the exact count
+    if (ev.kind === 'read' && ev.uninitPages > 0)
+      fb.add('STRUCT_PAGE_UNINIT_READ', ev.phase, ev.fn, ev.uninitRanges, undefined, ev.uninitPages);
+    if (ev.kind === 'init') {
+      phaseOfFn.set(ev.fn, ev.phase);
+      if (ev.doubleInitRanges.length)
+        fb.add('STRUCT_PAGE_DOUBLE_INIT', ev.phase, ev.fn, intersectRanges(ev.doubleInitRanges, watched));
+      if (ev.khoLostRanges.length) fb.add('KHO_ORDER_LOST', ev.phase, ev.fn, ev.khoLostRanges);
+    }
+  }
+
+  // restore outcomes and other observations
+  for (const o of run.observations) {
+    if (o.kind === 'image-refused') fb.add('KHO_REVIVAL_DISABLED', o.phase, 'kho_populate', preserved);
+    else if (o.kind === 'memblock-after-discard') {
+      const b = blockOf.get(o.block);
+      fb.add(
+        'MEMBLOCK_USED_AFTER_DISCARD',
+        o.phase,
+        o.fn,
+        [b ? { start: b.startPfn, end: b.endPfn } : { start: o.pfn, end: o.pfn + 1 }],
+        o.block,
+      );
+    } else if (o.kind === 'restore-failed') {
+      const b = blockOf.get(o.block);
+      if (!b) continue;
+      const r = [{ start: b.startPfn, end: b.endPfn }];
+      if (o.reason === 'order-above-max')
+        fb.add('KHO_ORDER_ABOVE_MAX', o.phase, 'kho_restore_page', r, b.index);
+      else if (o.reason === 'magic' || o.reason === 'wrong-order')
+        fb.add('KHO_ORDER_LOST', o.phase, 'kho_restore_page', r, b.index);
+      else fb.add('KHO_OUTSIDE_RAM', o.phase, 'pfn_to_online_page', r, b.index);
+    }
+  }
+
+  // the final state of preserved memory
+  const endPhase = 'end of replay';
+  for (const r of preserved) {
+    ctx.memmap.scan(r.start, r.end, (s, e, st) => {
+      if (st.memmap && st.initCount === 0)
+        fb.add('STRUCT_PAGE_NEVER_INIT', endPhase, 'memmap_init_reserved_pages', [{ start: s, end: e }]);
+      if (st.buddy)
+        fb.add('KHO_FREED_TO_BUDDY', 'memblock_free_all', 'memblock_free_all', [{ start: s, end: e }]);
+    });
+    for (const id of trueIdentity(ctx.layout, r.start, r.end)) {
+      ctx.memmap.scan(id.start, id.end, (s, e, st) => {
+        if (!st.memmap || st.initCount === 0) return;
+        const phase = phaseOfFn.get(st.initBy) ?? endPhase;
+        if (st.nid !== id.nid) fb.add('STRUCT_PAGE_WRONG_NODE', phase, st.initBy, [{ start: s, end: e }]);
+        if (id.zid !== null && st.zid !== id.zid)
+          fb.add('STRUCT_PAGE_WRONG_ZONE', phase, st.initBy, [{ start: s, end: e }]);
+      });
+    }
+  }
+
+  // the image against the layout
+  const fnReserve = run.image.abi === 'kho-v1' ? 'deserialize_bitmap' : 'kho_preserved_memory_reserve';
+  const memory = normalizeRanges(ctx.layout.memRanges);
+  const pageSize = 2 ** ctx.arch.PAGE_SHIFT;
+  const reservedPfns = normalizeRanges(
+    reservedBefore.map((r) => ({ start: Math.floor(r.start / pageSize), end: Math.ceil(r.end / pageSize) })),
+  );
+  for (const b of run.blocks) {
+    const r = { start: b.startPfn, end: b.endPfn };
+    if (b.order + ctx.arch.PAGE_SHIFT >= 31)
+      fb.add('KHO_BLOCK_SIZE_OVERFLOW', 'kho_memory_init', fnReserve, [r], b.index);
+    const ids = trueIdentity(ctx.layout, r.start, r.end);
+    const nids = new Set(ids.map((i) => i.nid));
+    if (nids.size > 1)
+      fb.add('KHO_BLOCK_CROSSES_NODE', 'kho_memory_init', 'kho_preserve_pages', [r], b.index);
+    for (const nid of nids) {
+      const zids = new Set(ids.filter((i) => i.nid === nid).map((i) => i.zid));
+      if (zids.size > 1)
+        fb.add('KHO_BLOCK_CROSSES_ZONE', 'kho_memory_init', 'kho_preserve_pages', [r], b.index);
+    }
+    fb.add('KHO_OUTSIDE_RAM', 'kho_memory_init', 'memblock_reserve', subtractRanges([r], memory));
+    fb.add(
+      'KHO_OVERLAPS_SCRATCH',
+      'kho_populate',
+      'memblock_set_kho_scratch_only',
+      intersectRanges([r], run.scratch),
+    );
+    fb.add(
+      'KHO_OVERLAPS_RESERVED',
+      'kho_memory_init',
+      'memblock_reserve',
+      intersectRanges([r], reservedPfns),
+    );
+  }
+
+  // node boundaries that are not section-aligned (the premise of the Dec 22 review argument)
+  const nodes = [...ctx.layout.nodes].sort((a, b) => a.startPfn - b.startPfn);
+  for (let i = 1; i < nodes.length; i++) {
+    for (const p of new Set([nodes[i - 1]!.endPfn, nodes[i]!.startPfn])) {
+      if (p % pps !== 0)
+        fb.add('NODE_BOUNDARY_UNALIGNED', 'free_area_init', 'free_area_init', [{ start: p, end: p + 1 }]);
+    }
+  }
+  return fb.build();
+}
+
+export function hasErrors(findings: readonly Finding[]): boolean {
+  return findings.some((f) => f.severity === 'error');
+}

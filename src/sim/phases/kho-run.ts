@@ -1,0 +1,243 @@
+// The KHO side of one replay: profile, strategy, the image's blocks classified by how they are restored, and
+// what the KHO phases observed beyond struct-page events (spec kho-abi.md §4.4, §6, §7.5).
+import type { Range } from '../../core/index.js';
+import { UsageError } from '../../core/index.js';
+import type { SimContext } from '../context.js';
+import type { Layout } from '../layout.js';
+import { splitByZone } from '../context.js';
+import type { KernelProfile } from '../profiles.js';
+import type { KhoStrategy, StrategyContext, StrategyPageView } from '../strategies/index.js';
+import type { KhoBlock, KhoImageInput, KhoRestoreKind } from './kho-types.js';
+import { KHO_RESTORE_KINDS } from './kho-types.js';
+
+/** Zone index __init_page_from_nid() ends with when no zone of the node spans the pfn (zid == MAX_NR_ZONES). */
+export const ZID_PAST_END = 4;
+
+/** Something a KHO phase saw that is not a struct-page event. */
+export type KhoObservation =
+  | { readonly kind: 'image-refused'; readonly phase: string; readonly reason: string }
+  | {
+      readonly kind: 'memblock-after-discard';
+      readonly phase: string;
+      readonly fn: string;
+      readonly pfn: number;
+      readonly block: number;
+    }
+  | {
+      readonly kind: 'restore-failed';
+      readonly phase: string;
+      readonly fn: string;
+      readonly block: number;
+      readonly reason: 'magic' | 'order-above-max' | 'wrong-order' | 'no-memmap';
+    };
+
+export interface KhoRun {
+  readonly profile: KernelProfile;
+  readonly strategy: KhoStrategy;
+  readonly image: KhoImageInput;
+  /** Sorted by startPfn. */
+  readonly blocks: readonly KhoBlock[];
+  /** Kinds restored by the replay (--restore). reserve-mem is revived by memblock and never restored. */
+  readonly restoreKinds: ReadonlySet<KhoRestoreKind>;
+  /** kho_populate() accepted the image (root compatible matches the profile's ABI). */
+  accepted: boolean;
+  /** Scratch areas in pfns. */
+  readonly scratch: readonly Range[];
+  readonly observations: KhoObservation[];
+  /** Blocks restored successfully. */
+  readonly restored: Set<number>;
+}
+
+/** `--restore all|none|<kind,kind>` to a set of kinds. */
+export function parseRestoreKinds(spec: string): Set<KhoRestoreKind> {
+  const s = spec.trim();
+  if (s === 'all') return new Set<KhoRestoreKind>(['folio', 'pages', 'vmalloc', 'subtree']);
+  if (s === 'none') return new Set();
+  const out = new Set<KhoRestoreKind>();
+  for (const part of s.split(',')) {
+    const word = part.trim();
+    // plurals are accepted: folios, subtrees
+    const k = (
+      KHO_RESTORE_KINDS.includes(word as KhoRestoreKind) ? word : word.replace(/s$/, '')
+    ) as KhoRestoreKind;
+    if (!KHO_RESTORE_KINDS.includes(k))
+      throw new UsageError(`--restore: '${part}' is not all, none or one of ${KHO_RESTORE_KINDS.join(', ')}`);
+    out.add(k);
+  }
+  return out;
+}
+
+/**
+ * Blocks in pfns, each tagged with the restore call the image says it is used through: reserve_mem ranges
+ * first (revived, never restored), then vmalloc chunk and area pages, subtree blobs, orders above
+ * MAX_PAGE_ORDER (only kho_preserve_pages makes them), and folios for the rest.
+ */
+export function classifyBlocks(image: KhoImageInput, pageShift: number, maxPageOrder: number): KhoBlock[] {
+  const pageSize = 2 ** pageShift;
+  const vm = new Set<number>();
+  for (const a of image.vmalloc) {
+    for (const p of a.chunkPhys) vm.add(p);
+    for (let i = 0; i < a.blockPhys.length; i++) vm.add(a.blockPhys[i]!);
+  }
+  const sub = new Set(image.subtrees.map((s) => s.phys));
+  const rm = image.reserveMem
+    .map((r) => ({ start: r.start, end: r.start + r.sizeBytes }))
+    .sort((a, b) => a.start - b.start);
+  const out: KhoBlock[] = [];
+  const { count, phys, order } = image.preserved;
+  for (let i = 0; i < count; i++) {
+    const p = phys[i]!;
+    const o = order[i]!;
+    const startPfn = Math.floor(p / pageSize);
+    const endPfn = startPfn + 2 ** o;
+    let kind: KhoRestoreKind;
+    if (rm.some((r) => p >= r.start && p < r.end)) kind = 'reserve-mem';
+    else if (vm.has(p)) kind = 'vmalloc';
+    else if (sub.has(p)) kind = 'subtree';
+    else if (o > maxPageOrder) kind = 'pages';
+    else kind = 'folio';
+    out.push({ index: i, startPfn, endPfn, order: o, kind });
+  }
+  out.sort((a, b) => a.startPfn - b.startPfn || a.endPfn - b.endPfn);
+  return out;
+}
+
+/** early_pfn_to_nid() (mm/mm_init.c, memblock_search_pfn_nid): the memory region's node, else first online node. */
+export function earlyPfnToNid(ctx: SimContext, pfn: number): number {
+  const rs = ctx.layout.memRanges;
+  let lo = 0;
+  let hi = rs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = rs[mid]!;
+    if (pfn < r.start) hi = mid - 1;
+    else if (pfn >= r.end) lo = mid + 1;
+    else return r.nid;
+  }
+  return ctx.layout.firstOnlineNode;
+}
+
+/**
+ * The node and zone the pfns of [start, end) really belong to: the node of their memblock.memory region and the
+ * first zone of that node spanning them (as memmap_init() sets them). Holes are left out.
+ */
+export function trueIdentity(
+  layout: Layout,
+  start: number,
+  end: number,
+): { start: number; end: number; nid: number; zid: number | null }[] {
+  const out: { start: number; end: number; nid: number; zid: number | null }[] = [];
+  for (const r of layout.memRanges) {
+    if (r.end <= start) continue;
+    if (r.start >= end) break;
+    out.push(...splitByZone({ layout } as SimContext, r.nid, Math.max(r.start, start), Math.min(r.end, end)));
+  }
+  return out;
+}
+
+interface InitOp extends Range {
+  readonly nid: number;
+  readonly zid: number;
+  readonly fn: string;
+}
+
+/**
+ * The StrategyContext of one phase: helpers queue __init_single_page() ranges, flush() applies them to the
+ * memmap in one sorted batch per kernel function (blocks are disjoint, so batching keeps the per-block order).
+ */
+export class StrategyRunner implements StrategyContext {
+  private ops: InitOp[] = [];
+  current = -1;
+
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly run: KhoRun,
+    readonly phase: 'deserialize' | 'restore',
+    private readonly phaseName: string,
+  ) {}
+
+  get layout() {
+    return this.ctx.layout;
+  }
+  get deferred(): boolean {
+    return this.ctx.deferred;
+  }
+
+  earlyPfnToNid(pfn: number): number {
+    if (this.ctx.memblockDiscarded && !this.ctx.arch.ARCH_KEEP_MEMBLOCK)
+      this.run.observations.push({
+        kind: 'memblock-after-discard',
+        phase: this.phaseName,
+        fn: 'early_pfn_to_nid',
+        pfn,
+        block: this.current,
+      });
+    return earlyPfnToNid(this.ctx, pfn);
+  }
+
+  page(pfn: number): StrategyPageView {
+    const st = this.ctx.memmap.stateAt(pfn);
+    return { initialised: st.initCount > 0, nid: st.nid, zid: st.zid };
+  }
+
+  initSinglePages(start: number, end: number, nid: number, zid: number, fn: string): void {
+    if (end > start) this.ops.push({ start, end, nid, zid, fn });
+  }
+
+  initPagesFromNid(start: number, end: number, nid: number, fn = '__init_page_from_nid'): void {
+    if (end <= start) return;
+    for (const p of splitByZone(this.ctx, nid, start, end))
+      this.initSinglePages(p.start, p.end, nid, p.zid ?? ZID_PAST_END, fn);
+  }
+
+  initDeferredPages(start: number, end: number, nid: number, fn = 'init_deferred_page'): void {
+    if (!this.ctx.deferred) return;
+    if (!this.ctx.layout.nodes.some((n) => n.nid === nid)) return; // !node_online(nid)
+    const fdp = this.ctx.currentFirstDeferredPfn.get(nid);
+    if (fdp === undefined || fdp === null) return;
+    this.initPagesFromNid(Math.max(start, fdp), end, nid, fn);
+  }
+
+  initByZoneWalk(start: number, end: number, fn: string): void {
+    let rest: Range[] = [{ start, end }];
+    for (const n of this.ctx.layout.nodes) {
+      for (const z of n.zones) {
+        if (!z.spannedPages || !rest.length) continue;
+        const next: Range[] = [];
+        for (const r of rest) {
+          const s = Math.max(r.start, z.startPfn);
+          const e = Math.min(r.end, z.endPfn);
+          if (s < e) {
+            this.initSinglePages(s, e, n.nid, z.zid, fn);
+            if (r.start < s) next.push({ start: r.start, end: s });
+            if (e < r.end) next.push({ start: e, end: r.end });
+          } else next.push(r);
+        }
+        rest = next;
+      }
+    }
+    // pfns no zone spans are left alone: the walk finds nothing to initialise them with
+  }
+
+  /** Apply the queued inits: one initRanges() per kernel function, sorted, overlaps clipped. */
+  flush(): void {
+    const byFn = new Map<string, InitOp[]>();
+    for (const op of this.ops) {
+      const l = byFn.get(op.fn) ?? [];
+      l.push(op);
+      byFn.set(op.fn, l);
+    }
+    this.ops = [];
+    for (const [fn, ops] of byFn) {
+      ops.sort((a, b) => a.start - b.start);
+      const clipped: InitOp[] = [];
+      let last = -Infinity;
+      for (const op of ops) {
+        const s = Math.max(op.start, last);
+        if (s < op.end) clipped.push({ ...op, start: s });
+        last = Math.max(last, op.end);
+      }
+      this.ctx.memmap.initRanges(clipped, { phase: this.phaseName, fn });
+    }
+  }
+}

@@ -1,0 +1,200 @@
+// The KHO phases on a real host (traces/qemu/b-16g-2node): kho_populate's ABI check, kho_memory_init's
+// reservations, the restore checks of each era, restore kinds, and strategies written in one file.
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/core/index.js';
+import type { Finding } from '../../src/check/kho-findings.js';
+import { checkKho } from '../../src/check/kho-findings.js';
+import { replayKho } from '../../src/sim/phases/kho-replay.js';
+import { classifyBlocks, parseRestoreKinds } from '../../src/sim/phases/kho-run.js';
+import type { KhoImageInput } from '../../src/sim/phases/kho-types.js';
+import { PROFILES, findProfile, profileForImage } from '../../src/sim/profiles.js';
+import type { KhoStrategy } from '../../src/sim/strategies/index.js';
+import { findStrategy } from '../../src/sim/strategies/index.js';
+import { hostFromQemuTrace } from './host-from-trace.js';
+import { B16_CLEAN, PAGE, imageOf } from './kho-fixtures.js';
+
+const host = hostFromQemuTrace('b-16g-2node');
+const only = (fs: readonly Finding[], code: string): Finding[] => fs.filter((f) => f.code === code);
+
+describe('profiles', () => {
+  it('follow the image ABI by default', () => {
+    expect(profileForImage('kho-v1', '512', false).name).toBe('v6.17');
+    expect(profileForImage('kho-v1', 'page', false).name).toBe('v6.18');
+    expect(profileForImage('kho-v1', 'page', true).name).toBe('v6.19');
+    expect(profileForImage('kho-v2', null, true).name).toBe('kho-v2');
+    expect(profileForImage('kho-v3', null, true).name).toBe('kho-v3-deferred-fix');
+  });
+  it('each names a registered default strategy and states deferral, memblock and restore checks', () => {
+    for (const p of PROFILES) {
+      expect(findStrategy(p.defaultStrategy).name).toBe(p.defaultStrategy);
+      expect(typeof p.deferredDefault).toBe('boolean');
+      expect(p.keepsMemblock).toBe('arch');
+      if (p.deferredDefault) expect(p.deferredAllowed).toBe(true);
+    }
+    expect(findProfile('kho-v3').restoreChecksMaxOrder).toBe(false);
+    expect(findProfile('v6.18').restoreChecksMaxOrder).toBe(true);
+    expect(() => findProfile('v9.9')).toThrow(UsageError);
+  });
+  it('the merged fix replays clean by default (deferral on, init-deferred-page)', () => {
+    const r = replayKho(host, imageOf(B16_CLEAN));
+    expect([r.profile.name, r.strategy.name, r.deferred]).toEqual([
+      'kho-v3-deferred-fix',
+      'init-deferred-page',
+      true,
+    ]);
+    expect(checkKho(r).filter((f) => f.severity === 'error')).toEqual([]);
+  });
+});
+
+describe('kho_populate', () => {
+  // Expect: a kho-v1 root on a radix-era kernel is refused, nothing is reserved, the blocks go to the buddy.
+  it('refuses an image of another ABI, and the preserved memory is freed to the buddy', () => {
+    const fs = checkKho(
+      replayKho(host, imageOf(B16_CLEAN, { abi: 'kho-v1' }), { profile: 'kho-v3', deferred: 'off' }),
+    );
+    expect(only(fs, 'KHO_REVIVAL_DISABLED')[0]!.blocks).toBe(B16_CLEAN.length);
+    const freed = only(fs, 'KHO_FREED_TO_BUDDY')[0]!;
+    expect(freed.pages).toBe(B16_CLEAN.reduce((n, b) => n + 2 ** b.order, 0));
+  });
+});
+
+describe('kho_memory_init', () => {
+  it('reserves every block with MEMBLOCK_RSRV_NOINIT, so memblock_free_all neither frees nor reserves them', () => {
+    const r = replayKho(host, imageOf(B16_CLEAN), { strategy: 'none', deferred: 'off' });
+    const noinit = r.timeline.layout.memRanges.length > 0 && r.run.blocks.length === B16_CLEAN.length;
+    expect(noinit).toBe(true);
+    for (const b of r.run.blocks) {
+      const st = r.timeline.memmap.stateAt(b.startPfn);
+      expect([st.buddy, st.reserved, st.initCount]).toEqual([false, false, 1]);
+    }
+  });
+  it('flags preserved memory outside RAM (the hole below 4 GiB)', () => {
+    const fs = checkKho(replayKho(host, imageOf([{ pfn: 0xc0000, order: 9 }]), { deferred: 'off' }));
+    expect(only(fs, 'KHO_OUTSIDE_RAM')[0]!.ranges).toEqual([{ start: 0xc0000, end: 0xc0200 }]);
+  });
+  it('flags preserved memory the host had reserved', () => {
+    const fs = checkKho(replayKho(host, imageOf([{ pfn: 0x27fe00, order: 9 }]), { deferred: 'off' }));
+    expect(only(fs, 'KHO_OVERLAPS_RESERVED')[0]!.ranges).toEqual([{ start: 0x27ffd5, end: 0x280000 }]);
+  });
+  it('before the scratch fix, deferred init initialises free scratch a second time', () => {
+    const fs = checkKho(
+      replayKho(host, imageOf([], { abi: 'kho-v1' }), {
+        profile: 'v6.18',
+        strategy: 'init-deferred-page',
+        deferred: 'on',
+      }),
+    );
+    const dbl = only(fs, 'STRUCT_PAGE_DOUBLE_INIT');
+    expect(dbl.map((f) => f.kernelFunction)).toContain('deferred_init_pages');
+    const fixed = checkKho(replayKho(host, imageOf([]), { profile: 'kho-v3-deferred-fix', deferred: 'on' }));
+    expect(only(fixed, 'STRUCT_PAGE_DOUBLE_INIT')).toEqual([]);
+  });
+});
+
+describe('restore checks per era', () => {
+  const big = [{ pfn: 0x300000, order: 11 }];
+  it('6.18 refuses an order above MAX_PAGE_ORDER at restore; KR3 restores it', () => {
+    const v618 = checkKho(
+      replayKho(host, imageOf(big, { abi: 'kho-v1' }), { profile: 'v6.18', deferred: 'off' }),
+    );
+    expect(only(v618, 'KHO_ORDER_ABOVE_MAX')[0]!.kernelFunction).toBe('kho_restore_page');
+    const kr3 = checkKho(replayKho(host, imageOf(big), { profile: 'kho-v3', deferred: 'off' }));
+    expect(only(kr3, 'KHO_ORDER_ABOVE_MAX')).toEqual([]);
+  });
+  it('does not flag an order above MAX_PAGE_ORDER that is never restored', () => {
+    const fs = checkKho(
+      replayKho(host, imageOf(big, { abi: 'kho-v1' }), {
+        profile: 'v6.18',
+        deferred: 'off',
+        restore: 'none',
+      }),
+    );
+    expect(only(fs, 'KHO_ORDER_ABOVE_MAX')).toEqual([]);
+  });
+
+  // A strategy that initialises after page->private is written (the ordering Tatashin's objection assumes).
+  const late: KhoStrategy = {
+    name: 'test-init-after-write',
+    source: 'test',
+    summary: '__init_page_from_nid() on every page after the head write',
+    deserializeInit: 'after-order-write',
+    deserialize(b, ctx) {
+      ctx.initPagesFromNid(b.startPfn, b.endPfn, ctx.earlyPfnToNid(b.startPfn));
+    },
+  };
+  it('an init after the head write loses the order: 6.18+ restore fails on the magic', () => {
+    const fs = checkKho(replayKho(host, imageOf(B16_CLEAN), { strategy: late, deferred: 'on' }));
+    const lost = only(fs, 'KHO_ORDER_LOST');
+    expect(lost.map((f) => f.phase).sort()).toEqual(['kho_memory_init', 'kho_restore']);
+    expect(lost.find((f) => f.phase === 'kho_memory_init')!.pages).toBe(B16_CLEAN.length);
+  });
+  it('6.16 has no magic: the lost order restores silently as order 0 (still flagged)', () => {
+    const fs = checkKho(
+      replayKho(host, imageOf(B16_CLEAN, { abi: 'kho-v1', bitmapFormat: '512' }), {
+        profile: 'v6.16',
+        strategy: late,
+        deferred: 'on',
+      }),
+    );
+    const atRestore = only(fs, 'KHO_ORDER_LOST').find((f) => f.phase === 'kho_restore')!;
+    // the order-0 block restores correctly as order 0; every other one comes back with the wrong order
+    expect(atRestore.blocks).toBe(B16_CLEAN.filter((b) => b.order > 0).length);
+  });
+});
+
+describe('memblock after memblock_discard()', () => {
+  const nidAtRestore: KhoStrategy = {
+    name: 'test-nid-at-restore',
+    source: 'test',
+    summary: 'early_pfn_to_nid() at restore time',
+    deserializeInit: 'before-order-write',
+    restore(b, ctx) {
+      ctx.initPagesFromNid(b.startPfn, b.endPfn, ctx.earlyPfnToNid(b.startPfn));
+    },
+  };
+  it('x86_64 does not keep memblock: early_pfn_to_nid() at restore is flagged', () => {
+    const fs = checkKho(replayKho(host, imageOf(B16_CLEAN), { strategy: nidAtRestore, deferred: 'on' }));
+    const f = only(fs, 'MEMBLOCK_USED_AFTER_DISCARD')[0]!;
+    expect([f.phase, f.kernelFunction, f.blocks]).toEqual([
+      'kho_restore',
+      'early_pfn_to_nid',
+      B16_CLEAN.length,
+    ]);
+  });
+});
+
+describe('restore kinds', () => {
+  const image: KhoImageInput = {
+    ...imageOf([
+      { pfn: 0x150000, order: 9 }, // folio
+      { pfn: 0x160000, order: 12 }, // above MAX_PAGE_ORDER: a kho_preserve_pages piece
+      { pfn: 0x170000, order: 0 }, // vmalloc chunk
+      { pfn: 0x171000, order: 0 }, // subtree blob
+      { pfn: 0x172000, order: 4 }, // reserve_mem region
+    ]),
+    vmalloc: [{ owner: 'kho_test', order: 0, chunkPhys: [0x170000 * PAGE], blockPhys: [] }],
+    subtrees: [{ name: 'kho_test', phys: 0x171000 * PAGE, sizeBytes: PAGE }],
+    reserveMem: [{ name: 'r', start: 0x172000 * PAGE, sizeBytes: 16 * PAGE }],
+  };
+  it('classifies blocks by what the image says uses them', () => {
+    expect(classifyBlocks(image, 12, 10).map((b) => b.kind)).toEqual([
+      'folio',
+      'pages',
+      'vmalloc',
+      'subtree',
+      'reserve-mem',
+    ]);
+  });
+  it('parses --restore', () => {
+    expect([...parseRestoreKinds('folios,pages')]).toEqual(['folio', 'pages']);
+    expect(parseRestoreKinds('none').size).toBe(0);
+    expect(() => parseRestoreKinds('heap')).toThrow(UsageError);
+  });
+  it('restores only the kinds asked for; reserve_mem is never restored', () => {
+    const r = replayKho(host, image, { strategy: 'lazy-tail', deferred: 'on', restore: 'pages,vmalloc' });
+    expect([...r.run.restored].sort()).toEqual([1, 2]);
+    const all = replayKho(host, image, { strategy: 'lazy-tail', deferred: 'on', restore: 'all' });
+    const never = only(checkKho(all), 'STRUCT_PAGE_NEVER_INIT')[0]!;
+    expect(never.ranges).toEqual([{ start: 0x172001, end: 0x172010 }]);
+  });
+});

@@ -1,0 +1,198 @@
+// Prefix variants, glued records and made-up edge cases (test/fixtures/dmesg/).
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseDmesg, splitPrefix } from '../../../parsers/dmesg/index.js';
+
+function fixture(name: string): string {
+  return readFileSync(new URL(`../../fixtures/dmesg/${name}`, import.meta.url), 'utf8');
+}
+const ZONE = 'Zone ranges:';
+
+describe('splitPrefix: every timestamp and prefix form of boot-pipeline.md 4.7', () => {
+  const cases: Array<[string, string, object]> = [
+    ['[    0.016476] Zone ranges:', 'monotonic', { time: 0.016476 }],
+    ['[12345.678901] Zone ranges:', 'monotonic', { time: 12345.678901 }],
+    ['<6>[    0.000100] Zone ranges:', 'monotonic', { time: 0.0001, level: 6 }],
+    ['[    0.000000][    T0] Zone ranges:', 'monotonic', { time: 0 }],
+    ['[    2.500000][  C1] Zone ranges:', 'monotonic', { time: 2.5 }],
+    ['6,123,456789,-;Zone ranges:', 'kmsg', { time: 0.456789, level: 6 }],
+    ['[Tue Jan 20 10:17:44 2026] Zone ranges:', 'wallclock', {}],
+    ['[Jun21 23:09] Zone ranges:', 'relative', {}],
+    ['[  +0.000002] Zone ranges:', 'relative', {}],
+    ['Mar 05 12:00:00 host kernel: Zone ranges:', 'wallclock', {}],
+    ['Mar  5 12:00:00.123456 host kernel: Zone ranges:', 'wallclock', {}],
+    ['2024-03-05T12:00:00+0000 host kernel: Zone ranges:', 'wallclock', {}],
+    ['2024-03-05T12:00:00.123456+01:00 host kernel: Zone ranges:', 'wallclock', {}],
+    ['[    0.000000] lit.home.arpa kernel: Zone ranges:', 'monotonic', { time: 0 }],
+    ['Zone ranges:', 'none', {}],
+  ];
+  for (const [line, kind, extra] of cases) {
+    it(`${kind}: ${line.slice(0, 40)}`, () => {
+      const p = splitPrefix(line);
+      expect(p).toMatchObject({ kind, ...extra });
+      expect(line.slice(p.msgStart)).toBe(ZONE);
+    });
+  }
+  it('a userspace journal record is flagged, a bare `X kernel:` message keeps its words', () => {
+    expect(splitPrefix('Mar 05 12:00:00 host systemd[1]: Started x').userspace).toBe(true);
+    expect(splitPrefix('Loading kernel: foo').msgStart).toBe(0);
+  });
+});
+
+describe('parseDmesg on the same log in every prefix form', () => {
+  const body = [
+    'Linux version 6.1.0-56-amd64 (x) #1 SMP',
+    'BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable',
+    'Zone ranges:',
+    '  DMA      [mem 0x0000000000001000-0x0000000000ffffff]',
+    '  Normal   empty',
+    'Early memory node ranges',
+    '  node   0: [mem 0x0000000000001000-0x000000000009efff]',
+    'node 0 deferred pages initialised in 44ms',
+  ];
+  const forms: Record<string, (m: string, i: number) => string> = {
+    monotonic: (m, i) => `[    0.00${i}000] ${m}`,
+    level: (m, i) => `<6>[    0.00${i}000] ${m}`,
+    caller: (m, i) => `[    0.00${i}000][    T0] ${m}`,
+    kmsg: (m, i) => `6,${i},${i}000,-;${m}`,
+    ctime: (m) => `[Tue Mar  5 12:00:00 2024] ${m}`,
+    reltime: (m, i) => (i === 0 ? `[Mar 5 12:00] ${m}` : `[  +0.00000${i}] ${m}`),
+    journal: (m) => `Mar 05 12:00:00 host kernel: ${m}`,
+    iso: (m) => `2024-03-05T12:00:00+0000 host kernel: ${m}`,
+    monotonicJournal: (m, i) => `[    0.00${i}000] host kernel: ${m}`,
+    none: (m) => m,
+  };
+  for (const [name, fmt] of Object.entries(forms)) {
+    it(name, () => {
+      const log = parseDmesg(body.map(fmt).join('\n') + '\n', name);
+      expect(log.unknownLines).toBe(0);
+      expect(log.totalLines).toBe(body.length);
+      expect(log.kernelRelease).toBe('6.1.0-56-amd64');
+      expect(log.e820).toEqual([{ start: 0, end: 0x9fc00, type: 'usable' }]);
+      expect(log.zoneRanges).toEqual([
+        { zone: 'DMA', start: 0x1000, end: 0x1000000 },
+        { zone: 'Normal', start: null, end: null },
+      ]);
+      expect(log.earlyNodeRanges).toEqual([{ nid: 0, start: 0x1000, end: 0x9f000 }]);
+      expect(log.deferredInit).toEqual([{ nid: 0, ms: 44, line: 8 }]);
+    });
+  }
+  it('CRLF line ends and a missing final newline', () => {
+    const log = parseDmesg(body.join('\r\n'), 'crlf');
+    expect(log.unknownLines).toBe(0);
+    expect(log.e820[0]?.type).toBe('usable');
+  });
+});
+
+describe('fixtures', () => {
+  it('kmsg.txt: /dev/kmsg records, dictionary lines, times in microseconds, a dump with flags', () => {
+    const log = parseDmesg(fixture('kmsg.txt'), 'kmsg.txt');
+    expect(log.unknownLines).toBe(0);
+    expect(log.ignoredLines).toBe(2); // the two dictionary lines
+    expect(log.memblockDumps).toEqual([
+      {
+        line: 4,
+        time: 0.01647,
+        memorySize: 0x200000,
+        reservedSize: 0x1000,
+        memoryCnt: 1,
+        reservedCnt: 1,
+        memory: [{ base: 0x100000, size: 0x200000, nid: 0, flags: 0 }],
+        reserved: [{ base: 0x100000, size: 0x1000, nid: null, flags: 4 }],
+      },
+    ]);
+    expect(log.memblockCalls).toMatchObject([
+      { fn: 'memblock_reserve', base: 0x98000, end: 0x9f000, time: 0.031314 },
+    ]);
+  });
+
+  it('glued-records.txt: 6.1 prints the unavailable line without a newline; the next record is split off', () => {
+    const log = parseDmesg(fixture('glued-records.txt'), 'glued-records.txt');
+    expect(log.unavailable.map((u) => [u.nid, u.zone, u.pages, u.line])).toEqual([
+      [0, 'DMA', 1, 1],
+      [0, 'DMA', 97, 1],
+      [0, 'Normal', 32, 2],
+      [1, 'Normal', 5, 3],
+    ]);
+    expect(log.memblockCalls).toMatchObject([{ fn: 'memblock_reserve', base: 0x98000, line: 2 }]);
+    // The glued unknown record is reported at its own column.
+    const unk = log.diagnostics.filter((d) => d.code === 'DMESG_UNKNOWN_LINE');
+    expect(unk.map((d) => d.location)).toEqual([{ file: 'glued-records.txt', line: 3, column: 84 }]);
+    expect(log.unknownLines).toBe(1);
+    expect(log.deferredInit).toEqual([{ nid: 0, ms: 220, line: 4 }]);
+  });
+});
+
+describe('old and new shapes of the memory lines', () => {
+  it('old deferred forms: `initialised, N pages in`, and kswapd', () => {
+    const log = parseDmesg(
+      'node 3 initialised, 1048576 pages in 12ms\nkswapd 1 initialised deferred memory in 30ms\n',
+      'old',
+    );
+    expect(log.deferredInit).toEqual([
+      { nid: 3, ms: 12, line: 1 },
+      { nid: 1, ms: 30, line: 2 },
+    ]);
+  });
+
+  it('memblock_add_node and __memblock_reserve with nid and flags; memblock_free; free_late is `other`', () => {
+    const log = parseDmesg(
+      [
+        'memblock_add_node: [0x0000000100000000-0x000000017fffffff] nid=1 flags=0 acpi_numa_memory_affinity_init+0x1/0x2',
+        '__memblock_reserve: [0x0000000001000000-0x0000000001ffffff] nid=-1 flags=20 setup_arch+0x1/0x2',
+        'memblock_free: [0x0000000001000000-0x0000000001000fff] free_x+0x1/0x2',
+        '__memblock_free_late: [0x0000000002000000-0x0000000002000fff] kho_y+0x1/0x2',
+        'memblock_reserve: [0x0000000003000000-0x0000000002ffffff] zero_size+0x1/0x2',
+      ].join('\n'),
+      'new',
+    );
+    expect(log.memblockCalls.map((c) => [c.kind, c.base, c.end, c.nid, c.flags])).toEqual([
+      ['memblock_add_node', 0x100000000, 0x180000000, 1, 0],
+      ['memblock_reserve', 0x1000000, 0x2000000, -1, 0x20],
+      ['memblock_free', 0x1000000, 0x1001000, undefined, undefined],
+      ['other', 0x2000000, 0x2001000, undefined, undefined],
+      // size 0: the kernel prints base + size - 1.
+      ['memblock_reserve', 0x3000000, 0x3000000, undefined, undefined],
+    ]);
+  });
+
+  it('an empty memblock type prints one zero-size region whose end wraps: read as size 0', () => {
+    const log = parseDmesg(
+      [
+        'MEMBLOCK configuration:',
+        ' memory size = 0x0000000000000000 reserved size = 0x0000000000000000',
+        ' memory.cnt  = 0x1',
+        ' memory[0x0]\t[0x0000000000000000-0xffffffffffffffff], 0x0000000000000000 bytes flags: 0x0',
+        ' reserved.cnt  = 0x1',
+        ' reserved[0x0]\t[0x0000000000000000-0xffffffffffffffff], 0x0000000000000000 bytes flags: 0x0',
+      ].join('\n'),
+      'empty',
+    );
+    expect(log.unknownLines).toBe(0);
+    expect(log.memblockDumps[0]?.memory).toEqual([{ base: 0, size: 0, nid: null, flags: 0 }]);
+  });
+
+  it('KHO lines, Initmem memoryless, NODE_DATA off-node and Movable zone start', () => {
+    const log = parseDmesg(
+      [
+        'KHO: found kexec handover data.',
+        'KHO: scratch areas: lowmem: 64MiB global: 512MiB pernode: 256MiB',
+        'Initmem setup node 2 as memoryless',
+        'Movable zone start for each node',
+        '  Node 0: 0x0000000140400000',
+        '  Node 1: 0x0000000340000000',
+        "Revived memory reservation 'test' from KHO",
+      ].join('\n'),
+      'kho',
+    );
+    expect(log.khoLines).toEqual([
+      'KHO: found kexec handover data.',
+      'KHO: scratch areas: lowmem: 64MiB global: 512MiB pernode: 256MiB',
+      "Revived memory reservation 'test' from KHO",
+    ]);
+    expect(log.kho.map((k) => k.line)).toEqual([1, 2, 7]);
+    expect(log.memorylessNodes).toEqual([2]);
+    expect(log.movableZoneStart).toEqual({ 0: 0x140400000, 1: 0x340000000 });
+    expect(log.unknownLines).toBe(0);
+  });
+});

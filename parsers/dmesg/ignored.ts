@@ -450,7 +450,6 @@ const TAGS: ReadonlyArray<readonly [reason: string, tags: readonly string[]]> = 
       // hot-plug granularity of /sys/devices/system/memory (the node/ parser reads memory blocks).
       'xN/mm',
       // CPU-to-node affinity and memory attributes of HMAT: no ranges of RAM.
-      'SRAT',
       'ACPI: NUMA: SRAT',
       'acpi/hmat',
       // kernel memory hardening and debug options.
@@ -462,10 +461,13 @@ const TAGS: ReadonlyArray<readonly [reason: string, tags: readonly string[]]> = 
       // PM: nosave regions are the e820 holes again.
       'PM',
       // firmware table addresses and EFI runtime: not the memory map (efi: mem lines are parsed).
-      'efi',
     ],
   ],
 ];
+
+/** Shapes that are memory layout whatever their prefix (`ACPI: SRAT: Node ..`, `efi: mem..`, memblock). */
+const MEMORY_HINT =
+  /SRAT: Node \d|NUMA: Node \d|efi: mem\d|memblock_|MEMBLOCK|NODE_DATA\(|pages in unavailable ranges/;
 
 const TAG_REASON = new Map<string, string>();
 for (const [reason, tags] of TAGS) for (const t of tags) TAG_REASON.set(t, reason);
@@ -509,7 +511,7 @@ export const IGNORED: readonly IgnoredShape[] = [
     reason: 'NUMA distances and CPU affinity: no memory ranges',
   },
   {
-    re: /^(?:efi: Not removing mem\d+|efi: memattr: |efi: EFI runtime memory map:|efi: (?:EFI v|UEFI not found|EFI Runtime)|efi: (?:[A-Z0-9 .]+=0x[0-9a-f]+ ?)+$)/,
+    re: /^(?:efi: Not removing mem\d+|efi: memattr: |efi: EFI runtime memory map:|efi: (?:EFI v|UEFI not found|EFI Runtime)|efi: (?:[A-Za-z0-9 .]+=0x[0-9a-f]+ ?)+$|efi: More the[na] \d+ EFI boot service segments)/,
     reason: 'EFI runtime, memory attributes and config tables: the efi: mem lines carry the map',
   },
   {
@@ -564,6 +566,8 @@ export const IGNORED: readonly IgnoredShape[] = [
 export function matchIgnored(message: string): string | null {
   // Continuation lines are indented (`\tTrampoline variant ...`, `  9 disabled`): shapes are matched without it.
   const msg = message.trimStart();
+  // A memory line in a shape patterns.ts does not know must stay unknown, never hide under its subsystem tag.
+  if (MEMORY_HINT.test(msg)) return null;
   const colon = msg.indexOf(': ');
   if (colon > 0 && colon < 64) {
     const tag = msg.slice(0, colon).trim().replace(/\d+/g, 'N');

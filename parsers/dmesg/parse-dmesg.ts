@@ -156,6 +156,12 @@ class DmesgBuilder {
       }
       const r = this.handleLine(msg, rec);
       if (r) return r;
+      // Logs quoted in mails or pasted from syzbot are indented as a whole (`\t Initmem setup node 0 ...`).
+      if (msg.length > 0 && msg.charCodeAt(0) <= 0x20) {
+        const trimmed = msg.trimStart();
+        const r2 = this.handleLine(trimmed, { ...rec, column: rec.column + msg.length - trimmed.length });
+        if (r2) return r2;
+      }
     } catch (e) {
       if (!(e instanceof BadValue)) throw e;
       const at = Math.max(0, msg.indexOf(e.token));

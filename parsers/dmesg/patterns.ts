@@ -62,14 +62,14 @@ export const FAKE_NODE_OLD = /^Faking a node at ([0-9a-f]{8,16})-([0-9a-f]{8,16}
 export const ZONE_RANGES_HEADER = /^Zone ranges:$/;
 /** free_area_init: `  %-8s [mem %#018Lx-%#018Lx]` or `  %-8s empty`. */
 export const ZONE_RANGE = new RegExp(
-  `^\\s+(DMA32|DMA|Normal|HighMem|Movable|Device)\\s+(?:\\[mem ${H}-${H}\\]|(empty))\\s*$`,
+  `^\\s*(DMA32|DMA|Normal|HighMem|Movable|Device)\\s+(?:\\[mem ${H}-${H}\\]|(empty))\\s*$`,
 );
 export const MOVABLE_HEADER = /^Movable zone start for each node$/;
 /** free_area_init: `  Node %d: %#018Lx`. */
-export const MOVABLE_NODE = new RegExp(`^\\s+Node (\\d+): ${H}\\s*$`);
+export const MOVABLE_NODE = new RegExp(`^\\s*Node (\\d+): ${H}\\s*$`);
 export const EARLY_NODE_HEADER = /^Early memory node ranges$/;
 /** free_area_init: `  node %3d: [mem %#018Lx-%#018Lx]` (one per memblock.memory region). */
-export const EARLY_NODE = new RegExp(`^\\s+node\\s+(\\d+): \\[mem ${H}-${H}\\]\\s*$`);
+export const EARLY_NODE = new RegExp(`^\\s*node\\s+(\\d+): \\[mem ${H}-${H}\\]\\s*$`);
 /** free_area_init_node: `Initmem setup node %d [mem ..]`, or `as memoryless`. */
 export const INITMEM = new RegExp(`^Initmem setup node (\\d+) \\[mem ${H}-${H}\\]`);
 export const INITMEM_MEMORYLESS = /^Initmem setup node (\d+) as memoryless$/;
@@ -90,12 +90,12 @@ export const MMINIT_MEMMAP = /^Initialising map node (\d+) zone (\d+) pfns (\d+)
 // ---- 2.6 forms (mm/page_alloc.c v2.6.32 free_area_init_nodes) ----
 export const ZONE_PFN_HEADER = /^Zone PFN ranges:$/;
 export const ZONE_PFN = new RegExp(
-  `^\\s+(DMA32|DMA|Normal|HighMem|Movable)\\s+(?:${H} -> ${H}|(empty))\\s*$`,
+  `^\\s*(DMA32|DMA|Normal|HighMem|Movable)\\s+(?:${H} -> ${H}|(empty))\\s*$`,
 );
 export const MOVABLE_PFN_HEADER = /^Movable zone start PFN for each node$/;
-export const MOVABLE_PFN_NODE = /^\s+Node (\d+): (\d+)\s*$/;
+export const MOVABLE_PFN_NODE = /^\s*Node (\d+): (\d+)\s*$/;
 export const EARLY_NODE_MAP_HEADER = /^early_node_map\[(\d+)\] active PFN ranges$/;
-export const EARLY_NODE_MAP = new RegExp(`^\\s+(\\d+): ${H} -> ${H}\\s*$`);
+export const EARLY_NODE_MAP = new RegExp(`^\\s*(\\d+): ${H} -> ${H}\\s*$`);
 /** mm/page_alloc.c free_area_init_node v2.6-v4.x (KERN_DEBUG). */
 export const NODE_TOTALPAGES = /^On node (\d+) totalpages: (\d+)$/;
 

@@ -196,3 +196,23 @@ describe('old and new shapes of the memory lines', () => {
     expect(log.unknownLines).toBe(0);
   });
 });
+
+describe('indented logs (quoted in mails, syzbot reports)', () => {
+  it('a tab-and-space indented log reads like the plain one', () => {
+    const text = [
+      '\t Linux version 6.1.0 (x) #1',
+      '\t Zone ranges:',
+      '\t   DMA      [mem 0x0000000000001000-0x0000000000ffffff]',
+      '\t Early memory node ranges',
+      '\t   node   0: [mem 0x0000000000001000-0x000000000009efff]',
+      '\t Initmem setup node 0 [mem 0x0000000000001000-0x000000000009efff]',
+      '\t On node 0, zone DMA: 1 pages in unavailable ranges',
+    ].join('\n');
+    const log = parseDmesg(text, 'indented');
+    expect(log.unknownLines).toBe(0);
+    expect(log.kernelRelease).toBe('6.1.0');
+    expect(log.zoneRanges).toEqual([{ zone: 'DMA', start: 0x1000, end: 0x1000000 }]);
+    expect(log.initmemSetup).toEqual([{ nid: 0, start: 0x1000, end: 0x9f000 }]);
+    expect(log.unavailable).toMatchObject([{ nid: 0, zone: 'DMA', pages: 1 }]);
+  });
+});

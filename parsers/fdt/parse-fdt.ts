@@ -58,6 +58,10 @@ export function fdtPropField(path: string, name: string): string {
 /** Bytes [start, end) as a string, one code unit per byte (names in FDTs are ASCII; nothing is lost). */
 export function decodeLatin1(bytes: Uint8Array, start: number, end: number): string {
   let out = '';
+  if (end - start <= 32) {
+    for (let i = start; i < end; i++) out += String.fromCharCode(bytes[i]!);
+    return out;
+  }
   // Chunked so that a long name cannot overflow the argument list of fromCharCode.
   for (let i = start; i < end; i += 4096) {
     out += String.fromCharCode(...bytes.subarray(i, Math.min(end, i + 4096)));
@@ -395,9 +399,6 @@ function walkStructure(
               loc,
             );
           }
-          if (parent.children.some((c) => c.name === name)) {
-            diag.warn(FDT_DIAG.DUPLICATE_NODE, `second node named '${name}' under ${parent.path}`, loc);
-          }
           node = { name, path, offset: tokenOff, props: [], children: [] };
           parent.children.push(node);
         }
@@ -405,7 +406,8 @@ function walkStructure(
         break;
       }
       case FDT_TOKEN.FDT_END_NODE:
-        if (stack.pop() === undefined) {
+        const closed = stack.pop();
+        if (closed === undefined) {
           throw badStructure(
             tokenOff,
             where(),
@@ -413,6 +415,7 @@ function walkStructure(
             'FDT_END_NODE outside any node',
           );
         }
+        reportDuplicates(closed, file, diag);
         break;
       case FDT_TOKEN.FDT_PROP: {
         const node = stack[stack.length - 1];
@@ -447,9 +450,6 @@ function walkStructure(
             loc,
           );
         }
-        if (node.props.some((p) => p.name === name)) {
-          diag.warn(FDT_DIAG.DUPLICATE_PROP, `second property '${name}' in ${node.path}`, loc);
-        }
         node.props.push({
           name,
           value: bytes.subarray(valueOff, valueOff + len),
@@ -482,6 +482,36 @@ function walkStructure(
           'a token (FDT_BEGIN_NODE 1, FDT_END_NODE 2, FDT_PROP 3, FDT_NOP 4, FDT_END 9)',
           hex(token),
         );
+    }
+  }
+}
+
+/** Duplicate property and child names of a closed node; checked once per node, in linear time. */
+function reportDuplicates(node: FdtNode, file: string, diag: DiagnosticSink): void {
+  if (node.props.length > 1) {
+    const names = new Set<string>();
+    for (const p of node.props) {
+      if (names.has(p.name)) {
+        diag.warn(FDT_DIAG.DUPLICATE_PROP, `second property '${p.name}' in ${node.path}`, {
+          file,
+          offset: p.offset - 12, // the FDT_PROP token: tag, len and nameoff precede the value
+          field: fdtPropField(node.path, p.name),
+        });
+      }
+      names.add(p.name);
+    }
+  }
+  if (node.children.length > 1) {
+    const names = new Set<string>();
+    for (const c of node.children) {
+      if (names.has(c.name)) {
+        diag.warn(FDT_DIAG.DUPLICATE_NODE, `second node named '${c.name}' under ${node.path}`, {
+          file,
+          offset: c.offset,
+          field: fdtNodeField(c.path),
+        });
+      }
+      names.add(c.name);
     }
   }
 }

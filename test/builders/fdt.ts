@@ -65,6 +65,11 @@ const encoder = new TextEncoder();
 
 /** Concatenate byte arrays. */
 export function concat(...parts: Uint8Array[]): Uint8Array {
+  return concatList(parts);
+}
+
+/** Concatenate a list of byte arrays (no argument spreading, so any length works). */
+export function concatList(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
@@ -190,8 +195,8 @@ export function buildFdt(spec: FdtSpec): Uint8Array {
   set('size_dt_strings', strLen);
   if (version >= 17) set('size_dt_struct', structLen);
   out.set(rsv, offRsv);
-  out.set(concat(...struct), offStruct);
-  out.set(concat(...strParts), offStrings);
+  out.set(concatList(struct), offStruct);
+  out.set(concatList(strParts), offStrings);
   return out;
 }
 

@@ -160,6 +160,30 @@ describe('parseFdt: valid blobs', () => {
     ]);
     const dup = diag.items.find((d) => d.code === 'FDT_DUPLICATE_PROP')!;
     expect(dup.location).toMatchObject({ file: 'kho/fdt', field: "node /a prop 'p'" });
+    expect(readU32(blob, dup.location!.offset!)).toBe(FDT_TOKEN.FDT_PROP);
+    const dupNode = diag.items.find((d) => d.code === 'FDT_DUPLICATE_NODE')!;
+    expect(readU32(blob, dupNode.location!.offset!)).toBe(FDT_TOKEN.FDT_BEGIN_NODE);
+  });
+
+  it('reads wide nodes (16k children, 16k properties) without duplicate diagnostics', () => {
+    const wide = (n: number): Uint8Array => {
+      const children: [string, FdtNodeSpec][] = [];
+      const props: [string, Uint8Array][] = [];
+      for (let i = 0; i < n; i++) {
+        children.push([`n${i}`, { props: [[`p${i % 7}`, u32(i)]] }]);
+        props.push([`q${i}`, u32(i)]);
+      }
+      return buildFdt({ root: { props, children } });
+    };
+    const big = wide(16_000);
+    const fdt = parse(big);
+    expect(fdt.root.children).toHaveLength(16_000);
+    expect(fdt.root.props).toHaveLength(16_000);
+    expect(fdt.root.children[15_999]!.props[0]!.value).toEqual(u32(15_999));
+    // Duplicate checks run once per closed node with a Set (reportDuplicates), not per token over siblings.
+    const diag = new DiagnosticSink();
+    parse(big, diag);
+    expect(diag.items).toEqual([]);
   });
 
   it('warns about a named root', () => {

@@ -2,7 +2,7 @@
 // Splitting follows lib/cmdline.c next_arg() (whitespace, double quotes; `--` ends kernel arguments) and
 // kernel/params.c parameq() (`-` and `_` are the same in names).
 import type { Diagnostic } from '../../src/core/index.js';
-import { DiagnosticSink, parseMemSize } from '../../src/core/index.js';
+import { DiagnosticSink } from '../../src/core/index.js';
 import type { MemoryCmdline } from '../../src/trace/host-trace.js';
 
 export interface CmdlineArg {
@@ -46,32 +46,72 @@ export function splitArgs(line: string): { text: string; column: number }[] {
   return out;
 }
 
-/** kstrtobool() as used by early_param("kho") in kernel/kexec_handover.c: y/n, 1/0, on/off. */
-function parseBool(v: string | null): boolean | null {
-  if (v === null) return true;
-  const s = v.toLowerCase();
-  if (['y', 'yes', '1', 'on', 't', 'true'].includes(s)) return true;
-  if (['n', 'no', '0', 'off', 'f', 'false'].includes(s)) return false;
+/**
+ * lib/kstrtox.c kstrtobool(): only the first one or two characters count (y/Y/t/T/1, n/N/f/F/0, on/off).
+ * Used by early_param("kho") in kernel/kexec_handover.c; a bare `kho` passes NULL and is rejected.
+ */
+export function kstrtobool(v: string | null): boolean | null {
+  if (v === null || v === '') return null;
+  const c = v[0]!.toLowerCase();
+  if ('yt1'.includes(c)) return true;
+  if ('nf0'.includes(c)) return false;
+  if (c === 'o') {
+    const d = (v[1] ?? '').toLowerCase();
+    if (d === 'n') return true;
+    if (d === 'f') return false;
+  }
   return null;
 }
 
+/** lib/cmdline.c simple_strtoull(p, &end, 0) as memparse() starts: base from the prefix (0x hex, 0 octal). */
+function strtoull0(text: string): { value: number; rest: string } {
+  const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text);
+  if (!m) return { value: 0, rest: text };
+  const t = m[1]!;
+  const value = /^0[xX]/.test(t)
+    ? parseInt(t.slice(2), 16)
+    : t.length > 1 && t[0] === '0'
+      ? parseInt(t, 8)
+      : Number(t);
+  return { value, rest: text.slice(t.length) };
+}
+
 /**
- * `kernelcore=` / `movablecore=` (mm/mm_init.c cmdline_parse_core(), 6.1): `N%` (at most 100) or a memparse size;
- * `kernelcore=mirror` (cmdline_parse_kernelcore()).
+ * lib/cmdline.c memparse(): a number (base by prefix) and an optional K/M/G/T/P/E suffix; anything after is
+ * left unread (the caller usually ignores it). A value without digits is 0. Null when above 2^53.
+ */
+export function memparse(text: string): { bytes: number | null; rest: string } {
+  const { value, rest } = strtoull0(text);
+  const m = /^([kKmMgGtTpPeE])/.exec(rest);
+  const shift = m ? { k: 10, m: 20, g: 30, t: 40, p: 50, e: 60 }[m[1]!.toLowerCase() as 'k'] : 0;
+  const bytes = value * 2 ** shift;
+  return { bytes: Number.isSafeInteger(bytes) ? bytes : null, rest: m ? rest.slice(1) : rest };
+}
+
+/**
+ * `kernelcore=` / `movablecore=` (mm/mm_init.c cmdline_parse_core(); mm/page_alloc.c in 6.1): a number followed
+ * by `%` is a percentage (above 100 only WARNs), otherwise memparse() bytes; `kernelcore=mirror` is
+ * cmdline_parse_kernelcore()'s parse_option_str().
  */
 function parseCore(
-  v: string | null,
+  v: string,
   allowMirror: boolean,
-): { bytes: number } | { percent: number } | 'mirror' | null {
-  if (v === null) return null;
-  if (allowMirror && v === 'mirror') return 'mirror';
-  const pct = /^(\d+)%$/.exec(v);
-  if (pct) {
-    const n = Number(pct[1]);
-    return n <= 100 ? { percent: n } : null;
+): { value: { bytes: number } | { percent: number } | 'mirror' | null; note: string | null } {
+  if (allowMirror && v === 'mirror') return { value: 'mirror', note: null };
+  const pct = strtoull0(v);
+  if (pct.rest.startsWith('%')) {
+    return {
+      value: { percent: pct.value },
+      note: pct.value > 100 ? 'a percentage above 100 (the kernel WARNs)' : null,
+    };
   }
-  const bytes = parseMemSize(v);
-  return bytes === null ? null : { bytes };
+  const { bytes, rest } = memparse(v);
+  if (bytes === null) return { value: null, note: 'a size below 2^53' };
+  const note =
+    rest !== '' || !/^\d/.test(v)
+      ? `the kernel reads only "${v.slice(0, v.length - rest.length)}" (${bytes} bytes)`
+      : null;
+  return { value: { bytes }, note };
 }
 
 export function parseCmdline(text: string, file: string): ParsedCmdline {
@@ -108,6 +148,12 @@ export function parseCmdline(text: string, file: string): ParsedCmdline {
     args.push({ name, value: eq < 0 ? null : a.text.slice(eq + 1), column: a.column });
   }
 
+  const odd = (a: CmdlineArg, what: string): void =>
+    sink.warn('CMDLINE_ODD_VALUE', `${a.name}=${a.value ?? ''}: ${what}`, {
+      file,
+      line: lineNo,
+      column: a.column,
+    });
   const bad = (a: CmdlineArg, expected: string): void =>
     sink.warn(
       'CMDLINE_BAD_VALUE',
@@ -132,16 +178,18 @@ export function parseCmdline(text: string, file: string): ParsedCmdline {
   // Each early_param handler runs once per occurrence, in order: the last valid value wins.
   for (const a of args) {
     switch (a.name) {
-      case 'kernelcore': {
-        const v = parseCore(a.value, true);
-        if (v === null) bad(a, 'a size (6G), a percentage (25%) or mirror');
-        else kernelcore = v;
-        break;
-      }
+      case 'kernelcore':
       case 'movablecore': {
-        const v = parseCore(a.value, false);
-        if (v === null || v === 'mirror') bad(a, 'a size (6G) or a percentage (25%)');
-        else movablecore = v;
+        // early_param handlers get NULL for a bare name and return -EINVAL
+        if (a.value === null) {
+          bad(a, 'a value');
+          break;
+        }
+        const { value, note } = parseCore(a.value, a.name === 'kernelcore');
+        if (note) odd(a, note);
+        if (value === null) break;
+        if (a.name === 'kernelcore') kernelcore = value;
+        else if (value !== 'mirror') movablecore = value;
         break;
       }
       case 'movable_node':
@@ -152,18 +200,21 @@ export function parseCmdline(text: string, file: string): ParsedCmdline {
         else memmap.push(a.value);
         break;
       case 'mem': {
-        // arch/x86/kernel/e820.c parse_memopt(): `mem=nopentium` is a 32-bit leftover, not a limit.
+        // arch/x86/kernel/e820.c parse_memopt(): `mem=nopentium` is a 32-bit leftover; a size of 0 is -EINVAL.
         if (a.value === 'nopentium') break;
-        const v = a.value === null ? null : parseMemSize(a.value);
-        if (v === null) bad(a, 'a size such as 8G');
-        else memLimit = v;
+        const v = a.value === null ? null : memparse(a.value);
+        if (v === null || v.bytes === null || v.bytes === 0) bad(a, 'a size such as 8G');
+        else {
+          if (v.rest !== '') odd(a, `the kernel reads only the size (${v.bytes} bytes)`);
+          memLimit = v.bytes;
+        }
         break;
       }
       case 'numa':
         numa = a.value ?? '';
         break;
       case 'kho': {
-        const v = parseBool(a.value);
+        const v = kstrtobool(a.value);
         if (v === null) bad(a, 'on or off');
         else kho = v;
         break;
@@ -172,8 +223,8 @@ export function parseCmdline(text: string, file: string): ParsedCmdline {
         khoScratch = a.value ?? '';
         break;
       case 'memblock':
-        // mm/memblock.c early_memblock(): only `debug` is recognised.
-        if (a.value === 'debug') memblockDebug = true;
+        // mm/memblock.c early_memblock(): strstr(p, "debug"), anything else is silently ignored
+        if (a.value !== null && a.value.includes('debug')) memblockDebug = true;
         else bad(a, 'debug');
         break;
       case 'early_page_ext':

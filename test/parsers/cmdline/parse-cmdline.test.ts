@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseCmdline, splitArgs } from '../../../parsers/cmdline/index.js';
+import { kstrtobool, memparse, parseCmdline, splitArgs } from '../../../parsers/cmdline/index.js';
 
 describe('parseCmdline', () => {
   it('qemu d-16g-2node-kernelcore: kernelcore=6G and memblock=debug', () => {
@@ -49,16 +49,49 @@ describe('parseCmdline', () => {
     expect(c.diagnostics).toEqual([]);
   });
 
-  it('bad values are diagnostics at their column; the last valid value wins', () => {
+  it('values read the way the kernel reads them, with diagnostics at their column; the last one wins', () => {
     const c = parseCmdline('kernelcore=lots kernelcore=150% kernelcore=4G kho=maybe memblock=verbose', 'c');
     expect(c.memory.kernelcore).toEqual({ bytes: 4 * 2 ** 30 });
     expect(c.memory.kho).toBeUndefined();
+    expect(c.memory.memblockDebug).toBe(false);
     expect(c.diagnostics.map((d) => [d.code, d.location?.column])).toEqual([
-      ['CMDLINE_BAD_VALUE', 1],
-      ['CMDLINE_BAD_VALUE', 17],
+      ['CMDLINE_ODD_VALUE', 1], // memparse("lots") is 0 bytes
+      ['CMDLINE_ODD_VALUE', 17], // above 100%: WARN_ON, kept
       ['CMDLINE_BAD_VALUE', 47],
       ['CMDLINE_BAD_VALUE', 57],
     ]);
+    expect(parseCmdline('kernelcore=lots', 'c').memory.kernelcore).toEqual({ bytes: 0 });
+    expect(parseCmdline('movablecore=150%', 'c').memory.movablecore).toEqual({ percent: 150 });
+  });
+
+  it('memparse and simple_strtoull details: base prefixes, suffix case, trailing text', () => {
+    expect(memparse('0x1000')).toEqual({ bytes: 4096, rest: '' });
+    expect(memparse('010k')).toEqual({ bytes: 8 * 1024, rest: '' });
+    expect(memparse('6Gfoo')).toEqual({ bytes: 6 * 2 ** 30, rest: 'foo' });
+    expect(memparse('x')).toEqual({ bytes: 0, rest: 'x' });
+    expect(memparse('99999999999E').bytes).toBeNull();
+    expect(parseCmdline('kernelcore=010%', 'c').memory.kernelcore).toEqual({ percent: 8 });
+    expect(parseCmdline('mem=0', 'c').memory.memLimit).toBeUndefined();
+    expect(parseCmdline('mem=4G@0', 'c').memory.memLimit).toBe(4 * 2 ** 30);
+  });
+
+  it('kho= follows kstrtobool; a bare kho is rejected; memblock= looks for "debug" anywhere', () => {
+    expect(['on', 'ON', 'y', '1', 'true', 'off', 'n', '0', 'false', 'o', 'x'].map(kstrtobool)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+      null,
+      null,
+    ]);
+    expect(parseCmdline('kho', 'c').memory.kho).toBeUndefined();
+    expect(parseCmdline('kho', 'c').diagnostics[0]?.code).toBe('CMDLINE_BAD_VALUE');
+    expect(parseCmdline('memblock=debug,foo', 'c').memory.memblockDebug).toBe(true);
   });
 
   it('quotes group spaces and are dropped (lib/cmdline.c next_arg)', () => {

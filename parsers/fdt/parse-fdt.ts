@@ -405,7 +405,7 @@ function walkStructure(
         stack.push(node);
         break;
       }
-      case FDT_TOKEN.FDT_END_NODE:
+      case FDT_TOKEN.FDT_END_NODE: {
         const closed = stack.pop();
         if (closed === undefined) {
           throw badStructure(
@@ -417,6 +417,7 @@ function walkStructure(
         }
         reportDuplicates(closed, file, diag);
         break;
+      }
       case FDT_TOKEN.FDT_PROP: {
         const node = stack[stack.length - 1];
         if (node === undefined) {

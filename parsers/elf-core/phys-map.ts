@@ -1,9 +1,11 @@
 // Physical address -> file bytes for an ELF core: the PT_LOADs flattened into disjoint pieces, so a lookup is
 // one binary search whatever the number of segments (kdump cores of huge hosts have thousands).
 //
-// Overlaps: the first segment in program-header order wins. /proc/kcore has real overlaps: its KCORE_TEXT
-// segment (p_paddr = __pa_symbol(_text)) lies inside a KCORE_RAM one (fs/proc/kcore.c read_kcore_iter, v6.x),
-// and both hold the same bytes; for cores whose overlapping segments disagree, "first wins" is at least stable.
+// Overlaps: the first segment in program-header order wins. Real cores overlap: kdump's elfcorehdr puts a
+// kernel-text PT_LOAD (p_paddr = __pa_symbol(_text)) before the RAM ranges that contain it (kernel/crash_core.c
+// crash_prepare_elf64_headers, v6.x), and /proc/kcore's KCORE_TEXT segment lies inside a KCORE_RAM one
+// (fs/proc/kcore.c read_kcore_iter, v6.x). Both copies are the same physical bytes; for cores whose
+// overlapping segments disagree, "first wins" is at least stable and matches the dumpers' order.
 import type { Range } from '../../src/core/index.js';
 import type { ElfSegment } from './types.js';
 

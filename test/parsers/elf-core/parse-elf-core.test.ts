@@ -294,6 +294,32 @@ describe('ElfCore: physical memory', () => {
     expect(core.fileOffsetOf(-1)).toBeNull();
   });
 
+  it('kdump-shaped: PT_NOTE, kernel text PT_LOAD first, then the RAM ranges that contain it', () => {
+    // crash_prepare_elf64_headers order: notes, text [0x200000, +0x100000), RAM [0x100000, 0x500000), ...
+    // Expect: both copies hold the same bytes, the text segment wins, reads cross the text edges seamlessly.
+    const ram = new Uint8Array(0x400000);
+    for (let i = 0; i < ram.length; i += 512) ram[i] = (i >> 9) & 0xff;
+    const text = ram.slice(0x200000 - 0x100000, 0x300000 - 0x100000);
+    const core = open({
+      notes: [{ name: 'VMCOREINFO', type: 0, desc: new TextEncoder().encode('PAGESIZE=4096\n') }],
+      segments: [
+        { paddr: 0x200000, vaddr: 0xffffffff81000000n, data: text },
+        { paddr: 0x100000, data: ram },
+        { paddr: 0x100000000, data: { size: 0x1000, fill: 7 } },
+      ],
+    });
+    expect(core.segments.map((g) => g.index)).toEqual([2, 1, 3]);
+    expect(core.presentRanges).toEqual([
+      { start: 0x100000, end: 0x500000 },
+      { start: 0x100000000, end: 0x100001000 },
+    ]);
+    expect(core.fileOffsetOf(0x200000)).toBe(core.segments.find((g) => g.index === 1)!.fileOffset);
+    const across = core.readPhys(0x1ff000, 0x102000, 'text edges');
+    const want = ram.subarray(0x1ff000 - 0x100000, 0x301000 - 0x100000);
+    expect(Buffer.compare(across, want)).toBe(0);
+    expect(codes(core)).toEqual([ELF_DIAG.OVERLAP]);
+  });
+
   it('a later segment wholly inside an earlier one is shadowed', () => {
     const core = open({
       segments: [

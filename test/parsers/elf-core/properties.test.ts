@@ -88,7 +88,7 @@ describe('ElfCore against a byte model', () => {
           }
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   });
 });

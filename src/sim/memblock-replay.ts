@@ -307,13 +307,20 @@ export function replayMemblockLog(
     d++;
   }
   if (opts.x86Numa && !numaDone) applyNuma(opts.x86Numa.beforeLine);
-  for (const e of mb.events)
+  for (const e of mb.events) {
+    if (e.kind === 'warn')
+      diagnostics.push({
+        code: 'MEMBLOCK_REPLAY_KERNEL_WARN',
+        severity: 'warning',
+        message: `memblock_add_range would WARN on ${e.type}: ${e.message}`,
+      });
     if (e.kind === 'panic' || e.kind === 'resize-refused')
       diagnostics.push({
         code: 'MEMBLOCK_REPLAY_RESIZE',
         severity: 'warning',
         message: e.kind === 'panic' ? e.message : `memblock: cannot resize ${e.type} array (max ${e.max})`,
       });
+  }
   return {
     final: mb,
     snapshots,

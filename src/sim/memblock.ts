@@ -73,7 +73,9 @@ export type MemblockEvent =
   | { readonly kind: 'panic'; readonly message: string }
   | { readonly kind: 'discard' }
   | { readonly kind: 'early_pfn_to_nid-after-discard'; readonly pfn: number; readonly nid: number | null }
-  | { readonly kind: 'alloc-failed'; readonly size: number; readonly nid: number | null };
+  | { readonly kind: 'alloc-failed'; readonly size: number; readonly nid: number | null }
+  /** A WARN_ON the kernel would print (a `WARNING: ... mm/memblock.c` splat in dmesg). */
+  | { readonly kind: 'warn'; readonly type: MemblockTypeName; readonly message: string };
 
 export interface MemblockOptions {
   readonly version: MemblockVersion;
@@ -452,7 +454,10 @@ export class Memblock {
     for (; i < type.count; i++) {
       const rb = type.base(i);
       if (rb >= end) break;
-      if (rb > cursor) gaps.push(cursor, rb);
+      if (rb > cursor) {
+        gaps.push(cursor, rb);
+        this.warnOnGap(type, i, nid, flags);
+      }
       cursor = Math.min(type.end(i), end);
     }
     if (cursor < end) gaps.push(cursor, end);
@@ -485,6 +490,23 @@ export class Memblock {
     }
     if (first >= 0) type.mergeRegions(first, lastIdx + 1);
     return 0;
+  }
+
+  /**
+   * memblock_add_range() WARN_ONs when a gap piece is inserted below an overlapping region of another node, or
+   * with other flags: 6.1 warns on any flag difference; v6.16 (KHO series, "memblock: add MEMBLOCK_RSRV_KERN
+   * flag") only when the new flags are not MEMBLOCK_NONE. Behaviour is unchanged; the kernel prints a splat.
+   */
+  private warnOnGap(type: MemblockType, i: number, nid: number | null, flags: number): void {
+    if (nid !== type.nid(i))
+      this.events.push({ kind: 'warn', type: type.name, message: `nid ${nid} != region nid ${type.nid(i)}` });
+    const rf = type.flags(i);
+    if (flags !== rf && (this.version === 'v6.1' || flags !== 0))
+      this.events.push({
+        kind: 'warn',
+        type: type.name,
+        message: `flags 0x${flags.toString(16)} != region flags 0x${rf.toString(16)}`,
+      });
   }
 
   /**

@@ -192,6 +192,41 @@ describe('memblock_reserve', () => {
   });
 });
 
+describe('memblock_add_range WARN_ONs', () => {
+  it('a gap piece below a region of another node or other flags warns; 6.16+ ignores new MEMBLOCK_NONE', () => {
+    //  |      +--- r1 (node 0) ---+   |
+    //  |  [====== reserve ======)     |   the piece below r1 is inserted with no node -> WARN_ON(nid)
+    // Expect one nid warning on both versions.
+    for (const version of ['v6.1', 'newest'] as const) {
+      const mb = fresh(version);
+      mb.reserve(2 * M, 2 * M);
+      mb.setNode(0, 1 * G, mb.reserved, 0);
+      mb.reserve(1 * M, 2 * M);
+      expect(mb.events.filter((e) => e.kind === 'warn')).toEqual([
+        { kind: 'warn', type: 'reserved', message: 'nid null != region nid 0' },
+      ]);
+    }
+    //  |      +--- r1 RSRV_KERN ---+  |
+    //  |  [=== plain reserve ===)     |   6.1 has no RSRV_KERN; newest: new flags NONE -> no flag warning
+    const now = fresh('newest');
+    now.reserveKern(2 * M, 2 * M);
+    now.reserve(1 * M, 2 * M);
+    expect(now.events.filter((e) => e.kind === 'warn')).toEqual([]);
+    //  |      +--- r1 none ---+       |
+    //  |  [== reserve_kern ==)        |   newest: RSRV_KERN over a plain region warns ([P-X86-KHO-1M])
+    now.reserve(8 * M, 2 * M);
+    now.reserveKern(7 * M, 2 * M);
+    expect(now.events.filter((e) => e.kind === 'warn')).toEqual([
+      { kind: 'warn', type: 'reserved', message: 'flags 0x20 != region flags 0x0' },
+    ]);
+    // 6.1 warns on any flag difference, NONE included.
+    const old = fresh('v6.1');
+    old.addNode(2 * M, 2 * M, null, MEMBLOCK_HOTPLUG);
+    old.add(1 * M, 2 * M);
+    expect(old.events.filter((e) => e.kind === 'warn')).toHaveLength(1);
+  });
+});
+
 describe('memblock_remove / memblock_phys_free', () => {
   it('simple: remove the first of two regions', () => {
     //  |  ......   +------+  |

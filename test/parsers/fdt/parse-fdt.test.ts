@@ -186,6 +186,22 @@ describe('parseFdt: valid blobs', () => {
     expect(diag.items).toEqual([]);
   });
 
+  it('warns about a reservation block off the 8-byte grid, and reads it', () => {
+    const blob = buildFdt(khoRoot);
+    // Four bytes inserted after the header: every block moves by 4, the reservation block to 0x2c.
+    let moved = concat(blob.subarray(0, 40), raw(0, 0, 0, 0), blob.subarray(40));
+    for (const f of ['totalsize', 'off_mem_rsvmap', 'off_dt_struct', 'off_dt_strings'] as const) {
+      moved = withHeaderField(moved, f, readU32(blob, FDT_HEADER_OFFSET[f]) + 4);
+    }
+    const diag = new DiagnosticSink();
+    const fdt = parse(moved, diag);
+    expect(fdt.reservations).toEqual(khoRoot.reservations);
+    expect(plainFromFdt(fdt.root)).toEqual(plainFromSpec('', khoRoot.root));
+    expect(diag.items).toMatchObject([
+      { code: 'FDT_RSVMAP_UNALIGNED', location: { offset: 16, field: 'fdt_header.off_mem_rsvmap' } },
+    ]);
+  });
+
   it('warns about a named root', () => {
     const diag = new DiagnosticSink();
     const fdt = parse(buildFdt({ rootName: 'weird', root: { children: { c: {} } } }), diag);

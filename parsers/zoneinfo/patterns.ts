@@ -16,6 +16,6 @@ export const PCP_CPU = /^ {4}cpu: (\d+) *$/;
 /** Per-cpu pageset fields; 6.7+ widens them and adds high_min/high_max. */
 export const PCP_FIELD = /^ +(count|high|batch|high_min|high_max): +(-?\d+) *$/;
 export const VM_STATS_THRESHOLD = /^ {2}vm stats threshold: (\d+) *$/;
-/** The tail of a populated zone: `start_pfn:` is the one the replay needs. */
+/** The tail of a populated zone (`prev_priority` is 2.6-era): `start_pfn:` is the one the replay needs. */
 export const ZONE_TAIL =
-  /^ {2}(node_unreclaimable|all_unreclaimable|start_pfn|inactive_ratio|reserved_highatomic|free_highatomic): +(\d+) *$/;
+  /^ {2}(node_unreclaimable|all_unreclaimable|start_pfn|inactive_ratio|prev_priority|reserved_highatomic|free_highatomic): +(\d+) *$/;

@@ -60,6 +60,62 @@ describe('parseZoneinfo on real captures', () => {
   });
 });
 
+describe('parseZoneinfo on the newest layout', () => {
+  // Shape of mm/vmstat.c zoneinfo_show_print() in a 6.16-era tree: `promo`, widened pageset fields with
+  // high_min/high_max. Built from the format strings; no capture of that kernel is in traces/.
+  const NEWEST = [
+    'Node 0, zone   Normal',
+    '  per-node stats',
+    '      nr_inactive_anon 10',
+    '      nr_memmap_boot_pages 4096',
+    '  pages free     1000',
+    '        boost    0',
+    '        min      10',
+    '        low      12',
+    '        high     14',
+    '        promo    16',
+    '        spanned  262144',
+    '        present  262144',
+    '        managed  250000',
+    '        cma      0',
+    '        protection: (0, 0, 0, 0)',
+    '      nr_free_pages 1000',
+    '      numa_hit     5',
+    '  pagesets',
+    '    cpu: 0',
+    '              count:    3',
+    '              high:     100',
+    '              batch:    63',
+    '              high_min: 10',
+    '              high_max: 200',
+    '  vm stats threshold: 24',
+    '  node_unreclaimable:  0',
+    '  start_pfn:           1048576',
+    'Node 0, zone  Movable',
+    '  pages free     0',
+    '        boost    0',
+    '        min      0',
+    '        low      0',
+    '        high     0',
+    '        promo    0',
+    '        spanned  0',
+    '        present  0',
+    '        managed  0',
+    '        cma      0',
+    '        protection: (0, 0, 0, 0)',
+    '',
+  ].join('\n');
+
+  it('every line understood; promo kept with the other watermarks', () => {
+    const z = parseZoneinfo(NEWEST, 'zoneinfo');
+    expect([z.totalLines, z.parsedLines, z.unknownLines]).toEqual([39, 39, 0]);
+    expect(z.zones[0]).toMatchObject({ startPfn: 1048576, spanned: 262144, managed: 250000, pagesetCpus: 1 });
+    expect(z.zones[0]!.fields['promo']).toBe(16);
+    expect(z.nodeStats[0]!['nr_memmap_boot_pages']).toBe(4096);
+    expect(z.zones[1]!.startPfn).toBeNull();
+  });
+});
+
 describe('parseZoneinfo on malformed input', () => {
   it('a file cut in the middle of a zone: missing fields are diagnostics, not a crash', () => {
     const text =

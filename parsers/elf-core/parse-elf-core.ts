@@ -77,17 +77,42 @@ interface Ident {
   endianness: 'le' | 'be';
 }
 
+/**
+ * Dump formats users confuse with ELF cores, by their leading signature (makedumpfile's KDUMP_SIGNATURE,
+ * DISK_DUMP_SIGNATURE and the flattened-format MAKEDUMPFILE_SIGNATURE, as drgn libdrgn/linux_kernel.h lists them).
+ */
+const OTHER_DUMPS: readonly { signature: string; what: string }[] = [
+  {
+    signature: 'KDUMP   ',
+    what: 'a kdump-compressed dump (makedumpfile -c/-l/-p/-z); save it as ELF with makedumpfile -E',
+  },
+  { signature: 'DISKDUMP', what: 'a diskdump-format dump; save it as ELF with makedumpfile -E' },
+  {
+    signature: 'makedumpfile',
+    what: 'flattened makedumpfile output; rearrange it with makedumpfile -R, or save as ELF with -E',
+  },
+];
+
+function startsWith(b: Uint8Array, sig: string): boolean {
+  if (b.length < sig.length) return false;
+  for (let i = 0; i < sig.length; i++) if (b[i] !== sig.charCodeAt(i)) return false;
+  return true;
+}
+
 /** Check e_ident: magic, class, data encoding. Each failure is located at its byte. */
 function checkIdent(src: ByteSource, head: Uint8Array): Ident {
   const file = src.name;
   const magicLen = Math.min(ELF.ELFMAG.length, head.length);
   for (let i = 0; i < magicLen; i++) {
     if (head[i] !== ELF.ELFMAG[i]) {
+      const other = OTHER_DUMPS.find((d) => startsWith(head, d.signature));
       throw new TraceError({
         code: ELF_ERR.BADMAGIC,
         location: { file, offset: 0, field: 'e_ident[EI_MAG0..EI_MAG3]' },
-        expected: `7f 45 4c 46 ("\\x7fELF")`,
-        found: hexBytes(head.subarray(0, ELF.ELFMAG.length)),
+        expected: `7f 45 4c 46 ("\\x7fELF"): an ELF core`,
+        found: other
+          ? `${JSON.stringify(other.signature)}: ${other.what}`
+          : hexBytes(head.subarray(0, ELF.ELFMAG.length)),
       });
     }
   }

@@ -127,6 +127,17 @@ describe('openElfCore: rejects', () => {
     expect(e.found).toBe('7f ba 4c 46');
   });
 
+  it('kdump-compressed and flattened makedumpfile output are named, with what to do', () => {
+    const kdump = new Uint8Array(4096);
+    kdump.set(new TextEncoder().encode('KDUMP   '), 0);
+    const e = traceError(() => openElfCore(bytesSource('vmcore', kdump)));
+    expect(e.code).toBe(ELF_ERR.BADMAGIC);
+    expect(e.found).toContain('kdump-compressed');
+    expect(e.found).toContain('makedumpfile -E');
+    const flat = new TextEncoder().encode('makedumpfile\0\0\0\0');
+    expect(traceError(() => openElfCore(bytesSource('v', flat))).found).toContain('makedumpfile -R');
+  });
+
   it('a text file is bad magic, an empty file is truncated', () => {
     expect(traceError(() => openElfCore(bytesSource('t', new TextEncoder().encode('hello')))).code).toBe(
       ELF_ERR.BADMAGIC,

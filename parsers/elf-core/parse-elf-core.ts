@@ -2,11 +2,12 @@
 // Only Elf64_Ehdr and the program header table are read when the core is opened; segment bytes are read
 // through the ByteSource when asked for. Physical memory is addressed by p_paddr.
 //
-// Choices (documented in README-level terms here, tested in test/parsers/elf-core):
+// Choices (README.md says the same for users; test/parsers/elf-core tests each):
+// - ELF64 only (ELF_ERR_BADCLASS for ELFCLASS32): KHO exists on 64-bit arches only.
 // - e_type must be ET_CORE, as fs/proc/vmcore.c parse_crash_elf64_headers (v6.x) requires; an ET_EXEC
 //   vmlinux also has PT_LOADs with p_paddr, and reading it as a dump would be silently wrong.
 // - PT_LOADs with p_paddr == 0xffffffffffffffff are skipped and counted: /proc/kcore gives vmalloc and
-//   module areas that p_paddr (fs/proc/kcore.c read_kcore_iter, v6.x: `(elf_addr_t)-1` unless KCORE_RAM,
+//   module areas that way (fs/proc/kcore.c read_kcore_iter, v6.x: `(elf_addr_t)-1` unless KCORE_RAM,
 //   KCORE_REMAP or KCORE_TEXT). They are not validated: a copy of kcore need not contain their bytes.
 // - p_filesz < p_memsz: the tail is present and zero (ELF gABI, "Program Header": the extra bytes "are
 //   defined to hold the value 0"), unless the caller passes zeroFill: false. Either way a diagnostic counts them.

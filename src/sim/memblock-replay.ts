@@ -15,6 +15,8 @@ export interface X86NumaStep {
   readonly maxPfn?: number;
   /** Apply before the call on this line (the reservation of the first NODE_DATA). */
   readonly beforeLine: number;
+  /** The same point as a timestamp, for `orderBy: 'time'`. */
+  readonly beforeTime?: number;
 }
 
 export interface MemblockReplayOptions {
@@ -30,6 +32,12 @@ export interface MemblockReplayOptions {
   readonly seedFromFirstDump?: boolean;
   /** Display name of the log, for diagnostics. */
   readonly file?: string;
+  /**
+   * 'line' (default): calls and dumps come from one log and are ordered by line. 'time': they come from
+   * different files (e.g. the derived memblock-debug-calls and memblock-dump files) and are ordered by printk
+   * timestamp; a call and a dump with the same timestamp keep the call first.
+   */
+  readonly orderBy?: 'line' | 'time';
 }
 
 export interface MemblockSnapshot {
@@ -166,8 +174,7 @@ export function replayMemblockLog(
   let sawInitMemMapping = false;
   let limitRaised = false;
 
-  const sortedDumps = [...dumps].sort((a, b) => a.line - b.line);
-  let d = 0;
+  let dumpsTaken = 0;
   const seed = opts.seedFromFirstDump ?? true;
 
   const takeDump = (dump: MemblockDump, first: boolean): void => {
@@ -223,13 +230,43 @@ export function replayMemblockLog(
     });
   };
 
-  for (const c of [...calls].sort((a, b) => a.line - b.line)) {
-    while (d < sortedDumps.length && sortedDumps[d]!.line < c.line) {
-      if (opts.x86Numa && !numaDone && opts.x86Numa.beforeLine < sortedDumps[d]!.line) applyNuma(c.line);
-      takeDump(sortedDumps[d]!, d === 0);
-      d++;
+  // One ordered stream: the numa step, calls and dumps, by line (or timestamp) with ties in that order.
+  let byTime = opts.orderBy === 'time';
+  if (byTime && [...calls, ...dumps].some((x) => x.time === undefined)) {
+    diagnostics.push({
+      code: 'MEMBLOCK_REPLAY_NO_TIME',
+      severity: 'warning',
+      message: 'orderBy time needs a timestamp on every call and dump; using line order',
+    });
+    byTime = false;
+  }
+  type Ev =
+    | { key: number; tie: 0; kind: 'numa'; line: number }
+    | { key: number; tie: 1; kind: 'call'; call: MemblockCall }
+    | { key: number; tie: 2; kind: 'dump'; dump: MemblockDump };
+  const keyOf = (x: { line: number; time?: number }): number => (byTime ? x.time! : x.line);
+  const stream: Ev[] = [
+    ...calls.map((call) => ({ key: keyOf(call), tie: 1 as const, kind: 'call' as const, call })),
+    ...dumps.map((dump) => ({ key: keyOf(dump), tie: 2 as const, kind: 'dump' as const, dump })),
+  ];
+  const ns = opts.x86Numa;
+  if (ns) {
+    const key = byTime ? (ns.beforeTime ?? Infinity) : ns.beforeLine;
+    stream.push({ key, tie: 0, kind: 'numa', line: ns.beforeLine });
+  }
+  stream.sort((a, b) => a.key - b.key || a.tie - b.tie);
+
+  for (const ev of stream) {
+    if (ev.kind === 'numa') {
+      applyNuma(ev.line);
+      continue;
     }
-    if (opts.x86Numa && !numaDone && c.line >= opts.x86Numa.beforeLine) applyNuma(c.line);
+    if (ev.kind === 'dump') {
+      takeDump(ev.dump, dumpsTaken === 0);
+      dumpsTaken++;
+      continue;
+    }
+    const c = ev.call;
     const size = c.end - c.base;
     const afterAlloc = pendingAlloc;
     pendingAlloc = null;
@@ -300,13 +337,6 @@ export function replayMemblockLog(
     }
     applied++;
   }
-  while (d < sortedDumps.length) {
-    if (opts.x86Numa && !numaDone && opts.x86Numa.beforeLine < sortedDumps[d]!.line)
-      applyNuma(sortedDumps[d]!.line);
-    takeDump(sortedDumps[d]!, d === 0);
-    d++;
-  }
-  if (opts.x86Numa && !numaDone) applyNuma(opts.x86Numa.beforeLine);
   for (const e of mb.events) {
     if (e.kind === 'warn')
       diagnostics.push({

@@ -95,6 +95,27 @@ describe.each(TRACES)('replay of %s', (name) => {
   });
 });
 
+describe('ordering by timestamp', () => {
+  it('replays the two derived files (calls, dumps) of every trace by printk time to the same dumps', () => {
+    for (const name of TRACES) {
+      const { dir, log, kernelLines } = load(name);
+      const calls = parseDmesg(readFileSync(`${dir}/memblock-debug-calls-from-dmesg.txt`, 'utf8'), 'calls');
+      const dumps = parseDmesg(readFileSync(`${dir}/memblock-dump-from-dmesg.txt`, 'utf8'), 'dumps');
+      // The numa step's position as a time: the reservation of the first NODE_DATA, from the full log.
+      const nd = log.nodeData[0]!;
+      const ndReserve = log.memblockCalls.find((c) => c.kind === 'memblock_reserve' && c.base === nd.start)!;
+      const r = replayMemblockLog(calls.memblockCalls, dumps.memblockDumps, {
+        orderBy: 'time',
+        x86Numa: { srat: log.srat, beforeLine: ndReserve.line, beforeTime: ndReserve.time! },
+      });
+      expect(
+        r.snapshots.flatMap((x) => x.lines),
+        name,
+      ).toEqual(kernelLines);
+    }
+  });
+});
+
 describe('controls: the comparison can fail', () => {
   const { log, kernelLines } = load('b-16g-2node');
 

@@ -3,7 +3,8 @@
 // through the ByteSource when asked for. Physical memory is addressed by p_paddr.
 //
 // Choices (README.md says the same for users; test/parsers/elf-core tests each):
-// - ELF64 only (ELF_ERR_BADCLASS for ELFCLASS32): KHO exists on 64-bit arches only.
+// - ELF64 only (ELF_ERR_BADCLASS for ELFCLASS32): the KHO hosts this tool serves are x86_64 and arm64
+//   (ARCH_SUPPORTS_KEXEC_HANDOVER in arch/{x86,arm64}/Kconfig, v6.16).
 // - e_type must be ET_CORE, as fs/proc/vmcore.c parse_crash_elf64_headers (v6.x) requires; an ET_EXEC
 //   vmlinux also has PT_LOADs with p_paddr, and reading it as a dump would be silently wrong.
 // - PT_LOADs with p_paddr == 0xffffffffffffffff are skipped and counted: /proc/kcore gives vmalloc and

@@ -3,19 +3,15 @@
 import type { PhysMemory, SourceLocation } from '../../src/core/index.js';
 import { TraceError, hex } from '../../src/core/index.js';
 
-/** What an ELF core adds to PhysMemory (parsers/elf-core ElfCore.segments), read structurally. */
-interface SegmentsAware {
-  readonly segments?: readonly { paddr: number; fileOffset: number; fileSize: number }[];
+/** What an ELF core adds to PhysMemory (parsers/elf-core ElfCore.fileOffsetOf), read structurally. */
+interface FileOffsetAware {
+  fileOffsetOf?(addr: number): number | null;
 }
 
-/** File offset holding physical address `addr` when the dump exposes its segments (ELF cores do). */
+/** File offset holding physical address `addr` when the dump can tell (ELF cores can); null otherwise. */
 function fileOffsetOf(mem: PhysMemory, addr: number): number | null {
-  const segs = (mem as PhysMemory & SegmentsAware).segments;
-  if (!Array.isArray(segs)) return null;
-  for (const s of segs) {
-    if (addr >= s.paddr && addr < s.paddr + s.fileSize) return s.fileOffset + (addr - s.paddr);
-  }
-  return null;
+  const f = (mem as PhysMemory & FileOffsetAware).fileOffsetOf;
+  return typeof f === 'function' ? f.call(mem, addr) : null;
 }
 
 /** Location of a physical address in a dump: the core file, its file offset when known, and the field. */

@@ -15,6 +15,9 @@ import type { PhysMemory, Range } from '../../src/core/index.js';
 import { TraceError, hex } from '../../src/core/index.js';
 import type { KhoAbi, KhoBitmapFormat, KhoFdtNode, KhoScratchArea } from '../../parsers/kho/index.js';
 import { radixGeometry } from '../../parsers/kho/index.js';
+import { buildElfCore } from './elf-core.js';
+import type { FdtNodeSpec } from './fdt.js';
+import { buildFdt } from './fdt.js';
 
 export interface KhoBlockSpec {
   readonly phys: number;
@@ -26,8 +29,11 @@ export interface KhoSubtreeSpec {
   readonly phys: number;
   /** Written as `blob-size` in kho-v3 (default: the blob's length, else one page). */
   readonly blobSize?: number;
-  /** The blob's bytes, placed in memory at `phys` when given. */
-  readonly blob?: Uint8Array;
+  /**
+   * The blob's bytes, placed in memory at `phys` when given. A function is called once the vmalloc areas are built
+   * (a kho_test FDT holds its folios_info descriptor); its result must fit in `blobSize` bytes, reserved up front.
+   */
+  readonly blob?: Uint8Array | ((vmalloc: readonly BuiltVmalloc[]) => Uint8Array);
 }
 
 export interface KhoVmallocSpec {
@@ -83,6 +89,8 @@ export interface BuiltKhoImage {
   readonly vmalloc: BuiltVmalloc[];
   readonly root: KhoNodeDesc;
   readonly scratch: readonly KhoScratchArea[];
+  /** Each subtree's blob bytes (functions evaluated), by name. */
+  readonly blobs: Map<string, Uint8Array>;
 }
 
 const enc = new TextEncoder();
@@ -181,9 +189,15 @@ export function buildKhoImage(spec: KhoImageSpec): BuiltKhoImage {
   const pageShift = spec.pageShift ?? 12;
   const pageSize = 2 ** pageShift;
   const pages = new Map<number, Uint8Array>();
+  const blobLength = (st: KhoSubtreeSpec): number => {
+    if (st.blob instanceof Uint8Array) return st.blob.length;
+    if (st.blobSize === undefined)
+      throw new Error(`kho-image builder: subtree ${st.name} has a blob function but no blobSize`);
+    return st.blobSize;
+  };
   const blobRanges = (spec.subtrees ?? [])
     .filter((s) => s.blob)
-    .map((s) => ({ start: s.phys, end: s.phys + Math.ceil(s.blob!.length / pageSize) * pageSize }));
+    .map((s) => ({ start: s.phys, end: s.phys + Math.ceil(blobLength(s) / pageSize) * pageSize }));
   const allocator = new PageAllocator(spec.ram, spec.blocks, pageSize, blobRanges);
   const blocks: KhoBlockSpec[] = [...spec.blocks];
   const newPage = (): [number, Uint8Array] => {
@@ -192,15 +206,6 @@ export function buildKhoImage(spec: KhoImageSpec): BuiltKhoImage {
     pages.set(p, b);
     return [p, b];
   };
-
-  for (const st of spec.subtrees ?? []) {
-    if (!st.blob) continue;
-    for (let off = 0; off < st.blob.length; off += pageSize) {
-      const page = new Uint8Array(pageSize);
-      page.set(st.blob.subarray(off, Math.min(st.blob.length, off + pageSize)));
-      pages.set(st.phys + off, page);
-    }
-  }
 
   // vmalloc areas first: their pages become preserved blocks (kho_preserve_vmalloc).
   const vmalloc: BuiltVmalloc[] = [];
@@ -242,11 +247,24 @@ export function buildKhoImage(spec: KhoImageSpec): BuiltKhoImage {
     vmalloc.push({ desc, first: chunkPhys[0] ?? 0, chunkPhys, blockPhys });
   }
 
+  const blobs = new Map<string, Uint8Array>();
+  for (const st of spec.subtrees ?? []) {
+    if (!st.blob) continue;
+    const blob = st.blob instanceof Uint8Array ? st.blob : st.blob(vmalloc);
+    if (blob.length > blobLength(st))
+      throw new Error(`kho-image builder: subtree ${st.name} blob exceeds blobSize`);
+    blobs.set(st.name, blob);
+    for (let off = 0; off < blob.length; off += pageSize) {
+      const page = new Uint8Array(pageSize);
+      page.set(blob.subarray(off, Math.min(blob.length, off + pageSize)));
+      pages.set(st.phys + off, page);
+    }
+  }
+
   for (const b of blocks) {
     if (b.phys % (pageSize * 2 ** b.order) !== 0)
       throw new Error(`kho-image builder: block ${hex(b.phys)} order ${b.order} is not naturally aligned`);
   }
-  const mapStart = pages.size;
   const before = new Set(pages.keys());
   const memoryMapPhys =
     spec.abi === 'kho-v1'
@@ -261,7 +279,6 @@ export function buildKhoImage(spec: KhoImageSpec): BuiltKhoImage {
         )
       : encodeRadix(blocks, spec.abi, pageShift, newPage);
   const mapPages = [...pages.keys()].filter((p) => !before.has(p));
-  void mapStart;
 
   const subProp = spec.abi === 'kho-v1' ? 'fdt' : 'preserved-data';
   const root: KhoNodeDesc = {
@@ -272,7 +289,7 @@ export function buildKhoImage(spec: KhoImageSpec): BuiltKhoImage {
     children: (spec.subtrees ?? []).map((st): [string, KhoNodeDesc] => {
       const props: [string, Uint8Array][] = [[subProp, u64leBytes(st.phys)]];
       if (spec.abi === 'kho-v3')
-        props.push(['blob-size', u64leBytes(st.blobSize ?? st.blob?.length ?? pageSize)]);
+        props.push(['blob-size', u64leBytes(blobs.get(st.name)?.length ?? st.blobSize ?? pageSize)]);
       return [st.name, { props, children: [] }];
     }),
   };
@@ -287,6 +304,7 @@ export function buildKhoImage(spec: KhoImageSpec): BuiltKhoImage {
     vmalloc,
     root,
     scratch: spec.scratch ?? [],
+    blobs,
   };
 }
 
@@ -471,4 +489,113 @@ export function toFdtNode(desc: KhoNodeDesc, name = '', path = '/', counter = { 
     toFdtNode(d, n, path === '/' ? `/${n}` : `${path}/${n}`, counter),
   );
   return { name, path, offset, props, children };
+}
+
+/** A node description as the FDT builder's spec (array forms keep order and repeated names). */
+export function toFdtSpec(desc: KhoNodeDesc): FdtNodeSpec {
+  return {
+    props: desc.props,
+    children: desc.children.map(([n, d]): [string, FdtNodeSpec] => [n, toFdtSpec(d)]),
+  };
+}
+
+/** The root FDT blob, as /sys/kernel/debug/kho/out/fdt holds it. */
+export function buildRootFdt(img: BuiltKhoImage): Uint8Array {
+  return buildFdt({ root: toFdtSpec(img.root) });
+}
+
+/** An ELF core holding the image's pages, consecutive pages coalesced into one PT_LOAD each. */
+export function buildImageCore(img: BuiltKhoImage): Uint8Array {
+  const addrs = [...img.pages.keys()].sort((a, b) => a - b);
+  const segments: { paddr: number; data: Uint8Array }[] = [];
+  for (let i = 0; i < addrs.length;) {
+    let j = i + 1;
+    while (j < addrs.length && addrs[j] === addrs[j - 1]! + img.pageSize) j++;
+    const data = new Uint8Array((j - i) * img.pageSize);
+    for (let k = i; k < j; k++) data.set(img.pages.get(addrs[k]!)!, (k - i) * img.pageSize);
+    segments.push({ paddr: addrs[i]!, data });
+    i = j;
+  }
+  return buildElfCore({ segments });
+}
+
+/**
+ * The `kho/` files of a trace bundle (DESIGN.md, The trace bundle), relative paths to bytes: `kho/fdt`,
+ * `kho/sub_fdts/<name>` for every blob, `kho/scratch_phys` and `kho/scratch_len` ("0x%llx\n" per area, as debugfs
+ * prints them), `kho/memory.core`.
+ */
+export function khoBundleFiles(img: BuiltKhoImage): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+  files.set('kho/fdt', buildRootFdt(img));
+  for (const [name, blob] of img.blobs) files.set(`kho/sub_fdts/${name}`, blob);
+  files.set('kho/scratch_phys', text(img.scratch.map((s) => `0x${s.phys.toString(16)}\n`).join('')));
+  files.set('kho/scratch_len', text(img.scratch.map((s) => `0x${s.sizeBytes.toString(16)}\n`).join('')));
+  files.set('kho/memory.core', buildImageCore(img));
+  return files;
+}
+
+/** A small deterministic PRNG (mulberry32), for generated images that must be reproducible. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * `count` blocks the way a buddy allocator hands them out: superblocks of 2^maxOrder pages split in halves at random,
+ * each piece kept whole (probability `keep`), left free (`free`), or split further; now and then a huge block
+ * (order maxOrder+1 .. hugeMaxOrder, as kho_preserve_pages makes). Sorted, naturally aligned, non-overlapping, dense.
+ * Stops at `count` blocks or at `endPfn`.
+ */
+export function generateBuddyBlocks(
+  rand: () => number,
+  count: number,
+  opts: {
+    maxOrder?: number;
+    hugeMaxOrder?: number;
+    keep?: number;
+    free?: number;
+    hugeProb?: number;
+    startPfn?: number;
+    endPfn?: number;
+  } = {},
+): KhoBlockSpec[] {
+  const maxOrder = opts.maxOrder ?? 10;
+  const hugeMax = opts.hugeMaxOrder ?? 18;
+  const keep = opts.keep ?? 0.35;
+  const free = opts.free ?? 0.25;
+  const hugeProb = opts.hugeProb ?? 0.002;
+  const endPfn = opts.endPfn ?? Infinity;
+  const out: KhoBlockSpec[] = [];
+  const split = (pfn: number, o: number): void => {
+    if (out.length >= count) return;
+    if (o === 0 || rand() < keep) {
+      if (rand() >= free) out.push({ phys: pfn * 4096, order: o });
+      return;
+    }
+    split(pfn, o - 1);
+    split(pfn + 2 ** (o - 1), o - 1);
+  };
+  let pfn = opts.startPfn ?? 0x100000;
+  while (out.length < count) {
+    if (hugeMax > maxOrder && rand() < hugeProb) {
+      const o = maxOrder + 1 + Math.floor(rand() * (hugeMax - maxOrder));
+      const at = Math.ceil(pfn / 2 ** o) * 2 ** o;
+      if (at + 2 ** o > endPfn) continue;
+      out.push({ phys: at * 4096, order: o });
+      pfn = at + 2 ** o;
+      continue;
+    }
+    pfn = Math.ceil(pfn / 2 ** maxOrder) * 2 ** maxOrder;
+    if (pfn + 2 ** maxOrder > endPfn) break;
+    split(pfn, maxOrder);
+    pfn += 2 ** maxOrder;
+  }
+  return out;
 }

@@ -2,10 +2,12 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerParse } from './parse.js';
+import { registerInspect } from './inspect.js';
 import { registerReplay } from './replay.js';
 
 export function registerCommands(_program: Command, _ctx: CliContext): void {
   // commands are added here as they land
   registerParse(_program, _ctx);
+  registerInspect(_program, _ctx);
   registerReplay(_program, _ctx);
 }

@@ -260,7 +260,7 @@ export class MemblockType {
     }
   }
 
-  /** @internal Clear to the empty state (used by tests' builders and clone). */
+  /** A deep copy (replay snapshots). */
   clone(): MemblockType {
     const t = new MemblockType(this.name, this.max, this.version);
     t.totalSize = this.totalSize;
@@ -428,7 +428,9 @@ export class Memblock {
     this.events.push({ kind: 'double', type: type.name, newMax: type.max, addr });
     if (this.reserveDoubledArrays) {
       if (oldAddr !== null) this.removeRange(this.reserved, oldAddr, oldAllocSize);
-      if (addr !== null) this.addRange(this.reserved, addr, newAllocSize, null, 0);
+      // v6.16 reserves the new array with memblock_reserve_kern() (KHO series); 6.1 with memblock_reserve().
+      const kern = this.version === 'v6.1' ? 0 : F.MEMBLOCK_RSRV_KERN;
+      if (addr !== null) this.addRange(this.reserved, addr, newAllocSize, null, kern);
     }
     return true;
   }
@@ -495,7 +497,8 @@ export class Memblock {
   /**
    * memblock_add_range() WARN_ONs when a gap piece is inserted below an overlapping region of another node, or
    * with other flags: 6.1 warns on any flag difference; v6.16 (KHO series, "memblock: add MEMBLOCK_RSRV_KERN
-   * flag") only when the new flags are not MEMBLOCK_NONE. Behaviour is unchanged; the kernel prints a splat.
+   * flag") only when the new flags are not MEMBLOCK_NONE. Behaviour is unchanged; the kernel prints a splat
+   * (once per pass over the array, so it can appear twice; recorded once here).
    */
   private warnOnGap(type: MemblockType, i: number, nid: number | null, flags: number): void {
     if (nid !== type.nid(i))
@@ -823,7 +826,10 @@ export class Memblock {
     nid: number | null,
     flags: number,
   ): number {
-    let end = end0 === MEMBLOCK_LIMITS.MEMBLOCK_ALLOC_ACCESSIBLE ? this.currentLimit : end0;
+    // MEMBLOCK_ALLOC_ACCESSIBLE (0) and, newer, MEMBLOCK_ALLOC_NOLEAKTRACE (1) mean "up to current_limit".
+    const accessible =
+      end0 === MEMBLOCK_LIMITS.MEMBLOCK_ALLOC_ACCESSIBLE || (this.version !== 'v6.1' && end0 === 1);
+    let end = accessible ? this.currentLimit : end0;
     const start = Math.max(start0, this.pageSize);
     end = Math.max(start, end);
     const ranges = this.freeMemRanges({ nid, flags });

@@ -578,6 +578,19 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
     src('memory', dm!.file, 'dmesg-memblock-dump', lastDump.line);
   }
 
+  // memory without node ids (pre-6.5 debugfs, a dump before NUMA init): place it with the best node map there is
+  if (memory.length && memory.every((r) => r.nid === null)) {
+    let runs: NodeRun[] | null = null;
+    if (dmesg && dmesg.earlyNodeRanges.length) {
+      runs = [...dmesg.earlyNodeRanges].sort((a, b) => a.start - b.start);
+      src('memory', dm!.file, 'dmesg-early-node-ranges');
+    } else if (blockRuns && sources['memory']?.[0]?.kind !== 'iomem') {
+      runs = blockRuns;
+      src('memory', blockTable!.file, 'memory-block-table');
+    }
+    if (runs) memory = assignNodes(memory, runs);
+  }
+
   let reserved: MemRegion[] = [];
   const mbRes = memblockFiles.reserved;
   if (mbRes && mbRes.regions.length) {

@@ -29,25 +29,29 @@ export function nodeRunsFromBlocks(
 /**
  * Split RAM ranges by node runs. RAM outside every run keeps nid null. Linear in the inputs (both sorted).
  */
-export function assignNodes(ram: readonly Range[], runs: readonly NodeRun[]): MemRegion[] {
+export function assignNodes(
+  ram: readonly (Range & { flags?: number })[],
+  runs: readonly NodeRun[],
+): MemRegion[] {
   const out: MemRegion[] = [];
   let j = 0;
   for (const r of ram) {
+    const flags = r.flags ?? 0;
     let cur = r.start;
     while (j < runs.length && runs[j]!.end <= cur) j++;
     let k = j;
     while (cur < r.end) {
       const run = runs[k];
       if (!run || run.start >= r.end) {
-        out.push({ start: cur, end: r.end, nid: null, flags: 0 });
+        out.push({ start: cur, end: r.end, nid: null, flags });
         break;
       }
       if (run.start > cur) {
-        out.push({ start: cur, end: run.start, nid: null, flags: 0 });
+        out.push({ start: cur, end: run.start, nid: null, flags });
         cur = run.start;
       }
       const end = Math.min(run.end, r.end);
-      out.push({ start: cur, end, nid: run.nid, flags: 0 });
+      out.push({ start: cur, end, nid: run.nid, flags });
       cur = end;
       k++;
     }

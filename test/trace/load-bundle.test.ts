@@ -183,6 +183,36 @@ describe('loadBundle on the qemu captures', () => {
     expect(h.diagnostics.map((d) => d.code)).toContain('TRACE_NO_DMESG');
   });
 
+  it('memblock debugfs (arches that keep memblock) is preferred; pre-6.5 files get node ids from the log', () => {
+    const pre65 = [
+      '   0: 0x0000000000001000..0x000000000009efff',
+      '   1: 0x0000000000100000..0x000000007ffdffff',
+      '   2: 0x0000000100000000..0x000000047fffffff',
+      '',
+    ].join('\n');
+    const h = loadBundle({
+      ...qemu('b-16g-2node'),
+      'memblock/memory': pre65,
+      'memblock/reserved': '   0: 0x0000000000000000..0x00000000000fffff\n',
+    });
+    expect(h.sources['memory']!.map((s) => s.kind)).toEqual(['memblock-debugfs', 'dmesg-early-node-ranges']);
+    expect(h.memory.map((r) => [r.nid, r.start, r.end])).toEqual([
+      [0, 0x1000, 0x9f000],
+      [0, 0x100000, 0x7ffe0000],
+      [0, 0x100000000, 0x280000000],
+      [1, 0x280000000, 0x480000000],
+    ]);
+    expect(h.reserved).toEqual([{ start: 0, end: 0x100000, nid: null, flags: 0 }]);
+    expect(checks(h)['memory-zoneinfo']).toBe('ok');
+
+    const v65 = loadBundle({
+      ...qemu('b-16g-2node'),
+      'memblock-memory.txt': '   0: 0x0000000000001000..0x000000000009efff    0 NOMAP\n',
+    });
+    expect(v65.memory).toEqual([{ start: 0x1000, end: 0x9f000, nid: 0, flags: 0x4 }]);
+    expect(v65.sources['memory']!.map((s) => s.kind)).toEqual(['memblock-debugfs']);
+  });
+
   it('renamed files are found by their content', () => {
     const b = qemu('a-4g-1node');
     const renamed = {

@@ -61,6 +61,15 @@ describe.each(TRACES)('replay of %s', (name) => {
     );
   });
 
+  it('gives the node ranges free_area_init prints (Early memory node ranges = for_each_mem_pfn_range)', () => {
+    const r = replayMemblockFromDmesg(log);
+    const got = r.final
+      .memPfnRanges()
+      .map((p) => ({ nid: p.nid, start: p.startPfn * 4096, end: p.endPfn * 4096 }));
+    expect(log.earlyNodeRanges.length).toBeGreaterThan(0);
+    expect(got).toEqual(log.earlyNodeRanges.map((n) => ({ nid: n.nid, start: n.start, end: n.end })));
+  });
+
   it('needs only the reservations made before memblock=debug was parsed, and they are the early ones', () => {
     // early_reserve_memory() (arch/x86/kernel/setup.c, 6.1): [0, 64K), the kernel image, the initrd,
     // setup_data and the BIOS regions below 1 MiB. Check each against an independent source in the trace.

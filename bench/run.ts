@@ -1,0 +1,28 @@
+// `npm run bench`: every benchmark, one line per case. Add a benchmark by adding one entry to BENCHES.
+import { benchKhoDecode } from './kho-decode.js';
+
+interface Result {
+  readonly name: string;
+  readonly runs: number;
+  readonly medianMs: number;
+  readonly maxMs: number;
+  readonly detail: string;
+}
+
+const BENCHES: readonly { readonly name: string; readonly run: () => Result[] | Promise<Result[]> }[] = [
+  { name: 'kho-decode', run: () => benchKhoDecode() },
+];
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  for (const b of BENCHES) {
+    if (only.length && !only.includes(b.name)) continue;
+    for (const r of await b.run()) {
+      process.stdout.write(
+        `${r.name}: median ${r.medianMs.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms over ${r.runs} runs (${r.detail})\n`,
+      );
+    }
+  }
+}
+
+await main();

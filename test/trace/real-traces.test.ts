@@ -60,3 +60,62 @@ describe('every real trace folder', () => {
     });
   }
 });
+
+/** Lines of a file matching a pattern, with the numbers the kernel printed in them. */
+function grep(path: string, re: RegExp): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const m = re.exec(line);
+    if (m) out.push(m);
+  }
+  return out;
+}
+const hexNum = (h: string): number => parseInt(h, 16);
+
+describe('qemu bundles: the host model says what the files say', () => {
+  for (const { dir, stage } of folders.filter((f) => f.dir.startsWith('traces/qemu/'))) {
+    const at = stage ? `${dir}/${stage}` : dir;
+    it(`${at}`, () => {
+      const h = loadBundle(readBundle(dir), stage ? { stage } : {});
+      const log = `${at}/dmesg.txt`;
+      expect(h.arch).toBe('x86_64');
+      // nothing below passes vacuously: each of these is in every qemu capture
+      for (const n of [h.e820, h.nodeRanges, h.zoneRanges, h.deferredInit, h.memblockCalls, h.zoneinfo]) {
+        expect(n.length).toBeGreaterThan(0);
+      }
+      expect(h.e820.map((e) => [e.start, e.end, e.type])).toEqual(
+        grep(log, /BIOS-e820: \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\] (.+)$/).map((m) => [
+          hexNum(m[1]!),
+          hexNum(m[2]!) + 1,
+          m[3],
+        ]),
+      );
+      expect(h.nodeRanges.map((r) => [r.nid, r.start, r.end])).toEqual(
+        grep(log, /^\[[ .\d]+\]\s+node\s+(\d+): \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\]$/).map((m) => [
+          Number(m[1]),
+          hexNum(m[2]!),
+          hexNum(m[3]!) + 1,
+        ]),
+      );
+      expect(h.zoneRanges.map((z) => z.zone)).toEqual(
+        grep(log, /^\[[ .\d]+\]\s{3}(DMA|DMA32|Normal|Device)\s+(\[mem|empty)/).map((m) => m[1]),
+      );
+      expect(h.deferredInit.map((d) => [d.nid, d.ms])).toEqual(
+        grep(log, /node (\d+) deferred pages initialised in (\d+)ms/).map((m) => [
+          Number(m[1]),
+          Number(m[2]),
+        ]),
+      );
+      expect(h.memblockCalls.length).toBe(
+        grep(`${at}/memblock-debug-calls-from-dmesg.txt`, /memblock/).length,
+      );
+      expect(h.memblockDumps.length).toBe(
+        grep(`${at}/memblock-dump-from-dmesg.txt`, /MEMBLOCK configuration:/).length,
+      );
+      const zi = grep(`${at}/zoneinfo.txt`, /^Node (\d+), zone +(\S+)$/).map((m) => `${m[1]}:${m[2]}`);
+      expect(h.zoneinfo.map((z) => `${z.nid}:${z.zone}`)).toEqual(zi);
+      // every cross-check that could run agrees on these captures
+      expect((h.crossChecks ?? []).filter((c) => c.status === 'mismatch')).toEqual([]);
+    });
+  }
+});

@@ -69,6 +69,7 @@ const MEMBLOCK_KIND: Readonly<Record<string, MemblockCallKind>> = {
 
 /** Control characters other than tab, CR, LF and ESC (ANSI colours on serial consoles). */
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f]/g; // eslint-disable-line no-control-regex
+const NON_BLANK = /\S/;
 /** ANSI CSI escape sequences (`ESC [ 2 J`, `ESC [ = 3 h`): terminal control from firmware on a serial console. */
 const ANSI = /\x1b\[[0-9;=?]*[A-Za-z]/g; // eslint-disable-line no-control-regex
 /** An embedded `[    0.123456]` record start: two records glued on one captured line. */
@@ -154,6 +155,8 @@ class DmesgBuilder {
         if (r) return r;
         this.closeBlock();
       }
+      // Most of a log is drivers: one test decides whether any memory shape can match (patterns.ts MEMORY_LEAD).
+      if (!P.MEMORY_LEAD.test(msg)) return this.notMemory(msg, rec);
       const r = this.handleLine(msg, rec);
       if (r) return r;
       // Logs quoted in mails or pasted from syzbot are indented as a whole (`\t Initmem setup node 0 ...`).
@@ -168,6 +171,10 @@ class DmesgBuilder {
       this.sink.warn('DMESG_BAD_VALUE', `${e.message}: ${clip(msg)}`, this.loc(rec, at));
       return 'malformed';
     }
+    return this.notMemory(msg, rec);
+  }
+
+  private notMemory(msg: string, rec: Rec): Outcome {
     if (matchIgnored(msg) !== null) return 'ignored';
     return this.handleGlued(msg, rec);
   }
@@ -346,7 +353,7 @@ class DmesgBuilder {
   /** Single-line shapes. Returns null when the message is none of them. */
   private handleLine(msg: string, rec: Rec): Outcome | null {
     const t = rec.time;
-    const withTime = <T extends object>(o: T): T => (t !== undefined ? { ...o, time: t } : o);
+    const withTime = <T extends object>(o: T): T => stamp(o, t);
     const c0 = msg.charCodeAt(0);
     let m: RegExpExecArray | null;
 
@@ -522,12 +529,14 @@ class DmesgBuilder {
     }
     if ((m = P.UNAVAILABLE.exec(msg))) {
       this.memoryLine();
-      this.unavailable.push({
-        nid: decValue(m[1] as string),
-        zone: m[2] as ZoneName,
-        pages: decValue(m[3] as string),
-        line: rec.lineNo,
-      });
+      this.unavailable.push(
+        withTime({
+          nid: decValue(m[1] as string),
+          zone: m[2] as ZoneName,
+          pages: decValue(m[3] as string),
+          line: rec.lineNo,
+        }),
+      );
       // 6.1 prints this line without "\n"; the next record can follow it on the same captured line.
       const rest = msg.slice(m[0].length);
       if (rest.trim() !== '') {
@@ -542,27 +551,33 @@ class DmesgBuilder {
       return 'parsed';
     }
     if ((m = P.DEFERRED.exec(msg))) {
-      this.deferredInit.push({
-        nid: decValue(m[1] as string),
-        ms: decValue(m[2] as string),
-        line: rec.lineNo,
-      });
+      this.deferredInit.push(
+        withTime({
+          nid: decValue(m[1] as string),
+          ms: decValue(m[2] as string),
+          line: rec.lineNo,
+        }),
+      );
       return 'parsed';
     }
     if ((m = P.DEFERRED_OLD.exec(msg))) {
-      this.deferredInit.push({
-        nid: decValue(m[1] as string),
-        ms: decValue(m[3] as string),
-        line: rec.lineNo,
-      });
+      this.deferredInit.push(
+        withTime({
+          nid: decValue(m[1] as string),
+          ms: decValue(m[3] as string),
+          line: rec.lineNo,
+        }),
+      );
       return 'parsed';
     }
     if ((m = P.DEFERRED_KSWAPD.exec(msg))) {
-      this.deferredInit.push({
-        nid: decValue(m[1] as string),
-        ms: decValue(m[2] as string),
-        line: rec.lineNo,
-      });
+      this.deferredInit.push(
+        withTime({
+          nid: decValue(m[1] as string),
+          ms: decValue(m[2] as string),
+          line: rec.lineNo,
+        }),
+      );
       return 'parsed';
     }
     if ((m = P.MEMORY_AVAILABLE.exec(msg))) {
@@ -727,6 +742,12 @@ class DmesgBuilder {
   }
 }
 
+/** Add `time` to a record just built (no copy: this runs once per memblock line of a debug log). */
+function stamp<T extends object>(o: T, time: number | undefined): T {
+  if (time !== undefined) (o as { time?: number }).time = time;
+  return o;
+}
+
 const RANK: Record<Outcome, number> = { parsed: 0, ignored: 1, malformed: 2, unknown: 3 };
 function worst(a: Outcome, b: Outcome): Outcome {
   return RANK[a] >= RANK[b] ? a : b;
@@ -767,7 +788,7 @@ export function parseDmesg(text: string, file: string): DmesgLog {
     // Serial consoles carry firmware screen control (ANSI CSI sequences) before or inside records.
     if (line.includes('\x1b')) line = line.replace(ANSI, '');
     let outcome: Outcome;
-    if (line.trim() === '') {
+    if (!NON_BLANK.test(line)) {
       outcome = 'ignored'; // blank lines: console separators, trailing newline of a copied log
     } else {
       const p = splitPrefix(line);

@@ -146,3 +146,12 @@ export const ZEROED_UNAVAILABLE = /^Zeroed struct page in unavailable ranges: (\
 export const KEXEC_START = /^kexec_core: Starting new kernel$/;
 export const KHO =
   /^(?:KHO: |setup: failed to memremap kho data|Passed KHO data|Revived memory reservation )/;
+
+/**
+ * Every single-line shape above starts with one of these words (after optional indentation); parseDmesg runs
+ * the shapes only on lines that pass this one test, so the bulk of a log (drivers) costs one regex.
+ * Block body lines (`  Node 0: 0x..`, `    0: 0x.. -> 0x..`) are matched inside their block before this.
+ * test/parsers/dmesg/lead.test.ts checks on every real log that no shape matches a line this rejects.
+ */
+export const MEMORY_LEAD =
+  /^\s*(?:Linux version |(?:Kernel c|C)ommand line:|BIOS-|user|reserve setup_data|modified|extended|e820|efi: (?:mem|Remove)|(?:ACPI: )?SRAT: Node|NUMA: |NODE_DATA\(|Faking a node|Zone |Movable zone|Early memory|early_node_map|(?:DMA32|DMA|Normal|HighMem|Movable|Device)\s|node |Initmem |On node |kswapd |Memory: |mminit::|_{0,2}memblock_|MEMBLOCK |(?:memory|reserved|physmem)(?: size|\.cnt|\[)|OF: reserved mem: |cma: |Reserved memory: created|crashkernel reserved|Reserving \d+MB of|Zeroed struct page|kexec_core: Starting|KHO: |setup: failed to memremap kho|Passed KHO data|Revived memory reservation )/;

@@ -52,7 +52,22 @@ export function splitPrefix(line: string): LinePrefix {
   let kind: TimestampKind = 'none';
   let time: number | undefined;
 
-  const kmsg = stickyMatch(KMSG, line, 0);
+  const c0 = line.charCodeAt(0);
+  // Fast path, most lines of a kernel log: `[    0.016476] msg`.
+  if (c0 === 0x5b /* [ */) {
+    const m = stickyMatch(MONO, line, 0);
+    if (m) {
+      const time = Number(m[1]) + Number(`0.${m[2]}`);
+      let at = m[0].length;
+      const host = stickyMatch(JHOST, line, at);
+      if (!host) return { kind: 'monotonic', time, msgStart: at };
+      at += host[0].length;
+      return host[1] === undefined
+        ? { kind: 'monotonic', time, msgStart: at, userspace: true }
+        : { kind: 'monotonic', time, msgStart: at };
+    }
+  }
+  const kmsg = c0 >= 0x30 && c0 <= 0x39 ? stickyMatch(KMSG, line, 0) : null;
   if (kmsg) {
     const usec = Number(kmsg[3]);
     return { kind: 'kmsg', time: usec / 1e6, level: Number(kmsg[1]) & 7, msgStart: kmsg[0].length };

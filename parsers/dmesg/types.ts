@@ -91,6 +91,8 @@ export interface UnavailableLine {
   readonly zone: ZoneName;
   readonly pages: number;
   readonly line: number;
+  /** Timestamp in seconds when the log has one (added by the dmesg parser). */
+  readonly time?: number;
 }
 
 /** `node N deferred pages initialised in Xms`. */
@@ -98,6 +100,8 @@ export interface DeferredInitTime {
   readonly nid: number;
   readonly ms: number;
   readonly line: number;
+  /** Timestamp in seconds of the line (when the node's deferred init finished), when the log has one. */
+  readonly time?: number;
 }
 
 /**

@@ -74,7 +74,10 @@ describe('parseDmesg on the same log in every prefix form', () => {
         { zone: 'Normal', start: null, end: null },
       ]);
       expect(log.earlyNodeRanges).toEqual([{ nid: 0, start: 0x1000, end: 0x9f000 }]);
-      expect(log.deferredInit).toEqual([{ nid: 0, ms: 44, line: 8 }]);
+      expect(log.deferredInit).toMatchObject([{ nid: 0, ms: 44, line: 8 }]);
+      // Seconds since boot only where the prefix gives them (the 8th record is printed at 0.007 s).
+      const seconds = ['monotonic', 'level', 'caller', 'kmsg', 'monotonicJournal'].includes(name);
+      expect(log.deferredInit[0]?.time).toBe(seconds ? 0.007 : undefined);
     });
   }
   it('CRLF line ends and a missing final newline', () => {
@@ -108,18 +111,19 @@ describe('fixtures', () => {
 
   it('glued-records.txt: 6.1 prints the unavailable line without a newline; the next record is split off', () => {
     const log = parseDmesg(fixture('glued-records.txt'), 'glued-records.txt');
-    expect(log.unavailable.map((u) => [u.nid, u.zone, u.pages, u.line])).toEqual([
-      [0, 'DMA', 1, 1],
-      [0, 'DMA', 97, 1],
-      [0, 'Normal', 32, 2],
-      [1, 'Normal', 5, 3],
+    expect(log.unavailable.map((u) => [u.nid, u.zone, u.pages, u.line, u.time])).toEqual([
+      [0, 'DMA', 1, 1, 0.031117],
+      // the glued record keeps its own timestamp
+      [0, 'DMA', 97, 1, 0.031314],
+      [0, 'Normal', 32, 2, 0.04799],
+      [1, 'Normal', 5, 3, 0.05],
     ]);
     expect(log.memblockCalls).toMatchObject([{ fn: 'memblock_reserve', base: 0x98000, line: 2 }]);
     // The glued unknown record is reported at its own column.
     const unk = log.diagnostics.filter((d) => d.code === 'DMESG_UNKNOWN_LINE');
     expect(unk.map((d) => d.location)).toEqual([{ file: 'glued-records.txt', line: 3, column: 84 }]);
     expect(log.unknownLines).toBe(1);
-    expect(log.deferredInit).toEqual([{ nid: 0, ms: 220, line: 4 }]);
+    expect(log.deferredInit).toEqual([{ nid: 0, ms: 220, line: 4, time: 1.14078 }]);
   });
 });
 

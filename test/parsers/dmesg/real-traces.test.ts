@@ -131,9 +131,9 @@ describe('qemu b-16g-2node (Debian 6.1, two nodes)', () => {
 
   it('unavailable ranges, memmap_init lines, deferred init, Memory:', () => {
     expect(log.unavailable).toEqual([
-      { nid: 0, zone: 'DMA', pages: 1, line: 152 },
-      { nid: 0, zone: 'DMA', pages: 97, line: 153 },
-      { nid: 0, zone: 'Normal', pages: 32, line: 154 },
+      { nid: 0, zone: 'DMA', pages: 1, line: 152, time: 0.031117 },
+      { nid: 0, zone: 'DMA', pages: 97, line: 153, time: 0.031314 },
+      { nid: 0, zone: 'Normal', pages: 32, line: 154, time: 0.04799 },
     ]);
     expect(log.memmapInit.map((m) => [m.nid, m.zoneIndex, m.startPfn, m.endPfn])).toEqual([
       [0, 0, 1, 4096],
@@ -142,8 +142,8 @@ describe('qemu b-16g-2node (Debian 6.1, two nodes)', () => {
       [1, 2, 2621440, 4718592],
     ]);
     expect(log.deferredInit).toEqual([
-      { nid: 0, ms: 220, line: 388 },
-      { nid: 1, ms: 320, line: 389 },
+      { nid: 0, ms: 220, line: 388, time: 1.14078 },
+      { nid: 1, ms: 320, line: 389, time: 1.251172 },
     ]);
     expect(log.memoryAvailable).toEqual([
       {

@@ -67,7 +67,7 @@ export interface MemblockAllocCheck {
 export interface MemblockReplayResult {
   readonly final: Memblock;
   readonly snapshots: readonly MemblockSnapshot[];
-  /** Reserved byte ranges taken from the first dump because no logged call made them. */
+  /** Reserved byte ranges taken from the first dump because no logged call made them (memory ones are in steps). */
   readonly unloggedReservations: readonly { start: number; end: number }[];
   readonly numa: NumaMeminfoResult | null;
   readonly steps: readonly MemblockReplayStep[];
@@ -186,23 +186,35 @@ export function replayMemblockLog(
       steps.push({ beforeLine: dump.line, what: 'e820__memblock_setup: memblock_trim_memory(PAGE_SIZE)' });
     }
     if (first && seed) {
-      const have = byteSet(mb.reserved.regions());
-      const want = byteSet(dump.reserved);
-      const extra = subtract(have, want);
-      if (extra.length > 0)
-        diagnostics.push({
-          code: 'MEMBLOCK_REPLAY_SEED_CONFLICT',
-          severity: 'warning',
-          message: `${extra.length} logged reservation(s) are not in the first dump`,
-          location: { file, line: dump.line },
-        });
-      unlogged = subtract(want, have);
-      for (const u of unlogged) mb.reserve(u.start, u.end - u.start);
-      if (unlogged.length > 0)
+      // Reserved: x86 early_reserve_memory(). Memory: arches that add memory before parse_early_param()
+      // (arm64 and riscv add DT memory in setup_machine_fdt / early_init_dt_scan). Each dump region fills
+      // only what the logged calls left uncovered, with the dump's nid and flags.
+      for (const [type, regions] of [
+        [mb.memory, dump.memory],
+        [mb.reserved, dump.reserved],
+      ] as const) {
+        const have = byteSet(type.regions());
+        const want = byteSet(regions);
+        const extra = subtract(have, want);
+        if (extra.length > 0)
+          diagnostics.push({
+            code: 'MEMBLOCK_REPLAY_SEED_CONFLICT',
+            severity: 'warning',
+            message: `${extra.length} logged ${type.name} range(s) are not in the first dump`,
+            location: { file, line: dump.line },
+          });
+        const missing = subtract(want, have);
+        if (missing.length === 0) continue;
+        if (type === mb.reserved) unlogged = missing;
+        for (const r of regions) mb.addRange(type, r.base, r.size, r.nid, r.flags);
         steps.push({
           beforeLine: dump.line,
-          what: `early_reserve_memory (before memblock=debug): ${unlogged.length} reservation(s) taken from the first dump`,
+          what:
+            type === mb.reserved
+              ? `early_reserve_memory (before memblock=debug): ${missing.length} reservation(s) taken from the first dump`
+              : `memory added before memblock=debug: ${missing.length} range(s) taken from the first dump`,
         });
+      }
     }
     snapshots.push({ dump, state: mb.clone(), lines: renderMemblockDump(mb) });
   };

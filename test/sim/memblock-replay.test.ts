@@ -172,6 +172,32 @@ describe('allocation lines', () => {
     ]);
   });
 
+  it('memory added before memblock=debug (arm64 DT memory) is seeded from the first dump too', () => {
+    const G = 0x40000000;
+    const dump = (line: number, memory: [number, number][], reserved: [number, number][]) => ({
+      line,
+      memorySize: memory.reduce((a, [, sz]) => a + sz, 0),
+      reservedSize: reserved.reduce((a, [, sz]) => a + sz, 0),
+      memory: memory.map(([base, size]) => ({ base, size, nid: null, flags: 0 })),
+      reserved: reserved.map(([base, size]) => ({ base, size, nid: null, flags: 0 })),
+    });
+    const log = [
+      call(10, 'memblock_reserve', 'memblock_reserve', G, G + 0x200000, {
+        caller: 'arm64_memblock_init+0x1/0x2',
+      }),
+      call(30, 'memblock_remove', 'memblock_remove', 3 * G, 4 * G, { caller: 'arm64_memblock_init+0x3/0x4' }),
+    ];
+    const r = replayMemblockLog(log, [
+      dump(20, [[G, 3 * G]], [[G, 0x200000]]),
+      dump(40, [[G, 2 * G]], [[G, 0x200000]]),
+    ]);
+    expect(r.steps.map((s) => s.what)).toContain(
+      'memory added before memblock=debug: 1 range(s) taken from the first dump',
+    );
+    expect(r.unloggedReservations).toEqual([]);
+    expect(diffAgainstDump(r.snapshots[1]!.state, r.snapshots[1]!.dump)).toEqual([]);
+  });
+
   it('unknown calls are counted diagnostics with their line', () => {
     const r = replayMemblockLog([call(7, 'memblock_frobnicate', 'other', 0, 0)]);
     expect(r.diagnostics).toEqual([

@@ -40,6 +40,9 @@ export interface CheckInput {
   readonly sources: Readonly<Record<string, FactSource[]>>;
 }
 
+/** include/linux/memblock.h MEMBLOCK_NOMAP. */
+const MEMBLOCK_NOMAP = 0x4;
+
 /** Differences smaller than this are the kernel's own edits (page 0, setup_data, trimmed partial pages). */
 const SMALL_DIFF_BYTES = 1024 * 1024;
 
@@ -102,6 +105,9 @@ export function crossCheck(input: CheckInput, sink: DiagnosticSink): CrossCheck[
   }
   const e820Kind = edited ? `${kindOf(input, 'e820')}+edits` : kindOf(input, 'e820');
   const memory = normalizeRanges(input.memory);
+  // NOMAP memory is named `reserved`, not `System RAM`, in iomem (arch/arm64/kernel/setup.c
+  // request_standard_resources(), arch/riscv/kernel/setup.c init_resources())
+  const mappedMemory = normalizeRanges(input.memory.filter((r) => (r.flags & MEMBLOCK_NOMAP) === 0));
   const iomemRam = input.iomem && !input.iomem.zeroed ? input.iomem.systemRam : null;
 
   const label = (name: string): string => (name === 'e820' ? e820Kind : kindOf(input, name));
@@ -142,7 +148,7 @@ export function crossCheck(input: CheckInput, sink: DiagnosticSink): CrossCheck[
     compareRam(
       'memory-iomem',
       'memory',
-      pageRanges(memory, shift),
+      pageRanges(mappedMemory, shift),
       'iomem',
       pageRanges(iomemRam, shift),
       fileOf(input, 'memory'),

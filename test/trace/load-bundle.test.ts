@@ -210,6 +210,11 @@ describe('loadBundle on the qemu captures', () => {
       'memblock-memory.txt': '   0: 0x0000000000001000..0x000000000009efff    0 NOMAP\n',
     });
     expect(v65.memory).toEqual([{ start: 0x1000, end: 0x9f000, nid: 0, flags: 0x4 }]);
+    // NOMAP memory is `reserved` in iomem, so it is left out of the iomem comparison: the rest of iomem's RAM
+    // is then only in iomem
+    expect((v65.crossChecks ?? []).find((c) => c.id === 'memory-iomem')?.detail).toMatch(
+      /^RAM only in memblock-debugfs: 0 B in 0 range\(s\); only in iomem: 16 GiB/,
+    );
     expect(v65.sources['memory']!.map((s) => s.kind)).toEqual(['memblock-debugfs']);
   });
 

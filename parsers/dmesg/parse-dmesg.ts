@@ -41,7 +41,12 @@ interface Rec {
   /** 1-based column of the message start in the line. */
   readonly column: number;
   readonly time?: number;
+  /** How many glued records precede this one on the same captured line (bounded by MAX_GLUED). */
+  readonly depth?: number;
 }
+
+/** Records split off one captured line at most; the rest of such a line is one unknown record. */
+const MAX_GLUED = 32;
 
 interface OpenDump {
   line: number;
@@ -182,7 +187,7 @@ class DmesgBuilder {
   /** Two records on one captured line (pr_cont without newline, console interleaving): split and classify both. */
   private handleGlued(msg: string, rec: Rec): Outcome {
     EMBEDDED_TIME.lastIndex = 1;
-    const m = EMBEDDED_TIME.exec(msg);
+    const m = (rec.depth ?? 0) < MAX_GLUED ? EMBEDDED_TIME.exec(msg) : null;
     if (m && m.index > 0) {
       const left = msg.slice(0, m.index);
       const rightLine = msg.slice(m.index);
@@ -191,6 +196,7 @@ class DmesgBuilder {
       const rightRec: Rec = {
         lineNo: rec.lineNo,
         column: rec.column + m.index + p.msgStart,
+        depth: (rec.depth ?? 0) + 1,
         ...(p.time !== undefined && { time: p.time }),
       };
       const b = this.handle(rightLine.slice(p.msgStart), rightRec);
@@ -539,11 +545,20 @@ class DmesgBuilder {
       );
       // 6.1 prints this line without "\n"; the next record can follow it on the same captured line.
       const rest = msg.slice(m[0].length);
+      if (rest.trim() !== '' && (rec.depth ?? 0) >= MAX_GLUED) {
+        this.sink.info(
+          'DMESG_UNKNOWN_LINE',
+          `more than ${MAX_GLUED} glued records: ${clip(rest)}`,
+          this.loc(rec),
+        );
+        return 'unknown';
+      }
       if (rest.trim() !== '') {
         const p = splitPrefix(rest);
         const sub: Rec = {
           lineNo: rec.lineNo,
           column: rec.column + m[0].length + p.msgStart,
+          depth: (rec.depth ?? 0) + 1,
           ...(p.time !== undefined && { time: p.time }),
         };
         return worst('parsed', this.handle(rest.slice(p.msgStart), sub));

@@ -106,6 +106,17 @@ describe('non-text input', () => {
     expect(log.unknownLines).toBe(1);
   });
 
+  it('a captured line of 10,000 glued records is bounded, not a stack overflow', () => {
+    const unavailable = 'On node 0, zone DMA: 1 pages in unavailable ranges';
+    const stamped = '[    0.031117] node 0 deferred pages initialised in 1ms';
+    for (const piece of [unavailable, stamped]) {
+      const log = parseDmesg(piece.repeat(10_000), 'glued');
+      expect(log.totalLines).toBe(1);
+      expect(log.unknownLines).toBe(1);
+      expect(log.unavailable.length + log.deferredInit.length).toBeLessThanOrEqual(40);
+    }
+  });
+
   it('empty input', () => {
     expect(parseDmesg('', 'empty')).toMatchObject({ totalLines: 0, parsedLines: 0, unknownLines: 0 });
   });

@@ -15,10 +15,20 @@ import type { KhoScratchArea } from './types.js';
 
 const HEX_LINE = /^0x([0-9a-fA-F]{1,16})$/;
 
-/** Parse one debugfs file of `0x%llx` lines into numbers; errors carry line:column. */
-export function parseHexLines(text: string, file: string): number[] {
+/**
+ * Parse one debugfs file of `0x%llx` lines into numbers; errors carry line:column. The kernel ends every line with
+ * a newline, so a missing one means a cut copy: a KHO_SCRATCH_TRUNCATED warning (the last value may be short).
+ */
+export function parseHexLines(text: string, file: string, diags?: DiagnosticSink): number[] {
   const out: number[] = [];
   const lines = text.split('\n');
+  if (text.length > 0 && !text.endsWith('\n')) {
+    diags?.warn('KHO_SCRATCH_TRUNCATED', 'the last line has no newline: the file may be cut short', {
+      file,
+      line: lines.length,
+      column: lines[lines.length - 1]!.length + 1,
+    });
+  }
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!.replace(/\r$/, '');
@@ -63,8 +73,8 @@ export function parseScratchFiles(
   lenFile: string,
   diags?: DiagnosticSink,
 ): KhoScratchArea[] {
-  const phys = parseHexLines(physText, physFile);
-  const lens = parseHexLines(lenText, lenFile);
+  const phys = parseHexLines(physText, physFile, diags);
+  const lens = parseHexLines(lenText, lenFile, diags);
   if (phys.length !== lens.length) {
     const shorter = phys.length < lens.length ? physFile : lenFile;
     throw new TraceError({

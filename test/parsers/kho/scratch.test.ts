@@ -1,4 +1,5 @@
 // Scratch areas in each form a user has them (spec 2.1, 2.2, 8.1): debugfs files, x86 kho_data, DT /chosen, the array.
+import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DiagnosticSink, TraceError } from '../../../src/core/index.js';
 import type { KhoFdtNode } from '../../../parsers/kho/index.js';
@@ -50,6 +51,30 @@ describe('debugfs scratch_phys / scratch_len', () => {
     const e = catchTrace(() => parseScratchFiles('0x1000\n0x2000\n', 'p', '0x1000\n', 'l'));
     expect(e.code).toBe('KHO_ERR_SCRATCH_COUNT');
     expect(e.location).toMatchObject({ file: 'l', line: 2 });
+  });
+
+  it('every prefix of the files gives areas or a located TraceError, never anything else', () => {
+    const phys = fs.readFileSync('traces/kho-b-16g-2node/kho/scratch_phys', 'utf8');
+    const len = fs.readFileSync('traces/kho-b-16g-2node/kho/scratch_len', 'utf8');
+    expect(parseScratchFiles(phys, 'p', len, 'l')).toHaveLength(4);
+    let errors = 0;
+    let warned = 0;
+    for (let n = 0; n < phys.length; n++) {
+      const d = new DiagnosticSink();
+      try {
+        parseScratchFiles(phys.slice(0, n), 'p', len, 'l', d);
+        expect(d.items.map((x) => x.code)).toEqual(['KHO_SCRATCH_TRUNCATED']);
+        warned++;
+      } catch (e) {
+        expect(e).toBeInstanceOf(TraceError);
+        expect((e as TraceError).location.line).toBeGreaterThan(0);
+        errors++;
+      }
+    }
+    // Cut after "0x<digit>" inside the last line: four values, the last one short, and a warning; else an error.
+    const lastLine = phys.lastIndexOf('\n', phys.length - 2) + 1;
+    expect(warned).toBe(phys.length - lastLine - 3);
+    expect(errors + warned).toBe(phys.length);
   });
 
   it('a value above 2^53 is refused; overlapping areas are a diagnostic', () => {

@@ -406,6 +406,35 @@ export class MemMap {
     this.apply(pfn, pfn + 1, (st) => ({ ...st, khoOrder: -1, khoMagic: false }));
   }
 
+  /**
+   * writeKhoHead() for many heads in one sweep (one event): a million preserved blocks cost one pass over the
+   * runs instead of a million splices. Heads must be distinct; they are sorted here.
+   */
+  writeKhoHeads(
+    heads: readonly { pfn: number; order: number }[],
+    magic: boolean,
+    actor: Actor,
+  ): PageEvent | null {
+    if (!heads.length) return null;
+    const rs = heads
+      .map((h) => ({ start: h.pfn, end: h.pfn + 1, order: h.order }))
+      .sort((a, b) => a.start - b.start)
+      .filter((r, i, a) => i === 0 || a[i - 1]!.start !== r.start);
+    const u = this.usage(rs);
+    this.applyMany(rs, (st, r) => ({ ...st, khoOrder: r.order, khoMagic: magic }));
+    return this.record(actor, 'write', rs[0]!.start, rs[rs.length - 1]!.end, u.pages, {
+      uninitPages: u.uninit.pages,
+      uninitRanges: u.uninit.ranges,
+      noMemmapPages: u.noMap.pages,
+    });
+  }
+
+  /** clearKhoHead() for many heads in one sweep. */
+  clearKhoHeads(pfns: readonly number[]): void {
+    const rs = [...new Set(pfns)].sort((a, b) => a - b).map((p) => ({ start: p, end: p + 1 }));
+    if (rs.length) this.applyMany(rs, (st) => ({ ...st, khoOrder: -1, khoMagic: false }));
+  }
+
   /** A read of every page of the ranges. */
   read(ranges: readonly Range[], actor: Actor): PageEvent | null {
     const rs = [...ranges].filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);

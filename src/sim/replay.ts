@@ -34,6 +34,8 @@ export interface ReplayOptions {
   readonly zoneDmaBits?: number;
   /** Called between phases: the KHO strategies insert their work here. */
   readonly hooks?: {
+    /** setup_arch() before free_area_init: kho_populate() runs here. */
+    readonly beforeMemmapInit?: (ctx: SimContext) => void;
     readonly afterMemmapInit?: (ctx: SimContext) => void;
     readonly afterMemblockFreeAll?: (ctx: SimContext) => void;
     readonly afterPageAllocInitLate?: (ctx: SimContext) => void;
@@ -171,6 +173,7 @@ export function finishTimeline(ctx: SimContext): Timeline {
 /** Replay a plain boot of `host` (no KHO image): the struct-page timeline of its early memory init. */
 export function replay(host: HostTrace, options: ReplayOptions = {}): Timeline {
   const ctx = createSimContext(host, options);
+  options.hooks?.beforeMemmapInit?.(ctx);
   memmapInit(ctx);
   options.hooks?.afterMemmapInit?.(ctx);
   memblockFreeAll(ctx);

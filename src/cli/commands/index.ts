@@ -4,10 +4,12 @@ import type { CliContext } from '../context.js';
 import { registerParse } from './parse.js';
 import { registerInspect } from './inspect.js';
 import { registerReplay } from './replay.js';
+import { registerCompare } from './compare.js';
 
 export function registerCommands(_program: Command, _ctx: CliContext): void {
   // commands are added here as they land
   registerParse(_program, _ctx);
   registerInspect(_program, _ctx);
   registerReplay(_program, _ctx);
+  registerCompare(_program, _ctx);
 }

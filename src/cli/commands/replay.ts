@@ -12,12 +12,20 @@ import type { HostTrace } from '../../trace/index.js';
 import type { CliContext } from '../context.js';
 import { isDirectory, listFiles, readBytes } from '../io.js';
 import { startSpinner } from '../spinner.js';
+import { checkKho, hasErrors } from '../../check/kho-findings.js';
+import { findingsToJson } from '../../report/findings-json.js';
+import { renderFindingsText } from '../../report/findings-text.js';
+import { replayKho } from '../../sim/phases/kho-replay.js';
+import { checkDeferredFlag, hasKhoImage, loadKhoBundle, renderProfileList } from './compare.js';
 
 interface ReplayFlags {
   deferred?: string;
   json?: boolean;
   mm?: string;
   stage?: string;
+  strategy?: string;
+  profile?: string;
+  restore?: string;
 }
 
 /** CPUs per node from the bundle's node sysfs files, for the deferred-init thread count. */
@@ -46,7 +54,27 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     )
     .option('--stage <name>', 'for a bundle with stage folders: which stage to load')
     .option('--json', 'print the kexec-replay/replay/1 JSON document')
+    .option(
+      '--strategy <name>',
+      "KHO: struct-page strategy (none, init-deferred-page, init-page-from-nid, lazy-tail, zone-walk; default: the profile's)",
+    )
+    .option('--profile <name>', "KHO: kernel profile, or 'list' (default: from the image's ABI)")
+    .option('--restore <all|none|kinds>', 'KHO: what is restored: all, none, or folio,pages,vmalloc,subtree')
     .action((dir: string, flags: ReplayFlags) => {
+      // KHO replay (issue 5): a bundle with kho/fdt, or any KHO flag
+      if (flags.profile === 'list') {
+        ctx.output.out(renderProfileList());
+        return;
+      }
+      if (
+        flags.strategy !== undefined ||
+        flags.profile !== undefined ||
+        flags.restore !== undefined ||
+        hasKhoImage(dir)
+      ) {
+        replayKhoCommand(dir, flags, ctx);
+        return;
+      }
       if (flags.deferred !== undefined && flags.deferred !== 'on' && flags.deferred !== 'off') {
         throw new UsageError(`--deferred takes on or off, not '${flags.deferred}'`);
       }
@@ -74,4 +102,49 @@ export function registerReplay(program: Command, ctx: CliContext): void {
         spinner.stop();
       }
     });
+}
+
+/** `replay --strategy/--profile/--restore`, or a bundle with a KHO image: the KHO boot under one strategy. */
+function replayKhoCommand(dir: string, flags: ReplayFlags, ctx: CliContext): void {
+  const deferred = checkDeferredFlag(flags.deferred);
+  const spinner = startSpinner(ctx.output, `reading ${dir}`);
+  try {
+    const b = loadKhoBundle(dir, flags.stage ? { stage: flags.stage } : {});
+    spinner.update('replaying the KHO boot');
+    const cpus = cpusPerNode(b.host);
+    const r = replayKho(b.host, b.image, {
+      ...(flags.profile ? { profile: flags.profile } : {}),
+      ...(flags.strategy ? { strategy: flags.strategy } : {}),
+      ...(deferred ? { deferred } : {}),
+      ...(flags.restore ? { restore: flags.restore } : {}),
+      ...(cpus ? { cpusPerNode: cpus } : {}),
+    });
+    const findings = checkKho(r);
+    spinner.stop();
+    // the KHO findings replace the plain boot's (they cover every struct-page event of the replay)
+    const tl = { ...r.timeline, deferredReason: r.deferredReason, findings: [] };
+    if (flags.json) {
+      const doc = {
+        ...replayToJson(tl, dir),
+        profile: r.profile.name,
+        strategy: r.strategy.name,
+        restore: flags.restore ?? 'all',
+        findings: findingsToJson(findings).map((f) => ({ ...f, fn: f.kernelFunction, message: f.title })),
+      };
+      ctx.output.out(JSON.stringify(doc, null, 2) + '\n');
+    } else {
+      const head = [
+        `KHO: profile ${r.profile.name} [${r.profile.follows}], strategy ${r.strategy.name} (${r.strategy.summary})`,
+        `image ${b.image.abi}: ${r.run.blocks.length} preserved blocks, ${r.run.restored.size} restored (--restore ${flags.restore ?? 'all'})`,
+        '',
+      ];
+      const boot = renderReplayText(tl, dir).replace(/\nfindings: none\n/, '\n');
+      ctx.output.out(
+        head.join('\n') + boot + '\n' + renderFindingsText(findings, b.host.pageShift).join('\n') + '\n',
+      );
+    }
+    if (hasErrors(findings)) ctx.exitCode = 1;
+  } finally {
+    spinner.stop();
+  }
 }

@@ -66,11 +66,11 @@ export function khoMemoryInit(ctx: SimContext, run: KhoRun): void {
       memory: ctx.tables.memory,
       reserved: [...kept, ...added].sort((a, b) => a.start - b.start || a.end - b.end),
     };
-    for (const b of run.blocks)
-      ctx.memmap.writeKhoHead(b.startPfn, b.order, run.profile.pageMagic, {
-        phase: PHASE,
-        fn: 'kho_preserved_memory_reserve',
-      });
+    const heads = run.blocks.map((b) => ({ pfn: b.startPfn, order: b.order }));
+    ctx.memmap.writeKhoHeads(heads, run.profile.pageMagic, {
+      phase: PHASE,
+      fn: 'kho_preserved_memory_reserve',
+    });
     if (run.strategy.deserializeInit === 'after-order-write') runner.flush();
   });
 }

@@ -33,6 +33,8 @@ export interface KhoReplayResult {
   readonly profile: KernelProfile;
   readonly strategy: KhoStrategy;
   readonly deferred: boolean;
+  /** Why deferral is on or off: --deferred, or the profile's default (and early_page_ext). */
+  readonly deferredReason: string;
   readonly timeline: Timeline;
   readonly run: KhoRun;
   /** memblock.reserved (bytes) as kho_memory_init() found it, before the preserved blocks were added. */
@@ -67,7 +69,7 @@ export function replayKho(
     deferred,
     mmProfile: profile.mmProfile,
     hooks: {
-      afterMemmapInit: (ctx) => {
+      beforeMemmapInit: (ctx) => {
         const pageSize = 2 ** ctx.arch.PAGE_SHIFT;
         run = {
           profile,
@@ -85,8 +87,11 @@ export function replayKho(
           observations: [],
           restored: new Set(),
         };
-        reservedBefore = ctx.tables.reserved.map((r) => ({ start: r.start, end: r.end }));
         khoPopulate(ctx, run);
+      },
+      afterMemmapInit: (ctx) => {
+        if (!run) return;
+        reservedBefore = ctx.tables.reserved.map((r) => ({ start: r.start, end: r.end }));
         khoMemoryInit(ctx, run);
       },
       afterPageAllocInitLate: (ctx) => {
@@ -95,5 +100,8 @@ export function replayKho(
     },
   });
   if (!run) throw new Error('replay did not run the KHO hooks');
-  return { profile, strategy, deferred: timeline.deferred, timeline, run, reservedBefore };
+  const deferredReason = options.deferred
+    ? timeline.deferredReason
+    : timeline.deferredReason.replace(/^--deferred (on|off)/, `profile ${profile.name} default: $1`);
+  return { profile, strategy, deferred: timeline.deferred, deferredReason, timeline, run, reservedBefore };
 }

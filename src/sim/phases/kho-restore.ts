@@ -43,7 +43,7 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
       ok.push(b);
     }
     // private is cleared right after the check, before anything else touches the page
-    for (const b of ok) ctx.memmap.clearKhoHead(b.startPfn);
+    ctx.memmap.clearKhoHeads(ok.map((b) => b.startPfn));
     const runner = new StrategyRunner(ctx, run, 'restore', PHASE);
     const restore = run.strategy.restore?.bind(run.strategy);
     if (restore) {

@@ -1,0 +1,63 @@
+// Every strategy on the same host and image (the `compare` command): one KHO replay per strategy, its findings,
+// and the struct pages the KHO phases initialised (at deserialize, serial and early; at restore).
+import type { HostTrace } from '../trace/host-trace.js';
+import type { KhoReplayOptions, KhoReplayResult } from '../sim/phases/kho-replay.js';
+import { replayKho } from '../sim/phases/kho-replay.js';
+import type { KhoImageInput } from '../sim/phases/kho-types.js';
+import type { KernelProfile } from '../sim/profiles.js';
+import type { KhoStrategy } from '../sim/strategies/index.js';
+import { listStrategies } from '../sim/strategies/index.js';
+import type { Finding } from './kho-findings.js';
+import { checkKho } from './kho-findings.js';
+
+export interface StrategyOutcome {
+  readonly strategy: KhoStrategy;
+  readonly findings: readonly Finding[];
+  readonly errors: number;
+  readonly warnings: number;
+  /** Struct pages initialised in kho_memory_init (deserialize, before SMP) and in the restores. */
+  readonly initAtDeserialize: number;
+  readonly initAtRestore: number;
+  readonly result: KhoReplayResult;
+}
+
+export interface Comparison {
+  readonly profile: KernelProfile;
+  readonly deferred: boolean;
+  readonly deferredReason: string;
+  readonly blocks: number;
+  readonly preservedPages: number;
+  readonly outcomes: readonly StrategyOutcome[];
+}
+
+export function compareStrategies(
+  host: HostTrace,
+  image: KhoImageInput,
+  options: Omit<KhoReplayOptions, 'strategy'> = {},
+  strategies: readonly KhoStrategy[] = listStrategies(),
+): Comparison {
+  const outcomes = strategies.map((strategy): StrategyOutcome => {
+    const result = replayKho(host, image, { ...options, strategy });
+    const findings = checkKho(result);
+    const init = (name: string): number =>
+      result.timeline.phases.filter((p) => p.name === name).reduce((n, p) => n + p.initialised, 0);
+    return {
+      strategy,
+      findings,
+      errors: findings.filter((f) => f.severity === 'error').length,
+      warnings: findings.filter((f) => f.severity === 'warning').length,
+      initAtDeserialize: init('kho_memory_init'),
+      initAtRestore: init('kho_restore'),
+      result,
+    };
+  });
+  const first = outcomes[0]?.result;
+  return {
+    profile: first ? first.profile : (undefined as never),
+    deferred: first?.deferred ?? false,
+    deferredReason: first?.deferredReason ?? '',
+    blocks: first?.run.blocks.length ?? 0,
+    preservedPages: first?.run.blocks.reduce((n, b) => n + b.endPfn - b.startPfn, 0) ?? 0,
+    outcomes,
+  };
+}

@@ -1,0 +1,180 @@
+// `kexec-replay compare <bundle-dir>`: every KHO strategy side by side on the same host and handover image:
+// findings per code (pages affected), errors and warnings, struct pages each strategy initialises and when.
+// Also home of loadKhoBundle(), which `replay --strategy` uses to read a bundle's host files and kho/ image.
+import type { Command } from 'commander';
+import * as path from 'node:path';
+import type { Diagnostic, PhysMemory } from '../../core/index.js';
+import { DiagnosticSink, TraceError, UsageError } from '../../core/index.js';
+import { openElfCore } from '../../../parsers/elf-core/index.js';
+import { parseFdt } from '../../../parsers/fdt/index.js';
+import type { KhoBitmapFormat, KhoFdtReader, KhoImage, KhoScratchArea } from '../../../parsers/kho/index.js';
+import { decodeKhoImage, parseScratchFiles } from '../../../parsers/kho/index.js';
+import { loadBundle } from '../../trace/index.js';
+import type { HostTrace } from '../../trace/index.js';
+import { compareStrategies } from '../../check/compare.js';
+import { compareToJson } from '../../report/compare-json.js';
+import { renderCompareText } from '../../report/compare-text.js';
+import { PROFILES } from '../../sim/profiles.js';
+import type { CliContext } from '../context.js';
+import { exists, isDirectory, listFiles, openFileSource, readBytes, readText } from '../io.js';
+import { startSpinner } from '../spinner.js';
+
+export interface KhoBundle {
+  readonly host: HostTrace;
+  readonly image: KhoImage;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Whether a bundle directory carries a KHO image (kho/fdt). */
+export function hasKhoImage(dir: string): boolean {
+  return exists(path.join(dir, 'kho', 'fdt'));
+}
+
+/** Load the host model and decode the KHO image of a bundle directory. */
+export function loadKhoBundle(
+  dir: string,
+  options: { stage?: string; bitmapFormat?: KhoBitmapFormat } = {},
+): KhoBundle {
+  if (!isDirectory(dir)) throw new UsageError(`${dir} is not a directory (a trace bundle)`);
+  const at = (rel: string): string => path.join(dir, rel);
+  const fdtFile = at('kho/fdt');
+  if (!exists(fdtFile)) {
+    throw new TraceError({
+      code: 'TRACE_ERR_MISSING',
+      location: { file: fdtFile },
+      expected: 'the KHO root FDT (a copy of /sys/kernel/debug/kho/out/fdt or in/fdt)',
+      found: 'no such file',
+    });
+  }
+  // host files: everything outside kho/ (the image is decoded below, from its own files)
+  const files: Record<string, Uint8Array> = {};
+  for (const f of listFiles(dir)) if (!f.startsWith('kho/')) files[f] = readBytes(at(f));
+  const host = loadBundle(files, { displayRoot: dir, ...(options.stage ? { stage: options.stage } : {}) });
+
+  const sink = new DiagnosticSink();
+  const extra: Diagnostic[] = [];
+  const root = parseFdt(readBytes(fdtFile), fdtFile, sink);
+  const subBlobs = new Map<string, { file: string; bytes: Uint8Array }>();
+  if (isDirectory(at('kho/sub_fdts'))) {
+    for (const name of listFiles(at('kho/sub_fdts')))
+      subBlobs.set(name, { file: at(`kho/sub_fdts/${name}`), bytes: readBytes(at(`kho/sub_fdts/${name}`)) });
+  }
+  let scratch: KhoScratchArea[] = [];
+  const sp = at('kho/scratch_phys');
+  const sl = at('kho/scratch_len');
+  if (exists(sp) && exists(sl)) scratch = parseScratchFiles(readText(sp), sp, readText(sl), sl, sink);
+  else
+    sink.warn('KHO_NO_SCRATCH_FILES', 'no kho/scratch_phys and kho/scratch_len: scratch checks skipped', {
+      file: dir,
+    });
+
+  const coreFile = at('kho/memory.core');
+  const core = exists(coreFile) ? openFileSource(coreFile) : null;
+  try {
+    let mem: PhysMemory | null = null;
+    if (core) {
+      const elf = openElfCore(core);
+      extra.push(...elf.diagnostics);
+      mem = elf;
+    }
+    const readFdt: KhoFdtReader = (bytes, file) => parseFdt(bytes, file, sink);
+    const image = decodeKhoImage({
+      root: root.root,
+      rootFile: fdtFile,
+      mem,
+      subBlobs,
+      scratch,
+      readFdt,
+      pageShift: host.pageShift,
+      ...(options.bitmapFormat ? { bitmapFormat: options.bitmapFormat } : {}),
+    });
+    return { host, image, diagnostics: [...sink.items, ...extra, ...image.diagnostics] };
+  } finally {
+    core?.close();
+  }
+}
+
+interface CompareFlags {
+  profile?: string;
+  deferred?: string;
+  restore?: string;
+  stage?: string;
+  bitmapFormat?: string;
+  json?: boolean;
+}
+
+/** `--profile list`: the kernel profiles, one paragraph each. */
+export function renderProfileList(): string {
+  const out: string[] = ['kernel profiles (--profile <name>; default: the one that follows the image ABI):'];
+  for (const p of PROFILES) {
+    out.push('');
+    out.push(`${p.name}  [${p.follows}]`);
+    out.push(`  ${p.description}`);
+    out.push(
+      `  ABI ${p.abi}${p.bitmapFormat ? ` (${p.bitmapFormat} bitmaps)` : ''}; deferred struct page init ${p.deferredDefault ? 'on' : 'off'} by default (Kconfig ${p.deferredAllowed ? 'allows' : 'forbids'} it with KHO; --deferred forces either); memblock kept after boot: per arch (arm64 yes, x86_64 no)`,
+    );
+    out.push(
+      `  restore checks: ${p.pageMagic ? 'KHO_PAGE_MAGIC' : 'bare order, no magic'}${p.restoreChecksMaxOrder ? ', order <= MAX_PAGE_ORDER' : ''}; scratch ${p.releasesScratchAtInit ? 'released in kho_memory_init' : 'not released at init (scratch fix)'}; producer ${p.producerSplitsAtNodes ? 'splits at nodes' : 'does not split at nodes'}; default strategy ${p.defaultStrategy}`,
+    );
+  }
+  return out.join('\n') + '\n';
+}
+
+export function checkDeferredFlag(v: string | undefined): 'on' | 'off' | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'on' && v !== 'off') throw new UsageError(`--deferred takes on or off, not '${v}'`);
+  return v;
+}
+
+export function checkBitmapFlag(v: string | undefined): KhoBitmapFormat | undefined {
+  if (v === undefined) return undefined;
+  if (v !== '512' && v !== 'page') throw new UsageError(`--bitmap-format takes 512 or page, not '${v}'`);
+  return v;
+}
+
+export function registerCompare(program: Command, ctx: CliContext): void {
+  program
+    .command('compare')
+    .description('replay a KHO bundle under every strategy and compare the findings side by side')
+    .argument('[bundle-dir]', 'trace bundle directory with a KHO image under kho/')
+    .option('--profile <name>', "kernel profile, or 'list' (default: from the image's ABI)")
+    .option('--deferred <on|off>', "force DEFERRED_STRUCT_PAGE_INIT (default: the profile's)")
+    .option(
+      '--restore <all|none|kinds>',
+      'what is restored: all, none, or folio,pages,vmalloc,subtree',
+      'all',
+    )
+    .option('--stage <name>', 'for a bundle with stage folders: which stage to load')
+    .option('--bitmap-format <512|page>', 'kho-v1: decode with this bitmap size')
+    .option('--json', 'print the kexec-replay/compare/1 JSON document')
+    .action((dir: string | undefined, flags: CompareFlags) => {
+      if (flags.profile === 'list') {
+        ctx.output.out(renderProfileList());
+        return;
+      }
+      if (dir === undefined) throw new UsageError('compare needs a bundle directory (or --profile list)');
+      const deferred = checkDeferredFlag(flags.deferred);
+      const bitmapFormat = checkBitmapFlag(flags.bitmapFormat);
+      const spinner = startSpinner(ctx.output, `reading ${dir}`);
+      try {
+        const b = loadKhoBundle(dir, {
+          ...(flags.stage ? { stage: flags.stage } : {}),
+          ...(bitmapFormat ? { bitmapFormat } : {}),
+        });
+        spinner.update('replaying every strategy');
+        const c = compareStrategies(b.host, b.image, {
+          ...(flags.profile ? { profile: flags.profile } : {}),
+          ...(deferred ? { deferred } : {}),
+          restore: flags.restore ?? 'all',
+        });
+        spinner.stop();
+        ctx.output.out(
+          flags.json
+            ? JSON.stringify(compareToJson(c, dir), null, 2) + '\n'
+            : renderCompareText(c, dir, b.host.pageShift),
+        );
+      } finally {
+        spinner.stop();
+      }
+    });
+}

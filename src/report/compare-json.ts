@@ -1,0 +1,51 @@
+// The `compare --json` document (schema kexec-replay/compare/1): a contract, new keys may be added, none removed.
+import type { Comparison } from '../check/compare.js';
+import type { FindingJson } from './findings-json.js';
+import { findingsToJson } from './findings-json.js';
+
+export const COMPARE_SCHEMA = 'kexec-replay/compare/1';
+
+export interface CompareJson {
+  schema: typeof COMPARE_SCHEMA;
+  bundle: string;
+  profile: string;
+  deferred: { on: boolean; reason: string };
+  image: { blocks: number; pages: number };
+  strategies: {
+    name: string;
+    source: string;
+    summary: string;
+    errors: number;
+    warnings: number;
+    initAtDeserialize: number;
+    initAtRestore: number;
+    /** Pages affected per finding code. */
+    pagesByCode: Record<string, number>;
+    findings: FindingJson[];
+  }[];
+}
+
+export function compareToJson(c: Comparison, bundle: string): CompareJson {
+  return {
+    schema: COMPARE_SCHEMA,
+    bundle,
+    profile: c.profile.name,
+    deferred: { on: c.deferred, reason: c.deferredReason },
+    image: { blocks: c.blocks, pages: c.preservedPages },
+    strategies: c.outcomes.map((o) => {
+      const pagesByCode: Record<string, number> = {};
+      for (const f of o.findings) pagesByCode[f.code] = (pagesByCode[f.code] ?? 0) + f.pages;
+      return {
+        name: o.strategy.name,
+        source: o.strategy.source,
+        summary: o.strategy.summary,
+        errors: o.errors,
+        warnings: o.warnings,
+        initAtDeserialize: o.initAtDeserialize,
+        initAtRestore: o.initAtRestore,
+        pagesByCode,
+        findings: findingsToJson(o.findings),
+      };
+    }),
+  };
+}

@@ -12,6 +12,7 @@ import { decodeKhoImage } from '../../parsers/kho/index.js';
 import { buildKhoImage } from '../builders/kho-image.js';
 import { b16gScenario } from '../../bench/kho-scenario.js';
 import { captureOutput } from '../helpers/output.js';
+import { dtcCompile } from '../parsers/fdt/dtc-tools.js';
 
 const MAIN = 'traces/kho-b-16g-2node';
 const ERAS = [
@@ -181,5 +182,17 @@ describe('kexec-replay inspect on malformed input', () => {
       }
     }
     expect(errors).toBeGreaterThan(0);
+  });
+});
+
+describe('kexec-replay inspect --dts on an ordinary device tree', () => {
+  it('leaves big-endian cells alone when the blob is not a KHO blob', async () => {
+    const blob = dtcCompile('/dts-v1/;\n/ { compatible = "acme,board"; node { size = <0x0 0x1000>; }; };\n');
+    const file = path.join(tmp, 'board.dtb');
+    fs.writeFileSync(file, blob);
+    const r = await inspect('--dts', file);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('size = <0x00 0x1000>;');
+    expect(r.out).not.toContain('u64 native-endian');
   });
 });

@@ -8,7 +8,14 @@ import { parseFdt } from '../../../parsers/fdt/index.js';
 import type { Fdt } from '../../../parsers/fdt/index.js';
 import { openElfCore } from '../../../parsers/elf-core/index.js';
 import type { KhoBitmapFormat, KhoFdtReader, KhoScratchArea } from '../../../parsers/kho/index.js';
-import { KHO_FDT, decodeKhoImage, parseScratchFiles } from '../../../parsers/kho/index.js';
+import {
+  KHO_FDT,
+  KHO_SUBTREE,
+  decodeKhoImage,
+  findProp,
+  parseScratchFiles,
+  propFirstString,
+} from '../../../parsers/kho/index.js';
 import { renderDts } from '../../report/dts.js';
 import { inspectToJson } from '../../report/inspect-json.js';
 import { renderInspectText } from '../../report/inspect-text.js';
@@ -22,27 +29,32 @@ interface InspectFlags {
   bitmapFormat?: string;
 }
 
-/** KHO's native-endian u64 properties (kho-abi.md 2.3, 5.1, 5.3), shown as numbers by --dts. */
-const U64_PROPS = new Set<string>([
-  KHO_FDT.KHO_FDT_MEMORY_MAP_PROP_NAME,
-  KHO_FDT.KHO_FDT_SUB_TREE_PROP_NAME_V1,
-  KHO_FDT.KHO_SUB_TREE_PROP_NAME,
-  KHO_FDT.KHO_SUB_TREE_SIZE_PROP_NAME,
-  'liveupdate-number',
-  'luo-session-header',
-  'luo-flb-header',
-]);
-
-function isKhoU64Prop(nodePath: string, propName: string): boolean {
-  if (U64_PROPS.has(propName)) return true;
-  // memblock's reserve-mem-v1 children: /<name> { start; size; } in the memblock blob.
-  return nodePath !== '/' && (propName === 'start' || propName === 'size');
+/**
+ * KHO's native-endian u64 properties (kho-abi.md 2.3, 5.1, 5.3), shown as numbers by --dts, chosen by the blob's
+ * root compatible so that an ordinary device tree's big-endian cells are left alone.
+ */
+function khoU64Props(fdt: Fdt): (nodePath: string, propName: string) => boolean {
+  const compat = propFirstString(findProp(fdt.root, 'compatible')) ?? '';
+  if (/^kho-v\d+$/.test(compat)) {
+    const root = new Set<string>([KHO_FDT.KHO_FDT_MEMORY_MAP_PROP_NAME]);
+    const sub = new Set<string>([
+      KHO_FDT.KHO_FDT_SUB_TREE_PROP_NAME_V1,
+      KHO_FDT.KHO_SUB_TREE_PROP_NAME,
+      KHO_FDT.KHO_SUB_TREE_SIZE_PROP_NAME,
+    ]);
+    return (nodePath, name) => (nodePath === '/' ? root.has(name) : sub.has(name));
+  }
+  if (compat === KHO_SUBTREE.MEMBLOCK_KHO_NODE_COMPATIBLE)
+    return (nodePath, name) => nodePath !== '/' && (name === 'start' || name === 'size');
+  if (compat === KHO_SUBTREE.LUO_COMPATIBLE)
+    return (_nodePath, name) => name === 'liveupdate-number' || name.endsWith('-header');
+  return () => false;
 }
 
 function printDts(file: string, ctx: CliContext): void {
   const sink = new DiagnosticSink();
   const fdt = parseFdt(readBytes(file), file, sink);
-  ctx.output.out(renderDts(fdt, { u64Props: isKhoU64Prop }));
+  ctx.output.out(renderDts(fdt, { u64Props: khoU64Props(fdt) }));
   for (const d of sink.items) ctx.output.err(`kexec-replay: ${d.severity}: ${d.code}: ${d.message}\n`);
 }
 

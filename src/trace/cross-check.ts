@@ -5,6 +5,7 @@ import {
   DiagnosticSink,
   formatMemRange,
   formatBytes,
+  intersectRanges,
   normalizeRanges,
   subtractRanges,
 } from '../core/index.js';
@@ -24,6 +25,10 @@ import { pagesIn } from './node-layout.js';
 export interface CheckInput {
   readonly pageShift: number;
   readonly memory: readonly MemRegion[];
+  /** `Early memory node ranges` as printed (empty without a log). */
+  readonly nodeRanges: readonly MemRegion[];
+  /** ACPI SRAT memory affinity ranges from the log, [start, end) with node ids. */
+  readonly srat: readonly { nid: number; start: number; end: number }[];
   readonly e820: readonly E820Entry[];
   /** The kernel's own edits printed after the map (`e820: update ... usable ==> reserved`, `e820: remove`). */
   readonly e820Edits: readonly { start: number; end: number; fromType: string; toType: string | null }[];
@@ -39,6 +44,9 @@ export interface CheckInput {
   readonly cmdlineDmesg: string | null;
   readonly sources: Readonly<Record<string, FactSource[]>>;
 }
+
+/** SRAT RAM missing from memblock by at least this much is reported (smaller gaps are firmware holes). */
+const SRAT_MISSING_BYTES = 64 * 1024 * 1024;
 
 /** include/linux/memblock.h MEMBLOCK_NOMAP. */
 const MEMBLOCK_NOMAP = 0x4;
@@ -318,7 +326,82 @@ export function crossCheck(input: CheckInput, sink: DiagnosticSink): CrossCheck[
     );
   }
 
-  // 10. DEFERRED_STRUCT_PAGE_INIT vs `node N deferred pages initialised` lines.
+  // 10. `Early memory node ranges` (for_each_mem_pfn_range() in free_area_init()) vs the memory regions taken
+  // from another source: same ranges, same nodes, in whole pages.
+  const memKind = kindOf(input, 'memory');
+  if (
+    input.nodeRanges.length &&
+    memory.length &&
+    memKind !== 'dmesg-early-node-ranges' &&
+    memKind !== 'iomem'
+  ) {
+    const bad: string[] = [];
+    const nodeIds = new Set([...input.nodeRanges.map((r) => r.nid), ...input.memory.map((r) => r.nid)]);
+    for (const nid of [...nodeIds].sort((a, b) => (a ?? -1) - (b ?? -1))) {
+      const a = pageRanges(
+        input.nodeRanges.filter((r) => r.nid === nid),
+        shift,
+      );
+      const b = pageRanges(
+        input.memory.filter((r) => r.nid === nid),
+        shift,
+      );
+      const onlyA = subtractRanges(a, b);
+      const onlyB = subtractRanges(b, a);
+      if (onlyA.length || onlyB.length) {
+        bad.push(
+          `node ${nid ?? '?'}: only in node ranges ${describe(onlyA)}; only in ${memKind} ${describe(onlyB)}`,
+        );
+      }
+    }
+    add(
+      'noderanges-memory',
+      ['dmesg', memKind],
+      bad.length ? 'mismatch' : 'ok',
+      bad.length ? bad.join('; ') : `node ranges and ${memKind} agree`,
+      'warning',
+      fileOf(input, 'nodeRanges'),
+    );
+  }
+
+  // 11. ACPI SRAT (firmware's node affinity) vs memblock memory per node: RAM on a node SRAT does not give it,
+  // or SRAT RAM that never reached memblock. SRAT ranges span firmware holes, so only SRAT inside the e820 RAM
+  // counts when there is an e820 map; without one (arm64, riscv) small holes are expected and only a loss of
+  // SRAT_MISSING_BYTES or more is reported.
+  if (input.srat.length && nids.length) {
+    const bad: string[] = [];
+    let holes = 0;
+    for (const nid of [...new Set([...nids, ...input.srat.map((r) => r.nid)])].sort((a, b) => a - b)) {
+      let srat = normalizeRanges(input.srat.filter((r) => r.nid === nid));
+      if (e820Ram.length) srat = intersectRanges(srat, e820Ram);
+      const mem = normalizeRanges(input.memory.filter((r) => r.nid === nid));
+      const notInSrat = pageRanges(
+        subtractRanges(mem, normalizeRanges(input.srat.filter((r) => r.nid === nid))),
+        shift,
+      );
+      const notInMem = pageRanges(subtractRanges(srat, mem), shift);
+      if (notInSrat.length)
+        bad.push(`node ${nid}: memblock memory outside its SRAT ranges, ${describe(notInSrat)}`);
+      const bytes = notInMem.reduce((n, r) => n + r.end - r.start, 0);
+      if (bytes >= SRAT_MISSING_BYTES) {
+        bad.push(
+          `node ${nid}: SRAT memory missing from memblock (dropped at boot, or hot-pluggable), ${describe(notInMem)}`,
+        );
+      } else holes += bytes;
+    }
+    add(
+      'srat-memory',
+      ['dmesg-srat', memKind],
+      bad.length ? 'mismatch' : 'ok',
+      bad.length
+        ? bad.join('; ')
+        : `memblock memory matches SRAT on ${nids.length} node(s)${holes ? ` (${formatBytes(holes)} of SRAT ranges are firmware holes)` : ''}`,
+      'warning',
+      fileOf(input, 'memory'),
+    );
+  }
+
+  // 12. DEFERRED_STRUCT_PAGE_INIT vs `node N deferred pages initialised` lines.
   const deferredCfg = input.config['CONFIG_DEFERRED_STRUCT_PAGE_INIT'];
   if (deferredCfg !== undefined && input.deferredInitLines !== null) {
     const on = deferredCfg === 'y';
@@ -334,7 +417,7 @@ export function crossCheck(input: CheckInput, sink: DiagnosticSink): CrossCheck[
     );
   }
 
-  // 11. /proc/cmdline vs `Kernel command line:` (boot loaders may append initrd= or BOOT_IMAGE=).
+  // 13. /proc/cmdline vs `Kernel command line:` (boot loaders may append initrd= or BOOT_IMAGE=).
   if (input.cmdlineFile !== null && input.cmdlineDmesg !== null) {
     const a = input.cmdlineFile.trim().split(/\s+/).join(' ');
     const b = input.cmdlineDmesg.trim().split(/\s+/).join(' ');

@@ -687,6 +687,8 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
     {
       pageShift,
       memory,
+      nodeRanges: dmesg ? nodeRanges : [],
+      srat: dmesg ? dmesg.srat : [],
       e820: e820ForChecks,
       e820Edits: dmesg ? dmesg.e820Edits : [],
       iomem,

@@ -87,6 +87,8 @@ describe('loadBundle on the qemu captures', () => {
       'zoneranges-zoneinfo': 'ok',
       'meminfo-zoneinfo': 'ok',
       'memory-blocks': 'ok',
+      'noderanges-memory': 'ok',
+      'srat-memory': 'ok',
       'config-deferred': 'ok',
       'cmdline-dmesg': 'ok',
     });
@@ -302,6 +304,17 @@ describe('loadBundle on the public captures', () => {
     const h = pub('supermicro-x8sie-memmap-pmem');
     expect(h.sources['e820']!.map((s) => s.kind)).toEqual(['dmesg', 'dmesg-user-e820']);
     expect(checks(h)['memory-e820']).toBe('ok');
+  });
+
+  it('Ampere Altra failed boot: SRAT gives node 1 256 GiB, memblock kept 3 GiB (SOURCE.txt)', () => {
+    const h = pub('arm64-ampere-altra-mtjade-2s-512g-failboot');
+    const c = (h.crossChecks ?? []).find((x) => x.id === 'srat-memory');
+    expect(c?.status).toBe('mismatch');
+    expect(c?.detail).toContain('node 1: SRAT memory missing from memblock');
+    expect(c?.detail).toContain('[mem 0x0000400100000000-0x0000403fffffffff]');
+    expect(h.diagnostics.find((d) => d.code === 'XCHECK_SRAT_MEMORY')?.severity).toBe('warning');
+    // a healthy 2-socket server: SRAT and memblock agree once the e820 holes are left out
+    expect(checks(pub('supermicro-h13dsg-genoa-2s-1.5t'))['srat-memory']).toBe('ok');
   });
 
   it('2.6.32: memory from early_node_map PFN ranges', () => {

@@ -1,0 +1,350 @@
+// The error contract of DESIGN.md "Errors and exit codes", end to end on traces/malformed/: bad input is rejected
+// with ONE stderr line naming the file, the byte offset or line:column and a stable code (exit 3), or read with
+// counted, located diagnostics; usage errors exit 2; nothing exits 70 (a bug). Every command runs in-process; a few
+// cases also run through the real binary (dist is built by `npm test`'s pretest).
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.js';
+import { captureOutput } from '../helpers/output.js';
+
+const M = 'traces/malformed';
+const KHO_COMMANDS = ['inspect', 'replay', 'compare'] as const;
+
+interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function cli(...argv: string[]): Promise<CliResult> {
+  const o = captureOutput();
+  const code = await run(argv, o);
+  return { code, out: o.stdout, err: o.stderr };
+}
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+interface Rejection {
+  /** Path of the bad file as the user named it. */
+  file: string;
+  code: string;
+  /** How the location is given: a byte offset (binary files) or line:column (text files); 'none' for a missing file. */
+  where: 'offset' | 'line' | 'none';
+}
+
+/** Exit 3, nothing on stdout, exactly one stderr line with the file, the location and the code. */
+function expectRejected(r: CliResult, want: Rejection): void {
+  expect(r.code, r.err).toBe(3);
+  expect(r.out).toBe('');
+  expect(r.err.endsWith('\n'), JSON.stringify(r.err)).toBe(true);
+  expect(r.err.trimEnd().split('\n'), r.err).toHaveLength(1);
+  expect(r.err).toMatch(/^kexec-replay: /);
+  expect(r.err).toContain(`: ${want.code}: expected `);
+  const file = escapeRe(want.file);
+  if (want.where === 'offset') expect(r.err).toMatch(new RegExp(`${file}: offset 0x[0-9a-f]+\\b`));
+  else if (want.where === 'line') expect(r.err).toMatch(new RegExp(`${file}:\\d+:\\d+\\b`));
+  else expect(r.err).toContain(`${want.file}: ${want.code}`);
+}
+
+/** Exit 2 with a message on stderr and nothing on stdout. */
+function expectUsage(r: CliResult, mention: string): void {
+  expect(r.code, r.err).toBe(2);
+  expect(r.out).toBe('');
+  expect(r.err).toContain(mention);
+}
+
+// Binary KHO inputs: every command that decodes the image rejects them at the file and byte offset.
+const KHO_REJECTS: { name: string; file: string; code: string }[] = [
+  { name: 'fdt-truncated', file: 'kho/fdt', code: 'FDT_ERR_TRUNCATED' },
+  { name: 'fdt-bad-magic', file: 'kho/fdt', code: 'FDT_ERR_BADMAGIC' },
+  { name: 'fdt-empty', file: 'kho/fdt', code: 'FDT_ERR_TRUNCATED' },
+  { name: 'elf-truncated-phdr', file: 'kho/memory.core', code: 'ELF_ERR_TRUNCATED' },
+  { name: 'elf-paddr-above-2p53', file: 'kho/memory.core', code: 'ELF_ERR_BADPHDR' },
+  { name: 'kho-map-above-2p53', file: 'kho/fdt', code: 'KHO_ERR_BADPROP' },
+  { name: 'kho-chunk-cycle', file: 'kho/memory.core', code: 'KHO_ERR_CYCLE' },
+];
+
+// Host text inputs that cannot be read at all: parse and replay reject them at line:column.
+const TEXT_REJECTS: { name: string; file: string; code: string; line: number }[] = [
+  { name: 'iomem-start-above-end', file: 'iomem.txt', code: 'IOMEM_ERR_RANGE', line: 3 },
+  { name: 'iomem-above-2p53', file: 'iomem.txt', code: 'IOMEM_ERR_ADDRESS', line: 2 },
+];
+
+// Host bundles that load with diagnostics (exit 0 for parse); none has a KHO image.
+const HOST_ONLY = [
+  'dmesg-binary',
+  'dmesg-e820-above-2p53',
+  'zoneinfo-truncated-line',
+  'empty-files',
+  'no-recognisable-file',
+  'iomem-start-above-end',
+  'iomem-above-2p53',
+];
+
+describe('binary KHO inputs: exit 3, one line with file, byte offset and code', () => {
+  for (const c of KHO_REJECTS) {
+    for (const cmd of KHO_COMMANDS) {
+      it(`${cmd} ${c.name}: ${c.code} at ${c.file}`, async () => {
+        const dir = `${M}/${c.name}`;
+        expectRejected(await cli(cmd, dir), { file: `${dir}/${c.file}`, code: c.code, where: 'offset' });
+      });
+    }
+  }
+
+  it('the located field is the broken one (magic, totalsize, e_phoff, p_paddr, the property, the next pointer)', async () => {
+    const fields: Record<string, RegExp> = {
+      'fdt-truncated': /offset 0x4 \(fdt_header\.totalsize\)/,
+      'fdt-bad-magic':
+        /offset 0x0 \(fdt_header\.magic\): FDT_ERR_BADMAGIC: expected 0xd00dfeed, found 0xdeadbeef/,
+      'fdt-empty': /offset 0x0 \(fdt_header\)/,
+      'elf-truncated-phdr': /offset 0x20 \(Elf64_Ehdr\.e_phoff\).*6 program headers/,
+      'elf-paddr-above-2p53': /\(phdr\[1\]\.p_paddr\).*found 0x1000000000000000/,
+      'kho-map-above-2p53': /\(\/:preserved-memory-map\).*found 0xfff0000000000000/,
+      'kho-chunk-cycle': /\(chunk\[1\]\.hdr\.next @ phys 0x[0-9a-f]+\).*found chunk\[0\] again/,
+    };
+    for (const [name, re] of Object.entries(fields))
+      expect((await cli('inspect', `${M}/${name}`)).err).toMatch(re);
+  });
+
+  it('inspect --dts on the broken FDTs: the same one-line rejection', async () => {
+    for (const name of ['fdt-truncated', 'fdt-bad-magic', 'fdt-empty']) {
+      const file = `${M}/${name}/kho/fdt`;
+      const code = name === 'fdt-bad-magic' ? 'FDT_ERR_BADMAGIC' : 'FDT_ERR_TRUNCATED';
+      expectRejected(await cli('inspect', '--dts', file), { file, code, where: 'offset' });
+    }
+  });
+
+  it('parse reads only the host files, so a broken kho/ does not stop it (exit 0, parse/1 JSON)', async () => {
+    for (const c of KHO_REJECTS) {
+      const r = await cli('parse', '--json', `${M}/${c.name}`);
+      expect(r.code, r.err).toBe(0);
+      expect(JSON.parse(r.out).schema).toBe('kexec-replay/parse/1');
+    }
+  });
+
+  for (const cmd of KHO_COMMANDS) {
+    it(`${cmd} kho-chunk-outside-dump: exit 3, one line, KHO_ERR_NOT_IN_DUMP naming the pointer it followed`, async () => {
+      const dir = `${M}/kho-chunk-outside-dump`;
+      const r = await cli(cmd, dir);
+      expect(r.code, r.err).toBe(3);
+      expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.err).toContain(`${dir}/kho/memory.core`);
+      expect(r.err).toMatch(/from chunk\[0\]\.hdr\.next\) @ phys 0x7f0000000\): KHO_ERR_NOT_IN_DUMP/);
+    });
+  }
+
+  // The pointer that leads outside the dump lives at a known offset of memory.core (chunk[0] + 0), but the error
+  // locates the absent target (no file offset exists for it), so the line carries no byte offset.
+  it.skip('kho-chunk-outside-dump: the line gives the byte offset of chunk[0].hdr.next in memory.core (parsers/kho readPhysChecked locates the target, not the pointer)', async () => {
+    const dir = `${M}/kho-chunk-outside-dump`;
+    expectRejected(await cli('inspect', dir), {
+      file: `${dir}/kho/memory.core`,
+      code: 'KHO_ERR_NOT_IN_DUMP',
+      where: 'offset',
+    });
+  });
+});
+
+describe('host text inputs: exit 3 at line:column, or counted and located diagnostics', () => {
+  for (const c of TEXT_REJECTS) {
+    for (const cmd of ['parse', 'replay']) {
+      it(`${cmd} ${c.name}: ${c.code} at ${c.file}:${c.line}`, async () => {
+        const dir = `${M}/${c.name}`;
+        const r = await cli(cmd, dir);
+        expectRejected(r, { file: `${dir}/${c.file}`, code: c.code, where: 'line' });
+        expect(r.err).toContain(`${dir}/${c.file}:${c.line}:1`);
+      });
+    }
+  }
+
+  async function parseJson(name: string) {
+    const r = await cli('parse', '--json', `${M}/${name}`);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toBe('');
+    const doc = JSON.parse(r.out);
+    expect(doc.schema).toBe('kexec-replay/parse/1');
+    return doc as {
+      summary: { filesRead: number; filesNotRead: number; diagnostics: Record<string, number> };
+      host: { e820: unknown[]; diagnostics: { code: string; location?: Record<string, unknown> }[] };
+    };
+  }
+
+  it('dmesg-binary: dmesg.txt is not read, and an error diagnostic locates the binary data by byte offset', async () => {
+    const doc = await parseJson('dmesg-binary');
+    expect(doc.summary).toMatchObject({ filesRead: 0, filesNotRead: 1 });
+    const d = doc.host.diagnostics.find((x) => x.code === 'TRACE_BINARY_TEXT');
+    expect(d?.location).toMatchObject({ file: `${M}/dmesg-binary/dmesg.txt`, offset: expect.any(Number) });
+  });
+
+  it('dmesg-e820-above-2p53: the bad e820 line is a located DMESG_BAD_VALUE, the good one is kept', async () => {
+    const doc = await parseJson('dmesg-e820-above-2p53');
+    expect(doc.host.e820).toHaveLength(1);
+    const d = doc.host.diagnostics.find((x) => x.code === 'DMESG_BAD_VALUE');
+    expect(d?.location).toMatchObject({ file: `${M}/dmesg-e820-above-2p53/dmesg.txt`, line: 4, column: 32 });
+  });
+
+  it('no-recognisable-file: both files are counted as not read, the text one with a located diagnostic', async () => {
+    const doc = await parseJson('no-recognisable-file');
+    expect(doc.summary).toMatchObject({ filesRead: 0, filesNotRead: 2 });
+    const d = doc.host.diagnostics.find((x) => x.code === 'TRACE_UNKNOWN_FILE');
+    expect(d?.location).toMatchObject({ file: `${M}/no-recognisable-file/todo.txt` });
+    expect(doc.summary.diagnostics['TRACE_NO_MEMORY']).toBe(1);
+  });
+
+  it('empty-files: the three files are read (0 lines) and the missing memory map is a diagnostic', async () => {
+    const doc = await parseJson('empty-files');
+    expect(doc.summary.filesRead).toBe(3);
+    expect(doc.summary.diagnostics['TRACE_NO_MEMORY']).toBe(1);
+  });
+
+  it('zoneinfo-truncated-line: read without a crash (exit 0), the zone it holds is in the model', async () => {
+    const doc = await parseJson('zoneinfo-truncated-line');
+    expect(doc.summary.filesRead).toBe(1);
+    expect((doc.host as unknown as { zoneinfo: unknown[] }).zoneinfo).toHaveLength(1);
+  });
+
+  // The last line "        managed  38" has no newline: the 3840 the kernel printed was cut to 38 and is taken as is.
+  it.skip('zoneinfo-truncated-line: a diagnostic at zoneinfo.txt:53 says the last line is unterminated (parsers/zoneinfo takes "managed  38" as 38)', async () => {
+    const doc = await parseJson('zoneinfo-truncated-line');
+    expect(doc.host.diagnostics.some((d) => d.location?.['line'] === 53)).toBe(true);
+  });
+
+  it.todo('empty-files: each empty file is named in a diagnostic (today only TRACE_NO_MEMORY says anything)');
+
+  for (const name of HOST_ONLY) {
+    it(`replay ${name}: no exit 70; either a report or one line on stderr`, async () => {
+      const r = await cli('replay', '--json', `${M}/${name}`);
+      expect(r.code, r.err).not.toBe(70);
+      if (r.code === 0 || r.code === 1) expect(JSON.parse(r.out).schema).toBe('kexec-replay/replay/1');
+      else expect(r.err.trimEnd().split('\n'), r.err).toHaveLength(1);
+    });
+  }
+
+  // replay throws UsageError('the trace has no memory map ...') from src/sim/replay.ts: exit 2 and no file named,
+  // although the command line was right and the bundle is what lacks the memory map.
+  it.skip('replay on a bundle without a memory map exits 3 and names the bundle (src/sim/replay.ts throws a UsageError, exit 2)', async () => {
+    for (const name of ['dmesg-binary', 'empty-files', 'no-recognisable-file', 'zoneinfo-truncated-line']) {
+      const r = await cli('replay', `${M}/${name}`);
+      expect(r.code).toBe(3);
+      expect(r.err).toContain(`${M}/${name}`);
+    }
+  });
+
+  // The loader's diagnostics (here DMESG_BAD_VALUE for the dropped e820 line) are not in replay's output at all.
+  it.skip("replay --json carries the loader's diagnostics (src/report/replay-json.ts lists only the simulator's)", async () => {
+    const r = await cli('replay', '--json', `${M}/dmesg-e820-above-2p53`);
+    expect(r.code).toBe(0);
+    const codes = JSON.parse(r.out).diagnostics.map((d: { code: string }) => d.code);
+    expect(codes).toContain('DMESG_BAD_VALUE');
+  });
+
+  for (const cmd of ['inspect', 'compare']) {
+    it(`${cmd} on a bundle without kho/fdt: exit 3, one line naming the missing file`, async () => {
+      for (const name of HOST_ONLY) {
+        const dir = `${M}/${name}`;
+        expectRejected(await cli(cmd, dir), {
+          file: `${dir}/kho/fdt`,
+          code: 'TRACE_ERR_MISSING',
+          where: 'none',
+        });
+      }
+    });
+  }
+});
+
+describe('usage errors exit 2', () => {
+  it('a bundle directory that does not exist, for every command', async () => {
+    const dir = `${M}/does-not-exist`;
+    expect(fs.existsSync(dir)).toBe(false);
+    for (const cmd of ['parse', 'inspect', 'replay', 'compare']) {
+      const r = await cli(cmd, dir);
+      expectUsage(r, `${dir} is not a directory`);
+      expect(r.err.trimEnd().split('\n'), cmd).toHaveLength(1);
+    }
+  });
+
+  it('unknown flag, unknown command, missing argument, missing option value', async () => {
+    expectUsage(await cli('parse', '--bogus', 'traces/qemu/a-4g-1node'), "unknown option '--bogus'");
+    expectUsage(await cli('frobnicate'), "unknown command 'frobnicate'");
+    expectUsage(await cli('parse'), "missing required argument 'bundle-dir'");
+    expectUsage(await cli('replay'), "missing required argument 'bundle-dir'");
+    expectUsage(await cli('inspect'), 'inspect needs a bundle directory');
+    expectUsage(await cli('compare'), 'compare needs a bundle directory');
+    expectUsage(await cli('inspect', '--dts'), "option '--dts <file>' argument missing");
+    expectUsage(await cli('inspect', 'traces/kho-era-v2', '--dts', `${M}/fdt-empty/kho/fdt`), 'not both');
+  });
+
+  it('unknown strategy, profile, mm profile, restore kind, flag values', async () => {
+    const kho = 'traces/kho-era-v2';
+    expectUsage(await cli('replay', '--strategy', 'nope', kho), "unknown strategy 'nope'");
+    expectUsage(await cli('replay', '--profile', 'nope', kho), "unknown profile 'nope'");
+    expectUsage(await cli('compare', '--profile', 'nope', kho), "unknown profile 'nope'");
+    expectUsage(await cli('replay', '--restore', 'bogus', kho), "'bogus' is not all, none");
+    expectUsage(
+      await cli('inspect', '--bitmap-format', '7', kho),
+      "--bitmap-format takes 512 or page, not '7'",
+    );
+    expectUsage(
+      await cli('compare', '--bitmap-format', '7', kho),
+      "--bitmap-format takes 512 or page, not '7'",
+    );
+    expectUsage(
+      await cli('replay', '--deferred', 'maybe', 'traces/qemu/a-4g-1node'),
+      '--deferred takes on or off',
+    );
+    expectUsage(await cli('compare', '--deferred', 'maybe', kho), '--deferred takes on or off');
+    expectUsage(
+      await cli('replay', '--mm', 'linux-9.9', 'traces/qemu/a-4g-1node'),
+      "unknown mm profile 'linux-9.9'",
+    );
+    expectUsage(await cli('parse', '--stage', 'nope', 'traces/qemu/f-16g-2node-kexec'), 'no stage "nope"');
+  });
+
+  // replay --strategy on a bundle without kho/fdt reads the bundle first: TRACE_ERR_MISSING (exit 3) hides the typo.
+  it.skip('replay --strategy nope on a bundle without a KHO image still reports the unknown strategy (exit 2, not 3)', async () => {
+    expectUsage(
+      await cli('replay', '--strategy', 'nope', 'traces/qemu/a-4g-1node'),
+      "unknown strategy 'nope'",
+    );
+  });
+});
+
+describe('through the real binary (node bin/kexec-replay.js)', () => {
+  const built = fs.existsSync('dist/src/cli/main.js');
+
+  function node(...argv: string[]): Promise<CliResult> {
+    return new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        ['bin/kexec-replay.js', ...argv],
+        { env: { ...process.env, CI: '1' } },
+        (e, out, err) => resolve({ code: e ? Number(e.code ?? -1) : 0, out, err }),
+      );
+    });
+  }
+
+  it.skipIf(!built)('a chunk-list cycle: exit status 3 and one stderr line', async () => {
+    const dir = `${M}/kho-chunk-cycle`;
+    expectRejected(await node('inspect', dir), {
+      file: `${dir}/kho/memory.core`,
+      code: 'KHO_ERR_CYCLE',
+      where: 'offset',
+    });
+  });
+
+  it.skipIf(!built)(
+    'iomem with start above end: exit status 3 at line:column; an unknown flag: exit status 2',
+    async () => {
+      const dir = `${M}/iomem-start-above-end`;
+      expectRejected(await node('replay', dir), {
+        file: `${dir}/iomem.txt`,
+        code: 'IOMEM_ERR_RANGE',
+        where: 'line',
+      });
+      const u = await node('replay', '--bogus', dir);
+      expect(u.code).toBe(2);
+      expect(u.err).toContain("unknown option '--bogus'");
+    },
+  );
+});

@@ -1,0 +1,253 @@
+// The bad inputs of traces/malformed/: small bundles, each broken in one way a user's copy can be broken (cut
+// short, wrong file, corrupt pointer, absurd number). Binary files come from the byte builders in test/builders/,
+// text files are real qemu captures damaged by hand-written rules, so every case is reproducible.
+//
+// traces/malformed/ holds this module's output, committed; test/e2e/malformed-files.test.ts fails when the two
+// drift. To regenerate after changing a case:
+//
+//   KEXEC_REPLAY_WRITE_MALFORMED=1 npx vitest run test/e2e/malformed-files.test.ts
+import { readFileSync } from 'node:fs';
+import { buildElfCore } from '../builders/elf-core.js';
+import { FDT_HEADER_OFFSET, withU32 } from '../builders/fdt.js';
+import type { BuiltKhoImage } from '../builders/kho-image.js';
+import {
+  buildImageCore,
+  buildKhoImage,
+  buildRootFdt,
+  mulberry32,
+  toFdtSpec,
+  u64leBytes,
+} from '../builders/kho-image.js';
+import { buildFdt } from '../builders/fdt.js';
+
+export interface MalformedCase {
+  /** Folder under traces/malformed/. */
+  readonly name: string;
+  /** One line for traces/malformed/README.md: what is wrong with it. */
+  readonly what: string;
+  /** Relative path -> contents. */
+  readonly files: Readonly<Record<string, Uint8Array>>;
+}
+
+const enc = new TextEncoder();
+const text = (s: string): Uint8Array => enc.encode(s);
+
+/** A small kho-v1 image with page bitmaps: one order-0 and one order-9 block, so the chunk list has two chunks. */
+function smallV1(): BuiltKhoImage {
+  return buildKhoImage({
+    abi: 'kho-v1',
+    bitmapFormat: 'page',
+    ram: [{ start: 0x100000000, end: 0x100400000 }],
+    blocks: [
+      { phys: 0x100000000, order: 0 },
+      { phys: 0x100200000, order: 9 },
+    ],
+  });
+}
+
+/** A small kho-v3 image (radix tree), for the FDT and ELF cases. */
+function smallV3(): BuiltKhoImage {
+  return buildKhoImage({
+    abi: 'kho-v3',
+    ram: [{ start: 0x100000000, end: 0x100400000 }],
+    blocks: [{ phys: 0x100000000, order: 0 }],
+  });
+}
+
+function readU64le(page: Uint8Array, off: number): number {
+  const v = new DataView(page.buffer, page.byteOffset, page.byteLength);
+  return v.getUint32(off + 4, true) * 0x1_0000_0000 + v.getUint32(off, true);
+}
+
+function writeU64le(page: Uint8Array, off: number, value: number): void {
+  page.set(u64leBytes(value), off);
+}
+
+/** The image's pages with `edit` applied to copies (the builder's pages stay as built). */
+function editedCore(img: BuiltKhoImage, edit: (pages: Map<number, Uint8Array>) => void): Uint8Array {
+  const pages = new Map([...img.pages].map(([a, p]) => [a, p.slice()]));
+  edit(pages);
+  return buildImageCore({ ...img, pages });
+}
+
+/** The kho/ files of an image without the optional ones: the root FDT and the core. */
+function khoFiles(img: BuiltKhoImage, core: Uint8Array = buildImageCore(img)): Record<string, Uint8Array> {
+  return { 'kho/fdt': buildRootFdt(img), 'kho/memory.core': core };
+}
+
+/** Deterministic pseudo-random bytes. */
+function randomBytes(n: number, seed: number): Uint8Array {
+  const rand = mulberry32(seed);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.floor(rand() * 256);
+  return out;
+}
+
+/** The real zoneinfo of traces/qemu/b-16g-2node (Linux 6.1) up to its first `managed` line, cut inside that line. */
+function truncatedZoneinfo(): Uint8Array {
+  const real = readFileSync('traces/qemu/b-16g-2node/zoneinfo.txt', 'utf8');
+  const managed = real.indexOf('        managed  ');
+  if (managed < 0) throw new Error('make-malformed: no managed line in b-16g-2node/zoneinfo.txt');
+  return text(real.slice(0, managed + '        managed  '.length + 2));
+}
+
+export function malformedCases(): MalformedCase[] {
+  const v3 = smallV3();
+  const v3Fdt = buildRootFdt(v3);
+  const v3Core = buildImageCore(v3);
+
+  const v1 = smallV1();
+  const chunk0 = v1.memoryMapPhys;
+  const chunk1 = readU64le(v1.pages.get(chunk0)!, 0);
+  if (chunk1 === 0)
+    throw new Error('make-malformed: the kho-v1 image has one chunk; the cycle case needs two');
+
+  // One PT_LOAD per page, so the program header table has several entries; the ELF64 header is 64 bytes and
+  // each Elf64_Phdr 56: cut in the middle of the second one.
+  const v3PerPage = buildElfCore({
+    segments: [...v3.pages].sort((a, b) => a[0] - b[0]).map(([paddr, data]) => ({ paddr, data })),
+  });
+  const phdrCut = 64 + 56 + 20;
+
+  return [
+    {
+      name: 'fdt-truncated',
+      what: 'kho/fdt cut to 72 bytes: the header says totalsize is larger, the structure block is missing',
+      files: { 'kho/fdt': v3Fdt.slice(0, 72), 'kho/memory.core': v3Core },
+    },
+    {
+      name: 'fdt-bad-magic',
+      what: 'kho/fdt starts with 0xdeadbeef instead of the FDT magic 0xd00dfeed',
+      files: { 'kho/fdt': withU32(v3Fdt, FDT_HEADER_OFFSET.magic, 0xdeadbeef), 'kho/memory.core': v3Core },
+    },
+    {
+      name: 'fdt-empty',
+      what: 'kho/fdt is an empty file (a copy of debugfs taken after KHO was aborted)',
+      files: { 'kho/fdt': new Uint8Array(0), 'kho/memory.core': v3Core },
+    },
+    {
+      name: 'elf-truncated-phdr',
+      what: `kho/memory.core (one PT_LOAD per page) cut at byte ${phdrCut}, in the middle of the second program header`,
+      files: { 'kho/fdt': v3Fdt, 'kho/memory.core': v3PerPage.slice(0, phdrCut) },
+    },
+    {
+      name: 'elf-paddr-above-2p53',
+      what: 'kho/memory.core has a PT_LOAD whose p_paddr is 2^60, above what a JS number holds exactly',
+      files: {
+        'kho/fdt': v3Fdt,
+        'kho/memory.core': buildElfCore({
+          segments: [
+            { paddr: 0x100000000, data: { size: 0x1000, fill: 0 } },
+            { data: { size: 0x1000, fill: 0 }, override: { p_paddr: 1n << 60n } },
+          ],
+        }),
+      },
+    },
+    {
+      name: 'kho-map-above-2p53',
+      what: 'kho/fdt preserved-memory-map is 0xfff0000000000000, an address no machine has (above 2^53)',
+      files: {
+        'kho/fdt': buildFdt({
+          root: toFdtSpec({
+            props: [
+              ['compatible', text('kho-v3\0')],
+              ['preserved-memory-map', new Uint8Array([0, 0, 0, 0, 0, 0, 0xf0, 0xff])],
+            ],
+            children: [],
+          }),
+        }),
+        'kho/memory.core': v3Core,
+      },
+    },
+    {
+      name: 'kho-chunk-outside-dump',
+      what: 'kho-v1 chunk[0].hdr.next points to 0x7f0000000, which the core does not hold',
+      files: khoFiles(
+        v1,
+        editedCore(v1, (pages) => writeU64le(pages.get(chunk0)!, 0, 0x7f0000000)),
+      ),
+    },
+    {
+      name: 'kho-chunk-cycle',
+      what: 'kho-v1 chunk[1].hdr.next points back to chunk[0]: the chunk list is a cycle',
+      files: khoFiles(
+        v1,
+        editedCore(v1, (pages) => writeU64le(pages.get(chunk1)!, 0, chunk0)),
+      ),
+    },
+    {
+      name: 'dmesg-binary',
+      what: 'dmesg.txt is 4 KiB of random bytes (a binary copied under the wrong name)',
+      files: { 'dmesg.txt': randomBytes(4096, 0x6d65) },
+    },
+    {
+      name: 'zoneinfo-truncated-line',
+      what: 'zoneinfo.txt is b-16g-2node\'s, cut inside its first managed line ("managed  38", no newline)',
+      files: { 'zoneinfo.txt': truncatedZoneinfo() },
+    },
+    {
+      name: 'iomem-start-above-end',
+      what: 'iomem.txt line 3 has start 0x100000 above end 0x9ffff',
+      files: {
+        'iomem.txt': text(
+          '00000000-00000fff : Reserved\n00001000-0009fbff : System RAM\n00100000-0009ffff : System RAM\n',
+        ),
+      },
+    },
+    {
+      name: 'iomem-above-2p53',
+      what: 'iomem.txt line 2 has a System RAM range at 0xfff0000000000000, above 2^53',
+      files: {
+        'iomem.txt': text('00001000-0009fbff : System RAM\nfff0000000000000-fff00000ffffffff : System RAM\n'),
+      },
+    },
+    {
+      name: 'dmesg-e820-above-2p53',
+      what: 'dmesg.txt has a BIOS-e820 line whose range starts at 0xfff0000000000000, above 2^53',
+      files: {
+        'dmesg.txt': text(
+          [
+            '[    0.000000] Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2',
+            '[    0.000000] BIOS-provided physical RAM map:',
+            '[    0.000000] BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable',
+            '[    0.000000] BIOS-e820: [mem 0xfff0000000000000-0xfff00000ffffffff] usable',
+            '',
+          ].join('\n'),
+        ),
+      },
+    },
+    {
+      name: 'empty-files',
+      what: 'dmesg.txt, iomem.txt and zoneinfo.txt are all empty (a capture that ran out of disk)',
+      files: {
+        'dmesg.txt': new Uint8Array(0),
+        'iomem.txt': new Uint8Array(0),
+        'zoneinfo.txt': new Uint8Array(0),
+      },
+    },
+    {
+      name: 'no-recognisable-file',
+      what: 'no file the loader knows by name or content: notes.bin (random bytes) and todo.txt (prose)',
+      files: {
+        'notes.bin': randomBytes(512, 0x6e6f),
+        'todo.txt': text('copy the logs off the test host before it is reimaged\n'),
+      },
+    },
+  ];
+}
+
+/** traces/malformed/README.md: one line per case, plus the folder that must not exist. */
+export function malformedReadme(cases: readonly MalformedCase[]): string {
+  const lines = [
+    '# traces/malformed/: bad inputs, on purpose',
+    '',
+    'Generated by test/e2e/make-malformed.ts (byte builders of test/builders/ and damaged qemu captures); do not edit',
+    'by hand. Every command must reject each with one line naming the file, the byte offset or line:column and an',
+    'error code (exit 3), or read it with counted diagnostics; never exit 70. test/e2e/cli-errors.test.ts checks it.',
+    '',
+    ...cases.map((c) => `- \`${c.name}/\`: ${c.what}`),
+    '- `does-not-exist/`: never created: a bundle directory that does not exist (a usage error, exit 2)',
+    '',
+  ];
+  return lines.join('\n');
+}

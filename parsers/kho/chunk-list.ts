@@ -31,6 +31,52 @@ interface BitmapEntry {
   readonly label: string;
 }
 
+/**
+ * The list's entries, columnar: a hostile list of millions of chunks costs 26 bytes per entry, not an object each.
+ * Bounded by KHO_BOUNDS.MAX_BLOCKS (the kernel only makes a bitmap for a set bit).
+ */
+class EntryColumns {
+  length = 0;
+  private physStart = new Float64Array(256);
+  private bitmap = new Float64Array(256);
+  private order = new Uint8Array(256);
+  private chunk = new Uint32Array(256);
+  private index = new Uint16Array(256);
+
+  push(order: number, physStart: number, bitmap: number, chunk: number, index: number): void {
+    if (this.length === this.physStart.length) {
+      const grow = <T extends Float64Array | Uint8Array | Uint32Array | Uint16Array>(
+        a: T,
+        make: (n: number) => T,
+      ): T => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.physStart = grow(this.physStart, (n) => new Float64Array(n));
+      this.bitmap = grow(this.bitmap, (n) => new Float64Array(n));
+      this.order = grow(this.order, (n) => new Uint8Array(n));
+      this.chunk = grow(this.chunk, (n) => new Uint32Array(n));
+      this.index = grow(this.index, (n) => new Uint16Array(n));
+    }
+    const i = this.length++;
+    this.physStart[i] = physStart;
+    this.bitmap[i] = bitmap;
+    this.order[i] = order;
+    this.chunk[i] = chunk;
+    this.index[i] = index;
+  }
+
+  at(i: number): BitmapEntry {
+    return {
+      order: this.order[i]!,
+      physStart: this.physStart[i]!,
+      bitmap: this.bitmap[i]!,
+      label: `chunk[${this.chunk[i]!}].bitmaps[${this.index[i]!}]`,
+    };
+  }
+}
+
 /** Largest order whose block still fits below 2^52 bytes (the kernel's `1 << (order + PAGE_SHIFT)` is 64-bit). */
 function maxOrderFor(pageShift: number): number {
   return 52 - pageShift;
@@ -49,7 +95,7 @@ export function decodeChunkList(
 ): ChunkListResult {
   const pageSize = 2 ** opts.pageShift;
   const capacity = (pageSize - KHOSER_MEM_CHUNK_HDR_SIZE) / KHOSER.KHOSER_BITMAP_PTR_SIZE;
-  const entries: BitmapEntry[] = [];
+  const entries = new EntryColumns();
   const seen = new Map<number, number>();
   let chunk = headPhys;
   let from = 'preserved-memory-map';
@@ -120,7 +166,17 @@ export function decodeChunkList(
           hex(physStart),
         );
       }
-      entries.push({ order: hdr.order, physStart, bitmap, label });
+      if (entries.length >= KHO_BOUNDS.MAX_BLOCKS) {
+        throw khoError(
+          mem,
+          chunk + off,
+          label,
+          'KHO_ERR_BADCOUNT',
+          `at most ${KHO_BOUNDS.MAX_BLOCKS} bitmaps`,
+          'more',
+        );
+      }
+      entries.push(hdr.order, physStart, bitmap, idx, i);
     }
     from = `${name}.hdr.next`;
     chunk = u64At(mem, view, 0, chunk, from);
@@ -153,7 +209,8 @@ export function decodeChunkList(
   const maxPfn = 2 ** (53 - opts.pageShift);
   let misalignedStarts = 0;
   let beyond512: string | null = null;
-  for (const e of entries) {
+  for (let k = 0; k < entries.length; k++) {
+    const e = entries.at(k);
     const bytes = readPhysChecked(mem, e.bitmap, nbytes, `${e.label}.bitmap`);
     const view = viewOf(bytes);
     const step = 2 ** e.order;
@@ -198,9 +255,10 @@ export function decodeChunkList(
 }
 
 /** Proof of the 512-byte format, if any entry gives one (spec 4.1.4); null otherwise. */
-function proveFormat512(entries: readonly BitmapEntry[], pageShift: number): KhoBitmapEvidence | null {
+function proveFormat512(entries: EntryColumns, pageShift: number): KhoBitmapEvidence | null {
   const pageSize = 2 ** pageShift;
-  for (const e of entries) {
+  for (let k = 0; k < entries.length; k++) {
+    const e = entries.at(k);
     if (e.bitmap % pageSize !== 0) {
       return {
         kind: 'bitmap-pointer-unaligned',
@@ -211,7 +269,8 @@ function proveFormat512(entries: readonly BitmapEntry[], pageShift: number): Kho
   }
   const bits512Log2 = Math.log2(KHOSER.PRESERVE_BITS_512);
   const bitsPageLog2 = pageShift + 3;
-  for (const e of entries) {
+  for (let k = 0; k < entries.length; k++) {
+    const e = entries.at(k);
     const a512 = 2 ** (bits512Log2 + e.order + pageShift);
     const aPage = 2 ** (bitsPageLog2 + e.order + pageShift);
     if (e.physStart % a512 === 0 && e.physStart % aPage !== 0) {

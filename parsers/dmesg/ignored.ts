@@ -475,7 +475,7 @@ for (const [reason, tags] of TAGS) for (const t of tags) TAG_REASON.set(t, reaso
 /** Untagged lines, each a shape and its reason. */
 export const IGNORED: readonly IgnoredShape[] = [
   {
-    re: /^(?:[A-Za-z][\w.+,-]* (?:[\w.+,@-]*\d[\w.:+,@-]*|[A-Z]{3,}\w*:\d\d|soc:\S+|\(null\))(?: [\w.-]+| \(unnamed net_device\) \(uninitialized\))?: |\d\d:\d\d: tty\w+ at )/,
+    re: /^(?:[A-Za-z][\w.+,-]* (?:(?=[\w.+,@-]*\d)[\w.:+,@-]+|[A-Z]{3,}\w*:\d\d|soc:\S+|\(null\))(?: [\w.-]+| \(unnamed net_device\) \(uninitialized\))?: |\d\d:\d\d: tty\w+ at )/,
     reason: 'device line (`<driver> <device>: `): devices and MMIO, not the RAM layout',
   },
   {

@@ -45,6 +45,9 @@ interface Rec {
   readonly depth?: number;
 }
 
+/** Longest captured line read; longer ones are DMESG_LONG_LINE (kernel/printk/printk.c: records are <= 1024 bytes). */
+const MAX_LINE_CHARS = 8192;
+
 /** Records split off one captured line at most; the rest of such a line is one unknown record. */
 const MAX_GLUED = 32;
 
@@ -442,7 +445,11 @@ class DmesgBuilder {
     }
     if ((m = P.E820_ENTRY.exec(msg))) {
       this.memoryLine();
-      this.e820Entry(m[1] as string, inclusiveRange(m[2] as string, m[3] as string), m[4] as string);
+      this.e820Entry(
+        m[1] as string,
+        inclusiveRange(m[2] as string, m[3] as string),
+        (m[4] as string).trimEnd(),
+      );
       return 'parsed';
     }
     if ((m = P.E820_ENTRY_OLD.exec(msg))) {
@@ -460,7 +467,7 @@ class DmesgBuilder {
         op: 'update',
         ...r,
         fromType: m[3] as string,
-        toType: m[4] as string,
+        toType: (m[4] as string).trimEnd(),
         line: rec.lineNo,
       });
       return 'parsed';
@@ -470,7 +477,13 @@ class DmesgBuilder {
       const r = old
         ? exclusiveRange(m[1] as string, m[2] as string)
         : inclusiveRange(m[1] as string, m[2] as string);
-      this.e820Edits.push({ op: 'remove', ...r, fromType: m[3] as string, toType: null, line: rec.lineNo });
+      this.e820Edits.push({
+        op: 'remove',
+        ...r,
+        fromType: (m[3] as string).trimEnd(),
+        toType: null,
+        line: rec.lineNo,
+      });
       return 'parsed';
     }
     if ((m = P.EFI_MEM.exec(msg))) {
@@ -803,7 +816,16 @@ export function parseDmesg(text: string, file: string): DmesgLog {
     // Serial consoles carry firmware screen control (ANSI CSI sequences) before or inside records.
     if (line.includes('\x1b')) line = line.replace(ANSI, '');
     let outcome: Outcome;
-    if (!NON_BLANK.test(line)) {
+    if (line.length > MAX_LINE_CHARS) {
+      // No kernel record is this long (printk caps a record's text at 1024 bytes); reading it would only cost
+      // time (some shapes are quadratic in the worst case), so it is reported and left.
+      b.sink.warn(
+        'DMESG_LONG_LINE',
+        `line of ${line.length} characters (a kernel record has at most 1024): ${clip(line.slice(0, 200))}`,
+        { file, line: lineNo, column: 1 },
+      );
+      outcome = 'malformed';
+    } else if (!NON_BLANK.test(line)) {
       outcome = 'ignored'; // blank lines: console separators, trailing newline of a copied log
     } else {
       const p = splitPrefix(line);

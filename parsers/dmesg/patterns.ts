@@ -13,7 +13,7 @@ export const COMMAND_LINE = /^(Kernel command line|Command line): ?(.*)$/;
 // ---- e820 ----
 /** arch/x86/kernel/e820.c e820__print_table v6.1: `%s: [mem %#018Lx-%#018Lx] ` + type (inclusive end). */
 export const E820_ENTRY = new RegExp(
-  `^\\s*(BIOS-e820|user|reserve setup_data|modified|extended|BIOS-88|BIOS-e801): \\[mem ${H}-${H}\\] ?(.*?)\\s*$`,
+  `^\\s*(BIOS-e820|user|reserve setup_data|modified|extended|BIOS-88|BIOS-e801): \\[mem ${H}-${H}\\] ?(.*)$`,
 );
 /** Newer e820__print_table (Ingo Molnar's 2025 rework): `BIOS-e820: [gap 0x..-0x..]` between entries. */
 export const E820_GAP = new RegExp(`^\\s*(BIOS-e820|user|modified): \\[gap ${H}-${H}\\]`);
@@ -24,8 +24,8 @@ export const E820_ENTRY_OLD =
 export const E820_HEADER =
   /^(?:e820: )?(BIOS-provided physical RAM map|user-defined physical RAM map|extended physical RAM map|modified physical RAM map):$/;
 /** e820.c __e820__range_update / e820__range_remove v6.1 (KERN_DEBUG). */
-export const E820_UPDATE = new RegExp(`^e820: update \\[mem ${H}-${H}\\] (.+?) ==> (.+?)\\s*$`);
-export const E820_REMOVE = new RegExp(`^e820: remove \\[mem ${H}-${H}\\] (.+?)\\s*$`);
+export const E820_UPDATE = new RegExp(`^e820: update \\[mem ${H}-${H}\\] (.+?) ==> (.+)$`);
+export const E820_REMOVE = new RegExp(`^e820: remove \\[mem ${H}-${H}\\] (.+)$`);
 /** e820.c v2.6.32 e820_update_range / e820_remove_range: exclusive end, types in parentheses. */
 export const E820_UPDATE_OLD = /^e820 update range: ([0-9a-f]+) - ([0-9a-f]+) \((.+?)\) ==> \((.+?)\)\s*$/;
 export const E820_REMOVE_OLD = /^e820 remove range: ([0-9a-f]+) - ([0-9a-f]+) \((.+?)\)\s*$/;

@@ -136,7 +136,10 @@ export interface DmesgLog {
   // ---- added by the dmesg parser ----
   /** Lines recognised but deliberately not extracted (on the ignore list in patterns.ts); part of parsedLines. */
   readonly ignoredLines: number;
-  /** Lines of a known shape with a bad value (address above 2^53, start above end); part of unknownLines. */
+  /**
+   * Lines of a known shape with a bad value (address above 2^53, start above end: DMESG_BAD_VALUE) or too long
+   * to be a kernel record (DMESG_LONG_LINE); part of unknownLines.
+   */
   readonly malformedLines: number;
   /** DMESG_UNKNOWN_LINE (one per unknown line), DMESG_BAD_VALUE, DMESG_MEMBLOCK_DUMP_* ... */
   readonly diagnostics: readonly Diagnostic[];

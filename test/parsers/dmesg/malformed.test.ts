@@ -117,6 +117,38 @@ describe('non-text input', () => {
     }
   });
 
+  it('hostile long lines are DMESG_LONG_LINE, read in linear time', () => {
+    const text = ['a ' + '1'.repeat(200_000), 'BIOS-e820: [mem 0x0-0x1] x' + ' '.repeat(200_000) + 'y'].join(
+      '\n',
+    );
+    const t0 = performance.now();
+    const log = parseDmesg(text, 'long');
+    expect(performance.now() - t0).toBeLessThan(500);
+    expect(log.diagnostics.map((d) => [d.code, d.location?.line])).toEqual([
+      ['DMESG_LONG_LINE', 1],
+      ['DMESG_LONG_LINE', 2],
+    ]);
+    expect(log.malformedLines).toBe(2);
+  });
+
+  it('crafted lines just under the cap stay fast (no quadratic backtracking)', () => {
+    const n = 8000;
+    const lines = [
+      'a ' + '1'.repeat(n),
+      'BIOS-e820: [mem 0x0-0x1] x' + ' '.repeat(n) + 'y',
+      'e820: update [mem 0x0-0x1] ' + 'a '.repeat(n / 2) + 'b',
+      'efi: mem00: [' + '|'.repeat(n),
+      'memblock_add: [0x1-0x2] ' + ' '.repeat(n),
+      'x: '.repeat(n / 3),
+      ' '.repeat(n) + 'x',
+      '['.repeat(n),
+    ];
+    const t0 = performance.now();
+    const log = parseDmesg(lines.join('\n'), 'crafted');
+    expect(performance.now() - t0).toBeLessThan(500);
+    expect(log.totalLines).toBe(lines.length);
+  });
+
   it('empty input', () => {
     expect(parseDmesg('', 'empty')).toMatchObject({ totalLines: 0, parsedLines: 0, unknownLines: 0 });
   });

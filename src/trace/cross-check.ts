@@ -31,6 +31,8 @@ export interface CheckInput {
   readonly srat: readonly { nid: number; start: number; end: number }[];
   readonly e820: readonly E820Entry[];
   /** The kernel's own edits printed after the map (`e820: update ... usable ==> reserved`, `e820: remove`). */
+  /** /sys/firmware/memmap when captured alongside a log's e820 (else empty). */
+  readonly firmwareMemmap: readonly E820Entry[];
   readonly e820Edits: readonly { start: number; end: number; fromType: string; toType: string | null }[];
   readonly iomem: IomemSummary | undefined;
   readonly zoneinfo: readonly ZoneInfoEntry[];
@@ -149,6 +151,26 @@ export function crossCheck(input: CheckInput, sink: DiagnosticSink): CrossCheck[
   if (e820Ram.length && iomemRam) {
     compareRam('e820-iomem', 'e820', e820Ram, 'iomem', [...iomemRam], fileOf(input, 'iomem'));
   } else add('e820-iomem', ['e820', 'iomem'], 'skipped', 'needs both an e820 map and a readable iomem');
+
+  // 1b. the log's BIOS-e820 table vs /sys/firmware/memmap (drivers/firmware/memmap.c keeps the map the kernel
+  // was given, before its own edits): the same entries, same types.
+  if (input.firmwareMemmap.length && input.e820.length && kindOf(input, 'e820') === 'dmesg') {
+    const key = (e: E820Entry): string => `${formatMemRange(e.start, e.end)} ${e.type}`;
+    const a = new Set(input.e820.map(key));
+    const b = new Set(input.firmwareMemmap.map(key));
+    const onlyLog = [...a].filter((k) => !b.has(k));
+    const onlySys = [...b].filter((k) => !a.has(k));
+    add(
+      'e820-firmware-memmap',
+      ['dmesg', 'firmware-memmap'],
+      onlyLog.length || onlySys.length ? 'mismatch' : 'ok',
+      onlyLog.length || onlySys.length
+        ? `only in the log: ${onlyLog.join(', ') || 'none'}; only in firmware memmap: ${onlySys.join(', ') || 'none'}`
+        : `the ${a.size} BIOS-e820 entries equal /sys/firmware/memmap`,
+      'warning',
+      fileOf(input, 'e820'),
+    );
+  }
 
   // 2./3. memblock memory vs iomem and e820, in whole pages (memblock keeps partial pages; the pfn walks drop them).
   const memFromIomem = kindOf(input, 'memory') === 'iomem';

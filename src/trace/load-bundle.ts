@@ -691,6 +691,7 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
       srat: dmesg ? dmesg.srat : [],
       e820: e820ForChecks,
       e820Edits: dmesg ? dmesg.e820Edits : [],
+      firmwareMemmap: fwE820,
       iomem,
       zoneinfo: zoneEntries,
       zoneRanges,

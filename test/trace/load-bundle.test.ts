@@ -80,6 +80,7 @@ describe('loadBundle on the qemu captures', () => {
     expect(h.memoryBlockSizeBytes).toBe(128 * 2 ** 20);
     expect(checks(h)).toEqual({
       'e820-iomem': 'ok',
+      'e820-firmware-memmap': 'ok',
       'memory-iomem': 'ok',
       'memory-e820': 'ok',
       'memory-zoneinfo': 'ok',

@@ -6,7 +6,7 @@ import { TraceError } from '../../../src/core/index.js';
 import type { KhoAbi, KhoBitmapFormat } from '../../../parsers/kho/index.js';
 import type { BuiltKhoImage } from '../../builders/kho-image.js';
 import { buildKhoImage } from '../../builders/kho-image.js';
-import { decodeBuilt, generateBuddyBlocks, mulberry32 } from './helpers.js';
+import { decodeBuilt, generateBuddyBlocks, mulberry32, sameBlocks } from './helpers.js';
 
 const ERAS: [KhoAbi, KhoBitmapFormat | undefined][] = [
   ['kho-v1', '512'],
@@ -38,7 +38,7 @@ function decodeOrTraceError(img: BuiltKhoImage): 'ok' | 'trace-error' {
   }
 }
 
-describe('damaged images: a TraceError or an image, never a crash or a hang', () => {
+describe('damaged images: a TraceError, a diagnostic or other blocks; never a crash, a hang or an unnoticed change', () => {
   const blocks = generateBuddyBlocks(mulberry32(7), 600, { hugeProb: 0.01 });
   for (const [abi, bitmapFormat] of ERAS) {
     const label = `${abi}${bitmapFormat ? ` ${bitmapFormat}` : ''}`;
@@ -47,7 +47,9 @@ describe('damaged images: a TraceError or an image, never a crash or a hang', ()
 
     it(`${label}: every byte of every chunk header and entry (v1) or of the first 64 bytes of every tree node (v2/v3), set to 0x00, 0xff, and xor 0x01`, () => {
       const img = make();
-      const outcomes = { ok: 0, 'trace-error': 0 };
+      const clean = decodeBuilt(img);
+      const cleanCodes = clean.diagnostics.map((d) => d.code).join();
+      const outcomes = { 'trace-error': 0, diagnostic: 0, 'other blocks': 0, unnoticed: [] as string[] };
       for (const { phys, bytes } of structurePages(proto)) {
         const page = img.pages.get(phys)!;
         for (let off = 0; off < bytes; off++) {
@@ -55,11 +57,21 @@ describe('damaged images: a TraceError or an image, never a crash or a hang', ()
           for (const v of [0x00, 0xff, orig ^ 0x01]) {
             if (v === orig) continue;
             page[off] = v;
-            outcomes[decodeOrTraceError(img)]++;
+            try {
+              const d = decodeBuilt(img);
+              if (d.diagnostics.map((x) => x.code).join() !== cleanCodes) outcomes.diagnostic++;
+              else if (!sameBlocks(d, img.blocks)) outcomes['other blocks']++;
+              else outcomes.unnoticed.push(`${phys.toString(16)}+${off}=${v}`);
+            } catch (e) {
+              if (!(e instanceof TraceError)) throw e;
+              outcomes['trace-error']++;
+            }
             page[off] = orig;
           }
         }
       }
+      // Every byte of the structure matters: a change is an error, a diagnostic, or a different set of blocks.
+      expect(outcomes.unnoticed).toEqual([]);
       expect(outcomes['trace-error']).toBeGreaterThan(0);
       expect(decodeOrTraceError(img)).toBe('ok');
     });

@@ -507,6 +507,12 @@ export const IGNORED: readonly IgnoredShape[] = [
     reason: 'direct-map page tables: mappings of RAM, not its layout',
   },
   {
+    // drivers/base/arch_numa.c setup_node_data v5.x (arm64, riscv): the generic `Initmem setup node` line
+    // printed later by free_area_init_node gives the same span and is the one parsed.
+    re: /^NUMA: Initmem setup node \d+ \[mem 0x[0-9a-f]+-0x[0-9a-f]+\]$/,
+    reason: 'arch NUMA copy of the Initmem setup line',
+  },
+  {
     re: /^(?:NUMA: Initialized distance table|No NUMA configuration found|SRAT: PXM \d+ -> )/,
     reason: 'NUMA distances and CPU affinity: no memory ranges',
   },

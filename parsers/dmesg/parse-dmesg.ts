@@ -498,7 +498,13 @@ class DmesgBuilder {
     }
     if ((m = P.SRAT_MEM.exec(msg))) {
       const r = inclusiveRange(m[3] as string, m[4] as string);
-      this.srat.push({ nid: decValue(m[1] as string), start: r.start, end: r.end });
+      this.srat.push({
+        nid: decValue(m[1] as string),
+        start: r.start,
+        end: r.end,
+        ...(m[5] !== undefined && { hotplug: true as const }),
+        ...(m[6] !== undefined && { nonVolatile: true as const }),
+      });
       return 'parsed';
     }
     if ((m = P.NUMA_MERGE.exec(msg))) {
@@ -514,6 +520,14 @@ class DmesgBuilder {
     if ((m = P.NODE_DATA_X86.exec(msg))) {
       const r = inclusiveRange(m[2] as string, m[3] as string);
       this.nodeData.push({ nid: decValue(m[1] as string), ...r, line: rec.lineNo });
+      return 'parsed';
+    }
+    if ((m = P.NODE_DATA_OFFNODE.exec(msg))) {
+      const nid = decValue(m[1] as string);
+      const last = this.nodeData[this.nodeData.length - 1];
+      if (!last || last.nid !== nid)
+        throw new BadValue(msg.trim(), `a NODE_DATA(${nid}) allocated line before it`);
+      this.nodeData[this.nodeData.length - 1] = { ...last, onNode: decValue(m[2] as string) };
       return 'parsed';
     }
     if ((m = P.NODE_DATA_ARCH.exec(msg))) {

@@ -51,6 +51,8 @@ export const NUMA_MERGE = new RegExp(
 );
 /** arch/x86/mm/numa.c alloc_node_data v6.1. */
 export const NODE_DATA_X86 = new RegExp(`^NODE_DATA\\((\\d+)\\) allocated \\[mem ${H}-${H}\\]`);
+/** arch/x86/mm/numa.c alloc_node_data v6.1: `    NODE_DATA(%d) on node %d` when allocated off-node. */
+export const NODE_DATA_OFFNODE = /^\s*NODE_DATA\((\d+)\) on node (\d+)$/;
 /** drivers/base/arch_numa.c setup_node_data v5.x-6.x (arm64, riscv): `NUMA: NODE_DATA [mem ..]` (nid on the previous line). */
 export const NODE_DATA_ARCH = new RegExp(`^NUMA: NODE_DATA \\[mem ${H}-${H}\\]`);
 /** arch/x86/mm/numa.c dummy_numa_init v6.1 (and arch_numa.c numa_init): no SRAT. */

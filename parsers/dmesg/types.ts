@@ -83,6 +83,9 @@ export interface NodeRange {
   readonly nid: number;
   readonly start: number;
   readonly end: number;
+  /** SRAT only, present when printed: ` hotplug` (ACPI_SRAT_MEM_HOT_PLUGGABLE), ` non-volatile`. */
+  readonly hotplug?: true;
+  readonly nonVolatile?: true;
 }
 
 /** `On node N, zone Z: K pages in unavailable ranges` (one line; a zone can have several). */
@@ -209,6 +212,8 @@ export interface NodeDataAlloc {
   readonly start: number;
   readonly end: number;
   readonly line: number;
+  /** `    NODE_DATA(%d) on node %d`: the node whose memory holds it, when it is not the node itself. */
+  readonly onNode?: number;
 }
 
 /** `Memory: %luK/%luK available (... %luK reserved, %luK cma-reserved)`; 2.6 printed lower-case `k`. */

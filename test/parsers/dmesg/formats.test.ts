@@ -220,3 +220,32 @@ describe('indented logs (quoted in mails, syzbot reports)', () => {
     expect(log.unavailable).toMatchObject([{ nid: 0, zone: 'DMA', pages: 1 }]);
   });
 });
+
+describe('NUMA details', () => {
+  it('SRAT hotplug and non-volatile suffixes, NODE_DATA off-node, the arch NUMA Initmem copy', () => {
+    const log = parseDmesg(
+      [
+        'ACPI: SRAT: Node 0 PXM 0 [mem 0x00000000-0x7fffffff]',
+        'ACPI: SRAT: Node 1 PXM 1 [mem 0x100000000-0x17fffffff] hotplug',
+        'ACPI: SRAT: Node 2 PXM 2 [mem 0x180000000-0x1ffffffff] hotplug non-volatile',
+        'NODE_DATA(2) allocated [mem 0x7ffd5000-0x7fffffff]',
+        '    NODE_DATA(2) on node 0',
+        'NUMA: Initmem setup node 0 [mem 0x00000000-0x7fffffff]',
+      ].join('\n'),
+      'numa',
+    );
+    expect(log.srat).toEqual([
+      { nid: 0, start: 0, end: 0x80000000 },
+      { nid: 1, start: 0x100000000, end: 0x180000000, hotplug: true },
+      { nid: 2, start: 0x180000000, end: 0x200000000, hotplug: true, nonVolatile: true },
+    ]);
+    expect(log.nodeData).toEqual([{ nid: 2, start: 0x7ffd5000, end: 0x80000000, line: 4, onNode: 0 }]);
+    expect(log.unknownLines).toBe(0);
+    expect(log.ignoredLines).toBe(1);
+  });
+
+  it('NODE_DATA on node without its allocation line is a bad value', () => {
+    const log = parseDmesg('    NODE_DATA(1) on node 0', 'numa');
+    expect(log.diagnostics.map((d) => d.code)).toEqual(['DMESG_BAD_VALUE']);
+  });
+});

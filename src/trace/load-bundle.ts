@@ -56,6 +56,11 @@ export interface LoadOptions {
   readonly stage?: string;
   /** Prefix for file names in diagnostics and errors (the bundle directory as the user typed it). */
   readonly displayRoot?: string;
+  /**
+   * Files the CLI handed over as their first bytes only (cores and other large files are never read whole):
+   * enough to recognise them, not to parse them.
+   */
+  readonly headOnly?: ReadonlySet<string>;
 }
 
 /** Parse counts every text parser returns. */
@@ -233,6 +238,20 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
       continue;
     }
     const value = files[f.path]!;
+    if (options.headOnly?.has(f.path)) {
+      sink.warn('TRACE_FILE_TOO_LARGE', `too large for a ${f.kind} file; not read`, {
+        file: display(f.path),
+      });
+      reports.push({
+        path: f.path,
+        kind: f.kind,
+        recognisedBy: f.by,
+        used: false,
+        note: 'too large for a host text file',
+      });
+      chosen.delete(f.path);
+      continue;
+    }
     const nul = firstNul(value);
     if (nul >= 0 || (typeof value !== 'string' && !looksLikeText(value))) {
       sink.error('TRACE_BINARY_TEXT', `${f.kind} file holds binary data; not read`, {

@@ -87,6 +87,21 @@ describe('kexec-replay parse', () => {
     expect([doc.host.arch, doc.host.pageShift]).toEqual(['arm64', 16]);
   });
 
+  it('kho/ files are only sniffed (cores are never read whole) and reported as KHO data', async () => {
+    const dir = join(tmp, 'kho');
+    mkdirSync(join(dir, 'kho'), { recursive: true });
+    copyFileSync('traces/qemu/a-4g-1node/zoneinfo.txt', join(dir, 'zoneinfo.txt'));
+    writeFileSync(join(dir, 'kho', 'memory.core'), new Uint8Array(64 * 1024).fill(0x41));
+    const o = captureOutput();
+    expect(await run(['parse', dir, '--json'], o)).toBe(0);
+    const doc = JSON.parse(o.stdout);
+    expect(doc.host.files.find((f: { path: string }) => f.path === 'kho/memory.core')).toMatchObject({
+      kind: 'kho',
+      used: false,
+    });
+    expect(doc.host.zoneinfo.length).toBe(5);
+  });
+
   it('bad input: a broken gzip and an impossible iomem range exit 3 with a located message; no dir exits 2', async () => {
     const dir = join(tmp, 'bad');
     mkdirSync(dir, { recursive: true });

@@ -377,6 +377,14 @@ describe('loadBundle on malformed bundles', () => {
     expect(h.diagnostics.map((d) => d.code)).toContain('IOMEM_ZEROED');
   });
 
+  it('a file handed over by its head only (too large) is recognised but not parsed', () => {
+    const files = { ...qemu('a-4g-1node') };
+    const h = loadBundle(files, { headOnly: new Set(['zoneinfo.txt']) });
+    expect(h.zoneinfo).toEqual([]);
+    expect(h.files?.find((f) => f.path === 'zoneinfo.txt')).toMatchObject({ kind: 'zoneinfo', used: false });
+    expect(h.diagnostics.map((d) => d.code)).toContain('TRACE_FILE_TOO_LARGE');
+  });
+
   it('an empty bundle says what is missing', () => {
     const h = loadBundle({});
     expect(h.diagnostics.map((d) => d.code)).toEqual(

@@ -8,7 +8,7 @@ import { parseToJson } from '../../report/parse-json.js';
 import { renderParseText } from '../../report/parse-text.js';
 import { loadBundle } from '../../trace/index.js';
 import type { CliContext } from '../context.js';
-import { isDirectory, listFiles, readBytes } from '../io.js';
+import { isDirectory, listFiles, openFileSource } from '../io.js';
 import { startSpinner } from '../spinner.js';
 
 interface ParseFlags {
@@ -32,18 +32,40 @@ function gunzip(file: string, bytes: Uint8Array): Uint8Array {
   }
 }
 
+/** Host text files are small; anything larger (a core, a disk image) is only sniffed. */
+const MAX_TEXT_BYTES = 256 * 1024 * 1024;
+const HEAD_BYTES = 8192;
+
+export interface BundleFiles {
+  readonly files: Record<string, Uint8Array>;
+  /** Paths given by their first HEAD_BYTES only (KHO data read elsewhere, files too large to be host text). */
+  readonly headOnly: Set<string>;
+}
+
 /**
- * Read a bundle directory into { relativePath -> bytes }. A stage folder of a staged bundle
+ * Read a bundle directory into { relativePath -> bytes }. `kho/` files and files above MAX_TEXT_BYTES are read
+ * only as far as their first bytes (cores are never loaded whole). A stage folder of a staged bundle
  * (`f-16g-2node-kexec/stage1-cold-boot`) also gets its parent's top-level files as `../<name>`: the files
  * shared by every stage (kernel config, qemu command line) live there.
  */
-export function readBundleDir(dir: string): Record<string, Uint8Array> {
+export function readBundleDir(dir: string): BundleFiles {
   if (!isDirectory(dir)) throw new UsageError(`${dir} is not a directory (a trace bundle)`);
   const files: Record<string, Uint8Array> = {};
+  const headOnly = new Set<string>();
   const add = (rel: string, full: string): void => {
-    const bytes = readBytes(full);
-    if (rel.endsWith('.gz')) files[rel.slice(0, -3)] = gunzip(full, bytes);
-    else files[rel] = bytes;
+    const src = openFileSource(full);
+    try {
+      if (/(^|\/)kho\//.test(rel) || src.size > MAX_TEXT_BYTES) {
+        files[rel] = src.read(0, HEAD_BYTES);
+        headOnly.add(rel);
+        return;
+      }
+      const bytes = src.read(0, src.size);
+      if (rel.endsWith('.gz')) files[rel.slice(0, -3)] = gunzip(full, bytes);
+      else files[rel] = bytes;
+    } finally {
+      src.close();
+    }
   };
   for (const f of listFiles(dir)) add(f, path.join(dir, f));
   const parent = path.dirname(path.resolve(dir));
@@ -52,7 +74,7 @@ export function readBundleDir(dir: string): Record<string, Uint8Array> {
       if (!f.includes('/')) add(`../${f}`, path.join(parent, f));
     }
   }
-  return files;
+  return { files, headOnly };
 }
 
 export function registerParse(program: Command, ctx: CliContext): void {
@@ -67,10 +89,11 @@ export function registerParse(program: Command, ctx: CliContext): void {
     .action((dir: string, flags: ParseFlags) => {
       const spinner = startSpinner(ctx.output, `reading ${dir}`);
       try {
-        const files = readBundleDir(dir);
+        const { files, headOnly } = readBundleDir(dir);
         spinner.update('parsing');
         const host = loadBundle(files, {
           displayRoot: dir,
+          headOnly,
           ...(flags.stage !== undefined ? { stage: flags.stage } : {}),
         });
         spinner.stop();

@@ -431,15 +431,33 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
         break;
     }
   }
+  // `uname -a` and /proc/version: one line each (`Linux <host> <release> ...`, `Linux version <release> ...`)
   for (const kind of ['uname', 'proc-version'] as const) {
     const f = pick(kind);
-    if (f)
-      counts.set(f.path, {
-        totalLines: f.text.split('\n').filter((l) => l !== '').length,
-        parsedLines: 1,
-        unknownLines: 0,
-        diagnostics: [],
-      });
+    if (!f) continue;
+    const lines = f.text.split(/\r?\n/);
+    if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    const sink1 = new DiagnosticSink();
+    let parsed = 0;
+    let banner = false;
+    lines.forEach((l, i) => {
+      if (l.trim() === '') parsed++;
+      else if (!banner && /^Linux \S+ \S+/.test(l)) {
+        banner = true;
+        parsed++;
+      } else
+        sink1.warn('TRACE_UNKNOWN_LINE', `not a ${kind} line: ${JSON.stringify(l.slice(0, 80))}`, {
+          file: f.file,
+          line: i + 1,
+          column: 1,
+        });
+    });
+    record(f.path, {
+      totalLines: lines.length,
+      parsedLines: parsed,
+      unknownLines: lines.length - parsed,
+      diagnostics: sink1.items,
+    });
   }
 
   // ---- facts ----

@@ -170,6 +170,7 @@ export function decodeKhoImage(input: KhoImageInput): KhoImage {
     bitmapFormat,
     bitmapEvidence,
     memoryMapPhys: root.memoryMapPhys,
+    memoryMapDecoded: root.memoryMapPhys === 0 || mem !== null,
     pageSize,
     subtrees,
     scratch: input.scratch ?? [],

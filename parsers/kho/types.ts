@@ -148,6 +148,11 @@ export interface KhoImage {
   readonly bitmapEvidence: KhoBitmapEvidence;
   /** Value of `preserved-memory-map`: the first chunk (v1) or the radix root (v2/v3). 0 = none. */
   readonly memoryMapPhys: number;
+  /**
+   * False when the map could not be read because no memory dump was given: `preserved` is then empty because it is
+   * unknown, not because nothing was preserved. True otherwise (including a zero, empty map).
+   */
+  readonly memoryMapDecoded: boolean;
   readonly pageSize: number;
   readonly subtrees: readonly KhoSubtree[];
   /** Scratch areas, in array order (lowmem, global, then one per node on a cold boot). */

@@ -14,6 +14,7 @@ export interface InspectJson {
     bitmapFormat: KhoImage['bitmapFormat'];
     bitmapEvidence: { kind: string; proof: boolean; detail: string };
     memoryMapPhys: number;
+    memoryMapDecoded: boolean;
     pageSize: number;
     subtrees: {
       name: string;
@@ -79,6 +80,7 @@ export function inspectToJson(
       bitmapFormat: img.bitmapFormat,
       bitmapEvidence: { ...img.bitmapEvidence },
       memoryMapPhys: img.memoryMapPhys,
+      memoryMapDecoded: img.memoryMapDecoded,
       pageSize: img.pageSize,
       subtrees: img.subtrees.map((s) => ({
         name: s.name,

@@ -58,7 +58,9 @@ export function renderInspectText(img: KhoImage, bundle: string, diagnostics: re
     img.abi === 'kho-v1'
       ? `${fmtInt(m.chunks)} chunk(s), ${fmtInt(m.bitmaps)} bitmap(s)`
       : `${fmtInt(m.radixTables)} table node(s), ${fmtInt(m.radixLeaves)} leaf page(s)`;
-  out.push(`  memory map:   ${hex(img.memoryMapPhys)} (${walked})`);
+  out.push(
+    `  memory map:   ${hex(img.memoryMapPhys)} (${img.memoryMapDecoded ? walked : 'not decoded: the bundle has no kho/memory.core'})`,
+  );
   out.push('');
 
   out.push(`Subtrees (${img.subtrees.length})`);
@@ -113,7 +115,9 @@ export function renderInspectText(img: KhoImage, bundle: string, diagnostics: re
   const byOrder = preservedByOrder(img);
   const bytes = byOrder.reduce((s, o) => s + o.bytes, 0);
   out.push(
-    `Preserved blocks: ${fmtInt(img.preserved.count)} block(s), ${fmtInt(bytes / img.pageSize)} page(s), ${formatBytes(bytes)}`,
+    img.memoryMapDecoded
+      ? `Preserved blocks: ${fmtInt(img.preserved.count)} block(s), ${fmtInt(bytes / img.pageSize)} page(s), ${formatBytes(bytes)}`
+      : 'Preserved blocks: unknown (no memory dump to read the map from)',
   );
   if (img.preserved.count) {
     const n = img.preserved.count;

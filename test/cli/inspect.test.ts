@@ -196,3 +196,22 @@ describe('kexec-replay inspect --dts on an ordinary device tree', () => {
     expect(r.out).not.toContain('u64 native-endian');
   });
 });
+
+describe('kexec-replay inspect without a memory dump', () => {
+  it('describes the root, subtrees and scratch, and says the blocks are unknown', async () => {
+    const dir = copyBundle('traces/kho-era-v3', 'nocore');
+    fs.rmSync(path.join(dir, 'kho/memory.core'));
+    const r = await inspect(dir);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/memory map: {3}0x[0-9a-f]+ \(not decoded: the bundle has no kho\/memory\.core\)/);
+    expect(r.out).toContain('Preserved blocks: unknown (no memory dump to read the map from)');
+    expect(r.out).toContain('KHO_NO_MEMORY_DUMP');
+    const doc = JSON.parse((await inspect(dir, '--json')).out);
+    expect(doc.kho).toMatchObject({ memoryMapDecoded: false, preserved: [] });
+    expect(doc.kho.subtrees.map((s: { compatible: string | null }) => s.compatible)).toEqual([
+      'memblock-v1',
+      'kho-test-v1',
+      null,
+    ]);
+  });
+});

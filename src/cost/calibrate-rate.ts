@@ -6,6 +6,9 @@ import type { DeferredWork, PadataJob, Timeline } from '../sim/index.js';
 import type { DeferredInitTime, FactSource } from '../trace/host-trace.js';
 import { padataSpeedup } from './rates.js';
 
+/** What the cost model reads of a replay (a Timeline fits; tests may build a smaller one). */
+export type CostTimeline = Pick<Timeline, 'phases' | 'events' | 'deferredWork' | 'memmap'>;
+
 /** One node line the rate was calibrated from. */
 export interface RateCalibration {
   readonly nid: number;
@@ -41,7 +44,7 @@ export function jobThreads(job: PadataJob): number {
  * by the struct pages deferred_init_pages left on the node inside each job's span, or by job size when the
  * memmap says otherwise (a later phase re-initialised some of them).
  */
-export function workUnits(tl: Timeline, w: DeferredWork, contention?: number): number {
+export function workUnits(tl: CostTimeline, w: DeferredWork, contention?: number): number {
   if (w.pages === 0) return 0;
   if (w.jobs.length === 0) return w.pages;
   const speed = w.jobs.map((j) => padataSpeedup(jobThreads(j), contention));
@@ -62,7 +65,7 @@ export function workUnits(tl: Timeline, w: DeferredWork, contention?: number): n
 
 /** Per node: deferred pages, single-thread-equivalent pages and the widest job's threads. */
 export function nodeWork(
-  tl: Timeline,
+  tl: CostTimeline,
   contention?: number,
 ): Map<number, { pages: number; units: number; threads: number }> {
   const out = new Map<number, { pages: number; units: number; threads: number }>();
@@ -87,7 +90,7 @@ function loc(sources: readonly FactSource[] | undefined, line: number): SourceLo
  * diagnostic, and such nodes are costed with the pooled rate of the others, or the default.
  */
 export function calibrateRate(
-  tl: Timeline,
+  tl: CostTimeline,
   lines: readonly DeferredInitTime[],
   sources: readonly FactSource[] | undefined,
   diagnostics: Diagnostic[],

@@ -3,9 +3,9 @@
 // mm/page_alloc.c page_alloc_init_late -> deferred_init_memmap over padata, v6.1; boot-pipeline.md §3.8, §3.10),
 // or after boot (KHO restores), converted to ms with a per-page rate calibrated from the log when it can be.
 import type { Diagnostic } from '../core/index.js';
-import type { Timeline } from '../sim/index.js';
+import { UsageError } from '../core/index.js';
 import type { DeferredInitTime, FactSource, NodeSysfs } from '../trace/host-trace.js';
-import type { Calibration, RateCalibration } from './calibrate-rate.js';
+import type { Calibration, CostTimeline, RateCalibration } from './calibrate-rate.js';
 import { calibrateRate, nodeWork } from './calibrate-rate.js';
 import { DEFAULT_RATE, PUBLISHED_RATE_RANGE_NS } from './rates.js';
 
@@ -79,7 +79,7 @@ export interface CostOptions {
    * Default: `timeline` itself. A KHO replay defers fewer pages than the cold boot its log came from, so
    * calibrate on the plain replay and cost the KHO one.
    */
-  readonly calibrateOn?: Timeline;
+  readonly calibrateOn?: CostTimeline;
   /** `auto` (default): calibrate when the log has lines; `default`: the published rate; a number: that rate. */
   readonly rate?: 'auto' | 'default' | number;
   /** padata contention c in s(t) = t / (1 + c (t - 1)); 0 = linear speed-up. */
@@ -124,7 +124,7 @@ function describeCalibration(cal: Calibration, pooled: number, file: string, jif
  * Costs of one replayed boot. Pure: the timeline's phase summaries, events and deferred work, and the host's
  * printed deferred-init times; O(phases + events + padata jobs), never per page.
  */
-export function computeCosts(timeline: Timeline, host: CostHost, options: CostOptions = {}): Costs {
+export function computeCosts(timeline: CostTimeline, host: CostHost, options: CostOptions = {}): Costs {
   const diagnostics: Diagnostic[] = [];
   const contention = options.contention;
   const jiffyMs = jiffyMsOf(host.config);
@@ -137,7 +137,7 @@ export function computeCosts(timeline: Timeline, host: CostHost, options: CostOp
   let rateSource: RateSource;
   if (typeof want === 'number') {
     if (!(want > 0) || !Number.isFinite(want))
-      throw new RangeError(`rate must be a positive number, not ${want}`);
+      throw new UsageError(`the cost rate must be a positive number of ns per page, not ${want}`);
     rate = want;
     rateSource = {
       kind: 'given',

@@ -116,6 +116,13 @@ export const FINDING_CODES = {
     howToRead:
       'kho_populate() does not accept the root FDT (compatible of another KHO ABI), prints "disabling KHO revival", and none of the preserved memory is reserved.',
   },
+  KHO_BITMAP_FORMAT_MISMATCH: {
+    severity: 'error',
+    title: 'kho-v1 bitmap size of the image is not the one the kernel reads',
+    kernelFunction: 'deserialize_bitmap',
+    howToRead:
+      'Both formats say "kho-v1", but 6.16/6.17 use 512-byte bitmaps and 6.18/6.19 page-sized ones: the incoming kernel reads the wrong bits, so the preserved blocks are not the ones it reserves (replayed as not reserved at all).',
+  },
   MEMBLOCK_USED_AFTER_DISCARD: {
     severity: 'error',
     title: 'early_pfn_to_nid() after memblock_discard()',

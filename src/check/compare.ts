@@ -1,5 +1,8 @@
 // Every strategy on the same host and image (the `compare` command): one KHO replay per strategy, its findings,
 // and the struct pages the KHO phases initialised (at deserialize, serial and early; at restore).
+import type { Costs } from '../cost/index.js';
+import { computeCosts } from '../cost/index.js';
+import { replay } from '../sim/replay.js';
 import type { HostTrace } from '../trace/host-trace.js';
 import type { KhoReplayOptions, KhoReplayResult } from '../sim/phases/kho-replay.js';
 import { replayKho } from '../sim/phases/kho-replay.js';
@@ -18,6 +21,8 @@ export interface StrategyOutcome {
   /** Struct pages initialised in kho_memory_init (deserialize, before SMP) and in the restores. */
   readonly initAtDeserialize: number;
   readonly initAtRestore: number;
+  /** src/cost over the KHO timeline, the rate calibrated on the host's own (plain) boot when its log allows. */
+  readonly costs: Costs;
   readonly result: KhoReplayResult;
 }
 
@@ -36,6 +41,9 @@ export function compareStrategies(
   options: Omit<KhoReplayOptions, 'strategy'> = {},
   strategies: readonly KhoStrategy[] = listStrategies(),
 ): Comparison {
+  // the deferred-init lines of the log come from the captured boot: calibrate on its plain replay
+  const { profile: _p, restore: _r, deferred: _d, ...boot } = options;
+  const plain = replay(host, { ...boot, deferred: 'auto' });
   const outcomes = strategies.map((strategy): StrategyOutcome => {
     const result = replayKho(host, image, { ...options, strategy });
     const findings = checkKho(result);
@@ -48,6 +56,7 @@ export function compareStrategies(
       warnings: findings.filter((f) => f.severity === 'warning').length,
       initAtDeserialize: init('kho_memory_init'),
       initAtRestore: init('kho_restore'),
+      costs: computeCosts(result.timeline, host, { calibrateOn: plain }),
       result,
     };
   });

@@ -1,7 +1,7 @@
 // Timeline -> Findings for the KHO path (spec kho-abi.md §7.5): struct-page events of the replay restricted to
 // preserved memory, the restore outcomes, and checks of the image against the host layout. Range work only.
 import type { Range, Severity } from '../core/index.js';
-import { intersectRanges, normalizeRanges, subtractRanges } from '../core/index.js';
+import { intersectRanges, normalizeRanges } from '../core/index.js';
 import type { KhoReplayResult } from '../sim/phases/kho-replay.js';
 import type { KhoRun } from '../sim/phases/kho-run.js';
 import { trueIdentity } from '../sim/phases/kho-run.js';
@@ -46,6 +46,38 @@ class BlockIndex {
         if (this.ends[i]! > r.start) seen.add(i);
     }
     return seen.size;
+  }
+}
+
+/**
+ * Intersections and gaps of query ranges against one sorted, disjoint list, for queries in nondecreasing start
+ * order: the cursor only moves forward, so a sweep over all blocks is linear.
+ */
+class RangeCursor {
+  private i = 0;
+  constructor(private readonly list: readonly Range[]) {}
+  private seek(start: number): void {
+    while (this.i < this.list.length && this.list[this.i]!.end <= start) this.i++;
+  }
+  overlaps(q: Range): Range[] {
+    this.seek(q.start);
+    const out: Range[] = [];
+    for (let k = this.i; k < this.list.length && this.list[k]!.start < q.end; k++) {
+      const s = Math.max(q.start, this.list[k]!.start);
+      const e = Math.min(q.end, this.list[k]!.end);
+      if (s < e) out.push({ start: s, end: e });
+    }
+    return out;
+  }
+  gaps(q: Range): Range[] {
+    const out: Range[] = [];
+    let cur = q.start;
+    for (const o of this.overlaps(q)) {
+      if (o.start > cur) out.push({ start: cur, end: o.start });
+      cur = o.end;
+    }
+    if (cur < q.end) out.push({ start: cur, end: q.end });
+    return out;
   }
 }
 
@@ -144,6 +176,8 @@ export function checkKho(result: KhoReplayResult): Finding[] {
   // restore outcomes and other observations
   for (const o of run.observations) {
     if (o.kind === 'image-refused') fb.add('KHO_REVIVAL_DISABLED', o.phase, 'kho_populate', preserved);
+    else if (o.kind === 'bitmap-mismatch')
+      fb.add('KHO_BITMAP_FORMAT_MISMATCH', o.phase, 'deserialize_bitmap', preserved);
     else if (o.kind === 'memblock-after-discard') {
       const b = blockOf.get(o.block);
       fb.add(
@@ -185,39 +219,37 @@ export function checkKho(result: KhoReplayResult): Finding[] {
     }
   }
 
-  // the image against the layout
+  // the image against the layout: blocks are sorted by start, so each range list is swept once
   const fnReserve = run.image.abi === 'kho-v1' ? 'deserialize_bitmap' : 'kho_preserved_memory_reserve';
-  const memory = normalizeRanges(ctx.layout.memRanges);
   const pageSize = 2 ** ctx.arch.PAGE_SHIFT;
-  const reservedPfns = normalizeRanges(
-    reservedBefore.map((r) => ({ start: Math.floor(r.start / pageSize), end: Math.ceil(r.end / pageSize) })),
+  const memory = new RangeCursor(normalizeRanges(ctx.layout.memRanges));
+  const scratch = new RangeCursor(normalizeRanges(run.scratch));
+  const reservedPfns = new RangeCursor(
+    normalizeRanges(
+      reservedBefore.map((r) => ({
+        start: Math.floor(r.start / pageSize),
+        end: Math.ceil(r.end / pageSize),
+      })),
+    ),
   );
   for (const b of run.blocks) {
     const r = { start: b.startPfn, end: b.endPfn };
     if (b.order + ctx.arch.PAGE_SHIFT >= 31)
       fb.add('KHO_BLOCK_SIZE_OVERFLOW', 'kho_memory_init', fnReserve, [r], b.index);
     const ids = trueIdentity(ctx.layout, r.start, r.end);
-    const nids = new Set(ids.map((i) => i.nid));
-    if (nids.size > 1)
-      fb.add('KHO_BLOCK_CROSSES_NODE', 'kho_memory_init', 'kho_preserve_pages', [r], b.index);
-    for (const nid of nids) {
-      const zids = new Set(ids.filter((i) => i.nid === nid).map((i) => i.zid));
-      if (zids.size > 1)
-        fb.add('KHO_BLOCK_CROSSES_ZONE', 'kho_memory_init', 'kho_preserve_pages', [r], b.index);
+    if (ids.length > 1) {
+      const nids = new Set(ids.map((i) => i.nid));
+      if (nids.size > 1)
+        fb.add('KHO_BLOCK_CROSSES_NODE', 'kho_memory_init', 'kho_preserve_pages', [r], b.index);
+      for (const nid of nids) {
+        const zids = new Set(ids.filter((i) => i.nid === nid).map((i) => i.zid));
+        if (zids.size > 1)
+          fb.add('KHO_BLOCK_CROSSES_ZONE', 'kho_memory_init', 'kho_preserve_pages', [r], b.index);
+      }
     }
-    fb.add('KHO_OUTSIDE_RAM', 'kho_memory_init', 'memblock_reserve', subtractRanges([r], memory));
-    fb.add(
-      'KHO_OVERLAPS_SCRATCH',
-      'kho_populate',
-      'memblock_set_kho_scratch_only',
-      intersectRanges([r], run.scratch),
-    );
-    fb.add(
-      'KHO_OVERLAPS_RESERVED',
-      'kho_memory_init',
-      'memblock_reserve',
-      intersectRanges([r], reservedPfns),
-    );
+    fb.add('KHO_OUTSIDE_RAM', 'kho_memory_init', 'memblock_reserve', memory.gaps(r));
+    fb.add('KHO_OVERLAPS_SCRATCH', 'kho_populate', 'memblock_set_kho_scratch_only', scratch.overlaps(r));
+    fb.add('KHO_OVERLAPS_RESERVED', 'kho_memory_init', 'memblock_reserve', reservedPfns.overlaps(r));
   }
 
   // node boundaries that are not section-aligned (the premise of the Dec 22 review argument)

@@ -19,6 +19,14 @@ export interface CompareJson {
     warnings: number;
     initAtDeserialize: number;
     initAtRestore: number;
+    cost: {
+      bootCriticalMs: number;
+      serialMs: number;
+      parallelMs: number;
+      restoreMs: number;
+      ratePerPageNs: number;
+      rateSource: string;
+    };
     /** Pages affected per finding code. */
     pagesByCode: Record<string, number>;
     findings: FindingJson[];
@@ -43,6 +51,14 @@ export function compareToJson(c: Comparison, bundle: string): CompareJson {
         warnings: o.warnings,
         initAtDeserialize: o.initAtDeserialize,
         initAtRestore: o.initAtRestore,
+        cost: {
+          bootCriticalMs: o.costs.bootCriticalMs,
+          serialMs: o.costs.serialMs,
+          parallelMs: o.costs.parallelMs,
+          restoreMs: o.costs.restoreMs,
+          ratePerPageNs: o.costs.ratePerPageNs,
+          rateSource: o.costs.rateSource.kind,
+        },
         pagesByCode,
         findings: findingsToJson(o.findings),
       };

@@ -18,6 +18,14 @@ function table(rows: string[][]): string[] {
   );
 }
 
+function ms(v: number): string {
+  return v < 10 ? v.toFixed(2) : v.toFixed(1);
+}
+
+function phaseMs(o: Comparison['outcomes'][number], name: string): number {
+  return o.costs.phases.filter((p) => p.phase === name).reduce((s, p) => s + p.ms, 0);
+}
+
 export function renderCompareText(c: Comparison, bundle: string, pageShift: number): string {
   const out: string[] = [];
   out.push(`compare: ${bundle}`);
@@ -46,8 +54,13 @@ export function renderCompareText(c: Comparison, bundle: string, pageShift: numb
   rows.push(['errors / warnings', ...c.outcomes.map((o) => `${o.errors} / ${o.warnings}`)]);
   rows.push(['struct pages init at deserialize', ...c.outcomes.map((o) => n(o.initAtDeserialize))]);
   rows.push(['struct pages init at restore', ...c.outcomes.map((o) => n(o.initAtRestore))]);
+  rows.push(['boot-critical ms (serial + deferred)', ...c.outcomes.map((o) => ms(o.costs.bootCriticalMs))]);
+  rows.push(['  of which kho_memory_init ms', ...c.outcomes.map((o) => ms(phaseMs(o, 'kho_memory_init')))]);
+  rows.push(['restore ms (after boot)', ...c.outcomes.map((o) => ms(o.costs.restoreMs))]);
   rows.push(['verdict', ...c.outcomes.map((o) => (o.errors ? 'FAIL' : o.warnings ? 'ok, warnings' : 'ok'))]);
   out.push(...table(rows));
+  const rate = c.outcomes[0]?.costs.rateSource;
+  if (rate) out.push(`cost: ${rate.detail}`);
   out.push('');
   out.push('strategies:');
   for (const o of c.outcomes) out.push(`  ${o.strategy.name}: ${o.strategy.summary} [${o.strategy.source}]`);

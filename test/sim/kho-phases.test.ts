@@ -58,6 +58,18 @@ describe('kho_populate', () => {
   });
 });
 
+describe('kho-v1 bitmap sizes', () => {
+  // Expect: a 6.16 image (512-byte bitmaps) read by 6.18 (page bitmaps): same compatible, wrong bits.
+  it('flags an image whose bitmap size the kernel does not read, and its memory goes to the buddy', () => {
+    const image = imageOf(B16_CLEAN, { abi: 'kho-v1', bitmapFormat: '512' });
+    const fs = checkKho(replayKho(host, image, { profile: 'v6.18', deferred: 'off' }));
+    expect(only(fs, 'KHO_BITMAP_FORMAT_MISMATCH')[0]!.blocks).toBe(B16_CLEAN.length);
+    expect(only(fs, 'KHO_FREED_TO_BUDDY')).toHaveLength(1);
+    const same = checkKho(replayKho(host, image, { profile: 'v6.17', deferred: 'off' }));
+    expect(only(same, 'KHO_BITMAP_FORMAT_MISMATCH')).toEqual([]);
+  });
+});
+
 describe('kho_memory_init', () => {
   it('reserves every block with MEMBLOCK_RSRV_NOINIT, so memblock_free_all neither frees nor reserves them', () => {
     const r = replayKho(host, imageOf(B16_CLEAN), { strategy: 'none', deferred: 'off' });

@@ -19,6 +19,19 @@ export function khoPopulate(ctx: SimContext, run: KhoRun): void {
         phase: 'kho_populate',
         reason: `root compatible "${run.image.abi}" is not the profile's "${run.profile.abi}"`,
       });
+    } else if (
+      run.profile.bitmapFormat &&
+      run.image.bitmapFormat &&
+      run.profile.bitmapFormat !== run.image.bitmapFormat
+    ) {
+      // both say "kho-v1", but 6.16/6.17 read 512-byte bitmaps and 6.18/6.19 page-sized ones (kho-abi.md §1):
+      // deserialize_bitmap() walks the wrong bits, so what it reserves is not what was preserved
+      run.accepted = false;
+      run.observations.push({
+        kind: 'bitmap-mismatch',
+        phase: 'kho_memory_init',
+        reason: `the image has ${run.image.bitmapFormat} bitmaps, ${run.profile.name} reads ${run.profile.bitmapFormat} ones`,
+      });
     }
   });
 }

@@ -16,6 +16,7 @@ export const ZID_PAST_END = 4;
 /** Something a KHO phase saw that is not a struct-page event. */
 export type KhoObservation =
   | { readonly kind: 'image-refused'; readonly phase: string; readonly reason: string }
+  | { readonly kind: 'bitmap-mismatch'; readonly phase: string; readonly reason: string }
   | {
       readonly kind: 'memblock-after-discard';
       readonly phase: string;

@@ -114,7 +114,7 @@ export function sniffKind(head: string): { kind: FileKind; nid?: number } {
     return { kind: 'iomem' };
   }
   if (
-    /Linux version \d|BIOS-e820: \[mem |Kernel command line: |Zone ranges:|memblock_(add|reserve)|deferred pages initialised/.test(
+    /Linux version \d|BIOS-e820: \[mem |Kernel command line: |Zone ranges:|MEMBLOCK configuration:|memblock_(add|reserve)|deferred pages initialised/.test(
       head,
     )
   ) {

@@ -148,6 +148,11 @@ class DmesgBuilder {
   /** Which e820 table the next `<who>: [mem ..]` lines belong to is given by `who` itself; kept for headers. */
   block: Block = null;
   dump: OpenDump | null = null;
+  /** A record cut by pr_cont whose second half may come as the next record. */
+  pending:
+    | { kind: 'e820'; who: string; range: { start: number; end: number }; line: number }
+    | { kind: 'zone'; zone: ZoneName; line: number }
+    | null = null;
 
   constructor(readonly file: string) {}
 
@@ -158,6 +163,10 @@ class DmesgBuilder {
   /** Classify one message (the line after its prefix). */
   handle(msg: string, rec: Rec): Outcome {
     try {
+      if (this.pending !== null) {
+        const r = this.continuation(msg);
+        if (r) return r;
+      }
       if (this.block !== null) {
         const r = this.handleBlockLine(msg, rec);
         if (r) return r;
@@ -209,6 +218,39 @@ class DmesgBuilder {
     return 'unknown';
   }
 
+  /** Join the second half of a pr_cont record (e820 type word, zone range) cut onto its own line. */
+  private continuation(msg: string): Outcome | null {
+    const p = this.pending;
+    this.pending = null;
+    if (p === null) return null;
+    if (p.kind === 'e820') {
+      const m = P.E820_TYPE_ONLY.exec(msg);
+      if (m) {
+        this.e820Entry(p.who, p.range, (m[1] as string) + (m[2] ?? ''), { lineNo: p.line, column: 1 });
+        return 'parsed';
+      }
+      this.sink.warn('DMESG_CUT_RECORD', 'e820 entry without its type word (a pr_cont that never came)', {
+        file: this.file,
+        line: p.line,
+        column: 1,
+      });
+      this.e820Entry(p.who, p.range, 'unknown', { lineNo: p.line, column: 1 });
+      return null;
+    }
+    const m = P.ZONE_RANGE_CONT.exec(msg);
+    if (m) {
+      const r = m[3] ? null : inclusiveRange(m[1] as string, m[2] as string);
+      this.zoneRanges.push({ zone: p.zone, start: r?.start ?? null, end: r?.end ?? null });
+      return 'parsed';
+    }
+    this.sink.warn('DMESG_CUT_RECORD', `zone ${p.zone} without its range (a pr_cont that never came)`, {
+      file: this.file,
+      line: p.line,
+      column: 1,
+    });
+    return null;
+  }
+
   private closeBlock(): void {
     if (this.block === 'dump') this.closeDump();
     this.block = null;
@@ -218,7 +260,7 @@ class DmesgBuilder {
     const d = this.dump;
     this.dump = null;
     if (!d) return;
-    const where = { file: this.file, line: d.line };
+    const where = { file: this.file, line: d.line, column: 1 };
     if (d.memorySize === undefined || d.reservedSize === undefined) {
       this.sink.warn('DMESG_MEMBLOCK_DUMP_TRUNCATED', 'MEMBLOCK configuration without its size line', where);
     }
@@ -252,6 +294,10 @@ class DmesgBuilder {
     switch (this.block) {
       case 'zone':
         if ((m = P.ZONE_RANGE.exec(msg))) return this.zoneRange(m);
+        if ((m = P.ZONE_NAME_ONLY.exec(msg))) {
+          this.pending = { kind: 'zone', zone: m[1] as ZoneName, line: rec.lineNo };
+          return 'parsed';
+        }
         return null;
       case 'movable':
         if ((m = P.MOVABLE_NODE.exec(msg))) {
@@ -346,8 +392,17 @@ class DmesgBuilder {
     return 'parsed';
   }
 
-  private e820Entry(who: string, r: { start: number; end: number }, type: string): void {
-    const entry: E820Entry = { start: r.start, end: r.end, type };
+  private e820Entry(who: string, r: { start: number; end: number }, printed: string, rec: Rec): void {
+    if (printed === '') {
+      // The type word is a pr_cont: it may follow as its own record.
+      this.pending = { kind: 'e820', who, range: r, line: rec.lineNo };
+      return;
+    }
+    const crypto = printed.endsWith('; crypto-capable');
+    const type = crypto ? printed.slice(0, -'; crypto-capable'.length) : printed;
+    const entry: E820Entry = crypto
+      ? { start: r.start, end: r.end, type, cryptoCapable: true }
+      : { start: r.start, end: r.end, type };
     if (who === 'BIOS-e820' || who === 'BIOS-88' || who === 'BIOS-e801' || who === 'e820')
       this.e820.push(entry);
     else if (who === 'user') this.userE820.push(entry);
@@ -449,12 +504,13 @@ class DmesgBuilder {
         m[1] as string,
         inclusiveRange(m[2] as string, m[3] as string),
         (m[4] as string).trimEnd(),
+        rec,
       );
       return 'parsed';
     }
     if ((m = P.E820_ENTRY_OLD.exec(msg))) {
       this.memoryLine();
-      this.e820Entry(m[1] as string, exclusiveRange(m[2] as string, m[3] as string), m[4] as string);
+      this.e820Entry(m[1] as string, exclusiveRange(m[2] as string, m[3] as string), m[4] as string, rec);
       return 'parsed';
     }
     if (P.E820_GAP.test(msg) || P.E820_HEADER.test(msg)) return 'parsed';
@@ -736,6 +792,7 @@ class DmesgBuilder {
   }
 
   result(totalLines: number): DmesgLog {
+    if (this.pending !== null) this.continuation('');
     this.closeBlock();
     return {
       totalLines,

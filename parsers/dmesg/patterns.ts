@@ -21,6 +21,9 @@ export const E820_GAP = new RegExp(`^\\s*(BIOS-e820|user|modified): \\[gap ${H}-
 export const E820_ENTRY_OLD =
   /^\s*(BIOS-e820|user|modified): ([0-9a-fA-F]{8,16}) - ([0-9a-fA-F]{8,16}) \((.+)\)\s*$/;
 /** e820.c e820__print_table headers v6.1 (and `e820: BIOS-provided ...` before 4.x). */
+/** e820_print_type: the type word is a pr_cont; on a busy console it can arrive as its own record. */
+export const E820_TYPE_ONLY =
+  /^\s*(usable|reserved|soft reserved|ACPI data|ACPI NVS|unusable|persistent \(type \d+\)|type \d+|application reserved)(; crypto-capable)?\s*$/;
 export const E820_HEADER =
   /^(?:e820: )?(BIOS-provided physical RAM map|user-defined physical RAM map|extended physical RAM map|modified physical RAM map):$/;
 /** e820.c __e820__range_update / e820__range_remove v6.1 (KERN_DEBUG). */
@@ -66,6 +69,9 @@ export const ZONE_RANGES_HEADER = /^Zone ranges:$/;
 export const ZONE_RANGE = new RegExp(
   `^\\s*(DMA32|DMA|Normal|HighMem|Movable|Device)\\s+(?:\\[mem ${H}-${H}\\]|(empty))\\s*$`,
 );
+/** The zone name and its range are a pr_info + pr_cont pair: a split record leaves the name alone on a line. */
+export const ZONE_NAME_ONLY = /^\s*(DMA32|DMA|Normal|HighMem|Movable|Device)\s*$/;
+export const ZONE_RANGE_CONT = new RegExp(`^\\s*(?:\\[mem ${H}-${H}\\]|(empty))\\s*$`);
 export const MOVABLE_HEADER = /^Movable zone start for each node$/;
 /** free_area_init: `  Node %d: %#018Lx`. */
 export const MOVABLE_NODE = new RegExp(`^\\s*Node (\\d+): ${H}\\s*$`);

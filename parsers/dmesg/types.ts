@@ -69,6 +69,8 @@ export interface E820Entry {
   readonly end: number;
   /** Type word as printed: `usable`, `reserved`, `ACPI data`, `ACPI NVS`, `persistent (type 12)`, ... */
   readonly type: string;
+  /** `; crypto-capable` after the type (e820__print_table since 5.19), present only when printed. */
+  readonly cryptoCapable?: true;
 }
 
 /** `Zone ranges:` as printed: a zone's [start, end) in bytes, or null for `empty`. */
@@ -144,7 +146,11 @@ export interface DmesgLog {
    * to be a kernel record (DMESG_LONG_LINE); part of unknownLines.
    */
   readonly malformedLines: number;
-  /** DMESG_UNKNOWN_LINE (one per unknown line), DMESG_BAD_VALUE, DMESG_MEMBLOCK_DUMP_* ... */
+  /**
+   * Every diagnostic is located (file, line, column). An unknown line carries DMESG_UNKNOWN_LINE,
+   * DMESG_BAD_VALUE or DMESG_LONG_LINE: one per record, so a captured line holding glued records can carry
+   * several. Others: DMESG_MEMBLOCK_DUMP_COUNT/_TRUNCATED, DMESG_CUT_RECORD, DMESG_MULTIPLE_BOOTS.
+   */
   readonly diagnostics: readonly Diagnostic[];
   /** How many lines carried each timestamp kind. */
   readonly timestampKinds: Readonly<Partial<Record<TimestampKind, number>>>;

@@ -249,3 +249,43 @@ describe('NUMA details', () => {
     expect(log.diagnostics.map((d) => d.code)).toEqual(['DMESG_BAD_VALUE']);
   });
 });
+
+describe('pr_cont records split on a busy console (boot-pipeline.md 4.7)', () => {
+  it('zone name and range, e820 range and type word, each on their own record, are joined', () => {
+    const log = parseDmesg(
+      [
+        '[    0.000000] BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] ',
+        '[    0.000000] usable',
+        '[    0.000000] BIOS-e820: [mem 0x000000000009fc00-0x000000000009ffff] reserved; crypto-capable',
+        '[    0.029923] Zone ranges:',
+        '[    0.029940]   DMA      ',
+        '[    0.029941] [mem 0x0000000000001000-0x0000000000ffffff]',
+        '[    0.030003]   Device   ',
+        '[    0.030004] empty',
+        '[    0.030014] Movable zone start for each node',
+      ].join('\n'),
+      'split',
+    );
+    expect(log.e820).toEqual([
+      { start: 0, end: 0x9fc00, type: 'usable' },
+      { start: 0x9fc00, end: 0xa0000, type: 'reserved', cryptoCapable: true },
+    ]);
+    expect(log.zoneRanges).toEqual([
+      { zone: 'DMA', start: 0x1000, end: 0x1000000 },
+      { zone: 'Device', start: null, end: null },
+    ]);
+    expect(log.unknownLines).toBe(0);
+  });
+
+  it('a cut record whose second half never comes is reported, and the next line is still read', () => {
+    const log = parseDmesg(
+      ['BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff]', 'Linux version 6.1.0 x'].join('\n'),
+      'cut',
+    );
+    expect(log.e820).toEqual([{ start: 0, end: 0x9fc00, type: 'unknown' }]);
+    expect(log.kernelRelease).toBe('6.1.0');
+    expect(log.diagnostics.map((d) => [d.code, d.location])).toEqual([
+      ['DMESG_CUT_RECORD', { file: 'cut', line: 1, column: 1 }],
+    ]);
+  });
+});

@@ -26,13 +26,16 @@ function checkInvariants(text: string): void {
     expect(Number.isSafeInteger(c.base) && Number.isSafeInteger(c.end)).toBe(true);
     expect(c.end).toBeGreaterThanOrEqual(c.base);
   }
+  // Every diagnostic is located; an unknown line has at least one diagnostic (one per glued record on it).
+  const unknownAt = new Set<number>();
   for (const d of log.diagnostics) {
-    if (d.code === 'DMESG_UNKNOWN_LINE' || d.code === 'DMESG_BAD_VALUE') {
-      expect(d.location?.line).toBeGreaterThanOrEqual(1);
-      expect(d.location?.line).toBeLessThanOrEqual(log.totalLines);
-      expect(d.location?.column).toBeGreaterThanOrEqual(1);
-    }
+    expect(d.location?.line).toBeGreaterThanOrEqual(1);
+    expect(d.location?.line).toBeLessThanOrEqual(log.totalLines);
+    expect(d.location?.column).toBeGreaterThanOrEqual(1);
+    if (['DMESG_UNKNOWN_LINE', 'DMESG_BAD_VALUE', 'DMESG_LONG_LINE'].includes(d.code))
+      unknownAt.add(d.location!.line!);
   }
+  expect(unknownAt.size).toBe(log.unknownLines);
 }
 
 describe('bad values in known shapes: DMESG_BAD_VALUE at line:column, the line counted unknown', () => {

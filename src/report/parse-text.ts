@@ -92,7 +92,11 @@ export function renderParseText(host: HostTrace, bundle: string): string {
     `Memory: ${host.memory.length} region(s), ${formatBytes(host.memory.reduce((s, r) => s + r.end - r.start, 0))}${from(host, 'memory')}`,
   );
   if (host.memory.length) out.push(...regionRows(host.memory));
-  if (host.nodeRanges.length) {
+  // when memory itself came from the printed node ranges, the same table twice says nothing
+  const sameAsMemory = host.sources['memory']?.[0]?.kind === 'dmesg-early-node-ranges';
+  if (host.nodeRanges.length && sameAsMemory)
+    out.push('', `Node ranges: as Memory above${from(host, 'nodeRanges')}`);
+  else if (host.nodeRanges.length) {
     out.push('', `Node ranges${from(host, 'nodeRanges')}`);
     out.push(...regionRows(host.nodeRanges));
   }

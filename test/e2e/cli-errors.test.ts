@@ -2,7 +2,7 @@
 // with ONE stderr line naming the file, the byte offset or line:column and a stable code (exit 3), or read with
 // counted, located diagnostics; usage errors exit 2; nothing exits 70 (a bug). Every command runs in-process; a few
 // cases also run through the real binary (dist is built by `npm test`'s pretest).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
@@ -276,7 +276,7 @@ describe('usage errors exit 2', () => {
   });
 
   it('unknown strategy, profile, mm profile, restore kind, flag values', async () => {
-    const kho = 'traces/kho-era-v2';
+    const kho = 'traces/kho-b-16g-2node'; // a bundle every command can read: only the flag is wrong
     expectUsage(await cli('replay', '--strategy', 'nope', kho), "unknown strategy 'nope'");
     expectUsage(await cli('replay', '--profile', 'nope', kho), "unknown profile 'nope'");
     expectUsage(await cli('compare', '--profile', 'nope', kho), "unknown profile 'nope'");
@@ -331,6 +331,25 @@ describe('through the real binary (node bin/kexec-replay.js)', () => {
       code: 'KHO_ERR_CYCLE',
       where: 'offset',
     });
+  });
+
+  // `kexec-replay compare --json traces/kho-b-16g-2node | head` today: exit status 1 and an "Unhandled 'error'
+  // event ... write EPIPE" stack on stderr (src/cli/io.ts processOutput writes to process.stdout unguarded).
+  it.skip('a reader that closes the pipe early (| head): no stack trace, not exit 1', async () => {
+    const r = await new Promise<CliResult>((resolve) => {
+      const child = spawn(process.execPath, [
+        'bin/kexec-replay.js',
+        'compare',
+        '--json',
+        'traces/kho-b-16g-2node',
+      ]);
+      let err = '';
+      child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+      child.stdout.once('data', () => child.stdout.destroy());
+      child.on('close', (code) => resolve({ code: code ?? -1, out: '', err }));
+    });
+    expect(r.err).not.toContain('EPIPE');
+    expect(r.code).not.toBe(1);
   });
 
   it.skipIf(!built)(

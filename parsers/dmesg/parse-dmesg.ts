@@ -69,7 +69,8 @@ const MEMBLOCK_KIND: Readonly<Record<string, MemblockCallKind>> = {
   memblock_add_node: 'memblock_add_node',
   memblock_remove: 'memblock_remove',
   memblock_reserve: 'memblock_reserve',
-  // 6.12+ memblock_reserve -> __memblock_reserve(base, size, nid, flags) prints its own name (mm/memblock.c).
+  // mm/memblock.c of the KHO era (MEMBLOCK_RSRV_KERN): memblock_reserve and memblock_reserve_kern call
+  // __memblock_reserve(base, size, nid, flags), which prints its own name with `nid=%d flags=%x`.
   __memblock_reserve: 'memblock_reserve',
   memblock_free: 'memblock_free',
   memblock_phys_free: 'memblock_phys_free',
@@ -145,7 +146,7 @@ class DmesgBuilder {
   readonly timestampKinds: Partial<Record<TimestampKind, number>> = {};
   sawBanner = false;
   headTruncated = false;
-  /** Which e820 table the next `<who>: [mem ..]` lines belong to is given by `who` itself; kept for headers. */
+  /** The multi-line table being read (its body lines mean something only after its header). */
   block: Block = null;
   dump: OpenDump | null = null;
   /** A record cut by pr_cont whose second half may come as the next record. */
@@ -309,7 +310,7 @@ class DmesgBuilder {
         return null; // EARLY_NODE is self-identifying (a log whose head is cut off starts inside this table).
       case 'zonepfn':
         if ((m = P.ZONE_PFN.exec(msg))) {
-          const r = m[5] ? null : exclusiveRange(m[2] as string, m[3] as string);
+          const r = m[4] ? null : exclusiveRange(m[2] as string, m[3] as string);
           this.zoneRangesPfn.push({
             zone: m[1] as ZoneName,
             startPfn: r?.start ?? null,
@@ -403,8 +404,7 @@ class DmesgBuilder {
     const entry: E820Entry = crypto
       ? { start: r.start, end: r.end, type, cryptoCapable: true }
       : { start: r.start, end: r.end, type };
-    if (who === 'BIOS-e820' || who === 'BIOS-88' || who === 'BIOS-e801' || who === 'e820')
-      this.e820.push(entry);
+    if (who === 'BIOS-e820' || who === 'BIOS-88' || who === 'BIOS-e801') this.e820.push(entry);
     else if (who === 'user') this.userE820.push(entry);
     else if (who === 'reserve setup_data' || who === 'extended') this.setupDataE820.push(entry);
     else this.modifiedE820.push(entry);

@@ -289,3 +289,37 @@ describe('pr_cont records split on a busy console (boot-pipeline.md 4.7)', () =>
     ]);
   });
 });
+
+describe('2.6-era PFN tables', () => {
+  it('Zone PFN ranges with an empty zone, Movable zone start PFN, early_node_map', () => {
+    const log = parseDmesg(
+      [
+        'Zone PFN ranges:',
+        '  DMA      0x00000010 -> 0x00001000',
+        '  DMA32    empty',
+        '  Normal   0x00001000 -> 0x000373fe',
+        '  HighMem  0x000373fe -> 0x0007f6f0',
+        'Movable zone start PFN for each node',
+        '  Node 0: 262144',
+        'early_node_map[2] active PFN ranges',
+        '    0: 0x00000010 -> 0x0000009f',
+        '    0: 0x00000100 -> 0x0007f6f0',
+        'On node 0 totalpages: 521983',
+      ].join('\n'),
+      'old',
+    );
+    expect(log.unknownLines).toBe(0);
+    expect(log.zoneRangesPfn).toEqual([
+      { zone: 'DMA', startPfn: 0x10, endPfn: 0x1000 },
+      { zone: 'DMA32', startPfn: null, endPfn: null },
+      { zone: 'Normal', startPfn: 0x1000, endPfn: 0x373fe },
+      { zone: 'HighMem', startPfn: 0x373fe, endPfn: 0x7f6f0 },
+    ]);
+    expect(log.movableZoneStartPfn).toEqual({ 0: 262144 });
+    expect(log.earlyNodeMapPfn).toEqual([
+      { nid: 0, startPfn: 0x10, endPfn: 0x9f },
+      { nid: 0, startPfn: 0x100, endPfn: 0x7f6f0 },
+    ]);
+    expect(log.nodeTotalPages).toEqual({ 0: 521983 });
+  });
+});

@@ -503,6 +503,17 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
       'kernel-release-name',
     ],
     [dm ? archFromLog(dm.text) : null, dm?.file, 'dmesg-boot-lines'],
+    // legacy ROM resources are x86 only (arch/x86/kernel/probe_roms.c); a DMA32 zone only exists on 64-bit
+    [
+      iomem &&
+      texts.has(io!.path) &&
+      /: (System|Video|Adapter) ROM$/m.test(texts.get(io!.path)!) &&
+      zoneinfo?.zones.some((z) => z.zone === 'DMA32')
+        ? 'x86_64'
+        : null,
+      io?.file,
+      'iomem-roms+zoneinfo-dma32',
+    ],
   ];
   for (const [a, file, kind] of archCandidates) {
     if (a && file) {

@@ -258,13 +258,19 @@ describe('loadBundle on the public captures', () => {
     expect(h.memory.length).toBe(5);
     expect(h.memory.every((r) => r.nid === null)).toBe(true);
     expect(h.zoneinfo.map((z) => z.zone)).toEqual(['DMA', 'DMA32', 'Normal']);
-    expect(h.arch).toBe('unknown');
-    expect(h.diagnostics.map((d) => d.code)).toContain('TRACE_ARCH_UNKNOWN');
+    // no uname or config: x86 legacy ROMs in iomem plus a DMA32 zone say x86_64
+    expect(h.arch).toBe('x86_64');
+    expect(h.sources['arch']![0]!.kind).toBe('iomem-roms+zoneinfo-dma32');
+    expect(h.pageShift).toBe(12);
     expectHostFilesFullyParsed(h);
   });
 
-  it('arm32 router: three RAM ranges and one Normal zone', () => {
+  it('arm32 router: three RAM ranges and one Normal zone; nothing says the arch', () => {
     const h = pub('arm32-router-jmr540-procfs');
+    expect(h.arch).toBe('unknown');
+    expect(h.diagnostics.map((d) => d.code)).toEqual(
+      expect.arrayContaining(['TRACE_ARCH_UNKNOWN', 'TRACE_PAGE_SIZE_ASSUMED']),
+    );
     expect(h.memory.map((r) => [r.start, r.end])).toEqual([
       [0x80000000, 0x82a00000],
       [0x87500000, 0x87a00000],

@@ -218,7 +218,26 @@ function subtreeBytes(
   diags: DiagnosticSink,
 ): { file: string; bytes: Uint8Array; source: 'file' | 'memory' } | null {
   const f = input.subBlobs?.get(st.name);
-  if (f) return { file: f.file, bytes: f.bytes, source: 'file' };
+  if (f) {
+    // The debugfs copy and the preserved folio should hold the same bytes; a difference means the copy is stale
+    // (taken before the last kho_add_subtree) or the dump is from another boot.
+    const m = input.mem;
+    if (m && st.phys !== 0 && f.bytes.length > 0 && m.hasPhys(st.phys, f.bytes.length)) {
+      const inMem = m.readPhys(st.phys, f.bytes.length, `subtree ${st.name}`);
+      let same = true;
+      for (let i = 0; i < inMem.length && same; i++) same = inMem[i] === f.bytes[i];
+      if (!same) {
+        diags.warn(
+          'KHO_SUBTREE_MISMATCH',
+          `${f.file} differs from the ${f.bytes.length} bytes at ${hex(st.phys)} in the memory dump; the file is used`,
+          {
+            file: f.file,
+          },
+        );
+      }
+    }
+    return { file: f.file, bytes: f.bytes, source: 'file' };
+  }
   const mem = input.mem;
   if (!mem || st.phys === 0) return null;
   try {

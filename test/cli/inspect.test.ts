@@ -215,3 +215,22 @@ describe('kexec-replay inspect without a memory dump', () => {
     ]);
   });
 });
+
+describe('kexec-replay inspect: sub_fdts copy against the memory dump', () => {
+  it('a sub_fdts file that differs from the preserved blob in memory is a KHO_SUBTREE_MISMATCH warning', async () => {
+    const dir = copyBundle('traces/kho-era-v2', 'stale');
+    const f = path.join(dir, 'kho/sub_fdts/memblock');
+    const blob = fs.readFileSync(f);
+    const start = Buffer.alloc(8);
+    start.writeBigUInt64LE(0x3_f000_0000n); // memblock's reserve_mem "trace" start
+    const at = blob.indexOf(start);
+    expect(at).toBeGreaterThan(0);
+    blob.writeBigUInt64LE(0x3_e000_0000n, at);
+    fs.writeFileSync(f, blob);
+    const clean = JSON.parse((await inspect('traces/kho-era-v2', '--json')).out);
+    expect(clean.diagnostics.map((d: { code: string }) => d.code)).not.toContain('KHO_SUBTREE_MISMATCH');
+    const doc = JSON.parse((await inspect(dir, '--json')).out);
+    expect(doc.diagnostics.map((d: { code: string }) => d.code)).toContain('KHO_SUBTREE_MISMATCH');
+    expect(doc.kho.reserveMem).toEqual([{ name: 'trace', start: 0x3_e000_0000, sizeBytes: 0x400_0000 }]);
+  });
+});

@@ -80,6 +80,11 @@ export interface CostOptions {
    * calibrate on the plain replay and cost the KHO one.
    */
   readonly calibrateOn?: CostTimeline;
+  /**
+   * The host whose printed deferred-init lines calibrate the rate (another boot of the same machine, for
+   * instance); default: `host`. `calibrateOn` must then be the replay of that host.
+   */
+  readonly calibrationHost?: CostHost;
   /** `auto` (default): calibrate when the log has lines; `default`: the published rate; a number: that rate. */
   readonly rate?: 'auto' | 'default' | number;
   /** padata contention c in s(t) = t / (1 + c (t - 1)); 0 = linear speed-up. */
@@ -127,8 +132,9 @@ function describeCalibration(cal: Calibration, pooled: number, file: string, jif
 export function computeCosts(timeline: CostTimeline, host: CostHost, options: CostOptions = {}): Costs {
   const diagnostics: Diagnostic[] = [];
   const contention = options.contention;
-  const jiffyMs = jiffyMsOf(host.config);
-  const sources = host.sources?.['deferredInit'];
+  const calHost = options.calibrationHost ?? host;
+  const jiffyMs = jiffyMsOf(calHost.config);
+  const sources = calHost.sources?.['deferredInit'];
   const file = sources?.[0]?.file ?? 'the log';
   const want = options.rate ?? 'auto';
 
@@ -146,10 +152,10 @@ export function computeCosts(timeline: CostTimeline, host: CostHost, options: Co
       jiffyMs,
     };
   } else {
-    if (want === 'auto' && host.deferredInit.length > 0) {
+    if (want === 'auto' && calHost.deferredInit.length > 0) {
       cal = calibrateRate(
         options.calibrateOn ?? timeline,
-        host.deferredInit,
+        calHost.deferredInit,
         sources,
         diagnostics,
         contention,
@@ -183,7 +189,7 @@ export function computeCosts(timeline: CostTimeline, host: CostHost, options: Co
       const why =
         want === 'default'
           ? 'asked for'
-          : host.deferredInit.length === 0
+          : calHost.deferredInit.length === 0
             ? 'the log has no "node N deferred pages initialised in X ms" line'
             : 'no deferred-init line gave a usable rate';
       rateSource = {
@@ -215,7 +221,11 @@ export function computeCosts(timeline: CostTimeline, host: CostHost, options: Co
 
   const parallelAt = timeline.phases.findIndex((p) => p.name === PARALLEL_PHASE);
   const work = nodeWork(timeline, contention);
-  if ((host.nodes ?? []).every((n) => n.cpus === undefined) && [...work.values()].some((w) => w.pages > 0)) {
+  if (
+    (host.nodes ?? []).every((n) => n.cpus === undefined) &&
+    timeline.deferredWork.some((w) => w.pages > 0) &&
+    timeline.deferredWork.every((w) => w.maxThreads <= 1)
+  ) {
     // a calibrated rate then folds the host's padata speed-up in: per node wall time, not per thread
     diagnostics.push({
       code: 'COST_THREADS_UNKNOWN',

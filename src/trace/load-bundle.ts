@@ -290,7 +290,8 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
     try {
       const v: unknown = JSON.parse(tj.text);
       if (v && typeof v === 'object') traceJson = v as TraceJson;
-      counts.set(tj.path, { totalLines: 1, parsedLines: 1, unknownLines: 0, diagnostics: [] });
+      const n = tj.text.split(/\r?\n/).filter((l, i, a) => i < a.length - 1 || l !== '').length;
+      counts.set(tj.path, { totalLines: n, parsedLines: n, unknownLines: 0, diagnostics: [] });
     } catch (e) {
       sink.warn('TRACE_BAD_JSON', `not valid JSON: ${e instanceof Error ? e.message : String(e)}`, {
         file: tj.file,

@@ -1,4 +1,5 @@
 export { parseDmesg } from './parse-dmesg.js';
+export type { ParseDmesgOptions } from './parse-dmesg.js';
 export { splitPrefix } from './prefix.js';
 export type { LinePrefix } from './prefix.js';
 export { IGNORED, matchIgnored } from './ignored.js';

@@ -109,6 +109,7 @@ class DmesgBuilder {
   unknownLines = 0;
   ignoredLines = 0;
   malformedLines = 0;
+  otherBootLines = 0;
   kernelRelease: string | null = null;
   cmdlineKernel: string | null = null;
   cmdlineArch: string | null = null;
@@ -815,6 +816,7 @@ class DmesgBuilder {
       khoLines: this.kho.map((k) => k.text),
       ignoredLines: this.ignoredLines,
       malformedLines: this.malformedLines,
+      otherBootLines: this.otherBootLines,
       diagnostics: this.sink.items,
       timestampKinds: this.timestampKinds,
       headTruncated: this.headTruncated,
@@ -857,14 +859,55 @@ function clip(s: string): string {
   return t.length > 160 ? `${t.slice(0, 157)}...` : t;
 }
 
+export interface ParseDmesgOptions {
+  /**
+   * A capture across kexec (a serial console) holds several boots, each starting at a `Linux version` banner.
+   * Read only this one: 0 is the first, 'last' the last. Lines of the other boots count as ignored
+   * (otherBootLines). Default: the whole log, every record in log order (see bootLines).
+   */
+  readonly boot?: number | 'last';
+}
+
+const BANNER_HINT = /Linux version \S/;
+
+/** Lines [first, last] (1-based) of one boot: from its banner to the line before the next banner. */
+function bootRange(text: string, file: string, boot: number | 'last'): { first: number; last: number } {
+  const banners: number[] = [];
+  let lineNo = 0;
+  let start = 0;
+  while (start <= text.length) {
+    let nl = text.indexOf('\n', start);
+    if (nl < 0) nl = text.length;
+    lineNo++;
+    const line = text.slice(start, nl);
+    if (BANNER_HINT.test(line) && P.LINUX_VERSION.test(line.slice(splitPrefix(line).msgStart)))
+      banners.push(lineNo);
+    start = nl + 1;
+  }
+  // Boot i starts at banner i, except that lines before the first banner (firmware, boot loader) belong to boot 0.
+  const starts = [1, ...banners.slice(1)];
+  const index = boot === 'last' ? starts.length - 1 : boot;
+  if (!Number.isInteger(index) || index < 0 || index >= starts.length) {
+    throw new TraceError({
+      code: 'DMESG_ERR_NO_SUCH_BOOT',
+      location: { file },
+      expected: `a boot index below ${starts.length} (the log has ${banners.length} Linux version banners)`,
+      found: String(boot),
+    });
+  }
+  const next = starts[index + 1];
+  return { first: starts[index] as number, last: next === undefined ? Number.MAX_SAFE_INTEGER : next - 1 };
+}
+
 /**
  * Parse a kernel log. Every line is counted: parsedLines (extracted or on the ignore list, see ignoredLines)
  * plus unknownLines (DMESG_UNKNOWN_LINE, or DMESG_BAD_VALUE for a known shape with a bad value, see
  * malformedLines) equals totalLines. Throws TraceError only for input that is not a text log at all.
  */
-export function parseDmesg(text: string, file: string): DmesgLog {
+export function parseDmesg(text: string, file: string, options: ParseDmesgOptions = {}): DmesgLog {
   checkText(text, file);
   const b = new DmesgBuilder(file);
+  const range = options.boot === undefined ? null : bootRange(text, file, options.boot);
   let start = 0;
   let lineNo = 0;
   let prevKmsg = false;
@@ -887,7 +930,10 @@ export function parseDmesg(text: string, file: string): DmesgLog {
     // Serial consoles carry firmware screen control (ANSI CSI sequences) before or inside records.
     if (line.includes('\x1b')) line = line.replace(ANSI, '');
     let outcome: Outcome;
-    if (line.length > MAX_LINE_CHARS) {
+    if (range !== null && (lineNo < range.first || lineNo > range.last)) {
+      outcome = 'ignored'; // another boot of the same capture (options.boot)
+      b.otherBootLines++;
+    } else if (line.length > MAX_LINE_CHARS) {
       // No kernel record is this long (printk caps a record's text at 1024 bytes); reading it would only cost
       // time (some shapes are quadratic in the worst case), so it is reported and left.
       b.sink.warn(

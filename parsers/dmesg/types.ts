@@ -146,6 +146,8 @@ export interface DmesgLog {
    * to be a kernel record (DMESG_LONG_LINE); part of unknownLines.
    */
   readonly malformedLines: number;
+  /** Lines of other boots skipped by parseDmesg's `boot` option; part of ignoredLines. */
+  readonly otherBootLines: number;
   /**
    * Every diagnostic is located (file, line, column). An unknown line carries DMESG_UNKNOWN_LINE,
    * DMESG_BAD_VALUE or DMESG_LONG_LINE: one per record, so a captured line holding glued records can carry

@@ -328,3 +328,42 @@ describe('public logs: formats and layouts', () => {
     expect(log.deferredInit.slice(8).map((d) => d.ms)).toEqual([90, 90, 100, 100, 100, 110, 110, 110]);
   });
 });
+
+describe('one boot of a capture across kexec', () => {
+  const text = readFileSync(
+    new URL('../../../traces/qemu/f-16g-2node-kexec/serial-console.txt', import.meta.url),
+    'utf8',
+  );
+  const stage1 = parse('qemu/f-16g-2node-kexec/stage1-cold-boot/dmesg.txt');
+  const stage2 = parse('qemu/f-16g-2node-kexec/stage2-after-kexec/dmesg.txt');
+
+  it('boot 0 of the serial console is the cold boot, up to the kexec', () => {
+    const log = parseDmesg(text, 'serial-console.txt', { boot: 0 });
+    expect(log.memblockCalls.map((c) => [c.fn, c.base, c.end])).toEqual(
+      stage1.memblockCalls.map((c) => [c.fn, c.base, c.end]),
+    );
+    expect(log.deferredInit.map((d) => d.ms)).toEqual([144, 168]);
+    expect(log.kexecMarkers.map((k) => k.line)).toEqual([594]);
+    expect(log.otherBootLines).toBe(log.totalLines - 594);
+    expect(log.parsedLines + log.unknownLines).toBe(log.totalLines);
+  });
+
+  it("'last' is the kernel booted by kexec, with the setup_data map", () => {
+    const log = parseDmesg(text, 'serial-console.txt', { boot: 'last' });
+    expect(log.memblockCalls.length).toBe(stage2.memblockCalls.length);
+    expect(log.memblockDumps.map((d) => d.memory)).toEqual(stage2.memblockDumps.map((d) => d.memory));
+    expect(log.deferredInit.map((d) => d.ms)).toEqual([60, 84]);
+    expect(log.setupDataE820.length).toBe(11);
+    expect(log.otherBootLines).toBe(594);
+    expect(log.diagnostics.some((d) => d.code === 'DMESG_MULTIPLE_BOOTS')).toBe(false);
+  });
+
+  it('a boot the log does not have is a TraceError', () => {
+    expect(() => parseDmesg(text, 'serial-console.txt', { boot: 2 })).toThrow(/DMESG_ERR_NO_SUCH_BOOT/);
+    // A log without any banner (head cut off) is one boot.
+    const cut = parseDmesg('  node   0: [mem 0x0000000000001000-0x000000000009efff]\n', 'cut', {
+      boot: 'last',
+    });
+    expect(cut.earlyNodeRanges.length).toBe(1);
+  });
+});

@@ -39,6 +39,14 @@ export interface CheckInput {
   readonly zoneRanges: readonly ZoneRangePrinted[];
   readonly movableZoneStart: Readonly<Record<number, number>>;
   readonly nodes: readonly NodeSysfs[];
+  /** /proc/buddyinfo rows (populated zones) and zoneinfo's `pages free` per zone, when both were captured. */
+  readonly buddyinfo: readonly { nid: number; zone: string; freePages: number }[];
+  readonly zoneFree: readonly {
+    nid: number;
+    zone: string;
+    pagesFree: number | null;
+    present: number | null;
+  }[];
   readonly blockRuns: readonly NodeRun[] | null;
   readonly config: Readonly<Record<string, string>>;
   readonly deferredInitLines: number | null;
@@ -49,6 +57,9 @@ export interface CheckInput {
 
 /** SRAT RAM missing from memblock by at least this much is reported (smaller gaps are firmware holes). */
 const SRAT_MISSING_BYTES = 64 * 1024 * 1024;
+
+/** Free-page drift between reading buddyinfo and zoneinfo that is only pcp batching (a few batches). */
+const FREE_DRIFT_PAGES = 1024;
 
 /** include/linux/memblock.h MEMBLOCK_NOMAP. */
 const MEMBLOCK_NOMAP = 0x4;
@@ -322,6 +333,49 @@ export function crossCheck(input: CheckInput, sink: DiagnosticSink): CrossCheck[
       ['node-meminfo', 'zoneinfo'],
       bad.length ? 'mismatch' : 'ok',
       bad.length ? bad.join('; ') : `MemTotal equals managed pages on ${withTotal.length} node(s)`,
+      'info',
+    );
+  }
+
+  // 8b. /proc/buddyinfo lists exactly the populated zones (mm/vmstat.c walk_zones_in_node(), populated_zone():
+  // present_pages != 0), and its free blocks add up to zoneinfo's `pages free` (NR_FREE_PAGES) up to what
+  // moved between the two reads.
+  if (input.buddyinfo.length && input.zoneFree.length) {
+    const key = (x: { nid: number; zone: string }): string => `${x.nid}:${x.zone}`;
+    const populated = input.zoneFree.filter((z) => (z.present ?? 0) > 0).map(key);
+    const listed = input.buddyinfo.map(key);
+    const missing = populated.filter((k) => !listed.includes(k));
+    const extra = listed.filter((k) => !populated.includes(k));
+    add(
+      'buddyinfo-zones',
+      ['buddyinfo', 'zoneinfo'],
+      missing.length || extra.length ? 'mismatch' : 'ok',
+      missing.length || extra.length
+        ? `populated zones without a buddyinfo row: ${missing.join(' ') || 'none'}; buddyinfo rows for unpopulated zones: ${extra.join(' ') || 'none'}`
+        : `buddyinfo has a row for each of the ${listed.length} populated zones`,
+      'warning',
+      fileOf(input, 'buddyinfo'),
+    );
+    // pages move between the per-cpu lists and the buddy lists in batches while the two files are read:
+    // a drift below FREE_DRIFT_PAGES (or 1%) is that, not a disagreement
+    const diffs: string[] = [];
+    const drift: string[] = [];
+    for (const b of input.buddyinfo) {
+      const z = input.zoneFree.find((x) => x.nid === b.nid && x.zone === b.zone);
+      if (!z || z.pagesFree === null || z.pagesFree === b.freePages) continue;
+      const d = `node ${b.nid} ${b.zone}: buddyinfo ${b.freePages} free pages, zoneinfo ${z.pagesFree}`;
+      if (Math.abs(z.pagesFree - b.freePages) <= Math.max(FREE_DRIFT_PAGES, z.pagesFree / 100)) drift.push(d);
+      else diffs.push(d);
+    }
+    add(
+      'buddyinfo-free',
+      ['buddyinfo', 'zoneinfo'],
+      diffs.length ? 'mismatch' : 'ok',
+      diffs.length
+        ? `${diffs.join('; ')} (read moments apart)`
+        : drift.length
+          ? `free pages agree up to drift between the reads (${drift.join('; ')})`
+          : 'free pages per zone agree',
       'info',
     );
   }

@@ -741,6 +741,8 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
       e820: e820ForChecks,
       e820Edits: dmesg ? dmesg.e820Edits : [],
       firmwareMemmap: fwE820,
+      buddyinfo: buddyinfo ?? [],
+      zoneFree: zoneinfo ? zoneinfo.zones : [],
       iomem,
       zoneinfo: zoneEntries,
       zoneRanges,

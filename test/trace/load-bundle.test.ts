@@ -87,6 +87,8 @@ describe('loadBundle on the qemu captures', () => {
       'nodespan-zoneinfo': 'ok',
       'zoneranges-zoneinfo': 'ok',
       'meminfo-zoneinfo': 'ok',
+      'buddyinfo-zones': 'ok',
+      'buddyinfo-free': 'ok',
       'memory-blocks': 'ok',
       'noderanges-memory': 'ok',
       'srat-memory': 'ok',
@@ -389,6 +391,19 @@ describe('loadBundle on malformed bundles', () => {
     expect(h.zoneinfo).toEqual([]);
     expect(h.files?.find((f) => f.path === 'zoneinfo.txt')).toMatchObject({ kind: 'zoneinfo', used: false });
     expect(h.diagnostics.map((d) => d.code)).toContain('TRACE_FILE_TOO_LARGE');
+  });
+
+  it('buddyinfo without a row for a populated zone, or far off its free pages, is a cross-check finding', () => {
+    const files: Record<string, Uint8Array | string> = { ...qemu('b-16g-2node') };
+    files['buddyinfo.txt'] =
+      'Node 0, zone      DMA      0      0      0      0      0      0      0      0      1      2      2 \n' +
+      'Node 0, zone    DMA32      1      0      0      0      1      0      1      1      1      0      9 \n';
+    const h = loadBundle(files);
+    expect(checks(h)['buddyinfo-zones']).toBe('mismatch');
+    expect(h.diagnostics.find((d) => d.code === 'XCHECK_BUDDYINFO_ZONES')?.message).toContain(
+      '0:Normal 1:Normal',
+    );
+    expect(checks(h)['buddyinfo-free']).toBe('mismatch');
   });
 
   it('an empty bundle says what is missing', () => {

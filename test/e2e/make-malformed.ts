@@ -45,7 +45,7 @@ function smallV1(): BuiltKhoImage {
   });
 }
 
-/** A small kho-v3 image (radix tree), for the FDT and ELF cases. */
+/** A small kho-v3 image (radix tree), for the FDT, ELF and radix cases. */
 function smallV3(): BuiltKhoImage {
   return buildKhoImage({
     abi: 'kho-v3',
@@ -101,6 +101,14 @@ export function malformedCases(): MalformedCase[] {
   const chunk1 = readU64le(v1.pages.get(chunk0)!, 0);
   if (chunk1 === 0)
     throw new Error('make-malformed: the kho-v1 image has one chunk; the cycle case needs two');
+
+  // The radix root's first used slot leads down to the leaf; its last slot is made to point back at the root.
+  const rootTable = v3.pages.get(v3.memoryMapPhys)!;
+  if (readU64le(rootTable, 0) === 0 && [...rootTable].every((b) => b === 0))
+    throw new Error('make-malformed: the kho-v3 radix root is empty');
+  const lastSlot = rootTable.length - 8;
+  if (readU64le(rootTable, lastSlot) !== 0)
+    throw new Error('make-malformed: the radix root uses its last slot');
 
   // One PT_LOAD per page, so the program header table has several entries; the ELF64 header is 64 bytes and
   // each Elf64_Phdr 56: cut in the middle of the second one.
@@ -173,6 +181,14 @@ export function malformedCases(): MalformedCase[] {
       files: khoFiles(
         v1,
         editedCore(v1, (pages) => writeU64le(pages.get(chunk1)!, 0, chunk0)),
+      ),
+    },
+    {
+      name: 'kho-radix-cycle',
+      what: `kho-v3 radix root table[${lastSlot / 8}] points back at the root table itself: the tree is a cycle`,
+      files: khoFiles(
+        v3,
+        editedCore(v3, (pages) => writeU64le(pages.get(v3.memoryMapPhys)!, lastSlot, v3.memoryMapPhys)),
       ),
     },
     {

@@ -205,8 +205,16 @@ export function checkKho(result: KhoReplayResult): Finding[] {
     ctx.memmap.scan(r.start, r.end, (s, e, st) => {
       if (st.memmap && st.initCount === 0)
         fb.add('STRUCT_PAGE_NEVER_INIT', endPhase, 'memmap_init_reserved_pages', [{ start: s, end: e }]);
-      if (st.buddy)
-        fb.add('KHO_FREED_TO_BUDDY', 'memblock_free_all', 'memblock_free_all', [{ start: s, end: e }]);
+      if (st.buddy) {
+        // below first_deferred_pfn memblock_free_all() frees; above it deferred_init_memmap() does
+        const nid = ctx.layout.memRanges.find((m) => m.start <= s && s < m.end)?.nid;
+        const fdp = ctx.nodes.find((n) => n.nid === nid)?.firstDeferredPfn ?? null;
+        if (fdp !== null && s >= fdp)
+          fb.add('KHO_FREED_TO_BUDDY', 'page_alloc_init_late', 'deferred_init_memmap', [
+            { start: s, end: e },
+          ]);
+        else fb.add('KHO_FREED_TO_BUDDY', 'memblock_free_all', 'memblock_free_all', [{ start: s, end: e }]);
+      }
     });
     for (const id of trueIdentity(ctx.layout, r.start, r.end)) {
       ctx.memmap.scan(id.start, id.end, (s, e, st) => {

@@ -55,6 +55,19 @@ describe('kho_populate', () => {
     expect(only(fs, 'KHO_REVIVAL_DISABLED')[0]!.blocks).toBe(B16_CLEAN.length);
     const freed = only(fs, 'KHO_FREED_TO_BUDDY')[0]!;
     expect(freed.pages).toBe(B16_CLEAN.reduce((n, b) => n + 2 ** b.order, 0));
+    expect(freed.phase).toBe('memblock_free_all');
+  });
+  it('with deferral on, the deferred part is freed by deferred init instead', () => {
+    const image = imageOf(B16_CLEAN, { abi: 'kho-v1' });
+    const fs = checkKho(replayKho(host, image, { profile: 'kho-v3', deferred: 'on' }));
+    const byPhase = Object.fromEntries(
+      only(fs, 'KHO_FREED_TO_BUDDY').map((f) => [f.kernelFunction, f.pages]),
+    );
+    // eager: 0x104000/9, 0x106001/0, 0x284000/9; the rest lies above first_deferred_pfn
+    expect(byPhase).toEqual({
+      memblock_free_all: 512 + 1 + 512,
+      deferred_init_memmap: 512 + 1024 + 16384 + 1024 + 65536 + 1,
+    });
   });
 });
 

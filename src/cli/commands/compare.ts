@@ -120,6 +120,14 @@ export function renderProfileList(): string {
   return out.join('\n') + '\n';
 }
 
+/** CPUs per node from the bundle's node sysfs files, for the deferred-init threads (as `replay` does). */
+function cpusPerNode(host: HostTrace): Record<number, number> | undefined {
+  if (!host.nodes || host.nodes.length === 0) return undefined;
+  const out: Record<number, number> = {};
+  for (const n of host.nodes) if (n.cpus) out[n.nid] = n.cpus.reduce((s, r) => s + r.last - r.first + 1, 0);
+  return out;
+}
+
 export function checkDeferredFlag(v: string | undefined): 'on' | 'off' | undefined {
   if (v === undefined) return undefined;
   if (v !== 'on' && v !== 'off') throw new UsageError(`--deferred takes on or off, not '${v}'`);
@@ -162,7 +170,9 @@ export function registerCompare(program: Command, ctx: CliContext): void {
           ...(bitmapFormat ? { bitmapFormat } : {}),
         });
         spinner.update('replaying every strategy');
+        const cpus = cpusPerNode(b.host);
         const c = compareStrategies(b.host, b.image, {
+          ...(cpus ? { cpusPerNode: cpus } : {}),
           ...(flags.profile ? { profile: flags.profile } : {}),
           ...(deferred ? { deferred } : {}),
           restore: flags.restore ?? 'all',

@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, one line per case. Add a benchmark by adding one entry to BENCHES.
 import { benchKhoDecode } from './kho-decode.js';
+import { benchSimReplay } from './sim-replay.js';
 
 interface Result {
   readonly name: string;
@@ -10,6 +11,7 @@ interface Result {
 }
 
 const BENCHES: readonly { readonly name: string; readonly run: () => Result[] | Promise<Result[]> }[] = [
+  { name: 'sim-replay', run: () => benchSimReplay() },
   { name: 'kho-decode', run: () => benchKhoDecode() },
 ];
 

@@ -20,3 +20,4 @@ export {
   pageExtInit,
   setZoneContiguous,
 } from './phases/page_alloc_init_late.js';
+export type { ReservePlan } from './phases/memblock_free_all.js';

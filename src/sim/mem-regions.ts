@@ -137,7 +137,16 @@ export function splitByNode(
 ): { start: number; end: number; nid: number }[] {
   const out: { start: number; end: number; nid: number }[] = [];
   let cur = start;
-  for (const r of pfnRanges) {
+  // binary search for the first range ending after start (ranges are sorted and disjoint)
+  let lo = 0;
+  let hi = pfnRanges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (pfnRanges[mid]!.end <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < pfnRanges.length; i++) {
+    const r = pfnRanges[i]!;
     if (r.end <= cur) continue;
     if (r.start >= end) break;
     if (r.start > cur) out.push({ start: cur, end: r.start, nid: fallbackNid });

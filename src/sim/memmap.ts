@@ -239,6 +239,20 @@ export class MemMap {
     f: (st: PageState, r: T, s: number, e: number) => PageState,
   ): void {
     if (ranges.length === 0) return;
+    // only the runs between the first range's start and the furthest end are rebuilt (plus a neighbour on
+    // each side, so equal states merge across the window's edges)
+    let hi = 0;
+    for (const g of ranges) if (g.end > hi) hi = g.end;
+    const lo = Math.max(0, ranges[0]!.start);
+    hi = Math.min(hi, this.limitPfn);
+    if (lo >= hi) return;
+    const i0 = Math.max(0, this.find(lo) - 1);
+    const i1 = Math.min(this.runs.length, this.find(hi - 1) + 2);
+    // few ranges on a big window: split in place (binary search + splice) instead of rebuilding every run
+    if (ranges.length * 64 < i1 - i0) {
+      for (const g of ranges) this.apply(g.start, g.end, (st, s, e) => f(st, g, s, e));
+      return;
+    }
     const out: PageRun[] = [];
     const push = (s: number, e: number, st: PageState): void => {
       if (e <= s) return;
@@ -247,7 +261,8 @@ export class MemMap {
       else out.push({ start: s, end: e, state: st });
     };
     let j = 0;
-    for (const r of this.runs) {
+    for (let i = i0; i < i1; i++) {
+      const r = this.runs[i]!;
       let cur = r.start;
       while (j < ranges.length && ranges[j]!.end <= cur) j++;
       let k = j;
@@ -267,7 +282,9 @@ export class MemMap {
       }
       push(cur, r.end, r.state);
     }
-    this.runs = out;
+    if (i0 === 0 && i1 === this.runs.length) this.runs = out;
+    else if (out.length < 10_000) this.runs.splice(i0, i1 - i0, ...out);
+    else this.runs = this.runs.slice(0, i0).concat(out, this.runs.slice(i1));
   }
 
   private record(

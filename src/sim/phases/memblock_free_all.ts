@@ -1,5 +1,6 @@
 // mm/memblock.c memblock_free_all, free_low_memory_core_early, memmap_init_reserved_pages, __free_memory_core and mm/page_alloc.c reserve_bootmem_region, init_reserved_page, memblock_free_pages, v6.1 (RSRV_NOINIT and per-region nid from v6.7; boot-pipeline.md §3.5-§3.7).
 import type { Range } from '../../core/index.js';
+import { normalizeRanges } from '../../core/index.js';
 import { MAX_NR_ZONES, pfnDown, pfnUp } from '../arch.js';
 import type { SimContext } from '../context.js';
 import { isDeferredPfn, runPhase, splitByZone, validParts, zoneKey } from '../context.js';
@@ -8,24 +9,32 @@ import { MEMBLOCK, earlyPfnToNid, freeMemRanges, roundInward, splitByNode } from
 const RESERVE = { phase: 'memblock_free_all', fn: 'reserve_bootmem_region' } as const;
 const FREE = { phase: 'memblock_free_all', fn: 'memblock_free_pages' } as const;
 
+/** The struct-page work of reserve_bootmem_region calls, gathered so the memmap is swept once per phase. */
+export interface ReservePlan {
+  readonly init: (Range & { nid: number; zid: number })[];
+  readonly reserve: Range[];
+}
+
 /**
  * reserve_bootmem_region(start, end[, nid]): for each valid pfn of [PFN_DOWN(start), PFN_UP(end)),
  * init_reserved_page() (6.1; init_deferred_page() later), which initialises only pages in the deferred part of
  * their node, then __SetPageReserved. `nid` null: each pfn's node comes from early_pfn_to_nid (6.1).
+ * Adds to `plan`; applyReservePlan() does the memmap work.
  */
 export function reserveBootmemRegion(
   ctx: SimContext,
   startAddr: number,
   endAddr: number,
   nid: number | null,
+  plan: ReservePlan,
 ): void {
   const s = pfnDown(startAddr, ctx.arch);
   const e = pfnUp(endAddr, ctx.arch);
   if (s >= e) return;
   const valid = validParts(ctx, s, e);
   if (!valid.length) return;
-  const toInit: (Range & { nid: number; zid: number })[] = [];
   for (const v of valid) {
+    plan.reserve.push(v);
     const parts =
       nid === null
         ? splitByNode(ctx.layout.memRanges, v.start, v.end, ctx.layout.firstOnlineNode)
@@ -46,20 +55,38 @@ export function reserveBootmemRegion(
           });
           zid = MAX_NR_ZONES;
         }
-        toInit.push({ start: z.start, end: z.end, nid: p.nid, zid });
+        plan.init.push({ start: z.start, end: z.end, nid: p.nid, zid });
       }
     }
   }
-  if (toInit.length) ctx.memmap.initRanges(toInit, RESERVE);
-  ctx.memmap.reserve(valid, RESERVE);
+}
+
+/**
+ * Apply a plan: one init sweep, then one PG_reserved sweep. Overlapping pfns (two regions sharing a page
+ * after PFN_DOWN/PFN_UP rounding) are initialised once here; the kernel would initialise such a deferred page
+ * twice, harmlessly, before either reservation is used.
+ */
+export function applyReservePlan(ctx: SimContext, plan: ReservePlan, actor = RESERVE): void {
+  const init = [...plan.init].sort((a, b) => a.start - b.start);
+  const disjoint: { start: number; end: number; nid: number; zid: number }[] = [];
+  for (const r of init) {
+    const last = disjoint[disjoint.length - 1];
+    const start = last ? Math.max(r.start, last.end) : r.start;
+    if (start >= r.end) continue;
+    if (last && last.end === start && last.nid === r.nid && last.zid === r.zid) last.end = r.end;
+    else disjoint.push({ start, end: r.end, nid: r.nid, zid: r.zid });
+  }
+  if (disjoint.length) ctx.memmap.initRanges(disjoint, actor);
+  if (plan.reserve.length) ctx.memmap.reserve(normalizeRanges(plan.reserve), actor);
 }
 
 /** memmap_init_reserved_pages(): reserved regions (NOINIT skipped from v6.7) and NOMAP memory. */
 export function memmapInitReservedPages(ctx: SimContext): void {
+  const plan: ReservePlan = { init: [], reserve: [] };
   const nomap = (): void => {
     for (const m of ctx.tables.memory) {
       if (m.flags & MEMBLOCK.NOMAP)
-        reserveBootmemRegion(ctx, m.start, m.end, ctx.mm.rsrvNoinit ? (m.nid ?? null) : null);
+        reserveBootmemRegion(ctx, m.start, m.end, ctx.mm.rsrvNoinit ? (m.nid ?? null) : null, plan);
     }
   };
   if (ctx.mm.nomapFirst) nomap();
@@ -69,9 +96,10 @@ export function memmapInitReservedPages(ctx: SimContext): void {
     const nid = ctx.mm.rsrvNoinit
       ? (r.nid ?? earlyPfnToNid(ctx.layout.memRanges, pfnDown(r.start, ctx.arch), ctx.layout.firstOnlineNode))
       : null;
-    reserveBootmemRegion(ctx, r.start, r.end, nid);
+    reserveBootmemRegion(ctx, r.start, r.end, nid, plan);
   }
   if (!ctx.mm.nomapFirst) nomap();
+  applyReservePlan(ctx, plan);
 }
 
 /**

@@ -5,10 +5,13 @@ import type { SimContext } from '../context.js';
 import { runPhase, validParts } from '../context.js';
 import { MEMBLOCK } from '../mem-regions.js';
 
-/** defer_init()'s two statics, kept across every call of one memmap_init(). */
+/** defer_init()'s two statics, kept across every call of one memmap_init(), and the work gathered. */
 interface DeferState {
   prevEndPfn: number;
   nrInitialised: number;
+  /** Disjoint, in address order: applied to the memmap in one sweep at the end. */
+  readonly init: { start: number; end: number; nid: number; zid: number }[];
+  readonly holes: { start: number; end: number; nid: number; zid: number }[];
 }
 
 const RANGE = { phase: 'memmap_init', fn: 'memmap_init_range' } as const;
@@ -48,7 +51,7 @@ function memmapInitRange(
   }
   for (const seg of segments) {
     if (!ctx.deferred) {
-      ctx.memmap.init(seg.start, seg.end, nid, zid, RANGE);
+      st.init.push({ start: seg.start, end: seg.end, nid, zid });
       continue;
     }
     // defer_init(nid, pfn, end_pfn) in its 6.1 statement order: reset on a new zone end, then the low-zone test
@@ -57,20 +60,20 @@ function memmapInitRange(
       st.nrInitialised = 0;
     }
     if (zoneEnd < nodeEnd) {
-      ctx.memmap.init(seg.start, seg.end, nid, zid, RANGE);
+      st.init.push({ start: seg.start, end: seg.end, nid, zid });
       continue;
     }
     if (ctx.firstDeferredPfn.get(nid) != null) return;
     const from = Math.max(seg.start, seg.start + pps - st.nrInitialised);
     const cut = roundUp(from, pps);
     if (cut < seg.end) {
-      ctx.memmap.init(seg.start, cut, nid, zid, RANGE);
+      st.init.push({ start: seg.start, end: cut, nid, zid });
       st.nrInitialised += cut - seg.start + 1;
       ctx.firstDeferredPfn.set(nid, cut);
       ctx.currentFirstDeferredPfn.set(nid, cut);
       return;
     }
-    ctx.memmap.init(seg.start, seg.end, nid, zid, RANGE);
+    st.init.push({ start: seg.start, end: seg.end, nid, zid });
     st.nrInitialised += seg.end - seg.start;
   }
 }
@@ -81,16 +84,17 @@ function memmapInitRange(
  * pageblocks, so pageblock validity is section presence (the newer for_each_valid_pfn gives the same count
  * for boot-time sections).
  */
-function initUnavailableRange(ctx: SimContext, spfn: number, epfn: number, zid: number, nid: number): void {
+function initUnavailableRange(
+  ctx: SimContext,
+  st: DeferState,
+  spfn: number,
+  epfn: number,
+  zid: number,
+  nid: number,
+): void {
   const parts = validParts(ctx, spfn, epfn);
   const pages = parts.reduce((n, r) => n + r.end - r.start, 0);
-  if (parts.length) {
-    ctx.memmap.initRanges(
-      parts.map((r) => ({ ...r, nid, zid })),
-      HOLE,
-    );
-    ctx.memmap.reserve(parts, HOLE);
-  }
+  for (const r of parts) st.holes.push({ start: r.start, end: r.end, nid, zid });
   if (pages > 0) {
     const zone = ctx.layout.nodes.find((n) => n.nid === nid)?.zones[zid]?.name ?? `zone ${zid}`;
     ctx.unavailable.push({ nid, zid, zone, startPfn: spfn, endPfn: epfn, pages });
@@ -108,7 +112,7 @@ export function memmapInit(ctx: SimContext): void {
     if (!ctx.currentFirstDeferredPfn.has(n.nid)) ctx.currentFirstDeferredPfn.set(n.nid, null);
   }
   runPhase(ctx, 'memmap_init', () => {
-    const st: DeferState = { prevEndPfn: 0, nrInitialised: 0 };
+    const st: DeferState = { prevEndPfn: 0, nrInitialised: 0, init: [], holes: [] };
     let holePfn = 0;
     let zoneId = 0;
     let lastNid = ctx.layout.firstOnlineNode;
@@ -122,13 +126,16 @@ export function memmapInit(ctx: SimContext): void {
         zoneId = z.zid;
         if (a >= b) continue;
         memmapInitRange(ctx, st, a, b, node.nid, z.zid, z.endPfn, node.endPfn);
-        if (holePfn < a) initUnavailableRange(ctx, holePfn, a, z.zid, node.nid);
+        if (holePfn < a) initUnavailableRange(ctx, st, holePfn, a, z.zid, node.nid);
         holePfn = b;
       }
       lastNid = r.nid;
       lastEnd = r.end;
     }
     const end = roundUp(lastEnd, ctx.arch.PAGES_PER_SECTION);
-    if (holePfn < end) initUnavailableRange(ctx, holePfn, end, zoneId, lastNid);
+    if (holePfn < end) initUnavailableRange(ctx, st, holePfn, end, zoneId, lastNid);
+    ctx.memmap.initRanges(st.init, RANGE);
+    ctx.memmap.initRanges(st.holes, HOLE);
+    ctx.memmap.reserve(st.holes, HOLE);
   });
 }

@@ -1,1 +1,3 @@
 export * from './parse-cmdline.js';
+export * from './parse-memmap.js';
+export { memparse, strtoull0 } from './memparse.js';

@@ -3,6 +3,9 @@
 // kernel/params.c parameq() (`-` and `_` are the same in names).
 import type { Diagnostic } from '../../src/core/index.js';
 import { DiagnosticSink } from '../../src/core/index.js';
+import { memparse, strtoull0 } from './memparse.js';
+import type { MemmapEntry } from './parse-memmap.js';
+import { parseMemmap } from './parse-memmap.js';
 import type { MemoryCmdline } from '../../src/trace/host-trace.js';
 
 export interface CmdlineArg {
@@ -61,31 +64,6 @@ export function kstrtobool(v: string | null): boolean | null {
     if (d === 'f') return false;
   }
   return null;
-}
-
-/** lib/cmdline.c simple_strtoull(p, &end, 0) as memparse() starts: base from the prefix (0x hex, 0 octal). */
-function strtoull0(text: string): { value: number; rest: string } {
-  const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text);
-  if (!m) return { value: 0, rest: text };
-  const t = m[1]!;
-  const value = /^0[xX]/.test(t)
-    ? parseInt(t.slice(2), 16)
-    : t.length > 1 && t[0] === '0'
-      ? parseInt(t, 8)
-      : Number(t);
-  return { value, rest: text.slice(t.length) };
-}
-
-/**
- * lib/cmdline.c memparse(): a number (base by prefix) and an optional K/M/G/T/P/E suffix; anything after is
- * left unread (the caller usually ignores it). A value without digits is 0. Null when above 2^53.
- */
-export function memparse(text: string): { bytes: number | null; rest: string } {
-  const { value, rest } = strtoull0(text);
-  const m = /^([kKmMgGtTpPeE])/.exec(rest);
-  const shift = m ? { k: 10, m: 20, g: 30, t: 40, p: 50, e: 60 }[m[1]!.toLowerCase() as 'k'] : 0;
-  const bytes = value * 2 ** shift;
-  return { bytes: Number.isSafeInteger(bytes) ? bytes : null, rest: m ? rest.slice(1) : rest };
 }
 
 /**
@@ -175,6 +153,7 @@ export function parseCmdline(text: string, file: string): ParsedCmdline {
   let memblockDebug = false;
   let earlyPageExt = false;
   const memmap: string[] = [];
+  const memmapEntries: MemmapEntry[] = [];
   // Each early_param handler runs once per occurrence, in order: the last valid value wins.
   for (const a of args) {
     switch (a.name) {
@@ -195,10 +174,17 @@ export function parseCmdline(text: string, file: string): ParsedCmdline {
       case 'movable_node':
         movableNode = true;
         break;
-      case 'memmap':
-        if (a.value === null || a.value === '') bad(a, 'exactmap or nn[KMG]{@#$!}ss[KMG]');
-        else memmap.push(a.value);
+      case 'memmap': {
+        if (a.value === null || a.value === '') {
+          bad(a, 'exactmap or nn[KMG]{@#$!}ss[KMG]');
+          break;
+        }
+        memmap.push(a.value);
+        const r = parseMemmap(a.value);
+        memmapEntries.push(...r.entries);
+        for (const part of r.invalid) odd(a, `"${part}" is not a memmap entry (-EINVAL)`);
         break;
+      }
       case 'mem': {
         // arch/x86/kernel/e820.c parse_memopt(): `mem=nopentium` is a 32-bit leftover; a size of 0 is -EINVAL.
         if (a.value === 'nopentium') break;
@@ -240,6 +226,7 @@ export function parseCmdline(text: string, file: string): ParsedCmdline {
     memblockDebug,
     earlyPageExt,
     memmap,
+    ...(memmapEntries.length ? { memmapEntries } : {}),
     ...(kernelcore !== undefined ? { kernelcore } : {}),
     ...(movablecore !== undefined ? { movablecore } : {}),
     ...(memLimit !== undefined ? { memLimit } : {}),

@@ -1,6 +1,7 @@
 // The host model: one merged view of everything a bundle says about the machine's memory, with the source of
 // each fact. Built by loadBundle(); consumed by the simulator. Addresses are bytes, [start, end) half-open.
 import type { Diagnostic } from '../core/index.js';
+import type { MemmapEntry } from '../../parsers/cmdline/parse-memmap.js';
 import type {
   DeferredInitTime,
   E820Entry,
@@ -58,6 +59,8 @@ export interface MemoryCmdline {
   readonly khoScratch?: string;
   /** Every `memmap=` argument as given. */
   readonly memmap: readonly string[];
+  /** The `memmap=` entries as arch/x86/kernel/e820.c parse_memmap_one() reads them (absent when none). */
+  readonly memmapEntries?: readonly MemmapEntry[];
   readonly numa?: string;
 }
 

@@ -312,7 +312,9 @@ describe('loadBundle on the public captures', () => {
   it('memmap=8G!8G: the user-defined map is what RAM is checked against', () => {
     const h = pub('supermicro-x8sie-memmap-pmem');
     expect(h.sources['e820']!.map((s) => s.kind)).toEqual(['dmesg', 'dmesg-user-e820']);
-    expect(h.cmdline?.memmapEntries).toEqual([{ op: 'add', startBytes: 8 * GiB, sizeBytes: 8 * GiB, e820Type: 12 }]);
+    expect(h.cmdline?.memmapEntries).toEqual([
+      { op: 'add', startBytes: 8 * GiB, sizeBytes: 8 * GiB, e820Type: 12 },
+    ]);
     expect(checks(h)['memory-e820']).toBe('ok');
   });
 

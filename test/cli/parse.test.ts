@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -56,21 +56,20 @@ describe('kexec-replay parse', () => {
     expect(q.stderr).toContain('no stage "stage7"');
   });
 
-  it('every real trace folder parses (exit 0)', async () => {
-    const dirs = [
-      'a-4g-1node',
-      'b-16g-2node',
-      'e-128g-2node',
-      'e2-128g-2node-quietconsole',
-      'e2-128g-2node-quietconsole-run2',
-      'e2-128g-2node-quietconsole-run3',
-      'f-16g-2node-kexec',
-      'g-8g-2node-uefi',
-    ].map((d) => `traces/qemu/${d}`);
-    dirs.push('traces/public/ubuntu-3.13-desktop-procfs', 'traces/public/arm32-router-jmr540-procfs');
+  it('every real trace folder parses (exit 0), as text and as JSON', async () => {
+    const dirs: string[] = [];
+    for (const group of ['qemu', 'public']) {
+      for (const name of readdirSync(`traces/${group}`)) {
+        if (statSync(`traces/${group}/${name}`).isDirectory()) dirs.push(`traces/${group}/${name}`);
+      }
+    }
+    expect(dirs.length).toBeGreaterThanOrEqual(25);
     for (const d of dirs) {
       const o = captureOutput();
-      expect([d, await run(['parse', d], o)]).toEqual([d, 0]);
+      expect([d, await run(['parse', d], o), o.stderr]).toEqual([d, 0, '']);
+      const j = captureOutput();
+      expect(await run(['parse', d, '--json'], j)).toBe(0);
+      expect(JSON.parse(j.stdout).schema).toBe('kexec-replay/parse/1');
     }
   });
 

@@ -59,9 +59,20 @@ export function khoMemoryInit(ctx: SimContext, run: KhoRun): void {
     // memblock_reserve() merges with what is already reserved and mark_noinit() flags the whole block, so a
     // region reserved before keeps its flags only outside the preserved blocks
     const blocks = normalizeRanges(added);
-    const kept = ctx.tables.reserved.flatMap((r) =>
-      subtractRanges([r], blocks).map((p) => ({ start: p.start, end: p.end, nid: r.nid, flags: r.flags })),
-    );
+    const kept: (typeof ctx.tables.reserved)[number][] = [];
+    let j = 0;
+    for (const r of [...ctx.tables.reserved].sort((a, b) => a.start - b.start)) {
+      // blocks and regions both sorted: one forward sweep (regions may overlap each other, so j only skips
+      // blocks that end before this region starts)
+      while (j < blocks.length && blocks[j]!.end <= r.start) j++;
+      let cur = r.start;
+      for (let k = j; k < blocks.length && blocks[k]!.start < r.end; k++) {
+        if (blocks[k]!.start > cur)
+          kept.push({ start: cur, end: blocks[k]!.start, nid: r.nid, flags: r.flags });
+        cur = Math.max(cur, blocks[k]!.end);
+      }
+      if (cur < r.end) kept.push({ start: cur, end: r.end, nid: r.nid, flags: r.flags });
+    }
     ctx.tables = {
       memory: ctx.tables.memory,
       reserved: [...kept, ...added].sort((a, b) => a.start - b.start || a.end - b.end),

@@ -91,6 +91,17 @@ function truncatedZoneinfo(): Uint8Array {
   return text(real.slice(0, managed + '        managed  '.length + 2));
 }
 
+/** A short, well-formed boot log: the release line and a two-entry e820 map (enough memory to replay). */
+const goodDmesg = text(
+  [
+    '[    0.000000] Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2',
+    '[    0.000000] BIOS-provided physical RAM map:',
+    '[    0.000000] BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable',
+    '[    0.000000] BIOS-e820: [mem 0x0000000000100000-0x000000007ffdffff] usable',
+    '',
+  ].join('\n'),
+);
+
 export function malformedCases(): MalformedCase[] {
   const v3 = smallV3();
   const v3Fdt = buildRootFdt(v3);
@@ -231,6 +242,21 @@ export function malformedCases(): MalformedCase[] {
           ].join('\n'),
         ),
       },
+    },
+    {
+      name: 'trace-json-truncated',
+      what: 'trace.json is cut after `"pageSize": ` (not valid JSON); dmesg.txt is a good two-entry e820 log',
+      files: { 'trace.json': text('{"arch": "x86_64", "pageSize": '), 'dmesg.txt': goodDmesg },
+    },
+    {
+      name: 'trace-json-bad-values',
+      what: 'trace.json is valid JSON with values no kernel has: arch "sparc64", pageSize 3; dmesg.txt is good',
+      files: { 'trace.json': text('{"arch": "sparc64", "pageSize": 3}\n'), 'dmesg.txt': goodDmesg },
+    },
+    {
+      name: 'config-gz-corrupt',
+      what: 'config.gz (a copy of /proc/config.gz) is not a gzip stream; dmesg.txt is good',
+      files: { 'config.gz': randomBytes(256, 0x637a), 'dmesg.txt': goodDmesg },
     },
     {
       name: 'empty-files',

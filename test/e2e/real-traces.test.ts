@@ -2,7 +2,9 @@
 // the kexec stage folders), the public logs and /proc files, and the KHO bundles (plus inspect). Never exit 70;
 // a report's JSON parses and carries its schema; a bundle that lacks what a command needs says so in one line.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { captureOutput } from '../helpers/output.js';
@@ -104,6 +106,44 @@ describe('replay --json: every real bundle, a report or one line, never exit 70'
       const r = await cli('replay', dir);
       expect(r.code, dir).toBe(3);
       expect(r.err).toContain(dir);
+    }
+  });
+});
+
+describe('parse and replay read the same bundle', () => {
+  it('b-16g-2node: the deferred state replay uses comes from the config parse reads', async () => {
+    const p = JSON.parse((await cli('parse', '--json', 'traces/qemu/b-16g-2node')).out);
+    expect(p.host.config.CONFIG_DEFERRED_STRUCT_PAGE_INIT).toBe('y');
+    const r = await cli('replay', 'traces/qemu/b-16g-2node');
+    expect(r.out).toContain('deferred struct page init on (CONFIG_DEFERRED_STRUCT_PAGE_INIT=y)');
+  });
+
+  // parse gives a stage folder its parent's shared files (kernel-config-excerpt.txt of f-16g-2node-kexec);
+  // replay's own read loop (src/cli/commands/replay.ts) does not, so it says "assumed (no kernel config)".
+  it.skip("replay of a stage folder uses the parent's kernel config, as parse does (src/cli/commands/replay.ts)", async () => {
+    const r = await cli('replay', 'traces/qemu/f-16g-2node-kexec/stage1-cold-boot');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('deferred struct page init on (CONFIG_DEFERRED_STRUCT_PAGE_INIT=y)');
+  });
+
+  // A bundle with /proc/config.gz saying DEFERRED_STRUCT_PAGE_INIT is not set: parse gunzips and reads it; replay
+  // skips config.gz as binary and replays with deferred init assumed on: a different boot from the one captured.
+  it.skip('replay honours config.gz (deferred init off) like parse does (src/cli/commands/replay.ts never gunzips)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kexec-replay-configgz-'));
+    try {
+      const src = 'traces/qemu/a-4g-1node';
+      for (const f of ['dmesg.txt', 'iomem.txt', 'zoneinfo.txt'])
+        fs.copyFileSync(path.join(src, f), path.join(dir, f));
+      const config = fs
+        .readFileSync(path.join(src, 'kernel-config-excerpt.txt'), 'utf8')
+        .replace(/^CONFIG_DEFERRED_STRUCT_PAGE_INIT=y$/m, '# CONFIG_DEFERRED_STRUCT_PAGE_INIT is not set');
+      fs.writeFileSync(path.join(dir, 'config.gz'), gzipSync(config));
+      const p = JSON.parse((await cli('parse', '--json', dir)).out);
+      expect(p.host.config.CONFIG_DEFERRED_STRUCT_PAGE_INIT).toBe('n');
+      const r = await cli('replay', dir);
+      expect(r.out).toContain('deferred struct page init off');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -323,3 +323,11 @@ describe('2.6-era PFN tables', () => {
     expect(log.nodeTotalPages).toEqual({ 0: 521983 });
   });
 });
+
+describe('table body lines outside their table', () => {
+  it('`  Node 0: 0x..` without `Movable zone start` is unknown, not hidden as a device line', () => {
+    const log = parseDmesg('  Node 0: 0x0000000140400000\n  Node 1: 262144\n', 'orphan');
+    expect(log.unknownLines).toBe(2);
+    expect(log.ignoredLines).toBe(0);
+  });
+});

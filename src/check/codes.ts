@@ -44,7 +44,7 @@ export const FINDING_CODES = {
     title: 'struct page initialised with the wrong zone',
     kernelFunction: '__init_page_from_nid',
     howToRead:
-      'page_zone() of these pages is not the zone that spans them on their own node (zone index 4 = no zone of the node the initialiser used spans the pfn, so __init_page_from_nid() ran off node_zones[]).',
+      'page_zone() of these pages is not the zone that spans them on their own node (a zone index past the last zone means no zone of the node the initialiser used spans the pfn: __init_page_from_nid() ran off the end of node_zones[]).',
   },
   KHO_ORDER_LOST: {
     severity: 'error',

@@ -10,7 +10,10 @@ import type { KhoStrategy, StrategyContext, StrategyPageView } from '../strategi
 import type { KhoBlock, KhoImageInput, KhoRestoreKind } from './kho-types.js';
 import { KHO_RESTORE_KINDS } from './kho-types.js';
 
-/** Zone index __init_page_from_nid() ends with when no zone of the node spans the pfn (zid == MAX_NR_ZONES). */
+/**
+ * Zone index __init_page_from_nid() ends with when no zone of the node spans the pfn: the loop runs to
+ * MAX_NR_ZONES (mm/mm_init.c; init_reserved_page in v4.x has the same loop). 4 = past Movable on 64-bit.
+ */
 export const ZID_PAST_END = 4;
 
 /** Something a KHO phase saw that is not a struct-page event. */

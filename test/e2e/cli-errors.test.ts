@@ -307,6 +307,42 @@ describe('host text inputs: exit 3 at line:column, or counted and located diagno
   }
 });
 
+describe('file-system oddities in a bundle', () => {
+  /** A copy of traces/kho-era-v2 with `rel` replaced by an empty directory. */
+  function withDirectoryAt(rel: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kexec-replay-fs-'));
+    fs.cpSync('traces/kho-era-v2', dir, { recursive: true });
+    fs.rmSync(path.join(dir, rel));
+    fs.mkdirSync(path.join(dir, rel));
+    return dir;
+  }
+
+  it('kho/fdt is a directory: exit 3, one line, TRACE_ERR_UNREADABLE naming it', async () => {
+    const dir = withDirectoryAt('kho/fdt');
+    try {
+      for (const cmd of ['inspect', 'compare']) {
+        const r = await cli(cmd, dir);
+        expectRejected(r, { file: `${dir}/kho/fdt`, code: 'TRACE_ERR_UNREADABLE', where: 'none' });
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // openFileSource() (src/cli/io.ts) opens a directory without complaint (open(2) allows O_RDONLY on one), then its
+  // read() lets readSync's EISDIR escape as a plain Error: "internal error (this is a bug ...)", exit 70. Any read
+  // error after the open (EIO on a failing disk) takes the same path.
+  it.skip('kho/memory.core is a directory: exit 3 TRACE_ERR_UNREADABLE, not 70 (src/cli/io.ts openFileSource read errors escape)', async () => {
+    const dir = withDirectoryAt('kho/memory.core');
+    try {
+      const r = await cli('inspect', dir);
+      expectRejected(r, { file: `${dir}/kho/memory.core`, code: 'TRACE_ERR_UNREADABLE', where: 'none' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('bundles assembled with symbolic links', () => {
   // Users collect a bundle with `ln -s /var/log/dmesg dmesg.txt`. src/cli/io.ts listFiles() keeps only
   // Dirent.isFile() entries, so linked files vanish: "Files: 0 read, 0 not read", no diagnostic.

@@ -268,7 +268,23 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
       chosen.delete(f.path);
       continue;
     }
-    texts.set(f.path, decode(value));
+    const text = decode(value);
+    if (text.length > 0 && !text.endsWith('\n')) {
+      // every /proc and sysfs file ends its lines with a newline: a last line without one was probably cut
+      // (a full disk, a copy stopped early), so its value may be short; it is still read as is
+      let line = 1;
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) line++;
+      sink.info(
+        'TRACE_UNTERMINATED_LAST_LINE',
+        `the last line has no newline: the file may have been cut there`,
+        {
+          file: display(f.path),
+          line,
+          column: text.length - text.lastIndexOf('\n'),
+        },
+      );
+    }
+    texts.set(f.path, text);
   }
   const pick = (kind: FileKind, nid?: number): { path: string; text: string; file: string } | null => {
     const f = best.get(nid === undefined ? kind : `${kind}:${nid}`);
@@ -528,6 +544,47 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
       'TRACE_ARCH_UNKNOWN',
       'no file says the architecture (add uname.txt, trace.json or the kernel config)',
     );
+
+  if (traceJson && tj) {
+    // a value the model cannot use is said, not dropped: a typo in trace.json must not go unnoticed
+    if (
+      traceJson.arch !== undefined &&
+      !(typeof traceJson.arch === 'string' && ARCHES.includes(traceJson.arch))
+    ) {
+      sink.warn(
+        'TRACE_JSON_BAD_VALUE',
+        `arch ${JSON.stringify(traceJson.arch)} is not one of ${ARCHES.join(', ')}; ignored`,
+        {
+          file: tj.file,
+          field: 'arch',
+        },
+      );
+    }
+    const size = traceJson.pageSize;
+    if (
+      size !== undefined &&
+      !(typeof size === 'number' && Number.isInteger(Math.log2(size)) && size >= 4096 && size <= 262144)
+    ) {
+      sink.warn(
+        'TRACE_JSON_BAD_VALUE',
+        `pageSize ${JSON.stringify(size)} is not a power of two from 4096 to 262144; ignored`,
+        {
+          file: tj.file,
+          field: 'pageSize',
+        },
+      );
+    }
+    if (traceJson.kernelRelease !== undefined && typeof traceJson.kernelRelease !== 'string') {
+      sink.warn(
+        'TRACE_JSON_BAD_VALUE',
+        `kernelRelease ${JSON.stringify(traceJson.kernelRelease)} is not a string; ignored`,
+        {
+          file: tj.file,
+          field: 'kernelRelease',
+        },
+      );
+    }
+  }
 
   let pageShift: number;
   const cfgShift = kc ? pageShiftFromConfig(config) : null;

@@ -409,6 +409,38 @@ describe('loadBundle on malformed bundles', () => {
     expect(checks(h)['buddyinfo-free']).toBe('mismatch');
   });
 
+  it('a last line without a newline (a cut file) is an info diagnostic at that line; the value is read as is', () => {
+    const z = new TextDecoder()
+      .decode(qemu('a-4g-1node')['zoneinfo.txt']!)
+      .split('\n')
+      .slice(0, 53)
+      .join('\n');
+    const h = loadBundle({ 'zoneinfo.txt': z.replace(/managed  3840$/m, 'managed  38') });
+    expect(h.diagnostics.find((d) => d.code === 'TRACE_UNTERMINATED_LAST_LINE')).toMatchObject({
+      severity: 'info',
+      location: { file: 'zoneinfo.txt', line: 53 },
+    });
+    expect(h.zoneinfo[0]?.managed).toBe(38);
+  });
+
+  it('trace.json values the model cannot use are warnings naming the field, not silently dropped', () => {
+    const h = loadBundle({ 'trace.json': '{"arch": "sparc64", "pageSize": 3, "kernelRelease": 6}\n' });
+    expect(
+      h.diagnostics
+        .filter((d) => d.code === 'TRACE_JSON_BAD_VALUE')
+        .map((d) => [d.location?.file, d.location?.field]),
+    ).toEqual([
+      ['trace.json', 'arch'],
+      ['trace.json', 'pageSize'],
+      ['trace.json', 'kernelRelease'],
+    ]);
+    const ok = loadBundle({
+      'trace.json': '{"arch": "arm64", "pageSize": 65536, "kernelRelease": "6.12.0"}',
+    });
+    expect([ok.arch, ok.pageShift, ok.kernelRelease]).toEqual(['arm64', 16, '6.12.0']);
+    expect(ok.sources['pageShift']![0]!.kind).toBe('trace-json');
+  });
+
   it('an empty bundle says what is missing', () => {
     const h = loadBundle({});
     expect(h.diagnostics.map((d) => d.code)).toEqual(

@@ -415,7 +415,7 @@ describe('loadBundle on malformed bundles', () => {
       .split('\n')
       .slice(0, 53)
       .join('\n');
-    const h = loadBundle({ 'zoneinfo.txt': z.replace(/managed  3840$/m, 'managed  38') });
+    const h = loadBundle({ 'zoneinfo.txt': z.replace(/managed {2}3840$/m, 'managed  38') });
     expect(h.diagnostics.find((d) => d.code === 'TRACE_UNTERMINATED_LAST_LINE')).toMatchObject({
       severity: 'info',
       location: { file: 'zoneinfo.txt', line: 53 },

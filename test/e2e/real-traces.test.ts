@@ -148,6 +148,30 @@ describe('parse and replay read the same bundle', () => {
   });
 });
 
+describe('a bundle copied through Windows (CRLF line ends, UTF-8 BOM) replays the same', () => {
+  for (const [name, edit] of [
+    ['CRLF', (t: string) => t.replace(/\n/g, '\r\n')],
+    ['BOM', (t: string) => `\ufeff${t}`],
+  ] as const) {
+    it(`${name}: traces/qemu/b-16g-2node parse and replay JSON equal the original's`, async () => {
+      const src = 'traces/qemu/b-16g-2node';
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `kexec-replay-${name}-`));
+      try {
+        for (const f of fs.readdirSync(src))
+          fs.writeFileSync(path.join(dir, f), edit(fs.readFileSync(path.join(src, f), 'utf8')));
+        for (const cmd of ['parse', 'replay']) {
+          const a = await cli(cmd, '--json', src);
+          const b = await cli(cmd, '--json', dir);
+          expect(b.code, b.err).toBe(a.code);
+          expect(b.out.split(dir).join(src)).toBe(a.out);
+        }
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
 describe('text output: every real bundle renders without a crash', () => {
   for (const dir of ALL) {
     it(dir, async () => {

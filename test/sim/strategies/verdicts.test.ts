@@ -161,3 +161,33 @@ describe('image checks, any strategy', () => {
     );
   });
 });
+
+describe('zone-walk on interleaved nodes: zone_spans_pfn() tests the span, not membership', () => {
+  // b-16g-2node re-cut so that node 1 sits inside node 0's span (kho-abi.md §7.3 variant d, pitfalls):
+  //   node 0: ... [4 GiB, 6 GiB) ........................ [10 GiB, 18 GiB)   Normal spans [0x100000, 0x480000)
+  //   node 1:                  [6 GiB, 10 GiB)                                Normal spans [0x180000, 0x280000)
+  // Expect: for a node-1 block the first zone in for_each_zone() order whose span holds it is node 0's
+  // Normal, so zone-walk gives it node 0; init-deferred-page asks memblock and gets node 1.
+  const GiB = 2 ** 30;
+  const memory = [
+    ...host.memory.filter((r) => r.end <= 4 * GiB),
+    { start: 4 * GiB, end: 6 * GiB, nid: 0, flags: 0 },
+    { start: 6 * GiB, end: 10 * GiB, nid: 1, flags: 0 },
+    { start: 10 * GiB, end: 18 * GiB, nid: 0, flags: 0 },
+  ];
+  const interleaved = { ...host, memory, nodeRanges: memory, reserved: [] };
+  const blocks = [
+    { pfn: 0x200000, order: 9 }, // node 1, deferred
+    { pfn: 0x300000, order: 9 }, // node 0, deferred
+  ];
+  const run = (strategy: string): Finding[] =>
+    checkKho(replayKho(interleaved, imageOf(blocks, { scratch: [] }), { strategy, deferred: 'on' }));
+  it('zone-walk gives the node-1 block node 0', () => {
+    expect(only(run('zone-walk'), 'STRUCT_PAGE_WRONG_NODE')[0]!.ranges).toEqual([
+      { start: 0x200000, end: 0x200200 },
+    ]);
+  });
+  it('init-deferred-page gets both nodes right', () => {
+    expect(only(run('init-deferred-page'), 'STRUCT_PAGE_WRONG_NODE')).toEqual([]);
+  });
+});

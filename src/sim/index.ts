@@ -21,3 +21,4 @@ export {
   setZoneContiguous,
 } from './phases/page_alloc_init_late.js';
 export type { ReservePlan } from './phases/memblock_free_all.js';
+export * from './boot-tables.js';

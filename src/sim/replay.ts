@@ -4,11 +4,12 @@ import type { Diagnostic } from '../core/index.js';
 import { UsageError } from '../core/index.js';
 import type { HostTrace } from '../trace/host-trace.js';
 import { archProfileFor } from './arch.js';
+import type { ReservedSource } from './boot-tables.js';
+import { bootTables } from './boot-tables.js';
 import type { SimContext } from './context.js';
 import { zoneKey } from './context.js';
-import { computeLayout, memoryFromHost } from './layout.js';
+import { computeLayout } from './layout.js';
 import type { MemblockTables } from './mem-regions.js';
-import { makeTables } from './mem-regions.js';
 import { MemMap } from './memmap.js';
 import type { MmProfile } from './mm-profiles.js';
 import { mmProfileByName, mmProfileForRelease } from './mm-profiles.js';
@@ -23,6 +24,11 @@ export interface ReplayOptions {
   readonly deferred?: 'on' | 'off' | 'auto';
   /** mm behaviour by name (`linux-6.1`, ...), or from the kernel release. */
   readonly mmProfile?: string | MmProfile;
+  /**
+   * Where reserved memory comes from when `tables` is not given: the trace's last view ('trace', default) or
+   * the replay of its memblock=debug log ('memblock-log').
+   */
+  readonly reservedFrom?: ReservedSource;
   /** memblock tables to use instead of HostTrace.memory/reserved (e.g. the memblock model's final state). */
   readonly tables?: MemblockTables;
   /** Ignore printed zone ranges and Movable starts: compute everything from arch rules and the cmdline. */
@@ -69,17 +75,7 @@ export function createSimContext(host: HostTrace, options: ReplayOptions = {}): 
         ? mmProfileByName(options.mmProfile)
         : mmProfileForRelease(host.kernelRelease);
   let tables = options.tables;
-  if (!tables) {
-    const mem = memoryFromHost(host);
-    if (mem.from !== 'memory') {
-      diagnostics.push({
-        code: 'SIM_MEMORY_FROM_' + mem.from.toUpperCase(),
-        severity: 'info',
-        message: `no memblock memory in the trace: memory taken from ${mem.from}`,
-      });
-    }
-    tables = makeTables(mem.memory, host.reserved);
-  }
+  if (!tables) tables = bootTables(host, options.reservedFrom ?? 'trace', diagnostics).tables;
   if (tables.memory.length === 0) {
     throw new UsageError('the trace has no memory map (no memblock dump, Early memory node ranges or e820)');
   }

@@ -108,7 +108,7 @@ describe('binary KHO inputs: exit 3, one line with file, byte offset and code', 
       'elf-paddr-above-2p53': /\(phdr\[1\]\.p_paddr\).*found 0x1000000000000000/,
       'kho-map-above-2p53': /\(\/:preserved-memory-map\).*found 0xfff0000000000000/,
       'kho-chunk-cycle': /\(chunk\[1\]\.hdr\.next @ phys 0x[0-9a-f]+\).*found chunk\[0\] again/,
-      'kho-radix-cycle': /\(radix level 5\.table\[511\] @ 0x1003ffff8 @ phys 0x1003ff000\): KHO_ERR_CYCLE/,
+      'kho-radix-cycle': /\(radix level 5\.table\[511\] @ 0x1003ffff8 @ phys 0x[0-9a-f]+\): KHO_ERR_CYCLE/,
     };
     for (const [name, re] of Object.entries(fields))
       expect((await cli('inspect', `${M}/${name}`)).err).toMatch(re);
@@ -137,7 +137,8 @@ describe('binary KHO inputs: exit 3, one line with file, byte offset and code', 
       expect(r.code, r.err).toBe(3);
       expect(r.err.trimEnd().split('\n')).toHaveLength(1);
       expect(r.err).toContain(`${dir}/kho/memory.core`);
-      expect(r.err).toMatch(/from chunk\[0\]\.hdr\.next\) @ phys 0x7f0000000\): KHO_ERR_NOT_IN_DUMP/);
+      expect(r.err).toMatch(/chunk\[0\]\.hdr\.next.*: KHO_ERR_NOT_IN_DUMP: /);
+      expect(r.err).toContain('0x7f0000000');
     });
   }
 

@@ -84,7 +84,7 @@ describe('replay --json: every real bundle, a report or one line, never exit 70'
       const r = await cli('replay', '--json', dir);
       expect(r.code, r.err).not.toBe(70);
       if (REPLAY_EXITS_2.has(dir)) {
-        expect(r.code, r.err).toBe(2);
+        expect([2, 3], r.err).toContain(r.code); // 3 once the skipped test below passes
         expectOneLine(r);
         return;
       }

@@ -110,6 +110,10 @@ class DmesgBuilder {
   ignoredLines = 0;
   malformedLines = 0;
   otherBootLines = 0;
+  /** Lines ignored, by reason (the list's reasons, and the line-level ones below). */
+  readonly ignoredReasons: Record<string, number> = {};
+  /** Reason of the last record ignored by the lists; read when the line's outcome is `ignored`. */
+  ignoreReason = '';
   kernelRelease: string | null = null;
   cmdlineKernel: string | null = null;
   cmdlineArch: string | null = null;
@@ -194,7 +198,11 @@ class DmesgBuilder {
   }
 
   private notMemory(msg: string, rec: Rec): Outcome {
-    if (matchIgnored(msg) !== null) return 'ignored';
+    const reason = matchIgnored(msg);
+    if (reason !== null) {
+      this.ignoreReason = reason;
+      return 'ignored';
+    }
     return this.handleGlued(msg, rec);
   }
 
@@ -206,7 +214,7 @@ class DmesgBuilder {
       const left = msg.slice(0, m.index);
       const rightLine = msg.slice(m.index);
       const p = splitPrefix(rightLine);
-      const a = left.trim() === '' ? 'ignored' : this.handle(left, rec);
+      const a = left.trim() === '' ? null : this.handle(left, rec);
       const rightRec: Rec = {
         lineNo: rec.lineNo,
         column: rec.column + m.index + p.msgStart,
@@ -214,7 +222,7 @@ class DmesgBuilder {
         ...(p.time !== undefined && { time: p.time }),
       };
       const b = this.handle(rightLine.slice(p.msgStart), rightRec);
-      return worst(a, b);
+      return a === null ? b : worst(a, b);
     }
     this.sink.info('DMESG_UNKNOWN_LINE', clip(msg), this.loc(rec));
     return 'unknown';
@@ -817,6 +825,7 @@ class DmesgBuilder {
       ignoredLines: this.ignoredLines,
       malformedLines: this.malformedLines,
       otherBootLines: this.otherBootLines,
+      ignoredReasons: this.ignoredReasons,
       diagnostics: this.sink.items,
       timestampKinds: this.timestampKinds,
       headTruncated: this.headTruncated,
@@ -930,8 +939,10 @@ export function parseDmesg(text: string, file: string, options: ParseDmesgOption
     // Serial consoles carry firmware screen control (ANSI CSI sequences) before or inside records.
     if (line.includes('\x1b')) line = line.replace(ANSI, '');
     let outcome: Outcome;
+    b.ignoreReason = '';
     if (range !== null && (lineNo < range.first || lineNo > range.last)) {
-      outcome = 'ignored'; // another boot of the same capture (options.boot)
+      outcome = 'ignored';
+      b.ignoreReason = 'another boot of the same capture (boot option)';
       b.otherBootLines++;
     } else if (line.length > MAX_LINE_CHARS) {
       // No kernel record is this long (printk caps a record's text at 1024 bytes); reading it would only cost
@@ -943,23 +954,32 @@ export function parseDmesg(text: string, file: string, options: ParseDmesgOption
       );
       outcome = 'malformed';
     } else if (!NON_BLANK.test(line)) {
-      outcome = 'ignored'; // blank lines: console separators, trailing newline of a copied log
+      outcome = 'ignored';
+      b.ignoreReason = 'blank line';
     } else {
       const p = splitPrefix(line);
       if (p.kmsgDict && prevKmsg) {
-        outcome = 'ignored'; // /dev/kmsg dictionary line (` SUBSYSTEM=...`), metadata of the previous record
+        outcome = 'ignored';
+        b.ignoreReason = '/dev/kmsg dictionary line (` SUBSYSTEM=...`): metadata of the previous record';
       } else {
         prevKmsg = p.kind === 'kmsg';
         b.timestampKinds[p.kind] = (b.timestampKinds[p.kind] ?? 0) + 1;
         const rec: Rec = { lineNo, column: p.msgStart + 1, ...(p.time !== undefined && { time: p.time }) };
         // journalctl -b interleaves userspace records (`host systemd[1]: ...`): not kernel messages.
-        outcome = p.userspace ? 'ignored' : b.handle(line.slice(p.msgStart), rec);
+        if (p.userspace) {
+          outcome = 'ignored';
+          b.ignoreReason = 'userspace record of a journal (`host systemd[1]: ...`): not a kernel message';
+        } else {
+          outcome = b.handle(line.slice(p.msgStart), rec);
+        }
       }
     }
     if (outcome === 'parsed') b.parsedLines++;
     else if (outcome === 'ignored') {
       b.parsedLines++;
       b.ignoredLines++;
+      const why = b.ignoreReason || 'ignored';
+      b.ignoredReasons[why] = (b.ignoredReasons[why] ?? 0) + 1;
     } else {
       b.unknownLines++;
       if (outcome === 'malformed') b.malformedLines++;

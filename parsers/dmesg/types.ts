@@ -146,6 +146,8 @@ export interface DmesgLog {
    * to be a kernel record (DMESG_LONG_LINE); part of unknownLines.
    */
   readonly malformedLines: number;
+  /** ignoredLines by reason (the reasons of ignored.ts, blank lines, journal userspace records, ...). */
+  readonly ignoredReasons: Readonly<Record<string, number>>;
   /** Lines of other boots skipped by parseDmesg's `boot` option; part of ignoredLines. */
   readonly otherBootLines: number;
   /**

@@ -58,6 +58,8 @@ describe('every line of every real log is accounted for', () => {
       const log = parse(path);
       expect(log.unknownLines).toBe(unknown);
       expect(log.parsedLines + log.unknownLines).toBe(log.totalLines);
+      expect(Object.values(log.ignoredReasons).reduce((a, b) => a + b, 0)).toBe(log.ignoredLines);
+      expect(log.ignoredReasons['ignored']).toBeUndefined(); // every ignored line has its reason
       const unknownDiags = log.diagnostics.filter(
         (d) =>
           d.code === 'DMESG_UNKNOWN_LINE' || d.code === 'DMESG_BAD_VALUE' || d.code === 'DMESG_LONG_LINE',
@@ -232,6 +234,9 @@ describe('public logs: formats and layouts', () => {
     expect(log.e820.length).toBe(10);
     expect(log.zoneRanges.map((z) => z.zone)).toEqual(['DMA', 'DMA32', 'Normal']);
     expect(log.unavailable.map((u) => u.pages)).toEqual([1, 97, 10335, 16384]);
+    // journalctl -b interleaves 68 userspace records (systemd, ...): ignored as not kernel messages.
+    const userspace = Object.entries(log.ignoredReasons).find(([why]) => why.startsWith('userspace record'));
+    expect(userspace?.[1]).toBe(68);
   });
 
   it('nec-express5800 2.6.32: no timestamps, old e820, PFN zone ranges and early_node_map', () => {

@@ -269,6 +269,11 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
       continue;
     }
     const text = decode(value);
+    if (text.trim() === '') {
+      sink.warn('TRACE_EMPTY_FILE', `the ${f.kind} file is empty: nothing in it to read`, {
+        file: display(f.path),
+      });
+    }
     if (text.length > 0 && !text.endsWith('\n')) {
       // every /proc and sysfs file ends its lines with a newline: a last line without one was probably cut
       // (a full disk, a copy stopped early), so its value may be short; it is still read as is

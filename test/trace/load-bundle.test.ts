@@ -441,6 +441,16 @@ describe('loadBundle on malformed bundles', () => {
     expect(ok.sources['pageShift']![0]!.kind).toBe('trace-json');
   });
 
+  it('an empty host file is named in a warning and still counted as read', () => {
+    const h = loadBundle({ 'dmesg.txt': '', 'iomem.txt': '\n', 'zoneinfo.txt': '' });
+    expect(h.diagnostics.filter((d) => d.code === 'TRACE_EMPTY_FILE').map((d) => d.location?.file)).toEqual([
+      'dmesg.txt',
+      'iomem.txt',
+      'zoneinfo.txt',
+    ]);
+    expect(h.files?.filter((f) => f.used).length).toBe(3);
+  });
+
   it('an empty bundle says what is missing', () => {
     const h = loadBundle({});
     expect(h.diagnostics.map((d) => d.code)).toEqual(

@@ -58,6 +58,15 @@ describe('kexec-replay replay', () => {
     expect(o.stdout).toMatch(/DMA\s+0x1\s+4,095\s+3,998\s+98/);
   });
 
+  it('--reserved memblock-log takes reserved memory from the replayed memblock=debug log', async () => {
+    const o = captureOutput();
+    expect(await run(['replay', A, '--json', '--reserved', 'memblock-log'], o)).toBe(0);
+    const doc = JSON.parse(o.stdout);
+    // zoneinfo says DMA managed 3840: the pages freed to the buddy at boot
+    expect(doc.nodes[0].zones[0]).toMatchObject({ name: 'DMA', managedPages: 3840 });
+    expect(await run(['replay', A, '--reserved', 'guess'], captureOutput())).toBe(2);
+  });
+
   it('exits 2 on a bad --deferred value or a missing directory', async () => {
     const o = captureOutput();
     expect(await run(['replay', A, '--deferred', 'maybe'], o)).toBe(2);

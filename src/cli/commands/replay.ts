@@ -26,6 +26,7 @@ interface ReplayFlags {
   strategy?: string;
   profile?: string;
   restore?: string;
+  reserved?: string;
 }
 
 /** CPUs per node from the bundle's node sysfs files, for the deferred-init thread count. */
@@ -53,6 +54,10 @@ export function registerReplay(program: Command, ctx: CliContext): void {
       'mm behaviour: linux-6.1, linux-6.7, linux-6.18 (default: from the kernel release)',
     )
     .option('--stage <name>', 'for a bundle with stage folders: which stage to load')
+    .option(
+      '--reserved <trace|memblock-log>',
+      "reserved memory: the trace's last view (default) or the replay of its memblock=debug log",
+    )
     .option('--json', 'print the kexec-replay/replay/1 JSON document')
     .option(
       '--strategy <name>',
@@ -79,6 +84,9 @@ export function registerReplay(program: Command, ctx: CliContext): void {
         throw new UsageError(`--deferred takes on or off, not '${flags.deferred}'`);
       }
       if (!isDirectory(dir)) throw new UsageError(`${dir} is not a directory (a trace bundle)`);
+      if (flags.reserved !== undefined && flags.reserved !== 'trace' && flags.reserved !== 'memblock-log') {
+        throw new UsageError(`--reserved takes trace or memblock-log, not '${flags.reserved}'`);
+      }
       const spinner = startSpinner(ctx.output, `reading ${dir}`);
       try {
         const files: Record<string, Uint8Array> = {};
@@ -91,6 +99,7 @@ export function registerReplay(program: Command, ctx: CliContext): void {
           deferred: (flags.deferred as 'on' | 'off' | undefined) ?? 'auto',
           ...(flags.mm ? { mmProfile: flags.mm } : {}),
           ...(cpus ? { cpusPerNode: cpus } : {}),
+          ...(flags.reserved ? { reservedFrom: flags.reserved as 'trace' | 'memblock-log' } : {}),
         };
         const tl = replay(host, opts);
         spinner.stop();

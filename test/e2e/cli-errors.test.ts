@@ -74,7 +74,7 @@ const TEXT_REJECTS: { name: string; file: string; code: string; line: number }[]
   { name: 'iomem-above-2p53', file: 'iomem.txt', code: 'IOMEM_ERR_ADDRESS', line: 2 },
 ];
 
-// Host bundles that load with diagnostics (exit 0 for parse); none has a KHO image.
+// Bundles of host files only (no kho/): inspect and compare must say kho/fdt is missing; replay must not crash.
 const HOST_ONLY = [
   'dmesg-binary',
   'dmesg-e820-above-2p53',

@@ -265,7 +265,14 @@ describe('host text inputs: exit 3 at line:column, or counted and located diagno
     });
   });
 
-  it.todo('empty-files: each empty file is named in a diagnostic (today only TRACE_NO_MEMORY says anything)');
+  it('empty-files: each empty file is named in a TRACE_EMPTY_FILE warning', async () => {
+    const doc = await parseJson('empty-files');
+    const named = doc.host.diagnostics
+      .filter((x) => x.code === 'TRACE_EMPTY_FILE')
+      .map((x) => x.location?.['file'])
+      .sort();
+    expect(named).toEqual(['dmesg.txt', 'iomem.txt', 'zoneinfo.txt'].map((f) => `${M}/empty-files/${f}`));
+  });
 
   for (const name of HOST_ONLY) {
     it(`replay ${name}: no exit 70; either a report or one line on stderr`, async () => {

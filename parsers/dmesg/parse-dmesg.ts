@@ -636,26 +636,7 @@ class DmesgBuilder {
         }),
       );
       // 6.1 prints this line without "\n"; the next record can follow it on the same captured line.
-      const rest = msg.slice(m[0].length);
-      if (rest.trim() !== '' && (rec.depth ?? 0) >= MAX_GLUED) {
-        this.sink.info(
-          'DMESG_UNKNOWN_LINE',
-          `more than ${MAX_GLUED} glued records: ${clip(rest)}`,
-          this.loc(rec),
-        );
-        return 'unknown';
-      }
-      if (rest.trim() !== '') {
-        const p = splitPrefix(rest);
-        const sub: Rec = {
-          lineNo: rec.lineNo,
-          column: rec.column + m[0].length + p.msgStart,
-          depth: (rec.depth ?? 0) + 1,
-          ...(p.time !== undefined && { time: p.time }),
-        };
-        return worst('parsed', this.handle(rest.slice(p.msgStart), sub));
-      }
-      return 'parsed';
+      return this.restOfLine(msg, m[0].length, rec);
     }
     if ((m = P.DEFERRED.exec(msg))) {
       this.deferredInit.push(
@@ -774,14 +755,37 @@ class DmesgBuilder {
       return 'parsed';
     }
     if ((m = P.ZEROED_UNAVAILABLE.exec(msg))) {
-      this.zeroedUnavailablePages = decValue(m[1] as string);
-      return 'parsed';
+      this.zeroedUnavailablePages = (this.zeroedUnavailablePages ?? 0) + decValue(m[2] as string);
+      // Printed without "\n" as well.
+      return this.restOfLine(msg, m[0].length, rec);
     }
     if (P.KHO.test(msg)) {
       this.kho.push(withTime({ text: msg.trimEnd(), line: rec.lineNo }));
       return 'parsed';
     }
     return null;
+  }
+
+  /** The record after `consumed` characters of msg, when a record printed without "\n" has one glued to it. */
+  private restOfLine(msg: string, consumed: number, rec: Rec): Outcome {
+    const rest = msg.slice(consumed);
+    if (rest.trim() === '') return 'parsed';
+    if ((rec.depth ?? 0) >= MAX_GLUED) {
+      this.sink.info(
+        'DMESG_UNKNOWN_LINE',
+        `more than ${MAX_GLUED} glued records: ${clip(rest)}`,
+        this.loc(rec),
+      );
+      return 'unknown';
+    }
+    const p = splitPrefix(rest);
+    const sub: Rec = {
+      lineNo: rec.lineNo,
+      column: rec.column + consumed + p.msgStart,
+      depth: (rec.depth ?? 0) + 1,
+      ...(p.time !== undefined && { time: p.time }),
+    };
+    return worst('parsed', this.handle(rest.slice(p.msgStart), sub));
   }
 
   private reserve(

@@ -146,8 +146,12 @@ export const CRASHKERNEL_X86 = /^Reserving (\d+)MB of (?:low )?memory at (\d+)MB
 export const EFI_REMOVE_MMIO = new RegExp(
   `^efi: Remove mem\\d+: MMIO range=\\[${H}-${H}\\] \\(\\d+[KMG]B\\) from e820 map`,
 );
-/** arch/x86/mm/init.c (x86 5.8-5.11 init_unavailable_mem): total only. */
-export const ZEROED_UNAVAILABLE = /^Zeroed struct page in unavailable ranges: (\d+) pages$/;
+/**
+ * mm/page_alloc.c zero_resv_unavail / init_unavailable_mem (about v4.19-v5.11, all arches): a total without
+ * node or zone, printed without "\n"; a short-lived memmap_init_zone form printed `<zone>: Zeroed ...: %lld`.
+ */
+export const ZEROED_UNAVAILABLE =
+  /^(?:(DMA32|DMA|Normal|HighMem|Movable|Device): )?Zeroed struct page in unavailable ranges: (\d+)(?: pages)?/;
 
 // ---- KHO (kernel/kexec_handover.c, pr_fmt "KHO: "; arch/x86/kernel/setup.c; mm/memblock.c reserve_mem) ----
 /** kernel/kexec_core.c kernel_kexec (all versions since 3.x). */
@@ -162,4 +166,4 @@ export const KHO =
  * test/parsers/dmesg/lead.test.ts checks on every real log that no shape matches a line this rejects.
  */
 export const MEMORY_LEAD =
-  /^\s*(?:Linux version |(?:Kernel c|C)ommand line:|BIOS-|user|reserve setup_data|modified|extended|e820|efi: (?:mem|Remove)|(?:ACPI: )?SRAT: Node|NUMA: |NODE_DATA\(|Faking a node|Zone |Movable zone|Early memory|early_node_map|(?:DMA32|DMA|Normal|HighMem|Movable|Device)\s|node |Initmem |On node |kswapd |Memory: |mminit::|_{0,2}memblock_|MEMBLOCK |(?:memory|reserved|physmem)(?: size|\.cnt|\[)|OF: reserved mem: |cma: |Reserved memory: created|crashkernel reserved|Reserving \d+MB of|Zeroed struct page|kexec_core: Starting|KHO: |setup: failed to memremap kho|Passed KHO data|Revived memory reservation )/;
+  /^\s*(?:Linux version |(?:Kernel c|C)ommand line:|BIOS-|user|reserve setup_data|modified|extended|e820|efi: (?:mem|Remove)|(?:ACPI: )?SRAT: Node|NUMA: |NODE_DATA\(|Faking a node|Zone |Movable zone|Early memory|early_node_map|(?:DMA32|DMA|Normal|HighMem|Movable|Device)(?:\s|: Zeroed)|node |Initmem |On node |kswapd |Memory: |mminit::|_{0,2}memblock_|MEMBLOCK |(?:memory|reserved|physmem)(?: size|\.cnt|\[)|OF: reserved mem: |cma: |Reserved memory: created|crashkernel reserved|Reserving \d+MB of|Zeroed struct page|kexec_core: Starting|KHO: |setup: failed to memremap kho|Passed KHO data|Revived memory reservation )/;

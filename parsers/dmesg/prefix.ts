@@ -24,7 +24,8 @@ export interface LinePrefix {
   readonly userspace?: boolean;
 }
 
-const LEVEL = /^<(\d{1,3})>/y;
+const LEVEL = /<(\d{1,3})>/y;
+const QUOTED = /^[\s>]+(?=<\d{1,3}>|\[[\s\d+-])/;
 const KMSG = /^(\d{1,3}),(\d+),(\d+),[^;]*;/y;
 // `[%5lu.%06lu]`, seconds grow past 5 columns; optional `[    T0]` caller field (CONFIG_PRINTK_CALLER).
 const MONO = /\[\s*(\d+)\.(\d+)\](?:\[\s*[TC]\d+\])? ?/y;
@@ -81,10 +82,16 @@ export function splitPrefix(line: string): LinePrefix {
     // A /dev/kmsg dictionary line only follows a kmsg record; callers check that context.
     return { kind: 'none', msgStart: 0, kmsgDict: true };
   }
-  const lv = stickyMatch(LEVEL, line, 0);
+  // Logs quoted in mails (`> [    0.626479] ...`) or indented as a whole: skip the quote marks and indentation
+  // when a level or a timestamp follows them.
+  if (c0 === 0x20 || c0 === 0x09 || c0 === 0x3e /* > */) {
+    const q = QUOTED.exec(line);
+    if (q) at = q[0].length;
+  }
+  const lv = stickyMatch(LEVEL, line, at);
   if (lv) {
     level = Number(lv[1]) & 7;
-    at = lv[0].length;
+    at += lv[0].length;
   }
   if (line.charCodeAt(at) === 0x5b /* [ */) {
     let m = stickyMatch(MONO, line, at);

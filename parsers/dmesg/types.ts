@@ -181,7 +181,7 @@ export interface DmesgLog {
   /** `On node N totalpages: K` (old free_area_init_node). */
   readonly nodeTotalPages: Readonly<Record<number, number>>;
   readonly reservedMem: readonly ReservedMemLine[];
-  /** `Zeroed struct page in unavailable ranges: N pages` (x86 5.8-5.11, no node or zone), null when absent. */
+  /** Sum of `Zeroed struct page in unavailable ranges: N pages` lines (v4.19-v5.11, no node), null when absent. */
   readonly zeroedUnavailablePages: number | null;
   /** `kexec_core: Starting new kernel` (the old kernel's last words, spec 4.6): a kexec reboot follows. */
   readonly kexecMarkers: readonly KhoLine[];

@@ -331,3 +331,35 @@ describe('table body lines outside their table', () => {
     expect(log.ignoredLines).toBe(0);
   });
 });
+
+describe('logs quoted in mails and the 4.19-5.11 Zeroed line', () => {
+  it('`> [ t] msg` and `    [ t] msg` keep their timestamps', () => {
+    const log = parseDmesg(
+      [
+        '> [    0.619493]   node   5: [mem 0x0000000480000000-0x000000087effffff]',
+        '> [    0.626479] Zeroed struct page in unavailable ranges: 46490 pages',
+        '    [    0.000000] Initmem setup node 0 [mem 0x0000000040000000-0x00000000820fffff]',
+        '> > [    1.000000] node 0 deferred pages initialised in 12ms',
+      ].join('\n'),
+      'mail',
+    );
+    expect(log.unknownLines).toBe(0);
+    expect(log.timestampKinds).toEqual({ monotonic: 4 });
+    expect(log.earlyNodeRanges).toEqual([{ nid: 5, start: 0x480000000, end: 0x87f000000 }]);
+    expect(log.zeroedUnavailablePages).toBe(46490);
+    expect(log.deferredInit).toEqual([{ nid: 0, ms: 12, line: 4, time: 1 }]);
+  });
+
+  it('the Zeroed line is printed without a newline: a glued record is split off; the zone form is summed', () => {
+    const log = parseDmesg(
+      [
+        'Zeroed struct page in unavailable ranges: 37174 pagesInitmem setup node 0 [mem 0x0000000000001000-0x000000088f7fffff]',
+        'DMA: Zeroed struct page in unavailable ranges: 1',
+      ].join('\n'),
+      'zeroed',
+    );
+    expect(log.unknownLines).toBe(0);
+    expect(log.zeroedUnavailablePages).toBe(37175);
+    expect(log.initmemSetup).toEqual([{ nid: 0, start: 0x1000, end: 0x88f800000 }]);
+  });
+});

@@ -68,6 +68,13 @@ function deferredSetting(
 export function createSimContext(host: HostTrace, options: ReplayOptions = {}): SimContext {
   const diagnostics: Diagnostic[] = [];
   const arch = archProfileFor(host.arch, host.pageShift);
+  if (host.arch === 'unknown') {
+    diagnostics.push({
+      code: 'SIM_ARCH_ASSUMED',
+      severity: 'warning',
+      message: 'the trace does not say its architecture: replayed with the x86_64 rules',
+    });
+  }
   const mm =
     typeof options.mmProfile === 'object'
       ? options.mmProfile

@@ -44,19 +44,38 @@ function listRel(dir: string, rel = ''): string[] {
  * oracle lines dropped from every dmesg-like file and zoneinfo.txt left out.
  */
 export function hostFromQemuTrace(name: string, opts: { dropLines?: RegExp } = {}): HostTrace {
-  const drop = opts.dropLines ?? ORACLE_LINE;
   const [bundle, stage] = name.includes('/') ? (name.split('/') as [string, string]) : [name, undefined];
-  const root = path.join(TRACES_DIR, bundle);
+  return hostFromBundle(path.join(TRACES_DIR, bundle), `traces/qemu/${bundle}`, stage, opts.dropLines);
+}
+
+/** Any bundle directory, loaded the same way (oracle lines dropped, zoneinfo.txt/zoneinfo left out). */
+export function hostFromBundle(root: string, display: string, stage?: string, dropLines?: RegExp): HostTrace {
+  const drop = dropLines ?? ORACLE_LINE;
   const files: Record<string, string> = {};
   for (const rel of listRel(root)) {
-    if (path.basename(rel) === 'zoneinfo.txt') continue;
+    const base = path.basename(rel);
+    if (base === 'zoneinfo.txt' || base === 'zoneinfo') continue;
     const text = fs.readFileSync(path.join(root, rel), 'utf8');
     files[rel] = text
       .split('\n')
       .filter((l) => !drop.test(l))
       .join('\n');
   }
-  return loadBundle(files, { displayRoot: `traces/qemu/${bundle}`, ...(stage ? { stage } : {}) });
+  return loadBundle(files, { displayRoot: display, ...(stage ? { stage } : {}) });
+}
+
+/** The oracle lines of any bundle: the kernel's printed unavailable counts and deferred-init nodes. */
+export function oracleOf(root: string): { unavailable: Map<string, number>; deferredNodes: number[] } {
+  const files: Record<string, string> = {};
+  for (const rel of listRel(root)) files[rel] = fs.readFileSync(path.join(root, rel), 'utf8');
+  const host = loadBundle(files);
+  const unavailable = new Map<string, number>();
+  for (const u of host.unavailable)
+    unavailable.set(`${u.nid}:${u.zone}`, (unavailable.get(`${u.nid}:${u.zone}`) ?? 0) + u.pages);
+  return {
+    unavailable,
+    deferredNodes: [...new Set(host.deferredInit.map((d) => d.nid))].sort((a, b) => a - b),
+  };
 }
 
 /** The kernel's /proc/zoneinfo of a trace: populated and empty zones with start, spanned, present. */

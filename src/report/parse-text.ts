@@ -85,7 +85,15 @@ export function renderParseText(host: HostTrace, bundle: string): string {
     ]);
   }
   if (frows.length > 1) out.push(...table(frows, (c) => c >= 3));
-  for (const f of files.filter((x) => !x.used)) out.push(`  not read: ${f.path} (${f.note ?? f.kind})`);
+  // files of the other stages of a staged bundle: one line per stage, not one per file
+  const otherStages = new Map<string, number>();
+  for (const f of files.filter((x) => !x.used)) {
+    const stage = /^in stage (\S+), not loaded$/.exec(f.note ?? '');
+    if (stage) otherStages.set(stage[1]!, (otherStages.get(stage[1]!) ?? 0) + 1);
+    else out.push(`  not read: ${f.path} (${f.note ?? f.kind})`);
+  }
+  for (const [stage, count] of otherStages)
+    out.push(`  not read: ${count} file(s) of stage ${stage} (choose it with --stage)`);
 
   out.push(
     '',

@@ -45,6 +45,10 @@ describe('kexec-replay parse', () => {
     );
     expect(doc.host.deferredInit.map((d: { ms: number }) => d.ms)).toEqual([144, 168]);
 
+    const t = captureOutput();
+    expect(await run(['parse', 'traces/qemu/f-16g-2node-kexec'], t)).toBe(0);
+    expect(t.stdout).toMatch(/not read: \d+ file\(s\) of stage stage1-cold-boot \(choose it with --stage\)/);
+
     const p = captureOutput();
     expect(
       await run(['parse', 'traces/qemu/f-16g-2node-kexec', '--stage', 'stage1-cold-boot', '--json'], p),

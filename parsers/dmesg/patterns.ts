@@ -84,10 +84,13 @@ export const INITMEM_MEMORYLESS = /^Initmem setup node (\d+) as memoryless$/;
 /** memmap_init / init_unavailable_range v6.1: printed without a newline in 6.1, so the next record can follow on the line. */
 export const UNAVAILABLE =
   /^On node (\d+), zone (DMA32|DMA|Normal|HighMem|Movable|Device): (\d+) pages in unavailable ranges/;
-/** page_alloc_init_late -> deferred_init_memmap v5.9+; before: `node %d initialised, %lu pages in %ums` (4.x-5.8). */
+/**
+ * mm/page_alloc.c deferred_init_memmap (via page_alloc_init_late) since mid-2020; before it printed
+ * `node %d initialised, %lu pages in %ums`; 2015-2018 kernels the kswapd form (boot-pipeline.md 4.8).
+ */
 export const DEFERRED = /^node (\d+) deferred pages initialised in (\d+)ms$/;
 export const DEFERRED_OLD = /^node (\d+) initialised, (\d+) pages in (\d+)ms$/;
-/** mm/page_alloc.c deferred_init_memmap v4.2-4.16: the kswapd form. */
+/** mm/page_alloc.c deferred_init_memmap, 2015-2018 kernels (boot-pipeline.md 4.8): the kswapd form. */
 export const DEFERRED_KSWAPD = /^kswapd (\d+) initialised deferred memory in (\d+)ms$/;
 /** mm_init -> mem_init_print_info v6.1 (`K`); 2.6.32 arch/x86/mm/init_64.c mem_init (`k`, with `absent`). */
 export const MEMORY_AVAILABLE = /^Memory: (\d+)[kK]\/(\d+)[kK] available(?: \((.*)\))?/;

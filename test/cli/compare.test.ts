@@ -106,6 +106,13 @@ describe('kexec-replay replay on a KHO bundle', () => {
     expect(await run(['replay', K, '--strategy', 'nope'], captureOutput())).toBe(2);
   });
 
+  it('--reserved memblock-log applies to the KHO boot too', async () => {
+    const o = captureOutput();
+    expect(await run(['replay', K, '--reserved', 'memblock-log', '--json'], o)).toBe(0);
+    expect(JSON.parse(o.stdout).strategy).toBe('init-deferred-page');
+    expect(await run(['replay', K, '--reserved', 'bogus'], captureOutput())).toBe(2);
+  });
+
   it('a plain bundle without KHO flags is still a plain boot', async () => {
     const o = captureOutput();
     expect(await run(['replay', 'traces/qemu/b-16g-2node', '--json'], o)).toBe(0);

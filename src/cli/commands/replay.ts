@@ -116,6 +116,9 @@ export function registerReplay(program: Command, ctx: CliContext): void {
 /** `replay --strategy/--profile/--restore`, or a bundle with a KHO image: the KHO boot under one strategy. */
 function replayKhoCommand(dir: string, flags: ReplayFlags, ctx: CliContext): void {
   const deferred = checkDeferredFlag(flags.deferred);
+  if (flags.reserved !== undefined && flags.reserved !== 'trace' && flags.reserved !== 'memblock-log') {
+    throw new UsageError(`--reserved takes trace or memblock-log, not '${flags.reserved}'`);
+  }
   const spinner = startSpinner(ctx.output, `reading ${dir}`);
   try {
     const b = loadKhoBundle(dir, flags.stage ? { stage: flags.stage } : {});
@@ -127,6 +130,7 @@ function replayKhoCommand(dir: string, flags: ReplayFlags, ctx: CliContext): voi
       ...(deferred ? { deferred } : {}),
       ...(flags.restore ? { restore: flags.restore } : {}),
       ...(cpus ? { cpusPerNode: cpus } : {}),
+      ...(flags.reserved ? { reservedFrom: flags.reserved as 'trace' | 'memblock-log' } : {}),
     });
     const findings = checkKho(r);
     spinner.stop();

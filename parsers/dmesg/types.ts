@@ -111,7 +111,8 @@ export interface DeferredInitTime {
 
 /**
  * Everything parseDmesg() understood of one kernel log. Every input line is either parsed (counted in
- * parsedLines) or unknown (counted, and a DMESG_UNKNOWN_LINE diagnostic with its line number).
+ * parsedLines, ignored lines included) or unknown (counted in unknownLines, with a located diagnostic:
+ * DMESG_UNKNOWN_LINE, or DMESG_BAD_VALUE / DMESG_LONG_LINE for malformedLines).
  * The dmesg helper may add fields; it must not remove these.
  */
 export interface DmesgLog {
@@ -139,7 +140,7 @@ export interface DmesgLog {
   readonly khoLines: readonly string[];
 
   // ---- added by the dmesg parser ----
-  /** Lines recognised but deliberately not extracted (on the ignore list in patterns.ts); part of parsedLines. */
+  /** Lines recognised but deliberately not extracted (the reviewed lists of ignored.ts); part of parsedLines. */
   readonly ignoredLines: number;
   /**
    * Lines of a known shape with a bad value (address above 2^53, start above end: DMESG_BAD_VALUE) or too long
@@ -187,7 +188,7 @@ export interface DmesgLog {
   readonly kexecMarkers: readonly KhoLine[];
   /**
    * Line of each `Linux version` banner. A serial console across a kexec holds two boots: every record list
-   * above is in log order, so a consumer splits them by these line numbers.
+   * above is in log order; parseDmesg's `boot` option reads one boot only.
    */
   readonly bootLines: readonly number[];
   /** KHO lines with line numbers (khoLines holds the same texts). */

@@ -88,6 +88,24 @@ describe('first_deferred_pfn: worked cases', () => {
     expect(tl.memmap.census(0x100000, 0x140400).uninit).toBe(0);
   });
 
+  it("interleaved nodes: 6.1 restarts the count after another node's low-zone visit, newer kernels do not", () => {
+    // node 0: [0, 0x10000) + [0x20000, 0x80000), top zone DMA32; node 1: [0x10000, 0x20000) (its DMA32, a low
+    // zone since node 1 also has [0x100000, 0x180000)). Node 0 counts 0xf000 pages, then node 1's DMA32 visit:
+    // 6.1 resets defer_init's count, so node 0 needs another section from 0x20000. Expect: 0x28000
+    // mm/mm_init.c newer: the low-zone visit returns before the reset; the count is already past a section, so
+    // the next aligned pfn cuts. Expect: 0x20000
+    const host = makeHost({
+      memory: [
+        [0, 0x10000, 0],
+        [0x10000, 0x20000, 1],
+        [0x20000, 0x80000, 0],
+        [0x100000, 0x180000, 1],
+      ],
+    });
+    expect(fdp(replay(host, { mmProfile: 'linux-6.1' }))[0]).toBe(0x28000);
+    expect(fdp(replay(host, { mmProfile: 'linux-6.7' }))[0]).toBe(0x20000);
+  });
+
   it('a top zone of at most one section defers nothing', () => {
     // Normal [0x100000, 0x108000) is exactly 32768 pages: the count never exceeds PAGES_PER_SECTION. Expect: null
     const tl = replay(

@@ -1,4 +1,4 @@
-// mm/page_alloc.c memmap_init, memmap_init_zone_range, memmap_init_range, defer_init, init_unavailable_range, v6.1 (mm/mm_init.c in newer kernels, same rules: boot-pipeline.md §3.1, §3.3).
+// mm/page_alloc.c memmap_init, memmap_init_zone_range, memmap_init_range, defer_init, init_unavailable_range, v6.1 (mm/mm_init.c @00c010e1 for newer kernels: boot-pipeline.md §3.1, §3.3).
 import { roundUp } from '../../core/index.js';
 import { ZONE_MOVABLE, pfnDown } from '../arch.js';
 import type { SimContext } from '../context.js';
@@ -54,16 +54,21 @@ function memmapInitRange(
       st.init.push({ start: seg.start, end: seg.end, nid, zid });
       continue;
     }
-    // defer_init(nid, pfn, end_pfn) in its 6.1 statement order: reset on a new zone end, then the low-zone test
-    if (st.prevEndPfn !== zoneEnd) {
-      st.prevEndPfn = zoneEnd;
-      st.nrInitialised = 0;
-    }
+    // defer_init(nid, pfn, end_pfn): 6.1 resets the count on a new zone end before the low-zone test, newer
+    // kernels after the low-zone and already-decided tests
+    const reset = (): void => {
+      if (st.prevEndPfn !== zoneEnd) {
+        st.prevEndPfn = zoneEnd;
+        st.nrInitialised = 0;
+      }
+    };
+    if (ctx.mm.deferCountResetBeforeLowZoneTest) reset();
     if (zoneEnd < nodeEnd) {
       st.init.push({ start: seg.start, end: seg.end, nid, zid });
       continue;
     }
     if (ctx.firstDeferredPfn.get(nid) != null) return;
+    if (!ctx.mm.deferCountResetBeforeLowZoneTest) reset();
     const from = Math.max(seg.start, seg.start + pps - st.nrInitialised);
     const cut = roundUp(from, pps);
     if (cut < seg.end) {

@@ -38,6 +38,11 @@ const CTIME = /\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}\] ?
 const JSHORT = /[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? /y;
 // journalctl short-iso / short-iso-precise.
 const JISO = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}) /y;
+// dmesg -x / --decode: `kern  :info  : ` before the time.
+const DECODE =
+  /(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local\d) *: *(?:emerg|alert|crit|err|warn|notice|info|debug) *: /y;
+// journalctl -o short-unix: `1709640000.123456 `.
+const JUNIX = /\d{9,11}\.\d+ /y;
 // journalctl host and identifier: `lit.home.arpa kernel: `, or a userspace one `host systemd[1]: `.
 const JHOST = /[^\s:[\]]+ (?:(kernel)|[\w.@-]+\[\d+\]): /y;
 
@@ -88,6 +93,8 @@ export function splitPrefix(line: string): LinePrefix {
     const q = QUOTED.exec(line);
     if (q) at = q[0].length;
   }
+  const dec = c0 >= 0x61 && c0 <= 0x7a ? stickyMatch(DECODE, line, at) : null;
+  if (dec) at += dec[0].length;
   const lv = stickyMatch(LEVEL, line, at);
   if (lv) {
     level = Number(lv[1]) & 7;
@@ -105,7 +112,7 @@ export function splitPrefix(line: string): LinePrefix {
     }
     if (m) at += m[0].length;
   } else {
-    const m = stickyMatch(JISO, line, at) ?? stickyMatch(JSHORT, line, at);
+    const m = stickyMatch(JISO, line, at) ?? stickyMatch(JSHORT, line, at) ?? stickyMatch(JUNIX, line, at);
     if (m) {
       kind = 'wallclock';
       at += m[0].length;

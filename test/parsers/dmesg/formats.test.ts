@@ -25,6 +25,8 @@ describe('splitPrefix: every timestamp and prefix form of boot-pipeline.md 4.7',
     ['2024-03-05T12:00:00.123456+01:00 host kernel: Zone ranges:', 'wallclock', {}],
     ['[    0.000000] lit.home.arpa kernel: Zone ranges:', 'monotonic', { time: 0 }],
     ['Zone ranges:', 'none', {}],
+    ['kern  :info  : [    0.029923] Zone ranges:', 'monotonic', { time: 0.029923 }],
+    ['1709640000.123456 host kernel: Zone ranges:', 'wallclock', {}],
   ];
   for (const [line, kind, extra] of cases) {
     it(`${kind}: ${line.slice(0, 40)}`, () => {
@@ -60,6 +62,7 @@ describe('parseDmesg on the same log in every prefix form', () => {
     journal: (m) => `Mar 05 12:00:00 host kernel: ${m}`,
     iso: (m) => `2024-03-05T12:00:00+0000 host kernel: ${m}`,
     monotonicJournal: (m, i) => `[    0.00${i}000] host kernel: ${m}`,
+    decode: (m, i) => `kern  :info  : [    0.00${i}000] ${m}`,
     none: (m) => m,
   };
   for (const [name, fmt] of Object.entries(forms)) {
@@ -76,7 +79,7 @@ describe('parseDmesg on the same log in every prefix form', () => {
       expect(log.earlyNodeRanges).toEqual([{ nid: 0, start: 0x1000, end: 0x9f000 }]);
       expect(log.deferredInit).toMatchObject([{ nid: 0, ms: 44, line: 8 }]);
       // Seconds since boot only where the prefix gives them (the 8th record is printed at 0.007 s).
-      const seconds = ['monotonic', 'level', 'caller', 'kmsg', 'monotonicJournal'].includes(name);
+      const seconds = ['monotonic', 'level', 'caller', 'kmsg', 'monotonicJournal', 'decode'].includes(name);
       expect(log.deferredInit[0]?.time).toBe(seconds ? 0.007 : undefined);
     });
   }

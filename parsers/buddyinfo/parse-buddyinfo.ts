@@ -67,6 +67,14 @@ export function parseBuddyinfo(text: string, file: string): Buddyinfo {
     });
     let freePages = 0;
     freeBlocks.forEach((n, order) => (freePages += n * 2 ** order));
+    if (!Number.isSafeInteger(freePages)) {
+      throw new TraceError({
+        code: 'BUDDYINFO_ERR_NUMBER',
+        location: { file, line: lineNo, column: 1 },
+        expected: 'free blocks adding up to fewer than 2^53 pages',
+        found: raw.trim().slice(0, 80),
+      });
+    }
     if (orders === null) orders = freeBlocks.length;
     else if (orders !== freeBlocks.length) {
       sink.warn(

@@ -130,6 +130,19 @@ export function parseNodeMeminfo(text: string, file: string): NodeMeminfo {
     w.parsed++;
   });
   const kb = fields['MemTotal'];
+  if (kb !== undefined && !Number.isSafeInteger(kb * 1024)) {
+    throw new TraceError({
+      code: 'NODE_ERR_NUMBER',
+      location: {
+        file,
+        line: w.lines.findIndex((l) => l.includes('MemTotal:')) + 1,
+        column: 1,
+        field: 'MemTotal',
+      },
+      expected: 'a MemTotal below 2^53 bytes',
+      found: `${kb} kB`,
+    });
+  }
   return { ...w.counts(), nid, fields, memTotalBytes: kb === undefined ? null : kb * 1024 };
 }
 

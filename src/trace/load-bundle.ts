@@ -766,6 +766,13 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
         continue;
       }
       if (z.spanned === null || z.present === null || z.managed === null) continue; // already a ZONEINFO_FIELD_MISSING
+      if (!Number.isSafeInteger(((z.startPfn ?? 0) + z.spanned) * 2 ** pageShift)) {
+        sink.warn('ZONEINFO_ABSURD_PFN', `Node ${z.nid}, zone ${z.zone} ends beyond 2^53 bytes; not used`, {
+          file: zi!.file,
+          line: z.line,
+        });
+        continue;
+      }
       // zone_start_pfn is 0 for an empty zone (calculate_node_totalpages()), and zoneinfo does not print it then
       zoneEntries.push({
         nid: z.nid,

@@ -451,6 +451,17 @@ describe('loadBundle on malformed bundles', () => {
     expect(h.files?.filter((f) => f.used).length).toBe(3);
   });
 
+  it('absurd numbers: a zone beyond 2^53 bytes is dropped with a warning; a MemTotal beyond 2^53 bytes is a TraceError', () => {
+    const zone =
+      'Node 0, zone   Normal\n  pages free 1\n        spanned  5\n        present  5\n        managed  5\n  start_pfn:  9007199254740000\n';
+    const h = loadBundle({ 'zoneinfo.txt': zone });
+    expect(h.zoneinfo).toEqual([]);
+    expect(h.diagnostics.find((d) => d.code === 'ZONEINFO_ABSURD_PFN')?.location).toMatchObject({ line: 1 });
+    expect(() => loadBundle({ 'node0-meminfo.txt': 'Node 0 MemTotal:  9007199254740000 kB\n' })).toThrow(
+      /node0-meminfo\.txt:1:1 \(MemTotal\): NODE_ERR_NUMBER/,
+    );
+  });
+
   it('an empty bundle says what is missing', () => {
     const h = loadBundle({});
     expect(h.diagnostics.map((d) => d.code)).toEqual(

@@ -146,6 +146,21 @@ class DmesgBuilder {
   readonly kho: KhoLine[] = [];
   readonly reservedMem: ReservedMemLine[] = [];
   readonly kexecMarkers: KhoLine[] = [];
+  readonly khoSummary: {
+    found: boolean;
+    disabled: boolean;
+    invalidFdt: { addr: number; err: number } | null;
+    scratchScalePercent: number | null;
+    scratchMiB: { lowmem: number; global: number; pernode: number } | null;
+    revived: string[];
+  } = {
+    found: false,
+    disabled: false,
+    invalidFdt: null,
+    scratchScalePercent: null,
+    scratchMiB: null,
+    revived: [],
+  };
   readonly bootLines: number[] = [];
   zeroedUnavailablePages: number | null = null;
   readonly timestampKinds: Partial<Record<TimestampKind, number>> = {};
@@ -761,9 +776,27 @@ class DmesgBuilder {
     }
     if (P.KHO.test(msg)) {
       this.kho.push(withTime({ text: msg.trimEnd(), line: rec.lineNo }));
+      this.khoDetail(msg);
       return 'parsed';
     }
     return null;
+  }
+
+  private khoDetail(msg: string): void {
+    const k = this.khoSummary;
+    let m: RegExpExecArray | null;
+    if (P.KHO_FOUND.test(msg)) k.found = true;
+    else if (P.KHO_DISABLED.test(msg)) k.disabled = true;
+    else if ((m = P.KHO_INVALID_FDT.exec(msg))) {
+      k.invalidFdt = { addr: hexValue(m[1] as string), err: decValue(m[2] as string) };
+    } else if ((m = P.KHO_SCRATCH_SCALE.exec(msg))) k.scratchScalePercent = decValue(m[1] as string);
+    else if ((m = P.KHO_SCRATCH_AREAS.exec(msg))) {
+      k.scratchMiB = {
+        lowmem: decValue(m[1] as string),
+        global: decValue(m[2] as string),
+        pernode: decValue(m[3] as string),
+      };
+    } else if ((m = P.KHO_REVIVED.exec(msg))) k.revived.push(m[1] as string);
   }
 
   /** The record after `consumed` characters of msg, when a record printed without "\n" has one glued to it. */
@@ -850,6 +883,7 @@ class DmesgBuilder {
       reservedMem: this.reservedMem,
       zeroedUnavailablePages: this.zeroedUnavailablePages,
       kexecMarkers: this.kexecMarkers,
+      khoSummary: this.khoSummary,
       bootLines: this.bootLines,
       kho: this.kho,
     };

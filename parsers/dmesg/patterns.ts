@@ -170,3 +170,12 @@ export const KHO =
  */
 export const MEMORY_LEAD =
   /^\s*(?:Linux version |(?:Kernel c|C)ommand line:|BIOS-|user|reserve setup_data|modified|extended|e820|efi: (?:mem|Remove)|(?:ACPI: )?SRAT: Node|NUMA: |NODE_DATA\(|Faking a node|Zone |Movable zone|Early memory|early_node_map|(?:DMA32|DMA|Normal|HighMem|Movable|Device)(?:\s|: Zeroed)|node |Initmem |On node |kswapd |Memory: |mminit::|_{0,2}memblock_|MEMBLOCK |(?:memory|reserved|physmem)(?: size|\.cnt|\[)|OF: reserved mem: |cma: |Reserved memory: created|crashkernel reserved|Reserving \d+MB of|Zeroed struct page|kexec_core: Starting|KHO: |setup: failed to memremap kho|Passed KHO data|Revived memory reservation )/;
+
+// ---- KHO details (kernel/kexec_handover.c, boot-pipeline.md 4.6) ----
+export const KHO_FOUND = /^KHO: found kexec handover data/;
+export const KHO_DISABLED =
+  /^KHO: (?:disabling KHO revival|Failed to reserve scratch area, disabling kexec handover)/;
+export const KHO_INVALID_FDT = /^KHO: setup: handover FDT \((0x[0-9a-fA-F]+)\) is invalid: (-?\d+)/;
+export const KHO_SCRATCH_SCALE = /^KHO: scratch scale is (\d+)%/;
+export const KHO_SCRATCH_AREAS = /^KHO: scratch areas: lowmem: (\d+)MiB global: (\d+)MiB pernode: (-?\d+)MiB/;
+export const KHO_REVIVED = /^Revived memory reservation '([^']*)' from KHO/;

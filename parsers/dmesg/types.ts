@@ -191,6 +191,7 @@ export interface DmesgLog {
    * above is in log order; parseDmesg's `boot` option reads one boot only.
    */
   readonly bootLines: readonly number[];
+  readonly khoSummary: KhoSummary;
   /** KHO lines with line numbers (khoLines holds the same texts). */
   readonly kho: readonly KhoLine[];
 }
@@ -281,6 +282,22 @@ export interface ReservedMemLine {
   /** OF reserved-mem `nomap` (removed from the linear map: MEMBLOCK_NOMAP); false otherwise. */
   readonly nomap: boolean;
   readonly line: number;
+}
+
+/** What the KHO lines say (kernel/kexec_handover.c, pr_fmt `KHO: `; boot-pipeline.md 4.6). */
+export interface KhoSummary {
+  /** `KHO: found kexec handover data.`: this kernel was booted by kexec with a KHO FDT. */
+  readonly found: boolean;
+  /** `KHO: disabling KHO revival` or `Failed to reserve scratch area, disabling kexec handover`. */
+  readonly disabled: boolean;
+  /** `KHO: setup: handover FDT (0x%llx) is invalid: %d`. */
+  readonly invalidFdt: { readonly addr: number; readonly err: number } | null;
+  /** `KHO: scratch scale is %d%%`. */
+  readonly scratchScalePercent: number | null;
+  /** `KHO: scratch areas: lowmem: %lluMiB global: %lluMiB pernode: %lldMiB`. */
+  readonly scratchMiB: { readonly lowmem: number; readonly global: number; readonly pernode: number } | null;
+  /** `Revived memory reservation '%s' from KHO` names. */
+  readonly revived: readonly string[];
 }
 
 /** A KHO-related line, with its line number. */

@@ -198,6 +198,14 @@ describe('old and new shapes of the memory lines', () => {
       "Revived memory reservation 'test' from KHO",
     ]);
     expect(log.kho.map((k) => k.line)).toEqual([1, 2, 7]);
+    expect(log.khoSummary).toEqual({
+      found: true,
+      disabled: false,
+      invalidFdt: null,
+      scratchScalePercent: null,
+      scratchMiB: { lowmem: 64, global: 512, pernode: 256 },
+      revived: ['test'],
+    });
     expect(log.memorylessNodes).toEqual([2]);
     expect(log.movableZoneStart).toEqual({ 0: 0x140400000, 1: 0x340000000 });
     expect(log.unknownLines).toBe(0);
@@ -364,5 +372,25 @@ describe('logs quoted in mails and the 4.19-5.11 Zeroed line', () => {
     expect(log.unknownLines).toBe(0);
     expect(log.zeroedUnavailablePages).toBe(37175);
     expect(log.initmemSetup).toEqual([{ nid: 0, start: 0x1000, end: 0x88f800000 }]);
+  });
+});
+
+describe('KHO failure lines', () => {
+  it('invalid FDT, scratch scale, disabling', () => {
+    const log = parseDmesg(
+      [
+        'KHO: setup: handover FDT (0x1000000) is invalid: -22',
+        'KHO: scratch scale is 200%',
+        'KHO: disabling KHO revival',
+      ].join('\n'),
+      'kho',
+    );
+    expect(log.khoSummary).toMatchObject({
+      found: false,
+      disabled: true,
+      invalidFdt: { addr: 0x1000000, err: -22 },
+      scratchScalePercent: 200,
+    });
+    expect(log.unknownLines).toBe(0);
   });
 });

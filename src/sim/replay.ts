@@ -1,7 +1,7 @@
 // The boot replay: the phases of the incoming kernel's early memory init in kernel order (boot-pipeline.md
 // §3.10): free_area_init (layout) -> memmap_init -> [KHO deserialize] -> memblock_free_all -> page_alloc_init_late.
 import type { Diagnostic } from '../core/index.js';
-import { UsageError } from '../core/index.js';
+import { TraceError } from '../core/index.js';
 import type { HostTrace } from '../trace/host-trace.js';
 import { archProfileFor } from './arch.js';
 import type { ReservedSource } from './boot-tables.js';
@@ -20,6 +20,8 @@ import type { Timeline, TimelineNode } from './timeline.js';
 import { collectFindings } from './timeline.js';
 
 export interface ReplayOptions {
+  /** The bundle as the user named it, for error locations. */
+  readonly bundleName?: string;
   /** DEFERRED_STRUCT_PAGE_INIT: forced on or off, or from the trace's kernel config ('auto', default). */
   readonly deferred?: 'on' | 'off' | 'auto';
   /** mm behaviour by name (`linux-6.1`, ...), or from the kernel release. */
@@ -84,7 +86,12 @@ export function createSimContext(host: HostTrace, options: ReplayOptions = {}): 
   let tables = options.tables;
   if (!tables) tables = bootTables(host, options.reservedFrom ?? 'trace', diagnostics).tables;
   if (tables.memory.length === 0) {
-    throw new UsageError('the trace has no memory map (no memblock dump, Early memory node ranges or e820)');
+    throw new TraceError({
+      code: 'TRACE_ERR_NO_MEMORY_MAP',
+      location: { file: options.bundleName ?? 'the bundle' },
+      expected: 'a memory map: memblock memory (dump or debugfs), `Early memory node ranges`, or an e820 map',
+      found: 'none of them',
+    });
   }
   const layout = computeLayout(
     {

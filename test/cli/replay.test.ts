@@ -67,6 +67,14 @@ describe('kexec-replay replay', () => {
     expect(await run(['replay', A, '--reserved', 'guess'], captureOutput())).toBe(2);
   });
 
+  it('exits 3 with a located error on a bundle without any memory map', async () => {
+    const o = captureOutput();
+    expect(await run(['replay', 'traces/public/kho-fdt-upstream-doc-examples'], o)).toBe(3);
+    expect(o.stderr).toContain(
+      'traces/public/kho-fdt-upstream-doc-examples: TRACE_ERR_NO_MEMORY_MAP: expected a memory map',
+    );
+  });
+
   it('exits 2 on a bad --deferred value or a missing directory', async () => {
     const o = captureOutput();
     expect(await run(['replay', A, '--deferred', 'maybe'], o)).toBe(2);

@@ -97,6 +97,7 @@ export function registerReplay(program: Command, ctx: CliContext): void {
         const cpus = cpusPerNode(host);
         const opts: ReplayOptions = {
           deferred: (flags.deferred as 'on' | 'off' | undefined) ?? 'auto',
+          bundleName: dir,
           ...(flags.mm ? { mmProfile: flags.mm } : {}),
           ...(cpus ? { cpusPerNode: cpus } : {}),
           ...(flags.reserved ? { reservedFrom: flags.reserved as 'trace' | 'memblock-log' } : {}),

@@ -48,6 +48,14 @@ export interface CheckInput {
     present: number | null;
   }[];
   readonly blockRuns: readonly NodeRun[] | null;
+  /** Memory blocks with their printed zone (valid_zones of an online block is the zone it is in). */
+  readonly blocks: readonly {
+    id: number;
+    start: number;
+    end: number;
+    nid: number | null;
+    validZones: readonly string[];
+  }[];
   readonly config: Readonly<Record<string, string>>;
   readonly deferredInitLines: number | null;
   readonly cmdlineFile: string | null;
@@ -399,6 +407,32 @@ export function crossCheck(input: CheckInput, sink: DiagnosticSink): CrossCheck[
       bad.length ? 'mismatch' : 'ok',
       bad.length ? bad.slice(0, 5).join('; ') : 'memory block nodes agree with memblock node ids',
       'warning',
+    );
+  }
+
+  // 9b. an online memory block's valid_zones names the one zone it lies in (drivers/base/memory.c
+  // valid_zones_show(); `none` when it spans zones), which must agree with that zone's span in zoneinfo.
+  const zoned = input.blocks.filter((b) => b.validZones.length === 1 && b.validZones[0] !== 'none');
+  if (zoned.length && input.zoneinfo.length) {
+    const bad: string[] = [];
+    const page = 2 ** shift;
+    for (const b of zoned) {
+      const z = input.zoneinfo.find((x) => x.nid === b.nid && x.zone === b.validZones[0] && x.spanned > 0);
+      const inside = z && b.start >= z.startPfn * page && b.end <= (z.startPfn + z.spanned) * page;
+      if (!inside)
+        bad.push(
+          `memory${b.id} ${formatMemRange(b.start, b.end)} says ${b.validZones[0]} on node ${b.nid ?? '?'}`,
+        );
+    }
+    add(
+      'memory-blocks-zones',
+      ['memory-block-table', 'zoneinfo'],
+      bad.length ? 'mismatch' : 'ok',
+      bad.length
+        ? `${bad.length} block(s) outside the zone they name: ${bad.slice(0, 4).join('; ')}${bad.length > 4 ? '; ...' : ''}`
+        : `${zoned.length} memory block(s) lie in the zone their valid_zones names`,
+      'warning',
+      fileOf(input, 'zoneinfo'),
     );
   }
 

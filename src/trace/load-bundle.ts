@@ -818,6 +818,18 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
       movableZoneStart,
       nodes,
       blockRuns,
+      blocks:
+        blockTable && blockTable.blockSizeBytes !== null
+          ? blockTable.blocks
+              .filter((b) => b.state === 'online')
+              .map((b) => ({
+                id: b.id,
+                start: b.physIndex * blockTable!.blockSizeBytes!,
+                end: (b.physIndex + 1) * blockTable!.blockSizeBytes!,
+                nid: b.nid,
+                validZones: b.validZones,
+              }))
+          : [],
       config,
       deferredInitLines: dmesg
         ? dmesg.headTruncated && deferredInit.length === 0

@@ -90,6 +90,7 @@ describe('loadBundle on the qemu captures', () => {
       'buddyinfo-zones': 'ok',
       'buddyinfo-free': 'ok',
       'memory-blocks': 'ok',
+      'memory-blocks-zones': 'ok',
       'noderanges-memory': 'ok',
       'srat-memory': 'ok',
       'config-deferred': 'ok',
@@ -112,6 +113,10 @@ describe('loadBundle on the qemu captures', () => {
       0x140400000, 0x340000000,
     ]);
     expect(checks(h)['movable-zoneinfo']).toBe('ok');
+    // 79 [Movable] blocks in memory-blocks.txt, each inside its node's Movable zone
+    expect((h.crossChecks ?? []).find((c) => c.id === 'memory-blocks-zones')?.detail).toMatch(
+      /^\d+ memory block\(s\) lie in/,
+    );
     expect(h.deferredInit.map((d) => d.ms)).toEqual([188, 200]);
     expect(h.memblockCalls.length).toBe(
       lines('traces/qemu/d-16g-2node-kernelcore/memblock-debug-calls-from-dmesg.txt').length,
@@ -459,6 +464,21 @@ describe('loadBundle on malformed bundles', () => {
     expect(h.diagnostics.find((d) => d.code === 'ZONEINFO_ABSURD_PFN')?.location).toMatchObject({ line: 1 });
     expect(() => loadBundle({ 'node0-meminfo.txt': 'Node 0 MemTotal:  9007199254740000 kB\n' })).toThrow(
       /node0-meminfo\.txt:1:1 \(MemTotal\): NODE_ERR_NUMBER/,
+    );
+  });
+
+  it('a memory block whose valid_zones disagrees with zoneinfo is a cross-check warning', () => {
+    const files: Record<string, Uint8Array | string> = { ...qemu('d-16g-2node-kernelcore') };
+    files['memory-blocks.txt'] = new TextDecoder()
+      .decode(files['memory-blocks.txt'] as Uint8Array)
+      .replace(
+        'memory104 00000068 node1 online 1 [Movable] 1',
+        'memory104 00000068 node1 online 1 [Normal] 1',
+      );
+    const h = loadBundle(files);
+    expect(checks(h)['memory-blocks-zones']).toBe('mismatch');
+    expect(h.diagnostics.find((d) => d.code === 'XCHECK_MEMORY_BLOCKS_ZONES')?.message).toContain(
+      'memory104 [mem 0x0000000340000000-0x0000000347ffffff] says Normal on node 1',
     );
   });
 

@@ -3,6 +3,7 @@
 import type { Diagnostic } from '../core/index.js';
 import { TraceError } from '../core/index.js';
 import type { HostTrace } from '../trace/host-trace.js';
+import type { ArchProfile } from './arch.js';
 import { archProfileFor } from './arch.js';
 import type { ReservedSource } from './boot-tables.js';
 import { bootTables } from './boot-tables.js';
@@ -20,6 +21,8 @@ import type { Timeline, TimelineNode } from './timeline.js';
 import { collectFindings } from './timeline.js';
 
 export interface ReplayOptions {
+  /** Replace the arch constants (tests with tiny sections, other page sizes); default from the host. */
+  readonly archProfile?: ArchProfile;
   /** The bundle as the user named it, for error locations. */
   readonly bundleName?: string;
   /** DEFERRED_STRUCT_PAGE_INIT: forced on or off, or from the trace's kernel config ('auto', default). */
@@ -69,7 +72,7 @@ function deferredSetting(
 /** Build the context the phases share: layout, memblock tables, an all-uninitialised memmap. */
 export function createSimContext(host: HostTrace, options: ReplayOptions = {}): SimContext {
   const diagnostics: Diagnostic[] = [];
-  const arch = archProfileFor(host.arch, host.pageShift);
+  const arch = options.archProfile ?? archProfileFor(host.arch, host.pageShift);
   if (host.arch === 'unknown') {
     diagnostics.push({
       code: 'SIM_ARCH_ASSUMED',

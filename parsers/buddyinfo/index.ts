@@ -1,1 +1,2 @@
 export * from './parse-buddyinfo.js';
+export * from './parse-pagetypeinfo.js';

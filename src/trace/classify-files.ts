@@ -10,6 +10,7 @@ export type FileKind =
   | 'iomem'
   | 'zoneinfo'
   | 'buddyinfo'
+  | 'pagetypeinfo'
   | 'cmdline'
   | 'kconfig'
   | 'uname'
@@ -61,6 +62,7 @@ const NAME_RULES: readonly NameRule[] = [
   { re: /^iomem([-_.].*)?$/, kind: 'iomem' },
   { re: /^zoneinfo$/, kind: 'zoneinfo' },
   { re: /^buddyinfo$/, kind: 'buddyinfo' },
+  { re: /^pagetypeinfo$/, kind: 'pagetypeinfo' },
   { re: /^cmdline$/, kind: 'cmdline' },
   { re: /^(config|\.config|config-.*|kernel-config.*|kconfig)$/, kind: 'kconfig' },
   { re: /^uname$/, kind: 'uname' },
@@ -78,7 +80,7 @@ const NAME_RULES: readonly NameRule[] = [
   { re: /^firmware[-_]memmap$/, kind: 'firmware-memmap' },
   // known, not read by the host model: provenance, capture bookkeeping, other /proc files
   {
-    re: /^(source|readme.*|index\.md|qemu-cmd|capture-markers|absent-files|pagetypeinfo|meminfo|vmstat|cpuinfo|vm-sysctls|kexec-load|.*\.dts|.*\.md)$/,
+    re: /^(source|readme.*|index\.md|qemu-cmd|capture-markers|absent-files|meminfo|vmstat|cpuinfo|vm-sysctls|kexec-load|.*\.dts|.*\.md)$/,
     kind: 'other',
   },
 ];
@@ -108,6 +110,7 @@ export function looksLikeText(bytes: Uint8Array): boolean {
 export function sniffKind(head: string): { kind: FileKind; nid?: number } {
   let m: RegExpExecArray | null;
   if (/^Node \d+, zone +\S+ *\n {2}(pages free|per-node stats)/m.test(head)) return { kind: 'zoneinfo' };
+  if (/^Page block order: \d+ *$/m.test(head)) return { kind: 'pagetypeinfo' };
   if (/^Node \d+, zone +\S+( +\d+)+ *$/m.test(head)) return { kind: 'buddyinfo' };
   if ((m = /^Node (\d+) MemTotal: /m.exec(head))) return { kind: 'node-meminfo', nid: Number(m[1]) };
   if (/^ *[0-9a-f]{8,}-[0-9a-f]{8,} : (System RAM|Reserved|reserved|Soft Reserved|CXL Window)/m.test(head)) {

@@ -19,6 +19,7 @@ import type {
   ZoneInfoEntry,
   ZoneRangePrinted,
 } from './host-trace.js';
+import type { Pagetypeinfo } from '../../parsers/buddyinfo/index.js';
 import type { NodeRun } from './node-layout.js';
 import { pagesIn } from './node-layout.js';
 
@@ -41,6 +42,7 @@ export interface CheckInput {
   readonly nodes: readonly NodeSysfs[];
   /** /proc/buddyinfo rows (populated zones) and zoneinfo's `pages free` per zone, when both were captured. */
   readonly buddyinfo: readonly { nid: number; zone: string; freePages: number }[];
+  readonly pagetypeinfo: Pagetypeinfo | null;
   readonly zoneFree: readonly {
     nid: number;
     zone: string;
@@ -385,6 +387,51 @@ export function crossCheck(input: CheckInput, sink: DiagnosticSink): CrossCheck[
           ? `free pages agree up to drift between the reads (${drift.join('; ')})`
           : 'free pages per zone agree',
       'info',
+    );
+  }
+
+  // 8c. pagetypeinfo: its free counts summed over migrate types are buddyinfo's (same free_area[], read moments
+  // apart; counts capped at 100000 are skipped), and each zone's pageblocks cover its present pages
+  // (pagetypeinfo_showblockcount_print() counts the pageblocks that have an online page of the zone).
+  const pti = input.pagetypeinfo;
+  if (pti && pti.free.length && input.buddyinfo.length) {
+    const bad: string[] = [];
+    for (const b of input.buddyinfo) {
+      const rows = pti.free.filter((r) => r.nid === b.nid && r.zone === b.zone);
+      if (!rows.length || rows.some((r) => r.capped.some(Boolean))) continue;
+      let pages = 0;
+      for (const r of rows) r.freeBlocks.forEach((n, order) => (pages += n * 2 ** order));
+      if (Math.abs(pages - b.freePages) > Math.max(FREE_DRIFT_PAGES, b.freePages / 100)) {
+        bad.push(`node ${b.nid} ${b.zone}: pagetypeinfo ${pages} free pages, buddyinfo ${b.freePages}`);
+      }
+    }
+    add(
+      'pagetypeinfo-buddyinfo',
+      ['pagetypeinfo', 'buddyinfo'],
+      bad.length ? 'mismatch' : 'ok',
+      bad.length ? bad.join('; ') : 'free pages per zone agree',
+      'info',
+    );
+  }
+  if (pti && pti.pagesPerBlock && pti.blocks.length && input.zoneinfo.length) {
+    const bad: string[] = [];
+    const per = pti.pagesPerBlock;
+    for (const r of pti.blocks.filter((x) => x.table === 'blocks')) {
+      const z = input.zoneinfo.find((x) => x.nid === r.nid && x.zone === r.zone);
+      if (!z) continue;
+      const covered = Object.values(r.blocks).reduce((n, v) => n + v, 0) * per;
+      // at least the present pages, at most the span rounded out to whole pageblocks at both ends
+      if (covered < z.present || covered > Math.ceil(z.spanned / per) * per + per) {
+        bad.push(`node ${r.nid} ${r.zone}: ${covered / per} pageblocks for ${z.present} present pages`);
+      }
+    }
+    add(
+      'pagetypeinfo-zoneinfo',
+      ['pagetypeinfo', 'zoneinfo'],
+      bad.length ? 'mismatch' : 'ok',
+      bad.length ? bad.join('; ') : 'pageblocks per zone cover the present pages',
+      'warning',
+      fileOf(input, 'pageblockOrder'),
     );
   }
 

@@ -104,6 +104,8 @@ export interface HostTrace {
   readonly nodes?: readonly NodeSysfs[];
   /** /sys/devices/system/memory/block_size_bytes, when captured. */
   readonly memoryBlockSizeBytes?: number;
+  /** `Page block order:` of /proc/pagetypeinfo (pageblock_order of the running kernel), when captured. */
+  readonly pageblockOrder?: number;
   /** /proc/buddyinfo: free blocks per order per zone, at capture time. */
   readonly buddyinfo?: readonly BuddyinfoRow[];
   /** Each cross-check that ran (or could not), with its outcome. Mismatches are also diagnostics. */

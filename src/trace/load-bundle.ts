@@ -3,7 +3,8 @@
 // cross-checks them. Pure: no file system, no printing.
 import type { Diagnostic } from '../core/index.js';
 import { DiagnosticSink, UsageError, normalizeRanges } from '../core/index.js';
-import { parseBuddyinfo } from '../../parsers/buddyinfo/index.js';
+import { parseBuddyinfo, parsePagetypeinfo } from '../../parsers/buddyinfo/index.js';
+import type { Pagetypeinfo } from '../../parsers/buddyinfo/index.js';
 import { parseCmdline } from '../../parsers/cmdline/index.js';
 import { parseDmesg } from '../../parsers/dmesg/index.js';
 import type { DmesgLog, MemblockDumpRegion } from '../../parsers/dmesg/types.js';
@@ -358,6 +359,13 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
       freePages: z.freePages,
     }));
     src('buddyinfo', bi.file, 'buddyinfo');
+  }
+  let pagetypeinfo: Pagetypeinfo | null = null;
+  const pti = pick('pagetypeinfo');
+  if (pti) {
+    pagetypeinfo = parsePagetypeinfo(pti.text, pti.file);
+    record(pti.path, pagetypeinfo);
+    if (pagetypeinfo.pageblockOrder !== null) src('pageblockOrder', pti.file, 'pagetypeinfo');
   }
   let config: Record<string, string> = {};
   const kc = pick('kconfig');
@@ -811,6 +819,7 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
       e820Edits: dmesg ? dmesg.e820Edits : [],
       firmwareMemmap: fwE820,
       buddyinfo: buddyinfo ?? [],
+      pagetypeinfo,
       zoneFree: zoneinfo ? zoneinfo.zones : [],
       iomem,
       zoneinfo: zoneEntries,
@@ -893,6 +902,7 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
     ...(nodes.length ? { nodes } : {}),
     ...(blockSize !== undefined && blockSize !== null ? { memoryBlockSizeBytes: blockSize } : {}),
     ...(buddyinfo ? { buddyinfo } : {}),
+    ...(pagetypeinfo?.pageblockOrder != null ? { pageblockOrder: pagetypeinfo.pageblockOrder } : {}),
     crossChecks: checks,
   };
 }

@@ -47,7 +47,7 @@ describe('classifyFile', () => {
       'firmware-memmap',
       'kho',
       'kho',
-      'other',
+      'pagetypeinfo',
       'other',
     ]);
     expect(classifyFile('node/node1/meminfo', 'x').nid).toBe(1);
@@ -61,6 +61,8 @@ describe('classifyFile', () => {
       ['qemu/b-16g-2node/zoneinfo.txt', 'zoneinfo'],
       ['public/ubuntu-3.13-desktop-procfs/zoneinfo', 'zoneinfo'],
       ['qemu/b-16g-2node/buddyinfo.txt', 'buddyinfo'],
+      ['qemu/b-16g-2node/pagetypeinfo.txt', 'pagetypeinfo'],
+      ['public/ubuntu-3.13-desktop-procfs/pagetypeinfo', 'pagetypeinfo'],
       ['qemu/b-16g-2node/iomem.txt', 'iomem'],
       ['public/cxl-soft-reserved-iomem-snippets/iomem-snippets.txt', 'iomem'],
       ['qemu/b-16g-2node/dmesg.txt', 'dmesg'],

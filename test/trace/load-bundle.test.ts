@@ -78,6 +78,8 @@ describe('loadBundle on the qemu captures', () => {
       [1, 8254268 * 1024, [21, 10]],
     ]);
     expect(h.memoryBlockSizeBytes).toBe(128 * 2 ** 20);
+    expect(h.pageblockOrder).toBe(9);
+    expect(h.sources['pageblockOrder']![0]!.file).toBe('pagetypeinfo.txt');
     expect(checks(h)).toEqual({
       'e820-iomem': 'ok',
       'e820-firmware-memmap': 'ok',
@@ -89,6 +91,8 @@ describe('loadBundle on the qemu captures', () => {
       'meminfo-zoneinfo': 'ok',
       'buddyinfo-zones': 'ok',
       'buddyinfo-free': 'ok',
+      'pagetypeinfo-buddyinfo': 'ok',
+      'pagetypeinfo-zoneinfo': 'ok',
       'memory-blocks': 'ok',
       'memory-blocks-zones': 'ok',
       'noderanges-memory': 'ok',

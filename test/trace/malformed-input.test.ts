@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TraceError } from '../../src/core/index.js';
-import { parseBuddyinfo } from '../../parsers/buddyinfo/index.js';
+import { parseBuddyinfo, parsePagetypeinfo } from '../../parsers/buddyinfo/index.js';
 import { parseCmdline } from '../../parsers/cmdline/index.js';
 import { parseIomem } from '../../parsers/iomem/index.js';
 import { parseKconfig } from '../../parsers/kconfig/index.js';
@@ -29,6 +29,7 @@ const PARSERS: [string, string, (t: string, f: string) => Counted][] = [
   ['zoneinfo', read(`${B}/zoneinfo.txt`).slice(0, 4000), parseZoneinfo],
   ['zoneinfo-3.13', read('traces/public/ubuntu-3.13-desktop-procfs/zoneinfo').slice(0, 3000), parseZoneinfo],
   ['buddyinfo', read(`${B}/buddyinfo.txt`), parseBuddyinfo],
+  ['pagetypeinfo', read(`${B}/pagetypeinfo.txt`).slice(0, 2500), parsePagetypeinfo],
   ['kconfig', read(`${B}/kernel-config-excerpt.txt`), parseKconfig],
   ['cmdline', read(`${B}/cmdline.txt`), parseCmdline],
   ['memblock', MEMBLOCK_65, parseMemblockDebugfs],

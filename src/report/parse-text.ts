@@ -65,6 +65,11 @@ export function renderParseText(host: HostTrace, bundle: string): string {
     out.push(`  command line: ${c.raw}${from(host, 'cmdline')}`);
     out.push(`  memory parameters: ${mem.length ? mem.join(' ') : 'none'}`);
   }
+  if (host.pageblockOrder !== undefined) {
+    out.push(
+      `  pageblock order ${host.pageblockOrder} (${formatBytes(page * 2 ** host.pageblockOrder)})${from(host, 'pageblockOrder')}`,
+    );
+  }
   const deferred = host.config['CONFIG_DEFERRED_STRUCT_PAGE_INIT'];
   if (deferred !== undefined)
     out.push(`  CONFIG_DEFERRED_STRUCT_PAGE_INIT=${deferred}${from(host, 'config')}`);

@@ -16,6 +16,7 @@ describe('kexec-replay parse', () => {
     expect(o.stderr).toBe('');
     expect(o.stdout).toContain('parse of traces/qemu/b-16g-2node');
     expect(o.stdout).toContain('x86_64, 4 KiB pages, kernel 6.1.0-56-amd64');
+    expect(o.stdout).toContain('pageblock order 9 (2 MiB)');
     expect(o.stdout).toMatch(/Memory: 4 region\(s\), 16 GiB .*dmesg\.txt:\d+ \[dmesg-memblock-dump\]/);
     expect(o.stdout).toMatch(/ {2}1 +\[mem 0x0000000280000000-0x000000047fffffff\] +8 GiB/);
     expect(o.stdout).toContain('node 0: 220 ms');

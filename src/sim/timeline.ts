@@ -89,11 +89,15 @@ export function collectFindings(ctx: SimContext): SimFinding[] {
     } else if (e.kind === 'read') add('STRUCT_PAGE_UNINIT_READ', e, e.uninitPages, e.uninitRanges);
     else add('STRUCT_PAGE_UNINIT_WRITE', e, e.uninitPages, e.uninitRanges);
   }
+  // a hole page (no memblock memory) initialised twice is a known, harmless kernel pattern:
+  // init_unavailable_range, then reserve_bootmem_region on a reserved region over it in the deferred part
+  const inMemory = (ranges: readonly { start: number; end: number }[]): boolean =>
+    ranges.some((r) => ctx.layout.memRanges.some((m) => r.start < m.end && m.start < r.end));
   for (const [k, v] of byFn) {
     const [code, phase, fn] = k.split('\u0000') as [string, string, string];
     out.push({
       code,
-      severity: code === 'STRUCT_PAGE_DOUBLE_INIT' ? 'warning' : 'error',
+      severity: code === 'STRUCT_PAGE_DOUBLE_INIT' ? (inMemory(v.ranges) ? 'warning' : 'info') : 'error',
       phase,
       fn,
       pages: v.pages,

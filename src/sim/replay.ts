@@ -61,6 +61,11 @@ function deferredSetting(
   if (opt === 'on' || opt === 'off') return { on: opt === 'on', why: `--deferred ${opt}` };
   const v = host.config['CONFIG_DEFERRED_STRUCT_PAGE_INIT'];
   if (v !== undefined) return { on: v === 'y', why: `CONFIG_DEFERRED_STRUCT_PAGE_INIT=${v}` };
+  // deferred struct page init appeared in v4.2 (Mel Gorman's series, boot-pipeline.md [P-MEL-2015])
+  const m = host.kernelRelease ? /^(\d+)\.(\d+)/.exec(host.kernelRelease) : null;
+  if (m && Number(m[1]) * 1000 + Number(m[2]) < 4002) {
+    return { on: false, why: `kernel ${host.kernelRelease} predates DEFERRED_STRUCT_PAGE_INIT (v4.2)` };
+  }
   diags.push({
     code: 'SIM_DEFERRED_ASSUMED',
     severity: 'info',

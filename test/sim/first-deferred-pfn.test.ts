@@ -164,3 +164,17 @@ describe('first_deferred_pfn on the real qemu traces', () => {
     expect(tl.nodes.reduce((s, n) => s + n.presentPages, 0) * 4).toBe(Number(m[2]));
   });
 });
+
+describe('deferral setting without a kernel config', () => {
+  it('a kernel before v4.2 never defers; a newer one is assumed to (with a note)', () => {
+    const mem = [
+      [1, 0x80000, 0],
+      [0x100000, 0x180000, 0],
+    ] as const;
+    const old = replay(makeHost({ memory: mem, deferredConfig: null, release: '2.6.32-431.el6.x86_64' }));
+    expect([old.deferred, fdp(old)]).toEqual([false, { 0: null }]);
+    const neu = replay(makeHost({ memory: mem, deferredConfig: null, release: '5.14.0' }));
+    expect([neu.deferred, fdp(neu)]).toEqual([true, { 0: 0x108000 }]);
+    expect(neu.diagnostics.map((d) => d.code)).toContain('SIM_DEFERRED_ASSUMED');
+  });
+});

@@ -78,6 +78,17 @@ describe('kexec-replay parse', () => {
     }
   });
 
+  it('one captured file on its own is a bundle of one; a missing path is a usage error', async () => {
+    const o = captureOutput();
+    expect(await run(['parse', 'traces/public/ubuntu-3.13-desktop-procfs/zoneinfo', '--json'], o)).toBe(0);
+    const doc = JSON.parse(o.stdout);
+    expect(doc.host.zoneinfo.map((z: { zone: string }) => z.zone)).toEqual(['DMA', 'DMA32', 'Normal']);
+    expect(doc.host.sources.zoneinfo[0].file).toBe('traces/public/ubuntu-3.13-desktop-procfs/zoneinfo');
+    const q = captureOutput();
+    expect(await run(['parse', 'traces/nope.txt'], q)).toBe(2);
+    expect(q.stderr).toContain('traces/nope.txt is not a directory');
+  });
+
   it('/proc/config.gz is gunzipped by the CLI', async () => {
     const dir = join(tmp, 'gz');
     mkdirSync(dir, { recursive: true });

@@ -8,7 +8,7 @@ import { parseToJson } from '../../report/parse-json.js';
 import { renderParseText } from '../../report/parse-text.js';
 import { loadBundle } from '../../trace/index.js';
 import type { CliContext } from '../context.js';
-import { isDirectory, listFiles, openFileSource } from '../io.js';
+import { exists, isDirectory, listFiles, openFileSource, readBytes } from '../io.js';
 import { startSpinner } from '../spinner.js';
 
 interface ParseFlags {
@@ -49,9 +49,17 @@ export interface BundleFiles {
  * shared by every stage (kernel config, qemu command line) live there.
  */
 export function readBundleDir(dir: string): BundleFiles {
-  if (!isDirectory(dir)) throw new UsageError(`${dir} is not a directory (a trace bundle)`);
   const files: Record<string, Uint8Array> = {};
   const headOnly = new Set<string>();
+  if (!isDirectory(dir)) {
+    // one captured file on its own (a dmesg, a zoneinfo) is a bundle of one
+    if (!exists(dir)) throw new UsageError(`${dir} is not a directory (a trace bundle) or a captured file`);
+    const bytes = readBytes(dir);
+    const name = path.basename(dir);
+    if (name.endsWith('.gz')) files[name.slice(0, -3)] = gunzip(dir, bytes);
+    else files[name] = bytes;
+    return { files, headOnly };
+  }
   const add = (rel: string, full: string): void => {
     const src = openFileSource(full);
     try {
@@ -83,7 +91,7 @@ export function registerParse(program: Command, ctx: CliContext): void {
     .description(
       'show the host model a bundle gives: memory, nodes, zones, e820, sources, cross-checks, diagnostics',
     )
-    .argument('<bundle-dir>', 'trace bundle directory')
+    .argument('<bundle-dir>', 'trace bundle directory (or one captured file)')
     .option('--stage <name>', 'for a bundle with stage folders: which stage to load (default: the last)')
     .option('--json', 'print the kexec-replay/parse/1 JSON document')
     .action((dir: string, flags: ParseFlags) => {
@@ -92,7 +100,7 @@ export function registerParse(program: Command, ctx: CliContext): void {
         const { files, headOnly } = readBundleDir(dir);
         spinner.update('parsing');
         const host = loadBundle(files, {
-          displayRoot: dir,
+          displayRoot: isDirectory(dir) ? dir : path.dirname(dir),
           headOnly,
           ...(flags.stage !== undefined ? { stage: flags.stage } : {}),
         });

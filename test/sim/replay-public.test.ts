@@ -1,8 +1,10 @@
 // The replay on published logs of real machines (traces/public): with the kernel's `unavailable ranges` and
 // `deferred pages` lines removed from the input, the computed unavailable counts equal the printed ones, node by
 // node and zone by zone, and the nodes with a deferred boundary are the ones whose deferred init was printed.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseZoneinfo } from '../../parsers/zoneinfo/index.js';
 import { replay } from '../../src/sim/index.js';
 import { hostFromBundle, oracleOf } from './host-from-trace.js';
 
@@ -43,5 +45,23 @@ describe.each(CASES)('traces/public/$name', ({ name, deferredPrinted }) => {
     expect(tl.nodes.filter((n) => n.firstDeferredPfn !== null).map((n) => n.nid)).toEqual(
       oracle.deferredNodes,
     );
+  });
+});
+
+describe('traces/public/ubuntu-3.13-desktop-procfs (no kernel log: memory from /proc/iomem, zones from the arch rules)', () => {
+  it('matches its /proc/zoneinfo', () => {
+    const root = path.join(PUBLIC, 'ubuntu-3.13-desktop-procfs');
+    const tl = replay(hostFromBundle(root, 'traces/public/ubuntu-3.13-desktop-procfs'));
+    expect(tl.layout.zoneLimitsFrom).toBe('arch-rule');
+    const kernel = parseZoneinfo(
+      fs.readFileSync(path.join(root, 'zoneinfo'), 'utf8'),
+      'zoneinfo',
+    ).zones.filter((z) => (z.spanned ?? 0) > 0);
+    const sim = tl.nodes.flatMap((n) =>
+      n.zones
+        .filter((z) => z.spannedPages)
+        .map((z) => [n.nid, z.name, z.startPfn, z.spannedPages, z.presentPages]),
+    );
+    expect(sim).toEqual(kernel.map((z) => [z.nid, z.zone, z.startPfn, z.spanned, z.present]));
   });
 });

@@ -11,8 +11,18 @@ export interface Output {
   readonly interactive: boolean;
 }
 
+// A reader that closes the pipe early (`kexec-replay compare --json b | head`) is not an error of ours:
+// stop writing quietly instead of dying on an unhandled EPIPE.
+let stdoutClosed = false;
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') stdoutClosed = true;
+  else throw e;
+});
+
 export const processOutput: Output = {
-  out: (t) => void process.stdout.write(t),
+  out: (t) => {
+    if (!stdoutClosed) process.stdout.write(t);
+  },
   err: (t) => void process.stderr.write(t),
   interactive: Boolean(process.stderr.isTTY) && !process.env['CI'],
 };
@@ -46,6 +56,15 @@ export function isDirectory(p: string): boolean {
   }
 }
 
+function statKind(p: string): 'dir' | 'file' | 'other' {
+  try {
+    const st = fs.statSync(p);
+    return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+  } catch {
+    return 'other'; // a dangling link names nothing to read
+  }
+}
+
 /** Files of a directory, recursively, as paths relative to it, sorted. */
 export function listFiles(dir: string): string[] {
   const out: string[] = [];
@@ -58,8 +77,16 @@ export function listFiles(dir: string): string[] {
     }
     for (const ent of entries) {
       const r = rel ? `${rel}/${ent.name}` : ent.name;
-      if (ent.isDirectory()) walk(r);
-      else if (ent.isFile()) out.push(r);
+      // a bundle assembled with `ln -s` is as good as a copied one: follow links to what they name
+      const kind = ent.isSymbolicLink()
+        ? statKind(path.join(dir, r))
+        : ent.isDirectory()
+          ? 'dir'
+          : ent.isFile()
+            ? 'file'
+            : 'other';
+      if (kind === 'dir') walk(r);
+      else if (kind === 'file') out.push(r);
     }
   };
   walk('');
@@ -77,7 +104,17 @@ export function openFileSource(file: string): ByteSource & { close(): void } {
   } catch (e) {
     throw notFound(file, 'a readable file', e);
   }
-  const size = fs.fstatSync(fd).size;
+  const st = fs.fstatSync(fd);
+  if (!st.isFile()) {
+    fs.closeSync(fd);
+    throw new TraceError({
+      code: 'TRACE_ERR_UNREADABLE',
+      location: { file },
+      expected: 'a regular file',
+      found: st.isDirectory() ? 'a directory' : 'not a regular file',
+    });
+  }
+  const size = st.size;
   return {
     name: file,
     size,
@@ -86,7 +123,18 @@ export function openFileSource(file: string): ByteSource & { close(): void } {
       const buf = new Uint8Array(n);
       let done = 0;
       while (done < n) {
-        const r = fs.readSync(fd, buf, done, n - done, offset + done);
+        let r: number;
+        try {
+          r = fs.readSync(fd, buf, done, n - done, offset + done);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+          throw new TraceError({
+            code: 'TRACE_ERR_UNREADABLE',
+            location: { file, offset: offset + done },
+            expected: `${n - done} readable bytes`,
+            found: code,
+          });
+        }
         if (r === 0) break;
         done += r;
       }

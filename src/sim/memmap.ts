@@ -126,6 +126,19 @@ export interface PfnPattern {
   readonly points: readonly number[];
 }
 
+/** A state transform that returns one shared object per distinct input state (within one operation). */
+function memo(f: (st: PageState) => PageState): (st: PageState) => PageState {
+  const seen = new Map<PageState, PageState>();
+  return (st) => {
+    let out = seen.get(st);
+    if (!out) {
+      out = f(st);
+      seen.set(st, out);
+    }
+    return out;
+  };
+}
+
 export class MemMap {
   private runs: PageRun[];
   readonly limitPfn: number;
@@ -342,13 +355,17 @@ export class MemMap {
       });
     }
     const sorted = [...rs].sort((a, b) => a.start - b.start);
-    this.applyMany(sorted, (st, r) => ({
-      ...UNINIT,
-      initCount: st.initCount + 1,
-      nid: r.nid,
-      zid: r.zid,
-      initBy: actor.fn,
-    }));
+    // equal results share one state object: fewer allocations, and sameState() hits its === fast path
+    const made = new Map<string, PageState>();
+    this.applyMany(sorted, (st, r) => {
+      const key = `${st.initCount + 1}:${r.nid}:${r.zid}`;
+      let out = made.get(key);
+      if (!out) {
+        out = { ...UNINIT, initCount: st.initCount + 1, nid: r.nid, zid: r.zid, initBy: actor.fn };
+        made.set(key, out);
+      }
+      return out;
+    });
     const one = rs.length === 1 ? rs[0]! : null;
     return this.record(actor, 'init', sorted[0]!.start, sorted[sorted.length - 1]!.end, pages, {
       ...(one ? { nid: one.nid, zid: one.zid } : {}),
@@ -386,7 +403,10 @@ export class MemMap {
     const rs = [...ranges].filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);
     if (!rs.length) return null;
     const u = this.usage(rs);
-    this.applyMany(rs, (st) => ({ ...st, reserved: true }));
+    this.applyMany(
+      rs,
+      memo((st) => ({ ...st, reserved: true })),
+    );
     return this.record(actor, 'reserve', rs[0]!.start, rs[rs.length - 1]!.end, u.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.ranges,
@@ -399,7 +419,10 @@ export class MemMap {
     const rs = [...ranges].filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);
     if (!rs.length) return null;
     const u = this.usage(rs);
-    this.applyMany(rs, (st) => ({ ...st, reserved: false, buddy: true }));
+    this.applyMany(
+      rs,
+      memo((st) => ({ ...st, reserved: false, buddy: true })),
+    );
     return this.record(actor, 'free', rs[0]!.start, rs[rs.length - 1]!.end, u.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.ranges,
@@ -449,7 +472,11 @@ export class MemMap {
   /** clearKhoHead() for many heads in one sweep. */
   clearKhoHeads(pfns: readonly number[]): void {
     const rs = [...new Set(pfns)].sort((a, b) => a - b).map((p) => ({ start: p, end: p + 1 }));
-    if (rs.length) this.applyMany(rs, (st) => ({ ...st, khoOrder: -1, khoMagic: false }));
+    if (rs.length)
+      this.applyMany(
+        rs,
+        memo((st) => ({ ...st, khoOrder: -1, khoMagic: false })),
+      );
   }
 
   /** A read of every page of the ranges. */

@@ -81,14 +81,14 @@ export interface LayoutInput {
 }
 
 function zoneLimitsFromPrinted(host: HostTrace, a: ArchProfile): ZoneLimit[] | null {
-  if (host.zoneRanges.length === 0) return null;
+  if (!host.zoneRanges.some((z) => (ZONE_NAMES as readonly string[]).includes(z.zone))) return null;
   const out: ZoneLimit[] = [];
   let prevEnd: number | null = null;
   for (let zid = 0; zid < ZONE_MOVABLE; zid++) {
     const name = ZONE_NAMES[zid]!;
     const p = host.zoneRanges.find((z) => z.zone === name);
-    if (!p) return null;
-    if (p.start === null || p.end === null) {
+    // a zone the kernel was built without (no `DMA32` line with CONFIG_ZONE_DMA32=n) holds nothing
+    if (!p || p.start === null || p.end === null) {
       // `empty`: lowest == highest == where the previous zone ended
       const at = prevEnd ?? 0;
       out.push({ zid, name, lowPfn: at, highPfn: at });

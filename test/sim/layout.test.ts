@@ -99,3 +99,22 @@ describe('ZONE_MOVABLE', () => {
     expect(zones(tl).filter((z) => z[0] === 1)).toEqual([[1, 'Movable', 0x300000, 0x200000, 0x200000]]);
   });
 });
+
+describe('zone limits as printed', () => {
+  it('a zone missing from `Zone ranges:` (built without it) is empty; the others are taken as printed', () => {
+    // arm64 printing only DMA [1 GiB, 4 GiB) and Normal [4 GiB, 9 GiB) (CONFIG_ZONE_DMA32=n)
+    const host = {
+      ...makeHost({ arch: 'arm64', memory: [[0x40000, 0x240000, 0]] }),
+      zoneRanges: [
+        { zone: 'DMA' as const, start: 0x40000000, end: 0x100000000 },
+        { zone: 'Normal' as const, start: 0x100000000, end: 0x240000000 },
+      ],
+    };
+    const tl = replay(host);
+    expect(tl.layout.zoneLimitsFrom).toBe('dmesg');
+    expect(zones(tl)).toEqual([
+      [0, 'DMA', 0x40000, 0xc0000, 0xc0000],
+      [0, 'Normal', 0x100000, 0x140000, 0x140000],
+    ]);
+  });
+});

@@ -6,19 +6,9 @@ import { parseDmesg } from '../../parsers/dmesg/index.js';
 import { parseZoneinfo } from '../../parsers/zoneinfo/index.js';
 import type { HostTrace } from '../../src/trace/host-trace.js';
 import { loadBundle } from '../../src/trace/index.js';
+import { listBundleFiles, QEMU_TRACES } from '../helpers/traces.js';
 
-export const QEMU_TRACES = [
-  'a-4g-1node',
-  'b-16g-2node',
-  'd-16g-2node-kernelcore',
-  'e-128g-2node',
-  'e2-128g-2node-quietconsole',
-  'e2-128g-2node-quietconsole-run2',
-  'e2-128g-2node-quietconsole-run3',
-  'f-16g-2node-kexec/stage1-cold-boot',
-  'f-16g-2node-kexec/stage2-after-kexec',
-  'g-8g-2node-uefi',
-] as const;
+export { QEMU_TRACES };
 
 export const TRACES_DIR = new URL('../../traces/qemu/', import.meta.url).pathname;
 
@@ -27,16 +17,6 @@ export const ORACLE_LINE = /pages in unavailable ranges|deferred pages initialis
 
 export function readTrace(name: string, file: string): string {
   return fs.readFileSync(path.join(TRACES_DIR, name, file), 'utf8');
-}
-
-function listRel(dir: string, rel = ''): string[] {
-  const out: string[] = [];
-  for (const ent of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-    const r = rel ? `${rel}/${ent.name}` : ent.name;
-    if (ent.isDirectory()) out.push(...listRel(dir, r));
-    else out.push(r);
-  }
-  return out;
 }
 
 /**
@@ -52,7 +32,7 @@ export function hostFromQemuTrace(name: string, opts: { dropLines?: RegExp } = {
 export function hostFromBundle(root: string, display: string, stage?: string, dropLines?: RegExp): HostTrace {
   const drop = dropLines ?? ORACLE_LINE;
   const files: Record<string, string> = {};
-  for (const rel of listRel(root)) {
+  for (const rel of listBundleFiles(root)) {
     const base = path.basename(rel);
     if (base === 'zoneinfo.txt' || base === 'zoneinfo') continue;
     const text = fs.readFileSync(path.join(root, rel), 'utf8');
@@ -67,7 +47,7 @@ export function hostFromBundle(root: string, display: string, stage?: string, dr
 /** The oracle lines of any bundle: the kernel's printed unavailable counts and deferred-init nodes. */
 export function oracleOf(root: string): { unavailable: Map<string, number>; deferredNodes: number[] } {
   const files: Record<string, string> = {};
-  for (const rel of listRel(root)) files[rel] = fs.readFileSync(path.join(root, rel), 'utf8');
+  for (const rel of listBundleFiles(root)) files[rel] = fs.readFileSync(path.join(root, rel), 'utf8');
   const host = loadBundle(files);
   const unavailable = new Map<string, number>();
   for (const u of host.unavailable)

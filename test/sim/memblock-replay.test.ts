@@ -2,6 +2,7 @@
 // kernel printed, line by line (timestamps stripped).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { QEMU_TRACES } from '../helpers/traces.js';
 import { parseDmesg } from '../../parsers/dmesg/index.js';
 import type { MemblockCall } from '../../parsers/dmesg/types.js';
 import {
@@ -11,18 +12,7 @@ import {
 } from '../../src/sim/memblock-replay.js';
 import { MEMBLOCK_FLAGS } from '../../src/sim/memblock.js';
 
-const TRACES = [
-  'a-4g-1node',
-  'b-16g-2node',
-  'd-16g-2node-kernelcore',
-  'e-128g-2node',
-  'e2-128g-2node-quietconsole',
-  'e2-128g-2node-quietconsole-run2',
-  'e2-128g-2node-quietconsole-run3',
-  'f-16g-2node-kexec/stage1-cold-boot',
-  'f-16g-2node-kexec/stage2-after-kexec',
-  'g-8g-2node-uefi',
-];
+const TRACES = QEMU_TRACES;
 
 function load(name: string) {
   const dir = `traces/qemu/${name}`;

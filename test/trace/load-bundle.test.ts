@@ -1,21 +1,11 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readBundleFiles } from '../helpers/traces.js';
 import { TraceError, UsageError } from '../../src/core/index.js';
 import type { HostTrace } from '../../src/trace/index.js';
 import { loadBundle } from '../../src/trace/index.js';
 
-/** A bundle as the CLI hands it over: relative path -> bytes. */
-function readBundle(dir: string, rel = ''): Record<string, Uint8Array> {
-  const out: Record<string, Uint8Array> = {};
-  for (const e of readdirSync(join(dir, rel))) {
-    const r = rel ? `${rel}/${e}` : e;
-    if (statSync(join(dir, r)).isDirectory()) Object.assign(out, readBundle(dir, r));
-    else out[r] = new Uint8Array(readFileSync(join(dir, r)));
-  }
-  return out;
-}
-const qemu = (name: string): Record<string, Uint8Array> => readBundle(`traces/qemu/${name}`);
+const qemu = (name: string): Record<string, Uint8Array> => readBundleFiles(`traces/qemu/${name}`);
 const lines = (path: string): string[] =>
   readFileSync(path, 'utf8')
     .split('\n')
@@ -261,7 +251,7 @@ describe('loadBundle on the qemu captures', () => {
 });
 
 describe('loadBundle on the public captures', () => {
-  const pub = (name: string): HostTrace => loadBundle(readBundle(`traces/public/${name}`));
+  const pub = (name: string): HostTrace => loadBundle(readBundleFiles(`traces/public/${name}`));
 
   it('ubuntu 3.13 /proc snapshot: old zoneinfo, RAM from iomem, no node placement', () => {
     const h = pub('ubuntu-3.13-desktop-procfs');

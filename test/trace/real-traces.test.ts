@@ -1,8 +1,8 @@
 // Every real trace folder through loadBundle: each host file (the kernel log has its own tests) is read to
 // the last line, and the only unknown lines left are the ones on IGNORED, each with its reason.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readBundleFiles } from '../helpers/traces.js';
 import { loadBundle } from '../../src/trace/index.js';
 
 const IGNORED: readonly { file: string; lines: readonly number[]; reason: string }[] = [
@@ -12,16 +12,6 @@ const IGNORED: readonly { file: string; lines: readonly number[]; reason: string
     reason: 'the `# [n]` case labels were added when the mail was transcribed (SOURCE.txt); not iomem',
   },
 ];
-
-function readBundle(dir: string, rel = ''): Record<string, Uint8Array> {
-  const out: Record<string, Uint8Array> = {};
-  for (const e of readdirSync(join(dir, rel))) {
-    const r = rel ? `${rel}/${e}` : e;
-    if (statSync(join(dir, r)).isDirectory()) Object.assign(out, readBundle(dir, r));
-    else out[r] = new Uint8Array(readFileSync(join(dir, r)));
-  }
-  return out;
-}
 
 const folders: { dir: string; stage?: string }[] = [];
 for (const group of ['qemu', 'public']) {
@@ -41,7 +31,7 @@ describe('every real trace folder', () => {
 
   for (const { dir, stage } of folders) {
     it(`${dir}${stage ? ` (${stage})` : ''}: host files fully understood`, () => {
-      const h = loadBundle(readBundle(dir), { displayRoot: dir, ...(stage ? { stage } : {}) });
+      const h = loadBundle(readBundleFiles(dir), { displayRoot: dir, ...(stage ? { stage } : {}) });
       const unknown = h.diagnostics
         .filter((d) => d.code.endsWith('_UNKNOWN_LINE') && !d.code.startsWith('DMESG_'))
         .map((d) => `${d.location?.file}:${d.location?.line}`);
@@ -76,7 +66,7 @@ describe('qemu bundles: the host model says what the files say', () => {
   for (const { dir, stage } of folders.filter((f) => f.dir.startsWith('traces/qemu/'))) {
     const at = stage ? `${dir}/${stage}` : dir;
     it(`${at}`, () => {
-      const h = loadBundle(readBundle(dir), stage ? { stage } : {});
+      const h = loadBundle(readBundleFiles(dir), stage ? { stage } : {});
       const log = `${at}/dmesg.txt`;
       expect(h.arch).toBe('x86_64');
       // nothing below passes vacuously: each of these is in every qemu capture

@@ -1,20 +1,10 @@
 // memblock=debug call lines and MEMBLOCK configuration dumps from the real qemu captures (Debian 6.1).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { QEMU_TRACES } from '../../helpers/traces.js';
 import { parseDmesg } from '../../../parsers/dmesg/index.js';
 
-const QEMU = [
-  'a-4g-1node',
-  'b-16g-2node',
-  'd-16g-2node-kernelcore',
-  'e-128g-2node',
-  'e2-128g-2node-quietconsole',
-  'e2-128g-2node-quietconsole-run2',
-  'e2-128g-2node-quietconsole-run3',
-  'f-16g-2node-kexec/stage1-cold-boot',
-  'f-16g-2node-kexec/stage2-after-kexec',
-  'g-8g-2node-uefi',
-];
+const QEMU = QEMU_TRACES;
 
 function read(path: string): string {
   return readFileSync(new URL(`../../../traces/${path}`, import.meta.url), 'utf8');

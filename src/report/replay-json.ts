@@ -1,4 +1,6 @@
 // The `replay --json` document (schema kexec-replay/replay/1): a contract, new keys may be added, none removed.
+import type { Diagnostic, SourceLocation } from '../core/index.js';
+import type { Costs, CostPhaseKind } from '../cost/index.js';
 import type { Timeline } from '../sim/timeline.js';
 
 export const REPLAY_SCHEMA = 'kexec-replay/replay/1';
@@ -59,11 +61,120 @@ export interface ReplayJson {
   }[];
   totalramPages: number;
   layout: { zoneLimitsFrom: string; zoneMovableFrom: string };
-  diagnostics: { code: string; severity: string; message: string }[];
+  /** The loader's (bundle files), then the simulator's, then the cost model's. */
+  diagnostics: {
+    code: string;
+    severity: string;
+    message: string;
+    /** Which step said it: reading the bundle, the replay, or the cost model. */
+    from: 'bundle' | 'replay' | 'cost';
+    location?: SourceLocation;
+  }[];
+  /** src/cost over this replay: struct pages per phase in ms, serial vs per-node parallel, and the rate used. */
+  costs?: ReplayJsonCosts;
+}
+
+export interface ReplayJsonCosts {
+  ratePerPageNs: number;
+  rateSource: {
+    kind: 'calibrated' | 'default' | 'given';
+    detail: string;
+    calibration: {
+      nid: number;
+      printedMs: number;
+      line: number;
+      pages: number;
+      threads: number;
+      ratePerPageNs: number;
+    }[];
+    jiffyMs: number | null;
+  };
+  serialMs: number;
+  parallelMs: number;
+  bootCriticalMs: number;
+  restoreMs: number;
+  phases: {
+    phase: string;
+    kind: CostPhaseKind;
+    pagesInitialised: number;
+    ms: number;
+    functions: { fn: string; pages: number }[];
+    perNode?: {
+      nid: number;
+      pages: number;
+      ms: number;
+      threads: number;
+      ratePerPageNs: number;
+      rateFrom: 'node' | 'pooled' | 'default';
+      printedMs?: number;
+    }[];
+  }[];
+}
+
+/** What the replay report carries besides the timeline. */
+export interface ReplayReportInput {
+  /** The bundle loader's diagnostics (host files, and the KHO image's when there is one). */
+  readonly loaderDiagnostics?: readonly Diagnostic[];
+  readonly costs?: Costs;
+}
+
+/** Every diagnostic of a replay, in the order it arose: bundle, replay, cost. */
+export function replayDiagnostics(
+  tl: Pick<Timeline, 'diagnostics'>,
+  input: ReplayReportInput = {},
+): { d: Diagnostic; from: 'bundle' | 'replay' | 'cost' }[] {
+  return [
+    ...(input.loaderDiagnostics ?? []).map((d) => ({ d, from: 'bundle' as const })),
+    ...tl.diagnostics.map((d) => ({ d, from: 'replay' as const })),
+    ...(input.costs?.diagnostics ?? []).map((d) => ({ d, from: 'cost' as const })),
+  ];
+}
+
+function costsToJson(c: Costs): ReplayJsonCosts {
+  return {
+    ratePerPageNs: c.ratePerPageNs,
+    rateSource: {
+      kind: c.rateSource.kind,
+      detail: c.rateSource.detail,
+      calibration: c.rateSource.calibration.map((r) => ({
+        nid: r.nid,
+        printedMs: r.printedMs,
+        line: r.line,
+        pages: r.pages,
+        threads: r.threads,
+        ratePerPageNs: r.ratePerPageNs,
+      })),
+      jiffyMs: c.rateSource.jiffyMs,
+    },
+    serialMs: c.serialMs,
+    parallelMs: c.parallelMs,
+    bootCriticalMs: c.bootCriticalMs,
+    restoreMs: c.restoreMs,
+    phases: c.phases.map((p) => ({
+      phase: p.phase,
+      kind: p.kind,
+      pagesInitialised: p.pagesInitialised,
+      ms: p.ms,
+      functions: p.functions.map((f) => ({ fn: f.fn, pages: f.pages })),
+      ...(p.perNode
+        ? {
+            perNode: p.perNode.map((n) => ({
+              nid: n.nid,
+              pages: n.pages,
+              ms: n.ms,
+              threads: n.threads,
+              ratePerPageNs: n.ratePerPageNs,
+              rateFrom: n.rateFrom,
+              ...(n.printedMs !== undefined ? { printedMs: n.printedMs } : {}),
+            })),
+          }
+        : {}),
+    })),
+  };
 }
 
 /** Zones with no spanned pages are left out. */
-export function replayToJson(tl: Timeline, bundle: string): ReplayJson {
+export function replayToJson(tl: Timeline, bundle: string, input: ReplayReportInput = {}): ReplayJson {
   return {
     schema: REPLAY_SCHEMA,
     bundle,
@@ -121,6 +232,13 @@ export function replayToJson(tl: Timeline, bundle: string): ReplayJson {
     })),
     totalramPages: tl.totalramPages,
     layout: { zoneLimitsFrom: tl.layout.zoneLimitsFrom, zoneMovableFrom: tl.layout.zoneMovableFrom },
-    diagnostics: tl.diagnostics.map((d) => ({ code: d.code, severity: d.severity, message: d.message })),
+    diagnostics: replayDiagnostics(tl, input).map(({ d, from }) => ({
+      code: d.code,
+      severity: d.severity,
+      message: d.message,
+      from,
+      ...(d.location ? { location: { ...d.location } } : {}),
+    })),
+    ...(input.costs ? { costs: costsToJson(input.costs) } : {}),
   };
 }

@@ -1,6 +1,16 @@
-// `replay` as text: nodes and zones, the deferred boundary, per-phase struct-page counts, findings.
-import { formatBytes, formatMemRange, hex, hexPa } from '../core/index.js';
+// `replay` as text: nodes and zones, the deferred boundary, per-phase struct-page counts, findings, the cost of
+// each phase and the rate used, and every note of the bundle loader, the replay and the cost model.
+import type { Severity } from '../core/index.js';
+import { formatBytes, formatLocation, formatMemRange, hex, hexPa } from '../core/index.js';
+import type { Costs } from '../cost/index.js';
 import type { Timeline } from '../sim/timeline.js';
+import type { ReplayReportInput } from './replay-json.js';
+import { replayDiagnostics } from './replay-json.js';
+
+export interface ReplayTextInput extends ReplayReportInput {
+  /** Lines that replace the plain boot's findings section (the KHO replay prints its own findings). */
+  readonly findingsLines?: readonly string[];
+}
 
 function table(rows: string[][], rightAlign: (col: number) => boolean): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
@@ -14,7 +24,45 @@ function table(rows: string[][], rightAlign: (col: number) => boolean): string[]
 
 const n = (v: number): string => v.toLocaleString('en-US');
 
-export function renderReplayText(tl: Timeline, bundle: string): string {
+/** Milliseconds as a report shows them: three significant figures at most, `<0.01` for a trace of work. */
+export function formatMs(ms: number): string {
+  if (ms === 0) return '0';
+  if (ms < 0.01) return '<0.01';
+  if (ms < 10) return ms.toFixed(2);
+  if (ms < 100) return ms.toFixed(1);
+  return ms.toFixed(0);
+}
+
+const ns = (v: number): string => (v >= 100 ? v.toFixed(1) : v.toFixed(2));
+
+const KIND_TEXT = { serial: 'serial', parallel: 'per node', 'after-boot': 'after boot' } as const;
+
+/** The `cost` section: ms per phase, per node for deferred init, what the boot waits for, and the rate used. */
+export function renderCostLines(c: Costs): string[] {
+  const out: string[] = [];
+  out.push(
+    `cost: boot waits ${formatMs(c.bootCriticalMs)} ms (serial ${formatMs(c.serialMs)}, per-node parallel ${formatMs(c.parallelMs)}); restores after boot ${formatMs(c.restoreMs)} ms`,
+  );
+  const rows = [['phase', 'when', 'struct pages', 'ms', '']];
+  for (const p of c.phases) {
+    rows.push([p.phase, KIND_TEXT[p.kind], n(p.pagesInitialised), formatMs(p.ms), '']);
+    for (const w of p.perNode ?? []) {
+      const how = [
+        `${w.threads} thread${w.threads > 1 ? 's' : ''}`,
+        `${ns(w.ratePerPageNs)} ns/page (${w.rateFrom === 'node' ? 'its own line' : w.rateFrom})`,
+        ...(w.printedMs !== undefined ? [`log says ${w.printedMs} ms`] : []),
+      ];
+      rows.push([`  node ${w.nid}`, '', n(w.pages), formatMs(w.ms), how.join(', ')]);
+    }
+  }
+  out.push(...table(rows, (col) => col === 2 || col === 3).map((l) => `  ${l}`));
+  out.push(`  rate: ${c.rateSource.detail}`);
+  return out;
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+export function renderReplayText(tl: Timeline, bundle: string, input: ReplayTextInput = {}): string {
   const page = 2 ** tl.arch.PAGE_SHIFT;
   const out: string[] = [];
   out.push(`replay of ${bundle}`);
@@ -63,7 +111,8 @@ export function renderReplayText(tl: Timeline, bundle: string): string {
   }
   out.push(...table(rows, (c) => c > 0).map((l) => `  ${l}`));
   out.push('');
-  if (tl.findings.length === 0) out.push('findings: none');
+  if (input.findingsLines) out.push(...input.findingsLines);
+  else if (tl.findings.length === 0) out.push('findings: none');
   else {
     out.push(`findings: ${tl.findings.length}`);
     for (const f of tl.findings) {
@@ -76,11 +125,25 @@ export function renderReplayText(tl: Timeline, bundle: string): string {
       );
     }
   }
-  if (tl.diagnostics.length) {
+  if (input.costs) {
     out.push('');
-    out.push(`notes: ${tl.diagnostics.length}`);
-    for (const d of tl.diagnostics.slice(0, 10)) out.push(`  ${d.severity}: ${d.code}: ${d.message}`);
-    if (tl.diagnostics.length > 10) out.push(`  ... ${tl.diagnostics.length - 10} more (see --json)`);
+    out.push(...renderCostLines(input.costs));
+  }
+  const notes = replayDiagnostics(tl, input);
+  if (notes.length) {
+    const count = (from: string): number => notes.filter((x) => x.from === from).length;
+    out.push('');
+    out.push(
+      `notes: ${notes.length} (bundle ${count('bundle')}, replay ${count('replay')}, cost ${count('cost')}; most severe first)`,
+    );
+    // stable sort: within a severity, the order they arose in
+    const shown = [...notes].sort((a, b) => SEVERITY_ORDER[a.d.severity] - SEVERITY_ORDER[b.d.severity]);
+    for (const { d } of shown.slice(0, 10)) {
+      out.push(
+        `  ${d.severity}: ${d.code}: ${d.message}${d.location ? ` (${formatLocation(d.location)})` : ''}`,
+      );
+    }
+    if (shown.length > 10) out.push(`  ... ${shown.length - 10} more (see --json)`);
   }
   return out.join('\n') + '\n';
 }

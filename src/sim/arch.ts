@@ -1,6 +1,6 @@
 // Per-architecture memory-model constants (boot-pipeline.md §2.1). Every page-size dependent number the
 // simulator uses comes from one of these objects, never from a literal in a phase.
-import { UsageError } from '../core/index.js';
+import { TraceError } from '../core/index.js';
 import type { Arch } from '../trace/host-trace.js';
 
 /** Zone indices as in `enum zone_type` on 64-bit kernels without HIGHMEM (include/linux/mmzone.h, v6.1). */
@@ -68,20 +68,42 @@ export const ARCH_PROFILES = {
   'arm64-64k': profile('arm64', 16, 29, 13, 13),
 } as const satisfies Record<string, ArchProfile>;
 
-/** The profile for a host: x86_64 or arm64 by page size. Other arches are refused (usage error). */
-export function archProfileFor(arch: Arch, pageShift: number): ArchProfile {
+/** Where the trace's arch and page size came from (display file names), to locate an error about them. */
+export interface ArchSource {
+  readonly archFile?: string;
+  readonly pageShiftFile?: string;
+  /** How the loader found the arch (`dmesg-boot-lines`, `kconfig`, ...). */
+  readonly archKind?: string;
+}
+
+/**
+ * The profile for a host: x86_64 or arm64 by page size. Another arch, or a page size the arch does not have, is
+ * the trace's limit, not a misuse of the command line: a TraceError located at the file that said it (exit 3).
+ */
+export function archProfileFor(arch: Arch, pageShift: number, from: ArchSource = {}): ArchProfile {
+  const pageSizeError = (expected: string): TraceError =>
+    new TraceError({
+      code: 'TRACE_ERR_PAGE_SIZE',
+      location: { file: from.pageShiftFile ?? from.archFile ?? 'the bundle', field: 'page size' },
+      expected,
+      found: `page shift ${pageShift} (${2 ** (pageShift - 10)} KiB pages)`,
+    });
   if (arch === 'x86_64' || arch === 'unknown') {
-    if (pageShift !== 12)
-      throw new UsageError(`x86_64 has 4 KiB pages; the trace says page shift ${pageShift}`);
+    if (pageShift !== 12) throw pageSizeError('4 KiB pages (page shift 12), the only x86_64 page size');
     return ARCH_PROFILES.x86_64;
   }
   if (arch === 'arm64') {
     if (pageShift === 12) return ARCH_PROFILES['arm64-4k'];
     if (pageShift === 14) return ARCH_PROFILES['arm64-16k'];
     if (pageShift === 16) return ARCH_PROFILES['arm64-64k'];
-    throw new UsageError(`arm64 page shift ${pageShift} is not one of 12, 14, 16`);
+    throw pageSizeError('an arm64 page shift of 12, 14 or 16');
   }
-  throw new UsageError(`the boot simulator models x86_64 and arm64, not ${arch}`);
+  throw new TraceError({
+    code: 'TRACE_ERR_ARCH_UNSUPPORTED',
+    location: { file: from.archFile ?? 'the bundle', field: 'arch' },
+    expected: 'an x86_64 or arm64 trace (the arches the boot simulator models)',
+    found: `${arch}${from.archKind ? ` (from ${from.archKind})` : ''}`,
+  });
 }
 
 export function pfnUp(addr: number, a: ArchProfile): number {

@@ -77,7 +77,15 @@ function deferredSetting(
 /** Build the context the phases share: layout, memblock tables, an all-uninitialised memmap. */
 export function createSimContext(host: HostTrace, options: ReplayOptions = {}): SimContext {
   const diagnostics: Diagnostic[] = [];
-  const arch = options.archProfile ?? archProfileFor(host.arch, host.pageShift);
+  const bundle = options.bundleName ?? 'the bundle';
+  const archSource = host.sources['arch']?.[0];
+  const arch =
+    options.archProfile ??
+    archProfileFor(host.arch, host.pageShift, {
+      archFile: archSource?.file ?? bundle,
+      pageShiftFile: host.sources['pageShift']?.[0]?.file ?? bundle,
+      ...(archSource ? { archKind: archSource.kind } : {}),
+    });
   if (host.arch === 'unknown') {
     diagnostics.push({
       code: 'SIM_ARCH_ASSUMED',
@@ -96,7 +104,7 @@ export function createSimContext(host: HostTrace, options: ReplayOptions = {}): 
   if (tables.memory.length === 0) {
     throw new TraceError({
       code: 'TRACE_ERR_NO_MEMORY_MAP',
-      location: { file: options.bundleName ?? 'the bundle' },
+      location: { file: bundle },
       expected: 'a memory map: memblock memory (dump or debugfs), `Early memory node ranges`, or an e820 map',
       found: 'none of them',
     });

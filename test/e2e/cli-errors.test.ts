@@ -256,7 +256,7 @@ describe('host text inputs: exit 3 at line:column, or counted and located diagno
 
   // replay reads the bundle with its own loop (src/cli/commands/replay.ts), not parse's readBundleDir(): *.gz files
   // are never gunzipped, so the corrupt config.gz is skipped as binary and replay exits 0 as if it were not there.
-  it.skip('replay config-gz-corrupt: rejected like parse (replay never gunzips config.gz)', async () => {
+  it('replay config-gz-corrupt: rejected like parse (replay never gunzips config.gz)', async () => {
     const dir = `${M}/config-gz-corrupt`;
     expectRejected(await cli('replay', dir), {
       file: `${dir}/config.gz`,
@@ -285,7 +285,7 @@ describe('host text inputs: exit 3 at line:column, or counted and located diagno
 
   // replay throws UsageError('the trace has no memory map ...') from src/sim/replay.ts: exit 2 and no file named,
   // although the command line was right and the bundle is what lacks the memory map.
-  it.skip('replay on a bundle without a memory map exits 3 and names the bundle (src/sim/replay.ts throws a UsageError, exit 2)', async () => {
+  it('replay on a bundle without a memory map exits 3 and names the bundle (src/sim/replay.ts throws a UsageError, exit 2)', async () => {
     for (const name of ['dmesg-binary', 'empty-files', 'no-recognisable-file', 'zoneinfo-truncated-line']) {
       const r = await cli('replay', `${M}/${name}`);
       expect(r.code).toBe(3);
@@ -294,7 +294,7 @@ describe('host text inputs: exit 3 at line:column, or counted and located diagno
   });
 
   // The loader's diagnostics (here DMESG_BAD_VALUE for the dropped e820 line) are not in replay's output at all.
-  it.skip("replay --json carries the loader's diagnostics (src/report/replay-json.ts lists only the simulator's)", async () => {
+  it("replay --json carries the loader's diagnostics (src/report/replay-json.ts lists only the simulator's)", async () => {
     const r = await cli('replay', '--json', `${M}/dmesg-e820-above-2p53`);
     expect(r.code).toBe(0);
     const codes = JSON.parse(r.out).diagnostics.map((d: { code: string }) => d.code);
@@ -418,14 +418,14 @@ describe('usage errors exit 2', () => {
 
   // `replay --help` documents "--profile <name> ... or 'list'", but <bundle-dir> is required, so commander refuses
   // `replay --profile list` before the action runs; `compare --profile list` works ([bundle-dir] is optional there).
-  it.skip("replay --profile list prints the profiles like compare --profile list (replay's <bundle-dir> is required)", async () => {
+  it("replay --profile list prints the profiles like compare --profile list (replay's <bundle-dir> is required)", async () => {
     const r = await cli('replay', '--profile', 'list');
     expect(r.code, r.err).toBe(0);
     expect(r.out).toBe((await cli('compare', '--profile', 'list')).out);
   });
 
   // replay --strategy on a bundle without kho/fdt reads the bundle first: TRACE_ERR_MISSING (exit 3) hides the typo.
-  it.skip('replay --strategy nope on a bundle without a KHO image still reports the unknown strategy (exit 2, not 3)', async () => {
+  it('replay --strategy nope on a bundle without a KHO image still reports the unknown strategy (exit 2, not 3)', async () => {
     expectUsage(
       await cli('replay', '--strategy', 'nope', 'traces/qemu/a-4g-1node'),
       "unknown strategy 'nope'",

@@ -101,7 +101,7 @@ describe('replay --json: every real bundle, a report or one line, never exit 70'
     });
   }
 
-  it.skip('replay on a bundle it cannot replay exits 3 naming the bundle, not 2 (src/sim/replay.ts and src/sim/arch.ts throw UsageError)', async () => {
+  it('replay on a bundle it cannot replay exits 3 naming the bundle, not 2 (src/sim/replay.ts and src/sim/arch.ts throw UsageError)', async () => {
     for (const dir of REPLAY_EXITS_2) {
       const r = await cli('replay', dir);
       expect(r.code, dir).toBe(3);
@@ -120,7 +120,7 @@ describe('parse and replay read the same bundle', () => {
 
   // parse gives a stage folder its parent's shared files (kernel-config-excerpt.txt of f-16g-2node-kexec);
   // replay's own read loop (src/cli/commands/replay.ts) does not, so it says "assumed (no kernel config)".
-  it.skip("replay of a stage folder uses the parent's kernel config, as parse does (src/cli/commands/replay.ts)", async () => {
+  it("replay of a stage folder uses the parent's kernel config, as parse does (src/cli/commands/replay.ts)", async () => {
     const r = await cli('replay', 'traces/qemu/f-16g-2node-kexec/stage1-cold-boot');
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain('deferred struct page init on (CONFIG_DEFERRED_STRUCT_PAGE_INIT=y)');
@@ -128,7 +128,7 @@ describe('parse and replay read the same bundle', () => {
 
   // A bundle with /proc/config.gz saying DEFERRED_STRUCT_PAGE_INIT is not set: parse gunzips and reads it; replay
   // skips config.gz as binary and replays with deferred init assumed on: a different boot from the one captured.
-  it.skip('replay honours config.gz (deferred init off) like parse does (src/cli/commands/replay.ts never gunzips)', async () => {
+  it('replay honours config.gz (deferred init off) like parse does (src/cli/commands/replay.ts never gunzips)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kexec-replay-configgz-'));
     try {
       const src = 'traces/qemu/a-4g-1node';

@@ -1,21 +1,25 @@
 // `kexec-replay replay <bundle-dir> [--deferred on|off] [--json]`: load a bundle, replay its early memory init,
-// print nodes, zones, the deferred boundary and per-phase struct-page counts.
+// print nodes, zones, the deferred boundary, per-phase struct-page counts, what each phase costs and every note.
+// A bundle with a KHO image (or any KHO flag) replays the KHO boot under one strategy instead.
 import type { Command } from 'commander';
-import * as path from 'node:path';
 import { UsageError } from '../../core/index.js';
+import { computeCosts } from '../../cost/index.js';
 import { renderReplayText } from '../../report/replay-text.js';
 import { replayToJson } from '../../report/replay-json.js';
 import type { ReplayOptions } from '../../sim/index.js';
-import { replay } from '../../sim/index.js';
-import { loadBundle } from '../../trace/index.js';
+import { mmProfileByName, replay } from '../../sim/index.js';
+import type { ReservedSource } from '../../sim/boot-tables.js';
 import type { HostTrace } from '../../trace/index.js';
 import type { CliContext } from '../context.js';
-import { isDirectory, listFiles, readBytes } from '../io.js';
+import { loadHostBundle } from '../read-bundle.js';
 import { startSpinner } from '../spinner.js';
 import { checkKho, hasErrors } from '../../check/kho-findings.js';
 import { findingsToJson } from '../../report/findings-json.js';
 import { renderFindingsText } from '../../report/findings-text.js';
 import { replayKho } from '../../sim/phases/kho-replay.js';
+import { parseRestoreKinds } from '../../sim/phases/kho-run.js';
+import { findProfile } from '../../sim/profiles.js';
+import { findStrategy } from '../../sim/strategies/index.js';
 import { checkDeferredFlag, hasKhoImage, loadKhoBundle, renderProfileList } from './compare.js';
 
 interface ReplayFlags {
@@ -27,6 +31,24 @@ interface ReplayFlags {
   profile?: string;
   restore?: string;
   reserved?: string;
+}
+
+/** The flags once checked: every value is known before the bundle is read, so a typo is a usage error (exit 2). */
+interface CheckedFlags {
+  readonly deferred: 'on' | 'off' | undefined;
+  readonly reserved: ReservedSource | undefined;
+}
+
+function checkFlags(flags: ReplayFlags): CheckedFlags {
+  const deferred = checkDeferredFlag(flags.deferred);
+  if (flags.reserved !== undefined && flags.reserved !== 'trace' && flags.reserved !== 'memblock-log') {
+    throw new UsageError(`--reserved takes trace or memblock-log, not '${flags.reserved}'`);
+  }
+  if (flags.mm !== undefined) mmProfileByName(flags.mm);
+  if (flags.strategy !== undefined) findStrategy(flags.strategy);
+  if (flags.profile !== undefined && flags.profile !== 'auto') findProfile(flags.profile);
+  if (flags.restore !== undefined) parseRestoreKinds(flags.restore);
+  return { deferred, reserved: flags.reserved };
 }
 
 /** CPUs per node from the bundle's node sysfs files, for the deferred-init thread count. */
@@ -42,9 +64,9 @@ export function registerReplay(program: Command, ctx: CliContext): void {
   program
     .command('replay')
     .description(
-      "replay a bundle's early memory init: nodes, zones, first_deferred_pfn, struct pages per phase",
+      "replay a bundle's early memory init: nodes, zones, first_deferred_pfn, struct pages and cost per phase",
     )
-    .argument('<bundle-dir>', 'trace bundle directory')
+    .argument('[bundle-dir]', 'trace bundle directory (or one captured file)')
     .option(
       '--deferred <on|off>',
       'force DEFERRED_STRUCT_PAGE_INIT on or off (default: from the kernel config)',
@@ -65,81 +87,93 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     )
     .option('--profile <name>', "KHO: kernel profile, or 'list' (default: from the image's ABI)")
     .option('--restore <all|none|kinds>', 'KHO: what is restored: all, none, or folio,pages,vmalloc,subtree')
-    .action((dir: string, flags: ReplayFlags) => {
-      // KHO replay (issue 5): a bundle with kho/fdt, or any KHO flag
+    .action((dir: string | undefined, flags: ReplayFlags) => {
       if (flags.profile === 'list') {
         ctx.output.out(renderProfileList());
         return;
       }
+      if (dir === undefined) throw new UsageError("missing required argument 'bundle-dir'");
+      const checked = checkFlags(flags);
+      // KHO replay: a bundle with kho/fdt, or any KHO flag
       if (
         flags.strategy !== undefined ||
         flags.profile !== undefined ||
         flags.restore !== undefined ||
         hasKhoImage(dir)
       ) {
-        replayKhoCommand(dir, flags, ctx);
+        replayKhoCommand(dir, flags, checked, ctx);
         return;
       }
-      if (flags.deferred !== undefined && flags.deferred !== 'on' && flags.deferred !== 'off') {
-        throw new UsageError(`--deferred takes on or off, not '${flags.deferred}'`);
-      }
-      if (!isDirectory(dir)) throw new UsageError(`${dir} is not a directory (a trace bundle)`);
-      if (flags.reserved !== undefined && flags.reserved !== 'trace' && flags.reserved !== 'memblock-log') {
-        throw new UsageError(`--reserved takes trace or memblock-log, not '${flags.reserved}'`);
-      }
-      const spinner = startSpinner(ctx.output, `reading ${dir}`);
-      try {
-        const files: Record<string, Uint8Array> = {};
-        for (const f of listFiles(dir)) files[f] = readBytes(path.join(dir, f));
-        spinner.update('loading the bundle');
-        const host = loadBundle(files, { displayRoot: dir, ...(flags.stage ? { stage: flags.stage } : {}) });
-        spinner.update('replaying');
-        const cpus = cpusPerNode(host);
-        const opts: ReplayOptions = {
-          deferred: (flags.deferred as 'on' | 'off' | undefined) ?? 'auto',
-          bundleName: dir,
-          ...(flags.mm ? { mmProfile: flags.mm } : {}),
-          ...(cpus ? { cpusPerNode: cpus } : {}),
-          ...(flags.reserved ? { reservedFrom: flags.reserved as 'trace' | 'memblock-log' } : {}),
-        };
-        const tl = replay(host, opts);
-        spinner.stop();
-        ctx.output.out(
-          flags.json ? JSON.stringify(replayToJson(tl, dir), null, 2) + '\n' : renderReplayText(tl, dir),
-        );
-        if (tl.findings.some((f) => f.severity === 'error')) ctx.exitCode = 1;
-      } finally {
-        spinner.stop();
-      }
+      replayBootCommand(dir, flags, checked, ctx);
     });
 }
 
-/** `replay --strategy/--profile/--restore`, or a bundle with a KHO image: the KHO boot under one strategy. */
-function replayKhoCommand(dir: string, flags: ReplayFlags, ctx: CliContext): void {
-  const deferred = checkDeferredFlag(flags.deferred);
-  if (flags.reserved !== undefined && flags.reserved !== 'trace' && flags.reserved !== 'memblock-log') {
-    throw new UsageError(`--reserved takes trace or memblock-log, not '${flags.reserved}'`);
+/** A plain boot of the bundle's host (no KHO image). */
+function replayBootCommand(dir: string, flags: ReplayFlags, checked: CheckedFlags, ctx: CliContext): void {
+  const spinner = startSpinner(ctx.output, `reading ${dir}`);
+  try {
+    const host = loadHostBundle(dir, {
+      ...(flags.stage !== undefined ? { stage: flags.stage } : {}),
+      onStep: (what) => spinner.update(what),
+    });
+    spinner.update('replaying');
+    const cpus = cpusPerNode(host);
+    const opts: ReplayOptions = {
+      deferred: checked.deferred ?? 'auto',
+      bundleName: dir,
+      ...(flags.mm ? { mmProfile: flags.mm } : {}),
+      ...(cpus ? { cpusPerNode: cpus } : {}),
+      ...(checked.reserved ? { reservedFrom: checked.reserved } : {}),
+    };
+    const tl = replay(host, opts);
+    // the log's deferred-init lines come from this very boot: calibrate on the timeline itself
+    const costs = computeCosts(tl, host);
+    spinner.stop();
+    const input = { loaderDiagnostics: host.diagnostics, costs };
+    ctx.output.out(
+      flags.json
+        ? JSON.stringify(replayToJson(tl, dir, input), null, 2) + '\n'
+        : renderReplayText(tl, dir, input),
+    );
+    if (tl.findings.some((f) => f.severity === 'error')) ctx.exitCode = 1;
+  } finally {
+    spinner.stop();
   }
+}
+
+/** `replay --strategy/--profile/--restore`, or a bundle with a KHO image: the KHO boot under one strategy. */
+function replayKhoCommand(dir: string, flags: ReplayFlags, checked: CheckedFlags, ctx: CliContext): void {
   const spinner = startSpinner(ctx.output, `reading ${dir}`);
   try {
     const b = loadKhoBundle(dir, flags.stage ? { stage: flags.stage } : {});
     spinner.update('replaying the KHO boot');
     const cpus = cpusPerNode(b.host);
+    const boot = {
+      bundleName: dir,
+      ...(cpus ? { cpusPerNode: cpus } : {}),
+      ...(checked.reserved ? { reservedFrom: checked.reserved } : {}),
+    };
     const r = replayKho(b.host, b.image, {
+      ...boot,
       ...(flags.profile ? { profile: flags.profile } : {}),
       ...(flags.strategy ? { strategy: flags.strategy } : {}),
-      ...(deferred ? { deferred } : {}),
+      ...(checked.deferred ? { deferred: checked.deferred } : {}),
       ...(flags.restore ? { restore: flags.restore } : {}),
-      ...(cpus ? { cpusPerNode: cpus } : {}),
-      ...(flags.reserved ? { reservedFrom: flags.reserved as 'trace' | 'memblock-log' } : {}),
     });
     const findings = checkKho(r);
+    // the log's deferred-init lines come from the captured (plain) boot, which defers more pages than the KHO
+    // one: calibrate on its replay and cost the KHO boot, as compare does (src/check/compare.ts)
+    const calibrateOn = b.host.deferredInit.length
+      ? replay(b.host, { ...boot, deferred: 'auto' })
+      : undefined;
+    const costs = computeCosts(r.timeline, b.host, calibrateOn ? { calibrateOn } : {});
     spinner.stop();
     // the KHO findings replace the plain boot's (they cover every struct-page event of the replay)
     const tl = { ...r.timeline, deferredReason: r.deferredReason, findings: [] };
+    const loaderDiagnostics = [...b.host.diagnostics, ...b.diagnostics];
     if (flags.json) {
       const doc = {
-        ...replayToJson(tl, dir),
+        ...replayToJson(tl, dir, { loaderDiagnostics, costs }),
         profile: r.profile.name,
         strategy: r.strategy.name,
         restore: flags.restore ?? 'all',
@@ -152,9 +186,9 @@ function replayKhoCommand(dir: string, flags: ReplayFlags, ctx: CliContext): voi
         `image ${b.image.abi}: ${r.run.blocks.length} preserved blocks, ${r.run.restored.size} restored (--restore ${flags.restore ?? 'all'})`,
         '',
       ];
-      const boot = renderReplayText(tl, dir).replace(/\nfindings: none\n/, '\n');
+      const findingsLines = renderFindingsText(findings, b.host.pageShift);
       ctx.output.out(
-        head.join('\n') + boot + '\n' + renderFindingsText(findings, b.host.pageShift).join('\n') + '\n',
+        head.join('\n') + renderReplayText(tl, dir, { loaderDiagnostics, costs, findingsLines }),
       );
     }
     if (hasErrors(findings)) ctx.exitCode = 1;

@@ -6,14 +6,28 @@ import { parseStruct } from '../_shared/index.js';
 import type { BlockCollector } from './block-collector.js';
 import { KHO_BOUNDS, KHOSER } from './constants.js';
 import type { KhoserMemChunkHdr } from './layout.js';
-import { KHOSER_MEM_CHUNK_HDR_SIZE, khoserMemChunkHdr } from './layout.js';
-import { khoError, readPhysChecked, u64At, viewOf } from './phys-read.js';
+import { KHOSER_MEM_CHUNK_HDR, KHOSER_MEM_CHUNK_HDR_SIZE } from './layout.js';
+import type { KhoEndian, PointerSite } from './phys-read.js';
+import {
+  bitmapByteOf,
+  bitmapWord,
+  dumpEndianness,
+  khoError,
+  pointerError,
+  readPhysChecked,
+  u64At,
+  viewOf,
+} from './phys-read.js';
 import type { KhoBitmapEvidence, KhoBitmapFormat } from './types.js';
 
 export interface ChunkListOptions {
   readonly pageShift: number;
   /** Skip the heuristics and decode with this bitmap size. */
   readonly bitmapFormat?: KhoBitmapFormat;
+  /** Byte order of the chunks and bitmaps; default the dump's (little endian when it does not say). */
+  readonly endianness?: KhoEndian;
+  /** Where the head pointer was read (the root FDT's preserved-memory-map), to locate errors about it. */
+  readonly headSite?: PointerSite;
 }
 
 export interface ChunkListResult {
@@ -29,6 +43,8 @@ interface BitmapEntry {
   readonly physStart: number;
   readonly bitmap: number;
   readonly label: string;
+  /** Physical address of the entry's `bitmap` field. */
+  readonly bitmapSlot: number;
 }
 
 /**
@@ -67,12 +83,16 @@ class EntryColumns {
     this.index[i] = index;
   }
 
-  at(i: number): BitmapEntry {
+  /** Entry `i`; `chunkPhys` holds each chunk's address, by chunk number. */
+  at(i: number, chunkPhys: readonly number[]): BitmapEntry {
+    const c = this.chunk[i]!;
+    const k = this.index[i]!;
     return {
       order: this.order[i]!,
       physStart: this.physStart[i]!,
       bitmap: this.bitmap[i]!,
-      label: `chunk[${this.chunk[i]!}].bitmaps[${this.index[i]!}]`,
+      label: `chunk[${c}].bitmaps[${k}]`,
+      bitmapSlot: chunkPhys[c]! + KHOSER_MEM_CHUNK_HDR_SIZE + k * KHOSER.KHOSER_BITMAP_PTR_SIZE + 8,
     };
   }
 }
@@ -94,11 +114,15 @@ export function decodeChunkList(
   opts: ChunkListOptions,
 ): ChunkListResult {
   const pageSize = 2 ** opts.pageShift;
+  const endian = opts.endianness ?? dumpEndianness(mem);
   const capacity = (pageSize - KHOSER_MEM_CHUNK_HDR_SIZE) / KHOSER.KHOSER_BITMAP_PTR_SIZE;
   const entries = new EntryColumns();
   const seen = new Map<number, number>();
+  const chunkPhys: number[] = [];
   let chunk = headPhys;
-  let from = 'preserved-memory-map';
+  // The pointer being followed: errors about where it leads are located at it (a cycle is the `next` closing it).
+  let site: PointerSite | undefined = opts.headSite;
+  let from = opts.headSite?.field ?? 'preserved-memory-map';
   let idx = 0;
   let misalignedChunks = 0;
 
@@ -106,20 +130,34 @@ export function decodeChunkList(
   while (chunk !== 0) {
     const prev = seen.get(chunk);
     if (prev !== undefined) {
-      throw khoError(mem, chunk, from, 'KHO_ERR_CYCLE', 'a chunk not visited before', `chunk[${prev}] again`);
+      const expected = 'a chunk not visited before';
+      const found = `chunk[${prev}] again, at ${hex(chunk)}`;
+      throw site
+        ? pointerError(mem, site, 'KHO_ERR_CYCLE', expected, found)
+        : khoError(mem, chunk, from, 'KHO_ERR_CYCLE', expected, found);
     }
     if (idx >= KHO_BOUNDS.MAX_CHUNKS) {
-      throw khoError(mem, chunk, from, 'KHO_ERR_BADCOUNT', `at most ${KHO_BOUNDS.MAX_CHUNKS} chunks`, 'more');
+      const expected = `at most ${KHO_BOUNDS.MAX_CHUNKS} chunks`;
+      throw site
+        ? pointerError(mem, site, 'KHO_ERR_BADCOUNT', expected, 'more')
+        : khoError(mem, chunk, from, 'KHO_ERR_BADCOUNT', expected, 'more');
     }
     seen.set(chunk, idx);
+    chunkPhys.push(chunk);
     if (chunk % pageSize !== 0) misalignedChunks++;
     const name = `chunk[${idx}]`;
-    const bytes = readPhysChecked(mem, chunk, pageSize, `${name} (from ${from})`);
-    const hdr = parseStruct<KhoserMemChunkHdr>(khoserMemChunkHdr, bytes, 0, KHOSER_MEM_CHUNK_HDR_SIZE, {
-      file: mem.name,
-      field: `${name}.hdr`,
-      truncatedCode: 'KHO_ERR_NOT_IN_DUMP',
-    });
+    const bytes = readPhysChecked(mem, chunk, pageSize, site ? name : `${name} (from ${from})`, site);
+    const hdr = parseStruct<KhoserMemChunkHdr>(
+      KHOSER_MEM_CHUNK_HDR[endian],
+      bytes,
+      0,
+      KHOSER_MEM_CHUNK_HDR_SIZE,
+      {
+        file: mem.name,
+        field: `${name}.hdr`,
+        truncatedCode: 'KHO_ERR_NOT_IN_DUMP',
+      },
+    );
     const view = viewOf(bytes);
     if (hdr.num_elms > capacity) {
       throw khoError(
@@ -154,8 +192,8 @@ export function decodeChunkList(
     for (let i = 0; i < hdr.num_elms; i++) {
       const off = KHOSER_MEM_CHUNK_HDR_SIZE + i * KHOSER.KHOSER_BITMAP_PTR_SIZE;
       const label = `${name}.bitmaps[${i}]`;
-      const physStart = u64At(mem, view, off, chunk, `${label}.phys_start`);
-      const bitmap = u64At(mem, view, off + 8, chunk, `${label}.bitmap`);
+      const physStart = u64At(mem, view, off, chunk, `${label}.phys_start`, endian);
+      const bitmap = u64At(mem, view, off + 8, chunk, `${label}.bitmap`, endian);
       if (physStart % pageSize !== 0) {
         throw khoError(
           mem,
@@ -179,7 +217,8 @@ export function decodeChunkList(
       entries.push(hdr.order, physStart, bitmap, idx, i);
     }
     from = `${name}.hdr.next`;
-    chunk = u64At(mem, view, 0, chunk, from);
+    site = { field: from, phys: chunk };
+    chunk = u64At(mem, view, 0, chunk, from, endian);
     idx++;
   }
   if (misalignedChunks > 0) {
@@ -199,7 +238,11 @@ export function decodeChunkList(
     format = opts.bitmapFormat;
     evidence = { kind: 'forced', proof: false, detail: `bitmap format ${format} given by the caller` };
   } else {
-    evidence = proveFormat512(entries, opts.pageShift) ?? { kind: 'default-page', proof: false, detail: '' };
+    evidence = proveFormat512(entries, chunkPhys, opts.pageShift) ?? {
+      kind: 'default-page',
+      proof: false,
+      detail: '',
+    };
     format = evidence.kind === 'default-page' ? 'page' : '512';
   }
 
@@ -210,14 +253,17 @@ export function decodeChunkList(
   let misalignedStarts = 0;
   let beyond512: string | null = null;
   for (let k = 0; k < entries.length; k++) {
-    const e = entries.at(k);
-    const bytes = readPhysChecked(mem, e.bitmap, nbytes, `${e.label}.bitmap`);
+    const e = entries.at(k, chunkPhys);
+    const bytes = readPhysChecked(mem, e.bitmap, nbytes, 'the bitmap', {
+      field: `${e.label}.bitmap`,
+      phys: e.bitmapSlot,
+    });
     const view = viewOf(bytes);
     const step = 2 ** e.order;
     const pfnStart = e.physStart / pageSize;
     if (pfnStart % (bits * step) !== 0) misalignedStarts++;
     for (let w = 0; w < nbytes; w += 4) {
-      let word = view.getUint32(w, true);
+      let word = bitmapWord(view, w, endian);
       if (word === 0) continue;
       if (w >= 512 && beyond512 === null && e.bitmap % pageSize === 0)
         beyond512 = `${e.label}.bitmap = ${hex(e.bitmap)}`;
@@ -230,7 +276,7 @@ export function decodeChunkList(
         if (pfn + step > maxPfn) {
           throw khoError(
             mem,
-            e.bitmap + (b >> 3),
+            e.bitmap + bitmapByteOf(b, endian),
             `${e.label}.bitmap bit ${b}`,
             'KHO_ERR_RANGE',
             'a block below 2^53',
@@ -255,10 +301,14 @@ export function decodeChunkList(
 }
 
 /** Proof of the 512-byte format, if any entry gives one (spec 4.1.4); null otherwise. */
-function proveFormat512(entries: EntryColumns, pageShift: number): KhoBitmapEvidence | null {
+function proveFormat512(
+  entries: EntryColumns,
+  chunkPhys: readonly number[],
+  pageShift: number,
+): KhoBitmapEvidence | null {
   const pageSize = 2 ** pageShift;
   for (let k = 0; k < entries.length; k++) {
-    const e = entries.at(k);
+    const e = entries.at(k, chunkPhys);
     if (e.bitmap % pageSize !== 0) {
       return {
         kind: 'bitmap-pointer-unaligned',
@@ -270,7 +320,7 @@ function proveFormat512(entries: EntryColumns, pageShift: number): KhoBitmapEvid
   const bits512Log2 = Math.log2(KHOSER.PRESERVE_BITS_512);
   const bitsPageLog2 = pageShift + 3;
   for (let k = 0; k < entries.length; k++) {
-    const e = entries.at(k);
+    const e = entries.at(k, chunkPhys);
     const a512 = 2 ** (bits512Log2 + e.order + pageShift);
     const aPage = 2 ** (bitsPageLog2 + e.order + pageShift);
     if (e.physStart % a512 === 0 && e.physStart % aPage !== 0) {

@@ -4,10 +4,18 @@ import type { PhysMemory } from '../../src/core/index.js';
 import { DiagnosticSink, LIMITS, TraceError, hex } from '../../src/core/index.js';
 import { BlockCollector } from './block-collector.js';
 import { decodeChunkList } from './chunk-list.js';
-import { KHO_BOUNDS, KHO_DEFAULT_MAX_PAGE_ORDER, KHO_DEFAULT_PAGE_SHIFT, KHO_SUBTREE } from './constants.js';
-import type { KhoFdtNode } from './fdt-view.js';
-import { findProp, propFirstString } from './fdt-view.js';
-import { readPhysChecked } from './phys-read.js';
+import {
+  KHO_BOUNDS,
+  KHO_DEFAULT_MAX_PAGE_ORDER,
+  KHO_DEFAULT_PAGE_SHIFT,
+  KHO_FDT,
+  KHO_SUBTREE,
+} from './constants.js';
+import type { FdtNode } from '../fdt/index.js';
+import { getProp } from '../fdt/index.js';
+import { propFirstString } from './fdt-view.js';
+import type { KhoEndian, PointerSite } from './phys-read.js';
+import { dumpEndianness, readPhysChecked } from './phys-read.js';
 import { decodeRadixTree } from './radix-tree.js';
 import type { KhoRootSubtree } from './root.js';
 import { decodeKhoRoot } from './root.js';
@@ -35,11 +43,11 @@ import type {
 export type KhoFdtReader = (
   bytes: Uint8Array,
   file: string,
-) => { root: KhoFdtNode; header: { totalsize: number } };
+) => { root: FdtNode; header: { totalsize: number } };
 
 export interface KhoImageInput {
   /** The root KHO FDT, decoded, and the name of its file (for locations). */
-  readonly root: KhoFdtNode;
+  readonly root: FdtNode;
   readonly rootFile: string;
   /** Physical memory holding the memory map and blobs (an ELF core); null when the bundle has none. */
   readonly mem: PhysMemory | null;
@@ -55,6 +63,11 @@ export interface KhoImageInput {
   readonly maxPageOrder?: number;
   /** kho-v1: skip the bitmap-size heuristics and use this one. */
   readonly bitmapFormat?: KhoBitmapFormat;
+  /**
+   * Byte order of the machine that wrote the handover: KHO property values and in-memory structures are
+   * native-endian (spec 2.3). Default: the dump's (ElfCore.endianness), little endian when there is none.
+   */
+  readonly endianness?: KhoEndian;
 }
 
 const FDT_MAGIC = 0xd00dfeed;
@@ -65,8 +78,14 @@ export function decodeKhoImage(input: KhoImageInput): KhoImage {
   const diags = new DiagnosticSink();
   const pageShift = input.pageShift ?? KHO_DEFAULT_PAGE_SHIFT;
   const pageSize = 2 ** pageShift;
-  const root = decodeKhoRoot(input.root, input.rootFile, diags);
   const { mem } = input;
+  const endian = input.endianness ?? dumpEndianness(mem);
+  const root = decodeKhoRoot(input.root, input.rootFile, diags, endian);
+  const mapField = '/:preserved-memory-map';
+  const mapSite: PointerSite = {
+    field: mapField,
+    location: { file: input.rootFile, offset: root.memoryMapOffset, field: mapField },
+  };
 
   // 1. The memory map.
   const collector = new BlockCollector(
@@ -105,6 +124,8 @@ export function decodeKhoImage(input: KhoImageInput): KhoImage {
   } else if (root.abi === 'kho-v1') {
     const r = decodeChunkList(mem, root.memoryMapPhys, collector, diags, {
       pageShift,
+      endianness: endian,
+      headSite: mapSite,
       ...(input.bitmapFormat ? { bitmapFormat: input.bitmapFormat } : {}),
     });
     bitmapFormat = r.format;
@@ -113,7 +134,10 @@ export function decodeKhoImage(input: KhoImageInput): KhoImage {
     metadata.bitmaps = r.bitmaps;
     reportBitmapEvidence(diags, r.format, r.evidence, mem.name);
   } else {
-    const r = decodeRadixTree(mem, root.memoryMapPhys, root.abi, collector, diags, pageShift);
+    const r = decodeRadixTree(mem, root.memoryMapPhys, root.abi, collector, diags, pageShift, {
+      endianness: endian,
+      rootSite: mapSite,
+    });
     metadata.radixTables = r.tables;
     metadata.radixLeaves = r.leaves;
   }
@@ -137,23 +161,24 @@ export function decodeKhoImage(input: KhoImageInput): KhoImage {
   let khoTest: KhoTestSubtree | null = null;
   let luo: KhoLuo | null = null;
   for (const st of root.subtrees) {
-    const blob = subtreeBytes(st, input, diags);
+    const blob = subtreeBytes(st, input, diags, root.abi);
     let compatible: string | null = null;
     let sizeBytes = st.blobSize;
     try {
       if (blob && isFdt(blob.bytes) && input.readFdt) {
         const fdt = input.readFdt(blob.bytes, blob.file);
         if (sizeBytes === null) sizeBytes = fdt.header.totalsize;
-        compatible = propFirstString(findProp(fdt.root, 'compatible'));
+        compatible = propFirstString(getProp(fdt.root, 'compatible'));
         if (st.name === KHO_SUBTREE.MEMBLOCK_KHO_FDT)
-          reserveMem = decodeMemblockSubtree(fdt.root, blob.file, diags);
+          reserveMem = decodeMemblockSubtree(fdt.root, blob.file, diags, endian);
         else if (st.name === KHO_SUBTREE.KHO_TEST_NAME) {
-          const t = decodeKhoTestSubtree(fdt.root, blob.file, mem, diags, pageShift);
+          const t = decodeKhoTestSubtree(fdt.root, blob.file, mem, diags, pageShift, endian);
           khoTest = t.test;
           if (t.vmalloc) vmalloc.push(t.vmalloc);
-        } else if (st.name === KHO_SUBTREE.LUO_NAME) luo = decodeLuoSubtree(fdt.root, blob.file, mem, diags);
+        } else if (st.name === KHO_SUBTREE.LUO_NAME)
+          luo = decodeLuoSubtree(fdt.root, blob.file, mem, diags, endian);
       } else if (blob && st.name === KHO_SUBTREE.KEXEC_METADATA_NAME) {
-        kexecMetadata = decodeKexecMetadata(blob.bytes, blob.file);
+        kexecMetadata = decodeKexecMetadata(blob.bytes, blob.file, endian);
       } else if (blob && isFdt(blob.bytes) && sizeBytes === null) {
         sizeBytes = new DataView(blob.bytes.buffer, blob.bytes.byteOffset, 8).getUint32(4, false);
       }
@@ -216,6 +241,7 @@ function subtreeBytes(
   st: KhoRootSubtree,
   input: KhoImageInput,
   diags: DiagnosticSink,
+  abi: KhoImage['abi'],
 ): { file: string; bytes: Uint8Array; source: 'file' | 'memory' } | null {
   const f = input.subBlobs?.get(st.name);
   if (f) {
@@ -240,10 +266,16 @@ function subtreeBytes(
   }
   const mem = input.mem;
   if (!mem || st.phys === 0) return null;
+  // The pointer is the subtree's property in the root FDT: a blob outside the dump is located there.
+  const ptrField = `/${st.name}:${abi === 'kho-v1' ? KHO_FDT.KHO_FDT_SUB_TREE_PROP_NAME_V1 : KHO_FDT.KHO_SUB_TREE_PROP_NAME}`;
+  const site: PointerSite = {
+    field: ptrField,
+    location: { file: input.rootFile, offset: st.propOffset, field: ptrField },
+  };
   try {
     let size = st.blobSize;
     if (size === null) {
-      const head = readPhysChecked(mem, st.phys, 8, `subtree ${st.name} fdt_header`);
+      const head = readPhysChecked(mem, st.phys, 8, `subtree ${st.name} fdt_header`, site);
       const view = new DataView(head.buffer, head.byteOffset, 8);
       if (view.getUint32(0, false) !== FDT_MAGIC) {
         diags.warn(
@@ -264,7 +296,7 @@ function subtreeBytes(
     const where = `${mem.name}@${hex(st.phys)}`;
     return {
       file: where,
-      bytes: readPhysChecked(mem, st.phys, size, `subtree ${st.name}`),
+      bytes: readPhysChecked(mem, st.phys, size, `subtree ${st.name}`, site),
       source: 'memory',
     };
   } catch (e) {

@@ -1,33 +1,22 @@
-// The parts of a decoded FDT node that the KHO decoders read. Structurally the same as parsers/fdt's FdtNode and
-// FdtProp, so their nodes are accepted as they are; tests may also hand-make trees of this shape.
+// KHO's reads of decoded FDT nodes (parsers/fdt FdtNode/FdtProp, from parseFdt or hand-made in tests). Lookups are
+// parsers/fdt's (getProp, findNode). The typed reads below stay here because KHO reads differ from DT ones: a KHO
+// value is a raw native-endian integer of an exact length, and a bad one is a KHO_ERR_* (the FDT container is fine),
+// while parsers/fdt's propU32/propU64 accept longer values, read cells, and throw FDT_ERR_BADVALUE.
+import type { FdtNode, FdtProp } from '../fdt/index.js';
 import { TraceError, hex } from '../../src/core/index.js';
 import { readU64 } from '../_shared/index.js';
+import type { KhoEndian } from './phys-read.js';
 
-export interface KhoFdtProp {
-  readonly name: string;
-  readonly value: Uint8Array;
-  /** Byte offset of the property in its blob (for error locations). */
-  readonly offset: number;
-}
+/** @deprecated parsers/fdt's FdtNode; the alias keeps test/builders/kho-image.ts compiling. */
+export type KhoFdtNode = FdtNode;
+/** @deprecated parsers/fdt's FdtProp. */
+export type KhoFdtProp = FdtProp;
 
-export interface KhoFdtNode {
-  readonly name: string;
-  readonly path: string;
-  readonly offset: number;
-  readonly props: readonly KhoFdtProp[];
-  readonly children: readonly KhoFdtNode[];
-}
-
-export function findProp(node: KhoFdtNode, name: string): KhoFdtProp | undefined {
-  return node.props.find((p) => p.name === name);
-}
-
-export function findChild(node: KhoFdtNode, name: string): KhoFdtNode | undefined {
-  return node.children.find((c) => c.name === name);
-}
-
-/** First string of a string(-list) property, or null when it is not NUL-terminated printable text. */
-export function propFirstString(p: KhoFdtProp | undefined): string | null {
+/**
+ * First string of a string(-list) property, or null when it is absent or not NUL-terminated printable text: a bad
+ * `compatible` is a diagnostic for the KHO decoders, not an error (parsers/fdt propString throws).
+ */
+export function propFirstString(p: FdtProp | undefined): string | null {
   if (!p || p.value.length === 0) return null;
   const end = p.value.indexOf(0);
   if (end < 0) return null;
@@ -42,12 +31,13 @@ export function propFirstString(p: KhoFdtProp | undefined): string | null {
 
 /**
  * A KHO property value: a raw native-endian u64, not an FDT cell (spec 2.3; readers use get_unaligned((u64 *)prop)
- * and require exactly 8 bytes, kernel/liveupdate/kexec_handover.c kho_populate, K619). Little endian assumed.
+ * and require exactly 8 bytes, kernel/liveupdate/kexec_handover.c kho_populate, K619).
  */
 export function propU64Native(
-  p: KhoFdtProp,
+  p: FdtProp,
   file: string,
   nodePath: string,
+  endian: KhoEndian,
   code = 'KHO_ERR_BADPROP',
 ): number {
   if (p.value.length !== 8) {
@@ -59,11 +49,24 @@ export function propU64Native(
     });
   }
   const view = new DataView(p.value.buffer, p.value.byteOffset, 8);
-  return readU64(view, 0, true, file, p.offset, `${nodePath}:${p.name}`, code);
+  return readU64(view, 0, endian === 'le', file, p.offset, `${nodePath}:${p.name}`, code);
 }
 
-/** A 4-byte big-endian FDT cell (ordinary DT property), or a located error. */
-export function propU32Cell(p: KhoFdtProp, file: string, nodePath: string, code = 'KHO_ERR_BADPROP'): number {
+/** A native-endian u32 property of exactly 4 bytes (lib/test_kho.c writes `magic`, `nr_folios`, `csum` so). */
+export function propU32Native(p: FdtProp, file: string, nodePath: string, endian: KhoEndian): number {
+  if (p.value.length !== 4) {
+    throw new TraceError({
+      code: 'KHO_ERR_BADPROP',
+      location: { file, offset: p.offset, field: `${nodePath}:${p.name}` },
+      expected: '4 bytes (native-endian u32)',
+      found: `${p.value.length} bytes`,
+    });
+  }
+  return new DataView(p.value.buffer, p.value.byteOffset, 4).getUint32(0, endian === 'le');
+}
+
+/** A 4-byte big-endian FDT cell (ordinary DT property) of exactly 4 bytes, or a located KHO error. */
+export function propU32Cell(p: FdtProp, file: string, nodePath: string, code = 'KHO_ERR_BADPROP'): number {
   if (p.value.length !== 4) {
     throw new TraceError({
       code,
@@ -77,7 +80,7 @@ export function propU32Cell(p: KhoFdtProp, file: string, nodePath: string, code 
 
 /** Read `cells` big-endian u32 cells at `index` of a property as one number (address/size cells), bounded. */
 export function cellsToNumber(
-  p: KhoFdtProp,
+  p: FdtProp,
   cellIndex: number,
   cells: number,
   file: string,

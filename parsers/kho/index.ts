@@ -3,7 +3,14 @@ export * from './constants.js';
 export * from './fdt-view.js';
 export { BlockCollector } from './block-collector.js';
 export { decodeChunkList, type ChunkListOptions, type ChunkListResult } from './chunk-list.js';
-export { decodeRadixTree, radixGeometry, type RadixGeometry, type RadixResult } from './radix-tree.js';
+export {
+  decodeRadixTree,
+  radixGeometry,
+  type RadixGeometry,
+  type RadixOptions,
+  type RadixResult,
+} from './radix-tree.js';
+export { dumpEndianness, type KhoEndian, type KhoMemory, type PointerSite } from './phys-read.js';
 export { decodeVmalloc, readVmallocContents } from './vmalloc.js';
 export * from './scratch.js';
 export * from './subtrees.js';

@@ -4,7 +4,17 @@ import type { DiagnosticSink, PhysMemory } from '../../src/core/index.js';
 import { hex } from '../../src/core/index.js';
 import type { BlockCollector } from './block-collector.js';
 import { KHO_BOUNDS, KHO_RADIX } from './constants.js';
-import { khoError, readPhysChecked, u64At, viewOf } from './phys-read.js';
+import type { KhoEndian, PointerSite } from './phys-read.js';
+import {
+  bitmapByteOf,
+  bitmapWord,
+  dumpEndianness,
+  khoError,
+  pointerError,
+  readPhysChecked,
+  u64At,
+  viewOf,
+} from './phys-read.js';
 import type { KhoAbi } from './types.js';
 
 /** The tree's shape for a page size and ABI (include/linux/kho/abi/kexec_handover.h, KHO_TREE_MAX_DEPTH). */
@@ -35,6 +45,13 @@ export interface RadixResult {
   readonly leaves: number;
 }
 
+export interface RadixOptions {
+  /** Byte order of the tables and leaves; default the dump's (little endian when it does not say). */
+  readonly endianness?: KhoEndian;
+  /** Where the root pointer was read (the root FDT's preserved-memory-map), to locate errors about it. */
+  readonly rootSite?: PointerSite;
+}
+
 /** fls64 of a non-negative safe integer: 1-based position of the highest set bit, 0 for 0. */
 function fls(x: number): number {
   if (x === 0) return 0;
@@ -53,7 +70,9 @@ export function decodeRadixTree(
   out: BlockCollector,
   diags: DiagnosticSink,
   pageShift: number,
+  opts: RadixOptions = {},
 ): RadixResult {
+  const endian = opts.endianness ?? dumpEndianness(mem);
   const g = radixGeometry(abi, pageShift);
   const pageSize = 2 ** pageShift;
   const entries = pageSize / KHO_RADIX.TABLE_ENTRY_SIZE;
@@ -64,27 +83,29 @@ export function decodeRadixTree(
   let leaves = 0;
   let unaligned = 0;
 
-  const visit = (node: number, level: number, prefix: number, from: string): void => {
+  // `site` is the pointer that led to `node` (a table slot, or the root FDT property): errors about where it leads,
+  // a cycle included, are located at it. Without one (the root, no FDT site given) they are located at `node`.
+  const visit = (
+    node: number,
+    level: number,
+    prefix: number,
+    from: string,
+    site: PointerSite | undefined,
+  ): void => {
+    const fail = (code: string, expected: string, found: string) =>
+      site
+        ? pointerError(mem, site, code, expected, found)
+        : khoError(mem, node, from, code, expected, found);
     const prev = visited.get(node);
     if (prev !== undefined) {
-      throw khoError(
-        mem,
-        node,
-        from,
+      throw fail(
         'KHO_ERR_CYCLE',
         'a radix node not reached before',
-        `the node of ${prev}`,
+        `the node of ${prev} again, at ${hex(node)}`,
       );
     }
     if (visited.size >= KHO_BOUNDS.MAX_RADIX_NODES) {
-      throw khoError(
-        mem,
-        node,
-        from,
-        'KHO_ERR_BADCOUNT',
-        `at most ${KHO_BOUNDS.MAX_RADIX_NODES} radix nodes`,
-        'more',
-      );
+      throw fail('KHO_ERR_BADCOUNT', `at most ${KHO_BOUNDS.MAX_RADIX_NODES} radix nodes`, 'more');
     }
     const name =
       level === 0
@@ -92,7 +113,7 @@ export function decodeRadixTree(
         : `radix level ${level} (key prefix ${hex(prefix)})`;
     visited.set(node, name);
     if (node % pageSize !== 0) unaligned++;
-    const bytes = readPhysChecked(mem, node, pageSize, `${name} from ${from}`);
+    const bytes = readPhysChecked(mem, node, pageSize, site ? name : `${name} from ${from}`, site);
     const view = viewOf(bytes);
     if (level > 0) {
       tables++;
@@ -101,13 +122,9 @@ export function decodeRadixTree(
         const lo = view.getUint32(i * 8, true);
         const hi = view.getUint32(i * 8 + 4, true);
         if (lo === 0 && hi === 0) continue;
-        const child = u64At(mem, view, i * 8, node, `radix level ${level}.table[${i}]`);
-        visit(
-          child,
-          level - 1,
-          prefix + i * shift,
-          `radix level ${level}.table[${i}] @ ${hex(node + i * 8)}`,
-        );
+        const child = u64At(mem, view, i * 8, node, `radix level ${level}.table[${i}]`, endian);
+        const slot = `radix level ${level}.table[${i}] @ ${hex(node + i * 8)}`;
+        visit(child, level - 1, prefix + i * shift, slot, { field: slot, phys: node + i * 8 });
       }
       return;
     }
@@ -116,7 +133,7 @@ export function decodeRadixTree(
     const leafOrder = prefix > 0 ? g.order0Log2 - (fls(prefix) + g.bitmapLog2) + 1 : -1;
     const markerInPrefix = prefix > 0 ? prefix - 2 ** (fls(prefix) - 1) : 0;
     for (let w = 0; w < pageSize; w += 4) {
-      let word = view.getUint32(w, true);
+      let word = bitmapWord(view, w, endian);
       while (word !== 0) {
         const low = word & -word;
         const b = w * 8 + 31 - Math.clz32(low);
@@ -134,7 +151,7 @@ export function decodeRadixTree(
         if (order < 0 || order > maxOrder) {
           throw khoError(
             mem,
-            node + (b >> 3),
+            node + bitmapByteOf(b, endian),
             `${name} bit ${b}`,
             'KHO_ERR_BADORDER',
             `a key whose order marker gives an order in 0..${maxOrder}`,
@@ -146,7 +163,7 @@ export function decodeRadixTree(
         if (pfn + step > maxPfn) {
           throw khoError(
             mem,
-            node + (b >> 3),
+            node + bitmapByteOf(b, endian),
             `${name} bit ${b}`,
             'KHO_ERR_RANGE',
             'a block below 2^53',
@@ -158,7 +175,7 @@ export function decodeRadixTree(
     }
   };
 
-  visit(rootPhys, g.depth - 1, 0, 'preserved-memory-map');
+  visit(rootPhys, g.depth - 1, 0, opts.rootSite?.field ?? 'preserved-memory-map', opts.rootSite);
   if (unaligned > 0) {
     diags.warn(
       'KHO_RADIX_NODE_UNALIGNED',

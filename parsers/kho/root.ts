@@ -3,8 +3,10 @@
 import type { DiagnosticSink } from '../../src/core/index.js';
 import { TraceError } from '../../src/core/index.js';
 import { KHO_FDT } from './constants.js';
-import type { KhoFdtNode } from './fdt-view.js';
-import { findProp, propU64Native } from './fdt-view.js';
+import type { FdtNode } from '../fdt/index.js';
+import { getProp } from '../fdt/index.js';
+import { propU64Native } from './fdt-view.js';
+import type { KhoEndian } from './phys-read.js';
 import type { KhoAbi } from './types.js';
 
 export interface KhoRootSubtree {
@@ -13,19 +15,23 @@ export interface KhoRootSubtree {
   /** `blob-size` (kho-v3); null when absent. */
   readonly blobSize: number | null;
   readonly nodeOffset: number;
+  /** File offset of the pointer property (`fdt` or `preserved-data`), for errors about where it leads. */
+  readonly propOffset: number;
 }
 
 export interface KhoRoot {
   readonly abi: KhoAbi;
   readonly abiEvidence: string[];
   readonly memoryMapPhys: number;
+  /** File offset of the preserved-memory-map property's value. */
+  readonly memoryMapOffset: number;
   readonly subtrees: KhoRootSubtree[];
 }
 
 const ABIS: readonly KhoAbi[] = ['kho-v1', 'kho-v2', 'kho-v3'];
 
-function compatibleStrings(root: KhoFdtNode): string[] {
-  const p = findProp(root, 'compatible');
+function compatibleStrings(root: FdtNode): string[] {
+  const p = getProp(root, 'compatible');
   if (!p) return [];
   const out: string[] = [];
   let cur = '';
@@ -43,12 +49,18 @@ function compatibleStrings(root: KhoFdtNode): string[] {
  * Decide the ABI from the root `compatible` (fdt_node_check_compatible: any string of the list matches) and read
  * the memory map and the subtree pointers. Cross-era oddities (a v1 root with `preserved-data` children, a v3 child
  * without `blob-size`) are diagnostics; an unknown compatible or a malformed KHO property is a TraceError.
+ * `endian` is the writer's byte order: KHO property values are native-endian (spec 2.3).
  */
-export function decodeKhoRoot(root: KhoFdtNode, file: string, diags: DiagnosticSink): KhoRoot {
+export function decodeKhoRoot(
+  root: FdtNode,
+  file: string,
+  diags: DiagnosticSink,
+  endian: KhoEndian = 'le',
+): KhoRoot {
   const compat = compatibleStrings(root);
   const abi = ABIS.find((a) => compat.includes(a));
   if (!abi) {
-    const p = findProp(root, 'compatible');
+    const p = getProp(root, 'compatible');
     throw new TraceError({
       code: 'KHO_ERR_COMPATIBLE',
       location: { file, offset: p?.offset ?? root.offset, field: '/:compatible' },
@@ -57,7 +69,7 @@ export function decodeKhoRoot(root: KhoFdtNode, file: string, diags: DiagnosticS
     });
   }
   const evidence = [`root compatible = ${compat.map((s) => JSON.stringify(s)).join(', ')}`];
-  const mapProp = findProp(root, KHO_FDT.KHO_FDT_MEMORY_MAP_PROP_NAME);
+  const mapProp = getProp(root, KHO_FDT.KHO_FDT_MEMORY_MAP_PROP_NAME);
   if (!mapProp) {
     throw new TraceError({
       code: 'KHO_ERR_NOPROP',
@@ -66,7 +78,7 @@ export function decodeKhoRoot(root: KhoFdtNode, file: string, diags: DiagnosticS
       found: 'nothing',
     });
   }
-  const memoryMapPhys = propU64Native(mapProp, file, '/');
+  const memoryMapPhys = propU64Native(mapProp, file, '/', endian);
   evidence.push(
     `preserved-memory-map = 0x${memoryMapPhys.toString(16)} (${abi === 'kho-v1' ? 'first chunk of the bitmap chunk list' : 'radix tree root'})`,
   );
@@ -85,9 +97,9 @@ export function decodeKhoRoot(root: KhoFdtNode, file: string, diags: DiagnosticS
   let v2Style = 0;
   let withSize = 0;
   for (const c of root.children) {
-    const fdtProp = findProp(c, KHO_FDT.KHO_FDT_SUB_TREE_PROP_NAME_V1);
-    const dataProp = findProp(c, KHO_FDT.KHO_SUB_TREE_PROP_NAME);
-    const sizeProp = findProp(c, KHO_FDT.KHO_SUB_TREE_SIZE_PROP_NAME);
+    const fdtProp = getProp(c, KHO_FDT.KHO_FDT_SUB_TREE_PROP_NAME_V1);
+    const dataProp = getProp(c, KHO_FDT.KHO_SUB_TREE_PROP_NAME);
+    const sizeProp = getProp(c, KHO_FDT.KHO_SUB_TREE_SIZE_PROP_NAME);
     if (fdtProp) v1Style++;
     if (dataProp) v2Style++;
     if (sizeProp) withSize++;
@@ -101,9 +113,9 @@ export function decodeKhoRoot(root: KhoFdtNode, file: string, diags: DiagnosticS
       );
       continue;
     }
-    const phys = propU64Native(ptr, file, c.path);
+    const phys = propU64Native(ptr, file, c.path, endian);
     let blobSize: number | null = null;
-    if (sizeProp) blobSize = propU64Native(sizeProp, file, c.path);
+    if (sizeProp) blobSize = propU64Native(sizeProp, file, c.path, endian);
     if (abi === 'kho-v3' && blobSize === null) {
       diags.warn(
         'KHO_SUBTREE_NO_BLOB_SIZE',
@@ -111,7 +123,7 @@ export function decodeKhoRoot(root: KhoFdtNode, file: string, diags: DiagnosticS
         { file, offset: c.offset, field: c.path },
       );
     }
-    subtrees.push({ name: c.name, phys, blobSize, nodeOffset: c.offset });
+    subtrees.push({ name: c.name, phys, blobSize, nodeOffset: c.offset, propOffset: ptr.offset });
   }
   if (root.children.length > 0) {
     const style = [
@@ -142,5 +154,5 @@ export function decodeKhoRoot(root: KhoFdtNode, file: string, diags: DiagnosticS
       { file },
     );
   }
-  return { abi, abiEvidence: evidence, memoryMapPhys, subtrees };
+  return { abi, abiEvidence: evidence, memoryMapPhys, memoryMapOffset: mapProp.offset, subtrees };
 }

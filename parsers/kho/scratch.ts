@@ -6,11 +6,13 @@ import type { DiagnosticSink, PhysMemory } from '../../src/core/index.js';
 import { TraceError, hex } from '../../src/core/index.js';
 import { parseStruct, u64FromHalves } from '../_shared/index.js';
 import { KHO_BOUNDS, KHO_DATA_SIZE, KHO_SCRATCH_ENTRY_SIZE } from './constants.js';
-import type { KhoFdtNode } from './fdt-view.js';
-import { cellsToNumber, findChild, findProp, propU32Cell } from './fdt-view.js';
+import type { FdtNode } from '../fdt/index.js';
+import { findNode, getProp } from '../fdt/index.js';
+import { cellsToNumber, propU32Cell } from './fdt-view.js';
 import type { KhoData } from './layout.js';
 import { khoData } from './layout.js';
-import { readPhysChecked, u64At, viewOf } from './phys-read.js';
+import type { KhoEndian } from './phys-read.js';
+import { dumpEndianness, readPhysChecked, u64At, viewOf } from './phys-read.js';
 import type { KhoScratchArea } from './types.js';
 
 const HEX_LINE = /^0x([0-9a-fA-F]{1,16})$/;
@@ -134,14 +136,14 @@ export function decodeKhoData(bytes: Uint8Array, file: string, offset = 0): KhoE
  * DT platforms: `/chosen` `linux,kho-fdt` and `linux,kho-scratch`, each <address size> in big-endian cells of the
  * root's #address-cells / #size-cells (defaults 2 and 1 per the DT spec). Returns null when /chosen has neither.
  */
-export function decodeChosenKho(root: KhoFdtNode, file: string): KhoEntry | null {
-  const chosen = findChild(root, 'chosen');
+export function decodeChosenKho(root: FdtNode, file: string): KhoEntry | null {
+  const chosen = findNode(root, '/chosen');
   if (!chosen) return null;
-  const fdtProp = findProp(chosen, 'linux,kho-fdt');
-  const scratchProp = findProp(chosen, 'linux,kho-scratch');
+  const fdtProp = getProp(chosen, 'linux,kho-fdt');
+  const scratchProp = getProp(chosen, 'linux,kho-scratch');
   if (!fdtProp && !scratchProp) return null;
-  const ac = findProp(root, '#address-cells');
-  const sc = findProp(root, '#size-cells');
+  const ac = getProp(root, '#address-cells');
+  const sc = getProp(root, '#size-cells');
   const addressCells = ac ? propU32Cell(ac, file, '/') : 2;
   const sizeCells = sc ? propU32Cell(sc, file, '/') : 1;
   if (addressCells < 1 || addressCells > 2 || sizeCells < 1 || sizeCells > 2) {
@@ -179,11 +181,15 @@ export function decodeChosenKho(root: KhoFdtNode, file: string): KhoEntry | null
   return { fdtPhys, fdtSize, scratchPhys, scratchSize };
 }
 
-/** The `struct kho_scratch` array in memory: scratchSize / 16 entries of { addr, size } (kho_populate). */
+/**
+ * The `struct kho_scratch` array in memory: scratchSize / 16 entries of native-endian { addr, size } (kho_populate);
+ * `endian` defaults to the dump's byte order.
+ */
 export function decodeScratchArray(
   mem: PhysMemory,
   entry: KhoEntry,
   diags: DiagnosticSink,
+  endian: KhoEndian = dumpEndianness(mem),
 ): KhoScratchArea[] {
   if (entry.scratchSize % KHO_SCRATCH_ENTRY_SIZE !== 0) {
     diags.warn(
@@ -205,8 +211,8 @@ export function decodeScratchArray(
   const out: KhoScratchArea[] = [];
   for (let i = 0; i < n; i++) {
     out.push({
-      phys: u64At(mem, view, i * 16, entry.scratchPhys, `kho_scratch[${i}].addr`),
-      sizeBytes: u64At(mem, view, i * 16 + 8, entry.scratchPhys, `kho_scratch[${i}].size`),
+      phys: u64At(mem, view, i * 16, entry.scratchPhys, `kho_scratch[${i}].addr`, endian),
+      sizeBytes: u64At(mem, view, i * 16 + 8, entry.scratchPhys, `kho_scratch[${i}].size`, endian),
     });
   }
   checkScratch(out, mem.name, diags);

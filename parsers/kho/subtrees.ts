@@ -5,28 +5,18 @@ import type { DiagnosticSink, PhysMemory } from '../../src/core/index.js';
 import { TraceError, hex } from '../../src/core/index.js';
 import { parseStruct } from '../_shared/index.js';
 import { KHO_BOUNDS, KHO_SUBTREE } from './constants.js';
-import type { KhoFdtNode, KhoFdtProp } from './fdt-view.js';
-import { findChild, findProp, propFirstString, propU64Native } from './fdt-view.js';
+import type { FdtNode, FdtProp } from '../fdt/index.js';
+import { findNode, getProp } from '../fdt/index.js';
+import { propFirstString, propU32Native, propU64Native } from './fdt-view.js';
 import type { KhoKexecMetadataRaw } from './layout.js';
-import { KHO_KEXEC_METADATA_SIZE, khoKexecMetadata } from './layout.js';
-import { readPhysChecked, u64At, viewOf } from './phys-read.js';
+import { KHO_KEXEC_METADATA, KHO_KEXEC_METADATA_SIZE } from './layout.js';
+import type { KhoEndian } from './phys-read.js';
+import { dumpEndianness, readPhysChecked, u64At, viewOf } from './phys-read.js';
 import type { KhoKexecMetadata, KhoLuo, KhoReserveMem, KhoTestSubtree, KhoVmallocArea } from './types.js';
 import { decodeVmalloc, readVmallocContents } from './vmalloc.js';
 
-function nativeU32(p: KhoFdtProp, file: string, nodePath: string): number {
-  if (p.value.length !== 4) {
-    throw new TraceError({
-      code: 'KHO_ERR_BADPROP',
-      location: { file, offset: p.offset, field: `${nodePath}:${p.name}` },
-      expected: '4 bytes (native-endian u32)',
-      found: `${p.value.length} bytes`,
-    });
-  }
-  return new DataView(p.value.buffer, p.value.byteOffset, 4).getUint32(0, true);
-}
-
-function requireProp(node: KhoFdtNode, name: string, file: string): KhoFdtProp {
-  const p = findProp(node, name);
+function requireProp(node: FdtNode, name: string, file: string): FdtProp {
+  const p = getProp(node, name);
   if (!p) {
     throw new TraceError({
       code: 'KHO_ERR_NOPROP',
@@ -38,13 +28,17 @@ function requireProp(node: KhoFdtNode, name: string, file: string): KhoFdtProp {
   return p;
 }
 
-/** memblock subtree: `compatible = "memblock-v1"`, children `reserve-mem-v1` with native u64 `start` and `size`. */
+/**
+ * memblock subtree: `compatible = "memblock-v1"`, children `reserve-mem-v1` with native u64 `start` and `size`
+ * (`endian`: the writer's byte order).
+ */
 export function decodeMemblockSubtree(
-  root: KhoFdtNode,
+  root: FdtNode,
   file: string,
   diags: DiagnosticSink,
+  endian: KhoEndian = 'le',
 ): KhoReserveMem[] {
-  const compat = propFirstString(findProp(root, 'compatible'));
+  const compat = propFirstString(getProp(root, 'compatible'));
   if (compat !== KHO_SUBTREE.MEMBLOCK_KHO_NODE_COMPATIBLE) {
     diags.warn(
       'KHO_MEMBLOCK_COMPATIBLE',
@@ -57,7 +51,7 @@ export function decodeMemblockSubtree(
   }
   const out: KhoReserveMem[] = [];
   for (const c of root.children) {
-    const cc = propFirstString(findProp(c, 'compatible'));
+    const cc = propFirstString(getProp(c, 'compatible'));
     if (cc !== KHO_SUBTREE.RESERVE_MEM_KHO_NODE_COMPATIBLE) {
       diags.warn(
         'KHO_MEMBLOCK_UNKNOWN_NODE',
@@ -71,15 +65,22 @@ export function decodeMemblockSubtree(
     }
     out.push({
       name: c.name,
-      start: propU64Native(requireProp(c, 'start', file), file, c.path),
-      sizeBytes: propU64Native(requireProp(c, 'size', file), file, c.path),
+      start: propU64Native(requireProp(c, 'start', file), file, c.path, endian),
+      sizeBytes: propU64Native(requireProp(c, 'size', file), file, c.path, endian),
     });
   }
   return out;
 }
 
-/** kexec-metadata: a packed struct, not an FDT. The reader wants blob-size >= 4, version 1, then the whole struct. */
-export function decodeKexecMetadata(bytes: Uint8Array, file: string): KhoKexecMetadata {
+/**
+ * kexec-metadata: a packed native-endian struct, not an FDT. The reader wants blob-size >= 4, version 1, then the
+ * whole struct.
+ */
+export function decodeKexecMetadata(
+  bytes: Uint8Array,
+  file: string,
+  endian: KhoEndian = 'le',
+): KhoKexecMetadata {
   if (bytes.length < 4) {
     throw new TraceError({
       code: 'KHO_ERR_TRUNCATED',
@@ -88,7 +89,7 @@ export function decodeKexecMetadata(bytes: Uint8Array, file: string): KhoKexecMe
       found: `${bytes.length} bytes`,
     });
   }
-  const version = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
+  const version = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, endian === 'le');
   if (version !== KHO_SUBTREE.KHO_KEXEC_METADATA_VERSION) {
     throw new TraceError({
       code: 'KHO_ERR_VERSION',
@@ -97,11 +98,17 @@ export function decodeKexecMetadata(bytes: Uint8Array, file: string): KhoKexecMe
       found: `${version}`,
     });
   }
-  const raw = parseStruct<KhoKexecMetadataRaw>(khoKexecMetadata, bytes, 0, KHO_KEXEC_METADATA_SIZE, {
-    file,
-    field: 'kho_kexec_metadata',
-    truncatedCode: 'KHO_ERR_TRUNCATED',
-  });
+  const raw = parseStruct<KhoKexecMetadataRaw>(
+    KHO_KEXEC_METADATA[endian],
+    bytes,
+    0,
+    KHO_KEXEC_METADATA_SIZE,
+    {
+      file,
+      field: 'kho_kexec_metadata',
+      truncatedCode: 'KHO_ERR_TRUNCATED',
+    },
+  );
   const rel = raw.previous_release;
   const end = rel.indexOf(0);
   let previousRelease = '';
@@ -114,13 +121,14 @@ export function decodeKexecMetadata(bytes: Uint8Array, file: string): KhoKexecMe
  * the raw 16-byte `folios_info` (struct kho_vmalloc) and u32 `csum`. folios_info's contents are `phys | order`.
  */
 export function decodeKhoTestSubtree(
-  root: KhoFdtNode,
+  root: FdtNode,
   file: string,
   mem: PhysMemory | null,
   diags: DiagnosticSink,
   pageShift: number,
+  endian: KhoEndian = dumpEndianness(mem),
 ): { test: KhoTestSubtree; vmalloc: KhoVmallocArea | null } {
-  const compat = propFirstString(findProp(root, 'compatible'));
+  const compat = propFirstString(getProp(root, 'compatible'));
   if (compat !== KHO_SUBTREE.KHO_TEST_COMPAT) {
     diags.warn(
       'KHO_TEST_COMPATIBLE',
@@ -128,7 +136,7 @@ export function decodeKhoTestSubtree(
       { file, offset: root.offset },
     );
   }
-  const magic = nativeU32(requireProp(root, 'magic', file), file, '/');
+  const magic = propU32Native(requireProp(root, 'magic', file), file, '/', endian);
   if (magic !== KHO_SUBTREE.KHO_TEST_MAGIC) {
     diags.warn(
       'KHO_TEST_MAGIC',
@@ -136,7 +144,7 @@ export function decodeKhoTestSubtree(
       { file },
     );
   }
-  const data = findChild(root, 'data');
+  const data = findNode(root, '/data');
   if (!data) {
     throw new TraceError({
       code: 'KHO_ERR_NOPROP',
@@ -145,8 +153,8 @@ export function decodeKhoTestSubtree(
       found: 'nothing',
     });
   }
-  const nrFolios = nativeU32(requireProp(data, 'nr_folios', file), file, data.path);
-  const csum = nativeU32(requireProp(data, 'csum', file), file, data.path);
+  const nrFolios = propU32Native(requireProp(data, 'nr_folios', file), file, data.path, endian);
+  const csum = propU32Native(requireProp(data, 'csum', file), file, data.path, endian);
   const info = requireProp(data, 'folios_info', file);
   if (!mem) return { test: { magic, nrFolios, csum, folios: null }, vmalloc: null };
   const area = decodeVmalloc(
@@ -156,6 +164,7 @@ export function decodeKhoTestSubtree(
     mem,
     diags,
     pageShift,
+    endian,
   );
   const bytes = readVmallocContents(area, mem, nrFolios * 8, pageShift);
   const view = viewOf(bytes);
@@ -163,7 +172,7 @@ export function decodeKhoTestSubtree(
   const phys = new Float64Array(nrFolios);
   const order = new Uint8Array(nrFolios);
   for (let i = 0; i < nrFolios; i++) {
-    const v = u64At(mem, view, i * 8, area.blockPhys[0] ?? 0, `kho_test folios_info[${i}]`);
+    const v = u64At(mem, view, i * 8, area.blockPhys[0] ?? 0, `kho_test folios_info[${i}]`, endian);
     order[i] = v % pageSize; // folios_info[i] & ~PAGE_MASK
     phys[i] = v - order[i]!; // folios_info[i] & PAGE_MASK
   }
@@ -172,18 +181,19 @@ export function decodeKhoTestSubtree(
 
 /** LUO subtree: `compatible = "luo-v1"`, native u64 `liveupdate-number`, and session/FLB children with header pointers. */
 export function decodeLuoSubtree(
-  root: KhoFdtNode,
+  root: FdtNode,
   file: string,
   mem: PhysMemory | null,
   diags: DiagnosticSink,
+  endian: KhoEndian = dumpEndianness(mem),
 ): KhoLuo {
-  const compatible = propFirstString(findProp(root, 'compatible'));
-  const num = findProp(root, 'liveupdate-number');
-  const liveupdateNumber = num ? propU64Native(num, file, '/') : null;
+  const compatible = propFirstString(getProp(root, 'compatible'));
+  const num = getProp(root, 'liveupdate-number');
+  const liveupdateNumber = num ? propU64Native(num, file, '/', endian) : null;
   const sessions: { compatible: string | null; headerPhys: number | null; names: string[] | null }[] = [];
   for (const c of root.children) {
-    const cc = propFirstString(findProp(c, 'compatible'));
-    const hdr = findProp(c, 'luo-session-header');
+    const cc = propFirstString(getProp(c, 'compatible'));
+    const hdr = getProp(c, 'luo-session-header');
     if (!hdr) {
       diags.info('KHO_LUO_NODE', `LUO node ${c.path} (${JSON.stringify(cc)}) is listed but not decoded`, {
         file,
@@ -192,17 +202,24 @@ export function decodeLuoSubtree(
       sessions.push({ compatible: cc, headerPhys: null, names: null });
       continue;
     }
-    const headerPhys = propU64Native(hdr, file, c.path);
+    const headerPhys = propU64Native(hdr, file, c.path, endian);
     let names: string[] | null = null;
     if (mem && headerPhys !== 0) {
       // luo_session_header_ser { u64 count; } then count x luo_session_ser: name[64] (v1) or name[64] + 16 (v2).
       const stride = cc === 'luo-session-v2' ? 80 : 64;
+      const field = `${c.path}:luo-session-header`;
       const count = u64At(
         mem,
-        viewOf(readPhysChecked(mem, headerPhys, 8, `${c.path}:luo-session-header`)),
+        viewOf(
+          readPhysChecked(mem, headerPhys, 8, 'luo_session_header_ser', {
+            field,
+            location: { file, offset: hdr.offset, field },
+          }),
+        ),
         0,
         headerPhys,
         'luo_session_header_ser.count',
+        endian,
       );
       if (count > KHO_BOUNDS.MAX_LUO_SESSIONS) {
         throw new TraceError({

@@ -5,14 +5,16 @@ import { TraceError, hex } from '../../src/core/index.js';
 import { parseStruct, u64FromHalves } from '../_shared/index.js';
 import { KHO_BOUNDS, KHO_VMALLOC } from './constants.js';
 import type { KhoVmallocDesc } from './layout.js';
-import { KHO_VMALLOC_SIZE_BYTES, khoVmalloc } from './layout.js';
-import { khoError, readPhysChecked, u64At, viewOf } from './phys-read.js';
+import { KHO_VMALLOC_DESC, KHO_VMALLOC_SIZE_BYTES } from './layout.js';
+import type { KhoEndian, PointerSite } from './phys-read.js';
+import { dumpEndianness, khoError, pointerError, readPhysChecked, u64At, viewOf } from './phys-read.js';
 import type { KhoVmallocArea } from './types.js';
 
 /**
  * Decode a 16-byte `struct kho_vmalloc` (found at `at`, usually an FDT property) and follow its chunk list in `mem`.
  * Throws KHO_ERR_* for cycles, pointers outside the dump and impossible counts; a block count that does not match
  * `total_pages` is a diagnostic (the kernel's restore would fail with it, the decoder still reports what is there).
+ * `endian`: the descriptor and chunks are native-endian; default the dump's byte order.
  */
 export function decodeVmalloc(
   desc: Uint8Array,
@@ -21,8 +23,9 @@ export function decodeVmalloc(
   mem: PhysMemory,
   diags: DiagnosticSink,
   pageShift: number,
+  endian: KhoEndian = dumpEndianness(mem),
 ): KhoVmallocArea {
-  const d = parseStruct<KhoVmallocDesc>(khoVmalloc, desc, 0, KHO_VMALLOC_SIZE_BYTES, {
+  const d = parseStruct<KhoVmallocDesc>(KHO_VMALLOC_DESC[endian], desc, 0, KHO_VMALLOC_SIZE_BYTES, {
     file: at.file,
     field: at.field ?? 'kho_vmalloc',
     truncatedCode: 'KHO_ERR_BADPROP',
@@ -68,24 +71,27 @@ export function decodeVmalloc(
   const chunkPhys: number[] = [];
   const seen = new Map<number, number>();
   let chunk = first;
-  let from = `${owner}.first`;
+  // The pointer being followed (the descriptor's `first` in its file, then each chunk's `next`): errors about where
+  // it leads are located at it.
+  let site: PointerSite = {
+    field: `${owner}.first`,
+    location: { ...at, field: `${at.field ?? owner}.first` },
+  };
   while (chunk !== 0) {
     const prev = seen.get(chunk);
     if (prev !== undefined) {
-      throw khoError(
+      throw pointerError(
         mem,
-        chunk,
-        from,
+        site,
         'KHO_ERR_CYCLE',
         'a vmalloc chunk not visited before',
-        `chunk[${prev}] again`,
+        `chunk[${prev}] again, at ${hex(chunk)}`,
       );
     }
     if (chunkPhys.length >= KHO_BOUNDS.MAX_VMALLOC_CHUNKS) {
-      throw khoError(
+      throw pointerError(
         mem,
-        chunk,
-        from,
+        site,
         'KHO_ERR_BADCOUNT',
         `at most ${KHO_BOUNDS.MAX_VMALLOC_CHUNKS} chunks`,
         'more',
@@ -94,7 +100,7 @@ export function decodeVmalloc(
     const name = `${owner} chunk[${chunkPhys.length}]`;
     seen.set(chunk, chunkPhys.length);
     chunkPhys.push(chunk);
-    const view = viewOf(readPhysChecked(mem, chunk, pageSize, `${name} (from ${from})`));
+    const view = viewOf(readPhysChecked(mem, chunk, pageSize, name, site));
     for (let i = 0; i < perChunk; i++) {
       const off = 8 + i * 8;
       if (view.getUint32(off, true) === 0 && view.getUint32(off + 4, true) === 0) break;
@@ -108,10 +114,10 @@ export function decodeVmalloc(
           'more',
         );
       }
-      blocks.push(u64At(mem, view, off, chunk, `${name}.phys[${i}]`));
+      blocks.push(u64At(mem, view, off, chunk, `${name}.phys[${i}]`, endian));
     }
-    from = `${name}.next`;
-    chunk = u64At(mem, view, 0, chunk, from);
+    site = { field: `${name}.next`, phys: chunk };
+    chunk = u64At(mem, view, 0, chunk, site.field, endian);
   }
   if (blocks.length * pagesPerBlock !== d.total_pages) {
     diags.warn(

@@ -121,7 +121,7 @@ describe('kexec-replay inspect on malformed input', () => {
     expect(r.err).toContain(`${path.join(dir, 'kho/fdt')}: offset 0x0`);
   });
 
-  it('a radix root outside the dump: exit 3 naming memory.core and the pointer', async () => {
+  it('a radix root outside the dump: exit 3 at the pointer (kho/fdt offset of preserved-memory-map), naming memory.core', async () => {
     const dir = copyBundle('traces/kho-era-v2', 'radix');
     const fdtPath = path.join(dir, 'kho/fdt');
     const blob = fs.readFileSync(fdtPath);
@@ -134,8 +134,8 @@ describe('kexec-replay inspect on malformed input', () => {
     fs.writeFileSync(fdtPath, blob);
     const r = await inspect(dir);
     expect(r.code).toBe(3);
-    expect(r.err).toMatch(
-      /memory\.core \(radix level 5 .*from preserved-memory-map @ phys 0x5000\): KHO_ERR_NOT_IN_DUMP/,
+    expect(r.err).toContain(
+      `${fdtPath}: offset 0x${at.toString(16)} (/:preserved-memory-map): KHO_ERR_NOT_IN_DUMP: expected radix level 5 (key prefix 0x0) at 0x5000 of ${dir}/kho/memory.core: 4096 bytes`,
     );
   });
 

@@ -1,98 +1,17 @@
 // `kexec-replay compare <bundle-dir>`: every KHO strategy side by side on the same host and handover image:
 // findings per code (pages affected), errors and warnings, struct pages each strategy initialises and when.
-// Also home of loadKhoBundle(), which `replay --strategy` uses to read a bundle's host files and kho/ image.
+// The bundle is read by src/cli/load-kho.ts loadKhoBundle(), as `replay --strategy` does.
 import type { Command } from 'commander';
-import * as path from 'node:path';
-import type { Diagnostic, PhysMemory } from '../../core/index.js';
-import { DiagnosticSink, TraceError, UsageError } from '../../core/index.js';
-import { openElfCore } from '../../../parsers/elf-core/index.js';
-import { parseFdt } from '../../../parsers/fdt/index.js';
-import type { KhoBitmapFormat, KhoFdtReader, KhoImage, KhoScratchArea } from '../../../parsers/kho/index.js';
-import { decodeKhoImage, parseScratchFiles } from '../../../parsers/kho/index.js';
-import { loadBundle } from '../../trace/index.js';
+import { UsageError } from '../../core/index.js';
+import type { KhoBitmapFormat } from '../../../parsers/kho/index.js';
 import type { HostTrace } from '../../trace/index.js';
 import { compareStrategies } from '../../check/compare.js';
 import { compareToJson } from '../../report/compare-json.js';
 import { renderCompareText } from '../../report/compare-text.js';
 import { PROFILES } from '../../sim/profiles.js';
 import type { CliContext } from '../context.js';
-import { exists, isDirectory, listFiles, openFileSource, readBytes, readText } from '../io.js';
+import { loadKhoBundle } from '../load-kho.js';
 import { startSpinner } from '../spinner.js';
-
-export interface KhoBundle {
-  readonly host: HostTrace;
-  readonly image: KhoImage;
-  readonly diagnostics: readonly Diagnostic[];
-}
-
-/** Whether a bundle directory carries a KHO image (kho/fdt). */
-export function hasKhoImage(dir: string): boolean {
-  return exists(path.join(dir, 'kho', 'fdt'));
-}
-
-/** Load the host model and decode the KHO image of a bundle directory. */
-export function loadKhoBundle(
-  dir: string,
-  options: { stage?: string; bitmapFormat?: KhoBitmapFormat } = {},
-): KhoBundle {
-  if (!isDirectory(dir)) throw new UsageError(`${dir} is not a directory (a trace bundle)`);
-  const at = (rel: string): string => path.join(dir, rel);
-  const fdtFile = at('kho/fdt');
-  if (!exists(fdtFile)) {
-    throw new TraceError({
-      code: 'TRACE_ERR_MISSING',
-      location: { file: fdtFile },
-      expected: 'the KHO root FDT (a copy of /sys/kernel/debug/kho/out/fdt or in/fdt)',
-      found: 'no such file',
-    });
-  }
-  // host files: everything outside kho/ (the image is decoded below, from its own files)
-  const files: Record<string, Uint8Array> = {};
-  for (const f of listFiles(dir)) if (!f.startsWith('kho/')) files[f] = readBytes(at(f));
-  const host = loadBundle(files, { displayRoot: dir, ...(options.stage ? { stage: options.stage } : {}) });
-
-  const sink = new DiagnosticSink();
-  const extra: Diagnostic[] = [];
-  const root = parseFdt(readBytes(fdtFile), fdtFile, sink);
-  const subBlobs = new Map<string, { file: string; bytes: Uint8Array }>();
-  if (isDirectory(at('kho/sub_fdts'))) {
-    for (const name of listFiles(at('kho/sub_fdts')))
-      subBlobs.set(name, { file: at(`kho/sub_fdts/${name}`), bytes: readBytes(at(`kho/sub_fdts/${name}`)) });
-  }
-  let scratch: KhoScratchArea[] = [];
-  const sp = at('kho/scratch_phys');
-  const sl = at('kho/scratch_len');
-  if (exists(sp) && exists(sl)) scratch = parseScratchFiles(readText(sp), sp, readText(sl), sl, sink);
-  else
-    sink.warn('KHO_NO_SCRATCH_FILES', 'no kho/scratch_phys and kho/scratch_len: scratch checks skipped', {
-      file: dir,
-    });
-
-  const coreFile = at('kho/memory.core');
-  const core = exists(coreFile) ? openFileSource(coreFile) : null;
-  try {
-    let mem: PhysMemory | null = null;
-    if (core) {
-      const elf = openElfCore(core);
-      extra.push(...elf.diagnostics);
-      mem = elf;
-    }
-    const readFdt: KhoFdtReader = (bytes, file) => parseFdt(bytes, file, sink);
-    const image = decodeKhoImage({
-      root: root.root,
-      rootFile: fdtFile,
-      mem,
-      subBlobs,
-      scratch,
-      readFdt,
-      pageShift: host.pageShift,
-      ...(options.bitmapFormat ? { bitmapFormat: options.bitmapFormat } : {}),
-    });
-    return { host, image, diagnostics: [...sink.items, ...extra, ...image.diagnostics] };
-  } finally {
-    core?.close();
-  }
-}
 
 interface CompareFlags {
   profile?: string;

@@ -1,26 +1,17 @@
 // `kexec-replay inspect <bundle-dir> [--json] [--bitmap-format 512|page]` and `inspect --dts <file>`: decode a
 // bundle's KHO handover image (kho/fdt, kho/sub_fdts/*, kho/scratch_*, kho/memory.core) and summarise it.
 import type { Command } from 'commander';
-import * as path from 'node:path';
-import type { Diagnostic, PhysMemory } from '../../core/index.js';
-import { DiagnosticSink, TraceError, UsageError } from '../../core/index.js';
-import { parseFdt } from '../../../parsers/fdt/index.js';
+import { DiagnosticSink, UsageError } from '../../core/index.js';
+import { getProp, parseFdt } from '../../../parsers/fdt/index.js';
 import type { Fdt } from '../../../parsers/fdt/index.js';
-import { openElfCore } from '../../../parsers/elf-core/index.js';
-import type { KhoBitmapFormat, KhoFdtReader, KhoScratchArea } from '../../../parsers/kho/index.js';
-import {
-  KHO_FDT,
-  KHO_SUBTREE,
-  decodeKhoImage,
-  findProp,
-  parseScratchFiles,
-  propFirstString,
-} from '../../../parsers/kho/index.js';
+import type { KhoBitmapFormat } from '../../../parsers/kho/index.js';
+import { KHO_FDT, KHO_SUBTREE, propFirstString } from '../../../parsers/kho/index.js';
 import { renderDts } from '../../report/dts.js';
 import { inspectToJson } from '../../report/inspect-json.js';
 import { renderInspectText } from '../../report/inspect-text.js';
 import type { CliContext } from '../context.js';
-import { exists, isDirectory, listFiles, openFileSource, readBytes, readText } from '../io.js';
+import { isDirectory, readBytes } from '../io.js';
+import { loadKhoImage, requireRootFdt } from '../load-kho.js';
 import { startSpinner } from '../spinner.js';
 
 interface InspectFlags {
@@ -34,7 +25,7 @@ interface InspectFlags {
  * root compatible so that an ordinary device tree's big-endian cells are left alone.
  */
 function khoU64Props(fdt: Fdt): (nodePath: string, propName: string) => boolean {
-  const compat = propFirstString(findProp(fdt.root, 'compatible')) ?? '';
+  const compat = propFirstString(getProp(fdt.root, 'compatible')) ?? '';
   if (/^kho-v\d+$/.test(compat)) {
     const root = new Set<string>([KHO_FDT.KHO_FDT_MEMORY_MAP_PROP_NAME]);
     const sub = new Set<string>([
@@ -89,77 +80,19 @@ export function registerInspect(program: Command, ctx: CliContext): void {
 }
 
 function inspectBundle(dir: string, flags: InspectFlags, ctx: CliContext): void {
-  const at = (rel: string): string => path.join(dir, rel);
-  const fdtFile = at('kho/fdt');
-  if (!exists(fdtFile)) {
-    throw new TraceError({
-      code: 'TRACE_ERR_MISSING',
-      location: { file: fdtFile },
-      expected: 'the KHO root FDT (a copy of /sys/kernel/debug/kho/out/fdt or in/fdt)',
-      found: 'no such file',
-    });
-  }
-  const spinner = startSpinner(ctx.output, `reading ${fdtFile}`);
-  const sink = new DiagnosticSink();
-  const extra: Diagnostic[] = [];
-  let core: (ReturnType<typeof openFileSource> & object) | null = null;
+  const spinner = startSpinner(ctx.output, `reading ${requireRootFdt(dir)}`);
   try {
-    const root: Fdt = parseFdt(readBytes(fdtFile), fdtFile, sink);
-
-    const subBlobs = new Map<string, { file: string; bytes: Uint8Array }>();
-    if (isDirectory(at('kho/sub_fdts'))) {
-      for (const name of listFiles(at('kho/sub_fdts')))
-        subBlobs.set(name, {
-          file: at(`kho/sub_fdts/${name}`),
-          bytes: readBytes(at(`kho/sub_fdts/${name}`)),
-        });
-    }
-
-    let scratch: KhoScratchArea[] = [];
-    const sp = at('kho/scratch_phys');
-    const sl = at('kho/scratch_len');
-    if (exists(sp) && exists(sl)) scratch = parseScratchFiles(readText(sp), sp, readText(sl), sl, sink);
-    else if (exists(sp) || exists(sl))
-      sink.warn(
-        'KHO_SCRATCH_HALF',
-        `only one of kho/scratch_phys and kho/scratch_len is present; scratch areas not read`,
-        { file: exists(sp) ? sp : sl },
-      );
-    else
-      sink.info('KHO_NO_SCRATCH_FILES', 'no kho/scratch_phys and kho/scratch_len: scratch areas unknown', {
-        file: dir,
-      });
-
-    let mem: PhysMemory | null = null;
-    const coreFile = at('kho/memory.core');
-    if (exists(coreFile)) {
-      spinner.update(`opening ${coreFile}`);
-      core = openFileSource(coreFile);
-      const elf = openElfCore(core);
-      extra.push(...elf.diagnostics);
-      mem = elf;
-    }
-
-    const readFdt: KhoFdtReader = (bytes, file) => parseFdt(bytes, file, sink);
-    spinner.update('decoding the preserved-memory map');
-    const img = decodeKhoImage({
-      root: root.root,
-      rootFile: fdtFile,
-      mem,
-      subBlobs,
-      scratch,
-      readFdt,
+    const { image, diagnostics } = loadKhoImage(dir, {
       ...(flags.bitmapFormat ? { bitmapFormat: flags.bitmapFormat as KhoBitmapFormat } : {}),
+      progress: (what) => spinner.update(what),
     });
     spinner.stop();
-    const diagnostics = [...sink.items, ...extra, ...img.diagnostics];
     ctx.output.out(
       flags.json
-        ? JSON.stringify(inspectToJson(img, dir, diagnostics)) + '\n'
-        : renderInspectText(img, dir, diagnostics),
+        ? JSON.stringify(inspectToJson(image, dir, diagnostics)) + '\n'
+        : renderInspectText(image, dir, diagnostics),
     );
   } finally {
     spinner.stop();
-    core?.close();
   }
 }

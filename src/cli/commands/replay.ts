@@ -20,7 +20,8 @@ import { replayKho } from '../../sim/phases/kho-replay.js';
 import { parseRestoreKinds } from '../../sim/phases/kho-run.js';
 import { findProfile } from '../../sim/profiles.js';
 import { findStrategy } from '../../sim/strategies/index.js';
-import { checkDeferredFlag, hasKhoImage, loadKhoBundle, renderProfileList } from './compare.js';
+import { checkDeferredFlag, renderProfileList } from './compare.js';
+import { hasKhoImage, loadKhoBundle } from '../load-kho.js';
 
 interface ReplayFlags {
   deferred?: string;

@@ -1,7 +1,7 @@
 // kho-v1 chunk lists (spec 4.1): encoding checked by hand against the spec's worked example, the bitmap-size
 // evidence of 4.1.4, and every located error.
 import { describe, expect, it } from 'vitest';
-import { TraceError } from '../../../src/core/index.js';
+import { TraceError, hex } from '../../../src/core/index.js';
 import { buildKhoImage, pagesMemory } from '../../builders/kho-image.js';
 import { BlockCollector, DiagnosticSinkFor, decodeChunkList } from './chunk-helpers.js';
 import { decodeBuilt, pairs } from './helpers.js';
@@ -185,8 +185,10 @@ describe('kho-v1 malformed chunk lists', () => {
     }
     v.setUint32(0, img.memoryMapPhys % 2 ** 32, true);
     v.setUint32(4, Math.floor(img.memoryMapPhys / 2 ** 32), true);
+    // Located at the pointer that closes the loop (in the last chunk), not at the chunk it points to.
     const e = expectTraceError(run(img), 'KHO_ERR_CYCLE', /chunk\[1\]\.hdr\.next/);
-    expect(e.found).toBe('chunk[0] again');
+    expect(e.location.field).toBe(`chunk[1].hdr.next @ phys ${hex(c)}`);
+    expect(e.found).toBe(`chunk[0] again, at ${hex(img.memoryMapPhys)}`);
   });
 
   it('num_elms above 255: KHO_ERR_BADCOUNT', () => {
@@ -206,11 +208,10 @@ describe('kho-v1 malformed chunk lists', () => {
     const v = new DataView(img.pages.get(img.memoryMapPhys)!.buffer);
     v.setUint32(0, 0x5000, true);
     v.setUint32(4, 0, true);
-    expectTraceError(
-      run(img),
-      'KHO_ERR_NOT_IN_DUMP',
-      /chunk\[1\] \(from chunk\[0\]\.hdr\.next\) @ phys 0x5000/,
-    );
+    // Located at the pointer (which is in the dump), the absent target in `expected`.
+    const e = expectTraceError(run(img), 'KHO_ERR_NOT_IN_DUMP');
+    expect(e.location.field).toBe(`chunk[0].hdr.next @ phys ${hex(img.memoryMapPhys)}`);
+    expect(e.expected).toMatch(/^chunk\[1\] at 0x5000: 4096 bytes/);
   });
 
   it('a bitmap pointer outside the dump and a u64 above 2^53', () => {
@@ -218,7 +219,8 @@ describe('kho-v1 malformed chunk lists', () => {
     const v = new DataView(img.pages.get(img.memoryMapPhys)!.buffer);
     v.setUint32(24, 0x7000, true);
     v.setUint32(28, 0, true);
-    expectTraceError(run(img), 'KHO_ERR_NOT_IN_DUMP', /chunk\[0\]\.bitmaps\[0\]\.bitmap/);
+    const e = expectTraceError(run(img), 'KHO_ERR_NOT_IN_DUMP', /chunk\[0\]\.bitmaps\[0\]\.bitmap/);
+    expect(e.location.field).toBe(`chunk[0].bitmaps[0].bitmap @ phys ${hex(img.memoryMapPhys + 24)}`);
     v.setUint32(28, 0xffffffff, true);
     expectTraceError(run(img), 'KHO_ERR_RANGE', /chunk\[0\]\.bitmaps\[0\]\.bitmap/);
   });

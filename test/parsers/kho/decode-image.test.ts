@@ -101,7 +101,13 @@ describe('root FDT: era and evidence (spec 3.1, 3.3)', () => {
       d,
     );
     expect(v3.subtrees).toEqual([
-      { name: 'kexec-metadata', phys: 0x3000, blobSize: 73, nodeOffset: expect.any(Number) },
+      {
+        name: 'kexec-metadata',
+        phys: 0x3000,
+        blobSize: 73,
+        nodeOffset: expect.any(Number),
+        propOffset: expect.any(Number),
+      },
     ]);
     expect(v3.abiEvidence.join('; ')).toMatch(/1 with "blob-size"/);
     expect(d.items).toEqual([]);

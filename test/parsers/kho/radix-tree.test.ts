@@ -1,7 +1,7 @@
 // kho-v2/v3 radix trees (spec 4.2): geometry, key encoding checked by hand against the spec's examples, and
 // located errors for cycles, missing nodes and impossible keys.
 import { describe, expect, it } from 'vitest';
-import { TraceError } from '../../../src/core/index.js';
+import { TraceError, hex } from '../../../src/core/index.js';
 import { radixGeometry } from '../../../parsers/kho/index.js';
 import { buildKhoImage } from '../../builders/kho-image.js';
 import { decodeBuilt, pairs } from './helpers.js';
@@ -106,18 +106,18 @@ describe('radix malformed trees', () => {
     l4.setUint32(7 * 8, img.memoryMapPhys % 2 ** 32, true);
     l4.setUint32(7 * 8 + 4, Math.floor(img.memoryMapPhys / 2 ** 32), true);
     const e = expectTraceError(() => decodeBuilt(img), 'KHO_ERR_CYCLE', /radix level 4\.table\[7\]/);
-    expect(e.found).toMatch(/radix level 5/);
+    // Located at the slot that closes the loop, not at the root it points back to.
+    expect(e.location.field).toMatch(new RegExp(`@ phys ${hex(U64(root, 2 * 8) + 7 * 8)}$`));
+    expect(e.found).toBe(`the node of radix level 5 (key prefix 0x0) again, at ${hex(img.memoryMapPhys)}`);
   });
 
   it('a child outside the dump: KHO_ERR_NOT_IN_DUMP naming the level', () => {
     const img = base();
     const root = table(img, img.memoryMapPhys);
     root.setUint32(3 * 8, 0x9000, true);
-    expectTraceError(
-      () => decodeBuilt(img),
-      'KHO_ERR_NOT_IN_DUMP',
-      /radix level 4 .* from radix level 5\.table\[3\]/,
-    );
+    const e = expectTraceError(() => decodeBuilt(img), 'KHO_ERR_NOT_IN_DUMP', /radix level 5\.table\[3\]/);
+    expect(e.location.field).toMatch(new RegExp(`@ phys ${hex(img.memoryMapPhys + 3 * 8)}$`));
+    expect(e.expected).toMatch(/^radix level 4 \(key prefix 0x[0-9a-f]+\) at 0x9000: /);
   });
 
   it('a key with a bit above the order-0 marker (L5 index 4): KHO_ERR_BADORDER', () => {

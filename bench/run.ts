@@ -1,5 +1,7 @@
 // `npm run bench`: every benchmark, one line per case. Add a benchmark by adding one entry to BENCHES.
+import { benchCostCompute } from './cost-compute.js';
 import { benchKhoDecode } from './kho-decode.js';
+import { benchSimKhoReplay } from './sim-kho-replay.js';
 import { benchSimReplay } from './sim-replay.js';
 
 interface Result {
@@ -13,6 +15,9 @@ interface Result {
 const BENCHES: readonly { readonly name: string; readonly run: () => Result[] | Promise<Result[]> }[] = [
   { name: 'sim-replay', run: () => benchSimReplay() },
   { name: 'kho-decode', run: () => benchKhoDecode() },
+  { name: 'cost-compute', run: () => benchCostCompute() },
+  // `sim-kho-replay 1m alternate init-deferred-page` picks sizes, images and strategies (default: all)
+  { name: 'sim-kho-replay', run: () => benchSimKhoReplay(process.argv.slice(2)) },
 ];
 
 async function main(): Promise<void> {

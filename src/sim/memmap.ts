@@ -38,21 +38,6 @@ export const NO_MEMMAP: PageState = {
 };
 export const UNINIT: PageState = { ...NO_MEMMAP, memmap: true };
 
-function sameState(a: PageState, b: PageState): boolean {
-  return (
-    a === b ||
-    (a.memmap === b.memmap &&
-      a.initCount === b.initCount &&
-      a.nid === b.nid &&
-      a.zid === b.zid &&
-      a.reserved === b.reserved &&
-      a.buddy === b.buddy &&
-      a.khoOrder === b.khoOrder &&
-      a.khoMagic === b.khoMagic &&
-      a.initBy === b.initBy)
-  );
-}
-
 export interface PageRun {
   start: number;
   end: number;
@@ -126,79 +111,101 @@ export interface PfnPattern {
   readonly points: readonly number[];
 }
 
-/** A state transform that returns one shared object per distinct input state (within one operation). */
-function memo(f: (st: PageState) => PageState): (st: PageState) => PageState {
-  const seen = new Map<PageState, PageState>();
-  return (st) => {
-    let out = seen.get(st);
-    if (!out) {
-      out = f(st);
-      seen.set(st, out);
-    }
-    return out;
-  };
+function isSorted(rs: readonly Range[]): boolean {
+  for (let i = 1; i < rs.length; i++) if (rs[i]!.start < rs[i - 1]!.start) return false;
+  return true;
+}
+
+/** The non-empty ranges (the input itself when none is empty). */
+function nonEmpty<T extends Range>(rs: readonly T[]): readonly T[] {
+  for (const r of rs) if (!(r.end > r.start)) return rs.filter((x) => x.end > x.start);
+  return rs;
+}
+
+/** The non-empty ranges sorted by start (stable; no copy when the input already is). */
+function sortedNonEmpty<T extends Range>(rs: readonly T[]): readonly T[] {
+  const ne = nonEmpty(rs);
+  return isSorted(ne) ? ne : [...ne].sort((a, b) => a.start - b.start);
+}
+
+/** Key of a state's contents: equal states (sameState) have equal keys. */
+function stateKey(st: PageState): string {
+  return `${st.memmap ? 1 : 0}|${st.initCount}|${st.nid}|${st.zid}|${st.reserved ? 1 : 0}|${st.buddy ? 1 : 0}|${st.khoOrder}|${st.khoMagic ? 1 : 0}|${st.initBy}`;
 }
 
 export class MemMap {
-  private runs: PageRun[];
   readonly limitPfn: number;
   readonly events: PageEvent[] = [];
   private seq = 0;
+  // Columnar runs (DESIGN.md: large sets are typed arrays): run i covers [starts[i], starts[i + 1]) (the last
+  // ends at limitPfn) and has state states[ids[i]]. States are interned, so equal states have equal ids and
+  // runs are kept maximal: no two neighbours share an id.
+  private starts: Float64Array;
+  private ids: Int32Array;
+  private n = 0;
+  // output buffers of the merge pass, reused across operations
+  private outStarts = new Float64Array(16);
+  private outIds = new Int32Array(16);
+  private readonly states: PageState[] = [];
+  private readonly stateIds = new Map<string, number>();
 
   /** Pages in `present` ranges have a struct page (uninitialised); the rest of [0, limitPfn) has none. */
   constructor(present: readonly Range[], limitPfn: number) {
     this.limitPfn = limitPfn;
-    this.runs = [];
+    const noMap = this.intern(NO_MEMMAP);
+    const uninit = this.intern(UNINIT);
+    this.starts = new Float64Array(Math.max(16, 2 * present.length + 2));
+    this.ids = new Int32Array(this.starts.length);
     let cur = 0;
     for (const r of present) {
       const s = Math.max(r.start, cur);
       const e = Math.min(r.end, limitPfn);
       if (e <= s) continue;
-      if (s > cur) this.runs.push({ start: cur, end: s, state: NO_MEMMAP });
-      this.runs.push({ start: s, end: e, state: UNINIT });
+      if (s > cur) this.pushRun(cur, noMap);
+      this.pushRun(s, uninit);
       cur = e;
     }
-    if (cur < limitPfn) this.runs.push({ start: cur, end: limitPfn, state: NO_MEMMAP });
+    if (cur < limitPfn) this.pushRun(cur, noMap);
+  }
+
+  private pushRun(start: number, id: number): void {
+    if (this.n > 0 && this.ids[this.n - 1] === id) return;
+    this.starts[this.n] = start;
+    this.ids[this.n] = id;
+    this.n++;
+  }
+
+  /** The id of a state with st's contents (st itself is kept the first time). */
+  private intern(st: PageState): number {
+    const k = stateKey(st);
+    let id = this.stateIds.get(k);
+    if (id === undefined) {
+      id = this.states.length;
+      this.states.push(st);
+      this.stateIds.set(k, id);
+    }
+    return id;
   }
 
   get runCount(): number {
-    return this.runs.length;
+    return this.n;
+  }
+
+  private runEnd(i: number): number {
+    return i + 1 < this.n ? this.starts[i + 1]! : this.limitPfn;
   }
 
   /** Index of the run holding pfn (pfn < limitPfn). */
   private find(pfn: number): number {
+    const st = this.starts;
     let lo = 0;
-    let hi = this.runs.length - 1;
+    let hi = this.n - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.runs[mid]!.start <= pfn) lo = mid;
+      if (st[mid]! <= pfn) lo = mid;
       else hi = mid - 1;
     }
     return lo;
-  }
-
-  /** Make a run start at pfn; return its index (runs.length when pfn == limitPfn). */
-  private splitAt(pfn: number): number {
-    if (pfn >= this.limitPfn) return this.runs.length;
-    const i = this.find(pfn);
-    const r = this.runs[i]!;
-    if (r.start === pfn) return i;
-    this.runs.splice(i + 1, 0, { start: pfn, end: r.end, state: r.state });
-    r.end = pfn;
-    return i + 1;
-  }
-
-  private mergeAround(i: number, j: number): void {
-    const from = Math.max(0, i - 1);
-    const to = Math.min(this.runs.length - 1, j);
-    const out: PageRun[] = [];
-    for (let k = from; k <= to; k++) {
-      const r = this.runs[k]!;
-      const last = out[out.length - 1];
-      if (last && sameState(last.state, r.state)) last.end = r.end;
-      else out.push(r);
-    }
-    this.runs.splice(from, to - from + 1, ...out);
   }
 
   /** Visit the runs clipped to [start, end). */
@@ -208,18 +215,61 @@ export class MemMap {
       if (end > start) cb(Math.max(start, this.limitPfn), end, NO_MEMMAP);
       return;
     }
-    for (let i = this.find(start); i < this.runs.length; i++) {
-      const r = this.runs[i]!;
-      if (r.start >= e0) break;
-      cb(Math.max(r.start, start), Math.min(r.end, e0), r.state);
+    const starts = this.starts;
+    for (let i = this.find(start); i < this.n; i++) {
+      const rs = starts[i]!;
+      if (rs >= e0) break;
+      cb(Math.max(rs, start), Math.min(this.runEnd(i), e0), this.states[this.ids[i]!]!);
     }
     if (end > this.limitPfn) cb(Math.max(start, this.limitPfn), end, NO_MEMMAP);
+  }
+
+  /**
+   * scan() of each range in turn (same callbacks, same order). Ranges sorted by start share one forward cursor
+   * over the runs instead of a binary search each.
+   */
+  private scanEach<T extends Range>(
+    ranges: readonly T[],
+    cb: (s: number, e: number, st: PageState, r: T) => void,
+  ): void {
+    if (!isSorted(ranges)) {
+      for (const r of ranges) this.scan(r.start, r.end, (s, e, st) => cb(s, e, st, r));
+      return;
+    }
+    const starts = this.starts;
+    const limit = this.limitPfn;
+    let i = 0;
+    for (const r of ranges) {
+      const { start, end } = r;
+      const e0 = Math.min(end, limit);
+      if (start >= e0) {
+        if (end > start) cb(Math.max(start, limit), end, NO_MEMMAP, r);
+        continue;
+      }
+      // the run holding start: a few steps forward from the last one, else a binary search
+      if (starts[i]! > start) i = this.find(start);
+      else {
+        for (let steps = 0; i + 1 < this.n && starts[i + 1]! <= start; steps++) {
+          if (steps === 32) {
+            i = this.find(start);
+            break;
+          }
+          i++;
+        }
+      }
+      for (let k = i; k < this.n; k++) {
+        const rs = starts[k]!;
+        if (rs >= e0) break;
+        cb(Math.max(rs, start), Math.min(this.runEnd(k), e0), this.states[this.ids[k]!]!, r);
+      }
+      if (end > limit) cb(Math.max(start, limit), end, NO_MEMMAP, r);
+    }
   }
 
   /** The state of one pfn. */
   stateAt(pfn: number): PageState {
     if (pfn < 0 || pfn >= this.limitPfn) return NO_MEMMAP;
-    return this.runs[this.find(pfn)]!.state;
+    return this.states[this.ids[this.find(pfn)]!]!;
   }
 
   /** A copy of the runs clipped to [start, end) (all by default). */
@@ -227,20 +277,6 @@ export class MemMap {
     const out: PageRun[] = [];
     this.scan(start, end, (s, e, st) => out.push({ start: s, end: e, state: st }));
     return out;
-  }
-
-  /** Change the state of [start, end) with f (applied per existing run). Pages without memmap are left alone. */
-  private apply(start: number, end: number, f: (st: PageState, s: number, e: number) => PageState): void {
-    const s0 = Math.max(0, start);
-    const e0 = Math.min(end, this.limitPfn);
-    if (s0 >= e0) return;
-    const i = this.splitAt(s0);
-    const j = this.splitAt(e0);
-    for (let k = i; k < j; k++) {
-      const r = this.runs[k]!;
-      if (r.state.memmap) r.state = f(r.state, r.start, r.end);
-    }
-    this.mergeAround(i, j);
   }
 
   /**
@@ -251,53 +287,112 @@ export class MemMap {
     ranges: readonly T[],
     f: (st: PageState, r: T, s: number, e: number) => PageState,
   ): void {
+    this.applyIds(ranges, (id, r, s, e) => this.intern(f(this.states[id]!, r, s, e)));
+  }
+
+  /**
+   * applyMany() on state ids: one merge pass over the window of runs the ranges touch (plus a neighbour on
+   * each side, so equal states merge across its edges), written to a scratch buffer and copied back.
+   */
+  private applyIds<T extends Range>(
+    ranges: readonly T[],
+    f: (id: number, r: T, s: number, e: number) => number,
+  ): void {
     if (ranges.length === 0) return;
-    // only the runs between the first range's start and the furthest end are rebuilt (plus a neighbour on
-    // each side, so equal states merge across the window's edges)
     let hi = 0;
     for (const g of ranges) if (g.end > hi) hi = g.end;
     const lo = Math.max(0, ranges[0]!.start);
     hi = Math.min(hi, this.limitPfn);
     if (lo >= hi) return;
     const i0 = Math.max(0, this.find(lo) - 1);
-    const i1 = Math.min(this.runs.length, this.find(hi - 1) + 2);
-    // few ranges on a big window: split in place (binary search + splice) instead of rebuilding every run
-    if (ranges.length * 64 < i1 - i0) {
-      for (const g of ranges) this.apply(g.start, g.end, (st, s, e) => f(st, g, s, e));
+    const i1 = Math.min(this.n, this.find(hi - 1) + 2);
+    // few ranges on a big window: one small window per range instead of copying every run between them
+    if (ranges.length > 1 && ranges.length * 64 < i1 - i0) {
+      for (const g of ranges) this.applyIds([g], f);
       return;
     }
-    const out: PageRun[] = [];
-    const push = (s: number, e: number, st: PageState): void => {
-      if (e <= s) return;
-      const last = out[out.length - 1];
-      if (last && last.end === s && sameState(last.state, st)) last.end = e;
-      else out.push({ start: s, end: e, state: st });
+    const need = i1 - i0 + 2 * ranges.length + 2;
+    if (this.outStarts.length < need) {
+      const cap = Math.max(need, this.outStarts.length * 2);
+      this.outStarts = new Float64Array(cap);
+      this.outIds = new Int32Array(cap);
+    }
+    const oS = this.outStarts;
+    const oI = this.outIds;
+    const states = this.states;
+    let o = 0;
+    const push = (s: number, id: number): void => {
+      if (o > 0 && oI[o - 1] === id) return;
+      oS[o] = s;
+      oI[o] = id;
+      o++;
     };
     let j = 0;
+    const R = ranges.length;
     for (let i = i0; i < i1; i++) {
-      const r = this.runs[i]!;
-      let cur = r.start;
-      while (j < ranges.length && ranges[j]!.end <= cur) j++;
+      const id = this.ids[i]!;
+      const re = this.runEnd(i);
+      let cur = this.starts[i]!;
+      while (j < R && ranges[j]!.end <= cur) j++;
+      const mapped = states[id]!.memmap;
       let k = j;
-      while (cur < r.end && k < ranges.length && ranges[k]!.start < r.end) {
+      while (cur < re && k < R && ranges[k]!.start < re) {
         const g = ranges[k]!;
         if (g.start > cur) {
-          push(cur, g.start, r.state);
+          push(cur, id);
           cur = g.start;
         }
-        const e = Math.min(g.end, r.end);
+        const e = Math.min(g.end, re);
         if (e > cur) {
-          push(cur, e, r.state.memmap ? f(r.state, g, cur, e) : r.state);
+          push(cur, mapped ? f(id, g, cur, e) : id);
           cur = e;
         }
-        if (g.end <= r.end) k++;
+        if (g.end <= re) k++;
         else break;
       }
-      push(cur, r.end, r.state);
+      if (cur < re) push(cur, id);
     }
-    if (i0 === 0 && i1 === this.runs.length) this.runs = out;
-    else if (out.length < 10_000) this.runs.splice(i0, i1 - i0, ...out);
-    else this.runs = this.runs.slice(0, i0).concat(out, this.runs.slice(i1));
+    this.replaceRuns(i0, i1, o);
+  }
+
+  /** Replace runs [i0, i1) by the first `o` entries of the output buffers. */
+  private replaceRuns(i0: number, i1: number, o: number): void {
+    const n2 = this.n - (i1 - i0) + o;
+    if (n2 > this.starts.length) {
+      const cap = Math.max(n2, Math.floor(this.starts.length * 1.5));
+      const s = new Float64Array(cap);
+      const d = new Int32Array(cap);
+      s.set(this.starts.subarray(0, i0));
+      d.set(this.ids.subarray(0, i0));
+      s.set(this.starts.subarray(i1, this.n), i0 + o);
+      d.set(this.ids.subarray(i1, this.n), i0 + o);
+      this.starts = s;
+      this.ids = d;
+    } else if (o !== i1 - i0) {
+      this.starts.copyWithin(i0 + o, i1, this.n);
+      this.ids.copyWithin(i0 + o, i1, this.n);
+    }
+    this.starts.set(this.outStarts.subarray(0, o), i0);
+    this.ids.set(this.outIds.subarray(0, o), i0);
+    this.n = n2;
+  }
+
+  /**
+   * A per-operation memo of f(state, x) by state id, for integers x in [0, 2^24) (node/zone codes, orders):
+   * each distinct result is built and interned once, whatever the number of ranges.
+   */
+  private memo(f: (st: PageState, x: number) => PageState): (id: number, x: number) => number {
+    const seen = new Map<number, number>();
+    return (id, x) => {
+      if (!(x >= 0 && x < 0x1000000)) return this.intern(f(this.states[id]!, x));
+      const key = id * 0x1000000 + x;
+      let out = seen.get(key);
+      if (out === undefined) {
+        out = this.intern(f(this.states[id]!, x));
+        seen.set(key, out);
+      }
+      return out;
+    };
   }
 
   private record(
@@ -336,35 +431,42 @@ export class MemMap {
    * private), sets node and zone links, refcount 1. Records double init, lost KHO orders and identity changes.
    */
   initRanges(ranges: readonly (Range & { nid: number; zid: number })[], actor: Actor): PageEvent | null {
-    const rs = ranges.filter((r) => r.end > r.start);
+    const rs = nonEmpty(ranges);
     if (rs.length === 0) return null;
     const dbl = new RangeAcc();
     const lost = new RangeAcc();
     const ident = new RangeAcc();
     const noMap = new RangeAcc();
     let pages = 0;
-    for (const r of rs) {
-      this.scan(r.start, r.end, (s, e, st) => {
-        if (!st.memmap) return noMap.add(s, e);
-        pages += e - s;
-        if (st.initCount > 0) {
-          dbl.add(s, e);
-          if (st.nid !== r.nid || st.zid !== r.zid) ident.add(s, e);
-        }
-        if (st.khoOrder >= 0) lost.add(s, e);
-      });
-    }
-    const sorted = [...rs].sort((a, b) => a.start - b.start);
-    // equal results share one state object: fewer allocations, and sameState() hits its === fast path
-    const made = new Map<string, PageState>();
-    this.applyMany(sorted, (st, r) => {
-      const key = `${st.initCount + 1}:${r.nid}:${r.zid}`;
-      let out = made.get(key);
-      if (!out) {
-        out = { ...UNINIT, initCount: st.initCount + 1, nid: r.nid, zid: r.zid, initBy: actor.fn };
-        made.set(key, out);
+    this.scanEach(rs, (s, e, st, r) => {
+      if (!st.memmap) return noMap.add(s, e);
+      pages += e - s;
+      if (st.initCount > 0) {
+        dbl.add(s, e);
+        if (st.nid !== r.nid || st.zid !== r.zid) ident.add(s, e);
       }
-      return out;
+      if (st.khoOrder >= 0) lost.add(s, e);
+    });
+    const sorted = isSorted(rs) ? rs : [...rs].sort((a, b) => a.start - b.start);
+    // nid and zid packed in one small integer for the memo: (nid + 1) * 16 + (zid + 1)
+    const next = this.memo((st, x) => ({
+      ...UNINIT,
+      initCount: st.initCount + 1,
+      nid: Math.floor(x / 16) - 1,
+      zid: (x % 16) - 1,
+      initBy: actor.fn,
+    }));
+    this.applyIds(sorted, (id, r) => {
+      if (r.zid >= -1 && r.zid < 15 && r.nid >= -1 && r.nid < 0xfffff && Number.isInteger(r.nid + r.zid))
+        return next(id, (r.nid + 1) * 16 + (r.zid + 1));
+      const st = this.states[id]!;
+      return this.intern({
+        ...UNINIT,
+        initCount: st.initCount + 1,
+        nid: r.nid,
+        zid: r.zid,
+        initBy: actor.fn,
+      });
     });
     const one = rs.length === 1 ? rs[0]! : null;
     return this.record(actor, 'init', sorted[0]!.start, sorted[sorted.length - 1]!.end, pages, {
@@ -388,25 +490,21 @@ export class MemMap {
     const uninit = new RangeAcc();
     const noMap = new RangeAcc();
     let pages = 0;
-    for (const r of ranges) {
-      this.scan(r.start, r.end, (s, e, st) => {
-        if (!st.memmap) return noMap.add(s, e);
-        pages += e - s;
-        if (st.initCount === 0) uninit.add(s, e);
-      });
-    }
+    this.scanEach(ranges, (s, e, st) => {
+      if (!st.memmap) return noMap.add(s, e);
+      pages += e - s;
+      if (st.initCount === 0) uninit.add(s, e);
+    });
     return { pages, uninit, noMap };
   }
 
   /** __SetPageReserved on every page (a write to struct pages: uninitialised ones are recorded). */
   reserve(ranges: readonly Range[], actor: Actor): PageEvent | null {
-    const rs = [...ranges].filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);
+    const rs = sortedNonEmpty(ranges);
     if (!rs.length) return null;
     const u = this.usage(rs);
-    this.applyMany(
-      rs,
-      memo((st) => ({ ...st, reserved: true })),
-    );
+    const next = this.memo((st) => ({ ...st, reserved: true }));
+    this.applyIds(rs, (id) => next(id, 0));
     return this.record(actor, 'reserve', rs[0]!.start, rs[rs.length - 1]!.end, u.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.ranges,
@@ -416,13 +514,11 @@ export class MemMap {
 
   /** __free_pages_core: PG_reserved cleared, pages handed to the buddy allocator. */
   free(ranges: readonly Range[], actor: Actor): PageEvent | null {
-    const rs = [...ranges].filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);
+    const rs = sortedNonEmpty(ranges);
     if (!rs.length) return null;
     const u = this.usage(rs);
-    this.applyMany(
-      rs,
-      memo((st) => ({ ...st, reserved: false, buddy: true })),
-    );
+    const next = this.memo((st) => ({ ...st, reserved: false, buddy: true }));
+    this.applyIds(rs, (id) => next(id, 0));
     return this.record(actor, 'free', rs[0]!.start, rs[rs.length - 1]!.end, u.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.ranges,
@@ -433,7 +529,9 @@ export class MemMap {
   /** KHO deserialize: order (and magic) written into the head page's page->private. */
   writeKhoHead(pfn: number, order: number, magic: boolean, actor: Actor): PageEvent {
     const u = this.usage([{ start: pfn, end: pfn + 1 }]);
-    this.apply(pfn, pfn + 1, (st) => ({ ...st, khoOrder: order, khoMagic: magic }));
+    this.applyIds([{ start: pfn, end: pfn + 1 }], (id) =>
+      this.intern({ ...this.states[id]!, khoOrder: order, khoMagic: magic }),
+    );
     return this.record(actor, 'write', pfn, pfn + 1, u.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.ranges,
@@ -443,7 +541,7 @@ export class MemMap {
 
   /** Clear KHO metadata of head pages (restore clears page->private). */
   clearKhoHead(pfn: number): void {
-    this.apply(pfn, pfn + 1, (st) => ({ ...st, khoOrder: -1, khoMagic: false }));
+    this.clearKhoHeads([pfn]);
   }
 
   /**
@@ -461,7 +559,8 @@ export class MemMap {
       .sort((a, b) => a.start - b.start)
       .filter((r, i, a) => i === 0 || a[i - 1]!.start !== r.start);
     const u = this.usage(rs);
-    this.applyMany(rs, (st, r) => ({ ...st, khoOrder: r.order, khoMagic: magic }));
+    const next = this.memo((st, order) => ({ ...st, khoOrder: order, khoMagic: magic }));
+    this.applyIds(rs, (id, r) => next(id, r.order));
     return this.record(actor, 'write', rs[0]!.start, rs[rs.length - 1]!.end, u.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.ranges,
@@ -472,16 +571,13 @@ export class MemMap {
   /** clearKhoHead() for many heads in one sweep. */
   clearKhoHeads(pfns: readonly number[]): void {
     const rs = [...new Set(pfns)].sort((a, b) => a - b).map((p) => ({ start: p, end: p + 1 }));
-    if (rs.length)
-      this.applyMany(
-        rs,
-        memo((st) => ({ ...st, khoOrder: -1, khoMagic: false })),
-      );
+    const next = this.memo((st) => ({ ...st, khoOrder: -1, khoMagic: false }));
+    if (rs.length) this.applyIds(rs, (id) => next(id, 0));
   }
 
   /** A read of every page of the ranges. */
   read(ranges: readonly Range[], actor: Actor): PageEvent | null {
-    const rs = [...ranges].filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);
+    const rs = sortedNonEmpty(ranges);
     if (!rs.length) return null;
     const u = this.usage(rs);
     return this.record(actor, 'read', rs[0]!.start, rs[rs.length - 1]!.end, u.pages + u.noMap.pages, {

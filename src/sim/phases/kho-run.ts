@@ -4,11 +4,11 @@ import type { Range } from '../../core/index.js';
 import { UsageError } from '../../core/index.js';
 import type { SimContext } from '../context.js';
 import type { Layout } from '../layout.js';
-import { splitByZone } from '../context.js';
 import type { KernelProfile } from '../profiles.js';
 import type { KhoStrategy, StrategyContext, StrategyPageView } from '../strategies/index.js';
 import type { KhoBlock, KhoImageInput, KhoRestoreKind } from './kho-types.js';
 import { KHO_RESTORE_KINDS } from './kho-types.js';
+import { forEachZonePiece } from './zone-split.js';
 
 /**
  * Zone index __init_page_from_nid() ends with when no zone of the node spans the pfn: the loop runs to
@@ -131,10 +131,22 @@ export function trueIdentity(
   end: number,
 ): { start: number; end: number; nid: number; zid: number | null }[] {
   const out: { start: number; end: number; nid: number; zid: number | null }[] = [];
-  for (const r of layout.memRanges) {
+  const rs = layout.memRanges;
+  // memRanges are sorted and disjoint: binary search for the first one ending after start
+  let lo = 0;
+  let hi = rs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rs[mid]!.end <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < rs.length; i++) {
+    const r = rs[i]!;
     if (r.end <= start) continue;
     if (r.start >= end) break;
-    out.push(...splitByZone({ layout } as SimContext, r.nid, Math.max(r.start, start), Math.min(r.end, end)));
+    forEachZonePiece(layout, r.nid, Math.max(r.start, start), Math.min(r.end, end), (s, e, zid) =>
+      out.push({ start: s, end: e, nid: r.nid, zid }),
+    );
   }
   return out;
 }
@@ -190,8 +202,9 @@ export class StrategyRunner implements StrategyContext {
 
   initPagesFromNid(start: number, end: number, nid: number, fn = '__init_page_from_nid'): void {
     if (end <= start) return;
-    for (const p of splitByZone(this.ctx, nid, start, end))
-      this.initSinglePages(p.start, p.end, nid, p.zid ?? ZID_PAST_END, fn);
+    forEachZonePiece(this.ctx.layout, nid, start, end, (s, e, zid) =>
+      this.initSinglePages(s, e, nid, zid ?? ZID_PAST_END, fn),
+    );
   }
 
   initDeferredPages(start: number, end: number, nid: number, fn = 'init_deferred_page'): void {
@@ -238,7 +251,8 @@ export class StrategyRunner implements StrategyContext {
       let last = -Infinity;
       for (const op of ops) {
         const s = Math.max(op.start, last);
-        if (s < op.end) clipped.push({ ...op, start: s });
+        if (s === op.start) clipped.push(op);
+        else if (s < op.end) clipped.push({ ...op, start: s });
         last = Math.max(last, op.end);
       }
       this.ctx.memmap.initRanges(clipped, { phase: this.phaseName, fn });

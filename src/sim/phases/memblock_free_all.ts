@@ -3,8 +3,20 @@ import type { Range } from '../../core/index.js';
 import { normalizeRanges } from '../../core/index.js';
 import { MAX_NR_ZONES, pfnDown, pfnUp } from '../arch.js';
 import type { SimContext } from '../context.js';
-import { isDeferredPfn, runPhase, splitByZone, validParts, zoneKey } from '../context.js';
+import { isDeferredPfn, runPhase, validParts, zoneKey } from '../context.js';
 import { MEMBLOCK, earlyPfnToNid, freeMemRanges, roundInward, splitByNode } from '../mem-regions.js';
+import { forEachZonePiece } from './zone-split.js';
+
+function zonePieces(
+  ctx: SimContext,
+  nid: number,
+  start: number,
+  end: number,
+): { start: number; end: number; zid: number | null }[] {
+  const out: { start: number; end: number; zid: number | null }[] = [];
+  forEachZonePiece(ctx.layout, nid, start, end, (s, e, zid) => out.push({ start: s, end: e, zid }));
+  return out;
+}
 
 const RESERVE = { phase: 'memblock_free_all', fn: 'reserve_bootmem_region' } as const;
 const FREE = { phase: 'memblock_free_all', fn: 'memblock_free_pages' } as const;
@@ -44,7 +56,7 @@ export function reserveBootmemRegion(
       if (fdp === undefined || fdp === null || p.end <= fdp) continue;
       const from = Math.max(p.start, fdp);
       if (!isDeferredPfn(ctx, p.nid, from)) continue;
-      for (const z of splitByZone(ctx, p.nid, from, p.end)) {
+      for (const z of zonePieces(ctx, p.nid, from, p.end)) {
         let zid = z.zid;
         if (zid === null) {
           // no zone of the node spans the pfn: 6.1 leaves zid == MAX_NR_ZONES (past the array)
@@ -116,6 +128,10 @@ export function memblockFreeAll(ctx: SimContext): void {
     const free = roundInward(freeMemRanges(ctx.tables, { flags: MEMBLOCK.NONE }), ctx.arch);
     const maxLowPfn = ctx.layout.maxPfn;
     const toFree: Range[] = [];
+    // zoneKey() of the last piece: consecutive free ranges are mostly in the same zone
+    let lastNid = NaN;
+    let lastZid = NaN;
+    let lastKey = '';
     for (const f of free) {
       const end = Math.min(f.end, maxLowPfn);
       if (f.start >= end) continue;
@@ -125,11 +141,15 @@ export function memblockFreeAll(ctx: SimContext): void {
         const stop = fdp === undefined || fdp === null ? p.end : Math.min(p.end, fdp);
         if (p.start >= stop) continue;
         toFree.push({ start: p.start, end: stop });
-        for (const z of splitByZone(ctx, p.nid, p.start, stop)) {
-          if (z.zid === null) continue;
-          const k = zoneKey(p.nid, z.zid);
-          ctx.managed.set(k, (ctx.managed.get(k) ?? 0) + z.end - z.start);
-        }
+        forEachZonePiece(ctx.layout, p.nid, p.start, stop, (s, e, zid) => {
+          if (zid === null) return;
+          if (p.nid !== lastNid || zid !== lastZid) {
+            lastKey = zoneKey(p.nid, zid);
+            lastNid = p.nid;
+            lastZid = zid;
+          }
+          ctx.managed.set(lastKey, (ctx.managed.get(lastKey) ?? 0) + e - s);
+        });
       }
     }
     ctx.memmap.free(toFree, FREE);

@@ -68,7 +68,7 @@ export function deferredInitMemmap(ctx: SimContext, nid: number): void {
   const pages = free.reduce((n, r) => n + r.end - r.start, 0);
   if (free.length) {
     ctx.memmap.initRanges(
-      free.map((r) => ({ ...r, nid, zid: zone.zid })),
+      free.map((r) => ({ start: r.start, end: r.end, nid, zid: zone.zid })),
       INIT,
     );
     ctx.memmap.free(free, FREE);

@@ -1,0 +1,66 @@
+// splitByZone() of src/sim/context.ts (the zone_spans_pfn loop of mm/mm_init.c __init_page_from_nid and
+// init_reserved_page, v6.1) for ranges by the million: each node's zone boundaries are sorted once per layout, so
+// a range inside one zone span costs a binary search instead of a Set, a sort and an array per call.
+import type { SimContext } from '../context.js';
+import { splitByZone } from '../context.js';
+import type { Layout } from '../layout.js';
+
+interface NodeZones {
+  /** Spanned zones in index order (the first one spanning a pfn wins). */
+  readonly zones: readonly { readonly zid: number; readonly startPfn: number; readonly endPfn: number }[];
+  /** Every spanned zone's start and end, sorted. */
+  readonly cuts: Float64Array;
+}
+
+const cache = new WeakMap<Layout, Map<number, NodeZones | null>>();
+
+function nodeZones(layout: Layout, nid: number): NodeZones | null {
+  let byNid = cache.get(layout);
+  if (!byNid) {
+    byNid = new Map();
+    cache.set(layout, byNid);
+  }
+  let nz = byNid.get(nid);
+  if (nz === undefined) {
+    const node = layout.nodes.find((n) => n.nid === nid);
+    if (!node) nz = null;
+    else {
+      const zones = node.zones.filter((z) => z.spannedPages);
+      const cuts = Float64Array.from(zones.flatMap((z) => [z.startPfn, z.endPfn])).sort();
+      nz = { zones, cuts };
+    }
+    byNid.set(nid, nz);
+  }
+  return nz;
+}
+
+/**
+ * splitByZone(ctx, nid, start, end) as a callback per piece: (start, end, zid or null when no zone of the node
+ * spans the piece). Same pieces, same order.
+ */
+export function forEachZonePiece(
+  layout: Layout,
+  nid: number,
+  start: number,
+  end: number,
+  cb: (s: number, e: number, zid: number | null) => void,
+): void {
+  if (start < end) {
+    const nz = nodeZones(layout, nid);
+    if (!nz) return cb(start, end, null);
+    // the first cut above start: when it is at or past end, no zone starts or ends inside the range
+    const c = nz.cuts;
+    let lo = 0;
+    let hi = c.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (c[mid]! <= start) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === c.length || c[lo]! >= end) {
+      for (const z of nz.zones) if (start >= z.startPfn && start < z.endPfn) return cb(start, end, z.zid);
+      return cb(start, end, null);
+    }
+  }
+  for (const p of splitByZone({ layout } as SimContext, nid, start, end)) cb(p.start, p.end, p.zid);
+}

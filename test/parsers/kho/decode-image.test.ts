@@ -1,8 +1,9 @@
 // The whole image: root FDT eras and their evidence, subtrees (memblock, kho_test with its vmalloc area,
 // kexec-metadata, LUO), vmalloc chunk lists. FDT blobs are hand-made node trees here (test doubles).
 import { describe, expect, it } from 'vitest';
-import { DiagnosticSink, TraceError } from '../../../src/core/index.js';
-import type { KhoFdtNode, KhoFdtReader } from '../../../parsers/kho/index.js';
+import { DiagnosticSink, TraceError, hex } from '../../../src/core/index.js';
+import type { FdtNode } from '../../../parsers/fdt/index.js';
+import type { KhoFdtReader } from '../../../parsers/kho/index.js';
 import {
   decodeKexecMetadata,
   decodeKhoRoot,
@@ -35,7 +36,7 @@ function catchTrace(f: () => unknown): TraceError {
 
 /** A fake FDT reader: blobs are 64-byte stand-ins carrying the FDT magic and an id; the tree comes from a table. */
 function fakeFdts(): { blob(node: KhoNodeDesc): Uint8Array; read: KhoFdtReader } {
-  const table = new Map<number, KhoFdtNode>();
+  const table = new Map<number, FdtNode>();
   return {
     blob(node) {
       const id = table.size + 1;
@@ -236,9 +237,23 @@ describe('vmalloc areas (spec 4.3)', () => {
     decodeVmalloc(desc, { file: 'f', offset: 0 }, 'test', mem, d, 12);
     expect(d.items.map((x) => x.code)).toEqual(['KHO_VMALLOC_COUNT']);
     img.pages.get(v.first)!.set(u64leBytes(v.first), 0);
-    expect(catchTrace(() => decodeVmalloc(v.desc, { file: 'f', offset: 0 }, 'test', mem, d, 12)).code).toBe(
-      'KHO_ERR_CYCLE',
+    const e = catchTrace(() => decodeVmalloc(v.desc, { file: 'f', offset: 0 }, 'test', mem, d, 12));
+    expect(e.code).toBe('KHO_ERR_CYCLE');
+    // located at the pointer that closes the loop: chunk[0]'s own next
+    expect(e.location.field).toBe(`test chunk[0].next @ phys ${hex(v.first)}`);
+  });
+
+  it('a first pointer outside the dump is located at the descriptor, in its file', () => {
+    const img = buildKhoImage({ abi: 'kho-v3', ram: RAM, blocks: [], vmalloc: [{ order: 0, contents }] });
+    const desc = img.vmalloc[0]!.desc.slice();
+    desc.set(u64leBytes(0x7000), 0);
+    const at = { file: 'sub_fdts/kho_test', offset: 0x84, field: '/data:folios_info' };
+    const e = catchTrace(() =>
+      decodeVmalloc(desc, at, 'test', pagesMemory(img.pages, 4096), new DiagnosticSink(), 12),
     );
+    expect(e.code).toBe('KHO_ERR_NOT_IN_DUMP');
+    expect(e.location).toEqual({ file: 'sub_fdts/kho_test', offset: 0x84, field: '/data:folios_info.first' });
+    expect(e.expected).toMatch(/^test chunk\[0\] at 0x7000 of memory.core: 4096 bytes/);
   });
 });
 
@@ -296,6 +311,22 @@ describe('decodeKhoImage with subtree blobs', () => {
     expect([...d.khoTest!.folios!.phys]).toEqual(folios.map((f) => f.phys));
     expect([...d.khoTest!.folios!.order]).toEqual(folios.map((f) => f.order));
     expect(d.vmalloc.length).toBe(1);
+  });
+
+  it('a subtree pointer outside the dump: a warning located at its property in the root FDT', () => {
+    const img = buildKhoImage({
+      abi: 'kho-v2',
+      ram: RAM,
+      blocks: [{ phys: 0x2_0000_0000, order: 2 }],
+      subtrees: [{ name: 'memblock', phys: 0x3_0000_0000 }],
+    });
+    const root = toFdtNode(img.root);
+    const prop = root.children[0]!.props.find((p) => p.name === 'preserved-data')!;
+    const d = decodeBuilt(img, { root });
+    expect(pairs(d)).toEqual([[0x2_0000_0000, 2]]);
+    const w = d.diagnostics.find((x) => x.code === 'KHO_SUBTREE_NOT_IN_DUMP');
+    expect(w?.location).toEqual({ file: 'kho/fdt', offset: prop.offset, field: '/memblock:preserved-data' });
+    expect(w?.message).toMatch(/subtree memblock fdt_header at 0x300000000/);
   });
 
   it('a bad subtree is an error diagnostic and the memory map is still decoded', () => {

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DiagnosticSink, TraceError } from '../../../src/core/index.js';
-import type { KhoFdtNode } from '../../../parsers/kho/index.js';
+import type { FdtNode } from '../../../parsers/fdt/index.js';
 import {
   decodeChosenKho,
   decodeKhoData,
@@ -130,7 +130,7 @@ describe('DT /chosen linux,kho-fdt and linux,kho-scratch', () => {
     cells.forEach((c, i) => new DataView(b.buffer).setUint32(i * 4, c, false));
     return b;
   };
-  const tree = (chosenProps: [string, Uint8Array][]): KhoFdtNode =>
+  const tree = (chosenProps: [string, Uint8Array][]): FdtNode =>
     toFdtNode({
       props: [
         ['#address-cells', be(2)],

@@ -137,7 +137,7 @@ export function u64At(
 }
 
 // Linux bitmaps are arrays of unsigned long (64 bits on every KHO platform): bit b is bit b % 64 of long b / 64
-// (include/linux/bitops.h BIT_WORD/BIT_MASK). On little endian that is byte b / 8; on big endian the long's bytes
+// (include/linux/bits.h BIT_WORD/BIT_MASK). On little endian that is byte b / 8; on big endian the long's bytes
 // are reversed, so its low 32 bits are at +4 and bit b's byte is (b / 8) ^ 7.
 
 /** Bits [32 * (w / 4), 32 * (w / 4) + 32) of a bitmap as one u32 (`w` a multiple of 4, bitmap size of 8). */

@@ -9,7 +9,8 @@ import { bytesSource, TraceError } from '../../src/core/index.js';
 import { openElfCore } from '../../parsers/elf-core/index.js';
 import { parseFdt } from '../../parsers/fdt/index.js';
 import { decodeKhoImage } from '../../parsers/kho/index.js';
-import { buildKhoImage } from '../builders/kho-image.js';
+import { buildKhoImage, khoBundleFiles } from '../builders/kho-image.js';
+import { bigEndianBundleFiles } from '../parsers/kho/big-endian.js';
 import { b16gScenario } from '../../bench/kho-scenario.js';
 import { captureOutput } from '../helpers/output.js';
 import { dtcCompile } from '../parsers/fdt/dtc-tools.js';
@@ -233,4 +234,40 @@ describe('kexec-replay inspect: sub_fdts copy against the memory dump', () => {
     expect(doc.diagnostics.map((d: { code: string }) => d.code)).toContain('KHO_SUBTREE_MISMATCH');
     expect(doc.kho.reserveMem).toEqual([{ name: 'trace', start: 0x3_e000_0000, sizeBytes: 0x400_0000 }]);
   });
+});
+
+describe('kexec-replay inspect on a big-endian host (memory.core is ELFDATA2MSB)', () => {
+  // KHO values are native-endian (spec kho-abi.md 2.3): the loader hands the core to the decoders, which take its
+  // byte order, so a big-endian bundle decodes to the blocks of its little-endian twin.
+  for (const abi of ['kho-v1', 'kho-v3'] as const) {
+    it(`${abi}: --json lists the same blocks as the little-endian bundle`, async () => {
+      const img = buildKhoImage(
+        b16gScenario({
+          abi,
+          ...(abi === 'kho-v1' ? { bitmapFormat: 'page' as const } : {}),
+          blocks: 40,
+          seed: 3,
+        }),
+      );
+      const write = (name: string, files: Map<string, Uint8Array>): string => {
+        const dir = path.join(tmp, name);
+        for (const [rel, bytes] of files) {
+          fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+          fs.writeFileSync(path.join(dir, rel), bytes);
+        }
+        return dir;
+      };
+      const le = await inspect(write(`le-${abi}`, khoBundleFiles({ ...img, blobs: new Map() })), '--json');
+      const be = await inspect(
+        write(`be-${abi}`, bigEndianBundleFiles({ ...img, blobs: new Map() })),
+        '--json',
+      );
+      expect(be.code, be.err).toBe(0);
+      const leDoc = JSON.parse(le.out);
+      const beDoc = JSON.parse(be.out);
+      expect(beDoc.kho.preserved).toEqual(img.blocks.map((b) => ({ phys: b.phys, order: b.order })));
+      expect(beDoc.kho.preserved).toEqual(leDoc.kho.preserved);
+      expect(beDoc.kho.memoryMapPhys).toBe(img.memoryMapPhys);
+    });
+  }
 });

@@ -4,6 +4,7 @@ import type { Range, Severity } from '../core/index.js';
 import { intersectRanges, normalizeRanges } from '../core/index.js';
 import type { KhoReplayResult } from '../sim/phases/kho-replay.js';
 import type { KhoRun } from '../sim/phases/kho-run.js';
+import type { KhoBlock } from '../sim/phases/kho-types.js';
 import { trueIdentity } from '../sim/phases/kho-run.js';
 import type { FindingCode } from './codes.js';
 import { FINDING_CODES } from './codes.js';
@@ -22,17 +23,43 @@ export interface Finding {
   readonly howToRead: string;
 }
 
+/**
+ * normalizeRanges() (sorted, merged, new objects) in one pass when the input is already sorted by start, as
+ * block lists and the ranges of the checks mostly are; any other input goes to normalizeRanges().
+ */
+function normalizeSorted(ranges: readonly Range[]): Range[] {
+  for (let i = 1; i < ranges.length; i++)
+    if (ranges[i]!.start < ranges[i - 1]!.start) return normalizeRanges(ranges);
+  const out: Range[] = [];
+  let last: Range | undefined;
+  for (const r of ranges) {
+    if (!(r.end > r.start)) continue;
+    if (last && r.start <= last.end) {
+      if (r.end > last.end) out[out.length - 1] = last = { start: last.start, end: r.end };
+    } else out.push((last = { start: r.start, end: r.end }));
+  }
+  return out;
+}
+
 /** Preserved blocks as sorted ranges with their index, for counting blocks under a set of ranges. */
 class BlockIndex {
-  readonly starts: number[];
-  readonly ends: number[];
+  readonly starts: Float64Array;
+  readonly ends: Float64Array;
+  /** Scratch marks for count(): blocks already counted in this call. */
+  private readonly seen: Uint8Array;
   constructor(run: KhoRun) {
-    this.starts = run.blocks.map((b) => b.startPfn);
-    this.ends = run.blocks.map((b) => b.endPfn);
+    const n = run.blocks.length;
+    this.starts = new Float64Array(n);
+    this.ends = new Float64Array(n);
+    this.seen = new Uint8Array(n);
+    run.blocks.forEach((b, i) => {
+      this.starts[i] = b.startPfn;
+      this.ends[i] = b.endPfn;
+    });
   }
   /** Number of blocks intersecting any of the (sorted, disjoint) ranges. */
   count(ranges: readonly Range[]): number {
-    const seen = new Set<number>();
+    const seen: number[] = [];
     for (const r of ranges) {
       let lo = 0;
       let hi = this.starts.length;
@@ -43,9 +70,13 @@ class BlockIndex {
       }
       // blocks are sorted by start; ends are monotone for disjoint blocks (overlaps are rare and diagnosed)
       for (let i = Math.max(0, lo - 1); i < this.starts.length && this.starts[i]! < r.end; i++)
-        if (this.ends[i]! > r.start) seen.add(i);
+        if (this.ends[i]! > r.start && !this.seen[i]) {
+          this.seen[i] = 1;
+          seen.push(i);
+        }
     }
-    return seen.size;
+    for (const i of seen) this.seen[i] = 0;
+    return seen.length;
   }
 }
 
@@ -81,24 +112,35 @@ class RangeCursor {
   }
 }
 
+/** Two range lists each sorted by start, merged by start (ties: a first). */
+function mergeByStart(a: readonly Range[], b: readonly Range[]): Range[] {
+  const out: Range[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]!.start <= b[j]!.start)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
+}
+
 function pagesOf(ranges: readonly Range[]): number {
   let n = 0;
   for (const r of ranges) n += r.end - r.start;
   return n;
 }
 
+interface AccEntry {
+  code: FindingCode;
+  phase: string;
+  fn: string;
+  ranges: Range[];
+  blocks: Set<number> | null;
+  pages: number | null;
+}
+
 class FindingBuilder {
-  private readonly acc = new Map<
-    string,
-    {
-      code: FindingCode;
-      phase: string;
-      fn: string;
-      ranges: Range[];
-      blocks: Set<number> | null;
-      pages: number | null;
-    }
-  >();
+  private readonly acc = new Map<string, AccEntry>();
   constructor(private readonly index: BlockIndex) {}
 
   /** `pages`: how many struct pages the finding is about when not every page of `ranges` (pattern reads). */
@@ -111,21 +153,35 @@ class FindingBuilder {
     pages?: number,
   ): void {
     if (!ranges.length) return;
-    const key = `${code}\0${phase}\0${fn}`;
-    let e = this.acc.get(key);
-    if (!e) {
-      e = { code, phase, fn, ranges: [], blocks: block === undefined ? null : new Set(), pages: null };
-      this.acc.set(key, e);
-    }
+    const e = this.entry(code, phase, fn, block === undefined);
     for (const r of ranges) e.ranges.push(r);
     if (pages !== undefined) e.pages = (e.pages ?? 0) + pages;
     if (block !== undefined) (e.blocks ??= new Set()).add(block);
   }
 
+  /** add(code, phase, fn, [{ start, end }]) without the array: one call per run of the final-state sweep. */
+  addRange(code: FindingCode, phase: string, fn: string, start: number, end: number): void {
+    this.entry(code, phase, fn, true).ranges.push({ start, end });
+  }
+
+  private last: { code: string; phase: string; fn: string; e: AccEntry } | null = null;
+  private entry(code: FindingCode, phase: string, fn: string, noBlock: boolean): AccEntry {
+    const l = this.last;
+    if (l && l.code === code && l.phase === phase && l.fn === fn) return l.e;
+    const key = `${code}\0${phase}\0${fn}`;
+    let e = this.acc.get(key);
+    if (!e) {
+      e = { code, phase, fn, ranges: [], blocks: noBlock ? null : new Set(), pages: null };
+      this.acc.set(key, e);
+    }
+    this.last = { code, phase, fn, e };
+    return e;
+  }
+
   build(): Finding[] {
     const out: Finding[] = [];
     for (const e of this.acc.values()) {
-      const ranges = normalizeRanges(e.ranges);
+      const ranges = normalizeSorted(e.ranges);
       const info = FINDING_CODES[e.code];
       out.push({
         code: e.code,
@@ -154,10 +210,12 @@ export function checkKho(result: KhoReplayResult): Finding[] {
   const reservedBefore = result.reservedBefore;
   const index = new BlockIndex(run);
   const fb = new FindingBuilder(index);
-  const preserved = normalizeRanges(run.blocks.map((b) => ({ start: b.startPfn, end: b.endPfn })));
-  const watched = normalizeRanges([...preserved, ...run.scratch]);
+  const preserved = normalizeSorted(run.blocks.map((b) => ({ start: b.startPfn, end: b.endPfn })));
+  const watched = normalizeSorted(mergeByStart(preserved, run.scratch));
   const pps = ctx.arch.PAGES_PER_SECTION;
-  const blockOf = new Map(run.blocks.map((b) => [b.index, b]));
+  const blockOf = new Map<number, KhoBlock>();
+  if (run.observations.some((o) => o.kind === 'memblock-after-discard' || o.kind === 'restore-failed'))
+    for (const b of run.blocks) blockOf.set(b.index, b);
 
   // struct-page events: reads of uninitialised pages anywhere; double init and lost orders on KHO memory
   const phaseOfFn = new Map<string, string>();
@@ -204,25 +262,23 @@ export function checkKho(result: KhoReplayResult): Finding[] {
   for (const r of preserved) {
     ctx.memmap.scan(r.start, r.end, (s, e, st) => {
       if (st.memmap && st.initCount === 0)
-        fb.add('STRUCT_PAGE_NEVER_INIT', endPhase, 'memmap_init_reserved_pages', [{ start: s, end: e }]);
+        fb.addRange('STRUCT_PAGE_NEVER_INIT', endPhase, 'memmap_init_reserved_pages', s, e);
       if (st.buddy) {
         // below first_deferred_pfn memblock_free_all() frees; above it deferred_init_memmap() does
         const nid = ctx.layout.memRanges.find((m) => m.start <= s && s < m.end)?.nid;
         const fdp = ctx.nodes.find((n) => n.nid === nid)?.firstDeferredPfn ?? null;
         if (fdp !== null && s >= fdp)
-          fb.add('KHO_FREED_TO_BUDDY', 'page_alloc_init_late', 'deferred_init_memmap', [
-            { start: s, end: e },
-          ]);
-        else fb.add('KHO_FREED_TO_BUDDY', 'memblock_free_all', 'memblock_free_all', [{ start: s, end: e }]);
+          fb.addRange('KHO_FREED_TO_BUDDY', 'page_alloc_init_late', 'deferred_init_memmap', s, e);
+        else fb.addRange('KHO_FREED_TO_BUDDY', 'memblock_free_all', 'memblock_free_all', s, e);
       }
     });
     for (const id of trueIdentity(ctx.layout, r.start, r.end)) {
       ctx.memmap.scan(id.start, id.end, (s, e, st) => {
         if (!st.memmap || st.initCount === 0) return;
         const phase = phaseOfFn.get(st.initBy) ?? endPhase;
-        if (st.nid !== id.nid) fb.add('STRUCT_PAGE_WRONG_NODE', phase, st.initBy, [{ start: s, end: e }]);
+        if (st.nid !== id.nid) fb.addRange('STRUCT_PAGE_WRONG_NODE', phase, st.initBy, s, e);
         if (id.zid !== null && st.zid !== id.zid)
-          fb.add('STRUCT_PAGE_WRONG_ZONE', phase, st.initBy, [{ start: s, end: e }]);
+          fb.addRange('STRUCT_PAGE_WRONG_ZONE', phase, st.initBy, s, e);
       });
     }
   }

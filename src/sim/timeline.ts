@@ -79,7 +79,8 @@ export function collectFindings(ctx: SimContext): SimFinding[] {
     const k = `${code}\u0000${e.phase}\u0000${e.fn}`;
     const cur = byFn.get(k) ?? { phase: e.phase, pages: 0, ranges: [] };
     cur.pages += pages;
-    cur.ranges.push(...ranges);
+    // a loop, not push(...ranges): an event of a million preserved heads has a million ranges (call stack limit)
+    for (const r of ranges) cur.ranges.push(r);
     byFn.set(k, cur);
   };
   for (const e of ctx.memmap.events) {

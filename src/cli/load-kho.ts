@@ -7,9 +7,9 @@ import { openElfCore } from '../../parsers/elf-core/index.js';
 import { parseFdt } from '../../parsers/fdt/index.js';
 import type { KhoBitmapFormat, KhoFdtReader, KhoImage, KhoScratchArea } from '../../parsers/kho/index.js';
 import { decodeKhoImage, parseScratchFiles } from '../../parsers/kho/index.js';
-import { loadBundle } from '../trace/index.js';
 import type { HostTrace } from '../trace/index.js';
 import { exists, isDirectory, listFiles, openFileSource, readBytes, readText } from './io.js';
+import { loadHostBundle } from './read-bundle.js';
 
 export interface KhoImageLoad {
   readonly image: KhoImage;
@@ -121,16 +121,15 @@ export function loadKhoImage(dir: string, options: LoadKhoImageOptions = {}): Kh
   }
 }
 
-/** Load the host model (every file outside kho/) and decode the KHO image of a bundle directory. */
+/** Load the host model (the bundle read as parse reads it) and decode the KHO image of a bundle directory. */
 export function loadKhoBundle(
   dir: string,
   options: { stage?: string; bitmapFormat?: KhoBitmapFormat } = {},
 ): KhoBundle {
   if (!isDirectory(dir)) throw new UsageError(`${dir} is not a directory (a trace bundle)`);
   requireRootFdt(dir);
-  const files: Record<string, Uint8Array> = {};
-  for (const f of listFiles(dir)) if (!f.startsWith('kho/')) files[f] = readBytes(path.join(dir, f));
-  const host = loadBundle(files, { displayRoot: dir, ...(options.stage ? { stage: options.stage } : {}) });
+  // the host files are read as parse and the plain replay read them (src/cli/read-bundle.ts)
+  const host = loadHostBundle(dir, options.stage ? { stage: options.stage } : {});
   const kho = loadKhoImage(dir, {
     pageShift: host.pageShift,
     scratchChecks: true,

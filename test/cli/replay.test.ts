@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { captureOutput } from '../helpers/output.js';
@@ -210,6 +211,44 @@ describe("replay carries the loader's notes", () => {
 });
 
 describe('replay reads the bundle as parse does (src/cli/read-bundle.ts)', () => {
+  /** A copy of traces/kho-b-16g-2node whose kernel config is a config.gz (`bytes`, or the gzipped excerpt). */
+  function khoWithConfigGz(bytes?: Uint8Array): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kexec-replay-kho-configgz-'));
+    fs.cpSync('traces/kho-b-16g-2node', dir, { recursive: true });
+    const excerpt = path.join(dir, 'kernel-config-excerpt.txt');
+    const text = fs.readFileSync(excerpt, 'utf8') + 'CONFIG_HZ=1000\n';
+    fs.rmSync(excerpt);
+    fs.writeFileSync(path.join(dir, 'config.gz'), bytes ?? gzipSync(text));
+    return dir;
+  }
+
+  it('the KHO replay and compare read config.gz too (CONFIG_HZ gives the jiffy of the printed times)', async () => {
+    const dir = khoWithConfigGz();
+    try {
+      const { code, doc } = await replayJson(dir);
+      expect(code).toBe(0);
+      expect((doc['costs'] as { rateSource: { jiffyMs: number | null } }).rateSource.jiffyMs).toBe(1);
+      const o = captureOutput();
+      expect(await run(['compare', dir], o)).toBe(0);
+      expect(o.stdout).toContain('printed times are whole jiffies (±1 ms at CONFIG_HZ=1000)');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a corrupt config.gz stops parse, replay and compare alike: TRACE_ERR_GZIP at offset 0', async () => {
+    const dir = khoWithConfigGz(new Uint8Array([0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad]));
+    try {
+      for (const cmd of ['parse', 'replay', 'compare']) {
+        const o = captureOutput();
+        expect(await run([cmd, dir], o), cmd).toBe(3);
+        expect(o.stderr, cmd).toMatch(/config\.gz: offset 0x0: TRACE_ERR_GZIP: expected a gzip stream/);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('one captured file on its own is a bundle of one', async () => {
     const { code, doc } = await replayJson(`${A}/dmesg.txt`);
     expect(code).toBe(0);

@@ -142,9 +142,9 @@ describe('binary KHO inputs: exit 3, one line with file, byte offset and code', 
     });
   }
 
-  // The pointer that leads outside the dump lives at a known offset of memory.core (chunk[0] + 0), but the error
-  // locates the absent target (no file offset exists for it), so the line carries no byte offset.
-  it('kho-chunk-outside-dump: the line gives the byte offset of chunk[0].hdr.next in memory.core (parsers/kho readPhysChecked locates the target, not the pointer)', async () => {
+  // Regression: the pointer that leads outside the dump lives at a known offset of memory.core (chunk[0] + 0);
+  // the error is located at that pointer, since the absent target has no file offset.
+  it('kho-chunk-outside-dump: the line gives the byte offset of chunk[0].hdr.next in memory.core', async () => {
     const dir = `${M}/kho-chunk-outside-dump`;
     expectRejected(await cli('inspect', dir), {
       file: `${dir}/kho/memory.core`,
@@ -152,11 +152,10 @@ describe('binary KHO inputs: exit 3, one line with file, byte offset and code', 
       where: 'offset',
     });
   });
-  // The cycle errors name the pointer that closes the loop but give the byte offset of the node it points to:
-  // kho-chunk-cycle's chunk[1].hdr.next is at file offset 0x1078 (phys 0x1001fd000), the line says 0x3078
-  // (chunk[0], phys 0x1001ff000); kho-radix-cycle's root table[511] is at 0x6070, the line says 0x5078 (the root).
-  // parsers/kho/chunk-list.ts and radix-tree.ts pass the target address to khoError() instead of the slot's.
-  it('a cycle is located at the byte offset of the pointer that closes it (parsers/kho gives the target node offset)', async () => {
+  // Regression: a cycle error names the pointer that closes the loop and gives that pointer's byte offset:
+  // kho-chunk-cycle's chunk[1].hdr.next is at file offset 0x1078 (phys 0x1001fd000), not 0x3078 (the node it
+  // points to); kho-radix-cycle's root table[511] is at 0x6070, not 0x5078.
+  it('a cycle is located at the byte offset of the pointer that closes it', async () => {
     expect((await cli('inspect', `${M}/kho-chunk-cycle`)).err).toContain('offset 0x1078 (chunk[1].hdr.next');
     expect((await cli('inspect', `${M}/kho-radix-cycle`)).err).toContain(
       'offset 0x6070 (radix level 5.table[511]',
@@ -222,8 +221,9 @@ describe('host text inputs: exit 3 at line:column, or counted and located diagno
     expect((doc.host as unknown as { zoneinfo: unknown[] }).zoneinfo).toHaveLength(1);
   });
 
-  // The last line "        managed  38" has no newline: the 3840 the kernel printed was cut to 38 and is taken as is.
-  it('zoneinfo-truncated-line: a diagnostic at zoneinfo.txt:53 says the last line is unterminated (parsers/zoneinfo takes "managed  38" as 38)', async () => {
+  // Regression: the last line "        managed  38" has no newline (the 3840 the kernel printed was cut to 38): an
+  // unterminated last line must be a diagnostic, not a value taken as is.
+  it('zoneinfo-truncated-line: a diagnostic at zoneinfo.txt:53 says the last line is unterminated', async () => {
     const doc = await parseJson('zoneinfo-truncated-line');
     expect(doc.host.diagnostics.some((d) => d.location?.['line'] === 53)).toBe(true);
   });
@@ -235,9 +235,9 @@ describe('host text inputs: exit 3 at line:column, or counted and located diagno
     expect(doc.host.e820).toHaveLength(2);
   });
 
-  // load-bundle.ts only takes trace.json's arch when it is one it knows and pageSize when it is a power of two in
-  // range; anything else is dropped without a word, so a typo in trace.json changes nothing and says nothing.
-  it('trace-json-bad-values: arch "sparc64" and pageSize 3 are diagnostics naming trace.json (src/trace/load-bundle.ts ignores them silently)', async () => {
+  // Regression: trace.json values the loader cannot use (an unknown arch, a page size that is not a power of two
+  // in range) are diagnostics naming trace.json, not dropped without a word.
+  it('trace-json-bad-values: arch "sparc64" and pageSize 3 are diagnostics naming trace.json', async () => {
     const doc = await parseJson('trace-json-bad-values');
     const onFile = doc.host.diagnostics.filter(
       (x) => x.location?.['file'] === `${M}/trace-json-bad-values/trace.json`,
@@ -254,8 +254,8 @@ describe('host text inputs: exit 3 at line:column, or counted and located diagno
     });
   });
 
-  // replay reads the bundle with its own loop (src/cli/commands/replay.ts), not parse's readBundleDir(): *.gz files
-  // are never gunzipped, so the corrupt config.gz is skipped as binary and replay exits 0 as if it were not there.
+  // Regression: replay reads the bundle with the same reader as parse (src/cli/read-bundle.ts), so a corrupt
+  // config.gz is rejected in both, instead of being skipped as binary by replay.
   it('replay config-gz-corrupt: rejected like parse (replay never gunzips config.gz)', async () => {
     const dir = `${M}/config-gz-corrupt`;
     expectRejected(await cli('replay', dir), {
@@ -283,9 +283,9 @@ describe('host text inputs: exit 3 at line:column, or counted and located diagno
     });
   }
 
-  // replay throws UsageError('the trace has no memory map ...') from src/sim/replay.ts: exit 2 and no file named,
-  // although the command line was right and the bundle is what lacks the memory map.
-  it('replay on a bundle without a memory map exits 3 and names the bundle (src/sim/replay.ts throws a UsageError, exit 2)', async () => {
+  // Regression: the command line is right and the bundle is what lacks the memory map, so exit 3 naming the bundle
+  // (it was a UsageError, exit 2, with no file named).
+  it('replay on a bundle without a memory map exits 3 and names the bundle', async () => {
     for (const name of ['dmesg-binary', 'empty-files', 'no-recognisable-file', 'zoneinfo-truncated-line']) {
       const r = await cli('replay', `${M}/${name}`);
       expect(r.code).toBe(3);
@@ -293,8 +293,8 @@ describe('host text inputs: exit 3 at line:column, or counted and located diagno
     }
   });
 
-  // The loader's diagnostics (here DMESG_BAD_VALUE for the dropped e820 line) are not in replay's output at all.
-  it("replay --json carries the loader's diagnostics (src/report/replay-json.ts lists only the simulator's)", async () => {
+  // Regression: the loader's diagnostics (here DMESG_BAD_VALUE for the dropped e820 line) are in replay's output.
+  it("replay --json carries the loader's diagnostics", async () => {
     const r = await cli('replay', '--json', `${M}/dmesg-e820-above-2p53`);
     expect(r.code).toBe(0);
     const codes = JSON.parse(r.out).diagnostics.map((d: { code: string }) => d.code);
@@ -337,10 +337,9 @@ describe('file-system oddities in a bundle', () => {
     }
   });
 
-  // openFileSource() (src/cli/io.ts) opens a directory without complaint (open(2) allows O_RDONLY on one), then its
-  // read() lets readSync's EISDIR escape as a plain Error: "internal error (this is a bug ...)", exit 70. Any read
-  // error after the open (EIO on a failing disk) takes the same path.
-  it('kho/memory.core is a directory: exit 3 TRACE_ERR_UNREADABLE, not 70 (src/cli/io.ts openFileSource read errors escape)', async () => {
+  // Regression: open(2) allows O_RDONLY on a directory, and readSync's EISDIR used to escape as an internal error
+  // (exit 70). openFileSource() (src/cli/io.ts) refuses non-files and locates read errors (EIO too).
+  it('kho/memory.core is a directory: exit 3 TRACE_ERR_UNREADABLE, not 70', async () => {
     const dir = withDirectoryAt('kho/memory.core');
     try {
       const r = await cli('inspect', dir);
@@ -352,9 +351,9 @@ describe('file-system oddities in a bundle', () => {
 });
 
 describe('bundles assembled with symbolic links', () => {
-  // Users collect a bundle with `ln -s /var/log/dmesg dmesg.txt`. src/cli/io.ts listFiles() keeps only
-  // Dirent.isFile() entries, so linked files vanish: "Files: 0 read, 0 not read", no diagnostic.
-  it('a symlinked dmesg.txt and iomem.txt are read (src/cli/io.ts listFiles skips symlinks silently)', async () => {
+  // Users collect a bundle with `ln -s /var/log/dmesg dmesg.txt`. Regression: listFiles() (src/cli/io.ts) used to
+  // keep only Dirent.isFile() entries, so linked files vanished without a diagnostic.
+  it('a symlinked dmesg.txt and iomem.txt are read', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kexec-replay-symlinks-'));
     try {
       for (const f of ['dmesg.txt', 'iomem.txt'])
@@ -416,15 +415,15 @@ describe('usage errors exit 2', () => {
     expectUsage(await cli('parse', '--stage', 'nope', 'traces/qemu/f-16g-2node-kexec'), 'no stage "nope"');
   });
 
-  // `replay --help` documents "--profile <name> ... or 'list'", but <bundle-dir> is required, so commander refuses
-  // `replay --profile list` before the action runs; `compare --profile list` works ([bundle-dir] is optional there).
+  // `replay --help` documents "--profile <name> ... or 'list'": it works without a bundle, as compare's does.
   it("replay --profile list prints the profiles like compare --profile list (replay's <bundle-dir> is required)", async () => {
     const r = await cli('replay', '--profile', 'list');
     expect(r.code, r.err).toBe(0);
     expect(r.out).toBe((await cli('compare', '--profile', 'list')).out);
   });
 
-  // replay --strategy on a bundle without kho/fdt reads the bundle first: TRACE_ERR_MISSING (exit 3) hides the typo.
+  // Regression: flag values are checked before the bundle is read, so a typo is exit 2 even on a bundle without
+  // kho/fdt (it was hidden behind TRACE_ERR_MISSING, exit 3).
   it('replay --strategy nope on a bundle without a KHO image still reports the unknown strategy (exit 2, not 3)', async () => {
     expectUsage(
       await cli('replay', '--strategy', 'nope', 'traces/qemu/a-4g-1node'),
@@ -456,8 +455,8 @@ describe('through the real binary (node bin/kexec-replay.js)', () => {
     });
   });
 
-  // `kexec-replay compare --json traces/kho-b-16g-2node | head` today: exit status 1 and an "Unhandled 'error'
-  // event ... write EPIPE" stack on stderr (src/cli/io.ts processOutput writes to process.stdout unguarded).
+  // Regression: `kexec-replay compare --json traces/kho-b-16g-2node | head` used to exit 1 with an "Unhandled
+  // 'error' event ... write EPIPE" stack; processOutput (src/cli/io.ts) now stops writing quietly.
   it.skipIf(!built)('a reader that closes the pipe early (| head): no stack trace, not exit 1', async () => {
     const r = await new Promise<CliResult>((resolve) => {
       const child = spawn(process.execPath, [

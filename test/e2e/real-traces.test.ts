@@ -34,9 +34,10 @@ const PUBLIC = subdirs('traces/public');
 const KHO = subdirs('traces').filter((d) => /^traces\/kho-/.test(d));
 const ALL = [...QEMU, ...STAGES, ...PUBLIC, ...KHO];
 
-// Bundles whose replay stops today with exit 2 (a UsageError from the simulator: no memory map in the bundle, or an
-// arch it does not model). The command line is right, so DESIGN.md wants exit 3; see the skipped test below.
-const REPLAY_EXITS_2 = new Set([
+// Bundles that replay refuses: no memory map in the bundle (the KHO-only era bundles, snippets), or an arch the
+// simulator does not model (ppc64, riscv64). The command line is right and the trace cannot be replayed, so
+// DESIGN.md's exit 3 with a located one-line error.
+const REPLAY_REFUSED = new Set([
   'traces/public/cxl-soft-reserved-iomem-snippets',
   'traces/public/kho-fdt-upstream-doc-examples',
   'traces/public/memblock-debug-snippets',
@@ -83,8 +84,8 @@ describe('replay --json: every real bundle, a report or one line, never exit 70'
     it(dir, async () => {
       const r = await cli('replay', '--json', dir);
       expect(r.code, r.err).not.toBe(70);
-      if (REPLAY_EXITS_2.has(dir)) {
-        expect([2, 3], r.err).toContain(r.code); // 3 once the skipped test below passes
+      if (REPLAY_REFUSED.has(dir)) {
+        expect(r.code, r.err).toBe(3);
         expectOneLine(r);
         return;
       }
@@ -101,8 +102,8 @@ describe('replay --json: every real bundle, a report or one line, never exit 70'
     });
   }
 
-  it('replay on a bundle it cannot replay exits 3 naming the bundle, not 2 (src/sim/replay.ts and src/sim/arch.ts throw UsageError)', async () => {
-    for (const dir of REPLAY_EXITS_2) {
+  it('replay on a bundle it cannot replay exits 3 naming the bundle', async () => {
+    for (const dir of REPLAY_REFUSED) {
       const r = await cli('replay', dir);
       expect(r.code, dir).toBe(3);
       expect(r.err).toContain(dir);
@@ -118,17 +119,17 @@ describe('parse and replay read the same bundle', () => {
     expect(r.out).toContain('deferred struct page init on (CONFIG_DEFERRED_STRUCT_PAGE_INIT=y)');
   });
 
-  // parse gives a stage folder its parent's shared files (kernel-config-excerpt.txt of f-16g-2node-kexec);
-  // replay's own read loop (src/cli/commands/replay.ts) does not, so it says "assumed (no kernel config)".
-  it("replay of a stage folder uses the parent's kernel config, as parse does (src/cli/commands/replay.ts)", async () => {
+  // A stage folder gets its parent's shared files (kernel-config-excerpt.txt of f-16g-2node-kexec) in every
+  // command: one bundle reader, src/cli/read-bundle.ts.
+  it("replay of a stage folder uses the parent's kernel config, as parse does", async () => {
     const r = await cli('replay', 'traces/qemu/f-16g-2node-kexec/stage1-cold-boot');
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain('deferred struct page init on (CONFIG_DEFERRED_STRUCT_PAGE_INIT=y)');
   });
 
-  // A bundle with /proc/config.gz saying DEFERRED_STRUCT_PAGE_INIT is not set: parse gunzips and reads it; replay
-  // skips config.gz as binary and replays with deferred init assumed on: a different boot from the one captured.
-  it('replay honours config.gz (deferred init off) like parse does (src/cli/commands/replay.ts never gunzips)', async () => {
+  // A bundle with /proc/config.gz saying DEFERRED_STRUCT_PAGE_INIT is not set: replay must gunzip and honour it
+  // like parse, or it would replay a different boot from the one captured.
+  it('replay honours config.gz (deferred init off) like parse does', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kexec-replay-configgz-'));
     try {
       const src = 'traces/qemu/a-4g-1node';

@@ -129,6 +129,41 @@ function heapMb(): number {
 }
 
 /**
+ * One replay + check, in its own call so nothing of it outlives the case. Heap: used after a full GC before
+ * the case, the most seen after the replay and after the check, and what is live (after a full GC) while the
+ * timeline and the findings are still held.
+ */
+function runCase(
+  host: HostTrace,
+  image: KhoImageInput,
+  size: string,
+  kind: string,
+  name: string,
+): BenchResult {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const h0 = heapMb();
+  const t0 = performance.now();
+  const r = replayKho(host, image, { strategy: name });
+  const t1 = performance.now();
+  let peak = heapMb();
+  const findings = checkKho(r);
+  const t2 = performance.now();
+  peak = Math.max(peak, heapMb());
+  gc?.();
+  const live = heapMb();
+  const pages = r.run.blocks.reduce((a, b) => a + b.endPfn - b.startPfn, 0);
+  const count = image.preserved.count;
+  return {
+    name: `sim-kho-replay ${size} ${kind} ${name}`,
+    runs: 1,
+    medianMs: t2 - t0,
+    maxMs: t2 - t0,
+    detail: `replay ${(t1 - t0).toFixed(0)} ms + check ${(t2 - t1).toFixed(0)} ms, ${count} blocks, ${pages} pages, ${r.timeline.memmap.runCount} memmap runs, ${findings.length} findings, heap ${h0.toFixed(0)} -> max ${peak.toFixed(0)} MB, live ${live.toFixed(0)} MB${gc ? '' : ' (no --expose-gc)'}`,
+  };
+}
+
+/**
  * One replay + check per strategy and image. `filter` (words of the command line) picks sizes ('10k', '100k',
  * '1m'), kinds ('mixed', 'alternate') and strategies by name; each group defaults to all.
  */
@@ -143,31 +178,11 @@ export function benchSimKhoReplay(filter: readonly string[] = []): BenchResult[]
   const host = b16gHost();
   const counts = { '10k': 10_000, '100k': 100_000, '1m': 1_000_000 } as const;
   const out: BenchResult[] = [];
-  const gc = (globalThis as { gc?: () => void }).gc;
   for (const size of sizes) {
     const count = counts[size];
     for (const kind of kinds) {
       const image = syntheticImage(host, count, kind);
-      for (const name of strategies) {
-        gc?.();
-        const h0 = heapMb();
-        let peak = h0;
-        const t0 = performance.now();
-        const r = replayKho(host, image, { strategy: name });
-        const t1 = performance.now();
-        peak = Math.max(peak, heapMb());
-        const findings = checkKho(r);
-        const t2 = performance.now();
-        peak = Math.max(peak, heapMb());
-        const pages = r.run.blocks.reduce((a, b) => a + b.endPfn - b.startPfn, 0);
-        out.push({
-          name: `sim-kho-replay ${size} ${kind} ${name}`,
-          runs: 1,
-          medianMs: t2 - t0,
-          maxMs: t2 - t0,
-          detail: `replay ${(t1 - t0).toFixed(0)} ms + check ${(t2 - t1).toFixed(0)} ms, ${count} blocks, ${pages} pages, ${r.timeline.memmap.runCount} memmap runs, ${findings.length} findings, heap ${h0.toFixed(0)}->${peak.toFixed(0)} MB`,
-        });
-      }
+      for (const name of strategies) out.push(runCase(host, image, size, kind, name));
     }
   }
   return out;

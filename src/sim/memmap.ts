@@ -116,6 +116,48 @@ function isSorted(rs: readonly Range[]): boolean {
   return true;
 }
 
+/** Ranges in columns: [S[k], E[k]) for k < n (no object per range). */
+interface Cols {
+  readonly S: Float64Array;
+  readonly E: Float64Array;
+  readonly n: number;
+}
+
+function colsOf(rs: readonly Range[]): Cols {
+  const n = rs.length;
+  const S = new Float64Array(n);
+  const E = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    S[k] = rs[k]!.start;
+    E[k] = rs[k]!.end;
+  }
+  return { S, E, n };
+}
+
+/** Single pages [p, p + 1) in columns. */
+function pageCols(pfns: ArrayLike<number>, n = pfns.length): Cols {
+  const S = new Float64Array(n);
+  const E = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    S[k] = pfns[k]!;
+    E[k] = pfns[k]! + 1;
+  }
+  return { S, E, n };
+}
+
+function colsSorted(rs: Cols): boolean {
+  for (let k = 1; k < rs.n; k++) if (rs.S[k]! < rs.S[k - 1]!) return false;
+  return true;
+}
+
+/** The distinct values, ascending (as [...new Set(xs)].sort((a, b) => a - b)). */
+function uniqueSorted(xs: readonly number[]): Float64Array {
+  const a = Float64Array.from(xs).sort();
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[n - 1]) a[n++] = a[i]!;
+  return a.subarray(0, n);
+}
+
 /** The non-empty ranges (the input itself when none is empty). */
 function nonEmpty<T extends Range>(rs: readonly T[]): readonly T[] {
   for (const r of rs) if (!(r.end > r.start)) return rs.filter((x) => x.end > x.start);
@@ -225,25 +267,24 @@ export class MemMap {
   }
 
   /**
-   * scan() of each range in turn (same callbacks, same order). Ranges sorted by start share one forward cursor
-   * over the runs instead of a binary search each.
+   * scan() of each range in turn (same callbacks, same order; k is the range's index). Ranges sorted by start
+   * share one forward cursor over the runs instead of a binary search each.
    */
-  private scanEach<T extends Range>(
-    ranges: readonly T[],
-    cb: (s: number, e: number, st: PageState, r: T) => void,
-  ): void {
-    if (!isSorted(ranges)) {
-      for (const r of ranges) this.scan(r.start, r.end, (s, e, st) => cb(s, e, st, r));
+  private scanEach(rs: Cols, cb: (s: number, e: number, st: PageState, k: number) => void): void {
+    const { S, E, n } = rs;
+    if (!colsSorted(rs)) {
+      for (let k = 0; k < n; k++) this.scan(S[k]!, E[k]!, (s, e, st) => cb(s, e, st, k));
       return;
     }
     const starts = this.starts;
     const limit = this.limitPfn;
     let i = 0;
-    for (const r of ranges) {
-      const { start, end } = r;
+    for (let k = 0; k < n; k++) {
+      const start = S[k]!;
+      const end = E[k]!;
       const e0 = Math.min(end, limit);
       if (start >= e0) {
-        if (end > start) cb(Math.max(start, limit), end, NO_MEMMAP, r);
+        if (end > start) cb(Math.max(start, limit), end, NO_MEMMAP, k);
         continue;
       }
       // the run holding start: a few steps forward from the last one, else a binary search
@@ -257,12 +298,12 @@ export class MemMap {
           i++;
         }
       }
-      for (let k = i; k < this.n; k++) {
-        const rs = starts[k]!;
-        if (rs >= e0) break;
-        cb(Math.max(rs, start), Math.min(this.runEnd(k), e0), this.states[this.ids[k]!]!, r);
+      for (let j = i; j < this.n; j++) {
+        const rs0 = starts[j]!;
+        if (rs0 >= e0) break;
+        cb(Math.max(rs0, start), Math.min(this.runEnd(j), e0), this.states[this.ids[j]!]!, k);
       }
-      if (end > limit) cb(Math.max(start, limit), end, NO_MEMMAP, r);
+      if (end > limit) cb(Math.max(start, limit), end, NO_MEMMAP, k);
     }
   }
 
@@ -287,31 +328,39 @@ export class MemMap {
     ranges: readonly T[],
     f: (st: PageState, r: T, s: number, e: number) => PageState,
   ): void {
-    this.applyIds(ranges, (id, r, s, e) => this.intern(f(this.states[id]!, r, s, e)));
+    this.applyIds(colsOf(ranges), (id, k, s, e) => this.intern(f(this.states[id]!, ranges[k]!, s, e)));
   }
 
   /**
    * applyMany() on state ids: one merge pass over the window of runs the ranges touch (plus a neighbour on
    * each side, so equal states merge across its edges), written to a scratch buffer and copied back.
    */
-  private applyIds<T extends Range>(
-    ranges: readonly T[],
-    f: (id: number, r: T, s: number, e: number) => number,
+  private applyIds(rs: Cols, f: (id: number, k: number, s: number, e: number) => number): void {
+    this.applyWindow(rs, 0, rs.n, f);
+  }
+
+  /** applyIds() for the ranges k0 <= k < k1. */
+  private applyWindow(
+    rs: Cols,
+    k0: number,
+    k1: number,
+    f: (id: number, k: number, s: number, e: number) => number,
   ): void {
-    if (ranges.length === 0) return;
+    if (k1 <= k0) return;
+    const { S, E } = rs;
     let hi = 0;
-    for (const g of ranges) if (g.end > hi) hi = g.end;
-    const lo = Math.max(0, ranges[0]!.start);
+    for (let k = k0; k < k1; k++) if (E[k]! > hi) hi = E[k]!;
+    const lo = Math.max(0, S[k0]!);
     hi = Math.min(hi, this.limitPfn);
     if (lo >= hi) return;
     const i0 = Math.max(0, this.find(lo) - 1);
     const i1 = Math.min(this.n, this.find(hi - 1) + 2);
     // few ranges on a big window: one small window per range instead of copying every run between them
-    if (ranges.length > 1 && ranges.length * 64 < i1 - i0) {
-      for (const g of ranges) this.applyIds([g], f);
+    if (k1 - k0 > 1 && (k1 - k0) * 64 < i1 - i0) {
+      for (let k = k0; k < k1; k++) this.applyWindow(rs, k, k + 1, f);
       return;
     }
-    const need = i1 - i0 + 2 * ranges.length + 2;
+    const need = i1 - i0 + 2 * (k1 - k0) + 2;
     if (this.outStarts.length < need) {
       const cap = Math.max(need, this.outStarts.length * 2);
       this.outStarts = new Float64Array(cap);
@@ -327,27 +376,27 @@ export class MemMap {
       oI[o] = id;
       o++;
     };
-    let j = 0;
-    const R = ranges.length;
+    let j = k0;
     for (let i = i0; i < i1; i++) {
       const id = this.ids[i]!;
       const re = this.runEnd(i);
       let cur = this.starts[i]!;
-      while (j < R && ranges[j]!.end <= cur) j++;
+      while (j < k1 && E[j]! <= cur) j++;
       const mapped = states[id]!.memmap;
       let k = j;
-      while (cur < re && k < R && ranges[k]!.start < re) {
-        const g = ranges[k]!;
-        if (g.start > cur) {
+      while (cur < re && k < k1 && S[k]! < re) {
+        const gs = S[k]!;
+        const ge = E[k]!;
+        if (gs > cur) {
           push(cur, id);
-          cur = g.start;
+          cur = gs;
         }
-        const e = Math.min(g.end, re);
+        const e = Math.min(ge, re);
         if (e > cur) {
-          push(cur, mapped ? f(id, g, cur, e) : id);
+          push(cur, mapped ? f(id, k, cur, e) : id);
           cur = e;
         }
-        if (g.end <= re) k++;
+        if (ge <= re) k++;
         else break;
       }
       if (cur < re) push(cur, id);
@@ -438,16 +487,19 @@ export class MemMap {
     const ident = new RangeAcc();
     const noMap = new RangeAcc();
     let pages = 0;
-    this.scanEach(rs, (s, e, st, r) => {
+    const cols = colsOf(rs);
+    this.scanEach(cols, (s, e, st, k) => {
       if (!st.memmap) return noMap.add(s, e);
       pages += e - s;
       if (st.initCount > 0) {
         dbl.add(s, e);
+        const r = rs[k]!;
         if (st.nid !== r.nid || st.zid !== r.zid) ident.add(s, e);
       }
       if (st.khoOrder >= 0) lost.add(s, e);
     });
-    const sorted = isSorted(rs) ? rs : [...rs].sort((a, b) => a.start - b.start);
+    const inOrder = isSorted(rs);
+    const sorted = inOrder ? rs : [...rs].sort((a, b) => a.start - b.start);
     // nid and zid packed in one small integer for the memo: (nid + 1) * 16 + (zid + 1)
     const next = this.memo((st, x) => ({
       ...UNINIT,
@@ -456,7 +508,8 @@ export class MemMap {
       zid: (x % 16) - 1,
       initBy: actor.fn,
     }));
-    this.applyIds(sorted, (id, r) => {
+    this.applyIds(inOrder ? cols : colsOf(sorted), (id, k) => {
+      const r = sorted[k]!;
       if (r.zid >= -1 && r.zid < 15 && r.nid >= -1 && r.nid < 0xfffff && Number.isInteger(r.nid + r.zid))
         return next(id, (r.nid + 1) * 16 + (r.zid + 1));
       const st = this.states[id]!;
@@ -486,7 +539,7 @@ export class MemMap {
   }
 
   /** Count pages of [start, end) that are uninitialised or without memmap. */
-  private usage(ranges: readonly Range[]): { pages: number; uninit: RangeAcc; noMap: RangeAcc } {
+  private usage(ranges: Cols): { pages: number; uninit: RangeAcc; noMap: RangeAcc } {
     const uninit = new RangeAcc();
     const noMap = new RangeAcc();
     let pages = 0;
@@ -502,9 +555,10 @@ export class MemMap {
   reserve(ranges: readonly Range[], actor: Actor): PageEvent | null {
     const rs = sortedNonEmpty(ranges);
     if (!rs.length) return null;
-    const u = this.usage(rs);
+    const cols = colsOf(rs);
+    const u = this.usage(cols);
     const next = this.memo((st) => ({ ...st, reserved: true }));
-    this.applyIds(rs, (id) => next(id, 0));
+    this.applyIds(cols, (id) => next(id, 0));
     return this.record(actor, 'reserve', rs[0]!.start, rs[rs.length - 1]!.end, u.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.ranges,
@@ -516,9 +570,10 @@ export class MemMap {
   free(ranges: readonly Range[], actor: Actor): PageEvent | null {
     const rs = sortedNonEmpty(ranges);
     if (!rs.length) return null;
-    const u = this.usage(rs);
+    const cols = colsOf(rs);
+    const u = this.usage(cols);
     const next = this.memo((st) => ({ ...st, reserved: false, buddy: true }));
-    this.applyIds(rs, (id) => next(id, 0));
+    this.applyIds(cols, (id) => next(id, 0));
     return this.record(actor, 'free', rs[0]!.start, rs[rs.length - 1]!.end, u.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.ranges,
@@ -528,10 +583,9 @@ export class MemMap {
 
   /** KHO deserialize: order (and magic) written into the head page's page->private. */
   writeKhoHead(pfn: number, order: number, magic: boolean, actor: Actor): PageEvent {
-    const u = this.usage([{ start: pfn, end: pfn + 1 }]);
-    this.applyIds([{ start: pfn, end: pfn + 1 }], (id) =>
-      this.intern({ ...this.states[id]!, khoOrder: order, khoMagic: magic }),
-    );
+    const cols = pageCols([pfn]);
+    const u = this.usage(cols);
+    this.applyIds(cols, (id) => this.intern({ ...this.states[id]!, khoOrder: order, khoMagic: magic }));
     return this.record(actor, 'write', pfn, pfn + 1, u.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.ranges,
@@ -554,14 +608,29 @@ export class MemMap {
     actor: Actor,
   ): PageEvent | null {
     if (!heads.length) return null;
-    const rs = heads
-      .map((h) => ({ start: h.pfn, end: h.pfn + 1, order: h.order }))
-      .sort((a, b) => a.start - b.start)
-      .filter((r, i, a) => i === 0 || a[i - 1]!.start !== r.start);
-    const u = this.usage(rs);
-    const next = this.memo((st, order) => ({ ...st, khoOrder: order, khoMagic: magic }));
-    this.applyIds(rs, (id, r) => next(id, r.order));
-    return this.record(actor, 'write', rs[0]!.start, rs[rs.length - 1]!.end, u.pages, {
+    // stable sort by pfn (an index sort only when the heads are out of order), first of equal pfns kept
+    let order = heads.map((_, i) => i);
+    for (let i = 1; i < heads.length; i++) {
+      if (heads[i]!.pfn < heads[i - 1]!.pfn) {
+        order = order.sort((a, b) => heads[a]!.pfn - heads[b]!.pfn || a - b);
+        break;
+      }
+    }
+    const pfns = new Float64Array(heads.length);
+    const orders = new Float64Array(heads.length);
+    let n = 0;
+    for (const i of order) {
+      const h = heads[i]!;
+      if (n > 0 && pfns[n - 1] === h.pfn) continue;
+      pfns[n] = h.pfn;
+      orders[n] = h.order;
+      n++;
+    }
+    const cols = pageCols(pfns, n);
+    const u = this.usage(cols);
+    const next = this.memo((st, o) => ({ ...st, khoOrder: o, khoMagic: magic }));
+    this.applyIds(cols, (id, k) => next(id, orders[k]!));
+    return this.record(actor, 'write', cols.S[0]!, cols.E[n - 1]!, u.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.ranges,
       noMemmapPages: u.noMap.pages,
@@ -570,17 +639,27 @@ export class MemMap {
 
   /** clearKhoHead() for many heads in one sweep. */
   clearKhoHeads(pfns: readonly number[]): void {
-    const rs = [...new Set(pfns)].sort((a, b) => a - b).map((p) => ({ start: p, end: p + 1 }));
+    const sorted = uniqueSorted(pfns);
     const next = this.memo((st) => ({ ...st, khoOrder: -1, khoMagic: false }));
-    if (rs.length) this.applyIds(rs, (id) => next(id, 0));
+    if (sorted.length) this.applyIds(pageCols(sorted), (id) => next(id, 0));
   }
 
   /** A read of every page of the ranges. */
   read(ranges: readonly Range[], actor: Actor): PageEvent | null {
     const rs = sortedNonEmpty(ranges);
     if (!rs.length) return null;
-    const u = this.usage(rs);
-    return this.record(actor, 'read', rs[0]!.start, rs[rs.length - 1]!.end, u.pages + u.noMap.pages, {
+    return this.recordRead(colsOf(rs), actor);
+  }
+
+  /** read() of the single pages [p, p + 1) of each pfn (no object per page). */
+  readPages(pfns: readonly number[], actor: Actor): PageEvent | null {
+    if (!pfns.length) return null;
+    return this.recordRead(pageCols(Float64Array.from(pfns).sort()), actor);
+  }
+
+  private recordRead(cols: Cols, actor: Actor): PageEvent {
+    const u = this.usage(cols);
+    return this.record(actor, 'read', cols.S[0]!, cols.E[cols.n - 1]!, u.pages + u.noMap.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.ranges,
       noMemmapPages: u.noMap.pages,

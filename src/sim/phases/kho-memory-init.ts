@@ -1,4 +1,5 @@
 // kernel/liveupdate/kexec_handover.c kho_memory_init() -> kho_release_scratch() and the memory-map walk (deserialize_bitmap K616/K618, kho_preserved_memory_reserve KR3/KD1; kho-abi.md §6.1 step 3).
+import type { Range } from '../../core/index.js';
 import { normalizeRanges, subtractRanges } from '../../core/index.js';
 import type { SimContext } from '../context.js';
 import { runPhase } from '../context.js';
@@ -7,6 +8,45 @@ import { earlyPfnToNid, StrategyRunner } from './kho-run.js';
 import type { KhoRun } from './kho-run.js';
 
 const PHASE = 'kho_memory_init';
+
+type Region = SimContext['tables']['reserved'][number];
+
+const byStartEnd = (a: Region, b: Region): number => a.start - b.start || a.end - b.end;
+
+function sortedBy(rs: readonly Region[]): boolean {
+  for (let i = 1; i < rs.length; i++) if (byStartEnd(rs[i - 1]!, rs[i]!) > 0) return false;
+  return true;
+}
+
+/**
+ * [...a, ...b].sort(by start, end) in one merge pass when both are sorted (the stable sort keeps a's region
+ * first on a tie, and so does the merge); otherwise the sort itself.
+ */
+function mergeRegions(a: readonly Region[], b: readonly Region[]): Region[] {
+  if (!sortedBy(a) || !sortedBy(b)) return [...a, ...b].sort(byStartEnd);
+  const out: Region[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && byStartEnd(a[i]!, b[j]!) <= 0)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
+}
+
+/** normalizeRanges() in one pass when the input is sorted by start (preserved blocks are). */
+function normalizeSortedRanges(rs: readonly Range[]): Range[] {
+  for (let i = 1; i < rs.length; i++) if (rs[i]!.start < rs[i - 1]!.start) return normalizeRanges(rs);
+  const out: Range[] = [];
+  let last: Range | undefined;
+  for (const r of rs) {
+    if (!(r.end > r.start)) continue;
+    if (last && r.start <= last.end) {
+      if (r.end > last.end) out[out.length - 1] = last = { start: last.start, end: r.end };
+    } else out.push((last = { start: r.start, end: r.end }));
+  }
+  return out;
+}
 
 /**
  * memmap_init_kho_scratch_pages() (every version before the scratch fix KD2): init_deferred_page() on the free
@@ -58,7 +98,7 @@ export function khoMemoryInit(ctx: SimContext, run: KhoRun): void {
     }));
     // memblock_reserve() merges with what is already reserved and mark_noinit() flags the whole block, so a
     // region reserved before keeps its flags only outside the preserved blocks
-    const blocks = normalizeRanges(added);
+    const blocks = normalizeSortedRanges(added);
     const kept: (typeof ctx.tables.reserved)[number][] = [];
     let j = 0;
     for (const r of [...ctx.tables.reserved].sort((a, b) => a.start - b.start)) {
@@ -73,10 +113,7 @@ export function khoMemoryInit(ctx: SimContext, run: KhoRun): void {
       }
       if (cur < r.end) kept.push({ start: cur, end: r.end, nid: r.nid, flags: r.flags });
     }
-    ctx.tables = {
-      memory: ctx.tables.memory,
-      reserved: [...kept, ...added].sort((a, b) => a.start - b.start || a.end - b.end),
-    };
+    ctx.tables = { memory: ctx.tables.memory, reserved: mergeRegions(kept, added) };
     const heads = run.blocks.map((b) => ({ pfn: b.startPfn, order: b.order }));
     ctx.memmap.writeKhoHeads(heads, run.profile.pageMagic, {
       phase: PHASE,

@@ -54,8 +54,8 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
     }
     runner.flush();
     // adjust_managed_page_count(page, nr) -> page_zone(head): a read of the head's struct page
-    ctx.memmap.read(
-      ok.map((b) => ({ start: b.startPfn, end: b.startPfn + 1 })),
+    ctx.memmap.readPages(
+      ok.map((b) => b.startPfn),
       { phase: PHASE, fn: 'kho_restore_page' },
     );
     for (const b of ok) run.restored.add(b.index);

@@ -43,11 +43,12 @@ export function deferredInitMemmap(ctx: SimContext, nid: number): void {
   const zone = node.zones.find((z) => z.spannedPages && fdp < z.endPfn);
   if (!zone) return;
   const pps = ctx.arch.PAGES_PER_SECTION;
-  const free: Range[] = [];
+  // each free range carries its node and zone, so the same objects serve the init and the free sweeps
+  const free: (Range & { nid: number; zid: number })[] = [];
   for (const f of roundInward(freeMemRanges(ctx.tables, { nid, flags: MEMBLOCK.NONE }), ctx.arch)) {
     const s = Math.max(f.start, fdp, zone.startPfn);
     const e = Math.min(f.end, zone.endPfn);
-    if (s < e) free.push({ start: s, end: e });
+    if (s < e) free.push({ start: s, end: e, nid, zid: zone.zid });
   }
   const maxThreads = ctx.threadsPerNode.get(nid) ?? 1;
   const jobs: PadataJob[] = [];
@@ -67,10 +68,7 @@ export function deferredInitMemmap(ctx: SimContext, nid: number): void {
   }
   const pages = free.reduce((n, r) => n + r.end - r.start, 0);
   if (free.length) {
-    ctx.memmap.initRanges(
-      free.map((r) => ({ start: r.start, end: r.end, nid, zid: zone.zid })),
-      INIT,
-    );
+    ctx.memmap.initRanges(free, INIT);
     ctx.memmap.free(free, FREE);
     const k = zoneKey(nid, zone.zid);
     ctx.managed.set(k, (ctx.managed.get(k) ?? 0) + pages);

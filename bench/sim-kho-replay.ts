@@ -182,7 +182,21 @@ export function benchSimKhoReplay(filter: readonly string[] = []): BenchResult[]
     const count = counts[size];
     for (const kind of kinds) {
       const image = syntheticImage(host, count, kind);
-      for (const name of strategies) out.push(runCase(host, image, size, kind, name));
+      for (const name of strategies) {
+        try {
+          out.push(runCase(host, image, size, kind, name));
+        } catch (e) {
+          // a case that throws is reported, and the others still run
+          const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+          out.push({
+            name: `sim-kho-replay ${size} ${kind} ${name}`,
+            runs: 0,
+            medianMs: NaN,
+            maxMs: NaN,
+            detail: `FAILED ${msg}`,
+          });
+        }
+      }
     }
   }
   return out;

@@ -47,27 +47,49 @@ class BlockIndex {
   readonly ends: Float64Array;
   /** Scratch marks for count(): blocks already counted in this call. */
   private readonly seen: Uint8Array;
+  /** Ends never decrease (disjoint blocks): the first block ending after a pfn can be found by a forward sweep. */
+  private readonly endsMonotone: boolean;
   constructor(run: KhoRun) {
     const n = run.blocks.length;
     this.starts = new Float64Array(n);
     this.ends = new Float64Array(n);
     this.seen = new Uint8Array(n);
+    let monotone = true;
     run.blocks.forEach((b, i) => {
       this.starts[i] = b.startPfn;
       this.ends[i] = b.endPfn;
+      if (i > 0 && b.endPfn < this.ends[i - 1]!) monotone = false;
     });
+    this.endsMonotone = monotone;
+  }
+  /** The first block whose end is past pfn (binary search; a sweep from `from` when ends are monotone). */
+  private firstEndingAfter(pfn: number, from: number, prevPfn: number): number {
+    let lo = 0;
+    if (this.endsMonotone && pfn >= prevPfn) {
+      // a few steps forward, then a binary search over the rest
+      lo = from;
+      for (let steps = 0; lo < this.ends.length && this.ends[lo]! <= pfn; steps++) {
+        if (steps === 64) break;
+        lo++;
+      }
+      if (lo === this.ends.length || this.ends[lo]! > pfn) return lo;
+    }
+    let hi = this.starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.ends[mid]! <= pfn) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
   /** Number of blocks intersecting any of the (sorted, disjoint) ranges. */
   count(ranges: readonly Range[]): number {
     const seen: number[] = [];
+    let lo = 0;
+    let prev = -Infinity;
     for (const r of ranges) {
-      let lo = 0;
-      let hi = this.starts.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (this.ends[mid]! <= r.start) lo = mid + 1;
-        else hi = mid;
-      }
+      lo = this.firstEndingAfter(r.start, lo, prev);
+      prev = r.start;
       // blocks are sorted by start; ends are monotone for disjoint blocks (overlaps are rare and diagnosed)
       for (let i = Math.max(0, lo - 1); i < this.starts.length && this.starts[i]! < r.end; i++)
         if (this.ends[i]! > r.start && !this.seen[i]) {

@@ -5,7 +5,7 @@ import { MAX_NR_ZONES, pfnDown, pfnUp } from '../arch.js';
 import type { SimContext } from '../context.js';
 import { isDeferredPfn, runPhase, validParts, zoneKey } from '../context.js';
 import { MEMBLOCK, earlyPfnToNid, freeMemRanges, roundInward, splitByNode } from '../mem-regions.js';
-import { forEachZonePiece } from './zone-split.js';
+import { forEachNodePiece, forEachZonePiece } from './zone-split.js';
 
 function zonePieces(
   ctx: SimContext,
@@ -136,21 +136,21 @@ export function memblockFreeAll(ctx: SimContext): void {
       const end = Math.min(f.end, maxLowPfn);
       if (f.start >= end) continue;
       ctx.totalramPages += end - f.start;
-      for (const p of splitByNode(ctx.layout.memRanges, f.start, end, ctx.layout.firstOnlineNode)) {
-        const fdp = ctx.currentFirstDeferredPfn.get(p.nid);
-        const stop = fdp === undefined || fdp === null ? p.end : Math.min(p.end, fdp);
-        if (p.start >= stop) continue;
-        toFree.push({ start: p.start, end: stop });
-        forEachZonePiece(ctx.layout, p.nid, p.start, stop, (s, e, zid) => {
+      forEachNodePiece(ctx.layout.memRanges, f.start, end, ctx.layout.firstOnlineNode, (ps, pe, nid) => {
+        const fdp = ctx.currentFirstDeferredPfn.get(nid);
+        const stop = fdp === undefined || fdp === null ? pe : Math.min(pe, fdp);
+        if (ps >= stop) return;
+        toFree.push({ start: ps, end: stop });
+        forEachZonePiece(ctx.layout, nid, ps, stop, (s, e, zid) => {
           if (zid === null) return;
-          if (p.nid !== lastNid || zid !== lastZid) {
-            lastKey = zoneKey(p.nid, zid);
-            lastNid = p.nid;
+          if (nid !== lastNid || zid !== lastZid) {
+            lastKey = zoneKey(nid, zid);
+            lastNid = nid;
             lastZid = zid;
           }
           ctx.managed.set(lastKey, (ctx.managed.get(lastKey) ?? 0) + e - s);
         });
-      }
+      });
     }
     ctx.memmap.free(toFree, FREE);
   });

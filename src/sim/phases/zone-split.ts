@@ -1,9 +1,12 @@
 // splitByZone() of src/sim/context.ts (the zone_spans_pfn loop of mm/mm_init.c __init_page_from_nid and
-// init_reserved_page, v6.1) for ranges by the million: each node's zone boundaries are sorted once per layout, so
-// a range inside one zone span costs a binary search instead of a Set, a sort and an array per call.
+// init_reserved_page, v6.1) and splitByNode() of src/sim/mem-regions.ts (early_pfn_to_nid per pfn) for ranges by
+// the million: a range inside one zone span or one memory region costs a binary search and a callback instead of
+// a Set, a sort and arrays per call.
 import type { SimContext } from '../context.js';
 import { splitByZone } from '../context.js';
 import type { Layout } from '../layout.js';
+import type { PfnRegion } from '../mem-regions.js';
+import { splitByNode } from '../mem-regions.js';
 
 interface NodeZones {
   /** Spanned zones in index order (the first one spanning a pfn wins). */
@@ -63,4 +66,25 @@ export function forEachZonePiece(
     }
   }
   for (const p of splitByZone({ layout } as SimContext, nid, start, end)) cb(p.start, p.end, p.zid);
+}
+
+/** splitByNode(pfnRanges, start, end, fallbackNid) as a callback per piece: same pieces, same order. */
+export function forEachNodePiece(
+  pfnRanges: readonly PfnRegion[],
+  start: number,
+  end: number,
+  fallbackNid: number,
+  cb: (s: number, e: number, nid: number) => void,
+): void {
+  // the first range ending after start (sorted and disjoint, as splitByNode assumes)
+  let lo = 0;
+  let hi = pfnRanges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (pfnRanges[mid]!.end <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  const r = pfnRanges[lo];
+  if (start < end && r && r.start <= start && r.end >= end) return cb(start, end, r.nid);
+  for (const p of splitByNode(pfnRanges, start, end, fallbackNid)) cb(p.start, p.end, p.nid);
 }

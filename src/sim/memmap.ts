@@ -607,23 +607,41 @@ export class MemMap {
     magic: boolean,
     actor: Actor,
   ): PageEvent | null {
-    if (!heads.length) return null;
+    return this.writeKhoHeadColumns(
+      Float64Array.from(heads, (h) => h.pfn),
+      Float64Array.from(heads, (h) => h.order),
+      magic,
+      actor,
+    );
+  }
+
+  /** writeKhoHeads() of heads in columns: head i is pfn headPfns[i] with order headOrders[i]. */
+  writeKhoHeadColumns(
+    headPfns: ArrayLike<number>,
+    headOrders: ArrayLike<number>,
+    magic: boolean,
+    actor: Actor,
+  ): PageEvent | null {
+    const count = headPfns.length;
+    if (!count) return null;
     // stable sort by pfn (an index sort only when the heads are out of order), first of equal pfns kept
-    let order = heads.map((_, i) => i);
-    for (let i = 1; i < heads.length; i++) {
-      if (heads[i]!.pfn < heads[i - 1]!.pfn) {
-        order = order.sort((a, b) => heads[a]!.pfn - heads[b]!.pfn || a - b);
+    let order: number[] | null = null;
+    for (let i = 1; i < count; i++) {
+      if (headPfns[i]! < headPfns[i - 1]!) {
+        order = Array.from({ length: count }, (_, k) => k).sort(
+          (a, b) => headPfns[a]! - headPfns[b]! || a - b,
+        );
         break;
       }
     }
-    const pfns = new Float64Array(heads.length);
-    const orders = new Float64Array(heads.length);
+    const pfns = new Float64Array(count);
+    const orders = new Float64Array(count);
     let n = 0;
-    for (const i of order) {
-      const h = heads[i]!;
-      if (n > 0 && pfns[n - 1] === h.pfn) continue;
-      pfns[n] = h.pfn;
-      orders[n] = h.order;
+    for (let k = 0; k < count; k++) {
+      const i = order ? order[k]! : k;
+      if (n > 0 && pfns[n - 1] === headPfns[i]) continue;
+      pfns[n] = headPfns[i]!;
+      orders[n] = headOrders[i]!;
       n++;
     }
     const cols = pageCols(pfns, n);

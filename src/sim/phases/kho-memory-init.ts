@@ -34,18 +34,32 @@ function mergeRegions(a: readonly Region[], b: readonly Region[]): Region[] {
   return out;
 }
 
-/** normalizeRanges() in one pass when the input is sorted by start (preserved blocks are). */
-function normalizeSortedRanges(rs: readonly Range[]): Range[] {
-  for (let i = 1; i < rs.length; i++) if (rs[i]!.start < rs[i - 1]!.start) return normalizeRanges(rs);
-  const out: Range[] = [];
-  let last: Range | undefined;
-  for (const r of rs) {
-    if (!(r.end > r.start)) continue;
-    if (last && r.start <= last.end) {
-      if (r.end > last.end) out[out.length - 1] = last = { start: last.start, end: r.end };
-    } else out.push((last = { start: r.start, end: r.end }));
+/**
+ * normalizeRanges() as columns [S[k], E[k]) for k < n: one pass when the input is sorted by start (preserved
+ * blocks are), normalizeRanges() otherwise.
+ */
+function normalizedColumns(rs: readonly Range[]): { S: Float64Array; E: Float64Array; n: number } {
+  let src = rs;
+  for (let i = 1; i < rs.length; i++) {
+    if (rs[i]!.start < rs[i - 1]!.start) {
+      src = normalizeRanges(rs);
+      break;
+    }
   }
-  return out;
+  const S = new Float64Array(src.length);
+  const E = new Float64Array(src.length);
+  let n = 0;
+  for (const r of src) {
+    if (!(r.end > r.start)) continue;
+    if (n > 0 && r.start <= E[n - 1]!) {
+      if (r.end > E[n - 1]!) E[n - 1] = r.end;
+    } else {
+      S[n] = r.start;
+      E[n] = r.end;
+      n++;
+    }
+  }
+  return { S, E, n };
 }
 
 /**
@@ -98,27 +112,27 @@ export function khoMemoryInit(ctx: SimContext, run: KhoRun): void {
     }));
     // memblock_reserve() merges with what is already reserved and mark_noinit() flags the whole block, so a
     // region reserved before keeps its flags only outside the preserved blocks
-    const blocks = normalizeSortedRanges(added);
+    const { S, E, n } = normalizedColumns(added);
     const kept: (typeof ctx.tables.reserved)[number][] = [];
     let j = 0;
     for (const r of [...ctx.tables.reserved].sort((a, b) => a.start - b.start)) {
       // blocks and regions both sorted: one forward sweep (regions may overlap each other, so j only skips
       // blocks that end before this region starts)
-      while (j < blocks.length && blocks[j]!.end <= r.start) j++;
+      while (j < n && E[j]! <= r.start) j++;
       let cur = r.start;
-      for (let k = j; k < blocks.length && blocks[k]!.start < r.end; k++) {
-        if (blocks[k]!.start > cur)
-          kept.push({ start: cur, end: blocks[k]!.start, nid: r.nid, flags: r.flags });
-        cur = Math.max(cur, blocks[k]!.end);
+      for (let k = j; k < n && S[k]! < r.end; k++) {
+        if (S[k]! > cur) kept.push({ start: cur, end: S[k]!, nid: r.nid, flags: r.flags });
+        cur = Math.max(cur, E[k]!);
       }
       if (cur < r.end) kept.push({ start: cur, end: r.end, nid: r.nid, flags: r.flags });
     }
     ctx.tables = { memory: ctx.tables.memory, reserved: mergeRegions(kept, added) };
-    const heads = run.blocks.map((b) => ({ pfn: b.startPfn, order: b.order }));
-    ctx.memmap.writeKhoHeads(heads, run.profile.pageMagic, {
-      phase: PHASE,
-      fn: 'kho_preserved_memory_reserve',
-    });
+    ctx.memmap.writeKhoHeadColumns(
+      Float64Array.from(run.blocks, (b) => b.startPfn),
+      Float64Array.from(run.blocks, (b) => b.order),
+      run.profile.pageMagic,
+      { phase: PHASE, fn: 'kho_preserved_memory_reserve' },
+    );
     if (run.strategy.deserializeInit === 'after-order-write') runner.flush();
   });
 }

@@ -24,8 +24,10 @@ export interface Finding {
 }
 
 /**
- * normalizeRanges() (sorted, merged, new objects) in one pass when the input is already sorted by start, as
- * block lists and the ranges of the checks mostly are; any other input goes to normalizeRanges().
+ * normalizeRanges() (sorted, merged) in one pass when the input is already sorted by start, as block lists and
+ * the ranges of the checks mostly are; any other input goes to normalizeRanges(). A range that merges with
+ * nothing is kept as is (every range here is a plain immutable { start, end }), so a million findings' ranges
+ * are not copied.
  */
 function normalizeSorted(ranges: readonly Range[]): Range[] {
   for (let i = 1; i < ranges.length; i++)
@@ -36,7 +38,7 @@ function normalizeSorted(ranges: readonly Range[]): Range[] {
     if (!(r.end > r.start)) continue;
     if (last && r.start <= last.end) {
       if (r.end > last.end) out[out.length - 1] = last = { start: last.start, end: r.end };
-    } else out.push((last = { start: r.start, end: r.end }));
+    } else out.push((last = r));
   }
   return out;
 }

@@ -313,6 +313,37 @@ export class MemMap {
     return this.states[this.ids[this.find(pfn)]!]!;
   }
 
+  /**
+   * stateAt() of many pfns (one result per pfn, in their order); pfns in ascending order share one forward
+   * cursor over the runs instead of a binary search each.
+   */
+  statesAt(pfns: ArrayLike<number>): PageState[] {
+    const out: PageState[] = new Array<PageState>(pfns.length);
+    const starts = this.starts;
+    let i = 0;
+    let prev = -Infinity;
+    for (let k = 0; k < pfns.length; k++) {
+      const pfn = pfns[k]!;
+      if (pfn < 0 || pfn >= this.limitPfn) {
+        out[k] = NO_MEMMAP;
+        continue;
+      }
+      if (pfn < prev) i = this.find(pfn);
+      else {
+        for (let steps = 0; i + 1 < this.n && starts[i + 1]! <= pfn; steps++) {
+          if (steps === 32) {
+            i = this.find(pfn);
+            break;
+          }
+          i++;
+        }
+      }
+      prev = pfn;
+      out[k] = this.states[this.ids[i]!]!;
+    }
+    return out;
+  }
+
   /** A copy of the runs clipped to [start, end) (all by default). */
   query(start = 0, end = this.limitPfn): PageRun[] {
     const out: PageRun[] = [];

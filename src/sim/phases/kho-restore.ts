@@ -18,10 +18,13 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
     if (!run.accepted) return;
     const maxOrder = ctx.arch.MAX_PAGE_ORDER;
     const ok: KhoBlock[] = [];
-    for (const b of run.blocks) {
+    // the heads' struct pages as deserialize left them (blocks are sorted: one sweep over the memmap)
+    const heads = ctx.memmap.statesAt(Float64Array.from(run.blocks, (b) => b.startPfn));
+    for (let i = 0; i < run.blocks.length; i++) {
+      const b = run.blocks[i]!;
       if (!run.restoreKinds.has(b.kind)) continue;
       const fn = b.kind === 'folio' || b.kind === 'subtree' ? 'kho_restore_folio' : 'kho_restore_pages';
-      const st = ctx.memmap.stateAt(b.startPfn);
+      const st = heads[i]!;
       const fail = (reason: 'magic' | 'order-above-max' | 'wrong-order' | 'no-memmap'): void => {
         run.observations.push({ kind: 'restore-failed', phase: PHASE, fn, block: b.index, reason });
       };

@@ -116,6 +116,15 @@ function isSorted(rs: readonly Range[]): boolean {
   return true;
 }
 
+/** __init_single_page() ranges in columns: range k is [start[k], end[k]) with node nid[k] and zone zid[k]. */
+export interface InitColumns {
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  readonly nid: Float64Array;
+  readonly zid: Float64Array;
+  readonly n: number;
+}
+
 /** Ranges in columns: [S[k], E[k]) for k < n (no object per range). */
 interface Cols {
   readonly S: Float64Array;
@@ -511,26 +520,66 @@ export class MemMap {
    * private), sets node and zone links, refcount 1. Records double init, lost KHO orders and identity changes.
    */
   initRanges(ranges: readonly (Range & { nid: number; zid: number })[], actor: Actor): PageEvent | null {
-    const rs = nonEmpty(ranges);
-    if (rs.length === 0) return null;
+    const n = ranges.length;
+    const c: InitColumns = {
+      start: new Float64Array(n),
+      end: new Float64Array(n),
+      nid: new Float64Array(n),
+      zid: new Float64Array(n),
+      n,
+    };
+    ranges.forEach((r, k) => {
+      c.start[k] = r.start;
+      c.end[k] = r.end;
+      c.nid[k] = r.nid;
+      c.zid[k] = r.zid;
+    });
+    return this.initColumns(c, actor);
+  }
+
+  /** initRanges() of ranges in columns: range k is [start[k], end[k]) with node nid[k] and zone zid[k]. */
+  initColumns(ranges: InitColumns, actor: Actor): PageEvent | null {
+    // empty ranges dropped; input order kept for the bookkeeping, address order for the sweep
+    let keep: number[] | null = null;
+    for (let k = 0; k < ranges.n; k++) {
+      if (!(ranges.end[k]! > ranges.start[k]!)) {
+        keep = [];
+        for (let j = 0; j < ranges.n; j++) if (ranges.end[j]! > ranges.start[j]!) keep.push(j);
+        break;
+      }
+    }
+    const pick = (idx: readonly number[]): InitColumns => ({
+      start: Float64Array.from(idx, (i) => ranges.start[i]!),
+      end: Float64Array.from(idx, (i) => ranges.end[i]!),
+      nid: Float64Array.from(idx, (i) => ranges.nid[i]!),
+      zid: Float64Array.from(idx, (i) => ranges.zid[i]!),
+      n: idx.length,
+    });
+    const rs = keep ? pick(keep) : ranges;
+    if (rs.n === 0) return null;
     const dbl = new RangeAcc();
     const lost = new RangeAcc();
     const ident = new RangeAcc();
     const noMap = new RangeAcc();
     let pages = 0;
-    const cols = colsOf(rs);
+    const cols: Cols = { S: rs.start, E: rs.end, n: rs.n };
     this.scanEach(cols, (s, e, st, k) => {
       if (!st.memmap) return noMap.add(s, e);
       pages += e - s;
       if (st.initCount > 0) {
         dbl.add(s, e);
-        const r = rs[k]!;
-        if (st.nid !== r.nid || st.zid !== r.zid) ident.add(s, e);
+        if (st.nid !== rs.nid[k] || st.zid !== rs.zid[k]) ident.add(s, e);
       }
       if (st.khoOrder >= 0) lost.add(s, e);
     });
-    const inOrder = isSorted(rs);
-    const sorted = inOrder ? rs : [...rs].sort((a, b) => a.start - b.start);
+    // a stable sort by start (an index sort only when out of order)
+    let sorted = rs;
+    if (!colsSorted(cols)) {
+      const idx = Array.from({ length: rs.n }, (_, k) => k).sort(
+        (a, b) => rs.start[a]! - rs.start[b]! || a - b,
+      );
+      sorted = pick(idx);
+    }
     // nid and zid packed in one small integer for the memo: (nid + 1) * 16 + (zid + 1)
     const next = this.memo((st, x) => ({
       ...UNINIT,
@@ -539,22 +588,17 @@ export class MemMap {
       zid: (x % 16) - 1,
       initBy: actor.fn,
     }));
-    this.applyIds(inOrder ? cols : colsOf(sorted), (id, k) => {
-      const r = sorted[k]!;
-      if (r.zid >= -1 && r.zid < 15 && r.nid >= -1 && r.nid < 0xfffff && Number.isInteger(r.nid + r.zid))
-        return next(id, (r.nid + 1) * 16 + (r.zid + 1));
+    this.applyIds({ S: sorted.start, E: sorted.end, n: sorted.n }, (id, k) => {
+      const nid = sorted.nid[k]!;
+      const zid = sorted.zid[k]!;
+      if (zid >= -1 && zid < 15 && nid >= -1 && nid < 0xfffff && Number.isInteger(nid + zid))
+        return next(id, (nid + 1) * 16 + (zid + 1));
       const st = this.states[id]!;
-      return this.intern({
-        ...UNINIT,
-        initCount: st.initCount + 1,
-        nid: r.nid,
-        zid: r.zid,
-        initBy: actor.fn,
-      });
+      return this.intern({ ...UNINIT, initCount: st.initCount + 1, nid, zid, initBy: actor.fn });
     });
-    const one = rs.length === 1 ? rs[0]! : null;
-    return this.record(actor, 'init', sorted[0]!.start, sorted[sorted.length - 1]!.end, pages, {
-      ...(one ? { nid: one.nid, zid: one.zid } : {}),
+    const one = rs.n === 1;
+    return this.record(actor, 'init', sorted.start[0]!, sorted.end[sorted.n - 1]!, pages, {
+      ...(one ? { nid: rs.nid[0]!, zid: rs.zid[0]! } : {}),
       noMemmapPages: noMap.pages,
       doubleInitPages: dbl.pages,
       doubleInitRanges: dbl.ranges,
@@ -759,9 +803,18 @@ export class MemMap {
   /** Totals over [start, end) (the whole map by default). */
   census(start = 0, end = this.limitPfn): MemMapCensus {
     const c = { memmap: 0, uninit: 0, init: 0, multiInit: 0, reserved: 0, buddy: 0, khoHeads: 0 };
-    this.scan(start, end, (s, e, st) => {
-      const n = e - s;
-      if (!st.memmap) return;
+    // pages per state id in one loop over the runs (integer sums, exact), then the totals per state
+    const perId = new Float64Array(this.states.length);
+    const e0 = Math.min(end, this.limitPfn);
+    if (start < e0) {
+      for (let i = this.find(start); i < this.n && this.starts[i]! < e0; i++) {
+        const id = this.ids[i]!;
+        perId[id] = perId[id]! + Math.min(this.runEnd(i), e0) - Math.max(this.starts[i]!, start);
+      }
+    }
+    perId.forEach((n, id) => {
+      const st = this.states[id]!;
+      if (!n || !st.memmap) return;
       c.memmap += n;
       if (st.initCount === 0) c.uninit += n;
       else c.init += n;

@@ -151,10 +151,45 @@ export function trueIdentity(
   return out;
 }
 
-interface InitOp extends Range {
-  readonly nid: number;
-  readonly zid: number;
-  readonly fn: string;
+/** Queued __init_single_page() ranges in columns (a million blocks queue a million ranges). */
+class InitQueue {
+  start = new Float64Array(1024);
+  end = new Float64Array(1024);
+  nid = new Float64Array(1024);
+  zid = new Float64Array(1024);
+  /** Index into fns. */
+  fn = new Int32Array(1024);
+  readonly fns: string[] = [];
+  n = 0;
+
+  push(start: number, end: number, nid: number, zid: number, fn: string): void {
+    if (this.n === this.start.length) this.grow();
+    let f =
+      this.fns.length > 0 && this.fns[this.fns.length - 1] === fn
+        ? this.fns.length - 1
+        : this.fns.indexOf(fn);
+    if (f < 0) f = this.fns.push(fn) - 1;
+    const k = this.n++;
+    this.start[k] = start;
+    this.end[k] = end;
+    this.nid[k] = nid;
+    this.zid[k] = zid;
+    this.fn[k] = f;
+  }
+
+  private grow(): void {
+    const cap = this.start.length * 2;
+    const more = <A extends Float64Array | Int32Array>(a: A, make: (n: number) => A): A => {
+      const b = make(cap);
+      b.set(a);
+      return b;
+    };
+    this.start = more(this.start, (n) => new Float64Array(n));
+    this.end = more(this.end, (n) => new Float64Array(n));
+    this.nid = more(this.nid, (n) => new Float64Array(n));
+    this.zid = more(this.zid, (n) => new Float64Array(n));
+    this.fn = more(this.fn, (n) => new Int32Array(n));
+  }
 }
 
 /**
@@ -162,7 +197,7 @@ interface InitOp extends Range {
  * memmap in one sorted batch per kernel function (blocks are disjoint, so batching keeps the per-block order).
  */
 export class StrategyRunner implements StrategyContext {
-  private ops: InitOp[] = [];
+  private ops = new InitQueue();
   current = -1;
 
   constructor(
@@ -197,7 +232,7 @@ export class StrategyRunner implements StrategyContext {
   }
 
   initSinglePages(start: number, end: number, nid: number, zid: number, fn: string): void {
-    if (end > start) this.ops.push({ start, end, nid, zid, fn });
+    if (end > start) this.ops.push(start, end, nid, zid, fn);
   }
 
   initPagesFromNid(start: number, end: number, nid: number, fn = '__init_page_from_nid'): void {
@@ -238,24 +273,47 @@ export class StrategyRunner implements StrategyContext {
 
   /** Apply the queued inits: one initRanges() per kernel function, sorted, overlaps clipped. */
   flush(): void {
-    const byFn = new Map<string, InitOp[]>();
-    for (const op of this.ops) {
-      const l = byFn.get(op.fn) ?? [];
-      l.push(op);
-      byFn.set(op.fn, l);
-    }
-    this.ops = [];
-    for (const [fn, ops] of byFn) {
-      ops.sort((a, b) => a.start - b.start);
-      const clipped: InitOp[] = [];
-      let last = -Infinity;
-      for (const op of ops) {
-        const s = Math.max(op.start, last);
-        if (s === op.start) clipped.push(op);
-        else if (s < op.end) clipped.push({ ...op, start: s });
-        last = Math.max(last, op.end);
+    const q = this.ops;
+    this.ops = new InitQueue();
+    // fns are numbered in the order of their first op (as a Map keyed by fn would iterate them)
+    for (let f = 0; f < q.fns.length; f++) {
+      const idx: number[] = [];
+      for (let k = 0; k < q.n; k++) if (q.fn[k] === f) idx.push(k);
+      // a stable sort by start (already in order when the blocks are)
+      for (let i = 1; i < idx.length; i++) {
+        if (q.start[idx[i]!]! < q.start[idx[i - 1]!]!) {
+          idx.sort((a, b) => q.start[a]! - q.start[b]! || a - b);
+          break;
+        }
       }
-      this.ctx.memmap.initRanges(clipped, { phase: this.phaseName, fn });
+      // overlaps clipped: a range starts where the ranges before it end
+      const start = new Float64Array(idx.length);
+      const end = new Float64Array(idx.length);
+      const nid = new Float64Array(idx.length);
+      const zid = new Float64Array(idx.length);
+      let n = 0;
+      let last = -Infinity;
+      for (const k of idx) {
+        const s = Math.max(q.start[k]!, last);
+        if (s < q.end[k]!) {
+          start[n] = s;
+          end[n] = q.end[k]!;
+          nid[n] = q.nid[k]!;
+          zid[n] = q.zid[k]!;
+          n++;
+        }
+        last = Math.max(last, q.end[k]!);
+      }
+      this.ctx.memmap.initColumns(
+        {
+          start: start.subarray(0, n),
+          end: end.subarray(0, n),
+          nid: nid.subarray(0, n),
+          zid: zid.subarray(0, n),
+          n,
+        },
+        { phase: this.phaseName, fn: q.fns[f]! },
+      );
     }
   }
 }

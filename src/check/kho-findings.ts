@@ -104,6 +104,8 @@ class BlockIndex {
   }
 }
 
+const NONE: readonly Range[] = Object.freeze([]);
+
 /**
  * Intersections and gaps of query ranges against one sorted, disjoint list, for queries in nondecreasing start
  * order: the cursor only moves forward, so a sweep over all blocks is linear.
@@ -114,8 +116,10 @@ class RangeCursor {
   private seek(start: number): void {
     while (this.i < this.list.length && this.list[this.i]!.end <= start) this.i++;
   }
-  overlaps(q: Range): Range[] {
+  overlaps(q: Range): readonly Range[] {
     this.seek(q.start);
+    // most blocks overlap nothing: no array for them
+    if (this.i >= this.list.length || this.list[this.i]!.start >= q.end) return NONE;
     const out: Range[] = [];
     for (let k = this.i; k < this.list.length && this.list[k]!.start < q.end; k++) {
       const s = Math.max(q.start, this.list[k]!.start);
@@ -124,7 +128,11 @@ class RangeCursor {
     }
     return out;
   }
-  gaps(q: Range): Range[] {
+  gaps(q: Range): readonly Range[] {
+    this.seek(q.start);
+    // most blocks lie inside one range of the list: no gaps, no arrays
+    const first = this.list[this.i];
+    if (first && first.start <= q.start && first.end >= q.end) return NONE;
     const out: Range[] = [];
     let cur = q.start;
     for (const o of this.overlaps(q)) {

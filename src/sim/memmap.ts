@@ -472,14 +472,20 @@ export class MemMap {
    */
   private memo(f: (st: PageState, x: number) => PageState): (id: number, x: number) => number {
     const seen = new Map<number, number>();
+    // neighbouring ranges mostly repeat the last key: answered without the map
+    let lastKey = -1;
+    let lastOut = -1;
     return (id, x) => {
       if (!(x >= 0 && x < 0x1000000)) return this.intern(f(this.states[id]!, x));
       const key = id * 0x1000000 + x;
+      if (key === lastKey) return lastOut;
       let out = seen.get(key);
       if (out === undefined) {
         out = this.intern(f(this.states[id]!, x));
         seen.set(key, out);
       }
+      lastKey = key;
+      lastOut = out;
       return out;
     };
   }

@@ -198,6 +198,7 @@ class InitQueue {
  */
 export class StrategyRunner implements StrategyContext {
   private ops = new InitQueue();
+  private readonly online: ReadonlySet<number>;
   current = -1;
 
   constructor(
@@ -205,7 +206,9 @@ export class StrategyRunner implements StrategyContext {
     private readonly run: KhoRun,
     readonly phase: 'deserialize' | 'restore',
     private readonly phaseName: string,
-  ) {}
+  ) {
+    this.online = new Set(ctx.layout.nodes.map((n) => n.nid));
+  }
 
   get layout() {
     return this.ctx.layout;
@@ -244,7 +247,7 @@ export class StrategyRunner implements StrategyContext {
 
   initDeferredPages(start: number, end: number, nid: number, fn = 'init_deferred_page'): void {
     if (!this.ctx.deferred) return;
-    if (!this.ctx.layout.nodes.some((n) => n.nid === nid)) return; // !node_online(nid)
+    if (!this.online.has(nid)) return; // !node_online(nid)
     const fdp = this.ctx.currentFirstDeferredPfn.get(nid);
     if (fdp === undefined || fdp === null) return;
     this.initPagesFromNid(Math.max(start, fdp), end, nid, fn);

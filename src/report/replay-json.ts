@@ -21,6 +21,8 @@ export interface ReplayJson {
   arch: string;
   mmProfile: string;
   deferred: { on: boolean; reason: string };
+  /** Whether page_ext_init() read struct pages in this replay, and why (present when the caller decided it). */
+  pageExt?: { on: boolean; reason: string };
   nodes: {
     nid: number;
     startPfn: number;
@@ -116,6 +118,8 @@ export interface ReplayReportInput {
   /** The bundle loader's diagnostics (host files, and the KHO image's when there is one). */
   readonly loaderDiagnostics?: readonly Diagnostic[];
   readonly costs?: Costs;
+  /** page_ext_init() has a client on this host, and why (src/sim/boot-options.ts). */
+  readonly pageExt?: { readonly on: boolean; readonly reason: string };
 }
 
 /** Every diagnostic of a replay, in the order it arose: bundle, replay, cost. */
@@ -181,6 +185,7 @@ export function replayToJson(tl: Timeline, bundle: string, input: ReplayReportIn
     arch: tl.arch.arch,
     mmProfile: tl.mm.name,
     deferred: { on: tl.deferred, reason: tl.deferredReason },
+    ...(input.pageExt ? { pageExt: { on: input.pageExt.on, reason: input.pageExt.reason } } : {}),
     nodes: tl.nodes.map((n) => ({
       nid: n.nid,
       startPfn: n.startPfn,

@@ -70,6 +70,10 @@ export function renderReplayText(tl: Timeline, bundle: string, input: ReplayText
     `  ${tl.arch.arch}, ${formatBytes(page)} pages, mm profile ${tl.mm.name}; deferred struct page init ${tl.deferred ? 'on' : 'off'} (${tl.deferredReason})`,
   );
   out.push(`  zone limits from ${tl.layout.zoneLimitsFrom}, Movable zone from ${tl.layout.zoneMovableFrom}`);
+  if (input.pageExt)
+    out.push(
+      `  page_ext_init() ${input.pageExt.on ? 'reads section starts' : 'reads nothing'}: ${input.pageExt.reason}`,
+    );
   for (const node of tl.nodes) {
     out.push('');
     const fdp =

@@ -4,7 +4,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/index.js';
 import type { KhoBitmapFormat } from '../../../parsers/kho/index.js';
-import type { HostTrace } from '../../trace/index.js';
 import { compareStrategies } from '../../check/compare.js';
 import { compareToJson } from '../../report/compare-json.js';
 import { renderCompareText } from '../../report/compare-text.js';
@@ -12,6 +11,7 @@ import { PROFILES } from '../../sim/profiles.js';
 import type { CliContext } from '../context.js';
 import { loadKhoBundle } from '../load-kho.js';
 import { startSpinner } from '../spinner.js';
+import { bootOptionsFromHost } from '../../sim/boot-options.js';
 
 interface CompareFlags {
   profile?: string;
@@ -37,14 +37,6 @@ export function renderProfileList(): string {
     );
   }
   return out.join('\n') + '\n';
-}
-
-/** CPUs per node from the bundle's node sysfs files, for the deferred-init threads (as `replay` does). */
-function cpusPerNode(host: HostTrace): Record<number, number> | undefined {
-  if (!host.nodes || host.nodes.length === 0) return undefined;
-  const out: Record<number, number> = {};
-  for (const n of host.nodes) if (n.cpus) out[n.nid] = n.cpus.reduce((s, r) => s + r.last - r.first + 1, 0);
-  return out;
 }
 
 export function checkDeferredFlag(v: string | undefined): 'on' | 'off' | undefined {
@@ -89,9 +81,10 @@ export function registerCompare(program: Command, ctx: CliContext): void {
           ...(bitmapFormat ? { bitmapFormat } : {}),
         });
         spinner.update('replaying every strategy');
-        const cpus = cpusPerNode(b.host);
+        const hb = bootOptionsFromHost(b.host);
         const c = compareStrategies(b.host, b.image, {
-          ...(cpus ? { cpusPerNode: cpus } : {}),
+          pageExt: hb.pageExt,
+          ...(hb.cpusPerNode ? { cpusPerNode: hb.cpusPerNode } : {}),
           ...(flags.profile ? { profile: flags.profile } : {}),
           ...(deferred ? { deferred } : {}),
           restore: flags.restore ?? 'all',

@@ -7,9 +7,9 @@ import { computeCosts } from '../../cost/index.js';
 import { renderReplayText } from '../../report/replay-text.js';
 import { replayToJson } from '../../report/replay-json.js';
 import type { ReplayOptions } from '../../sim/index.js';
+import { bootOptionsFromHost } from '../../sim/boot-options.js';
 import { mmProfileByName, replay } from '../../sim/index.js';
 import type { ReservedSource } from '../../sim/boot-tables.js';
-import type { HostTrace } from '../../trace/index.js';
 import type { CliContext } from '../context.js';
 import { loadHostBundle } from '../read-bundle.js';
 import { startSpinner } from '../spinner.js';
@@ -50,15 +50,6 @@ function checkFlags(flags: ReplayFlags): CheckedFlags {
   if (flags.profile !== undefined && flags.profile !== 'auto') findProfile(flags.profile);
   if (flags.restore !== undefined) parseRestoreKinds(flags.restore);
   return { deferred, reserved: flags.reserved };
-}
-
-/** CPUs per node from the bundle's node sysfs files, for the deferred-init thread count. */
-function cpusPerNode(host: HostTrace): Record<number, number> | undefined {
-  const nodes = host.nodes;
-  if (!nodes || nodes.length === 0) return undefined;
-  const out: Record<number, number> = {};
-  for (const n of nodes) if (n.cpus) out[n.nid] = n.cpus.reduce((s, r) => s + r.last - r.first + 1, 0);
-  return out;
 }
 
 export function registerReplay(program: Command, ctx: CliContext): void {
@@ -118,19 +109,21 @@ function replayBootCommand(dir: string, flags: ReplayFlags, checked: CheckedFlag
       onStep: (what) => spinner.update(what),
     });
     spinner.update('replaying');
-    const cpus = cpusPerNode(host);
+    const hb = bootOptionsFromHost(host);
     const opts: ReplayOptions = {
       deferred: checked.deferred ?? 'auto',
       bundleName: dir,
+      pageExt: hb.pageExt,
       ...(flags.mm ? { mmProfile: flags.mm } : {}),
-      ...(cpus ? { cpusPerNode: cpus } : {}),
+      ...(hb.cpusPerNode ? { cpusPerNode: hb.cpusPerNode } : {}),
       ...(checked.reserved ? { reservedFrom: checked.reserved } : {}),
     };
     const tl = replay(host, opts);
     // the log's deferred-init lines come from this very boot: calibrate on the timeline itself
     const costs = computeCosts(tl, host);
     spinner.stop();
-    const input = { loaderDiagnostics: host.diagnostics, costs };
+    const pageExt = { on: hb.pageExt, reason: hb.pageExtReason };
+    const input = { loaderDiagnostics: host.diagnostics, costs, pageExt };
     ctx.output.out(
       flags.json
         ? JSON.stringify(replayToJson(tl, dir, input), null, 2) + '\n'
@@ -148,10 +141,11 @@ function replayKhoCommand(dir: string, flags: ReplayFlags, checked: CheckedFlags
   try {
     const b = loadKhoBundle(dir, flags.stage ? { stage: flags.stage } : {});
     spinner.update('replaying the KHO boot');
-    const cpus = cpusPerNode(b.host);
+    const hb = bootOptionsFromHost(b.host);
     const boot = {
       bundleName: dir,
-      ...(cpus ? { cpusPerNode: cpus } : {}),
+      pageExt: hb.pageExt,
+      ...(hb.cpusPerNode ? { cpusPerNode: hb.cpusPerNode } : {}),
       ...(checked.reserved ? { reservedFrom: checked.reserved } : {}),
     };
     const r = replayKho(b.host, b.image, {
@@ -172,9 +166,10 @@ function replayKhoCommand(dir: string, flags: ReplayFlags, checked: CheckedFlags
     // the KHO findings replace the plain boot's (they cover every struct-page event of the replay)
     const tl = { ...r.timeline, deferredReason: r.deferredReason, findings: [] };
     const loaderDiagnostics = [...b.host.diagnostics, ...b.diagnostics];
+    const pageExt = { on: hb.pageExt, reason: hb.pageExtReason };
     if (flags.json) {
       const doc = {
-        ...replayToJson(tl, dir, { loaderDiagnostics, costs }),
+        ...replayToJson(tl, dir, { loaderDiagnostics, costs, pageExt }),
         profile: r.profile.name,
         strategy: r.strategy.name,
         restore: flags.restore ?? 'all',
@@ -189,7 +184,7 @@ function replayKhoCommand(dir: string, flags: ReplayFlags, checked: CheckedFlags
       ];
       const findingsLines = renderFindingsText(findings, b.host.pageShift);
       ctx.output.out(
-        head.join('\n') + renderReplayText(tl, dir, { loaderDiagnostics, costs, findingsLines }),
+        head.join('\n') + renderReplayText(tl, dir, { loaderDiagnostics, costs, findingsLines, pageExt }),
       );
     }
     if (hasErrors(findings)) ctx.exitCode = 1;

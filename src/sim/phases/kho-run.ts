@@ -254,6 +254,19 @@ export class StrategyRunner implements StrategyContext {
   }
 
   initByZoneWalk(start: number, end: number, fn: string): void {
+    // the common case without arrays: the first zone in walk order that meets the range holds all of it
+    for (const n of this.ctx.layout.nodes) {
+      for (const z of n.zones) {
+        if (!z.spannedPages || z.endPfn <= start || z.startPfn >= end || start >= end) continue;
+        if (z.startPfn <= start && z.endPfn >= end) return this.initSinglePages(start, end, n.nid, z.zid, fn);
+        return this.zoneWalkPieces(start, end, fn);
+      }
+    }
+    this.zoneWalkPieces(start, end, fn);
+  }
+
+  /** initByZoneWalk() zone by zone: what is left of the range after each zone took its part. */
+  private zoneWalkPieces(start: number, end: number, fn: string): void {
     let rest: Range[] = [{ start, end }];
     for (const n of this.ctx.layout.nodes) {
       for (const z of n.zones) {

@@ -195,8 +195,8 @@ export class MemMap {
   private ids: Int32Array;
   private n = 0;
   // output buffers of the merge pass, reused across operations
-  private outStarts = new Float64Array(16);
-  private outIds = new Int32Array(16);
+  private outStarts: Float64Array = new Float64Array(16);
+  private outIds: Int32Array = new Int32Array(16);
   private readonly states: PageState[] = [];
   private readonly stateIds = new Map<string, number>();
 
@@ -372,44 +372,114 @@ export class MemMap {
   }
 
   /**
-   * applyMany() on state ids: one merge pass over the window of runs the ranges touch (plus a neighbour on
-   * each side, so equal states merge across its edges), written to a scratch buffer and copied back.
+   * applyMany() on state ids. The ranges are cut into groups whose windows of runs (the runs they touch plus a
+   * neighbour on each side, so equal states merge across the edges) do not overlap; each window is rebuilt by
+   * one merge pass. One group is replaced in place; several are written with the untouched runs between them
+   * (copied in bulk) into the spare buffers, which then become the map: O(runs) copying and O(ranges log runs)
+   * searching per operation, whatever the spread of the ranges.
    */
   private applyIds(rs: Cols, f: (id: number, k: number, s: number, e: number) => number): void {
-    this.applyWindow(rs, 0, rs.n, f);
-  }
-
-  /** applyIds() for the ranges k0 <= k < k1. */
-  private applyWindow(
-    rs: Cols,
-    k0: number,
-    k1: number,
-    f: (id: number, k: number, s: number, e: number) => number,
-  ): void {
-    if (k1 <= k0) return;
     const { S, E } = rs;
-    let hi = 0;
-    for (let k = k0; k < k1; k++) if (E[k]! > hi) hi = E[k]!;
-    const lo = Math.max(0, S[k0]!);
-    hi = Math.min(hi, this.limitPfn);
-    if (lo >= hi) return;
-    const i0 = Math.max(0, this.find(lo) - 1);
-    const i1 = Math.min(this.n, this.find(hi - 1) + 2);
-    // few ranges on a big window: one small window per range instead of copying every run between them
-    if (k1 - k0 > 1 && (k1 - k0) * 64 < i1 - i0) {
-      for (let k = k0; k < k1; k++) this.applyWindow(rs, k, k + 1, f);
+    const R = rs.n;
+    const limit = this.limitPfn;
+    // groups: runs [ga[x], gb[x]) rebuilt from ranges [gk[x], gg[x])
+    const ga: number[] = [];
+    const gb: number[] = [];
+    const gk: number[] = [];
+    const gg: number[] = [];
+    let cursor = 0;
+    for (let k = 0; k < R;) {
+      const lo = Math.max(0, S[k]!);
+      if (lo >= limit) break; // sorted by start: the rest lies past the map
+      let hi = Math.min(E[k]!, limit);
+      if (hi <= lo) {
+        k++;
+        continue;
+      }
+      cursor = this.seekRun(lo, cursor);
+      const a = Math.max(0, cursor - 1);
+      let b = Math.min(this.n, this.seekRun(hi - 1, cursor) + 2);
+      let g = k + 1;
+      while (g < R) {
+        const s2 = Math.max(0, S[g]!);
+        if (s2 >= limit) break;
+        const at = this.seekRun(s2, cursor);
+        if (at - 1 >= b) break;
+        cursor = at;
+        const e2 = Math.min(E[g]!, limit);
+        if (e2 > hi) {
+          hi = e2;
+          b = Math.max(b, Math.min(this.n, this.seekRun(hi - 1, cursor) + 2));
+        }
+        g++;
+      }
+      ga.push(a);
+      gb.push(b);
+      gk.push(k);
+      gg.push(g);
+      k = g;
+    }
+    if (!ga.length) return;
+    this.ensureOut(this.n + 2 * R + 2);
+    if (ga.length === 1) {
+      const o = this.mergeWindow(rs, ga[0]!, gb[0]!, gk[0]!, gg[0]!, f, 0);
+      this.replaceRuns(ga[0]!, gb[0]!, o);
       return;
     }
-    const need = i1 - i0 + 2 * (k1 - k0) + 2;
+    let o = 0;
+    let copied = 0;
+    for (let x = 0; x < ga.length; x++) {
+      const a = ga[x]!;
+      this.outStarts.set(this.starts.subarray(copied, a), o);
+      this.outIds.set(this.ids.subarray(copied, a), o);
+      o += a - copied;
+      o = this.mergeWindow(rs, a, gb[x]!, gk[x]!, gg[x]!, f, o);
+      copied = gb[x]!;
+    }
+    this.outStarts.set(this.starts.subarray(copied, this.n), o);
+    this.outIds.set(this.ids.subarray(copied, this.n), o);
+    o += this.n - copied;
+    [this.starts, this.outStarts] = [this.outStarts, this.starts];
+    [this.ids, this.outIds] = [this.outIds, this.ids];
+    this.n = o;
+  }
+
+  /** The run holding pfn (< limitPfn), searching forward from run `from` (whose start is at most pfn). */
+  private seekRun(pfn: number, from: number): number {
+    const starts = this.starts;
+    let i = from;
+    for (let steps = 0; i + 1 < this.n && starts[i + 1]! <= pfn; steps++) {
+      if (steps === 16) return this.find(pfn);
+      i++;
+    }
+    return i;
+  }
+
+  private ensureOut(need: number): void {
     if (this.outStarts.length < need) {
-      const cap = Math.max(need, this.outStarts.length * 2);
+      const cap = Math.max(need, Math.floor(this.outStarts.length * 1.5));
       this.outStarts = new Float64Array(cap);
       this.outIds = new Int32Array(cap);
     }
+  }
+
+  /**
+   * One merge pass: runs [i0, i1) with the ranges [k0, k1) applied, appended to the output buffers at `o`
+   * (merging with what is there); returns the new output length.
+   */
+  private mergeWindow(
+    rs: Cols,
+    i0: number,
+    i1: number,
+    k0: number,
+    k1: number,
+    f: (id: number, k: number, s: number, e: number) => number,
+    o: number,
+  ): number {
+    const { S, E } = rs;
     const oS = this.outStarts;
     const oI = this.outIds;
     const states = this.states;
-    let o = 0;
     const push = (s: number, id: number): void => {
       if (o > 0 && oI[o - 1] === id) return;
       oS[o] = s;
@@ -441,7 +511,7 @@ export class MemMap {
       }
       if (cur < re) push(cur, id);
     }
-    this.replaceRuns(i0, i1, o);
+    return o;
   }
 
   /** Replace runs [i0, i1) by the first `o` entries of the output buffers. */

@@ -26,7 +26,7 @@ function pages(m: MemMap): unknown[] {
 }
 
 describe('MemMap columns', () => {
-  it('writeKhoHeadColumns (unsorted, repeated heads) leaves the state writeKhoHead per head leaves, first of a pfn winning', () => {
+  it('writeKhoHeadColumns (unsorted, repeated heads, plain or fragmented map) leaves the state writeKhoHead per head leaves, first of a pfn winning', () => {
     fc.assert(
       fc.property(
         fc.array(
@@ -37,9 +37,17 @@ describe('MemMap columns', () => {
           },
         ),
         fc.array(fc.integer({ min: 0, max: LIMIT - 1 }), { maxLength: 8 }),
-        (heads, inits) => {
+        fc.boolean(),
+        (heads, inits, fragment) => {
           const a = new MemMap(PRESENT, LIMIT);
           const b = new MemMap(PRESENT, LIMIT);
+          // fragmented: a run per page, so heads far apart are separate windows of one sweep
+          if (fragment) {
+            for (let p = 0; p < LIMIT; p++) {
+              a.init(p, p + 1, p % 2, 1, A);
+              b.init(p, p + 1, p % 2, 1, A);
+            }
+          }
           for (const p of inits) {
             a.init(p, p + 3, 0, 1, A);
             b.init(p, p + 3, 0, 1, A);

@@ -223,3 +223,12 @@ describe('restore kinds', () => {
     expect(never.ranges).toEqual([{ start: 0x172001, end: 0x172010 }]);
   });
 });
+
+describe('an image whose page size is not the host one', () => {
+  it('is an inconsistent bundle (TraceError, exit 3), not a usage error', () => {
+    const image = { ...imageOf(B16_CLEAN), pageSize: 16384 };
+    expect(() => replayKho(host, image, { bundleName: 'traces/x' })).toThrowError(
+      /traces\/x\/kho \(page size\): TRACE_ERR_PAGE_SIZE_MISMATCH: expected the host's 4096-byte pages, found an image with 16384-byte pages/,
+    );
+  });
+});

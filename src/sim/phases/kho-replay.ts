@@ -2,7 +2,7 @@
 // under the strategy), memblock_free_all, page_alloc_init_late, then the restores the image says are used.
 // The boot phases are the simulator's own (src/sim/replay.ts); the KHO phases run from its hooks.
 import type { Range } from '../../core/index.js';
-import { UsageError } from '../../core/index.js';
+import { TraceError } from '../../core/index.js';
 import type { HostTrace } from '../../trace/host-trace.js';
 import type { KernelProfile } from '../profiles.js';
 import { findProfile, profileForImage } from '../profiles.js';
@@ -61,7 +61,13 @@ export function replayKho(
     typeof options.restore === 'object' ? options.restore : parseRestoreKinds(options.restore ?? 'all');
   const deferred = options.deferred ?? (profile.deferredDefault ? 'on' : 'off');
   if (image.pageSize !== 2 ** host.pageShift)
-    throw new UsageError(`the image has ${image.pageSize}-byte pages, the host ${2 ** host.pageShift}`);
+    // the handover and the host files disagree: the bundle is inconsistent (exit 3), not the command line
+    throw new TraceError({
+      code: 'TRACE_ERR_PAGE_SIZE_MISMATCH',
+      location: { file: `${options.bundleName ?? 'bundle'}/kho`, field: 'page size' },
+      expected: `the host's ${2 ** host.pageShift}-byte pages`,
+      found: `an image with ${image.pageSize}-byte pages`,
+    });
   let run: KhoRun | null = null;
   let reservedBefore: Range[] = [];
   const timeline = replay(host, {

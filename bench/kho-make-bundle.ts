@@ -1,12 +1,14 @@
 // Writes the generated KHO bundles under traces/ (run once; re-run to regenerate, output is deterministic):
 //   npm run build && node dist/bench/kho-make-bundle.js [traces-dir]
 // traces/kho-b-16g-2node: the real host files of traces/qemu/b-16g-2node plus a generated kho-v3 image placed in
-// that host's usable RAM; traces/kho-era-{v1-512,v1-page,v2,v3}: small images of each era on the same layout.
+// that host's usable RAM; traces/kho-era-{v1-512,v1-page,v2,v3}: small images of each era on the same layout;
+// traces/kho-review-b-16g-2node: the same host files plus a kho-v1 image with one block per review-thread verdict.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { KhoAbi, KhoBitmapFormat } from '../parsers/kho/index.js';
+import type { KhoImageSpec } from '../test/builders/kho-image.js';
 import { buildKhoImage, khoBundleFiles } from '../test/builders/kho-image.js';
-import { b16gScenario } from './kho-scenario.js';
+import { b16gReviewScenario, b16gScenario } from './kho-scenario.js';
 
 function writeFiles(dir: string, files: Map<string, Uint8Array>): void {
   for (const [rel, bytes] of files) {
@@ -19,7 +21,8 @@ function writeFiles(dir: string, files: Map<string, Uint8Array>): void {
 /** Write a whole bundle: the `kho/` files of the image, optional host files copied in, and a README. */
 export function writeKhoBundle(
   dir: string,
-  spec: { abi: KhoAbi; bitmapFormat?: KhoBitmapFormat; blocks: number; seed: number },
+  spec:
+    { abi: KhoAbi; bitmapFormat?: KhoBitmapFormat; blocks: number; seed: number } | { image: KhoImageSpec },
   readme: string,
   hostDir?: string,
 ): { blocks: number; files: number } {
@@ -32,7 +35,7 @@ export function writeKhoBundle(
       copied++;
     }
   }
-  const img = buildKhoImage(b16gScenario(spec));
+  const img = buildKhoImage('image' in spec ? spec.image : b16gScenario(spec));
   const files = khoBundleFiles(img);
   writeFiles(dir, files);
   fs.writeFileSync(path.join(dir, 'README.md'), readme);
@@ -61,6 +64,45 @@ machine would hand over.
 Regenerate (deterministic) from the repository root: \`${REGEN}\`
 `;
 }
+
+const REVIEW_README = `# kho-review-b-16g-2node
+
+A trace bundle for \`kexec-replay compare\` that shows every verdict of the KHO deferred-init review thread
+("[PATCH] kho: add support for deferred struct page init") on one real host. Run it with deferral forced on (the
+6.18 profile that follows the image forbids KHO with deferred struct page init in Kconfig, which is the question
+the thread argues):
+
+    kexec-replay compare traces/kho-review-b-16g-2node --deferred on
+
+The image is kho-v1 with page-sized bitmaps (Linux 6.18: its kho_preserve_pages() does not split at NUMA node
+boundaries, so one preserved piece can straddle them). Blocks, in 4 KiB pfns (\`bench/kho-scenario.ts\`
+B16G_REVIEW_BLOCKS):
+
+| pfn, order | where | shows |
+|---|---|---|
+| 0x10000/9, 0x20003/0 | DMA32, below first_deferred_pfn | init-page-from-nid initialises them twice |
+| 0x104000/9, 0x106001/0 | node 0 Normal, below first_deferred_pfn 0x108000 | the same |
+| 0x150000/9, 0x300000/10, 0x3ff003/0 | deferred part of node 0 and node 1 | none never initialises them |
+| 0x150400/10 | deferred, two pageblocks | lazy-tail and zone-walk leave the tail 0x150600 for set_zone_contiguous() |
+| 0x200000/20 | 8..12 GiB, across the node 0/1 boundary 0x280000 | init-deferred-page gives [0x280000, 0x300000) node 0; 4 GiB int shift overflow; order above MAX_PAGE_ORDER for 6.18's restore |
+| 0x180200/9 | inside the global scratch area [0x180000, 0x190000) | preserved memory in scratch |
+
+Also expected, for every strategy: the crossing piece covers node 0's last 43 pages, which the captured cold boot
+reserved (\`KHO_OVERLAPS_RESERVED\`, a warning), and the scratch areas in the deferred part are set up by
+memmap_init_kho_scratch_pages() and again by deferred init (\`STRUCT_PAGE_DOUBLE_INIT\` in deferred_init_pages, a
+warning).
+
+**The KHO part is generated, not captured.** \`kho/fdt\`, \`kho/scratch_phys\`, \`kho/scratch_len\` and
+\`kho/memory.core\` were written by kexec-replay's own image builder (\`test/builders/kho-image.ts\`), following the
+kernel's encodings as described in the project's KHO ABI notes. No kernel produced these bytes. The image is placed
+in the RAM of the real qemu host \`traces/qemu/b-16g-2node\` (16 GiB, two NUMA nodes: node 0 below 0x280000000,
+node 1 above; the kernel image at 0x1ac600000-0x1afa10fff is avoided), whose real files are copied here unchanged.
+Scratch is laid out as a cold boot of that host could have placed it (lowmem 64 MiB at 64 MiB, global 256 MiB at
+6 GiB, node 0 256 MiB above it, node 1 256 MiB at 16 GiB), clear of the node-crossing piece except for the one
+block put in it on purpose. \`kho/memory.core\` is an ELF64 core holding only the chunk and bitmap pages.
+
+Regenerate (deterministic) from the repository root: \`${REGEN}\`
+`;
 
 function main(): void {
   const traces = process.argv[2] ?? 'traces';
@@ -101,6 +143,13 @@ function main(): void {
     );
     out.push(`${name}: ${r.blocks} blocks, ${r.files} files`);
   }
+  const review = writeKhoBundle(
+    path.join(traces, 'kho-review-b-16g-2node'),
+    { image: b16gReviewScenario() },
+    REVIEW_README,
+    host,
+  );
+  out.push(`kho-review-b-16g-2node: ${review.blocks} blocks, ${review.files} files`);
   process.stdout.write(out.join('\n') + '\n');
 }
 

@@ -158,3 +158,66 @@ export function b16gScenario(opts: ScenarioOptions): KhoImageSpec {
     vmalloc: [{ order: 0, contents: folioInfo }],
   };
 }
+
+/**
+ * Cold-boot scratch for the review image: lowmem 64 MiB at 64 MiB, global 256 MiB at 6 GiB, node 0 256 MiB above
+ * it, node 1 256 MiB at 16 GiB (test/sim/kho-fixtures.ts B16_SCRATCH). Node 0's area sits below 0x280000000 and
+ * clear of the 8..12 GiB piece that crosses the node boundary, which the top-down B16G_SCRATCH would overlap.
+ */
+export const B16G_REVIEW_SCRATCH = [
+  { phys: 0x400_0000, sizeBytes: 0x400_0000 },
+  { phys: 0x1_8000_0000, sizeBytes: 0x1000_0000 },
+  { phys: 0x1_9000_0000, sizeBytes: 0x1000_0000 },
+  { phys: 0x4_0000_0000, sizeBytes: 0x1000_0000 },
+];
+
+/**
+ * The blocks of the review bundle (traces/kho-review-b-16g-2node), in pfns of 4 KiB, one per verdict of the review
+ * thread "[PATCH] kho: add support for deferred struct page init" (spec kho-abi.md §7.3) on b-16g-2node:
+ *
+ *   node 0 [0x1 .. DMA32 0x1000 .. Normal 0x100000 | fdp 0x108000 ............ 0x280000)  node 1 [ | fdp 0x288000 .. 0x480000)
+ *               eager (memmap_init)                  | deferred                                   eager | deferred
+ */
+export const B16G_REVIEW_BLOCKS = {
+  /** DMA32, eager: memmap_init() sets them up before kho_memory_init(). */
+  dma32: [
+    { pfn: 0x10000, order: 9 },
+    { pfn: 0x20003, order: 0 },
+  ],
+  /** Node 0 Normal below first_deferred_pfn (0x108000), eager. */
+  normalEager: [
+    { pfn: 0x104000, order: 9 },
+    { pfn: 0x106001, order: 0 },
+  ],
+  /** Deferred part of node 0 and node 1: inside one node each, in free RAM. */
+  deferred: [
+    { pfn: 0x150000, order: 9 },
+    { pfn: 0x300000, order: 10 },
+    { pfn: 0x3ff003, order: 0 },
+  ],
+  /** Deferred, two pageblocks: the tail 0x150600 starts a pageblock (set_zone_contiguous reads it). */
+  pageblockBoundary: { pfn: 0x150400, order: 10 },
+  /**
+   * Yadav's example scaled to this host: kho_preserve_pages() of 8..12 GiB from a producer that does not split at
+   * nodes (6.18) is one order-20 piece, 4 GiB, straddling the node 0/1 boundary at 0x280000.
+   */
+  crossing: { pfn: 0x200000, order: 20 },
+  /** Inside the global scratch area [0x180000, 0x190000). */
+  inScratch: { pfn: 0x180200, order: 9 },
+} as const;
+
+/**
+ * A kho-v1 image with page-sized bitmaps (6.18: kho_preserve_pages() does not split at node boundaries and its
+ * chunk header carries any order) holding B16G_REVIEW_BLOCKS; metadata in free node-0 RAM [0x1b0000000, 0x1c0000000).
+ */
+export function b16gReviewScenario(): KhoImageSpec {
+  const r = B16G_REVIEW_BLOCKS;
+  const list = [...r.dma32, ...r.normalEager, ...r.deferred, r.pageblockBoundary, r.crossing, r.inScratch];
+  return {
+    abi: 'kho-v1',
+    bitmapFormat: 'page',
+    blocks: list.map((b) => ({ phys: b.pfn * 4096, order: b.order })).sort((a, b) => a.phys - b.phys),
+    ram: [{ start: 0x1_b000_0000, end: 0x1_c000_0000 }],
+    scratch: B16G_REVIEW_SCRATCH,
+  };
+}

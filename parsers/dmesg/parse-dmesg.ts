@@ -31,6 +31,12 @@ import type {
 } from './types.js';
 import { BadValue, decValue, exclusiveRange, hexValue, inclusiveRange } from './values.js';
 
+const DEFERRED_FORMS: readonly (readonly [RegExp, number, number])[] = [
+  [P.DEFERRED, 1, 2],
+  [P.DEFERRED_OLD, 1, 3],
+  [P.DEFERRED_KSWAPD, 1, 2],
+];
+
 type Outcome = 'parsed' | 'ignored' | 'unknown' | 'malformed';
 
 /** Multi-line tables whose body lines are only meaningful after their header. */
@@ -653,35 +659,14 @@ class DmesgBuilder {
       // 6.1 prints this line without "\n"; the next record can follow it on the same captured line.
       return this.restOfLine(msg, m[0].length, rec);
     }
-    if ((m = P.DEFERRED.exec(msg))) {
-      this.deferredInit.push(
-        withTime({
-          nid: decValue(m[1] as string),
-          ms: decValue(m[2] as string),
-          line: rec.lineNo,
-        }),
-      );
-      return 'parsed';
-    }
-    if ((m = P.DEFERRED_OLD.exec(msg))) {
-      this.deferredInit.push(
-        withTime({
-          nid: decValue(m[1] as string),
-          ms: decValue(m[3] as string),
-          line: rec.lineNo,
-        }),
-      );
-      return 'parsed';
-    }
-    if ((m = P.DEFERRED_KSWAPD.exec(msg))) {
-      this.deferredInit.push(
-        withTime({
-          nid: decValue(m[1] as string),
-          ms: decValue(m[2] as string),
-          line: rec.lineNo,
-        }),
-      );
-      return 'parsed';
+    // three eras of `node N deferred pages initialised in Xms`: [pattern, nid group, ms group]
+    for (const [re, nidAt, msAt] of DEFERRED_FORMS) {
+      if ((m = re.exec(msg))) {
+        this.deferredInit.push(
+          withTime({ nid: decValue(m[nidAt] as string), ms: decValue(m[msAt] as string), line: rec.lineNo }),
+        );
+        return 'parsed';
+      }
     }
     if ((m = P.MEMORY_AVAILABLE.exec(msg))) {
       const detail = m[3] ?? '';

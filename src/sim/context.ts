@@ -137,8 +137,18 @@ export function splitByZone(
 
 /** Pfn ranges of [start, end) that have a memmap (pfn_valid), from the present sections. */
 export function validParts(ctx: SimContext, start: number, end: number): Range[] {
+  const secs = ctx.layout.presentSections;
+  // sorted and disjoint: binary search for the first section ending after start, not a walk from the first
+  let lo = 0;
+  let hi = secs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (secs[mid]!.end <= start) lo = mid + 1;
+    else hi = mid;
+  }
   const out: Range[] = [];
-  for (const s of ctx.layout.presentSections) {
+  for (let i = lo; i < secs.length; i++) {
+    const s = secs[i]!;
     if (s.end <= start) continue;
     if (s.start >= end) break;
     out.push({ start: Math.max(s.start, start), end: Math.min(s.end, end) });

@@ -68,7 +68,7 @@ export function memPfnRanges(
  * memory minus reserved, in address order, in BYTES (not page-rounded). Memory regions flagged NOMAP or
  * DRIVER_MANAGED are skipped unless asked for; HOTPLUG regions are skipped when `movableNode` is set and the
  * caller did not pass HOTPLUG; with MIRROR asked, non-mirror regions are skipped. Reserved regions always
- * subtract, whatever their flags.
+ * subtract, whatever their flags. The list is the caller's: roundInward() of it rounds it in place.
  */
 export function freeMemRanges(
   t: MemblockTables,
@@ -76,6 +76,7 @@ export function freeMemRanges(
 ): PfnRegion[] {
   const flags = opts.flags ?? MEMBLOCK.NONE;
   const out: PfnRegion[] = [];
+  fresh.add(out);
   const res = t.reserved;
   let j = 0;
   for (const m of t.memory) {
@@ -100,8 +101,32 @@ export function freeMemRanges(
   return out;
 }
 
+/**
+ * Lists freeMemRanges() made and nobody else has seen yet: roundInward() may round those in place (a million free
+ * ranges between a million preserved pages would otherwise be a million more objects per call). A list leaves
+ * the set the moment roundInward() takes it, so the in-place path runs at most once per list.
+ */
+const fresh = new WeakSet<readonly PfnRegion[]>();
+
 /** Page-rounded inward, as __free_memory_core and the deferred iterators do. Empty results dropped. */
 export function roundInward(rs: readonly PfnRegion[], a: ArchProfile): PfnRegion[] {
+  if (fresh.delete(rs)) {
+    // roundInward(freeMemRanges(...)): the list and its regions are ours, so round and compact them in place
+    const own = rs as { start: number; end: number; nid: number; flags: number }[];
+    let n = 0;
+    for (let i = 0; i < own.length; i++) {
+      const r = own[i]!;
+      const s = pfnUp(r.start, a);
+      const e = pfnDown(r.end, a);
+      if (s < e) {
+        r.start = s;
+        r.end = e;
+        own[n++] = r;
+      }
+    }
+    own.length = n;
+    return own;
+  }
   const out: PfnRegion[] = [];
   for (const r of rs) {
     const s = pfnUp(r.start, a);
@@ -135,8 +160,6 @@ export function splitByNode(
   end: number,
   fallbackNid: number,
 ): { start: number; end: number; nid: number }[] {
-  const out: { start: number; end: number; nid: number }[] = [];
-  let cur = start;
   // binary search for the first range ending after start (ranges are sorted and disjoint)
   let lo = 0;
   let hi = pfnRanges.length;
@@ -145,25 +168,30 @@ export function splitByNode(
     if (pfnRanges[mid]!.end <= start) lo = mid + 1;
     else hi = mid;
   }
+  // the common case: one memory range holds all of [start, end)
+  const first = pfnRanges[lo];
+  if (start < end && first && first.start <= start && first.end >= end)
+    return [{ start, end, nid: first.nid }];
+  // pieces in order, neighbours with the same node coalesced as they come
+  const out: { start: number; end: number; nid: number }[] = [];
+  const put = (s: number, e: number, nid: number): void => {
+    const last = out[out.length - 1];
+    if (last && last.end === s && last.nid === nid) last.end = e;
+    else out.push({ start: s, end: e, nid });
+  };
+  let cur = start;
   for (let i = lo; i < pfnRanges.length; i++) {
     const r = pfnRanges[i]!;
     if (r.end <= cur) continue;
     if (r.start >= end) break;
-    if (r.start > cur) out.push({ start: cur, end: r.start, nid: fallbackNid });
+    if (r.start > cur) put(cur, r.start, fallbackNid);
     const e = Math.min(end, r.end);
-    out.push({ start: Math.max(cur, r.start), end: e, nid: r.nid });
+    put(Math.max(cur, r.start), e, r.nid);
     cur = e;
     if (cur >= end) break;
   }
-  if (cur < end) out.push({ start: cur, end, nid: fallbackNid });
-  // coalesce neighbours with the same node
-  const merged: { start: number; end: number; nid: number }[] = [];
-  for (const p of out) {
-    const last = merged[merged.length - 1];
-    if (last && last.end === p.start && last.nid === p.nid) last.end = p.end;
-    else merged.push({ ...p });
-  }
-  return merged;
+  if (cur < end) put(cur, end, fallbackNid);
+  return out;
 }
 
 export type { Range };

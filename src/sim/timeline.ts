@@ -62,13 +62,26 @@ export interface Timeline {
 }
 
 function toPairs(rs: readonly { start: number; end: number }[]): [number, number][] {
-  return rs.map((r) => [r.start, r.end]);
+  // sized once and filled by index: a million ranges are a million pairs, and nothing more
+  const out = new Array<[number, number]>(rs.length);
+  for (let i = 0; i < rs.length; i++) {
+    const r = rs[i]!;
+    out[i] = [r.start, r.end];
+  }
+  return out;
 }
+
+type Gathered = {
+  phase: string;
+  pages: number;
+  ranges: readonly { start: number; end: number }[];
+  own: boolean;
+};
 
 /** Findings of a plain replay: uninitialised reads and writes, double init, memory never initialised. */
 export function collectFindings(ctx: SimContext): SimFinding[] {
   const out: SimFinding[] = [];
-  const byFn = new Map<string, { phase: string; pages: number; ranges: { start: number; end: number }[] }>();
+  const byFn = new Map<string, Gathered>();
   const add = (
     code: string,
     e: PageEvent,
@@ -77,11 +90,20 @@ export function collectFindings(ctx: SimContext): SimFinding[] {
   ): void => {
     if (!pages) return;
     const k = `${code}\u0000${e.phase}\u0000${e.fn}`;
-    const cur = byFn.get(k) ?? { phase: e.phase, pages: 0, ranges: [] };
+    const cur = byFn.get(k);
+    // the first event of a key lends its list (read only); a second one copies it before appending
+    if (!cur) {
+      byFn.set(k, { phase: e.phase, pages, ranges, own: false });
+      return;
+    }
     cur.pages += pages;
+    if (!cur.own) {
+      cur.ranges = cur.ranges.slice();
+      cur.own = true;
+    }
+    const into = cur.ranges as { start: number; end: number }[];
     // a loop, not push(...ranges): an event of a million preserved heads has a million ranges (call stack limit)
-    for (const r of ranges) cur.ranges.push(r);
-    byFn.set(k, cur);
+    for (const r of ranges) into.push(r);
   };
   for (const e of ctx.memmap.events) {
     if (e.kind === 'init') {

@@ -71,6 +71,12 @@ export function parseRestoreKinds(spec: string): Set<KhoRestoreKind> {
   return out;
 }
 
+/** `p` is inside one of the reserve_mem ranges (a loop: no closure per block). */
+function inReserveMem(rm: readonly { start: number; end: number }[], p: number): boolean {
+  for (let i = 0; i < rm.length; i++) if (p >= rm[i]!.start && p < rm[i]!.end) return true;
+  return false;
+}
+
 /**
  * Blocks in pfns, each tagged with the restore call the image says it is used through: reserve_mem ranges
  * first (revived, never restored), then vmalloc chunk and area pages, subtree blobs, orders above
@@ -95,14 +101,22 @@ export function classifyBlocks(image: KhoImageInput, pageShift: number, maxPageO
     const startPfn = Math.floor(p / pageSize);
     const endPfn = startPfn + 2 ** o;
     let kind: KhoRestoreKind;
-    if (rm.some((r) => p >= r.start && p < r.end)) kind = 'reserve-mem';
+    if (inReserveMem(rm, p)) kind = 'reserve-mem';
     else if (vm.has(p)) kind = 'vmalloc';
     else if (sub.has(p)) kind = 'subtree';
     else if (o > maxPageOrder) kind = 'pages';
     else kind = 'folio';
     out.push({ index: i, startPfn, endPfn, order: o, kind });
   }
-  out.sort((a, b) => a.startPfn - b.startPfn || a.endPfn - b.endPfn);
+  // images list their blocks in address order: sort only when they are not
+  for (let i = 1; i < out.length; i++) {
+    const a = out[i - 1]!;
+    const b = out[i]!;
+    if (a.startPfn > b.startPfn || (a.startPfn === b.startPfn && a.endPfn > b.endPfn)) {
+      out.sort((x, y) => x.startPfn - y.startPfn || x.endPfn - y.endPfn);
+      break;
+    }
+  }
   return out;
 }
 
@@ -293,12 +307,16 @@ export class StrategyRunner implements StrategyContext {
     this.ops = new InitQueue();
     // fns are numbered in the order of their first op (as a Map keyed by fn would iterate them)
     for (let f = 0; f < q.fns.length; f++) {
-      const idx: number[] = [];
-      for (let k = 0; k < q.n; k++) if (q.fn[k] === f) idx.push(k);
+      // the queue positions of fn f, in queue order, in a typed column (a million blocks queue a million)
+      let m = 0;
+      for (let k = 0; k < q.n; k++) if (q.fn[k] === f) m++;
+      let idx = new Int32Array(m);
+      m = 0;
+      for (let k = 0; k < q.n; k++) if (q.fn[k] === f) idx[m++] = k;
       // a stable sort by start (already in order when the blocks are)
       for (let i = 1; i < idx.length; i++) {
         if (q.start[idx[i]!]! < q.start[idx[i - 1]!]!) {
-          idx.sort((a, b) => q.start[a]! - q.start[b]! || a - b);
+          idx = Int32Array.from(Array.from(idx).sort((a, b) => q.start[a]! - q.start[b]! || a - b));
           break;
         }
       }

@@ -75,9 +75,12 @@ export function freeMemRanges(
   opts: { nid?: number | null; flags?: number; movableNode?: boolean; defaultNid?: number } = {},
 ): PfnRegion[] {
   const flags = opts.flags ?? MEMBLOCK.NONE;
-  const out: PfnRegion[] = [];
-  fresh.add(out);
   const res = t.reserved;
+  // sized once for one range per memory region and one per reserved region (the most there are unless memory
+  // regions overlap; a write past the end still grows the array), then cut to what was written
+  const out = new Array<PfnRegion>(t.memory.length + res.length);
+  let n = 0;
+  fresh.add(out);
   let j = 0;
   for (const m of t.memory) {
     const mnid = m.nid ?? opts.defaultNid ?? 0;
@@ -92,12 +95,13 @@ export function freeMemRanges(
     let cur = m.start;
     for (let k = j; k < res.length && res[k]!.start < m.end; k++) {
       const r = res[k]!;
-      if (r.start > cur) out.push({ start: cur, end: r.start, nid: mnid, flags: m.flags });
+      if (r.start > cur) out[n++] = { start: cur, end: r.start, nid: mnid, flags: m.flags };
       if (r.end > cur) cur = r.end;
       if (cur >= m.end) break;
     }
-    if (cur < m.end) out.push({ start: cur, end: m.end, nid: mnid, flags: m.flags });
+    if (cur < m.end) out[n++] = { start: cur, end: m.end, nid: mnid, flags: m.flags };
   }
+  out.length = n;
   return out;
 }
 

@@ -1,6 +1,6 @@
 // What a replay returns: the layout it computed, what each phase did to the struct pages, and the facts the
 // kernel would have printed (unavailable ranges, deferred boundary), for reports, checks and costs.
-import type { Diagnostic, Severity } from '../core/index.js';
+import type { Diagnostic, Range, Severity } from '../core/index.js';
 import type { ArchProfile } from './arch.js';
 import type { DeferredWork, PhaseSummary, SimContext, UnavailableRecord } from './context.js';
 import type { Layout, ZoneLayout } from './layout.js';
@@ -129,10 +129,16 @@ export function collectFindings(ctx: SimContext): SimFinding[] {
     });
   }
   // memblock memory whose struct pages nobody initialised by the end of boot
-  const never = ctx.layout.memRanges.flatMap((r) =>
-    ctx.memmap.rangesWhere((st) => st.memmap && st.initCount === 0, r.start, r.end),
-  );
-  const pages = never.reduce((n, r) => n + r.end - r.start, 0);
+  // one list per memory range, joined by a loop (the first one taken as it is when it is the only one)
+  let never: Range[] = [];
+  let pages = 0;
+  for (const r of ctx.layout.memRanges) {
+    const part = ctx.memmap.rangesWhere((st) => st.memmap && st.initCount === 0, r.start, r.end);
+    for (let i = 0; i < part.length; i++) pages += part[i]!.end - part[i]!.start;
+    if (!never.length)
+      never = part; // rangesWhere() returns a fresh list
+    else for (let i = 0; i < part.length; i++) never.push(part[i]!);
+  }
   if (pages) {
     out.push({
       code: 'STRUCT_PAGE_NEVER_INIT',

@@ -102,8 +102,8 @@ export function classifyBlocks(image: KhoImageInput, pageShift: number, maxPageO
     const endPfn = startPfn + 2 ** o;
     let kind: KhoRestoreKind;
     if (inReserveMem(rm, p)) kind = 'reserve-mem';
-    else if (vm.has(p)) kind = 'vmalloc';
-    else if (sub.has(p)) kind = 'subtree';
+    else if (vm.size && vm.has(p)) kind = 'vmalloc';
+    else if (sub.size && sub.has(p)) kind = 'subtree';
     else if (o > maxPageOrder) kind = 'pages';
     else kind = 'folio';
     out.push({ index: i, startPfn, endPfn, order: o, kind });

@@ -206,6 +206,18 @@ class InitQueue {
   }
 }
 
+/** Every queued range is non-empty and starts at or after the end of all before it (nothing to sort or clip). */
+function inOrderDisjoint(q: InitQueue): boolean {
+  let last = -Infinity;
+  for (let k = 0; k < q.n; k++) {
+    const s = q.start[k]!;
+    const e = q.end[k]!;
+    if (!(s >= last && e > s)) return false;
+    last = e;
+  }
+  return true;
+}
+
 /**
  * The StrategyContext of one phase: helpers queue __init_single_page() ranges, flush() applies them to the
  * memmap in one sorted batch per kernel function (blocks are disjoint, so batching keeps the per-block order).
@@ -306,6 +318,20 @@ export class StrategyRunner implements StrategyContext {
     const q = this.ops;
     this.ops = new InitQueue();
     // fns are numbered in the order of their first op (as a Map keyed by fn would iterate them)
+    if (q.fns.length === 1 && inOrderDisjoint(q)) {
+      // one kernel function, ranges already sorted and disjoint: the queue's own columns are the batch
+      this.ctx.memmap.initColumns(
+        {
+          start: q.start.subarray(0, q.n),
+          end: q.end.subarray(0, q.n),
+          nid: q.nid.subarray(0, q.n),
+          zid: q.zid.subarray(0, q.n),
+          n: q.n,
+        },
+        { phase: this.phaseName, fn: q.fns[0]! },
+      );
+      return;
+    }
     for (let f = 0; f < q.fns.length; f++) {
       // the queue positions of fn f, in queue order, in a typed column (a million blocks queue a million)
       let m = 0;

@@ -68,7 +68,7 @@ export function memPfnRanges(
  * memory minus reserved, in address order, in BYTES (not page-rounded). Memory regions flagged NOMAP or
  * DRIVER_MANAGED are skipped unless asked for; HOTPLUG regions are skipped when `movableNode` is set and the
  * caller did not pass HOTPLUG; with MIRROR asked, non-mirror regions are skipped. Reserved regions always
- * subtract, whatever their flags. The list is the caller's: roundInward() of it rounds it in place.
+ * subtract, whatever their flags. Page-rounded inward: freePfnRanges().
  */
 export function freeMemRanges(
   t: MemblockTables,
@@ -80,7 +80,6 @@ export function freeMemRanges(
   // regions overlap; a write past the end still grows the array), then cut to what was written
   const out = new Array<PfnRegion>(t.memory.length + res.length);
   let n = 0;
-  fresh.add(out);
   let j = 0;
   for (const m of t.memory) {
     const mnid = m.nid ?? opts.defaultNid ?? 0;
@@ -106,38 +105,30 @@ export function freeMemRanges(
 }
 
 /**
- * Lists freeMemRanges() made and nobody else has seen yet: roundInward() may round those in place (a million free
- * ranges between a million preserved pages would otherwise be a million more objects per call). A list leaves
- * the set the moment roundInward() takes it, so the in-place path runs at most once per list.
+ * The free ranges in whole pages, rounded inward as __free_memory_core and the deferred iterators do (mm/memblock.c
+ * v6.1), empty results dropped. The list and its regions were made here and nobody else has seen them, so they
+ * are rounded and compacted in place (a million free ranges between a million preserved pages would otherwise be
+ * a million more objects per call).
  */
-const fresh = new WeakSet<readonly PfnRegion[]>();
-
-/** Page-rounded inward, as __free_memory_core and the deferred iterators do. Empty results dropped. */
-export function roundInward(rs: readonly PfnRegion[], a: ArchProfile): PfnRegion[] {
-  if (fresh.delete(rs)) {
-    // roundInward(freeMemRanges(...)): the list and its regions are ours, so round and compact them in place
-    const own = rs as { start: number; end: number; nid: number; flags: number }[];
-    let n = 0;
-    for (let i = 0; i < own.length; i++) {
-      const r = own[i]!;
-      const s = pfnUp(r.start, a);
-      const e = pfnDown(r.end, a);
-      if (s < e) {
-        r.start = s;
-        r.end = e;
-        own[n++] = r;
-      }
-    }
-    own.length = n;
-    return own;
-  }
-  const out: PfnRegion[] = [];
-  for (const r of rs) {
+export function freePfnRanges(
+  t: MemblockTables,
+  opts: Parameters<typeof freeMemRanges>[1],
+  a: ArchProfile,
+): PfnRegion[] {
+  const own = freeMemRanges(t, opts) as { start: number; end: number; nid: number; flags: number }[];
+  let n = 0;
+  for (let i = 0; i < own.length; i++) {
+    const r = own[i]!;
     const s = pfnUp(r.start, a);
     const e = pfnDown(r.end, a);
-    if (s < e) out.push({ start: s, end: e, nid: r.nid, flags: r.flags });
+    if (s < e) {
+      r.start = s;
+      r.end = e;
+      own[n++] = r;
+    }
   }
-  return out;
+  own.length = n;
+  return own;
 }
 
 /**

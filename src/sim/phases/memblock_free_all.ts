@@ -4,7 +4,7 @@ import { normalizeRanges } from '../../core/index.js';
 import { MAX_NR_ZONES, pfnDown, pfnUp } from '../arch.js';
 import type { SimContext } from '../context.js';
 import { isDeferredPfn, runPhase, validParts, zoneKey } from '../context.js';
-import { MEMBLOCK, earlyPfnToNid, freeMemRanges, roundInward, splitByNode } from '../mem-regions.js';
+import { MEMBLOCK, earlyPfnToNid, freePfnRanges, splitByNode } from '../mem-regions.js';
 import { forEachNodePiece, forEachZonePiece } from './zone-split.js';
 
 function zonePieces(
@@ -125,7 +125,7 @@ export function memblockFreeAll(ctx: SimContext): void {
   runPhase(ctx, 'memblock_free_all', () => {
     ctx.managed.clear();
     memmapInitReservedPages(ctx);
-    const free = roundInward(freeMemRanges(ctx.tables, { flags: MEMBLOCK.NONE }), ctx.arch);
+    const free = freePfnRanges(ctx.tables, { flags: MEMBLOCK.NONE }, ctx.arch);
     const maxLowPfn = ctx.layout.maxPfn;
     const toFree: Range[] = [];
     // zoneKey() of the last piece: consecutive free ranges are mostly in the same zone

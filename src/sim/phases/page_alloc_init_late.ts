@@ -3,7 +3,7 @@ import type { Range } from '../../core/index.js';
 import { roundDown, roundUp } from '../../core/index.js';
 import type { PadataJob, SimContext } from '../context.js';
 import { runPhase, zoneKey } from '../context.js';
-import { MEMBLOCK, freeMemRanges, roundInward } from '../mem-regions.js';
+import { MEMBLOCK, freePfnRanges } from '../mem-regions.js';
 
 const INIT = { phase: 'page_alloc_init_late', fn: 'deferred_init_pages' } as const;
 const FREE = { phase: 'page_alloc_init_late', fn: 'deferred_free_pages' } as const;
@@ -45,7 +45,7 @@ export function deferredInitMemmap(ctx: SimContext, nid: number): void {
   const pps = ctx.arch.PAGES_PER_SECTION;
   // each free range carries its node and zone, so the same objects serve the init and the free sweeps
   const free: (Range & { nid: number; zid: number })[] = [];
-  for (const f of roundInward(freeMemRanges(ctx.tables, { nid, flags: MEMBLOCK.NONE }), ctx.arch)) {
+  for (const f of freePfnRanges(ctx.tables, { nid, flags: MEMBLOCK.NONE }, ctx.arch)) {
     const s = Math.max(f.start, fdp, zone.startPfn);
     const e = Math.min(f.end, zone.endPfn);
     if (s < e) free.push({ start: s, end: e, nid, zid: zone.zid });

@@ -1,7 +1,21 @@
 // Test builder: a HostTrace from a readable description in pfns (x86_64, 4 KiB pages).
+import type { ArchProfile } from '../../src/sim/index.js';
+import { ARCH_PROFILES } from '../../src/sim/index.js';
 import type { HostTrace, MemoryCmdline } from '../../src/trace/host-trace.js';
 
 export const PAGE = 4096;
+
+/** x86_64 with tiny sections, pageblocks and orders, so per-pfn reference loops over random layouts stay cheap. */
+export const TINY: ArchProfile = {
+  ...ARCH_PROFILES.x86_64,
+  PAGES_PER_SECTION: 16,
+  pageblock_order: 2,
+  pageblock_nr_pages: 4,
+  MAX_PAGE_ORDER: 3,
+  MAX_ORDER_NR_PAGES: 8,
+  MAX_DMA_PFN: 24,
+  MAX_DMA32_PFN: 96,
+};
 
 /** [startPfn, endPfn, nid, flags?] */
 export type PfnSpec = readonly [number, number, number, number?];

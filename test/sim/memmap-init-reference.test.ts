@@ -3,20 +3,9 @@
 // newer defer_init order), on random small layouts with tiny sections so the per-pfn loop is cheap.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ArchProfile } from '../../src/sim/index.js';
-import { ARCH_PROFILES, createSimContext, memmapInit } from '../../src/sim/index.js';
-import { makeHost } from './build-host.js';
+import { createSimContext, memmapInit } from '../../src/sim/index.js';
+import { TINY, makeHost } from './build-host.js';
 
-const TINY: ArchProfile = {
-  ...ARCH_PROFILES.x86_64,
-  PAGES_PER_SECTION: 16,
-  pageblock_order: 2,
-  pageblock_nr_pages: 4,
-  MAX_PAGE_ORDER: 3,
-  MAX_ORDER_NR_PAGES: 8,
-  MAX_DMA_PFN: 24,
-  MAX_DMA32_PFN: 96,
-};
 const LIMIT = 256;
 
 /** Sorted disjoint ranges with random nodes (nodes may interleave). */

@@ -1,7 +1,7 @@
 // Timeline -> Findings for the KHO path (spec kho-abi.md §7.5): struct-page events of the replay restricted to
 // preserved memory, the restore outcomes, and checks of the image against the host layout. Range work only.
 import type { Range, Severity } from '../core/index.js';
-import { intersect, normalizeRanges } from '../core/index.js';
+import { intersectNormalized, normalizeRanges } from '../core/index.js';
 import type { KhoReplayResult } from '../sim/phases/kho-replay.js';
 import type { KhoRun } from '../sim/phases/kho-run.js';
 import type { KhoBlock } from '../sim/phases/kho-types.js';
@@ -144,22 +144,6 @@ class RangeCursor {
   }
 }
 
-/** intersectRanges(a, b), with each side normalised in one pass when it is sorted already. */
-function intersectSorted(a: readonly Range[], b: readonly Range[]): Range[] {
-  const A = normalizeSorted(a);
-  const B = normalizeSorted(b);
-  const out: Range[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < A.length && j < B.length) {
-    const r = intersect(A[i]!, B[j]!);
-    if (r) out.push(r);
-    if (A[i]!.end < B[j]!.end) i++;
-    else j++;
-  }
-  return out;
-}
-
 /** Two range lists each sorted by start, merged by start (ties: a first). */
 function mergeByStart(a: readonly Range[], b: readonly Range[]): Range[] {
   const out: Range[] = [];
@@ -274,7 +258,12 @@ export function checkKho(result: KhoReplayResult): Finding[] {
     if (ev.kind === 'init') {
       phaseOfFn.set(ev.fn, ev.phase);
       if (ev.doubleInitRanges.length)
-        fb.add('STRUCT_PAGE_DOUBLE_INIT', ev.phase, ev.fn, intersectSorted(ev.doubleInitRanges, watched));
+        fb.add(
+          'STRUCT_PAGE_DOUBLE_INIT',
+          ev.phase,
+          ev.fn,
+          intersectNormalized(normalizeSorted(ev.doubleInitRanges), watched),
+        );
       if (ev.khoLostRanges.length) fb.add('KHO_ORDER_LOST', ev.phase, ev.fn, ev.khoLostRanges);
     }
   }

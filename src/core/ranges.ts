@@ -32,13 +32,17 @@ export function roundDown(v: number, align: number): number {
   return Math.floor(v / align) * align;
 }
 
-/** Sort by start and merge overlapping or touching ranges. Returns a new array. */
+/**
+ * Sort by start and merge overlapping or touching ranges. Returns a new array of new ranges. Input already sorted
+ * by start (block lists, pfn runs, most results of this file) is merged in one pass, without the copy and sort.
+ */
 export function normalizeRanges(ranges: readonly Range[]): Range[] {
-  const sorted = [...ranges]
-    .filter((r) => r.end > r.start)
-    .sort((a, b) => a.start - b.start || a.end - b.end);
+  let sorted = true;
+  for (let i = 1; i < ranges.length && sorted; i++) sorted = ranges[i]!.start >= ranges[i - 1]!.start;
+  const src = sorted ? ranges : [...ranges].sort((a, b) => a.start - b.start || a.end - b.end);
   const out: Range[] = [];
-  for (const r of sorted) {
+  for (const r of src) {
+    if (!(r.end > r.start)) continue;
     const last = out[out.length - 1];
     if (last && r.start <= last.end) {
       if (r.end > last.end) out[out.length - 1] = { start: last.start, end: r.end };
@@ -76,10 +80,13 @@ export function subtractRanges(a: readonly Range[], b: readonly Range[]): Range[
   return out;
 }
 
-/** Intersection of two normalised range sets. */
+/** Intersection of two range sets; the result is normalised. */
 export function intersectRanges(a: readonly Range[], b: readonly Range[]): Range[] {
-  const A = normalizeRanges(a);
-  const B = normalizeRanges(b);
+  return intersectNormalized(normalizeRanges(a), normalizeRanges(b));
+}
+
+/** Intersection of two range sets that are already normalised (sorted, merged): one linear sweep. */
+export function intersectNormalized(A: readonly Range[], B: readonly Range[]): Range[] {
   const out: Range[] = [];
   let i = 0;
   let j = 0;

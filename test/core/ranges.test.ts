@@ -1,5 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { intersectRanges, normalizeRanges, subtractRanges, totalLength } from '../../src/core/ranges.js';
+import {
+  intersectNormalized,
+  intersectRanges,
+  normalizeRanges,
+  subtractRanges,
+  totalLength,
+} from '../../src/core/ranges.js';
 import { formatBytes, formatMemRange, parseMemSize } from '../../src/core/units.js';
 import { TraceError } from '../../src/core/errors.js';
 
@@ -81,5 +88,39 @@ describe('TraceError', () => {
       found: 'b',
     });
     expect(b.message).toBe('dmesg.txt:14:1: X: expected a, found b');
+  });
+});
+
+describe('normalizeRanges and intersectNormalized against a per-point model', () => {
+  const rangeArb = fc.tuple(fc.nat(200), fc.nat(20)).map(([s, l]) => ({ start: s, end: s + l }));
+  const covered = (rs: readonly { start: number; end: number }[]): boolean[] => {
+    const m = new Array<boolean>(230).fill(false);
+    for (const r of rs) for (let p = r.start; p < r.end; p++) m[p] = true;
+    return m;
+  };
+  it('sorted or not, the result covers the same points, sorted, disjoint and not touching', () => {
+    fc.assert(
+      fc.property(fc.array(rangeArb, { maxLength: 30 }), fc.boolean(), (rs, sortFirst) => {
+        const input = sortFirst ? [...rs].sort((a, b) => a.start - b.start) : rs;
+        const out = normalizeRanges(input);
+        expect(covered(out)).toEqual(covered(rs));
+        for (let i = 1; i < out.length; i++) expect(out[i]!.start).toBeGreaterThan(out[i - 1]!.end);
+        expect(out.every((r) => r.end > r.start)).toBe(true);
+        expect(out.every((r) => !input.includes(r))).toBe(true); // new ranges, never the caller's objects
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it('intersectNormalized of normalised sets equals intersectRanges and the pointwise AND', () => {
+    fc.assert(
+      fc.property(fc.array(rangeArb, { maxLength: 20 }), fc.array(rangeArb, { maxLength: 20 }), (a, b) => {
+        const got = intersectNormalized(normalizeRanges(a), normalizeRanges(b));
+        expect(got).toEqual(intersectRanges(a, b));
+        const ca = covered(a);
+        const cb = covered(b);
+        expect(covered(got)).toEqual(ca.map((v, i) => v && cb[i]!));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,27 +1,10 @@
 // kho-v1 chunk lists (spec 4.1): encoding checked by hand against the spec's worked example, the bitmap-size
 // evidence of 4.1.4, and every located error.
 import { describe, expect, it } from 'vitest';
-import { TraceError, hex } from '../../../src/core/index.js';
+import { hex } from '../../../src/core/index.js';
 import { buildKhoImage, pagesMemory } from '../../builders/kho-image.js';
 import { BlockCollector, DiagnosticSinkFor, decodeChunkList } from './chunk-helpers.js';
-import { decodeBuilt, pairs } from './helpers.js';
-
-const RAM = [{ start: 0x100000000, end: 0x480000000 }];
-const U64 = (v: DataView, off: number): number =>
-  v.getUint32(off, true) + v.getUint32(off + 4, true) * 2 ** 32;
-
-function expectTraceError(f: () => unknown, code: string, field?: RegExp): TraceError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TraceError);
-    const te = e as TraceError;
-    expect(te.code).toBe(code);
-    if (field) expect(te.location.field ?? '').toMatch(field);
-    return te;
-  }
-  throw new Error(`expected ${code}`);
-}
+import { RAM, U64, decodeBuilt, expectTraceError, pairs } from './helpers.js';
 
 describe('kho-v1 encoding: spec 4.1.4 worked example (pfn 0x123456, order 0)', () => {
   it('page-sized bitmaps: index 0x24, bit 0x3456, phys_start 0x1_2000_0000', () => {

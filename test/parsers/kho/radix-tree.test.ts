@@ -1,29 +1,13 @@
 // kho-v2/v3 radix trees (spec 4.2): geometry, key encoding checked by hand against the spec's examples, and
 // located errors for cycles, missing nodes and impossible keys.
 import { describe, expect, it } from 'vitest';
-import { TraceError, hex } from '../../../src/core/index.js';
+import { hex } from '../../../src/core/index.js';
 import { radixGeometry } from '../../../parsers/kho/index.js';
 import { buildKhoImage } from '../../builders/kho-image.js';
-import { decodeBuilt, pairs } from './helpers.js';
+import { RAM, U64, decodeBuilt, expectTraceError, pairs } from './helpers.js';
 
-const RAM = [{ start: 0x100000000, end: 0x480000000 }];
-const U64 = (v: DataView, off: number): number =>
-  v.getUint32(off, true) + v.getUint32(off + 4, true) * 2 ** 32;
 const table = (img: ReturnType<typeof buildKhoImage>, phys: number) =>
   new DataView(img.pages.get(phys)!.buffer);
-
-function expectTraceError(f: () => unknown, code: string, field?: RegExp): TraceError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TraceError);
-    const te = e as TraceError;
-    expect(te.code).toBe(code);
-    if (field) expect(te.location.field ?? '').toMatch(field);
-    return te;
-  }
-  throw new Error(`expected ${code}`);
-}
 
 describe('radix geometry (KHO_TREE_MAX_DEPTH, spec 4.2.1)', () => {
   it('depth 6 at 4 KiB for v2 and v3; 4 and 5 at 16 KiB; 4 and 4 at 64 KiB', () => {

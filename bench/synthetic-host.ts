@@ -2,6 +2,7 @@
 // with the low-memory holes of a PC, a PCI hole below 4 GiB, optional small holes per node (UEFI-style
 // fragmentation) and reserved regions spread over each node (kernel image, memmap, NODE_DATA, crashkernel-like).
 import type { HostTrace, MemRegion } from '../src/trace/host-trace.js';
+import { describedHost } from '../src/trace/host-trace.js';
 
 export interface SyntheticHostSpec {
   readonly nodes: number;
@@ -53,25 +54,12 @@ export function syntheticHost(spec: SyntheticHostSpec = DEFAULT_SYNTHETIC): Host
   }
   reserved.push({ start: 0, end: MiB, nid: 0, flags: 0 });
   reserved.sort((a, b) => a.start - b.start);
-  return {
-    arch: 'x86_64',
-    pageShift: 12,
+  return describedHost({
     kernelRelease: '6.1.0-synthetic',
     config: { CONFIG_DEFERRED_STRUCT_PAGE_INIT: 'y' },
     cmdline: { raw: '', movableNode: false, memblockDebug: false, earlyPageExt: false, memmap: [] },
     memory,
     reserved,
-    e820: [],
-    efi: [],
-    zoneRanges: [],
-    movableZoneStart: {},
-    nodeRanges: [],
-    zoneinfo: [],
-    unavailable: [],
-    deferredInit: [],
-    memblockCalls: [],
-    memblockDumps: [],
     sources: { memory: [{ file: 'bench/synthetic-host.ts', kind: 'synthetic' }] },
-    diagnostics: [],
-  };
+  });
 }

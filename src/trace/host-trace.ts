@@ -165,3 +165,33 @@ export interface CrossCheck {
   readonly status: 'ok' | 'mismatch' | 'skipped';
   readonly detail: string;
 }
+
+/**
+ * A HostTrace that says nothing beyond what is given: no e820, zone prints, zoneinfo, log or diagnostics. For
+ * hosts described by hand (test builders, the synthetic hosts of the benchmarks).
+ */
+export function describedHost(
+  fields: Pick<HostTrace, 'memory'> & Partial<Omit<HostTrace, 'memory'>>,
+): HostTrace {
+  return {
+    arch: 'x86_64',
+    pageShift: 12,
+    kernelRelease: null,
+    config: {},
+    cmdline: null,
+    reserved: [],
+    e820: [],
+    efi: [],
+    zoneRanges: [],
+    movableZoneStart: {},
+    nodeRanges: [],
+    zoneinfo: [],
+    unavailable: [],
+    deferredInit: [],
+    memblockCalls: [],
+    memblockDumps: [],
+    sources: {},
+    diagnostics: [],
+    ...fields,
+  };
+}

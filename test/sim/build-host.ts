@@ -2,6 +2,7 @@
 import type { ArchProfile } from '../../src/sim/index.js';
 import { ARCH_PROFILES } from '../../src/sim/index.js';
 import type { HostTrace, MemoryCmdline } from '../../src/trace/host-trace.js';
+import { describedHost } from '../../src/trace/host-trace.js';
 
 export const PAGE = 4096;
 
@@ -35,9 +36,8 @@ export function makeHost(spec: {
     flags: flags ?? 0,
   });
   const cfg = spec.deferredConfig === undefined ? 'y' : spec.deferredConfig;
-  return {
+  return describedHost({
     arch: spec.arch ?? 'x86_64',
-    pageShift: 12,
     kernelRelease: spec.release ?? '6.1.0-test',
     config: cfg === null ? {} : { CONFIG_DEFERRED_STRUCT_PAGE_INIT: cfg },
     cmdline: {
@@ -50,17 +50,5 @@ export function makeHost(spec: {
     },
     memory: spec.memory.map(toRegion),
     reserved: (spec.reserved ?? []).map(toRegion),
-    e820: [],
-    efi: [],
-    zoneRanges: [],
-    movableZoneStart: {},
-    nodeRanges: [],
-    zoneinfo: [],
-    unavailable: [],
-    deferredInit: [],
-    memblockCalls: [],
-    memblockDumps: [],
-    sources: {},
-    diagnostics: [],
-  };
+  });
 }

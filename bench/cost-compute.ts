@@ -5,14 +5,8 @@ import type { CostTimeline } from '../src/cost/index.js';
 import { computeCosts } from '../src/cost/index.js';
 import type { DeferredWork, MemMapCensus, PadataJob, PhaseSummary } from '../src/sim/index.js';
 import { MemMap, padataSplit } from '../src/sim/index.js';
-
-export interface BenchResult {
-  readonly name: string;
-  readonly runs: number;
-  readonly medianMs: number;
-  readonly maxMs: number;
-  readonly detail: string;
-}
+import type { BenchResult } from './measure.js';
+import { medianMax } from './measure.js';
 
 const NODES = 16;
 const PAGES_PER_NODE = 2 ** 28; // 1 TiB of 4 KiB pages
@@ -97,13 +91,11 @@ export function benchCostCompute(runs = 9): BenchResult[] {
     if (c.bootCriticalMs <= 0) throw new Error('cost-compute: no cost computed');
     jobs = tl.deferredWork.reduce((n, w) => n + w.jobs.length, 0);
   }
-  ts.sort((a, b) => a - b);
   return [
     {
       name: 'cost-compute 16 TiB 16 nodes, 1024 mixed-worker padata jobs per node',
       runs,
-      medianMs: ts[Math.floor(ts.length / 2)]!,
-      maxMs: ts[ts.length - 1]!,
+      ...medianMax(ts),
       detail: `${jobs} jobs, ${tl.memmap.runCount} memmap runs, calibrated from ${NODES} node lines`,
     },
   ];

@@ -15,14 +15,8 @@ import {
   generateBuddyBlocks,
   mulberry32,
 } from '../test/builders/kho-image.js';
-
-export interface KhoBenchResult {
-  readonly name: string;
-  readonly runs: number;
-  readonly medianMs: number;
-  readonly maxMs: number;
-  readonly detail: string;
-}
+import type { BenchResult } from './measure.js';
+import { medianMax } from './measure.js';
 
 const ERAS: [KhoAbi, KhoBitmapFormat | undefined][] = [
   ['kho-v1', '512'],
@@ -31,8 +25,8 @@ const ERAS: [KhoAbi, KhoBitmapFormat | undefined][] = [
   ['kho-v3', undefined],
 ];
 
-export function benchKhoDecode(runs = 3, count = 1_000_000): KhoBenchResult[] {
-  const out: KhoBenchResult[] = [];
+export function benchKhoDecode(runs = 3, count = 1_000_000): BenchResult[] {
+  const out: BenchResult[] = [];
   const blocks = generateBuddyBlocks(mulberry32(2026), count);
   const top = blocks[blocks.length - 1]!.phys + 2 ** 31;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kho-bench-'));
@@ -66,13 +60,11 @@ export function benchKhoDecode(runs = 3, count = 1_000_000): KhoBenchResult[] {
       }
       if (decoded !== img.blocks.length)
         throw new Error(`kho-decode: decoded ${decoded} of ${img.blocks.length} blocks`);
-      ts.sort((a, b) => a - b);
       const coreBytes = fs.statSync(corePath).size;
       out.push({
         name: `kho-decode ${abi}${bitmapFormat ? ` ${bitmapFormat}` : ''}`,
         runs,
-        medianMs: ts[Math.floor(ts.length / 2)]!,
-        maxMs: ts[ts.length - 1]!,
+        ...medianMax(ts),
         detail: `${decoded.toLocaleString('en-US')} blocks, orders 0-18, ${img.mapPages.length} map pages, core ${(coreBytes / 2 ** 20).toFixed(1)} MiB`,
       });
     }

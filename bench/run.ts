@@ -3,16 +3,12 @@ import { benchCostCompute } from './cost-compute.js';
 import { benchKhoDecode } from './kho-decode.js';
 import { benchSimKhoReplay } from './sim-kho-replay.js';
 import { benchSimReplay } from './sim-replay.js';
+import type { BenchResult } from './measure.js';
 
-interface Result {
+const BENCHES: readonly {
   readonly name: string;
-  readonly runs: number;
-  readonly medianMs: number;
-  readonly maxMs: number;
-  readonly detail: string;
-}
-
-const BENCHES: readonly { readonly name: string; readonly run: () => Result[] | Promise<Result[]> }[] = [
+  readonly run: () => BenchResult[] | Promise<BenchResult[]>;
+}[] = [
   { name: 'sim-replay', run: () => benchSimReplay() },
   { name: 'kho-decode', run: () => benchKhoDecode() },
   { name: 'cost-compute', run: () => benchCostCompute() },

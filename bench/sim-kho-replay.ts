@@ -11,14 +11,7 @@ import { replayKho } from '../src/sim/phases/kho-replay.js';
 import { listStrategies } from '../src/sim/strategies/index.js';
 import type { HostTrace } from '../src/trace/host-trace.js';
 import { loadBundle } from '../src/trace/index.js';
-
-export interface BenchResult {
-  readonly name: string;
-  readonly runs: number;
-  readonly medianMs: number;
-  readonly maxMs: number;
-  readonly detail: string;
-}
+import type { BenchResult } from './measure.js';
 
 const PAGE = 4096;
 

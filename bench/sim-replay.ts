@@ -2,25 +2,8 @@
 // number of ranges, not pages: 16 TiB is 4 billion struct pages.
 import { replay } from '../src/sim/index.js';
 import { DEFAULT_SYNTHETIC, syntheticHost } from './synthetic-host.js';
-
-export interface BenchResult {
-  readonly name: string;
-  readonly runs: number;
-  readonly medianMs: number;
-  readonly maxMs: number;
-  readonly detail: string;
-}
-
-function time(fn: () => void, runs: number): { median: number; max: number } {
-  const ts: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    ts.push(performance.now() - t0);
-  }
-  ts.sort((a, b) => a - b);
-  return { median: ts[Math.floor(ts.length / 2)]!, max: ts[ts.length - 1]! };
-}
+import type { BenchResult } from './measure.js';
+import { timeRuns } from './measure.js';
 
 export function benchSimReplay(runs = 9): BenchResult[] {
   const out: BenchResult[] = [];
@@ -40,7 +23,7 @@ export function benchSimReplay(runs = 9): BenchResult[] {
     let pages = 0;
     let runsOfMap = 0;
     const n = host.memory.length > 10_000 ? Math.min(3, runs) : runs;
-    const t = time(() => {
+    const t = timeRuns(() => {
       const tl = replay(host, { cpusPerNode: 32 });
       pages = tl.nodes.reduce((s, n) => s + n.presentPages, 0);
       runsOfMap = tl.memmap.runCount;
@@ -48,8 +31,7 @@ export function benchSimReplay(runs = 9): BenchResult[] {
     out.push({
       name: c.name,
       runs: n,
-      medianMs: t.median,
-      maxMs: t.max,
+      ...t,
       detail: `${pages.toLocaleString('en-US')} struct pages, ${host.memory.length} memory + ${host.reserved.length} reserved regions, ${runsOfMap} memmap runs`,
     });
   }

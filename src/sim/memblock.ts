@@ -657,19 +657,24 @@ export class Memblock {
     this.canResize = true;
   }
 
+  /**
+   * __find_max_addr(limit) (mm/memblock.c, v6.1): the address at which memory, counted region by region from the
+   * bottom, reaches `limit` bytes; null (the kernel's PHYS_ADDR_MAX) when there is less memory than that.
+   */
+  private findMaxAddr(limit: number): number | null {
+    let left = limit;
+    for (let i = 0; i < this.memory.count; i++) {
+      if (left <= this.memory.size(i)) return this.memory.base(i) + left;
+      left -= this.memory.size(i);
+    }
+    return null;
+  }
+
   /** memblock_enforce_memory_limit(limit) (`mem=`): cut memory and reserved at the address where memory reaches limit. */
   enforceMemoryLimit(limit: number): void {
     if (limit <= 0) return;
-    let left = limit;
-    let maxAddr: number | null = null;
-    for (let i = 0; i < this.memory.count; i++) {
-      if (left <= this.memory.size(i)) {
-        maxAddr = this.memory.base(i) + left;
-        break;
-      }
-      left -= this.memory.size(i);
-    }
-    if (maxAddr === null) return;
+    const maxAddr = this.findMaxAddr(limit);
+    if (maxAddr === null) return; // the limit is above the total memory: nothing to cut
     const rest = MEMBLOCK_LIMITS.PHYS_ADDR_MAX - maxAddr;
     this.removeRange(this.memory, maxAddr, rest);
     this.removeRange(this.reserved, maxAddr, rest);
@@ -693,16 +698,8 @@ export class Memblock {
   /** memblock_mem_limit_remove_map(limit): like enforce_memory_limit but keeps NOMAP (cap_memory_range). */
   memLimitRemoveMap(limit: number): void {
     if (limit <= 0) return;
-    let left = limit;
-    let maxAddr: number | null = null;
-    for (let i = 0; i < this.memory.count; i++) {
-      if (left <= this.memory.size(i)) {
-        maxAddr = this.memory.base(i) + left;
-        break;
-      }
-      left -= this.memory.size(i);
-    }
-    if (maxAddr === null) return;
+    const maxAddr = this.findMaxAddr(limit);
+    if (maxAddr === null) return; // the limit is above the total memory: nothing to cut
     this.capMemoryRange(0, maxAddr);
   }
 

@@ -393,6 +393,43 @@ describe('mem= and trims', () => {
     expect(rows(mb.reserved)).toEqual([[2 * G + 512 * M, 512 * M, null, 0]]);
   });
 
+  it('enforce_memory_limit above the total memory changes nothing (__find_max_addr gives PHYS_ADDR_MAX)', () => {
+    // Expect: 1G of memory, limit 2G -> memory and reserved unchanged.
+    const mb = fresh();
+    mb.add(0, 1 * G);
+    mb.reserve(512 * M, 1 * M);
+    mb.enforceMemoryLimit(2 * G);
+    expect(rows(mb.memory)).toEqual([[0, 1 * G, null, 0]]);
+    expect(rows(mb.reserved)).toEqual([[512 * M, 1 * M, null, 0]]);
+  });
+
+  it('enforce_memory_limit equal to the first region: the cut is at its end, so reserved in the gap goes too', () => {
+    //  |  +-- 1G --+  [r]  +-- 1G --+   limit 1G -> cut at 1G (limit <= size), not at the next region
+    // Expect memory [0,1G); the reservation at 1.5G (outside memory) removed with everything above 1G.
+    const mb = fresh();
+    mb.add(0, 1 * G);
+    mb.add(2 * G, 1 * G);
+    mb.reserve(1 * G + 512 * M, 1 * M);
+    mb.enforceMemoryLimit(1 * G);
+    expect(rows(mb.memory)).toEqual([[0, 1 * G, null, 0]]);
+    expect(rows(mb.reserved)).toEqual([]);
+  });
+
+  it('mem_limit_remove_map: the same cut address, but NOMAP memory above it is kept', () => {
+    //  |  +-- 1G map --+  +-- 1G NOMAP --+  +-- 1G map --+   limit 1.5G -> cut inside the NOMAP region
+    // Expect: [0,1G) map, the NOMAP region whole (split at the cut), the map region above the cut removed.
+    const mb = fresh();
+    mb.add(0, 1 * G);
+    mb.addNode(2 * G, 1 * G, null, MEMBLOCK_NOMAP);
+    mb.add(4 * G, 1 * G);
+    mb.memLimitRemoveMap(1 * G + 512 * M);
+    expect(rows(mb.memory)).toEqual([
+      [0, 1 * G, null, 0],
+      [2 * G, 512 * M, null, MEMBLOCK_NOMAP],
+      [2 * G + 512 * M, 512 * M, null, MEMBLOCK_NOMAP],
+    ]);
+  });
+
   it('cap_memory_range keeps NOMAP regions outside the range (and leaves a split NOMAP region unmerged)', () => {
     //  |  +--- NOMAP ---+--- map ---+   |
     //  |         [==== cap ====)        |

@@ -33,6 +33,21 @@ export function roundDown(v: number, align: number): number {
 }
 
 /**
+ * Index of the first range of a sorted, disjoint list whose end is above `pos` (binary search); `list.length` when
+ * none is. The ranges from there on are the ones [pos, ...) can meet.
+ */
+export function firstEndingAfter(list: readonly Range[], pos: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.end <= pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
  * Sort by start and merge overlapping or touching ranges. Returns a new array of new ranges. Input already sorted
  * by start (block lists, pfn runs, most results of this file) is merged in one pass, without the copy and sort.
  */

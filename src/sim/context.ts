@@ -1,6 +1,7 @@
 // The state a replay threads through its phases, and the per-phase bookkeeping. Phases are functions of a
 // SimContext; the KHO strategies (next issue) add their own phases between them without changing these.
 import type { Diagnostic, Range } from '../core/index.js';
+import { firstEndingAfter } from '../core/index.js';
 import type { ArchProfile } from './arch.js';
 import type { Layout, ZoneLayout } from './layout.js';
 import type { MemblockTables, PfnRegion } from './mem-regions.js';
@@ -138,14 +139,8 @@ export function splitByZone(
 /** Pfn ranges of [start, end) that have a memmap (pfn_valid), from the present sections. */
 export function validParts(ctx: SimContext, start: number, end: number): Range[] {
   const secs = ctx.layout.presentSections;
-  // sorted and disjoint: binary search for the first section ending after start, not a walk from the first
-  let lo = 0;
-  let hi = secs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (secs[mid]!.end <= start) lo = mid + 1;
-    else hi = mid;
-  }
+  // sorted and disjoint: the first one ending after start, by binary search
+  const lo = firstEndingAfter(secs, start);
   const out: Range[] = [];
   for (let i = lo; i < secs.length; i++) {
     const s = secs[i]!;

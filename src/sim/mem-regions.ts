@@ -2,6 +2,7 @@
 // over plain region arrays. Until the memblock model (src/sim/memblock.ts) is wired in, the tables come from
 // HostTrace.memory and HostTrace.reserved; the phases only use this interface.
 import type { Range } from '../core/index.js';
+import { firstEndingAfter } from '../core/index.js';
 import type { MemRegion } from '../trace/host-trace.js';
 import type { ArchProfile } from './arch.js';
 import { pfnDown, pfnUp } from './arch.js';
@@ -155,14 +156,8 @@ export function splitByNode(
   end: number,
   fallbackNid: number,
 ): { start: number; end: number; nid: number }[] {
-  // binary search for the first range ending after start (ranges are sorted and disjoint)
-  let lo = 0;
-  let hi = pfnRanges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (pfnRanges[mid]!.end <= start) lo = mid + 1;
-    else hi = mid;
-  }
+  // sorted and disjoint: the first one ending after start, by binary search
+  const lo = firstEndingAfter(pfnRanges, start);
   // the common case: one memory range holds all of [start, end)
   const first = pfnRanges[lo];
   if (start < end && first && first.start <= start && first.end >= end)

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  firstEndingAfter,
   intersectNormalized,
   intersectRanges,
   normalizeRanges,
@@ -119,6 +120,29 @@ describe('normalizeRanges and intersectNormalized against a per-point model', ()
         const ca = covered(a);
         const cb = covered(b);
         expect(covered(got)).toEqual(ca.map((v, i) => v && cb[i]!));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('firstEndingAfter', () => {
+  it('finds the first of sorted disjoint ranges whose end is above a position, by binary search', () => {
+    const list = [
+      { start: 0, end: 10 },
+      { start: 20, end: 30 },
+      { start: 40, end: 50 },
+    ];
+    // Expect: 9 -> 0 (inside), 10 -> 1 (end is exclusive), 15 -> 1 (in a gap), 49 -> 2, 50 -> 3 (past the last)
+    expect([9, 10, 15, 49, 50].map((p) => firstEndingAfter(list, p))).toEqual([0, 1, 1, 2, 3]);
+    expect(firstEndingAfter([], 5)).toBe(0);
+    fc.assert(
+      fc.property(fc.array(fc.nat(20), { maxLength: 30 }), fc.nat(700), (gaps, pos) => {
+        let at = 0;
+        const rs = gaps.map((g) => ({ start: (at += g), end: (at += g + 1) }));
+        expect(firstEndingAfter(rs, pos)).toBe(
+          rs.findIndex((r) => r.end > pos) === -1 ? rs.length : rs.findIndex((r) => r.end > pos),
+        );
       }),
       { numRuns: 300 },
     );

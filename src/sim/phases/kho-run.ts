@@ -1,7 +1,7 @@
 // The KHO side of one replay: profile, strategy, the image's blocks classified by how they are restored, and
 // what the KHO phases observed beyond struct-page events (spec kho-abi.md §4.4, §6, §7.5).
 import type { Range } from '../../core/index.js';
-import { UsageError } from '../../core/index.js';
+import { UsageError, firstEndingAfter } from '../../core/index.js';
 import type { SimContext } from '../context.js';
 import type { Layout } from '../layout.js';
 import type { KernelProfile } from '../profiles.js';
@@ -146,14 +146,8 @@ export function trueIdentity(
 ): { start: number; end: number; nid: number; zid: number | null }[] {
   const out: { start: number; end: number; nid: number; zid: number | null }[] = [];
   const rs = layout.memRanges;
-  // memRanges are sorted and disjoint: binary search for the first one ending after start
-  let lo = 0;
-  let hi = rs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (rs[mid]!.end <= start) lo = mid + 1;
-    else hi = mid;
-  }
+  // sorted and disjoint: the first one ending after start, by binary search
+  const lo = firstEndingAfter(rs, start);
   for (let i = lo; i < rs.length; i++) {
     const r = rs[i]!;
     if (r.end <= start) continue;

@@ -2,6 +2,7 @@
 // init_reserved_page, v6.1) and splitByNode() of src/sim/mem-regions.ts (early_pfn_to_nid per pfn) for ranges by
 // the million: a range inside one zone span or one memory region costs a binary search and a callback instead of
 // a Set, a sort and arrays per call.
+import { firstEndingAfter } from '../../core/index.js';
 import type { SimContext } from '../context.js';
 import { splitByZone } from '../context.js';
 import type { Layout } from '../layout.js';
@@ -76,14 +77,8 @@ export function forEachNodePiece(
   fallbackNid: number,
   cb: (s: number, e: number, nid: number) => void,
 ): void {
-  // the first range ending after start (sorted and disjoint, as splitByNode assumes)
-  let lo = 0;
-  let hi = pfnRanges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (pfnRanges[mid]!.end <= start) lo = mid + 1;
-    else hi = mid;
-  }
+  // sorted and disjoint: the first one ending after start, by binary search
+  const lo = firstEndingAfter(pfnRanges, start);
   const r = pfnRanges[lo];
   if (start < end && r && r.start <= start && r.end >= end) return cb(start, end, r.nid);
   for (const p of splitByNode(pfnRanges, start, end, fallbackNid)) cb(p.start, p.end, p.nid);

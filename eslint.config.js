@@ -42,7 +42,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/trace/**/*.ts', 'src/sim/**/*.ts', 'src/check/**/*.ts', 'src/cost/**/*.ts'],
+    files: ['src/trace/**/*.ts', 'src/sim/**/*.ts', 'src/check/**/*.ts', 'src/cost/**/*.ts', 'src/synth/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

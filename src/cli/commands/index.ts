@@ -5,6 +5,7 @@ import { registerParse } from './parse.js';
 import { registerInspect } from './inspect.js';
 import { registerReplay } from './replay.js';
 import { registerCompare } from './compare.js';
+import { registerSynth } from './synth.js';
 
 export function registerCommands(_program: Command, _ctx: CliContext): void {
   // commands are added here as they land
@@ -12,4 +13,5 @@ export function registerCommands(_program: Command, _ctx: CliContext): void {
   registerInspect(_program, _ctx);
   registerReplay(_program, _ctx);
   registerCompare(_program, _ctx);
+  registerSynth(_program, _ctx);
 }

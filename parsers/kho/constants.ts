@@ -6,6 +6,8 @@ export const KHO_FDT = {
   KHO_FDT_COMPATIBLE_V1: 'kho-v1',
   KHO_FDT_COMPATIBLE_V2: 'kho-v2',
   KHO_FDT_COMPATIBLE_V3: 'kho-v3',
+  /** linux v7.3-rc7 include/linux/kho/abi/kexec_handover.h KHO_FDT_COMPATIBLE (v7.2 on). */
+  KHO_FDT_COMPATIBLE_V4: 'kho-v4',
   KHO_FDT_MEMORY_MAP_PROP_NAME: 'preserved-memory-map',
   /** v1 subtree pointer (kho_add_subtree, K616..K619). */
   KHO_FDT_SUB_TREE_PROP_NAME_V1: 'fdt',

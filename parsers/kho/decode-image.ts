@@ -16,6 +16,7 @@ import { getProp } from '../fdt/index.js';
 import { propFirstString } from './fdt-view.js';
 import type { KhoEndian, PointerSite } from './phys-read.js';
 import { dumpEndianness, readPhysChecked } from './phys-read.js';
+import { khoEra } from './eras.js';
 import { decodeRadixTree } from './radix-tree.js';
 import type { KhoRootSubtree } from './root.js';
 import { decodeKhoRoot } from './root.js';
@@ -110,7 +111,7 @@ export function decodeKhoImage(input: KhoImageInput): KhoImage {
   if (root.memoryMapPhys === 0) {
     diags.warn(
       'KHO_MEMORY_MAP_EMPTY',
-      root.abi === 'kho-v1'
+      root.era.memoryMap === 'chunk-list'
         ? 'preserved-memory-map is 0: nothing preserved (6.16-6.18), or not finalized; a 6.19 successor disables KHO revival'
         : 'preserved-memory-map is 0: kho_populate() disables KHO revival',
       { file: input.rootFile, field: '/:preserved-memory-map' },
@@ -121,7 +122,7 @@ export function decodeKhoImage(input: KhoImageInput): KhoImage {
       `no memory dump: the memory map at ${hex(root.memoryMapPhys)} cannot be decoded`,
       { file: input.rootFile },
     );
-  } else if (root.abi === 'kho-v1') {
+  } else if (root.era.memoryMap === 'chunk-list') {
     const r = decodeChunkList(mem, root.memoryMapPhys, collector, diags, {
       pageShift,
       endianness: endian,
@@ -267,7 +268,7 @@ function subtreeBytes(
   const mem = input.mem;
   if (!mem || st.phys === 0) return null;
   // The pointer is the subtree's property in the root FDT: a blob outside the dump is located there.
-  const ptrField = `/${st.name}:${abi === 'kho-v1' ? KHO_FDT.KHO_FDT_SUB_TREE_PROP_NAME_V1 : KHO_FDT.KHO_SUB_TREE_PROP_NAME}`;
+  const ptrField = `/${st.name}:${khoEra(abi)?.subtreePointerProp ?? KHO_FDT.KHO_SUB_TREE_PROP_NAME}`;
   const site: PointerSite = {
     field: ptrField,
     location: { file: input.rootFile, offset: st.propOffset, field: ptrField },

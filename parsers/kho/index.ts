@@ -14,5 +14,6 @@ export { dumpEndianness, type KhoEndian, type KhoMemory, type PointerSite } from
 export { decodeVmalloc, readVmallocContents } from './vmalloc.js';
 export * from './scratch.js';
 export * from './subtrees.js';
+export * from './eras.js';
 export { decodeKhoRoot, type KhoRoot, type KhoRootSubtree } from './root.js';
 export { decodeKhoImage, type KhoFdtReader, type KhoImageInput } from './decode-image.js';

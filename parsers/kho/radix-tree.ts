@@ -15,6 +15,7 @@ import {
   u64At,
   viewOf,
 } from './phys-read.js';
+import { khoEra } from './eras.js';
 import type { KhoAbi } from './types.js';
 
 /** The tree's shape for a page size and ABI (include/linux/kho/abi/kexec_handover.h, KHO_TREE_MAX_DEPTH). */
@@ -33,9 +34,9 @@ export function radixGeometry(abi: KhoAbi, pageShift: number): RadixGeometry {
   const order0Log2 = 64 - pageShift;
   const tableLog2 = Math.log2(2 ** pageShift / KHO_RADIX.TABLE_ENTRY_SIZE);
   const bitmapLog2 = pageShift + 3;
-  // v2: DIV_ROUND_UP(ORDER_0_LOG2 - BITMAP_LOG2, TABLE_LOG2) + 1; v3 adds 1 inside so the order-0 marker is covered
-  // at 16 KiB pages (H3).
-  const extra = abi === 'kho-v3' ? 1 : 0;
+  // v2: DIV_ROUND_UP(ORDER_0_LOG2 - BITMAP_LOG2, TABLE_LOG2) + 1; v3 on add 1 inside so the order-0 marker is
+  // covered at 16 KiB pages (H3; linux v7.3-rc7 include/linux/kho/abi/kexec_handover.h KHO_TREE_MAX_DEPTH).
+  const extra = khoEra(abi)?.radixDepthExtra ?? 1;
   const depth = Math.ceil((order0Log2 - bitmapLog2 + extra) / tableLog2) + 1;
   return { order0Log2, tableLog2, bitmapLog2, depth };
 }

@@ -8,6 +8,8 @@ import { getProp } from '../fdt/index.js';
 import { propU64Native } from './fdt-view.js';
 import type { KhoEndian } from './phys-read.js';
 import type { KhoAbi } from './types.js';
+import type { KhoAbiEra } from './eras.js';
+import { KHO_SUB_COMPATIBLES, khoEra, khoEraNames, splitCompatible } from './eras.js';
 
 export interface KhoRootSubtree {
   readonly name: string;
@@ -21,14 +23,14 @@ export interface KhoRootSubtree {
 
 export interface KhoRoot {
   readonly abi: KhoAbi;
+  /** The era's row (eras.ts): root properties and memory-map format. */
+  readonly era: KhoAbiEra;
   readonly abiEvidence: string[];
   readonly memoryMapPhys: number;
   /** File offset of the preserved-memory-map property's value. */
   readonly memoryMapOffset: number;
   readonly subtrees: KhoRootSubtree[];
 }
-
-const ABIS: readonly KhoAbi[] = ['kho-v1', 'kho-v2', 'kho-v3'];
 
 function compatibleStrings(root: FdtNode): string[] {
   const p = getProp(root, 'compatible');
@@ -58,17 +60,42 @@ export function decodeKhoRoot(
   endian: KhoEndian = 'le',
 ): KhoRoot {
   const compat = compatibleStrings(root);
-  const abi = ABIS.find((a) => compat.includes(a));
-  if (!abi) {
-    const p = getProp(root, 'compatible');
+  const compatProp = getProp(root, 'compatible');
+  // fdt_node_check_compatible: any string of the list may match. Each string may be the composite `base;sub;...`
+  // of the upstream RFC; its base names the era.
+  let era: KhoAbiEra | undefined;
+  let subs: readonly string[] = [];
+  for (const c of compat) {
+    const parts = splitCompatible(c);
+    const e = khoEra(parts.base);
+    if (e) {
+      era = e;
+      subs = parts.subs;
+      break;
+    }
+  }
+  if (!era) {
+    const names = khoEraNames().map((n) => JSON.stringify(n));
     throw new TraceError({
       code: 'KHO_ERR_COMPATIBLE',
-      location: { file, offset: p?.offset ?? root.offset, field: '/:compatible' },
-      expected: 'compatible "kho-v1", "kho-v2" or "kho-v3"',
+      location: { file, offset: compatProp?.offset ?? root.offset, field: '/:compatible' },
+      expected: `compatible ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]!} (optionally followed by ";sub-component" parts)`,
       found: compat.length ? compat.map((s) => JSON.stringify(s)).join(', ') : 'no compatible property',
     });
   }
+  const abi = era.name;
+  for (const sub of subs) {
+    if (KHO_SUB_COMPATIBLES[sub] === undefined) {
+      diags.warn(
+        'KHO_COMPAT_UNKNOWN_PART',
+        `root compatible part ${JSON.stringify(sub)} is not known to this decoder (known: ${Object.keys(KHO_SUB_COMPATIBLES).join(', ')}); the ${abi} wire format is decoded, what that part adds is not`,
+        { file, offset: compatProp?.offset ?? root.offset, field: '/:compatible' },
+      );
+    }
+  }
   const evidence = [`root compatible = ${compat.map((s) => JSON.stringify(s)).join(', ')}`];
+  if (subs.length)
+    evidence.push(`composite compatible: base ${JSON.stringify(abi)}, parts ${subs.join(', ')}`);
   const mapProp = getProp(root, KHO_FDT.KHO_FDT_MEMORY_MAP_PROP_NAME);
   if (!mapProp) {
     throw new TraceError({
@@ -80,7 +107,7 @@ export function decodeKhoRoot(
   }
   const memoryMapPhys = propU64Native(mapProp, file, '/', endian);
   evidence.push(
-    `preserved-memory-map = 0x${memoryMapPhys.toString(16)} (${abi === 'kho-v1' ? 'first chunk of the bitmap chunk list' : 'radix tree root'})`,
+    `preserved-memory-map = 0x${memoryMapPhys.toString(16)} (${era.memoryMap === 'chunk-list' ? 'first chunk of the bitmap chunk list' : 'radix tree root'})`,
   );
   for (const p of root.props) {
     if (p.name !== 'compatible' && p.name !== KHO_FDT.KHO_FDT_MEMORY_MAP_PROP_NAME) {
@@ -104,11 +131,11 @@ export function decodeKhoRoot(
     if (dataProp) v2Style++;
     if (sizeProp) withSize++;
     // The reader of each era looks only for its own property name (kho_retrieve_subtree).
-    const ptr = abi === 'kho-v1' ? fdtProp : dataProp;
+    const ptr = era.subtreePointerProp === 'fdt' ? fdtProp : dataProp;
     if (!ptr) {
       diags.warn(
         'KHO_SUBTREE_NO_POINTER',
-        `root child ${c.path} has no ${abi === 'kho-v1' ? '"fdt"' : '"preserved-data"'} property; the ${abi} reader would not find it`,
+        `root child ${c.path} has no "${era.subtreePointerProp}" property; the ${abi} reader would not find it`,
         { file, offset: c.offset, field: c.path },
       );
       continue;
@@ -116,10 +143,10 @@ export function decodeKhoRoot(
     const phys = propU64Native(ptr, file, c.path, endian);
     let blobSize: number | null = null;
     if (sizeProp) blobSize = propU64Native(sizeProp, file, c.path, endian);
-    if (abi === 'kho-v3' && blobSize === null) {
+    if (era.blobSize && blobSize === null) {
       diags.warn(
         'KHO_SUBTREE_NO_BLOB_SIZE',
-        `${c.path} has no blob-size (kho-v3 debugfs skips it with a warning)`,
+        `${c.path} has no blob-size (${abi} debugfs skips it with a warning)`,
         { file, offset: c.offset, field: c.path },
       );
     }
@@ -133,26 +160,26 @@ export function decodeKhoRoot(
     ].join(', ');
     evidence.push(style);
   }
-  if (abi === 'kho-v1' && v2Style > 0) {
+  if (era.subtreePointerProp === 'fdt' && v2Style > 0) {
     diags.warn(
       'KHO_ABI_MISMATCH',
-      `root says kho-v1 but ${v2Style} subtree(s) use "preserved-data" (a radix-era property)`,
+      `root says ${abi} but ${v2Style} subtree(s) use "preserved-data" (a radix-era property)`,
       { file },
     );
   }
-  if (abi !== 'kho-v1' && v1Style > 0) {
+  if (era.subtreePointerProp !== 'fdt' && v1Style > 0) {
     diags.warn(
       'KHO_ABI_MISMATCH',
       `root says ${abi} but ${v1Style} subtree(s) use "fdt" (the kho-v1 property)`,
       { file },
     );
   }
-  if (abi === 'kho-v2' && withSize > 0) {
+  if (era.subtreePointerProp !== 'fdt' && !era.blobSize && withSize > 0) {
     diags.warn(
       'KHO_ABI_MISMATCH',
-      `root says kho-v2 but ${withSize} subtree(s) carry "blob-size" (introduced with kho-v3)`,
+      `root says ${abi} but ${withSize} subtree(s) carry "blob-size" (introduced with kho-v3)`,
       { file },
     );
   }
-  return { abi, abiEvidence: evidence, memoryMapPhys, memoryMapOffset: mapProp.offset, subtrees };
+  return { abi, era, abiEvidence: evidence, memoryMapPhys, memoryMapOffset: mapProp.offset, subtrees };
 }

@@ -6,7 +6,7 @@
 import type { Diagnostic } from '../../src/core/index.js';
 
 /** The root FDT's `compatible`: which wire format the memory map and subtree pointers use (spec section 1). */
-export type KhoAbi = 'kho-v1' | 'kho-v2' | 'kho-v3';
+export type KhoAbi = 'kho-v1' | 'kho-v2' | 'kho-v3' | 'kho-v4';
 
 /**
  * kho-v1 only: size of each bitmap behind a chunk-list entry. '512' = 512-byte bitmaps (6.16, 6.17: 4096 bits

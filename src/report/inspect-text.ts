@@ -3,6 +3,7 @@
 import type { Diagnostic } from '../core/index.js';
 import { countDiagnostics, formatBytes, formatDiagnostic, formatMemRange, hex } from '../core/index.js';
 import type { KhoImage } from '../../parsers/kho/types.js';
+import { khoEra } from '../../parsers/kho/eras.js';
 import { preservedByOrder } from './inspect-json.js';
 
 const fmtInt = (n: number): string => n.toLocaleString('en-US');
@@ -40,9 +41,7 @@ export function renderInspectText(img: KhoImage, bundle: string, diagnostics: re
       ? img.bitmapFormat
         ? `kho-v1, ${ERA_NAME[img.bitmapFormat]}`
         : 'kho-v1'
-      : img.abi === 'kho-v2'
-        ? 'kho-v2, radix tree'
-        : 'kho-v3, radix tree with blob sizes';
+      : (khoEra(img.abi)?.title ?? img.abi);
   out.push(`  ABI:          ${era}`);
   out.push(`  decided by:   ${img.abiEvidence.join('; ')}`);
   if (img.abi === 'kho-v1' && img.bitmapFormat) {
@@ -55,7 +54,7 @@ export function renderInspectText(img: KhoImage, bundle: string, diagnostics: re
   }
   const m = img.metadata;
   const walked =
-    img.abi === 'kho-v1'
+    khoEra(img.abi)?.memoryMap === 'chunk-list'
       ? `${fmtInt(m.chunks)} chunk(s), ${fmtInt(m.bitmaps)} bitmap(s)`
       : `${fmtInt(m.radixTables)} table node(s), ${fmtInt(m.radixLeaves)} leaf page(s)`;
   out.push(

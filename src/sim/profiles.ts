@@ -2,7 +2,7 @@
 // with a handover image. A profile is data; add one by appending to PROFILES.
 import { UsageError } from '../core/index.js';
 
-export type KhoAbiName = 'kho-v1' | 'kho-v2' | 'kho-v3';
+export type KhoAbiName = 'kho-v1' | 'kho-v2' | 'kho-v3' | 'kho-v4';
 
 export interface KernelProfile {
   readonly name: string;

@@ -14,7 +14,7 @@
 import type { PhysMemory, Range } from '../../src/core/index.js';
 import { TraceError, hex } from '../../src/core/index.js';
 import type { KhoAbi, KhoBitmapFormat, KhoFdtNode, KhoScratchArea } from '../../parsers/kho/index.js';
-import { radixGeometry } from '../../parsers/kho/index.js';
+import { khoEra, radixGeometry } from '../../parsers/kho/index.js';
 import { buildElfCore } from './elf-core.js';
 import type { FdtNodeSpec } from './fdt.js';
 import { buildFdt } from './fdt.js';
@@ -58,6 +58,8 @@ export interface KhoImageSpec {
   readonly vmalloc?: readonly KhoVmallocSpec[];
   /** Default 12. */
   readonly pageShift?: number;
+  /** The root `compatible` written (default: the era name), e.g. the composite `kho-v4;radix-v1`. */
+  readonly compatible?: string;
   /** '512' format: slot (0..7) of the first 512-byte bitmap in its page; default 1, so pointers are unaligned. */
   readonly firstBitmapSlot?: number;
 }
@@ -280,15 +282,16 @@ export function buildKhoImage(spec: KhoImageSpec): BuiltKhoImage {
       : encodeRadix(blocks, spec.abi, pageShift, newPage);
   const mapPages = [...pages.keys()].filter((p) => !before.has(p));
 
-  const subProp = spec.abi === 'kho-v1' ? 'fdt' : 'preserved-data';
+  const era = khoEra(spec.abi)!;
+  const subProp = era.subtreePointerProp;
   const root: KhoNodeDesc = {
     props: [
-      ['compatible', strBytes(spec.abi)],
+      ['compatible', strBytes(spec.compatible ?? spec.abi)],
       ['preserved-memory-map', u64leBytes(memoryMapPhys)],
     ],
     children: (spec.subtrees ?? []).map((st): [string, KhoNodeDesc] => {
       const props: [string, Uint8Array][] = [[subProp, u64leBytes(st.phys)]];
-      if (spec.abi === 'kho-v3')
+      if (era.blobSize)
         props.push(['blob-size', u64leBytes(blobs.get(st.name)?.length ?? st.blobSize ?? pageSize)]);
       return [st.name, { props, children: [] }];
     }),

@@ -3,7 +3,7 @@
 
 /** The handover image as the replay needs it: a subset of parsers/kho KhoImage. */
 export interface KhoImageInput {
-  readonly abi: 'kho-v1' | 'kho-v2' | 'kho-v3';
+  readonly abi: 'kho-v1' | 'kho-v2' | 'kho-v3' | 'kho-v4';
   readonly bitmapFormat: '512' | 'page' | null;
   readonly pageSize: number;
   readonly scratch: readonly { readonly phys: number; readonly sizeBytes: number }[];

@@ -13,6 +13,7 @@ const ERAS: [KhoAbi, KhoBitmapFormat | undefined][] = [
   ['kho-v1', 'page'],
   ['kho-v2', undefined],
   ['kho-v3', undefined],
+  ['kho-v4', undefined],
 ];
 const RAM = [{ start: 0x80_0000_0000, end: 0x80_4000_0000 }];
 

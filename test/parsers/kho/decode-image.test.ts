@@ -122,9 +122,9 @@ describe('root FDT: era and evidence (spec 3.1, 3.3)', () => {
       d,
     );
     expect(d.items.map((x) => x.code)).toEqual(['KHO_SUBTREE_NO_POINTER', 'KHO_ABI_MISMATCH']);
-    const e = catchTrace(() => decodeKhoRoot(root(strBytes('kho-v4')), 'kho/fdt', d));
+    const e = catchTrace(() => decodeKhoRoot(root(strBytes('kho-v5')), 'kho/fdt', d));
     expect(e.code).toBe('KHO_ERR_COMPATIBLE');
-    expect(e.found).toBe('"kho-v4"');
+    expect(e.found).toBe('"kho-v5"');
     const e2 = catchTrace(() =>
       decodeKhoRoot(root(strBytes('kho-v1'), [], u32leBytes(0x1000)), 'kho/fdt', d),
     );

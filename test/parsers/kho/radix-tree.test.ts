@@ -18,6 +18,12 @@ describe('radix geometry (KHO_TREE_MAX_DEPTH, spec 4.2.1)', () => {
     expect(radixGeometry('kho-v2', 16).depth).toBe(4);
     expect(radixGeometry('kho-v3', 16).depth).toBe(4);
   });
+
+  it("kho-v4 keeps kho-v3's +1 (linux v7.3-rc7 KHO_TREE_MAX_DEPTH): 6, 5, 4", () => {
+    expect(radixGeometry('kho-v4', 12).depth).toBe(6);
+    expect(radixGeometry('kho-v4', 14).depth).toBe(5);
+    expect(radixGeometry('kho-v4', 16).depth).toBe(4);
+  });
 });
 
 describe('radix key encoding (spec 4.2.2 examples)', () => {

@@ -169,6 +169,7 @@ class DmesgBuilder {
   };
   readonly bootLines: number[] = [];
   zeroedUnavailablePages: number | null = null;
+  reservedUnavailablePages: number | null = null;
   readonly timestampKinds: Partial<Record<TimestampKind, number>> = {};
   sawBanner = false;
   headTruncated = false;
@@ -759,6 +760,10 @@ class DmesgBuilder {
       // Printed without "\n" as well.
       return this.restOfLine(msg, m[0].length, rec);
     }
+    if ((m = P.RESERVED_UNAVAILABLE.exec(msg))) {
+      this.reservedUnavailablePages = (this.reservedUnavailablePages ?? 0) + decValue(m[1] as string);
+      return this.restOfLine(msg, m[0].length, rec);
+    }
     if (P.KHO.test(msg)) {
       this.kho.push(withTime({ text: msg.trimEnd(), line: rec.lineNo }));
       this.khoDetail(msg);
@@ -867,6 +872,7 @@ class DmesgBuilder {
       nodeTotalPages: this.nodeTotalPages,
       reservedMem: this.reservedMem,
       zeroedUnavailablePages: this.zeroedUnavailablePages,
+      reservedUnavailablePages: this.reservedUnavailablePages,
       kexecMarkers: this.kexecMarkers,
       khoSummary: this.khoSummary,
       bootLines: this.bootLines,

@@ -153,6 +153,8 @@ export const EFI_REMOVE_MMIO = new RegExp(
  * mm/page_alloc.c zero_resv_unavail / init_unavailable_mem (about v4.19-v5.11, all arches): a total without
  * node or zone, printed without "\n"; a short-lived memmap_init_zone form printed `<zone>: Zeroed ...: %lld`.
  */
+/** mm/page_alloc.c zero_resv_unavail v4.15-v4.18 (a4a3ede2132a): no trailing newline either. */
+export const RESERVED_UNAVAILABLE = /^Reserved but unavailable: (\d+) pages/;
 export const ZEROED_UNAVAILABLE =
   /^(?:(DMA32|DMA|Normal|HighMem|Movable|Device): )?Zeroed struct page in unavailable ranges: (\d+)(?: pages)?/;
 
@@ -169,7 +171,7 @@ export const KHO =
  * test/parsers/dmesg/lead.test.ts checks on every real log that no shape matches a line this rejects.
  */
 export const MEMORY_LEAD =
-  /^\s*(?:Linux version |(?:Kernel c|C)ommand line:|BIOS-|user|reserve setup_data|modified|extended|e820|efi: (?:mem|Remove)|(?:ACPI: )?SRAT: Node|NUMA: |NODE_DATA\(|Faking a node|Zone |Movable zone|Early memory|early_node_map|(?:DMA32|DMA|Normal|HighMem|Movable|Device)(?:\s|: Zeroed)|node |Initmem |On node |kswapd |Memory: |mminit::|_{0,2}memblock_|MEMBLOCK |(?:memory|reserved|physmem)(?: size|\.cnt|\[)|OF: reserved mem: |cma: |Reserved memory: created|crashkernel reserved|Reserving \d+MB of|Zeroed struct page|kexec_core: Starting|KHO: |setup: failed to memremap kho|Passed KHO data|Revived memory reservation )/;
+  /^\s*(?:Linux version |(?:Kernel c|C)ommand line:|BIOS-|user|reserve setup_data|modified|extended|e820|efi: (?:mem|Remove)|(?:ACPI: )?SRAT: Node|NUMA: |NODE_DATA\(|Faking a node|Zone |Movable zone|Early memory|early_node_map|(?:DMA32|DMA|Normal|HighMem|Movable|Device)(?:\s|: Zeroed)|node |Initmem |On node |kswapd |Memory: |mminit::|_{0,2}memblock_|MEMBLOCK |(?:memory|reserved|physmem)(?: size|\.cnt|\[)|OF: reserved mem: |cma: |Reserved memory: created|Reserved but unavailable: |crashkernel reserved|Reserving \d+MB of|Zeroed struct page|kexec_core: Starting|KHO: |setup: failed to memremap kho|Passed KHO data|Revived memory reservation )/;
 
 // ---- KHO details (kernel/kexec_handover.c, boot-pipeline.md 4.6) ----
 export const KHO_FOUND = /^KHO: found kexec handover data/;

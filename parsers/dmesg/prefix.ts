@@ -45,6 +45,9 @@ const DECODE =
 const JUNIX = /\d{9,11}\.\d+ /y;
 // journalctl host and identifier: `lit.home.arpa kernel: `, or a userspace one `host systemd[1]: `.
 const JHOST = /[^\s:[\]]+ (?:(kernel)|[\w.@-]+\[\d+\]): /y;
+// ChromeOS syslog (rsyslog template `%TIMESTAMP% %syslogseverity-text:::uppercase% %syslogtag%%msg%`): a severity
+// word and the tag, no host: `2026-05-18T17:59:47.299506Z INFO kernel: [    0.004561] msg`, `INFO chrome: msg`.
+const SEVERITY_TAG = /(?:EMERG|ALERT|CRIT|ERR|WARNING|NOTICE|INFO|DEBUG) (?:(kernel)|[\w.@/-]+(?:\[\d+\])?): /y;
 
 function stickyMatch(re: RegExp, s: string, at: number): RegExpExecArray | null {
   re.lastIndex = at;
@@ -118,12 +121,19 @@ export function splitPrefix(line: string): LinePrefix {
       at += m[0].length;
     }
   }
-  const host = stickyMatch(JHOST, line, at);
   // Only after a timestamp: a bare `Loading kernel: ...` message must not lose its first word.
+  const host = kind === 'none' ? null : (stickyMatch(SEVERITY_TAG, line, at) ?? stickyMatch(JHOST, line, at));
   let userspace = false;
-  if (host && kind !== 'none') {
+  if (host) {
     at += host[0].length;
     userspace = host[1] === undefined;
+    // syslog / kern.log / ChromeOS keep the printk time in the message: `host kernel: [    0.004551] msg`
+    const mono = userspace ? null : stickyMatch(MONO, line, at);
+    if (mono) {
+      kind = 'monotonic';
+      time = Number(mono[1]) + Number(`0.${mono[2]}`);
+      at += mono[0].length;
+    }
   }
   return {
     kind,

@@ -184,6 +184,8 @@ export interface DmesgLog {
   readonly reservedMem: readonly ReservedMemLine[];
   /** Sum of `Zeroed struct page in unavailable ranges: N pages` lines (v4.19-v5.11, no node), null when absent. */
   readonly zeroedUnavailablePages: number | null;
+  /** Sum of `Reserved but unavailable: N pages` lines (v4.15-v4.18 zero_resv_unavail), null when absent. */
+  readonly reservedUnavailablePages: number | null;
   /** `kexec_core: Starting new kernel` (the old kernel's last words, spec 4.6): a kexec reboot follows. */
   readonly kexecMarkers: readonly KhoLine[];
   /**

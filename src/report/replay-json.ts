@@ -20,6 +20,19 @@ export interface ReplayJson {
   bundle: string;
   arch: string;
   mmProfile: string;
+  /** The hole-accounting era the replay followed (src/sim/kernel-eras.ts), with the commits of its rules. */
+  kernelEra: {
+    name: string;
+    base: string | null;
+    holes: string;
+    holesCommit: string;
+    arm64PfnValid: string;
+    pfnValidCommit: string;
+    arm64SectionSizeBits: number;
+    uncertain: string[];
+  };
+  /** The node-less total kernels before v5.12 printed instead of the per-zone lines; null in other eras. */
+  unavailableTotal: { line: string; pages: number } | null;
   deferred: { on: boolean; reason: string };
   /** Whether page_ext_init() read struct pages in this replay, and why (present when the caller decided it). */
   pageExt?: { on: boolean; reason: string };
@@ -184,6 +197,10 @@ export function replayToJson(tl: Timeline, bundle: string, input: ReplayReportIn
     bundle,
     arch: tl.arch.arch,
     mmProfile: tl.mm.name,
+    kernelEra: { ...tl.era, uncertain: [...tl.era.uncertain] },
+    unavailableTotal: tl.unavailableTotal
+      ? { line: tl.unavailableTotal.line, pages: tl.unavailableTotal.pages }
+      : null,
     deferred: { on: tl.deferred, reason: tl.deferredReason },
     ...(input.pageExt ? { pageExt: { on: input.pageExt.on, reason: input.pageExt.reason } } : {}),
     nodes: tl.nodes.map((n) => ({

@@ -70,6 +70,13 @@ export function renderReplayText(tl: Timeline, bundle: string, input: ReplayText
     `  ${tl.arch.arch}, ${formatBytes(page)} pages, mm profile ${tl.mm.name}; deferred struct page init ${tl.deferred ? 'on' : 'off'} (${tl.deferredReason})`,
   );
   out.push(`  zone limits from ${tl.layout.zoneLimitsFrom}, Movable zone from ${tl.layout.zoneMovableFrom}`);
+  const e = tl.era;
+  out.push(
+    `  kernel era: ${e.name}${e.base ? ` (upstream ${e.base})` : ' (no kernel release: current rules)'}; holes per ${e.holesCommit}` +
+      (tl.arch.arch === 'arm64' ? `; pfn_valid per ${e.pfnValidCommit}` : ''),
+  );
+  if (tl.unavailableTotal)
+    out.push(`  the kernel prints one total: ${tl.unavailableTotal.line}: ${n(tl.unavailableTotal.pages)} pages`);
   if (input.pageExt)
     out.push(
       `  page_ext_init() ${input.pageExt.on ? 'reads section starts' : 'reads nothing'}: ${input.pageExt.reason}`,

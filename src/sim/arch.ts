@@ -68,6 +68,15 @@ export const ARCH_PROFILES = {
   'arm64-64k': profile('arm64', 16, 29, 13, 13),
 } as const satisfies Record<string, ArchProfile>;
 
+/**
+ * arm64 before v5.12 had SECTION_SIZE_BITS 30 for every page size (arch/arm64/include/asm/sparsemem.h; reduced
+ * to 27/29 by f0b13ee23241 "arm64/sparsemem: reduce SECTION_SIZE_BITS"): the same profile with other sections.
+ */
+export function withSectionSizeBits(a: ArchProfile, bits: number): ArchProfile {
+  if (a.SECTION_SIZE_BITS === bits) return a;
+  return { ...a, SECTION_SIZE_BITS: bits, PAGES_PER_SECTION: 2 ** (bits - a.PAGE_SHIFT) };
+}
+
 /** Where the trace's arch and page size came from (display file names), to locate an error about them. */
 export interface ArchSource {
   readonly archFile?: string;

@@ -3,6 +3,7 @@
 import type { Diagnostic, Range } from '../core/index.js';
 import { firstEndingAfter } from '../core/index.js';
 import type { ArchProfile } from './arch.js';
+import type { KernelEra } from './kernel-eras.js';
 import type { Layout, ZoneLayout } from './layout.js';
 import type { MemblockTables, PfnRegion } from './mem-regions.js';
 import type { MemMap, MemMapCensus, PageEvent } from './memmap.js';
@@ -61,6 +62,8 @@ export interface PhaseSummary {
 export interface SimContext {
   readonly arch: ArchProfile;
   readonly mm: MmProfile;
+  /** How this kernel era counts hole pages, its arm64 pfn_valid() and SECTION_SIZE_BITS (kernel-eras.ts). */
+  readonly era: KernelEra;
   readonly layout: Layout;
   /** memblock memory and reserved as the phases see them (KHO deserialize may replace it). */
   tables: MemblockTables;

@@ -4,17 +4,20 @@ import type { Diagnostic } from '../core/index.js';
 import { TraceError } from '../core/index.js';
 import type { HostTrace } from '../trace/host-trace.js';
 import type { ArchProfile } from './arch.js';
-import { archProfileFor } from './arch.js';
+import { archProfileFor, withSectionSizeBits } from './arch.js';
 import type { ReservedSource } from './boot-tables.js';
 import { bootTables } from './boot-tables.js';
 import type { SimContext } from './context.js';
 import { zoneKey } from './context.js';
+import type { KernelEra } from './kernel-eras.js';
+import { eraDiagnostics, kernelEraFor } from './kernel-eras.js';
 import { computeLayout } from './layout.js';
 import type { MemblockTables } from './mem-regions.js';
 import { MemMap } from './memmap.js';
 import type { MmProfile } from './mm-profiles.js';
 import { mmProfileByName, mmProfileForRelease } from './mm-profiles.js';
 import { memblockFreeAll } from './phases/memblock_free_all.js';
+import { unavailableTotal } from './phases/hole-accounting.js';
 import { memmapInit } from './phases/memmap_init.js';
 import { pageAllocInitLate } from './phases/page_alloc_init_late.js';
 import type { Timeline, TimelineNode } from './timeline.js';
@@ -36,6 +39,8 @@ export interface ReplayOptions {
   readonly reservedFrom?: ReservedSource;
   /** memblock tables to use instead of HostTrace.memory/reserved (e.g. the memblock model's final state). */
   readonly tables?: MemblockTables;
+  /** Hole-accounting era (kernel-eras.ts) instead of the one of the trace's kernel release. */
+  readonly era?: KernelEra;
   /** Ignore printed zone ranges and Movable starts: compute everything from arch rules and the cmdline. */
   readonly ignorePrinted?: boolean;
   /** CPUs per node for the deferred-init thread count; 1 when unknown. */
@@ -79,13 +84,17 @@ export function createSimContext(host: HostTrace, options: ReplayOptions = {}): 
   const diagnostics: Diagnostic[] = [];
   const bundle = options.bundleName ?? 'the bundle';
   const archSource = host.sources['arch']?.[0];
-  const arch =
-    options.archProfile ??
-    archProfileFor(host.arch, host.pageShift, {
+  const era = options.era ?? kernelEraFor(host.kernelRelease, host.arch);
+  diagnostics.push(...eraDiagnostics(era));
+  const hostArch = () => {
+    const a = archProfileFor(host.arch, host.pageShift, {
       archFile: archSource?.file ?? bundle,
       pageShiftFile: host.sources['pageShift']?.[0]?.file ?? bundle,
       ...(archSource ? { archKind: archSource.kind } : {}),
     });
+    return a.arch === 'arm64' ? withSectionSizeBits(a, era.arm64SectionSizeBits) : a;
+  };
+  const arch = options.archProfile ?? hostArch();
   if (host.arch === 'unknown') {
     diagnostics.push({
       code: 'SIM_ARCH_ASSUMED',
@@ -107,6 +116,14 @@ export function createSimContext(host: HostTrace, options: ReplayOptions = {}): 
       location: { file: bundle },
       expected: 'a memory map: memblock memory (dump or debugfs), `Early memory node ranges`, or an e820 map',
       found: 'none of them',
+    });
+  }
+  if (era.holes === 'reserved-unavailable' && tables.reserved.length === 0) {
+    diagnostics.push({
+      code: 'SIM_UNAVAILABLE_TOTAL_NO_RESERVED',
+      severity: 'warning',
+      message:
+        'this kernel counts `Reserved but unavailable` pages from memblock.reserved (v4.15-v4.18 zero_resv_unavail), which the trace does not give (no memblock=debug log or dump): the total is not computed from it',
     });
   }
   const layout = computeLayout(
@@ -137,6 +154,7 @@ export function createSimContext(host: HostTrace, options: ReplayOptions = {}): 
   const ctx: SimContext = {
     arch,
     mm,
+    era,
     layout,
     tables,
     memmap: new MemMap(layout.presentSections, limit),
@@ -180,6 +198,8 @@ export function finishTimeline(ctx: SimContext): Timeline {
   return {
     arch: ctx.arch,
     mm: ctx.mm,
+    era: ctx.era,
+    unavailableTotal: unavailableTotal(ctx),
     deferred: ctx.deferred,
     deferredReason: ctx.deferredReason,
     layout: ctx.layout,

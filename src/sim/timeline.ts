@@ -5,7 +5,9 @@ import type { ArchProfile } from './arch.js';
 import type { DeferredWork, PhaseSummary, SimContext, UnavailableRecord } from './context.js';
 import type { Layout, ZoneLayout } from './layout.js';
 import type { MemMap, PageEvent } from './memmap.js';
+import type { KernelEra } from './kernel-eras.js';
 import type { MmProfile } from './mm-profiles.js';
+import type { UnavailableTotal } from './phases/hole-accounting.js';
 
 export interface TimelineZone extends ZoneLayout {
   /** Sum of the `On node N, zone Z: K pages in unavailable ranges` counts for this zone (computed). */
@@ -44,6 +46,13 @@ export interface SimFinding {
 export interface Timeline {
   readonly arch: ArchProfile;
   readonly mm: MmProfile;
+  /** The hole-accounting era the replay followed (chosen from the kernel release, kernel-eras.ts). */
+  readonly era: KernelEra;
+  /**
+   * Before v5.12 (and 5.10.24 / 5.11.7) the kernel printed one node-less total instead of the per-zone lines
+   * (`unavailable` and each zone's unavailablePages are then empty): that total, null in the other eras.
+   */
+  readonly unavailableTotal: UnavailableTotal | null;
   readonly deferred: boolean;
   /** Why deferral is on or off: `--deferred`, kernel config, early_page_ext, assumed. */
   readonly deferredReason: string;

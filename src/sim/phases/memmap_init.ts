@@ -2,8 +2,9 @@
 import { roundUp } from '../../core/index.js';
 import { ZONE_MOVABLE, pfnDown } from '../arch.js';
 import type { SimContext } from '../context.js';
-import { runPhase, validParts } from '../context.js';
+import { runPhase } from '../context.js';
 import { MEMBLOCK } from '../mem-regions.js';
+import { holeValidParts } from './hole-accounting.js';
 
 /** defer_init()'s two statics, kept across every call of one memmap_init(), and the work gathered. */
 interface DeferState {
@@ -97,10 +98,14 @@ function initUnavailableRange(
   zid: number,
   nid: number,
 ): void {
-  const parts = validParts(ctx, spfn, epfn);
+  // before v4.15 the struct pages of holes stay as the memmap allocator zeroed them (kernel-eras.ts)
+  if (ctx.era.holes === 'none') return;
+  // arm64 before v5.16 asks its own pfn_valid() (memblock memory) of each pageblock's first pfn
+  const parts = holeValidParts(ctx, spfn, epfn);
   const pages = parts.reduce((n, r) => n + r.end - r.start, 0);
   for (const r of parts) st.holes.push({ start: r.start, end: r.end, nid, zid });
-  if (pages > 0) {
+  // the per-zone line exists from 0740a50b9baa (v5.12); older kernels print one total (hole-accounting.ts)
+  if (pages > 0 && ctx.era.holes === 'per-zone') {
     const zone = ctx.layout.nodes.find((n) => n.nid === nid)?.zones[zid]?.name ?? `zone ${zid}`;
     ctx.unavailable.push({ nid, zid, zone, startPfn: spfn, endPfn: epfn, pages });
   }

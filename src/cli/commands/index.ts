@@ -6,6 +6,7 @@ import { registerInspect } from './inspect.js';
 import { registerReplay } from './replay.js';
 import { registerCompare } from './compare.js';
 import { registerSynth } from './synth.js';
+import { registerCapture } from './capture.js';
 
 export function registerCommands(_program: Command, _ctx: CliContext): void {
   // commands are added here as they land
@@ -13,5 +14,6 @@ export function registerCommands(_program: Command, _ctx: CliContext): void {
   registerInspect(_program, _ctx);
   registerReplay(_program, _ctx);
   registerCompare(_program, _ctx);
+  registerCapture(_program, _ctx);
   registerSynth(_program, _ctx);
 }

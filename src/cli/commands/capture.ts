@@ -1,0 +1,152 @@
+// `kexec-replay capture --out DIR` on a live Linux host (as root), or `capture --from-vmcore FILE --out DIR` on a
+// workstation: gather a trace bundle (host files, the KHO debugfs tree, kho/memory.core with only the pages the
+// KHO map reaches) and say what could not be read and why. A hidden `--root` reads another file-system root
+// (tests run on a fake tree).
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { UsageError } from '../../core/index.js';
+import { readVmcoreinfo } from '../../../parsers/elf-core/index.js';
+import type { CliContext } from '../context.js';
+import { VERSION } from '../program.js';
+import { CaptureLog, HostReader, captureHostFiles, captureMemblockDebugfs } from '../capture/host-files.js';
+import type { KhoCaptureResult } from '../capture/kho-capture.js';
+import { captureKho, openPhysCore } from '../capture/kho-capture.js';
+import { OutDir } from '../capture/out-dir.js';
+
+interface CaptureFlags {
+  out: string;
+  root?: string;
+  fromVmcore?: string;
+  withPayload?: boolean;
+  force?: boolean;
+  json?: boolean;
+}
+
+const MACHINE_ARCH: Record<string, string> = {
+  x86_64: 'x86_64',
+  aarch64: 'arm64',
+  arm64: 'arm64',
+  riscv64: 'riscv64',
+  ppc64le: 'ppc64',
+  ppc64: 'ppc64',
+};
+
+export function registerCapture(program: Command, ctx: CliContext): void {
+  program
+    .command('capture')
+    .description(
+      'gather a trace bundle on this host (as root), or the KHO image of a kdump vmcore / qemu dump',
+    )
+    .requiredOption('--out <dir>', 'bundle directory to write (created; must be empty unless --force)')
+    .option('--from-vmcore <file>', 'read physical memory from this ELF core instead of the live host')
+    .option('--with-payload', 'also keep the preserved memory itself in kho/memory.core (large)')
+    .option('--force', 'write into a non-empty --out')
+    .option('--json', 'print the capture summary as JSON')
+    .addOption(new Option('--root <dir>', 'file-system root to read (tests)').hideHelp())
+    .action((flags: CaptureFlags) => {
+      const out = new OutDir(flags.out, flags.force ?? false);
+      const log = new CaptureLog();
+      let release: string | null = null;
+      let kho: KhoCaptureResult;
+      let arch: string | null = null;
+      let pageSize: number | null = null;
+      if (flags.fromVmcore) {
+        const core = openPhysCore(flags.fromVmcore, log, 'the vmcore');
+        if (!core)
+          throw new UsageError(`${flags.fromVmcore}: ${log.missing.get(flags.fromVmcore) ?? 'unreadable'}`);
+        try {
+          const info = readVmcoreinfo(core.core);
+          release = info?.osRelease ?? null;
+          pageSize = info?.pageSizeBytes ?? null;
+          kho = captureKho(null, out, log, { withPayload: flags.withPayload ?? false, core: core.core });
+        } finally {
+          core.close();
+        }
+      } else {
+        const root = path.resolve(flags.root ?? '/');
+        if (root === '/' && typeof process.getuid === 'function' && process.getuid() !== 0)
+          log.warn(
+            'not root: /proc/kcore, /sys/kernel/debug and the kernel log need root; run sudo kexec-replay capture',
+          );
+        const r = new HostReader(root, log);
+        const host = captureHostFiles(r, out);
+        release = host.release;
+        const m =
+          r.readText('/proc/sys/kernel/arch', false)?.trim() ??
+          (root === '/'
+            ? process.arch === 'x64'
+              ? 'x86_64'
+              : process.arch === 'arm64'
+                ? 'arm64'
+                : null
+            : null);
+        arch = m ? (MACHINE_ARCH[m] ?? null) : null;
+        captureMemblockDebugfs(r, out);
+        const wantsKho = r.exists('/sys/kernel/debug/kho');
+        const core = wantsKho ? openPhysCore(r.at('/proc/kcore'), log, '/proc/kcore') : null;
+        try {
+          if (core) pageSize = readVmcoreinfo(core.core)?.pageSizeBytes ?? null;
+          kho = captureKho(r, out, log, {
+            withPayload: flags.withPayload ?? false,
+            core: core?.core ?? null,
+          });
+        } finally {
+          core?.close();
+        }
+      }
+      const traceJson = {
+        ...(arch ? { arch } : {}),
+        ...(pageSize ? { pageSize } : {}),
+        ...(release ? { kernelRelease: release } : {}),
+        description: flags.fromVmcore
+          ? `KHO image extracted from ${path.basename(flags.fromVmcore)}`
+          : 'captured live by kexec-replay capture',
+        provenance: {
+          tool: `kexec-replay ${VERSION} capture`,
+          date: new Date().toISOString(),
+          ...(flags.fromVmcore ? { vmcore: flags.fromVmcore } : {}),
+          withPayload: flags.withPayload ?? false,
+          khoSource: kho.source,
+          truncatedDebugfsFdt: kho.truncatedFdt,
+          notes: log.notes.map((n) => `${n.level}: ${n.text}`),
+          notRead: Object.fromEntries(log.missing),
+        },
+      };
+      out.write('trace.json', JSON.stringify(traceJson, null, 2) + '\n');
+
+      if (flags.json) {
+        ctx.output.out(
+          JSON.stringify(
+            {
+              out: out.root,
+              files: out.written,
+              kho,
+              notes: log.notes,
+              notRead: Object.fromEntries(log.missing),
+            },
+            null,
+            2,
+          ) + '\n',
+        );
+        return;
+      }
+      const lines: string[] = [`bundle written to ${out.root}`];
+      const total = out.written.reduce((s, f) => s + f.bytes, 0);
+      lines.push(`  ${out.written.length} files, ${(total / 2 ** 20).toFixed(1)} MiB`);
+      if (kho.abi) {
+        lines.push(
+          `  KHO: ${kho.abi} from ${kho.source === 'memory' ? 'memory' : kho.source === 'setup_data' ? 'setup_data' : `debugfs kho/${kho.source}`}, ${kho.blocks} preserved blocks; kho/memory.core ${kho.corePages} pages (${(kho.coreBytes / 2 ** 20).toFixed(1)} MiB)${kho.payloadBytes ? `, payload ${(kho.payloadBytes / 2 ** 20).toFixed(1)} MiB` : ', no payload'}`,
+        );
+      } else lines.push('  KHO: no handover image captured');
+      for (const n of log.notes) lines.push(`  ${n.level}: ${n.text}`);
+      if (log.missing.size) {
+        lines.push('  not read:');
+        for (const [f, why] of log.missing) lines.push(`    ${f}: ${why}`);
+      }
+      lines.push(`next: kexec-replay parse ${flags.out}`);
+      if (kho.abi)
+        lines.push(`      kexec-replay inspect ${flags.out}`, `      kexec-replay replay ${flags.out}`);
+      ctx.output.out(lines.join('\n') + '\n');
+    });
+}

@@ -213,7 +213,9 @@ class DmesgBuilder {
     } catch (e) {
       if (!(e instanceof BadValue)) throw e;
       const at = Math.max(0, msg.indexOf(e.token));
-      this.sink.warn('DMESG_BAD_VALUE', `${e.message}: ${clip(msg)}`, this.loc(rec, at));
+      // a known line with an impossible value (an address above 2^53, an end below its start) is input the
+      // model cannot take: an error note, so the command exits 3 after its report (src/cli/exit.ts)
+      this.sink.error('DMESG_BAD_VALUE', `${e.message}: ${clip(msg)}`, this.loc(rec, at));
       return 'malformed';
     }
     return this.notMemory(msg, rec);

@@ -43,9 +43,14 @@ export function compareStrategies(
 ): Comparison {
   // the deferred-init lines of the log come from the captured boot: calibrate on its plain replay
   const { profile: _p, restore: _r, deferred: _d, ...boot } = options;
+  options.onProgress?.('plain boot (cost calibration)');
   const plain = replay(host, { ...boot, deferred: 'auto' });
-  const outcomes = strategies.map((strategy): StrategyOutcome => {
-    const result = replayKho(host, image, { ...options, strategy });
+  const outcomes = strategies.map((strategy, i): StrategyOutcome => {
+    const tell = options.onProgress;
+    const label = `strategy ${i + 1} of ${strategies.length} (${strategy.name})`;
+    tell?.(label);
+    const onProgress = tell && ((p: string, d?: number, t?: number) => tell(`${label}: ${p}`, d, t));
+    const result = replayKho(host, image, { ...options, strategy, ...(onProgress ? { onProgress } : {}) });
     const findings = checkKho(result);
     const init = (name: string): number =>
       result.timeline.phases.filter((p) => p.name === name).reduce((n, p) => n + p.initialised, 0);

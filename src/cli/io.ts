@@ -7,8 +7,28 @@ import { TraceError } from '../core/index.js';
 export interface Output {
   out(text: string): void;
   err(text: string): void;
-  /** True when stderr is a terminal (spinners only then). */
+  /** True when stderr is a terminal with a width, outside CI (progress only then). */
   readonly interactive: boolean;
+  /** Columns to lay reports out in: stdout's terminal width, else 100. */
+  readonly width?: number;
+  /** Colour in reports: stdout is a terminal (or FORCE_COLOR), and NO_COLOR is not set. */
+  readonly color?: boolean;
+  /** stderr's terminal width now (it changes when the window is resized), for the progress line. */
+  stderrColumns?(): number;
+}
+
+/** Report width when stdout is not a terminal (a file, a pipe, CI logs), or a terminal that reports no width. */
+export const DEFAULT_WIDTH = 100;
+
+/**
+ * https://no-color.org: NO_COLOR set and non-empty turns colour off; FORCE_COLOR (not "0" or "false") turns it on
+ * for a pipe; otherwise colour only on a terminal that is not "dumb".
+ */
+export function colorWanted(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  if (env['NO_COLOR']) return false;
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  return isTTY && env['TERM'] !== 'dumb';
 }
 
 // A reader that closes the pipe early (`kexec-replay compare --json b | head`) is not an error of ours:
@@ -24,8 +44,44 @@ export const processOutput: Output = {
     if (!stdoutClosed) process.stdout.write(t);
   },
   err: (t) => void process.stderr.write(t),
-  interactive: Boolean(process.stderr.isTTY) && !process.env['CI'],
+  // a terminal that says it has 0 columns (`script -qc`, some serial consoles) gets no progress line: there is
+  // nowhere to draw one
+  interactive: Boolean(process.stderr.isTTY) && (process.stderr.columns ?? 0) > 0 && !process.env['CI'],
+  get width(): number {
+    const c = process.stdout.isTTY ? process.stdout.columns : 0;
+    return c && c >= 40 ? c : DEFAULT_WIDTH;
+  },
+  color: colorWanted(process.env, Boolean(process.stdout.isTTY)),
+  stderrColumns: () => process.stderr.columns ?? 0,
 };
+
+/**
+ * A path the user named as input: a directory (a bundle) or, where `file` allows, one captured file. A path that
+ * does not exist is the input's fault, not a misuse: exit 3 saying so.
+ */
+export function requireInputPath(p: string, accepts: 'dir' | 'dir-or-file'): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(p);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new TraceError({
+      code: code === 'ENOENT' || code === 'ENOTDIR' ? 'TRACE_ERR_NOT_FOUND' : 'TRACE_ERR_UNREADABLE',
+      location: { file: p },
+      expected:
+        accepts === 'dir' ? 'a trace bundle directory' : 'a trace bundle directory or a captured file',
+      found: code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file or directory' : (code ?? 'EIO'),
+    });
+  }
+  if (accepts === 'dir' && !st.isDirectory()) {
+    throw new TraceError({
+      code: 'TRACE_ERR_NOT_A_BUNDLE',
+      location: { file: p },
+      expected: 'a trace bundle directory',
+      found: st.isFile() ? 'a regular file' : 'not a directory',
+    });
+  }
+}
 
 function notFound(file: string, what: string, e: unknown): TraceError {
   const code = (e as NodeJS.ErrnoException).code ?? 'EIO';

@@ -1,15 +1,23 @@
 // Reading a bundle's KHO handover image from disk: kho/fdt, kho/sub_fdts/*, kho/scratch_phys + scratch_len and
 // kho/memory.core, decoded by parsers/kho decodeKhoImage(). The one loader behind inspect, compare and replay.
 import * as path from 'node:path';
-import type { Diagnostic, PhysMemory } from '../core/index.js';
-import { DiagnosticSink, TraceError, UsageError } from '../core/index.js';
+import type { Diagnostic, PhysMemory, ProgressFn } from '../core/index.js';
+import { DiagnosticSink, TraceError } from '../core/index.js';
 import { openElfCore } from '../../parsers/elf-core/index.js';
 import { parseFdt } from '../../parsers/fdt/index.js';
 import type { KhoBitmapFormat, KhoFdtReader, KhoImage, KhoScratchArea } from '../../parsers/kho/index.js';
 import { decodeKhoImage, parseScratchFiles } from '../../parsers/kho/index.js';
-import type { HostTrace } from '../trace/index.js';
-import { exists, isDirectory, listFiles, openFileSource, readBytes, readText } from './io.js';
-import { loadHostBundle } from './read-bundle.js';
+import type { Arch, HostTrace } from '../trace/index.js';
+import {
+  exists,
+  isDirectory,
+  listFiles,
+  openFileSource,
+  readBytes,
+  readText,
+  requireInputPath,
+} from './io.js';
+import { loadHostBundle, requireKnownArch } from './read-bundle.js';
 
 export interface KhoImageLoad {
   readonly image: KhoImage;
@@ -27,7 +35,7 @@ export interface LoadKhoImageOptions {
   /** The host's page shift (default: the decoder's, 4 KiB pages). */
   readonly pageShift?: number;
   /** Told what is being read next, for a spinner. */
-  readonly progress?: (what: string) => void;
+  readonly progress?: ProgressFn;
   /**
    * The caller checks preserved memory against the scratch areas (compare, replay): without both scratch files that
    * is a warning that the checks are skipped. Otherwise (inspect) missing files are only noted.
@@ -124,16 +132,30 @@ export function loadKhoImage(dir: string, options: LoadKhoImageOptions = {}): Kh
 /** Load the host model (the bundle read as parse reads it) and decode the KHO image of a bundle directory. */
 export function loadKhoBundle(
   dir: string,
-  options: { stage?: string; bitmapFormat?: KhoBitmapFormat } = {},
+  options: {
+    stage?: string;
+    bitmapFormat?: KhoBitmapFormat;
+    arch?: Arch;
+    pageShift?: number;
+    onProgress?: ProgressFn;
+  } = {},
 ): KhoBundle {
-  if (!isDirectory(dir)) throw new UsageError(`${dir} is not a directory (a trace bundle)`);
+  requireInputPath(dir, 'dir');
   requireRootFdt(dir);
   // the host files are read as parse and the plain replay read them (src/cli/read-bundle.ts)
-  const host = loadHostBundle(dir, options.stage ? { stage: options.stage } : {});
+  const host = loadHostBundle(dir, {
+    ...(options.stage ? { stage: options.stage } : {}),
+    ...(options.arch ? { arch: options.arch } : {}),
+    ...(options.pageShift !== undefined ? { pageShift: options.pageShift } : {}),
+    ...(options.onProgress ? { onStep: options.onProgress } : {}),
+  });
   const kho = loadKhoImage(dir, {
     pageShift: host.pageShift,
     scratchChecks: true,
     ...(options.bitmapFormat ? { bitmapFormat: options.bitmapFormat } : {}),
+    ...(options.onProgress ? { progress: options.onProgress } : {}),
   });
+  // after the image: a damaged image is named before what the host files lack
+  requireKnownArch(host, dir);
   return { host, ...kho };
 }

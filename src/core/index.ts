@@ -5,3 +5,4 @@ export * from './ranges.js';
 export * from './limits.js';
 export * from './bytes.js';
 export * from './phys.js';
+export * from './progress.js';

@@ -122,6 +122,14 @@ export function renderReplayText(tl: Timeline, bundle: string, input: ReplayText
   }
   out.push(...table(rows, (c) => c > 0).map((l) => `  ${l}`));
   out.push('');
+  // a run whose input was partly rejected is not clean, whatever the findings say (it exits 3)
+  const rejected = replayDiagnostics(tl, input).filter((x) => x.d.severity === 'error');
+  if (rejected.length)
+    out.push(
+      `input partly rejected: ${rejected.length} note${rejected.length === 1 ? '' : 's'} at error severity (${[
+        ...new Set(rejected.map((x) => x.d.code)),
+      ].join(', ')}): the findings below cover only what was read`,
+    );
   if (input.findingsLines) out.push(...input.findingsLines);
   else if (tl.findings.length === 0) out.push('findings: none');
   else {

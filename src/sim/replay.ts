@@ -1,7 +1,7 @@
 // The boot replay: the phases of the incoming kernel's early memory init in kernel order (boot-pipeline.md
 // §3.10): free_area_init (layout) -> memmap_init -> [KHO deserialize] -> memblock_free_all -> page_alloc_init_late.
-import type { Diagnostic } from '../core/index.js';
-import { TraceError } from '../core/index.js';
+import type { Diagnostic, ProgressFn } from '../core/index.js';
+import { NO_PROGRESS, TraceError } from '../core/index.js';
 import type { HostTrace } from '../trace/host-trace.js';
 import type { ArchProfile } from './arch.js';
 import { archProfileFor, withSectionSizeBits } from './arch.js';
@@ -48,6 +48,11 @@ export interface ReplayOptions {
   /** page_ext_init() has a client (reads section-aligned struct pages). Default true. */
   readonly pageExt?: boolean;
   readonly zoneDmaBits?: number;
+  /**
+   * Told each phase as it starts (and, where a phase has counts, how far it has got): the CLI's progress line.
+   * The simulator never depends on it; see src/core/progress.ts.
+   */
+  readonly onProgress?: ProgressFn;
   /** Called between phases: the KHO strategies insert their work here. */
   readonly hooks?: {
     /** setup_arch() before free_area_init: kho_populate() runs here. */
@@ -218,12 +223,17 @@ export function finishTimeline(ctx: SimContext): Timeline {
 
 /** Replay a plain boot of `host` (no KHO image): the struct-page timeline of its early memory init. */
 export function replay(host: HostTrace, options: ReplayOptions = {}): Timeline {
+  const progress = options.onProgress ?? NO_PROGRESS;
+  progress('free_area_init');
   const ctx = createSimContext(host, options);
   options.hooks?.beforeMemmapInit?.(ctx);
+  progress('memmap_init');
   memmapInit(ctx);
   options.hooks?.afterMemmapInit?.(ctx);
+  progress('memblock_free_all');
   memblockFreeAll(ctx);
   options.hooks?.afterMemblockFreeAll?.(ctx);
+  progress('page_alloc_init_late');
   pageAllocInitLate(ctx);
   options.hooks?.afterPageAllocInitLate?.(ctx);
   return finishTimeline(ctx);

@@ -62,6 +62,10 @@ export interface LoadOptions {
    * enough to recognise them, not to parse them.
    */
   readonly headOnly?: ReadonlySet<string>;
+  /** The architecture the user gave (`--arch`): it comes before anything the files say. */
+  readonly arch?: Arch;
+  /** The page shift the user gave (`--page-size`): it comes before anything the files say. */
+  readonly pageShift?: number;
 }
 
 /** Parse counts every text parser returns. */
@@ -518,6 +522,7 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
   let arch: Arch = 'unknown';
   const ARCHES: readonly string[] = ['x86_64', 'arm64', 'riscv64', 'ppc64', 'arm'];
   const archCandidates: [Arch | null, string | undefined, string][] = [
+    [options.arch ?? null, '--arch', 'command-line'],
     [
       typeof traceJson?.arch === 'string' && ARCHES.includes(traceJson.arch)
         ? (traceJson.arch as Arch)
@@ -602,7 +607,10 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
   let pageShift: number;
   const cfgShift = kc ? pageShiftFromConfig(config) : null;
   const ps = typeof traceJson?.pageSize === 'number' ? Math.log2(traceJson.pageSize) : NaN;
-  if (Number.isInteger(ps) && ps >= 12 && ps <= 18) {
+  if (options.pageShift !== undefined) {
+    pageShift = options.pageShift;
+    src('pageShift', '--page-size', 'command-line');
+  } else if (Number.isInteger(ps) && ps >= 12 && ps <= 18) {
     pageShift = ps;
     src('pageShift', tj!.file, 'trace-json');
   } else if (kc && cfgShift !== null) {

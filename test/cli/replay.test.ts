@@ -72,18 +72,27 @@ describe('kexec-replay replay', () => {
     expect(await run(['replay', A, '--reserved', 'guess'], captureOutput())).toBe(2);
   });
 
-  it('exits 3 with a located error on a bundle without any memory map', async () => {
+  it('exits 3 with a located error on a bundle without any memory map, or with no file it knows', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kexec-replay-nomem-'));
+    try {
+      fs.copyFileSync(`${A}/cmdline.txt`, path.join(dir, 'cmdline.txt'));
+      const o = captureOutput();
+      expect(await run(['replay', dir], o)).toBe(3);
+      expect(o.stderr).toContain(`${dir}: TRACE_ERR_NO_MEMORY_MAP: expected a memory map`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     const o = captureOutput();
     expect(await run(['replay', 'traces/public/kho-fdt-upstream-doc-examples'], o)).toBe(3);
     expect(o.stderr).toContain(
-      'traces/public/kho-fdt-upstream-doc-examples: TRACE_ERR_NO_MEMORY_MAP: expected a memory map',
+      'traces/public/kho-fdt-upstream-doc-examples: TRACE_ERR_NOTHING_RECOGNISED: expected at least one host file',
     );
   });
 
-  it('exits 2 on a bad --deferred value or a missing directory', async () => {
+  it('exits 2 on a bad --deferred value; 3 on a missing directory', async () => {
     const o = captureOutput();
     expect(await run(['replay', A, '--deferred', 'maybe'], o)).toBe(2);
-    expect(await run(['replay', 'traces/no-such-bundle'], o)).toBe(2);
+    expect(await run(['replay', 'traces/no-such-bundle'], o)).toBe(3);
   });
 });
 
@@ -229,7 +238,7 @@ describe('replay reads the bundle as parse does (src/cli/read-bundle.ts)', () =>
       expect(code).toBe(0);
       expect((doc['costs'] as { rateSource: { jiffyMs: number | null } }).rateSource.jiffyMs).toBe(1);
       const o = captureOutput();
-      expect(await run(['compare', dir], o)).toBe(0);
+      expect(await run(['compare', dir], o)).toBe(1); // FAIL verdicts: none, lazy-tail, zone-walk
       expect(o.stdout).toContain('printed times are whole jiffies (±1 ms at CONFIG_HZ=1000)');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

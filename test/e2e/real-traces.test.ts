@@ -66,8 +66,17 @@ describe('the bundles are there', () => {
   });
 });
 
+// Not a host: the upstream documentation's KHO .dts examples (text about a handover, no file a host gives).
+const NOT_A_HOST = 'traces/public/kho-fdt-upstream-doc-examples';
+
 describe('parse --json: every real bundle, exit 0, kexec-replay/parse/1', () => {
-  for (const dir of ALL) {
+  it(`${NOT_A_HOST}: no file recognised, exit 3`, async () => {
+    const r = await cli('parse', '--json', NOT_A_HOST);
+    expect(r.code).toBe(3);
+    expectOneLine(r);
+    expect(r.err).toContain('TRACE_ERR_NOTHING_RECOGNISED');
+  });
+  for (const dir of ALL.filter((d) => d !== NOT_A_HOST)) {
     it(dir, async () => {
       const r = await cli('parse', '--json', dir);
       expect(r.code, r.err).toBe(0);
@@ -174,7 +183,7 @@ describe('a bundle copied through Windows (CRLF line ends, UTF-8 BOM) replays th
 });
 
 describe('text output: every real bundle renders without a crash', () => {
-  for (const dir of ALL) {
+  for (const dir of ALL.filter((d) => d !== NOT_A_HOST)) {
     it(dir, async () => {
       const p = await cli('parse', dir);
       expect(p.code, p.err).toBe(0);

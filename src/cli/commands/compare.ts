@@ -9,11 +9,23 @@ import { compareToJson } from '../../report/compare-json.js';
 import { renderCompareText } from '../../report/compare-text.js';
 import { PROFILES } from '../../sim/profiles.js';
 import type { CliContext } from '../context.js';
+import { finishRun } from '../exit.js';
+import { printJson } from '../json.js';
 import { loadKhoBundle } from '../load-kho.js';
-import { startSpinner } from '../spinner.js';
+import type { HostFlags } from '../options.js';
+import {
+  archOption,
+  bitmapFormatOption,
+  deferredOption,
+  failOnOption,
+  helpFooter,
+  hostOptions,
+  pageSizeOption,
+} from '../options.js';
+import { startProgress } from '../progress.js';
 import { bootOptionsFromHost } from '../../sim/boot-options.js';
 
-interface CompareFlags {
+interface CompareFlags extends HostFlags {
   profile?: string;
   deferred?: string;
   restore?: string;
@@ -57,15 +69,32 @@ export function registerCompare(program: Command, ctx: CliContext): void {
     .description('replay a KHO bundle under every strategy and compare the findings side by side')
     .argument('[bundle-dir]', 'trace bundle directory with a KHO image under kho/')
     .option('--profile <name>', "kernel profile, or 'list' (default: from the image's ABI)")
-    .option('--deferred <on|off>', "force DEFERRED_STRUCT_PAGE_INIT (default: the profile's)")
+    .addOption(deferredOption("force DEFERRED_STRUCT_PAGE_INIT (default: the profile's)"))
     .option(
       '--restore <all|none|kinds>',
       'what is restored: all, none, or folio,pages,vmalloc,subtree',
       'all',
     )
     .option('--stage <name>', 'for a bundle with stage folders: which stage to load')
-    .option('--bitmap-format <512|page>', 'kho-v1: decode with this bitmap size')
-    .option('--json', 'print the kexec-replay/compare/1 JSON document')
+    .addOption(bitmapFormatOption())
+    .addOption(archOption())
+    .addOption(pageSizeOption())
+    .addOption(failOnOption())
+    .option('--json', 'print the kexec-replay/compare/1 JSON document (schemas/compare.schema.json)')
+    .addHelpText(
+      'after',
+      helpFooter(
+        [
+          'kexec-replay compare traces/kho-b-16g-2node',
+          'kexec-replay compare traces/kho-review-b-16g-2node --deferred on --json',
+          'kexec-replay compare --profile list',
+        ],
+        [
+          'Each strategy gets a verdict: FAIL (an error finding), "ok, warnings", or ok. The run exits 1 when',
+          'any strategy has a finding at or above --fail-on.',
+        ],
+      ),
+    )
     .action((dir: string | undefined, flags: CompareFlags) => {
       if (flags.profile === 'list') {
         ctx.output.out(renderProfileList());
@@ -74,13 +103,14 @@ export function registerCompare(program: Command, ctx: CliContext): void {
       if (dir === undefined) throw new UsageError('compare needs a bundle directory (or --profile list)');
       const deferred = checkDeferredFlag(flags.deferred);
       const bitmapFormat = checkBitmapFlag(flags.bitmapFormat);
-      const spinner = startSpinner(ctx.output, `reading ${dir}`);
+      const progress = startProgress(ctx.output, `compare ${dir}`, !flags.json);
       try {
         const b = loadKhoBundle(dir, {
           ...(flags.stage ? { stage: flags.stage } : {}),
           ...(bitmapFormat ? { bitmapFormat } : {}),
+          ...hostOptions(flags),
+          onProgress: progress.update,
         });
-        spinner.update('replaying every strategy');
         const hb = bootOptionsFromHost(b.host);
         const c = compareStrategies(b.host, b.image, {
           pageExt: hb.pageExt,
@@ -88,15 +118,18 @@ export function registerCompare(program: Command, ctx: CliContext): void {
           ...(flags.profile ? { profile: flags.profile } : {}),
           ...(deferred ? { deferred } : {}),
           restore: flags.restore ?? 'all',
+          onProgress: progress.update,
         });
-        spinner.stop();
-        ctx.output.out(
-          flags.json
-            ? JSON.stringify(compareToJson(c, dir), null, 2) + '\n'
-            : renderCompareText(c, dir, b.host.pageShift),
-        );
+        progress.stop();
+        if (flags.json) printJson(ctx, compareToJson(c, dir));
+        else ctx.output.out(renderCompareText(c, dir, b.host.pageShift));
+        finishRun(ctx, {
+          findings: c.outcomes.flatMap((o) => o.findings.map((f) => f.severity)),
+          diagnostics: [...b.host.diagnostics, ...b.diagnostics],
+          ...(flags.failOn ? { failOn: flags.failOn } : {}),
+        });
       } finally {
-        spinner.stop();
+        progress.stop();
       }
     });
 }

@@ -10,9 +10,13 @@ import { renderDts } from '../../report/dts.js';
 import { inspectToJson } from '../../report/inspect-json.js';
 import { renderInspectText } from '../../report/inspect-text.js';
 import type { CliContext } from '../context.js';
-import { isDirectory, readBytes } from '../io.js';
-import { loadKhoImage, requireRootFdt } from '../load-kho.js';
-import { startSpinner } from '../spinner.js';
+import * as path from 'node:path';
+import { finishRun } from '../exit.js';
+import { exists, readBytes, requireInputPath } from '../io.js';
+import { printJson } from '../json.js';
+import { loadKhoImage } from '../load-kho.js';
+import { bitmapFormatOption, helpFooter } from '../options.js';
+import { startProgress } from '../progress.js';
 
 interface InspectFlags {
   json?: boolean;
@@ -55,44 +59,65 @@ export function registerInspect(program: Command, ctx: CliContext): void {
     .description("decode a bundle's KHO handover image: ABI era, subtrees, scratch areas, preserved blocks")
     .argument(
       '[bundle-dir]',
-      'trace bundle directory (reads kho/fdt, kho/sub_fdts/*, kho/scratch_*, kho/memory.core)',
+      'trace bundle directory, or its kho/ folder (reads kho/fdt, kho/sub_fdts/*, kho/scratch_*, kho/memory.core)',
     )
-    .option('--json', 'print the kexec-replay/inspect/1 JSON document')
+    .option('--json', 'print the kexec-replay/inspect/1 JSON document (schemas/inspect.schema.json)')
     .option('--dts <file>', "print an FDT blob as DTS source, KHO's u64 properties shown as numbers")
-    .option(
-      '--bitmap-format <512|page>',
-      'kho-v1: decode with this bitmap size instead of deciding from the evidence',
+    .addOption(bitmapFormatOption())
+    .addHelpText(
+      'after',
+      helpFooter(
+        [
+          'kexec-replay inspect traces/kho-b-16g-2node',
+          'kexec-replay inspect traces/kho-era-v1-512/kho --json',
+          'kexec-replay inspect --dts traces/kho-b-16g-2node/kho/fdt',
+        ],
+        [
+          'ABI eras: kho-v1 (bitmap chunk lists, 512-byte bitmaps in 6.16-6.17, page-sized in 6.18-6.19),',
+          'kho-v2 (radix tree), kho-v3 (radix tree with blob sizes).',
+        ],
+      ),
     )
     .action((dir: string | undefined, flags: InspectFlags) => {
       if (flags.dts !== undefined) {
         if (dir !== undefined)
           throw new UsageError('inspect takes either a bundle directory or --dts <file>, not both');
+        // DTS is source text: there is no JSON form of it to honour
+        if (flags.json)
+          throw new UsageError('--json and --dts: --dts prints DTS source, which has no JSON form');
         printDts(flags.dts, ctx);
         return;
       }
       if (dir === undefined) throw new UsageError('inspect needs a bundle directory (or --dts <file>)');
-      if (flags.bitmapFormat !== undefined && flags.bitmapFormat !== '512' && flags.bitmapFormat !== 'page') {
-        throw new UsageError(`--bitmap-format takes 512 or page, not '${flags.bitmapFormat}'`);
-      }
-      if (!isDirectory(dir)) throw new UsageError(`${dir} is not a directory (a trace bundle)`);
-      inspectBundle(dir, flags, ctx);
+      inspectBundle(bundleOfKhoDir(dir), flags, ctx);
     });
 }
 
+/** `inspect <bundle>/kho` means the bundle: the loader reads `<bundle>/kho/fdt`. */
+function bundleOfKhoDir(dir: string): string {
+  requireInputPath(dir, 'dir');
+  const trimmed = dir.replace(/\/+$/, '');
+  if (
+    path.basename(trimmed) === 'kho' &&
+    exists(path.join(trimmed, 'fdt')) &&
+    !exists(path.join(trimmed, 'kho/fdt'))
+  )
+    return path.dirname(trimmed);
+  return dir;
+}
+
 function inspectBundle(dir: string, flags: InspectFlags, ctx: CliContext): void {
-  const spinner = startSpinner(ctx.output, `reading ${requireRootFdt(dir)}`);
+  const progress = startProgress(ctx.output, `inspect ${dir}`, !flags.json);
   try {
     const { image, diagnostics } = loadKhoImage(dir, {
       ...(flags.bitmapFormat ? { bitmapFormat: flags.bitmapFormat as KhoBitmapFormat } : {}),
-      progress: (what) => spinner.update(what),
+      progress: (what) => progress.update(what),
     });
-    spinner.stop();
-    ctx.output.out(
-      flags.json
-        ? JSON.stringify(inspectToJson(image, dir, diagnostics)) + '\n'
-        : renderInspectText(image, dir, diagnostics),
-    );
+    progress.stop();
+    if (flags.json) printJson(ctx, inspectToJson(image, dir, diagnostics));
+    else ctx.output.out(renderInspectText(image, dir, diagnostics));
+    finishRun(ctx, { diagnostics });
   } finally {
-    spinner.stop();
+    progress.stop();
   }
 }

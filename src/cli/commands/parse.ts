@@ -4,10 +4,14 @@ import type { Command } from 'commander';
 import { parseToJson } from '../../report/parse-json.js';
 import { renderParseText } from '../../report/parse-text.js';
 import type { CliContext } from '../context.js';
+import { finishRun } from '../exit.js';
+import { printJson } from '../json.js';
+import type { HostFlags } from '../options.js';
+import { archOption, helpFooter, hostOptions, pageSizeOption } from '../options.js';
+import { startProgress } from '../progress.js';
 import { loadHostBundle } from '../read-bundle.js';
-import { startSpinner } from '../spinner.js';
 
-interface ParseFlags {
+interface ParseFlags extends HostFlags {
   json?: boolean;
   stage?: string;
 }
@@ -20,20 +24,31 @@ export function registerParse(program: Command, ctx: CliContext): void {
     )
     .argument('<bundle-dir>', 'trace bundle directory (or one captured file)')
     .option('--stage <name>', 'for a bundle with stage folders: which stage to load (default: the last)')
-    .option('--json', 'print the kexec-replay/parse/1 JSON document')
+    .addOption(archOption())
+    .addOption(pageSizeOption())
+    .option('--json', 'print the kexec-replay/parse/1 JSON document (schemas/parse.schema.json)')
+    .addHelpText(
+      'after',
+      helpFooter([
+        'kexec-replay parse traces/qemu/b-16g-2node',
+        'kexec-replay parse traces/qemu/f-16g-2node-kexec --stage stage1-cold-boot --json',
+        'kexec-replay parse /proc-copy/zoneinfo.txt      # one captured file is a bundle of one',
+      ]),
+    )
     .action((dir: string, flags: ParseFlags) => {
-      const spinner = startSpinner(ctx.output, `reading ${dir}`);
+      const progress = startProgress(ctx.output, `parse ${dir}`, !flags.json);
       try {
         const host = loadHostBundle(dir, {
           ...(flags.stage !== undefined ? { stage: flags.stage } : {}),
-          onStep: (what) => spinner.update(what),
+          ...hostOptions(flags),
+          onStep: (what) => progress.update(what),
         });
-        spinner.stop();
-        ctx.output.out(
-          flags.json ? JSON.stringify(parseToJson(host, dir), null, 2) + '\n' : renderParseText(host, dir),
-        );
+        progress.stop();
+        if (flags.json) printJson(ctx, parseToJson(host, dir));
+        else ctx.output.out(renderParseText(host, dir));
+        finishRun(ctx, { diagnostics: host.diagnostics });
       } finally {
-        spinner.stop();
+        progress.stop();
       }
     });
 }

@@ -3,6 +3,8 @@
 // reviewed list in ignored.ts) or counted unknown with a DMESG_UNKNOWN_LINE diagnostic at line:column.
 import { DiagnosticSink, LIMITS, TraceError } from '../../src/core/index.js';
 import { matchIgnored } from './ignored.js';
+import type { Block, Outcome, Rec, ShapeTarget } from './line-shapes.js';
+import { applyLineShapes } from './line-shapes.js';
 import * as P from './patterns.js';
 import { splitPrefix } from './prefix.js';
 import type {
@@ -12,7 +14,6 @@ import type {
   E820Entry,
   KhoLine,
   MemblockCall,
-  MemblockCallKind,
   MemblockDump,
   MemblockDumpRegion,
   MemmapInitLine,
@@ -30,26 +31,6 @@ import type {
   ZoneRangePrinted,
 } from './types.js';
 import { BadValue, decValue, exclusiveRange, hexValue, inclusiveRange } from './values.js';
-
-const DEFERRED_FORMS: readonly (readonly [RegExp, number, number])[] = [
-  [P.DEFERRED, 1, 2],
-  [P.DEFERRED_OLD, 1, 3],
-  [P.DEFERRED_KSWAPD, 1, 2],
-];
-
-type Outcome = 'parsed' | 'ignored' | 'unknown' | 'malformed';
-
-/** Multi-line tables whose body lines are only meaningful after their header. */
-type Block = 'zone' | 'movable' | 'early' | 'zonepfn' | 'movablepfn' | 'nodemappfn' | 'dump' | null;
-
-interface Rec {
-  readonly lineNo: number;
-  /** 1-based column of the message start in the line. */
-  readonly column: number;
-  readonly time?: number;
-  /** How many glued records precede this one on the same captured line (bounded by MAX_GLUED). */
-  readonly depth?: number;
-}
 
 /** Longest captured line read; longer ones are DMESG_LONG_LINE (kernel/printk/printk.c: records are <= 1024 bytes). */
 const MAX_LINE_CHARS = 8192;
@@ -69,18 +50,6 @@ interface OpenDump {
   reserved: MemblockDumpRegion[];
   physmem: MemblockDumpRegion[];
 }
-
-const MEMBLOCK_KIND: Readonly<Record<string, MemblockCallKind>> = {
-  memblock_add: 'memblock_add',
-  memblock_add_node: 'memblock_add_node',
-  memblock_remove: 'memblock_remove',
-  memblock_reserve: 'memblock_reserve',
-  // mm/memblock.c of the KHO era (MEMBLOCK_RSRV_KERN): memblock_reserve and memblock_reserve_kern call
-  // __memblock_reserve(base, size, nid, flags), which prints its own name with `nid=%d flags=%x`.
-  __memblock_reserve: 'memblock_reserve',
-  memblock_free: 'memblock_free',
-  memblock_phys_free: 'memblock_phys_free',
-};
 
 /** Control characters other than tab, CR, LF and ESC (ANSI colours on serial consoles). */
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f]/g; // eslint-disable-line no-control-regex
@@ -109,7 +78,7 @@ function checkText(text: string, file: string): void {
   }
 }
 
-class DmesgBuilder {
+class DmesgBuilder implements ShapeTarget {
   readonly sink = new DiagnosticSink();
   parsedLines = 0;
   unknownLines = 0;
@@ -327,7 +296,7 @@ class DmesgBuilder {
     let m: RegExpExecArray | null;
     switch (this.block) {
       case 'zone':
-        if ((m = P.ZONE_RANGE.exec(msg))) return this.zoneRange(m);
+        if ((m = P.ZONE_RANGE.exec(msg))) return this.zoneRange(m[1] as ZoneName, m.groups ?? {});
         if ((m = P.ZONE_NAME_ONLY.exec(msg))) {
           this.pending = { kind: 'zone', zone: m[1] as ZoneName, line: rec.lineNo };
           return 'parsed';
@@ -415,18 +384,17 @@ class DmesgBuilder {
     return null;
   }
 
-  private zoneRange(m: RegExpExecArray): Outcome {
-    const zone = m[1] as ZoneName;
-    if (m[4]) {
+  zoneRange(zone: ZoneName, g: Readonly<Record<string, string | undefined>>): Outcome {
+    if (g['empty']) {
       this.zoneRanges.push({ zone, start: null, end: null });
     } else {
-      const r = inclusiveRange(m[2] as string, m[3] as string);
+      const r = inclusiveRange(g['start'] as string, g['end'] as string);
       this.zoneRanges.push({ zone, start: r.start, end: r.end });
     }
     return 'parsed';
   }
 
-  private e820Entry(who: string, r: { start: number; end: number }, printed: string, rec: Rec): void {
+  e820Entry(who: string, r: { start: number; end: number }, printed: string, rec: Rec): void {
     if (printed === '') {
       // The type word is a pr_cont: it may follow as its own record.
       this.pending = { kind: 'e820', who, range: r, line: rec.lineNo };
@@ -443,338 +411,37 @@ class DmesgBuilder {
     else this.modifiedE820.push(entry);
   }
 
-  private memoryLine(): void {
+  memoryLine(): void {
     if (!this.sawBanner) this.headTruncated = true;
   }
 
-  /** Single-line shapes. Returns null when the message is none of them. */
+  /** Single-line shapes (line-shapes.ts LINE_SHAPES, in order). Returns null when the message is none of them. */
   private handleLine(msg: string, rec: Rec): Outcome | null {
-    const t = rec.time;
-    const withTime = <T extends object>(o: T): T => stamp(o, t);
-    const c0 = msg.charCodeAt(0);
-    let m: RegExpExecArray | null;
-
-    // memblock=debug lines first: they are the bulk of a debug log.
-    if (c0 === 0x6d /* m */ || c0 === 0x5f /* _ */) {
-      if ((m = P.MEMBLOCK_RANGE.exec(msg))) {
-        const fn = m[1] as string;
-        const r = inclusiveRange(m[2] as string, m[3] as string);
-        this.memoryLine();
-        this.memblockCalls.push(
-          withTime({
-            fn,
-            kind: MEMBLOCK_KIND[fn] ?? 'other',
-            base: r.start,
-            end: r.end,
-            ...(m[4] !== undefined && { nid: decValue(m[4]) }),
-            ...(m[5] !== undefined && { flags: hexValue(m[5]) }),
-            caller: m[6] as string,
-            line: rec.lineNo,
-          }),
-        );
-        return 'parsed';
-      }
-      if ((m = P.MEMBLOCK_ALLOC.exec(msg))) {
-        this.memoryLine();
-        this.memblockCalls.push(
-          withTime({
-            fn: m[1] as string,
-            kind: 'memblock_alloc' as const,
-            base: 0,
-            end: decValue(m[2] as string),
-            align: hexValue(m[3] as string),
-            ...(m[4] !== undefined && { nid: decValue(m[4]) }),
-            from: hexValue(m[5] as string),
-            maxAddr: hexValue(m[6] as string),
-            caller: m[7] as string,
-            line: rec.lineNo,
-          }),
-        );
-        return 'parsed';
-      }
-      if ((m = P.MMINIT.exec(msg))) {
-        const tag = m[1] as string;
-        const text = m[2] as string;
-        const mm = tag === 'memmap_init' ? P.MMINIT_MEMMAP.exec(text) : null;
-        if (mm) {
-          this.memmapInit.push({
-            nid: decValue(mm[1] as string),
-            zoneIndex: decValue(mm[2] as string),
-            startPfn: decValue(mm[3] as string),
-            endPfn: decValue(mm[4] as string),
-            line: rec.lineNo,
-          });
-        } else {
-          this.mminit.push({ tag, text, line: rec.lineNo });
-        }
-        return 'parsed';
-      }
-    }
-    if (P.DUMP_HEADER.test(msg)) {
-      this.memoryLine();
-      this.dump = {
-        line: rec.lineNo,
-        ...(t !== undefined && { time: t }),
-        memory: [],
-        reserved: [],
-        physmem: [],
-      };
-      this.block = 'dump';
-      return 'parsed';
-    }
-    if (P.DUMP_REGION.test(msg) || P.DUMP_CNT.test(msg) || P.DUMP_SIZES.test(msg)) {
-      throw new BadValue(msg.trim().slice(0, 40), 'a MEMBLOCK configuration: header before this dump line');
-    }
-    if ((m = P.EARLY_NODE.exec(msg))) {
-      const r = inclusiveRange(m[2] as string, m[3] as string);
-      this.memoryLine();
-      this.earlyNodeRanges.push({ nid: decValue(m[1] as string), start: r.start, end: r.end });
-      return 'parsed';
-    }
-    if ((m = P.E820_ENTRY.exec(msg))) {
-      this.memoryLine();
-      this.e820Entry(
-        m[1] as string,
-        inclusiveRange(m[2] as string, m[3] as string),
-        (m[4] as string).trimEnd(),
-        rec,
-      );
-      return 'parsed';
-    }
-    if ((m = P.E820_ENTRY_OLD.exec(msg))) {
-      this.memoryLine();
-      this.e820Entry(m[1] as string, exclusiveRange(m[2] as string, m[3] as string), m[4] as string, rec);
-      return 'parsed';
-    }
-    if (P.E820_GAP.test(msg) || P.E820_HEADER.test(msg)) return 'parsed';
-    if ((m = P.E820_UPDATE.exec(msg)) || (m = P.E820_UPDATE_OLD.exec(msg))) {
-      const old = !msg.startsWith('e820: ');
-      const r = old
-        ? exclusiveRange(m[1] as string, m[2] as string)
-        : inclusiveRange(m[1] as string, m[2] as string);
-      this.e820Edits.push({
-        op: 'update',
-        ...r,
-        fromType: m[3] as string,
-        toType: (m[4] as string).trimEnd(),
-        line: rec.lineNo,
-      });
-      return 'parsed';
-    }
-    if ((m = P.E820_REMOVE.exec(msg)) || (m = P.E820_REMOVE_OLD.exec(msg))) {
-      const old = !msg.startsWith('e820: ');
-      const r = old
-        ? exclusiveRange(m[1] as string, m[2] as string)
-        : inclusiveRange(m[1] as string, m[2] as string);
-      this.e820Edits.push({
-        op: 'remove',
-        ...r,
-        fromType: (m[3] as string).trimEnd(),
-        toType: null,
-        line: rec.lineNo,
-      });
-      return 'parsed';
-    }
-    if ((m = P.EFI_MEM.exec(msg))) {
-      const r = inclusiveRange(m[3] as string, m[4] as string);
-      this.efi.push({ start: r.start, end: r.end, type: (m[2] as string).trim() });
-      return 'parsed';
-    }
-    if ((m = P.EFI_MEM_OLD.exec(msg))) {
-      const r = exclusiveRange(m[3] as string, m[4] as string);
-      this.efi.push({ start: r.start, end: r.end, type: `type ${m[2]}` });
-      return 'parsed';
-    }
-    if ((m = P.SRAT_MEM.exec(msg))) {
-      const r = inclusiveRange(m[3] as string, m[4] as string);
-      this.srat.push({
-        nid: decValue(m[1] as string),
-        start: r.start,
-        end: r.end,
-        ...(m[5] !== undefined && { hotplug: true as const }),
-        ...(m[6] !== undefined && { nonVolatile: true as const }),
-      });
-      return 'parsed';
-    }
-    if ((m = P.NUMA_MERGE.exec(msg))) {
-      this.numaMerges.push({
-        nid: decValue(m[1] as string),
-        a: inclusiveRange(m[2] as string, m[3] as string),
-        b: inclusiveRange(m[4] as string, m[5] as string),
-        merged: inclusiveRange(m[6] as string, m[7] as string),
-        line: rec.lineNo,
-      });
-      return 'parsed';
-    }
-    if ((m = P.NODE_DATA_X86.exec(msg))) {
-      const r = inclusiveRange(m[2] as string, m[3] as string);
-      this.nodeData.push({ nid: decValue(m[1] as string), ...r, line: rec.lineNo });
-      return 'parsed';
-    }
-    if ((m = P.NODE_DATA_OFFNODE.exec(msg))) {
-      const nid = decValue(m[1] as string);
-      const last = this.nodeData[this.nodeData.length - 1];
-      if (!last || last.nid !== nid)
-        throw new BadValue(msg.trim(), `a NODE_DATA(${nid}) allocated line before it`);
-      this.nodeData[this.nodeData.length - 1] = { ...last, onNode: decValue(m[2] as string) };
-      return 'parsed';
-    }
-    if ((m = P.NODE_DATA_ARCH.exec(msg))) {
-      this.nodeData.push({ nid: null, ...inclusiveRange(m[1] as string, m[2] as string), line: rec.lineNo });
-      return 'parsed';
-    }
-    if ((m = P.FAKE_NODE.exec(msg))) {
-      this.fakeNode = inclusiveRange(m[1] as string, m[2] as string);
-      return 'parsed';
-    }
-    if ((m = P.FAKE_NODE_OLD.exec(msg))) {
-      this.fakeNode = exclusiveRange(m[1] as string, m[2] as string);
-      return 'parsed';
-    }
-    if (P.ZONE_RANGES_HEADER.test(msg)) return this.open('zone');
-    if (P.MOVABLE_HEADER.test(msg)) return this.open('movable');
-    if (P.EARLY_NODE_HEADER.test(msg)) return this.open('early');
-    if (P.ZONE_PFN_HEADER.test(msg)) return this.open('zonepfn');
-    if (P.MOVABLE_PFN_HEADER.test(msg)) return this.open('movablepfn');
-    if (P.EARLY_NODE_MAP_HEADER.test(msg)) return this.open('nodemappfn');
-    // A zone line outside its table (a log cut inside `Zone ranges:`) is still unambiguous.
-    if ((m = P.ZONE_RANGE.exec(msg))) return this.zoneRange(m);
-    if ((m = P.INITMEM.exec(msg))) {
-      const r = inclusiveRange(m[2] as string, m[3] as string);
-      this.memoryLine();
-      this.initmemSetup.push({ nid: decValue(m[1] as string), start: r.start, end: r.end });
-      return 'parsed';
-    }
-    if ((m = P.INITMEM_MEMORYLESS.exec(msg))) {
-      this.memorylessNodes.push(decValue(m[1] as string));
-      return 'parsed';
-    }
-    if ((m = P.UNAVAILABLE.exec(msg))) {
-      this.memoryLine();
-      this.unavailable.push(
-        withTime({
-          nid: decValue(m[1] as string),
-          zone: m[2] as ZoneName,
-          pages: decValue(m[3] as string),
-          line: rec.lineNo,
-        }),
-      );
-      // 6.1 prints this line without "\n"; the next record can follow it on the same captured line.
-      return this.restOfLine(msg, m[0].length, rec);
-    }
-    // three eras of `node N deferred pages initialised in Xms`: [pattern, nid group, ms group]
-    for (const [re, nidAt, msAt] of DEFERRED_FORMS) {
-      if ((m = re.exec(msg))) {
-        this.deferredInit.push(
-          withTime({ nid: decValue(m[nidAt] as string), ms: decValue(m[msAt] as string), line: rec.lineNo }),
-        );
-        return 'parsed';
-      }
-    }
-    if ((m = P.MEMORY_AVAILABLE.exec(msg))) {
-      const detail = m[3] ?? '';
-      const kib = (re: RegExp): number | null => {
-        const x = re.exec(detail);
-        return x ? decValue(x[1] as string) : null;
-      };
-      this.memoryAvailable.push(
-        withTime({
-          availableKiB: decValue(m[1] as string),
-          totalKiB: decValue(m[2] as string),
-          reservedKiB: kib(/(\d+)[kK] reserved/),
-          cmaReservedKiB: kib(/(\d+)[kK] cma-reserved/),
-          absentKiB: kib(/(\d+)[kK] absent/),
-          line: rec.lineNo,
-        }),
-      );
-      return 'parsed';
-    }
-    if ((m = P.NODE_TOTALPAGES.exec(msg))) {
-      this.nodeTotalPages[decValue(m[1] as string)] = decValue(m[2] as string);
-      return 'parsed';
-    }
-    if ((m = P.LINUX_VERSION.exec(msg))) {
-      this.sawBanner = true;
-      this.kernelRelease ??= m[1] as string;
-      this.bootLines.push(rec.lineNo);
-      if (this.bootLines.length === 2) {
-        this.sink.info(
-          'DMESG_MULTIPLE_BOOTS',
-          'a second Linux version banner: this log holds more than one boot (records are in log order; see bootLines)',
-          this.loc(rec),
-        );
-      }
-      return 'parsed';
-    }
-    if ((m = P.COMMAND_LINE.exec(msg))) {
-      if (m[1] === 'Kernel command line') this.cmdlineKernel ??= m[2] as string;
-      else this.cmdlineArch ??= m[2] as string;
-      return 'parsed';
-    }
-    if ((m = P.OF_RESERVED.exec(msg))) {
-      const r = inclusiveRange(m[1] as string, m[2] as string);
-      this.reserve('of-reserved-mem', r, m[4] as string, m[3] === 'nomap', rec);
-      return 'parsed';
-    }
-    if ((m = P.CMA_RESERVED_OLD.exec(msg))) {
-      const start = hexValue(m[2] as string);
-      this.reserve('cma', { start, end: start + decValue(m[1] as string) * 0x100000 }, 'cma', false, rec);
-      return 'parsed';
-    }
-    if (P.KEXEC_START.test(msg)) {
-      this.kexecMarkers.push(withTime({ text: msg, line: rec.lineNo }));
-      return 'parsed';
-    }
-    if ((m = P.CMA_RESERVED.exec(msg))) {
-      const start = hexValue(m[2] as string);
-      this.reserve('cma', { start, end: start + decValue(m[1] as string) * 0x100000 }, 'cma', false, rec);
-      return 'parsed';
-    }
-    if ((m = P.RMEM_POOL.exec(msg))) {
-      const start = hexValue(m[2] as string);
-      const kind = m[1] === 'CMA' ? 'cma' : 'dma-pool';
-      this.reserve(
-        kind,
-        { start, end: start + decValue(m[3] as string) * 0x100000 },
-        m[1] as string,
-        false,
-        rec,
-      );
-      return 'parsed';
-    }
-    if ((m = P.CRASHKERNEL.exec(msg))) {
-      this.reserve('crashkernel', exclusiveRange(m[1] as string, m[2] as string), 'crashkernel', false, rec);
-      return 'parsed';
-    }
-    if ((m = P.CRASHKERNEL_X86.exec(msg))) {
-      const start = decValue(m[2] as string) * 0x100000;
-      const end = start + decValue(m[1] as string) * 0x100000;
-      this.reserve('crashkernel', { start, end }, 'crashkernel', false, rec);
-      return 'parsed';
-    }
-    if ((m = P.EFI_REMOVE_MMIO.exec(msg))) {
-      const r = inclusiveRange(m[1] as string, m[2] as string);
-      this.e820Edits.push({ op: 'remove', ...r, fromType: 'EFI MMIO', toType: null, line: rec.lineNo });
-      return 'parsed';
-    }
-    if ((m = P.ZEROED_UNAVAILABLE.exec(msg))) {
-      this.zeroedUnavailablePages = (this.zeroedUnavailablePages ?? 0) + decValue(m[2] as string);
-      // Printed without "\n" as well.
-      return this.restOfLine(msg, m[0].length, rec);
-    }
-    if ((m = P.RESERVED_UNAVAILABLE.exec(msg))) {
-      this.reservedUnavailablePages = (this.reservedUnavailablePages ?? 0) + decValue(m[1] as string);
-      return this.restOfLine(msg, m[0].length, rec);
-    }
-    if (P.KHO.test(msg)) {
-      this.kho.push(withTime({ text: msg.trimEnd(), line: rec.lineNo }));
-      this.khoDetail(msg);
-      return 'parsed';
-    }
-    return null;
+    return applyLineShapes(this, msg, rec);
   }
 
-  private khoDetail(msg: string): void {
+  banner(rec: Rec): void {
+    if (this.bootLines.length === 2) {
+      this.sink.info(
+        'DMESG_MULTIPLE_BOOTS',
+        'a second Linux version banner: this log holds more than one boot (records are in log order; see bootLines)',
+        this.loc(rec),
+      );
+    }
+  }
+
+  openDump(rec: Rec): void {
+    this.dump = {
+      line: rec.lineNo,
+      ...(rec.time !== undefined && { time: rec.time }),
+      memory: [],
+      reserved: [],
+      physmem: [],
+    };
+    this.block = 'dump';
+  }
+
+  khoDetail(msg: string): void {
     const k = this.khoSummary;
     let m: RegExpExecArray | null;
     if (P.KHO_FOUND.test(msg)) k.found = true;
@@ -792,7 +459,7 @@ class DmesgBuilder {
   }
 
   /** The record after `consumed` characters of msg, when a record printed without "\n" has one glued to it. */
-  private restOfLine(msg: string, consumed: number, rec: Rec): Outcome {
+  restOfLine(msg: string, consumed: number, rec: Rec): Outcome {
     const rest = msg.slice(consumed);
     if (rest.trim() === '') return 'parsed';
     if ((rec.depth ?? 0) >= MAX_GLUED) {
@@ -813,7 +480,7 @@ class DmesgBuilder {
     return worst('parsed', this.handle(rest.slice(p.msgStart), sub));
   }
 
-  private reserve(
+  reserve(
     kind: ReservedMemLine['kind'],
     r: { start: number; end: number },
     name: string,
@@ -824,7 +491,7 @@ class DmesgBuilder {
     this.reservedMem.push({ kind, start: r.start, end: r.end, name, nomap, line: rec.lineNo });
   }
 
-  private open(b: Block): Outcome {
+  open(b: Block): Outcome {
     this.block = b;
     return 'parsed';
   }
@@ -881,12 +548,6 @@ class DmesgBuilder {
       kho: this.kho,
     };
   }
-}
-
-/** Add `time` to a record just built (no copy: this runs once per memblock line of a debug log). */
-function stamp<T extends object>(o: T, time: number | undefined): T {
-  if (time !== undefined) (o as { time?: number }).time = time;
-  return o;
 }
 
 const RANK: Record<Outcome, number> = { parsed: 0, ignored: 1, malformed: 2, unknown: 3 };

@@ -61,6 +61,56 @@ export const KHO_SUBTREE = {
   LIVEUPDATE_SESSION_NAME_LENGTH: 64,
 } as const;
 
+/**
+ * KHO serialization blocks: linux v7.3-rc7 include/linux/kho/abi/block.h (KHO_BLOCK_SIZE = PAGE_SIZE,
+ * sizeof(struct kho_block_header_ser)) and kernel/liveupdate/kho_block.c (KHO_MAX_BLOCKS).
+ */
+export const KHO_BLOCK = {
+  HEADER_SIZE: 16,
+  KHO_MAX_BLOCKS: 10_000,
+} as const;
+
+/**
+ * LUO as v7.3-rc7 writes it: include/linux/kho/abi/luo.h (luo-v5) and kernel/liveupdate/luo_flb.c. Sizes of the
+ * packed structures.
+ */
+export const LUO_ABI = {
+  LUO_KHO_ENTRY_NAME: 'LUO',
+  /** struct luo_ser without compatible[]: u64 liveupdate_num, sessions_pa, flbs_pa. */
+  LUO_SER_FIELDS_SIZE: 24,
+  /** struct luo_session_ser: char name[LIVEUPDATE_SESSION_NAME_LENGTH] + struct luo_file_set_ser { files, count }. */
+  LUO_SESSION_SER_SIZE: 80,
+  LIVEUPDATE_SESSION_NAME_LENGTH: 64,
+  /** struct luo_file_ser: char compatible[LIVEUPDATE_HNDL_COMPAT_LENGTH], u64 data, u64 token. */
+  LUO_FILE_SER_SIZE: 64,
+  LIVEUPDATE_HNDL_COMPAT_LENGTH: 48,
+  /** struct luo_flb_header_ser { u64 pgcnt; u64 count; }. */
+  LUO_FLB_HEADER_SER_SIZE: 16,
+  /** struct luo_flb_ser: char name[LIVEUPDATE_FLB_COMPAT_LENGTH], u64 data, u64 count. */
+  LUO_FLB_SER_SIZE: 64,
+  LIVEUPDATE_FLB_COMPAT_LENGTH: 48,
+  /** luo-v3 (before blocks): struct luo_session_header_ser { u64 count; }, LUO_SESSION_PGCNT 16 pages. */
+  LUO_SESSION_HEADER_SER_SIZE_V3: 8,
+  LUO_SESSION_PGCNT_V3: 16,
+  /** luo-v2: the LUO FDT's property pointing at struct luo_ser. */
+  LUO_FDT_ABI_HEADER: 'luo-abi-header',
+} as const;
+
+/**
+ * memfd file handler (include/linux/kho/abi/memfd.h): memfd-v1 (@ac2d8102c4b8, 40 bytes: pos, size, nr_folios,
+ * folios) and memfd-v2 (v7.3-rc7, 48 bytes: pos, size, u32 seals, u32 flags, nr_folios, folios).
+ */
+export const MEMFD_LUO = {
+  MEMFD_LUO_SER_SIZE_V1: 40,
+  MEMFD_LUO_SER_SIZE_V2: 48,
+  /** struct memfd_luo_folio_ser: u64 pfn:52, flags:12; u64 index. */
+  MEMFD_LUO_FOLIO_SER_SIZE: 16,
+  MEMFD_LUO_FOLIO_DIRTY: 0x1,
+  MEMFD_LUO_FOLIO_UPTODATE: 0x2,
+  /** F_SEAL_SEAL | SHRINK | GROW | WRITE | FUTURE_WRITE | EXEC (include/uapi/linux/fcntl.h values). */
+  MEMFD_LUO_ALL_SEALS: 0x01 | 0x02 | 0x04 | 0x08 | 0x10 | 0x20,
+} as const;
+
 /** sizeof(struct kho_scratch) { phys_addr_t addr; phys_addr_t size; } (include/linux/kexec_handover.h @00c010e130e5). */
 export const KHO_SCRATCH_ENTRY_SIZE = 16;
 /** sizeof(struct kho_data), x86 setup_data type SETUP_KEXEC_KHO = 10 (packed, 4 x u64). */

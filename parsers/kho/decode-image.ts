@@ -20,12 +20,10 @@ import { khoEra } from './eras.js';
 import { decodeRadixTree } from './radix-tree.js';
 import type { KhoRootSubtree } from './root.js';
 import { decodeKhoRoot } from './root.js';
-import {
-  decodeKexecMetadata,
-  decodeKhoTestSubtree,
-  decodeLuoSubtree,
-  decodeMemblockSubtree,
-} from './subtrees.js';
+import { decodeLuo } from './luo.js';
+import type { KhoOwnerKind } from './owners.js';
+import { KHO_OWNER, OwnerAttributor } from './owners.js';
+import { decodeKexecMetadata, decodeKhoTestSubtree, decodeMemblockSubtree } from './subtrees.js';
 import type {
   KhoBitmapEvidence,
   KhoBitmapFormat,
@@ -69,6 +67,8 @@ export interface KhoImageInput {
    * native-endian (spec 2.3). Default: the dump's (ElfCore.endianness), little endian when there is none.
    */
   readonly endianness?: KhoEndian;
+  /** The root FDT's own bytes (kho/fdt): the preserved block holding them is the root FDT page (kho_init). */
+  readonly rootBytes?: Uint8Array;
 }
 
 const FDT_MAGIC = 0xd00dfeed;
@@ -102,6 +102,7 @@ export function decodeKhoImage(input: KhoImageInput): KhoImage {
   );
   let bitmapFormat: KhoBitmapFormat | null = null;
   let bitmapEvidence = NOT_APPLICABLE;
+  let radixNodes: number[] = [];
   const metadata: { -readonly [K in keyof KhoMetadataCounts]: number } = {
     chunks: 0,
     bitmaps: 0,
@@ -141,8 +142,24 @@ export function decodeKhoImage(input: KhoImageInput): KhoImage {
     });
     metadata.radixTables = r.tables;
     metadata.radixLeaves = r.leaves;
+    radixNodes = r.nodes;
   }
   const preserved = collector.finish(diags, mem?.name ?? input.rootFile);
+  // Owners: each decoded structure claims the ranges it lives in (owners.ts); radix pages first.
+  const owners = new OwnerAttributor(preserved, pageSize);
+  const claim = (start: number, end: number, kind: KhoOwnerKind, ref = -1, what = ''): number =>
+    owners.claim(start, end, kind, ref, what);
+  const claimQuiet = (start: number, end: number, kind: KhoOwnerKind, ref = -1): void => {
+    // radix pages are not preserved by the kernel: a page that is not a block is expected, not a finding
+    const before = owners.missing.get(kind)?.count ?? 0;
+    claim(start, end, kind, ref);
+    const m = owners.missing.get(kind);
+    if (m && m.count > before) {
+      if (before === 0) owners.missing.delete(kind);
+      else m.count = before;
+    }
+  };
+  for (const n of radixNodes) claimQuiet(n, n + pageSize, KHO_OWNER.RADIX_TABLE);
   const maxPageOrder = input.maxPageOrder ?? KHO_DEFAULT_MAX_PAGE_ORDER;
   let above = 0;
   for (let i = 0; i < preserved.count; i++) if (preserved.order[i]! > maxPageOrder) above++;
@@ -161,10 +178,12 @@ export function decodeKhoImage(input: KhoImageInput): KhoImage {
   let kexecMetadata: KhoKexecMetadata | null = null;
   let khoTest: KhoTestSubtree | null = null;
   let luo: KhoLuo | null = null;
+  const luoCtx = { mem, diags, pageShift, endian, claim, vmalloc };
   for (const st of root.subtrees) {
     const blob = subtreeBytes(st, input, diags, root.abi);
     let compatible: string | null = null;
     let sizeBytes = st.blobSize;
+    const isLuo = st.name === KHO_SUBTREE.LUO_NAME;
     try {
       if (blob && isFdt(blob.bytes) && input.readFdt) {
         const fdt = input.readFdt(blob.bytes, blob.file);
@@ -175,19 +194,62 @@ export function decodeKhoImage(input: KhoImageInput): KhoImage {
         else if (st.name === KHO_SUBTREE.KHO_TEST_NAME) {
           const t = decodeKhoTestSubtree(fdt.root, blob.file, mem, diags, pageShift, endian);
           khoTest = t.test;
-          if (t.vmalloc) vmalloc.push(t.vmalloc);
-        } else if (st.name === KHO_SUBTREE.LUO_NAME)
-          luo = decodeLuoSubtree(fdt.root, blob.file, mem, diags, endian);
+          if (t.vmalloc) vmalloc.push({ ...t.vmalloc, group: 'test_kho:folios_info' });
+        } else if (isLuo) luo = decodeLuo(blob, fdt.root, luoCtx);
       } else if (blob && st.name === KHO_SUBTREE.KEXEC_METADATA_NAME) {
         kexecMetadata = decodeKexecMetadata(blob.bytes, blob.file, endian);
+      } else if (blob && isLuo && !isFdt(blob.bytes)) {
+        // kho-v4: the raw struct luo_ser (luo-v3 on); its compatible is the LUO version
+        luo = decodeLuo(blob, null, luoCtx);
+        compatible = luo.compatible;
       } else if (blob && isFdt(blob.bytes) && sizeBytes === null) {
         sizeBytes = new DataView(blob.bytes.buffer, blob.bytes.byteOffset, 8).getUint32(4, false);
       }
     } catch (e) {
       if (!(e instanceof TraceError)) throw e;
+      // A malformed LUO chain or record stops the decode: the incoming LUO refuses it, and what it owns is unknown.
+      if (isLuo) throw e;
       diags.error('KHO_SUBTREE_INVALID', `subtree ${st.name}: ${e.message}`, e.location);
     }
     subtrees.push({ name: st.name, phys: st.phys, sizeBytes, compatible, blobSource: blob?.source ?? null });
+  }
+
+  // The remaining owners: subtree blobs, reserve_mem regions, kho_test folios, vmalloc areas, the root FDT page.
+  subtrees.forEach((s, i) => {
+    if (s.phys !== 0)
+      claim(s.phys, s.phys + Math.max(1, s.sizeBytes ?? pageSize), KHO_OWNER.SUBTREE, i, `subtree ${s.name}`);
+  });
+  reserveMem.forEach((r, i) =>
+    claim(r.start, r.start + r.sizeBytes, KHO_OWNER.RESERVE_MEM, i, `reserve_mem ${r.name}`),
+  );
+  const tf = (khoTest as KhoTestSubtree | null)?.folios;
+  if (tf) {
+    for (let i = 0; i < tf.phys.length; i++)
+      claim(
+        tf.phys[i]!,
+        tf.phys[i]! + pageSize * 2 ** tf.order[i]!,
+        KHO_OWNER.KHO_TEST_FOLIO,
+        -1,
+        `kho_test folio ${hex(tf.phys[i]!)}`,
+      );
+  }
+  vmalloc.forEach((v, i) => {
+    for (const c of v.chunkPhys) claim(c, c + pageSize, KHO_OWNER.VMALLOC_CHUNK, i, `${v.owner} chunk`);
+    const bb = pageSize * 2 ** v.order;
+    for (let j = 0; j < v.blockPhys.length; j++)
+      claim(v.blockPhys[j]!, v.blockPhys[j]! + bb, KHO_OWNER.VMALLOC_DATA, i, `${v.owner} page`);
+  });
+  if (mem && input.rootBytes && input.rootBytes.length >= 40)
+    claimRootFdt(owners, preserved, mem, input.rootBytes, pageSize);
+  const ownerColumns = mem
+    ? owners.finish(diags, mem.name)
+    : owners.finish(new DiagnosticSink(), input.rootFile);
+  if (mem && ownerColumns.unattributed > 0) {
+    diags.info(
+      'KHO_OWNER_UNATTRIBUTED',
+      `${ownerColumns.unattributed} of ${preserved.count} preserved block(s) belong to no structure this decoder reads (a KHO user it does not know, or bytes missing from the dump)`,
+      { file: mem.name },
+    );
   }
 
   return {
@@ -207,8 +269,35 @@ export function decodeKhoImage(input: KhoImageInput): KhoImage {
     kexecMetadata,
     khoTest,
     luo,
+    owners: ownerColumns,
     diagnostics: diags.items,
   };
+}
+
+/**
+ * The root FDT page: kho_init() preserves the page the root FDT lives in, and nothing points at it (the successor
+ * finds it through kho_data / the /chosen property, which the bundle does not hold). The unclaimed block whose bytes
+ * begin with kho/fdt's is it; a truncated debugfs copy (v7.3-rc7 kho/out/fdt) still matches as a prefix.
+ */
+function claimRootFdt(
+  owners: OwnerAttributor,
+  preserved: KhoImage['preserved'],
+  mem: PhysMemory,
+  rootBytes: Uint8Array,
+  pageSize: number,
+): void {
+  const n = Math.min(rootBytes.length, pageSize);
+  for (const i of owners.unclaimed()) {
+    const p = preserved.phys[i]!;
+    if (!mem.hasPhys(p, n)) continue;
+    const b = mem.readPhys(p, n, 'root FDT candidate');
+    let same = b.length === n;
+    for (let j = 0; j < n && same; j++) same = b[j] === rootBytes[j];
+    if (same) {
+      owners.claim(p, p + 1, KHO_OWNER.ROOT_FDT, -1, 'root FDT');
+      return;
+    }
+  }
 }
 
 function reportBitmapEvidence(

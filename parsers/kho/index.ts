@@ -15,5 +15,15 @@ export { decodeVmalloc, readVmallocContents } from './vmalloc.js';
 export * from './scratch.js';
 export * from './subtrees.js';
 export * from './eras.js';
+export * from './owners.js';
+export {
+  walkBlockChain,
+  countPerBlock,
+  chainEntryPhys,
+  type KhoBlockChain,
+  type KhoChainBlock,
+} from './block-chain.js';
+export { decodeLuo, LUO_VERSIONS, cString, type KhoClaim } from './luo.js';
+export { decodeMemfd } from './memfd.js';
 export { decodeKhoRoot, type KhoRoot, type KhoRootSubtree } from './root.js';
 export { decodeKhoImage, type KhoFdtReader, type KhoImageInput } from './decode-image.js';

@@ -44,6 +44,8 @@ export function radixGeometry(abi: KhoAbi, pageShift: number): RadixGeometry {
 export interface RadixResult {
   readonly tables: number;
   readonly leaves: number;
+  /** Physical address of every table and leaf page walked, in visit order. */
+  readonly nodes: number[];
 }
 
 export interface RadixOptions {
@@ -186,5 +188,5 @@ export function decodeRadixTree(
       },
     );
   }
-  return { tables, leaves };
+  return { tables, leaves, nodes: [...visited.keys()] };
 }

@@ -82,6 +82,11 @@ export interface KhoPreservedBlocks {
 export interface KhoVmallocArea {
   /** Who holds the descriptor: `kho_test/data/folios_info`. */
   readonly owner: string;
+  /**
+   * The owner names of its pages without the `-chunk`/`-data` suffix (`test_kho:folios_info`, `memfd:folios`);
+   * absent: `vmalloc`.
+   */
+  readonly group?: string;
   /** Physical address of the first `struct kho_vmalloc_chunk` (descriptor field `first`). */
   readonly first: number;
   readonly totalPages: number;
@@ -118,15 +123,110 @@ export interface KhoTestSubtree {
   readonly folios: { readonly phys: Float64Array; readonly order: Uint8Array } | null;
 }
 
-/** The LUO subtree (6.19+). */
+/** One block of a KHO serialization-block chain (struct kho_block_header_ser). */
+export interface KhoChainBlockInfo {
+  readonly phys: number;
+  readonly next: number;
+  readonly count: number;
+}
+
+/** A memfd's handler data (struct memfd_luo_ser, include/linux/kho/abi/memfd.h). */
+export interface KhoMemfd {
+  /** `memfd-v1` (40 bytes) or `memfd-v2` (48 bytes: seals and flags). */
+  readonly version: string;
+  /** Physical address of struct memfd_luo_ser (luo_file_ser.data). */
+  readonly serPhys: number;
+  readonly pos: number;
+  readonly size: number;
+  /** memfd-v2 only (null in v1). */
+  readonly seals: number | null;
+  readonly flags: number | null;
+  readonly nrFolios: number;
+  /** Index in KhoImage.vmalloc of the folio array's area; null when nr_folios is 0. */
+  readonly vmalloc: number | null;
+  /** Folios with a pfn (memfd_luo_retrieve_folios skips pfn 0). */
+  readonly folios: number;
+  /** OR and AND of every folio's flags (MEMFD_LUO_FOLIO_DIRTY 0x1, UPTODATE 0x2). */
+  readonly folioFlagsAny: number;
+  readonly folioFlagsAll: number;
+  /** Whether the folio indices ascend (the kernel writes them in file order). */
+  readonly indicesAscending: boolean;
+  /** Bytes the folios cover (sum of PAGE_SIZE << order of the preserved blocks found at their pfns). */
+  readonly folioBytes: number;
+}
+
+/** One preserved file of a LUO session (struct luo_file_ser). */
+export interface KhoLuoFile {
+  /** Index in KhoLuo.sessionRecords. */
+  readonly session: number;
+  /** File handler compatible (`memfd-v2`). */
+  readonly compatible: string;
+  /** The user's token, exact, in decimal (a u64). */
+  readonly token: string;
+  /** The handler's opaque u64, in hex (memfd: the physical address of its memfd_luo_ser). */
+  readonly data: string;
+  readonly memfd: KhoMemfd | null;
+}
+
+/** One LUO session (struct luo_session_ser). */
+export interface KhoLuoSession {
+  readonly name: string;
+  /** luo_file_set_ser.files: the first file block (luo-v5) or the file array (v3/v4); 0 for none. */
+  readonly filesPhys: number;
+  /** luo_file_set_ser.count. */
+  readonly fileCount: number;
+  /** luo-v5: the blocks of the file chain. */
+  readonly fileBlocks: readonly KhoChainBlockInfo[];
+  /** Index of its first file in KhoLuo.files; its files are [firstFile, firstFile + fileCount). */
+  readonly firstFile: number;
+}
+
+/** The FLB header (struct luo_flb_header_ser) and its entries (struct luo_flb_ser). */
+export interface KhoLuoFlb {
+  readonly phys: number;
+  readonly pgcnt: number;
+  readonly count: number;
+  readonly entries: readonly { readonly name: string; readonly data: string; readonly count: number }[];
+}
+
+/** The LUO subtree (6.19+): the FDT forms (luo-v1, luo-v2) and the raw struct luo_ser (luo-v3 on). */
 export interface KhoLuo {
   readonly compatible: string | null;
   readonly liveupdateNumber: number | null;
+  /**
+   * FDT form (luo-v1): the session nodes with their header pointers and names. Raw form: one entry for the session
+   * list (compatible = the LUO version, headerPhys = sessions_pa, names = every session's name).
+   */
   readonly sessions: readonly {
     readonly compatible: string | null;
     readonly headerPhys: number | null;
     readonly names: readonly string[] | null;
   }[];
+  /** 'fdt' (luo-v1, luo-v2) or 'luo_ser' (the raw struct, luo-v3 on). Absent in images decoded before kho-v4. */
+  readonly format?: 'fdt' | 'luo_ser';
+  /** Whether this decoder knows the version (an unknown one is a KHO_LUO_VERSION diagnostic naming it). */
+  readonly versionKnown?: boolean;
+  /** Which kernels write the version, as far as it can be dated. */
+  readonly versionKernels?: string | null;
+  /** Physical address of struct luo_ser (the blob itself for luo-v3 on; luo-abi-header for luo-v2). */
+  readonly serPhys?: number | null;
+  readonly sessionsPhys?: number | null;
+  readonly flbsPhys?: number | null;
+  /** luo-v4 on: the blocks of the session chain. */
+  readonly sessionBlocks?: readonly KhoChainBlockInfo[];
+  readonly sessionRecords?: readonly KhoLuoSession[];
+  readonly files?: readonly KhoLuoFile[];
+  readonly flb?: KhoLuoFlb | null;
+}
+
+/**
+ * Who owns each preserved block: two columns parallel to KhoImage.preserved (owners.ts KHO_OWNER kinds, and an
+ * index into that kind's table). `unattributed` counts the blocks no decoded structure claims.
+ */
+export interface KhoOwnerColumns {
+  readonly kind: Uint8Array;
+  readonly ref: Int32Array;
+  readonly unattributed: number;
 }
 
 /** How much of the memory map the decoder walked. */
@@ -165,5 +265,7 @@ export interface KhoImage {
   readonly kexecMetadata: KhoKexecMetadata | null;
   readonly khoTest: KhoTestSubtree | null;
   readonly luo: KhoLuo | null;
+  /** The owner of each preserved block (owners.ts). */
+  readonly owners: KhoOwnerColumns;
   readonly diagnostics: readonly Diagnostic[];
 }

@@ -90,7 +90,8 @@ export function loadKhoImage(dir: string, options: LoadKhoImageOptions = {}): Kh
   const fdtFile = requireRootFdt(dir);
   const sink = new DiagnosticSink();
   const extra: Diagnostic[] = [];
-  const root = parseFdt(readBytes(fdtFile), fdtFile, sink);
+  const rootBytes = readBytes(fdtFile);
+  const root = parseFdt(rootBytes, fdtFile, sink);
 
   const subBlobs = new Map<string, { file: string; bytes: Uint8Array }>();
   if (isDirectory(at('kho/sub_fdts'))) {
@@ -116,6 +117,7 @@ export function loadKhoImage(dir: string, options: LoadKhoImageOptions = {}): Kh
     const image = decodeKhoImage({
       root: root.root,
       rootFile: fdtFile,
+      rootBytes,
       mem,
       subBlobs,
       scratch,

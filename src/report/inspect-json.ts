@@ -2,6 +2,8 @@
 // `kho.preserved` lists every block the incoming kernel would reserve, sorted by phys.
 import type { Diagnostic } from '../core/index.js';
 import type { KhoImage } from '../../parsers/kho/types.js';
+import type { KhoOwnerSummaryRow } from '../../parsers/kho/owners.js';
+import { KHO_OWNER, ownerName, ownerSummary } from '../../parsers/kho/owners.js';
 
 export const INSPECT_SCHEMA = 'kexec-replay/inspect/1';
 
@@ -24,7 +26,15 @@ export interface InspectJson {
       source: string | null;
     }[];
     scratch: { phys: number; sizeBytes: number }[];
-    preserved: { phys: number; order: number }[];
+    /**
+     * Every preserved block, sorted by phys, with its owner (`memfd:folio`, `subtree:LUO`, `unattributed`, ...) and,
+     * for LUO-owned blocks, the session (and the file's token for memfd pages).
+     */
+    preserved: { phys: number; order: number; owner: string; session?: string; token?: string }[];
+    /** Blocks, pages and bytes per owner, largest first. */
+    owners: KhoOwnerSummaryRow[];
+    /** Blocks no decoded structure claims. */
+    unattributed: number;
     totals: {
       blocks: number;
       pages: number;
@@ -68,9 +78,43 @@ export function inspectToJson(
 ): InspectJson {
   const byOrder = preservedByOrder(img);
   const bytes = byOrder.reduce((s, o) => s + o.bytes, 0);
-  const preserved = new Array<{ phys: number; order: number }>(img.preserved.count);
-  for (let i = 0; i < img.preserved.count; i++)
-    preserved[i] = { phys: img.preserved.phys[i]!, order: img.preserved.order[i]! };
+  const preserved = new Array<InspectJson['kho']['preserved'][number]>(img.preserved.count);
+  const { kind, ref } = img.owners;
+  const names = new Map<number, string>();
+  const sessions = img.luo?.sessionRecords ?? [];
+  const files = img.luo?.files ?? [];
+  // a memfd's folio array (vmalloc area) -> the file holding it
+  const fileOfArea = new Map<number, number>();
+  files.forEach((f, i) => {
+    if (f.memfd?.vmalloc !== null && f.memfd?.vmalloc !== undefined) fileOfArea.set(f.memfd.vmalloc, i);
+  });
+  for (let i = 0; i < img.preserved.count; i++) {
+    const k = kind[i]!;
+    const r = ref[i]!;
+    const key = k * 2 ** 32 + r + 1;
+    let owner = names.get(key);
+    if (owner === undefined) names.set(key, (owner = ownerName(img, k, r)));
+    const e: InspectJson['kho']['preserved'][number] = {
+      phys: img.preserved.phys[i]!,
+      order: img.preserved.order[i]!,
+      owner,
+    };
+    if (k === KHO_OWNER.LUO_FILE_BLOCK && sessions[r]) e.session = sessions[r].name;
+    else {
+      const fi =
+        k === KHO_OWNER.MEMFD_FOLIO || k === KHO_OWNER.MEMFD_SER
+          ? r
+          : k === KHO_OWNER.VMALLOC_CHUNK || k === KHO_OWNER.VMALLOC_DATA
+            ? (fileOfArea.get(r) ?? -1)
+            : -1;
+      const f = files[fi];
+      if (f) {
+        e.session = sessions[f.session]?.name ?? '?';
+        e.token = f.token;
+      }
+    }
+    preserved[i] = e;
+  }
   return {
     schema: INSPECT_SCHEMA,
     bundle,
@@ -91,6 +135,8 @@ export function inspectToJson(
       })),
       scratch: img.scratch.map((s) => ({ phys: s.phys, sizeBytes: s.sizeBytes })),
       preserved,
+      owners: ownerSummary(img),
+      unattributed: img.owners.unattributed,
       totals: { blocks: img.preserved.count, pages: bytes / img.pageSize, bytes, byOrder },
       metadata: img.metadata,
       reserveMem: img.reserveMem.map((r) => ({ ...r })),

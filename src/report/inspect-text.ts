@@ -4,6 +4,8 @@ import type { Diagnostic } from '../core/index.js';
 import { countDiagnostics, formatBytes, formatDiagnostic, formatMemRange, hex } from '../core/index.js';
 import type { KhoImage } from '../../parsers/kho/types.js';
 import { khoEra } from '../../parsers/kho/eras.js';
+import { ownerSummary } from '../../parsers/kho/owners.js';
+import type { KhoLuo } from '../../parsers/kho/types.js';
 import { preservedByOrder } from './inspect-json.js';
 
 const fmtInt = (n: number): string => n.toLocaleString('en-US');
@@ -85,7 +87,8 @@ export function renderInspectText(img: KhoImage, bundle: string, diagnostics: re
       `  kho_test: ${img.khoTest.nrFolios} folio(s)${f ? `, ${formatBytes(sumFolios(f.order, img.pageSize))}` : ''}, csum ${hex(img.khoTest.csum)}`,
     );
   }
-  for (const v of img.vmalloc)
+  // memfd folio arrays are summarised with their files (LUO below); one line per other area
+  for (const v of img.vmalloc.filter((a) => a.group !== 'memfd:folios'))
     out.push(
       `  vmalloc ${v.owner}: ${v.totalPages} page(s) in ${v.blockPhys.length} block(s) of order ${v.order}, ${v.chunkPhys.length} chunk page(s)`,
     );
@@ -93,10 +96,7 @@ export function renderInspectText(img: KhoImage, bundle: string, diagnostics: re
     out.push(
       `  kexec-metadata: previous release ${img.kexecMetadata.previousRelease}, kexec count ${img.kexecMetadata.kexecCount}`,
     );
-  if (img.luo)
-    out.push(
-      `  LUO: liveupdate-number ${img.luo.liveupdateNumber ?? '-'}, ${img.luo.sessions.length} session node(s)`,
-    );
+  if (img.luo) out.push(...renderLuo(img.luo, img));
   out.push('');
 
   out.push(`Scratch areas (${img.scratch.length})`);
@@ -147,6 +147,17 @@ export function renderInspectText(img: KhoImage, bundle: string, diagnostics: re
   }
   out.push('');
 
+  if (img.memoryMapDecoded && img.preserved.count) {
+    out.push(
+      `Owners of the preserved blocks (${img.owners.unattributed === 0 ? 'every block attributed' : `${fmtInt(img.owners.unattributed)} unattributed`})`,
+    );
+    const rows = [['owner', 'blocks', 'pages', 'bytes', 'orders']];
+    for (const r of ownerSummary(img))
+      rows.push([r.owner, fmtInt(r.blocks), fmtInt(r.pages), formatBytes(r.bytes), ordersCell(r.orders)]);
+    out.push(...table(rows, ['l', 'r', 'r', 'r', 'l']));
+    out.push('');
+  }
+
   const counts = countDiagnostics(diagnostics);
   out.push(`Diagnostics (${diagnostics.length})`);
   const shown = new Set<string>();
@@ -157,6 +168,73 @@ export function renderInspectText(img: KhoImage, bundle: string, diagnostics: re
     out.push(`  ${formatDiagnostic(d)}${more}`);
   }
   return out.join('\n') + '\n';
+}
+
+/** `0` / `0 x17,290` / `0-9 (10 orders)`: which orders an owner's blocks have. */
+function ordersCell(orders: readonly { order: number; blocks: number }[]): string {
+  if (orders.length === 1) return String(orders[0]!.order);
+  if (orders.length <= 3) return orders.map((o) => `${o.order}:${fmtInt(o.blocks)}`).join(' ');
+  return `${orders[0]!.order}-${orders[orders.length - 1]!.order} (${orders.length} orders)`;
+}
+
+/** Sessions shown one per line; more are summarised. */
+const MAX_SESSION_ROWS = 20;
+
+function renderLuo(luo: KhoLuo, img: KhoImage): string[] {
+  const out: string[] = [];
+  const version = luo.compatible ?? 'unknown version';
+  const form = luo.format === 'luo_ser' ? 'struct luo_ser' : 'FDT';
+  const known = luo.versionKnown === false ? ', version not known to this decoder' : '';
+  out.push(
+    `  LUO: ${version} (${form}${luo.versionKernels ? `, ${luo.versionKernels}` : ''}${known}), liveupdate number ${luo.liveupdateNumber ?? '-'}`,
+  );
+  const sessions = luo.sessionRecords;
+  const files = luo.files ?? [];
+  if (!sessions) {
+    out.push(`    ${luo.sessions.length} session node(s)`);
+    return out;
+  }
+  const blocks = luo.sessionBlocks?.length ?? 0;
+  out.push(
+    `    ${fmtInt(sessions.length)} session(s)${blocks ? ` in ${blocks} KHO block(s)` : ''}, ${fmtInt(files.length)} file(s)`,
+  );
+  const byHandler = new Map<string, number>();
+  for (const f of files) byHandler.set(f.compatible, (byHandler.get(f.compatible) ?? 0) + 1);
+  if (byHandler.size)
+    out.push(`    file handlers: ${[...byHandler].map(([h, n]) => `${h} x${fmtInt(n)}`).join(', ')}`);
+  const memfds = files.filter((f) => f.memfd);
+  if (memfds.length) {
+    const bytes = memfds.reduce((s, f) => s + f.memfd!.size, 0);
+    const folios = memfds.reduce((s, f) => s + f.memfd!.folios, 0);
+    const sealed = memfds.filter((f) => (f.memfd!.seals ?? 0) !== 0).length;
+    const areas = img.vmalloc.filter((a) => a.group === 'memfd:folios');
+    out.push(
+      `    memfd: ${fmtInt(memfds.length)} file(s), ${formatBytes(bytes)} of file size, ${fmtInt(folios)} folio(s), ${fmtInt(sealed)} sealed; folio arrays: ${fmtInt(areas.length)} vmalloc area(s), ${fmtInt(areas.reduce((s, a) => s + a.blockPhys.length, 0))} page(s) + ${fmtInt(areas.reduce((s, a) => s + a.chunkPhys.length, 0))} chunk page(s)`,
+    );
+  }
+  if (sessions.length) {
+    const rows = [['session', 'files', 'file blocks', 'memfd size', 'folios']];
+    for (const s of sessions.slice(0, MAX_SESSION_ROWS)) {
+      const fs = files.slice(s.firstFile, s.firstFile + s.fileCount);
+      rows.push([
+        s.name,
+        fmtInt(s.fileCount),
+        String(s.fileBlocks.length),
+        formatBytes(fs.reduce((a, f) => a + (f.memfd?.size ?? 0), 0)),
+        fmtInt(fs.reduce((a, f) => a + (f.memfd?.folios ?? 0), 0)),
+      ]);
+    }
+    out.push(...table(rows, ['l', 'r', 'r', 'r', 'r']).map((l) => `  ${l}`));
+    if (sessions.length > MAX_SESSION_ROWS)
+      out.push(
+        `      ... ${fmtInt(sessions.length - MAX_SESSION_ROWS)} more session(s) (inspect --json lists all)`,
+      );
+  }
+  if (luo.flb)
+    out.push(
+      `    FLBs: ${luo.flb.count} (${luo.flb.entries.map((e) => `${e.name} x${e.count}`).join(', ')})`,
+    );
+  return out;
 }
 
 function sumFolios(order: Uint8Array, pageSize: number): number {

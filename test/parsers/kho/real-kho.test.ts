@@ -6,7 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { KhoImage } from '../../../parsers/kho/index.js';
+import { KHO_OWNER, ownerSummary } from '../../../parsers/kho/index.js';
 import { loadKhoImage } from '../../../src/cli/load-kho.js';
+import { inspectToJson } from '../../../src/report/inspect-json.js';
 import { TRACES_ROOT } from '../../helpers/traces.js';
 
 export const REAL_KHO = ['real-kho-a-8g-2node', 'real-kho-c-8g-2node-luo-memfd'] as const;
@@ -100,5 +102,207 @@ describe.each(REAL_KHO)('real v7.3-rc7 capture %s', (bundle) => {
     expect(reserved.length).toBe(expectedJson(bundle)?.kho.radix.blocks ?? SOURCE_A.blocks);
     expect(reserved.length).toBeGreaterThan(0);
     expect(decodedPairs(img)).toEqual(reserved);
+  });
+});
+
+/** expected.json's luo section (tools/kho-real-capture/expected.py), the parts compared here. */
+interface ExpectedLuo {
+  luo_ser: { compatible: string; liveupdate_num: number; sessions_pa: number; flbs_pa: number };
+  luo_ser_phys: number;
+  flb: { pa: number; pgcnt: number; count: number; entries: { name: string; data: number; count: number }[] };
+  session_blocks: { pa: number; next: number; count: number; capacity: number }[];
+  sessions: {
+    name: string;
+    file_set_files_phys: number;
+    file_set_count: number;
+    file_blocks: { pa: number; next: number; count: number; capacity: number }[];
+    files: {
+      token: number;
+      compatible: string;
+      data: number;
+      memfd: {
+        ser_phys: number;
+        pos: number;
+        size: number;
+        seals: number;
+        flags: number;
+        nr_folios: number;
+        folios_vmalloc: { first: number; total_pages: number; flags: number; order: number };
+        vmalloc_chunks: number[];
+        vmalloc_pages: number[];
+        folio_flags: number[];
+        folio_indices_in_order: boolean;
+        folio_pfn_runs: [number, number][];
+      };
+    }[];
+  }[];
+}
+
+describe('real capture C: LUO (luo-v5), memfd-v2 records and the owner of every block', () => {
+  const bundle = 'real-kho-c-8g-2node-luo-memfd';
+  const exp = () => expectedJson(bundle)!;
+  const luoExp = () => (exp() as unknown as { luo: ExpectedLuo }).luo;
+
+  it('every block has the owner the independent decoder gives it (inspect --json owner, session, token); none unattributed', () => {
+    const img = realImage(bundle);
+    expect(img.owners.unattributed).toBe(0);
+    const blocks = exp().kho.blocks;
+    const doc = inspectToJson(img, bundle, []);
+    expect(doc.kho.unattributed).toBe(0);
+    // expected.py names LUO-owned blocks `owner[session/0xtoken]` (memfd pages) or `owner[session]` (file blocks)
+    const got = doc.kho.preserved.map((e): [number, number, string] => [
+      e.phys,
+      e.order,
+      e.token !== undefined
+        ? `${e.owner}[${e.session}/0x${BigInt(e.token).toString(16)}]`
+        : e.session !== undefined
+          ? `${e.owner}[${e.session}]`
+          : e.owner,
+    ]);
+    const want = [...blocks].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    const diff = got.filter((g, i) => g.join() !== want[i]!.join());
+    expect(diff).toEqual([]);
+    expect(got.length).toBe(want.length);
+  });
+
+  it('owner summary == blocks_per_owner (blocks, pages, blocks per order)', () => {
+    const img = realImage(bundle);
+    const want = exp().kho.blocks_per_owner;
+    const got = Object.fromEntries(
+      ownerSummary(img).map((r) => [
+        r.owner,
+        {
+          blocks: r.blocks,
+          pages: r.pages,
+          per_order: Object.fromEntries(r.orders.map((o) => [String(o.order), o.blocks])),
+        },
+      ]),
+    );
+    expect(got).toEqual(want);
+  });
+
+  it('struct luo_ser, the session chain and the FLB header', () => {
+    const luo = realImage(bundle).luo!;
+    const e = luoExp();
+    expect(luo.format).toBe('luo_ser');
+    expect(luo.versionKnown).toBe(true);
+    expect(luo.compatible).toBe(e.luo_ser.compatible);
+    expect(luo.liveupdateNumber).toBe(e.luo_ser.liveupdate_num);
+    expect(luo.sessionsPhys).toBe(e.luo_ser.sessions_pa);
+    expect(luo.flbsPhys).toBe(e.luo_ser.flbs_pa);
+    expect(realImage(bundle).subtrees.find((s) => s.name === 'LUO')!.phys).toBe(e.luo_ser_phys);
+    expect(luo.sessionBlocks).toEqual(
+      e.session_blocks.map((b) => ({ phys: b.pa, next: b.next, count: b.count })),
+    );
+    expect(luo.flb).toEqual({
+      phys: e.flb.pa,
+      pgcnt: e.flb.pgcnt,
+      count: e.flb.count,
+      entries: e.flb.entries.map((x) => ({
+        name: x.name,
+        data: expect.any(String),
+        count: x.count,
+      })),
+    });
+    // JSON numbers above 2^53 lose their low bits in JSON.parse: compare as the same doubles, and the exact values
+    // as the capture's check lines print them
+    expect(luo.flb!.entries.map((x) => Number(BigInt(x.data)))).toEqual(e.flb.entries.map((x) => x.data));
+    expect(luo.flb!.entries.map((x) => x.data)).toEqual([
+      '0xfeedf00dcafebee0',
+      '0xfeedf00dcafebee1',
+      '0xfeedf00dcafebee2',
+    ]);
+  });
+
+  it('sessions in creation order with their file chains', () => {
+    const luo = realImage(bundle).luo!;
+    const e = luoExp();
+    expect(luo.sessionRecords!.map((s) => s.name)).toEqual(e.sessions.map((s) => s.name));
+    expect(luo.sessions[0]!.names).toEqual(e.sessions.map((s) => s.name));
+    luo.sessionRecords!.forEach((s, i) => {
+      const x = e.sessions[i]!;
+      expect([s.filesPhys, s.fileCount]).toEqual([x.file_set_files_phys, x.file_set_count]);
+      expect(s.fileBlocks).toEqual(x.file_blocks.map((b) => ({ phys: b.pa, next: b.next, count: b.count })));
+    });
+  });
+
+  it('every file and memfd record: token, handler, data, pos, size, seals, flags, folio array, folio flags', () => {
+    const img = realImage(bundle);
+    const luo = img.luo!;
+    const e = luoExp();
+    const want = e.sessions.flatMap((s, si) => s.files.map((f) => ({ si, f })));
+    expect(luo.files!.length).toBe(want.length);
+    luo.files!.forEach((f, i) => {
+      const { si, f: x } = want[i]!;
+      expect([f.session, f.token, f.compatible, f.data]).toEqual([
+        si,
+        String(x.token),
+        x.compatible,
+        `0x${x.data.toString(16)}`,
+      ]);
+      const m = f.memfd!;
+      const xm = x.memfd;
+      expect([m.version, m.serPhys, m.pos, m.size, m.seals, m.flags, m.nrFolios]).toEqual([
+        'memfd-v2',
+        xm.ser_phys,
+        xm.pos,
+        xm.size,
+        xm.seals,
+        xm.flags,
+        xm.nr_folios,
+      ]);
+      if (xm.nr_folios === 0) {
+        expect(m.vmalloc).toBeNull();
+        return;
+      }
+      const area = img.vmalloc[m.vmalloc!]!;
+      expect([area.first, area.totalPages, area.flags, area.order]).toEqual([
+        xm.folios_vmalloc.first,
+        xm.folios_vmalloc.total_pages,
+        xm.folios_vmalloc.flags,
+        xm.folios_vmalloc.order,
+      ]);
+      expect(area.chunkPhys).toEqual(xm.vmalloc_chunks);
+      expect([...area.blockPhys]).toEqual(xm.vmalloc_pages);
+      expect([m.folioFlagsAny, m.folioFlagsAll]).toEqual([
+        xm.folio_flags.reduce((a, b) => a | b, 0),
+        xm.folio_flags.reduce((a, b) => a & b, 0xfff),
+      ]);
+      expect(m.indicesAscending).toBe(xm.folio_indices_in_order);
+    });
+  });
+
+  it("each memfd's folios are the preserved blocks at its pfns (folio_pfn_runs), owned by that file", () => {
+    const img = realImage(bundle);
+    const e = luoExp();
+    const files = e.sessions.flatMap((s) => s.files);
+    const pfnsByFile = new Map<number, number[]>();
+    for (let i = 0; i < img.preserved.count; i++) {
+      if (img.owners.kind[i] !== KHO_OWNER.MEMFD_FOLIO) continue;
+      const r = img.owners.ref[i]!;
+      if (!pfnsByFile.has(r)) pfnsByFile.set(r, []);
+      pfnsByFile.get(r)!.push(img.preserved.phys[i]! / 4096);
+    }
+    files.forEach((f, i) => {
+      const want = f.memfd.folio_pfn_runs.flatMap(([a, b]) => Array.from({ length: b - a }, (_, k) => a + k));
+      expect((pfnsByFile.get(i) ?? []).sort((a, b) => a - b)).toEqual(want.sort((a, b) => a - b));
+    });
+  });
+});
+
+describe('real capture A: every block attributed (SOURCE.txt: root FDT, test_kho folios and folios_info, two blobs)', () => {
+  it('owners', () => {
+    const img = realImage('real-kho-a-8g-2node');
+    expect(img.owners.unattributed).toBe(0);
+    expect(Object.fromEntries(ownerSummary(img).map((r) => [r.owner, [r.blocks, r.pages]]))).toEqual({
+      'kho:root-fdt': [1, 1],
+      'subtree:kho_test': [1, 2],
+      'subtree:kexec-metadata': [1, 1],
+      'test_kho:data-folio': [13, 2048],
+      'test_kho:folios_info-chunk': [1, 1],
+      'test_kho:folios_info-data': [1, 1],
+    });
+    expect(img.vmalloc[0]!.chunkPhys).toEqual([0x100354000]);
+    expect([...img.vmalloc[0]!.blockPhys]).toEqual([0x100353000]);
   });
 });

@@ -1,0 +1,216 @@
+// Who owns each preserved block: the decoders that find a structure (a subtree blob, a vmalloc area, a LUO block
+// chain, a memfd's folios) claim the physical ranges it lives in, and every preserved block overlapping a claim
+// gets the claim's owner. Owners are two typed columns parallel to KhoImage.preserved (a kind and a reference into
+// that kind's table), never an object per block: an image can hold millions of blocks.
+import type { DiagnosticSink } from '../../src/core/index.js';
+import { hex } from '../../src/core/index.js';
+import type { KhoImage, KhoOwnerColumns, KhoPreservedBlocks } from './types.js';
+
+/** Owner kinds, stored in KhoOwnerColumns.kind. `ref` says which entry of the kind's table. */
+export const KHO_OWNER = {
+  UNATTRIBUTED: 0,
+  /** The root KHO FDT page (kho_init preserves it; found by content: the bytes of kho/fdt). */
+  ROOT_FDT: 1,
+  /** A radix tree table or leaf page (the kernel does not preserve them; an image that does is odd). */
+  RADIX_TABLE: 2,
+  /** A subtree blob at its preserved-data/fdt pointer; ref = index in KhoImage.subtrees. */
+  SUBTREE: 3,
+  /** A reserve_mem region handed over by the memblock subtree; ref = index in KhoImage.reserveMem. */
+  RESERVE_MEM: 4,
+  /** A lib/test_kho.c folio listed in folios_info. */
+  KHO_TEST_FOLIO: 5,
+  /** A struct kho_vmalloc_chunk page; ref = index in KhoImage.vmalloc. */
+  VMALLOC_CHUNK: 6,
+  /** A page (or block) of a vmalloc area's contents; ref = index in KhoImage.vmalloc. */
+  VMALLOC_DATA: 7,
+  /** A KHO block of the LUO session chain (luo-v4 on), or the luo-v3 session array. */
+  LUO_SESSION_BLOCK: 8,
+  /** A KHO block of a session's file chain (luo-v5), or its file array (v3/v4); ref = session index. */
+  LUO_FILE_BLOCK: 9,
+  /** The FLB header page (struct luo_flb_header_ser and its luo_flb_ser array). */
+  LUO_FLB: 10,
+  /** A struct memfd_luo_ser page; ref = index in KhoLuo.files. */
+  MEMFD_SER: 11,
+  /** A memfd data folio; ref = index in KhoLuo.files. */
+  MEMFD_FOLIO: 12,
+} as const;
+export type KhoOwnerKind = (typeof KHO_OWNER)[keyof typeof KHO_OWNER];
+
+const KIND_NAME: Record<number, string> = {
+  [KHO_OWNER.UNATTRIBUTED]: 'unattributed',
+  [KHO_OWNER.ROOT_FDT]: 'kho:root-fdt',
+  [KHO_OWNER.RADIX_TABLE]: 'kho:radix-table',
+  [KHO_OWNER.SUBTREE]: 'subtree',
+  [KHO_OWNER.RESERVE_MEM]: 'reserve_mem',
+  [KHO_OWNER.KHO_TEST_FOLIO]: 'test_kho:data-folio',
+  [KHO_OWNER.VMALLOC_CHUNK]: 'vmalloc-chunk',
+  [KHO_OWNER.VMALLOC_DATA]: 'vmalloc-data',
+  [KHO_OWNER.LUO_SESSION_BLOCK]: 'luo:session-block',
+  [KHO_OWNER.LUO_FILE_BLOCK]: 'luo:file-block',
+  [KHO_OWNER.LUO_FLB]: 'luo:flb-header',
+  [KHO_OWNER.MEMFD_SER]: 'memfd:ser',
+  [KHO_OWNER.MEMFD_FOLIO]: 'memfd:folio',
+};
+
+/**
+ * Marks blocks as claimed. Claims arrive in any order; each finds its first block by binary search over the sorted
+ * phys column, so a claim costs O(log n) plus the blocks it covers.
+ */
+export class OwnerAttributor {
+  readonly kind: Uint8Array;
+  readonly ref: Int32Array;
+  private readonly sizes: Float64Array;
+  /** Claims that found no preserved block, by kind: what the kernel's restore would not find. */
+  readonly missing = new Map<number, { count: number; example: string }>();
+  /** Blocks claimed twice by different owners (the first claim stays). */
+  conflicts = 0;
+  conflictExample = '';
+
+  constructor(
+    private readonly blocks: KhoPreservedBlocks,
+    pageSize: number,
+  ) {
+    this.kind = new Uint8Array(blocks.count);
+    this.ref = new Int32Array(blocks.count).fill(-1);
+    this.sizes = new Float64Array(blocks.count);
+    for (let i = 0; i < blocks.count; i++) this.sizes[i] = pageSize * 2 ** blocks.order[i]!;
+  }
+
+  /** First block index whose phys is >= p. */
+  private lowerBound(p: number): number {
+    const phys = this.blocks.phys;
+    let lo = 0;
+    let hi = this.blocks.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (phys[mid]! < p) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Give every block overlapping [start, end) to (kind, ref). Returns the bytes of the blocks it covered. */
+  claim(start: number, end: number, kind: KhoOwnerKind, ref = -1, what = ''): number {
+    const phys = this.blocks.phys;
+    let i = this.lowerBound(start);
+    // The block before may begin below `start` and reach into the claim (a blob inside a larger block).
+    if (i > 0 && phys[i - 1]! + this.sizes[i - 1]! > start) i--;
+    let n = 0;
+    let bytes = 0;
+    for (; i < this.blocks.count && phys[i]! < end; i++) {
+      if (phys[i]! + this.sizes[i]! <= start) continue;
+      n++;
+      bytes += this.sizes[i]!;
+      const k = this.kind[i]!;
+      if (k === KHO_OWNER.UNATTRIBUTED) {
+        this.kind[i] = kind;
+        this.ref[i] = ref;
+      } else if (k !== kind || this.ref[i] !== ref) {
+        this.conflicts++;
+        if (!this.conflictExample)
+          this.conflictExample = `block ${hex(phys[i]!)} claimed by ${KIND_NAME[k]} and by ${KIND_NAME[kind]}${what ? ` (${what})` : ''}`;
+      }
+    }
+    if (n === 0) {
+      const m = this.missing.get(kind);
+      if (m) m.count++;
+      else this.missing.set(kind, { count: 1, example: what || `${hex(start)}-${hex(end)}` });
+    }
+    return bytes;
+  }
+
+  /** Indices of blocks no claim reached. */
+  unclaimed(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.kind.length; i++) if (this.kind[i] === KHO_OWNER.UNATTRIBUTED) out.push(i);
+    return out;
+  }
+
+  /** The columns, after reporting conflicts and claims that found no block. */
+  finish(diags: DiagnosticSink, file: string): KhoOwnerColumns {
+    if (this.conflicts > 0) {
+      diags.warn(
+        'KHO_OWNER_CONFLICT',
+        `${this.conflicts} preserved block(s) are claimed by two owners (first: ${this.conflictExample}); the first owner is kept`,
+        { file },
+      );
+    }
+    for (const [kind, m] of this.missing) {
+      diags.warn(
+        'KHO_OWNER_NOT_PRESERVED',
+        `${m.count} ${KIND_NAME[kind]} range(s) are not preserved blocks (first: ${m.example}); the incoming kernel's restore of them would fail`,
+        { file },
+      );
+    }
+    let unattributed = 0;
+    for (let i = 0; i < this.kind.length; i++) if (this.kind[i] === KHO_OWNER.UNATTRIBUTED) unattributed++;
+    return { kind: this.kind, ref: this.ref, unattributed };
+  }
+}
+
+/** Columns for an image whose owners were not worked out (no dump): every block unattributed. */
+export function noOwners(count: number): KhoOwnerColumns {
+  return { kind: new Uint8Array(count), ref: new Int32Array(count).fill(-1), unattributed: count };
+}
+
+/**
+ * The owner's name, coarse enough to group by: `subtree:LUO`, `reserve_mem:trace`, `memfd:folio`,
+ * `memfd:folios-chunk`, `test_kho:folios_info-data`, `luo:file-block`, `unattributed`.
+ */
+export function ownerName(
+  img: Pick<KhoImage, 'subtrees' | 'reserveMem' | 'vmalloc'>,
+  kind: number,
+  ref: number,
+): string {
+  switch (kind) {
+    case KHO_OWNER.SUBTREE:
+      return `subtree:${img.subtrees[ref]?.name ?? '?'}`;
+    case KHO_OWNER.RESERVE_MEM:
+      return `reserve_mem:${img.reserveMem[ref]?.name ?? '?'}`;
+    case KHO_OWNER.VMALLOC_CHUNK:
+      return `${img.vmalloc[ref]?.group ?? 'vmalloc'}-chunk`;
+    case KHO_OWNER.VMALLOC_DATA:
+      return `${img.vmalloc[ref]?.group ?? 'vmalloc'}-data`;
+    default:
+      return KIND_NAME[kind] ?? 'unattributed';
+  }
+}
+
+/** One row of the per-owner summary. */
+export interface KhoOwnerSummaryRow {
+  readonly owner: string;
+  readonly blocks: number;
+  readonly pages: number;
+  readonly bytes: number;
+  /** Blocks per order, orders ascending. */
+  readonly orders: { readonly order: number; readonly blocks: number }[];
+}
+
+/** Blocks, pages, bytes and orders per owner name, largest byte count first (ties by name). */
+export function ownerSummary(img: KhoImage): KhoOwnerSummaryRow[] {
+  const { kind, ref } = img.owners;
+  // Group by (kind, ref) numerically first: one Map entry per owner, not per block.
+  const groups = new Map<number, { kind: number; ref: number; perOrder: Map<number, number> }>();
+  for (let i = 0; i < img.preserved.count; i++) {
+    const key = kind[i]! * 2 ** 32 + (ref[i]! + 1);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { kind: kind[i]!, ref: ref[i]!, perOrder: new Map() }));
+    const o = img.preserved.order[i]!;
+    g.perOrder.set(o, (g.perOrder.get(o) ?? 0) + 1);
+  }
+  const byName = new Map<string, Map<number, number>>();
+  for (const g of groups.values()) {
+    const name = ownerName(img, g.kind, g.ref);
+    let m = byName.get(name);
+    if (!m) byName.set(name, (m = new Map()));
+    for (const [o, n] of g.perOrder) m.set(o, (m.get(o) ?? 0) + n);
+  }
+  const rows: KhoOwnerSummaryRow[] = [];
+  for (const [owner, m] of byName) {
+    const orders = [...m.entries()].sort((a, b) => a[0] - b[0]).map(([order, blocks]) => ({ order, blocks }));
+    const blocks = orders.reduce((s, o) => s + o.blocks, 0);
+    const pages = orders.reduce((s, o) => s + o.blocks * 2 ** o.order, 0);
+    rows.push({ owner, blocks, pages, bytes: pages * img.pageSize, orders });
+  }
+  return rows.sort((a, b) => b.bytes - a.bytes || (a.owner < b.owner ? -1 : 1));
+}

@@ -5,6 +5,7 @@ import { registerParse } from './parse.js';
 import { registerInspect } from './inspect.js';
 import { registerReplay } from './replay.js';
 import { registerCompare } from './compare.js';
+import { registerCheck } from './check.js';
 import { registerSynth } from './synth.js';
 import { registerCapture } from './capture.js';
 
@@ -14,6 +15,7 @@ export function registerCommands(_program: Command, _ctx: CliContext): void {
   registerInspect(_program, _ctx);
   registerReplay(_program, _ctx);
   registerCompare(_program, _ctx);
+  registerCheck(_program, _ctx);
   registerCapture(_program, _ctx);
   registerSynth(_program, _ctx);
 }

@@ -70,7 +70,7 @@ describe('the committed baseline', () => {
   it('leaves out only the bundles replay itself rejects as invalid input (exit 3)', async () => {
     const dirs = [
       ...fs.readdirSync(TRACES).filter((d) => /^(real-)?kho-/.test(d)),
-      ...['qemu', 'public'].flatMap((g) =>
+      ...['qemu', 'public', 'public-logs'].flatMap((g) =>
         fs
           .readdirSync(path.join(TRACES, g), { withFileTypes: true })
           .filter((e) => e.isDirectory())

@@ -1,4 +1,4 @@
-// The `check --json` document (schema kexec-replay/check/1, schemas/check-1.schema.json): a contract, new keys
+// The `check --json` document (schema kexec-replay/check/1, schemas/check.schema.json): a contract, new keys
 // may be added, none removed.
 import type { BaselineFinding, CheckResult } from '../check/baseline.js';
 import { checkTotals, describeChange, runLabel } from './check-text.js';

@@ -1,7 +1,7 @@
 // `check`'s machine-readable outputs on a real failing check (the review bundle against a baseline edited to miss a
 // finding and to claim a cheaper boot): --junit validates against the Jenkins xUnit plugin's JUnit schema
 // (test/fixtures/junit/junit-10.xsd, see SOURCE.md there) with xmllint; --ktap follows the grammar of KTAP version 1
-// (linux Documentation/dev-tools/ktap.rst); --json validates against schemas/check-1.schema.json.
+// (linux Documentation/dev-tools/ktap.rst); --json validates against schemas/check.schema.json.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -159,14 +159,14 @@ describe('--ktap', () => {
 });
 
 describe('--json', () => {
-  it('validates against schemas/check-1.schema.json and says what failed', async () => {
+  it('validates against schemas/check.schema.json and says what failed', async () => {
     const r = await check('--json');
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.out) as {
       failed: boolean;
       runs: { bundle: string; failed: boolean; changes: { kind: string; failing: boolean }[] }[];
     };
-    const schema = JSON.parse(fs.readFileSync('schemas/check-1.schema.json', 'utf8')) as object;
+    const schema = JSON.parse(fs.readFileSync('schemas/check.schema.json', 'utf8')) as object;
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     expect(doc.failed).toBe(true);

@@ -36,7 +36,11 @@ import type { CliContext } from '../context.js';
 import { exists, readText } from '../io.js';
 import { hasKhoImage, loadKhoBundle } from '../load-kho.js';
 import { loadHostBundle } from '../read-bundle.js';
-import { startSpinner } from '../spinner.js';
+import { startProgress } from '../progress.js';
+import { printJson } from '../json.js';
+import { EXIT } from '../exit.js';
+import type { ProgressFn } from '../../core/index.js';
+import { deferredOption, helpFooter } from '../options.js';
 import { checkDeferredFlag } from './compare.js';
 
 interface CheckFlags {
@@ -114,12 +118,26 @@ export function registerCheck(program: Command, ctx: CliContext): void {
       'KHO: also replay under these profiles (all: every profile the image suits)',
     )
     .option('--strategies <all|a,b>', 'KHO: also replay under these strategies')
-    .option('--deferred <on|off>', 'force DEFERRED_STRUCT_PAGE_INIT on or off in every replay')
+    .addOption(deferredOption('force DEFERRED_STRUCT_PAGE_INIT on or off in every replay'))
     .option('--restore <all|none|kinds>', 'KHO: what is restored, in every replay')
     .option('--cost-tolerance <percent>', 'boot-critical cost growth allowed before check fails', '10%')
     .option('--json', 'print the kexec-replay/check/1 JSON document')
     .option('--ktap', 'print KTAP version 1 (the kernel test format) instead of text')
     .option('--junit <file>', 'also write JUnit XML (one test case per bundle x profile x strategy)')
+    .addHelpText(
+      'after',
+      helpFooter(
+        [
+          'kexec-replay check traces/kho-review-b-16g-2node traces/qemu/* --baseline traces/check-baseline.json',
+          'kexec-replay check captures/*/ --baseline captures/baseline.json --junit junit.xml --ktap',
+          'kexec-replay check captures/*/ --baseline captures/baseline.json --update-baseline',
+        ],
+        [
+          'Exits 1 on a new or grown error finding, a verdict turned FAIL, or boot-critical cost above',
+          '--cost-tolerance; shrunk, gone and moved findings are reported and pass.',
+        ],
+      ),
+    )
     .action((dirs: string[], flags: CheckFlags) => {
       const baselineFile = flags.baseline!;
       const tolerance = parseTolerance(flags.costTolerance);
@@ -140,18 +158,18 @@ export function registerCheck(program: Command, ctx: CliContext): void {
 
       const records: BaselineRun[] = [];
       const keys = new Set<string>();
-      const spinner = startSpinner(ctx.output, 'checking');
+      const progress = startProgress(ctx.output, 'check', !flags.json && !flags.ktap);
       try {
         for (const dir of uniqueBundles(dirs)) {
           const key = bundleKey(dir, baselineFile);
           keys.add(key);
           const inBase = (baseline?.runs ?? []).filter((r) => r.bundle === key);
-          spinner.update(`reading ${dir}`);
-          const runs = replayBundle(dir, inBase, flags, deferredFlag, (what) => spinner.update(what));
+          progress.update(`reading ${dir}`);
+          const runs = replayBundle(dir, inBase, flags, deferredFlag, progress.update);
           for (const r of runs.runs) records.push(runRecord(key, r, runs.pageShift));
         }
       } finally {
-        spinner.stop();
+        progress.stop();
       }
       // a bundle twice under two names, or one cell asked twice: one record per key
       const unique = [...new Map(records.map((r) => [runKey(r), r])).values()];
@@ -165,17 +183,17 @@ export function registerCheck(program: Command, ctx: CliContext): void {
       if (flags.updateBaseline)
         fs.writeFileSync(baselineFile, renderBaseline(updatedBaseline(baseline, unique)));
       if (flags.junit) fs.writeFileSync(flags.junit, renderCheckJunit(result));
-      ctx.output.out(
-        flags.json
-          ? JSON.stringify(checkToJson(result, baselineFile), null, 2) + '\n'
-          : flags.ktap
+      if (flags.json) printJson(ctx, checkToJson(result, baselineFile));
+      else
+        ctx.output.out(
+          flags.ktap
             ? renderCheckKtap(result)
             : renderCheckText(result, baselineFile, Boolean(flags.updateBaseline)) +
-              (flags.updateBaseline
-                ? `baseline written: ${baselineFile} (${unique.length} runs updated)\n`
-                : ''),
-      );
-      if (result.failed && !flags.updateBaseline) ctx.exitCode = 1;
+                (flags.updateBaseline
+                  ? `baseline written: ${baselineFile} (${unique.length} runs updated)\n`
+                  : ''),
+        );
+      if (result.failed && !flags.updateBaseline) ctx.exitCode = EXIT.FINDINGS;
     });
 }
 
@@ -185,7 +203,7 @@ function replayBundle(
   inBase: readonly BaselineRun[],
   flags: CheckFlags,
   deferredFlag: 'on' | 'off' | undefined,
-  progress: (what: string) => void,
+  progress: ProgressFn,
 ): { runs: CheckRun[]; pageShift: number } {
   const deferredOf = (d: DeferredOption | undefined): DeferredOption => deferredFlag ?? d ?? 'default';
   if (!hasKhoImage(dir)) {
@@ -203,7 +221,7 @@ function replayBundle(
     progress(`replaying ${dir}`);
     return { runs: options.map((d) => runPlainBoot(host, boot, d)), pageShift: host.pageShift };
   }
-  const b = loadKhoBundle(dir);
+  const b = loadKhoBundle(dir, { onProgress: progress });
   const hb = bootOptionsFromHost(b.host);
   const boot = {
     bundleName: dir,

@@ -612,6 +612,8 @@ export function parseDmesg(text: string, file: string, options: ParseDmesgOption
   let start = 0;
   let lineNo = 0;
   let prevKmsg = false;
+  // journalctl -o verbose: the fields of the record being read (SYSLOG_IDENTIFIER, _SOURCE_MONOTONIC_TIMESTAMP)
+  let verbose: { ident: string | null; usec: number | null } | null = null;
   const n = text.length;
   while (start < n) {
     let nl = text.indexOf('\n', start);
@@ -650,7 +652,31 @@ export function parseDmesg(text: string, file: string, options: ParseDmesgOption
       b.ignoreReason = 'blank line';
     } else {
       const p = splitPrefix(line);
-      if (p.kmsgDict && prevKmsg) {
+      const field = p.journalField;
+      if (field === 'head') verbose = { ident: null, usec: null };
+      else if (field === 'SYSLOG_IDENTIFIER' && verbose) verbose.ident = p.fieldValue ?? null;
+      else if (field === '_SOURCE_MONOTONIC_TIMESTAMP' && verbose)
+        verbose.usec = /^\d{1,15}$/.test(p.fieldValue ?? '') ? Number(p.fieldValue) : null;
+      if (field !== undefined && (field !== 'MESSAGE' || verbose === null)) {
+        outcome = 'ignored';
+        b.ignoreReason =
+          field === 'head'
+            ? 'journalctl -o verbose record header'
+            : 'journalctl -o verbose field other than MESSAGE: record metadata';
+      } else if (
+        field === 'MESSAGE' &&
+        verbose !== null &&
+        verbose.ident !== null &&
+        verbose.ident !== 'kernel'
+      ) {
+        outcome = 'ignored';
+        b.ignoreReason = 'userspace record of a journal (`host systemd[1]: ...`): not a kernel message';
+      } else if (field === 'MESSAGE' && verbose !== null) {
+        b.timestampKinds[p.kind] = (b.timestampKinds[p.kind] ?? 0) + 1;
+        const usec = verbose.usec;
+        const rec: Rec = { lineNo, column: p.msgStart + 1, ...(usec !== null && { time: usec / 1e6 }) };
+        outcome = b.handle(line.slice(p.msgStart), rec);
+      } else if (p.kmsgDict && prevKmsg) {
         outcome = 'ignored';
         b.ignoreReason = '/dev/kmsg dictionary line (` SUBSYSTEM=...`): metadata of the previous record';
       } else {

@@ -22,6 +22,13 @@ export interface LinePrefix {
   readonly kmsgDict?: boolean;
   /** journalctl -b record of a userspace identifier (`host systemd[1]: `), not a kernel message. */
   readonly userspace?: boolean;
+  /**
+   * journalctl -o verbose: the record's header line (`head`) or the name of one of its `    FIELD=value` lines;
+   * for `MESSAGE` msgStart is the message. The caller keeps the record's SYSLOG_IDENTIFIER and
+   * _SOURCE_MONOTONIC_TIMESTAMP (fieldValue) to tell kernel records and give them their time.
+   */
+  readonly journalField?: string;
+  readonly fieldValue?: string;
 }
 
 const LEVEL = /<(\d{1,3})>/y;
@@ -47,7 +54,13 @@ const JUNIX = /\d{9,11}\.\d+ /y;
 const JHOST = /[^\s:[\]]+ (?:(kernel)|[\w.@-]+\[\d+\]): /y;
 // ChromeOS syslog (rsyslog template `%TIMESTAMP% %syslogseverity-text:::uppercase% %syslogtag%%msg%`): a severity
 // word and the tag, no host: `2026-05-18T17:59:47.299506Z INFO kernel: [    0.004561] msg`, `INFO chrome: msg`.
-const SEVERITY_TAG = /(?:EMERG|ALERT|CRIT|ERR|WARNING|NOTICE|INFO|DEBUG) (?:(kernel)|[\w.@/-]+(?:\[\d+\])?): /y;
+const SEVERITY_TAG =
+  /(?:EMERG|ALERT|CRIT|ERR|WARNING|NOTICE|INFO|DEBUG) (?:(kernel)|[\w.@/-]+(?:\[\d+\])?): /y;
+
+// journalctl -o verbose: `Tue 2024-03-05 12:00:00.123456 UTC [s=..;i=..;b=..;m=..;t=..;x=..]`, then one
+// `    FIELD=value` line per field of the record (systemd journalctl output_verbose).
+const VERBOSE_HEAD = /^[A-Z][a-z]{2} \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)? \S+ \[s=[0-9a-f]+;/;
+const VERBOSE_FIELD = /^ {4}(?<name>[A-Z_][A-Z0-9_]*)=/;
 
 function stickyMatch(re: RegExp, s: string, at: number): RegExpExecArray | null {
   re.lastIndex = at;
@@ -80,6 +93,21 @@ export function splitPrefix(line: string): LinePrefix {
   if (kmsg) {
     const usec = Number(kmsg[3]);
     return { kind: 'kmsg', time: usec / 1e6, level: Number(kmsg[1]) & 7, msgStart: kmsg[0].length };
+  }
+  if (c0 === 0x20 && line.startsWith('    ')) {
+    const f = VERBOSE_FIELD.exec(line);
+    if (f) {
+      const name = f.groups!['name'] as string;
+      return {
+        kind: name === 'MESSAGE' ? 'wallclock' : 'none',
+        msgStart: f[0].length,
+        journalField: name,
+        fieldValue: line.slice(f[0].length),
+      };
+    }
+  }
+  if (c0 >= 0x41 && c0 <= 0x5a && VERBOSE_HEAD.test(line)) {
+    return { kind: 'none', msgStart: 0, journalField: 'head' };
   }
   if (
     line.length > 0 &&

@@ -63,6 +63,12 @@ describe('parseDmesg on the same log in every prefix form', () => {
     iso: (m) => `2024-03-05T12:00:00+0000 host kernel: ${m}`,
     monotonicJournal: (m, i) => `[    0.00${i}000] host kernel: ${m}`,
     decode: (m, i) => `kern  :info  : [    0.00${i}000] ${m}`,
+    shortPrecise: (m) => `Mar 05 12:00:00.123456 host kernel: ${m}`,
+    // Debian kern.log / rsyslog: syslog time and host, the printk time still in the message
+    syslogPrintk: (m, i) => `Mar  5 12:00:00 host kernel: [    0.00${i}000] ${m}`,
+    rsyslogIso: (m, i) => `2024-03-05T12:00:00.123456+00:00 host kernel: [    0.00${i}000] ${m}`,
+    // ChromeOS /var/log/messages: ISO time, severity word and tag, no host
+    chromeos: (m, i) => `2024-03-05T12:00:00.123456Z INFO kernel: [    0.00${i}000] ${m}`,
     none: (m) => m,
   };
   for (const [name, fmt] of Object.entries(forms)) {
@@ -79,10 +85,47 @@ describe('parseDmesg on the same log in every prefix form', () => {
       expect(log.earlyNodeRanges).toEqual([{ nid: 0, start: 0x1000, end: 0x9f000 }]);
       expect(log.deferredInit).toMatchObject([{ nid: 0, ms: 44, line: 8 }]);
       // Seconds since boot only where the prefix gives them (the 8th record is printed at 0.007 s).
-      const seconds = ['monotonic', 'level', 'caller', 'kmsg', 'monotonicJournal', 'decode'].includes(name);
+      const seconds = [
+        'monotonic',
+        'level',
+        'caller',
+        'kmsg',
+        'monotonicJournal',
+        'decode',
+        'syslogPrintk',
+        'rsyslogIso',
+        'chromeos',
+      ].includes(name);
       expect(log.deferredInit[0]?.time).toBe(seconds ? 0.007 : undefined);
     });
   }
+  it('journalctl -o verbose: MESSAGE= of kernel records, time from _SOURCE_MONOTONIC_TIMESTAMP', () => {
+    const record = (m: string, i: number): string[] => [
+      `Tue 2024-03-05 12:00:00.12345${i} UTC [s=3f2a;i=${i};b=9c1d;m=${i}000;t=61b2;x=77aa]`,
+      `    _SOURCE_MONOTONIC_TIMESTAMP=${i}000`,
+      '    _TRANSPORT=kernel',
+      '    PRIORITY=6',
+      '    SYSLOG_IDENTIFIER=kernel',
+      `    MESSAGE=${m}`,
+      '    _BOOT_ID=9c1d',
+      '    _HOSTNAME=host',
+    ];
+    const user = [
+      'Tue 2024-03-05 12:00:01.000000 UTC [s=3f2a;i=99;b=9c1d;m=99;t=61b3;x=77ab]',
+      '    SYSLOG_IDENTIFIER=systemd',
+      '    MESSAGE=Zone ranges:',
+    ];
+    const text = [...body.flatMap(record), ...user].join('\n') + '\n';
+    const log = parseDmesg(text, 'verbose');
+    expect(log.unknownLines).toBe(0);
+    expect(log.kernelRelease).toBe('6.1.0-56-amd64');
+    expect(log.e820).toEqual([{ start: 0, end: 0x9fc00, type: 'usable' }]);
+    expect(log.zoneRanges).toHaveLength(2);
+    expect(log.earlyNodeRanges).toEqual([{ nid: 0, start: 0x1000, end: 0x9f000 }]);
+    expect(log.deferredInit).toMatchObject([{ nid: 0, ms: 44, time: 0.007 }]);
+    expect(log.ignoredReasons['journalctl -o verbose record header']).toBe(body.length + 1);
+  });
+
   it('CRLF line ends and a missing final newline', () => {
     const log = parseDmesg(body.join('\r\n'), 'crlf');
     expect(log.unknownLines).toBe(0);

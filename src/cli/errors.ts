@@ -2,6 +2,8 @@
 // readable length (a 100 KB argument is not echoed back whole). Commands that add their own messages use
 // formatError(); commander's own messages are rewritten into the same shape by usageMessage().
 
+import { escapeTerminal } from '../core/index.js';
+
 /** Longest run of non-blank characters shown whole; longer ones keep their head and tail. */
 const MAX_WORD = 120;
 /** Longest message shown whole. */
@@ -15,7 +17,8 @@ export function cutLong(text: string): string {
   );
   if (s.length > MAX_MESSAGE)
     s = `${s.slice(0, MAX_MESSAGE - 40)}…(${s.length - (MAX_MESSAGE - 40)} more characters)`;
-  return s.replace(/[\r\n]+/g, ' ');
+  // What the user typed or the input held may carry terminal controls: escaped, so the line stays one inert line.
+  return escapeTerminal(s.replace(/[\r\n]+/g, ' '));
 }
 
 /** `kexec-replay: <what>: <why>`. */

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ByteSource } from '../core/index.js';
-import { TraceError } from '../core/index.js';
+import { TraceError, escapeTerminalText } from '../core/index.js';
 
 export interface Output {
   out(text: string): void;
@@ -39,9 +39,14 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   else throw e;
 });
 
+// stdout carries reports that quote input (node names, subtree and session names, log lines): every control byte
+// in them prints as an escape (escapeTerminalText keeps newline and tab), never acts on the terminal (issue 13).
+// The tool writes no control sequence of its own to stdout; one that wants colour must add it after this escape.
+// stderr is escaped where messages are made (TraceError, cutLong, formatDiagnostic), because the progress line
+// writes its own \r and ESC [K there.
 export const processOutput: Output = {
   out: (t) => {
-    if (!stdoutClosed) process.stdout.write(t);
+    if (!stdoutClosed) process.stdout.write(escapeTerminalText(t));
   },
   err: (t) => void process.stderr.write(t),
   // a terminal that says it has 0 columns (`script -qc`, some serial consoles) gets no progress line: there is

@@ -2,7 +2,7 @@
 // 0 clean, 1 error findings, 2 usage, 3 unreadable or invalid trace, 70 internal error (src/cli/exit.ts).
 // Every error is one line in one style: `kexec-replay: <what>: <why>`.
 import { CommanderError } from 'commander';
-import { TraceError, UsageError } from '../core/index.js';
+import { TraceError, UsageError, escapeTerminalText } from '../core/index.js';
 import type { Output } from './io.js';
 import { processOutput } from './io.js';
 import { buildProgram, VERSION } from './program.js';
@@ -42,7 +42,8 @@ export async function run(argv: readonly string[], output: Output = processOutpu
       output.err(`kexec-replay: ${cutLong(e.message)}\n`);
       return EXIT.TRACE;
     }
-    const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    // The stack's message can quote input: escaped, its own newlines kept.
+    const detail = escapeTerminalText(e instanceof Error ? (e.stack ?? e.message) : String(e));
     output.err(
       `kexec-replay ${VERSION}: internal error (this is a bug in kexec-replay, not in your trace).\n` +
         `Please report it with this message, the command line and the bundle attached.\n${detail}\n`,

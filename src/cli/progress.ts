@@ -9,6 +9,7 @@
 // no signal handler is installed: SIGINT and SIGTERM keep the kernel's default action, which ends the process at
 // once even in the middle of synchronous work (the shell sees 130 / 143), with the terminal as it was.
 import type { ProgressFn } from '../core/index.js';
+import { escapeTerminal } from '../core/index.js';
 import type { Output } from './io.js';
 import { formatCount } from '../report/format.js';
 
@@ -43,7 +44,8 @@ export function startProgress(output: Output, label: string, enabled = true): Pr
       counts = ` ${formatCount(done)}/${formatCount(total)} (${Math.floor((100 * done) / total)}%)`;
     else if (done !== undefined) counts = ` ${formatCount(done)}`;
     const secs = ((Date.now() - started) / 1000).toFixed(1);
-    const text = `${FRAMES[frame++ % FRAMES.length]} ${label}: ${phase}${counts} ${secs}s`;
+    // The label and phase name files of the input: escaped before the line's own \r and ESC [K are added.
+    const text = escapeTerminal(`${FRAMES[frame++ % FRAMES.length]} ${label}: ${phase}${counts} ${secs}s`);
     // one line, never wrapped: a wrapped line cannot be erased with \r
     output.err(`\r${text.length > width - 1 ? text.slice(0, width - 2) + '…' : text}\x1b[K`);
     drawn = true;

@@ -1,4 +1,5 @@
 // Bad input is the user's, not a bug (DESIGN.md, Errors): a TraceError carries a stable code and a location.
+import { escapeTerminal } from './escape.js';
 
 /** Where in an input a problem was found. Binary inputs use `offset` (and `field`); text inputs `line`/`column`. */
 export interface SourceLocation {
@@ -16,6 +17,11 @@ export interface SourceLocation {
 
 /** Render a location the way the CLI prints it: `file: offset 0x1f8 (chunk[3].hdr.next)` or `file:14:1`. */
 export function formatLocation(loc: SourceLocation): string {
+  // File names and fields (FDT node paths, property names) come from the input: escaped, one line.
+  return escapeTerminal(formatLocationRaw(loc));
+}
+
+function formatLocationRaw(loc: SourceLocation): string {
   if (loc.line !== undefined) {
     const col = loc.column !== undefined ? `:${loc.column}` : '';
     const field = loc.field !== undefined ? ` (${loc.field})` : '';
@@ -47,7 +53,12 @@ export class TraceError extends Error {
   readonly found: string;
 
   constructor(init: TraceErrorInit) {
-    super(`${formatLocation(init.location)}: ${init.code}: expected ${init.expected}, found ${init.found}`);
+    // `found` quotes the input (a node name, a line): the message is escaped so it prints as one line.
+    super(
+      escapeTerminal(
+        `${formatLocation(init.location)}: ${init.code}: expected ${init.expected}, found ${init.found}`,
+      ),
+    );
     this.code = init.code;
     this.location = init.location;
     this.expected = init.expected;

@@ -6,3 +6,4 @@ export * from './limits.js';
 export * from './bytes.js';
 export * from './phys.js';
 export * from './progress.js';
+export * from './escape.js';

@@ -1,7 +1,7 @@
 // `kexec-replay inspect <bundle-dir> [--json] [--bitmap-format 512|page]` and `inspect --dts <file>`: decode a
 // bundle's KHO handover image (kho/fdt, kho/sub_fdts/*, kho/scratch_*, kho/memory.core) and summarise it.
 import type { Command } from 'commander';
-import { DiagnosticSink, UsageError } from '../../core/index.js';
+import { DiagnosticSink, UsageError, escapeTerminal } from '../../core/index.js';
 import { getProp, parseFdt } from '../../../parsers/fdt/index.js';
 import type { Fdt } from '../../../parsers/fdt/index.js';
 import type { KhoBitmapFormat } from '../../../parsers/kho/index.js';
@@ -50,7 +50,7 @@ function printDts(file: string, ctx: CliContext): void {
   const sink = new DiagnosticSink();
   const fdt = parseFdt(readBytes(file), file, sink);
   ctx.output.out(renderDts(fdt, { u64Props: khoU64Props(fdt) }));
-  for (const d of sink.items) ctx.output.err(`kexec-replay: ${d.severity}: ${d.code}: ${d.message}\n`);
+  for (const d of sink.items) ctx.output.err(`kexec-replay: ${d.severity}: ${d.code}: ${escapeTerminal(d.message)}\n`);
 }
 
 export function registerInspect(program: Command, ctx: CliContext): void {

@@ -14,6 +14,11 @@ export const LIMITS = {
   KHO_MAX_BLOCKS: 200_000_000,
   /** Lines read from one text file. */
   TEXT_MAX_LINES: 50_000_000,
+  /**
+   * Diagnostics of one code kept whole by a DiagnosticSink; the rest are counted in one entry (issue 13). A
+   * report lists a few examples of each code anyway; this keeps a junk file's cost a count, not an object a line.
+   */
+  DIAGNOSTICS_KEPT_PER_CODE: 1000,
 } as const;
 
 export const U64_MAX_SAFE = Number.MAX_SAFE_INTEGER;

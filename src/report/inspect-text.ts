@@ -1,7 +1,7 @@
 // The `inspect` text report: ABI era and how it was decided, subtrees, scratch areas, preserved blocks by order
 // and by size class, totals, and the diagnostics counted by code.
 import type { Diagnostic } from '../core/index.js';
-import { countDiagnostics, formatBytes, formatDiagnostic, formatMemRange, hex } from '../core/index.js';
+import { countDiagnostics, totalDiagnostics, formatBytes, formatDiagnostic, formatMemRange, hex } from '../core/index.js';
 import type { KhoImage } from '../../parsers/kho/types.js';
 import { khoEra } from '../../parsers/kho/eras.js';
 import { ownerSummary } from '../../parsers/kho/owners.js';
@@ -159,7 +159,7 @@ export function renderInspectText(img: KhoImage, bundle: string, diagnostics: re
   }
 
   const counts = countDiagnostics(diagnostics);
-  out.push(`Diagnostics (${diagnostics.length})`);
+  out.push(`Diagnostics (${totalDiagnostics(diagnostics)})`);
   const shown = new Set<string>();
   for (const d of diagnostics) {
     if (shown.has(d.code)) continue;

@@ -1,6 +1,6 @@
 // `parse` as text: what the tool understood of a bundle, where each fact came from, what disagrees.
 import type { Diagnostic } from '../core/index.js';
-import { countDiagnostics, formatBytes, formatDiagnostic, formatMemRange, hex } from '../core/index.js';
+import { countDiagnostics, totalDiagnostics, formatBytes, formatDiagnostic, formatMemRange, hex } from '../core/index.js';
 import type { FactSource, HostTrace, MemRegion } from '../trace/host-trace.js';
 
 const n = (v: number): string => v.toLocaleString('en-US');
@@ -207,7 +207,7 @@ export function renderParseText(host: HostTrace, bundle: string): string {
   const counts = countDiagnostics(diags);
   out.push(
     '',
-    `Diagnostics: ${diags.length}${
+    `Diagnostics: ${totalDiagnostics(diags)}${
       diags.length
         ? ` (${Object.entries(counts)
             .map(([k, v]) => `${k} ${v}`)

@@ -41,7 +41,7 @@ const ORDER = /^Page block order: (\d+) *$/;
 const PER_BLOCK = /^Pages per block: +(\d+) *$/;
 const FREE_HEADER = /^Free pages count per migrate type at order((?: +\d+)+) *$/;
 const FREE_ROW = /^Node +(\d+), zone +(\S+), type +(\S+)((?: +>?\d+)+) *$/;
-const BLOCKS_HEADER = /^Number of (blocks|mixed blocks) type +(\S.*?) *$/;
+const BLOCKS_HEADER = /^Number of (blocks|mixed blocks) type +(\S(?:.*\S)?) *$/;
 const BLOCKS_ROW = /^Node (\d+), zone +(\S+)((?: +\d+)+) *$/;
 
 export function parsePagetypeinfo(text: string, file: string): Pagetypeinfo {

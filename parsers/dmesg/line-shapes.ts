@@ -153,10 +153,12 @@ function dumpOutsideBlock(_b: ShapeTarget, _g: Groups, _m: RegExpExecArray, _r: 
   throw new BadValue(msg.trim().slice(0, 40), 'a MEMBLOCK configuration: header before this dump line');
 }
 
+// Unanchored: the lookbehind starts a number only at its first digit, so a long digit run costs one scan, not one
+// per digit (issue 13).
 const KIB = {
-  reserved: /(\d+)[kK] reserved/,
-  cmaReserved: /(\d+)[kK] cma-reserved/,
-  absent: /(\d+)[kK] absent/,
+  reserved: /(?<!\d)(\d+)[kK] reserved/,
+  cmaReserved: /(?<!\d)(\d+)[kK] cma-reserved/,
+  absent: /(?<!\d)(\d+)[kK] absent/,
 } as const;
 
 /** Every single-line shape, in the order parseDmesg tries them (memblock=debug first: the bulk of a debug log). */

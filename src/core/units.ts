@@ -29,8 +29,16 @@ export function formatBytes(n: number): string {
     v /= 1024;
     i++;
   }
-  const s = Number.isInteger(v) ? v.toString() : v.toFixed(v < 10 ? 2 : 1).replace(/\.?0+$/, '');
+  const s = Number.isInteger(v) ? v.toString() : trimFraction(v.toFixed(v < 10 ? 2 : 1));
   return `${s} ${units[i]}`;
+}
+
+/** `1.50` -> `1.5`, `2.00` -> `2`: trailing zeros of a fraction, then a bare point (a loop, not a backtracking pattern). */
+function trimFraction(s: string): string {
+  let end = s.length;
+  while (end > 0 && s[end - 1] === '0') end--;
+  if (end > 0 && s[end - 1] === '.') end--;
+  return s.slice(0, end);
 }
 
 /** Parse a kernel memory size with suffix: `6G`, `512M`, `4096K`, `1T`, plain bytes. Returns null when malformed. */

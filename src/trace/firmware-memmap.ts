@@ -12,7 +12,7 @@ export interface FirmwareMemmap {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-const LINE = /^(\d+) +0x([0-9a-f]+) +0x([0-9a-f]+) +(\S.*?) *$/i;
+const LINE = /^(\d+) +0x([0-9a-f]+) +0x([0-9a-f]+) +(\S(?:.*\S)?) *$/i;
 
 /** firmware memmap type names (drivers/firmware/memmap.c, e820 names) to the words BIOS-e820 lines print. */
 const TYPE_WORDS: Readonly<Record<string, string>> = {

@@ -196,13 +196,18 @@ interface TraceJson {
   kernelRelease?: unknown;
 }
 
+/** `node/node0-meminfo.txt` -> `node/`: the directory part with its slash (lastIndexOf, not a backtracking pattern). */
+function dirPrefix(p: string): string {
+  return p.slice(0, p.lastIndexOf('/') + 1);
+}
+
 /** Load a bundle into one HostTrace. Throws TraceError for a file whose known lines carry impossible values. */
 export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostTrace {
   const sink = new DiagnosticSink();
   const diagnostics: Diagnostic[] = [];
   const reports: BundleFileReport[] = [];
   const sources: Record<string, FactSource[]> = {};
-  const root = options.displayRoot ? options.displayRoot.replace(/\/+$/, '') + '/' : '';
+  const root = options.displayRoot ? options.displayRoot.replace(/(?<!\/)\/+$/, '') + '/' : '';
   const display = (p: string): string => `${root}${p}`;
 
   const scoped = scopeFiles(files, options, sink, reports);
@@ -813,7 +818,7 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
   if (nodes.length)
     src(
       'nodes',
-      display([...best.values()].find((f) => f.nid !== undefined)!.path.replace(/[^/]*$/, '')) || '.',
+      display(dirPrefix([...best.values()].find((f) => f.nid !== undefined)!.path)) || '.',
       'node-sysfs',
     );
 

@@ -83,6 +83,11 @@ class EntryColumns {
     this.index[i] = index;
   }
 
+  /** Every entry's bitmap address, in list order (a view: valid until the next push). */
+  bitmapAddresses(): Float64Array {
+    return this.bitmap.subarray(0, this.length);
+  }
+
   /** Entry `i`; `chunkPhys` holds each chunk's address, by chunk number. */
   at(i: number, chunkPhys: readonly number[]): BitmapEntry {
     const c = this.chunk[i]!;
@@ -246,7 +251,16 @@ export function decodeChunkList(
     format = evidence.kind === 'default-page' ? 'page' : '512';
   }
 
-  // 3. The bitmaps: each set bit b is one block at phys_start + (b << (order + PAGE_SHIFT)).
+  // 3. No two structures share bytes, checked before any bitmap is read (issue 13: three 4 KiB chunks whose 255
+  // bitmap pointers all named one all-ones page decoded to 25M blocks from a 21 KB bundle). The outgoing kernel
+  // allocates each bitmap on its own, one per (order, index) of its tracker (linux v6.16..v6.19
+  // kernel/kexec_handover.c xa_load_or_alloc(): kzalloc(512) in 6.16, a page from 6.18), and each chunk is a page
+  // of its own (new_chunk()). The incoming kernel trusts its predecessor and checks nothing
+  // (deserialize_bitmap()), so this bound is the writer's invariant: distinct bitmaps make the blocks decoded at
+  // most 8 per byte of bitmap present in the dump.
+  checkNoAliasing(mem, entries, chunkPhys, pageSize, format === '512' ? KHOSER.PRESERVE_BITS_512 / 8 : pageSize);
+
+  // 4. The bitmaps: each set bit b is one block at phys_start + (b << (order + PAGE_SHIFT)).
   const bits = format === '512' ? KHOSER.PRESERVE_BITS_512 : pageSize * 8;
   const nbytes = bits / 8;
   const maxPfn = 2 ** (53 - opts.pageShift);
@@ -298,6 +312,68 @@ export function decodeChunkList(
     evidence = { kind: 'bits-beyond-512-bytes', proof: false, detail: beyond512 };
   }
   return { format, evidence, chunks: idx, bitmaps: entries.length };
+}
+
+/** Index of the first sorted element whose range [a, a + size) ends after `addr`. */
+function firstEndingAfter(sorted: Float64Array, size: number, addr: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! + size > addr) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * Throw KHO_ERR_ALIAS when two bitmaps share a byte, or a bitmap shares a byte with a chunk, naming the later
+ * entry (in list order) and where its bitmap pointer is. Sorted once: O(n log n) for n bitmaps.
+ */
+function checkNoAliasing(
+  mem: PhysMemory,
+  entries: EntryColumns,
+  chunkPhys: readonly number[],
+  pageSize: number,
+  nbytes: number,
+): void {
+  const addrs = entries.bitmapAddresses();
+  const sorted = Float64Array.from(addrs).sort();
+  const fail = (later: number, found: string): never => {
+    const e = entries.at(later, chunkPhys);
+    throw pointerError(
+      mem,
+      { field: `${e.label}.bitmap`, phys: e.bitmapSlot },
+      'KHO_ERR_ALIAS',
+      `a bitmap of its own (${nbytes} bytes no other bitmap or chunk uses: the kernel allocates one per entry)`,
+      found,
+    );
+  };
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i]! < sorted[i - 1]! + nbytes) {
+      // The two entries whose bitmaps overlap, in list order; the later one is the one reported.
+      const a = sorted[i - 1]!;
+      const b = sorted[i]!;
+      let first = -1;
+      let second = -1;
+      for (let k = 0; k < addrs.length && second < 0; k++) {
+        const v = addrs[k]!;
+        if (v !== a && v !== b) continue;
+        if (first < 0) first = k;
+        else if (a === b || v !== addrs[first]) second = k;
+      }
+      const f = entries.at(first, chunkPhys);
+      fail(second, `the bytes of ${f.label}.bitmap at ${hex(addrs[first]!)} (this one at ${hex(addrs[second]!)})`);
+    }
+  }
+  for (let c = 0; c < chunkPhys.length; c++) {
+    const chunk = chunkPhys[c]!;
+    const i = firstEndingAfter(sorted, nbytes, chunk);
+    if (i < sorted.length && sorted[i]! < chunk + pageSize) {
+      const k = addrs.indexOf(sorted[i]!);
+      fail(k, `the bytes of chunk[${c}] at ${hex(chunk)}`);
+    }
+  }
 }
 
 /** Proof of the 512-byte format, if any entry gives one (spec 4.1.4); null otherwise. */

@@ -82,6 +82,9 @@ export function decodeRadixTree(
   const maxOrder = 52 - pageShift;
   const maxPfn = 2 ** (53 - pageShift);
   const visited = new Map<number, string>();
+  // Node start by page-sized bucket (floor(addr / PAGE_SIZE)). Two nodes starting in one bucket share bytes, so a
+  // bucket holds at most one start, and a node can only overlap the nodes of its own and the two next buckets.
+  const byBucket = new Map<number, number>();
   let tables = 0;
   let leaves = 0;
   let unaligned = 0;
@@ -107,6 +110,22 @@ export function decodeRadixTree(
         `the node of ${prev} again, at ${hex(node)}`,
       );
     }
+    // Every table and leaf is a page of its own (linux v7.3-rc7 kernel/liveupdate/kexec_handover.c
+    // kho_radix_alloc_node()), and the incoming walk (__kho_radix_walk_tree()) trusts that. Two slots sharing a
+    // node is a cycle or a DAG (above); two nodes sharing bytes (unaligned pointers a few bytes apart into one
+    // all-ones page) would multiply one page of bits into hundreds of leaves: rejected before the node is read.
+    const bucket = Math.floor(node / pageSize);
+    for (const b of [bucket - 1, bucket, bucket + 1]) {
+      const other = byBucket.get(b);
+      if (other !== undefined && other < node + pageSize && node < other + pageSize) {
+        throw fail(
+          'KHO_ERR_ALIAS',
+          `a radix node of its own (${pageSize} bytes no other node uses: the kernel allocates a page per node)`,
+          `the bytes of the node of ${visited.get(other)} at ${hex(other)} (this one at ${hex(node)})`,
+        );
+      }
+    }
+    byBucket.set(bucket, node);
     if (visited.size >= KHO_BOUNDS.MAX_RADIX_NODES) {
       throw fail('KHO_ERR_BADCOUNT', `at most ${KHO_BOUNDS.MAX_RADIX_NODES} radix nodes`, 'more');
     }

@@ -153,7 +153,8 @@ export function decodeKhoTestSubtree(
       found: 'nothing',
     });
   }
-  const nrFolios = propU32Native(requireProp(data, 'nr_folios', file), file, data.path, endian);
+  const nrProp = requireProp(data, 'nr_folios', file);
+  const nrFolios = propU32Native(nrProp, file, data.path, endian);
   const csum = propU32Native(requireProp(data, 'csum', file), file, data.path, endian);
   const info = requireProp(data, 'folios_info', file);
   if (!mem) return { test: { magic, nrFolios, csum, folios: null }, vmalloc: null };
@@ -166,6 +167,18 @@ export function decodeKhoTestSubtree(
     pageShift,
     endian,
   );
+  // linux v7.3-rc7 lib/test_kho.c kho_test_preserve_folios(): folios_info is vmalloc_array(nr_folios,
+  // sizeof(phys_addr_t)), so its area holds nr_folios entries; kho_test_restore() reads folios_info[0..nr_folios)
+  // from it. A larger nr_folios reads past the area (and, unchecked, sized a 32 GiB buffer from a u32).
+  const areaBytes = area.totalPages * 2 ** pageShift;
+  if (nrFolios * 8 > areaBytes) {
+    throw new TraceError({
+      code: 'KHO_ERR_BADCOUNT',
+      location: { file, offset: nrProp.offset, field: `${data.path}:nr_folios` },
+      expected: `at most ${Math.floor(areaBytes / 8)} (folios_info holds ${area.totalPages} page(s) of phys_addr_t)`,
+      found: `${nrFolios}`,
+    });
+  }
   const bytes = readVmallocContents(area, mem, nrFolios * 8, pageShift);
   const view = viewOf(bytes);
   const pageSize = 2 ** pageShift;

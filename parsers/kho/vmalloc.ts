@@ -145,6 +145,19 @@ export function readVmallocContents(
   pageShift: number,
 ): Uint8Array {
   const blockBytes = 2 ** (pageShift + area.order);
+  // The blocks were read from the dump, so what they can hold is bounded by the input; a length from another
+  // field (nr_folios) is checked against it before it sizes anything.
+  const capacity = area.blockPhys.length * blockBytes;
+  if (!Number.isSafeInteger(length) || length < 0 || length > capacity) {
+    throw khoError(
+      mem,
+      area.first,
+      `${area.owner}`,
+      'KHO_ERR_BADCOUNT',
+      `at most ${capacity} bytes of contents (${area.blockPhys.length} block(s) of order ${area.order})`,
+      `${length} bytes wanted`,
+    );
+  }
   const out = new Uint8Array(length);
   let done = 0;
   for (let i = 0; done < length && i < area.blockPhys.length; i++) {

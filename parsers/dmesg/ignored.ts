@@ -409,7 +409,7 @@ export const IGNORED: readonly IgnoredShape[] = [
     reason: 'NUMA distances and CPU affinity: no memory ranges',
   },
   {
-    re: /^(?:efi: Not removing mem\d+|efi: memattr: |efi: EFI runtime memory map:|efi: (?:EFI v|UEFI not found|EFI Runtime)|efi: (?:[A-Za-z0-9.]+(?: [A-Za-z0-9.]+)*=0x[0-9a-f]+(?: |$))+$|efi: More the[na] \d+ EFI boot service segments)/,
+    re: /^(?:efi: Not removing mem\d+|efi: memattr: |efi: EFI runtime memory map:|efi: (?:EFI v|UEFI not found|EFI Runtime)|efi: +[A-Za-z0-9.]+(?: [A-Za-z0-9.]+)*=0x[0-9a-f]+(?: +[A-Za-z0-9.]+(?: [A-Za-z0-9.]+)*=0x[0-9a-f]+)* *$|efi: More the[na] \d+ EFI boot service segments)/,
     reason: 'EFI runtime, memory attributes and config tables: the efi: mem lines carry the map',
   },
   {

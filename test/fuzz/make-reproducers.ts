@@ -30,7 +30,9 @@ export interface ReproducerExpect {
   readonly code?: string;
   /** For exit 3: how the location is given. */
   readonly where?: 'offset' | 'line' | 'field';
-  /** For exit 0/1: a code the output must name (a subtree error is reported as a diagnostic). */
+  /** Exit 3 for a part of the input (a note at error severity): the report is printed, stderr has the one line. */
+  readonly partial?: boolean;
+  /** A code the output must name (a subtree error is reported as a diagnostic). */
   readonly diagnostic?: string;
   /** Wall-clock bound for one command, generous for a loaded machine (the crash took seconds to forever). */
   readonly maxMs: number;
@@ -89,9 +91,13 @@ function khoTestNrFoliosHuge(): Reproducer {
     name: 'kho-test-nr-folios-huge',
     files: khoBundleFiles(img),
     expect: {
-      // A subtree that does not decode is reported and the image still read (decode-image.ts): a diagnostic.
+      // A subtree that does not decode is reported and the rest of the image still read (decode-image.ts): a
+      // note at error severity, so exit 3 with the report (src/cli/exit.ts finishRun).
       commands: ['inspect', 'inspect --json'],
-      exit: 0,
+      exit: 3,
+      code: 'KHO_SUBTREE_INVALID',
+      where: 'offset',
+      partial: true,
       diagnostic: 'KHO_ERR_BADCOUNT',
       maxMs: 10_000,
       before:

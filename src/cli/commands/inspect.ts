@@ -96,7 +96,7 @@ export function registerInspect(program: Command, ctx: CliContext): void {
 /** `inspect <bundle>/kho` means the bundle: the loader reads `<bundle>/kho/fdt`. */
 function bundleOfKhoDir(dir: string): string {
   requireInputPath(dir, 'dir');
-  const trimmed = dir.replace(/\/+$/, '');
+  const trimmed = dir.replace(/(?<!\/)\/+$/, ''); // lookbehind: one scan of a run of slashes, not one per slash
   if (
     path.basename(trimmed) === 'kho' &&
     exists(path.join(trimmed, 'fdt')) &&

@@ -61,7 +61,8 @@ interface CheckFlags {
 /** `--cost-tolerance 10%` or `10`: a percentage either way. */
 export function parseTolerance(v: string | undefined): number {
   if (v === undefined) return 0.1;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(v);
+  // One way to split the blanks (before or after the %): `\s*%?\s*` was quadratic on a run of spaces (issue 13).
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:%\s*)?$/.exec(v);
   if (!m) throw new UsageError(`--cost-tolerance takes a percentage such as 10 or 10%, not '${v}'`);
   return Number(m[1]) / 100;
 }

@@ -1,6 +1,7 @@
 // Benchmark: computeCosts() on a 16-node, 16 TiB timeline whose deferred init is split into 1024 padata jobs per
 // node of mixed worker counts (6.1 runs one job per free range), so pages per job come from the memmap. The
 // work must grow with jobs and memmap runs, never with the 4 billion struct pages.
+import type { PhaseName } from '../src/sim/context.js';
 import type { CostTimeline } from '../src/cost/index.js';
 import { computeCosts } from '../src/cost/index.js';
 import type { DeferredWork, MemMapCensus, PadataJob, PhaseSummary } from '../src/sim/index.js';
@@ -22,7 +23,7 @@ const ZERO: MemMapCensus = {
   khoHeads: 0,
 };
 
-function phase(name: string, initialised: number): PhaseSummary {
+function phase(name: PhaseName, initialised: number): PhaseSummary {
   return {
     name,
     events: 0,

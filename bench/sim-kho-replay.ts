@@ -1,14 +1,14 @@
-// Benchmark: replayKho() + checkKho() under every strategy on the real host of traces/qemu/b-16g-2node (Debian
+// Benchmark: replay() + check() under every strategy on the real host of traces/qemu/b-16g-2node (Debian
 // 6.1, 16 GiB, two nodes, loaded through loadBundle) receiving synthetic KHO images of 10k, 100k and 1M preserved
 // blocks: mixed orders packed into the free memory, and the worst case of alternating single pages (one
 // struct-page run per block). Work must grow with blocks and ranges, never with pages.
 // Run alone: `npm run build && node --expose-gc dist/bench/run.js sim-kho-replay [10k|100k|1m ...]`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkKho } from '../src/check/kho-findings.js';
+import { check } from '../src/check/kho-findings.js';
 import type { KhoImageInput } from '../src/sim/phases/kho-types.js';
-import { replayKho } from '../src/sim/phases/kho-replay.js';
-import { listStrategies } from '../src/sim/strategies/index.js';
+import { replay } from '../src/sim/replay.js';
+import { findStrategy, listStrategies } from '../src/sim/strategies/index.js';
 import type { HostTrace } from '../src/trace/host-trace.js';
 import { loadBundle } from '../src/trace/index.js';
 import type { BenchResult } from './measure.js';
@@ -137,22 +137,22 @@ function runCase(
   gc?.();
   const h0 = heapMb();
   const t0 = performance.now();
-  const r = replayKho(host, image, { strategy: name });
+  const r = replay(host, image, { strategy: findStrategy(name) });
   const t1 = performance.now();
   let peak = heapMb();
-  const findings = checkKho(r);
+  const findings = check(r);
   const t2 = performance.now();
   peak = Math.max(peak, heapMb());
   gc?.();
   const live = heapMb();
-  const pages = r.run.blocks.reduce((a, b) => a + b.endPfn - b.startPfn, 0);
+  const pages = r.kho!.run.blocks.reduce((a, b) => a + b.endPfn - b.startPfn, 0);
   const count = image.preserved.count;
   return {
     name: `sim-kho-replay ${size} ${kind} ${name}`,
     runs: 1,
     medianMs: t2 - t0,
     maxMs: t2 - t0,
-    detail: `replay ${(t1 - t0).toFixed(0)} ms + check ${(t2 - t1).toFixed(0)} ms, ${count} blocks, ${pages} pages, ${r.timeline.memmap.runCount} memmap runs, ${findings.length} findings, heap ${h0.toFixed(0)} -> max ${peak.toFixed(0)} MB, live ${live.toFixed(0)} MB${gc ? '' : ' (no --expose-gc)'}`,
+    detail: `replay ${(t1 - t0).toFixed(0)} ms + check ${(t2 - t1).toFixed(0)} ms, ${count} blocks, ${pages} pages, ${r.memmap.runCount} memmap runs, ${findings.length} findings, heap ${h0.toFixed(0)} -> max ${peak.toFixed(0)} MB, live ${live.toFixed(0)} MB${gc ? '' : ' (no --expose-gc)'}`,
   };
 }
 

@@ -24,7 +24,7 @@ export function benchSimReplay(runs = 9): BenchResult[] {
     let runsOfMap = 0;
     const n = host.memory.length > 10_000 ? Math.min(3, runs) : runs;
     const t = timeRuns(() => {
-      const tl = replay(host, { cpusPerNode: 32 });
+      const tl = replay(host, null, { cpusPerNode: 32 });
       pages = tl.nodes.reduce((s, n) => s + n.presentPages, 0);
       runsOfMap = tl.memmap.runCount;
     }, n);

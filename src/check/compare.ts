@@ -1,17 +1,20 @@
 // Every strategy on the same host and image (the `compare` command): one KHO replay per strategy, its findings,
-// and the struct pages the KHO phases initialised (at deserialize, serial and early; at restore).
+// and the struct pages the KHO phases initialised (at deserialize, serial and early; at restore). The captured
+// plain boot is replayed once for the cost calibration, and each strategy's timeline (its struct-page map and
+// events) is dropped as soon as its findings and costs are taken: only the outcomes are kept.
+import { InternalError } from '../core/index.js';
 import type { Costs } from '../cost/index.js';
-import { computeCosts } from '../cost/index.js';
-import { replay } from '../sim/replay.js';
-import type { HostTrace } from '../trace/host-trace.js';
-import type { KhoReplayOptions, KhoReplayResult } from '../sim/phases/kho-replay.js';
-import { replayKho } from '../sim/phases/kho-replay.js';
+import { capturedBoot, computeCosts } from '../cost/index.js';
 import type { KhoImageInput } from '../sim/phases/kho-types.js';
 import type { KernelProfile } from '../sim/profiles.js';
+import type { DeferredDecision, Scenario } from '../sim/scenario.js';
 import type { KhoStrategy } from '../sim/strategies/index.js';
 import { listStrategies } from '../sim/strategies/index.js';
+import { replay } from '../sim/replay.js';
+import type { Timeline } from '../sim/timeline.js';
+import type { HostTrace } from '../trace/host-trace.js';
 import type { Finding } from './kho-findings.js';
-import { checkKho } from './kho-findings.js';
+import { check } from './kho-findings.js';
 
 export interface StrategyOutcome {
   readonly strategy: KhoStrategy;
@@ -23,55 +26,67 @@ export interface StrategyOutcome {
   readonly initAtRestore: number;
   /** src/cost over the KHO timeline, the rate calibrated on the host's own (plain) boot when its log allows. */
   readonly costs: Costs;
-  readonly result: KhoReplayResult;
 }
 
 export interface Comparison {
   readonly profile: KernelProfile;
-  readonly deferred: boolean;
-  readonly deferredReason: string;
+  readonly deferred: DeferredDecision;
   readonly blocks: number;
   readonly preservedPages: number;
   readonly outcomes: readonly StrategyOutcome[];
 }
 
+/** What a compare keeps of one strategy's replay (the timeline itself is not kept). */
+function outcomeOf(
+  tl: Timeline,
+  host: HostTrace,
+  calibrateOn: ReturnType<typeof capturedBoot>,
+): StrategyOutcome {
+  const findings = check(tl);
+  const init = (name: string): number =>
+    tl.phases.filter((p) => p.name === name).reduce((n, p) => n + p.initialised, 0);
+  return {
+    strategy: tl.kho!.strategy,
+    findings,
+    errors: findings.filter((f) => f.severity === 'error').length,
+    warnings: findings.filter((f) => f.severity === 'warning').length,
+    initAtDeserialize: init('kho_memory_init'),
+    initAtRestore: init('kho_restore'),
+    costs: computeCosts(tl, host, calibrateOn ? { calibrateOn } : {}),
+  };
+}
+
 export function compareStrategies(
   host: HostTrace,
   image: KhoImageInput,
-  options: Omit<KhoReplayOptions, 'strategy'> = {},
+  scenario: Omit<Scenario, 'strategy'> = {},
   strategies: readonly KhoStrategy[] = listStrategies(),
 ): Comparison {
-  // the deferred-init lines of the log come from the captured boot: calibrate on its plain replay
-  const { profile: _p, restore: _r, deferred: _d, ...boot } = options;
-  options.onProgress?.('plain boot (cost calibration)');
-  const plain = replay(host, { ...boot, deferred: 'auto' });
-  const outcomes = strategies.map((strategy, i): StrategyOutcome => {
-    const tell = options.onProgress;
+  const outcomes: StrategyOutcome[] = [];
+  let head: Omit<Comparison, 'outcomes'> | null = null;
+  let calibrateOn: ReturnType<typeof capturedBoot> = undefined;
+  const tell = scenario.onProgress;
+  for (const [i, strategy] of strategies.entries()) {
     const label = `strategy ${i + 1} of ${strategies.length} (${strategy.name})`;
     tell?.(label);
     const onProgress = tell && ((p: string, d?: number, t?: number) => tell(`${label}: ${p}`, d, t));
-    const result = replayKho(host, image, { ...options, strategy, ...(onProgress ? { onProgress } : {}) });
-    const findings = checkKho(result);
-    const init = (name: string): number =>
-      result.timeline.phases.filter((p) => p.name === name).reduce((n, p) => n + p.initialised, 0);
-    return {
-      strategy,
-      findings,
-      errors: findings.filter((f) => f.severity === 'error').length,
-      warnings: findings.filter((f) => f.severity === 'warning').length,
-      initAtDeserialize: init('kho_memory_init'),
-      initAtRestore: init('kho_restore'),
-      costs: computeCosts(result.timeline, host, { calibrateOn: plain }),
-      result,
-    };
-  });
-  const first = outcomes[0]?.result;
-  return {
-    profile: first ? first.profile : (undefined as never),
-    deferred: first?.deferred ?? false,
-    deferredReason: first?.deferredReason ?? '',
-    blocks: first?.run.blocks.length ?? 0,
-    preservedPages: first?.run.blocks.reduce((n, b) => n + b.endPfn - b.startPfn, 0) ?? 0,
-    outcomes,
-  };
+    const tl = replay(host, image, { ...scenario, strategy, ...(onProgress ? { onProgress } : {}) });
+    if (!head) {
+      const blocks = tl.kho!.run.blocks;
+      let pages = 0;
+      for (let i = 0; i < blocks.length; i++) pages += blocks[i]!.endPfn - blocks[i]!.startPfn;
+      head = {
+        profile: tl.kho!.profile,
+        deferred: tl.deferred,
+        blocks: blocks.length,
+        preservedPages: pages,
+      };
+      // the captured boot is the same for every strategy: replayed once
+      tell?.('plain boot (cost calibration)');
+      calibrateOn = capturedBoot(tl, host);
+    }
+    outcomes.push(outcomeOf(tl, host, calibrateOn));
+  }
+  if (!head) throw new InternalError('compare ran no strategy');
+  return { ...head, outcomes };
 }

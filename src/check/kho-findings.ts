@@ -1,10 +1,10 @@
-// Timeline -> Findings for the KHO path (spec kho-abi.md §7.5): struct-page events of the replay restricted to
-// preserved memory, the restore outcomes, and checks of the image against the host layout. Range work only.
+// Timeline -> Findings, the only producer of findings (spec kho-abi.md §7.5), codes from src/check/codes.ts only.
+// A KHO boot: struct-page events restricted to preserved memory and scratch, the restore outcomes, and checks of
+// the image against the host layout. A plain boot: the same struct-page rules over all of memory. Range work only.
 import type { Range, Severity } from '../core/index.js';
 import { intersectNormalized, normalizeRanges } from '../core/index.js';
-import type { KhoReplayResult } from '../sim/phases/kho-replay.js';
-import type { KhoRun } from '../sim/phases/kho-run.js';
 import type { KhoBlock } from '../sim/phases/kho-types.js';
+import type { Timeline } from '../sim/timeline.js';
 import { trueIdentity } from '../sim/phases/kho-run.js';
 import type { FindingCode } from './codes.js';
 import { FINDING_CODES } from './codes.js';
@@ -51,13 +51,13 @@ class BlockIndex {
   private readonly seen: Uint8Array;
   /** Ends never decrease (disjoint blocks): the first block ending after a pfn can be found by a forward sweep. */
   private readonly endsMonotone: boolean;
-  constructor(run: KhoRun) {
-    const n = run.blocks.length;
+  constructor(blocks: readonly KhoBlock[]) {
+    const n = blocks.length;
     this.starts = new Float64Array(n);
     this.ends = new Float64Array(n);
     this.seen = new Uint8Array(n);
     let monotone = true;
-    run.blocks.forEach((b, i) => {
+    blocks.forEach((b, i) => {
       this.starts[i] = b.startPfn;
       this.ends[i] = b.endPfn;
       if (i > 0 && b.endPfn < this.ends[i - 1]!) monotone = false;
@@ -235,19 +235,23 @@ class FindingBuilder {
   }
 }
 
-/** Every finding of one KHO replay. */
-export function checkKho(result: KhoReplayResult): Finding[] {
-  const ctx = result.timeline;
-  const run = result.run;
-  const reservedBefore = result.reservedBefore;
-  const index = new BlockIndex(run);
+const NO_BLOCKS: readonly KhoBlock[] = Object.freeze([]);
+
+/** Every finding of one replay (plain or KHO). */
+export function check(tl: Timeline): Finding[] {
+  const ctx = tl;
+  const kho = tl.kho;
+  const blocks = kho ? kho.run.blocks : NO_BLOCKS;
+  const index = new BlockIndex(blocks);
   const fb = new FindingBuilder(index);
-  const preserved = normalizeSorted(run.blocks.map((b) => ({ start: b.startPfn, end: b.endPfn })));
-  const watched = normalizeSorted(mergeByStart(preserved, run.scratch));
-  const pps = ctx.arch.PAGES_PER_SECTION;
+  const preserved = normalizeSorted(blocks.map((b) => ({ start: b.startPfn, end: b.endPfn })));
+  // a KHO boot watches preserved memory and scratch; a plain boot all of memory (a hole page initialised twice,
+  // init_unavailable_range then reserve_bootmem_region over it, is a known harmless pattern, left out)
+  const memory = normalizeRanges(ctx.layout.memRanges);
+  const watched = kho ? normalizeSorted(mergeByStart(preserved, kho.run.scratch)) : memory;
   const blockOf = new Map<number, KhoBlock>();
-  if (run.observations.some((o) => o.kind === 'memblock-after-discard' || o.kind === 'restore-failed'))
-    for (const b of run.blocks) blockOf.set(b.index, b);
+  if (kho?.run.observations.some((o) => o.kind === 'memblock-after-discard' || o.kind === 'restore-failed'))
+    for (const b of blocks) blockOf.set(b.index, b);
 
   // struct-page events: reads of uninitialised pages anywhere; double init and lost orders on KHO memory
   const phaseOfFn = new Map<string, string>();
@@ -267,6 +271,27 @@ export function checkKho(result: KhoReplayResult): Finding[] {
       if (ev.khoLostRanges.length) fb.add('KHO_ORDER_LOST', ev.phase, ev.fn, ev.khoLostRanges);
     }
   }
+
+  // the final state: preserved memory (KHO), all of memory (plain)
+  const endPhase = 'end of replay';
+  for (const r of kho ? preserved : memory) {
+    ctx.memmap.scan(r.start, r.end, (s, e, st) => {
+      if (st.memmap && st.initCount === 0)
+        fb.addRange('STRUCT_PAGE_NEVER_INIT', endPhase, 'memmap_init_reserved_pages', s, e);
+      if (kho && st.buddy) {
+        // below first_deferred_pfn memblock_free_all() frees; above it deferred_init_memmap() does
+        const nid = ctx.layout.memRanges.find((m) => m.start <= s && s < m.end)?.nid;
+        const fdp = ctx.nodes.find((n) => n.nid === nid)?.firstDeferredPfn ?? null;
+        if (fdp !== null && s >= fdp)
+          fb.addRange('KHO_FREED_TO_BUDDY', 'page_alloc_init_late', 'deferred_init_memmap', s, e);
+        else fb.addRange('KHO_FREED_TO_BUDDY', 'memblock_free_all', 'memblock_free_all', s, e);
+      }
+    });
+  }
+  if (!kho) return fb.build();
+  const run = kho.run;
+  const reservedBefore = kho.reservedBefore;
+  const pps = ctx.arch.PAGES_PER_SECTION;
 
   // restore outcomes and other observations
   for (const o of run.observations) {
@@ -294,21 +319,8 @@ export function checkKho(result: KhoReplayResult): Finding[] {
     }
   }
 
-  // the final state of preserved memory
-  const endPhase = 'end of replay';
+  // the node and zone each preserved struct page was given
   for (const r of preserved) {
-    ctx.memmap.scan(r.start, r.end, (s, e, st) => {
-      if (st.memmap && st.initCount === 0)
-        fb.addRange('STRUCT_PAGE_NEVER_INIT', endPhase, 'memmap_init_reserved_pages', s, e);
-      if (st.buddy) {
-        // below first_deferred_pfn memblock_free_all() frees; above it deferred_init_memmap() does
-        const nid = ctx.layout.memRanges.find((m) => m.start <= s && s < m.end)?.nid;
-        const fdp = ctx.nodes.find((n) => n.nid === nid)?.firstDeferredPfn ?? null;
-        if (fdp !== null && s >= fdp)
-          fb.addRange('KHO_FREED_TO_BUDDY', 'page_alloc_init_late', 'deferred_init_memmap', s, e);
-        else fb.addRange('KHO_FREED_TO_BUDDY', 'memblock_free_all', 'memblock_free_all', s, e);
-      }
-    });
     for (const id of trueIdentity(ctx.layout, r.start, r.end)) {
       ctx.memmap.scan(id.start, id.end, (s, e, st) => {
         if (!st.memmap || st.initCount === 0) return;
@@ -323,7 +335,7 @@ export function checkKho(result: KhoReplayResult): Finding[] {
   // the image against the layout: blocks are sorted by start, so each range list is swept once
   const fnReserve = run.image.abi === 'kho-v1' ? 'deserialize_bitmap' : 'kho_preserved_memory_reserve';
   const pageSize = 2 ** ctx.arch.PAGE_SHIFT;
-  const memory = new RangeCursor(normalizeRanges(ctx.layout.memRanges));
+  const inMemory = new RangeCursor(memory);
   const scratch = new RangeCursor(normalizeRanges(run.scratch));
   const reservedPfns = new RangeCursor(
     normalizeRanges(
@@ -348,7 +360,7 @@ export function checkKho(result: KhoReplayResult): Finding[] {
           fb.add('KHO_BLOCK_CROSSES_ZONE', 'kho_memory_init', 'kho_preserve_pages', [r], b.index);
       }
     }
-    fb.add('KHO_OUTSIDE_RAM', 'kho_memory_init', 'memblock_reserve', memory.gaps(r));
+    fb.add('KHO_OUTSIDE_RAM', 'kho_memory_init', 'memblock_reserve', inMemory.gaps(r));
     fb.add('KHO_OVERLAPS_SCRATCH', 'kho_populate', 'memblock_set_kho_scratch_only', scratch.overlaps(r));
     fb.add('KHO_OVERLAPS_RESERVED', 'kho_memory_init', 'memblock_reserve', reservedPfns.overlaps(r));
   }

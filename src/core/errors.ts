@@ -74,3 +74,11 @@ export class UsageError extends Error {
 export function isTraceError(e: unknown): e is TraceError {
   return e instanceof TraceError;
 }
+
+/**
+ * An engine invariant broke (a phase ran out of order, a column lost its sort): a bug in kexec-replay, never the
+ * user's input. The CLI prints it as a bug with what to attach and exits 70.
+ */
+export class InternalError extends Error {
+  override readonly name = 'InternalError';
+}

@@ -7,7 +7,8 @@ import type { DeferredInitTime, FactSource } from '../trace/host-trace.js';
 import { padataSpeedup } from './rates.js';
 
 /** What the cost model reads of a replay (a Timeline fits; tests may build a smaller one). */
-export type CostTimeline = Pick<Timeline, 'phases' | 'events' | 'deferredWork' | 'memmap'>;
+export type CostTimeline = Pick<Timeline, 'phases' | 'events' | 'deferredWork' | 'memmap'> &
+  Partial<Pick<Timeline, 'kho' | 'scenario'>>;
 
 /** One node line the rate was calibrated from. */
 export interface RateCalibration {

@@ -4,7 +4,10 @@
 // or after boot (KHO restores), converted to ms with a per-page rate calibrated from the log when it can be.
 import type { Diagnostic } from '../core/index.js';
 import { UsageError } from '../core/index.js';
-import type { DeferredInitTime, FactSource, NodeSysfs } from '../trace/host-trace.js';
+import type { PhaseName } from '../sim/context.js';
+import { PHASE_KIND } from '../sim/context.js';
+import { replay } from '../sim/replay.js';
+import type { DeferredInitTime, FactSource, HostTrace, NodeSysfs } from '../trace/host-trace.js';
 import type { Calibration, CostTimeline, RateCalibration } from './calibrate-rate.js';
 import { calibrateRate, nodeWork } from './calibrate-rate.js';
 import { DEFAULT_RATE, PUBLISHED_RATE_RANGE_NS } from './rates.js';
@@ -91,8 +94,39 @@ export interface CostOptions {
   readonly contention?: number;
 }
 
-/** The parallel phase: deferred init by the pgdatinit threads. */
-const PARALLEL_PHASE = 'page_alloc_init_late';
+/**
+ * The boot whose deferred-init lines calibrate the rate: the timeline itself for a plain boot; for a KHO boot the
+ * plain boot of the same host (the captured one: its kernel's config and mm, no KHO), replayed when the log has
+ * lines to calibrate from (and only then); undefined when the timeline itself is the one.
+ */
+export function capturedBoot(
+  timeline: CostTimeline,
+  host: CostHost,
+  rate: CostOptions['rate'] = 'auto',
+): CostTimeline | undefined {
+  if (!timeline.kho || rate !== 'auto' || host.deferredInit.length === 0 || !isHostTrace(host))
+    return undefined;
+  const {
+    profile: _p,
+    strategy: _s,
+    restore: _r,
+    deferred: _d,
+    mmProfile: _m,
+    ...boot
+  } = timeline.scenario ?? {};
+  return replay(host, null, boot);
+}
+
+function isHostTrace(h: CostHost): h is HostTrace {
+  return 'memory' in h && 'pageShift' in h;
+}
+
+/** The cost report's spelling of the phase kinds (JSON `kind`: serial, parallel, after-boot). */
+const COST_KIND = {
+  serial: 'serial',
+  'per-node': 'parallel',
+  'after-boot': 'after-boot',
+} as const satisfies Record<(typeof PHASE_KIND)[PhaseName], CostPhaseKind>;
 
 function roundMs(ms: number): number {
   return Math.round(ms * 1e6) / 1e6;
@@ -130,6 +164,10 @@ function describeCalibration(cal: Calibration, pooled: number, file: string, jif
  * printed deferred-init times; O(phases + events + padata jobs), never per page.
  */
 export function computeCosts(timeline: CostTimeline, host: CostHost, options: CostOptions = {}): Costs {
+  // a KHO boot's own timeline defers fewer pages than the boot that printed the log: calibrate on the host's
+  // plain boot, replayed here once when the caller did not bring it (compare brings one for every strategy)
+  if (options.calibrateOn === undefined && options.calibrationHost === undefined)
+    options = { ...options, calibrateOn: capturedBoot(timeline, host, options.rate) };
   const diagnostics: Diagnostic[] = [];
   const contention = options.contention;
   const calHost = options.calibrationHost ?? host;
@@ -219,7 +257,6 @@ export function computeCosts(timeline: CostTimeline, host: CostHost, options: Co
     fnPages.set(e.phase, m);
   }
 
-  const parallelAt = timeline.phases.findIndex((p) => p.name === PARALLEL_PHASE);
   const work = nodeWork(timeline, contention);
   if (
     (host.nodes ?? []).every((n) => n.cpus === undefined) &&
@@ -239,9 +276,9 @@ export function computeCosts(timeline: CostTimeline, host: CostHost, options: Co
   let serialMs = 0;
   let parallelMs = 0;
   let restoreMs = 0;
-  timeline.phases.forEach((p, i) => {
-    const kind: CostPhaseKind =
-      parallelAt < 0 || i < parallelAt ? 'serial' : i === parallelAt ? 'parallel' : 'after-boot';
+  timeline.phases.forEach((p) => {
+    // the phase table says when each phase runs (src/sim/context.ts PHASE_KIND), not its position
+    const kind = COST_KIND[PHASE_KIND[p.name]];
     const functions = [...(fnPages.get(p.name) ?? new Map<string, number>())]
       .map(([fn, pages]) => ({ fn, pages }))
       .sort((a, b) => b.pages - a.pages || a.fn.localeCompare(b.fn));

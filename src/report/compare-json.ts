@@ -38,7 +38,7 @@ export function compareToJson(c: Comparison, bundle: string): CompareJson {
     schema: COMPARE_SCHEMA,
     bundle,
     profile: c.profile.name,
-    deferred: { on: c.deferred, reason: c.deferredReason },
+    deferred: { on: c.deferred.on, reason: c.deferred.reason },
     image: { blocks: c.blocks, pages: c.preservedPages },
     strategies: c.outcomes.map((o) => {
       const pagesByCode: Record<string, number> = {};

@@ -30,7 +30,7 @@ export function renderCompareText(c: Comparison, bundle: string, pageShift: numb
   const out: string[] = [];
   out.push(`compare: ${bundle}`);
   out.push(`profile ${c.profile.name} (${c.profile.follows})`);
-  out.push(`deferred struct page init ${c.deferred ? 'on' : 'off'} (${c.deferredReason})`);
+  out.push(`deferred struct page init ${c.deferred.on ? 'on' : 'off'} (${c.deferred.reason})`);
   out.push(
     `image: ${n(c.blocks)} preserved blocks, ${n(c.preservedPages)} pages (${formatBytes(c.preservedPages * 2 ** pageShift)})`,
   );

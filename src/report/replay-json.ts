@@ -1,7 +1,11 @@
 // The `replay --json` document (schema kexec-replay/replay/1): a contract, new keys may be added, none removed.
 import type { Diagnostic, SourceLocation } from '../core/index.js';
 import type { Costs, CostPhaseKind } from '../cost/index.js';
+import type { Finding } from '../check/kho-findings.js';
+import { restoreLabel } from '../sim/scenario.js';
 import type { Timeline } from '../sim/timeline.js';
+import type { FindingJson } from './findings-json.js';
+import { findingsToJson } from './findings-json.js';
 
 export const REPLAY_SCHEMA = 'kexec-replay/replay/1';
 
@@ -46,15 +50,8 @@ export interface ReplayJson {
     deferredPages: number;
     zones: ReplayJsonZone[];
   }[];
-  findings: {
-    code: string;
-    severity: string;
-    phase: string;
-    fn: string;
-    pages: number;
-    ranges: [number, number][];
-    message: string;
-  }[];
+  /** findingsToJson() plus `fn` (= kernelFunction) and `message` (= title), the keys of the first schema. */
+  findings: (FindingJson & { fn: string; message: string })[];
   phases: {
     name: string;
     initialised: number;
@@ -87,6 +84,10 @@ export interface ReplayJson {
   }[];
   /** src/cost over this replay: struct pages per phase in ms, serial vs per-node parallel, and the rate used. */
   costs?: ReplayJsonCosts;
+  /** KHO boots: the kernel profile, the strategy and what was restored (`--restore` spelling). */
+  profile?: string;
+  strategy?: string;
+  restore?: string;
 }
 
 export interface ReplayJsonCosts {
@@ -128,6 +129,8 @@ export interface ReplayJsonCosts {
 
 /** What the replay report carries besides the timeline. */
 export interface ReplayReportInput {
+  /** src/check over the timeline (default: none). */
+  readonly findings?: readonly Finding[];
   /** The bundle loader's diagnostics (host files, and the KHO image's when there is one). */
   readonly loaderDiagnostics?: readonly Diagnostic[];
   readonly costs?: Costs;
@@ -201,7 +204,7 @@ export function replayToJson(tl: Timeline, bundle: string, input: ReplayReportIn
     unavailableTotal: tl.unavailableTotal
       ? { line: tl.unavailableTotal.line, pages: tl.unavailableTotal.pages }
       : null,
-    deferred: { on: tl.deferred, reason: tl.deferredReason },
+    deferred: { on: tl.deferred.on, reason: tl.deferred.reason },
     ...(input.pageExt ? { pageExt: { on: input.pageExt.on, reason: input.pageExt.reason } } : {}),
     nodes: tl.nodes.map((n) => ({
       nid: n.nid,
@@ -223,9 +226,10 @@ export function replayToJson(tl: Timeline, bundle: string, input: ReplayReportIn
           contiguous: z.contiguous,
         })),
     })),
-    findings: tl.findings.map((f) => ({
+    findings: findingsToJson(input.findings ?? []).map((f) => ({
       ...f,
-      ranges: f.ranges.map(([s, e]) => [s, e] as [number, number]),
+      fn: f.kernelFunction,
+      message: f.title,
     })),
     phases: tl.phases.map((p) => ({
       name: p.name,
@@ -262,5 +266,12 @@ export function replayToJson(tl: Timeline, bundle: string, input: ReplayReportIn
       ...(d.location ? { location: { ...d.location } } : {}),
     })),
     ...(input.costs ? { costs: costsToJson(input.costs) } : {}),
+    ...(tl.kho
+      ? {
+          profile: tl.kho.profile.name,
+          strategy: tl.kho.strategy.name,
+          restore: restoreLabel(tl.kho.restoreKinds),
+        }
+      : {}),
   };
 }

@@ -4,13 +4,12 @@ import type { Severity } from '../core/index.js';
 import { formatBytes, formatLocation, formatMemRange, hex, hexPa } from '../core/index.js';
 import type { Costs } from '../cost/index.js';
 import type { Timeline } from '../sim/timeline.js';
+import { restoreLabel } from '../sim/scenario.js';
+import { renderFindingsText } from './findings-text.js';
 import type { ReplayReportInput } from './replay-json.js';
 import { replayDiagnostics } from './replay-json.js';
 
-export interface ReplayTextInput extends ReplayReportInput {
-  /** Lines that replace the plain boot's findings section (the KHO replay prints its own findings). */
-  readonly findingsLines?: readonly string[];
-}
+export type ReplayTextInput = ReplayReportInput;
 
 function table(rows: string[][], rightAlign: (col: number) => boolean): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
@@ -65,9 +64,18 @@ const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2
 export function renderReplayText(tl: Timeline, bundle: string, input: ReplayTextInput = {}): string {
   const page = 2 ** tl.arch.PAGE_SHIFT;
   const out: string[] = [];
+  const kho = tl.kho;
+  if (kho) {
+    const r = kho.run;
+    out.push(
+      `KHO: profile ${kho.profile.name} [${kho.profile.follows}], strategy ${kho.strategy.name} (${kho.strategy.summary})`,
+      `image ${r.image.abi}: ${r.blocks.length} preserved blocks, ${r.restored.size} restored (--restore ${restoreLabel(kho.restoreKinds)})`,
+      '',
+    );
+  }
   out.push(`replay of ${bundle}`);
   out.push(
-    `  ${tl.arch.arch}, ${formatBytes(page)} pages, mm profile ${tl.mm.name}; deferred struct page init ${tl.deferred ? 'on' : 'off'} (${tl.deferredReason})`,
+    `  ${tl.arch.arch}, ${formatBytes(page)} pages, mm profile ${tl.mm.name}; deferred struct page init ${tl.deferred.on ? 'on' : 'off'} (${tl.deferred.reason})`,
   );
   out.push(`  zone limits from ${tl.layout.zoneLimitsFrom}, Movable zone from ${tl.layout.zoneMovableFrom}`);
   const e = tl.era;
@@ -130,20 +138,10 @@ export function renderReplayText(tl: Timeline, bundle: string, input: ReplayText
         ...new Set(rejected.map((x) => x.d.code)),
       ].join(', ')}): the findings below cover only what was read`,
     );
-  if (input.findingsLines) out.push(...input.findingsLines);
-  else if (tl.findings.length === 0) out.push('findings: none');
-  else {
-    out.push(`findings: ${tl.findings.length}`);
-    for (const f of tl.findings) {
-      const ex = f.ranges
-        .slice(0, 3)
-        .map(([s, e]) => `[${hex(s)}-${hex(e - 1)}]`)
-        .join(' ');
-      out.push(
-        `  ${f.severity} ${f.code}: ${n(f.pages)} pages, ${f.fn} in ${f.phase}; pfns ${ex}${f.ranges.length > 3 ? ' ...' : ''}`,
-      );
-    }
-  }
+  const findings = input.findings ?? [];
+  // a plain boot without findings says so in one line; anything else lists them as check prints them
+  if (!kho && findings.length === 0) out.push('findings: none');
+  else out.push(...renderFindingsText(findings, tl.arch.PAGE_SHIFT));
   if (input.costs) {
     out.push('');
     out.push(...renderCostLines(input.costs));

@@ -8,6 +8,7 @@ import type { Layout, ZoneLayout } from './layout.js';
 import type { MemblockTables, PfnRegion } from './mem-regions.js';
 import type { MemMap, MemMapCensus, PageEvent } from './memmap.js';
 import type { MmProfile } from './mm-profiles.js';
+import type { DeferredDecision } from './scenario.js';
 
 /** One `On node N, zone Z: K pages in unavailable ranges` the kernel would print (init_unavailable_range). */
 export interface UnavailableRecord {
@@ -42,9 +43,32 @@ export interface DeferredWork {
   readonly jobs: readonly PadataJob[];
 }
 
+/** The phases a replay runs, named after the kernel function each models, in kernel order. */
+export type PhaseName =
+  | 'kho_populate'
+  | 'memmap_init'
+  | 'kho_memory_init'
+  | 'memblock_free_all'
+  | 'page_alloc_init_late'
+  | 'kho_restore';
+
+/**
+ * When a phase's work runs, for the cost model: before SMP on the boot CPU (serial), by each node's pgdatinit
+ * thread (per-node, mm/mm_init.c page_alloc_init_late -> deferred_init_memmap), or after boot by the consumers
+ * of preserved memory (after-boot). A new phase adds its row here; nothing depends on the phases' order.
+ */
+export const PHASE_KIND = {
+  kho_populate: 'serial',
+  memmap_init: 'serial',
+  kho_memory_init: 'serial',
+  memblock_free_all: 'serial',
+  page_alloc_init_late: 'per-node',
+  kho_restore: 'after-boot',
+} as const satisfies Record<PhaseName, 'serial' | 'per-node' | 'after-boot'>;
+
 export interface PhaseSummary {
   /** Kernel function the phase models (`memmap_init`, `memblock_free_all`, ...). */
-  readonly name: string;
+  readonly name: PhaseName;
   readonly events: number;
   readonly initialised: number;
   readonly reserved: number;
@@ -70,8 +94,8 @@ export interface SimContext {
   readonly memmap: MemMap;
   /** DEFERRED_STRUCT_PAGE_INIT in effect (and not turned off by early_page_ext). */
   readonly deferred: boolean;
-  /** Why: `--deferred on`, the kernel config, early_page_ext, or assumed. */
-  readonly deferredReason: string;
+  /** Why: `--deferred on`, the profile, the kernel config, early_page_ext, or assumed. */
+  readonly deferredDecision: DeferredDecision;
   /** first_deferred_pfn as decided by memmap_init (null = ULONG_MAX, nothing deferred on the node). */
   readonly firstDeferredPfn: Map<number, number | null>;
   /** NODE_DATA(nid)->first_deferred_pfn right now: deferred_init_memmap sets it back to ULONG_MAX. */
@@ -155,7 +179,7 @@ export function validParts(ctx: SimContext, start: number, end: number): Range[]
 }
 
 /** Run a phase: everything `body` does to the memmap is summarised under `name`. */
-export function runPhase(ctx: SimContext, name: string, body: () => void): PhaseSummary {
+export function runPhase(ctx: SimContext, name: PhaseName, body: () => void): PhaseSummary {
   const first = ctx.memmap.events.length;
   body();
   const evs = ctx.memmap.events.slice(first);

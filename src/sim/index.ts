@@ -6,6 +6,8 @@ export * from './layout.js';
 export * from './memmap.js';
 export * from './context.js';
 export * from './timeline.js';
+export * from './scenario.js';
+export * from './boot.js';
 export * from './replay.js';
 export { memmapInit } from './phases/memmap_init.js';
 export {

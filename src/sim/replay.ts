@@ -1,240 +1,92 @@
-// The boot replay: the phases of the incoming kernel's early memory init in kernel order (boot-pipeline.md
-// §3.10): free_area_init (layout) -> memmap_init -> [KHO deserialize] -> memblock_free_all -> page_alloc_init_late.
-import type { Diagnostic, ProgressFn } from '../core/index.js';
-import { NO_PROGRESS, TraceError } from '../core/index.js';
+// The simulator's one entry point: replay(host, image | null, scenario) -> Timeline. A plain boot runs the phases
+// of src/sim/boot.ts; a KHO boot (kho-abi.md §6.1) runs kho_populate before memmap_init, kho_memory_init
+// (deserialize under the strategy) after it, and the restores the image says are used after
+// page_alloc_init_late, from the boot's hooks.
+import type { Range } from '../core/index.js';
+import { InternalError, TraceError } from '../core/index.js';
 import type { HostTrace } from '../trace/host-trace.js';
-import type { ArchProfile } from './arch.js';
-import { archProfileFor, withSectionSizeBits } from './arch.js';
-import type { ReservedSource } from './boot-tables.js';
-import { bootTables } from './boot-tables.js';
-import type { SimContext } from './context.js';
-import { zoneKey } from './context.js';
-import type { KernelEra } from './kernel-eras.js';
-import { eraDiagnostics, kernelEraFor } from './kernel-eras.js';
-import { computeLayout } from './layout.js';
-import type { MemblockTables } from './mem-regions.js';
-import { MemMap } from './memmap.js';
-import type { MmProfile } from './mm-profiles.js';
-import { mmProfileByName, mmProfileForRelease } from './mm-profiles.js';
-import { memblockFreeAll } from './phases/memblock_free_all.js';
-import { unavailableTotal } from './phases/hole-accounting.js';
-import { memmapInit } from './phases/memmap_init.js';
-import { pageAllocInitLate } from './phases/page_alloc_init_late.js';
-import type { Timeline, TimelineNode } from './timeline.js';
-import { collectFindings } from './timeline.js';
+import { finishTimeline, runBoot } from './boot.js';
+import { khoMemoryInit } from './phases/kho-memory-init.js';
+import { khoPopulate } from './phases/kho-populate.js';
+import { khoRestore } from './phases/kho-restore.js';
+import type { KhoRun } from './phases/kho-run.js';
+import { classifyBlocks } from './phases/kho-run.js';
+import type { KhoImageInput } from './phases/kho-types.js';
+import type { KernelProfile } from './profiles.js';
+import { profileForImage } from './profiles.js';
+import type { Scenario } from './scenario.js';
+import { RESTORE_ALL } from './scenario.js';
+import { findStrategy } from './strategies/index.js';
+import type { Timeline } from './timeline.js';
 
-export interface ReplayOptions {
-  /** Replace the arch constants (tests with tiny sections, other page sizes); default from the host. */
-  readonly archProfile?: ArchProfile;
-  /** The bundle as the user named it, for error locations. */
-  readonly bundleName?: string;
-  /** DEFERRED_STRUCT_PAGE_INIT: forced on or off, or from the trace's kernel config ('auto', default). */
-  readonly deferred?: 'on' | 'off' | 'auto';
-  /** mm behaviour by name (`linux-6.1`, ...), or from the kernel release. */
-  readonly mmProfile?: string | MmProfile;
-  /**
-   * Where reserved memory comes from when `tables` is not given: the trace's last view ('trace', default) or
-   * the replay of its memblock=debug log ('memblock-log').
-   */
-  readonly reservedFrom?: ReservedSource;
-  /** memblock tables to use instead of HostTrace.memory/reserved (e.g. the memblock model's final state). */
-  readonly tables?: MemblockTables;
-  /** Hole-accounting era (kernel-eras.ts) instead of the one of the trace's kernel release. */
-  readonly era?: KernelEra;
-  /** Ignore printed zone ranges and Movable starts: compute everything from arch rules and the cmdline. */
-  readonly ignorePrinted?: boolean;
-  /** CPUs per node for the deferred-init thread count; 1 when unknown. */
-  readonly cpusPerNode?: number | Readonly<Record<number, number>>;
-  /** page_ext_init() has a client (reads section-aligned struct pages). Default true. */
-  readonly pageExt?: boolean;
-  readonly zoneDmaBits?: number;
-  /**
-   * Told each phase as it starts (and, where a phase has counts, how far it has got): the CLI's progress line.
-   * The simulator never depends on it; see src/core/progress.ts.
-   */
-  readonly onProgress?: ProgressFn;
-  /** Called between phases: the KHO strategies insert their work here. */
-  readonly hooks?: {
-    /** setup_arch() before free_area_init: kho_populate() runs here. */
-    readonly beforeMemmapInit?: (ctx: SimContext) => void;
-    readonly afterMemmapInit?: (ctx: SimContext) => void;
-    readonly afterMemblockFreeAll?: (ctx: SimContext) => void;
-    readonly afterPageAllocInitLate?: (ctx: SimContext) => void;
-  };
-}
-
-function deferredSetting(
-  host: HostTrace,
-  opt: ReplayOptions['deferred'],
-  diags: Diagnostic[],
-): { on: boolean; why: string } {
-  if (opt === 'on' || opt === 'off') return { on: opt === 'on', why: `--deferred ${opt}` };
-  const v = host.config['CONFIG_DEFERRED_STRUCT_PAGE_INIT'];
-  if (v !== undefined) return { on: v === 'y', why: `CONFIG_DEFERRED_STRUCT_PAGE_INIT=${v}` };
-  // deferred struct page init appeared in v4.2 (Mel Gorman's series, boot-pipeline.md [P-MEL-2015])
-  const m = host.kernelRelease ? /^(\d+)\.(\d+)/.exec(host.kernelRelease) : null;
-  if (m && Number(m[1]) * 1000 + Number(m[2]) < 4002) {
-    return { on: false, why: `kernel ${host.kernelRelease} predates DEFERRED_STRUCT_PAGE_INIT (v4.2)` };
-  }
-  diags.push({
-    code: 'SIM_DEFERRED_ASSUMED',
-    severity: 'info',
-    message: 'the trace has no kernel config: DEFERRED_STRUCT_PAGE_INIT assumed on (distribution default)',
-  });
-  return { on: true, why: 'assumed (no kernel config in the trace)' };
-}
-
-/** Build the context the phases share: layout, memblock tables, an all-uninitialised memmap. */
-export function createSimContext(host: HostTrace, options: ReplayOptions = {}): SimContext {
-  const diagnostics: Diagnostic[] = [];
-  const bundle = options.bundleName ?? 'the bundle';
-  const archSource = host.sources['arch']?.[0];
-  const era = options.era ?? kernelEraFor(host.kernelRelease, host.arch);
-  diagnostics.push(...eraDiagnostics(era));
-  const hostArch = () => {
-    const a = archProfileFor(host.arch, host.pageShift, {
-      archFile: archSource?.file ?? bundle,
-      pageShiftFile: host.sources['pageShift']?.[0]?.file ?? bundle,
-      ...(archSource ? { archKind: archSource.kind } : {}),
-    });
-    return a.arch === 'arm64' ? withSectionSizeBits(a, era.arm64SectionSizeBits) : a;
-  };
-  const arch = options.archProfile ?? hostArch();
-  if (host.arch === 'unknown') {
-    diagnostics.push({
-      code: 'SIM_ARCH_ASSUMED',
-      severity: 'warning',
-      message: 'the trace does not say its architecture: replayed with the x86_64 rules',
-    });
-  }
-  const mm =
-    typeof options.mmProfile === 'object'
-      ? options.mmProfile
-      : options.mmProfile
-        ? mmProfileByName(options.mmProfile)
-        : mmProfileForRelease(host.kernelRelease);
-  let tables = options.tables;
-  if (!tables) tables = bootTables(host, options.reservedFrom ?? 'trace', diagnostics).tables;
-  if (tables.memory.length === 0) {
-    throw new TraceError({
-      code: 'TRACE_ERR_NO_MEMORY_MAP',
-      location: { file: bundle },
-      expected: 'a memory map: memblock memory (dump or debugfs), `Early memory node ranges`, or an e820 map',
-      found: 'none of them',
-    });
-  }
-  if (era.holes === 'reserved-unavailable' && tables.reserved.length === 0) {
-    diagnostics.push({
-      code: 'SIM_UNAVAILABLE_TOTAL_NO_RESERVED',
-      severity: 'warning',
-      message:
-        'this kernel counts `Reserved but unavailable` pages from memblock.reserved (v4.15-v4.18 zero_resv_unavail), which the trace does not give (no memblock=debug log or dump): the total is not computed from it',
-    });
-  }
-  const layout = computeLayout(
-    {
-      host,
-      arch,
-      tables,
-      ignorePrinted: options.ignorePrinted ?? false,
-      zoneDmaBits: options.zoneDmaBits ?? 32,
-    },
-    diagnostics,
+/** The kernel profile a KHO boot replays: the scenario's, or the one that follows the image's ABI. */
+export function profileOf(image: KhoImageInput, scenario: Scenario): KernelProfile {
+  return (
+    scenario.profile ??
+    profileForImage(image.abi, image.bitmapFormat, image.luo !== undefined && image.luo !== null)
   );
-  const d = deferredSetting(host, options.deferred, diagnostics);
-  let deferred = d.on;
-  let why = d.why;
-  if (deferred && host.cmdline?.earlyPageExt) {
-    deferred = false;
-    why += ', but early_page_ext turns deferral off';
-  }
-  const threads = new Map<number, number>();
-  for (const n of layout.nodes) {
-    const c = options.cpusPerNode;
-    const cpus = typeof c === 'number' ? c : (c?.[n.nid] ?? 1);
-    const fromCpus = mm.threadsFromNodeCpus === 'all' || arch.perNodeCpuThreads;
-    threads.set(n.nid, fromCpus ? Math.max(cpus, 1) : 1);
-  }
-  const limit = layout.presentSections.reduce((m, r) => Math.max(m, r.end), layout.maxPfn);
-  const ctx: SimContext = {
-    arch,
-    mm,
-    era,
-    layout,
-    tables,
-    memmap: new MemMap(layout.presentSections, limit),
-    deferred,
-    deferredReason: why,
-    firstDeferredPfn: new Map(),
-    currentFirstDeferredPfn: new Map(),
-    memblockDiscarded: false,
-    threadsPerNode: threads,
-    pageExt: options.pageExt ?? true,
-    unavailable: [],
-    deferredWork: [],
-    managed: new Map(),
-    totalramPages: 0,
-    contiguous: new Map(),
-    phases: [],
-    diagnostics,
-  };
-  return ctx;
 }
 
-/** Assemble the Timeline from a context the phases have run on. */
-export function finishTimeline(ctx: SimContext): Timeline {
-  const nodes: TimelineNode[] = ctx.layout.nodes.map((n) => ({
-    nid: n.nid,
-    startPfn: n.startPfn,
-    endPfn: n.endPfn,
-    spannedPages: n.spannedPages,
-    presentPages: n.presentPages,
-    firstDeferredPfn: ctx.firstDeferredPfn.get(n.nid) ?? null,
-    deferredPages: ctx.deferredWork.filter((w) => w.nid === n.nid).reduce((s, w) => s + w.pages, 0),
-    zones: n.zones.map((z) => ({
-      ...z,
-      unavailablePages: ctx.unavailable
-        .filter((u) => u.nid === n.nid && u.zid === z.zid)
-        .reduce((s, u) => s + u.pages, 0),
-      managedPages: ctx.managed.get(zoneKey(n.nid, z.zid)) ?? 0,
-      contiguous: ctx.contiguous.get(zoneKey(n.nid, z.zid)) ?? null,
-    })),
-  }));
-  return {
-    arch: ctx.arch,
-    mm: ctx.mm,
-    era: ctx.era,
-    unavailableTotal: unavailableTotal(ctx),
-    deferred: ctx.deferred,
-    deferredReason: ctx.deferredReason,
-    layout: ctx.layout,
-    nodes,
-    phases: ctx.phases,
-    events: ctx.memmap.events,
-    unavailable: ctx.unavailable,
-    deferredWork: ctx.deferredWork,
-    totalramPages: ctx.totalramPages,
-    memblockDiscarded: ctx.memblockDiscarded,
-    findings: collectFindings(ctx),
-    diagnostics: ctx.diagnostics,
-    memmap: ctx.memmap,
-  };
-}
-
-/** Replay a plain boot of `host` (no KHO image): the struct-page timeline of its early memory init. */
-export function replay(host: HostTrace, options: ReplayOptions = {}): Timeline {
-  const progress = options.onProgress ?? NO_PROGRESS;
-  progress('free_area_init');
-  const ctx = createSimContext(host, options);
-  options.hooks?.beforeMemmapInit?.(ctx);
-  progress('memmap_init');
-  memmapInit(ctx);
-  options.hooks?.afterMemmapInit?.(ctx);
-  progress('memblock_free_all');
-  memblockFreeAll(ctx);
-  options.hooks?.afterMemblockFreeAll?.(ctx);
-  progress('page_alloc_init_late');
-  pageAllocInitLate(ctx);
-  options.hooks?.afterPageAllocInitLate?.(ctx);
-  return finishTimeline(ctx);
+/**
+ * Replay the early memory init of `host`'s incoming kernel: a plain boot when `image` is null, otherwise a KHO
+ * boot receiving `image` under the scenario's profile and strategy. Throws TraceError when the image does not
+ * fit the host (page size), InternalError when a phase breaks an engine invariant.
+ */
+export function replay(host: HostTrace, image: KhoImageInput | null, scenario: Scenario = {}): Timeline {
+  if (!image) return finishTimeline(runBoot(host, scenario), scenario, null);
+  const profile = profileOf(image, scenario);
+  const strategy = scenario.strategy ?? findStrategy(profile.defaultStrategy);
+  const restoreKinds = scenario.restore ?? RESTORE_ALL;
+  if (image.pageSize !== 2 ** host.pageShift)
+    // the handover and the host files disagree: the bundle is inconsistent (exit 3), not the command line
+    throw new TraceError({
+      code: 'TRACE_ERR_PAGE_SIZE_MISMATCH',
+      location: { file: `${scenario.bundleName ?? 'bundle'}/kho`, field: 'page size' },
+      expected: `the host's ${2 ** host.pageShift}-byte pages`,
+      found: `an image with ${image.pageSize}-byte pages`,
+    });
+  let run: KhoRun | null = null;
+  let reservedBefore: Range[] = [];
+  // a KHO boot runs the incoming kernel's mm, whatever the captured host ran
+  const boot: Scenario = { ...scenario, mmProfile: profile.mmProfile };
+  const ctx = runBoot(
+    host,
+    boot,
+    {
+      beforeMemmapInit: (c) => {
+        const pageSize = 2 ** c.arch.PAGE_SHIFT;
+        run = {
+          profile,
+          strategy,
+          image,
+          blocks: classifyBlocks(image, c.arch.PAGE_SHIFT, c.arch.MAX_PAGE_ORDER),
+          restoreKinds,
+          accepted: true,
+          scratch: image.scratch
+            .map((s) => ({
+              start: Math.floor(s.phys / pageSize),
+              end: Math.ceil((s.phys + s.sizeBytes) / pageSize),
+            }))
+            .sort((a, b) => a.start - b.start),
+          observations: [],
+          restored: new Set(),
+        };
+        khoPopulate(c, run);
+      },
+      afterMemmapInit: (c) => {
+        if (!run) throw new InternalError('kho_memory_init ran before kho_populate');
+        scenario.onProgress?.('kho_memory_init');
+        reservedBefore = c.tables.reserved.map((r) => ({ start: r.start, end: r.end }));
+        khoMemoryInit(c, run);
+      },
+      afterPageAllocInitLate: (c) => {
+        if (!run) throw new InternalError('kho_restore ran before kho_populate');
+        scenario.onProgress?.('kho_restore');
+        khoRestore(c, run);
+      },
+    },
+    { name: profile.name, on: profile.deferredDefault },
+  );
+  if (!run) throw new InternalError('the boot did not run the KHO hooks');
+  return finishTimeline(ctx, scenario, { profile, strategy, restoreKinds, run, reservedBefore });
 }

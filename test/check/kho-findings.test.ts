@@ -2,8 +2,9 @@
 // checks count pages and blocks on ranges; a node boundary inside a section is reported as info.
 import { describe, expect, it } from 'vitest';
 import { FINDING_CODES, FINDING_CODE_LIST } from '../../src/check/codes.js';
-import { checkKho, hasErrors } from '../../src/check/kho-findings.js';
-import { replayKho } from '../../src/sim/phases/kho-replay.js';
+import { check, hasErrors } from '../../src/check/kho-findings.js';
+import { replay } from '../../src/sim/replay.js';
+import { scenarioOf } from '../sim/scenario-of.js';
 import type { HostTrace } from '../../src/trace/host-trace.js';
 import { hostFromQemuTrace } from '../sim/host-from-trace.js';
 import { B16_CLEAN, imageOf } from '../sim/kho-fixtures.js';
@@ -40,10 +41,10 @@ describe('finding codes', () => {
   });
 });
 
-describe('checkKho', () => {
+describe('check', () => {
   const host = hostFromQemuTrace('b-16g-2node');
   it('every finding names its phase and kernel function, and its pages match its ranges', () => {
-    const fs = checkKho(replayKho(host, imageOf(B16_CLEAN), { strategy: 'none', deferred: 'on' }));
+    const fs = check(replay(host, imageOf(B16_CLEAN), scenarioOf({ strategy: 'none', deferred: 'on' })));
     expect(hasErrors(fs)).toBe(true);
     for (const f of fs) {
       expect(f.phase).not.toBe('');
@@ -57,7 +58,7 @@ describe('checkKho', () => {
   });
   it('a block across the DMA/DMA32 boundary crosses a zone, not a node', () => {
     // 32 MiB at 0: DMA is [0x1, 0x1000), DMA32 starts at 0x1000 (16 MiB)
-    const fs = checkKho(replayKho(host, imageOf([{ pfn: 0, order: 13 }]), { deferred: 'off' }));
+    const fs = check(replay(host, imageOf([{ pfn: 0, order: 13 }]), scenarioOf({ deferred: 'off' })));
     const codes = fs.map((f) => f.code);
     expect(codes).not.toContain('KHO_BLOCK_CROSSES_NODE');
     expect(codes).toContain('KHO_BLOCK_CROSSES_ZONE');
@@ -79,7 +80,7 @@ describe('checkKho', () => {
             : [r],
       ),
     };
-    const fs = checkKho(replayKho(moved, imageOf([]), { deferred: 'off' }));
+    const fs = check(replay(moved, imageOf([]), scenarioOf({ deferred: 'off' })));
     const f = fs.find((x) => x.code === 'NODE_BOUNDARY_UNALIGNED')!;
     expect(f.severity).toBe('info');
     expect(f.ranges).toEqual([{ start: 0x27f000, end: 0x27f001 }]);

@@ -1,5 +1,6 @@
 // Test builder: the parts of a Timeline the cost model reads (phases, init events, deferred work, memmap), written
 // as a readable list of phases with their struct-page counts.
+import type { PhaseName } from '../../src/sim/context.js';
 import type { CostTimeline } from '../../src/cost/index.js';
 import type { DeferredWork, MemMapCensus, PadataJob, PageEvent, PhaseSummary } from '../../src/sim/index.js';
 import { MemMap } from '../../src/sim/index.js';
@@ -15,7 +16,7 @@ const NO_CENSUS: MemMapCensus = {
 };
 
 export interface PhaseSpec {
-  readonly name: string;
+  readonly name: PhaseName;
   /** Struct pages initialised per kernel function. */
   readonly init?: Readonly<Record<string, number>>;
 }

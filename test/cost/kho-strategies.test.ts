@@ -6,20 +6,24 @@ import { describe, expect, it } from 'vitest';
 import type { Costs } from '../../src/cost/index.js';
 import { computeCosts } from '../../src/cost/index.js';
 import { replay } from '../../src/sim/index.js';
-import { replayKho } from '../../src/sim/phases/kho-replay.js';
+import { scenarioOf } from '../sim/scenario-of.js';
 import { B16_CLEAN, imageOf } from '../sim/kho-fixtures.js';
 import { cpusPerNode, loadTrace } from './load-trace.js';
 
 const host = loadTrace('qemu/b-16g-2node');
 const cpus = cpusPerNode(host);
-const plain = replay(host, { cpusPerNode: cpus });
+const plain = replay(host, null, { cpusPerNode: cpus });
 const plainCosts = computeCosts(plain, host);
 
 const STRATEGIES = ['none', 'init-deferred-page', 'init-page-from-nid', 'lazy-tail', 'zone-walk'] as const;
 const costs = new Map<string, Costs>(
   STRATEGIES.map((s) => {
-    const r = replayKho(host, imageOf(B16_CLEAN), { strategy: s, deferred: 'on', cpusPerNode: cpus });
-    return [s, computeCosts(r.timeline, host, { calibrateOn: plain })];
+    const r = replay(
+      host,
+      imageOf(B16_CLEAN),
+      scenarioOf({ strategy: s, deferred: 'on', cpusPerNode: cpus }),
+    );
+    return [s, computeCosts(r, host, { calibrateOn: plain })];
   }),
 );
 

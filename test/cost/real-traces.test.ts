@@ -37,7 +37,7 @@ interface Run {
 
 const runs: Run[] = E2_RUNS.map((name) => {
   const host = loadTrace(name);
-  const tl = replay(host, { cpusPerNode: cpusPerNode(host) });
+  const tl = replay(host, null, { cpusPerNode: cpusPerNode(host) });
   return { name, host, tl, costs: computeCosts(tl, host) };
 });
 
@@ -124,7 +124,7 @@ describe('public logs of real servers', () => {
     const name = 'public/hp-dl585g7-4s-8node-1t';
     const host = loadTrace(name);
     const per = Object.fromEntries([0, 1, 2, 3, 4, 5, 6, 7].map((n) => [n, 6]));
-    const tl = replay(host, { cpusPerNode: per });
+    const tl = replay(host, null, { cpusPerNode: per });
     const c = computeCosts(tl, host);
     const printed = printedTimes(name, 'dmesg-excerpt.txt');
     expect(printed.size).toBe(8);
@@ -141,7 +141,7 @@ describe('public logs of real servers', () => {
     const printed = printedTimes(name);
 
     it('with 192 CPUs per node: 192 padata workers, printed times reproduced, a per-thread rate near the published ones', () => {
-      const tl = replay(host, { cpusPerNode: 192 });
+      const tl = replay(host, null, { cpusPerNode: 192 });
       const c = computeCosts(tl, host);
       const pn = parallel(c).perNode!;
       expect(pn.map((n) => [n.nid, n.ms])).toEqual([...printed].sort((a, b) => a[0] - b[0]));
@@ -153,7 +153,7 @@ describe('public logs of real servers', () => {
     });
 
     it('without CPUs per node the rate is per node, not per thread: both diagnostics say so', () => {
-      const c = computeCosts(replay(host), host);
+      const c = computeCosts(replay(host, null), host);
       expect(parallel(c).perNode!.map((n) => n.ms)).toEqual([178, 172]);
       expect(c.ratePerPageNs).toBeLessThan(PUBLISHED_RATE_RANGE_NS.min / 3);
       expect(c.diagnostics.map((d) => d.code).sort()).toEqual(['COST_RATE_UNUSUAL', 'COST_THREADS_UNKNOWN']);

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { replay } from '../../src/sim/index.js';
+import { check } from '../../src/check/kho-findings.js';
 import { TINY, makeHost } from './build-host.js';
 
 const LIMIT = 256;
@@ -39,7 +40,7 @@ describe('boot invariants', () => {
         rangesArb(40, 2).filter((r) => r.length > 0),
         rangesArb(6, 1),
         (mem, res) => {
-          const tl = replay(makeHost({ memory: mem, reserved: res }), { archProfile: TINY, deferred });
+          const tl = replay(makeHost({ memory: mem, reserved: res }), null, { archProfile: TINY, deferred });
           const inMem = (p: number) => mem.some(([s, e]) => p >= s && p < e);
           const inRes = (p: number) => res.some(([s, e]) => p >= s && p < e);
           let buddy = 0;
@@ -58,10 +59,9 @@ describe('boot invariants', () => {
           }
           const managed = tl.nodes.reduce((n, x) => n + x.zones.reduce((m, z) => m + z.managedPages, 0), 0);
           expect(managed).toBe(buddy);
-          for (const f of tl.findings) {
-            expect([f.code, f.severity]).toEqual(['STRUCT_PAGE_DOUBLE_INIT', 'info']);
-            for (const [s, e] of f.ranges) for (let p = s; p < e; p++) expect(inMem(p)).toBe(false);
-          }
+          // a plain boot has no finding: a double init of a hole page (init_unavailable_range, then
+          // reserve_bootmem_region over it) is the known harmless pattern check() leaves out
+          expect(check(tl)).toEqual([]);
         },
       ),
       { numRuns: 150 },

@@ -30,7 +30,7 @@ describe('pageExtClient', () => {
   });
   it('the replay reads section starts in page_ext_init only with a client', () => {
     const reads = (pageExt: boolean) =>
-      replay(b16, { pageExt }).events.filter((e) => e.fn === 'page_ext_init').length;
+      replay(b16, null, { pageExt }).events.filter((e) => e.fn === 'page_ext_init').length;
     expect(reads(bootOptionsFromHost(b16).pageExt)).toBe(0);
     expect(reads(bootOptionsFromHost(withCmdline('page_owner=on')).pageExt)).toBeGreaterThan(0);
   });

@@ -19,6 +19,7 @@ describe('first_deferred_pfn: worked cases', () => {
           [0x100000, 0x180000, 0],
         ],
       }),
+      null,
     );
     expect(fdp(tl)).toEqual({ 0: 0x108000 });
     // lower zones are fully initialised; Normal only up to the cut
@@ -29,7 +30,7 @@ describe('first_deferred_pfn: worked cases', () => {
   it('top zone starting mid-section: counting runs on to the next section boundary', () => {
     // node 0 has only [0 .. 0x80000): DMA [0, 0x1000), DMA32 [0x1000, 0x80000) is the top zone
     // 32768 pages after 0x1000 is 0x9000, not section-aligned. Expect: 0x10000 (61440 eager pages)
-    const tl = replay(makeHost({ memory: [[0, 0x80000, 0]] }));
+    const tl = replay(makeHost({ memory: [[0, 0x80000, 0]] }), null);
     expect(fdp(tl)).toEqual({ 0: 0x10000 });
     const dma32 = tl.nodes[0]!.zones[1]!;
     expect(dma32.name).toBe('DMA32');
@@ -47,6 +48,7 @@ describe('first_deferred_pfn: worked cases', () => {
           [0x106000, 0x200000, 0],
         ],
       }),
+      null,
     );
     expect(fdp(tl)).toEqual({ 0: 0x110000 });
     // the hole inside the deferred part is still initialised (init_unavailable_range runs regardless)
@@ -63,6 +65,7 @@ describe('first_deferred_pfn: worked cases', () => {
           [0x40000, 0x80000, 1],
         ],
       }),
+      null,
     );
     expect(fdp(tl)).toEqual({ 0: 0x10000, 1: 0x48000 });
     expect(tl.nodes[1]!.zones.filter((z) => z.spannedPages).map((z) => z.name)).toEqual(['DMA32']);
@@ -81,6 +84,7 @@ describe('first_deferred_pfn: worked cases', () => {
         ],
         cmdline: { kernelcore: { bytes: 3 * 2 ** 30 } },
       }),
+      null,
     );
     const movable = tl.nodes[0]!.zones[3]!;
     expect([movable.name, movable.startPfn]).toEqual(['Movable', 0x140400]);
@@ -102,8 +106,8 @@ describe('first_deferred_pfn: worked cases', () => {
         [0x100000, 0x180000, 1],
       ],
     });
-    expect(fdp(replay(host, { mmProfile: 'linux-6.1' }))[0]).toBe(0x28000);
-    expect(fdp(replay(host, { mmProfile: 'linux-6.7' }))[0]).toBe(0x20000);
+    expect(fdp(replay(host, null, { mmProfile: 'linux-6.1' }))[0]).toBe(0x28000);
+    expect(fdp(replay(host, null, { mmProfile: 'linux-6.7' }))[0]).toBe(0x20000);
   });
 
   it('a top zone of at most one section defers nothing', () => {
@@ -115,6 +119,7 @@ describe('first_deferred_pfn: worked cases', () => {
           [0x100000, 0x108000, 0],
         ],
       }),
+      null,
     );
     expect(fdp(tl)).toEqual({ 0: null });
   });
@@ -124,10 +129,12 @@ describe('first_deferred_pfn: worked cases', () => {
       [1, 0x80000, 0],
       [0x100000, 0x180000, 0],
     ] as const;
-    expect(fdp(replay(makeHost({ memory: mem, cmdline: { earlyPageExt: true } })))).toEqual({ 0: null });
-    expect(fdp(replay(makeHost({ memory: mem }), { deferred: 'off' }))).toEqual({ 0: null });
-    expect(fdp(replay(makeHost({ memory: mem, deferredConfig: 'n' })))).toEqual({ 0: null });
-    expect(fdp(replay(makeHost({ memory: mem, deferredConfig: 'n' }), { deferred: 'on' }))).toEqual({
+    expect(fdp(replay(makeHost({ memory: mem, cmdline: { earlyPageExt: true } }), null))).toEqual({
+      0: null,
+    });
+    expect(fdp(replay(makeHost({ memory: mem }), null, { deferred: 'off' }))).toEqual({ 0: null });
+    expect(fdp(replay(makeHost({ memory: mem, deferredConfig: 'n' }), null))).toEqual({ 0: null });
+    expect(fdp(replay(makeHost({ memory: mem, deferredConfig: 'n' }), null, { deferred: 'on' }))).toEqual({
       0: 0x108000,
     });
   });
@@ -149,7 +156,7 @@ describe('first_deferred_pfn on the real qemu traces', () => {
     'g-8g-2node-uefi': { 0: 0x108000, 1: 0x188000 },
   };
   it.each(QEMU_TRACES)('%s', (name) => {
-    const tl = replay(hostFromQemuTrace(name));
+    const tl = replay(hostFromQemuTrace(name), null);
     const deferredNodes = tl.nodes.filter((n) => n.firstDeferredPfn !== null).map((n) => n.nid);
     expect(deferredNodes).toEqual(printedDeferredNodes(name));
     const want = expected[name] ?? expected[name.startsWith('e2') ? 'e-128g-2node' : 'b-16g-2node']!;
@@ -171,10 +178,13 @@ describe('deferral setting without a kernel config', () => {
       [1, 0x80000, 0],
       [0x100000, 0x180000, 0],
     ] as const;
-    const old = replay(makeHost({ memory: mem, deferredConfig: null, release: '2.6.32-431.el6.x86_64' }));
-    expect([old.deferred, fdp(old)]).toEqual([false, { 0: null }]);
-    const neu = replay(makeHost({ memory: mem, deferredConfig: null, release: '5.14.0' }));
-    expect([neu.deferred, fdp(neu)]).toEqual([true, { 0: 0x108000 }]);
+    const old = replay(
+      makeHost({ memory: mem, deferredConfig: null, release: '2.6.32-431.el6.x86_64' }),
+      null,
+    );
+    expect([old.deferred.on, fdp(old)]).toEqual([false, { 0: null }]);
+    const neu = replay(makeHost({ memory: mem, deferredConfig: null, release: '5.14.0' }), null);
+    expect([neu.deferred.on, fdp(neu)]).toEqual([true, { 0: 0x108000 }]);
     expect(neu.diagnostics.map((d) => d.code)).toContain('SIM_DEFERRED_ASSUMED');
   });
 });

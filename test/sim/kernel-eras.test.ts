@@ -93,14 +93,14 @@ describe('x86_64 hole rules on one built host', () => {
   const sectionTail = 0x148000 - 0x140100;
 
   it('v5.12+: per zone, the tail to the section end in the last zone', () => {
-    const tl = replay(host('6.1.0'));
+    const tl = replay(host('6.1.0'), null);
     expect(tl.era.holes).toBe('per-zone');
     expect(zones(tl)).toEqual({ '0:DMA': 1 + 0x61, '0:Normal': 0x1000 + sectionTail });
     expect(tl.unavailableTotal).toBeNull();
   });
 
   it('v5.5-v5.11: one total, the gaps and the tail to round_up(max_pfn, PAGES_PER_SECTION)', () => {
-    const tl = replay(host('5.10.23'));
+    const tl = replay(host('5.10.23'), null);
     expect(zones(tl)).toEqual({});
     expect(tl.unavailableTotal).toMatchObject({
       line: 'Zeroed struct page in unavailable ranges',
@@ -109,17 +109,17 @@ describe('x86_64 hole rules on one built host', () => {
   });
 
   it('v4.19-v5.4: the tail stops at max_pfn', () => {
-    const tl = replay(host('5.4.0'));
+    const tl = replay(host('5.4.0'), null);
     expect(tl.unavailableTotal?.pages).toBe(1 + 0x61 + 0x1000);
   });
 
   it('v4.15-v4.18: only reserved pages outside memory', () => {
-    const tl = replay(host('4.18.20'));
+    const tl = replay(host('4.18.20'), null);
     expect(tl.unavailableTotal).toMatchObject({ line: 'Reserved but unavailable', pages: 1 + 0x20 });
   });
 
   it('before v4.15: nothing counted, holes left as allocated', () => {
-    const tl = replay(host('4.14.302'));
+    const tl = replay(host('4.14.302'), null);
     expect(zones(tl)).toEqual({});
     expect(tl.unavailableTotal).toBeNull();
     expect(tl.phases.find((p) => p.name === 'memmap_init')!.reserved).toBe(0);
@@ -143,11 +143,11 @@ describe('arm64 pfn_valid and SECTION_SIZE_BITS on one built host', () => {
   const generic = { '0:DMA': 0x200 + (0x18000 - 0x10100) + (0x20100 - 0x20000) + (0x48000 - 0x40100) };
 
   it('generic (v5.16+): every pfn of a present section', () => {
-    expect(zones(replay(host('6.6.31')))).toEqual(generic);
+    expect(zones(replay(host('6.6.31'), null))).toEqual(generic);
   });
 
   it('v5.14 memblock_is_memory: only pageblocks whose first pfn is memory, NOMAP included', () => {
-    const tl = replay(host('5.14.21'));
+    const tl = replay(host('5.14.21'), null);
     expect(tl.era.arm64PfnValid).toBe('memory');
     // the pageblocks [0x10000, 0x10200) (NOMAP) and [0x40000, 0x40200) start in memory: their 0x100 hole pfns
     // each are counted, nothing below DRAM or past the first pageblock of a gap
@@ -155,7 +155,7 @@ describe('arm64 pfn_valid and SECTION_SIZE_BITS on one built host', () => {
   });
 
   it('v5.10 memblock_is_map_memory and 1 GiB sections', () => {
-    const tl = replay(host('5.10.110'));
+    const tl = replay(host('5.10.110'), null);
     expect(tl.era.arm64PfnValid).toBe('map-memory');
     expect(tl.arch.SECTION_SIZE_BITS).toBe(30);
     expect(tl.arch.PAGES_PER_SECTION).toBe(0x40000);

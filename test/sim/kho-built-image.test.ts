@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import type { KhoImage } from '../../parsers/kho/index.js';
 import { decodeKhoImage } from '../../parsers/kho/index.js';
 import type { Finding } from '../../src/check/kho-findings.js';
-import { checkKho } from '../../src/check/kho-findings.js';
-import { replayKho } from '../../src/sim/phases/kho-replay.js';
+import { check } from '../../src/check/kho-findings.js';
+import { replay } from '../../src/sim/replay.js';
+import { scenarioOf } from './scenario-of.js';
 import type { KhoBlockSpec } from '../builders/kho-image.js';
 import { buildKhoImage, pagesMemory, toFdtNode } from '../builders/kho-image.js';
 import { hostFromQemuTrace } from './host-from-trace.js';
@@ -49,18 +50,18 @@ describe.each(ERAS)('$abi $bitmapFormat image, profile $profile', (era) => {
   const image = built(era, blocks);
   it('decodes to the blocks that built it and picks the era profile by itself', () => {
     expect(image.preserved.count).toBe(blocks.length);
-    expect(replayKho(host, image, { deferred: 'off' }).profile.name).toBe(era.profile);
+    expect(replay(host, image, scenarioOf({ deferred: 'off' })).kho!.profile.name).toBe(era.profile);
   });
   it.each(STRATEGIES)('deferral off: %s reports no error', (s) => {
-    expect(errors(checkKho(replayKho(host, image, { strategy: s, deferred: 'off' })))).toEqual([]);
+    expect(errors(check(replay(host, image, scenarioOf({ strategy: s, deferred: 'off' }))))).toEqual([]);
   });
   it('none with deferral on: the deferred pages are never initialised and are read uninitialised', () => {
-    const fs = checkKho(replayKho(host, image, { strategy: 'none', deferred: 'on' }));
+    const fs = check(replay(host, image, scenarioOf({ strategy: 'none', deferred: 'on' })));
     expect(errors(fs).sort()).toEqual(['STRUCT_PAGE_NEVER_INIT', 'STRUCT_PAGE_UNINIT_READ']);
   });
   it('init-deferred-page with deferral on is clean', () => {
     expect(
-      errors(checkKho(replayKho(host, image, { strategy: 'init-deferred-page', deferred: 'on' }))),
+      errors(check(replay(host, image, scenarioOf({ strategy: 'init-deferred-page', deferred: 'on' })))),
     ).toEqual([]);
   });
 });
@@ -69,16 +70,16 @@ describe("Yadav's 4 GiB kho_preserve_pages piece across the node boundary, from 
   // [0x200000 -- node 0 -- 0x280000 -- node 1 -- 0x300000), one order-20 block
   const image = built(ERAS[1], [{ pfn: 0x200000, order: 20 }]);
   it('6.18 restore refuses it (order above MAX_PAGE_ORDER), and it overflows the int shift', () => {
-    const fs = checkKho(replayKho(host, image, { deferred: 'off' }));
+    const fs = check(replay(host, image, scenarioOf({ deferred: 'off' })));
     expect(errors(fs).sort()).toEqual(['KHO_BLOCK_SIZE_OVERFLOW', 'KHO_ORDER_ABOVE_MAX']);
     expect(fs.find((f) => f.code === 'KHO_BLOCK_CROSSES_NODE')!.severity).toBe('warning');
   });
   it('under the merged fix (forced onto this image) the node-1 half gets node 0', () => {
-    const fs = checkKho(replayKho(host, image, { profile: 'kho-v3-deferred-fix', deferred: 'on' }));
+    const fs = check(replay(host, image, scenarioOf({ profile: 'kho-v3-deferred-fix', deferred: 'on' })));
     // the profile refuses a kho-v1 root, so replay it as if the radix kernel had read the same block list
     expect(fs.map((f) => f.code)).toContain('KHO_REVIVAL_DISABLED');
     const v3 = built(ERAS[3], [{ pfn: 0x200000, order: 20 }]);
-    const wrong = checkKho(replayKho(host, v3, { deferred: 'on' })).find(
+    const wrong = check(replay(host, v3, scenarioOf({ deferred: 'on' }))).find(
       (f) => f.code === 'STRUCT_PAGE_WRONG_NODE',
     )!;
     expect(wrong.ranges).toEqual([{ start: 0x280000, end: 0x300000 }]);

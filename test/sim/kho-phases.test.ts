@@ -3,9 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/index.js';
 import type { Finding } from '../../src/check/kho-findings.js';
-import { checkKho } from '../../src/check/kho-findings.js';
-import { replayKho } from '../../src/sim/phases/kho-replay.js';
-import { classifyBlocks, parseRestoreKinds } from '../../src/sim/phases/kho-run.js';
+import { check } from '../../src/check/kho-findings.js';
+import { replay } from '../../src/sim/replay.js';
+import { scenarioOf } from './scenario-of.js';
+import { parseRestoreKinds } from '../../src/cli/scenario.js';
+import { classifyBlocks } from '../../src/sim/phases/kho-run.js';
 import type { KhoImageInput } from '../../src/sim/phases/kho-types.js';
 import { PROFILES, findProfile, profileForImage } from '../../src/sim/profiles.js';
 import type { KhoStrategy } from '../../src/sim/strategies/index.js';
@@ -36,21 +38,21 @@ describe('profiles', () => {
     expect(() => findProfile('v9.9')).toThrow(UsageError);
   });
   it('the merged fix replays clean by default (deferral on, init-deferred-page)', () => {
-    const r = replayKho(host, imageOf(B16_CLEAN));
-    expect([r.profile.name, r.strategy.name, r.deferred]).toEqual([
+    const r = replay(host, imageOf(B16_CLEAN));
+    expect([r.kho!.profile.name, r.kho!.strategy.name, r.deferred.on]).toEqual([
       'kho-v3-deferred-fix',
       'init-deferred-page',
       true,
     ]);
-    expect(checkKho(r).filter((f) => f.severity === 'error')).toEqual([]);
+    expect(check(r).filter((f) => f.severity === 'error')).toEqual([]);
   });
 });
 
 describe('kho_populate', () => {
   // Expect: a kho-v1 root on a radix-era kernel is refused, nothing is reserved, the blocks go to the buddy.
   it('refuses an image of another ABI, and the preserved memory is freed to the buddy', () => {
-    const fs = checkKho(
-      replayKho(host, imageOf(B16_CLEAN, { abi: 'kho-v1' }), { profile: 'kho-v3', deferred: 'off' }),
+    const fs = check(
+      replay(host, imageOf(B16_CLEAN, { abi: 'kho-v1' }), scenarioOf({ profile: 'kho-v3', deferred: 'off' })),
     );
     expect(only(fs, 'KHO_REVIVAL_DISABLED')[0]!.blocks).toBe(B16_CLEAN.length);
     const freed = only(fs, 'KHO_FREED_TO_BUDDY')[0]!;
@@ -59,7 +61,7 @@ describe('kho_populate', () => {
   });
   it('with deferral on, the deferred part is freed by deferred init instead', () => {
     const image = imageOf(B16_CLEAN, { abi: 'kho-v1' });
-    const fs = checkKho(replayKho(host, image, { profile: 'kho-v3', deferred: 'on' }));
+    const fs = check(replay(host, image, scenarioOf({ profile: 'kho-v3', deferred: 'on' })));
     const byPhase = Object.fromEntries(
       only(fs, 'KHO_FREED_TO_BUDDY').map((f) => [f.kernelFunction, f.pages]),
     );
@@ -75,43 +77,49 @@ describe('kho-v1 bitmap sizes', () => {
   // Expect: a 6.16 image (512-byte bitmaps) read by 6.18 (page bitmaps): same compatible, wrong bits.
   it('flags an image whose bitmap size the kernel does not read, and its memory goes to the buddy', () => {
     const image = imageOf(B16_CLEAN, { abi: 'kho-v1', bitmapFormat: '512' });
-    const fs = checkKho(replayKho(host, image, { profile: 'v6.18', deferred: 'off' }));
+    const fs = check(replay(host, image, scenarioOf({ profile: 'v6.18', deferred: 'off' })));
     expect(only(fs, 'KHO_BITMAP_FORMAT_MISMATCH')[0]!.blocks).toBe(B16_CLEAN.length);
     expect(only(fs, 'KHO_FREED_TO_BUDDY')).toHaveLength(1);
-    const same = checkKho(replayKho(host, image, { profile: 'v6.17', deferred: 'off' }));
+    const same = check(replay(host, image, scenarioOf({ profile: 'v6.17', deferred: 'off' })));
     expect(only(same, 'KHO_BITMAP_FORMAT_MISMATCH')).toEqual([]);
   });
 });
 
 describe('kho_memory_init', () => {
   it('reserves every block with MEMBLOCK_RSRV_NOINIT, so memblock_free_all neither frees nor reserves them', () => {
-    const r = replayKho(host, imageOf(B16_CLEAN), { strategy: 'none', deferred: 'off' });
-    const noinit = r.timeline.layout.memRanges.length > 0 && r.run.blocks.length === B16_CLEAN.length;
+    const r = replay(host, imageOf(B16_CLEAN), scenarioOf({ strategy: 'none', deferred: 'off' }));
+    const noinit = r.layout.memRanges.length > 0 && r.kho!.run.blocks.length === B16_CLEAN.length;
     expect(noinit).toBe(true);
-    for (const b of r.run.blocks) {
-      const st = r.timeline.memmap.stateAt(b.startPfn);
+    for (const b of r.kho!.run.blocks) {
+      const st = r.memmap.stateAt(b.startPfn);
       expect([st.buddy, st.reserved, st.initCount]).toEqual([false, false, 1]);
     }
   });
   it('flags preserved memory outside RAM (the hole below 4 GiB)', () => {
-    const fs = checkKho(replayKho(host, imageOf([{ pfn: 0xc0000, order: 9 }]), { deferred: 'off' }));
+    const fs = check(replay(host, imageOf([{ pfn: 0xc0000, order: 9 }]), scenarioOf({ deferred: 'off' })));
     expect(only(fs, 'KHO_OUTSIDE_RAM')[0]!.ranges).toEqual([{ start: 0xc0000, end: 0xc0200 }]);
   });
   it('flags preserved memory the host had reserved', () => {
-    const fs = checkKho(replayKho(host, imageOf([{ pfn: 0x27fe00, order: 9 }]), { deferred: 'off' }));
+    const fs = check(replay(host, imageOf([{ pfn: 0x27fe00, order: 9 }]), scenarioOf({ deferred: 'off' })));
     expect(only(fs, 'KHO_OVERLAPS_RESERVED')[0]!.ranges).toEqual([{ start: 0x27ffd5, end: 0x280000 }]);
   });
   it('before the scratch fix, deferred init initialises free scratch a second time', () => {
-    const fs = checkKho(
-      replayKho(host, imageOf([], { abi: 'kho-v1' }), {
-        profile: 'v6.18',
-        strategy: 'init-deferred-page',
-        deferred: 'on',
-      }),
+    const fs = check(
+      replay(
+        host,
+        imageOf([], { abi: 'kho-v1' }),
+        scenarioOf({
+          profile: 'v6.18',
+          strategy: 'init-deferred-page',
+          deferred: 'on',
+        }),
+      ),
     );
     const dbl = only(fs, 'STRUCT_PAGE_DOUBLE_INIT');
     expect(dbl.map((f) => f.kernelFunction)).toContain('deferred_init_pages');
-    const fixed = checkKho(replayKho(host, imageOf([]), { profile: 'kho-v3-deferred-fix', deferred: 'on' }));
+    const fixed = check(
+      replay(host, imageOf([]), scenarioOf({ profile: 'kho-v3-deferred-fix', deferred: 'on' })),
+    );
     expect(only(fixed, 'STRUCT_PAGE_DOUBLE_INIT')).toEqual([]);
   });
 });
@@ -119,20 +127,24 @@ describe('kho_memory_init', () => {
 describe('restore checks per era', () => {
   const big = [{ pfn: 0x300000, order: 11 }];
   it('6.18 refuses an order above MAX_PAGE_ORDER at restore; KR3 restores it', () => {
-    const v618 = checkKho(
-      replayKho(host, imageOf(big, { abi: 'kho-v1' }), { profile: 'v6.18', deferred: 'off' }),
+    const v618 = check(
+      replay(host, imageOf(big, { abi: 'kho-v1' }), scenarioOf({ profile: 'v6.18', deferred: 'off' })),
     );
     expect(only(v618, 'KHO_ORDER_ABOVE_MAX')[0]!.kernelFunction).toBe('kho_restore_page');
-    const kr3 = checkKho(replayKho(host, imageOf(big), { profile: 'kho-v3', deferred: 'off' }));
+    const kr3 = check(replay(host, imageOf(big), scenarioOf({ profile: 'kho-v3', deferred: 'off' })));
     expect(only(kr3, 'KHO_ORDER_ABOVE_MAX')).toEqual([]);
   });
   it('does not flag an order above MAX_PAGE_ORDER that is never restored', () => {
-    const fs = checkKho(
-      replayKho(host, imageOf(big, { abi: 'kho-v1' }), {
-        profile: 'v6.18',
-        deferred: 'off',
-        restore: 'none',
-      }),
+    const fs = check(
+      replay(
+        host,
+        imageOf(big, { abi: 'kho-v1' }),
+        scenarioOf({
+          profile: 'v6.18',
+          deferred: 'off',
+          restore: 'none',
+        }),
+      ),
     );
     expect(only(fs, 'KHO_ORDER_ABOVE_MAX')).toEqual([]);
   });
@@ -148,18 +160,22 @@ describe('restore checks per era', () => {
     },
   };
   it('an init after the head write loses the order: 6.18+ restore fails on the magic', () => {
-    const fs = checkKho(replayKho(host, imageOf(B16_CLEAN), { strategy: late, deferred: 'on' }));
+    const fs = check(replay(host, imageOf(B16_CLEAN), scenarioOf({ strategy: late, deferred: 'on' })));
     const lost = only(fs, 'KHO_ORDER_LOST');
     expect(lost.map((f) => f.phase).sort()).toEqual(['kho_memory_init', 'kho_restore']);
     expect(lost.find((f) => f.phase === 'kho_memory_init')!.pages).toBe(B16_CLEAN.length);
   });
   it('6.16 has no magic: the lost order restores silently as order 0 (still flagged)', () => {
-    const fs = checkKho(
-      replayKho(host, imageOf(B16_CLEAN, { abi: 'kho-v1', bitmapFormat: '512' }), {
-        profile: 'v6.16',
-        strategy: late,
-        deferred: 'on',
-      }),
+    const fs = check(
+      replay(
+        host,
+        imageOf(B16_CLEAN, { abi: 'kho-v1', bitmapFormat: '512' }),
+        scenarioOf({
+          profile: 'v6.16',
+          strategy: late,
+          deferred: 'on',
+        }),
+      ),
     );
     const atRestore = only(fs, 'KHO_ORDER_LOST').find((f) => f.phase === 'kho_restore')!;
     // the order-0 block restores correctly as order 0; every other one comes back with the wrong order
@@ -178,7 +194,9 @@ describe('memblock after memblock_discard()', () => {
     },
   };
   it('x86_64 does not keep memblock: early_pfn_to_nid() at restore is flagged', () => {
-    const fs = checkKho(replayKho(host, imageOf(B16_CLEAN), { strategy: nidAtRestore, deferred: 'on' }));
+    const fs = check(
+      replay(host, imageOf(B16_CLEAN), scenarioOf({ strategy: nidAtRestore, deferred: 'on' })),
+    );
     const f = only(fs, 'MEMBLOCK_USED_AFTER_DISCARD')[0]!;
     expect([f.phase, f.kernelFunction, f.blocks]).toEqual([
       'kho_restore',
@@ -216,10 +234,14 @@ describe('restore kinds', () => {
     expect(() => parseRestoreKinds('heap')).toThrow(UsageError);
   });
   it('restores only the kinds asked for; reserve_mem is never restored', () => {
-    const r = replayKho(host, image, { strategy: 'lazy-tail', deferred: 'on', restore: 'pages,vmalloc' });
-    expect([...r.run.restored].sort()).toEqual([1, 2]);
-    const all = replayKho(host, image, { strategy: 'lazy-tail', deferred: 'on', restore: 'all' });
-    const never = only(checkKho(all), 'STRUCT_PAGE_NEVER_INIT')[0]!;
+    const r = replay(
+      host,
+      image,
+      scenarioOf({ strategy: 'lazy-tail', deferred: 'on', restore: 'pages,vmalloc' }),
+    );
+    expect([...r.kho!.run.restored].sort()).toEqual([1, 2]);
+    const all = replay(host, image, scenarioOf({ strategy: 'lazy-tail', deferred: 'on', restore: 'all' }));
+    const never = only(check(all), 'STRUCT_PAGE_NEVER_INIT')[0]!;
     expect(never.ranges).toEqual([{ start: 0x172001, end: 0x172010 }]);
   });
 });
@@ -227,7 +249,7 @@ describe('restore kinds', () => {
 describe('an image whose page size is not the host one', () => {
   it('is an inconsistent bundle (TraceError, exit 3), not a usage error', () => {
     const image = { ...imageOf(B16_CLEAN), pageSize: 16384 };
-    expect(() => replayKho(host, image, { bundleName: 'traces/x' })).toThrowError(
+    expect(() => replay(host, image, scenarioOf({ bundleName: 'traces/x' }))).toThrowError(
       /traces\/x\/kho \(page size\): TRACE_ERR_PAGE_SIZE_MISMATCH: expected the host's 4096-byte pages, found an image with 16384-byte pages/,
     );
   });

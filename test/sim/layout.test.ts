@@ -23,6 +23,7 @@ describe('zone limits from the arch rules', () => {
           [0x100000, 0x140000, 0],
         ],
       }),
+      null,
     );
     expect(zones(tl)).toEqual([
       [0, 'DMA', 1, 0xfff, 0x9e + 0xf00],
@@ -33,7 +34,7 @@ describe('zone limits from the arch rules', () => {
 
   it('arm64: DRAM from 1 GiB: ZONE_DMA up to 4 GiB (zone_dma_bits 32), DMA32 empty, Normal above', () => {
     // memory [0x40000, 0x240000) (1 GiB .. 9 GiB). Expect: DMA [0x40000, 0x100000), Normal [0x100000, 0x240000)
-    const tl = replay(makeHost({ arch: 'arm64', memory: [[0x40000, 0x240000, 0]] }));
+    const tl = replay(makeHost({ arch: 'arm64', memory: [[0x40000, 0x240000, 0]] }), null);
     expect(zones(tl)).toEqual([
       [0, 'DMA', 0x40000, 0xc0000, 0xc0000],
       [0, 'Normal', 0x100000, 0x140000, 0x140000],
@@ -49,6 +50,7 @@ describe('zone limits from the arch rules', () => {
           [0x110000, 0x140000, 0],
         ],
       }),
+      null,
     );
     expect(zones(tl)).toEqual([[0, 'Normal', 0x100000, 0x40000, 0x40000]]);
     // NOMAP struct pages are reserved by memblock_free_all, never freed to the buddy
@@ -68,7 +70,7 @@ describe('ZONE_MOVABLE', () => {
     // total = 0x7ffff + 0x400000 pages; movable 0x100000 -> kernelcore 0x37ffff, 0x1bffff per node.
     // node 0: 0x7ffff below 4 GiB, then 0x13ffff + 0x100000 = 0x240000 -> Movable 0x240000
     // node 1: 0x300000 + 0x1bffff = 0x4bffff, rounded up to 1024 -> 0x4c0000
-    const tl = replay(makeHost({ memory: twoNodes, cmdline: { movablecore: { bytes: 4 * 2 ** 30 } } }));
+    const tl = replay(makeHost({ memory: twoNodes, cmdline: { movablecore: { bytes: 4 * 2 ** 30 } } }), null);
     expect(Object.fromEntries(tl.layout.zoneMovablePfn)).toEqual({ 0: 0x240000, 1: 0x4c0000 });
     expect(zones(tl).filter((z) => z[1] === 'Movable')).toEqual([
       [0, 'Movable', 0x240000, 0xc0000, 0xc0000],
@@ -80,12 +82,12 @@ describe('ZONE_MOVABLE', () => {
 
   it('kernelcore=N% of all memory', () => {
     // 50% of 0x47ffff pages = 0x23ffff; per node 0x11ffff: node 0 0x100000 + (0x11ffff - 0x7ffff) = 0x1a0000
-    const tl = replay(makeHost({ memory: twoNodes, cmdline: { kernelcore: { percent: 50 } } }));
+    const tl = replay(makeHost({ memory: twoNodes, cmdline: { kernelcore: { percent: 50 } } }), null);
     expect(Object.fromEntries(tl.layout.zoneMovablePfn)).toEqual({ 0: 0x1a0000, 1: 0x420000 });
   });
 
   it('kernelcore larger than memory: no Movable zone', () => {
-    const tl = replay(makeHost({ memory: twoNodes, cmdline: { kernelcore: { bytes: 2 ** 40 } } }));
+    const tl = replay(makeHost({ memory: twoNodes, cmdline: { kernelcore: { bytes: 2 ** 40 } } }), null);
     expect(zones(tl).some((z) => z[1] === 'Movable')).toBe(false);
   });
 
@@ -95,7 +97,7 @@ describe('ZONE_MOVABLE', () => {
       [0x100000, 0x300000, 0],
       [0x300000, 0x500000, 1, MEMBLOCK.HOTPLUG],
     ] as const;
-    const tl = replay(makeHost({ memory: mem, cmdline: { movableNode: true } }));
+    const tl = replay(makeHost({ memory: mem, cmdline: { movableNode: true } }), null);
     expect(zones(tl).filter((z) => z[0] === 1)).toEqual([[1, 'Movable', 0x300000, 0x200000, 0x200000]]);
   });
 });
@@ -110,7 +112,7 @@ describe('zone limits as printed', () => {
         { zone: 'Normal' as const, start: 0x100000000, end: 0x240000000 },
       ],
     };
-    const tl = replay(host);
+    const tl = replay(host, null);
     expect(tl.layout.zoneLimitsFrom).toBe('dmesg');
     expect(zones(tl)).toEqual([
       [0, 'DMA', 0x40000, 0xc0000, 0xc0000],

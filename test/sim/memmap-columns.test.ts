@@ -8,7 +8,7 @@ import type { SimContext } from '../../src/sim/context.js';
 import { splitByZone } from '../../src/sim/context.js';
 import { splitByNode } from '../../src/sim/mem-regions.js';
 import { forEachNodePiece, forEachZonePiece } from '../../src/sim/phases/zone-split.js';
-import { createSimContext } from '../../src/sim/replay.js';
+import { createSimContext } from '../../src/sim/boot.js';
 import { hostFromQemuTrace } from './host-from-trace.js';
 
 const A = { phase: 'test', fn: 'f' };

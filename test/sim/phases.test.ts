@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SYNTHETIC, syntheticHost } from '../../bench/synthetic-host.js';
 import { MEMBLOCK, padataSplit, replay } from '../../src/sim/index.js';
 import { makeHost } from './build-host.js';
+import { check } from '../../src/check/kho-findings.js';
 import { hostFromQemuTrace } from './host-from-trace.js';
 
 // node 0: low memory + Normal [0x100000, 0x140000); first_deferred_pfn = 0x108000
@@ -17,7 +18,7 @@ describe('memblock_free_all', () => {
   it('reserved pages in the deferred part are initialised by reserve_bootmem_region; free pages there wait', () => {
     // reserved [0x120000, 0x120010). Expect: initialised + PG_reserved at memblock_free_all, never freed;
     // free pages at or above 0x108000 untouched until deferred init; totalram counts them anyway
-    const tl = replay(makeHost({ memory: MEM, reserved: [[0x120000, 0x120010, 0]] }));
+    const tl = replay(makeHost({ memory: MEM, reserved: [[0x120000, 0x120010, 0]] }), null);
     const free = tl.phases.find((p) => p.name === 'memblock_free_all')!;
     expect(free.after.uninit).toBe(0x140000 - 0x108000 - 0x10);
     expect(tl.memmap.stateAt(0x120000)).toMatchObject({
@@ -28,7 +29,7 @@ describe('memblock_free_all', () => {
     });
     expect(free.freed).toBe(0x7ffff + 0x8000);
     expect(tl.totalramPages).toBe(0x7ffff + 0x40000 - 0x10);
-    expect(tl.findings).toEqual([]);
+    expect(check(tl)).toEqual([]);
   });
 
   it('MEMBLOCK_RSRV_NOINIT (v6.7+): deferred-part pages are initialised by nobody', () => {
@@ -39,22 +40,23 @@ describe('memblock_free_all', () => {
       reserved: [[0x120000, 0x120200, 0, MEMBLOCK.RSRV_NOINIT]],
       release: '6.12.0',
     });
-    const tl = replay(host);
+    const tl = replay(host, null);
     expect(tl.mm.name).toBe('linux-6.7');
-    const never = tl.findings.find((f) => f.code === 'STRUCT_PAGE_NEVER_INIT')!;
-    expect([never.pages, never.ranges]).toEqual([512, [[0x120000, 0x120200]]]);
-    const read = tl.findings.find(
-      (f) => f.code === 'STRUCT_PAGE_UNINIT_READ' && f.fn === 'set_zone_contiguous',
+    const findings = check(tl);
+    const never = findings.find((f) => f.code === 'STRUCT_PAGE_NEVER_INIT')!;
+    expect([never.pages, never.ranges]).toEqual([512, [{ start: 0x120000, end: 0x120200 }]]);
+    const read = findings.find(
+      (f) => f.code === 'STRUCT_PAGE_UNINIT_READ' && f.kernelFunction === 'set_zone_contiguous',
     )!;
     expect(read.pages).toBe(2);
     // 6.1 has no NOINIT: the same flags are ignored and the pages initialised
-    expect(replay(host, { mmProfile: 'linux-6.1' }).findings).toEqual([]);
+    expect(check(replay(host, null, { mmProfile: 'linux-6.1' }))).toEqual([]);
   });
 });
 
 describe('page_alloc_init_late', () => {
   it('initialises and frees only the free ranges from first_deferred_pfn; reserved ones were done before', () => {
-    const tl = replay(makeHost({ memory: MEM, reserved: [[0x120000, 0x130000, 0]] }));
+    const tl = replay(makeHost({ memory: MEM, reserved: [[0x120000, 0x130000, 0]] }), null);
     const w = tl.deferredWork[0]!;
     expect([w.nid, w.firstDeferredPfn, w.pages, w.freeRanges]).toEqual([
       0,
@@ -68,12 +70,12 @@ describe('page_alloc_init_late', () => {
 
   it('6.1 runs a padata job per free range (section-aligned ends), ~6.18 one job per zone', () => {
     const host = makeHost({ memory: MEM, reserved: [[0x120000, 0x130000, 0]] });
-    const old = replay(host, { mmProfile: 'linux-6.1', cpusPerNode: 4 }).deferredWork[0]!;
+    const old = replay(host, null, { mmProfile: 'linux-6.1', cpusPerNode: 4 }).deferredWork[0]!;
     expect(old.jobs.map((j) => [j.start, j.size])).toEqual([
       [0x108000, 0x18000],
       [0x130000, 0x10000],
     ]);
-    const neu = replay(host, { mmProfile: 'linux-6.18', cpusPerNode: 4 }).deferredWork[0]!;
+    const neu = replay(host, null, { mmProfile: 'linux-6.18', cpusPerNode: 4 }).deferredWork[0]!;
     expect(neu.jobs.map((j) => [j.start, j.size, j.nworks])).toEqual([[0x108000, 0x38000, 4]]);
   });
 
@@ -91,22 +93,24 @@ describe('page_alloc_init_late', () => {
   });
 
   it('set_zone_contiguous: DMA32 is not contiguous on the real traces (the hole below 4 GiB belongs to Normal)', () => {
-    const tl = replay(hostFromQemuTrace('a-4g-1node'));
+    const tl = replay(hostFromQemuTrace('a-4g-1node'), null);
     expect(tl.nodes[0]!.zones.filter((z) => z.spannedPages).map((z) => [z.name, z.contiguous])).toEqual([
       ['DMA', true],
       ['DMA32', false],
       ['Normal', true],
     ]);
-    expect(tl.findings).toEqual([]);
+    expect(check(tl)).toEqual([]);
   });
 
   it('page_ext_init reads the node start and every section-aligned struct page', () => {
-    const tl = replay(makeHost({ memory: MEM }));
+    const tl = replay(makeHost({ memory: MEM }), null);
     const ev = tl.events.filter((e) => e.fn === 'page_ext_init');
     // node [1, 0x140000): pfn 1, then sections 0x8000 .. 0x78000 and 0x100000 .. 0x138000
     expect(ev.reduce((n, e) => n + e.pages, 0)).toBe(1 + 15 + 8);
     expect(
-      replay(makeHost({ memory: MEM }), { pageExt: false }).events.some((e) => e.fn === 'page_ext_init'),
+      replay(makeHost({ memory: MEM }), null, { pageExt: false }).events.some(
+        (e) => e.fn === 'page_ext_init',
+      ),
     ).toBe(false);
   });
 });
@@ -115,7 +119,7 @@ describe('scale', () => {
   it('a 16 TiB, 16-node host replays in well under a second', () => {
     const host = syntheticHost(DEFAULT_SYNTHETIC);
     const t0 = performance.now();
-    const tl = replay(host, { cpusPerNode: 32 });
+    const tl = replay(host, null, { cpusPerNode: 32 });
     const ms = performance.now() - t0;
     expect(tl.nodes).toHaveLength(16);
     expect(tl.nodes.reduce((n, x) => n + x.presentPages, 0)).toBeGreaterThan(4.29e9);

@@ -77,7 +77,7 @@ describe.each(CASES)('traces/public-logs/$name', (c) => {
   const text = fs.readFileSync(path.join(root, 'dmesg.txt'), 'utf8');
   const log = parseDmesg(text, 'dmesg.txt');
   const host = hostFromBundle(root, `traces/public-logs/${c.name}`, undefined, ORACLE);
-  const tl = replay(host);
+  const tl = replay(host, null);
   const printedZones: Record<string, number> = {};
   for (const u of log.unavailable)
     printedZones[`${u.nid}:${u.zone}`] = (printedZones[`${u.nid}:${u.zone}`] ?? 0) + u.pages;

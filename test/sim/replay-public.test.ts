@@ -24,7 +24,7 @@ describe.each(CASES)('traces/public/$name', ({ name, deferredPrinted }) => {
   const root = path.join(PUBLIC, name);
   const oracle = oracleOf(root);
   const host = hostFromBundle(root, `traces/public/${name}`);
-  const tl = replay(host);
+  const tl = replay(host, null);
 
   it('computes the printed unavailable-range counts', () => {
     expect(host.unavailable).toEqual([]);
@@ -51,7 +51,7 @@ describe.each(CASES)('traces/public/$name', ({ name, deferredPrinted }) => {
 describe('traces/public/ubuntu-3.13-desktop-procfs (no kernel log: memory from /proc/iomem, zones from the arch rules)', () => {
   it('matches its /proc/zoneinfo', () => {
     const root = path.join(PUBLIC, 'ubuntu-3.13-desktop-procfs');
-    const tl = replay(hostFromBundle(root, 'traces/public/ubuntu-3.13-desktop-procfs'));
+    const tl = replay(hostFromBundle(root, 'traces/public/ubuntu-3.13-desktop-procfs'), null);
     expect(tl.layout.zoneLimitsFrom).toBe('arch-rule');
     const kernel = parseZoneinfo(
       fs.readFileSync(path.join(root, 'zoneinfo'), 'utf8'),

@@ -7,7 +7,7 @@ import { QEMU_TRACES, hostFromQemuTrace, printedUnavailable, zoneinfoOf } from '
 
 describe.each(QEMU_TRACES)('replay of traces/qemu/%s', (name) => {
   const host = hostFromQemuTrace(name);
-  const tl = replay(host);
+  const tl = replay(host, null);
 
   it('has none of the oracle lines in its input', () => {
     expect(host.unavailable).toEqual([]);
@@ -45,7 +45,7 @@ describe('zone layout from the arch rules and the command line alone', () => {
   it.each(QEMU_TRACES)(
     '%s: printed Zone ranges and Movable starts ignored, zoneinfo still matches',
     (name) => {
-      const tl = replay(hostFromQemuTrace(name), { ignorePrinted: true });
+      const tl = replay(hostFromQemuTrace(name), null, { ignorePrinted: true });
       expect(tl.layout.zoneLimitsFrom).toBe('arch-rule');
       const kernel = zoneinfoOf(name).filter((z) => z.zone !== 'Device');
       const sim = tl.nodes.flatMap((n) =>
@@ -70,7 +70,7 @@ describe('zone layout from the arch rules and the command line alone', () => {
   );
 
   it('d: kernelcore=6G gives the printed Movable starts (0x140400000, 0x340000000)', () => {
-    const tl = replay(hostFromQemuTrace('d-16g-2node-kernelcore'), { ignorePrinted: true });
+    const tl = replay(hostFromQemuTrace('d-16g-2node-kernelcore'), null, { ignorePrinted: true });
     expect(tl.layout.zoneMovableFrom).toBe('cmdline');
     expect(Object.fromEntries(tl.layout.zoneMovablePfn)).toEqual({
       0: 0x140400000 / 4096,
@@ -85,7 +85,7 @@ describe('managed pages with reserved memory from the replayed memblock=debug lo
   // kernel's `managed` in zoneinfo, or fall short by what the kernel frees after boot (free_initmem: ~8 MiB of
   // __init text/data in the zone holding the kernel image, the initrd), never more than 12 MiB.
   it.each(QEMU_TRACES)('%s', (name) => {
-    const tl = replay(hostFromQemuTrace(name), { reservedFrom: 'memblock-log' });
+    const tl = replay(hostFromQemuTrace(name), null, { reservedFrom: 'memblock-log' });
     const kernel = zoneinfoOf(name);
     let exact = 0;
     for (const n of tl.nodes) {

@@ -3,7 +3,6 @@
 // The bundle is read by src/cli/load-kho.ts loadKhoBundle(), as `replay --strategy` does.
 import type { Command } from 'commander';
 import { UsageError } from '../../core/index.js';
-import type { KhoBitmapFormat } from '../../../parsers/kho/index.js';
 import { compareStrategies } from '../../check/compare.js';
 import { compareToJson } from '../../report/compare-json.js';
 import { renderCompareText } from '../../report/compare-text.js';
@@ -24,6 +23,7 @@ import {
 } from '../options.js';
 import { startProgress } from '../progress.js';
 import { bootOptionsFromHost } from '../../sim/boot-options.js';
+import { parseBitmapFlag, parseScenarioFlags, withHostBoot } from '../scenario.js';
 
 interface CompareFlags extends HostFlags {
   profile?: string;
@@ -49,18 +49,6 @@ export function renderProfileList(): string {
     );
   }
   return out.join('\n') + '\n';
-}
-
-export function checkDeferredFlag(v: string | undefined): 'on' | 'off' | undefined {
-  if (v === undefined) return undefined;
-  if (v !== 'on' && v !== 'off') throw new UsageError(`--deferred takes on or off, not '${v}'`);
-  return v;
-}
-
-export function checkBitmapFlag(v: string | undefined): KhoBitmapFormat | undefined {
-  if (v === undefined) return undefined;
-  if (v !== '512' && v !== 'page') throw new UsageError(`--bitmap-format takes 512 or page, not '${v}'`);
-  return v;
 }
 
 export function registerCompare(program: Command, ctx: CliContext): void {
@@ -101,8 +89,8 @@ export function registerCompare(program: Command, ctx: CliContext): void {
         return;
       }
       if (dir === undefined) throw new UsageError('compare needs a bundle directory (or --profile list)');
-      const deferred = checkDeferredFlag(flags.deferred);
-      const bitmapFormat = checkBitmapFlag(flags.bitmapFormat);
+      const parsed = parseScenarioFlags(flags, dir);
+      const bitmapFormat = parseBitmapFlag(flags.bitmapFormat);
       const progress = startProgress(ctx.output, `compare ${dir}`, !flags.json);
       try {
         const b = loadKhoBundle(dir, {
@@ -113,11 +101,7 @@ export function registerCompare(program: Command, ctx: CliContext): void {
         });
         const hb = bootOptionsFromHost(b.host);
         const c = compareStrategies(b.host, b.image, {
-          pageExt: hb.pageExt,
-          ...(hb.cpusPerNode ? { cpusPerNode: hb.cpusPerNode } : {}),
-          ...(flags.profile ? { profile: flags.profile } : {}),
-          ...(deferred ? { deferred } : {}),
-          restore: flags.restore ?? 'all',
+          ...withHostBoot(parsed.scenario, hb),
           onProgress: progress.update,
         });
         progress.stop();

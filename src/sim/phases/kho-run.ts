@@ -1,13 +1,12 @@
 // The KHO side of one replay: profile, strategy, the image's blocks classified by how they are restored, and
 // what the KHO phases observed beyond struct-page events (spec kho-abi.md §4.4, §6, §7.5).
 import type { Range } from '../../core/index.js';
-import { UsageError, firstEndingAfter } from '../../core/index.js';
+import { firstEndingAfter } from '../../core/index.js';
 import type { SimContext } from '../context.js';
 import type { Layout } from '../layout.js';
 import type { KernelProfile } from '../profiles.js';
 import type { KhoStrategy, StrategyContext, StrategyPageView } from '../strategies/index.js';
 import type { KhoBlock, KhoImageInput, KhoRestoreKind } from './kho-types.js';
-import { KHO_RESTORE_KINDS } from './kho-types.js';
 import { forEachZonePiece } from './zone-split.js';
 
 /**
@@ -50,25 +49,6 @@ export interface KhoRun {
   readonly observations: KhoObservation[];
   /** Blocks restored successfully. */
   readonly restored: Set<number>;
-}
-
-/** `--restore all|none|<kind,kind>` to a set of kinds. */
-export function parseRestoreKinds(spec: string): Set<KhoRestoreKind> {
-  const s = spec.trim();
-  if (s === 'all') return new Set<KhoRestoreKind>(['folio', 'pages', 'vmalloc', 'subtree']);
-  if (s === 'none') return new Set();
-  const out = new Set<KhoRestoreKind>();
-  for (const part of s.split(',')) {
-    const word = part.trim();
-    // plurals are accepted: folios, subtrees
-    const k = (
-      KHO_RESTORE_KINDS.includes(word as KhoRestoreKind) ? word : word.replace(/s$/, '')
-    ) as KhoRestoreKind;
-    if (!KHO_RESTORE_KINDS.includes(k))
-      throw new UsageError(`--restore: '${part}' is not all, none or one of ${KHO_RESTORE_KINDS.join(', ')}`);
-    out.add(k);
-  }
-  return out;
 }
 
 /** `p` is inside one of the reserve_mem ranges (a loop: no closure per block). */

@@ -7,8 +7,9 @@
 //               eager part (memmap_init)  | deferred part                   eager  | deferred
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../src/check/kho-findings.js';
-import { checkKho } from '../../../src/check/kho-findings.js';
-import { replayKho } from '../../../src/sim/phases/kho-replay.js';
+import { check } from '../../../src/check/kho-findings.js';
+import { replay } from '../../../src/sim/replay.js';
+import { scenarioOf } from '../scenario-of.js';
 import { listStrategies } from '../../../src/sim/strategies/index.js';
 import { hostFromQemuTrace } from '../host-from-trace.js';
 import type { BlockSpec } from '../kho-fixtures.js';
@@ -27,7 +28,7 @@ function findings(
   deferred: 'on' | 'off',
   restore = 'all',
 ): Finding[] {
-  return checkKho(replayKho(host, imageOf(blocks), { strategy, deferred, restore }));
+  return check(replay(host, imageOf(blocks), scenarioOf({ strategy, deferred, restore })));
 }
 function codes(fs: readonly Finding[], severity?: string): string[] {
   return [...new Set(fs.filter((f) => !severity || f.severity === severity).map((f) => f.code))].sort();
@@ -41,8 +42,8 @@ function covers(f: readonly Finding[], start: number, end: number): boolean {
 
 describe('the layout the verdicts are stated on', () => {
   it('b-16g-2node defers from 0x108000 on node 0 and 0x288000 on node 1', () => {
-    const r = replayKho(host, imageOf([]), { strategy: 'none', deferred: 'on' });
-    expect(r.timeline.nodes.map((n) => n.firstDeferredPfn)).toEqual([FDP0, FDP1]);
+    const r = replay(host, imageOf([]), scenarioOf({ strategy: 'none', deferred: 'on' }));
+    expect(r.nodes.map((n) => n.firstDeferredPfn)).toEqual([FDP0, FDP1]);
   });
   it('registers the five strategies of the thread', () => {
     expect(listStrategies().map((s) => s.name)).toEqual(expect.arrayContaining(STRATEGIES));
@@ -181,7 +182,7 @@ describe('zone-walk on interleaved nodes: zone_spans_pfn() tests the span, not m
     { pfn: 0x300000, order: 9 }, // node 0, deferred
   ];
   const run = (strategy: string): Finding[] =>
-    checkKho(replayKho(interleaved, imageOf(blocks, { scratch: [] }), { strategy, deferred: 'on' }));
+    check(replay(interleaved, imageOf(blocks, { scratch: [] }), scenarioOf({ strategy, deferred: 'on' })));
   it('zone-walk gives the node-1 block node 0', () => {
     expect(only(run('zone-walk'), 'STRUCT_PAGE_WRONG_NODE')[0]!.ranges).toEqual([
       { start: 0x200000, end: 0x200200 },

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Record `replay --json` and `compare --json` (every strategy and --deferred variant that exists) on the bundles
+# under traces/, for a byte-for-byte diff across a refactor of the replay core (issue 10):
+#   bench/snapshot-cli.sh OUT            record every bundle under traces/ into OUT (OUT/bundles lists them)
+#   bench/snapshot-cli.sh OUT BASE       record the bundles BASE/bundles lists into OUT (bundles added since
+#                                        are left out), then diff OUT against BASE
+# Each run leaves OUT/<bundle with / as __>/<variant>.{out,err,rc}. Needs a build (dist/).
+set -u
+out=$1
+base=${2:-}
+mkdir -p "$out"
+cli="node bin/kexec-replay.js"
+if [ -n "$base" ]; then
+  cp "$base/bundles" "$out/bundles"
+else
+  # a bundle is a directory with a file other than README.md/INDEX.md, or with a kho/ folder
+  find traces -type d | sort | while read -r d; do
+    case "$d" in */kho|*/kho/*) continue ;; esac
+    if [ -d "$d/kho" ] || find "$d" -maxdepth 1 -type f ! -name README.md ! -name INDEX.md | grep -q .; then
+      echo "$d"
+    fi
+  done >"$out/bundles"
+fi
+run() { # run <dir> <variant> <args...>
+  local d=$1 v=$2
+  shift 2
+  $cli "$@" >"$d/$v.out" 2>"$d/$v.err"
+  echo $? >"$d/$v.rc"
+}
+while read -r b; do
+  d="$out/${b//\//__}"
+  mkdir -p "$d"
+  run "$d" replay replay "$b" --json
+  run "$d" replay-deferred-on replay "$b" --json --deferred on
+  run "$d" replay-deferred-off replay "$b" --json --deferred off
+  run "$d" replay-memblock-log replay "$b" --json --reserved memblock-log
+  if [ -f "$b/kho/fdt" ]; then
+    for s in none init-deferred-page init-page-from-nid lazy-tail zone-walk; do
+      run "$d" "replay-$s" replay "$b" --json --strategy "$s"
+      run "$d" "replay-$s-deferred-on" replay "$b" --json --strategy "$s" --deferred on
+    done
+    run "$d" replay-restore-none replay "$b" --json --restore none
+    run "$d" replay-restore-folio replay "$b" --json --restore folio
+    run "$d" compare compare "$b" --json
+    run "$d" compare-deferred-on compare "$b" --json --deferred on
+    run "$d" compare-deferred-off compare "$b" --json --deferred off
+    run "$d" compare-restore-none compare "$b" --json --restore none
+  fi
+done <"$out/bundles"
+if [ -n "$base" ]; then
+  diff -r -q "$base" "$out" && echo "snapshot: identical to $base ($(wc -l <"$out/bundles") bundles)"
+fi

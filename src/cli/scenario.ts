@@ -1,0 +1,99 @@
+// Flags -> Scenario, once per command: every value is checked before the bundle is read, so a typo is a usage
+// error (exit 2) and the engine only ever sees typed values (src/sim/scenario.ts).
+import { UsageError } from '../core/index.js';
+import type { KhoBitmapFormat } from '../../parsers/kho/index.js';
+import type { HostBootOptions } from '../sim/boot-options.js';
+import type { ReservedSource } from '../sim/boot-tables.js';
+import { mmProfileByName } from '../sim/mm-profiles.js';
+import type { KhoRestoreKind } from '../sim/phases/kho-types.js';
+import { KHO_RESTORE_KINDS } from '../sim/phases/kho-types.js';
+import { findProfile } from '../sim/profiles.js';
+import type { Scenario } from '../sim/scenario.js';
+import { RESTORE_ALL } from '../sim/scenario.js';
+import { findStrategy } from '../sim/strategies/index.js';
+
+/** The scenario flags replay, compare and check share (each command registers the ones it takes). */
+export interface ScenarioFlags {
+  readonly deferred?: string;
+  readonly reserved?: string;
+  readonly mm?: string;
+  readonly profile?: string;
+  readonly strategy?: string;
+  readonly restore?: string;
+}
+
+/** A scenario as parsed from flags: the host's boot options (page_ext client, CPUs per node) come after reading. */
+export interface ParsedScenario {
+  readonly scenario: Scenario;
+  /** Any KHO flag was given (replay then needs a KHO image). */
+  readonly khoFlags: boolean;
+}
+
+export function parseDeferredFlag(v: string | undefined): 'on' | 'off' | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'on' && v !== 'off') throw new UsageError(`--deferred takes on or off, not '${v}'`);
+  return v;
+}
+
+export function parseBitmapFlag(v: string | undefined): KhoBitmapFormat | undefined {
+  if (v === undefined) return undefined;
+  if (v !== '512' && v !== 'page') throw new UsageError(`--bitmap-format takes 512 or page, not '${v}'`);
+  return v;
+}
+
+function parseReservedFlag(v: string | undefined): ReservedSource | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'trace' && v !== 'memblock-log')
+    throw new UsageError(`--reserved takes trace or memblock-log, not '${v}'`);
+  return v;
+}
+
+/** `--restore all|none|<kind,kind>` to a set of kinds (plurals accepted: folios, subtrees). */
+export function parseRestoreKinds(spec: string): Set<KhoRestoreKind> {
+  const s = spec.trim();
+  if (s === 'all') return new Set(RESTORE_ALL);
+  if (s === 'none') return new Set();
+  const out = new Set<KhoRestoreKind>();
+  for (const part of s.split(',')) {
+    const word = part.trim();
+    const k = (
+      KHO_RESTORE_KINDS.includes(word as KhoRestoreKind) ? word : word.replace(/s$/, '')
+    ) as KhoRestoreKind;
+    if (!KHO_RESTORE_KINDS.includes(k))
+      throw new UsageError(`--restore: '${part}' is not all, none or one of ${KHO_RESTORE_KINDS.join(', ')}`);
+    out.add(k);
+  }
+  return out;
+}
+
+/** Check and type every scenario flag (UsageError on the first bad one). */
+export function parseScenarioFlags(flags: ScenarioFlags, bundleName?: string): ParsedScenario {
+  const deferred = parseDeferredFlag(flags.deferred);
+  const reserved = parseReservedFlag(flags.reserved);
+  if (flags.mm !== undefined) mmProfileByName(flags.mm);
+  const profile =
+    flags.profile !== undefined && flags.profile !== 'auto' ? findProfile(flags.profile) : undefined;
+  const strategy = flags.strategy !== undefined ? findStrategy(flags.strategy) : undefined;
+  const restore = flags.restore !== undefined ? parseRestoreKinds(flags.restore) : undefined;
+  return {
+    scenario: {
+      ...(deferred ? { deferred } : {}),
+      ...(reserved ? { reservedFrom: reserved } : {}),
+      ...(flags.mm !== undefined ? { mmProfile: flags.mm } : {}),
+      ...(profile ? { profile } : {}),
+      ...(strategy ? { strategy } : {}),
+      ...(restore ? { restore } : {}),
+      ...(bundleName !== undefined ? { bundleName } : {}),
+    },
+    khoFlags: flags.strategy !== undefined || flags.profile !== undefined || flags.restore !== undefined,
+  };
+}
+
+/** The scenario with what the host's files say about its boot (page_ext client, CPUs per node). */
+export function withHostBoot(scenario: Scenario, hb: HostBootOptions): Scenario {
+  return {
+    ...scenario,
+    pageExt: hb.pageExt,
+    ...(hb.cpusPerNode ? { cpusPerNode: hb.cpusPerNode } : {}),
+  };
+}

@@ -1,5 +1,6 @@
 // What a captured host says about boot behaviour the replay cannot see directly: the deferred-init thread
-// count per node and whether page_ext_init() has a client. The CLI puts these in the replay Scenario (src/cli/scenario.ts withHostBoot).
+// count per node and whether page_ext_init() has a client. The CLI puts these in the replay Scenario
+// (src/cli/scenario.ts withHostBoot).
 import type { HostTrace } from '../trace/host-trace.js';
 
 export interface HostBootOptions {

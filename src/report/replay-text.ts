@@ -84,7 +84,9 @@ export function renderReplayText(tl: Timeline, bundle: string, input: ReplayText
       (tl.arch.arch === 'arm64' ? `; pfn_valid per ${e.pfnValidCommit}` : ''),
   );
   if (tl.unavailableTotal)
-    out.push(`  the kernel prints one total: ${tl.unavailableTotal.line}: ${n(tl.unavailableTotal.pages)} pages`);
+    out.push(
+      `  the kernel prints one total: ${tl.unavailableTotal.line}: ${n(tl.unavailableTotal.pages)} pages`,
+    );
   if (input.pageExt)
     out.push(
       `  page_ext_init() ${input.pageExt.on ? 'reads section starts' : 'reads nothing'}: ${input.pageExt.reason}`,

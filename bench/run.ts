@@ -2,6 +2,7 @@
 import { benchCostCompute } from './cost-compute.js';
 import { benchKhoDecode } from './kho-decode.js';
 import { benchSimKhoReplay } from './sim-kho-replay.js';
+import { benchScale } from './scale.js';
 import { benchSimReplay } from './sim-replay.js';
 import type { BenchResult } from './measure.js';
 
@@ -14,6 +15,8 @@ const BENCHES: readonly {
   { name: 'cost-compute', run: () => benchCostCompute() },
   // `sim-kho-replay 1m alternate init-deferred-page` picks sizes, images and strategies (default: all)
   { name: 'sim-kho-replay', run: () => benchSimKhoReplay(process.argv.slice(2)) },
+  // `scale 8m compare` picks cases of the 24 TiB / 16-node CLI bench (default: 1m 2m 4m 8m 2xram compare inspect)
+  { name: 'scale', run: () => benchScale(process.argv.slice(2)) },
 ];
 
 async function main(): Promise<void> {

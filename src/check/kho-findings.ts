@@ -236,6 +236,30 @@ class FindingBuilder {
 }
 
 const NO_BLOCKS: readonly KhoBlock[] = Object.freeze([]);
+const NO_IDS: readonly ReturnType<typeof trueIdentity>[number][] = Object.freeze([]);
+
+/** Every pfn where a memory range or a spanned zone starts or ends, sorted and unique. */
+function boundaryColumn(layout: Timeline['layout']): Float64Array {
+  const pts: number[] = [];
+  for (const m of layout.memRanges) pts.push(m.start, m.end);
+  for (const n of layout.nodes) for (const z of n.zones) if (z.spannedPages) pts.push(z.startPfn, z.endPfn);
+  const a = Float64Array.from(pts).sort();
+  let k = 0;
+  for (let i = 0; i < a.length; i++) if (k === 0 || a[i] !== a[k - 1]) a[k++] = a[i]!;
+  return a.subarray(0, k);
+}
+
+/** The first index of the sorted column `a` whose value is above `x`. */
+function firstAbove(a: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /** Every finding of one replay (plain or KHO). */
 export function check(tl: Timeline): Finding[] {
@@ -345,11 +369,19 @@ export function check(tl: Timeline): Finding[] {
       })),
     ),
   );
+  // a block with no memory-range or zone boundary strictly inside it is one piece of one node and zone: only the
+  // blocks that straddle a boundary (few) are split by trueIdentity()
+  const cuts = boundaryColumn(ctx.layout);
+  let cut = 0;
   for (const b of run.blocks) {
     const r = { start: b.startPfn, end: b.endPfn };
     if (b.order + ctx.arch.PAGE_SHIFT >= 31)
       fb.add('KHO_BLOCK_SIZE_OVERFLOW', 'kho_memory_init', fnReserve, [r], b.index);
-    const ids = trueIdentity(ctx.layout, r.start, r.end);
+    // blocks are sorted by start: the cursor only moves forward (a binary search when it would go back)
+    if (cut > 0 && cuts[cut - 1]! > r.start) cut = firstAbove(cuts, r.start);
+    while (cut < cuts.length && cuts[cut]! <= r.start) cut++;
+    const straddles = cut < cuts.length && cuts[cut]! < r.end;
+    const ids = straddles ? trueIdentity(ctx.layout, r.start, r.end) : NO_IDS;
     if (ids.length > 1) {
       const nids = new Set(ids.map((i) => i.nid));
       if (nids.size > 1)

@@ -160,7 +160,7 @@ function colsSorted(rs: Cols): boolean {
 }
 
 /** The distinct values, ascending (as [...new Set(xs)].sort((a, b) => a - b)). */
-function uniqueSorted(xs: readonly number[]): Float64Array {
+function uniqueSorted(xs: ArrayLike<number>): Float64Array {
   const a = Float64Array.from(xs).sort();
   let n = 0;
   for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[n - 1]) a[n++] = a[i]!;
@@ -807,7 +807,7 @@ export class MemMap {
   }
 
   /** clearKhoHead() for many heads in one sweep. */
-  clearKhoHeads(pfns: readonly number[]): void {
+  clearKhoHeads(pfns: ArrayLike<number>): void {
     const sorted = uniqueSorted(pfns);
     const next = this.memo((st) => ({ ...st, khoOrder: -1, khoMagic: false }));
     if (sorted.length) this.applyIds(pageCols(sorted), (id) => next(id, 0));
@@ -821,7 +821,7 @@ export class MemMap {
   }
 
   /** read() of the single pages [p, p + 1) of each pfn (no object per page). */
-  readPages(pfns: readonly number[], actor: Actor): PageEvent | null {
+  readPages(pfns: ArrayLike<number>, actor: Actor): PageEvent | null {
     if (!pfns.length) return null;
     return this.recordRead(pageCols(Float64Array.from(pfns).sort()), actor);
   }

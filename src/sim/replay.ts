@@ -10,7 +10,7 @@ import { khoMemoryInit } from './phases/kho-memory-init.js';
 import { khoPopulate } from './phases/kho-populate.js';
 import { khoRestore } from './phases/kho-restore.js';
 import type { KhoRun } from './phases/kho-run.js';
-import { classifyBlocks } from './phases/kho-run.js';
+import { BlockSet, classifyBlocks } from './phases/kho-run.js';
 import type { KhoImageInput } from './phases/kho-types.js';
 import type { KernelProfile } from './profiles.js';
 import { profileForImage } from './profiles.js';
@@ -69,7 +69,7 @@ export function replay(host: HostTrace, image: KhoImageInput | null, scenario: S
             }))
             .sort((a, b) => a.start - b.start),
           observations: [],
-          restored: new Set(),
+          restored: new BlockSet(image.preserved.count),
         };
         khoPopulate(c, run);
       },

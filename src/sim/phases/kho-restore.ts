@@ -3,7 +3,8 @@ import type { SimContext } from '../context.js';
 import { runPhase } from '../context.js';
 import { StrategyRunner } from './kho-run.js';
 import type { KhoRun } from './kho-run.js';
-import type { KhoBlock } from './kho-types.js';
+
+type RestoreFailure = 'magic' | 'order-above-max' | 'wrong-order' | 'no-memmap';
 
 const PHASE = 'kho_restore';
 
@@ -17,50 +18,52 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
   runPhase(ctx, PHASE, () => {
     if (!run.accepted) return;
     const maxOrder = ctx.arch.MAX_PAGE_ORDER;
-    const ok: KhoBlock[] = [];
+    const blocks = run.blocks;
     // the heads' struct pages as deserialize left them (blocks are sorted: one sweep over the memmap)
-    const heads = ctx.memmap.statesAt(Float64Array.from(run.blocks, (b) => b.startPfn));
-    for (let i = 0; i < run.blocks.length; i++) {
-      const b = run.blocks[i]!;
+    const headPfns = new Float64Array(blocks.length);
+    for (let i = 0; i < blocks.length; i++) headPfns[i] = blocks[i]!.startPfn;
+    const heads = ctx.memmap.statesAt(headPfns);
+    // the blocks that pass, by position in `blocks`, and their heads in a column (no array of objects)
+    const okAt = new Int32Array(blocks.length);
+    const okHeads = new Float64Array(blocks.length);
+    let nOk = 0;
+    const checkMagic = run.profile.pageMagic;
+    const checkMax = run.profile.restoreChecksMaxOrder;
+    for (let i = 0; i < blocks.length; i++) {
+      const b = blocks[i]!;
       if (!run.restoreKinds.has(b.kind)) continue;
-      const fn = b.kind === 'folio' || b.kind === 'subtree' ? 'kho_restore_folio' : 'kho_restore_pages';
       const st = heads[i]!;
-      const fail = (reason: 'magic' | 'order-above-max' | 'wrong-order' | 'no-memmap'): void => {
-        run.observations.push({ kind: 'restore-failed', phase: PHASE, fn, block: b.index, reason });
-      };
-      if (!st.memmap) {
-        fail('no-memmap');
-        continue;
-      }
+      let reason: RestoreFailure | null = null;
       // K616: order = page->private, zeroed by any init since the write; K618+: magic and order in the union
       const order = st.khoOrder < 0 ? 0 : st.khoOrder;
-      if (run.profile.pageMagic && !st.khoMagic) {
-        fail('magic');
-        continue;
+      if (!st.memmap) reason = 'no-memmap';
+      else if (checkMagic && !st.khoMagic) reason = 'magic';
+      else if (checkMax && order > maxOrder) reason = 'order-above-max';
+      else if (order !== b.order) reason = 'wrong-order';
+      if (reason !== null) {
+        const fn = b.kind === 'folio' || b.kind === 'subtree' ? 'kho_restore_folio' : 'kho_restore_pages';
+        run.observations.push({ kind: 'restore-failed', phase: PHASE, fn, block: b.index, reason });
+        // a wrong order is restored anyway (as the order the head says); the others are refused
+        if (reason !== 'wrong-order') continue;
       }
-      if (run.profile.restoreChecksMaxOrder && order > maxOrder) {
-        fail('order-above-max');
-        continue;
-      }
-      if (order !== b.order) fail('wrong-order');
-      ok.push(b);
+      okAt[nOk] = i;
+      okHeads[nOk++] = b.startPfn;
     }
+    const okPfns = okHeads.subarray(0, nOk);
     // private is cleared right after the check, before anything else touches the page
-    ctx.memmap.clearKhoHeads(ok.map((b) => b.startPfn));
+    ctx.memmap.clearKhoHeads(okPfns);
     const runner = new StrategyRunner(ctx, run, 'restore', PHASE);
     const restore = run.strategy.restore?.bind(run.strategy);
     if (restore) {
-      for (const b of ok) {
+      for (let k = 0; k < nOk; k++) {
+        const b = blocks[okAt[k]!]!;
         runner.current = b.index;
         restore(b, runner);
       }
     }
     runner.flush();
     // adjust_managed_page_count(page, nr) -> page_zone(head): a read of the head's struct page
-    ctx.memmap.readPages(
-      ok.map((b) => b.startPfn),
-      { phase: PHASE, fn: 'kho_restore_page' },
-    );
-    for (const b of ok) run.restored.add(b.index);
+    ctx.memmap.readPages(okPfns, { phase: PHASE, fn: 'kho_restore_page' });
+    for (let k = 0; k < nOk; k++) run.restored.add(blocks[okAt[k]!]!.index);
   });
 }

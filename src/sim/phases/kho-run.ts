@@ -47,8 +47,34 @@ export interface KhoRun {
   /** Scratch areas in pfns. */
   readonly scratch: readonly Range[];
   readonly observations: KhoObservation[];
-  /** Blocks restored successfully. */
-  readonly restored: Set<number>;
+  /** Blocks restored successfully, by image index (KhoBlock.index). */
+  readonly restored: BlockSet;
+}
+
+/**
+ * A set of preserved blocks by image index in one byte column: a Set of millions of numbers is slow to fill,
+ * collected entry by entry, and stops at 2^24 entries (V8).
+ */
+export class BlockSet {
+  private readonly marks: Uint8Array;
+  private n = 0;
+  constructor(count: number) {
+    this.marks = new Uint8Array(count);
+  }
+  get size(): number {
+    return this.n;
+  }
+  has(index: number): boolean {
+    return this.marks[index] === 1;
+  }
+  add(index: number): void {
+    if (this.marks[index] === 1) return;
+    this.marks[index] = 1;
+    this.n++;
+  }
+  *[Symbol.iterator](): IterableIterator<number> {
+    for (let i = 0; i < this.marks.length; i++) if (this.marks[i] === 1) yield i;
+  }
 }
 
 /** `p` is inside one of the reserve_mem ranges (a loop: no closure per block). */

@@ -1,0 +1,134 @@
+// Benchmark (issue 10): the CLI end to end on synthetic hypervisor hosts of 24 TiB / 16 nodes with 1M-8M
+// preserved blocks (kho-v3, written by `synth`'s writeSynthBundle), 2x RAM at the same blocks, a 32M-block
+// bundle, and the floor each replay is compared with: the minimal decode of the same radix tree into typed arrays
+// (bench/decode-min.ts). Every case is its own process under /usr/bin/time (wall seconds and peak RSS), run one
+// after the other, so ratios of cases side by side in one run are what to read on a loaded machine.
+//   npm run build && node dist/bench/run.js scale [1m 2m 4m 8m 2xram 32m compare inspect]
+// Bundles are generated once under $TMPDIR/kexec-replay-scale/ and reused (deterministic from the seed).
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { writeSynthBundle } from '../src/cli/commands/synth.js';
+import type { BenchResult } from './measure.js';
+
+const TIB = 2 ** 40;
+const M = 2 ** 20;
+
+interface BundleSpec {
+  readonly name: string;
+  readonly ramBytes: number;
+  readonly blocks: number;
+}
+
+const BUNDLES: Record<string, BundleSpec> = {
+  '1m': { name: '24t-16n-1m', ramBytes: 24 * TIB, blocks: 1 * M },
+  '2m': { name: '24t-16n-2m', ramBytes: 24 * TIB, blocks: 2 * M },
+  '4m': { name: '24t-16n-4m', ramBytes: 24 * TIB, blocks: 4 * M },
+  '8m': { name: '24t-16n-8m', ramBytes: 24 * TIB, blocks: 8 * M },
+  '2xram': { name: '48t-16n-1m', ramBytes: 48 * TIB, blocks: 1 * M },
+  '32m': { name: '24t-16n-32m', ramBytes: 24 * TIB, blocks: 32 * M },
+};
+
+function bundleDir(spec: BundleSpec): string {
+  const root = path.join(os.tmpdir(), 'kexec-replay-scale');
+  const dir = path.join(root, spec.name);
+  const done = path.join(dir, '.complete');
+  if (!fs.existsSync(done)) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    const r = writeSynthBundle(dir, {
+      ramBytes: spec.ramBytes,
+      nodes: 16,
+      blocks: spec.blocks,
+      abi: 'kho-v3',
+      seed: 1,
+    });
+    fs.writeFileSync(done, `${r.summary.blocks}\n`);
+  }
+  return dir;
+}
+
+interface Measured {
+  readonly seconds: number;
+  readonly maxRssMiB: number;
+  readonly exit: number;
+  readonly stdoutBytes: number;
+}
+
+/** One process under /usr/bin/time: wall time, peak RSS; stdout counted and dropped. */
+function measure(args: readonly string[]): Measured {
+  const out = path.join(os.tmpdir(), `kexec-replay-scale-${process.pid}.out`);
+  const fd = fs.openSync(out, 'w');
+  try {
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, ...args], {
+      stdio: ['ignore', fd, 'pipe'],
+      encoding: 'utf8',
+      maxBuffer: 64 * M,
+    });
+    const last = (r.stderr ?? '').trim().split('\n').pop() ?? '';
+    const [sec, kb] = last.split(' ').map(Number);
+    return {
+      seconds: sec ?? NaN,
+      maxRssMiB: (kb ?? NaN) / 1024,
+      exit: r.status ?? -1,
+      stdoutBytes: fs.statSync(out).size,
+    };
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(out, { force: true });
+  }
+}
+
+const CLI = path.resolve('bin/kexec-replay.js');
+const DECODE_MIN = path.resolve('dist/bench/decode-min.js');
+
+function result(name: string, m: Measured, detail: string): BenchResult {
+  return {
+    name: `scale ${name}`,
+    runs: 1,
+    medianMs: m.seconds * 1000,
+    maxMs: m.seconds * 1000,
+    detail: `${detail}; peak RSS ${m.maxRssMiB.toFixed(0)} MiB, exit ${m.exit}, stdout ${(m.stdoutBytes / M).toFixed(1)} MiB`,
+  };
+}
+
+/**
+ * `filter` picks cases: sizes (1m 2m 4m 8m 2xram 32m) replay and decode those bundles; `compare` and `inspect`
+ * add those commands on the 8M bundle. Default: 1m 2m 4m 8m 2xram compare inspect (32m only when asked).
+ */
+export function benchScale(filter: readonly string[] = []): BenchResult[] {
+  const words = filter.filter((w) => w !== 'scale');
+  const want = words.length ? words : ['1m', '2m', '4m', '8m', '2xram', 'compare', 'inspect'];
+  const out: BenchResult[] = [];
+  const replayArgs = ['--strategy', 'init-deferred-page', '--json'];
+  for (const key of Object.keys(BUNDLES)) {
+    if (!want.includes(key)) continue;
+    const spec = BUNDLES[key]!;
+    const dir = bundleDir(spec);
+    const label = `${spec.name} (${(spec.ramBytes / TIB).toFixed(0)} TiB, ${spec.blocks / M}M blocks)`;
+    out.push(
+      result(`decode-min ${key}`, measure([DECODE_MIN, dir]), `${label}: radix tree into typed arrays`),
+    );
+    out.push(
+      result(
+        `replay ${key}`,
+        measure([CLI, 'replay', dir, ...replayArgs]),
+        `${label}: replay ${replayArgs.join(' ')}`,
+      ),
+    );
+  }
+  if (want.includes('compare') || want.includes('inspect')) {
+    const dir = bundleDir(BUNDLES['8m']!);
+    if (want.includes('inspect'))
+      out.push(result('inspect 8m', measure([CLI, 'inspect', dir, '--json']), '24t-16n-8m: inspect --json'));
+    if (want.includes('compare'))
+      out.push(
+        result(
+          'compare 8m',
+          measure([CLI, 'compare', dir, '--json']),
+          '24t-16n-8m: compare --json (5 strategies)',
+        ),
+      );
+  }
+  return out;
+}

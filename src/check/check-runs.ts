@@ -1,21 +1,21 @@
 // The replays behind `check`: one bundle, decoded once, replayed under each (profile, strategy) cell, with one
-// plain replay of the host for the cost calibration shared by every cell. A thin adapter over what compare uses
-// today (replayKho + checkKho + computeCosts, src/check/compare.ts), so that check follows the replay pipeline
-// wherever it goes by an edit of this file only.
+// plain replay of the host for the cost calibration shared by every cell (src/cost capturedBoot). The pipeline
+// compare and replay use: replay(host, image, scenario) -> check(tl) -> computeCosts.
 import type { Range, Severity } from '../core/index.js';
 import type { Costs } from '../cost/index.js';
-import { computeCosts } from '../cost/index.js';
-import type { KhoReplayResult } from '../sim/phases/kho-replay.js';
-import { replayKho } from '../sim/phases/kho-replay.js';
+import { InternalError } from '../core/index.js';
+import { capturedBoot, computeCosts } from '../cost/index.js';
 import type { KhoImageInput } from '../sim/phases/kho-types.js';
 import type { KernelProfile } from '../sim/profiles.js';
 import { findProfile, PROFILES, profileAcceptsImage, profileForImage } from '../sim/profiles.js';
-import type { ReplayOptions } from '../sim/replay.js';
 import { replay } from '../sim/replay.js';
+import type { Scenario } from '../sim/scenario.js';
+import { restoreKindsOf } from '../sim/scenario.js';
 import { findStrategy, listStrategies } from '../sim/strategies/index.js';
-import type { Timeline } from '../sim/timeline.js';
+import type { KhoSection, Timeline } from '../sim/timeline.js';
 import type { HostTrace } from '../trace/host-trace.js';
-import { checkKho } from './kho-findings.js';
+import type { Finding } from './kho-findings.js';
+import { check } from './kho-findings.js';
 
 /** The strategy name of a plain boot (a bundle without a KHO image): no KHO strategy applies. */
 export const PLAIN_BOOT = 'boot';
@@ -55,11 +55,11 @@ export interface CheckRun {
   readonly costs: Costs;
   /** The replay itself, for the HTML report. */
   readonly timeline: Timeline;
-  readonly kho: KhoReplayResult | null;
+  readonly kho: KhoSection | null;
 }
 
 /** Boot options of the host (src/sim/boot-options.ts bootOptionsFromHost), as replay and compare pass them. */
-export type CheckBoot = Pick<ReplayOptions, 'bundleName' | 'pageExt' | 'cpusPerNode' | 'reservedFrom'>;
+export type CheckBoot = Pick<Scenario, 'bundleName' | 'pageExt' | 'cpusPerNode' | 'reservedFrom'>;
 
 /** The profile a KHO replay of this image runs when none is named (replayKho's default). */
 export function imageProfile(image: KhoImageInput): KernelProfile {
@@ -86,27 +86,27 @@ export function strategiesFor(spec: string): string[] {
     .map((name) => findStrategy(name).name);
 }
 
-function plainFindings(tl: Timeline): CheckFinding[] {
-  return tl.findings.map((f) => ({
+function checkFindings(fs: readonly Finding[]): CheckFinding[] {
+  return fs.map((f) => ({
     code: f.code,
     severity: f.severity,
     phase: f.phase,
-    kernelFunction: f.fn,
+    kernelFunction: f.kernelFunction,
     pages: f.pages,
-    blocks: 0,
-    ranges: f.ranges.map(([start, end]) => ({ start, end })),
-    title: f.message,
+    blocks: f.blocks,
+    ranges: f.ranges,
+    title: f.title,
   }));
 }
 
 /** A plain boot of a bundle without a KHO image: the replay command's own path, one cell (profile = mm profile). */
 export function runPlainBoot(host: HostTrace, boot: CheckBoot, deferred: DeferredOption): CheckRun {
-  const tl = replay(host, { ...boot, deferred: deferred === 'default' ? 'auto' : deferred });
+  const tl = replay(host, null, { ...boot, deferred: deferred === 'default' ? 'auto' : deferred });
   return {
     cell: { profile: tl.mm.name, strategy: PLAIN_BOOT, deferred, restore: 'none' },
-    deferred: tl.deferred,
-    deferredReason: tl.deferredReason,
-    findings: plainFindings(tl),
+    deferred: tl.deferred.on,
+    deferredReason: tl.deferred.reason,
+    findings: checkFindings(check(tl)),
     // the log's deferred-init lines come from this very boot (as `replay` calibrates)
     costs: computeCosts(tl, host),
     timeline: tl,
@@ -126,33 +126,28 @@ export function runKhoCells(
   boot: CheckBoot,
 ): CheckRun[] {
   if (!cells.length) return [];
-  const plain = replay(host, { ...boot, deferred: 'auto' });
-  return cells.map((cell): CheckRun => {
-    const r = replayKho(host, image, {
+  let calibrateOn: ReturnType<typeof capturedBoot> = undefined;
+  return cells.map((cell, i): CheckRun => {
+    const restore = restoreKindsOf(cell.restore);
+    if (!restore)
+      throw new InternalError(`check cell with restore kinds '${cell.restore}' not checked by the CLI`);
+    const tl = replay(host, image, {
       ...boot,
-      profile: cell.profile,
-      strategy: cell.strategy,
-      restore: cell.restore,
+      ...(cell.profile !== 'auto' ? { profile: findProfile(cell.profile) } : {}),
+      strategy: findStrategy(cell.strategy),
+      restore,
       ...(cell.deferred !== 'default' ? { deferred: cell.deferred } : {}),
     });
-    const findings: CheckFinding[] = checkKho(r).map((f) => ({
-      code: f.code,
-      severity: f.severity,
-      phase: f.phase,
-      kernelFunction: f.kernelFunction,
-      pages: f.pages,
-      blocks: f.blocks,
-      ranges: f.ranges,
-      title: f.title,
-    }));
+    // the captured boot is the same for every cell: replayed once
+    if (i === 0) calibrateOn = capturedBoot(tl, host);
     return {
       cell,
-      deferred: r.deferred,
-      deferredReason: r.deferredReason,
-      findings,
-      costs: computeCosts(r.timeline, host, { calibrateOn: plain }),
-      timeline: r.timeline,
-      kho: r,
+      deferred: tl.deferred.on,
+      deferredReason: tl.deferred.reason,
+      findings: checkFindings(check(tl)),
+      costs: computeCosts(tl, host, calibrateOn ? { calibrateOn } : {}),
+      timeline: tl,
+      kho: tl.kho,
     };
   });
 }

@@ -9,7 +9,7 @@ import type { KhoRestoreKind } from '../sim/phases/kho-types.js';
 import { KHO_RESTORE_KINDS } from '../sim/phases/kho-types.js';
 import { findProfile } from '../sim/profiles.js';
 import type { Scenario } from '../sim/scenario.js';
-import { RESTORE_ALL } from '../sim/scenario.js';
+import { restoreKindsOf } from '../sim/scenario.js';
 import { findStrategy } from '../sim/strategies/index.js';
 
 /** The scenario flags replay, compare and check share (each command registers the ones it takes). */
@@ -50,20 +50,10 @@ function parseReservedFlag(v: string | undefined): ReservedSource | undefined {
 
 /** `--restore all|none|<kind,kind>` to a set of kinds (plurals accepted: folios, subtrees). */
 export function parseRestoreKinds(spec: string): Set<KhoRestoreKind> {
-  const s = spec.trim();
-  if (s === 'all') return new Set(RESTORE_ALL);
-  if (s === 'none') return new Set();
-  const out = new Set<KhoRestoreKind>();
-  for (const part of s.split(',')) {
-    const word = part.trim();
-    const k = (
-      KHO_RESTORE_KINDS.includes(word as KhoRestoreKind) ? word : word.replace(/s$/, '')
-    ) as KhoRestoreKind;
-    if (!KHO_RESTORE_KINDS.includes(k))
-      throw new UsageError(`--restore: '${part}' is not all, none or one of ${KHO_RESTORE_KINDS.join(', ')}`);
-    out.add(k);
-  }
-  return out;
+  const kinds = restoreKindsOf(spec);
+  if (kinds) return kinds;
+  const bad = spec.split(',').find((part) => restoreKindsOf(part) === null) ?? spec;
+  throw new UsageError(`--restore: '${bad}' is not all, none or one of ${KHO_RESTORE_KINDS.join(', ')}`);
 }
 
 /** Check and type every scenario flag (UsageError on the first bad one). */

@@ -7,6 +7,7 @@ import type { MemblockTables } from './mem-regions.js';
 import type { KernelEra } from './kernel-eras.js';
 import type { MmProfile } from './mm-profiles.js';
 import type { KhoRestoreKind } from './phases/kho-types.js';
+import { KHO_RESTORE_KINDS } from './phases/kho-types.js';
 import type { KernelProfile } from './profiles.js';
 import type { KhoStrategy } from './strategies/strategy.js';
 
@@ -67,6 +68,26 @@ export const RESTORE_ALL: ReadonlySet<KhoRestoreKind> = new Set<KhoRestoreKind>(
   'vmalloc',
   'subtree',
 ]);
+
+/**
+ * `all`, `none` or a comma list of kinds (plurals accepted: folios, subtrees) to a set of kinds; null when a word
+ * is none of them (the CLI turns that into a usage error, src/cli/scenario.ts parseRestoreKinds).
+ */
+export function restoreKindsOf(spec: string): Set<KhoRestoreKind> | null {
+  const s = spec.trim();
+  if (s === 'all') return new Set(RESTORE_ALL);
+  if (s === 'none') return new Set();
+  const out = new Set<KhoRestoreKind>();
+  for (const part of s.split(',')) {
+    const word = part.trim();
+    const k = (
+      KHO_RESTORE_KINDS.includes(word as KhoRestoreKind) ? word : word.replace(/s$/, '')
+    ) as KhoRestoreKind;
+    if (!KHO_RESTORE_KINDS.includes(k)) return null;
+    out.add(k);
+  }
+  return out;
+}
 
 /** The restore kinds as `--restore` spells them: all, none, or the kinds in table order. */
 export function restoreLabel(kinds: ReadonlySet<KhoRestoreKind>): string {

@@ -29,7 +29,6 @@ import { renderCheckJunit } from '../../report/check-junit.js';
 import { renderCheckKtap } from '../../report/check-ktap.js';
 import { renderCheckText } from '../../report/check-text.js';
 import { bootOptionsFromHost } from '../../sim/boot-options.js';
-import { parseRestoreKinds } from '../../sim/phases/kho-run.js';
 import { findProfile } from '../../sim/profiles.js';
 import { findStrategy } from '../../sim/strategies/index.js';
 import type { CliContext } from '../context.js';
@@ -41,7 +40,7 @@ import { printJson } from '../json.js';
 import { EXIT } from '../exit.js';
 import type { ProgressFn } from '../../core/index.js';
 import { deferredOption, helpFooter } from '../options.js';
-import { checkDeferredFlag } from './compare.js';
+import { parseDeferredFlag, parseRestoreKinds } from '../scenario.js';
 
 interface CheckFlags {
   baseline?: string;
@@ -142,7 +141,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .action((dirs: string[], flags: CheckFlags) => {
       const baselineFile = flags.baseline!;
       const tolerance = parseTolerance(flags.costTolerance);
-      const deferredFlag = checkDeferredFlag(flags.deferred);
+      const deferredFlag = parseDeferredFlag(flags.deferred);
       if (flags.json && flags.ktap)
         throw new UsageError('--json and --ktap both print to stdout: choose one');
       if (flags.profile !== undefined) findProfile(flags.profile);

@@ -16,6 +16,8 @@ import { TraceError, hex } from '../../src/core/index.js';
 import type { KhoAbi, KhoBitmapFormat, KhoFdtNode, KhoScratchArea } from '../../parsers/kho/index.js';
 import { khoEra, radixGeometry } from '../../parsers/kho/index.js';
 import { buildElfCore } from './elf-core.js';
+import type { BuiltLuo, KhoLuoSpec } from './kho-luo.js';
+import { encodeLuo } from './kho-luo.js';
 import type { FdtNodeSpec } from './fdt.js';
 import { buildFdt } from './fdt.js';
 
@@ -58,6 +60,8 @@ export interface KhoImageSpec {
   readonly vmalloc?: readonly KhoVmallocSpec[];
   /** Default 12. */
   readonly pageShift?: number;
+  /** kho-v4: LUO sessions, files (memfd) and FLBs, laid out as v7.3-rc7 does (kho-luo.ts). */
+  readonly luo?: KhoLuoSpec;
   /** The root `compatible` written (default: the era name), e.g. the composite `kho-v4;radix-v1`. */
   readonly compatible?: string;
   /** '512' format: slot (0..7) of the first 512-byte bitmap in its page; default 1, so pointers are unaligned. */
@@ -93,6 +97,8 @@ export interface BuiltKhoImage {
   readonly scratch: readonly KhoScratchArea[];
   /** Each subtree's blob bytes (functions evaluated), by name. */
   readonly blobs: Map<string, Uint8Array>;
+  /** Where the LUO structures were placed (spec.luo). */
+  readonly luo?: BuiltLuo;
 }
 
 const enc = new TextEncoder();
@@ -211,7 +217,7 @@ export function buildKhoImage(spec: KhoImageSpec): BuiltKhoImage {
 
   // vmalloc areas first: their pages become preserved blocks (kho_preserve_vmalloc).
   const vmalloc: BuiltVmalloc[] = [];
-  for (const v of spec.vmalloc ?? []) {
+  const buildVmalloc = (v: KhoVmallocSpec): BuiltVmalloc => {
     const blockBytes = pageSize * 2 ** v.order;
     const nblocks = Math.max(1, Math.ceil(v.contents.length / blockBytes));
     const blockPhys: number[] = [];
@@ -246,11 +252,33 @@ export function buildKhoImage(spec: KhoImageSpec): BuiltKhoImage {
     dv.setUint32(8, blockPhys.length * 2 ** v.order, true);
     dv.setUint16(12, v.flags ?? 1, true);
     dv.setUint16(14, v.order, true);
-    vmalloc.push({ desc, first: chunkPhys[0] ?? 0, chunkPhys, blockPhys });
+    return { desc, first: chunkPhys[0] ?? 0, chunkPhys, blockPhys };
+  };
+  for (const v of spec.vmalloc ?? []) vmalloc.push(buildVmalloc(v));
+
+  // LUO (kho-v4): its pages and blocks, and the raw struct luo_ser as the "LUO" subtree.
+  const subtreeSpecs: KhoSubtreeSpec[] = [...(spec.subtrees ?? [])];
+  let luo: BuiltLuo | undefined;
+  if (spec.luo) {
+    luo = encodeLuo(spec.luo, {
+      pageSize,
+      newPage: () => {
+        const pb = newPage();
+        blocks.push({ phys: pb[0], order: 0 });
+        return pb;
+      },
+      dataPage: () => {
+        const p = allocator.alloc();
+        blocks.push({ phys: p, order: 0 });
+        return p;
+      },
+      vmalloc: (contents) => buildVmalloc({ order: 0, contents }),
+    });
+    subtreeSpecs.push({ name: 'LUO', phys: luo.serPhys, blob: luo.blob });
   }
 
   const blobs = new Map<string, Uint8Array>();
-  for (const st of spec.subtrees ?? []) {
+  for (const st of subtreeSpecs) {
     if (!st.blob) continue;
     const blob = st.blob instanceof Uint8Array ? st.blob : st.blob(vmalloc);
     if (blob.length > blobLength(st))
@@ -289,7 +317,7 @@ export function buildKhoImage(spec: KhoImageSpec): BuiltKhoImage {
       ['compatible', strBytes(spec.compatible ?? spec.abi)],
       ['preserved-memory-map', u64leBytes(memoryMapPhys)],
     ],
-    children: (spec.subtrees ?? []).map((st): [string, KhoNodeDesc] => {
+    children: subtreeSpecs.map((st): [string, KhoNodeDesc] => {
       const props: [string, Uint8Array][] = [[subProp, u64leBytes(st.phys)]];
       if (era.blobSize)
         props.push(['blob-size', u64leBytes(blobs.get(st.name)?.length ?? st.blobSize ?? pageSize)]);
@@ -308,6 +336,7 @@ export function buildKhoImage(spec: KhoImageSpec): BuiltKhoImage {
     root,
     scratch: spec.scratch ?? [],
     blobs,
+    ...(luo ? { luo } : {}),
   };
 }
 

@@ -66,6 +66,11 @@ const KHO_REJECTS: { name: string; file: string; code: string }[] = [
   { name: 'kho-map-above-2p53', file: 'kho/fdt', code: 'KHO_ERR_BADPROP' },
   { name: 'kho-chunk-cycle', file: 'kho/memory.core', code: 'KHO_ERR_CYCLE' },
   { name: 'kho-radix-cycle', file: 'kho/memory.core', code: 'KHO_ERR_CYCLE' },
+  { name: 'kho-block-cycle', file: 'kho/memory.core', code: 'KHO_ERR_CYCLE' },
+  { name: 'kho-block-zero-count', file: 'kho/memory.core', code: 'KHO_ERR_BLOCK_COUNT' },
+  { name: 'kho-block-overlong-count', file: 'kho/memory.core', code: 'KHO_ERR_BLOCK_COUNT' },
+  { name: 'kho-block-outside-dump', file: 'kho/memory.core', code: 'KHO_ERR_NOT_IN_DUMP' },
+  { name: 'kho-block-too-many', file: 'kho/memory.core', code: 'KHO_ERR_BLOCK_TOO_MANY' },
 ];
 
 // Host text inputs that cannot be read at all: parse and replay reject them at line:column.

@@ -102,6 +102,87 @@ const goodDmesg = text(
   ].join('\n'),
 );
 
+/**
+ * kho-v4 images whose LUO block chains break one of the kernel's rules (linux v7.3-rc7 kernel/liveupdate/kho_block.c
+ * kho_block_set_restore): a cycle, a block with count 0, a count above count_per_block, a next outside the dump,
+ * more than KHO_MAX_BLOCKS blocks. 52 sessions, so the session chain has two blocks (51 per 4 KiB block).
+ */
+function khoBlockChainCases(): MalformedCase[] {
+  const img = buildKhoImage({
+    abi: 'kho-v4',
+    ram: [{ start: 0x100000000, end: 0x100400000 }],
+    blocks: [{ phys: 0x100000000, order: 0 }],
+    luo: {
+      sessions: [
+        { name: 'vm0', files: [{ token: 0x100, memfd: { size: 4096, seals: 1 } }] },
+        ...Array.from({ length: 51 }, (_, i) => ({ name: `s${i}` })),
+      ],
+    },
+  });
+  const [s0, s1] = img.luo!.sessionBlocks as [number, number];
+  const f0 = img.luo!.fileBlocks[0]![0]!;
+  const chain = (
+    name: string,
+    what: string,
+    edit: (pages: Map<number, Uint8Array>) => void,
+  ): MalformedCase => ({ name, what, files: khoFiles(img, editedCore(img, edit)) });
+  return [
+    chain(
+      'kho-block-cycle',
+      'kho-v4 LUO session chain: block[1].next points back at block[0] (kho_block_set_is_cyclic)',
+      (pages) => writeU64le(pages.get(s1)!, 0, s0),
+    ),
+    chain(
+      'kho-block-zero-count',
+      'kho-v4 LUO file chain of session "vm0": block[0].count is 0 ("Block contains invalid entry count")',
+      (pages) => writeU64le(pages.get(f0)!, 8, 0),
+    ),
+    chain(
+      'kho-block-overlong-count',
+      'kho-v4 LUO session chain: block[0].count is 52, above count_per_block 51 (80-byte entries in a 4 KiB block)',
+      (pages) => writeU64le(pages.get(s0)!, 8, 52),
+    ),
+    chain(
+      'kho-block-outside-dump',
+      'kho-v4 LUO session chain: block[0].next points to 0x7f0000000, which the core does not hold',
+      (pages) => writeU64le(pages.get(s0)!, 0, 0x7f0000000),
+    ),
+    tooManyBlocks(img),
+  ];
+}
+
+/**
+ * A session chain of 10,001 one-entry blocks, one more than KHO_MAX_BLOCKS. The core stays small: every block page is
+ * its own PT_LOAD, and all of them read overlapping windows of one run of 16-byte headers (page i starts at header
+ * i), so 10,001 distinct physical pages cost 160 KiB of file plus their program headers.
+ */
+function tooManyBlocks(img: BuiltKhoImage): MalformedCase {
+  const n = 10_001;
+  const base = 0x200000000;
+  const pages = new Map([...img.pages].map(([a, p]) => [a, p.slice()]));
+  writeU64le(pages.get(img.luo!.serPhys)!, 16, base); // luo_ser.sessions_pa
+  const addrs = [...pages.keys()].sort((a, b) => a - b);
+  const normal = addrs.map((a) => ({ paddr: a, data: pages.get(a)! }));
+  const records = new Uint8Array(n * 16 + 4096);
+  for (let i = 0; i < n; i++) {
+    writeU64le(records, i * 16, i + 1 < n ? base + (i + 1) * 4096 : 0);
+    writeU64le(records, i * 16 + 8, 1);
+  }
+  const phnum = normal.length + n + 1;
+  const recordsAt = 64 + phnum * 56 + normal.reduce((s, x) => s + x.data.length, 0);
+  const windows = Array.from({ length: n }, (_, i) => ({
+    paddr: base + i * 4096,
+    memSize: 4096,
+    override: { p_offset: BigInt(recordsAt + i * 16), p_filesz: 4096n },
+  }));
+  const core = buildElfCore({ segments: [...normal, ...windows, { paddr: 0x300000000, data: records }] });
+  return {
+    name: 'kho-block-too-many',
+    what: 'kho-v4 LUO session chain of 10,001 blocks, one more than KHO_MAX_BLOCKS (kho_block_add: -ENOSPC)',
+    files: { 'kho/fdt': buildRootFdt(img), 'kho/memory.core': core },
+  };
+}
+
 export function malformedCases(): MalformedCase[] {
   const v3 = smallV3();
   const v3Fdt = buildRootFdt(v3);
@@ -202,6 +283,7 @@ export function malformedCases(): MalformedCase[] {
         editedCore(v3, (pages) => writeU64le(pages.get(v3.memoryMapPhys)!, lastSlot, v3.memoryMapPhys)),
       ),
     },
+    ...khoBlockChainCases(),
     {
       name: 'dmesg-binary',
       what: 'dmesg.txt is 4 KiB of random bytes (a binary copied under the wrong name)',

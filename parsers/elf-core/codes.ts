@@ -42,6 +42,8 @@ export const ELF_DIAG = {
   OVERLAP: 'ELF_OVERLAP',
   /** PT_LOADs with p_offset -1 and p_filesz 0: memory qemu did not store; absent, not zeros (info). */
   NOT_CAPTURED: 'ELF_NOT_CAPTURED',
+  /** PT_LOADs whose p_offset is above 2^53 were skipped: /proc/kcore's kernel text (info). */
+  FAR_OFFSET: 'ELF_FAR_OFFSET',
   /** PT_LOADs with p_memsz 0 were skipped (info). */
   EMPTY_LOAD: 'ELF_EMPTY_LOAD',
   /** Program headers other than PT_LOAD, PT_NOTE, PT_NULL were skipped (info). */

@@ -409,6 +409,7 @@ export function openElfCore(src: ByteSource, options: OpenElfCoreOptions = {}): 
   const zeroFilled: ElfSegment[] = [];
   const other: { index: number; type: number }[] = [];
   const notCaptured: number[] = [];
+  const farOffset: number[] = [];
 
   for (let i = 0; i < phnum; i++) {
     const at = phoff + i * phentsize;
@@ -451,6 +452,13 @@ export function openElfCore(src: ByteSource, options: OpenElfCoreOptions = {}): 
     // "When the memory is not stored into vmcore, offset will be -1"): absent, not zeros.
     if (fileSize === 0 && p.p_offset_hi === ALL_ONES && p.p_offset_lo === ALL_ONES) {
       if (memSize > 0) notCaptured.push(i);
+      continue;
+    }
+    // /proc/kcore's KCORE_TEXT segment has a physical address (__pa_symbol(_text)) but a file offset that follows
+    // the kernel virtual address (fs/proc/kcore.c kc_vaddr_to_offset, v6.x/v7.3-rc7): above 2^53. Its bytes are
+    // also in a KCORE_RAM segment; skip it (counted) rather than refuse the whole file.
+    if (fileSize > 0 && p.p_offset_hi >= 0x20_0000) {
+      farOffset.push(i);
       continue;
     }
     // p_offset means nothing when no byte is in the file.
@@ -512,6 +520,7 @@ export function openElfCore(src: ByteSource, options: OpenElfCoreOptions = {}): 
     zeroFill,
     other,
     notCaptured,
+    farOffset,
   });
   return reader;
 }
@@ -526,6 +535,7 @@ interface Summary {
   zeroFill: boolean;
   other: { index: number; type: number }[];
   notCaptured: number[];
+  farOffset: number[];
 }
 
 /** One diagnostic per kind, with a count and the first few phdr indexes: never one per segment. */
@@ -561,6 +571,14 @@ function summarise(sink: DiagnosticSink, file: string, phoff: number, phentsize:
       `${s.notCaptured.length} PT_LOAD(s) with p_offset -1 and p_filesz 0 (memory the dumper did not store, ` +
         `as qemu dump-guest-memory writes) treated as absent: ${list(s.notCaptured)}`,
       loc(s.notCaptured[0]),
+    );
+  }
+  if (s.farOffset.length > 0) {
+    sink.info(
+      ELF_DIAG.FAR_OFFSET,
+      `${s.farOffset.length} PT_LOAD(s) with p_offset above 2^53 skipped (the /proc/kcore kernel-text segment, whose ` +
+        `offset follows its virtual address; the same bytes are in a RAM segment): ${list(s.farOffset)}`,
+      loc(s.farOffset[0]),
     );
   }
   if (s.empty.length > 0) {

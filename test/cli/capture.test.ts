@@ -62,6 +62,8 @@ function fakeHost(
   const core = buildElfCore({
     segments: [
       { vaddrOnly: true, data: { size: 4096, fill: 0x11 } },
+      // KCORE_TEXT: a physical address, but a file offset that follows the virtual address (above 2^53)
+      { paddr: 0x100_0000, data: { size: 4096, fill: 0x22 }, override: { p_offset: 0x00ffffffb5e03000n } },
       ...bundle.coreSegments.map((s) => ({ paddr: s.paddr, data: s.bytes })),
       ...payload.map((p) => ({ paddr: p, data: { size: 4096, fill: 0xaa } })),
     ],

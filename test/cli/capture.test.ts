@@ -214,6 +214,31 @@ describe('capture on a fake root (synthetic /proc/kcore)', () => {
     );
   });
 
+  it('a /proc/kcore without p_paddr: physical addresses from the direct map, matched against /proc/iomem', async () => {
+    const h = fakeHost('directmap', 'kho-v4', { truncate: true });
+    const BASE = 0xff11_0000_0000_0000n; // page_offset_base with 5-level paging: PUD-aligned
+    const segs = h.bundle.coreSegments.map((s) => ({
+      paddr: s.paddr,
+      vaddr: BASE + BigInt(s.paddr),
+      vaddrOnly: true,
+      data: s.bytes,
+    }));
+    put(h.root, 'proc/kcore', buildElfCore({ segments: segs }));
+    const ram = h.bundle.coreSegments.map(
+      (s) =>
+        `${s.paddr.toString(16).padStart(8, '0')}-${(s.paddr + s.bytes.length - 1).toString(16).padStart(8, '0')} : System RAM`,
+    );
+    put(h.root, 'proc/iomem', ram.join('\n') + '\n');
+    const out = path.join(tmp, 'out-directmap');
+    const o = captureOutput();
+    expect(await run(['capture', '--root', h.root, '--out', out], o)).toBe(0);
+    expect(o.stdout).toContain(
+      'gives no p_paddr: physical addresses from the direct map (page_offset_base 0xff11000000000000',
+    );
+    const pages = corePages(path.join(out, 'kho/memory.core'));
+    expect([...pages].sort((a, b) => a - b)).toEqual([...metaPages(h.bundle)].sort((a, b) => a - b));
+  });
+
   it('--from-vmcore: the root FDT is found in the dump (kho-v4 preserves its own page)', async () => {
     const out = path.join(tmp, 'out-vmcore');
     const o = captureOutput();

@@ -6,8 +6,6 @@
 import * as fs from 'node:fs';
 import type { PhysMemory } from '../../core/index.js';
 import { DiagnosticSink, TraceError, hex } from '../../core/index.js';
-import type { ElfCore } from '../../../parsers/elf-core/index.js';
-import { openElfCore } from '../../../parsers/elf-core/index.js';
 import type { Fdt } from '../../../parsers/fdt/index.js';
 import { parseFdt } from '../../../parsers/fdt/index.js';
 import type { KhoAbi } from '../../../parsers/kho/index.js';
@@ -20,7 +18,7 @@ import {
   readVmallocContents,
 } from '../../../parsers/kho/index.js';
 import { planElfCore } from '../../synth/index.js';
-import { openFileSource } from '../io.js';
+import { KcoreMemory } from './kcore.js';
 import type { CaptureLog, HostReader } from './host-files.js';
 import { whyUnreadable } from './host-files.js';
 import type { OutDir } from './out-dir.js';
@@ -30,10 +28,16 @@ const FDT_MAGIC = 0xd00dfeed;
 /** arch/x86/include/uapi/asm/setup_data.h: SETUP_KEXEC_KHO; struct kho_data { u64 fdt_addr, fdt_size, scratch_addr, scratch_size }. */
 const SETUP_KEXEC_KHO = 10;
 
+/** What capture needs of physical memory (KcoreMemory; a test double). */
+export type PhysCore = PhysMemory & {
+  readonly endianness: 'le' | 'be';
+  readonly presentRanges: readonly { start: number; end: number }[];
+};
+
 /** Physical memory whose reads are remembered page by page: what the decoders reached is what the core keeps. */
 export class RecordingMemory implements PhysMemory {
   readonly pages = new Set<number>();
-  constructor(readonly inner: ElfCore) {}
+  constructor(readonly inner: PhysCore) {}
   get name(): string {
     return this.inner.name;
   }
@@ -78,28 +82,27 @@ export function openPhysCore(
   file: string,
   log: CaptureLog,
   what: string,
-): { core: ElfCore; close(): void } | null {
-  let src: ReturnType<typeof openFileSource>;
+  ramRanges: readonly { start: number; end: number }[] = [],
+): KcoreMemory | null {
+  let core: KcoreMemory;
   try {
     fs.accessSync(file, fs.constants.R_OK);
-    src = openFileSource(file);
+    if (!fs.statSync(file).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
+    core = new KcoreMemory(file, ramRanges);
   } catch (e) {
     const why = e instanceof TraceError ? e.message : whyUnreadable(e);
     log.miss(file, `${what} unreadable: ${why}`);
     return null;
   }
-  try {
-    const core = openElfCore(src);
-    if (core.segments.length === 0)
-      log.warn(
-        `${file} has no program header with a physical address (p_paddr): pages cannot be located; kho/memory.core not written`,
-      );
-    return { core, close: () => src.close() };
-  } catch (e) {
-    src.close();
-    log.miss(file, `${what} is not a readable ELF core: ${e instanceof Error ? e.message : String(e)}`);
-    return null;
-  }
+  if (core.addressing === 'direct-map')
+    log.info(
+      `${file} gives no p_paddr: physical addresses from the direct map (page_offset_base ${hex(Number(core.directMapBase))}, matched against /proc/iomem's System RAM)`,
+    );
+  if (core.addressing === 'none')
+    log.warn(
+      `${file} has no program header with a physical address (p_paddr), and no direct-map match with /proc/iomem: pages cannot be located; kho/memory.core not written`,
+    );
+  return core;
 }
 
 /** Copy a debugfs tree byte for byte under `dest`; returns relative file names. */
@@ -256,7 +259,7 @@ function walkKhoTest(mem: RecordingMemory, blob: Uint8Array): void {
 function writeCore(
   out: OutDir,
   rel: string,
-  mem: ElfCore,
+  mem: PhysCore,
   pages: Set<number>,
   payload: [number, number][],
 ): number {
@@ -291,7 +294,7 @@ function writeCore(
 export interface KhoCaptureOptions {
   readonly withPayload: boolean;
   /** Physical memory: /proc/kcore of the host, or a vmcore. */
-  readonly core: ElfCore | null;
+  readonly core: PhysCore | null;
 }
 
 /**
@@ -392,7 +395,7 @@ export function captureKho(
     }
   }
 
-  const mem = opts.core ? new RecordingMemory(opts.core) : null;
+  const mem = opts.core && opts.core.presentRanges.length ? new RecordingMemory(opts.core) : null;
   let truncated = false;
   let fdtPhys: number | null = null;
   let fdt: Fdt | null = null;
@@ -506,7 +509,18 @@ export function captureKho(
     } catch {
       // an ABI the decoders do not read yet (kho-v4 before its decoder): the map is walked below
     }
-    if (mapPhys) blocks = decodeBlocks(mem, abi, mapPhys);
+    if (mapPhys) {
+      try {
+        blocks = decodeBlocks(mem, abi, mapPhys);
+      } catch (e) {
+        log.warn(
+          `the preserved-memory map at ${hex(mapPhys)} could not be walked: ${e instanceof Error ? e.message : String(e)}` +
+            ((source as KhoCaptureResult['source']) === 'in' || source === 'setup_data'
+              ? ' (a KHO-booted kernel: the incoming radix tree pages are not themselves preserved, so the running kernel reuses them once boot is done; capture the handover on the kernel that makes it)'
+              : ''),
+        );
+      }
+    }
     for (const c of children) {
       const pd = c.props.find((p) => p.name === 'preserved-data' || p.name === 'fdt');
       if (!pd || pd.value.length < 8) continue;
@@ -534,8 +548,14 @@ export function captureKho(
       out.write(`kho/sub_fdts/${c.name}`, blob);
       subBlobs.delete(c.name);
       if (c.name === 'LUO') {
-        const s = walkLuo(mem, phys, log);
-        log.info(`LUO: ${s.sessions} session(s), ${s.files} file(s) walked`);
+        try {
+          const s = walkLuo(mem, phys, log);
+          log.info(`LUO: ${s.sessions} session(s), ${s.files} file(s) walked`);
+        } catch (e) {
+          log.warn(
+            `LUO state at ${hex(phys)} could not be walked: ${e instanceof Error ? e.message : String(e)}`,
+          );
+        }
       }
       if (c.name === 'kho_test') walkKhoTest(mem, blob);
     }

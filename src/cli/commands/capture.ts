@@ -6,7 +6,6 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UsageError } from '../../core/index.js';
-import { readVmcoreinfo } from '../../../parsers/elf-core/index.js';
 import type { CliContext } from '../context.js';
 import { VERSION } from '../program.js';
 import { CaptureLog, HostReader, captureHostFiles, captureMemblockDebugfs } from '../capture/host-files.js';
@@ -32,6 +31,18 @@ const MACHINE_ARCH: Record<string, string> = {
   ppc64: 'ppc64',
 };
 
+/** Top-level System RAM ranges of /proc/iomem (root sees real addresses), for kcores without p_paddr. */
+function systemRam(r: HostReader): { start: number; end: number }[] {
+  const text = r.readText('/proc/iomem', false) ?? '';
+  const out: { start: number; end: number }[] = [];
+  for (const m of text.matchAll(/^([0-9a-f]+)-([0-9a-f]+) : System RAM$/gm)) {
+    const s = parseInt(m[1]!, 16);
+    const e = parseInt(m[2]!, 16) + 1;
+    if (e > s) out.push({ start: s, end: e });
+  }
+  return out;
+}
+
 export function registerCapture(program: Command, ctx: CliContext): void {
   program
     .command('capture')
@@ -56,10 +67,10 @@ export function registerCapture(program: Command, ctx: CliContext): void {
         if (!core)
           throw new UsageError(`${flags.fromVmcore}: ${log.missing.get(flags.fromVmcore) ?? 'unreadable'}`);
         try {
-          const info = readVmcoreinfo(core.core);
-          release = info?.osRelease ?? null;
-          pageSize = info?.pageSizeBytes ?? null;
-          kho = captureKho(null, out, log, { withPayload: flags.withPayload ?? false, core: core.core });
+          const info = core.vmcoreinfo();
+          release = info.get('OSRELEASE') ?? null;
+          pageSize = Number(info.get('PAGESIZE')) || null;
+          kho = captureKho(null, out, log, { withPayload: flags.withPayload ?? false, core });
         } finally {
           core.close();
         }
@@ -84,13 +95,10 @@ export function registerCapture(program: Command, ctx: CliContext): void {
         arch = m ? (MACHINE_ARCH[m] ?? null) : null;
         captureMemblockDebugfs(r, out);
         const wantsKho = r.exists('/sys/kernel/debug/kho');
-        const core = wantsKho ? openPhysCore(r.at('/proc/kcore'), log, '/proc/kcore') : null;
+        const core = wantsKho ? openPhysCore(r.at('/proc/kcore'), log, '/proc/kcore', systemRam(r)) : null;
         try {
-          if (core) pageSize = readVmcoreinfo(core.core)?.pageSizeBytes ?? null;
-          kho = captureKho(r, out, log, {
-            withPayload: flags.withPayload ?? false,
-            core: core?.core ?? null,
-          });
+          if (core) pageSize = Number(core.vmcoreinfo().get('PAGESIZE')) || null;
+          kho = captureKho(r, out, log, { withPayload: flags.withPayload ?? false, core });
         } finally {
           core?.close();
         }

@@ -29,7 +29,8 @@ const KMSG =
   '6,0,0,-;Linux version 7.3.0-synth (root@synth) #1 SMP\n' +
   ' SUBSYSTEM=none\n' +
   '6,1,0,-;Command line: kho=on liveupdate=on\n' +
-  '6,2,1234567,-;node 0 deferred pages initialised in 12ms\n';
+  '6,2,1234567,-;node 0 deferred pages initialised in 12ms\n' +
+  '6,3,1234568,-;rcu: \\x09RCU event tracing is enabled.\n';
 
 interface FakeHost {
   root: string;
@@ -138,7 +139,8 @@ describe('capture on a fake root (synthetic /proc/kcore)', () => {
     ])
       expect(fs.existsSync(path.join(out, f))).toBe(true);
     expect(fs.readFileSync(path.join(out, 'dmesg.txt'), 'utf8')).toBe(
-      '[    0.000000] Linux version 7.3.0-synth (root@synth) #1 SMP\n[    0.000000] Command line: kho=on liveupdate=on\n[    1.234567] node 0 deferred pages initialised in 12ms\n',
+      '[    0.000000] Linux version 7.3.0-synth (root@synth) #1 SMP\n[    0.000000] Command line: kho=on liveupdate=on\n[    1.234567] node 0 deferred pages initialised in 12ms\n' +
+        '[    1.234568] rcu: \tRCU event tracing is enabled.\n',
     );
     const tj = JSON.parse(fs.readFileSync(path.join(out, 'trace.json'), 'utf8'));
     expect(tj).toMatchObject({

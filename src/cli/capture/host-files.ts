@@ -123,7 +123,12 @@ export function kmsgToDmesg(raw: string): string {
     if (!Number.isFinite(usec)) continue;
     const sec = Math.floor(usec / 1e6);
     const frac = String(usec % 1e6).padStart(6, '0');
-    out.push(`[${String(sec).padStart(5)}.${frac}] ${line.slice(semi + 1)}`);
+    // /dev/kmsg escapes unprintable bytes and the backslash as \xNN (kernel/printk/printk.c msg_add_ext_text);
+    // dmesg(1) prints them back as the bytes: the memblock dump's tabs are \x09 here
+    const text = line
+      .slice(semi + 1)
+      .replace(/\\x([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+    out.push(`[${String(sec).padStart(5)}.${frac}] ${text}`);
   }
   return out.join('\n') + (out.length ? '\n' : '');
 }

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ByteSource } from '../core/index.js';
-import { TraceError, escapeTerminalText } from '../core/index.js';
+import { TraceError, UsageError, escapeTerminalText } from '../core/index.js';
 
 export interface Output {
   out(text: string): void;
@@ -205,4 +205,14 @@ export function openFileSource(file: string): ByteSource & { close(): void } {
       fs.closeSync(fd);
     },
   };
+}
+
+/** Write an output file the user named (--html, --junit, a baseline): a path we cannot write is a usage error. */
+export function writeText(file: string, text: string): void {
+  try {
+    fs.writeFileSync(file, text);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+    throw new UsageError(`cannot write ${file}: ${code}`);
+  }
 }

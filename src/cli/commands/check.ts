@@ -32,9 +32,11 @@ import { bootOptionsFromHost } from '../../sim/boot-options.js';
 import { findProfile } from '../../sim/profiles.js';
 import { findStrategy } from '../../sim/strategies/index.js';
 import type { CliContext } from '../context.js';
-import { exists, readText } from '../io.js';
+import { exists, readText, writeText } from '../io.js';
+import type { CheckHtmlBundle } from '../../report/html.js';
+import { renderCheckHtml } from '../../report/html.js';
 import { hasKhoImage, loadKhoBundle } from '../load-kho.js';
-import { loadHostBundle } from '../read-bundle.js';
+import { loadHostBundle, requireKnownArch } from '../read-bundle.js';
 import { startProgress } from '../progress.js';
 import { printJson } from '../json.js';
 import { EXIT } from '../exit.js';
@@ -55,6 +57,7 @@ interface CheckFlags {
   json?: boolean;
   ktap?: boolean;
   junit?: string;
+  html?: string;
 }
 
 /** `--cost-tolerance 10%` or `10`: a percentage either way. */
@@ -124,6 +127,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .option('--json', 'print the kexec-replay/check/1 JSON document')
     .option('--ktap', 'print KTAP version 1 (the kernel test format) instead of text')
     .option('--junit <file>', 'also write JUnit XML (one test case per bundle x profile x strategy)')
+    .option('--html <file>', 'also write a self-contained HTML report (changes, a memory map per bundle)')
     .addHelpText(
       'after',
       helpFooter(
@@ -157,6 +161,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
         );
 
       const records: BaselineRun[] = [];
+      const htmlBundles: CheckHtmlBundle[] = [];
       const keys = new Set<string>();
       const progress = startProgress(ctx.output, 'check', !flags.json && !flags.ktap);
       try {
@@ -167,6 +172,18 @@ export function registerCheck(program: Command, ctx: CliContext): void {
           progress.update(`reading ${dir}`);
           const runs = replayBundle(dir, inBase, flags, deferredFlag, progress.update);
           for (const r of runs.runs) records.push(runRecord(key, r, runs.pageShift));
+          // the replays are kept for the page only when one is asked for (a timeline holds its memmap)
+          if (flags.html)
+            htmlBundles.push({
+              bundle: key,
+              reservedBytes: runs.runs[0]?.kho?.reservedBefore ?? runs.hostReserved,
+              runs: runs.runs.map((r) => ({
+                label: `${r.cell.profile} / ${r.cell.strategy}${r.cell.deferred !== 'default' ? ` (--deferred ${r.cell.deferred})` : ''}`,
+                findings: r.findings,
+                timeline: r.timeline,
+                kho: r.kho?.run ?? null,
+              })),
+            });
         }
       } finally {
         progress.stop();
@@ -180,9 +197,9 @@ export function registerCheck(program: Command, ctx: CliContext): void {
         tolerance,
       );
 
-      if (flags.updateBaseline)
-        fs.writeFileSync(baselineFile, renderBaseline(updatedBaseline(baseline, unique)));
-      if (flags.junit) fs.writeFileSync(flags.junit, renderCheckJunit(result));
+      if (flags.updateBaseline) writeText(baselineFile, renderBaseline(updatedBaseline(baseline, unique)));
+      if (flags.junit) writeText(flags.junit, renderCheckJunit(result));
+      if (flags.html) writeText(flags.html, renderCheckHtml(result, baselineFile, htmlBundles));
       if (flags.json) printJson(ctx, checkToJson(result, baselineFile));
       else
         ctx.output.out(
@@ -204,10 +221,12 @@ function replayBundle(
   flags: CheckFlags,
   deferredFlag: 'on' | 'off' | undefined,
   progress: ProgressFn,
-): { runs: CheckRun[]; pageShift: number } {
+): { runs: CheckRun[]; pageShift: number; hostReserved: readonly { start: number; end: number }[] } {
   const deferredOf = (d: DeferredOption | undefined): DeferredOption => deferredFlag ?? d ?? 'default';
   if (!hasKhoImage(dir)) {
     const host = loadHostBundle(dir, { onStep: progress });
+    // as replay: a host whose files do not say its arch is not replayed under x86_64's rules (exit 3)
+    requireKnownArch(host, dir);
     const hb = bootOptionsFromHost(host);
     const boot = {
       bundleName: dir,
@@ -219,7 +238,11 @@ function replayBundle(
     ];
     if (!options.length) options.push(deferredOf(undefined));
     progress(`replaying ${dir}`);
-    return { runs: options.map((d) => runPlainBoot(host, boot, d)), pageShift: host.pageShift };
+    return {
+      runs: options.map((d) => runPlainBoot(host, boot, d)),
+      pageShift: host.pageShift,
+      hostReserved: host.reserved,
+    };
   }
   const b = loadKhoBundle(dir, { onProgress: progress });
   const hb = bootOptionsFromHost(b.host);
@@ -270,5 +293,9 @@ function replayBundle(
     }
   }
   progress(`replaying ${dir}`);
-  return { runs: runKhoCells(b.host, b.image, dedupeCells(cells), boot), pageShift: b.host.pageShift };
+  return {
+    runs: runKhoCells(b.host, b.image, dedupeCells(cells), boot),
+    pageShift: b.host.pageShift,
+    hostReserved: b.host.reserved,
+  };
 }

@@ -22,6 +22,9 @@ import {
   pageSizeOption,
 } from '../options.js';
 import { startProgress } from '../progress.js';
+import { writeText } from '../io.js';
+import { renderCompareHtml } from '../../report/html.js';
+import { replay } from '../../sim/replay.js';
 import { bootOptionsFromHost } from '../../sim/boot-options.js';
 import { parseBitmapFlag, parseScenarioFlags, withHostBoot } from '../scenario.js';
 
@@ -32,6 +35,7 @@ interface CompareFlags extends HostFlags {
   stage?: string;
   bitmapFormat?: string;
   json?: boolean;
+  html?: string;
 }
 
 /** `--profile list`: the kernel profiles, one paragraph each. */
@@ -69,6 +73,10 @@ export function registerCompare(program: Command, ctx: CliContext): void {
     .addOption(pageSizeOption())
     .addOption(failOnOption())
     .option('--json', 'print the kexec-replay/compare/1 JSON document (schemas/compare.schema.json)')
+    .option(
+      '--html <file>',
+      'also write a self-contained HTML report (strategies x findings, memory map per node)',
+    )
     .addHelpText(
       'after',
       helpFooter(
@@ -107,6 +115,33 @@ export function registerCompare(program: Command, ctx: CliContext): void {
         progress.stop();
         if (flags.json) printJson(ctx, compareToJson(c, dir));
         else ctx.output.out(renderCompareText(c, dir, b.host.pageShift));
+        if (flags.html && c.outcomes.length) {
+          // compare keeps no timeline: the map's layout comes from one more replay, the first strategy's
+          const tl = replay(b.host, b.image, {
+            ...withHostBoot(parsed.scenario, hb),
+            strategy: c.outcomes[0]!.strategy,
+          });
+          writeText(
+            flags.html,
+            renderCompareHtml({
+              bundle: dir,
+              lines: [
+                `profile ${c.profile.name} (${c.profile.follows})`,
+                `deferred struct page init ${c.deferred.on ? 'on' : 'off'} (${c.deferred.reason})`,
+                `image ${b.image.abi}: ${c.blocks.toLocaleString('en-US')} preserved blocks, ${c.preservedPages.toLocaleString('en-US')} pages`,
+              ],
+              outcomes: c.outcomes.map((o) => ({
+                strategy: o.strategy.name,
+                summary: o.strategy.summary,
+                findings: o.findings,
+                errors: o.errors,
+                warnings: o.warnings,
+                costs: o.costs,
+              })),
+              map: { timeline: tl, kho: tl.kho!.run, reservedBytes: tl.kho!.reservedBefore },
+            }),
+          );
+        }
         finishRun(ctx, {
           findings: c.outcomes.flatMap((o) => o.findings.map((f) => f.severity)),
           diagnostics: [...b.host.diagnostics, ...b.diagnostics],

@@ -14,7 +14,8 @@ import { bootOptionsFromHost } from '../../sim/boot-options.js';
 import { replay } from '../../sim/index.js';
 import type { CliContext } from '../context.js';
 import { finishRun } from '../exit.js';
-import { requireInputPath } from '../io.js';
+import { requireInputPath, writeText } from '../io.js';
+import { renderReplayHtml } from '../../report/html.js';
 import { printJson } from '../json.js';
 import type { HostFlags } from '../options.js';
 import {
@@ -34,6 +35,7 @@ import { hasKhoImage, loadKhoBundle } from '../load-kho.js';
 
 interface ReplayFlags extends HostFlags, ScenarioFlags {
   json?: boolean;
+  html?: string;
   stage?: string;
 }
 
@@ -63,6 +65,7 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     )
     .option('--profile <name>', "KHO: kernel profile, or 'list' (default: from the image's ABI)")
     .option('--restore <all|none|kinds>', 'KHO: what is restored: all, none, or folio,pages,vmalloc,subtree')
+    .option('--html <file>', 'also write a self-contained HTML report (memory map per node, boot timeline)')
     .addOption(archOption())
     .addOption(pageSizeOption())
     .addOption(failOnOption())
@@ -123,6 +126,24 @@ function replayCommand(dir: string, flags: ReplayFlags, ctx: CliContext): void {
     };
     if (flags.json) printJson(ctx, replayToJson(tl, dir, input));
     else ctx.output.out(renderReplayText(tl, dir, input));
+    if (flags.html)
+      writeText(
+        flags.html,
+        renderReplayHtml({
+          bundle: dir,
+          lines: tl.kho
+            ? [
+                `KHO: profile ${tl.kho.profile.name} [${tl.kho.profile.follows}], strategy ${tl.kho.strategy.name} (${tl.kho.strategy.summary})`,
+                `image ${b.image?.abi ?? '?'}: ${tl.kho.run.blocks.length.toLocaleString('en-US')} preserved blocks`,
+              ]
+            : [`plain boot, mm profile ${tl.mm.name} (no KHO image)`],
+          timeline: tl,
+          costs,
+          findings,
+          reservedBytes: tl.kho ? tl.kho.reservedBefore : b.host.reserved,
+          kho: tl.kho?.run ?? null,
+        }),
+      );
     finishRun(ctx, {
       findings: findings.map((f) => f.severity),
       diagnostics: [...loaderDiagnostics, ...tl.diagnostics, ...costs.diagnostics],

@@ -50,6 +50,28 @@ describe('kexec-replay synth', () => {
     expect(JSON.stringify(doc)).toContain('kho-v3');
   });
 
+  it("kho-v4: inspect (this project's luo-v5 / memfd-v2 decoders) attributes every block but the 1 GiB hugetlb folios", async () => {
+    const out = join(tmp, 'v4');
+    expect(
+      await run(
+        ['synth', '--ram', '64G', '--nodes', '2', '--blocks', '8K', '--guests', '2', '--out', out],
+        captureOutput(),
+      ),
+    ).toBe(0);
+    const o = captureOutput();
+    expect(await run(['inspect', out, '--json'], o)).toBe(0);
+    const k = JSON.parse(o.stdout).kho;
+    expect(k.abi).toBe('kho-v4');
+    expect(k.luo.sessions[0].names).toEqual(['vm-0000', 'vm-0001', 'vm-0002', 'vm-0003']);
+    const owners = Object.fromEntries(
+      k.owners.map((x: { owner: string; blocks: number; orders: { order: number }[] }) => [x.owner, x]),
+    );
+    expect(owners['unattributed'].orders.map((x: { order: number }) => x.order)).toEqual([18]);
+    expect(owners['memfd:ser'].blocks).toBe(12);
+    expect(owners['memfd:folio'].blocks).toBeGreaterThan(4000);
+    expect(owners['reserve_mem:trace']).toBeDefined();
+  });
+
   it('--json summary; usage errors exit 2', async () => {
     const o = captureOutput();
     expect(

@@ -123,6 +123,27 @@ export const FINDING_CODES = {
     howToRead:
       'Both formats say "kho-v1", but 6.16/6.17 use 512-byte bitmaps and 6.18/6.19 page-sized ones: the incoming kernel reads the wrong bits, so the preserved blocks are not the ones it reserves (replayed as not reserved at all).',
   },
+  KHO_SCRATCH_NOT_CMA: {
+    severity: 'error',
+    title: 'scratch pageblocks end the boot without MIGRATE_CMA',
+    kernelFunction: 'kho_scratch_migratetype',
+    howToRead:
+      'Scratch must stay movable-only (MIGRATE_CMA) so the next kexec finds it free of kernel data; these pageblocks of a kho_scratch[] area were typed again by a later init (the function named) and end the boot with another type, so unmovable allocations, and later preservations, can land in scratch. The v7.2 scratch fix (bf480c613346, kho_scratch_migratetype) repaired this for deferred init.',
+  },
+  KHO_CMA_OUTSIDE_SCRATCH: {
+    severity: 'error',
+    title: 'memory outside kho_scratch[] ends the boot as MIGRATE_CMA',
+    kernelFunction: 'kho_scratch_migratetype',
+    howToRead:
+      'These pageblocks are not in a kho_scratch[] area (extended scratch or ordinary memory) but were typed MIGRATE_CMA, so the page allocator serves only movable allocations from them: with extended scratch most of memory would be CMA. v7.3 takes the type from kho_scratch[] (kho_scratch_overlap), not from the memblock scratch flag.',
+  },
+  LUO_VERSION_REJECTED: {
+    severity: 'error',
+    title: 'the incoming kernel does not accept the LUO or memfd version of the image',
+    kernelFunction: 'luo_early_startup',
+    howToRead:
+      'The LUO subtree (or a memfd file handler) carries a compatible string the incoming kernel does not know: its sessions and files are not restored. KHO still reserves their pages at boot (they stay reserved, never reused), so the data is lost to userspace but the memory is not freed.',
+  },
   MEMBLOCK_USED_AFTER_DISCARD: {
     severity: 'error',
     title: 'early_pfn_to_nid() after memblock_discard()',

@@ -8,6 +8,7 @@ import type { Timeline } from '../sim/timeline.js';
 import { trueIdentity } from '../sim/phases/kho-run.js';
 import type { FindingCode } from './codes.js';
 import { FINDING_CODES } from './codes.js';
+import { checkMigratetypes } from './migratetype-findings.js';
 
 export interface Finding {
   readonly code: FindingCode;
@@ -319,7 +320,14 @@ export function check(tl: Timeline): Finding[] {
 
   // restore outcomes and other observations
   for (const o of run.observations) {
-    if (o.kind === 'image-refused') fb.add('KHO_REVIVAL_DISABLED', o.phase, 'kho_populate', preserved);
+    // refused by kho_populate() (compatible), or switched off by kho_memory_init() in a v7.4 kdump kernel
+    if (o.kind === 'image-refused')
+      fb.add(
+        'KHO_REVIVAL_DISABLED',
+        o.phase,
+        o.phase === 'kho_memory_init' ? 'kho_memory_init' : 'kho_populate',
+        preserved,
+      );
     else if (o.kind === 'bitmap-mismatch')
       fb.add('KHO_BITMAP_FORMAT_MISMATCH', o.phase, 'deserialize_bitmap', preserved);
     else if (o.kind === 'memblock-after-discard') {
@@ -375,7 +383,9 @@ export function check(tl: Timeline): Finding[] {
   let cut = 0;
   for (const b of run.blocks) {
     const r = { start: b.startPfn, end: b.endPfn };
-    if (b.order + ctx.arch.PAGE_SHIFT >= 31)
+    // only where the kernel has the int shift `1 << (order + PAGE_SHIFT)`: v7.2 on use 1UL (linux v7.3-rc7
+    // kernel/liveupdate/kexec_handover.c kho_preserved_memory_reserve)
+    if (run.profile.sizeShift === 'int' && b.order + ctx.arch.PAGE_SHIFT >= 31)
       fb.add('KHO_BLOCK_SIZE_OVERFLOW', 'kho_memory_init', fnReserve, [r], b.index);
     // blocks are sorted by start: the cursor only moves forward (a binary search when it would go back)
     if (cut > 0 && cuts[cut - 1]! > r.start) cut = firstAbove(cuts, r.start);
@@ -405,7 +415,12 @@ export function check(tl: Timeline): Finding[] {
         fb.add('NODE_BOUNDARY_UNALIGNED', 'free_area_init', 'free_area_init', [{ start: p, end: p + 1 }]);
     }
   }
-  return fb.build();
+  // pageblock migratetypes: scratch that is not CMA, CMA that is not scratch (src/check/migratetype-findings.ts)
+  const sev = { error: 0, warning: 1, info: 2 } as const;
+  return [...fb.build(), ...(tl.kho ? checkMigratetypes(tl) : [])].sort(
+    (a, b) =>
+      sev[a.severity] - sev[b.severity] || a.code.localeCompare(b.code) || a.phase.localeCompare(b.phase),
+  );
 }
 
 export function hasErrors(findings: readonly Finding[]): boolean {

@@ -86,6 +86,10 @@ export interface ReplayJson {
   costs?: ReplayJsonCosts;
   /** KHO boots: the kernel profile, the strategy and what was restored (`--restore` spelling). */
   profile?: string;
+  /** Why that profile (--profile, the release the bundle names, the image's ABI), its status, why the mm profile. */
+  profileReason?: string;
+  profileStatus?: string;
+  mmReason?: string;
   strategy?: string;
   restore?: string;
 }
@@ -269,6 +273,9 @@ export function replayToJson(tl: Timeline, bundle: string, input: ReplayReportIn
     ...(tl.kho
       ? {
           profile: tl.kho.profile.name,
+          profileReason: tl.kho.profileReason ?? `--profile ${tl.kho.profile.name}`,
+          profileStatus: tl.kho.profile.status,
+          mmReason: `profile ${tl.kho.profile.name} runs ${tl.kho.profile.mmProfile}`,
           strategy: tl.kho.strategy.name,
           restore: restoreLabel(tl.kho.restoreKinds),
         }

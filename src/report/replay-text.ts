@@ -69,6 +69,7 @@ export function renderReplayText(tl: Timeline, bundle: string, input: ReplayText
     const r = kho.run;
     out.push(
       `KHO: profile ${kho.profile.name} [${kho.profile.follows}], strategy ${kho.strategy.name} (${kho.strategy.summary})`,
+      `profile ${kho.profile.name} (${kho.profile.status}) because ${kho.profileReason ?? `--profile ${kho.profile.name}`}; mm profile ${tl.mm.name} because profile ${kho.profile.name} runs ${kho.profile.mmProfile}`,
       `image ${r.image.abi}: ${r.blocks.length} preserved blocks, ${r.restored.size} restored (--restore ${restoreLabel(kho.restoreKinds)})`,
       '',
     );

@@ -4,6 +4,7 @@ import type { Diagnostic } from '../core/index.js';
 import { NO_PROGRESS, TraceError } from '../core/index.js';
 import type { HostTrace } from '../trace/host-trace.js';
 import { archProfileFor, withSectionSizeBits } from './arch.js';
+import { withHostPageblockOrder } from './pageblock-order.js';
 import { bootTables } from './boot-tables.js';
 import type { SimContext } from './context.js';
 import { zoneKey } from './context.js';
@@ -83,7 +84,11 @@ export function createSimContext(
       pageShiftFile: host.sources['pageShift']?.[0]?.file ?? bundle,
       ...(archSource ? { archKind: archSource.kind } : {}),
     });
-    return a.arch === 'arm64' ? withSectionSizeBits(a, era.arm64SectionSizeBits) : a;
+    // pageblock_order as the host's kernel has it (src/sim/pageblock-order.ts)
+    return withHostPageblockOrder(
+      a.arch === 'arm64' ? withSectionSizeBits(a, era.arm64SectionSizeBits) : a,
+      host,
+    );
   };
   const arch = options.archProfile ?? hostArch();
   if (host.arch === 'unknown') {

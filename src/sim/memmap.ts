@@ -80,6 +80,18 @@ export interface PageEvent {
   /** init only: pages initialised before with another node or zone. */
   readonly identityChangedPages: number;
   readonly identityChangedRanges: readonly Range[];
+  /**
+   * init and free: the ranges the operation covered, sorted by start (columns, shared with the operation: read
+   * only). The pageblock migratetype pass (src/sim/migratetype.ts) replays who typed which pageblock from them.
+   */
+  readonly cover?: RangeColumns;
+}
+
+/** Ranges [start[k], end[k]) for k < n, in columns. */
+export interface RangeColumns {
+  readonly start: ArrayLike<number>;
+  readonly end: ArrayLike<number>;
+  readonly n: number;
 }
 
 class RangeAcc {
@@ -682,6 +694,7 @@ export class MemMap {
       khoLostRanges: lost.ranges,
       identityChangedPages: ident.pages,
       identityChangedRanges: ident.ranges,
+      cover: { start: sorted.start, end: sorted.end, n: sorted.n },
     });
   }
 
@@ -729,6 +742,7 @@ export class MemMap {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.ranges,
       noMemmapPages: u.noMap.pages,
+      cover: { start: cols.S, end: cols.E, n: cols.n },
     });
   }
 

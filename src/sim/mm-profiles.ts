@@ -25,7 +25,47 @@ export interface MmProfile {
   readonly deferredFreeOrder: 'pageblock' | 'max-order';
   /** deferred_page_init_max_threads(): CPUs of the node (x86_64 6.1 override, all arches later) or 1 (arm64 6.1). */
   readonly threadsFromNodeCpus: 'x86_64-only' | 'all';
+  /**
+   * The early mm calls in order, as the report prints them. v7.2+: mm_core_init_early() (linux v7.3-rc7 mm/mm_init.c
+   * mm_core_init_early: kho_memory_init_early from v7.3, free_area_init, hugetlb_cma_reserve, hugetlb_bootmem_alloc,
+   * sparse_init, memmap_init); earlier: free_area_init() calling memmap_init() itself.
+   */
+  readonly earlyOrder: readonly string[];
+  /**
+   * The function that sets up the struct pages of reserved regions: reserve_bootmem_region() (mm/mm_init.c), renamed
+   * memmap_init_reserved_range() and made static in mm/memblock.c for v7.2 (linux v7.3-rc7 mm/memblock.c
+   * memmap_init_reserved_range).
+   */
+  readonly reserveRangeFn: 'reserve_bootmem_region' | 'memmap_init_reserved_range';
+  /**
+   * Pageblocks deferred_free_pages() types: each pageblock-aligned pfn it frees ('aligned-pfns', set MOVABLE one by
+   * one, before v7.2) or every pageblock from pageblock_align(pfn) to the chunk end, first
+   * ('pageblock-range': pageblock_migratetype_init_range(), linux v7.3-rc7 mm/mm_init.c deferred_free_pages).
+   */
+  readonly deferredFreeMigratetype: 'aligned-pfns' | 'pageblock-range';
+  /**
+   * init_deferred_page() sets the pageblock migratetype at a pageblock-aligned pfn: __init_page_from_nid() MOVABLE
+   * (kho-abi.md §7.3 variant b [I]; the scratch fix's v7 2/3 text: "reserved scratch ... re-initialised", CMA lost),
+   * __init_deferred_page() kho_scratch_migratetype() from v7.2. 6.1's init_reserved_page() set none.
+   */
+  readonly initDeferredPageSetsMigratetype: boolean;
+  /**
+   * deferred_grow_zone() end rule: first_deferred_pfn = nr_pages ? spfn : ULONG_MAX ('nr-pages') or
+   * spfn < zone_end ? spfn : ULONG_MAX ('zone-end', linux v7.3-rc7 mm/mm_init.c deferred_grow_zone).
+   */
+  readonly deferredGrowZoneEnd: 'nr-pages' | 'zone-end';
+  /** page_alloc_init_late() calls hugetlb_bootmem_struct_page_init() after deferred init (linux v7.3-rc7). */
+  readonly hugetlbBootmemStructPageInit: boolean;
 }
+
+const OLD_ORDER = ['free_area_init', 'memmap_init'] as const;
+const OLD_REST = {
+  earlyOrder: OLD_ORDER,
+  reserveRangeFn: 'reserve_bootmem_region',
+  deferredFreeMigratetype: 'aligned-pfns',
+  deferredGrowZoneEnd: 'nr-pages',
+  hugetlbBootmemStructPageInit: false,
+} as const;
 
 export const MM_PROFILES: Readonly<Record<string, MmProfile>> = {
   'linux-6.1': {
@@ -37,6 +77,8 @@ export const MM_PROFILES: Readonly<Record<string, MmProfile>> = {
     nomapFirst: false,
     deferredFreeOrder: 'pageblock',
     threadsFromNodeCpus: 'x86_64-only',
+    ...OLD_REST,
+    initDeferredPageSetsMigratetype: false,
   },
   'linux-6.7': {
     name: 'linux-6.7',
@@ -47,16 +89,67 @@ export const MM_PROFILES: Readonly<Record<string, MmProfile>> = {
     nomapFirst: true,
     deferredFreeOrder: 'max-order',
     threadsFromNodeCpus: 'all',
+    ...OLD_REST,
+    initDeferredPageSetsMigratetype: false,
   },
   'linux-6.18': {
     name: 'linux-6.18',
-    description: 'v6.18 and later: one deferred-init job per zone (deferred_init_maxorder dropped)',
+    description: 'v6.18 .. v7.1: one deferred-init job per zone (deferred_init_maxorder dropped)',
     deferredJobs: 'per-zone',
     deferCountResetBeforeLowZoneTest: false,
     rsrvNoinit: true,
     nomapFirst: true,
     deferredFreeOrder: 'max-order',
     threadsFromNodeCpus: 'all',
+    ...OLD_REST,
+    initDeferredPageSetsMigratetype: true,
+  },
+  'linux-7.2': {
+    name: 'linux-7.2',
+    description:
+      'v7.2: mm_core_init_early() (free_area_init, hugetlb_cma_reserve, hugetlb_bootmem_alloc, sparse_init, memmap_init), memmap_init_reserved_range(), migratetype from kho_scratch_migratetype(), deferred_grow_zone() zone-end rule',
+    deferredJobs: 'per-zone',
+    deferCountResetBeforeLowZoneTest: false,
+    rsrvNoinit: true,
+    nomapFirst: true,
+    deferredFreeOrder: 'max-order',
+    threadsFromNodeCpus: 'all',
+    earlyOrder: [
+      'free_area_init',
+      'hugetlb_cma_reserve',
+      'hugetlb_bootmem_alloc',
+      'sparse_init',
+      'memmap_init',
+    ],
+    reserveRangeFn: 'memmap_init_reserved_range',
+    deferredFreeMigratetype: 'pageblock-range',
+    initDeferredPageSetsMigratetype: true,
+    deferredGrowZoneEnd: 'zone-end',
+    hugetlbBootmemStructPageInit: true,
+  },
+  'linux-7.3': {
+    name: 'linux-7.3',
+    description:
+      'v7.3 and later: linux-7.2 with kho_memory_init_early() first in mm_core_init_early() (linux v7.3-rc7 mm/mm_init.c mm_core_init_early)',
+    deferredJobs: 'per-zone',
+    deferCountResetBeforeLowZoneTest: false,
+    rsrvNoinit: true,
+    nomapFirst: true,
+    deferredFreeOrder: 'max-order',
+    threadsFromNodeCpus: 'all',
+    earlyOrder: [
+      'kho_memory_init_early',
+      'free_area_init',
+      'hugetlb_cma_reserve',
+      'hugetlb_bootmem_alloc',
+      'sparse_init',
+      'memmap_init',
+    ],
+    reserveRangeFn: 'memmap_init_reserved_range',
+    deferredFreeMigratetype: 'pageblock-range',
+    initDeferredPageSetsMigratetype: true,
+    deferredGrowZoneEnd: 'zone-end',
+    hugetlbBootmemStructPageInit: true,
   },
 };
 
@@ -65,6 +158,8 @@ export function mmProfileForRelease(release: string | null): MmProfile {
   const m = release ? /^(\d+)\.(\d+)/.exec(release) : null;
   if (!m) return MM_PROFILES['linux-6.1']!;
   const v = Number(m[1]) * 1000 + Number(m[2]);
+  if (v >= 7003) return MM_PROFILES['linux-7.3']!;
+  if (v >= 7002) return MM_PROFILES['linux-7.2']!;
   if (v >= 6018) return MM_PROFILES['linux-6.18']!;
   if (v >= 6007) return MM_PROFILES['linux-6.7']!;
   return MM_PROFILES['linux-6.1']!;

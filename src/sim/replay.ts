@@ -12,19 +12,32 @@ import { khoRestore } from './phases/kho-restore.js';
 import type { KhoRun } from './phases/kho-run.js';
 import { BlockSet, classifyBlocks } from './phases/kho-run.js';
 import type { KhoImageInput } from './phases/kho-types.js';
-import type { KernelProfile } from './profiles.js';
-import { profileForImage } from './profiles.js';
+import type { ProfileChoice } from './profiles.js';
+import { chooseProfile } from './profiles.js';
+import { extendedScratch } from './phases/kho-extend-scratch.js';
 import type { Scenario } from './scenario.js';
 import { RESTORE_ALL } from './scenario.js';
 import { findStrategy } from './strategies/index.js';
 import type { Timeline } from './timeline.js';
 
-/** The kernel profile a KHO boot replays: the scenario's, or the one that follows the image's ABI. */
-export function profileOf(image: KhoImageInput, scenario: Scenario): KernelProfile {
-  return (
-    scenario.profile ??
-    profileForImage(image.abi, image.bitmapFormat, image.luo !== undefined && image.luo !== null)
-  );
+/**
+ * The kernel profile a KHO boot replays and why: the scenario's, else the released kernel the image's
+ * kexec-metadata or the bundle's kernel release names when it writes the image's ABI, else the newest released
+ * kernel that writes the ABI (src/sim/profiles.ts chooseProfile).
+ */
+export function profileOf(
+  image: KhoImageInput,
+  scenario: Scenario,
+  host?: Pick<HostTrace, 'kernelRelease' | 'sources'>,
+): ProfileChoice {
+  if (scenario.profile) return { profile: scenario.profile, reason: `--profile ${scenario.profile.name}` };
+  return chooseProfile(image.abi, image.bitmapFormat, image.luo !== undefined && image.luo !== null, [
+    { release: image.kexecMetadata?.previousRelease ?? null, from: "the image's kexec-metadata" },
+    {
+      release: host?.kernelRelease ?? null,
+      from: host?.sources['kernelRelease']?.[0]?.file ?? 'the bundle',
+    },
+  ]);
 }
 
 /**
@@ -34,7 +47,8 @@ export function profileOf(image: KhoImageInput, scenario: Scenario): KernelProfi
  */
 export function replay(host: HostTrace, image: KhoImageInput | null, scenario: Scenario = {}): Timeline {
   if (!image) return finishTimeline(runBoot(host, scenario), scenario, null);
-  const profile = profileOf(image, scenario);
+  const choice = profileOf(image, scenario, host);
+  const profile = choice.profile;
   const strategy = scenario.strategy ?? findStrategy(profile.defaultStrategy);
   const restoreKinds = scenario.restore ?? RESTORE_ALL;
   if (image.pageSize !== 2 ** host.pageShift)
@@ -70,8 +84,23 @@ export function replay(host: HostTrace, image: KhoImageInput | null, scenario: S
             .sort((a, b) => a.start - b.start),
           observations: [],
           restored: new BlockSet(image.preserved.count),
+          extendedScratch: [],
         };
         khoPopulate(c, run);
+        // v7.4: a kdump kernel turns KHO off in kho_memory_init(): "disabled in the kdump kernel" (C-KDUMP
+        // dc645f2db753, kernel-7x.md §1.6); is_kdump_kernel() is elfcorehdr= given by kexec
+        const kdump = scenario.kdump ?? /(^|\s)elfcorehdr=/.test(host.cmdline?.raw ?? '');
+        if (run.accepted && kdump && profile.kdumpDisablesKho) {
+          run.accepted = false;
+          run.observations.push({
+            kind: 'image-refused',
+            phase: 'kho_memory_init',
+            reason: `a kdump kernel: ${profile.name}'s kho_memory_init() sets kho_enable = false ("disabled in the kdump kernel")`,
+          });
+        }
+        // v7.3: kho_memory_init_early() runs first in mm_core_init_early(), before free_area_init()
+        if (run.accepted && profile.extendedScratch)
+          run.extendedScratch = extendedScratch(image, c.layout.memRanges, c.arch.PAGE_SHIFT);
       },
       afterMemmapInit: (c) => {
         if (!run) throw new InternalError('kho_memory_init ran before kho_populate');
@@ -88,5 +117,12 @@ export function replay(host: HostTrace, image: KhoImageInput | null, scenario: S
     { name: profile.name, on: profile.deferredDefault },
   );
   if (!run) throw new InternalError('the boot did not run the KHO hooks');
-  return finishTimeline(ctx, scenario, { profile, strategy, restoreKinds, run, reservedBefore });
+  return finishTimeline(ctx, scenario, {
+    profile,
+    profileReason: choice.reason,
+    strategy,
+    restoreKinds,
+    run,
+    reservedBefore,
+  });
 }

@@ -25,6 +25,8 @@ export interface Scenario {
   readonly profile?: KernelProfile;
   /** KHO: the struct-page strategy; default: the profile's. */
   readonly strategy?: KhoStrategy;
+  /** KHO: the incoming kernel is a kdump kernel; default: `elfcorehdr=` on the host's command line (v7.4 rule). */
+  readonly kdump?: boolean;
   /** KHO: the kinds of preserved blocks the replay restores; default: every kind (RESTORE_ALL). */
   readonly restore?: ReadonlySet<KhoRestoreKind>;
   /** page_ext_init() has a client (reads section-aligned struct pages). Default true. */

@@ -40,6 +40,8 @@ export interface TimelineNode {
 /** The KHO side of a replay that received a handover image. */
 export interface KhoSection {
   readonly profile: KernelProfile;
+  /** Why this profile: --profile, the release the bundle names, or the image's ABI (profiles.ts chooseProfile). */
+  readonly profileReason?: string;
   readonly strategy: KhoStrategy;
   readonly restoreKinds: ReadonlySet<KhoRestoreKind>;
   /** The image's blocks as classified, what the KHO phases observed, what was restored. */

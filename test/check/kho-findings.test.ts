@@ -44,7 +44,13 @@ describe('finding codes', () => {
 describe('check', () => {
   const host = hostFromQemuTrace('b-16g-2node');
   it('every finding names its phase and kernel function, and its pages match its ranges', () => {
-    const fs = check(replay(host, imageOf(B16_CLEAN), scenarioOf({ strategy: 'none', deferred: 'on' })));
+    const fs = check(
+      replay(
+        host,
+        imageOf(B16_CLEAN),
+        scenarioOf({ profile: 'kho-v3-deferred-fix', strategy: 'none', deferred: 'on' }),
+      ),
+    );
     expect(hasErrors(fs)).toBe(true);
     for (const f of fs) {
       expect(f.phase).not.toBe('');

@@ -5,6 +5,8 @@ import { run } from '../../src/cli/main.js';
 import { captureOutput } from '../helpers/output.js';
 
 const K = 'traces/kho-b-16g-2node';
+/** The review thread's kernel: kho-v3 with the deferred fix (never shipped; the image's own default is v7.1). */
+const FIX = ['--profile', 'kho-v3-deferred-fix'];
 const STRATEGIES = ['none', 'init-deferred-page', 'init-page-from-nid', 'lazy-tail', 'zone-walk'];
 
 interface StrategyJson {
@@ -17,7 +19,7 @@ interface StrategyJson {
 describe('kexec-replay compare', () => {
   it('puts every strategy side by side, with the kernel function and how to read each code', async () => {
     const o = captureOutput();
-    expect(await run(['compare', K], o)).toBe(1); // three strategies FAIL
+    expect(await run(['compare', K, ...FIX], o)).toBe(1); // three strategies FAIL
     for (const s of STRATEGIES) expect(o.stdout).toContain(s);
     expect(o.stdout).toMatch(/profile kho-v3-deferred-fix/);
     expect(o.stdout).toMatch(/STRUCT_PAGE_NEVER_INIT \(error\)/);
@@ -29,7 +31,7 @@ describe('kexec-replay compare', () => {
 
   it('prints the compare/1 JSON: none never initialises the deferred pages, the merged fix is clean', async () => {
     const o = captureOutput();
-    expect(await run(['compare', K, '--json'], o)).toBe(1);
+    expect(await run(['compare', K, ...FIX, '--json'], o)).toBe(1); // three strategies FAIL
     const doc = JSON.parse(o.stdout) as {
       schema: string;
       image: { pages: number };
@@ -72,16 +74,26 @@ describe('kexec-replay compare', () => {
 });
 
 describe('kexec-replay replay on a KHO bundle', () => {
-  it('defaults to the profile of the image (the merged fix) and exits 0', async () => {
+  it('defaults to the released kernel that writes the image ABI (kho-v3: v7.1) and says why; exits 0', async () => {
     const o = captureOutput();
     expect(await run(['replay', K], o)).toBe(0);
-    expect(o.stdout).toContain('KHO: profile kho-v3-deferred-fix');
+    expect(o.stdout).toContain('KHO: profile v7.1');
+    // the image's kexec-metadata names a 6.1 writer, which cannot write kho-v3: the ABI decides
+    expect(o.stdout).toMatch(
+      /profile v7\.1 \(released\) because image ABI kho-v3 .*the newest released kernel that writes it/,
+    );
+    expect(o.stdout).toContain('mm profile linux-6.18 because profile v7.1 runs linux-6.18');
     expect(o.stdout).toContain('kho_restore');
+    const j = captureOutput();
+    expect(await run(['replay', K, '--json'], j)).toBe(0);
+    const doc = JSON.parse(j.stdout);
+    expect([doc.profile, doc.profileStatus, doc.mmProfile]).toEqual(['v7.1', 'released', 'linux-6.18']);
+    expect(doc.profileReason).toContain('kho-v3');
   });
 
   it('--strategy none: replay/1 gains profile, strategy and findings with blocks and ranges; exit 1', async () => {
     const o = captureOutput();
-    expect(await run(['replay', K, '--strategy', 'none', '--json'], o)).toBe(1);
+    expect(await run(['replay', K, ...FIX, '--strategy', 'none', '--json'], o)).toBe(1);
     const doc = JSON.parse(o.stdout);
     expect(doc.schema).toBe('kexec-replay/replay/1');
     expect([doc.profile, doc.strategy]).toEqual(['kho-v3-deferred-fix', 'none']);
@@ -101,14 +113,14 @@ describe('kexec-replay replay on a KHO bundle', () => {
 
   it('--restore none leaves even lazy-tail tails uninitialised; an unknown strategy is a usage error', async () => {
     const o = captureOutput();
-    expect(await run(['replay', K, '--strategy', 'lazy-tail', '--restore', 'none'], o)).toBe(1);
+    expect(await run(['replay', K, ...FIX, '--strategy', 'lazy-tail', '--restore', 'none'], o)).toBe(1);
     expect(o.stdout).toContain('STRUCT_PAGE_NEVER_INIT');
     expect(await run(['replay', K, '--strategy', 'nope'], captureOutput())).toBe(2);
   });
 
   it('--reserved memblock-log applies to the KHO boot too', async () => {
     const o = captureOutput();
-    expect(await run(['replay', K, '--reserved', 'memblock-log', '--json'], o)).toBe(0);
+    expect(await run(['replay', K, ...FIX, '--reserved', 'memblock-log', '--json'], o)).toBe(0);
     expect(JSON.parse(o.stdout).strategy).toBe('init-deferred-page');
     expect(await run(['replay', K, '--reserved', 'bogus'], captureOutput())).toBe(2);
   });

@@ -21,7 +21,7 @@ const costs = new Map<string, Costs>(
     const r = replay(
       host,
       imageOf(B16_CLEAN),
-      scenarioOf({ strategy: s, deferred: 'on', cpusPerNode: cpus }),
+      scenarioOf({ profile: 'kho-v3-deferred-fix', strategy: s, deferred: 'on', cpusPerNode: cpus }),
     );
     return [s, computeCosts(r, host, { calibrateOn: plain })];
   }),

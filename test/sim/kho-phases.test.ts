@@ -24,7 +24,9 @@ describe('profiles', () => {
     expect(profileForImage('kho-v1', 'page', false).name).toBe('v6.18');
     expect(profileForImage('kho-v1', 'page', true).name).toBe('v6.19');
     expect(profileForImage('kho-v2', null, true).name).toBe('kho-v2');
-    expect(profileForImage('kho-v3', null, true).name).toBe('kho-v3-deferred-fix');
+    // the released kernel that writes the ABI: v7.1 for kho-v3, the newest release for kho-v4
+    expect(profileForImage('kho-v3', null, true).name).toBe('v7.1');
+    expect(profileForImage('kho-v4', null, true).name).toBe('v7.3');
   });
   it('each names a registered default strategy and states deferral, memblock and restore checks', () => {
     for (const p of PROFILES) {
@@ -37,10 +39,10 @@ describe('profiles', () => {
     expect(findProfile('v6.18').restoreChecksMaxOrder).toBe(true);
     expect(() => findProfile('v9.9')).toThrow(UsageError);
   });
-  it('the merged fix replays clean by default (deferral on, init-deferred-page)', () => {
-    const r = replay(host, imageOf(B16_CLEAN));
+  it('a kho-v4 image replays clean by default on v7.3 (deferral on, init-deferred-page)', () => {
+    const r = replay(host, imageOf(B16_CLEAN, { abi: 'kho-v4' }));
     expect([r.kho!.profile.name, r.kho!.strategy.name, r.deferred.on]).toEqual([
-      'kho-v3-deferred-fix',
+      'v7.3',
       'init-deferred-page',
       true,
     ]);

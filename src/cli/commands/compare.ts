@@ -4,6 +4,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/index.js';
 import { compareStrategies } from '../../check/compare.js';
+import { compareProfiles, parseProfileList } from '../../check/compare-profiles.js';
+import { profileMatrixToJson, renderProfileMatrixText } from '../../report/compare-profiles.js';
 import { compareToJson } from '../../report/compare-json.js';
 import { renderCompareText } from '../../report/compare-text.js';
 import { PROFILES } from '../../sim/profiles.js';
@@ -29,6 +31,7 @@ import { bootOptionsFromHost } from '../../sim/boot-options.js';
 import { parseBitmapFlag, parseScenarioFlags, withHostBoot } from '../scenario.js';
 
 interface CompareFlags extends HostFlags {
+  profiles?: string;
   profile?: string;
   deferred?: string;
   restore?: string;
@@ -61,6 +64,7 @@ export function registerCompare(program: Command, ctx: CliContext): void {
     .description('replay a KHO bundle under every strategy and compare the findings side by side')
     .argument('[bundle-dir]', 'trace bundle directory with a KHO image under kho/')
     .option('--profile <name>', "kernel profile, or 'list' (default: from the image's ABI)")
+    .option('--profiles <all|list>', 'every profile (all) or the named ones x every strategy, one table')
     .addOption(deferredOption("force DEFERRED_STRUCT_PAGE_INIT (default: the profile's)"))
     .option(
       '--restore <all|none|kinds>',
@@ -97,6 +101,9 @@ export function registerCompare(program: Command, ctx: CliContext): void {
         return;
       }
       if (dir === undefined) throw new UsageError('compare needs a bundle directory (or --profile list)');
+      if (flags.profiles !== undefined && flags.profile !== undefined)
+        throw new UsageError('--profile and --profiles exclude each other');
+      const matrixOf = flags.profiles !== undefined ? parseProfileList(flags.profiles) : null;
       const parsed = parseScenarioFlags(flags, dir);
       const bitmapFormat = parseBitmapFlag(flags.bitmapFormat);
       const progress = startProgress(ctx.output, `compare ${dir}`, !flags.json);
@@ -108,6 +115,23 @@ export function registerCompare(program: Command, ctx: CliContext): void {
           onProgress: progress.update,
         });
         const hb = bootOptionsFromHost(b.host);
+        if (matrixOf) {
+          // every profile x every strategy (src/check/compare-profiles.ts)
+          const m = compareProfiles(b.host, b.image, matrixOf, {
+            ...withHostBoot(parsed.scenario, hb),
+            onProgress: progress.update,
+          });
+          progress.stop();
+          if (flags.json) printJson(ctx, profileMatrixToJson(m, dir));
+          else ctx.output.out(renderProfileMatrixText(m, dir));
+          // as for one profile: 1 when any row has a finding at or above --fail-on
+          finishRun(ctx, {
+            findings: m.rows.flatMap((c) => c.outcomes.flatMap((o) => o.findings.map((f) => f.severity))),
+            diagnostics: [...b.host.diagnostics, ...b.diagnostics],
+            ...(flags.failOn ? { failOn: flags.failOn } : {}),
+          });
+          return;
+        }
         const c = compareStrategies(b.host, b.image, {
           ...withHostBoot(parsed.scenario, hb),
           onProgress: progress.update,

@@ -8,6 +8,7 @@ import { registerCompare } from './compare.js';
 import { registerCheck } from './check.js';
 import { registerSynth } from './synth.js';
 import { registerCapture } from './capture.js';
+import { registerUpgrade } from './upgrade.js';
 
 export function registerCommands(_program: Command, _ctx: CliContext): void {
   // commands are added here as they land
@@ -18,4 +19,5 @@ export function registerCommands(_program: Command, _ctx: CliContext): void {
   registerCheck(_program, _ctx);
   registerCapture(_program, _ctx);
   registerSynth(_program, _ctx);
+  registerUpgrade(_program, _ctx);
 }

@@ -46,6 +46,8 @@ export interface KhoRun {
   accepted: boolean;
   /** Scratch areas in pfns. */
   readonly scratch: readonly Range[];
+  /** v7.3 extended scratch in pfns (kho_extend_scratch), empty where the profile does not extend. */
+  extendedScratch: readonly Range[];
   readonly observations: KhoObservation[];
   /** Blocks restored successfully, by image index (KhoBlock.index). */
   readonly restored: BlockSet;

@@ -4,6 +4,13 @@
 /** The handover image as the replay needs it: a subset of parsers/kho KhoImage. */
 export interface KhoImageInput {
   readonly abi: 'kho-v1' | 'kho-v2' | 'kho-v3' | 'kho-v4';
+  /**
+   * Pages of the radix tree's tables (levels >= 1 and leaves), when the decoder lists them: kho_extend_scratch()
+   * keeps their 1 GiB blocks busy (v7.3). Absent: only preserved blocks make a block busy.
+   */
+  readonly radixTablePhys?: ArrayLike<number>;
+  /** The kexec-metadata subtree: the release of the kernel that wrote the image. */
+  readonly kexecMetadata?: { readonly previousRelease: string } | null;
   readonly bitmapFormat: '512' | 'page' | null;
   readonly pageSize: number;
   readonly scratch: readonly { readonly phys: number; readonly sizeBytes: number }[];

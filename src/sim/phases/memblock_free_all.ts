@@ -78,7 +78,11 @@ export function reserveBootmemRegion(
  * after PFN_DOWN/PFN_UP rounding) are initialised once here; the kernel would initialise such a deferred page
  * twice, harmlessly, before either reservation is used.
  */
-export function applyReservePlan(ctx: SimContext, plan: ReservePlan, actor = RESERVE): void {
+export function applyReservePlan(
+  ctx: SimContext,
+  plan: ReservePlan,
+  actor: { readonly phase: string; readonly fn: string } = RESERVE,
+): void {
   const init = [...plan.init].sort((a, b) => a.start - b.start);
   const disjoint: { start: number; end: number; nid: number; zid: number }[] = [];
   for (const r of init) {
@@ -111,7 +115,8 @@ export function memmapInitReservedPages(ctx: SimContext): void {
     reserveBootmemRegion(ctx, r.start, r.end, nid, plan);
   }
   if (!ctx.mm.nomapFirst) nomap();
-  applyReservePlan(ctx, plan);
+  // reserve_bootmem_region() became memmap_init_reserved_range() in v7.2 (linux v7.3-rc7 mm/memblock.c)
+  applyReservePlan(ctx, plan, { phase: RESERVE.phase, fn: ctx.mm.reserveRangeFn });
 }
 
 /**

@@ -1,0 +1,85 @@
+// Timeline -> findings on pageblock migratetypes of a KHO boot (src/sim/migratetype.ts): scratch pageblocks that
+// end the boot without MIGRATE_CMA, and pageblocks outside kho_scratch[] that end as MIGRATE_CMA, each grouped by
+// the kernel function that typed them last, with pfn ranges.
+import type { Range } from '../core/index.js';
+import type { Timeline } from '../sim/timeline.js';
+import type { MigratetypeReplay } from '../sim/migratetype.js';
+import { MIGRATE, replayMigratetypes } from '../sim/migratetype.js';
+import type { FindingCode } from './codes.js';
+import { FINDING_CODES } from './codes.js';
+import type { Finding } from './kho-findings.js';
+
+/**
+ * The pageblock replay of a timeline: on a KHO boot whose image kho_populate() accepted, the profile's scratch rule;
+ * otherwise (plain boot, refused image) no scratch at all.
+ */
+export function migratetypesOf(tl: Timeline): MigratetypeReplay {
+  const run = tl.kho?.run;
+  return replayMigratetypes(
+    tl,
+    run?.accepted
+      ? { rule: run.profile.scratchMigratetype, scratch: run.scratch, extended: run.extendedScratch }
+      : null,
+  );
+}
+
+/** Every pageblock [floor(s/P), ceil(e/P)) a pfn range overlaps, sorted and merged. */
+function pageblocksOf(rs: readonly Range[], P: number): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  for (const r of [...rs].sort((a, b) => a.start - b.start)) {
+    const s = Math.floor(r.start / P);
+    const e = Math.ceil(r.end / P);
+    const last = out[out.length - 1];
+    if (last && s <= last.end) last.end = Math.max(last.end, e);
+    else if (e > s) out.push({ start: s, end: e });
+  }
+  return out;
+}
+
+/** KHO_SCRATCH_NOT_CMA and KHO_CMA_OUTSIDE_SCRATCH of one KHO replay (none when the image was refused). */
+export function checkMigratetypes(tl: Timeline, mt = migratetypesOf(tl)): Finding[] {
+  const run = tl.kho?.run;
+  if (!run?.accepted) return [];
+  const P = tl.arch.pageblock_nr_pages;
+  const scratch = pageblocksOf(run.scratch, P);
+  const acc = new Map<string, { code: FindingCode; fn: string; ranges: Range[] }>();
+  const add = (code: FindingCode, fn: string, s: number, e: number): void => {
+    const k = `${code}\0${fn}`;
+    let a = acc.get(k);
+    if (!a) acc.set(k, (a = { code, fn, ranges: [] }));
+    const last = a.ranges[a.ranges.length - 1];
+    if (last && last.end === s * P) a.ranges[a.ranges.length - 1] = { start: last.start, end: e * P };
+    else a.ranges.push({ start: s * P, end: e * P });
+  };
+  let j = 0;
+  for (const run of mt.map.runs()) {
+    if (run.mt < 0) continue;
+    // the scratch pageblocks this run holds, and the parts outside scratch
+    let cur = run.start;
+    while (j < scratch.length && scratch[j]!.end <= run.start) j++;
+    for (let k = j; k < scratch.length && scratch[k]!.start < run.end; k++) {
+      const s = Math.max(run.start, scratch[k]!.start);
+      const e = Math.min(run.end, scratch[k]!.end);
+      if (s > cur && run.mt === MIGRATE.MIGRATE_CMA) add('KHO_CMA_OUTSIDE_SCRATCH', run.by, cur, s);
+      if (run.mt !== MIGRATE.MIGRATE_CMA) add('KHO_SCRATCH_NOT_CMA', run.by, s, e);
+      cur = e;
+    }
+    if (cur < run.end && run.mt === MIGRATE.MIGRATE_CMA) add('KHO_CMA_OUTSIDE_SCRATCH', run.by, cur, run.end);
+  }
+  const out: Finding[] = [];
+  for (const a of acc.values()) {
+    const info = FINDING_CODES[a.code];
+    out.push({
+      code: a.code,
+      severity: info.severity,
+      phase: mt.phaseOf.get(a.fn) ?? 'end of replay',
+      kernelFunction: a.fn,
+      pages: a.ranges.reduce((n, r) => n + r.end - r.start, 0),
+      blocks: 0,
+      ranges: a.ranges,
+      title: info.title,
+      howToRead: info.howToRead,
+    });
+  }
+  return out;
+}

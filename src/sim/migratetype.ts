@@ -1,0 +1,369 @@
+// Pageblock migratetypes over a replay (include/linux/mmzone.h enum migratetype; linux v7.3-rc7 mm/mm_init.c
+// memmap_init_range, __init_deferred_page, deferred_free_pages, pageblock_migratetype_init_range): an interval map
+// over pageblocks, replayed from the struct-page events in their order, each pageblock remembering the kernel
+// function that typed it last. sparse_init() allocates the usemap zeroed, so a pageblock nobody types stays
+// MIGRATE_UNMOVABLE (0): the DMA pageblock at pfn 0 of an x86 host, whose first pfn is not memory, is one.
+import type { Range } from '../core/index.js';
+import type { MmProfile } from './mm-profiles.js';
+import type { PageEvent } from './memmap.js';
+import type { ScratchMigratetypeRule } from './profiles.js';
+import type { Timeline } from './timeline.js';
+
+/** enum migratetype (include/linux/mmzone.h, v7.x with CONFIG_CMA and CONFIG_MEMORY_ISOLATION). */
+export const MIGRATE = {
+  MIGRATE_UNMOVABLE: 0,
+  MIGRATE_MOVABLE: 1,
+  MIGRATE_RECLAIMABLE: 2,
+  MIGRATE_HIGHATOMIC: 3,
+  MIGRATE_CMA: 4,
+  MIGRATE_ISOLATE: 5,
+} as const;
+export type Migratetype = (typeof MIGRATE)[keyof typeof MIGRATE];
+
+/** The names /proc/pagetypeinfo prints (mm/vmstat.c migratetype_names), by value. */
+export const MIGRATETYPE_NAMES = [
+  'Unmovable',
+  'Movable',
+  'Reclaimable',
+  'HighAtomic',
+  'CMA',
+  'Isolate',
+] as const;
+
+/** No usemap: the pageblock has no valid pfn (no present section). */
+const NONE = -1;
+
+/** One run of pageblocks [start, end) (pageblock indices) with one type, and who set it. */
+export interface PageblockRun {
+  readonly start: number;
+  readonly end: number;
+  /** A MIGRATE value, or -1 where there is no struct page. */
+  readonly mt: number;
+  /** Kernel function that set it last ('sparse_init' for the zeroed usemap). */
+  readonly by: string;
+}
+
+/** An interval map over pageblock indices: runs kept maximal, changed by sorted batches. */
+export class PageblockMap {
+  private starts: number[] = [];
+  private mts: number[] = [];
+  private bys: string[] = [];
+
+  /** Pageblocks holding a valid pfn start MIGRATE_UNMOVABLE (zeroed usemap); the rest have none. */
+  constructor(
+    readonly pageblockPages: number,
+    readonly total: number,
+    present: readonly Range[],
+  ) {
+    let cur = 0;
+    for (const r of present) {
+      const s = Math.max(cur, Math.floor(r.start / pageblockPages));
+      const e = Math.min(total, Math.ceil(r.end / pageblockPages));
+      if (e <= s) continue;
+      if (s > cur) this.push(cur, NONE, '');
+      this.push(s, MIGRATE.MIGRATE_UNMOVABLE, 'sparse_init');
+      cur = e;
+    }
+    if (cur < total) this.push(cur, NONE, '');
+  }
+
+  private push(start: number, mt: number, by: string): void {
+    const n = this.starts.length;
+    if (n && this.mts[n - 1] === mt && this.bys[n - 1] === by) return;
+    this.starts.push(start);
+    this.mts.push(mt);
+    this.bys.push(by);
+  }
+
+  private end(i: number): number {
+    return i + 1 < this.starts.length ? this.starts[i + 1]! : this.total;
+  }
+
+  /**
+   * init_pageblock_migratetype() on pageblocks: batch k sets [s[k], e[k]) to mt[k]. Batches are sorted by start
+   * and disjoint; pageblocks without a struct page are left alone. One merge sweep, O(runs + batches).
+   */
+  assign(s: readonly number[], e: readonly number[], mt: readonly number[], by: string): void {
+    if (!s.length) return;
+    const starts = this.starts;
+    const mts = this.mts;
+    const bys = this.bys;
+    this.starts = [];
+    this.mts = [];
+    this.bys = [];
+    const runEnd = (i: number): number => (i + 1 < starts.length ? starts[i + 1]! : this.total);
+    let pos = 0;
+    let ri = 0;
+    let qi = 0;
+    while (pos < this.total) {
+      while (runEnd(ri) <= pos) ri++;
+      while (qi < s.length && e[qi]! <= pos) qi++;
+      const re = runEnd(ri);
+      if (qi < s.length && s[qi]! <= pos) {
+        const end = Math.min(e[qi]!, re);
+        if (mts[ri] === NONE) this.push(pos, NONE, '');
+        else this.push(pos, mt[qi]!, by);
+        pos = end;
+      } else {
+        const end = Math.min(re, qi < s.length ? s[qi]! : this.total);
+        this.push(pos, mts[ri]!, bys[ri]!);
+        pos = end;
+      }
+    }
+  }
+
+  runs(): PageblockRun[] {
+    return this.starts.map((start, i) => ({ start, end: this.end(i), mt: this.mts[i]!, by: this.bys[i]! }));
+  }
+
+  /** The type of pageblock b (-1 when it has no struct page). */
+  at(b: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= b) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.mts[lo]!;
+  }
+}
+
+/** What the KHO boot adds to the typing rules: none on a cold boot or when kho_populate() refused the image. */
+export interface KhoMigratetypeInput {
+  readonly rule: ScratchMigratetypeRule;
+  /** kho_scratch[] in pfns. */
+  readonly scratch: readonly Range[];
+  /** Extended scratch (v7.3 kho_extend_scratch): scratch-flagged memblock memory outside kho_scratch[]. */
+  readonly extended: readonly Range[];
+}
+
+/** The setters of one replay, in kernel order: who typed which pageblocks. */
+export interface MigratetypeReplay {
+  readonly map: PageblockMap;
+  /** Phase of each setter function, for findings. */
+  readonly phaseOf: ReadonlyMap<string, string>;
+}
+
+/** Sorted, merged pageblock ranges [floor(s/P), ceil(e/P)) of pfn ranges (every pageblock they overlap). */
+function overlapping(rs: readonly Range[], P: number): Range[] {
+  const out: { start: number; end: number }[] = [];
+  for (const r of [...rs].sort((a, b) => a.start - b.start)) {
+    const s = Math.floor(r.start / P);
+    const e = Math.ceil(r.end / P);
+    const last = out[out.length - 1];
+    if (last && s <= last.end) last.end = Math.max(last.end, e);
+    else if (e > s) out.push({ start: s, end: e });
+  }
+  return out;
+}
+
+/** Pageblocks whose first pfn lies in one of the pfn ranges: [ceil(s/P), ceil(e/P)). */
+function alignedStartsIn(rs: readonly Range[], P: number): Range[] {
+  const out: { start: number; end: number }[] = [];
+  for (const r of [...rs].sort((a, b) => a.start - b.start)) {
+    const s = Math.ceil(r.start / P);
+    const e = Math.ceil(r.end / P);
+    const last = out[out.length - 1];
+    if (last && s <= last.end) last.end = Math.max(last.end, e);
+    else if (e > s) out.push({ start: s, end: e });
+  }
+  return out;
+}
+
+/** Batches for assign(): [b0, b1) split by a sorted CMA set into CMA and MOVABLE pieces. */
+function splitBy(b0: number, b1: number, cma: readonly Range[], out: Batch): void {
+  let cur = b0;
+  // cma is short (a few scratch areas, or extended blocks): a linear scan is fine
+  for (const c of cma) {
+    if (c.end <= cur) continue;
+    if (c.start >= b1) break;
+    if (c.start > cur) out.add(cur, c.start, MIGRATE.MIGRATE_MOVABLE);
+    const e = Math.min(c.end, b1);
+    out.add(Math.max(cur, c.start), e, MIGRATE.MIGRATE_CMA);
+    cur = e;
+  }
+  if (cur < b1) out.add(cur, b1, MIGRATE.MIGRATE_MOVABLE);
+}
+
+class Batch {
+  readonly s: number[] = [];
+  readonly e: number[] = [];
+  readonly mt: number[] = [];
+  /** Later pieces win over earlier ones in the same pageblock (the kernel types them in this order). */
+  add(s: number, e: number, mt: number): void {
+    const n = this.s.length;
+    if (n && s < this.e[n - 1]!) {
+      if (s <= this.s[n - 1]!) {
+        this.s.pop();
+        this.e.pop();
+        this.mt.pop();
+        return this.add(s, e, mt);
+      }
+      this.e[n - 1] = s;
+    }
+    if (e <= s) return;
+    if (n && this.mt[this.s.length - 1] === mt && this.e[this.s.length - 1] === s) {
+      this.e[this.s.length - 1] = e;
+      return;
+    }
+    this.s.push(s);
+    this.e.push(e);
+    this.mt.push(mt);
+  }
+}
+
+/** Functions whose init runs init_deferred_page() (or the __init_page_from_nid() it wrapped) per pfn. */
+const INIT_DEFERRED_FNS = new Set([
+  'init_deferred_page',
+  '__init_page_from_nid',
+  'memmap_init_kho_scratch_pages',
+  'reserve_bootmem_region',
+  'memmap_init_reserved_range',
+]);
+
+/**
+ * Replay the pageblock types of a finished replay, in event order:
+ *  - memmap_init_range(): every pageblock-aligned pfn it initialises, kho_scratch_migratetype(pfn, MOVABLE);
+ *  - init_deferred_page() (reserved regions in the deferred part, KHO's per-page init, the pre-fix
+ *    memmap_init_kho_scratch_pages()): the same at aligned pfns, where the mm profile's init sets a type;
+ *  - deferred_free_pages(): aligned pfns it frees (before v7.2) or every pageblock from pageblock_align(start)
+ *    (pageblock_migratetype_init_range, v7.2 on), the type taken per free range (memblock rule) or per pageblock;
+ *  - kho_release_scratch() (before the v7.2 scratch fix): every pageblock overlapping scratch becomes CMA, in
+ *    kho_memory_init() after memmap_init_kho_scratch_pages() and before the memory map is walked.
+ * init_unavailable_range(), deferred_init_pages() and the restore-time inits set no type.
+ */
+export function replayMigratetypes(
+  tl: Pick<Timeline, 'arch' | 'mm' | 'layout' | 'events' | 'phases' | 'memmap'>,
+  kho: KhoMigratetypeInput | null,
+): MigratetypeReplay {
+  const P = tl.arch.pageblock_nr_pages;
+  const total = Math.ceil(tl.memmap.limitPfn / P);
+  const map = new PageblockMap(P, total, tl.layout.presentSections);
+  const mm: MmProfile = tl.mm;
+  const phaseOf = new Map<string, string>([['sparse_init', 'sparse_init']]);
+  const rule = kho?.rule ?? null;
+  // the pageblocks kho_scratch_migratetype() calls CMA, by how it decides
+  const flagged = kho ? [...kho.scratch, ...kho.extended] : [];
+  const cmaByOverlap = kho ? overlapping(kho.scratch, P) : [];
+  const cmaByAlignedStart = kho ? alignedStartsIn(flagged, P) : [];
+  const flaggedSorted = [...flagged].sort((a, b) => a.start - b.start);
+  const isFlagged = (pfn: number): boolean => flaggedSorted.some((r) => pfn >= r.start && pfn < r.end);
+
+  /** The per-pageblock rule at aligned pfns: CMA where kho_scratch_migratetype() says so. */
+  const perPageblock = (b0: number, b1: number, out: Batch): void => {
+    if (rule === 'scratch-array') splitBy(b0, b1, cmaByOverlap, out);
+    else if (rule === 'memblock-flag') splitBy(b0, b1, cmaByAlignedStart, out);
+    else out.add(b0, b1, MIGRATE.MIGRATE_MOVABLE);
+  };
+
+  // the phases in the order they ran, to place kho_release_scratch() among the events
+  let seqAtKhoInit = -1;
+  {
+    let seq = 0;
+    for (const p of tl.phases) {
+      if (p.name === 'kho_memory_init') seqAtKhoInit = seq;
+      seq += p.events;
+    }
+  }
+  let released = false;
+  const release = (): void => {
+    if (released || !kho || rule !== 'release-at-init' || seqAtKhoInit < 0) return;
+    released = true;
+    const out = new Batch();
+    for (const r of cmaByOverlap) out.add(r.start, r.end, MIGRATE.MIGRATE_CMA);
+    map.assign(out.s, out.e, out.mt, 'kho_release_scratch');
+    phaseOf.set('kho_release_scratch', 'kho_memory_init');
+  };
+
+  const events: readonly PageEvent[] = tl.events;
+  for (let i = 0; i < events.length; i++) {
+    const ev = events[i]!;
+    // kho_release_scratch() runs after memmap_init_kho_scratch_pages() and before anything else KHO does
+    if (seqAtKhoInit >= 0 && ev.seq >= seqAtKhoInit && ev.fn !== 'memmap_init_kho_scratch_pages') release();
+    const c = ev.cover;
+    if (!c || !c.n) continue;
+    const out = new Batch();
+    if (ev.kind === 'init' && ev.fn === 'memmap_init_range') {
+      for (let k = 0; k < c.n; k++) perPageblock(Math.ceil(c.start[k]! / P), Math.ceil(c.end[k]! / P), out);
+    } else if (ev.kind === 'init' && INIT_DEFERRED_FNS.has(ev.fn)) {
+      if (!mm.initDeferredPageSetsMigratetype) continue;
+      // before the fix __init_page_from_nid() typed MOVABLE whatever the scratch rule
+      for (let k = 0; k < c.n; k++) {
+        const b0 = Math.ceil(c.start[k]! / P);
+        const b1 = Math.ceil(c.end[k]! / P);
+        if (rule === 'release-at-init' || rule === null) out.add(b0, b1, MIGRATE.MIGRATE_MOVABLE);
+        else perPageblock(b0, b1, out);
+      }
+    } else if (ev.kind === 'free' && ev.fn === 'deferred_free_pages') {
+      for (let k = 0; k < c.n; k++) {
+        const s = c.start[k]!;
+        const e = c.end[k]!;
+        if (mm.deferredFreeMigratetype === 'aligned-pfns') {
+          const b0 = Math.ceil(s / P);
+          const b1 = Math.ceil(e / P);
+          if (rule === 'scratch-array' || rule === 'memblock-flag') perPageblock(b0, b1, out);
+          else out.add(b0, b1, MIGRATE.MIGRATE_MOVABLE);
+        } else if (rule === 'memblock-flag') {
+          // one type per free range, decided at its first pfn: for_each_free_mem_range() splits at every memblock
+          // region, so at every scratch-flagged boundary
+          const cuts = [s, e];
+          for (const r of flaggedSorted) {
+            if (r.start > s && r.start < e) cuts.push(r.start);
+            if (r.end > s && r.end < e) cuts.push(r.end);
+          }
+          cuts.sort((a, b) => a - b);
+          for (let j = 0; j + 1 < cuts.length; j++) {
+            const ps = cuts[j]!;
+            const pe = cuts[j + 1]!;
+            if (pe <= ps) continue;
+            const mt = isFlagged(ps) ? MIGRATE.MIGRATE_CMA : MIGRATE.MIGRATE_MOVABLE;
+            out.add(Math.floor(ps / P), Math.ceil(pe / P), mt);
+          }
+        } else if (rule === 'scratch-array') perPageblock(Math.floor(s / P), Math.ceil(e / P), out);
+        else out.add(Math.floor(s / P), Math.ceil(e / P), MIGRATE.MIGRATE_MOVABLE);
+      }
+    } else continue;
+    if (out.s.length) {
+      map.assign(out.s, out.e, out.mt, ev.fn);
+      if (!phaseOf.has(ev.fn)) phaseOf.set(ev.fn, ev.phase);
+    }
+  }
+  release();
+  return { map, phaseOf };
+}
+
+/** Pageblocks per type of one populated zone, as /proc/pagetypeinfo counts them ("Number of blocks type"). */
+export interface ZonePageblocks {
+  readonly nid: number;
+  readonly zone: string;
+  /** Indexed by MIGRATE value. */
+  readonly counts: readonly number[];
+}
+
+/**
+ * pagetypeinfo_showblockcount_print() (mm/vmstat.c): from zone_start_pfn in steps of pageblock_nr_pages, each pfn
+ * whose struct page is valid and belongs to the zone counts its pageblock's type once.
+ */
+export function pageblockCensus(
+  tl: Pick<Timeline, 'arch' | 'nodes' | 'memmap'>,
+  map: PageblockMap,
+): ZonePageblocks[] {
+  const P = tl.arch.pageblock_nr_pages;
+  const out: ZonePageblocks[] = [];
+  for (const n of tl.nodes) {
+    for (const z of n.zones) {
+      if (!z.presentPages) continue;
+      const counts = MIGRATETYPE_NAMES.map(() => 0);
+      for (let pfn = z.startPfn; pfn < z.endPfn; pfn += P) {
+        // runs of one struct-page state: skip whole stretches outside the zone
+        const st = tl.memmap.stateAt(pfn);
+        if (!st.memmap || st.initCount === 0 || st.nid !== n.nid || st.zid !== z.zid) continue;
+        const mt = map.at(Math.floor(pfn / P));
+        if (mt >= 0) counts[mt]!++;
+      }
+      out.push({ nid: n.nid, zone: z.name, counts });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,64 @@
+// The live-update check (src/check/upgrade.ts) on the real qemu host b-16g-2node with the fixture image: A's image
+// read by B. Expect: across the kho-v3 -> kho-v4 bump B refuses the root and every preserved byte is lost; between
+// kho-v4 kernels, and between one kernel and itself, B takes it and the struct-page verdicts are B's own.
+import { describe, expect, it } from 'vitest';
+import { checkUpgrade } from '../../src/check/upgrade.js';
+import { UsageError } from '../../src/core/index.js';
+import { hostFromQemuTrace } from '../sim/host-from-trace.js';
+import { B16_CLEAN, PAGE, imageOf } from '../sim/kho-fixtures.js';
+
+const host = hostFromQemuTrace('b-16g-2node');
+const PRESERVED = B16_CLEAN.reduce((n, b) => n + 2 ** b.order, 0) * PAGE;
+const errors = (u: ReturnType<typeof checkUpgrade>): string[] =>
+  [...new Set(u.findings.filter((f) => f.severity === 'error').map((f) => f.code))].sort();
+
+describe('upgrade', () => {
+  it('v7.1 -> v7.2: rejected (kho-v3 root, kho-v4 kernel), all preserved memory lost', () => {
+    const u = checkUpgrade(host, imageOf(B16_CLEAN, { abi: 'kho-v3' }), { from: 'v7.1', to: 'v7.2' });
+    expect([u.from.profile.name, u.to.name, u.accepted]).toEqual(['v7.1', 'v7.2', false]);
+    expect(u.rejectReason).toBe('root compatible "kho-v3" is not the profile\'s "kho-v4"');
+    expect(u.lostBytes).toBe(PRESERVED);
+    expect(u.preservedBytes).toBe(PRESERVED);
+    expect(errors(u)).toEqual(['KHO_FREED_TO_BUDDY', 'KHO_REVIVAL_DISABLED']);
+    expect(u.findings.find((f) => f.code === 'KHO_REVIVAL_DISABLED')!.pages * PAGE).toBe(PRESERVED);
+  });
+  it('v7.2 -> v7.3: accepted, nothing lost, clean', () => {
+    const u = checkUpgrade(host, imageOf(B16_CLEAN, { abi: 'kho-v4' }), { from: 'v7.2', to: 'v7.3' });
+    expect([u.accepted, u.lostBytes, errors(u)]).toEqual([true, 0, []]);
+    expect(u.timeline.mm.name).toBe('linux-7.3');
+    // B's deferred init runs on both nodes, costed
+    expect(u.costs.parallelMs).toBeGreaterThan(0);
+  });
+  it('same version (v7.3 -> v7.3, A from the image ABI): accepted', () => {
+    const u = checkUpgrade(host, imageOf(B16_CLEAN, { abi: 'kho-v4' }), { to: 'v7.3' });
+    expect(u.from.profile.name).toBe('v7.3');
+    expect(u.from.reason).toContain('image ABI kho-v4');
+    expect([u.accepted, u.lostBytes, errors(u)]).toEqual([true, 0, []]);
+  });
+  it('v7.1 -> v7.1 with deferral forced on: accepted, but the pre-fix kernel loses scratch CMA and preserved pages', () => {
+    const u = checkUpgrade(host, imageOf(B16_CLEAN, { abi: 'kho-v3' }), { to: 'v7.1', deferred: 'on' });
+    expect(u.accepted).toBe(true);
+    expect(errors(u)).toContain('KHO_SCRATCH_NOT_CMA');
+    expect(errors(u)).toContain('STRUCT_PAGE_NEVER_INIT');
+  });
+  it('--from relabels a radix image as the writer would have encoded it; a kho-v1 writer cannot be', () => {
+    const u = checkUpgrade(host, imageOf(B16_CLEAN, { abi: 'kho-v4' }), { from: 'v7.1', to: 'v7.2' });
+    expect([u.abi, u.accepted]).toEqual(['kho-v3', false]);
+    expect(u.relabelled).toContain('relabelled kho-v3');
+    expect(() =>
+      checkUpgrade(host, imageOf(B16_CLEAN, { abi: 'kho-v4' }), { from: 'v6.18', to: 'v7.3' }),
+    ).toThrow(UsageError);
+  });
+  it('a LUO version B does not read is an error; the one it reads is not', () => {
+    const withLuo = (compatible: string) => ({
+      ...imageOf(B16_CLEAN, { abi: 'kho-v4' }),
+      subtrees: [{ name: 'LUO', phys: 0x104000 * PAGE, sizeBytes: 32 }],
+      luo: { compatible, liveupdateNumber: 1, sessions: [] },
+    });
+    const bad = checkUpgrade(host, withLuo('luo-v4'), { to: 'v7.3' });
+    expect([bad.accepted, bad.luo.accepted, bad.lostBytes]).toEqual([true, false, 0]);
+    expect(errors(bad)).toEqual(['LUO_VERSION_REJECTED']);
+    const ok = checkUpgrade(host, withLuo('luo-v5'), { to: 'v7.3' });
+    expect([ok.luo.accepted, errors(ok)]).toEqual([true, []]);
+  });
+});

@@ -1,0 +1,120 @@
+// Pageblock migratetypes (src/sim/migratetype.ts) and their findings (src/check/migratetype-findings.ts) on the
+// real qemu host b-16g-2node (pageblock order 9: 2 MiB) with the fixture image of kho-fixtures.ts. Scratch:
+// lowmem [0x4000, 0x8000) in DMA32 (always initialised early), global [0x180000, 0x190000) and node 0's
+// [0x190000, 0x1a0000) above node 0's first_deferred_pfn 0x108000, node 1's [0x400000, 0x410000) above 0x288000.
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/check/kho-findings.js';
+import { migratetypesOf } from '../../src/check/migratetype-findings.js';
+import { MIGRATE, PageblockMap, pageblockCensus } from '../../src/sim/migratetype.js';
+import { checkKho, replayKho } from './kho-replay-helper.js';
+import { hostFromQemuTrace } from './host-from-trace.js';
+import { B16_CLEAN, imageOf } from './kho-fixtures.js';
+
+const host = hostFromQemuTrace('b-16g-2node');
+const only = (fs: readonly Finding[], code: string): Finding[] => fs.filter((f) => f.code === code);
+const hexRanges = (f: Finding): [string, string][] =>
+  f.ranges.map((r) => [r.start.toString(16), r.end.toString(16)]);
+
+describe('PageblockMap', () => {
+  it('starts UNMOVABLE where a struct page exists, types sorted batches, and leaves the rest alone', () => {
+    // pageblocks 0..9, struct pages for pfns [0, 4) and [6, 10) of 1-page pageblocks
+    const m = new PageblockMap(1, 10, [
+      { start: 0, end: 4 },
+      { start: 6, end: 10 },
+    ]);
+    m.assign([1, 3], [2, 8], [MIGRATE.MIGRATE_MOVABLE, MIGRATE.MIGRATE_CMA], 'memmap_init_range');
+    expect(m.runs().map((r) => [r.start, r.end, r.mt, r.by])).toEqual([
+      [0, 1, 0, 'sparse_init'],
+      [1, 2, 1, 'memmap_init_range'],
+      [2, 3, 0, 'sparse_init'],
+      [3, 4, 4, 'memmap_init_range'],
+      [4, 6, -1, ''], // no struct page: not typed
+      [6, 8, 4, 'memmap_init_range'],
+      [8, 10, 0, 'sparse_init'],
+    ]);
+    expect([m.at(0), m.at(3), m.at(5), m.at(9)]).toEqual([0, 4, -1, 0]);
+  });
+});
+
+describe('scratch pageblocks on a KHO boot with deferral on', () => {
+  // Expect: before the v7.2 fix kho_release_scratch() makes scratch CMA, then deferred init retypes the scratch above
+  // first_deferred_pfn MOVABLE; v7.2 (memblock flag) and v7.3 (kho_scratch[]) keep every scratch pageblock CMA.
+  it('v7.1 (forced on): the deferred scratch ends MOVABLE, retyped by deferred_free_pages', () => {
+    const fs = checkKho(replayKho(host, imageOf(B16_CLEAN), { profile: 'v7.1', deferred: 'on' }));
+    const lost = only(fs, 'KHO_SCRATCH_NOT_CMA');
+    expect(lost).toHaveLength(1);
+    expect(lost[0]!.kernelFunction).toBe('deferred_free_pages');
+    expect(lost[0]!.phase).toBe('page_alloc_init_late');
+    expect(hexRanges(lost[0]!)).toEqual([
+      ['180000', '1a0000'],
+      ['400000', '410000'],
+    ]);
+    // the lowmem area in DMA32 is below first_deferred_pfn: nobody retypes it
+    expect(lost[0]!.ranges.some((r) => r.start < 0x8000)).toBe(false);
+    expect(only(fs, 'KHO_CMA_OUTSIDE_SCRATCH')).toEqual([]);
+  });
+  it('v7.1 with deferral off (its Kconfig): scratch stays CMA', () => {
+    const fs = checkKho(replayKho(host, imageOf(B16_CLEAN), { profile: 'v7.1' }));
+    expect(fs.map((f) => f.code)).not.toContain('KHO_SCRATCH_NOT_CMA');
+  });
+  it.each(['v7.2', 'v7.3', 'v7.4'])('%s: every scratch pageblock ends CMA, nothing else does', (profile) => {
+    const r = replayKho(host, imageOf(B16_CLEAN, { abi: 'kho-v4' }), { profile });
+    const fs = checkKho(r);
+    expect(only(fs, 'KHO_SCRATCH_NOT_CMA')).toEqual([]);
+    expect(only(fs, 'KHO_CMA_OUTSIDE_SCRATCH')).toEqual([]);
+    // pagetypeinfo's count: 64 MiB of DMA32 scratch, 512 MiB on node 0, 256 MiB on node 1, in 2 MiB pageblocks
+    const census = pageblockCensus(r.timeline, migratetypesOf(r.timeline).map);
+    const cma = census.map((z) => [z.nid, z.zone, z.counts[MIGRATE.MIGRATE_CMA]]);
+    expect(cma).toEqual([
+      [0, 'DMA', 0],
+      [0, 'DMA32', 32],
+      [0, 'Normal', 256],
+      [1, 'Normal', 128],
+    ]);
+  });
+  it('with init-page-from-nid the loss still comes from deferred init: preserved blocks are never scratch', () => {
+    // a preserved block is never in scratch; what this profile's __init_page_from_nid() types is the block's
+    // own pageblocks, so scratch loses CMA only through deferred init here
+    const fs = checkKho(
+      replayKho(host, imageOf(B16_CLEAN), {
+        profile: 'v7.1',
+        strategy: 'init-page-from-nid',
+        deferred: 'on',
+      }),
+    );
+    expect(only(fs, 'KHO_SCRATCH_NOT_CMA')[0]!.kernelFunction).toBe('deferred_free_pages');
+  });
+});
+
+describe('extended scratch (v7.3)', () => {
+  const r = replayKho(host, imageOf(B16_CLEAN, { abi: 'kho-v4' }), { profile: 'v7.3' });
+  it('is every 1 GiB block of memory free of preserved blocks', () => {
+    // B16_CLEAN touches the 1 GiB blocks 4 (0x100000..), 5 (0x150000), 7 (0x1c0000), 10 (0x284000), 12 (0x300000),
+    // 15 (0x3c0000, 0x3ff003): everything else of [0, 0x480000) that is memory is extended scratch
+    const ext = r.kho.run.extendedScratch;
+    expect(ext.length).toBeGreaterThan(0);
+    const gib = 0x40000;
+    for (const b of B16_CLEAN) {
+      const blk = Math.floor(b.pfn / gib);
+      expect(ext.some((x) => x.start < (blk + 1) * gib && x.end > blk * gib)).toBe(false);
+    }
+    expect(ext.some((x) => x.start <= 8 * gib && x.end >= 9 * gib)).toBe(true);
+  });
+  it('is not CMA in v7.3 (kho_scratch[] decides), but would be with the memblock-flag rule', () => {
+    const mt = migratetypesOf(r.timeline);
+    // 1 GiB block 8 ([0x200000, 0x240000) on node 0) holds no preserved block and no kho_scratch[] area
+    expect(mt.map.at((8 * 0x40000) / 512)).toBe(MIGRATE.MIGRATE_MOVABLE);
+    const whatIf = checkKho(
+      replayKho(host, imageOf(B16_CLEAN, { abi: 'kho-v4' }), { profile: 'v7.3-memblock-mt' }),
+    );
+    const cma = only(whatIf, 'KHO_CMA_OUTSIDE_SCRATCH');
+    expect(cma.map((f) => f.kernelFunction).sort()).toEqual([
+      'deferred_free_pages',
+      'memmap_init_range',
+      'memmap_init_reserved_range',
+    ]);
+    // almost all of the extended scratch
+    const pages = cma.reduce((n, f) => n + f.pages, 0);
+    expect(pages).toBeGreaterThan(0x200000);
+  });
+});

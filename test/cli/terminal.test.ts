@@ -13,6 +13,8 @@ import { captureOutput } from '../helpers/output.js';
 const HELPER = new URL('../helpers/pty-run.py', import.meta.url).pathname;
 const BIN = 'bin/kexec-replay.js';
 const K = 'traces/kho-b-16g-2node';
+/** The review-era kernel, whose compare has FAIL verdicts (the image's own default, v7.1, has none). */
+const FIX = ['--profile', 'kho-v3-deferred-fix'];
 /** CSI K, erase to the end of the line, as a regular expression source. */
 const ERASE = '\u001b\\[K';
 
@@ -84,7 +86,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('progress on a terminal', () => {
   it('an 80-column terminal: the line moves through the phases and strategies, and is erased before the report', () => {
-    const r = onPty({ cols: 80, timeout: 120 }, 'compare', K);
+    const r = onPty({ cols: 80, timeout: 120 }, 'compare', K, ...FIX);
     expect(r.timedOut).toBe(false);
     expect(r.exitCode).toBe(1); // three strategies FAIL
     const lines = progressLines(r.output);
@@ -100,7 +102,7 @@ describe('progress on a terminal', () => {
   });
 
   it('a terminal of 0 columns: no progress line, the process ends on its own with its exit code', () => {
-    const r = onPty({ cols: 0, rows: 0, timeout: 120 }, 'compare', K);
+    const r = onPty({ cols: 0, rows: 0, timeout: 120 }, 'compare', K, ...FIX);
     expect(r.timedOut).toBe(false);
     expect(r.exitCode).toBe(1);
     expect(progressLines(r.output)).toEqual([]);
@@ -111,7 +113,7 @@ describe('progress on a terminal', () => {
   });
 
   it('no progress under --json or in CI', () => {
-    const json = onPty({ cols: 120, timeout: 120 }, 'compare', K, '--json');
+    const json = onPty({ cols: 120, timeout: 120 }, 'compare', K, ...FIX, '--json');
     expect(json.exitCode).toBe(1);
     expect(progressLines(json.output)).toEqual([]);
     expect(json.output).toContain('"schema": "kexec-replay/compare/1"');

@@ -81,13 +81,15 @@ class Pool {
     private readonly size: number,
     private readonly heapMb: number,
   ) {
-    for (let i = 0; i < size; i++) this.idle.push(this.spawn());
+    for (let i = 0; i < size; i++) this.spawn();
   }
-  private spawn(): Worker {
-    return new Worker(new URL('./worker.js', import.meta.url), {
+  /** Start a worker; it joins the idle ones once it says it is loaded (start-up is not an input's time). */
+  private spawn(): void {
+    const w = new Worker(new URL('./worker.js', import.meta.url), {
       workerData: { seeds: this.seeds },
       resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: 64 },
     });
+    w.once('message', () => this.give(w));
   }
   private take(): Promise<Worker> {
     const w = this.idle.pop();
@@ -111,7 +113,7 @@ class Pool {
         w.off('error', onErr);
         if (replace) {
           void w.terminate();
-          this.give(this.spawn());
+          this.spawn();
         } else this.give(w);
         resolve(o);
       };

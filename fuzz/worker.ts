@@ -41,3 +41,6 @@ parentPort!.on('message', (job: WorkerJob) => {
   }
   parentPort!.postMessage({ id: job.id, outcome: runTarget(seed.format, input, ctx) });
 });
+
+// Loaded: the parent starts a job's timer only from here, so a worker's start-up never counts against an input.
+parentPort!.postMessage({ ready: true });

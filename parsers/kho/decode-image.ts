@@ -342,6 +342,18 @@ function subtreeBytes(
       const inMem = m.readPhys(st.phys, f.bytes.length, `subtree ${st.name}`);
       let same = true;
       for (let i = 0; i < inMem.length && same; i++) same = inMem[i] === f.bytes[i];
+      if (!same && st.name === KHO_SUBTREE.LUO_NAME) {
+        // LUO writes sessions_pa, its blocks and the final file positions only in liveupdate_reboot() (linux
+        // v7.3-rc7 luo_core.c): a debugfs copy of out/sub_fdts/LUO taken before the reboot is stale, and the
+        // dump (taken at kexec) holds what the next kernel reads. On a KHO-booted kernel in/sub_fdts/LUO is served
+        // after luo_early_startup() freed the page, so it may hold anything.
+        diags.warn(
+          'KHO_LUO_STALE',
+          `${f.file} differs from the struct luo_ser in the memory dump at ${hex(st.phys)} (a debugfs copy taken before reboot(), when LUO has not yet written its sessions, or a freed in/ page); the dump's bytes are used: take the LUO blob from memory at kexec time (kexec-replay capture does)`,
+          { file: f.file },
+        );
+        return { file: `${m.name}@${hex(st.phys)}`, bytes: inMem.slice(), source: 'memory' };
+      }
       if (!same) {
         diags.warn(
           'KHO_SUBTREE_MISMATCH',

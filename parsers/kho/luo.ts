@@ -270,6 +270,13 @@ function decodeLuoSer(bytes: Uint8Array, file: string, ctx: LuoDecodeContext): K
     });
   }
   const fields = readSerFields(bytes, compatLen, { file, offset: 0 }, ctx);
+  if (fields.sessionsPa === 0) {
+    ctx.diags.info(
+      'KHO_LUO_NO_SESSIONS',
+      `luo_ser.sessions_pa is 0: no session was preserved, or this copy was read before reboot() (LUO writes its sessions only in liveupdate_reboot()); a copy from memory at kexec time has them`,
+      { file, offset: compatLen + 8, field: 'luo_ser.sessions_pa' },
+    );
+  }
   const base: KhoLuo = {
     compatible,
     liveupdateNumber: fields.liveupdateNumber,

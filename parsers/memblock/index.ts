@@ -1,2 +1,3 @@
 export * from './parse-memblock-debugfs.js';
-export { MEMBLOCK_FLAG_WORDS } from './patterns.js';
+export { MEMBLOCK_FLAG_WORDS, RESERVE_MEM_PARAM_LINE } from './patterns.js';
+export { parseReserveMemParam, type ReserveMemParam } from './reserve-mem-param.js';

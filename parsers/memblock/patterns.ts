@@ -16,4 +16,15 @@ export const MEMBLOCK_FLAG_WORDS = {
   RSV_NIT: 0x10,
   RSV_KERN: 0x20,
   KHO_SCRATCH: 0x40,
+  /** v7.4 queue: MEMBLOCK_KHO_SCRATCH renamed MEMBLOCK_KHO_NOPRSRV, same bit (kernel-7x.md 1.6 [T]). */
+  KHO_NOPRSRV: 0x40,
+  /** MEMBLOCK_RSRV_HUGETLB, in flagname[] since v7.3 (linux v7.3-rc7 mm/memblock.c, include/linux/memblock.h). */
+  RSV_HUGETLB: 0x80,
 } as const;
+
+/**
+ * /sys/kernel/debug/memblock/reserve_mem_param: one `"%s\t\t(%s)\n"` line per reserve_mem= region, name and
+ * string_get_size(size, 1, STRING_UNITS_2) (linux v7.3-rc7 mm/memblock.c memblock_reserve_mem_show). The directory
+ * exists on x86 too once reserve_mem= is used.
+ */
+export const RESERVE_MEM_PARAM_LINE = /^(\S+)\t\t\((\d+(?:\.\d+)?) ([KMGTPE]iB|B)\)$/;

@@ -96,7 +96,7 @@ function checkRootFdtWhole(bytes: Uint8Array, file: string): void {
   if (total <= bytes.length) return;
   throw new TraceError({
     code: 'FDT_ERR_TRUNCATED',
-    location: { file, offset: bytes.length, field: 'fdt_header.totalsize' },
+    location: { file, offset: 4, field: 'fdt_header.totalsize' },
     expected: `the whole root FDT (its header says ${total} bytes); a v7.3-rc7 debugfs kho/out/fdt keeps the size the FDT had when KHO started (kho_init), so copy the full FDT out of memory (kexec-replay capture does) or the next kernel's kho/in/fdt`,
     found: `${bytes.length} bytes`,
   });

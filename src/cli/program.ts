@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { registerCommands } from './commands/index.js';
 import { EXIT_CODES_HELP } from './exit.js';
+import { allLabels } from '../report/glossary.js';
 import { DEFAULT_WIDTH } from './io.js';
 
 export const VERSION = '0.1.0';
@@ -33,6 +34,9 @@ export function buildProgram(ctx: CliContext): Command {
         'A bundle is a directory of files copied off a host (dmesg.txt, iomem.txt, zoneinfo.txt, kho/fdt, ...).',
         '',
         EXIT_CODES_HELP,
+        '',
+        'Source labels (profiles and strategies cite the kernel trees they follow by these):',
+        ...allLabels(),
         '',
       ].join('\n'),
     );

@@ -146,7 +146,7 @@ function describeCalibration(cal: Calibration, pooled: number, file: string, jif
   const per = cal.nodes
     .map(
       (n) =>
-        `node ${n.nid}: ${n.printedMs} ms / ${n.pages} pages${n.threads > 1 ? ` on ${n.threads} threads` : ''} = ${fmtNs(n.ratePerPageNs)} ns`,
+        `node ${n.nid}: ${n.printedMs} ms / ${n.pages.toLocaleString('en-US')} pages${n.threads > 1 ? ` on ${n.threads} threads` : ''} = ${fmtNs(n.ratePerPageNs)} ns`,
     )
     .join('; ');
   const res =

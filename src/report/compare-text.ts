@@ -2,31 +2,19 @@
 // struct pages each strategy initialises, and how to read each code that appears.
 import type { Comparison } from '../check/compare.js';
 import { FINDING_CODES, FINDING_CODE_LIST } from '../check/codes.js';
-import { formatBytes } from '../core/index.js';
-
-function n(v: number): string {
-  return v.toLocaleString('en-US');
-}
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) =>
-    r
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd(),
-  );
-}
-
-function ms(v: number): string {
-  return v < 10 ? v.toFixed(2) : v.toFixed(1);
-}
+import { formatBytes, formatCount as n, formatMs } from './format.js';
+import { renderTable } from './table.js';
 
 function phaseMs(o: Comparison['outcomes'][number], name: string): number {
   return o.costs.phases.filter((p) => p.phase === name).reduce((s, p) => s + p.ms, 0);
 }
 
-export function renderCompareText(c: Comparison, bundle: string, pageShift: number): string {
+export function renderCompareText(
+  c: Comparison,
+  bundle: string,
+  pageShift: number,
+  options: { width?: number } = {},
+): string {
   const out: string[] = [];
   out.push(`compare: ${bundle}`);
   out.push(`profile ${c.profile.name} (${c.profile.follows})`);
@@ -54,11 +42,17 @@ export function renderCompareText(c: Comparison, bundle: string, pageShift: numb
   rows.push(['errors / warnings', ...c.outcomes.map((o) => `${o.errors} / ${o.warnings}`)]);
   rows.push(['struct pages init at deserialize', ...c.outcomes.map((o) => n(o.initAtDeserialize))]);
   rows.push(['struct pages init at restore', ...c.outcomes.map((o) => n(o.initAtRestore))]);
-  rows.push(['boot-critical ms (serial + deferred)', ...c.outcomes.map((o) => ms(o.costs.bootCriticalMs))]);
-  rows.push(['  of which kho_memory_init ms', ...c.outcomes.map((o) => ms(phaseMs(o, 'kho_memory_init')))]);
-  rows.push(['restore ms (after boot)', ...c.outcomes.map((o) => ms(o.costs.restoreMs))]);
+  rows.push([
+    'boot-critical time (serial + deferred)',
+    ...c.outcomes.map((o) => formatMs(o.costs.bootCriticalMs)),
+  ]);
+  rows.push([
+    '  of which kho_memory_init',
+    ...c.outcomes.map((o) => formatMs(phaseMs(o, 'kho_memory_init'))),
+  ]);
+  rows.push(['restore time (after boot)', ...c.outcomes.map((o) => formatMs(o.costs.restoreMs))]);
   rows.push(['verdict', ...c.outcomes.map((o) => (o.errors ? 'FAIL' : o.warnings ? 'ok, warnings' : 'ok'))]);
-  out.push(...table(rows));
+  out.push(...renderTable(rows, { width: options.width ?? 100 }));
   const rate = c.outcomes[0]?.costs.rateSource;
   if (rate) out.push(`cost: ${rate.detail}`);
   out.push('');

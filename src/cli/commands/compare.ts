@@ -27,6 +27,7 @@ import { startProgress } from '../progress.js';
 import { writeText } from '../io.js';
 import { renderCompareHtml } from '../../report/html.js';
 import { replay } from '../../sim/replay.js';
+import { printText, reportWidth } from '../text.js';
 import { bootOptionsFromHost } from '../../sim/boot-options.js';
 import { parseBitmapFlag, parseScenarioFlags, withHostBoot } from '../scenario.js';
 
@@ -97,7 +98,7 @@ export function registerCompare(program: Command, ctx: CliContext): void {
     )
     .action((dir: string | undefined, flags: CompareFlags) => {
       if (flags.profile === 'list') {
-        ctx.output.out(renderProfileList());
+        printText(ctx, renderProfileList());
         return;
       }
       if (dir === undefined) throw new UsageError('compare needs a bundle directory (or --profile list)');
@@ -138,7 +139,7 @@ export function registerCompare(program: Command, ctx: CliContext): void {
         });
         progress.stop();
         if (flags.json) printJson(ctx, compareToJson(c, dir));
-        else ctx.output.out(renderCompareText(c, dir, b.host.pageShift));
+        else printText(ctx, renderCompareText(c, dir, b.host.pageShift, { width: reportWidth(ctx) }));
         if (flags.html && c.outcomes.length) {
           // compare keeps no timeline: the map's layout comes from one more replay, the first strategy's
           const tl = replay(b.host, b.image, {

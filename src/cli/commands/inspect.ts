@@ -17,6 +17,7 @@ import { printJson } from '../json.js';
 import { loadKhoImage } from '../load-kho.js';
 import { bitmapFormatOption, helpFooter } from '../options.js';
 import { startProgress } from '../progress.js';
+import { printText } from '../text.js';
 
 interface InspectFlags {
   json?: boolean;
@@ -50,7 +51,8 @@ function printDts(file: string, ctx: CliContext): void {
   const sink = new DiagnosticSink();
   const fdt = parseFdt(readBytes(file), file, sink);
   ctx.output.out(renderDts(fdt, { u64Props: khoU64Props(fdt) }));
-  for (const d of sink.items) ctx.output.err(`kexec-replay: ${d.severity}: ${d.code}: ${escapeTerminal(d.message)}\n`);
+  for (const d of sink.items)
+    ctx.output.err(`kexec-replay: ${d.severity}: ${d.code}: ${escapeTerminal(d.message)}\n`);
 }
 
 export function registerInspect(program: Command, ctx: CliContext): void {
@@ -115,7 +117,7 @@ function inspectBundle(dir: string, flags: InspectFlags, ctx: CliContext): void 
     });
     progress.stop();
     if (flags.json) printJson(ctx, inspectToJson(image, dir, diagnostics));
-    else ctx.output.out(renderInspectText(image, dir, diagnostics));
+    else printText(ctx, renderInspectText(image, dir, diagnostics));
     finishRun(ctx, { diagnostics });
   } finally {
     progress.stop();

@@ -9,6 +9,7 @@ import { printJson } from '../json.js';
 import type { HostFlags } from '../options.js';
 import { archOption, helpFooter, hostOptions, pageSizeOption } from '../options.js';
 import { startProgress } from '../progress.js';
+import { printText } from '../text.js';
 import { loadHostBundle } from '../read-bundle.js';
 
 interface ParseFlags extends HostFlags {
@@ -45,7 +46,7 @@ export function registerParse(program: Command, ctx: CliContext): void {
         });
         progress.stop();
         if (flags.json) printJson(ctx, parseToJson(host, dir));
-        else ctx.output.out(renderParseText(host, dir));
+        else printText(ctx, renderParseText(host, dir));
         finishRun(ctx, { diagnostics: host.diagnostics });
       } finally {
         progress.stop();

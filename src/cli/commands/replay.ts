@@ -27,6 +27,7 @@ import {
   pageSizeOption,
 } from '../options.js';
 import { startProgress } from '../progress.js';
+import { printText } from '../text.js';
 import { loadHostBundle, requireKnownArch } from '../read-bundle.js';
 import type { ScenarioFlags } from '../scenario.js';
 import { parseScenarioFlags, withHostBoot } from '../scenario.js';
@@ -86,7 +87,7 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     )
     .action((dir: string | undefined, flags: ReplayFlags) => {
       if (flags.profile === 'list') {
-        ctx.output.out(renderProfileList());
+        printText(ctx, renderProfileList());
         return;
       }
       if (dir === undefined) throw new UsageError("missing required argument 'bundle-dir'");
@@ -125,7 +126,7 @@ function replayCommand(dir: string, flags: ReplayFlags, ctx: CliContext): void {
       pageExt: { on: hb.pageExt, reason: hb.pageExtReason },
     };
     if (flags.json) printJson(ctx, replayToJson(tl, dir, input));
-    else ctx.output.out(renderReplayText(tl, dir, input));
+    else printText(ctx, renderReplayText(tl, dir, input));
     if (flags.html)
       writeText(
         flags.html,

@@ -1,0 +1,93 @@
+// Every command's text report over every bundle under traces/ fits 100 columns (the width when stdout is not a
+// terminal), and a narrower terminal's width is honoured. The bundles are enumerated, not listed, so bundles that
+// land later are covered: any folder under traces/ holding a file (other than its kho/ folder, the deliberately
+// broken inputs of traces/malformed/, and notes) is run through parse and replay, and every one with kho/fdt
+// through inspect and compare too.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.js';
+import { captureOutput } from '../helpers/output.js';
+
+const NOTES = /^(README|SOURCE|INDEX)(\.|$)|\.md$/i;
+
+function bundles(dir: string): string[] {
+  const out: string[] = [];
+  const entries = fs.readdirSync(dir, { withFileTypes: true });
+  if (entries.some((e) => e.isFile() && !NOTES.test(e.name)) || fs.existsSync(path.join(dir, 'kho/fdt')))
+    out.push(dir);
+  for (const e of entries)
+    if (e.isDirectory() && e.name !== 'kho' && e.name !== 'malformed')
+      out.push(...bundles(path.join(dir, e.name)));
+  return out;
+}
+
+const ALL = bundles('traces');
+const KHO = ALL.filter((d) => fs.existsSync(path.join(d, 'kho/fdt')));
+
+async function text(width: number | undefined, ...argv: string[]): Promise<{ code: number; out: string }> {
+  const o = { ...captureOutput(), ...(width !== undefined ? { width } : {}) };
+  const cap = captureOutput();
+  const code = await run(argv, {
+    ...o,
+    out: (t) => cap.out(t),
+    err: (t) => cap.err(t),
+  });
+  return { code, out: cap.stdout };
+}
+
+function overWide(out: string, width: number): string[] {
+  return out.split('\n').filter((l) => [...l].length > width);
+}
+
+describe('text reports fit 100 columns', () => {
+  it('traces/ holds the bundles this walks (qemu boots, public logs, KHO bundles)', () => {
+    expect(ALL.length).toBeGreaterThanOrEqual(40);
+    expect(KHO).toContain('traces/kho-b-16g-2node');
+    expect(ALL).toContain('traces/qemu/f-16g-2node-kexec/stage2-after-kexec');
+  });
+
+  it('parse and replay of every bundle', { timeout: 600_000 }, async () => {
+    const wide: string[] = [];
+    for (const dir of ALL) {
+      for (const cmd of ['parse', 'replay']) {
+        const r = await text(undefined, cmd, dir);
+        expect(r.code, `${cmd} ${dir}`).not.toBe(70);
+        for (const l of overWide(r.out, 100)) wide.push(`${cmd} ${dir}: ${l.length}: ${l}`);
+      }
+    }
+    expect(wide).toEqual([]);
+  });
+
+  it('inspect and compare of every KHO bundle', { timeout: 600_000 }, async () => {
+    const wide: string[] = [];
+    for (const dir of KHO) {
+      for (const argv of [
+        ['inspect', dir],
+        ['compare', dir],
+        ['replay', dir, '--strategy', 'none'],
+      ]) {
+        const r = await text(undefined, ...argv);
+        expect(r.code, argv.join(' ')).not.toBe(70);
+        for (const l of overWide(r.out, 100)) wide.push(`${argv.join(' ')}: ${l.length}: ${l}`);
+      }
+    }
+    expect(wide).toEqual([]);
+  });
+
+  it('a terminal 72 columns wide: compare and replay wrap to it, the table keeps its columns', async () => {
+    const c = await text(72, 'compare', 'traces/kho-review-b-16g-2node', '--deferred', 'on');
+    expect(overWide(c.out, 72)).toEqual([]);
+    expect(c.out).toMatch(/^verdict +FAIL +FAIL +FAIL +FAIL +FAIL$/m);
+    const r = await text(72, 'replay', 'traces/qemu/b-16g-2node');
+    expect(overWide(r.out, 72)).toEqual([]);
+  });
+
+  it('a source label in a report is explained in it (KD1, KD2 in the profile line of compare)', async () => {
+    const c = await text(undefined, 'compare', 'traces/kho-b-16g-2node', '--profile', 'kho-v3-deferred-fix');
+    expect(c.out).toMatch(/profile kho-v3-deferred-fix \(KD2 /);
+    expect(c.out).toMatch(/^source labels:$/m);
+    expect(c.out).toMatch(/^ {2}KD1: "kho: make preserved pages compatible with deferred struct page init"/m);
+    expect(c.out).toMatch(/^ {2}KD2: "kho: fix deferred initialization of scratch areas"/m);
+  });
+});

@@ -50,6 +50,8 @@ function bundleDir(spec: BundleSpec): string {
 
 interface Measured {
   readonly seconds: number;
+  /** user + system CPU seconds: what to compare on a machine shared with other work. */
+  readonly cpuSeconds: number;
   readonly maxRssMiB: number;
   readonly exit: number;
   readonly stdoutBytes: number;
@@ -60,15 +62,16 @@ function measure(args: readonly string[]): Measured {
   const out = path.join(os.tmpdir(), `kexec-replay-scale-${process.pid}.out`);
   const fd = fs.openSync(out, 'w');
   try {
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, ...args], {
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, ...args], {
       stdio: ['ignore', fd, 'pipe'],
       encoding: 'utf8',
       maxBuffer: 64 * M,
     });
     const last = (r.stderr ?? '').trim().split('\n').pop() ?? '';
-    const [sec, kb] = last.split(' ').map(Number);
+    const [sec, user, sys, kb] = last.split(' ').map(Number);
     return {
       seconds: sec ?? NaN,
+      cpuSeconds: (user ?? NaN) + (sys ?? NaN),
       maxRssMiB: (kb ?? NaN) / 1024,
       exit: r.status ?? -1,
       stdoutBytes: fs.statSync(out).size,
@@ -88,7 +91,7 @@ function result(name: string, m: Measured, detail: string): BenchResult {
     runs: 1,
     medianMs: m.seconds * 1000,
     maxMs: m.seconds * 1000,
-    detail: `${detail}; peak RSS ${m.maxRssMiB.toFixed(0)} MiB, exit ${m.exit}, stdout ${(m.stdoutBytes / M).toFixed(1)} MiB`,
+    detail: `${detail}; CPU ${m.cpuSeconds.toFixed(2)} s, peak RSS ${m.maxRssMiB.toFixed(0)} MiB, exit ${m.exit}, stdout ${(m.stdoutBytes / M).toFixed(1)} MiB`,
   };
 }
 

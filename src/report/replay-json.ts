@@ -50,8 +50,11 @@ export interface ReplayJson {
     deferredPages: number;
     zones: ReplayJsonZone[];
   }[];
-  /** findingsToJson() plus `fn` (= kernelFunction) and `message` (= title), the keys of the first schema. */
-  findings: (FindingJson & { fn: string; message: string })[];
+  /**
+   * KHO boots: findingsToJson() plus `fn` (= kernelFunction) and `message` (= title); plain boots: the first
+   * schema's keys (code, severity, phase, fn, pages, ranges, message).
+   */
+  findings: ((FindingJson & { fn: string; message: string }) | PlainFindingJson)[];
   phases: {
     name: string;
     initialised: number;
@@ -92,6 +95,16 @@ export interface ReplayJson {
   mmReason?: string;
   strategy?: string;
   restore?: string;
+}
+
+export interface PlainFindingJson {
+  code: string;
+  severity: string;
+  phase: string;
+  fn: string;
+  pages: number;
+  ranges: [number, number][];
+  message: string;
 }
 
 export interface ReplayJsonCosts {
@@ -197,6 +210,24 @@ function costsToJson(c: Costs): ReplayJsonCosts {
   };
 }
 
+/**
+ * The findings as replay/1 has always carried them: a KHO boot's with every key of findingsToJson() plus `fn` and
+ * `message` (= title); a plain boot's in the first schema's keys only, message `N struct pages (fn in phase)`.
+ */
+function findingsJson(tl: Timeline, fs: readonly Finding[]): ReplayJson['findings'] {
+  const all = findingsToJson(fs);
+  if (tl.kho) return all.map((f) => ({ ...f, fn: f.kernelFunction, message: f.title }));
+  return all.map((f) => ({
+    code: f.code,
+    severity: f.severity,
+    phase: f.phase,
+    fn: f.kernelFunction,
+    pages: f.pages,
+    ranges: f.ranges,
+    message: `${f.pages} struct pages (${f.kernelFunction} in ${f.phase})`,
+  }));
+}
+
 /** Zones with no spanned pages are left out. */
 export function replayToJson(tl: Timeline, bundle: string, input: ReplayReportInput = {}): ReplayJson {
   return {
@@ -230,11 +261,7 @@ export function replayToJson(tl: Timeline, bundle: string, input: ReplayReportIn
           contiguous: z.contiguous,
         })),
     })),
-    findings: findingsToJson(input.findings ?? []).map((f) => ({
-      ...f,
-      fn: f.kernelFunction,
-      message: f.title,
-    })),
+    findings: findingsJson(tl, input.findings ?? []),
     phases: tl.phases.map((p) => ({
       name: p.name,
       initialised: p.initialised,

@@ -15,11 +15,12 @@ export const SOURCE_LABELS = {
   KD2: '"kho: fix deferred initialization of scratch areas", the scratch fix (openSUSE/kernel bf480c613346)',
 } as const satisfies Record<string, string>;
 
-const LABEL = new RegExp(`\\b(${Object.keys(SOURCE_LABELS).join('|')})\\b`, 'g');
+/** Any source label as a whole word (a literal alternation: linear time). */
+export const SOURCE_LABEL_PATTERN = new RegExp(`\\b(${Object.keys(SOURCE_LABELS).join('|')})\\b`, 'g');
 
 /** The labels a text shows, in the order of SOURCE_LABELS, as legend lines (none when it shows none). */
 export function labelLegend(text: string): string[] {
-  const seen = new Set([...text.matchAll(LABEL)].map((m) => m[1]!));
+  const seen = new Set([...text.matchAll(SOURCE_LABEL_PATTERN)].map((m) => m[1]!));
   if (seen.size === 0) return [];
   return [
     'source labels:',

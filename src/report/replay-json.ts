@@ -37,6 +37,8 @@ export interface ReplayJson {
   };
   /** The node-less total kernels before v5.12 printed instead of the per-zone lines; null in other eras. */
   unavailableTotal: { line: string; pages: number } | null;
+  /** The `Memory: X/Y available` line as predicted: Y, and X at mem_init (v6.1) or after deferred init (newer). */
+  memoryLine: { totalKiB: number; freeAtMemInitKiB: number; freeAfterDeferredKiB: number };
   deferred: { on: boolean; reason: string };
   /** Whether page_ext_init() read struct pages in this replay, and why (present when the caller decided it). */
   pageExt?: { on: boolean; reason: string };
@@ -239,6 +241,7 @@ export function replayToJson(tl: Timeline, bundle: string, input: ReplayReportIn
     unavailableTotal: tl.unavailableTotal
       ? { line: tl.unavailableTotal.line, pages: tl.unavailableTotal.pages }
       : null,
+    memoryLine: { ...tl.memoryLine },
     deferred: { on: tl.deferred.on, reason: tl.deferred.reason },
     ...(input.pageExt ? { pageExt: { on: input.pageExt.on, reason: input.pageExt.reason } } : {}),
     nodes: tl.nodes.map((n) => ({

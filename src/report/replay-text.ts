@@ -84,6 +84,10 @@ export function renderReplayText(tl: Timeline, bundle: string, input: ReplayText
     `  kernel era: ${e.name}${e.base ? ` (upstream ${e.base})` : ' (no kernel release: current rules)'}; holes per ${e.holesCommit}` +
       (tl.arch.arch === 'arm64' ? `; pfn_valid per ${e.pfnValidCommit}` : ''),
   );
+  const ml = tl.memoryLine;
+  out.push(
+    `  Memory: ${n(ml.freeAtMemInitKiB)}K/${n(ml.totalKiB)}K available predicted (${n(ml.freeAfterDeferredKiB)}K once deferred init is done)`,
+  );
   if (tl.unavailableTotal)
     out.push(
       `  the kernel prints one total: ${tl.unavailableTotal.line}: ${n(tl.unavailableTotal.pages)} pages`,

@@ -172,6 +172,19 @@ export function createSimContext(
   return ctx;
 }
 
+/** The `Memory: X/Y available` numbers the replay predicts (Timeline.memoryLine). */
+function memoryLine(ctx: SimContext): Timeline['memoryLine'] {
+  const kib = 2 ** (ctx.arch.PAGE_SHIFT - 10);
+  const freed = (name: string): number => ctx.phases.find((p) => p.name === name)?.freed ?? 0;
+  const present = ctx.layout.nodes.reduce((s, n) => s + n.presentPages, 0);
+  const atMemInit = freed('memblock_free_all');
+  return {
+    totalKiB: present * kib,
+    freeAtMemInitKiB: atMemInit * kib,
+    freeAfterDeferredKiB: (atMemInit + freed('page_alloc_init_late')) * kib,
+  };
+}
+
 /** Assemble the Timeline from a context the phases have run on. */
 export function finishTimeline(ctx: SimContext, scenario: Scenario, kho: KhoSection | null): Timeline {
   const nodes: TimelineNode[] = ctx.layout.nodes.map((n) => ({
@@ -196,6 +209,7 @@ export function finishTimeline(ctx: SimContext, scenario: Scenario, kho: KhoSect
     mm: ctx.mm,
     era: ctx.era,
     unavailableTotal: unavailableTotal(ctx),
+    memoryLine: memoryLine(ctx),
     scenario,
     deferred: ctx.deferredDecision,
     kho,

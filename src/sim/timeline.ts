@@ -66,6 +66,17 @@ export interface Timeline {
   readonly deferred: DeferredDecision;
   /** The KHO boot's own part; null for a plain boot. */
   readonly kho: KhoSection | null;
+  /**
+   * The `Memory: X/Y available` line (mem_init_print_info): Y is the sum of present pages; X is nr_free_pages()
+   * when it prints: after memblock_free_all() and before deferred init in v6.1 (mm_init), after deferred init
+   * where mem_init_print_info() moved to page_alloc_init_late() (mm/mm_init.c [MM-N]). Both are given; the
+   * pages x86 mem_init() allocates after memblock_free_all() (preallocate_vmalloc_pages) are not modelled.
+   */
+  readonly memoryLine: {
+    readonly totalKiB: number;
+    readonly freeAtMemInitKiB: number;
+    readonly freeAfterDeferredKiB: number;
+  };
   readonly layout: Layout;
   readonly nodes: readonly TimelineNode[];
   readonly phases: readonly PhaseSummary[];

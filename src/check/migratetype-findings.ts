@@ -4,7 +4,7 @@
 import type { Range } from '../core/index.js';
 import type { Timeline } from '../sim/timeline.js';
 import type { MigratetypeReplay } from '../sim/migratetype.js';
-import { MIGRATE, replayMigratetypes } from '../sim/migratetype.js';
+import { MIGRATE, pageblocksOverlapping, replayMigratetypes } from '../sim/migratetype.js';
 import type { FindingCode } from './codes.js';
 import { FINDING_CODES } from './codes.js';
 import type { Finding } from './kho-findings.js';
@@ -23,25 +23,12 @@ export function migratetypesOf(tl: Timeline): MigratetypeReplay {
   );
 }
 
-/** Every pageblock [floor(s/P), ceil(e/P)) a pfn range overlaps, sorted and merged. */
-function pageblocksOf(rs: readonly Range[], P: number): { start: number; end: number }[] {
-  const out: { start: number; end: number }[] = [];
-  for (const r of [...rs].sort((a, b) => a.start - b.start)) {
-    const s = Math.floor(r.start / P);
-    const e = Math.ceil(r.end / P);
-    const last = out[out.length - 1];
-    if (last && s <= last.end) last.end = Math.max(last.end, e);
-    else if (e > s) out.push({ start: s, end: e });
-  }
-  return out;
-}
-
 /** KHO_SCRATCH_NOT_CMA and KHO_CMA_OUTSIDE_SCRATCH of one KHO replay (none when the image was refused). */
 export function checkMigratetypes(tl: Timeline, mt = migratetypesOf(tl)): Finding[] {
   const run = tl.kho?.run;
   if (!run?.accepted) return [];
   const P = tl.arch.pageblock_nr_pages;
-  const scratch = pageblocksOf(run.scratch, P);
+  const scratch = pageblocksOverlapping(run.scratch, P);
   const acc = new Map<string, { code: FindingCode; fn: string; ranges: Range[] }>();
   const add = (code: FindingCode, fn: string, s: number, e: number): void => {
     const k = `${code}\0${fn}`;

@@ -12,20 +12,12 @@ import { KHO_RESTORE_KINDS } from '../sim/phases/kho-types.js';
 import type { Timeline } from '../sim/timeline.js';
 import { describeChange, runLabel } from './check-text.js';
 import { esc } from './html-escape.js';
+import type { CheckFinding } from '../check/check-runs.js';
 import type { MapBlocks, MapFindingSet, MapModel } from './html-map.js';
 import { HOLE_PATTERN, renderMemoryMap, severityColour } from './html-map.js';
 
-/** A finding as the page shows it (KHO findings and a plain boot's alike). */
-export interface HtmlFinding {
-  readonly code: string;
-  readonly severity: Severity;
-  readonly phase: string;
-  readonly kernelFunction: string;
-  readonly pages: number;
-  readonly blocks: number;
-  readonly ranges: readonly Range[];
-  readonly title: string;
-}
+/** A finding as the page shows it (KHO findings and a plain boot's alike): check's one shape. */
+export type HtmlFinding = CheckFinding;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Models

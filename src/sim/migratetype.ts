@@ -146,7 +146,7 @@ export interface MigratetypeReplay {
 }
 
 /** Sorted, merged pageblock ranges [floor(s/P), ceil(e/P)) of pfn ranges (every pageblock they overlap). */
-function overlapping(rs: readonly Range[], P: number): Range[] {
+export function pageblocksOverlapping(rs: readonly Range[], P: number): Range[] {
   const out: { start: number; end: number }[] = [];
   for (const r of [...rs].sort((a, b) => a.start - b.start)) {
     const s = Math.floor(r.start / P);
@@ -245,7 +245,7 @@ export function replayMigratetypes(
   const rule = kho?.rule ?? null;
   // the pageblocks kho_scratch_migratetype() calls CMA, by how it decides
   const flagged = kho ? [...kho.scratch, ...kho.extended] : [];
-  const cmaByOverlap = kho ? overlapping(kho.scratch, P) : [];
+  const cmaByOverlap = kho ? pageblocksOverlapping(kho.scratch, P) : [];
   const cmaByAlignedStart = kho ? alignedStartsIn(flagged, P) : [];
   const flaggedSorted = [...flagged].sort((a, b) => a.start - b.start);
   const isFlagged = (pfn: number): boolean => flaggedSorted.some((r) => pfn >= r.start && pfn < r.end);

@@ -33,6 +33,8 @@ export interface ReplayJson {
     arm64PfnValid: string;
     pfnValidCommit: string;
     arm64SectionSizeBits: number;
+    x86E820Reserved: boolean;
+    x86E820ReservedCommit: string;
     uncertain: string[];
   };
   /** The node-less total kernels before v5.12 printed instead of the per-zone lines; null in other eras. */

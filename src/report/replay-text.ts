@@ -82,7 +82,8 @@ export function renderReplayText(tl: Timeline, bundle: string, input: ReplayText
   const e = tl.era;
   out.push(
     `  kernel era: ${e.name}${e.base ? ` (upstream ${e.base})` : ' (no kernel release: current rules)'}; holes per ${e.holesCommit}` +
-      (tl.arch.arch === 'arm64' ? `; pfn_valid per ${e.pfnValidCommit}` : ''),
+      (tl.arch.arch === 'arm64' ? `; pfn_valid per ${e.pfnValidCommit}` : '') +
+      (tl.arch.arch === 'x86_64' && e.x86E820Reserved ? `; reserved per ${e.x86E820ReservedCommit}` : ''),
   );
   const ml = tl.memoryLine;
   out.push(

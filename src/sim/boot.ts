@@ -114,7 +114,9 @@ export function createSimContext(
       found: 'none of them',
     });
   }
-  if (era.holes === 'reserved-unavailable' && tables.reserved.length === 0) {
+  const e820GivesReserved =
+    era.x86E820Reserved && arch.arch === 'x86_64' && (host.e820Table?.length ?? 0) > 0;
+  if (era.holes === 'reserved-unavailable' && tables.reserved.length === 0 && !e820GivesReserved) {
     diagnostics.push({
       code: 'SIM_UNAVAILABLE_TOTAL_NO_RESERVED',
       severity: 'warning',
@@ -153,6 +155,7 @@ export function createSimContext(
     era,
     layout,
     tables,
+    e820Table: host.e820Table ?? null,
     memmap: new MemMap(layout.presentSections, limit),
     deferred: decision.on,
     deferredDecision: decision,

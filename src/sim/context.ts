@@ -91,6 +91,8 @@ export interface SimContext {
   readonly layout: Layout;
   /** memblock memory and reserved as the phases see them (KHO deserialize may replace it). */
   tables: MemblockTables;
+  /** The e820 table the kernel went on with (HostTrace.e820Table), null when the trace has none. */
+  readonly e820Table: readonly { start: number; end: number; type: string }[] | null;
   readonly memmap: MemMap;
   /** DEFERRED_STRUCT_PAGE_INIT in effect (and not turned off by early_page_ext). */
   readonly deferred: boolean;

@@ -60,6 +60,14 @@ export interface KernelEra {
   readonly pfnValidCommit: string;
   /** arch/arm64/include/asm/sparsemem.h: 30 before v5.12 (f0b13ee23241 "arm64/sparsemem: reduce SECTION_SIZE_BITS"). */
   readonly arm64SectionSizeBits: 27 | 30;
+  /**
+   * x86 e820__memblock_setup() put every e820 range that is not RAM, and every gap between e820 entries below the
+   * last one, into memblock.reserved (124049decbb1 "x86/e820: put !E820_TYPE_RAM regions into memblock.reserved",
+   * v4.18-rc; reverted by 9fd61bc95130 in v4.19 together with 907ec5fca3dc): on v4.18 the `Reserved but
+   * unavailable` total walks those ranges, so the e820 map gives it without the memblock=debug reserved list.
+   */
+  readonly x86E820Reserved: boolean;
+  readonly x86E820ReservedCommit: string;
   /** Why the choice is uncertain (a vendor kernel's backports), with the alternatives, when it is. */
   readonly uncertain: readonly string[];
 }
@@ -135,8 +143,13 @@ const PFN_VALID_COMMIT: Readonly<Record<Arm64PfnValid, string>> = {
   generic: 'include/linux/mmzone.h pfn_valid (3de360c3fdb3 v5.16; 5.15.y 2c12659f31e2)',
 };
 
+const E820_RESERVED_COMMIT = {
+  on: '124049decbb1 (v4.18) e820__memblock_setup: !E820_TYPE_RAM ranges and e820 gaps into memblock.reserved',
+  off: 'e820__memblock_setup adds RAM only (before 124049decbb1, and from its revert 9fd61bc95130 in v4.19)',
+} as const;
+
 /** Today's rules: what a trace without a kernel release is replayed with (and every kernel from v5.16). */
-export const CURRENT_ERA: KernelEra = era(null, 'per-zone', 'generic', 27, []);
+export const CURRENT_ERA: KernelEra = era(null, 'per-zone', 'generic', 27, [], false);
 
 function era(
   base: string | null,
@@ -144,6 +157,7 @@ function era(
   pfnValid: Arm64PfnValid,
   sectionBits: 27 | 30,
   uncertain: string[],
+  e820Reserved: boolean,
 ): KernelEra {
   const name =
     holes === 'per-zone'
@@ -163,6 +177,8 @@ function era(
     arm64PfnValid: pfnValid,
     pfnValidCommit: PFN_VALID_COMMIT[pfnValid],
     arm64SectionSizeBits: sectionBits,
+    x86E820Reserved: e820Reserved,
+    x86E820ReservedCommit: e820Reserved ? E820_RESERVED_COMMIT.on : E820_RESERVED_COMMIT.off,
     uncertain,
   };
 }
@@ -202,7 +218,10 @@ export function kernelEraFor(release: string | null, arch: string): KernelEra {
     }
   }
   const sectionBits = at(v) >= ver(5, 12) ? 27 : 30;
-  return era(base, holes, pfnValid, sectionBits, uncertain);
+  // 124049decbb1 was merged for v4.18 and reverted before v4.19; it carried Cc: stable, and which 4.14.y/4.17.y
+  // sublevels took it (and its revert) is not confirmed here, so those kernels keep the rule without it
+  const e820Reserved = v.major === 4 && v.minor === 18;
+  return era(base, holes, pfnValid, sectionBits, uncertain, e820Reserved);
 }
 
 /** The diagnostics an era choice gives: one warning per uncertainty (the era itself is in the timeline). */

@@ -76,6 +76,12 @@ export interface HostTrace {
   /** memblock `reserved` at the last point the trace shows it, when known. */
   readonly reserved: readonly MemRegion[];
   readonly e820: readonly E820Entry[];
+  /**
+   * The e820 table the kernel went on with: the `user-defined`/`modified` map when printed, else the BIOS map,
+   * with the kernel's own printed edits applied (`e820: update ... ==> ...`, `e820: remove`). Absent when the
+   * trace has no e820 map (and on hosts built by hand).
+   */
+  readonly e820Table?: readonly E820Entry[];
   /** EFI memory map entries when the log has them (`efi: mem..` lines). */
   readonly efi: readonly E820Entry[];
   /** `Zone ranges:` as printed (empty when the log lacks it). */

@@ -17,6 +17,7 @@ import {
   systemRamRanges,
 } from '../../parsers/iomem/index.js';
 import { parseKconfig } from '../../parsers/kconfig/index.js';
+import { e820AfterEdits } from './e820-table.js';
 import { parseMemblockDebugfs } from '../../parsers/memblock/index.js';
 import type { MemblockDebugfs } from '../../parsers/memblock/index.js';
 import {
@@ -647,6 +648,7 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
     src('e820', dm!.file, dmesg!.modifiedE820.length ? 'dmesg-modified-e820' : 'dmesg-user-e820');
   const efi = dmesg ? [...dmesg.efi] : [];
   if (efi.length) src('efi', dm!.file, 'dmesg');
+  const e820Table = e820ForChecks.length ? e820AfterEdits(e820ForChecks, dmesg ? dmesg.e820Edits : []) : null;
 
   // node placement from the memory block table (or the per-node block links), used when nothing better exists
   let blockRuns: NodeRun[] | null = null;
@@ -899,6 +901,7 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
     memory,
     reserved,
     e820,
+    ...(e820Table ? { e820Table } : {}),
     efi,
     zoneRanges,
     movableZoneStart,

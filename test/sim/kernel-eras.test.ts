@@ -118,6 +118,47 @@ describe('x86_64 hole rules on one built host', () => {
     expect(tl.unavailableTotal).toMatchObject({ line: 'Reserved but unavailable', pages: 1 + 0x20 });
   });
 
+  it('v4.18 x86: e820__memblock_setup reserved every non-RAM e820 range and gap, so the e820 map gives the total', () => {
+    // e820 as the kernel had it: page 0 reserved (trim_bios_range), RAM [1, 0x9f), a gap to 0xe0 and a reserved
+    // BIOS area [0xe0, 0x100), RAM to 0x3f000, a reserved range [0x3f000, 0x3f800) then a gap to RAM at 4 GiB, and a
+    // reserved range past the last RAM. Counted: pfn 0, [0x9f, 0x100), the part of [0x3f000, 0x40000) in the present
+    // section (the rest of the hole below 4 GiB has no memmap), and, since the gap before that last reserved entry
+    // is reserved too, the rest of RAM's last section [0x140100, 0x148000).
+    const e820Table = [
+      { start: 0, end: 0x1000, type: 'reserved' },
+      { start: 0x1000, end: 0x9f000, type: 'usable' },
+      { start: 0xe0000, end: 0x100000, type: 'reserved' },
+      { start: 0x100000, end: 0x3f000000, type: 'usable' },
+      { start: 0x3f000000, end: 0x3f800000, type: 'reserved' },
+      { start: 0x100000000, end: 0x140100000, type: 'usable' },
+      { start: 0x1fe000000, end: 0x200000000, type: 'reserved' },
+    ];
+    const withE820 = (release: string) => ({ ...host(release), e820Table });
+    const v418 = replay(withE820('4.18.20'), null);
+    expect(v418.era.x86E820Reserved).toBe(true);
+    expect(v418.unavailableTotal).toMatchObject({
+      line: 'Reserved but unavailable',
+      pages: 1 + 0x61 + 0x1000 + sectionTail,
+    });
+    // without the reserved entry past RAM there is no gap before it: the section tail is not counted
+    const noTail = replay({ ...host('4.18.20'), e820Table: e820Table.slice(0, -1) }, null);
+    expect(noTail.unavailableTotal?.pages).toBe(1 + 0x61 + 0x1000);
+    expect(v418.diagnostics.map((d) => d.code)).not.toContain('SIM_UNAVAILABLE_TOTAL_NO_RESERVED');
+    // v4.17 had no such reservations: only the memblock.reserved list counts (page 0 and the BIOS area)
+    const v417 = replay(withE820('4.17.19'), null);
+    expect(v417.era.x86E820Reserved).toBe(false);
+    expect(v417.unavailableTotal?.pages).toBe(1 + 0x20);
+    // v4.19 reverted it and counts the memory gaps to max_pfn instead (same pfns here, another line)
+    expect(replay(withE820('4.19.0'), null).unavailableTotal?.line).toBe(
+      'Zeroed struct page in unavailable ranges',
+    );
+  });
+
+  it('v4.15-v4.18 without memblock.reserved or an e820 map: a warning, not a silent number', () => {
+    const tl = replay(makeHost({ ...spec, reserved: [], release: '4.18.20' }), null);
+    expect(tl.diagnostics.map((d) => d.code)).toContain('SIM_UNAVAILABLE_TOTAL_NO_RESERVED');
+  });
+
   it('before v4.15: nothing counted, holes left as allocated', () => {
     const tl = replay(host('4.14.302'), null);
     expect(zones(tl)).toEqual({});

@@ -55,9 +55,27 @@ function countValid(ctx: SimContext, ranges: readonly Range[]): number {
 }
 
 /**
+ * The byte ranges v4.18's e820__memblock_setup() (arch/x86/kernel/e820.c, 124049decbb1) memblock_reserve()d: walking
+ * the sanitized e820_table in order from address 0, the gap before each entry and each entry that is neither
+ * E820_TYPE_RAM nor E820_TYPE_RESERVED_KERN (both print `usable`). Nothing past the last entry.
+ */
+export function e820Reservations(table: readonly { start: number; end: number; type: string }[]): Range[] {
+  const out: Range[] = [];
+  let addr = 0;
+  for (const e of table) {
+    if (addr < e.start) out.push({ start: addr, end: e.start });
+    addr = e.end;
+    if (e.type !== 'usable') out.push({ start: e.start, end: e.end });
+  }
+  return out;
+}
+
+/**
  * The node-less total of kernels before the per-zone line, null for the other eras.
  * - v4.15-v4.18 zero_resv_unavail(): for_each_resv_unavail_range = memblock.reserved not covered by
- *   memblock.memory, each piece [PFN_DOWN(start), PFN_UP(end)); it needs the reserved array the kernel had.
+ *   memblock.memory, each piece [PFN_DOWN(start), PFN_UP(end)), each pfn whose pageblock's first pfn is
+ *   pfn_valid(); it needs the reserved array the kernel had. On x86 v4.18 that array holds every non-RAM e820
+ *   range and e820 gap (e820Reservations), so the e820 map gives the total.
  * - v4.19-v5.11 zero_resv_unavail() / init_unavailable_mem(): for_each_mem_range(memory, MEMBLOCK_NONE) skips
  *   NOMAP regions; the gaps [PFN_DOWN(prev end), PFN_UP(start)) and the tail from the last end to max_pfn
  *   (v4.19-v5.4) or round_up(max_pfn, PAGES_PER_SECTION) (v5.5-v5.11).
@@ -68,7 +86,14 @@ export function unavailableTotal(ctx: SimContext): UnavailableTotal | null {
   if (rule === 'reserved-unavailable') {
     const mem = normalizeRanges(ctx.tables.memory.map((r) => ({ start: r.start, end: r.end })));
     const ranges: Range[] = [];
-    for (const r of ctx.tables.reserved) {
+    let reserved: readonly Range[] = ctx.tables.reserved;
+    if (ctx.era.x86E820Reserved && ctx.arch.arch === 'x86_64' && ctx.e820Table?.length) {
+      // memblock_reserve() merges what it is given with what is there (mm/memblock.c memblock_add_range)
+      reserved = normalizeRanges(
+        [...reserved, ...e820Reservations(ctx.e820Table)].map(({ start, end }) => ({ start, end })),
+      );
+    }
+    for (const r of reserved) {
       let cur = r.start;
       for (const m of mem) {
         if (m.end <= cur) continue;

@@ -151,6 +151,20 @@ export const FINDING_CODES = {
     howToRead:
       'memblock data is freed by page_alloc_init_late() on arches without ARCH_KEEP_MEMBLOCK (x86_64), so a node looked up through memblock at restore time reads freed memory.',
   },
+  DEFERRED_INIT_PAST_NODE_END: {
+    severity: 'error',
+    title: 'first_deferred_pfn past the node end: deferred_init_memmap() BUG_ON',
+    kernelFunction: 'deferred_init_memmap',
+    howToRead:
+      'A deferred_grow_zone() ran to the end of the node\'s last zone and, under the v6.18 .. v7.1 rule first_deferred_pfn = nr_pages ? spfn : ULONG_MAX, left first_deferred_pfn at the next section boundary, past a node end that is not section-aligned; the pgdatinit thread then hits BUG_ON(pgdat->first_deferred_pfn > pgdat_end_pfn(pgdat)) and the boot stops. v7.2 sets ULONG_MAX when the loop passed the zone end (linux v7.3-rc7 mm/mm_init.c deferred_grow_zone). The range is [node end, first_deferred_pfn).',
+  },
+  DEFERRED_ZONE_GROWN: {
+    severity: 'info',
+    title: 'deferred_grow_zone() initialised sections before the pgdatinit thread',
+    kernelFunction: 'deferred_grow_zone',
+    howToRead:
+      'An allocation short of initialised pages grew the node\'s last zone section by section before page_alloc_init_late(); the ranges are the free pages it initialised and freed. When it reached the zone end, v7.2 on sets first_deferred_pfn to ULONG_MAX and the node prints no `deferred pages initialised` line; v6.18 .. v7.1 keep spfn, so the thread still runs (and prints) over nothing.',
+  },
   NODE_BOUNDARY_UNALIGNED: {
     severity: 'info',
     title: 'node boundary not section-aligned',

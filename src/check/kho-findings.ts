@@ -9,6 +9,7 @@ import { trueIdentity } from '../sim/phases/kho-run.js';
 import type { FindingCode } from './codes.js';
 import { FINDING_CODES } from './codes.js';
 import { checkMigratetypes } from './migratetype-findings.js';
+import { checkDeferredGrow } from './mm-findings.js';
 
 export interface Finding {
   readonly code: FindingCode;
@@ -313,7 +314,7 @@ export function check(tl: Timeline): Finding[] {
       }
     });
   }
-  if (!kho) return fb.build();
+  if (!kho) return [...fb.build(), ...checkDeferredGrow(tl)];
   const run = kho.run;
   const reservedBefore = kho.reservedBefore;
   const pps = ctx.arch.PAGES_PER_SECTION;
@@ -417,7 +418,7 @@ export function check(tl: Timeline): Finding[] {
   }
   // pageblock migratetypes: scratch that is not CMA, CMA that is not scratch (src/check/migratetype-findings.ts)
   const sev = { error: 0, warning: 1, info: 2 } as const;
-  return [...fb.build(), ...(tl.kho ? checkMigratetypes(tl) : [])].sort(
+  return [...fb.build(), ...(tl.kho ? checkMigratetypes(tl) : []), ...checkDeferredGrow(tl)].sort(
     (a, b) =>
       sev[a.severity] - sev[b.severity] || a.code.localeCompare(b.code) || a.phase.localeCompare(b.phase),
   );

@@ -5,6 +5,7 @@ import type { KhoBitmapFormat } from '../../parsers/kho/index.js';
 import type { HostBootOptions } from '../sim/boot-options.js';
 import type { ReservedSource } from '../sim/boot-tables.js';
 import { mmProfileByName } from '../sim/mm-profiles.js';
+import type { GrowZoneRequest } from '../sim/phases/deferred-grow-zone.js';
 import type { KhoRestoreKind } from '../sim/phases/kho-types.js';
 import { KHO_RESTORE_KINDS } from '../sim/phases/kho-types.js';
 import { findProfile } from '../sim/profiles.js';
@@ -20,6 +21,7 @@ export interface ScenarioFlags {
   readonly profile?: string;
   readonly strategy?: string;
   readonly restore?: string;
+  readonly growZone?: string;
 }
 
 /** A scenario as parsed from flags: the host's boot options (page_ext client, CPUs per node) come after reading. */
@@ -56,6 +58,19 @@ export function parseRestoreKinds(spec: string): Set<KhoRestoreKind> {
   throw new UsageError(`--restore: '${bad}' is not all, none or one of ${KHO_RESTORE_KINDS.join(', ')}`);
 }
 
+/**
+ * `--grow-zone <nid:order,...>`: allocations that fell back to deferred_grow_zone() before page_alloc_init_late(),
+ * in order (src/sim/phases/deferred-grow-zone.ts).
+ */
+export function parseGrowZone(spec: string): GrowZoneRequest[] {
+  return spec.split(',').map((part) => {
+    const m = /^\s*(\d{1,4}):(\d{1,2})\s*$/.exec(part);
+    if (!m || Number(m[2]) > 40)
+      throw new UsageError(`--grow-zone takes nid:order pairs separated by commas (1:10,0:0), not '${part}'`);
+    return { nid: Number(m[1]), order: Number(m[2]) };
+  });
+}
+
 /** Check and type every scenario flag (UsageError on the first bad one). */
 export function parseScenarioFlags(flags: ScenarioFlags, bundleName?: string): ParsedScenario {
   const deferred = parseDeferredFlag(flags.deferred);
@@ -65,6 +80,7 @@ export function parseScenarioFlags(flags: ScenarioFlags, bundleName?: string): P
     flags.profile !== undefined && flags.profile !== 'auto' ? findProfile(flags.profile) : undefined;
   const strategy = flags.strategy !== undefined ? findStrategy(flags.strategy) : undefined;
   const restore = flags.restore !== undefined ? parseRestoreKinds(flags.restore) : undefined;
+  const growZone = flags.growZone !== undefined ? parseGrowZone(flags.growZone) : undefined;
   return {
     scenario: {
       ...(deferred ? { deferred } : {}),
@@ -73,6 +89,7 @@ export function parseScenarioFlags(flags: ScenarioFlags, bundleName?: string): P
       ...(profile ? { profile } : {}),
       ...(strategy ? { strategy } : {}),
       ...(restore ? { restore } : {}),
+      ...(growZone ? { growZone } : {}),
       ...(bundleName !== undefined ? { bundleName } : {}),
     },
     khoFlags: flags.strategy !== undefined || flags.profile !== undefined || flags.restore !== undefined,

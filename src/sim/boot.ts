@@ -16,6 +16,8 @@ import { memblockFreeAll } from './phases/memblock_free_all.js';
 import { unavailableTotal } from './phases/hole-accounting.js';
 import { memmapInit } from './phases/memmap_init.js';
 import { pageAllocInitLate } from './phases/page_alloc_init_late.js';
+import { deferredGrowZones } from './phases/deferred-grow-zone.js';
+import { hugetlbInitGatherBootmem } from './phases/hugetlb-bootmem.js';
 import type { DeferredDecision, Scenario } from './scenario.js';
 import type { KhoSection, Timeline, TimelineNode } from './timeline.js';
 
@@ -166,6 +168,8 @@ export function createSimContext(
     pageExt: options.pageExt ?? true,
     unavailable: [],
     deferredWork: [],
+    deferredGrows: [],
+    deferredInitBugs: [],
     managed: new Map(),
     totalramPages: 0,
     contiguous: new Map(),
@@ -222,6 +226,8 @@ export function finishTimeline(ctx: SimContext, scenario: Scenario, kho: KhoSect
     events: ctx.memmap.events,
     unavailable: ctx.unavailable,
     deferredWork: ctx.deferredWork,
+    deferredGrows: ctx.deferredGrows,
+    deferredInitBugs: ctx.deferredInitBugs,
     totalramPages: ctx.totalramPages,
     memblockDiscarded: ctx.memblockDiscarded,
     diagnostics: ctx.diagnostics,
@@ -249,8 +255,12 @@ export function runBoot(
   progress('memblock_free_all');
   memblockFreeAll(ctx);
   hooks.afterMemblockFreeAll?.(ctx);
+  // allocations short of initialised pages before the pgdatinit threads run (the scenario names them)
+  deferredGrowZones(ctx, scenario.growZone ?? []);
   progress('page_alloc_init_late');
   pageAllocInitLate(ctx);
+  // before v7.2 the gigantic hugetlb tails are set up by an initcall after page_alloc_init_late()
+  if (!ctx.mm.hugetlbBootmemStructPageInit) hugetlbInitGatherBootmem(ctx);
   hooks.afterPageAllocInitLate?.(ctx);
   return ctx;
 }

@@ -8,6 +8,7 @@ import type { Layout, ZoneLayout } from './layout.js';
 import type { MemblockTables, PfnRegion } from './mem-regions.js';
 import type { MemMap, MemMapCensus, PageEvent } from './memmap.js';
 import type { MmProfile } from './mm-profiles.js';
+import type { DeferredGrow } from './phases/deferred-grow-zone.js';
 import type { DeferredDecision } from './scenario.js';
 
 /** One `On node N, zone Z: K pages in unavailable ranges` the kernel would print (init_unavailable_range). */
@@ -22,6 +23,13 @@ export interface UnavailableRecord {
 }
 
 /** One padata_do_multithreaded() job of deferred_init_memmap() (kernel/padata.c, v6.1). */
+/** A node whose pgdatinit thread found first_deferred_pfn past the node end (a kernel BUG at boot). */
+export interface DeferredInitBug {
+  readonly nid: number;
+  readonly firstDeferredPfn: number;
+  readonly nodeEndPfn: number;
+}
+
 export interface PadataJob {
   readonly start: number;
   readonly size: number;
@@ -49,7 +57,9 @@ export type PhaseName =
   | 'memmap_init'
   | 'kho_memory_init'
   | 'memblock_free_all'
+  | 'deferred_grow_zone'
   | 'page_alloc_init_late'
+  | 'hugetlb_init'
   | 'kho_restore';
 
 /**
@@ -62,7 +72,11 @@ export const PHASE_KIND = {
   memmap_init: 'serial',
   kho_memory_init: 'serial',
   memblock_free_all: 'serial',
+  // in the allocating context, before the pgdatinit threads exist
+  deferred_grow_zone: 'serial',
   page_alloc_init_late: 'per-node',
+  // an initcall on the boot CPU (its padata jobs are not the pgdatinit threads the per-node costs follow)
+  hugetlb_init: 'serial',
   kho_restore: 'after-boot',
 } as const satisfies Record<PhaseName, 'serial' | 'per-node' | 'after-boot'>;
 
@@ -109,6 +123,10 @@ export interface SimContext {
   readonly pageExt: boolean;
   readonly unavailable: UnavailableRecord[];
   readonly deferredWork: DeferredWork[];
+  /** deferred_grow_zone() calls the scenario asked for, in order (src/sim/phases/deferred-grow-zone.ts). */
+  readonly deferredGrows: DeferredGrow[];
+  /** deferred_init_memmap() hit BUG_ON(first_deferred_pfn > pgdat_end_pfn) on these nodes. */
+  readonly deferredInitBugs: DeferredInitBug[];
   /** managed_pages per `${nid}:${zid}`, from the pages freed to the buddy. */
   readonly managed: Map<string, number>;
   /** totalram_pages as memblock_free_all counts it (whole free ranges, deferred parts included). */

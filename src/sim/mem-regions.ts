@@ -17,6 +17,8 @@ export const MEMBLOCK = {
   RSRV_NOINIT: 0x10,
   RSRV_KERN: 0x20,
   KHO_SCRATCH: 0x40,
+  /** Gigantic boot-time hugetlb pages (linux v7.3-rc7 include/linux/memblock.h, memblock_alloc_hugetlb). */
+  RSRV_HUGETLB: 0x80,
 } as const;
 
 /** One region in pfns after PFN_UP/PFN_DOWN, with its node (null = none). */

@@ -50,11 +50,19 @@ export interface MmProfile {
    */
   readonly initDeferredPageSetsMigratetype: boolean;
   /**
-   * deferred_grow_zone() end rule: first_deferred_pfn = nr_pages ? spfn : ULONG_MAX ('nr-pages') or
-   * spfn < zone_end ? spfn : ULONG_MAX ('zone-end', linux v7.3-rc7 mm/mm_init.c deferred_grow_zone).
+   * Where deferred_grow_zone() leaves first_deferred_pfn (src/sim/phases/deferred-grow-zone.ts): 'range-end', the
+   * deferred_init_maxorder() loop over free ranges (to v6.17); 'nr-pages', first_deferred_pfn = nr_pages ? spfn :
+   * ULONG_MAX after a section loop (v6.18: Rapoport, "mm/mm_init: use deferred_init_memmap_chunk() in
+   * deferred_grow_zone()", posted 2025-08-18 with the per-zone job of the same series); 'zone-end', spfn <
+   * zone_end ? spfn : ULONG_MAX (v7.2 on, kernel-7x.md §1.7 [V TM]; linux v7.3-rc7 mm/mm_init.c deferred_grow_zone).
    */
-  readonly deferredGrowZoneEnd: 'nr-pages' | 'zone-end';
-  /** page_alloc_init_late() calls hugetlb_bootmem_struct_page_init() after deferred init (linux v7.3-rc7). */
+  readonly deferredGrowZoneEnd: 'range-end' | 'nr-pages' | 'zone-end';
+  /**
+   * page_alloc_init_late() calls hugetlb_bootmem_struct_page_init() after deferred init and before
+   * set_zone_contiguous() (linux v7.3-rc7 mm/mm_init.c page_alloc_init_late; v7.2 per kernel-7x.md §1.5 step 6 [V TM];
+   * the patch: Muchun Song, "mm/hugetlb: Initialize gigantic bootmem hugepage struct pages earlier", v4 04/19,
+   * 2026-06-12); before, hugetlb_init() -> gather_bootmem_prealloc() ran after it (src/sim/phases/hugetlb-bootmem.ts).
+   */
   readonly hugetlbBootmemStructPageInit: boolean;
 }
 
@@ -63,7 +71,7 @@ const OLD_REST = {
   earlyOrder: OLD_ORDER,
   reserveRangeFn: 'reserve_bootmem_region',
   deferredFreeMigratetype: 'aligned-pfns',
-  deferredGrowZoneEnd: 'nr-pages',
+  deferredGrowZoneEnd: 'range-end',
   hugetlbBootmemStructPageInit: false,
 } as const;
 
@@ -102,6 +110,7 @@ export const MM_PROFILES: Readonly<Record<string, MmProfile>> = {
     deferredFreeOrder: 'max-order',
     threadsFromNodeCpus: 'all',
     ...OLD_REST,
+    deferredGrowZoneEnd: 'nr-pages',
     initDeferredPageSetsMigratetype: true,
   },
   'linux-7.2': {

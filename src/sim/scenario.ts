@@ -6,6 +6,7 @@ import type { ReservedSource } from './boot-tables.js';
 import type { MemblockTables } from './mem-regions.js';
 import type { KernelEra } from './kernel-eras.js';
 import type { MmProfile } from './mm-profiles.js';
+import type { GrowZoneRequest } from './phases/deferred-grow-zone.js';
 import type { KhoRestoreKind } from './phases/kho-types.js';
 import { KHO_RESTORE_KINDS } from './phases/kho-types.js';
 import type { KernelProfile } from './profiles.js';
@@ -29,6 +30,11 @@ export interface Scenario {
   readonly kdump?: boolean;
   /** KHO: the kinds of preserved blocks the replay restores; default: every kind (RESTORE_ALL). */
   readonly restore?: ReadonlySet<KhoRestoreKind>;
+  /**
+   * Allocations that fell back to deferred_grow_zone() before page_alloc_init_late(), in order: the node of the
+   * zone and the order (`--grow-zone 1:10`). The trace cannot show them; default none.
+   */
+  readonly growZone?: readonly GrowZoneRequest[];
   /** page_ext_init() has a client (reads section-aligned struct pages). Default true. */
   readonly pageExt?: boolean;
   /** CPUs per node for the deferred-init thread count; 1 when unknown. */

@@ -2,7 +2,8 @@
 // kernel would have printed (unavailable ranges, deferred boundary), for reports, checks and costs.
 import type { Diagnostic, Range } from '../core/index.js';
 import type { ArchProfile } from './arch.js';
-import type { DeferredWork, PhaseSummary, UnavailableRecord } from './context.js';
+import type { DeferredInitBug, DeferredWork, PhaseSummary, UnavailableRecord } from './context.js';
+import type { DeferredGrow } from './phases/deferred-grow-zone.js';
 import type { Layout, ZoneLayout } from './layout.js';
 import type { MemMap, PageEvent } from './memmap.js';
 import type { KernelEra } from './kernel-eras.js';
@@ -83,6 +84,10 @@ export interface Timeline {
   readonly events: readonly PageEvent[];
   readonly unavailable: readonly UnavailableRecord[];
   readonly deferredWork: readonly DeferredWork[];
+  /** deferred_grow_zone() calls (Scenario.growZone), in order; empty when none were asked for. */
+  readonly deferredGrows: readonly DeferredGrow[];
+  /** Nodes whose deferred_init_memmap() hit BUG_ON(first_deferred_pfn > pgdat_end_pfn). */
+  readonly deferredInitBugs: readonly DeferredInitBug[];
   readonly totalramPages: number;
   readonly memblockDiscarded: boolean;
   readonly diagnostics: readonly Diagnostic[];

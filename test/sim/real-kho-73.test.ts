@@ -73,6 +73,17 @@ describe.each(BUNDLES)('%s: the second kernel as replayed and as it printed', (d
     expect(tl.nodes.filter((n) => n.firstDeferredPfn !== null).map((n) => n.nid)).toEqual(
       [...printed].sort((x, y) => x - y),
     );
+    // the pgdatinit threads that ran: no deferred_grow_zone() moved first_deferred_pfn to ULONG_MAX (the v7.2+ end
+    // rule) or past a node end (BUG_ON), and each did work
+    expect(tl.deferredWork.map((w) => w.nid)).toEqual([...printed].sort((x, y) => x - y));
+    expect(tl.deferredWork.every((w) => w.pages > 0)).toBe(true);
+    expect(tl.deferredInitBugs).toEqual([]);
+  });
+
+  it('has no gigantic hugetlb pages to set up (booted without hugepages=), so hugetlb_bootmem_struct_page_init() does nothing', () => {
+    expect(stage2('cmdline.txt')).not.toMatch(/hugepages=/);
+    expect(r.timeline.mm.hugetlbBootmemStructPageInit).toBe(true);
+    expect(tl.events.some((e) => e.fn === 'hugetlb_bootmem_struct_page_init')).toBe(false);
   });
 
   it('reserves exactly the blocks kho_preserved_memory_reserve() reserved', () => {

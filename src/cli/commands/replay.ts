@@ -66,6 +66,10 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     )
     .option('--profile <name>', "KHO: kernel profile, or 'list' (default: from the image's ABI)")
     .option('--restore <all|none|kinds>', 'KHO: what is restored: all, none, or folio,pages,vmalloc,subtree')
+    .option(
+      '--grow-zone <nid:order,...>',
+      'allocations that fell back to deferred_grow_zone() before deferred init, in order (default: none)',
+    )
     .option('--html <file>', 'also write a self-contained HTML report (memory map per node, boot timeline)')
     .addOption(archOption())
     .addOption(pageSizeOption())

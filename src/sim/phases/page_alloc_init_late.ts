@@ -4,6 +4,7 @@ import { roundDown, roundUp } from '../../core/index.js';
 import type { PadataJob, SimContext } from '../context.js';
 import { runPhase, zoneKey } from '../context.js';
 import { MEMBLOCK, freePfnRanges } from '../mem-regions.js';
+import { hugetlbBootmemStructPageInit } from './hugetlb-bootmem.js';
 
 const INIT = { phase: 'page_alloc_init_late', fn: 'deferred_init_pages' } as const;
 const FREE = { phase: 'page_alloc_init_late', fn: 'deferred_free_pages' } as const;
@@ -40,6 +41,28 @@ export function deferredInitMemmap(ctx: SimContext, nid: number): void {
   if (fdp === undefined || fdp === null) return; // prints nothing
   ctx.currentFirstDeferredPfn.set(nid, null);
   const node = ctx.layout.nodes.find((n) => n.nid === nid)!;
+  if (fdp >= node.endPfn) {
+    // only a deferred_grow_zone() that ran to the zone end leaves this (linux v7.3-rc7 mm/mm_init.c
+    // deferred_init_memmap): past the node end BUG_ON() stops the boot; at it, the job is empty but the thread still
+    // prints `node N deferred pages initialised`
+    if (fdp > node.endPfn) {
+      ctx.deferredInitBugs.push({ nid, firstDeferredPfn: fdp, nodeEndPfn: node.endPfn });
+      return;
+    }
+    const last = [...node.zones].reverse().find((z) => z.spannedPages > 0);
+    const maxThreads = ctx.threadsPerNode.get(nid) ?? 1;
+    if (last)
+      ctx.deferredWork.push({
+        nid,
+        zid: last.zid,
+        firstDeferredPfn: fdp,
+        pages: 0,
+        freeRanges: 0,
+        maxThreads,
+        jobs: [],
+      });
+    return;
+  }
   const zone = node.zones.find((z) => z.spannedPages && fdp < z.endPfn);
   if (!zone) return;
   const pps = ctx.arch.PAGES_PER_SECTION;
@@ -154,6 +177,8 @@ export function pageExtInit(ctx: SimContext): void {
 export function pageAllocInitLate(ctx: SimContext): void {
   runPhase(ctx, 'page_alloc_init_late', () => {
     for (const n of ctx.layout.nodes) deferredInitMemmap(ctx, n.nid);
+    // v7.2 on: the gigantic hugetlb tails before mem_init_print_info() and set_zone_contiguous()
+    if (ctx.mm.hugetlbBootmemStructPageInit) hugetlbBootmemStructPageInit(ctx);
     ctx.memblockDiscarded = !ctx.arch.ARCH_KEEP_MEMBLOCK;
     for (const n of ctx.layout.nodes) {
       for (const z of n.zones) {

@@ -1,0 +1,34 @@
+// Timeline -> findings of the early mm steps a scenario can trigger on any boot (plain or KHO): deferred_grow_zone()
+// calls and the BUG_ON they can leave for deferred_init_memmap() (src/sim/phases/deferred-grow-zone.ts).
+import type { Range } from '../core/index.js';
+import type { Timeline } from '../sim/timeline.js';
+import type { FindingCode } from './codes.js';
+import { FINDING_CODES } from './codes.js';
+import type { Finding } from './kho-findings.js';
+
+function finding(code: FindingCode, phase: string, ranges: readonly Range[]): Finding {
+  const info = FINDING_CODES[code];
+  return {
+    code,
+    severity: info.severity,
+    phase,
+    kernelFunction: info.kernelFunction,
+    pages: ranges.reduce((n, r) => n + r.end - r.start, 0),
+    blocks: 0,
+    ranges,
+    title: info.title,
+    howToRead: info.howToRead,
+  };
+}
+
+/** DEFERRED_INIT_PAST_NODE_END per node that hit the BUG_ON; DEFERRED_ZONE_GROWN with every grown range. */
+export function checkDeferredGrow(tl: Pick<Timeline, 'deferredGrows' | 'deferredInitBugs'>): Finding[] {
+  const out: Finding[] = [];
+  const bugs = tl.deferredInitBugs.map((b) => ({ start: b.nodeEndPfn, end: b.firstDeferredPfn }));
+  if (bugs.length) out.push(finding('DEFERRED_INIT_PAST_NODE_END', 'page_alloc_init_late', bugs));
+  if (tl.deferredGrows.length) {
+    const grown = tl.deferredGrows.flatMap((g) => g.ranges);
+    out.push(finding('DEFERRED_ZONE_GROWN', 'deferred_grow_zone', grown));
+  }
+  return out;
+}

@@ -1,0 +1,49 @@
+// The struct pages of gigantic boot-time hugetlb pages (mm/hugetlb.c __alloc_bootmem_huge_page,
+// hugetlb_bootmem_struct_page_init / gather_bootmem_prealloc): memblock_alloc_hugetlb() reserves each page with
+// MEMBLOCK_RSRV_KERN | MEMBLOCK_RSRV_HUGETLB (linux v7.3-rc7 mm/memblock.c memblock_alloc_hugetlb) and hugetlb marks
+// everything after its head page MEMBLOCK_RSRV_NOINIT, so memmap_init_reserved_pages() sets up the head only and
+// hugetlb initialises the tails itself. Where it does that is the mm profile's `hugetlbBootmemStructPageInit`:
+//  - true: hugetlb_bootmem_struct_page_init() in page_alloc_init_late(), after deferred init and before
+//    set_zone_contiguous() (linux v7.3-rc7 mm/mm_init.c page_alloc_init_late; Muchun Song, "mm/hugetlb: Initialize
+//    gigantic bootmem hugepage struct pages earlier", v4 04/19, 2026-06-12, Fixes fde1c4ecf916);
+//  - false: gather_bootmem_prealloc() from hugetlb_init(), a subsys_initcall after page_alloc_init_late(), so
+//    set_zone_contiguous() and page_ext_init() read the tails uninitialised (what that patch repaired).
+import type { SimContext } from '../context.js';
+import { runPhase, zoneSpanning } from '../context.js';
+import { pfnDown, pfnUp } from '../arch.js';
+import { MEMBLOCK, earlyPfnToNid } from '../mem-regions.js';
+
+/** The tails of the gigantic bootmem pages: reserved regions flagged both RSRV_HUGETLB and RSRV_NOINIT, in pfns. */
+export function hugetlbBootmemTails(
+  ctx: SimContext,
+): { start: number; end: number; nid: number; zid: number }[] {
+  const want = MEMBLOCK.RSRV_HUGETLB | MEMBLOCK.RSRV_NOINIT;
+  const out: { start: number; end: number; nid: number; zid: number }[] = [];
+  for (const r of ctx.tables.reserved) {
+    if ((r.flags & want) !== want) continue;
+    const s = pfnUp(r.start, ctx.arch);
+    const e = pfnDown(r.end, ctx.arch);
+    if (s >= e) continue;
+    const nid = r.nid ?? earlyPfnToNid(ctx.layout.memRanges, s, ctx.layout.firstOnlineNode);
+    // hugetlb_folio_init_vmemmap() takes the zone and node of the folio's head page, which is the region's own
+    const z = zoneSpanning(ctx, nid, s);
+    if (z) out.push({ start: s, end: e, nid, zid: z.zid });
+  }
+  return out;
+}
+
+/** hugetlb_bootmem_struct_page_init(), inside page_alloc_init_late() (v7.2 on). */
+export function hugetlbBootmemStructPageInit(ctx: SimContext): void {
+  const tails = hugetlbBootmemTails(ctx);
+  if (tails.length)
+    ctx.memmap.initRanges(tails, { phase: 'page_alloc_init_late', fn: 'hugetlb_bootmem_struct_page_init' });
+}
+
+/** hugetlb_init() -> gather_bootmem_prealloc() after page_alloc_init_late() (before v7.2); no phase when no page. */
+export function hugetlbInitGatherBootmem(ctx: SimContext): void {
+  const tails = hugetlbBootmemTails(ctx);
+  if (!tails.length) return;
+  runPhase(ctx, 'hugetlb_init', () => {
+    ctx.memmap.initRanges(tails, { phase: 'hugetlb_init', fn: 'gather_bootmem_prealloc' });
+  });
+}

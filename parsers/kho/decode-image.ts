@@ -69,6 +69,11 @@ export interface KhoImageInput {
   readonly endianness?: KhoEndian;
   /** The root FDT's own bytes (kho/fdt): the preserved block holding them is the root FDT page (kho_init). */
   readonly rootBytes?: Uint8Array;
+  /**
+   * The image is what this host was handed at boot (debugfs kho/in, or a capture made on a KHO-booted kernel), not
+   * what it hands over: blobs its consumers freed after restoring (the LUO page) may hold other bytes by now.
+   */
+  readonly incoming?: boolean;
 }
 
 const FDT_MAGIC = 0xd00dfeed;
@@ -198,6 +203,14 @@ export function decodeKhoImage(input: KhoImageInput): KhoImage {
         } else if (isLuo) luo = decodeLuo(blob, fdt.root, luoCtx);
       } else if (blob && st.name === KHO_SUBTREE.KEXEC_METADATA_NAME) {
         kexecMetadata = decodeKexecMetadata(blob.bytes, blob.file, endian);
+      } else if (blob && isLuo && !isFdt(blob.bytes) && input.incoming && !looksLikeLuoSer(blob.bytes)) {
+        // luo_early_startup() ends with kho_restore_free(luo_ser) (linux v7.3-rc7 kernel/liveupdate/luo_core.c), yet
+        // debugfs keeps serving in/sub_fdts/LUO from that page: once reused it reads back as unrelated bytes
+        diags.warn(
+          'KHO_LUO_FREED',
+          `${blob.file} is not a struct luo_ser (starts ${hexBytes(blob.bytes, 16)}): a KHO-booted kernel serves in/sub_fdts/LUO from the page luo_early_startup() freed after restoring (linux v7.3-rc7 luo_core.c), so it reads back as unrelated bytes; LUO not decoded: capture on the kernel that hands over, at kexec time (kexec-replay capture --out DIR there writes memory's copy)`,
+          { file: blob.file, offset: 0, field: 'luo_ser.compatible' },
+        );
       } else if (blob && isLuo && !isFdt(blob.bytes)) {
         // kho-v4: the raw struct luo_ser (luo-v3 on); its compatible is the LUO version
         luo = decodeLuo(blob, null, luoCtx);
@@ -320,6 +333,18 @@ function reportBitmapEvidence(
       { file },
     );
   }
+}
+
+/** A struct luo_ser begins with its version string, "luo-v<N>" and a NUL (LUO_ABI_COMPATIBLE, luo-v3 on). */
+function looksLikeLuoSer(b: Uint8Array): boolean {
+  const nul = b.indexOf(0);
+  if (nul < 6 || nul > 16) return false;
+  return /^luo-v[0-9]+$/.test(String.fromCharCode(...b.subarray(0, nul)));
+}
+
+/** The first `n` bytes as hex pairs, for a message. */
+function hexBytes(b: Uint8Array, n: number): string {
+  return Array.from(b.subarray(0, n), (x) => x.toString(16).padStart(2, '0')).join(' ') + (b.length > n ? ' ...' : '');
 }
 
 function isFdt(b: Uint8Array): boolean {

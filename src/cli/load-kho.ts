@@ -187,7 +187,15 @@ export function loadKhoImage(dir: string, options: LoadKhoImageOptions = {}): Kh
     }
     const readFdt: KhoFdtReader = (bytes, file) => parseFdt(bytes, file, sink);
     options.progress?.('decoding the preserved-memory map');
+    // what this host was handed at boot: debugfs kho/in, or a capture made on a KHO-booted kernel (its kho/ came
+    // from kho-debugfs/in or from the SETUP_KEXEC_KHO setup_data, and it has no out/fdt)
+    const incoming =
+      kd.side === 'in' ||
+      (kd.side === 'bundle' &&
+        !exists(at('kho-debugfs/out/fdt')) &&
+        (exists(at('kho-debugfs/in/fdt')) || exists(at('kho/setup-data-kexec-kho.txt'))));
     const image = decodeKhoImage({
+      incoming,
       root: root.root,
       rootFile: fdtFile,
       rootBytes,

@@ -99,6 +99,82 @@ describe('bundles from current hosts (real v7.3-rc7 debugfs copies)', () => {
     expect(doc.kho.subtrees.every((s: { source: string }) => s.source === 'file')).toBe(true);
   });
 
+  // luo_early_startup() frees the struct luo_ser page after restoring (kho_restore_free), and debugfs keeps serving
+  // in/sub_fdts/LUO from it. Capture C's stage 2 was read before the page was reused (its in/sub_fdts/LUO still equals
+  // the dump's copy), so the reused page is the real stage-2 copy with the 32 bytes such a page reads back as: zeros
+  // (reallocated zeroed) or a slab object's free pointer and data (direct-map addresses).
+  const slab = new Uint8Array(32);
+  const sv = new DataView(slab.buffer);
+  sv.setBigUint64(0, 0xffff_8881_0033_6040n, true);
+  sv.setBigUint64(8, 0xffff_8881_0033_6080n, true);
+  sv.setUint32(16, 0x1d, true);
+  const reused = { zeros: new Uint8Array(32), slab };
+  const hexOf = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
+  const debugfsIn = (name: string, luo: Uint8Array, extra: Record<string, string> = {}): string => {
+    const s2 = `${C}/stage2-after-kexec/kho-debugfs`;
+    const files: Record<string, string> = {
+      'kho/in/fdt': `${s2}/in/fdt`,
+      'kho/out/scratch_phys': `${s2}/out/scratch_phys`,
+      'kho/out/scratch_len': `${s2}/out/scratch_len`,
+      ...extra,
+    };
+    for (const s of SUBS.filter((x) => x !== 'LUO')) files[`kho/in/sub_fdts/${s}`] = `${s2}/in/sub_fdts/${s}`;
+    const dir = bundle(name, files);
+    fs.writeFileSync(path.join(dir, 'kho/in/sub_fdts/LUO'), luo);
+    return dir;
+  };
+
+  it('the real stage-2 in/sub_fdts/LUO (read before the page was reused) decodes as the struct luo_ser', async () => {
+    const dir = debugfsIn('in-luo-real', fs.readFileSync(`${C}/stage2-after-kexec/kho-debugfs/in/sub_fdts/LUO`));
+    const doc = JSON.parse((await inspect(dir, '--json')).out);
+    expect(doc.diagnostics.map((d: { code: string }) => d.code)).not.toContain('KHO_LUO_FREED');
+    expect(doc.kho.luo).toMatchObject({ compatible: 'luo-v5', liveupdateNumber: 1, sessionsPhys: 0x1812e5000 });
+  });
+
+  for (const [shape, bytes] of Object.entries(reused)) {
+    it(`a freed LUO page served after boot (${shape}): one warning line saying what is wrong and what to capture`, async () => {
+      const dir = debugfsIn(`in-luo-freed-${shape}`, bytes);
+      const r = await inspect(dir);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out.match(/KHO_LUO_FREED/g)).toHaveLength(1);
+      const doc = JSON.parse((await inspect(dir, '--json')).out);
+      const codes = doc.diagnostics.map((d: { code: string }) => d.code);
+      const freed = doc.diagnostics.filter((d: { code: string }) => d.code === 'KHO_LUO_FREED');
+      expect(freed).toHaveLength(1);
+      const msg: string = freed[0].message;
+      expect(msg).not.toContain('\n');
+      expect(freed[0].location.file).toMatch(/kho\/in\/sub_fdts\/LUO$/);
+      expect(msg).toContain('is not a struct luo_ser (starts ' + hexOf(bytes.subarray(0, 16)) + ' ...)');
+      expect(msg).toContain('luo_early_startup() freed');
+      expect(msg).toContain('capture on the kernel that hands over, at kexec time');
+      // not reported as an unknown LUO version, and nothing decoded from the bytes
+      expect(codes).not.toContain('KHO_LUO_VERSION');
+      expect(doc.kho.luo).toBeNull();
+      expect(doc.kho.subtrees.find((s: { name: string }) => s.name === 'LUO').compatible).toBeNull();
+    });
+  }
+
+  it('the same bytes in the bundle layout of a capture on a KHO-booted kernel (kho-debugfs/in, no out/fdt)', async () => {
+    const dir = debugfsIn('capture-in-freed', reused.slab);
+    fs.renameSync(path.join(dir, 'kho/in'), path.join(dir, 'kho-in'));
+    fs.mkdirSync(path.join(dir, 'kho-debugfs'), { recursive: true });
+    fs.cpSync(path.join(dir, 'kho-in'), path.join(dir, 'kho-debugfs/in'), { recursive: true });
+    fs.renameSync(path.join(dir, 'kho-in/fdt'), path.join(dir, 'kho/fdt'));
+    fs.renameSync(path.join(dir, 'kho-in/sub_fdts'), path.join(dir, 'kho/sub_fdts'));
+    const codes = JSON.parse((await inspect(dir, '--json')).out).diagnostics.map(
+      (d: { code: string }) => d.code,
+    );
+    expect(codes).toContain('KHO_LUO_FREED');
+    // a cold-booted host's bundle (out/): the same bytes are an unknown LUO version, not a freed page
+    fs.mkdirSync(path.join(dir, 'kho-debugfs/out'));
+    fs.copyFileSync(path.join(dir, 'kho/fdt'), path.join(dir, 'kho-debugfs/out/fdt'));
+    const out = JSON.parse((await inspect(dir, '--json')).out).diagnostics.map(
+      (d: { code: string }) => d.code,
+    );
+    expect(out).not.toContain('KHO_LUO_FREED');
+    expect(out).toContain('KHO_LUO_VERSION');
+  });
+
   it('v7.4 debugfs names bootmem_phys / bootmem_len give the scratch areas', async () => {
     const r = await inspect(
       bundle('bootmem', {

@@ -344,7 +344,10 @@ function looksLikeLuoSer(b: Uint8Array): boolean {
 
 /** The first `n` bytes as hex pairs, for a message. */
 function hexBytes(b: Uint8Array, n: number): string {
-  return Array.from(b.subarray(0, n), (x) => x.toString(16).padStart(2, '0')).join(' ') + (b.length > n ? ' ...' : '');
+  return (
+    Array.from(b.subarray(0, n), (x) => x.toString(16).padStart(2, '0')).join(' ') +
+    (b.length > n ? ' ...' : '')
+  );
 }
 
 function isFdt(b: Uint8Array): boolean {

@@ -50,7 +50,11 @@ export interface KhoLuoSpec {
 
 export interface BuiltLuoFile {
   readonly token: bigint;
+  /** The memfd record's address (0: not a memfd) and its layout. */
   readonly serPhys: number;
+  readonly memfdVersion?: 'memfd-v1' | 'memfd-v2';
+  /** The memfd's folio array: its kho_vmalloc chunk pages and data pages. */
+  readonly folioArray?: { readonly chunkPhys: readonly number[]; readonly blockPhys: readonly number[] };
   readonly folioPhys: number[];
 }
 
@@ -72,8 +76,12 @@ export interface LuoAlloc {
   readonly newPage: () => [number, Uint8Array];
   /** A preserved data page whose contents are not stored (memfd folios). */
   readonly dataPage: () => number;
-  /** A kho_vmalloc area of these contents (order 0); returns its 16-byte descriptor. */
-  readonly vmalloc: (contents: Uint8Array) => { desc: Uint8Array };
+  /** A kho_vmalloc area of these contents (order 0); returns its 16-byte descriptor and pages. */
+  readonly vmalloc: (contents: Uint8Array) => {
+    desc: Uint8Array;
+    chunkPhys: readonly number[];
+    blockPhys: readonly number[];
+  };
 }
 
 const SESSION_SER = 80;
@@ -165,10 +173,12 @@ export function encodeLuo(spec: KhoLuoSpec, a: LuoAlloc): BuiltLuo {
             put64(av, i * 16, BigInt(pfn) | (BigInt(m.folioFlags ?? 3) << 52n));
             put64(av, i * 16 + 8, i);
           }
-          rec.set(a.vmalloc(arr).desc, off + 8);
+          const area = a.vmalloc(arr);
+          rec.set(area.desc, off + 8);
+          Object.assign(built, { folioArray: { chunkPhys: area.chunkPhys, blockPhys: area.blockPhys } });
         }
         data = BigInt(recPhys);
-        (built as { serPhys: number }).serPhys = recPhys;
+        Object.assign(built, { serPhys: recPhys, memfdVersion: version });
       }
       files.push(built);
       return { compatible, data, token: BigInt(f.token) };

@@ -245,43 +245,66 @@ describe('kexec-replay inspect: sub_fdts copy against the memory dump', () => {
 
 describe('kexec-replay inspect on a big-endian host (memory.core is ELFDATA2MSB)', () => {
   // KHO values are native-endian (spec kho-abi.md 2.3): the loader hands the core to the decoders, which take its
-  // byte order, so a big-endian bundle decodes to the blocks of its little-endian twin.
-  for (const abi of ['kho-v1', 'kho-v3'] as const) {
-    it(`${abi}: --json lists the same blocks as the little-endian bundle`, async () => {
-      const img = buildKhoImage(
-        b16gScenario({
-          abi,
-          ...(abi === 'kho-v1' ? { bitmapFormat: 'page' as const } : {}),
-          blocks: 40,
-          seed: 3,
-        }),
-      );
-      const write = (name: string, files: Map<string, Uint8Array>): string => {
-        const dir = path.join(tmp, name);
-        for (const [rel, bytes] of files) {
-          fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-          fs.writeFileSync(path.join(dir, rel), bytes);
-        }
-        return dir;
-      };
-      const le = await inspect(write(`le-${abi}`, khoBundleFiles({ ...img, blobs: new Map() })), '--json');
-      const be = await inspect(
-        write(`be-${abi}`, bigEndianBundleFiles({ ...img, blobs: new Map() })),
-        '--json',
-      );
+  // byte order, so a big-endian bundle (memory map, subtree blobs, kho_test folios_info, LUO pages, memfd records all
+  // written big endian) decodes to exactly what its little-endian twin does.
+  const write = (name: string, files: Map<string, Uint8Array>): string => {
+    const dir = path.join(tmp, name);
+    for (const [rel, bytes] of files) {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), bytes);
+    }
+    return dir;
+  };
+  const images = {
+    'kho-v1': () => buildKhoImage(b16gScenario({ abi: 'kho-v1', bitmapFormat: 'page', blocks: 40, seed: 3 })),
+    'kho-v3': () => buildKhoImage(b16gScenario({ abi: 'kho-v3', blocks: 40, seed: 3 })),
+    'kho-v4 with LUO and memfd': () =>
+      buildKhoImage({
+        abi: 'kho-v4',
+        ram: [{ start: 0x1_0000_0000, end: 0x1_4000_0000 }],
+        blocks: [{ phys: 0x1_0020_0000, order: 9 }],
+        luo: {
+          liveupdateNumber: 7,
+          sessions: [
+            {
+              name: 'vm0',
+              files: [
+                { token: 0x100, memfd: { size: 3 * 4096, pos: 4096, seals: 0x1f, flags: 2 } },
+                { token: 0x101, memfd: { size: 4096, version: 'memfd-v1' } },
+                { token: 0x102, memfd: { size: 0 } },
+              ],
+            },
+            {
+              name: 'many',
+              files: Array.from({ length: 70 }, (_, i) => ({ token: i, memfd: { size: 4096 } })),
+            },
+            ...Array.from({ length: 51 }, (_, i) => ({ name: `empty-${i}` })),
+          ],
+          flbs: [{ name: 'liveupdate-test-flb-v0', data: 0xfeedf00dcafebee0n, count: 72 }],
+        },
+      }),
+  };
+  for (const [what, make] of Object.entries(images)) {
+    it(`${what}: exit 0 and --json decodes the same image as the little-endian bundle`, async () => {
+      const img = make();
+      const slug = what.replace(/\W+/g, '-');
+      const le = await inspect(write(`le-${slug}`, khoBundleFiles(img)), '--json');
+      const be = await inspect(write(`be-${slug}`, bigEndianBundleFiles(img)), '--json');
+      expect(le.code, le.err).toBe(0);
+      expect(be.code, be.err).toBe(0);
       const leDoc = JSON.parse(le.out);
       const beDoc = JSON.parse(be.out);
-      expect(le.code, le.err).toBe(0);
-      // The big-endian twin's kho_test subtree reads folios_info.first as 0x00e0bf7702000000 (KHO_SUBTREE_INVALID,
-      // an error note, so exit 3 with the report): the builder's big-endian subtree data, not the memory map, which
-      // is what this test compares. Left for the decoder's owner (issue 9 report).
-      expect([0, 3], be.err).toContain(be.code);
-      if (be.code === 3) expect(be.err).toContain('KHO_SUBTREE_INVALID');
       expect(physOrder(beDoc.kho.preserved)).toEqual(
         img.blocks.map((b) => ({ phys: b.phys, order: b.order })),
       );
-      expect(physOrder(beDoc.kho.preserved)).toEqual(physOrder(leDoc.kho.preserved));
       expect(beDoc.kho.memoryMapPhys).toBe(img.memoryMapPhys);
+      // everything decoded is equal: owners, subtrees, kho_test, reserve_mem, kexec-metadata, LUO and memfd records
+      expect(beDoc.kho).toEqual(leDoc.kho);
+      expect(beDoc.diagnostics.map((d: { code: string }) => d.code)).toEqual(
+        leDoc.diagnostics.map((d: { code: string }) => d.code),
+      );
+      if (img.luo) expect(beDoc.kho.luo.files).toHaveLength(73);
+      else expect(beDoc.kho.khoTest.nrFolios).toBeGreaterThan(0);
     });
   }
 });

@@ -125,10 +125,17 @@ describe('bundles from current hosts (real v7.3-rc7 debugfs copies)', () => {
   };
 
   it('the real stage-2 in/sub_fdts/LUO (read before the page was reused) decodes as the struct luo_ser', async () => {
-    const dir = debugfsIn('in-luo-real', fs.readFileSync(`${C}/stage2-after-kexec/kho-debugfs/in/sub_fdts/LUO`));
+    const dir = debugfsIn(
+      'in-luo-real',
+      fs.readFileSync(`${C}/stage2-after-kexec/kho-debugfs/in/sub_fdts/LUO`),
+    );
     const doc = JSON.parse((await inspect(dir, '--json')).out);
     expect(doc.diagnostics.map((d: { code: string }) => d.code)).not.toContain('KHO_LUO_FREED');
-    expect(doc.kho.luo).toMatchObject({ compatible: 'luo-v5', liveupdateNumber: 1, sessionsPhys: 0x1812e5000 });
+    expect(doc.kho.luo).toMatchObject({
+      compatible: 'luo-v5',
+      liveupdateNumber: 1,
+      sessionsPhys: 0x1812e5000,
+    });
   });
 
   for (const [shape, bytes] of Object.entries(reused)) {

@@ -569,6 +569,26 @@ export interface ParseDmesgOptions {
   readonly boot?: number | 'last';
 }
 
+/**
+ * Refuse a log of more than LIMITS.TEXT_MAX_LINES lines before reading any (issue 13): only a text longer than the
+ * limit can have more lines, and counting newlines is cheaper than parsing them (a file of 50M empty lines took 6 s
+ * to reach the check in the loop below). The loop keeps its own check for the line number it reports.
+ */
+function checkLineCount(text: string, file: string): void {
+  if (text.length < LIMITS.TEXT_MAX_LINES) return;
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < text.length - 1; i = text.indexOf('\n', i + 1)) {
+    if (++lines > LIMITS.TEXT_MAX_LINES) {
+      throw new TraceError({
+        code: 'DMESG_ERR_TOO_LONG',
+        location: { file, line: lines },
+        expected: `at most ${LIMITS.TEXT_MAX_LINES} lines`,
+        found: 'more',
+      });
+    }
+  }
+}
+
 const BANNER_HINT = /Linux version \S/;
 
 /** Lines [first, last] (1-based) of one boot: from its banner to the line before the next banner. */
@@ -607,6 +627,7 @@ function bootRange(text: string, file: string, boot: number | 'last'): { first: 
  */
 export function parseDmesg(text: string, file: string, options: ParseDmesgOptions = {}): DmesgLog {
   checkText(text, file);
+  checkLineCount(text, file);
   const b = new DmesgBuilder(file);
   const range = options.boot === undefined ? null : bootRange(text, file, options.boot);
   let start = 0;

@@ -22,10 +22,13 @@ export interface BundleFiles {
   readonly headOnly: Set<string>;
 }
 
-/** gunzip `/proc/config.gz` and friends here (node:zlib), so the pure parsers only ever see text. */
+/**
+ * gunzip `/proc/config.gz` and friends here (node:zlib), so the pure parsers only ever see text. The output is
+ * bounded like any host text file (MAX_TEXT_BYTES) before it is sized: a 250 KiB gzip of zeros is 256 MiB (issue 13).
+ */
 function gunzip(file: string, bytes: Uint8Array): Uint8Array {
   try {
-    return new Uint8Array(gunzipSync(bytes));
+    return new Uint8Array(gunzipSync(bytes, { maxOutputLength: MAX_TEXT_BYTES }));
   } catch (e) {
     throw new TraceError({
       code: 'TRACE_ERR_GZIP',

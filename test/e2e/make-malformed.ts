@@ -371,6 +371,7 @@ export function malformedReadme(cases: readonly MalformedCase[]): string {
     '',
     ...cases.map((c) => `- \`${c.name}/\`: ${c.what}`),
     '- `does-not-exist/`: never created: a bundle directory that does not exist (a usage error, exit 2)',
+    '- `codes/`: one bundle per error code the tool can raise, named after it (codes/README.md, make-malformed-codes.ts)',
     '',
   ];
   return lines.join('\n');

@@ -8,9 +8,13 @@ import { malformedCases, malformedReadme } from './make-malformed.js';
 const ROOT = 'traces/malformed';
 const WRITE = process.env['KEXEC_REPLAY_WRITE_MALFORMED'] === '1';
 
+// codes/ (one bundle per error code) is make-malformed-codes.ts's, checked by malformed-codes.test.ts
+const CODES = 'codes';
+
 function listFiles(dir: string, rel = ''): string[] {
   return fs
     .readdirSync(path.join(dir, rel), { withFileTypes: true })
+    .filter((e) => rel !== '' || e.name !== CODES)
     .flatMap((e) => (e.isDirectory() ? listFiles(dir, path.join(rel, e.name)) : [path.join(rel, e.name)]))
     .sort();
 }
@@ -20,7 +24,8 @@ describe('traces/malformed/ matches make-malformed.ts', () => {
 
   if (WRITE) {
     it('writes the folder', () => {
-      fs.rmSync(ROOT, { recursive: true, force: true });
+      for (const e of fs.existsSync(ROOT) ? fs.readdirSync(ROOT) : [])
+        if (e !== CODES) fs.rmSync(path.join(ROOT, e), { recursive: true, force: true });
       for (const c of cases) {
         for (const [rel, bytes] of Object.entries(c.files)) {
           const file = path.join(ROOT, c.name, rel);

@@ -129,8 +129,13 @@ export interface BundleFileReport {
   /** Why a recognised file was not used. */
   readonly note?: string;
   readonly totalLines?: number;
+  /** Lines read into the model, ignoredLines included. totalLines = parsedLines + unknownLines. */
   readonly parsedLines?: number;
+  /** Lines of no known shape (or a known shape with a bad value), each with a located diagnostic. */
   readonly unknownLines?: number;
+  /** Part of parsedLines: recognised and skipped on purpose (dmesg's ignore list, blank lines), by reason. */
+  readonly ignoredLines?: number;
+  readonly ignoredReasons?: Readonly<Record<string, number>>;
 }
 
 export interface IomemSummary {

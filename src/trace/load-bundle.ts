@@ -74,6 +74,9 @@ interface Counts {
   readonly totalLines: number;
   readonly parsedLines: number;
   readonly unknownLines: number;
+  /** Part of parsedLines: lines recognised and skipped on purpose, by reason (the dmesg parser's ignore list). */
+  readonly ignoredLines?: number;
+  readonly ignoredReasons?: Readonly<Record<string, number>>;
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -887,6 +890,9 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
       recognisedBy: f.by,
       used: true,
       ...(c ? { totalLines: c.totalLines, parsedLines: c.parsedLines, unknownLines: c.unknownLines } : {}),
+      ...(c?.ignoredLines !== undefined
+        ? { ignoredLines: c.ignoredLines, ignoredReasons: { ...(c.ignoredReasons ?? {}) } }
+        : {}),
     });
   }
   reports.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -194,6 +194,8 @@ function readPhnum(
 class ElfCoreReader implements ElfCore {
   readonly name: string;
   readonly presentRanges: readonly Range[];
+  /** Σ min(p_filesz, p_memsz) over the PT_LOADs: an upper bound on the distinct bytes the dump holds. */
+  readonly heldBytes: number;
   private readonly map: PhysMap;
 
   constructor(
@@ -208,6 +210,7 @@ class ElfCoreReader implements ElfCore {
     zeroFill: boolean,
   ) {
     this.name = src.name;
+    this.heldBytes = segments.reduce((n, s) => n + Math.min(s.fileSize, s.memSize), 0);
     this.map = new PhysMap(segments, (s) => (zeroFill ? s.memSize : s.fileSize));
     this.presentRanges = this.map.ranges();
   }

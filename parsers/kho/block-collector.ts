@@ -8,14 +8,17 @@ import type { KhoPreservedBlocks } from './types.js';
 const ORDER_SLOTS = 64;
 
 export class BlockCollector {
-  private packed = new Float64Array(1024);
+  private packed: Float64Array;
   private n = 0;
 
+  /** `maxBlocks` bounds every allocation (decode-image.ts maxPreservedBlocks: what the dump can hold). */
   constructor(
     private readonly pageShift: number,
     private readonly maxBlocks: number,
     private readonly onTooMany: () => Error,
-  ) {}
+  ) {
+    this.packed = new Float64Array(Math.min(1024, maxBlocks));
+  }
 
   get count(): number {
     return this.n;

@@ -79,6 +79,12 @@ export interface KhoImageInput {
 const FDT_MAGIC = 0xd00dfeed;
 const NOT_APPLICABLE: KhoBitmapEvidence = { kind: 'not-applicable', proof: false, detail: '' };
 
+/** The most blocks the memory map can hold: 8 per byte of the dump (one bit each), at most LIMITS.KHO_MAX_BLOCKS. */
+export function maxPreservedBlocks(mem: PhysMemory | null | undefined): number {
+  const held = mem?.heldBytes;
+  return held === undefined ? KHO_BOUNDS.MAX_BLOCKS : Math.min(KHO_BOUNDS.MAX_BLOCKS, held * 8);
+}
+
 /** Decode everything the incoming kernel would find. Throws TraceError for a malformed root or memory map. */
 export function decodeKhoImage(input: KhoImageInput): KhoImage {
   const diags = new DiagnosticSink();
@@ -93,15 +99,22 @@ export function decodeKhoImage(input: KhoImageInput): KhoImage {
     location: { file: input.rootFile, offset: root.memoryMapOffset, field: mapField },
   };
 
-  // 1. The memory map.
+  // 1. The memory map. Every preserved block is one set bit of a bitmap the dump holds (kho-v1 chunk bitmaps,
+  // kho-v3+ radix leaves; linux v7.3-rc7 kernel/liveupdate/kexec_handover.c kho_radix_walk_leaf), and no two
+  // bitmaps share bytes (KHO_ERR_ALIAS): so the dump's bytes bound the blocks, before the collector sizes anything.
+  const maxBlocks = maxPreservedBlocks(mem);
   const collector = new BlockCollector(
     pageShift,
-    KHO_BOUNDS.MAX_BLOCKS,
+    maxBlocks,
     () =>
       new TraceError({
         code: 'KHO_ERR_BADCOUNT',
         location: { file: mem?.name ?? input.rootFile, field: 'preserved blocks' },
-        expected: `at most ${KHO_BOUNDS.MAX_BLOCKS} blocks`,
+        expected: `at most ${maxBlocks} blocks (${
+          maxBlocks < KHO_BOUNDS.MAX_BLOCKS
+            ? `one set bit each in the ${mem!.heldBytes!} bytes the dump holds`
+            : `LIMITS.KHO_MAX_BLOCKS`
+        })`,
         found: 'more',
       }),
   );

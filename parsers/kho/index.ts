@@ -26,4 +26,4 @@ export {
 export { decodeLuo, LUO_VERSIONS, cString, type KhoClaim } from './luo.js';
 export { decodeMemfd } from './memfd.js';
 export { decodeKhoRoot, type KhoRoot, type KhoRootSubtree } from './root.js';
-export { decodeKhoImage, type KhoFdtReader, type KhoImageInput } from './decode-image.js';
+export { decodeKhoImage, maxPreservedBlocks, type KhoFdtReader, type KhoImageInput } from './decode-image.js';

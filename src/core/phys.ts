@@ -11,4 +11,10 @@ export interface PhysMemory {
    * the field) when any byte is missing: the caller names what it was reading (`chunk[3]`, `radix level 2`).
    */
   readPhys(addr: number, length: number, what: string): Uint8Array;
+  /**
+   * Bytes of physical memory the dump holds from its file (zero-filled tails excluded), when known: a decoder
+   * bounds what it can find in them before it sizes anything (every preserved block is one set bit of a bitmap
+   * held here).
+   */
+  readonly heldBytes?: number;
 }

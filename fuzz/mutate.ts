@@ -5,19 +5,15 @@
 // hand-edited file holds (lines lost or doubled, cut short, absurd numbers, reversed ranges, CRLF, binary, long
 // lines).
 import { openElfCore } from '../parsers/elf-core/index.js';
+import { ELF64_SIZES } from '../parsers/elf-core/layout.js';
 import { bytesSource } from '../src/core/index.js';
+// The encoders the test builders use for the same structures (FDT header fields, big- and little-endian cells) and
+// their PRNG: one definition each, so a fuzz edit writes a field the way a built image holds it.
+import { FDT_HEADER_OFFSET, readU32 as readU32be, u32, u64le as u64leBytes } from '../test/builders/fdt.js';
+import { mulberry32 } from '../test/builders/kho-image.js';
 
-/** Deterministic PRNG (mulberry32): a fixed seed makes a run reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32, the builders' one): a fixed seed makes a run reproducible. */
+export const prng: (seed: number) => () => number = mulberry32;
 
 export type Rand = () => number;
 const pick = <T>(r: Rand, a: readonly T[]): T => a[Math.floor(r() * a.length)]!;
@@ -37,20 +33,10 @@ export function applyByteEdits(seed: Uint8Array, edits: readonly ByteEdit[]): Ui
   return out;
 }
 
-function u32be(v: number): number[] {
-  return [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
-}
-function u32le(v: number): number[] {
-  return u32be(v).reverse();
-}
-function u64le(v: number): number[] {
-  const lo = v % 2 ** 32;
-  const hi = Math.floor(v / 2 ** 32);
-  return [...u32le(lo >>> 0), ...u32le(hi >>> 0)];
-}
-function readU32be(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-}
+// Edits carry plain byte lists (they are written to fuzz.json next to each crash).
+const u32be = (v: number): number[] => [...u32(v)];
+const u32le = (v: number): number[] => [...u32(v)].reverse();
+const u64le = (v: number): number[] => [...u64leBytes(v)];
 function readU64le(b: Uint8Array, o: number): number {
   const lo = (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
   const hi = (b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16) | (b[o + 7]! << 24)) >>> 0;
@@ -105,9 +91,10 @@ function randomEdits(r: Rand, size: number, n: number): ByteEdit[] {
 export function mutateFdt(seed: Uint8Array, r: Rand): ByteEdit[] {
   const edits: ByteEdit[] = [];
   const size = seed.length;
-  const offStruct = size >= 40 ? readU32be(seed, 8) : 0;
-  const offStrings = size >= 40 ? readU32be(seed, 12) : 0;
-  const sizeStrings = size >= 40 ? readU32be(seed, 32) : 0;
+  const H = FDT_HEADER_OFFSET;
+  const offStruct = size >= 40 ? readU32be(seed, H.off_dt_struct) : 0;
+  const offStrings = size >= 40 ? readU32be(seed, H.off_dt_strings) : 0;
+  const sizeStrings = size >= 40 ? readU32be(seed, H.size_dt_strings) : 0;
   // Token positions in the structure block (aligned u32s that read as a token).
   const tokens: number[] = [];
   for (let o = offStruct; o + 4 <= Math.min(size, offStrings || size); o += 4) {
@@ -143,7 +130,7 @@ export function mutateElf(seed: Uint8Array, r: Rand): ByteEdit[] {
   const phoff = readU64le(seed, 0x20);
   const phnum = seed[0x38]! | (seed[0x39]! << 8);
   const edits: ByteEdit[] = [];
-  const phdr = (i: number): number => phoff + 56 * i;
+  const phdr = (i: number): number => phoff + ELF64_SIZES.Elf64_Phdr * i;
   const paddrs = Array.from({ length: Math.min(phnum, 64) }, (_, i) => readU64le(seed, phdr(i) + 24));
   const n = 1 + int(r, 3);
   for (let i = 0; i < n; i++) {

@@ -53,30 +53,14 @@ export interface UpgradeResult {
 
 const RADIX_ABIS = new Set(['kho-v2', 'kho-v3', 'kho-v4']);
 
-/** Strings found under `key` anywhere below the LUO structure the decoder gives (files' handler compatibles). */
-function compatiblesBelow(x: unknown, key: string, depth = 0, out = new Set<string>()): Set<string> {
-  if (depth > 4 || x === null || typeof x !== 'object') return out;
-  if (Array.isArray(x)) {
-    for (const v of x) compatiblesBelow(v, key, depth + 1, out);
-    return out;
-  }
-  for (const [k, v] of Object.entries(x as Record<string, unknown>)) {
-    if (k === key && typeof v === 'string') out.add(v);
-    else if (typeof v === 'object') compatiblesBelow(v, key, depth + 1, out);
-  }
-  return out;
-}
-
 function luoCompatible(image: KhoImageInput): string | null {
-  const luo = image.luo as { compatible?: unknown } | null | undefined;
-  return luo && typeof luo.compatible === 'string' ? luo.compatible : null;
+  return image.luo?.compatible ?? null;
 }
 
-/** memfd file handler compatibles in the LUO sessions (`memfd-v2`), when the decoder lists files. */
+/** memfd file handler compatibles of the LUO sessions' files (`memfd-v2`), when the decoder read the files. */
 function memfdCompatibles(image: KhoImageInput): string[] {
-  const luo = image.luo as { sessions?: unknown } | null | undefined;
-  if (!luo || typeof luo !== 'object') return [];
-  return [...compatiblesBelow(luo.sessions, 'compatible')].filter((c) => c.startsWith('memfd')).sort();
+  const files = image.luo?.files ?? [];
+  return [...new Set(files.map((f) => f.compatible).filter((c) => c.startsWith('memfd')))].sort();
 }
 
 function finding(

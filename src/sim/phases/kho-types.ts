@@ -37,7 +37,15 @@ export interface KhoImageInput {
     readonly sizeBytes: number;
   }[];
   readonly khoTest?: { readonly folios: { readonly phys: ArrayLike<number> } | null } | null;
-  readonly luo?: unknown;
+  /**
+   * The LUO subtree as parsers/kho decodes it (KhoLuo fits): the version string of struct luo_ser or the LUO FDT
+   * (null when unreadable), and the files of its sessions with their handler compatibles (`memfd-v2` ...) when the
+   * decoder followed them. Read by the upgrade check (the versions luo_early_startup and memfd_luo accept).
+   */
+  readonly luo?: {
+    readonly compatible: string | null;
+    readonly files?: readonly { readonly compatible: string }[];
+  } | null;
 }
 
 /**

@@ -116,6 +116,10 @@ describe('capture on a fake root (synthetic /proc/kcore)', () => {
     expect(o.stdout).toContain('kho/out/fdt is truncated (233 of');
     expect(o.stdout).toMatch(/the full root FDT \(\d+ bytes\) was found in memory at 0x[0-9a-f]+/);
     expect(o.stdout).toMatch(/KHO: kho-v4 from debugfs kho\/out, \d+ preserved blocks/);
+    // the LUO state is walked by parsers/kho decodeLuo: every session and memfd file the synthetic kernel wrote
+    expect(o.stdout).toContain(
+      `LUO: ${host.bundle.summary.sessions} session(s), ${host.bundle.summary.memfds} file(s) walked`,
+    );
     expect(o.stdout).toContain(`kexec-replay replay ${out}`);
     expect(fs.readFileSync(path.join(out, 'kho/fdt'))).toEqual(
       Buffer.from(host.bundle.files.get('kho/fdt')!),

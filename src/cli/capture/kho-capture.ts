@@ -6,13 +6,14 @@
 import * as fs from 'node:fs';
 import type { PhysMemory } from '../../core/index.js';
 import { DiagnosticSink, TraceError, hex } from '../../core/index.js';
-import type { Fdt } from '../../../parsers/fdt/index.js';
+import type { Fdt, FdtNode } from '../../../parsers/fdt/index.js';
 import { parseFdt } from '../../../parsers/fdt/index.js';
 import type { KhoAbi } from '../../../parsers/kho/index.js';
 import {
   BlockCollector,
   decodeChunkList,
   decodeKhoImage,
+  decodeLuo,
   decodeRadixTree,
   decodeVmalloc,
   readVmallocContents,
@@ -167,70 +168,28 @@ function decodeBlocks(
   return { phys: b.phys, order: b.order, count: b.count };
 }
 
-/** Walk the luo-v5 state (include/linux/kho/abi/{luo,block,memfd}.h v7.3-rc7) so its pages are recorded. */
-function walkLuo(
-  mem: RecordingMemory,
-  luoPhys: number,
-  log: CaptureLog,
-): { sessions: number; files: number } {
-  const ser = mem.readPhys(luoPhys, 32, 'struct luo_ser');
-  const compat = cstr(ser.subarray(0, 8));
-  if (!/^luo-v[45]$/.test(compat)) {
-    log.info(`LUO blob compatible ${JSON.stringify(compat)}: not walked (capture knows luo-v4/v5)`);
-    return { sessions: 0, files: 0 };
-  }
-  const sessionsPa = u64le(ser, 16);
-  const flbsPa = u64le(ser, 24);
-  if (flbsPa) {
-    const hdr = mem.readPhys(flbsPa, 16, 'struct luo_flb_header_ser');
-    const pgcnt = Math.min(u64le(hdr, 0), 1024);
-    mem.readPhys(flbsPa, Math.max(1, pgcnt) * PAGE, 'luo_flb_ser array');
-  }
-  if (!sessionsPa) {
-    log.warn(
-      'LUO sessions_pa is 0: LUO writes its sessions only in liveupdate_reboot(), at kexec; a live capture sees them empty',
-    );
-    return { sessions: 0, files: 0 };
-  }
-  const chain = (head: number, entry: number, what: string): number[] => {
-    const out: number[] = [];
-    const seen = new Set<number>();
-    for (let b = head; b && out.length < 10_000_000;) {
-      if (seen.has(b) || seen.size >= 10_000) break; // KHO_MAX_BLOCKS, cycles
-      seen.add(b);
-      const page = mem.readPhys(b, PAGE, `${what} block`);
-      const count = u64le(page, 8);
-      if (count === 0 || count > Math.floor((PAGE - 16) / entry)) break;
-      for (let i = 0; i < count; i++) out.push(b + 16 + i * entry);
-      b = u64le(page, 0);
-    }
-    return out;
-  };
-  let files = 0;
-  const sessions = chain(sessionsPa, 80, 'luo_session_ser');
-  for (const s of sessions) {
-    const e = mem.readPhys(s, 80, 'struct luo_session_ser');
-    for (const f of chain(u64le(e, 64), 64, 'luo_file_ser')) {
-      files++;
-      const fe = mem.readPhys(f, 64, 'struct luo_file_ser');
-      const data = u64le(fe, 48);
-      if (!data || !cstr(fe.subarray(0, 48)).startsWith('memfd-')) continue;
-      const m = mem.readPhys(data, 48, 'struct memfd_luo_ser');
-      const nr = u64le(m, 24);
-      if (!nr) continue;
-      const sink = new DiagnosticSink();
-      const area = decodeVmalloc(
-        m.subarray(32, 48),
-        { file: mem.name, field: 'memfd_luo_ser.folios' },
-        'memfd',
-        mem,
-        sink,
-        12,
-      );
-      readVmallocContents(area, mem, Math.min(nr * 16, area.totalPages * PAGE), 12);
-    }
-  }
-  return { sessions: sessions.length, files };
+/**
+ * Decode the LUO state behind its blob with the project's decoder (parsers/kho decodeLuo: struct luo_ser or the FDT
+ * forms, session and file block chains, FLBs, memfd records and folio arrays), so every page it reads is recorded.
+ * Its diagnostics go to the capture log (e.g. sessions_pa 0 on a live capture: LUO writes its sessions only in
+ * liveupdate_reboot()). Ownership is not needed here: nothing is claimed.
+ */
+function walkLuo(mem: RecordingMemory, blob: Uint8Array, log: CaptureLog): { sessions: number; files: number } {
+  const diags = new DiagnosticSink();
+  const file = 'kho/sub_fdts/LUO';
+  let root: FdtNode | null = null;
+  if (blob.length >= 4 && new DataView(blob.buffer, blob.byteOffset, 4).getUint32(0, false) === FDT_MAGIC)
+    root = parseFdt(blob, file, diags).root;
+  const luo = decodeLuo({ bytes: blob, file }, root, {
+    mem,
+    diags,
+    pageShift: 12,
+    endian: mem.endianness,
+    claim: () => 0,
+    vmalloc: [],
+  });
+  for (const d of diags.items) (d.severity === 'info' ? log.info : log.warn).call(log, `LUO: ${d.message}`);
+  return { sessions: luo.sessionRecords?.length ?? luo.sessions.length, files: luo.files?.length ?? 0 };
 }
 
 /** The kho_test subtree's folios_info vmalloc area (lib/test_kho.c), so its chunk and data pages are recorded. */
@@ -549,7 +508,7 @@ export function captureKho(
       subBlobs.delete(c.name);
       if (c.name === 'LUO') {
         try {
-          const s = walkLuo(mem, phys, log);
+          const s = walkLuo(mem, blob, log);
           log.info(`LUO: ${s.sessions} session(s), ${s.files} file(s) walked`);
         } catch (e) {
           log.warn(

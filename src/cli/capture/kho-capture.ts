@@ -174,7 +174,11 @@ function decodeBlocks(
  * Its diagnostics go to the capture log (e.g. sessions_pa 0 on a live capture: LUO writes its sessions only in
  * liveupdate_reboot()). Ownership is not needed here: nothing is claimed.
  */
-function walkLuo(mem: RecordingMemory, blob: Uint8Array, log: CaptureLog): { sessions: number; files: number } {
+function walkLuo(
+  mem: RecordingMemory,
+  blob: Uint8Array,
+  log: CaptureLog,
+): { sessions: number; files: number } {
   const diags = new DiagnosticSink();
   const file = 'kho/sub_fdts/LUO';
   let root: FdtNode | null = null;

@@ -165,8 +165,14 @@ export function decodeKhoImage(input: KhoImageInput): KhoImage {
   const preserved = collector.finish(diags, mem?.name ?? input.rootFile);
   // Owners: each decoded structure claims the ranges it lives in (owners.ts); radix pages first.
   const owners = new OwnerAttributor(preserved, pageSize);
-  const claim = (start: number, end: number, kind: KhoOwnerKind, ref = -1, what = ''): number =>
-    owners.claim(start, end, kind, ref, what);
+  const claim = (
+    start: number,
+    end: number,
+    kind: KhoOwnerKind,
+    ref = -1,
+    what = '',
+    whatPfn?: number,
+  ): number => owners.claim(start, end, kind, ref, what, whatPfn);
   const claimQuiet = (start: number, end: number, kind: KhoOwnerKind, ref = -1): void => {
     // radix pages are not preserved by the kernel: a page that is not a block is expected, not a finding
     const before = owners.missing.get(kind)?.count ?? 0;

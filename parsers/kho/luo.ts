@@ -70,6 +70,8 @@ export type KhoClaim = (
   kind: KhoOwnerKind,
   ref?: number,
   what?: string,
+  /** A pfn the message names after `what` (` pfn 0x...`), formatted only if a message is written. */
+  whatPfn?: number,
 ) => number;
 
 export interface LuoDecodeContext {

@@ -98,6 +98,7 @@ export function decodeMemfd(serPhys: number, version: string, ctx: MemfdContext)
   const arr = readVmallocContents(area, mem, need, ctx.pageShift);
   const av = viewOf(arr);
   const le = ctx.endian === 'le';
+  const folioLabel = `${ctx.label} folio`;
   let folios = 0;
   let any = 0;
   let all = 0xfff;
@@ -111,12 +112,14 @@ export function decodeMemfd(serPhys: number, version: string, ctx: MemfdContext)
     const hi = av.getUint32(o + (le ? 4 : 0), le);
     const pfn = lo + (hi & 0xfffff) * 0x1_0000_0000;
     const fl = hi >>> 20;
-    const index = av.getBigUint64(o + 8, le);
+    // u64 index as two u32 reads: the same correctly rounded number as Number(getBigUint64), no BigInt per folio
+    const ilo = av.getUint32(o + (le ? 8 : 12), le);
+    const ihi = av.getUint32(o + (le ? 12 : 8), le);
     if (pfn === 0) continue;
     folios++;
     any |= fl;
     all &= fl;
-    const idx = Number(index);
+    const idx = ihi * 0x1_0000_0000 + ilo;
     if (idx <= lastIndex) ascending = false;
     lastIndex = idx;
     folioBytes += ctx.claim(
@@ -124,7 +127,8 @@ export function decodeMemfd(serPhys: number, version: string, ctx: MemfdContext)
       pfn * pageSize + pageSize,
       KHO_OWNER.MEMFD_FOLIO,
       ctx.fileIdx,
-      `${ctx.label} folio pfn ${hex(pfn)}`,
+      folioLabel,
+      pfn,
     );
   }
   return {

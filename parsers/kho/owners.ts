@@ -73,7 +73,11 @@ export class OwnerAttributor {
     this.kind = new Uint8Array(blocks.count);
     this.ref = new Int32Array(blocks.count).fill(-1);
     this.sizes = new Float64Array(blocks.count);
-    for (let i = 0; i < blocks.count; i++) this.sizes[i] = pageSize * 2 ** blocks.order[i]!;
+    // block size by order from a table: 2 ** order per block is a pow() call per block
+    const bySize: number[] = [];
+    for (let o = 0; o < 64; o++) bySize.push(pageSize * 2 ** o);
+    for (let i = 0; i < blocks.count; i++)
+      this.sizes[i] = bySize[blocks.order[i]!] ?? pageSize * 2 ** blocks.order[i]!;
   }
 
   /** First block index whose phys is >= p. */
@@ -89,8 +93,12 @@ export class OwnerAttributor {
     return lo;
   }
 
-  /** Give every block overlapping [start, end) to (kind, ref). Returns the bytes of the blocks it covered. */
-  claim(start: number, end: number, kind: KhoOwnerKind, ref = -1, what = ''): number {
+  /**
+   * Give every block overlapping [start, end) to (kind, ref). Returns the bytes of the blocks it covered. `what`
+   * (and ` pfn 0x...` of `whatPfn`) names the claim in a message, built only when one is written: a memfd with
+   * millions of folios claims each, and a hex string per folio was most of the decode's time.
+   */
+  claim(start: number, end: number, kind: KhoOwnerKind, ref = -1, what = '', whatPfn?: number): number {
     const phys = this.blocks.phys;
     let i = this.lowerBound(start);
     // The block before may begin below `start` and reach into the claim (a blob inside a larger block).
@@ -108,13 +116,17 @@ export class OwnerAttributor {
       } else if (k !== kind || this.ref[i] !== ref) {
         this.conflicts++;
         if (!this.conflictExample)
-          this.conflictExample = `block ${hex(phys[i]!)} claimed by ${KIND_NAME[k]} and by ${KIND_NAME[kind]}${what ? ` (${what})` : ''}`;
+          this.conflictExample = `block ${hex(phys[i]!)} claimed by ${KIND_NAME[k]} and by ${KIND_NAME[kind]}${what ? ` (${named(what, whatPfn)})` : ''}`;
       }
     }
     if (n === 0) {
       const m = this.missing.get(kind);
       if (m) m.count++;
-      else this.missing.set(kind, { count: 1, example: what || `${hex(start)}-${hex(end)}` });
+      else
+        this.missing.set(kind, {
+          count: 1,
+          example: what ? named(what, whatPfn) : `${hex(start)}-${hex(end)}`,
+        });
     }
     return bytes;
   }
@@ -146,6 +158,10 @@ export class OwnerAttributor {
     for (let i = 0; i < this.kind.length; i++) if (this.kind[i] === KHO_OWNER.UNATTRIBUTED) unattributed++;
     return { kind: this.kind, ref: this.ref, unattributed };
   }
+}
+
+function named(what: string, pfn: number | undefined): string {
+  return pfn === undefined ? what : `${what} pfn ${hex(pfn)}`;
 }
 
 /** Columns for an image whose owners were not worked out (no dump): every block unattributed. */

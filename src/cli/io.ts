@@ -6,6 +6,13 @@ import { TraceError, UsageError, escapeTerminalText } from '../core/index.js';
 
 export interface Output {
   out(text: string): void;
+  /**
+   * One piece of a long document (src/cli/json.ts), already escaped for the terminal (every JSON string went
+   * through escapeTerminalText): resolves once stdout can take more (backpressure: the process never holds more
+   * than a chunk or two of a GB-sized --json), and to false once the reader has gone (EPIPE, `... --json | head`),
+   * so the writer stops. Outputs without it get out() per chunk.
+   */
+  outChunk?(text: string | Uint8Array): Promise<boolean>;
   err(text: string): void;
   /** True when stderr is a terminal with a width, outside CI (progress only then). */
   readonly interactive: boolean;
@@ -39,6 +46,25 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   else throw e;
 });
 
+let chunksSinceTurn = 0;
+
+/** Resolves when stdout has taken its queue ('drain'), or can take nothing more (error, close). */
+function stdoutDrained(): Promise<void> {
+  const s = process.stdout;
+  if (stdoutClosed || s.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      s.off('drain', done);
+      s.off('error', done);
+      s.off('close', done);
+      resolve();
+    };
+    s.on('drain', done);
+    s.on('error', done);
+    s.on('close', done);
+  });
+}
+
 // stdout carries reports that quote input (node names, subtree and session names, log lines): every control byte
 // in them prints as an escape (escapeTerminalText keeps newline and tab), never acts on the terminal (issue 13).
 // The tool writes no control sequence of its own to stdout; one that wants colour must add it after this escape.
@@ -47,6 +73,17 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 export const processOutput: Output = {
   out: (t) => {
     if (!stdoutClosed) process.stdout.write(escapeTerminalText(t));
+  },
+  outChunk: async (t) => {
+    if (stdoutClosed) return false;
+    if (!process.stdout.write(t)) await stdoutDrained();
+    // a write that returns true never lets the event loop run, where an EPIPE is reported: give it a turn now and
+    // then (every 16 chunks) so a closed pipe stops the writer soon after
+    if (++chunksSinceTurn >= 16) {
+      chunksSinceTurn = 0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return !stdoutClosed;
   },
   err: (t) => void process.stderr.write(t),
   // a terminal that says it has 0 columns (`script -qc`, some serial consoles) gets no progress line: there is

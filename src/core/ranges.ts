@@ -5,6 +5,23 @@ export interface Range {
   readonly end: number;
 }
 
+/**
+ * Sorted ranges held as columns: range i is [starts[i], ends[i]) for i < count (typed arrays, so millions of
+ * ranges are no object each). The JSON writer (src/report/json-stream.ts) and the toolkit below read a range list
+ * through RangesLike: either this or a plain `Range[]`.
+ */
+export interface RangeColumns {
+  readonly count: number;
+  readonly starts: ArrayLike<number>;
+  readonly ends: ArrayLike<number>;
+}
+
+export type RangesLike = readonly Range[] | RangeColumns;
+
+export function rangeCount(r: RangesLike): number {
+  return Array.isArray(r) ? r.length : (r as RangeColumns).count;
+}
+
 export function rangeLength(r: Range): number {
   return r.end - r.start;
 }

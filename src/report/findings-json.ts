@@ -1,5 +1,8 @@
-// Findings as JSON (the "findings" array of kexec-replay/replay/1 and compare/1): every range, pfns half-open.
+// Findings as JSON (the "findings" array of kexec-replay/replay/1 and compare/1): every range, pfns half-open,
+// streamed from the finding's range list as [start, end] pairs (src/report/json-stream.ts), never copied.
 import type { Finding } from '../check/kho-findings.js';
+import type { JsonRanges } from './json-stream.js';
+import { jsonRanges } from './json-stream.js';
 
 export interface FindingJson {
   code: string;
@@ -8,7 +11,7 @@ export interface FindingJson {
   kernelFunction: string;
   pages: number;
   blocks: number;
-  ranges: [number, number][];
+  ranges: JsonRanges;
   title: string;
   howToRead: string;
 }
@@ -21,7 +24,7 @@ export function findingsToJson(fs: readonly Finding[]): FindingJson[] {
     kernelFunction: f.kernelFunction,
     pages: f.pages,
     blocks: f.blocks,
-    ranges: f.ranges.map((r) => [r.start, r.end]),
+    ranges: jsonRanges(f.ranges),
     title: f.title,
     howToRead: f.howToRead,
   }));

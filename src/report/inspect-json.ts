@@ -1,11 +1,22 @@
 // The `inspect --json` document (schema kexec-replay/inspect/1): a contract, new keys may be added, none removed.
-// `kho.preserved` lists every block the incoming kernel would reserve, sorted by phys.
+// `kho.preserved` lists every block the incoming kernel would reserve, sorted by phys, streamed (json-stream.ts).
 import type { Diagnostic } from '../core/index.js';
 import type { KhoImage } from '../../parsers/kho/types.js';
 import type { KhoOwnerSummaryRow } from '../../parsers/kho/owners.js';
 import { KHO_OWNER, ownerName, ownerSummary } from '../../parsers/kho/owners.js';
+import type { JsonTable } from './json-stream.js';
+import { jsonTable } from './json-stream.js';
 
 export const INSPECT_SCHEMA = 'kexec-replay/inspect/1';
+
+// a type, not an interface: a table row is a Record<string, JsonCell>
+export type PreservedJson = {
+  phys: number;
+  order: number;
+  owner: string;
+  session?: string;
+  token?: string;
+};
 
 export interface InspectJson {
   schema: typeof INSPECT_SCHEMA;
@@ -30,7 +41,7 @@ export interface InspectJson {
      * Every preserved block, sorted by phys, with its owner (`memfd:folio`, `subtree:LUO`, `unattributed`, ...) and,
      * for LUO-owned blocks, the session (and the file's token for memfd pages).
      */
-    preserved: { phys: number; order: number; owner: string; session?: string; token?: string }[];
+    preserved: JsonTable<PreservedJson>;
     /** Blocks, pages and bytes per owner, largest first. */
     owners: KhoOwnerSummaryRow[];
     /** Blocks no decoded structure claims. */
@@ -78,9 +89,9 @@ export function inspectToJson(
 ): InspectJson {
   const byOrder = preservedByOrder(img);
   const bytes = byOrder.reduce((s, o) => s + o.bytes, 0);
-  const preserved = new Array<InspectJson['kho']['preserved'][number]>(img.preserved.count);
+  // Every block's owner, session and token depend on its (kind, ref) only: one code per distinct pair, and the
+  // table streams the three columns through it (8M blocks: one Int32Array, no object per block).
   const { kind, ref } = img.owners;
-  const names = new Map<number, string>();
   const sessions = img.luo?.sessionRecords ?? [];
   const files = img.luo?.files ?? [];
   // a memfd's folio array (vmalloc area) -> the file holding it
@@ -88,18 +99,15 @@ export function inspectToJson(
   files.forEach((f, i) => {
     if (f.memfd?.vmalloc !== null && f.memfd?.vmalloc !== undefined) fileOfArea.set(f.memfd.vmalloc, i);
   });
-  for (let i = 0; i < img.preserved.count; i++) {
-    const k = kind[i]!;
-    const r = ref[i]!;
-    const key = k * 2 ** 32 + r + 1;
-    let owner = names.get(key);
-    if (owner === undefined) names.set(key, (owner = ownerName(img, k, r)));
-    const e: InspectJson['kho']['preserved'][number] = {
-      phys: img.preserved.phys[i]!,
-      order: img.preserved.order[i]!,
-      owner,
-    };
-    if (k === KHO_OWNER.LUO_FILE_BLOCK && sessions[r]) e.session = sessions[r].name;
+  const owners: string[] = [];
+  const sessionNames: (string | undefined)[] = [];
+  const tokens: (string | undefined)[] = [];
+  const codeOf: number[][] = [];
+  const entry = (k: number, r: number): number => {
+    owners.push(ownerName(img, k, r));
+    let session: string | undefined;
+    let token: string | undefined;
+    if (k === KHO_OWNER.LUO_FILE_BLOCK && sessions[r]) session = sessions[r].name;
     else {
       const fi =
         k === KHO_OWNER.MEMFD_FOLIO || k === KHO_OWNER.MEMFD_SER
@@ -109,12 +117,28 @@ export function inspectToJson(
             : -1;
       const f = files[fi];
       if (f) {
-        e.session = sessions[f.session]?.name ?? '?';
-        e.token = f.token;
+        session = sessions[f.session]?.name ?? '?';
+        token = f.token;
       }
     }
-    preserved[i] = e;
+    sessionNames.push(session);
+    tokens.push(token);
+    return owners.length - 1;
+  };
+  const codes = new Int32Array(img.preserved.count);
+  for (let i = 0; i < codes.length; i++) {
+    const k = kind[i]!;
+    const r = ref[i]! + 1; // ref -1: no structure
+    const byRef = (codeOf[k] ??= []);
+    codes[i] = byRef[r] ??= entry(k, r - 1);
   }
+  const preserved = jsonTable<PreservedJson>(img.preserved.count, {
+    phys: img.preserved.phys,
+    order: img.preserved.order,
+    owner: { codes, names: owners },
+    session: { codes, names: sessionNames },
+    token: { codes, names: tokens },
+  });
   return {
     schema: INSPECT_SCHEMA,
     bundle,

@@ -5,6 +5,7 @@ import type { Finding } from '../check/kho-findings.js';
 import { restoreLabel } from '../sim/scenario.js';
 import type { Timeline } from '../sim/timeline.js';
 import type { FindingJson } from './findings-json.js';
+import type { JsonRanges } from './json-stream.js';
 import { findingsToJson } from './findings-json.js';
 
 export const REPLAY_SCHEMA = 'kexec-replay/replay/1';
@@ -107,7 +108,7 @@ export interface PlainFindingJson {
   phase: string;
   fn: string;
   pages: number;
-  ranges: [number, number][];
+  ranges: JsonRanges;
   message: string;
 }
 

@@ -142,7 +142,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
         ],
       ),
     )
-    .action((dirs: string[], flags: CheckFlags) => {
+    .action(async (dirs: string[], flags: CheckFlags) => {
       const baselineFile = flags.baseline!;
       const tolerance = parseTolerance(flags.costTolerance);
       const deferredFlag = parseDeferredFlag(flags.deferred);
@@ -200,7 +200,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
       if (flags.updateBaseline) writeText(baselineFile, renderBaseline(updatedBaseline(baseline, unique)));
       if (flags.junit) writeText(flags.junit, renderCheckJunit(result));
       if (flags.html) writeText(flags.html, renderCheckHtml(result, baselineFile, htmlBundles));
-      if (flags.json) printJson(ctx, checkToJson(result, baselineFile));
+      if (flags.json) await printJson(ctx, checkToJson(result, baselineFile));
       else
         ctx.output.out(
           flags.ktap

@@ -96,7 +96,7 @@ export function registerCompare(program: Command, ctx: CliContext): void {
         ],
       ),
     )
-    .action((dir: string | undefined, flags: CompareFlags) => {
+    .action(async (dir: string | undefined, flags: CompareFlags) => {
       if (flags.profile === 'list') {
         printText(ctx, renderProfileList());
         return;
@@ -123,7 +123,7 @@ export function registerCompare(program: Command, ctx: CliContext): void {
             onProgress: progress.update,
           });
           progress.stop();
-          if (flags.json) printJson(ctx, profileMatrixToJson(m, dir));
+          if (flags.json) await printJson(ctx, profileMatrixToJson(m, dir));
           else ctx.output.out(renderProfileMatrixText(m, dir));
           // as for one profile: 1 when any row has a finding at or above --fail-on
           finishRun(ctx, {
@@ -138,7 +138,7 @@ export function registerCompare(program: Command, ctx: CliContext): void {
           onProgress: progress.update,
         });
         progress.stop();
-        if (flags.json) printJson(ctx, compareToJson(c, dir));
+        if (flags.json) await printJson(ctx, compareToJson(c, dir));
         else printText(ctx, renderCompareText(c, dir, b.host.pageShift, { width: reportWidth(ctx) }));
         if (flags.html && c.outcomes.length) {
           // compare keeps no timeline: the map's layout comes from one more replay, the first strategy's

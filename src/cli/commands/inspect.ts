@@ -80,7 +80,7 @@ export function registerInspect(program: Command, ctx: CliContext): void {
         ],
       ),
     )
-    .action((dir: string | undefined, flags: InspectFlags) => {
+    .action(async (dir: string | undefined, flags: InspectFlags) => {
       if (flags.dts !== undefined) {
         if (dir !== undefined)
           throw new UsageError('inspect takes either a bundle directory or --dts <file>, not both');
@@ -91,7 +91,7 @@ export function registerInspect(program: Command, ctx: CliContext): void {
         return;
       }
       if (dir === undefined) throw new UsageError('inspect needs a bundle directory (or --dts <file>)');
-      inspectBundle(bundleOfKhoDir(dir), flags, ctx);
+      await inspectBundle(bundleOfKhoDir(dir), flags, ctx);
     });
 }
 
@@ -108,7 +108,7 @@ function bundleOfKhoDir(dir: string): string {
   return dir;
 }
 
-function inspectBundle(dir: string, flags: InspectFlags, ctx: CliContext): void {
+async function inspectBundle(dir: string, flags: InspectFlags, ctx: CliContext): Promise<void> {
   const progress = startProgress(ctx.output, `inspect ${dir}`, !flags.json);
   try {
     const { image, diagnostics } = loadKhoImage(dir, {
@@ -116,7 +116,7 @@ function inspectBundle(dir: string, flags: InspectFlags, ctx: CliContext): void 
       progress: (what) => progress.update(what),
     });
     progress.stop();
-    if (flags.json) printJson(ctx, inspectToJson(image, dir, diagnostics));
+    if (flags.json) await printJson(ctx, inspectToJson(image, dir, diagnostics));
     else printText(ctx, renderInspectText(image, dir, diagnostics));
     finishRun(ctx, { diagnostics });
   } finally {

@@ -36,7 +36,7 @@ export function registerParse(program: Command, ctx: CliContext): void {
         'kexec-replay parse /proc-copy/zoneinfo.txt      # one captured file is a bundle of one',
       ]),
     )
-    .action((dir: string, flags: ParseFlags) => {
+    .action(async (dir: string, flags: ParseFlags) => {
       const progress = startProgress(ctx.output, `parse ${dir}`, !flags.json);
       try {
         const host = loadHostBundle(dir, {
@@ -45,7 +45,7 @@ export function registerParse(program: Command, ctx: CliContext): void {
           onStep: (what) => progress.update(what),
         });
         progress.stop();
-        if (flags.json) printJson(ctx, parseToJson(host, dir));
+        if (flags.json) await printJson(ctx, parseToJson(host, dir));
         else printText(ctx, renderParseText(host, dir));
         finishRun(ctx, { diagnostics: host.diagnostics });
       } finally {

@@ -89,18 +89,18 @@ export function registerReplay(program: Command, ctx: CliContext): void {
         ],
       ),
     )
-    .action((dir: string | undefined, flags: ReplayFlags) => {
+    .action(async (dir: string | undefined, flags: ReplayFlags) => {
       if (flags.profile === 'list') {
         printText(ctx, renderProfileList());
         return;
       }
       if (dir === undefined) throw new UsageError("missing required argument 'bundle-dir'");
       requireInputPath(dir, 'dir-or-file');
-      replayCommand(dir, flags, ctx);
+      await replayCommand(dir, flags, ctx);
     });
 }
 
-function replayCommand(dir: string, flags: ReplayFlags, ctx: CliContext): void {
+async function replayCommand(dir: string, flags: ReplayFlags, ctx: CliContext): Promise<void> {
   const parsed = parseScenarioFlags(flags, dir);
   // KHO replay: a bundle with kho/fdt, or any KHO flag
   const withImage = parsed.khoFlags || hasKhoImage(dir);
@@ -129,7 +129,7 @@ function replayCommand(dir: string, flags: ReplayFlags, ctx: CliContext): void {
       findings,
       pageExt: { on: hb.pageExt, reason: hb.pageExtReason },
     };
-    if (flags.json) printJson(ctx, replayToJson(tl, dir, input));
+    if (flags.json) await printJson(ctx, replayToJson(tl, dir, input));
     else printText(ctx, renderReplayText(tl, dir, input));
     if (flags.html)
       writeText(

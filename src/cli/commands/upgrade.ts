@@ -40,7 +40,7 @@ export function registerUpgrade(program: Command, ctx: CliContext): void {
     .addOption(deferredOption("force B's DEFERRED_STRUCT_PAGE_INIT (default: B's profile)"))
     .option('--stage <name>', 'for a bundle with stage folders: which stage to load')
     .option('--json', 'print the kexec-replay/upgrade/1 JSON document')
-    .action((dir: string | undefined, flags: UpgradeFlags) => {
+    .action(async (dir: string | undefined, flags: UpgradeFlags) => {
       if (dir === undefined) throw new UsageError("missing required argument 'bundle-dir'");
       if (flags.to === undefined) throw new UsageError('upgrade needs --to <profile> (kernel B)');
       findProfile(flags.to);
@@ -63,7 +63,7 @@ export function registerUpgrade(program: Command, ctx: CliContext): void {
           ...(hb.cpusPerNode ? { cpusPerNode: hb.cpusPerNode } : {}),
         });
         progress.stop();
-        if (flags.json) printJson(ctx, upgradeToJson(u, dir));
+        if (flags.json) await printJson(ctx, upgradeToJson(u, dir));
         else ctx.output.out(renderUpgradeText(u, dir, b.host.pageShift));
         // 0 only when B accepts the root and no finding is an error (a refusal always carries one)
         finishRun(ctx, {

@@ -150,7 +150,7 @@ describe('real capture C: LUO (luo-v5), memfd-v2 records and the owner of every 
     const doc = inspectToJson(img, bundle, []);
     expect(doc.kho.unattributed).toBe(0);
     // expected.py names LUO-owned blocks `owner[session/0xtoken]` (memfd pages) or `owner[session]` (file blocks)
-    const got = doc.kho.preserved.map((e): [number, number, string] => [
+    const got = Array.from(doc.kho.preserved, (e): [number, number, string] => [
       e.phys,
       e.order,
       e.token !== undefined

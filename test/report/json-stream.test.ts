@@ -1,0 +1,202 @@
+// The streamed JSON writer prints exactly JSON.stringify(doc, null, 2), in chunks, whatever the chunk size.
+import { describe, expect, it } from 'vitest';
+import { jsonChunks, jsonRanges, jsonTable, writeJson } from '../../src/report/json-stream.js';
+
+const decoder = new TextDecoder();
+const asText = (c: string | Uint8Array): string => (typeof c === 'string' ? c : decoder.decode(c));
+const text = (v: unknown, chunkChars?: number): string =>
+  [...jsonChunks(v, { chunkChars })].map(asText).join('');
+
+/** A small deterministic PRNG, so a failure names a reproducible seed. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 2 ** 32;
+  };
+}
+
+function randomValue(r: () => number, depth: number): unknown {
+  const k = Math.floor(r() * (depth > 4 ? 7 : 10));
+  switch (k) {
+    case 0:
+      return null;
+    case 1:
+      return r() < 0.5;
+    case 2:
+      return [0, -0, 1.5, -3, 2 ** 53, 1e21, 1e-7, NaN, Infinity, 123456789012][Math.floor(r() * 10)];
+    case 3:
+      return ['', 'plain', 'quote " and \\ back', 'ctl \u0001\n\t\u001b', '\ud800 lone', 'ünïcödé \u2028'][
+        Math.floor(r() * 6)
+      ];
+    case 4:
+      return undefined;
+    case 5:
+      return () => 1;
+    case 6:
+      return { toJSON: (key: string) => `toJSON(${key})` };
+    case 7: {
+      const n = Math.floor(r() * 4);
+      return Array.from({ length: n }, () => randomValue(r, depth + 1));
+    }
+    default: {
+      const o: Record<string, unknown> = {};
+      const n = Math.floor(r() * 5);
+      for (let i = 0; i < n; i++)
+        o[['a', 'b', '2', '10', 'key "q"', 'ü'][Math.floor(r() * 6)]!] = randomValue(r, depth + 1);
+      return o;
+    }
+  }
+}
+
+describe('jsonChunks: the text of JSON.stringify(v, null, 2)', () => {
+  it('on the values JSON treats specially (empty containers, dropped members, null elements, toJSON, boxed)', () => {
+    const cases: unknown[] = [
+      {},
+      [],
+      { a: undefined, b: () => 1, c: Symbol('x') },
+      [undefined, () => 1, Symbol('y')],
+      { d: new Date(0), n: new Number(3), s: new String('s'), b: new Boolean(false) },
+      { nested: { deeper: { deepest: [[[]], {}, [{}]] } } },
+      { 2: 'two', 1: 'one', b: 'b', a: 'a' }, // integer keys first, as Object.keys orders them
+      { m: new Map([[1, 2]]), set: new Set([1]) },
+      'top-level string',
+      42,
+      null,
+    ];
+    for (const c of cases)
+      for (const chunk of [1, 3, 1 << 16]) expect(text(c, chunk)).toBe(JSON.stringify(c, null, 2));
+  });
+
+  it('on 500 random documents, at chunk sizes 1, 5 and 64 KiB', () => {
+    for (let seed = 1; seed <= 500; seed++) {
+      const v = randomValue(prng(seed), 0);
+      const want = JSON.stringify(v, null, 2);
+      for (const chunk of [1, 5, 1 << 16])
+        expect(text(v, chunk), `seed ${seed} chunk ${chunk}`).toBe(want ?? '');
+    }
+  });
+
+  it('writes nothing for undefined (JSON.stringify(undefined) is undefined)', () => {
+    expect([...jsonChunks(undefined)]).toEqual([]);
+  });
+
+  it('cuts the text into chunks near the size asked for', () => {
+    const doc = { xs: Array.from({ length: 10_000 }, (_, i) => ({ i, s: 'x'.repeat(i % 7) })) };
+    const chunks = [...jsonChunks(doc, { chunkChars: 4096 })];
+    expect(chunks.join('')).toBe(JSON.stringify(doc, null, 2));
+    expect(chunks.length).toBeGreaterThan(50);
+    for (const c of chunks.slice(0, -1)) expect(c.length).toBeLessThan(4096 + 200);
+  });
+});
+
+describe('streamed arrays', () => {
+  it('jsonTable prints as the array of objects it stands for (members in column order, undefined left out)', () => {
+    const n = 1000;
+    // numbers JSON prints other than as plain digits, and the largest plain ones
+    const xOf = (i: number): number =>
+      [-i, i + 0.25, 1e21 * i, NaN, 2 ** 53 + 2, 2 ** 53 - 1, 0, 9, 10, 99, 100, 1e20][i % 12]!;
+    const phys = Float64Array.from({ length: n }, (_, i) => i * 4096 * 1_000_003);
+    const codes = Int32Array.from({ length: n }, (_, i) => i % 4);
+    const table = jsonTable<{
+      phys: number;
+      order: number;
+      owner: string;
+      note?: string;
+      odd?: boolean | null;
+      x: number;
+    }>(n, {
+      phys,
+      order: Array.from({ length: n }, (_, i) => i % 11),
+      owner: { codes, names: ['memfd:folio', 'subtree:LUO', 'quote "q" \u0001', 'ünï'] },
+      note: { codes, names: [undefined, 'n1', undefined, 'n3'] },
+      odd: (i) => (i % 3 === 0 ? undefined : i % 3 === 1 ? null : i % 2 === 0),
+      x: Float64Array.from({ length: n }, (_, i) => xOf(i)),
+    });
+    const rows = Array.from({ length: n }, (_, i) => {
+      const o: Record<string, unknown> = {
+        phys: phys[i],
+        order: i % 11,
+        owner: ['memfd:folio', 'subtree:LUO', 'quote "q" \u0001', 'ünï'][i % 4],
+      };
+      if (i % 4 === 1 || i % 4 === 3) o['note'] = `n${i % 4}`;
+      if (i % 3 !== 0) o['odd'] = i % 3 === 1 ? null : i % 2 === 0;
+      o['x'] = xOf(i);
+      return o;
+    });
+    const want = JSON.stringify({ kho: { preserved: rows, after: 1 }, empty: [] }, null, 2);
+    const doc = { kho: { preserved: table, after: 1 }, empty: jsonTable(0, { a: [] }) };
+    for (const chunk of [1, 100, 1 << 16]) expect(text(doc, chunk)).toBe(want);
+    expect(JSON.stringify(doc, null, 2)).toBe(want); // toJSON keeps JSON.stringify's answer the same
+    expect([...table]).toEqual(rows);
+    expect(table.at(1)).toEqual(rows[1]);
+    // a row whose every cell is undefined is {} as in JSON.stringify
+    const empty = jsonTable<{ a?: string }>(2, { a: () => undefined });
+    expect(text([empty])).toBe(JSON.stringify([[{}, {}]], null, 2));
+  });
+
+  it('quotes every member name and string through the quote given (the CLI escapes terminal controls there)', () => {
+    const doc = { 'k\u009b': ['v\u202e', jsonTable(1, { 'n\u0085': () => 'x\u2028' })] };
+    const esc = (s: string): string =>
+      s.replace(/[\u0085\u009b\u2028\u202e]/g, (c) => `<${c.charCodeAt(0).toString(16)}>`);
+    const got = [...jsonChunks(doc, { quote: (s) => esc(JSON.stringify(s)) })].map(asText).join('');
+    expect(got).toBe(esc(JSON.stringify(doc, null, 2)));
+  });
+
+  it('jsonRanges prints Range[] and typed range columns as [start, end] pairs, the same text either way', () => {
+    const n = 5000;
+    const objs = Array.from({ length: n }, (_, i) => ({ start: i * 10, end: i * 10 + 3 + (i % 5) }));
+    const cols = {
+      count: n,
+      starts: Float64Array.from(objs, (r) => r.start),
+      ends: Float64Array.from(objs, (r) => r.end),
+    };
+    const want = JSON.stringify({ ranges: objs.map((r) => [r.start, r.end]) }, null, 2);
+    for (const chunk of [1, 7, 1000, 1 << 16]) {
+      expect(text({ ranges: jsonRanges(objs) }, chunk)).toBe(want);
+      expect(text({ ranges: jsonRanges(cols) }, chunk)).toBe(want);
+    }
+    expect(JSON.stringify({ ranges: jsonRanges(cols) }, null, 2)).toBe(want);
+    expect(text({ ranges: jsonRanges([]) })).toBe(JSON.stringify({ ranges: [] }, null, 2));
+    // a column may be longer than its count (a buffer grown in steps): only `count` ranges are written
+    expect(text(jsonRanges({ count: 1, starts: [1, 2], ends: [5, 6] }))).toBe(
+      JSON.stringify([[1, 5]], null, 2),
+    );
+  });
+
+  it('never holds the whole text: a million ranges come out in chunks of the size asked for', () => {
+    const n = 1_000_000;
+    const starts = new Float64Array(n);
+    const ends = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      starts[i] = i * 1024;
+      ends[i] = i * 1024 + 512;
+    }
+    let total = 0;
+    let longest = 0;
+    let pieces = 0;
+    writeJson({ ranges: jsonRanges({ count: n, starts, ends }) }, (c) => {
+      total += c.length;
+      longest = Math.max(longest, c.length);
+      pieces++;
+    });
+    expect(longest).toBeLessThan((1 << 16) + 200);
+    expect(pieces).toBeGreaterThan(100);
+    expect(total).toBeGreaterThan(n * 20);
+  });
+
+  it('writeJson stops when the sink returns false (the reader went away)', () => {
+    let calls = 0;
+    const done = writeJson(
+      { ranges: jsonRanges(Array.from({ length: 100_000 }, (_, i) => ({ start: i, end: i + 1 }))) },
+      () => {
+        calls++;
+        return calls < 3;
+      },
+    );
+    expect(done).toBe(false);
+    expect(calls).toBe(3);
+  });
+});

@@ -65,6 +65,20 @@ export default tseslint.config(
     },
   },
   {
+    // flags are the CLI's: the engine raises RequestError (src/core/errors.ts), src/cli turns it into a UsageError
+    files: ['src/**/*.ts', 'parsers/**/*.ts'],
+    ignores: ['src/cli/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='UsageError']",
+          message: 'UsageError is raised only in src/cli; throw RequestError from the engine.',
+        },
+      ],
+    },
+  },
+  {
     files: ['bin/**/*.js', 'eslint.config.js', 'scripts/**/*.mjs', 'tools/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
   },

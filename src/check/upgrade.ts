@@ -3,7 +3,7 @@
 // kho_populate: fdt_node_check_compatible against KHO_FDT_COMPATIBLE); accepted, B's own restore path, struct-page
 // verdicts and pageblock types decide; refused, every preserved page goes to the buddy allocator. Then the LUO and
 // memfd versions B accepts, and what B's deferred init costs with this image.
-import { InternalError, UsageError } from '../core/index.js';
+import { InternalError, RequestError } from '../core/index.js';
 import type { Costs } from '../cost/index.js';
 import { capturedBoot, computeCosts } from '../cost/index.js';
 import type { KhoImageInput } from '../sim/phases/kho-types.js';
@@ -104,7 +104,7 @@ export function checkUpgrade(host: HostTrace, image: KhoImageInput, options: Upg
   let relabelled: string | null = null;
   if (from.profile.abi !== image.abi) {
     if (!RADIX_ABIS.has(from.profile.abi) || !RADIX_ABIS.has(image.abi))
-      throw new UsageError(
+      throw new RequestError(
         `--from ${from.profile.name} writes ${from.profile.abi}, the image is ${image.abi}: its memory map cannot be re-encoded (only the radix eras kho-v2..kho-v4 share one)`,
       );
     written = { ...image, abi: from.profile.abi };

@@ -2,7 +2,7 @@
 // 0 clean, 1 error findings, 2 usage, 3 unreadable or invalid trace, 70 internal error (src/cli/exit.ts).
 // Every error is one line in one style: `kexec-replay: <what>: <why>`.
 import { CommanderError } from 'commander';
-import { TraceError, UsageError, escapeTerminalText } from '../core/index.js';
+import { RequestError, TraceError, UsageError, escapeTerminalText } from '../core/index.js';
 import type { Output } from './io.js';
 import { processOutput } from './io.js';
 import { buildProgram, VERSION } from './program.js';
@@ -34,7 +34,8 @@ export async function run(argv: readonly string[], output: Output = processOutpu
       output.err(usageMessage(e.code, e.message) + '\n');
       return EXIT.USAGE;
     }
-    if (e instanceof UsageError) {
+    // the engine's RequestError (an unknown profile or strategy named by a flag) is the command line's misuse here
+    if (e instanceof UsageError || e instanceof RequestError) {
       output.err(`${e.message.startsWith('kexec-replay: ') ? '' : 'kexec-replay: '}${cutLong(e.message)}\n`);
       return EXIT.USAGE;
     }

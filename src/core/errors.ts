@@ -66,9 +66,22 @@ export class TraceError extends Error {
   }
 }
 
-/** A command-line misuse (exit 2): unknown strategy, missing bundle directory, conflicting flags. */
+/**
+ * A command-line misuse (exit 2): missing bundle directory, conflicting flags, a name no flag accepts. Raised only
+ * in src/cli; the engine raises RequestError, which the CLI turns into this.
+ */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/**
+ * The engine was asked for something it does not have or cannot do: an unknown kernel profile, strategy or mm
+ * profile, a stage the bundle has no folder for, a cost rate that is no rate. The caller's request is wrong, not
+ * the input (TraceError) and not the engine (InternalError). src/sim, src/trace, src/check and src/cost raise it;
+ * src/cli/main.ts prints it as the usage error it is there (exit 2).
+ */
+export class RequestError extends Error {
+  override readonly name = 'RequestError';
 }
 
 export function isTraceError(e: unknown): e is TraceError {

@@ -3,7 +3,7 @@
 // mm/page_alloc.c page_alloc_init_late -> deferred_init_memmap over padata, v6.1; boot-pipeline.md §3.8, §3.10),
 // or after boot (KHO restores), converted to ms with a per-page rate calibrated from the log when it can be.
 import type { Diagnostic } from '../core/index.js';
-import { UsageError } from '../core/index.js';
+import { RequestError } from '../core/index.js';
 import type { PhaseName } from '../sim/context.js';
 import { PHASE_KIND } from '../sim/context.js';
 import { replay } from '../sim/replay.js';
@@ -181,7 +181,7 @@ export function computeCosts(timeline: CostTimeline, host: CostHost, options: Co
   let rateSource: RateSource;
   if (typeof want === 'number') {
     if (!(want > 0) || !Number.isFinite(want))
-      throw new UsageError(`the cost rate must be a positive number of ns per page, not ${want}`);
+      throw new RequestError(`the cost rate must be a positive number of ns per page, not ${want}`);
     rate = want;
     rateSource = {
       kind: 'given',

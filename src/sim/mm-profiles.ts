@@ -1,6 +1,6 @@
 // What changed in early memory init between the kernels we replay (boot-pipeline.md §3.6-§3.8 and the
 // version notes there). A profile is data; the phases read it. KHO eras live with the KHO strategies.
-import { UsageError } from '../core/index.js';
+import { RequestError } from '../core/index.js';
 
 export interface MmProfile {
   readonly name: string;
@@ -177,6 +177,6 @@ export function mmProfileForRelease(release: string | null): MmProfile {
 export function mmProfileByName(name: string): MmProfile {
   const p = MM_PROFILES[name];
   if (!p)
-    throw new UsageError(`unknown mm profile '${name}' (known: ${Object.keys(MM_PROFILES).join(', ')})`);
+    throw new RequestError(`unknown mm profile '${name}' (known: ${Object.keys(MM_PROFILES).join(', ')})`);
   return p;
 }

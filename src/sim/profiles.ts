@@ -1,6 +1,6 @@
 // Kernel profiles for the KHO eras of spec/kho-abi.md §1, §6.3, §6.5, §7.1-7.4 and kernel-7x.md (v7.1 to v7.4):
 // what the incoming kernel does with a handover image. A profile is data; add one by appending to PROFILES.
-import { UsageError } from '../core/index.js';
+import { RequestError } from '../core/index.js';
 
 export type KhoAbiName = 'kho-v1' | 'kho-v2' | 'kho-v3' | 'kho-v4';
 
@@ -427,7 +427,7 @@ export const PROFILES: readonly KernelProfile[] = [
 export function findProfile(name: string): KernelProfile {
   const p = PROFILES.find((x) => x.name === name);
   if (!p)
-    throw new UsageError(
+    throw new RequestError(
       `unknown profile '${name}' (known: ${PROFILES.map((x) => x.name).join(', ')}, or 'list')`,
     );
   return p;

@@ -2,7 +2,7 @@
 // file by name or content, runs its parser, merges the sources (each fact says where it came from) and
 // cross-checks them. Pure: no file system, no printing.
 import type { Diagnostic } from '../core/index.js';
-import { DiagnosticSink, UsageError, normalizeRanges } from '../core/index.js';
+import { DiagnosticSink, RequestError, normalizeRanges } from '../core/index.js';
 import { parseBuddyinfo, parsePagetypeinfo } from '../../parsers/buddyinfo/index.js';
 import type { Pagetypeinfo } from '../../parsers/buddyinfo/index.js';
 import { parseCmdline } from '../../parsers/cmdline/index.js';
@@ -115,7 +115,7 @@ function scopeFiles(
   let chosen: string | null = null;
   if (options.stage !== undefined) {
     if (!stages.includes(options.stage)) {
-      throw new UsageError(
+      throw new RequestError(
         stages.length
           ? `no stage "${options.stage}" in this bundle; it has ${stages.join(', ')}`
           : `--stage ${options.stage}: this bundle has no stage folders`,

@@ -3,7 +3,7 @@
 // kho-v4 kernels, and between one kernel and itself, B takes it and the struct-page verdicts are B's own.
 import { describe, expect, it } from 'vitest';
 import { checkUpgrade } from '../../src/check/upgrade.js';
-import { UsageError } from '../../src/core/index.js';
+import { RequestError } from '../../src/core/index.js';
 import { hostFromQemuTrace } from '../sim/host-from-trace.js';
 import { B16_CLEAN, PAGE, imageOf } from '../sim/kho-fixtures.js';
 
@@ -47,7 +47,7 @@ describe('upgrade', () => {
     expect(u.relabelled).toContain('relabelled kho-v3');
     expect(() =>
       checkUpgrade(host, imageOf(B16_CLEAN, { abi: 'kho-v4' }), { from: 'v6.18', to: 'v7.3' }),
-    ).toThrow(UsageError);
+    ).toThrow(RequestError);
   });
   it('a LUO version B does not read is an error; the one it reads is not', () => {
     const withLuo = (compatible: string) => ({

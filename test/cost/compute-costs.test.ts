@@ -13,7 +13,7 @@ import {
 } from '../../src/cost/index.js';
 import type { DeferredInitTime } from '../../src/trace/host-trace.js';
 import { MemMap } from '../../src/sim/index.js';
-import { UsageError } from '../../src/core/index.js';
+import { RequestError } from '../../src/core/index.js';
 import { buildTimeline, plainBoot } from './build-timeline.js';
 
 function hostWith(lines: readonly [nid: number, ms: number, line: number][] = [], hz?: number): CostHost {
@@ -346,7 +346,7 @@ describe('properties', () => {
 describe('bad options', () => {
   it('a rate that is not a positive number is refused', () => {
     const tl = plainBoot({ memmapInit: 1 }, []);
-    expect(() => computeCosts(tl, hostWith(), { rate: 0 })).toThrow(UsageError);
-    expect(() => computeCosts(tl, hostWith(), { rate: Number.NaN })).toThrow(UsageError);
+    expect(() => computeCosts(tl, hostWith(), { rate: 0 })).toThrow(RequestError);
+    expect(() => computeCosts(tl, hostWith(), { rate: Number.NaN })).toThrow(RequestError);
   });
 });

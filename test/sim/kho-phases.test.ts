@@ -1,7 +1,7 @@
 // The KHO phases on a real host (traces/qemu/b-16g-2node): kho_populate's ABI check, kho_memory_init's
 // reservations, the restore checks of each era, restore kinds, and strategies written in one file.
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/core/index.js';
+import { RequestError, UsageError } from '../../src/core/index.js';
 import type { Finding } from '../../src/check/kho-findings.js';
 import { check } from '../../src/check/kho-findings.js';
 import { replay } from '../../src/sim/replay.js';
@@ -37,7 +37,7 @@ describe('profiles', () => {
     }
     expect(findProfile('kho-v3').restoreChecksMaxOrder).toBe(false);
     expect(findProfile('v6.18').restoreChecksMaxOrder).toBe(true);
-    expect(() => findProfile('v9.9')).toThrow(UsageError);
+    expect(() => findProfile('v9.9')).toThrow(RequestError);
   });
   it('a kho-v4 image replays clean by default on v7.3 (deferral on, init-deferred-page)', () => {
     const r = replay(host, imageOf(B16_CLEAN, { abi: 'kho-v4' }));

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readBundleFiles } from '../helpers/traces.js';
-import { TraceError, UsageError } from '../../src/core/index.js';
+import { TraceError, RequestError } from '../../src/core/index.js';
 import type { HostTrace } from '../../src/trace/index.js';
 import { loadBundle } from '../../src/trace/index.js';
 
@@ -163,8 +163,8 @@ describe('loadBundle on the qemu captures', () => {
     expect(s1.memblockCalls.length).toBe(
       lines('traces/qemu/f-16g-2node-kexec/stage1-cold-boot/memblock-debug-calls-from-dmesg.txt').length,
     );
-    expect(() => loadBundle(files, { stage: 'stage9' })).toThrow(UsageError);
-    expect(() => loadBundle(qemu('a-4g-1node'), { stage: 'stage1' })).toThrow(UsageError);
+    expect(() => loadBundle(files, { stage: 'stage9' })).toThrow(RequestError);
+    expect(() => loadBundle(qemu('a-4g-1node'), { stage: 'stage1' })).toThrow(RequestError);
   });
 
   it('without a kernel log: RAM from iomem placed on nodes by the memory block table, e820 from sysfs', () => {

@@ -1,5 +1,5 @@
 // The strategy registry: --strategy looks names up here. Add a strategy by writing one file and one line below.
-import { UsageError } from '../../core/index.js';
+import { RequestError } from '../../core/index.js';
 import { initDeferredPage } from './init-deferred-page.js';
 import { initPageFromNid } from './init-page-from-nid.js';
 import { lazyTail } from './lazy-tail.js';
@@ -25,6 +25,6 @@ export function listStrategies(): KhoStrategy[] {
 
 export function findStrategy(name: string): KhoStrategy {
   const s = registry.get(name);
-  if (!s) throw new UsageError(`unknown strategy '${name}' (known: ${[...registry.keys()].join(', ')})`);
+  if (!s) throw new RequestError(`unknown strategy '${name}' (known: ${[...registry.keys()].join(', ')})`);
   return s;
 }

@@ -7,3 +7,4 @@ export * from './bytes.js';
 export * from './phys.js';
 export * from './progress.js';
 export * from './escape.js';
+export * from './memblock-flags.js';

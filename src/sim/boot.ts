@@ -10,6 +10,7 @@ import type { SimContext } from './context.js';
 import { zoneKey } from './context.js';
 import { eraDiagnostics, kernelEraFor } from './kernel-eras.js';
 import { computeLayout } from './layout.js';
+import { EarlyPfnToNid, pfnRegionSource } from './mem-regions.js';
 import { MemMap } from './memmap.js';
 import { mmProfileByName, mmProfileForRelease } from './mm-profiles.js';
 import { memblockFreeAll } from './phases/memblock_free_all.js';
@@ -164,6 +165,7 @@ export function createSimContext(
     firstDeferredPfn: new Map(),
     currentFirstDeferredPfn: new Map(),
     memblockDiscarded: false,
+    pfnToNid: new EarlyPfnToNid(pfnRegionSource(layout.memRanges), layout.firstOnlineNode),
     threadsPerNode: threads,
     pageExt: options.pageExt ?? true,
     unavailable: [],

@@ -5,7 +5,7 @@ import { firstEndingAfter } from '../core/index.js';
 import type { ArchProfile } from './arch.js';
 import type { KernelEra } from './kernel-eras.js';
 import type { Layout, ZoneLayout } from './layout.js';
-import type { MemblockTables, PfnRegion } from './mem-regions.js';
+import type { EarlyPfnToNid, MemblockTables, PfnRegion } from './mem-regions.js';
 import type { MemMap, MemMapCensus, PageEvent } from './memmap.js';
 import type { MmProfile } from './mm-profiles.js';
 import type { DeferredGrow } from './phases/deferred-grow-zone.js';
@@ -117,6 +117,8 @@ export interface SimContext {
   /** NODE_DATA(nid)->first_deferred_pfn right now: deferred_init_memmap sets it back to ULONG_MAX. */
   readonly currentFirstDeferredPfn: Map<number, number | null>;
   memblockDiscarded: boolean;
+  /** early_pfn_to_nid() of this boot, with its one-entry cache, over the memory regions (layout.memRanges). */
+  readonly pfnToNid: EarlyPfnToNid;
   /** Deferred-init threads per node (CPUs of the node, or 1). */
   readonly threadsPerNode: ReadonlyMap<number, number>;
   /** page_ext_init() has a client (page_owner, ...): it then reads section-aligned struct pages. */

@@ -2,7 +2,7 @@
 // (the same rules in mm/mm_init.c of newer kernels, boot-pipeline.md §2.2, §2.4); arch zone limits from
 // arch/x86/mm/init.c zone_sizes_init and arch/arm64/mm/init.c zone_sizes_init/max_zone_phys, v6.1.
 import type { Diagnostic, Range } from '../core/index.js';
-import { normalizeRanges, roundDown, roundUp } from '../core/index.js';
+import { MEMBLOCK_FLAGS, normalizeRanges, roundDown, roundUp } from '../core/index.js';
 import type { HostTrace, MemRegion } from '../trace/host-trace.js';
 import type { ArchProfile, SimZoneName } from './arch.js';
 import {
@@ -15,7 +15,7 @@ import {
   pfnDown,
 } from './arch.js';
 import type { MemblockTables, PfnRegion } from './mem-regions.js';
-import { MEMBLOCK, memPfnRanges } from './mem-regions.js';
+import { memPfnRanges } from './mem-regions.js';
 
 export interface ZoneLayout {
   readonly nid: number;
@@ -189,7 +189,7 @@ export function findZoneMovablePfnsForNodes(
     // movable_node: each node's Movable starts at its lowest hotpluggable memory region
     let any = false;
     for (const r of tables.memory) {
-      if (!(r.flags & MEMBLOCK.HOTPLUG)) continue;
+      if (!(r.flags & MEMBLOCK_FLAGS.MEMBLOCK_HOTPLUG)) continue;
       const nid = r.nid ?? 0;
       const s = pfnDown(r.start, a);
       const cur = pfns.get(nid) ?? 0;
@@ -201,7 +201,7 @@ export function findZoneMovablePfnsForNodes(
     return finish();
   }
   if (cmd.kernelcore === 'mirror') {
-    if (!tables.memory.some((r) => r.flags & MEMBLOCK.MIRROR)) {
+    if (!tables.memory.some((r) => r.flags & MEMBLOCK_FLAGS.MEMBLOCK_MIRROR)) {
       diags.push(
         info('SIM_KERNELCORE_MIRROR_IGNORED', 'kernelcore=mirror but no memory is mirrored: ignored'),
       );
@@ -210,7 +210,7 @@ export function findZoneMovablePfnsForNodes(
     mirrored = true;
     const fourG = 2 ** 32 / 2 ** a.PAGE_SHIFT;
     for (const r of tables.memory) {
-      if (r.flags & MEMBLOCK.MIRROR) continue;
+      if (r.flags & MEMBLOCK_FLAGS.MEMBLOCK_MIRROR) continue;
       const s = pfnDown(r.start, a);
       if (s < fourG) continue; // "This configuration results in unmirrored kernel memory." warning
       const nid = r.nid ?? 0;
@@ -384,7 +384,7 @@ export function computeLayout(input: LayoutInput, diags: Diagnostic[] = []): Lay
         for (const r of tables.memory) {
           const rs = Math.min(Math.max(pfnDown(r.start, a), zs), ze);
           const re = Math.min(Math.max(pfnDown(r.end, a), zs), ze);
-          const mirror = (r.flags & MEMBLOCK.MIRROR) !== 0;
+          const mirror = (r.flags & MEMBLOCK_FLAGS.MEMBLOCK_MIRROR) !== 0;
           if ((zid === ZONE_MOVABLE && mirror) || (zid === ZONE_NORMAL && !mirror)) absent += re - rs;
         }
       }

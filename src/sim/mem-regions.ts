@@ -2,24 +2,10 @@
 // over plain region arrays. Until the memblock model (src/sim/memblock.ts) is wired in, the tables come from
 // HostTrace.memory and HostTrace.reserved; the phases only use this interface.
 import type { Range } from '../core/index.js';
-import { firstEndingAfter } from '../core/index.js';
+import { MEMBLOCK_FLAGS, firstEndingAfter } from '../core/index.js';
 import type { MemRegion } from '../trace/host-trace.js';
 import type { ArchProfile } from './arch.js';
 import { pfnDown, pfnUp } from './arch.js';
-
-/** memblock region flags (include/linux/memblock.h, v6.1; RSRV_NOINIT v6.7; KHO_SCRATCH v6.16). */
-export const MEMBLOCK = {
-  NONE: 0x0,
-  HOTPLUG: 0x1,
-  MIRROR: 0x2,
-  NOMAP: 0x4,
-  DRIVER_MANAGED: 0x8,
-  RSRV_NOINIT: 0x10,
-  RSRV_KERN: 0x20,
-  KHO_SCRATCH: 0x40,
-  /** Gigantic boot-time hugetlb pages (linux v7.3-rc7 include/linux/memblock.h, memblock_alloc_hugetlb). */
-  RSRV_HUGETLB: 0x80,
-} as const;
 
 /** One region in pfns after PFN_UP/PFN_DOWN, with its node (null = none). */
 export interface PfnRegion {
@@ -77,7 +63,7 @@ export function freeMemRanges(
   t: MemblockTables,
   opts: { nid?: number | null; flags?: number; movableNode?: boolean; defaultNid?: number } = {},
 ): PfnRegion[] {
-  const flags = opts.flags ?? MEMBLOCK.NONE;
+  const flags = opts.flags ?? MEMBLOCK_FLAGS.MEMBLOCK_NONE;
   const res = t.reserved;
   // sized once for one range per memory region and one per reserved region (the most there are unless memory
   // regions overlap; a write past the end still grows the array), then cut to what was written
@@ -87,11 +73,18 @@ export function freeMemRanges(
   for (const m of t.memory) {
     const mnid = m.nid ?? opts.defaultNid ?? 0;
     if (opts.nid !== undefined && opts.nid !== null && mnid !== opts.nid) continue;
-    if (opts.movableNode && m.flags & MEMBLOCK.HOTPLUG && !(flags & MEMBLOCK.HOTPLUG)) continue;
-    if (flags & MEMBLOCK.MIRROR && !(m.flags & MEMBLOCK.MIRROR)) continue;
-    if (m.flags & MEMBLOCK.NOMAP && !(flags & MEMBLOCK.NOMAP)) continue;
-    if (m.flags & MEMBLOCK.DRIVER_MANAGED && !(flags & MEMBLOCK.DRIVER_MANAGED)) continue;
-    if (flags & MEMBLOCK.KHO_SCRATCH && !(m.flags & MEMBLOCK.KHO_SCRATCH)) continue;
+    if (
+      opts.movableNode &&
+      m.flags & MEMBLOCK_FLAGS.MEMBLOCK_HOTPLUG &&
+      !(flags & MEMBLOCK_FLAGS.MEMBLOCK_HOTPLUG)
+    )
+      continue;
+    if (flags & MEMBLOCK_FLAGS.MEMBLOCK_MIRROR && !(m.flags & MEMBLOCK_FLAGS.MEMBLOCK_MIRROR)) continue;
+    if (m.flags & MEMBLOCK_FLAGS.MEMBLOCK_NOMAP && !(flags & MEMBLOCK_FLAGS.MEMBLOCK_NOMAP)) continue;
+    if (m.flags & MEMBLOCK_FLAGS.MEMBLOCK_DRIVER_MANAGED && !(flags & MEMBLOCK_FLAGS.MEMBLOCK_DRIVER_MANAGED))
+      continue;
+    if (flags & MEMBLOCK_FLAGS.MEMBLOCK_KHO_SCRATCH && !(m.flags & MEMBLOCK_FLAGS.MEMBLOCK_KHO_SCRATCH))
+      continue;
     // reserved is sorted; regions may overlap each other in a hand-made trace, so track the furthest end
     while (j < res.length && res[j]!.end <= m.start) j++;
     let cur = m.start;
@@ -134,21 +127,66 @@ export function freePfnRanges(
   return own;
 }
 
+/** What early_pfn_to_nid() reads of memblock.memory (linux v7.3-rc7 mm/memblock.c memblock_search_pfn_nid). */
+export interface PfnNidSource<N extends number | null = number> {
+  /** The region holding the pfn (memblock_search of PFN_PHYS(pfn)), -1 when none does. */
+  searchPfn(pfn: number): number;
+  /** PFN_DOWN of the region's base and end: the range the cache keeps. */
+  startPfn(i: number): number;
+  endPfn(i: number): number;
+  /** The region's node (null: none assigned, the kernel's MAX_NUMNODES). */
+  nid(i: number): N;
+}
+
 /**
- * early_pfn_to_nid(pfn) (mm/page_alloc.c __early_pfn_to_nid + memblock_search_pfn_nid, v6.1): binary search of
- * memory regions by [PFN_DOWN(base), PFN_DOWN(end)); first_online_node when no region holds the pfn.
+ * early_pfn_to_nid() (linux v7.3-rc7 mm/mm_init.c early_pfn_to_nid, __early_pfn_to_nid): the one-entry cache
+ * (struct mminit_pfnnid_cache early_pfnnid_cache) first, then memblock_search_pfn_nid(); a pfn in no region is
+ * first_online_node and leaves the cache as it was. The cache is a static of the boot, zeroed ([0, 0) holds no
+ * pfn), and nothing invalidates it: a region changed or removed after a lookup keeps answering from the cache,
+ * as in the kernel. One per replayed boot; the simulator's memblock model and its plain region arrays both use it.
  */
-export function earlyPfnToNid(pfnRanges: readonly PfnRegion[], pfn: number, firstOnlineNode: number): number {
-  let lo = 0;
-  let hi = pfnRanges.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const r = pfnRanges[mid]!;
-    if (pfn < r.start) hi = mid - 1;
-    else if (pfn >= r.end) lo = mid + 1;
-    else return r.nid;
+export class EarlyPfnToNid<N extends number | null = number> {
+  private lastStart = 0;
+  private lastEnd = 0;
+  private lastNid: N | number = 0;
+
+  constructor(
+    private readonly source: PfnNidSource<N>,
+    private readonly firstOnlineNode: number,
+  ) {}
+
+  lookup(pfn: number): N | number {
+    if (this.lastStart <= pfn && pfn < this.lastEnd) return this.lastNid;
+    const i = this.source.searchPfn(pfn);
+    if (i < 0) return this.firstOnlineNode;
+    this.lastStart = this.source.startPfn(i);
+    this.lastEnd = this.source.endPfn(i);
+    return (this.lastNid = this.source.nid(i));
   }
-  return firstOnlineNode;
+}
+
+/**
+ * memblock.memory as the replay's pfn regions (already PFN_UP/PFN_DOWN to whole pages, sorted, disjoint): a
+ * binary search. A region's partial pages are not in it; memory regions are page-aligned on every bundle here.
+ */
+export function pfnRegionSource(regions: readonly PfnRegion[]): PfnNidSource {
+  return {
+    searchPfn(pfn) {
+      let lo = 0;
+      let hi = regions.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const r = regions[mid]!;
+        if (pfn < r.start) hi = mid - 1;
+        else if (pfn >= r.end) lo = mid + 1;
+        else return mid;
+      }
+      return -1;
+    },
+    startPfn: (i) => regions[i]!.start,
+    endPfn: (i) => regions[i]!.end,
+    nid: (i) => regions[i]!.nid,
+  };
 }
 
 /** Split [start, end) by the node of each memory range it meets; parts outside memory get `fallbackNid`. */

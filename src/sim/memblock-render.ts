@@ -1,5 +1,6 @@
 // Renders memblock state the way the kernel prints it: mm/memblock.c __memblock_dump_all()/memblock_dump()
 // (memblock=debug, 6.1 and [MB-N]) and memblock_debug_show() (debugfs, before and after v6.5, 493f349e38d0).
+import { MEMBLOCK_FLAG_NAMES } from '../core/index.js';
 import type { Memblock, MemblockType } from './memblock.js';
 
 /** %pa: 0x and 16 lower-case hex digits. The 6.1 dummy entry's end (0 + 0 - 1) underflows to all ones. */
@@ -45,17 +46,6 @@ export function renderMemblockDump(mb: Memblock): string[] {
   ];
 }
 
-/** memblock_debug_show() flag names, lowest set bit wins ([MB-N] flagname[]; RSV_NIT added by [P-AK-RSVNIT]). */
-export const DEBUGFS_FLAG_NAMES = [
-  'HOTPLUG',
-  'MIRROR',
-  'NOMAP',
-  'DRV_MNG',
-  'RSV_NIT',
-  'RSV_KERN',
-  'KHO_SCRATCH',
-] as const;
-
 export type DebugfsFormat = 'pre-6.5' | '6.5+';
 
 /**
@@ -70,7 +60,7 @@ export function renderDebugfs(t: MemblockType, format: DebugfsFormat): string[] 
     let word = 'NONE';
     if (r.flags !== 0) {
       const bit = Math.log2(r.flags & -r.flags);
-      word = DEBUGFS_FLAG_NAMES[bit] ?? 'UNKNOWN';
+      word = MEMBLOCK_FLAG_NAMES[bit] ?? 'UNKNOWN'; // flagname[] of the lowest set bit
     }
     return `${head} ${nid} ${word}`;
   });

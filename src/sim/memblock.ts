@@ -1,20 +1,11 @@
 // Models mm/memblock.c: the memory/reserved region arrays, merge/split, flags, nodes, iterators and the
 // top-down allocator, for v6.1 (Debian 6.1.192, [D61]) and the newest tree ([MB-N], ≈6.19) behind `version`.
 
-/** enum memblock_flags, kernel spelling (include/linux/memblock.h). Bits 0x10.. exist only in newer kernels. */
-export const MEMBLOCK_FLAGS = {
-  MEMBLOCK_NONE: 0x0,
-  MEMBLOCK_HOTPLUG: 0x1,
-  MEMBLOCK_MIRROR: 0x2,
-  MEMBLOCK_NOMAP: 0x4,
-  MEMBLOCK_DRIVER_MANAGED: 0x8,
-  /** v6.7, 77e6c43e137c: reserved type only, struct pages are not initialised. */
-  MEMBLOCK_RSRV_NOINIT: 0x10,
-  /** v6.16 (KHO series): reserved type only, set by every memblock allocation. */
-  MEMBLOCK_RSRV_KERN: 0x20,
-  /** v6.16 (KHO series): memory type, KHO scratch. */
-  MEMBLOCK_KHO_SCRATCH: 0x40,
-} as const;
+// enum memblock_flags: the one table, in src/core (re-exported for the model's users)
+import { MEMBLOCK_FLAGS } from '../core/index.js';
+import { EarlyPfnToNid } from './mem-regions.js';
+
+export { MEMBLOCK_FLAGS };
 
 const F = MEMBLOCK_FLAGS;
 
@@ -352,8 +343,8 @@ export class Memblock {
   readonly mirroredKernelcore: boolean;
   readonly firstOnlineNode: number;
   private readonly reserveDoubledArrays: boolean;
-  /** early_pfn_to_nid's one-entry cache (mm_init.c early_pfnnid_cache): not invalidated by memblock changes. */
-  private pfnCache: { start: number; end: number; nid: number | null } | null = null;
+  /** early_pfn_to_nid() with its one-entry cache (mm_init.c early_pfnnid_cache), over this model's memory. */
+  private readonly pfnNid: EarlyPfnToNid<number | null>;
 
   constructor(opts: MemblockOptions) {
     this.version = opts.version;
@@ -372,6 +363,16 @@ export class Memblock {
     this.movableNode = opts.movableNode ?? false;
     this.mirroredKernelcore = opts.mirroredKernelcore ?? true;
     this.firstOnlineNode = opts.firstOnlineNode ?? 0;
+    // memblock_search_pfn_nid() over this.memory: the region holding PFN_PHYS(pfn), cached as PFN_DOWN(base..end)
+    this.pfnNid = new EarlyPfnToNid<number | null>(
+      {
+        searchPfn: (pfn) => this.memory.search(pfn * this.pageSize),
+        startPfn: (i) => pfnDown(this.memory.base(i), this.pageSize),
+        endPfn: (i) => pfnDown(this.memory.end(i), this.pageSize),
+        nid: (i) => this.memory.nid(i),
+      },
+      this.firstOnlineNode,
+    );
   }
 
   type(name: MemblockTypeName): MemblockType {
@@ -919,21 +920,7 @@ export class Memblock {
    * returns MAX_NUMNODES then). After memblock_discard() the arrays are freed __initdata: recorded as an event.
    */
   earlyPfnToNid(pfn: number): number | null {
-    let nid: number | null;
-    const c = this.pfnCache;
-    if (c !== null && c.start <= pfn && pfn < c.end) nid = c.nid;
-    else {
-      const i = this.memory.search(pfn * this.pageSize);
-      if (i < 0) nid = this.firstOnlineNode;
-      else {
-        nid = this.memory.nid(i);
-        this.pfnCache = {
-          start: pfnDown(this.memory.base(i), this.pageSize),
-          end: pfnDown(this.memory.end(i), this.pageSize),
-          nid,
-        };
-      }
-    }
+    const nid = this.pfnNid.lookup(pfn);
     if (this.discarded) this.events.push({ kind: 'early_pfn_to_nid-after-discard', pfn, nid });
     return nid;
   }

@@ -2,6 +2,7 @@
 // memblock and iomem; node and zone spans from memblock, sysfs and zoneinfo) and says where they differ.
 import type { Range } from '../core/index.js';
 import {
+  MEMBLOCK_FLAGS,
   DiagnosticSink,
   formatMemRange,
   formatBytes,
@@ -71,9 +72,6 @@ const SRAT_MISSING_BYTES = 64 * 1024 * 1024;
 /** Free-page drift between reading buddyinfo and zoneinfo that is only pcp batching (a few batches). */
 const FREE_DRIFT_PAGES = 1024;
 
-/** include/linux/memblock.h MEMBLOCK_NOMAP. */
-const MEMBLOCK_NOMAP = 0x4;
-
 /** Differences smaller than this are the kernel's own edits (page 0, setup_data, trimmed partial pages). */
 const SMALL_DIFF_BYTES = 1024 * 1024;
 
@@ -138,7 +136,9 @@ export function crossCheck(input: CheckInput, sink: DiagnosticSink): CrossCheck[
   const memory = normalizeRanges(input.memory);
   // NOMAP memory is named `reserved`, not `System RAM`, in iomem (arch/arm64/kernel/setup.c
   // request_standard_resources(), arch/riscv/kernel/setup.c init_resources())
-  const mappedMemory = normalizeRanges(input.memory.filter((r) => (r.flags & MEMBLOCK_NOMAP) === 0));
+  const mappedMemory = normalizeRanges(
+    input.memory.filter((r) => (r.flags & MEMBLOCK_FLAGS.MEMBLOCK_NOMAP) === 0),
+  );
   const iomemRam = input.iomem && !input.iomem.zeroed ? input.iomem.systemRam : null;
 
   const label = (name: string): string => (name === 'e820' ? e820Kind : kindOf(input, name));

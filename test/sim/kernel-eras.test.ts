@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { replay } from '../../src/sim/index.js';
 import type { HoleRule } from '../../src/sim/kernel-eras.js';
 import { kernelEraFor, parseKernelRelease } from '../../src/sim/kernel-eras.js';
-import { MEMBLOCK } from '../../src/sim/mem-regions.js';
 import { makeHost } from './build-host.js';
+import { MEMBLOCK_FLAGS } from '../../src/core/index.js';
 
 describe('the era of a release', () => {
   it.each<[string, HoleRule]>([
@@ -174,7 +174,7 @@ describe('arm64 pfn_valid and SECTION_SIZE_BITS on one built host', () => {
     arch: 'arm64' as const,
     memory: [
       [0x200, 0x10000, 0],
-      [0x10000, 0x10100, 0, MEMBLOCK.NOMAP],
+      [0x10000, 0x10100, 0, MEMBLOCK_FLAGS.MEMBLOCK_NOMAP],
       [0x20100, 0x40100, 0],
     ] as const,
     deferredConfig: 'n' as const,

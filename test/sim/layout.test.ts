@@ -1,8 +1,9 @@
 // Node and zone layout (boot-pipeline.md §2.2, §2.4): arch zone limits, spanned/present/absent, kernelcore=,
 // movablecore=, movable_node, NOMAP. Pfns, 4 KiB pages; each case states its layout and what to expect.
 import { describe, expect, it } from 'vitest';
-import { MEMBLOCK, replay } from '../../src/sim/index.js';
+import { replay } from '../../src/sim/index.js';
 import { makeHost } from './build-host.js';
+import { MEMBLOCK_FLAGS } from '../../src/core/index.js';
 
 const zones = (tl: ReturnType<typeof replay>) =>
   tl.nodes.flatMap((n) =>
@@ -46,7 +47,7 @@ describe('zone limits from the arch rules', () => {
     const tl = replay(
       makeHost({
         memory: [
-          [0x100000, 0x110000, 0, MEMBLOCK.NOMAP],
+          [0x100000, 0x110000, 0, MEMBLOCK_FLAGS.MEMBLOCK_NOMAP],
           [0x110000, 0x140000, 0],
         ],
       }),
@@ -95,7 +96,7 @@ describe('ZONE_MOVABLE', () => {
     const mem = [
       [1, 0x80000, 0],
       [0x100000, 0x300000, 0],
-      [0x300000, 0x500000, 1, MEMBLOCK.HOTPLUG],
+      [0x300000, 0x500000, 1, MEMBLOCK_FLAGS.MEMBLOCK_HOTPLUG],
     ] as const;
     const tl = replay(makeHost({ memory: mem, cmdline: { movableNode: true } }), null);
     expect(zones(tl).filter((z) => z[0] === 1)).toEqual([[1, 'Movable', 0x300000, 0x200000, 0x200000]]);

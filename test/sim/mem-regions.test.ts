@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { archProfileFor, pfnDown, pfnUp } from '../../src/sim/arch.js';
 import type { MemblockTables } from '../../src/sim/mem-regions.js';
-import { MEMBLOCK, freeMemRanges, freePfnRanges } from '../../src/sim/mem-regions.js';
+import { freeMemRanges, freePfnRanges } from '../../src/sim/mem-regions.js';
+import { MEMBLOCK_FLAGS } from '../../src/core/index.js';
 
 const a = archProfileFor('x86_64', 12);
 
@@ -17,8 +18,8 @@ function reference(t: MemblockTables, nid?: number) {
 describe('freePfnRanges', () => {
   it('rounds inward and drops sub-page pieces: memory [0x1000, 0x9fc00) minus reserved [0x5800, 0x6100)', () => {
     const t: MemblockTables = {
-      memory: [{ start: 0x1000, end: 0x9fc00, nid: 0, flags: MEMBLOCK.NONE }],
-      reserved: [{ start: 0x5800, end: 0x6100, nid: null, flags: MEMBLOCK.NONE }],
+      memory: [{ start: 0x1000, end: 0x9fc00, nid: 0, flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE }],
+      reserved: [{ start: 0x5800, end: 0x6100, nid: null, flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE }],
     };
     // Expect: [0x1000,0x5800) -> pfns [1,5); [0x6100,0x9fc00) -> pfns [7,0x9f)
     expect(freePfnRanges(t, {}, a).map((r) => [r.start, r.end])).toEqual([
@@ -37,10 +38,10 @@ describe('freePfnRanges', () => {
         const memory = mem
           .sort((x, y) => x.start - y.start)
           .filter((r, i, all) => r.end > r.start && (i === 0 || r.start >= all[i - 1]!.end))
-          .map((r, i) => ({ ...r, nid: i % 2, flags: MEMBLOCK.NONE }));
+          .map((r, i) => ({ ...r, nid: i % 2, flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE }));
         const t: MemblockTables = {
           memory,
-          reserved: res.map((r) => ({ ...r, nid: null, flags: MEMBLOCK.NONE })),
+          reserved: res.map((r) => ({ ...r, nid: null, flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE })),
         };
         for (const nid of [undefined, 0, 1]) {
           const want = reference(t, nid);

@@ -39,11 +39,13 @@ describe('debugfs (memblock_debug_show)', () => {
     ]);
   });
 
-  it('an unknown lowest bit prints UNKNOWN', () => {
+  it('an unknown lowest bit prints UNKNOWN; MEMBLOCK_RSRV_HUGETLB prints RSV_HUGETLB (flagname[] of v7.3)', () => {
     const mb = new Memblock({ version: 'newest' });
-    mb.reserveNode(0x1000, 0x1000, null, 0x80);
+    mb.reserveNode(0x1000, 0x1000, null, 0x100);
+    mb.reserveNode(0x4000, 0x1000, null, MEMBLOCK_FLAGS.MEMBLOCK_RSRV_HUGETLB);
     expect(renderDebugfs(mb.reserved, '6.5+')).toEqual([
       '   0: 0x0000000000001000..0x0000000000001fff    x UNKNOWN',
+      '   1: 0x0000000000004000..0x0000000000004fff    x RSV_HUGETLB',
     ]);
   });
 

@@ -3,10 +3,11 @@
 // set_zone_contiguous and page_ext_init reads). Pfns, 4 KiB pages, x86_64.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SYNTHETIC, syntheticHost } from '../../bench/synthetic-host.js';
-import { MEMBLOCK, padataSplit, replay } from '../../src/sim/index.js';
+import { padataSplit, replay } from '../../src/sim/index.js';
 import { makeHost } from './build-host.js';
 import { check } from '../../src/check/kho-findings.js';
 import { hostFromQemuTrace } from './host-from-trace.js';
+import { MEMBLOCK_FLAGS } from '../../src/core/index.js';
 
 // node 0: low memory + Normal [0x100000, 0x140000); first_deferred_pfn = 0x108000
 const MEM = [
@@ -37,7 +38,7 @@ describe('memblock_free_all', () => {
     // reserved, by deferred init. Expect: 512 never-initialised pages; set_zone_contiguous reads 2 of them
     const host = makeHost({
       memory: MEM,
-      reserved: [[0x120000, 0x120200, 0, MEMBLOCK.RSRV_NOINIT]],
+      reserved: [[0x120000, 0x120200, 0, MEMBLOCK_FLAGS.MEMBLOCK_RSRV_NOINIT]],
       release: '6.12.0',
     });
     const tl = replay(host, null);

@@ -5,10 +5,10 @@
 // pages were found or the zone ends. Where first_deferred_pfn is left decides what the node's pgdatinit thread
 // does later: the end rule is the mm profile's `deferredGrowZoneEnd`.
 import type { Range } from '../../core/index.js';
-import { roundUp } from '../../core/index.js';
+import { MEMBLOCK_FLAGS, roundUp } from '../../core/index.js';
 import type { SimContext } from '../context.js';
 import { runPhase, zoneKey } from '../context.js';
-import { MEMBLOCK, freePfnRanges } from '../mem-regions.js';
+import { freePfnRanges } from '../mem-regions.js';
 
 /** One allocation that fell back to deferred_grow_zone(): the node of its zone and its order. */
 export interface GrowZoneRequest {
@@ -62,7 +62,7 @@ export function deferredGrowZone(ctx: SimContext, nid: number, order: number): D
   const pps = ctx.arch.PAGES_PER_SECTION;
   const needed = roundUp(2 ** order, pps);
   const zoneEnd = zone.endPfn;
-  const free = freePfnRanges(ctx.tables, { nid, flags: MEMBLOCK.NONE }, ctx.arch).filter(
+  const free = freePfnRanges(ctx.tables, { nid, flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE }, ctx.arch).filter(
     (f) => f.end > fromPfn && f.start < zoneEnd,
   );
   const done: { start: number; end: number; nid: number; zid: number }[] = [];

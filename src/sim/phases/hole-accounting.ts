@@ -1,11 +1,10 @@
 // The hole pages each kernel era counts (kernel-eras.ts): which pfns of a hole init_unavailable_range() and its
 // ancestors touch (pfn_valid() of the pageblock's first pfn), and the node-less totals printed before v5.12.
 import type { Range } from '../../core/index.js';
-import { intersectNormalized, normalizeRanges, roundUp } from '../../core/index.js';
+import { intersectNormalized, MEMBLOCK_FLAGS, normalizeRanges, roundUp } from '../../core/index.js';
 import { pfnDown, pfnUp } from '../arch.js';
 import type { SimContext } from '../context.js';
 import { validParts } from '../context.js';
-import { MEMBLOCK } from '../mem-regions.js';
 
 /** The pfn ranges of [start, end) that init_unavailable_range counts under the era's pfn_valid(). */
 export function holeValidParts(ctx: SimContext, start: number, end: number): Range[] {
@@ -28,7 +27,7 @@ function arm64ValidPageblockSpans(ctx: SimContext, rule: 'map-memory' | 'memory'
   const pb = ctx.arch.pageblock_nr_pages;
   const spans: Range[] = [];
   for (const r of ctx.tables.memory) {
-    if (rule === 'map-memory' && r.flags & MEMBLOCK.NOMAP) continue;
+    if (rule === 'map-memory' && r.flags & MEMBLOCK_FLAGS.MEMBLOCK_NOMAP) continue;
     // memblock_is_memory(addr) of a pageblock start: any byte of the region at or after it
     const s = roundUp(pfnUp(r.start, ctx.arch), pb);
     const e = roundUp(Math.ceil(r.end / 2 ** ctx.arch.PAGE_SHIFT), pb);
@@ -111,7 +110,7 @@ export function unavailableTotal(ctx: SimContext): UnavailableTotal | null {
     const ranges: Range[] = [];
     let next = 0;
     for (const r of ctx.tables.memory) {
-      if (r.flags & MEMBLOCK.NOMAP) continue;
+      if (r.flags & MEMBLOCK_FLAGS.MEMBLOCK_NOMAP) continue;
       if (next < r.start) ranges.push({ start: pfnDown(next, a), end: pfnUp(r.start, a) });
       next = r.end;
     }

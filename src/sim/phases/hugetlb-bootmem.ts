@@ -8,23 +8,23 @@
 //    gigantic bootmem hugepage struct pages earlier", v4 04/19, 2026-06-12, Fixes fde1c4ecf916);
 //  - false: gather_bootmem_prealloc() from hugetlb_init(), a subsys_initcall after page_alloc_init_late(), so
 //    set_zone_contiguous() and page_ext_init() read the tails uninitialised (what that patch repaired).
+import { MEMBLOCK_FLAGS } from '../../core/index.js';
 import type { SimContext } from '../context.js';
 import { runPhase, zoneSpanning } from '../context.js';
 import { pfnDown, pfnUp } from '../arch.js';
-import { MEMBLOCK, earlyPfnToNid } from '../mem-regions.js';
 
 /** The tails of the gigantic bootmem pages: reserved regions flagged both RSRV_HUGETLB and RSRV_NOINIT, in pfns. */
 export function hugetlbBootmemTails(
   ctx: SimContext,
 ): { start: number; end: number; nid: number; zid: number }[] {
-  const want = MEMBLOCK.RSRV_HUGETLB | MEMBLOCK.RSRV_NOINIT;
+  const want = MEMBLOCK_FLAGS.MEMBLOCK_RSRV_HUGETLB | MEMBLOCK_FLAGS.MEMBLOCK_RSRV_NOINIT;
   const out: { start: number; end: number; nid: number; zid: number }[] = [];
   for (const r of ctx.tables.reserved) {
     if ((r.flags & want) !== want) continue;
     const s = pfnUp(r.start, ctx.arch);
     const e = pfnDown(r.end, ctx.arch);
     if (s >= e) continue;
-    const nid = r.nid ?? earlyPfnToNid(ctx.layout.memRanges, s, ctx.layout.firstOnlineNode);
+    const nid = r.nid ?? ctx.pfnToNid.lookup(s);
     // hugetlb_folio_init_vmemmap() takes the zone and node of the folio's head page, which is the region's own
     const z = zoneSpanning(ctx, nid, s);
     if (z) out.push({ start: s, end: e, nid, zid: z.zid });

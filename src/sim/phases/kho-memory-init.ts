@@ -1,9 +1,8 @@
 // kernel/liveupdate/kexec_handover.c kho_memory_init() -> kho_release_scratch() and the memory-map walk (deserialize_bitmap K616/K618, kho_preserved_memory_reserve KR3/KD1; kho-abi.md §6.1 step 3).
 import type { Range } from '../../core/index.js';
-import { normalizeRanges, subtractRanges } from '../../core/index.js';
+import { MEMBLOCK_FLAGS, normalizeRanges, subtractRanges } from '../../core/index.js';
 import type { SimContext } from '../context.js';
 import { runPhase } from '../context.js';
-import { MEMBLOCK } from '../mem-regions.js';
 import { earlyPfnToNid, StrategyRunner } from './kho-run.js';
 import type { KhoRun } from './kho-run.js';
 
@@ -108,7 +107,7 @@ export function khoMemoryInit(ctx: SimContext, run: KhoRun): void {
       start: b.startPfn * pageSize,
       end: b.endPfn * pageSize,
       nid: earlyPfnToNid(ctx, b.startPfn),
-      flags: MEMBLOCK.RSRV_NOINIT,
+      flags: MEMBLOCK_FLAGS.MEMBLOCK_RSRV_NOINIT,
     }));
     // memblock_reserve() merges with what is already reserved and mark_noinit() flags the whole block, so a
     // region reserved before keeps its flags only outside the preserved blocks

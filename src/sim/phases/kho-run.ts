@@ -128,19 +128,9 @@ export function classifyBlocks(image: KhoImageInput, pageShift: number, maxPageO
   return out;
 }
 
-/** early_pfn_to_nid() (mm/mm_init.c, memblock_search_pfn_nid): the memory region's node, else first online node. */
+/** early_pfn_to_nid() (linux v7.3-rc7 mm/mm_init.c): the boot's one lookup with its cache (mem-regions.ts). */
 export function earlyPfnToNid(ctx: SimContext, pfn: number): number {
-  const rs = ctx.layout.memRanges;
-  let lo = 0;
-  let hi = rs.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const r = rs[mid]!;
-    if (pfn < r.start) hi = mid - 1;
-    else if (pfn >= r.end) lo = mid + 1;
-    else return r.nid;
-  }
-  return ctx.layout.firstOnlineNode;
+  return ctx.pfnToNid.lookup(pfn);
 }
 
 /**

@@ -1,10 +1,10 @@
 // mm/memblock.c memblock_free_all, free_low_memory_core_early, memmap_init_reserved_pages, __free_memory_core and mm/page_alloc.c reserve_bootmem_region, init_reserved_page, memblock_free_pages, v6.1 (RSRV_NOINIT and per-region nid from v6.7; boot-pipeline.md §3.5-§3.7).
 import type { Range } from '../../core/index.js';
-import { normalizeRanges } from '../../core/index.js';
+import { MEMBLOCK_FLAGS, normalizeRanges } from '../../core/index.js';
 import { MAX_NR_ZONES, pfnDown, pfnUp } from '../arch.js';
 import type { SimContext } from '../context.js';
 import { isDeferredPfn, runPhase, validParts, zoneKey } from '../context.js';
-import { MEMBLOCK, earlyPfnToNid, freePfnRanges, splitByNode } from '../mem-regions.js';
+import { freePfnRanges, splitByNode } from '../mem-regions.js';
 import { forEachNodePiece, forEachZonePiece } from './zone-split.js';
 
 function zonePieces(
@@ -101,16 +101,16 @@ export function memmapInitReservedPages(ctx: SimContext): void {
   const plan: ReservePlan = { init: [], reserve: [] };
   const nomap = (): void => {
     for (const m of ctx.tables.memory) {
-      if (m.flags & MEMBLOCK.NOMAP)
+      if (m.flags & MEMBLOCK_FLAGS.MEMBLOCK_NOMAP)
         reserveBootmemRegion(ctx, m.start, m.end, ctx.mm.rsrvNoinit ? (m.nid ?? null) : null, plan);
     }
   };
   if (ctx.mm.nomapFirst) nomap();
   for (const r of ctx.tables.reserved) {
-    if (ctx.mm.rsrvNoinit && r.flags & MEMBLOCK.RSRV_NOINIT) continue;
+    if (ctx.mm.rsrvNoinit && r.flags & MEMBLOCK_FLAGS.MEMBLOCK_RSRV_NOINIT) continue;
     // newer kernels copy node ids onto reserved regions (memblock_set_node on the reserved type) first
     const nid = ctx.mm.rsrvNoinit
-      ? (r.nid ?? earlyPfnToNid(ctx.layout.memRanges, pfnDown(r.start, ctx.arch), ctx.layout.firstOnlineNode))
+      ? (r.nid ?? ctx.pfnToNid.lookup(pfnDown(r.start, ctx.arch)))
       : null;
     reserveBootmemRegion(ctx, r.start, r.end, nid, plan);
   }
@@ -130,7 +130,7 @@ export function memblockFreeAll(ctx: SimContext): void {
   runPhase(ctx, 'memblock_free_all', () => {
     ctx.managed.clear();
     memmapInitReservedPages(ctx);
-    const free = freePfnRanges(ctx.tables, { flags: MEMBLOCK.NONE }, ctx.arch);
+    const free = freePfnRanges(ctx.tables, { flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE }, ctx.arch);
     const maxLowPfn = ctx.layout.maxPfn;
     const toFree: Range[] = [];
     // zoneKey() of the last piece: consecutive free ranges are mostly in the same zone

@@ -1,9 +1,8 @@
 // mm/page_alloc.c memmap_init, memmap_init_zone_range, memmap_init_range, defer_init, init_unavailable_range, v6.1 (mm/mm_init.c @00c010e1 for newer kernels: boot-pipeline.md §3.1, §3.3).
-import { roundUp } from '../../core/index.js';
+import { MEMBLOCK_FLAGS, roundUp } from '../../core/index.js';
 import { ZONE_MOVABLE, pfnDown } from '../arch.js';
 import type { SimContext } from '../context.js';
 import { runPhase } from '../context.js';
-import { MEMBLOCK } from '../mem-regions.js';
 import { holeValidParts } from './hole-accounting.js';
 
 /** defer_init()'s two statics, kept across every call of one memmap_init(), and the work gathered. */
@@ -39,7 +38,7 @@ function memmapInitRange(
   let segments = [{ start, end }];
   if (ctx.layout.mirroredKernelcore && zid === ZONE_MOVABLE) {
     const mirror = ctx.tables.memory
-      .filter((r) => r.flags & MEMBLOCK.MIRROR)
+      .filter((r) => r.flags & MEMBLOCK_FLAGS.MEMBLOCK_MIRROR)
       .map((r) => ({ start: pfnDown(r.start, ctx.arch), end: pfnDown(r.end, ctx.arch) }));
     segments = [];
     let cur = start;

@@ -1,9 +1,9 @@
 // mm/page_alloc.c page_alloc_init_late, deferred_init_memmap, deferred_init_memmap_chunk, set_zone_contiguous, mm/page_ext.c page_ext_init, kernel/padata.c padata_do_multithreaded, v6.1 (one job per zone from ~6.18; boot-pipeline.md §3.8).
 import type { Range } from '../../core/index.js';
-import { roundDown, roundUp } from '../../core/index.js';
+import { MEMBLOCK_FLAGS, roundDown, roundUp } from '../../core/index.js';
 import type { PadataJob, SimContext } from '../context.js';
 import { runPhase, zoneKey } from '../context.js';
-import { MEMBLOCK, freePfnRanges } from '../mem-regions.js';
+import { freePfnRanges } from '../mem-regions.js';
 import { hugetlbBootmemStructPageInit } from './hugetlb-bootmem.js';
 
 const INIT = { phase: 'page_alloc_init_late', fn: 'deferred_init_pages' } as const;
@@ -68,7 +68,7 @@ export function deferredInitMemmap(ctx: SimContext, nid: number): void {
   const pps = ctx.arch.PAGES_PER_SECTION;
   // each free range carries its node and zone, so the same objects serve the init and the free sweeps
   const free: (Range & { nid: number; zid: number })[] = [];
-  for (const f of freePfnRanges(ctx.tables, { nid, flags: MEMBLOCK.NONE }, ctx.arch)) {
+  for (const f of freePfnRanges(ctx.tables, { nid, flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE }, ctx.arch)) {
     const s = Math.max(f.start, fdp, zone.startPfn);
     const e = Math.min(f.end, zone.endPfn);
     if (s < e) free.push({ start: s, end: e, nid, zid: zone.zid });

@@ -41,7 +41,17 @@ export interface ReplayJson {
   /** The node-less total kernels before v5.12 printed instead of the per-zone lines; null in other eras. */
   unavailableTotal: { line: string; pages: number } | null;
   /** The `Memory: X/Y available` line as predicted: Y, and X at mem_init (v6.1) or after deferred init (newer). */
-  memoryLine: { totalKiB: number; freeAtMemInitKiB: number; freeAfterDeferredKiB: number };
+  memoryLine: {
+    totalKiB: number;
+    freeAtMemInitKiB: number;
+    freeAfterDeferredKiB: number;
+    /** X before mem_init()'s own allocations, and those allocations (x86 preallocate_vmalloc_pages). */
+    freedByMemblockFreeAllKiB: number;
+    memInitAllocatedPages: number;
+    memInitAllocatedMinPages: number;
+    memInitAllocatedWhy: string;
+    uncertain: string[];
+  };
   deferred: { on: boolean; reason: string };
   /** Whether page_ext_init() read struct pages in this replay, and why (present when the caller decided it). */
   pageExt?: { on: boolean; reason: string };
@@ -244,7 +254,7 @@ export function replayToJson(tl: Timeline, bundle: string, input: ReplayReportIn
     unavailableTotal: tl.unavailableTotal
       ? { line: tl.unavailableTotal.line, pages: tl.unavailableTotal.pages }
       : null,
-    memoryLine: { ...tl.memoryLine },
+    memoryLine: { ...tl.memoryLine, uncertain: [...tl.memoryLine.uncertain] },
     deferred: { on: tl.deferred.on, reason: tl.deferred.reason },
     ...(input.pageExt ? { pageExt: { on: input.pageExt.on, reason: input.pageExt.reason } } : {}),
     nodes: tl.nodes.map((n) => ({

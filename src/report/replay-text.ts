@@ -89,6 +89,13 @@ export function renderReplayText(tl: Timeline, bundle: string, input: ReplayText
   out.push(
     `  Memory: ${n(ml.freeAtMemInitKiB)}K/${n(ml.totalKiB)}K available predicted (${n(ml.freeAfterDeferredKiB)}K once deferred init is done)`,
   );
+  if (ml.memInitAllocatedPages > 0)
+    out.push(
+      `    X is after the ${n(ml.memInitAllocatedPages)} page-table pages x86 mem_init() preallocates for vmalloc` +
+        (ml.memInitAllocatedMinPages < ml.memInitAllocatedPages
+          ? ` (${n(ml.memInitAllocatedMinPages)} to ${n(ml.memInitAllocatedPages)}: KASLR placement not in the log)`
+          : ''),
+    );
   if (tl.unavailableTotal)
     out.push(
       `  the kernel prints one total: ${tl.unavailableTotal.line}: ${n(tl.unavailableTotal.pages)} pages`,

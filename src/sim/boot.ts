@@ -9,6 +9,7 @@ import { bootTables } from './boot-tables.js';
 import type { SimContext } from './context.js';
 import { zoneKey } from './context.js';
 import { eraDiagnostics, kernelEraFor } from './kernel-eras.js';
+import { x86MemInitAllocation } from './x86-mem-init.js';
 import { computeLayout } from './layout.js';
 import { EarlyPfnToNid, pfnRegionSource } from './mem-regions.js';
 import { MemMap } from './memmap.js';
@@ -159,6 +160,7 @@ export function createSimContext(
     layout,
     tables,
     e820Table: host.e820Table ?? null,
+    memInit: x86MemInitAllocation(host),
     memmap: new MemMap(layout.presentSections, limit),
     deferred: decision.on,
     deferredDecision: decision,
@@ -186,11 +188,19 @@ function memoryLine(ctx: SimContext): Timeline['memoryLine'] {
   const kib = 2 ** (ctx.arch.PAGE_SHIFT - 10);
   const freed = (name: string): number => ctx.phases.find((p) => p.name === name)?.freed ?? 0;
   const present = ctx.layout.nodes.reduce((s, n) => s + n.presentPages, 0);
-  const atMemInit = freed('memblock_free_all');
+  const freedAll = freed('memblock_free_all');
+  // mem_init() allocates after memblock_free_all() and before either print point
+  const m = ctx.memInit;
+  const atMemInit = freedAll - m.pages;
   return {
     totalKiB: present * kib,
     freeAtMemInitKiB: atMemInit * kib,
     freeAfterDeferredKiB: (atMemInit + freed('page_alloc_init_late')) * kib,
+    freedByMemblockFreeAllKiB: freedAll * kib,
+    memInitAllocatedPages: m.pages,
+    memInitAllocatedMinPages: m.minPages,
+    memInitAllocatedWhy: m.why,
+    uncertain: m.uncertain,
   };
 }
 

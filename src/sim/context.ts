@@ -4,6 +4,7 @@ import type { Diagnostic, Range } from '../core/index.js';
 import { firstEndingAfter } from '../core/index.js';
 import type { ArchProfile } from './arch.js';
 import type { KernelEra } from './kernel-eras.js';
+import type { MemInitAllocation } from './x86-mem-init.js';
 import type { Layout, ZoneLayout } from './layout.js';
 import type { EarlyPfnToNid, MemblockTables, PfnRegion } from './mem-regions.js';
 import type { MemMap, MemMapCensus, PageEvent } from './memmap.js';
@@ -105,6 +106,8 @@ export interface SimContext {
   readonly layout: Layout;
   /** memblock memory and reserved as the phases see them (KHO deserialize may replace it). */
   tables: MemblockTables;
+  /** What x86 mem_init() allocates between memblock_free_all() and the `Memory:` line (x86-mem-init.ts). */
+  readonly memInit: MemInitAllocation;
   /** The e820 table the kernel went on with (HostTrace.e820Table), null when the trace has none. */
   readonly e820Table: readonly { start: number; end: number; type: string }[] | null;
   readonly memmap: MemMap;

@@ -70,13 +70,21 @@ export interface Timeline {
   /**
    * The `Memory: X/Y available` line (mem_init_print_info): Y is the sum of present pages; X is nr_free_pages()
    * when it prints: after memblock_free_all() and before deferred init in v6.1 (mm_init), after deferred init
-   * where mem_init_print_info() moved to page_alloc_init_late() (mm/mm_init.c [MM-N]). Both are given; the
-   * pages x86 mem_init() allocates after memblock_free_all() (preallocate_vmalloc_pages) are not modelled.
+   * where mem_init_print_info() moved to page_alloc_init_late() (mm/mm_init.c [MM-N]). Both are given, less the
+   * pages x86 mem_init() allocates after memblock_free_all() (preallocate_vmalloc_pages, x86-mem-init.ts).
    */
   readonly memoryLine: {
     readonly totalKiB: number;
     readonly freeAtMemInitKiB: number;
     readonly freeAfterDeferredKiB: number;
+    /** What memblock_free_all() gave the buddy outside the deferred part (X before mem_init's allocations). */
+    readonly freedByMemblockFreeAllKiB: number;
+    /** Pages mem_init() took before the print, the fewest the trace allows, and the rule followed. */
+    readonly memInitAllocatedPages: number;
+    readonly memInitAllocatedMinPages: number;
+    readonly memInitAllocatedWhy: string;
+    /** What the trace does not say that could change X (empty when X is exact by the rules). */
+    readonly uncertain: readonly string[];
   };
   readonly layout: Layout;
   readonly nodes: readonly TimelineNode[];

@@ -26,6 +26,7 @@ export type FileKind =
   | 'node-states'
   | 'memory-block-table'
   | 'firmware-memmap'
+  | 'cpuinfo'
   | 'kho'
   | 'other'
   | 'binary'
@@ -78,9 +79,10 @@ const NAME_RULES: readonly NameRule[] = [
   { re: /^nodes$/, kind: 'node-states' },
   { re: /^memory[-_]blocks$/, kind: 'memory-block-table' },
   { re: /^firmware[-_]memmap$/, kind: 'firmware-memmap' },
+  { re: /^cpuinfo$/, kind: 'cpuinfo' },
   // known, not read by the host model: provenance, capture bookkeeping, other /proc files
   {
-    re: /^(source|readme.*|index\.md|qemu-cmd|capture-markers|absent-files|meminfo|vmstat|cpuinfo|vm-sysctls|kexec-load|.*\.dts|.*\.md)$/,
+    re: /^(source|readme.*|index\.md|qemu-cmd|capture-markers|absent-files|meminfo|vmstat|vm-sysctls|kexec-load|.*\.dts|.*\.md)$/,
     kind: 'other',
   },
 ];

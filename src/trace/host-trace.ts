@@ -108,6 +108,8 @@ export interface HostTrace {
   readonly iomem?: IomemSummary;
   /** Per node: what sysfs says (cpus, distances, MemTotal, memory blocks). */
   readonly nodes?: readonly NodeSysfs[];
+  /** The first processor's `flags` of /proc/cpuinfo (`la57`: the CPU can do 5-level paging), when captured. */
+  readonly cpuFlags?: readonly string[];
   /** /sys/devices/system/memory/block_size_bytes, when captured. */
   readonly memoryBlockSizeBytes?: number;
   /** `Page block order:` of /proc/pagetypeinfo (pageblock_order of the running kernel), when captured. */

@@ -431,6 +431,30 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
     fwE820 = [...r.entries];
     fwFile = fw.file;
   }
+  // /proc/cpuinfo: only the first processor's flags are read (la57 decides the paging levels, x86-mem-init.ts)
+  let cpuFlags: string[] | undefined;
+  const ci = pick('cpuinfo');
+  if (ci) {
+    const m = /^flags\s*:([^\n]*)$/m.exec(ci.text);
+    if (m) {
+      cpuFlags = m[1]!.trim().split(/\s+/).filter(Boolean);
+      src('cpuFlags', ci.file, 'cpuinfo');
+    }
+    const lines = ci.text.split(/\r?\n/);
+    if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    const used = m ? 1 : 0;
+    record(ci.path, {
+      totalLines: lines.length,
+      parsedLines: lines.length,
+      unknownLines: 0,
+      ignoredLines: lines.length - used,
+      ignoredReasons:
+        lines.length > used
+          ? { "cpuinfo: only the first processor's flags are read": lines.length - used }
+          : {},
+      diagnostics: [],
+    });
+  }
   // node files, per nid
   const nodeMap = new Map<number, { -readonly [K in keyof NodeSysfs]: NodeSysfs[K] }>();
   const nodeOf = (nid: number): { -readonly [K in keyof NodeSysfs]: NodeSysfs[K] } => {
@@ -922,6 +946,7 @@ export function loadBundle(files: BundleInput, options: LoadOptions = {}): HostT
     files: reports,
     ...(iomem ? { iomem } : {}),
     ...(nodes.length ? { nodes } : {}),
+    ...(cpuFlags ? { cpuFlags } : {}),
     ...(blockSize !== undefined && blockSize !== null ? { memoryBlockSizeBytes: blockSize } : {}),
     ...(buddyinfo ? { buddyinfo } : {}),
     ...(pagetypeinfo?.pageblockOrder != null ? { pageblockOrder: pagetypeinfo.pageblockOrder } : {}),

@@ -321,12 +321,12 @@ export function check(tl: Timeline): Finding[] {
 
   // restore outcomes and other observations
   for (const o of run.observations) {
-    // refused by kho_populate() (compatible), or switched off by kho_memory_init() in a v7.4 kdump kernel
+    // refused by kho_populate() (compatible), or never handed over (kho_fill_kimage: a kdump kernel)
     if (o.kind === 'image-refused')
       fb.add(
         'KHO_REVIVAL_DISABLED',
         o.phase,
-        o.phase === 'kho_memory_init' ? 'kho_memory_init' : 'kho_populate',
+        o.fn ?? (o.phase === 'kho_memory_init' ? 'kho_memory_init' : 'kho_populate'),
         preserved,
       );
     else if (o.kind === 'bitmap-mismatch')

@@ -57,7 +57,13 @@ function luoCompatible(image: KhoImageInput): string | null {
   return image.luo?.compatible ?? null;
 }
 
-/** memfd file handler compatibles of the LUO sessions' files (`memfd-v2`), when the decoder read the files. */
+/**
+ * The memfd file-handler compatibles of the image's LUO files (struct luo_file_ser.compatible, `memfd-v2`), each
+ * once: B restores a file only through a registered handler whose compatible is the same string (linux v7.3-rc7
+ * kernel/liveupdate/luo_file.c luo_file_deserialize_one: strcmp, else "No registered handler"; mm/memfd_luo.c
+ * registers MEMFD_LUO_FH_COMPATIBLE). The LUO root itself: strncmp against LUO_ABI_COMPATIBLE in luo_early_startup()
+ * (linux v7.3-rc7 kernel/liveupdate/luo_core.c).
+ */
 function memfdCompatibles(image: KhoImageInput): string[] {
   const files = image.luo?.files ?? [];
   return [...new Set(files.map((f) => f.compatible).filter((c) => c.startsWith('memfd')))].sort();

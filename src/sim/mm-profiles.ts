@@ -66,100 +66,79 @@ export interface MmProfile {
   readonly hugetlbBootmemStructPageInit: boolean;
 }
 
-const OLD_ORDER = ['free_area_init', 'memmap_init'] as const;
-const OLD_REST = {
-  earlyOrder: OLD_ORDER,
+/** A release's mm profile from the one before it: only what changed is written. */
+function after(
+  prev: MmProfile,
+  changes: Partial<MmProfile> & Pick<MmProfile, 'name' | 'description'>,
+): MmProfile {
+  return { ...prev, ...changes };
+}
+
+const LINUX_6_1: MmProfile = {
+  name: 'linux-6.1',
+  description: 'v6.1 (Debian 12): mm/page_alloc.c, no RSRV_NOINIT, a padata job per free range',
+  deferredJobs: 'per-free-range',
+  deferCountResetBeforeLowZoneTest: true,
+  rsrvNoinit: false,
+  nomapFirst: false,
+  deferredFreeOrder: 'pageblock',
+  threadsFromNodeCpus: 'x86_64-only',
+  earlyOrder: ['free_area_init', 'memmap_init'],
   reserveRangeFn: 'reserve_bootmem_region',
   deferredFreeMigratetype: 'aligned-pfns',
+  initDeferredPageSetsMigratetype: false,
   deferredGrowZoneEnd: 'range-end',
   hugetlbBootmemStructPageInit: false,
-} as const;
+};
+
+const LINUX_6_7 = after(LINUX_6_1, {
+  name: 'linux-6.7',
+  description: 'v6.7 .. v6.17: mm/mm_init.c, RSRV_NOINIT skipped, NOMAP first, a padata job per free range',
+  deferCountResetBeforeLowZoneTest: false,
+  rsrvNoinit: true,
+  nomapFirst: true,
+  deferredFreeOrder: 'max-order',
+  threadsFromNodeCpus: 'all',
+});
+
+const LINUX_6_18 = after(LINUX_6_7, {
+  name: 'linux-6.18',
+  description: 'v6.18 .. v7.1: one deferred-init job per zone (deferred_init_maxorder dropped)',
+  deferredJobs: 'per-zone',
+  initDeferredPageSetsMigratetype: true,
+  deferredGrowZoneEnd: 'nr-pages',
+});
+
+const LINUX_7_2 = after(LINUX_6_18, {
+  name: 'linux-7.2',
+  description:
+    'v7.2: mm_core_init_early() (free_area_init, hugetlb_cma_reserve, hugetlb_bootmem_alloc, sparse_init, memmap_init), memmap_init_reserved_range(), migratetype from kho_scratch_migratetype(), deferred_grow_zone() zone-end rule',
+  earlyOrder: [
+    'free_area_init',
+    'hugetlb_cma_reserve',
+    'hugetlb_bootmem_alloc',
+    'sparse_init',
+    'memmap_init',
+  ],
+  reserveRangeFn: 'memmap_init_reserved_range',
+  deferredFreeMigratetype: 'pageblock-range',
+  deferredGrowZoneEnd: 'zone-end',
+  hugetlbBootmemStructPageInit: true,
+});
+
+const LINUX_7_3 = after(LINUX_7_2, {
+  name: 'linux-7.3',
+  description:
+    'v7.3 and later: linux-7.2 with kho_memory_init_early() first in mm_core_init_early() (linux v7.3-rc7 mm/mm_init.c mm_core_init_early)',
+  earlyOrder: ['kho_memory_init_early', ...LINUX_7_2.earlyOrder],
+});
 
 export const MM_PROFILES: Readonly<Record<string, MmProfile>> = {
-  'linux-6.1': {
-    name: 'linux-6.1',
-    description: 'v6.1 (Debian 12): mm/page_alloc.c, no RSRV_NOINIT, a padata job per free range',
-    deferredJobs: 'per-free-range',
-    deferCountResetBeforeLowZoneTest: true,
-    rsrvNoinit: false,
-    nomapFirst: false,
-    deferredFreeOrder: 'pageblock',
-    threadsFromNodeCpus: 'x86_64-only',
-    ...OLD_REST,
-    initDeferredPageSetsMigratetype: false,
-  },
-  'linux-6.7': {
-    name: 'linux-6.7',
-    description: 'v6.7 .. v6.17: mm/mm_init.c, RSRV_NOINIT skipped, NOMAP first, a padata job per free range',
-    deferredJobs: 'per-free-range',
-    deferCountResetBeforeLowZoneTest: false,
-    rsrvNoinit: true,
-    nomapFirst: true,
-    deferredFreeOrder: 'max-order',
-    threadsFromNodeCpus: 'all',
-    ...OLD_REST,
-    initDeferredPageSetsMigratetype: false,
-  },
-  'linux-6.18': {
-    name: 'linux-6.18',
-    description: 'v6.18 .. v7.1: one deferred-init job per zone (deferred_init_maxorder dropped)',
-    deferredJobs: 'per-zone',
-    deferCountResetBeforeLowZoneTest: false,
-    rsrvNoinit: true,
-    nomapFirst: true,
-    deferredFreeOrder: 'max-order',
-    threadsFromNodeCpus: 'all',
-    ...OLD_REST,
-    deferredGrowZoneEnd: 'nr-pages',
-    initDeferredPageSetsMigratetype: true,
-  },
-  'linux-7.2': {
-    name: 'linux-7.2',
-    description:
-      'v7.2: mm_core_init_early() (free_area_init, hugetlb_cma_reserve, hugetlb_bootmem_alloc, sparse_init, memmap_init), memmap_init_reserved_range(), migratetype from kho_scratch_migratetype(), deferred_grow_zone() zone-end rule',
-    deferredJobs: 'per-zone',
-    deferCountResetBeforeLowZoneTest: false,
-    rsrvNoinit: true,
-    nomapFirst: true,
-    deferredFreeOrder: 'max-order',
-    threadsFromNodeCpus: 'all',
-    earlyOrder: [
-      'free_area_init',
-      'hugetlb_cma_reserve',
-      'hugetlb_bootmem_alloc',
-      'sparse_init',
-      'memmap_init',
-    ],
-    reserveRangeFn: 'memmap_init_reserved_range',
-    deferredFreeMigratetype: 'pageblock-range',
-    initDeferredPageSetsMigratetype: true,
-    deferredGrowZoneEnd: 'zone-end',
-    hugetlbBootmemStructPageInit: true,
-  },
-  'linux-7.3': {
-    name: 'linux-7.3',
-    description:
-      'v7.3 and later: linux-7.2 with kho_memory_init_early() first in mm_core_init_early() (linux v7.3-rc7 mm/mm_init.c mm_core_init_early)',
-    deferredJobs: 'per-zone',
-    deferCountResetBeforeLowZoneTest: false,
-    rsrvNoinit: true,
-    nomapFirst: true,
-    deferredFreeOrder: 'max-order',
-    threadsFromNodeCpus: 'all',
-    earlyOrder: [
-      'kho_memory_init_early',
-      'free_area_init',
-      'hugetlb_cma_reserve',
-      'hugetlb_bootmem_alloc',
-      'sparse_init',
-      'memmap_init',
-    ],
-    reserveRangeFn: 'memmap_init_reserved_range',
-    deferredFreeMigratetype: 'pageblock-range',
-    initDeferredPageSetsMigratetype: true,
-    deferredGrowZoneEnd: 'zone-end',
-    hugetlbBootmemStructPageInit: true,
-  },
+  'linux-6.1': LINUX_6_1,
+  'linux-6.7': LINUX_6_7,
+  'linux-6.18': LINUX_6_18,
+  'linux-7.2': LINUX_7_2,
+  'linux-7.3': LINUX_7_3,
 };
 
 /** The profile for a kernel release string (`6.1.0-56-amd64`, `6.12.9`), `linux-6.1` when unknown. */

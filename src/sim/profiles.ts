@@ -74,7 +74,11 @@ export interface KernelProfile {
     readonly cmdline: 'kho_scratch=' | 'kho_bootmem=';
     readonly debugfs: readonly [string, string];
   };
-  /** kho_memory_init() sets kho_enable = false in a kdump kernel ("disabled in the kdump kernel", C-KDUMP dc645f2db753). */
+  /**
+   * kho_memory_init() sets kho_enable = false in a kdump kernel that has no incoming scratch ("disabled in the kdump
+   * kernel", C-KDUMP dc645f2db753): it reserves no scratch and hands nothing on. Every KHO kernel already keeps a
+   * handover out of a crash image (kho_fill_kimage), so a kdump kernel revives nothing either way (src/sim/replay.ts).
+   */
   readonly kdumpDisablesKho: boolean;
   /** The LUO root compatible luo_early_startup() accepts (null: no LUO, or a FDT-era LUO not modelled). */
   readonly luoAbi: string | null;
@@ -91,337 +95,206 @@ const SCRATCH_NAMES = {
   debugfs: ['scratch_phys', 'scratch_len'],
 } as const;
 
-/** What every era before the v7.2 fixes shares: int shift, scratch released at init, no extension, no kdump rule. */
-const BEFORE_V7_2 = {
+/**
+ * A kernel's profile from the one it followed: only what changed is written (the chain below follows the KHO
+ * history: v6.16 -> v6.17 -> v6.18 -> v6.19 -> kho-v2 -> kho-v3 -> v7.1 / the deferred fix -> v7.2 -> v7.3 -> v7.4).
+ * `name`, `follows` and `description` are always its own.
+ */
+function after(
+  prev: KernelProfile,
+  changes: Partial<KernelProfile> & Pick<KernelProfile, 'name' | 'follows' | 'description'>,
+): KernelProfile {
+  return { ...prev, ...changes };
+}
+
+/** The first KHO release, every field written out (the order of the fields is the order reports print them in). */
+const V6_16: KernelProfile = {
+  name: 'v6.16',
+  follows: 'K616 kernel/kexec_handover.c@8f4abe676eaa',
+  status: 'released',
+  releases: ['6.16'],
+  abi: 'kho-v1',
+  bitmapFormat: '512',
+  deferredAllowed: true,
+  deferredDefault: true,
+  pageMagic: false,
+  restoreChecksMaxOrder: true,
+  releasesScratchAtInit: true,
+  producerSplitsAtNodes: false,
+  finalize: true,
+  luo: false,
+  keepsMemblock: 'arch',
+  mmProfile: 'linux-6.7',
+  // before the v7.2 fixes: int shift, scratch released at init, no extension, no kdump rule
   sizeShift: 'int',
   scratchMigratetype: 'release-at-init',
   extendedScratch: false,
   hugetlbOutOfScratchSizing: false,
   scratchNames: SCRATCH_NAMES,
   kdumpDisablesKho: false,
-} as const;
+  luoAbi: null,
+  memfdAbi: null,
+  defaultStrategy: 'none',
+  description:
+    'First KHO: 512-byte bitmaps, bare order in page->private (no magic). Kconfig still allowed deferred struct page init, with nothing for preserved pages.',
+};
+
+const V6_17 = after(V6_16, {
+  name: 'v6.17',
+  follows: 'K616 format plus 8b66ed2c3f42 (depends on !DEFERRED_STRUCT_PAGE_INIT)',
+  releases: ['6.17'],
+  deferredAllowed: false,
+  deferredDefault: false,
+  description: '6.16 wire format; KHO forbidden with deferred struct page init.',
+});
+
+const V6_18 = after(V6_17, {
+  name: 'v6.18',
+  follows: 'K618 kernel/kexec_handover.c@a4a508df2aa3',
+  releases: ['6.18'],
+  bitmapFormat: 'page',
+  pageMagic: true,
+  mmProfile: 'linux-6.18',
+  description:
+    'Page-sized bitmaps, KHO_PAGE_MAGIC, order <= MAX_PAGE_ORDER checked at restore, kho_preserve_pages, vmalloc.',
+});
+
+const V6_19 = after(V6_18, {
+  name: 'v6.19',
+  follows: 'K619 kernel/liveupdate/kexec_handover.c@dd03dd60e8cd, H619',
+  releases: ['6.19', '7.0'],
+  luo: true,
+  // the LUO FDT "luo-v1" and memfd "memfd-v1" (kernel-7x.md §1.3, §1.9 [V TMF1 ac2d8102c4b8])
+  luoAbi: 'luo-v1',
+  memfdAbi: 'memfd-v1',
+  description:
+    'kernel/liveupdate/: root FDT built at boot, kho_finalize() serializes, LUO sessions (kho-v1 ran 6.16 to 7.0, kernel-7x.md §1.1).',
+});
+
+const KHO_V2 = after(V6_19, {
+  name: 'kho-v2',
+  follows: 'KR1 @3f2ad90060f6, KR2 @019fc3687237',
+  status: 'never-shipped',
+  releases: [],
+  abi: 'kho-v2',
+  bitmapFormat: null,
+  finalize: false,
+  description:
+    'Never shipped in a release (radix and blob-size were committed for the same merge window, so v7.1 went straight to kho-v3; kernel-7x.md §1.1): radix-tree memory map, stateless, one scratch area per N_MEMORY node.',
+});
+
+const KHO_V3 = after(KHO_V2, {
+  name: 'kho-v3',
+  follows: 'KR3 @40735a683bf8, H3',
+  status: 'tree',
+  abi: 'kho-v3',
+  restoreChecksMaxOrder: false,
+  producerSplitsAtNodes: true,
+  // "mm: memfd_luo: preserve file seals" (8a552d68a86e, 2026-04-05) is memfd-v2 (kernel-7x.md §1.9 [T C-MEMFD])
+  memfdAbi: 'memfd-v2',
+  description:
+    'The KR3 tree state (radix tree with blob-size, node-split kho_preserve_pages, no MAX_PAGE_ORDER check at restore); the release that ships it is v7.1.',
+});
+
+const KHO_V3_DEFERRED_FIX = after(KHO_V3, {
+  name: 'kho-v3-deferred-fix',
+  follows: 'KD2 @bf480c613346 then KD1 @c6073743d0c7 (openSUSE); mm: 8203a1c7950d',
+  status: 'never-shipped',
+  deferredAllowed: true,
+  deferredDefault: true,
+  releasesScratchAtInit: false,
+  // OS1 still has the int shift (kernel-7x.md §1.5 step 3)
+  scratchMigratetype: 'memblock-flag',
+  defaultStrategy: 'init-deferred-page',
+  description:
+    'Never shipped: the deferred fix on a kho-v3 kernel (mainline merged it together with kho-v4 in v7.2, kernel-7x.md §1.5). kho_get_preserved_page() runs init_deferred_page() on every preserved page; scratch CMA through the memblock flag; int shift still there.',
+});
+
+const V7_1 = after(KHO_V3, {
+  name: 'v7.1',
+  follows:
+    'KR3 + "kho: remove finalize state and clients" (2026-04-05) + memfd-v2 (8a552d68a86e); Kconfig still has 8b66ed2c3f42 (c6073743d0c7 went in on 7.1-rc6, for v7.2)',
+  status: 'released',
+  releases: ['7.1'],
+  description:
+    'kho-v3 (radix tree, blob-size), KHO still excluded with deferred struct page init in Kconfig; kho_release_scratch() marks scratch CMA in kho_memory_init(); int shift for the block size.',
+});
+
+const V7_2 = after(KHO_V3_DEFERRED_FIX, {
+  name: 'v7.2',
+  follows:
+    'TK kernel/liveupdate/kexec_handover.c@ed3b875bea55, TM mm/mm_init.c@ed3b875bea55; c6073743d0c7 + bf480c613346 (committed 2026-06-01), kho-v4 (M-BLK, 2026-06-03)',
+  status: 'released',
+  releases: ['7.2'],
+  abi: 'kho-v4',
+  mmProfile: 'linux-7.2',
+  sizeShift: 'ulong',
+  // luo-v5 as read in linux v7.3-rc7 include/linux/kho/abi/luo.h. That v7.2 has it is inferred, not read: the four
+  // LUO ABI commits (luo_ser, raw subtree, session blocks, file blocks) were committed by Rapoport on 2026-06-03 in
+  // the series that bumped kho-v4 (git.zx2c4.com linux-rng log of include/linux/kho/abi/luo.h; Link
+  // 20260603154402.468928-*), and v7.2 writes kho-v4 (kernel-7x.md §1.1). No v7.2 tree was available to read.
+  luoAbi: 'luo-v5',
+  description:
+    'kho-v4 (serialization blocks) with the merged deferred fix: kho_get_preserved_page() + init_deferred_page() per page, scratch pageblocks MIGRATE_CMA through kho_scratch_migratetype() (memblock flag) in memmap_init, deferred init and __init_deferred_page; 1UL shift; no order check at restore.',
+});
+
+const V7_3 = after(V7_2, {
+  name: 'v7.3',
+  follows:
+    'linux v7.3-rc7 kernel/liveupdate/kexec_handover.c, mm/mm_init.c; C-SCR 4513fea02a86, 14773e2aa4c5 (merge bc0f793c5c41, 2026-08-04)',
+  releases: ['7.3'],
+  mmProfile: 'linux-7.3',
+  scratchMigratetype: 'scratch-array',
+  extendedScratch: true,
+  hugetlbOutOfScratchSizing: true,
+  // luo-v5 and memfd-v2: linux v7.3-rc7 include/linux/kho/abi/luo.h LUO_ABI_COMPATIBLE (checked by
+  // luo_early_startup), include/linux/kho/abi/memfd.h MEMFD_LUO_FH_COMPATIBLE (matched by luo_file_deserialize_one)
+  description:
+    'kho_memory_init_early() first in mm_core_init_early(); extended scratch (1 GiB blocks free of preserved and radix-table pages: scratch flag, not CMA); scratch CMA from kho_scratch[] per pageblock; hugetlb gigantic pages out of scratch sizing.',
+});
+
+const V7_4 = after(V7_3, {
+  name: 'v7.4',
+  follows:
+    'v7.3 + C-BOOTMEM (48edec475144, 8ebd2eb87f50: KHO_NOPRSRV, kho_bootmem=, bootmem_phys/len) + C-KDUMP dc645f2db753',
+  status: 'rc',
+  releases: ['7.4'],
+  // the 0x40 bit value is presumed unchanged (kernel-7x.md §1.6 [U]; no 7.4 tree or MEMBLOCK_KHO_NOPRSRV definition
+  // was found in the stored sources)
+  scratchNames: {
+    memblockFlag: 'MEMBLOCK_KHO_NOPRSRV',
+    cmdline: 'kho_bootmem=',
+    debugfs: ['bootmem_phys', 'bootmem_len'],
+  },
+  kdumpDisablesKho: true,
+  description:
+    'In its rc phase: v7.3 behaviour with the bootmem rename (MEMBLOCK_KHO_NOPRSRV, kho_bootmem=, debugfs bootmem_phys/bootmem_len) and KHO disabled in a kdump kernel.',
+});
+
+const V7_3_MEMBLOCK_MT = after(V7_3, {
+  name: 'v7.3-memblock-mt',
+  follows:
+    'what-if: 14773e2aa4c5 (extend scratch) without "mm/mm_init: don\'t rely on memblock to get KHO scratch migratetype"',
+  status: 'never-shipped',
+  releases: [],
+  scratchMigratetype: 'memblock-flag',
+  description:
+    'Never shipped: extended scratch with the v7.2 memblock-flag migratetype rule, the combination the C-SCR series avoided by taking the migratetype from kho_scratch[] first: every extended block would become MIGRATE_CMA.',
+});
 
 export const PROFILES: readonly KernelProfile[] = [
-  {
-    name: 'v6.16',
-    follows: 'K616 kernel/kexec_handover.c@8f4abe676eaa',
-    status: 'released',
-    releases: ['6.16'],
-    abi: 'kho-v1',
-    bitmapFormat: '512',
-    deferredAllowed: true,
-    deferredDefault: true,
-    pageMagic: false,
-    restoreChecksMaxOrder: true,
-    releasesScratchAtInit: true,
-    producerSplitsAtNodes: false,
-    finalize: true,
-    luo: false,
-    keepsMemblock: 'arch',
-    mmProfile: 'linux-6.7',
-    ...BEFORE_V7_2,
-    luoAbi: null,
-    memfdAbi: null,
-    defaultStrategy: 'none',
-    description:
-      'First KHO: 512-byte bitmaps, bare order in page->private (no magic). Kconfig still allowed deferred struct page init, with nothing for preserved pages.',
-  },
-  {
-    name: 'v6.17',
-    follows: 'K616 format plus 8b66ed2c3f42 (depends on !DEFERRED_STRUCT_PAGE_INIT)',
-    status: 'released',
-    releases: ['6.17'],
-    abi: 'kho-v1',
-    bitmapFormat: '512',
-    deferredAllowed: false,
-    deferredDefault: false,
-    pageMagic: false,
-    restoreChecksMaxOrder: true,
-    releasesScratchAtInit: true,
-    producerSplitsAtNodes: false,
-    finalize: true,
-    luo: false,
-    keepsMemblock: 'arch',
-    mmProfile: 'linux-6.7',
-    ...BEFORE_V7_2,
-    luoAbi: null,
-    memfdAbi: null,
-    defaultStrategy: 'none',
-    description: '6.16 wire format; KHO forbidden with deferred struct page init.',
-  },
-  {
-    name: 'v6.18',
-    follows: 'K618 kernel/kexec_handover.c@a4a508df2aa3',
-    status: 'released',
-    releases: ['6.18'],
-    abi: 'kho-v1',
-    bitmapFormat: 'page',
-    deferredAllowed: false,
-    deferredDefault: false,
-    pageMagic: true,
-    restoreChecksMaxOrder: true,
-    releasesScratchAtInit: true,
-    producerSplitsAtNodes: false,
-    finalize: true,
-    luo: false,
-    keepsMemblock: 'arch',
-    mmProfile: 'linux-6.18',
-    ...BEFORE_V7_2,
-    luoAbi: null,
-    memfdAbi: null,
-    defaultStrategy: 'none',
-    description:
-      'Page-sized bitmaps, KHO_PAGE_MAGIC, order <= MAX_PAGE_ORDER checked at restore, kho_preserve_pages, vmalloc.',
-  },
-  {
-    name: 'v6.19',
-    follows: 'K619 kernel/liveupdate/kexec_handover.c@dd03dd60e8cd, H619',
-    status: 'released',
-    releases: ['6.19', '7.0'],
-    abi: 'kho-v1',
-    bitmapFormat: 'page',
-    deferredAllowed: false,
-    deferredDefault: false,
-    pageMagic: true,
-    restoreChecksMaxOrder: true,
-    releasesScratchAtInit: true,
-    producerSplitsAtNodes: false,
-    finalize: true,
-    luo: true,
-    keepsMemblock: 'arch',
-    mmProfile: 'linux-6.18',
-    ...BEFORE_V7_2,
-    luoAbi: 'luo-v1',
-    memfdAbi: 'memfd-v1',
-    defaultStrategy: 'none',
-    description:
-      'kernel/liveupdate/: root FDT built at boot, kho_finalize() serializes, LUO sessions (kho-v1 ran 6.16 to 7.0, kernel-7x.md §1.1).',
-  },
-  {
-    name: 'kho-v2',
-    follows: 'KR1 @3f2ad90060f6, KR2 @019fc3687237',
-    status: 'never-shipped',
-    releases: [],
-    abi: 'kho-v2',
-    bitmapFormat: null,
-    deferredAllowed: false,
-    deferredDefault: false,
-    pageMagic: true,
-    restoreChecksMaxOrder: true,
-    releasesScratchAtInit: true,
-    producerSplitsAtNodes: false,
-    finalize: false,
-    luo: true,
-    keepsMemblock: 'arch',
-    mmProfile: 'linux-6.18',
-    ...BEFORE_V7_2,
-    luoAbi: 'luo-v1',
-    memfdAbi: 'memfd-v1',
-    defaultStrategy: 'none',
-    description:
-      'Never shipped in a release (radix and blob-size were committed for the same merge window, so v7.1 went straight to kho-v3; kernel-7x.md §1.1): radix-tree memory map, stateless, one scratch area per N_MEMORY node.',
-  },
-  {
-    name: 'kho-v3',
-    follows: 'KR3 @40735a683bf8, H3',
-    status: 'tree',
-    releases: [],
-    abi: 'kho-v3',
-    bitmapFormat: null,
-    deferredAllowed: false,
-    deferredDefault: false,
-    pageMagic: true,
-    restoreChecksMaxOrder: false,
-    releasesScratchAtInit: true,
-    producerSplitsAtNodes: true,
-    finalize: false,
-    luo: true,
-    keepsMemblock: 'arch',
-    mmProfile: 'linux-6.18',
-    ...BEFORE_V7_2,
-    luoAbi: 'luo-v1',
-    memfdAbi: 'memfd-v2',
-    defaultStrategy: 'none',
-    description:
-      'The KR3 tree state (radix tree with blob-size, node-split kho_preserve_pages, no MAX_PAGE_ORDER check at restore); the release that ships it is v7.1.',
-  },
-  {
-    name: 'kho-v3-deferred-fix',
-    follows: 'KD2 @bf480c613346 then KD1 @c6073743d0c7 (openSUSE); mm: 8203a1c7950d',
-    status: 'never-shipped',
-    releases: [],
-    abi: 'kho-v3',
-    bitmapFormat: null,
-    deferredAllowed: true,
-    deferredDefault: true,
-    pageMagic: true,
-    restoreChecksMaxOrder: false,
-    releasesScratchAtInit: false,
-    producerSplitsAtNodes: true,
-    finalize: false,
-    luo: true,
-    keepsMemblock: 'arch',
-    mmProfile: 'linux-6.18',
-    // OS1 still has the int shift (kernel-7x.md §1.5 step 3)
-    ...BEFORE_V7_2,
-    scratchMigratetype: 'memblock-flag',
-    luoAbi: 'luo-v1',
-    memfdAbi: 'memfd-v2',
-    defaultStrategy: 'init-deferred-page',
-    description:
-      'Never shipped: the deferred fix on a kho-v3 kernel (mainline merged it together with kho-v4 in v7.2, kernel-7x.md §1.5). kho_get_preserved_page() runs init_deferred_page() on every preserved page; scratch CMA through the memblock flag; int shift still there.',
-  },
-  {
-    name: 'v7.1',
-    follows:
-      'KR3 + "kho: remove finalize state and clients" (2026-04-05) + memfd-v2 (8a552d68a86e); Kconfig still has 8b66ed2c3f42 (c6073743d0c7 went in on 7.1-rc6, for v7.2)',
-    status: 'released',
-    releases: ['7.1'],
-    abi: 'kho-v3',
-    bitmapFormat: null,
-    deferredAllowed: false,
-    deferredDefault: false,
-    pageMagic: true,
-    restoreChecksMaxOrder: false,
-    releasesScratchAtInit: true,
-    producerSplitsAtNodes: true,
-    finalize: false,
-    luo: true,
-    keepsMemblock: 'arch',
-    mmProfile: 'linux-6.18',
-    ...BEFORE_V7_2,
-    luoAbi: 'luo-v1',
-    memfdAbi: 'memfd-v2',
-    defaultStrategy: 'none',
-    description:
-      'kho-v3 (radix tree, blob-size), KHO still excluded with deferred struct page init in Kconfig; kho_release_scratch() marks scratch CMA in kho_memory_init(); int shift for the block size.',
-  },
-  {
-    name: 'v7.2',
-    follows:
-      'TK kernel/liveupdate/kexec_handover.c@ed3b875bea55, TM mm/mm_init.c@ed3b875bea55; c6073743d0c7 + bf480c613346 (committed 2026-06-01), kho-v4 (M-BLK, 2026-06-03)',
-    status: 'released',
-    releases: ['7.2'],
-    abi: 'kho-v4',
-    bitmapFormat: null,
-    deferredAllowed: true,
-    deferredDefault: true,
-    pageMagic: true,
-    restoreChecksMaxOrder: false,
-    releasesScratchAtInit: false,
-    producerSplitsAtNodes: true,
-    finalize: false,
-    luo: true,
-    keepsMemblock: 'arch',
-    mmProfile: 'linux-7.2',
-    sizeShift: 'ulong',
-    scratchMigratetype: 'memblock-flag',
-    extendedScratch: false,
-    hugetlbOutOfScratchSizing: false,
-    scratchNames: SCRATCH_NAMES,
-    kdumpDisablesKho: false,
-    // which luo-vN v7.2 shipped is unverified (kernel-7x.md §1.3); 7.3-rc7 has luo-v5 on the same block format
-    luoAbi: 'luo-v5',
-    memfdAbi: 'memfd-v2',
-    defaultStrategy: 'init-deferred-page',
-    description:
-      'kho-v4 (serialization blocks) with the merged deferred fix: kho_get_preserved_page() + init_deferred_page() per page, scratch pageblocks MIGRATE_CMA through kho_scratch_migratetype() (memblock flag) in memmap_init, deferred init and __init_deferred_page; 1UL shift; no order check at restore.',
-  },
-  {
-    name: 'v7.3',
-    follows:
-      'linux v7.3-rc7 kernel/liveupdate/kexec_handover.c, mm/mm_init.c; C-SCR 4513fea02a86, 14773e2aa4c5 (merge bc0f793c5c41, 2026-08-04)',
-    status: 'released',
-    releases: ['7.3'],
-    abi: 'kho-v4',
-    bitmapFormat: null,
-    deferredAllowed: true,
-    deferredDefault: true,
-    pageMagic: true,
-    restoreChecksMaxOrder: false,
-    releasesScratchAtInit: false,
-    producerSplitsAtNodes: true,
-    finalize: false,
-    luo: true,
-    keepsMemblock: 'arch',
-    mmProfile: 'linux-7.3',
-    sizeShift: 'ulong',
-    scratchMigratetype: 'scratch-array',
-    extendedScratch: true,
-    hugetlbOutOfScratchSizing: true,
-    scratchNames: SCRATCH_NAMES,
-    kdumpDisablesKho: false,
-    luoAbi: 'luo-v5',
-    memfdAbi: 'memfd-v2',
-    defaultStrategy: 'init-deferred-page',
-    description:
-      'kho_memory_init_early() first in mm_core_init_early(); extended scratch (1 GiB blocks free of preserved and radix-table pages: scratch flag, not CMA); scratch CMA from kho_scratch[] per pageblock; hugetlb gigantic pages out of scratch sizing.',
-  },
-  {
-    name: 'v7.4',
-    follows:
-      'v7.3 + C-BOOTMEM (48edec475144, 8ebd2eb87f50: KHO_NOPRSRV, kho_bootmem=, bootmem_phys/len) + C-KDUMP dc645f2db753',
-    status: 'rc',
-    releases: ['7.4'],
-    abi: 'kho-v4',
-    bitmapFormat: null,
-    deferredAllowed: true,
-    deferredDefault: true,
-    pageMagic: true,
-    restoreChecksMaxOrder: false,
-    releasesScratchAtInit: false,
-    producerSplitsAtNodes: true,
-    finalize: false,
-    luo: true,
-    keepsMemblock: 'arch',
-    mmProfile: 'linux-7.3',
-    sizeShift: 'ulong',
-    scratchMigratetype: 'scratch-array',
-    extendedScratch: true,
-    hugetlbOutOfScratchSizing: true,
-    // the 0x40 bit value is presumed unchanged (kernel-7x.md §1.6 [U])
-    scratchNames: {
-      memblockFlag: 'MEMBLOCK_KHO_NOPRSRV',
-      cmdline: 'kho_bootmem=',
-      debugfs: ['bootmem_phys', 'bootmem_len'],
-    },
-    kdumpDisablesKho: true,
-    luoAbi: 'luo-v5',
-    memfdAbi: 'memfd-v2',
-    defaultStrategy: 'init-deferred-page',
-    description:
-      'In its rc phase: v7.3 behaviour with the bootmem rename (MEMBLOCK_KHO_NOPRSRV, kho_bootmem=, debugfs bootmem_phys/bootmem_len) and KHO disabled in a kdump kernel.',
-  },
-  {
-    name: 'v7.3-memblock-mt',
-    follows:
-      'what-if: 14773e2aa4c5 (extend scratch) without "mm/mm_init: don\'t rely on memblock to get KHO scratch migratetype"',
-    status: 'never-shipped',
-    releases: [],
-    abi: 'kho-v4',
-    bitmapFormat: null,
-    deferredAllowed: true,
-    deferredDefault: true,
-    pageMagic: true,
-    restoreChecksMaxOrder: false,
-    releasesScratchAtInit: false,
-    producerSplitsAtNodes: true,
-    finalize: false,
-    luo: true,
-    keepsMemblock: 'arch',
-    mmProfile: 'linux-7.3',
-    sizeShift: 'ulong',
-    scratchMigratetype: 'memblock-flag',
-    extendedScratch: true,
-    hugetlbOutOfScratchSizing: true,
-    scratchNames: SCRATCH_NAMES,
-    kdumpDisablesKho: false,
-    luoAbi: 'luo-v5',
-    memfdAbi: 'memfd-v2',
-    defaultStrategy: 'init-deferred-page',
-    description:
-      'Never shipped: extended scratch with the v7.2 memblock-flag migratetype rule, the combination the C-SCR series avoided by taking the migratetype from kho_scratch[] first: every extended block would become MIGRATE_CMA.',
-  },
+  V6_16,
+  V6_17,
+  V6_18,
+  V6_19,
+  KHO_V2,
+  KHO_V3,
+  KHO_V3_DEFERRED_FIX,
+  V7_1,
+  V7_2,
+  V7_3,
+  V7_4,
+  V7_3_MEMBLOCK_MT,
 ];
 
 export function findProfile(name: string): KernelProfile {

@@ -87,15 +87,25 @@ export function replay(host: HostTrace, image: KhoImageInput | null, scenario: S
           extendedScratch: [],
         };
         khoPopulate(c, run);
-        // v7.4: a kdump kernel turns KHO off in kho_memory_init(): "disabled in the kdump kernel" (C-KDUMP
-        // dc645f2db753, kernel-7x.md §1.6); is_kdump_kernel() is elfcorehdr= given by kexec
+        // a kdump kernel is loaded with kexec -p (KEXEC_TYPE_CRASH): kho_fill_kimage() adds no handover to a crash
+        // image and kho_locate_mem_hole() leaves its placement alone (linux v7.3-rc7
+        // kernel/liveupdate/kexec_handover.c kho_fill_kimage, kho_locate_mem_hole), so it never gets the image:
+        // is_kho_boot() is false, nothing is revived. v7.4 also switches KHO off inside it ("kho: do not reserve
+        // scratch memory in the kdump kernel", C-KDUMP dc645f2db753: kho_memory_init() without incoming scratch and
+        // is_kdump_kernel() sets kho_enable = false, "disabled in the kdump kernel"; read in linux-mm
+        // kernel/liveupdate/kexec_handover.c@65660710427926892c784d39e015528fcc2a3c4f). is_kdump_kernel() is
+        // elfcorehdr= on the command line kexec gives the crash kernel.
         const kdump = scenario.kdump ?? /(^|\s)elfcorehdr=/.test(host.cmdline?.raw ?? '');
-        if (run.accepted && kdump && profile.kdumpDisablesKho) {
+        if (run.accepted && kdump) {
           run.accepted = false;
+          const off = profile.kdumpDisablesKho
+            ? `; ${profile.name}'s kho_memory_init() then sets kho_enable = false in it ("disabled in the kdump kernel"): no scratch, nothing handed to a next kernel`
+            : '';
           run.observations.push({
             kind: 'image-refused',
-            phase: 'kho_memory_init',
-            reason: `a kdump kernel: ${profile.name}'s kho_memory_init() sets kho_enable = false ("disabled in the kdump kernel")`,
+            phase: 'kho_populate',
+            fn: 'kho_fill_kimage',
+            reason: `a kdump kernel (kexec -p): kho_fill_kimage() gives a crash image no KHO handover, so it boots without it${off}`,
           });
         }
         // v7.3: kho_memory_init_early() runs first in mm_core_init_early(), before free_area_init()

@@ -26,7 +26,10 @@ export interface Scenario {
   readonly profile?: KernelProfile;
   /** KHO: the struct-page strategy; default: the profile's. */
   readonly strategy?: KhoStrategy;
-  /** KHO: the incoming kernel is a kdump kernel; default: `elfcorehdr=` on the host's command line (v7.4 rule). */
+  /**
+   * KHO: the incoming kernel is a kdump kernel (kexec -p), which no KHO kernel hands the image to; default:
+   * `elfcorehdr=` on the host's command line.
+   */
   readonly kdump?: boolean;
   /** KHO: the kinds of preserved blocks the replay restores; default: every kind (RESTORE_ALL). */
   readonly restore?: ReadonlySet<KhoRestoreKind>;

@@ -2,7 +2,9 @@
 // read by B. Expect: across the kho-v3 -> kho-v4 bump B refuses the root and every preserved byte is lost; between
 // kho-v4 kernels, and between one kernel and itself, B takes it and the struct-page verdicts are B's own.
 import { describe, expect, it } from 'vitest';
+import type { KhoLuo } from '../../parsers/kho/index.js';
 import { checkUpgrade } from '../../src/check/upgrade.js';
+import { loadKhoBundle } from '../../src/cli/load-kho.js';
 import { RequestError } from '../../src/core/index.js';
 import { hostFromQemuTrace } from '../sim/host-from-trace.js';
 import { B16_CLEAN, PAGE, imageOf } from '../sim/kho-fixtures.js';
@@ -60,5 +62,41 @@ describe('upgrade', () => {
     expect(errors(bad)).toEqual(['LUO_VERSION_REJECTED']);
     const ok = checkUpgrade(host, withLuo('luo-v5'), { to: 'v7.3' });
     expect([ok.luo.accepted, errors(ok)]).toEqual([true, []]);
+  });
+});
+
+// The real v7.3-rc7 capture C (traces/real-kho-c-8g-2node-luo-memfd): its LUO subtree decoded by parsers/kho into
+// image.luo (struct luo_ser "luo-v5", 77 memfd files "memfd-v2"), read by each kernel B.
+describe('upgrade on the real capture C: the LUO and memfd versions B accepts', () => {
+  const c = loadKhoBundle('traces/real-kho-c-8g-2node-luo-memfd');
+  const luo = c.image.luo as KhoLuo;
+  it('the image as decoded: luo-v5 and memfd-v2 files', () => {
+    expect(luo.compatible).toBe('luo-v5');
+    expect(new Set(luo.files!.map((f) => f.compatible))).toEqual(new Set(['memfd-v2']));
+    expect(luo.files!.length).toBeGreaterThan(0);
+  });
+  it('v7.3 -> v7.3: both read (luo_early_startup strncmp, luo_file_deserialize_one strcmp)', () => {
+    const u = checkUpgrade(c.host, c.image, { to: 'v7.3' });
+    expect([u.accepted, u.lostBytes, errors(u)]).toEqual([true, 0, []]);
+    expect(u.luo).toEqual({ present: true, image: ['luo-v5'], accepts: 'luo-v5', accepted: true });
+    expect(u.memfd).toEqual({ present: true, image: ['memfd-v2'], accepts: 'memfd-v2', accepted: true });
+  });
+  it('a B with another memfd handler restores no file: LUO_VERSION_REJECTED, memory kept reserved (not lost)', () => {
+    const u = checkUpgrade(
+      c.host,
+      { ...c.image, luo: { ...luo, files: luo.files!.map((f) => ({ ...f, compatible: 'memfd-v1' })) } },
+      { to: 'v7.3' },
+    );
+    expect([u.accepted, u.memfd.accepted, u.lostBytes]).toEqual([true, false, 0]);
+    expect(errors(u)).toEqual(['LUO_VERSION_REJECTED']);
+  });
+  it('v7.3 -> v7.1: the root is refused first, so neither LUO nor memfd is read', () => {
+    const u = checkUpgrade(c.host, c.image, { to: 'v7.1' });
+    expect([u.accepted, u.luo.accepted, u.memfd.accepted, u.lostBytes]).toEqual([
+      false,
+      false,
+      false,
+      u.preservedBytes,
+    ]);
   });
 });

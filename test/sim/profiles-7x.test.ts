@@ -104,12 +104,32 @@ describe('v7.4: the bootmem rename, KHO off in a kdump kernel', () => {
     });
     expect(findProfile('v7.3').scratchNames.cmdline).toBe('kho_scratch=');
   });
-  it('a kdump kernel revives nothing on v7.4; v7.3 still does', () => {
-    const fs = checkKho(replayKho(kdumpHost, v4, { profile: 'v7.4' }));
-    const off = fs.find((f) => f.code === 'KHO_REVIVAL_DISABLED')!;
-    expect([off.kernelFunction, off.phase]).toEqual(['kho_memory_init', 'kho_memory_init']);
-    expect(codes(checkKho(replayKho(kdumpHost, v4, { profile: 'v7.3' })))).toEqual([]);
-    expect(codes(checkKho(replayKho(host, v4, { profile: 'v7.4' })))).toEqual([]);
+  it('a kdump kernel is never handed the image (kho_fill_kimage skips crash images): nothing revived on any 7.x', () => {
+    for (const name of ['v7.2', 'v7.3', 'v7.4']) {
+      const r = replayKho(kdumpHost, v4, { profile: name });
+      expect(r.kho.run.accepted).toBe(false);
+      const off = checkKho(r).find((f) => f.code === 'KHO_REVIVAL_DISABLED')!;
+      expect([off.kernelFunction, off.phase, off.blocks]).toEqual([
+        'kho_fill_kimage',
+        'kho_populate',
+        B16_CLEAN.length,
+      ]);
+    }
+    const reason = (name: string): string =>
+      replayKho(kdumpHost, v4, { profile: name }).kho.run.observations.find(
+        (o) => o.kind === 'image-refused',
+      )!.reason;
+    // v7.4 also turns KHO off inside the kdump kernel: no scratch, nothing handed on
+    expect(reason('v7.4')).toContain('kho_enable = false in it ("disabled in the kdump kernel")');
+    expect(reason('v7.3')).not.toContain('disabled in the kdump kernel');
+    expect(findProfile('v7.4').kdumpDisablesKho).toBe(true);
+    expect(findProfile('v7.3').kdumpDisablesKho).toBe(false);
+    // the same image on the same host is revived by every 7.x kernel that is not a kdump kernel
+    for (const name of ['v7.2', 'v7.3', 'v7.4'])
+      expect(codes(checkKho(replayKho(host, v4, { profile: name })))).toEqual([]);
+    // Scenario.kdump overrides the command line both ways
+    expect(replayKho(host, v4, { profile: 'v7.4', kdump: true }).kho.run.accepted).toBe(false);
+    expect(replayKho(kdumpHost, v4, { profile: 'v7.4', kdump: false }).kho.run.accepted).toBe(true);
   });
 });
 

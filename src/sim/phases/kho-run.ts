@@ -17,7 +17,13 @@ export const ZID_PAST_END = 4;
 
 /** Something a KHO phase saw that is not a struct-page event. */
 export type KhoObservation =
-  | { readonly kind: 'image-refused'; readonly phase: string; readonly reason: string }
+  | {
+      readonly kind: 'image-refused';
+      readonly phase: string;
+      /** The kernel function that keeps the image out, when not the phase's own (kho_fill_kimage for kdump). */
+      readonly fn?: string;
+      readonly reason: string;
+    }
   | { readonly kind: 'bitmap-mismatch'; readonly phase: string; readonly reason: string }
   | {
       readonly kind: 'memblock-after-discard';

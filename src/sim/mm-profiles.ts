@@ -14,7 +14,10 @@ export interface MmProfile {
   /**
    * defer_init() resets its per-zone count on a new zone end before the low-zone test (6.1, so a low-zone visit
    * between two visits of a top zone restarts the count) or after it (mm/mm_init.c newer: low zones never
-   * touch the count). Which release reordered it is not verified.
+   * touch the count). Which release reordered it is not verified: stored copies of mm/mm_init.c with the
+   * early_page_ext test and init_reserved_page() (a linux-6.6.14 tree) still reset first; copies with
+   * init_deferred_page() -> __init_page_from_nid() and v7.3-rc7 test the low zone first. linux-6.7 assumes the
+   * later order from v6.7 on.
    */
   readonly deferCountResetBeforeLowZoneTest: boolean;
   /** memmap_init_reserved_pages() skips MEMBLOCK_RSRV_NOINIT regions (v6.7+, 77e6c43e137c). */

@@ -108,6 +108,27 @@ describe.each(BUNDLES)('%s: the second kernel as replayed and as it printed', (d
     expect(r.kho.run.restored.size).toBe(restorable.length);
   });
 
+  it('prints the KHO and LUO restore messages the replay predicts: handover found, revived reservations, exec from, LUO number', () => {
+    // kho_populate() took the root: "KHO: found kexec handover data." (linux v7.3-rc7 kexec_handover.c kho_populate)
+    expect(r.kho.run.accepted).toBe(true);
+    expect(dmesg).toContain('KHO: found kexec handover data.');
+    expect(dmesg).not.toContain('disabling KHO revival');
+    // kho_in_kexec_metadata(): "exec from: <release> (count <n>)" from the image's kexec-metadata subtree
+    const md = b.image.kexecMetadata!;
+    expect(dmesg).toContain(`KHO: exec from: ${md.previousRelease} (count ${md.kexecCount})`);
+    // reserve_mem_kho_revive() prints one line per reserve_mem= region of the memblock subtree
+    const revived = [...dmesg.matchAll(/Revived memory reservation '([^']+)' from KHO/g)].map((m) => m[1]);
+    expect(revived).toEqual(b.image.reserveMem.map((m) => m.name));
+    expect(r.kho.run.blocks.filter((x) => x.kind === 'reserve-mem').length > 0).toBe(revived.length > 0);
+    // luo_early_startup() took struct luo_ser (its compatible is v7.3's) and prints its liveupdate number
+    const luo = b.image.luo as { compatible: string; liveupdateNumber: number } | null;
+    const printedLuo = /luo: Retrieved live update data, liveupdate number: (\d+)/.exec(dmesg);
+    if (luo) {
+      expect(luo.compatible).toBe(r.kho.profile.luoAbi);
+      expect(Number(printedLuo![1])).toBe(luo.liveupdateNumber);
+    } else expect(printedLuo).toBeNull();
+  });
+
   it("types the scratch pageblocks CMA, as the kernel's /proc/pagetypeinfo counts them", () => {
     const pti = parsePagetypeinfo(stage2('pagetypeinfo.txt'), 'pagetypeinfo.txt');
     expect(pti.pageblockOrder).toBe(tl.arch.pageblock_order);

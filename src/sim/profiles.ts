@@ -66,7 +66,11 @@ export interface KernelProfile {
    * 14773e2aa4c5; linux v7.3-rc7 kernel/liveupdate/kexec_handover.c kho_extend_scratch).
    */
   readonly extendedScratch: boolean;
-  /** The outgoing kernel sizes scratch without RSRV_KERN|RSRV_HUGETLB gigantic pages (v7.3, C-SCR; scratch_size_update). */
+  /**
+   * The outgoing kernel sizes scratch without RSRV_KERN|RSRV_HUGETLB gigantic pages: memblock_reserved_kern_size()
+   * minus memblock_reserved_hugetlb_size() (v7.3, C-SCR; linux v7.3-rc7 kernel/liveupdate/kexec_handover.c
+   * scratch_size_update). Data only: the replay takes the scratch areas the image carries.
+   */
   readonly hugetlbOutOfScratchSizing: boolean;
   /** Names of the scratch concept: 7.4 renames it "bootmem" (C-BOOTMEM 48edec475144, 8ebd2eb87f50). */
   readonly scratchNames: {

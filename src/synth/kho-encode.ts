@@ -9,6 +9,7 @@
 //  - struct kho_vmalloc and its chunk pages: v7.3-rc7 kexec_handover.c kho_preserve_vmalloc() (every chunk and
 //    every data page is itself preserved);
 //  - KHO serialization-block chains: v7.3-rc7 kernel/liveupdate/kho_block.c (struct kho_block_header_ser).
+import { encodeBlockChainWith } from './luo-encode.js';
 import type { PageArena } from './page-arena.js';
 import { setU32le, setU64le } from './page-arena.js';
 
@@ -75,7 +76,7 @@ export function encodeRadix(
   blocks: BlockColumns,
   abi: SynthAbi,
   pageShift: number,
-  arena: PageArena,
+  arena: Pick<PageArena, 'allocPage'>,
   w = 0,
 ): { root: number; tables: number; leaves: number } {
   const g = radixShape(abi, pageShift);
@@ -232,9 +233,8 @@ export function encodeVmalloc(
 }
 
 /**
- * A KHO serialization-block chain of `count` fixed-size entries: one preserved page per block (KHO_BLOCK_SIZE =
- * PAGE_SIZE, kho_alloc_preserve), header {u64 next; u64 count}, (PAGE_SIZE - 16) / entrySize entries per block.
- * `write(i, bytes, offset)` writes entry i. Returns the first block's address (0 for no entries).
+ * A KHO serialization-block chain of `count` fixed-size entries (luo-encode.ts encodeBlockChainWith), its blocks from
+ * `arena` window `w` and preserved. Returns the first block's address (0 for no entries).
  */
 export function encodeBlockChain(
   count: number,
@@ -244,18 +244,10 @@ export function encodeBlockChain(
   blocks: BlockColumns,
   w = 0,
 ): number {
-  const perBlock = Math.floor((arena.pageSize - 16) / entrySize);
-  let head = 0;
-  let prev: Uint8Array | null = null;
-  for (let i = 0; i < count; i += perBlock) {
+  const newBlock = (): { phys: number; bytes: Uint8Array } => {
     const b = arena.allocPage(w);
     blocks.push(b.phys, 0);
-    const n = Math.min(perBlock, count - i);
-    setU64le(b.bytes, 8, n);
-    for (let j = 0; j < n; j++) write(i + j, b.bytes, 16 + j * entrySize);
-    if (prev) setU64le(prev, 0, b.phys);
-    else head = b.phys;
-    prev = b.bytes;
-  }
-  return head;
+    return b;
+  };
+  return encodeBlockChainWith(count, entrySize, arena.pageSize, newBlock, write)[0] ?? 0;
 }

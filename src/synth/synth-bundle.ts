@@ -21,8 +21,16 @@ import {
   encodeVmalloc,
   preserveRange,
 } from './kho-encode.js';
+import {
+  LUO_LAYOUT,
+  encodeLuoSer,
+  writeLuoFileSer,
+  writeLuoSessionSer,
+  writeMemfdFolioSer,
+  writeMemfdLuoSer,
+} from './luo-encode.js';
 import type { CoreSegment } from './page-arena.js';
-import { PageArena, setCString, setU32le, setU64le } from './page-arena.js';
+import { PageArena, setCString, setU32le } from './page-arena.js';
 import type { FdtWriteNode } from './fdt-write.js';
 import { fdtString, fdtU64le, writeFdt } from './fdt-write.js';
 
@@ -80,19 +88,11 @@ const PAGE_SHIFT = 12;
 const PAGE = 2 ** PAGE_SHIFT;
 /** linux v7.3-rc7 kexec_handover.c SCRATCH_ALIGNMENT_BYTES = PAGE_SIZE * MAX_ORDER_NR_PAGES. */
 const SCRATCH_ALIGN = 4 * MiB;
-/** Struct sizes of include/linux/kho/abi/{luo,memfd}.h (v7.3-rc7). */
+/** The LUO and memfd layout (luo-encode.ts), and what the synthetic kernel puts in it. */
 const LUO = {
-  LUO_ABI_COMPATIBLE: 'luo-v5',
-  LUO_SER_SIZE: 32,
-  LUO_SESSION_SER_SIZE: 80,
-  LUO_FILE_SER_SIZE: 64,
-  LIVEUPDATE_HNDL_COMPAT_LENGTH: 48,
-  LIVEUPDATE_SESSION_NAME_LENGTH: 64,
-  MEMFD_LUO_FH_COMPATIBLE: 'memfd-v2',
-  MEMFD_LUO_SER_SIZE: 48,
-  MEMFD_LUO_FOLIO_SER_SIZE: 16,
+  ...LUO_LAYOUT,
   /** MEMFD_LUO_FOLIO_DIRTY | MEMFD_LUO_FOLIO_UPTODATE, as every folio of the real kho-c capture carries. */
-  FOLIO_FLAGS: 3,
+  FOLIO_FLAGS: LUO_LAYOUT.MEMFD_LUO_FOLIO_DIRTY_UPTODATE,
   /** F_SEAL_SEAL */
   SEALS: 0x1,
 } as const;
@@ -370,17 +370,10 @@ export function synthesizeBundle(opts: SynthOptions): SynthBundle {
         const desc = encodeVmalloc(
           Math.ceil((folios.count * LUO.MEMFD_LUO_FOLIO_SER_SIZE) / PAGE),
           (pi, page) => {
-            const dv = new DataView(page.buffer, page.byteOffset, page.byteLength);
             for (let j = 0; j < perPage; j++) {
               const i = pi * perPage + j;
               if (i >= folios.count) break;
-              const pfn = folios.phys[i]! / PAGE;
-              // u64 pfn:52, flags:12 (little-endian bitfield: flags in the top 12 bits, above pfn's 2^20 high
-              // word part); u64 index
-              dv.setUint32(j * 16, pfn % 0x1_0000_0000, true);
-              dv.setUint32(j * 16 + 4, Math.floor(pfn / 0x1_0000_0000) + LUO.FOLIO_FLAGS * 2 ** 20, true);
-              dv.setUint32(j * 16 + 8, index % 0x1_0000_0000, true);
-              dv.setUint32(j * 16 + 12, Math.floor(index / 0x1_0000_0000), true);
+              writeMemfdFolioSer(page, j * 16, folios.phys[i]! / PAGE, LUO.FOLIO_FLAGS, index);
               index += 2 ** folios.order[i]!;
             }
           },
@@ -388,12 +381,15 @@ export function synthesizeBundle(opts: SynthOptions): SynthBundle {
           blocks,
           w,
         );
-        setU64le(ser.bytes, 0, 0); // pos
-        setU64le(ser.bytes, 8, sizePages * PAGE); // size
-        setU32le(ser.bytes, 16, LUO.SEALS);
-        setU32le(ser.bytes, 20, 0);
-        setU64le(ser.bytes, 24, folios.count);
-        ser.bytes.set(desc, 32);
+        writeMemfdLuoSer(ser.bytes, 0, {
+          version: 'memfd-v2',
+          pos: 0,
+          size: sizePages * PAGE,
+          seals: LUO.SEALS,
+          flags: 0,
+          nrFolios: folios.count,
+          folios: desc,
+        });
         files.push({ data: ser.phys, token });
         memfds++;
       };
@@ -405,11 +401,8 @@ export function synthesizeBundle(opts: SynthOptions): SynthBundle {
       encodeBlockChain(
         s.files.length,
         LUO.LUO_FILE_SER_SIZE,
-        (j, page, off) => {
-          setCString(page, off, LUO.MEMFD_LUO_FH_COMPATIBLE, LUO.LIVEUPDATE_HNDL_COMPAT_LENGTH);
-          setU64le(page, off + 48, s.files[j]!.data);
-          setU64le(page, off + 56, s.files[j]!.token);
-        },
+        (j, page, off) =>
+          writeLuoFileSer(page, off, LUO.MEMFD_LUO_FH_COMPATIBLE, s.files[j]!.data, s.files[j]!.token),
         arena,
         blocks,
         nodes[guests[i]!.nid]!.metaWindow,
@@ -418,22 +411,15 @@ export function synthesizeBundle(opts: SynthOptions): SynthBundle {
     const sessionsPa = encodeBlockChain(
       sessionFiles.length,
       LUO.LUO_SESSION_SER_SIZE,
-      (i, page, off) => {
-        setCString(page, off, sessionFiles[i]!.name, LUO.LIVEUPDATE_SESSION_NAME_LENGTH);
-        setU64le(page, off + 64, fileHeads[i]!);
-        setU64le(page, off + 72, sessionFiles[i]!.files.length);
-      },
+      (i, page, off) =>
+        writeLuoSessionSer(page, off, sessionFiles[i]!.name, fileHeads[i]!, sessionFiles[i]!.files.length),
       arena,
       blocks,
       w0,
     );
     sessions = sessionFiles.length;
-    const luoSer = new Uint8Array(LUO.LUO_SER_SIZE);
-    setCString(luoSer, 0, LUO.LUO_ABI_COMPATIBLE, 8);
-    setU64le(luoSer, 8, 1); // liveupdate_num: the first live update of this host
-    setU64le(luoSer, 16, sessionsPa);
-    setU64le(luoSer, 24, 0); // no FLBs
-    putBlob('LUO', luoSer);
+    // liveupdate_num 1: the first live update of this host; no FLBs
+    putBlob('LUO', encodeLuoSer(LUO.LUO_ABI_COMPATIBLE, 1, sessionsPa, 0));
   }
 
   if (abi === 'kho-v3' || abi === 'kho-v4') {

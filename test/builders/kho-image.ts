@@ -14,7 +14,8 @@
 import type { PhysMemory, Range } from '../../src/core/index.js';
 import { TraceError, hex } from '../../src/core/index.js';
 import type { KhoAbi, KhoBitmapFormat, KhoFdtNode, KhoScratchArea } from '../../parsers/kho/index.js';
-import { khoEra, radixGeometry } from '../../parsers/kho/index.js';
+import { khoEra } from '../../parsers/kho/index.js';
+import { BlockColumns, encodeRadix as encodeSynthRadix } from '../../src/synth/index.js';
 import { buildElfCore } from './elf-core.js';
 import type { BuiltLuo, KhoLuoSpec } from './kho-luo.js';
 import { encodeLuo } from './kho-luo.js';
@@ -421,51 +422,23 @@ function encodeChunkList(
   return head;
 }
 
-/** kho-v2/v3: key = (1 << (64 - PAGE_SHIFT - order)) | (phys >> (PAGE_SHIFT + order)), tables of PAGE_SIZE / 8. */
+/**
+ * kho-v2/v3/v4 radix tree: src/synth encodeRadix (the kernel's kho_radix_add_page() and key encoding, over columns)
+ * with its tables and leaves from the builder's allocator, in the order the blocks are given.
+ */
 function encodeRadix(
   blocks: readonly KhoBlockSpec[],
   abi: KhoAbi,
   pageShift: number,
   newPage: () => [number, Uint8Array],
 ): number {
-  const g = radixGeometry(abi, pageShift);
-  const [rootPhys, rootBytes] = newPage();
-  // Nodes below the root by (key bits above the node's level) * 8 + level: numbers, no strings, for a million keys.
-  const nodes = new Map<number, DataView>();
-  const root = new DataView(rootBytes.buffer);
-  let lastLeafId = -1;
-  let lastLeaf = root;
-  for (const b of blocks) {
-    const pfnHigh = b.phys / 2 ** pageShift / 2 ** b.order;
-    const marker = g.order0Log2 - b.order; // bit position of the order marker
-    // key / 2^bitmapLog2 and key % 2^bitmapLog2 without forming the (possibly > 2^53) key.
-    const keyLow = pfnHigh % 2 ** g.bitmapLog2;
-    const prefix =
-      Math.floor(pfnHigh / 2 ** g.bitmapLog2) + (marker >= g.bitmapLog2 ? 2 ** (marker - g.bitmapLog2) : 0);
-    const leafBitMarker = marker < g.bitmapLog2 ? 2 ** marker : 0;
-    let view: DataView;
-    if (prefix === lastLeafId) view = lastLeaf;
-    else {
-      view = root;
-      for (let level = g.depth - 1; level >= 1; level--) {
-        const idx = Math.floor(prefix / 2 ** (g.tableLog2 * (level - 1))) % 2 ** g.tableLog2;
-        const id = Math.floor(prefix / 2 ** (g.tableLog2 * (level - 1))) * 8 + (level - 1);
-        let child = nodes.get(id);
-        if (!child) {
-          const [p, bytes] = newPage();
-          child = new DataView(bytes.buffer);
-          nodes.set(id, child);
-          setU64(view, idx * 8, p);
-        }
-        view = child;
-      }
-      lastLeafId = prefix;
-      lastLeaf = view;
-    }
-    const bit = keyLow + leafBitMarker;
-    view.setUint8(bit >> 3, view.getUint8(bit >> 3) | (1 << (bit & 7)));
-  }
-  return rootPhys;
+  const cols = new BlockColumns(Math.max(1, blocks.length));
+  for (const b of blocks) cols.push(b.phys, b.order);
+  const allocPage = (): { phys: number; bytes: Uint8Array } => {
+    const [phys, bytes] = newPage();
+    return { phys, bytes };
+  };
+  return encodeSynthRadix(cols, abi, pageShift, { allocPage }).root;
 }
 
 /** PhysMemory over the image's pages (a test double for an ELF core). */

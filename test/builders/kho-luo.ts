@@ -7,8 +7,19 @@
 // raw subtree), session and file chains of struct kho_block_header_ser pages (kernel/liveupdate/kho_block.c:
 // KHO_BLOCK_SIZE = PAGE_SIZE, (PAGE_SIZE - 16) / entry_size entries per block), the FLB header page
 // (luo_flb.c, LUO_FLB_PGCNT 1), and memfd-v2 records (mm/memfd_luo.c: a kho_alloc_preserve'd struct memfd_luo_ser,
-// its folio array in a kho_vmalloc area, one preserved order-0 folio per page). Independent of parsers/kho: only
-// the kernel's layouts are shared.
+// its folio array in a kho_vmalloc area, one preserved order-0 folio per page). Each struct's bytes come from
+// src/synth/luo-encode.ts (the writers synth uses too); the allocation order and the choices are this builder's.
+// Independent of parsers/kho.
+import {
+  LUO_LAYOUT,
+  encodeBlockChainWith,
+  encodeLuoSer,
+  writeLuoFileSer,
+  writeLuoFlbPage,
+  writeLuoSessionSer,
+  writeMemfdFolioSer,
+  writeMemfdLuoSer,
+} from '../../src/synth/index.js';
 
 export interface KhoMemfdSpec {
   /** i_size; default folios * PAGE_SIZE. */
@@ -84,57 +95,31 @@ export interface LuoAlloc {
   };
 }
 
-const SESSION_SER = 80;
-const FILE_SER = 64;
-const FLB_SER = 64;
-const HDR = 16;
-
-function put64(v: DataView, off: number, x: number | bigint): void {
-  v.setBigUint64(off, BigInt(x), true);
-}
-
-function putStr(b: Uint8Array, off: number, s: string, max: number): void {
-  const e = new TextEncoder().encode(s);
-  b.set(e.subarray(0, max - 1), off);
-}
-
-/** A chain of kho_block_header_ser pages holding `n` entries; `write(i, page, offset)` fills entry i. */
+/** encodeBlockChainWith over the builder's allocator; returns the blocks' addresses. */
 function encodeChain(
   n: number,
   entrySize: number,
   a: LuoAlloc,
   write: (i: number, page: Uint8Array, off: number) => void,
 ): number[] {
-  const per = Math.floor((a.pageSize - HDR) / entrySize);
-  const out: number[] = [];
-  let prev: DataView | null = null;
-  for (let i = 0; i < n; i += per) {
-    const [p, page] = a.newPage();
-    const v = new DataView(page.buffer, page.byteOffset, page.byteLength);
-    const count = Math.min(per, n - i);
-    put64(v, 8, count);
-    for (let j = 0; j < count; j++) write(i + j, page, HDR + j * entrySize);
-    if (prev) put64(prev, 0, p);
-    prev = v;
-    out.push(p);
-  }
-  return out;
+  return encodeBlockChainWith(
+    n,
+    entrySize,
+    a.pageSize,
+    () => {
+      const [phys, bytes] = a.newPage();
+      return { phys, bytes };
+    },
+    write,
+  );
 }
 
 export function encodeLuo(spec: KhoLuoSpec, a: LuoAlloc): BuiltLuo {
-  const compatible = spec.compatible ?? 'luo-v5';
+  const compatible = spec.compatible ?? LUO_LAYOUT.LUO_ABI_COMPATIBLE;
   // luo_state_setup(): luo_ser first (late_initcall), then the FLB header page
   const [serPhys, serPage] = a.newPage();
   const [flbPhys, flbPage] = a.newPage();
-  const fv = new DataView(flbPage.buffer, flbPage.byteOffset, flbPage.byteLength);
-  put64(fv, 0, 1);
-  put64(fv, 8, spec.flbs?.length ?? 0);
-  (spec.flbs ?? []).forEach((f, i) => {
-    const o = HDR + i * FLB_SER;
-    putStr(flbPage, o, f.name, 48);
-    put64(fv, o + 48, f.data);
-    put64(fv, o + 56, f.count);
-  });
+  writeLuoFlbPage(flbPage, spec.flbs ?? []);
 
   const files: BuiltLuoFile[] = [];
   const fileBlocks: number[][] = [];
@@ -145,67 +130,51 @@ export function encodeLuo(spec: KhoLuoSpec, a: LuoAlloc): BuiltLuo {
     const entries = fs.map((f) => {
       let data = f.data ?? 0n;
       const built: BuiltLuoFile = { token: BigInt(f.token), serPhys: 0, folioPhys: [] };
-      let compatible = f.compatible ?? 'memfd-v2';
+      let compatible = f.compatible ?? LUO_LAYOUT.MEMFD_LUO_FH_COMPATIBLE;
       if (f.memfd) {
         const m = f.memfd;
         const version = m.version ?? 'memfd-v2';
         compatible = f.compatible ?? version;
         const nFolios = m.folios ?? Math.ceil((m.size ?? 0) / a.pageSize);
         const [recPhys, rec] = a.newPage();
-        const rv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
-        put64(rv, 0, m.pos ?? 0);
-        put64(rv, 8, m.size ?? nFolios * a.pageSize);
-        let off = 16;
-        if (version === 'memfd-v2') {
-          rv.setUint32(16, m.seals ?? 0, true);
-          rv.setUint32(20, m.flags ?? 0, true);
-          off = 24;
-        }
-        put64(rv, off, nFolios);
+        let desc: Uint8Array = new Uint8Array(16);
         if (nFolios > 0) {
-          const arr = new Uint8Array(nFolios * 16);
-          const av = new DataView(arr.buffer);
+          const arr = new Uint8Array(nFolios * LUO_LAYOUT.MEMFD_LUO_FOLIO_SER_SIZE);
           for (let i = 0; i < nFolios; i++) {
             const p = a.dataPage();
             built.folioPhys.push(p);
-            const pfn = p / a.pageSize;
-            // u64 pfn:52, flags:12
-            put64(av, i * 16, BigInt(pfn) | (BigInt(m.folioFlags ?? 3) << 52n));
-            put64(av, i * 16 + 8, i);
+            writeMemfdFolioSer(arr, i * 16, p / a.pageSize, m.folioFlags ?? 3, i);
           }
           const area = a.vmalloc(arr);
-          rec.set(area.desc, off + 8);
+          desc = area.desc;
           Object.assign(built, { folioArray: { chunkPhys: area.chunkPhys, blockPhys: area.blockPhys } });
         }
+        writeMemfdLuoSer(rec, 0, {
+          version,
+          pos: m.pos ?? 0,
+          size: m.size ?? nFolios * a.pageSize,
+          seals: m.seals ?? 0,
+          flags: m.flags ?? 0,
+          nrFolios: nFolios,
+          folios: desc,
+        });
         data = BigInt(recPhys);
         Object.assign(built, { serPhys: recPhys, memfdVersion: version });
       }
       files.push(built);
       return { compatible, data, token: BigInt(f.token) };
     });
-    const blocks = encodeChain(entries.length, FILE_SER, a, (i, page, o) => {
-      const v = new DataView(page.buffer, page.byteOffset, page.byteLength);
-      putStr(page, o, entries[i]!.compatible, 48);
-      put64(v, o + 48, entries[i]!.data);
-      put64(v, o + 56, entries[i]!.token);
-    });
+    const blocks = encodeChain(entries.length, LUO_LAYOUT.LUO_FILE_SER_SIZE, a, (i, page, o) =>
+      writeLuoFileSer(page, o, entries[i]!.compatible, entries[i]!.data, entries[i]!.token),
+    );
     fileBlocks.push(blocks);
     sessionFiles.push({ head: blocks[0] ?? 0, count: entries.length });
   }
-  const sessionBlocks = encodeChain(spec.sessions.length, SESSION_SER, a, (i, page, o) => {
-    const v = new DataView(page.buffer, page.byteOffset, page.byteLength);
-    putStr(page, o, spec.sessions[i]!.name, 64);
-    put64(v, o + 64, sessionFiles[i]!.head);
-    put64(v, o + 72, sessionFiles[i]!.count);
-  });
+  const sessionBlocks = encodeChain(spec.sessions.length, LUO_LAYOUT.LUO_SESSION_SER_SIZE, a, (i, page, o) =>
+    writeLuoSessionSer(page, o, spec.sessions[i]!.name, sessionFiles[i]!.head, sessionFiles[i]!.count),
+  );
 
-  const compatLen = Math.ceil((compatible.length + 1) / 8) * 8;
-  const blob = new Uint8Array(compatLen + 24);
-  putStr(blob, 0, compatible, compatLen);
-  const bv = new DataView(blob.buffer);
-  put64(bv, compatLen, spec.liveupdateNumber ?? 1);
-  put64(bv, compatLen + 8, sessionBlocks[0] ?? 0);
-  put64(bv, compatLen + 16, flbPhys);
+  const blob = encodeLuoSer(compatible, spec.liveupdateNumber ?? 1, sessionBlocks[0] ?? 0, flbPhys);
   serPage.set(blob);
   return { serPhys, blob, sessionBlocks, fileBlocks, files, flbPhys };
 }

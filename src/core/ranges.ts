@@ -1,4 +1,6 @@
-// Half-open ranges [start, end) over pfns or addresses, and sorted-run helpers used across the engine.
+// Half-open ranges [start, end) over pfns or addresses, and the range toolkit of the engine: normalise (sort and
+// coalesce), union, intersect, subtract, the pieces of each range outside a set, and a sweep over several sorted
+// range columns at once. Each is one forward pass over sorted input; none works page by page.
 
 export interface Range {
   readonly start: number;
@@ -71,16 +73,7 @@ export function firstEndingAfter(list: readonly Range[], pos: number): number {
 export function normalizeRanges(ranges: readonly Range[]): Range[] {
   let sorted = true;
   for (let i = 1; i < ranges.length && sorted; i++) sorted = ranges[i]!.start >= ranges[i - 1]!.start;
-  const src = sorted ? ranges : [...ranges].sort((a, b) => a.start - b.start || a.end - b.end);
-  const out: Range[] = [];
-  for (const r of src) {
-    if (!(r.end > r.start)) continue;
-    const last = out[out.length - 1];
-    if (last && r.start <= last.end) {
-      if (r.end > last.end) out[out.length - 1] = { start: last.start, end: r.end };
-    } else out.push({ start: r.start, end: r.end });
-  }
-  return out;
+  return coalesceRanges(sorted ? ranges : [...ranges].sort((a, b) => a.start - b.start || a.end - b.end));
 }
 
 /** Total length of a set of ranges after normalising. */
@@ -92,24 +85,7 @@ export function totalLength(ranges: readonly Range[]): number {
 
 /** `a` minus `b`, both normalised; result normalised. Linear in the inputs. */
 export function subtractRanges(a: readonly Range[], b: readonly Range[]): Range[] {
-  const A = normalizeRanges(a);
-  const B = normalizeRanges(b);
-  const out: Range[] = [];
-  let j = 0;
-  for (const r of A) {
-    let cur = r.start;
-    while (j < B.length && B[j]!.end <= cur) j++;
-    let k = j;
-    while (k < B.length && B[k]!.start < r.end) {
-      const s = B[k]!;
-      if (s.start > cur) out.push({ start: cur, end: s.start });
-      cur = Math.max(cur, s.end);
-      if (cur >= r.end) break;
-      k++;
-    }
-    if (cur < r.end) out.push({ start: cur, end: r.end });
-  }
-  return out;
+  return subtractNormalized(normalizeRanges(a), normalizeRanges(b));
 }
 
 /** Intersection of two range sets; the result is normalised. */
@@ -129,4 +105,122 @@ export function intersectNormalized(A: readonly Range[], B: readonly Range[]): R
     else j++;
   }
   return out;
+}
+
+/**
+ * Merge the overlapping or touching ranges of a list sorted by start, in one pass (the list is not checked: an
+ * unsorted one gives a wrong answer, normalizeRanges() sorts first). Empty ranges are dropped.
+ */
+export function coalesceRanges(sorted: readonly Range[]): Range[] {
+  const out: Range[] = [];
+  for (const r of sorted) {
+    if (!(r.end > r.start)) continue;
+    const last = out[out.length - 1];
+    if (last && r.start <= last.end) {
+      if (r.end > last.end) out[out.length - 1] = { start: last.start, end: r.end };
+    } else out.push({ start: r.start, end: r.end });
+  }
+  return out;
+}
+
+/** Union of two range sets; the result is normalised. Linear when both are normalised already. */
+export function unionRanges(a: readonly Range[], b: readonly Range[]): Range[] {
+  const A = normalizeRanges(a);
+  const B = normalizeRanges(b);
+  // merge two sorted lists by start, then coalesce
+  const both: Range[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < A.length || j < B.length)
+    both.push(j >= B.length || (i < A.length && A[i]!.start <= B[j]!.start) ? A[i++]! : B[j++]!);
+  return coalesceRanges(both);
+}
+
+/**
+ * For each range of `a` (sorted by start; its ranges may overlap each other), the pieces of it no range of `b`
+ * covers (`b` sorted by start, overlaps and empty ranges allowed): emit(start, end, i) with i the index of a's
+ * range, in order.
+ * One forward pass over both lists.
+ */
+export function forEachOutside(
+  a: readonly Range[],
+  b: readonly Range[],
+  emit: (start: number, end: number, i: number) => void,
+): void {
+  let j = 0;
+  for (let i = 0; i < a.length; i++) {
+    const r = a[i]!;
+    // the first of b that ends after r.start; b sorted by start, so no later one can be skipped wrongly
+    while (j < b.length && b[j]!.end <= r.start) j++;
+    let cur = r.start;
+    for (let k = j; k < b.length && b[k]!.start < r.end; k++) {
+      const s = b[k]!;
+      if (s.end <= s.start) continue; // an empty range cuts nothing
+      if (s.start > cur) emit(cur, s.start, i);
+      if (s.end > cur) cur = s.end;
+      if (cur >= r.end) break;
+    }
+    if (cur < r.end) emit(cur, r.end, i);
+  }
+}
+
+/** `a` minus `b`, both already normalised (sorted, merged): one pass, normalised result. */
+export function subtractNormalized(A: readonly Range[], B: readonly Range[]): Range[] {
+  const out: Range[] = [];
+  forEachOutside(A, B, (start, end) => out.push({ start, end }));
+  return out;
+}
+
+/**
+ * A sweep over several range columns at once, each sorted and disjoint: visit(start, end, at) for every maximal
+ * piece on which the same ranges cover and at least one does, in address order; at[c] is the index of column c's
+ * range over the piece, or -1 (the array is reused between calls: copy what you keep). Linear in the ranges.
+ */
+export function sweepRanges(
+  columns: readonly RangesLike[],
+  visit: (start: number, end: number, at: Int32Array) => void,
+): void {
+  const n = columns.length;
+  const starts: ArrayLike<number>[] = [];
+  const ends: ArrayLike<number>[] = [];
+  const counts: number[] = [];
+  for (const c of columns) {
+    if (Array.isArray(c)) {
+      const rs = c as readonly Range[];
+      starts.push(rs.map((r) => r.start));
+      ends.push(rs.map((r) => r.end));
+      counts.push(rs.length);
+    } else {
+      const rc = c as RangeColumns;
+      starts.push(rc.starts);
+      ends.push(rc.ends);
+      counts.push(rc.count);
+    }
+  }
+  const next = new Int32Array(n); // each column's first range not yet passed
+  const at = new Int32Array(n);
+  let pos = -Infinity;
+  for (;;) {
+    // the next boundary after pos: the nearest start or end of a range not yet passed
+    let edge = Infinity;
+    for (let c = 0; c < n; c++) {
+      while (next[c]! < counts[c]! && ends[c]![next[c]!]! <= pos) next[c]!++;
+      if (next[c]! >= counts[c]!) continue;
+      const s = starts[c]![next[c]!]!;
+      const b = s > pos ? s : ends[c]![next[c]!]!;
+      if (b < edge) edge = b;
+    }
+    if (edge === Infinity) return;
+    if (pos !== -Infinity && pos < edge) {
+      let any = false;
+      for (let c = 0; c < n; c++) {
+        const k = next[c]!;
+        const inside = k < counts[c]! && starts[c]![k]! <= pos && pos < ends[c]![k]!;
+        at[c] = inside ? k : -1;
+        any ||= inside;
+      }
+      if (any) visit(pos, edge, at);
+    }
+    pos = edge;
+  }
 }

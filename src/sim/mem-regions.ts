@@ -2,7 +2,7 @@
 // over plain region arrays. Until the memblock model (src/sim/memblock.ts) is wired in, the tables come from
 // HostTrace.memory and HostTrace.reserved; the phases only use this interface.
 import type { Range } from '../core/index.js';
-import { MEMBLOCK_FLAGS, firstEndingAfter } from '../core/index.js';
+import { MEMBLOCK_FLAGS, firstEndingAfter, forEachOutside } from '../core/index.js';
 import type { MemRegion } from '../trace/host-trace.js';
 import type { ArchProfile } from './arch.js';
 import { pfnDown, pfnUp } from './arch.js';
@@ -64,38 +64,33 @@ export function freeMemRanges(
   opts: { nid?: number | null; flags?: number; movableNode?: boolean; defaultNid?: number } = {},
 ): PfnRegion[] {
   const flags = opts.flags ?? MEMBLOCK_FLAGS.MEMBLOCK_NONE;
-  const res = t.reserved;
-  // sized once for one range per memory region and one per reserved region (the most there are unless memory
-  // regions overlap; a write past the end still grows the array), then cut to what was written
-  const out = new Array<PfnRegion>(t.memory.length + res.length);
-  let n = 0;
-  let j = 0;
-  for (const m of t.memory) {
-    const mnid = m.nid ?? opts.defaultNid ?? 0;
-    if (opts.nid !== undefined && opts.nid !== null && mnid !== opts.nid) continue;
+  const nidOf = (m: MemRegion): number => m.nid ?? opts.defaultNid ?? 0;
+  // should_skip_region() and the flag checks of __next_mem_range, region by region
+  const walked = t.memory.filter((m) => {
+    if (opts.nid !== undefined && opts.nid !== null && nidOf(m) !== opts.nid) return false;
     if (
       opts.movableNode &&
       m.flags & MEMBLOCK_FLAGS.MEMBLOCK_HOTPLUG &&
       !(flags & MEMBLOCK_FLAGS.MEMBLOCK_HOTPLUG)
     )
-      continue;
-    if (flags & MEMBLOCK_FLAGS.MEMBLOCK_MIRROR && !(m.flags & MEMBLOCK_FLAGS.MEMBLOCK_MIRROR)) continue;
-    if (m.flags & MEMBLOCK_FLAGS.MEMBLOCK_NOMAP && !(flags & MEMBLOCK_FLAGS.MEMBLOCK_NOMAP)) continue;
+      return false;
+    if (flags & MEMBLOCK_FLAGS.MEMBLOCK_MIRROR && !(m.flags & MEMBLOCK_FLAGS.MEMBLOCK_MIRROR)) return false;
+    if (m.flags & MEMBLOCK_FLAGS.MEMBLOCK_NOMAP && !(flags & MEMBLOCK_FLAGS.MEMBLOCK_NOMAP)) return false;
     if (m.flags & MEMBLOCK_FLAGS.MEMBLOCK_DRIVER_MANAGED && !(flags & MEMBLOCK_FLAGS.MEMBLOCK_DRIVER_MANAGED))
-      continue;
+      return false;
     if (flags & MEMBLOCK_FLAGS.MEMBLOCK_KHO_SCRATCH && !(m.flags & MEMBLOCK_FLAGS.MEMBLOCK_KHO_SCRATCH))
-      continue;
-    // reserved is sorted; regions may overlap each other in a hand-made trace, so track the furthest end
-    while (j < res.length && res[j]!.end <= m.start) j++;
-    let cur = m.start;
-    for (let k = j; k < res.length && res[k]!.start < m.end; k++) {
-      const r = res[k]!;
-      if (r.start > cur) out[n++] = { start: cur, end: r.start, nid: mnid, flags: m.flags };
-      if (r.end > cur) cur = r.end;
-      if (cur >= m.end) break;
-    }
-    if (cur < m.end) out[n++] = { start: cur, end: m.end, nid: mnid, flags: m.flags };
-  }
+      return false;
+    return true;
+  });
+  // sized once for one range per memory region and one per reserved region (the most there are unless memory
+  // regions overlap; a write past the end still grows the array), then cut to what was written
+  const out = new Array<PfnRegion>(walked.length + t.reserved.length);
+  let n = 0;
+  // memory minus reserved (both sorted; reserved regions may overlap each other in a hand-made trace)
+  forEachOutside(walked, t.reserved, (start, end, i) => {
+    const m = walked[i]!;
+    out[n++] = { start, end, nid: nidOf(m), flags: m.flags };
+  });
   out.length = n;
   return out;
 }

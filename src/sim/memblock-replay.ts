@@ -1,6 +1,7 @@
 // Replays a memblock=debug call log (mm/memblock.c memblock_dbg() call sites, v6.1) through the memblock model,
 // with the x86 steps the log does not print (e820__memblock_setup, numa_init), snapshotting each dump.
-import type { Diagnostic } from '../core/index.js';
+import type { Diagnostic, Range } from '../core/index.js';
+import { normalizeRanges, subtractNormalized } from '../core/index.js';
 import type { DmesgLog, MemblockCall, MemblockDump, MemblockDumpRegion } from '../../parsers/dmesg/types.js';
 import type { MemblockRegion, MemblockVersion } from './memblock.js';
 import { MEMBLOCK_FLAGS, Memblock } from './memblock.js';
@@ -114,35 +115,8 @@ export function predictAllocation(mb: Memblock, c: MemblockCall): number {
 const ALLOC_RESERVE_CALLER = /^memblock_alloc_range_nid\+/;
 
 /** [start, end) byte ranges of a region list, normalised. */
-function byteSet(regions: readonly { base: number; size: number }[]): { start: number; end: number }[] {
-  const out: { start: number; end: number }[] = [];
-  for (const r of [...regions].sort((a, b) => a.base - b.base)) {
-    if (r.size <= 0) continue;
-    const last = out[out.length - 1];
-    if (last && r.base <= last.end) last.end = Math.max(last.end, r.base + r.size);
-    else out.push({ start: r.base, end: r.base + r.size });
-  }
-  return out;
-}
-
-function subtract(
-  a: readonly { start: number; end: number }[],
-  b: readonly { start: number; end: number }[],
-): { start: number; end: number }[] {
-  const out: { start: number; end: number }[] = [];
-  let j = 0;
-  for (const r of a) {
-    let cur = r.start;
-    while (j < b.length && b[j]!.end <= cur) j++;
-    let k = j;
-    while (cur < r.end && k < b.length && b[k]!.start < r.end) {
-      if (b[k]!.start > cur) out.push({ start: cur, end: b[k]!.start });
-      cur = Math.max(cur, b[k]!.end);
-      k++;
-    }
-    if (cur < r.end) out.push({ start: cur, end: r.end });
-  }
-  return out;
+function byteSet(regions: readonly { base: number; size: number }[]): Range[] {
+  return normalizeRanges(regions.map((r) => ({ start: r.base, end: r.base + r.size })));
 }
 
 /**
@@ -195,7 +169,7 @@ export function replayMemblockLog(
       ] as const) {
         const have = byteSet(type.regions());
         const want = byteSet(regions);
-        const extra = subtract(have, want);
+        const extra = subtractNormalized(have, want);
         if (extra.length > 0)
           diagnostics.push({
             code: 'MEMBLOCK_REPLAY_SEED_CONFLICT',
@@ -203,7 +177,7 @@ export function replayMemblockLog(
             message: `${extra.length} logged ${type.name} range(s) are not in the first dump`,
             location: { file, line: dump.line },
           });
-        const missing = subtract(want, have);
+        const missing = subtractNormalized(want, have);
         if (missing.length === 0) continue;
         if (type === mb.reserved) unlogged = missing;
         for (const r of regions) mb.addRange(type, r.base, r.size, r.nid, r.flags);

@@ -43,7 +43,8 @@ export interface CheckJson {
       after: FindingState | null;
       text: string;
     }[];
-    findings: BaselineFinding[];
+    /** As the baseline keeps them, plus `rangeUnit` ('pfn': `ranges` are [startPfn, endPfn) pairs). */
+    findings: (BaselineFinding & { rangeUnit: 'pfn' })[];
   }[];
   notRun: { bundle: string; profile: string; strategy: string; deferred: string; restore: string }[];
 }
@@ -87,7 +88,7 @@ export function checkToJson(r: CheckResult, baselineFile: string): CheckJson {
         after: c.kind === 'gone' ? null : state(c.finding),
         text: describeChange(c, rc.run.pageShift, r.costTolerance),
       })),
-      findings: rc.run.findings,
+      findings: rc.run.findings.map((f) => ({ ...f, rangeUnit: 'pfn' as const })),
     })),
     notRun: r.notRun.map((b) => ({
       bundle: b.bundle,

@@ -1,4 +1,6 @@
 // The `compare --json` document (schema kexec-replay/compare/1): a contract, new keys may be added, none removed.
+import { verdictOf } from '../check/baseline.js';
+import type { Verdict } from '../check/baseline.js';
 import type { Comparison } from '../check/compare.js';
 import type { FindingJson } from './findings-json.js';
 import { findingsToJson } from './findings-json.js';
@@ -17,6 +19,8 @@ export interface CompareJson {
     summary: string;
     errors: number;
     warnings: number;
+    /** As the text table's last row: FAIL (an error finding), 'ok, warnings', or ok. */
+    verdict: Verdict;
     initAtDeserialize: number;
     initAtRestore: number;
     cost: {
@@ -49,6 +53,7 @@ export function compareToJson(c: Comparison, bundle: string): CompareJson {
         summary: o.strategy.summary,
         errors: o.errors,
         warnings: o.warnings,
+        verdict: verdictOf(o.errors, o.warnings),
         initAtDeserialize: o.initAtDeserialize,
         initAtRestore: o.initAtRestore,
         cost: {

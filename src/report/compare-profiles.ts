@@ -1,6 +1,8 @@
 // `compare --profiles` as a table (one row per profile x strategy) and as JSON (kexec-replay/compare-profiles/1).
 import type { StrategyOutcome } from '../check/compare.js';
 import type { ProfileMatrix } from '../check/compare-profiles.js';
+import { verdictOf } from '../check/baseline.js';
+import type { Verdict } from '../check/baseline.js';
 import { findingsToJson } from './findings-json.js';
 import type { FindingJson } from './findings-json.js';
 
@@ -69,6 +71,8 @@ export interface ProfileMatrixJson {
     accepted: boolean;
     errors: number;
     warnings: number;
+    /** FAIL (an error finding), 'ok, warnings', or ok: as compare/1's per-strategy verdict. */
+    verdict: Verdict;
     bootCriticalMs: number;
     findings: FindingJson[];
   }[];
@@ -88,6 +92,7 @@ export function profileMatrixToJson(m: ProfileMatrix, bundle: string): ProfileMa
         accepted: accepted(o),
         errors: o.errors,
         warnings: o.warnings,
+        verdict: verdictOf(o.errors, o.warnings),
         bootCriticalMs: o.costs.bootCriticalMs,
         findings: findingsToJson(o.findings),
       })),

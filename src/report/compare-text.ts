@@ -1,5 +1,6 @@
 // `compare` as text: one column per strategy, one row per finding code (pages affected), then totals, the
 // struct pages each strategy initialises, and how to read each code that appears.
+import { verdictOf } from '../check/baseline.js';
 import type { Comparison } from '../check/compare.js';
 import { FINDING_CODES, FINDING_CODE_LIST } from '../check/codes.js';
 import { formatBytes, formatCount as n, formatMs } from './format.js';
@@ -51,7 +52,7 @@ export function renderCompareText(
     ...c.outcomes.map((o) => formatMs(phaseMs(o, 'kho_memory_init'))),
   ]);
   rows.push(['restore time (after boot)', ...c.outcomes.map((o) => formatMs(o.costs.restoreMs))]);
-  rows.push(['verdict', ...c.outcomes.map((o) => (o.errors ? 'FAIL' : o.warnings ? 'ok, warnings' : 'ok'))]);
+  rows.push(['verdict', ...c.outcomes.map((o) => verdictOf(o.errors, o.warnings))]);
   out.push(...renderTable(rows, { width: options.width ?? 100 }));
   const rate = c.outcomes[0]?.costs.rateSource;
   if (rate) out.push(`cost: ${rate.detail}`);

@@ -67,7 +67,7 @@ export interface ReplayJson {
   }[];
   /**
    * KHO boots: findingsToJson() plus `fn` (= kernelFunction) and `message` (= title); plain boots: the first
-   * schema's keys (code, severity, phase, fn, pages, ranges, message).
+   * schema's keys (code, severity, phase, fn, pages, ranges, message) then kernelFunction, rangeUnit, title.
    */
   findings: ((FindingJson & { fn: string; message: string }) | PlainFindingJson)[];
   phases: {
@@ -87,7 +87,16 @@ export interface ReplayJson {
     firstDeferredPfn: number;
     pages: number;
     maxThreads: number;
-    jobs: { start: number; size: number; nworks: number; chunk: number; pieces: number }[];
+    /** padata_do_multithreaded() jobs: `start`/`size` in pfns/pages as the kernel names them, and the same as a range. */
+    jobs: {
+      start: number;
+      size: number;
+      nworks: number;
+      chunk: number;
+      pieces: number;
+      startPfn: number;
+      endPfn: number;
+    }[];
   }[];
   totalramPages: number;
   layout: { zoneLimitsFrom: string; zoneMovableFrom: string };
@@ -116,10 +125,15 @@ export interface PlainFindingJson {
   code: string;
   severity: string;
   phase: string;
+  /** Deprecated: the same as `kernelFunction`. */
   fn: string;
   pages: number;
   ranges: JsonRanges;
+  /** Deprecated: `N struct pages (fn in phase)`; `title` says what the finding is. */
   message: string;
+  kernelFunction: string;
+  rangeUnit: 'pfn';
+  title: string;
 }
 
 export interface ReplayJsonCosts {
@@ -227,7 +241,8 @@ function costsToJson(c: Costs): ReplayJsonCosts {
 
 /**
  * The findings as replay/1 has always carried them: a KHO boot's with every key of findingsToJson() plus `fn` and
- * `message` (= title); a plain boot's in the first schema's keys only, message `N struct pages (fn in phase)`.
+ * `message` (= title); a plain boot's in the first schema's keys, message `N struct pages (fn in phase)`, then
+ * kernelFunction, rangeUnit and title, so every finding has the keys `fn` and `message` are deprecated for.
  */
 function findingsJson(tl: Timeline, fs: readonly Finding[]): ReplayJson['findings'] {
   const all = findingsToJson(fs);
@@ -240,6 +255,10 @@ function findingsJson(tl: Timeline, fs: readonly Finding[]): ReplayJson['finding
     pages: f.pages,
     ranges: f.ranges,
     message: `${f.pages} struct pages (${f.kernelFunction} in ${f.phase})`,
+    // added after the first schema's keys, so those keep their order
+    kernelFunction: f.kernelFunction,
+    rangeUnit: f.rangeUnit,
+    title: f.title,
   }));
 }
 
@@ -301,7 +320,7 @@ export function replayToJson(tl: Timeline, bundle: string, input: ReplayReportIn
       firstDeferredPfn: w.firstDeferredPfn,
       pages: w.pages,
       maxThreads: w.maxThreads,
-      jobs: w.jobs.map((j) => ({ ...j })),
+      jobs: w.jobs.map((j) => ({ ...j, startPfn: j.start, endPfn: j.start + j.size })),
     })),
     totalramPages: tl.totalramPages,
     layout: { zoneLimitsFrom: tl.layout.zoneLimitsFrom, zoneMovableFrom: tl.layout.zoneMovableFrom },

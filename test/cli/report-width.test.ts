@@ -8,21 +8,9 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { captureOutput } from '../helpers/output.js';
+import { traceBundles } from '../helpers/traces.js';
 
-const NOTES = /^(README|SOURCE|INDEX)(\.|$)|\.md$/i;
-
-function bundles(dir: string): string[] {
-  const out: string[] = [];
-  const entries = fs.readdirSync(dir, { withFileTypes: true });
-  if (entries.some((e) => e.isFile() && !NOTES.test(e.name)) || fs.existsSync(path.join(dir, 'kho/fdt')))
-    out.push(dir);
-  for (const e of entries)
-    if (e.isDirectory() && e.name !== 'kho' && e.name !== 'malformed')
-      out.push(...bundles(path.join(dir, e.name)));
-  return out;
-}
-
-const ALL = bundles('traces');
+const ALL = traceBundles('traces');
 const KHO = ALL.filter((d) => fs.existsSync(path.join(d, 'kho/fdt')));
 
 async function text(width: number | undefined, ...argv: string[]): Promise<{ code: number; out: string }> {

@@ -42,3 +42,21 @@ export function readBundleFiles(dir: string): Record<string, Uint8Array> {
 export function readTraceText(trace: string, file: string): string {
   return fs.readFileSync(path.join(TRACES_ROOT, trace, file), 'utf8');
 }
+
+const NOTES = /^(README|SOURCE|INDEX)(\.|$)|\.md$/i;
+
+/**
+ * Every bundle under `dir` (default traces/): a folder holding a file other than notes, or a kho/fdt. kho/ folders
+ * and the deliberately broken inputs of traces/malformed/ are not walked. Paths relative to the repository root
+ * when `dir` is. Enumerated, not listed, so that bundles which land later are covered.
+ */
+export function traceBundles(dir = 'traces'): string[] {
+  const out: string[] = [];
+  const entries = fs.readdirSync(dir, { withFileTypes: true });
+  if (entries.some((e) => e.isFile() && !NOTES.test(e.name)) || fs.existsSync(path.join(dir, 'kho/fdt')))
+    out.push(dir);
+  for (const e of entries)
+    if (e.isDirectory() && e.name !== 'kho' && e.name !== 'malformed')
+      out.push(...traceBundles(path.join(dir, e.name)));
+  return out;
+}

@@ -7,6 +7,8 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UsageError } from '../../core/index.js';
 import type { CliContext } from '../context.js';
+import { printJson } from '../json.js';
+import { printText } from '../text.js';
 import { VERSION } from '../program.js';
 import { CaptureLog, HostReader, captureHostFiles, captureMemblockDebugfs } from '../capture/host-files.js';
 import type { KhoCaptureResult } from '../capture/kho-capture.js';
@@ -31,6 +33,8 @@ const MACHINE_ARCH: Record<string, string> = {
   ppc64: 'ppc64',
 };
 
+export const CAPTURE_SCHEMA = 'kexec-replay/capture/1';
+
 /** Top-level System RAM ranges of /proc/iomem (root sees real addresses), for kcores without p_paddr. */
 function systemRam(r: HostReader): { start: number; end: number }[] {
   const text = r.readText('/proc/iomem', false) ?? '';
@@ -53,7 +57,7 @@ export function registerCapture(program: Command, ctx: CliContext): void {
     .option('--from-vmcore <file>', 'read physical memory from this ELF core instead of the live host')
     .option('--with-payload', 'also keep the preserved memory itself in kho/memory.core (large)')
     .option('--force', 'write into a non-empty --out')
-    .option('--json', 'print the capture summary as JSON')
+    .option('--json', 'print the kexec-replay/capture/1 JSON summary (schemas/capture.schema.json)')
     .addOption(new Option('--root <dir>', 'file-system root to read (tests)').hideHelp())
     .action((flags: CaptureFlags) => {
       const out = new OutDir(flags.out, flags.force ?? false);
@@ -124,19 +128,15 @@ export function registerCapture(program: Command, ctx: CliContext): void {
       out.write('trace.json', JSON.stringify(traceJson, null, 2) + '\n');
 
       if (flags.json) {
-        ctx.output.out(
-          JSON.stringify(
-            {
-              out: out.root,
-              files: out.written,
-              kho,
-              notes: log.notes,
-              notRead: Object.fromEntries(log.missing),
-            },
-            null,
-            2,
-          ) + '\n',
-        );
+        printJson(ctx, {
+          // added after the first version of this document; schemas/capture.schema.json
+          schema: CAPTURE_SCHEMA,
+          out: out.root,
+          files: out.written,
+          kho,
+          notes: log.notes,
+          notRead: Object.fromEntries(log.missing),
+        });
         return;
       }
       const lines: string[] = [`bundle written to ${out.root}`];
@@ -155,6 +155,6 @@ export function registerCapture(program: Command, ctx: CliContext): void {
       lines.push(`next: kexec-replay parse ${flags.out}`);
       if (kho.abi)
         lines.push(`      kexec-replay inspect ${flags.out}`, `      kexec-replay replay ${flags.out}`);
-      ctx.output.out(lines.join('\n') + '\n');
+      printText(ctx, lines.join('\n') + '\n');
     });
 }

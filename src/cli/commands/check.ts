@@ -124,7 +124,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     .addOption(deferredOption('force DEFERRED_STRUCT_PAGE_INIT on or off in every replay'))
     .option('--restore <all|none|kinds>', 'KHO: what is restored, in every replay')
     .option('--cost-tolerance <percent>', 'boot-critical cost growth allowed before check fails', '10%')
-    .option('--json', 'print the kexec-replay/check/1 JSON document')
+    .option('--json', 'print the kexec-replay/check/1 JSON document (schemas/check.schema.json)')
     .option('--ktap', 'print KTAP version 1 (the kernel test format) instead of text')
     .option('--junit <file>', 'also write JUnit XML (one test case per bundle x profile x strategy)')
     .option('--html <file>', 'also write a self-contained HTML report (changes, a memory map per bundle)')

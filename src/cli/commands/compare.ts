@@ -77,7 +77,10 @@ export function registerCompare(program: Command, ctx: CliContext): void {
     .addOption(archOption())
     .addOption(pageSizeOption())
     .addOption(failOnOption())
-    .option('--json', 'print the kexec-replay/compare/1 JSON document (schemas/compare.schema.json)')
+    .option(
+      '--json',
+      'print the kexec-replay/compare/1 JSON document (schemas/compare.schema.json; with --profiles: compare-profiles/1)',
+    )
     .option(
       '--html <file>',
       'also write a self-contained HTML report (strategies x findings, memory map per node)',

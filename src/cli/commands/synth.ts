@@ -8,6 +8,8 @@ import { memparse } from '../../../parsers/cmdline/memparse.js';
 import type { SynthAbi, SynthOptions, SynthSummary } from '../../synth/index.js';
 import { synthesizeBundle } from '../../synth/index.js';
 import type { CliContext } from '../context.js';
+import { printJson } from '../json.js';
+import { printText } from '../text.js';
 import { writeBundleFiles, writeElfCore } from '../write-core.js';
 
 export interface SynthWriteResult {
@@ -37,6 +39,8 @@ function parseSize(text: string, what: string): number {
     );
   return bytes;
 }
+
+export const SYNTH_SCHEMA = 'kexec-replay/synth/1';
 
 const ABIS: readonly SynthAbi[] = ['kho-v1', 'kho-v2', 'kho-v3', 'kho-v4'];
 
@@ -68,7 +72,7 @@ export function registerSynth(program: Command, ctx: CliContext): void {
     .option('--deferred <on|off>', 'CONFIG_DEFERRED_STRUCT_PAGE_INIT of the synthetic kernel', 'on')
     .option('--guests <n>', 'guests (LUO sessions) per node', '8')
     .option('--force', 'write into a non-empty --out')
-    .option('--json', 'print the summary as JSON')
+    .option('--json', 'print the kexec-replay/synth/1 JSON summary (schemas/synth.schema.json)')
     .action((flags: SynthFlags) => {
       if (!ABIS.includes(flags.abi as SynthAbi))
         throw new UsageError(`--abi ${flags.abi}: expected one of ${ABIS.join(', ')}`);
@@ -104,23 +108,20 @@ export function registerSynth(program: Command, ctx: CliContext): void {
       }
       const s = result.summary;
       if (flags.json) {
-        ctx.output.out(
-          JSON.stringify(
-            {
-              out: flags.out,
-              ...s,
-              coreBytes: result.coreBytes,
-              generateMs: Math.round(result.generateMs),
-              writeMs: Math.round(result.writeMs),
-            },
-            null,
-            2,
-          ) + '\n',
-        );
+        printJson(ctx, {
+          // added after the first version of this document; schemas/synth.schema.json
+          schema: SYNTH_SCHEMA,
+          out: flags.out,
+          ...s,
+          coreBytes: result.coreBytes,
+          generateMs: Math.round(result.generateMs),
+          writeMs: Math.round(result.writeMs),
+        });
         return;
       }
       const gib = (b: number): string => (b / 2 ** 30).toFixed(1) + ' GiB';
-      ctx.output.out(
+      printText(
+        ctx,
         [
           `synthetic ${s.abi} bundle written to ${flags.out}`,
           `  host: ${gib(s.ramBytes)} RAM on ${s.nodes} nodes, kernel ${s.kernelRelease}`,

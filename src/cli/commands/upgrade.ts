@@ -39,7 +39,7 @@ export function registerUpgrade(program: Command, ctx: CliContext): void {
     )
     .addOption(deferredOption("force B's DEFERRED_STRUCT_PAGE_INIT (default: B's profile)"))
     .option('--stage <name>', 'for a bundle with stage folders: which stage to load')
-    .option('--json', 'print the kexec-replay/upgrade/1 JSON document')
+    .option('--json', 'print the kexec-replay/upgrade/1 JSON document (schemas/upgrade.schema.json)')
     .action(async (dir: string | undefined, flags: UpgradeFlags) => {
       if (dir === undefined) throw new UsageError("missing required argument 'bundle-dir'");
       if (flags.to === undefined) throw new UsageError('upgrade needs --to <profile> (kernel B)');

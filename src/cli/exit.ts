@@ -75,13 +75,19 @@ export function finishRun(ctx: CliContext, r: RunOutcome): void {
   );
 }
 
-/** The README's exit table, for each command's --help. */
-export const EXIT_CODES_HELP = [
-  'Exit codes:',
-  '  0    clean',
-  '  1    a finding at or above --fail-on (default error), or a FAIL verdict',
-  '  2    usage error',
-  '  3    unreadable or invalid input (also: a note at error severity)',
-  '  70   internal error (a bug in kexec-replay)',
-  '  130  interrupted (SIGINT, Ctrl-C); 143 terminated (SIGTERM)',
-].join('\n');
+/** The README's exit table, for each command's --help; `one` is what exit 1 means for the command. */
+export function exitCodesHelp(
+  one: string | null = 'a finding at or above --fail-on (default error), or a FAIL verdict',
+): string {
+  return [
+    'Exit codes:',
+    '  0    clean',
+    ...(one ? [`  1    ${one}`] : []),
+    '  2    usage error',
+    '  3    unreadable or invalid input (also: a note at error severity)',
+    '  70   internal error (a bug in kexec-replay)',
+    '  130  interrupted (SIGINT, Ctrl-C); 143 terminated (SIGTERM)',
+  ].join('\n');
+}
+
+export const EXIT_CODES_HELP = exitCodesHelp();

@@ -3,7 +3,7 @@
 import { Option } from 'commander';
 import type { Arch } from '../trace/index.js';
 import type { FailOn } from './exit.js';
-import { EXIT_CODES_HELP, failOnOption } from './exit.js';
+import { EXIT_CODES_HELP, exitCodesHelp, failOnOption } from './exit.js';
 
 /** The arches the simulator models (src/sim/arch.ts ARCH_PROFILES). */
 export const ARCH_CHOICES = ['x86_64', 'arm64'] as const;
@@ -49,15 +49,22 @@ export function hostOptions(flags: HostFlags): { arch?: Arch; pageShift?: number
 
 export { failOnOption };
 
-/** The end of every command's --help: examples, then the exit codes. */
-export function helpFooter(examples: readonly string[], notes: readonly string[] = []): string {
+/**
+ * The end of every command's --help: examples, then the exit codes (`exit1`: what exit 1 means for this command;
+ * null when the command never exits 1).
+ */
+export function helpFooter(
+  examples: readonly string[],
+  notes: readonly string[] = [],
+  exit1?: string | null,
+): string {
   return [
     '',
     'Examples:',
     ...examples.map((e) => `  $ ${e}`),
     ...(notes.length ? ['', ...notes] : []),
     '',
-    EXIT_CODES_HELP,
+    exit1 === undefined ? EXIT_CODES_HELP : exitCodesHelp(exit1),
     '',
   ].join('\n');
 }

@@ -4,19 +4,10 @@ import type { ProfileMatrix } from '../check/compare-profiles.js';
 import { verdictOf } from '../check/baseline.js';
 import type { Verdict } from '../check/baseline.js';
 import { findingsToJson } from './findings-json.js';
+import { renderTable } from './table.js';
 import type { FindingJson } from './findings-json.js';
 
 export const COMPARE_PROFILES_SCHEMA = 'kexec-replay/compare-profiles/1';
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) =>
-    r
-      .map((c, i) => (i <= 2 || i === r.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd(),
-  );
-}
 
 const ms = (v: number): string => (v < 10 ? v.toFixed(2) : v.toFixed(1));
 
@@ -27,7 +18,12 @@ function accepted(o: StrategyOutcome): boolean {
   );
 }
 
-export function renderProfileMatrixText(m: ProfileMatrix, bundle: string): string {
+/** `width`: the columns the table may take (the terminal's; 100 when not a terminal); none: its natural width. */
+export function renderProfileMatrixText(
+  m: ProfileMatrix,
+  bundle: string,
+  options: { width?: number } = {},
+): string {
   const out: string[] = [`compare --profiles: ${bundle}`, ''];
   const rows: string[][] = [
     ['profile', 'status', 'strategy', 'deferred', 'accepted', 'errors', 'warnings', 'boot ms', 'error codes'],
@@ -44,14 +40,21 @@ export function renderProfileMatrixText(m: ProfileMatrix, bundle: string): strin
         String(o.errors),
         String(o.warnings),
         ms(o.costs.bootCriticalMs),
-        codes.length ? codes.join(',') : '-',
+        codes.length ? codes.join(', ') : '-',
       ]);
     }
   }
-  out.push(...table(rows));
+  // the error codes (last column) wrap when the table is too wide
+  out.push(
+    ...renderTable(rows, {
+      align: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'left'],
+      wrapColumn: 8,
+      ...(options.width !== undefined ? { width: options.width } : {}),
+    }),
+  );
   out.push('');
   out.push(
-    "* the profile's own strategy (what that kernel does); the others are what-ifs. Status: released, rc, tree (a development tree a release later shipped), never-shipped (what-if).",
+    "* the profile's own strategy (what that kernel does); the others are what-ifs. Status: released, rc, tree (a development tree a release later shipped), never-shipped (what-if). accepted: kho_populate() takes the image's root (NO: refused, every preserved page goes to the buddy allocator). boot ms: boot-critical time, serial + the slowest node's deferred init.",
   );
   out.push(
     'per row: kexec-replay replay <bundle> --profile <p> --strategy <s>; per upgrade: kexec-replay upgrade <bundle> --to <p>',

@@ -7,19 +7,23 @@ import { khoEra } from '../../parsers/kho/eras.js';
 import { ownerSummary } from '../../parsers/kho/owners.js';
 import type { KhoLuo } from '../../parsers/kho/types.js';
 import { preservedByOrder } from './inspect-json.js';
+import { renderTable } from './table.js';
 
 const fmtInt = (n: number): string => n.toLocaleString('en-US');
 
-function table(rows: string[][], align: ('l' | 'r')[]): string[] {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map(
-    (r) =>
-      '  ' +
-      r
-        .map((cell, c) => (align[c] === 'r' ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
-        .join('  ')
-        .trimEnd(),
-  );
+/** A table of the report: cli-table3 through renderTable(), the prose column wrapping to `width`. */
+function table(
+  rows: string[][],
+  align: ('l' | 'r')[],
+  width: number | undefined,
+  options: { indent?: number; wrapColumn?: number } = {},
+): string[] {
+  return renderTable(rows, {
+    align: align.map((a) => (a === 'r' ? 'right' : 'left')),
+    indent: options.indent ?? 2,
+    wrapColumn: options.wrapColumn ?? 0,
+    ...(width !== undefined ? { width } : {}),
+  });
 }
 
 const ERA_NAME: Record<string, string> = {
@@ -35,7 +39,14 @@ const SIZE_CLASSES: { label: string; minOrder: number; maxOrder: number }[] = [
   { label: 'above MAX_PAGE_ORDER (orders 11+)', minOrder: 11, maxOrder: 63 },
 ];
 
-export function renderInspectText(img: KhoImage, bundle: string, diagnostics: readonly Diagnostic[]): string {
+/** `width`: the columns the tables may take (the terminal's; 100 when not a terminal); none: their natural width. */
+export function renderInspectText(
+  img: KhoImage,
+  bundle: string,
+  diagnostics: readonly Diagnostic[],
+  options: { width?: number } = {},
+): string {
+  const width = options.width;
   const out: string[] = [];
   out.push(`KHO handover image in ${bundle}`);
   const era =
@@ -75,7 +86,7 @@ export function renderInspectText(img: KhoImage, bundle: string, diagnostics: re
         s.compatible ?? '-',
         s.blobSource ?? '-',
       ]);
-    out.push(...table(rows, ['l', 'r', 'r', 'l', 'l']));
+    out.push(...table(rows, ['l', 'r', 'r', 'l', 'l'], width, { wrapColumn: 4 }));
   }
   for (const r of img.reserveMem)
     out.push(
@@ -96,7 +107,7 @@ export function renderInspectText(img: KhoImage, bundle: string, diagnostics: re
     out.push(
       `  kexec-metadata: previous release ${img.kexecMetadata.previousRelease}, kexec count ${img.kexecMetadata.kexecCount}`,
     );
-  if (img.luo) out.push(...renderLuo(img.luo, img));
+  if (img.luo) out.push(...renderLuo(img.luo, img, width));
   out.push('');
 
   out.push(`Scratch areas (${img.scratch.length})`);
@@ -105,7 +116,7 @@ export function renderInspectText(img: KhoImage, bundle: string, diagnostics: re
     img.scratch.forEach((s, i) =>
       rows.push([String(i), formatMemRange(s.phys, s.phys + s.sizeBytes), formatBytes(s.sizeBytes)]),
     );
-    out.push(...table(rows, ['r', 'l', 'r']));
+    out.push(...table(rows, ['r', 'l', 'r'], width, { wrapColumn: 1 }));
     const total = img.scratch.reduce((a, s) => a + s.sizeBytes, 0);
     out.push(`  total ${formatBytes(total)}`);
   }
@@ -131,7 +142,7 @@ export function renderInspectText(img: KhoImage, bundle: string, diagnostics: re
         fmtInt(o.blocks),
         formatBytes(o.bytes),
       ]);
-    out.push(...table(rows, ['r', 'r', 'r', 'r']).map((l) => `  ${l}`));
+    out.push(...table(rows, ['r', 'r', 'r', 'r'], width, { indent: 4 }));
     out.push('  by size:');
     const srows = [['class', 'blocks', 'total']];
     for (const c of SIZE_CLASSES) {
@@ -143,7 +154,7 @@ export function renderInspectText(img: KhoImage, bundle: string, diagnostics: re
         formatBytes(sel.reduce((s, o) => s + o.bytes, 0)),
       ]);
     }
-    out.push(...table(srows, ['l', 'r', 'r']).map((l) => `  ${l}`));
+    out.push(...table(srows, ['l', 'r', 'r'], width, { indent: 4 }));
   }
   out.push('');
 
@@ -154,7 +165,7 @@ export function renderInspectText(img: KhoImage, bundle: string, diagnostics: re
     const rows = [['owner', 'blocks', 'pages', 'bytes', 'orders']];
     for (const r of ownerSummary(img))
       rows.push([r.owner, fmtInt(r.blocks), fmtInt(r.pages), formatBytes(r.bytes), ordersCell(r.orders)]);
-    out.push(...table(rows, ['l', 'r', 'r', 'r', 'l']));
+    out.push(...table(rows, ['l', 'r', 'r', 'r', 'l'], width));
     out.push('');
   }
 
@@ -180,7 +191,7 @@ function ordersCell(orders: readonly { order: number; blocks: number }[]): strin
 /** Sessions shown one per line; more are summarised. */
 const MAX_SESSION_ROWS = 20;
 
-function renderLuo(luo: KhoLuo, img: KhoImage): string[] {
+function renderLuo(luo: KhoLuo, img: KhoImage, width: number | undefined): string[] {
   const out: string[] = [];
   const version = luo.compatible ?? 'unknown version';
   const form = luo.format === 'luo_ser' ? 'struct luo_ser' : 'FDT';
@@ -224,7 +235,7 @@ function renderLuo(luo: KhoLuo, img: KhoImage): string[] {
         fmtInt(fs.reduce((a, f) => a + (f.memfd?.folios ?? 0), 0)),
       ]);
     }
-    out.push(...table(rows, ['l', 'r', 'r', 'r', 'r']).map((l) => `  ${l}`));
+    out.push(...table(rows, ['l', 'r', 'r', 'r', 'r'], width, { indent: 4 }));
     if (sessions.length > MAX_SESSION_ROWS)
       out.push(
         `      ... ${fmtInt(sessions.length - MAX_SESSION_ROWS)} more session(s) (inspect --json lists all)`,

@@ -2,19 +2,24 @@
 import type { Diagnostic } from '../core/index.js';
 import { countDiagnostics, totalDiagnostics, formatBytes, formatDiagnostic, formatMemRange, hex } from '../core/index.js';
 import type { FactSource, HostTrace, MemRegion } from '../trace/host-trace.js';
+import { renderTable } from './table.js';
 
 const n = (v: number): string => v.toLocaleString('en-US');
 
-function table(rows: string[][], right: (col: number) => boolean): string[] {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map(
-    (r) =>
-      '  ' +
-      r
-        .map((cell, c) => (right(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
-        .join('  ')
-        .trimEnd(),
-  );
+/** A table of the report, two spaces in: cli-table3 through renderTable(), the prose column wrapping to `width`. */
+function table(
+  rows: string[][],
+  right: (col: number) => boolean,
+  width: number | undefined,
+  wrapColumn = 0,
+): string[] {
+  const cols = Math.max(...rows.map((r) => r.length));
+  return renderTable(rows, {
+    align: Array.from({ length: cols }, (_, c) => (right(c) ? 'right' : 'left')),
+    indent: 2,
+    wrapColumn,
+    ...(width !== undefined ? { width } : {}),
+  });
 }
 
 function from(host: HostTrace, field: string): string {
@@ -23,7 +28,7 @@ function from(host: HostTrace, field: string): string {
   return ` (from ${s.map((x) => `${x.file}${x.line !== undefined ? `:${x.line}` : ''} [${x.kind}]`).join(', ')})`;
 }
 
-function regionRows(regions: readonly MemRegion[]): string[] {
+function regionRows(regions: readonly MemRegion[], width: number | undefined): string[] {
   const rows = [['node', 'range', 'size', 'flags']];
   for (const r of regions) {
     rows.push([
@@ -33,13 +38,15 @@ function regionRows(regions: readonly MemRegion[]): string[] {
       hex(r.flags),
     ]);
   }
-  return table(rows, (c) => c === 2);
+  return table(rows, (c) => c === 2, width, 1);
 }
 
 /** Most diagnostics printed in full; the rest are counted. */
 const MAX_LISTED = 40;
 
-export function renderParseText(host: HostTrace, bundle: string): string {
+/** `width`: the columns the tables may take (the terminal's; 100 when not a terminal); none: their natural width. */
+export function renderParseText(host: HostTrace, bundle: string, options: { width?: number } = {}): string {
+  const width = options.width;
   const out: string[] = [];
   const page = 2 ** host.pageShift;
   out.push(`parse of ${bundle}`);
@@ -89,7 +96,7 @@ export function renderParseText(host: HostTrace, bundle: string): string {
       f.unknownLines === undefined ? '' : n(f.unknownLines),
     ]);
   }
-  if (frows.length > 1) out.push(...table(frows, (c) => c >= 3));
+  if (frows.length > 1) out.push(...table(frows, (c) => c >= 3, width));
   // files of the other stages of a staged bundle: one line per stage, not one per file
   const otherStages = new Map<string, number>();
   for (const f of files.filter((x) => !x.used)) {
@@ -104,14 +111,14 @@ export function renderParseText(host: HostTrace, bundle: string): string {
     '',
     `Memory: ${host.memory.length} region(s), ${formatBytes(host.memory.reduce((s, r) => s + r.end - r.start, 0))}${from(host, 'memory')}`,
   );
-  if (host.memory.length) out.push(...regionRows(host.memory));
+  if (host.memory.length) out.push(...regionRows(host.memory, width));
   // when memory itself came from the printed node ranges, the same table twice says nothing
   const sameAsMemory = host.sources['memory']?.[0]?.kind === 'dmesg-early-node-ranges';
   if (host.nodeRanges.length && sameAsMemory)
     out.push('', `Node ranges: as Memory above${from(host, 'nodeRanges')}`);
   else if (host.nodeRanges.length) {
     out.push('', `Node ranges${from(host, 'nodeRanges')}`);
-    out.push(...regionRows(host.nodeRanges));
+    out.push(...regionRows(host.nodeRanges, width));
   }
   out.push(
     '',
@@ -126,6 +133,8 @@ export function renderParseText(host: HostTrace, bundle: string): string {
           ...host.e820.map((e) => [formatMemRange(e.start, e.end), formatBytes(e.end - e.start), e.type]),
         ],
         (c) => c === 1,
+        width,
+        2,
       ),
     );
   }
@@ -141,10 +150,10 @@ export function renderParseText(host: HostTrace, bundle: string): string {
   }
   if (host.zoneRanges.length) {
     out.push('', `Zone ranges (as printed)${from(host, 'zoneRanges')}`);
+    const rows = [['zone', 'range']];
     for (const z of host.zoneRanges)
-      out.push(
-        `  ${z.zone.padEnd(8)} ${z.start === null || z.end === null ? 'empty' : formatMemRange(z.start, z.end)}`,
-      );
+      rows.push([z.zone, z.start === null || z.end === null ? 'empty' : formatMemRange(z.start, z.end)]);
+    out.push(...table(rows, () => false, width, 1));
   }
   const movable = Object.entries(host.movableZoneStart);
   if (movable.length) {
@@ -158,7 +167,7 @@ export function renderParseText(host: HostTrace, bundle: string): string {
       if (z.spanned === 0) continue;
       rows.push([String(z.nid), z.zone, hex(z.startPfn), n(z.spanned), n(z.present), n(z.managed)]);
     }
-    out.push(...table(rows, (c) => c >= 2));
+    out.push(...table(rows, (c) => c >= 2, width, 1));
   }
   if (host.nodes?.length) {
     out.push('', `Nodes (sysfs)${from(host, 'nodes')}`);
@@ -174,7 +183,7 @@ export function renderParseText(host: HostTrace, bundle: string): string {
         nd.memoryBlocks ? String(nd.memoryBlocks.length) : '',
       ]);
     }
-    out.push(...table(rows, (c) => c === 2 || c === 4));
+    out.push(...table(rows, (c) => c === 2 || c === 4, width, 1));
     if (host.memoryBlockSizeBytes !== undefined)
       out.push(`  memory block size ${formatBytes(host.memoryBlockSizeBytes)}`);
   }
@@ -201,6 +210,7 @@ export function renderParseText(host: HostTrace, bundle: string): string {
   const checks = host.crossChecks ?? [];
   if (checks.length) {
     out.push('', 'Cross-checks');
+    // a list of sentences, not a table: printText wraps each under its text
     for (const c of checks) out.push(`  ${c.status.padEnd(8)} ${c.id}: ${c.detail}`);
   }
   const diags = host.diagnostics;

@@ -6,19 +6,26 @@ import type { Costs } from '../cost/index.js';
 import type { Timeline } from '../sim/timeline.js';
 import { restoreLabel } from '../sim/scenario.js';
 import { renderFindingsText } from './findings-text.js';
+import { renderTable } from './table.js';
 import type { ReplayReportInput } from './replay-json.js';
 import { replayDiagnostics } from './replay-json.js';
 
 export type ReplayTextInput = ReplayReportInput;
 
-function table(rows: string[][], rightAlign: (col: number) => boolean): string[] {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) =>
-    r
-      .map((cell, c) => (rightAlign(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
-      .join('  ')
-      .trimEnd(),
-  );
+/** A table of the report, two spaces in: cli-table3 through renderTable(), the prose column wrapping to `width`. */
+function table(
+  rows: string[][],
+  rightAlign: (col: number) => boolean,
+  width: number | undefined,
+  wrapColumn = 0,
+): string[] {
+  const cols = Math.max(...rows.map((r) => r.length));
+  return renderTable(rows, {
+    align: Array.from({ length: cols }, (_, c) => (rightAlign(c) ? 'right' : 'left')),
+    indent: 2,
+    wrapColumn,
+    ...(width !== undefined ? { width } : {}),
+  });
 }
 
 const n = (v: number): string => v.toLocaleString('en-US');
@@ -37,7 +44,7 @@ const ns = (v: number): string => (v >= 100 ? v.toFixed(1) : v.toFixed(2));
 const KIND_TEXT = { serial: 'serial', parallel: 'per node', 'after-boot': 'after boot' } as const;
 
 /** The `cost` section: ms per phase, per node for deferred init, what the boot waits for, and the rate used. */
-export function renderCostLines(c: Costs): string[] {
+export function renderCostLines(c: Costs, width?: number): string[] {
   const out: string[] = [];
   out.push(
     `cost: boot waits ${formatMs(c.bootCriticalMs)} ms (serial ${formatMs(c.serialMs)}, per-node parallel ${formatMs(c.parallelMs)}); restores after boot ${formatMs(c.restoreMs)} ms`,
@@ -54,14 +61,21 @@ export function renderCostLines(c: Costs): string[] {
       rows.push([`  node ${w.nid}`, '', n(w.pages), formatMs(w.ms), how.join(', ')]);
     }
   }
-  out.push(...table(rows, (col) => col === 2 || col === 3).map((l) => `  ${l}`));
+  out.push(...table(rows, (col) => col === 2 || col === 3, width, 4));
   out.push(`  rate: ${c.rateSource.detail}`);
   return out;
 }
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
-export function renderReplayText(tl: Timeline, bundle: string, input: ReplayTextInput = {}): string {
+/** `width`: the columns the tables may take (the terminal's; 100 when not a terminal); none: their natural width. */
+export function renderReplayText(
+  tl: Timeline,
+  bundle: string,
+  input: ReplayTextInput = {},
+  options: { width?: number } = {},
+): string {
+  const width = options.width;
   const page = 2 ** tl.arch.PAGE_SHIFT;
   const out: string[] = [];
   const kho = tl.kho;
@@ -124,7 +138,7 @@ export function renderReplayText(tl: Timeline, bundle: string, input: ReplayText
         z.contiguous === null ? '-' : z.contiguous ? 'yes' : 'no',
       ]);
     }
-    out.push(...table(rows, (c) => c > 0 && c < 6).map((l) => `  ${l}`));
+    out.push(...table(rows, (c) => c > 0 && c < 6, width));
   }
   out.push('');
   out.push('struct pages per phase');
@@ -143,7 +157,7 @@ export function renderReplayText(tl: Timeline, bundle: string, input: ReplayText
       n(p.after.uninit),
     ]);
   }
-  out.push(...table(rows, (c) => c > 0).map((l) => `  ${l}`));
+  out.push(...table(rows, (c) => c > 0, width));
   out.push('');
   // a run whose input was partly rejected is not clean, whatever the findings say (it exits 3)
   const rejected = replayDiagnostics(tl, input).filter((x) => x.d.severity === 'error');
@@ -159,7 +173,7 @@ export function renderReplayText(tl: Timeline, bundle: string, input: ReplayText
   else out.push(...renderFindingsText(findings, tl.arch.PAGE_SHIFT));
   if (input.costs) {
     out.push('');
-    out.push(...renderCostLines(input.costs));
+    out.push(...renderCostLines(input.costs, width));
   }
   const notes = replayDiagnostics(tl, input);
   if (notes.length) {

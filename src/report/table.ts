@@ -33,22 +33,49 @@ const NO_BORDER = {
   middle: '  ',
 };
 
-/** Split a heading at its hyphens into lines of at most `width` (a segment longer than that stays whole). */
+/** A heading's pieces: it may break after a hyphen or at a space. */
+const headingParts = (text: string): string[] => text.split(/(?<=[- ])/);
+
+/** Split a heading at its hyphens and spaces into lines of at most `width` (a longer piece stays whole). */
 function packHeading(text: string, width: number): string {
-  const parts = text.split(/(?<=-)/);
   const lines: string[] = [];
-  for (const p of parts) {
+  for (const p of headingParts(text)) {
     const last = lines.length - 1;
-    if (last >= 0 && lines[last]!.length + p.length <= width) lines[last] += p;
+    if (last >= 0 && (lines[last]! + p).trimEnd().length <= width) lines[last] += p;
     else lines.push(p);
+  }
+  return lines.map((l) => l.trimEnd()).join('\n');
+}
+
+/**
+ * A cell of the prose column as lines of at most `width`: greedy on spaces, and a word longer than the column (a
+ * finding code, a kernel function name) split across lines rather than cut short, so nothing a report says is lost.
+ */
+function wrapCell(text: string, width: number): string {
+  const lines: string[] = [];
+  for (const para of text.split('\n')) {
+    let line = '';
+    for (let word of para.split(' ')) {
+      if (line && line.length + 1 + word.length <= width) {
+        line += ` ${word}`;
+        continue;
+      }
+      if (line) lines.push(line);
+      while (word.length > width) {
+        lines.push(word.slice(0, width));
+        word = word.slice(width);
+      }
+      line = word;
+    }
+    lines.push(line);
   }
   return lines.join('\n');
 }
 
 /**
  * Lay out rows (the first is the heading) as text lines, trailing spaces trimmed. Too wide for `width`: first the
- * headings of the number columns break at their hyphens (`init-deferred-page` over two lines) down to their widest
- * value, then the wrap column (prose) wraps on word boundaries.
+ * headings of the number columns break at their hyphens and spaces (`init-deferred-page` over two lines) down to
+ * their widest value, then the wrap column (prose) wraps on word boundaries, a word longer than it split, never cut.
  */
 export function renderTable(rows: readonly (readonly string[])[], options: TableOptions = {}): string[] {
   if (rows.length === 0) return [];
@@ -68,9 +95,7 @@ export function renderTable(rows: readonly (readonly string[])[], options: Table
       : Math.max(
           1,
           ...rows.slice(1).map((r) => cell(r, i).length),
-          ...cell(head, i)
-            .split(/(?<=-)/)
-            .map((p) => p.length),
+          ...headingParts(cell(head, i)).map((p) => p.trimEnd().length),
         ),
   );
   // take one column at a time off the widest that can give: the headings break evenly
@@ -90,11 +115,12 @@ export function renderTable(rows: readonly (readonly string[])[], options: Table
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
     colWidths: widths,
     colAligns: Array.from({ length: cols }, (_, i) => options.align?.[i] ?? (i === 0 ? 'left' : 'right')),
-    wordWrap: wrap,
-    wrapOnWordBoundary: true,
   });
+  // the prose column is wrapped here, not by cli-table3, whose word wrap cuts a word longer than the column short
+  const body = (r: readonly string[], i: number): string =>
+    wrap && i === wrapCol ? wrapCell(cell(r, i), widths[i]!) : cell(r, i);
   t.push(Array.from({ length: cols }, (_, i) => cell(head, i)));
-  for (const r of rows.slice(1)) t.push(Array.from({ length: cols }, (_, i) => cell(r, i)));
+  for (const r of rows.slice(1)) t.push(Array.from({ length: cols }, (_, i) => body(r, i)));
   const pad = ' '.repeat(indent);
   return t
     .toString()

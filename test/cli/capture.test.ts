@@ -13,10 +13,7 @@ import { openFileSource } from '../../src/cli/io.js';
 import { synthesizeBundle } from '../../src/synth/index.js';
 import type { SynthBundle } from '../../src/synth/index.js';
 import { buildElfCore } from '../builders/elf-core.js';
-import { captureOutput } from '../helpers/output.js';
-
-/** The report as one line per paragraph: printText wraps at 100 columns wherever a path's length puts the break. */
-const flat = (text: string): string => text.replace(/\n {2,}/g, ' ');
+import { captureOutput, unwrap } from '../helpers/output.js';
 
 const GiB = 2 ** 30;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kexec-replay-capture-'));
@@ -116,14 +113,14 @@ describe('capture on a fake root (synthetic /proc/kcore)', () => {
     const out = path.join(tmp, 'out-v4');
     const o = captureOutput();
     expect(await run(['capture', '--root', host.root, '--out', out], o)).toBe(0);
-    expect(flat(o.stdout)).toContain('kho/out/fdt is truncated (233 of');
-    expect(flat(o.stdout)).toMatch(/the full root FDT \(\d+ bytes\) was found in memory at 0x[0-9a-f]+/);
-    expect(flat(o.stdout)).toMatch(/KHO: kho-v4 from debugfs kho\/out, \d+ preserved blocks/);
+    expect(unwrap(o.stdout)).toContain('kho/out/fdt is truncated (233 of');
+    expect(unwrap(o.stdout)).toMatch(/the full root FDT \(\d+ bytes\) was found in memory at 0x[0-9a-f]+/);
+    expect(unwrap(o.stdout)).toMatch(/KHO: kho-v4 from debugfs kho\/out, \d+ preserved blocks/);
     // the LUO state is walked by parsers/kho decodeLuo: every session and memfd file the synthetic kernel wrote
-    expect(flat(o.stdout)).toContain(
+    expect(unwrap(o.stdout)).toContain(
       `LUO: ${host.bundle.summary.sessions} session(s), ${host.bundle.summary.memfds} file(s) walked`,
     );
-    expect(flat(o.stdout)).toContain(`kexec-replay replay ${out}`);
+    expect(unwrap(o.stdout)).toContain(`kexec-replay replay ${out}`);
     expect(fs.readFileSync(path.join(out, 'kho/fdt'))).toEqual(
       Buffer.from(host.bundle.files.get('kho/fdt')!),
     );
@@ -178,7 +175,7 @@ describe('capture on a fake root (synthetic /proc/kcore)', () => {
     expect(doc.kho.preserved.length).toBe(h3.bundle.summary.blocks);
     const p = captureOutput();
     expect(await run(['parse', out], p)).toBe(0);
-    expect(flat(p.stdout)).toContain('kernel 7.3.0-synth');
+    expect(unwrap(p.stdout)).toContain('kernel 7.3.0-synth');
   });
 
   it('a KHO-booted host: in/ and the SETUP_KEXEC_KHO setup_data (scratch array read from memory)', async () => {
@@ -214,8 +211,8 @@ describe('capture on a fake root (synthetic /proc/kcore)', () => {
     const out = path.join(tmp, 'out-booted');
     const o = captureOutput();
     expect(await run(['capture', '--root', h.root, '--out', out], o)).toBe(0);
-    expect(flat(o.stdout)).toContain('no kho/out/fdt (a KHO-booted kernel has none)');
-    expect(flat(o.stdout)).toMatch(/KHO: kho-v3 from debugfs kho\/in/);
+    expect(unwrap(o.stdout)).toContain('no kho/out/fdt (a KHO-booted kernel has none)');
+    expect(unwrap(o.stdout)).toMatch(/KHO: kho-v3 from debugfs kho\/in/);
     expect(fs.readFileSync(path.join(out, 'kho/scratch_phys'), 'utf8')).toBe('0x60000000\n0x800000000\n');
     expect(fs.readFileSync(path.join(out, 'kho/scratch_len'), 'utf8')).toBe('0x4000000\n0x8000000\n');
     expect(fs.readFileSync(path.join(out, 'kho/setup-data-kexec-kho.txt'), 'utf8')).toContain(
@@ -241,7 +238,7 @@ describe('capture on a fake root (synthetic /proc/kcore)', () => {
     const out = path.join(tmp, 'out-directmap');
     const o = captureOutput();
     expect(await run(['capture', '--root', h.root, '--out', out], o)).toBe(0);
-    expect(flat(o.stdout)).toContain(
+    expect(unwrap(o.stdout)).toContain(
       'gives no p_paddr: physical addresses from the direct map (page_offset_base 0xff11000000000000',
     );
     const pages = corePages(path.join(out, 'kho/memory.core'));
@@ -254,7 +251,7 @@ describe('capture on a fake root (synthetic /proc/kcore)', () => {
     expect(await run(['capture', '--from-vmcore', path.join(host.root, 'proc/kcore'), '--out', out], o)).toBe(
       0,
     );
-    expect(flat(o.stdout)).toMatch(/root FDT found in memory at 0x[0-9a-f]+/);
+    expect(unwrap(o.stdout)).toMatch(/root FDT found in memory at 0x[0-9a-f]+/);
     expect(fs.readFileSync(path.join(out, 'kho/fdt'))).toEqual(
       Buffer.from(host.bundle.files.get('kho/fdt')!),
     );
@@ -277,8 +274,8 @@ describe('capture: what it cannot read, it says why', () => {
     put(root, 'proc/mounts', 'proc /proc proc rw 0 0\n');
     const o = captureOutput();
     expect(await run(['capture', '--root', root, '--out', path.join(tmp, 'o-nodebugfs')], o)).toBe(0);
-    expect(flat(o.stdout)).toContain('debugfs is not mounted: mount -t debugfs none /sys/kernel/debug');
-    expect(flat(o.stdout)).toContain('KHO: no handover image captured');
+    expect(unwrap(o.stdout)).toContain('debugfs is not mounted: mount -t debugfs none /sys/kernel/debug');
+    expect(unwrap(o.stdout)).toContain('KHO: no handover image captured');
   });
 
   it('kernel without KHO, and KHO built in but not enabled', async () => {
@@ -287,14 +284,14 @@ describe('capture: what it cannot read, it says why', () => {
     put(root, 'proc/config.gz', gzipSync('# CONFIG_KEXEC_HANDOVER is not set\n'));
     const o = captureOutput();
     expect(await run(['capture', '--root', root, '--out', path.join(tmp, 'o-nokho')], o)).toBe(0);
-    expect(flat(o.stdout)).toContain('this kernel has no KHO');
+    expect(unwrap(o.stdout)).toContain('this kernel has no KHO');
     expect(fs.readFileSync(path.join(tmp, 'o-nokho', 'memblock-reserve_mem_param.txt'), 'utf8')).toContain(
       'trace',
     );
     put(root, 'proc/config.gz', gzipSync('CONFIG_KEXEC_HANDOVER=y\n'));
     const p = captureOutput();
     expect(await run(['capture', '--root', root, '--out', path.join(tmp, 'o-nokho2')], p)).toBe(0);
-    expect(flat(p.stdout)).toContain(
+    expect(unwrap(p.stdout)).toContain(
       'KHO is built in but not enabled (no /sys/kernel/debug/kho): boot with kho=on',
     );
   });
@@ -306,9 +303,9 @@ describe('capture: what it cannot read, it says why', () => {
     fs.mkdirSync(path.join(h.root, 'proc/kcore'));
     const o = captureOutput();
     expect(await run(['capture', '--root', h.root, '--out', path.join(tmp, 'o-locked')], o)).toBe(0);
-    expect(flat(o.stdout)).toContain('kernel lockdown is "confidentiality"');
-    expect(flat(o.stdout)).toMatch(/proc\/kcore: \/proc\/kcore unreadable/);
-    expect(flat(o.stdout)).toContain('kho/memory.core not written');
+    expect(unwrap(o.stdout)).toContain('kernel lockdown is "confidentiality"');
+    expect(unwrap(o.stdout)).toMatch(/proc\/kcore: \/proc\/kcore unreadable/);
+    expect(unwrap(o.stdout)).toContain('kho/memory.core not written');
     expect(fs.existsSync(path.join(tmp, 'o-locked', 'kho/fdt'))).toBe(true);
   });
 
@@ -341,7 +338,7 @@ describe.runIf(process.platform === 'linux' && fs.existsSync('/proc/cmdline'))(
         fs.readFileSync('/proc/cmdline', 'utf8'),
       );
       expect(o.stdout).toMatch(/bundle written to .*\n {2}\d+ files/);
-      expect(flat(o.stdout)).toMatch(/KHO: (kho-v\d|no handover image captured)/);
+      expect(unwrap(o.stdout)).toMatch(/KHO: (kho-v\d|no handover image captured)/);
       const p = captureOutput();
       expect(await run(['parse', out], p)).toBe(0);
     });

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import type { Baseline, BaselineRun } from '../../src/check/baseline.js';
 import { parseBaseline } from '../../src/check/baseline.js';
-import { captureOutput } from '../helpers/output.js';
+import { captureOutput, unwrap } from '../helpers/output.js';
 
 const TRACES = 'traces';
 const BASELINE = path.join(TRACES, 'check-baseline.json');
@@ -22,7 +22,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 async function check(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const o = captureOutput();
   const code = await run(['check', ...args], o);
-  return { code, out: o.stdout, err: o.stderr };
+  return { code, out: unwrap(o.stdout), err: o.stderr };
 }
 
 /** A folder with `name` linked to a bundle of traces/ and a baseline holding that bundle's committed runs. */

@@ -1,6 +1,7 @@
 // The README's exit table, one case per row and per promise, through the CLI (src/cli/exit.ts exitCodeFor):
-// 1 for an error finding or a FAIL verdict, --fail-on; 3 for input that is missing, unrecognised, binary, above
-// 2^53, of an arch or page size the simulator does not model, or partly rejected (a note at error severity).
+// 0 for a clean run; 1 for an error finding or a FAIL verdict, --fail-on; 2 for usage; 70 for a bug; 3 for input
+// that is missing, unrecognised, binary, above 2^53, of an arch or page size the simulator does not model, or partly
+// rejected (a note at error severity).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -148,13 +149,39 @@ describe('exit 3: unreadable or invalid input', () => {
   });
 
   it('a path that does not exist says so, for every command', async () => {
-    for (const cmd of ['parse', 'inspect', 'replay', 'compare']) {
-      const r = await cli(cmd, path.join(tmp, 'no-such-bundle'));
-      expect(r.code, cmd).toBe(3);
+    const missing = path.join(tmp, 'no-such-bundle');
+    for (const argv of [
+      ['parse', missing],
+      ['inspect', missing],
+      ['replay', missing],
+      ['compare', missing],
+      ['upgrade', missing, '--to', 'v7.3'],
+      ['check', missing, '--baseline', 'traces/check-baseline.json'],
+    ]) {
+      const r = await cli(...argv);
+      expect(r.code, argv[0]).toBe(3);
       expect(r.err).toContain('TRACE_ERR_NOT_FOUND: expected a trace bundle directory');
       expect(r.err).toContain('found no such file or directory');
       expect(r.err).not.toContain('not a directory');
     }
+    // capture reads a dump, not a bundle: the same code, naming what it expected
+    const c = await cli(
+      'capture',
+      '--from-vmcore',
+      path.join(tmp, 'no-such-vmcore'),
+      '--out',
+      path.join(tmp, 'c'),
+    );
+    expect(c.code).toBe(3);
+    expect(c.err).toMatch(
+      /^kexec-replay: .*no-such-vmcore: TRACE_ERR_NOT_FOUND: expected a readable ELF core/,
+    );
+    // and a file that is not an ELF core is unreadable input, not a usage error
+    const notElf = path.join(tmp, 'not-a-core');
+    fs.writeFileSync(notElf, 'hello\n');
+    const d = await cli('capture', '--from-vmcore', notElf, '--out', path.join(tmp, 'd'));
+    expect(d.code).toBe(3);
+    expect(d.err).toContain('TRACE_ERR_UNREADABLE');
   });
 
   it('a KHO replay whose notes hold KHO_SUBTREE_INVALID does not end with "no findings" and exit 0', async () => {
@@ -167,5 +194,47 @@ describe('exit 3: unreadable or invalid input', () => {
     expect(r.err).toMatch(/^kexec-replay: .*kexec-metadata.*KHO_SUBTREE_INVALID.*\(input partly rejected/);
     const j = await cli('compare', dir, '--json');
     expect(j.code).toBe(3);
+  });
+});
+
+describe('exit 0, 2 and 70: clean, usage, a bug', () => {
+  it('a clean run exits 0 (parse, replay of a real boot; check against the committed baseline)', async () => {
+    expect((await cli('parse', A)).code).toBe(0);
+    expect((await cli('replay', A)).code).toBe(0);
+    const r = await cli('check', 'traces/qemu/b-16g-2node', '--baseline', 'traces/check-baseline.json');
+    expect(r.code, r.err).toBe(0);
+  });
+
+  it('an unknown command or option, or a value not among the choices: exit 2, one line in the house style', async () => {
+    for (const argv of [
+      ['no-such-command'],
+      ['replay', A, '--no-such-option'],
+      ['replay', A, '--deferred', 'maybe'],
+      ['compare', K, '--fail-on', 'fatal'],
+      ['synth', '--out', path.join(tmp, 'x'), '--abi', 'kho-v9'],
+      ['upgrade', K],
+    ]) {
+      const r = await cli(...argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.err, argv.join(' ')).toMatch(/^kexec-replay: \S/);
+      expect(r.err.trimEnd().split('\n'), argv.join(' ')).toHaveLength(1);
+    }
+  });
+
+  it('a bug (an exception the tool did not expect) exits 70 and asks for a report', async () => {
+    // an output whose writer throws stands in for a bug anywhere in a command: run() is the one place that catches
+    const o = {
+      ...captureOutput(),
+      out: (): void => {
+        throw new TypeError('writer broke');
+      },
+    };
+    let err = '';
+    o.err = (t: string): void => {
+      err += t;
+    };
+    expect(await run(['parse', A], o)).toBe(70);
+    expect(err).toContain('internal error (this is a bug in kexec-replay, not in your trace)');
+    expect(err).toContain('TypeError: writer broke');
   });
 });

@@ -2,8 +2,9 @@
 // terminal), and a narrower terminal's width is honoured. The bundles are enumerated, not listed, so bundles that
 // land later are covered: any folder under traces/ holding a file (other than its kho/ folder, the deliberately
 // broken inputs of traces/malformed/, and notes) is run through parse and replay, and every one with kho/fdt
-// through inspect and compare too.
+// through inspect, compare, compare --profiles and upgrade too; check, synth and capture run once each.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
@@ -47,21 +48,57 @@ describe('text reports fit 100 columns', () => {
     expect(wide).toEqual([]);
   });
 
-  it('inspect and compare of every KHO bundle', { timeout: 600_000 }, async () => {
-    const wide: string[] = [];
-    for (const dir of KHO) {
-      for (const argv of [
-        ['inspect', dir],
-        ['compare', dir],
-        ['replay', dir, '--strategy', 'none'],
-      ]) {
-        const r = await text(undefined, ...argv);
-        expect(r.code, argv.join(' ')).not.toBe(70);
-        for (const l of overWide(r.out, 100)) wide.push(`${argv.join(' ')}: ${l.length}: ${l}`);
+  it(
+    'inspect, compare, compare --profiles and upgrade of every KHO bundle',
+    { timeout: 600_000 },
+    async () => {
+      const wide: string[] = [];
+      for (const dir of KHO) {
+        for (const argv of [
+          ['inspect', dir],
+          ['compare', dir],
+          ['replay', dir, '--strategy', 'none'],
+          ['compare', dir, '--profiles', 'v7.1,v7.3'],
+          ['upgrade', dir, '--to', 'v7.3'],
+        ]) {
+          const r = await text(undefined, ...argv);
+          expect(r.code, argv.join(' ')).not.toBe(70);
+          for (const l of overWide(r.out, 100)) wide.push(`${argv.join(' ')}: ${l.length}: ${l}`);
+        }
       }
-    }
-    expect(wide).toEqual([]);
-  });
+      expect(wide).toEqual([]);
+    },
+  );
+
+  it(
+    'check against the committed baseline; synth and capture of a synthetic host',
+    { timeout: 300_000 },
+    async () => {
+      const wide: string[] = [];
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kr-width-'));
+      try {
+        for (const argv of [
+          [
+            'check',
+            'traces/kho-review-b-16g-2node',
+            'traces/qemu/b-16g-2node',
+            '--baseline',
+            'traces/check-baseline.json',
+          ],
+          ['synth', '--out', path.join(tmp, 's'), '--ram', '64G', '--blocks', '1K', '--guests', '2'],
+          ['capture', '--from-vmcore', path.join(tmp, 's/kho/memory.core'), '--out', path.join(tmp, 'c')],
+        ]) {
+          const r = await text(undefined, ...argv);
+          expect(r.code, argv.join(' ')).toBe(0);
+          expect(r.out.length, argv.join(' ')).toBeGreaterThan(0);
+          for (const l of overWide(r.out, 100)) wide.push(`${argv.join(' ')}: ${l.length}: ${l}`);
+        }
+      } finally {
+        fs.rmSync(tmp, { recursive: true, force: true });
+      }
+      expect(wide).toEqual([]);
+    },
+  );
 
   it('a terminal 72 columns wide: compare and replay wrap to it, the table keeps its columns', async () => {
     const c = await text(72, 'compare', 'traces/kho-review-b-16g-2node', '--deferred', 'on');

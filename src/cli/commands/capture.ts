@@ -2,12 +2,14 @@
 // workstation: gather a trace bundle (host files, the KHO debugfs tree, kho/memory.core with only the pages the
 // KHO map reaches) and say what could not be read and why. A hidden `--root` reads another file-system root
 // (tests run on a fake tree).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { UsageError } from '../../core/index.js';
+import { TraceError } from '../../core/index.js';
 import type { CliContext } from '../context.js';
 import { printJson } from '../json.js';
+import { helpFooter } from '../options.js';
 import { printText } from '../text.js';
 import { VERSION } from '../program.js';
 import { CaptureLog, HostReader, captureHostFiles, captureMemblockDebugfs } from '../capture/host-files.js';
@@ -59,7 +61,23 @@ export function registerCapture(program: Command, ctx: CliContext): void {
     .option('--force', 'write into a non-empty --out')
     .option('--json', 'print the kexec-replay/capture/1 JSON summary (schemas/capture.schema.json)')
     .addOption(new Option('--root <dir>', 'file-system root to read (tests)').hideHelp())
-    .action((flags: CaptureFlags) => {
+    .addHelpText(
+      'after',
+      helpFooter(
+        [
+          'sudo kexec-replay capture --out host-before-kexec',
+          'sudo kexec-replay capture --out host-bundle --with-payload --json',
+          'kexec-replay capture --from-vmcore /var/crash/vmcore --out from-kdump',
+        ],
+        [
+          'Writes the host files (dmesg, iomem, zoneinfo, ...), the KHO debugfs blobs and kho/memory.core (the',
+          'preserved-memory metadata pages read through /proc/kcore), then trace.json; what could not be read is',
+          'listed with why. Next: kexec-replay parse / inspect / replay <dir>.',
+        ],
+        null,
+      ),
+    )
+    .action(async (flags: CaptureFlags) => {
       const out = new OutDir(flags.out, flags.force ?? false);
       const log = new CaptureLog();
       let release: string | null = null;
@@ -67,9 +85,23 @@ export function registerCapture(program: Command, ctx: CliContext): void {
       let arch: string | null = null;
       let pageSize: number | null = null;
       if (flags.fromVmcore) {
+        // a dump that is not there, or cannot be read, is bad input (exit 3), said as every command says it
+        const elf = 'a readable ELF core (kdump /proc/vmcore, makedumpfile -E, qemu dump-guest-memory)';
+        if (!fs.existsSync(flags.fromVmcore))
+          throw new TraceError({
+            code: 'TRACE_ERR_NOT_FOUND',
+            location: { file: flags.fromVmcore },
+            expected: elf,
+            found: 'no such file or directory',
+          });
         const core = openPhysCore(flags.fromVmcore, log, 'the vmcore');
         if (!core)
-          throw new UsageError(`${flags.fromVmcore}: ${log.missing.get(flags.fromVmcore) ?? 'unreadable'}`);
+          throw new TraceError({
+            code: 'TRACE_ERR_UNREADABLE',
+            location: { file: flags.fromVmcore },
+            expected: elf,
+            found: log.missing.get(flags.fromVmcore) ?? 'unreadable',
+          });
         try {
           const info = core.vmcoreinfo();
           release = info.get('OSRELEASE') ?? null;
@@ -128,7 +160,7 @@ export function registerCapture(program: Command, ctx: CliContext): void {
       out.write('trace.json', JSON.stringify(traceJson, null, 2) + '\n');
 
       if (flags.json) {
-        printJson(ctx, {
+        await printJson(ctx, {
           // added after the first version of this document; schemas/capture.schema.json
           schema: CAPTURE_SCHEMA,
           out: out.root,

@@ -39,8 +39,9 @@ import { hasKhoImage, loadKhoBundle } from '../load-kho.js';
 import { loadHostBundle, requireKnownArch } from '../read-bundle.js';
 import { startProgress } from '../progress.js';
 import { printJson } from '../json.js';
-import { EXIT } from '../exit.js';
-import type { ProgressFn } from '../../core/index.js';
+import { printText } from '../text.js';
+import { finishRun } from '../exit.js';
+import type { Diagnostic, ProgressFn } from '../../core/index.js';
 import { deferredOption, helpFooter } from '../options.js';
 import { parseDeferredFlag, parseRestoreKinds } from '../scenario.js';
 
@@ -140,6 +141,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
           'Exits 1 on a new or grown error finding, a verdict turned FAIL, or boot-critical cost above',
           '--cost-tolerance; shrunk, gone and moved findings are reported and pass.',
         ],
+        'a regression against the baseline (new or grown error finding, FAIL verdict, cost)',
       ),
     )
     .action(async (dirs: string[], flags: CheckFlags) => {
@@ -161,6 +163,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
         );
 
       const records: BaselineRun[] = [];
+      const notes: Diagnostic[] = [];
       const htmlBundles: CheckHtmlBundle[] = [];
       const keys = new Set<string>();
       const progress = startProgress(ctx.output, 'check', !flags.json && !flags.ktap);
@@ -171,6 +174,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
           const inBase = (baseline?.runs ?? []).filter((r) => r.bundle === key);
           progress.update(`reading ${dir}`);
           const runs = replayBundle(dir, inBase, flags, deferredFlag, progress.update);
+          notes.push(...runs.diagnostics);
           for (const r of runs.runs) records.push(runRecord(key, r, runs.pageShift));
           // the replays are kept for the page only when one is asked for (a timeline holds its memmap)
           if (flags.html)
@@ -201,16 +205,22 @@ export function registerCheck(program: Command, ctx: CliContext): void {
       if (flags.junit) writeText(flags.junit, renderCheckJunit(result));
       if (flags.html) writeText(flags.html, renderCheckHtml(result, baselineFile, htmlBundles));
       if (flags.json) await printJson(ctx, checkToJson(result, baselineFile));
+      // KTAP is a grammar (ktap.rst): printed as it is, never wrapped
+      else if (flags.ktap) ctx.output.out(renderCheckKtap(result));
       else
-        ctx.output.out(
-          flags.ktap
-            ? renderCheckKtap(result)
-            : renderCheckText(result, baselineFile, Boolean(flags.updateBaseline)) +
-                (flags.updateBaseline
-                  ? `baseline written: ${baselineFile} (${unique.length} runs updated)\n`
-                  : ''),
+        printText(
+          ctx,
+          renderCheckText(result, baselineFile, Boolean(flags.updateBaseline)) +
+            (flags.updateBaseline
+              ? `baseline written: ${baselineFile} (${unique.length} runs updated)\n`
+              : ''),
         );
-      if (result.failed && !flags.updateBaseline) ctx.exitCode = EXIT.FINDINGS;
+      // 1 for a failed check (a regression is an error whatever the findings' severity), 3 for a note at error
+      // severity in a bundle, as every command
+      finishRun(ctx, {
+        findings: result.failed && !flags.updateBaseline ? ['error'] : [],
+        diagnostics: notes,
+      });
     });
 }
 
@@ -221,7 +231,13 @@ function replayBundle(
   flags: CheckFlags,
   deferredFlag: 'on' | 'off' | undefined,
   progress: ProgressFn,
-): { runs: CheckRun[]; pageShift: number; hostReserved: readonly { start: number; end: number }[] } {
+): {
+  runs: CheckRun[];
+  pageShift: number;
+  hostReserved: readonly { start: number; end: number }[];
+  /** The loader's notes (host files, and the KHO image's): one at error severity makes the run exit 3. */
+  diagnostics: readonly Diagnostic[];
+} {
   const deferredOf = (d: DeferredOption | undefined): DeferredOption => deferredFlag ?? d ?? 'default';
   if (!hasKhoImage(dir)) {
     const host = loadHostBundle(dir, { onStep: progress });
@@ -242,6 +258,7 @@ function replayBundle(
       runs: options.map((d) => runPlainBoot(host, boot, d)),
       pageShift: host.pageShift,
       hostReserved: host.reserved,
+      diagnostics: host.diagnostics,
     };
   }
   const b = loadKhoBundle(dir, { onProgress: progress });
@@ -297,5 +314,6 @@ function replayBundle(
     runs: runKhoCells(b.host, b.image, dedupeCells(cells), boot),
     pageShift: b.host.pageShift,
     hostReserved: b.host.reserved,
+    diagnostics: [...b.host.diagnostics, ...b.diagnostics],
   };
 }

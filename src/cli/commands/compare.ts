@@ -127,7 +127,7 @@ export function registerCompare(program: Command, ctx: CliContext): void {
           });
           progress.stop();
           if (flags.json) await printJson(ctx, profileMatrixToJson(m, dir));
-          else ctx.output.out(renderProfileMatrixText(m, dir));
+          else printText(ctx, renderProfileMatrixText(m, dir, { width: reportWidth(ctx) }));
           // as for one profile: 1 when any row has a finding at or above --fail-on
           finishRun(ctx, {
             findings: m.rows.flatMap((c) => c.outcomes.flatMap((o) => o.findings.map((f) => f.severity))),

@@ -17,7 +17,7 @@ import { printJson } from '../json.js';
 import { loadKhoImage } from '../load-kho.js';
 import { bitmapFormatOption, helpFooter } from '../options.js';
 import { startProgress } from '../progress.js';
-import { printText } from '../text.js';
+import { printText, reportWidth } from '../text.js';
 
 interface InspectFlags {
   json?: boolean;
@@ -76,8 +76,13 @@ export function registerInspect(program: Command, ctx: CliContext): void {
         ],
         [
           'ABI eras: kho-v1 (bitmap chunk lists, 512-byte bitmaps in 6.16-6.17, page-sized in 6.18-6.19),',
-          'kho-v2 (radix tree), kho-v3 (radix tree with blob sizes).',
+          'kho-v2 (radix tree), kho-v3 (radix tree with blob sizes), kho-v4 (and KHO serialization blocks).',
+          'Columns: phys = physical address; blob from = where the subtree blob was read (file, memory);',
+          'order = block size as PAGE_SIZE << order; owner = the decoded structure that holds a preserved',
+          'block (memfd:folio, subtree:LUO, vmalloc areas, ...; unattributed: none this decoder reads);',
+          'session / files / file blocks / memfd size / folios: per LUO session, its preserved files.',
         ],
+        null,
       ),
     )
     .action(async (dir: string | undefined, flags: InspectFlags) => {
@@ -117,7 +122,7 @@ async function inspectBundle(dir: string, flags: InspectFlags, ctx: CliContext):
     });
     progress.stop();
     if (flags.json) await printJson(ctx, inspectToJson(image, dir, diagnostics));
-    else printText(ctx, renderInspectText(image, dir, diagnostics));
+    else printText(ctx, renderInspectText(image, dir, diagnostics, { width: reportWidth(ctx) }));
     finishRun(ctx, { diagnostics });
   } finally {
     progress.stop();

@@ -27,7 +27,7 @@ import {
   pageSizeOption,
 } from '../options.js';
 import { startProgress } from '../progress.js';
-import { printText } from '../text.js';
+import { printText, reportWidth } from '../text.js';
 import { loadHostBundle, requireKnownArch } from '../read-bundle.js';
 import type { ScenarioFlags } from '../scenario.js';
 import { parseScenarioFlags, withHostBoot } from '../scenario.js';
@@ -86,6 +86,12 @@ export function registerReplay(program: Command, ctx: CliContext): void {
         [
           'A bundle with kho/fdt (or any KHO option) replays the KHO boot under one strategy; otherwise a plain',
           'boot. Findings and notes are explained in the report itself ("how to read").',
+          'Zone columns (pages): spanned, present, unavailable (holes given a memmap), managed (given to the',
+          'buddy allocator); contiguous = zone->contiguous after set_zone_contiguous().',
+          'struct pages per phase: initialised, reserved (PG_reserved set), freed (to the buddy allocator),',
+          'read (by a kernel function), uninit used (read or freed before any init), double init (set up a',
+          'second time), still uninit (after the phase). Cost: serial phases hold up the boot; per node =',
+          "each node's pgdatinit thread, in parallel; ns/page is the rate used and where it came from.",
         ],
       ),
     )
@@ -130,7 +136,7 @@ async function replayCommand(dir: string, flags: ReplayFlags, ctx: CliContext): 
       pageExt: { on: hb.pageExt, reason: hb.pageExtReason },
     };
     if (flags.json) await printJson(ctx, replayToJson(tl, dir, input));
-    else printText(ctx, renderReplayText(tl, dir, input));
+    else printText(ctx, renderReplayText(tl, dir, input, { width: reportWidth(ctx) }));
     if (flags.html)
       writeText(
         flags.html,

@@ -9,6 +9,7 @@ import type { SynthAbi, SynthOptions, SynthSummary } from '../../synth/index.js'
 import { synthesizeBundle } from '../../synth/index.js';
 import type { CliContext } from '../context.js';
 import { printJson } from '../json.js';
+import { helpFooter } from '../options.js';
 import { printText } from '../text.js';
 import { writeBundleFiles, writeElfCore } from '../write-core.js';
 
@@ -73,7 +74,22 @@ export function registerSynth(program: Command, ctx: CliContext): void {
     .option('--guests <n>', 'guests (LUO sessions) per node', '8')
     .option('--force', 'write into a non-empty --out')
     .option('--json', 'print the kexec-replay/synth/1 JSON summary (schemas/synth.schema.json)')
-    .action((flags: SynthFlags) => {
+    .addHelpText(
+      'after',
+      helpFooter(
+        [
+          'kexec-replay synth --out /tmp/h64g',
+          'kexec-replay synth --ram 24T --nodes 16 --blocks 8M --abi kho-v4 --seed 1 --out /tmp/h24t',
+          'kexec-replay synth --ram 64G --abi kho-v1 --bitmap 512 --out /tmp/v1 --json',
+        ],
+        [
+          'Sizes take K/M/G/T suffixes (powers of 1024). The same options and --seed write the same bytes.',
+          'Next: kexec-replay inspect / replay / compare <dir>.',
+        ],
+        null,
+      ),
+    )
+    .action(async (flags: SynthFlags) => {
       if (!ABIS.includes(flags.abi as SynthAbi))
         throw new UsageError(`--abi ${flags.abi}: expected one of ${ABIS.join(', ')}`);
       if (flags.bitmap !== 'page' && flags.bitmap !== '512')
@@ -108,7 +124,7 @@ export function registerSynth(program: Command, ctx: CliContext): void {
       }
       const s = result.summary;
       if (flags.json) {
-        printJson(ctx, {
+        await printJson(ctx, {
           // added after the first version of this document; schemas/synth.schema.json
           schema: SYNTH_SCHEMA,
           out: flags.out,

@@ -10,11 +10,12 @@ import { upgradeToJson } from '../../report/upgrade-json.js';
 import { bootOptionsFromHost } from '../../sim/boot-options.js';
 import { findProfile } from '../../sim/profiles.js';
 import type { CliContext } from '../context.js';
+import { printText } from '../text.js';
 import { loadKhoBundle } from '../load-kho.js';
 import { finishRun } from '../exit.js';
 import { printJson } from '../json.js';
 import { startProgress } from '../progress.js';
-import { deferredOption } from '../options.js';
+import { deferredOption, helpFooter } from '../options.js';
 import { parseDeferredFlag } from '../scenario.js';
 
 interface UpgradeFlags {
@@ -40,6 +41,21 @@ export function registerUpgrade(program: Command, ctx: CliContext): void {
     .addOption(deferredOption("force B's DEFERRED_STRUCT_PAGE_INIT (default: B's profile)"))
     .option('--stage <name>', 'for a bundle with stage folders: which stage to load')
     .option('--json', 'print the kexec-replay/upgrade/1 JSON document (schemas/upgrade.schema.json)')
+    .addHelpText(
+      'after',
+      helpFooter(
+        [
+          'kexec-replay upgrade traces/real-kho-a-8g-2node --to v7.3',
+          'kexec-replay upgrade traces/real-kho-a-8g-2node --to v7.1 --json',
+          'kexec-replay upgrade traces/kho-b-16g-2node --from v7.1 --to v7.2',
+        ],
+        [
+          'SAFE: B accepts the root and no finding is an error; REJECTED: B refuses it (every preserved page',
+          'goes to the buddy allocator, KHO_REVIVAL_DISABLED). Profiles: kexec-replay compare --profile list.',
+        ],
+        'B refuses the image, or a finding at error severity',
+      ),
+    )
     .action(async (dir: string | undefined, flags: UpgradeFlags) => {
       if (dir === undefined) throw new UsageError("missing required argument 'bundle-dir'");
       if (flags.to === undefined) throw new UsageError('upgrade needs --to <profile> (kernel B)');
@@ -64,7 +80,7 @@ export function registerUpgrade(program: Command, ctx: CliContext): void {
         });
         progress.stop();
         if (flags.json) await printJson(ctx, upgradeToJson(u, dir));
-        else ctx.output.out(renderUpgradeText(u, dir, b.host.pageShift));
+        else printText(ctx, renderUpgradeText(u, dir, b.host.pageShift));
         // 0 only when B accepts the root and no finding is an error (a refusal always carries one)
         finishRun(ctx, {
           findings: [...u.findings.map((f) => f.severity), ...(u.accepted ? [] : ['error' as const])],

@@ -38,6 +38,8 @@ export interface UpgradeResult {
   /** B's kho_populate() takes the root. */
   readonly accepted: boolean;
   readonly rejectReason: string | null;
+  /** The kernel function that kept the image out: kho_populate (compatible), kho_fill_kimage (a kdump kernel), ... */
+  readonly rejectedBy: string | null;
   /** Preserved bytes B hands to the buddy allocator (all of them when it refuses the image). */
   readonly lostBytes: number;
   readonly preservedBytes: number;
@@ -168,6 +170,11 @@ export function checkUpgrade(host: HostTrace, image: KhoImageInput, options: Upg
     relabelled,
     accepted,
     rejectReason: refused ? refused.reason : null,
+    rejectedBy: refused
+      ? refused.kind === 'image-refused'
+        ? (refused.fn ?? (refused.phase === 'kho_memory_init' ? 'kho_memory_init' : 'kho_populate'))
+        : 'deserialize_bitmap'
+      : null,
     lostBytes: lostPages * pageSize,
     preservedBytes: preservedPages * pageSize,
     luo,

@@ -25,8 +25,11 @@ export function renderUpgradeText(u: UpgradeResult, bundle: string, pageShift: n
       `  kho_populate(): B accepts the root; restore under ${u.kho.strategy.name}, deferred struct page init ${u.timeline.deferred.on ? 'on' : 'off'} (${u.timeline.deferred.reason}), mm profile ${u.timeline.mm.name}`,
     );
   } else {
+    // a kdump kernel never reaches kho_populate(): kexec -p carries no handover, so nothing is printed about it
     out.push(
-      `  kho_populate(): B REFUSES the root (${u.rejectReason ?? 'incompatible'}): "disabling KHO revival"`,
+      u.rejectedBy === 'kho_fill_kimage'
+        ? `  B is a kdump kernel, never handed the image (${u.rejectReason ?? 'kexec -p'})`
+        : `  kho_populate(): B REFUSES the root (${u.rejectReason ?? 'incompatible'}): "disabling KHO revival"`,
     );
     out.push(
       `  all preserved memory is lost: ${formatBytes(u.lostBytes)} of ${formatBytes(u.preservedBytes)} go to the buddy allocator`,

@@ -6,6 +6,7 @@ import type { KhoLuo } from '../../parsers/kho/index.js';
 import { checkUpgrade } from '../../src/check/upgrade.js';
 import { loadKhoBundle } from '../../src/cli/load-kho.js';
 import { RequestError } from '../../src/core/index.js';
+import { renderUpgradeText } from '../../src/report/upgrade-text.js';
 import { hostFromQemuTrace } from '../sim/host-from-trace.js';
 import { B16_CLEAN, PAGE, imageOf } from '../sim/kho-fixtures.js';
 
@@ -98,5 +99,28 @@ describe('upgrade on the real capture C: the LUO and memfd versions B accepts', 
       false,
       u.preservedBytes,
     ]);
+  });
+});
+
+describe('upgrade into a kdump kernel', () => {
+  const kdump = {
+    ...host,
+    cmdline: {
+      ...(host.cmdline ?? { memmap: [], movableNode: false, memblockDebug: false, earlyPageExt: false }),
+      raw: 'root=/dev/sda elfcorehdr=0x2b000000',
+    },
+  };
+  it('is never handed the image on any 7.x (kho_fill_kimage skips kexec -p images); v7.4 also disables KHO in it', () => {
+    for (const to of ['v7.2', 'v7.3', 'v7.4']) {
+      const u = checkUpgrade(kdump, imageOf(B16_CLEAN, { abi: 'kho-v4' }), { from: 'v7.3', to });
+      expect([u.accepted, u.rejectedBy, u.lostBytes]).toEqual([false, 'kho_fill_kimage', PRESERVED]);
+      expect(u.rejectReason!.includes('disabled in the kdump kernel')).toBe(to === 'v7.4');
+      expect(renderUpgradeText(u, 'b16', 12)).toContain('B is a kdump kernel, never handed the image');
+    }
+    const plain = checkUpgrade(host, imageOf(B16_CLEAN, { abi: 'kho-v4' }), { from: 'v7.3', to: 'v7.4' });
+    expect([plain.accepted, plain.rejectedBy]).toEqual([true, null]);
+    const refused = checkUpgrade(host, imageOf(B16_CLEAN, { abi: 'kho-v4' }), { from: 'v7.3', to: 'v7.1' });
+    expect(refused.rejectedBy).toBe('kho_populate');
+    expect(renderUpgradeText(refused, 'b16', 12)).toContain('"disabling KHO revival"');
   });
 });

@@ -6,6 +6,9 @@ import type { HostTrace, MemRegion } from '../trace/host-trace.js';
 import { memoryFromHost } from './layout.js';
 import type { MemblockTables } from './mem-regions.js';
 import { makeTables } from './mem-regions.js';
+import { MEMBLOCK_FLAGS as F } from '../core/memblock-flags.js';
+import { parseKernelRelease } from './kernel-eras.js';
+import type { MemblockVersion } from './memblock.js';
 import { replayMemblockLog } from './memblock-replay.js';
 
 export type ReservedSource = 'trace' | 'memblock-log';
@@ -28,7 +31,12 @@ export function bootTables(
     });
   }
   if (reservedFrom === 'memblock-log' && host.memblockCalls.length > 0) {
-    const r = replayMemblockLog(host.memblockCalls, host.memblockDumps, { pageShift: host.pageShift });
+    const model = memblockModelFor(host);
+    if (model.note) diags.push(model.note);
+    const r = replayMemblockLog(host.memblockCalls, host.memblockDumps, {
+      pageShift: host.pageShift,
+      version: model.version,
+    });
     diags.push(...r.diagnostics);
     const reserved: MemRegion[] = r.final.reserved
       .regions()
@@ -43,4 +51,33 @@ export function bootTables(
     });
   }
   return { tables: makeTables(mem.memory, host.reserved), reservedFrom: 'trace' };
+}
+
+/** The flags every kernel of the v6.1 model has (include/linux/memblock.h, v6.1 enum memblock_flags). */
+const FLAGS_V61 = F.MEMBLOCK_HOTPLUG | F.MEMBLOCK_MIRROR | F.MEMBLOCK_NOMAP | F.MEMBLOCK_DRIVER_MANAGED;
+
+/**
+ * Which of the memblock model's two kernels replays this host's log: v6.1 ([D61]) or the newest tree ([MB-N]).
+ * The newest model's differences (MEMBLOCK_RSRV_KERN on every allocation, nid-exact reserves, KHO scratch-only
+ * allocation) came with the KHO series merged for v6.16, so a release from v6.16 on takes it. A log that prints
+ * flags the v6.1 enum does not have (RSRV_NOINIT v6.7, RSRV_KERN and KHO_SCRATCH v6.16, RSRV_HUGETLB v7.3) was
+ * written by a newer kernel whatever the release says: the newest model, with a note when the release disagrees.
+ */
+export function memblockModelFor(host: HostTrace): { version: MemblockVersion; note: Diagnostic | null } {
+  let newFlags = 0;
+  for (const d of host.memblockDumps)
+    for (const r of [...d.memory, ...d.reserved]) newFlags |= r.flags & ~FLAGS_V61;
+  for (const c of host.memblockCalls) newFlags |= (c.flags ?? 0) & ~FLAGS_V61;
+  const v = parseKernelRelease(host.kernelRelease);
+  const newest = v !== null && (v.major > 6 || (v.major === 6 && v.minor >= 16));
+  if (newest || (v === null && newFlags !== 0)) return { version: 'newest', note: null };
+  if (newFlags === 0) return { version: 'v6.1', note: null };
+  return {
+    version: 'newest',
+    note: {
+      code: 'SIM_MEMBLOCK_MODEL_FROM_FLAGS',
+      severity: 'warning',
+      message: `kernel ${host.kernelRelease ?? '(unknown)'} predates v6.16 but its memblock=debug log prints flags 0x${newFlags.toString(16)} that v6.1 does not have: replayed with the newest memblock model`,
+    },
+  };
 }

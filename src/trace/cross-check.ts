@@ -100,28 +100,599 @@ function pageRanges(ranges: readonly Range[], shift: number): Range[] {
   );
 }
 
-export function crossCheck(input: CheckInput, sink: DiagnosticSink): CrossCheck[] {
-  const checks: CrossCheck[] = [];
-  const shift = input.pageShift;
-  const add = (
-    id: string,
-    between: string[],
-    status: CrossCheck['status'],
-    detail: string,
-    severity: 'info' | 'warning' = 'warning',
-    file?: string,
-  ): void => {
-    checks.push({ id, between, status, detail });
-    if (status === 'mismatch') {
-      sink.add(
-        `XCHECK_${id.toUpperCase().replace(/-/g, '_')}`,
-        severity,
-        detail,
-        file ? { file } : undefined,
-      );
-    }
-  };
+/** What every check reads: the input and the views derived from it once. */
+interface CheckContext {
+  readonly input: CheckInput;
+  readonly shift: number;
+  /** RAM by the firmware map after the kernel's own edits. */
+  readonly e820Ram: Range[];
+  readonly memory: Range[];
+  /** memblock memory without NOMAP regions (iomem names those `reserved`). */
+  readonly mappedMemory: Range[];
+  readonly iomemRam: readonly Range[] | null;
+  /** Node ids of memblock memory, ascending. */
+  readonly nids: number[];
+  readonly memKind: string;
+  readonly memFromIomem: boolean;
+  /** The source kind a fact came from, for `between` (e820 says `+edits` when the kernel's edits were applied). */
+  readonly label: (name: string) => string;
+}
 
+/** One check's result: recorded in HostTrace.crossChecks, and a diagnostic when it is a mismatch. */
+interface CheckOutcome {
+  readonly between: string[];
+  readonly status: CrossCheck['status'];
+  readonly detail: string;
+  /** Of the mismatch diagnostic (default warning). */
+  readonly severity?: 'info' | 'warning';
+  /** Where the mismatch diagnostic points. */
+  readonly file?: string | undefined;
+}
+
+export interface CrossCheckDef {
+  /** Stable id, in HostTrace.crossChecks and reports: `e820-iomem`, `memory-zoneinfo`, ... */
+  readonly id: string;
+  /** The diagnostic code of a mismatch: `XCHECK_` and the id in capitals (grep for it). */
+  readonly code: `XCHECK_${string}`;
+  /** The two views compared and why they must agree. */
+  readonly compares: string;
+  /** The outcome; null when the check does not apply to the bundle (nothing recorded). */
+  readonly run: (c: CheckContext) => CheckOutcome | null;
+}
+
+/** RAM of two sources compared in whole ranges: ok, or a mismatch that is info only when under a MiB. */
+function compareRam(
+  c: CheckContext,
+  aName: string,
+  a: readonly Range[],
+  bName: string,
+  b: readonly Range[],
+  file?: string,
+): CheckOutcome {
+  const onlyA = subtractRanges(a, b);
+  const onlyB = subtractRanges(b, a);
+  const between = [c.label(aName), c.label(bName)];
+  if (onlyA.length === 0 && onlyB.length === 0)
+    return { between, status: 'ok', detail: `${between[0]} and ${between[1]} RAM agree (${describe(a)})` };
+  const bytes = [...onlyA, ...onlyB].reduce((n, r) => n + r.end - r.start, 0);
+  return {
+    between,
+    status: 'mismatch',
+    detail: `RAM only in ${between[0]}: ${describe(onlyA)}; only in ${between[1]}: ${describe(onlyB)}`,
+    severity: bytes < SMALL_DIFF_BYTES ? 'info' : 'warning',
+    file,
+  };
+}
+
+/** ok with `good`, or a mismatch listing `bad`. */
+function verdict(
+  between: string[],
+  bad: readonly string[],
+  badDetail: string,
+  good: string,
+  severity: 'info' | 'warning',
+  file?: string,
+): CheckOutcome {
+  return bad.length
+    ? { between, status: 'mismatch', detail: badDetail, severity, file }
+    : { between, status: 'ok', detail: good, severity, file };
+}
+
+/** Per node: memblock memory's present pages and pfn span against the zoneinfo zones of the node. */
+function nodeVsZoneinfo(c: CheckContext): { present: string[]; span: string[] } {
+  const { input, shift } = c;
+  const present: string[] = [];
+  const span: string[] = [];
+  for (const nid of c.nids) {
+    const regions = input.memory.filter((r) => r.nid === nid);
+    const memPages = regions.reduce((n, r) => n + pagesIn(r, shift), 0);
+    const zones = input.zoneinfo.filter((z) => z.nid === nid && z.spanned > 0);
+    const ziPresent = zones.reduce((n, z) => n + z.present, 0);
+    if (memPages !== ziPresent)
+      present.push(`node ${nid}: memory ${memPages} pages, zoneinfo present ${ziPresent}`);
+    if (zones.length) {
+      const size = 2 ** shift;
+      const memStart = Math.min(...regions.map((r) => Math.ceil(r.start / size)));
+      const memEnd = Math.max(...regions.map((r) => Math.floor(r.end / size)));
+      const ziStart = Math.min(...zones.map((z) => z.startPfn));
+      const ziEnd = Math.max(...zones.map((z) => z.startPfn + z.spanned));
+      if (memStart !== ziStart || memEnd !== ziEnd)
+        span.push(`node ${nid}: memory pfns [${memStart}, ${memEnd}), zones [${ziStart}, ${ziEnd})`);
+    }
+  }
+  return { present, span };
+}
+
+/**
+ * Every cross-check, in the order they run and are reported. Each compares two views of one fact; a mismatch is
+ * a diagnostic with the check's code.
+ */
+export const CROSS_CHECKS: readonly CrossCheckDef[] = [
+  {
+    id: 'e820-iomem',
+    code: 'XCHECK_E820_IOMEM',
+    // iomem is e820 after the kernel's edits (page 0, setup_data), so small differences are normal
+    compares: 'RAM of the firmware map (after the printed edits) and of /proc/iomem',
+    run: (c) =>
+      c.e820Ram.length && c.iomemRam
+        ? compareRam(c, 'e820', c.e820Ram, 'iomem', [...c.iomemRam], fileOf(c.input, 'iomem'))
+        : {
+            between: ['e820', 'iomem'],
+            status: 'skipped',
+            detail: 'needs both an e820 map and a readable iomem',
+          },
+  },
+  {
+    id: 'e820-firmware-memmap',
+    code: 'XCHECK_E820_FIRMWARE_MEMMAP',
+    // drivers/firmware/memmap.c keeps the map the kernel was given, before its own edits: same entries and types
+    compares: "the log's BIOS-e820 table and /sys/firmware/memmap",
+    run: ({ input }) => {
+      if (!(input.firmwareMemmap.length && input.e820.length && kindOf(input, 'e820') === 'dmesg'))
+        return null;
+      const key = (e: E820Entry): string => `${formatMemRange(e.start, e.end)} ${e.type}`;
+      const a = new Set(input.e820.map(key));
+      const b = new Set(input.firmwareMemmap.map(key));
+      const onlyLog = [...a].filter((k) => !b.has(k));
+      const onlySys = [...b].filter((k) => !a.has(k));
+      return verdict(
+        ['dmesg', 'firmware-memmap'],
+        [...onlyLog, ...onlySys],
+        `only in the log: ${onlyLog.join(', ') || 'none'}; only in firmware memmap: ${onlySys.join(', ') || 'none'}`,
+        `the ${a.size} BIOS-e820 entries equal /sys/firmware/memmap`,
+        'warning',
+        fileOf(input, 'e820'),
+      );
+    },
+  },
+  {
+    id: 'memory-iomem',
+    code: 'XCHECK_MEMORY_IOMEM',
+    // in whole pages: memblock keeps partial pages, the pfn walks drop them
+    compares: 'memblock memory (NOMAP left out) and /proc/iomem System RAM',
+    run: (c) =>
+      c.memory.length && c.iomemRam && !c.memFromIomem
+        ? compareRam(
+            c,
+            'memory',
+            pageRanges(c.mappedMemory, c.shift),
+            'iomem',
+            pageRanges(c.iomemRam, c.shift),
+            fileOf(c.input, 'memory'),
+          )
+        : {
+            between: ['memory', 'iomem'],
+            status: 'skipped',
+            detail: c.memFromIomem
+              ? 'memory was derived from iomem'
+              : 'needs memblock memory and a readable iomem',
+          },
+  },
+  {
+    id: 'memory-e820',
+    code: 'XCHECK_MEMORY_E820',
+    compares: 'memblock memory and the RAM of the firmware map, in whole pages',
+    run: (c) =>
+      c.memory.length && c.e820Ram.length && !c.memFromIomem
+        ? compareRam(
+            c,
+            'memory',
+            pageRanges(c.memory, c.shift),
+            'e820',
+            pageRanges(c.e820Ram, c.shift),
+            fileOf(c.input, 'memory'),
+          )
+        : {
+            between: ['memory', 'e820'],
+            status: 'skipped',
+            detail: c.memFromIomem
+              ? 'memory was derived from iomem'
+              : 'needs memblock memory and an e820 map',
+          },
+  },
+  {
+    id: 'memory-zoneinfo',
+    code: 'XCHECK_MEMORY_ZONEINFO',
+    // calculate_node_totalpages(): a node's present pages are its memblock memory
+    compares: 'present pages per node: memblock memory and /proc/zoneinfo',
+    run: (c) => {
+      if (!(c.nids.length && c.input.zoneinfo.length))
+        return {
+          between: ['memory', 'zoneinfo'],
+          status: 'skipped',
+          detail: 'needs memory with node ids and zoneinfo',
+        };
+      const { present } = nodeVsZoneinfo(c);
+      return verdict(
+        [kindOf(c.input, 'memory'), 'zoneinfo'],
+        present,
+        present.join('; '),
+        `present pages agree on ${c.nids.length} node(s)`,
+        'warning',
+        fileOf(c.input, 'zoneinfo'),
+      );
+    },
+  },
+  {
+    id: 'nodespan-zoneinfo',
+    code: 'XCHECK_NODESPAN_ZONEINFO',
+    compares: 'the pfn span per node: memblock memory and the zones of /proc/zoneinfo',
+    run: (c) => {
+      if (!(c.nids.length && c.input.zoneinfo.length))
+        return {
+          between: ['memory', 'zoneinfo'],
+          status: 'skipped',
+          detail: 'needs memory with node ids and zoneinfo',
+        };
+      const { span } = nodeVsZoneinfo(c);
+      return verdict(
+        [kindOf(c.input, 'memory'), 'zoneinfo'],
+        span,
+        span.join('; '),
+        `node spans agree with the zone spans on ${c.nids.length} node(s)`,
+        'warning',
+        fileOf(c.input, 'zoneinfo'),
+      );
+    },
+  },
+  {
+    id: 'zoneranges-zoneinfo',
+    code: 'XCHECK_ZONERANGES_ZONEINFO',
+    // Movable is printed apart (`Movable zone start for each node`)
+    compares: '`Zone ranges:` as printed at boot hold each zoneinfo zone span',
+    run: ({ input, shift }) => {
+      if (!(input.zoneRanges.length && input.zoneinfo.length))
+        return {
+          between: ['dmesg', 'zoneinfo'],
+          status: 'skipped',
+          detail: 'needs `Zone ranges:` from dmesg and zoneinfo',
+        };
+      const bad: string[] = [];
+      for (const z of input.zoneinfo) {
+        if (z.spanned === 0 || z.zone === 'Movable') continue;
+        const pr = input.zoneRanges.find((r) => r.zone === z.zone);
+        const s = z.startPfn * 2 ** shift;
+        const e = (z.startPfn + z.spanned) * 2 ** shift;
+        if (!pr || pr.start === null || pr.end === null || s < pr.start || e > pr.end)
+          bad.push(`node ${z.nid} ${z.zone} ${formatMemRange(s, e)} is outside the printed ${z.zone} range`);
+      }
+      return verdict(
+        ['dmesg', 'zoneinfo'],
+        bad,
+        bad.join('; '),
+        'every populated zone lies in its printed zone range',
+        'warning',
+        fileOf(input, 'zoneinfo'),
+      );
+    },
+  },
+  {
+    id: 'movable-zoneinfo',
+    code: 'XCHECK_MOVABLE_ZONEINFO',
+    compares: "`Movable zone start for each node` and the Movable zone's start_pfn in zoneinfo",
+    run: ({ input, shift }) => {
+      const movable = input.zoneinfo.filter((z) => z.zone === 'Movable' && z.spanned > 0);
+      if (!(Object.keys(input.movableZoneStart).length || (movable.length && input.zoneRanges.length)))
+        return null;
+      const bad: string[] = [];
+      for (const z of movable) {
+        const printed = input.movableZoneStart[z.nid];
+        const s = z.startPfn * 2 ** shift;
+        if (printed !== s)
+          bad.push(
+            `node ${z.nid}: zoneinfo Movable starts at ${s.toString(16)}, dmesg says ${printed === undefined ? 'nothing' : printed.toString(16)}`,
+          );
+      }
+      return verdict(
+        ['dmesg', 'zoneinfo'],
+        bad,
+        bad.join('; '),
+        `Movable starts agree on ${movable.length} node(s)`,
+        'warning',
+        fileOf(input, 'zoneinfo'),
+      );
+    },
+  },
+  {
+    id: 'meminfo-zoneinfo',
+    code: 'XCHECK_MEMINFO_ZONEINFO',
+    // si_meminfo_node(): MemTotal is the node's managed pages; both files are read late and managed pages move
+    // (balloon, hotplug, freed initmem): info only
+    compares: 'nodeN/meminfo MemTotal and the managed pages of the node in zoneinfo',
+    run: ({ input, shift }) => {
+      const withTotal = input.nodes.filter((n) => n.memTotalBytes !== undefined);
+      if (!(withTotal.length && input.zoneinfo.length)) return null;
+      const bad: string[] = [];
+      for (const n of withTotal) {
+        const managed =
+          input.zoneinfo.filter((z) => z.nid === n.nid).reduce((s, z) => s + z.managed, 0) * 2 ** shift;
+        if (managed !== n.memTotalBytes)
+          bad.push(
+            `node ${n.nid}: MemTotal ${formatBytes(n.memTotalBytes!)}, zoneinfo managed ${formatBytes(managed)}`,
+          );
+      }
+      return verdict(
+        ['node-meminfo', 'zoneinfo'],
+        bad,
+        bad.join('; '),
+        `MemTotal equals managed pages on ${withTotal.length} node(s)`,
+        'info',
+      );
+    },
+  },
+  {
+    id: 'buddyinfo-zones',
+    code: 'XCHECK_BUDDYINFO_ZONES',
+    // mm/vmstat.c walk_zones_in_node(), populated_zone(): present_pages != 0
+    compares: '/proc/buddyinfo rows and the populated zones of zoneinfo',
+    run: ({ input }) => {
+      if (!(input.buddyinfo.length && input.zoneFree.length)) return null;
+      const key = (x: { nid: number; zone: string }): string => `${x.nid}:${x.zone}`;
+      const populated = input.zoneFree.filter((z) => (z.present ?? 0) > 0).map(key);
+      const listed = input.buddyinfo.map(key);
+      const missing = populated.filter((k) => !listed.includes(k));
+      const extra = listed.filter((k) => !populated.includes(k));
+      return verdict(
+        ['buddyinfo', 'zoneinfo'],
+        [...missing, ...extra],
+        `populated zones without a buddyinfo row: ${missing.join(' ') || 'none'}; buddyinfo rows for unpopulated zones: ${extra.join(' ') || 'none'}`,
+        `buddyinfo has a row for each of the ${listed.length} populated zones`,
+        'warning',
+        fileOf(input, 'buddyinfo'),
+      );
+    },
+  },
+  {
+    id: 'buddyinfo-free',
+    code: 'XCHECK_BUDDYINFO_FREE',
+    // pages move between the per-cpu lists and the buddy lists in batches while the two files are read: a drift
+    // below FREE_DRIFT_PAGES (or 1%) is that, not a disagreement
+    compares: "buddyinfo's free blocks and zoneinfo's `pages free` (NR_FREE_PAGES) per zone",
+    run: ({ input }) => {
+      if (!(input.buddyinfo.length && input.zoneFree.length)) return null;
+      const diffs: string[] = [];
+      const drift: string[] = [];
+      for (const b of input.buddyinfo) {
+        const z = input.zoneFree.find((x) => x.nid === b.nid && x.zone === b.zone);
+        if (!z || z.pagesFree === null || z.pagesFree === b.freePages) continue;
+        const d = `node ${b.nid} ${b.zone}: buddyinfo ${b.freePages} free pages, zoneinfo ${z.pagesFree}`;
+        if (Math.abs(z.pagesFree - b.freePages) <= Math.max(FREE_DRIFT_PAGES, z.pagesFree / 100))
+          drift.push(d);
+        else diffs.push(d);
+      }
+      return verdict(
+        ['buddyinfo', 'zoneinfo'],
+        diffs,
+        `${diffs.join('; ')} (read moments apart)`,
+        drift.length
+          ? `free pages agree up to drift between the reads (${drift.join('; ')})`
+          : 'free pages per zone agree',
+        'info',
+      );
+    },
+  },
+  {
+    id: 'pagetypeinfo-buddyinfo',
+    code: 'XCHECK_PAGETYPEINFO_BUDDYINFO',
+    // the same free_area[], read moments apart; counts capped at 100000 are skipped
+    compares: "pagetypeinfo's free counts summed over migrate types and buddyinfo's",
+    run: ({ input }) => {
+      const pti = input.pagetypeinfo;
+      if (!(pti && pti.free.length && input.buddyinfo.length)) return null;
+      const bad: string[] = [];
+      for (const b of input.buddyinfo) {
+        const rows = pti.free.filter((r) => r.nid === b.nid && r.zone === b.zone);
+        if (!rows.length || rows.some((r) => r.capped.some(Boolean))) continue;
+        let pages = 0;
+        for (const r of rows) r.freeBlocks.forEach((n, order) => (pages += n * 2 ** order));
+        if (Math.abs(pages - b.freePages) > Math.max(FREE_DRIFT_PAGES, b.freePages / 100))
+          bad.push(`node ${b.nid} ${b.zone}: pagetypeinfo ${pages} free pages, buddyinfo ${b.freePages}`);
+      }
+      return verdict(['pagetypeinfo', 'buddyinfo'], bad, bad.join('; '), 'free pages per zone agree', 'info');
+    },
+  },
+  {
+    id: 'pagetypeinfo-zoneinfo',
+    code: 'XCHECK_PAGETYPEINFO_ZONEINFO',
+    // pagetypeinfo_showblockcount_print() counts the pageblocks that have an online page of the zone
+    compares: "pagetypeinfo's pageblocks per zone and the zone's present pages",
+    run: ({ input }) => {
+      const pti = input.pagetypeinfo;
+      if (!(pti && pti.pagesPerBlock && pti.blocks.length && input.zoneinfo.length)) return null;
+      const bad: string[] = [];
+      const per = pti.pagesPerBlock;
+      for (const r of pti.blocks.filter((x) => x.table === 'blocks')) {
+        const z = input.zoneinfo.find((x) => x.nid === r.nid && x.zone === r.zone);
+        if (!z) continue;
+        const covered = Object.values(r.blocks).reduce((n, v) => n + v, 0) * per;
+        // at least the present pages, at most the span rounded out to whole pageblocks at both ends
+        if (covered < z.present || covered > Math.ceil(z.spanned / per) * per + per)
+          bad.push(`node ${r.nid} ${r.zone}: ${covered / per} pageblocks for ${z.present} present pages`);
+      }
+      return verdict(
+        ['pagetypeinfo', 'zoneinfo'],
+        bad,
+        bad.join('; '),
+        'pageblocks per zone cover the present pages',
+        'warning',
+        fileOf(input, 'pageblockOrder'),
+      );
+    },
+  },
+  {
+    id: 'memory-blocks',
+    code: 'XCHECK_MEMORY_BLOCKS',
+    compares: 'the node of each sysfs memory block and the node ids of memblock memory',
+    run: (c) => {
+      const { input } = c;
+      if (!(input.blockRuns && c.nids.length && kindOf(input, 'memory') !== 'iomem')) return null;
+      const bad: string[] = [];
+      for (const r of input.memory) {
+        if (r.nid === null) continue;
+        for (const run of input.blockRuns) {
+          if (run.start < r.end && r.start < run.end && run.nid !== null && run.nid !== r.nid)
+            bad.push(
+              `${formatMemRange(Math.max(r.start, run.start), Math.min(r.end, run.end))}: memory says node ${r.nid}, memory blocks node ${run.nid}`,
+            );
+        }
+      }
+      return verdict(
+        [kindOf(input, 'memory'), 'memory-block-table'],
+        bad,
+        bad.slice(0, 5).join('; '),
+        'memory block nodes agree with memblock node ids',
+        'warning',
+      );
+    },
+  },
+  {
+    id: 'memory-blocks-zones',
+    code: 'XCHECK_MEMORY_BLOCKS_ZONES',
+    // drivers/base/memory.c valid_zones_show(): the one zone an online block lies in (`none` when it spans zones)
+    compares: "an online memory block's valid_zones and that zone's span in zoneinfo",
+    run: ({ input, shift }) => {
+      const zoned = input.blocks.filter((b) => b.validZones.length === 1 && b.validZones[0] !== 'none');
+      if (!(zoned.length && input.zoneinfo.length)) return null;
+      const bad: string[] = [];
+      const page = 2 ** shift;
+      for (const b of zoned) {
+        const z = input.zoneinfo.find((x) => x.nid === b.nid && x.zone === b.validZones[0] && x.spanned > 0);
+        const inside = z && b.start >= z.startPfn * page && b.end <= (z.startPfn + z.spanned) * page;
+        if (!inside)
+          bad.push(
+            `memory${b.id} ${formatMemRange(b.start, b.end)} says ${b.validZones[0]} on node ${b.nid ?? '?'}`,
+          );
+      }
+      return verdict(
+        ['memory-block-table', 'zoneinfo'],
+        bad,
+        `${bad.length} block(s) outside the zone they name: ${bad.slice(0, 4).join('; ')}${bad.length > 4 ? '; ...' : ''}`,
+        `${zoned.length} memory block(s) lie in the zone their valid_zones names`,
+        'warning',
+        fileOf(input, 'zoneinfo'),
+      );
+    },
+  },
+  {
+    id: 'noderanges-memory',
+    code: 'XCHECK_NODERANGES_MEMORY',
+    // for_each_mem_pfn_range() in free_area_init() prints `Early memory node ranges`
+    compares: '`Early memory node ranges` and memory taken from another source, per node in whole pages',
+    run: (c) => {
+      const { input, shift, memKind } = c;
+      if (!(
+        input.nodeRanges.length &&
+        c.memory.length &&
+        memKind !== 'dmesg-early-node-ranges' &&
+        memKind !== 'iomem'
+      ))
+        return null;
+      const bad: string[] = [];
+      const nodeIds = new Set([...input.nodeRanges.map((r) => r.nid), ...input.memory.map((r) => r.nid)]);
+      for (const nid of [...nodeIds].sort((a, b) => (a ?? -1) - (b ?? -1))) {
+        const a = pageRanges(
+          input.nodeRanges.filter((r) => r.nid === nid),
+          shift,
+        );
+        const b = pageRanges(
+          input.memory.filter((r) => r.nid === nid),
+          shift,
+        );
+        const onlyA = subtractRanges(a, b);
+        const onlyB = subtractRanges(b, a);
+        if (onlyA.length || onlyB.length)
+          bad.push(
+            `node ${nid ?? '?'}: only in node ranges ${describe(onlyA)}; only in ${memKind} ${describe(onlyB)}`,
+          );
+      }
+      return verdict(
+        ['dmesg', memKind],
+        bad,
+        bad.join('; '),
+        `node ranges and ${memKind} agree`,
+        'warning',
+        fileOf(input, 'nodeRanges'),
+      );
+    },
+  },
+  {
+    id: 'srat-memory',
+    code: 'XCHECK_SRAT_MEMORY',
+    // SRAT ranges span firmware holes, so only SRAT inside the e820 RAM counts when there is an e820 map; without
+    // one (arm64, riscv) small holes are expected and only a loss of SRAT_MISSING_BYTES or more is reported
+    compares: "ACPI SRAT's node affinity and memblock memory per node",
+    run: (c) => {
+      const { input, shift } = c;
+      if (!(input.srat.length && c.nids.length)) return null;
+      const bad: string[] = [];
+      let holes = 0;
+      for (const nid of [...new Set([...c.nids, ...input.srat.map((r) => r.nid)])].sort((a, b) => a - b)) {
+        let srat = normalizeRanges(input.srat.filter((r) => r.nid === nid));
+        if (c.e820Ram.length) srat = intersectRanges(srat, c.e820Ram);
+        const mem = normalizeRanges(input.memory.filter((r) => r.nid === nid));
+        const notInSrat = pageRanges(
+          subtractRanges(mem, normalizeRanges(input.srat.filter((r) => r.nid === nid))),
+          shift,
+        );
+        const notInMem = pageRanges(subtractRanges(srat, mem), shift);
+        if (notInSrat.length)
+          bad.push(`node ${nid}: memblock memory outside its SRAT ranges, ${describe(notInSrat)}`);
+        const bytes = notInMem.reduce((n, r) => n + r.end - r.start, 0);
+        if (bytes >= SRAT_MISSING_BYTES)
+          bad.push(
+            `node ${nid}: SRAT memory missing from memblock (dropped at boot, or hot-pluggable), ${describe(notInMem)}`,
+          );
+        else holes += bytes;
+      }
+      return verdict(
+        ['dmesg-srat', c.memKind],
+        bad,
+        bad.join('; '),
+        `memblock memory matches SRAT on ${c.nids.length} node(s)${holes ? ` (${formatBytes(holes)} of SRAT ranges are firmware holes)` : ''}`,
+        'warning',
+        fileOf(input, 'memory'),
+      );
+    },
+  },
+  {
+    id: 'config-deferred',
+    code: 'XCHECK_CONFIG_DEFERRED',
+    compares: 'CONFIG_DEFERRED_STRUCT_PAGE_INIT and the `node N deferred pages initialised` lines',
+    run: ({ input }) => {
+      const deferredCfg = input.config['CONFIG_DEFERRED_STRUCT_PAGE_INIT'];
+      if (deferredCfg === undefined || input.deferredInitLines === null) return null;
+      const on = deferredCfg === 'y';
+      const ok = on === input.deferredInitLines > 0;
+      return {
+        between: ['kconfig', 'dmesg'],
+        status: ok ? 'ok' : 'mismatch',
+        detail: ok
+          ? `CONFIG_DEFERRED_STRUCT_PAGE_INIT=${deferredCfg} and ${input.deferredInitLines} deferred-init line(s)`
+          : `CONFIG_DEFERRED_STRUCT_PAGE_INIT=${deferredCfg} but ${input.deferredInitLines} deferred-init line(s) in the log`,
+        severity: on ? 'info' : 'warning',
+      };
+    },
+  },
+  {
+    id: 'cmdline-dmesg',
+    code: 'XCHECK_CMDLINE_DMESG',
+    // boot loaders may append initrd= or BOOT_IMAGE=
+    compares: '/proc/cmdline and `Kernel command line:`',
+    run: ({ input }) => {
+      if (input.cmdlineFile === null || input.cmdlineDmesg === null) return null;
+      const a = input.cmdlineFile.trim().split(/\s+/).join(' ');
+      const b = input.cmdlineDmesg.trim().split(/\s+/).join(' ');
+      return {
+        between: ['cmdline', 'dmesg'],
+        status: a === b ? 'ok' : 'mismatch',
+        detail: a === b ? 'the command lines agree' : `/proc/cmdline "${a}" but the log says "${b}"`,
+        severity: 'info',
+      };
+    },
+  },
+];
+
+function checkContext(input: CheckInput): CheckContext {
   // RAM by the firmware map after the kernel's own edits (arch/x86/kernel/e820.c e820__range_update/remove):
   // the page-0 reservation and legacy-hole removal explain most differences with iomem and memblock.
   const edited = input.e820Edits.length > 0;
@@ -133,458 +704,37 @@ export function crossCheck(input: CheckInput, sink: DiagnosticSink): CrossCheck[
     }
   }
   const e820Kind = edited ? `${kindOf(input, 'e820')}+edits` : kindOf(input, 'e820');
-  const memory = normalizeRanges(input.memory);
-  // NOMAP memory is named `reserved`, not `System RAM`, in iomem (arch/arm64/kernel/setup.c
-  // request_standard_resources(), arch/riscv/kernel/setup.c init_resources())
-  const mappedMemory = normalizeRanges(
-    input.memory.filter((r) => (r.flags & MEMBLOCK_FLAGS.MEMBLOCK_NOMAP) === 0),
-  );
-  const iomemRam = input.iomem && !input.iomem.zeroed ? input.iomem.systemRam : null;
-
-  const label = (name: string): string => (name === 'e820' ? e820Kind : kindOf(input, name));
-  const compareRam = (
-    id: string,
-    aName: string,
-    a: Range[],
-    bName: string,
-    b: Range[],
-    file?: string,
-  ): void => {
-    const onlyA = subtractRanges(a, b);
-    const onlyB = subtractRanges(b, a);
-    const between = [label(aName), label(bName)];
-    if (onlyA.length === 0 && onlyB.length === 0) {
-      add(id, between, 'ok', `${between[0]} and ${between[1]} RAM agree (${describe(a)})`);
-      return;
-    }
-    const bytes = [...onlyA, ...onlyB].reduce((n, r) => n + r.end - r.start, 0);
-    add(
-      id,
-      between,
-      'mismatch',
-      `RAM only in ${between[0]}: ${describe(onlyA)}; only in ${between[1]}: ${describe(onlyB)}`,
-      bytes < SMALL_DIFF_BYTES ? 'info' : 'warning',
-      file,
-    );
-  };
-
-  // 1. firmware map vs iomem: iomem is e820 after the kernel's edits (page 0, setup_data), so small differences are normal.
-  if (e820Ram.length && iomemRam) {
-    compareRam('e820-iomem', 'e820', e820Ram, 'iomem', [...iomemRam], fileOf(input, 'iomem'));
-  } else add('e820-iomem', ['e820', 'iomem'], 'skipped', 'needs both an e820 map and a readable iomem');
-
-  // 1b. the log's BIOS-e820 table vs /sys/firmware/memmap (drivers/firmware/memmap.c keeps the map the kernel
-  // was given, before its own edits): the same entries, same types.
-  if (input.firmwareMemmap.length && input.e820.length && kindOf(input, 'e820') === 'dmesg') {
-    const key = (e: E820Entry): string => `${formatMemRange(e.start, e.end)} ${e.type}`;
-    const a = new Set(input.e820.map(key));
-    const b = new Set(input.firmwareMemmap.map(key));
-    const onlyLog = [...a].filter((k) => !b.has(k));
-    const onlySys = [...b].filter((k) => !a.has(k));
-    add(
-      'e820-firmware-memmap',
-      ['dmesg', 'firmware-memmap'],
-      onlyLog.length || onlySys.length ? 'mismatch' : 'ok',
-      onlyLog.length || onlySys.length
-        ? `only in the log: ${onlyLog.join(', ') || 'none'}; only in firmware memmap: ${onlySys.join(', ') || 'none'}`
-        : `the ${a.size} BIOS-e820 entries equal /sys/firmware/memmap`,
-      'warning',
-      fileOf(input, 'e820'),
-    );
-  }
-
-  // 2./3. memblock memory vs iomem and e820, in whole pages (memblock keeps partial pages; the pfn walks drop them).
-  const memFromIomem = kindOf(input, 'memory') === 'iomem';
-  if (memory.length && iomemRam && !memFromIomem) {
-    compareRam(
-      'memory-iomem',
-      'memory',
-      pageRanges(mappedMemory, shift),
-      'iomem',
-      pageRanges(iomemRam, shift),
-      fileOf(input, 'memory'),
-    );
-  } else
-    add(
-      'memory-iomem',
-      ['memory', 'iomem'],
-      'skipped',
-      memFromIomem ? 'memory was derived from iomem' : 'needs memblock memory and a readable iomem',
-    );
-  if (memory.length && e820Ram.length && !memFromIomem) {
-    compareRam(
-      'memory-e820',
-      'memory',
-      pageRanges(memory, shift),
-      'e820',
-      pageRanges(e820Ram, shift),
-      fileOf(input, 'memory'),
-    );
-  } else
-    add(
-      'memory-e820',
-      ['memory', 'e820'],
-      'skipped',
-      memFromIomem ? 'memory was derived from iomem' : 'needs memblock memory and an e820 map',
-    );
-
-  // 4./5. per node: present pages and span from memblock memory vs /proc/zoneinfo (calculate_node_totalpages()).
-  const nids = [...new Set(input.memory.map((r) => r.nid).filter((n): n is number => n !== null))].sort(
-    (a, b) => a - b,
-  );
-  if (nids.length && input.zoneinfo.length) {
-    const present: string[] = [];
-    const span: string[] = [];
-    for (const nid of nids) {
-      const regions = input.memory.filter((r) => r.nid === nid);
-      const memPages = regions.reduce((n, r) => n + pagesIn(r, shift), 0);
-      const zones = input.zoneinfo.filter((z) => z.nid === nid && z.spanned > 0);
-      const ziPresent = zones.reduce((n, z) => n + z.present, 0);
-      if (memPages !== ziPresent)
-        present.push(`node ${nid}: memory ${memPages} pages, zoneinfo present ${ziPresent}`);
-      if (zones.length) {
-        const size = 2 ** shift;
-        const memStart = Math.min(...regions.map((r) => Math.ceil(r.start / size)));
-        const memEnd = Math.max(...regions.map((r) => Math.floor(r.end / size)));
-        const ziStart = Math.min(...zones.map((z) => z.startPfn));
-        const ziEnd = Math.max(...zones.map((z) => z.startPfn + z.spanned));
-        if (memStart !== ziStart || memEnd !== ziEnd) {
-          span.push(`node ${nid}: memory pfns [${memStart}, ${memEnd}), zones [${ziStart}, ${ziEnd})`);
-        }
-      }
-    }
-    const between = [kindOf(input, 'memory'), 'zoneinfo'];
-    add(
-      'memory-zoneinfo',
-      between,
-      present.length ? 'mismatch' : 'ok',
-      present.length ? present.join('; ') : `present pages agree on ${nids.length} node(s)`,
-      'warning',
-      fileOf(input, 'zoneinfo'),
-    );
-    add(
-      'nodespan-zoneinfo',
-      between,
-      span.length ? 'mismatch' : 'ok',
-      span.length ? span.join('; ') : `node spans agree with the zone spans on ${nids.length} node(s)`,
-      'warning',
-      fileOf(input, 'zoneinfo'),
-    );
-  } else {
-    add('memory-zoneinfo', ['memory', 'zoneinfo'], 'skipped', 'needs memory with node ids and zoneinfo');
-    add('nodespan-zoneinfo', ['memory', 'zoneinfo'], 'skipped', 'needs memory with node ids and zoneinfo');
-  }
-
-  // 6. zones as printed at boot (`Zone ranges:`) must hold each zoneinfo zone's span; Movable is printed apart.
-  if (input.zoneRanges.length && input.zoneinfo.length) {
-    const bad: string[] = [];
-    for (const z of input.zoneinfo) {
-      if (z.spanned === 0 || z.zone === 'Movable') continue;
-      const pr = input.zoneRanges.find((r) => r.zone === z.zone);
-      const s = z.startPfn * 2 ** shift;
-      const e = (z.startPfn + z.spanned) * 2 ** shift;
-      if (!pr || pr.start === null || pr.end === null || s < pr.start || e > pr.end) {
-        bad.push(`node ${z.nid} ${z.zone} ${formatMemRange(s, e)} is outside the printed ${z.zone} range`);
-      }
-    }
-    add(
-      'zoneranges-zoneinfo',
-      ['dmesg', 'zoneinfo'],
-      bad.length ? 'mismatch' : 'ok',
-      bad.length ? bad.join('; ') : 'every populated zone lies in its printed zone range',
-      'warning',
-      fileOf(input, 'zoneinfo'),
-    );
-  } else
-    add(
-      'zoneranges-zoneinfo',
-      ['dmesg', 'zoneinfo'],
-      'skipped',
-      'needs `Zone ranges:` from dmesg and zoneinfo',
-    );
-
-  // 7. `Movable zone start for each node` vs the Movable zone's start_pfn.
-  const movable = input.zoneinfo.filter((z) => z.zone === 'Movable' && z.spanned > 0);
-  if (Object.keys(input.movableZoneStart).length || (movable.length && input.zoneRanges.length)) {
-    const bad: string[] = [];
-    for (const z of movable) {
-      const printed = input.movableZoneStart[z.nid];
-      const s = z.startPfn * 2 ** shift;
-      if (printed !== s)
-        bad.push(
-          `node ${z.nid}: zoneinfo Movable starts at ${s.toString(16)}, dmesg says ${printed === undefined ? 'nothing' : printed.toString(16)}`,
-        );
-    }
-    add(
-      'movable-zoneinfo',
-      ['dmesg', 'zoneinfo'],
-      bad.length ? 'mismatch' : 'ok',
-      bad.length ? bad.join('; ') : `Movable starts agree on ${movable.length} node(s)`,
-      'warning',
-      fileOf(input, 'zoneinfo'),
-    );
-  }
-
-  // 8. nodeN/meminfo MemTotal is the node's managed pages (si_meminfo_node()); both are read late, after boot.
-  const withTotal = input.nodes.filter((n) => n.memTotalBytes !== undefined);
-  if (withTotal.length && input.zoneinfo.length) {
-    const bad: string[] = [];
-    for (const n of withTotal) {
-      const managed =
-        input.zoneinfo.filter((z) => z.nid === n.nid).reduce((s, z) => s + z.managed, 0) * 2 ** shift;
-      if (managed !== n.memTotalBytes)
-        bad.push(
-          `node ${n.nid}: MemTotal ${formatBytes(n.memTotalBytes!)}, zoneinfo managed ${formatBytes(managed)}`,
-        );
-    }
-    // the two files are read moments apart and managed pages move (balloon, hotplug, freed initmem): info only
-    add(
-      'meminfo-zoneinfo',
-      ['node-meminfo', 'zoneinfo'],
-      bad.length ? 'mismatch' : 'ok',
-      bad.length ? bad.join('; ') : `MemTotal equals managed pages on ${withTotal.length} node(s)`,
-      'info',
-    );
-  }
-
-  // 8b. /proc/buddyinfo lists exactly the populated zones (mm/vmstat.c walk_zones_in_node(), populated_zone():
-  // present_pages != 0), and its free blocks add up to zoneinfo's `pages free` (NR_FREE_PAGES) up to what
-  // moved between the two reads.
-  if (input.buddyinfo.length && input.zoneFree.length) {
-    const key = (x: { nid: number; zone: string }): string => `${x.nid}:${x.zone}`;
-    const populated = input.zoneFree.filter((z) => (z.present ?? 0) > 0).map(key);
-    const listed = input.buddyinfo.map(key);
-    const missing = populated.filter((k) => !listed.includes(k));
-    const extra = listed.filter((k) => !populated.includes(k));
-    add(
-      'buddyinfo-zones',
-      ['buddyinfo', 'zoneinfo'],
-      missing.length || extra.length ? 'mismatch' : 'ok',
-      missing.length || extra.length
-        ? `populated zones without a buddyinfo row: ${missing.join(' ') || 'none'}; buddyinfo rows for unpopulated zones: ${extra.join(' ') || 'none'}`
-        : `buddyinfo has a row for each of the ${listed.length} populated zones`,
-      'warning',
-      fileOf(input, 'buddyinfo'),
-    );
-    // pages move between the per-cpu lists and the buddy lists in batches while the two files are read:
-    // a drift below FREE_DRIFT_PAGES (or 1%) is that, not a disagreement
-    const diffs: string[] = [];
-    const drift: string[] = [];
-    for (const b of input.buddyinfo) {
-      const z = input.zoneFree.find((x) => x.nid === b.nid && x.zone === b.zone);
-      if (!z || z.pagesFree === null || z.pagesFree === b.freePages) continue;
-      const d = `node ${b.nid} ${b.zone}: buddyinfo ${b.freePages} free pages, zoneinfo ${z.pagesFree}`;
-      if (Math.abs(z.pagesFree - b.freePages) <= Math.max(FREE_DRIFT_PAGES, z.pagesFree / 100)) drift.push(d);
-      else diffs.push(d);
-    }
-    add(
-      'buddyinfo-free',
-      ['buddyinfo', 'zoneinfo'],
-      diffs.length ? 'mismatch' : 'ok',
-      diffs.length
-        ? `${diffs.join('; ')} (read moments apart)`
-        : drift.length
-          ? `free pages agree up to drift between the reads (${drift.join('; ')})`
-          : 'free pages per zone agree',
-      'info',
-    );
-  }
-
-  // 8c. pagetypeinfo: its free counts summed over migrate types are buddyinfo's (same free_area[], read moments
-  // apart; counts capped at 100000 are skipped), and each zone's pageblocks cover its present pages
-  // (pagetypeinfo_showblockcount_print() counts the pageblocks that have an online page of the zone).
-  const pti = input.pagetypeinfo;
-  if (pti && pti.free.length && input.buddyinfo.length) {
-    const bad: string[] = [];
-    for (const b of input.buddyinfo) {
-      const rows = pti.free.filter((r) => r.nid === b.nid && r.zone === b.zone);
-      if (!rows.length || rows.some((r) => r.capped.some(Boolean))) continue;
-      let pages = 0;
-      for (const r of rows) r.freeBlocks.forEach((n, order) => (pages += n * 2 ** order));
-      if (Math.abs(pages - b.freePages) > Math.max(FREE_DRIFT_PAGES, b.freePages / 100)) {
-        bad.push(`node ${b.nid} ${b.zone}: pagetypeinfo ${pages} free pages, buddyinfo ${b.freePages}`);
-      }
-    }
-    add(
-      'pagetypeinfo-buddyinfo',
-      ['pagetypeinfo', 'buddyinfo'],
-      bad.length ? 'mismatch' : 'ok',
-      bad.length ? bad.join('; ') : 'free pages per zone agree',
-      'info',
-    );
-  }
-  if (pti && pti.pagesPerBlock && pti.blocks.length && input.zoneinfo.length) {
-    const bad: string[] = [];
-    const per = pti.pagesPerBlock;
-    for (const r of pti.blocks.filter((x) => x.table === 'blocks')) {
-      const z = input.zoneinfo.find((x) => x.nid === r.nid && x.zone === r.zone);
-      if (!z) continue;
-      const covered = Object.values(r.blocks).reduce((n, v) => n + v, 0) * per;
-      // at least the present pages, at most the span rounded out to whole pageblocks at both ends
-      if (covered < z.present || covered > Math.ceil(z.spanned / per) * per + per) {
-        bad.push(`node ${r.nid} ${r.zone}: ${covered / per} pageblocks for ${z.present} present pages`);
-      }
-    }
-    add(
-      'pagetypeinfo-zoneinfo',
-      ['pagetypeinfo', 'zoneinfo'],
-      bad.length ? 'mismatch' : 'ok',
-      bad.length ? bad.join('; ') : 'pageblocks per zone cover the present pages',
-      'warning',
-      fileOf(input, 'pageblockOrder'),
-    );
-  }
-
-  // 9. memory block nodes (sysfs) vs the node ids of memblock memory.
-  if (input.blockRuns && nids.length && kindOf(input, 'memory') !== 'iomem') {
-    const bad: string[] = [];
-    for (const r of input.memory) {
-      if (r.nid === null) continue;
-      for (const run of input.blockRuns) {
-        if (run.start < r.end && r.start < run.end && run.nid !== null && run.nid !== r.nid) {
-          bad.push(
-            `${formatMemRange(Math.max(r.start, run.start), Math.min(r.end, run.end))}: memory says node ${r.nid}, memory blocks node ${run.nid}`,
-          );
-        }
-      }
-    }
-    add(
-      'memory-blocks',
-      [kindOf(input, 'memory'), 'memory-block-table'],
-      bad.length ? 'mismatch' : 'ok',
-      bad.length ? bad.slice(0, 5).join('; ') : 'memory block nodes agree with memblock node ids',
-      'warning',
-    );
-  }
-
-  // 9b. an online memory block's valid_zones names the one zone it lies in (drivers/base/memory.c
-  // valid_zones_show(); `none` when it spans zones), which must agree with that zone's span in zoneinfo.
-  const zoned = input.blocks.filter((b) => b.validZones.length === 1 && b.validZones[0] !== 'none');
-  if (zoned.length && input.zoneinfo.length) {
-    const bad: string[] = [];
-    const page = 2 ** shift;
-    for (const b of zoned) {
-      const z = input.zoneinfo.find((x) => x.nid === b.nid && x.zone === b.validZones[0] && x.spanned > 0);
-      const inside = z && b.start >= z.startPfn * page && b.end <= (z.startPfn + z.spanned) * page;
-      if (!inside)
-        bad.push(
-          `memory${b.id} ${formatMemRange(b.start, b.end)} says ${b.validZones[0]} on node ${b.nid ?? '?'}`,
-        );
-    }
-    add(
-      'memory-blocks-zones',
-      ['memory-block-table', 'zoneinfo'],
-      bad.length ? 'mismatch' : 'ok',
-      bad.length
-        ? `${bad.length} block(s) outside the zone they name: ${bad.slice(0, 4).join('; ')}${bad.length > 4 ? '; ...' : ''}`
-        : `${zoned.length} memory block(s) lie in the zone their valid_zones names`,
-      'warning',
-      fileOf(input, 'zoneinfo'),
-    );
-  }
-
-  // 10. `Early memory node ranges` (for_each_mem_pfn_range() in free_area_init()) vs the memory regions taken
-  // from another source: same ranges, same nodes, in whole pages.
   const memKind = kindOf(input, 'memory');
-  if (
-    input.nodeRanges.length &&
-    memory.length &&
-    memKind !== 'dmesg-early-node-ranges' &&
-    memKind !== 'iomem'
-  ) {
-    const bad: string[] = [];
-    const nodeIds = new Set([...input.nodeRanges.map((r) => r.nid), ...input.memory.map((r) => r.nid)]);
-    for (const nid of [...nodeIds].sort((a, b) => (a ?? -1) - (b ?? -1))) {
-      const a = pageRanges(
-        input.nodeRanges.filter((r) => r.nid === nid),
-        shift,
-      );
-      const b = pageRanges(
-        input.memory.filter((r) => r.nid === nid),
-        shift,
-      );
-      const onlyA = subtractRanges(a, b);
-      const onlyB = subtractRanges(b, a);
-      if (onlyA.length || onlyB.length) {
-        bad.push(
-          `node ${nid ?? '?'}: only in node ranges ${describe(onlyA)}; only in ${memKind} ${describe(onlyB)}`,
-        );
-      }
-    }
-    add(
-      'noderanges-memory',
-      ['dmesg', memKind],
-      bad.length ? 'mismatch' : 'ok',
-      bad.length ? bad.join('; ') : `node ranges and ${memKind} agree`,
-      'warning',
-      fileOf(input, 'nodeRanges'),
-    );
-  }
+  return {
+    input,
+    shift: input.pageShift,
+    e820Ram,
+    memory: normalizeRanges(input.memory),
+    // NOMAP memory is named `reserved`, not `System RAM`, in iomem (arch/arm64/kernel/setup.c
+    // request_standard_resources(), arch/riscv/kernel/setup.c init_resources())
+    mappedMemory: normalizeRanges(
+      input.memory.filter((r) => (r.flags & MEMBLOCK_FLAGS.MEMBLOCK_NOMAP) === 0),
+    ),
+    iomemRam: input.iomem && !input.iomem.zeroed ? input.iomem.systemRam : null,
+    nids: [...new Set(input.memory.map((r) => r.nid).filter((n): n is number => n !== null))].sort(
+      (a, b) => a - b,
+    ),
+    memKind,
+    memFromIomem: memKind === 'iomem',
+    label: (name) => (name === 'e820' ? e820Kind : kindOf(input, name)),
+  };
+}
 
-  // 11. ACPI SRAT (firmware's node affinity) vs memblock memory per node: RAM on a node SRAT does not give it,
-  // or SRAT RAM that never reached memblock. SRAT ranges span firmware holes, so only SRAT inside the e820 RAM
-  // counts when there is an e820 map; without one (arm64, riscv) small holes are expected and only a loss of
-  // SRAT_MISSING_BYTES or more is reported.
-  if (input.srat.length && nids.length) {
-    const bad: string[] = [];
-    let holes = 0;
-    for (const nid of [...new Set([...nids, ...input.srat.map((r) => r.nid)])].sort((a, b) => a - b)) {
-      let srat = normalizeRanges(input.srat.filter((r) => r.nid === nid));
-      if (e820Ram.length) srat = intersectRanges(srat, e820Ram);
-      const mem = normalizeRanges(input.memory.filter((r) => r.nid === nid));
-      const notInSrat = pageRanges(
-        subtractRanges(mem, normalizeRanges(input.srat.filter((r) => r.nid === nid))),
-        shift,
-      );
-      const notInMem = pageRanges(subtractRanges(srat, mem), shift);
-      if (notInSrat.length)
-        bad.push(`node ${nid}: memblock memory outside its SRAT ranges, ${describe(notInSrat)}`);
-      const bytes = notInMem.reduce((n, r) => n + r.end - r.start, 0);
-      if (bytes >= SRAT_MISSING_BYTES) {
-        bad.push(
-          `node ${nid}: SRAT memory missing from memblock (dropped at boot, or hot-pluggable), ${describe(notInMem)}`,
-        );
-      } else holes += bytes;
-    }
-    add(
-      'srat-memory',
-      ['dmesg-srat', memKind],
-      bad.length ? 'mismatch' : 'ok',
-      bad.length
-        ? bad.join('; ')
-        : `memblock memory matches SRAT on ${nids.length} node(s)${holes ? ` (${formatBytes(holes)} of SRAT ranges are firmware holes)` : ''}`,
-      'warning',
-      fileOf(input, 'memory'),
-    );
-  }
-
-  // 12. DEFERRED_STRUCT_PAGE_INIT vs `node N deferred pages initialised` lines.
-  const deferredCfg = input.config['CONFIG_DEFERRED_STRUCT_PAGE_INIT'];
-  if (deferredCfg !== undefined && input.deferredInitLines !== null) {
-    const on = deferredCfg === 'y';
-    const ok = on === input.deferredInitLines > 0;
-    add(
-      'config-deferred',
-      ['kconfig', 'dmesg'],
-      ok ? 'ok' : 'mismatch',
-      ok
-        ? `CONFIG_DEFERRED_STRUCT_PAGE_INIT=${deferredCfg} and ${input.deferredInitLines} deferred-init line(s)`
-        : `CONFIG_DEFERRED_STRUCT_PAGE_INIT=${deferredCfg} but ${input.deferredInitLines} deferred-init line(s) in the log`,
-      on ? 'info' : 'warning',
-    );
-  }
-
-  // 13. /proc/cmdline vs `Kernel command line:` (boot loaders may append initrd= or BOOT_IMAGE=).
-  if (input.cmdlineFile !== null && input.cmdlineDmesg !== null) {
-    const a = input.cmdlineFile.trim().split(/\s+/).join(' ');
-    const b = input.cmdlineDmesg.trim().split(/\s+/).join(' ');
-    add(
-      'cmdline-dmesg',
-      ['cmdline', 'dmesg'],
-      a === b ? 'ok' : 'mismatch',
-      a === b ? 'the command lines agree' : `/proc/cmdline "${a}" but the log says "${b}"`,
-      'info',
-    );
+/** Run every check of CROSS_CHECKS in order: each outcome is recorded, each mismatch is a diagnostic with its code. */
+export function crossCheck(input: CheckInput, sink: DiagnosticSink): CrossCheck[] {
+  const c = checkContext(input);
+  const checks: CrossCheck[] = [];
+  for (const def of CROSS_CHECKS) {
+    const o = def.run(c);
+    if (!o) continue;
+    checks.push({ id: def.id, between: o.between, status: o.status, detail: o.detail });
+    if (o.status === 'mismatch')
+      sink.add(def.code, o.severity ?? 'warning', o.detail, o.file ? { file: o.file } : undefined);
   }
   return checks;
 }

@@ -194,18 +194,32 @@ export function loadKhoImage(dir: string, options: LoadKhoImageOptions = {}): Kh
       (kd.side === 'bundle' &&
         !exists(at('kho-debugfs/out/fdt')) &&
         (exists(at('kho-debugfs/in/fdt')) || exists(at('kho/setup-data-kexec-kho.txt'))));
-    const image = decodeKhoImage({
-      incoming,
-      root: root.root,
-      rootFile: fdtFile,
-      rootBytes,
-      mem,
-      subBlobs,
-      scratch,
-      readFdt,
-      ...(options.pageShift !== undefined ? { pageShift: options.pageShift } : {}),
-      ...(options.bitmapFormat ? { bitmapFormat: options.bitmapFormat } : {}),
-    });
+    let image: KhoImage;
+    try {
+      image = decodeKhoImage({
+        incoming,
+        root: root.root,
+        rootFile: fdtFile,
+        rootBytes,
+        mem,
+        subBlobs,
+        scratch,
+        readFdt,
+        ...(options.pageShift !== undefined ? { pageShift: options.pageShift } : {}),
+        ...(options.bitmapFormat ? { bitmapFormat: options.bitmapFormat } : {}),
+      });
+    } catch (e) {
+      // A KHO-booted kernel's memory no longer holds what it was handed: the radix tree pages were never preserved
+      // (kho_radix_alloc_node: get_zeroed_page) and LUO's pages are freed once restored, so the running kernel
+      // reuses them. Same code and location; the line says why and what to capture instead.
+      if (!incoming || !(e instanceof TraceError) || e.location.file !== coreFile) throw e;
+      throw new TraceError({
+        code: e.code,
+        location: e.location,
+        expected: e.expected,
+        found: `${e.found} (this bundle is what a KHO-booted kernel received: the incoming radix tree and LUO pages are not kept after boot and get reused; capture the handover on the kernel that makes it, at kexec time)`,
+      });
+    }
     extra.push(...crossCheckReserveMem(dir, image));
     return { image, diagnostics: [...sink.items, ...extra, ...image.diagnostics] };
   } finally {

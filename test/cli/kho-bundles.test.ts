@@ -182,6 +182,27 @@ describe('bundles from current hosts (real v7.3-rc7 debugfs copies)', () => {
     expect(out).toContain('KHO_LUO_VERSION');
   });
 
+  it('a capture made on the KHO-booted kernel (real stage 2): exit 3, one line saying its incoming map is gone and what to capture', async () => {
+    const r = await inspect('traces/capture-real-kho-v7.3-rc7/stage2-after-kexec');
+    expect(r.code).toBe(3);
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    // the kernel reused a radix table page: a level-4 entry leads outside RAM (traces/capture-real-kho-v7.3-rc7/README.md)
+    expect(r.err).toContain('KHO_ERR_NOT_IN_DUMP');
+    expect(r.err).toContain('at 0x7fed1000e848');
+    expect(r.err).toContain('what a KHO-booted kernel received');
+    expect(r.err).toContain('capture the handover on the kernel that makes it');
+    // the same error on the cold-booted side has no such note
+    const cold = await inspect(
+      bundle('cold-radix-gone', {
+        'kho/fdt': 'traces/capture-real-kho-v7.3-rc7/stage2-after-kexec/kho/fdt',
+        'kho/memory.core': 'traces/capture-real-kho-v7.3-rc7/stage2-after-kexec/kho/memory.core',
+      }),
+    );
+    expect(cold.code).toBe(3);
+    expect(cold.err).toContain('KHO_ERR_NOT_IN_DUMP');
+    expect(cold.err).not.toContain('KHO-booted');
+  });
+
   it('v7.4 debugfs names bootmem_phys / bootmem_len give the scratch areas', async () => {
     const r = await inspect(
       bundle('bootmem', {

@@ -145,7 +145,7 @@ function runCase(
   peak = Math.max(peak, heapMb());
   gc?.();
   const live = heapMb();
-  const pages = r.kho!.run.blocks.reduce((a, b) => a + b.endPfn - b.startPfn, 0);
+  const pages = r.kho!.run.blocks.pages();
   const count = image.preserved.count;
   return {
     name: `sim-kho-replay ${size} ${kind} ${name}`,

@@ -73,13 +73,11 @@ export function compareStrategies(
     const tl = replay(host, image, { ...scenario, strategy, ...(onProgress ? { onProgress } : {}) });
     if (!head) {
       const blocks = tl.kho!.run.blocks;
-      let pages = 0;
-      for (let i = 0; i < blocks.length; i++) pages += blocks[i]!.endPfn - blocks[i]!.startPfn;
       head = {
         profile: tl.kho!.profile,
         deferred: tl.deferred,
         blocks: blocks.length,
-        preservedPages: pages,
+        preservedPages: blocks.pages(),
       };
       // the captured boot is the same for every strategy: replayed once
       tell?.('plain boot (cost calibration)');

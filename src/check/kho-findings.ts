@@ -4,6 +4,7 @@
 import type { Range, Severity } from '../core/index.js';
 import { intersectNormalized, normalizeRanges } from '../core/index.js';
 import type { KhoBlock } from '../sim/phases/kho-types.js';
+import { KhoBlockCursor, KhoBlocks } from '../sim/phases/kho-types.js';
 import type { Timeline } from '../sim/timeline.js';
 import { trueIdentity } from '../sim/phases/kho-run.js';
 import type { FindingCode } from './codes.js';
@@ -53,17 +54,13 @@ class BlockIndex {
   private readonly seen: Uint8Array;
   /** Ends never decrease (disjoint blocks): the first block ending after a pfn can be found by a forward sweep. */
   private readonly endsMonotone: boolean;
-  constructor(blocks: readonly KhoBlock[]) {
+  constructor(blocks: KhoBlocks) {
     const n = blocks.length;
-    this.starts = new Float64Array(n);
-    this.ends = new Float64Array(n);
+    this.starts = blocks.startPfn;
+    this.ends = blocks.endPfn;
     this.seen = new Uint8Array(n);
     let monotone = true;
-    blocks.forEach((b, i) => {
-      this.starts[i] = b.startPfn;
-      this.ends[i] = b.endPfn;
-      if (i > 0 && b.endPfn < this.ends[i - 1]!) monotone = false;
-    });
+    for (let i = 1; i < n; i++) if (this.ends[i]! < this.ends[i - 1]!) monotone = false;
     this.endsMonotone = monotone;
   }
   /** The first block whose end is past pfn (binary search; a sweep from `from` when ends are monotone). */
@@ -237,7 +234,33 @@ class FindingBuilder {
   }
 }
 
-const NO_BLOCKS: readonly KhoBlock[] = Object.freeze([]);
+const NO_BLOCKS = new KhoBlocks(
+  new Float64Array(0),
+  new Float64Array(0),
+  new Uint8Array(0),
+  new Uint8Array(0),
+  new Int32Array(0),
+);
+
+/** The blocks' ranges, sorted and merged (blocks are sorted by start). */
+function preservedRanges(blocks: KhoBlocks): Range[] {
+  const { startPfn: S, endPfn: E } = blocks;
+  const out: Range[] = [];
+  let s = 0;
+  let e = -Infinity;
+  for (let i = 0; i < blocks.length; i++) {
+    if (!(E[i]! > S[i]!)) continue;
+    if (S[i]! <= e) {
+      if (E[i]! > e) e = E[i]!;
+      continue;
+    }
+    if (e > -Infinity) out.push({ start: s, end: e });
+    s = S[i]!;
+    e = E[i]!;
+  }
+  if (e > -Infinity) out.push({ start: s, end: e });
+  return out;
+}
 const NO_IDS: readonly ReturnType<typeof trueIdentity>[number][] = Object.freeze([]);
 
 /** Every pfn where a memory range or a spanned zone starts or ends, sorted and unique. */
@@ -270,14 +293,15 @@ export function check(tl: Timeline): Finding[] {
   const blocks = kho ? kho.run.blocks : NO_BLOCKS;
   const index = new BlockIndex(blocks);
   const fb = new FindingBuilder(index);
-  const preserved = normalizeSorted(blocks.map((b) => ({ start: b.startPfn, end: b.endPfn })));
+  const preserved = preservedRanges(blocks);
   // a KHO boot watches preserved memory and scratch; a plain boot all of memory (a hole page initialised twice,
   // init_unavailable_range then reserve_bootmem_region over it, is a known harmless pattern, left out)
   const memory = normalizeRanges(ctx.layout.memRanges);
   const watched = kho ? normalizeSorted(mergeByStart(preserved, kho.run.scratch)) : memory;
+  // image index -> position in the sorted columns, for the observations that name a block
   const blockOf = new Map<number, KhoBlock>();
   if (kho?.run.observations.some((o) => o.kind === 'memblock-after-discard' || o.kind === 'restore-failed'))
-    for (const b of blocks) blockOf.set(b.index, b);
+    for (let i = 0; i < blocks.length; i++) blockOf.set(blocks.index[i]!, blocks.at(i));
 
   // struct-page events: reads of uninitialised pages anywhere; double init and lost orders on KHO memory
   const phaseOfFn = new Map<string, string>();
@@ -382,7 +406,9 @@ export function check(tl: Timeline): Finding[] {
   // blocks that straddle a boundary (few) are split by trueIdentity()
   const cuts = boundaryColumn(ctx.layout);
   let cut = 0;
-  for (const b of run.blocks) {
+  const b = new KhoBlockCursor(run.blocks);
+  for (let i = 0; i < run.blocks.length; i++) {
+    b.at(i);
     const r = { start: b.startPfn, end: b.endPfn };
     // only where the kernel has the int shift `1 << (order + PAGE_SHIFT)`: v7.2 on use 1UL (linux v7.3-rc7
     // kernel/liveupdate/kexec_handover.c kho_preserved_memory_reserve)

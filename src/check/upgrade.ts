@@ -126,8 +126,7 @@ export function checkUpgrade(host: HostTrace, image: KhoImageInput, options: Upg
     (o) => o.kind === 'image-refused' || o.kind === 'bitmap-mismatch',
   );
   const pageSize = 2 ** tl.arch.PAGE_SHIFT;
-  let preservedPages = 0;
-  for (const b of kho.run.blocks) preservedPages += b.endPfn - b.startPfn;
+  const preservedPages = kho.run.blocks.pages();
   const findings = [...check(tl)];
   let lostPages: number;
   if (!accepted) lostPages = preservedPages;

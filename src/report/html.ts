@@ -34,13 +34,14 @@ export function blocksOfRun(run: KhoRun): MapBlocks {
   const start = new Float64Array(n);
   const end = new Float64Array(n);
   const owner = new Uint8Array(n);
-  const kinds = KHO_RESTORE_KINDS.filter((k) => run.blocks.some((b) => b.kind === k));
+  const present = new Uint8Array(KHO_RESTORE_KINDS.length);
+  for (let i = 0; i < n; i++) present[run.blocks.kindCode[i]!] = 1;
+  const kinds = KHO_RESTORE_KINDS.filter((_, c) => present[c]);
   const index = new Map(kinds.map((k, i) => [k, i]));
   for (let i = 0; i < n; i++) {
-    const b = run.blocks[i]!;
-    start[i] = b.startPfn;
-    end[i] = b.endPfn;
-    owner[i] = index.get(b.kind) ?? 0;
+    start[i] = run.blocks.startPfn[i]!;
+    end[i] = run.blocks.endPfn[i]!;
+    owner[i] = index.get(run.blocks.kind(i)) ?? 0;
   }
   return { count: n, start, end, owner, owners: kinds };
 }

@@ -196,6 +196,12 @@ function stateKey(st: PageState): string {
   return `${st.memmap ? 1 : 0}|${st.initCount}|${st.nid}|${st.zid}|${st.reserved ? 1 : 0}|${st.buddy ? 1 : 0}|${st.khoOrder}|${st.khoMagic ? 1 : 0}|${st.initBy}`;
 }
 
+/** applyIds()'s `same` for operations whose result does not depend on the range. */
+const ALWAYS = (): boolean => true;
+
+/** NO_MEMMAP's state id (the constructor interns it first). */
+const NO_MEMMAP_ID = 0;
+
 export class MemMap {
   readonly limitPfn: number;
   readonly events: PageEvent[] = [];
@@ -271,97 +277,160 @@ export class MemMap {
     return lo;
   }
 
-  /** Visit the runs clipped to [start, end). */
+  /** Visit the runs clipped to [start, end) (maximal: neighbours differ, preserved blocks included). */
   scan(start: number, end: number, cb: (s: number, e: number, st: PageState) => void): void {
-    const e0 = Math.min(end, this.limitPfn);
-    if (start >= e0) {
-      if (end > start) cb(Math.max(start, this.limitPfn), end, NO_MEMMAP);
-      return;
-    }
-    const starts = this.starts;
-    for (let i = this.find(start); i < this.n; i++) {
-      const rs = starts[i]!;
-      if (rs >= e0) break;
-      cb(Math.max(rs, start), Math.min(this.runEnd(i), e0), this.states[this.ids[i]!]!);
-    }
-    if (end > this.limitPfn) cb(Math.max(start, this.limitPfn), end, NO_MEMMAP);
+    this.walk(start, end, 0, (s, e, id) => cb(s, e, this.states[id]!));
   }
 
   /**
-   * scan() of each range in turn (same callbacks, same order; k is the range's index). Ranges sorted by start
-   * share one forward cursor over the runs instead of a binary search each.
+   * The runs of [start, end) as the pages see them (the block layer over the background runs), maximal (equal
+   * neighbours merged), by state id; pages past limitPfn come last as NO_MEMMAP. `k` is passed through. The
+   * cursors (this.wi over the background, this.wb over the blocks) move forward from where the last walk left
+   * them, so ranges in ascending order cost one sweep in all.
    */
+  private walk(
+    start: number,
+    end: number,
+    k: number,
+    cb: (s: number, e: number, id: number, k: number) => void,
+  ): void {
+    const limit = this.limitPfn;
+    const e0 = Math.min(end, limit);
+    if (start < e0 && this.live === 0) {
+      // no block layer: the runs themselves (maximal already)
+      const starts = this.starts;
+      const n = this.n;
+      let i = this.seekBg(start);
+      for (; i < n; i++) {
+        const rs = starts[i]!;
+        if (rs >= e0) break;
+        cb(rs > start ? rs : start, Math.min(i + 1 < n ? starts[i + 1]! : limit, e0), this.ids[i]!, k);
+      }
+      this.wi = i > 0 ? i - 1 : 0;
+    } else if (start < e0) {
+      const starts = this.starts;
+      const ids = this.ids;
+      const n = this.n;
+      const bS = this.bS;
+      const bE = this.bE;
+      const bH = this.bH;
+      const bN = this.bN;
+      let i = this.seekBg(start);
+      let b = bN ? this.seekBlock(start) : 0;
+      let pos = start;
+      let ps = start;
+      let pid = -1;
+      while (pos < e0) {
+        while (b < bN && (bE[b]! <= pos || bH[b]! < 0)) b++;
+        let re: number;
+        let rid: number;
+        if (b < bN && bS[b]! <= pos) {
+          const hs = bS[b]!;
+          if (pos < hs + 1) {
+            re = hs + 1;
+            rid = bH[b]!;
+          } else {
+            re = bE[b]!;
+            rid = this.bT[b]!;
+          }
+        } else {
+          for (let steps = 0; i + 1 < n && starts[i + 1]! <= pos; steps++) {
+            if (steps === 16) {
+              i = this.find(pos);
+              break;
+            }
+            i++;
+          }
+          re = i + 1 < n ? starts[i + 1]! : limit;
+          if (b < bN && bS[b]! < re) re = bS[b]!;
+          rid = ids[i]!;
+        }
+        if (re > e0) re = e0;
+        if (rid !== pid) {
+          if (pid >= 0) cb(ps, pos, pid, k);
+          ps = pos;
+          pid = rid;
+        }
+        pos = re;
+      }
+      if (pid >= 0) cb(ps, pos, pid, k);
+      this.wi = i;
+      this.wb = b;
+    }
+    if (end > limit) cb(Math.max(start, limit), end, NO_MEMMAP_ID, k);
+  }
+
+  /** The background run holding pfn (< limitPfn), a few steps on from the walk cursor, else a binary search. */
+  private seekBg(pfn: number): number {
+    const starts = this.starts;
+    let i = this.wi < this.n ? this.wi : 0;
+    if (starts[i]! > pfn) return this.find(pfn);
+    for (let steps = 0; i + 1 < this.n && starts[i + 1]! <= pfn; steps++) {
+      if (steps === 16) return this.find(pfn);
+      i++;
+    }
+    return i;
+  }
+
+  /** The first block (evicted or not) ending after pfn, from the walk cursor or by binary search. */
+  private seekBlock(pfn: number): number {
+    const bE = this.bE;
+    let b = this.wb <= this.bN ? this.wb : 0;
+    if (b > 0 && bE[b - 1]! > pfn) return this.firstBlockEndingAfter(pfn);
+    for (let steps = 0; b < this.bN && bE[b]! <= pfn; steps++) {
+      if (steps === 16) return this.firstBlockEndingAfter(pfn);
+      b++;
+    }
+    return b;
+  }
+
+  private firstBlockEndingAfter(pfn: number): number {
+    const bE = this.bE;
+    let lo = 0;
+    let hi = this.bN;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (bE[mid]! <= pfn) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** scan() of each range in turn (same callbacks, same order; k is the range's index). */
   private scanEach(rs: Cols, cb: (s: number, e: number, st: PageState, k: number) => void): void {
     const { S, E, n } = rs;
-    if (!colsSorted(rs)) {
-      for (let k = 0; k < n; k++) this.scan(S[k]!, E[k]!, (s, e, st) => cb(s, e, st, k));
-      return;
+    const states = this.states;
+    const f = (s: number, e: number, id: number, k: number): void => cb(s, e, states[id]!, k);
+    for (let k = 0; k < n; k++) this.walk(S[k]!, E[k]!, k, f);
+  }
+
+  /** The state id of one pfn (< limitPfn). */
+  private idAt(pfn: number): number {
+    if (this.live > 0) {
+      const b = this.seekBlock(pfn);
+      if (b < this.bN && this.bH[b]! >= 0 && this.bS[b]! <= pfn) {
+        this.wb = b;
+        return pfn === this.bS[b] ? this.bH[b]! : this.bT[b]!;
+      }
     }
-    const starts = this.starts;
-    const limit = this.limitPfn;
-    let i = 0;
-    for (let k = 0; k < n; k++) {
-      const start = S[k]!;
-      const end = E[k]!;
-      const e0 = Math.min(end, limit);
-      if (start >= e0) {
-        if (end > start) cb(Math.max(start, limit), end, NO_MEMMAP, k);
-        continue;
-      }
-      // the run holding start: a few steps forward from the last one, else a binary search
-      if (starts[i]! > start) i = this.find(start);
-      else {
-        for (let steps = 0; i + 1 < this.n && starts[i + 1]! <= start; steps++) {
-          if (steps === 32) {
-            i = this.find(start);
-            break;
-          }
-          i++;
-        }
-      }
-      for (let j = i; j < this.n; j++) {
-        const rs0 = starts[j]!;
-        if (rs0 >= e0) break;
-        cb(Math.max(rs0, start), Math.min(this.runEnd(j), e0), this.states[this.ids[j]!]!, k);
-      }
-      if (end > limit) cb(Math.max(start, limit), end, NO_MEMMAP, k);
-    }
+    const i = this.seekBg(pfn);
+    this.wi = i;
+    return this.ids[i]!;
   }
 
   /** The state of one pfn. */
   stateAt(pfn: number): PageState {
     if (pfn < 0 || pfn >= this.limitPfn) return NO_MEMMAP;
-    return this.states[this.ids[this.find(pfn)]!]!;
+    return this.states[this.idAt(pfn)]!;
   }
 
   /**
    * stateAt() of many pfns (one result per pfn, in their order); pfns in ascending order share one forward
-   * cursor over the runs instead of a binary search each.
+   * cursor instead of a binary search each.
    */
   statesAt(pfns: ArrayLike<number>): PageState[] {
     const out: PageState[] = new Array<PageState>(pfns.length);
-    const starts = this.starts;
-    let i = 0;
-    let prev = -Infinity;
-    for (let k = 0; k < pfns.length; k++) {
-      const pfn = pfns[k]!;
-      if (pfn < 0 || pfn >= this.limitPfn) {
-        out[k] = NO_MEMMAP;
-        continue;
-      }
-      if (pfn < prev) i = this.find(pfn);
-      else {
-        for (let steps = 0; i + 1 < this.n && starts[i + 1]! <= pfn; steps++) {
-          if (steps === 32) {
-            i = this.find(pfn);
-            break;
-          }
-          i++;
-        }
-      }
-      prev = pfn;
-      out[k] = this.states[this.ids[i]!]!;
-    }
+    for (let k = 0; k < pfns.length; k++) out[k] = this.stateAt(pfns[k]!);
     return out;
   }
 
@@ -370,6 +439,215 @@ export class MemMap {
     const out: PageRun[] = [];
     this.scan(start, end, (s, e, st) => out.push({ start: s, end: e, state: st }));
     return out;
+  }
+
+  // The block layer (issue 10): each preserved block's pages as two state ids indexed by block, the head page
+  // (page->private holds the KHO order) and the tail pages, over the background runs. Block operations write
+  // these columns; only what lies between blocks goes to the runs, so the runs do not grow with the blocks.
+  // The runs under a block in the layer are hidden: never read, and overwritten freely (an operation on the
+  // ranges either side of a block covers it too, so the free ranges between a million blocks are a few runs).
+  // A block an operation covers only in part (not whole, head or tail) leaves the layer: its two states are
+  // written into the runs first (evict), and the operation goes on as on any other pages.
+  private bN = 0;
+  private bS = new Float64Array(0);
+  private bE = new Float64Array(0);
+  /** Head and tail state ids of each block; bH -1: the block's pages are in the runs (evicted). */
+  private bH = new Int32Array(0);
+  private bT = new Int32Array(0);
+  /** Blocks in the layer (not evicted). */
+  private live = 0;
+  // walk cursors (a run, a block), kept between walks so ascending queries sweep once
+  private wi = 0;
+  private wb = 0;
+
+  /**
+   * Keep the state of the given blocks (preserved memory, sorted by start) in the block layer. A block that
+   * overlaps another, is empty, lies past limitPfn or over more than one run stays in the runs. Observable
+   * behaviour is the same either way: only the cost changes.
+   */
+  attachBlocks(starts: ArrayLike<number>, ends: ArrayLike<number>): void {
+    if (this.bN) this.detachBlocks();
+    const n = starts.length;
+    for (let i = 1; i < n; i++) if (starts[i]! < starts[i - 1]!) return;
+    const S = new Float64Array(n);
+    const E = new Float64Array(n);
+    const H = new Int32Array(n);
+    let m = 0;
+    let prevEnd = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const s = starts[i]!;
+      const e = ends[i]!;
+      const ok = s >= 0 && e > s && e <= this.limitPfn && s >= prevEnd && (i + 1 >= n || e <= starts[i + 1]!);
+      if (e > prevEnd) prevEnd = e;
+      if (!ok) continue;
+      const r = this.find(s);
+      if (this.runEnd(r) < e) continue;
+      S[m] = s;
+      E[m] = e;
+      H[m] = this.ids[r]!;
+      m++;
+    }
+    this.bS = S.subarray(0, m);
+    this.bE = E.subarray(0, m);
+    this.bH = H.subarray(0, m);
+    this.bT = H.slice(0, m);
+    this.bN = m;
+    this.live = m;
+    this.wb = 0;
+  }
+
+  /** Write every block of the layer into the runs and drop the layer. */
+  detachBlocks(): void {
+    const all: number[] = [];
+    for (let b = 0; b < this.bN; b++) if (this.bH[b]! >= 0) all.push(b);
+    this.evict(all);
+    this.bN = 0;
+    this.live = 0;
+    this.bS = new Float64Array(0);
+    this.bE = new Float64Array(0);
+    this.bH = new Int32Array(0);
+    this.bT = new Int32Array(0);
+    this.wb = 0;
+  }
+
+  /** Blocks in the layer (for tests and benches). */
+  get layeredBlocks(): number {
+    return this.live;
+  }
+
+  /** Move the given blocks (ascending, in the layer) into the runs. */
+  private evict(blocks: readonly number[]): void {
+    if (!blocks.length) return;
+    const S = new Float64Array(2 * blocks.length);
+    const E = new Float64Array(2 * blocks.length);
+    const to = new Int32Array(2 * blocks.length);
+    let n = 0;
+    for (const b of blocks) {
+      const s = this.bS[b]!;
+      const e = this.bE[b]!;
+      S[n] = s;
+      E[n] = s + 1;
+      to[n++] = this.bH[b]!;
+      if (e > s + 1) {
+        S[n] = s + 1;
+        E[n] = e;
+        to[n++] = this.bT[b]!;
+      }
+      this.bH[b] = -1;
+      this.live--;
+    }
+    this.bgApplyIds({ S, E, n }, (_id, k) => to[k]!, true);
+  }
+
+  /**
+   * Apply f (state id -> state id, per range k and piece [s, e)) to disjoint ranges sorted by start: the blocks
+   * of the layer the ranges cover are changed in their columns, the rest in the runs. `same(k1, k2)`: f gives
+   * the same result for both ranges, so two ranges with only layer blocks between them are one range of the
+   * runs (the runs under the blocks are hidden); without it each range is its own.
+   */
+  private applyIds(
+    rs: Cols,
+    f: (id: number, k: number, s: number, e: number) => number,
+    same?: (k1: number, k2: number) => boolean,
+  ): void {
+    if (this.live === 0) {
+      this.bgApplyIds(rs, f);
+      return;
+    }
+    const { S, E, n: R } = rs;
+    const bS = this.bS;
+    const bE = this.bE;
+    const bH = this.bH;
+    const bN = this.bN;
+    // blocks covered in part, moved to the runs first
+    const partial: number[] = [];
+    let b = 0;
+    for (let k = 0; k < R; k++) {
+      const s = S[k]!;
+      const e = E[k]!;
+      if (!(e > s)) continue;
+      if (b > 0 && bE[b - 1]! > s) b = this.firstBlockEndingAfter(s);
+      while (b < bN && bE[b]! <= s) b++;
+      for (let x = b; x < bN && bS[x]! < e; x++) {
+        if (bH[x]! < 0) continue;
+        const cs = Math.max(s, bS[x]!);
+        const ce = Math.min(e, bE[x]!);
+        const whole = cs === bS[x] && ce === bE[x];
+        const head = cs === bS[x] && ce === cs + 1;
+        const tail = cs === bS[x]! + 1 && ce === bE[x];
+        if (!(whole || head || tail) && partial[partial.length - 1] !== x) partial.push(x);
+      }
+    }
+    if (partial.length) {
+      partial.sort((x, y) => x - y);
+      this.evict(partial.filter((x, i) => i === 0 || partial[i - 1] !== x));
+    }
+    // the layer's part in its columns, the rest as pieces of the runs (joined across layer blocks when `same`)
+    const states = this.states;
+    const bT = this.bT;
+    let pS = new Float64Array(Math.min(R + 16, 1 << 16));
+    let pE = new Float64Array(pS.length);
+    let pK = new Int32Array(pS.length);
+    let np = 0;
+    let g = 0; // gap-check cursor over the blocks
+    const piece = (s: number, e: number, k: number): void => {
+      if (np > 0 && same && pE[np - 1]! <= s && same(pK[np - 1]!, k)) {
+        // joined when [previous end, s) is all layer blocks, end to end
+        let cover = pE[np - 1]!;
+        if (cover === s) {
+          pE[np - 1] = e;
+          return;
+        }
+        if (g > 0 && bE[g - 1]! > cover) g = this.firstBlockEndingAfter(cover);
+        while (g < bN && bE[g]! <= cover) g++;
+        let x = g;
+        while (x < bN && bH[x]! >= 0 && bS[x] === cover && cover < s) cover = bE[x++]!;
+        if (cover === s) {
+          pE[np - 1] = e;
+          return;
+        }
+      }
+      if (np === pS.length) {
+        const grow = <A extends Float64Array | Int32Array>(a: A, make: (m: number) => A): A => {
+          const c = make(a.length * 2);
+          c.set(a);
+          return c;
+        };
+        pS = grow(pS, (m) => new Float64Array(m));
+        pE = grow(pE, (m) => new Float64Array(m));
+        pK = grow(pK, (m) => new Int32Array(m));
+      }
+      pS[np] = s;
+      pE[np] = e;
+      pK[np++] = k;
+    };
+    b = 0;
+    for (let k = 0; k < R; k++) {
+      const s = S[k]!;
+      const e = E[k]!;
+      if (!(e > s)) continue;
+      if (b > 0 && bE[b - 1]! > s) b = this.firstBlockEndingAfter(s);
+      while (b < bN && bE[b]! <= s) b++;
+      let pos = s;
+      for (let x = b; x < bN && bS[x]! < e; x++) {
+        if (bH[x]! < 0) continue;
+        const hs = bS[x]!;
+        const cs = Math.max(s, hs);
+        const ce = Math.min(e, bE[x]!);
+        if (cs > pos) piece(pos, cs, k);
+        if (cs === hs) {
+          const h = bH[x]!;
+          if (states[h]!.memmap) bH[x] = f(h, k, hs, hs + 1);
+        }
+        if (ce === bE[x] && ce > hs + 1) {
+          const t = bT[x]!;
+          if (states[t]!.memmap) bT[x] = f(t, k, hs + 1, ce);
+        }
+        pos = ce;
+      }
+      if (pos < e) piece(pos, e, k);
+    }
+    if (np) this.bgApplyIds({ S: pS, E: pE, n: np }, (id, j, s, e) => f(id, pK[j]!, s, e));
   }
 
   /**
@@ -390,7 +668,11 @@ export class MemMap {
    * (copied in bulk) into the spare buffers, which then become the map: O(runs) copying and O(ranges log runs)
    * searching per operation, whatever the spread of the ranges.
    */
-  private applyIds(rs: Cols, f: (id: number, k: number, s: number, e: number) => number): void {
+  private bgApplyIds(
+    rs: Cols,
+    f: (id: number, k: number, s: number, e: number) => number,
+    force = false,
+  ): void {
     const { S, E } = rs;
     const R = rs.n;
     const limit = this.limitPfn;
@@ -434,7 +716,7 @@ export class MemMap {
     if (!ga.length) return;
     this.ensureOut(this.n + 2 * R + 2);
     if (ga.length === 1) {
-      const o = this.mergeWindow(rs, ga[0]!, gb[0]!, gk[0]!, gg[0]!, f, 0);
+      const o = this.mergeWindow(rs, ga[0]!, gb[0]!, gk[0]!, gg[0]!, f, 0, force);
       this.replaceRuns(ga[0]!, gb[0]!, o);
       return;
     }
@@ -445,7 +727,7 @@ export class MemMap {
       this.outStarts.set(this.starts.subarray(copied, a), o);
       this.outIds.set(this.ids.subarray(copied, a), o);
       o += a - copied;
-      o = this.mergeWindow(rs, a, gb[x]!, gk[x]!, gg[x]!, f, o);
+      o = this.mergeWindow(rs, a, gb[x]!, gk[x]!, gg[x]!, f, o, force);
       copied = gb[x]!;
     }
     this.outStarts.set(this.starts.subarray(copied, this.n), o);
@@ -487,6 +769,7 @@ export class MemMap {
     k1: number,
     f: (id: number, k: number, s: number, e: number) => number,
     o: number,
+    force: boolean,
   ): number {
     const { S, E } = rs;
     const oS = this.outStarts;
@@ -504,7 +787,7 @@ export class MemMap {
       const re = this.runEnd(i);
       let cur = this.starts[i]!;
       while (j < k1 && E[j]! <= cur) j++;
-      const mapped = states[id]!.memmap;
+      const mapped = force || states[id]!.memmap;
       let k = j;
       while (cur < re && k < k1 && S[k]! < re) {
         const gs = S[k]!;
@@ -676,14 +959,18 @@ export class MemMap {
       zid: (x % 16) - 1,
       initBy: actor.fn,
     }));
-    this.applyIds({ S: sorted.start, E: sorted.end, n: sorted.n }, (id, k) => {
-      const nid = sorted.nid[k]!;
-      const zid = sorted.zid[k]!;
-      if (zid >= -1 && zid < 15 && nid >= -1 && nid < 0xfffff && Number.isInteger(nid + zid))
-        return next(id, (nid + 1) * 16 + (zid + 1));
-      const st = this.states[id]!;
-      return this.intern({ ...UNINIT, initCount: st.initCount + 1, nid, zid, initBy: actor.fn });
-    });
+    this.applyIds(
+      { S: sorted.start, E: sorted.end, n: sorted.n },
+      (id, k) => {
+        const nid = sorted.nid[k]!;
+        const zid = sorted.zid[k]!;
+        if (zid >= -1 && zid < 15 && nid >= -1 && nid < 0xfffff && Number.isInteger(nid + zid))
+          return next(id, (nid + 1) * 16 + (zid + 1));
+        const st = this.states[id]!;
+        return this.intern({ ...UNINIT, initCount: st.initCount + 1, nid, zid, initBy: actor.fn });
+      },
+      (k1, k2) => sorted.nid[k1] === sorted.nid[k2] && sorted.zid[k1] === sorted.zid[k2],
+    );
     const one = rs.n === 1;
     return this.record(actor, 'init', sorted.start[0]!, sorted.end[sorted.n - 1]!, pages, {
       ...(one ? { nid: rs.nid[0]!, zid: rs.zid[0]! } : {}),
@@ -722,7 +1009,7 @@ export class MemMap {
     const cols = colsOf(rs);
     const u = this.usage(cols);
     const next = this.memo((st) => ({ ...st, reserved: true }));
-    this.applyIds(cols, (id) => next(id, 0));
+    this.applyIds(cols, (id) => next(id, 0), ALWAYS);
     return this.record(actor, 'reserve', rs[0]!.start, rs[rs.length - 1]!.end, u.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.ranges,
@@ -737,7 +1024,7 @@ export class MemMap {
     const cols = colsOf(rs);
     const u = this.usage(cols);
     const next = this.memo((st) => ({ ...st, reserved: false, buddy: true }));
-    this.applyIds(cols, (id) => next(id, 0));
+    this.applyIds(cols, (id) => next(id, 0), ALWAYS);
     return this.record(actor, 'free', rs[0]!.start, rs[rs.length - 1]!.end, u.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.ranges,
@@ -812,7 +1099,11 @@ export class MemMap {
     const cols = pageCols(pfns, n);
     const u = this.usage(cols);
     const next = this.memo((st, o) => ({ ...st, khoOrder: o, khoMagic: magic }));
-    this.applyIds(cols, (id, k) => next(id, orders[k]!));
+    this.applyIds(
+      cols,
+      (id, k) => next(id, orders[k]!),
+      (k1, k2) => orders[k1] === orders[k2],
+    );
     return this.record(actor, 'write', cols.S[0]!, cols.E[n - 1]!, u.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.ranges,
@@ -824,7 +1115,7 @@ export class MemMap {
   clearKhoHeads(pfns: ArrayLike<number>): void {
     const sorted = uniqueSorted(pfns);
     const next = this.memo((st) => ({ ...st, khoOrder: -1, khoMagic: false }));
-    if (sorted.length) this.applyIds(pageCols(sorted), (id) => next(id, 0));
+    if (sorted.length) this.applyIds(pageCols(sorted), (id) => next(id, 0), ALWAYS);
   }
 
   /** A read of every page of the ranges. */
@@ -896,12 +1187,7 @@ export class MemMap {
     // pages per state id in one loop over the runs (integer sums, exact), then the totals per state
     const perId = new Float64Array(this.states.length);
     const e0 = Math.min(end, this.limitPfn);
-    if (start < e0) {
-      for (let i = this.find(start); i < this.n && this.starts[i]! < e0; i++) {
-        const id = this.ids[i]!;
-        perId[id] = perId[id]! + Math.min(this.runEnd(i), e0) - Math.max(this.starts[i]!, start);
-      }
-    }
+    if (start < e0) this.walk(start, e0, 0, (s, e, id) => (perId[id] = perId[id]! + e - s));
     perId.forEach((n, id) => {
       const st = this.states[id]!;
       if (!n || !st.memmap) return;

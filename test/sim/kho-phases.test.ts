@@ -222,7 +222,7 @@ describe('restore kinds', () => {
     reserveMem: [{ name: 'r', start: 0x172000 * PAGE, sizeBytes: 16 * PAGE }],
   };
   it('classifies blocks by what the image says uses them', () => {
-    expect(classifyBlocks(image, 12, 10).map((b) => b.kind)).toEqual([
+    expect([...classifyBlocks(image, 12, 10)].map((b) => b.kind)).toEqual([
       'folio',
       'pages',
       'vmalloc',

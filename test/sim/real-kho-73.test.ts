@@ -95,7 +95,7 @@ describe.each(BUNDLES)('%s: the second kernel as replayed and as it printed', (d
       .map((m) => [hex(m[1]!) / 4096, (hex(m[2]!) + 1) / 4096] as const)
       .sort((x, y) => x[0] - y[0]);
     expect(printed.length).toBe(b.image.preserved.count);
-    expect(r.kho.run.blocks.map((x) => [x.startPfn, x.endPfn])).toEqual(printed);
+    expect([...r.kho.run.blocks].map((x) => [x.startPfn, x.endPfn])).toEqual(printed);
   });
 
   it('is clean where the kernel restored every folio and checked it', () => {
@@ -104,7 +104,7 @@ describe.each(BUNDLES)('%s: the second kernel as replayed and as it printed', (d
     const findings = checkKho(r);
     expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
     // every block the replay restores was restored: magic and order found on its head
-    const restorable = r.kho.run.blocks.filter((x) => r.kho.run.restoreKinds.has(x.kind));
+    const restorable = [...r.kho.run.blocks].filter((x) => r.kho.run.restoreKinds.has(x.kind));
     expect(r.kho.run.restored.size).toBe(restorable.length);
   });
 

@@ -5,6 +5,7 @@ import type { SimContext } from '../context.js';
 import { runPhase } from '../context.js';
 import { earlyPfnToNid, StrategyRunner } from './kho-run.js';
 import type { KhoRun } from './kho-run.js';
+import { KhoBlockCursor } from './kho-types.js';
 
 const PHASE = 'kho_memory_init';
 
@@ -92,21 +93,27 @@ function releaseScratch(ctx: SimContext, run: KhoRun): void {
 export function khoMemoryInit(ctx: SimContext, run: KhoRun): void {
   runPhase(ctx, PHASE, () => {
     if (!run.accepted) return;
+    // the preserved blocks' struct pages from here on live in the memmap's block columns (same answers, and
+    // the runs stop growing with the number of blocks)
+    ctx.memmap.attachBlocks(run.blocks.startPfn, run.blocks.endPfn);
     releaseScratch(ctx, run);
     const runner = new StrategyRunner(ctx, run, 'deserialize', PHASE);
     const deser = run.strategy.deserialize?.bind(run.strategy);
     if (deser) {
-      for (const b of run.blocks) {
+      const b = new KhoBlockCursor(run.blocks);
+      for (let i = 0; i < run.blocks.length; i++) {
+        b.at(i);
         runner.current = b.index;
         deser(b, runner);
       }
     }
     if (run.strategy.deserializeInit === 'before-order-write') runner.flush();
     const pageSize = 2 ** ctx.arch.PAGE_SHIFT;
-    const added = run.blocks.map((b) => ({
-      start: b.startPfn * pageSize,
-      end: b.endPfn * pageSize,
-      nid: earlyPfnToNid(ctx, b.startPfn),
+    const { startPfn, endPfn } = run.blocks;
+    const added = Array.from(startPfn, (s, i) => ({
+      start: s * pageSize,
+      end: endPfn[i]! * pageSize,
+      nid: earlyPfnToNid(ctx, s),
       flags: MEMBLOCK_FLAGS.MEMBLOCK_RSRV_NOINIT,
     }));
     // memblock_reserve() merges with what is already reserved and mark_noinit() flags the whole block, so a
@@ -126,12 +133,10 @@ export function khoMemoryInit(ctx: SimContext, run: KhoRun): void {
       if (cur < r.end) kept.push({ start: cur, end: r.end, nid: r.nid, flags: r.flags });
     }
     ctx.tables = { memory: ctx.tables.memory, reserved: mergeRegions(kept, added) };
-    ctx.memmap.writeKhoHeadColumns(
-      Float64Array.from(run.blocks, (b) => b.startPfn),
-      Float64Array.from(run.blocks, (b) => b.order),
-      run.profile.pageMagic,
-      { phase: PHASE, fn: 'kho_preserved_memory_reserve' },
-    );
+    ctx.memmap.writeKhoHeadColumns(run.blocks.startPfn, run.blocks.order, run.profile.pageMagic, {
+      phase: PHASE,
+      fn: 'kho_preserved_memory_reserve',
+    });
     if (run.strategy.deserializeInit === 'after-order-write') runner.flush();
   });
 }

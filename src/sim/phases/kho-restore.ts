@@ -3,6 +3,7 @@ import type { SimContext } from '../context.js';
 import { runPhase } from '../context.js';
 import { StrategyRunner } from './kho-run.js';
 import type { KhoRun } from './kho-run.js';
+import { KHO_RESTORE_KINDS, KhoBlockCursor } from './kho-types.js';
 
 type RestoreFailure = 'magic' | 'order-above-max' | 'wrong-order' | 'no-memmap';
 
@@ -19,10 +20,10 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
     if (!run.accepted) return;
     const maxOrder = ctx.arch.MAX_PAGE_ORDER;
     const blocks = run.blocks;
-    // the heads' struct pages as deserialize left them (blocks are sorted: one sweep over the memmap)
-    const headPfns = new Float64Array(blocks.length);
-    for (let i = 0; i < blocks.length; i++) headPfns[i] = blocks[i]!.startPfn;
-    const heads = ctx.memmap.statesAt(headPfns);
+    const headPfns = blocks.startPfn;
+    const kinds = blocks.kindCode;
+    // the kinds restored, by kind code
+    const restoring = KHO_RESTORE_KINDS.map((k) => run.restoreKinds.has(k));
     // the blocks that pass, by position in `blocks`, and their heads in a column (no array of objects)
     const okAt = new Int32Array(blocks.length);
     const okHeads = new Float64Array(blocks.length);
@@ -30,24 +31,25 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
     const checkMagic = run.profile.pageMagic;
     const checkMax = run.profile.restoreChecksMaxOrder;
     for (let i = 0; i < blocks.length; i++) {
-      const b = blocks[i]!;
-      if (!run.restoreKinds.has(b.kind)) continue;
-      const st = heads[i]!;
+      if (!restoring[kinds[i]!]) continue;
+      // the head's struct page as deserialize left it (heads ascending: one sweep over the memmap)
+      const st = ctx.memmap.stateAt(headPfns[i]!);
       let reason: RestoreFailure | null = null;
       // K616: order = page->private, zeroed by any init since the write; K618+: magic and order in the union
       const order = st.khoOrder < 0 ? 0 : st.khoOrder;
       if (!st.memmap) reason = 'no-memmap';
       else if (checkMagic && !st.khoMagic) reason = 'magic';
       else if (checkMax && order > maxOrder) reason = 'order-above-max';
-      else if (order !== b.order) reason = 'wrong-order';
+      else if (order !== blocks.order[i]) reason = 'wrong-order';
       if (reason !== null) {
-        const fn = b.kind === 'folio' || b.kind === 'subtree' ? 'kho_restore_folio' : 'kho_restore_pages';
-        run.observations.push({ kind: 'restore-failed', phase: PHASE, fn, block: b.index, reason });
+        const kind = blocks.kind(i);
+        const fn = kind === 'folio' || kind === 'subtree' ? 'kho_restore_folio' : 'kho_restore_pages';
+        run.observations.push({ kind: 'restore-failed', phase: PHASE, fn, block: blocks.index[i]!, reason });
         // a wrong order is restored anyway (as the order the head says); the others are refused
         if (reason !== 'wrong-order') continue;
       }
       okAt[nOk] = i;
-      okHeads[nOk++] = b.startPfn;
+      okHeads[nOk++] = headPfns[i]!;
     }
     const okPfns = okHeads.subarray(0, nOk);
     // private is cleared right after the check, before anything else touches the page
@@ -55,8 +57,9 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
     const runner = new StrategyRunner(ctx, run, 'restore', PHASE);
     const restore = run.strategy.restore?.bind(run.strategy);
     if (restore) {
+      const b = new KhoBlockCursor(blocks);
       for (let k = 0; k < nOk; k++) {
-        const b = blocks[okAt[k]!]!;
+        b.at(okAt[k]!);
         runner.current = b.index;
         restore(b, runner);
       }
@@ -64,6 +67,6 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
     runner.flush();
     // adjust_managed_page_count(page, nr) -> page_zone(head): a read of the head's struct page
     ctx.memmap.readPages(okPfns, { phase: PHASE, fn: 'kho_restore_page' });
-    for (let k = 0; k < nOk; k++) run.restored.add(blocks[okAt[k]!]!.index);
+    for (let k = 0; k < nOk; k++) run.restored.add(blocks.index[okAt[k]!]!);
   });
 }

@@ -6,7 +6,8 @@ import type { SimContext } from '../context.js';
 import type { Layout } from '../layout.js';
 import type { KernelProfile } from '../profiles.js';
 import type { KhoStrategy, StrategyContext, StrategyPageView } from '../strategies/index.js';
-import type { KhoBlock, KhoImageInput, KhoRestoreKind } from './kho-types.js';
+import type { KhoImageInput, KhoRestoreKind } from './kho-types.js';
+import { KHO_RESTORE_KINDS, KhoBlocks } from './kho-types.js';
 import { forEachZonePiece } from './zone-split.js';
 
 /**
@@ -44,8 +45,8 @@ export interface KhoRun {
   readonly profile: KernelProfile;
   readonly strategy: KhoStrategy;
   readonly image: KhoImageInput;
-  /** Sorted by startPfn. */
-  readonly blocks: readonly KhoBlock[];
+  /** Sorted by startPfn, in columns. */
+  readonly blocks: KhoBlocks;
   /** Kinds restored by the replay (--restore). reserve-mem is revived by memblock and never restored. */
   readonly restoreKinds: ReadonlySet<KhoRestoreKind>;
   /** kho_populate() accepted the image (root compatible matches the profile's ABI). */
@@ -91,47 +92,85 @@ function inReserveMem(rm: readonly { start: number; end: number }[], p: number):
   return false;
 }
 
+/** The sorted, distinct values of a column (for membership by binary search: no Set of millions). */
+function sortedColumn(values: Iterable<number>): Float64Array {
+  const a = Float64Array.from(values).sort();
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (n === 0 || a[i] !== a[n - 1]) a[n++] = a[i]!;
+  return a.subarray(0, n);
+}
+
+/** `x` is a value of the sorted column `a`. */
+function inColumn(a: Float64Array, x: number): boolean {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < a.length && a[lo] === x;
+}
+
+const KIND = Object.fromEntries(KHO_RESTORE_KINDS.map((k, i) => [k, i])) as Record<KhoRestoreKind, number>;
+
 /**
  * Blocks in pfns, each tagged with the restore call the image says it is used through: reserve_mem ranges
  * first (revived, never restored), then vmalloc chunk and area pages, subtree blobs, orders above
- * MAX_PAGE_ORDER (only kho_preserve_pages makes them), and folios for the rest.
+ * MAX_PAGE_ORDER (only kho_preserve_pages makes them), and folios for the rest. Columns, sorted by start.
  */
-export function classifyBlocks(image: KhoImageInput, pageShift: number, maxPageOrder: number): KhoBlock[] {
+export function classifyBlocks(image: KhoImageInput, pageShift: number, maxPageOrder: number): KhoBlocks {
   const pageSize = 2 ** pageShift;
-  const vm = new Set<number>();
-  for (const a of image.vmalloc) {
-    for (const p of a.chunkPhys) vm.add(p);
-    for (let i = 0; i < a.blockPhys.length; i++) vm.add(a.blockPhys[i]!);
-  }
-  const sub = new Set(image.subtrees.map((s) => s.phys));
+  const vm = sortedColumn(
+    (function* () {
+      for (const a of image.vmalloc) {
+        yield* a.chunkPhys;
+        for (let i = 0; i < a.blockPhys.length; i++) yield a.blockPhys[i]!;
+      }
+    })(),
+  );
+  const sub = sortedColumn(image.subtrees.map((s) => s.phys));
   const rm = image.reserveMem
     .map((r) => ({ start: r.start, end: r.start + r.sizeBytes }))
     .sort((a, b) => a.start - b.start);
-  const out: KhoBlock[] = [];
   const { count, phys, order } = image.preserved;
+  const startPfn = new Float64Array(count);
+  const endPfn = new Float64Array(count);
+  const orders = new Uint8Array(count);
+  const kinds = new Uint8Array(count);
+  const index = new Int32Array(count);
+  let sorted = true;
   for (let i = 0; i < count; i++) {
     const p = phys[i]!;
     const o = order[i]!;
-    const startPfn = Math.floor(p / pageSize);
-    const endPfn = startPfn + 2 ** o;
-    let kind: KhoRestoreKind;
-    if (inReserveMem(rm, p)) kind = 'reserve-mem';
-    else if (vm.size && vm.has(p)) kind = 'vmalloc';
-    else if (sub.size && sub.has(p)) kind = 'subtree';
-    else if (o > maxPageOrder) kind = 'pages';
-    else kind = 'folio';
-    out.push({ index: i, startPfn, endPfn, order: o, kind });
+    const s = Math.floor(p / pageSize);
+    const e = s + 2 ** o;
+    let kind: number;
+    if (rm.length && inReserveMem(rm, p)) kind = KIND['reserve-mem'];
+    else if (vm.length && inColumn(vm, p)) kind = KIND.vmalloc;
+    else if (sub.length && inColumn(sub, p)) kind = KIND.subtree;
+    else if (o > maxPageOrder) kind = KIND.pages;
+    else kind = KIND.folio;
+    startPfn[i] = s;
+    endPfn[i] = e;
+    orders[i] = o;
+    kinds[i] = kind;
+    index[i] = i;
+    if (i > 0 && (startPfn[i - 1]! > s || (startPfn[i - 1] === s && endPfn[i - 1]! > e))) sorted = false;
   }
-  // images list their blocks in address order: sort only when they are not
-  for (let i = 1; i < out.length; i++) {
-    const a = out[i - 1]!;
-    const b = out[i]!;
-    if (a.startPfn > b.startPfn || (a.startPfn === b.startPfn && a.endPfn > b.endPfn)) {
-      out.sort((x, y) => x.startPfn - y.startPfn || x.endPfn - y.endPfn);
-      break;
-    }
-  }
-  return out;
+  const blocks = new KhoBlocks(startPfn, endPfn, orders, kinds, index);
+  // images list their blocks in address order: sort only when they are not (stable, by start then end)
+  if (sorted) return blocks;
+  const idx = Array.from({ length: count }, (_, i) => i).sort(
+    (x, y) => startPfn[x]! - startPfn[y]! || endPfn[x]! - endPfn[y]! || x - y,
+  );
+  return new KhoBlocks(
+    Float64Array.from(idx, (i) => startPfn[i]!),
+    Float64Array.from(idx, (i) => endPfn[i]!),
+    Uint8Array.from(idx, (i) => orders[i]!),
+    Uint8Array.from(idx, (i) => kinds[i]!),
+    Int32Array.from(idx),
+  );
 }
 
 /** early_pfn_to_nid() (linux v7.3-rc7 mm/mm_init.c): the boot's one lookup with its cache (mem-regions.ts). */

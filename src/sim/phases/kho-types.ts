@@ -73,3 +73,65 @@ export interface KhoBlock {
   readonly order: number;
   readonly kind: KhoRestoreKind;
 }
+
+/**
+ * The image's preserved blocks in pfns, sorted by start, as columns (no object per block): block i covers
+ * [startPfn[i], endPfn[i]), has order order[i], restore kind KHO_RESTORE_KINDS[kindCode[i]] and is entry index[i]
+ * of the image's preserved list. at(i) and iteration make a KhoBlock per call, for tests and small images.
+ */
+export class KhoBlocks {
+  constructor(
+    readonly startPfn: Float64Array,
+    readonly endPfn: Float64Array,
+    readonly order: Uint8Array,
+    readonly kindCode: Uint8Array,
+    readonly index: Int32Array,
+  ) {}
+  get length(): number {
+    return this.startPfn.length;
+  }
+  kind(i: number): KhoRestoreKind {
+    return KHO_RESTORE_KINDS[this.kindCode[i]!]!;
+  }
+  at(i: number): KhoBlock {
+    return {
+      index: this.index[i]!,
+      startPfn: this.startPfn[i]!,
+      endPfn: this.endPfn[i]!,
+      order: this.order[i]!,
+      kind: this.kind(i),
+    };
+  }
+  *[Symbol.iterator](): IterableIterator<KhoBlock> {
+    for (let i = 0; i < this.length; i++) yield this.at(i);
+  }
+  /** Pages of all blocks. */
+  pages(): number {
+    let n = 0;
+    for (let i = 0; i < this.length; i++) n += this.endPfn[i]! - this.startPfn[i]!;
+    return n;
+  }
+}
+
+/**
+ * One reusable KhoBlock a phase points at block after block when it calls a strategy (a strategy reads it during
+ * the call and keeps nothing): no object per block.
+ */
+export class KhoBlockCursor implements KhoBlock {
+  index = 0;
+  startPfn = 0;
+  endPfn = 0;
+  order = 0;
+  kind: KhoRestoreKind = 'folio';
+  constructor(private readonly blocks: KhoBlocks) {}
+  /** Point at block i; returns this. */
+  at(i: number): this {
+    const b = this.blocks;
+    this.index = b.index[i]!;
+    this.startPfn = b.startPfn[i]!;
+    this.endPfn = b.endPfn[i]!;
+    this.order = b.order[i]!;
+    this.kind = KHO_RESTORE_KINDS[b.kindCode[i]!]!;
+    return this;
+  }
+}

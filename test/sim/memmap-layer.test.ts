@@ -1,0 +1,177 @@
+// MemMap's block layer (issue 10): preserved blocks kept in block-indexed columns over the background runs must
+// be invisible. The same random operations on a map with blocks attached and on one without give the same
+// events (counts and ranges), the same state at every pfn, the same runs and census; and on a map whose blocks
+// are only ever touched whole, head or tail, the runs do not grow with the blocks.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Range } from '../../src/core/index.js';
+import { MemMap } from '../../src/sim/index.js';
+
+const LIMIT = 160;
+const PRESENT = [
+  { start: 0, end: 70 },
+  { start: 80, end: 150 },
+];
+const A = { phase: 'test', fn: 'f' };
+const B = { phase: 'test', fn: 'g' };
+
+type Op =
+  | { kind: 'init'; ranges: (Range & { nid: number; zid: number })[]; fn: number }
+  | { kind: 'reserve'; ranges: Range[] }
+  | { kind: 'free'; ranges: Range[] }
+  | { kind: 'heads'; pfns: number[]; orders: number[] }
+  | { kind: 'clear'; pfns: number[] }
+  | { kind: 'read'; pfns: number[] }
+  | { kind: 'pattern'; start: number; end: number; stride: number }
+  | { kind: 'attach' };
+
+/** Sorted, disjoint, non-empty ranges from cut points. */
+const rangesArb = fc.uniqueArray(fc.integer({ min: 0, max: LIMIT + 4 }), { maxLength: 12 }).map((pts) => {
+  const s = [...pts].sort((a, b) => a - b);
+  const out: Range[] = [];
+  for (let i = 0; i + 1 < s.length; i += 2) out.push({ start: s[i]!, end: s[i + 1]! });
+  return out;
+});
+const pfnsArb = fc.uniqueArray(fc.integer({ min: 0, max: LIMIT - 1 }), { maxLength: 10 });
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  fc
+    .tuple(rangesArb, fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 12, maxLength: 12 }), fc.nat(1))
+    .map(([ranges, ids, fn]) => ({
+      kind: 'init' as const,
+      ranges: ranges.map((r, k) => ({ ...r, nid: ids[k]! % 2, zid: ids[k]! % 3 })),
+      fn,
+    })),
+  rangesArb.map((ranges) => ({ kind: 'reserve' as const, ranges })),
+  rangesArb.map((ranges) => ({ kind: 'free' as const, ranges })),
+  fc
+    .tuple(pfnsArb, fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 10, maxLength: 10 }))
+    .map(([pfns, orders]) => ({ kind: 'heads' as const, pfns, orders: orders.slice(0, pfns.length) })),
+  pfnsArb.map((pfns) => ({ kind: 'clear' as const, pfns })),
+  pfnsArb.map((pfns) => ({ kind: 'read' as const, pfns })),
+  fc
+    .tuple(fc.nat(LIMIT + 4), fc.nat(LIMIT), fc.integer({ min: 1, max: 9 }))
+    .map(([start, len, stride]) => ({ kind: 'pattern' as const, start, end: start + len, stride })),
+);
+
+/** Preserved blocks: sorted by start, mostly disjoint, some overlapping or past the map. */
+const blocksArb = fc
+  .array(fc.tuple(fc.nat(LIMIT + 8), fc.integer({ min: 1, max: 9 })), { maxLength: 20 })
+  .map((bs) => bs.map(([s, n]) => ({ start: s, end: s + n })).sort((a, b) => a.start - b.start));
+
+function apply(m: MemMap, op: Op): void {
+  if (op.kind === 'init') m.initRanges(op.ranges, op.fn ? B : A);
+  else if (op.kind === 'reserve') m.reserve(op.ranges, A);
+  else if (op.kind === 'free') m.free(op.ranges, A);
+  else if (op.kind === 'heads') m.writeKhoHeadColumns(op.pfns, op.orders, true, A);
+  else if (op.kind === 'clear') m.clearKhoHeads(op.pfns);
+  else if (op.kind === 'read') m.readPages(op.pfns, A);
+  else if (op.kind === 'pattern')
+    m.readPattern({ start: op.start, end: op.end, stride: op.stride, offsets: [0], points: [] }, A);
+}
+
+/** Block ops as the KHO phases do them: whole blocks, heads, tails. */
+function blockOps(blocks: readonly Range[], pick: readonly number[]): Op[] {
+  const disjoint = blocks.filter((b, i) => i === 0 || b.start >= blocks[i - 1]!.end);
+  const heads = [...new Set(disjoint.map((b) => b.start))].filter((p) => p < LIMIT);
+  return [
+    {
+      kind: 'init',
+      ranges: disjoint
+        .filter((_, i) => pick[i % pick.length]! % 2 === 0)
+        .map((b) => ({ ...b, nid: 1, zid: 2 })),
+      fn: 1,
+    },
+    { kind: 'heads', pfns: heads, orders: heads.map((_, i) => i % 3) },
+    {
+      kind: 'init',
+      ranges: disjoint
+        .filter((b, i) => b.end - b.start > 1 && pick[i % pick.length]! % 3 === 0)
+        .map((b) => ({ start: b.start + 1, end: b.end, nid: 0, zid: 1 })),
+      fn: 0,
+    },
+    { kind: 'clear', pfns: heads.filter((_, i) => pick[i % pick.length]! % 2 === 1) },
+    { kind: 'read', pfns: heads },
+  ];
+}
+
+function observe(m: MemMap): unknown {
+  const pages = [];
+  for (let p = 0; p < LIMIT + 2; p++) pages.push(m.stateAt(p));
+  return {
+    pages,
+    runs: m.query(),
+    census: m.census(),
+    part: m.census(30, 100),
+    events: m.events,
+    scan: m.query(25, 120),
+  };
+}
+
+describe('MemMap block layer', () => {
+  it('changes nothing observable: events, states, runs and census equal those of a map without it', () => {
+    fc.assert(
+      fc.property(
+        blocksArb,
+        fc.array(opArb, { maxLength: 8 }),
+        fc.array(opArb, { maxLength: 8 }),
+        fc.array(fc.nat(10), { minLength: 1, maxLength: 5 }),
+        (blocks, before, after, pick) => {
+          const ops = [...before, { kind: 'attach' } as Op, ...blockOps(blocks, pick), ...after];
+          const plain = new MemMap(PRESENT, LIMIT);
+          const layered = new MemMap(PRESENT, LIMIT);
+          for (const op of ops) {
+            if (op.kind === 'attach')
+              layered.attachBlocks(
+                blocks.map((b) => b.start),
+                blocks.map((b) => b.end),
+              );
+            else {
+              apply(plain, op);
+              apply(layered, op);
+            }
+          }
+          expect(observe(layered)).toEqual(observe(plain));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('keeps the runs independent of the number of blocks touched whole, head or tail', () => {
+    const runsWith = (nBlocks: number): number => {
+      const limit = 1 << 22;
+      const m = new MemMap([{ start: 0, end: limit }], limit);
+      m.initRanges([{ start: 0, end: limit / 2, nid: 0, zid: 1 }], A);
+      const S = new Float64Array(nBlocks);
+      const E = new Float64Array(nBlocks);
+      for (let i = 0; i < nBlocks; i++) {
+        S[i] = limit / 2 + i * 64;
+        E[i] = S[i]! + 8;
+      }
+      m.attachBlocks(S, E);
+      m.initColumns(
+        {
+          start: S,
+          end: E,
+          nid: new Float64Array(nBlocks),
+          zid: new Float64Array(nBlocks).fill(1),
+          n: nBlocks,
+        },
+        A,
+      );
+      m.writeKhoHeadColumns(S, new Float64Array(nBlocks).fill(3), true, A);
+      // the free ranges between the blocks, as deferred init frees them
+      const free: (Range & { nid: number; zid: number })[] = [];
+      for (let i = 0; i + 1 < nBlocks; i++) free.push({ start: E[i]!, end: S[i + 1]!, nid: 0, zid: 1 });
+      m.initRanges(free, B);
+      m.free(free, B);
+      m.clearKhoHeads(S);
+      m.readPages(S, A);
+      expect(m.layeredBlocks).toBe(nBlocks);
+      expect(m.census().khoHeads).toBe(0);
+      return m.runCount;
+    };
+    expect(runsWith(20_000)).toBe(runsWith(100));
+  });
+});

@@ -2,9 +2,9 @@
 // A KHO boot: struct-page events restricted to preserved memory and scratch, the restore outcomes, and checks of
 // the image against the host layout. A plain boot: the same struct-page rules over all of memory. Range work only.
 import type { Range, Severity } from '../core/index.js';
-import { intersectNormalized, normalizeRanges } from '../core/index.js';
+import { firstEndingAfter, intersectNormalized, normalizeRanges } from '../core/index.js';
 import type { KhoBlock } from '../sim/phases/kho-types.js';
-import { KhoBlockCursor, KhoBlocks } from '../sim/phases/kho-types.js';
+import { KhoBlocks } from '../sim/phases/kho-types.js';
 import type { Timeline } from '../sim/timeline.js';
 import { trueIdentity } from '../sim/phases/kho-run.js';
 import type { FindingCode } from './codes.js';
@@ -115,30 +115,30 @@ class RangeCursor {
   private seek(start: number): void {
     while (this.i < this.list.length && this.list[this.i]!.end <= start) this.i++;
   }
-  overlaps(q: Range): readonly Range[] {
-    this.seek(q.start);
+  overlaps(qs: number, qe: number): readonly Range[] {
+    this.seek(qs);
     // most blocks overlap nothing: no array for them
-    if (this.i >= this.list.length || this.list[this.i]!.start >= q.end) return NONE;
+    if (this.i >= this.list.length || this.list[this.i]!.start >= qe) return NONE;
     const out: Range[] = [];
-    for (let k = this.i; k < this.list.length && this.list[k]!.start < q.end; k++) {
-      const s = Math.max(q.start, this.list[k]!.start);
-      const e = Math.min(q.end, this.list[k]!.end);
+    for (let k = this.i; k < this.list.length && this.list[k]!.start < qe; k++) {
+      const s = Math.max(qs, this.list[k]!.start);
+      const e = Math.min(qe, this.list[k]!.end);
       if (s < e) out.push({ start: s, end: e });
     }
     return out;
   }
-  gaps(q: Range): readonly Range[] {
-    this.seek(q.start);
+  gaps(qs: number, qe: number): readonly Range[] {
+    this.seek(qs);
     // most blocks lie inside one range of the list: no gaps, no arrays
     const first = this.list[this.i];
-    if (first && first.start <= q.start && first.end >= q.end) return NONE;
+    if (first && first.start <= qs && first.end >= qe) return NONE;
     const out: Range[] = [];
-    let cur = q.start;
-    for (const o of this.overlaps(q)) {
+    let cur = qs;
+    for (const o of this.overlaps(qs, qe)) {
       if (o.start > cur) out.push({ start: cur, end: o.start });
       cur = o.end;
     }
-    if (cur < q.end) out.push({ start: cur, end: q.end });
+    if (cur < qe) out.push({ start: cur, end: qe });
     return out;
   }
 }
@@ -242,6 +242,9 @@ const NO_BLOCKS = new KhoBlocks(
   new Int32Array(0),
 );
 
+/** A placeholder in the map of blocks observations name, until the block is found. */
+const NO_BLOCK: KhoBlock = Object.freeze({ index: -1, startPfn: 0, endPfn: 0, order: 0, kind: 'folio' });
+
 /** The blocks' ranges, sorted and merged (blocks are sorted by start). */
 function preservedRanges(blocks: KhoBlocks): Range[] {
   const { startPfn: S, endPfn: E } = blocks;
@@ -274,6 +277,76 @@ function boundaryColumn(layout: Timeline['layout']): Float64Array {
   return a.subarray(0, k);
 }
 
+/** Ranges as columns for MemMap.scanRanges(). */
+function columnsOf(rs: readonly Range[]): { start: Float64Array; end: Float64Array; n: number } {
+  const start = new Float64Array(rs.length);
+  const end = new Float64Array(rs.length);
+  for (let k = 0; k < rs.length; k++) {
+    start[k] = rs[k]!.start;
+    end[k] = rs[k]!.end;
+  }
+  return { start, end, n: rs.length };
+}
+
+/**
+ * trueIdentity() of every range (sorted, disjoint) as columns: piece k is [start[k], end[k]) of node nid[k] and
+ * zone zid[k] (-1: no zone of the node spans it). A range with no boundary of `cuts` strictly inside is one
+ * piece (or none, in a hole), found by binary search; only the others go through trueIdentity().
+ */
+function identityPieces(
+  layout: Timeline['layout'],
+  ranges: readonly Range[],
+  cuts: Float64Array,
+): { start: Float64Array; end: Float64Array; nid: Float64Array; zid: Float64Array; n: number } {
+  let cap = ranges.length + 16;
+  let start: Float64Array = new Float64Array(cap);
+  let end: Float64Array = new Float64Array(cap);
+  let nid: Float64Array = new Float64Array(cap);
+  let zid: Float64Array = new Float64Array(cap);
+  let n = 0;
+  const push = (s: number, e: number, node: number, zone: number | null): void => {
+    if (n === cap) {
+      cap *= 2;
+      const grow = (a: Float64Array): Float64Array => {
+        const b = new Float64Array(cap);
+        b.set(a);
+        return b;
+      };
+      start = grow(start);
+      end = grow(end);
+      nid = grow(nid);
+      zid = grow(zid);
+    }
+    start[n] = s;
+    end[n] = e;
+    nid[n] = node;
+    zid[n] = zone ?? -1;
+    n++;
+  };
+  // the spanned zones of each node in index order (the first spanning a pfn wins, as forEachZonePiece)
+  const zonesOf = new Map(layout.nodes.map((nd) => [nd.nid, nd.zones.filter((z) => z.spannedPages)]));
+  const rs = layout.memRanges;
+  let cut = 0;
+  for (const r of ranges) {
+    if (cut > 0 && cuts[cut - 1]! > r.start) cut = firstAbove(cuts, r.start);
+    while (cut < cuts.length && cuts[cut]! <= r.start) cut++;
+    if (cut < cuts.length && cuts[cut]! < r.end) {
+      for (const id of trueIdentity(layout, r.start, r.end)) push(id.start, id.end, id.nid, id.zid);
+      continue;
+    }
+    const m = rs[firstEndingAfter(rs, r.start)];
+    if (!m || m.start > r.start) continue; // a hole: no memory range, no identity
+    let zone: number | null = null;
+    for (const z of zonesOf.get(m.nid) ?? [])
+      if (r.start >= z.startPfn && r.start < z.endPfn) {
+        zone = z.zid;
+        break;
+      }
+    push(r.start, r.end, m.nid, zone);
+  }
+  return { start, end, nid, zid, n };
+}
+
 /** The first index of the sorted column `a` whose value is above `x`. */
 function firstAbove(a: Float64Array, x: number): number {
   let lo = 0;
@@ -298,10 +371,14 @@ export function check(tl: Timeline): Finding[] {
   // init_unavailable_range then reserve_bootmem_region over it, is a known harmless pattern, left out)
   const memory = normalizeRanges(ctx.layout.memRanges);
   const watched = kho ? normalizeSorted(mergeByStart(preserved, kho.run.scratch)) : memory;
-  // image index -> position in the sorted columns, for the observations that name a block
+  // the blocks the observations name (by image index), found in one pass over the index column
   const blockOf = new Map<number, KhoBlock>();
-  if (kho?.run.observations.some((o) => o.kind === 'memblock-after-discard' || o.kind === 'restore-failed'))
-    for (let i = 0; i < blocks.length; i++) blockOf.set(blocks.index[i]!, blocks.at(i));
+  for (const o of kho?.run.observations ?? [])
+    if (o.kind === 'memblock-after-discard' || o.kind === 'restore-failed') blockOf.set(o.block, NO_BLOCK);
+  if (blockOf.size)
+    for (let i = 0; i < blocks.length; i++)
+      if (blockOf.has(blocks.index[i]!)) blockOf.set(blocks.index[i]!, blocks.at(i));
+  for (const [k, b] of blockOf) if (b === NO_BLOCK) blockOf.delete(k);
 
   // struct-page events: reads of uninitialised pages anywhere; double init and lost orders on KHO memory
   const phaseOfFn = new Map<string, string>();
@@ -322,22 +399,23 @@ export function check(tl: Timeline): Finding[] {
     }
   }
 
-  // the final state: preserved memory (KHO), all of memory (plain)
+  // the final state: preserved memory (KHO), all of memory (plain), in one sweep
   const endPhase = 'end of replay';
-  for (const r of kho ? preserved : memory) {
-    ctx.memmap.scan(r.start, r.end, (s, e, st) => {
-      if (st.memmap && st.initCount === 0)
-        fb.addRange('STRUCT_PAGE_NEVER_INIT', endPhase, 'memmap_init_reserved_pages', s, e);
-      if (kho && st.buddy) {
-        // below first_deferred_pfn memblock_free_all() frees; above it deferred_init_memmap() does
-        const nid = ctx.layout.memRanges.find((m) => m.start <= s && s < m.end)?.nid;
-        const fdp = ctx.nodes.find((n) => n.nid === nid)?.firstDeferredPfn ?? null;
-        if (fdp !== null && s >= fdp)
-          fb.addRange('KHO_FREED_TO_BUDDY', 'page_alloc_init_late', 'deferred_init_memmap', s, e);
-        else fb.addRange('KHO_FREED_TO_BUDDY', 'memblock_free_all', 'memblock_free_all', s, e);
-      }
-    });
-  }
+  const memRanges = ctx.layout.memRanges;
+  const fdpOf = new Map(ctx.nodes.map((n) => [n.nid, n.firstDeferredPfn]));
+  ctx.memmap.scanRanges(columnsOf(kho ? preserved : memory), (s, e, st) => {
+    if (st.memmap && st.initCount === 0)
+      fb.addRange('STRUCT_PAGE_NEVER_INIT', endPhase, 'memmap_init_reserved_pages', s, e);
+    if (kho && st.buddy) {
+      // below first_deferred_pfn memblock_free_all() frees; above it deferred_init_memmap() does
+      const m = memRanges[firstEndingAfter(memRanges, s)];
+      const nid = m && m.start <= s ? m.nid : undefined;
+      const fdp = nid === undefined ? null : (fdpOf.get(nid) ?? null);
+      if (fdp !== null && s >= fdp)
+        fb.addRange('KHO_FREED_TO_BUDDY', 'page_alloc_init_late', 'deferred_init_memmap', s, e);
+      else fb.addRange('KHO_FREED_TO_BUDDY', 'memblock_free_all', 'memblock_free_all', s, e);
+    }
+  });
   if (!kho) return [...fb.build(), ...checkDeferredGrow(tl)];
   const run = kho.run;
   const reservedBefore = kho.reservedBefore;
@@ -376,18 +454,17 @@ export function check(tl: Timeline): Finding[] {
     }
   }
 
-  // the node and zone each preserved struct page was given
-  for (const r of preserved) {
-    for (const id of trueIdentity(ctx.layout, r.start, r.end)) {
-      ctx.memmap.scan(id.start, id.end, (s, e, st) => {
-        if (!st.memmap || st.initCount === 0) return;
-        const phase = phaseOfFn.get(st.initBy) ?? endPhase;
-        if (st.nid !== id.nid) fb.addRange('STRUCT_PAGE_WRONG_NODE', phase, st.initBy, s, e);
-        if (id.zid !== null && st.zid !== id.zid)
-          fb.addRange('STRUCT_PAGE_WRONG_ZONE', phase, st.initBy, s, e);
-      });
-    }
-  }
+  // the node and zone each preserved struct page was given: the true identity of each preserved range in
+  // pieces (a range with no memory-range or zone boundary inside is one piece), then one sweep over the memmap
+  const cuts = boundaryColumn(ctx.layout);
+  const ids = identityPieces(ctx.layout, preserved, cuts);
+  ctx.memmap.scanRanges(ids, (s, e, st, k) => {
+    if (!st.memmap || st.initCount === 0) return;
+    const phase = phaseOfFn.get(st.initBy) ?? endPhase;
+    if (st.nid !== ids.nid[k]) fb.addRange('STRUCT_PAGE_WRONG_NODE', phase, st.initBy, s, e);
+    const zid = ids.zid[k]!;
+    if (zid >= 0 && st.zid !== zid) fb.addRange('STRUCT_PAGE_WRONG_ZONE', phase, st.initBy, s, e);
+  });
 
   // the image against the layout: blocks are sorted by start, so each range list is swept once
   const fnReserve = run.image.abi === 'kho-v1' ? 'deserialize_bitmap' : 'kho_preserved_memory_reserve';
@@ -404,34 +481,33 @@ export function check(tl: Timeline): Finding[] {
   );
   // a block with no memory-range or zone boundary strictly inside it is one piece of one node and zone: only the
   // blocks that straddle a boundary (few) are split by trueIdentity()
-  const cuts = boundaryColumn(ctx.layout);
   let cut = 0;
-  const b = new KhoBlockCursor(run.blocks);
+  const { startPfn: bS, endPfn: bE, order: bO, index: bI } = run.blocks;
   for (let i = 0; i < run.blocks.length; i++) {
-    b.at(i);
-    const r = { start: b.startPfn, end: b.endPfn };
+    const rs = bS[i]!;
+    const re = bE[i]!;
     // only where the kernel has the int shift `1 << (order + PAGE_SHIFT)`: v7.2 on use 1UL (linux v7.3-rc7
     // kernel/liveupdate/kexec_handover.c kho_preserved_memory_reserve)
-    if (run.profile.sizeShift === 'int' && b.order + ctx.arch.PAGE_SHIFT >= 31)
-      fb.add('KHO_BLOCK_SIZE_OVERFLOW', 'kho_memory_init', fnReserve, [r], b.index);
+    if (run.profile.sizeShift === 'int' && bO[i]! + ctx.arch.PAGE_SHIFT >= 31)
+      fb.add('KHO_BLOCK_SIZE_OVERFLOW', 'kho_memory_init', fnReserve, [{ start: rs, end: re }], bI[i]!);
     // blocks are sorted by start: the cursor only moves forward (a binary search when it would go back)
-    if (cut > 0 && cuts[cut - 1]! > r.start) cut = firstAbove(cuts, r.start);
-    while (cut < cuts.length && cuts[cut]! <= r.start) cut++;
-    const straddles = cut < cuts.length && cuts[cut]! < r.end;
-    const ids = straddles ? trueIdentity(ctx.layout, r.start, r.end) : NO_IDS;
-    if (ids.length > 1) {
-      const nids = new Set(ids.map((i) => i.nid));
-      if (nids.size > 1)
-        fb.add('KHO_BLOCK_CROSSES_NODE', 'kho_memory_init', 'kho_preserve_pages', [r], b.index);
+    if (cut > 0 && cuts[cut - 1]! > rs) cut = firstAbove(cuts, rs);
+    while (cut < cuts.length && cuts[cut]! <= rs) cut++;
+    const straddles = cut < cuts.length && cuts[cut]! < re;
+    const pieces = straddles ? trueIdentity(ctx.layout, rs, re) : NO_IDS;
+    if (pieces.length > 1) {
+      const r = [{ start: rs, end: re }];
+      const nids = new Set(pieces.map((i) => i.nid));
+      if (nids.size > 1) fb.add('KHO_BLOCK_CROSSES_NODE', 'kho_memory_init', 'kho_preserve_pages', r, bI[i]!);
       for (const nid of nids) {
-        const zids = new Set(ids.filter((i) => i.nid === nid).map((i) => i.zid));
+        const zids = new Set(pieces.filter((i) => i.nid === nid).map((i) => i.zid));
         if (zids.size > 1)
-          fb.add('KHO_BLOCK_CROSSES_ZONE', 'kho_memory_init', 'kho_preserve_pages', [r], b.index);
+          fb.add('KHO_BLOCK_CROSSES_ZONE', 'kho_memory_init', 'kho_preserve_pages', r, bI[i]!);
       }
     }
-    fb.add('KHO_OUTSIDE_RAM', 'kho_memory_init', 'memblock_reserve', inMemory.gaps(r));
-    fb.add('KHO_OVERLAPS_SCRATCH', 'kho_populate', 'memblock_set_kho_scratch_only', scratch.overlaps(r));
-    fb.add('KHO_OVERLAPS_RESERVED', 'kho_memory_init', 'memblock_reserve', reservedPfns.overlaps(r));
+    fb.add('KHO_OUTSIDE_RAM', 'kho_memory_init', 'memblock_reserve', inMemory.gaps(rs, re));
+    fb.add('KHO_OVERLAPS_SCRATCH', 'kho_populate', 'memblock_set_kho_scratch_only', scratch.overlaps(rs, re));
+    fb.add('KHO_OVERLAPS_RESERVED', 'kho_memory_init', 'memblock_reserve', reservedPfns.overlaps(rs, re));
   }
 
   // node boundaries that are not section-aligned (the premise of the Dec 22 review argument)

@@ -139,8 +139,8 @@ export interface InitColumns {
 
 /** Ranges in columns: [S[k], E[k]) for k < n (no object per range). */
 interface Cols {
-  readonly S: Float64Array;
-  readonly E: Float64Array;
+  readonly S: ArrayLike<number>;
+  readonly E: ArrayLike<number>;
   readonly n: number;
 }
 
@@ -173,7 +173,9 @@ function colsSorted(rs: Cols): boolean {
 
 /** The distinct values, ascending (as [...new Set(xs)].sort((a, b) => a - b)). */
 function uniqueSorted(xs: ArrayLike<number>): Float64Array {
-  const a = Float64Array.from(xs).sort();
+  let ascending = true;
+  for (let i = 1; i < xs.length; i++) if (xs[i]! < xs[i - 1]!) ascending = false;
+  const a = ascending ? Float64Array.from(xs) : Float64Array.from(xs).sort();
   let n = 0;
   for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[n - 1]) a[n++] = a[i]!;
   return a.subarray(0, n);
@@ -398,10 +400,92 @@ export class MemMap {
 
   /** scan() of each range in turn (same callbacks, same order; k is the range's index). */
   private scanEach(rs: Cols, cb: (s: number, e: number, st: PageState, k: number) => void): void {
-    const { S, E, n } = rs;
     const states = this.states;
-    const f = (s: number, e: number, id: number, k: number): void => cb(s, e, states[id]!, k);
-    for (let k = 0; k < n; k++) this.walk(S[k]!, E[k]!, k, f);
+    this.walkEach(rs, (s, e, id, k) => cb(s, e, states[id]!, k));
+  }
+
+  /**
+   * walk() of each range in turn, in one sweep: the cursors over the runs and the blocks carry over from one
+   * range to the next (a binary search only when a range starts before the last one).
+   */
+  private walkEach(rs: Cols, cb: (s: number, e: number, id: number, k: number) => void): void {
+    const { S, E, n: R } = rs;
+    if (this.live === 0 || R < 4) {
+      for (let k = 0; k < R; k++) this.walk(S[k]!, E[k]!, k, cb);
+      return;
+    }
+    const limit = this.limitPfn;
+    const starts = this.starts;
+    const ids = this.ids;
+    const n = this.n;
+    const bS = this.bS;
+    const bE = this.bE;
+    const bH = this.bH;
+    const bT = this.bT;
+    const bN = this.bN;
+    let i = 0;
+    let b = 0;
+    let last = -Infinity;
+    for (let k = 0; k < R; k++) {
+      const start = S[k]!;
+      const end = E[k]!;
+      const e0 = end < limit ? end : limit;
+      if (start < e0) {
+        if (start < last) {
+          i = this.find(start);
+          b = this.firstBlockEndingAfter(start);
+        }
+        last = start;
+        let pos = start;
+        let ps = start;
+        let pid = -1;
+        while (pos < e0) {
+          while (b < bN && (bE[b]! <= pos || bH[b]! < 0)) b++;
+          let re: number;
+          let rid: number;
+          if (b < bN && bS[b]! <= pos) {
+            const hs = bS[b]!;
+            if (pos < hs + 1) {
+              re = hs + 1;
+              rid = bH[b]!;
+            } else {
+              re = bE[b]!;
+              rid = bT[b]!;
+            }
+          } else {
+            if (i + 1 < n && starts[i + 1]! <= pos) {
+              for (let steps = 0; i + 1 < n && starts[i + 1]! <= pos; steps++) {
+                if (steps === 16) {
+                  i = this.find(pos);
+                  break;
+                }
+                i++;
+              }
+            }
+            re = i + 1 < n ? starts[i + 1]! : limit;
+            if (b < bN && bS[b]! < re) re = bS[b]!;
+            rid = ids[i]!;
+          }
+          if (re > e0) re = e0;
+          if (rid !== pid) {
+            if (pid >= 0) cb(ps, pos, pid, k);
+            ps = pos;
+            pid = rid;
+          }
+          pos = re;
+        }
+        if (pid >= 0) cb(ps, pos, pid, k);
+      }
+      if (end > limit) cb(start > limit ? start : limit, end, NO_MEMMAP_ID, k);
+    }
+  }
+
+  /**
+   * scan() of each range [start[k], end[k]) in turn, in one sweep when they are in ascending order (k is the
+   * range's index): the sweeps of a check over a million preserved blocks.
+   */
+  scanRanges(rs: RangeColumns, cb: (s: number, e: number, st: PageState, k: number) => void): void {
+    this.scanEach({ S: rs.start, E: rs.end, n: rs.n }, cb);
   }
 
   /** The state id of one pfn (< limitPfn). */
@@ -994,7 +1078,9 @@ export class MemMap {
     const uninit = new RangeAcc();
     const noMap = new RangeAcc();
     let pages = 0;
-    this.scanEach(ranges, (s, e, st) => {
+    const states = this.states;
+    this.walkEach(ranges, (s, e, id) => {
+      const st = states[id]!;
       if (!st.memmap) return noMap.add(s, e);
       pages += e - s;
       if (st.initCount === 0) uninit.add(s, e);
@@ -1076,6 +1162,10 @@ export class MemMap {
   ): PageEvent | null {
     const count = headPfns.length;
     if (!count) return null;
+    // one element type for the loops below (a Uint8Array of orders and a Float64Array of pfns would make every
+    // access polymorphic)
+    if (!(headPfns instanceof Float64Array)) headPfns = Float64Array.from(headPfns);
+    if (!(headOrders instanceof Float64Array)) headOrders = Float64Array.from(headOrders);
     // stable sort by pfn (an index sort only when the heads are out of order), first of equal pfns kept
     let order: number[] | null = null;
     for (let i = 1; i < count; i++) {
@@ -1128,7 +1218,9 @@ export class MemMap {
   /** read() of the single pages [p, p + 1) of each pfn (no object per page). */
   readPages(pfns: ArrayLike<number>, actor: Actor): PageEvent | null {
     if (!pfns.length) return null;
-    return this.recordRead(pageCols(Float64Array.from(pfns).sort()), actor);
+    let ascending = true;
+    for (let i = 1; i < pfns.length; i++) if (pfns[i]! < pfns[i - 1]!) ascending = false;
+    return this.recordRead(pageCols(ascending ? pfns : Float64Array.from(pfns).sort()), actor);
   }
 
   private recordRead(cols: Cols, actor: Actor): PageEvent {
@@ -1187,7 +1279,8 @@ export class MemMap {
     // pages per state id in one loop over the runs (integer sums, exact), then the totals per state
     const perId = new Float64Array(this.states.length);
     const e0 = Math.min(end, this.limitPfn);
-    if (start < e0) this.walk(start, e0, 0, (s, e, id) => (perId[id] = perId[id]! + e - s));
+    if (start === 0 && e0 === this.limitPfn) this.countAll(perId);
+    else if (start < e0) this.walk(start, e0, 0, (s, e, id) => (perId[id] = perId[id]! + e - s));
     perId.forEach((n, id) => {
       const st = this.states[id]!;
       if (!n || !st.memmap) return;
@@ -1200,6 +1293,34 @@ export class MemMap {
       if (st.khoOrder >= 0) c.khoHeads += n;
     });
     return c;
+  }
+
+  /**
+   * Pages per state id over the whole map: every run, less the pages under layer blocks (hidden), plus each
+   * block's head and tail. One pass over the runs and the blocks, no callback.
+   */
+  private countAll(perId: Float64Array): void {
+    const n = this.n;
+    for (let i = 0; i < n; i++) {
+      const id = this.ids[i]!;
+      perId[id] = perId[id]! + this.runEnd(i) - this.starts[i]!;
+    }
+    let i = 0;
+    for (let b = 0; b < this.bN; b++) {
+      const h = this.bH[b]!;
+      if (h < 0) continue;
+      const s = this.bS[b]!;
+      const e = this.bE[b]!;
+      perId[h] = perId[h]! + 1;
+      const t = this.bT[b]!;
+      perId[t] = perId[t]! + e - s - 1;
+      // the runs under the block: hidden
+      while (i + 1 < n && this.starts[i + 1]! <= s) i++;
+      for (let j = i; j < n && this.starts[j]! < e; j++) {
+        const id = this.ids[j]!;
+        perId[id] = perId[id]! - (Math.min(this.runEnd(j), e) - Math.max(this.starts[j]!, s));
+      }
+    }
   }
 
   /** Coalesced ranges of [start, end) whose state satisfies pred. */

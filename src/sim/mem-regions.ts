@@ -2,7 +2,7 @@
 // over plain region arrays. Until the memblock model (src/sim/memblock.ts) is wired in, the tables come from
 // HostTrace.memory and HostTrace.reserved; the phases only use this interface.
 import type { Range } from '../core/index.js';
-import { MEMBLOCK_FLAGS, firstEndingAfter, forEachOutside } from '../core/index.js';
+import { MEMBLOCK_FLAGS, firstEndingAfter } from '../core/index.js';
 import type { MemRegion } from '../trace/host-trace.js';
 import type { ArchProfile } from './arch.js';
 import { pfnDown, pfnUp } from './arch.js';
@@ -19,6 +19,48 @@ export interface PfnRegion {
 export interface MemblockTables {
   readonly memory: readonly MemRegion[];
   readonly reserved: readonly MemRegion[];
+  /**
+   * More regions of memblock.reserved, in columns: the preserved blocks kho_memory_init() reserved (a million of
+   * them are no object each). Sorted by start, none overlapping `reserved`, every one flagged `flags`.
+   */
+  readonly reservedColumns?: RegionColumns;
+}
+
+/** Memblock regions in columns: region k is [start[k], end[k]) bytes on node nid[k], with flags `flags`. */
+export interface RegionColumns {
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  readonly nid: Float64Array;
+  readonly count: number;
+  readonly flags: number;
+}
+
+/** memblock.reserved's starts and ends in start order, objects and columns merged (cached per tables object). */
+const reservedCache = new WeakMap<MemblockTables, { S: Float64Array; E: Float64Array; n: number }>();
+function reservedBounds(t: MemblockTables): { S: Float64Array; E: Float64Array; n: number } {
+  let c = reservedCache.get(t);
+  if (c) return c;
+  const a = t.reserved;
+  const b = t.reservedColumns;
+  const nb = b ? b.count : 0;
+  const n = a.length + nb;
+  const S = new Float64Array(n);
+  const E = new Float64Array(n);
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < n; k++) {
+    // ties: the object first (as the merge of the two sorted lists did)
+    if (j >= nb || (i < a.length && a[i]!.start <= b!.start[j]!)) {
+      S[k] = a[i]!.start;
+      E[k] = a[i++]!.end;
+    } else {
+      S[k] = b!.start[j]!;
+      E[k] = b!.end[j++]!;
+    }
+  }
+  c = { S, E, n };
+  reservedCache.set(t, c);
+  return c;
 }
 
 function sortRegions(rs: readonly MemRegion[]): MemRegion[] {
@@ -63,6 +105,17 @@ export function freeMemRanges(
   t: MemblockTables,
   opts: { nid?: number | null; flags?: number; movableNode?: boolean; defaultNid?: number } = {},
 ): PfnRegion[] {
+  const out: PfnRegion[] = [];
+  forEachFreeMemRange(t, opts, (start, end, nid, flags) => out.push({ start, end, nid, flags }));
+  return out;
+}
+
+/** freeMemRanges() as a callback per range (start, end in bytes, node, the memory region's flags). */
+function forEachFreeMemRange(
+  t: MemblockTables,
+  opts: { nid?: number | null; flags?: number; movableNode?: boolean; defaultNid?: number },
+  emit: (start: number, end: number, nid: number, flags: number) => void,
+): void {
   const flags = opts.flags ?? MEMBLOCK_FLAGS.MEMBLOCK_NONE;
   const nidOf = (m: MemRegion): number => m.nid ?? opts.defaultNid ?? 0;
   // should_skip_region() and the flag checks of __next_mem_range, region by region
@@ -82,17 +135,64 @@ export function freeMemRanges(
       return false;
     return true;
   });
-  // sized once for one range per memory region and one per reserved region (the most there are unless memory
-  // regions overlap; a write past the end still grows the array), then cut to what was written
-  const out = new Array<PfnRegion>(walked.length + t.reserved.length);
+  // memory minus reserved (both sorted; reserved regions may overlap each other in a hand-made trace): the
+  // sweep of src/core/ranges.ts forEachOutside(), over reserved's bounds in columns (objects and the preserved
+  // blocks' columns merged), an empty reserved range cutting nothing
+  const { S, E, n: nres } = reservedBounds(t);
+  let j = 0;
+  for (const m of walked) {
+    while (j < nres && E[j]! <= m.start) j++;
+    let cur = m.start;
+    for (let k = j; k < nres && S[k]! < m.end; k++) {
+      if (E[k]! <= S[k]!) continue;
+      if (S[k]! > cur) emit(cur, S[k]!, nidOf(m), m.flags);
+      if (E[k]! > cur) cur = E[k]!;
+      if (cur >= m.end) break;
+    }
+    if (cur < m.end) emit(cur, m.end, nidOf(m), m.flags);
+  }
+}
+
+/** Free ranges in pfns as columns (freePfnRanges() without an object per range): node and memory flags each. */
+export interface FreePfnColumns {
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  readonly nid: Float64Array;
+  readonly n: number;
+}
+
+/** freePfnRanges() in columns: the same ranges, rounded inward to whole pages, empty ones dropped. */
+export function freePfnColumns(
+  t: MemblockTables,
+  opts: Parameters<typeof freeMemRanges>[1],
+  a: ArchProfile,
+): FreePfnColumns {
+  let cap = 1024;
+  let start: Float64Array = new Float64Array(cap);
+  let end: Float64Array = new Float64Array(cap);
+  let nid: Float64Array = new Float64Array(cap);
   let n = 0;
-  // memory minus reserved (both sorted; reserved regions may overlap each other in a hand-made trace)
-  forEachOutside(walked, t.reserved, (start, end, i) => {
-    const m = walked[i]!;
-    out[n++] = { start, end, nid: nidOf(m), flags: m.flags };
+  forEachFreeMemRange(t, opts ?? {}, (s0, e0, node) => {
+    const s = pfnUp(s0, a);
+    const e = pfnDown(e0, a);
+    if (s >= e) return;
+    if (n === cap) {
+      cap *= 2;
+      const grow = (x: Float64Array): Float64Array => {
+        const y = new Float64Array(cap);
+        y.set(x);
+        return y;
+      };
+      start = grow(start);
+      end = grow(end);
+      nid = grow(nid);
+    }
+    start[n] = s;
+    end[n] = e;
+    nid[n] = node;
+    n++;
   });
-  out.length = n;
-  return out;
+  return { start: start.subarray(0, n), end: end.subarray(0, n), nid: nid.subarray(0, n), n };
 }
 
 /**

@@ -1119,6 +1119,29 @@ export class MemMap {
     });
   }
 
+  /** free() of ranges in columns, sorted by start and disjoint (no object per range). */
+  freeColumns(ranges: RangeColumns, actor: Actor): PageEvent | null {
+    const n = ranges.n;
+    let ok = n > 0;
+    for (let k = 0; k < n && ok; k++)
+      ok = ranges.end[k]! > ranges.start[k]! && (k === 0 || ranges.start[k]! >= ranges.end[k - 1]!);
+    if (!ok) {
+      const rs: Range[] = [];
+      for (let k = 0; k < n; k++) rs.push({ start: ranges.start[k]!, end: ranges.end[k]! });
+      return this.free(rs, actor);
+    }
+    const cols: Cols = { S: ranges.start, E: ranges.end, n };
+    const u = this.usage(cols);
+    const next = this.memo((st) => ({ ...st, reserved: false, buddy: true }));
+    this.applyIds(cols, (id) => next(id, 0), ALWAYS);
+    return this.record(actor, 'free', ranges.start[0]!, ranges.end[n - 1]!, u.pages, {
+      uninitPages: u.uninit.pages,
+      uninitRanges: u.uninit.ranges,
+      noMemmapPages: u.noMap.pages,
+      cover: { start: ranges.start, end: ranges.end, n },
+    });
+  }
+
   /** KHO deserialize: order (and magic) written into the head page's page->private. */
   writeKhoHead(pfn: number, order: number, magic: boolean, actor: Actor): PageEvent {
     const cols = pageCols([pfn]);

@@ -1,8 +1,8 @@
 // kernel/liveupdate/kexec_handover.c kho_memory_init() -> kho_release_scratch() and the memory-map walk (deserialize_bitmap K616/K618, kho_preserved_memory_reserve KR3/KD1; kho-abi.md §6.1 step 3).
-import type { Range } from '../../core/index.js';
-import { MEMBLOCK_FLAGS, normalizeRanges, subtractRanges } from '../../core/index.js';
+import { MEMBLOCK_FLAGS, subtractRanges } from '../../core/index.js';
 import type { SimContext } from '../context.js';
 import { runPhase } from '../context.js';
+import type { RegionColumns } from '../mem-regions.js';
 import { earlyPfnToNid, StrategyRunner } from './kho-run.js';
 import type { KhoRun } from './kho-run.js';
 import { KhoBlockCursor } from './kho-types.js';
@@ -13,49 +13,24 @@ type Region = SimContext['tables']['reserved'][number];
 
 const byStartEnd = (a: Region, b: Region): number => a.start - b.start || a.end - b.end;
 
-function sortedBy(rs: readonly Region[]): boolean {
-  for (let i = 1; i < rs.length; i++) if (byStartEnd(rs[i - 1]!, rs[i]!) > 0) return false;
-  return true;
-}
-
-/**
- * [...a, ...b].sort(by start, end) in one merge pass when both are sorted (the stable sort keeps a's region
- * first on a tie, and so does the merge); otherwise the sort itself.
- */
-function mergeRegions(a: readonly Region[], b: readonly Region[]): Region[] {
-  if (!sortedBy(a) || !sortedBy(b)) return [...a, ...b].sort(byStartEnd);
-  const out: Region[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (j >= b.length || (i < a.length && byStartEnd(a[i]!, b[j]!) <= 0)) out.push(a[i++]!);
-    else out.push(b[j++]!);
-  }
-  return out;
-}
-
-/**
- * normalizeRanges() as columns [S[k], E[k]) for k < n: one pass when the input is sorted by start (preserved
- * blocks are), normalizeRanges() otherwise.
- */
-function normalizedColumns(rs: readonly Range[]): { S: Float64Array; E: Float64Array; n: number } {
-  let src = rs;
-  for (let i = 1; i < rs.length; i++) {
-    if (rs[i]!.start < rs[i - 1]!.start) {
-      src = normalizeRanges(rs);
-      break;
-    }
-  }
-  const S = new Float64Array(src.length);
-  const E = new Float64Array(src.length);
+/** The union of ranges [start[k], end[k]) sorted by start, as sorted disjoint columns [S[k], E[k]) for k < n. */
+function normalizedColumns(
+  start: Float64Array,
+  end: Float64Array,
+  count: number,
+): { S: Float64Array; E: Float64Array; n: number } {
+  const S = new Float64Array(count);
+  const E = new Float64Array(count);
   let n = 0;
-  for (const r of src) {
-    if (!(r.end > r.start)) continue;
-    if (n > 0 && r.start <= E[n - 1]!) {
-      if (r.end > E[n - 1]!) E[n - 1] = r.end;
+  for (let k = 0; k < count; k++) {
+    const s = start[k]!;
+    const e = end[k]!;
+    if (!(e > s)) continue;
+    if (n > 0 && s <= E[n - 1]!) {
+      if (e > E[n - 1]!) E[n - 1] = e;
     } else {
-      S[n] = r.start;
-      E[n] = r.end;
+      S[n] = s;
+      E[n] = e;
       n++;
     }
   }
@@ -110,15 +85,23 @@ export function khoMemoryInit(ctx: SimContext, run: KhoRun): void {
     if (run.strategy.deserializeInit === 'before-order-write') runner.flush();
     const pageSize = 2 ** ctx.arch.PAGE_SHIFT;
     const { startPfn, endPfn } = run.blocks;
-    const added = Array.from(startPfn, (s, i) => ({
-      start: s * pageSize,
-      end: endPfn[i]! * pageSize,
-      nid: earlyPfnToNid(ctx, s),
+    const count = run.blocks.length;
+    // the blocks as memblock.reserved regions, in columns: bytes, node of the head (early_pfn_to_nid), NOINIT
+    const added: RegionColumns = {
+      start: new Float64Array(count),
+      end: new Float64Array(count),
+      nid: new Float64Array(count),
+      count,
       flags: MEMBLOCK_FLAGS.MEMBLOCK_RSRV_NOINIT,
-    }));
+    };
+    for (let i = 0; i < count; i++) {
+      added.start[i] = startPfn[i]! * pageSize;
+      added.end[i] = endPfn[i]! * pageSize;
+      added.nid[i] = earlyPfnToNid(ctx, startPfn[i]!);
+    }
     // memblock_reserve() merges with what is already reserved and mark_noinit() flags the whole block, so a
     // region reserved before keeps its flags only outside the preserved blocks
-    const { S, E, n } = normalizedColumns(added);
+    const { S, E, n } = normalizedColumns(added.start, added.end, count);
     const kept: (typeof ctx.tables.reserved)[number][] = [];
     let j = 0;
     for (const r of [...ctx.tables.reserved].sort((a, b) => a.start - b.start)) {
@@ -132,7 +115,8 @@ export function khoMemoryInit(ctx: SimContext, run: KhoRun): void {
       }
       if (cur < r.end) kept.push({ start: cur, end: r.end, nid: r.nid, flags: r.flags });
     }
-    ctx.tables = { memory: ctx.tables.memory, reserved: mergeRegions(kept, added) };
+    kept.sort(byStartEnd);
+    ctx.tables = { memory: ctx.tables.memory, reserved: kept, reservedColumns: added };
     ctx.memmap.writeKhoHeadColumns(run.blocks.startPfn, run.blocks.order, run.profile.pageMagic, {
       phase: PHASE,
       fn: 'kho_preserved_memory_reserve',

@@ -4,7 +4,8 @@ import { MEMBLOCK_FLAGS, normalizeRanges } from '../../core/index.js';
 import { MAX_NR_ZONES, pfnDown, pfnUp } from '../arch.js';
 import type { SimContext } from '../context.js';
 import { isDeferredPfn, runPhase, validParts, zoneKey } from '../context.js';
-import { freePfnRanges, splitByNode } from '../mem-regions.js';
+import { freePfnColumns, splitByNode } from '../mem-regions.js';
+import type { MemRegion } from '../../trace/host-trace.js';
 import { forEachNodePiece, forEachZonePiece } from './zone-split.js';
 
 function zonePieces(
@@ -96,6 +97,24 @@ export function applyReservePlan(
   if (plan.reserve.length) ctx.memmap.reserve(normalizeRanges(plan.reserve), actor);
 }
 
+/**
+ * memblock.reserved's regions in order for memmap_init_reserved_pages(): the preserved blocks kho_memory_init()
+ * added (tables.reservedColumns) are all RSRV_NOINIT, so from v6.7 they are skipped without being looked at;
+ * older mm walks them as regions among the others.
+ */
+function reservedRegions(ctx: SimContext): readonly MemRegion[] {
+  const cols = ctx.tables.reservedColumns;
+  if (!cols || !cols.count || (ctx.mm.rsrvNoinit && cols.flags & MEMBLOCK_FLAGS.MEMBLOCK_RSRV_NOINIT))
+    return ctx.tables.reserved;
+  const added = Array.from(cols.start.subarray(0, cols.count), (start, k) => ({
+    start,
+    end: cols.end[k]!,
+    nid: cols.nid[k]!,
+    flags: cols.flags,
+  }));
+  return [...ctx.tables.reserved, ...added].sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
 /** memmap_init_reserved_pages(): reserved regions (NOINIT skipped from v6.7) and NOMAP memory. */
 export function memmapInitReservedPages(ctx: SimContext): void {
   const plan: ReservePlan = { init: [], reserve: [] };
@@ -106,12 +125,10 @@ export function memmapInitReservedPages(ctx: SimContext): void {
     }
   };
   if (ctx.mm.nomapFirst) nomap();
-  for (const r of ctx.tables.reserved) {
+  for (const r of reservedRegions(ctx)) {
     if (ctx.mm.rsrvNoinit && r.flags & MEMBLOCK_FLAGS.MEMBLOCK_RSRV_NOINIT) continue;
     // newer kernels copy node ids onto reserved regions (memblock_set_node on the reserved type) first
-    const nid = ctx.mm.rsrvNoinit
-      ? (r.nid ?? ctx.pfnToNid.lookup(pfnDown(r.start, ctx.arch)))
-      : null;
+    const nid = ctx.mm.rsrvNoinit ? (r.nid ?? ctx.pfnToNid.lookup(pfnDown(r.start, ctx.arch))) : null;
     reserveBootmemRegion(ctx, r.start, r.end, nid, plan);
   }
   if (!ctx.mm.nomapFirst) nomap();
@@ -130,33 +147,53 @@ export function memblockFreeAll(ctx: SimContext): void {
   runPhase(ctx, 'memblock_free_all', () => {
     ctx.managed.clear();
     memmapInitReservedPages(ctx);
-    const free = freePfnRanges(ctx.tables, { flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE }, ctx.arch);
+    // the free ranges in columns (a million preserved blocks leave a million gaps): no object per range
+    const free = freePfnColumns(ctx.tables, { flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE }, ctx.arch);
     const maxLowPfn = ctx.layout.maxPfn;
-    const toFree: Range[] = [];
+    const toFree = { start: new Float64Array(free.n), end: new Float64Array(free.n), n: 0 };
+    const grow = (): void => {
+      const cap = toFree.start.length * 2 + 16;
+      const s = new Float64Array(cap);
+      const e = new Float64Array(cap);
+      s.set(toFree.start);
+      e.set(toFree.end);
+      toFree.start = s;
+      toFree.end = e;
+    };
     // zoneKey() of the last piece: consecutive free ranges are mostly in the same zone
     let lastNid = NaN;
     let lastZid = NaN;
     let lastKey = '';
-    for (const f of free) {
-      const end = Math.min(f.end, maxLowPfn);
-      if (f.start >= end) continue;
-      ctx.totalramPages += end - f.start;
-      forEachNodePiece(ctx.layout.memRanges, f.start, end, ctx.layout.firstOnlineNode, (ps, pe, nid) => {
-        const fdp = ctx.currentFirstDeferredPfn.get(nid);
-        const stop = fdp === undefined || fdp === null ? pe : Math.min(pe, fdp);
-        if (ps >= stop) return;
-        toFree.push({ start: ps, end: stop });
-        forEachZonePiece(ctx.layout, nid, ps, stop, (s, e, zid) => {
-          if (zid === null) return;
-          if (nid !== lastNid || zid !== lastZid) {
-            lastKey = zoneKey(nid, zid);
-            lastNid = nid;
-            lastZid = zid;
-          }
-          ctx.managed.set(lastKey, (ctx.managed.get(lastKey) ?? 0) + e - s);
-        });
-      });
+    let pieceNid = 0;
+    const onZonePiece = (s: number, e: number, zid: number | null): void => {
+      if (zid === null) return;
+      if (pieceNid !== lastNid || zid !== lastZid) {
+        lastKey = zoneKey(pieceNid, zid);
+        lastNid = pieceNid;
+        lastZid = zid;
+      }
+      ctx.managed.set(lastKey, (ctx.managed.get(lastKey) ?? 0) + e - s);
+    };
+    const onNodePiece = (ps: number, pe: number, nid: number): void => {
+      const fdp = ctx.currentFirstDeferredPfn.get(nid);
+      const stop = fdp === undefined || fdp === null ? pe : Math.min(pe, fdp);
+      if (ps >= stop) return;
+      if (toFree.n === toFree.start.length) grow();
+      toFree.start[toFree.n] = ps;
+      toFree.end[toFree.n++] = stop;
+      pieceNid = nid;
+      forEachZonePiece(ctx.layout, nid, ps, stop, onZonePiece);
+    };
+    for (let k = 0; k < free.n; k++) {
+      const start = free.start[k]!;
+      const end = Math.min(free.end[k]!, maxLowPfn);
+      if (start >= end) continue;
+      ctx.totalramPages += end - start;
+      forEachNodePiece(ctx.layout.memRanges, start, end, ctx.layout.firstOnlineNode, onNodePiece);
     }
-    ctx.memmap.free(toFree, FREE);
+    ctx.memmap.freeColumns(
+      { start: toFree.start.subarray(0, toFree.n), end: toFree.end.subarray(0, toFree.n), n: toFree.n },
+      FREE,
+    );
   });
 }

@@ -1,9 +1,8 @@
 // mm/page_alloc.c page_alloc_init_late, deferred_init_memmap, deferred_init_memmap_chunk, set_zone_contiguous, mm/page_ext.c page_ext_init, kernel/padata.c padata_do_multithreaded, v6.1 (one job per zone from ~6.18; boot-pipeline.md §3.8).
-import type { Range } from '../../core/index.js';
 import { MEMBLOCK_FLAGS, roundDown, roundUp } from '../../core/index.js';
 import type { PadataJob, SimContext } from '../context.js';
 import { runPhase, zoneKey } from '../context.js';
-import { freePfnRanges } from '../mem-regions.js';
+import { freePfnColumns } from '../mem-regions.js';
 import { hugetlbBootmemStructPageInit } from './hugetlb-bootmem.js';
 
 const INIT = { phase: 'page_alloc_init_late', fn: 'deferred_init_pages' } as const;
@@ -66,13 +65,26 @@ export function deferredInitMemmap(ctx: SimContext, nid: number): void {
   const zone = node.zones.find((z) => z.spannedPages && fdp < z.endPfn);
   if (!zone) return;
   const pps = ctx.arch.PAGES_PER_SECTION;
-  // each free range carries its node and zone, so the same objects serve the init and the free sweeps
-  const free: (Range & { nid: number; zid: number })[] = [];
-  for (const f of freePfnRanges(ctx.tables, { nid, flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE }, ctx.arch)) {
-    const s = Math.max(f.start, fdp, zone.startPfn);
-    const e = Math.min(f.end, zone.endPfn);
-    if (s < e) free.push({ start: s, end: e, nid, zid: zone.zid });
+  // the free ranges in columns, each with its node and zone: the same columns serve the init and the free sweeps
+  const all = freePfnColumns(ctx.tables, { nid, flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE }, ctx.arch);
+  const fs = new Float64Array(all.n);
+  const fe = new Float64Array(all.n);
+  let nFree = 0;
+  for (let k = 0; k < all.n; k++) {
+    const s = Math.max(all.start[k]!, fdp, zone.startPfn);
+    const e = Math.min(all.end[k]!, zone.endPfn);
+    if (s < e) {
+      fs[nFree] = s;
+      fe[nFree++] = e;
+    }
   }
+  const free = {
+    start: fs.subarray(0, nFree),
+    end: fe.subarray(0, nFree),
+    nid: new Float64Array(nFree).fill(nid),
+    zid: new Float64Array(nFree).fill(zone.zid),
+    n: nFree,
+  };
   const maxThreads = ctx.threadsPerNode.get(nid) ?? 1;
   const jobs: PadataJob[] = [];
   if (ctx.mm.deferredJobs === 'per-zone') {
@@ -81,18 +93,19 @@ export function deferredInitMemmap(ctx: SimContext, nid: number): void {
   } else {
     // 6.1: a job per free range over [spfn, ALIGN(epfn, PAGES_PER_SECTION)); the next search starts there
     let cursor = 0;
-    for (const f of free) {
-      if (f.end <= cursor) continue;
-      const s = Math.max(f.start, cursor);
-      const e = roundUp(f.end, pps);
+    for (let k = 0; k < free.n; k++) {
+      if (free.end[k]! <= cursor) continue;
+      const s = Math.max(free.start[k]!, cursor);
+      const e = roundUp(free.end[k]!, pps);
       jobs.push(padataSplit(s, e - s, pps, pps, maxThreads));
       cursor = e;
     }
   }
-  const pages = free.reduce((n, r) => n + r.end - r.start, 0);
-  if (free.length) {
-    ctx.memmap.initRanges(free, INIT);
-    ctx.memmap.free(free, FREE);
+  let pages = 0;
+  for (let k = 0; k < free.n; k++) pages += free.end[k]! - free.start[k]!;
+  if (free.n) {
+    ctx.memmap.initColumns(free, INIT);
+    ctx.memmap.freeColumns(free, FREE);
     const k = zoneKey(nid, zone.zid);
     ctx.managed.set(k, (ctx.managed.get(k) ?? 0) + pages);
   }
@@ -101,7 +114,7 @@ export function deferredInitMemmap(ctx: SimContext, nid: number): void {
     zid: zone.zid,
     firstDeferredPfn: fdp,
     pages,
-    freeRanges: free.length,
+    freeRanges: free.n,
     maxThreads,
     jobs,
   });

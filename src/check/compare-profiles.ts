@@ -5,7 +5,7 @@ import type { Scenario } from '../sim/scenario.js';
 import type { KhoImageInput } from '../sim/phases/kho-types.js';
 import type { KernelProfile } from '../sim/profiles.js';
 import { PROFILES, findProfile } from '../sim/profiles.js';
-import type { Comparison } from './compare.js';
+import type { CompareShared, Comparison } from './compare.js';
 import { compareStrategies } from './compare.js';
 
 export interface ProfileMatrix {
@@ -26,8 +26,10 @@ export function compareProfiles(
   profiles: readonly KernelProfile[],
   scenario: Omit<Scenario, 'strategy' | 'profile'> = {},
 ): ProfileMatrix {
+  // the captured plain boot (cost calibration) does not depend on the profile: replayed once for all rows
+  const shared: CompareShared = {};
   return {
     profiles,
-    rows: profiles.map((p) => compareStrategies(host, image, { ...scenario, profile: p })),
+    rows: profiles.map((p) => compareStrategies(host, image, { ...scenario, profile: p }, undefined, shared)),
   };
 }

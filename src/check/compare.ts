@@ -56,15 +56,24 @@ function outcomeOf(
   };
 }
 
+/**
+ * What several comparisons of one host share: the captured plain boot the costs are calibrated on, replayed by
+ * the first comparison that needs it (compare --profiles: once for every profile, not once per profile).
+ */
+export interface CompareShared {
+  calibrateOn?: ReturnType<typeof capturedBoot> | null;
+}
+
 export function compareStrategies(
   host: HostTrace,
   image: KhoImageInput,
   scenario: Omit<Scenario, 'strategy'> = {},
   strategies: readonly KhoStrategy[] = listStrategies(),
+  shared: CompareShared = {},
 ): Comparison {
   const outcomes: StrategyOutcome[] = [];
   let head: Omit<Comparison, 'outcomes'> | null = null;
-  let calibrateOn: ReturnType<typeof capturedBoot> = undefined;
+  let calibrateOn: ReturnType<typeof capturedBoot> = shared.calibrateOn ?? undefined;
   const tell = scenario.onProgress;
   for (const [i, strategy] of strategies.entries()) {
     const label = `strategy ${i + 1} of ${strategies.length} (${strategy.name})`;
@@ -79,9 +88,12 @@ export function compareStrategies(
         blocks: blocks.length,
         preservedPages: blocks.pages(),
       };
-      // the captured boot is the same for every strategy: replayed once
-      tell?.('plain boot (cost calibration)');
-      calibrateOn = capturedBoot(tl, host);
+      // the captured boot is the same for every strategy (and profile): replayed once
+      if (shared.calibrateOn === undefined) {
+        tell?.('plain boot (cost calibration)');
+        shared.calibrateOn = capturedBoot(tl, host) ?? null;
+      }
+      calibrateOn = shared.calibrateOn ?? undefined;
     }
     outcomes.push(outcomeOf(tl, host, calibrateOn));
   }

@@ -11,7 +11,7 @@ import { khoPopulate } from './phases/kho-populate.js';
 import { khoRestore } from './phases/kho-restore.js';
 import type { KhoRun } from './phases/kho-run.js';
 import { BlockSet, classifyBlocks } from './phases/kho-run.js';
-import type { KhoImageInput } from './phases/kho-types.js';
+import type { KhoBlocks, KhoImageInput } from './phases/kho-types.js';
 import type { ProfileChoice } from './profiles.js';
 import { chooseProfile } from './profiles.js';
 import { extendedScratch } from './phases/kho-extend-scratch.js';
@@ -38,6 +38,20 @@ export function profileOf(
       from: host?.sources['kernelRelease']?.[0]?.file ?? 'the bundle',
     },
   ]);
+}
+
+/**
+ * classifyBlocks() once per image (and page shift, max order): compare and check replay one image under many
+ * strategies and profiles, and the block columns are read only.
+ */
+const blocksByImage = new WeakMap<KhoImageInput, Map<string, KhoBlocks>>();
+function blocksOf(image: KhoImageInput, pageShift: number, maxPageOrder: number): KhoBlocks {
+  let m = blocksByImage.get(image);
+  if (!m) blocksByImage.set(image, (m = new Map()));
+  const key = `${pageShift}/${maxPageOrder}`;
+  let b = m.get(key);
+  if (!b) m.set(key, (b = classifyBlocks(image, pageShift, maxPageOrder)));
+  return b;
 }
 
 /**
@@ -73,7 +87,7 @@ export function replay(host: HostTrace, image: KhoImageInput | null, scenario: S
           profile,
           strategy,
           image,
-          blocks: classifyBlocks(image, c.arch.PAGE_SHIFT, c.arch.MAX_PAGE_ORDER),
+          blocks: blocksOf(image, c.arch.PAGE_SHIFT, c.arch.MAX_PAGE_ORDER),
           restoreKinds,
           accepted: true,
           scratch: image.scratch

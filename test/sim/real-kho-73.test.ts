@@ -119,7 +119,7 @@ describe.each(BUNDLES)('%s: the second kernel as replayed and as it printed', (d
     // reserve_mem_kho_revive() prints one line per reserve_mem= region of the memblock subtree
     const revived = [...dmesg.matchAll(/Revived memory reservation '([^']+)' from KHO/g)].map((m) => m[1]);
     expect(revived).toEqual(b.image.reserveMem.map((m) => m.name));
-    expect(r.kho.run.blocks.filter((x) => x.kind === 'reserve-mem').length > 0).toBe(revived.length > 0);
+    expect([...r.kho.run.blocks].filter((x) => x.kind === 'reserve-mem').length > 0).toBe(revived.length > 0);
     // luo_early_startup() took struct luo_ser (its compatible is v7.3's) and prints its liveupdate number
     const luo = b.image.luo as { compatible: string; liveupdateNumber: number } | null;
     const printedLuo = /luo: Retrieved live update data, liveupdate number: (\d+)/.exec(dmesg);

@@ -20,7 +20,11 @@ export interface Finding {
   readonly kernelFunction: string;
   readonly pages: number;
   readonly blocks: number;
-  /** Pfn ranges [start, end), sorted and merged. */
+  /**
+   * Pfn ranges [start, end), sorted and merged. Still one object per range; the agreed columnar form is
+   * src/core/ranges.ts RangeColumns ({ count, starts, ends }), which the JSON writer (src/report/json-stream.ts
+   * jsonRanges, a RangesLike) already streams, so the type can change without touching the writer.
+   */
   readonly ranges: readonly Range[];
   readonly title: string;
   readonly howToRead: string;

@@ -431,11 +431,13 @@ export class MemMap {
       const end = E[k]!;
       const e0 = end < limit ? end : limit;
       if (start < e0) {
+        // the cursors stand where the last range ended: a range starting before that (overlapping or out of
+        // order) searches again
         if (start < last) {
           i = this.find(start);
           b = this.firstBlockEndingAfter(start);
         }
-        last = start;
+        last = e0;
         let pos = start;
         let ps = start;
         let pid = -1;

@@ -134,7 +134,25 @@ describe('MemMap block layer', () => {
           expect(observe(layered)).toEqual(observe(plain));
         },
       ),
-      { numRuns: 400 },
+      {
+        numRuns: 400,
+        // found by fast-check: overlapping blocks (so only two in the layer) and an init over ranges that overlap
+        // each other, whose bookkeeping sweep must search again instead of stepping on from the last range's end
+        examples: [
+          [
+            [
+              { start: 0, end: 1 },
+              { start: 1, end: 2 },
+              { start: 26, end: 35 },
+              { start: 27, end: 28 },
+              { start: 28, end: 29 },
+            ],
+            [{ kind: 'heads', pfns: [34], orders: [0] }],
+            [],
+            [0],
+          ],
+        ],
+      },
     );
   });
 

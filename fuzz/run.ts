@@ -367,6 +367,11 @@ export async function fuzz(opts: FuzzOptions, log: (s: string) => void = console
           log(`  NEW cli failure (${argv.join(' ')}): ${JSON.stringify(o).slice(0, 200)} -> ${out}`);
         }
       } else cli.ok++;
+      // a long run on a loaded machine says how far it is
+      if (!opts.quiet && (i + 1) % 500 === 0 && i + 1 < opts.cli)
+        log(
+          `  cli ${i + 1}/${opts.cli} bundles, ${cli.bad} bad, ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+        );
     }
     fs.rmSync(tmp, { recursive: true, force: true });
     cli.ms = performance.now() - t0;

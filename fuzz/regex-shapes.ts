@@ -168,7 +168,7 @@ function charKind(c: string | undefined): number {
 
 /**
  * A line the pattern matches, with a run of `length` characters pumped in at token boundaries (where a space,
- * digit, letter or punctuation run starts), ended as is or by a character that makes the match fail late: the
+ * digit, letter or punctuation run starts), ended as is or by characters that make the match fail late: the
  * shape that reaches a quantifier deep inside a pattern (`(\S.*?) *$` after three fields).
  */
 export function* pumpedInputs(
@@ -186,7 +186,9 @@ export function* pumpedInputs(
       const head = sample.slice(0, k);
       const label = `${JSON.stringify(head.slice(-30))} + ${JSON.stringify(unit)} x ${Math.ceil(length / unit.length)}`;
       yield [`${label} + rest of line`, head + body + sample.slice(k)];
-      yield [`${label} + "\u0001"`, head + body + '\u0001'];
+      // `\u0001 \u0001`: fails at the first \u0001 where a pattern does not take it, and where `\S` does, one field
+      // later (` *(\S*) *$` after a pumped run of spaces: the fuzzer's nodes.txt hang, seed 2)
+      yield [`${label} + "\u0001 \u0001"`, head + body + '\u0001 \u0001'];
     }
   }
 }

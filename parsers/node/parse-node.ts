@@ -286,7 +286,7 @@ export function parseNodeStates(text: string, file: string): NodeStates {
   w.lines.forEach((raw, i) => {
     if (raw.trim() === '') return void w.parsed++;
     const m = P.NODE_STATE_LINE.exec(raw);
-    const runs = m ? parseIdList(m[2]!, file, i + 1, raw.indexOf(':') + 2) : null;
+    const runs = m ? parseIdList(m[2] ?? '', file, i + 1, raw.indexOf(':') + 2) : null;
     if (!m || runs === null) return w.unknownLine(i + 1, raw, 'a node state line');
     states[m[1]!.trim()] = runs;
     w.parsed++;

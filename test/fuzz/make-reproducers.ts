@@ -264,6 +264,27 @@ function textReDoS(): Reproducer {
   };
 }
 
+/**
+ * The fuzzer's nodes.txt hang (seed 2, `spaces` then `long` on stage1-cold-boot/nodes.txt): a node state line with a
+ * long run of spaces before a list that does not end the line. NODE_STATE_LINE's `: *(\S*) *$` let the two space
+ * runs share the spaces before an empty list: 11 s per 100k spaces, quadratic.
+ */
+function textNodeStateSpaces(): Reproducer {
+  const spaces = ' '.repeat(100_000);
+  const nodes = `possible: 0-1\nonline:${spaces}0x1 0x1\nhas_memory:${spaces}\u0001 \u0001\nhas_cpu: 0-1\n`;
+  return {
+    name: 'text-node-state-spaces',
+    files: new Map([['nodes.txt', enc.encode(nodes)]]),
+    expect: {
+      commands: ['parse', 'parse --json'],
+      exit: 0,
+      maxMs: 5_000,
+      before:
+        'NODE_STATE_LINE quadratic on a run of spaces: 11 s per 100k-space line (22 s per command here)',
+    },
+  };
+}
+
 export function reproducers(): Reproducer[] {
   return [
     khoTestNrFoliosHuge(),
@@ -271,5 +292,6 @@ export function reproducers(): Reproducer[] {
     khoRadixLeavesOverlap(),
     fdtNodeNameTerminal(),
     textReDoS(),
+    textNodeStateSpaces(),
   ];
 }

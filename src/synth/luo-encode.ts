@@ -6,26 +6,31 @@
 // @ac2d8102c4b8; struct memfd_luo_folio_ser { u64 pfn:52, flags:12; u64 index; }), kernel/liveupdate/kho_block.c
 // (struct kho_block_header_ser { u64 next; u64 count; } heading each one-page block). Little endian, as the kernels
 // that write them (x86_64, arm64) do.
+import { KHO_BLOCK, LUO_ABI, MEMFD_LUO } from '../../parsers/kho/constants.js';
 import { setU32le, setU64le } from './page-arena.js';
 
+/**
+ * The sizes are the decoder's (parsers/kho/constants.ts, one table per kernel header), so writer and reader cannot
+ * disagree on a layout; the compatible strings are what v7.3-rc7 writes.
+ */
 export const LUO_LAYOUT = {
   LUO_ABI_COMPATIBLE: 'luo-v5',
-  LUO_SESSION_SER_SIZE: 80,
-  LIVEUPDATE_SESSION_NAME_LENGTH: 64,
-  LUO_FILE_SER_SIZE: 64,
-  LIVEUPDATE_HNDL_COMPAT_LENGTH: 48,
-  LUO_FLB_HEADER_SER_SIZE: 16,
-  LUO_FLB_SER_SIZE: 64,
-  LIVEUPDATE_FLB_COMPAT_LENGTH: 48,
+  LUO_SESSION_SER_SIZE: LUO_ABI.LUO_SESSION_SER_SIZE,
+  LIVEUPDATE_SESSION_NAME_LENGTH: LUO_ABI.LIVEUPDATE_SESSION_NAME_LENGTH,
+  LUO_FILE_SER_SIZE: LUO_ABI.LUO_FILE_SER_SIZE,
+  LIVEUPDATE_HNDL_COMPAT_LENGTH: LUO_ABI.LIVEUPDATE_HNDL_COMPAT_LENGTH,
+  LUO_FLB_HEADER_SER_SIZE: LUO_ABI.LUO_FLB_HEADER_SER_SIZE,
+  LUO_FLB_SER_SIZE: LUO_ABI.LUO_FLB_SER_SIZE,
+  LIVEUPDATE_FLB_COMPAT_LENGTH: LUO_ABI.LIVEUPDATE_FLB_COMPAT_LENGTH,
   /** LUO_FLB_PGCNT */
   LUO_FLB_PGCNT: 1,
   MEMFD_LUO_FH_COMPATIBLE: 'memfd-v2',
-  MEMFD_LUO_SER_SIZE_V1: 40,
-  MEMFD_LUO_SER_SIZE_V2: 48,
-  MEMFD_LUO_FOLIO_SER_SIZE: 16,
+  MEMFD_LUO_SER_SIZE_V1: MEMFD_LUO.MEMFD_LUO_SER_SIZE_V1,
+  MEMFD_LUO_SER_SIZE_V2: MEMFD_LUO.MEMFD_LUO_SER_SIZE_V2,
+  MEMFD_LUO_FOLIO_SER_SIZE: MEMFD_LUO.MEMFD_LUO_FOLIO_SER_SIZE,
   /** MEMFD_LUO_FOLIO_DIRTY | MEMFD_LUO_FOLIO_UPTODATE */
-  MEMFD_LUO_FOLIO_DIRTY_UPTODATE: 3,
-  KHO_BLOCK_HEADER_SIZE: 16,
+  MEMFD_LUO_FOLIO_DIRTY_UPTODATE: MEMFD_LUO.MEMFD_LUO_FOLIO_DIRTY | MEMFD_LUO.MEMFD_LUO_FOLIO_UPTODATE,
+  KHO_BLOCK_HEADER_SIZE: KHO_BLOCK.HEADER_SIZE,
 } as const;
 
 /** A u64 (number below 2^53, or bigint) little endian. */

@@ -159,6 +159,30 @@ function mergeByStart(a: readonly Range[], b: readonly Range[]): Range[] {
   return out;
 }
 
+/**
+ * A finding with the code table's severity, title and reading guide: the one builder every check uses, so the key
+ * order of a finding (and of its JSON) is written once. kernelFunction defaults to the code's.
+ */
+export function makeFinding(
+  code: FindingCode,
+  phase: string,
+  ranges: readonly Range[],
+  opts: { readonly kernelFunction?: string; readonly pages?: number; readonly blocks?: number } = {},
+): Finding {
+  const info = FINDING_CODES[code];
+  return {
+    code,
+    severity: info.severity,
+    phase,
+    kernelFunction: opts.kernelFunction ?? info.kernelFunction,
+    pages: opts.pages ?? pagesOf(ranges),
+    blocks: opts.blocks ?? 0,
+    ranges,
+    title: info.title,
+    howToRead: info.howToRead,
+  };
+}
+
 function pagesOf(ranges: readonly Range[]): number {
   let n = 0;
   for (const r of ranges) n += r.end - r.start;
@@ -217,18 +241,13 @@ class FindingBuilder {
     const out: Finding[] = [];
     for (const e of this.acc.values()) {
       const ranges = normalizeSorted(e.ranges);
-      const info = FINDING_CODES[e.code];
-      out.push({
-        code: e.code,
-        severity: info.severity,
-        phase: e.phase,
-        kernelFunction: e.fn,
-        pages: e.pages ?? pagesOf(ranges),
-        blocks: e.blocks ? e.blocks.size : this.index.count(ranges),
-        ranges,
-        title: info.title,
-        howToRead: info.howToRead,
-      });
+      out.push(
+        makeFinding(e.code, e.phase, ranges, {
+          kernelFunction: e.fn,
+          pages: e.pages ?? pagesOf(ranges),
+          blocks: e.blocks ? e.blocks.size : this.index.count(ranges),
+        }),
+      );
     }
     const sev = { error: 0, warning: 1, info: 2 } as const;
     return out.sort(

@@ -6,8 +6,8 @@ import type { Timeline } from '../sim/timeline.js';
 import type { MigratetypeReplay } from '../sim/migratetype.js';
 import { MIGRATE, pageblocksOverlapping, replayMigratetypes } from '../sim/migratetype.js';
 import type { FindingCode } from './codes.js';
-import { FINDING_CODES } from './codes.js';
 import type { Finding } from './kho-findings.js';
+import { makeFinding } from './kho-findings.js';
 
 /**
  * The pageblock replay of a timeline: on a KHO boot whose image kho_populate() accepted, the profile's scratch rule;
@@ -55,18 +55,12 @@ export function checkMigratetypes(tl: Timeline, mt = migratetypesOf(tl)): Findin
   }
   const out: Finding[] = [];
   for (const a of acc.values()) {
-    const info = FINDING_CODES[a.code];
-    out.push({
-      code: a.code,
-      severity: info.severity,
-      phase: mt.phaseOf.get(a.fn) ?? 'end of replay',
-      kernelFunction: a.fn,
-      pages: a.ranges.reduce((n, r) => n + r.end - r.start, 0),
-      blocks: 0,
-      ranges: a.ranges,
-      title: info.title,
-      howToRead: info.howToRead,
-    });
+    out.push(
+      makeFinding(a.code, mt.phaseOf.get(a.fn) ?? 'end of replay', a.ranges, {
+        kernelFunction: a.fn,
+        pages: a.ranges.reduce((n, r) => n + r.end - r.start, 0),
+      }),
+    );
   }
   return out;
 }

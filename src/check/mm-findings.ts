@@ -3,23 +3,11 @@
 import type { Range } from '../core/index.js';
 import type { Timeline } from '../sim/timeline.js';
 import type { FindingCode } from './codes.js';
-import { FINDING_CODES } from './codes.js';
 import type { Finding } from './kho-findings.js';
+import { makeFinding } from './kho-findings.js';
 
-function finding(code: FindingCode, phase: string, ranges: readonly Range[]): Finding {
-  const info = FINDING_CODES[code];
-  return {
-    code,
-    severity: info.severity,
-    phase,
-    kernelFunction: info.kernelFunction,
-    pages: ranges.reduce((n, r) => n + r.end - r.start, 0),
-    blocks: 0,
-    ranges,
-    title: info.title,
-    howToRead: info.howToRead,
-  };
-}
+const finding = (code: FindingCode, phase: string, ranges: readonly Range[]): Finding =>
+  makeFinding(code, phase, ranges);
 
 /** DEFERRED_INIT_PAST_NODE_END per node that hit the BUG_ON; DEFERRED_ZONE_GROWN with every grown range. */
 export function checkDeferredGrow(tl: Pick<Timeline, 'deferredGrows' | 'deferredInitBugs'>): Finding[] {

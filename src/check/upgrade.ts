@@ -15,7 +15,7 @@ import { profileOf, replay } from '../sim/replay.js';
 import type { HostTrace } from '../trace/host-trace.js';
 import { FINDING_CODES } from './codes.js';
 import type { Finding } from './kho-findings.js';
-import { check } from './kho-findings.js';
+import { check, makeFinding } from './kho-findings.js';
 
 /** A version string of the image and whether B takes it (null when the image has none). */
 export interface VersionCheck {
@@ -71,25 +71,12 @@ function memfdCompatibles(image: KhoImageInput): string[] {
   return [...new Set(files.map((f) => f.compatible).filter((c) => c.startsWith('memfd')))].sort();
 }
 
-function finding(
+const finding = (
   code: keyof typeof FINDING_CODES,
   phase: string,
   ranges: { start: number; end: number }[],
   blocks: number,
-): Finding {
-  const info = FINDING_CODES[code];
-  return {
-    code,
-    severity: info.severity,
-    phase,
-    kernelFunction: info.kernelFunction,
-    pages: ranges.reduce((n, r) => n + r.end - r.start, 0),
-    blocks,
-    ranges,
-    title: info.title,
-    howToRead: info.howToRead,
-  };
-}
+): Finding => makeFinding(code, phase, ranges, { blocks });
 
 export interface UpgradeOptions extends Omit<Scenario, 'profile' | 'strategy'> {
   /** Kernel A: default the profile the image's ABI and the bundle's kernel release name. */

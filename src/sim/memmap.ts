@@ -405,81 +405,13 @@ export class MemMap {
   }
 
   /**
-   * walk() of each range in turn, in one sweep: the cursors over the runs and the blocks carry over from one
-   * range to the next (a binary search only when a range starts before the last one).
+   * walk() of each range in turn: walk()'s cursors over the runs and the blocks (this.wi, this.wb) carry over from
+   * one range to the next, so ranges in ascending order cost one sweep, and a range starting before the last one
+   * searches again (seekBg, seekBlock).
    */
   private walkEach(rs: Cols, cb: (s: number, e: number, id: number, k: number) => void): void {
     const { S, E, n: R } = rs;
-    if (this.live === 0 || R < 4) {
-      for (let k = 0; k < R; k++) this.walk(S[k]!, E[k]!, k, cb);
-      return;
-    }
-    const limit = this.limitPfn;
-    const starts = this.starts;
-    const ids = this.ids;
-    const n = this.n;
-    const bS = this.bS;
-    const bE = this.bE;
-    const bH = this.bH;
-    const bT = this.bT;
-    const bN = this.bN;
-    let i = 0;
-    let b = 0;
-    let last = -Infinity;
-    for (let k = 0; k < R; k++) {
-      const start = S[k]!;
-      const end = E[k]!;
-      const e0 = end < limit ? end : limit;
-      if (start < e0) {
-        // the cursors stand where the last range ended: a range starting before that (overlapping or out of
-        // order) searches again
-        if (start < last) {
-          i = this.find(start);
-          b = this.firstBlockEndingAfter(start);
-        }
-        last = e0;
-        let pos = start;
-        let ps = start;
-        let pid = -1;
-        while (pos < e0) {
-          while (b < bN && (bE[b]! <= pos || bH[b]! < 0)) b++;
-          let re: number;
-          let rid: number;
-          if (b < bN && bS[b]! <= pos) {
-            const hs = bS[b]!;
-            if (pos < hs + 1) {
-              re = hs + 1;
-              rid = bH[b]!;
-            } else {
-              re = bE[b]!;
-              rid = bT[b]!;
-            }
-          } else {
-            if (i + 1 < n && starts[i + 1]! <= pos) {
-              for (let steps = 0; i + 1 < n && starts[i + 1]! <= pos; steps++) {
-                if (steps === 16) {
-                  i = this.find(pos);
-                  break;
-                }
-                i++;
-              }
-            }
-            re = i + 1 < n ? starts[i + 1]! : limit;
-            if (b < bN && bS[b]! < re) re = bS[b]!;
-            rid = ids[i]!;
-          }
-          if (re > e0) re = e0;
-          if (rid !== pid) {
-            if (pid >= 0) cb(ps, pos, pid, k);
-            ps = pos;
-            pid = rid;
-          }
-          pos = re;
-        }
-        if (pid >= 0) cb(ps, pos, pid, k);
-      }
-      if (end > limit) cb(start > limit ? start : limit, end, NO_MEMMAP_ID, k);
-    }
+    for (let k = 0; k < R; k++) this.walk(S[k]!, E[k]!, k, cb);
   }
 
   /**

@@ -179,10 +179,20 @@ function verdict(
 }
 
 /** Per node: memblock memory's present pages and pfn span against the zoneinfo zones of the node. */
+const nodeVsZoneinfoDone = new WeakMap<CheckContext, { present: string[]; span: string[] }>();
+
+/**
+ * Present pages and pfn span per node, memblock memory against /proc/zoneinfo: computed once per context for the
+ * two checks that report it (memory-zoneinfo, nodespan-zoneinfo). Loops instead of Math.min(...spread), which
+ * throws past ~100k regions.
+ */
 function nodeVsZoneinfo(c: CheckContext): { present: string[]; span: string[] } {
+  const done = nodeVsZoneinfoDone.get(c);
+  if (done) return done;
   const { input, shift } = c;
   const present: string[] = [];
   const span: string[] = [];
+  const size = 2 ** shift;
   for (const nid of c.nids) {
     const regions = input.memory.filter((r) => r.nid === nid);
     const memPages = regions.reduce((n, r) => n + pagesIn(r, shift), 0);
@@ -191,16 +201,25 @@ function nodeVsZoneinfo(c: CheckContext): { present: string[]; span: string[] } 
     if (memPages !== ziPresent)
       present.push(`node ${nid}: memory ${memPages} pages, zoneinfo present ${ziPresent}`);
     if (zones.length) {
-      const size = 2 ** shift;
-      const memStart = Math.min(...regions.map((r) => Math.ceil(r.start / size)));
-      const memEnd = Math.max(...regions.map((r) => Math.floor(r.end / size)));
-      const ziStart = Math.min(...zones.map((z) => z.startPfn));
-      const ziEnd = Math.max(...zones.map((z) => z.startPfn + z.spanned));
+      let memStart = Infinity;
+      let memEnd = -Infinity;
+      for (const r of regions) {
+        memStart = Math.min(memStart, Math.ceil(r.start / size));
+        memEnd = Math.max(memEnd, Math.floor(r.end / size));
+      }
+      let ziStart = Infinity;
+      let ziEnd = -Infinity;
+      for (const z of zones) {
+        ziStart = Math.min(ziStart, z.startPfn);
+        ziEnd = Math.max(ziEnd, z.startPfn + z.spanned);
+      }
       if (memStart !== ziStart || memEnd !== ziEnd)
         span.push(`node ${nid}: memory pfns [${memStart}, ${memEnd}), zones [${ziStart}, ${ziEnd})`);
     }
   }
-  return { present, span };
+  const out = { present, span };
+  nodeVsZoneinfoDone.set(c, out);
+  return out;
 }
 
 /**

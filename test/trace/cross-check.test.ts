@@ -58,6 +58,27 @@ describe('CROSS_CHECKS', () => {
     expect(sink.items).toEqual([]);
   });
 
+  it('a node of 200,000 memory regions: the per-node span is found without spreading them into Math.min', () => {
+    // One page each with a page-sized hole between: present 200,000 pages over a span of 399,999 pfns.
+    const N = 200_000;
+    const memory = Array.from({ length: N }, (_, i) => ({
+      start: 2 * i * 4096,
+      end: (2 * i + 1) * 4096,
+      nid: 0,
+      flags: 0,
+    }));
+    const zone = { nid: 0, zone: 'Normal' as const, startPfn: 0, spanned: 2 * N - 1, present: N, managed: N };
+    const sink = new DiagnosticSink();
+    const out = crossCheck({ ...EMPTY, memory, zoneinfo: [zone] }, sink);
+    expect(out.find((c) => c.id === 'memory-zoneinfo')?.status).toBe('ok');
+    expect(out.find((c) => c.id === 'nodespan-zoneinfo')?.status).toBe('ok');
+    const wider = crossCheck(
+      { ...EMPTY, memory, zoneinfo: [{ ...zone, spanned: 2 * N }] },
+      new DiagnosticSink(),
+    );
+    expect(wider.find((c) => c.id === 'nodespan-zoneinfo')?.status).toBe('mismatch');
+  });
+
   it("a mismatch is recorded and carries its check's code", () => {
     const sink = new DiagnosticSink();
     const out = crossCheck(

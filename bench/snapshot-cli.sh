@@ -4,6 +4,9 @@
 #   bench/snapshot-cli.sh OUT            record every bundle under traces/ into OUT (OUT/bundles lists them)
 #   bench/snapshot-cli.sh OUT BASE       record the bundles BASE/bundles lists into OUT (bundles added since
 #                                        are left out), then diff OUT against BASE
+#   SNAP_ONLY=REGEX bench/snapshot-cli.sh OUT BASE
+#                                        the same for the bundles of BASE/bundles that match REGEX (grep -E),
+#                                        e.g. SNAP_ONLY=kho for the KHO bundles only (a quicker check)
 # Each run leaves OUT/<bundle with / as __>/<variant>.{out,err,rc}. Needs a build (dist/).
 set -u
 out=$1
@@ -11,7 +14,7 @@ base=${2:-}
 mkdir -p "$out"
 cli="node bin/kexec-replay.js"
 if [ -n "$base" ]; then
-  cp "$base/bundles" "$out/bundles"
+  grep -E "${SNAP_ONLY:-.}" "$base/bundles" >"$out/bundles"
 else
   # a bundle is a directory with a file other than README.md/INDEX.md, or with a kho/ folder
   find traces -type d | sort | while read -r d; do
@@ -48,5 +51,9 @@ while read -r b; do
   fi
 done <"$out/bundles"
 if [ -n "$base" ]; then
-  diff -r -q "$base" "$out" && echo "snapshot: identical to $base ($(wc -l <"$out/bundles") bundles)"
+  same=1
+  while read -r b; do
+    diff -r -q "$base/${b//\//__}" "$out/${b//\//__}" || same=0
+  done <"$out/bundles"
+  [ $same = 1 ] && echo "snapshot: identical to $base ($(wc -l <"$out/bundles") bundles)"
 fi

@@ -257,12 +257,32 @@ export function runBoot(
   hooks: BootHooks = {},
   profileDeferral?: ProfileDeferral,
 ): SimContext {
+  return continueBoot(startBoot(host, scenario, hooks, profileDeferral), scenario, hooks);
+}
+
+/**
+ * The boot up to where KHO strategies diverge: free_area_init, kho_populate (beforeMemmapInit) and memmap_init.
+ * compare and check replay one image under several strategies: they run this once and continueBoot() a copy of
+ * the context per strategy (src/sim/fork.ts forkContext).
+ */
+export function startBoot(
+  host: HostTrace,
+  scenario: Scenario,
+  hooks: BootHooks = {},
+  profileDeferral?: ProfileDeferral,
+): SimContext {
   const progress = scenario.onProgress ?? NO_PROGRESS;
   progress('free_area_init');
   const ctx = createSimContext(host, scenario, profileDeferral);
   hooks.beforeMemmapInit?.(ctx);
   progress('memmap_init');
   memmapInit(ctx);
+  return ctx;
+}
+
+/** The rest of the boot after startBoot(): kho_memory_init (afterMemmapInit) on. */
+export function continueBoot(ctx: SimContext, scenario: Scenario, hooks: BootHooks = {}): SimContext {
+  const progress = scenario.onProgress ?? NO_PROGRESS;
   hooks.afterMemmapInit?.(ctx);
   progress('memblock_free_all');
   memblockFreeAll(ctx);

@@ -10,7 +10,7 @@ import type { KernelProfile } from '../sim/profiles.js';
 import type { DeferredDecision, Scenario } from '../sim/scenario.js';
 import type { KhoStrategy } from '../sim/strategies/index.js';
 import { listStrategies } from '../sim/strategies/index.js';
-import { replay } from '../sim/replay.js';
+import { replayEach } from '../sim/replay.js';
 import type { Timeline } from '../sim/timeline.js';
 import type { HostTrace } from '../trace/host-trace.js';
 import type { Finding } from './kho-findings.js';
@@ -71,15 +71,16 @@ export function compareStrategies(
   strategies: readonly KhoStrategy[] = listStrategies(),
   shared: CompareShared = {},
 ): Comparison {
-  const outcomes: StrategyOutcome[] = [];
   let head: Omit<Comparison, 'outcomes'> | null = null;
   let calibrateOn: ReturnType<typeof capturedBoot> = shared.calibrateOn ?? undefined;
   const tell = scenario.onProgress;
-  for (const [i, strategy] of strategies.entries()) {
+  // the boot up to kho_memory_init runs once; each strategy goes on from a copy of it (src/sim/replay.ts)
+  const variants = strategies.map((strategy, i) => {
     const label = `strategy ${i + 1} of ${strategies.length} (${strategy.name})`;
-    tell?.(label);
     const onProgress = tell && ((p: string, d?: number, t?: number) => tell(`${label}: ${p}`, d, t));
-    const tl = replay(host, image, { ...scenario, strategy, ...(onProgress ? { onProgress } : {}) });
+    return { strategy, ...(onProgress ? { onProgress } : {}) };
+  });
+  const outcomes = replayEach(host, image, scenario, variants, (tl) => {
     if (!head) {
       const blocks = tl.kho!.run.blocks;
       head = {
@@ -95,8 +96,8 @@ export function compareStrategies(
       }
       calibrateOn = shared.calibrateOn ?? undefined;
     }
-    outcomes.push(outcomeOf(tl, host, calibrateOn));
-  }
+    return outcomeOf(tl, host, calibrateOn);
+  });
   if (!head) throw new InternalError('compare ran no strategy');
-  return { ...head, outcomes };
+  return { ...(head as Omit<Comparison, 'outcomes'>), outcomes };
 }

@@ -5,18 +5,21 @@
 import type { Range } from '../core/index.js';
 import { InternalError, TraceError } from '../core/index.js';
 import type { HostTrace } from '../trace/host-trace.js';
-import { finishTimeline, runBoot } from './boot.js';
+import { continueBoot, finishTimeline, runBoot, startBoot } from './boot.js';
+import type { SimContext } from './context.js';
+import { forkContext } from './fork.js';
 import { khoMemoryInit } from './phases/kho-memory-init.js';
 import { khoPopulate } from './phases/kho-populate.js';
 import { khoRestore } from './phases/kho-restore.js';
 import type { KhoRun } from './phases/kho-run.js';
 import { BlockSet, classifyBlocks } from './phases/kho-run.js';
 import type { KhoBlocks, KhoImageInput } from './phases/kho-types.js';
-import type { ProfileChoice } from './profiles.js';
+import type { KernelProfile, ProfileChoice } from './profiles.js';
 import { chooseProfile } from './profiles.js';
 import { extendedScratch } from './phases/kho-extend-scratch.js';
 import type { Scenario } from './scenario.js';
 import { RESTORE_ALL } from './scenario.js';
+import type { KhoStrategy } from './strategies/index.js';
 import { findStrategy } from './strategies/index.js';
 import type { Timeline } from './timeline.js';
 
@@ -60,11 +63,35 @@ function blocksOf(image: KhoImageInput, pageShift: number, maxPageOrder: number)
  * fit the host (page size), InternalError when a phase breaks an engine invariant.
  */
 export function replay(host: HostTrace, image: KhoImageInput | null, scenario: Scenario = {}): Timeline {
-  if (!image) return finishTimeline(runBoot(host, scenario), scenario, null);
+  return replayEach(host, image, scenario, [{}], (tl) => tl)[0]!;
+}
+
+/** What may differ between the replays of one replayEach(): what runs after the boot's strategies diverge. */
+export type StrategyVariant = Pick<Scenario, 'strategy' | 'restore' | 'onProgress'>;
+
+/**
+ * replay(host, image, { ...scenario, ...variant }) for each variant, in order, each timeline handed to `take` and
+ * dropped when it returns (compare and check keep the findings and costs, not the memmap). The boot up to where
+ * the strategies diverge (free_area_init, kho_populate, memmap_init) runs once; each variant goes on from a copy
+ * of its state (src/sim/fork.ts), the last one from the state itself.
+ */
+export function replayEach<T>(
+  host: HostTrace,
+  image: KhoImageInput | null,
+  scenario: Scenario,
+  variants: readonly StrategyVariant[],
+  take: (tl: Timeline, i: number) => T,
+): T[] {
+  if (!image) {
+    // a plain boot has no strategy: each variant is the same boot
+    return variants.map((v, i) => {
+      const sc = { ...scenario, ...v };
+      return take(finishTimeline(runBoot(host, sc), sc, null), i);
+    });
+  }
   const choice = profileOf(image, scenario, host);
   const profile = choice.profile;
-  const strategy = scenario.strategy ?? findStrategy(profile.defaultStrategy);
-  const restoreKinds = scenario.restore ?? RESTORE_ALL;
+  const defaultStrategy = scenario.strategy ?? findStrategy(profile.defaultStrategy);
   if (image.pageSize !== 2 ** host.pageShift)
     // the handover and the host files disagree: the bundle is inconsistent (exit 3), not the command line
     throw new TraceError({
@@ -73,33 +100,16 @@ export function replay(host: HostTrace, image: KhoImageInput | null, scenario: S
       expected: `the host's ${2 ** host.pageShift}-byte pages`,
       found: `an image with ${image.pageSize}-byte pages`,
     });
-  let run: KhoRun | null = null;
-  let reservedBefore: Range[] = [];
+  let populated: KhoRun | null = null;
   // a KHO boot runs the incoming kernel's mm, whatever the captured host ran
   const boot: Scenario = { ...scenario, mmProfile: profile.mmProfile };
-  const ctx = runBoot(
+  const deferral = { name: profile.name, on: profile.deferredDefault };
+  const start = startBoot(
     host,
     boot,
     {
       beforeMemmapInit: (c) => {
-        const pageSize = 2 ** c.arch.PAGE_SHIFT;
-        run = {
-          profile,
-          strategy,
-          image,
-          blocks: blocksOf(image, c.arch.PAGE_SHIFT, c.arch.MAX_PAGE_ORDER),
-          restoreKinds,
-          accepted: true,
-          scratch: image.scratch
-            .map((s) => ({
-              start: Math.floor(s.phys / pageSize),
-              end: Math.ceil((s.phys + s.sizeBytes) / pageSize),
-            }))
-            .sort((a, b) => a.start - b.start),
-          observations: [],
-          restored: new BlockSet(image.preserved.count),
-          extendedScratch: [],
-        };
+        const run = khoRunOf(c, image, profile, defaultStrategy, scenario.restore ?? RESTORE_ALL);
         khoPopulate(c, run);
         // a kdump kernel is loaded with kexec -p (KEXEC_TYPE_CRASH): kho_fill_kimage() adds no handover to a crash
         // image and kho_locate_mem_hole() leaves its placement alone (linux v7.3-rc7
@@ -125,28 +135,77 @@ export function replay(host: HostTrace, image: KhoImageInput | null, scenario: S
         // v7.3: kho_memory_init_early() runs first in mm_core_init_early(), before free_area_init()
         if (run.accepted && profile.extendedScratch)
           run.extendedScratch = extendedScratch(image, c.layout.memRanges, c.arch.PAGE_SHIFT);
-      },
-      afterMemmapInit: (c) => {
-        if (!run) throw new InternalError('kho_memory_init ran before kho_populate');
-        scenario.onProgress?.('kho_memory_init');
-        reservedBefore = c.tables.reserved.map((r) => ({ start: r.start, end: r.end }));
-        khoMemoryInit(c, run);
-      },
-      afterPageAllocInitLate: (c) => {
-        if (!run) throw new InternalError('kho_restore ran before kho_populate');
-        scenario.onProgress?.('kho_restore');
-        khoRestore(c, run);
+        populated = run;
       },
     },
-    { name: profile.name, on: profile.deferredDefault },
+    deferral,
   );
-  if (!run) throw new InternalError('the boot did not run the KHO hooks');
-  return finishTimeline(ctx, scenario, {
-    profile,
-    profileReason: choice.reason,
-    strategy,
-    restoreKinds,
-    run,
-    reservedBefore,
+  const shared = populated as KhoRun | null;
+  if (!shared) throw new InternalError('the boot did not run the KHO hooks');
+  // memblock.reserved as kho_memory_init() finds it: the same for every strategy
+  const reservedBefore: Range[] = start.tables.reserved.map((r) => ({ start: r.start, end: r.end }));
+  return variants.map((v, i) => {
+    const strategy = v.strategy ?? defaultStrategy;
+    const restoreKinds = v.restore ?? scenario.restore ?? RESTORE_ALL;
+    const sc: Scenario = { ...scenario, ...v };
+    // the strategy's own run: what kho_populate() found, with the restores still to come
+    const run: KhoRun = {
+      ...shared,
+      strategy,
+      restoreKinds,
+      observations: shared.observations.slice(),
+      restored: new BlockSet(image.preserved.count),
+    };
+    const ctx = continueBoot(
+      i === variants.length - 1 ? start : forkContext(start),
+      { ...boot, ...v },
+      {
+        afterMemmapInit: (c) => {
+          sc.onProgress?.('kho_memory_init');
+          khoMemoryInit(c, run);
+        },
+        afterPageAllocInitLate: (c) => {
+          sc.onProgress?.('kho_restore');
+          khoRestore(c, run);
+        },
+      },
+    );
+    const tl = finishTimeline(ctx, sc, {
+      profile,
+      profileReason: choice.reason,
+      strategy,
+      restoreKinds,
+      run,
+      reservedBefore,
+    });
+    return take(tl, i);
   });
+}
+
+/** The KHO side of a boot as kho_populate() starts it: the image's blocks classified, scratch in pfns. */
+function khoRunOf(
+  c: SimContext,
+  image: KhoImageInput,
+  profile: KernelProfile,
+  strategy: KhoStrategy,
+  restoreKinds: KhoRun['restoreKinds'],
+): KhoRun {
+  const pageSize = 2 ** c.arch.PAGE_SHIFT;
+  return {
+    profile,
+    strategy,
+    image,
+    blocks: blocksOf(image, c.arch.PAGE_SHIFT, c.arch.MAX_PAGE_ORDER),
+    restoreKinds,
+    accepted: true,
+    scratch: image.scratch
+      .map((s) => ({
+        start: Math.floor(s.phys / pageSize),
+        end: Math.ceil((s.phys + s.sizeBytes) / pageSize),
+      }))
+      .sort((a, b) => a.start - b.start),
+    observations: [],
+    restored: new BlockSet(image.preserved.count),
+    extendedScratch: [],
+  };
 }

@@ -1,0 +1,45 @@
+// A copy of a replay's state at the point KHO strategies diverge (after memmap_init), so compare and check run
+// the strategy-independent start of the boot once and go on under each strategy from a copy (issue 10). The state
+// is typed columns, arrays of immutable records and maps of numbers: a copy is a few array copies, no replay.
+import type { SimContext } from './context.js';
+
+type Mutable = Record<PropertyKey, unknown>;
+
+/**
+ * One mutable field copied: typed arrays, arrays (their elements are immutable records: page events, states,
+ * phase summaries, diagnostics), Maps and Sets get a copy of their own; anything else is shared (layout, arch,
+ * tables and the like are replaced, never changed in place, by the phases after memmap_init). Two typed-array
+ * fields that view one buffer become two buffers: no state here relies on such aliasing.
+ */
+function forkField(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (ArrayBuffer.isView(v)) return (v as unknown as { slice(): unknown }).slice();
+  if (Array.isArray(v)) return v.slice();
+  if (v instanceof Map) return new Map(v);
+  if (v instanceof Set) return new Set(v);
+  return v;
+}
+
+/**
+ * An instance of the same class with each own field forked (forkField). Generic on purpose: a field added to
+ * MemMap or EarlyPfnToNid later is copied without this file knowing about it.
+ */
+function forkObject<T extends object>(o: T): T {
+  const c = Object.create(Object.getPrototypeOf(o) as object) as Mutable;
+  for (const k of Reflect.ownKeys(o)) c[k] = forkField((o as Mutable)[k]);
+  return c as T;
+}
+
+/**
+ * A context the rest of a boot can run on without changing `ctx`: the memmap (runs, block layer, events, interned
+ * states) and early_pfn_to_nid()'s one-entry cache are copied, every array and map of the context too; the layout,
+ * the arch, the memblock tables and other read-only facts are shared (so caches keyed by them, as src/check's,
+ * are shared too).
+ */
+export function forkContext(ctx: SimContext): SimContext {
+  const c = { ...ctx } as unknown as Mutable;
+  for (const k of Reflect.ownKeys(c)) c[k] = forkField(c[k]);
+  c['memmap'] = forkObject(ctx.memmap);
+  c['pfnToNid'] = forkObject(ctx.pfnToNid);
+  return c as unknown as SimContext;
+}

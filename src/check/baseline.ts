@@ -1,8 +1,8 @@
 // `check`'s baseline: what each (bundle, profile, strategy) replay found and cost when the baseline was written,
 // and the comparison of a new run with it: findings new, gone, grown, shrunk or moved, the verdict, the boot cost.
 // Pure: the CLI reads and writes the file (src/report/baseline-file.ts renders it).
-import type { Severity } from '../core/index.js';
-import { TraceError } from '../core/index.js';
+import type { Range, RangeColumns, RangesLike, Severity } from '../core/index.js';
+import { rangeCount, rangeList, TraceError } from '../core/index.js';
 import type { CheckFinding, CheckRun, DeferredOption } from './check-runs.js';
 
 export const BASELINE_SCHEMA = 'kexec-replay/baseline/1';
@@ -55,7 +55,7 @@ export function verdictOf(errors: number, warnings: number): Verdict {
 }
 
 /** 53-bit hash (cyrb53) of a range list: stable across runs and platforms, cheap for millions of ranges. */
-export function rangesDigest(ranges: readonly { start: number; end: number }[]): string {
+export function rangesDigest(ranges: RangesLike): string {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   const mix = (v: number): void => {
@@ -67,10 +67,17 @@ export function rangesDigest(ranges: readonly { start: number; end: number }[]):
     h1 = Math.imul(h1 ^ hi, 2246822507);
     h2 = Math.imul(h2 ^ hi, 3266489909);
   };
-  for (let i = 0; i < ranges.length; i++) {
-    mix(ranges[i]!.start);
-    mix(ranges[i]!.end);
-  }
+  const n = rangeCount(ranges);
+  if (Array.isArray(ranges))
+    for (let i = 0; i < n; i++) {
+      mix((ranges as readonly Range[])[i]!.start);
+      mix((ranges as readonly Range[])[i]!.end);
+    }
+  else
+    for (let i = 0; i < n; i++) {
+      mix((ranges as RangeColumns).starts[i]!);
+      mix((ranges as RangeColumns).ends[i]!);
+    }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
@@ -84,9 +91,9 @@ function findingRecord(f: CheckFinding): BaselineFinding {
     kernelFunction: f.kernelFunction,
     pages: f.pages,
     blocks: f.blocks,
-    rangeCount: f.ranges.length,
+    rangeCount: rangeCount(f.ranges),
     rangesDigest: rangesDigest(f.ranges),
-    ranges: f.ranges.slice(0, BASELINE_RANGES).map((r) => [r.start, r.end]),
+    ranges: rangeList(f.ranges, 0, BASELINE_RANGES).map((r) => [r.start, r.end]),
     title: f.title,
   };
 }

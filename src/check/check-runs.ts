@@ -1,7 +1,7 @@
 // The replays behind `check`: one bundle, decoded once, replayed under each (profile, strategy) cell, with one
 // plain replay of the host for the cost calibration shared by every cell (src/cost capturedBoot). The pipeline
 // compare and replay use: replay(host, image, scenario) -> check(tl) -> computeCosts.
-import type { Range, Severity } from '../core/index.js';
+import type { RangesLike, Severity } from '../core/index.js';
 import type { Costs } from '../cost/index.js';
 import { InternalError } from '../core/index.js';
 import { capturedBoot, computeCosts } from '../cost/index.js';
@@ -41,8 +41,8 @@ export interface CheckFinding {
   readonly pages: number;
   /** Preserved blocks under the ranges (0 for a plain boot: no preserved memory). */
   readonly blocks: number;
-  /** Pfn ranges [start, end), sorted. */
-  readonly ranges: readonly Range[];
+  /** Pfn ranges [start, end), sorted (a Finding's columns). */
+  readonly ranges: RangesLike;
   readonly title: string;
 }
 

@@ -1,9 +1,8 @@
 // Timeline -> Findings, the only producer of findings (spec kho-abi.md §7.5), codes from src/check/codes.ts only.
 // A KHO boot: struct-page events restricted to preserved memory and scratch, the restore outcomes, and checks of
 // the image against the host layout. A plain boot: the same struct-page rules over all of memory. Range work only.
-import type { Range, Severity } from '../core/index.js';
-import { firstEndingAfter, intersectNormalized, normalizeRanges } from '../core/index.js';
-import type { KhoBlock } from '../sim/phases/kho-types.js';
+import type { Range, RangeColumns, Severity } from '../core/index.js';
+import { firstEndingAfter, normalizeRanges } from '../core/index.js';
 import { KhoBlocks } from '../sim/phases/kho-types.js';
 import type { Timeline } from '../sim/timeline.js';
 import { trueIdentity } from '../sim/phases/kho-run.js';
@@ -11,6 +10,16 @@ import type { FindingCode } from './codes.js';
 import { FINDING_CODES } from './codes.js';
 import { checkMigratetypes } from './migratetype-findings.js';
 import { checkDeferredGrow } from './mm-findings.js';
+import type { Cols } from './range-buffer.js';
+import {
+  colsOf,
+  ColsCursor,
+  normalizeCols,
+  NO_COLS,
+  pagesOfCols,
+  RangeBuffer,
+  rangeColumns,
+} from './range-buffer.js';
 
 export interface Finding {
   readonly code: FindingCode;
@@ -21,48 +30,29 @@ export interface Finding {
   readonly pages: number;
   readonly blocks: number;
   /**
-   * Pfn ranges [start, end), sorted and merged. Still one object per range; the agreed columnar form is
-   * src/core/ranges.ts RangeColumns ({ count, starts, ends }), which the JSON writer (src/report/json-stream.ts
-   * jsonRanges, a RangesLike) already streams, so the type can change without touching the writer.
+   * Pfn ranges [start, end), sorted and merged, as typed columns (no object per range: a finding over a million
+   * preserved blocks is two Float64Arrays); the JSON writer (src/report/json-stream.ts jsonRanges) streams them.
+   * rangeAt()/rangeList() in src/core/ranges.ts read a few as Range objects.
    */
-  readonly ranges: readonly Range[];
+  readonly ranges: RangeColumns;
   readonly title: string;
   readonly howToRead: string;
-}
-
-/**
- * normalizeRanges() (sorted, merged) in one pass when the input is already sorted by start, as block lists and
- * the ranges of the checks mostly are; any other input goes to normalizeRanges(). A range that merges with
- * nothing is kept as is (every range here is a plain immutable { start, end }), so a million findings' ranges
- * are not copied.
- */
-function normalizeSorted(ranges: readonly Range[]): Range[] {
-  for (let i = 1; i < ranges.length; i++)
-    if (ranges[i]!.start < ranges[i - 1]!.start) return normalizeRanges(ranges);
-  const out: Range[] = [];
-  let last: Range | undefined;
-  for (const r of ranges) {
-    if (!(r.end > r.start)) continue;
-    if (last && r.start <= last.end) {
-      if (r.end > last.end) out[out.length - 1] = last = { start: last.start, end: r.end };
-    } else out.push((last = r));
-  }
-  return out;
 }
 
 /** Preserved blocks as sorted ranges with their index, for counting blocks under a set of ranges. */
 class BlockIndex {
   readonly starts: Float64Array;
   readonly ends: Float64Array;
-  /** Scratch marks for count(): blocks already counted in this call. */
-  private readonly seen: Uint8Array;
+  /** Stamps for count(): block i is counted in this call when seen[i] === stamp. */
+  private readonly seen: Int32Array;
+  private stamp = 0;
   /** Ends never decrease (disjoint blocks): the first block ending after a pfn can be found by a forward sweep. */
   private readonly endsMonotone: boolean;
   constructor(blocks: KhoBlocks) {
     const n = blocks.length;
     this.starts = blocks.startPfn;
     this.ends = blocks.endPfn;
-    this.seen = new Uint8Array(n);
+    this.seen = new Int32Array(n);
     let monotone = true;
     for (let i = 1; i < n; i++) if (this.ends[i]! < this.ends[i - 1]!) monotone = false;
     this.endsMonotone = monotone;
@@ -88,114 +78,67 @@ class BlockIndex {
     return lo;
   }
   /** Number of blocks intersecting any of the (sorted, disjoint) ranges. */
-  count(ranges: readonly Range[]): number {
-    const seen: number[] = [];
+  count(rs: Cols): number {
+    if (!this.starts.length || !rs.n) return 0;
+    const stamp = ++this.stamp;
+    const { starts: S, ends: E, seen } = this;
+    let counted = 0;
     let lo = 0;
     let prev = -Infinity;
-    for (const r of ranges) {
-      lo = this.firstEndingAfter(r.start, lo, prev);
-      prev = r.start;
+    for (let k = 0; k < rs.n; k++) {
+      const qs = rs.start[k]!;
+      const qe = rs.end[k]!;
+      lo = this.firstEndingAfter(qs, lo, prev);
+      prev = qs;
       // blocks are sorted by start; ends are monotone for disjoint blocks (overlaps are rare and diagnosed)
-      for (let i = Math.max(0, lo - 1); i < this.starts.length && this.starts[i]! < r.end; i++)
-        if (this.ends[i]! > r.start && !this.seen[i]) {
-          this.seen[i] = 1;
-          seen.push(i);
+      for (let i = lo > 0 ? lo - 1 : 0; i < S.length && S[i]! < qe; i++)
+        if (E[i]! > qs && seen[i] !== stamp) {
+          seen[i] = stamp;
+          counted++;
         }
     }
-    for (const i of seen) this.seen[i] = 0;
-    return seen.length;
+    return counted;
   }
-}
-
-const NONE: readonly Range[] = Object.freeze([]);
-
-/**
- * Intersections and gaps of query ranges against one sorted, disjoint list, for queries in nondecreasing start
- * order: the cursor only moves forward, so a sweep over all blocks is linear.
- */
-class RangeCursor {
-  private i = 0;
-  constructor(private readonly list: readonly Range[]) {}
-  private seek(start: number): void {
-    while (this.i < this.list.length && this.list[this.i]!.end <= start) this.i++;
-  }
-  overlaps(qs: number, qe: number): readonly Range[] {
-    this.seek(qs);
-    // most blocks overlap nothing: no array for them
-    if (this.i >= this.list.length || this.list[this.i]!.start >= qe) return NONE;
-    const out: Range[] = [];
-    for (let k = this.i; k < this.list.length && this.list[k]!.start < qe; k++) {
-      const s = Math.max(qs, this.list[k]!.start);
-      const e = Math.min(qe, this.list[k]!.end);
-      if (s < e) out.push({ start: s, end: e });
-    }
-    return out;
-  }
-  gaps(qs: number, qe: number): readonly Range[] {
-    this.seek(qs);
-    // most blocks lie inside one range of the list: no gaps, no arrays
-    const first = this.list[this.i];
-    if (first && first.start <= qs && first.end >= qe) return NONE;
-    const out: Range[] = [];
-    let cur = qs;
-    for (const o of this.overlaps(qs, qe)) {
-      if (o.start > cur) out.push({ start: cur, end: o.start });
-      cur = o.end;
-    }
-    if (cur < qe) out.push({ start: cur, end: qe });
-    return out;
-  }
-}
-
-/** Two range lists each sorted by start, merged by start (ties: a first). */
-function mergeByStart(a: readonly Range[], b: readonly Range[]): Range[] {
-  const out: Range[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (j >= b.length || (i < a.length && a[i]!.start <= b[j]!.start)) out.push(a[i++]!);
-    else out.push(b[j++]!);
-  }
-  return out;
 }
 
 /**
  * A finding with the code table's severity, title and reading guide: the one builder every check uses, so the key
- * order of a finding (and of its JSON) is written once. kernelFunction defaults to the code's.
+ * order of a finding (and of its JSON) is written once. kernelFunction defaults to the code's. `ranges` as Range
+ * objects (the small lists of the other checks) or columns; sorted and merged by the caller.
  */
 export function makeFinding(
   code: FindingCode,
   phase: string,
-  ranges: readonly Range[],
+  ranges: readonly Range[] | Cols,
   opts: { readonly kernelFunction?: string; readonly pages?: number; readonly blocks?: number } = {},
 ): Finding {
   const info = FINDING_CODES[code];
+  const cols = 'n' in ranges ? ranges : colsOf(ranges);
   return {
     code,
     severity: info.severity,
     phase,
     kernelFunction: opts.kernelFunction ?? info.kernelFunction,
-    pages: opts.pages ?? pagesOf(ranges),
+    pages: opts.pages ?? pagesOfCols(cols),
     blocks: opts.blocks ?? 0,
-    ranges,
+    ranges: rangeColumns(cols),
     title: info.title,
     howToRead: info.howToRead,
   };
 }
 
-function pagesOf(ranges: readonly Range[]): number {
-  let n = 0;
-  for (const r of ranges) n += r.end - r.start;
-  return n;
-}
-
+/** The ranges of one finding as they are collected (FindingBuilder). */
 interface AccEntry {
-  code: FindingCode;
-  phase: string;
-  fn: string;
-  ranges: Range[];
-  blocks: Set<number> | null;
+  readonly code: FindingCode;
+  readonly phase: string;
+  readonly fn: string;
+  /** Null while the entry is `done` only (ranges not added to since). */
+  buf: RangeBuffer | null;
+  /** Image indices of the blocks named (restore failures, per-block image checks); null: counted under ranges. */
+  blocks: number[] | null;
   pages: number | null;
+  /** A finished part computed once per image and layout (CheckPrep), shared by every strategy's check. */
+  done: { readonly ranges: Cols; readonly blocks: number } | null;
 }
 
 class FindingBuilder {
@@ -213,14 +156,65 @@ class FindingBuilder {
   ): void {
     if (!ranges.length) return;
     const e = this.entry(code, phase, fn, block === undefined);
-    for (const r of ranges) e.ranges.push(r);
+    e.buf!.pushRanges(ranges);
     if (pages !== undefined) e.pages = (e.pages ?? 0) + pages;
-    if (block !== undefined) (e.blocks ??= new Set()).add(block);
+    if (block !== undefined) (e.blocks ??= []).push(block);
   }
 
-  /** add(code, phase, fn, [{ start, end }]) without the array: one call per run of the final-state sweep. */
-  addRange(code: FindingCode, phase: string, fn: string, start: number, end: number): void {
-    this.entry(code, phase, fn, true).ranges.push({ start, end });
+  /** One range [start, end), with the block it is about (per-block checks) or none. */
+  addRange(code: FindingCode, phase: string, fn: string, start: number, end: number, block?: number): void {
+    const e = this.entry(code, phase, fn, block === undefined);
+    e.buf!.push(start, end);
+    if (block !== undefined) (e.blocks ??= []).push(block);
+  }
+
+  /** Ranges in columns (no block). */
+  addCols(code: FindingCode, phase: string, fn: string, cols: Cols): void {
+    if (!cols.n) return;
+    this.entry(code, phase, fn, true).buf!.pushCols(cols);
+  }
+
+  /** The sink of one key, for sweeps that write many ranges to one finding (no block). */
+  sink(code: FindingCode, phase: string, fn: string): RangeBuffer {
+    return this.entry(code, phase, fn, true).buf!;
+  }
+
+  /** Findings computed once for every strategy (CheckPrep.image), in the order they were first added. */
+  addPrepared(entries: readonly PreparedEntry[]): void {
+    for (const p of entries) {
+      const key = `${p.code}\0${p.phase}\0${p.fn}`;
+      const e = this.acc.get(key);
+      if (!e) {
+        this.acc.set(key, {
+          code: p.code,
+          phase: p.phase,
+          fn: p.fn,
+          buf: null,
+          blocks: null,
+          pages: null,
+          done: p,
+        });
+        this.last = null;
+      } else {
+        // the key has ranges of this replay too: the prepared part joins them (its blocks counted under ranges)
+        this.ensureBuf(e).pushCols(p.ranges);
+        if (p.blockList) {
+          const bl = (e.blocks ??= []);
+          for (const b of p.blockList) bl.push(b);
+        }
+      }
+    }
+  }
+
+  private ensureBuf(e: AccEntry): RangeBuffer {
+    if (!e.buf) {
+      e.buf = new RangeBuffer();
+      if (e.done) {
+        e.buf.pushCols(e.done.ranges);
+        e.done = null;
+      }
+    }
+    return e.buf;
   }
 
   private last: { code: string; phase: string; fn: string; e: AccEntry } | null = null;
@@ -230,31 +224,80 @@ class FindingBuilder {
     const key = `${code}\0${phase}\0${fn}`;
     let e = this.acc.get(key);
     if (!e) {
-      e = { code, phase, fn, ranges: [], blocks: noBlock ? null : new Set(), pages: null };
+      e = { code, phase, fn, buf: new RangeBuffer(), blocks: noBlock ? null : [], pages: null, done: null };
       this.acc.set(key, e);
     }
+    this.ensureBuf(e);
     this.last = { code, phase, fn, e };
     return e;
+  }
+
+  /** The entries as they are now, normalized (CheckPrep keeps them for every strategy). */
+  prepared(): PreparedEntry[] {
+    return [...this.acc.values()].map((e) => {
+      const ranges = e.done ? e.done.ranges : e.buf!.normalized();
+      return {
+        code: e.code,
+        phase: e.phase,
+        fn: e.fn,
+        ranges,
+        blockList: e.blocks,
+        blocks: e.blocks ? distinct(e.blocks) : this.index.count(ranges),
+      };
+    });
   }
 
   build(): Finding[] {
     const out: Finding[] = [];
     for (const e of this.acc.values()) {
-      const ranges = normalizeSorted(e.ranges);
+      if (e.done && !e.buf) {
+        out.push(
+          makeFinding(e.code, e.phase, e.done.ranges, { kernelFunction: e.fn, blocks: e.done.blocks }),
+        );
+        continue;
+      }
+      const ranges = e.buf!.normalized();
       out.push(
         makeFinding(e.code, e.phase, ranges, {
           kernelFunction: e.fn,
-          pages: e.pages ?? pagesOf(ranges),
-          blocks: e.blocks ? e.blocks.size : this.index.count(ranges),
+          pages: e.pages ?? pagesOfCols(ranges),
+          blocks: e.blocks ? distinct(e.blocks) : this.index.count(ranges),
         }),
       );
     }
-    const sev = { error: 0, warning: 1, info: 2 } as const;
-    return out.sort(
-      (a, b) =>
-        sev[a.severity] - sev[b.severity] || a.code.localeCompare(b.code) || a.phase.localeCompare(b.phase),
-    );
+    return out.sort(bySeverityCodePhase);
   }
+}
+
+/** A finding's part computed once per image and layout, normalized, with its block count. */
+interface PreparedEntry {
+  readonly code: FindingCode;
+  readonly phase: string;
+  readonly fn: string;
+  readonly ranges: Cols;
+  readonly blockList: readonly number[] | null;
+  readonly blocks: number;
+}
+
+/** How many different numbers (the blocks a finding names: a Set's size, without a Set entry per block). */
+function distinct(xs: readonly number[]): number {
+  if (xs.length < 2) return xs.length;
+  let sorted = true;
+  for (let i = 1; i < xs.length && sorted; i++) sorted = xs[i]! > xs[i - 1]!;
+  if (sorted) return xs.length;
+  const a = Float64Array.from(xs).sort();
+  let n = 1;
+  for (let i = 1; i < a.length; i++) if (a[i] !== a[i - 1]) n++;
+  return n;
+}
+
+const SEVERITY_RANK = { error: 0, warning: 1, info: 2 } as const;
+function bySeverityCodePhase(a: Finding, b: Finding): number {
+  return (
+    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    a.code.localeCompare(b.code) ||
+    a.phase.localeCompare(b.phase)
+  );
 }
 
 const NO_BLOCKS = new KhoBlocks(
@@ -265,28 +308,42 @@ const NO_BLOCKS = new KhoBlocks(
   new Int32Array(0),
 );
 
-/** A placeholder in the map of blocks observations name, until the block is found. */
-const NO_BLOCK: KhoBlock = Object.freeze({ index: -1, startPfn: 0, endPfn: 0, order: 0, kind: 'folio' });
-
 /** The blocks' ranges, sorted and merged (blocks are sorted by start). */
-function preservedRanges(blocks: KhoBlocks): Range[] {
-  const { startPfn: S, endPfn: E } = blocks;
-  const out: Range[] = [];
-  let s = 0;
-  let e = -Infinity;
-  for (let i = 0; i < blocks.length; i++) {
-    if (!(E[i]! > S[i]!)) continue;
-    if (S[i]! <= e) {
-      if (E[i]! > e) e = E[i]!;
-      continue;
-    }
-    if (e > -Infinity) out.push({ start: s, end: e });
-    s = S[i]!;
-    e = E[i]!;
-  }
-  if (e > -Infinity) out.push({ start: s, end: e });
-  return out;
+function preservedRanges(blocks: KhoBlocks): Cols {
+  return normalizeCols(blocks.startPfn, blocks.endPfn, blocks.length, true);
 }
+
+/** Two sorted column lists merged by start (ties: a first), then normalized. */
+function unionCols(a: Cols, b: Cols): Cols {
+  const n = a.n + b.n;
+  const S = new Float64Array(n);
+  const E = new Float64Array(n);
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < n; k++) {
+    if (j >= b.n || (i < a.n && a.start[i]! <= b.start[j]!)) {
+      S[k] = a.start[i]!;
+      E[k] = a.end[i++]!;
+    } else {
+      S[k] = b.start[j]!;
+      E[k] = b.end[j++]!;
+    }
+  }
+  return normalizeCols(S, E, n, true);
+}
+
+/** Normalized Range objects (one event's ranges, sorted and merged) intersected with sorted columns, into `out`. */
+function intersectInto(rs: readonly Range[], W: Cols, out: RangeBuffer): void {
+  let j = 0;
+  for (let i = 0; i < rs.length && j < W.n;) {
+    const s = Math.max(rs[i]!.start, W.start[j]!);
+    const e = Math.min(rs[i]!.end, W.end[j]!);
+    if (s < e) out.push(s, e);
+    if (rs[i]!.end < W.end[j]!) i++;
+    else j++;
+  }
+}
+
 const NO_IDS: readonly ReturnType<typeof trueIdentity>[number][] = Object.freeze([]);
 
 /** Every pfn where a memory range or a spanned zone starts or ends, sorted and unique. */
@@ -300,28 +357,18 @@ function boundaryColumn(layout: Timeline['layout']): Float64Array {
   return a.subarray(0, k);
 }
 
-/** Ranges as columns for MemMap.scanRanges(). */
-function columnsOf(rs: readonly Range[]): { start: Float64Array; end: Float64Array; n: number } {
-  const start = new Float64Array(rs.length);
-  const end = new Float64Array(rs.length);
-  for (let k = 0; k < rs.length; k++) {
-    start[k] = rs[k]!.start;
-    end[k] = rs[k]!.end;
-  }
-  return { start, end, n: rs.length };
+/** Identity pieces: piece k is [start[k], end[k]) of node nid[k] and zone zid[k] (-1: no zone spans it). */
+interface IdPieces extends Cols {
+  readonly nid: Float64Array;
+  readonly zid: Float64Array;
 }
 
 /**
- * trueIdentity() of every range (sorted, disjoint) as columns: piece k is [start[k], end[k]) of node nid[k] and
- * zone zid[k] (-1: no zone of the node spans it). A range with no boundary of `cuts` strictly inside is one
- * piece (or none, in a hole), found by binary search; only the others go through trueIdentity().
+ * trueIdentity() of every range (sorted, disjoint) as columns. A range with no boundary of `cuts` strictly inside
+ * is one piece (or none, in a hole), found by binary search; only the others go through trueIdentity().
  */
-function identityPieces(
-  layout: Timeline['layout'],
-  ranges: readonly Range[],
-  cuts: Float64Array,
-): { start: Float64Array; end: Float64Array; nid: Float64Array; zid: Float64Array; n: number } {
-  let cap = ranges.length + 16;
+function identityPieces(layout: Timeline['layout'], ranges: Cols, cuts: Float64Array): IdPieces {
+  let cap = ranges.n + 16;
   let start: Float64Array = new Float64Array(cap);
   let end: Float64Array = new Float64Array(cap);
   let nid: Float64Array = new Float64Array(cap);
@@ -350,22 +397,29 @@ function identityPieces(
   const zonesOf = new Map(layout.nodes.map((nd) => [nd.nid, nd.zones.filter((z) => z.spannedPages)]));
   const rs = layout.memRanges;
   let cut = 0;
-  for (const r of ranges) {
-    if (cut > 0 && cuts[cut - 1]! > r.start) cut = firstAbove(cuts, r.start);
-    while (cut < cuts.length && cuts[cut]! <= r.start) cut++;
-    if (cut < cuts.length && cuts[cut]! < r.end) {
-      for (const id of trueIdentity(layout, r.start, r.end)) push(id.start, id.end, id.nid, id.zid);
+  let m = 0;
+  for (let k = 0; k < ranges.n; k++) {
+    const rStart = ranges.start[k]!;
+    const rEnd = ranges.end[k]!;
+    if (cut > 0 && cuts[cut - 1]! > rStart) cut = firstAbove(cuts, rStart);
+    while (cut < cuts.length && cuts[cut]! <= rStart) cut++;
+    if (cut < cuts.length && cuts[cut]! < rEnd) {
+      for (const id of trueIdentity(layout, rStart, rEnd)) push(id.start, id.end, id.nid, id.zid);
       continue;
     }
-    const m = rs[firstEndingAfter(rs, r.start)];
-    if (!m || m.start > r.start) continue; // a hole: no memory range, no identity
+    // the memory range holding rStart: ranges ascend, so the cursor moves forward (a search when it would not)
+    if (m >= rs.length || rs[m]!.start > rStart || (m > 0 && rs[m - 1]!.end > rStart))
+      m = firstEndingAfter(rs, rStart);
+    while (m < rs.length && rs[m]!.end <= rStart) m++;
+    const mr = rs[m];
+    if (!mr || mr.start > rStart) continue; // a hole: no memory range, no identity
     let zone: number | null = null;
-    for (const z of zonesOf.get(m.nid) ?? [])
-      if (r.start >= z.startPfn && r.start < z.endPfn) {
+    for (const z of zonesOf.get(mr.nid) ?? [])
+      if (rStart >= z.startPfn && rStart < z.endPfn) {
         zone = z.zid;
         break;
       }
-    push(r.start, r.end, m.nid, zone);
+    push(rStart, rEnd, mr.nid, zone);
   }
   return { start, end, nid, zid, n };
 }
@@ -382,26 +436,177 @@ function firstAbove(a: Float64Array, x: number): number {
   return lo;
 }
 
+/**
+ * What check() needs of a KHO replay that does not depend on the strategy: the preserved ranges, what is watched,
+ * the block index, each preserved range's node and zone, and the findings of the image against the layout (blocks
+ * outside RAM, over scratch or reserved memory, across nodes or zones, too big for an int shift, node boundaries).
+ * compare and check replay one image under several strategies from one boot (src/sim/replay.ts replayEach): they
+ * share the layout and these inputs, so this is computed once for all of them.
+ */
+interface CheckPrep {
+  readonly blocks: KhoBlocks;
+  readonly layout: Timeline['layout'];
+  readonly reservedBefore: readonly Range[];
+  readonly scratch: readonly Range[];
+  readonly sizeShift: string;
+  readonly abi: string;
+  readonly pageShift: number;
+  readonly index: BlockIndex;
+  readonly preserved: Cols;
+  readonly watched: Cols;
+  readonly ids: IdPieces;
+  /** The image-against-layout findings, in the order check() adds them, normalized. */
+  readonly image: readonly PreparedEntry[];
+}
+
+/** The last prep per image's blocks: compare --profiles and check replay profile after profile, so one is kept. */
+const prepByBlocks = new WeakMap<KhoBlocks, CheckPrep>();
+
+function checkPrep(tl: Timeline, kho: NonNullable<Timeline['kho']>, memory: Cols): CheckPrep {
+  const run = kho.run;
+  const p = prepByBlocks.get(run.blocks);
+  if (
+    p &&
+    p.layout === tl.layout &&
+    p.reservedBefore === kho.reservedBefore &&
+    p.scratch === run.scratch &&
+    p.sizeShift === run.profile.sizeShift &&
+    p.abi === run.image.abi &&
+    p.pageShift === tl.arch.PAGE_SHIFT
+  )
+    return p;
+  const blocks = run.blocks;
+  const index = new BlockIndex(blocks);
+  const preserved = preservedRanges(blocks);
+  const scratchCols = normalizeCols(...columnsOfRanges(run.scratch));
+  const watched = unionCols(preserved, scratchCols);
+  const cuts = boundaryColumn(tl.layout);
+  const ids = identityPieces(tl.layout, preserved, cuts);
+  const fb = new FindingBuilder(index);
+  imageAgainstLayout(tl, kho, memory, scratchCols, cuts, fb);
+  const prep: CheckPrep = {
+    blocks,
+    layout: tl.layout,
+    reservedBefore: kho.reservedBefore,
+    scratch: run.scratch,
+    sizeShift: run.profile.sizeShift,
+    abi: run.image.abi,
+    pageShift: tl.arch.PAGE_SHIFT,
+    index,
+    preserved,
+    watched,
+    ids,
+    image: fb.prepared(),
+  };
+  prepByBlocks.set(blocks, prep);
+  return prep;
+}
+
+function columnsOfRanges(rs: readonly Range[]): [Float64Array, Float64Array, number] {
+  const c = colsOf(rs);
+  return [c.start, c.end, c.n];
+}
+
+/**
+ * The image against the layout: blocks are sorted by start, so each range list is swept once. A block with no
+ * memory-range or zone boundary strictly inside it is one piece of one node and zone: only the blocks that
+ * straddle a boundary (few) are split by trueIdentity().
+ */
+function imageAgainstLayout(
+  tl: Timeline,
+  kho: NonNullable<Timeline['kho']>,
+  memory: Cols,
+  scratch: Cols,
+  cuts: Float64Array,
+  fb: FindingBuilder,
+): void {
+  const run = kho.run;
+  const fnReserve = run.image.abi === 'kho-v1' ? 'deserialize_bitmap' : 'kho_preserved_memory_reserve';
+  const pageShift = tl.arch.PAGE_SHIFT;
+  const pageSize = 2 ** pageShift;
+  const inMemory = new ColsCursor(memory);
+  const inScratch = new ColsCursor(scratch);
+  const reserved = kho.reservedBefore;
+  const rS = new Float64Array(reserved.length);
+  const rE = new Float64Array(reserved.length);
+  for (let k = 0; k < reserved.length; k++) {
+    rS[k] = Math.floor(reserved[k]!.start / pageSize);
+    rE[k] = Math.ceil(reserved[k]!.end / pageSize);
+  }
+  const inReserved = new ColsCursor(normalizeCols(rS, rE, reserved.length));
+  const intShift = run.profile.sizeShift === 'int';
+  // the sinks in the order the per-block loop first added to them (the order of findings with equal keys)
+  let outside: RangeBuffer | null = null;
+  let overScratch: RangeBuffer | null = null;
+  let overReserved: RangeBuffer | null = null;
+  const tmp = new RangeBuffer();
+  const flush = (
+    code: FindingCode,
+    phase: string,
+    fn: string,
+    cur: RangeBuffer | null,
+  ): RangeBuffer | null => {
+    if (!tmp.n) return cur;
+    const sink = cur ?? fb.sink(code, phase, fn);
+    sink.pushCols(tmp);
+    tmp.n = 0;
+    tmp.sorted = true;
+    return sink;
+  };
+  let cut = 0;
+  const { startPfn: bS, endPfn: bE, order: bO, index: bI } = run.blocks;
+  for (let i = 0; i < run.blocks.length; i++) {
+    const rs = bS[i]!;
+    const re = bE[i]!;
+    // only where the kernel has the int shift `1 << (order + PAGE_SHIFT)`: v7.2 on use 1UL (linux v7.3-rc7
+    // kernel/liveupdate/kexec_handover.c kho_preserved_memory_reserve)
+    if (intShift && bO[i]! + pageShift >= 31)
+      fb.addRange('KHO_BLOCK_SIZE_OVERFLOW', 'kho_memory_init', fnReserve, rs, re, bI[i]!);
+    // blocks are sorted by start: the cursor only moves forward (a binary search when it would go back)
+    if (cut > 0 && cuts[cut - 1]! > rs) cut = firstAbove(cuts, rs);
+    while (cut < cuts.length && cuts[cut]! <= rs) cut++;
+    const straddles = cut < cuts.length && cuts[cut]! < re;
+    const pieces = straddles ? trueIdentity(tl.layout, rs, re) : NO_IDS;
+    if (pieces.length > 1) {
+      const nids = new Set(pieces.map((p) => p.nid));
+      if (nids.size > 1)
+        fb.addRange('KHO_BLOCK_CROSSES_NODE', 'kho_memory_init', 'kho_preserve_pages', rs, re, bI[i]!);
+      for (const nid of nids) {
+        const zids = new Set(pieces.filter((p) => p.nid === nid).map((p) => p.zid));
+        if (zids.size > 1)
+          fb.addRange('KHO_BLOCK_CROSSES_ZONE', 'kho_memory_init', 'kho_preserve_pages', rs, re, bI[i]!);
+      }
+    }
+    inMemory.gaps(rs, re, tmp);
+    outside = flush('KHO_OUTSIDE_RAM', 'kho_memory_init', 'memblock_reserve', outside);
+    inScratch.overlaps(rs, re, tmp);
+    overScratch = flush('KHO_OVERLAPS_SCRATCH', 'kho_populate', 'memblock_set_kho_scratch_only', overScratch);
+    inReserved.overlaps(rs, re, tmp);
+    overReserved = flush('KHO_OVERLAPS_RESERVED', 'kho_memory_init', 'memblock_reserve', overReserved);
+  }
+
+  // node boundaries that are not section-aligned (the premise of the Dec 22 review argument)
+  const pps = tl.arch.PAGES_PER_SECTION;
+  const nodes = [...tl.layout.nodes].sort((a, b) => a.startPfn - b.startPfn);
+  for (let i = 1; i < nodes.length; i++) {
+    for (const p of new Set([nodes[i - 1]!.endPfn, nodes[i]!.startPfn])) {
+      if (p % pps !== 0) fb.addRange('NODE_BOUNDARY_UNALIGNED', 'free_area_init', 'free_area_init', p, p + 1);
+    }
+  }
+}
+
 /** Every finding of one replay (plain or KHO). */
 export function check(tl: Timeline): Finding[] {
   const ctx = tl;
   const kho = tl.kho;
-  const blocks = kho ? kho.run.blocks : NO_BLOCKS;
-  const index = new BlockIndex(blocks);
-  const fb = new FindingBuilder(index);
-  const preserved = preservedRanges(blocks);
   // a KHO boot watches preserved memory and scratch; a plain boot all of memory (a hole page initialised twice,
   // init_unavailable_range then reserve_bootmem_region over it, is a known harmless pattern, left out)
-  const memory = normalizeRanges(ctx.layout.memRanges);
-  const watched = kho ? normalizeSorted(mergeByStart(preserved, kho.run.scratch)) : memory;
-  // the blocks the observations name (by image index), found in one pass over the index column
-  const blockOf = new Map<number, KhoBlock>();
-  for (const o of kho?.run.observations ?? [])
-    if (o.kind === 'memblock-after-discard' || o.kind === 'restore-failed') blockOf.set(o.block, NO_BLOCK);
-  if (blockOf.size)
-    for (let i = 0; i < blocks.length; i++)
-      if (blockOf.has(blocks.index[i]!)) blockOf.set(blocks.index[i]!, blocks.at(i));
-  for (const [k, b] of blockOf) if (b === NO_BLOCK) blockOf.delete(k);
+  const memory = normalizeCols(...columnsOfRanges(ctx.layout.memRanges));
+  const prep = kho ? checkPrep(tl, kho, memory) : null;
+  const index = prep ? prep.index : new BlockIndex(NO_BLOCKS);
+  const fb = new FindingBuilder(index);
+  const preserved = prep ? prep.preserved : NO_COLS;
+  const watched = prep ? prep.watched : memory;
 
   // struct-page events: reads of uninitialised pages anywhere; double init and lost orders on KHO memory
   const phaseOfFn = new Map<string, string>();
@@ -411,13 +616,11 @@ export function check(tl: Timeline): Finding[] {
       fb.add('STRUCT_PAGE_UNINIT_READ', ev.phase, ev.fn, ev.uninitRanges, undefined, ev.uninitPages);
     if (ev.kind === 'init') {
       phaseOfFn.set(ev.fn, ev.phase);
-      if (ev.doubleInitRanges.length)
-        fb.add(
-          'STRUCT_PAGE_DOUBLE_INIT',
-          ev.phase,
-          ev.fn,
-          intersectNormalized(normalizeSorted(ev.doubleInitRanges), watched),
-        );
+      if (ev.doubleInitRanges.length) {
+        const tmp = new RangeBuffer();
+        intersectInto(normalizeRanges(ev.doubleInitRanges), watched, tmp);
+        if (tmp.n) fb.addCols('STRUCT_PAGE_DOUBLE_INIT', ev.phase, ev.fn, tmp);
+      }
       if (ev.khoLostRanges.length) fb.add('KHO_ORDER_LOST', ev.phase, ev.fn, ev.khoLostRanges);
     }
   }
@@ -426,61 +629,75 @@ export function check(tl: Timeline): Finding[] {
   const endPhase = 'end of replay';
   const memRanges = ctx.layout.memRanges;
   const fdpOf = new Map(ctx.nodes.map((n) => [n.nid, n.firstDeferredPfn]));
-  ctx.memmap.scanRanges(columnsOf(kho ? preserved : memory), (s, e, st) => {
+  let m = 0;
+  ctx.memmap.scanRanges(kho ? preserved : memory, (s, e, st) => {
     if (st.memmap && st.initCount === 0)
       fb.addRange('STRUCT_PAGE_NEVER_INIT', endPhase, 'memmap_init_reserved_pages', s, e);
     if (kho && st.buddy) {
       // below first_deferred_pfn memblock_free_all() frees; above it deferred_init_memmap() does
-      const m = memRanges[firstEndingAfter(memRanges, s)];
-      const nid = m && m.start <= s ? m.nid : undefined;
+      if (m >= memRanges.length || memRanges[m]!.start > s || (m > 0 && memRanges[m - 1]!.end > s))
+        m = firstEndingAfter(memRanges, s);
+      while (m < memRanges.length && memRanges[m]!.end <= s) m++;
+      const mr = memRanges[m];
+      const nid = mr && mr.start <= s ? mr.nid : undefined;
       const fdp = nid === undefined ? null : (fdpOf.get(nid) ?? null);
       if (fdp !== null && s >= fdp)
         fb.addRange('KHO_FREED_TO_BUDDY', 'page_alloc_init_late', 'deferred_init_memmap', s, e);
       else fb.addRange('KHO_FREED_TO_BUDDY', 'memblock_free_all', 'memblock_free_all', s, e);
     }
   });
-  if (!kho) return [...fb.build(), ...checkDeferredGrow(tl)];
+  if (!kho || !prep) return [...fb.build(), ...checkDeferredGrow(tl)];
   const run = kho.run;
-  const reservedBefore = kho.reservedBefore;
-  const pps = ctx.arch.PAGES_PER_SECTION;
+
+  // the blocks the observations name (by image index), found in one pass over the index column
+  const named = new Map<number, number>();
+  for (const o of run.observations)
+    if (o.kind === 'memblock-after-discard' || o.kind === 'restore-failed') named.set(o.block, -1);
+  const blocks = run.blocks;
+  if (named.size)
+    for (let i = 0; i < blocks.length; i++) if (named.has(blocks.index[i]!)) named.set(blocks.index[i]!, i);
 
   // restore outcomes and other observations
   for (const o of run.observations) {
     // refused by kho_populate() (compatible), or never handed over (kho_fill_kimage: a kdump kernel)
     if (o.kind === 'image-refused')
-      fb.add(
+      fb.addCols(
         'KHO_REVIVAL_DISABLED',
         o.phase,
         o.fn ?? (o.phase === 'kho_memory_init' ? 'kho_memory_init' : 'kho_populate'),
         preserved,
       );
     else if (o.kind === 'bitmap-mismatch')
-      fb.add('KHO_BITMAP_FORMAT_MISMATCH', o.phase, 'deserialize_bitmap', preserved);
+      fb.addCols('KHO_BITMAP_FORMAT_MISMATCH', o.phase, 'deserialize_bitmap', preserved);
     else if (o.kind === 'memblock-after-discard') {
-      const b = blockOf.get(o.block);
-      fb.add(
-        'MEMBLOCK_USED_AFTER_DISCARD',
-        o.phase,
-        o.fn,
-        [b ? { start: b.startPfn, end: b.endPfn } : { start: o.pfn, end: o.pfn + 1 }],
-        o.block,
-      );
+      const i = named.get(o.block) ?? -1;
+      if (i >= 0)
+        fb.addRange(
+          'MEMBLOCK_USED_AFTER_DISCARD',
+          o.phase,
+          o.fn,
+          blocks.startPfn[i]!,
+          blocks.endPfn[i]!,
+          o.block,
+        );
+      else fb.addRange('MEMBLOCK_USED_AFTER_DISCARD', o.phase, o.fn, o.pfn, o.pfn + 1, o.block);
     } else if (o.kind === 'restore-failed') {
-      const b = blockOf.get(o.block);
-      if (!b) continue;
-      const r = [{ start: b.startPfn, end: b.endPfn }];
+      const i = named.get(o.block) ?? -1;
+      if (i < 0) continue;
+      const s = blocks.startPfn[i]!;
+      const e = blocks.endPfn[i]!;
+      const b = blocks.index[i]!;
       if (o.reason === 'order-above-max')
-        fb.add('KHO_ORDER_ABOVE_MAX', o.phase, 'kho_restore_page', r, b.index);
+        fb.addRange('KHO_ORDER_ABOVE_MAX', o.phase, 'kho_restore_page', s, e, b);
       else if (o.reason === 'magic' || o.reason === 'wrong-order')
-        fb.add('KHO_ORDER_LOST', o.phase, 'kho_restore_page', r, b.index);
-      else fb.add('KHO_OUTSIDE_RAM', o.phase, 'pfn_to_online_page', r, b.index);
+        fb.addRange('KHO_ORDER_LOST', o.phase, 'kho_restore_page', s, e, b);
+      else fb.addRange('KHO_OUTSIDE_RAM', o.phase, 'pfn_to_online_page', s, e, b);
     }
   }
 
   // the node and zone each preserved struct page was given: the true identity of each preserved range in
   // pieces (a range with no memory-range or zone boundary inside is one piece), then one sweep over the memmap
-  const cuts = boundaryColumn(ctx.layout);
-  const ids = identityPieces(ctx.layout, preserved, cuts);
+  const ids = prep.ids;
   ctx.memmap.scanRanges(ids, (s, e, st, k) => {
     if (!st.memmap || st.initCount === 0) return;
     const phase = phaseOfFn.get(st.initBy) ?? endPhase;
@@ -489,64 +706,10 @@ export function check(tl: Timeline): Finding[] {
     if (zid >= 0 && st.zid !== zid) fb.addRange('STRUCT_PAGE_WRONG_ZONE', phase, st.initBy, s, e);
   });
 
-  // the image against the layout: blocks are sorted by start, so each range list is swept once
-  const fnReserve = run.image.abi === 'kho-v1' ? 'deserialize_bitmap' : 'kho_preserved_memory_reserve';
-  const pageSize = 2 ** ctx.arch.PAGE_SHIFT;
-  const inMemory = new RangeCursor(memory);
-  const scratch = new RangeCursor(normalizeRanges(run.scratch));
-  const reservedPfns = new RangeCursor(
-    normalizeRanges(
-      reservedBefore.map((r) => ({
-        start: Math.floor(r.start / pageSize),
-        end: Math.ceil(r.end / pageSize),
-      })),
-    ),
-  );
-  // a block with no memory-range or zone boundary strictly inside it is one piece of one node and zone: only the
-  // blocks that straddle a boundary (few) are split by trueIdentity()
-  let cut = 0;
-  const { startPfn: bS, endPfn: bE, order: bO, index: bI } = run.blocks;
-  for (let i = 0; i < run.blocks.length; i++) {
-    const rs = bS[i]!;
-    const re = bE[i]!;
-    // only where the kernel has the int shift `1 << (order + PAGE_SHIFT)`: v7.2 on use 1UL (linux v7.3-rc7
-    // kernel/liveupdate/kexec_handover.c kho_preserved_memory_reserve)
-    if (run.profile.sizeShift === 'int' && bO[i]! + ctx.arch.PAGE_SHIFT >= 31)
-      fb.add('KHO_BLOCK_SIZE_OVERFLOW', 'kho_memory_init', fnReserve, [{ start: rs, end: re }], bI[i]!);
-    // blocks are sorted by start: the cursor only moves forward (a binary search when it would go back)
-    if (cut > 0 && cuts[cut - 1]! > rs) cut = firstAbove(cuts, rs);
-    while (cut < cuts.length && cuts[cut]! <= rs) cut++;
-    const straddles = cut < cuts.length && cuts[cut]! < re;
-    const pieces = straddles ? trueIdentity(ctx.layout, rs, re) : NO_IDS;
-    if (pieces.length > 1) {
-      const r = [{ start: rs, end: re }];
-      const nids = new Set(pieces.map((i) => i.nid));
-      if (nids.size > 1) fb.add('KHO_BLOCK_CROSSES_NODE', 'kho_memory_init', 'kho_preserve_pages', r, bI[i]!);
-      for (const nid of nids) {
-        const zids = new Set(pieces.filter((i) => i.nid === nid).map((i) => i.zid));
-        if (zids.size > 1)
-          fb.add('KHO_BLOCK_CROSSES_ZONE', 'kho_memory_init', 'kho_preserve_pages', r, bI[i]!);
-      }
-    }
-    fb.add('KHO_OUTSIDE_RAM', 'kho_memory_init', 'memblock_reserve', inMemory.gaps(rs, re));
-    fb.add('KHO_OVERLAPS_SCRATCH', 'kho_populate', 'memblock_set_kho_scratch_only', scratch.overlaps(rs, re));
-    fb.add('KHO_OVERLAPS_RESERVED', 'kho_memory_init', 'memblock_reserve', reservedPfns.overlaps(rs, re));
-  }
-
-  // node boundaries that are not section-aligned (the premise of the Dec 22 review argument)
-  const nodes = [...ctx.layout.nodes].sort((a, b) => a.startPfn - b.startPfn);
-  for (let i = 1; i < nodes.length; i++) {
-    for (const p of new Set([nodes[i - 1]!.endPfn, nodes[i]!.startPfn])) {
-      if (p % pps !== 0)
-        fb.add('NODE_BOUNDARY_UNALIGNED', 'free_area_init', 'free_area_init', [{ start: p, end: p + 1 }]);
-    }
-  }
+  // the image against the layout and unaligned node boundaries: the same for every strategy (CheckPrep)
+  fb.addPrepared(prep.image);
   // pageblock migratetypes: scratch that is not CMA, CMA that is not scratch (src/check/migratetype-findings.ts)
-  const sev = { error: 0, warning: 1, info: 2 } as const;
-  return [...fb.build(), ...(tl.kho ? checkMigratetypes(tl) : []), ...checkDeferredGrow(tl)].sort(
-    (a, b) =>
-      sev[a.severity] - sev[b.severity] || a.code.localeCompare(b.code) || a.phase.localeCompare(b.phase),
-  );
+  return [...fb.build(), ...checkMigratetypes(tl), ...checkDeferredGrow(tl)].sort(bySeverityCodePhase);
 }
 
 export function hasErrors(findings: readonly Finding[]): boolean {

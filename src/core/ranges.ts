@@ -24,6 +24,20 @@ export function rangeCount(r: RangesLike): number {
   return Array.isArray(r) ? r.length : (r as RangeColumns).count;
 }
 
+/** Range i of a range list in either form, as a Range object (reports and tests read a few this way). */
+export function rangeAt(r: RangesLike, i: number): Range {
+  if (Array.isArray(r)) return (r as readonly Range[])[i]!;
+  const c = r as RangeColumns;
+  return { start: c.starts[i]!, end: c.ends[i]! };
+}
+
+/** Ranges [from, to) of a range list as Range objects (default: all of them). */
+export function rangeList(r: RangesLike, from = 0, to = rangeCount(r)): Range[] {
+  const out: Range[] = [];
+  for (let i = from; i < Math.min(to, rangeCount(r)); i++) out.push(rangeAt(r, i));
+  return out;
+}
+
 export function rangeLength(r: Range): number {
   return r.end - r.start;
 }

@@ -1,7 +1,7 @@
 // Findings as text: per finding the code, the kernel function and phase, totals, a few example ranges in the
 // kernel's [mem ...] form, and how to read it. The JSON output carries every range.
 import type { Finding } from '../check/kho-findings.js';
-import { formatMemRange, hex } from '../core/index.js';
+import { formatMemRange, hex, rangeCount, rangeList } from '../core/index.js';
 
 const EXAMPLES = 3;
 
@@ -24,17 +24,17 @@ export function renderFindingsText(fs: readonly Finding[], pageShift: number): s
   const out: string[] = [findingTotals(fs)];
   const page = 2 ** pageShift;
   for (const f of fs) {
+    const count = rangeCount(f.ranges);
     out.push('');
     out.push(`${f.severity.padEnd(7)} ${f.code}: ${f.title}`);
     out.push(
-      `        ${f.kernelFunction}() in ${f.phase}: ${n(f.pages)} page${f.pages === 1 ? '' : 's'}, ${n(f.blocks)} preserved block${f.blocks === 1 ? '' : 's'}, ${n(f.ranges.length)} range${f.ranges.length === 1 ? '' : 's'}`,
+      `        ${f.kernelFunction}() in ${f.phase}: ${n(f.pages)} page${f.pages === 1 ? '' : 's'}, ${n(f.blocks)} preserved block${f.blocks === 1 ? '' : 's'}, ${n(count)} range${count === 1 ? '' : 's'}`,
     );
-    for (const r of f.ranges.slice(0, EXAMPLES))
+    for (const r of rangeList(f.ranges, 0, EXAMPLES))
       out.push(
         `        ${formatMemRange(r.start * page, r.end * page)} pfn ${hex(r.start)}-${hex(r.end - 1)}`,
       );
-    if (f.ranges.length > EXAMPLES)
-      out.push(`        ... ${n(f.ranges.length - EXAMPLES)} more ranges (all of them in --json)`);
+    if (count > EXAMPLES) out.push(`        ... ${n(count - EXAMPLES)} more ranges (all of them in --json)`);
     out.push(`        how to read: ${f.howToRead}`);
   }
   return out;

@@ -3,8 +3,8 @@
 // drawn at most HOLE_MAX_PX wide (a 1 TiB hole must not squash 4 GiB of RAM), ranges narrower than a pixel are
 // drawn MIN_PX wide and listed, and a row with many ranges is aggregated per pixel column (coverage and, for
 // blocks, the owner with most pages), so a 24 TiB host with 8M blocks is a few thousand rectangles.
-import type { Range, Severity } from '../core/index.js';
-import { formatBytes, formatMemRange, hex, hexPa } from '../core/index.js';
+import type { Range, RangesLike, Severity } from '../core/index.js';
+import { formatBytes, formatMemRange, hex, hexPa, rangeAt, rangeCount } from '../core/index.js';
 import { esc } from './html-escape.js';
 
 /** Drawable width of a strip in px (after the row labels). */
@@ -48,7 +48,7 @@ export interface MapFinding {
   readonly code: string;
   readonly severity: Severity;
   readonly pages: number;
-  readonly ranges: readonly Range[];
+  readonly ranges: RangesLike;
 }
 
 /** The findings of one replay (one strategy of compare, one run of check): a switchable overlay. */
@@ -191,17 +191,19 @@ interface RowContext {
 }
 
 /** Ranges of `list` (sorted by start) that meet [lo, hi), clipped: binary search for the first. */
-function clipped(list: readonly Range[], lo: number, hi: number): Range[] {
+function clipped(list: RangesLike, lo: number, hi: number): Range[] {
+  const count = rangeCount(list);
   let a = 0;
-  let b = list.length;
+  let b = count;
   while (a < b) {
     const m = (a + b) >> 1;
-    if (list[m]!.end <= lo) a = m + 1;
+    if (rangeAt(list, m).end <= lo) a = m + 1;
     else b = m;
   }
   const out: Range[] = [];
-  for (let i = a; i < list.length && list[i]!.start < hi; i++) {
-    const r = list[i]!;
+  for (let i = a; i < count; i++) {
+    const r = rangeAt(list, i);
+    if (r.start >= hi) break;
     const s = Math.max(r.start, lo);
     const e = Math.min(r.end, hi);
     if (e > s) out.push(s === r.start && e === r.end ? r : { start: s, end: e });
@@ -210,7 +212,7 @@ function clipped(list: readonly Range[], lo: number, hi: number): Range[] {
 }
 
 /** One row of ranges in one colour: each range its own rect, or per-pixel coverage when there are many. */
-function rangeRow(ctx: RowContext, ranges: readonly Range[], y: number, fill: string, label: string): string {
+function rangeRow(ctx: RowContext, ranges: RangesLike, y: number, fill: string, label: string): string {
   const { node, scale } = ctx;
   const rs = clipped(ranges, node.startPfn, node.endPfn);
   const out: string[] = [];

@@ -5,7 +5,7 @@
 // data-json="<path in that document>" and data-value="<exact value>", so a test can hold the page to the JSON.
 import type { CheckResult } from '../check/baseline.js';
 import type { Range, Severity } from '../core/index.js';
-import { formatBytes, formatMemRange, hex, normalizeRanges } from '../core/index.js';
+import { formatBytes, formatMemRange, hex, normalizeRanges, rangeCount, rangeList } from '../core/index.js';
 import type { Costs } from '../cost/index.js';
 import type { KhoRun } from '../sim/phases/kho-run.js';
 import { KHO_RESTORE_KINDS } from '../sim/phases/kho-types.js';
@@ -219,11 +219,11 @@ function findingsTable(fs: readonly HtmlFinding[], pageShift: number, path: stri
   if (!fs.length) return '<p>no findings</p>';
   const page = 2 ** pageShift;
   const rows = fs.map((f, i) => {
-    const ex = f.ranges
-      .slice(0, 2)
+    const ex = rangeList(f.ranges, 0, 2)
       .map((r) => formatMemRange(r.start * page, r.end * page))
       .join(' ');
-    const more = f.ranges.length > 2 ? ` +${n(f.ranges.length - 2)} ranges` : '';
+    const count = rangeCount(f.ranges);
+    const more = count > 2 ? ` +${n(count - 2)} ranges` : '';
     const pages = path ? num(sub(path, `${i}.pages`), f.pages) : `<td>${n(f.pages)}</td>`;
     return `<tr class="finding"><td><span class="sw" style="background:${severityColour(f.severity)}"></span>${esc(f.code)}</td><td class="l ${f.severity}">${f.severity}</td><td class="l">${esc(f.kernelFunction)}() in ${esc(f.phase)}</td>${pages}<td>${n(f.blocks)}</td><td class="l">${esc(f.title)}<br><small>${esc(ex)}${esc(more)}</small></td></tr>`;
   });

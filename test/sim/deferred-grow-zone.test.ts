@@ -5,6 +5,7 @@
 // x86_64, 128 MiB sections (0x8000 pages), node 1's Normal zone from 0x140000 with one eager section, so
 // first_deferred_pfn = 0x148000.
 import { describe, expect, it } from 'vitest';
+import { rangeList } from '../../src/core/index.js';
 import { check } from '../../src/check/kho-findings.js';
 import { replay } from '../../src/sim/index.js';
 import { MM_PROFILES } from '../../src/sim/mm-profiles.js';
@@ -73,7 +74,7 @@ describe('deferred_grow_zone(): the end rule per mm profile', () => {
     expect(old.deferredGrows[0]!.toPfn).toBe(0x150000);
     expect(old.deferredInitBugs).toEqual([{ nid: 1, firstDeferredPfn: 0x150000, nodeEndPfn: 0x14c000 }]);
     const bug = check(old).find((f) => f.code === 'DEFERRED_INIT_PAST_NODE_END')!;
-    expect([bug.severity, bug.kernelFunction, bug.ranges]).toEqual([
+    expect([bug.severity, bug.kernelFunction, rangeList(bug.ranges)]).toEqual([
       'error',
       'deferred_init_memmap',
       [{ start: 0x14c000, end: 0x150000 }],
@@ -187,7 +188,7 @@ describe('gigantic hugetlb tails: hugetlb_bootmem_struct_page_init() vs gather_b
     const reads = check(tl).filter((f) => f.code === 'STRUCT_PAGE_UNINIT_READ');
     expect(reads.map((f) => f.kernelFunction).sort()).toEqual(['page_ext_init', 'set_zone_contiguous']);
     for (const f of reads)
-      for (const r of f.ranges) expect(r.start >= tails.start && r.end <= tails.end).toBe(true);
+      for (const r of rangeList(f.ranges)) expect(r.start >= tails.start && r.end <= tails.end).toBe(true);
     // 0x3ffff tail pages span 512 pageblocks; set_zone_contiguous() reads the first and last page of each but the
     // head's pageblock's first page (the head, initialised)
     expect(reads.find((f) => f.kernelFunction === 'set_zone_contiguous')!.pages).toBe(1023);

@@ -3,6 +3,7 @@
 // lowmem [0x4000, 0x8000) in DMA32 (always initialised early), global [0x180000, 0x190000) and node 0's
 // [0x190000, 0x1a0000) above node 0's first_deferred_pfn 0x108000, node 1's [0x400000, 0x410000) above 0x288000.
 import { describe, expect, it } from 'vitest';
+import { rangeList } from '../../src/core/index.js';
 import type { Finding } from '../../src/check/kho-findings.js';
 import { migratetypesOf } from '../../src/check/migratetype-findings.js';
 import { MIGRATE, PageblockMap, pageblockCensus } from '../../src/sim/migratetype.js';
@@ -13,7 +14,7 @@ import { B16_CLEAN, imageOf } from './kho-fixtures.js';
 const host = hostFromQemuTrace('b-16g-2node');
 const only = (fs: readonly Finding[], code: string): Finding[] => fs.filter((f) => f.code === code);
 const hexRanges = (f: Finding): [string, string][] =>
-  f.ranges.map((r) => [r.start.toString(16), r.end.toString(16)]);
+  rangeList(f.ranges).map((r) => [r.start.toString(16), r.end.toString(16)]);
 
 describe('PageblockMap', () => {
   it('starts UNMOVABLE where a struct page exists, types sorted batches, and leaves the rest alone', () => {
@@ -50,7 +51,7 @@ describe('scratch pageblocks on a KHO boot with deferral on', () => {
       ['400000', '410000'],
     ]);
     // the lowmem area in DMA32 is below first_deferred_pfn: nobody retypes it
-    expect(lost[0]!.ranges.some((r) => r.start < 0x8000)).toBe(false);
+    expect(rangeList(lost[0]!.ranges).some((r) => r.start < 0x8000)).toBe(false);
     expect(only(fs, 'KHO_CMA_OUTSIDE_SCRATCH')).toEqual([]);
   });
   it('v7.1 with deferral off (its Kconfig): scratch stays CMA', () => {

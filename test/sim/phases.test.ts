@@ -2,6 +2,7 @@
 // boundary) and page_alloc_init_late (deferred init of free ranges only, the padata work split,
 // set_zone_contiguous and page_ext_init reads). Pfns, 4 KiB pages, x86_64.
 import { describe, expect, it } from 'vitest';
+import { rangeList } from '../../src/core/index.js';
 import { DEFAULT_SYNTHETIC, syntheticHost } from '../../bench/synthetic-host.js';
 import { padataSplit, replay } from '../../src/sim/index.js';
 import { makeHost } from './build-host.js';
@@ -45,7 +46,7 @@ describe('memblock_free_all', () => {
     expect(tl.mm.name).toBe('linux-6.7');
     const findings = check(tl);
     const never = findings.find((f) => f.code === 'STRUCT_PAGE_NEVER_INIT')!;
-    expect([never.pages, never.ranges]).toEqual([512, [{ start: 0x120000, end: 0x120200 }]]);
+    expect([never.pages, rangeList(never.ranges)]).toEqual([512, [{ start: 0x120000, end: 0x120200 }]]);
     const read = findings.find(
       (f) => f.code === 'STRUCT_PAGE_UNINIT_READ' && f.kernelFunction === 'set_zone_contiguous',
     )!;

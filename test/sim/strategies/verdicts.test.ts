@@ -6,6 +6,7 @@
 //          DMA | DMA32 | Normal 0x100000 | fdp 0x108000 ...                 Normal | fdp 0x288000 ...
 //               eager part (memmap_init)  | deferred part                   eager  | deferred
 import { describe, expect, it } from 'vitest';
+import { rangeList } from '../../../src/core/index.js';
 import type { Finding } from '../../../src/check/kho-findings.js';
 import { check } from '../../../src/check/kho-findings.js';
 import { replay } from '../../../src/sim/replay.js';
@@ -39,7 +40,7 @@ function only(fs: readonly Finding[], code: string, fn?: string): Finding[] {
   return fs.filter((f) => f.code === code && (!fn || f.kernelFunction === fn));
 }
 function covers(f: readonly Finding[], start: number, end: number): boolean {
-  return f.some((x) => x.ranges.some((r) => r.start <= start && r.end >= end));
+  return f.some((x) => rangeList(x.ranges).some((r) => r.start <= start && r.end >= end));
 }
 
 describe('the layout the verdicts are stated on', () => {
@@ -67,9 +68,9 @@ describe('none, deferral on', () => {
     // the deferred blocks: 0x150000/9, 0x150400/10, 0x1c0000/14 on node 0; 0x300000/10, 0x3c0000/16, 0x3ff003/0 on node 1
     expect(never[0]!.pages).toBe(DEFERRED_PAGES);
     expect(never[0]!.blocks).toBe(6);
-    expect(never[0]!.ranges.every((r) => (r.start < 0x280000 ? r.start >= FDP0 : r.start >= FDP1))).toBe(
-      true,
-    );
+    expect(
+      rangeList(never[0]!.ranges).every((r) => (r.start < 0x280000 ? r.start >= FDP0 : r.start >= FDP1)),
+    ).toBe(true);
   });
   it('reads them uninitialised: set_zone_contiguous, page_ext_init and the restore', () => {
     expect(only(fs, 'STRUCT_PAGE_UNINIT_READ', 'set_zone_contiguous')[0]!.phase).toBe('page_alloc_init_late');
@@ -97,13 +98,19 @@ describe('init-deferred-page (the merged fix), deferral on', () => {
     const wrong = only(fs, 'STRUCT_PAGE_WRONG_NODE');
     expect(wrong).toHaveLength(1);
     expect(wrong[0]!.kernelFunction).toBe('init_deferred_page');
-    expect(wrong[0]!.ranges).toEqual([{ start: 0x280000, end: 0x300000 }]);
-    expect(only(fs, 'STRUCT_PAGE_WRONG_ZONE')[0]!.ranges).toEqual([{ start: 0x280000, end: 0x300000 }]);
-    expect(only(fs, 'STRUCT_PAGE_DOUBLE_INIT')[0]!.ranges).toEqual([{ start: 0x280000, end: FDP1 }]);
+    expect(rangeList(wrong[0]!.ranges)).toEqual([{ start: 0x280000, end: 0x300000 }]);
+    expect(rangeList(only(fs, 'STRUCT_PAGE_WRONG_ZONE')[0]!.ranges)).toEqual([
+      { start: 0x280000, end: 0x300000 },
+    ]);
+    expect(rangeList(only(fs, 'STRUCT_PAGE_DOUBLE_INIT')[0]!.ranges)).toEqual([
+      { start: 0x280000, end: FDP1 },
+    ]);
   });
   it('flags the block itself: crossing a node, and 4 GiB through the int shift', () => {
     expect(only(fs, 'KHO_BLOCK_CROSSES_NODE')[0]!.blocks).toBe(1);
-    expect(only(fs, 'KHO_BLOCK_SIZE_OVERFLOW')[0]!.ranges).toEqual([{ start: 0x200000, end: 0x300000 }]);
+    expect(rangeList(only(fs, 'KHO_BLOCK_SIZE_OVERFLOW')[0]!.ranges)).toEqual([
+      { start: 0x200000, end: 0x300000 },
+    ]);
   });
 });
 
@@ -112,12 +119,14 @@ describe('init-page-from-nid, deferral on', () => {
   it('initialises the preserved pages below first_deferred_pfn a second time', () => {
     const dbl = only(fs, 'STRUCT_PAGE_DOUBLE_INIT', '__init_page_from_nid');
     expect(dbl).toHaveLength(1);
-    expect(dbl[0]!.ranges).toEqual([
+    expect(rangeList(dbl[0]!.ranges)).toEqual([
       { start: 0x104000, end: 0x104200 },
       { start: 0x106001, end: 0x106002 },
       { start: 0x284000, end: 0x284200 },
     ]);
-    expect(dbl[0]!.ranges.every((r) => (r.start < 0x280000 ? r.end <= FDP0 : r.end <= FDP1))).toBe(true);
+    expect(rangeList(dbl[0]!.ranges).every((r) => (r.start < 0x280000 ? r.end <= FDP0 : r.end <= FDP1))).toBe(
+      true,
+    );
   });
   it('keeps the order: kho_get_preserved_page() runs before page->private is written', () => {
     expect(only(fs, 'KHO_ORDER_LOST')).toEqual([]);
@@ -136,7 +145,9 @@ describe.each(['lazy-tail', 'zone-walk'])('%s, deferral on', (s) => {
     // 0x3c0000/16 has a tail on the section boundary 0x3c8000: page_ext_init() -> pfn_to_nid() reads it
     expect(covers(only(fs, 'STRUCT_PAGE_UNINIT_READ', 'page_ext_init'), 0x3c8000, 0x3c8001)).toBe(true);
     // nothing below first_deferred_pfn is read uninitialised
-    expect(contig.ranges.every((r) => (r.start < 0x280000 ? r.start >= FDP0 : r.start >= FDP1))).toBe(true);
+    expect(
+      rangeList(contig.ranges).every((r) => (r.start < 0x280000 ? r.start >= FDP0 : r.start >= FDP1)),
+    ).toBe(true);
   });
   it('leaves never-restored blocks uninitialised for good', () => {
     const never = only(findings(B16_CLEAN, s, 'on', 'none'), 'STRUCT_PAGE_NEVER_INIT')[0]!;
@@ -152,7 +163,9 @@ describe.each(['lazy-tail', 'zone-walk'])('%s, deferral on', (s) => {
 describe('image checks, any strategy', () => {
   it.each(STRATEGIES)('%s flags a block inside a scratch area', (s) => {
     const fs = findings([{ pfn: 0x180000 + 0x200, order: 9 }], s, 'off');
-    expect(only(fs, 'KHO_OVERLAPS_SCRATCH')[0]!.ranges).toEqual([{ start: 0x180200, end: 0x180400 }]);
+    expect(rangeList(only(fs, 'KHO_OVERLAPS_SCRATCH')[0]!.ranges)).toEqual([
+      { start: 0x180200, end: 0x180400 },
+    ]);
   });
   it.each(STRATEGIES)('%s flags a 4 GiB block for the shift overflow', (s) => {
     const fs = findings([{ pfn: 0x300000, order: 20 }], s, 'off');
@@ -192,7 +205,7 @@ describe('zone-walk on interleaved nodes: zone_spans_pfn() tests the span, not m
       ),
     );
   it('zone-walk gives the node-1 block node 0', () => {
-    expect(only(run('zone-walk'), 'STRUCT_PAGE_WRONG_NODE')[0]!.ranges).toEqual([
+    expect(rangeList(only(run('zone-walk'), 'STRUCT_PAGE_WRONG_NODE')[0]!.ranges)).toEqual([
       { start: 0x200000, end: 0x200200 },
     ]);
   });

@@ -1,0 +1,151 @@
+// Pfn ranges in growable typed columns for the check's sweeps (issue 10): a finding over a million preserved blocks
+// is two Float64Arrays, never a Range object per range. RangeBuffer collects, normalized() sorts and merges into
+// the RangeColumns a Finding keeps (src/core/ranges.ts), which the JSON writer streams.
+import type { Range, RangeColumns } from '../core/index.js';
+
+/** Ranges [start[k], end[k]) for k < n: the shape MemMap.scanRanges() reads. */
+export interface Cols {
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  readonly n: number;
+}
+
+export const NO_COLS: Cols = { start: new Float64Array(0), end: new Float64Array(0), n: 0 };
+
+export class RangeBuffer {
+  start: Float64Array;
+  end: Float64Array;
+  n = 0;
+  /** Every range so far starts at or after the one before (the common case: one pass, no sort). */
+  sorted = true;
+  constructor(cap = 16) {
+    this.start = new Float64Array(cap);
+    this.end = new Float64Array(cap);
+  }
+  private grow(need: number): void {
+    let cap = this.start.length * 2 + 16;
+    while (cap < need) cap *= 2;
+    const s = new Float64Array(cap);
+    const e = new Float64Array(cap);
+    s.set(this.start.subarray(0, this.n));
+    e.set(this.end.subarray(0, this.n));
+    this.start = s;
+    this.end = e;
+  }
+  push(s: number, e: number): void {
+    const n = this.n;
+    if (n === this.start.length) this.grow(n + 1);
+    if (n > 0 && s < this.start[n - 1]!) this.sorted = false;
+    this.start[n] = s;
+    this.end[n] = e;
+    this.n = n + 1;
+  }
+  pushRanges(rs: readonly Range[]): void {
+    if (this.n + rs.length > this.start.length) this.grow(this.n + rs.length);
+    for (let i = 0; i < rs.length; i++) this.push(rs[i]!.start, rs[i]!.end);
+  }
+  pushCols(c: Cols): void {
+    if (!c.n) return;
+    if (this.n + c.n > this.start.length) this.grow(this.n + c.n);
+    if (this.n > 0 && c.start[0]! < this.start[this.n - 1]!) this.sorted = false;
+    for (let k = 1; k < c.n && this.sorted; k++) if (c.start[k]! < c.start[k - 1]!) this.sorted = false;
+    this.start.set(c.start.subarray(0, c.n), this.n);
+    this.end.set(c.end.subarray(0, c.n), this.n);
+    this.n += c.n;
+  }
+  /** The union of the ranges, sorted, disjoint and not touching (empty ranges dropped), as new columns. */
+  normalized(): Cols {
+    return normalizeCols(this.start, this.end, this.n, this.sorted);
+  }
+}
+
+/**
+ * normalizeRanges() over columns: sorted by start, overlapping or touching ranges merged, empty ones dropped. One
+ * pass when the input is sorted by start; otherwise the indices are sorted first.
+ */
+export function normalizeCols(S: Float64Array, E: Float64Array, n: number, sorted?: boolean): Cols {
+  let isSorted = sorted ?? true;
+  if (sorted === undefined) for (let k = 1; k < n && isSorted; k++) isSorted = S[k]! >= S[k - 1]!;
+  let order: Uint32Array | null = null;
+  if (!isSorted) {
+    order = new Uint32Array(n);
+    for (let k = 0; k < n; k++) order[k] = k;
+    order.sort((a, b) => S[a]! - S[b]! || E[a]! - E[b]!);
+  }
+  const outS = new Float64Array(n);
+  const outE = new Float64Array(n);
+  let m = 0;
+  for (let j = 0; j < n; j++) {
+    const k = order ? order[j]! : j;
+    const s = S[k]!;
+    const e = E[k]!;
+    if (!(e > s)) continue;
+    if (m > 0 && s <= outE[m - 1]!) {
+      if (e > outE[m - 1]!) outE[m - 1] = e;
+    } else {
+      outS[m] = s;
+      outE[m] = e;
+      m++;
+    }
+  }
+  return { start: outS.subarray(0, m), end: outE.subarray(0, m), n: m };
+}
+
+/** Range objects as columns (small lists: observations, the findings of other checks). */
+export function colsOf(rs: readonly Range[]): Cols {
+  const start = new Float64Array(rs.length);
+  const end = new Float64Array(rs.length);
+  for (let k = 0; k < rs.length; k++) {
+    start[k] = rs[k]!.start;
+    end[k] = rs[k]!.end;
+  }
+  return { start, end, n: rs.length };
+}
+
+/** The Finding form (src/core/ranges.ts RangeColumns) of columns. */
+export function rangeColumns(c: Cols): RangeColumns {
+  return { count: c.n, starts: c.start.subarray(0, c.n), ends: c.end.subarray(0, c.n) };
+}
+
+export function pagesOfCols(c: Cols): number {
+  let p = 0;
+  for (let k = 0; k < c.n; k++) p += c.end[k]! - c.start[k]!;
+  return p;
+}
+
+/**
+ * Intersections and gaps of query ranges against one sorted, disjoint column list, for queries in nondecreasing
+ * start order: the cursor only moves forward, so a sweep over all blocks is linear. Results go to `out`.
+ */
+export class ColsCursor {
+  private i = 0;
+  constructor(private readonly c: Cols) {}
+  private seek(start: number): void {
+    const E = this.c.end;
+    while (this.i < this.c.n && E[this.i]! <= start) this.i++;
+  }
+  overlaps(qs: number, qe: number, out: RangeBuffer): void {
+    this.seek(qs);
+    const { start: S, end: E, n } = this.c;
+    for (let k = this.i; k < n && S[k]! < qe; k++) {
+      const s = S[k]! > qs ? S[k]! : qs;
+      const e = E[k]! < qe ? E[k]! : qe;
+      if (s < e) out.push(s, e);
+    }
+  }
+  gaps(qs: number, qe: number, out: RangeBuffer): void {
+    this.seek(qs);
+    const { start: S, end: E, n } = this.c;
+    // most blocks lie inside one range of the list: no gaps
+    if (this.i < n && S[this.i]! <= qs && E[this.i]! >= qe) return;
+    let cur = qs;
+    for (let k = this.i; k < n && S[k]! < qe; k++) {
+      const s = S[k]! > qs ? S[k]! : qs;
+      const e = E[k]! < qe ? E[k]! : qe;
+      if (!(s < e)) continue;
+      if (s > cur) out.push(cur, s);
+      cur = e;
+    }
+    if (cur < qe) out.push(cur, qe);
+  }
+}

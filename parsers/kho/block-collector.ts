@@ -1,15 +1,28 @@
 // Growable columnar store for decoded blocks, sorted once at the end. Each block is packed into one float64 as
-// pfn * 64 + order (pfn < 2^41 and order < 64 keep it below 2^47, exact), so sorting is a native typed-array sort
-// with no comparator, and a million blocks sort in tens of milliseconds.
+// pfn * 64 + order (pfn < 2^41 and order < 64 keep it below 2^47, exact), so ordering is a comparison of numbers.
+// The memory maps arrive almost sorted: a radix walk visits the keys in index order, which is order by order (the
+// order marker is the key's top bit) and ascending pfn within an order (linux v7.3-rc7
+// kernel/liveupdate/kexec_handover.c __kho_radix_walk_tree), so a tree is one ascending run per order it holds;
+// a chunk list is one run per chunk. The collector notes where each run starts as blocks arrive and merges the
+// runs (a few passes over typed arrays, no comparator) instead of sorting; anything else (a map with very many
+// runs) falls back to the native sort.
 import type { DiagnosticSink } from '../../src/core/index.js';
 import { hex } from '../../src/core/index.js';
 import type { KhoPreservedBlocks } from './types.js';
 
 const ORDER_SLOTS = 64;
+/**
+ * Beyond this many ascending runs the native sort is used: merging k runs is log2(k) passes over the blocks, and
+ * the sort is worth about 20 of them.
+ */
+const MAX_RUNS = 1 << 12;
 
 export class BlockCollector {
   private packed: Float64Array;
   private n = 0;
+  /** Index of the first block of each ascending run after the first; null once there are more than MAX_RUNS. */
+  private runStarts: number[] | null = [];
+  private last = -1;
 
   /** `maxBlocks` bounds every allocation (decode-image.ts maxPreservedBlocks: what the dump can hold). */
   constructor(
@@ -32,30 +45,41 @@ export class BlockCollector {
       next.set(this.packed);
       this.packed = next;
     }
-    this.packed[this.n++] = pfn * ORDER_SLOTS + order;
+    const v = pfn * ORDER_SLOTS + order;
+    if (v < this.last && this.runStarts !== null) {
+      if (this.runStarts.length < MAX_RUNS) this.runStarts.push(this.n);
+      else this.runStarts = null;
+    }
+    this.last = v;
+    this.packed[this.n++] = v;
   }
 
   /** Sort by phys (then order), unpack, and report overlapping blocks as one counted diagnostic. */
   finish(diags: DiagnosticSink, file: string): KhoPreservedBlocks {
-    const packed = this.packed.subarray(0, this.n);
-    packed.sort();
-    const phys = new Float64Array(this.n);
-    const order = new Uint8Array(this.n);
+    const n = this.n;
+    const phys = new Float64Array(n);
+    const order = new Uint8Array(n);
+    // the sorted packed values land in `phys` (merged into it) or stay in `packed`; unpacked in place below
+    const sorted = this.sortedPacked(phys);
     const pageSize = 2 ** this.pageShift;
+    const sizes = new Float64Array(ORDER_SLOTS);
+    for (let o = 0; o < ORDER_SLOTS; o++) sizes[o] = pageSize * 2 ** o;
     let overlaps = 0;
     let example = '';
     let prevEnd = -1;
-    for (let i = 0; i < this.n; i++) {
-      const v = packed[i]!;
-      const o = v % ORDER_SLOTS;
-      const p = ((v - o) / ORDER_SLOTS) * pageSize;
+    for (let i = 0; i < n; i++) {
+      const v = sorted[i]!;
+      // v / 64 is exact (a power of two), so floor() splits pfn and order without a float modulo
+      const pfn = Math.floor(v / ORDER_SLOTS);
+      const o = v - pfn * ORDER_SLOTS;
+      const p = pfn * pageSize;
       phys[i] = p;
       order[i] = o;
       if (p < prevEnd) {
         overlaps++;
         if (!example) example = `block at ${hex(p)} order ${o} starts before ${hex(prevEnd)}`;
       }
-      const end = p + pageSize * 2 ** o;
+      const end = p + sizes[o]!;
       if (end > prevEnd) prevEnd = end;
     }
     if (overlaps > 0) {
@@ -65,6 +89,57 @@ export class BlockCollector {
         { file },
       );
     }
-    return { count: this.n, phys, order };
+    return { count: n, phys, order };
   }
+
+  /**
+   * The packed values in ascending order, in `spare` (length n) or in the collector's own buffer. Runs are merged
+   * pairwise, bottom up, back and forth between the two buffers.
+   */
+  private sortedPacked(spare: Float64Array): Float64Array {
+    const n = this.n;
+    let src = this.packed.subarray(0, n);
+    if (this.runStarts === null) return src.sort();
+    let bounds = [0, ...this.runStarts, n];
+    let dst = spare;
+    while (bounds.length > 2) {
+      const next = [0];
+      for (let r = 0; r + 1 < bounds.length; r += 2) {
+        const lo = bounds[r]!;
+        const mid = bounds[r + 1]!;
+        const hi = r + 2 < bounds.length ? bounds[r + 2]! : mid;
+        mergeInto(src, dst, lo, mid, hi);
+        next.push(hi);
+      }
+      bounds = next;
+      const t = src;
+      src = dst;
+      dst = t;
+    }
+    return src;
+  }
+}
+
+/** Merge the ascending runs src[lo, mid) and src[mid, hi) into dst[lo, hi). */
+function mergeInto(src: Float64Array, dst: Float64Array, lo: number, mid: number, hi: number): void {
+  let i = lo;
+  let j = mid;
+  let k = lo;
+  if (i < mid && j < hi) {
+    let a = src[i]!;
+    let b = src[j]!;
+    for (;;) {
+      if (b < a) {
+        dst[k++] = b;
+        if (++j === hi) break;
+        b = src[j]!;
+      } else {
+        dst[k++] = a;
+        if (++i === mid) break;
+        a = src[i]!;
+      }
+    }
+  }
+  if (i < mid) dst.set(src.subarray(i, mid), k);
+  else if (j < hi) dst.set(src.subarray(j, hi), k);
 }

@@ -14,7 +14,7 @@ import {
 import type { FdtNode } from '../fdt/index.js';
 import { getProp } from '../fdt/index.js';
 import { propFirstString } from './fdt-view.js';
-import type { KhoEndian, PointerSite } from './phys-read.js';
+import type { KhoEndian, KhoMemory, PointerSite } from './phys-read.js';
 import { dumpEndianness, readPhysChecked } from './phys-read.js';
 import { khoEra } from './eras.js';
 import { decodeRadixTree } from './radix-tree.js';
@@ -314,18 +314,26 @@ export function decodeKhoImage(input: KhoImageInput): KhoImage {
 function claimRootFdt(
   owners: OwnerAttributor,
   preserved: KhoImage['preserved'],
-  mem: PhysMemory,
+  mem: KhoMemory,
   rootBytes: Uint8Array,
   pageSize: number,
 ): void {
   const n = Math.min(rootBytes.length, pageSize);
-  for (const i of owners.unclaimed()) {
+  const matches = (i: number): boolean => {
     const p = preserved.phys[i]!;
-    if (!mem.hasPhys(p, n)) continue;
+    if (!mem.hasPhys(p, n)) return false;
     const b = mem.readPhys(p, n, 'root FDT candidate');
     let same = b.length === n;
     for (let j = 0; j < n && same; j++) same = b[j] === rootBytes[j];
-    if (same) {
+    return same;
+  };
+  // Only a block that starts in memory the dump holds can match: with an ELF core, the blocks of its present ranges
+  // (sorted, disjoint) are searched in phys order, not all of millions of blocks.
+  const ranges = mem.presentRanges ?? [{ start: 0, end: Infinity }];
+  for (const r of ranges) {
+    const i = owners.findUnclaimed(r.start, r.end, matches);
+    if (i >= 0) {
+      const p = preserved.phys[i]!;
       owners.claim(p, p + 1, KHO_OWNER.ROOT_FDT, -1, 'root FDT');
       return;
     }

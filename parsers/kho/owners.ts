@@ -53,13 +53,17 @@ const KIND_NAME: Record<number, string> = {
 };
 
 /**
- * Marks blocks as claimed. Claims arrive in any order; each finds its first block by binary search over the sorted
- * phys column, so a claim costs O(log n) plus the blocks it covers.
+ * Marks blocks as claimed. Claims arrive in any order; each finds its first block by a search over the sorted phys
+ * column that starts from where the last claim ended (claims mostly come in ascending order: a memfd's folios, a
+ * vmalloc area's pages), so a claim costs O(1) after the last one, O(log n) anywhere else, plus the blocks it covers.
  */
 export class OwnerAttributor {
   readonly kind: Uint8Array;
   readonly ref: Int32Array;
-  private readonly sizes: Float64Array;
+  /** Block size by order: no pow() and no size column per block. */
+  private readonly sizeOf = new Float64Array(256); // orders are a u8 column
+  /** Where the last claim's search ended (a block index). */
+  private cursor = 0;
   /** Claims that found no preserved block, by kind: what the kernel's restore would not find. */
   readonly missing = new Map<number, { count: number; example: string }>();
   /** Blocks claimed twice by different owners (the first claim stays). */
@@ -72,24 +76,35 @@ export class OwnerAttributor {
   ) {
     this.kind = new Uint8Array(blocks.count);
     this.ref = new Int32Array(blocks.count).fill(-1);
-    this.sizes = new Float64Array(blocks.count);
-    // block size by order from a table: 2 ** order per block is a pow() call per block
-    const bySize: number[] = [];
-    for (let o = 0; o < 64; o++) bySize.push(pageSize * 2 ** o);
-    for (let i = 0; i < blocks.count; i++)
-      this.sizes[i] = bySize[blocks.order[i]!] ?? pageSize * 2 ** blocks.order[i]!;
+    for (let o = 0; o < 256; o++) this.sizeOf[o] = pageSize * 2 ** o;
   }
 
-  /** First block index whose phys is >= p. */
+  /** First block index whose phys is >= p: galloping forward from the cursor, else a binary search below it. */
   private lowerBound(p: number): number {
     const phys = this.blocks.phys;
+    const n = this.blocks.count;
+    const c = this.cursor;
     let lo = 0;
-    let hi = this.blocks.count;
+    let hi = n;
+    if (c > 0 && c <= n && phys[c - 1]! >= p) hi = c - 1;
+    else if (c <= n) {
+      // phys[lo - 1] < p throughout; the answer is in [lo, min(bound, n)]
+      lo = c;
+      let bound = c;
+      let step = 1;
+      while (bound < n && phys[bound]! < p) {
+        lo = bound + 1;
+        bound = lo + step;
+        step *= 2;
+      }
+      hi = bound < n ? bound : n;
+    }
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (phys[mid]! < p) lo = mid + 1;
       else hi = mid;
     }
+    this.cursor = lo;
     return lo;
   }
 
@@ -99,16 +114,18 @@ export class OwnerAttributor {
    * millions of folios claims each, and a hex string per folio was most of the decode's time.
    */
   claim(start: number, end: number, kind: KhoOwnerKind, ref = -1, what = '', whatPfn?: number): number {
-    const phys = this.blocks.phys;
+    const { phys, order, count } = this.blocks;
+    const sizeOf = this.sizeOf;
     let i = this.lowerBound(start);
     // The block before may begin below `start` and reach into the claim (a blob inside a larger block).
-    if (i > 0 && phys[i - 1]! + this.sizes[i - 1]! > start) i--;
+    if (i > 0 && phys[i - 1]! + sizeOf[order[i - 1]!]! > start) i--;
     let n = 0;
     let bytes = 0;
-    for (; i < this.blocks.count && phys[i]! < end; i++) {
-      if (phys[i]! + this.sizes[i]! <= start) continue;
+    for (; i < count && phys[i]! < end; i++) {
+      const size = sizeOf[order[i]!]!;
+      if (phys[i]! + size <= start) continue;
       n++;
-      bytes += this.sizes[i]!;
+      bytes += size;
       const k = this.kind[i]!;
       if (k === KHO_OWNER.UNATTRIBUTED) {
         this.kind[i] = kind;
@@ -131,11 +148,15 @@ export class OwnerAttributor {
     return bytes;
   }
 
-  /** Indices of blocks no claim reached. */
-  unclaimed(): number[] {
-    const out: number[] = [];
-    for (let i = 0; i < this.kind.length; i++) if (this.kind[i] === KHO_OWNER.UNATTRIBUTED) out.push(i);
-    return out;
+  /**
+   * The first unclaimed block, in phys order, whose start lies in [start, end) and for which `match(index)` holds;
+   * -1 when none does. Searched from the block at `start`, not from the first block.
+   */
+  findUnclaimed(start: number, end: number, match: (i: number) => boolean): number {
+    const { phys, count } = this.blocks;
+    for (let i = this.lowerBound(start); i < count && phys[i]! < end; i++)
+      if (this.kind[i] === KHO_OWNER.UNATTRIBUTED && match(i)) return i;
+    return -1;
   }
 
   /** The columns, after reporting conflicts and claims that found no block. */
@@ -205,25 +226,32 @@ export interface KhoOwnerSummaryRow {
 /** Blocks, pages, bytes and orders per owner name, largest byte count first (ties by name). */
 export function ownerSummary(img: KhoImage): KhoOwnerSummaryRow[] {
   const { kind, ref } = img.owners;
-  // Group by (kind, ref) numerically first: one Map entry per owner, not per block.
-  const groups = new Map<number, { kind: number; ref: number; perOrder: Map<number, number> }>();
+  const order = img.preserved.order;
+  // Group by (kind, ref) numerically first: one Map entry per owner, not per block, looked up only where the owner
+  // changes from one block to the next; blocks per order counted in a typed array.
+  const groups = new Map<number, { kind: number; ref: number; perOrder: Float64Array }>();
+  let lastKey = -1;
+  let g: { kind: number; ref: number; perOrder: Float64Array } | undefined;
   for (let i = 0; i < img.preserved.count; i++) {
     const key = kind[i]! * 2 ** 32 + (ref[i]! + 1);
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { kind: kind[i]!, ref: ref[i]!, perOrder: new Map() }));
-    const o = img.preserved.order[i]!;
-    g.perOrder.set(o, (g.perOrder.get(o) ?? 0) + 1);
+    if (key !== lastKey || !g) {
+      lastKey = key;
+      g = groups.get(key);
+      if (!g) groups.set(key, (g = { kind: kind[i]!, ref: ref[i]!, perOrder: new Float64Array(256) }));
+    }
+    g.perOrder[order[i]!]!++;
   }
-  const byName = new Map<string, Map<number, number>>();
-  for (const g of groups.values()) {
-    const name = ownerName(img, g.kind, g.ref);
+  const byName = new Map<string, Float64Array>();
+  for (const gr of groups.values()) {
+    const name = ownerName(img, gr.kind, gr.ref);
     let m = byName.get(name);
-    if (!m) byName.set(name, (m = new Map()));
-    for (const [o, n] of g.perOrder) m.set(o, (m.get(o) ?? 0) + n);
+    if (!m) byName.set(name, (m = new Float64Array(256)));
+    for (let o = 0; o < 256; o++) m[o]! += gr.perOrder[o]!;
   }
   const rows: KhoOwnerSummaryRow[] = [];
   for (const [owner, m] of byName) {
-    const orders = [...m.entries()].sort((a, b) => a[0] - b[0]).map(([order, blocks]) => ({ order, blocks }));
+    const orders: { order: number; blocks: number }[] = [];
+    for (let o = 0; o < 256; o++) if (m[o]! > 0) orders.push({ order: o, blocks: m[o]! });
     const blocks = orders.reduce((s, o) => s + o.blocks, 0);
     const pages = orders.reduce((s, o) => s + o.blocks * 2 ** o.order, 0);
     rows.push({ owner, blocks, pages, bytes: pages * img.pageSize, orders });

@@ -13,7 +13,7 @@ export type KhoEndian = 'le' | 'be';
  * A dump as the KHO decoders read it: PhysMemory, plus what an ELF core adds when it is one (ElfCore's byte order
  * and its file offsets, found by one binary search over the PT_LOADs with the overlap winner's bytes).
  */
-export type KhoMemory = PhysMemory & Partial<Pick<ElfCore, 'endianness' | 'fileOffsetOf'>>;
+export type KhoMemory = PhysMemory & Partial<Pick<ElfCore, 'endianness' | 'fileOffsetOf' | 'presentRanges'>>;
 
 /** The dump's byte order when it says (an ELF core's EI_DATA), else little endian (x86_64, arm64). */
 export function dumpEndianness(mem: PhysMemory | null): KhoEndian {

@@ -72,14 +72,13 @@ export interface InspectJson {
 
 /** Per-order counts of the preserved blocks (orders ascending). */
 export function preservedByOrder(img: KhoImage): { order: number; blocks: number; bytes: number }[] {
-  const counts = new Map<number, number>();
-  for (let i = 0; i < img.preserved.count; i++) {
-    const o = img.preserved.order[i]!;
-    counts.set(o, (counts.get(o) ?? 0) + 1);
-  }
-  return [...counts.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([order, blocks]) => ({ order, blocks, bytes: blocks * img.pageSize * 2 ** order }));
+  const counts = new Float64Array(256); // orders are a u8 column
+  const order = img.preserved.order;
+  for (let i = 0; i < img.preserved.count; i++) counts[order[i]!]!++;
+  const out: { order: number; blocks: number; bytes: number }[] = [];
+  for (let o = 0; o < counts.length; o++)
+    if (counts[o]! > 0) out.push({ order: o, blocks: counts[o]!, bytes: counts[o]! * img.pageSize * 2 ** o });
+  return out;
 }
 
 export function inspectToJson(

@@ -281,9 +281,9 @@ export function* jsonChunks(
     f.written = f.i = i;
   }
 
-  // Rows of a table as UTF-8 bytes, about a chunk's worth: member names and dictionary names encoded once per
-  // table, numbers written digit by digit. A row is ~150 bytes and a table may have tens of millions of them: no
-  // string, object or closure per row.
+  // Rows of a table as UTF-8 bytes, about a chunk's worth: member names, brackets and dictionary names encoded once
+  // per table, numbers written two digits at a time. A row is ~100 bytes and a table may have tens of millions of
+  // them: no string, object or closure per row, and (prepareTable) as few copies per row as its columns allow.
   function tableRows(f: Frame, inner: string): Uint8Array {
     const p = (f.table ??= prepareTable(
       f.source as JsonTable<unknown>,
@@ -292,35 +292,61 @@ export function* jsonChunks(
       indent(f.depth + 2),
       quote,
     ));
-    const { kinds, nums, codes, names, first, next, open0, openN, close, fixedRowBytes } = p;
-    const ncols = kinds.length;
+    const { segs, open0, openN, close, fixedRowBytes, hasFn, numFirst } = p;
+    const nsegs = segs.length;
+    const start = numFirst ? 1 : 0;
+    const nums0 = numFirst ? segs[0]!.nums! : null;
     let out = new Uint8Array(chunkChars + fixedRowBytes + 64);
     let pos = 0;
     let i = f.i;
     for (; i < f.length && pos < chunkChars; i++) {
       // room for the row: a fixed bound, plus what the function columns print for it
       let need = fixedRowBytes;
-      for (let c = 0; c < ncols; c++) if (kinds[c] === COL.FN) need += fnBytes(p, c, i)?.length ?? 0;
+      if (hasFn)
+        for (let s = 0; s < nsegs; s++) if (segs[s]!.kind === SEG.FN) need += fnBytes(p, s, i)?.length ?? 0;
       if (pos + need > out.length) {
         const grown = new Uint8Array(Math.max(out.length * 2, pos + need));
         grown.set(out.subarray(0, pos));
         out = grown;
       }
-      pos = put(out, pos, i === 0 ? open0 : openN);
-      let n = 0;
-      for (let c = 0; c < ncols; c++) {
-        let value: Uint8Array | undefined;
-        if (kinds[c] === COL.NUM) {
-          pos = put(out, pos, n++ === 0 ? first[c]! : next[c]!);
-          pos = putNumber(out, pos, nums[c]![i]!);
+      if (p.stamp !== null && i > 0) {
+        const next = stampRow(p.stamp, out, pos, i);
+        if (next >= 0) {
+          pos = next;
           continue;
         }
-        if (kinds[c] === COL.DICT) value = names[c]![codes[c]![i]!];
-        else value = fnBytes(p, c, i);
-        if (value === undefined) continue;
-        pos = put(out, pos, n++ === 0 ? first[c]! : next[c]!);
-        pos = put(out, pos, value);
       }
+      // n: members written so far in this row (the first goes without a comma)
+      let n = 0;
+      if (nums0 !== null) {
+        pos = put(out, pos, i === 0 ? p.open0First : p.openNFirst);
+        pos = putNumber(out, pos, nums0[i]!);
+        n = 1;
+      } else pos = put(out, pos, i === 0 ? open0 : openN);
+      let closed = false;
+      for (let s = start; s < nsegs; s++) {
+        const g = segs[s]!;
+        if (g.kind === SEG.NUM) {
+          pos = put(out, pos, n === 0 ? g.first! : g.next!);
+          pos = putNumber(out, pos, g.nums![i]!);
+          n = 1;
+        } else if (g.kind === SEG.DICT) {
+          // the group's members for this row's code, the row's end included when the group is last
+          const code = g.codes![i]!;
+          const bytes =
+            (n === 0 ? g.firstByCode! : g.nextByCode!)[code] ?? (n === 0 ? g.firstNone! : g.nextNone!);
+          pos = put(out, pos, bytes);
+          if (g.closes) closed = true;
+          else if (bytes.length > 0) n = 1;
+        } else {
+          const v = fnBytes(p, s, i);
+          if (v === undefined) continue;
+          pos = put(out, pos, n === 0 ? g.first! : g.next!);
+          pos = put(out, pos, v);
+          n = 1;
+        }
+      }
+      if (closed) continue;
       if (n > 0) pos = put(out, pos, close);
       else out[pos++] = 0x7d; // `}`
     }
@@ -329,26 +355,68 @@ export function* jsonChunks(
   }
 }
 
-const COL = { NUM: 0, DICT: 1, FN: 2 } as const;
+const SEG = { NUM: 0, DICT: 1, FN: 2 } as const;
 
-/** A table's columns sorted by kind, its member names and brackets as bytes: made once per table. */
+/**
+ * A piece of a row: a number column, a function column, or a group of neighbouring dictionary columns that share
+ * one codes array (inspect's owner, session and token), whose members for each code are joined once per table.
+ * One shape for all three, so the row loop reads its fields from one hidden class.
+ */
+interface Seg {
+  readonly kind: (typeof SEG)[keyof typeof SEG];
+  /** NUM and FN: the member's name with the indent before it, as the row's first member and after a comma. */
+  readonly first: Uint8Array | null;
+  readonly next: Uint8Array | null;
+  readonly nums: ArrayLike<number> | null;
+  readonly fn: ((i: number) => JsonCell) | null;
+  /** DICT: the group's members for each code (empty when all are left out), as first members and after a comma. */
+  readonly codes: ArrayLike<number> | null;
+  readonly firstByCode: Uint8Array[] | null;
+  readonly nextByCode: Uint8Array[] | null;
+  /** DICT: the bytes for a code no column names (every member left out). */
+  readonly firstNone: Uint8Array | null;
+  readonly nextNone: Uint8Array | null;
+  /** DICT: the last piece of the row, so its bytes end the row too (`\n    }`, or `}` for a row with no member). */
+  readonly closes: boolean;
+}
+
+/**
+ * Rows stamped from templates: when a row starts with a number and has only number and dictionary columns, its
+ * bytes are fixed by the digit count of each number and the code of each dictionary group, so each such shape is
+ * laid out once (with room for the digits) and a row is one copy of its shape plus its digits. Rows of a table
+ * mostly share a shape with the row before (8M preserved blocks: a handful of shapes).
+ */
+interface Stamp {
+  readonly nums: ArrayLike<number>[];
+  readonly codes: ArrayLike<number>[];
+  readonly ncodes: number[];
+  /** This row's numbers, read once for the key and once for the digits. */
+  readonly vals: Float64Array;
+  readonly shapes: Map<number, { readonly bytes: Uint8Array; readonly ends: Int32Array }>;
+  lastKey: number;
+  last: { readonly bytes: Uint8Array; readonly ends: Int32Array } | null;
+  readonly p: PreparedTable;
+}
+
+/** A table's columns as row pieces, its member names and brackets as bytes: made once per table. */
 interface PreparedTable {
-  readonly kinds: Uint8Array;
-  readonly nums: (ArrayLike<number> | null)[];
-  readonly codes: (ArrayLike<number> | null)[];
-  readonly names: ((Uint8Array | undefined)[] | null)[];
-  readonly fns: (((i: number) => JsonCell) | null)[];
-  readonly first: Uint8Array[];
-  readonly next: Uint8Array[];
+  /** Set when the rows after the first can be stamped from templates. */
+  stamp: Stamp | null;
+  readonly segs: Seg[];
   readonly open0: Uint8Array;
   readonly openN: Uint8Array;
+  /** When the first piece is a number column: the row's opening joined with that member's name. */
+  readonly numFirst: boolean;
+  readonly open0First: Uint8Array;
+  readonly openNFirst: Uint8Array;
   readonly close: Uint8Array;
   /** A row's most bytes without its function columns' values. */
   readonly fixedRowBytes: number;
+  readonly hasFn: boolean;
   readonly quote: (s: string) => string;
-  /** The last function cell encoded (its row and column), used twice per row: sized, then written. */
+  /** The last function cell encoded (its row and piece), used twice per row: sized, then written. */
   fnRow: number;
-  fnCol: number;
+  fnSeg: number;
   fnValue: Uint8Array | undefined;
 }
 
@@ -359,54 +427,251 @@ function prepareTable(
   member: string,
   quote: (s: string) => string,
 ): PreparedTable {
+  const first = (k: string) => utf8(member + quote(k) + ': ');
+  const next = (k: string) => utf8(',' + member + quote(k) + ': ');
+  const open0 = utf8(inner + '{');
+  const openN = utf8(',' + inner + '{');
+  const close = utf8(inner + '}');
+  const blank: Seg = {
+    kind: SEG.NUM,
+    first: null,
+    next: null,
+    nums: null,
+    fn: null,
+    codes: null,
+    firstByCode: null,
+    nextByCode: null,
+    firstNone: null,
+    nextNone: null,
+    closes: false,
+  };
+  const segs: Seg[] = [];
+  let fixed = openN.length + close.length;
+  for (let c = 0; c < keys.length;) {
+    const col = t.columns[keys[c]!]!;
+    if (typeof col === 'function') {
+      segs.push({ ...blank, kind: SEG.FN, first: first(keys[c]!), next: next(keys[c]!), fn: col });
+      fixed += segs[segs.length - 1]!.next!.length;
+      c++;
+    } else if ('codes' in col) {
+      // this column and the dictionary columns after it with the same codes array: one group
+      const group: { key: string; names: readonly (string | undefined)[] }[] = [];
+      for (; c < keys.length; c++) {
+        const d = t.columns[keys[c]!]!;
+        if (typeof d === 'function' || !('codes' in d) || d.codes !== col.codes) break;
+        group.push({ key: keys[c]!, names: d.names });
+      }
+      const ncodes = Math.max(...group.map((g) => g.names.length));
+      const firstByCode: Uint8Array[] = [];
+      const nextByCode: Uint8Array[] = [];
+      for (let code = 0; code < ncodes; code++) {
+        let asFirst = '';
+        let asNext = '';
+        for (const g of group) {
+          const v = g.names[code];
+          if (v === undefined) continue;
+          asFirst += (asFirst === '' ? member : ',' + member) + quote(g.key) + ': ' + quote(v);
+          asNext += ',' + member + quote(g.key) + ': ' + quote(v);
+        }
+        firstByCode.push(utf8(asFirst));
+        nextByCode.push(utf8(asNext));
+      }
+      const none = new Uint8Array(0);
+      segs.push({
+        ...blank,
+        kind: SEG.DICT,
+        codes: col.codes,
+        firstByCode,
+        nextByCode,
+        firstNone: none,
+        nextNone: none,
+      });
+      fixed += nextByCode.reduce((m, b) => Math.max(m, b.length), 0);
+    } else {
+      segs.push({ ...blank, kind: SEG.NUM, first: first(keys[c]!), next: next(keys[c]!), nums: col });
+      fixed += segs[segs.length - 1]!.next!.length + 24; // the longest number text: `-1.2345678901234567e+308`
+      c++;
+    }
+  }
+  // a dictionary group at the end of the row carries the row's end
+  const last = segs[segs.length - 1];
+  if (last?.kind === SEG.DICT) {
+    const withEnd = (b: Uint8Array, written: boolean): Uint8Array => {
+      const end = written ? close : utf8('}');
+      const out = new Uint8Array(b.length + end.length);
+      out.set(b);
+      out.set(end, b.length);
+      return out;
+    };
+    segs[segs.length - 1] = {
+      ...last,
+      // as the first member: `}` alone when the group writes nothing (a row whose members are all left out)
+      firstByCode: last.firstByCode!.map((b) => withEnd(b, b.length > 0)),
+      nextByCode: last.nextByCode!.map((b) => withEnd(b, true)),
+      firstNone: withEnd(last.firstNone!, false),
+      nextNone: withEnd(last.nextNone!, true),
+      closes: true,
+    };
+  }
+  const numFirst = segs[0]?.kind === SEG.NUM;
+  const join = (a: Uint8Array, b: Uint8Array | null): Uint8Array => {
+    const out = new Uint8Array(a.length + (b?.length ?? 0));
+    out.set(a);
+    if (b) out.set(b, a.length);
+    return out;
+  };
   const p: PreparedTable = {
-    kinds: new Uint8Array(keys.length),
-    nums: [],
-    codes: [],
-    names: [],
-    fns: [],
-    first: keys.map((k) => utf8(member + quote(k) + ': ')),
-    next: keys.map((k) => utf8(',' + member + quote(k) + ': ')),
-    open0: utf8(inner + '{'),
-    openN: utf8(',' + inner + '{'),
-    close: utf8(inner + '}'),
-    fixedRowBytes: 0,
+    stamp: null,
+    segs,
+    open0,
+    openN,
+    numFirst,
+    open0First: numFirst ? join(open0, segs[0]!.first) : open0,
+    openNFirst: numFirst ? join(openN, segs[0]!.first) : openN,
+    close,
+    fixedRowBytes: fixed,
+    hasFn: segs.some((g) => g.kind === SEG.FN),
     quote,
     fnRow: -1,
-    fnCol: -1,
+    fnSeg: -1,
     fnValue: undefined,
   };
-  let fixed = p.openN.length + p.close.length;
-  keys.forEach((k, c) => {
-    const col = t.columns[k]!;
-    p.nums.push(null);
-    p.codes.push(null);
-    p.names.push(null);
-    p.fns.push(null);
-    fixed += p.next[c]!.length;
-    if (typeof col === 'function') {
-      p.kinds[c] = COL.FN;
-      p.fns[c] = col;
-    } else if ('codes' in col) {
-      p.kinds[c] = COL.DICT;
-      p.codes[c] = col.codes;
-      const names = col.names.map((v) => (v === undefined ? undefined : utf8(quote(v))));
-      p.names[c] = names;
-      fixed += names.reduce((m, b) => Math.max(m, b?.length ?? 0), 0);
-    } else {
-      p.kinds[c] = COL.NUM;
-      p.nums[c] = col;
-      fixed += 24; // the longest number text: `-1.2345678901234567e+308`
+  if (numFirst && !p.hasFn) {
+    const ncodes = segs.filter((g) => g.kind === SEG.DICT).map((g) => g.nextByCode!.length);
+    const nnums = segs.filter((g) => g.kind === SEG.NUM).length;
+    // the shape key is a mixed-radix number: 17 digit counts per number column, one code per group
+    const keys = ncodes.reduce((m, c) => m * c, 17 ** nnums);
+    if (keys <= Number.MAX_SAFE_INTEGER) {
+      p.stamp = {
+        nums: segs.filter((g) => g.kind === SEG.NUM).map((g) => g.nums!),
+        codes: segs.filter((g) => g.kind === SEG.DICT).map((g) => g.codes!),
+        ncodes,
+        vals: new Float64Array(nnums),
+        shapes: new Map(),
+        lastKey: -1,
+        last: null,
+        p,
+      };
     }
-  });
-  return Object.assign(p, { fixedRowBytes: fixed });
+  }
+  return p;
 }
 
-function fnBytes(p: PreparedTable, c: number, i: number): Uint8Array | undefined {
-  if (p.fnRow !== i || p.fnCol !== c) {
+/** Write row `i` (not the first) from its shape's template; -1 when a value has no template (not a whole number). */
+function stampRow(st: Stamp, out: Uint8Array, pos: number, i: number): number {
+  const { nums, codes, ncodes, vals } = st;
+  let key = 0;
+  for (let k = 0; k < nums.length; k++) {
+    const v = nums[k]![i]!;
+    if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v))) return -1;
+    vals[k] = v;
+    key = key * 17 + digitCount(v);
+  }
+  for (let k = 0; k < codes.length; k++) {
+    const c = codes[k]![i]!;
+    if (!(c >= 0 && c < ncodes[k]! && Number.isInteger(c))) return -1;
+    key = key * ncodes[k]! + c;
+  }
+  let shape = st.last;
+  if (key !== st.lastKey || shape === null) {
+    shape = st.shapes.get(key) ?? null;
+    if (shape === null) st.shapes.set(key, (shape = layoutShape(st, i)));
+    st.lastKey = key;
+    st.last = shape;
+  }
+  const { bytes, ends } = shape;
+  out.set(bytes, pos);
+  for (let k = 0; k < ends.length; k++) putDigitsBefore(out, pos + ends[k]!, vals[k]!);
+  return pos + bytes.length;
+}
+
+/** The template of row i's shape: its bytes with zeros where its numbers' digits go, and where each number ends. */
+function layoutShape(st: Stamp, i: number): { bytes: Uint8Array; ends: Int32Array } {
+  const { p } = st;
+  const parts: Uint8Array[] = [];
+  const ends: number[] = [];
+  let len = 0;
+  let closed = false;
+  const add = (b: Uint8Array) => {
+    parts.push(b);
+    len += b.length;
+  };
+  p.segs.forEach((g, s) => {
+    if (g.kind === SEG.NUM) {
+      add(s === 0 ? p.openNFirst : g.next!);
+      add(new Uint8Array(digitCount(g.nums![i]!)));
+      ends.push(len);
+    } else {
+      add(g.nextByCode![g.codes![i]!]!);
+      closed = g.closes;
+    }
+  });
+  if (!closed) add(p.close);
+  const bytes = new Uint8Array(len);
+  let at = 0;
+  for (const b of parts) {
+    bytes.set(b, at);
+    at += b.length;
+  }
+  return { bytes, ends: Int32Array.from(ends) };
+}
+
+/** Digits of a whole number 0 <= v < 2^53. */
+function digitCount(v: number): number {
+  return v < E8 ? smallDigits(v) : 8 + smallDigits(Math.floor(v / E8));
+}
+
+function smallDigits(v: number): number {
+  return v < 10000
+    ? v < 100
+      ? v < 10
+        ? 1
+        : 2
+      : v < 1000
+        ? 3
+        : 4
+    : v < 1000000
+      ? v < 100000
+        ? 5
+        : 6
+      : v < 10000000
+        ? 7
+        : 8;
+}
+
+/** The digits of a whole number 0 <= v < 2^53 ending just before `end`, two at a time. */
+function putDigitsBefore(out: Uint8Array, end: number, v: number): void {
+  let j = end;
+  if (v >= E8) {
+    const hi = Math.floor(v / E8);
+    let lo = v - hi * E8;
+    for (let k = 0; k < 4; k++) {
+      const q = (lo / 100) | 0;
+      const r = (lo - q * 100) * 2;
+      out[--j] = DIGIT_PAIRS[r + 1]!;
+      out[--j] = DIGIT_PAIRS[r]!;
+      lo = q;
+    }
+    v = hi;
+  }
+  while (v >= 100) {
+    const q = (v / 100) | 0;
+    const r = (v - q * 100) * 2;
+    out[--j] = DIGIT_PAIRS[r + 1]!;
+    out[--j] = DIGIT_PAIRS[r]!;
+    v = q;
+  }
+  if (v >= 10) {
+    out[--j] = DIGIT_PAIRS[v * 2 + 1]!;
+    out[--j] = DIGIT_PAIRS[v * 2]!;
+  } else out[--j] = 0x30 + v;
+}
+
+function fnBytes(p: PreparedTable, s: number, i: number): Uint8Array | undefined {
+  if (p.fnRow !== i || p.fnSeg !== s) {
     p.fnRow = i;
-    p.fnCol = c;
-    const v = p.fns[c]!(i);
+    p.fnSeg = s;
+    const v = p.segs[s]!.fn!(i);
     p.fnValue = v === undefined ? undefined : utf8(cellText(v, p.quote));
   }
   return p.fnValue;
@@ -431,6 +696,16 @@ function put(out: Uint8Array, pos: number, bytes: Uint8Array): number {
 
 const E8 = 100_000_000;
 
+/** "00", "01", ... "99": two digits per division. */
+const DIGIT_PAIRS = (() => {
+  const t = new Uint8Array(200);
+  for (let i = 0; i < 100; i++) {
+    t[2 * i] = 0x30 + ((i / 10) | 0);
+    t[2 * i + 1] = 0x30 + (i % 10);
+  }
+  return t;
+})();
+
 /** A number as JSON prints it: digits for a whole number below 2^53 (all pfns, addresses, counts), else String(). */
 function putNumber(out: Uint8Array, pos: number, v: number): number {
   if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v))) {
@@ -438,29 +713,9 @@ function putNumber(out: Uint8Array, pos: number, v: number): number {
     for (let j = 0; j < s.length; j++) out[pos + j] = s.charCodeAt(j);
     return pos + s.length;
   }
-  // below 2^53 = 90071992 * 10^8 + ...: two parts that fit int32 arithmetic
-  const hi = Math.floor(v / E8);
-  let lo = v - hi * E8;
-  if (hi === 0) return putSmall(out, pos, lo);
-  pos = putSmall(out, pos, hi);
-  for (let j = pos + 7; j >= pos; j--) {
-    const q = (lo / 10) | 0;
-    out[j] = 0x30 + lo - q * 10;
-    lo = q;
-  }
-  return pos + 8;
-}
-
-/** 0 <= v < 10^8, no leading zeros. */
-function putSmall(out: Uint8Array, pos: number, v: number): number {
-  let digits = 1;
-  for (let p = 10; p <= v; p *= 10) digits++;
-  for (let j = pos + digits - 1; j >= pos; j--) {
-    const q = (v / 10) | 0;
-    out[j] = 0x30 + v - q * 10;
-    v = q;
-  }
-  return pos + digits;
+  const end = pos + digitCount(v);
+  putDigitsBefore(out, end, v);
+  return end;
 }
 
 /** Short strings repeat (member names, owners, codes): each is quoted once per document. */

@@ -137,6 +137,81 @@ describe('streamed arrays', () => {
     expect(text([empty])).toBe(JSON.stringify([[{}, {}]], null, 2));
   });
 
+  it('jsonTable: dictionary columns sharing codes first, last, alone, all left out, codes no name covers', () => {
+    const n = 300;
+    const codes = Int32Array.from({ length: n }, (_, i) => (i % 7) - 1); // -1 and 5 name nothing
+    const other = Int32Array.from({ length: n }, (_, i) => i % 2);
+    const a = ['a0', undefined, 'a2', undefined, 'a4'];
+    const b = ['b0', 'b1', undefined, undefined];
+    const c = [undefined, 'c1'];
+    const big = Float64Array.from({ length: n }, (_, i) => (i * 2 ** 44 + i) % 2 ** 53);
+    const rowOf = (keys: string[], i: number): Record<string, unknown> => {
+      const o: Record<string, unknown> = {};
+      for (const k of keys) {
+        const v =
+          k === 'a'
+            ? a[codes[i]!]
+            : k === 'b'
+              ? b[codes[i]!]
+              : k === 'c'
+                ? c[other[i]!]
+                : k === 'big'
+                  ? big[i]
+                  : i;
+        if (v !== undefined) o[k] = v;
+      }
+      return o;
+    };
+    const col = {
+      a: { codes, names: a },
+      b: { codes, names: b },
+      c: { codes: other, names: c },
+      big,
+      n: (i: number) => i,
+    };
+    for (const keys of [
+      ['a', 'b'], // a group alone: some rows have no member at all
+      ['a', 'b', 'big'], // a group first, a number after
+      ['big', 'a', 'b'], // a group last, after a number
+      ['n', 'a', 'c', 'b'], // groups split by a column with other codes
+      ['c', 'big', 'a'],
+      ['big', 'c', 'a', 'b'], // stamped rows: a number first, then two groups
+    ]) {
+      const table = jsonTable(n, Object.fromEntries(keys.map((k) => [k, col[k as keyof typeof col]])));
+      const want = JSON.stringify({ t: Array.from({ length: n }, (_, i) => rowOf(keys, i)), z: 0 }, null, 2);
+      for (const chunk of [1, 100, 1 << 16]) expect(text({ t: table, z: 0 }, chunk)).toBe(want);
+    }
+  });
+
+  it('jsonTable writes whole numbers below 2^53 digit for digit, every length', () => {
+    const vals = [
+      0,
+      1,
+      9,
+      10,
+      99,
+      100,
+      101,
+      999,
+      1000,
+      12345,
+      99999999,
+      1e8,
+      1e8 + 1,
+      123456789012,
+      2 ** 53 - 1,
+    ];
+    for (let d = 1; d < 16; d++) vals.push(10 ** d - 1, 10 ** d, 10 ** d + 7, 2 * 10 ** d + 3);
+    const t = jsonTable(vals.length, { v: Float64Array.from(vals) });
+    expect(text(t)).toBe(
+      JSON.stringify(
+        vals.map((v) => ({ v })),
+        null,
+        2,
+      ),
+    );
+  });
+
   it('quotes every member name and string through the quote given (the CLI escapes terminal controls there)', () => {
     const doc = { 'k\u009b': ['v\u202e', jsonTable(1, { 'n\u0085': () => 'x\u2028' })] };
     const esc = (s: string): string =>

@@ -8,7 +8,7 @@ import { capturedBoot, computeCosts } from '../cost/index.js';
 import type { KhoImageInput } from '../sim/phases/kho-types.js';
 import type { KernelProfile } from '../sim/profiles.js';
 import { findProfile, PROFILES, profileAcceptsImage, profileForImage } from '../sim/profiles.js';
-import { replay } from '../sim/replay.js';
+import { replay, replayEach } from '../sim/replay.js';
 import type { Scenario } from '../sim/scenario.js';
 import { restoreKindsOf } from '../sim/scenario.js';
 import { findStrategy, listStrategies } from '../sim/strategies/index.js';
@@ -53,8 +53,8 @@ export interface CheckRun {
   readonly deferredReason: string;
   readonly findings: readonly CheckFinding[];
   readonly costs: Costs;
-  /** The replay itself, for the HTML report. */
-  readonly timeline: Timeline;
+  /** The replay itself, for the HTML report (null when not kept: runKhoCells without keepTimelines). */
+  readonly timeline: Timeline | null;
   readonly kho: KhoSection | null;
 }
 
@@ -117,37 +117,61 @@ export function runPlainBoot(host: HostTrace, boot: CheckBoot, deferred: Deferre
 /**
  * Every cell on one host and image: the image is decoded once by the caller, the host's plain boot is replayed
  * once for the calibration (compare's rule: the log's deferred-init lines come from the captured boot, which
- * defers more than the KHO one), then one KHO replay per cell.
+ * defers more than the KHO one), then the cells of one profile and --deferred share the boot up to where the
+ * strategies diverge (src/sim/replay.ts replayEach), each strategy and --restore going on from a copy. Results in
+ * the cells' order; a cell's timeline is kept only with `keepTimelines` (the HTML report), else dropped once its
+ * findings and costs are taken.
  */
 export function runKhoCells(
   host: HostTrace,
   image: KhoImageInput,
   cells: readonly CheckCell[],
   boot: CheckBoot,
+  options: { readonly keepTimelines?: boolean } = {},
 ): CheckRun[] {
   if (!cells.length) return [];
+  const keep = options.keepTimelines ?? true;
   let calibrateOn: ReturnType<typeof capturedBoot> = undefined;
-  return cells.map((cell, i): CheckRun => {
-    const restore = restoreKindsOf(cell.restore);
-    if (!restore)
-      throw new InternalError(`check cell with restore kinds '${cell.restore}' not checked by the CLI`);
-    const tl = replay(host, image, {
-      ...boot,
-      ...(cell.profile !== 'auto' ? { profile: findProfile(cell.profile) } : {}),
-      strategy: findStrategy(cell.strategy),
-      restore,
-      ...(cell.deferred !== 'default' ? { deferred: cell.deferred } : {}),
-    });
-    // the captured boot is the same for every cell: replayed once
-    if (i === 0) calibrateOn = capturedBoot(tl, host);
-    return {
-      cell,
-      deferred: tl.deferred.on,
-      deferredReason: tl.deferred.reason,
-      findings: checkFindings(check(tl)),
-      costs: computeCosts(tl, host, calibrateOn ? { calibrateOn } : {}),
-      timeline: tl,
-      kho: tl.kho,
-    };
+  let calibrated = false;
+  // the cells that share a boot: same profile and --deferred, in the order first named
+  const groups = new Map<string, number[]>();
+  cells.forEach((cell, i) => {
+    const key = `${cell.profile}\0${cell.deferred}`;
+    const g = groups.get(key);
+    if (g) g.push(i);
+    else groups.set(key, [i]);
   });
+  const out: CheckRun[] = new Array<CheckRun>(cells.length);
+  for (const idx of groups.values()) {
+    const first = cells[idx[0]!]!;
+    const variants = idx.map((i) => {
+      const cell = cells[i]!;
+      const restore = restoreKindsOf(cell.restore);
+      if (!restore)
+        throw new InternalError(`check cell with restore kinds '${cell.restore}' not checked by the CLI`);
+      return { strategy: findStrategy(cell.strategy), restore };
+    });
+    const scenario: Scenario = {
+      ...boot,
+      ...(first.profile !== 'auto' ? { profile: findProfile(first.profile) } : {}),
+      ...(first.deferred !== 'default' ? { deferred: first.deferred } : {}),
+    };
+    replayEach(host, image, scenario, variants, (tl, j) => {
+      // the captured boot is the same for every cell: replayed once
+      if (!calibrated) {
+        calibrateOn = capturedBoot(tl, host);
+        calibrated = true;
+      }
+      out[idx[j]!] = {
+        cell: cells[idx[j]!]!,
+        deferred: tl.deferred.on,
+        deferredReason: tl.deferred.reason,
+        findings: checkFindings(check(tl)),
+        costs: computeCosts(tl, host, calibrateOn ? { calibrateOn } : {}),
+        timeline: keep ? tl : null,
+        kho: tl.kho,
+      };
+    });
+  }
+  return out;
 }

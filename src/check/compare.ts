@@ -34,6 +34,8 @@ export interface Comparison {
   readonly blocks: number;
   readonly preservedPages: number;
   readonly outcomes: readonly StrategyOutcome[];
+  /** The first strategy's timeline, kept only when asked (compare --html draws its memory map). */
+  readonly firstTimeline?: Timeline;
 }
 
 /** What a compare keeps of one strategy's replay (the timeline itself is not kept). */
@@ -70,7 +72,9 @@ export function compareStrategies(
   scenario: Omit<Scenario, 'strategy'> = {},
   strategies: readonly KhoStrategy[] = listStrategies(),
   shared: CompareShared = {},
+  keep: { readonly firstTimeline?: boolean } = {},
 ): Comparison {
+  let firstTimeline: Timeline | undefined;
   let head: Omit<Comparison, 'outcomes'> | null = null;
   let calibrateOn: ReturnType<typeof capturedBoot> = shared.calibrateOn ?? undefined;
   const tell = scenario.onProgress;
@@ -95,9 +99,10 @@ export function compareStrategies(
         shared.calibrateOn = capturedBoot(tl, host) ?? null;
       }
       calibrateOn = shared.calibrateOn ?? undefined;
+      if (keep.firstTimeline) firstTimeline = tl;
     }
     return outcomeOf(tl, host, calibrateOn);
   });
   if (!head) throw new InternalError('compare ran no strategy');
-  return { ...(head as Omit<Comparison, 'outcomes'>), outcomes };
+  return { ...(head as Omit<Comparison, 'outcomes'>), outcomes, ...(firstTimeline ? { firstTimeline } : {}) };
 }

@@ -184,7 +184,8 @@ export function registerCheck(program: Command, ctx: CliContext): void {
               runs: runs.runs.map((r) => ({
                 label: `${r.cell.profile} / ${r.cell.strategy}${r.cell.deferred !== 'default' ? ` (--deferred ${r.cell.deferred})` : ''}`,
                 findings: r.findings,
-                timeline: r.timeline,
+                // kept: runKhoCells keeps the timelines when --html asks for the page
+                timeline: r.timeline!,
                 kho: r.kho?.run ?? null,
               })),
             });
@@ -311,7 +312,7 @@ function replayBundle(
   }
   progress(`replaying ${dir}`);
   return {
-    runs: runKhoCells(b.host, b.image, dedupeCells(cells), boot),
+    runs: runKhoCells(b.host, b.image, dedupeCells(cells), boot, { keepTimelines: Boolean(flags.html) }),
     pageShift: b.host.pageShift,
     hostReserved: b.host.reserved,
     diagnostics: [...b.host.diagnostics, ...b.diagnostics],

@@ -26,7 +26,6 @@ import {
 import { startProgress } from '../progress.js';
 import { writeText } from '../io.js';
 import { renderCompareHtml } from '../../report/html.js';
-import { replay } from '../../sim/replay.js';
 import { printText, reportWidth } from '../text.js';
 import { bootOptionsFromHost } from '../../sim/boot-options.js';
 import { parseBitmapFlag, parseScenarioFlags, withHostBoot } from '../scenario.js';
@@ -136,19 +135,20 @@ export function registerCompare(program: Command, ctx: CliContext): void {
           });
           return;
         }
-        const c = compareStrategies(b.host, b.image, {
-          ...withHostBoot(parsed.scenario, hb),
-          onProgress: progress.update,
-        });
+        // --html draws the first strategy's memory map: its timeline is kept, the others are dropped
+        const c = compareStrategies(
+          b.host,
+          b.image,
+          { ...withHostBoot(parsed.scenario, hb), onProgress: progress.update },
+          undefined,
+          undefined,
+          { firstTimeline: flags.html !== undefined },
+        );
         progress.stop();
         if (flags.json) await printJson(ctx, compareToJson(c, dir));
         else printText(ctx, renderCompareText(c, dir, b.host.pageShift, { width: reportWidth(ctx) }));
-        if (flags.html && c.outcomes.length) {
-          // compare keeps no timeline: the map's layout comes from one more replay, the first strategy's
-          const tl = replay(b.host, b.image, {
-            ...withHostBoot(parsed.scenario, hb),
-            strategy: c.outcomes[0]!.strategy,
-          });
+        const tl = c.firstTimeline;
+        if (flags.html && tl) {
           writeText(
             flags.html,
             renderCompareHtml({

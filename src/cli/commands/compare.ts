@@ -8,7 +8,7 @@ import { compareProfiles, parseProfileList } from '../../check/compare-profiles.
 import { profileMatrixToJson, renderProfileMatrixText } from '../../report/compare-profiles.js';
 import { compareToJson } from '../../report/compare-json.js';
 import { renderCompareText } from '../../report/compare-text.js';
-import { PROFILES } from '../../sim/profiles.js';
+import { renderProfileList } from '../../report/profile-list.js';
 import type { CliContext } from '../context.js';
 import { finishRun } from '../exit.js';
 import { printJson } from '../json.js';
@@ -39,23 +39,6 @@ interface CompareFlags extends HostFlags {
   bitmapFormat?: string;
   json?: boolean;
   html?: string;
-}
-
-/** `--profile list`: the kernel profiles, one paragraph each. */
-export function renderProfileList(): string {
-  const out: string[] = ['kernel profiles (--profile <name>; default: the one that follows the image ABI):'];
-  for (const p of PROFILES) {
-    out.push('');
-    out.push(`${p.name}  [${p.follows}]`);
-    out.push(`  ${p.description}`);
-    out.push(
-      `  ABI ${p.abi}${p.bitmapFormat ? ` (${p.bitmapFormat} bitmaps)` : ''}; deferred struct page init ${p.deferredDefault ? 'on' : 'off'} by default (Kconfig ${p.deferredAllowed ? 'allows' : 'forbids'} it with KHO; --deferred forces either); memblock kept after boot: per arch (arm64 yes, x86_64 no)`,
-    );
-    out.push(
-      `  restore checks: ${p.pageMagic ? 'KHO_PAGE_MAGIC' : 'bare order, no magic'}${p.restoreChecksMaxOrder ? ', order <= MAX_PAGE_ORDER' : ''}; scratch ${p.releasesScratchAtInit ? 'released in kho_memory_init' : 'not released at init (scratch fix)'}; producer ${p.producerSplitsAtNodes ? 'splits at nodes' : 'does not split at nodes'}; default strategy ${p.defaultStrategy}`,
-    );
-  }
-  return out.join('\n') + '\n';
 }
 
 export function registerCompare(program: Command, ctx: CliContext): void {

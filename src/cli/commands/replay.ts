@@ -31,7 +31,7 @@ import { printText, reportWidth } from '../text.js';
 import { loadHostBundle, requireKnownArch } from '../read-bundle.js';
 import type { ScenarioFlags } from '../scenario.js';
 import { parseScenarioFlags, withHostBoot } from '../scenario.js';
-import { renderProfileList } from './compare.js';
+import { renderProfileList } from '../../report/profile-list.js';
 import { hasKhoImage, loadKhoBundle } from '../load-kho.js';
 
 interface ReplayFlags extends HostFlags, ScenarioFlags {

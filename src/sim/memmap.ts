@@ -198,11 +198,225 @@ function stateKey(st: PageState): string {
   return `${st.memmap ? 1 : 0}|${st.initCount}|${st.nid}|${st.zid}|${st.reserved ? 1 : 0}|${st.buddy ? 1 : 0}|${st.khoOrder}|${st.khoMagic ? 1 : 0}|${st.initBy}`;
 }
 
-/** applyIds()'s `same` for operations whose result does not depend on the range. */
-const ALWAYS = (): boolean => true;
-
 /** NO_MEMMAP's state id (the constructor interns it first). */
 const NO_MEMMAP_ID = 0;
+
+/** The last run (of n, starts ascending, starts[0] <= pfn) starting at or before pfn. */
+function runHolding(starts: Float64Array, n: number, pfn: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= pfn) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** The first of n blocks (starts ascending) starting at or after pfn; n when none does. */
+function blockStartingAtOrAfter(starts: Float64Array, n: number, pfn: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid]! < pfn) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first of n blocks (ends ascending) ending after pfn; n when none does. */
+function blockEndingAfter(ends: Float64Array, n: number, pfn: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ends[mid]! <= pfn) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+// What the sweeps ask of a state, as bits per state id (MemMap.flags): no object load per piece.
+const F_MEMMAP = 1;
+const F_INIT = 2;
+const F_KHO = 4;
+
+/**
+ * A forward sweep over the pages of ranges as the block layer shows them (issue 10): pieces [s, e) of one state id
+ * each, in address order, not merged (equal neighbours may come as two pieces), the pages past limitPfn left to the
+ * caller. The cursors (a run, a block) carry over from range to range, so ranges in ascending order cost one pass
+ * over the runs and the blocks, and a range that starts before the last one searches again. A loop over next()
+ * needs no callback: the bookkeeping of an operation over a million blocks costs a few ns per piece.
+ */
+class Sweep {
+  private starts: Float64Array = new Float64Array(0);
+  private ids: Int32Array = new Int32Array(0);
+  private n = 0;
+  private limit = 0;
+  private bS: Float64Array = new Float64Array(0);
+  private bE: Float64Array = new Float64Array(0);
+  private bH: Int32Array = new Int32Array(0);
+  private bT: Int32Array = new Int32Array(0);
+  private bN = 0;
+  private live = 0;
+  /** The run holding the position, and the first block (in the layer or evicted) that may hold it. */
+  i = 0;
+  b = 0;
+  private pos = 0;
+  private e0 = 0;
+  /** The current piece. */
+  s = 0;
+  e = 0;
+  id = 0;
+
+  /** Take a map's runs and blocks as they are now (writes replace the arrays) and its cursors. */
+  bind(
+    starts: Float64Array,
+    ids: Int32Array,
+    n: number,
+    limit: number,
+    blocks: { S: Float64Array; E: Float64Array; H: Int32Array; T: Int32Array; n: number; live: number },
+    wi: number,
+    wb: number,
+  ): this {
+    this.starts = starts;
+    this.ids = ids;
+    this.n = n;
+    this.limit = limit;
+    this.bS = blocks.S;
+    this.bE = blocks.E;
+    this.bH = blocks.H;
+    this.bT = blocks.T;
+    this.bN = blocks.n;
+    this.live = blocks.live;
+    this.i = wi < n ? wi : 0;
+    this.b = wb <= blocks.n ? wb : 0;
+    return this;
+  }
+
+  /** Start on [start, end), clipped to limitPfn. */
+  range(start: number, end: number): void {
+    const e0 = end < this.limit ? end : this.limit;
+    this.pos = start;
+    this.e0 = e0;
+    if (!(start < e0)) return;
+    const st = this.starts;
+    let i = this.i;
+    if (st[i]! > start) i = runHolding(st, this.n, start);
+    else
+      for (let steps = 0; i + 1 < this.n && st[i + 1]! <= start; steps++) {
+        if (steps === 16) {
+          i = runHolding(st, this.n, start);
+          break;
+        }
+        i++;
+      }
+    this.i = i;
+    if (this.live) {
+      const bE = this.bE;
+      let b = this.b;
+      if (b > 0 && bE[b - 1]! > start) b = blockEndingAfter(bE, this.bN, start);
+      else
+        for (let steps = 0; b < this.bN && bE[b]! <= start; steps++) {
+          if (steps === 16) {
+            b = blockEndingAfter(bE, this.bN, start);
+            break;
+          }
+          b++;
+        }
+      this.b = b;
+    }
+  }
+
+  /**
+   * The next piece into s, e, id; false at the end of the range. With `marks` (by state id), the next piece whose
+   * state is marked: the pieces between are stepped over in this loop (a scan looking for a few bad pages among a
+   * million blocks costs a few ns per block).
+   */
+  next(marks: Uint8Array | null = null): boolean {
+    let pos = this.pos;
+    const e0 = this.e0;
+    const live = this.live > 0;
+    const bS = this.bS;
+    const bE = this.bE;
+    const bH = this.bH;
+    const bN = this.bN;
+    const st = this.starts;
+    const n = this.n;
+    let b = this.b;
+    let i = this.i;
+    while (pos < e0) {
+      let re: number;
+      let id: number;
+      if (live) while (b < bN && (bE[b]! <= pos || bH[b]! < 0)) b++;
+      if (live && b < bN && bS[b]! <= pos) {
+        const hs = bS[b]!;
+        if (pos < hs + 1) {
+          re = hs + 1;
+          id = bH[b]!;
+        } else {
+          re = bE[b]!;
+          id = this.bT[b]!;
+        }
+      } else {
+        for (let steps = 0; i + 1 < n && st[i + 1]! <= pos; steps++) {
+          if (steps === 16) {
+            i = runHolding(st, n, pos);
+            break;
+          }
+          i++;
+        }
+        re = i + 1 < n ? st[i + 1]! : this.limit;
+        if (live && b < bN && bS[b]! < re) re = bS[b]!;
+        id = this.ids[i]!;
+      }
+      if (re > e0) re = e0;
+      if (marks === null || marks[id]) {
+        this.s = pos;
+        this.e = re;
+        this.id = id;
+        this.pos = re;
+        this.b = b;
+        this.i = i;
+        return true;
+      }
+      pos = re;
+    }
+    this.pos = pos;
+    this.b = b;
+    this.i = i;
+    return false;
+  }
+}
+
+/**
+ * A reader of the map's pages without callbacks: `range(start, end)` then `while (r.next())` gives the pieces of
+ * [start, end) within the map (s, e, state), in address order, equal neighbours possibly as two pieces; `at(pfn)`
+ * the state of one pfn. Ranges and pfns in ascending order cost one pass. The map must not change while it is read.
+ */
+export class PageReader extends Sweep {
+  constructor(private readonly states: readonly PageState[]) {
+    super();
+  }
+
+  get state(): PageState {
+    return this.states[this.id]!;
+  }
+
+  /** Marks for next(): the states (by id) that satisfy pred. */
+  mark(pred: (st: PageState) => boolean): Uint8Array {
+    const m = new Uint8Array(this.states.length);
+    for (let id = 0; id < m.length; id++) m[id] = pred(this.states[id]!) ? 1 : 0;
+    return m;
+  }
+
+  at(pfn: number): PageState {
+    if (!(pfn >= 0)) return NO_MEMMAP;
+    this.range(pfn, pfn + 1);
+    return this.next() ? this.states[this.id]! : NO_MEMMAP;
+  }
+}
 
 export class MemMap {
   readonly limitPfn: number;
@@ -219,6 +433,12 @@ export class MemMap {
   private outIds: Int32Array = new Int32Array(16);
   private readonly states: PageState[] = [];
   private readonly stateIds = new Map<string, number>();
+  // per state id, what the sweeps test (F_* bits) and the node and zone: read without an object per piece
+  private flags = new Uint8Array(64);
+  private idNid = new Float64Array(64);
+  private idZid = new Float64Array(64);
+  /** The sweep of the operations that take no callback (one at a time; scans with callbacks make their own). */
+  private readonly sw = new Sweep();
 
   /** Pages in `present` ranges have a struct page (uninitialised); the rest of [0, limitPfn) has none. */
   constructor(present: readonly Range[], limitPfn: number) {
@@ -254,6 +474,20 @@ export class MemMap {
       id = this.states.length;
       this.states.push(st);
       this.stateIds.set(k, id);
+      if (id >= this.flags.length) {
+        const grow = <A extends Uint8Array | Float64Array>(a: A, make: (m: number) => A): A => {
+          const c = make(a.length * 2);
+          c.set(a);
+          return c;
+        };
+        this.flags = grow(this.flags, (m) => new Uint8Array(m));
+        this.idNid = grow(this.idNid, (m) => new Float64Array(m));
+        this.idZid = grow(this.idZid, (m) => new Float64Array(m));
+      }
+      this.flags[id] =
+        (st.memmap ? F_MEMMAP : 0) | (st.initCount > 0 ? F_INIT : 0) | (st.khoOrder >= 0 ? F_KHO : 0);
+      this.idNid[id] = st.nid;
+      this.idZid[id] = st.zid;
     }
     return id;
   }
@@ -268,98 +502,35 @@ export class MemMap {
 
   /** Index of the run holding pfn (pfn < limitPfn). */
   private find(pfn: number): number {
-    const st = this.starts;
-    let lo = 0;
-    let hi = this.n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (st[mid]! <= pfn) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return runHolding(this.starts, this.n, pfn);
   }
 
   /** Visit the runs clipped to [start, end) (maximal: neighbours differ, preserved blocks included). */
   scan(start: number, end: number, cb: (s: number, e: number, st: PageState) => void): void {
-    this.walk(start, end, 0, (s, e, id) => cb(s, e, this.states[id]!));
+    const states = this.states;
+    this.walkEach({ S: [start], E: [end], n: 1 }, (s, e, id) => cb(s, e, states[id]!));
   }
 
-  /**
-   * The runs of [start, end) as the pages see them (the block layer over the background runs), maximal (equal
-   * neighbours merged), by state id; pages past limitPfn come last as NO_MEMMAP. `k` is passed through. The
-   * cursors (this.wi over the background, this.wb over the blocks) move forward from where the last walk left
-   * them, so ranges in ascending order cost one sweep in all.
-   */
-  private walk(
-    start: number,
-    end: number,
-    k: number,
-    cb: (s: number, e: number, id: number, k: number) => void,
-  ): void {
-    const limit = this.limitPfn;
-    const e0 = Math.min(end, limit);
-    if (start < e0 && this.live === 0) {
-      // no block layer: the runs themselves (maximal already)
-      const starts = this.starts;
-      const n = this.n;
-      let i = this.seekBg(start);
-      for (; i < n; i++) {
-        const rs = starts[i]!;
-        if (rs >= e0) break;
-        cb(rs > start ? rs : start, Math.min(i + 1 < n ? starts[i + 1]! : limit, e0), this.ids[i]!, k);
-      }
-      this.wi = i > 0 ? i - 1 : 0;
-    } else if (start < e0) {
-      const starts = this.starts;
-      const ids = this.ids;
-      const n = this.n;
-      const bS = this.bS;
-      const bE = this.bE;
-      const bH = this.bH;
-      const bN = this.bN;
-      let i = this.seekBg(start);
-      let b = bN ? this.seekBlock(start) : 0;
-      let pos = start;
-      let ps = start;
-      let pid = -1;
-      while (pos < e0) {
-        while (b < bN && (bE[b]! <= pos || bH[b]! < 0)) b++;
-        let re: number;
-        let rid: number;
-        if (b < bN && bS[b]! <= pos) {
-          const hs = bS[b]!;
-          if (pos < hs + 1) {
-            re = hs + 1;
-            rid = bH[b]!;
-          } else {
-            re = bE[b]!;
-            rid = this.bT[b]!;
-          }
-        } else {
-          for (let steps = 0; i + 1 < n && starts[i + 1]! <= pos; steps++) {
-            if (steps === 16) {
-              i = this.find(pos);
-              break;
-            }
-            i++;
-          }
-          re = i + 1 < n ? starts[i + 1]! : limit;
-          if (b < bN && bS[b]! < re) re = bS[b]!;
-          rid = ids[i]!;
-        }
-        if (re > e0) re = e0;
-        if (rid !== pid) {
-          if (pid >= 0) cb(ps, pos, pid, k);
-          ps = pos;
-          pid = rid;
-        }
-        pos = re;
-      }
-      if (pid >= 0) cb(ps, pos, pid, k);
-      this.wi = i;
-      this.wb = b;
-    }
-    if (end > limit) cb(Math.max(start, limit), end, NO_MEMMAP_ID, k);
+  /** this.sw (or another sweep) over the map as it is now, from the walk cursors. */
+  private bindSweep<T extends Sweep>(sw: T): T {
+    return sw.bind(this.starts, this.ids, this.n, this.limitPfn, this.blockCols(), this.wi, this.wb);
+  }
+
+  private blockCols(): {
+    S: Float64Array;
+    E: Float64Array;
+    H: Int32Array;
+    T: Int32Array;
+    n: number;
+    live: number;
+  } {
+    return { S: this.bS, E: this.bE, H: this.bH, T: this.bT, n: this.bN, live: this.live };
+  }
+
+  /** Keep a sweep's cursors for the next walk or lookup. */
+  private endSweep(sw: Sweep): void {
+    this.wi = sw.i;
+    this.wb = sw.b;
   }
 
   /** The background run holding pfn (< limitPfn), a few steps on from the walk cursor, else a binary search. */
@@ -387,15 +558,7 @@ export class MemMap {
   }
 
   private firstBlockEndingAfter(pfn: number): number {
-    const bE = this.bE;
-    let lo = 0;
-    let hi = this.bN;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (bE[mid]! <= pfn) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return blockEndingAfter(this.bE, this.bN, pfn);
   }
 
   /** scan() of each range in turn (same callbacks, same order; k is the range's index). */
@@ -405,13 +568,34 @@ export class MemMap {
   }
 
   /**
-   * walk() of each range in turn: walk()'s cursors over the runs and the blocks (this.wi, this.wb) carry over from
-   * one range to the next, so ranges in ascending order cost one sweep, and a range starting before the last one
-   * searches again (seekBg, seekBlock).
+   * The runs of each range [S[k], E[k]) in turn as the pages see them (the block layer over the background runs),
+   * maximal (equal neighbours merged), by state id, with the range's index k; pages past limitPfn come last in
+   * their range as NO_MEMMAP. One sweep (its own, so a callback may look at the map) whose cursors carry over from
+   * range to range: ranges in ascending order cost one pass, a range starting before the last searches again.
    */
   private walkEach(rs: Cols, cb: (s: number, e: number, id: number, k: number) => void): void {
     const { S, E, n: R } = rs;
-    for (let k = 0; k < R; k++) this.walk(S[k]!, E[k]!, k, cb);
+    const limit = this.limitPfn;
+    const sw = this.bindSweep(new Sweep());
+    for (let k = 0; k < R; k++) {
+      const start = S[k]!;
+      const end = E[k]!;
+      sw.range(start, end);
+      let ps = start;
+      let pe = start;
+      let pid = -1;
+      while (sw.next()) {
+        if (sw.id !== pid) {
+          if (pid >= 0) cb(ps, pe, pid, k);
+          ps = sw.s;
+          pid = sw.id;
+        }
+        pe = sw.e;
+      }
+      if (pid >= 0) cb(ps, pe, pid, k);
+      if (end > limit) cb(Math.max(start, limit), end, NO_MEMMAP_ID, k);
+    }
+    this.endSweep(sw);
   }
 
   /**
@@ -420,6 +604,11 @@ export class MemMap {
    */
   scanRanges(rs: RangeColumns, cb: (s: number, e: number, st: PageState, k: number) => void): void {
     this.scanEach({ S: rs.start, E: rs.end, n: rs.n }, cb);
+  }
+
+  /** A reader of the pages as they are now (see PageReader). */
+  reader(): PageReader {
+    return this.bindSweep(new PageReader(this.states));
   }
 
   /** The state id of one pfn (< limitPfn). */
@@ -474,6 +663,8 @@ export class MemMap {
   private bT = new Int32Array(0);
   /** Blocks in the layer (not evicted). */
   private live = 0;
+  /** layerPrefix(), null when blocks joined or left the layer since. */
+  private prefix: Float64Array | null = null;
   // walk cursors (a run, a block), kept between walks so ascending queries sweep once
   private wi = 0;
   private wb = 0;
@@ -492,14 +683,25 @@ export class MemMap {
     const H = new Int32Array(n);
     let m = 0;
     let prevEnd = -Infinity;
+    const limit = this.limitPfn;
+    const runs = this.starts;
+    const nRuns = this.n;
+    // the run holding each block's start: blocks ascending, so a cursor stepping forward
+    let r = 0;
     for (let i = 0; i < n; i++) {
       const s = starts[i]!;
       const e = ends[i]!;
-      const ok = s >= 0 && e > s && e <= this.limitPfn && s >= prevEnd && (i + 1 >= n || e <= starts[i + 1]!);
+      const ok = s >= 0 && e > s && e <= limit && s >= prevEnd && (i + 1 >= n || e <= starts[i + 1]!);
       if (e > prevEnd) prevEnd = e;
       if (!ok) continue;
-      const r = this.find(s);
-      if (this.runEnd(r) < e) continue;
+      for (let steps = 0; r + 1 < nRuns && runs[r + 1]! <= s; steps++) {
+        if (steps === 16) {
+          r = this.find(s);
+          break;
+        }
+        r++;
+      }
+      if ((r + 1 < nRuns ? runs[r + 1]! : limit) < e) continue;
       S[m] = s;
       E[m] = e;
       H[m] = this.ids[r]!;
@@ -512,6 +714,7 @@ export class MemMap {
     this.bN = m;
     this.live = m;
     this.wb = 0;
+    this.prefix = null;
   }
 
   /** Write every block of the layer into the runs and drop the layer. */
@@ -521,6 +724,7 @@ export class MemMap {
     this.evict(all);
     this.bN = 0;
     this.live = 0;
+    this.prefix = null;
     this.bS = new Float64Array(0);
     this.bE = new Float64Array(0);
     this.bH = new Int32Array(0);
@@ -553,23 +757,20 @@ export class MemMap {
       }
       this.bH[b] = -1;
       this.live--;
+      this.prefix = null;
     }
     this.bgApplyIds({ S, E, n }, (_id, k) => to[k]!, true);
   }
 
   /**
-   * Apply f (state id -> state id, per range k and piece [s, e)) to disjoint ranges sorted by start: the blocks
-   * of the layer the ranges cover are changed in their columns, the rest in the runs. `same(k1, k2)`: f gives
-   * the same result for both ranges, so two ranges with only layer blocks between them are one range of the
-   * runs (the runs under the blocks are hidden); without it each range is its own.
+   * Apply fx (state id and key -> state id) to disjoint ranges sorted by start, range k with key xs[k] (0 for every
+   * range when xs is null); fx must depend on nothing else. The blocks of the layer the ranges cover are changed in
+   * their columns, the rest in the runs, and ranges with equal keys and only layer blocks between them are one
+   * range of the runs (the runs under the blocks are hidden). Pages without memmap are left alone.
    */
-  private applyIds(
-    rs: Cols,
-    f: (id: number, k: number, s: number, e: number) => number,
-    same?: (k1: number, k2: number) => boolean,
-  ): void {
+  private applyIds(rs: Cols, xs: ArrayLike<number> | null, fx: (id: number, x: number) => number): void {
     if (this.live === 0) {
-      this.bgApplyIds(rs, f);
+      this.bgApplyIds(rs, xs ? (id, k) => fx(id, xs[k]!) : (id) => fx(id, 0));
       return;
     }
     const { S, E, n: R } = rs;
@@ -586,101 +787,133 @@ export class MemMap {
       if (!(e > s)) continue;
       if (b > 0 && bE[b - 1]! > s) b = this.firstBlockEndingAfter(s);
       while (b < bN && bE[b]! <= s) b++;
-      for (let x = b; x < bN && bS[x]! < e; x++) {
-        if (bH[x]! < 0) continue;
-        const cs = Math.max(s, bS[x]!);
-        const ce = Math.min(e, bE[x]!);
-        const whole = cs === bS[x] && ce === bE[x];
-        const head = cs === bS[x] && ce === cs + 1;
-        const tail = cs === bS[x]! + 1 && ce === bE[x];
-        if (!(whole || head || tail) && partial[partial.length - 1] !== x) partial.push(x);
+      for (let y = b; y < bN && bS[y]! < e; y++) {
+        if (bH[y]! < 0) continue;
+        const hs = bS[y]!;
+        const he = bE[y]!;
+        // whole, head or tail: [hs, he), [hs, hs + 1), [hs + 1, he)
+        const cs = s > hs ? s : hs;
+        const ce = e < he ? e : he;
+        const ok = (cs === hs && (ce === he || ce === hs + 1)) || (cs === hs + 1 && ce === he);
+        if (!ok && partial[partial.length - 1] !== y) partial.push(y);
       }
     }
     if (partial.length) {
-      partial.sort((x, y) => x - y);
-      this.evict(partial.filter((x, i) => i === 0 || partial[i - 1] !== x));
+      partial.sort((p, q) => p - q);
+      this.evict(partial.filter((p, i) => i === 0 || partial[i - 1] !== p));
     }
-    // the layer's part in its columns, the rest as pieces of the runs (joined across layer blocks when `same`)
-    const states = this.states;
+    // the layer's part in its columns, the rest as pieces of the runs (joined across layer blocks)
+    const fl = this.flags;
     const bT = this.bT;
-    let pS = new Float64Array(Math.min(R + 16, 1 << 16));
-    let pE = new Float64Array(pS.length);
-    let pK = new Int32Array(pS.length);
-    let np = 0;
-    let g = 0; // gap-check cursor over the blocks
-    const piece = (s: number, e: number, k: number): void => {
-      if (np > 0 && same && pE[np - 1]! <= s && same(pK[np - 1]!, k)) {
-        // joined when [previous end, s) is all layer blocks, end to end
-        let cover = pE[np - 1]!;
-        if (cover === s) {
-          pE[np - 1] = e;
-          return;
-        }
-        if (g > 0 && bE[g - 1]! > cover) g = this.firstBlockEndingAfter(cover);
-        while (g < bN && bE[g]! <= cover) g++;
-        let x = g;
-        while (x < bN && bH[x]! >= 0 && bS[x] === cover && cover < s) cover = bE[x++]!;
-        if (cover === s) {
-          pE[np - 1] = e;
-          return;
-        }
-      }
-      if (np === pS.length) {
-        const grow = <A extends Float64Array | Int32Array>(a: A, make: (m: number) => A): A => {
-          const c = make(a.length * 2);
-          c.set(a);
-          return c;
-        };
-        pS = grow(pS, (m) => new Float64Array(m));
-        pE = grow(pE, (m) => new Float64Array(m));
-        pK = grow(pK, (m) => new Int32Array(m));
-      }
-      pS[np] = s;
-      pE[np] = e;
-      pK[np++] = k;
-    };
+    this.pcN = 0;
+    this.pcG = 0;
+    // the last head and tail written: neighbouring blocks mostly repeat both
+    let hIn = -1;
+    let hX = NaN;
+    let hOut = -1;
+    let tIn = -1;
+    let tX = NaN;
+    let tOut = -1;
     b = 0;
     for (let k = 0; k < R; k++) {
       const s = S[k]!;
       const e = E[k]!;
       if (!(e > s)) continue;
+      const x = xs ? xs[k]! : 0;
       if (b > 0 && bE[b - 1]! > s) b = this.firstBlockEndingAfter(s);
       while (b < bN && bE[b]! <= s) b++;
       let pos = s;
-      for (let x = b; x < bN && bS[x]! < e; x++) {
-        if (bH[x]! < 0) continue;
-        const hs = bS[x]!;
-        const cs = Math.max(s, hs);
-        const ce = Math.min(e, bE[x]!);
-        if (cs > pos) piece(pos, cs, k);
-        if (cs === hs) {
-          const h = bH[x]!;
-          if (states[h]!.memmap) bH[x] = f(h, k, hs, hs + 1);
+      for (let y = b; y < bN && bS[y]! < e; y++) {
+        const h = bH[y]!;
+        if (h < 0) continue;
+        const hs = bS[y]!;
+        const he = bE[y]!;
+        const cs = s > hs ? s : hs;
+        const ce = e < he ? e : he;
+        if (cs > pos) this.pushPiece(pos, cs, x);
+        if (cs === hs && fl[h]! & F_MEMMAP) {
+          if (h !== hIn || x !== hX) {
+            hIn = h;
+            hX = x;
+            hOut = fx(h, x);
+          }
+          bH[y] = hOut;
         }
-        if (ce === bE[x] && ce > hs + 1) {
-          const t = bT[x]!;
-          if (states[t]!.memmap) bT[x] = f(t, k, hs + 1, ce);
+        if (ce === he && ce > hs + 1) {
+          const t = bT[y]!;
+          if (fl[t]! & F_MEMMAP) {
+            if (t !== tIn || x !== tX) {
+              tIn = t;
+              tX = x;
+              tOut = fx(t, x);
+            }
+            bT[y] = tOut;
+          }
         }
         pos = ce;
       }
-      if (pos < e) piece(pos, e, k);
+      if (pos < e) this.pushPiece(pos, e, x);
     }
-    if (np) this.bgApplyIds({ S: pS, E: pE, n: np }, (id, j, s, e) => f(id, pK[j]!, s, e));
+    const np = this.pcN;
+    if (np) {
+      const pX = this.pcX;
+      this.bgApplyIds({ S: this.pcS, E: this.pcE, n: np }, (id, j) => fx(id, pX[j]!));
+    }
   }
 
+  // the pieces of the runs one applyIds() writes, with their keys (buffers reused from operation to operation)
+  private pcS: Float64Array = new Float64Array(1024);
+  private pcE: Float64Array = new Float64Array(1024);
+  private pcX: Float64Array = new Float64Array(1024);
+  private pcN = 0;
+  /** Gap-check cursor over the blocks. */
+  private pcG = 0;
+
   /**
-   * Apply f to many disjoint ranges sorted by start in one sweep (O(runs + ranges)); `f` receives the range's
-   * payload. Pages without memmap are left alone.
+   * Add [s, e) with key x to the pieces of the runs: joined to the last piece when that has the same key and only
+   * layer blocks lie between them, end to end (what lies under a block is hidden, so writing it changes nothing).
    */
-  applyMany<T extends Range>(
-    ranges: readonly T[],
-    f: (st: PageState, r: T, s: number, e: number) => PageState,
-  ): void {
-    this.applyIds(colsOf(ranges), (id, k, s, e) => this.intern(f(this.states[id]!, ranges[k]!, s, e)));
+  private pushPiece(s: number, e: number, x: number): void {
+    const n = this.pcN;
+    if (n > 0 && this.pcE[n - 1]! <= s && this.pcX[n - 1] === x) {
+      let cover = this.pcE[n - 1]!;
+      if (cover === s) {
+        this.pcE[n - 1] = e;
+        return;
+      }
+      const bS = this.bS;
+      const bE = this.bE;
+      const bH = this.bH;
+      const bN = this.bN;
+      let g = this.pcG;
+      if (g > 0 && bE[g - 1]! > cover) g = this.firstBlockEndingAfter(cover);
+      while (g < bN && bE[g]! <= cover) g++;
+      this.pcG = g;
+      let y = g;
+      while (y < bN && bH[y]! >= 0 && bS[y] === cover && cover < s) cover = bE[y++]!;
+      if (cover === s) {
+        this.pcE[n - 1] = e;
+        return;
+      }
+    }
+    if (n === this.pcS.length) {
+      const grow = (a: Float64Array): Float64Array => {
+        const c = new Float64Array(a.length * 2);
+        c.set(a);
+        return c;
+      };
+      this.pcS = grow(this.pcS);
+      this.pcE = grow(this.pcE);
+      this.pcX = grow(this.pcX);
+    }
+    this.pcS[n] = s;
+    this.pcE[n] = e;
+    this.pcX[n] = x;
+    this.pcN = n + 1;
   }
 
   /**
-   * applyMany() on state ids. The ranges are cut into groups whose windows of runs (the runs they touch plus a
+   * Apply f to disjoint ranges sorted by start on the runs alone (state ids; f gets the range index). The ranges are cut into groups whose windows of runs (the runs they touch plus a
    * neighbour on each side, so equal states merge across the edges) do not overlap; each window is rebuilt by
    * one merge pass. One group is replaced in place; several are written with the untouched runs between them
    * (copied in bulk) into the spare buffers, which then become the map: O(runs) copying and O(ranges log runs)
@@ -855,20 +1088,31 @@ export class MemMap {
    */
   private memo(f: (st: PageState, x: number) => PageState): (id: number, x: number) => number {
     const seen = new Map<number, number>();
-    // neighbouring ranges mostly repeat the last key: answered without the map
-    let lastKey = -1;
-    let lastOut = -1;
+    // small keys (orders, node/zone codes) in a table by id and key: no map lookup per block
+    const W = 1024;
+    let table = new Int32Array(0);
     return (id, x) => {
+      if (x >= 0 && x < W && Number.isInteger(x)) {
+        const at = id * W + x;
+        if (at < table.length) {
+          const hit = table[at]!;
+          if (hit > 0) return hit - 1;
+        } else {
+          const bigger = new Int32Array(Math.max(this.states.length, id + 1) * W * 2);
+          bigger.set(table);
+          table = bigger;
+        }
+        const out = this.intern(f(this.states[id]!, x));
+        table[at] = out + 1;
+        return out;
+      }
       if (!(x >= 0 && x < 0x1000000)) return this.intern(f(this.states[id]!, x));
       const key = id * 0x1000000 + x;
-      if (key === lastKey) return lastOut;
       let out = seen.get(key);
       if (out === undefined) {
         out = this.intern(f(this.states[id]!, x));
         seen.set(key, out);
       }
-      lastKey = key;
-      lastOut = out;
       return out;
     };
   }
@@ -946,21 +1190,8 @@ export class MemMap {
     });
     const rs = keep ? pick(keep) : ranges;
     if (rs.n === 0) return null;
-    const dbl = new RangeAcc();
-    const lost = new RangeAcc();
-    const ident = new RangeAcc();
-    const noMap = new RangeAcc();
-    let pages = 0;
     const cols: Cols = { S: rs.start, E: rs.end, n: rs.n };
-    this.scanEach(cols, (s, e, st, k) => {
-      if (!st.memmap) return noMap.add(s, e);
-      pages += e - s;
-      if (st.initCount > 0) {
-        dbl.add(s, e);
-        if (st.nid !== rs.nid[k] || st.zid !== rs.zid[k]) ident.add(s, e);
-      }
-      if (st.khoOrder >= 0) lost.add(s, e);
-    });
+    const t = this.tally(cols, rs);
     // a stable sort by start (an index sort only when out of order)
     let sorted = rs;
     if (!colsSorted(cols)) {
@@ -969,26 +1200,38 @@ export class MemMap {
       );
       sorted = pick(idx);
     }
-    // nid and zid packed in one small integer for the memo: (nid + 1) * 16 + (zid + 1)
+    // each range's node and zone as one key: (nid + 1) * 16 + (zid + 1) for small integers (all real ones), else
+    // the index of the distinct (nid, zid) pair
+    const keys = new Float64Array(sorted.n);
+    let pairs: { nid: number; zid: number }[] | null = null;
+    for (let k = 0; k < sorted.n; k++) {
+      const nid = sorted.nid[k]!;
+      const zid = sorted.zid[k]!;
+      if (zid >= -1 && zid < 15 && nid >= -1 && nid < 0xfffff && Number.isInteger(nid + zid))
+        keys[k] = (nid + 1) * 16 + (zid + 1);
+      else {
+        pairs = [];
+        const seen = new Map<string, number>();
+        for (let j = 0; j < sorted.n; j++) {
+          const pair = { nid: sorted.nid[j]!, zid: sorted.zid[j]! };
+          const key = `${pair.nid}|${pair.zid}`;
+          let x = seen.get(key);
+          if (x === undefined) seen.set(key, (x = pairs.push(pair) - 1));
+          keys[j] = x;
+        }
+        break;
+      }
+    }
     const next = this.memo((st, x) => ({
       ...UNINIT,
       initCount: st.initCount + 1,
-      nid: Math.floor(x / 16) - 1,
-      zid: (x % 16) - 1,
+      nid: pairs ? pairs[x]!.nid : Math.floor(x / 16) - 1,
+      zid: pairs ? pairs[x]!.zid : (x % 16) - 1,
       initBy: actor.fn,
     }));
-    this.applyIds(
-      { S: sorted.start, E: sorted.end, n: sorted.n },
-      (id, k) => {
-        const nid = sorted.nid[k]!;
-        const zid = sorted.zid[k]!;
-        if (zid >= -1 && zid < 15 && nid >= -1 && nid < 0xfffff && Number.isInteger(nid + zid))
-          return next(id, (nid + 1) * 16 + (zid + 1));
-        const st = this.states[id]!;
-        return this.intern({ ...UNINIT, initCount: st.initCount + 1, nid, zid, initBy: actor.fn });
-      },
-      (k1, k2) => sorted.nid[k1] === sorted.nid[k2] && sorted.zid[k1] === sorted.zid[k2],
-    );
+    this.applyIds({ S: sorted.start, E: sorted.end, n: sorted.n }, keys, next);
+    const { noMap, dbl, ident, lost } = t;
+    const pages = t.pages;
     const one = rs.n === 1;
     return this.record(actor, 'init', sorted.start[0]!, sorted.end[sorted.n - 1]!, pages, {
       ...(one ? { nid: rs.nid[0]!, zid: rs.zid[0]! } : {}),
@@ -1007,19 +1250,92 @@ export class MemMap {
     return this.initRanges([{ start, end, nid, zid }], actor);
   }
 
-  /** Count pages of [start, end) that are uninitialised or without memmap. */
-  private usage(ranges: Cols): { pages: number; uninit: RangeAcc; noMap: RangeAcc } {
+  /**
+   * What an operation over the ranges finds, in one sweep (no callback): pages with a struct page, pages without
+   * one, and, for a use, the uninitialised pages; for an init (`init` gives each range's node and zone), the pages
+   * initialised before (double init), those with another node or zone, and those holding a KHO order.
+   */
+  private tally(
+    ranges: Cols,
+    init: { readonly nid: ArrayLike<number>; readonly zid: ArrayLike<number> } | null = null,
+  ): { pages: number; uninit: RangeAcc; noMap: RangeAcc; dbl: RangeAcc; ident: RangeAcc; lost: RangeAcc } {
     const uninit = new RangeAcc();
     const noMap = new RangeAcc();
+    const dbl = new RangeAcc();
+    const ident = new RangeAcc();
+    const lost = new RangeAcc();
     let pages = 0;
-    const states = this.states;
-    this.walkEach(ranges, (s, e, id) => {
-      const st = states[id]!;
-      if (!st.memmap) return noMap.add(s, e);
+    const fl = this.flags;
+    const idNid = this.idNid;
+    const idZid = this.idZid;
+    const limit = this.limitPfn;
+    const { S, E, n: R } = ranges;
+    let nid = 0;
+    let zid = 0;
+    const visit = (s: number, e: number, id: number): void => {
+      const f = fl[id]!;
+      if (!(f & F_MEMMAP)) return noMap.add(s, e);
       pages += e - s;
-      if (st.initCount === 0) uninit.add(s, e);
-    });
-    return { pages, uninit, noMap };
+      if (!init) {
+        if (!(f & F_INIT)) uninit.add(s, e);
+        return;
+      }
+      if (f & F_INIT) {
+        dbl.add(s, e);
+        if (idNid[id] !== nid || idZid[id] !== zid) ident.add(s, e);
+      }
+      if (f & F_KHO) lost.add(s, e);
+    };
+    // the common ranges without the sweep: a layer block's head, tail or whole, or a range inside one run that no
+    // block meets (cursors of their own, which the sweep does not need: it searches from wherever its own are)
+    const bS = this.bS;
+    const bE = this.bE;
+    const bH = this.bH;
+    const bN = this.bN;
+    const starts = this.starts;
+    const nRuns = this.n;
+    let fb = 0;
+    let fi = 0;
+    const sw = this.bindSweep(this.sw);
+    for (let k = 0; k < R; k++) {
+      const start = S[k]!;
+      const end = E[k]!;
+      if (init) {
+        nid = init.nid[k]!;
+        zid = init.zid[k]!;
+      }
+      if (start < end && end <= limit && start >= 0) {
+        if (fb > 0 && bE[fb - 1]! > start) fb = blockEndingAfter(bE, bN, start);
+        while (fb < bN && bE[fb]! <= start) fb++;
+        if (fb < bN && bS[fb]! <= start) {
+          const hs = bS[fb]!;
+          const he = bE[fb]!;
+          const h = bH[fb]!;
+          if (h >= 0 && end === he && (start === hs || start === hs + 1)) {
+            if (start === hs) visit(hs, hs + 1, h);
+            if (he > hs + 1) visit(hs + 1, he, this.bT[fb]!);
+            continue;
+          }
+          if (h >= 0 && start === hs && end === hs + 1) {
+            visit(hs, end, h);
+            continue;
+          }
+        } else if (fb >= bN || bS[fb]! >= end) {
+          if (starts[fi]! > start) fi = runHolding(starts, nRuns, start);
+          else for (let steps = 0; fi + 1 < nRuns && starts[fi + 1]! <= start && steps < 16; steps++) fi++;
+          if (fi + 1 < nRuns && starts[fi + 1]! <= start) fi = runHolding(starts, nRuns, start);
+          if (fi + 1 >= nRuns || starts[fi + 1]! >= end) {
+            visit(start, end, this.ids[fi]!);
+            continue;
+          }
+        }
+      }
+      sw.range(start, end);
+      while (sw.next()) visit(sw.s, sw.e, sw.id);
+      if (end > limit) noMap.add(Math.max(start, limit), end);
+    }
+    this.endSweep(sw);
+    return { pages, uninit, noMap, dbl, ident, lost };
   }
 
   /** __SetPageReserved on every page (a write to struct pages: uninitialised ones are recorded). */
@@ -1027,9 +1343,9 @@ export class MemMap {
     const rs = sortedNonEmpty(ranges);
     if (!rs.length) return null;
     const cols = colsOf(rs);
-    const u = this.usage(cols);
+    const u = this.tally(cols);
     const next = this.memo((st) => ({ ...st, reserved: true }));
-    this.applyIds(cols, (id) => next(id, 0), ALWAYS);
+    this.applyIds(cols, null, next);
     return this.record(actor, 'reserve', rs[0]!.start, rs[rs.length - 1]!.end, u.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.ranges,
@@ -1042,9 +1358,9 @@ export class MemMap {
     const rs = sortedNonEmpty(ranges);
     if (!rs.length) return null;
     const cols = colsOf(rs);
-    const u = this.usage(cols);
+    const u = this.tally(cols);
     const next = this.memo((st) => ({ ...st, reserved: false, buddy: true }));
-    this.applyIds(cols, (id) => next(id, 0), ALWAYS);
+    this.applyIds(cols, null, next);
     return this.record(actor, 'free', rs[0]!.start, rs[rs.length - 1]!.end, u.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.ranges,
@@ -1065,9 +1381,9 @@ export class MemMap {
       return this.free(rs, actor);
     }
     const cols: Cols = { S: ranges.start, E: ranges.end, n };
-    const u = this.usage(cols);
+    const u = this.tally(cols);
     const next = this.memo((st) => ({ ...st, reserved: false, buddy: true }));
-    this.applyIds(cols, (id) => next(id, 0), ALWAYS);
+    this.applyIds(cols, null, next);
     return this.record(actor, 'free', ranges.start[0]!, ranges.end[n - 1]!, u.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.ranges,
@@ -1079,8 +1395,8 @@ export class MemMap {
   /** KHO deserialize: order (and magic) written into the head page's page->private. */
   writeKhoHead(pfn: number, order: number, magic: boolean, actor: Actor): PageEvent {
     const cols = pageCols([pfn]);
-    const u = this.usage(cols);
-    this.applyIds(cols, (id) => this.intern({ ...this.states[id]!, khoOrder: order, khoMagic: magic }));
+    const u = this.tally(cols);
+    this.applyIds(cols, null, (id) => this.intern({ ...this.states[id]!, khoOrder: order, khoMagic: magic }));
     return this.record(actor, 'write', pfn, pfn + 1, u.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.ranges,
@@ -1144,13 +1460,9 @@ export class MemMap {
       n++;
     }
     const cols = pageCols(pfns, n);
-    const u = this.usage(cols);
+    const u = this.tally(cols);
     const next = this.memo((st, o) => ({ ...st, khoOrder: o, khoMagic: magic }));
-    this.applyIds(
-      cols,
-      (id, k) => next(id, orders[k]!),
-      (k1, k2) => orders[k1] === orders[k2],
-    );
+    this.applyIds(cols, orders, next);
     return this.record(actor, 'write', cols.S[0]!, cols.E[n - 1]!, u.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.ranges,
@@ -1162,7 +1474,7 @@ export class MemMap {
   clearKhoHeads(pfns: ArrayLike<number>): void {
     const sorted = uniqueSorted(pfns);
     const next = this.memo((st) => ({ ...st, khoOrder: -1, khoMagic: false }));
-    if (sorted.length) this.applyIds(pageCols(sorted), (id) => next(id, 0), ALWAYS);
+    if (sorted.length) this.applyIds(pageCols(sorted), null, next);
   }
 
   /** A read of every page of the ranges. */
@@ -1181,7 +1493,7 @@ export class MemMap {
   }
 
   private recordRead(cols: Cols, actor: Actor): PageEvent {
-    const u = this.usage(cols);
+    const u = this.tally(cols);
     return this.record(actor, 'read', cols.S[0]!, cols.E[cols.n - 1]!, u.pages + u.noMap.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.ranges,
@@ -1195,22 +1507,48 @@ export class MemMap {
     const inPattern = (pfn: number): boolean =>
       pfn >= p.start && pfn < p.end && offs.includes(pfn % p.stride);
     const uninit = new RangeAcc();
-    let pages = 0;
-    let uninitPages = 0;
-    let noMapPages = 0;
-    const visit = (s: number, e: number, st: PageState, n: number): void => {
-      pages += n;
-      if (!st.memmap) noMapPages += n;
-      else if (st.initCount === 0) {
-        uninitPages += n;
-        uninit.add(s, e);
-      }
-    };
-    this.scan(p.start, p.end, (s, e, st) => {
+    const inRange = (s: number, e: number): number => {
       let n = 0;
       for (const o of offs) n += countCongruent(s, e, p.stride, o);
-      if (n > 0) visit(s, e, st, n);
-    });
+      return n;
+    };
+    // every pattern pfn of [start, end) is read; only the runs of uninitialised or unmapped pages are counted apart
+    let pages = inRange(p.start, p.end);
+    let uninitPages = 0;
+    let noMapPages = 0;
+    const fl = this.flags;
+    const sw = this.bindSweep(this.sw);
+    sw.range(p.start, p.end);
+    // only the pieces of uninitialised or unmapped pages, merged into runs of one state as the uninitialised
+    // ranges are reported (adjacent pieces of one state)
+    const marks = new Uint8Array(this.states.length);
+    for (let id = 0; id < marks.length; id++) marks[id] = fl[id]! & F_MEMMAP && fl[id]! & F_INIT ? 0 : 1;
+    let rs = 0;
+    let re = 0;
+    let rid = -1;
+    for (let more = sw.next(marks); ; more = sw.next(marks)) {
+      if (more && sw.id === rid && sw.s === re) {
+        re = sw.e;
+        continue;
+      }
+      if (rid >= 0) {
+        const f = fl[rid]!;
+        if (!(f & F_MEMMAP)) noMapPages += inRange(rs, re);
+        else {
+          const n = inRange(rs, re);
+          if (n > 0) {
+            uninitPages += n;
+            uninit.add(rs, re);
+          }
+        }
+      }
+      if (!more) break;
+      rs = sw.s;
+      re = sw.e;
+      rid = sw.id;
+    }
+    this.endSweep(sw);
+    if (p.end > this.limitPfn) noMapPages += inRange(Math.max(p.start, this.limitPfn), p.end);
     const extra = [...new Set(p.points)].filter((pt) => !inPattern(pt)).sort((a, b) => a - b);
     const extraUninit = new RangeAcc();
     for (const pt of extra) {
@@ -1237,7 +1575,8 @@ export class MemMap {
     const perId = new Float64Array(this.states.length);
     const e0 = Math.min(end, this.limitPfn);
     if (start === 0 && e0 === this.limitPfn) this.countAll(perId);
-    else if (start < e0) this.walk(start, e0, 0, (s, e, id) => (perId[id] = perId[id]! + e - s));
+    else if (start < e0)
+      this.walkEach({ S: [start], E: [e0], n: 1 }, (s, e, id) => (perId[id] = perId[id]! + e - s));
     perId.forEach((n, id) => {
       const st = this.states[id]!;
       if (!n || !st.memmap) return;
@@ -1258,26 +1597,53 @@ export class MemMap {
    */
   private countAll(perId: Float64Array): void {
     const n = this.n;
+    const starts = this.starts;
+    const ids = this.ids;
     for (let i = 0; i < n; i++) {
-      const id = this.ids[i]!;
-      perId[id] = perId[id]! + this.runEnd(i) - this.starts[i]!;
+      const id = ids[i]!;
+      perId[id] = perId[id]! + this.runEnd(i) - starts[i]!;
     }
-    let i = 0;
-    for (let b = 0; b < this.bN; b++) {
-      const h = this.bH[b]!;
+    if (!this.live) return;
+    const bS = this.bS;
+    const bE = this.bE;
+    const bH = this.bH;
+    const bT = this.bT;
+    const bN = this.bN;
+    for (let b = 0; b < bN; b++) {
+      const h = bH[b]!;
       if (h < 0) continue;
-      const s = this.bS[b]!;
-      const e = this.bE[b]!;
       perId[h] = perId[h]! + 1;
-      const t = this.bT[b]!;
-      perId[t] = perId[t]! + e - s - 1;
-      // the runs under the block: hidden
-      while (i + 1 < n && this.starts[i + 1]! <= s) i++;
-      for (let j = i; j < n && this.starts[j]! < e; j++) {
-        const id = this.ids[j]!;
-        perId[id] = perId[id]! - (Math.min(this.runEnd(j), e) - Math.max(this.starts[j]!, s));
-      }
+      const t = bT[b]!;
+      perId[t] = perId[t]! + bE[b]! - bS[b]! - 1;
     }
+    // the runs under the blocks are hidden: per run, the pages of the layer blocks inside it, from prefix sums over
+    // the blocks (the runs are few: no pass over the blocks per run)
+    const pre = this.layerPrefix();
+    for (let i = 0; i < n; i++) {
+      const rs = starts[i]!;
+      const re = this.runEnd(i);
+      const b0 = blockEndingAfter(bE, bN, rs);
+      if (b0 >= bN || bS[b0]! >= re) continue;
+      const b1 = blockStartingAtOrAfter(bS, bN, re);
+      let hidden = pre[b1]! - pre[b0]!;
+      // the first block may start before the run, the last end after it
+      if (bH[b0]! >= 0 && bS[b0]! < rs) hidden -= rs - bS[b0]!;
+      if (bH[b1 - 1]! >= 0 && bE[b1 - 1]! > re) hidden -= bE[b1 - 1]! - re;
+      const id = ids[i]!;
+      perId[id] = perId[id]! - hidden;
+    }
+  }
+
+  /** Pages of the layer blocks before block b (evicted ones count 0), for b <= bN; rebuilt after an eviction. */
+  private layerPrefix(): Float64Array {
+    if (this.prefix) return this.prefix;
+    const bN = this.bN;
+    const bS = this.bS;
+    const bE = this.bE;
+    const bH = this.bH;
+    const pre = new Float64Array(bN + 1);
+    for (let b = 0; b < bN; b++) pre[b + 1] = pre[b]! + (bH[b]! >= 0 ? bE[b]! - bS[b]! : 0);
+    return (this.prefix = pre);
   }
 
   /** Coalesced ranges of [start, end) whose state satisfies pred. */

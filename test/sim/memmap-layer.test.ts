@@ -22,7 +22,7 @@ type Op =
   | { kind: 'heads'; pfns: number[]; orders: number[] }
   | { kind: 'clear'; pfns: number[] }
   | { kind: 'read'; pfns: number[] }
-  | { kind: 'pattern'; start: number; end: number; stride: number }
+  | { kind: 'pattern'; start: number; end: number; stride: number; last: boolean; points: number[] }
   | { kind: 'attach' };
 
 /** Sorted, disjoint, non-empty ranges from cut points. */
@@ -50,8 +50,22 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   pfnsArb.map((pfns) => ({ kind: 'clear' as const, pfns })),
   pfnsArb.map((pfns) => ({ kind: 'read' as const, pfns })),
   fc
-    .tuple(fc.nat(LIMIT + 4), fc.nat(LIMIT), fc.integer({ min: 1, max: 9 }))
-    .map(([start, len, stride]) => ({ kind: 'pattern' as const, start, end: start + len, stride })),
+    .tuple(
+      fc.nat(LIMIT + 4),
+      fc.nat(LIMIT),
+      fc.integer({ min: 1, max: 9 }),
+      fc.boolean(),
+      fc.array(fc.nat(LIMIT + 4), { maxLength: 3 }),
+    )
+    .map(([start, len, stride, last, points]) => ({
+      kind: 'pattern' as const,
+      start,
+      end: start + len,
+      stride,
+      // set_zone_contiguous() reads the first and the last page of each pageblock, plus single points
+      last,
+      points,
+    })),
 );
 
 /** Preserved blocks: sorted by start, mostly disjoint, some overlapping or past the map. */
@@ -67,7 +81,16 @@ function apply(m: MemMap, op: Op): void {
   else if (op.kind === 'clear') m.clearKhoHeads(op.pfns);
   else if (op.kind === 'read') m.readPages(op.pfns, A);
   else if (op.kind === 'pattern')
-    m.readPattern({ start: op.start, end: op.end, stride: op.stride, offsets: [0], points: [] }, A);
+    m.readPattern(
+      {
+        start: op.start,
+        end: op.end,
+        stride: op.stride,
+        offsets: op.last ? [0, op.stride - 1] : [0],
+        points: op.points,
+      },
+      A,
+    );
 }
 
 /** Block ops as the KHO phases do them: whole blocks, heads, tails. */
@@ -95,6 +118,28 @@ function blockOps(blocks: readonly Range[], pick: readonly number[]): Op[] {
   ];
 }
 
+/**
+ * What a PageReader gives over [start, end): its pieces merged where neighbours share a state (it may split a run),
+ * the pieces of uninitialised pages it stops at with marks, and single pfns read with at() in a descending order.
+ */
+function readerPieces(m: MemMap, start: number, end: number): unknown {
+  const r = m.reader();
+  const merged: { start: number; end: number; state: unknown }[] = [];
+  r.range(start, end);
+  while (r.next()) {
+    const last = merged[merged.length - 1];
+    if (last && last.end === r.s && last.state === r.state) last.end = r.e;
+    else merged.push({ start: r.s, end: r.e, state: r.state });
+  }
+  const uninit: number[] = [];
+  const marks = r.mark((st) => st.memmap && st.initCount === 0);
+  r.range(start, end);
+  while (r.next(marks)) for (let p = r.s; p < r.e; p++) uninit.push(p);
+  const at: unknown[] = [];
+  for (let p = LIMIT + 1; p >= -1; p -= 7) at.push(r.at(p));
+  return { merged, uninit, at };
+}
+
 function observe(m: MemMap): unknown {
   const pages = [];
   for (let p = 0; p < LIMIT + 2; p++) pages.push(m.stateAt(p));
@@ -105,6 +150,7 @@ function observe(m: MemMap): unknown {
     part: m.census(30, 100),
     events: m.events,
     scan: m.query(25, 120),
+    reader: readerPieces(m, 25, 120),
   };
 }
 
@@ -153,6 +199,56 @@ describe('MemMap block layer', () => {
           ],
         ],
       },
+    );
+  });
+
+  it('readPattern counts and reports what a page-by-page read of the pattern finds (runs as query() gives them)', () => {
+    fc.assert(
+      fc.property(
+        blocksArb,
+        fc.array(opArb, { maxLength: 8 }),
+        fc.array(fc.nat(10), { minLength: 1, maxLength: 5 }),
+        fc.nat(LIMIT),
+        fc.nat(LIMIT),
+        fc.integer({ min: 1, max: 9 }),
+        fc.boolean(),
+        (blocks, ops, pick, start, len, stride, last) => {
+          const m = new MemMap(PRESENT, LIMIT);
+          m.attachBlocks(
+            blocks.map((b) => b.start),
+            blocks.map((b) => b.end),
+          );
+          for (const op of [...blockOps(blocks, pick), ...ops]) if (op.kind !== 'attach') apply(m, op);
+          const end = start + len;
+          const offsets = last ? [0, stride - 1] : [0];
+          const ev = m.readPattern({ start, end, stride, offsets, points: [] }, A);
+          const inPattern = (p: number): boolean => offsets.some((o) => p % stride === o);
+          let pages = 0;
+          let uninit = 0;
+          let noMap = 0;
+          for (let p = start; p < end; p++) {
+            if (!inPattern(p)) continue;
+            pages++;
+            const st = m.stateAt(p);
+            if (!st.memmap) noMap++;
+            else if (st.initCount === 0) uninit++;
+          }
+          // the maximal runs of uninitialised pages the pattern hits, neighbours joined
+          const ranges: Range[] = [];
+          for (const r of m.query(start, Math.min(end, LIMIT))) {
+            if (!r.state.memmap || r.state.initCount > 0) continue;
+            let hit = false;
+            for (let p = r.start; p < r.end && !hit; p++) hit = inPattern(p);
+            if (!hit) continue;
+            const prev = ranges[ranges.length - 1];
+            if (prev && prev.end === r.start) prev.end = r.end;
+            else ranges.push({ start: r.start, end: r.end });
+          }
+          expect([ev.pages, ev.uninitPages, ev.noMemmapPages]).toEqual([pages, uninit, noMap]);
+          expect(ev.uninitRanges).toEqual(ranges);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

@@ -30,10 +30,11 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
     let nOk = 0;
     const checkMagic = run.profile.pageMagic;
     const checkMax = run.profile.restoreChecksMaxOrder;
+    // the heads' struct pages as deserialize left them (heads ascending: one pass over the memmap)
+    const heads = ctx.memmap.reader();
     for (let i = 0; i < blocks.length; i++) {
       if (!restoring[kinds[i]!]) continue;
-      // the head's struct page as deserialize left it (heads ascending: one sweep over the memmap)
-      const st = ctx.memmap.stateAt(headPfns[i]!);
+      const st = heads.at(headPfns[i]!);
       let reason: RestoreFailure | null = null;
       // K616: order = page->private, zeroed by any init since the write; K618+: magic and order in the union
       const order = st.khoOrder < 0 ? 0 : st.khoOrder;

@@ -8,7 +8,7 @@ import type { KernelProfile } from '../profiles.js';
 import type { KhoStrategy, StrategyContext, StrategyPageView } from '../strategies/index.js';
 import type { KhoImageInput, KhoRestoreKind } from './kho-types.js';
 import { KHO_RESTORE_KINDS, KhoBlocks } from './kho-types.js';
-import { forEachZonePiece } from './zone-split.js';
+import { forEachZonePiece, zoneStretch } from './zone-split.js';
 
 /**
  * Zone index __init_page_from_nid() ends with when no zone of the node spans the pfn: the loop runs to
@@ -301,11 +301,28 @@ export class StrategyRunner implements StrategyContext {
     if (end > start) this.ops.push(start, end, nid, zid, fn);
   }
 
+  // the zone stretch of the last block (zoneStretch): the next blocks mostly fall in it
+  private zsNid = NaN;
+  private zsLo = 0;
+  private zsHi = -1;
+  private zsZid = ZID_PAST_END;
+
   initPagesFromNid(start: number, end: number, nid: number, fn = '__init_page_from_nid'): void {
     if (end <= start) return;
-    forEachZonePiece(this.ctx.layout, nid, start, end, (s, e, zid) =>
-      this.initSinglePages(s, e, nid, zid ?? ZID_PAST_END, fn),
-    );
+    if (!(nid === this.zsNid && start >= this.zsLo && end <= this.zsHi)) {
+      const z = zoneStretch(this.ctx.layout, nid, start);
+      if (end > z.hi) {
+        forEachZonePiece(this.ctx.layout, nid, start, end, (s, e, zid) =>
+          this.initSinglePages(s, e, nid, zid ?? ZID_PAST_END, fn),
+        );
+        return;
+      }
+      this.zsNid = nid;
+      this.zsLo = z.lo;
+      this.zsHi = z.hi;
+      this.zsZid = z.zid ?? ZID_PAST_END;
+    }
+    this.initSinglePages(start, end, nid, this.zsZid, fn);
   }
 
   initDeferredPages(start: number, end: number, nid: number, fn = 'init_deferred_page'): void {

@@ -1,12 +1,12 @@
 // mm/memblock.c memblock_free_all, free_low_memory_core_early, memmap_init_reserved_pages, __free_memory_core and mm/page_alloc.c reserve_bootmem_region, init_reserved_page, memblock_free_pages, v6.1 (RSRV_NOINIT and per-region nid from v6.7; boot-pipeline.md §3.5-§3.7).
 import type { Range } from '../../core/index.js';
-import { MEMBLOCK_FLAGS, normalizeRanges } from '../../core/index.js';
+import { firstEndingAfter, MEMBLOCK_FLAGS, normalizeRanges } from '../../core/index.js';
 import { MAX_NR_ZONES, pfnDown, pfnUp } from '../arch.js';
 import type { SimContext } from '../context.js';
 import { isDeferredPfn, runPhase, validParts, zoneKey } from '../context.js';
 import { freePfnColumns, splitByNode } from '../mem-regions.js';
 import type { MemRegion } from '../../trace/host-trace.js';
-import { forEachNodePiece, forEachZonePiece } from './zone-split.js';
+import { forEachNodePiece, forEachZonePiece, zoneStretch } from './zone-split.js';
 
 function zonePieces(
   ctx: SimContext,
@@ -160,37 +160,79 @@ export function memblockFreeAll(ctx: SimContext): void {
       toFree.start = s;
       toFree.end = e;
     };
-    // zoneKey() of the last piece: consecutive free ranges are mostly in the same zone
-    let lastNid = NaN;
-    let lastZid = NaN;
-    let lastKey = '';
+    // consecutive free ranges mostly fall in the memory region, the zone stretch (zoneStretch) and the zone of the
+    // range before: each is looked up again only when a range leaves it
+    const mem = ctx.layout.memRanges;
+    let rLo = 0;
+    let rHi = -1;
+    let rNid = 0;
+    let zNid = NaN;
+    let zLo = 0;
+    let zHi = -1;
+    let zZid: number | null = null;
+    let fdpNid = NaN;
+    let fdpStop = Infinity;
+    // managed pages of the zone of the last piece, added to ctx.managed when the zone changes (keys in the same order)
+    let accNid = NaN;
+    let accZid = NaN;
+    let accKey = '';
+    let accPages = 0;
+    const flushManaged = (): void => {
+      if (accPages) ctx.managed.set(accKey, (ctx.managed.get(accKey) ?? 0) + accPages);
+      accPages = 0;
+    };
     let pieceNid = 0;
     const onZonePiece = (s: number, e: number, zid: number | null): void => {
       if (zid === null) return;
-      if (pieceNid !== lastNid || zid !== lastZid) {
-        lastKey = zoneKey(pieceNid, zid);
-        lastNid = pieceNid;
-        lastZid = zid;
+      if (pieceNid !== accNid || zid !== accZid) {
+        flushManaged();
+        accKey = zoneKey(pieceNid, zid);
+        accNid = pieceNid;
+        accZid = zid;
       }
-      ctx.managed.set(lastKey, (ctx.managed.get(lastKey) ?? 0) + e - s);
+      accPages += e - s;
     };
     const onNodePiece = (ps: number, pe: number, nid: number): void => {
-      const fdp = ctx.currentFirstDeferredPfn.get(nid);
-      const stop = fdp === undefined || fdp === null ? pe : Math.min(pe, fdp);
+      if (nid !== fdpNid) {
+        const fdp = ctx.currentFirstDeferredPfn.get(nid);
+        fdpNid = nid;
+        fdpStop = fdp === undefined || fdp === null ? Infinity : fdp;
+      }
+      const stop = Math.min(pe, fdpStop);
       if (ps >= stop) return;
       if (toFree.n === toFree.start.length) grow();
       toFree.start[toFree.n] = ps;
       toFree.end[toFree.n++] = stop;
       pieceNid = nid;
-      forEachZonePiece(ctx.layout, nid, ps, stop, onZonePiece);
+      if (!(nid === zNid && ps >= zLo && stop <= zHi)) {
+        const z = zoneStretch(ctx.layout, nid, ps);
+        if (stop > z.hi) return forEachZonePiece(ctx.layout, nid, ps, stop, onZonePiece);
+        zNid = nid;
+        zLo = z.lo;
+        zHi = z.hi;
+        zZid = z.zid;
+      }
+      onZonePiece(ps, stop, zZid);
     };
     for (let k = 0; k < free.n; k++) {
       const start = free.start[k]!;
       const end = Math.min(free.end[k]!, maxLowPfn);
       if (start >= end) continue;
       ctx.totalramPages += end - start;
-      forEachNodePiece(ctx.layout.memRanges, start, end, ctx.layout.firstOnlineNode, onNodePiece);
+      if (!(start >= rLo && end <= rHi)) {
+        // forEachNodePiece()'s own test: one memory region holds the whole range
+        const r = mem[firstEndingAfter(mem, start)];
+        if (!(r && r.start <= start && r.end >= end)) {
+          forEachNodePiece(mem, start, end, ctx.layout.firstOnlineNode, onNodePiece);
+          continue;
+        }
+        rLo = r.start;
+        rHi = r.end;
+        rNid = r.nid;
+      }
+      onNodePiece(start, end, rNid);
     }
+    flushManaged();
     ctx.memmap.freeColumns(
       { start: toFree.start.subarray(0, toFree.n), end: toFree.end.subarray(0, toFree.n), n: toFree.n },
       FREE,

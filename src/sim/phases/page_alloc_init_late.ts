@@ -138,16 +138,21 @@ export function setZoneContiguous(
     if (x === zs || x % P === 0 || (x + 1) % P === 0) return x;
     return Math.min(roundUp(x, P) - 1, ze - 1);
   };
-  let stop: { pfn: number; noMemmap: boolean } | null = null;
-  ctx.memmap.scan(zs, ze, (s, e, st) => {
-    if (stop) return;
-    const bad = !st.memmap || (st.initCount > 0 && (st.zid !== zid || st.nid !== nid));
-    if (!bad) return;
-    const b = firstBoundaryFrom(s);
-    if (b < e) stop = { pfn: b, noMemmap: !st.memmap };
-  });
+  // the first pageblock boundary pfn (the smallest one at or after a piece's start) on a bad page: pieces of one
+  // state may come split, which moves no boundary
+  let failed: { pfn: number; noMemmap: boolean } | null = null;
+  const r = ctx.memmap.reader();
+  const bad = r.mark((st) => !st.memmap || (st.initCount > 0 && (st.zid !== zid || st.nid !== nid)));
+  r.range(zs, ze);
+  while (r.next(bad)) {
+    const st = r.state;
+    const b = firstBoundaryFrom(r.s);
+    if (b < r.e) {
+      failed = { pfn: b, noMemmap: !st.memmap };
+      break;
+    }
+  }
   let readEnd = ze;
-  const failed = stop as { pfn: number; noMemmap: boolean } | null;
   if (failed) {
     const blockStart = Math.max(zs, roundDown(failed.pfn, P));
     const blockEnd = Math.min(ze, roundDown(failed.pfn, P) + P);

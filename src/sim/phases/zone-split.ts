@@ -69,6 +69,36 @@ export function forEachZonePiece(
   for (const p of splitByZone({ layout } as SimContext, nid, start, end)) cb(p.start, p.end, p.zid);
 }
 
+/**
+ * The stretch [lo, hi) around pfn between two neighbouring zone starts or ends of node nid (unbounded past the
+ * first or last), with the zone forEachZonePiece() gives any range inside it as one piece (null: no zone of the node
+ * spans it, or no such node): a caller splitting a million blocks that mostly fall in one zone asks once per stretch.
+ */
+export function zoneStretch(
+  layout: Layout,
+  nid: number,
+  pfn: number,
+): { lo: number; hi: number; zid: number | null } {
+  const nz = nodeZones(layout, nid);
+  if (!nz) return { lo: -Infinity, hi: Infinity, zid: null };
+  const c = nz.cuts;
+  let lo = 0;
+  let hi = c.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (c[mid]! <= pfn) lo = mid + 1;
+    else hi = mid;
+  }
+  let zid: number | null = null;
+  for (const z of nz.zones) {
+    if (pfn >= z.startPfn && pfn < z.endPfn) {
+      zid = z.zid;
+      break;
+    }
+  }
+  return { lo: lo > 0 ? c[lo - 1]! : -Infinity, hi: lo < c.length ? c[lo]! : Infinity, zid };
+}
+
 /** splitByNode(pfnRanges, start, end, fallbackNid) as a callback per piece: same pieces, same order. */
 export function forEachNodePiece(
   pfnRanges: readonly PfnRegion[],

@@ -234,7 +234,7 @@ describe('MemMap block layer', () => {
             else if (st.initCount === 0) uninit++;
           }
           // the maximal runs of uninitialised pages the pattern hits, neighbours joined
-          const ranges: Range[] = [];
+          const ranges: { start: number; end: number }[] = [];
           for (const r of m.query(start, Math.min(end, LIMIT))) {
             if (!r.state.memmap || r.state.initCount > 0) continue;
             let hit = false;

@@ -453,7 +453,9 @@ interface CheckPrep {
   readonly pageShift: number;
   readonly index: BlockIndex;
   readonly preserved: Cols;
-  readonly watched: Cols;
+  /** Scratch in pfns, normalized; preserved memory and scratch (what double init is reported on): watched(). */
+  readonly scratchCols: Cols;
+  watchedCols: Cols | null;
   readonly ids: IdPieces;
   /** The image-against-layout findings, in the order check() adds them, normalized. */
   readonly image: readonly PreparedEntry[];
@@ -479,7 +481,6 @@ function checkPrep(tl: Timeline, kho: NonNullable<Timeline['kho']>, memory: Cols
   const index = new BlockIndex(blocks);
   const preserved = preservedRanges(blocks);
   const scratchCols = normalizeCols(...columnsOfRanges(run.scratch));
-  const watched = unionCols(preserved, scratchCols);
   const cuts = boundaryColumn(tl.layout);
   const ids = identityPieces(tl.layout, preserved, cuts);
   const fb = new FindingBuilder(index);
@@ -494,7 +495,8 @@ function checkPrep(tl: Timeline, kho: NonNullable<Timeline['kho']>, memory: Cols
     pageShift: tl.arch.PAGE_SHIFT,
     index,
     preserved,
-    watched,
+    scratchCols,
+    watchedCols: null,
     ids,
     image: fb.prepared(),
   };
@@ -578,11 +580,18 @@ function imageAgainstLayout(
       }
     }
     inMemory.gaps(rs, re, tmp);
-    outside = flush('KHO_OUTSIDE_RAM', 'kho_memory_init', 'memblock_reserve', outside);
+    if (tmp.n) outside = flush('KHO_OUTSIDE_RAM', 'kho_memory_init', 'memblock_reserve', outside);
     inScratch.overlaps(rs, re, tmp);
-    overScratch = flush('KHO_OVERLAPS_SCRATCH', 'kho_populate', 'memblock_set_kho_scratch_only', overScratch);
+    if (tmp.n)
+      overScratch = flush(
+        'KHO_OVERLAPS_SCRATCH',
+        'kho_populate',
+        'memblock_set_kho_scratch_only',
+        overScratch,
+      );
     inReserved.overlaps(rs, re, tmp);
-    overReserved = flush('KHO_OVERLAPS_RESERVED', 'kho_memory_init', 'memblock_reserve', overReserved);
+    if (tmp.n)
+      overReserved = flush('KHO_OVERLAPS_RESERVED', 'kho_memory_init', 'memblock_reserve', overReserved);
   }
 
   // node boundaries that are not section-aligned (the premise of the Dec 22 review argument)
@@ -606,7 +615,9 @@ export function check(tl: Timeline): Finding[] {
   const index = prep ? prep.index : new BlockIndex(NO_BLOCKS);
   const fb = new FindingBuilder(index);
   const preserved = prep ? prep.preserved : NO_COLS;
-  const watched = prep ? prep.watched : memory;
+  // built when an event has double-init ranges (most replays have none: the copy of every block is not made)
+  const watched = (): Cols =>
+    prep ? (prep.watchedCols ??= unionCols(prep.preserved, prep.scratchCols)) : memory;
 
   // struct-page events: reads of uninitialised pages anywhere; double init and lost orders on KHO memory
   const phaseOfFn = new Map<string, string>();
@@ -618,7 +629,7 @@ export function check(tl: Timeline): Finding[] {
       phaseOfFn.set(ev.fn, ev.phase);
       if (ev.doubleInitRanges.length) {
         const tmp = new RangeBuffer();
-        intersectInto(normalizeRanges(ev.doubleInitRanges), watched, tmp);
+        intersectInto(normalizeRanges(ev.doubleInitRanges), watched(), tmp);
         if (tmp.n) fb.addCols('STRUCT_PAGE_DOUBLE_INIT', ev.phase, ev.fn, tmp);
       }
       if (ev.khoLostRanges.length) fb.add('KHO_ORDER_LOST', ev.phase, ev.fn, ev.khoLostRanges);

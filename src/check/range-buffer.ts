@@ -119,27 +119,38 @@ export function pagesOfCols(c: Cols): number {
  */
 export class ColsCursor {
   private i = 0;
-  constructor(private readonly c: Cols) {}
-  private seek(start: number): void {
-    const E = this.c.end;
-    while (this.i < this.c.n && E[this.i]! <= start) this.i++;
+  private readonly S: Float64Array;
+  private readonly E: Float64Array;
+  private readonly n: number;
+  constructor(c: Cols) {
+    this.S = c.start;
+    this.E = c.end;
+    this.n = c.n;
+  }
+  private seek(start: number): number {
+    const E = this.E;
+    let i = this.i;
+    while (i < this.n && E[i]! <= start) i++;
+    return (this.i = i);
   }
   overlaps(qs: number, qe: number, out: RangeBuffer): void {
-    this.seek(qs);
-    const { start: S, end: E, n } = this.c;
-    for (let k = this.i; k < n && S[k]! < qe; k++) {
+    const S = this.S;
+    const E = this.E;
+    // most blocks overlap nothing: one comparison after the seek
+    for (let k = this.seek(qs); k < this.n && S[k]! < qe; k++) {
       const s = S[k]! > qs ? S[k]! : qs;
       const e = E[k]! < qe ? E[k]! : qe;
       if (s < e) out.push(s, e);
     }
   }
   gaps(qs: number, qe: number, out: RangeBuffer): void {
-    this.seek(qs);
-    const { start: S, end: E, n } = this.c;
+    const S = this.S;
+    const E = this.E;
+    const i = this.seek(qs);
     // most blocks lie inside one range of the list: no gaps
-    if (this.i < n && S[this.i]! <= qs && E[this.i]! >= qe) return;
+    if (i < this.n && S[i]! <= qs && E[i]! >= qe) return;
     let cur = qs;
-    for (let k = this.i; k < n && S[k]! < qe; k++) {
+    for (let k = i; k < this.n && S[k]! < qe; k++) {
       const s = S[k]! > qs ? S[k]! : qs;
       const e = E[k]! < qe ? E[k]! : qe;
       if (!(s < e)) continue;

@@ -21,12 +21,25 @@ function forkField(v: unknown): unknown {
 }
 
 /**
- * An instance of the same class with each own field forked (forkField). Generic on purpose: a field added to
- * MemMap or EarlyPfnToNid later is copied without this file knowing about it.
+ * An instance of the same class with each own field forked (forkField); with `depth` > 0 an object-valued field
+ * (a helper the instance owns, as a sweep cursor) is forked the same way, one level down. Generic on purpose: a
+ * field added to MemMap or EarlyPfnToNid later is copied without this file knowing about it.
  */
-function forkObject<T extends object>(o: T): T {
+function forkObject<T extends object>(o: T, depth = 0): T {
   const c = Object.create(Object.getPrototypeOf(o) as object) as Mutable;
-  for (const k of Reflect.ownKeys(o)) c[k] = forkField((o as Mutable)[k]);
+  for (const k of Reflect.ownKeys(o)) {
+    const v = (o as Mutable)[k];
+    const owned =
+      depth > 0 &&
+      v !== null &&
+      typeof v === 'object' &&
+      !ArrayBuffer.isView(v) &&
+      !Array.isArray(v) &&
+      !(v instanceof Map) &&
+      !(v instanceof Set) &&
+      !Object.isFrozen(v);
+    c[k] = owned ? forkObject(v, depth - 1) : forkField(v);
+  }
   return c as T;
 }
 
@@ -39,7 +52,8 @@ function forkObject<T extends object>(o: T): T {
 export function forkContext(ctx: SimContext): SimContext {
   const c = { ...ctx } as unknown as Mutable;
   for (const k of Reflect.ownKeys(c)) c[k] = forkField(c[k]);
-  c['memmap'] = forkObject(ctx.memmap);
+  // the memmap's own helpers (cursors over its columns) are its state too: forked one level down
+  c['memmap'] = forkObject(ctx.memmap, 1);
   c['pfnToNid'] = forkObject(ctx.pfnToNid);
   return c as unknown as SimContext;
 }

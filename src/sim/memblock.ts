@@ -4,6 +4,8 @@
 // enum memblock_flags: the one table, in src/core (re-exported for the model's users)
 import { MEMBLOCK_FLAGS } from '../core/index.js';
 import { EarlyPfnToNid } from './mem-regions.js';
+import type { RangeBatch } from './memblock-batch.js';
+import { applyBatch } from './memblock-batch.js';
 
 export { MEMBLOCK_FLAGS };
 
@@ -251,6 +253,81 @@ export class MemblockType {
     }
   }
 
+  /**
+   * Fill the array with regions as a host printed them (debugfs memblock/*, a memblock=debug dump, or the
+   * trace's own arrays): sorted by base then end, empty ones dropped, nothing merged, so the array is the host's
+   * even when a hand-made trace has touching or overlapping regions (`unmerged` then says so).
+   */
+  load(regions: readonly { start: number; end: number; nid: number | null; flags: number }[]): void {
+    const rs = regions.filter((r) => r.end > r.start).sort((a, b) => a.start - b.start || a.end - b.end);
+    const n = rs.length;
+    this.bases = new Float64Array(Math.max(n, 16));
+    this.sizes = new Float64Array(this.bases.length);
+    this.nids = new Int32Array(this.bases.length);
+    this.flagsArr = new Int32Array(this.bases.length);
+    let total = 0;
+    let unmerged = false;
+    for (let i = 0; i < n; i++) {
+      const r = rs[i]!;
+      this.bases[i] = r.start;
+      this.sizes[i] = r.end - r.start;
+      this.nids[i] = r.nid === null ? -1 : r.nid;
+      this.flagsArr[i] = r.flags;
+      total += r.end - r.start;
+      if (i > 0 && rs[i - 1]!.end >= r.start) unmerged = true;
+    }
+    this.count = n;
+    this.totalSize = total;
+    this.unmerged = unmerged;
+    this.growMax();
+  }
+
+  /**
+   * @internal Take `count` regions from columns a batch operation built (sorted, sizes > 0). type->max follows
+   * memblock_double_array()'s doubling; the doubled arrays' own reservations are not modelled by the batches.
+   */
+  replaceColumns(
+    bases: Float64Array,
+    sizes: Float64Array,
+    nids: Int32Array,
+    flags: Int32Array,
+    count: number,
+  ): void {
+    this.bases = bases;
+    this.sizes = sizes;
+    this.nids = nids;
+    this.flagsArr = flags;
+    this.count = count;
+    let total = 0;
+    for (let i = 0; i < count; i++) total += sizes[i]!;
+    this.totalSize = total;
+    this.growMax();
+  }
+
+  private growMax(): void {
+    while (this.cnt > this.max) {
+      this.max *= 2;
+      this.dynamic = true;
+    }
+  }
+
+  /** The base column (read only: callers sweep it; regions [0, count)). */
+  get baseColumn(): Float64Array {
+    return this.bases;
+  }
+  /** The size column. */
+  get sizeColumn(): Float64Array {
+    return this.sizes;
+  }
+  /** The node column, -1 = no node. */
+  get nidColumn(): Int32Array {
+    return this.nids;
+  }
+  /** The flags column. */
+  get flagsColumn(): Int32Array {
+    return this.flagsArr;
+  }
+
   /** A deep copy (replay snapshots). */
   clone(): MemblockType {
     const t = new MemblockType(this.name, this.max, this.version);
@@ -283,9 +360,18 @@ export class MemblockType {
   }
 }
 
-function pfnUp(addr: number, pageSize: number): number {
-  return Math.ceil(addr / pageSize);
+/** Every region of a type in order: bytes [base, base + size), node (null: none), flags. */
+function forEachRegion(t: MemblockType, cb: RangeCallback): void {
+  const B = t.baseColumn;
+  const S = t.sizeColumn;
+  const N = t.nidColumn;
+  const Fl = t.flagsColumn;
+  for (let i = 0; i < t.count; i++) {
+    const n = N[i]!;
+    cb(B[i]!, B[i]! + S[i]!, n < 0 ? null : n, Fl[i]!);
+  }
 }
+
 function pfnDown(addr: number, pageSize: number): number {
   return Math.floor(addr / pageSize);
 }
@@ -301,6 +387,22 @@ export interface FreeRangeQuery {
   readonly nid?: number | null;
   /** Flags the caller passes (MEMBLOCK_NONE by default). */
   readonly flags?: number;
+  /**
+   * The node a region without one answers with (and is filtered as); null by default. The replay passes 0:
+   * with no NUMA information x86 numa_init() puts all memory on node 0 (dummy_numa_init).
+   */
+  readonly defaultNid?: number | null;
+}
+
+/** A callback per range: byte (or pfn) bounds [start, end), the node (null: none), the memory region's flags. */
+export type RangeCallback = (start: number, end: number, nid: number | null, flags: number) => void;
+
+/** Free ranges in pfns as columns (one per range, no object): what for_each_free_mem_range gives, page-rounded. */
+export interface FreePfnColumns {
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  readonly nid: Float64Array;
+  readonly n: number;
 }
 
 export interface AllocRequest {
@@ -653,6 +755,48 @@ export class Memblock {
     return 0;
   }
 
+  // ---- column operations: one kernel operation over each range of a sorted batch, in one sweep ----------------
+
+  /**
+   * memblock_reserve(base, size) for each range of the batch (linux v7.3-rc7 mm/memblock.c memblock_reserve:
+   * NUMA_NO_NODE, flags 0), each then flagged `mark` (memblock_reserved_mark_noinit() when it is
+   * MEMBLOCK_RSRV_NOINIT), as kho_preserved_memory_reserve() does per preserved block. Returns ENOMEM after a
+   * modelled panic, like the one-range operations.
+   */
+  reserveRanges(batch: RangeBatch, mark = 0): number {
+    if (this.panicked) return ENOMEM;
+    this.checkFlags(mark);
+    applyBatch(this.reserved, batch, { add: true, addNid: -1, set: mark, clear: 0, setNid: false });
+    return 0;
+  }
+
+  /** memblock_setclr_flag(type, base, size, set, flag) for each range of the batch. */
+  markRanges(type: MemblockType, batch: RangeBatch, set: boolean, flag: number): number {
+    if (this.panicked) return ENOMEM;
+    this.checkFlags(flag);
+    applyBatch(type, batch, {
+      add: false,
+      addNid: -1,
+      set: set ? flag : 0,
+      clear: set ? 0 : flag,
+      setNid: false,
+    });
+    return 0;
+  }
+
+  /**
+   * memblock_set_node(base, size, type, nid) for each range of the batch: `nid` one node for all (null:
+   * NUMA_NO_NODE), or the batch's own `nid` column, one node per range (ranges must not overlap then).
+   */
+  setNodeRanges(type: MemblockType, batch: RangeBatch, nid: number | null | 'per-range'): number {
+    if (this.panicked) return ENOMEM;
+    if (nid === 'per-range' && !batch.nid) throw new Error('setNodeRanges: the batch has no nid column');
+    const one = nid === 'per-range' || nid === null ? -1 : nid;
+    const b = nid === 'per-range' ? batch : { start: batch.start, end: batch.end, n: batch.n };
+    applyBatch(type, b, { add: false, addNid: one, set: 0, clear: 0, setNid: true });
+    return 0;
+  }
+
   /** memblock_allow_resize(). */
   allowResize(): void {
     this.canResize = true;
@@ -725,30 +869,62 @@ export class Memblock {
 
   // ---- iterators ---------------------------------------------------------------------------------
 
-  /** for_each_mem_pfn_range(i, nid, ...): memory regions holding at least one whole page; nid null/undefined = all. */
+  /**
+   * for_each_mem_pfn_range(i, nid, ...) (linux v7.3-rc7 mm/memblock.c __next_mem_pfn_range): memory regions in
+   * order as PFN_UP(base)..PFN_DOWN(end), regions without a whole page skipped, flags not looked at; nid
+   * null/undefined = all nodes. `defaultNid` answers for a region without a node (see FreeRangeQuery).
+   */
+  forEachMemPfnRange(
+    nid: number | null | undefined,
+    cb: RangeCallback,
+    defaultNid: number | null = null,
+  ): void {
+    const m = this.memory;
+    const B = m.baseColumn;
+    const S = m.sizeColumn;
+    const N = m.nidColumn;
+    const F = m.flagsColumn;
+    const ps = this.pageSize;
+    for (let i = 0; i < m.count; i++) {
+      const s = Math.ceil(B[i]! / ps);
+      const e = Math.floor((B[i]! + S[i]!) / ps);
+      if (s >= e) continue;
+      const rn = N[i]! < 0 ? defaultNid : N[i]!;
+      if (nid !== undefined && nid !== null && rn !== nid) continue;
+      cb(s, e, rn, F[i]!);
+    }
+  }
+
+  /** for_each_mem_pfn_range() as a list. */
   memPfnRanges(nid?: number | null): MemblockPfnRange[] {
     const out: MemblockPfnRange[] = [];
-    const m = this.memory;
-    for (let i = 0; i < m.count; i++) {
-      const s = pfnUp(m.base(i), this.pageSize);
-      const e = pfnDown(m.end(i), this.pageSize);
-      if (s >= e) continue;
-      const rnid = m.nid(i);
-      if (nid !== undefined && nid !== null && rnid !== nid) continue;
-      out.push({ startPfn: s, endPfn: e, nid: rnid });
-    }
+    this.forEachMemPfnRange(nid, (startPfn, endPfn, rn) => out.push({ startPfn, endPfn, nid: rn }));
     return out;
   }
 
+  /** for_each_mem_region(): every memory region, bytes [base, base + size), its node (null: none) and flags. */
+  forEachMemRegion(cb: RangeCallback): void {
+    forEachRegion(this.memory, cb);
+  }
+
+  /** for_each_reserved_mem_region() (include/linux/memblock.h): every reserved region, whatever its flags. */
+  forEachReservedMemRegion(cb: RangeCallback): void {
+    forEachRegion(this.reserved, cb);
+  }
+
+  /** for_each_reserved_mem_region() as a list of regions. */
+  reservedRegions(): MemblockRegion[] {
+    return this.reserved.regions();
+  }
+
   /**
-   * should_skip_region() for the memory type (6.1 / [MB-N]). After memblock_discard() the kernel's
-   * memblock_memory pointer is NULL and nothing is skipped; we keep that quirk.
+   * should_skip_region() for the memory type (linux v7.3-rc7 mm/memblock.c should_skip_region; 6.1 has no
+   * KHO_SCRATCH test). After memblock_discard() the kernel's memblock_memory pointer is NULL and nothing is
+   * skipped; we keep that quirk. `rnid` is the region's node after defaultNid.
    */
-  private skipMemoryRegion(i: number, nid: number | null, flags: number): boolean {
+  private skipMemoryRegion(rnid: number | null, mflags: number, nid: number | null, flags: number): boolean {
     if (this.discarded) return false;
-    const m = this.memory;
-    const mflags = m.flags(i);
-    if (nid !== null && nid !== m.nid(i)) return true;
+    if (nid !== null && nid !== rnid) return true;
     if (this.movableNode && (mflags & F.MEMBLOCK_HOTPLUG) !== 0 && (flags & F.MEMBLOCK_HOTPLUG) === 0)
       return true;
     if ((flags & F.MEMBLOCK_MIRROR) !== 0 && (mflags & F.MEMBLOCK_MIRROR) === 0) return true;
@@ -764,36 +940,72 @@ export class Memblock {
   }
 
   /**
-   * for_each_free_mem_range(i, nid, flags, ...): memory (filtered by should_skip_region) minus reserved, in
-   * address order, byte addresses. Reserved regions always subtract, whatever their flags. The kernel can
-   * yield an empty range between two touching reserved regions (different nid or flags); it is left out here.
+   * for_each_mem_range(i, nid, flags, ...) (__next_mem_range with no type_b): memory regions that
+   * should_skip_region() keeps, bytes.
    */
-  freeMemRanges(q: FreeRangeQuery = {}): MemblockRange[] {
+  forEachMemRange(q: FreeRangeQuery, cb: RangeCallback): void {
     const nid = q.nid ?? null;
-    const flags = q.flags ?? 0;
+    const flags = q.flags ?? F.MEMBLOCK_NONE;
+    const dn = q.defaultNid ?? null;
     const m = this.memory;
+    for (let i = 0; i < m.count; i++) {
+      const n = m.nidColumn[i]!;
+      const rn = n < 0 ? dn : n;
+      const mf = m.flagsColumn[i]!;
+      if (this.skipMemoryRegion(rn, mf, nid, flags)) continue;
+      cb(m.baseColumn[i]!, m.baseColumn[i]! + m.sizeColumn[i]!, rn, mf);
+    }
+  }
+
+  /**
+   * for_each_free_mem_range(i, nid, flags, ...) (linux v7.3-rc7 mm/memblock.c __next_mem_range over memory and
+   * reserved): memory that should_skip_region() keeps (NOMAP and DRIVER_MANAGED unless asked for, HOTPLUG with
+   * movable_node, non-MIRROR when MIRROR is asked, non-KHO_SCRATCH when KHO_SCRATCH is asked) minus every
+   * reserved region whatever its flags (RSRV_NOINIT, RSRV_KERN only matter to memmap_init_reserved_pages and the
+   * reserved-size counters), in address order, bytes. The kernel can yield an empty range between two touching
+   * reserved regions; it is left out here. Reserved regions of a hand-made trace may overlap: the sweep takes
+   * their union.
+   */
+  forEachFreeMemRange(q: FreeRangeQuery, cb: RangeCallback): void {
+    const nid = q.nid ?? null;
+    const flags = q.flags ?? F.MEMBLOCK_NONE;
+    const dn = q.defaultNid ?? null;
+    const m = this.memory;
+    const MB = m.baseColumn;
+    const MS = m.sizeColumn;
+    const MN = m.nidColumn;
+    const MF = m.flagsColumn;
     const r = this.reserved;
-    const out: MemblockRange[] = [];
+    const RB = r.baseColumn;
+    const RS = r.sizeColumn;
+    const nres = r.count;
     let j = 0;
     for (let i = 0; i < m.count; i++) {
-      if (this.skipMemoryRegion(i, nid, flags)) continue;
-      const ms = m.base(i);
-      const me = m.end(i);
-      const rnid = m.nid(i);
-      while (j < r.count && r.end(j) <= ms) j++;
+      const n = MN[i]!;
+      const rn = n < 0 ? dn : n;
+      const mf = MF[i]!;
+      if (this.skipMemoryRegion(rn, mf, nid, flags)) continue;
+      const ms = MB[i]!;
+      const me = ms + MS[i]!;
+      while (j < nres && RB[j]! + RS[j]! <= ms) j++;
       let cur = ms;
-      let k = j;
-      while (cur < me) {
-        if (k < r.count && r.base(k) < me) {
-          if (r.base(k) > cur) out.push({ start: cur, end: r.base(k), nid: rnid });
-          cur = Math.max(cur, r.end(k));
-          k++;
-        } else {
-          out.push({ start: cur, end: me, nid: rnid });
-          cur = me;
-        }
+      for (let k = j; k < nres; k++) {
+        const rs = RB[k]!;
+        if (rs >= me) break;
+        const re = rs + RS[k]!;
+        if (re <= rs) continue;
+        if (rs > cur) cb(cur, rs, rn, mf);
+        if (re > cur) cur = re;
+        if (cur >= me) break;
       }
+      if (cur < me) cb(cur, me, rn, mf);
     }
+  }
+
+  /** for_each_free_mem_range() as a list of byte ranges. */
+  freeMemRanges(q: FreeRangeQuery = {}): MemblockRange[] {
+    const out: MemblockRange[] = [];
+    this.forEachFreeMemRange(q, (start, end, nid) => out.push({ start, end, nid }));
     return out;
   }
 
@@ -802,9 +1014,39 @@ export class Memblock {
     return this.freeMemRanges(q).reverse();
   }
 
-  /** for_each_reserved_mem_region(). */
-  reservedRegions(): MemblockRegion[] {
-    return this.reserved.regions();
+  /**
+   * The free ranges in whole pages, rounded inward as __free_memory_core() and the deferred-init iterators do
+   * (PFN_UP(start)..PFN_DOWN(end), mm/memblock.c and mm/mm_init.c), empty ones dropped, in columns: a million
+   * preserved blocks leave a million gaps, no object each.
+   */
+  freePfnColumns(q: FreeRangeQuery): FreePfnColumns {
+    let cap = 1024;
+    let start: Float64Array = new Float64Array(cap);
+    let end: Float64Array = new Float64Array(cap);
+    let nid: Float64Array = new Float64Array(cap);
+    let n = 0;
+    const ps = this.pageSize;
+    this.forEachFreeMemRange(q, (s0, e0, node) => {
+      const s = Math.ceil(s0 / ps);
+      const e = Math.floor(e0 / ps);
+      if (s >= e) return;
+      if (n === cap) {
+        cap *= 2;
+        const grow = (x: Float64Array): Float64Array => {
+          const y = new Float64Array(cap);
+          y.set(x);
+          return y;
+        };
+        start = grow(start);
+        end = grow(end);
+        nid = grow(nid);
+      }
+      start[n] = s;
+      end[n] = e;
+      nid[n] = node ?? -1;
+      n++;
+    });
+    return { start: start.subarray(0, n), end: end.subarray(0, n), nid: nid.subarray(0, n), n };
   }
 
   // ---- allocation -------------------------------------------------------------------------------

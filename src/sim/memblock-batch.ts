@@ -1,0 +1,194 @@
+// Column operations of the memblock model: one kernel operation (memblock_add_range, memblock_setclr_flag,
+// memblock_set_node) applied to each range of a sorted batch, done as one sweep over the region columns instead
+// of one isolate/insert/merge per range. kho_memory_init() reserves a million preserved blocks this way.
+import { InternalError } from '../core/index.js';
+import type { MemblockType } from './memblock.js';
+
+/** A batch of byte ranges [start[k], end[k]) for k < n, sorted by start (they may overlap or touch). */
+export interface RangeBatch {
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  readonly n: number;
+  /**
+   * A node per range (set-node batches: memblock_set_node of each range with its own nid, -1 = NUMA_NO_NODE).
+   * Ranges must not overlap then (a later memblock_set_node over the same bytes would win).
+   */
+  readonly nid?: Int32Array;
+}
+
+/** What each range of the batch does, in the kernel's order: add the uncovered parts, then set/clear flags, then the node. */
+export interface BatchOp {
+  /** memblock_add_range(type, base, size, addNid, 0) first: the parts no region covers become regions. */
+  readonly add: boolean;
+  /** Node of the added parts (-1 = none: memblock_reserve() passes NUMA_NO_NODE). */
+  readonly addNid: number;
+  /** memblock_setclr_flag(type, base, size, 1, set) / (…, 0, clear) over the range. */
+  readonly set: number;
+  readonly clear: number;
+  /** memblock_set_node(base, size, type, nid): every region part in the range takes the range's node. */
+  readonly setNid: boolean;
+}
+
+/** Growable output columns of a sweep, with a touched mark per piece (the pieces the batch covered). */
+class Pieces {
+  base: Float64Array;
+  end: Float64Array;
+  nid: Int32Array;
+  flags: Int32Array;
+  touched: Uint8Array;
+  n = 0;
+  constructor(cap: number) {
+    this.base = new Float64Array(cap);
+    this.end = new Float64Array(cap);
+    this.nid = new Int32Array(cap);
+    this.flags = new Int32Array(cap);
+    this.touched = new Uint8Array(cap);
+  }
+  push(b: number, e: number, nid: number, flags: number, touched: number): void {
+    if (this.n === this.base.length) this.grow();
+    const i = this.n++;
+    this.base[i] = b;
+    this.end[i] = e;
+    this.nid[i] = nid;
+    this.flags[i] = flags;
+    this.touched[i] = touched;
+  }
+  private grow(): void {
+    const cap = this.base.length * 2 + 16;
+    const f = <T extends Float64Array | Int32Array | Uint8Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
+    this.base = f(this.base, new Float64Array(cap));
+    this.end = f(this.end, new Float64Array(cap));
+    this.nid = f(this.nid, new Int32Array(cap));
+    this.flags = f(this.flags, new Int32Array(cap));
+    this.touched = f(this.touched, new Uint8Array(cap));
+  }
+}
+
+/**
+ * Apply `op` to every range of `batch` on `type` in one sweep. The result is the array the kernel leaves after
+ * doing the ranges one by one: memblock_add_range() inserts the uncovered parts (mm/memblock.c, linux v7.3-rc7
+ * memblock_add_range), memblock_isolate_range() splits the regions crossing a range's ends and the flags or node
+ * change on the parts inside (memblock_setclr_flag, memblock_set_node), and memblock_merge_regions() merges
+ * touching neighbours of equal nid and flags in the window of each operation: here, a pair is merged when at
+ * least one of the two lies in a batch range. On an array the kernel built (always minimal) that is the whole
+ * array's merge; regions the batch does not reach are left as they were, so a trace's own unmerged regions stay.
+ */
+export function applyBatch(type: MemblockType, batch: RangeBatch, op: BatchOp): void {
+  const { start: BS, end: BE, n: nb } = batch;
+  const perNid = op.setNid ? batch.nid : undefined;
+  // the batch's union (ranges of a set-node batch with nids stay one each: they must not overlap)
+  const US = new Float64Array(nb);
+  const UE = new Float64Array(nb);
+  const UN = perNid ? new Int32Array(nb) : null;
+  let nu = 0;
+  let prevStart = -Infinity;
+  for (let k = 0; k < nb; k++) {
+    const s = BS[k]!;
+    const e = BE[k]!;
+    if (s < prevStart) throw new InternalError(`memblock batch not sorted: range ${k} starts at ${s}`);
+    prevStart = s;
+    if (!(e > s)) continue;
+    if (nu > 0 && s < UE[nu - 1]!) {
+      if (UN) throw new InternalError(`memblock set-node batch ranges overlap at ${s}`);
+      if (e > UE[nu - 1]!) UE[nu - 1] = e;
+      continue;
+    }
+    US[nu] = s;
+    UE[nu] = e;
+    if (UN) UN[nu] = perNid![k]!;
+    nu++;
+  }
+  const { set, clear } = op;
+  const nidIn = (k: number, rnid: number): number => (op.setNid ? (UN ? UN[k]! : op.addNid) : rnid);
+  const count = type.count;
+  const RB = type.baseColumn;
+  const RS = type.sizeColumn;
+  const RN = type.nidColumn;
+  const RF = type.flagsColumn;
+  const out = new Pieces(count + 2 * nu + 16);
+  const addFlags = (0 | set) & ~clear;
+  // gaps: the batch's parts no region covers (memblock_add_range), emitted in address order between regions
+  let covEnd = -Infinity;
+  let gu = 0;
+  const gapsUpTo = (limit: number): void => {
+    while (gu < nu && UE[gu]! <= covEnd) gu++;
+    let k = gu;
+    while (k < nu && US[k]! < limit) {
+      const s = Math.max(US[k]!, covEnd);
+      const e = Math.min(UE[k]!, limit);
+      if (s < e) out.push(s, e, UN ? UN[k]! : op.addNid, addFlags, 1);
+      if (UE[k]! <= limit) k++;
+      else break;
+    }
+    gu = k;
+  };
+  let ru = 0;
+  for (let i = 0; i < count; i++) {
+    const rb = RB[i]!;
+    const re = rb + RS[i]!;
+    if (op.add) gapsUpTo(rb);
+    if (re > covEnd) covEnd = re;
+    const rnid = RN[i]!;
+    const rf = RF[i]!;
+    while (ru < nu && UE[ru]! <= rb) ru++;
+    let cur = rb;
+    for (let k = ru; k < nu && US[k]! < re; k++) {
+      if (US[k]! > cur) out.push(cur, US[k]!, rnid, rf, 0);
+      const s = Math.max(US[k]!, cur);
+      const e = Math.min(UE[k]!, re);
+      if (s < e) out.push(s, e, nidIn(k, rnid), (rf | set) & ~clear, 1);
+      if (e > cur) cur = e;
+    }
+    if (cur < re) out.push(cur, re, rnid, rf, 0);
+  }
+  if (op.add) gapsUpTo(Infinity);
+  // overlapping regions of a hand-made trace can leave pieces out of order: a stable sort by (base, end)
+  let order: Uint32Array | null = null;
+  for (let i = 1; i < out.n; i++) {
+    if (
+      out.base[i]! < out.base[i - 1]! ||
+      (out.base[i] === out.base[i - 1] && out.end[i]! < out.end[i - 1]!)
+    ) {
+      const idx = Array.from({ length: out.n }, (_, j) => j);
+      idx.sort((a, b) => out.base[a]! - out.base[b]! || out.end[a]! - out.end[b]! || a - b);
+      order = Uint32Array.from(idx);
+      break;
+    }
+  }
+  // memblock_merge_regions(), written straight into the type's new columns
+  const NB = new Float64Array(Math.max(out.n, 16));
+  const NS = new Float64Array(NB.length);
+  const NN = new Int32Array(NB.length);
+  const NF = new Int32Array(NB.length);
+  let m = 0;
+  let lastTouched = 0;
+  for (let j = 0; j < out.n; j++) {
+    const i = order ? order[j]! : j;
+    const b = out.base[i]!;
+    const e = out.end[i]!;
+    const nid = out.nid[i]!;
+    const f = out.flags[i]!;
+    const t = out.touched[i]!;
+    if (
+      m > 0 &&
+      (t || lastTouched) &&
+      NB[m - 1]! + NS[m - 1]! === b &&
+      NN[m - 1] === nid &&
+      NF[m - 1] === f
+    ) {
+      NS[m - 1] = e - NB[m - 1]!;
+      lastTouched = 1;
+      continue;
+    }
+    NB[m] = b;
+    NS[m] = e - b;
+    NN[m] = nid;
+    NF[m] = f;
+    lastTouched = t;
+    m++;
+  }
+  type.replaceColumns(NB, NS, NN, NF, m);
+}

@@ -1,27 +1,32 @@
-// The memblock tables the boot phases start from: the trace's own memory and reserved arrays, or the
-// reserved array at the end of a replayed memblock=debug log (the state memblock_free_all sees: every
-// reservation and allocation made after the last MEMBLOCK dump included).
+// The memblock the boot phases start from (the simulator context's one memblock model, memory and reserved):
+// the trace's own memory and reserved arrays, or the reserved array at the end of a replayed memblock=debug log
+// (the state memblock_free_all sees: every reservation and allocation made after the last MEMBLOCK dump included).
 import type { Diagnostic } from '../core/index.js';
-import type { HostTrace, MemRegion } from '../trace/host-trace.js';
+import type { HostTrace } from '../trace/host-trace.js';
 import { memoryFromHost } from './layout.js';
-import type { MemblockTables } from './mem-regions.js';
-import { makeTables } from './mem-regions.js';
 import { MEMBLOCK_FLAGS as F } from '../core/memblock-flags.js';
 import { parseKernelRelease } from './kernel-eras.js';
 import type { MemblockVersion } from './memblock.js';
+import { Memblock } from './memblock.js';
 import { replayMemblockLog } from './memblock-replay.js';
 
 export type ReservedSource = 'trace' | 'memblock-log';
 
 /**
- * Tables for a replay. With 'memblock-log' and a memblock=debug log in the trace, reserved comes from replaying
- * that log (src/sim/memblock-replay.ts); memory keeps the trace's regions with their node ids.
+ * The memblock of a replay. Memory is the trace's regions with their node ids, loaded as the host printed them.
+ * With 'memblock-log' and a memblock=debug log in the trace, reserved is the array the log replay ends with
+ * (src/sim/memblock-replay.ts, under the log's kernel's model: memblockModelFor); otherwise reserved is the
+ * trace's own array, loaded as printed. The boot's memblock itself has the newest rules: it is the replayed
+ * kernel's (the phases' iterators, should_skip_region's KHO_SCRATCH test, kho_memory_init's RSRV_NOINIT), whose
+ * era-dependent steps are the mm profile's to decide (memblock_free_all skips RSRV_NOINIT from v6.7 only).
  */
-export function bootTables(
+export function bootMemblock(
   host: HostTrace,
   reservedFrom: ReservedSource,
   diags: Diagnostic[],
-): { tables: MemblockTables; reservedFrom: ReservedSource } {
+  /** PAGE_SHIFT of the replayed arch: the model's PFN_UP/PFN_DOWN. */
+  pageShift: number = host.pageShift,
+): { memblock: Memblock; reservedFrom: ReservedSource } {
   const mem = memoryFromHost(host);
   if (mem.from !== 'memory') {
     diags.push({
@@ -38,10 +43,14 @@ export function bootTables(
       version: model.version,
     });
     diags.push(...r.diagnostics);
-    const reserved: MemRegion[] = r.final.reserved
-      .regions()
-      .map((x) => ({ start: x.base, end: x.base + x.size, nid: x.nid, flags: x.flags }));
-    return { tables: makeTables(mem.memory, reserved), reservedFrom: 'memblock-log' };
+    const mb = new Memblock({ version: 'newest', pageShift });
+    mb.memory.load(mem.memory);
+    mb.reserved.load(
+      r.final.reserved
+        .regions()
+        .map((x) => ({ start: x.base, end: x.base + x.size, nid: x.nid, flags: x.flags })),
+    );
+    return { memblock: mb, reservedFrom: 'memblock-log' };
   }
   if (reservedFrom === 'memblock-log') {
     diags.push({
@@ -50,7 +59,10 @@ export function bootTables(
       message: 'no memblock=debug calls in the trace: reserved regions are the last ones the trace shows',
     });
   }
-  return { tables: makeTables(mem.memory, host.reserved), reservedFrom: 'trace' };
+  const mb = new Memblock({ version: 'newest', pageShift });
+  mb.memory.load(mem.memory);
+  mb.reserved.load(host.reserved);
+  return { memblock: mb, reservedFrom: 'trace' };
 }
 
 /** The flags every kernel of the v6.1 model has (include/linux/memblock.h, v6.1 enum memblock_flags). */

@@ -5,7 +5,7 @@ import { NO_PROGRESS, TraceError } from '../core/index.js';
 import type { HostTrace } from '../trace/host-trace.js';
 import { archProfileFor, withSectionSizeBits } from './arch.js';
 import { withHostPageblockOrder } from './pageblock-order.js';
-import { bootTables } from './boot-tables.js';
+import { bootMemblock } from './boot-tables.js';
 import type { SimContext } from './context.js';
 import { zoneKey } from './context.js';
 import { eraDiagnostics, kernelEraFor } from './kernel-eras.js';
@@ -71,7 +71,7 @@ function deferredSetting(
   return { on: true, reason: 'assumed (no kernel config in the trace)', source: 'assumed' };
 }
 
-/** Build the context the phases share: layout, memblock tables, an all-uninitialised memmap. */
+/** Build the context the phases share: layout, the memblock, an all-uninitialised memmap. */
 export function createSimContext(
   host: HostTrace,
   options: Scenario = {},
@@ -108,9 +108,10 @@ export function createSimContext(
       : options.mmProfile
         ? mmProfileByName(options.mmProfile)
         : mmProfileForRelease(host.kernelRelease);
-  let tables = options.tables;
-  if (!tables) tables = bootTables(host, options.reservedFrom ?? 'trace', diagnostics).tables;
-  if (tables.memory.length === 0) {
+  const memblock = options.memblock
+    ? options.memblock.clone()
+    : bootMemblock(host, options.reservedFrom ?? 'trace', diagnostics, arch.PAGE_SHIFT).memblock;
+  if (memblock.memory.count === 0) {
     throw new TraceError({
       code: 'TRACE_ERR_NO_MEMORY_MAP',
       location: { file: bundle },
@@ -120,7 +121,7 @@ export function createSimContext(
   }
   const e820GivesReserved =
     era.x86E820Reserved && arch.arch === 'x86_64' && (host.e820Table?.length ?? 0) > 0;
-  if (era.holes === 'reserved-unavailable' && tables.reserved.length === 0 && !e820GivesReserved) {
+  if (era.holes === 'reserved-unavailable' && memblock.reserved.count === 0 && !e820GivesReserved) {
     diagnostics.push({
       code: 'SIM_UNAVAILABLE_TOTAL_NO_RESERVED',
       severity: 'warning',
@@ -132,7 +133,7 @@ export function createSimContext(
     {
       host,
       arch,
-      tables,
+      memblock,
       ignorePrinted: options.ignorePrinted ?? false,
       zoneDmaBits: options.zoneDmaBits ?? 32,
     },
@@ -158,7 +159,7 @@ export function createSimContext(
     mm,
     era,
     layout,
-    tables,
+    memblock,
     e820Table: host.e820Table ?? null,
     memInit: x86MemInitAllocation(host),
     memmap: new MemMap(layout.presentSections, limit),
@@ -179,7 +180,10 @@ export function createSimContext(
     contiguous: new Map(),
     phases: [],
     diagnostics,
+    unavailableTotal: null,
   };
+  // zero_resv_unavail() / init_unavailable_mem() run in free_area_init(), on memblock as the boot starts
+  ctx.unavailableTotal = unavailableTotal(ctx);
   return ctx;
 }
 
@@ -227,7 +231,7 @@ export function finishTimeline(ctx: SimContext, scenario: Scenario, kho: KhoSect
     arch: ctx.arch,
     mm: ctx.mm,
     era: ctx.era,
-    unavailableTotal: unavailableTotal(ctx),
+    unavailableTotal: ctx.unavailableTotal,
     memoryLine: memoryLine(ctx),
     scenario,
     deferred: ctx.deferredDecision,

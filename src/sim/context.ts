@@ -6,11 +6,13 @@ import type { ArchProfile } from './arch.js';
 import type { KernelEra } from './kernel-eras.js';
 import type { MemInitAllocation } from './x86-mem-init.js';
 import type { Layout, ZoneLayout } from './layout.js';
-import type { EarlyPfnToNid, MemblockTables, PfnRegion } from './mem-regions.js';
+import type { EarlyPfnToNid, PfnRegion } from './mem-regions.js';
+import type { Memblock } from './memblock.js';
 import type { MemMap, MemMapCensus, PageEvent } from './memmap.js';
 import type { MmProfile } from './mm-profiles.js';
 import type { DeferredGrow } from './phases/deferred-grow-zone.js';
 import type { DeferredDecision } from './scenario.js';
+import type { UnavailableTotal } from './phases/hole-accounting.js';
 
 /** One `On node N, zone Z: K pages in unavailable ranges` the kernel would print (init_unavailable_range). */
 export interface UnavailableRecord {
@@ -104,8 +106,12 @@ export interface SimContext {
   /** How this kernel era counts hole pages, its arm64 pfn_valid() and SECTION_SIZE_BITS (kernel-eras.ts). */
   readonly era: KernelEra;
   readonly layout: Layout;
-  /** memblock memory and reserved as the phases see them (KHO deserialize may replace it). */
-  tables: MemblockTables;
+  /**
+   * The boot's memblock (memory and reserved, src/sim/memblock.ts): the one model the phases read and change.
+   * kho_memory_init() replaces it with a copy it reserves the preserved blocks in, so a context forked before
+   * (compare: strategies from one plain boot) keeps its own.
+   */
+  memblock: Memblock;
   /** What x86 mem_init() allocates between memblock_free_all() and the `Memory:` line (x86-mem-init.ts). */
   readonly memInit: MemInitAllocation;
   /** The e820 table the kernel went on with (HostTrace.e820Table), null when the trace has none. */
@@ -127,6 +133,11 @@ export interface SimContext {
   /** page_ext_init() has a client (page_owner, ...): it then reads section-aligned struct pages. */
   readonly pageExt: boolean;
   readonly unavailable: UnavailableRecord[];
+  /**
+   * The node-less hole total of the kernels before v5.12 (hole-accounting.ts unavailableTotal), taken from the
+   * memblock as free_area_init() sees it, before kho_memory_init() reserves anything (set by createSimContext).
+   */
+  unavailableTotal: UnavailableTotal | null;
   readonly deferredWork: DeferredWork[];
   /** deferred_grow_zone() calls the scenario asked for, in order (src/sim/phases/deferred-grow-zone.ts). */
   readonly deferredGrows: DeferredGrow[];

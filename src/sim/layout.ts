@@ -14,8 +14,8 @@ import {
   ZONE_NORMAL,
   pfnDown,
 } from './arch.js';
-import type { MemblockTables, PfnRegion } from './mem-regions.js';
-import { memPfnRanges } from './mem-regions.js';
+import type { PfnRegion } from './mem-regions.js';
+import type { Memblock } from './memblock.js';
 
 export interface ZoneLayout {
   readonly nid: number;
@@ -73,7 +73,7 @@ export interface Layout {
 export interface LayoutInput {
   readonly host: HostTrace;
   readonly arch: ArchProfile;
-  readonly tables: MemblockTables;
+  readonly memblock: Memblock;
   /** Ignore the printed `Zone ranges:` / `Movable zone start` lines and compute from the arch rules and cmdline. */
   readonly ignorePrinted?: boolean;
   /** arm64 zone_dma_bits when the trace does not print the zone ranges (DT dma-ranges / IORT): default 32. */
@@ -165,7 +165,7 @@ interface MovableResult {
 export function findZoneMovablePfnsForNodes(
   host: HostTrace,
   a: ArchProfile,
-  tables: MemblockTables,
+  memblock: Memblock,
   memRanges: readonly PfnRegion[],
   nodeSpans: ReadonlyMap<number, { start: number; end: number }>,
   usableStartPfn: number,
@@ -188,20 +188,24 @@ export function findZoneMovablePfnsForNodes(
   if (cmd.movableNode) {
     // movable_node: each node's Movable starts at its lowest hotpluggable memory region
     let any = false;
-    for (const r of tables.memory) {
-      if (!(r.flags & MEMBLOCK_FLAGS.MEMBLOCK_HOTPLUG)) continue;
-      const nid = r.nid ?? 0;
-      const s = pfnDown(r.start, a);
+    memblock.forEachMemRegion((start, _end, rnid, flags) => {
+      if (!(flags & MEMBLOCK_FLAGS.MEMBLOCK_HOTPLUG)) return;
+      const nid = rnid ?? 0;
+      const s = pfnDown(start, a);
       const cur = pfns.get(nid) ?? 0;
       pfns.set(nid, cur ? Math.min(s, cur) : s);
       any = true;
-    }
+    });
     if (!any)
       diags.push(info('SIM_MOVABLE_NODE_NO_HOTPLUG', 'movable_node given but no memory region is HOTPLUG'));
     return finish();
   }
   if (cmd.kernelcore === 'mirror') {
-    if (!tables.memory.some((r) => r.flags & MEMBLOCK_FLAGS.MEMBLOCK_MIRROR)) {
+    let anyMirror = false;
+    memblock.forEachMemRegion((_s, _e, _n, flags) => {
+      if (flags & MEMBLOCK_FLAGS.MEMBLOCK_MIRROR) anyMirror = true;
+    });
+    if (!anyMirror) {
       diags.push(
         info('SIM_KERNELCORE_MIRROR_IGNORED', 'kernelcore=mirror but no memory is mirrored: ignored'),
       );
@@ -209,14 +213,14 @@ export function findZoneMovablePfnsForNodes(
     }
     mirrored = true;
     const fourG = 2 ** 32 / 2 ** a.PAGE_SHIFT;
-    for (const r of tables.memory) {
-      if (r.flags & MEMBLOCK_FLAGS.MEMBLOCK_MIRROR) continue;
-      const s = pfnDown(r.start, a);
-      if (s < fourG) continue; // "This configuration results in unmirrored kernel memory." warning
-      const nid = r.nid ?? 0;
+    memblock.forEachMemRegion((start, _end, rnid, flags) => {
+      if (flags & MEMBLOCK_FLAGS.MEMBLOCK_MIRROR) return;
+      const s = pfnDown(start, a);
+      if (s < fourG) return; // "This configuration results in unmirrored kernel memory." warning
+      const nid = rnid ?? 0;
       const cur = pfns.get(nid) ?? 0;
       pfns.set(nid, cur ? Math.min(s, cur) : s);
-    }
+    });
     return finish();
   }
 
@@ -299,8 +303,14 @@ function absentPages(ranges: readonly PfnRegion[], start: number, end: number): 
 
 /** Build the node and zone layout. Pure; diagnostics say where each fact came from. */
 export function computeLayout(input: LayoutInput, diags: Diagnostic[] = []): Layout {
-  const { host, arch: a, tables } = input;
-  const memRanges = memPfnRanges(tables, a);
+  const { host, arch: a, memblock } = input;
+  // for_each_mem_pfn_range(): a region without a node is node 0 (x86 dummy_numa_init() with no NUMA information)
+  const memRanges: PfnRegion[] = [];
+  memblock.forEachMemPfnRange(
+    null,
+    (start, end, nid, flags) => memRanges.push({ start, end, nid: nid!, flags }),
+    0,
+  );
   const nodeSpans = new Map<number, { start: number; end: number }>();
   for (const r of memRanges) {
     const s = nodeSpans.get(r.nid);
@@ -333,7 +343,15 @@ export function computeLayout(input: LayoutInput, diags: Diagnostic[] = []): Lay
   const movableZone = usableZoneForMovable(limits);
   const usableStartPfn = limits[movableZone]!.lowPfn;
 
-  const computed = findZoneMovablePfnsForNodes(host, a, tables, memRanges, nodeSpans, usableStartPfn, diags);
+  const computed = findZoneMovablePfnsForNodes(
+    host,
+    a,
+    memblock,
+    memRanges,
+    nodeSpans,
+    usableStartPfn,
+    diags,
+  );
   let zoneMovablePfn: Map<number, number> = computed.pfns;
   let zoneMovableFrom: LayoutSource = 'cmdline';
   const printed = host.movableZoneStart;
@@ -381,12 +399,12 @@ export function computeLayout(input: LayoutInput, diags: Diagnostic[] = []): Lay
       let absent = absentPages(ranges, zs, ze);
       // kernelcore=mirror: non-mirror pages in Normal and mirror pages in Movable count as absent
       if (computed.mirrored && zmp) {
-        for (const r of tables.memory) {
-          const rs = Math.min(Math.max(pfnDown(r.start, a), zs), ze);
-          const re = Math.min(Math.max(pfnDown(r.end, a), zs), ze);
-          const mirror = (r.flags & MEMBLOCK_FLAGS.MEMBLOCK_MIRROR) !== 0;
+        memblock.forEachMemRegion((start, end, _nid, flags) => {
+          const rs = Math.min(Math.max(pfnDown(start, a), zs), ze);
+          const re = Math.min(Math.max(pfnDown(end, a), zs), ze);
+          const mirror = (flags & MEMBLOCK_FLAGS.MEMBLOCK_MIRROR) !== 0;
           if ((zid === ZONE_MOVABLE && mirror) || (zid === ZONE_NORMAL && !mirror)) absent += re - rs;
-        }
+        });
       }
       let spanned = 0;
       if (!(span.start === 0 && span.end === 0) && !(ze < span.start || zs > span.end)) {

@@ -143,7 +143,8 @@ export function replayEach<T>(
   const shared = populated as KhoRun | null;
   if (!shared) throw new InternalError('the boot did not run the KHO hooks');
   // memblock.reserved as kho_memory_init() finds it: the same for every strategy
-  const reservedBefore: Range[] = start.tables.reserved.map((r) => ({ start: r.start, end: r.end }));
+  const reservedBefore: Range[] = [];
+  start.memblock.forEachReservedMemRegion((s, e) => reservedBefore.push({ start: s, end: e }));
   return variants.map((v, i) => {
     const strategy = v.strategy ?? defaultStrategy;
     const restoreKinds = v.restore ?? scenario.restore ?? RESTORE_ALL;

@@ -3,7 +3,7 @@
 import type { ProgressFn } from '../core/index.js';
 import type { ArchProfile } from './arch.js';
 import type { ReservedSource } from './boot-tables.js';
-import type { MemblockTables } from './mem-regions.js';
+import type { Memblock } from './memblock.js';
 import type { KernelEra } from './kernel-eras.js';
 import type { MmProfile } from './mm-profiles.js';
 import type { GrowZoneRequest } from './phases/deferred-grow-zone.js';
@@ -47,8 +47,8 @@ export interface Scenario {
   // engine knobs for tests and tools, never set from flags
   /** Replace the arch constants (tests with tiny sections, other page sizes); default from the host. */
   readonly archProfile?: ArchProfile;
-  /** memblock tables to use instead of the trace's (e.g. the memblock model's final state). */
-  readonly tables?: MemblockTables;
+  /** A memblock to boot from instead of the trace's (e.g. a memblock model's final state); the boot changes a copy. */
+  readonly memblock?: Memblock;
   /** Hole-accounting era (kernel-eras.ts) instead of the one of the trace's kernel release. */
   readonly era?: KernelEra;
   /** Ignore printed zone ranges and Movable starts: compute everything from arch rules and the cmdline. */

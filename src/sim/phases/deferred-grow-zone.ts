@@ -8,7 +8,6 @@ import type { Range } from '../../core/index.js';
 import { MEMBLOCK_FLAGS, roundUp } from '../../core/index.js';
 import type { SimContext } from '../context.js';
 import { runPhase, zoneKey } from '../context.js';
-import { freePfnRanges } from '../mem-regions.js';
 
 /** One allocation that fell back to deferred_grow_zone(): the node of its zone and its order. */
 export interface GrowZoneRequest {
@@ -62,9 +61,12 @@ export function deferredGrowZone(ctx: SimContext, nid: number, order: number): D
   const pps = ctx.arch.PAGES_PER_SECTION;
   const needed = roundUp(2 ** order, pps);
   const zoneEnd = zone.endPfn;
-  const free = freePfnRanges(ctx.tables, { nid, flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE }, ctx.arch).filter(
-    (f) => f.end > fromPfn && f.start < zoneEnd,
-  );
+  // for_each_free_mem_pfn_range_in_zone_from(): the node's free ranges in whole pages from fromPfn on
+  const cols = ctx.memblock.freePfnColumns({ nid, flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE, defaultNid: 0 });
+  const free: { start: number; end: number }[] = [];
+  for (let k = 0; k < cols.n; k++)
+    if (cols.end[k]! > fromPfn && cols.start[k]! < zoneEnd)
+      free.push({ start: cols.start[k]!, end: cols.end[k]! });
   const done: { start: number; end: number; nid: number; zid: number }[] = [];
   let nr = 0;
   let spfn = fromPfn;

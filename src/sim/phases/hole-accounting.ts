@@ -26,13 +26,13 @@ function arm64ValidPageblockSpans(ctx: SimContext, rule: 'map-memory' | 'memory'
   if (hit) return hit;
   const pb = ctx.arch.pageblock_nr_pages;
   const spans: Range[] = [];
-  for (const r of ctx.tables.memory) {
-    if (rule === 'map-memory' && r.flags & MEMBLOCK_FLAGS.MEMBLOCK_NOMAP) continue;
+  ctx.memblock.forEachMemRegion((start, end, _nid, flags) => {
+    if (rule === 'map-memory' && flags & MEMBLOCK_FLAGS.MEMBLOCK_NOMAP) return;
     // memblock_is_memory(addr) of a pageblock start: any byte of the region at or after it
-    const s = roundUp(pfnUp(r.start, ctx.arch), pb);
-    const e = roundUp(Math.ceil(r.end / 2 ** ctx.arch.PAGE_SHIFT), pb);
+    const s = roundUp(pfnUp(start, ctx.arch), pb);
+    const e = roundUp(Math.ceil(end / 2 ** ctx.arch.PAGE_SHIFT), pb);
     if (s < e) spans.push({ start: s, end: e });
-  }
+  });
   const out = intersectNormalized(normalizeRanges(spans), ctx.layout.presentSections);
   spansCache.set(ctx, out);
   return out;
@@ -83,9 +83,13 @@ export function unavailableTotal(ctx: SimContext): UnavailableTotal | null {
   const rule = ctx.era.holes;
   const a = ctx.arch;
   if (rule === 'reserved-unavailable') {
-    const mem = normalizeRanges(ctx.tables.memory.map((r) => ({ start: r.start, end: r.end })));
+    const memory: Range[] = [];
+    ctx.memblock.forEachMemRegion((start, end) => memory.push({ start, end }));
+    const mem = normalizeRanges(memory);
     const ranges: Range[] = [];
-    let reserved: readonly Range[] = ctx.tables.reserved;
+    // for_each_reserved_mem_region(): each region as the array holds it (a trace's overlapping ones included)
+    let reserved: Range[] = [];
+    ctx.memblock.forEachReservedMemRegion((start, end) => reserved.push({ start, end }));
     if (ctx.era.x86E820Reserved && ctx.arch.arch === 'x86_64' && ctx.e820Table?.length) {
       // memblock_reserve() merges what it is given with what is there (mm/memblock.c memblock_add_range)
       reserved = normalizeRanges(
@@ -109,11 +113,11 @@ export function unavailableTotal(ctx: SimContext): UnavailableTotal | null {
   if (rule === 'gaps-to-max-pfn' || rule === 'gaps-to-section') {
     const ranges: Range[] = [];
     let next = 0;
-    for (const r of ctx.tables.memory) {
-      if (r.flags & MEMBLOCK_FLAGS.MEMBLOCK_NOMAP) continue;
-      if (next < r.start) ranges.push({ start: pfnDown(next, a), end: pfnUp(r.start, a) });
-      next = r.end;
-    }
+    ctx.memblock.forEachMemRegion((start, end, _nid, flags) => {
+      if (flags & MEMBLOCK_FLAGS.MEMBLOCK_NOMAP) return;
+      if (next < start) ranges.push({ start: pfnDown(next, a), end: pfnUp(start, a) });
+      next = end;
+    });
     const maxPfn = ctx.layout.maxPfn;
     const tail = rule === 'gaps-to-section' ? roundUp(maxPfn, a.PAGES_PER_SECTION) : maxPfn;
     if (pfnDown(next, a) < tail) ranges.push({ start: pfnDown(next, a), end: tail });

@@ -19,16 +19,16 @@ export function hugetlbBootmemTails(
 ): { start: number; end: number; nid: number; zid: number }[] {
   const want = MEMBLOCK_FLAGS.MEMBLOCK_RSRV_HUGETLB | MEMBLOCK_FLAGS.MEMBLOCK_RSRV_NOINIT;
   const out: { start: number; end: number; nid: number; zid: number }[] = [];
-  for (const r of ctx.tables.reserved) {
-    if ((r.flags & want) !== want) continue;
-    const s = pfnUp(r.start, ctx.arch);
-    const e = pfnDown(r.end, ctx.arch);
-    if (s >= e) continue;
-    const nid = r.nid ?? ctx.pfnToNid.lookup(s);
+  ctx.memblock.forEachReservedMemRegion((start, end, rnid, flags) => {
+    if ((flags & want) !== want) return;
+    const s = pfnUp(start, ctx.arch);
+    const e = pfnDown(end, ctx.arch);
+    if (s >= e) return;
+    const nid = rnid ?? ctx.pfnToNid.lookup(s);
     // hugetlb_folio_init_vmemmap() takes the zone and node of the folio's head page, which is the region's own
     const z = zoneSpanning(ctx, nid, s);
     if (z) out.push({ start: s, end: e, nid, zid: z.zid });
-  }
+  });
   return out;
 }
 

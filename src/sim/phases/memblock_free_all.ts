@@ -4,8 +4,7 @@ import { firstEndingAfter, MEMBLOCK_FLAGS, normalizeRanges } from '../../core/in
 import { MAX_NR_ZONES, pfnDown, pfnUp } from '../arch.js';
 import type { SimContext } from '../context.js';
 import { isDeferredPfn, runPhase, validParts, zoneKey } from '../context.js';
-import { freePfnColumns, splitByNode } from '../mem-regions.js';
-import type { MemRegion } from '../../trace/host-trace.js';
+import { splitByNode } from '../mem-regions.js';
 import { forEachNodePiece, forEachZonePiece, zoneStretch } from './zone-split.js';
 
 function zonePieces(
@@ -98,39 +97,27 @@ export function applyReservePlan(
 }
 
 /**
- * memblock.reserved's regions in order for memmap_init_reserved_pages(): the preserved blocks kho_memory_init()
- * added (tables.reservedColumns) are all RSRV_NOINIT, so from v6.7 they are skipped without being looked at;
- * older mm walks them as regions among the others.
+ * memmap_init_reserved_pages() (linux v7.3-rc7 mm/memblock.c): NOMAP memory regions (for_each_mem_region) and the
+ * reserved regions (for_each_reserved_mem_region), from v6.7 without the RSRV_NOINIT ones (the preserved blocks
+ * kho_memory_init() reserved, hugetlb's gigantic page tails); older mm walks every reserved region.
  */
-function reservedRegions(ctx: SimContext): readonly MemRegion[] {
-  const cols = ctx.tables.reservedColumns;
-  if (!cols || !cols.count || (ctx.mm.rsrvNoinit && cols.flags & MEMBLOCK_FLAGS.MEMBLOCK_RSRV_NOINIT))
-    return ctx.tables.reserved;
-  const added = Array.from(cols.start.subarray(0, cols.count), (start, k) => ({
-    start,
-    end: cols.end[k]!,
-    nid: cols.nid[k]!,
-    flags: cols.flags,
-  }));
-  return [...ctx.tables.reserved, ...added].sort((a, b) => a.start - b.start || a.end - b.end);
-}
-
-/** memmap_init_reserved_pages(): reserved regions (NOINIT skipped from v6.7) and NOMAP memory. */
 export function memmapInitReservedPages(ctx: SimContext): void {
   const plan: ReservePlan = { init: [], reserve: [] };
+  const mb = ctx.memblock;
+  const noinit = ctx.mm.rsrvNoinit;
   const nomap = (): void => {
-    for (const m of ctx.tables.memory) {
-      if (m.flags & MEMBLOCK_FLAGS.MEMBLOCK_NOMAP)
-        reserveBootmemRegion(ctx, m.start, m.end, ctx.mm.rsrvNoinit ? (m.nid ?? null) : null, plan);
-    }
+    mb.forEachMemRegion((start, end, nid, flags) => {
+      if (flags & MEMBLOCK_FLAGS.MEMBLOCK_NOMAP)
+        reserveBootmemRegion(ctx, start, end, noinit ? nid : null, plan);
+    });
   };
   if (ctx.mm.nomapFirst) nomap();
-  for (const r of reservedRegions(ctx)) {
-    if (ctx.mm.rsrvNoinit && r.flags & MEMBLOCK_FLAGS.MEMBLOCK_RSRV_NOINIT) continue;
+  mb.forEachReservedMemRegion((start, end, rnid, flags) => {
+    if (noinit && flags & MEMBLOCK_FLAGS.MEMBLOCK_RSRV_NOINIT) return;
     // newer kernels copy node ids onto reserved regions (memblock_set_node on the reserved type) first
-    const nid = ctx.mm.rsrvNoinit ? (r.nid ?? ctx.pfnToNid.lookup(pfnDown(r.start, ctx.arch))) : null;
-    reserveBootmemRegion(ctx, r.start, r.end, nid, plan);
-  }
+    const nid = noinit ? (rnid ?? ctx.pfnToNid.lookup(pfnDown(start, ctx.arch))) : null;
+    reserveBootmemRegion(ctx, start, end, nid, plan);
+  });
   if (!ctx.mm.nomapFirst) nomap();
   // reserve_bootmem_region() became memmap_init_reserved_range() in v7.2 (linux v7.3-rc7 mm/memblock.c)
   applyReservePlan(ctx, plan, { phase: RESERVE.phase, fn: ctx.mm.reserveRangeFn });
@@ -148,7 +135,7 @@ export function memblockFreeAll(ctx: SimContext): void {
     ctx.managed.clear();
     memmapInitReservedPages(ctx);
     // the free ranges in columns (a million preserved blocks leave a million gaps): no object per range
-    const free = freePfnColumns(ctx.tables, { flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE }, ctx.arch);
+    const free = ctx.memblock.freePfnColumns({ flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE, defaultNid: 0 });
     const maxLowPfn = ctx.layout.maxPfn;
     const toFree = { start: new Float64Array(free.n), end: new Float64Array(free.n), n: 0 };
     const grow = (): void => {

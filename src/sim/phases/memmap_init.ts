@@ -37,9 +37,11 @@ function memmapInitRange(
   // overlap_memmap_init(): with kernelcore=mirror, Movable skips the pfns of mirrored regions
   let segments = [{ start, end }];
   if (ctx.layout.mirroredKernelcore && zid === ZONE_MOVABLE) {
-    const mirror = ctx.tables.memory
-      .filter((r) => r.flags & MEMBLOCK_FLAGS.MEMBLOCK_MIRROR)
-      .map((r) => ({ start: pfnDown(r.start, ctx.arch), end: pfnDown(r.end, ctx.arch) }));
+    const mirror: { start: number; end: number }[] = [];
+    ctx.memblock.forEachMemRegion((s, e, _nid, flags) => {
+      if (flags & MEMBLOCK_FLAGS.MEMBLOCK_MIRROR)
+        mirror.push({ start: pfnDown(s, ctx.arch), end: pfnDown(e, ctx.arch) });
+    });
     segments = [];
     let cur = start;
     for (const m of mirror) {

@@ -2,7 +2,6 @@
 import { MEMBLOCK_FLAGS, roundDown, roundUp } from '../../core/index.js';
 import type { PadataJob, SimContext } from '../context.js';
 import { runPhase, zoneKey } from '../context.js';
-import { freePfnColumns } from '../mem-regions.js';
 import { hugetlbBootmemStructPageInit } from './hugetlb-bootmem.js';
 
 const INIT = { phase: 'page_alloc_init_late', fn: 'deferred_init_pages' } as const;
@@ -66,7 +65,7 @@ export function deferredInitMemmap(ctx: SimContext, nid: number): void {
   if (!zone) return;
   const pps = ctx.arch.PAGES_PER_SECTION;
   // the free ranges in columns, each with its node and zone: the same columns serve the init and the free sweeps
-  const all = freePfnColumns(ctx.tables, { nid, flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE }, ctx.arch);
+  const all = ctx.memblock.freePfnColumns({ nid, flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE, defaultNid: 0 });
   const fs = new Float64Array(all.n);
   const fe = new Float64Array(all.n);
   let nFree = 0;

@@ -418,6 +418,15 @@ export class PageReader extends Sweep {
   }
 }
 
+/** A number per column object attachBlocks() was given, so a map (and its copies) can tell the same columns again. */
+const COLUMN_KEYS = new WeakMap<object, number>();
+let nextColumnKey = 1;
+function columnKey(a: ArrayLike<number>): number {
+  let k = COLUMN_KEYS.get(a);
+  if (k === undefined) COLUMN_KEYS.set(a, (k = nextColumnKey++));
+  return k;
+}
+
 export class MemMap {
   readonly limitPfn: number;
   readonly events: PageEvent[] = [];
@@ -665,6 +674,8 @@ export class MemMap {
   private live = 0;
   /** layerPrefix(), null when blocks joined or left the layer since. */
   private prefix: Float64Array | null = null;
+  /** What attachBlocks() attached last and the map's event count and runs then ('' after a detach). */
+  private attachedKey = '';
   // walk cursors (a run, a block), kept between walks so ascending queries sweep once
   private wi = 0;
   private wb = 0;
@@ -675,6 +686,10 @@ export class MemMap {
    * behaviour is the same either way: only the cost changes.
    */
   attachBlocks(starts: ArrayLike<number>, ends: ArrayLike<number>): void {
+    // the same columns again with no operation since: already attached (src/sim/replay.ts replayEach attaches
+    // once before copying the map per strategy, then each strategy's kho_memory_init attaches)
+    const key = `${columnKey(starts)}/${columnKey(ends)}/${this.seq}/${this.n}`;
+    if (this.attachedKey === key) return;
     if (this.bN) this.detachBlocks();
     const n = starts.length;
     for (let i = 1; i < n; i++) if (starts[i]! < starts[i - 1]!) return;
@@ -715,6 +730,7 @@ export class MemMap {
     this.live = m;
     this.wb = 0;
     this.prefix = null;
+    this.attachedKey = `${columnKey(starts)}/${columnKey(ends)}/${this.seq}/${this.n}`;
   }
 
   /** Write every block of the layer into the runs and drop the layer. */
@@ -722,6 +738,7 @@ export class MemMap {
     const all: number[] = [];
     for (let b = 0; b < this.bN; b++) if (this.bH[b]! >= 0) all.push(b);
     this.evict(all);
+    this.attachedKey = '';
     this.bN = 0;
     this.live = 0;
     this.prefix = null;

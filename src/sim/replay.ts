@@ -142,6 +142,10 @@ export function replayEach<T>(
   );
   const shared = populated as KhoRun | null;
   if (!shared) throw new InternalError('the boot did not run the KHO hooks');
+  // several strategies: the preserved blocks join the memmap's block layer once, before the copies (an attach is
+  // invisible in the map's answers; each strategy's kho_memory_init() then finds them attached)
+  if (shared.accepted && variants.length > 1)
+    start.memmap.attachBlocks(shared.blocks.startPfn, shared.blocks.endPfn);
   // memblock.reserved as kho_memory_init() finds it: the same for every strategy
   const reservedBefore: Range[] = [];
   start.memblock.forEachReservedMemRegion((s, e) => reservedBefore.push({ start: s, end: e }));

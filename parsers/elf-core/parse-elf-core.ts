@@ -47,12 +47,18 @@ const SAFE_HI = 0x1f_ffff;
 const EXAMPLES = 3;
 
 /** Read exactly `length` bytes at `offset` or throw ELF_ERR_TRUNCATED naming `field`. */
-export function readExact(src: ByteSource, offset: number, length: number, field: string): Uint8Array {
+/** `field` names what was read, for the error; a function when the name is costly and only wanted on failure. */
+export function readExact(
+  src: ByteSource,
+  offset: number,
+  length: number,
+  field: string | (() => string),
+): Uint8Array {
   const b = offset <= src.size ? src.read(offset, length) : new Uint8Array(0);
   if (b.length < length) {
     throw new TraceError({
       code: ELF_ERR.TRUNCATED,
-      location: { file: src.name, offset, field },
+      location: { file: src.name, offset, field: typeof field === 'string' ? field : field() },
       expected: `${length} bytes`,
       found: `${b.length} bytes before the end of the file (${src.size} bytes)`,
     });
@@ -298,11 +304,12 @@ class ElfCoreReader implements ElfCore {
 
   private readFile(s: ElfSegment, addr: number, length: number): Uint8Array {
     const offset = s.fileOffset + (addr - s.paddr);
+    // the name only on failure: a memfd's folio array is read page by page, tens of thousands of reads
     return readExact(
       this.src,
       offset,
       length,
-      `phdr[${s.index}] data for ${formatMemRange(addr, addr + length)}`,
+      () => `phdr[${s.index}] data for ${formatMemRange(addr, addr + length)}`,
     );
   }
 

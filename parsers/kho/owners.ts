@@ -136,6 +136,8 @@ export class OwnerAttributor {
           this.conflictExample = `block ${hex(phys[i]!)} claimed by ${KIND_NAME[k]} and by ${KIND_NAME[kind]}${what ? ` (${named(what, whatPfn)})` : ''}`;
       }
     }
+    // the next claim most likely starts at or after the first block this one did not reach
+    this.cursor = i;
     if (n === 0) {
       const m = this.missing.get(kind);
       if (m) m.count++;

@@ -137,6 +137,9 @@ export function decodeVmalloc(
   };
 }
 
+/** The most bytes of a vmalloc area read at once (neighbouring blocks joined into one read). */
+const COALESCE_BYTES = 16 * 1024 * 1024;
+
 /** Read `length` bytes of the area's contents, block after block (blocks need not be contiguous). */
 export function readVmallocContents(
   area: KhoVmallocArea,
@@ -159,11 +162,41 @@ export function readVmallocContents(
     );
   }
   const out = new Uint8Array(length);
+  const blocks = area.blockPhys;
   let done = 0;
-  for (let i = 0; done < length && i < area.blockPhys.length; i++) {
-    const n = Math.min(blockBytes, length - done);
-    out.set(readPhysChecked(mem, area.blockPhys[i]!, n, `${area.owner} block[${i}]`), done);
-    done += n;
+  for (let i = 0; done < length && i < blocks.length;) {
+    // Blocks that follow each other in memory (a vmalloc area's pages usually do) are read as one range, up to
+    // COALESCE_BYTES: one read instead of one per page. A range that fails is read again block by block, so an
+    // error names the same block and location as before.
+    let j = i + 1;
+    let n = Math.min(blockBytes, length - done);
+    while (
+      j < blocks.length &&
+      done + n < length &&
+      n + blockBytes <= COALESCE_BYTES &&
+      blocks[j]! === blocks[j - 1]! + blockBytes
+    ) {
+      n += Math.min(blockBytes, length - done - n);
+      j++;
+    }
+    let whole: Uint8Array | null = null;
+    if (j > i + 1) {
+      try {
+        whole = readPhysChecked(mem, blocks[i]!, n, `${area.owner} block[${i}]`);
+      } catch (e) {
+        if (!(e instanceof TraceError)) throw e;
+      }
+    }
+    if (whole) {
+      out.set(whole, done);
+      done += n;
+      i = j;
+      continue;
+    }
+    const m = Math.min(blockBytes, length - done);
+    out.set(readPhysChecked(mem, blocks[i]!, m, `${area.owner} block[${i}]`), done);
+    done += m;
+    i++;
   }
   if (done < length) {
     throw khoError(

@@ -310,9 +310,11 @@ export function* jsonChunks(
         out = grown;
       }
       if (p.stamp !== null && i > 0) {
-        const next = stampRow(p.stamp, out, pos, i);
-        if (next >= 0) {
-          pos = next;
+        // this row and the ones after it of the same shape, as many as start within the chunk
+        const rows = stampRun(p.stamp, out, pos, i, f.length, chunkChars);
+        if (rows > 0) {
+          pos = p.stamp.pos;
+          i += rows - 1;
           continue;
         }
       }
@@ -392,10 +394,24 @@ interface Stamp {
   readonly ncodes: number[];
   /** This row's numbers, read once for the key and once for the digits. */
   readonly vals: Float64Array;
-  readonly shapes: Map<number, { readonly bytes: Uint8Array; readonly ends: Int32Array }>;
+  readonly shapes: Map<number, Shape>;
   lastKey: number;
-  last: { readonly bytes: Uint8Array; readonly ends: Int32Array } | null;
+  last: Shape | null;
+  /** Scratch: the key rowKey() worked out, and where stampRun() stopped writing. */
+  key: number;
+  /** Scratch: the run's first row's codes. */
+  readonly codeVals: Float64Array;
+  pos: number;
   readonly p: PreparedTable;
+}
+
+/** One row shape: its bytes, with room (or the last digits written) where its numbers go. */
+interface Shape {
+  readonly bytes: Uint8Array;
+  /** Where each number's digits end in `bytes`. */
+  readonly ends: Int32Array;
+  /** Each number's digits above the last 8 (floor(v / 10^8)) as they stand in `bytes`; -1 for none yet. */
+  readonly highs: Float64Array;
 }
 
 /** A table's columns as row pieces, its member names and brackets as bytes: made once per table. */
@@ -550,6 +566,9 @@ function prepareTable(
         shapes: new Map(),
         lastKey: -1,
         last: null,
+        key: 0,
+        pos: 0,
+        codeVals: new Float64Array(ncodes.length),
         p,
       };
     }
@@ -557,21 +576,44 @@ function prepareTable(
   return p;
 }
 
-/** Write row `i` (not the first) from its shape's template; -1 when a value has no template (not a whole number). */
-function stampRow(st: Stamp, out: Uint8Array, pos: number, i: number): number {
+/**
+ * Row `i`'s numbers into st.vals and its shape key into st.key; false when a value has no template (not a whole
+ * number below 2^53, a code outside the names).
+ */
+function rowKey(st: Stamp, i: number): boolean {
   const { nums, codes, ncodes, vals } = st;
   let key = 0;
   for (let k = 0; k < nums.length; k++) {
     const v = nums[k]![i]!;
-    if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v))) return -1;
+    if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v))) return false;
     vals[k] = v;
     key = key * 17 + digitCount(v);
   }
   for (let k = 0; k < codes.length; k++) {
     const c = codes[k]![i]!;
-    if (!(c >= 0 && c < ncodes[k]! && Number.isInteger(c))) return -1;
+    if (!(c >= 0 && c < ncodes[k]! && Number.isInteger(c))) return false;
     key = key * ncodes[k]! + c;
   }
+  st.key = key;
+  return true;
+}
+
+/**
+ * Write rows i, i+1, ... (not the first row of the table) while they have row i's shape and the same digits above
+ * the last 8 of each number, and start before `chunkChars`: the template is copied once, doubled with copyWithin
+ * for the rest of the run, and each row's remaining digits written into its copy. Returns the rows written (0 when
+ * row i has no template) and leaves the position after them in st.pos.
+ */
+function stampRun(
+  st: Stamp,
+  out: Uint8Array,
+  pos: number,
+  i: number,
+  length: number,
+  chunkChars: number,
+): number {
+  if (!rowKey(st, i)) return 0;
+  const key = st.key;
   let shape = st.last;
   if (key !== st.lastKey || shape === null) {
     shape = st.shapes.get(key) ?? null;
@@ -579,14 +621,74 @@ function stampRow(st: Stamp, out: Uint8Array, pos: number, i: number): number {
     st.lastKey = key;
     st.last = shape;
   }
-  const { bytes, ends } = shape;
+  const { bytes, ends, highs } = shape;
+  const { nums, vals } = st;
+  // Digits above the last 8 change rarely from row to row (sorted addresses): they are kept in the template and
+  // rewritten there only when they change.
+  for (let k = 0; k < ends.length; k++) {
+    const v = vals[k]!;
+    if (v < E8) continue;
+    const hi = Math.floor(v / E8);
+    if (hi !== highs[k]) {
+      putDigitsBefore(bytes, ends[k]! - 8, hi);
+      highs[k] = hi;
+    }
+  }
+  const len = bytes.length;
+  const most = Math.min(length - i, Math.ceil((chunkChars - pos) / len));
+  const { codes, codeVals } = st;
+  for (let k = 0; k < codes.length; k++) codeVals[k] = codes[k]![i]!;
+  // the rows after i with the same shape: same codes, and per number the same digits above the last 8 (so the same
+  // digit count), or for a number below 10^8 the same digit count
+  let m = 1;
+  run: for (; m < most; m++) {
+    const j = i + m;
+    for (let k = 0; k < ends.length; k++) {
+      const v = nums[k]![j]!;
+      const was = vals[k]!;
+      if (was >= E8) {
+        if (!(v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v) && Math.floor(v / E8) === highs[k]))
+          break run;
+      } else if (!(v >= 0 && v < E8 && Number.isInteger(v) && smallDigits(v) === smallDigits(was))) break run;
+    }
+    for (let k = 0; k < codes.length; k++) if (codes[k]![j]! !== codeVals[k]) break run;
+  }
   out.set(bytes, pos);
-  for (let k = 0; k < ends.length; k++) putDigitsBefore(out, pos + ends[k]!, vals[k]!);
-  return pos + bytes.length;
+  for (let have = 1; have < m;) {
+    const c = Math.min(have, m - have);
+    out.copyWithin(pos + have * len, pos, pos + c * len);
+    have += c;
+  }
+  for (let r = 0; r < m; r++) {
+    const at = pos + r * len;
+    for (let k = 0; k < ends.length; k++) {
+      const v = nums[k]![i + r]!;
+      if (v < E8) putDigitsBefore(out, at + ends[k]!, v);
+      else putLow8Before(out, at + ends[k]!, v - highs[k]! * E8);
+    }
+  }
+  st.pos = pos + m * len;
+  return m;
+}
+
+/** Exactly 8 digits (leading zeros kept) of 0 <= v < 10^8, ending just before `end`: two groups of four. */
+function putLow8Before(out: Uint8Array, end: number, v: number): void {
+  const x = v | 0; // int32 arithmetic: a division by a constant becomes a multiplication
+  const hi = ((x / 10000) | 0) << 2;
+  const lo = (x - (hi >> 2) * 10000) << 2;
+  const j = end - 8;
+  out[j] = DIGIT_QUADS[hi]!;
+  out[j + 1] = DIGIT_QUADS[hi + 1]!;
+  out[j + 2] = DIGIT_QUADS[hi + 2]!;
+  out[j + 3] = DIGIT_QUADS[hi + 3]!;
+  out[j + 4] = DIGIT_QUADS[lo]!;
+  out[j + 5] = DIGIT_QUADS[lo + 1]!;
+  out[j + 6] = DIGIT_QUADS[lo + 2]!;
+  out[j + 7] = DIGIT_QUADS[lo + 3]!;
 }
 
 /** The template of row i's shape: its bytes with zeros where its numbers' digits go, and where each number ends. */
-function layoutShape(st: Stamp, i: number): { bytes: Uint8Array; ends: Int32Array } {
+function layoutShape(st: Stamp, i: number): Shape {
   const { p } = st;
   const parts: Uint8Array[] = [];
   const ends: number[] = [];
@@ -613,7 +715,7 @@ function layoutShape(st: Stamp, i: number): { bytes: Uint8Array; ends: Int32Arra
     bytes.set(b, at);
     at += b.length;
   }
-  return { bytes, ends: Int32Array.from(ends) };
+  return { bytes, ends: Int32Array.from(ends), highs: new Float64Array(ends.length).fill(-1) };
 }
 
 /** Digits of a whole number 0 <= v < 2^53. */
@@ -641,30 +743,25 @@ function smallDigits(v: number): number {
 
 /** The digits of a whole number 0 <= v < 2^53 ending just before `end`, two at a time. */
 function putDigitsBefore(out: Uint8Array, end: number, v: number): void {
-  let j = end;
+  let x: number;
   if (v >= E8) {
     const hi = Math.floor(v / E8);
-    let lo = v - hi * E8;
-    for (let k = 0; k < 4; k++) {
-      const q = (lo / 100) | 0;
-      const r = (lo - q * 100) * 2;
-      out[--j] = DIGIT_PAIRS[r + 1]!;
-      out[--j] = DIGIT_PAIRS[r]!;
-      lo = q;
-    }
-    v = hi;
-  }
-  while (v >= 100) {
-    const q = (v / 100) | 0;
-    const r = (v - q * 100) * 2;
+    putLow8Before(out, end, v - hi * E8);
+    end -= 8;
+    x = hi | 0;
+  } else x = v | 0; // int32 from here: divisions by constants become multiplications
+  let j = end;
+  while (x >= 100) {
+    const q = (x / 100) | 0;
+    const r = (x - q * 100) << 1;
     out[--j] = DIGIT_PAIRS[r + 1]!;
     out[--j] = DIGIT_PAIRS[r]!;
-    v = q;
+    x = q;
   }
-  if (v >= 10) {
-    out[--j] = DIGIT_PAIRS[v * 2 + 1]!;
-    out[--j] = DIGIT_PAIRS[v * 2]!;
-  } else out[--j] = 0x30 + v;
+  if (x >= 10) {
+    out[--j] = DIGIT_PAIRS[(x << 1) + 1]!;
+    out[--j] = DIGIT_PAIRS[x << 1]!;
+  } else out[--j] = 0x30 + x;
 }
 
 function fnBytes(p: PreparedTable, s: number, i: number): Uint8Array | undefined {
@@ -702,6 +799,18 @@ const DIGIT_PAIRS = (() => {
   for (let i = 0; i < 100; i++) {
     t[2 * i] = 0x30 + ((i / 10) | 0);
     t[2 * i + 1] = 0x30 + (i % 10);
+  }
+  return t;
+})();
+
+/** "0000" ... "9999" (40 KB): four digits per division. */
+const DIGIT_QUADS = (() => {
+  const t = new Uint8Array(40000);
+  for (let i = 0; i < 10000; i++) {
+    t[4 * i] = 0x30 + ((i / 1000) | 0);
+    t[4 * i + 1] = 0x30 + (((i / 100) | 0) % 10);
+    t[4 * i + 2] = 0x30 + (((i / 10) | 0) % 10);
+    t[4 * i + 3] = 0x30 + (i % 10);
   }
   return t;
 })();

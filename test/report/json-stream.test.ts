@@ -212,6 +212,43 @@ describe('streamed arrays', () => {
     );
   });
 
+  it('jsonTable: runs of rows of one shape (inspect-like: sorted addresses, orders, owners) as JSON.stringify', () => {
+    // rows share a template while their codes, digit counts and digits above the last 8 stay the same: make those
+    // change at every kind of place (inside a chunk, at chunk ends, across 10^8 and across digit counts)
+    let seed = 7;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const n = 4000;
+    const phys = new Float64Array(n);
+    let p = 99_990_000;
+    for (let i = 0; i < n; i++) {
+      p += rnd() < 0.9 ? 4096 * Math.floor(1 + rnd() * 8) : Math.floor(rnd() * 2 ** 44);
+      phys[i] = Math.min(p, 2 ** 53 - 1 - (n - i));
+      if (i === 100) p = 99_999_999; // the next one crosses 10^8
+    }
+    phys[n - 2] = 2 ** 53 - 2;
+    phys[n - 1] = 2 ** 53 - 1;
+    const order = Uint8Array.from({ length: n }, () => (rnd() < 0.8 ? 0 : Math.floor(rnd() * 12)));
+    const codes = Int32Array.from({ length: n }, (_, i) => Math.floor(i / 37) % 3);
+    const names = ['unattributed', 'memfd:folio', 'subtree:LUO'];
+    const session = [undefined, 's0', undefined];
+    const table = jsonTable(n, {
+      phys,
+      order,
+      owner: { codes, names },
+      session: { codes, names: session },
+    });
+    const want = JSON.stringify(
+      Array.from({ length: n }, (_, i) => {
+        const o: Record<string, unknown> = { phys: phys[i], order: order[i], owner: names[codes[i]!] };
+        if (session[codes[i]!] !== undefined) o['session'] = session[codes[i]!];
+        return o;
+      }),
+      null,
+      2,
+    );
+    for (const chunk of [1, 100, 4096, 1 << 16]) expect(text(table, chunk)).toBe(want);
+  });
+
   it('quotes every member name and string through the quote given (the CLI escapes terminal controls there)', () => {
     const doc = { 'k\u009b': ['v\u202e', jsonTable(1, { 'n\u0085': () => 'x\u2028' })] };
     const esc = (s: string): string =>

@@ -1,0 +1,90 @@
+// readVmallocContents reads neighbouring blocks of a vmalloc area as one range (a memfd's folio array is tens of
+// thousands of pages); the bytes and, when a block is missing, the error (code, block named, location) must be what
+// reading block by block gives.
+import { describe, expect, it } from 'vitest';
+import type { PhysMemory } from '../../../src/core/index.js';
+import { TraceError } from '../../../src/core/index.js';
+import { readVmallocContents } from '../../../parsers/kho/index.js';
+import type { KhoVmallocArea } from '../../../parsers/kho/index.js';
+
+const PAGE = 4096;
+
+/** Memory holding [start, end) ranges whose byte at address a is (a / 7) & 0xff; counts the reads. */
+function memory(ranges: readonly [number, number][]): PhysMemory & { reads: number } {
+  const has = (a: number, n: number) => ranges.some(([s, e]) => a >= s && a + n <= e);
+  const m = {
+    name: 'memory.core',
+    reads: 0,
+    hasPhys: has,
+    readPhys(a: number, n: number, what: string): Uint8Array {
+      m.reads++;
+      if (!has(a, n)) throw new Error(`test memory: ${what} not held`);
+      return Uint8Array.from({ length: n }, (_, k) => Math.floor((a + k) / 7) & 0xff);
+    },
+  };
+  return m;
+}
+
+function area(blocks: number[], order = 0): KhoVmallocArea {
+  return {
+    owner: 'memfd folios',
+    first: 0x1000,
+    totalPages: blocks.length * 2 ** order,
+    flags: 0,
+    order,
+    chunkPhys: [0x1000],
+    blockPhys: Float64Array.from(blocks),
+  };
+}
+
+/** The reference: block by block. */
+function expected(a: KhoVmallocArea, length: number): Uint8Array {
+  const bb = PAGE * 2 ** a.order;
+  const out = new Uint8Array(length);
+  for (let i = 0, done = 0; done < length; i++, done += bb) {
+    const n = Math.min(bb, length - done);
+    out.set(
+      Uint8Array.from({ length: n }, (_, k) => Math.floor((a.blockPhys[i]! + k) / 7) & 0xff),
+      done,
+    );
+  }
+  return out;
+}
+
+function thrown(f: () => unknown): TraceError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof TraceError) return e;
+    throw e;
+  }
+  throw new Error('no error');
+}
+
+describe('readVmallocContents', () => {
+  it('neighbouring blocks in one read, others apart; the bytes of a block-by-block read', () => {
+    const blocks = [0x10000, 0x11000, 0x12000, 0x20000, 0x21000, 0x5000, 0x6000];
+    const mem = memory([[0, 0x100000]]);
+    const a = area(blocks);
+    for (const length of [1, PAGE, PAGE + 5, 3 * PAGE, 5 * PAGE - 1, 7 * PAGE]) {
+      mem.reads = 0;
+      expect(readVmallocContents(a, mem, length, 12)).toEqual(expected(a, length));
+    }
+    expect(mem.reads).toBe(3); // 7 pages: three runs
+    const big = area([0x40000, 0x42000, 0x44000], 1);
+    expect(readVmallocContents(big, mem, 6 * PAGE - 3, 12)).toEqual(expected(big, 6 * PAGE - 3));
+  });
+
+  it('a block missing inside a run: the same error as reading block by block (that block named)', () => {
+    const blocks = [0x10000, 0x11000, 0x12000, 0x13000];
+    // 0x12000 is not in the dump
+    const mem = memory([
+      [0, 0x12000],
+      [0x13000, 0x100000],
+    ]);
+    const e = thrown(() => readVmallocContents(area(blocks), mem, 4 * PAGE, 12));
+    expect(e.code).toBe('KHO_ERR_NOT_IN_DUMP');
+    expect(e.message).toContain('memfd folios block[2]');
+    expect(e.location.field).toContain('memfd folios block[2]');
+  });
+});

@@ -232,19 +232,40 @@ export function ownerSummary(img: KhoImage): KhoOwnerSummaryRow[] {
   // Group by (kind, ref) numerically first: one Map entry per owner, not per block, looked up only where the owner
   // changes from one block to the next; blocks per order counted in a typed array.
   const groups = new Map<number, { kind: number; ref: number; perOrder: Float64Array }>();
-  let lastKey = -1;
-  let g: { kind: number; ref: number; perOrder: Float64Array } | undefined;
+  let lastKind = -1;
+  let lastRef = -2;
+  let perOrder: Float64Array = new Float64Array(0);
   for (let i = 0; i < img.preserved.count; i++) {
-    const key = kind[i]! * 2 ** 32 + (ref[i]! + 1);
-    if (key !== lastKey || !g) {
-      lastKey = key;
-      g = groups.get(key);
-      if (!g) groups.set(key, (g = { kind: kind[i]!, ref: ref[i]!, perOrder: new Float64Array(256) }));
+    const k = kind[i]!;
+    const r = ref[i]!;
+    if (k !== lastKind || r !== lastRef) {
+      const key = k * 2 ** 32 + (r + 1);
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { kind: k, ref: r, perOrder: new Float64Array(256) }));
+      perOrder = g.perOrder;
+      lastKind = k;
+      lastRef = r;
     }
-    g.perOrder[order[i]!]!++;
+    perOrder[order[i]!]!++;
   }
+  return ownerSummaryOf(img, groups.values());
+}
+
+/** Blocks per order of an owner (kind, ref), counted by whoever walked the blocks. */
+export interface KhoOwnerCounts {
+  readonly kind: number;
+  readonly ref: number;
+  /** Blocks per order, indexed by order (256 slots: orders are a u8 column). */
+  readonly perOrder: Float64Array;
+}
+
+/** The per-owner summary (ownerSummary) from counts already made per (kind, ref), each pair at most once. */
+export function ownerSummaryOf(
+  img: Pick<KhoImage, 'subtrees' | 'reserveMem' | 'vmalloc' | 'pageSize'>,
+  groups: Iterable<KhoOwnerCounts>,
+): KhoOwnerSummaryRow[] {
   const byName = new Map<string, Float64Array>();
-  for (const gr of groups.values()) {
+  for (const gr of groups) {
     const name = ownerName(img, gr.kind, gr.ref);
     let m = byName.get(name);
     if (!m) byName.set(name, (m = new Float64Array(256)));

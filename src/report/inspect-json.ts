@@ -2,8 +2,8 @@
 // `kho.preserved` lists every block the incoming kernel would reserve, sorted by phys, streamed (json-stream.ts).
 import type { Diagnostic } from '../core/index.js';
 import type { KhoImage } from '../../parsers/kho/types.js';
-import type { KhoOwnerSummaryRow } from '../../parsers/kho/owners.js';
-import { KHO_OWNER, ownerName, ownerSummary } from '../../parsers/kho/owners.js';
+import type { KhoOwnerCounts, KhoOwnerSummaryRow } from '../../parsers/kho/owners.js';
+import { KHO_OWNER, ownerName, ownerSummaryOf } from '../../parsers/kho/owners.js';
 import type { JsonTable } from './json-stream.js';
 import { jsonTable } from './json-stream.js';
 
@@ -75,10 +75,28 @@ export function preservedByOrder(img: KhoImage): { order: number; blocks: number
   const counts = new Float64Array(256); // orders are a u8 column
   const order = img.preserved.order;
   for (let i = 0; i < img.preserved.count; i++) counts[order[i]!]!++;
+  return orderRows(counts, img.pageSize);
+}
+
+/** Rows of the orders that have blocks, from blocks per order. */
+function orderRows(
+  counts: Float64Array,
+  pageSize: number,
+): { order: number; blocks: number; bytes: number }[] {
   const out: { order: number; blocks: number; bytes: number }[] = [];
   for (let o = 0; o < counts.length; o++)
-    if (counts[o]! > 0) out.push({ order: o, blocks: counts[o]!, bytes: counts[o]! * img.pageSize * 2 ** o });
+    if (counts[o]! > 0) out.push({ order: o, blocks: counts[o]!, bytes: counts[o]! * pageSize * 2 ** o });
   return out;
+}
+
+/** Per-order totals (preservedByOrder's rows) from blocks per order counted per owner. */
+function ordersOf(
+  counts: readonly KhoOwnerCounts[],
+  pageSize: number,
+): { order: number; blocks: number; bytes: number }[] {
+  const total = new Float64Array(256);
+  for (const c of counts) for (let o = 0; o < 256; o++) total[o]! += c.perOrder[o]!;
+  return orderRows(total, pageSize);
 }
 
 export function inspectToJson(
@@ -86,8 +104,6 @@ export function inspectToJson(
   bundle: string,
   diagnostics: readonly Diagnostic[],
 ): InspectJson {
-  const byOrder = preservedByOrder(img);
-  const bytes = byOrder.reduce((s, o) => s + o.bytes, 0);
   // Every block's owner, session and token depend on its (kind, ref) only: one code per distinct pair, and the
   // table streams the three columns through it (8M blocks: one Int32Array, no object per block).
   const { kind, ref } = img.owners;
@@ -125,12 +141,30 @@ export function inspectToJson(
     return owners.length - 1;
   };
   const codes = new Int32Array(img.preserved.count);
+  // The same pass counts blocks per order for each code (one code per (kind, ref)): the owner summary and the
+  // per-order totals come from those counts, not from two more passes over millions of blocks.
+  const counts: KhoOwnerCounts[] = [];
+  const order = img.preserved.order;
+  // neighbouring blocks mostly have one owner: the code is looked up only where (kind, ref) changes
+  let lastKind = -1;
+  let lastRef = -2;
+  let code = 0;
+  let perOrder: Float64Array = new Float64Array(0);
   for (let i = 0; i < codes.length; i++) {
     const k = kind[i]!;
-    const r = ref[i]! + 1; // ref -1: no structure
-    const byRef = (codeOf[k] ??= []);
-    codes[i] = byRef[r] ??= entry(k, r - 1);
+    const r = ref[i]!;
+    if (k !== lastKind || r !== lastRef) {
+      const byRef = (codeOf[k] ??= []);
+      code = byRef[r + 1] ??= entry(k, r); // ref -1: no structure
+      perOrder = (counts[code] ??= { kind: k, ref: r, perOrder: new Float64Array(256) }).perOrder;
+      lastKind = k;
+      lastRef = r;
+    }
+    codes[i] = code;
+    perOrder[order[i]!]!++;
   }
+  const byOrder = ordersOf(counts, img.pageSize);
+  const bytes = byOrder.reduce((s, o) => s + o.bytes, 0);
   const preserved = jsonTable<PreservedJson>(img.preserved.count, {
     phys: img.preserved.phys,
     order: img.preserved.order,
@@ -158,7 +192,7 @@ export function inspectToJson(
       })),
       scratch: img.scratch.map((s) => ({ phys: s.phys, sizeBytes: s.sizeBytes })),
       preserved,
-      owners: ownerSummary(img),
+      owners: ownerSummaryOf(img, counts),
       unattributed: img.owners.unattributed,
       totals: { blocks: img.preserved.count, pages: bytes / img.pageSize, bytes, byOrder },
       metadata: img.metadata,

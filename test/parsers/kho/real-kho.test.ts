@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { KhoImage } from '../../../parsers/kho/index.js';
 import { KHO_OWNER, ownerSummary } from '../../../parsers/kho/index.js';
 import { loadKhoImage } from '../../../src/cli/load-kho.js';
-import { inspectToJson } from '../../../src/report/inspect-json.js';
+import { inspectToJson, preservedByOrder } from '../../../src/report/inspect-json.js';
 import { TRACES_ROOT } from '../../helpers/traces.js';
 
 export const REAL_KHO = ['real-kho-a-8g-2node', 'real-kho-c-8g-2node-luo-memfd'] as const;
@@ -179,6 +179,11 @@ describe('real capture C: LUO (luo-v5), memfd-v2 records and the owner of every 
       ]),
     );
     expect(got).toEqual(want);
+    // inspect --json counts owners and orders in the pass that codes the owners: the same rows
+    const doc = inspectToJson(img, bundle, []);
+    expect(doc.kho.owners).toEqual(ownerSummary(img));
+    expect(doc.kho.totals.byOrder).toEqual(preservedByOrder(img));
+    expect(doc.kho.owners.length).toBeGreaterThan(5);
   });
 
   it('struct luo_ser, the session chain and the FLB header', () => {

@@ -20,6 +20,7 @@ import { khoEra } from './eras.js';
 import { decodeRadixTree } from './radix-tree.js';
 import type { KhoRootSubtree } from './root.js';
 import { decodeKhoRoot } from './root.js';
+import type { KhoClaimPages } from './luo.js';
 import { decodeLuo } from './luo.js';
 import type { KhoOwnerKind } from './owners.js';
 import { KHO_OWNER, OwnerAttributor } from './owners.js';
@@ -202,7 +203,9 @@ export function decodeKhoImage(input: KhoImageInput): KhoImage {
   let kexecMetadata: KhoKexecMetadata | null = null;
   let khoTest: KhoTestSubtree | null = null;
   let luo: KhoLuo | null = null;
-  const luoCtx = { mem, diags, pageShift, endian, claim, vmalloc };
+  const claimPages: KhoClaimPages = (pfns, n, ps, kind, ref, what) =>
+    owners.claimPages(pfns, n, ps, kind, ref, what);
+  const luoCtx = { mem, diags, pageShift, endian, claim, claimPages, vmalloc };
   for (const st of root.subtrees) {
     const blob = subtreeBytes(st, input, diags, root.abi);
     let compatible: string | null = null;

@@ -23,7 +23,7 @@ export {
   type KhoBlockChain,
   type KhoChainBlock,
 } from './block-chain.js';
-export { decodeLuo, LUO_VERSIONS, cString, type KhoClaim } from './luo.js';
+export { decodeLuo, LUO_VERSIONS, cString, type KhoClaim, type KhoClaimPages } from './luo.js';
 export { decodeMemfd } from './memfd.js';
 export { decodeKhoRoot, type KhoRoot, type KhoRootSubtree } from './root.js';
 export { decodeKhoImage, maxPreservedBlocks, type KhoFdtReader, type KhoImageInput } from './decode-image.js';

@@ -74,12 +74,27 @@ export type KhoClaim = (
   whatPfn?: number,
 ) => number;
 
+/**
+ * Claims one page at each of pfns[0..n) in turn (owners.ts OwnerAttributor.claimPages): what `claim` of each would
+ * do, in one call. Returns the bytes covered.
+ */
+export type KhoClaimPages = (
+  pfns: Float64Array,
+  n: number,
+  pageSize: number,
+  kind: KhoOwnerKind,
+  ref: number,
+  what: string,
+) => number;
+
 export interface LuoDecodeContext {
   readonly mem: PhysMemory | null;
   readonly diags: DiagnosticSink;
   readonly pageShift: number;
   readonly endian: KhoEndian;
   readonly claim: KhoClaim;
+  /** A memfd's folios claimed in one call; without it, `claim` per folio. */
+  readonly claimPages?: KhoClaimPages;
   /** vmalloc areas found (memfd folio arrays) are appended here; their pages are claimed by the caller. */
   readonly vmalloc: KhoVmallocArea[];
 }

@@ -7,7 +7,7 @@
 import type { DiagnosticSink, PhysMemory } from '../../src/core/index.js';
 import { hex } from '../../src/core/index.js';
 import { MEMFD_LUO } from './constants.js';
-import type { KhoClaim } from './luo.js';
+import type { KhoClaim, KhoClaimPages } from './luo.js';
 import { KHO_OWNER } from './owners.js';
 import type { KhoEndian, PointerSite } from './phys-read.js';
 import { khoError, physLocation, readPhysChecked, u32At, u64At, viewOf } from './phys-read.js';
@@ -20,6 +20,7 @@ export interface MemfdContext {
   readonly pageShift: number;
   readonly endian: KhoEndian;
   readonly claim: KhoClaim;
+  readonly claimPages?: KhoClaimPages;
   readonly vmalloc: KhoVmallocArea[];
   /** Index of the file in KhoLuo.files (the owner reference of its pages). */
   readonly fileIdx: number;
@@ -107,7 +108,8 @@ export function decodeMemfd(serPhys: number, version: string, ctx: MemfdContext)
   let all = 0xfff;
   let ascending = true;
   let lastIndex = -1;
-  let folioBytes = 0;
+  const pfns = new Float64Array(nrFolios);
+  let claimed = 0;
   // A little-endian array on a little-endian machine, 4-byte aligned (readVmallocContents' own buffer is): the u32
   // halves straight from a Uint32Array instead of four DataView reads per folio.
   const words =
@@ -133,15 +135,17 @@ export function decodeMemfd(serPhys: number, version: string, ctx: MemfdContext)
     const idx = ihi * 0x1_0000_0000 + ilo;
     if (idx <= lastIndex) ascending = false;
     lastIndex = idx;
-    folioBytes += ctx.claim(
-      pfn * pageSize,
-      pfn * pageSize + pageSize,
-      KHO_OWNER.MEMFD_FOLIO,
-      ctx.fileIdx,
-      folioLabel,
-      pfn,
-    );
+    pfns[claimed++] = pfn;
   }
+  // the folios' pages claimed in folio order, as one call each would (OwnerAttributor.claimPages)
+  let folioBytes = 0;
+  if (ctx.claimPages)
+    folioBytes = ctx.claimPages(pfns, claimed, pageSize, KHO_OWNER.MEMFD_FOLIO, ctx.fileIdx, folioLabel);
+  else
+    for (let k = 0; k < claimed; k++) {
+      const at = pfns[k]! * pageSize;
+      folioBytes += ctx.claim(at, at + pageSize, KHO_OWNER.MEMFD_FOLIO, ctx.fileIdx, folioLabel, pfns[k]!);
+    }
   return {
     ...base,
     vmalloc: vmIdx,

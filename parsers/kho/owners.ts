@@ -151,6 +151,43 @@ export class OwnerAttributor {
   }
 
   /**
+   * claim() of one page at each of `pfns[0..n)` in turn, to (kind, ref): a memfd's folios. Returns the bytes the
+   * claims covered, as the sum of claim()'s answers. A page that is exactly one unclaimed block (the usual case) is
+   * given to the owner here; any other goes through claim() itself, so conflicts, missing pages and their messages
+   * are claim()'s.
+   */
+  claimPages(
+    pfns: Float64Array,
+    n: number,
+    pageSize: number,
+    kind: KhoOwnerKind,
+    ref: number,
+    what: string,
+  ): number {
+    const { phys, order, count } = this.blocks;
+    const sizeOf = this.sizeOf;
+    let bytes = 0;
+    for (let k = 0; k < n; k++) {
+      const start = pfns[k]! * pageSize;
+      const end = start + pageSize;
+      const i = this.lowerBound(start);
+      if (
+        i < count &&
+        phys[i] === start &&
+        this.kind[i] === KHO_OWNER.UNATTRIBUTED &&
+        (i === 0 || phys[i - 1]! + sizeOf[order[i - 1]!]! <= start) &&
+        (i + 1 >= count || phys[i + 1]! >= end)
+      ) {
+        this.kind[i] = kind;
+        this.ref[i] = ref;
+        bytes += sizeOf[order[i]!]!;
+        this.cursor = i + 1;
+      } else bytes += this.claim(start, end, kind, ref, what, pfns[k]!);
+    }
+    return bytes;
+  }
+
+  /**
    * The first unclaimed block, in phys order, whose start lies in [start, end) and for which `match(index)` holds;
    * -1 when none does. Searched from the block at `start`, not from the first block.
    */

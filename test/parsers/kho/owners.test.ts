@@ -90,6 +90,48 @@ describe('OwnerAttributor', () => {
     );
   });
 
+  it("claimPages (a memfd's folios) does what claim() of each page in turn does", () => {
+    const block = fc.tuple(fc.integer({ min: 0, max: 120 }), fc.integer({ min: 0, max: 2 }));
+    fc.assert(
+      fc.property(
+        fc.array(block, { maxLength: 60 }),
+        fc.array(fc.integer({ min: 0, max: 130 }), { maxLength: 80 }),
+        fc.array(fc.integer({ min: 0, max: 130 }), { maxLength: 5 }),
+        (blocks, pages, before) => {
+          const sorted = [...blocks].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+          const cols = () => ({
+            count: sorted.length,
+            phys: Float64Array.from(sorted, (b) => b[0] * PAGE),
+            order: Uint8Array.from(sorted, (b) => b[1]),
+          });
+          const a = new OwnerAttributor(cols(), PAGE);
+          const b = new OwnerAttributor(cols(), PAGE);
+          // some pages already owned by another structure: conflicts
+          for (const o of [a, b])
+            for (const p of before) o.claim(p * PAGE, p * PAGE + 1, KHO_OWNER.SUBTREE, 0);
+          const got = a.claimPages(
+            Float64Array.from(pages),
+            pages.length,
+            PAGE,
+            KHO_OWNER.MEMFD_FOLIO,
+            3,
+            'f',
+          );
+          const want = pages.reduce(
+            (sum, p) => sum + b.claim(p * PAGE, (p + 1) * PAGE, KHO_OWNER.MEMFD_FOLIO, 3, 'f', p),
+            0,
+          );
+          expect(got).toBe(want);
+          expect([...a.kind]).toEqual([...b.kind]);
+          expect([...a.ref]).toEqual([...b.ref]);
+          expect([a.conflicts, a.conflictExample]).toEqual([b.conflicts, b.conflictExample]);
+          expect([...a.missing]).toEqual([...b.missing]);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
   it('findUnclaimed: the first unclaimed block of a range that matches, in phys order', () => {
     const phys = Float64Array.from([0, 1, 2, 3, 4, 5, 6, 7].map((p) => p * PAGE));
     const o = new OwnerAttributor({ count: 8, phys, order: new Uint8Array(8) }, PAGE);

@@ -18,7 +18,7 @@ import type { FdtNode } from '../fdt/index.js';
 import { getProp } from '../fdt/index.js';
 import { propFirstString, propU64Native } from './fdt-view.js';
 import { decodeMemfd } from './memfd.js';
-import type { KhoOwnerKind } from './owners.js';
+import type { KhoOwnerKind, OwnerAttributor } from './owners.js';
 import { KHO_OWNER } from './owners.js';
 import type { KhoEndian, PointerSite } from './phys-read.js';
 import { khoError, physLocation, readPhysChecked, u64At, viewOf } from './phys-read.js';
@@ -78,14 +78,7 @@ export type KhoClaim = (
  * Claims one page at each of pfns[0..n) in turn (owners.ts OwnerAttributor.claimPages): what `claim` of each would
  * do, in one call. Returns the bytes covered.
  */
-export type KhoClaimPages = (
-  pfns: Float64Array,
-  n: number,
-  pageSize: number,
-  kind: KhoOwnerKind,
-  ref: number,
-  what: string,
-) => number;
+export type KhoClaimPages = OwnerAttributor['claimPages'];
 
 export interface LuoDecodeContext {
   readonly mem: PhysMemory | null;

@@ -1,4 +1,6 @@
-// Shared helpers of the KHO decoder tests: decode a built image through the in-memory double, generate blocks.
+// Shared helpers of the KHO decoder tests: decode a built image through the in-memory double, generate blocks,
+// damage its pages.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TraceError } from '../../../src/core/index.js';
 import type { KhoAbi, KhoBitmapFormat, KhoImage, KhoImageInput } from '../../../parsers/kho/index.js';
@@ -58,6 +60,62 @@ export function expectTraceError(f: () => unknown, code: string, field?: RegExp)
     return te;
   }
   throw new Error(`expected ${code}`);
+}
+
+/** Decode a built image: 'ok', or 'trace-error' when it throws a TraceError; anything else (a crash) is thrown. */
+export function decodeOutcome(img: BuiltKhoImage, extra: Partial<KhoImageInput> = {}): 'ok' | 'trace-error' {
+  try {
+    decodeBuilt(img, extra);
+    return 'ok';
+  } catch (e) {
+    if (e instanceof TraceError) return 'trace-error';
+    throw e;
+  }
+}
+
+/**
+ * fast-check: one byte of one of `pages` (physical addresses of pages of `img`) set to any value, then decoded
+ * (decodeOutcome: a TraceError or an image, never a crash); the byte is put back after each run.
+ */
+export function assertByteMutations(
+  img: BuiltKhoImage,
+  pages: readonly number[],
+  opts: { numRuns: number; seed: number },
+): void {
+  fc.assert(
+    fc.property(
+      fc.nat({ max: pages.length - 1 }),
+      fc.nat({ max: 4095 }),
+      fc.integer({ min: 0, max: 255 }),
+      (pi, off, v) => {
+        const page = img.pages.get(pages[pi]!)!;
+        const orig = page[off]!;
+        page[off] = v;
+        try {
+          decodeOutcome(img);
+        } finally {
+          page[off] = orig;
+        }
+      },
+    ),
+    opts,
+  );
+}
+
+/** Each of `pages` left out of the dump in turn: the decode throws KHO_ERR_NOT_IN_DUMP. */
+export function expectEachPageMissing(img: BuiltKhoImage, pages: readonly number[]): void {
+  for (const p of pages) {
+    const page = img.pages.get(p)!;
+    img.pages.delete(p);
+    try {
+      decodeBuilt(img);
+      throw new Error(`decoded without page ${p.toString(16)}`);
+    } catch (e) {
+      expect(e).toBeInstanceOf(TraceError);
+      expect((e as TraceError).code).toBe('KHO_ERR_NOT_IN_DUMP');
+    }
+    img.pages.set(p, page);
+  }
 }
 
 export { generateBuddyBlocks, mulberry32 } from '../../builders/kho-image.js';

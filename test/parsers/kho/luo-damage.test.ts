@@ -2,13 +2,19 @@
 // and memfd records set to 0x00 / 0xff / xor 0x01, and random single-byte mutations of every LUO page give a
 // TraceError or a decoded image (with diagnostics); never a crash or a hang. Plus one million blocks round trip
 // through a memfd's folio array.
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TraceError } from '../../../src/core/index.js';
 import { KHO_OWNER } from '../../../parsers/kho/index.js';
 import type { BuiltKhoImage } from '../../builders/kho-image.js';
 import { buildKhoImage } from '../../builders/kho-image.js';
-import { RAM, decodeBuilt, sameBlocks } from './helpers.js';
+import {
+  RAM,
+  assertByteMutations,
+  decodeBuilt,
+  decodeOutcome,
+  expectEachPageMissing,
+  sameBlocks,
+} from './helpers.js';
 
 const SPEC = {
   abi: 'kho-v4' as const,
@@ -26,16 +32,6 @@ const SPEC = {
     flbs: [{ name: 'flb', data: 1n, count: 66 }],
   },
 };
-
-function outcome(img: BuiltKhoImage, extra: Parameters<typeof decodeBuilt>[1] = {}): 'ok' | 'trace-error' {
-  try {
-    decodeBuilt(img, extra);
-    return 'ok';
-  } catch (e) {
-    if (e instanceof TraceError) return 'trace-error';
-    throw e;
-  }
-}
 
 /** The LUO pages of a built image: session and file blocks, memfd records, the FLB page and luo_ser. */
 function luoPages(img: BuiltKhoImage): number[] {
@@ -74,52 +70,23 @@ describe('damaged LUO state (kho-v4): a TraceError or a diagnostic, never a cras
         for (const v of [0x00, 0xff, orig ^ 0x01]) {
           if (v === orig) continue;
           page[off] = v;
-          counts[outcome(img)]++;
+          counts[decodeOutcome(img)]++;
           page[off] = orig;
         }
       }
     }
     expect(counts['trace-error']).toBeGreaterThan(0);
-    expect(outcome(img)).toBe('ok');
+    expect(decodeOutcome(img)).toBe('ok');
   });
 
   it('random single-byte mutations anywhere in the LUO pages', () => {
     const img = buildKhoImage(SPEC);
-    const pages = luoPages(img);
-    fc.assert(
-      fc.property(
-        fc.nat({ max: pages.length - 1 }),
-        fc.nat({ max: 4095 }),
-        fc.integer({ min: 0, max: 255 }),
-        (pi, off, v) => {
-          const page = img.pages.get(pages[pi]!)!;
-          const orig = page[off]!;
-          page[off] = v;
-          try {
-            outcome(img);
-          } finally {
-            page[off] = orig;
-          }
-        },
-      ),
-      { numRuns: 400, seed: 8 },
-    );
+    assertByteMutations(img, luoPages(img), { numRuns: 400, seed: 8 });
   });
 
   it('each LUO page missing from the dump: KHO_ERR_NOT_IN_DUMP (or, for luo_ser itself, LUO not read)', () => {
     const img = buildKhoImage(SPEC);
-    for (const p of luoPages(img).slice(1)) {
-      const page = img.pages.get(p)!;
-      img.pages.delete(p);
-      try {
-        decodeBuilt(img);
-        throw new Error(`decoded without page ${p.toString(16)}`);
-      } catch (e) {
-        expect(e).toBeInstanceOf(TraceError);
-        expect((e as TraceError).code).toBe('KHO_ERR_NOT_IN_DUMP');
-      }
-      img.pages.set(p, page);
-    }
+    expectEachPageMissing(img, luoPages(img).slice(1));
   });
 });
 

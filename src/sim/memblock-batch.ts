@@ -68,6 +68,57 @@ class Pieces {
 }
 
 /**
+ * The type's new columns, written in address order with memblock_merge_regions() applied as pieces come: a piece
+ * joins the last region when they touch with equal nid and flags and at least one of the two lies in a batch range.
+ */
+class Merged {
+  base: Float64Array;
+  size: Float64Array;
+  nid: Int32Array;
+  flags: Int32Array;
+  n = 0;
+  private lastTouched = 0;
+  constructor(cap: number) {
+    this.base = new Float64Array(cap);
+    this.size = new Float64Array(cap);
+    this.nid = new Int32Array(cap);
+    this.flags = new Int32Array(cap);
+  }
+  push(b: number, e: number, nid: number, flags: number, touched: number): void {
+    const m = this.n;
+    if (
+      m > 0 &&
+      (touched || this.lastTouched) &&
+      this.base[m - 1]! + this.size[m - 1]! === b &&
+      this.nid[m - 1] === nid &&
+      this.flags[m - 1] === flags
+    ) {
+      this.size[m - 1] = e - this.base[m - 1]!;
+      this.lastTouched = 1;
+      return;
+    }
+    if (m === this.base.length) this.grow();
+    this.base[m] = b;
+    this.size[m] = e - b;
+    this.nid[m] = nid;
+    this.flags[m] = flags;
+    this.lastTouched = touched;
+    this.n = m + 1;
+  }
+  private grow(): void {
+    const cap = Math.ceil(this.base.length * 1.5) + 16;
+    const f = <T extends Float64Array | Int32Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
+    this.base = f(this.base, new Float64Array(cap));
+    this.size = f(this.size, new Float64Array(cap));
+    this.nid = f(this.nid, new Int32Array(cap));
+    this.flags = f(this.flags, new Int32Array(cap));
+  }
+}
+
+/**
  * Apply `op` to every range of `batch` on `type` in one sweep. The result is the array the kernel leaves after
  * doing the ranges one by one: memblock_add_range() inserts the uncovered parts (mm/memblock.c, linux v7.3-rc7
  * memblock_add_range), memblock_isolate_range() splits the regions crossing a range's ends and the flags or node
@@ -108,7 +159,13 @@ export function applyBatch(type: MemblockType, batch: RangeBatch, op: BatchOp): 
   const RS = type.sizeColumn;
   const RN = type.nidColumn;
   const RF = type.flagsColumn;
-  const out = new Pieces(count + 2 * nu + 16);
+  // regions the kernel built never overlap, so the pieces come in address order and merge as they come; a
+  // hand-made trace's overlapping regions leave them out of order: collected, sorted, then merged
+  let overlapping = false;
+  for (let i = 1; i < count && !overlapping; i++) overlapping = RB[i]! < RB[i - 1]! + RS[i - 1]!;
+  const merged = new Merged(count + nu + 16);
+  const pieces = overlapping ? new Pieces(count + 2 * nu + 16) : null;
+  const out: Pick<Pieces, 'push'> = pieces ?? merged;
   const addFlags = (0 | set) & ~clear;
   // gaps: the batch's parts no region covers (memblock_add_range), emitted in address order between regions
   let covEnd = -Infinity;
@@ -145,50 +202,12 @@ export function applyBatch(type: MemblockType, batch: RangeBatch, op: BatchOp): 
     if (cur < re) out.push(cur, re, rnid, rf, 0);
   }
   if (op.add) gapsUpTo(Infinity);
-  // overlapping regions of a hand-made trace can leave pieces out of order: a stable sort by (base, end)
-  let order: Uint32Array | null = null;
-  for (let i = 1; i < out.n; i++) {
-    if (
-      out.base[i]! < out.base[i - 1]! ||
-      (out.base[i] === out.base[i - 1] && out.end[i]! < out.end[i - 1]!)
-    ) {
-      const idx = Array.from({ length: out.n }, (_, j) => j);
-      idx.sort((a, b) => out.base[a]! - out.base[b]! || out.end[a]! - out.end[b]! || a - b);
-      order = Uint32Array.from(idx);
-      break;
-    }
+  if (pieces) {
+    // a stable sort by (base, end), then the merge
+    const idx = Array.from({ length: pieces.n }, (_, j) => j);
+    idx.sort((a, b) => pieces.base[a]! - pieces.base[b]! || pieces.end[a]! - pieces.end[b]! || a - b);
+    for (const i of idx)
+      merged.push(pieces.base[i]!, pieces.end[i]!, pieces.nid[i]!, pieces.flags[i]!, pieces.touched[i]!);
   }
-  // memblock_merge_regions(), written straight into the type's new columns
-  const NB = new Float64Array(Math.max(out.n, 16));
-  const NS = new Float64Array(NB.length);
-  const NN = new Int32Array(NB.length);
-  const NF = new Int32Array(NB.length);
-  let m = 0;
-  let lastTouched = 0;
-  for (let j = 0; j < out.n; j++) {
-    const i = order ? order[j]! : j;
-    const b = out.base[i]!;
-    const e = out.end[i]!;
-    const nid = out.nid[i]!;
-    const f = out.flags[i]!;
-    const t = out.touched[i]!;
-    if (
-      m > 0 &&
-      (t || lastTouched) &&
-      NB[m - 1]! + NS[m - 1]! === b &&
-      NN[m - 1] === nid &&
-      NF[m - 1] === f
-    ) {
-      NS[m - 1] = e - NB[m - 1]!;
-      lastTouched = 1;
-      continue;
-    }
-    NB[m] = b;
-    NS[m] = e - b;
-    NN[m] = nid;
-    NF[m] = f;
-    lastTouched = t;
-    m++;
-  }
-  type.replaceColumns(NB, NS, NN, NF, m);
+  type.replaceColumns(merged.base, merged.size, merged.nid, merged.flags, merged.n);
 }

@@ -212,3 +212,32 @@ describe('column operations on a loaded array and at scale', () => {
     ).toThrow(/not sorted/);
   });
 });
+
+describe('column operations on a trace array whose regions overlap', () => {
+  it('covers the union, flags every batch byte, leaves outside bytes their regions, sorted', () => {
+    const span = fc
+      .tuple(fc.nat(SPACE - 1), fc.integer({ min: 1, max: 30 }))
+      .map(([b, n]) => ({ start: b, end: Math.min(SPACE, b + n) }));
+    fc.assert(
+      fc.property(fc.array(span, { maxLength: 10 }), batchArb, (loaded, batch) => {
+        const mb = fresh('newest');
+        mb.reserved.load(loaded.map((r, i) => ({ ...r, nid: i % 2, flags: F.MEMBLOCK_RSRV_KERN })));
+        mb.reserveRanges(toBatch(batch), F.MEMBLOCK_RSRV_NOINIT);
+        const inBatch = (a: number) => batch.some(([b, e]) => a >= b && a < e);
+        const inLoaded = (a: number) => loaded.some((r) => a >= r.start && a < r.end);
+        const rs = regions(mb.reserved);
+        for (let i = 1; i < rs.length; i++) expect(rs[i]!.base).toBeGreaterThanOrEqual(rs[i - 1]!.base);
+        for (let a = 0; a < SPACE; a++) {
+          const hit = rs.filter((r) => a >= r.base && a < r.base + r.size);
+          expect(hit.length > 0).toBe(inBatch(a) || inLoaded(a));
+          for (const r of hit) {
+            // memblock_reserved_mark_noinit() over the batch; outside it a region keeps what it had
+            expect((r.flags & F.MEMBLOCK_RSRV_NOINIT) !== 0).toBe(inBatch(a));
+            if (!inBatch(a)) expect(r.flags).toBe(F.MEMBLOCK_RSRV_KERN);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -2,12 +2,41 @@
 import { MEMBLOCK_FLAGS, subtractRanges } from '../../core/index.js';
 import type { SimContext } from '../context.js';
 import { runPhase } from '../context.js';
+import type { Memblock } from '../memblock.js';
 import type { RangeBatch } from '../memblock-batch.js';
 import { StrategyRunner } from './kho-run.js';
 import type { KhoRun } from './kho-run.js';
+import type { KhoBlocks } from './kho-types.js';
 import { KhoBlockCursor } from './kho-types.js';
 
 const PHASE = 'kho_memory_init';
+
+/** The memblock kho_memory_init() leaves for a memblock it starts from and the blocks (one per starting memblock). */
+const reservedFrom = new WeakMap<Memblock, { blocks: KhoBlocks; pageSize: number; result: Memblock }>();
+
+/**
+ * kho_preserved_memory_reserve() per block: memblock_reserve() (NUMA_NO_NODE, merged with what is there) then
+ * memblock_reserved_mark_noinit() of the whole block, so a region reserved before keeps its node and flags and
+ * gains RSRV_NOINIT where a block covers it: one sweep over the blocks' columns, in bytes, on a copy. The strategy
+ * plays no part in it: the strategies compare and check replay from one boot (src/sim/replay.ts replayEach) start
+ * from the same memblock and share the result, which (as every memblock once the boot tables are built) is
+ * replaced by a phase that changes memblock, never changed in place.
+ */
+function withBlocksReserved(from: Memblock, blocks: KhoBlocks, pageSize: number): Memblock {
+  const hit = reservedFrom.get(from);
+  if (hit && hit.blocks === blocks && hit.pageSize === pageSize) return hit.result;
+  const { startPfn, endPfn } = blocks;
+  const count = blocks.length;
+  const batch: RangeBatch = { start: new Float64Array(count), end: new Float64Array(count), n: count };
+  for (let i = 0; i < count; i++) {
+    batch.start[i] = startPfn[i]! * pageSize;
+    batch.end[i] = endPfn[i]! * pageSize;
+  }
+  const result = from.clone();
+  result.reserveRanges(batch, MEMBLOCK_FLAGS.MEMBLOCK_RSRV_NOINIT);
+  reservedFrom.set(from, { blocks, pageSize, result });
+  return result;
+}
 
 /**
  * memmap_init_kho_scratch_pages() (every version before the scratch fix KD2): init_deferred_page() on the free
@@ -58,21 +87,7 @@ export function khoMemoryInit(ctx: SimContext, run: KhoRun): void {
       }
     }
     if (run.strategy.deserializeInit === 'before-order-write') runner.flush();
-    const pageSize = 2 ** ctx.arch.PAGE_SHIFT;
-    const { startPfn, endPfn } = run.blocks;
-    const count = run.blocks.length;
-    // kho_preserved_memory_reserve() per block: memblock_reserve() (NUMA_NO_NODE, merged with what is there)
-    // then memblock_reserved_mark_noinit() of the whole block, so a region reserved before keeps its node and
-    // flags and gains RSRV_NOINIT where a block covers it: one sweep over the blocks' columns, in bytes
-    const batch: RangeBatch = { start: new Float64Array(count), end: new Float64Array(count), n: count };
-    for (let i = 0; i < count; i++) {
-      batch.start[i] = startPfn[i]! * pageSize;
-      batch.end[i] = endPfn[i]! * pageSize;
-    }
-    // on a copy: a context forked before this phase (one plain boot, several strategies) keeps its memblock
-    const mb = ctx.memblock.clone();
-    mb.reserveRanges(batch, MEMBLOCK_FLAGS.MEMBLOCK_RSRV_NOINIT);
-    ctx.memblock = mb;
+    ctx.memblock = withBlocksReserved(ctx.memblock, run.blocks, 2 ** ctx.arch.PAGE_SHIFT);
     ctx.memmap.writeKhoHeadColumns(run.blocks.startPfn, run.blocks.order, run.profile.pageMagic, {
       phase: PHASE,
       fn: 'kho_preserved_memory_reserve',

@@ -3,6 +3,8 @@ import type { Range } from '../../core/index.js';
 import { firstEndingAfter, MEMBLOCK_FLAGS, normalizeRanges } from '../../core/index.js';
 import { MAX_NR_ZONES, pfnDown, pfnUp } from '../arch.js';
 import type { SimContext } from '../context.js';
+import type { Layout } from '../layout.js';
+import type { Memblock } from '../memblock.js';
 import { isDeferredPfn, runPhase, validParts, zoneKey } from '../context.js';
 import { splitByNode } from '../mem-regions.js';
 import { forEachNodePiece, forEachZonePiece, zoneStretch } from './zone-split.js';
@@ -134,95 +136,139 @@ export function memblockFreeAll(ctx: SimContext): void {
   runPhase(ctx, 'memblock_free_all', () => {
     ctx.managed.clear();
     memmapInitReservedPages(ctx);
-    // the free ranges in columns (a million preserved blocks leave a million gaps): no object per range
-    const free = ctx.memblock.freePfnColumns({ flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE, defaultNid: 0 });
-    const maxLowPfn = ctx.layout.maxPfn;
-    const toFree = { start: new Float64Array(free.n), end: new Float64Array(free.n), n: 0 };
-    const grow = (): void => {
-      const cap = toFree.start.length * 2 + 16;
-      const s = new Float64Array(cap);
-      const e = new Float64Array(cap);
-      s.set(toFree.start);
-      e.set(toFree.end);
-      toFree.start = s;
-      toFree.end = e;
-    };
-    // consecutive free ranges mostly fall in the memory region, the zone stretch (zoneStretch) and the zone of the
-    // range before: each is looked up again only when a range leaves it
-    const mem = ctx.layout.memRanges;
-    let rLo = 0;
-    let rHi = -1;
-    let rNid = 0;
-    let zNid = NaN;
-    let zLo = 0;
-    let zHi = -1;
-    let zZid: number | null = null;
-    let fdpNid = NaN;
-    let fdpStop = Infinity;
-    // managed pages of the zone of the last piece, added to ctx.managed when the zone changes (keys in the same order)
-    let accNid = NaN;
-    let accZid = NaN;
-    let accKey = '';
-    let accPages = 0;
-    const flushManaged = (): void => {
-      if (accPages) ctx.managed.set(accKey, (ctx.managed.get(accKey) ?? 0) + accPages);
-      accPages = 0;
-    };
-    let pieceNid = 0;
-    const onZonePiece = (s: number, e: number, zid: number | null): void => {
-      if (zid === null) return;
-      if (pieceNid !== accNid || zid !== accZid) {
-        flushManaged();
-        accKey = zoneKey(pieceNid, zid);
-        accNid = pieceNid;
-        accZid = zid;
-      }
-      accPages += e - s;
-    };
-    const onNodePiece = (ps: number, pe: number, nid: number): void => {
-      if (nid !== fdpNid) {
-        const fdp = ctx.currentFirstDeferredPfn.get(nid);
-        fdpNid = nid;
-        fdpStop = fdp === undefined || fdp === null ? Infinity : fdp;
-      }
-      const stop = Math.min(pe, fdpStop);
-      if (ps >= stop) return;
-      if (toFree.n === toFree.start.length) grow();
-      toFree.start[toFree.n] = ps;
-      toFree.end[toFree.n++] = stop;
-      pieceNid = nid;
-      if (!(nid === zNid && ps >= zLo && stop <= zHi)) {
-        const z = zoneStretch(ctx.layout, nid, ps);
-        if (stop > z.hi) return forEachZonePiece(ctx.layout, nid, ps, stop, onZonePiece);
-        zNid = nid;
-        zLo = z.lo;
-        zHi = z.hi;
-        zZid = z.zid;
-      }
-      onZonePiece(ps, stop, zZid);
-    };
-    for (let k = 0; k < free.n; k++) {
-      const start = free.start[k]!;
-      const end = Math.min(free.end[k]!, maxLowPfn);
-      if (start >= end) continue;
-      ctx.totalramPages += end - start;
-      if (!(start >= rLo && end <= rHi)) {
-        // forEachNodePiece()'s own test: one memory region holds the whole range
-        const r = mem[firstEndingAfter(mem, start)];
-        if (!(r && r.start <= start && r.end >= end)) {
-          forEachNodePiece(mem, start, end, ctx.layout.firstOnlineNode, onNodePiece);
-          continue;
-        }
-        rLo = r.start;
-        rHi = r.end;
-        rNid = r.nid;
-      }
-      onNodePiece(start, end, rNid);
+    const f = freeRangesOf(ctx);
+    ctx.totalramPages += f.totalram;
+    for (let i = 0; i < f.managedKeys.length; i++) {
+      const key = f.managedKeys[i]!;
+      ctx.managed.set(key, (ctx.managed.get(key) ?? 0) + f.managedPages[i]!);
     }
-    flushManaged();
-    ctx.memmap.freeColumns(
-      { start: toFree.start.subarray(0, toFree.n), end: toFree.end.subarray(0, toFree.n), n: toFree.n },
-      FREE,
-    );
+    ctx.memmap.freeColumns(f.toFree, FREE);
   });
+}
+
+/** What memblock_free_all() frees, apart from the struct pages: the same for a memblock, layout and deferral. */
+interface FreeRanges {
+  /** The free pieces handed to memblock_free_pages(), in pfns. */
+  readonly toFree: { readonly start: Float64Array; readonly end: Float64Array; readonly n: number };
+  readonly totalram: number;
+  /** managed_pages added per zone key, in the order the zones were met (the map keeps that order). */
+  readonly managedKeys: readonly string[];
+  readonly managedPages: readonly number[];
+}
+
+/**
+ * The last free ranges computed from each memblock: compare and check replay several strategies from one boot
+ * (src/sim/replay.ts replayEach), which reach memblock_free_all() with the same memblock (kho_memory_init's
+ * reservation is shared too), layout and first_deferred_pfn, so the sweep over a million gaps runs once.
+ */
+const freeRangesFrom = new WeakMap<Memblock, { key: string; layout: Layout; result: FreeRanges }>();
+
+function freeRangesOf(ctx: SimContext): FreeRanges {
+  const key = `${ctx.layout.maxPfn}|${[...ctx.currentFirstDeferredPfn].join(';')}`;
+  const hit = freeRangesFrom.get(ctx.memblock);
+  if (hit && hit.key === key && hit.layout === ctx.layout) return hit.result;
+  const result = computeFreeRanges(ctx);
+  freeRangesFrom.set(ctx.memblock, { key, layout: ctx.layout, result });
+  return result;
+}
+
+function computeFreeRanges(ctx: SimContext): FreeRanges {
+  let totalram = 0;
+  const managedKeys: string[] = [];
+  const managedPages: number[] = [];
+  // the free ranges in columns (a million preserved blocks leave a million gaps): no object per range
+  const free = ctx.memblock.freePfnColumns({ flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE, defaultNid: 0 });
+  const maxLowPfn = ctx.layout.maxPfn;
+  const toFree = { start: new Float64Array(free.n), end: new Float64Array(free.n), n: 0 };
+  const grow = (): void => {
+    const cap = toFree.start.length * 2 + 16;
+    const s = new Float64Array(cap);
+    const e = new Float64Array(cap);
+    s.set(toFree.start);
+    e.set(toFree.end);
+    toFree.start = s;
+    toFree.end = e;
+  };
+  // consecutive free ranges mostly fall in the memory region, the zone stretch (zoneStretch) and the zone of the
+  // range before: each is looked up again only when a range leaves it
+  const mem = ctx.layout.memRanges;
+  let rLo = 0;
+  let rHi = -1;
+  let rNid = 0;
+  let zNid = NaN;
+  let zLo = 0;
+  let zHi = -1;
+  let zZid: number | null = null;
+  let fdpNid = NaN;
+  let fdpStop = Infinity;
+  // managed pages of the zone of the last piece, added to ctx.managed when the zone changes (keys in the same order)
+  let accNid = NaN;
+  let accZid = NaN;
+  let accKey = '';
+  let accPages = 0;
+  const flushManaged = (): void => {
+    if (accPages) {
+      managedKeys.push(accKey);
+      managedPages.push(accPages);
+    }
+    accPages = 0;
+  };
+  let pieceNid = 0;
+  const onZonePiece = (s: number, e: number, zid: number | null): void => {
+    if (zid === null) return;
+    if (pieceNid !== accNid || zid !== accZid) {
+      flushManaged();
+      accKey = zoneKey(pieceNid, zid);
+      accNid = pieceNid;
+      accZid = zid;
+    }
+    accPages += e - s;
+  };
+  const onNodePiece = (ps: number, pe: number, nid: number): void => {
+    if (nid !== fdpNid) {
+      const fdp = ctx.currentFirstDeferredPfn.get(nid);
+      fdpNid = nid;
+      fdpStop = fdp === undefined || fdp === null ? Infinity : fdp;
+    }
+    const stop = Math.min(pe, fdpStop);
+    if (ps >= stop) return;
+    if (toFree.n === toFree.start.length) grow();
+    toFree.start[toFree.n] = ps;
+    toFree.end[toFree.n++] = stop;
+    pieceNid = nid;
+    if (!(nid === zNid && ps >= zLo && stop <= zHi)) {
+      const z = zoneStretch(ctx.layout, nid, ps);
+      if (stop > z.hi) return forEachZonePiece(ctx.layout, nid, ps, stop, onZonePiece);
+      zNid = nid;
+      zLo = z.lo;
+      zHi = z.hi;
+      zZid = z.zid;
+    }
+    onZonePiece(ps, stop, zZid);
+  };
+  for (let k = 0; k < free.n; k++) {
+    const start = free.start[k]!;
+    const end = Math.min(free.end[k]!, maxLowPfn);
+    if (start >= end) continue;
+    totalram += end - start;
+    if (!(start >= rLo && end <= rHi)) {
+      // forEachNodePiece()'s own test: one memory region holds the whole range
+      const r = mem[firstEndingAfter(mem, start)];
+      if (!(r && r.start <= start && r.end >= end)) {
+        forEachNodePiece(mem, start, end, ctx.layout.firstOnlineNode, onNodePiece);
+        continue;
+      }
+      rLo = r.start;
+      rHi = r.end;
+      rNid = r.nid;
+    }
+    onNodePiece(start, end, rNid);
+  }
+  flushManaged();
+  return {
+    toFree: { start: toFree.start.subarray(0, toFree.n), end: toFree.end.subarray(0, toFree.n), n: toFree.n },
+    totalram,
+    managedKeys,
+    managedPages,
+  };
 }

@@ -10,7 +10,8 @@ export interface Output {
    * One piece of a long document (src/cli/json.ts), already escaped for the terminal (every JSON string went
    * through escapeTerminalText): resolves once stdout can take more (backpressure: the process never holds more
    * than a chunk or two of a GB-sized --json), and to false once the reader has gone (EPIPE, `... --json | head`),
-   * so the writer stops. Outputs without it get out() per chunk.
+   * so the writer stops. Bytes are written before it resolves (the JSON writer reuses their buffer for the next
+   * chunk). Outputs without it get out() per chunk.
    */
   outChunk?(text: string | Uint8Array): Promise<boolean>;
   err(text: string): void;
@@ -76,7 +77,12 @@ export const processOutput: Output = {
   },
   outChunk: async (t) => {
     if (stdoutClosed) return false;
-    if (!process.stdout.write(t)) await stdoutDrained();
+    if (typeof t !== 'string') {
+      // bytes are the JSON writer's one reused buffer (json.ts): handed back only once the stream has written them,
+      // not while they wait in its queue (a pipe whose reader is behind). Waiting per write also keeps at most one
+      // chunk in flight, which is all the backpressure a slow reader needs.
+      await new Promise<void>((resolve) => void process.stdout.write(t, () => resolve()));
+    } else if (!process.stdout.write(t)) await stdoutDrained();
     // a write that returns true never lets the event loop run, where an EPIPE is reported: give it a turn now and
     // then (every 16 chunks) so a closed pipe stops the writer soon after
     if (++chunksSinceTurn >= 16) {

@@ -21,7 +21,9 @@ const decoder = new TextDecoder();
 /** Print a --json document to stdout chunk by chunk; stops quietly when the reader has gone. */
 export async function printJson(ctx: CliContext, doc: unknown): Promise<void> {
   const { output } = ctx;
-  for (const chunk of jsonChunks(doc, { chunkChars: CHUNK_CHARS, quote })) {
+  // one buffer for every chunk of table rows: each is written (outChunk waits for the write) or decoded to a string
+  // before the next is asked for
+  for (const chunk of jsonChunks(doc, { chunkChars: CHUNK_CHARS, quote, reuseBuffer: true })) {
     if (output.outChunk) {
       if (!(await output.outChunk(chunk))) return;
     } else output.out(typeof chunk === 'string' ? chunk : decoder.decode(chunk));

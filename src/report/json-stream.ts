@@ -119,6 +119,13 @@ export interface JsonChunkOptions {
    * JSON outside its strings is ASCII punctuation, digits, spaces and newlines.
    */
   readonly quote?: (s: string) => string;
+  /**
+   * Table rows are written into one buffer, reused for the next chunk of rows, instead of a new one per chunk (a
+   * GB-sized table otherwise allocates and zeroes its size in buffers, and V8 collects garbage for each few of
+   * them). Only for a consumer that is done with a chunk's bytes (has written them out, not queued them) before it
+   * asks for the next chunk.
+   */
+  readonly reuseBuffer?: boolean;
 }
 
 export const JSON_CHUNK_CHARS = 1 << 16;
@@ -151,6 +158,8 @@ export function* jsonChunks(
   opts: JsonChunkOptions = {},
 ): Generator<JsonChunk, void, undefined> {
   const chunkChars = opts.chunkChars ?? JSON_CHUNK_CHARS;
+  const reuse = opts.reuseBuffer === true;
+  let reusable = new Uint8Array(0);
   const quote = cachedQuote(opts.quote ?? JSON.stringify);
   let buf = '';
   const stack: Frame[] = [];
@@ -296,7 +305,10 @@ export function* jsonChunks(
     const nsegs = segs.length;
     const start = numFirst ? 1 : 0;
     const nums0 = numFirst ? segs[0]!.nums! : null;
-    let out = new Uint8Array(chunkChars + fixedRowBytes + 64);
+    const size = chunkChars + fixedRowBytes + 64;
+    let out: Uint8Array;
+    if (reuse) out = reusable.length >= size ? reusable : (reusable = new Uint8Array(size));
+    else out = new Uint8Array(size);
     let pos = 0;
     let i = f.i;
     for (; i < f.length && pos < chunkChars; i++) {
@@ -308,6 +320,7 @@ export function* jsonChunks(
         const grown = new Uint8Array(Math.max(out.length * 2, pos + need));
         grown.set(out.subarray(0, pos));
         out = grown;
+        if (reuse) reusable = grown;
       }
       if (p.stamp !== null && i > 0) {
         // this row and the ones after it of the same shape, as many as start within the chunk

@@ -249,6 +249,30 @@ describe('streamed arrays', () => {
     for (const chunk of [1, 100, 4096, 1 << 16]) expect(text(table, chunk)).toBe(want);
   });
 
+  it('reuseBuffer: every chunk of rows in one buffer, the same text when each is taken before the next', () => {
+    const n = 5000;
+    const table = jsonTable(n, {
+      phys: Float64Array.from({ length: n }, (_, i) => i * 4096 * 977),
+      owner: { codes: new Int32Array(n), names: ['unattributed'] },
+    });
+    const doc = { a: 1, rows: table, b: [table], c: 'end' };
+    const want = JSON.stringify(doc, null, 2);
+    const buffers = new Set<ArrayBufferLike>();
+    let got = '';
+    for (const chunk of jsonChunks(doc, { chunkChars: 4096, reuseBuffer: true })) {
+      if (typeof chunk !== 'string') buffers.add(chunk.buffer);
+      got += asText(chunk); // taken (decoded) before the next chunk is asked for
+    }
+    expect(got).toBe(want);
+    // one buffer, grown once for the second table (its rows are indented deeper, so a row's bound is longer)
+    expect(buffers.size).toBe(2);
+    // without the option each chunk has its own buffer
+    const fresh = new Set<ArrayBufferLike>();
+    for (const chunk of jsonChunks(doc, { chunkChars: 4096 }))
+      if (typeof chunk !== 'string') fresh.add(chunk.buffer);
+    expect(fresh.size).toBeGreaterThan(10);
+  });
+
   it('quotes every member name and string through the quote given (the CLI escapes terminal controls there)', () => {
     const doc = { 'k\u009b': ['v\u202e', jsonTable(1, { 'n\u0085': () => 'x\u2028' })] };
     const esc = (s: string): string =>

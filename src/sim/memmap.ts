@@ -237,6 +237,19 @@ function blockEndingAfter(ends: Float64Array, n: number, pfn: number): number {
   return lo;
 }
 
+/**
+ * blockEndingAfter() from a cursor b: a few steps forward when pfn is near, else a binary search (ranges of one
+ * node after those of the nodes before it start a million blocks on; a range before the cursor searches again).
+ */
+function seekBlockEndingAfter(ends: Float64Array, n: number, b: number, pfn: number): number {
+  if (b > 0 && ends[b - 1]! > pfn) return blockEndingAfter(ends, n, pfn);
+  for (let steps = 0; b < n && ends[b]! <= pfn; steps++) {
+    if (steps === 16) return blockEndingAfter(ends, n, pfn);
+    b++;
+  }
+  return b;
+}
+
 // What the sweeps ask of a state, as bits per state id (MemMap.flags): no object load per piece.
 const F_MEMMAP = 1;
 const F_INIT = 2;
@@ -492,6 +505,7 @@ export class MemMap {
         this.flags = grow(this.flags, (m) => new Uint8Array(m));
         this.idNid = grow(this.idNid, (m) => new Float64Array(m));
         this.idZid = grow(this.idZid, (m) => new Float64Array(m));
+        this.blkPages = grow(this.blkPages, (m) => new Float64Array(m));
       }
       this.flags[id] =
         (st.memmap ? F_MEMMAP : 0) | (st.initCount > 0 ? F_INIT : 0) | (st.khoOrder >= 0 ? F_KHO : 0);
@@ -620,6 +634,54 @@ export class MemMap {
     return this.bindSweep(new PageReader(this.states));
   }
 
+  /**
+   * The states of the pages at the given pfns: ids[k] is the state id of pfns[k] in `states` (NO_MEMMAP past the
+   * map). A pass over the block columns and the runs for pfns in ascending order (the heads of a million blocks),
+   * a search again for a pfn below the one before.
+   */
+  stateIdsAt(pfns: ArrayLike<number>): { readonly ids: Int32Array; readonly states: readonly PageState[] } {
+    const n = pfns.length;
+    const out = new Int32Array(n);
+    const bS = this.bS;
+    const bE = this.bE;
+    const bH = this.bH;
+    const bT = this.bT;
+    const bN = this.live > 0 ? this.bN : 0;
+    const starts = this.starts;
+    const ids = this.ids;
+    const nRuns = this.n;
+    const limit = this.limitPfn;
+    let b = 0;
+    let i = 0;
+    let last = -Infinity;
+    for (let k = 0; k < n; k++) {
+      const pfn = pfns[k]!;
+      if (!(pfn >= 0 && pfn < limit)) {
+        out[k] = NO_MEMMAP_ID;
+        continue;
+      }
+      if (pfn < last) {
+        b = blockEndingAfter(bE, bN, pfn);
+        i = runHolding(starts, nRuns, pfn);
+      }
+      last = pfn;
+      b = seekBlockEndingAfter(bE, bN, b, pfn);
+      if (b < bN && bS[b]! <= pfn && bH[b]! >= 0) {
+        out[k] = pfn === bS[b] ? bH[b]! : bT[b]!;
+        continue;
+      }
+      for (let steps = 0; i + 1 < nRuns && starts[i + 1]! <= pfn; steps++) {
+        if (steps === 16) {
+          i = runHolding(starts, nRuns, pfn);
+          break;
+        }
+        i++;
+      }
+      out[k] = ids[i]!;
+    }
+    return { ids: out, states: this.states };
+  }
+
   /** The state id of one pfn (< limitPfn). */
   private idAt(pfn: number): number {
     if (this.live > 0) {
@@ -672,6 +734,8 @@ export class MemMap {
   private bT = new Int32Array(0);
   /** Blocks in the layer (not evicted). */
   private live = 0;
+  /** Pages of the layer blocks per state id (heads and tails), kept as the columns change: census without a pass. */
+  private blkPages = new Float64Array(64);
   /** layerPrefix(), null when blocks joined or left the layer since. */
   private prefix: Float64Array | null = null;
   /** What attachBlocks() attached last and the map's event count and runs then ('' after a detach). */
@@ -726,6 +790,8 @@ export class MemMap {
     this.bE = E.subarray(0, m);
     this.bH = H.subarray(0, m);
     this.bT = H.slice(0, m);
+    const blk = (this.blkPages = new Float64Array(this.blkPages.length));
+    for (let b = 0; b < m; b++) blk[H[b]!] = blk[H[b]!]! + E[b]! - S[b]!;
     this.bN = m;
     this.live = m;
     this.wb = 0;
@@ -772,6 +838,8 @@ export class MemMap {
         E[n] = e;
         to[n++] = this.bT[b]!;
       }
+      this.blkPages[this.bH[b]!] = this.blkPages[this.bH[b]!]! - 1;
+      this.blkPages[this.bT[b]!] = this.blkPages[this.bT[b]!]! - (e - s - 1);
       this.bH[b] = -1;
       this.live--;
       this.prefix = null;
@@ -802,8 +870,7 @@ export class MemMap {
       const s = S[k]!;
       const e = E[k]!;
       if (!(e > s)) continue;
-      if (b > 0 && bE[b - 1]! > s) b = this.firstBlockEndingAfter(s);
-      while (b < bN && bE[b]! <= s) b++;
+      b = seekBlockEndingAfter(bE, bN, b, s);
       for (let y = b; y < bN && bS[y]! < e; y++) {
         if (bH[y]! < 0) continue;
         const hs = bS[y]!;
@@ -837,8 +904,7 @@ export class MemMap {
       const e = E[k]!;
       if (!(e > s)) continue;
       const x = xs ? xs[k]! : 0;
-      if (b > 0 && bE[b - 1]! > s) b = this.firstBlockEndingAfter(s);
-      while (b < bN && bE[b]! <= s) b++;
+      b = seekBlockEndingAfter(bE, bN, b, s);
       let pos = s;
       for (let y = b; y < bN && bS[y]! < e; y++) {
         const h = bH[y]!;
@@ -854,7 +920,13 @@ export class MemMap {
             hX = x;
             hOut = fx(h, x);
           }
-          bH[y] = hOut;
+          if (hOut !== h) {
+            // read after fx(): interning a new state grows the per-id columns
+            const blk = this.blkPages;
+            bH[y] = hOut;
+            blk[h] = blk[h]! - 1;
+            blk[hOut] = blk[hOut]! + 1;
+          }
         }
         if (ce === he && ce > hs + 1) {
           const t = bT[y]!;
@@ -864,7 +936,12 @@ export class MemMap {
               tX = x;
               tOut = fx(t, x);
             }
-            bT[y] = tOut;
+            if (tOut !== t) {
+              const blk = this.blkPages;
+              bT[y] = tOut;
+              blk[t] = blk[t]! - (he - hs - 1);
+              blk[tOut] = blk[tOut]! + (he - hs - 1);
+            }
           }
         }
         pos = ce;
@@ -903,8 +980,7 @@ export class MemMap {
       const bH = this.bH;
       const bN = this.bN;
       let g = this.pcG;
-      if (g > 0 && bE[g - 1]! > cover) g = this.firstBlockEndingAfter(cover);
-      while (g < bN && bE[g]! <= cover) g++;
+      g = seekBlockEndingAfter(bE, bN, g, cover);
       this.pcG = g;
       let y = g;
       while (y < bN && bH[y]! >= 0 && bS[y] === cover && cover < s) cover = bE[y++]!;
@@ -1322,8 +1398,7 @@ export class MemMap {
         zid = init.zid[k]!;
       }
       if (start < end && end <= limit && start >= 0) {
-        if (fb > 0 && bE[fb - 1]! > start) fb = blockEndingAfter(bE, bN, start);
-        while (fb < bN && bE[fb]! <= start) fb++;
+        fb = seekBlockEndingAfter(bE, bN, fb, start);
         if (fb < bN && bS[fb]! <= start) {
           const hs = bS[fb]!;
           const he = bE[fb]!;
@@ -1452,29 +1527,29 @@ export class MemMap {
   ): PageEvent | null {
     const count = headPfns.length;
     if (!count) return null;
-    // one element type for the loops below (a Uint8Array of orders and a Float64Array of pfns would make every
-    // access polymorphic)
-    if (!(headPfns instanceof Float64Array)) headPfns = Float64Array.from(headPfns);
-    if (!(headOrders instanceof Float64Array)) headOrders = Float64Array.from(headOrders);
-    // stable sort by pfn (an index sort only when the heads are out of order), first of equal pfns kept
-    let order: number[] | null = null;
-    for (let i = 1; i < count; i++) {
-      if (headPfns[i]! < headPfns[i - 1]!) {
-        order = Array.from({ length: count }, (_, k) => k).sort(
-          (a, b) => headPfns[a]! - headPfns[b]! || a - b,
-        );
-        break;
+    // heads in strictly ascending order (a kho_memory_init's, from the block columns) are taken as they are
+    let ascending = true;
+    for (let i = 1; i < count && ascending; i++) ascending = headPfns[i - 1]! < headPfns[i]!;
+    let pfns: ArrayLike<number> = headPfns;
+    let orders: ArrayLike<number> = headOrders;
+    let n = count;
+    if (!ascending) {
+      // stable sort by pfn (an index sort), first of equal pfns kept
+      const order = Array.from({ length: count }, (_, k) => k).sort(
+        (a, b) => headPfns[a]! - headPfns[b]! || a - b,
+      );
+      const p = new Float64Array(count);
+      const o = new Float64Array(count);
+      n = 0;
+      for (let k = 0; k < count; k++) {
+        const i = order[k]!;
+        if (n > 0 && p[n - 1] === headPfns[i]) continue;
+        p[n] = headPfns[i]!;
+        o[n] = headOrders[i]!;
+        n++;
       }
-    }
-    const pfns = new Float64Array(count);
-    const orders = new Float64Array(count);
-    let n = 0;
-    for (let k = 0; k < count; k++) {
-      const i = order ? order[k]! : k;
-      if (n > 0 && pfns[n - 1] === headPfns[i]) continue;
-      pfns[n] = headPfns[i]!;
-      orders[n] = headOrders[i]!;
-      n++;
+      pfns = p;
+      orders = o;
     }
     const cols = pageCols(pfns, n);
     const u = this.tally(cols);
@@ -1624,15 +1699,10 @@ export class MemMap {
     const bS = this.bS;
     const bE = this.bE;
     const bH = this.bH;
-    const bT = this.bT;
     const bN = this.bN;
-    for (let b = 0; b < bN; b++) {
-      const h = bH[b]!;
-      if (h < 0) continue;
-      perId[h] = perId[h]! + 1;
-      const t = bT[b]!;
-      perId[t] = perId[t]! + bE[b]! - bS[b]! - 1;
-    }
+    // the blocks' own pages, kept per state id as the columns change
+    const blk = this.blkPages;
+    for (let id = 0; id < perId.length; id++) perId[id] = perId[id]! + blk[id]!;
     // the runs under the blocks are hidden: per run, the pages of the layer blocks inside it, from prefix sums over
     // the blocks (the runs are few: no pass over the blocks per run)
     const pre = this.layerPrefix();

@@ -137,6 +137,11 @@ function readerPieces(m: MemMap, start: number, end: number): unknown {
   while (r.next(marks)) for (let p = r.s; p < r.e; p++) uninit.push(p);
   const at: unknown[] = [];
   for (let p = LIMIT + 1; p >= -1; p -= 7) at.push(r.at(p));
+  // stateIdsAt over every pfn up, then a few down: the states stateAt() gives
+  const pfns = [...Array.from({ length: LIMIT + 3 }, (_, p) => p - 1), 90, 12, 12, 150];
+  const { ids, states } = m.stateIdsAt(pfns);
+  const byIds = pfns.map((_, k) => states[ids[k]!]);
+  expect(byIds).toEqual(pfns.map((p) => m.stateAt(p)));
   return { merged, uninit, at };
 }
 

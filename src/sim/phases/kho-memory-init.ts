@@ -77,7 +77,8 @@ export function khoMemoryInit(ctx: SimContext, run: KhoRun): void {
     ctx.memmap.attachBlocks(run.blocks.startPfn, run.blocks.endPfn);
     releaseScratch(ctx, run);
     const runner = new StrategyRunner(ctx, run, 'deserialize', PHASE);
-    const deser = run.strategy.deserialize?.bind(run.strategy);
+    const deser =
+      run.strategy.deferredOnly && !ctx.deferred ? undefined : run.strategy.deserialize?.bind(run.strategy);
     if (deser) {
       const b = new KhoBlockCursor(run.blocks);
       for (let i = 0; i < run.blocks.length; i++) {

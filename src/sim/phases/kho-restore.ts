@@ -22,6 +22,8 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
     const blocks = run.blocks;
     const headPfns = blocks.startPfn;
     const kinds = blocks.kindCode;
+    const orders = blocks.order;
+    const indexes = blocks.index;
     // the kinds restored, by kind code
     const restoring = KHO_RESTORE_KINDS.map((k) => run.restoreKinds.has(k));
     // the blocks that pass, by position in `blocks`, and their heads in a column (no array of objects)
@@ -31,17 +33,19 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
     const checkMagic = run.profile.pageMagic;
     const checkMax = run.profile.restoreChecksMaxOrder;
     // the heads' struct pages as deserialize left them (heads ascending: one pass over the memmap)
-    const heads = ctx.memmap.reader();
+    const heads = ctx.memmap.stateIdsAt(headPfns);
+    const headIds = heads.ids;
+    const states = heads.states;
     for (let i = 0; i < blocks.length; i++) {
       if (!restoring[kinds[i]!]) continue;
-      const st = heads.at(headPfns[i]!);
+      const st = states[headIds[i]!]!;
       let reason: RestoreFailure | null = null;
       // K616: order = page->private, zeroed by any init since the write; K618+: magic and order in the union
       const order = st.khoOrder < 0 ? 0 : st.khoOrder;
       if (!st.memmap) reason = 'no-memmap';
       else if (checkMagic && !st.khoMagic) reason = 'magic';
       else if (checkMax && order > maxOrder) reason = 'order-above-max';
-      else if (order !== blocks.order[i]) reason = 'wrong-order';
+      else if (order !== orders[i]) reason = 'wrong-order';
       if (reason !== null) {
         const kind = blocks.kind(i);
         const fn = kind === 'folio' || kind === 'subtree' ? 'kho_restore_folio' : 'kho_restore_pages';
@@ -56,7 +60,8 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
     // private is cleared right after the check, before anything else touches the page
     ctx.memmap.clearKhoHeads(okPfns);
     const runner = new StrategyRunner(ctx, run, 'restore', PHASE);
-    const restore = run.strategy.restore?.bind(run.strategy);
+    const restore =
+      run.strategy.deferredOnly && !ctx.deferred ? undefined : run.strategy.restore?.bind(run.strategy);
     if (restore) {
       const b = new KhoBlockCursor(blocks);
       for (let k = 0; k < nOk; k++) {
@@ -68,6 +73,6 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
     runner.flush();
     // adjust_managed_page_count(page, nr) -> page_zone(head): a read of the head's struct page
     ctx.memmap.readPages(okPfns, { phase: PHASE, fn: 'kho_restore_page' });
-    for (let k = 0; k < nOk; k++) run.restored.add(blocks.index[okAt[k]!]!);
+    for (let k = 0; k < nOk; k++) run.restored.add(indexes[okAt[k]!]!);
   });
 }

@@ -29,12 +29,54 @@ export function padataSplit(
   return { start, size, nworks, chunk, pieces: 1 + Math.ceil(rest / chunk) };
 }
 
+/** One node's free ranges in pfns, in address order. */
+interface NodeFree {
+  readonly start: ArrayLike<number>;
+  readonly end: ArrayLike<number>;
+  readonly n: number;
+}
+
+/** The free ranges (memory minus reserved, MEMBLOCK_NONE) of one node: for_each_free_mem_pfn_range_in_zone's. */
+function nodeFree(ctx: SimContext, nid: number): NodeFree {
+  return ctx.memblock.freePfnColumns({ nid, flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE, defaultNid: 0 });
+}
+
+/**
+ * nodeFree() of every node from one walk of memblock (the ranges of all nodes in address order, dealt out by node:
+ * each node's in the same order as its own walk gives them), made on the first call: a walk per node would step
+ * over the million reserved regions of the preserved blocks once per node.
+ */
+function allNodesFree(ctx: SimContext): (nid: number) => NodeFree {
+  let byNid: Map<number, NodeFree> | null = null;
+  return (nid) => {
+    if (!byNid) {
+      const all = ctx.memblock.freePfnColumns({ flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE, defaultNid: 0 });
+      const count = new Map<number, number>();
+      for (let k = 0; k < all.n; k++) count.set(all.nid[k]!, (count.get(all.nid[k]!) ?? 0) + 1);
+      const cols = new Map<number, { start: Float64Array; end: Float64Array; n: number }>();
+      for (const [node, c] of count)
+        cols.set(node, { start: new Float64Array(c), end: new Float64Array(c), n: 0 });
+      for (let k = 0; k < all.n; k++) {
+        const c = cols.get(all.nid[k]!)!;
+        c.start[c.n] = all.start[k]!;
+        c.end[c.n++] = all.end[k]!;
+      }
+      byNid = cols;
+    }
+    return byNid.get(nid) ?? { start: [], end: [], n: 0 };
+  };
+}
+
 /**
  * deferred_init_memmap(pgdat) for one node: the zone holding first_deferred_pfn (6.1 searches for it; newer
  * takes the highest zone, the same one), its free ranges (memory minus reserved, MEMBLOCK_NONE, this node) from
  * first_deferred_pfn to the zone end are initialised then freed. Reserved and NOINIT memory is not touched.
  */
-export function deferredInitMemmap(ctx: SimContext, nid: number): void {
+export function deferredInitMemmap(
+  ctx: SimContext,
+  nid: number,
+  freeOf: (nid: number) => NodeFree = (n) => nodeFree(ctx, n),
+): void {
   const fdp = ctx.currentFirstDeferredPfn.get(nid);
   if (fdp === undefined || fdp === null) return; // prints nothing
   ctx.currentFirstDeferredPfn.set(nid, null);
@@ -65,7 +107,7 @@ export function deferredInitMemmap(ctx: SimContext, nid: number): void {
   if (!zone) return;
   const pps = ctx.arch.PAGES_PER_SECTION;
   // the free ranges in columns, each with its node and zone: the same columns serve the init and the free sweeps
-  const all = ctx.memblock.freePfnColumns({ nid, flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE, defaultNid: 0 });
+  const all = freeOf(nid);
   const fs = new Float64Array(all.n);
   const fe = new Float64Array(all.n);
   let nFree = 0;
@@ -193,7 +235,8 @@ export function pageExtInit(ctx: SimContext): void {
  */
 export function pageAllocInitLate(ctx: SimContext): void {
   runPhase(ctx, 'page_alloc_init_late', () => {
-    for (const n of ctx.layout.nodes) deferredInitMemmap(ctx, n.nid);
+    const freeOf = allNodesFree(ctx);
+    for (const n of ctx.layout.nodes) deferredInitMemmap(ctx, n.nid, freeOf);
     // v7.2 on: the gigantic hugetlb tails before mem_init_print_info() and set_zone_contiguous()
     if (ctx.mm.hugetlbBootmemStructPageInit) hugetlbBootmemStructPageInit(ctx);
     ctx.memblockDiscarded = !ctx.arch.ARCH_KEEP_MEMBLOCK;

@@ -7,6 +7,7 @@ export const initDeferredPage: KhoStrategy = {
     'kernel/liveupdate/kexec_handover.c kho_get_preserved_page() in KD1 @c6073743d0c7 (merged; v1: 20251216084913.86342-1-epetron@amazon.de)',
   summary: 'at deserialize, init_deferred_page() on every page of each block, nid = early_pfn_to_nid(head)',
   deserializeInit: 'before-order-write',
+  deferredOnly: true,
   deserialize(block, ctx) {
     // returns straight away when CONFIG_DEFERRED_STRUCT_PAGE_INIT is off (KD1)
     if (!ctx.deferred) return;

@@ -8,6 +8,7 @@ export const initPageFromNid: KhoStrategy = {
   summary: 'at deserialize, __init_page_from_nid() on every page of each block, unconditionally',
   // the suggestion replaces the call inside kho_get_preserved_page(), which runs before page->private is written
   deserializeInit: 'before-order-write',
+  deferredOnly: true,
   deserialize(block, ctx) {
     if (!ctx.deferred) return;
     const nid = ctx.earlyPfnToNid(block.startPfn);

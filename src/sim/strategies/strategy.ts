@@ -55,6 +55,11 @@ export interface KhoStrategy {
    * runs before it in every posted version (KD1 kho_preserved_memory_reserve, v1 deserialize_bitmap).
    */
   readonly deserializeInit: 'before-order-write' | 'after-order-write';
+  /**
+   * deserialize() and restore() return at once when CONFIG_DEFERRED_STRUCT_PAGE_INIT is off (every posted version
+   * begins so), so the phases do not call them per block then: a million calls that do nothing.
+   */
+  readonly deferredOnly?: boolean;
   /** Called for every preserved block in kho_memory_init(), after memmap_init(). */
   deserialize?(block: KhoBlock, ctx: StrategyContext): void;
   /** Called when a block is restored, after the head's magic/order check and before adjust_managed_page_count(). */

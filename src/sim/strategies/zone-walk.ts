@@ -8,6 +8,7 @@ export const zoneWalk: KhoStrategy = {
   summary:
     'at restore, per page: first zone whose span holds the pfn, then __init_single_page() with its node',
   deserializeInit: 'before-order-write',
+  deferredOnly: true,
   restore(block, ctx) {
     if (!ctx.deferred) return;
     ctx.initByZoneWalk(block.startPfn, block.endPfn, '__init_single_page');

@@ -1,5 +1,6 @@
 // Benchmark (issue 10): the CLI end to end on synthetic hypervisor hosts of 24 TiB / 16 nodes with 1M-8M
-// preserved blocks (kho-v3, written by `synth`'s writeSynthBundle), 2x RAM at the same blocks, a 32M-block
+// preserved blocks, replayed with deferred struct page init off (v7.1, the default for kho-v3) and on
+// (kho-v3-deferred-fix) (kho-v3, written by `synth`'s writeSynthBundle), 2x RAM at the same blocks, a 32M-block
 // bundle, and the floor each replay is compared with: the minimal decode of the same radix tree into typed arrays
 // (bench/decode-min.ts). Every case is its own process under /usr/bin/time (wall seconds and peak RSS), run one
 // after the other, so ratios of cases side by side in one run are what to read on a loaded machine.
@@ -110,7 +111,8 @@ function result(name: string, m: Measured, detail: string): BenchResult {
 }
 
 /**
- * `filter` picks cases: sizes (1m 2m 4m 8m 2xram 32m) replay and decode those bundles; `inspect` adds inspect
+ * `filter` picks cases: sizes (1m 2m 4m 8m 2xram 32m) decode those bundles and replay them with deferred init
+ * off and on; `inspect` adds inspect
  * --json on the 8M bundles (kho-v3, and kho-v4 with LUO/memfd owners), each beside its minimal decode,
  * `inspect32m` the same on the 32M bundle (no replay), `compare` compare --json on the 1M bundle (`compare8m` on
  * the 8M one). Default: 1m 2xram 2m 4m 8m inspect compare (32m, inspect32m and compare8m only when asked).
@@ -120,6 +122,11 @@ export function benchScale(filter: readonly string[] = []): BenchResult[] {
   const want = words.length ? words : ['1m', '2xram', '2m', '4m', '8m', 'inspect', 'compare'];
   const out: BenchResult[] = [];
   const replayArgs = ['--strategy', 'init-deferred-page', '--json'];
+  // deferred struct page init on: a kho-v3 image replays as v7.1 (its Kconfig keeps KHO and
+  // DEFERRED_STRUCT_PAGE_INIT apart, so deferred init is off); a host running both is the deferred fix on kho-v3
+  // (src/sim/profiles.ts KHO_V3_DEFERRED_FIX; v7.2 on writes kho-v4), whose init-deferred-page runs
+  // init_deferred_page() per preserved block and whose pgdatinit threads free the gaps between them
+  const deferredArgs = [...replayArgs, '--profile', 'kho-v3-deferred-fix'];
   for (const key of Object.keys(BUNDLES)) {
     if (!want.includes(key)) continue;
     const spec = BUNDLES[key]!;
@@ -133,6 +140,13 @@ export function benchScale(filter: readonly string[] = []): BenchResult[] {
         `replay ${key}`,
         measure([CLI, 'replay', dir, ...replayArgs]),
         `${label}: replay ${replayArgs.join(' ')}`,
+      ),
+    );
+    out.push(
+      result(
+        `replay-deferred ${key}`,
+        measure([CLI, 'replay', dir, ...deferredArgs]),
+        `${label}: replay ${deferredArgs.join(' ')}`,
       ),
     );
   }

@@ -157,12 +157,10 @@ function colsOf(rs: readonly Range[]): Cols {
 
 /** Single pages [p, p + 1) in columns. */
 function pageCols(pfns: ArrayLike<number>, n = pfns.length): Cols {
-  const S = new Float64Array(n);
+  // a column of pfns is its own starts (read only)
+  const S = pfns instanceof Float64Array ? pfns : Float64Array.from({ length: n }, (_, k) => pfns[k]!);
   const E = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    S[k] = pfns[k]!;
-    E[k] = pfns[k]! + 1;
-  }
+  for (let k = 0; k < n; k++) E[k] = S[k]! + 1;
   return { S, E, n };
 }
 
@@ -727,8 +725,8 @@ export class MemMap {
   // A block an operation covers only in part (not whole, head or tail) leaves the layer: its two states are
   // written into the runs first (evict), and the operation goes on as on any other pages.
   private bN = 0;
-  private bS = new Float64Array(0);
-  private bE = new Float64Array(0);
+  private bS: Float64Array = new Float64Array(0);
+  private bE: Float64Array = new Float64Array(0);
   /** Head and tail state ids of each block; bH -1: the block's pages are in the runs (evicted). */
   private bH = new Int32Array(0);
   private bT = new Int32Array(0);
@@ -757,8 +755,7 @@ export class MemMap {
     if (this.bN) this.detachBlocks();
     const n = starts.length;
     for (let i = 1; i < n; i++) if (starts[i]! < starts[i - 1]!) return;
-    const S = new Float64Array(n);
-    const E = new Float64Array(n);
+    // each block's state id where it can be layered, -1 where not
     const H = new Int32Array(n);
     let m = 0;
     let prevEnd = -Infinity;
@@ -770,6 +767,7 @@ export class MemMap {
     for (let i = 0; i < n; i++) {
       const s = starts[i]!;
       const e = ends[i]!;
+      H[i] = -1;
       const ok = s >= 0 && e > s && e <= limit && s >= prevEnd && (i + 1 >= n || e <= starts[i + 1]!);
       if (e > prevEnd) prevEnd = e;
       if (!ok) continue;
@@ -781,10 +779,26 @@ export class MemMap {
         r++;
       }
       if ((r + 1 < nRuns ? runs[r + 1]! : limit) < e) continue;
-      S[m] = s;
-      E[m] = e;
-      H[m] = this.ids[r]!;
+      H[i] = this.ids[r]!;
       m++;
+    }
+    let S: Float64Array;
+    let E: Float64Array;
+    if (m === n && starts instanceof Float64Array && ends instanceof Float64Array) {
+      // every block layered: the caller's columns are the layer's bounds (read only here, never written), not a
+      // copy of them (16 bytes a block: half a GiB at 32M blocks)
+      S = starts;
+      E = ends;
+    } else {
+      S = new Float64Array(m);
+      E = new Float64Array(m);
+      let j = 0;
+      for (let i = 0; i < n; i++) {
+        if (H[i]! < 0) continue;
+        S[j] = starts[i]!;
+        E[j] = ends[i]!;
+        H[j++] = H[i]!;
+      }
     }
     this.bS = S.subarray(0, m);
     this.bE = E.subarray(0, m);
@@ -1267,12 +1281,15 @@ export class MemMap {
   initColumns(ranges: InitColumns, actor: Actor): PageEvent | null {
     // empty ranges dropped; input order kept for the bookkeeping, address order for the sweep
     let keep: number[] | null = null;
+    // non-empty and in address order, in one look (a strategy's batch over a million blocks is both)
+    let ascending = true;
     for (let k = 0; k < ranges.n; k++) {
       if (!(ranges.end[k]! > ranges.start[k]!)) {
         keep = [];
         for (let j = 0; j < ranges.n; j++) if (ranges.end[j]! > ranges.start[j]!) keep.push(j);
         break;
       }
+      if (k > 0 && ranges.start[k]! < ranges.start[k - 1]!) ascending = false;
     }
     const pick = (idx: readonly number[]): InitColumns => ({
       start: Float64Array.from(idx, (i) => ranges.start[i]!),
@@ -1287,7 +1304,7 @@ export class MemMap {
     const t = this.tally(cols, rs);
     // a stable sort by start (an index sort only when out of order)
     let sorted = rs;
-    if (!colsSorted(cols)) {
+    if (!(keep === null ? ascending : colsSorted(cols))) {
       const idx = Array.from({ length: rs.n }, (_, k) => k).sort(
         (a, b) => rs.start[a]! - rs.start[b]! || a - b,
       );

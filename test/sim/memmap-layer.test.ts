@@ -172,7 +172,13 @@ describe('MemMap block layer', () => {
           const plain = new MemMap(PRESENT, LIMIT);
           const layered = new MemMap(PRESENT, LIMIT);
           for (const op of ops) {
-            if (op.kind === 'attach')
+            // typed columns (taken as they are when every block is layered) or plain arrays (copied)
+            if (op.kind === 'attach' && pick[0]! % 2 === 0)
+              layered.attachBlocks(
+                Float64Array.from(blocks, (b) => b.start),
+                Float64Array.from(blocks, (b) => b.end),
+              );
+            else if (op.kind === 'attach')
               layered.attachBlocks(
                 blocks.map((b) => b.start),
                 blocks.map((b) => b.end),

@@ -130,27 +130,42 @@ class Merged {
 export function applyBatch(type: MemblockType, batch: RangeBatch, op: BatchOp): void {
   const { start: BS, end: BE, n: nb } = batch;
   const perNid = op.setNid ? batch.nid : undefined;
-  // the batch's union (ranges of a set-node batch with nids stay one each: they must not overlap)
-  const US = new Float64Array(nb);
-  const UE = new Float64Array(nb);
-  const UN = perNid ? new Int32Array(nb) : null;
-  let nu = 0;
+  // the batch's union (ranges of a set-node batch with nids stay one each: they must not overlap). A batch of
+  // non-empty ranges in order, none overlapping the one before (a million preserved blocks), is its own union.
+  let disjoint = true;
   let prevStart = -Infinity;
+  let prevEnd = -Infinity;
   for (let k = 0; k < nb; k++) {
     const s = BS[k]!;
     const e = BE[k]!;
     if (s < prevStart) throw new InternalError(`memblock batch not sorted: range ${k} starts at ${s}`);
+    if (!(e > s) || s < prevEnd) disjoint = false;
     prevStart = s;
-    if (!(e > s)) continue;
-    if (nu > 0 && s < UE[nu - 1]!) {
-      if (UN) throw new InternalError(`memblock set-node batch ranges overlap at ${s}`);
-      if (e > UE[nu - 1]!) UE[nu - 1] = e;
-      continue;
+    if (e > prevEnd) prevEnd = e;
+  }
+  let US: Float64Array = BS;
+  let UE: Float64Array = BE;
+  let UN: Int32Array | null = perNid ?? null;
+  let nu = nb;
+  if (!disjoint) {
+    US = new Float64Array(nb);
+    UE = new Float64Array(nb);
+    UN = perNid ? new Int32Array(nb) : null;
+    nu = 0;
+    for (let k = 0; k < nb; k++) {
+      const s = BS[k]!;
+      const e = BE[k]!;
+      if (!(e > s)) continue;
+      if (nu > 0 && s < UE[nu - 1]!) {
+        if (UN) throw new InternalError(`memblock set-node batch ranges overlap at ${s}`);
+        if (e > UE[nu - 1]!) UE[nu - 1] = e;
+        continue;
+      }
+      US[nu] = s;
+      UE[nu] = e;
+      if (UN) UN[nu] = perNid![k]!;
+      nu++;
     }
-    US[nu] = s;
-    UE[nu] = e;
-    if (UN) UN[nu] = perNid![k]!;
-    nu++;
   }
   const { set, clear } = op;
   const nidIn = (k: number, rnid: number): number => (op.setNid ? (UN ? UN[k]! : op.addNid) : rnid);

@@ -1,5 +1,8 @@
 // Models mm/memblock.c: the memory/reserved region arrays, merge/split, flags, nodes, iterators and the
 // top-down allocator, for v6.1 (Debian 6.1.192, [D61]) and the newest tree ([MB-N], ≈6.19) behind `version`.
+// The simulator's one memblock: the boot context holds one (src/sim/boot-tables.ts bootMemblock), the phases read it
+// through the iterators below and change it with the column operations (src/sim/memblock-batch.ts), and the
+// memblock=debug log replay (src/sim/memblock-replay.ts) runs the one-region operations on another.
 
 // enum memblock_flags: the one table, in src/core (re-exported for the model's users)
 import { MEMBLOCK_FLAGS } from '../core/index.js';

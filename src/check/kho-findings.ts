@@ -2,7 +2,7 @@
 // A KHO boot: struct-page events restricted to preserved memory and scratch, the restore outcomes, and checks of
 // the image against the host layout. A plain boot: the same struct-page rules over all of memory. Range work only.
 import type { Range, RangeColumns, Severity } from '../core/index.js';
-import { firstEndingAfter, normalizeRanges } from '../core/index.js';
+import { firstEndingAfter, normalizeRanges, upperBound } from '../core/index.js';
 import { KhoBlocks } from '../sim/phases/kho-types.js';
 import type { Timeline } from '../sim/timeline.js';
 import { trueIdentity } from '../sim/phases/kho-run.js';
@@ -69,13 +69,7 @@ class BlockIndex {
       }
       if (lo === this.ends.length || this.ends[lo]! > pfn) return lo;
     }
-    let hi = this.starts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.ends[mid]! <= pfn) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return upperBound(this.ends, pfn, lo, this.starts.length);
   }
   /** Number of blocks intersecting any of the (sorted, disjoint) ranges. */
   count(rs: Cols): number {
@@ -401,7 +395,7 @@ function identityPieces(layout: Timeline['layout'], ranges: Cols, cuts: Float64A
   for (let k = 0; k < ranges.n; k++) {
     const rStart = ranges.start[k]!;
     const rEnd = ranges.end[k]!;
-    if (cut > 0 && cuts[cut - 1]! > rStart) cut = firstAbove(cuts, rStart);
+    if (cut > 0 && cuts[cut - 1]! > rStart) cut = upperBound(cuts, rStart);
     while (cut < cuts.length && cuts[cut]! <= rStart) cut++;
     if (cut < cuts.length && cuts[cut]! < rEnd) {
       for (const id of trueIdentity(layout, rStart, rEnd)) push(id.start, id.end, id.nid, id.zid);
@@ -424,17 +418,6 @@ function identityPieces(layout: Timeline['layout'], ranges: Cols, cuts: Float64A
   return { start, end, nid, zid, n };
 }
 
-/** The first index of the sorted column `a` whose value is above `x`. */
-function firstAbove(a: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid]! <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /**
  * What check() needs of a KHO replay that does not depend on the strategy: the preserved ranges, what is watched,
@@ -565,7 +548,7 @@ function imageAgainstLayout(
     if (intShift && bO[i]! + pageShift >= 31)
       fb.addRange('KHO_BLOCK_SIZE_OVERFLOW', 'kho_memory_init', fnReserve, rs, re, bI[i]!);
     // blocks are sorted by start: the cursor only moves forward (a binary search when it would go back)
-    if (cut > 0 && cuts[cut - 1]! > rs) cut = firstAbove(cuts, rs);
+    if (cut > 0 && cuts[cut - 1]! > rs) cut = upperBound(cuts, rs);
     while (cut < cuts.length && cuts[cut]! <= rs) cut++;
     const straddles = cut < cuts.length && cuts[cut]! < re;
     const pieces = straddles ? trueIdentity(tl.layout, rs, re) : NO_IDS;

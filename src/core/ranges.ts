@@ -65,6 +65,28 @@ export function roundDown(v: number, align: number): number {
   return Math.floor(v / align) * align;
 }
 
+/** The first index i in [lo, n) of the ascending column `a` with a[i] >= x; n when none (C++ lower_bound). */
+export function lowerBound(a: Float64Array, x: number, lo = 0, n = a.length): number {
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first index i in [lo, n) of the ascending column `a` with a[i] > x; n when none (C++ upper_bound). */
+export function upperBound(a: Float64Array, x: number, lo = 0, n = a.length): number {
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * Index of the first range of a sorted, disjoint list whose end is above `pos` (binary search); `list.length` when
  * none is. The ranges from there on are the ones [pos, ...) can meet.

@@ -3,6 +3,7 @@
 // operations, never to the number of pages. Field meanings follow include/linux/mm_types.h struct page and
 // mm/page_alloc.c __init_single_page / reserve_bootmem_region / __free_pages_core, v6.1.
 import type { Range } from '../core/index.js';
+import { lowerBound, upperBound } from '../core/index.js';
 
 /** The state of every page of one run. Immutable; replaced on change. */
 export interface PageState {
@@ -201,38 +202,17 @@ const NO_MEMMAP_ID = 0;
 
 /** The last run (of n, starts ascending, starts[0] <= pfn) starting at or before pfn. */
 function runHolding(starts: Float64Array, n: number, pfn: number): number {
-  let lo = 0;
-  let hi = n - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= pfn) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  return Math.max(0, upperBound(starts, pfn, 0, n) - 1);
 }
 
 /** The first of n blocks (starts ascending) starting at or after pfn; n when none does. */
 function blockStartingAtOrAfter(starts: Float64Array, n: number, pfn: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (starts[mid]! < pfn) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return lowerBound(starts, pfn, 0, n);
 }
 
 /** The first of n blocks (ends ascending) ending after pfn; n when none does. */
 function blockEndingAfter(ends: Float64Array, n: number, pfn: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ends[mid]! <= pfn) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return upperBound(ends, pfn, 0, n);
 }
 
 /**

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   firstEndingAfter,
   intersectNormalized,
+  lowerBound,
+  upperBound,
   intersectRanges,
   normalizeRanges,
   subtractRanges,
@@ -146,5 +148,36 @@ describe('firstEndingAfter', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('lowerBound / upperBound on a sorted column', () => {
+  it('equal the first index a linear scan finds, within [lo, n)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 30 }),
+        fc.integer({ min: -2, max: 42 }),
+        fc.nat(),
+        fc.nat(),
+        (vals, x, a, b) => {
+          const col = Float64Array.from(vals).sort();
+          const n = col.length ? b % (col.length + 1) : 0;
+          const lo = n ? a % (n + 1) : 0;
+          let lower = lo;
+          while (lower < n && col[lower]! < x) lower++;
+          let upper = lo;
+          while (upper < n && col[upper]! <= x) upper++;
+          expect(lowerBound(col, x, lo, n)).toBe(lower);
+          expect(upperBound(col, x, lo, n)).toBe(upper);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+  it('whole column by default', () => {
+    const col = Float64Array.of(1, 3, 3, 7);
+    expect([lowerBound(col, 3), upperBound(col, 3), lowerBound(col, 8), upperBound(col, 0)]).toEqual([
+      1, 3, 4, 0,
+    ]);
   });
 });

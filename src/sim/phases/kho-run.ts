@@ -1,7 +1,7 @@
 // The KHO side of one replay: profile, strategy, the image's blocks classified by how they are restored, and
 // what the KHO phases observed beyond struct-page events (spec kho-abi.md §4.4, §6, §7.5).
 import type { Range } from '../../core/index.js';
-import { firstEndingAfter } from '../../core/index.js';
+import { firstEndingAfter, lowerBound } from '../../core/index.js';
 import type { SimContext } from '../context.js';
 import type { Layout } from '../layout.js';
 import type { KernelProfile } from '../profiles.js';
@@ -102,14 +102,8 @@ function sortedColumn(values: Iterable<number>): Float64Array {
 
 /** `x` is a value of the sorted column `a`. */
 function inColumn(a: Float64Array, x: number): boolean {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < a.length && a[lo] === x;
+  const i = lowerBound(a, x);
+  return i < a.length && a[i] === x;
 }
 
 const KIND = Object.fromEntries(KHO_RESTORE_KINDS.map((k, i) => [k, i])) as Record<KhoRestoreKind, number>;

@@ -8,7 +8,7 @@ type Mutable = Record<PropertyKey, unknown>;
 /**
  * One mutable field copied: typed arrays, arrays (their elements are immutable records: page events, states,
  * phase summaries, diagnostics), Maps and Sets get a copy of their own; anything else is shared (layout, arch,
- * tables and the like are replaced, never changed in place, by the phases after memmap_init). Two typed-array
+ * the memblock and the like are replaced, never changed in place, by the phases after memmap_init). Two typed-array
  * fields that view one buffer become two buffers: no state here relies on such aliasing.
  */
 function forkField(v: unknown): unknown {
@@ -46,7 +46,8 @@ function forkObject<T extends object>(o: T, depth = 0): T {
 /**
  * A context the rest of a boot can run on without changing `ctx`: the memmap (runs, block layer, events, interned
  * states) and early_pfn_to_nid()'s one-entry cache are copied, every array and map of the context too; the layout,
- * the arch, the memblock tables and other read-only facts are shared (so caches keyed by them, as src/check's,
+ * the arch, the memblock (kho_memory_init replaces it with a copy holding the preserved blocks) and other read-only
+ * facts are shared (so caches keyed by them, as src/check's,
  * are shared too).
  */
 export function forkContext(ctx: SimContext): SimContext {

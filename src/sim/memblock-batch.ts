@@ -1,5 +1,5 @@
-// Column operations of the memblock model: one kernel operation (memblock_add_range, memblock_setclr_flag,
-// memblock_set_node) applied to each range of a sorted batch, done as one sweep over the region columns instead
+// Column operations of the memblock model: one kernel operation (linux v7.3-rc7 mm/memblock.c memblock_add_range,
+// memblock_setclr_flag, memblock_set_node) applied to each range of a sorted batch, done as one sweep over the region columns instead
 // of one isolate/insert/merge per range. kho_memory_init() reserves a million preserved blocks this way.
 import { InternalError } from '../core/index.js';
 import type { MemblockType } from './memblock.js';

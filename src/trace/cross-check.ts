@@ -178,6 +178,25 @@ function verdict(
     : { between, status: 'ok', detail: good, severity, file };
 }
 
+/** memory-zoneinfo and nodespan-zoneinfo: one of nodeVsZoneinfo()'s two lists, skipped without node ids or zoneinfo. */
+function nodeVsZoneinfoCheck(c: CheckContext, key: 'present' | 'span', good: string): CheckOutcome {
+  if (!(c.nids.length && c.input.zoneinfo.length))
+    return {
+      between: ['memory', 'zoneinfo'],
+      status: 'skipped',
+      detail: 'needs memory with node ids and zoneinfo',
+    };
+  const bad = nodeVsZoneinfo(c)[key];
+  return verdict(
+    [kindOf(c.input, 'memory'), 'zoneinfo'],
+    bad,
+    bad.join('; '),
+    good,
+    'warning',
+    fileOf(c.input, 'zoneinfo'),
+  );
+}
+
 /** Per node: memblock memory's present pages and pfn span against the zoneinfo zones of the node. */
 const nodeVsZoneinfoDone = new WeakMap<CheckContext, { present: string[]; span: string[] }>();
 
@@ -314,45 +333,14 @@ export const CROSS_CHECKS: readonly CrossCheckDef[] = [
     code: 'XCHECK_MEMORY_ZONEINFO',
     // calculate_node_totalpages(): a node's present pages are its memblock memory
     compares: 'present pages per node: memblock memory and /proc/zoneinfo',
-    run: (c) => {
-      if (!(c.nids.length && c.input.zoneinfo.length))
-        return {
-          between: ['memory', 'zoneinfo'],
-          status: 'skipped',
-          detail: 'needs memory with node ids and zoneinfo',
-        };
-      const { present } = nodeVsZoneinfo(c);
-      return verdict(
-        [kindOf(c.input, 'memory'), 'zoneinfo'],
-        present,
-        present.join('; '),
-        `present pages agree on ${c.nids.length} node(s)`,
-        'warning',
-        fileOf(c.input, 'zoneinfo'),
-      );
-    },
+    run: (c) => nodeVsZoneinfoCheck(c, 'present', `present pages agree on ${c.nids.length} node(s)`),
   },
   {
     id: 'nodespan-zoneinfo',
     code: 'XCHECK_NODESPAN_ZONEINFO',
     compares: 'the pfn span per node: memblock memory and the zones of /proc/zoneinfo',
-    run: (c) => {
-      if (!(c.nids.length && c.input.zoneinfo.length))
-        return {
-          between: ['memory', 'zoneinfo'],
-          status: 'skipped',
-          detail: 'needs memory with node ids and zoneinfo',
-        };
-      const { span } = nodeVsZoneinfo(c);
-      return verdict(
-        [kindOf(c.input, 'memory'), 'zoneinfo'],
-        span,
-        span.join('; '),
-        `node spans agree with the zone spans on ${c.nids.length} node(s)`,
-        'warning',
-        fileOf(c.input, 'zoneinfo'),
-      );
-    },
+    run: (c) =>
+      nodeVsZoneinfoCheck(c, 'span', `node spans agree with the zone spans on ${c.nids.length} node(s)`),
   },
   {
     id: 'zoneranges-zoneinfo',

@@ -156,7 +156,7 @@ export function runKhoCells(
       ...(first.profile !== 'auto' ? { profile: findProfile(first.profile) } : {}),
       ...(first.deferred !== 'default' ? { deferred: first.deferred } : {}),
     };
-    replayEach(host, image, scenario, variants, (tl, j) => {
+    const take = (tl: Timeline, j: number): number => {
       // the captured boot is the same for every cell: replayed once
       if (!calibrated) {
         calibrateOn = capturedBoot(tl, host);
@@ -171,7 +171,20 @@ export function runKhoCells(
         timeline: keep ? tl : null,
         kho: tl.kho,
       };
-    });
+      return j;
+    };
+    // a cell whose replay is an earlier cell's (replayEach): the same findings and costs (they read the state,
+    // never the strategy), under its own cell
+    const relabel = (earlier: number, tl: Timeline, j: number): number => {
+      out[idx[j]!] = {
+        ...out[idx[earlier]!]!,
+        cell: cells[idx[j]!]!,
+        timeline: keep ? tl : null,
+        kho: tl.kho,
+      };
+      return j;
+    };
+    replayEach(host, image, scenario, variants, take, relabel);
   }
   return out;
 }

@@ -1,7 +1,8 @@
-// Every strategy on the same host and image (the `compare` command): one KHO replay per strategy, its findings,
-// and the struct pages the KHO phases initialised (at deserialize, serial and early; at restore). The captured
-// plain boot is replayed once for the cost calibration, and each strategy's timeline (its struct-page map and
-// events) is dropped as soon as its findings and costs are taken: only the outcomes are kept.
+// Every strategy on the same host and image (the `compare` command): one KHO replay per strategy (strategies that
+// replay alike share one: src/sim/replay.ts replayEach), its findings, and the struct pages the KHO phases
+// initialised (at deserialize, serial and early; at restore). The captured plain boot is replayed once for the cost
+// calibration, and each strategy's timeline (its struct-page map and events) is dropped as soon as its findings and
+// costs are taken: only the outcomes are kept.
 import { InternalError } from '../core/index.js';
 import type { Costs } from '../cost/index.js';
 import { capturedBoot, computeCosts } from '../cost/index.js';
@@ -84,7 +85,7 @@ export function compareStrategies(
     const onProgress = tell && ((p: string, d?: number, t?: number) => tell(`${label}: ${p}`, d, t));
     return { strategy, ...(onProgress ? { onProgress } : {}) };
   });
-  const outcomes = replayEach(host, image, scenario, variants, (tl) => {
+  const take = (tl: Timeline): StrategyOutcome => {
     if (!head) {
       const blocks = tl.kho!.run.blocks;
       head = {
@@ -102,7 +103,14 @@ export function compareStrategies(
       if (keep.firstTimeline) firstTimeline = tl;
     }
     return outcomeOf(tl, host, calibrateOn);
+  };
+  // a strategy whose replay is an earlier one's (replayEach: with deferred init off every posted strategy is inert):
+  // check() and computeCosts() read the state, never the strategy, so its findings and costs are the earlier ones
+  const relabel = (earlier: StrategyOutcome, tl: Timeline): StrategyOutcome => ({
+    ...earlier,
+    strategy: tl.kho!.strategy,
   });
+  const outcomes = replayEach(host, image, scenario, variants, take, relabel);
   if (!head) throw new InternalError('compare ran no strategy');
   return { ...(head as Omit<Comparison, 'outcomes'>), outcomes, ...(firstTimeline ? { firstTimeline } : {}) };
 }

@@ -13,7 +13,7 @@ import { khoPopulate } from './phases/kho-populate.js';
 import { khoRestore } from './phases/kho-restore.js';
 import type { KhoRun } from './phases/kho-run.js';
 import { BlockSet, classifyBlocks } from './phases/kho-run.js';
-import type { KhoBlocks, KhoImageInput } from './phases/kho-types.js';
+import type { KhoBlocks, KhoImageInput, KhoRestoreKind } from './phases/kho-types.js';
 import type { KernelProfile, ProfileChoice } from './profiles.js';
 import { chooseProfile } from './profiles.js';
 import { extendedScratch } from './phases/kho-extend-scratch.js';
@@ -70,10 +70,34 @@ export function replay(host: HostTrace, image: KhoImageInput | null, scenario: S
 export type StrategyVariant = Pick<Scenario, 'strategy' | 'restore' | 'onProgress'>;
 
 /**
+ * What of a variant's strategy can change a KHO replay with deferred init on or off: nothing when the boot calls
+ * none of its hooks (no deserialize() or restore(), or `deferredOnly` hooks with deferred init off: every posted
+ * strategy begins with `if (!IS_ENABLED(CONFIG_DEFERRED_STRUCT_PAGE_INIT)) return`), else the strategy itself.
+ * kho_memory_init() and kho_restore() read nothing else of the strategy (src/sim/phases/kho-memory-init.ts,
+ * kho-restore.ts): deserializeInit only orders the flush of the deserialize hook's queue, empty without one.
+ */
+function strategyEffect(strategy: KhoStrategy, deferred: boolean): KhoStrategy | 'inert' {
+  const calls = (hook: unknown): boolean => hook !== undefined && !(strategy.deferredOnly && !deferred);
+  return calls(strategy.deserialize) || calls(strategy.restore) ? strategy : 'inert';
+}
+
+function sameKinds(a: ReadonlySet<unknown>, b: ReadonlySet<unknown>): boolean {
+  if (a.size !== b.size) return false;
+  for (const k of a) if (!b.has(k)) return false;
+  return true;
+}
+
+/**
  * replay(host, image, { ...scenario, ...variant }) for each variant, in order, each timeline handed to `take` and
  * dropped when it returns (compare and check keep the findings and costs, not the memmap). The boot up to where
  * the strategies diverge (free_area_init, kho_populate, memmap_init) runs once; each variant goes on from a copy
  * of its state (src/sim/fork.ts), the last one from the state itself.
+ *
+ * A variant whose replay would be the same computation as an earlier one's (the same restore kinds, and both
+ * strategies inert in this boot or the same strategy: strategyEffect) is not replayed again: it gets the earlier
+ * timeline under its own strategy and scenario, and with `relabel` not even `take` runs again (relabel(earlier
+ * result, its timeline, i): the caller's findings and costs read nothing of the strategy but the state). With
+ * deferred init off every posted strategy is inert, so compare replays the KHO phases once, not five times.
  */
 export function replayEach<T>(
   host: HostTrace,
@@ -81,6 +105,7 @@ export function replayEach<T>(
   scenario: Scenario,
   variants: readonly StrategyVariant[],
   take: (tl: Timeline, i: number) => T,
+  relabel?: (earlier: T, tl: Timeline, i: number) => T,
 ): T[] {
   if (!image) {
     // a plain boot has no strategy: each variant is the same boot
@@ -149,10 +174,34 @@ export function replayEach<T>(
   // memblock.reserved as kho_memory_init() finds it: the same for every strategy
   const reservedBefore: Range[] = [];
   start.memblock.forEachReservedMemRegion((s, e) => reservedBefore.push({ start: s, end: e }));
+  const strategyOf = (v: StrategyVariant): KhoStrategy => v.strategy ?? defaultStrategy;
+  const kindsOf = (v: StrategyVariant): ReadonlySet<KhoRestoreKind> =>
+    v.restore ?? scenario.restore ?? RESTORE_ALL;
+  // twinOf[i]: the first earlier variant whose replay is variant i's (strategyEffect), -1 when none
+  const effects = variants.map((v) => strategyEffect(strategyOf(v), start.deferred));
+  const twinOf = variants.map((v, i) =>
+    variants.findIndex((w, j) => j < i && effects[j] === effects[i] && sameKinds(kindsOf(w), kindsOf(v))),
+  );
+  const lastOwn = twinOf.lastIndexOf(-1);
+  // the timelines (and results) later twins still need, by variant
+  const lastTwin = twinOf.map((_, j) => twinOf.lastIndexOf(j));
+  const kept = new Map<number, { tl: Timeline; result: T }>();
   return variants.map((v, i) => {
-    const strategy = v.strategy ?? defaultStrategy;
-    const restoreKinds = v.restore ?? scenario.restore ?? RESTORE_ALL;
+    const strategy = strategyOf(v);
+    const restoreKinds = kindsOf(v);
     const sc: Scenario = { ...scenario, ...v };
+    const j = twinOf[i]!;
+    if (j >= 0) {
+      const earlier = kept.get(j)!;
+      if (lastTwin[j] === i) kept.delete(j);
+      const k = earlier.tl.kho!;
+      const tl: Timeline = {
+        ...earlier.tl,
+        scenario: sc,
+        kho: { ...k, strategy, restoreKinds, run: { ...k.run, strategy, restoreKinds } },
+      };
+      return relabel ? relabel(earlier.result, tl, i) : take(tl, i);
+    }
     // the strategy's own run: what kho_populate() found, with the restores still to come
     const run: KhoRun = {
       ...shared,
@@ -162,7 +211,7 @@ export function replayEach<T>(
       restored: new BlockSet(image.preserved.count),
     };
     const ctx = continueBoot(
-      i === variants.length - 1 ? start : forkContext(start),
+      i === lastOwn ? start : forkContext(start),
       { ...boot, ...v },
       {
         afterMemmapInit: (c) => {
@@ -183,7 +232,9 @@ export function replayEach<T>(
       run,
       reservedBefore,
     });
-    return take(tl, i);
+    const result = take(tl, i);
+    if (lastTwin[i]! > i) kept.set(i, { tl, result });
+    return result;
   });
 }
 

@@ -1,11 +1,17 @@
 // replayEach() runs the boot up to kho_memory_init once and every strategy from a copy of it (src/sim/fork.ts);
 // check() computes the strategy-independent findings once per image and layout (CheckPrep). Both must give what a
-// replay of each strategy on its own gives: same timeline counts, same findings, range for range.
+// replay of each strategy on its own gives: same timeline counts, same findings, range for range. A variant whose
+// replay is an earlier one's (its strategy calls no hook in this boot, or is the same strategy, with the same restore
+// kinds) is not replayed again but relabelled: it must still read as its own replay, under its own strategy.
 import { describe, expect, it } from 'vitest';
 import { rangeList } from '../../src/core/index.js';
+import { runKhoCells } from '../../src/check/check-runs.js';
+import { compareStrategies } from '../../src/check/compare.js';
 import { check } from '../../src/check/kho-findings.js';
+import { capturedBoot, computeCosts } from '../../src/cost/index.js';
 import { replay, replayEach } from '../../src/sim/replay.js';
-import { listStrategies } from '../../src/sim/strategies/index.js';
+import type { KhoStrategy } from '../../src/sim/strategies/index.js';
+import { findStrategy, listStrategies } from '../../src/sim/strategies/index.js';
 import type { Finding } from '../../src/check/kho-findings.js';
 import type { Timeline } from '../../src/sim/timeline.js';
 import { scenarioOf } from '../sim/scenario-of.js';
@@ -14,6 +20,8 @@ import { B16_CLEAN, B16_SCRATCH, imageOf } from '../sim/kho-fixtures.js';
 
 const plain = (fs: readonly Finding[]) => fs.map((f) => ({ ...f, ranges: rangeList(f.ranges) }));
 const shape = (tl: Timeline) => ({
+  strategy: [tl.kho?.strategy.name, tl.kho?.run.strategy.name, tl.scenario.strategy?.name],
+  restoreKinds: [...(tl.kho?.restoreKinds ?? [])],
   phases: tl.phases,
   nodes: tl.nodes,
   runs: tl.memmap.query(),
@@ -47,7 +55,159 @@ describe('replayEach', () => {
         });
         expect(shared).toEqual(alone);
         // with deferred init on the strategies differ, so a copy that leaked state between them would show (off,
-        // every strategy finds every struct page initialised and replays alike)
-        expect(new Set(alone.map((a) => JSON.stringify(a))).size > 1).toBe(deferred === 'on');
+        // every strategy finds every struct page initialised and replays alike, but for the strategy's name)
+        const unnamed = alone.map((a) => JSON.stringify({ ...a, shape: { ...a.shape, strategy: null } }));
+        expect(new Set(unnamed).size > 1).toBe(deferred === 'on');
       });
+
+  // a strategy that acts with deferred init off too (no posted strategy does): it must get a replay of its own
+  const eager: KhoStrategy = {
+    name: 'test-eager-head',
+    source: 'test',
+    summary: '__init_single_page() on each head at deserialize, deferred init or not',
+    deserializeInit: 'before-order-write',
+    deserialize(block, ctx) {
+      const nid = ctx.earlyPfnToNid(block.startPfn);
+      ctx.initSinglePages(block.startPfn, block.startPfn + 1, nid, 0, '__init_single_page');
+    },
+  };
+  for (const deferred of ['on', 'off'] as const)
+    it(`--deferred ${deferred}: twins (inert strategies, the same strategy twice) read as their own replays`, () => {
+      const image = imageOf(B16_SCRATCH);
+      const scenario = scenarioOf({ profile: 'kho-v3-deferred-fix', deferred });
+      const none = findStrategy('none');
+      const lazy = findStrategy('lazy-tail');
+      const variants = [
+        { strategy: none },
+        { strategy: eager },
+        { strategy: findStrategy('init-deferred-page') },
+        { strategy: eager },
+        { strategy: lazy, restore: new Set<never>() },
+        { strategy: lazy },
+      ];
+      let takes = 0;
+      const shared = replayEach(host, image, scenario, variants, (tl) => {
+        takes++;
+        return { shape: shape(tl), findings: plain(check(tl)) };
+      });
+      const alone = variants.map((v) => {
+        const tl = replay(host, image, { ...scenario, ...v });
+        return { shape: shape(tl), findings: plain(check(tl)) };
+      });
+      expect(shared).toEqual(alone);
+      expect(takes).toBe(variants.length);
+      // the test can tell the variants apart: the eager strategy initialises heads, --restore none restores nothing
+      expect(alone[1]!.shape.phases).not.toEqual(alone[0]!.shape.phases);
+      expect(alone[4]!.shape.restored).not.toEqual(alone[0]!.shape.restored);
+      // with relabel, a twin's result is the earlier one's, relabelled; take runs for the variants replayed
+      const ran: number[] = [];
+      const named = replayEach(
+        host,
+        image,
+        scenario,
+        variants,
+        (tl, i) => {
+          ran.push(i);
+          return tl.kho!.strategy.name;
+        },
+        (earlier, tl) => `${tl.kho!.strategy.name} as ${earlier}`,
+      );
+      expect(named).toEqual(
+        deferred === 'off'
+          ? [
+              'none',
+              eager.name,
+              'init-deferred-page as none',
+              `${eager.name} as ${eager.name}`,
+              'lazy-tail',
+              'lazy-tail as none',
+            ]
+          : [
+              'none',
+              eager.name,
+              'init-deferred-page',
+              `${eager.name} as ${eager.name}`,
+              'lazy-tail',
+              'lazy-tail',
+            ],
+      );
+      expect(ran).toEqual(deferred === 'off' ? [0, 1, 4] : [0, 1, 2, 4, 5]);
+    });
+
+  // compare and check reuse a twin's findings and costs: each must equal its strategy's own replay, checked and costed
+  const own = (
+    strategy: KhoStrategy,
+    scenario: ReturnType<typeof scenarioOf>,
+    image: ReturnType<typeof imageOf>,
+  ) => {
+    const tl = replay(host, image, { ...scenario, strategy });
+    const calibrateOn = capturedBoot(tl, host);
+    return {
+      strategy: strategy.name,
+      findings: plain(check(tl)).map((f) => ({
+        code: f.code,
+        pages: f.pages,
+        blocks: f.blocks,
+        ranges: f.ranges,
+      })),
+      costs: computeCosts(tl, host, calibrateOn ? { calibrateOn } : {}),
+      initialised: tl.phases
+        .filter((p) => p.name === 'kho_memory_init' || p.name === 'kho_restore')
+        .map((p) => p.initialised),
+    };
+  };
+  for (const deferred of ['on', 'off'] as const)
+    it(`--deferred ${deferred}: compare's and check's outcomes are each strategy's own`, () => {
+      const image = imageOf(B16_SCRATCH);
+      const scenario = scenarioOf({ profile: 'kho-v3-deferred-fix', deferred });
+      const strategies = listStrategies();
+      const alone = strategies.map((s) => own(s, scenario, image));
+      const c = compareStrategies(host, image, scenario, strategies);
+      expect(
+        c.outcomes.map((o) => ({
+          strategy: o.strategy.name,
+          findings: o.findings.map((f) => ({
+            code: f.code,
+            pages: f.pages,
+            blocks: f.blocks,
+            ranges: rangeList(f.ranges),
+          })),
+          costs: o.costs,
+          initialised: [o.initAtDeserialize, o.initAtRestore],
+        })),
+      ).toEqual(alone.map((a) => ({ ...a, initialised: [a.initialised[0], a.initialised[1]] })));
+      const runs = runKhoCells(
+        host,
+        image,
+        strategies.map((s) => ({
+          profile: 'kho-v3-deferred-fix',
+          strategy: s.name,
+          deferred,
+          restore: 'all',
+        })),
+        {},
+      );
+      expect(
+        runs.map((r) => ({
+          strategy: r.kho!.strategy.name,
+          cell: r.cell.strategy,
+          timeline: r.timeline!.kho!.strategy.name,
+          findings: r.findings.map((f) => ({
+            code: f.code,
+            pages: f.pages,
+            blocks: f.blocks,
+            ranges: rangeList(f.ranges),
+          })),
+          costs: r.costs,
+        })),
+      ).toEqual(
+        alone.map((a) => ({
+          strategy: a.strategy,
+          cell: a.strategy,
+          timeline: a.strategy,
+          findings: a.findings,
+          costs: a.costs,
+        })),
+      );
+    });
 });

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The single-file CLI: every module of kexec-replay and its dependencies bundled by esbuild into one ESM file that
 // runs on any Node 20+ with no node_modules (copy it to a host and run `node kexec-replay.mjs capture --out b`).
-//   node scripts/build-single.mjs [--outfile dist/kexec-replay.mjs]
+//   node scripts/build-single.mjs [--outfile dist/kexec-replay.mjs] [--quiet]
+// `npm run build` runs it after tsc: bin/kexec-replay.js runs this file, so the CLI a user runs is the bundle.
 import { build } from 'esbuild';
 import { chmodSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -35,4 +36,4 @@ await build({
   },
 });
 chmodSync(outfile, 0o755);
-process.stdout.write(`${outfile}\n`);
+if (!process.argv.includes('--quiet')) process.stdout.write(`${outfile}\n`);

@@ -449,7 +449,7 @@ describe('usage errors exit 2', () => {
 });
 
 describe('through the real binary (node bin/kexec-replay.js)', () => {
-  const built = fs.existsSync('dist/src/cli/main.js');
+  const built = fs.existsSync('dist/kexec-replay.mjs');
 
   function node(...argv: string[]): Promise<CliResult> {
     return new Promise((resolve) => {

@@ -2,7 +2,7 @@
 // A KHO boot: struct-page events restricted to preserved memory and scratch, the restore outcomes, and checks of
 // the image against the host layout. A plain boot: the same struct-page rules over all of memory. Range work only.
 import type { Range, RangeColumns, Severity } from '../core/index.js';
-import { firstEndingAfter, normalizeRanges, upperBound } from '../core/index.js';
+import { firstEndingAfter, upperBound } from '../core/index.js';
 import { KhoBlocks } from '../sim/phases/kho-types.js';
 import type { Timeline } from '../sim/timeline.js';
 import { trueIdentity } from '../sim/phases/kho-run.js';
@@ -139,22 +139,6 @@ class FindingBuilder {
   private readonly acc = new Map<string, AccEntry>();
   constructor(private readonly index: BlockIndex) {}
 
-  /** `pages`: how many struct pages the finding is about when not every page of `ranges` (pattern reads). */
-  add(
-    code: FindingCode,
-    phase: string,
-    fn: string,
-    ranges: readonly Range[],
-    block?: number,
-    pages?: number,
-  ): void {
-    if (!ranges.length) return;
-    const e = this.entry(code, phase, fn, block === undefined);
-    e.buf!.pushRanges(ranges);
-    if (pages !== undefined) e.pages = (e.pages ?? 0) + pages;
-    if (block !== undefined) (e.blocks ??= []).push(block);
-  }
-
   /** One range [start, end), with the block it is about (per-block checks) or none. */
   addRange(code: FindingCode, phase: string, fn: string, start: number, end: number, block?: number): void {
     const e = this.entry(code, phase, fn, block === undefined);
@@ -162,10 +146,15 @@ class FindingBuilder {
     if (block !== undefined) (e.blocks ??= []).push(block);
   }
 
-  /** Ranges in columns (no block). */
-  addCols(code: FindingCode, phase: string, fn: string, cols: Cols): void {
+  /**
+   * Ranges in columns (no block). `pages`: how many struct pages the finding is about when not every page of the
+   * ranges (pattern reads).
+   */
+  addCols(code: FindingCode, phase: string, fn: string, cols: Cols, pages?: number): void {
     if (!cols.n) return;
-    this.entry(code, phase, fn, true).buf!.pushCols(cols);
+    const e = this.entry(code, phase, fn, true);
+    e.buf!.pushCols(cols);
+    if (pages !== undefined) e.pages = (e.pages ?? 0) + pages;
   }
 
   /** The sink of one key, for sweeps that write many ranges to one finding (no block). */
@@ -326,14 +315,14 @@ function unionCols(a: Cols, b: Cols): Cols {
   return normalizeCols(S, E, n, true);
 }
 
-/** Normalized Range objects (one event's ranges, sorted and merged) intersected with sorted columns, into `out`. */
-function intersectInto(rs: readonly Range[], W: Cols, out: RangeBuffer): void {
+/** Normalized columns (one event's ranges, sorted and merged) intersected with sorted columns, into `out`. */
+function intersectInto(R: Cols, W: Cols, out: RangeBuffer): void {
   let j = 0;
-  for (let i = 0; i < rs.length && j < W.n;) {
-    const s = Math.max(rs[i]!.start, W.start[j]!);
-    const e = Math.min(rs[i]!.end, W.end[j]!);
+  for (let i = 0; i < R.n && j < W.n;) {
+    const s = Math.max(R.start[i]!, W.start[j]!);
+    const e = Math.min(R.end[i]!, W.end[j]!);
     if (s < e) out.push(s, e);
-    if (rs[i]!.end < W.end[j]!) i++;
+    if (R.end[i]! < W.end[j]!) i++;
     else j++;
   }
 }
@@ -607,15 +596,16 @@ export function check(tl: Timeline): Finding[] {
   for (const ev of ctx.memmap.events) {
     // a pattern read (pageblock or section boundaries) reports the uninitialised runs it hit, with the exact count
     if (ev.kind === 'read' && ev.uninitPages > 0)
-      fb.add('STRUCT_PAGE_UNINIT_READ', ev.phase, ev.fn, ev.uninitRanges, undefined, ev.uninitPages);
+      fb.addCols('STRUCT_PAGE_UNINIT_READ', ev.phase, ev.fn, ev.uninitRanges, ev.uninitPages);
     if (ev.kind === 'init') {
       phaseOfFn.set(ev.fn, ev.phase);
-      if (ev.doubleInitRanges.length) {
+      const dbl = ev.doubleInitRanges;
+      if (dbl.n) {
         const tmp = new RangeBuffer();
-        intersectInto(normalizeRanges(ev.doubleInitRanges), watched(), tmp);
+        intersectInto(normalizeCols(dbl.start, dbl.end, dbl.n), watched(), tmp);
         if (tmp.n) fb.addCols('STRUCT_PAGE_DOUBLE_INIT', ev.phase, ev.fn, tmp);
       }
-      if (ev.khoLostRanges.length) fb.add('KHO_ORDER_LOST', ev.phase, ev.fn, ev.khoLostRanges);
+      fb.addCols('KHO_ORDER_LOST', ev.phase, ev.fn, ev.khoLostRanges);
     }
   }
 

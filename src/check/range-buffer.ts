@@ -40,10 +40,6 @@ export class RangeBuffer {
     this.end[n] = e;
     this.n = n + 1;
   }
-  pushRanges(rs: readonly Range[]): void {
-    if (this.n + rs.length > this.start.length) this.grow(this.n + rs.length);
-    for (let i = 0; i < rs.length; i++) this.push(rs[i]!.start, rs[i]!.end);
-  }
   pushCols(c: Cols): void {
     if (!c.n) return;
     if (this.n + c.n > this.start.length) this.grow(this.n + c.n);

@@ -70,17 +70,18 @@ export interface PageEvent {
   readonly zid?: number;
   /** Touched pages that were never initialised (init: none; others: use of an uninitialised struct page). */
   readonly uninitPages: number;
-  readonly uninitRanges: readonly Range[];
+  /** The ranges of an event in columns (EventRanges: sorted by start, touching ranges of one sweep merged). */
+  readonly uninitRanges: EventRanges;
   /** Touched pages without a struct page at all (no memmap: a fault in the kernel). */
   readonly noMemmapPages: number;
   /** init only: pages initialised before (double init), and pages whose KHO order it wiped. */
   readonly doubleInitPages: number;
-  readonly doubleInitRanges: readonly Range[];
+  readonly doubleInitRanges: EventRanges;
   readonly khoLostPages: number;
-  readonly khoLostRanges: readonly Range[];
+  readonly khoLostRanges: EventRanges;
   /** init only: pages initialised before with another node or zone. */
   readonly identityChangedPages: number;
-  readonly identityChangedRanges: readonly Range[];
+  readonly identityChangedRanges: EventRanges;
   /**
    * init and free: the ranges the operation covered, sorted by start (columns, shared with the operation: read
    * only). The pageblock migratetype pass (src/sim/migratetype.ts) replays who typed which pageblock from them.
@@ -95,16 +96,76 @@ export interface RangeColumns {
   readonly n: number;
 }
 
+/**
+ * An event's pfn ranges [start[k], end[k]) for k < n, in typed columns: an operation over a million blocks that
+ * finds a million uninitialised heads records two Float64Arrays, not a Range object per range.
+ */
+export interface EventRanges {
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  readonly n: number;
+}
+
+const NO_RANGES: EventRanges = { start: new Float64Array(0), end: new Float64Array(0), n: 0 };
+
+/** Ranges as a sweep finds them, in growable columns; a range touching the last one extends it. */
 class RangeAcc {
-  readonly ranges: Range[] = [];
+  private start: Float64Array | null = null;
+  private end: Float64Array | null = null;
+  private n = 0;
   pages = 0;
   add(start: number, end: number): void {
     if (end <= start) return;
     this.pages += end - start;
-    const last = this.ranges[this.ranges.length - 1];
-    if (last && last.end === start) this.ranges[this.ranges.length - 1] = { start: last.start, end };
-    else this.ranges.push({ start, end });
+    const n = this.n;
+    if (n > 0 && this.end![n - 1] === start) {
+      this.end![n - 1] = end;
+      return;
+    }
+    if (!this.start || n === this.start.length) {
+      const cap = n * 2 + 8;
+      const s = new Float64Array(cap);
+      const e = new Float64Array(cap);
+      if (this.start) {
+        s.set(this.start);
+        e.set(this.end!);
+      }
+      this.start = s;
+      this.end = e;
+    }
+    this.start[n] = start;
+    this.end![n] = end;
+    this.n = n + 1;
   }
+  /** The ranges so far, as the event keeps them (views of the columns: add nothing after). */
+  get cols(): EventRanges {
+    return this.n
+      ? { start: this.start!.subarray(0, this.n), end: this.end!.subarray(0, this.n), n: this.n }
+      : NO_RANGES;
+  }
+  /** As Range objects (the few-range queries: rangesWhere, identityDiff). */
+  get ranges(): Range[] {
+    const out: Range[] = [];
+    for (let k = 0; k < this.n; k++) out.push({ start: this.start![k]!, end: this.end![k]! });
+    return out;
+  }
+}
+
+/** Two event range columns, each sorted by start, as one sorted by start (a's range first on a tie). */
+function mergeByStart(a: EventRanges, b: EventRanges): EventRanges {
+  if (!b.n) return a;
+  if (!a.n) return b;
+  const n = a.n + b.n;
+  const start = new Float64Array(n);
+  const end = new Float64Array(n);
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < n; k++) {
+    const fromA = j >= b.n || (i < a.n && a.start[i]! <= b.start[j]!);
+    start[k] = fromA ? a.start[i]! : b.start[j]!;
+    end[k] = fromA ? a.end[i++]! : b.end[j++]!;
+  }
+  return { start, end, n };
 }
 
 /** Number of p in [a, b) with p % stride == off (0 <= off < stride). */
@@ -1221,14 +1282,14 @@ export class MemMap {
       end,
       pages,
       uninitPages: 0,
-      uninitRanges: [],
+      uninitRanges: NO_RANGES,
       noMemmapPages: 0,
       doubleInitPages: 0,
-      doubleInitRanges: [],
+      doubleInitRanges: NO_RANGES,
       khoLostPages: 0,
-      khoLostRanges: [],
+      khoLostRanges: NO_RANGES,
       identityChangedPages: 0,
-      identityChangedRanges: [],
+      identityChangedRanges: NO_RANGES,
       ...extra,
     };
     this.events.push(ev);
@@ -1327,11 +1388,11 @@ export class MemMap {
       ...(one ? { nid: rs.nid[0]!, zid: rs.zid[0]! } : {}),
       noMemmapPages: noMap.pages,
       doubleInitPages: dbl.pages,
-      doubleInitRanges: dbl.ranges,
+      doubleInitRanges: dbl.cols,
       khoLostPages: lost.pages,
-      khoLostRanges: lost.ranges,
+      khoLostRanges: lost.cols,
       identityChangedPages: ident.pages,
-      identityChangedRanges: ident.ranges,
+      identityChangedRanges: ident.cols,
       cover: { start: sorted.start, end: sorted.end, n: sorted.n },
     });
   }
@@ -1437,7 +1498,7 @@ export class MemMap {
     this.applyIds(cols, null, next);
     return this.record(actor, 'reserve', rs[0]!.start, rs[rs.length - 1]!.end, u.pages, {
       uninitPages: u.uninit.pages,
-      uninitRanges: u.uninit.ranges,
+      uninitRanges: u.uninit.cols,
       noMemmapPages: u.noMap.pages,
     });
   }
@@ -1452,7 +1513,7 @@ export class MemMap {
     this.applyIds(cols, null, next);
     return this.record(actor, 'free', rs[0]!.start, rs[rs.length - 1]!.end, u.pages, {
       uninitPages: u.uninit.pages,
-      uninitRanges: u.uninit.ranges,
+      uninitRanges: u.uninit.cols,
       noMemmapPages: u.noMap.pages,
       cover: { start: cols.S, end: cols.E, n: cols.n },
     });
@@ -1475,7 +1536,7 @@ export class MemMap {
     this.applyIds(cols, null, next);
     return this.record(actor, 'free', ranges.start[0]!, ranges.end[n - 1]!, u.pages, {
       uninitPages: u.uninit.pages,
-      uninitRanges: u.uninit.ranges,
+      uninitRanges: u.uninit.cols,
       noMemmapPages: u.noMap.pages,
       cover: { start: ranges.start, end: ranges.end, n },
     });
@@ -1488,7 +1549,7 @@ export class MemMap {
     this.applyIds(cols, null, (id) => this.intern({ ...this.states[id]!, khoOrder: order, khoMagic: magic }));
     return this.record(actor, 'write', pfn, pfn + 1, u.pages, {
       uninitPages: u.uninit.pages,
-      uninitRanges: u.uninit.ranges,
+      uninitRanges: u.uninit.cols,
       noMemmapPages: u.noMap.pages,
     });
   }
@@ -1554,7 +1615,7 @@ export class MemMap {
     this.applyIds(cols, orders, next);
     return this.record(actor, 'write', cols.S[0]!, cols.E[n - 1]!, u.pages, {
       uninitPages: u.uninit.pages,
-      uninitRanges: u.uninit.ranges,
+      uninitRanges: u.uninit.cols,
       noMemmapPages: u.noMap.pages,
     });
   }
@@ -1585,7 +1646,7 @@ export class MemMap {
     const u = this.tally(cols);
     return this.record(actor, 'read', cols.S[0]!, cols.E[cols.n - 1]!, u.pages + u.noMap.pages, {
       uninitPages: u.uninit.pages,
-      uninitRanges: u.uninit.ranges,
+      uninitRanges: u.uninit.cols,
       noMemmapPages: u.noMap.pages,
     });
   }
@@ -1649,10 +1710,9 @@ export class MemMap {
         extraUninit.add(pt, pt + 1);
       }
     }
-    const ranges = [...uninit.ranges, ...extraUninit.ranges].sort((a, b) => a.start - b.start);
     return this.record(actor, 'read', p.start, p.end, pages, {
       uninitPages,
-      uninitRanges: ranges,
+      uninitRanges: mergeByStart(uninit.cols, extraUninit.cols),
       noMemmapPages: noMapPages,
     });
   }

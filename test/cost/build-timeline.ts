@@ -3,6 +3,8 @@
 import type { PhaseName } from '../../src/sim/context.js';
 import type { CostTimeline } from '../../src/cost/index.js';
 import type { DeferredWork, MemMapCensus, PadataJob, PageEvent, PhaseSummary } from '../../src/sim/index.js';
+
+const NO_RANGES = { start: new Float64Array(0), end: new Float64Array(0), n: 0 };
 import { MemMap } from '../../src/sim/index.js';
 
 const NO_CENSUS: MemMapCensus = {
@@ -59,14 +61,14 @@ export function buildTimeline(spec: {
         end: pages,
         pages,
         uninitPages: 0,
-        uninitRanges: [],
+        uninitRanges: NO_RANGES,
         noMemmapPages: 0,
         doubleInitPages: 0,
-        doubleInitRanges: [],
+        doubleInitRanges: NO_RANGES,
         khoLostPages: 0,
-        khoLostRanges: [],
+        khoLostRanges: NO_RANGES,
         identityChangedPages: 0,
-        identityChangedRanges: [],
+        identityChangedRanges: NO_RANGES,
       });
     }
     return {

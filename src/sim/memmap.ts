@@ -168,6 +168,48 @@ function mergeByStart(a: EventRanges, b: EventRanges): EventRanges {
   return { start, end, n };
 }
 
+/**
+ * What an operation finds on the pages it touches before it changes them (see MemMap.tally): pages with a struct
+ * page, pages without one, and, for a use, the uninitialised pages; for an init (nid, zid: the range's node and
+ * zone), the pages initialised before (double init), those with another node or zone, and those holding a KHO order.
+ * Pieces must come in the order of the operation's pages: the ranges join neighbours as they come.
+ */
+class Tally {
+  pages = 0;
+  readonly uninit = new RangeAcc();
+  readonly noMap = new RangeAcc();
+  readonly dbl = new RangeAcc();
+  readonly ident = new RangeAcc();
+  readonly lost = new RangeAcc();
+  nid = 0;
+  zid = 0;
+  /**
+   * The per-id columns as the operation starts: it only ever looks up the ids of the pages before it changes them,
+   * which all exist then (ids interned during the operation are past them, in columns grown since).
+   */
+  constructor(
+    private readonly fl: Uint8Array,
+    private readonly idNid: Float64Array,
+    private readonly idZid: Float64Array,
+    private readonly init: boolean,
+  ) {}
+
+  visit(s: number, e: number, id: number): void {
+    const f = this.fl[id]!;
+    if (!(f & F_MEMMAP)) return this.noMap.add(s, e);
+    this.pages += e - s;
+    if (!this.init) {
+      if (!(f & F_INIT)) this.uninit.add(s, e);
+      return;
+    }
+    if (f & F_INIT) {
+      this.dbl.add(s, e);
+      if (this.idNid[id] !== this.nid || this.idZid[id] !== this.zid) this.ident.add(s, e);
+    }
+    if (f & F_KHO) this.lost.add(s, e);
+  }
+}
+
 /** Number of p in [a, b) with p % stride == off (0 <= off < stride). */
 export function countCongruent(a: number, b: number, stride: number, off: number): number {
   if (b <= a) return 0;
@@ -501,9 +543,16 @@ export class MemMap {
   /** The sweep of the operations that take no callback (one at a time; scans with callbacks make their own). */
   private readonly sw = new Sweep();
 
-  /** Pages in `present` ranges have a struct page (uninitialised); the rest of [0, limitPfn) has none. */
-  constructor(present: readonly Range[], limitPfn: number) {
+  /** Operations over the layer blocks in one pass (sweepOp); off: tally() then applyIds(), for tests. */
+  private readonly onePassOn: boolean;
+
+  /**
+   * Pages in `present` ranges have a struct page (uninitialised); the rest of [0, limitPfn) has none. `onePass`
+   * false: every operation takes the general path (tests compare the two).
+   */
+  constructor(present: readonly Range[], limitPfn: number, options: { readonly onePass?: boolean } = {}) {
     this.limitPfn = limitPfn;
+    this.onePassOn = options.onePass ?? true;
     const noMap = this.intern(NO_MEMMAP);
     const uninit = this.intern(UNINIT);
     this.starts = new Float64Array(Math.max(16, 2 * present.length + 2));
@@ -918,30 +967,9 @@ export class MemMap {
     const bE = this.bE;
     const bH = this.bH;
     const bN = this.bN;
-    // blocks covered in part, moved to the runs first
-    const partial: number[] = [];
-    let b = 0;
-    for (let k = 0; k < R; k++) {
-      const s = S[k]!;
-      const e = E[k]!;
-      if (!(e > s)) continue;
-      b = seekBlockEndingAfter(bE, bN, b, s);
-      for (let y = b; y < bN && bS[y]! < e; y++) {
-        if (bH[y]! < 0) continue;
-        const hs = bS[y]!;
-        const he = bE[y]!;
-        // whole, head or tail: [hs, he), [hs, hs + 1), [hs + 1, he)
-        const cs = s > hs ? s : hs;
-        const ce = e < he ? e : he;
-        const ok = (cs === hs && (ce === he || ce === hs + 1)) || (cs === hs + 1 && ce === he);
-        if (!ok && partial[partial.length - 1] !== y) partial.push(y);
-      }
-    }
-    if (partial.length) {
-      partial.sort((p, q) => p - q);
-      this.evict(partial.filter((p, i) => i === 0 || partial[i - 1] !== p));
-    }
+    this.evictPartial(S, E, R);
     // the layer's part in its columns, the rest as pieces of the runs (joined across layer blocks)
+    let b = 0;
     const fl = this.flags;
     const bT = this.bT;
     this.pcN = 0;
@@ -1008,6 +1036,182 @@ export class MemMap {
       const pX = this.pcX;
       this.bgApplyIds({ S: this.pcS, E: this.pcE, n: np }, (id, j) => fx(id, pX[j]!));
     }
+  }
+
+  /**
+   * Move the layer blocks that ranges sorted by start (E null: the single pages [S[k], S[k] + 1)) cover in part,
+   * not whole, head ([hs, hs + 1)) or tail ([hs + 1, he)), into the runs: what a write leaves of them is no longer
+   * a head and a tail.
+   */
+  private evictPartial(S: ArrayLike<number>, E: ArrayLike<number> | null, R: number): void {
+    const bS = this.bS;
+    const bE = this.bE;
+    const bH = this.bH;
+    const bN = this.bN;
+    const partial: number[] = [];
+    let b = 0;
+    for (let k = 0; k < R; k++) {
+      const s = S[k]!;
+      const e = E ? E[k]! : s + 1;
+      if (!(e > s)) continue;
+      b = seekBlockEndingAfter(bE, bN, b, s);
+      for (let y = b; y < bN && bS[y]! < e; y++) {
+        if (bH[y]! < 0) continue;
+        const hs = bS[y]!;
+        const he = bE[y]!;
+        const cs = s > hs ? s : hs;
+        const ce = e < he ? e : he;
+        const ok = (cs === hs && (ce === he || ce === hs + 1)) || (cs === hs + 1 && ce === he);
+        if (!ok && partial[partial.length - 1] !== y) partial.push(y);
+      }
+    }
+    if (partial.length) {
+      partial.sort((p, q) => p - q);
+      this.evict(partial.filter((p, i) => i === 0 || partial[i - 1] !== p));
+    }
+  }
+
+  /**
+   * tally() and applyIds() in one pass over the ranges, the layer and the runs (fx null: tally() alone, count false:
+   * applyIds() alone), for a map with layer blocks (the one pass of a block operation over a million blocks). E
+   * null: the single pages [S[k], S[k] + 1). With fx the ranges must be sorted by start and disjoint (a tally alone
+   * takes any order): then each range's pages are counted just before they are written, and what a range finds is
+   * what it would find before the whole operation. The runs are only written at the end (bgApplyIds), the layer
+   * blocks in place; the counts come in the operation's order, so the ranges they report join as tally()'s do.
+   */
+  private sweepOp(
+    S: ArrayLike<number>,
+    E: ArrayLike<number> | null,
+    R: number,
+    xs: ArrayLike<number> | null,
+    fx: ((id: number, x: number) => number) | null,
+    count: boolean,
+    init: { readonly nid: ArrayLike<number>; readonly zid: ArrayLike<number> } | null = null,
+  ): Tally {
+    const t = new Tally(this.flags, this.idNid, this.idZid, init !== null);
+    if (fx && this.live) this.evictPartial(S, E, R);
+    const bS = this.bS;
+    const bE = this.bE;
+    const bH = this.bH;
+    const bT = this.bT;
+    const bN = this.live > 0 ? this.bN : 0;
+    // read before any interning: fx() only ever gets the ids of pages before the write, which exist now
+    const fl = this.flags;
+    this.pcN = 0;
+    this.pcG = 0;
+    // the last head and tail written: neighbouring blocks mostly repeat both
+    let hIn = -1;
+    let hX = NaN;
+    let hOut = -1;
+    let tIn = -1;
+    let tX = NaN;
+    let tOut = -1;
+    let b = 0;
+    let fi = 0;
+    for (let k = 0; k < R; k++) {
+      const s = S[k]!;
+      const e = E ? E[k]! : s + 1;
+      if (!(e > s)) continue;
+      const x = xs ? xs[k]! : 0;
+      if (init) {
+        t.nid = init.nid[k]!;
+        t.zid = init.zid[k]!;
+      }
+      b = seekBlockEndingAfter(bE, bN, b, s);
+      let pos = s;
+      for (let y = b; y < bN && bS[y]! < e; y++) {
+        const h = bH[y]!;
+        if (h < 0) continue;
+        const hs = bS[y]!;
+        const he = bE[y]!;
+        const cs = s > hs ? s : hs;
+        const ce = e < he ? e : he;
+        if (cs > pos) {
+          if (count) fi = this.tallyRuns(t, pos, cs, fi);
+          if (fx) this.pushPiece(pos, cs, x);
+        }
+        if (cs === hs) {
+          if (count) t.visit(hs, hs + 1, h);
+          if (fx && fl[h]! & F_MEMMAP) {
+            if (h !== hIn || x !== hX) {
+              hIn = h;
+              hX = x;
+              hOut = fx(h, x);
+            }
+            if (hOut !== h) {
+              // read after fx(): interning a new state grows the per-id columns
+              const blk = this.blkPages;
+              bH[y] = hOut;
+              blk[h] = blk[h]! - 1;
+              blk[hOut] = blk[hOut]! + 1;
+            }
+          }
+        }
+        // the tail pages the range holds (with fx, partial blocks are gone: the whole tail or none of it)
+        const ts = cs > hs + 1 ? cs : hs + 1;
+        if (ce > ts) {
+          const tt = bT[y]!;
+          if (count) t.visit(ts, ce, tt);
+          if (fx && fl[tt]! & F_MEMMAP) {
+            if (tt !== tIn || x !== tX) {
+              tIn = tt;
+              tX = x;
+              tOut = fx(tt, x);
+            }
+            if (tOut !== tt) {
+              const blk = this.blkPages;
+              bT[y] = tOut;
+              blk[tt] = blk[tt]! - (he - hs - 1);
+              blk[tOut] = blk[tOut]! + (he - hs - 1);
+            }
+          }
+        }
+        pos = ce;
+      }
+      if (pos < e) {
+        if (count) fi = this.tallyRuns(t, pos, e, fi);
+        if (fx) this.pushPiece(pos, e, x);
+      }
+    }
+    const np = this.pcN;
+    if (fx && np) {
+      const pX = this.pcX;
+      this.bgApplyIds({ S: this.pcS, E: this.pcE, n: np }, (id, j) => fx(id, pX[j]!));
+    }
+    return t;
+  }
+
+  /**
+   * Count [a, end) (no layer block in it: it is read from the runs alone, and past limitPfn as no memmap) into t,
+   * from the run cursor fi, a few steps on or else a binary search; returns the cursor.
+   */
+  private tallyRuns(t: Tally, a: number, end: number, fi: number): number {
+    const limit = this.limitPfn;
+    const e0 = end < limit ? end : limit;
+    if (a < e0) {
+      const starts = this.starts;
+      const ids = this.ids;
+      const n = this.n;
+      if (fi >= n || starts[fi]! > a) fi = runHolding(starts, n, a);
+      else
+        for (let steps = 0; fi + 1 < n && starts[fi + 1]! <= a; steps++) {
+          if (steps === 16) {
+            fi = runHolding(starts, n, a);
+            break;
+          }
+          fi++;
+        }
+      for (;;) {
+        const re = fi + 1 < n ? starts[fi + 1]! : limit;
+        const pe = re < e0 ? re : e0;
+        t.visit(a, pe, ids[fi]!);
+        if (pe >= e0) break;
+        a = pe;
+        fi++;
+      }
+    }
+    if (end > limit) t.noMap.add(a > limit ? a : limit, end);
+    return fi;
   }
 
   // the pieces of the runs one applyIds() writes, with their keys (buffers reused from operation to operation)
@@ -1322,15 +1526,19 @@ export class MemMap {
   initColumns(ranges: InitColumns, actor: Actor): PageEvent | null {
     // empty ranges dropped; input order kept for the bookkeeping, address order for the sweep
     let keep: number[] | null = null;
-    // non-empty and in address order, in one look (a strategy's batch over a million blocks is both)
+    // non-empty and in address order, in one look (a strategy's batch over a million blocks is both), and disjoint
     let ascending = true;
+    let disjoint = true;
     for (let k = 0; k < ranges.n; k++) {
       if (!(ranges.end[k]! > ranges.start[k]!)) {
         keep = [];
         for (let j = 0; j < ranges.n; j++) if (ranges.end[j]! > ranges.start[j]!) keep.push(j);
         break;
       }
-      if (k > 0 && ranges.start[k]! < ranges.start[k - 1]!) ascending = false;
+      if (k > 0 && ranges.start[k]! < ranges.end[k - 1]!) {
+        disjoint = false;
+        if (ranges.start[k]! < ranges.start[k - 1]!) ascending = false;
+      }
     }
     const pick = (idx: readonly number[]): InitColumns => ({
       start: Float64Array.from(idx, (i) => ranges.start[i]!),
@@ -1342,7 +1550,9 @@ export class MemMap {
     const rs = keep ? pick(keep) : ranges;
     if (rs.n === 0) return null;
     const cols: Cols = { S: rs.start, E: rs.end, n: rs.n };
-    const t = this.tally(cols, rs);
+    // in order and disjoint over the layer: counted and written in one pass (sweepOp), below
+    const onePass = keep === null && disjoint && this.onePass();
+    const t = onePass ? null : this.tally(cols, rs);
     // a stable sort by start (an index sort only when out of order)
     let sorted = rs;
     if (!(keep === null ? ascending : colsSorted(cols))) {
@@ -1380,9 +1590,10 @@ export class MemMap {
       zid: pairs ? pairs[x]!.zid : (x % 16) - 1,
       initBy: actor.fn,
     }));
-    this.applyIds({ S: sorted.start, E: sorted.end, n: sorted.n }, keys, next);
-    const { noMap, dbl, ident, lost } = t;
-    const pages = t.pages;
+    const done = t ?? this.sweepOp(sorted.start, sorted.end, sorted.n, keys, next, true, sorted);
+    if (t) this.applyIds({ S: sorted.start, E: sorted.end, n: sorted.n }, keys, next);
+    const { noMap, dbl, ident, lost } = done;
+    const pages = done.pages;
     const one = rs.n === 1;
     return this.record(actor, 'init', sorted.start[0]!, sorted.end[sorted.n - 1]!, pages, {
       ...(one ? { nid: rs.nid[0]!, zid: rs.zid[0]! } : {}),
@@ -1402,6 +1613,27 @@ export class MemMap {
   }
 
   /**
+   * Whether operations take the one pass over the layer (sweepOp) instead of tally() then applyIds(): with layer
+   * blocks, unless the map was made with `onePass: false` (the tests hold the two to the same answers).
+   */
+  private onePass(): boolean {
+    return this.live > 0 && this.onePassOn;
+  }
+
+  /** tally() then applyIds() of ranges sorted by start, in one pass when they are also disjoint. */
+  private tallyApply(cols: Cols, xs: ArrayLike<number> | null, fx: (id: number, x: number) => number): Tally {
+    if (this.onePass()) {
+      const { S, E, n } = cols;
+      let disjoint = true;
+      for (let k = 1; k < n && disjoint; k++) disjoint = S[k]! >= E[k - 1]!;
+      if (disjoint) return this.sweepOp(S, E, n, xs, fx, true);
+    }
+    const u = this.tally(cols);
+    this.applyIds(cols, xs, fx);
+    return u;
+  }
+
+  /**
    * What an operation over the ranges finds, in one sweep (no callback): pages with a struct page, pages without
    * one, and, for a use, the uninitialised pages; for an init (`init` gives each range's node and zone), the pages
    * initialised before (double init), those with another node or zone, and those holding a KHO order.
@@ -1409,34 +1641,10 @@ export class MemMap {
   private tally(
     ranges: Cols,
     init: { readonly nid: ArrayLike<number>; readonly zid: ArrayLike<number> } | null = null,
-  ): { pages: number; uninit: RangeAcc; noMap: RangeAcc; dbl: RangeAcc; ident: RangeAcc; lost: RangeAcc } {
-    const uninit = new RangeAcc();
-    const noMap = new RangeAcc();
-    const dbl = new RangeAcc();
-    const ident = new RangeAcc();
-    const lost = new RangeAcc();
-    let pages = 0;
-    const fl = this.flags;
-    const idNid = this.idNid;
-    const idZid = this.idZid;
+  ): Tally {
+    const t = new Tally(this.flags, this.idNid, this.idZid, init !== null);
     const limit = this.limitPfn;
     const { S, E, n: R } = ranges;
-    let nid = 0;
-    let zid = 0;
-    const visit = (s: number, e: number, id: number): void => {
-      const f = fl[id]!;
-      if (!(f & F_MEMMAP)) return noMap.add(s, e);
-      pages += e - s;
-      if (!init) {
-        if (!(f & F_INIT)) uninit.add(s, e);
-        return;
-      }
-      if (f & F_INIT) {
-        dbl.add(s, e);
-        if (idNid[id] !== nid || idZid[id] !== zid) ident.add(s, e);
-      }
-      if (f & F_KHO) lost.add(s, e);
-    };
     // the common ranges without the sweep: a layer block's head, tail or whole, or a range inside one run that no
     // block meets (cursors of their own, which the sweep does not need: it searches from wherever its own are)
     const bS = this.bS;
@@ -1452,8 +1660,8 @@ export class MemMap {
       const start = S[k]!;
       const end = E[k]!;
       if (init) {
-        nid = init.nid[k]!;
-        zid = init.zid[k]!;
+        t.nid = init.nid[k]!;
+        t.zid = init.zid[k]!;
       }
       if (start < end && end <= limit && start >= 0) {
         fb = seekBlockEndingAfter(bE, bN, fb, start);
@@ -1462,12 +1670,12 @@ export class MemMap {
           const he = bE[fb]!;
           const h = bH[fb]!;
           if (h >= 0 && end === he && (start === hs || start === hs + 1)) {
-            if (start === hs) visit(hs, hs + 1, h);
-            if (he > hs + 1) visit(hs + 1, he, this.bT[fb]!);
+            if (start === hs) t.visit(hs, hs + 1, h);
+            if (he > hs + 1) t.visit(hs + 1, he, this.bT[fb]!);
             continue;
           }
           if (h >= 0 && start === hs && end === hs + 1) {
-            visit(hs, end, h);
+            t.visit(hs, end, h);
             continue;
           }
         } else if (fb >= bN || bS[fb]! >= end) {
@@ -1475,17 +1683,17 @@ export class MemMap {
           else for (let steps = 0; fi + 1 < nRuns && starts[fi + 1]! <= start && steps < 16; steps++) fi++;
           if (fi + 1 < nRuns && starts[fi + 1]! <= start) fi = runHolding(starts, nRuns, start);
           if (fi + 1 >= nRuns || starts[fi + 1]! >= end) {
-            visit(start, end, this.ids[fi]!);
+            t.visit(start, end, this.ids[fi]!);
             continue;
           }
         }
       }
       sw.range(start, end);
-      while (sw.next()) visit(sw.s, sw.e, sw.id);
-      if (end > limit) noMap.add(Math.max(start, limit), end);
+      while (sw.next()) t.visit(sw.s, sw.e, sw.id);
+      if (end > limit) t.noMap.add(Math.max(start, limit), end);
     }
     this.endSweep(sw);
-    return { pages, uninit, noMap, dbl, ident, lost };
+    return t;
   }
 
   /** __SetPageReserved on every page (a write to struct pages: uninitialised ones are recorded). */
@@ -1493,9 +1701,8 @@ export class MemMap {
     const rs = sortedNonEmpty(ranges);
     if (!rs.length) return null;
     const cols = colsOf(rs);
-    const u = this.tally(cols);
     const next = this.memo((st) => ({ ...st, reserved: true }));
-    this.applyIds(cols, null, next);
+    const u = this.tallyApply(cols, null, next);
     return this.record(actor, 'reserve', rs[0]!.start, rs[rs.length - 1]!.end, u.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.cols,
@@ -1508,9 +1715,8 @@ export class MemMap {
     const rs = sortedNonEmpty(ranges);
     if (!rs.length) return null;
     const cols = colsOf(rs);
-    const u = this.tally(cols);
     const next = this.memo((st) => ({ ...st, reserved: false, buddy: true }));
-    this.applyIds(cols, null, next);
+    const u = this.tallyApply(cols, null, next);
     return this.record(actor, 'free', rs[0]!.start, rs[rs.length - 1]!.end, u.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.cols,
@@ -1531,9 +1737,8 @@ export class MemMap {
       return this.free(rs, actor);
     }
     const cols: Cols = { S: ranges.start, E: ranges.end, n };
-    const u = this.tally(cols);
     const next = this.memo((st) => ({ ...st, reserved: false, buddy: true }));
-    this.applyIds(cols, null, next);
+    const u = this.tallyApply(cols, null, next);
     return this.record(actor, 'free', ranges.start[0]!, ranges.end[n - 1]!, u.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.cols,
@@ -1609,11 +1814,15 @@ export class MemMap {
       pfns = p;
       orders = o;
     }
-    const cols = pageCols(pfns, n);
-    const u = this.tally(cols);
     const next = this.memo((st, o) => ({ ...st, khoOrder: o, khoMagic: magic }));
-    this.applyIds(cols, orders, next);
-    return this.record(actor, 'write', cols.S[0]!, cols.E[n - 1]!, u.pages, {
+    let u: Tally;
+    if (this.onePass()) u = this.sweepOp(pfns, null, n, orders, next, true);
+    else {
+      const cols = pageCols(pfns, n);
+      u = this.tally(cols);
+      this.applyIds(cols, orders, next);
+    }
+    return this.record(actor, 'write', pfns[0]!, pfns[n - 1]! + 1, u.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.cols,
       noMemmapPages: u.noMap.pages,
@@ -1624,7 +1833,32 @@ export class MemMap {
   clearKhoHeads(pfns: ArrayLike<number>): void {
     const sorted = uniqueSorted(pfns);
     const next = this.memo((st) => ({ ...st, khoOrder: -1, khoMagic: false }));
-    if (sorted.length) this.applyIds(pageCols(sorted), null, next);
+    if (!sorted.length) return;
+    if (this.onePass()) this.sweepOp(sorted, null, sorted.length, null, next, false);
+    else this.applyIds(pageCols(sorted), null, next);
+  }
+
+  /**
+   * clearKhoHeads(pfns) then readPages(pfns, actor), for pfns in strictly ascending order, in one pass over the layer:
+   * the clear changes only the order and magic in page->private, and a read only asks whether the pages have a
+   * struct page and were initialised, so the read finds what it would after the clear.
+   */
+  clearKhoHeadsThenRead(pfns: ArrayLike<number>, actor: Actor): PageEvent | null {
+    const n = pfns.length;
+    if (!n) return null;
+    let strict = true;
+    for (let i = 1; i < n && strict; i++) strict = pfns[i - 1]! < pfns[i]!;
+    if (!(strict && this.onePass())) {
+      this.clearKhoHeads(pfns);
+      return this.readPages(pfns, actor);
+    }
+    const next = this.memo((st) => ({ ...st, khoOrder: -1, khoMagic: false }));
+    const u = this.sweepOp(pfns, null, n, null, next, true);
+    return this.record(actor, 'read', pfns[0]!, pfns[n - 1]! + 1, u.pages + u.noMap.pages, {
+      uninitPages: u.uninit.pages,
+      uninitRanges: u.uninit.cols,
+      noMemmapPages: u.noMap.pages,
+    });
   }
 
   /** A read of every page of the ranges. */
@@ -1639,11 +1873,19 @@ export class MemMap {
     if (!pfns.length) return null;
     let ascending = true;
     for (let i = 1; i < pfns.length; i++) if (pfns[i]! < pfns[i - 1]!) ascending = false;
-    return this.recordRead(pageCols(ascending ? pfns : Float64Array.from(pfns).sort()), actor);
+    const sorted = ascending ? pfns : Float64Array.from(pfns).sort();
+    if (!this.onePass()) return this.recordRead(pageCols(sorted), actor);
+    const n = sorted.length;
+    const u = this.sweepOp(sorted, null, n, null, null, true);
+    return this.record(actor, 'read', sorted[0]!, sorted[n - 1]! + 1, u.pages + u.noMap.pages, {
+      uninitPages: u.uninit.pages,
+      uninitRanges: u.uninit.cols,
+      noMemmapPages: u.noMap.pages,
+    });
   }
 
   private recordRead(cols: Cols, actor: Actor): PageEvent {
-    const u = this.tally(cols);
+    const u = this.onePass() ? this.sweepOp(cols.S, cols.E, cols.n, null, null, true) : this.tally(cols);
     return this.record(actor, 'read', cols.S[0]!, cols.E[cols.n - 1]!, u.pages + u.noMap.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.cols,

@@ -1,7 +1,8 @@
 // MemMap's block layer (issue 10): preserved blocks kept in block-indexed columns over the background runs must
 // be invisible. The same random operations on a map with blocks attached and on one without give the same
-// events (counts and ranges), the same state at every pfn, the same runs and census; and on a map whose blocks
-// are only ever touched whole, head or tail, the runs do not grow with the blocks.
+// events (counts and ranges), the same state at every pfn, the same runs and census, whether operations over the
+// layer take its one pass (sweepOp) or tally() then applyIds(); and on a map whose blocks are only ever touched
+// whole, head or tail, the runs do not grow with the blocks.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Range } from '../../src/core/index.js';
@@ -27,6 +28,7 @@ type Op =
   | { kind: 'heads'; pfns: number[]; orders: number[] }
   | { kind: 'clear'; pfns: number[] }
   | { kind: 'read'; pfns: number[] }
+  | { kind: 'clearRead'; pfns: number[] }
   | { kind: 'pattern'; start: number; end: number; stride: number; last: boolean; points: number[] }
   | { kind: 'attach' };
 
@@ -54,6 +56,13 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     .map(([pfns, orders]) => ({ kind: 'heads' as const, pfns, orders: orders.slice(0, pfns.length) })),
   pfnsArb.map((pfns) => ({ kind: 'clear' as const, pfns })),
   pfnsArb.map((pfns) => ({ kind: 'read' as const, pfns })),
+  // ascending (the one pass) or as drawn
+  fc
+    .tuple(pfnsArb, fc.boolean())
+    .map(([pfns, sort]) => ({
+      kind: 'clearRead' as const,
+      pfns: sort ? [...pfns].sort((a, b) => a - b) : pfns,
+    })),
   fc
     .tuple(
       fc.nat(LIMIT + 4),
@@ -85,6 +94,7 @@ function apply(m: MemMap, op: Op): void {
   else if (op.kind === 'heads') m.writeKhoHeadColumns(op.pfns, op.orders, true, A);
   else if (op.kind === 'clear') m.clearKhoHeads(op.pfns);
   else if (op.kind === 'read') m.readPages(op.pfns, A);
+  else if (op.kind === 'clearRead') m.clearKhoHeadsThenRead(op.pfns, A);
   else if (op.kind === 'pattern')
     m.readPattern(
       {
@@ -120,6 +130,8 @@ function blockOps(blocks: readonly Range[], pick: readonly number[]): Op[] {
     },
     { kind: 'clear', pfns: heads.filter((_, i) => pick[i % pick.length]! % 2 === 1) },
     { kind: 'read', pfns: heads },
+    // kho_restore's clear and read of the heads it restores
+    { kind: 'clearRead', pfns: heads.filter((_, i) => pick[i % pick.length]! % 3 !== 1) },
   ];
 }
 
@@ -176,24 +188,28 @@ describe('MemMap block layer', () => {
           const ops = [...before, { kind: 'attach' } as Op, ...blockOps(blocks, pick), ...after];
           const plain = new MemMap(PRESENT, LIMIT);
           const layered = new MemMap(PRESENT, LIMIT);
+          // the same layer without the one pass over it (tally() then applyIds() per operation)
+          const general = new MemMap(PRESENT, LIMIT, { onePass: false });
           for (const op of ops) {
             // typed columns (taken as they are when every block is layered) or plain arrays (copied)
-            if (op.kind === 'attach' && pick[0]! % 2 === 0)
-              layered.attachBlocks(
-                Float64Array.from(blocks, (b) => b.start),
-                Float64Array.from(blocks, (b) => b.end),
-              );
-            else if (op.kind === 'attach')
-              layered.attachBlocks(
-                blocks.map((b) => b.start),
-                blocks.map((b) => b.end),
-              );
-            else {
-              apply(plain, op);
-              apply(layered, op);
+            for (const m of [layered, general]) {
+              if (op.kind === 'attach' && pick[0]! % 2 === 0)
+                m.attachBlocks(
+                  Float64Array.from(blocks, (b) => b.start),
+                  Float64Array.from(blocks, (b) => b.end),
+                );
+              else if (op.kind === 'attach')
+                m.attachBlocks(
+                  blocks.map((b) => b.start),
+                  blocks.map((b) => b.end),
+                );
+              else apply(m, op);
             }
+            if (op.kind !== 'attach') apply(plain, op);
           }
-          expect(observe(layered)).toEqual(observe(plain));
+          const seen = observe(layered);
+          expect(seen).toEqual(observe(plain));
+          expect(seen).toEqual(observe(general));
         },
       ),
       {

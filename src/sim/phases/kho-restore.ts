@@ -7,6 +7,20 @@ import { KHO_RESTORE_KINDS, KhoBlockCursor } from './kho-types.js';
 
 type RestoreFailure = 'magic' | 'order-above-max' | 'wrong-order' | 'no-memmap';
 
+// a restore's verdict on a head as a small code (FAILURES[code]): no string per block
+const PASS = 0;
+const NO_MEMMAP = 1;
+const MAGIC = 2;
+const ABOVE_MAX = 3;
+const WRONG_ORDER = 4;
+const FAILURES: readonly (RestoreFailure | null)[] = [
+  null,
+  'no-memmap',
+  'magic',
+  'order-above-max',
+  'wrong-order',
+];
+
 const PHASE = 'kho_restore';
 
 /**
@@ -35,44 +49,63 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
     // the heads' struct pages as deserialize left them (heads ascending: one pass over the memmap)
     const heads = ctx.memmap.stateIdsAt(headPfns);
     const headIds = heads.ids;
+    // what kho_restore_page() makes of each state a head is in, by state id: the failure that does not depend on the
+    // block (K616: order = page->private, zeroed by any init since the write; K618+: magic and order in the union),
+    // and the order it reads (no object per block)
     const states = heads.states;
+    const refusal = new Int8Array(states.length);
+    const headOrder = new Float64Array(states.length);
+    for (let id = 0; id < states.length; id++) {
+      const st = states[id]!;
+      const order = st.khoOrder < 0 ? 0 : st.khoOrder;
+      headOrder[id] = order;
+      if (!st.memmap) refusal[id] = NO_MEMMAP;
+      else if (checkMagic && !st.khoMagic) refusal[id] = MAGIC;
+      else if (checkMax && order > maxOrder) refusal[id] = ABOVE_MAX;
+    }
     for (let i = 0; i < blocks.length; i++) {
       if (!restoring[kinds[i]!]) continue;
-      const st = states[headIds[i]!]!;
-      let reason: RestoreFailure | null = null;
-      // K616: order = page->private, zeroed by any init since the write; K618+: magic and order in the union
-      const order = st.khoOrder < 0 ? 0 : st.khoOrder;
-      if (!st.memmap) reason = 'no-memmap';
-      else if (checkMagic && !st.khoMagic) reason = 'magic';
-      else if (checkMax && order > maxOrder) reason = 'order-above-max';
-      else if (order !== orders[i]) reason = 'wrong-order';
-      if (reason !== null) {
+      const id = headIds[i]!;
+      let reason = refusal[id]!;
+      if (reason === PASS && headOrder[id] !== orders[i]) reason = WRONG_ORDER;
+      if (reason !== PASS) {
         const kind = blocks.kind(i);
         const fn = kind === 'folio' || kind === 'subtree' ? 'kho_restore_folio' : 'kho_restore_pages';
-        run.observations.push({ kind: 'restore-failed', phase: PHASE, fn, block: blocks.index[i]!, reason });
+        run.observations.push({
+          kind: 'restore-failed',
+          phase: PHASE,
+          fn,
+          block: blocks.index[i]!,
+          reason: FAILURES[reason]!,
+        });
         // a wrong order is restored anyway (as the order the head says); the others are refused
-        if (reason !== 'wrong-order') continue;
+        if (reason !== WRONG_ORDER) continue;
       }
       okAt[nOk] = i;
       okHeads[nOk++] = headPfns[i]!;
     }
     const okPfns = okHeads.subarray(0, nOk);
-    // private is cleared right after the check, before anything else touches the page
-    ctx.memmap.clearKhoHeads(okPfns);
-    const runner = new StrategyRunner(ctx, run, 'restore', PHASE);
     const restore =
       run.strategy.deferredOnly && !ctx.deferred ? undefined : run.strategy.restore?.bind(run.strategy);
+    // adjust_managed_page_count(page, nr) -> page_zone(head): a read of the head's struct page
+    const read = { phase: PHASE, fn: 'kho_restore_page' };
     if (restore) {
+      // private is cleared right after the check, before anything else touches the page
+      ctx.memmap.clearKhoHeads(okPfns);
+      const runner = new StrategyRunner(ctx, run, 'restore', PHASE);
       const b = new KhoBlockCursor(blocks);
       for (let k = 0; k < nOk; k++) {
         b.at(okAt[k]!);
         runner.current = b.index;
         restore(b, runner);
       }
+      runner.flush();
+      ctx.memmap.readPages(okPfns, read);
+    } else {
+      // no strategy hook between them: `page->private = 0` then adjust_managed_page_count()'s page_zone(head) in
+      // one pass over the heads (linux v7.3-rc7 kernel/liveupdate/kexec_handover.c kho_restore_page())
+      ctx.memmap.clearKhoHeadsThenRead(okPfns, read);
     }
-    runner.flush();
-    // adjust_managed_page_count(page, nr) -> page_zone(head): a read of the head's struct page
-    ctx.memmap.readPages(okPfns, { phase: PHASE, fn: 'kho_restore_page' });
     for (let k = 0; k < nOk; k++) run.restored.add(indexes[okAt[k]!]!);
   });
 }

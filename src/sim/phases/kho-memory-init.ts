@@ -77,9 +77,10 @@ export function khoMemoryInit(ctx: SimContext, run: KhoRun): void {
     ctx.memmap.attachBlocks(run.blocks.startPfn, run.blocks.endPfn);
     releaseScratch(ctx, run);
     const runner = new StrategyRunner(ctx, run, 'deserialize', PHASE);
-    const deser =
-      run.strategy.deferredOnly && !ctx.deferred ? undefined : run.strategy.deserialize?.bind(run.strategy);
-    if (deser) {
+    const skip = run.strategy.deferredOnly && !ctx.deferred;
+    const deser = skip ? undefined : run.strategy.deserialize?.bind(run.strategy);
+    if (!skip && run.strategy.deserializeBlocks) run.strategy.deserializeBlocks(run.blocks, runner);
+    else if (deser) {
       const b = new KhoBlockCursor(run.blocks);
       for (let i = 0; i < run.blocks.length; i++) {
         b.at(i);

@@ -222,8 +222,12 @@ class InitQueue {
     this.fn[k] = f;
   }
 
-  private grow(): void {
-    const cap = this.start.length * 2;
+  /** Room for `cap` ranges. */
+  reserve(cap: number): void {
+    if (cap > this.start.length) this.grow(cap);
+  }
+
+  private grow(cap = this.start.length * 2): void {
     const more = <A extends Float64Array | Int32Array>(a: A, make: (n: number) => A): A => {
       const b = make(cap);
       b.set(a);
@@ -325,6 +329,30 @@ export class StrategyRunner implements StrategyContext {
     const fdp = this.ctx.currentFirstDeferredPfn.get(nid);
     if (fdp === undefined || fdp === null) return;
     this.initPagesFromNid(Math.max(start, fdp), end, nid, fn);
+  }
+
+  initDeferredBlocks(blocks: KhoBlocks, fn = 'init_deferred_page'): void {
+    if (!this.ctx.deferred) return;
+    const S = blocks.startPfn;
+    const E = blocks.endPfn;
+    const index = blocks.index;
+    const n = blocks.length;
+    // a range a block at most: room for all of them at once (no growing a million-range queue step by step)
+    this.ops.reserve(this.ops.n + n);
+    // initDeferredPages()'s node_online() and first_deferred_pfn of the last node (blocks of one node come together)
+    let lastNid = NaN;
+    let fdp: number | null | undefined = null;
+    for (let i = 0; i < n; i++) {
+      this.current = index[i]!;
+      const start = S[i]!;
+      const nid = this.earlyPfnToNid(start);
+      if (nid !== lastNid) {
+        lastNid = nid;
+        fdp = this.online.has(nid) ? this.ctx.currentFirstDeferredPfn.get(nid) : null;
+      }
+      if (fdp === undefined || fdp === null) continue;
+      this.initPagesFromNid(start > fdp ? start : fdp, E[i]!, nid, fn);
+    }
   }
 
   initByZoneWalk(start: number, end: number, fn: string): void {

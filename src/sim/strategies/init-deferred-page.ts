@@ -14,4 +14,10 @@ export const initDeferredPage: KhoStrategy = {
     const nid = ctx.earlyPfnToNid(block.startPfn);
     ctx.initDeferredPages(block.startPfn, block.endPfn, nid, 'init_deferred_page');
   },
+  deserializeBlocks(blocks, ctx) {
+    // deserialize() of each block in turn: kho_get_preserved_page() per block (linux v7.3-rc7
+    // kernel/liveupdate/kexec_handover.c), early_pfn_to_nid() of its first pfn, init_deferred_page() on its pages
+    if (!ctx.deferred) return;
+    ctx.initDeferredBlocks(blocks, 'init_deferred_page');
+  },
 };

@@ -2,7 +2,7 @@
 // block it initialises, when (deserialize or restore) and with which node and zone. Strategies only call the
 // context's range helpers; the phases apply them to the struct-page map in batches, never page by page.
 import type { Layout } from '../layout.js';
-import type { KhoBlock } from '../phases/kho-types.js';
+import type { KhoBlock, KhoBlocks } from '../phases/kho-types.js';
 
 /** The state of one struct page as a strategy may look at it (page_to_nid / page_zonenum of an initialised page). */
 export interface StrategyPageView {
@@ -39,6 +39,11 @@ export interface StrategyContext {
    */
   initDeferredPages(start: number, end: number, nid: number, fn?: string): void;
   /**
+   * initDeferredPages(startPfn[i], endPfn[i], earlyPfnToNid(startPfn[i]), fn) for every block i in turn, in one call:
+   * the loop of a strategy whose deserialize() is just that, over a million blocks without a call per block.
+   */
+  initDeferredBlocks(blocks: KhoBlocks, fn?: string): void;
+  /**
    * for_each_zone() + zone_spans_pfn() + __init_single_page(): per pfn, the first zone in node then zone order
    * whose span holds it (spans, not membership: overlapping spans pick the first).
    */
@@ -62,6 +67,11 @@ export interface KhoStrategy {
   readonly deferredOnly?: boolean;
   /** Called for every preserved block in kho_memory_init(), after memmap_init(). */
   deserialize?(block: KhoBlock, ctx: StrategyContext): void;
+  /**
+   * deserialize() of every block in one call (the blocks in the memory map's order, as columns), when the strategy
+   * gives it: it must do exactly what deserialize() does block by block (test/sim/strategies/bulk.test.ts).
+   */
+  deserializeBlocks?(blocks: KhoBlocks, ctx: StrategyContext): void;
   /** Called when a block is restored, after the head's magic/order check and before adjust_managed_page_count(). */
   restore?(block: KhoBlock, ctx: StrategyContext): void;
 }

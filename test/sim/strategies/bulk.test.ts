@@ -1,0 +1,67 @@
+// A strategy's deserializeBlocks() (one call over the block columns) must do exactly what its deserialize() does
+// block by block: the same replay of random preserved blocks on a real host (traces/qemu/b-16g-2node, both nodes,
+// both sides of each node's first_deferred_pfn, holes, overlaps and blocks past the end of memory) with the bulk
+// hook and with the same strategy stripped of it gives the same events, observations, census and findings.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { check } from '../../../src/check/kho-findings.js';
+import { replay } from '../../../src/sim/replay.js';
+import type { KhoStrategy } from '../../../src/sim/strategies/index.js';
+import { listStrategies } from '../../../src/sim/strategies/index.js';
+import type { Timeline } from '../../../src/sim/timeline.js';
+import { hostFromQemuTrace } from '../host-from-trace.js';
+import { imageOf } from '../kho-fixtures.js';
+import { scenarioOf } from '../scenario-of.js';
+
+const host = hostFromQemuTrace('b-16g-2node');
+const FIX = 'kho-v3-deferred-fix';
+/** Past node 1's end (0x480000) by a little: blocks there have no memory region and no struct pages. */
+const TOP = 0x4a0000;
+
+const blocksArb = fc.array(
+  fc.tuple(
+    // mostly near each node's first_deferred_pfn (0x108000, 0x288000) and ends, anywhere otherwise
+    fc.oneof(
+      fc.integer({ min: 0x100000, max: 0x110000 }),
+      fc.integer({ min: 0x27f000, max: 0x290000 }),
+      fc.integer({ min: 0x470000, max: TOP }),
+      fc.integer({ min: 1, max: TOP }),
+    ),
+    fc.integer({ min: 0, max: 11 }),
+  ),
+  { maxLength: 60 },
+);
+
+function observe(tl: Timeline): unknown {
+  return {
+    events: tl.events,
+    observations: tl.kho?.run.observations,
+    census: tl.memmap.census(),
+    runs: tl.memmap.runCount,
+    findings: check(tl),
+  };
+}
+
+describe('bulk strategy hooks', () => {
+  const bulk = listStrategies().filter((s) => s.deserializeBlocks);
+
+  it('some strategy has one', () => {
+    expect(bulk.map((s) => s.name)).toContain('init-deferred-page');
+  });
+
+  it.each(bulk.map((s) => [s.name, s] as const))(
+    '%s: deserializeBlocks() replays as deserialize() block by block',
+    (_, strategy) => {
+      const perBlock: KhoStrategy = { ...strategy, deserializeBlocks: undefined };
+      fc.assert(
+        fc.property(blocksArb, fc.constantFrom('on' as const, 'off' as const), (specs, deferred) => {
+          const image = imageOf(specs.map(([pfn, order]) => ({ pfn, order })));
+          const run = (s: KhoStrategy): unknown =>
+            observe(replay(host, image, scenarioOf({ profile: FIX, strategy: s, deferred })));
+          expect(run(strategy)).toEqual(run(perBlock));
+        }),
+        { numRuns: 25 },
+      );
+    },
+  );
+});

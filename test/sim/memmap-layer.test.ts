@@ -57,12 +57,10 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   pfnsArb.map((pfns) => ({ kind: 'clear' as const, pfns })),
   pfnsArb.map((pfns) => ({ kind: 'read' as const, pfns })),
   // ascending (the one pass) or as drawn
-  fc
-    .tuple(pfnsArb, fc.boolean())
-    .map(([pfns, sort]) => ({
-      kind: 'clearRead' as const,
-      pfns: sort ? [...pfns].sort((a, b) => a - b) : pfns,
-    })),
+  fc.tuple(pfnsArb, fc.boolean()).map(([pfns, sort]) => ({
+    kind: 'clearRead' as const,
+    pfns: sort ? [...pfns].sort((a, b) => a - b) : pfns,
+  })),
   fc
     .tuple(
       fc.nat(LIMIT + 4),

@@ -161,7 +161,8 @@ export function readVmallocContents(
       `${length} bytes wanted`,
     );
   }
-  const out = new Uint8Array(length);
+  // made on the first read that is not the whole contents
+  let out: Uint8Array | null = null;
   const blocks = area.blockPhys;
   let done = 0;
   for (let i = 0; done < length && i < blocks.length;) {
@@ -187,14 +188,18 @@ export function readVmallocContents(
         if (!(e instanceof TraceError)) throw e;
       }
     }
+    // the whole contents in one read (a folio array's pages are usually contiguous): its bytes, not a copy of them
+    if (whole && done === 0 && n === length) return whole;
     if (whole) {
-      out.set(whole, done);
+      (out ??= new Uint8Array(length)).set(whole, done);
       done += n;
       i = j;
       continue;
     }
     const m = Math.min(blockBytes, length - done);
-    out.set(readPhysChecked(mem, blocks[i]!, m, `${area.owner} block[${i}]`), done);
+    const bytes = readPhysChecked(mem, blocks[i]!, m, `${area.owner} block[${i}]`);
+    if (done === 0 && m === length) return bytes;
+    (out ??= new Uint8Array(length)).set(bytes, done);
     done += m;
     i++;
   }
@@ -208,5 +213,5 @@ export function readVmallocContents(
       `${done} bytes in ${area.blockPhys.length} block(s)`,
     );
   }
-  return out;
+  return out ?? new Uint8Array(0);
 }

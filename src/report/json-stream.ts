@@ -407,6 +407,10 @@ interface Stamp {
   readonly ncodes: number[];
   /** This row's numbers, read once for the key and once for the digits. */
   readonly vals: Float64Array;
+  /** The run's bounds per number (lo <= v < hi), and 1 for a column that holds whole numbers only (an integer array). */
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  readonly whole: Uint8Array;
   readonly shapes: Map<number, Shape>;
   lastKey: number;
   last: Shape | null;
@@ -576,6 +580,12 @@ function prepareTable(
         codes: segs.filter((g) => g.kind === SEG.DICT).map((g) => g.codes!),
         ncodes,
         vals: new Float64Array(nnums),
+        lo: new Float64Array(nnums),
+        hi: new Float64Array(nnums),
+        whole: Uint8Array.from(
+          segs.filter((g) => g.kind === SEG.NUM),
+          (g) => (isIntegerArray(g.nums!) ? 1 : 0),
+        ),
         shapes: new Map(),
         lastKey: -1,
         last: null,
@@ -613,9 +623,12 @@ function rowKey(st: Stamp, i: number): boolean {
 
 /**
  * Write rows i, i+1, ... (not the first row of the table) while they have row i's shape and the same digits above
- * the last 8 of each number, and start before `chunkChars`: the template is copied once, doubled with copyWithin
- * for the rest of the run, and each row's remaining digits written into its copy. Returns the rows written (0 when
- * row i has no template) and leaves the position after them in st.pos.
+ * the last 8 of each number, and start before `chunkChars`. Returns the rows written (0 when row i has no template)
+ * and leaves the position after them in st.pos.
+ *
+ * Each row's numbers are read once: the template is copied ahead for a block of rows (doubling with copyWithin, at
+ * most STAMP_BLOCK rows a copy), then each row is checked against the run's bounds and its remaining digits written
+ * into its copy. A row that leaves the run ends it; the copies after it are written over by whatever comes next.
  */
 function stampRun(
   st: Stamp,
@@ -635,53 +648,80 @@ function stampRun(
     st.last = shape;
   }
   const { bytes, ends, highs } = shape;
-  const { nums, vals } = st;
+  const { nums, vals, lo, hi, whole } = st;
+  const nn = ends.length;
   // Digits above the last 8 change rarely from row to row (sorted addresses): they are kept in the template and
-  // rewritten there only when they change.
-  for (let k = 0; k < ends.length; k++) {
+  // rewritten there only when they change. A row stays in the run while each number keeps those digits (a number
+  // of 10^8 or more) or its digit count (a smaller one): lo <= v < hi.
+  for (let k = 0; k < nn; k++) {
     const v = vals[k]!;
-    if (v < E8) continue;
-    const hi = Math.floor(v / E8);
-    if (hi !== highs[k]) {
-      putDigitsBefore(bytes, ends[k]! - 8, hi);
-      highs[k] = hi;
+    if (v >= E8) {
+      const h = Math.floor(v / E8);
+      if (h !== highs[k]) {
+        putDigitsBefore(bytes, ends[k]! - 8, h);
+        highs[k] = h;
+      }
+      lo[k] = h * E8;
+      hi[k] = Math.min(lo[k]! + E8, Number.MAX_SAFE_INTEGER + 1);
+    } else {
+      const d = smallDigits(v);
+      lo[k] = d === 1 ? 0 : POW10[d - 1]!;
+      hi[k] = POW10[d]!;
     }
   }
   const len = bytes.length;
   const most = Math.min(length - i, Math.ceil((chunkChars - pos) / len));
   const { codes, codeVals } = st;
-  for (let k = 0; k < codes.length; k++) codeVals[k] = codes[k]![i]!;
-  // the rows after i with the same shape: same codes, and per number the same digits above the last 8 (so the same
-  // digit count), or for a number below 10^8 the same digit count
-  let m = 1;
-  run: for (; m < most; m++) {
-    const j = i + m;
-    for (let k = 0; k < ends.length; k++) {
-      const v = nums[k]![j]!;
-      const was = vals[k]!;
-      if (was >= E8) {
-        if (!(v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v) && Math.floor(v / E8) === highs[k]))
-          break run;
-      } else if (!(v >= 0 && v < E8 && Number.isInteger(v) && smallDigits(v) === smallDigits(was))) break run;
-    }
-    for (let k = 0; k < codes.length; k++) if (codes[k]![j]! !== codeVals[k]) break run;
-  }
+  const nc = codes.length;
+  for (let k = 0; k < nc; k++) codeVals[k] = codes[k]![i]!;
   out.set(bytes, pos);
-  for (let have = 1; have < m;) {
-    const c = Math.min(have, m - have);
-    out.copyWithin(pos + have * len, pos, pos + c * len);
-    have += c;
-  }
-  for (let r = 0; r < m; r++) {
-    const at = pos + r * len;
-    for (let k = 0; k < ends.length; k++) {
-      const v = nums[k]![i + r]!;
-      if (v < E8) putDigitsBefore(out, at + ends[k]!, v);
-      else putLow8Before(out, at + ends[k]!, v - highs[k]! * E8);
+  let copies = 1;
+  let m = 0;
+  run: while (m < most) {
+    // the template (or rows already stamped from it: the same bytes where digits do not go) copied ahead
+    if (m === copies) {
+      const c = Math.min(copies, most - copies, STAMP_BLOCK);
+      out.copyWithin(pos + copies * len, pos, pos + c * len);
+      copies += c;
+    }
+    for (; m < copies; m++) {
+      const j = i + m;
+      const at = pos + m * len;
+      if (m > 0) {
+        for (let k = 0; k < nn; k++) {
+          const v = nums[k]![j]!;
+          if (!(v >= lo[k]! && v < hi[k]! && (whole[k] === 1 || Number.isInteger(v)))) break run;
+        }
+        for (let k = 0; k < nc; k++) if (codes[k]![j]! !== codeVals[k]) break run;
+      }
+      for (let k = 0; k < nn; k++) {
+        const v = nums[k]![j]!;
+        if (v < E8) putDigitsBefore(out, at + ends[k]!, v);
+        else putLow8Before(out, at + ends[k]!, v - highs[k]! * E8);
+      }
     }
   }
   st.pos = pos + m * len;
   return m;
+}
+
+/** Rows a stamped run copies its template ahead by, at most, per copy: what a row that ends the run may waste. */
+const STAMP_BLOCK = 64;
+
+/** 10^d for d = 0..8. */
+const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000] as const;
+
+/** A typed array that can hold only whole numbers. */
+function isIntegerArray(a: ArrayLike<number>): boolean {
+  return (
+    a instanceof Uint8Array ||
+    a instanceof Uint8ClampedArray ||
+    a instanceof Int8Array ||
+    a instanceof Uint16Array ||
+    a instanceof Int16Array ||
+    a instanceof Uint32Array ||
+    a instanceof Int32Array
+  );
 }
 
 /** Exactly 8 digits (leading zeros kept) of 0 <= v < 10^8, ending just before `end`: two groups of four. */

@@ -249,6 +249,36 @@ describe('streamed arrays', () => {
     for (const chunk of [1, 100, 4096, 1 << 16]) expect(text(table, chunk)).toBe(want);
   });
 
+  it('jsonTable: a row whose number has no template (fraction, 2^53 and above, negative, NaN) ends a run there', () => {
+    // each odd value sits between whole numbers of the same digit count or the same digits above the last 8, where a
+    // run would otherwise go on; in a float column and an integer one
+    const vals = [
+      1,
+      2,
+      2.5,
+      3,
+      4,
+      -1,
+      5,
+      1e8 + 1,
+      1e8 + 2,
+      1e8 + 2.5,
+      1e8 + 3,
+      2 ** 53 - 2,
+      2 ** 53,
+      2 ** 53 + 2,
+    ];
+    vals.push(2 ** 53 - 1, 7, NaN, 8, Infinity, 9, 1e21, 10, 11, 0.1, 12);
+    const ints = Int32Array.from(vals, (v, i) => (Number.isFinite(v) ? (v % 1000) | 0 : -i));
+    const t = jsonTable(vals.length, { v: Float64Array.from(vals), w: ints });
+    const want = JSON.stringify(
+      vals.map((v, i) => ({ v, w: ints[i] })),
+      null,
+      2,
+    );
+    for (const chunk of [1, 64, 1 << 16]) expect(text(t, chunk)).toBe(want);
+  });
+
   it('reuseBuffer: every chunk of rows in one buffer, the same text when each is taken before the next', () => {
     const n = 5000;
     const table = jsonTable(n, {

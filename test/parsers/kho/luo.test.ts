@@ -86,6 +86,31 @@ describe('kho-v4 images with LUO sessions, memfd files and block chains', () => 
     expect(dec.luo!.files![dec.owners.ref[i]!]!.token).toBe(String(0x300));
   });
 
+  it('a memfd with more folios than one claim batch: every folio counted and claimed once, in its file', () => {
+    // memfd.ts claims folios FOLIO_BATCH (4096) at a time: two whole batches and a tail
+    const n = 2 * 4096 + 3;
+    const big = decodeBuilt(
+      buildKhoImage({
+        abi: 'kho-v4',
+        ram: RAM,
+        blocks: [],
+        luo: { sessions: [{ name: 's', files: [{ token: 7, memfd: { folios: n, folioFlags: 1 } }] }] },
+      }),
+    );
+    const m = big.luo!.files![0]!.memfd!;
+    expect([
+      m.nrFolios,
+      m.folios,
+      m.folioBytes,
+      m.folioFlagsAll,
+      m.folioFlagsAny,
+      m.indicesAscending,
+    ]).toEqual([n, n, n * 4096, 1, 1, true]);
+    const rows = Object.fromEntries(ownerSummary(big).map((r) => [r.owner, r.blocks]));
+    expect(rows['memfd:folio']).toBe(n);
+    expect(big.owners.unattributed).toBe(0);
+  });
+
   it('memfd-v1 records (40 bytes, no seals) decode too', () => {
     const v1 = decodeBuilt(
       buildKhoImage({

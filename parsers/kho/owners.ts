@@ -66,6 +66,8 @@ export class OwnerAttributor {
   private cursor = 0;
   /** Claims that found no preserved block, by kind: what the kernel's restore would not find. */
   readonly missing = new Map<number, { count: number; example: string }>();
+  /** Blocks given an owner so far (finish() counts the rest without a pass over the kind column). */
+  private claimed = 0;
   /** Blocks claimed twice by different owners (the first claim stays). */
   conflicts = 0;
   conflictExample = '';
@@ -130,6 +132,7 @@ export class OwnerAttributor {
       if (k === KHO_OWNER.UNATTRIBUTED) {
         this.kind[i] = kind;
         this.ref[i] = ref;
+        if (kind !== KHO_OWNER.UNATTRIBUTED) this.claimed++;
       } else if (k !== kind || this.ref[i] !== ref) {
         this.conflicts++;
         if (!this.conflictExample)
@@ -166,24 +169,38 @@ export class OwnerAttributor {
   ): number {
     const { phys, order, count } = this.blocks;
     const sizeOf = this.sizeOf;
+    const kinds = this.kind;
+    const refs = this.ref;
     let bytes = 0;
+    // the block after the last page claimed: the next page's block when the pages ascend through neighbouring blocks
+    let i = this.cursor;
     for (let k = 0; k < n; k++) {
       const start = pfns[k]! * pageSize;
       const end = start + pageSize;
-      const i = this.lowerBound(start);
+      // lowerBound(start) is i itself when block i starts at the page and the one before starts below it
+      if (!(i < count && phys[i] === start && (i === 0 || phys[i - 1]! < start))) {
+        this.cursor = i;
+        i = this.lowerBound(start);
+      }
       if (
         i < count &&
         phys[i] === start &&
-        this.kind[i] === KHO_OWNER.UNATTRIBUTED &&
+        kinds[i] === KHO_OWNER.UNATTRIBUTED &&
         (i === 0 || phys[i - 1]! + sizeOf[order[i - 1]!]! <= start) &&
         (i + 1 >= count || phys[i + 1]! >= end)
       ) {
-        this.kind[i] = kind;
-        this.ref[i] = ref;
+        kinds[i] = kind;
+        refs[i] = ref;
+        if (kind !== KHO_OWNER.UNATTRIBUTED) this.claimed++;
         bytes += sizeOf[order[i]!]!;
-        this.cursor = i + 1;
-      } else bytes += this.claim(start, end, kind, ref, what, pfns[k]!);
+        i++;
+      } else {
+        this.cursor = i;
+        bytes += this.claim(start, end, kind, ref, what, pfns[k]!);
+        i = this.cursor;
+      }
     }
+    this.cursor = i;
     return bytes;
   }
 
@@ -214,9 +231,7 @@ export class OwnerAttributor {
         { file },
       );
     }
-    let unattributed = 0;
-    for (let i = 0; i < this.kind.length; i++) if (this.kind[i] === KHO_OWNER.UNATTRIBUTED) unattributed++;
-    return { kind: this.kind, ref: this.ref, unattributed };
+    return { kind: this.kind, ref: this.ref, unattributed: this.blocks.count - this.claimed };
   }
 }
 

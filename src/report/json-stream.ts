@@ -696,8 +696,9 @@ function stampRun(
       }
       for (let k = 0; k < nn; k++) {
         const v = nums[k]![j]!;
-        if (v < E8) putDigitsBefore(out, at + ends[k]!, v);
-        else putLow8Before(out, at + ends[k]!, v - highs[k]! * E8);
+        // `| 0`: both are whole numbers below 10^8, passed as small integers (a double would be boxed per call)
+        if (v < E8) putDigitsBefore(out, at + ends[k]!, v | 0);
+        else putLow8Before(out, at + ends[k]!, (v - highs[k]! * E8) | 0);
       }
     }
   }

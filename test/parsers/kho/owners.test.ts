@@ -84,6 +84,8 @@ describe('OwnerAttributor', () => {
             conflicts: o.conflicts,
             missing: [...o.missing].map(([k, m]) => [k, m.count]),
           }).toEqual(want);
+          // counted as claims give owners, not by a pass over the kind column
+          expect(cols.unattributed).toBe(want.kind.filter((k) => k === KHO_OWNER.UNATTRIBUTED).length);
         },
       ),
       { numRuns: 400 },
@@ -126,6 +128,9 @@ describe('OwnerAttributor', () => {
           expect([...a.ref]).toEqual([...b.ref]);
           expect([a.conflicts, a.conflictExample]).toEqual([b.conflicts, b.conflictExample]);
           expect([...a.missing]).toEqual([...b.missing]);
+          const [ca, cb] = [a, b].map((o) => o.finish(new DiagnosticSink(), 'memory.core'));
+          expect(ca!.unattributed).toBe(cb!.unattributed);
+          expect(ca!.unattributed).toBe([...a.kind].filter((k) => k === KHO_OWNER.UNATTRIBUTED).length);
         },
       ),
       { numRuns: 400 },

@@ -114,8 +114,8 @@ function result(name: string, m: Measured, detail: string): BenchResult {
  * `filter` picks cases: sizes (1m 2m 4m 8m 2xram 32m) decode those bundles and replay them with deferred init
  * off and on; `inspect` adds inspect
  * --json on the 8M bundles (kho-v3, and kho-v4 with LUO/memfd owners), each beside its minimal decode,
- * `inspect32m` the same on the 32M bundle (no replay), `compare` compare --json on the 1M bundle (`compare8m` on
- * the 8M one). Default: 1m 2xram 2m 4m 8m inspect compare (32m, inspect32m and compare8m only when asked).
+ * `inspect32m` the same on the 32M bundle (no replay), `compare` compare --json on the 1M bundle, deferred init off and on (`compare8m`
+ * on the 8M one). Default: 1m 2xram 2m 4m 8m inspect compare (32m, inspect32m and compare8m only when asked).
  */
 export function benchScale(filter: readonly string[] = []): BenchResult[] {
   const words = filter.filter((w) => w !== 'scale');
@@ -181,6 +181,16 @@ export function benchScale(filter: readonly string[] = []): BenchResult[] {
         `compare ${key}`,
         measure([CLI, 'compare', bundleDir(spec), '--json']),
         `${spec.name}: compare --json (5 strategies)`,
+      ),
+    );
+    // with deferred init off (v7.1, the default for a kho-v3 image) the posted strategies never run and replayEach
+    // replays their boot once (src/sim/replay.ts strategyEffect); with it on every strategy acts, so this is the
+    // case where the five replays differ
+    out.push(
+      result(
+        `compare-deferred ${key}`,
+        measure([CLI, 'compare', bundleDir(spec), '--json', '--profile', 'kho-v3-deferred-fix']),
+        `${spec.name}: compare --json --profile kho-v3-deferred-fix (5 strategies, deferred init on)`,
       ),
     );
   }

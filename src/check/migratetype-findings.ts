@@ -39,19 +39,27 @@ export function checkMigratetypes(tl: Timeline, mt = migratetypesOf(tl)): Findin
     else a.ranges.push({ start: s * P, end: e * P });
   };
   let j = 0;
-  for (const run of mt.map.runs()) {
-    if (run.mt < 0) continue;
+  const map = mt.map;
+  // the runs read from the map's columns (a million runs after a per-block init: no object each)
+  for (let i = 0; i < map.runCount; i++) {
+    const type = map.runMt(i);
+    if (type < 0) continue;
+    const start = map.runStart(i);
+    const end = map.runEnd(i);
     // the scratch pageblocks this run holds, and the parts outside scratch
-    let cur = run.start;
-    while (j < scratch.length && scratch[j]!.end <= run.start) j++;
-    for (let k = j; k < scratch.length && scratch[k]!.start < run.end; k++) {
-      const s = Math.max(run.start, scratch[k]!.start);
-      const e = Math.min(run.end, scratch[k]!.end);
-      if (s > cur && run.mt === MIGRATE.MIGRATE_CMA) add('KHO_CMA_OUTSIDE_SCRATCH', run.by, cur, s);
-      if (run.mt !== MIGRATE.MIGRATE_CMA) add('KHO_SCRATCH_NOT_CMA', run.by, s, e);
+    let cur = start;
+    while (j < scratch.length && scratch[j]!.end <= start) j++;
+    // most runs neither are CMA nor meet scratch
+    if (type !== MIGRATE.MIGRATE_CMA && (j >= scratch.length || scratch[j]!.start >= end)) continue;
+    const by = map.runBy(i);
+    for (let k = j; k < scratch.length && scratch[k]!.start < end; k++) {
+      const s = Math.max(start, scratch[k]!.start);
+      const e = Math.min(end, scratch[k]!.end);
+      if (s > cur && type === MIGRATE.MIGRATE_CMA) add('KHO_CMA_OUTSIDE_SCRATCH', by, cur, s);
+      if (type !== MIGRATE.MIGRATE_CMA) add('KHO_SCRATCH_NOT_CMA', by, s, e);
       cur = e;
     }
-    if (cur < run.end && run.mt === MIGRATE.MIGRATE_CMA) add('KHO_CMA_OUTSIDE_SCRATCH', run.by, cur, run.end);
+    if (cur < end && type === MIGRATE.MIGRATE_CMA) add('KHO_CMA_OUTSIDE_SCRATCH', by, cur, end);
   }
   const out: Finding[] = [];
   for (const a of acc.values()) {

@@ -43,11 +43,19 @@ export interface PageblockRun {
   readonly by: string;
 }
 
-/** An interval map over pageblock indices: runs kept maximal, changed by sorted batches. */
+/**
+ * An interval map over pageblock indices: runs kept maximal, changed by sorted batches. Typed columns (run start,
+ * type, setter as an index into the setter names): a KHO init over a million blocks types a million pageblock
+ * ranges, no object per run.
+ */
 export class PageblockMap {
-  private starts: number[] = [];
-  private mts: number[] = [];
-  private bys: string[] = [];
+  private starts = new Float64Array(16);
+  private mts = new Int8Array(16);
+  private bys = new Int32Array(16);
+  private n = 0;
+  /** Setter names by index (0: '', none), and their indices. */
+  private readonly names: string[] = [''];
+  private readonly nameIds = new Map<string, number>([['', 0]]);
 
   /** Pageblocks holding a valid pfn start MIGRATE_UNMOVABLE (zeroed usemap); the rest have none. */
   constructor(
@@ -55,77 +63,158 @@ export class PageblockMap {
     readonly total: number,
     present: readonly Range[],
   ) {
+    const sparse = this.nameId('sparse_init');
     let cur = 0;
     for (const r of present) {
       const s = Math.max(cur, Math.floor(r.start / pageblockPages));
       const e = Math.min(total, Math.ceil(r.end / pageblockPages));
       if (e <= s) continue;
-      if (s > cur) this.push(cur, NONE, '');
-      this.push(s, MIGRATE.MIGRATE_UNMOVABLE, 'sparse_init');
+      if (s > cur) this.push(cur, NONE, 0);
+      this.push(s, MIGRATE.MIGRATE_UNMOVABLE, sparse);
       cur = e;
     }
-    if (cur < total) this.push(cur, NONE, '');
+    if (cur < total) this.push(cur, NONE, 0);
   }
 
-  private push(start: number, mt: number, by: string): void {
-    const n = this.starts.length;
+  private nameId(by: string): number {
+    let id = this.nameIds.get(by);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(by);
+      this.nameIds.set(by, id);
+    }
+    return id;
+  }
+
+  private reserve(need: number): void {
+    if (need <= this.starts.length) return;
+    const cap = Math.max(need, this.starts.length * 2);
+    const starts = new Float64Array(cap);
+    const mts = new Int8Array(cap);
+    const bys = new Int32Array(cap);
+    starts.set(this.starts.subarray(0, this.n));
+    mts.set(this.mts.subarray(0, this.n));
+    bys.set(this.bys.subarray(0, this.n));
+    this.starts = starts;
+    this.mts = mts;
+    this.bys = bys;
+  }
+
+  private push(start: number, mt: number, by: number): void {
+    const n = this.n;
     if (n && this.mts[n - 1] === mt && this.bys[n - 1] === by) return;
-    this.starts.push(start);
-    this.mts.push(mt);
-    this.bys.push(by);
+    if (n === this.starts.length) this.reserve(n + 1);
+    this.starts[n] = start;
+    this.mts[n] = mt;
+    this.bys[n] = by;
+    this.n = n + 1;
   }
 
   private end(i: number): number {
-    return i + 1 < this.starts.length ? this.starts[i + 1]! : this.total;
+    return i + 1 < this.n ? this.starts[i + 1]! : this.total;
+  }
+
+  /** The run holding pageblock b. */
+  private runAt(b: number): number {
+    let lo = 0;
+    let hi = this.n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= b) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   /**
    * init_pageblock_migratetype() on pageblocks: batch k sets [s[k], e[k]) to mt[k]. Batches are sorted by start
-   * and disjoint; pageblocks without a struct page are left alone. One merge sweep, O(runs + batches).
+   * and disjoint; pageblocks without a struct page are left alone. One merge sweep over the runs the batches meet
+   * (O(batches + runs met)); the runs before and after are copied as they are.
    */
-  assign(s: readonly number[], e: readonly number[], mt: readonly number[], by: string): void {
-    if (!s.length) return;
+  assign(
+    s: ArrayLike<number>,
+    e: ArrayLike<number>,
+    mt: ArrayLike<number>,
+    by: string,
+    count = s.length,
+  ): void {
+    if (!count) return;
+    const byId = this.nameId(by);
     const starts = this.starts;
     const mts = this.mts;
     const bys = this.bys;
-    this.starts = [];
-    this.mts = [];
-    this.bys = [];
-    const runEnd = (i: number): number => (i + 1 < starts.length ? starts[i + 1]! : this.total);
-    let pos = 0;
-    let ri = 0;
+    const nOld = this.n;
+    const total = this.total;
+    const runEnd = (i: number): number => (i + 1 < nOld ? starts[i + 1]! : total);
+    // the runs before the first batch are kept as they are; the sweep starts at the run holding it
+    const first = this.runAt(Math.max(0, s[0]!));
+    const cap = nOld + 2 * count + 1;
+    this.starts = new Float64Array(cap);
+    this.mts = new Int8Array(cap);
+    this.bys = new Int32Array(cap);
+    this.starts.set(starts.subarray(0, first));
+    this.mts.set(mts.subarray(0, first));
+    this.bys.set(bys.subarray(0, first));
+    this.n = first;
+    let pos = first < nOld ? starts[first]! : total;
+    let ri = first;
     let qi = 0;
-    while (pos < this.total) {
+    while (pos < total) {
       while (runEnd(ri) <= pos) ri++;
-      while (qi < s.length && e[qi]! <= pos) qi++;
+      while (qi < count && e[qi]! <= pos) qi++;
+      if (qi >= count) {
+        // past the last batch: the rest of this run, then the runs after it as they are
+        this.push(pos, mts[ri]!, bys[ri]!);
+        const k = this.n;
+        const rest = nOld - (ri + 1);
+        this.starts.set(starts.subarray(ri + 1, nOld), k);
+        this.mts.set(mts.subarray(ri + 1, nOld), k);
+        this.bys.set(bys.subarray(ri + 1, nOld), k);
+        // (no merge at the seam: the last run pushed has run ri's type and setter, which run ri + 1 has not)
+        this.n = k + rest;
+        break;
+      }
       const re = runEnd(ri);
-      if (qi < s.length && s[qi]! <= pos) {
+      if (s[qi]! <= pos) {
         const end = Math.min(e[qi]!, re);
-        if (mts[ri] === NONE) this.push(pos, NONE, '');
-        else this.push(pos, mt[qi]!, by);
+        if (mts[ri] === NONE) this.push(pos, NONE, 0);
+        else this.push(pos, mt[qi]!, byId);
         pos = end;
       } else {
-        const end = Math.min(re, qi < s.length ? s[qi]! : this.total);
+        const end = Math.min(re, s[qi]!);
         this.push(pos, mts[ri]!, bys[ri]!);
         pos = end;
       }
     }
   }
 
+  /** Number of runs; run i is [runStart(i), runEnd(i)) with type runMt(i), set by runBy(i). */
+  get runCount(): number {
+    return this.n;
+  }
+  runStart(i: number): number {
+    return this.starts[i]!;
+  }
+  runEnd(i: number): number {
+    return this.end(i);
+  }
+  runMt(i: number): number {
+    return this.mts[i]!;
+  }
+  runBy(i: number): string {
+    return this.names[this.bys[i]!]!;
+  }
+
   runs(): PageblockRun[] {
-    return this.starts.map((start, i) => ({ start, end: this.end(i), mt: this.mts[i]!, by: this.bys[i]! }));
+    const out: PageblockRun[] = [];
+    for (let i = 0; i < this.n; i++)
+      out.push({ start: this.starts[i]!, end: this.end(i), mt: this.mts[i]!, by: this.runBy(i) });
+    return out;
   }
 
   /** The type of pageblock b (-1 when it has no struct page). */
   at(b: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= b) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.mts[lo]!;
+    return this.mts[this.runAt(b)]!;
   }
 }
 
@@ -186,30 +275,39 @@ function splitBy(b0: number, b1: number, cma: readonly Range[], out: Batch): voi
   if (cur < b1) out.add(cur, b1, MIGRATE.MIGRATE_MOVABLE);
 }
 
+/** assign() batches in growable typed columns (an init over a million blocks adds a million pieces). */
 class Batch {
-  readonly s: number[] = [];
-  readonly e: number[] = [];
-  readonly mt: number[] = [];
+  s = new Float64Array(16);
+  e = new Float64Array(16);
+  mt = new Int8Array(16);
+  n = 0;
   /** Later pieces win over earlier ones in the same pageblock (the kernel types them in this order). */
   add(s: number, e: number, mt: number): void {
-    const n = this.s.length;
-    if (n && s < this.e[n - 1]!) {
-      if (s <= this.s[n - 1]!) {
-        this.s.pop();
-        this.e.pop();
-        this.mt.pop();
-        return this.add(s, e, mt);
-      }
-      this.e[n - 1] = s;
-    }
+    // a piece starting at or before the last one's start replaces it (and maybe the ones before)
+    while (this.n && s < this.e[this.n - 1]! && s <= this.s[this.n - 1]!) this.n--;
+    const n = this.n;
+    if (n && s < this.e[n - 1]!) this.e[n - 1] = s;
     if (e <= s) return;
-    if (n && this.mt[this.s.length - 1] === mt && this.e[this.s.length - 1] === s) {
-      this.e[this.s.length - 1] = e;
+    if (n && this.mt[n - 1] === mt && this.e[n - 1] === s) {
+      this.e[n - 1] = e;
       return;
     }
-    this.s.push(s);
-    this.e.push(e);
-    this.mt.push(mt);
+    if (n === this.s.length) {
+      const cap = n * 2;
+      const ns = new Float64Array(cap);
+      const ne = new Float64Array(cap);
+      const nm = new Int8Array(cap);
+      ns.set(this.s);
+      ne.set(this.e);
+      nm.set(this.mt);
+      this.s = ns;
+      this.e = ne;
+      this.mt = nm;
+    }
+    this.s[n] = s;
+    this.e[n] = e;
+    this.mt[n] = mt;
+    this.n = n + 1;
   }
 }
 
@@ -272,7 +370,7 @@ export function replayMigratetypes(
     released = true;
     const out = new Batch();
     for (const r of cmaByOverlap) out.add(r.start, r.end, MIGRATE.MIGRATE_CMA);
-    map.assign(out.s, out.e, out.mt, 'kho_release_scratch');
+    map.assign(out.s, out.e, out.mt, 'kho_release_scratch', out.n);
     phaseOf.set('kho_release_scratch', 'kho_memory_init');
   };
 
@@ -324,8 +422,8 @@ export function replayMigratetypes(
         else out.add(Math.floor(s / P), Math.ceil(e / P), MIGRATE.MIGRATE_MOVABLE);
       }
     } else continue;
-    if (out.s.length) {
-      map.assign(out.s, out.e, out.mt, ev.fn);
+    if (out.n) {
+      map.assign(out.s, out.e, out.mt, ev.fn, out.n);
       if (!phaseOf.has(ev.fn)) phaseOf.set(ev.fn, ev.phase);
     }
   }

@@ -2,6 +2,7 @@
 // real qemu host b-16g-2node (pageblock order 9: 2 MiB) with the fixture image of kho-fixtures.ts. Scratch:
 // lowmem [0x4000, 0x8000) in DMA32 (always initialised early), global [0x180000, 0x190000) and node 0's
 // [0x190000, 0x1a0000) above node 0's first_deferred_pfn 0x108000, node 1's [0x400000, 0x410000) above 0x288000.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rangeList } from '../../src/core/index.js';
 import type { Finding } from '../../src/check/kho-findings.js';
@@ -34,6 +35,64 @@ describe('PageblockMap', () => {
       [8, 10, 0, 'sparse_init'],
     ]);
     expect([m.at(0), m.at(3), m.at(5), m.at(9)]).toEqual([0, 4, -1, 0]);
+  });
+
+  it('assign() equals a pageblock-by-pageblock model, and keeps runs maximal (fast-check)', () => {
+    const TOTAL = 40;
+    const range = fc.tuple(fc.nat(TOTAL + 4), fc.nat(8)).map(([s, l]) => ({ start: s, end: s + l }));
+    // a batch: sorted disjoint pieces (as Batch makes them), each with a type; a setter per batch
+    const batch = fc
+      .array(fc.tuple(fc.nat(6), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 5 })), {
+        maxLength: 6,
+      })
+      .map((parts) => {
+        const s: number[] = [];
+        const e: number[] = [];
+        const mt: number[] = [];
+        let at = 0;
+        for (const [gap, len, t] of parts) {
+          s.push(at + gap);
+          e.push(at + gap + len);
+          mt.push(t);
+          at += gap + len;
+        }
+        return { s, e, mt };
+      });
+    fc.assert(
+      fc.property(
+        fc.array(range, { maxLength: 5 }),
+        fc.array(fc.tuple(batch, fc.constantFrom('a', 'b', 'sparse_init')), { maxLength: 8 }),
+        (present, ops) => {
+          const sorted = [...present].sort((a, b) => a.start - b.start);
+          const m = new PageblockMap(1, TOTAL, sorted);
+          // the model: a type and setter per pageblock, as the constructor's contract says
+          const mt = new Array<number>(TOTAL).fill(-1);
+          const by = new Array<string>(TOTAL).fill('');
+          let cur = 0;
+          for (const r of sorted) {
+            const s = Math.max(cur, r.start);
+            const e = Math.min(TOTAL, r.end);
+            for (let b = s; b < e; b++) [mt[b], by[b]] = [0, 'sparse_init'];
+            if (e > s) cur = e;
+          }
+          for (const [b, who] of ops) {
+            m.assign(b.s, b.e, b.mt, who);
+            for (let k = 0; k < b.s.length; k++)
+              for (let p = b.s[k]!; p < Math.min(b.e[k]!, TOTAL); p++)
+                if (mt[p] !== -1) [mt[p], by[p]] = [b.mt[k]!, who];
+          }
+          const runs = m.runs();
+          const got: [number, string][] = [];
+          for (const r of runs) for (let p = r.start; p < r.end; p++) got.push([r.mt, r.by]);
+          expect(got).toEqual(mt.map((t, p) => [t, by[p]!]));
+          for (let i = 1; i < runs.length; i++)
+            expect([runs[i]!.mt, runs[i]!.by]).not.toEqual([runs[i - 1]!.mt, runs[i - 1]!.by]);
+          for (let p = 0; p < TOTAL; p++) expect(m.at(p)).toBe(mt[p]);
+          expect(m.runCount).toBe(runs.length);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 

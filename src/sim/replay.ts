@@ -71,14 +71,25 @@ export type StrategyVariant = Pick<Scenario, 'strategy' | 'restore' | 'onProgres
 
 /**
  * What of a variant's strategy can change a KHO replay with deferred init on or off: nothing when the boot calls
- * none of its hooks (no deserialize() or restore(), or `deferredOnly` hooks with deferred init off: every posted
- * strategy begins with `if (!IS_ENABLED(CONFIG_DEFERRED_STRUCT_PAGE_INIT)) return`), else the strategy itself.
- * kho_memory_init() and kho_restore() read nothing else of the strategy (src/sim/phases/kho-memory-init.ts,
- * kho-restore.ts): deserializeInit only orders the flush of the deserialize hook's queue, empty without one.
+ * none of its hooks (a strategy without methods, or `deferredOnly` with deferred init off: every posted strategy
+ * begins with `if (!IS_ENABLED(CONFIG_DEFERRED_STRUCT_PAGE_INIT)) return`, and the phases then call no hook), else
+ * the strategy itself. Any function-valued field counts as a hook (deserialize, deserializeBlocks, restore, or one
+ * added later), so a new hook is never mistaken for no effect. kho_memory_init() and kho_restore() read nothing
+ * else of the strategy (src/sim/phases/kho-memory-init.ts, kho-restore.ts): deserializeInit only orders the flush
+ * of the deserialize hooks' queue, empty without them.
  */
 function strategyEffect(strategy: KhoStrategy, deferred: boolean): KhoStrategy | 'inert' {
-  const calls = (hook: unknown): boolean => hook !== undefined && !(strategy.deferredOnly && !deferred);
-  return calls(strategy.deserialize) || calls(strategy.restore) ? strategy : 'inert';
+  if (strategy.deferredOnly && !deferred) return 'inert';
+  // own fields and a class's methods alike
+  for (
+    let o: object | null = strategy;
+    o && o !== Object.prototype;
+    o = Object.getPrototypeOf(o) as object | null
+  )
+    for (const k of Object.getOwnPropertyNames(o))
+      if (k !== 'constructor' && typeof (strategy as unknown as Record<string, unknown>)[k] === 'function')
+        return strategy;
+  return 'inert';
 }
 
 function sameKinds(a: ReadonlySet<unknown>, b: ReadonlySet<unknown>): boolean {

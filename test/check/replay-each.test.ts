@@ -10,7 +10,8 @@ import { compareStrategies } from '../../src/check/compare.js';
 import { check } from '../../src/check/kho-findings.js';
 import { capturedBoot, computeCosts } from '../../src/cost/index.js';
 import { replay, replayEach } from '../../src/sim/replay.js';
-import type { KhoStrategy } from '../../src/sim/strategies/index.js';
+import type { KhoBlock } from '../../src/sim/phases/kho-types.js';
+import type { KhoStrategy, StrategyContext } from '../../src/sim/strategies/index.js';
 import { findStrategy, listStrategies } from '../../src/sim/strategies/index.js';
 import type { Finding } from '../../src/check/kho-findings.js';
 import type { Timeline } from '../../src/sim/timeline.js';
@@ -71,6 +72,28 @@ describe('replayEach', () => {
       ctx.initSinglePages(block.startPfn, block.startPfn + 1, nid, 0, '__init_single_page');
     },
   };
+  // the same with only the bulk deserialize hook, and as a class whose method (restore) is on the prototype: any hook
+  // makes a strategy count
+  const eagerBlocks: KhoStrategy = {
+    name: 'test-eager-blocks',
+    source: 'test',
+    summary: '__init_single_page() on each head at deserialize, in one call',
+    deserializeInit: 'before-order-write',
+    deserializeBlocks(blocks, ctx) {
+      for (let i = 0; i < blocks.length; i++)
+        ctx.initSinglePages(blocks.startPfn[i]!, blocks.startPfn[i]! + 1, 0, 0, '__init_single_page');
+    },
+  };
+  class EagerRestore implements KhoStrategy {
+    readonly name = 'test-eager-restore';
+    readonly source = 'test';
+    readonly summary = '__init_single_page() on each head at restore';
+    readonly deserializeInit = 'before-order-write' as const;
+    restore(block: KhoBlock, ctx: StrategyContext): void {
+      ctx.initSinglePages(block.startPfn, block.startPfn + 1, 0, 0, '__init_single_page');
+    }
+  }
+  const eagerRestore = new EagerRestore();
   for (const deferred of ['on', 'off'] as const)
     it(`--deferred ${deferred}: twins (inert strategies, the same strategy twice) read as their own replays`, () => {
       const image = imageOf(B16_SCRATCH);
@@ -84,6 +107,8 @@ describe('replayEach', () => {
         { strategy: eager },
         { strategy: lazy, restore: new Set<never>() },
         { strategy: lazy },
+        { strategy: eagerBlocks },
+        { strategy: eagerRestore },
       ];
       let takes = 0;
       const shared = replayEach(host, image, scenario, variants, (tl) => {
@@ -99,6 +124,8 @@ describe('replayEach', () => {
       // the test can tell the variants apart: the eager strategy initialises heads, --restore none restores nothing
       expect(alone[1]!.shape.phases).not.toEqual(alone[0]!.shape.phases);
       expect(alone[4]!.shape.restored).not.toEqual(alone[0]!.shape.restored);
+      expect(alone[6]!.shape.phases).not.toEqual(alone[0]!.shape.phases);
+      expect(alone[7]!.shape.phases).not.toEqual(alone[0]!.shape.phases);
       // with relabel, a twin's result is the earlier one's, relabelled; take runs for the variants replayed
       const ran: number[] = [];
       const named = replayEach(
@@ -121,6 +148,8 @@ describe('replayEach', () => {
               `${eager.name} as ${eager.name}`,
               'lazy-tail',
               'lazy-tail as none',
+              eagerBlocks.name,
+              eagerRestore.name,
             ]
           : [
               'none',
@@ -129,9 +158,11 @@ describe('replayEach', () => {
               `${eager.name} as ${eager.name}`,
               'lazy-tail',
               'lazy-tail',
+              eagerBlocks.name,
+              eagerRestore.name,
             ],
       );
-      expect(ran).toEqual(deferred === 'off' ? [0, 1, 4] : [0, 1, 2, 4, 5]);
+      expect(ran).toEqual(deferred === 'off' ? [0, 1, 4, 6, 7] : [0, 1, 2, 4, 5, 6, 7]);
     });
 
   // compare and check reuse a twin's findings and costs: each must equal its strategy's own replay, checked and costed

@@ -915,6 +915,65 @@ export class Memblock {
     forEachRegion(this.reserved, cb);
   }
 
+  /**
+   * for_each_reserved_mem_region() after the first loop of memmap_init_reserved_pages() (linux v7.3-rc7
+   * mm/memblock.c memmap_init_reserved_pages): memblock_set_node(region->base, region->size, &memblock.reserved,
+   * nid) for each memory region in order splits a reserved region crossing a memory region's boundary there, each
+   * part inside memory taking that memory's node (`defaultNid` for memory without one: the replay's 0, x86
+   * dummy_numa_init) and each part outside keeping the region's own. The parts come in address order, computed in
+   * one sweep over both arrays and never stored: at a million reserved regions a changed copy of the array would
+   * cost 24 bytes a region for nothing a later phase reads. memblock_set_node()'s merge of touching parts of equal
+   * node and flags is left out: it changes no page's node (a part outside memory without a node asks
+   * early_pfn_to_nid() of a pfn outside memory, first_online_node, merged or not). The array doubling the splits
+   * may cause in the kernel (memblock_double_array, then the loop's `goto repeat`) is not modelled. Memory regions
+   * a hand-made trace printed overlapping are done the kernel's way, one memblock_set_node() after the other (the
+   * later region's node wins), on a copy.
+   */
+  forEachReservedMemRegionByNode(defaultNid: number | null, cb: RangeCallback): void {
+    const m = this.memory;
+    const MB = m.baseColumn;
+    const MS = m.sizeColumn;
+    const MN = m.nidColumn;
+    const nm = m.count;
+    for (let k = 1; k < nm; k++)
+      if (MB[k]! < MB[k - 1]! + MS[k - 1]!) {
+        const copy = this.clone();
+        for (let i = 0; i < nm; i++) {
+          const nid = MN[i]! < 0 ? defaultNid : MN[i]!;
+          copy.setNode(MB[i]!, MS[i]!, copy.reserved, nid);
+        }
+        return forEachRegion(copy.reserved, cb);
+      }
+    const r = this.reserved;
+    const RB = r.baseColumn;
+    const RS = r.sizeColumn;
+    const RN = r.nidColumn;
+    const RF = r.flagsColumn;
+    let j = 0;
+    for (let i = 0; i < r.count; i++) {
+      const rs = RB[i]!;
+      const re = rs + RS[i]!;
+      const own = RN[i]! < 0 ? null : RN[i]!;
+      const f = RF[i]!;
+      while (j < nm && MB[j]! + MS[j]! <= rs) j++;
+      let cur = rs;
+      for (let k = j; k < nm && MB[k]! < re; k++) {
+        const ms = MB[k]!;
+        if (ms > cur) {
+          cb(cur, ms, own, f);
+          cur = ms;
+        }
+        const me = ms + MS[k]!;
+        const e = me < re ? me : re;
+        if (e > cur) {
+          cb(cur, e, MN[k]! < 0 ? defaultNid : MN[k]!, f);
+          cur = e;
+        }
+      }
+      if (cur < re) cb(cur, re, own, f);
+    }
+  }
+
   /** for_each_reserved_mem_region() as a list of regions. */
   reservedRegions(): MemblockRegion[] {
     return this.reserved.regions();

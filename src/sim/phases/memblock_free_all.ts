@@ -105,21 +105,26 @@ export function applyReservePlan(
  */
 export function memmapInitReservedPages(ctx: SimContext): void {
   const plan: ReservePlan = { init: [], reserve: [] };
-  const mb = ctx.memblock;
   const noinit = ctx.mm.rsrvNoinit;
+  const setNode = ctx.mm.reservedNid === 'set-node';
+  const mb = ctx.memblock;
   const nomap = (): void => {
     mb.forEachMemRegion((start, end, nid, flags) => {
       if (flags & MEMBLOCK_FLAGS.MEMBLOCK_NOMAP)
-        reserveBootmemRegion(ctx, start, end, noinit ? nid : null, plan);
+        reserveBootmemRegion(ctx, start, end, setNode ? nid : null, plan);
     });
   };
   if (ctx.mm.nomapFirst) nomap();
-  mb.forEachReservedMemRegion((start, end, rnid, flags) => {
+  const reservedRegion = (start: number, end: number, rnid: number | null, flags: number): void => {
     if (noinit && flags & MEMBLOCK_FLAGS.MEMBLOCK_RSRV_NOINIT) return;
-    // newer kernels copy node ids onto reserved regions (memblock_set_node on the reserved type) first
-    const nid = noinit ? (rnid ?? ctx.pfnToNid.lookup(pfnDown(start, ctx.arch))) : null;
+    // a part outside memory without a node: early_pfn_to_nid(PFN_DOWN(start)) (!numa_valid_node)
+    const nid = setNode ? (rnid ?? ctx.pfnToNid.lookup(pfnDown(start, ctx.arch))) : null;
     reserveBootmemRegion(ctx, start, end, nid, plan);
-  });
+  };
+  // memblock_set_node() of each memory region on memblock.reserved first: reserved regions split at node
+  // boundaries, each part with its memory's node (a memory region without one is node 0, as the layout has it)
+  if (setNode) mb.forEachReservedMemRegionByNode(0, reservedRegion);
+  else mb.forEachReservedMemRegion(reservedRegion);
   if (!ctx.mm.nomapFirst) nomap();
   // reserve_bootmem_region() became memmap_init_reserved_range() in v7.2 (linux v7.3-rc7 mm/memblock.c)
   applyReservePlan(ctx, plan, { phase: RESERVE.phase, fn: ctx.mm.reserveRangeFn });

@@ -1,0 +1,95 @@
+// memmap_init_reserved_pages() from v6.5 sets each memory region's node on memblock.reserved first
+// (memblock_set_node, linux v7.3-rc7 mm/memblock.c memmap_init_reserved_pages), so a reserved region crossing a node
+// boundary is split there and its struct pages on the far node are set up with that node and its zones. 6.1 asked
+// early_pfn_to_nid() per pfn and got the same nodes. Pfns, 4 KiB pages, x86_64 (32768-page sections).
+import { describe, expect, it } from 'vitest';
+import { replay } from '../../src/sim/index.js';
+import { MEMBLOCK_FLAGS as F, Memblock } from '../../src/sim/memblock.js';
+import { makeHost, PAGE } from './build-host.js';
+
+// node 0: low memory + [0x100000, 0x140000); node 1: [0x140000, 0x180000). With deferred init, node 0 defers from
+// 0x108000 and node 1 from 0x148000 (one section of its top zone initialised early).
+const MEM = [
+  [1, 0x80000, 0],
+  [0x100000, 0x140000, 0],
+  [0x140000, 0x180000, 1],
+] as const;
+
+/** A host whose one reserved region [start, end) has no node (memblock_reserve: NUMA_NO_NODE). */
+function crossingHost(start: number, end: number, release: string) {
+  const host = makeHost({ memory: MEM, release });
+  return { ...host, reserved: [{ start: start * PAGE, end: end * PAGE, nid: null, flags: 0 }] };
+}
+
+describe('memmap_init_reserved_pages: a reserved region crossing a node boundary', () => {
+  const [s, e] = [0x13f000, 0x149000];
+
+  it.each(['6.12.0', '7.3.0'])('%s: each part is set up with the node of the memory under it', (release) => {
+    const tl = replay(crossingHost(s, e, release), null, { deferred: 'on' });
+    const fn = tl.mm.reserveRangeFn;
+    // node 0's part, above its first_deferred_pfn: initialised here in node 0's Normal zone
+    expect(tl.memmap.stateAt(s)).toMatchObject({ initCount: 1, nid: 0, zid: 2, reserved: true, initBy: fn });
+    // node 1's part below its first_deferred_pfn: memmap_init did it, nothing initialises it again
+    expect(tl.memmap.stateAt(0x140000)).toMatchObject({ initCount: 1, nid: 1, zid: 2, reserved: true });
+    expect(tl.memmap.stateAt(0x140000).initBy).not.toBe(fn);
+    // node 1's part above its first_deferred_pfn: initialised here, node 1 (the start's node 0 has no zone there)
+    expect(tl.memmap.stateAt(e - 1)).toMatchObject({
+      initCount: 1,
+      nid: 1,
+      zid: 2,
+      reserved: true,
+      initBy: fn,
+    });
+    expect(tl.diagnostics.filter((d) => d.code === 'SIM_NO_ZONE_SPANS_PFN')).toEqual([]);
+  });
+
+  it('6.1 (early_pfn_to_nid per pfn) gives every page the same node and zone', () => {
+    const newer = replay(crossingHost(s, e, '6.12.0'), null, { deferred: 'on' });
+    const old = replay(crossingHost(s, e, '6.1.0'), null, { deferred: 'on' });
+    expect(old.mm.name).toBe('linux-6.1');
+    for (const pfn of [s, 0x13ffff, 0x140000, 0x147fff, 0x148000, e - 1]) {
+      const a = newer.memmap.stateAt(pfn);
+      const b = old.memmap.stateAt(pfn);
+      expect([pfn, a.nid, a.zid, a.initCount]).toEqual([pfn, b.nid, b.zid, b.initCount]);
+    }
+  });
+});
+
+describe('Memblock.forEachReservedMemRegionByNode', () => {
+  const parts = (mb: Memblock) => {
+    const out: [number, number, number | null, number][] = [];
+    mb.forEachReservedMemRegionByNode(0, (s, e, nid, f) => out.push([s, e, nid, f]));
+    return out;
+  };
+
+  it('splits reserved regions at memory boundaries: memory parts take its node, parts outside keep their own', () => {
+    const mb = new Memblock({ version: 'newest', pageShift: 0 });
+    mb.addNode(0, 100, 0);
+    mb.addNode(100, 100, 1);
+    mb.add(300, 50); // no node: the default (0)
+    mb.reserve(90, 20); // crosses 0 -> 1
+    mb.reserve(180, 140); // node 1 -> hole -> memory without a node
+    mb.reserveNode(350, 10, 1, F.MEMBLOCK_RSRV_KERN); // outside memory: keeps its own node
+    expect(parts(mb)).toEqual([
+      [90, 100, 0, 0],
+      [100, 110, 1, 0],
+      [180, 200, 1, 0],
+      [200, 300, null, 0],
+      [300, 320, 0, 0],
+      [350, 360, 1, F.MEMBLOCK_RSRV_KERN],
+    ]);
+  });
+
+  it('memory regions a trace printed overlapping: the later one wins, as the kernel loop leaves it', () => {
+    const mb = new Memblock({ version: 'newest', pageShift: 0 });
+    mb.memory.load([
+      { start: 0, end: 100, nid: 0, flags: 0 },
+      { start: 50, end: 150, nid: 1, flags: 0 },
+    ]);
+    mb.reserve(40, 80);
+    expect(parts(mb)).toEqual([
+      [40, 50, 0, 0],
+      [50, 120, 1, 0],
+    ]);
+  });
+});

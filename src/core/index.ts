@@ -8,3 +8,4 @@ export * from './phys.js';
 export * from './progress.js';
 export * from './escape.js';
 export * from './memblock-flags.js';
+export * from './columns.js';

@@ -1,7 +1,7 @@
 // Column operations of the memblock model: one kernel operation (linux v7.3-rc7 mm/memblock.c memblock_add_range,
 // memblock_setclr_flag, memblock_set_node) applied to each range of a sorted batch, done as one sweep over the region columns instead
 // of one isolate/insert/merge per range. kho_memory_init() reserves a million preserved blocks this way.
-import { InternalError } from '../core/index.js';
+import { GrowableColumns, InternalError } from '../core/index.js';
 import type { MemblockType } from './memblock.js';
 
 /** A batch of byte ranges [start[k], end[k]) for k < n, sorted by start (they may overlap or touch). */
@@ -29,92 +29,64 @@ export interface BatchOp {
   readonly setNid: boolean;
 }
 
-/** Growable output columns of a sweep, with a touched mark per piece (the pieces the batch covered). */
-class Pieces {
-  base: Float64Array;
-  end: Float64Array;
-  nid: Int32Array;
-  flags: Int32Array;
-  touched: Uint8Array;
-  n = 0;
+/** Output pieces of a sweep (base, end, nid, flags, touched: the pieces the batch covered), in growable columns. */
+class Pieces extends GrowableColumns<[Float64Array, Float64Array, Int32Array, Int32Array, Uint8Array]> {
   constructor(cap: number) {
-    this.base = new Float64Array(cap);
-    this.end = new Float64Array(cap);
-    this.nid = new Int32Array(cap);
-    this.flags = new Int32Array(cap);
-    this.touched = new Uint8Array(cap);
+    super([
+      new Float64Array(cap),
+      new Float64Array(cap),
+      new Int32Array(cap),
+      new Int32Array(cap),
+      new Uint8Array(cap),
+    ]);
   }
   push(b: number, e: number, nid: number, flags: number, touched: number): void {
-    if (this.n === this.base.length) this.grow();
-    const i = this.n++;
-    this.base[i] = b;
-    this.end[i] = e;
-    this.nid[i] = nid;
-    this.flags[i] = flags;
-    this.touched[i] = touched;
-  }
-  private grow(): void {
-    const cap = this.base.length * 2 + 16;
-    const f = <T extends Float64Array | Int32Array | Uint8Array>(a: T, b: T): T => {
-      b.set(a);
-      return b;
-    };
-    this.base = f(this.base, new Float64Array(cap));
-    this.end = f(this.end, new Float64Array(cap));
-    this.nid = f(this.nid, new Int32Array(cap));
-    this.flags = f(this.flags, new Int32Array(cap));
-    this.touched = f(this.touched, new Uint8Array(cap));
+    const i = this.n;
+    if (i === this.cols[0].length) this.room(1);
+    const c = this.cols;
+    c[0][i] = b;
+    c[1][i] = e;
+    c[2][i] = nid;
+    c[3][i] = flags;
+    c[4][i] = touched;
+    this.n = i + 1;
   }
 }
 
 /**
- * The type's new columns, written in address order with memblock_merge_regions() applied as pieces come: a piece
- * joins the last region when they touch with equal nid and flags and at least one of the two lies in a batch range.
+ * The type's new columns (base, size, nid, flags), written in address order with memblock_merge_regions() applied as
+ * pieces come: a piece joins the last region when they touch with equal nid and flags and at least one of the two
+ * lies in a batch range.
  */
-class Merged {
-  base: Float64Array;
-  size: Float64Array;
-  nid: Int32Array;
-  flags: Int32Array;
-  n = 0;
+class Merged extends GrowableColumns<[Float64Array, Float64Array, Int32Array, Int32Array]> {
   private lastTouched = 0;
   constructor(cap: number) {
-    this.base = new Float64Array(cap);
-    this.size = new Float64Array(cap);
-    this.nid = new Int32Array(cap);
-    this.flags = new Int32Array(cap);
+    super([new Float64Array(cap), new Float64Array(cap), new Int32Array(cap), new Int32Array(cap)]);
   }
   push(b: number, e: number, nid: number, flags: number, touched: number): void {
     const m = this.n;
+    let c = this.cols;
     if (
       m > 0 &&
       (touched || this.lastTouched) &&
-      this.base[m - 1]! + this.size[m - 1]! === b &&
-      this.nid[m - 1] === nid &&
-      this.flags[m - 1] === flags
+      c[0][m - 1]! + c[1][m - 1]! === b &&
+      c[2][m - 1] === nid &&
+      c[3][m - 1] === flags
     ) {
-      this.size[m - 1] = e - this.base[m - 1]!;
+      c[1][m - 1] = e - c[0][m - 1]!;
       this.lastTouched = 1;
       return;
     }
-    if (m === this.base.length) this.grow();
-    this.base[m] = b;
-    this.size[m] = e - b;
-    this.nid[m] = nid;
-    this.flags[m] = flags;
+    if (m === c[0].length) {
+      this.room(1);
+      c = this.cols;
+    }
+    c[0][m] = b;
+    c[1][m] = e - b;
+    c[2][m] = nid;
+    c[3][m] = flags;
     this.lastTouched = touched;
     this.n = m + 1;
-  }
-  private grow(): void {
-    const cap = Math.ceil(this.base.length * 1.5) + 16;
-    const f = <T extends Float64Array | Int32Array>(a: T, b: T): T => {
-      b.set(a);
-      return b;
-    };
-    this.base = f(this.base, new Float64Array(cap));
-    this.size = f(this.size, new Float64Array(cap));
-    this.nid = f(this.nid, new Int32Array(cap));
-    this.flags = f(this.flags, new Int32Array(cap));
   }
 }
 
@@ -219,10 +191,11 @@ export function applyBatch(type: MemblockType, batch: RangeBatch, op: BatchOp): 
   if (op.add) gapsUpTo(Infinity);
   if (pieces) {
     // a stable sort by (base, end), then the merge
+    const [PB, PE, PN, PF, PT] = pieces.cols;
     const idx = Array.from({ length: pieces.n }, (_, j) => j);
-    idx.sort((a, b) => pieces.base[a]! - pieces.base[b]! || pieces.end[a]! - pieces.end[b]! || a - b);
-    for (const i of idx)
-      merged.push(pieces.base[i]!, pieces.end[i]!, pieces.nid[i]!, pieces.flags[i]!, pieces.touched[i]!);
+    idx.sort((a, b) => PB[a]! - PB[b]! || PE[a]! - PE[b]! || a - b);
+    for (const i of idx) merged.push(PB[i]!, PE[i]!, PN[i]!, PF[i]!, PT[i]!);
   }
-  type.replaceColumns(merged.base, merged.size, merged.nid, merged.flags, merged.n);
+  const [base, size, nid, flags] = merged.cols;
+  type.replaceColumns(base, size, nid, flags, merged.n);
 }

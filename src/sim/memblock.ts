@@ -5,7 +5,7 @@
 // memblock=debug log replay (src/sim/memblock-replay.ts) runs the one-region operations on another.
 
 // enum memblock_flags: the one table, in src/core (re-exported for the model's users)
-import { MEMBLOCK_FLAGS } from '../core/index.js';
+import { GrowableColumns, MEMBLOCK_FLAGS } from '../core/index.js';
 import { EarlyPfnToNid } from './mem-regions.js';
 import type { RangeBatch } from './memblock-batch.js';
 import { applyBatch } from './memblock-batch.js';
@@ -1082,33 +1082,21 @@ export class Memblock {
    * preserved blocks leave a million gaps, no object each.
    */
   freePfnColumns(q: FreeRangeQuery): FreePfnColumns {
-    let cap = 1024;
-    let start: Float64Array = new Float64Array(cap);
-    let end: Float64Array = new Float64Array(cap);
-    let nid: Float64Array = new Float64Array(cap);
-    let n = 0;
+    const buf = new GrowableColumns([new Float64Array(1024), new Float64Array(1024), new Float64Array(1024)]);
     const ps = this.pageSize;
     this.forEachFreeMemRange(q, (s0, e0, node) => {
       const s = Math.ceil(s0 / ps);
       const e = Math.floor(e0 / ps);
       if (s >= e) return;
-      if (n === cap) {
-        cap *= 2;
-        const grow = (x: Float64Array): Float64Array => {
-          const y = new Float64Array(cap);
-          y.set(x);
-          return y;
-        };
-        start = grow(start);
-        end = grow(end);
-        nid = grow(nid);
-      }
-      start[n] = s;
-      end[n] = e;
-      nid[n] = node ?? -1;
-      n++;
+      const n = buf.n;
+      if (n === buf.cols[0].length) buf.room(1);
+      const c = buf.cols;
+      c[0][n] = s;
+      c[1][n] = e;
+      c[2][n] = node ?? -1;
+      buf.n = n + 1;
     });
-    return { start: start.subarray(0, n), end: end.subarray(0, n), nid: nid.subarray(0, n), n };
+    return { start: buf.used(0), end: buf.used(1), nid: buf.used(2), n: buf.n };
   }
 
   // ---- allocation -------------------------------------------------------------------------------

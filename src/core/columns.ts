@@ -1,0 +1,65 @@
+// Growable typed columns: k typed arrays filled row by row, for the engine's range and piece lists (a million
+// preserved blocks are a few typed arrays, never an object per row). The columns are plain fields the caller
+// indexes directly in its hot loop; when they are full, room() replaces each by a larger copy of the same kind.
+
+/** A column: any typed array of numbers. */
+export type TypedColumn =
+  Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
+
+type ColumnOf<T extends TypedColumn> = T extends Float64Array
+  ? Float64Array
+  : T extends Int32Array
+    ? Int32Array
+    : T extends Uint8Array
+      ? Uint8Array
+      : T;
+
+/** The arrays' kinds as given, with the wider `ArrayBufferLike` buffers views may have dropped. */
+export type Columns<C extends readonly TypedColumn[]> = { -readonly [K in keyof C]: ColumnOf<C[K]> };
+
+/**
+ * k typed columns of one capacity and `n` rows in use. Write rows with room() then `cols[j][n] = ...; n++` (or a
+ * subclass's push). room() may replace the columns: a caller that keeps a column in a local reads it again after.
+ */
+export class GrowableColumns<C extends readonly TypedColumn[]> {
+  /** The columns, each of length `capacity`; rows [0, n) are in use. */
+  cols: Columns<C>;
+  n = 0;
+
+  /** Start from these (empty) columns: their kinds are kept and their common length is the first capacity. */
+  constructor(cols: readonly [...C]) {
+    const cap = cols.length ? cols[0]!.length : 0;
+    for (const c of cols) if (c.length !== cap) throw new RangeError('columns of different lengths');
+    this.cols = [...cols] as unknown as Columns<C>;
+  }
+
+  get capacity(): number {
+    const c = this.cols as readonly TypedColumn[];
+    return c.length ? c[0]!.length : 0;
+  }
+
+  /** Room for `extra` more rows: when full, every column becomes a copy of capacity max(n + extra, 2 capacity + 16). */
+  room(extra = 1): void {
+    const need = this.n + extra;
+    if (need > this.capacity) this.grow(need);
+  }
+
+  private grow(need: number): void {
+    const cap = Math.max(need, this.capacity * 2 + 16);
+    const n = this.n;
+    const cols = this.cols as TypedColumn[];
+    for (let j = 0; j < cols.length; j++) {
+      const old = cols[j]!;
+      const Kind = old.constructor as new (length: number) => TypedColumn;
+      const c = new Kind(cap);
+      c.set(old.subarray(0, n) as ArrayLike<number>);
+      cols[j] = c;
+    }
+  }
+
+  /** Rows [0, n) of column j, a view (no copy). */
+  used<J extends number>(j: J): Columns<C>[J] {
+    const c = (this.cols as TypedColumn[])[j]!;
+    return c.subarray(0, this.n) as Columns<C>[J];
+  }
+}

@@ -1,0 +1,88 @@
+// GrowableColumns (src/core/columns.ts): rows appended through room() read back as a plain list of rows would, the
+// columns keep their kinds, and growth copies the rows in use only.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { GrowableColumns } from '../../src/core/index.js';
+
+type Row = [number, number, number];
+
+function append(buf: GrowableColumns<[Float64Array, Int32Array, Uint8Array]>, rows: readonly Row[]): void {
+  for (const [a, b, c] of rows) {
+    buf.room(1);
+    const n = buf.n;
+    buf.cols[0][n] = a;
+    buf.cols[1][n] = b;
+    buf.cols[2][n] = c;
+    buf.n = n + 1;
+  }
+}
+
+const rowArb = fc.tuple(
+  fc.double({ noNaN: true, min: -1e15, max: 1e15 }),
+  fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+  fc.integer({ min: 0, max: 255 }),
+);
+
+describe('GrowableColumns', () => {
+  it('rows appended in batches of any size, from any first capacity, read back in order', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 20 }),
+        fc.array(fc.array(rowArb, { maxLength: 60 }), { maxLength: 8 }),
+        fc.integer({ min: 0, max: 200 }),
+        (cap, batches, reserveAhead) => {
+          const buf = new GrowableColumns([new Float64Array(cap), new Int32Array(cap), new Uint8Array(cap)]);
+          const want: Row[] = [];
+          for (const rows of batches) {
+            // room() for many rows at once, then fewer used: later appends still land after the rows in use
+            buf.room(reserveAhead);
+            expect(buf.capacity).toBeGreaterThanOrEqual(buf.n + reserveAhead);
+            append(buf, rows);
+            want.push(...rows);
+          }
+          expect(buf.n).toBe(want.length);
+          expect(Array.from(buf.used(0))).toEqual(want.map((r) => r[0]));
+          expect(Array.from(buf.used(1))).toEqual(want.map((r) => r[1]));
+          expect(Array.from(buf.used(2))).toEqual(want.map((r) => r[2]));
+          expect(buf.cols[0]).toBeInstanceOf(Float64Array);
+          expect(buf.cols[1]).toBeInstanceOf(Int32Array);
+          expect(buf.cols[2]).toBeInstanceOf(Uint8Array);
+          for (const c of buf.cols) expect(c.length).toBe(buf.capacity);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('grows geometrically (a million rows: a few dozen copies, not one per row) and used() is a view', () => {
+    const buf = new GrowableColumns([new Float64Array(1), new Float64Array(1)]);
+    let copies = 0;
+    let cols = buf.cols;
+    for (let i = 0; i < 1_000_000; i++) {
+      buf.room(1);
+      if (buf.cols !== cols || buf.cols[0] !== cols[0]) copies++;
+      cols = buf.cols;
+      buf.cols[0][i] = i;
+      buf.cols[1][i] = -i;
+      buf.n = i + 1;
+    }
+    expect(copies).toBeLessThan(25);
+    const v = buf.used(1);
+    expect([v.length, v[999_999]]).toEqual([1_000_000, -999_999]);
+    expect(v.buffer).toBe(buf.cols[1].buffer);
+  });
+
+  it('room() when there is room changes nothing', () => {
+    const buf = new GrowableColumns([new Float64Array(8)]);
+    const c = buf.cols[0];
+    buf.room(8);
+    expect(buf.cols[0]).toBe(c);
+    buf.room(9);
+    expect(buf.cols[0]).not.toBe(c);
+    expect(buf.capacity).toBe(32);
+  });
+
+  it('refuses columns of different lengths', () => {
+    expect(() => new GrowableColumns([new Float64Array(2), new Int32Array(3)])).toThrow(RangeError);
+  });
+});

@@ -2,6 +2,7 @@
 // is two Float64Arrays, never a Range object per range. RangeBuffer collects, normalized() sorts and merges into
 // the RangeColumns a Finding keeps (src/core/ranges.ts), which the JSON writer streams.
 import type { Range, RangeColumns } from '../core/index.js';
+import { GrowableColumns } from '../core/index.js';
 
 /** Ranges [start[k], end[k]) for k < n: the shape MemMap.scanRanges() reads. */
 export interface Cols {
@@ -12,29 +13,28 @@ export interface Cols {
 
 export const NO_COLS: Cols = { start: new Float64Array(0), end: new Float64Array(0), n: 0 };
 
-export class RangeBuffer {
+/**
+ * Ranges collected in two growable columns (src/core/columns.ts), with whether they came in start order. `start` and
+ * `end` are the columns as own fields (what the sweeps reading a Cols index), set again whenever room() grows them.
+ */
+export class RangeBuffer extends GrowableColumns<[Float64Array, Float64Array]> {
   start: Float64Array;
   end: Float64Array;
-  n = 0;
   /** Every range so far starts at or after the one before (the common case: one pass, no sort). */
   sorted = true;
   constructor(cap = 16) {
-    this.start = new Float64Array(cap);
-    this.end = new Float64Array(cap);
+    super([new Float64Array(cap), new Float64Array(cap)]);
+    this.start = this.cols[0];
+    this.end = this.cols[1];
   }
-  private grow(need: number): void {
-    let cap = this.start.length * 2 + 16;
-    while (cap < need) cap *= 2;
-    const s = new Float64Array(cap);
-    const e = new Float64Array(cap);
-    s.set(this.start.subarray(0, this.n));
-    e.set(this.end.subarray(0, this.n));
-    this.start = s;
-    this.end = e;
+  override room(extra = 1): void {
+    super.room(extra);
+    this.start = this.cols[0];
+    this.end = this.cols[1];
   }
   push(s: number, e: number): void {
     const n = this.n;
-    if (n === this.start.length) this.grow(n + 1);
+    if (n === this.start.length) this.room(1);
     if (n > 0 && s < this.start[n - 1]!) this.sorted = false;
     this.start[n] = s;
     this.end[n] = e;
@@ -42,12 +42,13 @@ export class RangeBuffer {
   }
   pushCols(c: Cols): void {
     if (!c.n) return;
-    if (this.n + c.n > this.start.length) this.grow(this.n + c.n);
-    if (this.n > 0 && c.start[0]! < this.start[this.n - 1]!) this.sorted = false;
+    this.room(c.n);
+    const n = this.n;
+    if (n > 0 && c.start[0]! < this.start[n - 1]!) this.sorted = false;
     for (let k = 1; k < c.n && this.sorted; k++) if (c.start[k]! < c.start[k - 1]!) this.sorted = false;
-    this.start.set(c.start.subarray(0, c.n), this.n);
-    this.end.set(c.end.subarray(0, c.n), this.n);
-    this.n += c.n;
+    this.start.set(c.start.subarray(0, c.n), n);
+    this.end.set(c.end.subarray(0, c.n), n);
+    this.n = n + c.n;
   }
   /** The union of the ranges, sorted, disjoint and not touching (empty ranges dropped), as new columns. */
   normalized(): Cols {

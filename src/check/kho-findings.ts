@@ -2,7 +2,7 @@
 // A KHO boot: struct-page events restricted to preserved memory and scratch, the restore outcomes, and checks of
 // the image against the host layout. A plain boot: the same struct-page rules over all of memory. Range work only.
 import type { Range, RangeColumns, Severity } from '../core/index.js';
-import { firstEndingAfter, upperBound } from '../core/index.js';
+import { firstEndingAfter, GrowableColumns, upperBound } from '../core/index.js';
 import { KhoBlocks } from '../sim/phases/kho-types.js';
 import type { Timeline } from '../sim/timeline.js';
 import { trueIdentity } from '../sim/phases/kho-run.js';
@@ -351,30 +351,22 @@ interface IdPieces extends Cols {
  * is one piece (or none, in a hole), found by binary search; only the others go through trueIdentity().
  */
 function identityPieces(layout: Timeline['layout'], ranges: Cols, cuts: Float64Array): IdPieces {
-  let cap = ranges.n + 16;
-  let start: Float64Array = new Float64Array(cap);
-  let end: Float64Array = new Float64Array(cap);
-  let nid: Float64Array = new Float64Array(cap);
-  let zid: Float64Array = new Float64Array(cap);
-  let n = 0;
+  const cap = ranges.n + 16;
+  const buf = new GrowableColumns([
+    new Float64Array(cap),
+    new Float64Array(cap),
+    new Float64Array(cap),
+    new Float64Array(cap),
+  ]);
   const push = (s: number, e: number, node: number, zone: number | null): void => {
-    if (n === cap) {
-      cap *= 2;
-      const grow = (a: Float64Array): Float64Array => {
-        const b = new Float64Array(cap);
-        b.set(a);
-        return b;
-      };
-      start = grow(start);
-      end = grow(end);
-      nid = grow(nid);
-      zid = grow(zid);
-    }
-    start[n] = s;
-    end[n] = e;
-    nid[n] = node;
-    zid[n] = zone ?? -1;
-    n++;
+    const n = buf.n;
+    if (n === buf.cols[0].length) buf.room(1);
+    const c = buf.cols;
+    c[0][n] = s;
+    c[1][n] = e;
+    c[2][n] = node;
+    c[3][n] = zone ?? -1;
+    buf.n = n + 1;
   };
   // the spanned zones of each node in index order (the first spanning a pfn wins, as forEachZonePiece)
   const zonesOf = new Map(layout.nodes.map((nd) => [nd.nid, nd.zones.filter((z) => z.spannedPages)]));
@@ -404,7 +396,8 @@ function identityPieces(layout: Timeline['layout'], ranges: Cols, cuts: Float64A
       }
     push(rStart, rEnd, mr.nid, zone);
   }
-  return { start, end, nid, zid, n };
+  const [start, end, nid, zid] = buf.cols;
+  return { start, end, nid, zid, n: buf.n };
 }
 
 

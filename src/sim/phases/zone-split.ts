@@ -2,7 +2,7 @@
 // init_reserved_page, v6.1) and splitByNode() of src/sim/mem-regions.ts (early_pfn_to_nid per pfn) for ranges by
 // the million: a range inside one zone span or one memory region costs a binary search and a callback instead of
 // a Set, a sort and arrays per call.
-import { firstEndingAfter } from '../../core/index.js';
+import { firstEndingAfter, upperBound } from '../../core/index.js';
 import type { SimContext } from '../context.js';
 import { splitByZone } from '../context.js';
 import type { Layout } from '../layout.js';
@@ -54,13 +54,7 @@ export function forEachZonePiece(
     if (!nz) return cb(start, end, null);
     // the first cut above start: when it is at or past end, no zone starts or ends inside the range
     const c = nz.cuts;
-    let lo = 0;
-    let hi = c.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (c[mid]! <= start) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = upperBound(c, start);
     if (lo === c.length || c[lo]! >= end) {
       for (const z of nz.zones) if (start >= z.startPfn && start < z.endPfn) return cb(start, end, z.zid);
       return cb(start, end, null);
@@ -82,13 +76,7 @@ export function zoneStretch(
   const nz = nodeZones(layout, nid);
   if (!nz) return { lo: -Infinity, hi: Infinity, zid: null };
   const c = nz.cuts;
-  let lo = 0;
-  let hi = c.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (c[mid]! <= pfn) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = upperBound(c, pfn);
   let zid: number | null = null;
   for (const z of nz.zones) {
     if (pfn >= z.startPfn && pfn < z.endPfn) {

@@ -59,16 +59,8 @@ export class EarlyPfnToNid<N extends number | null = number> {
 export function pfnRegionSource(regions: readonly PfnRegion[]): PfnNidSource {
   return {
     searchPfn(pfn) {
-      let lo = 0;
-      let hi = regions.length - 1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        const r = regions[mid]!;
-        if (pfn < r.start) hi = mid - 1;
-        else if (pfn >= r.end) lo = mid + 1;
-        else return mid;
-      }
-      return -1;
+      const i = firstEndingAfter(regions, pfn);
+      return i < regions.length && regions[i]!.start <= pfn ? i : -1;
     },
     startPfn: (i) => regions[i]!.start,
     endPfn: (i) => regions[i]!.end,

@@ -7,6 +7,7 @@
 // (fs/proc/kcore.c read_kcore_iter, v6.x). Both copies are the same physical bytes; for cores whose
 // overlapping segments disagree, "first wins" is at least stable and matches the dumpers' order.
 import type { Range } from '../../src/core/index.js';
+import { upperBound } from '../../src/core/index.js';
 import type { ElfSegment } from './types.js';
 
 /** One disjoint run of physical memory backed by a single segment. */
@@ -122,16 +123,8 @@ export class PhysMap {
 
   /** Index of the piece holding `addr`, or -1. */
   find(addr: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.starts[mid]! <= addr) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    // the last piece starting at or below addr
+    const found = upperBound(this.starts, addr) - 1;
     return found >= 0 && addr < this.pieces[found]!.end ? found : -1;
   }
 

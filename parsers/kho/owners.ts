@@ -3,7 +3,7 @@
 // gets the claim's owner. Owners are two typed columns parallel to KhoImage.preserved (a kind and a reference into
 // that kind's table), never an object per block: an image can hold millions of blocks.
 import type { DiagnosticSink } from '../../src/core/index.js';
-import { hex } from '../../src/core/index.js';
+import { hex, lowerBound } from '../../src/core/index.js';
 import type { KhoImage, KhoOwnerColumns, KhoPreservedBlocks } from './types.js';
 
 /** Owner kinds, stored in KhoOwnerColumns.kind. `ref` says which entry of the kind's table. */
@@ -101,11 +101,7 @@ export class OwnerAttributor {
       }
       hi = bound < n ? bound : n;
     }
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (phys[mid]! < p) lo = mid + 1;
-      else hi = mid;
-    }
+    lo = lowerBound(phys, p, lo, hi);
     this.cursor = lo;
     return lo;
   }

@@ -18,8 +18,9 @@ type ColumnOf<T extends TypedColumn> = T extends Float64Array
 export type Columns<C extends readonly TypedColumn[]> = { -readonly [K in keyof C]: ColumnOf<C[K]> };
 
 /**
- * k typed columns of one capacity and `n` rows in use. Write rows with room() then `cols[j][n] = ...; n++` (or a
- * subclass's push). room() may replace the columns: a caller that keeps a column in a local reads it again after.
+ * k typed columns of one capacity and `n` rows in use. Add a row with `const i = row()` then `cols[j][i] = ...`, or
+ * room() for several then `cols[j][n] = ...; n++`. Both may replace the columns: a caller that keeps a column in a
+ * local reads it again after.
  */
 export class GrowableColumns<C extends readonly TypedColumn[]> {
   /** The columns, each of length `capacity`; rows [0, n) are in use. */
@@ -42,6 +43,14 @@ export class GrowableColumns<C extends readonly TypedColumn[]> {
   room(extra = 1): void {
     const need = this.n + extra;
     if (need > this.capacity) this.grow(need);
+  }
+
+  /** Add one row at the end (making room when full) and return its index: the caller writes each column there. */
+  row(): number {
+    const n = this.n;
+    if (n === this.capacity) this.grow(n + 1);
+    this.n = n + 1;
+    return n;
   }
 
   private grow(need: number): void {

@@ -41,15 +41,13 @@ class Pieces extends GrowableColumns<[Float64Array, Float64Array, Int32Array, In
     ]);
   }
   push(b: number, e: number, nid: number, flags: number, touched: number): void {
-    const i = this.n;
-    if (i === this.cols[0].length) this.room(1);
+    const i = this.row();
     const c = this.cols;
     c[0][i] = b;
     c[1][i] = e;
     c[2][i] = nid;
     c[3][i] = flags;
     c[4][i] = touched;
-    this.n = i + 1;
   }
 }
 
@@ -77,16 +75,13 @@ class Merged extends GrowableColumns<[Float64Array, Float64Array, Int32Array, In
       this.lastTouched = 1;
       return;
     }
-    if (m === c[0].length) {
-      this.room(1);
-      c = this.cols;
-    }
+    this.row();
+    c = this.cols;
     c[0][m] = b;
     c[1][m] = e - b;
     c[2][m] = nid;
     c[3][m] = flags;
     this.lastTouched = touched;
-    this.n = m + 1;
   }
 }
 

@@ -1088,13 +1088,11 @@ export class Memblock {
       const s = Math.ceil(s0 / ps);
       const e = Math.floor(e0 / ps);
       if (s >= e) return;
-      const n = buf.n;
-      if (n === buf.cols[0].length) buf.room(1);
+      const i = buf.row();
       const c = buf.cols;
-      c[0][n] = s;
-      c[1][n] = e;
-      c[2][n] = node ?? -1;
-      buf.n = n + 1;
+      c[0][i] = s;
+      c[1][i] = e;
+      c[2][i] = node ?? -1;
     });
     return { start: buf.used(0), end: buf.used(1), nid: buf.used(2), n: buf.n };
   }

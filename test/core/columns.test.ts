@@ -6,14 +6,18 @@ import { GrowableColumns } from '../../src/core/index.js';
 
 type Row = [number, number, number];
 
-function append(buf: GrowableColumns<[Float64Array, Int32Array, Uint8Array]>, rows: readonly Row[]): void {
+/** Rows appended one by one with row(), or with room() for all of them first and `n` counted by hand. */
+function append(
+  buf: GrowableColumns<[Float64Array, Int32Array, Uint8Array]>,
+  rows: readonly Row[],
+  byRow: boolean,
+): void {
+  if (!byRow) buf.room(rows.length);
   for (const [a, b, c] of rows) {
-    buf.room(1);
-    const n = buf.n;
+    const n = byRow ? buf.row() : buf.n++;
     buf.cols[0][n] = a;
     buf.cols[1][n] = b;
     buf.cols[2][n] = c;
-    buf.n = n + 1;
   }
 }
 
@@ -28,16 +32,16 @@ describe('GrowableColumns', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 20 }),
-        fc.array(fc.array(rowArb, { maxLength: 60 }), { maxLength: 8 }),
+        fc.array(fc.tuple(fc.array(rowArb, { maxLength: 60 }), fc.boolean()), { maxLength: 8 }),
         fc.integer({ min: 0, max: 200 }),
         (cap, batches, reserveAhead) => {
           const buf = new GrowableColumns([new Float64Array(cap), new Int32Array(cap), new Uint8Array(cap)]);
           const want: Row[] = [];
-          for (const rows of batches) {
+          for (const [rows, byRow] of batches) {
             // room() for many rows at once, then fewer used: later appends still land after the rows in use
             buf.room(reserveAhead);
             expect(buf.capacity).toBeGreaterThanOrEqual(buf.n + reserveAhead);
-            append(buf, rows);
+            append(buf, rows, byRow);
             want.push(...rows);
           }
           expect(buf.n).toBe(want.length);
@@ -57,14 +61,13 @@ describe('GrowableColumns', () => {
   it('grows geometrically (a million rows: a few dozen copies, not one per row) and used() is a view', () => {
     const buf = new GrowableColumns([new Float64Array(1), new Float64Array(1)]);
     let copies = 0;
-    let cols = buf.cols;
+    let cols = [...buf.cols];
     for (let i = 0; i < 1_000_000; i++) {
-      buf.room(1);
-      if (buf.cols !== cols || buf.cols[0] !== cols[0]) copies++;
-      cols = buf.cols;
+      expect(buf.row()).toBe(i);
+      if (buf.cols[0] !== cols[0]) copies++;
+      cols = [...buf.cols];
       buf.cols[0][i] = i;
       buf.cols[1][i] = -i;
-      buf.n = i + 1;
     }
     expect(copies).toBeLessThan(25);
     const v = buf.used(1);

@@ -359,14 +359,12 @@ function identityPieces(layout: Timeline['layout'], ranges: Cols, cuts: Float64A
     new Float64Array(cap),
   ]);
   const push = (s: number, e: number, node: number, zone: number | null): void => {
-    const n = buf.n;
-    if (n === buf.cols[0].length) buf.room(1);
+    const i = buf.row();
     const c = buf.cols;
-    c[0][n] = s;
-    c[1][n] = e;
-    c[2][n] = node;
-    c[3][n] = zone ?? -1;
-    buf.n = n + 1;
+    c[0][i] = s;
+    c[1][i] = e;
+    c[2][i] = node;
+    c[3][i] = zone ?? -1;
   };
   // the spanned zones of each node in index order (the first spanning a pfn wins, as forEachZonePiece)
   const zonesOf = new Map(layout.nodes.map((nd) => [nd.nid, nd.zones.filter((z) => z.spannedPages)]));

@@ -1,6 +1,6 @@
 // mm/memblock.c memblock_free_all, free_low_memory_core_early, memmap_init_reserved_pages, __free_memory_core and mm/page_alloc.c reserve_bootmem_region, init_reserved_page, memblock_free_pages, v6.1 (RSRV_NOINIT and per-region nid from v6.7; boot-pipeline.md §3.5-§3.7).
 import type { Range } from '../../core/index.js';
-import { firstEndingAfter, MEMBLOCK_FLAGS, normalizeRanges } from '../../core/index.js';
+import { firstEndingAfter, GrowableColumns, MEMBLOCK_FLAGS, normalizeRanges } from '../../core/index.js';
 import { MAX_NR_ZONES, pfnDown, pfnUp } from '../arch.js';
 import type { SimContext } from '../context.js';
 import type { Layout } from '../layout.js';
@@ -184,16 +184,7 @@ function computeFreeRanges(ctx: SimContext): FreeRanges {
   // the free ranges in columns (a million preserved blocks leave a million gaps): no object per range
   const free = ctx.memblock.freePfnColumns({ flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE, defaultNid: 0 });
   const maxLowPfn = ctx.layout.maxPfn;
-  const toFree = { start: new Float64Array(free.n), end: new Float64Array(free.n), n: 0 };
-  const grow = (): void => {
-    const cap = toFree.start.length * 2 + 16;
-    const s = new Float64Array(cap);
-    const e = new Float64Array(cap);
-    s.set(toFree.start);
-    e.set(toFree.end);
-    toFree.start = s;
-    toFree.end = e;
-  };
+  const toFree = new GrowableColumns([new Float64Array(free.n), new Float64Array(free.n)]);
   // consecutive free ranges mostly fall in the memory region, the zone stretch (zoneStretch) and the zone of the
   // range before: each is looked up again only when a range leaves it
   const mem = ctx.layout.memRanges;
@@ -237,9 +228,9 @@ function computeFreeRanges(ctx: SimContext): FreeRanges {
     }
     const stop = Math.min(pe, fdpStop);
     if (ps >= stop) return;
-    if (toFree.n === toFree.start.length) grow();
-    toFree.start[toFree.n] = ps;
-    toFree.end[toFree.n++] = stop;
+    const i = toFree.row();
+    toFree.cols[0][i] = ps;
+    toFree.cols[1][i] = stop;
     pieceNid = nid;
     if (!(nid === zNid && ps >= zLo && stop <= zHi)) {
       const z = zoneStretch(ctx.layout, nid, ps);
@@ -271,7 +262,7 @@ function computeFreeRanges(ctx: SimContext): FreeRanges {
   }
   flushManaged();
   return {
-    toFree: { start: toFree.start.subarray(0, toFree.n), end: toFree.end.subarray(0, toFree.n), n: toFree.n },
+    toFree: { start: toFree.used(0), end: toFree.used(1), n: toFree.n },
     totalram,
     managedKeys,
     managedPages,

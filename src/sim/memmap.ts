@@ -688,9 +688,28 @@ export class MemMap {
     const { S, E, n: R } = rs;
     const limit = this.limitPfn;
     const sw = this.bindSweep(new Sweep());
+    // a range that is a layer block, whole (a check's sweep over the preserved blocks), is its head and its tail
+    const bS = this.bS;
+    const bE = this.bE;
+    const bH = this.bH;
+    const bN = this.live > 0 ? this.bN : 0;
+    let fb = 0;
     for (let k = 0; k < R; k++) {
       const start = S[k]!;
       const end = E[k]!;
+      if (bN && start < end) {
+        fb = seekBlockEndingAfter(bE, bN, fb, start);
+        if (fb < bN && bS[fb] === start && bE[fb] === end && bH[fb]! >= 0) {
+          const h = bH[fb]!;
+          const t = this.bT[fb]!;
+          if (end === start + 1 || h === t) cb(start, end, h, k);
+          else {
+            cb(start, start + 1, h, k);
+            cb(start + 1, end, t, k);
+          }
+          continue;
+        }
+      }
       sw.range(start, end);
       let ps = start;
       let pe = start;
@@ -728,6 +747,8 @@ export class MemMap {
    * a search again for a pfn below the one before.
    */
   stateIdsAt(pfns: ArrayLike<number>): { readonly ids: Int32Array; readonly states: readonly PageState[] } {
+    // the heads of every layer block, in order: their column
+    if (this.layerHeads(pfns)) return { ids: this.bH.slice(), states: this.states };
     const n = pfns.length;
     const out = new Int32Array(n);
     const bS = this.bS;
@@ -822,6 +843,11 @@ export class MemMap {
   private bT = new Int32Array(0);
   /** Blocks in the layer (not evicted). */
   private live = 0;
+  /**
+   * The column of block starts attachBlocks() was given (a typed column, read only): while every block is in the
+   * layer, these pfns are its heads in order (layerHeads()).
+   */
+  private heads: Float64Array | null = null;
   /** Pages of the layer blocks per state id (heads and tails), kept as the columns change: census without a pass. */
   private blkPages = new Float64Array(64);
   /** layerPrefix(), null when blocks joined or left the layer since. */
@@ -844,13 +870,15 @@ export class MemMap {
     if (this.attachedKey === key) return;
     if (this.bN) this.detachBlocks();
     const n = starts.length;
-    for (let i = 1; i < n; i++) if (starts[i]! < starts[i - 1]!) return;
-    // each block's state id where it can be layered, -1 where not
+    // each block's state id where it can be layered, -1 where not, and the pages of the layer per state id, in one
+    // pass (which also finds blocks out of order: then nothing is attached)
     const H = new Int32Array(n);
+    const blk = new Float64Array(this.blkPages.length);
     let m = 0;
     let prevEnd = -Infinity;
     const limit = this.limitPfn;
     const runs = this.starts;
+    const runIds = this.ids;
     const nRuns = this.n;
     // the run holding each block's start: blocks ascending, so a cursor stepping forward
     let r = 0;
@@ -858,6 +886,7 @@ export class MemMap {
       const s = starts[i]!;
       const e = ends[i]!;
       H[i] = -1;
+      if (i > 0 && s < starts[i - 1]!) return;
       const ok = s >= 0 && e > s && e <= limit && s >= prevEnd && (i + 1 >= n || e <= starts[i + 1]!);
       if (e > prevEnd) prevEnd = e;
       if (!ok) continue;
@@ -869,11 +898,14 @@ export class MemMap {
         r++;
       }
       if ((r + 1 < nRuns ? runs[r + 1]! : limit) < e) continue;
-      H[i] = this.ids[r]!;
+      const id = runIds[r]!;
+      H[i] = id;
+      blk[id] = blk[id]! + e - s;
       m++;
     }
     let S: Float64Array;
     let E: Float64Array;
+    this.heads = starts instanceof Float64Array ? starts : null;
     if (m === n && starts instanceof Float64Array && ends instanceof Float64Array) {
       // every block layered: the caller's columns are the layer's bounds (read only here, never written), not a
       // copy of them (16 bytes a block: half a GiB at 32M blocks)
@@ -894,8 +926,7 @@ export class MemMap {
     this.bE = E.subarray(0, m);
     this.bH = H.subarray(0, m);
     this.bT = H.slice(0, m);
-    const blk = (this.blkPages = new Float64Array(this.blkPages.length));
-    for (let b = 0; b < m; b++) blk[H[b]!] = blk[H[b]!]! + E[b]! - S[b]!;
+    this.blkPages = blk;
     this.bN = m;
     this.live = m;
     this.wb = 0;
@@ -909,6 +940,7 @@ export class MemMap {
     for (let b = 0; b < this.bN; b++) if (this.bH[b]! >= 0) all.push(b);
     this.evict(all);
     this.attachedKey = '';
+    this.heads = null;
     this.bN = 0;
     this.live = 0;
     this.prefix = null;
@@ -1039,11 +1071,11 @@ export class MemMap {
   }
 
   /**
-   * Move the layer blocks that ranges sorted by start (E null: the single pages [S[k], S[k] + 1)) cover in part,
+   * Move the layer blocks that ranges sorted by start cover in part,
    * not whole, head ([hs, hs + 1)) or tail ([hs + 1, he)), into the runs: what a write leaves of them is no longer
    * a head and a tail.
    */
-  private evictPartial(S: ArrayLike<number>, E: ArrayLike<number> | null, R: number): void {
+  private evictPartial(S: ArrayLike<number>, E: ArrayLike<number>, R: number): void {
     const bS = this.bS;
     const bE = this.bE;
     const bH = this.bH;
@@ -1052,7 +1084,7 @@ export class MemMap {
     let b = 0;
     for (let k = 0; k < R; k++) {
       const s = S[k]!;
-      const e = E ? E[k]! : s + 1;
+      const e = E[k]!;
       if (!(e > s)) continue;
       b = seekBlockEndingAfter(bE, bN, b, s);
       for (let y = b; y < bN && bS[y]! < e; y++) {
@@ -1073,15 +1105,15 @@ export class MemMap {
 
   /**
    * tally() and applyIds() in one pass over the ranges, the layer and the runs (fx null: tally() alone, count false:
-   * applyIds() alone), for a map with layer blocks (the one pass of a block operation over a million blocks). E
-   * null: the single pages [S[k], S[k] + 1). With fx the ranges must be sorted by start and disjoint (a tally alone
+   * applyIds() alone), for a map with layer blocks (the one pass of a block operation over a million blocks; single
+   * pages go through singlesOp()). With fx the ranges must be sorted by start and disjoint (a tally alone
    * takes any order): then each range's pages are counted just before they are written, and what a range finds is
    * what it would find before the whole operation. The runs are only written at the end (bgApplyIds), the layer
    * blocks in place; the counts come in the operation's order, so the ranges they report join as tally()'s do.
    */
   private sweepOp(
     S: ArrayLike<number>,
-    E: ArrayLike<number> | null,
+    E: ArrayLike<number>,
     R: number,
     xs: ArrayLike<number> | null,
     fx: ((id: number, x: number) => number) | null,
@@ -1110,7 +1142,7 @@ export class MemMap {
     let fi = 0;
     for (let k = 0; k < R; k++) {
       const s = S[k]!;
-      const e = E ? E[k]! : s + 1;
+      const e = E[k]!;
       if (!(e > s)) continue;
       const x = xs ? xs[k]! : 0;
       if (init) {
@@ -1620,6 +1652,77 @@ export class MemMap {
     return this.live > 0 && this.onePassOn;
   }
 
+  /** pfns is the column of block starts the layer was attached from, and every block is still in the layer. */
+  private layerHeads(pfns: ArrayLike<number>): boolean {
+    return pfns === this.heads && this.live === pfns.length && this.onePassOn;
+  }
+
+  /**
+   * sweepOp() of single pages [p, p + 1) (the heads of a million blocks): a head of a layer block is counted and
+   * written in its block's column, a pfn outside the layer counted from the runs and written with them, and a pfn
+   * inside a layer block past its head, which a write would leave neither head nor tail, moves that block into the
+   * runs first (no piece written so far covers it: the pfns come in order). With fx the pfns must ascend strictly;
+   * a tally alone (fx null) takes any order.
+   */
+  private singlesOp(
+    pfns: ArrayLike<number>,
+    xs: ArrayLike<number> | null,
+    fx: ((id: number, x: number) => number) | null,
+    count: boolean,
+  ): Tally {
+    const t = new Tally(this.flags, this.idNid, this.idZid, false);
+    const bS = this.bS;
+    const bE = this.bE;
+    const bH = this.bH;
+    const fl = this.flags;
+    const bN = this.live > 0 ? this.bN : 0;
+    const n = pfns.length;
+    this.pcN = 0;
+    this.pcG = 0;
+    let hIn = -1;
+    let hX = NaN;
+    let hOut = -1;
+    let y = 0;
+    let fi = 0;
+    for (let i = 0; i < n; i++) {
+      const p = pfns[i]!;
+      const x = xs ? xs[i]! : 0;
+      y = seekBlockEndingAfter(bE, bN, y, p);
+      if (y < bN && bS[y]! <= p && bH[y]! >= 0) {
+        if (bS[y] === p) {
+          const h = bH[y]!;
+          if (count) t.visit(p, p + 1, h);
+          if (!fx || !(fl[h]! & F_MEMMAP)) continue;
+          if (h !== hIn || x !== hX) {
+            hIn = h;
+            hX = x;
+            hOut = fx(h, x);
+          }
+          if (hOut !== h) {
+            const blk = this.blkPages;
+            bH[y] = hOut;
+            blk[h] = blk[h]! - 1;
+            blk[hOut] = blk[hOut]! + 1;
+          }
+          continue;
+        }
+        if (!fx) {
+          if (count) t.visit(p, p + 1, this.bT[y]!);
+          continue;
+        }
+        this.evict([y]);
+      }
+      if (count) fi = this.tallyRuns(t, p, p + 1, fi);
+      if (fx) this.pushPiece(p, p + 1, x);
+    }
+    const np = this.pcN;
+    if (fx && np) {
+      const pX = this.pcX;
+      this.bgApplyIds({ S: this.pcS, E: this.pcE, n: np }, (id, j) => fx(id, pX[j]!));
+    }
+    return t;
+  }
+
   /** tally() then applyIds() of ranges sorted by start, in one pass when they are also disjoint. */
   private tallyApply(cols: Cols, xs: ArrayLike<number> | null, fx: (id: number, x: number) => number): Tally {
     if (this.onePass()) {
@@ -1811,12 +1914,12 @@ export class MemMap {
         o[n] = headOrders[i]!;
         n++;
       }
-      pfns = p;
-      orders = o;
+      pfns = p.subarray(0, n);
+      orders = o.subarray(0, n);
     }
     const next = this.memo((st, o) => ({ ...st, khoOrder: o, khoMagic: magic }));
     let u: Tally;
-    if (this.onePass()) u = this.sweepOp(pfns, null, n, orders, next, true);
+    if (this.onePass()) u = this.singlesOp(pfns, orders, next, true);
     else {
       const cols = pageCols(pfns, n);
       u = this.tally(cols);
@@ -1834,7 +1937,7 @@ export class MemMap {
     const sorted = uniqueSorted(pfns);
     const next = this.memo((st) => ({ ...st, khoOrder: -1, khoMagic: false }));
     if (!sorted.length) return;
-    if (this.onePass()) this.sweepOp(sorted, null, sorted.length, null, next, false);
+    if (this.onePass()) this.singlesOp(sorted, null, next, false);
     else this.applyIds(pageCols(sorted), null, next);
   }
 
@@ -1853,7 +1956,7 @@ export class MemMap {
       return this.readPages(pfns, actor);
     }
     const next = this.memo((st) => ({ ...st, khoOrder: -1, khoMagic: false }));
-    const u = this.sweepOp(pfns, null, n, null, next, true);
+    const u = this.singlesOp(pfns, null, next, true);
     return this.record(actor, 'read', pfns[0]!, pfns[n - 1]! + 1, u.pages + u.noMap.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.cols,
@@ -1876,7 +1979,7 @@ export class MemMap {
     const sorted = ascending ? pfns : Float64Array.from(pfns).sort();
     if (!this.onePass()) return this.recordRead(pageCols(sorted), actor);
     const n = sorted.length;
-    const u = this.sweepOp(sorted, null, n, null, null, true);
+    const u = this.singlesOp(sorted, null, null, true);
     return this.record(actor, 'read', sorted[0]!, sorted[n - 1]! + 1, u.pages + u.noMap.pages, {
       uninitPages: u.uninit.pages,
       uninitRanges: u.uninit.cols,

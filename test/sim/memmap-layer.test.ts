@@ -25,10 +25,11 @@ type Op =
   | { kind: 'init'; ranges: (Range & { nid: number; zid: number })[]; fn: number }
   | { kind: 'reserve'; ranges: Range[] }
   | { kind: 'free'; ranges: Range[] }
-  | { kind: 'heads'; pfns: number[]; orders: number[] }
+  | { kind: 'heads'; pfns: ArrayLike<number>; orders: ArrayLike<number> }
   | { kind: 'clear'; pfns: number[] }
   | { kind: 'read'; pfns: number[] }
-  | { kind: 'clearRead'; pfns: number[] }
+  | { kind: 'clearRead'; pfns: ArrayLike<number> }
+  | { kind: 'ids'; pfns: ArrayLike<number> }
   | { kind: 'pattern'; start: number; end: number; stride: number; last: boolean; points: number[] }
   | { kind: 'attach' };
 
@@ -93,7 +94,11 @@ function apply(m: MemMap, op: Op): void {
   else if (op.kind === 'clear') m.clearKhoHeads(op.pfns);
   else if (op.kind === 'read') m.readPages(op.pfns, A);
   else if (op.kind === 'clearRead') m.clearKhoHeadsThenRead(op.pfns, A);
-  else if (op.kind === 'pattern')
+  else if (op.kind === 'ids') {
+    // stateIdsAt() of the pfns gives the states stateAt() does
+    const { ids, states } = m.stateIdsAt(op.pfns);
+    expect(Array.from(op.pfns, (_, k) => states[ids[k]!])).toEqual(Array.from(op.pfns, (p) => m.stateAt(p)));
+  } else if (op.kind === 'pattern')
     m.readPattern(
       {
         start: op.start,
@@ -106,8 +111,12 @@ function apply(m: MemMap, op: Op): void {
     );
 }
 
-/** Block ops as the KHO phases do them: whole blocks, heads, tails. */
-function blockOps(blocks: readonly Range[], pick: readonly number[]): Op[] {
+/**
+ * Block ops as the KHO phases do them: whole blocks, heads, tails; and, on `starts` (the column of block starts the
+ * layer was attached from, which the memmap takes as its heads when every block is layered), kho_memory_init's head
+ * write and kho_restore's look, clear and read of every head.
+ */
+function blockOps(blocks: readonly Range[], pick: readonly number[], starts: Float64Array): Op[] {
   const disjoint = blocks.filter((b, i) => i === 0 || b.start >= blocks[i - 1]!.end);
   const heads = [...new Set(disjoint.map((b) => b.start))].filter((p) => p < LIMIT);
   return [
@@ -130,6 +139,9 @@ function blockOps(blocks: readonly Range[], pick: readonly number[]): Op[] {
     { kind: 'read', pfns: heads },
     // kho_restore's clear and read of the heads it restores
     { kind: 'clearRead', pfns: heads.filter((_, i) => pick[i % pick.length]! % 3 !== 1) },
+    { kind: 'heads', pfns: starts, orders: Float64Array.from(starts, (_, i) => (i + pick[0]!) % 4) },
+    { kind: 'ids', pfns: starts },
+    { kind: 'clearRead', pfns: starts },
   ];
 }
 
@@ -160,10 +172,21 @@ function readerPieces(m: MemMap, start: number, end: number): unknown {
   return { merged, uninit, at };
 }
 
-function observe(m: MemMap): unknown {
+function observe(m: MemMap, blocks: readonly Range[] = []): unknown {
   const pages = [];
   for (let p = 0; p < LIMIT + 2; p++) pages.push(m.stateAt(p));
+  // scanRanges() over the blocks as a check sweeps them (whole blocks, some overlapping or past the map)
+  const blockScan: unknown[] = [];
+  m.scanRanges(
+    {
+      start: Float64Array.from(blocks, (b) => b.start),
+      end: Float64Array.from(blocks, (b) => b.end),
+      n: blocks.length,
+    },
+    (s, e, st, k) => blockScan.push([s, e, st, k]),
+  );
   return {
+    blockScan,
     pages,
     runs: m.query(),
     census: m.census(),
@@ -183,7 +206,8 @@ describe('MemMap block layer', () => {
         fc.array(opArb, { maxLength: 8 }),
         fc.array(fc.nat(10), { minLength: 1, maxLength: 5 }),
         (blocks, before, after, pick) => {
-          const ops = [...before, { kind: 'attach' } as Op, ...blockOps(blocks, pick), ...after];
+          const starts = Float64Array.from(blocks, (b) => b.start);
+          const ops = [...before, { kind: 'attach' } as Op, ...blockOps(blocks, pick, starts), ...after];
           const plain = new MemMap(PRESENT, LIMIT);
           const layered = new MemMap(PRESENT, LIMIT);
           // the same layer without the one pass over it (tally() then applyIds() per operation)
@@ -193,7 +217,7 @@ describe('MemMap block layer', () => {
             for (const m of [layered, general]) {
               if (op.kind === 'attach' && pick[0]! % 2 === 0)
                 m.attachBlocks(
-                  Float64Array.from(blocks, (b) => b.start),
+                  starts,
                   Float64Array.from(blocks, (b) => b.end),
                 );
               else if (op.kind === 'attach')
@@ -205,9 +229,9 @@ describe('MemMap block layer', () => {
             }
             if (op.kind !== 'attach') apply(plain, op);
           }
-          const seen = observe(layered);
-          expect(seen).toEqual(observe(plain));
-          expect(seen).toEqual(observe(general));
+          const seen = observe(layered, blocks);
+          expect(seen).toEqual(observe(plain, blocks));
+          expect(seen).toEqual(observe(general, blocks));
         },
       ),
       {
@@ -248,7 +272,9 @@ describe('MemMap block layer', () => {
             blocks.map((b) => b.start),
             blocks.map((b) => b.end),
           );
-          for (const op of [...blockOps(blocks, pick), ...ops]) if (op.kind !== 'attach') apply(m, op);
+          const starts = Float64Array.from(blocks, (b) => b.start);
+          for (const op of [...blockOps(blocks, pick, starts), ...ops])
+            if (op.kind !== 'attach') apply(m, op);
           const end = start + len;
           const offsets = last ? [0, stride - 1] : [0];
           const ev = m.readPattern({ start, end, stride, offsets, points: [] }, A);

@@ -84,7 +84,8 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
       okAt[nOk] = i;
       okHeads[nOk++] = headPfns[i]!;
     }
-    const okPfns = okHeads.subarray(0, nOk);
+    // every block passed: the block column itself (the memmap knows it for its layer's heads, in order)
+    const okPfns = nOk === blocks.length ? headPfns : okHeads.subarray(0, nOk);
     const restore =
       run.strategy.deferredOnly && !ctx.deferred ? undefined : run.strategy.restore?.bind(run.strategy);
     // adjust_managed_page_count(page, nr) -> page_zone(head): a read of the head's struct page

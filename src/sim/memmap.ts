@@ -1075,14 +1075,14 @@ export class MemMap {
    * not whole, head ([hs, hs + 1)) or tail ([hs + 1, he)), into the runs: what a write leaves of them is no longer
    * a head and a tail.
    */
-  private evictPartial(S: ArrayLike<number>, E: ArrayLike<number>, R: number): void {
+  private evictPartial(S: ArrayLike<number>, E: ArrayLike<number>, R: number, from = 0): void {
     const bS = this.bS;
     const bE = this.bE;
     const bH = this.bH;
     const bN = this.bN;
     const partial: number[] = [];
     let b = 0;
-    for (let k = 0; k < R; k++) {
+    for (let k = from; k < R; k++) {
       const s = S[k]!;
       const e = E[k]!;
       if (!(e > s)) continue;
@@ -1106,7 +1106,8 @@ export class MemMap {
   /**
    * tally() and applyIds() in one pass over the ranges, the layer and the runs (fx null: tally() alone, count false:
    * applyIds() alone), for a map with layer blocks (the one pass of a block operation over a million blocks; single
-   * pages go through singlesOp()). With fx the ranges must be sorted by start and disjoint (a tally alone
+   * pages go through singlesOp()); the first block a write covers in part (neither whole nor head nor tail) moves
+   * it, and every such block of the ranges left, to the runs. With fx the ranges must be sorted by start and disjoint (a tally alone
    * takes any order): then each range's pages are counted just before they are written, and what a range finds is
    * what it would find before the whole operation. The runs are only written at the end (bgApplyIds), the layer
    * blocks in place; the counts come in the operation's order, so the ranges they report join as tally()'s do.
@@ -1121,7 +1122,6 @@ export class MemMap {
     init: { readonly nid: ArrayLike<number>; readonly zid: ArrayLike<number> } | null = null,
   ): Tally {
     const t = new Tally(this.flags, this.idNid, this.idZid, init !== null);
-    if (fx && this.live) this.evictPartial(S, E, R);
     const bS = this.bS;
     const bE = this.bE;
     const bH = this.bH;
@@ -1158,6 +1158,13 @@ export class MemMap {
         const he = bE[y]!;
         const cs = s > hs ? s : hs;
         const ce = e < he ? e : he;
+        if (fx && !((cs === hs && (ce === he || ce === hs + 1)) || (cs === hs + 1 && ce === he))) {
+          // a write over part of a block, neither whole nor head nor tail: this block and any other the rest of the
+          // ranges cover in part move to the runs now, in one batch (no piece written so far lies over them: the
+          // ranges come in order), and their pages go on as the runs' (this one with the gap it is in)
+          this.evictPartial(S, E, R, k);
+          continue;
+        }
         if (cs > pos) {
           if (count) fi = this.tallyRuns(t, pos, cs, fi);
           if (fx) this.pushPiece(pos, cs, x);
@@ -1556,6 +1563,30 @@ export class MemMap {
 
   /** initRanges() of ranges in columns: range k is [start[k], end[k]) with node nid[k] and zone zid[k]. */
   initColumns(ranges: InitColumns, actor: Actor): PageEvent | null {
+    return this.initColumnsThen(ranges, actor, null);
+  }
+
+  /**
+   * initColumns(ranges, initActor) then freeColumns(ranges, freeActor): deferred init's __init_single_page() and
+   * __free_pages_core() over the same free ranges. Ranges non-empty, sorted and disjoint over the layer: one pass
+   * (each range initialised then freed), and the free's counts are the init's (every page with a struct page it
+   * touches has just been initialised, the pages without one are the same).
+   */
+  initThenFreeColumns(ranges: InitColumns, initActor: Actor, freeActor: Actor): void {
+    const n = ranges.n;
+    let ok = n > 0 && this.onePass();
+    for (let k = 0; k < n && ok; k++)
+      ok = ranges.end[k]! > ranges.start[k]! && (k === 0 || ranges.start[k]! >= ranges.end[k - 1]!);
+    if (ok) {
+      this.initColumnsThen(ranges, initActor, freeActor);
+      return;
+    }
+    this.initColumns(ranges, initActor);
+    this.freeColumns({ start: ranges.start, end: ranges.end, n }, freeActor);
+  }
+
+  /** initColumns(); with `free` (ranges non-empty, sorted and disjoint, one pass), then initThenFreeColumns()'s free. */
+  private initColumnsThen(ranges: InitColumns, actor: Actor, free: Actor | null): PageEvent | null {
     // empty ranges dropped; input order kept for the bookkeeping, address order for the sweep
     let keep: number[] | null = null;
     // non-empty and in address order, in one look (a strategy's batch over a million blocks is both), and disjoint
@@ -1622,12 +1653,15 @@ export class MemMap {
       zid: pairs ? pairs[x]!.zid : (x % 16) - 1,
       initBy: actor.fn,
     }));
-    const done = t ?? this.sweepOp(sorted.start, sorted.end, sorted.n, keys, next, true, sorted);
+    // with the free: the state each init leaves, freed (reserved cleared, in the buddy allocator)
+    const freed = free ? this.memo((st) => ({ ...st, reserved: false, buddy: true })) : null;
+    const fx = freed ? (id: number, x: number): number => freed(next(id, x), 0) : next;
+    const done = t ?? this.sweepOp(sorted.start, sorted.end, sorted.n, keys, fx, true, sorted);
     if (t) this.applyIds({ S: sorted.start, E: sorted.end, n: sorted.n }, keys, next);
     const { noMap, dbl, ident, lost } = done;
     const pages = done.pages;
     const one = rs.n === 1;
-    return this.record(actor, 'init', sorted.start[0]!, sorted.end[sorted.n - 1]!, pages, {
+    const ev = this.record(actor, 'init', sorted.start[0]!, sorted.end[sorted.n - 1]!, pages, {
       ...(one ? { nid: rs.nid[0]!, zid: rs.zid[0]! } : {}),
       noMemmapPages: noMap.pages,
       doubleInitPages: dbl.pages,
@@ -1638,6 +1672,14 @@ export class MemMap {
       identityChangedRanges: ident.cols,
       cover: { start: sorted.start, end: sorted.end, n: sorted.n },
     });
+    if (free)
+      this.record(free, 'free', sorted.start[0]!, sorted.end[sorted.n - 1]!, pages, {
+        uninitPages: 0,
+        uninitRanges: new RangeAcc().cols,
+        noMemmapPages: noMap.pages,
+        cover: { start: sorted.start, end: sorted.end, n: sorted.n },
+      });
+    return ev;
   }
 
   init(start: number, end: number, nid: number, zid: number, actor: Actor): PageEvent | null {

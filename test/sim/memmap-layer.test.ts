@@ -25,6 +25,7 @@ type Op =
   | { kind: 'init'; ranges: (Range & { nid: number; zid: number })[]; fn: number }
   | { kind: 'reserve'; ranges: Range[] }
   | { kind: 'free'; ranges: Range[] }
+  | { kind: 'initFree'; ranges: Range[]; nid: number }
   | { kind: 'heads'; pfns: ArrayLike<number>; orders: ArrayLike<number> }
   | { kind: 'clear'; pfns: number[] }
   | { kind: 'read'; pfns: number[] }
@@ -52,6 +53,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     })),
   rangesArb.map((ranges) => ({ kind: 'reserve' as const, ranges })),
   rangesArb.map((ranges) => ({ kind: 'free' as const, ranges })),
+  fc.tuple(rangesArb, fc.nat(1)).map(([ranges, nid]) => ({ kind: 'initFree' as const, ranges, nid })),
   fc
     .tuple(pfnsArb, fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 10, maxLength: 10 }))
     .map(([pfns, orders]) => ({ kind: 'heads' as const, pfns, orders: orders.slice(0, pfns.length) })),
@@ -90,7 +92,20 @@ function apply(m: MemMap, op: Op): void {
   if (op.kind === 'init') m.initRanges(op.ranges, op.fn ? B : A);
   else if (op.kind === 'reserve') m.reserve(op.ranges, A);
   else if (op.kind === 'free') m.free(op.ranges, A);
-  else if (op.kind === 'heads') m.writeKhoHeadColumns(op.pfns, op.orders, true, A);
+  else if (op.kind === 'initFree') {
+    const n = op.ranges.length;
+    m.initThenFreeColumns(
+      {
+        start: Float64Array.from(op.ranges, (r) => r.start),
+        end: Float64Array.from(op.ranges, (r) => r.end),
+        nid: new Float64Array(n).fill(op.nid),
+        zid: new Float64Array(n).fill(2),
+        n,
+      },
+      A,
+      B,
+    );
+  } else if (op.kind === 'heads') m.writeKhoHeadColumns(op.pfns, op.orders, true, A);
   else if (op.kind === 'clear') m.clearKhoHeads(op.pfns);
   else if (op.kind === 'read') m.readPages(op.pfns, A);
   else if (op.kind === 'clearRead') m.clearKhoHeadsThenRead(op.pfns, A);
@@ -140,6 +155,15 @@ function blockOps(blocks: readonly Range[], pick: readonly number[], starts: Flo
     // kho_restore's clear and read of the heads it restores
     { kind: 'clearRead', pfns: heads.filter((_, i) => pick[i % pick.length]! % 3 !== 1) },
     { kind: 'heads', pfns: starts, orders: Float64Array.from(starts, (_, i) => (i + pick[0]!) % 4) },
+    // deferred init's init and free of the gaps between the blocks
+    {
+      kind: 'initFree',
+      ranges: disjoint
+        .slice(1)
+        .map((b, i) => ({ start: disjoint[i]!.end, end: b.start }))
+        .filter((r) => r.end > r.start),
+      nid: pick[0]! % 2,
+    },
     { kind: 'ids', pfns: starts },
     { kind: 'clearRead', pfns: starts },
   ];

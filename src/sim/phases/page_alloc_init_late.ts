@@ -51,15 +51,25 @@ function allNodesFree(ctx: SimContext): (nid: number) => NodeFree {
   return (nid) => {
     if (!byNid) {
       const all = ctx.memblock.freePfnColumns({ flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE, defaultNid: 0 });
+      // ranges of one node come together: the map is looked up when the node changes, not per range
       const count = new Map<number, number>();
-      for (let k = 0; k < all.n; k++) count.set(all.nid[k]!, (count.get(all.nid[k]!) ?? 0) + 1);
+      for (let k = 0; k < all.n;) {
+        const node = all.nid[k]!;
+        let j = k + 1;
+        while (j < all.n && all.nid[j] === node) j++;
+        count.set(node, (count.get(node) ?? 0) + j - k);
+        k = j;
+      }
       const cols = new Map<number, { start: Float64Array; end: Float64Array; n: number }>();
       for (const [node, c] of count)
         cols.set(node, { start: new Float64Array(c), end: new Float64Array(c), n: 0 });
-      for (let k = 0; k < all.n; k++) {
-        const c = cols.get(all.nid[k]!)!;
-        c.start[c.n] = all.start[k]!;
-        c.end[c.n++] = all.end[k]!;
+      for (let k = 0; k < all.n;) {
+        const node = all.nid[k]!;
+        const c = cols.get(node)!;
+        for (; k < all.n && all.nid[k] === node; k++) {
+          c.start[c.n] = all.start[k]!;
+          c.end[c.n++] = all.end[k]!;
+        }
       }
       byNid = cols;
     }
@@ -145,8 +155,8 @@ export function deferredInitMemmap(
   let pages = 0;
   for (let k = 0; k < free.n; k++) pages += free.end[k]! - free.start[k]!;
   if (free.n) {
-    ctx.memmap.initColumns(free, INIT);
-    ctx.memmap.freeColumns(free, FREE);
+    // deferred_init_pages() then deferred_free_pages() over the same free ranges
+    ctx.memmap.initThenFreeColumns(free, INIT, FREE);
     const k = zoneKey(nid, zone.zid);
     ctx.managed.set(k, (ctx.managed.get(k) ?? 0) + pages);
   }

@@ -100,12 +100,6 @@ function sortedColumn(values: Iterable<number>): Float64Array {
   return a.subarray(0, n);
 }
 
-/** `x` is a value of the sorted column `a`. */
-function inColumn(a: Float64Array, x: number): boolean {
-  const i = lowerBound(a, x);
-  return i < a.length && a[i] === x;
-}
-
 const KIND = Object.fromEntries(KHO_RESTORE_KINDS.map((k, i) => [k, i])) as Record<KhoRestoreKind, number>;
 
 /**
@@ -134,15 +128,36 @@ export function classifyBlocks(image: KhoImageInput, pageShift: number, maxPageO
   const kinds = new Uint8Array(count);
   const index = new Int32Array(count);
   let sorted = true;
+  // the reserve_mem ranges' span: most blocks are outside it
+  let rmLo = Infinity;
+  let rmHi = -Infinity;
+  for (const r of rm) {
+    if (r.start < rmLo) rmLo = r.start;
+    if (r.end > rmHi) rmHi = r.end;
+  }
+  // the vmalloc and subtree columns by cursors stepping forward with the blocks (images list them in address order),
+  // searched again for a block below the one before
+  const nVm = vm.length;
+  const nSub = sub.length;
+  let vi = 0;
+  let si = 0;
+  let last = -Infinity;
   for (let i = 0; i < count; i++) {
     const p = phys[i]!;
     const o = order[i]!;
     const s = Math.floor(p / pageSize);
     const e = s + 2 ** o;
+    if (p < last) {
+      vi = lowerBound(vm, p);
+      si = lowerBound(sub, p);
+    }
+    last = p;
+    while (vi < nVm && vm[vi]! < p) vi++;
+    while (si < nSub && sub[si]! < p) si++;
     let kind: number;
-    if (rm.length && inReserveMem(rm, p)) kind = KIND['reserve-mem'];
-    else if (vm.length && inColumn(vm, p)) kind = KIND.vmalloc;
-    else if (sub.length && inColumn(sub, p)) kind = KIND.subtree;
+    if (p >= rmLo && p < rmHi && inReserveMem(rm, p)) kind = KIND['reserve-mem'];
+    else if (vi < nVm && vm[vi] === p) kind = KIND.vmalloc;
+    else if (si < nSub && sub[si] === p) kind = KIND.subtree;
     else if (o > maxPageOrder) kind = KIND.pages;
     else kind = KIND.folio;
     startPfn[i] = s;

@@ -1,0 +1,81 @@
+// classifyBlocks() (src/sim/phases/kho-run.ts) tags each preserved block with the restore call the image says it is
+// used through, walking the vmalloc and subtree columns with cursors beside the blocks: the same kinds, in the same
+// order, as a block-by-block lookup in sets, whether the image lists its blocks in address order or not.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { classifyBlocks } from '../../src/sim/phases/kho-run.js';
+import type { KhoImageInput } from '../../src/sim/phases/kho-types.js';
+import { KHO_RESTORE_KINDS } from '../../src/sim/phases/kho-types.js';
+
+const PAGE = 4096;
+const MAX_ORDER = 10;
+
+/** The rules of classifyBlocks() one block at a time, with sets: reserve_mem, vmalloc, subtree, order, folio. */
+function reference(image: KhoImageInput): { phys: number; order: number; kind: string }[] {
+  const vm = new Set<number>();
+  for (const a of image.vmalloc) {
+    for (const p of a.chunkPhys) vm.add(p);
+    for (let i = 0; i < a.blockPhys.length; i++) vm.add(a.blockPhys[i]!);
+  }
+  const sub = new Set(image.subtrees.map((s) => s.phys));
+  const out = [];
+  for (let i = 0; i < image.preserved.count; i++) {
+    const p = image.preserved.phys[i]!;
+    const o = image.preserved.order[i]!;
+    const kind = image.reserveMem.some((r) => p >= r.start && p < r.start + r.sizeBytes)
+      ? 'reserve-mem'
+      : vm.has(p)
+        ? 'vmalloc'
+        : sub.has(p)
+          ? 'subtree'
+          : o > MAX_ORDER
+            ? 'pages'
+            : 'folio';
+    out.push({ phys: p, order: o, kind });
+  }
+  // stable by start pfn, then end
+  return out
+    .map((b, i) => ({ b, i }))
+    .sort((x, y) => x.b.phys - y.b.phys || x.b.order - y.b.order || x.i - y.i)
+    .map((x) => x.b);
+}
+
+const pageArb = fc.integer({ min: 0, max: 400 }).map((p) => p * PAGE);
+
+describe('classifyBlocks', () => {
+  it('gives each block the kind a lookup block by block gives, in address order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(pageArb, fc.integer({ min: 0, max: 12 })), { maxLength: 60 }),
+        fc.boolean(),
+        fc.array(pageArb, { maxLength: 12 }),
+        fc.array(pageArb, { maxLength: 12 }),
+        fc.array(pageArb, { maxLength: 4 }),
+        fc.array(fc.tuple(pageArb, fc.integer({ min: 1, max: 40 })), { maxLength: 3 }),
+        (blocks, sortFirst, chunks, vmBlocks, subs, rms) => {
+          const bs = sortFirst ? [...blocks].sort((a, b) => a[0] - b[0]) : blocks;
+          const image = {
+            preserved: {
+              count: bs.length,
+              phys: Float64Array.from(bs, (b) => b[0]),
+              order: Uint8Array.from(bs, (b) => b[1]),
+            },
+            vmalloc: [{ owner: 'x', order: 0, chunkPhys: chunks, blockPhys: Float64Array.from(vmBlocks) }],
+            subtrees: subs.map((phys, i) => ({ name: `s${i}`, phys, sizeBytes: null })),
+            reserveMem: rms.map(([start, pages], i) => ({ name: `r${i}`, start, sizeBytes: pages * PAGE })),
+          } as unknown as KhoImageInput;
+          const got = classifyBlocks(image, 12, MAX_ORDER);
+          const want = reference(image);
+          expect(
+            Array.from({ length: got.length }, (_, i) => ({
+              phys: got.startPfn[i]! * PAGE,
+              order: got.order[i]!,
+              kind: KHO_RESTORE_KINDS[got.kindCode[i]!],
+            })),
+          ).toEqual(want);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});

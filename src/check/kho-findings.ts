@@ -4,6 +4,7 @@
 import type { Range, RangeColumns, Severity } from '../core/index.js';
 import { firstEndingAfter, GrowableColumns, upperBound } from '../core/index.js';
 import { KhoBlocks } from '../sim/phases/kho-types.js';
+import type { MemMap, PageState } from '../sim/memmap.js';
 import type { Timeline } from '../sim/timeline.js';
 import { trueIdentity } from '../sim/phases/kho-run.js';
 import type { FindingCode } from './codes.js';
@@ -340,6 +341,41 @@ function boundaryColumn(layout: Timeline['layout']): Float64Array {
   return a.subarray(0, k);
 }
 
+/**
+ * MemMap.scanRanges() restricted to the pieces whose state `marksOf` (or marksOf(k) for range k) marks: a PageReader steps over
+ * the others in its own loop (a sweep for the few wrong pages among a million blocks makes no call per block).
+ * The pieces given are scanRanges' own (consecutive pieces of one state in a range merged: an unmarked piece
+ * between two marked ones has another state), so a finding split at a piece's start (first_deferred_pfn) is too.
+ */
+function scanMarked(
+  memmap: MemMap,
+  rs: Cols,
+  marksOf: Uint8Array | ((k: number) => Uint8Array),
+  cb: (s: number, e: number, st: PageState, k: number) => void,
+): void {
+  const r = memmap.reader();
+  for (let k = 0; k < rs.n; k++) {
+    const marks = typeof marksOf === 'function' ? marksOf(k) : marksOf;
+    r.range(rs.start[k]!, rs.end[k]!);
+    let ps = 0;
+    let pe = 0;
+    let pid = -1;
+    let st: PageState | null = null;
+    while (r.next(marks)) {
+      if (r.id === pid && r.s === pe) {
+        pe = r.e;
+        continue;
+      }
+      if (st) cb(ps, pe, st, k);
+      ps = r.s;
+      pe = r.e;
+      pid = r.id;
+      st = r.state;
+    }
+    if (st) cb(ps, pe, st, k);
+  }
+}
+
 /** Identity pieces: piece k is [start[k], end[k]) of node nid[k] and zone zid[k] (-1: no zone spans it). */
 interface IdPieces extends Cols {
   readonly nid: Float64Array;
@@ -605,7 +641,10 @@ export function check(tl: Timeline): Finding[] {
   const memRanges = ctx.layout.memRanges;
   const fdpOf = new Map(ctx.nodes.map((n) => [n.nid, n.firstDeferredPfn]));
   let m = 0;
-  ctx.memmap.scanRanges(kho ? preserved : memory, (s, e, st) => {
+  // the states the sweep reports: never initialised, or (KHO) in the buddy
+  const reader = ctx.memmap.reader();
+  const endMarks = reader.mark((st) => (st.memmap && st.initCount === 0) || (kho !== null && st.buddy));
+  scanMarked(ctx.memmap, kho ? preserved : memory, endMarks, (s, e, st) => {
     if (st.memmap && st.initCount === 0)
       fb.addRange('STRUCT_PAGE_NEVER_INIT', endPhase, 'memmap_init_reserved_pages', s, e);
     if (kho && st.buddy) {
@@ -673,7 +712,23 @@ export function check(tl: Timeline): Finding[] {
   // the node and zone each preserved struct page was given: the true identity of each preserved range in
   // pieces (a range with no memory-range or zone boundary inside is one piece), then one sweep over the memmap
   const ids = prep.ids;
-  ctx.memmap.scanRanges(ids, (s, e, st, k) => {
+  // the states that disagree with a piece's node or zone, by (node, zone): a few pairs for the whole sweep
+  const idMarks = new Map<number, Uint8Array>();
+  const marksOf = (k: number): Uint8Array => {
+    const nid = ids.nid[k]!;
+    const zid = ids.zid[k]!;
+    const key = nid * 16 + zid + 1;
+    let marks = idMarks.get(key);
+    if (!marks)
+      idMarks.set(
+        key,
+        (marks = reader.mark(
+          (st) => st.memmap && st.initCount > 0 && (st.nid !== nid || (zid >= 0 && st.zid !== zid)),
+        )),
+      );
+    return marks;
+  };
+  scanMarked(ctx.memmap, ids, marksOf, (s, e, st, k) => {
     if (!st.memmap || st.initCount === 0) return;
     const phase = phaseOfFn.get(st.initBy) ?? endPhase;
     if (st.nid !== ids.nid[k]) fb.addRange('STRUCT_PAGE_WRONG_NODE', phase, st.initBy, s, e);

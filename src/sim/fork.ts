@@ -6,14 +6,28 @@ import type { SimContext } from './context.js';
 type Mutable = Record<PropertyKey, unknown>;
 
 /**
+ * Buffers nobody writes (the preserved blocks' columns, classified once per image and read only by every replay):
+ * a typed array viewing one is shared by the copies, not copied. The memmap's block layer views the block columns
+ * themselves when every block is layered (MemMap.attachBlocks): 16 bytes a block, per strategy, not copied.
+ */
+const readOnlyBuffers = new WeakSet<ArrayBufferLike>();
+
+/** Declare the buffers of these arrays read only for every replay from now on (see readOnlyBuffers). */
+export function shareReadOnly(...arrays: readonly ArrayBufferView[]): void {
+  for (const a of arrays) readOnlyBuffers.add(a.buffer);
+}
+
+/**
  * One mutable field copied: typed arrays, arrays (their elements are immutable records: page events, states,
  * phase summaries, diagnostics), Maps and Sets get a copy of their own; anything else is shared (layout, arch,
  * the memblock and the like are replaced, never changed in place, by the phases after memmap_init). Two typed-array
- * fields that view one buffer become two buffers: no state here relies on such aliasing.
+ * fields that view one buffer become two buffers: no state here relies on such aliasing. A typed array over a
+ * read-only buffer (shareReadOnly) is shared.
  */
 function forkField(v: unknown): unknown {
   if (v === null || typeof v !== 'object') return v;
-  if (ArrayBuffer.isView(v)) return (v as unknown as { slice(): unknown }).slice();
+  if (ArrayBuffer.isView(v))
+    return readOnlyBuffers.has(v.buffer) ? v : (v as unknown as { slice(): unknown }).slice();
   if (Array.isArray(v)) return v.slice();
   if (v instanceof Map) return new Map(v);
   if (v instanceof Set) return new Set(v);

@@ -7,7 +7,7 @@ import { InternalError, TraceError } from '../core/index.js';
 import type { HostTrace } from '../trace/host-trace.js';
 import { continueBoot, finishTimeline, runBoot, startBoot } from './boot.js';
 import type { SimContext } from './context.js';
-import { forkContext } from './fork.js';
+import { forkContext, shareReadOnly } from './fork.js';
 import { khoMemoryInit } from './phases/kho-memory-init.js';
 import { khoPopulate } from './phases/kho-populate.js';
 import { khoRestore } from './phases/kho-restore.js';
@@ -180,8 +180,11 @@ export function replayEach<T>(
   if (!shared) throw new InternalError('the boot did not run the KHO hooks');
   // several strategies: the preserved blocks join the memmap's block layer once, before the copies (an attach is
   // invisible in the map's answers; each strategy's kho_memory_init() then finds them attached)
-  if (shared.accepted && variants.length > 1)
+  if (shared.accepted && variants.length > 1) {
+    // the block columns are never written (blocksOf): each copy of the map views them, none copies them
+    shareReadOnly(shared.blocks.startPfn, shared.blocks.endPfn);
     start.memmap.attachBlocks(shared.blocks.startPfn, shared.blocks.endPfn);
+  }
   // memblock.reserved as kho_memory_init() finds it: the same for every strategy
   const reservedBefore: Range[] = [];
   start.memblock.forEachReservedMemRegion((s, e) => reservedBefore.push({ start: s, end: e }));

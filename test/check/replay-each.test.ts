@@ -9,6 +9,9 @@ import { runKhoCells } from '../../src/check/check-runs.js';
 import { compareStrategies } from '../../src/check/compare.js';
 import { check } from '../../src/check/kho-findings.js';
 import { capturedBoot, computeCosts } from '../../src/cost/index.js';
+import type { SimContext } from '../../src/sim/context.js';
+import { forkContext, shareReadOnly } from '../../src/sim/fork.js';
+import { MemMap } from '../../src/sim/memmap.js';
 import { replay, replayEach } from '../../src/sim/replay.js';
 import type { KhoBlock } from '../../src/sim/phases/kho-types.js';
 import type { KhoStrategy, StrategyContext } from '../../src/sim/strategies/index.js';
@@ -241,4 +244,32 @@ describe('replayEach', () => {
         })),
       );
     });
+
+  // forkContext copies every typed array but those over buffers declared read only (the block columns replayEach
+  // shares): the block layer's bounds view the columns in every copy, the rest is each copy's own
+  it('a copy shares the block columns declared read only, and copies every other typed array', () => {
+    const starts = Float64Array.from([10, 20, 40]);
+    const ends = Float64Array.from([12, 24, 48]);
+    const memmap = new MemMap([{ start: 0, end: 100 }], 100);
+    memmap.attachBlocks(starts, ends);
+    const ctx = { memmap, pfnToNid: {}, col: new Float64Array(4) } as unknown as SimContext;
+    const views = (o: object): [PropertyKey, ArrayBufferView][] =>
+      Reflect.ownKeys(o)
+        .map((k) => [k, (o as Record<PropertyKey, unknown>)[k]] as [PropertyKey, unknown])
+        .filter((kv): kv is [PropertyKey, ArrayBufferView] => ArrayBuffer.isView(kv[1]));
+    const sharedWith = (copy: SimContext): ArrayBufferView[] =>
+      views(copy.memmap)
+        .filter(([k, v]) => v === (memmap as unknown as Record<PropertyKey, unknown>)[k])
+        .map(([, v]) => v);
+    // not declared: nothing shared
+    expect(sharedWith(forkContext(ctx))).toEqual([]);
+    shareReadOnly(starts, ends);
+    const copy = forkContext(ctx);
+    const shared = sharedWith(copy);
+    expect(shared.length).toBeGreaterThan(0);
+    for (const v of shared) expect([starts.buffer, ends.buffer]).toContain(v.buffer);
+    expect((copy as unknown as { col: Float64Array }).col).not.toBe(
+      (ctx as unknown as { col: Float64Array }).col,
+    );
+  });
 });

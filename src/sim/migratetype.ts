@@ -382,14 +382,21 @@ export function replayMigratetypes(
     const c = ev.cover;
     if (!c || !c.n) continue;
     const out = new Batch();
+    // a range holding no pageblock-aligned pfn types nothing (most preserved blocks: smaller than a pageblock), and
+    // skipping it changes no batch: the cover is sorted and disjoint, so the pieces before end at or before it
     if (ev.kind === 'init' && ev.fn === 'memmap_init_range') {
-      for (let k = 0; k < c.n; k++) perPageblock(Math.ceil(c.start[k]! / P), Math.ceil(c.end[k]! / P), out);
+      for (let k = 0; k < c.n; k++) {
+        const b0 = Math.ceil(c.start[k]! / P);
+        const b1 = Math.ceil(c.end[k]! / P);
+        if (b1 > b0) perPageblock(b0, b1, out);
+      }
     } else if (ev.kind === 'init' && INIT_DEFERRED_FNS.has(ev.fn)) {
       if (!mm.initDeferredPageSetsMigratetype) continue;
       // before the fix __init_page_from_nid() typed MOVABLE whatever the scratch rule
       for (let k = 0; k < c.n; k++) {
         const b0 = Math.ceil(c.start[k]! / P);
         const b1 = Math.ceil(c.end[k]! / P);
+        if (b1 <= b0) continue;
         if (rule === 'release-at-init' || rule === null) out.add(b0, b1, MIGRATE.MIGRATE_MOVABLE);
         else perPageblock(b0, b1, out);
       }
@@ -400,6 +407,7 @@ export function replayMigratetypes(
         if (mm.deferredFreeMigratetype === 'aligned-pfns') {
           const b0 = Math.ceil(s / P);
           const b1 = Math.ceil(e / P);
+          if (b1 <= b0) continue;
           if (rule === 'scratch-array' || rule === 'memblock-flag') perPageblock(b0, b1, out);
           else out.add(b0, b1, MIGRATE.MIGRATE_MOVABLE);
         } else if (rule === 'memblock-flag') {

@@ -627,8 +627,9 @@ function rowKey(st: Stamp, i: number): boolean {
  * and leaves the position after them in st.pos.
  *
  * Each row's numbers are read once: the template is copied ahead for a block of rows (doubling with copyWithin, at
- * most STAMP_BLOCK rows a copy), then each row is checked against the run's bounds and its remaining digits written
- * into its copy. A row that leaves the run ends it; the copies after it are written over by whatever comes next.
+ * most STAMP_BLOCK rows a copy), then the block is filled in a column at a time (stampColumn: one tight loop per
+ * number column, its bounds in locals), each row checked against the run's bounds as its digits are written. A row
+ * that leaves the run ends it; its slot and the copies after it are written over by whatever comes next.
  */
 function stampRun(
   st: Stamp,
@@ -677,33 +678,83 @@ function stampRun(
   out.set(bytes, pos);
   let copies = 1;
   let m = 0;
-  run: while (m < most) {
+  while (m < most) {
     // the template (or rows already stamped from it: the same bytes where digits do not go) copied ahead
     if (m === copies) {
       const c = Math.min(copies, most - copies, STAMP_BLOCK);
       out.copyWithin(pos + copies * len, pos, pos + c * len);
       copies += c;
     }
-    for (; m < copies; m++) {
-      const j = i + m;
-      const at = pos + m * len;
-      if (m > 0) {
-        for (let k = 0; k < nn; k++) {
-          const v = nums[k]![j]!;
-          if (!(v >= lo[k]! && v < hi[k]! && (whole[k] === 1 || Number.isInteger(v)))) break run;
+    // The copied rows one column at a time: each number checked against the run's bounds and its digits written,
+    // the block cut at the first row that leaves the run (its slot and those after it are left to what follows).
+    let stop = copies;
+    for (let k = 0; k < nc && stop > m; k++) {
+      const col = codes[k]!;
+      const want = codeVals[k]!;
+      for (let r = m === 0 ? 1 : m; r < stop; r++) {
+        if (col[i + r]! !== want) {
+          stop = r;
+          break;
         }
-        for (let k = 0; k < nc; k++) if (codes[k]![j]! !== codeVals[k]) break run;
-      }
-      for (let k = 0; k < nn; k++) {
-        const v = nums[k]![j]!;
-        // `| 0`: both are whole numbers below 10^8, passed as small integers (a double would be boxed per call)
-        if (v < E8) putDigitsBefore(out, at + ends[k]!, v | 0);
-        else putLow8Before(out, at + ends[k]!, (v - highs[k]! * E8) | 0);
       }
     }
+    for (let k = 0; k < nn && stop > m; k++)
+      stop = stampColumn(
+        out,
+        nums[k]!,
+        i,
+        m,
+        stop,
+        pos + ends[k]!,
+        len,
+        lo[k]!,
+        hi[k]!,
+        whole[k] === 1,
+        highs[k]!,
+      );
+    m = stop;
+    if (m < copies) break;
   }
   st.pos = pos + m * len;
   return m;
+}
+
+/**
+ * Digits of column `col` for the rows i + [from, to) of a stamped run whose slots start at `base` + row * `len`
+ * (`base` = the run's position plus where the number ends in a row), while each value stays in [lo, hi) (and is
+ * whole: `whole` says the column cannot hold anything else). The run's first row (from 0) is in bounds by
+ * construction. Returns the first row out of bounds, or `to`.
+ */
+function stampColumn(
+  out: Uint8Array,
+  col: ArrayLike<number>,
+  i: number,
+  from: number,
+  to: number,
+  base: number,
+  len: number,
+  lo: number,
+  hi: number,
+  whole: boolean,
+  high: number,
+): number {
+  if (lo >= E8) {
+    // the digits above the last 8 are the template's
+    const off = high * E8;
+    for (let r = from; r < to; r++) {
+      const v = col[i + r]!;
+      if (!(v >= lo && v < hi && (whole || Number.isInteger(v)))) return r;
+      putLow8Before(out, base + r * len, (v - off) | 0);
+    }
+  } else {
+    for (let r = from; r < to; r++) {
+      const v = col[i + r]!;
+      if (!(v >= lo && v < hi && (whole || Number.isInteger(v)))) return r;
+      // a whole number below 10^8, passed as a small integer (a double would be boxed per call)
+      putDigitsBefore(out, base + r * len, v | 0);
+    }
+  }
+  return to;
 }
 
 /** Rows a stamped run copies its template ahead by, at most, per copy: what a row that ends the run may waste. */

@@ -4,6 +4,7 @@
 // function that typed it last. sparse_init() allocates the usemap zeroed, so a pageblock nobody types stays
 // MIGRATE_UNMOVABLE (0): the DMA pageblock at pfn 0 of an x86 host, whose first pfn is not memory, is one.
 import type { Range } from '../core/index.js';
+import { upperBound } from '../core/index.js';
 import type { MmProfile } from './mm-profiles.js';
 import type { PageEvent } from './memmap.js';
 import type { ScratchMigratetypeRule } from './profiles.js';
@@ -116,14 +117,9 @@ export class PageblockMap {
 
   /** The run holding pageblock b. */
   private runAt(b: number): number {
-    let lo = 0;
-    let hi = this.n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= b) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    // the last run starting at or below b (run 0 when none does)
+    const i = upperBound(this.starts, b, 0, this.n) - 1;
+    return i > 0 ? i : 0;
   }
 
   /**

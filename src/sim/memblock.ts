@@ -930,11 +930,7 @@ export class Memblock {
    * later region's node wins), on a copy.
    */
   forEachReservedMemRegionByNode(defaultNid: number | null, cb: RangeCallback): void {
-    const m = this.memory;
-    const MB = m.baseColumn;
-    const MS = m.sizeColumn;
-    const MN = m.nidColumn;
-    const nm = m.count;
+    const { baseColumn: MB, sizeColumn: MS, nidColumn: MN, count: nm } = this.memory;
     for (let k = 1; k < nm; k++)
       if (MB[k]! < MB[k - 1]! + MS[k - 1]!) {
         const copy = this.clone();
@@ -944,13 +940,9 @@ export class Memblock {
         }
         return forEachRegion(copy.reserved, cb);
       }
-    const r = this.reserved;
-    const RB = r.baseColumn;
-    const RS = r.sizeColumn;
-    const RN = r.nidColumn;
-    const RF = r.flagsColumn;
+    const { baseColumn: RB, sizeColumn: RS, nidColumn: RN, flagsColumn: RF, count: nr } = this.reserved;
     let j = 0;
-    for (let i = 0; i < r.count; i++) {
+    for (let i = 0; i < nr; i++) {
       const rs = RB[i]!;
       const re = rs + RS[i]!;
       const own = RN[i]! < 0 ? null : RN[i]!;

@@ -18,10 +18,19 @@ export function extendedScratch(image: KhoImageInput, memory: readonly Range[], 
   const blk = KHO_SCRATCH_EXT.KHO_SCRATCH_EXT_BLKSIZE;
   const busy = new Set<number>();
   const { count, phys, order } = image.preserved;
+  // the bytes of each order (a lookup per block, not a Math.pow call), and the last 1 GiB block added: a million
+  // preserved blocks fall in a few thousand of them, mostly one after the other
+  const bytes = Float64Array.from({ length: 256 }, (_, o) => page * 2 ** o);
+  let last = -1;
   for (let i = 0; i < count; i++) {
     const start = phys[i]!;
-    const end = start + page * 2 ** order[i]!;
-    for (let b = Math.floor(start / blk); b * blk < end; b++) busy.add(b);
+    const o = order[i]!;
+    const end = start + (o < 256 ? bytes[o]! : page * 2 ** o);
+    for (let b = Math.floor(start / blk); b * blk < end; b++)
+      if (b !== last) {
+        busy.add(b);
+        last = b;
+      }
   }
   const tables = image.radixTablePhys;
   if (tables) for (let i = 0; i < tables.length; i++) busy.add(Math.floor(tables[i]! / blk));

@@ -100,6 +100,9 @@ function sortedColumn(values: Iterable<number>): Float64Array {
   return a.subarray(0, n);
 }
 
+/** 2 ** order for every order a Uint8Array holds: a table lookup per block, not a Math.pow call (the loop's cost). */
+const POW2 = Float64Array.from({ length: 256 }, (_, o) => 2 ** o);
+
 const KIND = Object.fromEntries(KHO_RESTORE_KINDS.map((k, i) => [k, i])) as Record<KhoRestoreKind, number>;
 
 /**
@@ -146,7 +149,7 @@ export function classifyBlocks(image: KhoImageInput, pageShift: number, maxPageO
     const p = phys[i]!;
     const o = order[i]!;
     const s = Math.floor(p / pageSize);
-    const e = s + 2 ** o;
+    const e = s + (o < 256 ? POW2[o]! : 2 ** o);
     if (p < last) {
       vi = lowerBound(vm, p);
       si = lowerBound(sub, p);

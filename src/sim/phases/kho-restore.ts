@@ -82,6 +82,8 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
         if (reason !== WRONG_ORDER) continue;
       }
       okAt[nOk] = i;
+      // restored (no strategy hook or check reads the set before the phase ends)
+      run.restored.add(indexes[i]!);
       okHeads[nOk++] = headPfns[i]!;
     }
     // every block passed: the block column itself (the memmap knows it for its layer's heads, in order)
@@ -107,6 +109,5 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
       // one pass over the heads (linux v7.3-rc7 kernel/liveupdate/kexec_handover.c kho_restore_page())
       ctx.memmap.clearKhoHeadsThenRead(okPfns, read);
     }
-    for (let k = 0; k < nOk; k++) run.restored.add(indexes[okAt[k]!]!);
   });
 }

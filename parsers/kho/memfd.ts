@@ -40,10 +40,16 @@ const FOLIO_BATCH = 4096;
 /** What scanFolios() carries from one batch of folios to the next, as slots of a Float64Array. */
 const SCAN = { FOLIOS: 0, ANY: 1, ALL: 2, ASCENDING: 3, LAST_INDEX: 4, SIZE: 5 } as const;
 
+/** Folios scanFolios() decodes between two write-backs of its state. */
+const SCAN_STEP = 64;
+
 /**
  * The folios [from, to) of a folio array (`words`: folioWords()): the pfns of those with one (pfn 0 is skipped, as
  * memfd_luo_retrieve_folios() does) into `pfns`, counts, flags and whether indices ascend into `st`. Returns how many
- * pfns it wrote. A small function of typed arrays only, so it is optimised early and stays optimised.
+ * pfns it wrote. A small function of typed arrays only, so it is optimised early and stays optimised: the state is
+ * read and written back every SCAN_STEP folios, inside the loop, because V8 compiles a long loop while it runs
+ * (on-stack replacement) before any statement after it has run, and such a statement deoptimised the function on
+ * every call (hundreds of times for 8M folios, each time finishing a batch in the interpreter).
  */
 function scanFolios(
   words: Uint32Array,
@@ -53,29 +59,33 @@ function scanFolios(
   st: Float64Array,
 ): number {
   let n = 0;
-  let any = st[SCAN.ANY]! | 0;
-  let all = st[SCAN.ALL]! | 0;
-  let ascending = st[SCAN.ASCENDING] === 1;
-  let lastIndex = st[SCAN.LAST_INDEX]!;
-  for (let w = from * WORDS_PER_FOLIO, stop = to * WORDS_PER_FOLIO; w < stop; w += WORDS_PER_FOLIO) {
-    // u64 pfn:52, flags:12 (bitfields from bit 0 on the little-endian ABI the kernel builds)
-    const hi = words[w + 1]!;
-    const pfn = words[w]! + (hi & 0xfffff) * 0x1_0000_0000;
-    if (pfn === 0) continue;
-    const fl = hi >>> 20;
-    any |= fl;
-    all &= fl;
-    // u64 index from its halves: the same correctly rounded number as Number(getBigUint64), no BigInt per folio
-    const idx = words[w + 3]! * 0x1_0000_0000 + words[w + 2]!;
-    if (idx <= lastIndex) ascending = false;
-    lastIndex = idx;
-    pfns[n++] = pfn;
+  const stop = to * WORDS_PER_FOLIO;
+  for (let w = from * WORDS_PER_FOLIO; w < stop;) {
+    let any = st[SCAN.ANY]! | 0;
+    let all = st[SCAN.ALL]! | 0;
+    let ascending = st[SCAN.ASCENDING] === 1;
+    let lastIndex = st[SCAN.LAST_INDEX]!;
+    const was = n;
+    for (const step = Math.min(stop, w + SCAN_STEP * WORDS_PER_FOLIO); w < step; w += WORDS_PER_FOLIO) {
+      // u64 pfn:52, flags:12 (bitfields from bit 0 on the little-endian ABI the kernel builds)
+      const hi = words[w + 1]!;
+      const pfn = words[w]! + (hi & 0xfffff) * 0x1_0000_0000;
+      if (pfn === 0) continue;
+      const fl = hi >>> 20;
+      any |= fl;
+      all &= fl;
+      // u64 index from its halves: the same correctly rounded number as Number(getBigUint64), no BigInt per folio
+      const idx = words[w + 3]! * 0x1_0000_0000 + words[w + 2]!;
+      if (idx <= lastIndex) ascending = false;
+      lastIndex = idx;
+      pfns[n++] = pfn;
+    }
+    st[SCAN.FOLIOS]! += n - was;
+    st[SCAN.ANY] = any;
+    st[SCAN.ALL] = all;
+    st[SCAN.ASCENDING] = ascending ? 1 : 0;
+    st[SCAN.LAST_INDEX] = lastIndex;
   }
-  st[SCAN.FOLIOS]! += n;
-  st[SCAN.ANY] = any;
-  st[SCAN.ALL] = all;
-  st[SCAN.ASCENDING] = ascending ? 1 : 0;
-  st[SCAN.LAST_INDEX] = lastIndex;
   return n;
 }
 

@@ -189,14 +189,15 @@ export class OwnerAttributor {
         refs[i] = ref;
         if (kind !== KHO_OWNER.UNATTRIBUTED) this.claimed++;
         bytes += sizeOf[order[i]!]!;
-        i++;
+        // kept up to date in the loop, not after it: V8 compiles this loop while it runs (on-stack replacement)
+        // before any statement after it has run, and code after the loop would then deoptimise on every call
+        this.cursor = ++i;
       } else {
         this.cursor = i;
         bytes += this.claim(start, end, kind, ref, what, pfns[k]!);
         i = this.cursor;
       }
     }
-    this.cursor = i;
     return bytes;
   }
 

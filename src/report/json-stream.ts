@@ -146,7 +146,38 @@ interface Frame {
   readonly keys: readonly string[] | null;
   /** TABLE: its columns made ready for writing, on the first rows. */
   table?: PreparedTable;
+  /** RANGES: the bytes around a pair's numbers, on the first pairs. */
+  pairs?: PairShape;
 }
+
+/** A `[start, end]` pair's bytes around its two numbers, at the pair's depth. */
+interface PairShape {
+  /** Before the first pair's start, and before any other's (a comma first). */
+  readonly open0: Uint8Array;
+  readonly openN: Uint8Array;
+  /** Between start and end. */
+  readonly mid: Uint8Array;
+  /** After end. */
+  readonly close: Uint8Array;
+  /** A bound on one pair's bytes: its punctuation and two numbers as long as String() prints any (null, 1e+21...). */
+  readonly maxRowBytes: number;
+}
+
+function pairShape(inner: string, pair: string): PairShape {
+  const openN = utf8(',' + inner + '[' + pair);
+  const mid = utf8(',' + pair);
+  const close = utf8(inner + ']');
+  return {
+    open0: utf8(inner + '[' + pair),
+    openN,
+    mid,
+    close,
+    maxRowBytes: openN.length + mid.length + close.length + 2 * MAX_NUMBER_CHARS,
+  };
+}
+
+/** The longest String(v) of a number, -1.7976931348623157e+308 (24 characters), rounded up. */
+const MAX_NUMBER_CHARS = 32;
 
 /**
  * The text of JSON.stringify(value, null, 2) as a sequence of chunks of about `chunkChars` characters (a chunk
@@ -248,7 +279,12 @@ export function* jsonChunks(
         break;
       }
       case FRAME.RANGES:
-        writeRanges(f, inner);
+        // pairs go out as UTF-8 bytes (rangeRows), after the text so far
+        if (buf.length > 0) {
+          yield buf;
+          buf = '';
+        }
+        yield rangeRows(f, inner);
         break;
       case FRAME.TABLE:
         // rows go out as UTF-8 bytes (tableRows): the text so far first, to keep the order
@@ -262,32 +298,39 @@ export function* jsonChunks(
   }
   if (buf.length > 0) yield buf;
 
-  // [start, end] pairs without an array per pair, as many as fit in the chunk
-  function writeRanges(f: Frame, inner: string): void {
+  // [start, end] pairs as UTF-8 bytes, about a chunk's worth, without an array or a string per pair: a finding may
+  // hold a range per block (8M blocks: ~1.2 GB of text), and pairs concatenated into a string cost a rope node per
+  // piece, the flattening and then the string's UTF-8 encoding on the way out, 3-4x the time of writing the digits
+  function rangeRows(f: Frame, inner: string): Uint8Array {
+    const s = (f.pairs ??= pairShape(inner, indent(f.depth + 2)));
+    const { open0, openN, mid, close } = s;
+    const size = chunkChars + s.maxRowBytes + 64;
+    let out: Uint8Array;
+    if (reuse) out = reusable.length >= size ? reusable : (reusable = new Uint8Array(size));
+    else out = new Uint8Array(size);
     const r = f.source as RangesLike;
-    const pair = indent(f.depth + 2);
-    const close = inner + ']';
+    let pos = 0;
     let i = f.i;
-    let out = buf;
     if (isRangeArray(r)) {
-      for (; i < f.length && out.length < chunkChars; i++)
-        out +=
-          (i === 0 ? inner : ',' + inner) +
-          '[' +
-          pair +
-          num(r[i]!.start) +
-          ',' +
-          pair +
-          num(r[i]!.end) +
-          close;
+      for (; i < f.length && pos < chunkChars; i++) {
+        pos = put(out, pos, i === 0 ? open0 : openN);
+        pos = putNumber(out, pos, r[i]!.start);
+        pos = put(out, pos, mid);
+        pos = putNumber(out, pos, r[i]!.end);
+        pos = put(out, pos, close);
+      }
     } else {
       const { starts, ends } = r;
-      for (; i < f.length && out.length < chunkChars; i++)
-        out +=
-          (i === 0 ? inner : ',' + inner) + '[' + pair + num(starts[i]!) + ',' + pair + num(ends[i]!) + close;
+      for (; i < f.length && pos < chunkChars; i++) {
+        pos = put(out, pos, i === 0 ? open0 : openN);
+        pos = putNumber(out, pos, starts[i]!);
+        pos = put(out, pos, mid);
+        pos = putNumber(out, pos, ends[i]!);
+        pos = put(out, pos, close);
+      }
     }
-    buf = out;
     f.written = f.i = i;
+    return out.subarray(0, pos);
   }
 
   // Rows of a table as UTF-8 bytes, about a chunk's worth: member names, brackets and dictionary names encoded once

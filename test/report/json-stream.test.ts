@@ -332,6 +332,42 @@ describe('streamed arrays', () => {
     );
   });
 
+  it('jsonRanges writes every digit length, and what is not a whole number below 2^53, as JSON.stringify', () => {
+    const values = [0, 9, 10, 99, 100, 4095, 4096, 99_999_999, 100_000_000, 2 ** 32, 2 ** 53 - 1];
+    for (let d = 1; d <= 16; d++) values.push(10 ** d - 1, 10 ** d);
+    values.push(
+      2 ** 53,
+      1.5,
+      -0,
+      -1,
+      -(2 ** 53),
+      1e21,
+      1e-7,
+      -1.7976931348623157e308,
+      NaN,
+      Infinity,
+      -Infinity,
+    );
+    const objs = values.map((v, i) => ({ start: v, end: values[(i * 7) % values.length]! }));
+    const cols = { count: objs.length, starts: objs.map((r) => r.start), ends: objs.map((r) => r.end) };
+    // at depth 1 and deeper (a pair's indent follows its depth), and next to a table sharing the reused buffer
+    const doc = (r: ReturnType<typeof jsonRanges>) => ({
+      a: r,
+      b: [{ c: [r] }],
+      t: jsonTable(3, { n: Float64Array.of(1, 22, 333) }),
+      d: r,
+    });
+    const want = JSON.stringify(doc(jsonRanges(objs)), null, 2);
+    expect(want).toContain('null'); // NaN and the infinities
+    for (const chunkChars of [1, 50, 1 << 16])
+      for (const reuseBuffer of [false, true])
+        for (const r of [jsonRanges(objs), jsonRanges(cols)]) {
+          let got = '';
+          for (const chunk of jsonChunks(doc(r), { chunkChars, reuseBuffer })) got += asText(chunk);
+          expect(got).toBe(want);
+        }
+  });
+
   it('never holds the whole text: a million ranges come out in chunks of the size asked for', () => {
     const n = 1_000_000;
     const starts = new Float64Array(n);

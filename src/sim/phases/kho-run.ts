@@ -227,17 +227,21 @@ class InitQueue {
 
   push(start: number, end: number, nid: number, zid: number, fn: string): void {
     if (this.n === this.start.length) this.grow();
-    let f =
-      this.fns.length > 0 && this.fns[this.fns.length - 1] === fn
-        ? this.fns.length - 1
-        : this.fns.indexOf(fn);
-    if (f < 0) f = this.fns.push(fn) - 1;
+    const f = this.fnIndex(fn);
     const k = this.n++;
     this.start[k] = start;
     this.end[k] = end;
     this.nid[k] = nid;
     this.zid[k] = zid;
     this.fn[k] = f;
+  }
+
+  /** The index of fn in fns, numbered on first use. */
+  fnIndex(fn: string): number {
+    const last = this.fns.length - 1;
+    if (last >= 0 && this.fns[last] === fn) return last;
+    const f = this.fns.indexOf(fn);
+    return f < 0 ? this.fns.push(fn) - 1 : f;
   }
 
   /** Room for `cap` ranges. */
@@ -355,8 +359,78 @@ export class StrategyRunner implements StrategyContext {
     const E = blocks.endPfn;
     const index = blocks.index;
     const n = blocks.length;
-    // a range a block at most: room for all of them at once (no growing a million-range queue step by step)
-    this.ops.reserve(this.ops.n + n);
+    if (n === 0) return;
+    // a range a block, and a few more for blocks split at a zone or node boundary: room for all of them at once (a
+    // million-range queue grown for one split block would copy all of it into twice the room)
+    this.ops.reserve(this.ops.n + n + 1024);
+    // early_pfn_to_nid() after memblock is discarded records an observation per call: the per-block path
+    if (this.ctx.memblockDiscarded && !this.ctx.arch.ARCH_KEEP_MEMBLOCK) return this.initDeferredEach(blocks, fn);
+    const q = this.ops;
+    // fn numbered at its first range, as push() does
+    let f = -1;
+    const look = this.ctx.pfnToNid;
+    const cfdp = this.ctx.currentFirstDeferredPfn;
+    const online = this.online;
+    // the queue's columns and count in locals, written back around the (rare) per-block call; every call in the
+    // loop below is small enough to inline, so no pfn (past 2^31 at 24 TiB) is boxed into a heap number per block
+    let qS = q.start;
+    let qE = q.end;
+    let qN = q.nid;
+    let qZ = q.zid;
+    let qF = q.fn;
+    let k = q.n;
+    let lastNid = NaN;
+    let fdp: number | null | undefined = null;
+    let zsNid = this.zsNid;
+    let zsLo = this.zsLo;
+    let zsHi = this.zsHi;
+    let zsZid = this.zsZid;
+    for (let i = 0; i < n; i++) {
+      const start = S[i]!;
+      const nid = look.lookup(start);
+      if (nid !== lastNid) {
+        lastNid = nid;
+        fdp = online.has(nid) ? cfdp.get(nid) : null;
+      }
+      if (fdp === undefined || fdp === null) continue;
+      // initDeferredPages() then initPagesFromNid(): the block from first_deferred_pfn on, in its zone stretch
+      const s = start > fdp ? start : fdp;
+      const e = E[i]!;
+      if (e <= s) continue;
+      // (a block split at a zone boundary queues more than one range: a full queue grows through push())
+      if (nid === zsNid && s >= zsLo && e <= zsHi && k < qS.length) {
+        qS[k] = s;
+        qE[k] = e;
+        qN[k] = nid;
+        qZ[k] = zsZid;
+        qF[k] = f < 0 ? (f = q.fnIndex(fn)) : f;
+        k++;
+        continue;
+      }
+      q.n = k;
+      this.current = index[i]!;
+      this.initPagesFromNid(s, e, nid, fn);
+      k = q.n;
+      qS = q.start;
+      qE = q.end;
+      qN = q.nid;
+      qZ = q.zid;
+      qF = q.fn;
+      zsNid = this.zsNid;
+      zsLo = this.zsLo;
+      zsHi = this.zsHi;
+      zsZid = this.zsZid;
+    }
+    q.n = k;
+    this.current = index[n - 1]!;
+  }
+
+  /** initDeferredBlocks() block by block through initDeferredPages() (each early_pfn_to_nid() call observed). */
+  private initDeferredEach(blocks: KhoBlocks, fn: string): void {
+    const S = blocks.startPfn;
+    const E = blocks.endPfn;
+    const index = blocks.index;
+    const n = blocks.length;
     // initDeferredPages()'s node_online() and first_deferred_pfn of the last node (blocks of one node come together)
     let lastNid = NaN;
     let fdp: number | null | undefined = null;

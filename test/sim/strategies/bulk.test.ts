@@ -64,4 +64,33 @@ describe('bulk strategy hooks', () => {
       );
     },
   );
+
+  // More blocks than the init queue's first room (1024 ranges), and more blocks split at node 0's end than the
+  // room initDeferredBlocks() keeps for split blocks, before blocks that each queue one range: the bulk path must
+  // grow its queue, not drop the ranges past its end
+  const splitArb = fc.tuple(
+    // across node 0's end at 0x280000 (each two ranges: its zone's part and the part past the node's end)
+    fc.array(fc.integer({ min: 0x27fe01, max: 0x27ffff }), { minLength: 1030, maxLength: 1100 }),
+    // past node 1's first_deferred_pfn, in node 1 (each one range)
+    fc.array(fc.integer({ min: 0x290000, max: 0x470000 }), { minLength: 1000, maxLength: 1100 }),
+  );
+
+  it.each(bulk.map((s) => [s.name, s] as const))(
+    '%s: deserializeBlocks() over a full init queue replays as deserialize() block by block',
+    (_, strategy) => {
+      const perBlock: KhoStrategy = { ...strategy, deserializeBlocks: undefined };
+      fc.assert(
+        fc.property(splitArb, ([across, inside]) => {
+          const image = imageOf([
+            ...inside.map((pfn) => ({ pfn, order: 0 })),
+            ...across.map((pfn) => ({ pfn, order: 9 })),
+          ]);
+          const run = (s: KhoStrategy): unknown =>
+            observe(replay(host, image, scenarioOf({ profile: FIX, strategy: s, deferred: 'on' })));
+          expect(run(strategy)).toEqual(run(perBlock));
+        }),
+        { numRuns: 3 },
+      );
+    },
+  );
 });

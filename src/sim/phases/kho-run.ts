@@ -218,8 +218,12 @@ export function trueIdentity(
 class InitQueue {
   start = new Float64Array(1024);
   end = new Float64Array(1024);
-  nid = new Float64Array(1024);
-  zid = new Float64Array(1024);
+  /**
+   * Node and zone ids in 4 bytes each (a million-range queue is 8 MB less than in doubles); a pushed id that is not
+   * a 32-bit integer (no real one) turns both columns into doubles first, so the queue keeps every value as given.
+   */
+  nid: Int32Array | Float64Array = new Int32Array(1024);
+  zid: Int32Array | Float64Array = new Int32Array(1024);
   /** Index into fns. */
   fn = new Int32Array(1024);
   readonly fns: string[] = [];
@@ -227,6 +231,13 @@ class InitQueue {
 
   push(start: number, end: number, nid: number, zid: number, fn: string): void {
     if (this.n === this.start.length) this.grow();
+    if (
+      !(this.nid instanceof Float64Array) &&
+      ((nid | 0) !== nid || (zid | 0) !== zid || Object.is(nid, -0) || Object.is(zid, -0))
+    ) {
+      this.nid = Float64Array.from(this.nid);
+      this.zid = Float64Array.from(this.zid);
+    }
     const f = this.fnIndex(fn);
     const k = this.n++;
     this.start[k] = start;
@@ -250,16 +261,16 @@ class InitQueue {
   }
 
   private grow(cap = this.start.length * 2): void {
-    const more = <A extends Float64Array | Int32Array>(a: A, make: (n: number) => A): A => {
-      const b = make(cap);
+    const more = <A extends Float64Array | Int32Array>(a: A): A => {
+      const b = (a instanceof Float64Array ? new Float64Array(cap) : new Int32Array(cap)) as A;
       b.set(a);
       return b;
     };
-    this.start = more(this.start, (n) => new Float64Array(n));
-    this.end = more(this.end, (n) => new Float64Array(n));
-    this.nid = more(this.nid, (n) => new Float64Array(n));
-    this.zid = more(this.zid, (n) => new Float64Array(n));
-    this.fn = more(this.fn, (n) => new Int32Array(n));
+    this.start = more(this.start);
+    this.end = more(this.end);
+    this.nid = more(this.nid);
+    this.zid = more(this.zid);
+    this.fn = more(this.fn);
   }
 }
 
@@ -364,7 +375,8 @@ export class StrategyRunner implements StrategyContext {
     // million-range queue grown for one split block would copy all of it into twice the room)
     this.ops.reserve(this.ops.n + n + 1024);
     // early_pfn_to_nid() after memblock is discarded records an observation per call: the per-block path
-    if (this.ctx.memblockDiscarded && !this.ctx.arch.ARCH_KEEP_MEMBLOCK) return this.initDeferredEach(blocks, fn);
+    if (this.ctx.memblockDiscarded && !this.ctx.arch.ARCH_KEEP_MEMBLOCK)
+      return this.initDeferredEach(blocks, fn);
     const q = this.ops;
     // fn numbered at its first range, as push() does
     let f = -1;
@@ -385,6 +397,11 @@ export class StrategyRunner implements StrategyContext {
     let zsLo = this.zsLo;
     let zsHi = this.zsHi;
     let zsZid = this.zsZid;
+    // the stretch's ids fit the queue's columns (32-bit integers unless push() made them doubles)
+    const fits = (): boolean =>
+      qN instanceof Float64Array ||
+      ((zsNid | 0) === zsNid && (zsZid | 0) === zsZid && !Object.is(zsNid, -0) && !Object.is(zsZid, -0));
+    let zsFits = fits();
     for (let i = 0; i < n; i++) {
       const start = S[i]!;
       const nid = look.lookup(start);
@@ -398,7 +415,7 @@ export class StrategyRunner implements StrategyContext {
       const e = E[i]!;
       if (e <= s) continue;
       // (a block split at a zone boundary queues more than one range: a full queue grows through push())
-      if (nid === zsNid && s >= zsLo && e <= zsHi && k < qS.length) {
+      if (nid === zsNid && s >= zsLo && e <= zsHi && k < qS.length && zsFits) {
         qS[k] = s;
         qE[k] = e;
         qN[k] = nid;
@@ -420,6 +437,7 @@ export class StrategyRunner implements StrategyContext {
       zsLo = this.zsLo;
       zsHi = this.zsHi;
       zsZid = this.zsZid;
+      zsFits = fits();
     }
     q.n = k;
     this.current = index[n - 1]!;
@@ -495,6 +513,7 @@ export class StrategyRunner implements StrategyContext {
           nid: q.nid.subarray(0, q.n),
           zid: q.zid.subarray(0, q.n),
           n: q.n,
+          sortedDisjoint: true,
         },
         { phase: this.phaseName, fn: q.fns[0]! },
       );

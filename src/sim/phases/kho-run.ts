@@ -218,12 +218,8 @@ export function trueIdentity(
 class InitQueue {
   start = new Float64Array(1024);
   end = new Float64Array(1024);
-  /**
-   * Node and zone ids in 4 bytes each (a million-range queue is 8 MB less than in doubles); a pushed id that is not
-   * a 32-bit integer (no real one) turns both columns into doubles first, so the queue keeps every value as given.
-   */
-  nid: Int32Array | Float64Array = new Int32Array(1024);
-  zid: Int32Array | Float64Array = new Int32Array(1024);
+  nid = new Float64Array(1024);
+  zid = new Float64Array(1024);
   /** Index into fns. */
   fn = new Int32Array(1024);
   readonly fns: string[] = [];
@@ -231,13 +227,6 @@ class InitQueue {
 
   push(start: number, end: number, nid: number, zid: number, fn: string): void {
     if (this.n === this.start.length) this.grow();
-    if (
-      !(this.nid instanceof Float64Array) &&
-      ((nid | 0) !== nid || (zid | 0) !== zid || Object.is(nid, -0) || Object.is(zid, -0))
-    ) {
-      this.nid = Float64Array.from(this.nid);
-      this.zid = Float64Array.from(this.zid);
-    }
     const f = this.fnIndex(fn);
     const k = this.n++;
     this.start[k] = start;
@@ -397,11 +386,6 @@ export class StrategyRunner implements StrategyContext {
     let zsLo = this.zsLo;
     let zsHi = this.zsHi;
     let zsZid = this.zsZid;
-    // the stretch's ids fit the queue's columns (32-bit integers unless push() made them doubles)
-    const fits = (): boolean =>
-      qN instanceof Float64Array ||
-      ((zsNid | 0) === zsNid && (zsZid | 0) === zsZid && !Object.is(zsNid, -0) && !Object.is(zsZid, -0));
-    let zsFits = fits();
     for (let i = 0; i < n; i++) {
       const start = S[i]!;
       const nid = look.lookup(start);
@@ -415,7 +399,7 @@ export class StrategyRunner implements StrategyContext {
       const e = E[i]!;
       if (e <= s) continue;
       // (a block split at a zone boundary queues more than one range: a full queue grows through push())
-      if (nid === zsNid && s >= zsLo && e <= zsHi && k < qS.length && zsFits) {
+      if (nid === zsNid && s >= zsLo && e <= zsHi && k < qS.length) {
         qS[k] = s;
         qE[k] = e;
         qN[k] = nid;
@@ -437,7 +421,6 @@ export class StrategyRunner implements StrategyContext {
       zsLo = this.zsLo;
       zsHi = this.zsHi;
       zsZid = this.zsZid;
-      zsFits = fits();
     }
     q.n = k;
     this.current = index[n - 1]!;

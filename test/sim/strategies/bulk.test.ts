@@ -94,8 +94,8 @@ describe('bulk strategy hooks', () => {
     },
   );
 
-  // the init queue keeps node and zone ids in 32-bit columns: an id past them (no real one, a strategy may pass
-  // any) turns the columns into doubles, so the struct page gets the id as given, not wrapped
+  // the init queue keeps node and zone ids as given (doubles): an id past 32 bits (no real one, a strategy may
+  // pass any) reaches the struct page unwrapped
   it('an init queued with an id past 32 bits keeps it', () => {
     const wide: KhoStrategy = {
       name: 'test-wide-ids',

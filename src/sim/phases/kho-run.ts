@@ -1,7 +1,7 @@
 // The KHO side of one replay: profile, strategy, the image's blocks classified by how they are restored, and
 // what the KHO phases observed beyond struct-page events (spec kho-abi.md §4.4, §6, §7.5).
 import type { Range } from '../../core/index.js';
-import { firstEndingAfter, lowerBound } from '../../core/index.js';
+import { firstEndingAfter, GrowableColumns, lowerBound } from '../../core/index.js';
 import type { SimContext } from '../context.js';
 import type { Layout } from '../layout.js';
 import type { KernelProfile } from '../profiles.js';
@@ -214,26 +214,48 @@ export function trueIdentity(
   return out;
 }
 
-/** Queued __init_single_page() ranges in columns (a million blocks queue a million ranges). */
-class InitQueue {
-  start = new Float64Array(1024);
-  end = new Float64Array(1024);
-  nid = new Float64Array(1024);
-  zid = new Float64Array(1024);
+/** Queued __init_single_page() ranges in columns (a million blocks queue a million ranges): start, end, nid, zid, fn. */
+class InitQueue extends GrowableColumns<
+  [Float64Array, Float64Array, Float64Array, Float64Array, Int32Array]
+> {
   /** Index into fns. */
-  fn = new Int32Array(1024);
   readonly fns: string[] = [];
-  n = 0;
+
+  constructor() {
+    super([
+      new Float64Array(1024),
+      new Float64Array(1024),
+      new Float64Array(1024),
+      new Float64Array(1024),
+      new Int32Array(1024),
+    ]);
+  }
+
+  get start(): Float64Array {
+    return this.cols[0];
+  }
+  get end(): Float64Array {
+    return this.cols[1];
+  }
+  get nid(): Float64Array {
+    return this.cols[2];
+  }
+  get zid(): Float64Array {
+    return this.cols[3];
+  }
+  get fn(): Int32Array {
+    return this.cols[4];
+  }
 
   push(start: number, end: number, nid: number, zid: number, fn: string): void {
-    if (this.n === this.start.length) this.grow();
     const f = this.fnIndex(fn);
-    const k = this.n++;
-    this.start[k] = start;
-    this.end[k] = end;
-    this.nid[k] = nid;
-    this.zid[k] = zid;
-    this.fn[k] = f;
+    const k = this.row();
+    const c = this.cols;
+    c[0][k] = start;
+    c[1][k] = end;
+    c[2][k] = nid;
+    c[3][k] = zid;
+    c[4][k] = f;
   }
 
   /** The index of fn in fns, numbered on first use. */
@@ -242,24 +264,6 @@ class InitQueue {
     if (last >= 0 && this.fns[last] === fn) return last;
     const f = this.fns.indexOf(fn);
     return f < 0 ? this.fns.push(fn) - 1 : f;
-  }
-
-  /** Room for `cap` ranges. */
-  reserve(cap: number): void {
-    if (cap > this.start.length) this.grow(cap);
-  }
-
-  private grow(cap = this.start.length * 2): void {
-    const more = <A extends Float64Array | Int32Array>(a: A): A => {
-      const b = (a instanceof Float64Array ? new Float64Array(cap) : new Int32Array(cap)) as A;
-      b.set(a);
-      return b;
-    };
-    this.start = more(this.start);
-    this.end = more(this.end);
-    this.nid = more(this.nid);
-    this.zid = more(this.zid);
-    this.fn = more(this.fn);
   }
 }
 
@@ -362,7 +366,7 @@ export class StrategyRunner implements StrategyContext {
     if (n === 0) return;
     // a range a block, and a few more for blocks split at a zone or node boundary: room for all of them at once (a
     // million-range queue grown for one split block would copy all of it into twice the room)
-    this.ops.reserve(this.ops.n + n + 1024);
+    this.ops.room(n + 1024);
     // early_pfn_to_nid() after memblock is discarded records an observation per call: the per-block path
     if (this.ctx.memblockDiscarded && !this.ctx.arch.ARCH_KEEP_MEMBLOCK)
       return this.initDeferredEach(blocks, fn);

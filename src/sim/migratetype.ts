@@ -4,7 +4,7 @@
 // function that typed it last. sparse_init() allocates the usemap zeroed, so a pageblock nobody types stays
 // MIGRATE_UNMOVABLE (0): the DMA pageblock at pfn 0 of an x86 host, whose first pfn is not memory, is one.
 import type { Range } from '../core/index.js';
-import { upperBound } from '../core/index.js';
+import { GrowableColumns, upperBound } from '../core/index.js';
 import type { MmProfile } from './mm-profiles.js';
 import type { PageEvent } from './memmap.js';
 import type { ScratchMigratetypeRule } from './profiles.js';
@@ -271,39 +271,37 @@ function splitBy(b0: number, b1: number, cma: readonly Range[], out: Batch): voi
   if (cur < b1) out.add(cur, b1, MIGRATE.MIGRATE_MOVABLE);
 }
 
-/** assign() batches in growable typed columns (an init over a million blocks adds a million pieces). */
-class Batch {
-  s = new Float64Array(16);
-  e = new Float64Array(16);
-  mt = new Int8Array(16);
-  n = 0;
+/** assign() batches in growable typed columns (an init over a million blocks adds a million pieces): s, e, mt. */
+class Batch extends GrowableColumns<[Float64Array, Float64Array, Int8Array]> {
+  constructor() {
+    super([new Float64Array(16), new Float64Array(16), new Int8Array(16)]);
+  }
+  get s(): Float64Array {
+    return this.cols[0];
+  }
+  get e(): Float64Array {
+    return this.cols[1];
+  }
+  get mt(): Int8Array {
+    return this.cols[2];
+  }
   /** Later pieces win over earlier ones in the same pageblock (the kernel types them in this order). */
   add(s: number, e: number, mt: number): void {
+    const [S, E, M] = this.cols;
     // a piece starting at or before the last one's start replaces it (and maybe the ones before)
-    while (this.n && s < this.e[this.n - 1]! && s <= this.s[this.n - 1]!) this.n--;
+    while (this.n && s < E[this.n - 1]! && s <= S[this.n - 1]!) this.n--;
     const n = this.n;
-    if (n && s < this.e[n - 1]!) this.e[n - 1] = s;
+    if (n && s < E[n - 1]!) E[n - 1] = s;
     if (e <= s) return;
-    if (n && this.mt[n - 1] === mt && this.e[n - 1] === s) {
-      this.e[n - 1] = e;
+    if (n && M[n - 1] === mt && E[n - 1] === s) {
+      E[n - 1] = e;
       return;
     }
-    if (n === this.s.length) {
-      const cap = n * 2;
-      const ns = new Float64Array(cap);
-      const ne = new Float64Array(cap);
-      const nm = new Int8Array(cap);
-      ns.set(this.s);
-      ne.set(this.e);
-      nm.set(this.mt);
-      this.s = ns;
-      this.e = ne;
-      this.mt = nm;
-    }
-    this.s[n] = s;
-    this.e[n] = e;
-    this.mt[n] = mt;
-    this.n = n + 1;
+    const k = this.row();
+    const c = this.cols;
+    c[0][k] = s;
+    c[1][k] = e;
+    c[2][k] = mt;
   }
 }
 

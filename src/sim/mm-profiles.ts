@@ -30,7 +30,7 @@ export interface MmProfile {
    * memblock.reserved first, so reserved regions are split at node boundaries and each part carries its memory's
    * node; a part outside memory without one asks early_pfn_to_nid() of its first pfn (linux v7.3-rc7 mm/memblock.c
    * memmap_init_reserved_pages). The set_node loop came with 61167ad5fecd ("mm: pass nid to
-   * reserve_bootmem_region()", v6.5; 6.5/6.6 hosts replay as linux-6.1, which agrees inside memory); until v6.15
+   * reserve_bootmem_region()", v6.5: linux-6.5 on); until v6.15
    * (Wei Yang, "pass size instead of end", and stable) it passed the region's end as the size, which also gave
    * reserved parts in a hole above a memory region that region's node: not modelled, the KHO profiles that run
    * linux-6.7 stand for v6.16+ kernels. The early_pfn_to_nid() fallback is Yajun Deng's fix of 2024-01 (v6.8, stable).
@@ -91,7 +91,8 @@ function after(
 
 const LINUX_6_1: MmProfile = {
   name: 'linux-6.1',
-  description: 'v6.1 (Debian 12): mm/page_alloc.c, no RSRV_NOINIT, a padata job per free range',
+  description:
+    'v6.1 (Debian 12; picked for v6.2 .. v6.4 too, not read): mm/page_alloc.c, no RSRV_NOINIT, a padata job per free range',
   deferredJobs: 'per-free-range',
   deferCountResetBeforeLowZoneTest: true,
   rsrvNoinit: false,
@@ -107,14 +108,32 @@ const LINUX_6_1: MmProfile = {
   hugetlbBootmemStructPageInit: false,
 };
 
-const LINUX_6_7 = after(LINUX_6_1, {
+/**
+ * v6.5 and v6.6, read in two 6.6-era copies of mm/mm_init.c (CodeLinaro qsdk_oss_kernel_linux-ipq-6.6 @6f1f33de1761,
+ * Jvlegod/linux-6.6-exp @ae8789ee853e) and the 6.6 stable reviews of mm/memblock.c: what changed from 6.1 is
+ * memmap_init_reserved_pages() of 61167ad5fecd ("mm: pass nid to reserve_bootmem_region()", posted 2023-06-16, v6.5):
+ * NOMAP memory first with its region's node, memblock_set_node() of each memory region on memblock.reserved, then
+ * reserve_bootmem_region(start, end, nid) -> init_reserved_page(pfn, nid) per reserved region; and deferred_free_range()
+ * freeing MAX_ORDER blocks (3f6dac0fd1b8 "mm/page_alloc: make deferred page init free pages in MAX_ORDER blocks",
+ * posted 2023-03-21; in the 6.6 copies). Unchanged from 6.1 there: defer_init() resets its count before the low-zone
+ * test, init_reserved_page() sets no migratetype, the weak deferred_page_init_max_threads() returns 1 (x86_64
+ * overrides it), a padata job per free range, deferred_grow_zone() over deferred_init_maxorder(), free_area_init()
+ * calling memmap_init(), no MEMBLOCK_RSRV_NOINIT (the 6.6 stable backport of 6a9531c3a880 has no NOINIT test).
+ */
+const LINUX_6_5 = after(LINUX_6_1, {
+  name: 'linux-6.5',
+  description:
+    'v6.5 .. v6.6: mm/mm_init.c, memmap_init_reserved_pages() sets reserved nodes from memory (NOMAP first), MAX_ORDER deferred free, no RSRV_NOINIT',
+  nomapFirst: true,
+  reservedNid: 'set-node',
+  deferredFreeOrder: 'max-order',
+});
+
+const LINUX_6_7 = after(LINUX_6_5, {
   name: 'linux-6.7',
   description: 'v6.7 .. v6.17: mm/mm_init.c, RSRV_NOINIT skipped, NOMAP first, a padata job per free range',
   deferCountResetBeforeLowZoneTest: false,
   rsrvNoinit: true,
-  nomapFirst: true,
-  reservedNid: 'set-node',
-  deferredFreeOrder: 'max-order',
   threadsFromNodeCpus: 'all',
 });
 
@@ -152,6 +171,7 @@ const LINUX_7_3 = after(LINUX_7_2, {
 
 export const MM_PROFILES: Readonly<Record<string, MmProfile>> = {
   'linux-6.1': LINUX_6_1,
+  'linux-6.5': LINUX_6_5,
   'linux-6.7': LINUX_6_7,
   'linux-6.18': LINUX_6_18,
   'linux-7.2': LINUX_7_2,
@@ -167,6 +187,7 @@ export function mmProfileForRelease(release: string | null): MmProfile {
   if (v >= 7002) return MM_PROFILES['linux-7.2']!;
   if (v >= 6018) return MM_PROFILES['linux-6.18']!;
   if (v >= 6007) return MM_PROFILES['linux-6.7']!;
+  if (v >= 6005) return MM_PROFILES['linux-6.5']!;
   return MM_PROFILES['linux-6.1']!;
 }
 

@@ -32,6 +32,7 @@ describe('deferred_grow_zone(): the end rule per mm profile', () => {
   it('the profiles: range-end to linux-6.7, nr-pages in linux-6.18 (to v7.1), zone-end from linux-7.2', () => {
     expect(Object.values(MM_PROFILES).map((p) => [p.name, p.deferredGrowZoneEnd])).toEqual([
       ['linux-6.1', 'range-end'],
+      ['linux-6.5', 'range-end'],
       ['linux-6.7', 'range-end'],
       ['linux-6.18', 'nr-pages'],
       ['linux-7.2', 'zone-end'],
@@ -162,6 +163,7 @@ describe('gigantic hugetlb tails: hugetlb_bootmem_struct_page_init() vs gather_b
   it('the profiles: in page_alloc_init_late() from linux-7.2', () => {
     expect(Object.values(MM_PROFILES).map((p) => [p.name, p.hugetlbBootmemStructPageInit])).toEqual([
       ['linux-6.1', false],
+      ['linux-6.5', false],
       ['linux-6.7', false],
       ['linux-6.18', false],
       ['linux-7.2', true],

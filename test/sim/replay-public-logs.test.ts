@@ -26,11 +26,25 @@ interface Case {
   readonly unknown: number;
   /** The choice is a vendor kernel's (a warning names the alternative). */
   readonly uncertain?: boolean;
+  /** The mm profile the release picks (src/sim/mm-profiles.ts); linux-6.1 when not given. */
+  readonly mm?: string;
 }
 
 const CASES: readonly Case[] = [
-  { name: 'arm64-anbernic-rg353v-6.6rc2', holes: 'per-zone', pfnValid: 'generic', unknown: 92 },
-  { name: 'arm64-bananapi-bpi-r4-6.9', holes: 'per-zone', pfnValid: 'generic', unknown: 317 },
+  {
+    name: 'arm64-anbernic-rg353v-6.6rc2',
+    mm: 'linux-6.5',
+    holes: 'per-zone',
+    pfnValid: 'generic',
+    unknown: 92,
+  },
+  {
+    name: 'arm64-bananapi-bpi-r4-6.9',
+    mm: 'linux-6.7',
+    holes: 'per-zone',
+    pfnValid: 'generic',
+    unknown: 317,
+  },
   {
     name: 'arm64-marvell-crb106-centos9-5.14',
     holes: 'per-zone',
@@ -41,8 +55,14 @@ const CASES: readonly Case[] = [
   // 5.10.110: the per-zone line (5.10.24 backport) with arm64's memblock_is_map_memory() pfn_valid(): the
   // 2 MiB below DRAM is one pageblock whose first pfn is not memory, so nothing is counted or printed
   { name: 'arm64-orangepi5-rk3588-5.10', holes: 'per-zone', pfnValid: 'map-memory', unknown: 700 },
-  { name: 'arm64-rpi4-homeassistant-6.6', holes: 'per-zone', pfnValid: 'generic', unknown: 190 },
-  { name: 'x86-acer-nitro-an517-54-6.8', holes: 'per-zone', unknown: 76 },
+  {
+    name: 'arm64-rpi4-homeassistant-6.6',
+    mm: 'linux-6.5',
+    holes: 'per-zone',
+    pfnValid: 'generic',
+    unknown: 190,
+  },
+  { name: 'x86-acer-nitro-an517-54-6.8', mm: 'linux-6.7', holes: 'per-zone', unknown: 76 },
   {
     name: 'x86-asrock-b450-gaming-itx-crashkernel-5.3',
     holes: 'gaps-to-max-pfn',
@@ -52,7 +72,12 @@ const CASES: readonly Case[] = [
   { name: 'x86-asus-z10pe-d16-2s-2node-160g-4.9', holes: 'none', unknown: 61 },
   { name: 'x86-crosvm-arcvm-guest-5.10', holes: 'per-zone', unknown: 340 },
   { name: 'x86-gigabyte-990xa-ud3-gentoo-4.12', holes: 'none', unknown: 22 },
-  { name: 'x86-google-craask-chromebook-6.6-chromeos-syslog', holes: 'per-zone', unknown: 160 },
+  {
+    name: 'x86-google-craask-chromebook-6.6-chromeos-syslog',
+    mm: 'linux-6.5',
+    holes: 'per-zone',
+    unknown: 160,
+  },
   { name: 'x86-hp-250-g3-4.18', holes: 'reserved-unavailable', unknown: 162 },
   { name: 'x86-hp-laptop-15-dy2xxx-zen-6.0', holes: 'per-zone', unknown: 77 },
   { name: 'x86-huawei-wrtd-wxx9-6.1rc4', holes: 'per-zone', unknown: 383 },
@@ -61,7 +86,7 @@ const CASES: readonly Case[] = [
   { name: 'x86-microsoft-surface-book-4.4', holes: 'none', unknown: 15 },
   { name: 'x86-msi-z270-gaming-pro-carbon-6.4', holes: 'per-zone', unknown: 47 },
   { name: 'x86-n100dc-itx-sophos-4.14', holes: 'none', unknown: 79 },
-  { name: 'x86-virtualbox-arch-6.6', holes: 'per-zone', unknown: 86 },
+  { name: 'x86-virtualbox-arch-6.6', mm: 'linux-6.5', holes: 'per-zone', unknown: 86 },
 ];
 
 it('covers every folder of traces/public-logs', () => {
@@ -97,6 +122,10 @@ describe.each(CASES)('traces/public-logs/$name', (c) => {
     if (c.pfnValid) expect(tl.era.arm64PfnValid).toBe(c.pfnValid);
     const warned = tl.diagnostics.some((d) => d.code === 'SIM_KERNEL_ERA_UNCERTAIN');
     expect(warned).toBe(c.uncertain ?? false);
+  });
+
+  it(`replays ${log.kernelRelease} with the mm profile ${c.mm ?? 'linux-6.1'}`, () => {
+    expect(tl.mm.name).toBe(c.mm ?? 'linux-6.1');
   });
 
   it('computes the unavailable pages the kernel printed', () => {

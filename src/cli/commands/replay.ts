@@ -12,6 +12,7 @@ import { renderReplayText } from '../../report/replay-text.js';
 import { replayToJson } from '../../report/replay-json.js';
 import { bootOptionsFromHost } from '../../sim/boot-options.js';
 import { replay } from '../../sim/index.js';
+import { MM_PROFILES } from '../../sim/mm-profiles.js';
 import type { CliContext } from '../context.js';
 import { finishRun } from '../exit.js';
 import { requireInputPath, writeText } from '../io.js';
@@ -50,7 +51,7 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     .addOption(deferredOption('force DEFERRED_STRUCT_PAGE_INIT on or off (default: from the kernel config)'))
     .option(
       '--mm <profile>',
-      'mm behaviour: linux-6.1, linux-6.7, linux-6.18 (default: from the kernel release)',
+      `mm behaviour: ${Object.keys(MM_PROFILES).join(', ')} (default: from the kernel release)`,
     )
     .option('--stage <name>', 'for a bundle with stage folders: which stage to load')
     .addOption(

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Range } from '../../src/core/index.js';
-import type { EventRanges } from '../../src/sim/index.js';
+import type { EventRanges, PageState } from '../../src/sim/index.js';
 import { MemMap } from '../../src/sim/index.js';
 
 /** An event's range columns as Range objects. */
@@ -349,6 +349,54 @@ describe('MemMap block layer', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('next(marks) gives the pieces of the general loop when it steps over unmarked layer blocks', () => {
+    // predicates a check or set_zone_contiguous() marks by, and arbitrary sets of state ids
+    const preds: ((st: PageState, id: number) => boolean)[] = [
+      (st) => !st.memmap || st.initCount === 0,
+      (st) => !st.memmap,
+      (st) => st.memmap && st.initCount > 0 && st.nid !== 1,
+      (st) => st.khoOrder >= 0,
+      (st) => st.reserved,
+    ];
+    fc.assert(
+      fc.property(
+        blocksArb,
+        fc.array(opArb, { maxLength: 8 }),
+        fc.array(fc.nat(10), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.tuple(fc.nat(LIMIT + 8), fc.nat(LIMIT)), { minLength: 1, maxLength: 6 }),
+        fc.oneof(fc.nat(preds.length - 1), fc.array(fc.nat(40), { maxLength: 8 })),
+        (blocks, ops, pick, ranges, which) => {
+          const m = new MemMap(PRESENT, LIMIT);
+          const starts = Float64Array.from(blocks, (b) => b.start);
+          m.attachBlocks(
+            starts,
+            Float64Array.from(blocks, (b) => b.end),
+          );
+          for (const op of [...blockOps(blocks, pick, starts), ...ops])
+            if (op.kind !== 'attach') apply(m, op);
+          const pieces = (skipLayer: boolean): number[][] => {
+            const r = m.reader(skipLayer);
+            const marks = r.mark(() => false);
+            const out: number[][] = [];
+            const byId =
+              typeof which === 'number' ? null : new Set(which.map((x) => x % Math.max(1, marks.length)));
+            const mk = byId
+              ? Uint8Array.from(marks, (_, id) => (byId.has(id) ? 1 : 0))
+              : r.mark((st) => preds[which as number]!(st, 0));
+            // ranges in the order drawn (ascending or not), each read to its end or stopped early
+            for (const [s, len] of ranges) {
+              r.range(s, s + len);
+              while (r.next(mk)) out.push([r.s, r.e, r.id]);
+            }
+            return out;
+          };
+          expect(pieces(true)).toEqual(pieces(false));
+        },
+      ),
+      { numRuns: 400 },
     );
   });
 

@@ -1,7 +1,7 @@
 // The KHO side of one replay: profile, strategy, the image's blocks classified by how they are restored, and
 // what the KHO phases observed beyond struct-page events (spec kho-abi.md §4.4, §6, §7.5).
 import type { Range } from '../../core/index.js';
-import { firstEndingAfter, GrowableColumns, lowerBound } from '../../core/index.js';
+import { firstEndingAfter, GrowableColumns, lowerBound, upperBound } from '../../core/index.js';
 import type { SimContext } from '../context.js';
 import type { Layout } from '../layout.js';
 import type { KernelProfile } from '../profiles.js';
@@ -280,6 +280,55 @@ function inOrderDisjoint(q: InitQueue): boolean {
 }
 
 /**
+ * for_each_zone() + zone_spans_pfn() answered for every pfn at once: the pfn axis cut at every spanned zone's
+ * bounds into pieces, piece i [start[i], start[i + 1]) (the last to infinity) given the first zone in node then
+ * zone order whose span holds it (nid[i], zid[i]; zid -1 where none does). Neighbours of one zone are joined. One
+ * per layout: a few dozen zones make a few dozen pieces.
+ */
+export interface ZoneWalkMap {
+  readonly start: Float64Array;
+  readonly nid: Float64Array;
+  readonly zid: Float64Array;
+  readonly n: number;
+}
+
+const zoneWalkMaps = new WeakMap<Layout, ZoneWalkMap>();
+
+export function zoneWalkMap(layout: Layout): ZoneWalkMap {
+  let m = zoneWalkMaps.get(layout);
+  if (m) return m;
+  const zones: { nid: number; zid: number; s: number; e: number }[] = [];
+  for (const n of layout.nodes)
+    for (const z of n.zones)
+      if (z.spannedPages && z.endPfn > z.startPfn)
+        zones.push({ nid: n.nid, zid: z.zid, s: z.startPfn, e: z.endPfn });
+  const cuts = [...new Set([-Infinity, ...zones.flatMap((z) => [z.s, z.e])])].sort((a, b) => a - b);
+  const start: number[] = [];
+  const nid: number[] = [];
+  const zid: number[] = [];
+  let last = -2;
+  for (const c of cuts) {
+    // every zone bound is a cut: a zone spans all of [c, next cut) or none of it
+    const z = zones.findIndex((x) => x.s <= c && c < x.e);
+    // neighbours joined only when one zone holds both (two zones of one node and index, which no real layout has,
+    // stay two pieces, as the walk queues them)
+    if (z === last) continue;
+    last = z;
+    start.push(c);
+    nid.push(z >= 0 ? zones[z]!.nid : -1);
+    zid.push(z >= 0 ? zones[z]!.zid : -1);
+  }
+  m = {
+    start: Float64Array.from(start),
+    nid: Float64Array.from(nid),
+    zid: Float64Array.from(zid),
+    n: start.length,
+  };
+  zoneWalkMaps.set(layout, m);
+  return m;
+}
+
+/**
  * The StrategyContext of one phase: helpers queue __init_single_page() ranges, flush() applies them to the
  * memmap in one sorted batch per kernel function (blocks are disjoint, so batching keeps the per-block order).
  */
@@ -452,20 +501,35 @@ export class StrategyRunner implements StrategyContext {
     }
   }
 
+  // the piece of zoneWalkMap() the last range started in: blocks come in address order, so the next is mostly there
+  private zwPiece = 0;
+
   initByZoneWalk(start: number, end: number, fn: string): void {
-    // the common case without arrays: the first zone in walk order that meets the range holds all of it
-    for (const n of this.ctx.layout.nodes) {
-      for (const z of n.zones) {
-        if (!z.spannedPages || z.endPfn <= start || z.startPfn >= end || start >= end) continue;
-        if (z.startPfn <= start && z.endPfn >= end) return this.initSinglePages(start, end, n.nid, z.zid, fn);
-        return this.zoneWalkPieces(start, end, fn);
-      }
+    if (!(start < end)) return;
+    // the first spanning zone of every pfn, as pieces of one answer (zoneWalkMap): a cursor, not a walk per block
+    const m = zoneWalkMap(this.ctx.layout);
+    const S = m.start;
+    const n = m.n;
+    let i = this.zwPiece;
+    if (i >= n || S[i]! > start) i = Math.max(0, upperBound(S, start) - 1);
+    while (i + 1 < n && S[i + 1]! <= start) i++;
+    this.zwPiece = i;
+    // [start, end) piece by piece, in address order (the pieces are disjoint: the same pages as the walk, which
+    // queues them zone by zone; flush() sorts a batch by start either way)
+    for (let s = start; s < end && i < n; i++) {
+      const pe = i + 1 < n ? S[i + 1]! : Infinity;
+      if (pe <= s) continue;
+      const e = Math.min(end, pe);
+      if (m.zid[i]! >= 0) this.initSinglePages(s, e, m.nid[i]!, m.zid[i]!, fn);
+      s = e;
     }
-    this.zoneWalkPieces(start, end, fn);
   }
 
-  /** initByZoneWalk() zone by zone: what is left of the range after each zone took its part. */
-  private zoneWalkPieces(start: number, end: number, fn: string): void {
+  /**
+   * initByZoneWalk() zone by zone, as for_each_zone() + zone_spans_pfn() walk it: what is left of the range after
+   * each zone took its part (the general form zoneWalkMap() answers for; test/sim/strategies/zone-walk-map.test.ts).
+   */
+  zoneWalkPieces(start: number, end: number, fn: string): void {
     let rest: Range[] = [{ start, end }];
     for (const n of this.ctx.layout.nodes) {
       for (const z of n.zones) {

@@ -864,7 +864,17 @@ export class MemMap {
    */
   stateIdsAt(pfns: ArrayLike<number>): { readonly ids: Int32Array; readonly states: readonly PageState[] } {
     // the heads of every layer block, in order: their column
-    if (this.layerHeads(pfns)) return { ids: this.bH.slice(), states: this.states };
+    if (this.layerHeads(pfns)) {
+      const ids = this.bH.slice();
+      // a block out of the layer (evicted, or never in it) is in the runs, and in no other block (they are disjoint)
+      if (this.live < ids.length)
+        for (let k = 0; k < ids.length; k++) {
+          if (ids[k]! >= 0) continue;
+          const pfn = pfns[k]!;
+          ids[k] = pfn >= 0 && pfn < this.limitPfn ? this.ids[(this.wi = this.seekBg(pfn))]! : NO_MEMMAP_ID;
+        }
+      return { ids, states: this.states };
+    }
     const n = pfns.length;
     const out = new Int32Array(n);
     const bS = this.bS;
@@ -964,6 +974,11 @@ export class MemMap {
    * layer, these pfns are its heads in order (layerHeads()).
    */
   private heads: Float64Array | null = null;
+  /**
+   * Layer block i is block i of the columns attachBlocks() was given (the blocks were non-empty, sorted and
+   * disjoint: those that could not be layered are in the columns as evicted ones), so `heads[i]` is block i's head.
+   */
+  private aligned = false;
   /** Pages of the layer blocks per state id (heads and tails), kept as the columns change: census without a pass. */
   private blkPages = new Float64Array(64);
   /** layerPrefix(), null when blocks joined or left the layer since. */
@@ -992,6 +1007,8 @@ export class MemMap {
     const blk = new Float64Array(this.blkPages.length);
     let m = 0;
     let prevEnd = -Infinity;
+    // every block non-empty and starting at or after the end of the one before
+    let disjoint = true;
     const limit = this.limitPfn;
     const runs = this.starts;
     const runIds = this.ids;
@@ -1003,6 +1020,7 @@ export class MemMap {
       const e = ends[i]!;
       H[i] = -1;
       if (i > 0 && s < starts[i - 1]!) return;
+      if (!(e > s && s >= prevEnd)) disjoint = false;
       const ok = s >= 0 && e > s && e <= limit && s >= prevEnd && (i + 1 >= n || e <= starts[i + 1]!);
       if (e > prevEnd) prevEnd = e;
       if (!ok) continue;
@@ -1019,14 +1037,18 @@ export class MemMap {
       blk[id] = blk[id]! + e - s;
       m++;
     }
+    const live = m;
     let S: Float64Array;
     let E: Float64Array;
     this.heads = starts instanceof Float64Array ? starts : null;
-    if (m === n && starts instanceof Float64Array && ends instanceof Float64Array) {
-      // every block layered: the caller's columns are the layer's bounds (read only here, never written), not a
-      // copy of them (16 bytes a block: half a GiB at 32M blocks)
+    // the blocks sorted and disjoint (every block layered, or the few that are not kept in as evicted): the caller's
+    // columns are the layer's bounds (read only here, never written), not a copy of them (16 bytes a block: half a
+    // GiB at 32M blocks)
+    const aligned = (m === n || disjoint) && starts instanceof Float64Array && ends instanceof Float64Array;
+    if (aligned) {
       S = starts;
       E = ends;
+      m = n;
     } else {
       S = new Float64Array(m);
       E = new Float64Array(m);
@@ -1044,7 +1066,8 @@ export class MemMap {
     this.bT = H.slice(0, m);
     this.blkPages = blk;
     this.bN = m;
-    this.live = m;
+    this.live = live;
+    this.aligned = aligned;
     this.wb = 0;
     this.prefix = null;
     this.attachedKey = `${columnKey(starts)}/${columnKey(ends)}/${this.seq}/${this.n}`;
@@ -1057,6 +1080,7 @@ export class MemMap {
     this.evict(all);
     this.attachedKey = '';
     this.heads = null;
+    this.aligned = false;
     this.bN = 0;
     this.live = 0;
     this.prefix = null;
@@ -1810,9 +1834,9 @@ export class MemMap {
     return this.live > 0 && this.onePassOn;
   }
 
-  /** pfns is the column of block starts the layer was attached from, and every block is still in the layer. */
+  /** pfns is the column of block starts the layer was attached from, and pfns[i] is the head of layer block i. */
   private layerHeads(pfns: ArrayLike<number>): boolean {
-    return pfns === this.heads && this.live === pfns.length && this.onePassOn;
+    return pfns === this.heads && this.aligned && this.onePassOn;
   }
 
   /**
@@ -1842,10 +1866,12 @@ export class MemMap {
     let hOut = -1;
     let y = 0;
     let fi = 0;
+    // the layer's own heads: pfn i is block i's head (or, out of the layer, in no block)
+    const aligned = this.layerHeads(pfns);
     for (let i = 0; i < n; i++) {
       const p = pfns[i]!;
       const x = xs ? xs[i]! : 0;
-      y = seekBlockEndingAfter(bE, bN, y, p);
+      y = aligned ? i : seekBlockEndingAfter(bE, bN, y, p);
       if (y < bN && bS[y]! <= p && bH[y]! >= 0) {
         if (bS[y] === p) {
           const h = bH[y]!;

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { MemblockType, MemblockVersion } from '../../src/sim/memblock.js';
 import { MEMBLOCK_FLAGS as F, Memblock } from '../../src/sim/memblock.js';
 import type { RangeBatch } from '../../src/sim/memblock-batch.js';
+import { cpuNow } from '../helpers/cpu-time.js';
 
 const SPACE = 200;
 const NIDS = [null, 0, 1, 2] as const;
@@ -217,14 +218,15 @@ describe('column operations on a loaded array and at scale', () => {
     const mb = fresh('newest');
     mb.addNode(0, 2 ** 40, 0);
     mb.reserve(2 ** 32 - 4096, 4096);
-    const t0 = performance.now();
+    const t0 = cpuNow();
     mb.reserveRanges({ start, end, n }, F.MEMBLOCK_RSRV_NOINIT);
-    const ms = performance.now() - t0;
+    const ms = cpuNow() - t0;
     expect(mb.reserved.count).toBe(1 + n / 2);
     expect(mb.reserved.flags(1)).toBe(F.MEMBLOCK_RSRV_NOINIT);
     expect(mb.reserved.size(1)).toBe(16384);
     expect(mb.reserved.totalSize).toBe(4096 + n * 8192);
-    // one sweep: well under a second even on a loaded 2-core machine
+    // one sweep: well under a second of CPU (test/helpers/cpu-time.ts: wall time on a shared machine is the
+    // neighbours')
     expect(ms).toBeLessThan(3000);
   });
 

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { subtractRanges, totalLength } from '../../src/core/index.js';
 import { Memblock } from '../../src/sim/memblock.js';
+import { cpuNow } from '../helpers/cpu-time.js';
 
 const M = 1024 * 1024;
 const G = 1024 * M;
@@ -24,9 +25,10 @@ function buildHost(): Memblock {
 
 describe('memblock at 16 TiB', () => {
   it('builds, iterates, allocates and looks up nodes in well under a second each', () => {
-    const t0 = performance.now();
+    // CPU time (test/helpers/cpu-time.ts): wall time on a shared machine is the neighbours'
+    const t0 = cpuNow();
     const mb = buildHost();
-    const tBuild = performance.now() - t0;
+    const tBuild = cpuNow() - t0;
     expect(mb.memory.count).toBe(NODES * REGIONS_PER_NODE);
     // Doubled 128 -> 4096 while adding, then once more: memblock_isolate_range wants room for two more regions.
     expect(mb.memory.max).toBe(8192);
@@ -37,7 +39,7 @@ describe('memblock at 16 TiB', () => {
     const expectFree = totalLength(
       subtractRanges(mb.memory.regions().map(span), mb.reserved.regions().map(span)),
     );
-    const t1 = performance.now();
+    const t1 = cpuNow();
     let freeBytes = 0;
     for (let n = 0; n < NODES; n++)
       for (const r of mb.freeMemRanges({ nid: n })) freeBytes += r.end - r.start;
@@ -51,13 +53,13 @@ describe('memblock at 16 TiB', () => {
     }
     for (let i = 0; i < 200; i++)
       expect(mb.allocRangeNid({ size: 2 * M, align: 2 * M, nid: i % NODES })).not.toBe(0);
-    const tUse = performance.now() - t1;
+    const tUse = cpuNow() - t1;
 
     expect(pfnRanges).toHaveLength(NODES * REGIONS_PER_NODE);
     expect(freeBytes).toBe(expectFree);
     // Pfns in the 64 MiB holes answer first_online_node (0); every other lookup answers its node.
     expect(hits).toBe(100_000);
-    console.log(`16 TiB host: build ${tBuild.toFixed(0)} ms, iterate+lookup+alloc ${tUse.toFixed(0)} ms`);
+    console.log(`16 TiB host: build ${tBuild.toFixed(0)} ms, iterate+lookup+alloc ${tUse.toFixed(0)} ms CPU`);
     expect(tBuild).toBeLessThan(3000);
     expect(tUse).toBeLessThan(3000);
   });

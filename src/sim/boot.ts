@@ -13,7 +13,7 @@ import { x86MemInitAllocation } from './x86-mem-init.js';
 import { computeLayout } from './layout.js';
 import { EarlyPfnToNid, pfnRegionSource } from './mem-regions.js';
 import { MemMap } from './memmap.js';
-import { mmProfileByName, mmProfileForRelease } from './mm-profiles.js';
+import { mmProfileByName, mmProfileChoice, mmProfileDiagnostics } from './mm-profiles.js';
 import { memblockFreeAll } from './phases/memblock_free_all.js';
 import { unavailableTotal } from './phases/hole-accounting.js';
 import { memmapInit } from './phases/memmap_init.js';
@@ -102,12 +102,14 @@ export function createSimContext(
       message: 'the trace does not say its architecture: replayed with the x86_64 rules',
     });
   }
+  const mmChoice = options.mmProfile ? null : mmProfileChoice(host.kernelRelease);
+  if (mmChoice) diagnostics.push(...mmProfileDiagnostics(mmChoice));
   const mm =
     typeof options.mmProfile === 'object'
       ? options.mmProfile
       : options.mmProfile
         ? mmProfileByName(options.mmProfile)
-        : mmProfileForRelease(host.kernelRelease);
+        : mmChoice!.profile;
   const memblock = options.memblock
     ? options.memblock.clone()
     : bootMemblock(host, options.reservedFrom ?? 'trace', diagnostics, arch.PAGE_SHIFT).memblock;

@@ -928,19 +928,45 @@ export class Memblock {
    * may cause in the kernel (memblock_double_array, then the loop's `goto repeat`) is not modelled. Memory regions
    * a hand-made trace printed overlapping are done the kernel's way, one memblock_set_node() after the other (the
    * later region's node wins), on a copy.
+   *
+   * `setNodeSize` 'end': the kernels from 61167ad5fecd (v6.5) to 06eaa824fd23 ("mm/memblock: pass size instead of
+   * end to memblock_set_node()", v6.15; 6.6.90, 6.12.28, 6.14.6) passed the region's end where memblock_set_node()
+   * takes a size, so each call set the node on [base, base + end) = [base, 2 * base + size). Memory regions come in
+   * address order and a later call overwrites an earlier one's reach, so the node an address ends up with is the
+   * one of the last memory region at or below it, if that region's reach (2 * base + size) is above the address:
+   * inside memory nothing changes, and a reserved part in the hole above a memory region takes that region's node
+   * for as far as the region's base (a region at 0 reaches no further than its own end). No earlier region can
+   * reach further: base_i + size_i <= base_k gives 2 * base_i + size_i < 2 * base_k + size_k.
    */
-  forEachReservedMemRegionByNode(defaultNid: number | null, cb: RangeCallback): void {
+  forEachReservedMemRegionByNode(
+    defaultNid: number | null,
+    cb: RangeCallback,
+    setNodeSize: 'size' | 'end' = 'size',
+  ): void {
     const { baseColumn: MB, sizeColumn: MS, nidColumn: MN, count: nm } = this.memory;
+    const endAsSize = setNodeSize === 'end';
     for (let k = 1; k < nm; k++)
       if (MB[k]! < MB[k - 1]! + MS[k - 1]!) {
         const copy = this.clone();
         for (let i = 0; i < nm; i++) {
           const nid = MN[i]! < 0 ? defaultNid : MN[i]!;
-          copy.setNode(MB[i]!, MS[i]!, copy.reserved, nid);
+          copy.setNode(MB[i]!, endAsSize ? MB[i]! + MS[i]! : MS[i]!, copy.reserved, nid);
         }
         return forEachRegion(copy.reserved, cb);
       }
     const { baseColumn: RB, sizeColumn: RS, nidColumn: RN, flagsColumn: RF, count: nr } = this.reserved;
+    // a part [g0, g1) outside memory, above memory region p (-1: none below): the reach of p's call, then its own
+    const gap = (g0: number, g1: number, p: number, own: number | null, f: number): void => {
+      if (endAsSize && p >= 0) {
+        const reach = 2 * MB[p]! + MS[p]!;
+        if (reach > g0) {
+          const e = reach < g1 ? reach : g1;
+          cb(g0, e, MN[p]! < 0 ? defaultNid : MN[p]!, f);
+          g0 = e;
+        }
+      }
+      if (g0 < g1) cb(g0, g1, own, f);
+    };
     let j = 0;
     for (let i = 0; i < nr; i++) {
       const rs = RB[i]!;
@@ -949,10 +975,11 @@ export class Memblock {
       const f = RF[i]!;
       while (j < nm && MB[j]! + MS[j]! <= rs) j++;
       let cur = rs;
+      let below = j - 1;
       for (let k = j; k < nm && MB[k]! < re; k++) {
         const ms = MB[k]!;
         if (ms > cur) {
-          cb(cur, ms, own, f);
+          gap(cur, ms, below, own, f);
           cur = ms;
         }
         const me = ms + MS[k]!;
@@ -961,8 +988,9 @@ export class Memblock {
           cb(cur, e, MN[k]! < 0 ? defaultNid : MN[k]!, f);
           cur = e;
         }
+        below = k;
       }
-      if (cur < re) cb(cur, re, own, f);
+      if (cur < re) gap(cur, re, below, own, f);
     }
   }
 

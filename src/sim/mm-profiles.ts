@@ -1,6 +1,8 @@
 // What changed in early memory init between the kernels we replay (boot-pipeline.md §3.6-§3.8 and the
 // version notes there). A profile is data; the phases read it. KHO eras live with the KHO strategies.
+import type { Diagnostic } from '../core/index.js';
 import { RequestError } from '../core/index.js';
+import { parseKernelRelease } from './kernel-eras.js';
 
 export interface MmProfile {
   readonly name: string;
@@ -28,14 +30,27 @@ export interface MmProfile {
    * The node memmap_init_reserved_pages() sets a reserved page up with. 'per-pfn': init_reserved_page() asks
    * early_pfn_to_nid() for each pfn (6.1 mm/page_alloc.c). 'set-node': memblock_set_node() of each memory region on
    * memblock.reserved first, so reserved regions are split at node boundaries and each part carries its memory's
-   * node; a part outside memory without one asks early_pfn_to_nid() of its first pfn (linux v7.3-rc7 mm/memblock.c
-   * memmap_init_reserved_pages). The set_node loop came with 61167ad5fecd ("mm: pass nid to
-   * reserve_bootmem_region()", v6.5: linux-6.5 on); until v6.15
-   * (Wei Yang, "pass size instead of end", and stable) it passed the region's end as the size, which also gave
-   * reserved parts in a hole above a memory region that region's node: not modelled, the KHO profiles that run
-   * linux-6.7 stand for v6.16+ kernels. The early_pfn_to_nid() fallback is Yajun Deng's fix of 2024-01 (v6.8, stable).
+   * node (linux v7.3-rc7 mm/memblock.c memmap_init_reserved_pages); from 61167ad5fecd ("mm: pass nid to
+   * reserve_bootmem_region()", v6.5). A part no call reached: reservedNoNode.
    */
   readonly reservedNid: 'per-pfn' | 'set-node';
+  /**
+   * What 'set-node' passed memblock_set_node() as its size: the memory region's end (61167ad5fecd, v6.5 .. v6.14),
+   * which sets the node on [base, 2 * base + size) and so gives a reserved part in the hole above a memory region that
+   * region's node, or its size (06eaa824fd23 "mm/memblock: pass size instead of end to memblock_set_node()", Wei
+   * Yang, v6.15; the 6.6/6.12/6.14 stable reviews of 2025-05-07, so 6.6.90, 6.12.28, 6.14.6 [I: the review batch's
+   * release]). Memblock.forEachReservedMemRegionByNode.
+   */
+  readonly reservedSetNodeSize: 'end' | 'size';
+  /**
+   * A reserved part that no memblock_set_node() call reached (outside memory, and with 'end' beyond the reach of the
+   * memory region below) keeps memblock_reserve()'s MAX_NUMNODES: 'max-numnodes', handed to
+   * reserve_bootmem_region() as is, where init_reserved_page() reads NODE_DATA(MAX_NUMNODES) past the array
+   * (undefined: the replay initialises nothing there and warns, SIM_RESERVED_NID_UNSET); 'early-pfn-to-nid',
+   * early_pfn_to_nid(PFN_DOWN(start)) (6a9531c3a880 "memblock: fix crash when reserved memory is not added to
+   * memory", Yajun Deng, v6.8; 6.6.15, 6.7.3 from the stable reviews of 2024-01-29).
+   */
+  readonly reservedNoNode: 'max-numnodes' | 'early-pfn-to-nid';
   /** deferred_free_pages() frees pageblock-order blocks (6.1) or MAX_ORDER blocks (newer). */
   readonly deferredFreeOrder: 'pageblock' | 'max-order';
   /** deferred_page_init_max_threads(): CPUs of the node (x86_64 6.1 override, all arches later) or 1 (arm64 6.1). */
@@ -98,6 +113,9 @@ const LINUX_6_1: MmProfile = {
   rsrvNoinit: false,
   nomapFirst: false,
   reservedNid: 'per-pfn',
+  // unused with 'per-pfn': what the kernels that set nodes on memblock.reserved do today
+  reservedSetNodeSize: 'size',
+  reservedNoNode: 'early-pfn-to-nid',
   deferredFreeOrder: 'pageblock',
   threadsFromNodeCpus: 'x86_64-only',
   earlyOrder: ['free_area_init', 'memmap_init'],
@@ -112,32 +130,64 @@ const LINUX_6_1: MmProfile = {
  * v6.5 and v6.6, read in two 6.6-era copies of mm/mm_init.c (CodeLinaro qsdk_oss_kernel_linux-ipq-6.6 @6f1f33de1761,
  * Jvlegod/linux-6.6-exp @ae8789ee853e) and the 6.6 stable reviews of mm/memblock.c: what changed from 6.1 is
  * memmap_init_reserved_pages() of 61167ad5fecd ("mm: pass nid to reserve_bootmem_region()", posted 2023-06-16, v6.5):
- * NOMAP memory first with its region's node, memblock_set_node() of each memory region on memblock.reserved, then
- * reserve_bootmem_region(start, end, nid) -> init_reserved_page(pfn, nid) per reserved region; and deferred_free_range()
- * freeing MAX_ORDER blocks (3f6dac0fd1b8 "mm/page_alloc: make deferred page init free pages in MAX_ORDER blocks",
- * posted 2023-03-21; in the 6.6 copies). Unchanged from 6.1 there: defer_init() resets its count before the low-zone
- * test, init_reserved_page() sets no migratetype, the weak deferred_page_init_max_threads() returns 1 (x86_64
- * overrides it), a padata job per free range, deferred_grow_zone() over deferred_init_maxorder(), free_area_init()
- * calling memmap_init(), no MEMBLOCK_RSRV_NOINIT (the 6.6 stable backport of 6a9531c3a880 has no NOINIT test).
+ * NOMAP memory first with its region's node, memblock_set_node(start, end, ...) of each memory region on
+ * memblock.reserved (the end as the size), then reserve_bootmem_region(start, end, nid) -> init_reserved_page(pfn,
+ * nid) per reserved region with no fallback for a region left without a node; and deferred_free_range() freeing
+ * MAX_ORDER blocks (3f6dac0fd1b8 "mm/page_alloc: make deferred page init free pages in MAX_ORDER blocks", posted
+ * 2023-03-21; in the 6.6 copies). Unchanged from 6.1 there: defer_init() resets its count before the low-zone test,
+ * init_reserved_page() sets no migratetype, the weak deferred_page_init_max_threads() returns 1 (x86_64 overrides
+ * it), a padata job per free range, deferred_grow_zone() over deferred_init_maxorder(), free_area_init() calling
+ * memmap_init(), no MEMBLOCK_RSRV_NOINIT (the 6.6 stable backport of 6a9531c3a880 has no NOINIT test).
+ * For 6.6.0 .. 6.6.14; linux-6.6.15 and linux-6.6.90 are the 6.6 stable series after the two backports.
  */
 const LINUX_6_5 = after(LINUX_6_1, {
   name: 'linux-6.5',
   description:
-    'v6.5 .. v6.6: mm/mm_init.c, memmap_init_reserved_pages() sets reserved nodes from memory (NOMAP first), MAX_ORDER deferred free, no RSRV_NOINIT',
+    'v6.5, 6.6.0 .. 6.6.14: mm/mm_init.c, reserved nodes from memblock_set_node(start, end) (NOMAP first, no fallback), MAX_ORDER deferred free, no RSRV_NOINIT',
   nomapFirst: true,
   reservedNid: 'set-node',
+  reservedSetNodeSize: 'end',
+  reservedNoNode: 'max-numnodes',
   deferredFreeOrder: 'max-order',
 });
 
+const LINUX_6_6_15 = after(LINUX_6_5, {
+  name: 'linux-6.6.15',
+  description: '6.6.15 .. 6.6.89: linux-6.5 with the early_pfn_to_nid() fallback (6a9531c3a880 backported)',
+  reservedNoNode: 'early-pfn-to-nid',
+});
+
+const LINUX_6_6_90 = after(LINUX_6_6_15, {
+  name: 'linux-6.6.90',
+  description: '6.6.90 and later: linux-6.6.15 with memblock_set_node(start, size) (06eaa824fd23 backported)',
+  reservedSetNodeSize: 'size',
+});
+
+/** v6.7.0 .. 6.7.2 as released (77e6c43e137c RSRV_NOINIT); the reserved-node fixes came in v6.8 and v6.15. */
 const LINUX_6_7 = after(LINUX_6_5, {
   name: 'linux-6.7',
-  description: 'v6.7 .. v6.17: mm/mm_init.c, RSRV_NOINIT skipped, NOMAP first, a padata job per free range',
+  description:
+    'v6.7.0 .. 6.7.2: mm/mm_init.c, RSRV_NOINIT skipped, NOMAP first, memblock_set_node(start, end) without fallback, a padata job per free range',
   deferCountResetBeforeLowZoneTest: false,
   rsrvNoinit: true,
   threadsFromNodeCpus: 'all',
 });
 
-const LINUX_6_18 = after(LINUX_6_7, {
+const LINUX_6_8 = after(LINUX_6_7, {
+  name: 'linux-6.8',
+  description:
+    'v6.8 .. v6.14 (6.7.3+, 6.12.0 .. 6.12.27, 6.14.0 .. 6.14.5): linux-6.7 with the early_pfn_to_nid() fallback, memblock_set_node(start, end)',
+  reservedNoNode: 'early-pfn-to-nid',
+});
+
+const LINUX_6_15 = after(LINUX_6_8, {
+  name: 'linux-6.15',
+  description:
+    'v6.15 .. v6.17 (6.12.28+, 6.14.6+): linux-6.8 with memblock_set_node(start, size) (06eaa824fd23); what the KHO profiles v6.16, v6.17 run',
+  reservedSetNodeSize: 'size',
+});
+
+const LINUX_6_18 = after(LINUX_6_15, {
   name: 'linux-6.18',
   description: 'v6.18 .. v7.1: one deferred-init job per zone (deferred_init_maxorder dropped)',
   deferredJobs: 'per-zone',
@@ -172,23 +222,67 @@ const LINUX_7_3 = after(LINUX_7_2, {
 export const MM_PROFILES: Readonly<Record<string, MmProfile>> = {
   'linux-6.1': LINUX_6_1,
   'linux-6.5': LINUX_6_5,
+  'linux-6.6.15': LINUX_6_6_15,
+  'linux-6.6.90': LINUX_6_6_90,
   'linux-6.7': LINUX_6_7,
+  'linux-6.8': LINUX_6_8,
+  'linux-6.15': LINUX_6_15,
   'linux-6.18': LINUX_6_18,
   'linux-7.2': LINUX_7_2,
   'linux-7.3': LINUX_7_3,
 };
 
-/** The profile for a kernel release string (`6.1.0-56-amd64`, `6.12.9`), `linux-6.1` when unknown. */
+/** The mm profile a kernel release replays with, and why the choice may be wrong (a distribution's hidden sublevel). */
+export interface MmProfileChoice {
+  readonly profile: MmProfile;
+  readonly uncertain: readonly string[];
+}
+
+/** The profile's name for an upstream version (stable sublevels decide inside 6.6, 6.7, 6.12 and 6.14). */
+function mmProfileNameFor(major: number, minor: number, patch: number): string {
+  const v = major * 1000 + minor;
+  if (v >= 7003) return 'linux-7.3';
+  if (v >= 7002) return 'linux-7.2';
+  if (v >= 6018) return 'linux-6.18';
+  if (v >= 6015) return 'linux-6.15';
+  // 06eaa824fd23 (memblock_set_node(start, size)) in the stable reviews of 2025-05-07: 6.14.6, 6.12.28, 6.6.90
+  if (v === 6014) return patch >= 6 ? 'linux-6.15' : 'linux-6.8';
+  if (v === 6012) return patch >= 28 ? 'linux-6.15' : 'linux-6.8';
+  if (v >= 6008) return 'linux-6.8';
+  // 6a9531c3a880 (the early_pfn_to_nid() fallback) in the stable reviews of 2024-01-29: 6.7.3, 6.6.15
+  if (v === 6007) return patch >= 3 ? 'linux-6.8' : 'linux-6.7';
+  if (v === 6006) return patch >= 90 ? 'linux-6.6.90' : patch >= 15 ? 'linux-6.6.15' : 'linux-6.5';
+  if (v >= 6005) return 'linux-6.5';
+  return 'linux-6.1';
+}
+
+/**
+ * The profile for a kernel release string (`6.1.0-56-amd64`, `6.12.9`), `linux-6.1` when unknown. A distribution's
+ * `X.Y.0-N` hides the stable sublevel: where a stable backport changes the profile inside X.Y, the X.Y.0 profile is
+ * used and the other one named (as src/sim/kernel-eras.ts does for the hole rules).
+ */
+export function mmProfileChoice(release: string | null): MmProfileChoice {
+  const v = parseKernelRelease(release);
+  if (!v) return { profile: MM_PROFILES['linux-6.1']!, uncertain: [] };
+  const name = mmProfileNameFor(v.major, v.minor, v.patch);
+  const uncertain: string[] = [];
+  if (v.distroAbi) {
+    const later = mmProfileNameFor(v.major, v.minor, 999);
+    if (later !== name)
+      uncertain.push(
+        `${release} is a distribution kernel on ${v.major}.${v.minor}: mm profile ${name} (${v.major}.${v.minor}.0), or ${later} if it carries the stable backports of memmap_init_reserved_pages() (6a9531c3a880, 06eaa824fd23)`,
+      );
+  }
+  return { profile: MM_PROFILES[name]!, uncertain };
+}
+
 export function mmProfileForRelease(release: string | null): MmProfile {
-  const m = release ? /^(\d+)\.(\d+)/.exec(release) : null;
-  if (!m) return MM_PROFILES['linux-6.1']!;
-  const v = Number(m[1]) * 1000 + Number(m[2]);
-  if (v >= 7003) return MM_PROFILES['linux-7.3']!;
-  if (v >= 7002) return MM_PROFILES['linux-7.2']!;
-  if (v >= 6018) return MM_PROFILES['linux-6.18']!;
-  if (v >= 6007) return MM_PROFILES['linux-6.7']!;
-  if (v >= 6005) return MM_PROFILES['linux-6.5']!;
-  return MM_PROFILES['linux-6.1']!;
+  return mmProfileChoice(release).profile;
+}
+
+/** One warning per uncertainty of the choice (the profile itself is in the timeline). */
+export function mmProfileDiagnostics(c: MmProfileChoice): Diagnostic[] {
+  return c.uncertain.map((message) => ({ code: 'SIM_MM_PROFILE_UNCERTAIN', severity: 'warning', message }));
 }
 
 export function mmProfileByName(name: string): MmProfile {

@@ -52,7 +52,7 @@ export interface KernelProfile {
   /** memblock kept after boot: 'arch' = CONFIG_ARCH_KEEP_MEMBLOCK (arm64 yes, x86_64 no). */
   readonly keepsMemblock: 'arch';
   /** mm behaviour of the incoming kernel (src/sim/mm-profiles.ts): RSRV_NOINIT exists in every KHO era. */
-  readonly mmProfile: 'linux-6.7' | 'linux-6.18' | 'linux-7.2' | 'linux-7.3';
+  readonly mmProfile: 'linux-6.15' | 'linux-6.18' | 'linux-7.2' | 'linux-7.3';
   /**
    * kho_preserved_memory_reserve() computes the block size with an int shift `1 << (order + PAGE_SHIFT)` ('int':
    * wrong from 2 GiB) or `1UL << ...` ('ulong', linux v7.3-rc7 kernel/liveupdate/kexec_handover.c
@@ -128,7 +128,7 @@ const V6_16: KernelProfile = {
   finalize: true,
   luo: false,
   keepsMemblock: 'arch',
-  mmProfile: 'linux-6.7',
+  mmProfile: 'linux-6.15',
   // before the v7.2 fixes: int shift, scratch released at init, no extension, no kdump rule
   sizeShift: 'int',
   scratchMigratetype: 'release-at-init',

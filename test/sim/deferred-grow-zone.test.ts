@@ -33,7 +33,11 @@ describe('deferred_grow_zone(): the end rule per mm profile', () => {
     expect(Object.values(MM_PROFILES).map((p) => [p.name, p.deferredGrowZoneEnd])).toEqual([
       ['linux-6.1', 'range-end'],
       ['linux-6.5', 'range-end'],
+      ['linux-6.6.15', 'range-end'],
+      ['linux-6.6.90', 'range-end'],
       ['linux-6.7', 'range-end'],
+      ['linux-6.8', 'range-end'],
+      ['linux-6.15', 'range-end'],
       ['linux-6.18', 'nr-pages'],
       ['linux-7.2', 'zone-end'],
       ['linux-7.3', 'zone-end'],
@@ -164,7 +168,11 @@ describe('gigantic hugetlb tails: hugetlb_bootmem_struct_page_init() vs gather_b
     expect(Object.values(MM_PROFILES).map((p) => [p.name, p.hugetlbBootmemStructPageInit])).toEqual([
       ['linux-6.1', false],
       ['linux-6.5', false],
+      ['linux-6.6.15', false],
+      ['linux-6.6.90', false],
       ['linux-6.7', false],
+      ['linux-6.8', false],
+      ['linux-6.15', false],
       ['linux-6.18', false],
       ['linux-7.2', true],
       ['linux-7.3', true],

@@ -44,7 +44,7 @@ describe('memblock_free_all', () => {
       release: '6.12.0',
     });
     const tl = replay(host, null);
-    expect(tl.mm.name).toBe('linux-6.7');
+    expect(tl.mm.name).toBe('linux-6.8');
     const findings = check(tl);
     const never = findings.find((f) => f.code === 'STRUCT_PAGE_NEVER_INIT')!;
     expect([never.pages, rangeList(never.ranges)]).toEqual([512, [{ start: 0x120000, end: 0x120200 }]]);

@@ -40,7 +40,7 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'arm64-bananapi-bpi-r4-6.9',
-    mm: 'linux-6.7',
+    mm: 'linux-6.8',
     holes: 'per-zone',
     pfnValid: 'generic',
     unknown: 317,
@@ -57,12 +57,12 @@ const CASES: readonly Case[] = [
   { name: 'arm64-orangepi5-rk3588-5.10', holes: 'per-zone', pfnValid: 'map-memory', unknown: 700 },
   {
     name: 'arm64-rpi4-homeassistant-6.6',
-    mm: 'linux-6.5',
+    mm: 'linux-6.6.15',
     holes: 'per-zone',
     pfnValid: 'generic',
     unknown: 190,
   },
-  { name: 'x86-acer-nitro-an517-54-6.8', mm: 'linux-6.7', holes: 'per-zone', unknown: 76 },
+  { name: 'x86-acer-nitro-an517-54-6.8', mm: 'linux-6.8', holes: 'per-zone', unknown: 76 },
   {
     name: 'x86-asrock-b450-gaming-itx-crashkernel-5.3',
     holes: 'gaps-to-max-pfn',
@@ -74,7 +74,7 @@ const CASES: readonly Case[] = [
   { name: 'x86-gigabyte-990xa-ud3-gentoo-4.12', holes: 'none', unknown: 22 },
   {
     name: 'x86-google-craask-chromebook-6.6-chromeos-syslog',
-    mm: 'linux-6.5',
+    mm: 'linux-6.6.90',
     holes: 'per-zone',
     unknown: 160,
   },

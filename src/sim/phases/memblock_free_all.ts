@@ -1,6 +1,12 @@
 // mm/memblock.c memblock_free_all, free_low_memory_core_early, memmap_init_reserved_pages, __free_memory_core and mm/page_alloc.c reserve_bootmem_region, init_reserved_page, memblock_free_pages, v6.1 (RSRV_NOINIT and per-region nid from v6.7; boot-pipeline.md §3.5-§3.7).
-import type { Range } from '../../core/index.js';
-import { firstEndingAfter, GrowableColumns, MEMBLOCK_FLAGS, normalizeRanges } from '../../core/index.js';
+import type { Diagnostic, Range } from '../../core/index.js';
+import {
+  firstEndingAfter,
+  formatMemRange,
+  GrowableColumns,
+  MEMBLOCK_FLAGS,
+  normalizeRanges,
+} from '../../core/index.js';
 import { MAX_NR_ZONES, pfnDown, pfnUp } from '../arch.js';
 import type { SimContext } from '../context.js';
 import type { Layout } from '../layout.js';
@@ -99,6 +105,46 @@ export function applyReservePlan(
 }
 
 /**
+ * reserve_bootmem_region(start, end, MAX_NUMNODES) of the kernels before 6a9531c3a880 ("memblock: fix crash when
+ * reserved memory is not added to memory", v6.8; 6.6.15, 6.7.3): a reserved part no memory region's
+ * memblock_set_node() reached keeps memblock_reserve()'s MAX_NUMNODES, and init_reserved_page(pfn, MAX_NUMNODES)
+ * (with DEFERRED_STRUCT_PAGE_INIT) reads node_online() and NODE_DATA() one past their arrays: undefined (loongson64
+ * panicked in reserve_bootmem_region, Huang Pei, linux-mips 2023-12-25). The replay sets PG_reserved on the valid
+ * pfns and initialises nothing (as if early_page_initialised() said yes), and says so (`noNode`, with deferred init).
+ */
+function reserveWithoutNode(
+  ctx: SimContext,
+  startAddr: number,
+  endAddr: number,
+  plan: ReservePlan,
+  noNode: Range[],
+): void {
+  const s = pfnDown(startAddr, ctx.arch);
+  const e = pfnUp(endAddr, ctx.arch);
+  if (s >= e) return;
+  for (const v of validParts(ctx, s, e)) {
+    plan.reserve.push(v);
+    if (ctx.deferred) noNode.push(v);
+  }
+}
+
+function noNodeDiagnostic(ctx: SimContext, parts: readonly Range[]): Diagnostic {
+  const page = 2 ** ctx.arch.PAGE_SHIFT;
+  const shown = parts.slice(0, 4).map((r) => formatMemRange(r.start * page, r.end * page));
+  const pages = parts.reduce((n, r) => n + r.end - r.start, 0);
+  return {
+    code: 'SIM_RESERVED_NID_UNSET',
+    severity: 'warning',
+    message:
+      `memmap_init_reserved_pages: ${parts.length} reserved part(s) (${pages} pages with a struct page: ${shown.join(', ')}${parts.length > 4 ? ', ...' : ''}) ` +
+      `are outside every memory region's memblock_set_node() and keep no node; ${ctx.mm.name} passes MAX_NUMNODES to ` +
+      `${ctx.mm.reserveRangeFn}() -> init_reserved_page(), which reads node_online() and NODE_DATA() past their arrays ` +
+      `(undefined: loongson64 panicked; 6a9531c3a880 falls back to early_pfn_to_nid() from v6.8, 6.6.15, 6.7.3): ` +
+      `the replay sets PG_reserved and initialises none of these struct pages`,
+  };
+}
+
+/**
  * memmap_init_reserved_pages() (linux v7.3-rc7 mm/memblock.c): NOMAP memory regions (for_each_mem_region) and the
  * reserved regions (for_each_reserved_mem_region), from v6.7 without the RSRV_NOINIT ones (the preserved blocks
  * kho_memory_init() reserved, hugetlb's gigantic page tails); older mm walks every reserved region.
@@ -115,16 +161,24 @@ export function memmapInitReservedPages(ctx: SimContext): void {
     });
   };
   if (ctx.mm.nomapFirst) nomap();
+  const fallback = ctx.mm.reservedNoNode === 'early-pfn-to-nid';
+  const noNode: Range[] = [];
   const reservedRegion = (start: number, end: number, rnid: number | null, flags: number): void => {
     if (noinit && flags & MEMBLOCK_FLAGS.MEMBLOCK_RSRV_NOINIT) return;
+    if (setNode && rnid === null && !fallback) {
+      reserveWithoutNode(ctx, start, end, plan, noNode);
+      return;
+    }
     // a part outside memory without a node: early_pfn_to_nid(PFN_DOWN(start)) (!numa_valid_node)
     const nid = setNode ? (rnid ?? ctx.pfnToNid.lookup(pfnDown(start, ctx.arch))) : null;
     reserveBootmemRegion(ctx, start, end, nid, plan);
   };
   // memblock_set_node() of each memory region on memblock.reserved first: reserved regions split at node
-  // boundaries, each part with its memory's node (a memory region without one is node 0, as the layout has it)
-  if (setNode) mb.forEachReservedMemRegionByNode(0, reservedRegion);
+  // boundaries, each part with its memory's node (a memory region without one is node 0, as the layout has it);
+  // v6.5 .. v6.14 set it on [base, base + end) (reservedSetNodeSize 'end')
+  if (setNode) mb.forEachReservedMemRegionByNode(0, reservedRegion, ctx.mm.reservedSetNodeSize);
   else mb.forEachReservedMemRegion(reservedRegion);
+  if (noNode.length) ctx.diagnostics.push(noNodeDiagnostic(ctx, noNode));
   if (!ctx.mm.nomapFirst) nomap();
   // reserve_bootmem_region() became memmap_init_reserved_range() in v7.2 (linux v7.3-rc7 mm/memblock.c)
   applyReservePlan(ctx, plan, { phase: RESERVE.phase, fn: ctx.mm.reserveRangeFn });

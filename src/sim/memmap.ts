@@ -367,6 +367,8 @@ class Sweep {
   /** The marks next() last looked at, and whether no layer block's state is marked in them. */
   private lastMarks: Uint8Array | null = null;
   private layerClear = false;
+  /** The range holds more than two blocks (from the first ending after its start on). */
+  private manyBlocks = false;
   /** The run holding the position, and the first block (in the layer or evicted) that may hold it. */
   i = 0;
   b = 0;
@@ -445,6 +447,7 @@ class Sweep {
           b++;
         }
       this.b = b;
+      this.manyBlocks = b + 2 < this.bN && this.bS[b + 2]! < e0;
     }
   }
 
@@ -454,8 +457,11 @@ class Sweep {
    * million blocks costs a few ns per block).
    */
   next(marks: Uint8Array | null = null): boolean {
-    if (marks !== null && this.live > 0 && this.skipLayer && this.layerUnmarked(marks))
-      return this.nextInRuns(marks);
+    if (marks !== null && this.live > 0 && this.skipLayer) {
+      // with marked blocks, a range over a block or two (a check's sweep block by block) is quicker piece by piece
+      if (this.layerUnmarked(marks)) return this.nextInRuns(marks);
+      if (this.manyBlocks) return this.nextSkipping(marks);
+    }
     let pos = this.pos;
     const e0 = this.e0;
     const live = this.live > 0;
@@ -579,6 +585,99 @@ class Sweep {
       this.b = b;
       this.i = i;
       return true;
+    }
+    this.pos = pos;
+    this.b = b;
+    this.i = i;
+    return false;
+  }
+
+  /**
+   * next(marks) over a range of many blocks some of which show a marked state: the runs are stepped over run by
+   * run, and the blocks inside an unmarked run by a look at their head and tail ids (a zone of a million blocks
+   * whose few marked ones are another node's costs a load or two per block). A marked run's pages are cut where the
+   * layer blocks hide it, a marked head or tail is a piece of its own: the pieces are the general loop's.
+   */
+  private nextSkipping(marks: Uint8Array): boolean {
+    let pos = this.pos;
+    const e0 = this.e0;
+    const st = this.starts;
+    const n = this.n;
+    const ids = this.ids;
+    const bS = this.bS;
+    const bE = this.bE;
+    const bH = this.bH;
+    const bT = this.bT;
+    const bN = this.bN;
+    let b = this.b;
+    let i = this.i;
+    while (pos < e0) {
+      for (let steps = 0; i + 1 < n && st[i + 1]! <= pos; steps++) {
+        if (steps === 16) {
+          i = runHolding(st, n, pos);
+          break;
+        }
+        i++;
+      }
+      let re = i + 1 < n ? st[i + 1]! : this.limit;
+      if (re > e0) re = e0;
+      const rid = ids[i]!;
+      // the first layer block ending after pos (the cursor may lag after unmarked runs: a search when far)
+      if (b > 0 && bE[b - 1]! > pos) b = blockEndingAfter(bE, bN, pos);
+      else
+        for (let steps = 0; b < bN && bE[b]! <= pos; steps++) {
+          if (steps === 16) {
+            b = blockEndingAfter(bE, bN, pos);
+            break;
+          }
+          b++;
+        }
+      while (b < bN && bH[b]! < 0) b++;
+      if (b < bN && bS[b]! <= pos) {
+        // inside a layer block: its head, or its tail (both unmarked: past the block)
+        const hs = bS[b]!;
+        let pe: number;
+        let id: number;
+        if (pos < hs + 1 && marks[bH[b]!]) {
+          pe = hs + 1;
+          id = bH[b]!;
+        } else {
+          // the tail, from its first page when the head is unmarked
+          pe = bE[b]!;
+          id = bT[b]!;
+          if (pos < hs + 1) pos = hs + 1;
+        }
+        if (pe > e0) pe = e0;
+        if (pos < pe && marks[id]) {
+          this.s = pos;
+          this.e = pe;
+          this.id = id;
+          this.pos = pe;
+          this.b = b;
+          this.i = i;
+          return true;
+        }
+        pos = pe;
+        continue;
+      }
+      if (marks[rid]) {
+        if (b < bN && bS[b]! < re) re = bS[b]!;
+        this.s = pos;
+        this.e = re;
+        this.id = rid;
+        this.pos = re;
+        this.b = b;
+        this.i = i;
+        return true;
+      }
+      // an unmarked run: on to the first block in it showing a marked head or tail, else past the run
+      while (
+        b < bN &&
+        bS[b]! < re &&
+        (bH[b]! < 0 || (!marks[bH[b]!] && (bE[b]! - bS[b]! === 1 || !marks[bT[b]!])))
+      )
+        b++;
+      pos = b < bN && bS[b]! < re ? bS[b]! : re;
     }
     this.pos = pos;
     this.b = b;

@@ -193,6 +193,59 @@ export const LINE_SHAPES: readonly LineShape[] = [
     },
   },
   {
+    id: 'memblock-doubled',
+    re: P.MEMBLOCK_DOUBLED,
+    first: 'm',
+    printedBy: 'mm/memblock.c memblock_double_array (memblock_dbg) 3.x .. v7.3-rc7',
+    sets: 'memblockCalls',
+    apply: (b, g, _m, rec) => {
+      const r = incl(g);
+      b.memoryLine();
+      b.memblockCalls.push(
+        stamp(
+          {
+            fn: 'memblock_double_array',
+            kind: 'memblock_double_array' as const,
+            base: r.start,
+            end: r.end,
+            arrayType: str(g, 'type') as 'memory' | 'reserved',
+            newMax: dec(g, 'max'),
+            caller: 'memblock_double_array',
+            line: rec.lineNo,
+          },
+          rec.time,
+        ),
+      );
+      return 'parsed';
+    },
+  },
+  {
+    id: 'memblock-double-failed',
+    re: P.MEMBLOCK_DOUBLE_FAILED,
+    first: 'm',
+    printedBy: 'mm/memblock.c memblock_double_array (pr_err) 3.x .. v7.3-rc7',
+    sets: 'memblockCalls',
+    apply: (b, g, _m, rec) => {
+      b.memoryLine();
+      b.memblockCalls.push(
+        stamp(
+          {
+            fn: 'memblock_double_array',
+            kind: 'memblock_double_failed' as const,
+            base: 0,
+            end: 0,
+            arrayType: str(g, 'type') as 'memory' | 'reserved',
+            newMax: dec(g, 'to'),
+            caller: 'memblock_double_array',
+            line: rec.lineNo,
+          },
+          rec.time,
+        ),
+      );
+      return 'parsed';
+    },
+  },
+  {
     id: 'memblock-alloc',
     re: P.MEMBLOCK_ALLOC,
     first: 'm_',

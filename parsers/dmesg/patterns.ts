@@ -132,6 +132,16 @@ export const MEMBLOCK_RANGE = new RegExp(
 export const MEMBLOCK_ALLOC = new RegExp(
   `^(?<fn>_{0,2}memblock_[a-z_]+): (?<size>\\d+) bytes align=0x(?<align>[0-9a-fA-F]+)(?: nid=(?<nid>-?\\d+))? from=${hx('from')} max_addr=${hx('maxAddr')} (?<caller>.+)$`,
 );
+/**
+ * memblock_double_array (mm/memblock.c memblock_dbg, unchanged from 3.x to v7.3-rc7): `memblock: %s is doubled to
+ * %ld at [%pa-%pa]`, the new max and [addr, addr + new_size - 1] (new_size = the doubled array's bytes, before
+ * PAGE_ALIGN); its pr_err when no room is found: `memblock: Failed to double %s array from %ld to %ld entries !`.
+ */
+export const MEMBLOCK_DOUBLED = new RegExp(
+  `^memblock: (?<type>memory|reserved) is doubled to (?<max>\\d+) at \\[${hx('start')}-${hx('end')}\\]\\s*$`,
+);
+export const MEMBLOCK_DOUBLE_FAILED =
+  /^memblock: Failed to double (?<type>memory|reserved) array from (?<from>\d+) to (?<to>\d+) entries !\s*$/;
 /** memblock_dump_all -> __memblock_dump_all v6.1. */
 export const DUMP_HEADER = /^MEMBLOCK configuration:$/;
 export const DUMP_SIZES = new RegExp(
@@ -187,7 +197,7 @@ export const KHO =
  * test/parsers/dmesg/lead.test.ts checks on every real log that no shape matches a line this rejects.
  */
 export const MEMORY_LEAD =
-  /^\s*(?:Linux version |(?:Kernel c|C)ommand line:|BIOS-|user|reserve setup_data|modified|extended|e820|efi: (?:mem|Remove)|(?:ACPI: )?SRAT: Node|NUMA: |NODE_DATA\(|Faking a node|Zone |Movable zone|Early memory|early_node_map|(?:DMA32|DMA|Normal|HighMem|Movable|Device)(?:\s|: Zeroed)|node |Initmem |On node |kswapd |Memory: |mminit::|_{0,2}memblock_|MEMBLOCK |(?:memory|reserved|physmem)(?: size|\.cnt|\[)|OF: reserved mem: |cma: |Reserved memory: created|Reserved but unavailable: |crashkernel reserved|Reserving \d+MB of|Zeroed struct page|kexec_core: Starting|KHO: |setup: failed to memremap kho|Passed KHO data|Revived memory reservation )/;
+  /^\s*(?:Linux version |(?:Kernel c|C)ommand line:|BIOS-|user|reserve setup_data|modified|extended|e820|efi: (?:mem|Remove)|(?:ACPI: )?SRAT: Node|NUMA: |NODE_DATA\(|Faking a node|Zone |Movable zone|Early memory|early_node_map|(?:DMA32|DMA|Normal|HighMem|Movable|Device)(?:\s|: Zeroed)|node |Initmem |On node |kswapd |Memory: |mminit::|_{0,2}memblock_|memblock: (?:memory|reserved) is doubled|memblock: Failed to double|MEMBLOCK |(?:memory|reserved|physmem)(?: size|\.cnt|\[)|OF: reserved mem: |cma: |Reserved memory: created|Reserved but unavailable: |crashkernel reserved|Reserving \d+MB of|Zeroed struct page|kexec_core: Starting|KHO: |setup: failed to memremap kho|Passed KHO data|Revived memory reservation )/;
 
 // ---- KHO details (kernel/kexec_handover.c, boot-pipeline.md 4.6) ----
 export const KHO_FOUND = /^KHO: found kexec handover data/;

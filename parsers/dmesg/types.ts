@@ -13,6 +13,9 @@ export type MemblockCallKind =
   | 'memblock_free'
   | 'memblock_phys_free'
   | 'memblock_alloc' // any allocation summary line (memblock_alloc_try_nid, memblock_phys_alloc_range, ...)
+  // memblock_double_array's own lines: `%s is doubled to %ld at [..]` and its `Failed to double` pr_err
+  | 'memblock_double_array'
+  | 'memblock_double_failed'
   | 'other';
 
 export interface MemblockCall {
@@ -29,7 +32,10 @@ export interface MemblockCall {
   readonly maxAddr?: number;
   /** Flags when printed: `flags 0x0` (3.x memblock_reserve) or `flags=%x` (memblock_add_node, __memblock_reserve). */
   readonly flags?: number;
-  /** Caller as printed: `setup_arch+0x797/0xd4f`. */
+  /** memblock_double_array lines: which array, and its new max (`to` of a failed doubling). */
+  readonly arrayType?: 'memory' | 'reserved';
+  readonly newMax?: number;
+  /** Caller as printed: `setup_arch+0x797/0xd4f` (memblock_double_array lines: `memblock_double_array`). */
   readonly caller: string;
   /** Timestamp in seconds when the log has one. */
   readonly time?: number;

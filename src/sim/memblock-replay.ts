@@ -150,6 +150,45 @@ export function replayMemblockLog(
 
   let dumpsTaken = 0;
   const seed = opts.seedFromFirstDump ?? true;
+  // memblock_double_array() prints `%s is doubled to %ld at [..]` inside the call that needed the room, right
+  // after that call's own line: each doubling the model makes while applying a call waits for the log's line
+  // (the array's own reservation follows as a logged __memblock_reserve/memblock_reserve line).
+  let eventsSeen = 0;
+  const modelDoubles: { type: string; newMax: number; addr: number | null; line: number }[] = [];
+  const hex = (a: number | null): string => (a === null ? 'kmalloc' : `0x${a.toString(16)}`);
+  const takeModelDoubles = (line: number): void => {
+    for (; eventsSeen < mb.events.length; eventsSeen++) {
+      const e = mb.events[eventsSeen]!;
+      if (e.kind === 'double') modelDoubles.push({ type: e.type, newMax: e.newMax, addr: e.addr, line });
+    }
+  };
+  const unprinted = (): void => {
+    for (const d of modelDoubles.splice(0))
+      diagnostics.push({
+        code: 'MEMBLOCK_REPLAY_DOUBLE_UNLOGGED',
+        severity: 'warning',
+        message: `the model doubles memblock.${d.type} to ${d.newMax} at ${hex(d.addr)} on this call; the kernel printed no \`is doubled\` line after it`,
+        location: { file, line: d.line },
+      });
+  };
+  const printedDouble = (c: MemblockCall): void => {
+    const d = modelDoubles.shift();
+    const kernel = `memblock.${c.arrayType} to ${c.newMax} at 0x${c.base.toString(16)}`;
+    if (!d)
+      diagnostics.push({
+        code: 'MEMBLOCK_REPLAY_DOUBLE_UNMODELLED',
+        severity: 'warning',
+        message: `the kernel doubled ${kernel}; the model's array had room`,
+        location: { file, line: c.line },
+      });
+    else if (d.type !== c.arrayType || d.newMax !== c.newMax || d.addr !== c.base)
+      diagnostics.push({
+        code: 'MEMBLOCK_REPLAY_DOUBLE_ELSEWHERE',
+        severity: 'warning',
+        message: `the kernel doubled ${kernel}; the model doubles memblock.${d.type} to ${d.newMax} at ${hex(d.addr)}`,
+        location: { file, line: c.line },
+      });
+  };
 
   const takeDump = (dump: MemblockDump, first: boolean): void => {
     // e820__memblock_setup() (arch/x86/kernel/e820.c, 6.1): after the memblock_add loop,
@@ -242,17 +281,28 @@ export function replayMemblockLog(
   }
   stream.sort((a, b) => a.key - b.key || a.tie - b.tie);
 
+  let lastLine = 0;
   for (const ev of stream) {
+    // the doublings of the event before this one (a call, the numa step, a dump's seed), at its line
+    takeModelDoubles(lastLine);
+    lastLine = ev.kind === 'call' ? ev.call.line : ev.kind === 'dump' ? ev.dump.line : ev.line;
     if (ev.kind === 'numa') {
       applyNuma(ev.line);
       continue;
     }
     if (ev.kind === 'dump') {
+      unprinted();
       takeDump(ev.dump, dumpsTaken === 0);
       dumpsTaken++;
       continue;
     }
     const c = ev.call;
+    if (c.kind === 'memblock_double_array') {
+      printedDouble(c);
+      continue;
+    }
+    // a logged line of another call: the previous call's doublings should have been printed by now
+    if (c.kind !== 'memblock_double_failed') unprinted();
     const size = c.end - c.base;
     const afterAlloc = pendingAlloc;
     pendingAlloc = null;
@@ -312,6 +362,9 @@ export function replayMemblockLog(
       case 'memblock_alloc':
         pendingAlloc = c;
         continue;
+      case 'memblock_double_failed':
+        // the kernel found no room: the call that needed it fails with -ENOMEM (the model says so in its events)
+        continue;
       default:
         diagnostics.push({
           code: 'MEMBLOCK_REPLAY_UNKNOWN_CALL',
@@ -323,6 +376,8 @@ export function replayMemblockLog(
     }
     applied++;
   }
+  takeModelDoubles(lastLine);
+  unprinted();
   for (const e of mb.events) {
     if (e.kind === 'warn')
       diagnostics.push({

@@ -499,6 +499,17 @@ export class Memblock {
   /**
    * memblock_double_array(type, new_area_start, new_area_size). Refused before memblock_allow_resize():
    * 6.1 returns -1 (the caller fails with -ENOMEM), [MB-N] panics ("memblock: cannot resize %s array").
+   * Checked against linux v7.3-rc7 mm/memblock.c memblock_double_array: new_alloc_size = PAGE_ALIGN(2 * max * 24),
+   * memblock_find_in_range(new_area_start + new_area_size, current_limit) then [0, new_area_start) for the reserved
+   * array only, the old array freed before the new one is reserved (memblock_reserve_kern from the KHO series,
+   * memblock_reserve in 6.1), kmalloc once slab is up. A memblock=debug log's `is doubled` line is compared with the
+   * model's doubling (memblock-replay.ts; no capture in traces/ has one). Where the replay doubles without this:
+   * kho_memory_init()'s batch (replaceColumns) grows type->max as the kernel does but allocates no array: in v7.3
+   * the kernel's arrays come from scratch memory (kho_scratch_only holds until memblock_free_all(),
+   * choose_memblock_flags) and the last one stays reserved until memblock_discard(), PAGE_ALIGN(max * 24) bytes more
+   * reserved at memblock_free_all() than the replay has once a KHO boot passes 128 reserved regions; and the splits
+   * of memmap_init_reserved_pages()' memblock_set_node() loop, which may double the reserved array (then
+   * eac8ea8736cc's `goto repeat`, v6.15), are swept without being stored (forEachReservedMemRegionByNode).
    */
   private doubleArray(type: MemblockType, newAreaStart: number, newAreaSize: number): boolean {
     if (!this.canResize) {

@@ -195,3 +195,96 @@ describe('allocation lines', () => {
     ]);
   });
 });
+
+// memblock_double_array() in a memblock=debug log: the model doubles at the kernel's count (memblock_add_range's
+// cnt + nr_new > max) and picks the array's address with memblock_find_in_range() (top-down under current_limit);
+// the kernel's `is doubled` line, printed inside the call that needed the room, is the oracle. Hand-made logs: no
+// capture in traces/ ever doubled (the last describe).
+describe('memblock_double_array against the log', () => {
+  const call = (line: number, fn: string, kind: MemblockCall['kind'], base: number, end: number, more = {}) =>
+    ({ fn, kind, base, end, caller: 'setup_arch+0x1/0x2', line, ...more }) as MemblockCall;
+  const G = 0x40000000;
+  // 1 GiB of memory above 1 MiB, current_limit raised past init_mem_mapping, then 129 reservations one page apart:
+  // the 129th needs room in a 128-entry array
+  const base = (): MemblockCall[] => {
+    const out = [
+      call(1, 'memblock_add', 'memblock_add', 0x100000, G, { caller: 'e820__memblock_setup+0x65/0x7d' }),
+      call(2, 'memblock_reserve', 'memblock_reserve', 0x100000, 0x101000, {
+        caller: 'init_mem_mapping+0x1/0x2',
+      }),
+    ];
+    for (let i = 1; i <= 128; i++) {
+      const a = 0x100000 + i * 0x2000;
+      out.push(call(2 + i, 'memblock_reserve', 'memblock_reserve', a, a + 0x1000));
+    }
+    return out;
+  };
+  // 256 regions * 24 bytes = 6144 bytes, PAGE_ALIGNed to 8 KiB at the top of memory
+  const doubled = (line: number, addr: number) =>
+    call(line, 'memblock_double_array', 'memblock_double_array', addr, addr + 6144, {
+      arrayType: 'reserved',
+      newMax: 256,
+      caller: 'memblock_double_array',
+    });
+  const arrayReserve = (line: number, addr: number) =>
+    call(line, 'memblock_reserve', 'memblock_reserve', addr, addr + 0x2000, {
+      caller: 'memblock_double_array+0x1f3/0x2a0',
+    });
+  const codes = (r: { diagnostics: readonly { code: string }[] }) =>
+    r.diagnostics.map((d) => d.code).filter((c) => c.startsWith('MEMBLOCK_REPLAY_DOUBLE'));
+
+  it('the log doubles where the model does: nothing to say, the array reserved from its own line', () => {
+    const r = replayMemblockLog([...base(), doubled(131, G - 0x2000), arrayReserve(132, G - 0x2000)]);
+    expect(r.final.events).toContainEqual({
+      kind: 'double',
+      type: 'reserved',
+      newMax: 256,
+      addr: G - 0x2000,
+    });
+    expect(r.final.reserved.max).toBe(256);
+    expect(codes(r)).toEqual([]);
+    expect(r.final.reserved.count).toBe(130);
+  });
+
+  it('a doubling elsewhere, an unprinted one and an unmodelled one are each said, at their line', () => {
+    const elsewhere = replayMemblockLog([...base(), doubled(131, 0x20000000), arrayReserve(132, 0x20000000)]);
+    expect(codes(elsewhere)).toEqual(['MEMBLOCK_REPLAY_DOUBLE_ELSEWHERE']);
+    expect(
+      elsewhere.diagnostics.find((d) => d.code === 'MEMBLOCK_REPLAY_DOUBLE_ELSEWHERE')!.message,
+    ).toContain(`at 0x${(G - 0x2000).toString(16)}`);
+    const unprinted = replayMemblockLog(base());
+    expect(codes(unprinted)).toEqual(['MEMBLOCK_REPLAY_DOUBLE_UNLOGGED']);
+    expect(unprinted.diagnostics.find((d) => d.code === 'MEMBLOCK_REPLAY_DOUBLE_UNLOGGED')!.location).toEqual(
+      {
+        file: 'dmesg',
+        line: 130,
+      },
+    );
+    const early = replayMemblockLog([...base().slice(0, 50), doubled(51, G - 0x2000)]);
+    expect(codes(early)).toEqual(['MEMBLOCK_REPLAY_DOUBLE_UNMODELLED']);
+  });
+});
+
+// The absence is the oracle on every memblock=debug capture: memblock=debug is parsed before memblock_allow_resize(),
+// so any doubling would have printed `is doubled`; none did, and the model, at the kernel's counts, doubles nothing.
+describe('memblock=debug captures: no `is doubled` line, no doubling in the model', () => {
+  const LOGS = [
+    ...TRACES.map((n) => [`traces/qemu/${n}/dmesg.txt`, 'v6.1'] as const),
+    ['traces/kho-review-b-16g-2node/dmesg.txt', 'v6.1'] as const,
+    ['traces/real-kho-c-8g-2node-luo-memfd/stage2-after-kexec/dmesg.txt', 'newest'] as const,
+    ['traces/capture-real-kho-v7.3-rc7/stage2-after-kexec/dmesg.txt', 'newest'] as const,
+    ['traces/capture-real-kho-v7.3-rc7/stage1-cold-boot/dmesg.txt', 'newest'] as const,
+  ];
+  it.each(LOGS)('%s', (file, version) => {
+    const text = readFileSync(file, 'utf8');
+    expect(text).not.toMatch(/is doubled to|Failed to double/);
+    const log = parseDmesg(text, file);
+    expect(log.memblockCalls.length).toBeGreaterThan(100);
+    const r = replayMemblockFromDmesg(log, { file, version });
+    expect(r.final.events.filter((e) => e.kind === 'double' || e.kind === 'resize-refused')).toEqual([]);
+    expect(r.diagnostics.map((d) => d.code).filter((c) => c.startsWith('MEMBLOCK_REPLAY_DOUBLE'))).toEqual(
+      [],
+    );
+    expect(r.final.reserved.max).toBe(128);
+  });
+});

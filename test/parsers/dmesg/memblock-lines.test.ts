@@ -177,3 +177,26 @@ describe('memblock lines of other eras (mailing-list snippets)', () => {
     expect(log.diagnostics.filter((d) => d.code === 'DMESG_MEMBLOCK_DUMP_COUNT').length).toBe(1);
   });
 });
+
+// mm/memblock.c memblock_double_array(): `memblock_dbg("memblock: %s is doubled to %ld at [%pa-%pa]", type->name,
+// type->max * 2, &addr, &new_end)` with new_end = addr + new_size - 1 (linux v7.3-rc7; the same text since 3.x), and
+// its pr_err when memblock_find_in_range() finds no room. No capture in traces/ has either line (see
+// test/sim/memblock-replay.test.ts): these are the kernel's format strings filled in by hand.
+describe('memblock_double_array lines', () => {
+  it('`is doubled` and `Failed to double` are calls of their own, with the array, the new max and the range', () => {
+    const log = parseDmesg(
+      [
+        '[    0.004000] memblock_reserve: [0x0000000000200000-0x0000000000200fff] setup_arch+0x1/0x2',
+        '[    0.004001] memblock: reserved is doubled to 256 at [0x000000003fffe000-0x000000003ffff7ff]',
+        '[    0.004002] memblock: Failed to double memory array from 128 to 256 entries !',
+      ].join('\n'),
+      'dmesg.txt',
+    );
+    expect(log.unknownLines).toBe(0);
+    expect(log.memblockCalls.map((c) => [c.kind, c.arrayType, c.newMax, c.base, c.end])).toEqual([
+      ['memblock_reserve', undefined, undefined, 0x200000, 0x201000],
+      ['memblock_double_array', 'reserved', 256, 0x3fffe000, 0x3ffff800],
+      ['memblock_double_failed', 'memory', 256, 0, 0],
+    ]);
+  });
+});

@@ -1113,7 +1113,11 @@ export class Memblock {
    * preserved blocks leave a million gaps, no object each.
    */
   freePfnColumns(q: FreeRangeQuery): FreePfnColumns {
-    const buf = new GrowableColumns([new Float64Array(1024), new Float64Array(1024), new Float64Array(1024)]);
+    // the walk over every node: room for every range at once, a memory region yields at most one more range than the
+    // reserved regions in it (doubling from a small start copied 8M ranges' columns twice over and held both copies
+    // at the peak); one node's walk starts small and grows (a node has a part of the ranges)
+    const cap = q.nid === undefined || q.nid === null ? this.memory.count + this.reserved.count + 1 : 1024;
+    const buf = new GrowableColumns([new Float64Array(cap), new Float64Array(cap), new Float64Array(cap)]);
     const ps = this.pageSize;
     this.forEachFreeMemRange(q, (s0, e0, node) => {
       const s = Math.ceil(s0 / ps);

@@ -272,4 +272,42 @@ describe('replayEach', () => {
       (ctx as unknown as { col: Float64Array }).col,
     );
   });
+  // deferred_init_memmap()'s batch of a node is made once per memblock, layout, node, first_deferred_pfn and zone
+  // (src/sim/phases/page_alloc_init_late.ts freeBatch): the strategies of one replayEach reach deferred init with the
+  // same memblock, so their deferred_init_pages events cover the same columns, and (the test above) each replay
+  // still equals the strategy replayed alone; a replay of its own makes its own batch
+  it('strategies share deferred init batches, a replay of its own does not', () => {
+    const image = imageOf(B16_SCRATCH);
+    const scenario = scenarioOf({ profile: 'kho-v3-deferred-fix', deferred: 'on' });
+    const covers = (tl: Timeline) =>
+      tl.events.filter((e) => e.fn === 'deferred_init_pages').map((e) => e.cover!.start);
+    const each = replayEach(
+      host,
+      image,
+      scenario,
+      listStrategies().map((strategy) => ({ strategy })),
+      covers,
+    );
+    expect(each[0]!.length).toBeGreaterThan(0);
+    for (const c of each) expect(c).toEqual(each[0]);
+    for (const c of each) c.forEach((a, k) => expect(a).toBe(each[0]![k]));
+    const alone = covers(replay(host, image, { ...scenario, strategy: findStrategy('none') }));
+    expect(alone).toEqual(each[0]);
+    alone.forEach((a, k) => expect(a).not.toBe(each[0]![k]));
+  });
+
+  // a helper object the memmap owns (its sweep cursor) is copied by its class's own constructor (the copy has the
+  // hidden class of every instance: methods reading both stay monomorphic), with every field the original's
+  it("a copy's sweep cursor is an instance of its class with the original's fields", () => {
+    const memmap = new MemMap([{ start: 0, end: 100 }], 100);
+    memmap.attachBlocks(Float64Array.from([10, 20]), Float64Array.from([12, 24]));
+    const ctx = { memmap, pfnToNid: {} } as unknown as SimContext;
+    const sw = (m: MemMap) => (m as unknown as { sw: Record<PropertyKey, unknown> }).sw;
+    const copy = sw(forkContext(ctx).memmap);
+    const orig = sw(memmap);
+    expect(copy).not.toBe(orig);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.getPrototypeOf(orig));
+    expect(Reflect.ownKeys(copy)).toEqual(Reflect.ownKeys(orig));
+    for (const k of Reflect.ownKeys(orig)) expect(copy[k]).toEqual(orig[k]);
+  });
 });

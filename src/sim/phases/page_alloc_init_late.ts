@@ -77,6 +77,59 @@ function allNodesFree(ctx: SimContext): (nid: number) => NodeFree {
   };
 }
 
+/** Deferred init's batch of one node: its free ranges clipped to [first_deferred_pfn, zone end), with node and zone. */
+interface FreeBatch {
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  readonly nid: Float64Array;
+  readonly zid: Float64Array;
+  readonly n: number;
+}
+
+/**
+ * The batches made from a memblock (which phases replace, never change in place), by layout, node,
+ * first_deferred_pfn and zone: the strategies compare and check replay from one boot (src/sim/replay.ts replayEach)
+ * reach deferred init with the same memblock (kho_memory_init's withBlocksReserved), so they share one batch, as
+ * memblock_free_all's freeRangesOf does (the columns are read only: the memmap and the events' covers only read them).
+ */
+const batchesFrom = new WeakMap<object, { layout: object; byKey: Map<string, FreeBatch> }>();
+
+function freeBatch(
+  ctx: SimContext,
+  nid: number,
+  fdp: number,
+  zone: { readonly zid: number; readonly startPfn: number; readonly endPfn: number },
+  freeOf: (nid: number) => NodeFree,
+): FreeBatch {
+  let m = batchesFrom.get(ctx.memblock);
+  if (!m || m.layout !== ctx.layout)
+    batchesFrom.set(ctx.memblock, (m = { layout: ctx.layout, byKey: new Map() }));
+  const key = `${nid}|${fdp}|${zone.zid}|${zone.startPfn}|${zone.endPfn}`;
+  const hit = m.byKey.get(key);
+  if (hit) return hit;
+  const all = freeOf(nid);
+  const fs = new Float64Array(all.n);
+  const fe = new Float64Array(all.n);
+  let nFree = 0;
+  for (let k = 0; k < all.n; k++) {
+    const s = Math.max(all.start[k]!, fdp, zone.startPfn);
+    const e = Math.min(all.end[k]!, zone.endPfn);
+    if (s < e) {
+      fs[nFree] = s;
+      fe[nFree++] = e;
+    }
+  }
+  const free: FreeBatch = {
+    start: fs.subarray(0, nFree),
+    end: fe.subarray(0, nFree),
+    nid: new Float64Array(nFree).fill(nid),
+    zid: new Float64Array(nFree).fill(zone.zid),
+    n: nFree,
+  };
+  m.byKey.set(key, free);
+  return free;
+}
+
 /**
  * deferred_init_memmap(pgdat) for one node: the zone holding first_deferred_pfn (6.1 searches for it; newer
  * takes the highest zone, the same one), its free ranges (memory minus reserved, MEMBLOCK_NONE, this node) from
@@ -117,25 +170,7 @@ export function deferredInitMemmap(
   if (!zone) return;
   const pps = ctx.arch.PAGES_PER_SECTION;
   // the free ranges in columns, each with its node and zone: the same columns serve the init and the free sweeps
-  const all = freeOf(nid);
-  const fs = new Float64Array(all.n);
-  const fe = new Float64Array(all.n);
-  let nFree = 0;
-  for (let k = 0; k < all.n; k++) {
-    const s = Math.max(all.start[k]!, fdp, zone.startPfn);
-    const e = Math.min(all.end[k]!, zone.endPfn);
-    if (s < e) {
-      fs[nFree] = s;
-      fe[nFree++] = e;
-    }
-  }
-  const free = {
-    start: fs.subarray(0, nFree),
-    end: fe.subarray(0, nFree),
-    nid: new Float64Array(nFree).fill(nid),
-    zid: new Float64Array(nFree).fill(zone.zid),
-    n: nFree,
-  };
+  const free = freeBatch(ctx, nid, fdp, zone, freeOf);
   const maxThreads = ctx.threadsPerNode.get(nid) ?? 1;
   const jobs: PadataJob[] = [];
   if (ctx.mm.deferredJobs === 'per-zone') {

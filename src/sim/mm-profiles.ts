@@ -53,7 +53,13 @@ export interface MmProfile {
   readonly reservedNoNode: 'max-numnodes' | 'early-pfn-to-nid';
   /** deferred_free_pages() frees pageblock-order blocks (6.1) or MAX_ORDER blocks (newer). */
   readonly deferredFreeOrder: 'pageblock' | 'max-order';
-  /** deferred_page_init_max_threads(): CPUs of the node (x86_64 6.1 override, all arches later) or 1 (arm64 6.1). */
+  /**
+   * deferred_page_init_max_threads(): CPUs of the node (x86_64's override in arch/x86/mm/init_64.c) or the weak
+   * default 1 (every other arch, read in linux-6.6.14 mm/mm_init.c); CPUs of the node on every arch from Eric
+   * Chanudet's "mm/mm_init: use node's number of cpus in deferred_page_init_max_threads" (v2 posted 2024-05-22, during
+   * the v6.10 merge window, so v6.11 at the earliest; in the mm tree's June 2024 queue with other v6.11 work: v6.11
+   * [I]).
+   */
   readonly threadsFromNodeCpus: 'x86_64-only' | 'all';
   /**
    * The early mm calls in order, as the report prints them. v7.2+: mm_core_init_early() (linux v7.3-rc7 mm/mm_init.c
@@ -170,20 +176,26 @@ const LINUX_6_7 = after(LINUX_6_5, {
     'v6.7.0 .. 6.7.2: mm/mm_init.c, RSRV_NOINIT skipped, NOMAP first, memblock_set_node(start, end) without fallback, a padata job per free range',
   deferCountResetBeforeLowZoneTest: false,
   rsrvNoinit: true,
-  threadsFromNodeCpus: 'all',
 });
 
 const LINUX_6_8 = after(LINUX_6_7, {
   name: 'linux-6.8',
   description:
-    'v6.8 .. v6.14 (6.7.3+, 6.12.0 .. 6.12.27, 6.14.0 .. 6.14.5): linux-6.7 with the early_pfn_to_nid() fallback, memblock_set_node(start, end)',
+    'v6.8 .. v6.10 (6.7.3+): linux-6.7 with the early_pfn_to_nid() fallback, memblock_set_node(start, end)',
   reservedNoNode: 'early-pfn-to-nid',
 });
 
-const LINUX_6_15 = after(LINUX_6_8, {
+const LINUX_6_11 = after(LINUX_6_8, {
+  name: 'linux-6.11',
+  description:
+    'v6.11 .. v6.14 (6.12.0 .. 6.12.27, 6.14.0 .. 6.14.5): linux-6.8 with deferred-init threads from the node CPUs on every arch',
+  threadsFromNodeCpus: 'all',
+});
+
+const LINUX_6_15 = after(LINUX_6_11, {
   name: 'linux-6.15',
   description:
-    'v6.15 .. v6.17 (6.12.28+, 6.14.6+): linux-6.8 with memblock_set_node(start, size) (06eaa824fd23); what the KHO profiles v6.16, v6.17 run',
+    'v6.15 .. v6.17 (6.12.28+, 6.14.6+): linux-6.11 with memblock_set_node(start, size) (06eaa824fd23); what the KHO profiles v6.16, v6.17 run',
   reservedSetNodeSize: 'size',
 });
 
@@ -226,6 +238,7 @@ export const MM_PROFILES: Readonly<Record<string, MmProfile>> = {
   'linux-6.6.90': LINUX_6_6_90,
   'linux-6.7': LINUX_6_7,
   'linux-6.8': LINUX_6_8,
+  'linux-6.11': LINUX_6_11,
   'linux-6.15': LINUX_6_15,
   'linux-6.18': LINUX_6_18,
   'linux-7.2': LINUX_7_2,
@@ -246,8 +259,9 @@ function mmProfileNameFor(major: number, minor: number, patch: number): string {
   if (v >= 6018) return 'linux-6.18';
   if (v >= 6015) return 'linux-6.15';
   // 06eaa824fd23 (memblock_set_node(start, size)) in the stable reviews of 2025-05-07: 6.14.6, 6.12.28, 6.6.90
-  if (v === 6014) return patch >= 6 ? 'linux-6.15' : 'linux-6.8';
-  if (v === 6012) return patch >= 28 ? 'linux-6.15' : 'linux-6.8';
+  if (v === 6014) return patch >= 6 ? 'linux-6.15' : 'linux-6.11';
+  if (v === 6012) return patch >= 28 ? 'linux-6.15' : 'linux-6.11';
+  if (v >= 6011) return 'linux-6.11';
   if (v >= 6008) return 'linux-6.8';
   // 6a9531c3a880 (the early_pfn_to_nid() fallback) in the stable reviews of 2024-01-29: 6.7.3, 6.6.15
   if (v === 6007) return patch >= 3 ? 'linux-6.8' : 'linux-6.7';

@@ -42,11 +42,14 @@ describe('mmProfileForRelease', () => {
     ['6.7.3', 'linux-6.8'],
     ['6.8.0-51-generic', 'linux-6.8'],
     ['6.9.0-bpi-r4', 'linux-6.8'],
-    ['6.12.9+bpo-arm64', 'linux-6.8'],
-    ['6.12.27', 'linux-6.8'],
+    ['6.10.14', 'linux-6.8'],
+    // the deferred-init threads from the node CPUs on every arch
+    ['6.11.0', 'linux-6.11'],
+    ['6.12.9+bpo-arm64', 'linux-6.11'],
+    ['6.12.27', 'linux-6.11'],
     ['6.12.28', 'linux-6.15'],
-    ['6.13.12', 'linux-6.8'],
-    ['6.14.5', 'linux-6.8'],
+    ['6.13.12', 'linux-6.11'],
+    ['6.14.5', 'linux-6.11'],
     ['6.14.6', 'linux-6.15'],
     ['6.15.0', 'linux-6.15'],
     ['6.17.1', 'linux-6.15'],
@@ -59,7 +62,7 @@ describe('mmProfileForRelease', () => {
 
   it('a distribution kernel hiding a sublevel where a stable backport changes the profile: the X.Y.0 one, warned', () => {
     const c = mmProfileChoice('6.12.0-55.el10.x86_64');
-    expect(c.profile.name).toBe('linux-6.8');
+    expect(c.profile.name).toBe('linux-6.11');
     expect(c.uncertain).toHaveLength(1);
     expect(c.uncertain[0]).toContain('or linux-6.15 if it carries the stable backports');
     expect(mmProfileDiagnostics(c).map((d) => d.code)).toEqual(['SIM_MM_PROFILE_UNCERTAIN']);
@@ -90,17 +93,17 @@ describe('what each profile changes', () => {
     expect(d('linux-6.6.15', 'linux-6.6.90')).toEqual({ reservedSetNodeSize: ['end', 'size'] });
   });
 
-  it('linux-6.5 -> linux-6.7: RSRV_NOINIT skipped, the defer_init() reorder, threads from the node CPUs on every arch', () => {
+  it('linux-6.5 -> linux-6.7: RSRV_NOINIT skipped, the defer_init() reorder', () => {
     expect(d('linux-6.5', 'linux-6.7')).toEqual({
       deferCountResetBeforeLowZoneTest: [true, false],
       rsrvNoinit: [false, true],
-      threadsFromNodeCpus: ['x86_64-only', 'all'],
     });
   });
 
-  it('linux-6.7 -> linux-6.8 -> linux-6.15: the fallback (v6.8), then the size (v6.15)', () => {
+  it('linux-6.7 -> linux-6.8 -> linux-6.11 -> linux-6.15: the fallback (v6.8), threads (v6.11), the size (v6.15)', () => {
     expect(d('linux-6.7', 'linux-6.8')).toEqual({ reservedNoNode: ['max-numnodes', 'early-pfn-to-nid'] });
-    expect(d('linux-6.8', 'linux-6.15')).toEqual({ reservedSetNodeSize: ['end', 'size'] });
+    expect(d('linux-6.8', 'linux-6.11')).toEqual({ threadsFromNodeCpus: ['x86_64-only', 'all'] });
+    expect(d('linux-6.11', 'linux-6.15')).toEqual({ reservedSetNodeSize: ['end', 'size'] });
   });
 
   it('the KHO profiles of v6.16 and v6.17 run linux-6.15, whose reserved-node rules are the ones of v7.3', () => {

@@ -44,7 +44,7 @@ describe('memblock_free_all', () => {
       release: '6.12.0',
     });
     const tl = replay(host, null);
-    expect(tl.mm.name).toBe('linux-6.8');
+    expect(tl.mm.name).toBe('linux-6.11');
     const findings = check(tl);
     const never = findings.find((f) => f.code === 'STRUCT_PAGE_NEVER_INIT')!;
     expect([never.pages, rangeList(never.ranges)]).toEqual([512, [{ start: 0x120000, end: 0x120200 }]]);
@@ -80,6 +80,20 @@ describe('page_alloc_init_late', () => {
     ]);
     const neu = replay(host, null, { mmProfile: 'linux-6.18', cpusPerNode: 4 }).deferredWork[0]!;
     expect(neu.jobs.map((j) => [j.start, j.size, j.nworks])).toEqual([[0x108000, 0x38000, 4]]);
+  });
+
+  // deferred_page_init_max_threads(): the weak default 1 on arm64 until v6.10, the node's CPUs on x86_64 always
+  // (arch/x86/mm/init_64.c) and on every arch from v6.11 ("mm/mm_init: use node's number of cpus in
+  // deferred_page_init_max_threads")
+  it.each([
+    ['arm64', '6.6.10', 1],
+    ['arm64', '6.10.14', 1],
+    ['arm64', '6.11.0', 4],
+    ['arm64', '6.12.9', 4],
+    ['x86_64', '6.10.14', 4],
+  ] as const)('%s %s: %d padata thread(s) a node', (arch, release, threads) => {
+    const host = makeHost({ memory: MEM, arch, release });
+    expect(replay(host, null, { cpusPerNode: 4, deferred: 'on' }).deferredWork[0]!.maxThreads).toBe(threads);
   });
 
   it('padata_do_multithreaded split: nworks, chunk (load balance factor 4), chunk-aligned pieces', () => {

@@ -289,6 +289,29 @@ class ElfCoreReader implements ElfCore {
     return out;
   }
 
+  readPhysInto(addr: number, out: Uint8Array, what: string): void {
+    const length = out.length;
+    const readInto = this.src.readInto;
+    // The fast path of readPhys (one piece, every byte in the file part of its segment) read into `out`; anything
+    // else, a failure included, is readPhys itself, so the errors are its own.
+    if (
+      readInto !== undefined &&
+      length > 0 &&
+      length <= READ_MAX_BYTES &&
+      ElfCoreReader.valid(addr, length) &&
+      this.map.firstMissing(addr, length) < 0
+    ) {
+      const first = this.map.pieces[this.map.find(addr)]!;
+      const end = addr + length;
+      if (end <= first.end && end - first.segment.paddr <= first.segment.fileSize) {
+        const s = first.segment;
+        const offset = s.fileOffset + (addr - s.paddr);
+        if (offset <= this.src.size && readInto.call(this.src, offset, out) === length) return;
+      }
+    }
+    out.set(this.readPhys(addr, length, what));
+  }
+
   fileOffsetOf(addr: number): number | null {
     if (!Number.isSafeInteger(addr) || addr < 0) return null;
     const k = this.map.find(addr);

@@ -12,7 +12,7 @@ import { KHO_OWNER } from './owners.js';
 import type { KhoEndian, PointerSite } from './phys-read.js';
 import { khoError, physLocation, readPhysChecked, u32At, u64At, viewOf } from './phys-read.js';
 import type { KhoMemfd, KhoVmallocArea } from './types.js';
-import { decodeVmalloc, readVmallocContents } from './vmalloc.js';
+import { decodeVmalloc, readVmallocSpans } from './vmalloc.js';
 
 export interface MemfdContext {
   readonly mem: PhysMemory;
@@ -91,7 +91,7 @@ function scanFolios(
 
 /**
  * The first `nrFolios` records of a folio array as u32 words, each u64 as (low half, high half): the array's own
- * bytes when it is little-endian on a little-endian machine and 4-byte aligned (readVmallocContents' buffer is),
+ * bytes when it is little-endian on a little-endian machine and 4-byte aligned (readVmallocSpans' buffer is),
  * else a copy made once with a DataView (a big-endian dump), so the folio loop reads words either way.
  */
 function folioWords(arr: Uint8Array, nrFolios: number, endian: KhoEndian): Uint32Array {
@@ -177,27 +177,38 @@ export function decodeMemfd(serPhys: number, version: string, ctx: MemfdContext)
   }
   const vmIdx = ctx.vmalloc.length;
   ctx.vmalloc.push({ ...area, group: 'memfd:folios' });
-  const arr = readVmallocContents(area, mem, need, ctx.pageShift);
-  const words = folioWords(arr, nrFolios, ctx.endian);
   const folioLabel = `${ctx.label} folio`;
   // The folios' pages are claimed in folio order, as one claim() each would (OwnerAttributor.claimPages), a batch
-  // at a time: the batch's pfns stay in cache instead of 8 bytes a folio written out and read back (8M folios).
+  // at a time: the batch's pfns stay in cache instead of 8 bytes a folio written out and read back (8M folios). The
+  // array is read a span at a time into one reused buffer (readVmallocSpans), not as one buffer of its size.
   const pfns = new Float64Array(Math.min(nrFolios, FOLIO_BATCH));
   const st = new Float64Array(SCAN.SIZE);
   st[SCAN.ALL] = 0xfff;
   st[SCAN.ASCENDING] = 1;
   st[SCAN.LAST_INDEX] = -1;
   let folioBytes = 0;
-  for (let from = 0; from < nrFolios; from += FOLIO_BATCH) {
-    const batched = scanFolios(words, from, Math.min(nrFolios, from + FOLIO_BATCH), pfns, st);
-    if (ctx.claimPages)
-      folioBytes += ctx.claimPages(pfns, batched, pageSize, KHO_OWNER.MEMFD_FOLIO, ctx.fileIdx, folioLabel);
-    else
-      for (let k = 0; k < batched; k++) {
-        const at = pfns[k]! * pageSize;
-        folioBytes += ctx.claim(at, at + pageSize, KHO_OWNER.MEMFD_FOLIO, ctx.fileIdx, folioLabel, pfns[k]!);
-      }
-  }
+  readVmallocSpans(area, mem, need, ctx.pageShift, (bytes) => {
+    // a span is whole blocks (or the array's end): whole records
+    const count = bytes.length / MEMFD_LUO.MEMFD_LUO_FOLIO_SER_SIZE;
+    const words = folioWords(bytes, count, ctx.endian);
+    for (let from = 0; from < count; from += FOLIO_BATCH) {
+      const batched = scanFolios(words, from, Math.min(count, from + FOLIO_BATCH), pfns, st);
+      if (ctx.claimPages)
+        folioBytes += ctx.claimPages(pfns, batched, pageSize, KHO_OWNER.MEMFD_FOLIO, ctx.fileIdx, folioLabel);
+      else
+        for (let k = 0; k < batched; k++) {
+          const at = pfns[k]! * pageSize;
+          folioBytes += ctx.claim(
+            at,
+            at + pageSize,
+            KHO_OWNER.MEMFD_FOLIO,
+            ctx.fileIdx,
+            folioLabel,
+            pfns[k]!,
+          );
+        }
+    }
+  });
   const folios = st[SCAN.FOLIOS]!;
   const any = st[SCAN.ANY]!;
   const all = st[SCAN.ALL]!;

@@ -167,12 +167,14 @@ export class OwnerAttributor {
     const sizeOf = this.sizeOf;
     const kinds = this.kind;
     const refs = this.ref;
+    const counted = kind !== KHO_OWNER.UNATTRIBUTED ? 1 : 0;
     let bytes = 0;
     // the block after the last page claimed: the next page's block when the pages ascend through neighbouring blocks
     let i = this.cursor;
-    for (let k = 0; k < n; k++) {
-      const start = pfns[k]! * pageSize;
-      const end = start + pageSize;
+    let k = 0;
+    while (k < n) {
+      let start = pfns[k]! * pageSize;
+      let end = start + pageSize;
       // lowerBound(start) is i itself when block i starts at the page and the one before starts below it
       if (!(i < count && phys[i] === start && (i === 0 || phys[i - 1]! < start))) {
         this.cursor = i;
@@ -185,17 +187,41 @@ export class OwnerAttributor {
         (i === 0 || phys[i - 1]! + sizeOf[order[i - 1]!]! <= start) &&
         (i + 1 >= count || phys[i + 1]! >= end)
       ) {
-        kinds[i] = kind;
-        refs[i] = ref;
-        if (kind !== KHO_OWNER.UNATTRIBUTED) this.claimed++;
-        bytes += sizeOf[order[i]!]!;
-        // kept up to date in the loop, not after it: V8 compiles this loop while it runs (on-stack replacement)
-        // before any statement after it has run, and code after the loop would then deoptimise on every call
-        this.cursor = ++i;
+        // This page and the ones after it while each is exactly the next block, unclaimed (8M memfd folios: all of
+        // them, 384 stretches): the block before the next page is the one just claimed, so its end is known
+        // (prevEnd <= start: it ends before the page, and starts below it, so lowerBound(start) is i), and the
+        // checks left are the next block's.
+        const from = i;
+        let prevEnd = 0;
+        for (;;) {
+          kinds[i] = kind;
+          refs[i] = ref;
+          const size = sizeOf[order[i]!]!;
+          bytes += size;
+          prevEnd = start + size;
+          i++;
+          if (++k >= n) break;
+          start = pfns[k]! * pageSize;
+          end = start + pageSize;
+          if (!(
+            prevEnd <= start &&
+            i < count &&
+            phys[i] === start &&
+            kinds[i] === KHO_OWNER.UNATTRIBUTED &&
+            (i >= count - 1 || phys[i + 1]! >= end)
+          ))
+            break;
+        }
+        // per stretch, not per page; inside the outer loop, which has no statement after it but the return (V8
+        // compiles a loop while it runs, before the code after it has run, and such code deoptimised the function
+        // on every call: f545eba)
+        this.claimed += counted * (i - from);
+        this.cursor = i;
       } else {
         this.cursor = i;
         bytes += this.claim(start, end, kind, ref, what, pfns[k]!);
         i = this.cursor;
+        k++;
       }
     }
     return bytes;

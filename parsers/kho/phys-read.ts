@@ -97,6 +97,31 @@ export function readPhysChecked(
   return b;
 }
 
+/**
+ * readPhysChecked(mem, addr, out.length, what, site) into `out`, with its errors: through the dump's readPhysInto
+ * when it has one (no new buffer per read), else a copy of what readPhysChecked returns.
+ */
+export function readPhysCheckedInto(
+  mem: PhysMemory,
+  addr: number,
+  out: Uint8Array,
+  what: string,
+  site?: PointerSite,
+): void {
+  const length = out.length;
+  if (
+    mem.readPhysInto === undefined ||
+    !Number.isSafeInteger(addr) ||
+    addr < 0 ||
+    !Number.isSafeInteger(addr + length) ||
+    !mem.hasPhys(addr, length)
+  ) {
+    out.set(readPhysChecked(mem, addr, length, what, site));
+    return;
+  }
+  mem.readPhysInto(addr, out, what);
+}
+
 /** A DataView over bytes (which may be a subarray). */
 export function viewOf(b: Uint8Array): DataView {
   return new DataView(b.buffer, b.byteOffset, b.byteLength);

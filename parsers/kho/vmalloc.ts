@@ -7,7 +7,15 @@ import { KHO_BOUNDS, KHO_VMALLOC } from './constants.js';
 import type { KhoVmallocDesc } from './layout.js';
 import { KHO_VMALLOC_DESC, KHO_VMALLOC_SIZE_BYTES } from './layout.js';
 import type { KhoEndian, PointerSite } from './phys-read.js';
-import { dumpEndianness, khoError, pointerError, readPhysChecked, u64At, viewOf } from './phys-read.js';
+import {
+  dumpEndianness,
+  khoError,
+  pointerError,
+  readPhysChecked,
+  readPhysCheckedInto,
+  u64At,
+  viewOf,
+} from './phys-read.js';
 import type { KhoVmallocArea } from './types.js';
 
 /**
@@ -214,4 +222,94 @@ export function readVmallocContents(
     );
   }
   return out ?? new Uint8Array(0);
+}
+
+/** The most bytes readVmallocSpans hands on at once: 256 KiB (in L2 when the caller reads them), into one buffer reused from call to call. */
+export const VMALLOC_SPAN_BYTES = 1 << 18;
+
+let spanBuffer = new Uint8Array(0);
+
+/** A buffer of at least n bytes: the shared one up to VMALLOC_SPAN_BYTES, a new one past that (a single huge block). */
+function spanScratch(n: number): Uint8Array {
+  if (n > VMALLOC_SPAN_BYTES) return new Uint8Array(n);
+  if (spanBuffer.length < n) spanBuffer = new Uint8Array(VMALLOC_SPAN_BYTES);
+  return spanBuffer;
+}
+
+/**
+ * readVmallocContents(area, mem, length, pageShift) handed to `each` in order, a span of at most `maxSpan` bytes
+ * (or one block, when a block is larger) at a time, instead of one buffer of `length` bytes: a memfd's folio array
+ * is 133 MB at 8M folios, and a new buffer that size is paged in and zeroed by the kernel before it is read into.
+ * The spans are read into one buffer reused by every call (through the dump's readPhysInto when it has one): `each`
+ * must be done with a span's bytes when it returns. Same bytes, same checks and the same errors as
+ * readVmallocContents (a failed span is read again block by block, so the error names the block), raised when the
+ * reading reaches them: the spans before a missing block have been handed on.
+ */
+export function readVmallocSpans(
+  area: KhoVmallocArea,
+  mem: PhysMemory,
+  length: number,
+  pageShift: number,
+  each: (bytes: Uint8Array) => void,
+  maxSpan = VMALLOC_SPAN_BYTES,
+): void {
+  const blockBytes = 2 ** (pageShift + area.order);
+  const capacity = area.blockPhys.length * blockBytes;
+  if (!Number.isSafeInteger(length) || length < 0 || length > capacity) {
+    throw khoError(
+      mem,
+      area.first,
+      `${area.owner}`,
+      'KHO_ERR_BADCOUNT',
+      `at most ${capacity} bytes of contents (${area.blockPhys.length} block(s) of order ${area.order})`,
+      `${length} bytes wanted`,
+    );
+  }
+  const blocks = area.blockPhys;
+  let done = 0;
+  for (let i = 0; done < length && i < blocks.length;) {
+    let j = i + 1;
+    let n = Math.min(blockBytes, length - done);
+    while (
+      j < blocks.length &&
+      done + n < length &&
+      n + blockBytes <= maxSpan &&
+      blocks[j]! === blocks[j - 1]! + blockBytes
+    ) {
+      n += Math.min(blockBytes, length - done - n);
+      j++;
+    }
+    if (j > i + 1) {
+      const span = spanScratch(n).subarray(0, n);
+      let read = true;
+      try {
+        readPhysCheckedInto(mem, blocks[i]!, span, `${area.owner} block[${i}]`);
+      } catch (e) {
+        if (!(e instanceof TraceError)) throw e;
+        read = false;
+      }
+      if (read) {
+        each(span);
+        done += n;
+        i = j;
+        continue;
+      }
+    }
+    const m = Math.min(blockBytes, length - done);
+    const block = spanScratch(m).subarray(0, m);
+    readPhysCheckedInto(mem, blocks[i]!, block, `${area.owner} block[${i}]`);
+    each(block);
+    done += m;
+    i++;
+  }
+  if (done < length) {
+    throw khoError(
+      mem,
+      area.first,
+      `${area.owner}`,
+      'KHO_ERR_BADCOUNT',
+      `${length} bytes of contents`,
+      `${done} bytes in ${area.blockPhys.length} block(s)`,
+    );
+  }
 }

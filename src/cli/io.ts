@@ -244,6 +244,29 @@ export function openFileSource(file: string): ByteSource & { close(): void } {
       }
       return done === n ? buf : buf.subarray(0, done);
     },
+    // read()'s loop into the caller's buffer (read() keeps its own: the radix decode, decode-min's floor, calls it
+    // per page)
+    readInto(offset: number, buf: Uint8Array): number {
+      const n = Math.max(0, Math.min(buf.length, size - offset));
+      let done = 0;
+      while (done < n) {
+        let r: number;
+        try {
+          r = fs.readSync(fd, buf, done, n - done, offset + done);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+          throw new TraceError({
+            code: 'TRACE_ERR_UNREADABLE',
+            location: { file, offset: offset + done },
+            expected: `${n - done} readable bytes`,
+            found: code,
+          });
+        }
+        if (r === 0) break;
+        done += r;
+      }
+      return done;
+    },
     close(): void {
       fs.closeSync(fd);
     },

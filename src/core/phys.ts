@@ -12,6 +12,11 @@ export interface PhysMemory {
    */
   readPhys(addr: number, length: number, what: string): Uint8Array;
   /**
+   * readPhys(addr, out.length, what) into the caller's buffer, with the same errors: a reader of a large structure
+   * in pieces reuses one buffer. Optional; without it the caller copies what readPhys returns.
+   */
+  readPhysInto?(addr: number, out: Uint8Array, what: string): void;
+  /**
    * Bytes of physical memory the dump holds from its file (zero-filled tails excluded), when known: a decoder
    * bounds what it can find in them before it sizes anything (every preserved block is one set bit of a bitmap
    * held here).

@@ -249,6 +249,62 @@ describe('streamed arrays', () => {
     for (const chunk of [1, 100, 4096, 1 << 16]) expect(text(table, chunk)).toBe(want);
   });
 
+  it('jsonTable: codes given as runs print what the same codes per row print (stamped rows and row by row)', () => {
+    const r = prng(11);
+    for (let t = 0; t < 60; t++) {
+      const n = 1 + Math.floor(r() * 3000);
+      // runs of 1 to 200 rows; codes -1 (no name) to 4 (past the names of some columns)
+      const ends: number[] = [];
+      const runCodes: number[] = [];
+      for (let e = 0; e < n;) {
+        e = Math.min(n, e + 1 + Math.floor(r() < 0.3 ? r() * 3 : r() * 200));
+        ends.push(e);
+        runCodes.push(Math.floor(r() * 6) - 1);
+      }
+      const codes = new Int32Array(n);
+      ends.forEach((e, k) => codes.fill(runCodes[k]!, k === 0 ? 0 : ends[k - 1]!, e));
+      const runs = { ends: Float64Array.from(ends), codes: Int32Array.from(runCodes) };
+      let p = 2 ** 32 + Math.floor(r() * 1e9);
+      const phys = Float64Array.from({ length: n }, () => (p += 4096 * (1 + Math.floor(r() * 40000))));
+      const order = Uint8Array.from({ length: n }, () => (r() < 0.7 ? 0 : Math.floor(r() * 19)));
+      const owner = ['unattributed', 'memfd:folio', 'subtree:LUO', 'luo:file-block'];
+      const session = [undefined, 's0', 's1'];
+      const token = ['0', undefined, '7', '9', 'x'];
+      const other = Int32Array.from({ length: n }, (_, i) => (i >> 5) % 2);
+      // a function column sends every row through the row-by-row writer instead of the stamped one
+      const shapes = [
+        (c: { codes: Int32Array } | { runs: typeof runs }) => ({
+          phys,
+          order,
+          owner: { ...c, names: owner },
+          session: { ...c, names: session },
+          token: { ...c, names: token },
+        }),
+        (c: { codes: Int32Array } | { runs: typeof runs }) => ({
+          phys,
+          owner: { ...c, names: owner },
+          alt: { codes: other, names: ['a', 'b'] },
+          token: { ...c, names: token },
+        }),
+        (c: { codes: Int32Array } | { runs: typeof runs }) => ({
+          order,
+          owner: { ...c, names: owner },
+          f: (i: number) => (i % 3 === 0 ? undefined : i),
+          session: { ...c, names: session },
+        }),
+      ];
+      const shape = shapes[t % shapes.length]!;
+      const byRuns = jsonTable(n, shape({ runs }));
+      const byCodes = jsonTable(n, shape({ codes }));
+      const want = JSON.stringify({ a: byCodes, b: [byCodes] }, null, 2);
+      expect(JSON.stringify({ a: byRuns, b: [byRuns] }, null, 2)).toBe(want);
+      for (const chunk of [1, 100, 4096, 1 << 16])
+        expect(text({ a: byRuns, b: [byRuns] }, chunk), `table ${t}, chunks of ${chunk}`).toBe(want);
+      const i = Math.floor(r() * n);
+      expect(byRuns.at(i)).toEqual(byCodes.at(i));
+    }
+  });
+
   it('jsonTable: a row whose number has no template (fraction, 2^53 and above, negative, NaN) ends a run there', () => {
     // each odd value sits between whole numbers of the same digit count or the same digits above the last 8, where a
     // run would otherwise go on; in a float column and an integer one

@@ -413,6 +413,65 @@ describe('ElfCore: physical memory', () => {
     expect(strict.presentRanges).toEqual([{ start: 0x1000, end: 0x1800 }]);
   });
 
+  it('readPhysInto: the bytes, or the error, of readPhys, read into the caller buffer', () => {
+    const spec: ElfCoreSpec = {
+      segments: [
+        { paddr: 0x1000, data: { size: 0x800, fill: 0xcc }, memSize: 0x2000 }, // a zero-filled tail
+        { paddr: 0x3000, data: { size: 0x2000, fill: 0x11 } },
+        { paddr: 0x5000, data: { size: 0x1000, fill: 0x22 } }, // right after: two pieces
+        { paddr: 0x9000, data: { size: 0x1000, fill: 0x33 } }, // after a hole
+      ],
+    };
+    const whole = buildElfCore(spec);
+    for (const shrink of [0, 0x100]) {
+      // shrink: the file loses its last bytes after it was opened (the last segment's data cut short)
+      const inner = bytesSource('memory.core', whole);
+      let limit = whole.length;
+      const src = {
+        name: inner.name,
+        size: inner.size,
+        read: (o: number, l: number) => inner.read(o, Math.max(0, Math.min(l, limit - o))),
+        readInto: (o: number, out: Uint8Array) =>
+          inner.readInto!(o, out.subarray(0, Math.max(0, Math.min(out.length, limit - o)))),
+      };
+      const core = openElfCore(src);
+      limit -= shrink;
+      const bytes = { length: limit };
+      const outcome = (f: () => Uint8Array): string => {
+        try {
+          return Array.from(f()).join(',');
+        } catch (e) {
+          const te = e as TraceError;
+          return `${te.code} ${te.message}`;
+        }
+      };
+      for (const addr of [
+        0x1000,
+        0x17f0,
+        0x2ff0,
+        0x3000,
+        0x4ff8,
+        0x5000,
+        0x8ff0,
+        0x9000,
+        0x9f00,
+        -1,
+        2 ** 53,
+      ])
+        for (const len of [0, 1, 0x10, 0x20, 0x1000, 0x2000, READ_MAX_BYTES + 1]) {
+          if (len > 0x100000 && addr !== 0x3000) continue;
+          const want = outcome(() => core.readPhys(addr, len, 'probe'));
+          const got = outcome(() => {
+            const out = new Uint8Array(Math.min(len, 0x100000));
+            if (len > out.length) return core.readPhys(addr, len, 'probe'); // no buffer that size: readPhys' error
+            core.readPhysInto!(addr, out, 'probe');
+            return out;
+          });
+          expect(got, `${bytes.length} bytes, ${addr} + ${len}`).toBe(want);
+        }
+    }
+  });
+
   it('a zero-filled tail does not shadow a later segment when zeroFill is off', () => {
     const spec: ElfCoreSpec = {
       segments: [

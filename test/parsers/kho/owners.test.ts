@@ -137,6 +137,66 @@ describe('OwnerAttributor', () => {
     );
   });
 
+  it('claimPages over stretches of pages that are each the next block (its fast loop) does what claim() does', () => {
+    // blocks mostly of one page, side by side, some larger, overlapping or missing; the pages are the blocks'
+    // starts in order with edits (a page skipped, repeated, one inside a larger block, one that is no block)
+    const block = fc.tuple(fc.integer({ min: -1, max: 3 }), fc.constantFrom(0, 0, 0, 0, 1, 2));
+    const edit = fc.constantFrom('keep', 'keep', 'keep', 'keep', 'skip', 'again', 'inside', 'stray');
+    fc.assert(
+      fc.property(
+        fc.array(block, { maxLength: 80 }),
+        fc.array(edit, { maxLength: 80 }),
+        fc.array(fc.integer({ min: 0, max: 200 }), { maxLength: 4 }),
+        fc.integer({ min: 1, max: 9 }),
+        (gaps, edits, before, batch) => {
+          // gap -1: the next block starts at the same page; 0 after a block of order > 0: inside it (overlaps)
+          let pfn = 0;
+          const sorted: [number, number][] = [];
+          for (const [gap, o] of gaps) {
+            sorted.push([pfn, o]);
+            pfn += gap === -1 ? 0 : gap === 0 ? 1 : gap === 1 ? 2 ** o : 2 ** o + gap;
+          }
+          sorted.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+          const cols = () => ({
+            count: sorted.length,
+            phys: Float64Array.from(sorted, (b) => b[0] * PAGE),
+            order: Uint8Array.from(sorted, (b) => b[1]),
+          });
+          const pages: number[] = [];
+          sorted.forEach(([p, o], i) => {
+            const e = edits[i % Math.max(1, edits.length)] ?? 'keep';
+            if (e !== 'skip') pages.push(p);
+            if (e === 'again') pages.push(p);
+            if (e === 'inside' && o > 0) pages.push(p + 1);
+            if (e === 'stray') pages.push(p + 2 ** o + 1000);
+          });
+          const a = new OwnerAttributor(cols(), PAGE);
+          const b = new OwnerAttributor(cols(), PAGE);
+          for (const o of [a, b])
+            for (const p of before) o.claim(p * PAGE, p * PAGE + 1, KHO_OWNER.SUBTREE, 0);
+          // in batches, as decodeMemfd hands them over
+          let got = 0;
+          for (let k = 0; k < pages.length; k += batch) {
+            const part = Float64Array.from(pages.slice(k, k + batch));
+            got += a.claimPages(part, part.length, PAGE, KHO_OWNER.MEMFD_FOLIO, 3, 'f');
+          }
+          const want = pages.reduce(
+            (sum, p) => sum + b.claim(p * PAGE, (p + 1) * PAGE, KHO_OWNER.MEMFD_FOLIO, 3, 'f', p),
+            0,
+          );
+          expect(got).toBe(want);
+          expect([...a.kind]).toEqual([...b.kind]);
+          expect([...a.ref]).toEqual([...b.ref]);
+          expect([a.conflicts, a.conflictExample]).toEqual([b.conflicts, b.conflictExample]);
+          expect([...a.missing]).toEqual([...b.missing]);
+          const [ca, cb] = [a, b].map((o) => o.finish(new DiagnosticSink(), 'memory.core'));
+          expect(ca!.unattributed).toBe(cb!.unattributed);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
   it('findUnclaimed: the first unclaimed block of a range that matches, in phys order', () => {
     const phys = Float64Array.from([0, 1, 2, 3, 4, 5, 6, 7].map((p) => p * PAGE));
     const o = new OwnerAttributor({ count: 8, phys, order: new Uint8Array(8) }, PAGE);

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PhysMemory } from '../../../src/core/index.js';
 import { readVmallocContents } from '../../../parsers/kho/index.js';
+import { readVmallocSpans } from '../../../parsers/kho/vmalloc.js';
 import type { KhoVmallocArea } from '../../../parsers/kho/index.js';
 import { expectTraceError } from './helpers.js';
 
@@ -78,5 +79,87 @@ describe('readVmallocContents', () => {
       /^memfd folios block\[2\] @ phys 0x12000$/,
     );
     expect(e.message).toContain('memfd folios block[2]');
+  });
+});
+
+/** The memory above, also readable into a caller's buffer (as an ElfCore over a file is). */
+function memoryInto(ranges: readonly [number, number][]): PhysMemory & { reads: number } {
+  const m = memory(ranges);
+  return Object.assign(m, {
+    readPhysInto(a: number, out: Uint8Array, what: string): void {
+      out.set(m.readPhys(a, out.length, what));
+    },
+  });
+}
+
+/** readVmallocSpans' spans, each copied (the buffer is reused) and their lengths. */
+function spans(
+  a: KhoVmallocArea,
+  mem: PhysMemory,
+  length: number,
+  maxSpan?: number,
+): { bytes: Uint8Array; sizes: number[] } {
+  const parts: Uint8Array[] = [];
+  readVmallocSpans(a, mem, length, 12, (b) => parts.push(b.slice()), maxSpan);
+  const bytes = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    bytes.set(p, at);
+    at += p.length;
+  }
+  return { bytes, sizes: parts.map((p) => p.length) };
+}
+
+describe('readVmallocSpans', () => {
+  it('the bytes of readVmallocContents, a span of neighbouring blocks (at most maxSpan, or one block) at a time', () => {
+    const blocks = [0x10000, 0x11000, 0x12000, 0x13000, 0x20000, 0x21000, 0x5000, 0x6000];
+    for (const mem of [memory([[0, 0x100000]]), memoryInto([[0, 0x100000]])]) {
+      const a = area(blocks);
+      for (const length of [0, 1, PAGE, PAGE + 5, 3 * PAGE, 5 * PAGE - 1, 8 * PAGE]) {
+        for (const maxSpan of [PAGE, 2 * PAGE, 3 * PAGE, 1 << 20]) {
+          const got = spans(a, mem, length, maxSpan);
+          expect(got.bytes).toEqual(readVmallocContents(a, mem, length, 12));
+          for (const size of got.sizes) expect(size).toBeLessThanOrEqual(maxSpan);
+        }
+      }
+      // 8 pages, spans of at most 3 pages: 0x10000-0x12000, 0x13000, 0x20000-0x21000, 0x5000-0x6000
+      expect(spans(a, mem, 8 * PAGE, 3 * PAGE).sizes).toEqual([3 * PAGE, PAGE, 2 * PAGE, 2 * PAGE]);
+      // a block larger than a span is one span
+      const big = area([0x40000, 0x42000, 0x44000], 1);
+      const got = spans(big, mem, 6 * PAGE - 3, PAGE);
+      expect(got.bytes).toEqual(expected(big, 6 * PAGE - 3));
+      expect(got.sizes).toEqual([2 * PAGE, 2 * PAGE, 2 * PAGE - 3]);
+    }
+  });
+
+  it("a block missing inside a span: readVmallocContents' error (that block named), after the spans before it", () => {
+    const blocks = [0x10000, 0x11000, 0x12000, 0x13000];
+    const ranges: [number, number][] = [
+      [0, 0x12000],
+      [0x13000, 0x100000],
+    ];
+    for (const mem of [memory(ranges), memoryInto(ranges)]) {
+      const seen: number[] = [];
+      const e = expectTraceError(
+        () => readVmallocSpans(area(blocks), mem, 4 * PAGE, 12, (b) => seen.push(b.length)),
+        'KHO_ERR_NOT_IN_DUMP',
+        /^memfd folios block\[2\] @ phys 0x12000$/,
+      );
+      expect(e.message).toContain('memfd folios block[2]');
+      expect(seen).toEqual([PAGE, PAGE]); // the span failed, then block by block up to the missing one
+    }
+  });
+
+  it('more bytes than the blocks hold: the error of readVmallocContents, before any read', () => {
+    const mem = memory([[0, 0x100000]]);
+    const a = area([0x10000, 0x11000]);
+    const want = expectTraceError(() => readVmallocContents(a, mem, 2 * PAGE + 1, 12), 'KHO_ERR_BADCOUNT');
+    mem.reads = 0;
+    const got = expectTraceError(
+      () => readVmallocSpans(a, mem, 2 * PAGE + 1, 12, () => {}),
+      'KHO_ERR_BADCOUNT',
+    );
+    expect(got.message).toBe(want.message);
+    expect(mem.reads).toBe(0);
   });
 });

@@ -249,6 +249,23 @@ describe('restore kinds', () => {
     const never = only(check(all), 'STRUCT_PAGE_NEVER_INIT')[0]!;
     expect(rangeList(never.ranges)).toEqual([{ start: 0x172001, end: 0x172010 }]);
   });
+  it("hands the strategy's restore hook each block it restores, and only those, in order", () => {
+    const seen: number[] = [];
+    const recording: KhoStrategy = {
+      name: 'recording',
+      summary: 'records the blocks restore() is called with',
+      source: 'test',
+      deserializeInit: 'before-order-write',
+      restore(b) {
+        seen.push(b.startPfn, b.index);
+      },
+    };
+    replay(host, image, scenarioOf({ strategy: recording, deferred: 'on', restore: 'pages,vmalloc' }));
+    expect(seen).toEqual([0x160000, 1, 0x170000, 2]);
+    seen.length = 0;
+    replay(host, image, scenarioOf({ strategy: recording, deferred: 'on', restore: 'all' }));
+    expect(seen).toEqual([0x150000, 0, 0x160000, 1, 0x170000, 2, 0x171000, 3]);
+  });
 });
 
 describe('an image whose page size is not the host one', () => {

@@ -306,6 +306,20 @@ function stateKey(st: PageState): string {
   return `${st.memmap ? 1 : 0}|${st.initCount}|${st.nid}|${st.zid}|${st.reserved ? 1 : 0}|${st.buddy ? 1 : 0}|${st.khoOrder}|${st.khoMagic ? 1 : 0}|${st.initBy}`;
 }
 
+/** A number per distinct state contents (equal keys, equal numbers), the same in every map: states compared fast. */
+const STATE_NUMBERS = new Map<string, number>();
+const stateNumberOf = new WeakMap<PageState, number>();
+function stateNumber(st: PageState): number {
+  let k = stateNumberOf.get(st);
+  if (k === undefined) {
+    const key = stateKey(st);
+    k = STATE_NUMBERS.get(key);
+    if (k === undefined) STATE_NUMBERS.set(key, (k = STATE_NUMBERS.size));
+    stateNumberOf.set(st, k);
+  }
+  return k;
+}
+
 /** NO_MEMMAP's state id (the constructor interns it first). */
 const NO_MEMMAP_ID = 0;
 
@@ -1817,6 +1831,7 @@ export class MemMap {
     for (let k = 0; k < n && ok; k++)
       ok = ranges.end[k]! > ranges.start[k]! && (k === 0 || ranges.start[k]! >= ranges.end[k - 1]!);
     if (ok) {
+      if (this.shared && this.replayShared(ranges, initActor, freeActor)) return;
       this.initColumnsThen(ranges, initActor, freeActor);
       return;
     }
@@ -1885,16 +1900,20 @@ export class MemMap {
         break;
       }
     }
-    const next = this.memo((st, x) => ({
+    const initState = (st: PageState, x: number): PageState => ({
       ...UNINIT,
       initCount: st.initCount + 1,
       nid: pairs ? pairs[x]!.nid : Math.floor(x / 16) - 1,
       zid: pairs ? pairs[x]!.zid : (x % 16) - 1,
       initBy: actor.fn,
-    }));
+    });
+    const next = this.memo(initState);
     // with the free: the state each init leaves, freed (reserved cleared, in the buddy allocator)
-    const freed = free ? this.memo((st) => ({ ...st, reserved: false, buddy: true })) : null;
+    const freeState = (st: PageState): PageState => ({ ...st, reserved: false, buddy: true });
+    const freed = free ? this.memo(freeState) : null;
     const fx = freed ? (id: number, x: number): number => freed(next(id, x), 0) : next;
+    // deferred init over the gaps between the blocks of a map whose copies replay it too: what it did, for them
+    const share = free && this.shared && t === null && sorted === ranges ? this.shareBefore(sorted) : null;
     const done = t ?? this.sweepOp(sorted.start, sorted.end, sorted.n, keys, fx, true, sorted);
     if (t) this.applyIds({ S: sorted.start, E: sorted.end, n: sorted.n }, keys, next);
     const { noMap, dbl, ident, lost } = done;
@@ -1911,14 +1930,150 @@ export class MemMap {
       identityChangedRanges: ident.cols,
       cover: { start: sorted.start, end: sorted.end, n: sorted.n },
     });
-    if (free)
-      this.record(free, 'free', sorted.start[0]!, sorted.end[sorted.n - 1]!, pages, {
+    if (free) {
+      const fev = this.record(free, 'free', sorted.start[0]!, sorted.end[sorted.n - 1]!, pages, {
         uninitPages: 0,
         uninitRanges: new RangeAcc().cols,
         noMemmapPages: noMap.pages,
         cover: { start: sorted.start, end: sorted.end, n: sorted.n },
       });
+      if (share)
+        this.shareAfter(share, ranges, actor, free, (st, x) => freeState(initState(st, x)), [ev, fev]);
+    }
     return ev;
+  }
+
+  // ---- deferred init shared between copies (src/sim/replay.ts replayEach, src/sim/fork.ts) -------------------
+  // The strategies compare and check replay from one boot differ only in the preserved blocks' struct pages; deferred
+  // init's batch (the free ranges between the blocks, src/sim/phases/page_alloc_init_late.ts freeBatch: the same
+  // columns for every copy) touches none of them. A copy that meets the same batch, with the same layer blocks, and
+  // the same runs under every piece the first replay of it wrote, would compute the same events (counted over those
+  // runs) and the same writes (a state function of those runs): it takes them from that replay instead of sweeping
+  // the batch and the blocks again. Every condition is checked here, on each copy; any miss runs the operation.
+
+  /** The record of deferred init operations, shared by a map and its copies (frozen: fork.ts shares it). */
+  private shared: { readonly entries: SharedOp[] } | null = null;
+  /** Operations taken from the record (tests). */
+  sharedHits = 0;
+
+  /** From now on, this map and its copies record deferred init and take it from the record (replayEach). */
+  shareDeferredInit(): void {
+    this.shared ??= Object.freeze({ entries: [] as SharedOp[] });
+  }
+
+  /** The runs before an operation over ranges that meet no layer block, or null when one does. */
+  private shareBefore(rs: InitColumns): { starts: Float64Array; ids: Int32Array; n: number } | null {
+    const { bS, bE, bH } = this;
+    const bN = this.live > 0 ? this.bN : 0;
+    let b = 0;
+    for (let k = 0; k < rs.n; k++) {
+      b = seekBlockEndingAfter(bE, bN, b, rs.start[k]!);
+      for (let y = b; y < bN && bS[y]! < rs.end[k]!; y++) if (bH[y]! >= 0) return null;
+    }
+    return { starts: this.starts.slice(0, this.n), ids: this.ids.slice(0, this.n), n: this.n };
+  }
+
+  /**
+   * The runs (of run columns starts/ids/n over this map's states) that meet the pieces [pS[j], pE[j]) (sorted,
+   * disjoint; clipped to the map), each as (its start clipped to the first piece it meets, its end clipped to the
+   * last, its state's number stateNumber()): two maps give equal lists exactly when every piece shows the same states
+   * in both. One merge of the runs (few) and the pieces.
+   */
+  private runsUnder(
+    starts: Float64Array,
+    ids: Int32Array,
+    n: number,
+    pS: Float64Array,
+    pE: Float64Array,
+    pN: number,
+  ): Float64Array {
+    const out: number[] = [];
+    const limit = this.limitPfn;
+    let j = 0;
+    for (let i = 0; i < n && j < pN; i++) {
+      const rs = starts[i]!;
+      const re = i + 1 < n ? starts[i + 1]! : limit;
+      while (j < pN && Math.min(pE[j]!, limit) <= rs) j++;
+      if (j >= pN || pS[j]! >= re) continue;
+      // the pieces this run meets: from j to the last starting before its end
+      let k = j;
+      while (k + 1 < pN && pS[k + 1]! < re) k++;
+      out.push(Math.max(rs, pS[j]!), Math.min(re, pE[k]!), stateNumber(this.states[ids[i]!]!));
+    }
+    return Float64Array.from(out);
+  }
+
+  /** The blocks out of the layer (indexes), kept while the layer's columns and count stay. */
+  private deadOf: { bH: Int32Array; live: number; dead: readonly number[] } | null = null;
+  private deadBlocks(): readonly number[] {
+    const d = this.deadOf;
+    if (d && d.bH === this.bH && d.live === this.live) return d.dead;
+    const dead: number[] = [];
+    if (this.live !== this.bN) for (let b = 0; b < this.bN; b++) if (this.bH[b]! < 0) dead.push(b);
+    this.deadOf = { bH: this.bH, live: this.live, dead };
+    return dead;
+  }
+
+  private shareAfter(
+    before: { starts: Float64Array; ids: Int32Array; n: number },
+    ranges: InitColumns,
+    initActor: Actor,
+    freeActor: Actor,
+    stateFx: (st: PageState, x: number) => PageState,
+    events: readonly PageEvent[],
+  ): void {
+    const pN = this.pcN;
+    const pS = this.pcS.slice(0, pN);
+    const pE = this.pcE.slice(0, pN);
+    const pX = this.pcX.slice(0, pN);
+    const dead = this.deadBlocks();
+    this.shared!.entries.push({
+      ranges,
+      initActor,
+      freeActor,
+      bS: this.bS,
+      bE: this.bE,
+      bN: this.bN,
+      live: this.live,
+      dead,
+      pS,
+      pE,
+      pX,
+      runs: this.runsUnder(before.starts, before.ids, before.n, pS, pE, pN),
+      stateFx,
+      events,
+    });
+  }
+
+  /** initThenFreeColumns() taken from the record, when an entry's every condition holds in this map. */
+  private replayShared(ranges: InitColumns, initActor: Actor, freeActor: Actor): boolean {
+    for (const r of this.shared!.entries) {
+      if (
+        r.ranges !== ranges ||
+        r.initActor.phase !== initActor.phase ||
+        r.initActor.fn !== initActor.fn ||
+        r.freeActor.phase !== freeActor.phase ||
+        r.freeActor.fn !== freeActor.fn ||
+        r.bS !== this.bS ||
+        r.bE !== this.bE ||
+        r.bN !== this.bN ||
+        r.live !== this.live ||
+        r.dead.length !== this.deadBlocks().length ||
+        r.dead.some((b) => this.bH[b]! >= 0)
+      )
+        continue;
+      const runs = this.runsUnder(this.starts, this.ids, this.n, r.pS, r.pE, r.pS.length);
+      if (runs.length !== r.runs.length || runs.some((v, k) => v !== r.runs[k])) continue;
+      // the writes: the operation's state function on the runs under the pieces, as sweepOp applies it
+      const f = this.memo(r.stateFx);
+      const pX = r.pX;
+      if (r.pS.length) this.bgApplyIds({ S: r.pS, E: r.pE, n: r.pS.length }, (id, j) => f(id, pX[j]!));
+      // the events: counted over the same runs, the same but for their sequence numbers
+      for (const ev of r.events) this.events.push({ ...ev, seq: this.seq++ });
+      this.sharedHits++;
+      return true;
+    }
+    return false;
   }
 
   init(start: number, end: number, nid: number, zid: number, actor: Actor): PageEvent | null {
@@ -2449,6 +2604,28 @@ export class MemMap {
     }
     return acc.ranges;
   }
+}
+
+/** One deferred init operation as a map did it, for its copies (MemMap.replayShared). */
+interface SharedOp {
+  readonly ranges: InitColumns;
+  readonly initActor: Actor;
+  readonly freeActor: Actor;
+  /** The layer: bounds (the same columns), blocks, blocks in it, and the blocks out of it (indexes). */
+  readonly bS: Float64Array;
+  readonly bE: Float64Array;
+  readonly bN: number;
+  readonly live: number;
+  readonly dead: readonly number[];
+  /** The pieces of the runs it wrote, with their keys. */
+  readonly pS: Float64Array;
+  readonly pE: Float64Array;
+  readonly pX: Float64Array;
+  /** The runs under the pieces before it (MemMap.runsUnder). */
+  readonly runs: Float64Array;
+  /** What it wrote over a state with key x. */
+  readonly stateFx: (st: PageState, x: number) => PageState;
+  readonly events: readonly PageEvent[];
 }
 
 export interface MemMapCensus {

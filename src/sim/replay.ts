@@ -184,6 +184,9 @@ export function replayEach<T>(
     // the block columns are never written (blocksOf): each copy of the map views them, none copies them
     shareReadOnly(shared.blocks.startPfn, shared.blocks.endPfn);
     start.memmap.attachBlocks(shared.blocks.startPfn, shared.blocks.endPfn);
+    // deferred init over the gaps between the blocks, done by the first copy that runs it, taken by the others when
+    // every condition of MemMap.replayShared holds in theirs (same batch, same layer, same runs under its writes)
+    start.memmap.shareDeferredInit();
   }
   // memblock.reserved as kho_memory_init() finds it: the same for every strategy
   const reservedBefore: Range[] = [];

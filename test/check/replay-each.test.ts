@@ -310,4 +310,96 @@ describe('replayEach', () => {
     expect(Reflect.ownKeys(copy)).toEqual(Reflect.ownKeys(orig));
     for (const k of Reflect.ownKeys(orig)) expect(copy[k]).toEqual(orig[k]);
   });
+  // deferred init over the gaps between the blocks is done by the first copy and taken by the others only where every
+  // condition of MemMap.replayShared holds: a strategy that writes past its blocks (here the page after each block,
+  // in a gap deferred init covers) changes the runs under those writes, and must replay deferred init itself
+  it('deferred init is shared between strategies that leave the gaps alone, and only between them', () => {
+    const image = imageOf(B16_SCRATCH);
+    const scenario = scenarioOf({ profile: 'kho-v3-deferred-fix', deferred: 'on' });
+    const none = findStrategy('none');
+    const outside: KhoStrategy = {
+      name: 'writes-outside',
+      source: 'test',
+      summary: 'initialises the page after each block (outside it)',
+      deserializeInit: 'before-order-write',
+      deserialize(block: KhoBlock, ctx: StrategyContext) {
+        if (!ctx.deferred) return;
+        const nid = ctx.earlyPfnToNid(block.startPfn);
+        ctx.initDeferredPages(block.endPfn, block.endPfn + 1, nid, 'init_deferred_page');
+      },
+    };
+    const look = (tl: Timeline) => ({
+      hits: tl.memmap.sharedHits,
+      shape: shape(tl),
+      findings: plain(check(tl)),
+    });
+    const strategies = [none, findStrategy('init-deferred-page'), outside, findStrategy('zone-walk')];
+    const each = replayEach(
+      host,
+      image,
+      scenario,
+      strategies.map((strategy) => ({ strategy })),
+      look,
+    );
+    const alone = strategies.map((strategy) => look(replay(host, image, { ...scenario, strategy })));
+    // a replay of its own shares nothing; the first copy records, the others take it, but the one writing outside
+    expect(alone.map((a) => a.hits)).toEqual([0, 0, 0, 0]);
+    expect(each[0]!.hits).toBe(0);
+    expect(each[1]!.hits).toBeGreaterThan(0);
+    expect(each[2]!.hits).toBe(0);
+    expect(each[3]!.hits).toBe(each[1]!.hits);
+    expect(each.map((e) => ({ ...e, hits: 0 }))).toEqual(alone.map((a) => ({ ...a, hits: 0 })));
+    // writing outside changes what deferred init finds: the sharing had something to tell apart
+    expect(each[2]!.shape.events).not.toEqual(each[0]!.shape.events);
+  });
+  // the record is taken only for ranges that meet no layer block: an operation that writes a block's columns too
+  // is not in it (the copy would miss that write), so each copy runs it
+  it('a copy takes deferred init from the record only when the ranges meet no layer block', () => {
+    const INIT = { phase: 'page_alloc_init_late', fn: 'deferred_init_pages' };
+    const FREE = { phase: 'page_alloc_init_late', fn: 'deferred_free_pages' };
+    // block columns read only, as replayEach declares them: the copies' layers view the same ones
+    const starts = Float64Array.from([10, 30]);
+    const ends = Float64Array.from([12, 34]);
+    shareReadOnly(starts, ends);
+    const make = () => {
+      const m = new MemMap([{ start: 0, end: 100 }], 100);
+      m.attachBlocks(starts, ends);
+      return m;
+    };
+    for (const [pairs, hits] of [
+      [
+        [
+          [0, 10],
+          [12, 30],
+          [34, 60],
+        ],
+        1,
+      ],
+      [
+        [
+          [0, 20],
+          [34, 60],
+        ],
+        0,
+      ],
+    ] as const) {
+      const ranges = {
+        start: Float64Array.from(pairs.map((p) => p[0])),
+        end: Float64Array.from(pairs.map((p) => p[1])),
+        nid: new Float64Array(pairs.length),
+        zid: new Float64Array(pairs.length).fill(1),
+        n: pairs.length,
+      };
+      const memmap = make();
+      memmap.shareDeferredInit();
+      const ctx = { memmap, pfnToNid: {} } as unknown as SimContext;
+      const [a, b] = [forkContext(ctx).memmap, forkContext(ctx).memmap];
+      const alone = make();
+      for (const m of [a, b, alone]) m.initThenFreeColumns(ranges, INIT, FREE);
+      expect([a.sharedHits, b.sharedHits, alone.sharedHits]).toEqual([0, hits, 0]);
+      const seen = (m: MemMap) => ({ runs: m.query(), census: m.census(), events: m.events });
+      expect(seen(a)).toEqual(seen(alone));
+      expect(seen(b)).toEqual(seen(alone));
+    }
+  });
 });

@@ -364,12 +364,14 @@ export class MemblockType {
 }
 
 /** Every region of a type in order: bytes [base, base + size), node (null: none), flags. */
-function forEachRegion(t: MemblockType, cb: RangeCallback): void {
+/** Each region of t, but those with a flag of `skipFlags` (no call for them: a million NOINIT blocks). */
+function forEachRegion(t: MemblockType, cb: RangeCallback, skipFlags = 0): void {
   const B = t.baseColumn;
   const S = t.sizeColumn;
   const N = t.nidColumn;
   const Fl = t.flagsColumn;
   for (let i = 0; i < t.count; i++) {
+    if (Fl[i]! & skipFlags) continue;
     const n = N[i]!;
     cb(B[i]!, B[i]! + S[i]!, n < 0 ? null : n, Fl[i]!);
   }
@@ -922,8 +924,8 @@ export class Memblock {
   }
 
   /** for_each_reserved_mem_region() (include/linux/memblock.h): every reserved region, whatever its flags. */
-  forEachReservedMemRegion(cb: RangeCallback): void {
-    forEachRegion(this.reserved, cb);
+  forEachReservedMemRegion(cb: RangeCallback, skipFlags = 0): void {
+    forEachRegion(this.reserved, cb, skipFlags);
   }
 
   /**
@@ -948,11 +950,14 @@ export class Memblock {
    * inside memory nothing changes, and a reserved part in the hole above a memory region takes that region's node
    * for as far as the region's base (a region at 0 reaches no further than its own end). No earlier region can
    * reach further: base_i + size_i <= base_k gives 2 * base_i + size_i < 2 * base_k + size_k.
+   *
+   * Regions with a flag of `skipFlags` give no call (memmap_init_reserved_pages() skips MEMBLOCK_RSRV_NOINIT ones).
    */
   forEachReservedMemRegionByNode(
     defaultNid: number | null,
     cb: RangeCallback,
     setNodeSize: 'size' | 'end' = 'size',
+    skipFlags = 0,
   ): void {
     const { baseColumn: MB, sizeColumn: MS, nidColumn: MN, count: nm } = this.memory;
     const endAsSize = setNodeSize === 'end';
@@ -963,7 +968,7 @@ export class Memblock {
           const nid = MN[i]! < 0 ? defaultNid : MN[i]!;
           copy.setNode(MB[i]!, endAsSize ? MB[i]! + MS[i]! : MS[i]!, copy.reserved, nid);
         }
-        return forEachRegion(copy.reserved, cb);
+        return forEachRegion(copy.reserved, cb, skipFlags);
       }
     const { baseColumn: RB, sizeColumn: RS, nidColumn: RN, flagsColumn: RF, count: nr } = this.reserved;
     // a part [g0, g1) outside memory, above memory region p (-1: none below): the reach of p's call, then its own
@@ -980,10 +985,11 @@ export class Memblock {
     };
     let j = 0;
     for (let i = 0; i < nr; i++) {
+      const f = RF[i]!;
+      if (f & skipFlags) continue;
       const rs = RB[i]!;
       const re = rs + RS[i]!;
       const own = RN[i]! < 0 ? null : RN[i]!;
-      const f = RF[i]!;
       while (j < nm && MB[j]! + MS[j]! <= rs) j++;
       let cur = rs;
       let below = j - 1;

@@ -185,6 +185,22 @@ describe.each(['v6.1', 'newest'] as const)('memblock column operations (%s)', (v
           expect(merged(swept)).toEqual(merged(kernel));
           // nothing stored: the array is as it was
           expect(regions(col.reserved)).toEqual(before);
+          // skipFlags: the same parts less those with a skipped flag (no call for them), for both walks
+          for (const skip of [F.MEMBLOCK_RSRV_NOINIT, F.MEMBLOCK_RSRV_KERN | F.MEMBLOCK_HOTPLUG]) {
+            const kept: typeof swept = [];
+            col.forEachReservedMemRegionByNode(
+              dn,
+              (s, e, nid, f) => kept.push([s, e, nid, f]),
+              setNodeSize,
+              skip,
+            );
+            expect(kept).toEqual(swept.filter((p) => !(p[3] & skip)));
+            const all: typeof swept = [];
+            const some: typeof swept = [];
+            col.forEachReservedMemRegion((s, e, nid, f) => all.push([s, e, nid, f]));
+            col.forEachReservedMemRegion((s, e, nid, f) => some.push([s, e, nid, f]), skip);
+            expect(some).toEqual(all.filter((p) => !(p[3] & skip)));
+          }
         }),
         { numRuns: 400 },
       );

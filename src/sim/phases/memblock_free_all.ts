@@ -176,8 +176,10 @@ export function memmapInitReservedPages(ctx: SimContext): void {
   // memblock_set_node() of each memory region on memblock.reserved first: reserved regions split at node
   // boundaries, each part with its memory's node (a memory region without one is node 0, as the layout has it);
   // v6.5 .. v6.14 set it on [base, base + end) (reservedSetNodeSize 'end')
-  if (setNode) mb.forEachReservedMemRegionByNode(0, reservedRegion, ctx.mm.reservedSetNodeSize);
-  else mb.forEachReservedMemRegion(reservedRegion);
+  // the NOINIT regions skipped by the walk itself (a million preserved blocks: no call each)
+  const skip = noinit ? MEMBLOCK_FLAGS.MEMBLOCK_RSRV_NOINIT : 0;
+  if (setNode) mb.forEachReservedMemRegionByNode(0, reservedRegion, ctx.mm.reservedSetNodeSize, skip);
+  else mb.forEachReservedMemRegion(reservedRegion, skip);
   if (noNode.length) ctx.diagnostics.push(noNodeDiagnostic(ctx, noNode));
   if (!ctx.mm.nomapFirst) nomap();
   // reserve_bootmem_region() became memmap_init_reserved_range() in v7.2 (linux v7.3-rc7 mm/memblock.c)

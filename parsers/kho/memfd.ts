@@ -59,14 +59,17 @@ function scanFolios(
   st: Float64Array,
 ): number {
   let n = 0;
-  const stop = to * WORDS_PER_FOLIO;
-  for (let w = from * WORDS_PER_FOLIO; w < stop;) {
+  // module constants in locals: the single-file CLI (esbuild) turns top-level consts into vars, loaded again at
+  // each use in the loop
+  const wpf = WORDS_PER_FOLIO;
+  const stop = to * wpf;
+  for (let w = from * wpf; w < stop;) {
     let any = st[SCAN.ANY]! | 0;
     let all = st[SCAN.ALL]! | 0;
     let ascending = st[SCAN.ASCENDING] === 1;
     let lastIndex = st[SCAN.LAST_INDEX]!;
     const was = n;
-    for (const step = Math.min(stop, w + SCAN_STEP * WORDS_PER_FOLIO); w < step; w += WORDS_PER_FOLIO) {
+    for (const step = Math.min(stop, w + SCAN_STEP * wpf); w < step; w += wpf) {
       // u64 pfn:52, flags:12 (bitfields from bit 0 on the little-endian ABI the kernel builds)
       const hi = words[w + 1]!;
       const pfn = words[w]! + (hi & 0xfffff) * 0x1_0000_0000;

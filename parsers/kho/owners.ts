@@ -167,7 +167,9 @@ export class OwnerAttributor {
     const sizeOf = this.sizeOf;
     const kinds = this.kind;
     const refs = this.ref;
-    const counted = kind !== KHO_OWNER.UNATTRIBUTED ? 1 : 0;
+    // in a local: the single-file CLI (esbuild) turns top-level consts into vars, loaded again at each use
+    const none = KHO_OWNER.UNATTRIBUTED;
+    const counted = kind !== none ? 1 : 0;
     let bytes = 0;
     // the block after the last page claimed: the next page's block when the pages ascend through neighbouring blocks
     let i = this.cursor;
@@ -183,7 +185,7 @@ export class OwnerAttributor {
       if (
         i < count &&
         phys[i] === start &&
-        kinds[i] === KHO_OWNER.UNATTRIBUTED &&
+        kinds[i] === none &&
         (i === 0 || phys[i - 1]! + sizeOf[order[i - 1]!]! <= start) &&
         (i + 1 >= count || phys[i + 1]! >= end)
       ) {
@@ -207,7 +209,7 @@ export class OwnerAttributor {
             prevEnd <= start &&
             i < count &&
             phys[i] === start &&
-            kinds[i] === KHO_OWNER.UNATTRIBUTED &&
+            kinds[i] === none &&
             (i >= count - 1 || phys[i + 1]! >= end)
           ))
             break;

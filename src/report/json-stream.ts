@@ -130,10 +130,11 @@ function runAt(ends: ArrayLike<number>, i: number): number {
 /** A run-coded group's run holding row i, found from the run it looked at last (rows are written in order). */
 function segRun(g: Seg, i: number): number {
   const ends = g.runs!.ends;
-  let k = g.run;
+  const at = g.run!;
+  let k = at[0]!;
   if (k > 0 && ends[k - 1]! > i) k = runAt(ends, i);
   else while (k < ends.length - 1 && ends[k]! <= i) k++;
-  g.run = k;
+  at[0] = k;
   return k;
 }
 
@@ -467,10 +468,14 @@ interface Seg {
   readonly next: Uint8Array | null;
   readonly nums: ArrayLike<number> | null;
   readonly fn: ((i: number) => JsonCell) | null;
-  /** DICT: the group's codes per row, or (codes null) as runs; `run` is the run a row was last found in. */
+  /**
+   * DICT: the group's codes per row, or (codes null) as runs, and then `run[0]`: the run a row was last found in (a
+   * typed array slot, not a field written per look-up: such a store changed the shape V8 had assumed for these
+   * objects, and the look-ups then cost ~0.4 us each, 111k of them at 8M rows).
+   */
   readonly codes: ArrayLike<number> | null;
   readonly runs: JsonCodeRuns | null;
-  run: number;
+  readonly run: Int32Array | null;
   /** DICT: the group's members for each code (empty when all are left out), as first members and after a comma. */
   readonly firstByCode: Uint8Array[] | null;
   readonly nextByCode: Uint8Array[] | null;
@@ -505,6 +510,9 @@ interface Stamp {
   key: number;
   /** Scratch: the run's first row's codes. */
   readonly codeVals: Float64Array;
+  /** A DataView of the output buffer `viewOf` (a 4-digit group is one 32-bit store). */
+  view: DataView | null;
+  viewOf: Uint8Array | null;
   pos: number;
   readonly p: PreparedTable;
 }
@@ -560,7 +568,7 @@ function prepareTable(
     fn: null,
     codes: null,
     runs: null,
-    run: 0,
+    run: null,
     firstByCode: null,
     nextByCode: null,
     firstNone: null,
@@ -607,6 +615,7 @@ function prepareTable(
         kind: SEG.DICT,
         codes,
         runs,
+        run: runs !== null ? new Int32Array(1) : null,
         firstByCode,
         nextByCode,
         firstNone: none,
@@ -685,6 +694,8 @@ function prepareTable(
         key: 0,
         pos: 0,
         codeVals: new Float64Array(ncodes.length),
+        view: null,
+        viewOf: null,
         p,
       };
     }
@@ -779,6 +790,11 @@ function stampRun(
     }
   }
   out.set(bytes, pos);
+  if (st.viewOf !== out) {
+    st.viewOf = out;
+    st.view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  }
+  const view = st.view!;
   let copies = 1;
   let m = 0;
   while (m < most) {
@@ -805,6 +821,7 @@ function stampRun(
     for (let k = 0; k < nn && stop > m; k++)
       stop = stampColumn(
         out,
+        view,
         nums[k]!,
         i,
         m,
@@ -831,6 +848,7 @@ function stampRun(
  */
 function stampColumn(
   out: Uint8Array,
+  view: DataView,
   col: ArrayLike<number>,
   i: number,
   from: number,
@@ -842,20 +860,29 @@ function stampColumn(
   whole: boolean,
   high: number,
 ): number {
+  // The digit tables in locals: the single-file CLI (scripts/build-single.mjs, esbuild) turns every top-level const
+  // into a var, which the optimising compiler loads again and checks at each use in the loop (8M rows of inspect
+  // --json: ~20 ms of its ~200)
+  const quads = QUADS32;
+  const pairs = DIGIT_PAIRS;
   if (lo >= E8) {
-    // the digits above the last 8 are the template's
+    // the digits above the last 8 are the template's; the last 8 as two 32-bit stores of 4 digits
     const off = high * E8;
     for (let r = from; r < to; r++) {
       const v = col[i + r]!;
       if (!(v >= lo && v < hi && (whole || Number.isInteger(v)))) return r;
-      putLow8Before(out, base + r * len, (v - off) | 0);
+      const x = (v - off) | 0; // int32 arithmetic: a division by a constant becomes a multiplication
+      const q = (x / 10000) | 0;
+      const j = base + r * len;
+      view.setUint32(j - 8, quads[q]!, true);
+      view.setUint32(j - 4, quads[x - q * 10000]!, true);
     }
   } else {
     for (let r = from; r < to; r++) {
       const v = col[i + r]!;
       if (!(v >= lo && v < hi && (whole || Number.isInteger(v)))) return r;
       // a whole number below 10^8, passed as a small integer (a double would be boxed per call)
-      putDigitsBefore(out, base + r * len, v | 0);
+      putSmallBefore(out, base + r * len, v | 0, pairs);
     }
   }
   return to;
@@ -959,17 +986,22 @@ function putDigitsBefore(out: Uint8Array, end: number, v: number): void {
     end -= 8;
     x = hi | 0;
   } else x = v | 0; // int32 from here: divisions by constants become multiplications
+  putSmallBefore(out, end, x, DIGIT_PAIRS);
+}
+
+/** The digits of a whole number 0 <= x < 10^8 (an int32) ending just before `end`, two at a time from `pairs`. */
+function putSmallBefore(out: Uint8Array, end: number, x: number, pairs: Uint8Array): void {
   let j = end;
   while (x >= 100) {
     const q = (x / 100) | 0;
     const r = (x - q * 100) << 1;
-    out[--j] = DIGIT_PAIRS[r + 1]!;
-    out[--j] = DIGIT_PAIRS[r]!;
+    out[--j] = pairs[r + 1]!;
+    out[--j] = pairs[r]!;
     x = q;
   }
   if (x >= 10) {
-    out[--j] = DIGIT_PAIRS[(x << 1) + 1]!;
-    out[--j] = DIGIT_PAIRS[x << 1]!;
+    out[--j] = pairs[(x << 1) + 1]!;
+    out[--j] = pairs[x << 1]!;
   } else out[--j] = 0x30 + x;
 }
 
@@ -1008,6 +1040,16 @@ const DIGIT_PAIRS = (() => {
   for (let i = 0; i < 100; i++) {
     t[2 * i] = 0x30 + ((i / 10) | 0);
     t[2 * i + 1] = 0x30 + (i % 10);
+  }
+  return t;
+})();
+
+/** "0000" ... "9999" as 32-bit words, the first digit in the low byte: one little-endian store writes four. */
+const QUADS32 = (() => {
+  const t = new Uint32Array(10000);
+  for (let i = 0; i < 10000; i++) {
+    const d = [(i / 1000) | 0, ((i / 100) | 0) % 10, ((i / 10) | 0) % 10, i % 10];
+    t[i] = (0x30 + d[0]!) | ((0x30 + d[1]!) << 8) | ((0x30 + d[2]!) << 16) | ((0x30 + d[3]!) << 24);
   }
   return t;
 })();

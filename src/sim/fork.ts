@@ -21,13 +21,18 @@ export function shareReadOnly(...arrays: readonly ArrayBufferView[]): void {
  * One mutable field copied: typed arrays, arrays (their elements are immutable records: page events, states,
  * phase summaries, diagnostics), Maps and Sets get a copy of their own; anything else is shared (layout, arch,
  * the memblock and the like are replaced, never changed in place, by the phases after memmap_init). Two typed-array
- * fields that view one buffer become two buffers: no state here relies on such aliasing. A typed array over a
- * read-only buffer (shareReadOnly) is shared.
+ * fields that view one buffer become two buffers, but one typed array held in two places (the memmap's block column
+ * and its sweep cursor's) is copied once, both places then holding the copy (`seen`, per forkContext). A typed array
+ * over a read-only buffer (shareReadOnly) is shared.
  */
-function forkField(v: unknown): unknown {
+function forkField(v: unknown, seen: Map<object, unknown>): unknown {
   if (v === null || typeof v !== 'object') return v;
-  if (ArrayBuffer.isView(v))
-    return readOnlyBuffers.has(v.buffer) ? v : (v as unknown as { slice(): unknown }).slice();
+  if (ArrayBuffer.isView(v)) {
+    if (readOnlyBuffers.has(v.buffer)) return v;
+    let c = seen.get(v);
+    if (c === undefined) seen.set(v, (c = (v as unknown as { slice(): unknown }).slice()));
+    return c;
+  }
   if (Array.isArray(v)) return v.slice();
   if (v instanceof Map) return new Map(v);
   if (v instanceof Set) return new Set(v);
@@ -39,7 +44,7 @@ function forkField(v: unknown): unknown {
  * (a helper the instance owns, as a sweep cursor) is forked the same way, one level down. Generic on purpose: a
  * field added to MemMap or EarlyPfnToNid later is copied without this file knowing about it.
  */
-function forkObject<T extends object>(o: T, depth = 0): T {
+function forkObject<T extends object>(o: T, seen: Map<object, unknown>, depth = 0): T {
   const proto = Object.getPrototypeOf(o) as object;
   const ctor = (proto as { constructor?: unknown }).constructor;
   // an instance of a class whose constructor takes nothing (a sweep cursor) is made by it, so the copy has the
@@ -64,7 +69,7 @@ function forkObject<T extends object>(o: T, depth = 0): T {
       !(v instanceof Map) &&
       !(v instanceof Set) &&
       !Object.isFrozen(v);
-    c[k] = owned ? forkObject(v, depth - 1) : forkField(v);
+    c[k] = owned ? forkObject(v, seen, depth - 1) : forkField(v, seen);
   }
   return c as T;
 }
@@ -78,9 +83,10 @@ function forkObject<T extends object>(o: T, depth = 0): T {
  */
 export function forkContext(ctx: SimContext): SimContext {
   const c = { ...ctx } as unknown as Mutable;
-  for (const k of Reflect.ownKeys(c)) c[k] = forkField(c[k]);
+  const seen = new Map<object, unknown>();
+  for (const k of Reflect.ownKeys(c)) c[k] = forkField(c[k], seen);
   // the memmap's own helpers (cursors over its columns) are its state too: forked one level down
-  c['memmap'] = forkObject(ctx.memmap, 1);
-  c['pfnToNid'] = forkObject(ctx.pfnToNid);
+  c['memmap'] = forkObject(ctx.memmap, seen, 1);
+  c['pfnToNid'] = forkObject(ctx.pfnToNid, seen);
   return c as unknown as SimContext;
 }

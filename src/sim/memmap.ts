@@ -2058,7 +2058,8 @@ export class MemMap {
         r.bE !== this.bE ||
         r.bN !== this.bN ||
         r.live !== this.live ||
-        r.dead.length !== this.deadBlocks().length ||
+        // with as many blocks in the layer of as many, the recorded blocks out of it are all the blocks out of it
+        r.dead.length !== this.bN - this.live ||
         r.dead.some((b) => this.bH[b]! >= 0)
       )
         continue;

@@ -92,6 +92,31 @@ function strategyEffect(strategy: KhoStrategy, deferred: boolean): KhoStrategy |
   return 'inert';
 }
 
+/**
+ * What of a variant's strategy the boot reads before kho_restore: nothing ('inert') when its only hook is restore()
+ * (or it is `deferredOnly` with deferred init off), else the strategy itself. kho_memory_init() reads deserialize,
+ * deserializeBlocks, deserializeInit (which only orders the flush of the deserialize hooks' queue, empty without
+ * them) and deferredOnly; memblock_free_all and page_alloc_init_late read nothing of it. Any function-valued field
+ * but restore counts as read before the restore, so a hook added later is never mistaken for none. Strategies alike
+ * here boot alike up to kho_restore: a later one goes on from a copy of the earlier one's state there (replayEach).
+ */
+function deserializeEffect(strategy: KhoStrategy, deferred: boolean): KhoStrategy | 'inert' {
+  if (strategy.deferredOnly && !deferred) return 'inert';
+  for (
+    let o: object | null = strategy;
+    o && o !== Object.prototype;
+    o = Object.getPrototypeOf(o) as object | null
+  )
+    for (const k of Object.getOwnPropertyNames(o))
+      if (
+        k !== 'constructor' &&
+        k !== 'restore' &&
+        typeof (strategy as unknown as Record<string, unknown>)[k] === 'function'
+      )
+        return strategy;
+  return 'inert';
+}
+
 function sameKinds(a: ReadonlySet<unknown>, b: ReadonlySet<unknown>): boolean {
   if (a.size !== b.size) return false;
   for (const k of a) if (!b.has(k)) return false;
@@ -99,7 +124,8 @@ function sameKinds(a: ReadonlySet<unknown>, b: ReadonlySet<unknown>): boolean {
 }
 
 /**
- * replay(host, image, { ...scenario, ...variant }) for each variant, in order, each timeline handed to `take` and
+ * replay(host, image, { ...scenario, ...variant }) for each variant, in order (but for a variant that boots as an
+ * earlier one up to kho_restore: right after that one), each timeline handed to `take` with its index and
  * dropped when it returns (compare and check keep the findings and costs, not the memmap). The boot up to where
  * the strategies diverge (free_area_init, kho_populate, memmap_init) runs once; each variant goes on from a copy
  * of its state (src/sim/fork.ts), the last one from the state itself.
@@ -199,11 +225,21 @@ export function replayEach<T>(
   const twinOf = variants.map((v, i) =>
     variants.findIndex((w, j) => j < i && effects[j] === effects[i] && sameKinds(kindsOf(w), kindsOf(v))),
   );
-  const lastOwn = twinOf.lastIndexOf(-1);
+  // bootTwinOf[i]: the first earlier replay of its own whose boot up to kho_restore is variant i's (deserializeEffect),
+  // -1 when none: variant i goes on from a copy of that replay's state before kho_restore (restoreAt), not from start
+  const deser = variants.map((v) => deserializeEffect(strategyOf(v), start.deferred));
+  const bootTwinOf = variants.map((_, i) =>
+    twinOf[i]! >= 0 ? -1 : twinOf.findIndex((t, j) => j < i && t < 0 && deser[j] === deser[i]),
+  );
+  // the last variant that boots from start takes start itself, the others a copy
+  const lastOwn = variants.reduce((m, _, i) => (twinOf[i]! < 0 && bootTwinOf[i]! < 0 ? i : m), -1);
+  const lastBootTwin = variants.map((_, j) => bootTwinOf.lastIndexOf(j));
+  const restoreAt = new Map<number, { ctx: SimContext; observations: KhoRun['observations'] }>();
   // the timelines (and results) later twins still need, by variant
   const lastTwin = twinOf.map((_, j) => twinOf.lastIndexOf(j));
   const kept = new Map<number, { tl: Timeline; result: T }>();
-  return variants.map((v, i) => {
+  const runVariant = (i: number): T => {
+    const v = variants[i]!;
     const strategy = strategyOf(v);
     const restoreKinds = kindsOf(v);
     const sc: Scenario = { ...scenario, ...v };
@@ -219,28 +255,43 @@ export function replayEach<T>(
       };
       return relabel ? relabel(earlier.result, tl, i) : take(tl, i);
     }
-    // the strategy's own run: what kho_populate() found, with the restores still to come
+    const b = bootTwinOf[i]!;
+    const at = b >= 0 ? restoreAt.get(b)! : null;
+    if (at && lastBootTwin[b] === i) restoreAt.delete(b);
+    // the strategy's own run: what kho_populate() found (and, from a twin's boot, what its kho_memory_init() saw),
+    // with the restores still to come
     const run: KhoRun = {
       ...shared,
       strategy,
       restoreKinds,
-      observations: shared.observations.slice(),
+      observations: (at ? at.observations : shared.observations).slice(),
       restored: new BlockSet(image.preserved.count),
     };
-    const ctx = continueBoot(
-      i === lastOwn ? start : forkContext(start),
-      { ...boot, ...v },
-      {
-        afterMemmapInit: (c) => {
-          sc.onProgress?.('kho_memory_init');
-          khoMemoryInit(c, run);
+    let ctx: SimContext;
+    if (at) {
+      // the boot up to kho_restore is the twin's: its state there, then this strategy's restores
+      ctx = lastBootTwin[b] === i ? at.ctx : forkContext(at.ctx);
+      for (const p of ['kho_memory_init', 'memblock_free_all', 'page_alloc_init_late', 'kho_restore'])
+        sc.onProgress?.(p);
+      khoRestore(ctx, run);
+    } else
+      ctx = continueBoot(
+        i === lastOwn ? start : forkContext(start),
+        { ...boot, ...v },
+        {
+          afterMemmapInit: (c) => {
+            sc.onProgress?.('kho_memory_init');
+            khoMemoryInit(c, run);
+          },
+          afterPageAllocInitLate: (c) => {
+            // a later variant boots as this one up to here (bootTwinOf): a copy of the state for it
+            if (lastBootTwin[i]! > i)
+              restoreAt.set(i, { ctx: forkContext(c), observations: run.observations.slice() });
+            sc.onProgress?.('kho_restore');
+            khoRestore(c, run);
+          },
         },
-        afterPageAllocInitLate: (c) => {
-          sc.onProgress?.('kho_restore');
-          khoRestore(c, run);
-        },
-      },
-    );
+      );
     const tl = finishTimeline(ctx, sc, {
       profile,
       profileReason: choice.reason,
@@ -252,7 +303,16 @@ export function replayEach<T>(
     const result = take(tl, i);
     if (lastTwin[i]! > i) kept.set(i, { tl, result });
     return result;
-  });
+  };
+  // in order, but a variant that boots as an earlier one up to kho_restore right after that one (the copy of its
+  // state there is then kept only while that one restores and is taken)
+  const results = new Array<T>(variants.length);
+  for (let i = 0; i < variants.length; i++) {
+    if (bootTwinOf[i]! >= 0) continue;
+    results[i] = runVariant(i);
+    for (let k = i + 1; k < variants.length; k++) if (bootTwinOf[k] === i) results[k] = runVariant(k);
+  }
+  return results;
 }
 
 /** The KHO side of a boot as kho_populate() starts it: the image's blocks classified, scratch in pfns. */

@@ -165,7 +165,9 @@ describe('replayEach', () => {
               eagerRestore.name,
             ],
       );
-      expect(ran).toEqual(deferred === 'off' ? [0, 1, 4, 6, 7] : [0, 1, 2, 4, 5, 6, 7]);
+      // a variant that boots as an earlier one up to kho_restore (a restore-only strategy as none; with deferred init
+      // off, lazy-tail as none too) is replayed right after that one
+      expect(ran).toEqual(deferred === 'off' ? [0, 4, 7, 1, 6] : [0, 7, 1, 2, 4, 5, 6]);
     });
 
   // compare and check reuse a twin's findings and costs: each must equal its strategy's own replay, checked and costed
@@ -333,7 +335,7 @@ describe('replayEach', () => {
       shape: shape(tl),
       findings: plain(check(tl)),
     });
-    const strategies = [none, findStrategy('init-deferred-page'), outside, findStrategy('zone-walk')];
+    const strategies = [none, findStrategy('init-deferred-page'), outside, findStrategy('lazy-tail')];
     const each = replayEach(
       host,
       image,
@@ -401,5 +403,40 @@ describe('replayEach', () => {
       expect(seen(a)).toEqual(seen(alone));
       expect(seen(b)).toEqual(seen(alone));
     }
+  });
+  // a strategy whose only hook is restore() boots as one without hooks up to kho_restore (replay.ts
+  // deserializeEffect): it goes on from a copy of that replay's state there, and still equals its replay alone; a
+  // strategy with any other function-valued field (a hook the phases may read before the restores) boots itself
+  it('restore-only strategies go on from an earlier boot up to kho_restore, and only they', () => {
+    const image = imageOf(B16_SCRATCH);
+    const scenario = scenarioOf({ profile: 'kho-v3-deferred-fix', deferred: 'on' });
+    const zoneWalk = findStrategy('zone-walk');
+    const withHook: KhoStrategy = {
+      ...zoneWalk,
+      name: 'zone-walk-plus',
+      summary: 'zone-walk with another hook',
+    };
+    (withHook as unknown as Record<string, unknown>)['laterHook'] = () => undefined;
+    const look = (tl: Timeline) => ({
+      hits: tl.memmap.sharedHits,
+      shape: shape(tl),
+      findings: plain(check(tl)),
+    });
+    const strategies = [findStrategy('none'), zoneWalk, withHook, findStrategy('lazy-tail')];
+    const each = replayEach(
+      host,
+      image,
+      scenario,
+      strategies.map((strategy) => ({ strategy })),
+      look,
+    );
+    const alone = strategies.map((strategy) => look(replay(host, image, { ...scenario, strategy })));
+    expect(each.map((e) => ({ ...e, hits: 0 }))).toEqual(alone.map((a) => ({ ...a, hits: 0 })));
+    // zone-walk's state is a copy of none's before kho_restore (none took nothing from the record); the one with
+    // another hook and lazy-tail booted on their own and took deferred init from the record
+    expect(each[0]!.hits).toBe(0);
+    expect(each[1]!.hits).toBe(0);
+    expect(each[2]!.hits).toBeGreaterThan(0);
+    expect(each[3]!.hits).toBe(each[2]!.hits);
   });
 });

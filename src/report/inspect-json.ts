@@ -79,6 +79,19 @@ export function preservedByOrder(img: KhoImage): { order: number; blocks: number
   return orderRows(counts, img.pageSize);
 }
 
+/**
+ * The end of the run of blocks from `i` with block i's owner (kind and ref). A small function of typed arrays, like
+ * countOrders: called per run, it is optimised after a few calls, where the same loop inside inspectToJson (run
+ * once) stayed in the interpreter until V8 compiled it while it ran (8M blocks: 68-75 ms of CPU, ~16 ms warm).
+ */
+function ownerRunEnd(kind: Uint8Array, ref: Int32Array, i: number, n: number): number {
+  const k = kind[i]!;
+  const r = ref[i]!;
+  let j = i + 1;
+  while (j < n && kind[j] === k && ref[j] === r) j++;
+  return j;
+}
+
 /** Adds the blocks [from, to) of `order` to `perOrder` (blocks per order), a run of one order at a time. */
 function countOrders(order: ArrayLike<number>, from: number, to: number, perOrder: Float64Array): void {
   for (let t = from; t < to;) {
@@ -164,8 +177,7 @@ export function inspectToJson(
   for (let i = 0; i < n;) {
     const k = kind[i]!;
     const r = ref[i]!;
-    let j = i + 1;
-    while (j < n && kind[j] === k && ref[j] === r) j++;
+    const j = ownerRunEnd(kind, ref, i, n);
     const byRef = (codeOf[k] ??= []);
     const code = (byRef[r + 1] ??= entry(k, r)); // ref -1: no structure
     const perOrder = (counts[code] ??= { kind: k, ref: r, perOrder: new Float64Array(256) }).perOrder;

@@ -81,6 +81,7 @@ export function khoMemoryInit(ctx: SimContext, run: KhoRun): void {
     const deser = skip ? undefined : run.strategy.deserialize?.bind(run.strategy);
     if (!skip && run.strategy.deserializeBlocks) run.strategy.deserializeBlocks(run.blocks, runner);
     else if (deser) {
+      runner.expect(run.blocks.length + 1024);
       const b = new KhoBlockCursor(run.blocks);
       for (let i = 0; i < run.blocks.length; i++) {
         b.at(i);

@@ -96,6 +96,7 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
       // private is cleared right after the check, before anything else touches the page
       ctx.memmap.clearKhoHeads(okPfns);
       const runner = new StrategyRunner(ctx, run, 'restore', PHASE);
+      runner.expect(nOk + 1024);
       const b = new KhoBlockCursor(blocks);
       for (let k = 0; k < nOk; k++) {
         b.at(okAt[k]!);

@@ -374,6 +374,14 @@ export class StrategyRunner implements StrategyContext {
     if (end > start) this.ops.push(start, end, nid, zid, fn);
   }
 
+  /**
+   * Room in the queue for n more ranges at once (a hook called per block queues about one range a block): a
+   * million-range queue grown by doubling from 1024 rows copies all its columns some ten times.
+   */
+  expect(n: number): void {
+    this.ops.room(n);
+  }
+
   // the zone stretch of the last block (zoneStretch): the next blocks mostly fall in it
   private zsNid = NaN;
   private zsLo = 0;

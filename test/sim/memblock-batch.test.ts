@@ -103,6 +103,32 @@ describe.each(['v6.1', 'newest'] as const)('memblock column operations (%s)', (v
     );
   });
 
+  it('reserveRanges of a batch in pages with a scale = the same batch in bytes, range by range', () => {
+    const mark = version === 'v6.1' ? 0 : F.MEMBLOCK_RSRV_NOINIT;
+    // both sweeps: a batch that is its own union (read times the scale) and one that overlaps (copied in bytes)
+    const pagesArb = fc.oneof(batchArb, disjointBatchArb);
+    fc.assert(
+      fc.property(
+        fc.array(setupArb, { maxLength: 30 }),
+        pagesArb,
+        fc.constantFrom(1, 2, 4, 8),
+        (setup, pages, scale) => {
+          const one = build(version, setup);
+          for (const [b, e] of pages) {
+            one.reserve(b * scale, (e - b) * scale);
+            if (mark) one.setclrFlag(one.reserved, b * scale, (e - b) * scale, true, mark);
+          }
+          const col = build(version, setup);
+          expect(col.reserveRanges({ ...toBatch(pages), scale }, mark)).toBe(0);
+          expect(regions(col.reserved)).toEqual(regions(one.reserved));
+          expect(col.reserved.totalSize).toBe(one.reserved.totalSize);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(() => fresh(version).reserveRanges({ ...toBatch([[1, 2]]), scale: 3 })).toThrow(/scale 3/);
+  });
+
   it('markRanges = memblock_setclr_flag per range, on memory and reserved', () => {
     fc.assert(
       fc.property(

@@ -40,8 +40,11 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
     const indexes = blocks.index;
     // the kinds restored, by kind code
     const restoring = KHO_RESTORE_KINDS.map((k) => run.restoreKinds.has(k));
-    // the blocks that pass, by position in `blocks`, and their heads in a column (no array of objects)
-    const okAt = new Int32Array(blocks.length);
+    const restore =
+      run.strategy.deferredOnly && !ctx.deferred ? undefined : run.strategy.restore?.bind(run.strategy);
+    // the blocks that pass, by position in `blocks` (only a restore hook visits them: none, no column), and their
+    // heads in a column (no array of objects)
+    const okAt = restore ? new Int32Array(blocks.length) : null;
     const okHeads = new Float64Array(blocks.length);
     let nOk = 0;
     const checkMagic = run.profile.pageMagic;
@@ -81,18 +84,16 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
         // a wrong order is restored anyway (as the order the head says); the others are refused
         if (reason !== WRONG_ORDER) continue;
       }
-      okAt[nOk] = i;
+      if (okAt) okAt[nOk] = i;
       // restored (no strategy hook or check reads the set before the phase ends)
       run.restored.add(indexes[i]!);
       okHeads[nOk++] = headPfns[i]!;
     }
     // every block passed: the block column itself (the memmap knows it for its layer's heads, in order)
     const okPfns = nOk === blocks.length ? headPfns : okHeads.subarray(0, nOk);
-    const restore =
-      run.strategy.deferredOnly && !ctx.deferred ? undefined : run.strategy.restore?.bind(run.strategy);
     // adjust_managed_page_count(page, nr) -> page_zone(head): a read of the head's struct page
     const read = { phase: PHASE, fn: 'kho_restore_page' };
-    if (restore) {
+    if (restore && okAt) {
       // private is cleared right after the check, before anything else touches the page
       ctx.memmap.clearKhoHeads(okPfns);
       const runner = new StrategyRunner(ctx, run, 'restore', PHASE);

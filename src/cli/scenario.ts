@@ -85,7 +85,7 @@ export function parseScenarioFlags(flags: ScenarioFlags, bundleName?: string): P
     scenario: {
       ...(deferred ? { deferred } : {}),
       ...(reserved ? { reservedFrom: reserved } : {}),
-      ...(flags.mm !== undefined ? { mmProfile: flags.mm } : {}),
+      ...(flags.mm !== undefined ? { mmProfile: flags.mm, mmReason: `--mm ${flags.mm}` } : {}),
       ...(profile ? { profile } : {}),
       ...(strategy ? { strategy } : {}),
       ...(restore ? { restore } : {}),

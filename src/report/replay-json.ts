@@ -113,7 +113,10 @@ export interface ReplayJson {
   costs?: ReplayJsonCosts;
   /** KHO boots: the kernel profile, the strategy and what was restored (`--restore` spelling). */
   profile?: string;
-  /** Why that profile (--profile, the release the bundle names, the image's ABI), its status, why the mm profile. */
+  /**
+   * Why that profile (--profile, the release the bundle names, the image's ABI), its status, why the mm profile
+   * (`mmReason` for a plain boot too: the kernel release it was chosen from, or `--mm`).
+   */
   profileReason?: string;
   profileStatus?: string;
   mmReason?: string;
@@ -341,6 +344,6 @@ export function replayToJson(tl: Timeline, bundle: string, input: ReplayReportIn
           strategy: tl.kho.strategy.name,
           restore: restoreLabel(tl.kho.restoreKinds),
         }
-      : {}),
+      : { mmReason: tl.mmReason }),
   };
 }

@@ -92,6 +92,8 @@ export function renderReplayText(
   out.push(
     `  ${tl.arch.arch}, ${formatBytes(page)} pages, mm profile ${tl.mm.name}; deferred struct page init ${tl.deferred.on ? 'on' : 'off'} (${tl.deferred.reason})`,
   );
+  // a KHO boot says why its mm profile in its header
+  if (!kho) out.push(`  mm profile ${tl.mm.name} because ${tl.mmReason}`);
   out.push(`  zone limits from ${tl.layout.zoneLimitsFrom}, Movable zone from ${tl.layout.zoneMovableFrom}`);
   const e = tl.era;
   out.push(

@@ -102,7 +102,9 @@ export function createSimContext(
       message: 'the trace does not say its architecture: replayed with the x86_64 rules',
     });
   }
-  const mmChoice = options.mmProfile ? null : mmProfileChoice(host.kernelRelease);
+  const mmChoice = options.mmProfile
+    ? null
+    : mmProfileChoice(host.kernelRelease, host.sources['kernelRelease']?.[0]?.file);
   if (mmChoice) diagnostics.push(...mmProfileDiagnostics(mmChoice));
   const mm =
     typeof options.mmProfile === 'object'
@@ -110,6 +112,7 @@ export function createSimContext(
       : options.mmProfile
         ? mmProfileByName(options.mmProfile)
         : mmChoice!.profile;
+  const mmReason = mmChoice ? mmChoice.reason : (options.mmReason ?? 'given by the caller');
   const memblock = options.memblock
     ? options.memblock.clone()
     : bootMemblock(host, options.reservedFrom ?? 'trace', diagnostics, arch.PAGE_SHIFT).memblock;
@@ -159,6 +162,7 @@ export function createSimContext(
   const ctx: SimContext = {
     arch,
     mm,
+    mmReason,
     era,
     layout,
     memblock,
@@ -232,6 +236,7 @@ export function finishTimeline(ctx: SimContext, scenario: Scenario, kho: KhoSect
   return {
     arch: ctx.arch,
     mm: ctx.mm,
+    mmReason: ctx.mmReason,
     era: ctx.era,
     unavailableTotal: ctx.unavailableTotal,
     memoryLine: memoryLine(ctx),

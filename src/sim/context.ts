@@ -103,6 +103,8 @@ export interface PhaseSummary {
 export interface SimContext {
   readonly arch: ArchProfile;
   readonly mm: MmProfile;
+  /** Why this mm profile: the kernel release it was chosen from, `--mm`, or the KHO profile's (report only). */
+  readonly mmReason: string;
   /** How this kernel era counts hole pages, its arm64 pfn_valid() and SECTION_SIZE_BITS (kernel-eras.ts). */
   readonly era: KernelEra;
   readonly layout: Layout;

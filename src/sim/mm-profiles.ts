@@ -248,6 +248,8 @@ export const MM_PROFILES: Readonly<Record<string, MmProfile>> = {
 /** The mm profile a kernel release replays with, and why the choice may be wrong (a distribution's hidden sublevel). */
 export interface MmProfileChoice {
   readonly profile: MmProfile;
+  /** Why this profile, for the report: the release it was chosen from, or that there was none to read. */
+  readonly reason: string;
   readonly uncertain: readonly string[];
 }
 
@@ -275,10 +277,20 @@ function mmProfileNameFor(major: number, minor: number, patch: number): string {
  * `X.Y.0-N` hides the stable sublevel: where a stable backport changes the profile inside X.Y, the X.Y.0 profile is
  * used and the other one named (as src/sim/kernel-eras.ts does for the hole rules).
  */
-export function mmProfileChoice(release: string | null): MmProfileChoice {
+export function mmProfileChoice(release: string | null, from?: string): MmProfileChoice {
   const v = parseKernelRelease(release);
-  if (!v) return { profile: MM_PROFILES['linux-6.1']!, uncertain: [] };
+  if (!v)
+    return {
+      profile: MM_PROFILES['linux-6.1']!,
+      reason: release
+        ? `kernel release ${JSON.stringify(release)}${from ? ` (${from})` : ''} not understood: linux-6.1 assumed`
+        : 'no kernel release in the bundle: linux-6.1 assumed',
+      uncertain: [],
+    };
   const name = mmProfileNameFor(v.major, v.minor, v.patch);
+  const reason =
+    `kernel release ${release}${from ? ` (${from})` : ''}` +
+    (v.distroAbi ? `, a distribution's ABI number: read as ${v.major}.${v.minor}.0` : '');
   const uncertain: string[] = [];
   if (v.distroAbi) {
     const later = mmProfileNameFor(v.major, v.minor, 999);
@@ -287,7 +299,7 @@ export function mmProfileChoice(release: string | null): MmProfileChoice {
         `${release} is a distribution kernel on ${v.major}.${v.minor}: mm profile ${name} (${v.major}.${v.minor}.0), or ${later} if it carries the stable backports of memmap_init_reserved_pages() (6a9531c3a880, 06eaa824fd23)`,
       );
   }
-  return { profile: MM_PROFILES[name]!, uncertain };
+  return { profile: MM_PROFILES[name]!, reason, uncertain };
 }
 
 export function mmProfileForRelease(release: string | null): MmProfile {

@@ -164,7 +164,11 @@ export function replayEach<T>(
     });
   let populated: KhoRun | null = null;
   // a KHO boot runs the incoming kernel's mm, whatever the captured host ran
-  const boot: Scenario = { ...scenario, mmProfile: profile.mmProfile };
+  const boot: Scenario = {
+    ...scenario,
+    mmProfile: profile.mmProfile,
+    mmReason: `profile ${profile.name} runs ${profile.mmProfile}`,
+  };
   const deferral = { name: profile.name, on: profile.deferredDefault };
   const start = startBoot(
     host,

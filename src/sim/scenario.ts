@@ -22,6 +22,8 @@ export interface Scenario {
   readonly reservedFrom?: ReservedSource;
   /** mm behaviour (`linux-6.1`, ...); default from the kernel release. A KHO boot takes its profile's. */
   readonly mmProfile?: string | MmProfile;
+  /** Why mmProfile (`--mm linux-6.7`, the KHO profile's); the report says it. Default: "given by the caller". */
+  readonly mmReason?: string;
   /** KHO: the incoming kernel's profile; default: the one that follows the image's ABI. */
   readonly profile?: KernelProfile;
   /** KHO: the struct-page strategy; default: the profile's. */

@@ -54,6 +54,8 @@ export interface KhoSection {
 export interface Timeline {
   readonly arch: ArchProfile;
   readonly mm: MmProfile;
+  /** Why this mm profile (SimContext.mmReason). */
+  readonly mmReason: string;
   /** The hole-accounting era the replay followed (chosen from the kernel release, kernel-eras.ts). */
   readonly era: KernelEra;
   /**

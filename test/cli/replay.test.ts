@@ -47,6 +47,22 @@ describe('kexec-replay replay', () => {
     expect(Array.isArray(doc.findings)).toBe(true);
   });
 
+  it('says which mm behaviour it followed and why: the kernel release and its file, or --mm', async () => {
+    const o = captureOutput();
+    expect(await run(['replay', B, '--json'], o)).toBe(0);
+    const doc = JSON.parse(o.stdout);
+    expect(doc.mmProfile).toBe('linux-6.1');
+    expect(doc.mmReason).toBe(
+      `kernel release 6.1.0-56-amd64 (${B}/uname.txt), a distribution's ABI number: read as 6.1.0`,
+    );
+    const t = captureOutput();
+    expect(await run(['replay', B, '--mm', 'linux-6.7'], t)).toBe(0);
+    expect(unwrap(t.stdout)).toContain('mm profile linux-6.7 because --mm linux-6.7');
+    const j = captureOutput();
+    expect(await run(['replay', B, '--json', '--mm', 'linux-6.7'], j)).toBe(0);
+    expect(JSON.parse(j.stdout)).toMatchObject({ mmProfile: 'linux-6.7', mmReason: '--mm linux-6.7' });
+  });
+
   it('--deferred off initialises everything in memmap_init', async () => {
     const o = captureOutput();
     expect(await run(['replay', A, '--json', '--deferred', 'off'], o)).toBe(0);

@@ -73,6 +73,19 @@ describe('mmProfileForRelease', () => {
     expect(mmProfileChoice('6.8.0-51-generic').uncertain).toEqual([]);
     expect(mmProfileChoice('6.12.9').uncertain).toEqual([]);
   });
+
+  it('says why: the release and the file that named it, a distribution ABI read as X.Y.0, none, not understood', () => {
+    expect(mmProfileChoice('6.6.31', 'b/dmesg.txt').reason).toBe('kernel release 6.6.31 (b/dmesg.txt)');
+    expect(mmProfileChoice('6.1.0-56-amd64', 'b/uname.txt').reason).toBe(
+      "kernel release 6.1.0-56-amd64 (b/uname.txt), a distribution's ABI number: read as 6.1.0",
+    );
+    expect(mmProfileChoice(null).reason).toBe('no kernel release in the bundle: linux-6.1 assumed');
+    const odd = mmProfileChoice('vmlinuz-custom', 'b/uname.txt');
+    expect(odd.profile.name).toBe('linux-6.1');
+    expect(odd.reason).toBe(
+      'kernel release "vmlinuz-custom" (b/uname.txt) not understood: linux-6.1 assumed',
+    );
+  });
 });
 
 describe('what each profile changes', () => {

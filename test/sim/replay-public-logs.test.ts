@@ -126,6 +126,9 @@ describe.each(CASES)('traces/public-logs/$name', (c) => {
 
   it(`replays ${log.kernelRelease} with the mm profile ${c.mm ?? 'linux-6.1'}`, () => {
     expect(tl.mm.name).toBe(c.mm ?? 'linux-6.1');
+    // and says why: the release of its `Linux version` line, from the file that printed it
+    expect(tl.mmReason).toContain(`kernel release ${log.kernelRelease}`);
+    expect(tl.mmReason).toMatch(/\((traces\/public-logs\/[^)]*)\)/);
   });
 
   it('computes the unavailable pages the kernel printed', () => {

@@ -79,15 +79,26 @@ export type StrategyVariant = Pick<Scenario, 'strategy' | 'restore' | 'onProgres
  * of the deserialize hooks' queue, empty without them.
  */
 function strategyEffect(strategy: KhoStrategy, deferred: boolean): KhoStrategy | 'inert' {
+  return hookEffect(strategy, deferred, null);
+}
+
+/**
+ * The strategy when the boot calls a hook of it other than `unread` (any function-valued field, own fields and a
+ * class's methods alike), 'inert' when it calls none or the strategy is `deferredOnly` with deferred init off.
+ */
+function hookEffect(strategy: KhoStrategy, deferred: boolean, unread: string | null): KhoStrategy | 'inert' {
   if (strategy.deferredOnly && !deferred) return 'inert';
-  // own fields and a class's methods alike
   for (
     let o: object | null = strategy;
     o && o !== Object.prototype;
     o = Object.getPrototypeOf(o) as object | null
   )
     for (const k of Object.getOwnPropertyNames(o))
-      if (k !== 'constructor' && typeof (strategy as unknown as Record<string, unknown>)[k] === 'function')
+      if (
+        k !== 'constructor' &&
+        k !== unread &&
+        typeof (strategy as unknown as Record<string, unknown>)[k] === 'function'
+      )
         return strategy;
   return 'inert';
 }
@@ -101,20 +112,7 @@ function strategyEffect(strategy: KhoStrategy, deferred: boolean): KhoStrategy |
  * here boot alike up to kho_restore: a later one goes on from a copy of the earlier one's state there (replayEach).
  */
 function deserializeEffect(strategy: KhoStrategy, deferred: boolean): KhoStrategy | 'inert' {
-  if (strategy.deferredOnly && !deferred) return 'inert';
-  for (
-    let o: object | null = strategy;
-    o && o !== Object.prototype;
-    o = Object.getPrototypeOf(o) as object | null
-  )
-    for (const k of Object.getOwnPropertyNames(o))
-      if (
-        k !== 'constructor' &&
-        k !== 'restore' &&
-        typeof (strategy as unknown as Record<string, unknown>)[k] === 'function'
-      )
-        return strategy;
-  return 'inert';
+  return hookEffect(strategy, deferred, 'restore');
 }
 
 function sameKinds(a: ReadonlySet<unknown>, b: ReadonlySet<unknown>): boolean {

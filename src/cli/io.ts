@@ -198,6 +198,31 @@ export function listFiles(dir: string): string[] {
 }
 
 /**
+ * The first n bytes of `buf` read from `fd` at `offset`, as many as the file has (readSync until it returns 0): the
+ * count read. An error of the read is the file's TRACE_ERR_UNREADABLE at the offset it failed at.
+ */
+function readFully(fd: number, file: string, buf: Uint8Array, offset: number, n: number): number {
+  let done = 0;
+  while (done < n) {
+    let r: number;
+    try {
+      r = fs.readSync(fd, buf, done, n - done, offset + done);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+      throw new TraceError({
+        code: 'TRACE_ERR_UNREADABLE',
+        location: { file, offset: offset + done },
+        expected: `${n - done} readable bytes`,
+        found: code,
+      });
+    }
+    if (r === 0) break;
+    done += r;
+  }
+  return done;
+}
+
+/**
  * A ByteSource over an open file handle: reads by offset with readSync, so a core of hundreds of GiB is
  * never loaded whole. Close it with `close()` when done.
  */
@@ -225,47 +250,11 @@ export function openFileSource(file: string): ByteSource & { close(): void } {
     read(offset: number, length: number): Uint8Array {
       const n = Math.max(0, Math.min(length, size - offset));
       const buf = new Uint8Array(n);
-      let done = 0;
-      while (done < n) {
-        let r: number;
-        try {
-          r = fs.readSync(fd, buf, done, n - done, offset + done);
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
-          throw new TraceError({
-            code: 'TRACE_ERR_UNREADABLE',
-            location: { file, offset: offset + done },
-            expected: `${n - done} readable bytes`,
-            found: code,
-          });
-        }
-        if (r === 0) break;
-        done += r;
-      }
+      const done = readFully(fd, file, buf, offset, n);
       return done === n ? buf : buf.subarray(0, done);
     },
-    // read()'s loop into the caller's buffer (read() keeps its own: the radix decode, decode-min's floor, calls it
-    // per page)
     readInto(offset: number, buf: Uint8Array): number {
-      const n = Math.max(0, Math.min(buf.length, size - offset));
-      let done = 0;
-      while (done < n) {
-        let r: number;
-        try {
-          r = fs.readSync(fd, buf, done, n - done, offset + done);
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
-          throw new TraceError({
-            code: 'TRACE_ERR_UNREADABLE',
-            location: { file, offset: offset + done },
-            expected: `${n - done} readable bytes`,
-            found: code,
-          });
-        }
-        if (r === 0) break;
-        done += r;
-      }
-      return done;
+      return readFully(fd, file, buf, offset, Math.max(0, Math.min(buf.length, size - offset)));
     },
     close(): void {
       fs.closeSync(fd);

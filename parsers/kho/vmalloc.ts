@@ -148,16 +148,18 @@ export function decodeVmalloc(
 /** The most bytes of a vmalloc area read at once (neighbouring blocks joined into one read). */
 const COALESCE_BYTES = 16 * 1024 * 1024;
 
-/** Read `length` bytes of the area's contents, block after block (blocks need not be contiguous). */
-export function readVmallocContents(
+/**
+ * The area's block size in bytes, once `length` is known to fit its blocks: the blocks were read from the dump, so
+ * what they can hold is bounded by the input, and a length from another field (nr_folios) is checked against it
+ * before it sizes anything (KHO_ERR_BADCOUNT).
+ */
+function contentsBlockBytes(
   area: KhoVmallocArea,
   mem: PhysMemory,
   length: number,
   pageShift: number,
-): Uint8Array {
+): number {
   const blockBytes = 2 ** (pageShift + area.order);
-  // The blocks were read from the dump, so what they can hold is bounded by the input; a length from another
-  // field (nr_folios) is checked against it before it sizes anything.
   const capacity = area.blockPhys.length * blockBytes;
   if (!Number.isSafeInteger(length) || length < 0 || length > capacity) {
     throw khoError(
@@ -169,6 +171,51 @@ export function readVmallocContents(
       `${length} bytes wanted`,
     );
   }
+  return blockBytes;
+}
+
+/**
+ * The end (exclusive) of the blocks from `i` read as one range: those that follow each other in memory, while the
+ * range is short of `left` bytes and stays within `maxBytes` (always block `i` itself).
+ */
+function spanEnd(
+  blocks: Float64Array,
+  i: number,
+  blockBytes: number,
+  left: number,
+  maxBytes: number,
+): number {
+  let j = i + 1;
+  while (
+    j < blocks.length &&
+    (j - i) * blockBytes < left &&
+    (j - i + 1) * blockBytes <= maxBytes &&
+    blocks[j]! === blocks[j - 1]! + blockBytes
+  )
+    j++;
+  return j;
+}
+
+/** The error when the blocks end before `length` bytes: `done` read. */
+function shortContents(area: KhoVmallocArea, mem: PhysMemory, length: number, done: number): Error {
+  return khoError(
+    mem,
+    area.first,
+    `${area.owner}`,
+    'KHO_ERR_BADCOUNT',
+    `${length} bytes of contents`,
+    `${done} bytes in ${area.blockPhys.length} block(s)`,
+  );
+}
+
+/** Read `length` bytes of the area's contents, block after block (blocks need not be contiguous). */
+export function readVmallocContents(
+  area: KhoVmallocArea,
+  mem: PhysMemory,
+  length: number,
+  pageShift: number,
+): Uint8Array {
+  const blockBytes = contentsBlockBytes(area, mem, length, pageShift);
   // made on the first read that is not the whole contents
   let out: Uint8Array | null = null;
   const blocks = area.blockPhys;
@@ -177,17 +224,8 @@ export function readVmallocContents(
     // Blocks that follow each other in memory (a vmalloc area's pages usually do) are read as one range, up to
     // COALESCE_BYTES: one read instead of one per page. A range that fails is read again block by block, so an
     // error names the same block and location as before.
-    let j = i + 1;
-    let n = Math.min(blockBytes, length - done);
-    while (
-      j < blocks.length &&
-      done + n < length &&
-      n + blockBytes <= COALESCE_BYTES &&
-      blocks[j]! === blocks[j - 1]! + blockBytes
-    ) {
-      n += Math.min(blockBytes, length - done - n);
-      j++;
-    }
+    const j = spanEnd(blocks, i, blockBytes, length - done, COALESCE_BYTES);
+    const n = Math.min((j - i) * blockBytes, length - done);
     let whole: Uint8Array | null = null;
     if (j > i + 1) {
       try {
@@ -211,16 +249,7 @@ export function readVmallocContents(
     done += m;
     i++;
   }
-  if (done < length) {
-    throw khoError(
-      mem,
-      area.first,
-      `${area.owner}`,
-      'KHO_ERR_BADCOUNT',
-      `${length} bytes of contents`,
-      `${done} bytes in ${area.blockPhys.length} block(s)`,
-    );
-  }
+  if (done < length) throw shortContents(area, mem, length, done);
   return out ?? new Uint8Array(0);
 }
 
@@ -253,32 +282,12 @@ export function readVmallocSpans(
   each: (bytes: Uint8Array) => void,
   maxSpan = VMALLOC_SPAN_BYTES,
 ): void {
-  const blockBytes = 2 ** (pageShift + area.order);
-  const capacity = area.blockPhys.length * blockBytes;
-  if (!Number.isSafeInteger(length) || length < 0 || length > capacity) {
-    throw khoError(
-      mem,
-      area.first,
-      `${area.owner}`,
-      'KHO_ERR_BADCOUNT',
-      `at most ${capacity} bytes of contents (${area.blockPhys.length} block(s) of order ${area.order})`,
-      `${length} bytes wanted`,
-    );
-  }
+  const blockBytes = contentsBlockBytes(area, mem, length, pageShift);
   const blocks = area.blockPhys;
   let done = 0;
   for (let i = 0; done < length && i < blocks.length;) {
-    let j = i + 1;
-    let n = Math.min(blockBytes, length - done);
-    while (
-      j < blocks.length &&
-      done + n < length &&
-      n + blockBytes <= maxSpan &&
-      blocks[j]! === blocks[j - 1]! + blockBytes
-    ) {
-      n += Math.min(blockBytes, length - done - n);
-      j++;
-    }
+    const j = spanEnd(blocks, i, blockBytes, length - done, maxSpan);
+    const n = Math.min((j - i) * blockBytes, length - done);
     if (j > i + 1) {
       const span = spanScratch(n).subarray(0, n);
       let read = true;
@@ -302,14 +311,5 @@ export function readVmallocSpans(
     done += m;
     i++;
   }
-  if (done < length) {
-    throw khoError(
-      mem,
-      area.first,
-      `${area.owner}`,
-      'KHO_ERR_BADCOUNT',
-      `${length} bytes of contents`,
-      `${done} bytes in ${area.blockPhys.length} block(s)`,
-    );
-  }
+  if (done < length) throw shortContents(area, mem, length, done);
 }

@@ -7,17 +7,7 @@ import { loadKhoImage } from '../../src/cli/load-kho.js';
 import { KHO_OWNER, ownerName, ownerSummary } from '../../parsers/kho/owners.js';
 import type { KhoImage } from '../../parsers/kho/types.js';
 import { inspectToJson, preservedByOrder } from '../../src/report/inspect-json.js';
-
-/** A small deterministic PRNG, so a failure names a reproducible seed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
+import { prng } from '../helpers/prng.js';
 
 /** Each block's row as the document's contract says, one block at a time. */
 function referenceRows(img: KhoImage): Record<string, unknown>[] {

@@ -1,22 +1,12 @@
 // The streamed JSON writer prints exactly JSON.stringify(doc, null, 2), in chunks, whatever the chunk size.
 import { describe, expect, it } from 'vitest';
 import { jsonChunks, jsonRanges, jsonTable, writeJson } from '../../src/report/json-stream.js';
+import { prng } from '../helpers/prng.js';
 
 const decoder = new TextDecoder();
 const asText = (c: string | Uint8Array): string => (typeof c === 'string' ? c : decoder.decode(c));
 const text = (v: unknown, chunkChars?: number): string =>
   [...jsonChunks(v, { chunkChars })].map(asText).join('');
-
-/** A small deterministic PRNG, so a failure names a reproducible seed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
 
 function randomValue(r: () => number, depth: number): unknown {
   const k = Math.floor(r() * (depth > 4 ? 7 : 10));

@@ -13,7 +13,9 @@ import type { SimContext } from '../../src/sim/context.js';
 import { forkContext, shareReadOnly } from '../../src/sim/fork.js';
 import { MemMap } from '../../src/sim/memmap.js';
 import { replay, replayEach } from '../../src/sim/replay.js';
-import type { KhoBlock } from '../../src/sim/phases/kho-types.js';
+import type { KhoBlock, KhoImageInput } from '../../src/sim/phases/kho-types.js';
+import type { Scenario } from '../../src/sim/scenario.js';
+import type { HostTrace } from '../../src/trace/host-trace.js';
 import type { KhoStrategy, StrategyContext } from '../../src/sim/strategies/index.js';
 import { findStrategy, listStrategies } from '../../src/sim/strategies/index.js';
 import type { Finding } from '../../src/check/kho-findings.js';
@@ -33,6 +35,31 @@ const shape = (tl: Timeline) => ({
   observations: tl.kho?.run.observations,
   restored: tl.kho?.run.restored.size,
 });
+
+/** What the sharing tests compare: the shared deferred-init batches taken, the state, the findings. */
+const look = (tl: Timeline) => ({
+  hits: tl.memmap.sharedHits,
+  shape: shape(tl),
+  findings: plain(check(tl)),
+});
+
+/** look() at each strategy replayed by one replayEach(), and at each replayed alone. */
+function eachAndAlone(
+  host: HostTrace,
+  image: KhoImageInput,
+  scenario: Scenario,
+  strategies: readonly KhoStrategy[],
+) {
+  const each = replayEach(
+    host,
+    image,
+    scenario,
+    strategies.map((strategy) => ({ strategy })),
+    look,
+  );
+  const alone = strategies.map((strategy) => look(replay(host, image, { ...scenario, strategy })));
+  return { each, alone };
+}
 
 describe('replayEach', () => {
   const host = hostFromQemuTrace('b-16g-2node');
@@ -330,20 +357,12 @@ describe('replayEach', () => {
         ctx.initDeferredPages(block.endPfn, block.endPfn + 1, nid, 'init_deferred_page');
       },
     };
-    const look = (tl: Timeline) => ({
-      hits: tl.memmap.sharedHits,
-      shape: shape(tl),
-      findings: plain(check(tl)),
-    });
-    const strategies = [none, findStrategy('init-deferred-page'), outside, findStrategy('lazy-tail')];
-    const each = replayEach(
-      host,
-      image,
-      scenario,
-      strategies.map((strategy) => ({ strategy })),
-      look,
-    );
-    const alone = strategies.map((strategy) => look(replay(host, image, { ...scenario, strategy })));
+    const { each, alone } = eachAndAlone(host, image, scenario, [
+      none,
+      findStrategy('init-deferred-page'),
+      outside,
+      findStrategy('lazy-tail'),
+    ]);
     // a replay of its own shares nothing; the first copy records, the others take it, but the one writing outside
     expect(alone.map((a) => a.hits)).toEqual([0, 0, 0, 0]);
     expect(each[0]!.hits).toBe(0);
@@ -417,20 +436,12 @@ describe('replayEach', () => {
       summary: 'zone-walk with another hook',
     };
     (withHook as unknown as Record<string, unknown>)['laterHook'] = () => undefined;
-    const look = (tl: Timeline) => ({
-      hits: tl.memmap.sharedHits,
-      shape: shape(tl),
-      findings: plain(check(tl)),
-    });
-    const strategies = [findStrategy('none'), zoneWalk, withHook, findStrategy('lazy-tail')];
-    const each = replayEach(
-      host,
-      image,
-      scenario,
-      strategies.map((strategy) => ({ strategy })),
-      look,
-    );
-    const alone = strategies.map((strategy) => look(replay(host, image, { ...scenario, strategy })));
+    const { each, alone } = eachAndAlone(host, image, scenario, [
+      findStrategy('none'),
+      zoneWalk,
+      withHook,
+      findStrategy('lazy-tail'),
+    ]);
     expect(each.map((e) => ({ ...e, hits: 0 }))).toEqual(alone.map((a) => ({ ...a, hits: 0 })));
     // zone-walk's state is a copy of none's before kho_restore (none took nothing from the record); the one with
     // another hook and lazy-tail booted on their own and took deferred init from the record

@@ -273,7 +273,15 @@ function mmProfileNameFor(major: number, minor: number, patch: number): string {
 }
 
 /**
- * The profile for a kernel release string (`6.1.0-56-amd64`, `6.12.9`), `linux-6.1` when unknown. A distribution's
+ * The mm profile of a host whose kernel release is missing or not understood: the newest one, as src/sim/kernel-eras.ts
+ * CURRENT_ERA gives such a host today's hole rules. Current kernels matter most to someone replaying an unknown host,
+ * and the two halves of one replay then describe one kernel (before, such a host got v7.3's hole rules with v6.1's
+ * memmap_init_reserved_pages() and deferred init).
+ */
+export const CURRENT_MM_PROFILE = mmProfileNameFor(9999, 0, 0);
+
+/**
+ * The profile for a kernel release string (`6.1.0-56-amd64`, `6.12.9`), CURRENT_MM_PROFILE when unknown. A distribution's
  * `X.Y.0-N` hides the stable sublevel: where a stable backport changes the profile inside X.Y, the X.Y.0 profile is
  * used and the other one named (as src/sim/kernel-eras.ts does for the hole rules).
  */
@@ -281,10 +289,12 @@ export function mmProfileChoice(release: string | null, from?: string): MmProfil
   const v = parseKernelRelease(release);
   if (!v)
     return {
-      profile: MM_PROFILES['linux-6.1']!,
-      reason: release
-        ? `kernel release ${JSON.stringify(release)}${from ? ` (${from})` : ''} not understood: linux-6.1 assumed`
-        : 'no kernel release in the bundle: linux-6.1 assumed',
+      profile: MM_PROFILES[CURRENT_MM_PROFILE]!,
+      reason:
+        (release
+          ? `kernel release ${JSON.stringify(release)}${from ? ` (${from})` : ''} not understood`
+          : 'no kernel release in the bundle') +
+        `: the current kernel's ${CURRENT_MM_PROFILE} assumed, as for the hole rules (--mm for an older kernel)`,
       uncertain: [],
     };
   const name = mmProfileNameFor(v.major, v.minor, v.patch);

@@ -9,6 +9,9 @@ import {
   mmProfileForRelease,
 } from '../../src/sim/mm-profiles.js';
 import { findProfile } from '../../src/sim/profiles.js';
+import { replay } from '../../src/sim/index.js';
+import { replayToJson } from '../../src/report/replay-json.js';
+import { makeHost } from './build-host.js';
 
 /** The fields two profiles disagree on (name and description aside), with both values. */
 function delta(a: MmProfile, b: MmProfile): Record<string, [unknown, unknown]> {
@@ -55,7 +58,8 @@ describe('mmProfileForRelease', () => {
     ['6.17.1', 'linux-6.15'],
     ['6.18.0', 'linux-6.18'],
     ['7.3.0-rc7', 'linux-7.3'],
-    [null, 'linux-6.1'],
+    // no release: the current kernel's profile, as kernel-eras.ts CURRENT_ERA gives the current hole rules
+    [null, 'linux-7.3'],
   ])('%s -> %s', (release, name) => {
     expect(mmProfileForRelease(release).name).toBe(name);
   });
@@ -79,11 +83,13 @@ describe('mmProfileForRelease', () => {
     expect(mmProfileChoice('6.1.0-56-amd64', 'b/uname.txt').reason).toBe(
       "kernel release 6.1.0-56-amd64 (b/uname.txt), a distribution's ABI number: read as 6.1.0",
     );
-    expect(mmProfileChoice(null).reason).toBe('no kernel release in the bundle: linux-6.1 assumed');
+    expect(mmProfileChoice(null).reason).toBe(
+      "no kernel release in the bundle: the current kernel's linux-7.3 assumed, as for the hole rules (--mm for an older kernel)",
+    );
     const odd = mmProfileChoice('vmlinuz-custom', 'b/uname.txt');
-    expect(odd.profile.name).toBe('linux-6.1');
+    expect(odd.profile.name).toBe('linux-7.3');
     expect(odd.reason).toBe(
-      'kernel release "vmlinuz-custom" (b/uname.txt) not understood: linux-6.1 assumed',
+      'kernel release "vmlinuz-custom" (b/uname.txt) not understood: the current kernel\'s linux-7.3 assumed, as for the hole rules (--mm for an older kernel)',
     );
   });
 });
@@ -127,5 +133,38 @@ describe('what each profile changes', () => {
       return [p.reservedNid, p.reservedSetNodeSize, p.reservedNoNode];
     };
     expect(rules('linux-6.15')).toEqual(rules('linux-7.3'));
+  });
+});
+
+describe('a host without a kernel release', () => {
+  // node 0: [1, 0x80000) + [0x100000, 0x140000), first_deferred_pfn 0x108000; reserved [0x120000, 0x120010)
+  const host = {
+    ...makeHost({
+      memory: [
+        [1, 0x80000, 0],
+        [0x100000, 0x140000, 0],
+      ],
+      reserved: [[0x120000, 0x120010, 0]],
+    }),
+    kernelRelease: null,
+  };
+
+  it('replays one kernel: the current hole rules (CURRENT_ERA) and the current mm profile, and says so', () => {
+    const tl = replay(host, null);
+    expect(tl.era.base).toBeNull();
+    expect(tl.era.holes).toBe('per-zone');
+    expect(tl.mm.name).toBe('linux-7.3');
+    // v7.3: memmap_init_reserved_pages() sets reserved pages up with memmap_init_reserved_range() (linux v7.3-rc7
+    // mm/memblock.c memmap_init_reserved_pages); linux-6.1's reserve_bootmem_region() was the old default's
+    expect(tl.memmap.stateAt(0x120000)).toMatchObject({
+      reserved: true,
+      initBy: 'memmap_init_reserved_range',
+    });
+    const j = replayToJson(tl, 'b');
+    expect([j.mmProfile, j.kernelEra.base, j.mmReason]).toEqual([
+      'linux-7.3',
+      null,
+      "no kernel release in the bundle: the current kernel's linux-7.3 assumed, as for the hole rules (--mm for an older kernel)",
+    ]);
   });
 });

@@ -3,7 +3,7 @@
 // operations, never to the number of pages. Field meanings follow include/linux/mm_types.h struct page and
 // mm/page_alloc.c __init_single_page / reserve_bootmem_region / __free_pages_core, v6.1.
 import type { Range } from '../core/index.js';
-import { lowerBound, upperBound } from '../core/index.js';
+import { InternalError, lowerBound, upperBound } from '../core/index.js';
 
 /** The state of every page of one run. Immutable; replaced on change. */
 export interface PageState {
@@ -722,6 +722,41 @@ export class PageReader extends Sweep {
     this.range(pfn, pfn + 1);
     return this.next() ? this.states[this.id]! : NO_MEMMAP;
   }
+}
+
+/** Positions in a column, ascending and distinct: at[k] for k < n. */
+export interface Positions {
+  readonly at: ArrayLike<number>;
+  readonly n: number;
+}
+
+/** The values of xs but at the given positions, in order. */
+function without(xs: ArrayLike<number>, except: Positions): Float64Array {
+  const out = new Float64Array(xs.length);
+  let m = 0;
+  let k = 0;
+  for (let i = 0; i < xs.length; i++) {
+    if (k < except.n && except.at[k] === i) {
+      k++;
+      continue;
+    }
+    out[m++] = xs[i]!;
+  }
+  return out.subarray(0, m);
+}
+
+/** The first position of [0, n) that `except` does not list (n if none). */
+function firstKept(except: Positions, n: number): number {
+  let i = 0;
+  for (let k = 0; k < except.n && except.at[k] === i && i < n; k++) i++;
+  return i;
+}
+
+/** The last position of [0, n) that `except` does not list (-1 if none). */
+function lastKept(except: Positions, n: number): number {
+  let i = n - 1;
+  for (let k = except.n - 1; k >= 0 && except.at[k] === i && i >= 0; k--) i--;
+  return i;
 }
 
 /** A number per column object attachBlocks() was given, so a map (and its copies) can tell the same columns again. */
@@ -2088,27 +2123,111 @@ export class MemMap {
     xs: ArrayLike<number> | null,
     fx: ((id: number, x: number) => number) | null,
     count: boolean,
+    except: Positions | null = null,
   ): Tally {
     const t = new Tally(this.flags, this.idNid, this.idZid, false);
+    this.pcN = 0;
+    this.pcG = 0;
+    // the layer's own heads: their own loop (the only one that takes `except`)
+    if (this.layerHeads(pfns)) this.headsOp(t, xs, fx, count, except);
+    else if (except && except.n)
+      throw new InternalError('singlesOp: positions left out of pfns other than the layer heads');
+    else this.pfnsOp(t, pfns, xs, fx, count);
+    this.applyPieces(fx);
+    return t;
+  }
+
+  /** singlesOp()'s pieces of the runs written (with fx). */
+  private applyPieces(fx: ((id: number, x: number) => number) | null): void {
+    const np = this.pcN;
+    if (fx && np) {
+      const pX = this.pcX;
+      this.bgApplyIds({ S: this.pcS, E: this.pcE, n: np }, (id, j) => fx(id, pX[j]!));
+    }
+  }
+
+  /**
+   * singlesOp() of the layer's own heads (layerHeads(): head i is the start of block i, in the layer or, evicted, in
+   * the runs and in no other block), block i left out where `except` lists it (positions ascending): the general
+   * loop's pieces and counts without its block search per pfn, and each (head id, small key) pair's new id from a
+   * table made for this operation instead of a call of fx per head (fx is a function of the pair).
+   */
+  private headsOp(
+    t: Tally,
+    xs: ArrayLike<number> | null,
+    fx: ((id: number, x: number) => number) | null,
+    count: boolean,
+    except: Positions | null,
+  ): void {
+    const bS = this.bS;
+    const bH = this.bH;
+    const fl = this.flags;
+    const n = this.bN;
+    const W = 64;
+    // new id + 1 by old id * W + key (0: not asked yet); the ids met are those of the map as the operation starts
+    const tab = fx ? new Int32Array(this.states.length * W) : null;
+    const nx = except ? except.n : 0;
+    const xat = except ? except.at : null;
+    let xk = 0;
+    let skip = nx > 0 ? xat![0]! : -1;
+    let fi = 0;
+    for (let i = 0; i < n; i++) {
+      if (i === skip) {
+        skip = ++xk < nx ? xat![xk]! : -1;
+        continue;
+      }
+      const p = bS[i]!;
+      const h = bH[i]!;
+      const x = xs ? xs[i]! : 0;
+      if (h < 0) {
+        // out of the layer: in the runs
+        if (count) fi = this.tallyRuns(t, p, p + 1, fi);
+        if (fx) this.pushPiece(p, p + 1, x);
+        continue;
+      }
+      if (count) t.visit(p, p + 1, h);
+      if (!tab || !(fl[h]! & F_MEMMAP)) continue;
+      let out: number;
+      if (x >= 0 && x < W && Number.isInteger(x)) {
+        const at = h * W + x;
+        out = tab[at]! - 1;
+        if (out < 0) {
+          out = fx!(h, x);
+          tab[at] = out + 1;
+        }
+      } else out = fx!(h, x);
+      if (out !== h) {
+        const blk = this.blkPages;
+        bH[i] = out;
+        blk[h] = blk[h]! - 1;
+        blk[out] = blk[out]! + 1;
+      }
+    }
+  }
+
+  /** singlesOp() of any pfns: each looked up in the block columns from a cursor. */
+  private pfnsOp(
+    t: Tally,
+    pfns: ArrayLike<number>,
+    xs: ArrayLike<number> | null,
+    fx: ((id: number, x: number) => number) | null,
+    count: boolean,
+  ): void {
     const bS = this.bS;
     const bE = this.bE;
     const bH = this.bH;
     const fl = this.flags;
     const bN = this.live > 0 ? this.bN : 0;
     const n = pfns.length;
-    this.pcN = 0;
-    this.pcG = 0;
     let hIn = -1;
     let hX = NaN;
     let hOut = -1;
     let y = 0;
     let fi = 0;
-    // the layer's own heads: pfn i is block i's head (or, out of the layer, in no block)
-    const aligned = this.layerHeads(pfns);
     for (let i = 0; i < n; i++) {
       const p = pfns[i]!;
       const x = xs ? xs[i]! : 0;
-      y = aligned ? i : seekBlockEndingAfter(bE, bN, y, p);
+      y = seekBlockEndingAfter(bE, bN, y, p);
       if (y < bN && bS[y]! <= p && bH[y]! >= 0) {
         if (bS[y] === p) {
           const h = bH[y]!;
@@ -2136,12 +2255,6 @@ export class MemMap {
       if (count) fi = this.tallyRuns(t, p, p + 1, fi);
       if (fx) this.pushPiece(p, p + 1, x);
     }
-    const np = this.pcN;
-    if (fx && np) {
-      const pX = this.pcX;
-      this.bgApplyIds({ S: this.pcS, E: this.pcE, n: np }, (id, j) => fx(id, pX[j]!));
-    }
-    return t;
   }
 
   /** tally() then applyIds() of ranges sorted by start, in one pass when they are also disjoint. */
@@ -2367,7 +2480,26 @@ export class MemMap {
    * the clear changes only the order and magic in page->private, and a read only asks whether the pages have a
    * struct page and were initialised, so the read finds what it would after the clear.
    */
-  clearKhoHeadsThenRead(pfns: ArrayLike<number>, actor: Actor): PageEvent | null {
+  clearKhoHeadsThenRead(
+    pfns: ArrayLike<number>,
+    actor: Actor,
+    except: Positions | null = null,
+  ): PageEvent | null {
+    if (except && except.n) {
+      // the layer's own heads: one pass leaving the positions out; any other pfns without them, as they are
+      if (!(this.layerHeads(pfns) && this.onePass()))
+        return this.clearKhoHeadsThenRead(without(pfns, except), actor);
+      const first = firstKept(except, pfns.length);
+      if (first >= pfns.length) return null;
+      const last = lastKept(except, pfns.length);
+      const next = this.memo((st) => ({ ...st, khoOrder: -1, khoMagic: false }));
+      const u = this.singlesOp(pfns, null, next, true, except);
+      return this.record(actor, 'read', pfns[first]!, pfns[last]! + 1, u.pages + u.noMap.pages, {
+        uninitPages: u.uninit.pages,
+        uninitRanges: u.uninit.cols,
+        noMemmapPages: u.noMap.pages,
+      });
+    }
     const n = pfns.length;
     if (!n) return null;
     let strict = true;

@@ -1,4 +1,5 @@
 // kernel/liveupdate/kexec_handover.c kho_restore_folio() / kho_restore_pages() -> kho_restore_page() (K616, K618, K619, KR3; kho-abi.md §6.3), run for what the image says is used.
+import { GrowableColumns } from '../../core/index.js';
 import type { SimContext } from '../context.js';
 import { runPhase } from '../context.js';
 import { StrategyRunner } from './kho-run.js';
@@ -42,10 +43,16 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
     const restoring = KHO_RESTORE_KINDS.map((k) => run.restoreKinds.has(k));
     const restore =
       run.strategy.deferredOnly && !ctx.deferred ? undefined : run.strategy.restore?.bind(run.strategy);
-    // the blocks that pass, by position in `blocks` (only a restore hook visits them: none, no column), and their
-    // heads in a column (no array of objects)
+    // with a restore hook: the blocks that pass, by position in `blocks`, and their heads in a column (no array of
+    // objects); without one, only the positions of those that do not (few: the heads of the rest are the block
+    // column, read in one pass over the memmap's layer)
     const okAt = restore ? new Int32Array(blocks.length) : null;
-    const okHeads = new Float64Array(blocks.length);
+    const okHeads = restore ? new Float64Array(blocks.length) : null;
+    const left = new GrowableColumns([new Int32Array(64)]);
+    const leave = (i: number): void => {
+      const r = left.row();
+      left.cols[0][r] = i;
+    };
     let nOk = 0;
     const checkMagic = run.profile.pageMagic;
     const checkMax = run.profile.restoreChecksMaxOrder;
@@ -67,7 +74,10 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
       else if (checkMax && order > maxOrder) refusal[id] = ABOVE_MAX;
     }
     for (let i = 0; i < blocks.length; i++) {
-      if (!restoring[kinds[i]!]) continue;
+      if (!restoring[kinds[i]!]) {
+        leave(i);
+        continue;
+      }
       const id = headIds[i]!;
       let reason = refusal[id]!;
       if (reason === PASS && headOrder[id] !== orders[i]) reason = WRONG_ORDER;
@@ -82,18 +92,24 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
           reason: FAILURES[reason]!,
         });
         // a wrong order is restored anyway (as the order the head says); the others are refused
-        if (reason !== WRONG_ORDER) continue;
+        if (reason !== WRONG_ORDER) {
+          leave(i);
+          continue;
+        }
       }
-      if (okAt) okAt[nOk] = i;
       // restored (no strategy hook or check reads the set before the phase ends)
       run.restored.add(indexes[i]!);
-      okHeads[nOk++] = headPfns[i]!;
+      if (okAt && okHeads) {
+        okAt[nOk] = i;
+        okHeads[nOk] = headPfns[i]!;
+      }
+      nOk++;
     }
-    // every block passed: the block column itself (the memmap knows it for its layer's heads, in order)
-    const okPfns = nOk === blocks.length ? headPfns : okHeads.subarray(0, nOk);
     // adjust_managed_page_count(page, nr) -> page_zone(head): a read of the head's struct page
     const read = { phase: PHASE, fn: 'kho_restore_page' };
-    if (restore && okAt) {
+    if (restore && okAt && okHeads) {
+      // every block passed: the block column itself (the memmap knows it for its layer's heads, in order)
+      const okPfns = nOk === blocks.length ? headPfns : okHeads.subarray(0, nOk);
       // private is cleared right after the check, before anything else touches the page
       ctx.memmap.clearKhoHeads(okPfns);
       const runner = new StrategyRunner(ctx, run, 'restore', PHASE);
@@ -108,8 +124,9 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
       ctx.memmap.readPages(okPfns, read);
     } else {
       // no strategy hook between them: `page->private = 0` then adjust_managed_page_count()'s page_zone(head) in
-      // one pass over the heads (linux v7.3-rc7 kernel/liveupdate/kexec_handover.c kho_restore_page())
-      ctx.memmap.clearKhoHeadsThenRead(okPfns, read);
+      // one pass over the heads (linux v7.3-rc7 kernel/liveupdate/kexec_handover.c kho_restore_page()): the block
+      // column but the heads left out
+      ctx.memmap.clearKhoHeadsThenRead(headPfns, read, { at: left.cols[0], n: left.n });
     }
   });
 }

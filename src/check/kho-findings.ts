@@ -15,8 +15,8 @@ import type { Cols } from './range-buffer.js';
 import {
   colsOf,
   ColsCursor,
+  isNormalized,
   normalizeCols,
-  NO_COLS,
   pagesOfCols,
   RangeBuffer,
   rangeColumns,
@@ -44,18 +44,21 @@ export interface Finding {
 class BlockIndex {
   readonly starts: Float64Array;
   readonly ends: Float64Array;
-  /** Stamps for count(): block i is counted in this call when seen[i] === stamp. */
-  private readonly seen: Int32Array;
+  /**
+   * Stamps for count(): block i is counted in this call when seen[i] === stamp. Made by the first count() over a
+   * finding that has ranges (4 bytes a block: most replays' findings are a few ranges over a few blocks).
+   */
+  private seen: Int32Array | null = null;
   private stamp = 0;
   /** Ends never decrease (disjoint blocks): the first block ending after a pfn can be found by a forward sweep. */
   private readonly endsMonotone: boolean;
-  constructor(blocks: KhoBlocks) {
+  /** `disjoint`: the blocks are known sorted, non-empty and disjoint (so their ends ascend): no pass to look. */
+  constructor(blocks: KhoBlocks, disjoint = false) {
     const n = blocks.length;
     this.starts = blocks.startPfn;
     this.ends = blocks.endPfn;
-    this.seen = new Int32Array(n);
     let monotone = true;
-    for (let i = 1; i < n; i++) if (this.ends[i]! < this.ends[i - 1]!) monotone = false;
+    if (!disjoint) for (let i = 1; i < n; i++) if (this.ends[i]! < this.ends[i - 1]!) monotone = false;
     this.endsMonotone = monotone;
   }
   /** The first block whose end is past pfn (binary search; a sweep from `from` when ends are monotone). */
@@ -76,7 +79,8 @@ class BlockIndex {
   count(rs: Cols): number {
     if (!this.starts.length || !rs.n) return 0;
     const stamp = ++this.stamp;
-    const { starts: S, ends: E, seen } = this;
+    const seen = (this.seen ??= new Int32Array(this.starts.length));
+    const { starts: S, ends: E } = this;
     let counted = 0;
     let lo = 0;
     let prev = -Infinity;
@@ -292,9 +296,27 @@ const NO_BLOCKS = new KhoBlocks(
   new Int32Array(0),
 );
 
-/** The blocks' ranges, sorted and merged (blocks are sorted by start). */
-function preservedRanges(blocks: KhoBlocks): Cols {
-  return normalizeCols(blocks.startPfn, blocks.endPfn, blocks.length, true);
+/**
+ * The blocks' ranges, sorted and merged (blocks are sorted by start). Blocks that are already so (`normalized`:
+ * isNormalized() looked) are their own columns, read only here (kho-run.ts builds them once, nothing writes them
+ * after): no copy of 16 bytes a block.
+ */
+function preservedRanges(blocks: KhoBlocks, normalized: boolean): Cols {
+  const n = blocks.length;
+  if (normalized) return { start: blocks.startPfn, end: blocks.endPfn, n };
+  return normalizeCols(blocks.startPfn, blocks.endPfn, n, true);
+}
+
+/** Whether ranges are sorted by start, non-empty and disjoint (they may touch): one pass, no write. */
+function sortedDisjoint(S: Float64Array, E: Float64Array, n: number): boolean {
+  let prevEnd = -Infinity;
+  for (let k = 0; k < n; k++) {
+    const s = S[k]!;
+    const e = E[k]!;
+    if (!(e > s && s >= prevEnd)) return false;
+    prevEnd = e;
+  }
+  return true;
 }
 
 /** Two sorted column lists merged by start (ties: a first), then normalized. */
@@ -314,6 +336,31 @@ function unionCols(a: Cols, b: Cols): Cols {
     }
   }
   return normalizeCols(S, E, n, true);
+}
+
+/**
+ * intersectInto(R, union of B and S) for B sorted and disjoint, S normalized: each range of R searches both (R is an
+ * event's few ranges, B a million blocks), the pieces pushed in start order (they may overlap or touch: `out` is
+ * normalized later).
+ */
+function intersectWatched(R: Cols, B: Cols, S: Cols, out: RangeBuffer): void {
+  for (let i = 0; i < R.n; i++) {
+    const s = R.start[i]!;
+    const e = R.end[i]!;
+    let b = upperBound(B.end, s, 0, B.n);
+    let j = upperBound(S.end, s, 0, S.n);
+    for (;;) {
+      const nb = b < B.n && B.start[b]! < e;
+      const nj = j < S.n && S.start[j]! < e;
+      if (!nb && !nj) break;
+      const fromB = nb && (!nj || B.start[b]! <= S.start[j]!);
+      const ps = fromB ? B.start[b]! : S.start[j]!;
+      const pe = fromB ? B.end[b++]! : S.end[j++]!;
+      const cs = ps > s ? ps : s;
+      const ce = pe < e ? pe : e;
+      if (cs < ce) out.push(cs, ce);
+    }
+  }
 }
 
 /** Normalized columns (one event's ranges, sorted and merged) intersected with sorted columns, into `out`. */
@@ -434,6 +481,50 @@ function identityPieces(layout: Timeline['layout'], ranges: Cols, cuts: Float64A
   return { start, end, nid, zid, n: buf.n };
 }
 
+/**
+ * identityPieces() and the sweep of them over blocks that are sorted and disjoint (they may touch), without a row
+ * per block: the blocks between two boundary cuts share the node and zone of the first one's start (no memory range
+ * or spanned zone starts or ends between them), so each such run of blocks is one call each(nid, zid, blocks, k0,
+ * k1) (zid -1: no zone spans it; a run in a hole has no identity and no call); a block with a cut strictly inside is
+ * its trueIdentity() pieces, one call each. In address order, as the pieces of identityPieces() come.
+ */
+function sweepIdentities(
+  layout: Timeline['layout'],
+  B: Cols,
+  cuts: Float64Array,
+  each: (nid: number, zid: number, rs: Cols, k0: number, k1: number) => void,
+): void {
+  const zonesOf = new Map(layout.nodes.map((nd) => [nd.nid, nd.zones.filter((z) => z.spannedPages)]));
+  const rs = layout.memRanges;
+  const n = B.n;
+  for (let k = 0; k < n;) {
+    const s = B.start[k]!;
+    const e = B.end[k]!;
+    const c = upperBound(cuts, s);
+    if (c < cuts.length && cuts[c]! < e) {
+      for (const id of trueIdentity(layout, s, e)) {
+        const piece = { start: Float64Array.of(id.start), end: Float64Array.of(id.end), n: 1 };
+        each(id.nid, id.zid ?? -1, piece, 0, 1);
+      }
+      k++;
+      continue;
+    }
+    // the blocks from k on that end at or before the next cut (ends ascend: the blocks are disjoint)
+    const j = c < cuts.length ? upperBound(B.end, cuts[c]!, k, n) : n;
+    const m = firstEndingAfter(rs, s);
+    const mr = rs[m];
+    if (mr && mr.start <= s) {
+      let zone = -1;
+      for (const z of zonesOf.get(mr.nid) ?? [])
+        if (s >= z.startPfn && s < z.endPfn) {
+          zone = z.zid;
+          break;
+        }
+      each(mr.nid, zone, B, k, j);
+    }
+    k = j;
+  }
+}
 
 /**
  * What check() needs of a KHO replay that does not depend on the strategy: the preserved ranges, what is watched,
@@ -443,6 +534,8 @@ function identityPieces(layout: Timeline['layout'], ranges: Cols, cuts: Float64A
  * share the layout and these inputs, so this is computed once for all of them.
  */
 interface CheckPrep {
+  /** Made by the general paths only (check()'s `general`). */
+  readonly general: boolean;
   readonly blocks: KhoBlocks;
   readonly layout: Timeline['layout'];
   readonly reservedBefore: readonly Range[];
@@ -451,11 +544,23 @@ interface CheckPrep {
   readonly abi: string;
   readonly pageShift: number;
   readonly index: BlockIndex;
-  readonly preserved: Cols;
+  /**
+   * The blocks as columns when they are sorted, non-empty and disjoint (they may touch: the preserved ranges are
+   * them merged), which the fast sweeps read instead of the preserved ranges; null otherwise (and on the general
+   * paths).
+   */
+  readonly disjointBlocks: Cols | null;
+  /** Whether the blocks are their preserved ranges already (disjoint and none touching the next). */
+  readonly normalized: boolean;
+  /** The preserved ranges (preserved()): made on first use (the fast paths seldom need them). */
+  preservedCols: Cols | null;
   /** Scratch in pfns, normalized; preserved memory and scratch (what double init is reported on): watched(). */
   readonly scratchCols: Cols;
   watchedCols: Cols | null;
-  readonly ids: IdPieces;
+  /** Every memory-range and spanned-zone boundary (boundaryColumn). */
+  readonly cuts: Float64Array;
+  /** Each preserved range's node and zone (the general path of the identity sweep), made on first use. */
+  idsCols: IdPieces | null;
   /** The image-against-layout findings, in the order check() adds them, normalized. */
   readonly image: readonly PreparedEntry[];
 }
@@ -463,11 +568,17 @@ interface CheckPrep {
 /** The last prep per image's blocks: compare --profiles and check replay profile after profile, so one is kept. */
 const prepByBlocks = new WeakMap<KhoBlocks, CheckPrep>();
 
-function checkPrep(tl: Timeline, kho: NonNullable<Timeline['kho']>, memory: Cols): CheckPrep {
+function checkPrep(
+  tl: Timeline,
+  kho: NonNullable<Timeline['kho']>,
+  memory: Cols,
+  general: boolean,
+): CheckPrep {
   const run = kho.run;
   const p = prepByBlocks.get(run.blocks);
   if (
     p &&
+    p.general === general &&
     p.layout === tl.layout &&
     p.reservedBefore === kho.reservedBefore &&
     p.scratch === run.scratch &&
@@ -477,14 +588,16 @@ function checkPrep(tl: Timeline, kho: NonNullable<Timeline['kho']>, memory: Cols
   )
     return p;
   const blocks = run.blocks;
-  const index = new BlockIndex(blocks);
-  const preserved = preservedRanges(blocks);
+  const n = blocks.length;
+  const disjoint = !general && sortedDisjoint(blocks.startPfn, blocks.endPfn, n);
+  const normalized = disjoint && isNormalized(blocks.startPfn, blocks.endPfn, n);
+  const index = new BlockIndex(blocks, disjoint);
   const scratchCols = normalizeCols(...columnsOfRanges(run.scratch));
   const cuts = boundaryColumn(tl.layout);
-  const ids = identityPieces(tl.layout, preserved, cuts);
   const fb = new FindingBuilder(index);
-  imageAgainstLayout(tl, kho, memory, scratchCols, cuts, fb);
+  imageAgainstLayout(tl, kho, memory, scratchCols, cuts, fb, general);
   const prep: CheckPrep = {
+    general,
     blocks,
     layout: tl.layout,
     reservedBefore: kho.reservedBefore,
@@ -493,14 +606,22 @@ function checkPrep(tl: Timeline, kho: NonNullable<Timeline['kho']>, memory: Cols
     abi: run.image.abi,
     pageShift: tl.arch.PAGE_SHIFT,
     index,
-    preserved,
+    disjointBlocks: disjoint ? { start: blocks.startPfn, end: blocks.endPfn, n } : null,
+    normalized,
+    preservedCols: null,
     scratchCols,
     watchedCols: null,
-    ids,
+    cuts,
+    idsCols: null,
     image: fb.prepared(),
   };
   prepByBlocks.set(blocks, prep);
   return prep;
+}
+
+/** The preserved ranges of a prep, made the first time they are asked for. */
+function preserved(prep: CheckPrep): Cols {
+  return (prep.preservedCols ??= preservedRanges(prep.blocks, prep.normalized));
 }
 
 function columnsOfRanges(rs: readonly Range[]): [Float64Array, Float64Array, number] {
@@ -520,6 +641,7 @@ function imageAgainstLayout(
   scratch: Cols,
   cuts: Float64Array,
   fb: FindingBuilder,
+  general: boolean,
 ): void {
   const run = kho.run;
   const fnReserve = run.image.abi === 'kho-v1' ? 'deserialize_bitmap' : 'kho_preserved_memory_reserve';
@@ -534,7 +656,8 @@ function imageAgainstLayout(
     rS[k] = Math.floor(reserved[k]!.start / pageSize);
     rE[k] = Math.ceil(reserved[k]!.end / pageSize);
   }
-  const inReserved = new ColsCursor(normalizeCols(rS, rE, reserved.length));
+  const reservedCols = normalizeCols(rS, rE, reserved.length);
+  const inReserved = new ColsCursor(reservedCols);
   const intShift = run.profile.sizeShift === 'int';
   // the sinks in the order the per-block loop first added to them (the order of findings with equal keys)
   let outside: RangeBuffer | null = null;
@@ -556,7 +679,25 @@ function imageAgainstLayout(
   };
   let cut = 0;
   const { startPfn: bS, endPfn: bE, order: bO, index: bI } = run.blocks;
-  for (let i = 0; i < run.blocks.length; i++) {
+  // the window [lo, hi] of the block last looked at: inside one memory range, clear of scratch, of reserved memory
+  // and of every boundary cut (empty when the block's start is in none of that). A block inside it adds nothing
+  // below (no gap, no overlap, no cut strictly inside), so it costs two compares: a million blocks inside a node
+  // are one window. `general`: every block through the loop below (the tests hold the two to the same findings).
+  let lo = 1;
+  let hi = 0;
+  const win = new Float64Array(2);
+  // blocks of this order or above have the int-shift finding
+  const orderLimit = intShift ? 31 - pageShift : Infinity;
+  const n = run.blocks.length;
+  for (let i = 0; i < n; i++) {
+    if (!general) {
+      i = firstOutside(bS, bE, bO, i, n, lo, hi, orderLimit);
+      if (i >= n) break;
+      boringWindow(bS[i]!, memory, scratch, reservedCols, cuts, win);
+      lo = win[0]!;
+      hi = win[1]!;
+      if (bS[i]! >= lo && bE[i]! <= hi && bO[i]! < orderLimit) continue;
+    }
     const rs = bS[i]!;
     const re = bE[i]!;
     // only where the kernel has the int shift `1 << (order + PAGE_SHIFT)`: v7.2 on use 1UL (linux v7.3-rc7
@@ -603,20 +744,75 @@ function imageAgainstLayout(
   }
 }
 
-/** Every finding of one replay (plain or KHO). */
-export function check(tl: Timeline): Finding[] {
+/**
+ * The first block i in [i, n) not inside the window [lo, hi], or of order orderLimit or above; n when none.
+ * imageAgainstLayout()'s loop over a million blocks, kept alone so that it is small and its every branch has run
+ * before it is optimised (the rare work is the caller's: no deoptimisation in the middle of the loop).
+ */
+function firstOutside(
+  bS: Float64Array,
+  bE: Float64Array,
+  bO: Uint8Array,
+  i: number,
+  n: number,
+  lo: number,
+  hi: number,
+  orderLimit: number,
+): number {
+  for (; i < n; i++) if (!(bS[i]! >= lo && bE[i]! <= hi && bO[i]! < orderLimit)) return i;
+  return n;
+}
+
+/**
+ * Into win: the window [lo, hi] around pfn p clear of everything imageAgainstLayout() reports or splits at: inside
+ * the memory range holding p, between the scratch ranges, the reserved ranges and the boundary cuts either side of p
+ * (a cut at lo or hi is not inside a block within it). Empty ([1, 0]) when p is outside memory, in scratch or in
+ * reserved memory. Binary searches: called once per window and per block outside one.
+ */
+function boringWindow(
+  p: number,
+  memory: Cols,
+  scratch: Cols,
+  reserved: Cols,
+  cuts: Float64Array,
+  win: Float64Array,
+): void {
+  win[0] = 1;
+  win[1] = 0;
+  const m = upperBound(memory.end, p, 0, memory.n);
+  if (m >= memory.n || memory.start[m]! > p) return;
+  let lo = memory.start[m]!;
+  let hi = memory.end[m]!;
+  for (const c of [scratch, reserved]) {
+    const j = upperBound(c.end, p, 0, c.n);
+    if (j < c.n && c.start[j]! <= p) return;
+    if (j > 0 && c.end[j - 1]! > lo) lo = c.end[j - 1]!;
+    if (j < c.n && c.start[j]! < hi) hi = c.start[j]!;
+  }
+  const k = upperBound(cuts, p);
+  if (k > 0 && cuts[k - 1]! > lo) lo = cuts[k - 1]!;
+  if (k < cuts.length && cuts[k]! < hi) hi = cuts[k]!;
+  win[0] = lo;
+  win[1] = hi;
+}
+
+/**
+ * Every finding of one replay (plain or KHO). `general`: every sweep takes its general path, never a fast one that
+ * replaces it (the tests hold the two to the same findings; nothing else sets it).
+ */
+export function check(tl: Timeline, opts: { readonly general?: boolean } = {}): Finding[] {
+  const general = opts.general ?? false;
   const ctx = tl;
   const kho = tl.kho;
   // a KHO boot watches preserved memory and scratch; a plain boot all of memory (a hole page initialised twice,
   // init_unavailable_range then reserve_bootmem_region over it, is a known harmless pattern, left out)
   const memory = normalizeCols(...columnsOfRanges(ctx.layout.memRanges));
-  const prep = kho ? checkPrep(tl, kho, memory) : null;
+  const prep = kho ? checkPrep(tl, kho, memory, general) : null;
   const index = prep ? prep.index : new BlockIndex(NO_BLOCKS);
   const fb = new FindingBuilder(index);
-  const preserved = prep ? prep.preserved : NO_COLS;
   // built when an event has double-init ranges (most replays have none: the copy of every block is not made)
   const watched = (): Cols =>
-    prep ? (prep.watchedCols ??= unionCols(prep.preserved, prep.scratchCols)) : memory;
+    prep ? (prep.watchedCols ??= unionCols(preserved(prep), prep.scratchCols)) : memory;
 
   // struct-page events: reads of uninitialised pages anywhere; double init and lost orders on KHO memory
   const phaseOfFn = new Map<string, string>();
@@ -629,7 +825,10 @@ export function check(tl: Timeline): Finding[] {
       const dbl = ev.doubleInitRanges;
       if (dbl.n) {
         const tmp = new RangeBuffer();
-        intersectInto(normalizeCols(dbl.start, dbl.end, dbl.n), watched(), tmp);
+        const dn = normalizeCols(dbl.start, dbl.end, dbl.n);
+        // the blocks and scratch searched for each of the (few) ranges, not a union of a million blocks made first
+        if (prep?.disjointBlocks) intersectWatched(dn, prep.disjointBlocks, prep.scratchCols, tmp);
+        else intersectInto(dn, watched(), tmp);
         if (tmp.n) fb.addCols('STRUCT_PAGE_DOUBLE_INIT', ev.phase, ev.fn, tmp);
       }
       fb.addCols('KHO_ORDER_LOST', ev.phase, ev.fn, ev.khoLostRanges);
@@ -644,7 +843,7 @@ export function check(tl: Timeline): Finding[] {
   // the states the sweep reports: never initialised, or (KHO) in the buddy
   const reader = ctx.memmap.reader();
   const endMarks = reader.mark((st) => (st.memmap && st.initCount === 0) || (kho !== null && st.buddy));
-  scanMarked(ctx.memmap, kho ? preserved : memory, endMarks, (s, e, st) => {
+  const endCb = (s: number, e: number, st: PageState): void => {
     if (st.memmap && st.initCount === 0)
       fb.addRange('STRUCT_PAGE_NEVER_INIT', endPhase, 'memmap_init_reserved_pages', s, e);
     if (kho && st.buddy) {
@@ -659,7 +858,13 @@ export function check(tl: Timeline): Finding[] {
         fb.addRange('KHO_FREED_TO_BUDDY', 'page_alloc_init_late', 'deferred_init_memmap', s, e);
       else fb.addRange('KHO_FREED_TO_BUDDY', 'memblock_free_all', 'memblock_free_all', s, e);
     }
-  });
+  };
+  // the runs of a marked state within the preserved ranges: read block by block from the blocks themselves when
+  // they are disjoint (markedRuns merges across blocks that touch, as the merged ranges would)
+  if (prep?.disjointBlocks) ctx.memmap.markedRuns(prep.disjointBlocks, endMarks, endCb);
+  else if (prep) scanMarked(ctx.memmap, preserved(prep), endMarks, endCb);
+  else if (!general) ctx.memmap.markedRuns(memory, endMarks, endCb);
+  else scanMarked(ctx.memmap, memory, endMarks, endCb);
   if (!kho || !prep) return [...fb.build(), ...checkDeferredGrow(tl)];
   const run = kho.run;
 
@@ -679,10 +884,10 @@ export function check(tl: Timeline): Finding[] {
         'KHO_REVIVAL_DISABLED',
         o.phase,
         o.fn ?? (o.phase === 'kho_memory_init' ? 'kho_memory_init' : 'kho_populate'),
-        preserved,
+        preserved(prep),
       );
     else if (o.kind === 'bitmap-mismatch')
-      fb.addCols('KHO_BITMAP_FORMAT_MISMATCH', o.phase, 'deserialize_bitmap', preserved);
+      fb.addCols('KHO_BITMAP_FORMAT_MISMATCH', o.phase, 'deserialize_bitmap', preserved(prep));
     else if (o.kind === 'memblock-after-discard') {
       const i = named.get(o.block) ?? -1;
       if (i >= 0)
@@ -711,12 +916,9 @@ export function check(tl: Timeline): Finding[] {
 
   // the node and zone each preserved struct page was given: the true identity of each preserved range in
   // pieces (a range with no memory-range or zone boundary inside is one piece), then one sweep over the memmap
-  const ids = prep.ids;
   // the states that disagree with a piece's node or zone, by (node, zone): a few pairs for the whole sweep
   const idMarks = new Map<number, Uint8Array>();
-  const marksOf = (k: number): Uint8Array => {
-    const nid = ids.nid[k]!;
-    const zid = ids.zid[k]!;
+  const marksFor = (nid: number, zid: number): Uint8Array => {
     const key = nid * 16 + zid + 1;
     let marks = idMarks.get(key);
     if (!marks)
@@ -728,13 +930,25 @@ export function check(tl: Timeline): Finding[] {
       );
     return marks;
   };
-  scanMarked(ctx.memmap, ids, marksOf, (s, e, st, k) => {
+  const wrongIdentity = (s: number, e: number, st: PageState, nid: number, zid: number): void => {
     if (!st.memmap || st.initCount === 0) return;
     const phase = phaseOfFn.get(st.initBy) ?? endPhase;
-    if (st.nid !== ids.nid[k]) fb.addRange('STRUCT_PAGE_WRONG_NODE', phase, st.initBy, s, e);
-    const zid = ids.zid[k]!;
+    if (st.nid !== nid) fb.addRange('STRUCT_PAGE_WRONG_NODE', phase, st.initBy, s, e);
     if (zid >= 0 && st.zid !== zid) fb.addRange('STRUCT_PAGE_WRONG_ZONE', phase, st.initBy, s, e);
-  });
+  };
+  if (prep.disjointBlocks)
+    sweepIdentities(tl.layout, prep.disjointBlocks, prep.cuts, (nid, zid, rs, k0, k1) =>
+      ctx.memmap.markedRuns(rs, marksFor(nid, zid), (s, e, st) => wrongIdentity(s, e, st, nid, zid), k0, k1),
+    );
+  else {
+    const ids = (prep.idsCols ??= identityPieces(tl.layout, preserved(prep), prep.cuts));
+    scanMarked(
+      ctx.memmap,
+      ids,
+      (k) => marksFor(ids.nid[k]!, ids.zid[k]!),
+      (s, e, st, k) => wrongIdentity(s, e, st, ids.nid[k]!, ids.zid[k]!),
+    );
+  }
 
   // the image against the layout and unaligned node boundaries: the same for every strategy (CheckPrep)
   fb.addPrepared(prep.image);

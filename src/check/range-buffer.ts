@@ -88,6 +88,21 @@ export function normalizeCols(S: Float64Array, E: Float64Array, n: number, sorte
   return { start: outS.subarray(0, m), end: outE.subarray(0, m), n: m };
 }
 
+/**
+ * Whether columns are already what normalizeCols() makes of them: every range non-empty and starting after the end
+ * of the one before (sorted, disjoint, not touching). One pass, no write.
+ */
+export function isNormalized(S: Float64Array, E: Float64Array, n: number): boolean {
+  let prevEnd = -Infinity;
+  for (let k = 0; k < n; k++) {
+    const s = S[k]!;
+    const e = E[k]!;
+    if (!(e > s && s > prevEnd)) return false;
+    prevEnd = e;
+  }
+  return true;
+}
+
 /** Range objects as columns (small lists: observations, the findings of other checks). */
 export function colsOf(rs: readonly Range[]): Cols {
   const start = new Float64Array(rs.length);

@@ -366,6 +366,19 @@ function seekBlockEndingAfter(ends: Float64Array, n: number, b: number, pfn: num
   return b;
 }
 
+/**
+ * The first layer block k in [k, k1) that is out of the layer (head -1) or shows a marked head or tail id; k1 when
+ * none does. MemMap.markedRuns()'s loop over a million blocks, kept alone so that it is small and its every branch
+ * has run before it is optimised (the rare work is the caller's).
+ */
+function firstMarkedBlock(bH: Int32Array, bT: Int32Array, marks: Uint8Array, k: number, k1: number): number {
+  for (; k < k1; k++) {
+    const h = bH[k]!;
+    if (h < 0 || marks[h] || marks[bT[k]!]) return k;
+  }
+  return k1;
+}
+
 // What the sweeps ask of a state, as bits per state id (MemMap.flags): no object load per piece.
 const F_MEMMAP = 1;
 const F_INIT = 2;
@@ -991,6 +1004,78 @@ export class MemMap {
    */
   scanRanges(rs: RangeColumns, cb: (s: number, e: number, st: PageState, k: number) => void): void {
     this.scanEach({ S: rs.start, E: rs.end, n: rs.n }, cb);
+  }
+
+  /**
+   * The marked pages of ranges k0 <= k < k1 of rs (sorted by start, non-empty, disjoint; they may touch): cb(s, e,
+   * st) for each maximal run of pages of one state id that marks[id] marks, within the union of the ranges, in
+   * address order (pages past limitPfn left out). What a PageReader gives range by range with next(marks) over the
+   * ranges merged where they touch, its pieces merged where one continues the one before with the same id (a
+   * check's sweep over a million preserved blocks for the few wrong pages, src/check/kho-findings.ts). A range that
+   * is a layer block whole is read from its head and tail ids; when the layer is these very columns (attached from
+   * them, aligned), a block whose head and tail are unmarked costs a load or three in a loop of its own.
+   */
+  markedRuns(
+    rs: { readonly start: Float64Array; readonly end: Float64Array; readonly n: number },
+    marks: Uint8Array,
+    cb: (s: number, e: number, st: PageState) => void,
+    k0 = 0,
+    k1 = rs.n,
+  ): void {
+    const S = rs.start;
+    const E = rs.end;
+    const states = this.states;
+    const bS = this.bS;
+    const bE = this.bE;
+    const bH = this.bH;
+    const bT = this.bT;
+    const bN = this.live > 0 ? this.bN : 0;
+    // layer block k is range k (the same columns): no search for the block
+    const same =
+      bN > 0 &&
+      this.aligned &&
+      this.heads === S &&
+      bN === S.length &&
+      bE.buffer === E.buffer &&
+      bE.byteOffset === E.byteOffset &&
+      E.length === bN;
+    let sw: Sweep | null = null;
+    let b = 0;
+    // the run being built: [ps, pe) of id pid (-1: none)
+    let ps = 0;
+    let pe = 0;
+    let pid = -1;
+    const piece = (s: number, e: number, id: number): void => {
+      if (id === pid && s === pe) {
+        pe = e;
+        return;
+      }
+      if (pid >= 0) cb(ps, pe, states[pid]!);
+      ps = s;
+      pe = e;
+      pid = id;
+    };
+    for (let k = k0; k < k1; k++) {
+      if (same) {
+        k = firstMarkedBlock(bH, bT, marks, k, k1);
+        if (k >= k1) break;
+      }
+      const s = S[k]!;
+      const e = E[k]!;
+      if (same) b = k;
+      else if (bN) b = seekBlockEndingAfter(bE, bN, b, s);
+      if (bN && b < bN && bS[b] === s && bE[b] === e && bH[b]! >= 0) {
+        const h = bH[b]!;
+        const t = bT[b]!;
+        if (marks[h]) piece(s, s + 1, h);
+        if (e > s + 1 && marks[t]) piece(s + 1, e, t);
+        continue;
+      }
+      sw ??= this.bindSweep(new Sweep());
+      sw.range(s, e);
+      while (sw.next(marks)) piece(sw.s, sw.e, sw.id);
+    }
+    if (pid >= 0) cb(ps, pe, states[pid]!);
   }
 
   /**

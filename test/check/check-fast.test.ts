@@ -1,0 +1,217 @@
+// check()'s fast paths against its general ones (issue 10): on random KHO images over b-16g-2node (blocks that touch,
+// overlap, straddle a zone, node or memory boundary, sit in a hole, over scratch or past the end of memory, of every
+// order up to 2^16 pages), under random profiles, strategies and deferred init, check(tl) gives exactly the findings of
+// check(tl, { general: true }): codes, order, phases, kernel functions, pages, blocks and every range. The general
+// paths are the per-block loop of imageAgainstLayout(), the merged preserved ranges, identityPieces() and one
+// PageReader range per preserved range; the fast ones skip blocks inside one window of the layout, read the memmap's
+// block layer block by block (MemMap.markedRuns) and sweep the blocks between two boundaries with one node and zone.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Range } from '../../src/core/index.js';
+import type { Finding } from '../../src/check/kho-findings.js';
+import type { PageState } from '../../src/sim/memmap.js';
+import { MemMap } from '../../src/sim/memmap.js';
+import { check } from '../../src/check/kho-findings.js';
+import { replay } from '../../src/sim/replay.js';
+import { hostFromQemuTrace } from '../sim/host-from-trace.js';
+import type { BlockSpec } from '../sim/kho-fixtures.js';
+import { imageOf } from '../sim/kho-fixtures.js';
+import { scenarioOf } from '../sim/scenario-of.js';
+
+/** Pfns where b-16g-2node's layout changes: DMA/DMA32, the legacy hole, 4 GiB, scratch, the node boundary, the end. */
+const POINTS = [
+  0, 0x9f, 0x100, 0x1000, 0x4000, 0xbffe0, 0x100000, 0x180000, 0x190000, 0x280000, 0x400000, 0x480000,
+];
+
+/** Runs of blocks from a point: each next block starts where the one before ends, or a gap or overlap later. */
+const runArb = fc
+  .tuple(
+    fc.constantFrom(...POINTS),
+    fc.integer({ min: -700, max: 700 }),
+    fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: -2, max: 3 })), {
+      minLength: 1,
+      maxLength: 12,
+    }),
+  )
+  .map(([at, off, steps]) => {
+    const out: BlockSpec[] = [];
+    let pfn = Math.max(0, at + off);
+    for (const [o, gap] of steps) {
+      // mostly small orders (up to 2^20 pages: an int shift overflows at order 19); a gap of 0 touches the block
+      // before, a negative one overlaps it
+      const order = o > 12 ? o : o % 7;
+      out.push({ pfn, order });
+      pfn = Math.max(0, pfn + 2 ** order + (gap > 0 ? gap * 7 : gap < 0 ? -1 : 0));
+    }
+    return out;
+  });
+
+/** The blocks sorted, and without those that overlap one before them unless `overlap` (most images: disjoint). */
+function imageBlocks(runs: readonly BlockSpec[][], overlap: boolean): BlockSpec[] {
+  const sorted = runs.flat().sort((a, b) => a.pfn - b.pfn || a.order - b.order);
+  if (overlap) return sorted;
+  const out: BlockSpec[] = [];
+  let end = -1;
+  for (const b of sorted)
+    if (b.pfn >= end) {
+      out.push(b);
+      end = b.pfn + 2 ** b.order;
+    }
+  return out;
+}
+
+const ranges = (f: Finding) => [Array.from(f.ranges.starts), Array.from(f.ranges.ends)];
+const shape = (fs: readonly Finding[]) => fs.map((f) => ({ ...f, ranges: ranges(f) }));
+
+describe('check() fast paths', () => {
+  const host = hostFromQemuTrace('b-16g-2node');
+  it('give the findings of the general paths, in the same order, on random images', () => {
+    fc.assert(
+      fc.property(
+        fc.array(runArb, { minLength: 1, maxLength: 6 }),
+        fc.constantFrom('kho-v3', 'kho-v3-deferred-fix', 'v7.3', 'v7.2', 'v6.18'),
+        fc.constantFrom('none', 'init-deferred-page', 'init-page-from-nid', 'lazy-tail', 'zone-walk'),
+        fc.constantFrom('on' as const, 'off' as const),
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 0, max: 5 }),
+        (runs, profile, strategy, deferred, overlap, other) => {
+          const blocks = imageBlocks(runs, overlap === 0);
+          // the profile's ABI, or another one (an image the profile refuses: its blocks go to the buddy)
+          const own = profile === 'v6.18' ? 'kho-v1' : profile.startsWith('v7') ? 'kho-v4' : 'kho-v3';
+          const abi = other < 3 ? own : (['kho-v1', 'kho-v3', 'kho-v4'] as const)[other - 3]!;
+          const tl = replay(host, imageOf(blocks, { abi }), scenarioOf({ profile, strategy, deferred }));
+          const general = shape(check(tl, { general: true }));
+          expect(shape(check(tl))).toEqual(general);
+          if (process.env.CHK_LOG)
+            console.log(overlap === 0, general.map((f) => `${f.code}:${f.kernelFunction}`).join(' '));
+        },
+      ),
+      { numRuns: Number(process.env.CHK_RUNS ?? 60) },
+    );
+  });
+});
+
+/** A small map: two present ranges, blocks attached, then inits, frees, reserves and head writes over them. */
+const LIMIT = 120;
+const PRESENT = [
+  { start: 0, end: 50 },
+  { start: 60, end: 110 },
+];
+const A = { phase: 'test', fn: 'f' };
+const B = { phase: 'test', fn: 'g' };
+
+/** Sorted, non-empty, disjoint blocks, some touching the one before, some past the map. */
+const blocksArb = fc
+  .array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 8 })), { maxLength: 24 })
+  .map((steps) => {
+    const out: Range[] = [];
+    let pfn = 0;
+    for (const [gap, len] of steps) {
+      pfn += gap;
+      out.push({ start: pfn, end: pfn + len });
+      pfn += len;
+    }
+    return out;
+  });
+
+const opsArb = fc.array(
+  fc.tuple(
+    fc.integer({ min: 0, max: 4 }),
+    fc.integer({ min: 0, max: LIMIT }),
+    fc.integer({ min: 1, max: 30 }),
+    fc.integer({ min: 0, max: 5 }),
+  ),
+  { maxLength: 10 },
+);
+
+const PREDS: ((st: PageState) => boolean)[] = [
+  (st) => (st.memmap && st.initCount === 0) || st.buddy,
+  (st) => st.memmap && st.initCount > 0 && (st.nid !== 1 || st.zid !== 2),
+  (st) => st.khoOrder >= 0,
+  (st) => st.reserved,
+  (st) => st.memmap,
+];
+
+/** The marked runs page by page: each maximal run of one state pred marks, within the union of the ranges. */
+function pageByPage(m: MemMap, ranges: readonly Range[], pred: (st: PageState) => boolean): unknown[] {
+  const inside = new Set<number>();
+  for (const r of ranges) for (let p = r.start; p < Math.min(r.end, m.limitPfn); p++) inside.add(p);
+  const out: [number, number, PageState][] = [];
+  for (const p of [...inside].sort((a, b) => a - b)) {
+    const st = m.stateAt(p);
+    if (!pred(st)) continue;
+    const last = out[out.length - 1];
+    if (last && last[1] === p && last[2] === st) last[1] = p + 1;
+    else out.push([p, p + 1, st]);
+  }
+  return out;
+}
+
+describe('MemMap.markedRuns', () => {
+  it('gives the maximal runs of marked pages over blocks, layered or not, as a page-by-page walk does', () => {
+    fc.assert(
+      fc.property(blocksArb, opsArb, fc.nat(PREDS.length - 1), fc.nat(2), (blocks, ops, which, view) => {
+        const m = new MemMap(PRESENT, LIMIT);
+        const starts = Float64Array.from(blocks, (b) => b.start);
+        const ends = Float64Array.from(blocks, (b) => b.end);
+        m.attachBlocks(starts, ends);
+        for (const [kind, at, len, x] of ops) {
+          const r = [{ start: at, end: Math.min(at + len, LIMIT) }].filter((q) => q.end > q.start);
+          if (kind === 0)
+            m.initRanges(
+              r.map((q) => ({ ...q, nid: x % 2, zid: x % 3 })),
+              x % 2 ? A : B,
+            );
+          else if (kind === 1) m.free(r, A);
+          else if (kind === 2) m.reserve(r, B);
+          else if (kind === 3) {
+            // whole blocks (they stay in the layer), heads written over some
+            const some = blocks.filter((_, i) => (i + x) % 3 === 0 && blocks[i]!.end <= LIMIT);
+            m.initRanges(
+              some.map((q) => ({ ...q, nid: 1, zid: 2 })),
+              A,
+            );
+            m.writeKhoHeadColumns(
+              some.map((q) => q.start),
+              some.map(() => x),
+              true,
+              A,
+            );
+          } else m.clearKhoHeads(blocks.filter((_, i) => i % (x + 1) === 0).map((q) => q.start));
+        }
+        const pred = PREDS[which]!;
+        const marks = m.reader().mark(pred);
+        // the columns attached (the layer's own), a copy of them (found by search), or the blocks merged
+        const merged: { start: number; end: number }[] = [];
+        for (const b of blocks) {
+          const last = merged[merged.length - 1];
+          if (last && last.end === b.start) last.end = b.end;
+          else merged.push({ ...b });
+        }
+        const rs =
+          view === 0
+            ? { start: starts, end: ends, n: blocks.length }
+            : view === 1
+              ? { start: starts.slice(), end: ends.slice(), n: blocks.length }
+              : {
+                  start: Float64Array.from(merged, (b) => b.start),
+                  end: Float64Array.from(merged, (b) => b.end),
+                  n: merged.length,
+                };
+        const got: unknown[] = [];
+        m.markedRuns(rs, marks, (s, e, st) => got.push([s, e, st]));
+        expect(got).toEqual(pageByPage(m, blocks, pred));
+        // a part of the ranges: the runs of those ranges alone
+        const k0 = Math.min(1, rs.n);
+        const part: unknown[] = [];
+        m.markedRuns(rs, marks, (s, e, st) => part.push([s, e, st]), k0, rs.n);
+        const partRanges = Array.from({ length: rs.n - k0 }, (_, i) => ({
+          start: rs.start[k0 + i]!,
+          end: rs.end[k0 + i]!,
+        }));
+        expect(part).toEqual(pageByPage(m, partRanges, pred));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -2002,17 +2002,10 @@ export class MemMap {
         break;
       }
     }
-    const initState = (st: PageState, x: number): PageState => ({
-      ...UNINIT,
-      initCount: st.initCount + 1,
-      nid: pairs ? pairs[x]!.nid : Math.floor(x / 16) - 1,
-      zid: pairs ? pairs[x]!.zid : (x % 16) - 1,
-      initBy: actor.fn,
-    });
+    const initState = initStateOf(pairs, actor.fn);
     const next = this.memo(initState);
     // with the free: the state each init leaves, freed (reserved cleared, in the buddy allocator)
-    const freeState = (st: PageState): PageState => ({ ...st, reserved: false, buddy: true });
-    const freed = free ? this.memo(freeState) : null;
+    const freed = free ? this.memo(freedState) : null;
     const fx = freed ? (id: number, x: number): number => freed(next(id, x), 0) : next;
     // deferred init over the gaps between the blocks of a map whose copies replay it too: what it did, for them
     const share = free && this.shared && t === null && sorted === ranges ? this.shareBefore(sorted) : null;
@@ -2040,7 +2033,7 @@ export class MemMap {
         cover: { start: sorted.start, end: sorted.end, n: sorted.n },
       });
       if (share)
-        this.shareAfter(share, ranges, actor, free, (st, x) => freeState(initState(st, x)), [ev, fev]);
+        this.shareAfter(share, ranges, actor, free, initThenFreedStateOf(pairs, actor.fn), [ev, fev]);
     }
     return ev;
   }
@@ -2804,6 +2797,39 @@ export class MemMap {
     }
     return acc.ranges;
   }
+}
+
+/** The state __init_single_page() leaves over st, for a range with key x (initColumnsThen's keys and pairs). */
+function initStateOf(
+  pairs: readonly { nid: number; zid: number }[] | null,
+  fn: string,
+): (st: PageState, x: number) => PageState {
+  return (st, x) => ({
+    ...UNINIT,
+    initCount: st.initCount + 1,
+    nid: pairs ? pairs[x]!.nid : Math.floor(x / 16) - 1,
+    zid: pairs ? pairs[x]!.zid : (x % 16) - 1,
+    initBy: fn,
+  });
+}
+
+/** A state freed: reserved cleared, in the buddy allocator (__free_pages_core). */
+function freedState(st: PageState): PageState {
+  return { ...st, reserved: false, buddy: true };
+}
+
+/**
+ * initStateOf() then freedState(), for the record of a shared deferred init (MemMap.shareAfter): made here, not in
+ * initColumnsThen(), so the function the record keeps holds nothing of the map that recorded it (a closure made
+ * there shares its scope, which holds the map's memo functions and through them the map: a whole replay's memmap
+ * and events kept alive by the record for as long as the copies run).
+ */
+function initThenFreedStateOf(
+  pairs: readonly { nid: number; zid: number }[] | null,
+  fn: string,
+): (st: PageState, x: number) => PageState {
+  const init = initStateOf(pairs, fn);
+  return (st, x) => freedState(init(st, x));
 }
 
 /** One deferred init operation as a map did it, for its copies (MemMap.replayShared). */

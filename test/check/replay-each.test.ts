@@ -3,6 +3,8 @@
 // replay of each strategy on its own gives: same timeline counts, same findings, range for range. A variant whose
 // replay is an earlier one's (its strategy calls no hook in this boot, or is the same strategy, with the same restore
 // kinds) is not replayed again but relabelled: it must still read as its own replay, under its own strategy.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { rangeList } from '../../src/core/index.js';
 import { runKhoCells } from '../../src/check/check-runs.js';
@@ -422,6 +424,41 @@ describe('replayEach', () => {
       expect(seen(a)).toEqual(seen(alone));
       expect(seen(b)).toEqual(seen(alone));
     }
+  });
+  // the record of a shared deferred init outlives the copy that made it (the later copies read it): it must hold
+  // nothing of that copy's map, or every replay's memmap and events stay alive until the last strategy is done
+  it('the deferred init record keeps nothing of the map that recorded it', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const starts = Float64Array.from([10, 30]);
+    const ends = Float64Array.from([12, 34]);
+    shareReadOnly(starts, ends);
+    const ranges = {
+      start: Float64Array.from([0, 12, 34]),
+      end: Float64Array.from([10, 30, 60]),
+      nid: new Float64Array(3),
+      zid: new Float64Array(3).fill(1),
+      n: 3,
+    };
+    const INIT = { phase: 'page_alloc_init_late', fn: 'deferred_init_pages' };
+    const FREE = { phase: 'page_alloc_init_late', fn: 'deferred_free_pages' };
+    const memmap = new MemMap([{ start: 0, end: 100 }], 100);
+    memmap.attachBlocks(starts, ends);
+    memmap.shareDeferredInit();
+    const ctx = { memmap, pfnToNid: {} } as unknown as SimContext;
+    const later = forkContext(ctx).memmap;
+    // the first copy records the operation, then is dropped
+    const first = ((): WeakRef<MemMap> => {
+      const m = forkContext(ctx).memmap;
+      m.initThenFreeColumns(ranges, INIT, FREE);
+      return new WeakRef(m);
+    })();
+    await new Promise((r) => setImmediate(r));
+    gc();
+    expect(first.deref()).toBeUndefined();
+    // and the record still serves the later copy
+    later.initThenFreeColumns(ranges, INIT, FREE);
+    expect(later.sharedHits).toBe(1);
   });
   // a strategy whose only hook is restore() boots as one without hooks up to kho_restore (replay.ts
   // deserializeEffect): it goes on from a copy of that replay's state there, and still equals its replay alone; a

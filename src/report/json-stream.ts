@@ -189,6 +189,8 @@ interface Frame {
   table?: PreparedTable;
   /** RANGES: the bytes around a pair's numbers, on the first pairs. */
   pairs?: PairShape;
+  /** The templates of the pairs written a run at a time (pairRun). */
+  pairStamp?: PairStamp;
 }
 
 /** A `[start, end]` pair's bytes around its two numbers, at the pair's depth. */
@@ -362,12 +364,24 @@ export function* jsonChunks(
       }
     } else {
       const { starts, ends } = r;
-      for (; i < f.length && pos < chunkChars; i++) {
+      const st = (f.pairStamp ??= newPairStamp(s));
+      while (i < f.length && pos < chunkChars) {
+        // this pair and the ones after it of the same digit counts, copied from a template a block at a time and
+        // their digits written a column at a time (pairRun); the first pair, a number with no template, one by one
+        if (i > 0) {
+          const rows = pairRun(st, out, pos, i, f.length, chunkChars, starts, ends);
+          if (rows > 0) {
+            pos = st.pos;
+            i += rows;
+            continue;
+          }
+        }
         pos = put(out, pos, i === 0 ? open0 : openN);
         pos = putNumber(out, pos, starts[i]!);
         pos = put(out, pos, mid);
         pos = putNumber(out, pos, ends[i]!);
         pos = put(out, pos, close);
+        i++;
       }
     }
     f.written = f.i = i;
@@ -886,6 +900,112 @@ function stampColumn(
     }
   }
   return to;
+}
+
+/**
+ * The pair templates of one ranges frame: per (digits of start, digits of end), the bytes of a pair but for its
+ * numbers' last 8 digits (zeros until written), as stampRun's row shapes.
+ */
+interface PairStamp {
+  readonly shape: PairShape;
+  readonly shapes: Map<number, Shape>;
+  view: DataView | null;
+  viewOf: Uint8Array | null;
+  /** Scratch: where pairRun() stopped writing. */
+  pos: number;
+}
+
+function newPairStamp(shape: PairShape): PairStamp {
+  return { shape, shapes: new Map(), view: null, viewOf: null, pos: 0 };
+}
+
+/** A whole number 0 <= v < 2^53 (one that has a template). */
+function hasTemplate(v: number): boolean {
+  return v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v);
+}
+
+/** Low bound and high bound of the run a number keeps its template in (stampRun's rule), for pairRun. */
+function runBounds(v: number): [number, number] {
+  if (v >= E8) {
+    const lo = Math.floor(v / E8) * E8;
+    return [lo, Math.min(lo + E8, Number.MAX_SAFE_INTEGER + 1)];
+  }
+  const d = smallDigits(v);
+  return [d === 1 ? 0 : POW10[d - 1]!, POW10[d]!];
+}
+
+/**
+ * Pairs i, i+1, ... (not the first of the list) while each number keeps pair i's digit count and digits above the
+ * last 8, and they start before `chunkChars`: the same bytes as writing them one by one (put, putNumber), written as
+ * stampRun writes table rows (the template copied ahead a block at a time, then each column's digits in one tight
+ * loop, stampColumn). Returns the pairs written (0 when pair i has no template) and leaves the position in st.pos.
+ */
+function pairRun(
+  st: PairStamp,
+  out: Uint8Array,
+  pos: number,
+  i: number,
+  length: number,
+  chunkChars: number,
+  starts: ArrayLike<number>,
+  ends: ArrayLike<number>,
+): number {
+  const a = starts[i]!;
+  const b = ends[i]!;
+  if (!hasTemplate(a) || !hasTemplate(b)) return 0;
+  const da = digitCount(a);
+  const db = digitCount(b);
+  const key = da * 32 + db;
+  let shape = st.shapes.get(key);
+  if (shape === undefined) {
+    const { openN, mid, close } = st.shape;
+    const bytes = new Uint8Array(openN.length + da + mid.length + db + close.length);
+    bytes.set(openN, 0);
+    bytes.set(mid, openN.length + da);
+    bytes.set(close, bytes.length - close.length);
+    const ends2 = Int32Array.from([openN.length + da, openN.length + da + mid.length + db]);
+    st.shapes.set(key, (shape = { bytes, ends: ends2, highs: Float64Array.from([-1, -1]) }));
+  }
+  const { bytes, ends: at, highs } = shape;
+  // the digits above the last 8 kept in the template, written there when they change
+  const ha = a >= E8 ? Math.floor(a / E8) : -1;
+  const hb = b >= E8 ? Math.floor(b / E8) : -1;
+  if (ha >= 0 && ha !== highs[0]) {
+    putDigitsBefore(bytes, at[0]! - 8, ha);
+    highs[0] = ha;
+  }
+  if (hb >= 0 && hb !== highs[1]) {
+    putDigitsBefore(bytes, at[1]! - 8, hb);
+    highs[1] = hb;
+  }
+  const [loA, hiA] = runBounds(a);
+  const [loB, hiB] = runBounds(b);
+  const len = bytes.length;
+  const most = Math.min(length - i, Math.ceil((chunkChars - pos) / len));
+  out.set(bytes, pos);
+  if (st.viewOf !== out) {
+    st.viewOf = out;
+    st.view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  }
+  const view = st.view!;
+  const wholeA = isIntegerArray(starts);
+  const wholeB = isIntegerArray(ends);
+  let copies = 1;
+  let m = 0;
+  while (m < most) {
+    if (m === copies) {
+      const c = Math.min(copies, most - copies, STAMP_BLOCK);
+      out.copyWithin(pos + copies * len, pos, pos + c * len);
+      copies += c;
+    }
+    let stop = stampColumn(out, view, starts, i, m, copies, pos + at[0]!, len, loA, hiA, wholeA, highs[0]!);
+    if (stop > m)
+      stop = stampColumn(out, view, ends, i, m, stop, pos + at[1]!, len, loB, hiB, wholeB, highs[1]!);
+    m = stop;
+    if (m < copies) break;
+  }
+  st.pos = pos + m * len;
+  return m;
 }
 
 /** Rows a stamped run copies its template ahead by, at most, per copy: what a row that ends the run may waste. */

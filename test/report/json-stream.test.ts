@@ -414,6 +414,39 @@ describe('streamed arrays', () => {
         }
   });
 
+  it('jsonRanges: runs of pairs of one shape (sorted pfns crossing 10^8 steps and digit counts) as JSON.stringify', () => {
+    // pairRun writes a run of pairs from one template: each number's digit count and digits above the last 8 kept,
+    // the last 8 written a column at a time; a pair that leaves the run (or has no template) starts another
+    const r = prng(20261202);
+    for (let trial = 0; trial < 40; trial++) {
+      const n = 1 + Math.floor(r() * 3000);
+      const starts = new Float64Array(n);
+      const ends = new Float64Array(n);
+      // near a power of ten or a multiple of 10^8, with steps small and large (24 TiB hosts: pfns past 2^32)
+      let p = [0, 9_999_000, 99_990_000, 199_999_000, 999_999_000, 6_400_000_000, 2 ** 53 - 5000][trial % 7]!;
+      for (let i = 0; i < n; i++) {
+        p += [1, 2, 7, 512, 4096, 1_000_000][Math.floor(r() * 6)]!;
+        const len = [1, 2, 512, 99_999_999][Math.floor(r() * 4)]!;
+        starts[i] = p;
+        ends[i] = p + len;
+        p += len;
+        const odd = r();
+        if (odd < 0.01) starts[i] = [1.5, NaN, -1, 2 ** 53, Infinity][Math.floor(r() * 5)]!;
+        else if (odd < 0.02) ends[i] = [0.25, -0, 1e21][Math.floor(r() * 3)]!;
+      }
+      const objs = Array.from(starts, (s, i) => ({ start: s, end: ends[i]! }));
+      const want = JSON.stringify({ f: [{ ranges: objs.map((x) => [x.start, x.end]) }] }, null, 2);
+      const chunkChars = [1, 300, 4096, 1 << 16][trial % 4]!;
+      let got = '';
+      for (const c of jsonChunks(
+        { f: [{ ranges: jsonRanges({ count: n, starts, ends }) }] },
+        { chunkChars, reuseBuffer: trial % 2 === 0 },
+      ))
+        got += asText(c);
+      expect(got).toBe(want);
+    }
+  });
+
   it('never holds the whole text: a million ranges come out in chunks of the size asked for', () => {
     const n = 1_000_000;
     const starts = new Float64Array(n);

@@ -247,6 +247,98 @@ export interface InitColumns {
   readonly sortedDisjoint?: boolean;
 }
 
+/**
+ * __init_single_page() ranges over preserved blocks as rows in address order (an init queue of a million blocks
+ * consumed in place): row r with from[r] >= 0 stands for the blocks from[r] .. to[r] - 1 of the block columns, one
+ * range per block, each [blockStart[y], blockEnd[y]) whole (the gaps between them untouched); a row with from[r] -1
+ * is the range [start[r], end[r]). Every range of row r has node nid[r] and zone zid[r]. A zone stretch of a million
+ * blocks is one row; blockRowsColumns() lists the ranges one by one (the general form).
+ */
+export interface BlockInitRows {
+  readonly blockStart: Float64Array;
+  readonly blockEnd: Float64Array;
+  readonly from: Int32Array;
+  readonly to: Int32Array;
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  readonly nid: Float64Array;
+  readonly zid: Float64Array;
+  readonly n: number;
+}
+
+/** The ranges of the rows one by one, in row order (a block row's blocks one range each): start and end columns. */
+function blockRowsRanges(rows: BlockInitRows): { start: Float64Array; end: Float64Array; n: number } {
+  const { from, to, n } = rows;
+  let m = 0;
+  for (let r = 0; r < n; r++) m += from[r]! >= 0 ? to[r]! - from[r]! : 1;
+  const start = new Float64Array(m);
+  const end = new Float64Array(m);
+  let k = 0;
+  for (let r = 0; r < n; r++) {
+    const f = from[r]!;
+    if (f >= 0) {
+      start.set(rows.blockStart.subarray(f, to[r]!), k);
+      end.set(rows.blockEnd.subarray(f, to[r]!), k);
+      k += to[r]! - f;
+    } else {
+      start[k] = rows.start[r]!;
+      end[k++] = rows.end[r]!;
+    }
+  }
+  return { start, end, n: m };
+}
+
+/** The ranges of the rows one by one, in row order, with their nodes and zones: the general form of the rows. */
+export function blockRowsColumns(rows: BlockInitRows, sortedDisjoint = false): InitColumns {
+  const { start, end, n: m } = blockRowsRanges(rows);
+  const nid = new Float64Array(m);
+  const zid = new Float64Array(m);
+  for (let r = 0, k = 0; r < rows.n; r++) {
+    const c = rows.from[r]! >= 0 ? rows.to[r]! - rows.from[r]! : 1;
+    nid.fill(rows.nid[r]!, k, k + c);
+    zid.fill(rows.zid[r]!, k, k + c);
+    k += c;
+  }
+  return sortedDisjoint ? { start, end, nid, zid, n: m, sortedDisjoint } : { start, end, nid, zid, n: m };
+}
+
+/**
+ * Each range's node and zone as one key for an init's state function: (nid + 1) * 16 + (zid + 1) for small integers
+ * (all real ones), else (pairs not null) the index of the distinct (nid, zid) pair (either fits 32 bits: nid < 2^20,
+ * fewer pairs than ranges).
+ */
+function initKeys(
+  nids: ArrayLike<number>,
+  zids: ArrayLike<number>,
+  n: number,
+): { keys: Int32Array; pairs: { nid: number; zid: number }[] | null } {
+  const keys = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const nid = nids[k]!;
+    const zid = zids[k]!;
+    if (zid >= -1 && zid < 15 && nid >= -1 && nid < 0xfffff && Number.isInteger(nid + zid))
+      keys[k] = (nid + 1) * 16 + (zid + 1);
+    else {
+      const pairs: { nid: number; zid: number }[] = [];
+      const seen = new Map<string, number>();
+      for (let j = 0; j < n; j++) {
+        const pair = { nid: nids[j]!, zid: zids[j]! };
+        const key = `${pair.nid}|${pair.zid}`;
+        let x = seen.get(key);
+        if (x === undefined) seen.set(key, (x = pairs.push(pair) - 1));
+        keys[j] = x;
+      }
+      return { keys, pairs };
+    }
+  }
+  return { keys, pairs: null };
+}
+
+/** a and b are the same column (one is a view of the other's whole buffer span). */
+function sameColumn(a: Float64Array, b: Float64Array): boolean {
+  return a === b || (a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.length === b.length);
+}
+
 /** Ranges in columns: [S[k], E[k]) for k < n (no object per range). */
 interface Cols {
   readonly S: ArrayLike<number>;
@@ -1474,6 +1566,8 @@ export class MemMap {
    * takes any order): then each range's pages are counted just before they are written, and what a range finds is
    * what it would find before the whole operation. The runs are only written at the end (bgApplyIds), the layer
    * blocks in place; the counts come in the operation's order, so the ranges they report join as tally()'s do.
+   * `carry`: the ranges go on an operation already under way (initBlockRows): counted into its tally, their pieces of
+   * the runs added to its pieces, which it writes at its end.
    */
   private sweepOp(
     S: ArrayLike<number>,
@@ -1483,8 +1577,9 @@ export class MemMap {
     fx: ((id: number, x: number) => number) | null,
     count: boolean,
     init: { readonly nid: ArrayLike<number>; readonly zid: ArrayLike<number> } | null = null,
+    carry: Tally | null = null,
   ): Tally {
-    const t = new Tally(this.flags, this.idNid, this.idZid, init !== null);
+    const t = carry ?? new Tally(this.flags, this.idNid, this.idZid, init !== null);
     const bS = this.bS;
     const bE = this.bE;
     const bH = this.bH;
@@ -1492,8 +1587,10 @@ export class MemMap {
     const bN = this.live > 0 ? this.bN : 0;
     // read before any interning: fx() only ever gets the ids of pages before the write, which exist now
     const fl = this.flags;
-    this.pcN = 0;
-    this.pcG = 0;
+    if (!carry) {
+      this.pcN = 0;
+      this.pcG = 0;
+    }
     // the last head and tail written: neighbouring blocks mostly repeat both
     let hIn = -1;
     let hX = NaN;
@@ -1576,7 +1673,7 @@ export class MemMap {
       }
     }
     const np = this.pcN;
-    if (fx && np) {
+    if (fx && np && !carry) {
       const pX = this.pcX;
       this.bgApplyIds({ S: this.pcS, E: this.pcE, n: np }, (id, j) => fx(id, pX[j]!));
     }
@@ -1980,28 +2077,8 @@ export class MemMap {
       );
       sorted = pick(idx);
     }
-    // each range's node and zone as one key: (nid + 1) * 16 + (zid + 1) for small integers (all real ones), else
-    // the index of the distinct (nid, zid) pair (either fits 32 bits: nid < 2^20, fewer pairs than ranges)
-    const keys = new Int32Array(sorted.n);
-    let pairs: { nid: number; zid: number }[] | null = null;
-    for (let k = 0; k < sorted.n; k++) {
-      const nid = sorted.nid[k]!;
-      const zid = sorted.zid[k]!;
-      if (zid >= -1 && zid < 15 && nid >= -1 && nid < 0xfffff && Number.isInteger(nid + zid))
-        keys[k] = (nid + 1) * 16 + (zid + 1);
-      else {
-        pairs = [];
-        const seen = new Map<string, number>();
-        for (let j = 0; j < sorted.n; j++) {
-          const pair = { nid: sorted.nid[j]!, zid: sorted.zid[j]! };
-          const key = `${pair.nid}|${pair.zid}`;
-          let x = seen.get(key);
-          if (x === undefined) seen.set(key, (x = pairs.push(pair) - 1));
-          keys[j] = x;
-        }
-        break;
-      }
-    }
+    // each range's node and zone as one key
+    const { keys, pairs } = initKeys(sorted.nid, sorted.zid, sorted.n);
     const initState = initStateOf(pairs, actor.fn);
     const next = this.memo(initState);
     // with the free: the state each init leaves, freed (reserved cleared, in the buddy allocator)
@@ -2036,6 +2113,138 @@ export class MemMap {
         this.shareAfter(share, ranges, actor, free, initThenFreedStateOf(pairs, actor.fn), [ev, fev]);
     }
     return ev;
+  }
+
+  /**
+   * initColumns() of the ranges of block rows (blockRowsColumns(rows)) with the rows in address order and disjoint
+   * (a block row's blocks as well). When the layer was attached from the rows' block columns, a block row is a walk
+   * of those layer blocks by index (each whole: its head and tail counted and written in their columns, a block out
+   * of the layer counted and written with the runs), with no range columns but the event's cover; range rows go
+   * through sweepOp() within the same operation. Otherwise the ranges one by one through initColumns(). The
+   * property test in test/sim/memmap-layer.test.ts holds the two to the same events and pages.
+   */
+  initBlockRows(rows: BlockInitRows, actor: Actor): PageEvent | null {
+    const { from, to, n: R } = rows;
+    const bN = this.bN;
+    let ok = R > 0 && this.onePass() && this.aligned && this.heads === rows.blockStart;
+    ok &&= sameColumn(this.bS, rows.blockStart) && sameColumn(this.bE, rows.blockEnd);
+    let prevEnd = -Infinity;
+    for (let r = 0; r < R && ok; r++) {
+      const f = from[r]!;
+      if (f >= 0) {
+        // the layer's blocks (sorted and disjoint: attached aligned)
+        ok = to[r]! > f && to[r]! <= bN && rows.blockStart[f]! >= prevEnd;
+        if (ok) prevEnd = rows.blockEnd[to[r]! - 1]!;
+      } else {
+        ok = rows.end[r]! > rows.start[r]! && rows.start[r]! >= prevEnd;
+        prevEnd = rows.end[r]!;
+      }
+    }
+    if (!ok) return this.initColumns(blockRowsColumns(rows), actor);
+    const { keys, pairs } = initKeys(rows.nid, rows.zid, R);
+    const fx = this.memo(initStateOf(pairs, actor.fn));
+    const t = new Tally(this.flags, this.idNid, this.idZid, true);
+    const bS = this.bS;
+    const bE = this.bE;
+    const bH = this.bH;
+    const bT = this.bT;
+    // read before any interning: the ids of the pages before the write all exist now
+    const fl = this.flags;
+    this.pcN = 0;
+    this.pcG = 0;
+    let hIn = -1;
+    let hX = NaN;
+    let hOut = -1;
+    let tIn = -1;
+    let tX = NaN;
+    let tOut = -1;
+    let fi = 0;
+    for (let r = 0; r < R; r++) {
+      const f = from[r]!;
+      if (f < 0) {
+        // range rows, as many as come together: sweepOp() within this operation
+        let r1 = r + 1;
+        while (r1 < R && from[r1]! < 0) r1++;
+        this.sweepOp(
+          rows.start.subarray(r, r1),
+          rows.end.subarray(r, r1),
+          r1 - r,
+          keys.subarray(r, r1),
+          fx,
+          true,
+          { nid: rows.nid.subarray(r, r1), zid: rows.zid.subarray(r, r1) },
+          t,
+        );
+        r = r1 - 1;
+        continue;
+      }
+      const x = keys[r]!;
+      t.nid = rows.nid[r]!;
+      t.zid = rows.zid[r]!;
+      const y1 = to[r]!;
+      for (let y = f; y < y1; y++) {
+        const h = bH[y]!;
+        const hs = bS[y]!;
+        const he = bE[y]!;
+        if (h < 0) {
+          // out of the layer: its pages are the runs'
+          fi = this.tallyRuns(t, hs, he, fi);
+          this.pushPiece(hs, he, x);
+          continue;
+        }
+        t.visit(hs, hs + 1, h);
+        if (fl[h]! & F_MEMMAP) {
+          if (h !== hIn || x !== hX) {
+            hIn = h;
+            hX = x;
+            hOut = fx(h, x);
+          }
+          if (hOut !== h) {
+            // read after fx(): interning a new state grows the per-id columns
+            const blk = this.blkPages;
+            bH[y] = hOut;
+            blk[h] = blk[h]! - 1;
+            blk[hOut] = blk[hOut]! + 1;
+          }
+        }
+        if (he > hs + 1) {
+          const tt = bT[y]!;
+          t.visit(hs + 1, he, tt);
+          if (fl[tt]! & F_MEMMAP) {
+            if (tt !== tIn || x !== tX) {
+              tIn = tt;
+              tX = x;
+              tOut = fx(tt, x);
+            }
+            if (tOut !== tt) {
+              const blk = this.blkPages;
+              bT[y] = tOut;
+              blk[tt] = blk[tt]! - (he - hs - 1);
+              blk[tOut] = blk[tOut]! + (he - hs - 1);
+            }
+          }
+        }
+      }
+    }
+    const np = this.pcN;
+    if (np) {
+      const pX = this.pcX;
+      this.bgApplyIds({ S: this.pcS, E: this.pcE, n: np }, (id, j) => fx(id, pX[j]!));
+    }
+    // the ranges the operation covered, one by one (the event's cover, as initColumns() keeps its batch)
+    const cols = blockRowsRanges(rows);
+    const m = cols.n;
+    return this.record(actor, 'init', cols.start[0]!, cols.end[m - 1]!, t.pages, {
+      ...(m === 1 ? { nid: rows.nid[0]!, zid: rows.zid[0]! } : {}),
+      noMemmapPages: t.noMap.pages,
+      doubleInitPages: t.dbl.pages,
+      doubleInitRanges: t.dbl.cols,
+      khoLostPages: t.lost.pages,
+      khoLostRanges: t.lost.cols,
+      identityChangedPages: t.ident.pages,
+      identityChangedRanges: t.ident.cols,
+      cover: { start: cols.start, end: cols.end, n: m },
+    });
   }
 
   // ---- deferred init shared between copies (src/sim/replay.ts replayEach, src/sim/fork.ts) -------------------

@@ -6,8 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Range } from '../../src/core/index.js';
-import type { EventRanges, PageState } from '../../src/sim/index.js';
-import { MemMap } from '../../src/sim/index.js';
+import type { BlockInitRows, EventRanges, PageState } from '../../src/sim/index.js';
+import { blockRowsColumns, MemMap } from '../../src/sim/index.js';
 
 /** An event's range columns as Range objects. */
 const rangesOf = (r: EventRanges) =>
@@ -32,6 +32,7 @@ type Op =
   | { kind: 'clearRead'; pfns: ArrayLike<number>; except?: number[] }
   | { kind: 'ids'; pfns: ArrayLike<number> }
   | { kind: 'pattern'; start: number; end: number; stride: number; last: boolean; points: number[] }
+  | { kind: 'blockRows'; rows: BlockInitRows }
   | { kind: 'attach' };
 
 /** Sorted, disjoint, non-empty ranges from cut points. */
@@ -128,6 +129,9 @@ function apply(m: MemMap, op: Op, promised = false): void {
       op.fn ? B : A,
     );
   else if (op.kind === 'init') m.initRanges(op.ranges, op.fn ? B : A);
+  // a map with a layer walks the rows' blocks (or lists the ranges when it cannot); the plain map gets the ranges
+  else if (op.kind === 'blockRows' && promised) m.initBlockRows(op.rows, B);
+  else if (op.kind === 'blockRows') m.initColumns(blockRowsColumns(op.rows), B);
   else if (op.kind === 'reserve') m.reserve(op.ranges, A);
   else if (op.kind === 'free') m.free(op.ranges, A);
   else if (op.kind === 'initFree') {
@@ -170,14 +174,77 @@ function apply(m: MemMap, op: Op, promised = false): void {
 }
 
 /**
- * Block ops as the KHO phases do them: whole blocks, heads, tails; and, on `starts` (the column of block starts the
- * layer was attached from, which the memmap takes as its heads when every block is layered), kho_memory_init's head
- * write and kho_restore's look, clear and read of every head.
+ * Block rows over the block columns starts/ends as a flushed initDeferredBlocks() queue makes them: stretches of
+ * whole blocks of one node and zone and, in their place, ranges of a block cut at first_deferred_pfn or split at a
+ * zone boundary, or of a gap; blocks skipped. In address order and disjoint, but for `c % 13 === 12`, which queues a
+ * stretch wherever it is (the map must then list the ranges).
  */
-function blockOps(blocks: readonly Range[], pick: readonly number[], starts: Float64Array): Op[] {
+function blockRowsOf(starts: Float64Array, ends: Float64Array, pick: readonly number[]): BlockInitRows {
+  const from: number[] = [];
+  const to: number[] = [];
+  const start: number[] = [];
+  const end: number[] = [];
+  const nid: number[] = [];
+  const zid: number[] = [];
+  const row = (f: number, t: number, s: number, e: number, c: number): void => {
+    from.push(f);
+    to.push(t);
+    start.push(s);
+    end.push(e);
+    nid.push((c >> 2) % 2);
+    zid.push((c >> 3) % 3);
+  };
+  let last = -Infinity;
+  for (let i = 0; i < starts.length; i++) {
+    const c = pick[(i * 7) % pick.length]! + i;
+    const s = starts[i]!;
+    const e = ends[i]!;
+    const r = from.length - 1;
+    const inOrder = s >= last;
+    if (c % 6 === 0 || (!inOrder && c % 13 !== 12)) continue;
+    if (c % 6 <= 2 || c % 13 === 12) {
+      // whole: the open stretch goes on when it ends with the block before and has the same node and zone
+      if (r >= 0 && to[r] === i && from[r]! >= 0 && nid[r] === (c >> 2) % 2 && zid[r] === (c >> 3) % 3)
+        to[r] = i + 1;
+      else row(i, i + 1, 0, 0, c);
+    } else if (c % 6 === 3) {
+      // split in two with different zones, or cut at a pfn past its head
+      const m = s + 1 + (c % (e - s));
+      row(-1, -1, s, m, c);
+      if (m < e) row(-1, -1, m, e, c + 8);
+    } else if (c % 6 === 4 && e > s + 1) row(-1, -1, s + 1, e, c);
+    else if (i + 1 < starts.length && starts[i + 1]! > e) row(-1, -1, e, starts[i + 1]!, c);
+    last = Math.max(last, e, end[end.length - 1] ?? -Infinity);
+  }
+  return {
+    blockStart: starts,
+    blockEnd: ends,
+    from: Int32Array.from(from),
+    to: Int32Array.from(to),
+    start: Float64Array.from(start),
+    end: Float64Array.from(end),
+    nid: Float64Array.from(nid),
+    zid: Float64Array.from(zid),
+    n: from.length,
+  };
+}
+
+/**
+ * Block ops as the KHO phases do them: whole blocks, heads, tails; and, on `starts` (the column of block starts the
+ * layer was attached from, which the memmap takes as its heads when every block is layered), kho_memory_init's
+ * deferred init of the blocks (block rows over starts/ends) and head write and kho_restore's look, clear and read of
+ * every head.
+ */
+function blockOps(
+  blocks: readonly Range[],
+  pick: readonly number[],
+  starts: Float64Array,
+  ends: Float64Array,
+): Op[] {
   const disjoint = blocks.filter((b, i) => i === 0 || b.start >= blocks[i - 1]!.end);
   const heads = [...new Set(disjoint.map((b) => b.start))].filter((p) => p < LIMIT);
   return [
+    { kind: 'blockRows', rows: blockRowsOf(starts, ends, pick) },
     {
       kind: 'init',
       ranges: disjoint
@@ -198,6 +265,8 @@ function blockOps(blocks: readonly Range[], pick: readonly number[], starts: Flo
     // kho_restore's clear and read of the heads it restores
     { kind: 'clearRead', pfns: heads.filter((_, i) => pick[i % pick.length]! % 3 !== 1) },
     { kind: 'heads', pfns: starts, orders: Float64Array.from(starts, (_, i) => (i + pick[0]!) % 4) },
+    // again over initialised pages and KHO heads (double inits, lost orders, other nodes and zones)
+    { kind: 'blockRows', rows: blockRowsOf(starts, ends, [...pick].reverse()) },
     // deferred init's init and free of the gaps between the blocks
     {
       kind: 'initFree',
@@ -282,7 +351,13 @@ describe('MemMap block layer', () => {
         fc.array(fc.nat(10), { minLength: 1, maxLength: 5 }),
         (blocks, before, after, pick) => {
           const starts = Float64Array.from(blocks, (b) => b.start);
-          const ops = [...before, { kind: 'attach' } as Op, ...blockOps(blocks, pick, starts), ...after];
+          const ends = Float64Array.from(blocks, (b) => b.end);
+          const ops = [
+            ...before,
+            { kind: 'attach' } as Op,
+            ...blockOps(blocks, pick, starts, ends),
+            ...after,
+          ];
           const plain = new MemMap(PRESENT, LIMIT);
           const layered = new MemMap(PRESENT, LIMIT);
           // the same layer without the one pass over it (tally() then applyIds() per operation)
@@ -290,11 +365,7 @@ describe('MemMap block layer', () => {
           for (const op of ops) {
             // typed columns (taken as they are when every block is layered) or plain arrays (copied)
             for (const m of [layered, general]) {
-              if (op.kind === 'attach' && pick[0]! % 2 === 0)
-                m.attachBlocks(
-                  starts,
-                  Float64Array.from(blocks, (b) => b.end),
-                );
+              if (op.kind === 'attach' && pick[0]! % 2 === 0) m.attachBlocks(starts, ends);
               else if (op.kind === 'attach')
                 m.attachBlocks(
                   blocks.map((b) => b.start),
@@ -348,7 +419,15 @@ describe('MemMap block layer', () => {
             blocks.map((b) => b.end),
           );
           const starts = Float64Array.from(blocks, (b) => b.start);
-          for (const op of [...blockOps(blocks, pick, starts), ...ops])
+          for (const op of [
+            ...blockOps(
+              blocks,
+              pick,
+              starts,
+              Float64Array.from(blocks, (b) => b.end),
+            ),
+            ...ops,
+          ])
             if (op.kind !== 'attach') apply(m, op);
           const end = start + len;
           const offsets = last ? [0, stride - 1] : [0];
@@ -402,11 +481,9 @@ describe('MemMap block layer', () => {
         (blocks, ops, pick, ranges, which) => {
           const m = new MemMap(PRESENT, LIMIT);
           const starts = Float64Array.from(blocks, (b) => b.start);
-          m.attachBlocks(
-            starts,
-            Float64Array.from(blocks, (b) => b.end),
-          );
-          for (const op of [...blockOps(blocks, pick, starts), ...ops])
+          const ends = Float64Array.from(blocks, (b) => b.end);
+          m.attachBlocks(starts, ends);
+          for (const op of [...blockOps(blocks, pick, starts, ends), ...ops])
             if (op.kind !== 'attach') apply(m, op);
           const pieces = (skipLayer: boolean): number[][] => {
             const r = m.reader(skipLayer);

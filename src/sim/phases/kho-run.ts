@@ -5,6 +5,7 @@ import { firstEndingAfter, GrowableColumns, lowerBound, upperBound } from '../..
 import type { SimContext } from '../context.js';
 import type { Layout } from '../layout.js';
 import type { KernelProfile } from '../profiles.js';
+import type { BlockInitRows } from '../memmap.js';
 import type { KhoStrategy, StrategyContext, StrategyPageView } from '../strategies/index.js';
 import type { KhoImageInput, KhoRestoreKind } from './kho-types.js';
 import { KHO_RESTORE_KINDS, KhoBlocks } from './kho-types.js';
@@ -265,6 +266,120 @@ class InitQueue extends GrowableColumns<
     const f = this.fns.indexOf(fn);
     return f < 0 ? this.fns.push(fn) - 1 : f;
   }
+
+  // Stretches of whole blocks queued as one row each (initDeferredBlocks: a million blocks, a few dozen stretches):
+  // run j is the ranges [S[y], E[y]) of blocks y = from[j] .. to[j] - 1 of the columns runS[j]/runE[j], in order and
+  // disjoint, each with node runNid[j], zone runZid[j] and fn runFn[j]; it comes after the first runAt[j] rows.
+  private readonly runS: Float64Array[] = [];
+  private readonly runE: Float64Array[] = [];
+  private readonly runFrom: number[] = [];
+  private readonly runTo: number[] = [];
+  private readonly runNid: number[] = [];
+  private readonly runZid: number[] = [];
+  private readonly runFn: number[] = [];
+  private readonly runAt: number[] = [];
+
+  /** Stretches queued. */
+  get runs(): number {
+    return this.runFrom.length;
+  }
+
+  /**
+   * Queue blocks from .. to - 1 of the columns S/E whole, one range each, after the rows queued so far: the caller
+   * has checked that each is non-empty and starts at or after the end of the one before.
+   */
+  pushBlocks(
+    S: Float64Array,
+    E: Float64Array,
+    from: number,
+    to: number,
+    nid: number,
+    zid: number,
+    f: number,
+  ): void {
+    this.runS.push(S);
+    this.runE.push(E);
+    this.runFrom.push(from);
+    this.runTo.push(to);
+    this.runNid.push(nid);
+    this.runZid.push(zid);
+    this.runFn.push(f);
+    this.runAt.push(this.n);
+  }
+
+  /**
+   * The queue as block rows in queue order (stretches among the rows), when every range is non-empty and starts at
+   * or after the end of all before it, of one fn, and the stretches index one pair of columns; else null.
+   */
+  blockRows(): BlockInitRows | null {
+    const J = this.runFrom.length;
+    if (this.fns.length !== 1 || J === 0) return null;
+    const S = this.runS[0]!;
+    const E = this.runE[0]!;
+    const R = this.n + J;
+    const rows = {
+      blockStart: S,
+      blockEnd: E,
+      from: new Int32Array(R),
+      to: new Int32Array(R),
+      start: new Float64Array(R),
+      end: new Float64Array(R),
+      nid: new Float64Array(R),
+      zid: new Float64Array(R),
+      n: R,
+    };
+    let last = -Infinity;
+    let k = 0;
+    let r = 0;
+    for (let j = 0; j <= J; j++) {
+      const upto = j < J ? this.runAt[j]! : this.n;
+      for (; k < upto; k++, r++) {
+        const s = this.start[k]!;
+        const e = this.end[k]!;
+        if (!(s >= last && e > s)) return null;
+        last = e;
+        rows.from[r] = -1;
+        rows.start[r] = s;
+        rows.end[r] = e;
+        rows.nid[r] = this.nid[k]!;
+        rows.zid[r] = this.zid[k]!;
+      }
+      if (j === J) break;
+      if (this.runS[j] !== S || this.runE[j] !== E) return null;
+      const from = this.runFrom[j]!;
+      const to = this.runTo[j]!;
+      if (!(S[from]! >= last)) return null;
+      last = E[to - 1]!;
+      rows.from[r] = from;
+      rows.to[r] = to;
+      rows.nid[r] = this.runNid[j]!;
+      rows.zid[r] = this.runZid[j]!;
+      r++;
+    }
+    return rows;
+  }
+
+  /** The same queue with every stretch listed block by block in its place: rows only. */
+  expanded(): InitQueue {
+    const q = new InitQueue();
+    const J = this.runFrom.length;
+    let total = this.n;
+    for (let j = 0; j < J; j++) total += this.runTo[j]! - this.runFrom[j]!;
+    q.room(total);
+    let k = 0;
+    for (let j = 0; j <= J; j++) {
+      const upto = j < J ? this.runAt[j]! : this.n;
+      for (; k < upto; k++)
+        q.push(this.start[k]!, this.end[k]!, this.nid[k]!, this.zid[k]!, this.fns[this.fn[k]!]!);
+      if (j === J) break;
+      const S = this.runS[j]!;
+      const E = this.runE[j]!;
+      const fn = this.fns[this.runFn[j]!]!;
+      for (let y = this.runFrom[j]!; y < this.runTo[j]!; y++)
+        q.push(S[y]!, E[y]!, this.runNid[j]!, this.runZid[j]!, fn);
+    }
+    return q;
+  }
 }
 
 /** Every queued range is non-empty and starts at or after the end of all before it (nothing to sort or clip). */
@@ -421,26 +536,27 @@ export class StrategyRunner implements StrategyContext {
     const index = blocks.index;
     const n = blocks.length;
     if (n === 0) return;
-    // a range a block, and a few more for blocks split at a zone or node boundary: room for all of them at once (a
-    // million-range queue grown for one split block would copy all of it into twice the room)
-    this.ops.room(n + 1024);
     // early_pfn_to_nid() after memblock is discarded records an observation per call: the per-block path
-    if (this.ctx.memblockDiscarded && !this.ctx.arch.ARCH_KEEP_MEMBLOCK)
+    if (this.ctx.memblockDiscarded && !this.ctx.arch.ARCH_KEEP_MEMBLOCK) {
+      // a range a block, and a few more for blocks split at a zone or node boundary: room for all of them at once (a
+      // million-range queue grown for one split block would copy all of it into twice the room)
+      this.ops.room(n + 1024);
       return this.initDeferredEach(blocks, fn);
+    }
     const q = this.ops;
     // fn numbered at its first range, as push() does
     let f = -1;
     const look = this.ctx.pfnToNid;
     const cfdp = this.ctx.currentFirstDeferredPfn;
     const online = this.online;
-    // the queue's columns and count in locals, written back around the (rare) per-block call; every call in the
-    // loop below is small enough to inline, so no pfn (past 2^31 at 24 TiB) is boxed into a heap number per block
-    let qS = q.start;
-    let qE = q.end;
-    let qN = q.nid;
-    let qZ = q.zid;
-    let qF = q.fn;
-    let k = q.n;
+    // the blocks queued whole, one range each in their zone stretch, as stretches of consecutive blocks of one node
+    // and zone (pushBlocks: the block columns are the queue's, a million blocks a few dozen rows); a block cut at
+    // first_deferred_pfn or at a zone boundary queues its ranges as rows, in its place. Every call in the loop below
+    // is small enough to inline, so no pfn (past 2^31 at 24 TiB) is boxed into a heap number per block.
+    let runFrom = -1;
+    let runTo = -1;
+    let runNid = NaN;
+    let runZid = NaN;
     let lastNid = NaN;
     let fdp: number | null | undefined = null;
     let zsNid = this.zsNid;
@@ -459,31 +575,32 @@ export class StrategyRunner implements StrategyContext {
       const s = start > fdp ? start : fdp;
       const e = E[i]!;
       if (e <= s) continue;
-      // (a block split at a zone boundary queues more than one range: a full queue grows through push())
-      if (nid === zsNid && s >= zsLo && e <= zsHi && k < qS.length) {
-        qS[k] = s;
-        qE[k] = e;
-        qN[k] = nid;
-        qZ[k] = zsZid;
-        qF[k] = f < 0 ? (f = q.fnIndex(fn)) : f;
-        k++;
+      if (s === start && nid === zsNid && s >= zsLo && e <= zsHi) {
+        // the whole block in the zone stretch: the open stretch of blocks goes on when it ends with the block before
+        // and that ends at or before this one's start (the stretch of blocks is closed wherever the zone stretch
+        // changes, below: all its blocks have its node and zone)
+        if (i === runTo && s >= E[i - 1]!) {
+          runTo++;
+          continue;
+        }
+        if (runFrom >= 0) q.pushBlocks(S, E, runFrom, runTo, runNid, runZid, f);
+        if (f < 0) f = q.fnIndex(fn);
+        runFrom = i;
+        runTo = i + 1;
+        runNid = nid;
+        runZid = zsZid;
         continue;
       }
-      q.n = k;
+      if (runFrom >= 0) q.pushBlocks(S, E, runFrom, runTo, runNid, runZid, f);
+      runFrom = runTo = -1;
       this.current = index[i]!;
       this.initPagesFromNid(s, e, nid, fn);
-      k = q.n;
-      qS = q.start;
-      qE = q.end;
-      qN = q.nid;
-      qZ = q.zid;
-      qF = q.fn;
       zsNid = this.zsNid;
       zsLo = this.zsLo;
       zsHi = this.zsHi;
       zsZid = this.zsZid;
     }
-    q.n = k;
+    if (runFrom >= 0) q.pushBlocks(S, E, runFrom, runTo, runNid, runZid, f);
     this.current = index[n - 1]!;
   }
 
@@ -560,8 +677,17 @@ export class StrategyRunner implements StrategyContext {
 
   /** Apply the queued inits: one initRanges() per kernel function, sorted, overlaps clipped. */
   flush(): void {
-    const q = this.ops;
+    let q = this.ops;
     this.ops = new InitQueue();
+    if (q.runs) {
+      // stretches of whole blocks (initDeferredBlocks), in order: the memmap walks the blocks themselves
+      const rows = q.blockRows();
+      if (rows) {
+        this.ctx.memmap.initBlockRows(rows, { phase: this.phaseName, fn: q.fns[0]! });
+        return;
+      }
+      q = q.expanded();
+    }
     // fns are numbered in the order of their first op (as a Map keyed by fn would iterate them)
     if (q.fns.length === 1 && inOrderDisjoint(q)) {
       // one kernel function, ranges already sorted and disjoint: the queue's own columns are the batch

@@ -9,6 +9,7 @@ import { replay } from '../../../src/sim/replay.js';
 import type { KhoStrategy } from '../../../src/sim/strategies/index.js';
 import { listStrategies } from '../../../src/sim/strategies/index.js';
 import type { Timeline } from '../../../src/sim/timeline.js';
+import { makeHost } from '../build-host.js';
 import { hostFromQemuTrace } from '../host-from-trace.js';
 import { imageOf } from '../kho-fixtures.js';
 import { scenarioOf } from '../scenario-of.js';
@@ -37,6 +38,8 @@ function observe(tl: Timeline): unknown {
     events: tl.events,
     observations: tl.kho?.run.observations,
     census: tl.memmap.census(),
+    // every page's state, as maximal runs (an init that gives a page another zone may change no count)
+    pages: tl.memmap.query(),
     runs: tl.memmap.runCount,
     findings: check(tl),
   };
@@ -90,6 +93,68 @@ describe('bulk strategy hooks', () => {
           expect(run(strategy)).toEqual(run(perBlock));
         }),
         { numRuns: 3 },
+      );
+    },
+  );
+
+  // whole blocks one after another that change zone and not node: node 0's last blocks (zone Normal), then blocks in
+  // the struct pages past node 1's end (its last section is only half memory), which early_pfn_to_nid() gives the
+  // first online node, 0, and no zone of node 0 spans (zone index MAX_NR_ZONES): the bulk path queues consecutive
+  // whole blocks of one node and zone as one stretch, and must start another where the zone changes
+  const halfSection = makeHost({
+    memory: [
+      [1, 0x280000, 0],
+      [0x280000, 0x47f800, 1],
+    ],
+    release: '6.18.0',
+  });
+  const zoneChangeArb = fc.tuple(
+    fc.uniqueArray(fc.integer({ min: 0x278000, max: 0x27ffff }), { minLength: 1, maxLength: 30 }),
+    fc.uniqueArray(fc.integer({ min: 0x47f800, max: 0x47ffff }), { minLength: 1, maxLength: 30 }),
+  );
+
+  it.each(bulk.map((s) => [s.name, s] as const))(
+    '%s: deserializeBlocks() over whole blocks that change zone within a node replays as deserialize()',
+    (_, strategy) => {
+      const perBlock: KhoStrategy = { ...strategy, deserializeBlocks: undefined };
+      fc.assert(
+        fc.property(zoneChangeArb, ([normal, past]) => {
+          const image = imageOf([...normal, ...past].map((pfn) => ({ pfn, order: 0 })));
+          const run = (s: KhoStrategy): unknown =>
+            observe(replay(halfSection, image, scenarioOf({ profile: FIX, strategy: s, deferred: 'on' })));
+          expect(run(strategy)).toEqual(run(perBlock));
+        }),
+        { numRuns: 5 },
+      );
+    },
+  );
+
+  // blocks that overlap the one before (an image may list them: nothing aligns or separates them), whole in their
+  // zone stretch after a first block: the bulk path's stretch of whole blocks must stop at a block starting before
+  // the end of the one before, which the queue's flush then clips as it clips any overlap
+  const overlapArb = fc.array(
+    fc.tuple(fc.integer({ min: 0x150000, max: 0x150400 }), fc.integer({ min: 1, max: 15 }), fc.nat(4)),
+    { minLength: 1, maxLength: 20 },
+  );
+
+  it.each(bulk.map((s) => [s.name, s] as const))(
+    '%s: deserializeBlocks() over overlapping whole blocks replays as deserialize() block by block',
+    (_, strategy) => {
+      const perBlock: KhoStrategy = { ...strategy, deserializeBlocks: undefined };
+      fc.assert(
+        fc.property(overlapArb, (pairs) => {
+          const image = imageOf([
+            { pfn: 0x140000, order: 0 },
+            ...pairs.flatMap(([pfn, shift, order]) => [
+              { pfn, order },
+              { pfn: pfn + shift, order },
+            ]),
+          ]);
+          const run = (s: KhoStrategy): unknown =>
+            observe(replay(host, image, scenarioOf({ profile: FIX, strategy: s, deferred: 'on' })));
+          expect(run(strategy)).toEqual(run(perBlock));
+        }),
+        { numRuns: 10 },
       );
     },
   );

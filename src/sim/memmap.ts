@@ -864,6 +864,12 @@ function lastKept(except: Positions, n: number): number {
   return i;
 }
 
+/** Keys (KHO orders) per head state in MemMap.headsOp()'s table of new states; any other key calls the function. */
+const HEAD_KEYS = 64;
+
+/** Blocks per entry of the layer's prefix sums (MemMap.layerPrefix). */
+const PREFIX_STEP = 64;
+
 /** A number per column object attachBlocks() was given, so a map (and its copies) can tell the same columns again. */
 const COLUMN_KEYS = new WeakMap<object, number>();
 let nextColumnKey = 1;
@@ -897,14 +903,21 @@ export class MemMap {
 
   /** Operations over the layer blocks in one pass (sweepOp); off: tally() then applyIds(), for tests. */
   private readonly onePassOn: boolean;
+  /** Blocks per entry of layerPrefix() (PREFIX_STEP; tests take a few, so a small layer has several entries). */
+  private readonly prefixStep: number;
 
   /**
    * Pages in `present` ranges have a struct page (uninitialised); the rest of [0, limitPfn) has none. `onePass`
    * false: every operation takes the general path (tests compare the two).
    */
-  constructor(present: readonly Range[], limitPfn: number, options: { readonly onePass?: boolean } = {}) {
+  constructor(
+    present: readonly Range[],
+    limitPfn: number,
+    options: { readonly onePass?: boolean; readonly prefixStep?: number } = {},
+  ) {
     this.limitPfn = limitPfn;
     this.onePassOn = options.onePass ?? true;
+    this.prefixStep = options.prefixStep ?? PREFIX_STEP;
     const noMap = this.intern(NO_MEMMAP);
     const uninit = this.intern(UNINIT);
     this.starts = new Float64Array(Math.max(16, 2 * present.length + 2));
@@ -1296,7 +1309,7 @@ export class MemMap {
   private aligned = false;
   /** Pages of the layer blocks per state id (heads and tails), kept as the columns change: census without a pass. */
   private blkPages = new Float64Array(64);
-  /** layerPrefix(), null when blocks joined or left the layer since. */
+  /** layerPrefix() (one entry per prefixStep blocks), null when blocks joined or left the layer since. */
   private prefix: Float64Array | null = null;
   /** What attachBlocks() attached last and the map's event count and runs then ('' after a detach). */
   private attachedKey = '';
@@ -2446,50 +2459,91 @@ export class MemMap {
     count: boolean,
     except: Positions | null,
   ): void {
+    const n = this.bN;
     const bS = this.bS;
     const bH = this.bH;
     const fl = this.flags;
-    const n = this.bN;
-    const W = 64;
-    // new id + 1 by old id * W + key (0: not asked yet); the ids met are those of the map as the operation starts
-    const tab = fx ? new Int32Array(this.states.length * W) : null;
+    // new id + 1 by old id * HEAD_KEYS + key (0: not asked yet); the ids met are those of the map as the operation
+    // starts
+    const tab = fx ? new Int32Array(this.states.length * HEAD_KEYS) : null;
     const nx = except ? except.n : 0;
-    const xat = except ? except.at : null;
     let xk = 0;
-    let skip = nx > 0 ? xat![0]! : -1;
     let fi = 0;
-    for (let i = 0; i < n; i++) {
-      if (i === skip) {
-        skip = ++xk < nx ? xat![xk]! : -1;
+    // the heads run by run in headsRun() up to the next position left out, head out of the layer or (head state, key)
+    // pair not in the table yet (a few in a million): those are taken here, outside its loop, which V8 compiles while
+    // it runs before any of them has come (code a loop has not run yet, or fx's interning of a new state inlined into
+    // it, deoptimises it when reached)
+    for (let i = 0; i < n;) {
+      const stop = xk < nx ? except!.at[xk]! : n;
+      if (stop <= i) {
+        // left out
+        xk++;
+        if (stop === i) i++;
         continue;
       }
+      i = this.headsRun(t, xs, tab, count, i, stop);
+      if (i === stop) continue;
       const p = bS[i]!;
       const h = bH[i]!;
       const x = xs ? xs[i]! : 0;
+      i++;
       if (h < 0) {
-        // out of the layer: in the runs
+        // out of the layer: its head is in the runs
         if (count) fi = this.tallyRuns(t, p, p + 1, fi);
         if (fx) this.pushPiece(p, p + 1, x);
         continue;
       }
       if (count) t.visit(p, p + 1, h);
-      if (!tab || !(fl[h]! & F_MEMMAP)) continue;
-      let out: number;
-      if (x >= 0 && x < W && Number.isInteger(x)) {
-        const at = h * W + x;
-        out = tab[at]! - 1;
-        if (out < 0) {
-          out = fx!(h, x);
-          tab[at] = out + 1;
-        }
-      } else out = fx!(h, x);
+      if (!fx || !(fl[h]! & F_MEMMAP)) continue;
+      const out = fx(h, x);
+      if (x >= 0 && x < HEAD_KEYS && Number.isInteger(x)) tab![h * HEAD_KEYS + x] = out + 1;
       if (out !== h) {
         const blk = this.blkPages;
+        bH[i - 1] = out;
+        blk[h] = blk[h]! - 1;
+        blk[out] = blk[out]! + 1;
+      }
+    }
+  }
+
+  /**
+   * headsOp() of the heads of blocks [i, stop) up to stop or the first block it leaves to headsOp() (out of the layer,
+   * or a head whose new state is not in the table): returns that block.
+   */
+  private headsRun(
+    t: Tally,
+    xs: ArrayLike<number> | null,
+    tab: Int32Array | null,
+    count: boolean,
+    i: number,
+    stop: number,
+  ): number {
+    const bS = this.bS;
+    const bH = this.bH;
+    const fl = this.flags;
+    // no state is interned in this loop (headsOp() calls fx): the per-id columns stay the same arrays
+    const blk = this.blkPages;
+    for (; i < stop; i++) {
+      const h = bH[i]!;
+      if (h < 0) return i;
+      let out = h;
+      if (tab && fl[h]! & F_MEMMAP) {
+        const x = xs ? xs[i]! : 0;
+        if (!(x >= 0 && x < HEAD_KEYS && Number.isInteger(x))) return i;
+        out = tab[h * HEAD_KEYS + x]! - 1;
+        if (out < 0) return i;
+      }
+      if (count) {
+        const p = bS[i]!;
+        t.visit(p, p + 1, h);
+      }
+      if (out !== h) {
         bH[i] = out;
         blk[h] = blk[h]! - 1;
         blk[out] = blk[out]! + 1;
       }
     }
+    return i;
   }
 
   /** singlesOp() of any pfns: each looked up in the block columns from a cursor. */
@@ -2954,7 +3008,7 @@ export class MemMap {
       const b0 = blockEndingAfter(bE, bN, rs);
       if (b0 >= bN || bS[b0]! >= re) continue;
       const b1 = blockStartingAtOrAfter(bS, bN, re);
-      let hidden = pre[b1]! - pre[b0]!;
+      let hidden = this.layerPagesBefore(pre, b1) - this.layerPagesBefore(pre, b0);
       // the first block may start before the run, the last end after it
       if (bH[b0]! >= 0 && bS[b0]! < rs) hidden -= rs - bS[b0]!;
       if (bH[b1 - 1]! >= 0 && bE[b1 - 1]! > re) hidden -= bE[b1 - 1]! - re;
@@ -2963,16 +3017,35 @@ export class MemMap {
     }
   }
 
-  /** Pages of the layer blocks before block b (evicted ones count 0), for b <= bN; rebuilt after an eviction. */
+  /**
+   * Pages of the layer blocks (evicted ones count 0) before every prefixStep-th block: pre[j] is the sum over blocks
+   * [0, j * prefixStep), for j * prefixStep <= bN (a 64th of a column per block: 1 MB, not 64 MB, at 8M blocks);
+   * rebuilt after an eviction. Sums of integers below 2^53: exact in any order.
+   */
   private layerPrefix(): Float64Array {
     if (this.prefix) return this.prefix;
-    const bN = this.bN;
     const bS = this.bS;
     const bE = this.bE;
     const bH = this.bH;
-    const pre = new Float64Array(bN + 1);
-    for (let b = 0; b < bN; b++) pre[b + 1] = pre[b]! + (bH[b]! >= 0 ? bE[b]! - bS[b]! : 0);
+    const step = this.prefixStep;
+    const pre = new Float64Array(Math.floor(this.bN / step) + 1);
+    let sum = 0;
+    for (let j = 1, b = 0; j < pre.length; j++) {
+      for (const end = b + step; b < end; b++) if (bH[b]! >= 0) sum += bE[b]! - bS[b]!;
+      pre[j] = sum;
+    }
     return (this.prefix = pre);
+  }
+
+  /** Pages of the layer blocks before block b (b <= bN), from layerPrefix() and the blocks after its entry. */
+  private layerPagesBefore(pre: Float64Array, b: number): number {
+    const bS = this.bS;
+    const bE = this.bE;
+    const bH = this.bH;
+    const j = Math.floor(b / this.prefixStep);
+    let sum = pre[j]!;
+    for (let k = j * this.prefixStep; k < b; k++) if (bH[k]! >= 0) sum += bE[k]! - bS[k]!;
+    return sum;
   }
 
   /** Coalesced ranges of [start, end) whose state satisfies pred. */

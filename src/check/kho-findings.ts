@@ -9,7 +9,7 @@ import type { Timeline } from '../sim/timeline.js';
 import { trueIdentity } from '../sim/phases/kho-run.js';
 import type { FindingCode } from './codes.js';
 import { FINDING_CODES } from './codes.js';
-import { checkMigratetypes } from './migratetype-findings.js';
+import { checkMigratetypes, migratetypesOf } from './migratetype-findings.js';
 import { checkDeferredGrow } from './mm-findings.js';
 import type { Cols } from './range-buffer.js';
 import {
@@ -763,6 +763,28 @@ function firstOutside(
   return n;
 }
 
+/** A byte per image index up to the largest one named, set for those named (nextNamed()). */
+const namedFlags = new WeakMap<Map<number, number>, Uint8Array>();
+
+/**
+ * The first position i >= from whose image index `named` holds (non-negative integers), index.length when none: a
+ * loop over a byte per index instead of a Map lookup per block, kept alone so that it is small.
+ */
+function nextNamed(index: Int32Array, named: Map<number, number>, from: number): number {
+  let flag = namedFlags.get(named);
+  if (!flag) {
+    flag = new Uint8Array(Math.max(...named.keys()) + 1);
+    for (const b of named.keys()) flag[b] = 1;
+    namedFlags.set(named, flag);
+  }
+  const max = flag.length - 1;
+  for (let i = from; i < index.length; i++) {
+    const x = index[i]!;
+    if (x >= 0 && x <= max && flag[x] === 1) return i;
+  }
+  return index.length;
+}
+
 /**
  * Into win: the window [lo, hi] around pfn p clear of everything imageAgainstLayout() reports or splits at: inside
  * the memory range holding p, between the scratch ranges, the reserved ranges and the boundary cuts either side of p
@@ -873,7 +895,18 @@ export function check(tl: Timeline, opts: { readonly general?: boolean } = {}): 
   for (const o of run.observations)
     if (o.kind === 'memblock-after-discard' || o.kind === 'restore-failed') named.set(o.block, -1);
   const blocks = run.blocks;
-  if (named.size)
+  // (image indices below a few times the blocks: a byte each)
+  const byFlags =
+    !general &&
+    [...named.keys()].every((b) => Number.isInteger(b) && b >= 0 && b < 4 * blocks.length + 65536);
+  if (named.size && byFlags)
+    for (
+      let i = nextNamed(blocks.index, named, 0);
+      i < blocks.length;
+      i = nextNamed(blocks.index, named, i + 1)
+    )
+      named.set(blocks.index[i]!, i);
+  else if (named.size)
     for (let i = 0; i < blocks.length; i++) if (named.has(blocks.index[i]!)) named.set(blocks.index[i]!, i);
 
   // restore outcomes and other observations
@@ -953,7 +986,8 @@ export function check(tl: Timeline, opts: { readonly general?: boolean } = {}): 
   // the image against the layout and unaligned node boundaries: the same for every strategy (CheckPrep)
   fb.addPrepared(prep.image);
   // pageblock migratetypes: scratch that is not CMA, CMA that is not scratch (src/check/migratetype-findings.ts)
-  return [...fb.build(), ...checkMigratetypes(tl), ...checkDeferredGrow(tl)].sort(bySeverityCodePhase);
+  const mt = general ? migratetypesOf(tl) : undefined;
+  return [...fb.build(), ...checkMigratetypes(tl, mt), ...checkDeferredGrow(tl)].sort(bySeverityCodePhase);
 }
 
 export function hasErrors(findings: readonly Finding[]): boolean {

@@ -11,23 +11,37 @@ import { makeFinding } from './kho-findings.js';
 
 /**
  * The pageblock replay of a timeline: on a KHO boot whose image kho_populate() accepted, the profile's scratch rule;
- * otherwise (plain boot, refused image) no scratch at all.
+ * otherwise (plain boot, refused image) no scratch at all. `only` (pageblock ranges): the replay is exact there and
+ * skips what types only other pageblocks (replayMigratetypes).
  */
-export function migratetypesOf(tl: Timeline): MigratetypeReplay {
+export function migratetypesOf(
+  tl: Timeline,
+  opts: { readonly only?: readonly Range[] } = {},
+): MigratetypeReplay {
   const run = tl.kho?.run;
   return replayMigratetypes(
     tl,
     run?.accepted
       ? { rule: run.profile.scratchMigratetype, scratch: run.scratch, extended: run.extendedScratch }
       : null,
+    opts,
   );
 }
 
-/** KHO_SCRATCH_NOT_CMA and KHO_CMA_OUTSIDE_SCRATCH of one KHO replay (none when the image was refused). */
-export function checkMigratetypes(tl: Timeline, mt = migratetypesOf(tl)): Finding[] {
+/**
+ * KHO_SCRATCH_NOT_CMA and KHO_CMA_OUTSIDE_SCRATCH of one KHO replay (none when the image was refused), from `given`
+ * or from a replay of only the pageblocks they read: those meeting scratch, and every pageblock that can end as
+ * MIGRATE_CMA, which is one meeting scratch or extended scratch (kho_scratch_migratetype() and kho_release_scratch()
+ * type CMA only there, linux v7.3-rc7 kernel/liveupdate/kexec_handover.c; src/sim/migratetype.ts cmaByOverlap,
+ * cmaByAlignedStart, isFlagged). The findings depend on nothing else: a run's parts outside those pageblocks are
+ * neither CMA nor scratch. A replay of every pageblock types the million pageblocks of deferred init's free ranges.
+ */
+export function checkMigratetypes(tl: Timeline, given?: MigratetypeReplay): Finding[] {
   const run = tl.kho?.run;
   if (!run?.accepted) return [];
   const P = tl.arch.pageblock_nr_pages;
+  const mt =
+    given ?? migratetypesOf(tl, { only: pageblocksOverlapping([...run.scratch, ...run.extendedScratch], P) });
   const scratch = pageblocksOverlapping(run.scratch, P);
   const acc = new Map<string, { code: FindingCode; fn: string; ranges: Range[] }>();
   const add = (code: FindingCode, fn: string, s: number, e: number): void => {

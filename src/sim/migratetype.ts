@@ -4,9 +4,9 @@
 // function that typed it last. sparse_init() allocates the usemap zeroed, so a pageblock nobody types stays
 // MIGRATE_UNMOVABLE (0): the DMA pageblock at pfn 0 of an x86 host, whose first pfn is not memory, is one.
 import type { Range } from '../core/index.js';
-import { GrowableColumns, upperBound } from '../core/index.js';
+import { GrowableColumns, lowerBound, upperBound } from '../core/index.js';
 import type { MmProfile } from './mm-profiles.js';
-import type { PageEvent } from './memmap.js';
+import type { PageEvent, RangeColumns } from './memmap.js';
 import type { ScratchMigratetypeRule } from './profiles.js';
 import type { Timeline } from './timeline.js';
 
@@ -328,6 +328,7 @@ const INIT_DEFERRED_FNS = new Set([
 export function replayMigratetypes(
   tl: Pick<Timeline, 'arch' | 'mm' | 'layout' | 'events' | 'phases' | 'memmap'>,
   kho: KhoMigratetypeInput | null,
+  opts: { readonly only?: readonly Range[] } = {},
 ): MigratetypeReplay {
   const P = tl.arch.pageblock_nr_pages;
   const total = Math.ceil(tl.memmap.limitPfn / P);
@@ -376,61 +377,114 @@ export function replayMigratetypes(
     const c = ev.cover;
     if (!c || !c.n) continue;
     const out = new Batch();
+    // the cover ranges to visit, as pairs [ka, kb): all, or (`only`) those near the pageblocks asked for
+    const spans = opts.only ? coverSpansNear(c, opts.only, P) : null;
+    const all = spans === null ? [0, c.n] : spans;
+    // whether the event types a pageblock only where a range holds an aligned pfn (else: any range types one)
+    let alignedOnly = true;
     // a range holding no pageblock-aligned pfn types nothing (most preserved blocks: smaller than a pageblock), and
     // skipping it changes no batch: the cover is sorted and disjoint, so the pieces before end at or before it
     if (ev.kind === 'init' && ev.fn === 'memmap_init_range') {
-      for (let k = 0; k < c.n; k++) {
-        const b0 = Math.ceil(c.start[k]! / P);
-        const b1 = Math.ceil(c.end[k]! / P);
-        if (b1 > b0) perPageblock(b0, b1, out);
-      }
+      for (let q = 0; q < all.length; q += 2)
+        for (let k = all[q]!; k < all[q + 1]!; k++) {
+          const b0 = Math.ceil(c.start[k]! / P);
+          const b1 = Math.ceil(c.end[k]! / P);
+          if (b1 > b0) perPageblock(b0, b1, out);
+        }
     } else if (ev.kind === 'init' && INIT_DEFERRED_FNS.has(ev.fn)) {
       if (!mm.initDeferredPageSetsMigratetype) continue;
       // before the fix __init_page_from_nid() typed MOVABLE whatever the scratch rule
-      for (let k = 0; k < c.n; k++) {
-        const b0 = Math.ceil(c.start[k]! / P);
-        const b1 = Math.ceil(c.end[k]! / P);
-        if (b1 <= b0) continue;
-        if (rule === 'release-at-init' || rule === null) out.add(b0, b1, MIGRATE.MIGRATE_MOVABLE);
-        else perPageblock(b0, b1, out);
-      }
-    } else if (ev.kind === 'free' && ev.fn === 'deferred_free_pages') {
-      for (let k = 0; k < c.n; k++) {
-        const s = c.start[k]!;
-        const e = c.end[k]!;
-        if (mm.deferredFreeMigratetype === 'aligned-pfns') {
-          const b0 = Math.ceil(s / P);
-          const b1 = Math.ceil(e / P);
+      for (let q = 0; q < all.length; q += 2)
+        for (let k = all[q]!; k < all[q + 1]!; k++) {
+          const b0 = Math.ceil(c.start[k]! / P);
+          const b1 = Math.ceil(c.end[k]! / P);
           if (b1 <= b0) continue;
-          if (rule === 'scratch-array' || rule === 'memblock-flag') perPageblock(b0, b1, out);
-          else out.add(b0, b1, MIGRATE.MIGRATE_MOVABLE);
-        } else if (rule === 'memblock-flag') {
-          // one type per free range, decided at its first pfn: for_each_free_mem_range() splits at every memblock
-          // region, so at every scratch-flagged boundary
-          const cuts = [s, e];
-          for (const r of flaggedSorted) {
-            if (r.start > s && r.start < e) cuts.push(r.start);
-            if (r.end > s && r.end < e) cuts.push(r.end);
-          }
-          cuts.sort((a, b) => a - b);
-          for (let j = 0; j + 1 < cuts.length; j++) {
-            const ps = cuts[j]!;
-            const pe = cuts[j + 1]!;
-            if (pe <= ps) continue;
-            const mt = isFlagged(ps) ? MIGRATE.MIGRATE_CMA : MIGRATE.MIGRATE_MOVABLE;
-            out.add(Math.floor(ps / P), Math.ceil(pe / P), mt);
-          }
-        } else if (rule === 'scratch-array') perPageblock(Math.floor(s / P), Math.ceil(e / P), out);
-        else out.add(Math.floor(s / P), Math.ceil(e / P), MIGRATE.MIGRATE_MOVABLE);
-      }
+          if (rule === 'release-at-init' || rule === null) out.add(b0, b1, MIGRATE.MIGRATE_MOVABLE);
+          else perPageblock(b0, b1, out);
+        }
+    } else if (ev.kind === 'free' && ev.fn === 'deferred_free_pages') {
+      alignedOnly = mm.deferredFreeMigratetype === 'aligned-pfns';
+      for (let q = 0; q < all.length; q += 2)
+        for (let k = all[q]!; k < all[q + 1]!; k++) {
+          const s = c.start[k]!;
+          const e = c.end[k]!;
+          if (mm.deferredFreeMigratetype === 'aligned-pfns') {
+            const b0 = Math.ceil(s / P);
+            const b1 = Math.ceil(e / P);
+            if (b1 <= b0) continue;
+            if (rule === 'scratch-array' || rule === 'memblock-flag') perPageblock(b0, b1, out);
+            else out.add(b0, b1, MIGRATE.MIGRATE_MOVABLE);
+          } else if (rule === 'memblock-flag') {
+            // one type per free range, decided at its first pfn: for_each_free_mem_range() splits at every memblock
+            // region, so at every scratch-flagged boundary
+            const cuts = [s, e];
+            for (const r of flaggedSorted) {
+              if (r.start > s && r.start < e) cuts.push(r.start);
+              if (r.end > s && r.end < e) cuts.push(r.end);
+            }
+            cuts.sort((a, b) => a - b);
+            for (let j = 0; j + 1 < cuts.length; j++) {
+              const ps = cuts[j]!;
+              const pe = cuts[j + 1]!;
+              if (pe <= ps) continue;
+              const mt = isFlagged(ps) ? MIGRATE.MIGRATE_CMA : MIGRATE.MIGRATE_MOVABLE;
+              out.add(Math.floor(ps / P), Math.ceil(pe / P), mt);
+            }
+          } else if (rule === 'scratch-array') perPageblock(Math.floor(s / P), Math.ceil(e / P), out);
+          else out.add(Math.floor(s / P), Math.ceil(e / P), MIGRATE.MIGRATE_MOVABLE);
+        }
     } else continue;
-    if (out.n) {
-      map.assign(out.s, out.e, out.mt, ev.fn, out.n);
-      if (!phaseOf.has(ev.fn)) phaseOf.set(ev.fn, ev.phase);
-    }
+    if (out.n) map.assign(out.s, out.e, out.mt, ev.fn, out.n);
+    // the phase of the first event of a function that types a pageblock, here or not (spans: the ranges are
+    // non-empty, so each types one, or under aligned pfns those holding one)
+    if (!phaseOf.has(ev.fn) && (out.n || (spans !== null && (!alignedOnly || holdsAlignedPfn(c, P)))))
+      phaseOf.set(ev.fn, ev.phase);
   }
   release();
   return { map, phaseOf };
+}
+
+/**
+ * The cover ranges whose pageblocks may meet `only` (sorted, merged pageblock ranges) or the pageblock either side of
+ * it, as pairs [ka, kb) ascending; null (visit all) unless the cover is sorted, non-empty and disjoint in Float64
+ * columns (its ends ascend: a binary search finds the first range ending past a pfn). A range left out types only
+ * pageblocks more than one away from `only`; the pieces of a batch come in address order and a piece changes the
+ * pieces before it only from its own first pageblock on, so what lies in `only` is what the whole batch gives.
+ */
+function coverSpansNear(c: RangeColumns, only: readonly Range[], P: number): number[] | null {
+  const S = c.start;
+  const E = c.end;
+  if (!(S instanceof Float64Array && E instanceof Float64Array) || !sortedDisjoint(S, E, c.n)) return null;
+  const spans: number[] = [];
+  let k = 0;
+  for (const w of only) {
+    const a = upperBound(E, (w.start - 1) * P, k, c.n);
+    const b = lowerBound(S, (w.end + 1) * P, a, c.n);
+    if (b > a) {
+      if (spans.length && spans[spans.length - 1] === a) spans[spans.length - 1] = b;
+      else spans.push(a, b);
+    }
+    k = b > k ? b : k;
+  }
+  return spans;
+}
+
+/** Ranges sorted by start, non-empty and disjoint (they may touch): one pass. */
+function sortedDisjoint(S: Float64Array, E: Float64Array, n: number): boolean {
+  let prevEnd = -Infinity;
+  for (let k = 0; k < n; k++) {
+    const s = S[k]!;
+    const e = E[k]!;
+    if (!(e > s && s >= prevEnd)) return false;
+    prevEnd = e;
+  }
+  return true;
+}
+
+/** Some range of the cover holds a pageblock-aligned pfn (ceil(e/P) > ceil(s/P)): an init or aligned free types it. */
+function holdsAlignedPfn(c: RangeColumns, P: number): boolean {
+  for (let k = 0; k < c.n; k++) if (Math.ceil(c.end[k]! / P) > Math.ceil(c.start[k]! / P)) return true;
+  return false;
 }
 
 /** Pageblocks per type of one populated zone, as /proc/pagetypeinfo counts them ("Number of blocks type"). */

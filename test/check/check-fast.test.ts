@@ -12,10 +12,13 @@ import type { Finding } from '../../src/check/kho-findings.js';
 import type { PageState } from '../../src/sim/memmap.js';
 import { MemMap } from '../../src/sim/memmap.js';
 import { check } from '../../src/check/kho-findings.js';
+import { migratetypesOf } from '../../src/check/migratetype-findings.js';
+import type { MigratetypeReplay } from '../../src/sim/migratetype.js';
+import { pageblocksOverlapping, replayMigratetypes } from '../../src/sim/migratetype.js';
 import { replay } from '../../src/sim/replay.js';
 import { hostFromQemuTrace } from '../sim/host-from-trace.js';
 import type { BlockSpec } from '../sim/kho-fixtures.js';
-import { imageOf } from '../sim/kho-fixtures.js';
+import { B16_SCRATCH, imageOf } from '../sim/kho-fixtures.js';
 import { scenarioOf } from '../sim/scenario-of.js';
 
 /** Pfns where b-16g-2node's layout changes: DMA/DMA32, the legacy hole, 4 GiB, scratch, the node boundary, the end. */
@@ -60,6 +63,18 @@ function imageBlocks(runs: readonly BlockSpec[][], overlap: boolean): BlockSpec[
   return out;
 }
 
+/** b-16g-2node's scratch, or with one more area (of 2^9 to 2^14 pages, aligned to a pageblock or not). */
+const scratchArb = fc.option(
+  fc.tuple(fc.constantFrom(...POINTS), fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 9, max: 14 })),
+  { freq: 2 },
+);
+
+/** The type and setter of pageblock b in a replay's map (null past the map). */
+function typeAt(mt: MigratetypeReplay, b: number): [number, string] | null {
+  const r = mt.map.runs().find((x) => x.start <= b && b < x.end);
+  return r ? [r.mt, r.by] : null;
+}
+
 const ranges = (f: Finding) => [Array.from(f.ranges.starts), Array.from(f.ranges.ends)];
 const shape = (fs: readonly Finding[]) => fs.map((f) => ({ ...f, ranges: ranges(f) }));
 
@@ -69,19 +84,40 @@ describe('check() fast paths', () => {
     fc.assert(
       fc.property(
         fc.array(runArb, { minLength: 1, maxLength: 6 }),
-        fc.constantFrom('kho-v3', 'kho-v3-deferred-fix', 'v7.3', 'v7.2', 'v6.18'),
+        fc.constantFrom('kho-v3', 'kho-v3-deferred-fix', 'v7.3', 'v7.2', 'v7.3-memblock-mt', 'v6.18'),
         fc.constantFrom('none', 'init-deferred-page', 'init-page-from-nid', 'lazy-tail', 'zone-walk'),
         fc.constantFrom('on' as const, 'off' as const),
         fc.integer({ min: 0, max: 4 }),
         fc.integer({ min: 0, max: 5 }),
-        (runs, profile, strategy, deferred, overlap, other) => {
+        scratchArb,
+        (runs, profile, strategy, deferred, overlap, other, extra) => {
           const blocks = imageBlocks(runs, overlap === 0);
           // the profile's ABI, or another one (an image the profile refuses: its blocks go to the buddy)
           const own = profile === 'v6.18' ? 'kho-v1' : profile.startsWith('v7') ? 'kho-v4' : 'kho-v3';
           const abi = other < 3 ? own : (['kho-v1', 'kho-v3', 'kho-v4'] as const)[other - 3]!;
-          const tl = replay(host, imageOf(blocks, { abi }), scenarioOf({ profile, strategy, deferred }));
+          const scratch = extra
+            ? [...B16_SCRATCH, { pfn: extra[0] + extra[1], order: extra[2] }]
+            : B16_SCRATCH;
+          const tl = replay(
+            host,
+            imageOf(blocks, { abi, scratch }),
+            scenarioOf({ profile, strategy, deferred }),
+          );
           const general = shape(check(tl, { general: true }));
           expect(shape(check(tl))).toEqual(general);
+          // the pageblock replay near scratch only: every pageblock there typed as by the replay of all, by the
+          // same function, of the same phase
+          const run = tl.kho!.run;
+          const P = tl.arch.pageblock_nr_pages;
+          const only = pageblocksOverlapping([...run.scratch, ...run.extendedScratch], P);
+          const full = migratetypesOf(tl);
+          const near = migratetypesOf(tl, { only });
+          for (const w of only)
+            for (let b = w.start; b < w.end; b++) {
+              const t = typeAt(full, b);
+              expect(typeAt(near, b)).toEqual(t);
+              if (t) expect(near.phaseOf.get(t[1])).toBe(full.phaseOf.get(t[1]));
+            }
           if (process.env.CHK_LOG)
             console.log(overlap === 0, general.map((f) => `${f.code}:${f.kernelFunction}`).join(' '));
         },
@@ -212,6 +248,77 @@ describe('MemMap.markedRuns', () => {
         expect(part).toEqual(pageByPage(m, partRanges, pred));
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+/** Sorted, disjoint (maybe touching), non-empty pfn ranges for an event's cover, up to pfn 4000. */
+const coverArb = fc
+  .integer({ min: 30, max: 700 })
+  .chain((maxLen) =>
+    // short ranges (often no pageblock-aligned pfn in them) or long ones
+    fc.array(fc.tuple(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 1, max: maxLen })), {
+      minLength: 1,
+      maxLength: maxLen < 100 ? 3 : 12,
+    }),
+  )
+  .map((steps) => {
+    const start: number[] = [];
+    const end: number[] = [];
+    let pfn = 0;
+    for (const [gap, len] of steps) {
+      pfn += gap;
+      start.push(pfn);
+      end.push(pfn + len);
+      pfn += len;
+    }
+    return { start: Float64Array.from(start), end: Float64Array.from(end), n: start.length };
+  });
+
+const FNS = ['memmap_init_range', 'init_deferred_page', 'deferred_free_pages', 'reserve_bootmem_region'];
+const eventArb = fc.tuple(fc.nat(FNS.length - 1), fc.nat(1), coverArb).map(([f, ph, cover]) => ({
+  fn: FNS[f]!,
+  kind: FNS[f] === 'deferred_free_pages' ? 'free' : 'init',
+  phase: ph ? 'page_alloc_init_late' : 'mm_core_init',
+  cover,
+}));
+const pfnRangesArb = fc
+  .array(fc.tuple(fc.integer({ min: 0, max: 4200 }), fc.integer({ min: 1, max: 300 })), { maxLength: 3 })
+  .map((rs) => rs.map(([s, n]) => ({ start: s, end: s + n })));
+
+describe('replayMigratetypes() near some pageblocks only', () => {
+  it('types those pageblocks as the replay of all does, by the same functions of the same phases', () => {
+    fc.assert(
+      fc.property(
+        fc.array(eventArb, { minLength: 1, maxLength: 8 }),
+        pfnRangesArb,
+        pfnRangesArb,
+        fc.constantFrom('release-at-init' as const, 'memblock-flag' as const, 'scratch-array' as const),
+        fc.constantFrom('aligned-pfns' as const, 'pageblock-range' as const),
+        fc.boolean(),
+        (events, scratch, extended, rule, deferredFree, setsMt) => {
+          const P = 64;
+          const tl = {
+            arch: { pageblock_nr_pages: P },
+            mm: { deferredFreeMigratetype: deferredFree, initDeferredPageSetsMigratetype: setsMt },
+            layout: { presentSections: [{ start: 0, end: 3000 }] },
+            events: events.map((e, seq) => ({ ...e, seq })),
+            phases: [{ name: 'kho_memory_init', events: 2 }],
+            memmap: { limitPfn: 4300 },
+          } as unknown as Parameters<typeof replayMigratetypes>[0];
+          const kho = { rule, scratch, extended };
+          const only = pageblocksOverlapping([...scratch, ...extended], P);
+          const full = replayMigratetypes(tl, kho);
+          const near = replayMigratetypes(tl, kho, { only });
+          for (const w of only)
+            for (let b = w.start; b < Math.min(w.end, full.map.total); b++) {
+              const t = typeAt(full, b);
+              expect(typeAt(near, b)).toEqual(t);
+              expect(near.phaseOf.get(t![1])).toBe(full.phaseOf.get(t![1]));
+            }
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 });

@@ -193,6 +193,13 @@ export function createSimContext(
   return ctx;
 }
 
+/** Pages memblock_discard() freed (the doubled memblock arrays), in page_alloc_init_late after the `Memory:` line. */
+function discardFreed(ctx: SimContext): number {
+  let n = 0;
+  for (const e of ctx.memmap.events) if (e.kind === 'free' && e.fn === 'memblock_discard') n += e.pages;
+  return n;
+}
+
 /** The `Memory: X/Y available` numbers the replay predicts (Timeline.memoryLine). */
 function memoryLine(ctx: SimContext): Timeline['memoryLine'] {
   const kib = 2 ** (ctx.arch.PAGE_SHIFT - 10);
@@ -205,7 +212,8 @@ function memoryLine(ctx: SimContext): Timeline['memoryLine'] {
   return {
     totalKiB: present * kib,
     freeAtMemInitKiB: atMemInit * kib,
-    freeAfterDeferredKiB: (atMemInit + freed('page_alloc_init_late')) * kib,
+    // memblock_discard() frees its doubled arrays after mem_init_print_info(): not in the printed number
+    freeAfterDeferredKiB: (atMemInit + freed('page_alloc_init_late') - discardFreed(ctx)) * kib,
     freedByMemblockFreeAllKiB: freedAll * kib,
     memInitAllocatedPages: m.pages,
     memInitAllocatedMinPages: m.minPages,

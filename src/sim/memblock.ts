@@ -505,13 +505,11 @@ export class Memblock {
    * memblock_find_in_range(new_area_start + new_area_size, current_limit) then [0, new_area_start) for the reserved
    * array only, the old array freed before the new one is reserved (memblock_reserve_kern from the KHO series,
    * memblock_reserve in 6.1), kmalloc once slab is up. A memblock=debug log's `is doubled` line is compared with the
-   * model's doubling (memblock-replay.ts; no capture in traces/ has one). Where the replay doubles without this:
-   * kho_memory_init()'s batch (replaceColumns) grows type->max as the kernel does but allocates no array: in v7.3
-   * the kernel's arrays come from scratch memory (kho_scratch_only holds until memblock_free_all(),
-   * choose_memblock_flags) and the last one stays reserved until memblock_discard(), PAGE_ALIGN(max * 24) bytes more
-   * reserved at memblock_free_all() than the replay has once a KHO boot passes 128 reserved regions; and the splits
-   * of memmap_init_reserved_pages()' memblock_set_node() loop, which may double the reserved array (then
-   * eac8ea8736cc's `goto repeat`, v6.15), are swept without being stored (forEachReservedMemRegionByNode).
+   * model's doubling (memblock-replay.ts; no capture in traces/ has one). kho_memory_init()'s reservations double
+   * memblock.reserved the same way, modelled in src/sim/memblock-kho-reserve.ts (walk order, scratch-only search, the
+   * last array reserved until memblock_discard(), which frees it: page_alloc_init_late.ts). Not modelled: the doubling
+   * the splits of memmap_init_reserved_pages()' memblock_set_node() loop may cause (then eac8ea8736cc's `goto repeat`,
+   * v6.15), swept without being stored (forEachReservedMemRegionByNode).
    */
   private doubleArray(type: MemblockType, newAreaStart: number, newAreaSize: number): boolean {
     if (!this.canResize) {
@@ -1265,12 +1263,20 @@ export class Memblock {
     this.events.push({ kind: 'discard' });
   }
 
-  /** A deep copy (snapshots of a replay). */
-  clone(): Memblock {
+  /**
+   * Take `t` as memblock.reserved (a copy's reserved array after operations done on the copy, e.g. with its memory
+   * flagged KHO_SCRATCH for the search): the regions, max and the array's address.
+   */
+  adoptReserved(t: MemblockType): void {
+    (this as unknown as { reserved: MemblockType }).reserved = t;
+  }
+
+  /** A deep copy (snapshots of a replay); `reserveDoubledArrays` overrides the copy's option. */
+  clone(opts: { readonly reserveDoubledArrays?: boolean } = {}): Memblock {
     const m = new Memblock({
       version: this.version,
       pageShift: Math.log2(this.pageSize),
-      reserveDoubledArrays: this.reserveDoubledArrays,
+      reserveDoubledArrays: opts.reserveDoubledArrays ?? this.reserveDoubledArrays,
       movableNode: this.movableNode,
       mirroredKernelcore: this.mirroredKernelcore,
       firstOnlineNode: this.firstOnlineNode,

@@ -2,6 +2,7 @@
 // of src/sim/boot.ts; a KHO boot (kho-abi.md §6.1) runs kho_populate before memmap_init, kho_memory_init
 // (deserialize under the strategy) after it, and the restores the image says are used after
 // page_alloc_init_late, from the boot's hooks.
+import type { MemblockCall } from '../../parsers/dmesg/types.js';
 import type { Range } from '../core/index.js';
 import { InternalError, TraceError } from '../core/index.js';
 import type { HostTrace } from '../trace/host-trace.js';
@@ -174,6 +175,11 @@ export function replayEach<T>(
     {
       beforeMemmapInit: (c) => {
         const run = khoRunOf(c, image, profile, defaultStrategy, scenario.restore ?? RESTORE_ALL);
+        const logged = khoLogDoublings(host.memblockCalls);
+        run.khoLogDoublings = logged && {
+          file: host.sources['memblockCalls']?.[0]?.file ?? 'dmesg',
+          lines: logged,
+        };
         khoPopulate(c, run);
         // a kdump kernel is loaded with kexec -p (KEXEC_TYPE_CRASH): kho_fill_kimage() adds no handover to a crash
         // image and kho_locate_mem_hole() leaves its placement alone (linux v7.3-rc7
@@ -315,6 +321,33 @@ export function replayEach<T>(
     for (let k = i + 1; k < variants.length; k++) if (bootTwinOf[k] === i) results[k] = runVariant(k);
   }
   return results;
+}
+
+/**
+ * The `reserved` doubling lines memblock=debug printed inside kho_memory_init(): from the first
+ * kho_preserved_memory_reserve() call of the log to its last one and the doubling lines right after it (a doubling in
+ * the last block's memblock_reserved_mark_noinit(), which prints nothing of its own). Null when the log has no such
+ * call (not a KHO boot's log, or no memblock=debug).
+ */
+function khoLogDoublings(calls: readonly MemblockCall[]): MemblockCall[] | null {
+  const isKho = (c: MemblockCall): boolean => c.caller.startsWith('kho_preserved_memory_reserve');
+  const first = calls.findIndex(isKho);
+  if (first < 0) return null;
+  let last = first;
+  for (let k = first; k < calls.length; k++) if (isKho(calls[k]!)) last = k;
+  let end = last + 1;
+  while (
+    end < calls.length &&
+    (calls[end]!.kind === 'memblock_double_array' || calls[end]!.kind === 'memblock_double_failed')
+  )
+    end++;
+  return calls
+    .slice(first, end)
+    .filter(
+      (c) =>
+        (c.kind === 'memblock_double_array' || c.kind === 'memblock_double_failed') &&
+        c.arrayType === 'reserved',
+    );
 }
 
 /** The KHO side of a boot as kho_populate() starts it: the image's blocks classified, scratch in pfns. */

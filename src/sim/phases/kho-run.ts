@@ -1,5 +1,6 @@
 // The KHO side of one replay: profile, strategy, the image's blocks classified by how they are restored, and
 // what the KHO phases observed beyond struct-page events (spec kho-abi.md §4.4, §6, §7.5).
+import type { MemblockCall } from '../../../parsers/dmesg/types.js';
 import type { Range } from '../../core/index.js';
 import { firstEndingAfter, GrowableColumns, lowerBound, upperBound } from '../../core/index.js';
 import type { SimContext } from '../context.js';
@@ -56,6 +57,12 @@ export interface KhoRun {
   readonly scratch: readonly Range[];
   /** v7.3 extended scratch in pfns (kho_extend_scratch), empty where the profile does not extend. */
   extendedScratch: readonly Range[];
+  /**
+   * The incoming kernel's memblock=debug lines of kho_memory_init(), when the bundle's log is of a KHO boot (it shows
+   * kho_preserved_memory_reserve() calls): its `reserved is doubled` / `Failed to double reserved` lines in that
+   * stretch, for the replay's doublings to be compared with. Null: no such log.
+   */
+  khoLogDoublings?: { readonly file: string; readonly lines: readonly MemblockCall[] } | null;
   readonly observations: KhoObservation[];
   /** Blocks restored successfully, by image index (KhoBlock.index). */
   readonly restored: BlockSet;

@@ -1,7 +1,9 @@
 // mm/page_alloc.c page_alloc_init_late, deferred_init_memmap, deferred_init_memmap_chunk, set_zone_contiguous, mm/page_ext.c page_ext_init, kernel/padata.c padata_do_multithreaded, v6.1 (one job per zone from ~6.18; boot-pipeline.md §3.8).
 import { MEMBLOCK_FLAGS, roundDown, roundUp } from '../../core/index.js';
 import type { PadataJob, SimContext } from '../context.js';
-import { runPhase, zoneKey } from '../context.js';
+import { runPhase, validParts, zoneKey } from '../context.js';
+import { MEMBLOCK_LIMITS } from '../memblock.js';
+import { forEachNodePiece, forEachZonePiece } from './zone-split.js';
 import { hugetlbBootmemStructPageInit } from './hugetlb-bootmem.js';
 
 const INIT = { phase: 'page_alloc_init_late', fn: 'deferred_init_pages' } as const;
@@ -273,6 +275,41 @@ export function pageExtInit(ctx: SimContext): void {
   }
 }
 
+const DISCARD = { phase: 'page_alloc_init_late', fn: 'memblock_discard' } as const;
+
+/**
+ * memblock_discard() (!CONFIG_ARCH_KEEP_MEMBLOCK; after deferred init and mem_init_print_info(), linux v7.3-rc7
+ * mm/mm_init.c page_alloc_init_late): a reserved or memory array that memblock_double_array() allocated from memblock
+ * (not the static __initdata one, not kmalloc'ed) is freed, PAGE_ALIGN(max * sizeof(struct memblock_region)) bytes:
+ * memblock_free() -> memblock_phys_free(), and with slab up that is __free_reserved_area() (linux v7.3-rc7
+ * mm/memblock.c memblock_discard, memblock_phys_free), each page's PG_reserved cleared and freed to the buddy, managed
+ * and totalram pages counted (adjust_managed_page_count). 6.1 did the same through memblock_free_late(). An array whose
+ * address the replay does not know (a trace that already held more than the static array) is left alone.
+ */
+function memblockDiscard(ctx: SimContext): void {
+  const page = 2 ** ctx.arch.PAGE_SHIFT;
+  const ranges: { start: number; end: number }[] = [];
+  for (const t of [ctx.memblock.reserved, ctx.memblock.memory]) {
+    if (!t.dynamic || t.arrayAddr === null) continue;
+    const bytes = Math.ceil((t.max * MEMBLOCK_LIMITS.MEMBLOCK_REGION_BYTES) / page) * page;
+    // __free_reserved_area(start, end): PFN_UP(start) .. PFN_DOWN(end), valid pfns only
+    for (const v of validParts(ctx, Math.ceil(t.arrayAddr / page), Math.floor((t.arrayAddr + bytes) / page)))
+      ranges.push(v);
+  }
+  if (!ranges.length) return;
+  ranges.sort((a, b) => a.start - b.start);
+  ctx.memmap.free(ranges, DISCARD);
+  for (const r of ranges)
+    forEachNodePiece(ctx.layout.memRanges, r.start, r.end, ctx.layout.firstOnlineNode, (ns, ne, nid) =>
+      forEachZonePiece(ctx.layout, nid, ns, ne, (zs, ze, zid) => {
+        if (zid === null) return;
+        const k = zoneKey(nid, zid);
+        ctx.managed.set(k, (ctx.managed.get(k) ?? 0) + ze - zs);
+        ctx.totalramPages += ze - zs;
+      }),
+    );
+}
+
 /**
  * page_alloc_init_late(): deferred init of every node (pgdatinit threads), memblock_discard(),
  * set_zone_contiguous() per populated zone, then page_ext_init() when pages were deferred (6.1 calls it from
@@ -285,6 +322,7 @@ export function pageAllocInitLate(ctx: SimContext): void {
     // v7.2 on: the gigantic hugetlb tails before mem_init_print_info() and set_zone_contiguous()
     if (ctx.mm.hugetlbBootmemStructPageInit) hugetlbBootmemStructPageInit(ctx);
     ctx.memblockDiscarded = !ctx.arch.ARCH_KEEP_MEMBLOCK;
+    if (ctx.memblockDiscarded) memblockDiscard(ctx);
     for (const n of ctx.layout.nodes) {
       for (const z of n.zones) {
         if (!z.presentPages) continue;

@@ -2040,7 +2040,7 @@ export class MemMap {
   initThenFreeColumns(ranges: InitColumns, initActor: Actor, freeActor: Actor): void {
     const n = ranges.n;
     let ok = n > 0 && this.onePass();
-    for (let k = 0; k < n && ok; k++)
+    for (let k = ranges.sortedDisjoint ? n : 0; k < n && ok; k++)
       ok = ranges.end[k]! > ranges.start[k]! && (k === 0 || ranges.start[k]! >= ranges.end[k - 1]!);
     if (ok) {
       if (this.shared && this.replayShared(ranges, initActor, freeActor)) return;

@@ -136,6 +136,10 @@ function apply(m: MemMap, op: Op, promised = false): void {
   else if (op.kind === 'free') m.free(op.ranges, A);
   else if (op.kind === 'initFree') {
     const n = op.ranges.length;
+    // marked sortedDisjoint when they are (checked here), as deferred init's batch of memblock's free ranges is
+    const inOrder = op.ranges.every(
+      (r, k) => r.end > r.start && (k === 0 || r.start >= op.ranges[k - 1]!.end),
+    );
     m.initThenFreeColumns(
       {
         start: Float64Array.from(op.ranges, (r) => r.start),
@@ -143,6 +147,7 @@ function apply(m: MemMap, op: Op, promised = false): void {
         nid: new Float64Array(n).fill(op.nid),
         zid: new Float64Array(n).fill(2),
         n,
+        ...(promised && inOrder ? { sortedDisjoint: true } : {}),
       },
       A,
       B,

@@ -44,48 +44,129 @@ function nodeFree(ctx: SimContext, nid: number): NodeFree {
 }
 
 /**
- * nodeFree() of every node from one walk of memblock (the ranges of all nodes in address order, dealt out by node:
- * each node's in the same order as its own walk gives them), made on the first call: a walk per node would step
- * over the million reserved regions of the preserved blocks once per node.
+ * The free ranges of every node (all nodes' ranges in address order with their node) dealt out by node, each node's
+ * in the same order: a node whose ranges come together (its memory one stretch of addresses: every real layout) is
+ * a view of the columns, the ranges of a node that come in several stretches are copied together.
+ */
+export function freeRangesByNode(all: {
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  readonly nid: ArrayLike<number>;
+  readonly n: number;
+}): Map<number, NodeFree> {
+  // ranges of one node come together: the map is looked up when the node changes, not per range
+  const count = new Map<number, number>();
+  const stretches = new Map<number, number>();
+  for (let k = 0; k < all.n;) {
+    const node = all.nid[k]!;
+    let j = k + 1;
+    while (j < all.n && all.nid[j] === node) j++;
+    count.set(node, (count.get(node) ?? 0) + j - k);
+    stretches.set(node, (stretches.get(node) ?? 0) + 1);
+    k = j;
+  }
+  const cols = new Map<number, NodeFree>();
+  const copies = new Map<number, { start: Float64Array; end: Float64Array; n: number }>();
+  for (const [node, c] of count)
+    if (stretches.get(node)! > 1)
+      copies.set(node, { start: new Float64Array(c), end: new Float64Array(c), n: 0 });
+  for (let k = 0; k < all.n;) {
+    const node = all.nid[k]!;
+    let j = k + 1;
+    while (j < all.n && all.nid[j] === node) j++;
+    const c = copies.get(node);
+    if (!c) cols.set(node, { start: all.start.subarray(k, j), end: all.end.subarray(k, j), n: j - k });
+    else {
+      c.start.set(all.start.subarray(k, j), c.n);
+      c.end.set(all.end.subarray(k, j), c.n);
+      c.n += j - k;
+      cols.set(node, c);
+    }
+    k = j;
+  }
+  return cols;
+}
+
+/**
+ * nodeFree() of every node from one walk of memblock, made on the first call (freeRangesByNode): a walk per node
+ * would step over the million reserved regions of the preserved blocks once per node.
  */
 function allNodesFree(ctx: SimContext): (nid: number) => NodeFree {
   let byNid: Map<number, NodeFree> | null = null;
   return (nid) => {
-    if (!byNid) {
-      const all = ctx.memblock.freePfnColumns({ flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE, defaultNid: 0 });
-      // ranges of one node come together: the map is looked up when the node changes, not per range
-      const count = new Map<number, number>();
-      for (let k = 0; k < all.n;) {
-        const node = all.nid[k]!;
-        let j = k + 1;
-        while (j < all.n && all.nid[j] === node) j++;
-        count.set(node, (count.get(node) ?? 0) + j - k);
-        k = j;
-      }
-      const cols = new Map<number, { start: Float64Array; end: Float64Array; n: number }>();
-      for (const [node, c] of count)
-        cols.set(node, { start: new Float64Array(c), end: new Float64Array(c), n: 0 });
-      for (let k = 0; k < all.n;) {
-        const node = all.nid[k]!;
-        const c = cols.get(node)!;
-        for (; k < all.n && all.nid[k] === node; k++) {
-          c.start[c.n] = all.start[k]!;
-          c.end[c.n++] = all.end[k]!;
-        }
-      }
-      byNid = cols;
-    }
+    byNid ??= freeRangesByNode(
+      ctx.memblock.freePfnColumns({ flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE, defaultNid: 0 }),
+    );
     return byNid.get(nid) ?? { start: [], end: [], n: 0 };
   };
 }
 
-/** Deferred init's batch of one node: its free ranges clipped to [first_deferred_pfn, zone end), with node and zone. */
+/**
+ * The ranges [start[k], end[k]) clipped to [lo, hi), the empty ones dropped, in their order, with their pages, and
+ * whether each starts at or after the end of the one before (sortedDisjoint). When the ranges are typed columns in
+ * that order and only those that miss [lo, hi) at either end need clipping (memblock's free ranges of a node, cut at
+ * first_deferred_pfn and the zone end), the ranges in between are the columns themselves (views); otherwise a copy
+ * clipped range by range.
+ */
+export function clipFreeRanges(
+  all: NodeFree,
+  lo: number,
+  hi: number,
+): { start: Float64Array; end: Float64Array; n: number; pages: number; sortedDisjoint: boolean } {
+  const S = all.start;
+  const E = all.end;
+  const n = all.n;
+  let k0 = 0;
+  while (k0 < n && !(Math.max(S[k0]!, lo) < Math.min(E[k0]!, hi))) k0++;
+  let k1 = n;
+  while (k1 > k0 && !(Math.max(S[k1 - 1]!, lo) < Math.min(E[k1 - 1]!, hi))) k1--;
+  let whole = S instanceof Float64Array && E instanceof Float64Array;
+  let pages = 0;
+  for (let k = k0; k < k1 && whole; k++) {
+    const s = S[k]!;
+    const e = E[k]!;
+    whole = s >= lo && e <= hi && e > s && (k === k0 || s >= E[k - 1]!);
+    pages += e - s;
+  }
+  if (whole)
+    return {
+      start: (S as Float64Array).subarray(k0, k1),
+      end: (E as Float64Array).subarray(k0, k1),
+      n: k1 - k0,
+      pages,
+      sortedDisjoint: true,
+    };
+  const fs = new Float64Array(n);
+  const fe = new Float64Array(n);
+  let m = 0;
+  let sortedDisjoint = true;
+  pages = 0;
+  for (let k = 0; k < n; k++) {
+    const s = Math.max(S[k]!, lo);
+    const e = Math.min(E[k]!, hi);
+    if (s < e) {
+      if (m > 0 && s < fe[m - 1]!) sortedDisjoint = false;
+      fs[m] = s;
+      fe[m++] = e;
+      pages += e - s;
+    }
+  }
+  return { start: fs.subarray(0, m), end: fe.subarray(0, m), n: m, pages, sortedDisjoint };
+}
+
+/**
+ * Deferred init's batch of one node: its free ranges clipped to [first_deferred_pfn, zone end), with node and zone,
+ * and their pages. sortedDisjoint when every range is non-empty and starts at or after the end of the one before
+ * (checked as it is made: memblock's free ranges come so).
+ */
 interface FreeBatch {
   readonly start: Float64Array;
   readonly end: Float64Array;
   readonly nid: Float64Array;
   readonly zid: Float64Array;
   readonly n: number;
+  readonly pages: number;
+  readonly sortedDisjoint: boolean;
 }
 
 /**
@@ -109,24 +190,16 @@ function freeBatch(
   const key = `${nid}|${fdp}|${zone.zid}|${zone.startPfn}|${zone.endPfn}`;
   const hit = m.byKey.get(key);
   if (hit) return hit;
-  const all = freeOf(nid);
-  const fs = new Float64Array(all.n);
-  const fe = new Float64Array(all.n);
-  let nFree = 0;
-  for (let k = 0; k < all.n; k++) {
-    const s = Math.max(all.start[k]!, fdp, zone.startPfn);
-    const e = Math.min(all.end[k]!, zone.endPfn);
-    if (s < e) {
-      fs[nFree] = s;
-      fe[nFree++] = e;
-    }
-  }
+  // the free ranges from first_deferred_pfn to the zone end
+  const c = clipFreeRanges(freeOf(nid), Math.max(fdp, zone.startPfn), zone.endPfn);
   const free: FreeBatch = {
-    start: fs.subarray(0, nFree),
-    end: fe.subarray(0, nFree),
-    nid: new Float64Array(nFree).fill(nid),
-    zid: new Float64Array(nFree).fill(zone.zid),
-    n: nFree,
+    start: c.start,
+    end: c.end,
+    nid: new Float64Array(c.n).fill(nid),
+    zid: new Float64Array(c.n).fill(zone.zid),
+    n: c.n,
+    pages: c.pages,
+    sortedDisjoint: c.sortedDisjoint,
   };
   m.byKey.set(key, free);
   return free;
@@ -189,8 +262,7 @@ export function deferredInitMemmap(
       cursor = e;
     }
   }
-  let pages = 0;
-  for (let k = 0; k < free.n; k++) pages += free.end[k]! - free.start[k]!;
+  const pages = free.pages;
   if (free.n) {
     // deferred_init_pages() then deferred_free_pages() over the same free ranges
     ctx.memmap.initThenFreeColumns(free, INIT, FREE);

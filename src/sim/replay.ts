@@ -80,14 +80,23 @@ export type StrategyVariant = Pick<Scenario, 'strategy' | 'restore' | 'onProgres
  * of the deserialize hooks' queue, empty without them.
  */
 function strategyEffect(strategy: KhoStrategy, deferred: boolean): KhoStrategy | 'inert' {
-  return hookEffect(strategy, deferred, null);
+  return hookEffect(strategy, deferred, NO_HOOKS);
 }
 
+const NO_HOOKS: readonly string[] = [];
+/** The hooks kho_restore() calls (src/sim/phases/kho-restore.ts): restore() block by block, or restoreBlocks(). */
+const RESTORE_HOOKS: readonly string[] = ['restore', 'restoreBlocks'];
+
 /**
- * The strategy when the boot calls a hook of it other than `unread` (any function-valued field, own fields and a
- * class's methods alike), 'inert' when it calls none or the strategy is `deferredOnly` with deferred init off.
+ * The strategy when the boot calls a hook of it other than those named `unread` (any function-valued field, own
+ * fields and a class's methods alike), 'inert' when it calls none or the strategy is `deferredOnly` with deferred
+ * init off.
  */
-function hookEffect(strategy: KhoStrategy, deferred: boolean, unread: string | null): KhoStrategy | 'inert' {
+function hookEffect(
+  strategy: KhoStrategy,
+  deferred: boolean,
+  unread: readonly string[],
+): KhoStrategy | 'inert' {
   if (strategy.deferredOnly && !deferred) return 'inert';
   for (
     let o: object | null = strategy;
@@ -97,7 +106,7 @@ function hookEffect(strategy: KhoStrategy, deferred: boolean, unread: string | n
     for (const k of Object.getOwnPropertyNames(o))
       if (
         k !== 'constructor' &&
-        k !== unread &&
+        !unread.includes(k) &&
         typeof (strategy as unknown as Record<string, unknown>)[k] === 'function'
       )
         return strategy;
@@ -105,15 +114,15 @@ function hookEffect(strategy: KhoStrategy, deferred: boolean, unread: string | n
 }
 
 /**
- * What of a variant's strategy the boot reads before kho_restore: nothing ('inert') when its only hook is restore()
- * (or it is `deferredOnly` with deferred init off), else the strategy itself. kho_memory_init() reads deserialize,
+ * What of a variant's strategy the boot reads before kho_restore: nothing ('inert') when its only hooks are restore()
+ * and restoreBlocks() (or it is `deferredOnly` with deferred init off), else the strategy itself. kho_memory_init() reads deserialize,
  * deserializeBlocks, deserializeInit (which only orders the flush of the deserialize hooks' queue, empty without
  * them) and deferredOnly; memblock_free_all and page_alloc_init_late read nothing of it. Any function-valued field
- * but restore counts as read before the restore, so a hook added later is never mistaken for none. Strategies alike
+ * but those two counts as read before the restore, so a hook added later is never mistaken for none. Strategies alike
  * here boot alike up to kho_restore: a later one goes on from a copy of the earlier one's state there (replayEach).
  */
 function deserializeEffect(strategy: KhoStrategy, deferred: boolean): KhoStrategy | 'inert' {
-  return hookEffect(strategy, deferred, 'restore');
+  return hookEffect(strategy, deferred, RESTORE_HOOKS);
 }
 
 function sameKinds(a: ReadonlySet<unknown>, b: ReadonlySet<unknown>): boolean {

@@ -41,13 +41,15 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
     const indexes = blocks.index;
     // the kinds restored, by kind code
     const restoring = KHO_RESTORE_KINDS.map((k) => run.restoreKinds.has(k));
-    const restore =
-      run.strategy.deferredOnly && !ctx.deferred ? undefined : run.strategy.restore?.bind(run.strategy);
+    const skip = run.strategy.deferredOnly && !ctx.deferred;
+    const restore = skip ? undefined : run.strategy.restore?.bind(run.strategy);
+    const restoreBlocks = skip ? undefined : run.strategy.restoreBlocks?.bind(run.strategy);
+    const hooked = restore !== undefined || restoreBlocks !== undefined;
     // with a restore hook: the blocks that pass, by position in `blocks`, and their heads in a column (no array of
     // objects); without one, only the positions of those that do not (few: the heads of the rest are the block
     // column, read in one pass over the memmap's layer)
-    const okAt = restore ? new Int32Array(blocks.length) : null;
-    const okHeads = restore ? new Float64Array(blocks.length) : null;
+    const okAt = hooked ? new Int32Array(blocks.length) : null;
+    const okHeads = hooked ? new Float64Array(blocks.length) : null;
     const left = new GrowableColumns([new Int32Array(64)]);
     const leave = (i: number): void => {
       const r = left.row();
@@ -107,18 +109,23 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
     }
     // adjust_managed_page_count(page, nr) -> page_zone(head): a read of the head's struct page
     const read = { phase: PHASE, fn: 'kho_restore_page' };
-    if (restore && okAt && okHeads) {
+    if (okAt && okHeads) {
       // every block passed: the block column itself (the memmap knows it for its layer's heads, in order)
       const okPfns = nOk === blocks.length ? headPfns : okHeads.subarray(0, nOk);
       // private is cleared right after the check, before anything else touches the page
       ctx.memmap.clearKhoHeads(okPfns);
       const runner = new StrategyRunner(ctx, run, 'restore', PHASE);
       runner.expect(nOk + 1024);
-      const b = new KhoBlockCursor(blocks);
-      for (let k = 0; k < nOk; k++) {
-        b.at(okAt[k]!);
-        runner.current = b.index;
-        restore(b, runner);
+      if (restoreBlocks) {
+        // the strategy's loop over the restored blocks, in one call (the same as restore() block by block)
+        restoreBlocks(blocks, okAt, nOk, runner);
+      } else if (restore) {
+        const b = new KhoBlockCursor(blocks);
+        for (let k = 0; k < nOk; k++) {
+          b.at(okAt[k]!);
+          runner.current = b.index;
+          restore(b, runner);
+        }
       }
       runner.flush();
       ctx.memmap.readPages(okPfns, read);

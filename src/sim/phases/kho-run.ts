@@ -657,6 +657,122 @@ export class StrategyRunner implements StrategyContext {
     }
   }
 
+  initByZoneWalkBlocks(blocks: KhoBlocks, at: Int32Array, n: number, fn: string): void {
+    if (n <= 0) return;
+    const m = zoneWalkMap(this.ctx.layout);
+    const S = m.start;
+    const pN = m.n;
+    const pNid = m.nid;
+    const pZid = m.zid;
+    const bS = blocks.startPfn;
+    const bE = blocks.endPfn;
+    const q = this.ops;
+    // initByZoneWalk() of each block with the queue's columns in locals (as initDeferredBlocks: no call per block, no
+    // pfn past 2^31 boxed); a full queue grows through push()
+    let f = -1;
+    let qS = q.start;
+    let qE = q.end;
+    let qN = q.nid;
+    let qZ = q.zid;
+    let qF = q.fn;
+    let k = q.n;
+    let i = this.zwPiece;
+    for (let j = 0; j < n; j++) {
+      const b = at[j]!;
+      const start = bS[b]!;
+      const end = bE[b]!;
+      if (!(start < end)) continue;
+      if (i >= pN || S[i]! > start) i = Math.max(0, upperBound(S, start) - 1);
+      while (i + 1 < pN && S[i + 1]! <= start) i++;
+      for (let s = start, p = i; s < end && p < pN; p++) {
+        const pe = p + 1 < pN ? S[p + 1]! : Infinity;
+        if (pe <= s) continue;
+        const e = end < pe ? end : pe;
+        const zid = pZid[p]!;
+        if (zid >= 0) {
+          if (k < qS.length) {
+            qS[k] = s;
+            qE[k] = e;
+            qN[k] = pNid[p]!;
+            qZ[k] = zid;
+            qF[k] = f < 0 ? (f = q.fnIndex(fn)) : f;
+            k++;
+          } else {
+            q.n = k;
+            q.push(s, e, pNid[p]!, zid, fn);
+            k = q.n;
+            qS = q.start;
+            qE = q.end;
+            qN = q.nid;
+            qZ = q.zid;
+            qF = q.fn;
+          }
+        }
+        s = e;
+      }
+    }
+    q.n = k;
+    this.zwPiece = i;
+  }
+
+  initTailsFromHeads(blocks: KhoBlocks, at: Int32Array, n: number, fn: string): void {
+    if (n <= 0) return;
+    const bS = blocks.startPfn;
+    const bE = blocks.endPfn;
+    // the heads as they are now, in one pass (at ascending: the heads too; every block: the block column itself)
+    let heads: Float64Array = bS;
+    if (n !== bS.length) {
+      heads = new Float64Array(n);
+      for (let j = 0; j < n; j++) heads[j] = bS[at[j]!]!;
+    }
+    const { ids, states } = this.ctx.memmap.stateIdsAt(heads);
+    // page_to_nid()/page_zonenum() of each state a head is in, and whether it is initialised (no object per block)
+    const init = new Uint8Array(states.length);
+    const nidOf = new Float64Array(states.length);
+    const zidOf = new Float64Array(states.length);
+    for (let id = 0; id < states.length; id++) {
+      const st = states[id]!;
+      init[id] = st.initCount > 0 ? 1 : 0;
+      nidOf[id] = st.nid;
+      zidOf[id] = st.zid;
+    }
+    const q = this.ops;
+    let f = -1;
+    let qS = q.start;
+    let qE = q.end;
+    let qN = q.nid;
+    let qZ = q.zid;
+    let qF = q.fn;
+    let k = q.n;
+    for (let j = 0; j < n; j++) {
+      const b = at[j]!;
+      const s = bS[b]! + 1;
+      const e = bE[b]!;
+      // a block of one page has no tail; a head never initialised gives its tails nothing to copy
+      if (!(e > s)) continue;
+      const id = ids[j]!;
+      if (init[id] === 0) continue;
+      if (k < qS.length) {
+        qS[k] = s;
+        qE[k] = e;
+        qN[k] = nidOf[id]!;
+        qZ[k] = zidOf[id]!;
+        qF[k] = f < 0 ? (f = q.fnIndex(fn)) : f;
+        k++;
+      } else {
+        q.n = k;
+        q.push(s, e, nidOf[id]!, zidOf[id]!, fn);
+        k = q.n;
+        qS = q.start;
+        qE = q.end;
+        qN = q.nid;
+        qZ = q.zid;
+        qF = q.fn;
+      }
+    }
+    q.n = k;
+  }
+
   /**
    * initByZoneWalk() zone by zone, as for_each_zone() + zone_spans_pfn() walk it: what is left of the range after
    * each zone took its part (the general form zoneWalkMap() answers for; test/sim/strategies/zone-walk-map.test.ts).

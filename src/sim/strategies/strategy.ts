@@ -48,6 +48,17 @@ export interface StrategyContext {
    * whose span holds it (spans, not membership: overlapping spans pick the first).
    */
   initByZoneWalk(start: number, end: number, fn: string): void;
+  /**
+   * initByZoneWalk(startPfn[i], endPfn[i], fn) for every block i = at[0], ..., at[n - 1] in turn, in one call (at
+   * ascending): the loop of a strategy whose restore() is just that.
+   */
+  initByZoneWalkBlocks(blocks: KhoBlocks, at: Int32Array, n: number, fn: string): void;
+  /**
+   * For every block i = at[0], ..., at[n - 1] (ascending) of two pages or more whose head is initialised as it is
+   * now: initSinglePages(startPfn[i] + 1, endPfn[i], the head's nid, the head's zid, fn), in one call. The inits a
+   * restore hook queues are applied after the last block, so every head reads as it was before the first.
+   */
+  initTailsFromHeads(blocks: KhoBlocks, at: Int32Array, n: number, fn: string): void;
 }
 
 export interface KhoStrategy {
@@ -74,4 +85,10 @@ export interface KhoStrategy {
   deserializeBlocks?(blocks: KhoBlocks, ctx: StrategyContext): void;
   /** Called when a block is restored, after the head's magic/order check and before adjust_managed_page_count(). */
   restore?(block: KhoBlock, ctx: StrategyContext): void;
+  /**
+   * restore() of every block kho_restore() restores in one call: the blocks at positions at[0], ..., at[n - 1] of
+   * `blocks` (ascending), when the strategy gives it; it must do exactly what restore() does block by block
+   * (test/sim/strategies/bulk.test.ts).
+   */
+  restoreBlocks?(blocks: KhoBlocks, at: Int32Array, n: number, ctx: StrategyContext): void;
 }

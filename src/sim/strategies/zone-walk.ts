@@ -13,4 +13,9 @@ export const zoneWalk: KhoStrategy = {
     if (!ctx.deferred) return;
     ctx.initByZoneWalk(block.startPfn, block.endPfn, '__init_single_page');
   },
+  restoreBlocks(blocks, at, n, ctx) {
+    // restore() of each block in turn: kho_init_page() per restored block (the zone walk of each of its pages)
+    if (!ctx.deferred) return;
+    ctx.initByZoneWalkBlocks(blocks, at, n, '__init_single_page');
+  },
 };

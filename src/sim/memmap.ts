@@ -2807,8 +2807,17 @@ export class MemMap {
     });
   }
 
-  /** clearKhoHead() for many heads in one sweep. */
-  clearKhoHeads(pfns: ArrayLike<number>): void {
+  /**
+   * clearKhoHead() for many heads in one sweep; with `except`, pfns but the positions it lists (ascending): the
+   * layer's own heads in their one pass (headsOp), any other pfns without them.
+   */
+  clearKhoHeads(pfns: ArrayLike<number>, except: Positions | null = null): void {
+    if (except && except.n) {
+      if (!(this.layerHeads(pfns) && this.onePass())) return this.clearKhoHeads(without(pfns, except));
+      if (firstKept(except, pfns.length) >= pfns.length) return;
+      this.singlesOp(pfns, null, this.memo(clearedKhoHead), false, except);
+      return;
+    }
     const sorted = uniqueSorted(pfns);
     const next = this.memo((st) => ({ ...st, khoOrder: -1, khoMagic: false }));
     if (!sorted.length) return;
@@ -2865,8 +2874,23 @@ export class MemMap {
     return this.recordRead(colsOf(rs), actor);
   }
 
-  /** read() of the single pages [p, p + 1) of each pfn (no object per page). */
-  readPages(pfns: ArrayLike<number>, actor: Actor): PageEvent | null {
+  /**
+   * read() of the single pages [p, p + 1) of each pfn (no object per page); with `except`, pfns but the positions it
+   * lists (ascending): the layer's own heads in their one pass (headsOp), any other pfns without them.
+   */
+  readPages(pfns: ArrayLike<number>, actor: Actor, except: Positions | null = null): PageEvent | null {
+    if (except && except.n) {
+      if (!(this.layerHeads(pfns) && this.onePass())) return this.readPages(without(pfns, except), actor);
+      const first = firstKept(except, pfns.length);
+      if (first >= pfns.length) return null;
+      const last = lastKept(except, pfns.length);
+      const u = this.singlesOp(pfns, null, null, true, except);
+      return this.record(actor, 'read', pfns[first]!, pfns[last]! + 1, u.pages + u.noMap.pages, {
+        uninitPages: u.uninit.pages,
+        uninitRanges: u.uninit.cols,
+        noMemmapPages: u.noMap.pages,
+      });
+    }
     if (!pfns.length) return null;
     let ascending = true;
     for (let i = 1; i < pfns.length; i++) if (pfns[i]! < pfns[i - 1]!) ascending = false;
@@ -3079,6 +3103,11 @@ export class MemMap {
     }
     return acc.ranges;
   }
+}
+
+/** A head's page->private cleared (kho_restore_page(): order and magic gone). */
+function clearedKhoHead(st: PageState): PageState {
+  return { ...st, khoOrder: -1, khoMagic: false };
 }
 
 /** The state __init_single_page() leaves over st, for a range with key x (initColumnsThen's keys and pairs). */

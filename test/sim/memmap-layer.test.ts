@@ -27,8 +27,8 @@ type Op =
   | { kind: 'free'; ranges: Range[] }
   | { kind: 'initFree'; ranges: Range[]; nid: number }
   | { kind: 'heads'; pfns: ArrayLike<number>; orders: ArrayLike<number> }
-  | { kind: 'clear'; pfns: number[] }
-  | { kind: 'read'; pfns: number[] }
+  | { kind: 'clear'; pfns: ArrayLike<number>; except?: number[] }
+  | { kind: 'read'; pfns: ArrayLike<number>; except?: number[] }
   | { kind: 'clearRead'; pfns: ArrayLike<number>; except?: number[] }
   | { kind: 'ids'; pfns: ArrayLike<number> }
   | { kind: 'pattern'; start: number; end: number; stride: number; last: boolean; points: number[] }
@@ -153,8 +153,10 @@ function apply(m: MemMap, op: Op, promised = false): void {
       B,
     );
   } else if (op.kind === 'heads') m.writeKhoHeadColumns(op.pfns, op.orders, true, A);
-  else if (op.kind === 'clear') m.clearKhoHeads(op.pfns);
-  else if (op.kind === 'read') m.readPages(op.pfns, A);
+  else if (op.kind === 'clear')
+    m.clearKhoHeads(op.pfns, op.except ? { at: Int32Array.from(op.except), n: op.except.length } : null);
+  else if (op.kind === 'read')
+    m.readPages(op.pfns, A, op.except ? { at: Int32Array.from(op.except), n: op.except.length } : null);
   else if (op.kind === 'clearRead')
     m.clearKhoHeadsThenRead(
       op.pfns,
@@ -290,6 +292,25 @@ function blockOps(
       kind: 'clearRead',
       pfns: starts,
       except: Array.from(starts.keys()).filter((i) => pick[i % pick.length]! % 3 === 2 || i === pick[0]),
+    },
+    { kind: 'heads', pfns: starts, orders: Float64Array.from(starts, (_, i) => (i + pick[0]! + 2) % 4) },
+    // kho_restore with a restore hook: the clear, the hook's inits (tails), then the read, of the same heads
+    {
+      kind: 'clear',
+      pfns: starts,
+      except: Array.from(starts.keys()).filter((i) => pick[i % pick.length]! % 4 === 1),
+    },
+    {
+      kind: 'init',
+      ranges: disjoint
+        .filter((b, i) => b.end - b.start > 1 && pick[i % pick.length]! % 4 !== 1)
+        .map((b) => ({ start: b.start + 1, end: b.end, nid: 1, zid: 1 })),
+      fn: 1,
+    },
+    {
+      kind: 'read',
+      pfns: starts,
+      except: Array.from(starts.keys()).filter((i) => pick[i % pick.length]! % 4 === 1),
     },
   ];
 }

@@ -45,11 +45,10 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
     const restore = skip ? undefined : run.strategy.restore?.bind(run.strategy);
     const restoreBlocks = skip ? undefined : run.strategy.restoreBlocks?.bind(run.strategy);
     const hooked = restore !== undefined || restoreBlocks !== undefined;
-    // with a restore hook: the blocks that pass, by position in `blocks`, and their heads in a column (no array of
-    // objects); without one, only the positions of those that do not (few: the heads of the rest are the block
-    // column, read in one pass over the memmap's layer)
+    // with a restore hook: the blocks that pass, by position in `blocks` (the hook visits them); with or without
+    // one, the positions of those that do not (few: the heads of the rest are the block column, cleared and read in
+    // one pass over the memmap's layer)
     const okAt = hooked ? new Int32Array(blocks.length) : null;
-    const okHeads = hooked ? new Float64Array(blocks.length) : null;
     const left = new GrowableColumns([new Int32Array(64)]);
     const leave = (i: number): void => {
       const r = left.row();
@@ -101,19 +100,16 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
       }
       // restored (no strategy hook or check reads the set before the phase ends)
       run.restored.add(indexes[i]!);
-      if (okAt && okHeads) {
-        okAt[nOk] = i;
-        okHeads[nOk] = headPfns[i]!;
-      }
+      if (okAt) okAt[nOk] = i;
       nOk++;
     }
     // adjust_managed_page_count(page, nr) -> page_zone(head): a read of the head's struct page
     const read = { phase: PHASE, fn: 'kho_restore_page' };
-    if (okAt && okHeads) {
-      // every block passed: the block column itself (the memmap knows it for its layer's heads, in order)
-      const okPfns = nOk === blocks.length ? headPfns : okHeads.subarray(0, nOk);
+    // the restored heads: the block column but the heads left out (the memmap reads its layer's heads in one pass)
+    const except = { at: left.cols[0], n: left.n };
+    if (okAt) {
       // private is cleared right after the check, before anything else touches the page
-      ctx.memmap.clearKhoHeads(okPfns);
+      ctx.memmap.clearKhoHeads(headPfns, except);
       const runner = new StrategyRunner(ctx, run, 'restore', PHASE);
       runner.expect(nOk + 1024);
       if (restoreBlocks) {
@@ -128,12 +124,12 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
         }
       }
       runner.flush();
-      ctx.memmap.readPages(okPfns, read);
+      ctx.memmap.readPages(headPfns, read, except);
     } else {
       // no strategy hook between them: `page->private = 0` then adjust_managed_page_count()'s page_zone(head) in
       // one pass over the heads (linux v7.3-rc7 kernel/liveupdate/kexec_handover.c kho_restore_page()): the block
       // column but the heads left out
-      ctx.memmap.clearKhoHeadsThenRead(headPfns, read, { at: left.cols[0], n: left.n });
+      ctx.memmap.clearKhoHeadsThenRead(headPfns, read, except);
     }
   });
 }

@@ -63,8 +63,11 @@ class Pieces extends GrowableColumns<[Float64Array, Float64Array, Int32Array, In
  */
 class Merged extends GrowableColumns<[Float64Array, Float64Array, Int32Array, Int32Array]> {
   private lastTouched = 0;
+  /** The columns' length (a field: read per row, it saves a load through the array of columns). */
+  private cap: number;
   constructor(cap: number) {
     super([new Float64Array(cap), new Float64Array(cap), new Int32Array(cap), new Int32Array(cap)]);
+    this.cap = cap;
   }
   push(b: number, e: number, nid: number, flags: number, touched: number): void {
     const m = this.n;
@@ -80,14 +83,70 @@ class Merged extends GrowableColumns<[Float64Array, Float64Array, Int32Array, In
       this.lastTouched = 1;
       return;
     }
-    this.row();
-    c = this.cols;
+    if (m < this.cap) this.n = m + 1;
+    else {
+      this.row();
+      this.cap = this.capacity;
+      c = this.cols;
+    }
     c[0][m] = b;
     c[1][m] = e - b;
     c[2][m] = nid;
     c[3][m] = flags;
     this.lastTouched = touched;
   }
+}
+
+/**
+ * Whether the batch's ranges are non-empty and none overlaps the one before; throws when they are not sorted by
+ * start. A function of its own: V8 compiles a loop while it runs (on-stack replacement), and a small function
+ * sooner than all of applyBatch().
+ */
+function sortedDisjoint(BS: Float64Array, BE: Float64Array, nb: number, scale: number): boolean {
+  let disjoint = true;
+  let prevStart = -Infinity;
+  let prevEnd = -Infinity;
+  for (let k = 0; k < nb; k++) {
+    const s = BS[k]! * scale;
+    const e = BE[k]! * scale;
+    if (s < prevStart) throw new InternalError(`memblock batch not sorted: range ${k} starts at ${s}`);
+    if (!(e > s) || s < prevEnd) disjoint = false;
+    prevStart = s;
+    if (e > prevEnd) prevEnd = e;
+  }
+  return disjoint;
+}
+
+/**
+ * applyBatch()'s gaps below `limit`: from union range k on, the parts of the ranges [US[k] * sc, UE[k] * sc) above
+ * covEnd (covered by the regions before) and below limit, pushed as added pieces (the range's node, else addNid);
+ * returns the first range not done (one reaching past limit, or the first starting at or after it). A function of its
+ * own, with its state in locals: a million preserved blocks past the last region are one call.
+ */
+function pushGaps(
+  out: Pick<Pieces, 'push'>,
+  US: Float64Array,
+  UE: Float64Array,
+  UN: Int32Array | null,
+  nu: number,
+  sc: number,
+  k: number,
+  covEnd: number,
+  limit: number,
+  addNid: number,
+  addFlags: number,
+): number {
+  while (k < nu) {
+    const us = US[k]! * sc;
+    if (!(us < limit)) break;
+    const ue = UE[k]! * sc;
+    const s = Math.max(us, covEnd);
+    const e = Math.min(ue, limit);
+    if (s < e) out.push(s, e, UN ? UN[k]! : addNid, addFlags, 1);
+    if (ue <= limit) k++;
+    else break;
+  }
+  return k;
 }
 
 /**
@@ -108,17 +167,7 @@ export function applyBatch(type: MemblockType, batch: RangeBatch, op: BatchOp): 
     throw new InternalError(`memblock batch scale ${scale}`);
   // the batch's union (ranges of a set-node batch with nids stay one each: they must not overlap). A batch of
   // non-empty ranges in order, none overlapping the one before (a million preserved blocks), is its own union.
-  let disjoint = true;
-  let prevStart = -Infinity;
-  let prevEnd = -Infinity;
-  for (let k = 0; k < nb; k++) {
-    const s = BS[k]! * scale;
-    const e = BE[k]! * scale;
-    if (s < prevStart) throw new InternalError(`memblock batch not sorted: range ${k} starts at ${s}`);
-    if (!(e > s) || s < prevEnd) disjoint = false;
-    prevStart = s;
-    if (e > prevEnd) prevEnd = e;
-  }
+  const disjoint = sortedDisjoint(BS, BE, nb, scale);
   let US: Float64Array = BS;
   let UE: Float64Array = BE;
   let UN: Int32Array | null = perNid ?? null;
@@ -166,16 +215,7 @@ export function applyBatch(type: MemblockType, batch: RangeBatch, op: BatchOp): 
   let gu = 0;
   const gapsUpTo = (limit: number): void => {
     while (gu < nu && UE[gu]! * sc <= covEnd) gu++;
-    let k = gu;
-    while (k < nu && US[k]! * sc < limit) {
-      const ue = UE[k]! * sc;
-      const s = Math.max(US[k]! * sc, covEnd);
-      const e = Math.min(ue, limit);
-      if (s < e) out.push(s, e, UN ? UN[k]! : op.addNid, addFlags, 1);
-      if (ue <= limit) k++;
-      else break;
-    }
-    gu = k;
+    gu = pushGaps(out, US, UE, UN, nu, sc, gu, covEnd, limit, op.addNid, addFlags);
   };
   let ru = 0;
   for (let i = 0; i < count; i++) {

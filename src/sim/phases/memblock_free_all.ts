@@ -238,15 +238,15 @@ function computeFreeRanges(ctx: SimContext): FreeRanges {
   const managedKeys: string[] = [];
   const managedPages: number[] = [];
   const mb = ctx.memblock;
+  const mem = ctx.layout.memRanges;
   const maxLowPfn = ctx.layout.maxPfn;
   // the pieces to free in columns (a million preserved blocks leave a million gaps: no object per range), room for
-  // as many as memblock can give (a memory region yields at most one more free range than the reserved regions in
-  // it; rows never used are never touched)
-  const cap = mb.memory.count + mb.reserved.count + 1;
+  // as many as there can be (a memory region yields at most one more free range than the reserved regions in it,
+  // and each cut at a node boundary one more piece; rows never used are never touched) so they are never copied
+  const cap = mb.memory.count + mb.reserved.count + mem.length + 1;
   const toFree = new GrowableColumns([new Float64Array(cap), new Float64Array(cap)]);
   // consecutive free ranges mostly fall in the memory region, the zone stretch (zoneStretch) and the zone of the
   // range before: each is looked up again only when a range leaves it
-  const mem = ctx.layout.memRanges;
   let rLo = 0;
   let rHi = -1;
   let rNid = 0;

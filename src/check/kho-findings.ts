@@ -2,7 +2,7 @@
 // A KHO boot: struct-page events restricted to preserved memory and scratch, the restore outcomes, and checks of
 // the image against the host layout. A plain boot: the same struct-page rules over all of memory. Range work only.
 import type { Range, RangeColumns, Severity } from '../core/index.js';
-import { firstEndingAfter, GrowableColumns, upperBound } from '../core/index.js';
+import { firstEndingAfter, GrowableColumns, lowerBound, upperBound } from '../core/index.js';
 import { KhoBlocks } from '../sim/phases/kho-types.js';
 import type { MemMap, PageState } from '../sim/memmap.js';
 import type { Timeline } from '../sim/timeline.js';
@@ -52,8 +52,15 @@ class BlockIndex {
   private stamp = 0;
   /** Ends never decrease (disjoint blocks): the first block ending after a pfn can be found by a forward sweep. */
   private readonly endsMonotone: boolean;
-  /** `disjoint`: the blocks are known sorted, non-empty and disjoint (so their ends ascend): no pass to look. */
-  constructor(blocks: KhoBlocks, disjoint = false) {
+  /**
+   * `disjoint`: the blocks are known sorted, non-empty and disjoint (so their ends ascend): no pass to look, and
+   * count() counts by position intervals (countDisjoint), unless `general`.
+   */
+  constructor(
+    blocks: KhoBlocks,
+    private readonly disjoint = false,
+    private readonly general = false,
+  ) {
     const n = blocks.length;
     this.starts = blocks.startPfn;
     this.ends = blocks.endPfn;
@@ -78,6 +85,8 @@ class BlockIndex {
   /** Number of blocks intersecting any of the (sorted, disjoint) ranges. */
   count(rs: Cols): number {
     if (!this.starts.length || !rs.n) return 0;
+    if (this.disjoint && !this.general && sortedDisjoint(rs.start, rs.end, rs.n))
+      return this.countDisjoint(rs);
     const stamp = ++this.stamp;
     const seen = (this.seen ??= new Int32Array(this.starts.length));
     const { starts: S, ends: E } = this;
@@ -98,6 +107,48 @@ class BlockIndex {
     }
     return counted;
   }
+  /**
+   * count() for blocks sorted and disjoint and ranges sorted and disjoint: the blocks meeting [qs, qe) are the
+   * positions from the first ending after qs to the first starting at or after qe, and both ascend from range to
+   * range, so the union is counted interval by interval with two forward cursors (no stamp per block).
+   */
+  private countDisjoint(rs: Cols): number {
+    const S = this.starts;
+    const E = this.ends;
+    const n = S.length;
+    let counted = 0;
+    let lo = 0;
+    let hi = 0;
+    let prevHi = 0;
+    for (let k = 0; k < rs.n; k++) {
+      lo = seekAbove(E, n, lo, rs.start[k]!);
+      hi = seekAtOrAbove(S, n, hi > lo ? hi : lo, rs.end[k]!);
+      const from = lo > prevHi ? lo : prevHi;
+      if (hi > from) counted += hi - from;
+      if (hi > prevHi) prevHi = hi;
+    }
+    return counted;
+  }
+}
+
+/** The first i >= from of the ascending column a (length n) with a[i] > x: a few steps, then a binary search. */
+function seekAbove(a: Float64Array, n: number, from: number, x: number): number {
+  let i = from;
+  for (let steps = 0; i < n && a[i]! <= x; steps++) {
+    if (steps === 8) return upperBound(a, x, i, n);
+    i++;
+  }
+  return i;
+}
+
+/** The first i >= from of the ascending column a (length n) with a[i] >= x: a few steps, then a binary search. */
+function seekAtOrAbove(a: Float64Array, n: number, from: number, x: number): number {
+  let i = from;
+  for (let steps = 0; i < n && a[i]! < x; steps++) {
+    if (steps === 8) return lowerBound(a, x, i, n);
+    i++;
+  }
+  return i;
 }
 
 /**
@@ -591,7 +642,7 @@ function checkPrep(
   const n = blocks.length;
   const disjoint = !general && sortedDisjoint(blocks.startPfn, blocks.endPfn, n);
   const normalized = disjoint && isNormalized(blocks.startPfn, blocks.endPfn, n);
-  const index = new BlockIndex(blocks, disjoint);
+  const index = new BlockIndex(blocks, disjoint, general);
   const scratchCols = normalizeCols(...columnsOfRanges(run.scratch));
   const cuts = boundaryColumn(tl.layout);
   const fb = new FindingBuilder(index);
@@ -895,11 +946,17 @@ export function check(tl: Timeline, opts: { readonly general?: boolean } = {}): 
   for (const o of run.observations)
     if (o.kind === 'memblock-after-discard' || o.kind === 'restore-failed') named.set(o.block, -1);
   const blocks = run.blocks;
+  // blocksOf() (src/sim/phases/kho-run.ts) gives each block its position in the image, so the index column is a
+  // permutation: image index b is at position b when the image listed its blocks in address order (no sort), and
+  // at no other position; named blocks all found there need no pass over the column
+  const atOwn = (b: number): boolean =>
+    Number.isInteger(b) && b >= 0 && b < blocks.length && blocks.index[b] === b;
   // (image indices below a few times the blocks: a byte each)
   const byFlags =
     !general &&
     [...named.keys()].every((b) => Number.isInteger(b) && b >= 0 && b < 4 * blocks.length + 65536);
-  if (named.size && byFlags)
+  if (named.size && !general && [...named.keys()].every(atOwn)) for (const b of named.keys()) named.set(b, b);
+  else if (named.size && byFlags)
     for (
       let i = nextNamed(blocks.index, named, 0);
       i < blocks.length;

@@ -459,14 +459,23 @@ function seekBlockEndingAfter(ends: Float64Array, n: number, b: number, pfn: num
 }
 
 /**
- * The first layer block k in [k, k1) that is out of the layer (head -1) or shows a marked head or tail id; k1 when
- * none does. MemMap.markedRuns()'s loop over a million blocks, kept alone so that it is small and its every branch
- * has run before it is optimised (the rare work is the caller's).
+ * The first layer block k in [k, k1) that is out of the layer (head -1) or shows a marked head or tail id (a tail:
+ * when the block has more than its head page; the tail id of a one-page block is that of no page); k1 when none does.
+ * MemMap.markedRuns()'s loop over a million blocks, kept alone so that it is small and its every branch has run
+ * before it is optimised (the rare work is the caller's).
  */
-function firstMarkedBlock(bH: Int32Array, bT: Int32Array, marks: Uint8Array, k: number, k1: number): number {
+function firstMarkedBlock(
+  bS: Float64Array,
+  bE: Float64Array,
+  bH: Int32Array,
+  bT: Int32Array,
+  marks: Uint8Array,
+  k: number,
+  k1: number,
+): number {
   for (; k < k1; k++) {
     const h = bH[k]!;
-    if (h < 0 || marks[h] || marks[bT[k]!]) return k;
+    if (h < 0 || marks[h] || (marks[bT[k]!] && bE[k]! > bS[k]! + 1)) return k;
   }
   return k1;
 }
@@ -1162,7 +1171,7 @@ export class MemMap {
     };
     for (let k = k0; k < k1; k++) {
       if (same) {
-        k = firstMarkedBlock(bH, bT, marks, k, k1);
+        k = firstMarkedBlock(bS, bE, bH, bT, marks, k, k1);
         if (k >= k1) break;
       }
       const s = S[k]!;

@@ -507,9 +507,9 @@ export class Memblock {
    * memblock_reserve in 6.1), kmalloc once slab is up. A memblock=debug log's `is doubled` line is compared with the
    * model's doubling (memblock-replay.ts; no capture in traces/ has one). kho_memory_init()'s reservations double
    * memblock.reserved the same way, modelled in src/sim/memblock-kho-reserve.ts (walk order, scratch-only search, the
-   * last array reserved until memblock_discard(), which frees it: page_alloc_init_late.ts). Not modelled: the doubling
-   * the splits of memmap_init_reserved_pages()' memblock_set_node() loop may cause (then eac8ea8736cc's `goto repeat`,
-   * v6.15), swept without being stored (forEachReservedMemRegionByNode).
+   * last array reserved until memblock_discard(), which frees it: page_alloc_init_late.ts), and so do the splits of
+   * memmap_init_reserved_pages()' memblock_set_node() loop (then eac8ea8736cc's `goto repeat`, v6.15), done region by
+   * region up to 20,000 reserved regions (memblock_free_all.ts reservedSetNodeLoop; above, reported, not modelled).
    */
   private doubleArray(type: MemblockType, newAreaStart: number, newAreaSize: number): boolean {
     if (!this.canResize) {
@@ -935,8 +935,9 @@ export class Memblock {
    * one sweep over both arrays and never stored: at a million reserved regions a changed copy of the array would
    * cost 24 bytes a region for nothing a later phase reads. memblock_set_node()'s merge of touching parts of equal
    * node and flags is left out: it changes no page's node (a part outside memory without a node asks
-   * early_pfn_to_nid() of a pfn outside memory, first_online_node, merged or not). The array doubling the splits
-   * may cause in the kernel (memblock_double_array, then the loop's `goto repeat`) is not modelled. Memory regions
+   * early_pfn_to_nid() of a pfn outside memory, first_online_node, merged or not). With the size rule the replay
+   * stores the loop's array instead, doublings included, up to 20,000 reserved regions (memblock_free_all.ts
+   * reservedSetNodeLoop), and walks that; this sweep gives the same parts and nodes. Memory regions
    * a hand-made trace printed overlapping are done the kernel's way, one memblock_set_node() after the other (the
    * later region's node wins), on a copy.
    *
@@ -1007,6 +1008,70 @@ export class Memblock {
       }
       if (cur < re) gap(cur, re, below, own, f);
     }
+  }
+
+  /**
+   * What memmap_init_reserved_pages()' memblock_set_node(region->base, region->size, &memblock.reserved, nid) loop
+   * over the memory regions (the size rule, linux v7.3-rc7 mm/memblock.c memmap_init_reserved_pages) does to the shape
+   * of the reserved array, read only, in one pass over it: `boundaries`, the memory region edges that fall strictly
+   * inside a reserved region (each memblock_isolate_range() splits there: an upper bound of what the loop adds before
+   * any merge, so cnt + 2 > max cannot happen while count + boundaries + 2 <= max); `splits`, those edges where the two
+   * parts end with different nodes (memory's node on either side, the region's own in a hole: the split stays);
+   * `merges`, touching regions of equal flags whose nodes become equal with at least one in memory (memblock_set_node's
+   * memblock_merge_regions() window takes them). Memory regions must not overlap (`null` when they do). The count
+   * after the loop is count + splits - merges. setNodeBoundaries(): the first number alone (a binary search per memory
+   * edge), null when memory regions overlap.
+   */
+  setNodeBoundaries(): number | null {
+    const { baseColumn: MB, sizeColumn: MS, count: nm } = this.memory;
+    for (let k = 1; k < nm; k++) if (MB[k]! < MB[k - 1]! + MS[k - 1]!) return null;
+    const r = this.reserved;
+    let boundaries = 0;
+    for (let k = 0; k < nm; k++)
+      for (const x of [MB[k]!, MB[k]! + MS[k]!]) {
+        const i = r.search(x);
+        if (i >= 0 && r.baseColumn[i]! < x) boundaries++;
+      }
+    return boundaries;
+  }
+
+  /** setNodeBoundaries() with what the loop leaves: the splits that stay and the merges (see above). */
+  setNodeShape(defaultNid: number): { boundaries: number; splits: number; merges: number } | null {
+    const { baseColumn: MB, sizeColumn: MS, nidColumn: MN, count: nm } = this.memory;
+    for (let k = 1; k < nm; k++) if (MB[k]! < MB[k - 1]! + MS[k - 1]!) return null;
+    const r = this.reserved;
+    const { baseColumn: RB, sizeColumn: RS, nidColumn: RN, flagsColumn: RF, count: nr } = r;
+    // the memory region holding byte a, or -1
+    const memAt = (a: number): number => {
+      const k = this.memory.search(a);
+      return k;
+    };
+    const nidAt = (a: number, own: number): number => {
+      const k = memAt(a);
+      return k < 0 ? own : MN[k]! < 0 ? defaultNid : MN[k]!;
+    };
+    let boundaries = 0;
+    let splits = 0;
+    let lastSplit = NaN;
+    for (let k = 0; k < nm; k++) {
+      for (const x of [MB[k]!, MB[k]! + MS[k]!]) {
+        const i = r.search(x);
+        if (i < 0 || RB[i]! >= x) continue;
+        boundaries++;
+        if (x === lastSplit) continue;
+        lastSplit = x;
+        if (nidAt(x - 1, RN[i]!) !== nidAt(x, RN[i]!)) splits++;
+      }
+    }
+    let merges = 0;
+    for (let i = 0; i + 1 < nr; i++) {
+      const x = RB[i]! + RS[i]!;
+      if (x !== RB[i + 1] || RF[i] !== RF[i + 1]) continue;
+      const inL = memAt(x - 1) >= 0;
+      const inR = memAt(x) >= 0;
+      if ((inL || inR) && nidAt(x - 1, RN[i]!) === nidAt(x, RN[i + 1]!)) merges++;
+    }
+    return { boundaries, splits, merges };
   }
 
   /** for_each_reserved_mem_region() as a list of regions. */

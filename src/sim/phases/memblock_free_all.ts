@@ -145,6 +145,78 @@ function noNodeDiagnostic(ctx: SimContext, parts: readonly Range[]): Diagnostic 
 }
 
 /**
+ * The reserved arrays after memmap_init_reserved_pages()' memblock_set_node() loop, per starting memblock: compare and
+ * check replay several strategies from one memblock (src/sim/replay.ts replayEach), which reach memblock_free_all()
+ * with the same one, so the array is rebuilt once.
+ */
+const setNodeFrom = new WeakMap<Memblock, SetNodeLoop>();
+
+/** What the loop leaves: the memblock with the reserved array as the kernel leaves it, or null (see reservedSetNodeLoop). */
+export interface SetNodeLoop {
+  readonly memblock: Memblock | null;
+  /** memblock_double_array() during the loop: the new max and the array's address, in order. */
+  readonly doublings: readonly { readonly newMax: number; readonly addr: number | null }[];
+  /** The loop would double the array but the array is too large for the region-by-region path: not modelled. */
+  readonly unmodelled: boolean;
+}
+
+/** The most reserved regions the region-by-region set-node loop takes (memmove per split; see memblock-kho-reserve.ts). */
+const SET_NODE_BY_REGION_MAX = 20_000;
+
+/**
+ * memmap_init_reserved_pages()' first loop with the size rule (06eaa824fd23, v6.15; 6.6.90, 6.12.28, 6.14.6): for each
+ * memory region in order, memblock_set_node(base, size, &memblock.reserved, nid) isolates the range (splitting a
+ * reserved region across its edges, doubling the array while cnt + 2 > max: memblock_double_array(), not scratch-only
+ * any more, memblock_clear_kho_scratch_only() ran first), sets the node and merges the window; and when the array was
+ * doubled the whole loop runs again (`goto repeat`: eac8ea8736cc, "mm/memblock: repeat setting reserved region nid if
+ * array is doubled", Wei Yang, posted 2025-03-18 with Cc stable in the series of 06eaa824fd23, so the same releases
+ * [I]): the new array's region may lie in a memory region already passed (linux v7.3-rc7 mm/memblock.c
+ * memmap_init_reserved_pages, memblock_set_node, memblock_isolate_range). The result is stored as the kernel leaves
+ * it: regions split where a node changes, touching ones merged where their nodes become equal, up to
+ * SET_NODE_BY_REGION_MAX regions (each split shifts the array). Null memblock: more regions than that (millions of
+ * preserved blocks: the walk takes the same parts and nodes from the sweep, forEachReservedMemRegionByNode, and nothing
+ * after this loop reads the array's shape but its count; a loop that could double it is reported, not modelled), or
+ * memory regions that overlap (a hand-made trace: the sweep does those the kernel's way on a copy).
+ */
+export function reservedSetNodeLoop(mb: Memblock): SetNodeLoop {
+  const hit = setNodeFrom.get(mb);
+  if (hit) return hit;
+  const result = setNodeLoop(mb);
+  setNodeFrom.set(mb, result);
+  return result;
+}
+
+function setNodeLoop(mb: Memblock): SetNodeLoop {
+  const none: SetNodeLoop = { memblock: null, doublings: [], unmodelled: false };
+  const boundaries = mb.setNodeBoundaries();
+  if (boundaries === null) return none;
+  const res = mb.reserved;
+  const mem = mb.memory;
+  if (res.count > SET_NODE_BY_REGION_MAX) {
+    // millions of preserved blocks: the parts and their nodes come from the sweep (the same ones, nothing after this
+    // loop reads the array's shape but its count), and the count can reach max only past these edges
+    return res.count + boundaries + 2 > res.max ? { memblock: null, doublings: [], unmodelled: true } : none;
+  }
+  // region by region with the one-region operations, resizing allowed (memblock_allow_resize() ran long before), the
+  // new array reserved (memblock_reserve_kern) whatever the copy was made for, not scratch-only any more
+  const g = mb.clone({ reserveDoubledArrays: true });
+  g.canResize = true;
+  g.khoScratchOnly = false;
+  const first = g.events.length;
+  for (;;) {
+    const max = g.reserved.max;
+    for (let k = 0; k < mem.count; k++) g.setNode(mem.base(k), mem.size(k), g.reserved, mem.nid(k) ?? 0);
+    if (g.reserved.max === max) break;
+  }
+  const doublings = g.events
+    .slice(first)
+    .flatMap((e) =>
+      e.kind === 'double' && e.type === 'reserved' ? [{ newMax: e.newMax, addr: e.addr }] : [],
+    );
+  return { memblock: g, doublings, unmodelled: false };
+}
+
+/**
  * memmap_init_reserved_pages() (linux v7.3-rc7 mm/memblock.c): NOMAP memory regions (for_each_mem_region) and the
  * reserved regions (for_each_reserved_mem_region), from v6.7 without the RSRV_NOINIT ones (the preserved blocks
  * kho_memory_init() reserved, hugetlb's gigantic page tails); older mm walks every reserved region.
@@ -153,6 +225,10 @@ export function memmapInitReservedPages(ctx: SimContext): void {
   const plan: ReservePlan = { init: [], reserve: [] };
   const noinit = ctx.mm.rsrvNoinit;
   const setNode = ctx.mm.reservedNid === 'set-node';
+  // the size rule's loop stores its splits (and may double the array): the walk below then reads the array itself
+  const loop = setNode && ctx.mm.reservedSetNodeSize === 'size' ? reservedSetNodeLoop(ctx.memblock) : null;
+  if (loop?.memblock) ctx.memblock = loop.memblock;
+  if (loop) setNodeLoopDiagnostics(ctx, loop);
   const mb = ctx.memblock;
   const nomap = (): void => {
     mb.forEachMemRegion((start, end, nid, flags) => {
@@ -178,12 +254,37 @@ export function memmapInitReservedPages(ctx: SimContext): void {
   // v6.5 .. v6.14 set it on [base, base + end) (reservedSetNodeSize 'end')
   // the NOINIT regions skipped by the walk itself (a million preserved blocks: no call each)
   const skip = noinit ? MEMBLOCK_FLAGS.MEMBLOCK_RSRV_NOINIT : 0;
-  if (setNode) mb.forEachReservedMemRegionByNode(0, reservedRegion, ctx.mm.reservedSetNodeSize, skip);
+  if (loop?.memblock) mb.forEachReservedMemRegion(reservedRegion, skip);
+  else if (setNode) mb.forEachReservedMemRegionByNode(0, reservedRegion, ctx.mm.reservedSetNodeSize, skip);
   else mb.forEachReservedMemRegion(reservedRegion, skip);
   if (noNode.length) ctx.diagnostics.push(noNodeDiagnostic(ctx, noNode));
   if (!ctx.mm.nomapFirst) nomap();
   // reserve_bootmem_region() became memmap_init_reserved_range() in v7.2 (linux v7.3-rc7 mm/memblock.c)
   applyReservePlan(ctx, plan, { phase: RESERVE.phase, fn: ctx.mm.reserveRangeFn });
+}
+
+function setNodeLoopDiagnostics(ctx: SimContext, loop: SetNodeLoop): void {
+  const last = loop.doublings[loop.doublings.length - 1];
+  if (last) {
+    const bytes = Math.ceil((last.newMax * 24) / 2 ** ctx.arch.PAGE_SHIFT) * 2 ** ctx.arch.PAGE_SHIFT;
+    ctx.diagnostics.push({
+      code: 'SIM_RESERVED_SET_NODE_DOUBLED',
+      severity: 'info',
+      message:
+        `memmap_init_reserved_pages: memblock_set_node() on memblock.reserved split its regions at node edges and doubled it ` +
+        `to ${loop.doublings.map((d) => d.newMax).join(', ')} regions (memblock_double_array, then the loop again: ` +
+        `eac8ea8736cc)` +
+        (last.addr === null
+          ? ''
+          : `; the array, ${bytes} bytes at ${formatMemRange(last.addr, last.addr + bytes)}, is set up as reserved and freed by memblock_discard()`),
+    });
+  }
+  if (loop.unmodelled)
+    ctx.diagnostics.push({
+      code: 'SIM_RESERVED_SET_NODE_DOUBLE_UNMODELLED',
+      severity: 'warning',
+      message: `memmap_init_reserved_pages: the splits of memblock_set_node() on memblock.reserved may double the array (${ctx.memblock.reserved.count} regions, max ${ctx.memblock.reserved.max}); not modelled at this size`,
+    });
 }
 
 /**

@@ -111,11 +111,12 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
       // private is cleared right after the check, before anything else touches the page
       ctx.memmap.clearKhoHeads(headPfns, except);
       const runner = new StrategyRunner(ctx, run, 'restore', PHASE);
-      runner.expect(nOk + 1024);
       if (restoreBlocks) {
-        // the strategy's loop over the restored blocks, in one call (the same as restore() block by block)
+        // the strategy's loop over the restored blocks, in one call (the same as restore() block by block; it makes
+        // the room it needs in the init queue: a stretch of whole blocks is one row)
         restoreBlocks(blocks, okAt, nOk, runner);
       } else if (restore) {
+        runner.expect(nOk + 1024);
         const b = new KhoBlockCursor(blocks);
         for (let k = 0; k < nOk; k++) {
           b.at(okAt[k]!);

@@ -537,6 +537,18 @@ export class StrategyRunner implements StrategyContext {
   }
 
   initDeferredBlocks(blocks: KhoBlocks, fn = 'init_deferred_page'): void {
+    this.initBlocksFromNid(blocks, fn, true);
+  }
+
+  initPagesFromNidBlocks(blocks: KhoBlocks, fn = '__init_page_from_nid'): void {
+    this.initBlocksFromNid(blocks, fn, false);
+  }
+
+  /**
+   * initDeferredBlocks() (`clip`: init_deferred_page(), nothing on an offline node or below its first_deferred_pfn)
+   * or initPagesFromNidBlocks() (__init_page_from_nid() on every page of each block, as initPagesFromNid()).
+   */
+  private initBlocksFromNid(blocks: KhoBlocks, fn: string, clip: boolean): void {
     if (!this.ctx.deferred) return;
     const S = blocks.startPfn;
     const E = blocks.endPfn;
@@ -548,7 +560,7 @@ export class StrategyRunner implements StrategyContext {
       // a range a block, and a few more for blocks split at a zone or node boundary: room for all of them at once (a
       // million-range queue grown for one split block would copy all of it into twice the room)
       this.ops.room(n + 1024);
-      return this.initDeferredEach(blocks, fn);
+      return this.initDeferredEach(blocks, fn, clip);
     }
     const q = this.ops;
     // fn numbered at its first range, as push() does
@@ -575,7 +587,7 @@ export class StrategyRunner implements StrategyContext {
       const nid = look.lookup(start);
       if (nid !== lastNid) {
         lastNid = nid;
-        fdp = online.has(nid) ? cfdp.get(nid) : null;
+        fdp = !clip ? 0 : online.has(nid) ? cfdp.get(nid) : null;
       }
       if (fdp === undefined || fdp === null) continue;
       // initDeferredPages() then initPagesFromNid(): the block from first_deferred_pfn on, in its zone stretch
@@ -611,8 +623,8 @@ export class StrategyRunner implements StrategyContext {
     this.current = index[n - 1]!;
   }
 
-  /** initDeferredBlocks() block by block through initDeferredPages() (each early_pfn_to_nid() call observed). */
-  private initDeferredEach(blocks: KhoBlocks, fn: string): void {
+  /** initBlocksFromNid() block by block (each early_pfn_to_nid() call observed). */
+  private initDeferredEach(blocks: KhoBlocks, fn: string, clip: boolean): void {
     const S = blocks.startPfn;
     const E = blocks.endPfn;
     const index = blocks.index;
@@ -626,7 +638,7 @@ export class StrategyRunner implements StrategyContext {
       const nid = this.earlyPfnToNid(start);
       if (nid !== lastNid) {
         lastNid = nid;
-        fdp = this.online.has(nid) ? this.ctx.currentFirstDeferredPfn.get(nid) : null;
+        fdp = !clip ? 0 : this.online.has(nid) ? this.ctx.currentFirstDeferredPfn.get(nid) : null;
       }
       if (fdp === undefined || fdp === null) continue;
       this.initPagesFromNid(start > fdp ? start : fdp, E[i]!, nid, fn);
@@ -667,15 +679,13 @@ export class StrategyRunner implements StrategyContext {
     const bS = blocks.startPfn;
     const bE = blocks.endPfn;
     const q = this.ops;
-    // initByZoneWalk() of each block with the queue's columns in locals (as initDeferredBlocks: no call per block, no
-    // pfn past 2^31 boxed); a full queue grows through push()
+    // initByZoneWalk() of each block: a block inside one piece of the walk's answer is one range of that piece's node
+    // and zone, queued in a stretch of consecutive blocks of that piece (pushBlocks, as initDeferredBlocks: the
+    // memmap walks them in place); a block the walk splits queues its pieces as rows, in its place
     let f = -1;
-    let qS = q.start;
-    let qE = q.end;
-    let qN = q.nid;
-    let qZ = q.zid;
-    let qF = q.fn;
-    let k = q.n;
+    let runFrom = -1;
+    let runTo = -1;
+    let runPiece = -1;
     let i = this.zwPiece;
     for (let j = 0; j < n; j++) {
       const b = at[j]!;
@@ -684,34 +694,31 @@ export class StrategyRunner implements StrategyContext {
       if (!(start < end)) continue;
       if (i >= pN || S[i]! > start) i = Math.max(0, upperBound(S, start) - 1);
       while (i + 1 < pN && S[i + 1]! <= start) i++;
+      if (end <= (i + 1 < pN ? S[i + 1]! : Infinity) && pZid[i]! >= 0) {
+        // the whole block in piece i: the open stretch goes on when it is piece i's, ends with the block before and
+        // that ends at or before this one's start
+        if (i === runPiece && b === runTo && start >= bE[b - 1]!) {
+          runTo++;
+          continue;
+        }
+        if (runFrom >= 0) q.pushBlocks(bS, bE, runFrom, runTo, pNid[runPiece]!, pZid[runPiece]!, f);
+        if (f < 0) f = q.fnIndex(fn);
+        runFrom = b;
+        runTo = b + 1;
+        runPiece = i;
+        continue;
+      }
+      if (runFrom >= 0) q.pushBlocks(bS, bE, runFrom, runTo, pNid[runPiece]!, pZid[runPiece]!, f);
+      runFrom = runTo = runPiece = -1;
       for (let s = start, p = i; s < end && p < pN; p++) {
         const pe = p + 1 < pN ? S[p + 1]! : Infinity;
         if (pe <= s) continue;
         const e = end < pe ? end : pe;
-        const zid = pZid[p]!;
-        if (zid >= 0) {
-          if (k < qS.length) {
-            qS[k] = s;
-            qE[k] = e;
-            qN[k] = pNid[p]!;
-            qZ[k] = zid;
-            qF[k] = f < 0 ? (f = q.fnIndex(fn)) : f;
-            k++;
-          } else {
-            q.n = k;
-            q.push(s, e, pNid[p]!, zid, fn);
-            k = q.n;
-            qS = q.start;
-            qE = q.end;
-            qN = q.nid;
-            qZ = q.zid;
-            qF = q.fn;
-          }
-        }
+        if (pZid[p]! >= 0) q.push(s, e, pNid[p]!, pZid[p]!, fn);
         s = e;
       }
     }
-    q.n = k;
+    if (runFrom >= 0) q.pushBlocks(bS, bE, runFrom, runTo, pNid[runPiece]!, pZid[runPiece]!, f);
     this.zwPiece = i;
   }
 
@@ -726,6 +733,8 @@ export class StrategyRunner implements StrategyContext {
       for (let j = 0; j < n; j++) heads[j] = bS[at[j]!]!;
     }
     const { ids, states } = this.ctx.memmap.stateIdsAt(heads);
+    // a range a block at most: room for all of them at once
+    this.ops.room(n);
     // page_to_nid()/page_zonenum() of each state a head is in, and whether it is initialised (no object per block)
     const init = new Uint8Array(states.length);
     const nidOf = new Float64Array(states.length);

@@ -14,4 +14,9 @@ export const initPageFromNid: KhoStrategy = {
     const nid = ctx.earlyPfnToNid(block.startPfn);
     ctx.initPagesFromNid(block.startPfn, block.endPfn, nid, '__init_page_from_nid');
   },
+  deserializeBlocks(blocks, ctx) {
+    // deserialize() of each block in turn: early_pfn_to_nid() of its first pfn, __init_page_from_nid() on its pages
+    if (!ctx.deferred) return;
+    ctx.initPagesFromNidBlocks(blocks, '__init_page_from_nid');
+  },
 };

@@ -44,6 +44,10 @@ export interface StrategyContext {
    */
   initDeferredBlocks(blocks: KhoBlocks, fn?: string): void;
   /**
+   * initPagesFromNid(startPfn[i], endPfn[i], earlyPfnToNid(startPfn[i]), fn) for every block i in turn, in one call.
+   */
+  initPagesFromNidBlocks(blocks: KhoBlocks, fn?: string): void;
+  /**
    * for_each_zone() + zone_spans_pfn() + __init_single_page(): per pfn, the first zone in node then zone order
    * whose span holds it (spans, not membership: overlapping spans pick the first).
    */

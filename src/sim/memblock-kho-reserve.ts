@@ -65,7 +65,7 @@ function arrayBytes(max: number, pageSize: number): number {
 }
 
 /** The block indices in walk order: a counting sort by order of the address-sorted columns (stable). */
-function walkPermutation(order: ArrayLike<number>, n: number, walk: KhoWalkOrder): Uint32Array {
+export function walkPermutation(order: ArrayLike<number>, n: number, walk: KhoWalkOrder): Uint32Array {
   const counts = new Float64Array(257);
   for (let i = 0; i < n; i++) counts[order[i]!]!++;
   const at = new Float64Array(257);

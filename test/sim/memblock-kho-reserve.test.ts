@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { MEMBLOCK_FLAGS } from '../../src/core/index.js';
 import { Memblock } from '../../src/sim/memblock.js';
 import type { KhoReserveBlocks, KhoWalkOrder } from '../../src/sim/memblock-kho-reserve.js';
-import { reserveKhoBlocks, reserveKhoBlocksOn } from '../../src/sim/memblock-kho-reserve.js';
+import { reserveKhoBlocks, reserveKhoBlocksOn, walkPermutation } from '../../src/sim/memblock-kho-reserve.js';
+import { readFileSync } from 'node:fs';
+import { parseDmesg } from '../../parsers/dmesg/index.js';
 import { makeHost } from './build-host.js';
 import { imageOf } from './kho-fixtures.js';
 import { replayKho } from './kho-replay-helper.js';
@@ -281,5 +283,27 @@ describe('a KHO replay whose blocks pass the static array', () => {
     expect(codes([call(10), call(12)])).toEqual([['MEMBLOCK_REPLAY_DOUBLE_UNLOGGED', undefined]]);
     // a log without kho_memory_init()'s calls (the outgoing kernel's, say) is not compared
     expect(codes([])).toEqual([]);
+  });
+});
+
+describe("the walk order against the kernel's own log", () => {
+  // the incoming kernels of the real captures booted with memblock=debug: kho_mem_retrieve()'s memblock_reserve() of
+  // each preserved block is logged (`__memblock_reserve: [..] ... kho_preserved_memory_reserve+0x91/0xd0`) in the
+  // order the radix walk visits the keys
+  it.each([
+    ['traces/real-kho-c-8g-2node-luo-memfd/stage2-after-kexec/dmesg.txt', 17619],
+    ['traces/capture-real-kho-v7.3-rc7/stage2-after-kexec/dmesg.txt', 19],
+  ])('%s: the logged order is walkPermutation(order-desc) of the blocks sorted by address', (file, count) => {
+    const log = parseDmesg(readFileSync(file, 'utf8'), file);
+    const logged = log.memblockCalls
+      .filter((c) => c.caller.startsWith('kho_preserved_memory_reserve'))
+      .map((c) => ({ pfn: c.base / PAGE, order: Math.log2((c.end - c.base) / PAGE) }));
+    expect(logged.length).toBe(count);
+    const blocks = blocksOf(logged);
+    const perm = walkPermutation(blocks.order, blocks.length, 'order-desc');
+    expect(Array.from(perm, (i) => blocks.startPfn[i])).toEqual(logged.map((b) => b.pfn));
+    // and not kho-v1's order (this log has more than one order)
+    const asc = walkPermutation(blocks.order, blocks.length, 'order-asc');
+    expect(Array.from(asc, (i) => blocks.startPfn[i])).not.toEqual(logged.map((b) => b.pfn));
   });
 });

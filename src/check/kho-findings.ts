@@ -193,7 +193,12 @@ interface AccEntry {
 
 class FindingBuilder {
   private readonly acc = new Map<string, AccEntry>();
-  constructor(private readonly index: BlockIndex) {}
+  /** `index` null: set it (setIndex) before prepared() or build(). */
+  constructor(private index: BlockIndex | null) {}
+
+  setIndex(index: BlockIndex): void {
+    this.index = index;
+  }
 
   /** One range [start, end), with the block it is about (per-block checks) or none. */
   addRange(code: FindingCode, phase: string, fn: string, start: number, end: number, block?: number): void {
@@ -281,7 +286,7 @@ class FindingBuilder {
         fn: e.fn,
         ranges,
         blockList: e.blocks,
-        blocks: e.blocks ? distinct(e.blocks) : this.index.count(ranges),
+        blocks: e.blocks ? distinct(e.blocks) : this.index!.count(ranges),
       };
     });
   }
@@ -300,7 +305,7 @@ class FindingBuilder {
         makeFinding(e.code, e.phase, ranges, {
           kernelFunction: e.fn,
           pages: e.pages ?? pagesOfCols(ranges),
-          blocks: e.blocks ? distinct(e.blocks) : this.index.count(ranges),
+          blocks: e.blocks ? distinct(e.blocks) : this.index!.count(ranges),
         }),
       );
     }
@@ -640,13 +645,15 @@ function checkPrep(
     return p;
   const blocks = run.blocks;
   const n = blocks.length;
-  const disjoint = !general && sortedDisjoint(blocks.startPfn, blocks.endPfn, n);
-  const normalized = disjoint && isNormalized(blocks.startPfn, blocks.endPfn, n);
-  const index = new BlockIndex(blocks, disjoint, general);
   const scratchCols = normalizeCols(...columnsOfRanges(run.scratch));
   const cuts = boundaryColumn(tl.layout);
-  const fb = new FindingBuilder(index);
-  imageAgainstLayout(tl, kho, memory, scratchCols, cuts, fb, general);
+  const fb = new FindingBuilder(null);
+  // the image sweep also finds whether the blocks are sorted, non-empty and disjoint (its fast loop reads every
+  // block once; the general path says no)
+  const disjoint = imageAgainstLayout(tl, kho, memory, scratchCols, cuts, fb, general);
+  const normalized = disjoint && isNormalized(blocks.startPfn, blocks.endPfn, n);
+  const index = new BlockIndex(blocks, disjoint, general);
+  fb.setIndex(index);
   const prep: CheckPrep = {
     general,
     blocks,
@@ -683,7 +690,8 @@ function columnsOfRanges(rs: readonly Range[]): [Float64Array, Float64Array, num
 /**
  * The image against the layout: blocks are sorted by start, so each range list is swept once. A block with no
  * memory-range or zone boundary strictly inside it is one piece of one node and zone: only the blocks that
- * straddle a boundary (few) are split by trueIdentity().
+ * straddle a boundary (few) are split by trueIdentity(). Returns whether the blocks are sorted, non-empty and
+ * disjoint (sortedDisjoint(), found by the fast loop as it goes; false on the general path).
  */
 function imageAgainstLayout(
   tl: Timeline,
@@ -693,7 +701,7 @@ function imageAgainstLayout(
   cuts: Float64Array,
   fb: FindingBuilder,
   general: boolean,
-): void {
+): boolean {
   const run = kho.run;
   const fnReserve = run.image.abi === 'kho-v1' ? 'deserialize_bitmap' : 'kho_preserved_memory_reserve';
   const pageShift = tl.arch.PAGE_SHIFT;
@@ -740,9 +748,11 @@ function imageAgainstLayout(
   // blocks of this order or above have the int-shift finding
   const orderLimit = intShift ? 31 - pageShift : Infinity;
   const n = run.blocks.length;
+  // sortedDisjoint() as the fast loop reads the blocks: the end of the block before, and whether all are so far
+  const seen = Float64Array.of(-Infinity, 1);
   for (let i = 0; i < n; i++) {
     if (!general) {
-      i = firstOutside(bS, bE, bO, i, n, lo, hi, orderLimit);
+      i = firstOutside(bS, bE, bO, i, n, lo, hi, orderLimit, seen);
       if (i >= n) break;
       boringWindow(bS[i]!, memory, scratch, reservedCols, cuts, win);
       lo = win[0]!;
@@ -793,6 +803,7 @@ function imageAgainstLayout(
       if (p % pps !== 0) fb.addRange('NODE_BOUNDARY_UNALIGNED', 'free_area_init', 'free_area_init', p, p + 1);
     }
   }
+  return !general && seen[1] === 1;
 }
 
 /**
@@ -809,9 +820,22 @@ function firstOutside(
   lo: number,
   hi: number,
   orderLimit: number,
+  seen: Float64Array,
 ): number {
-  for (; i < n; i++) if (!(bS[i]! >= lo && bE[i]! <= hi && bO[i]! < orderLimit)) return i;
-  return n;
+  // each block read once (the caller goes on after the block returned): seen[0] the end of the block before,
+  // seen[1] 1 while every block so far is non-empty and starts at or after it (sortedDisjoint())
+  let prevEnd = seen[0]!;
+  let ok = seen[1]!;
+  for (; i < n; i++) {
+    const s = bS[i]!;
+    const e = bE[i]!;
+    if (!(e > s && s >= prevEnd)) ok = 0;
+    prevEnd = e;
+    if (!(s >= lo && e <= hi && bO[i]! < orderLimit)) break;
+  }
+  seen[0] = prevEnd;
+  seen[1] = ok;
+  return i;
 }
 
 /** A byte per image index up to the largest one named, set for those named (nextNamed()). */

@@ -57,8 +57,9 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
     let nOk = 0;
     const checkMagic = run.profile.pageMagic;
     const checkMax = run.profile.restoreChecksMaxOrder;
-    // the heads' struct pages as deserialize left them (heads ascending: one pass over the memmap)
-    const heads = ctx.memmap.stateIdsAt(headPfns);
+    // the heads' struct pages as deserialize left them (heads ascending: one pass over the memmap; a view of the
+    // memmap's head column when it can: read only in the verdict loop below, before the clear writes the heads)
+    const heads = ctx.memmap.stateIdsAt(headPfns, true);
     const headIds = heads.ids;
     // what kho_restore_page() makes of each state a head is in, by state id: the failure that does not depend on the
     // block (K616: order = page->private, zeroed by any init since the write; K618+: magic and order in the union),

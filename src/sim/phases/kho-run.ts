@@ -732,7 +732,8 @@ export class StrategyRunner implements StrategyContext {
       heads = new Float64Array(n);
       for (let j = 0; j < n; j++) heads[j] = bS[at[j]!]!;
     }
-    const { ids, states } = this.ctx.memmap.stateIdsAt(heads);
+    // (a view of the memmap's head column when it can: read in the loop below, which writes only the queue)
+    const { ids, states } = this.ctx.memmap.stateIdsAt(heads, true);
     // a range a block at most: room for all of them at once
     this.ops.room(n);
     // page_to_nid()/page_zonenum() of each state a head is in, and whether it is initialised (no object per block)

@@ -737,7 +737,9 @@ function imageAgainstLayout(
     return sink;
   };
   let cut = 0;
-  const { startPfn: bS, endPfn: bE, order: bO, index: bI } = run.blocks;
+  const { startPfn: bS, endPfn: bE, order: bO } = run.blocks;
+  // a block's image index without the index column (none made for an image in address order: the identity)
+  const bI = (i: number): number => run.blocks.imageIndex(i);
   // the window [lo, hi] of the block last looked at: inside one memory range, clear of scratch, of reserved memory
   // and of every boundary cut (empty when the block's start is in none of that). A block inside it adds nothing
   // below (no gap, no overlap, no cut strictly inside), so it costs two compares: a million blocks inside a node
@@ -764,7 +766,7 @@ function imageAgainstLayout(
     // only where the kernel has the int shift `1 << (order + PAGE_SHIFT)`: v7.2 on use 1UL (linux v7.3-rc7
     // kernel/liveupdate/kexec_handover.c kho_preserved_memory_reserve)
     if (intShift && bO[i]! + pageShift >= 31)
-      fb.addRange('KHO_BLOCK_SIZE_OVERFLOW', 'kho_memory_init', fnReserve, rs, re, bI[i]!);
+      fb.addRange('KHO_BLOCK_SIZE_OVERFLOW', 'kho_memory_init', fnReserve, rs, re, bI(i));
     // blocks are sorted by start: the cursor only moves forward (a binary search when it would go back)
     if (cut > 0 && cuts[cut - 1]! > rs) cut = upperBound(cuts, rs);
     while (cut < cuts.length && cuts[cut]! <= rs) cut++;
@@ -773,11 +775,11 @@ function imageAgainstLayout(
     if (pieces.length > 1) {
       const nids = new Set(pieces.map((p) => p.nid));
       if (nids.size > 1)
-        fb.addRange('KHO_BLOCK_CROSSES_NODE', 'kho_memory_init', 'kho_preserve_pages', rs, re, bI[i]!);
+        fb.addRange('KHO_BLOCK_CROSSES_NODE', 'kho_memory_init', 'kho_preserve_pages', rs, re, bI(i));
       for (const nid of nids) {
         const zids = new Set(pieces.filter((p) => p.nid === nid).map((p) => p.zid));
         if (zids.size > 1)
-          fb.addRange('KHO_BLOCK_CROSSES_ZONE', 'kho_memory_init', 'kho_preserve_pages', rs, re, bI[i]!);
+          fb.addRange('KHO_BLOCK_CROSSES_ZONE', 'kho_memory_init', 'kho_preserve_pages', rs, re, bI(i));
       }
     }
     inMemory.gaps(rs, re, tmp);
@@ -974,7 +976,7 @@ export function check(tl: Timeline, opts: { readonly general?: boolean } = {}): 
   // permutation: image index b is at position b when the image listed its blocks in address order (no sort), and
   // at no other position; named blocks all found there need no pass over the column
   const atOwn = (b: number): boolean =>
-    Number.isInteger(b) && b >= 0 && b < blocks.length && blocks.index[b] === b;
+    Number.isInteger(b) && b >= 0 && b < blocks.length && blocks.imageIndex(b) === b;
   // (image indices below a few times the blocks: a byte each)
   const byFlags =
     !general &&
@@ -1019,7 +1021,7 @@ export function check(tl: Timeline, opts: { readonly general?: boolean } = {}): 
       if (i < 0) continue;
       const s = blocks.startPfn[i]!;
       const e = blocks.endPfn[i]!;
-      const b = blocks.index[i]!;
+      const b = blocks.imageIndex(i);
       if (o.reason === 'order-above-max')
         fb.addRange('KHO_ORDER_ABOVE_MAX', o.phase, 'kho_restore_page', s, e, b);
       else if (o.reason === 'magic' || o.reason === 'wrong-order')

@@ -1,17 +1,19 @@
 // classifyBlocks() (src/sim/phases/kho-run.ts) tags each preserved block with the restore call the image says it is
 // used through, walking the vmalloc and subtree columns with cursors beside the blocks: the same kinds, in the same
-// order, as a block-by-block lookup in sets, whether the image lists its blocks in address order or not.
+// order, as a block-by-block lookup in sets, whether the image lists its blocks in address order or not; and each
+// block's image index, read without the index column (imageIndex(), the cursor, at(); none is made when the image is
+// in address order) as from it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classifyBlocks } from '../../src/sim/phases/kho-run.js';
 import type { KhoImageInput } from '../../src/sim/phases/kho-types.js';
-import { KHO_RESTORE_KINDS } from '../../src/sim/phases/kho-types.js';
+import { KHO_RESTORE_KINDS, KhoBlockCursor } from '../../src/sim/phases/kho-types.js';
 
 const PAGE = 4096;
 const MAX_ORDER = 10;
 
 /** The rules of classifyBlocks() one block at a time, with sets: reserve_mem, vmalloc, subtree, order, folio. */
-function reference(image: KhoImageInput): { phys: number; order: number; kind: string }[] {
+function reference(image: KhoImageInput): { phys: number; order: number; kind: string; index: number }[] {
   const vm = new Set<number>();
   for (const a of image.vmalloc) {
     for (const p of a.chunkPhys) vm.add(p);
@@ -31,7 +33,7 @@ function reference(image: KhoImageInput): { phys: number; order: number; kind: s
           : o > MAX_ORDER
             ? 'pages'
             : 'folio';
-    out.push({ phys: p, order: o, kind });
+    out.push({ phys: p, order: o, kind, index: i });
   }
   // stable by start pfn, then end
   return out
@@ -52,13 +54,15 @@ describe('classifyBlocks', () => {
         fc.array(pageArb, { maxLength: 12 }),
         fc.array(pageArb, { maxLength: 4 }),
         fc.array(fc.tuple(pageArb, fc.integer({ min: 1, max: 40 })), { maxLength: 3 }),
-        (blocks, sortFirst, chunks, vmBlocks, subs, rms) => {
+        // the order column of bytes (the decoder's, taken as it is) or of numbers (copied)
+        fc.boolean(),
+        (blocks, sortFirst, chunks, vmBlocks, subs, rms, bytes) => {
           const bs = sortFirst ? [...blocks].sort((a, b) => a[0] - b[0]) : blocks;
           const image = {
             preserved: {
               count: bs.length,
               phys: Float64Array.from(bs, (b) => b[0]),
-              order: Uint8Array.from(bs, (b) => b[1]),
+              order: bytes ? Uint8Array.from(bs, (b) => b[1]) : bs.map((b) => b[1]),
             },
             vmalloc: [{ owner: 'x', order: 0, chunkPhys: chunks, blockPhys: Float64Array.from(vmBlocks) }],
             subtrees: subs.map((phys, i) => ({ name: `s${i}`, phys, sizeBytes: null })),
@@ -66,13 +70,23 @@ describe('classifyBlocks', () => {
           } as unknown as KhoImageInput;
           const got = classifyBlocks(image, 12, MAX_ORDER);
           const want = reference(image);
+          const cursor = new KhoBlockCursor(got);
           expect(
             Array.from({ length: got.length }, (_, i) => ({
               phys: got.startPfn[i]! * PAGE,
               order: got.order[i]!,
               kind: KHO_RESTORE_KINDS[got.kindCode[i]!],
+              index: got.imageIndex(i),
             })),
           ).toEqual(want);
+          expect(Array.from({ length: got.length }, (_, i) => [cursor.at(i).index, got.at(i).index])).toEqual(
+            want.map((w) => [w.index, w.index]),
+          );
+          // no index column made for an image in address order (block i is entry i), one for any other
+          expect(got.indexColumn === null).toBe(want.every((w, i) => w.index === i));
+          // the column itself (made here when it was the identity), and the column the loops read when there is one
+          expect(Array.from(got.index)).toEqual(want.map((w) => w.index));
+          expect(got.indexColumn).toBe(got.index);
         },
       ),
       { numRuns: 500 },

@@ -38,7 +38,8 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
     const headPfns = blocks.startPfn;
     const kinds = blocks.kindCode;
     const orders = blocks.order;
-    const indexes = blocks.index;
+    // null: block i is image entry i (the identity, never made)
+    const indexes = blocks.indexColumn;
     // the kinds restored, by kind code
     const restoring = KHO_RESTORE_KINDS.map((k) => run.restoreKinds.has(k));
     const skip = run.strategy.deferredOnly && !ctx.deferred;
@@ -90,7 +91,7 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
           kind: 'restore-failed',
           phase: PHASE,
           fn,
-          block: blocks.index[i]!,
+          block: blocks.imageIndex(i),
           reason: FAILURES[reason]!,
         });
         // a wrong order is restored anyway (as the order the head says); the others are refused
@@ -100,7 +101,7 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
         }
       }
       // restored (no strategy hook or check reads the set before the phase ends)
-      run.restored.add(indexes[i]!);
+      run.restored.add(indexes === null ? i : indexes[i]!);
       if (okAt) okAt[nOk] = i;
       nOk++;
     }

@@ -135,9 +135,10 @@ export function classifyBlocks(image: KhoImageInput, pageShift: number, maxPageO
   const { count, phys, order } = image.preserved;
   const startPfn = new Float64Array(count);
   const endPfn = new Float64Array(count);
-  const orders = new Uint8Array(count);
+  // the image's order column itself when it is one of bytes (the decoder's: read only), not a copy (8 MB at 8M blocks)
+  const own = order instanceof Uint8Array && order.length === count;
+  const orders = own ? order : new Uint8Array(count);
   const kinds = new Uint8Array(count);
-  const index = new Int32Array(count);
   let sorted = true;
   // the reserve_mem ranges' span: most blocks are outside it
   let rmLo = Infinity;
@@ -173,14 +174,13 @@ export function classifyBlocks(image: KhoImageInput, pageShift: number, maxPageO
     else kind = KIND.folio;
     startPfn[i] = s;
     endPfn[i] = e;
-    orders[i] = o;
+    if (!own) orders[i] = o;
     kinds[i] = kind;
-    index[i] = i;
     if (i > 0 && (startPfn[i - 1]! > s || (startPfn[i - 1] === s && endPfn[i - 1]! > e))) sorted = false;
   }
-  const blocks = new KhoBlocks(startPfn, endPfn, orders, kinds, index);
-  // images list their blocks in address order: sort only when they are not (stable, by start then end)
-  if (sorted) return blocks;
+  // images list their blocks in address order: sort only when they are not (stable, by start then end); in order,
+  // block i is image entry i (the index column is the identity: null, made only if asked for)
+  if (sorted) return new KhoBlocks(startPfn, endPfn, orders, kinds, null);
   const idx = Array.from({ length: count }, (_, i) => i).sort(
     (x, y) => startPfn[x]! - startPfn[y]! || endPfn[x]! - endPfn[y]! || x - y,
   );
@@ -552,7 +552,6 @@ export class StrategyRunner implements StrategyContext {
     if (!this.ctx.deferred) return;
     const S = blocks.startPfn;
     const E = blocks.endPfn;
-    const index = blocks.index;
     const n = blocks.length;
     if (n === 0) return;
     // early_pfn_to_nid() after memblock is discarded records an observation per call: the per-block path
@@ -612,7 +611,7 @@ export class StrategyRunner implements StrategyContext {
       }
       if (runFrom >= 0) q.pushBlocks(S, E, runFrom, runTo, runNid, runZid, f);
       runFrom = runTo = -1;
-      this.current = index[i]!;
+      this.current = blocks.imageIndex(i);
       this.initPagesFromNid(s, e, nid, fn);
       zsNid = this.zsNid;
       zsLo = this.zsLo;
@@ -620,20 +619,20 @@ export class StrategyRunner implements StrategyContext {
       zsZid = this.zsZid;
     }
     if (runFrom >= 0) q.pushBlocks(S, E, runFrom, runTo, runNid, runZid, f);
-    this.current = index[n - 1]!;
+    this.current = blocks.imageIndex(n - 1);
   }
 
   /** initBlocksFromNid() block by block (each early_pfn_to_nid() call observed). */
   private initDeferredEach(blocks: KhoBlocks, fn: string, clip: boolean): void {
     const S = blocks.startPfn;
     const E = blocks.endPfn;
-    const index = blocks.index;
+    const index = blocks.indexColumn;
     const n = blocks.length;
     // initDeferredPages()'s node_online() and first_deferred_pfn of the last node (blocks of one node come together)
     let lastNid = NaN;
     let fdp: number | null | undefined = null;
     for (let i = 0; i < n; i++) {
-      this.current = index[i]!;
+      this.current = index === null ? i : index[i]!;
       const start = S[i]!;
       const nid = this.earlyPfnToNid(start);
       if (nid !== lastNid) {

@@ -78,24 +78,48 @@ export interface KhoBlock {
  * The image's preserved blocks in pfns, sorted by start, as columns (no object per block): block i covers
  * [startPfn[i], endPfn[i]), has order order[i], restore kind KHO_RESTORE_KINDS[kindCode[i]] and is entry index[i]
  * of the image's preserved list. at(i) and iteration make a KhoBlock per call, for tests and small images.
+ * An index column given as null is the identity (block i is entry i: the image listed its blocks in address order,
+ * classifyBlocks()), made only when `index` is asked for (32 MB at 8M blocks): loops read indexColumn or imageIndex().
  */
 export class KhoBlocks {
+  private idx: Int32Array | null;
   constructor(
     readonly startPfn: Float64Array,
     readonly endPfn: Float64Array,
     readonly order: Uint8Array,
     readonly kindCode: Uint8Array,
-    readonly index: Int32Array,
-  ) {}
+    index: Int32Array | null,
+  ) {
+    this.idx = index;
+  }
   get length(): number {
     return this.startPfn.length;
+  }
+  /** The image index of every block, as a column (the identity made on first use when it was given as null). */
+  get index(): Int32Array {
+    if (this.idx === null) {
+      const n = this.length;
+      const idx = new Int32Array(n);
+      for (let i = 0; i < n; i++) idx[i] = i;
+      this.idx = idx;
+    }
+    return this.idx;
+  }
+  /** The index column, or null when block i is image entry i (the identity, not made). */
+  get indexColumn(): Int32Array | null {
+    return this.idx;
+  }
+  /** The image index of block i (index[i], without making the identity column). */
+  imageIndex(i: number): number {
+    const idx = this.idx;
+    return idx === null ? i : idx[i]!;
   }
   kind(i: number): KhoRestoreKind {
     return KHO_RESTORE_KINDS[this.kindCode[i]!]!;
   }
   at(i: number): KhoBlock {
     return {
-      index: this.index[i]!,
+      index: this.imageIndex(i),
       startPfn: this.startPfn[i]!,
       endPfn: this.endPfn[i]!,
       order: this.order[i]!,
@@ -127,7 +151,7 @@ export class KhoBlockCursor implements KhoBlock {
   /** Point at block i; returns this. */
   at(i: number): this {
     const b = this.blocks;
-    this.index = b.index[i]!;
+    this.index = b.imageIndex(i);
     this.startPfn = b.startPfn[i]!;
     this.endPfn = b.endPfn[i]!;
     this.order = b.order[i]!;

@@ -7,7 +7,7 @@ function headsOf(blocks: KhoBlocks): KhoBlocks {
   const S = blocks.startPfn;
   const ends = new Float64Array(S.length);
   for (let i = 0; i < S.length; i++) ends[i] = S[i]! + 1;
-  return new KhoBlocks(S, ends, blocks.order, blocks.kindCode, blocks.index);
+  return new KhoBlocks(S, ends, blocks.order, blocks.kindCode, blocks.indexColumn);
 }
 
 export const lazyTail: KhoStrategy = {

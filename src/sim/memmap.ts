@@ -1203,9 +1203,10 @@ export class MemMap {
   /**
    * The states of the pages at the given pfns: ids[k] is the state id of pfns[k] in `states` (NO_MEMMAP past the
    * map). A pass over the block columns and the runs for pfns in ascending order (the heads of a million blocks),
-   * a search again for a pfn below the one before. With `view`, the ids of the layer's own heads while every block is
-   * in the layer are the map's head column itself, not a copy (32 MB at 8M blocks, most of it first-touch page
-   * faults): read them before the map's next write, which changes them.
+   * a search again for a pfn below the one before. With `view`, the ids of the layer's own heads are the map's head
+   * column itself, not a copy (32 MB at 8M blocks, most of it first-touch page faults): read them before the map's
+   * next write, which changes them; an id below 0 there is a block out of the layer (the few cut at
+   * first_deferred_pfn or a zone boundary): read that one with stateIdOf(pfns[k]).
    */
   stateIdsAt(
     pfns: ArrayLike<number>,
@@ -1213,7 +1214,7 @@ export class MemMap {
   ): { readonly ids: Int32Array; readonly states: readonly PageState[] } {
     // the heads of every layer block, in order: their column
     if (this.layerHeads(pfns)) {
-      if (view && this.live === this.bH.length) return { ids: this.bH, states: this.states };
+      if (view) return { ids: this.bH, states: this.states };
       const ids = this.bH.slice();
       // a block out of the layer (evicted, or never in it) is in the runs, and in no other block (they are disjoint)
       if (this.live < ids.length)
@@ -1258,6 +1259,11 @@ export class MemMap {
       out[k] = ids[i]!;
     }
     return { ids: out, states: this.states };
+  }
+
+  /** The state id of pfn in `states` as stateIdsAt() gives it (NO_MEMMAP past the map). */
+  stateIdOf(pfn: number): number {
+    return pfn >= 0 && pfn < this.limitPfn ? this.idAt(pfn) : NO_MEMMAP_ID;
   }
 
   /** The state id of one pfn (< limitPfn). */

@@ -164,12 +164,12 @@ function apply(m: MemMap, op: Op, promised = false): void {
       op.except ? { at: Int32Array.from(op.except), n: op.except.length } : null,
     );
   else if (op.kind === 'ids') {
-    // stateIdsAt() of the pfns gives the states stateAt() does, as a copy or (the layer's own heads, every block in
-    // the layer) a view of the head column
+    // stateIdsAt() of the pfns gives the states stateAt() does, as a copy or (the layer's own heads) a view of the
+    // head column, where a block out of the layer is read with stateIdOf()
     const want = Array.from(op.pfns, (p) => m.stateAt(p));
     for (const view of [false, true]) {
       const { ids, states } = m.stateIdsAt(op.pfns, view);
-      expect(Array.from(op.pfns, (_, k) => states[ids[k]!])).toEqual(want);
+      expect(Array.from(op.pfns, (p, k) => states[ids[k]! < 0 ? m.stateIdOf(p) : ids[k]!])).toEqual(want);
     }
   } else if (op.kind === 'pattern')
     m.readPattern(

@@ -81,7 +81,9 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
         leave(i);
         continue;
       }
-      const id = headIds[i]!;
+      let id = headIds[i]!;
+      // (a head out of the memmap's layer: read alone)
+      if (id < 0) id = ctx.memmap.stateIdOf(headPfns[i]!);
       let reason = refusal[id]!;
       if (reason === PASS && headOrder[id] !== orders[i]) reason = WRONG_ORDER;
       if (reason !== PASS) {

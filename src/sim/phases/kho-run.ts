@@ -759,7 +759,9 @@ export class StrategyRunner implements StrategyContext {
       const e = bE[b]!;
       // a block of one page has no tail; a head never initialised gives its tails nothing to copy
       if (!(e > s)) continue;
-      const id = ids[j]!;
+      let id = ids[j]!;
+      // (a head out of the memmap's layer: read alone)
+      if (id < 0) id = this.ctx.memmap.stateIdOf(heads[j]!);
       if (init[id] === 0) continue;
       if (k < qS.length) {
         qS[k] = s;

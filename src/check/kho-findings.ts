@@ -2,7 +2,13 @@
 // A KHO boot: struct-page events restricted to preserved memory and scratch, the restore outcomes, and checks of
 // the image against the host layout. A plain boot: the same struct-page rules over all of memory. Range work only.
 import type { Range, RangeColumns, Severity } from '../core/index.js';
-import { firstEndingAfter, GrowableColumns, lowerBound, upperBound } from '../core/index.js';
+import {
+  firstEndingAfter,
+  GrowableColumns,
+  lowerBound,
+  sortedDisjointCols,
+  upperBound,
+} from '../core/index.js';
 import { KhoBlocks } from '../sim/phases/kho-types.js';
 import type { MemMap, PageState } from '../sim/memmap.js';
 import type { Timeline } from '../sim/timeline.js';
@@ -85,7 +91,7 @@ class BlockIndex {
   /** Number of blocks intersecting any of the (sorted, disjoint) ranges. */
   count(rs: Cols): number {
     if (!this.starts.length || !rs.n) return 0;
-    if (this.disjoint && !this.general && sortedDisjoint(rs.start, rs.end, rs.n))
+    if (this.disjoint && !this.general && sortedDisjointCols(rs.start, rs.end, rs.n))
       return this.countDisjoint(rs);
     const stamp = ++this.stamp;
     const seen = (this.seen ??= new Int32Array(this.starts.length));
@@ -361,18 +367,6 @@ function preservedRanges(blocks: KhoBlocks, normalized: boolean): Cols {
   const n = blocks.length;
   if (normalized) return { start: blocks.startPfn, end: blocks.endPfn, n };
   return normalizeCols(blocks.startPfn, blocks.endPfn, n, true);
-}
-
-/** Whether ranges are sorted by start, non-empty and disjoint (they may touch): one pass, no write. */
-function sortedDisjoint(S: Float64Array, E: Float64Array, n: number): boolean {
-  let prevEnd = -Infinity;
-  for (let k = 0; k < n; k++) {
-    const s = S[k]!;
-    const e = E[k]!;
-    if (!(e > s && s >= prevEnd)) return false;
-    prevEnd = e;
-  }
-  return true;
 }
 
 /** Two sorted column lists merged by start (ties: a first), then normalized. */
@@ -691,7 +685,7 @@ function columnsOfRanges(rs: readonly Range[]): [Float64Array, Float64Array, num
  * The image against the layout: blocks are sorted by start, so each range list is swept once. A block with no
  * memory-range or zone boundary strictly inside it is one piece of one node and zone: only the blocks that
  * straddle a boundary (few) are split by trueIdentity(). Returns whether the blocks are sorted, non-empty and
- * disjoint (sortedDisjoint(), found by the fast loop as it goes; false on the general path).
+ * disjoint (sortedDisjointCols(), found by the fast loop as it goes; false on the general path).
  */
 function imageAgainstLayout(
   tl: Timeline,
@@ -750,7 +744,7 @@ function imageAgainstLayout(
   // blocks of this order or above have the int-shift finding
   const orderLimit = intShift ? 31 - pageShift : Infinity;
   const n = run.blocks.length;
-  // sortedDisjoint() as the fast loop reads the blocks: the end of the block before, and whether all are so far
+  // sortedDisjointCols() as the fast loop reads the blocks: the end of the block before, and whether all are so far
   const seen = Float64Array.of(-Infinity, 1);
   for (let i = 0; i < n; i++) {
     if (!general) {
@@ -825,7 +819,7 @@ function firstOutside(
   seen: Float64Array,
 ): number {
   // each block read once (the caller goes on after the block returned): seen[0] the end of the block before,
-  // seen[1] 1 while every block so far is non-empty and starts at or after it (sortedDisjoint())
+  // seen[1] 1 while every block so far is non-empty and starts at or after it (sortedDisjointCols())
   let prevEnd = seen[0]!;
   let ok = seen[1]!;
   for (; i < n; i++) {

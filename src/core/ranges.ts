@@ -88,6 +88,21 @@ export function upperBound(a: Float64Array, x: number, lo = 0, n = a.length): nu
 }
 
 /**
+ * Whether the column ranges [S[k], E[k]) for k < n are sorted by start, non-empty and disjoint (they may touch):
+ * one pass, no write. What the fast paths over range columns ask before taking one (check, the migratetype replay).
+ */
+export function sortedDisjointCols(S: Float64Array, E: Float64Array, n: number): boolean {
+  let prevEnd = -Infinity;
+  for (let k = 0; k < n; k++) {
+    const s = S[k]!;
+    const e = E[k]!;
+    if (!(e > s && s >= prevEnd)) return false;
+    prevEnd = e;
+  }
+  return true;
+}
+
+/**
  * Index of the first range of a sorted, disjoint list whose end is above `pos` (binary search); `list.length` when
  * none is. The ranges from there on are the ones [pos, ...) can meet.
  */

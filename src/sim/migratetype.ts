@@ -4,7 +4,7 @@
 // function that typed it last. sparse_init() allocates the usemap zeroed, so a pageblock nobody types stays
 // MIGRATE_UNMOVABLE (0): the DMA pageblock at pfn 0 of an x86 host, whose first pfn is not memory, is one.
 import type { Range } from '../core/index.js';
-import { GrowableColumns, lowerBound, upperBound } from '../core/index.js';
+import { GrowableColumns, lowerBound, sortedDisjointCols, upperBound } from '../core/index.js';
 import type { MmProfile } from './mm-profiles.js';
 import type { PageEvent, RangeColumns } from './memmap.js';
 import type { ScratchMigratetypeRule } from './profiles.js';
@@ -454,7 +454,8 @@ export function replayMigratetypes(
 function coverSpansNear(c: RangeColumns, only: readonly Range[], P: number): number[] | null {
   const S = c.start;
   const E = c.end;
-  if (!(S instanceof Float64Array && E instanceof Float64Array) || !sortedDisjoint(S, E, c.n)) return null;
+  if (!(S instanceof Float64Array && E instanceof Float64Array) || !sortedDisjointCols(S, E, c.n))
+    return null;
   const spans: number[] = [];
   let k = 0;
   for (const w of only) {
@@ -467,18 +468,6 @@ function coverSpansNear(c: RangeColumns, only: readonly Range[], P: number): num
     k = b > k ? b : k;
   }
   return spans;
-}
-
-/** Ranges sorted by start, non-empty and disjoint (they may touch): one pass. */
-function sortedDisjoint(S: Float64Array, E: Float64Array, n: number): boolean {
-  let prevEnd = -Infinity;
-  for (let k = 0; k < n; k++) {
-    const s = S[k]!;
-    const e = E[k]!;
-    if (!(e > s && s >= prevEnd)) return false;
-    prevEnd = e;
-  }
-  return true;
 }
 
 /** Some range of the cover holds a pageblock-aligned pfn (ceil(e/P) > ceil(s/P)): an init or aligned free types it. */

@@ -7,6 +7,7 @@ import {
   upperBound,
   intersectRanges,
   normalizeRanges,
+  sortedDisjointCols,
   subtractRanges,
   totalLength,
 } from '../../src/core/ranges.js';
@@ -179,5 +180,42 @@ describe('lowerBound / upperBound on a sorted column', () => {
     expect([lowerBound(col, 3), upperBound(col, 3), lowerBound(col, 8), upperBound(col, 0)]).toEqual([
       1, 3, 4, 0,
     ]);
+  });
+});
+
+describe('sortedDisjointCols', () => {
+  // every pair in order: i before j ends at or before j starts, and each range is non-empty (touching is allowed)
+  const pairwise = (S: number[], E: number[]): boolean =>
+    S.every((s, i) => E[i]! > s && S.every((t, j) => j <= i || E[i]! <= t));
+  it('is the pairwise rule: sorted by start, non-empty, disjoint or touching', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: -2, max: 6 })), {
+          maxLength: 12,
+        }),
+        fc.boolean(),
+        (rows, chain) => {
+          // chained rows start where the one before ended (plus a gap), so sorted inputs come up often
+          let at = 0;
+          const S: number[] = [];
+          const E: number[] = [];
+          for (const [a, len] of rows) {
+            const s = chain ? at + (a % 3) : a;
+            S.push(s);
+            E.push(s + len);
+            at = s + len;
+          }
+          expect(sortedDisjointCols(Float64Array.from(S), Float64Array.from(E), S.length)).toBe(
+            pairwise(S, E),
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
+    expect(sortedDisjointCols(Float64Array.of(0, 5), Float64Array.of(5, 9), 2)).toBe(true);
+    expect(sortedDisjointCols(Float64Array.of(0, 4), Float64Array.of(5, 9), 2)).toBe(false);
+    expect(sortedDisjointCols(Float64Array.of(3), Float64Array.of(3), 1)).toBe(false);
+    // n bounds the rows read
+    expect(sortedDisjointCols(Float64Array.of(0, 0), Float64Array.of(5, 9), 1)).toBe(true);
   });
 });

@@ -804,20 +804,12 @@ function stampRun(
     }
   }
   out.set(bytes, pos);
-  if (st.viewOf !== out) {
-    st.viewOf = out;
-    st.view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  }
-  const view = st.view!;
+  const view = viewOfOut(st, out);
   let copies = 1;
   let m = 0;
   while (m < most) {
     // the template (or rows already stamped from it: the same bytes where digits do not go) copied ahead
-    if (m === copies) {
-      const c = Math.min(copies, most - copies, STAMP_BLOCK);
-      out.copyWithin(pos + copies * len, pos, pos + c * len);
-      copies += c;
-    }
+    if (m === copies) copies = copyAhead(out, pos, len, copies, most);
     // The copied rows one column at a time: each number checked against the run's bounds and its digits written,
     // the block cut at the first row that leaves the run (its slot and those after it are left to what follows).
     let stop = copies < limit ? copies : limit;
@@ -983,21 +975,13 @@ function pairRun(
   const len = bytes.length;
   const most = Math.min(length - i, Math.ceil((chunkChars - pos) / len));
   out.set(bytes, pos);
-  if (st.viewOf !== out) {
-    st.viewOf = out;
-    st.view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  }
-  const view = st.view!;
+  const view = viewOfOut(st, out);
   const wholeA = isIntegerArray(starts);
   const wholeB = isIntegerArray(ends);
   let copies = 1;
   let m = 0;
   while (m < most) {
-    if (m === copies) {
-      const c = Math.min(copies, most - copies, STAMP_BLOCK);
-      out.copyWithin(pos + copies * len, pos, pos + c * len);
-      copies += c;
-    }
+    if (m === copies) copies = copyAhead(out, pos, len, copies, most);
     let stop = stampColumn(out, view, starts, i, m, copies, pos + at[0]!, len, loA, hiA, wholeA, highs[0]!);
     if (stop > m)
       stop = stampColumn(out, view, ends, i, m, stop, pos + at[1]!, len, loB, hiB, wholeB, highs[1]!);
@@ -1010,6 +994,25 @@ function pairRun(
 
 /** Rows a stamped run copies its template ahead by, at most, per copy: what a row that ends the run may waste. */
 const STAMP_BLOCK = 64;
+
+/** The DataView of `out` a stamped run writes 4-digit groups through, made once per output buffer. */
+function viewOfOut(st: { view: DataView | null; viewOf: Uint8Array | null }, out: Uint8Array): DataView {
+  if (st.viewOf !== out) {
+    st.viewOf = out;
+    st.view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  }
+  return st.view!;
+}
+
+/**
+ * The `copies` rows of `len` bytes at `pos` (the template, or rows already stamped from it) copied after them,
+ * at most STAMP_BLOCK rows and never past row `most`: returns the rows there are now.
+ */
+function copyAhead(out: Uint8Array, pos: number, len: number, copies: number, most: number): number {
+  const c = Math.min(copies, most - copies, STAMP_BLOCK);
+  out.copyWithin(pos + copies * len, pos, pos + c * len);
+  return copies + c;
+}
 
 /** 10^d for d = 0..8. */
 const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000] as const;

@@ -79,22 +79,27 @@ describe('bulk strategy hooks', () => {
     fc.array(fc.integer({ min: 0x290000, max: 0x470000 }), { minLength: 1000, maxLength: 1100 }),
   );
 
+  // splitArb's images (node 0's end crossed by order-9 blocks, order-0 blocks past node 1's first_deferred_pfn)
+  // replayed with deferred init on by `strategy` and by `perBlock` (the same strategy without a bulk hook): equal
+  const fullQueueLikePerBlock = (strategy: KhoStrategy, perBlock: KhoStrategy): void => {
+    fc.assert(
+      fc.property(splitArb, ([across, inside]) => {
+        const image = imageOf([
+          ...inside.map((pfn) => ({ pfn, order: 0 })),
+          ...across.map((pfn) => ({ pfn, order: 9 })),
+        ]);
+        const run = (s: KhoStrategy): unknown =>
+          observe(replay(host, image, scenarioOf({ profile: FIX, strategy: s, deferred: 'on' })));
+        expect(run(strategy)).toEqual(run(perBlock));
+      }),
+      { numRuns: 3 },
+    );
+  };
+
   it.each(bulk.map((s) => [s.name, s] as const))(
     '%s: deserializeBlocks() over a full init queue replays as deserialize() block by block',
     (_, strategy) => {
-      const perBlock: KhoStrategy = { ...strategy, deserializeBlocks: undefined };
-      fc.assert(
-        fc.property(splitArb, ([across, inside]) => {
-          const image = imageOf([
-            ...inside.map((pfn) => ({ pfn, order: 0 })),
-            ...across.map((pfn) => ({ pfn, order: 9 })),
-          ]);
-          const run = (s: KhoStrategy): unknown =>
-            observe(replay(host, image, scenarioOf({ profile: FIX, strategy: s, deferred: 'on' })));
-          expect(run(strategy)).toEqual(run(perBlock));
-        }),
-        { numRuns: 3 },
-      );
+      fullQueueLikePerBlock(strategy, { ...strategy, deserializeBlocks: undefined });
     },
   );
 
@@ -203,19 +208,7 @@ describe('bulk strategy hooks', () => {
   it.each(bulkRestore.map((s) => [s.name, s] as const))(
     '%s: restoreBlocks() over a full init queue replays as restore() block by block',
     (_, strategy) => {
-      const perBlock: KhoStrategy = { ...strategy, restoreBlocks: undefined };
-      fc.assert(
-        fc.property(splitArb, ([across, inside]) => {
-          const image = imageOf([
-            ...inside.map((pfn) => ({ pfn, order: 0 })),
-            ...across.map((pfn) => ({ pfn, order: 9 })),
-          ]);
-          const run = (s: KhoStrategy): unknown =>
-            observe(replay(host, image, scenarioOf({ profile: FIX, strategy: s, deferred: 'on' })));
-          expect(run(strategy)).toEqual(run(perBlock));
-        }),
-        { numRuns: 3 },
-      );
+      fullQueueLikePerBlock(strategy, { ...strategy, restoreBlocks: undefined });
     },
   );
 

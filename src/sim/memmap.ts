@@ -266,6 +266,16 @@ export interface BlockInitRows {
   readonly n: number;
 }
 
+/** Every block of the rows' block rows is its head page alone: blockEnd[y] === blockStart[y] + 1. */
+function headEnds(rows: BlockInitRows): boolean {
+  const S = rows.blockStart;
+  const E = rows.blockEnd;
+  for (let r = 0; r < rows.n; r++)
+    for (let y = rows.from[r]!, y1 = rows.from[r]! < 0 ? y : rows.to[r]!; y < y1; y++)
+      if (E[y] !== S[y]! + 1) return false;
+  return true;
+}
+
 /** The ranges of the rows one by one, in row order (a block row's blocks one range each): start and end columns. */
 function blockRowsRanges(rows: BlockInitRows): { start: Float64Array; end: Float64Array; n: number } {
   const { from, to, n } = rows;
@@ -2154,14 +2164,18 @@ export class MemMap {
    * (a block row's blocks as well). When the layer was attached from the rows' block columns, a block row is a walk
    * of those layer blocks by index (each whole: its head and tail counted and written in their columns, a block out
    * of the layer counted and written with the runs), with no range columns but the event's cover; range rows go
-   * through sweepOp() within the same operation. Otherwise the ranges one by one through initColumns(). The
-   * property test in test/sim/memmap-layer.test.ts holds the two to the same events and pages.
+   * through sweepOp() within the same operation. Rows whose block ends are the heads' (each block's first page
+   * alone, lazy-tail's deserialize) walk the same blocks' heads only. Otherwise the ranges one by one through
+   * initColumns(). The property test in test/sim/memmap-layer.test.ts holds the two to the same events and pages.
    */
   initBlockRows(rows: BlockInitRows, actor: Actor): PageEvent | null {
     const { from, to, n: R } = rows;
     const bN = this.bN;
     let ok = R > 0 && this.onePass() && this.aligned && this.heads === rows.blockStart;
-    ok &&= sameColumn(this.bS, rows.blockStart) && sameColumn(this.bE, rows.blockEnd);
+    ok &&= sameColumn(this.bS, rows.blockStart);
+    // rows over the blocks' head pages only (blockEnd[y] = blockStart[y] + 1: lazy-tail's heads): each head alone
+    const headsOnly = ok && !sameColumn(this.bE, rows.blockEnd) && headEnds(rows);
+    ok &&= headsOnly || sameColumn(this.bE, rows.blockEnd);
     let prevEnd = -Infinity;
     for (let r = 0; r < R && ok; r++) {
       const f = from[r]!;
@@ -2219,7 +2233,7 @@ export class MemMap {
       for (let y = f; y < y1; y++) {
         const h = bH[y]!;
         const hs = bS[y]!;
-        const he = bE[y]!;
+        const he = headsOnly ? hs + 1 : bE[y]!;
         if (h < 0) {
           // out of the layer: its pages are the runs'
           fi = this.tallyRuns(t, hs, he, fi);

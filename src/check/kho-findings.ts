@@ -5,7 +5,8 @@ import type { Range, RangeColumns, Severity } from '../core/index.js';
 import {
   firstEndingAfter,
   GrowableColumns,
-  lowerBound,
+  gallopLowerBound,
+  gallopUpperBound,
   sortedDisjointCols,
   upperBound,
 } from '../core/index.js';
@@ -116,45 +117,30 @@ class BlockIndex {
   /**
    * count() for blocks sorted and disjoint and ranges sorted and disjoint: the blocks meeting [qs, qe) are the
    * positions from the first ending after qs to the first starting at or after qe, and both ascend from range to
-   * range, so the union is counted interval by interval with two forward cursors (no stamp per block).
+   * range, so the union is counted interval by interval with two forward cursors (no stamp per block). The cursors
+   * gallop (gallopUpperBound/gallopLowerBound): a range that covers or skips many blocks reads a few entries near
+   * the cursor, not a binary search across the block columns.
    */
   private countDisjoint(rs: Cols): number {
     const S = this.starts;
     const E = this.ends;
     const n = S.length;
+    const RS = rs.start;
+    const RE = rs.end;
+    const m = rs.n;
     let counted = 0;
     let lo = 0;
     let hi = 0;
     let prevHi = 0;
-    for (let k = 0; k < rs.n; k++) {
-      lo = seekAbove(E, n, lo, rs.start[k]!);
-      hi = seekAtOrAbove(S, n, hi > lo ? hi : lo, rs.end[k]!);
+    for (let k = 0; k < m; k++) {
+      lo = gallopUpperBound(E, RS[k]!, lo, n);
+      hi = gallopLowerBound(S, RE[k]!, hi > lo ? hi : lo, n);
       const from = lo > prevHi ? lo : prevHi;
       if (hi > from) counted += hi - from;
       if (hi > prevHi) prevHi = hi;
     }
     return counted;
   }
-}
-
-/** The first i >= from of the ascending column a (length n) with a[i] > x: a few steps, then a binary search. */
-function seekAbove(a: Float64Array, n: number, from: number, x: number): number {
-  let i = from;
-  for (let steps = 0; i < n && a[i]! <= x; steps++) {
-    if (steps === 8) return upperBound(a, x, i, n);
-    i++;
-  }
-  return i;
-}
-
-/** The first i >= from of the ascending column a (length n) with a[i] >= x: a few steps, then a binary search. */
-function seekAtOrAbove(a: Float64Array, n: number, from: number, x: number): number {
-  let i = from;
-  for (let steps = 0; i < n && a[i]! < x; steps++) {
-    if (steps === 8) return lowerBound(a, x, i, n);
-    i++;
-  }
-  return i;
 }
 
 /**

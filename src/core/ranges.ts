@@ -88,6 +88,36 @@ export function upperBound(a: Float64Array, x: number, lo = 0, n = a.length): nu
 }
 
 /**
+ * lowerBound(a, x, from, n) for a cursor that mostly moves a few places: a[from + 1], a[from + 3], a[from + 7], ...
+ * (steps doubling) until one is at or above x, then a binary search within the last step. A jump of d places reads
+ * about 2 log2(d) entries near the cursor instead of log2(n - from) across the column (a column of millions: each
+ * far read a cache miss). The entries before `from` are not looked at: the caller knows they are below x.
+ */
+export function gallopLowerBound(a: Float64Array, x: number, from: number, n: number): number {
+  if (from >= n || a[from]! >= x) return from;
+  // a[lo] < x throughout; the answer is in (lo, lo + step]
+  let lo = from;
+  let step = 1;
+  while (lo + step < n && a[lo + step]! < x) {
+    lo += step;
+    step *= 2;
+  }
+  return lowerBound(a, x, lo + 1, lo + step < n ? lo + step : n);
+}
+
+/** upperBound(a, x, from, n) by galloping from `from`, as gallopLowerBound(); the entries before it are at or below x. */
+export function gallopUpperBound(a: Float64Array, x: number, from: number, n: number): number {
+  if (from >= n || a[from]! > x) return from;
+  let lo = from;
+  let step = 1;
+  while (lo + step < n && a[lo + step]! <= x) {
+    lo += step;
+    step *= 2;
+  }
+  return upperBound(a, x, lo + 1, lo + step < n ? lo + step : n);
+}
+
+/**
  * Whether the column ranges [S[k], E[k]) for k < n are sorted by start, non-empty and disjoint (they may touch):
  * one pass, no write. What the fast paths over range columns ask before taking one (check, the migratetype replay).
  */

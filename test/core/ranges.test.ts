@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   firstEndingAfter,
+  gallopLowerBound,
+  gallopUpperBound,
   intersectNormalized,
   lowerBound,
   upperBound,
@@ -180,6 +182,39 @@ describe('lowerBound / upperBound on a sorted column', () => {
     expect([lowerBound(col, 3), upperBound(col, 3), lowerBound(col, 8), upperBound(col, 0)]).toEqual([
       1, 3, 4, 0,
     ]);
+  });
+});
+
+describe('gallopLowerBound / gallopUpperBound', () => {
+  it('equal lowerBound / upperBound from a cursor whose entries before are below (at or below) x', () => {
+    fc.assert(
+      fc.property(
+        // long columns with runs of equal values, so jumps of every length up to a few hundred places come up
+        fc.array(fc.integer({ min: 0, max: 600 }), { maxLength: 400 }),
+        fc.integer({ min: -2, max: 602 }),
+        fc.nat(),
+        fc.nat(),
+        (vals, x, a, b) => {
+          const col = Float64Array.from(vals).sort();
+          const n = col.length ? b % (col.length + 1) : 0;
+          const lower = lowerBound(col, x, 0, n);
+          const upper = upperBound(col, x, 0, n);
+          // any cursor at or before the answer (the entries before it are below x, or at or below it)
+          const fromL = lower ? a % (lower + 1) : 0;
+          const fromU = upper ? a % (upper + 1) : 0;
+          expect(gallopLowerBound(col, x, fromL, n)).toBe(lower);
+          expect(gallopUpperBound(col, x, fromU, n)).toBe(upper);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+  it('jumps of 1 to 2^20 places', () => {
+    const col = Float64Array.from({ length: 2 ** 20 + 5 }, (_, i) => i);
+    for (const d of [0, 1, 2, 3, 7, 8, 9, 1000, 2 ** 20 - 1, 2 ** 20, 2 ** 20 + 4, 2 ** 20 + 5]) {
+      expect(gallopLowerBound(col, 3 + d, 3, col.length)).toBe(Math.min(3 + d, col.length));
+      expect(gallopUpperBound(col, 3 + d, 3, col.length)).toBe(Math.min(4 + d, col.length));
+    }
   });
 });
 

@@ -19,6 +19,12 @@ export interface RangeBatch {
    * Ranges must not overlap then (a later memblock_set_node over the same bytes would win).
    */
   readonly nid?: Int32Array;
+  /**
+   * The caller has checked that every range is non-empty and starts at or after the end of the one before
+   * (reserveKhoBlocks: groupPass() looks at every block): applyBatch() then skips its own pass over the batch
+   * (sortedDisjoint). The tests hold the two to the same regions.
+   */
+  readonly sortedDisjoint?: boolean;
 }
 
 /** What each range of the batch does, in the kernel's order: add the uncovered parts, then set/clear flags, then the node. */
@@ -167,7 +173,7 @@ export function applyBatch(type: MemblockType, batch: RangeBatch, op: BatchOp): 
     throw new InternalError(`memblock batch scale ${scale}`);
   // the batch's union (ranges of a set-node batch with nids stay one each: they must not overlap). A batch of
   // non-empty ranges in order, none overlapping the one before (a million preserved blocks), is its own union.
-  const disjoint = sortedDisjoint(BS, BE, nb, scale);
+  const disjoint = batch.sortedDisjoint === true || sortedDisjoint(BS, BE, nb, scale);
   let US: Float64Array = BS;
   let UE: Float64Array = BE;
   let UN: Int32Array | null = perNid ?? null;

@@ -249,7 +249,8 @@ export function reserveKhoBlocks(
     }
     count += groupRun[o]!;
   }
-  mb.reserveRanges(batch, NOINIT);
+  // groupPass() found every block non-empty and clear of the one before: the batch needs no look of its own
+  mb.reserveRanges({ ...batch, sortedDisjoint: true }, NOINIT);
   // the count the walk followed is the array's: anything else is a broken assumption, redone the kernel's way
   if (res.count !== count) throw new FastPathFailed(-1);
   return { doublings, failed: null, general: null, unmodelled: null };

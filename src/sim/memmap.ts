@@ -191,7 +191,7 @@ class Tally {
     private readonly fl: Uint8Array,
     private readonly idNid: Float64Array,
     private readonly idZid: Float64Array,
-    private readonly init: boolean,
+    readonly init: boolean,
   ) {}
 
   visit(s: number, e: number, id: number): void {
@@ -1645,6 +1645,12 @@ export class MemMap {
     let b = 0;
     let fi = 0;
     for (let k = 0; k < R; k++) {
+      if (count) {
+        // the ranges from here that meet no layer block (deferred init's gaps between the blocks): sweepGaps()
+        const k1 = this.sweepGaps(S, E, R, k, xs, init, t, fx !== null);
+        if (k1 >= R) break;
+        k = k1;
+      }
       const s = S[k]!;
       const e = E[k]!;
       if (!(e > s)) continue;
@@ -1722,6 +1728,101 @@ export class MemMap {
       this.bgApplyIds({ S: this.pcS, E: this.pcE, n: np }, (id, j) => fx(id, pX[j]!));
     }
     return t;
+  }
+
+  /** sweepGaps()'s cursors over the blocks and the runs (where the last call stopped). */
+  private gapB = 0;
+  private gapF = 0;
+
+  /**
+   * sweepOp()'s work on the ranges from k on (count on; fx given: write) as long as each meets no layer block (a
+   * block out of the layer is the runs' and meets nothing here): such a range is counted from the runs and becomes
+   * a piece of the runs, as the general loop does it, with no call per range for the common pieces (a page with a
+   * struct page whose state the tally only counts). Returns the first range that meets a layer block, R when none
+   * does. Deferred init's batch is a node's free ranges between the preserved blocks: none meets one.
+   */
+  private sweepGaps(
+    S: ArrayLike<number>,
+    E: ArrayLike<number>,
+    R: number,
+    k: number,
+    xs: ArrayLike<number> | null,
+    init: { readonly nid: ArrayLike<number>; readonly zid: ArrayLike<number> } | null,
+    t: Tally,
+    write: boolean,
+  ): number {
+    const bS = this.bS;
+    const bE = this.bE;
+    const bH = this.bH;
+    const bN = this.live > 0 ? this.bN : 0;
+    const starts = this.starts;
+    const ids = this.ids;
+    const n = this.n;
+    const limit = this.limitPfn;
+    const fl = this.flags;
+    // the states a tally only counts (pages += e - s): with a struct page, and for an init not initialised and no
+    // KHO order, for a use initialised (Tally.visit)
+    const mask = t.init ? F_MEMMAP | F_INIT | F_KHO : F_MEMMAP | F_INIT;
+    const plain = t.init ? F_MEMMAP : F_MEMMAP | F_INIT;
+    // one cursor over the blocks: the first block ending after the last range's start (then past the layer blocks
+    // that join a range's piece to the last one, which end at the next range's start); a cursor past the blocks (a
+    // layer attached since with fewer) starts over
+    let b = this.gapB <= bN ? this.gapB : 0;
+    let fi = this.gapF;
+    for (; k < R; k++) {
+      const s = S[k]!;
+      const e = E[k]!;
+      if (!(e > s)) continue;
+      const x = xs ? xs[k]! : 0;
+      // the piece joins the last one when that has the same key and ends at s, or where only layer blocks lie end to
+      // end between the two (pushPiece()'s rule): walked here, with the cursor, to s
+      const pn = this.pcN;
+      let joined = false;
+      if (write && pn > 0 && this.pcX[pn - 1] === x) {
+        let cover = this.pcE[pn - 1]!;
+        if (cover < s) {
+          b = seekBlockEndingAfter(bE, bN, b, cover);
+          while (b < bN && bH[b]! >= 0 && bS[b] === cover && cover < s) cover = bE[b++]!;
+        }
+        joined = cover === s;
+      }
+      b = seekBlockEndingAfter(bE, bN, b, s);
+      let meets = false;
+      for (let y = b; y < bN && bS[y]! < e; y++) {
+        if (bH[y]! >= 0) {
+          meets = true;
+          break;
+        }
+      }
+      if (meets) break;
+      if (init) {
+        t.nid = init.nid[k]!;
+        t.zid = init.zid[k]!;
+      }
+      // the count: tallyRuns() with the common pieces added here
+      const e0 = e < limit ? e : limit;
+      let a = s;
+      if (a < e0) {
+        fi = seekRunHolding(starts, n, fi, a);
+        for (;;) {
+          const re = fi + 1 < n ? starts[fi + 1]! : limit;
+          const pe = re < e0 ? re : e0;
+          const id = ids[fi]!;
+          if ((fl[id]! & mask) === plain) t.pages += pe - a;
+          else t.visit(a, pe, id);
+          if (pe >= e0) break;
+          a = pe;
+          fi++;
+        }
+      }
+      if (e > limit) t.noMap.add(a > limit ? a : limit, e);
+      if (!write) continue;
+      if (joined) this.pcE[pn - 1] = e;
+      else this.pushPiece(s, e, x);
+    }
+    this.gapB = b;
+    this.gapF = fi;
+    return k;
   }
 
   /**

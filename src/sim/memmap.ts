@@ -2307,11 +2307,30 @@ export class MemMap {
     let tIn = -1;
     let tX = NaN;
     let tOut = -1;
+    // the blocks' moves of pages from state hIn to hOut (heads) and tIn to tOut (tails) not yet in blkPages: added
+    // when the pair changes, before a range row's sweep and at the end (blkPages read then: interning may grow it)
+    let hMoved = 0;
+    let tMoved = 0;
+    // the pages the tally only counts (Tally.visit of a state with a struct page, not initialised, no KHO order)
+    let plainPages = 0;
+    const mask = F_MEMMAP | F_INIT | F_KHO;
     let fi = 0;
     for (let r = 0; r < R; r++) {
       const f = from[r]!;
       if (f < 0) {
         // range rows, as many as come together: sweepOp() within this operation
+        if (hMoved) {
+          const blk = this.blkPages;
+          blk[hIn] = blk[hIn]! - hMoved;
+          blk[hOut] = blk[hOut]! + hMoved;
+          hMoved = 0;
+        }
+        if (tMoved) {
+          const blk = this.blkPages;
+          blk[tIn] = blk[tIn]! - tMoved;
+          blk[tOut] = blk[tOut]! + tMoved;
+          tMoved = 0;
+        }
         let r1 = r + 1;
         while (r1 < R && from[r1]! < 0) r1++;
         this.sweepOp(
@@ -2341,40 +2360,62 @@ export class MemMap {
           this.pushPiece(hs, he, x);
           continue;
         }
-        t.visit(hs, hs + 1, h);
-        if (fl[h]! & F_MEMMAP) {
+        const fh = fl[h]!;
+        if ((fh & mask) === F_MEMMAP) plainPages++;
+        else t.visit(hs, hs + 1, h);
+        if (fh & F_MEMMAP) {
           if (h !== hIn || x !== hX) {
+            if (hMoved) {
+              const blk = this.blkPages;
+              blk[hIn] = blk[hIn]! - hMoved;
+              blk[hOut] = blk[hOut]! + hMoved;
+              hMoved = 0;
+            }
             hIn = h;
             hX = x;
             hOut = fx(h, x);
           }
           if (hOut !== h) {
-            // read after fx(): interning a new state grows the per-id columns
-            const blk = this.blkPages;
             bH[y] = hOut;
-            blk[h] = blk[h]! - 1;
-            blk[hOut] = blk[hOut]! + 1;
+            hMoved++;
           }
         }
         if (he > hs + 1) {
           const tt = bT[y]!;
-          t.visit(hs + 1, he, tt);
-          if (fl[tt]! & F_MEMMAP) {
+          const ft = fl[tt]!;
+          if ((ft & mask) === F_MEMMAP) plainPages += he - hs - 1;
+          else t.visit(hs + 1, he, tt);
+          if (ft & F_MEMMAP) {
             if (tt !== tIn || x !== tX) {
+              if (tMoved) {
+                const blk = this.blkPages;
+                blk[tIn] = blk[tIn]! - tMoved;
+                blk[tOut] = blk[tOut]! + tMoved;
+                tMoved = 0;
+              }
               tIn = tt;
               tX = x;
               tOut = fx(tt, x);
             }
             if (tOut !== tt) {
-              const blk = this.blkPages;
               bT[y] = tOut;
-              blk[tt] = blk[tt]! - (he - hs - 1);
-              blk[tOut] = blk[tOut]! + (he - hs - 1);
+              tMoved += he - hs - 1;
             }
           }
         }
       }
     }
+    if (hMoved) {
+      const blk = this.blkPages;
+      blk[hIn] = blk[hIn]! - hMoved;
+      blk[hOut] = blk[hOut]! + hMoved;
+    }
+    if (tMoved) {
+      const blk = this.blkPages;
+      blk[tIn] = blk[tIn]! - tMoved;
+      blk[tOut] = blk[tOut]! + tMoved;
+    }
+    t.pages += plainPages;
     const np = this.pcN;
     if (np) {
       const pX = this.pcX;

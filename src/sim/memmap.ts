@@ -298,6 +298,23 @@ function blockRowsRanges(rows: BlockInitRows): { start: Float64Array; end: Float
   return { start, end, n: m };
 }
 
+/**
+ * The cover of an init of block rows (MemMap.initBlockRows): the rows' m ranges one by one (blockRowsRanges()), listed
+ * when first read. A replay reads it only for the pageblock types (src/sim/migratetype.ts) of a profile whose
+ * init_deferred_page() sets them, and listing a million blocks' ranges copies 16 bytes a block (128 MB at 8M
+ * blocks). The rows and the block columns they index are never written after (the decoded blocks' columns are made
+ * once, src/sim/phases/kho-run.ts). start and end are own enumerable properties: a copy or a comparison of the event
+ * reads them.
+ */
+function blockRowsCover(rows: BlockInitRows, m: number): RangeColumns {
+  let cols: { start: Float64Array; end: Float64Array; n: number } | null = null;
+  const made = (): { start: Float64Array; end: Float64Array } => (cols ??= blockRowsRanges(rows));
+  return Object.defineProperties({ n: m } as { n: number; start: Float64Array; end: Float64Array }, {
+    start: { get: () => made().start, enumerable: true },
+    end: { get: () => made().end, enumerable: true },
+  });
+}
+
 /** The ranges of the rows one by one, in row order, with their nodes and zones: the general form of the rows. */
 export function blockRowsColumns(rows: BlockInitRows, sortedDisjoint = false): InitColumns {
   const { start, end, n: m } = blockRowsRanges(rows);
@@ -2421,10 +2438,13 @@ export class MemMap {
       const pX = this.pcX;
       this.bgApplyIds({ S: this.pcS, E: this.pcE, n: np }, (id, j) => fx(id, pX[j]!));
     }
-    // the ranges the operation covered, one by one (the event's cover, as initColumns() keeps its batch)
-    const cols = blockRowsRanges(rows);
-    const m = cols.n;
-    return this.record(actor, 'init', cols.start[0]!, cols.end[m - 1]!, t.pages, {
+    // the ranges the operation covered, one by one (the event's cover, as initColumns() keeps its batch), listed
+    // when first read (blockRowsCover)
+    let m = 0;
+    for (let r = 0; r < R; r++) m += from[r]! >= 0 ? to[r]! - from[r]! : 1;
+    const first = from[0]! >= 0 ? rows.blockStart[from[0]!]! : rows.start[0]!;
+    const last = from[R - 1]! >= 0 ? rows.blockEnd[to[R - 1]! - 1]! : rows.end[R - 1]!;
+    return this.record(actor, 'init', first, last, t.pages, {
       ...(m === 1 ? { nid: rows.nid[0]!, zid: rows.zid[0]! } : {}),
       noMemmapPages: t.noMap.pages,
       doubleInitPages: t.dbl.pages,
@@ -2433,7 +2453,7 @@ export class MemMap {
       khoLostRanges: t.lost.cols,
       identityChangedPages: t.ident.pages,
       identityChangedRanges: t.ident.cols,
-      cover: { start: cols.start, end: cols.end, n: m },
+      cover: blockRowsCover(rows, m),
     });
   }
 

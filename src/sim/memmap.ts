@@ -1180,6 +1180,18 @@ export class MemMap {
       bE.buffer === E.buffer &&
       bE.byteOffset === E.byteOffset &&
       E.length === bN;
+    // no layer page in a marked state (the layer's pages per state id): only the blocks out of the layer, whose
+    // pages the runs hold, can show one, and the loop steps from one to the next (dead, ascending) instead of
+    // looking at every block
+    let dead: readonly number[] | null = null;
+    let di = 0;
+    if (same) {
+      const P = this.blkPages;
+      const m = marks.length < P.length ? marks.length : P.length;
+      let clear = true;
+      for (let id = 0; id < m && clear; id++) if (marks[id] && P[id]! > 0) clear = false;
+      if (clear) dead = this.deadBlocks();
+    }
     let sw: Sweep | null = null;
     let b = 0;
     // the run being built: [ps, pe) of id pid (-1: none)
@@ -1197,7 +1209,11 @@ export class MemMap {
       pid = id;
     };
     for (let k = k0; k < k1; k++) {
-      if (same) {
+      if (dead) {
+        while (di < dead.length && dead[di]! < k) di++;
+        k = di < dead.length && dead[di]! < k1 ? dead[di]! : k1;
+        if (k >= k1) break;
+      } else if (same) {
         k = firstMarkedBlock(bS, bE, bH, bT, marks, k, k1);
         if (k >= k1) break;
       }

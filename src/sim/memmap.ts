@@ -865,6 +865,71 @@ export class PageReader extends Sweep {
   }
 }
 
+/**
+ * What readPattern() finds over stretches of uninitialised or unmapped pages: the pattern pfns in each (every stride-th
+ * pfn at each offset) counted arithmetically, as unmapped pages or, when there are any, uninitialised ones with the
+ * stretch among the ranges reported.
+ */
+class PatternCount {
+  uninitPages = 0;
+  noMapPages = 0;
+  readonly uninit = new RangeAcc();
+  private readonly offs: Float64Array;
+  constructor(
+    private readonly fl: Uint8Array,
+    private readonly stride: number,
+    offsets: readonly number[],
+  ) {
+    this.offs = Float64Array.from(offsets);
+  }
+
+  /** The pattern pfns in [s, e) (offsets distinct): countCongruent() summed over the offsets. */
+  count(s: number, e: number): number {
+    if (!(e > s)) return 0;
+    const P = this.stride;
+    const offs = this.offs;
+    let k = 0;
+    for (let j = 0; j < offs.length; j++) {
+      const o = offs[j]!;
+      k += (e <= o ? 0 : Math.floor((e - 1 - o) / P) + 1) - (s <= o ? 0 : Math.floor((s - 1 - o) / P) + 1);
+    }
+    return k;
+  }
+
+  // the first pattern pfn at or after hitFrom (none in [hitFrom, hitAt)): stretches come in address order, most of
+  // them between two pattern pfns
+  private hitFrom = Infinity;
+  private hitAt = -Infinity;
+
+  /** The first pattern pfn at or after s. */
+  private firstHit(s: number): number {
+    if (s >= this.hitFrom && s <= this.hitAt) return this.hitAt;
+    const P = this.stride;
+    const offs = this.offs;
+    let best = Infinity;
+    for (let j = 0; j < offs.length; j++) {
+      const o = offs[j]!;
+      const q = s <= o ? o : o + Math.ceil((s - o) / P) * P;
+      if (q < best) best = q;
+    }
+    this.hitFrom = s;
+    this.hitAt = best;
+    return best;
+  }
+
+  /** A stretch [s, e) of pages of state id. */
+  chain(s: number, e: number, id: number): void {
+    // no pattern pfn in it: nothing read there
+    if (!(e > this.firstHit(s))) return;
+    const k = this.count(s, e);
+    if (!(this.fl[id]! & F_MEMMAP)) this.noMapPages += k;
+    else if (k > 0) {
+      this.uninitPages += k;
+      this.uninit.add(s, e);
+    }
+  }
+}
+
 /** Positions in a column, ascending and distinct: at[k] for k < n. */
 export interface Positions {
   readonly at: ArrayLike<number>;
@@ -3132,49 +3197,37 @@ export class MemMap {
     const offs = [...new Set(p.offsets)];
     const inPattern = (pfn: number): boolean =>
       pfn >= p.start && pfn < p.end && offs.includes(pfn % p.stride);
-    const uninit = new RangeAcc();
-    const inRange = (s: number, e: number): number => {
-      let n = 0;
-      for (const o of offs) n += countCongruent(s, e, p.stride, o);
-      return n;
-    };
     // every pattern pfn of [start, end) is read; only the runs of uninitialised or unmapped pages are counted apart
-    let pages = inRange(p.start, p.end);
-    let uninitPages = 0;
-    let noMapPages = 0;
+    const pc = new PatternCount(this.flags, p.stride, offs);
+    let pages = pc.count(p.start, p.end);
     const fl = this.flags;
-    const sw = this.bindSweep(this.sw);
-    sw.range(p.start, p.end);
     // only the pieces of uninitialised or unmapped pages, merged into runs of one state as the uninitialised
     // ranges are reported (adjacent pieces of one state)
     const marks = new Uint8Array(this.states.length);
     for (let id = 0; id < marks.length; id++) marks[id] = fl[id]! & F_MEMMAP && fl[id]! & F_INIT ? 0 : 1;
-    let rs = 0;
-    let re = 0;
-    let rid = -1;
-    for (let more = sw.next(marks); ; more = sw.next(marks)) {
-      if (more && sw.id === rid && sw.s === re) {
-        re = sw.e;
-        continue;
-      }
-      if (rid >= 0) {
-        const f = fl[rid]!;
-        if (!(f & F_MEMMAP)) noMapPages += inRange(rs, re);
-        else {
-          const n = inRange(rs, re);
-          if (n > 0) {
-            uninitPages += n;
-            uninit.add(rs, re);
-          }
+    if (this.onePass()) this.markedChains(p.start, p.end, marks, pc);
+    else {
+      const sw = this.bindSweep(this.sw);
+      sw.range(p.start, p.end);
+      let rs = 0;
+      let re = 0;
+      let rid = -1;
+      for (let more = sw.next(marks); ; more = sw.next(marks)) {
+        if (more && sw.id === rid && sw.s === re) {
+          re = sw.e;
+          continue;
         }
+        if (rid >= 0) pc.chain(rs, re, rid);
+        if (!more) break;
+        rs = sw.s;
+        re = sw.e;
+        rid = sw.id;
       }
-      if (!more) break;
-      rs = sw.s;
-      re = sw.e;
-      rid = sw.id;
+      this.endSweep(sw);
     }
-    this.endSweep(sw);
-    if (p.end > this.limitPfn) noMapPages += inRange(Math.max(p.start, this.limitPfn), p.end);
+    let uninitPages = pc.uninitPages;
+    let noMapPages = pc.noMapPages;
+    if (p.end > this.limitPfn) noMapPages += pc.count(Math.max(p.start, this.limitPfn), p.end);
     const extra = [...new Set(p.points)].filter((pt) => !inPattern(pt)).sort((a, b) => a - b);
     const extraUninit = new RangeAcc();
     for (const pt of extra) {
@@ -3188,9 +3241,117 @@ export class MemMap {
     }
     return this.record(actor, 'read', p.start, p.end, pages, {
       uninitPages,
-      uninitRanges: mergeByStart(uninit.cols, extraUninit.cols),
+      uninitRanges: mergeByStart(pc.uninit.cols, extraUninit.cols),
       noMemmapPages: noMapPages,
     });
+  }
+
+  /**
+   * readPattern()'s sweep over a map with layer blocks in one loop, no call per piece: the maximal stretches of pages
+   * of one marked state in [start, end) (within limitPfn), in address order, each handed to pc.chain(). The pieces are
+   * next(marks)'s (the runs stepped over run by run, the blocks inside an unmarked run by a look at their head and
+   * tail ids, a marked head or tail a piece of its own), joined where they touch with one state, as readPattern()'s
+   * general loop joins them: a zone of a million blocks whose tails are all uninitialised (lazy-tail, zone-walk, none
+   * at set_zone_contiguous) costs a few loads per block. test/sim/memmap-layer.test.ts holds the two to one answer.
+   */
+  private markedChains(start: number, end: number, marks: Uint8Array, pc: PatternCount): void {
+    const limit = this.limitPfn;
+    const e0 = end < limit ? end : limit;
+    if (!(start < e0)) return;
+    const st = this.starts;
+    const ids = this.ids;
+    const n = this.n;
+    const bS = this.bS;
+    const bE = this.bE;
+    const bH = this.bH;
+    const bT = this.bT;
+    const bN = this.bN;
+    let i = seekRunHolding(st, n, this.wi < n ? this.wi : 0, start);
+    let b = seekBlockEndingAfter(bE, bN, this.wb <= bN ? this.wb : 0, start);
+    let pos = start;
+    // the open stretch of one marked state: [cs, ce) of state cid (-1: none yet)
+    let cs = 0;
+    let ce = 0;
+    let cid = -1;
+    while (pos < e0) {
+      i = seekRunHolding(st, n, i, pos);
+      let re = i + 1 < n ? st[i + 1]! : limit;
+      if (re > e0) re = e0;
+      b = seekBlockEndingAfter(bE, bN, b, pos);
+      while (b < bN && bH[b]! < 0) b++;
+      let pe: number;
+      let id: number;
+      if (b < bN && bS[b]! <= pos) {
+        // inside a layer block: its head, or its tail (both unmarked: past the block)
+        const hs = bS[b]!;
+        if (pos < hs + 1 && marks[bH[b]!]) {
+          pe = hs + 1;
+          id = bH[b]!;
+        } else {
+          pe = bE[b]!;
+          id = bT[b]!;
+          if (pos < hs + 1) pos = hs + 1;
+        }
+        if (pe > e0) pe = e0;
+        if (!(pos < pe && marks[id])) {
+          pos = pe;
+          continue;
+        }
+      } else if (marks[ids[i]!]) {
+        // a marked run, up to the next layer block
+        id = ids[i]!;
+        pe = b < bN && bS[b]! < re ? bS[b]! : re;
+      } else {
+        // an unmarked run: the blocks in it one by one (their marked head and tail pieces; the runs between them are
+        // unmarked), then past the run; a block reaching past the run's end leaves the rest to the loop
+        while (b < bN && bS[b]! < re) {
+          const h = bH[b]!;
+          if (h < 0) {
+            b++;
+            continue;
+          }
+          const hs = bS[b]!;
+          const he = bE[b]!;
+          if (marks[h]) {
+            if (h === cid && hs === ce) ce = hs + 1;
+            else {
+              if (cid >= 0) pc.chain(cs, ce, cid);
+              cs = hs;
+              ce = hs + 1;
+              cid = h;
+            }
+          }
+          pos = he < e0 ? he : e0;
+          b++;
+          if (pos > hs + 1) {
+            const t = bT[b - 1]!;
+            if (marks[t]) {
+              if (t === cid && hs + 1 === ce) ce = pos;
+              else {
+                if (cid >= 0) pc.chain(cs, ce, cid);
+                cs = hs + 1;
+                ce = pos;
+                cid = t;
+              }
+            }
+          }
+          if (pos >= re) break;
+        }
+        if (pos < re) pos = re;
+        continue;
+      }
+      if (id === cid && pos === ce) ce = pe;
+      else {
+        if (cid >= 0) pc.chain(cs, ce, cid);
+        cs = pos;
+        ce = pe;
+        cid = id;
+      }
+      pos = pe;
+    }
+    if (cid >= 0) pc.chain(cs, ce, cid);
+    this.wi = i;
+    this.wb = b;
   }
 
   /** Totals over [start, end) (the whole map by default). */

@@ -521,20 +521,32 @@ describe('MemMap block layer', () => {
         fc.nat(LIMIT),
         fc.integer({ min: 1, max: 9 }),
         fc.boolean(),
-        (blocks, ops, pick, start, len, stride, last) => {
+        fc.boolean(),
+        (blocks, ops, pick, start, len, stride, last, fresh) => {
           const m = new MemMap(PRESENT, LIMIT);
           m.attachBlocks(
             blocks.map((b) => b.start),
             blocks.map((b) => b.end),
           );
           const starts = Float64Array.from(blocks, (b) => b.start);
+          // `fresh`: the blocks left as attached mostly, with the gaps between them initialised (a head and a tail of
+          // one uninitialised state, in a run of one (that the read must join with them as one stretch) or between
+          // initialised ones), else after the KHO phases' block ops
+          const gaps = blocks
+            .slice(1)
+            .map((b, i) => ({ start: blocks[i]!.end, end: b.start }))
+            .filter((r) => r.end > r.start);
           for (const op of [
-            ...blockOps(
-              blocks,
-              pick,
-              starts,
-              Float64Array.from(blocks, (b) => b.end),
-            ),
+            ...(fresh
+              ? pick[0]! % 2
+                ? [{ kind: 'initFree', ranges: gaps, nid: 0 } as Op]
+                : []
+              : blockOps(
+                  blocks,
+                  pick,
+                  starts,
+                  Float64Array.from(blocks, (b) => b.end),
+                )),
             ...ops,
           ])
             if (op.kind !== 'attach') apply(m, op);

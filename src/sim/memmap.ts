@@ -3,7 +3,7 @@
 // operations, never to the number of pages. Field meanings follow include/linux/mm_types.h struct page and
 // mm/page_alloc.c __init_single_page / reserve_bootmem_region / __free_pages_core, v6.1.
 import type { Range } from '../core/index.js';
-import { InternalError, lowerBound, upperBound } from '../core/index.js';
+import { gallopUpperBound, InternalError, lowerBound, upperBound } from '../core/index.js';
 
 /** The state of every page of one run. Immutable; replaced on change. */
 export interface PageState {
@@ -483,6 +483,37 @@ function seekBlockEndingAfter(ends: Float64Array, n: number, b: number, pfn: num
     b++;
   }
   return b;
+}
+
+/**
+ * Whether a layer block in the layer (head id >= 0) meets one of the ranges [S[k], E[k]) (k < n, ascending,
+ * disjoint): MemMap.shareBefore()'s look over deferred init's batch, kept alone so that it is small. The first block
+ * ending after a range's start is found by galloping from the last one (gallopUpperBound): the free ranges of a batch
+ * lie between the blocks, often thousands of blocks apart, and a binary search from there across the block columns
+ * read far entries of 8M.
+ */
+function meetsLayerBlock(
+  bS: Float64Array,
+  bE: Float64Array,
+  bH: Int32Array,
+  bN: number,
+  S: ArrayLike<number>,
+  E: ArrayLike<number>,
+  n: number,
+): boolean {
+  let b = 0;
+  for (let k = 0; k < n; k++) {
+    const s = S[k]!;
+    // (a range before the last one's blocks: searched from the first block)
+    b = b > 0 && bE[b - 1]! > s ? upperBound(bE, s, 0, bN) : gallopUpperBound(bE, s, b, bN);
+    for (let y = b; y < bN && bS[y]! < E[k]!; y++) if (bH[y]! >= 0) return true;
+  }
+  return false;
+}
+
+/** Push to `out` the blocks b < n out of the layer (head id -1), ascending: MemMap.deadBlocks()' pass, kept alone. */
+function outOfLayer(bH: Int32Array, n: number, out: number[]): void {
+  for (let b = 0; b < n; b++) if (bH[b]! < 0) out.push(b);
 }
 
 /**
@@ -2558,13 +2589,8 @@ export class MemMap {
 
   /** The runs before an operation over ranges that meet no layer block, or null when one does. */
   private shareBefore(rs: InitColumns): { starts: Float64Array; ids: Int32Array; n: number } | null {
-    const { bS, bE, bH } = this;
     const bN = this.live > 0 ? this.bN : 0;
-    let b = 0;
-    for (let k = 0; k < rs.n; k++) {
-      b = seekBlockEndingAfter(bE, bN, b, rs.start[k]!);
-      for (let y = b; y < bN && bS[y]! < rs.end[k]!; y++) if (bH[y]! >= 0) return null;
-    }
+    if (meetsLayerBlock(this.bS, this.bE, this.bH, bN, rs.start, rs.end, rs.n)) return null;
     return { starts: this.starts.slice(0, this.n), ids: this.ids.slice(0, this.n), n: this.n };
   }
 
@@ -2604,7 +2630,7 @@ export class MemMap {
     const d = this.deadOf;
     if (d && d.bH === this.bH && d.live === this.live) return d.dead;
     const dead: number[] = [];
-    if (this.live !== this.bN) for (let b = 0; b < this.bN; b++) if (this.bH[b]! < 0) dead.push(b);
+    if (this.live !== this.bN) outOfLayer(this.bH, this.bN, dead);
     this.deadOf = { bH: this.bH, live: this.live, dead };
     return dead;
   }

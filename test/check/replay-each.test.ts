@@ -425,6 +425,42 @@ describe('replayEach', () => {
       expect(seen(b)).toEqual(seen(alone));
     }
   });
+  // blocks out of the layer (here one across the end of present memory) are part of the record's layer condition:
+  // a copy with the same blocks out of it takes the record, and gets what its own run would give
+  it('a copy takes deferred init from the record with blocks out of the layer, the same ones', () => {
+    const INIT = { phase: 'page_alloc_init_late', fn: 'deferred_init_pages' };
+    const FREE = { phase: 'page_alloc_init_late', fn: 'deferred_free_pages' };
+    const starts = Float64Array.from([10, 30, 48, 70]);
+    const ends = Float64Array.from([12, 34, 52, 72]);
+    shareReadOnly(starts, ends);
+    const make = () => {
+      const m = new MemMap(
+        [
+          { start: 0, end: 50 },
+          { start: 60, end: 100 },
+        ],
+        100,
+      );
+      m.attachBlocks(starts, ends);
+      return m;
+    };
+    const ranges = {
+      start: Float64Array.from([0, 12, 34, 60]),
+      end: Float64Array.from([10, 30, 48, 70]),
+      nid: new Float64Array(4),
+      zid: new Float64Array(4).fill(1),
+      n: 4,
+    };
+    const memmap = make();
+    memmap.shareDeferredInit();
+    const ctx = { memmap, pfnToNid: {} } as unknown as SimContext;
+    const [a, b] = [forkContext(ctx).memmap, forkContext(ctx).memmap];
+    const alone = make();
+    for (const m of [a, b, alone]) m.initThenFreeColumns(ranges, INIT, FREE);
+    expect([a.sharedHits, b.sharedHits, alone.sharedHits]).toEqual([0, 1, 0]);
+    const seen = (m: MemMap) => ({ runs: m.query(), census: m.census(), events: m.events });
+    expect(seen(b)).toEqual(seen(alone));
+  });
   // the record of a shared deferred init outlives the copy that made it (the later copies read it): it must hold
   // nothing of that copy's map, or every replay's memmap and events stay alive until the last strategy is done
   it('the deferred init record keeps nothing of the map that recorded it', async () => {

@@ -1924,11 +1924,8 @@ export class MemMap {
         }
       }
       if (meets) break;
-      if (init) {
-        t.nid = init.nid[k]!;
-        t.zid = init.zid[k]!;
-      }
-      // the count: tallyRuns() with the common pieces added here
+      // the count: tallyRuns() with the common pieces added here (the range's node and zone, which only a visit
+      // reads, set for it)
       const e0 = e < limit ? e : limit;
       let a = s;
       if (a < e0) {
@@ -1938,7 +1935,13 @@ export class MemMap {
           const pe = re < e0 ? re : e0;
           const id = ids[fi]!;
           if ((fl[id]! & mask) === plain) t.pages += pe - a;
-          else t.visit(a, pe, id);
+          else {
+            if (init) {
+              t.nid = init.nid[k]!;
+              t.zid = init.zid[k]!;
+            }
+            t.visit(a, pe, id);
+          }
           if (pe >= e0) break;
           a = pe;
           fi++;

@@ -2830,15 +2830,29 @@ export class MemMap {
     const fl = this.flags;
     // no state is interned in this loop (headsOp() calls fx): the per-id columns stay the same arrays
     const blk = this.blkPages;
+    // the last (head id, key) pair looked up in the table and its new id: most heads share a few pairs
+    let lh = -1;
+    let lx = -1;
+    let lo = -1;
+    // heads moved from id mh to id mo since blk was last brought up to date (a count, not blk's two entries per head)
+    let mh = -1;
+    let mo = -1;
+    let moved = 0;
     for (; i < stop; i++) {
       const h = bH[i]!;
-      if (h < 0) return i;
+      if (h < 0) break;
       let out = h;
-      if (tab && fl[h]! & F_MEMMAP) {
+      if (tab) {
         const x = xs ? xs[i]! : 0;
-        if (!(x >= 0 && x < HEAD_KEYS && Number.isInteger(x))) return i;
-        out = tab[h * HEAD_KEYS + x]! - 1;
-        if (out < 0) return i;
+        if (h === lh && x === lx) out = lo;
+        else if (fl[h]! & F_MEMMAP) {
+          if (!(x >= 0 && x < HEAD_KEYS && Number.isInteger(x))) break;
+          out = tab[h * HEAD_KEYS + x]! - 1;
+          if (out < 0) break;
+          lh = h;
+          lx = x;
+          lo = out;
+        }
       }
       if (count) {
         const p = bS[i]!;
@@ -2846,9 +2860,21 @@ export class MemMap {
       }
       if (out !== h) {
         bH[i] = out;
-        blk[h] = blk[h]! - 1;
-        blk[out] = blk[out]! + 1;
+        if (h !== mh || out !== mo) {
+          if (moved) {
+            blk[mh] = blk[mh]! - moved;
+            blk[mo] = blk[mo]! + moved;
+          }
+          mh = h;
+          mo = out;
+          moved = 0;
+        }
+        moved++;
       }
+    }
+    if (moved) {
+      blk[mh] = blk[mh]! - moved;
+      blk[mo] = blk[mo]! + moved;
     }
     return i;
   }
@@ -3076,8 +3102,10 @@ export class MemMap {
     const count = headPfns.length;
     if (!count) return null;
     // heads in strictly ascending order (a kho_memory_init's, from the block columns) are taken as they are
+    // (the layer's own heads are: its blocks are non-empty, sorted and disjoint)
     let ascending = true;
-    for (let i = 1; i < count && ascending; i++) ascending = headPfns[i - 1]! < headPfns[i]!;
+    if (!this.layerHeads(headPfns))
+      for (let i = 1; i < count && ascending; i++) ascending = headPfns[i - 1]! < headPfns[i]!;
     let pfns: ArrayLike<number> = headPfns;
     let orders: ArrayLike<number> = headOrders;
     let n = count;

@@ -1290,20 +1290,13 @@ export class MemMap {
     }
     let sw: Sweep | null = null;
     let b = 0;
-    // the run being built: [ps, pe) of id pid (-1: none)
+    // the run being built: [ps, pe) of id pid (-1: none). A piece [s, e) of id continues it when id === pid and
+    // s === pe, else the run is handed to cb and the piece starts the next one: written out at each of the three
+    // places below, in locals (a closure over them kept them in a heap context: a load and a store each, per piece
+    // of a million marked blocks)
     let ps = 0;
     let pe = 0;
     let pid = -1;
-    const piece = (s: number, e: number, id: number): void => {
-      if (id === pid && s === pe) {
-        pe = e;
-        return;
-      }
-      if (pid >= 0) cb(ps, pe, states[pid]!);
-      ps = s;
-      pe = e;
-      pid = id;
-    };
     for (let k = k0; k < k1; k++) {
       if (dead) {
         while (di < dead.length && dead[di]! < k) di++;
@@ -1320,13 +1313,39 @@ export class MemMap {
       if (bN && b < bN && bS[b] === s && bE[b] === e && bH[b]! >= 0) {
         const h = bH[b]!;
         const t = bT[b]!;
-        if (marks[h]) piece(s, s + 1, h);
-        if (e > s + 1 && marks[t]) piece(s + 1, e, t);
+        // the head [s, s + 1), then the tail [s + 1, e)
+        if (marks[h]) {
+          if (h === pid && s === pe) pe = s + 1;
+          else {
+            if (pid >= 0) cb(ps, pe, states[pid]!);
+            ps = s;
+            pe = s + 1;
+            pid = h;
+          }
+        }
+        if (e > s + 1 && marks[t]) {
+          if (t === pid && s + 1 === pe) pe = e;
+          else {
+            if (pid >= 0) cb(ps, pe, states[pid]!);
+            ps = s + 1;
+            pe = e;
+            pid = t;
+          }
+        }
         continue;
       }
       sw ??= this.bindSweep(new Sweep());
       sw.range(s, e);
-      while (sw.next(marks)) piece(sw.s, sw.e, sw.id);
+      while (sw.next(marks)) {
+        const id = sw.id;
+        if (id === pid && sw.s === pe) pe = sw.e;
+        else {
+          if (pid >= 0) cb(ps, pe, states[pid]!);
+          ps = sw.s;
+          pe = sw.e;
+          pid = id;
+        }
+      }
     }
     if (pid >= 0) cb(ps, pe, states[pid]!);
   }

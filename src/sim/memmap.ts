@@ -315,6 +315,29 @@ function blockRowsCover(rows: BlockInitRows, m: number): RangeColumns {
   });
 }
 
+/**
+ * The cover of MemMap.initBlockTails(): the tails [heads[y] + 1, ends[y]) of blocks y = ys[0], ..., ys[m - 1], listed
+ * when first read (as blockRowsCover(): only the pageblock types read it; heads and ends are the decoded blocks'
+ * columns, never written after). start and end are own enumerable properties: a copy or a comparison reads them.
+ */
+function tailsCover(heads: Float64Array, ends: Float64Array, ys: Int32Array, m: number): RangeColumns {
+  let cols: { start: Float64Array; end: Float64Array } | null = null;
+  const made = (): { start: Float64Array; end: Float64Array } => {
+    if (cols) return cols;
+    const start = new Float64Array(m);
+    const end = new Float64Array(m);
+    for (let k = 0; k < m; k++) {
+      start[k] = heads[ys[k]!]! + 1;
+      end[k] = ends[ys[k]!]!;
+    }
+    return (cols = { start, end });
+  };
+  return Object.defineProperties({ n: m } as { n: number; start: Float64Array; end: Float64Array }, {
+    start: { get: () => made().start, enumerable: true },
+    end: { get: () => made().end, enumerable: true },
+  });
+}
+
 /** The ranges of the rows one by one, in row order, with their nodes and zones: the general form of the rows. */
 export function blockRowsColumns(rows: BlockInitRows, sortedDisjoint = false): InitColumns {
   const { start, end, n: m } = blockRowsRanges(rows);
@@ -2589,6 +2612,101 @@ export class MemMap {
       identityChangedRanges: t.ident.cols,
       cover: blockRowsCover(rows, m),
     });
+  }
+
+  /**
+   * initColumns() of the tails [heads[i] + 1, ends[i]) of the blocks i = at[0], ..., at[n - 1] (ascending) of two pages
+   * or more whose head is initialised, each with its head's node and zone as the map shows them before the operation
+   * (lazy-tail's restore: __init_single_page() of each tail with page_to_nid()/page_zonenum() of the head), in one
+   * walk of the layer's columns by block index: the same event (none when no block qualifies), pages and runs, with
+   * no range columns but the event's cover. Taken when the layer was attached from heads/ends aligned (every block's
+   * tail is its layer tail, or a block out of the layer is in the runs and in no other block); else false and
+   * nothing done (the caller lists the ranges). test/sim/memmap-layer.test.ts holds it to initColumns() of the
+   * ranges read from stateAt().
+   */
+  initBlockTails(heads: Float64Array, ends: Float64Array, at: Int32Array, n: number, actor: Actor): boolean {
+    if (!(this.layerHeads(heads) && this.onePass() && sameColumn(this.bE, ends))) return false;
+    const bN = this.bN;
+    for (let j = 0; j < n; j++)
+      if (!(at[j]! >= 0 && at[j]! < bN && (j === 0 || at[j]! > at[j - 1]!))) return false;
+    const states = this.states;
+    const fn = actor.fn;
+    // the tail's new state by (tail state, head state): initStateOf() of the head's node and zone
+    const fx = this.memo((st, h) => ({
+      ...UNINIT,
+      initCount: st.initCount + 1,
+      nid: states[h]!.nid,
+      zid: states[h]!.zid,
+      initBy: fn,
+    }));
+    const t = new Tally(this.flags, this.idNid, this.idZid, true);
+    // read before any interning: the ids of the pages before the write all exist now
+    const fl = this.flags;
+    const idNid = this.idNid;
+    const idZid = this.idZid;
+    const bS = this.bS;
+    const bE = this.bE;
+    const bH = this.bH;
+    const bT = this.bT;
+    this.pcN = 0;
+    this.pcG = 0;
+    // the blocks whose tails are initialised, by index (the event's cover lists their tails when read)
+    const ys = new Int32Array(n);
+    let m = 0;
+    let fi = 0;
+    let tIn = -1;
+    let tX = -1;
+    let tOut = -1;
+    for (let j = 0; j < n; j++) {
+      const y = at[j]!;
+      const hs = bS[y]!;
+      const he = bE[y]!;
+      // a block of one page has no tail
+      if (!(he > hs + 1)) continue;
+      const h = bH[y]!;
+      // the head as it is (a block out of the layer: read from the runs, written only at the end); never
+      // initialised, it gives its tail nothing to copy
+      const hid = h >= 0 ? h : this.stateIdOf(hs);
+      if (!(fl[hid]! & F_INIT)) continue;
+      ys[m++] = y;
+      t.nid = idNid[hid]!;
+      t.zid = idZid[hid]!;
+      if (h < 0) {
+        fi = this.tallyRuns(t, hs + 1, he, fi);
+        this.pushPiece(hs + 1, he, hid);
+        continue;
+      }
+      const tt = bT[y]!;
+      t.visit(hs + 1, he, tt);
+      if (fl[tt]! & F_MEMMAP) {
+        if (tt !== tIn || hid !== tX) {
+          tIn = tt;
+          tX = hid;
+          tOut = fx(tt, hid);
+        }
+        if (tOut !== tt) {
+          // read after fx(): interning a new state grows the per-id columns
+          const blk = this.blkPages;
+          bT[y] = tOut;
+          blk[tt] = blk[tt]! - (he - hs - 1);
+          blk[tOut] = blk[tOut]! + (he - hs - 1);
+        }
+      }
+    }
+    this.applyPieces(fx);
+    if (m === 0) return true;
+    this.record(actor, 'init', heads[ys[0]!]! + 1, ends[ys[m - 1]!]!, t.pages, {
+      ...(m === 1 ? { nid: t.nid, zid: t.zid } : {}),
+      noMemmapPages: t.noMap.pages,
+      doubleInitPages: t.dbl.pages,
+      doubleInitRanges: t.dbl.cols,
+      khoLostPages: t.lost.pages,
+      khoLostRanges: t.lost.cols,
+      identityChangedPages: t.ident.pages,
+      identityChangedRanges: t.ident.cols,
+      cover: tailsCover(heads, ends, ys, m),
+    });
+    return true;
   }
 
   // ---- deferred init shared between copies (src/sim/replay.ts replayEach, src/sim/fork.ts) -------------------

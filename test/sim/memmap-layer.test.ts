@@ -33,6 +33,7 @@ type Op =
   | { kind: 'ids'; pfns: ArrayLike<number> }
   | { kind: 'pattern'; start: number; end: number; stride: number; last: boolean; points: number[] }
   | { kind: 'blockRows'; rows: BlockInitRows }
+  | { kind: 'tails'; starts: Float64Array; ends: Float64Array; at: number[] }
   | { kind: 'attach' };
 
 /** Sorted, disjoint, non-empty ranges from cut points. */
@@ -132,7 +133,18 @@ function apply(m: MemMap, op: Op, promised = false): void {
   // a map with a layer walks the rows' blocks (or lists the ranges when it cannot); the plain map gets the ranges
   else if (op.kind === 'blockRows' && promised) m.initBlockRows(op.rows, B);
   else if (op.kind === 'blockRows') m.initColumns(blockRowsColumns(op.rows), B);
-  else if (op.kind === 'reserve') m.reserve(op.ranges, A);
+  else if (op.kind === 'tails') {
+    // lazy-tail's restore: a map with a layer walks the blocks' tails (or declines); else the tails of the blocks at
+    // `at` whose head is initialised, listed with the head's node and zone as stateAt() gives them, initialised
+    const at = Int32Array.from(op.at);
+    if (!(promised && m.initBlockTails(op.starts, op.ends, at, at.length, B))) {
+      const ranges = op.at
+        .map((i) => ({ head: m.stateAt(op.starts[i]!), start: op.starts[i]! + 1, end: op.ends[i]! }))
+        .filter((r) => r.end > r.start && r.head.initCount > 0)
+        .map((r) => ({ start: r.start, end: r.end, nid: r.head.nid, zid: r.head.zid }));
+      if (ranges.length) m.initRanges(ranges, B);
+    }
+  } else if (op.kind === 'reserve') m.reserve(op.ranges, A);
   else if (op.kind === 'free') m.free(op.ranges, A);
   else if (op.kind === 'initFree') {
     const n = op.ranges.length;
@@ -264,6 +276,13 @@ function blockOps(
       fn: 1,
     },
     { kind: 'heads', pfns: heads, orders: heads.map((_, i) => i % 3) },
+    // tails from heads, some initialised above (some of them not in the layer)
+    {
+      kind: 'tails',
+      starts,
+      ends,
+      at: Array.from(starts.keys()).filter((i) => pick[i % pick.length]! % 3 !== 0),
+    },
     {
       kind: 'init',
       ranges: disjoint
@@ -321,6 +340,13 @@ function blockOps(
         .filter((b, i) => b.end - b.start > 1 && pick[i % pick.length]! % 4 !== 1)
         .map((b) => ({ start: b.start + 1, end: b.end, nid: 1, zid: 1 })),
       fn: 1,
+    },
+    // lazy-tail's: the tails from the heads, of the same blocks
+    {
+      kind: 'tails',
+      starts,
+      ends,
+      at: Array.from(starts.keys()).filter((i) => pick[i % pick.length]! % 4 !== 1),
     },
     {
       kind: 'read',

@@ -493,7 +493,23 @@ export class StrategyRunner implements StrategyContext {
   }
 
   initSinglePages(start: number, end: number, nid: number, zid: number, fn: string): void {
+    this.settle();
     if (end > start) this.ops.push(start, end, nid, zid, fn);
+  }
+
+  /**
+   * An initTailsFromHeads() call held back while it is the only op queued: flush() hands it to the memmap whole
+   * (MemMap.initBlockTails, one walk of the layer's columns), or lists its ranges as initTailsFromHeads() queued them.
+   * Nothing writes the map before the flush, so the heads read then read as at the call.
+   */
+  private tails: { blocks: KhoBlocks; at: Int32Array; n: number; fn: string } | null = null;
+
+  /** Queue the held-back tails' ranges, before any other op is queued after them. */
+  private settle(): void {
+    const p = this.tails;
+    if (p === null) return;
+    this.tails = null;
+    this.queueTails(p.blocks, p.at, p.n, p.fn);
   }
 
   /**
@@ -550,6 +566,7 @@ export class StrategyRunner implements StrategyContext {
    */
   private initBlocksFromNid(blocks: KhoBlocks, fn: string, clip: boolean): void {
     if (!this.ctx.deferred) return;
+    this.settle();
     const S = blocks.startPfn;
     const E = blocks.endPfn;
     const n = blocks.length;
@@ -670,6 +687,7 @@ export class StrategyRunner implements StrategyContext {
 
   initByZoneWalkBlocks(blocks: KhoBlocks, at: Int32Array, n: number, fn: string): void {
     if (n <= 0) return;
+    this.settle();
     const m = zoneWalkMap(this.ctx.layout);
     const S = m.start;
     const pN = m.n;
@@ -723,6 +741,17 @@ export class StrategyRunner implements StrategyContext {
 
   initTailsFromHeads(blocks: KhoBlocks, at: Int32Array, n: number, fn: string): void {
     if (n <= 0) return;
+    // the only op so far: held back for the memmap's walk (flush); any op after it queues it first (settle)
+    if (this.tails === null && this.ops.n === 0 && this.ops.runs === 0) {
+      this.tails = { blocks, at, n, fn };
+      return;
+    }
+    this.settle();
+    this.queueTails(blocks, at, n, fn);
+  }
+
+  /** initTailsFromHeads()'s ranges queued, one a block, the heads read as they are now. */
+  private queueTails(blocks: KhoBlocks, at: Int32Array, n: number, fn: string): void {
     const bS = blocks.startPfn;
     const bE = blocks.endPfn;
     // the heads as they are now, in one pass (at ascending: the heads too; every block: the block column itself)
@@ -811,6 +840,14 @@ export class StrategyRunner implements StrategyContext {
 
   /** Apply the queued inits: one initRanges() per kernel function, sorted, overlaps clipped. */
   flush(): void {
+    const p = this.tails;
+    if (p !== null && this.ops.n === 0 && this.ops.runs === 0) {
+      this.tails = null;
+      const actor = { phase: this.phaseName, fn: p.fn };
+      if (this.ctx.memmap.initBlockTails(p.blocks.startPfn, p.blocks.endPfn, p.at, p.n, actor)) return;
+      this.queueTails(p.blocks, p.at, p.n, p.fn);
+    }
+    this.settle();
     let q = this.ops;
     this.ops = new InitQueue();
     if (q.runs) {

@@ -934,7 +934,8 @@ class PatternCount {
     private readonly stride: number,
     offsets: readonly number[],
   ) {
-    this.offs = Float64Array.from(offsets);
+    // ascending (firstHit steps through them), each below the stride (as countCongruent() takes them)
+    this.offs = Float64Array.from(offsets).sort();
   }
 
   /** The pattern pfns in [s, e) (offsets distinct): countCongruent() summed over the offsets. */
@@ -950,25 +951,50 @@ class PatternCount {
     return k;
   }
 
-  // the first pattern pfn at or after hitFrom (none in [hitFrom, hitAt)): stretches come in address order, most of
-  // them between two pattern pfns
+  // the first pattern pfn at or after the last stretch's start: base + offs[hitJ] (offsets ascending), stepped on
+  // from stretch to stretch (they come in address order, mostly a pageblock or two apart), found by a division only
+  // after a long step or a stretch before the last
   private hitFrom = Infinity;
-  private hitAt = -Infinity;
+  private hitBase = 0;
+  private hitJ = 0;
 
   /** The first pattern pfn at or after s. */
   private firstHit(s: number): number {
-    if (s >= this.hitFrom && s <= this.hitAt) return this.hitAt;
-    const P = this.stride;
     const offs = this.offs;
-    let best = Infinity;
-    for (let j = 0; j < offs.length; j++) {
-      const o = offs[j]!;
-      const q = s <= o ? o : o + Math.ceil((s - o) / P) * P;
-      if (q < best) best = q;
+    const P = this.stride;
+    let base = this.hitBase;
+    let j = this.hitJ;
+    if (s >= this.hitFrom) {
+      for (let steps = 0; base + offs[j]! < s; steps++) {
+        if (steps === 8) return this.hitByDivision(s);
+        if (++j === offs.length) {
+          j = 0;
+          base += P;
+        }
+      }
+      this.hitFrom = s;
+      this.hitBase = base;
+      this.hitJ = j;
+      return base + offs[j]!;
+    }
+    return this.hitByDivision(s);
+  }
+
+  private hitByDivision(s: number): number {
+    const offs = this.offs;
+    const P = this.stride;
+    let base = Math.floor(s / P) * P;
+    let j = 0;
+    while (base + offs[j]! < s) {
+      if (++j === offs.length) {
+        j = 0;
+        base += P;
+      }
     }
     this.hitFrom = s;
-    this.hitAt = best;
-    return best;
+    this.hitBase = base;
+    this.hitJ = j;
+    return base + offs[j]!;
   }
 
   /** A stretch [s, e) of pages of state id. */
@@ -3399,7 +3425,7 @@ export class MemMap {
     // ranges are reported (adjacent pieces of one state)
     const marks = new Uint8Array(this.states.length);
     for (let id = 0; id < marks.length; id++) marks[id] = fl[id]! & F_MEMMAP && fl[id]! & F_INIT ? 0 : 1;
-    if (this.onePass()) this.markedChains(p.start, p.end, marks, pc);
+    if (this.onePass() && this.layerMarked(marks)) this.markedChains(p.start, p.end, marks, pc);
     else {
       const sw = this.bindSweep(this.sw);
       sw.range(p.start, p.end);
@@ -3438,6 +3464,17 @@ export class MemMap {
       uninitRanges: mergeByStart(pc.uninit.cols, extraUninit.cols),
       noMemmapPages: noMapPages,
     });
+  }
+
+  /**
+   * Some layer block shows a state the marks mark (the layer's pages per state id): else readPattern()'s general loop
+   * steps over the layer run by run (Sweep.nextInRuns), not block by block.
+   */
+  private layerMarked(marks: Uint8Array): boolean {
+    const P = this.blkPages;
+    const m = marks.length < P.length ? marks.length : P.length;
+    for (let id = 0; id < m; id++) if (marks[id] && P[id]! > 0) return true;
+    return false;
   }
 
   /**

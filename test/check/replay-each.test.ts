@@ -45,6 +45,26 @@ const look = (tl: Timeline) => ({
   findings: plain(check(tl)),
 });
 
+/**
+ * deferred init of `ranges` three ways: copy a makes the shared record (shareDeferredInit), copy b may take it, and a
+ * map that shares nothing runs it alone (the reference)
+ */
+function deferredInitShared(
+  make: () => MemMap,
+  ranges: Parameters<MemMap['initThenFreeColumns']>[0],
+): { a: MemMap; b: MemMap; alone: MemMap } {
+  const INIT = { phase: 'page_alloc_init_late', fn: 'deferred_init_pages' };
+  const FREE = { phase: 'page_alloc_init_late', fn: 'deferred_free_pages' };
+  const memmap = make();
+  memmap.shareDeferredInit();
+  const ctx = { memmap, pfnToNid: {} } as unknown as SimContext;
+  const [a, b] = [forkContext(ctx).memmap, forkContext(ctx).memmap];
+  const alone = make();
+  for (const m of [a, b, alone]) m.initThenFreeColumns(ranges, INIT, FREE);
+  return { a, b, alone };
+}
+const seenOf = (m: MemMap) => ({ runs: m.query(), census: m.census(), events: m.events });
+
 /** look() at each strategy replayed by one replayEach(), and at each replayed alone. */
 function eachAndAlone(
   host: HostTrace,
@@ -378,8 +398,6 @@ describe('replayEach', () => {
   // the record is taken only for ranges that meet no layer block: an operation that writes a block's columns too
   // is not in it (the copy would miss that write), so each copy runs it
   it('a copy takes deferred init from the record only when the ranges meet no layer block', () => {
-    const INIT = { phase: 'page_alloc_init_late', fn: 'deferred_init_pages' };
-    const FREE = { phase: 'page_alloc_init_late', fn: 'deferred_free_pages' };
     // block columns read only, as replayEach declares them: the copies' layers view the same ones
     const starts = Float64Array.from([10, 30]);
     const ends = Float64Array.from([12, 34]);
@@ -413,23 +431,15 @@ describe('replayEach', () => {
         zid: new Float64Array(pairs.length).fill(1),
         n: pairs.length,
       };
-      const memmap = make();
-      memmap.shareDeferredInit();
-      const ctx = { memmap, pfnToNid: {} } as unknown as SimContext;
-      const [a, b] = [forkContext(ctx).memmap, forkContext(ctx).memmap];
-      const alone = make();
-      for (const m of [a, b, alone]) m.initThenFreeColumns(ranges, INIT, FREE);
+      const { a, b, alone } = deferredInitShared(make, ranges);
       expect([a.sharedHits, b.sharedHits, alone.sharedHits]).toEqual([0, hits, 0]);
-      const seen = (m: MemMap) => ({ runs: m.query(), census: m.census(), events: m.events });
-      expect(seen(a)).toEqual(seen(alone));
-      expect(seen(b)).toEqual(seen(alone));
+      expect(seenOf(a)).toEqual(seenOf(alone));
+      expect(seenOf(b)).toEqual(seenOf(alone));
     }
   });
   // blocks out of the layer (here one across the end of present memory) are part of the record's layer condition:
   // a copy with the same blocks out of it takes the record, and gets what its own run would give
   it('a copy takes deferred init from the record with blocks out of the layer, the same ones', () => {
-    const INIT = { phase: 'page_alloc_init_late', fn: 'deferred_init_pages' };
-    const FREE = { phase: 'page_alloc_init_late', fn: 'deferred_free_pages' };
     const starts = Float64Array.from([10, 30, 48, 70]);
     const ends = Float64Array.from([12, 34, 52, 72]);
     shareReadOnly(starts, ends);
@@ -451,15 +461,9 @@ describe('replayEach', () => {
       zid: new Float64Array(4).fill(1),
       n: 4,
     };
-    const memmap = make();
-    memmap.shareDeferredInit();
-    const ctx = { memmap, pfnToNid: {} } as unknown as SimContext;
-    const [a, b] = [forkContext(ctx).memmap, forkContext(ctx).memmap];
-    const alone = make();
-    for (const m of [a, b, alone]) m.initThenFreeColumns(ranges, INIT, FREE);
+    const { a, b, alone } = deferredInitShared(make, ranges);
     expect([a.sharedHits, b.sharedHits, alone.sharedHits]).toEqual([0, 1, 0]);
-    const seen = (m: MemMap) => ({ runs: m.query(), census: m.census(), events: m.events });
-    expect(seen(b)).toEqual(seen(alone));
+    expect(seenOf(b)).toEqual(seenOf(alone));
   });
   // the record of a shared deferred init outlives the copy that made it (the later copies read it): it must hold
   // nothing of that copy's map, or every replay's memmap and events stay alive until the last strategy is done

@@ -276,3 +276,93 @@ describe('an image whose page size is not the host one', () => {
     );
   });
 });
+
+describe("kho_restore's verdict on each block", () => {
+  // The rule (linux v7.3-rc7 kernel/liveupdate/kexec_handover.c kho_restore_page(); K616 kernel/kexec_handover.c):
+  // a block of a kind not restored is left alone; K618 on, a head whose page->private lost KHO_PAGE_MAGIC (its
+  // struct page initialised after the order write) is refused; K616 reads a bare order (0 once the head is
+  // initialised again), refuses it above MAX_PAGE_ORDER and restores a wrong one as what it says. khoRestore takes
+  // the runs of blocks that pass in one loop and the rest block by block: every verdict here is held to the rule,
+  // with failures scattered between passing runs and the image in and out of pfn order (its index column).
+  const N = 40;
+  const specs = Array.from({ length: N }, (_, k) => ({
+    pfn: 0x110000 + k * 0x1000,
+    order: k % 13 === 6 ? 11 : [0, 1, 2, 3, 0, 2][k % 6]!,
+  }));
+  const vmallocAt = (k: number): boolean => k % 4 === 1 && specs[k]!.order === 0;
+  /** The image with its entries in pfn order, or reversed (entry j is block N - 1 - j). */
+  const imageIn = (abi: 'kho-v1' | 'kho-v3', reversed: boolean): KhoImageInput => {
+    const base = imageOf(specs, abi === 'kho-v1' ? { abi, bitmapFormat: '512' } : { abi });
+    const order = reversed ? [...specs].reverse() : specs;
+    return {
+      ...base,
+      preserved: {
+        count: N,
+        phys: Float64Array.from(order, (b) => b.pfn * PAGE),
+        order: Uint8Array.from(order, (b) => b.order),
+      },
+      vmalloc: [
+        {
+          owner: 'kho_test',
+          order: 0,
+          chunkPhys: specs.filter((_, k) => vmallocAt(k)).map((b) => b.pfn * PAGE),
+          blockPhys: [],
+        },
+      ],
+    };
+  };
+  for (const [profile, abi] of [
+    ['kho-v3-deferred-fix', 'kho-v3'],
+    ['v6.16', 'kho-v1'],
+  ] as const)
+    for (const reversed of [false, true])
+      it(`${profile}, image ${reversed ? 'against' : 'in'} pfn order`, () => {
+        const entry = (k: number): number => (reversed ? N - 1 - k : k);
+        // the head of every block whose image entry is 2 mod 5 initialised again after the order write
+        const lost = (k: number): boolean => entry(k) % 5 === 2;
+        const seen: number[] = [];
+        const loser: KhoStrategy = {
+          name: 'head-reinit',
+          summary: 'initialises some heads after the order write; records restore()',
+          source: 'test',
+          deserializeInit: 'after-order-write',
+          deserialize(b, ctx) {
+            if (b.index % 5 === 2) ctx.initSinglePages(b.startPfn, b.startPfn + 1, 0, 2, 'test_reinit');
+          },
+          restore(b) {
+            seen.push(b.index);
+          },
+        };
+        const r = replay(
+          host,
+          imageIn(abi, reversed),
+          scenarioOf({ profile, strategy: loser, deferred: 'off', restore: 'folio,pages' }),
+        );
+        const magic = profile !== 'v6.16';
+        const restored: number[] = [];
+        const failed: [number, string][] = [];
+        specs.forEach((b, k) => {
+          if (vmallocAt(k)) return;
+          if (magic) {
+            if (lost(k)) failed.push([entry(k), 'magic']);
+            else restored.push(entry(k));
+            return;
+          }
+          const read = lost(k) ? 0 : b.order;
+          if (read > 10) failed.push([entry(k), 'order-above-max']);
+          else {
+            if (read !== b.order) failed.push([entry(k), 'wrong-order']);
+            restored.push(entry(k));
+          }
+        });
+        expect(failed.length).toBeGreaterThan(3);
+        expect(r.kho!.run.restored.size).toBe(restored.length);
+        expect([...r.kho!.run.restored]).toEqual([...restored].sort((a, b) => a - b));
+        expect(restored.every((j) => r.kho!.run.restored.has(j))).toBe(true);
+        // the hook sees the restored blocks in pfn order
+        expect(seen).toEqual(restored);
+        expect(
+          r.kho!.run.observations.flatMap((o) => (o.kind === 'restore-failed' ? [[o.block, o.reason]] : [])),
+        ).toEqual(failed);
+      });
+});

@@ -70,27 +70,67 @@ export interface KhoRun {
 
 /**
  * A set of preserved blocks by image index in one byte column: a Set of millions of numbers is slow to fill,
- * collected entry by entry, and stops at 2^24 entries (V8).
+ * collected entry by entry, and stops at 2^24 entries (V8). Ranges of blocks by position (addRange: kho_restore's
+ * verdicts, a few ranges over millions of blocks) are kept as ranges, and written to the column only when the set is
+ * read by index (has, iteration) or added to otherwise: a replay that only counts them (compare, check) never makes it.
  */
 export class BlockSet {
-  private readonly marks: Uint8Array;
+  private marks: Uint8Array | null = null;
   private n = 0;
-  constructor(count: number) {
-    this.marks = new Uint8Array(count);
-  }
+  /** Ranges [start, end) of positions added and not yet in marks (ascending, disjoint), mapped through `index`. */
+  private rs: number[] = [];
+  private index: Int32Array | null = null;
+  constructor(private readonly count: number) {}
   get size(): number {
     return this.n;
   }
+  /** The byte column, with the ranges added so far written into it. */
+  private column(): Uint8Array {
+    let m = this.marks;
+    if (m === null) m = this.marks = new Uint8Array(this.count);
+    const rs = this.rs;
+    if (rs.length) {
+      const index = this.index;
+      for (let r = 0; r < rs.length; r += 2) {
+        const e = rs[r + 1]!;
+        if (index === null) m.fill(1, rs[r]!, e);
+        else for (let i = rs[r]!; i < e; i++) m[index[i]!] = 1;
+      }
+      this.rs = [];
+      this.index = null;
+    }
+    return m;
+  }
   has(index: number): boolean {
-    return this.marks[index] === 1;
+    return this.column()[index] === 1;
   }
   add(index: number): void {
-    if (this.marks[index] === 1) return;
-    this.marks[index] = 1;
+    const m = this.column();
+    if (m[index] === 1) return;
+    m[index] = 1;
     this.n++;
   }
+  /**
+   * add(index === null ? i : index[i]) for i = start, ..., end - 1: blocks by position (`index` a KhoBlocks index
+   * column, a permutation of the image indexes; null: the identity). Kept as a range when the set is nothing but
+   * ranges in ascending order through the same column so far (then no block of it is in the set yet).
+   */
+  addRange(start: number, end: number, index: Int32Array | null): void {
+    if (end <= start) return;
+    const rs = this.rs;
+    const fresh =
+      this.marks === null && (rs.length === 0 || (this.index === index && start >= rs[rs.length - 1]!));
+    if (fresh) {
+      if (rs.length === 0) this.index = index;
+      rs.push(start, end);
+      this.n += end - start;
+      return;
+    }
+    for (let i = start; i < end; i++) this.add(index === null ? i : index[i]!);
+  }
   *[Symbol.iterator](): IterableIterator<number> {
-    for (let i = 0; i < this.marks.length; i++) if (this.marks[i] === 1) yield i;
+    const m = this.column();
+    for (let i = 0; i < m.length; i++) if (m[i] === 1) yield i;
   }
 }
 

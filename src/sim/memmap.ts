@@ -309,10 +309,38 @@ function blockRowsRanges(rows: BlockInitRows): { start: Float64Array; end: Float
 function blockRowsCover(rows: BlockInitRows, m: number): RangeColumns {
   let cols: { start: Float64Array; end: Float64Array; n: number } | null = null;
   const made = (): { start: Float64Array; end: Float64Array } => (cols ??= blockRowsRanges(rows));
-  return Object.defineProperties({ n: m } as { n: number; start: Float64Array; end: Float64Array }, {
+  const cover = Object.defineProperties({ n: m } as { n: number; start: Float64Array; end: Float64Array }, {
     start: { get: () => made().start, enumerable: true },
     end: { get: () => made().end, enumerable: true },
   });
+  rowsOfCover.set(cover, rows);
+  return cover;
+}
+
+/**
+ * Covers known to be in address order, disjoint and non-empty, as the operation that made them checked them: the
+ * rows behind each cover blockRowsCover() made (initBlockRows took them so), true for a batch's cover (initColumns()).
+ */
+const rowsOfCover = new WeakMap<object, BlockInitRows | true>();
+
+/**
+ * The block rows an event's cover lists (MemMap.initBlockRows: in address order, disjoint, every range non-empty), or
+ * null for any other cover: a reader that needs a few of a million blocks' ranges finds them in the rows (binary
+ * searches over the block columns) instead of listing them all (src/sim/migratetype.ts coverSpansNear).
+ */
+export function coverBlockRows(c: RangeColumns): BlockInitRows | null {
+  const r = rowsOfCover.get(c);
+  return r === undefined || r === true ? null : r;
+}
+
+/** The cover is known sorted by start, disjoint and non-empty (no need to look: the operation checked it). */
+export function coverSortedDisjoint(c: RangeColumns): boolean {
+  return rowsOfCover.has(c);
+}
+
+function sortedCover(c: RangeColumns): RangeColumns {
+  rowsOfCover.set(c, true);
+  return c;
 }
 
 /**
@@ -2436,6 +2464,8 @@ export class MemMap {
     const { noMap, dbl, ident, lost } = done;
     const pages = done.pages;
     const one = rs.n === 1;
+    // every range non-empty and each at or after the end of the one before (looked at above, or the caller's word)
+    const known = keep === null && disjoint ? sortedCover : (c: RangeColumns): RangeColumns => c;
     const ev = this.record(actor, 'init', sorted.start[0]!, sorted.end[sorted.n - 1]!, pages, {
       ...(one ? { nid: rs.nid[0]!, zid: rs.zid[0]! } : {}),
       noMemmapPages: noMap.pages,
@@ -2445,14 +2475,14 @@ export class MemMap {
       khoLostRanges: lost.cols,
       identityChangedPages: ident.pages,
       identityChangedRanges: ident.cols,
-      cover: { start: sorted.start, end: sorted.end, n: sorted.n },
+      cover: known({ start: sorted.start, end: sorted.end, n: sorted.n }),
     });
     if (free) {
       const fev = this.record(free, 'free', sorted.start[0]!, sorted.end[sorted.n - 1]!, pages, {
         uninitPages: 0,
         uninitRanges: new RangeAcc().cols,
         noMemmapPages: noMap.pages,
-        cover: { start: sorted.start, end: sorted.end, n: sorted.n },
+        cover: known({ start: sorted.start, end: sorted.end, n: sorted.n }),
       });
       if (share)
         this.shareAfter(share, ranges, actor, free, initThenFreedStateOf(pairs, actor.fn), [ev, fev]);

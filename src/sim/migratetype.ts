@@ -6,7 +6,8 @@
 import type { Range } from '../core/index.js';
 import { GrowableColumns, lowerBound, sortedDisjointCols, upperBound } from '../core/index.js';
 import type { MmProfile } from './mm-profiles.js';
-import type { PageEvent, RangeColumns } from './memmap.js';
+import type { BlockInitRows, PageEvent, RangeColumns } from './memmap.js';
+import { coverBlockRows, coverSortedDisjoint } from './memmap.js';
 import type { ScratchMigratetypeRule } from './profiles.js';
 import type { Timeline } from './timeline.js';
 
@@ -374,11 +375,20 @@ export function replayMigratetypes(
     const ev = events[i]!;
     // kho_release_scratch() runs after memmap_init_kho_scratch_pages() and before anything else KHO does
     if (seqAtKhoInit >= 0 && ev.seq >= seqAtKhoInit && ev.fn !== 'memmap_init_kho_scratch_pages') release();
-    const c = ev.cover;
-    if (!c || !c.n) continue;
+    const whole = ev.cover;
+    if (!whole || !whole.n) continue;
+    // only the events that type pageblocks read their cover
+    if (
+      !(ev.kind === 'init' && (ev.fn === 'memmap_init_range' || INIT_DEFERRED_FNS.has(ev.fn))) &&
+      !(ev.kind === 'free' && ev.fn === 'deferred_free_pages')
+    )
+      continue;
     const out = new Batch();
-    // the cover ranges to visit, as pairs [ka, kb): all, or (`only`) those near the pageblocks asked for
-    const spans = opts.only ? coverSpansNear(c, opts.only, P) : null;
+    // the cover ranges to visit, as pairs [ka, kb): all, or (`only`) those near the pageblocks asked for (of the
+    // cover, or of a list of those ranges alone)
+    const near = opts.only ? coverSpansNear(whole, opts.only, P) : null;
+    const c = near ? near.cover : whole;
+    const spans = near ? near.spans : null;
     const all = spans === null ? [0, c.n] : spans;
     // whether the event types a pageblock only where a range holds an aligned pfn (else: any range types one)
     let alignedOnly = true;
@@ -437,7 +447,7 @@ export function replayMigratetypes(
     if (out.n) map.assign(out.s, out.e, out.mt, ev.fn, out.n);
     // the phase of the first event of a function that types a pageblock, here or not (spans: the ranges are
     // non-empty, so each types one, or under aligned pfns those holding one)
-    if (!phaseOf.has(ev.fn) && (out.n || (spans !== null && (!alignedOnly || holdsAlignedPfn(c, P)))))
+    if (!phaseOf.has(ev.fn) && (out.n || (spans !== null && (!alignedOnly || holdsAlignedPfn(whole, P)))))
       phaseOf.set(ev.fn, ev.phase);
   }
   release();
@@ -446,16 +456,25 @@ export function replayMigratetypes(
 
 /**
  * The cover ranges whose pageblocks may meet `only` (sorted, merged pageblock ranges) or the pageblock either side of
- * it, as pairs [ka, kb) ascending; null (visit all) unless the cover is sorted, non-empty and disjoint in Float64
- * columns (its ends ascend: a binary search finds the first range ending past a pfn). A range left out types only
- * pageblocks more than one away from `only`; the pieces of a batch come in address order and a piece changes the
- * pieces before it only from its own first pageblock on, so what lies in `only` is what the whole batch gives.
+ * it, as pairs [ka, kb) ascending of `cover`; null (visit all) unless the cover is sorted, non-empty and disjoint in
+ * Float64 columns (its ends ascend: a binary search finds the first range ending past a pfn). A range left out types
+ * only pageblocks more than one away from `only`; the pieces of a batch come in address order and a piece changes the
+ * pieces before it only from its own first pageblock on, so what lies in `only` is what the whole batch gives. The
+ * cover of an init over block rows (coverBlockRows: a million blocks in a few rows) is searched row by row in the
+ * block columns, and the ranges found come as a cover of their own (the ranges in the same order), so the million
+ * blocks' ranges are never listed.
  */
-function coverSpansNear(c: RangeColumns, only: readonly Range[], P: number): number[] | null {
+function coverSpansNear(
+  c: RangeColumns,
+  only: readonly Range[],
+  P: number,
+): { cover: RangeColumns; spans: number[] } | null {
+  const rows = coverBlockRows(c);
+  if (rows) return rowSpansNear(rows, only, P);
   const S = c.start;
   const E = c.end;
-  if (!(S instanceof Float64Array && E instanceof Float64Array) || !sortedDisjointCols(S, E, c.n))
-    return null;
+  if (!(S instanceof Float64Array && E instanceof Float64Array)) return null;
+  if (!coverSortedDisjoint(c) && !sortedDisjointCols(S, E, c.n)) return null;
   const spans: number[] = [];
   let k = 0;
   for (const w of only) {
@@ -467,12 +486,74 @@ function coverSpansNear(c: RangeColumns, only: readonly Range[], P: number): num
     }
     k = b > k ? b : k;
   }
-  return spans;
+  return { cover: c, spans };
+}
+
+/**
+ * coverSpansNear() of the ranges of block rows (sorted, disjoint, non-empty: a block row's blocks y in [from, to) each
+ * [blockStart[y], blockEnd[y]), a range row its [start, end)): the same ranges, in order, from a cursor (row r, block
+ * y) that only moves forward, as the binary searches' lower limit k does there.
+ */
+function rowSpansNear(
+  rows: BlockInitRows,
+  only: readonly Range[],
+  P: number,
+): { cover: RangeColumns; spans: number[] } {
+  const { from, to, blockStart: BS, blockEnd: BE, n: R } = rows;
+  const os: number[] = [];
+  const oe: number[] = [];
+  let r = 0;
+  let y = R > 0 ? from[0]! : 0;
+  for (const w of only) {
+    const lo = (w.start - 1) * P;
+    const hi = (w.end + 1) * P;
+    // the first range ending after lo
+    while (r < R) {
+      if (from[r]! >= 0) {
+        if (BE[to[r]! - 1]! > lo) {
+          y = upperBound(BE, lo, y, to[r]!);
+          break;
+        }
+      } else if (rows.end[r]! > lo) break;
+      r++;
+      if (r < R) y = from[r]!;
+    }
+    // then every range starting before hi
+    while (r < R) {
+      if (from[r]! >= 0) {
+        const y1 = lowerBound(BS, hi, y, to[r]!);
+        for (; y < y1; y++) {
+          os.push(BS[y]!);
+          oe.push(BE[y]!);
+        }
+        if (y1 < to[r]!) break;
+      } else {
+        if (rows.start[r]! >= hi) break;
+        os.push(rows.start[r]!);
+        oe.push(rows.end[r]!);
+      }
+      r++;
+      if (r < R) y = from[r]!;
+    }
+  }
+  const n = os.length;
+  return { cover: { start: Float64Array.from(os), end: Float64Array.from(oe), n }, spans: n ? [0, n] : [] };
 }
 
 /** Some range of the cover holds a pageblock-aligned pfn (ceil(e/P) > ceil(s/P)): an init or aligned free types it. */
 function holdsAlignedPfn(c: RangeColumns, P: number): boolean {
-  for (let k = 0; k < c.n; k++) if (Math.ceil(c.end[k]! / P) > Math.ceil(c.start[k]! / P)) return true;
+  const rows = coverBlockRows(c);
+  if (rows)
+    for (let r = 0; r < rows.n; r++) {
+      const f = rows.from[r]!;
+      if (f < 0) {
+        if (Math.ceil(rows.end[r]! / P) > Math.ceil(rows.start[r]! / P)) return true;
+        continue;
+      }
+      for (let y = f; y < rows.to[r]!; y++)
+        if (Math.ceil(rows.blockEnd[y]! / P) > Math.ceil(rows.blockStart[y]! / P)) return true;
+    }
+  else for (let k = 0; k < c.n; k++) if (Math.ceil(c.end[k]! / P) > Math.ceil(c.start[k]! / P)) return true;
   return false;
 }
 

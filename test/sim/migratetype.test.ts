@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { rangeList } from '../../src/core/index.js';
 import type { Finding } from '../../src/check/kho-findings.js';
 import { migratetypesOf } from '../../src/check/migratetype-findings.js';
-import { MIGRATE, PageblockMap, pageblockCensus } from '../../src/sim/migratetype.js';
+import type { MmProfile } from '../../src/sim/mm-profiles.js';
+import type { PageEvent } from '../../src/sim/memmap.js';
+import { coverBlockRows, MemMap } from '../../src/sim/memmap.js';
+import { MIGRATE, PageblockMap, pageblockCensus, replayMigratetypes } from '../../src/sim/migratetype.js';
 import { checkKho, replayKho } from './kho-replay-helper.js';
 import { hostFromQemuTrace } from './host-from-trace.js';
 import { B16_CLEAN, imageOf } from './kho-fixtures.js';
@@ -93,6 +96,110 @@ describe('PageblockMap', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('replayMigratetypes near some pageblocks', () => {
+  // an init_deferred_page() over block rows (MemMap.initBlockRows) keeps its cover as the rows: the ranges near the
+  // pageblocks asked for come from binary searches in the block columns, and whether any range holds an aligned pfn
+  // from the rows; a replay over the same events with the covers listed as plain columns must type and name alike
+  it('types and names from a block-row cover as from the same ranges listed', () => {
+    const P = 4;
+    const LIMIT = 200;
+    const PRESENT = [
+      { start: 0, end: 90 },
+      { start: 100, end: 200 },
+    ];
+    let byRows = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 7 }), fc.nat(3)), {
+          minLength: 1,
+          maxLength: 24,
+        }),
+        fc.array(fc.tuple(fc.nat(6), fc.integer({ min: 1, max: 5 })), { maxLength: 5 }),
+        fc.array(fc.tuple(fc.nat(LIMIT), fc.integer({ min: 1, max: 40 })), { maxLength: 4 }),
+        (parts, near, before) => {
+          // blocks one after another, each after a gap; a row per part kind: 0, 1 blocks (a new row when the kind
+          // changes), 2 the gap before the block as a range row, 3 both
+          const bs: { start: number; end: number }[] = [];
+          const rowOf: { from: number; to: number; start: number; end: number }[] = [];
+          let at = 0;
+          let kind = -1;
+          for (const [gap, len, k] of parts) {
+            const s = at + gap;
+            if (s + len > LIMIT) break;
+            if (k >= 2) rowOf.push({ from: -1, to: -1, start: at, end: s });
+            const y = bs.length;
+            bs.push({ start: s, end: s + len });
+            const last = rowOf[rowOf.length - 1];
+            if (last && last.from >= 0 && kind === (k & 1)) last.to = y + 1;
+            else rowOf.push({ from: y, to: y + 1, start: 0, end: 0 });
+            kind = k & 1;
+            at = s + len;
+          }
+          const starts = Float64Array.from(bs, (b) => b.start);
+          const ends = Float64Array.from(bs, (b) => b.end);
+          const m = new MemMap(PRESENT, LIMIT);
+          // an earlier init typing pageblocks too, so the order of the setters shows: ranges as drawn (out of order,
+          // overlapping: a cover the map did not find sorted and disjoint is searched only after a look)
+          if (before.length)
+            m.initRanges(
+              before.map(([s, l]) => ({ start: s, end: s + l, nid: 0, zid: 1 })),
+              { phase: 'a', fn: 'memmap_init_range' },
+            );
+          m.attachBlocks(starts, ends);
+          m.initBlockRows(
+            {
+              blockStart: starts,
+              blockEnd: ends,
+              from: Int32Array.from(rowOf, (r) => r.from),
+              to: Int32Array.from(rowOf, (r) => r.to),
+              start: Float64Array.from(rowOf, (r) => r.start),
+              end: Float64Array.from(rowOf, (r) => r.end),
+              nid: Float64Array.from(rowOf, () => 0),
+              zid: Float64Array.from(rowOf, () => 1),
+              n: rowOf.length,
+            },
+            { phase: 'kho_memory_init', fn: 'init_deferred_page' },
+          );
+          const ev = m.events[m.events.length - 1]!;
+          // (a map whose blocks all left the layer lists the ranges)
+          if (coverBlockRows(ev.cover!)) byRows++;
+          const listed: PageEvent[] = m.events.map((e) =>
+            e.cover
+              ? {
+                  ...e,
+                  cover: {
+                    start: Float64Array.from(e.cover.start),
+                    end: Float64Array.from(e.cover.end),
+                    n: e.cover.n,
+                  },
+                }
+              : e,
+          );
+          const only: { start: number; end: number }[] = [];
+          let b = 0;
+          for (const [gap, len] of near) {
+            only.push({ start: b + gap, end: b + gap + len });
+            b += gap + len + 1;
+          }
+          const tl = {
+            arch: { pageblock_nr_pages: P },
+            mm: { initDeferredPageSetsMigratetype: true } as MmProfile,
+            layout: { presentSections: PRESENT },
+            phases: [],
+            memmap: m,
+          } as unknown as Parameters<typeof replayMigratetypes>[0];
+          const rows = replayMigratetypes({ ...tl, events: m.events }, null, { only });
+          const cols = replayMigratetypes({ ...tl, events: listed }, null, { only });
+          expect(rows.map.runs()).toEqual(cols.map.runs());
+          expect([...rows.phaseOf]).toEqual([...cols.phaseOf]);
+        },
+      ),
+      { numRuns: 400 },
+    );
+    expect(byRows).toBeGreaterThan(200);
   });
 });
 

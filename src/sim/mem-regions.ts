@@ -42,6 +42,17 @@ export class EarlyPfnToNid<N extends number | null = number> {
     private readonly firstOnlineNode: number,
   ) {}
 
+  /** The cached region [cacheStart, cacheEnd) and its node: lookup() of a pfn in it answers cacheNid, changing nothing. */
+  get cacheStart(): number {
+    return this.lastStart;
+  }
+  get cacheEnd(): number {
+    return this.lastEnd;
+  }
+  get cacheNid(): N | number {
+    return this.lastNid;
+  }
+
   lookup(pfn: number): N | number {
     if (this.lastStart <= pfn && pfn < this.lastEnd) return this.lastNid;
     const i = this.source.searchPfn(pfn);

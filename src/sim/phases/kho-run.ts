@@ -148,6 +148,52 @@ function sortedColumn(values: Iterable<number>): Float64Array {
   return a.subarray(0, n);
 }
 
+/**
+ * From block i on (i > 0), the blocks that join a stretch of whole blocks as they stand: non-empty, starting at or
+ * after the end of the block before, their start in [lo, startBelow) and their end at or below endMax. Returns the
+ * first block that does not (n at the end). Typed arrays only: the per-block loops it shortens ran at ~30 ns a block.
+ */
+export function wholeBlocksRun(
+  S: Float64Array,
+  E: Float64Array,
+  i: number,
+  n: number,
+  lo: number,
+  startBelow: number,
+  endMax: number,
+): number {
+  for (; i < n; i++) {
+    const s = S[i]!;
+    const e = E[i]!;
+    if (!(s >= lo && s < startBelow && e <= endMax && e > s && s >= E[i - 1]!)) break;
+  }
+  return i;
+}
+
+/**
+ * wholeBlocksRun() of restored blocks: from j on, while at[j] is the block after at[j - 1] (b = to, to + 1, ...) and
+ * block b is non-empty, starts at or after the end of block b - 1, and lies whole in [lo, hi). Returns the first j
+ * that does not (n at the end).
+ */
+export function wholeBlocksRunAt(
+  at: Int32Array,
+  j: number,
+  n: number,
+  S: Float64Array,
+  E: Float64Array,
+  to: number,
+  lo: number,
+  hi: number,
+): number {
+  for (; j < n; j++, to++) {
+    if (at[j] !== to) break;
+    const s = S[to]!;
+    const e = E[to]!;
+    if (!(s >= lo && e <= hi && e > s && s >= E[to - 1]!)) break;
+  }
+  return j;
+}
+
 /** 2 ** order for every order a Uint8Array holds: a table lookup per block, not a Math.pow call (the loop's cost). */
 const POW2 = Float64Array.from({ length: 256 }, (_, o) => 2 ** o);
 
@@ -654,16 +700,23 @@ export class StrategyRunner implements StrategyContext {
         // the whole block in the zone stretch: the open stretch of blocks goes on when it ends with the block before
         // and that ends at or before this one's start (the stretch of blocks is closed wherever the zone stretch
         // changes, below: all its blocks have its node and zone)
-        if (i === runTo && s >= E[i - 1]!) {
-          runTo++;
-          continue;
+        if (i === runTo && s >= E[i - 1]!) runTo++;
+        else {
+          if (runFrom >= 0) q.pushBlocks(S, E, runFrom, runTo, runNid, runZid, f);
+          if (f < 0) f = q.fnIndex(fn);
+          runFrom = i;
+          runTo = i + 1;
+          runNid = nid;
+          runZid = zsZid;
         }
-        if (runFrom >= 0) q.pushBlocks(S, E, runFrom, runTo, runNid, runZid, f);
-        if (f < 0) f = q.fnIndex(fn);
-        runFrom = i;
-        runTo = i + 1;
-        runNid = nid;
-        runZid = zsZid;
+        // the blocks after it that this loop would add to the stretch as they are, without a lookup each: their
+        // start in early_pfn_to_nid()'s cached region of this node (the lookup a hit, answering nid and changing
+        // nothing), at or past first_deferred_pfn and the zone stretch's start, their end in the zone stretch
+        if (look.cacheNid === nid) {
+          const lo = Math.max(zsLo, fdp, look.cacheStart);
+          runTo = wholeBlocksRun(S, E, runTo, n, lo, look.cacheEnd, zsHi);
+          i = runTo - 1;
+        }
         continue;
       }
       if (runFrom >= 0) q.pushBlocks(S, E, runFrom, runTo, runNid, runZid, f);
@@ -754,15 +807,19 @@ export class StrategyRunner implements StrategyContext {
       if (end <= (i + 1 < pN ? S[i + 1]! : Infinity) && pZid[i]! >= 0) {
         // the whole block in piece i: the open stretch goes on when it is piece i's, ends with the block before and
         // that ends at or before this one's start
-        if (i === runPiece && b === runTo && start >= bE[b - 1]!) {
-          runTo++;
-          continue;
+        if (i === runPiece && b === runTo && start >= bE[b - 1]!) runTo++;
+        else {
+          if (runFrom >= 0) q.pushBlocks(bS, bE, runFrom, runTo, pNid[runPiece]!, pZid[runPiece]!, f);
+          if (f < 0) f = q.fnIndex(fn);
+          runFrom = b;
+          runTo = b + 1;
+          runPiece = i;
         }
-        if (runFrom >= 0) q.pushBlocks(bS, bE, runFrom, runTo, pNid[runPiece]!, pZid[runPiece]!, f);
-        if (f < 0) f = q.fnIndex(fn);
-        runFrom = b;
-        runTo = b + 1;
-        runPiece = i;
+        // the restored blocks after it that this loop would add to the stretch as they are: the next ones in the
+        // block columns, their start in piece i (the cursor stays) and their end in it too
+        const k = wholeBlocksRunAt(at, j + 1, n, bS, bE, runTo, S[i]!, i + 1 < pN ? S[i + 1]! : Infinity);
+        runTo += k - (j + 1);
+        j = k - 1;
         continue;
       }
       if (runFrom >= 0) q.pushBlocks(bS, bE, runFrom, runTo, pNid[runPiece]!, pZid[runPiece]!, f);

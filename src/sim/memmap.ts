@@ -2047,6 +2047,38 @@ export class MemMap {
       if (!write) continue;
       if (joined) this.pcE[pn - 1] = e;
       else this.pushPiece(s, e, x);
+      // the ranges after it as long as each is what the loop above does in its commonest form, in a loop of its own:
+      // with the same key, starting where layer blocks that lie end to end from the last piece's end stop (joined to
+      // it), meeting no layer block, inside the run the last page of this range is in (fi), of a state the tally
+      // only counts (deferred init's batch: a node's gaps between its preserved blocks, in one run)
+      if (e > limit || (fl[ids[fi]!]! & mask) !== plain) continue;
+      const re = fi + 1 < n ? starts[fi + 1]! : limit;
+      const last = this.pcN - 1;
+      let cover = e;
+      let pages = 0;
+      let y = b;
+      let j = k + 1;
+      for (; j < R; j++) {
+        const sj = S[j]!;
+        const ej = E[j]!;
+        if (!(ej > sj && ej <= re && sj >= cover) || (xs !== null && xs[j] !== x)) break;
+        // y: the first block ending after the last piece's end (the cursor of the loop above)
+        while (y < bN && bE[y]! <= cover) y++;
+        let c = cover;
+        let w = y;
+        while (w < bN && bH[w]! >= 0 && bS[w] === c && c < sj) c = bE[w++]!;
+        // w: the first block ending after sj (blocks sorted and disjoint); it starts at or past ej: meets nothing
+        if (c !== sj || (w < bN && bS[w]! < ej)) break;
+        pages += ej - sj;
+        cover = ej;
+        y = w;
+      }
+      if (j > k + 1) {
+        t.pages += pages;
+        this.pcE[last] = cover;
+        b = y;
+        k = j - 1;
+      }
     }
     this.gapB = b;
     this.gapF = fi;

@@ -309,7 +309,7 @@ export function memblockFreeAll(ctx: SimContext): void {
 }
 
 /** What memblock_free_all() frees, apart from the struct pages: the same for a memblock, layout and deferral. */
-interface FreeRanges {
+export interface FreeRanges {
   /** The free pieces handed to memblock_free_pages(), in pfns. */
   readonly toFree: { readonly start: Float64Array; readonly end: Float64Array; readonly n: number };
   readonly totalram: number;
@@ -334,7 +334,103 @@ function freeRangesOf(ctx: SimContext): FreeRanges {
   return result;
 }
 
-function computeFreeRanges(ctx: SimContext): FreeRanges {
+/**
+ * computeFreeRanges()' walk through one memory region as gapRun() takes it: where it is (cur, the reserved region k),
+ * the rows and sums it adds to, and the caches of the gap before (memory region, first deferred pfn, zone stretch,
+ * the zone whose managed pages are being summed; zZid NaN: no zone), which it only reads.
+ */
+class GapRun {
+  cur = 0;
+  k = 0;
+  n = 0;
+  totalram = 0;
+  accPages = 0;
+  rLo = 0;
+  rHi = -1;
+  rNid = 0;
+  fdpNid = NaN;
+  fdpStop = Infinity;
+  zNid = NaN;
+  zLo = 0;
+  zHi = -1;
+  zZid = NaN;
+  accNid = NaN;
+  accZid = NaN;
+}
+
+/**
+ * From reserved region j on, the first ending above `addr` (forEachFreeMemRange()'s step to a memory region). A
+ * function of its own: the step passes the millions of regions of the memory region before, and the loop compiled
+ * while it runs is then this small one, not all of computeFreeRanges() (70-100 ms a compile, measured).
+ */
+function skipEndingBelow(RB: Float64Array, RS: Float64Array, nres: number, j: number, addr: number): number {
+  while (j < nres && RB[j]! + RS[j]! <= addr) j++;
+  return j;
+}
+
+/**
+ * The free ranges of a memory region (ending at me) from w.cur and reserved region w.k on, as
+ * Memblock.forEachFreeMemRange() yields them, rounded inward to pages: each that stays in w's caches (the memory
+ * region, node and zone of the one before, below the node's first deferred pfn) is written to TS/TE and summed here.
+ * Returns the reserved region below whose gap one leaves them (the caller takes it: [w.cur, its base)), or -1 when the
+ * memory region's gaps are done but the last, [w.cur, me) if w.cur < me. A function of its own, with its state in
+ * locals: V8 compiles a small loop while it runs, and a million gaps pass through it.
+ */
+function gapRun(
+  w: GapRun,
+  RB: Float64Array,
+  RS: Float64Array,
+  nres: number,
+  me: number,
+  ps: number,
+  maxLowPfn: number,
+  TS: Float64Array,
+  TE: Float64Array,
+): number {
+  const { rLo, rHi, zLo, zHi, fdpStop } = w;
+  const hot = w.rNid === w.fdpNid && w.rNid === w.zNid && w.rNid === w.accNid && w.zZid === w.accZid;
+  const cap = TS.length;
+  let cur = w.cur;
+  let n = w.n;
+  let totalram = w.totalram;
+  let accPages = w.accPages;
+  let out = -1;
+  for (let k = w.k; k < nres; k++) {
+    const rs = RB[k]!;
+    if (rs >= me) break;
+    const re = rs + RS[k]!;
+    if (re <= rs) continue;
+    if (rs > cur) {
+      const start = Math.ceil(cur / ps);
+      const end = Math.min(Math.floor(rs / ps), maxLowPfn);
+      if (start < end) {
+        const stop = end < fdpStop ? end : fdpStop;
+        if (!(hot && start < stop && start >= rLo && end <= rHi && start >= zLo && stop <= zHi && n < cap)) {
+          out = k;
+          break;
+        }
+        totalram += end - start;
+        TS[n] = start;
+        TE[n] = stop;
+        n++;
+        accPages += stop - start;
+      }
+    }
+    if (re > cur) cur = re;
+    if (cur >= me) break;
+  }
+  w.cur = cur;
+  w.n = n;
+  w.totalram = totalram;
+  w.accPages = accPages;
+  return out;
+}
+
+/**
+ * What memblock_free_all() frees (see FreeRanges). `general`: every free range through onFree(), from
+ * Memblock.forEachFreeMemRange() itself, for the test that holds the written-out walk to it.
+ */
+export function computeFreeRanges(ctx: SimContext, general = false): FreeRanges {
   let totalram = 0;
   const managedKeys: string[] = [];
   const managedPages: number[] = [];
@@ -405,7 +501,7 @@ function computeFreeRanges(ctx: SimContext): FreeRanges {
   // for_each_free_mem_range() rounded inward to whole pages (PFN_UP(start)..PFN_DOWN(end), as freePfnColumns()
   // gives them), taken as the walk yields them: no column of the free ranges in between (66 MB at 8M blocks)
   const ps = mb.pageSize;
-  mb.forEachFreeMemRange({ flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE, defaultNid: 0 }, (s0, e0) => {
+  const onFree = (s0: number, e0: number): void => {
     const start = Math.ceil(s0 / ps);
     const end = Math.min(Math.floor(e0 / ps), maxLowPfn);
     if (start >= end) return;
@@ -422,7 +518,68 @@ function computeFreeRanges(ctx: SimContext): FreeRanges {
       rNid = r.nid;
     }
     onNodePiece(start, end, rNid);
-  });
+  };
+  // the walk of Memblock.forEachFreeMemRange() written out here over its memory regions (few) and the reserved
+  // columns (a million preserved blocks leave a million gaps), each gap that stays in the memory region, node, zone
+  // stretch and zone of the one before (zoneStretch) taken in the loop, any other through onFree(): no call per gap
+  // (the test holds the two walks to the same pieces)
+  if (general) {
+    mb.forEachFreeMemRange({ flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE, defaultNid: 0 }, onFree);
+    flushManaged();
+    return {
+      toFree: { start: toFree.used(0), end: toFree.used(1), n: toFree.n },
+      totalram,
+      managedKeys,
+      managedPages,
+    };
+  }
+  const kept: number[] = [];
+  mb.forEachMemRange({ flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE, defaultNid: 0 }, (s, e) => kept.push(s, e));
+  const res = mb.reserved;
+  const RB = res.baseColumn;
+  const RS = res.sizeColumn;
+  const nres = res.count;
+  const w = new GapRun();
+  let j = 0;
+  for (let m = 0; m < kept.length; m += 2) {
+    const ms = kept[m]!;
+    const me = kept[m + 1]!;
+    j = skipEndingBelow(RB, RS, nres, j, ms);
+    w.cur = ms;
+    w.k = j;
+    for (;;) {
+      // the caches as onFree() left them, into the run and back
+      w.rLo = rLo;
+      w.rHi = rHi;
+      w.rNid = rNid;
+      w.fdpNid = fdpNid;
+      w.fdpStop = fdpStop;
+      w.zNid = zNid;
+      w.zLo = zLo;
+      w.zHi = zHi;
+      w.zZid = zZid ?? NaN;
+      w.accNid = accNid;
+      w.accZid = accZid;
+      const n0 = toFree.n;
+      w.n = n0;
+      w.totalram = totalram;
+      w.accPages = accPages;
+      const k = gapRun(w, RB, RS, nres, me, ps, maxLowPfn, toFree.cols[0], toFree.cols[1]);
+      toFree.n = w.n;
+      totalram = w.totalram;
+      accPages = w.accPages;
+      if (w.n > n0) pieceNid = rNid;
+      if (k < 0) break;
+      // the gap below region k, which leaves a cache: the general way
+      const rs = RB[k]!;
+      const re = rs + RS[k]!;
+      onFree(w.cur, rs);
+      if (re > w.cur) w.cur = re;
+      if (w.cur >= me) break;
+      w.k = k + 1;
+    }
+    if (w.cur < me) onFree(w.cur, me);
+  }
   flushManaged();
   return {
     toFree: { start: toFree.used(0), end: toFree.used(1), n: toFree.n },

@@ -1,11 +1,13 @@
-// deferred_init_memmap()'s batch (src/sim/phases/page_alloc_init_late.ts): the free ranges of one walk of memblock
-// dealt out by node (freeRangesByNode: views of the walk's columns for a node whose ranges come together, a copy
-// for one whose come in several stretches) and clipped to [first_deferred_pfn, zone end) (clipFreeRanges: the ranges
-// in between as views when only those at either end need clipping) must be the ranges a range-by-range filter and
-// clip gives, in the same order, with the same page count and the same in-order answer.
+// deferred_init_memmap()'s batch (src/sim/phases/page_alloc_init_late.ts): the free ranges of one node clipped to
+// [first_deferred_pfn, zone end) (clipFreeRanges: the ranges in between as views when only those at either end need
+// clipping) must be the ranges a range-by-range filter and clip gives; the one walk of memblock for every node
+// (freeRangesInWindows: each range clipped to its node's window as it comes, a view of its columns for a node whose
+// ranges come together, a copy for one whose come in several stretches) must give each node what its own walk
+// (freePfnColumns) and clipFreeRanges give, in the same order, with the same page count and the same in-order answer.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clipFreeRanges, freeRangesByNode } from '../../src/sim/phases/page_alloc_init_late.js';
+import { MEMBLOCK_FLAGS as F, Memblock } from '../../src/sim/memblock.js';
+import { clipFreeRanges, freeRangesInWindows } from '../../src/sim/phases/page_alloc_init_late.js';
 
 const list = (c: { start: ArrayLike<number>; end: ArrayLike<number>; n: number }): number[][] =>
   Array.from({ length: c.n }, (_, k) => [c.start[k]!, c.end[k]!]);
@@ -51,32 +53,80 @@ describe('deferred init batch', () => {
     );
   });
 
-  it('freeRangesByNode gives each node its ranges in their order', () => {
+  it('freeRangesInWindows gives each node the general way: its own walk, then clipFreeRanges to its window', () => {
+    const PAGE = 8; // 8-byte pages: rounding inward matters at this scale
+    const FLAGS = [0, 0, 0, F.MEMBLOCK_HOTPLUG, F.MEMBLOCK_NOMAP, F.MEMBLOCK_MIRROR];
+    // memory sorted and disjoint (a trace's), a node's regions maybe in several stretches, some without a node;
+    // reserved anything (a hand-made trace's may overlap or touch)
+    const memArb = fc
+      .array(
+        fc.record({
+          gap: fc.nat(12),
+          len: fc.integer({ min: 1, max: 60 }),
+          nid: fc.constantFrom(null, 0, 1, 2),
+          flags: fc.constantFrom(...FLAGS),
+        }),
+        { maxLength: 8 },
+      )
+      .map((xs) => {
+        const out: { start: number; end: number; nid: number | null; flags: number }[] = [];
+        let at = 0;
+        for (const x of xs) {
+          out.push({ start: at + x.gap, end: at + x.gap + x.len, nid: x.nid, flags: x.flags });
+          at += x.gap + x.len;
+        }
+        return out;
+      });
+    const resArb = fc.array(
+      fc
+        .tuple(fc.nat(300), fc.integer({ min: 1, max: 30 }))
+        .map(([s, l]) => ({ start: s, end: s + l, nid: null, flags: 0 })),
+      { maxLength: 16 },
+    );
+    // a window per node or none: pfns around the space, sometimes empty or inverted
+    const winArb = fc.option(
+      fc.tuple(fc.integer({ min: -2, max: 45 }), fc.integer({ min: -3, max: 45 })).map(([lo, len]) => ({
+        lo,
+        hi: lo + len,
+      })),
+      { nil: undefined },
+    );
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 9 }), fc.nat(3)), {
-          maxLength: 40,
-        }),
+        memArb,
+        resArb,
+        fc.tuple(winArb, winArb, winArb),
         fc.boolean(),
-        (specs, together) => {
-          // every node's ranges in one stretch (sorted by node), or as drawn (a node in several stretches)
-          const rs = together ? [...specs].sort((a, b) => a[2] - b[2]) : specs;
-          const all = {
-            start: Float64Array.from(rs, (r) => r[0]),
-            end: Float64Array.from(rs, (r) => r[0] + r[1]),
-            nid: Float64Array.from(rs, (r) => r[2]),
-            n: rs.length,
-          };
-          const byNid = freeRangesByNode(all);
-          const nodes = [...new Set(rs.map((r) => r[2]))];
-          expect([...byNid.keys()].sort()).toEqual([...nodes].sort());
-          for (const node of nodes)
-            expect(list(byNid.get(node)!)).toEqual(
-              rs.filter((r) => r[2] === node).map((r) => [r[0], r[0] + r[1]]),
+        fc.constantFrom('v6.1', 'newest') as fc.Arbitrary<'v6.1' | 'newest'>,
+        (mem, res, wins, movable, version) => {
+          const mb = new Memblock({ version, pageShift: 3, movableNode: movable });
+          mb.memory.load(mem);
+          mb.reserved.load(res);
+          const windows = new Map<number, { lo: number; hi: number }>();
+          wins.forEach((w, nid) => w && windows.set(nid, w));
+          const got = freeRangesInWindows(mb, windows);
+          expect([...got.keys()].sort()).toEqual([...windows.keys()].sort());
+          for (const [nid, w] of windows) {
+            const want = clipFreeRanges(
+              mb.freePfnColumns({ nid, flags: F.MEMBLOCK_NONE, defaultNid: 0 }),
+              w.lo,
+              w.hi,
             );
+            const g = got.get(nid)!;
+            expect(list(g)).toEqual(list(want));
+            expect(g.pages).toBe(want.pages);
+            expect(g.sortedDisjoint).toBe(want.sortedDisjoint);
+            // and by bytes: the ranges of the node's free bytes rounded inward, clipped, empty ones dropped
+            const bytes = mb
+              .freeMemRanges({ flags: F.MEMBLOCK_NONE, defaultNid: 0 })
+              .filter((r) => r.nid === nid)
+              .map((r) => [Math.max(Math.ceil(r.start / PAGE), w.lo), Math.min(Math.floor(r.end / PAGE), w.hi)])
+              .filter(([s, e]) => s! < e!);
+            expect(list(g)).toEqual(bytes);
+          }
         },
       ),
-      { numRuns: 500 },
+      { numRuns: 1000 },
     );
   });
 });

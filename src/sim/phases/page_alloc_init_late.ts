@@ -3,6 +3,7 @@ import { MEMBLOCK_FLAGS, roundDown, roundUp } from '../../core/index.js';
 import type { PadataJob, SimContext } from '../context.js';
 import { runPhase, validParts, zoneKey } from '../context.js';
 import { MEMBLOCK_LIMITS } from '../memblock.js';
+import type { Memblock } from '../memblock.js';
 import { forEachNodePiece, forEachZonePiece } from './zone-split.js';
 import { hugetlbBootmemStructPageInit } from './hugetlb-bootmem.js';
 
@@ -41,64 +42,6 @@ interface NodeFree {
 /** The free ranges (memory minus reserved, MEMBLOCK_NONE) of one node: for_each_free_mem_pfn_range_in_zone's. */
 function nodeFree(ctx: SimContext, nid: number): NodeFree {
   return ctx.memblock.freePfnColumns({ nid, flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE, defaultNid: 0 });
-}
-
-/**
- * The free ranges of every node (all nodes' ranges in address order with their node) dealt out by node, each node's
- * in the same order: a node whose ranges come together (its memory one stretch of addresses: every real layout) is
- * a view of the columns, the ranges of a node that come in several stretches are copied together.
- */
-export function freeRangesByNode(all: {
-  readonly start: Float64Array;
-  readonly end: Float64Array;
-  readonly nid: ArrayLike<number>;
-  readonly n: number;
-}): Map<number, NodeFree> {
-  // ranges of one node come together: the map is looked up when the node changes, not per range
-  const count = new Map<number, number>();
-  const stretches = new Map<number, number>();
-  for (let k = 0; k < all.n;) {
-    const node = all.nid[k]!;
-    let j = k + 1;
-    while (j < all.n && all.nid[j] === node) j++;
-    count.set(node, (count.get(node) ?? 0) + j - k);
-    stretches.set(node, (stretches.get(node) ?? 0) + 1);
-    k = j;
-  }
-  const cols = new Map<number, NodeFree>();
-  const copies = new Map<number, { start: Float64Array; end: Float64Array; n: number }>();
-  for (const [node, c] of count)
-    if (stretches.get(node)! > 1)
-      copies.set(node, { start: new Float64Array(c), end: new Float64Array(c), n: 0 });
-  for (let k = 0; k < all.n;) {
-    const node = all.nid[k]!;
-    let j = k + 1;
-    while (j < all.n && all.nid[j] === node) j++;
-    const c = copies.get(node);
-    if (!c) cols.set(node, { start: all.start.subarray(k, j), end: all.end.subarray(k, j), n: j - k });
-    else {
-      c.start.set(all.start.subarray(k, j), c.n);
-      c.end.set(all.end.subarray(k, j), c.n);
-      c.n += j - k;
-      cols.set(node, c);
-    }
-    k = j;
-  }
-  return cols;
-}
-
-/**
- * nodeFree() of every node from one walk of memblock, made on the first call (freeRangesByNode): a walk per node
- * would step over the million reserved regions of the preserved blocks once per node.
- */
-function allNodesFree(ctx: SimContext): (nid: number) => NodeFree {
-  let byNid: Map<number, NodeFree> | null = null;
-  return (nid) => {
-    byNid ??= freeRangesByNode(
-      ctx.memblock.freePfnColumns({ flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE, defaultNid: 0 }),
-    );
-    return byNid.get(nid) ?? { start: [], end: [], n: 0 };
-  };
 }
 
 /**
@@ -162,12 +105,22 @@ export function clipFreeRanges(
 interface FreeBatch {
   readonly start: Float64Array;
   readonly end: Float64Array;
-  readonly nid: Float64Array;
-  readonly zid: Float64Array;
+  readonly nid: Int32Array;
+  readonly zid: Int32Array;
   readonly n: number;
   readonly pages: number;
   readonly sortedDisjoint: boolean;
 }
+
+/** The zone deferred init of a node takes (the one holding first_deferred_pfn) as the batch needs it. */
+interface DeferredZone {
+  readonly zid: number;
+  readonly startPfn: number;
+  readonly endPfn: number;
+}
+
+/** A node's batch for deferredInitMemmap(): (nid, first_deferred_pfn, zone) -> its free ranges in the window. */
+type BatchOf = (nid: number, fdp: number, zone: DeferredZone) => FreeBatch;
 
 /**
  * The batches made from a memblock (which phases replace, never change in place), by layout, node,
@@ -177,32 +130,253 @@ interface FreeBatch {
  */
 const batchesFrom = new WeakMap<object, { layout: object; byKey: Map<string, FreeBatch> }>();
 
-function freeBatch(
-  ctx: SimContext,
-  nid: number,
-  fdp: number,
-  zone: { readonly zid: number; readonly startPfn: number; readonly endPfn: number },
-  freeOf: (nid: number) => NodeFree,
-): FreeBatch {
+function batchCache(ctx: SimContext): Map<string, FreeBatch> {
   let m = batchesFrom.get(ctx.memblock);
   if (!m || m.layout !== ctx.layout)
     batchesFrom.set(ctx.memblock, (m = { layout: ctx.layout, byKey: new Map() }));
-  const key = `${nid}|${fdp}|${zone.zid}|${zone.startPfn}|${zone.endPfn}`;
-  const hit = m.byKey.get(key);
-  if (hit) return hit;
-  // the free ranges from first_deferred_pfn to the zone end
-  const c = clipFreeRanges(freeOf(nid), Math.max(fdp, zone.startPfn), zone.endPfn);
-  const free: FreeBatch = {
+  return m.byKey;
+}
+
+const batchKey = (nid: number, fdp: number, zone: DeferredZone): string =>
+  `${nid}|${fdp}|${zone.zid}|${zone.startPfn}|${zone.endPfn}`;
+
+function batchOfClipped(nid: number, zid: number, c: WindowFree): FreeBatch {
+  return {
     start: c.start,
     end: c.end,
-    nid: new Float64Array(c.n).fill(nid),
-    zid: new Float64Array(c.n).fill(zone.zid),
+    nid: new Int32Array(c.n).fill(nid),
+    zid: new Int32Array(c.n).fill(zid),
     n: c.n,
     pages: c.pages,
     sortedDisjoint: c.sortedDisjoint,
   };
-  m.byKey.set(key, free);
+}
+
+/** The general batch: the node's own walk of memblock (nodeFree() or freeOf), then clipFreeRanges(). */
+function freeBatch(
+  ctx: SimContext,
+  nid: number,
+  fdp: number,
+  zone: DeferredZone,
+  freeOf: (nid: number) => NodeFree,
+): FreeBatch {
+  const cache = batchCache(ctx);
+  const key = batchKey(nid, fdp, zone);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  // the free ranges from first_deferred_pfn to the zone end
+  const free = batchOfClipped(nid, zone.zid, clipFreeRanges(freeOf(nid), Math.max(fdp, zone.startPfn), zone.endPfn));
+  cache.set(key, free);
   return free;
+}
+
+/**
+ * The node and zone deferredInitMemmap() takes a batch for (its tests, in its order: a first_deferred_pfn below the
+ * node end, the first spanned zone ending above it), or null.
+ */
+function deferredZoneOf(
+  ctx: SimContext,
+  nid: number,
+  fdp: number | null | undefined,
+): { fdp: number; zone: DeferredZone } | null {
+  if (fdp === undefined || fdp === null) return null;
+  const node = ctx.layout.nodes.find((n) => n.nid === nid);
+  if (!node || fdp >= node.endPfn) return null;
+  const zone = node.zones.find((z) => z.spannedPages && fdp < z.endPfn);
+  return zone ? { fdp, zone } : null;
+}
+
+/** One node's free ranges clipped to its window, with their pages and whether they come in order, disjoint. */
+interface WindowFree {
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  readonly n: number;
+  readonly pages: number;
+  readonly sortedDisjoint: boolean;
+}
+
+/**
+ * The free ranges of one memory region [ms, me) (bytes) from reserved region j on, as Memblock.forEachFreeMemRange()
+ * yields them, rounded inward to pages (PFN_UP(start)..PFN_DOWN(end)), clipped to [lo, hi) (pfns), the empty ones
+ * dropped, written to S/E from row st[0]. st: [rows, pages, end of the last range written (-Infinity: none),
+ * 1 while in order and disjoint else 0, reserved index]; updated. The byte walk stops at the window end: a gap
+ * starting at or past hi * ps rounds up to a pfn at or past hi. A function of its own with its state in locals:
+ * V8 compiles a small loop while it runs, and a million gaps pass through it.
+ */
+function windowGaps(
+  RB: Float64Array,
+  RS: Float64Array,
+  nres: number,
+  ms: number,
+  me0: number,
+  lo: number,
+  hi: number,
+  ps: number,
+  S: Float64Array,
+  E: Float64Array,
+  st: Float64Array,
+): void {
+  let j = st[4]!;
+  while (j < nres && RB[j]! + RS[j]! <= ms) j++;
+  st[4] = j;
+  let n = st[0]!;
+  let pages = st[1]!;
+  let last = st[2]!;
+  let sd = st[3]!;
+  const me = Math.min(me0, hi * ps);
+  let cur = ms;
+  for (let k = j; k < nres; k++) {
+    const rs = RB[k]!;
+    if (rs >= me) break;
+    const re = rs + RS[k]!;
+    if (re <= rs) continue;
+    if (rs > cur) {
+      const s = Math.max(Math.ceil(cur / ps), lo);
+      const e = Math.min(Math.floor(rs / ps), hi);
+      if (s < e) {
+        if (s < last) sd = 0;
+        S[n] = s;
+        E[n++] = e;
+        pages += e - s;
+        last = e;
+      }
+    }
+    if (re > cur) cur = re;
+    if (cur >= me) break;
+  }
+  if (cur < me) {
+    const s = Math.max(Math.ceil(cur / ps), lo);
+    const e = Math.min(Math.floor(me / ps), hi);
+    if (s < e) {
+      if (s < last) sd = 0;
+      S[n] = s;
+      E[n++] = e;
+      pages += e - s;
+      last = e;
+    }
+  }
+  st[0] = n;
+  st[1] = pages;
+  st[2] = last;
+  st[3] = sd;
+}
+
+/**
+ * Deferred init's free ranges of every node with a window in one walk of memblock: for_each_free_mem_range() over
+ * memory (MEMBLOCK_NONE, no node: regions without one on node 0) minus reserved, rounded inward to whole pages, each
+ * range clipped to its node's window [first_deferred_pfn, zone end) as it comes (linux v7.3-rc7 mm/mm_init.c
+ * deferred_init_memmap, deferred_init_maxorder and mm/memblock.c for_each_free_mem_pfn_range_in_zone_from: the
+ * ranges of the node from first_deferred_pfn, clamped to the zone end). Only start and end are written, no node
+ * column, no all-node copy; a memory region of a node without a window, or wholly outside it, is not walked. The ranges
+ * of a node that come in one stretch of the columns (its memory one stretch of addresses: every real layout) are a
+ * view, those of a node in several stretches copied together. The general way (per node freePfnColumns() then
+ * clipFreeRanges()) gives the same ranges in the same order (test/sim/deferred-init-batch.test.ts).
+ */
+export function freeRangesInWindows(
+  mb: Memblock,
+  windows: ReadonlyMap<number, { readonly lo: number; readonly hi: number }>,
+): Map<number, WindowFree> {
+  const kept: number[] = [];
+  mb.forEachMemRange({ flags: MEMBLOCK_FLAGS.MEMBLOCK_NONE, defaultNid: 0 }, (s, e, rn) =>
+    kept.push(s, e, rn ?? -1),
+  );
+  const ps = mb.pageSize;
+  const res = mb.reserved;
+  const RB = res.baseColumn;
+  const RS = res.sizeColumn;
+  const nres = res.count;
+  // room for every range at once: a memory region yields at most one more range than the reserved regions in it
+  const cap = kept.length / 3 + nres + 1;
+  const S = new Float64Array(cap);
+  const E = new Float64Array(cap);
+  // per node: its stretches of rows, pages, end of its last range, in order and disjoint
+  const nodes = new Map<number, { rows: number[]; pages: number; last: number; sd: boolean }>();
+  for (const nid of windows.keys()) nodes.set(nid, { rows: [], pages: 0, last: -Infinity, sd: true });
+  const st = new Float64Array(5);
+  for (let m = 0; m < kept.length; m += 3) {
+    const ms = kept[m]!;
+    const me = kept[m + 1]!;
+    const nid = kept[m + 2]!;
+    const w = windows.get(nid);
+    // no range of a region ending at or below lo * ps or starting at or above hi * ps survives the rounding and clip
+    if (!w || !(w.lo < w.hi) || me <= w.lo * ps || ms >= w.hi * ps) continue;
+    const node = nodes.get(nid)!;
+    const n0 = st[0]!;
+    st[1] = node.pages;
+    st[2] = node.last;
+    st[3] = node.sd ? 1 : 0;
+    windowGaps(RB, RS, nres, ms, me, w.lo, w.hi, ps, S, E, st);
+    const n1 = st[0]!;
+    node.pages = st[1]!;
+    node.last = st[2]!;
+    node.sd = st[3] === 1;
+    if (n1 === n0) continue;
+    const r = node.rows;
+    if (r.length && r[r.length - 1] === n0) r[r.length - 1] = n1;
+    else r.push(n0, n1);
+  }
+  const out = new Map<number, WindowFree>();
+  for (const [nid, node] of nodes) {
+    const r = node.rows;
+    let start: Float64Array;
+    let end: Float64Array;
+    let n = 0;
+    if (r.length <= 2) {
+      const a = r[0] ?? 0;
+      const b = r[1] ?? 0;
+      start = S.subarray(a, b);
+      end = E.subarray(a, b);
+      n = b - a;
+    } else {
+      for (let i = 0; i < r.length; i += 2) n += r[i + 1]! - r[i]!;
+      start = new Float64Array(n);
+      end = new Float64Array(n);
+      let o = 0;
+      for (let i = 0; i < r.length; i += 2) {
+        start.set(S.subarray(r[i]!, r[i + 1]!), o);
+        end.set(E.subarray(r[i]!, r[i + 1]!), o);
+        o += r[i + 1]! - r[i]!;
+      }
+    }
+    out.set(nid, { start, end, n, pages: node.pages, sortedDisjoint: node.sd });
+  }
+  return out;
+}
+
+/**
+ * The batches of every node from one walk of memblock (freeRangesInWindows), made on the first batch not already
+ * made from this memblock: the windows are read before deferred init of any node runs (each node's run clears its
+ * own first_deferred_pfn only). A batch asked for outside them takes the general way (freeBatch).
+ */
+function allNodesBatches(ctx: SimContext): BatchOf {
+  const wanted: { nid: number; fdp: number; zone: DeferredZone }[] = [];
+  for (const n of ctx.layout.nodes) {
+    const d = deferredZoneOf(ctx, n.nid, ctx.currentFirstDeferredPfn.get(n.nid));
+    if (d) wanted.push({ nid: n.nid, ...d });
+  }
+  let walked = false;
+  return (nid, fdp, zone) => {
+    const cache = batchCache(ctx);
+    const key = batchKey(nid, fdp, zone);
+    const hit = cache.get(key);
+    if (hit) return hit;
+    if (!walked) {
+      walked = true;
+      const windows = new Map<number, { lo: number; hi: number }>();
+      for (const w of wanted)
+        if (!cache.has(batchKey(w.nid, w.fdp, w.zone)))
+          windows.set(w.nid, { lo: Math.max(w.fdp, w.zone.startPfn), hi: w.zone.endPfn });
+      const free = freeRangesInWindows(ctx.memblock, windows);
+      for (const w of wanted) {
+        const c = free.get(w.nid);
+        const k = batchKey(w.nid, w.fdp, w.zone);
+        if (c && !cache.has(k)) cache.set(k, batchOfClipped(w.nid, w.zone.zid, c));
+      }
+      const made = cache.get(key);
+      if (made) return made;
+    }
+    return freeBatch(ctx, nid, fdp, zone, (n) => nodeFree(ctx, n));
+  };
 }
 
 /**
@@ -213,7 +387,7 @@ function freeBatch(
 export function deferredInitMemmap(
   ctx: SimContext,
   nid: number,
-  freeOf: (nid: number) => NodeFree = (n) => nodeFree(ctx, n),
+  batchOf: BatchOf = (n, f, z) => freeBatch(ctx, n, f, z, (m) => nodeFree(ctx, m)),
 ): void {
   const fdp = ctx.currentFirstDeferredPfn.get(nid);
   if (fdp === undefined || fdp === null) return; // prints nothing
@@ -245,7 +419,7 @@ export function deferredInitMemmap(
   if (!zone) return;
   const pps = ctx.arch.PAGES_PER_SECTION;
   // the free ranges in columns, each with its node and zone: the same columns serve the init and the free sweeps
-  const free = freeBatch(ctx, nid, fdp, zone, freeOf);
+  const free = batchOf(nid, fdp, zone);
   const maxThreads = ctx.threadsPerNode.get(nid) ?? 1;
   const jobs: PadataJob[] = [];
   if (ctx.mm.deferredJobs === 'per-zone') {
@@ -389,8 +563,8 @@ function memblockDiscard(ctx: SimContext): void {
  */
 export function pageAllocInitLate(ctx: SimContext): void {
   runPhase(ctx, 'page_alloc_init_late', () => {
-    const freeOf = allNodesFree(ctx);
-    for (const n of ctx.layout.nodes) deferredInitMemmap(ctx, n.nid, freeOf);
+    const batchOf = allNodesBatches(ctx);
+    for (const n of ctx.layout.nodes) deferredInitMemmap(ctx, n.nid, batchOf);
     // v7.2 on: the gigantic hugetlb tails before mem_init_print_info() and set_zone_contiguous()
     if (ctx.mm.hugetlbBootmemStructPageInit) hugetlbBootmemStructPageInit(ctx);
     ctx.memblockDiscarded = !ctx.arch.ARCH_KEEP_MEMBLOCK;

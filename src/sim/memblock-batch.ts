@@ -125,7 +125,7 @@ class Merged extends GrowableColumns<[Float64Array, Float64Array, Int32Array, In
     // the last region: its base, its end as push() tests it (base + size) and whether its node and flags are the gaps'
     let lb = m > 0 ? B[m - 1]! : 0;
     let le = m > 0 ? lb + Z[m - 1]! : NaN;
-    let same = m > 0 && N[m - 1] === nid && FL[m - 1] === flags;
+    let same = +(m > 0 && N[m - 1] === nid && FL[m - 1] === flags);
     let pushed = false;
     while (k < nu) {
       const us = US[k]! * sc;
@@ -135,27 +135,27 @@ class Merged extends GrowableColumns<[Float64Array, Float64Array, Int32Array, In
       const e = Math.min(ue, limit);
       if (s < e) {
         pushed = true;
-        if (same && le === s) {
-          const z = e - lb;
-          Z[m - 1] = z;
-          le = lb + z;
-        } else {
-          if (m === cap) {
-            this.n = m;
-            this.row();
-            [B, Z, N, FL] = this.cols;
-            cap = this.cap = this.capacity;
-          }
-          const z = e - s;
-          B[m] = s;
-          Z[m] = z;
-          N[m] = nid;
-          FL[m] = flags;
-          m++;
-          lb = s;
-          le = s + z;
-          same = true;
+        if (m === cap) {
+          this.n = m;
+          this.row();
+          [B, Z, N, FL] = this.cols;
+          cap = this.cap = this.capacity;
         }
+        // without a branch on whether the gap joins the last region (j = 1: touching gaps, at random): the row
+        // written is the last one (base kept) or a new one (base s); s + 1 * (lb - s) is lb exactly (integers in
+        // bytes, below 2^53), 0 * (lb - s) is 0 (lb and s finite)
+        const j = same & +(le === s);
+        const w = m - j;
+        const base = s + j * (lb - s);
+        const z = e - base;
+        B[w] = base;
+        Z[w] = z;
+        N[w] = nid;
+        FL[w] = flags;
+        m = w + 1;
+        lb = base;
+        le = base + z;
+        same = 1;
       }
       if (ue <= limit) k++;
       else break;

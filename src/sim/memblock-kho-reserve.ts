@@ -300,9 +300,8 @@ function blockDelta(
 /**
  * Per order: the blocks' total count change (run) and the highest capacity-test count inside (peak), from its start,
  * with the marks of its rise (MARK_SHIFT). Returns the first block that is empty or overlaps the one before (the fast
- * path does not hold then), or -1. One pass over millions of blocks: blockDelta written out without a branch on the
- * data where it can (random neighbours make branches mispredict), the reserved-region neighbours (`touch`, rare)
- * through blockDelta itself.
+ * path does not hold then), or -1. One pass over millions of blocks: without reserved-region neighbours (`touch`
+ * null, every image but a broken one) groupPassPlain(), else blockDelta() per block.
  */
 function groupPass(
   S: Float64Array,
@@ -315,9 +314,47 @@ function groupPass(
   peak: Int32Array,
   marks: number[][],
 ): number {
+  if (touch === null) return groupPassPlain(S, E, O, n, desc, run, peak, marks);
+  const out = new Float64Array(2);
+  let prevEnd = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const s = S[i]!;
+    const e = E[i]!;
+    if (!(e > s) || s < prevEnd) return i;
+    const o = O[i]!;
+    const d = blockDelta(S, E, O, n, desc, touch, i, out);
+    const plain = out[1]!;
+    const r = run[o]!;
+    const v = r + 3 - plain;
+    const pk = peak[o]!;
+    if (v >> MARK_SHIFT > pk >> MARK_SHIFT) marks[o]!.push((v >> MARK_SHIFT) << MARK_SHIFT, i, r);
+    peak[o] = v > pk ? v : pk;
+    run[o] = r + d;
+    prevEnd = e;
+  }
+  return -1;
+}
+
+/**
+ * groupPass() without reserved-region neighbours, written without a look ahead and without a branch on the data
+ * (random neighbours make branches mispredict): a block's own change is +1, minus 1 when it touches the block below
+ * and that one is walked before it (same order, or an order walked earlier); the block below loses 1 when this block
+ * touches it and is of an order walked earlier (blockDelta's upper neighbour), taken off its order here, at the next
+ * block. No block of the order below is looked at in between (this block is of another order), so every count a
+ * block of that order sees is the same as with the change taken at the block itself.
+ */
+function groupPassPlain(
+  S: Float64Array,
+  E: Float64Array,
+  O: ArrayLike<number>,
+  n: number,
+  desc: boolean,
+  run: Int32Array,
+  peak: Int32Array,
+  marks: number[][],
+): number {
   // an order walked before another: higher (radix) or lower (kho-v1); sg * order compares both ways
   const sg = desc ? 1 : -1;
-  const out = new Float64Array(2);
   let prevEnd = -Infinity;
   let prevO = 0;
   for (let i = 0; i < n; i++) {
@@ -325,23 +362,14 @@ function groupPass(
     const e = E[i]!;
     if (!(e > s) || s < prevEnd) return i;
     const o = O[i]!;
-    let d: number;
-    let plain = 0;
-    if (touch === null) {
-      // the block below counts when walked before (same order: lower address), the one above only from an earlier order
-      const oj = i + 1 < n ? O[i + 1]! : o;
-      const nextTouches = i + 1 < n && S[i + 1] === e;
-      d = 1 - (+(prevEnd === s) & +(sg * prevO >= sg * o)) - (+nextTouches & +(sg * oj > sg * o));
-    } else {
-      d = blockDelta(S, E, O, n, desc, touch, i, out);
-      plain = out[1]!;
-    }
+    const t = +(prevEnd === s);
     const r = run[o]!;
-    const v = r + 3 - plain;
+    const v = r + 3;
     const pk = peak[o]!;
     if (v >> MARK_SHIFT > pk >> MARK_SHIFT) marks[o]!.push((v >> MARK_SHIFT) << MARK_SHIFT, i, r);
-    peak[o] = v > pk ? v : pk;
-    run[o] = r + d;
+    peak[o] = Math.max(v, pk);
+    run[o] = r + 1 - (t & +(sg * prevO >= sg * o));
+    run[prevO] = run[prevO]! - (t & +(sg * o > sg * prevO));
     prevEnd = e;
     prevO = o;
   }

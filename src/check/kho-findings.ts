@@ -24,6 +24,7 @@ import {
   ColsCursor,
   isNormalized,
   normalizeCols,
+  normalizedCols,
   pagesOfCols,
   RangeBuffer,
   rangeColumns,
@@ -89,10 +90,13 @@ class BlockIndex {
     }
     return upperBound(this.ends, pfn, lo, this.starts.length);
   }
-  /** Number of blocks intersecting any of the (sorted, disjoint) ranges. */
-  count(rs: Cols): number {
+  /**
+   * Number of blocks intersecting any of the (sorted, disjoint) ranges. `normalized`: the caller made them so
+   * (normalizeCols): no pass to look.
+   */
+  count(rs: Cols, normalized = false): number {
     if (!this.starts.length || !rs.n) return 0;
-    if (this.disjoint && !this.general && sortedDisjointCols(rs.start, rs.end, rs.n))
+    if (this.disjoint && !this.general && (normalized || sortedDisjointCols(rs.start, rs.end, rs.n)))
       return this.countDisjoint(rs);
     const stamp = ++this.stamp;
     const seen = (this.seen ??= new Int32Array(this.starts.length));
@@ -133,8 +137,18 @@ class BlockIndex {
     let hi = 0;
     let prevHi = 0;
     for (let k = 0; k < m; k++) {
-      lo = gallopUpperBound(E, RS[k]!, lo, n);
-      hi = gallopLowerBound(S, RE[k]!, hi > lo ? hi : lo, n);
+      const qs = RS[k]!;
+      const qe = RE[k]!;
+      // a step or two (ranges a block or so apart: a finding over a million blocks), else a gallop
+      if (lo < n && E[lo]! <= qs) {
+        lo++;
+        if (lo < n && E[lo]! <= qs) lo = gallopUpperBound(E, qs, lo + 1, n);
+      }
+      if (hi < lo) hi = lo;
+      if (hi < n && S[hi]! < qe) {
+        hi++;
+        if (hi < n && S[hi]! < qe) hi = gallopLowerBound(S, qe, hi + 1, n);
+      }
       const from = lo > prevHi ? lo : prevHi;
       if (hi > from) counted += hi - from;
       if (hi > prevHi) prevHi = hi;
@@ -181,12 +195,25 @@ interface AccEntry {
   pages: number | null;
   /** A finished part computed once per image and layout (CheckPrep), shared by every strategy's check. */
   done: { readonly ranges: Cols; readonly blocks: number } | null;
+  /**
+   * The entry's only ranges while nothing but events' columns is added (FindingBuilder.addCols, fast paths): those
+   * columns, read in place (one) or copied once into columns of their total size (several), instead of each copied to
+   * a growing `buf`; copied there when anything else comes.
+   */
+  views: Cols[] | null;
 }
 
 class FindingBuilder {
   private readonly acc = new Map<string, AccEntry>();
-  /** `index` null: set it (setIndex) before prepared() or build(). */
-  constructor(private index: BlockIndex | null) {}
+  /**
+   * `index` null: set it (setIndex) before prepared() or build(). `fast`: the buffers join touching ranges as they
+   * come (RangeBuffer `join`), an entry of one event's columns reads them in place (`view`), and ranges already
+   * normalized are kept as they are; else (check()'s `general`) every range is copied and normalized.
+   */
+  constructor(
+    private index: BlockIndex | null,
+    private readonly fast = false,
+  ) {}
 
   setIndex(index: BlockIndex): void {
     this.index = index;
@@ -205,6 +232,28 @@ class FindingBuilder {
    */
   addCols(code: FindingCode, phase: string, fn: string, cols: Cols, pages?: number): void {
     if (!cols.n) return;
+    if (this.fast) {
+      const key = `${code}\0${phase}\0${fn}`;
+      const v = this.acc.get(key);
+      if (!v) {
+        this.acc.set(key, {
+          code,
+          phase,
+          fn,
+          buf: null,
+          blocks: null,
+          pages: pages ?? null,
+          done: null,
+          views: [cols],
+        });
+        return;
+      }
+      if (v.views) {
+        v.views.push(cols);
+        if (pages !== undefined) v.pages = (v.pages ?? 0) + pages;
+        return;
+      }
+    }
     const e = this.entry(code, phase, fn, true);
     e.buf!.pushCols(cols);
     if (pages !== undefined) e.pages = (e.pages ?? 0) + pages;
@@ -229,6 +278,7 @@ class FindingBuilder {
           blocks: null,
           pages: null,
           done: p,
+          views: null,
         });
         this.last = null;
       } else {
@@ -244,10 +294,14 @@ class FindingBuilder {
 
   private ensureBuf(e: AccEntry): RangeBuffer {
     if (!e.buf) {
-      e.buf = new RangeBuffer();
+      e.buf = new RangeBuffer(e.views ? 16 + e.views.reduce((n, c) => n + c.n, 0) : 16, this.fast);
       if (e.done) {
         e.buf.pushCols(e.done.ranges);
         e.done = null;
+      }
+      if (e.views) {
+        for (const c of e.views) e.buf.pushCols(c);
+        e.views = null;
       }
     }
     return e.buf;
@@ -260,7 +314,16 @@ class FindingBuilder {
     const key = `${code}\0${phase}\0${fn}`;
     let e = this.acc.get(key);
     if (!e) {
-      e = { code, phase, fn, buf: new RangeBuffer(), blocks: noBlock ? null : [], pages: null, done: null };
+      e = {
+        code,
+        phase,
+        fn,
+        buf: new RangeBuffer(16, this.fast),
+        blocks: noBlock ? null : [],
+        pages: null,
+        done: null,
+        views: null,
+      };
       this.acc.set(key, e);
     }
     this.ensureBuf(e);
@@ -271,14 +334,14 @@ class FindingBuilder {
   /** The entries as they are now, normalized (CheckPrep keeps them for every strategy). */
   prepared(): PreparedEntry[] {
     return [...this.acc.values()].map((e) => {
-      const ranges = e.done ? e.done.ranges : e.buf!.normalized();
+      const ranges = e.done ? e.done.ranges : this.rangesOf(e);
       return {
         code: e.code,
         phase: e.phase,
         fn: e.fn,
         ranges,
         blockList: e.blocks,
-        blocks: e.blocks ? distinct(e.blocks) : this.index!.count(ranges),
+        blocks: e.blocks ? distinct(e.blocks) : this.index!.count(ranges, true),
       };
     });
   }
@@ -292,16 +355,22 @@ class FindingBuilder {
         );
         continue;
       }
-      const ranges = e.buf!.normalized();
+      const ranges = this.rangesOf(e);
       out.push(
         makeFinding(e.code, e.phase, ranges, {
           kernelFunction: e.fn,
           pages: e.pages ?? pagesOfCols(ranges),
-          blocks: e.blocks ? distinct(e.blocks) : this.index!.count(ranges),
+          blocks: e.blocks ? distinct(e.blocks) : this.index!.count(ranges, true),
         }),
       );
     }
     return out.sort(bySeverityCodePhase);
+  }
+
+  /** An entry's ranges (its buffer's or its one view's), normalized: kept as they are when they are so already. */
+  private rangesOf(e: AccEntry): Cols {
+    if (e.views?.length === 1) return normalizedCols(e.views[0]!, undefined, true);
+    return this.ensureBuf(e).normalized();
   }
 }
 
@@ -627,7 +696,7 @@ function checkPrep(
   const n = blocks.length;
   const scratchCols = normalizeCols(...columnsOfRanges(run.scratch));
   const cuts = boundaryColumn(tl.layout);
-  const fb = new FindingBuilder(null);
+  const fb = new FindingBuilder(null, !general);
   // the image sweep also finds whether the blocks are sorted, non-empty and disjoint (its fast loop reads every
   // block once; the general path says no)
   const disjoint = imageAgainstLayout(tl, kho, memory, scratchCols, cuts, fb, general);
@@ -888,7 +957,7 @@ export function check(tl: Timeline, opts: { readonly general?: boolean } = {}): 
   const memory = normalizeCols(...columnsOfRanges(ctx.layout.memRanges));
   const prep = kho ? checkPrep(tl, kho, memory, general) : null;
   const index = prep ? prep.index : new BlockIndex(NO_BLOCKS);
-  const fb = new FindingBuilder(index);
+  const fb = new FindingBuilder(index, !general);
   // built when an event has double-init ranges (most replays have none: the copy of every block is not made)
   const watched = (): Cols =>
     prep ? (prep.watchedCols ??= unionCols(preserved(prep), prep.scratchCols)) : memory;
@@ -940,9 +1009,13 @@ export function check(tl: Timeline, opts: { readonly general?: boolean } = {}): 
   };
   // the runs of a marked state within the preserved ranges: read block by block from the blocks themselves when
   // they are disjoint (markedRuns merges across blocks that touch, as the merged ranges would)
-  if (prep?.disjointBlocks) ctx.memmap.markedRuns(prep.disjointBlocks, endMarks, endCb);
+  // never initialised and not in the buddy: reported alike (one finding, every page), so such runs that touch are
+  // one (the buffer would join them anyway)
+  const endJoin = reader.mark((st) => st.memmap && st.initCount === 0 && !(kho !== null && st.buddy));
+  if (prep?.disjointBlocks)
+    ctx.memmap.markedRuns(prep.disjointBlocks, endMarks, endCb, 0, undefined, endJoin);
   else if (prep) scanMarked(ctx.memmap, preserved(prep), endMarks, endCb);
-  else if (!general) ctx.memmap.markedRuns(memory, endMarks, endCb);
+  else if (!general) ctx.memmap.markedRuns(memory, endMarks, endCb, 0, undefined, endJoin);
   else scanMarked(ctx.memmap, memory, endMarks, endCb);
   if (!kho || !prep) return [...fb.build(), ...checkDeferredGrow(tl)];
   const run = kho.run;

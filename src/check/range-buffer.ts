@@ -22,7 +22,16 @@ export class RangeBuffer extends GrowableColumns<[Float64Array, Float64Array]> {
   end: Float64Array;
   /** Every range so far starts at or after the one before (the common case: one pass, no sort). */
   sorted = true;
-  constructor(cap = 16) {
+  /**
+   * `join`: push() extends the last range by one that starts inside it or at its end (a sweep's pieces of two states
+   * that touch: one range, not two), so ranges pushed in order are their normalized() form already, and that is then
+   * their columns themselves, not a copy (check()'s fast paths; its general ones keep every range and merge at
+   * normalized()). The union of the ranges is the same either way.
+   */
+  constructor(
+    cap = 16,
+    readonly join = false,
+  ) {
     super([new Float64Array(cap), new Float64Array(cap)]);
     this.start = this.cols[0];
     this.end = this.cols[1];
@@ -34,6 +43,10 @@ export class RangeBuffer extends GrowableColumns<[Float64Array, Float64Array]> {
   }
   push(s: number, e: number): void {
     const n = this.n;
+    if (this.join && n > 0 && s <= this.end[n - 1]! && s >= this.start[n - 1]!) {
+      if (e > this.end[n - 1]!) this.end[n - 1] = e;
+      return;
+    }
     if (n === this.start.length) this.room(1);
     if (n > 0 && s < this.start[n - 1]!) this.sorted = false;
     this.start[n] = s;
@@ -52,7 +65,7 @@ export class RangeBuffer extends GrowableColumns<[Float64Array, Float64Array]> {
   }
   /** The union of the ranges, sorted, disjoint and not touching (empty ranges dropped), as new columns. */
   normalized(): Cols {
-    return normalizeCols(this.start, this.end, this.n, this.sorted);
+    return normalizedCols(this, this.sorted, this.join);
   }
 }
 
@@ -86,6 +99,16 @@ export function normalizeCols(S: Float64Array, E: Float64Array, n: number, sorte
     }
   }
   return { start: outS.subarray(0, m), end: outE.subarray(0, m), n: m };
+}
+
+/**
+ * normalizeCols() of columns, or with `asIs` the columns themselves (views, no copy) when they are its answer already
+ * (isNormalized(): one pass, no write): read them only while nothing writes their buffers.
+ */
+export function normalizedCols(c: Cols, sorted?: boolean, asIs = false): Cols {
+  if (asIs && sorted !== false && isNormalized(c.start, c.end, c.n))
+    return { start: c.start.subarray(0, c.n), end: c.end.subarray(0, c.n), n: c.n };
+  return normalizeCols(c.start, c.end, c.n, sorted);
 }
 
 /**

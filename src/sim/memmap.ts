@@ -589,6 +589,39 @@ function firstMarkedBlock(
   return k1;
 }
 
+/**
+ * The first layer block j in [k, k1) that does not continue the run of (marked) id pid ending at pe, k1 when all do:
+ * blocks from k on, each starting where the one before ends (the first at pe), in the layer, with a head and (a block
+ * of more than its head page) a tail of id pid, or joined with it (jn[id] and jn[pid]). MemMap.markedRuns()'s loop
+ * over a million never-initialised blocks, kept alone so that it is small.
+ */
+function continuingBlocks(
+  S: Float64Array,
+  E: Float64Array,
+  bH: Int32Array,
+  bT: Int32Array,
+  jn: Uint8Array,
+  pid: number,
+  k: number,
+  k1: number,
+  pe: number,
+): number {
+  const pj = jn[pid] === 1;
+  for (; k < k1; k++) {
+    const s = S[k]!;
+    if (s !== pe) return k;
+    const h = bH[k]!;
+    if (h !== pid && !(pj && h >= 0 && jn[h] === 1)) return k;
+    const e = E[k]!;
+    if (e > s + 1) {
+      const t = bT[k]!;
+      if (t !== pid && !(pj && jn[t] === 1)) return k;
+    }
+    pe = e;
+  }
+  return k1;
+}
+
 // What the sweeps ask of a state, as bits per state id (MemMap.flags): no object load per piece.
 const F_MEMMAP = 1;
 const F_INIT = 2;
@@ -1328,6 +1361,10 @@ export class MemMap {
    * check's sweep over a million preserved blocks for the few wrong pages, src/check/kho-findings.ts). A range that
    * is a layer block whole is read from its head and tail ids; when the layer is these very columns (attached from
    * them, aligned), a block whose head and tail are unmarked costs a load or three in a loop of its own.
+   * `join` (a subset of marks, by state id): a run of a joined id that another of a joined id continues is one run
+   * with it, handed to cb with the first one's state (a check that reports the ids alike: a million blocks whose
+   * never-initialised heads and tails touch are a few runs, the blocks that continue one stepped over in a loop of
+   * their own).
    */
   markedRuns(
     rs: { readonly start: Float64Array; readonly end: Float64Array; readonly n: number },
@@ -1335,6 +1372,7 @@ export class MemMap {
     cb: (s: number, e: number, st: PageState) => void,
     k0 = 0,
     k1 = rs.n,
+    join: Uint8Array | null = null,
   ): void {
     const S = rs.start;
     const E = rs.end;
@@ -1374,7 +1412,18 @@ export class MemMap {
     let ps = 0;
     let pe = 0;
     let pid = -1;
+    // (no join: none joined, as many entries as marks)
+    const jn = join ?? new Uint8Array(marks.length);
     for (let k = k0; k < k1; k++) {
+      if (same && pid >= 0 && S[k] === pe) {
+        // the blocks that continue the run, whole
+        const j = continuingBlocks(S, E, bH, bT, jn, pid, k, k1, pe);
+        if (j > k) {
+          pe = E[j - 1]!;
+          k = j - 1;
+          continue;
+        }
+      }
       if (dead) {
         while (di < dead.length && dead[di]! < k) di++;
         k = di < dead.length && dead[di]! < k1 ? dead[di]! : k1;
@@ -1392,7 +1441,7 @@ export class MemMap {
         const t = bT[b]!;
         // the head [s, s + 1), then the tail [s + 1, e)
         if (marks[h]) {
-          if (h === pid && s === pe) pe = s + 1;
+          if ((h === pid || (jn[h] === 1 && pid >= 0 && jn[pid] === 1)) && s === pe) pe = s + 1;
           else {
             if (pid >= 0) cb(ps, pe, states[pid]!);
             ps = s;
@@ -1401,7 +1450,7 @@ export class MemMap {
           }
         }
         if (e > s + 1 && marks[t]) {
-          if (t === pid && s + 1 === pe) pe = e;
+          if ((t === pid || (jn[t] === 1 && pid >= 0 && jn[pid] === 1)) && s + 1 === pe) pe = e;
           else {
             if (pid >= 0) cb(ps, pe, states[pid]!);
             ps = s + 1;
@@ -1415,7 +1464,7 @@ export class MemMap {
       sw.range(s, e);
       while (sw.next(marks)) {
         const id = sw.id;
-        if (id === pid && sw.s === pe) pe = sw.e;
+        if ((id === pid || (jn[id] === 1 && pid >= 0 && jn[pid] === 1)) && sw.s === pe) pe = sw.e;
         else {
           if (pid >= 0) cb(ps, pe, states[pid]!);
           ps = sw.s;

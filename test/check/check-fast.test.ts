@@ -178,8 +178,24 @@ const PREDS: ((st: PageState) => boolean)[] = [
   (st) => st.memmap,
 ];
 
-/** The marked runs page by page: each maximal run of one state pred marks, within the union of the ranges. */
-function pageByPage(m: MemMap, ranges: readonly Range[], pred: (st: PageState) => boolean): unknown[] {
+/** Which of the marked states markedRuns() joins (all, none, the never-initialised ones, some). */
+const JOINS: ((st: PageState) => boolean)[] = [
+  () => true,
+  () => false,
+  (st) => st.memmap && st.initCount === 0 && !st.buddy,
+  (st) => st.khoOrder >= 0 || st.initCount > 1,
+];
+
+/**
+ * The marked runs page by page: each maximal run of one state pred marks, within the union of the ranges; with
+ * `join`, a run of states join holds, continued by one of another state join holds, is one run with the first state.
+ */
+function pageByPage(
+  m: MemMap,
+  ranges: readonly Range[],
+  pred: (st: PageState) => boolean,
+  join: (st: PageState) => boolean = () => false,
+): unknown[] {
   const inside = new Set<number>();
   for (const r of ranges) for (let p = r.start; p < Math.min(r.end, m.limitPfn); p++) inside.add(p);
   const out: [number, number, PageState][] = [];
@@ -187,7 +203,7 @@ function pageByPage(m: MemMap, ranges: readonly Range[], pred: (st: PageState) =
     const st = m.stateAt(p);
     if (!pred(st)) continue;
     const last = out[out.length - 1];
-    if (last && last[1] === p && last[2] === st) last[1] = p + 1;
+    if (last && last[1] === p && (last[2] === st || (join(last[2]) && join(st)))) last[1] = p + 1;
     else out.push([p, p + 1, st]);
   }
   return out;
@@ -196,74 +212,88 @@ function pageByPage(m: MemMap, ranges: readonly Range[], pred: (st: PageState) =
 describe('MemMap.markedRuns', () => {
   it('gives the maximal runs of marked pages over blocks, layered or not, as a page-by-page walk does', () => {
     fc.assert(
-      fc.property(blocksArb, opsArb, fc.nat(PREDS.length - 1), fc.nat(2), (blocks, ops, which, view) => {
-        const m = new MemMap(PRESENT, LIMIT);
-        const starts = Float64Array.from(blocks, (b) => b.start);
-        const ends = Float64Array.from(blocks, (b) => b.end);
-        m.attachBlocks(starts, ends);
-        for (const [kind, at, len, x] of ops) {
-          const r = [{ start: at, end: Math.min(at + len, LIMIT) }].filter((q) => q.end > q.start);
-          if (kind === 0)
-            m.initRanges(
-              r.map((q) => ({ ...q, nid: x % 2, zid: x % 3 })),
-              x % 2 ? A : B,
-            );
-          else if (kind === 1) m.free(r, A);
-          else if (kind === 2) m.reserve(r, B);
-          else if (kind === 3) {
-            // whole blocks (they stay in the layer), heads written over some
-            const some = blocks.filter((_, i) => (i + x) % 3 === 0 && blocks[i]!.end <= LIMIT);
-            m.initRanges(
-              some.map((q) => ({ ...q, nid: x % 2, zid: 2 })),
-              A,
-            );
-            m.writeKhoHeadColumns(
-              some.map((q) => q.start),
-              some.map(() => x),
-              true,
-              A,
-            );
-          } else if (kind === 4) {
-            // the tails of some blocks (the blocks stay in the layer, head and tail apart)
-            const some = blocks.filter((q, i) => (i + x) % 2 === 0 && q.end <= LIMIT && q.end - q.start > 1);
-            m.initRanges(
-              some.map((q) => ({ start: q.start + 1, end: q.end, nid: x % 2, zid: x % 3 })),
-              B,
-            );
-          } else m.clearKhoHeads(blocks.filter((_, i) => i % (x + 1) === 0).map((q) => q.start));
-        }
-        const pred = PREDS[which]!;
-        const marks = m.reader().mark(pred);
-        // the columns attached (the layer's own), a copy of them (found by search), or the blocks merged
-        const merged: { start: number; end: number }[] = [];
-        for (const b of blocks) {
-          const last = merged[merged.length - 1];
-          if (last && last.end === b.start) last.end = b.end;
-          else merged.push({ ...b });
-        }
-        const rs =
-          view === 0
-            ? { start: starts, end: ends, n: blocks.length }
-            : view === 1
-              ? { start: starts.slice(), end: ends.slice(), n: blocks.length }
-              : {
-                  start: Float64Array.from(merged, (b) => b.start),
-                  end: Float64Array.from(merged, (b) => b.end),
-                  n: merged.length,
-                };
-        const got: unknown[] = [];
-        m.markedRuns(rs, marks, (s, e, st) => got.push([s, e, st]));
-        expect(got).toEqual(pageByPage(m, blocks, pred));
-        // a part of the ranges: the runs of those ranges alone
-        const k0 = Math.min(1, rs.n);
-        const part: unknown[] = [];
-        m.markedRuns(rs, marks, (s, e, st) => part.push([s, e, st]), k0, rs.n);
-        const partRanges = Array.from({ length: rs.n - k0 }, (_, i) => ({
-          start: rs.start[k0 + i]!,
-          end: rs.end[k0 + i]!,
-        }));
-        expect(part).toEqual(pageByPage(m, partRanges, pred));
-      }),
+      fc.property(
+        blocksArb,
+        opsArb,
+        fc.nat(PREDS.length - 1),
+        fc.nat(2),
+        fc.nat(JOINS.length - 1),
+        (blocks, ops, which, view, j) => {
+          const m = new MemMap(PRESENT, LIMIT);
+          const starts = Float64Array.from(blocks, (b) => b.start);
+          const ends = Float64Array.from(blocks, (b) => b.end);
+          m.attachBlocks(starts, ends);
+          for (const [kind, at, len, x] of ops) {
+            const r = [{ start: at, end: Math.min(at + len, LIMIT) }].filter((q) => q.end > q.start);
+            if (kind === 0)
+              m.initRanges(
+                r.map((q) => ({ ...q, nid: x % 2, zid: x % 3 })),
+                x % 2 ? A : B,
+              );
+            else if (kind === 1) m.free(r, A);
+            else if (kind === 2) m.reserve(r, B);
+            else if (kind === 3) {
+              // whole blocks (they stay in the layer), heads written over some
+              const some = blocks.filter((_, i) => (i + x) % 3 === 0 && blocks[i]!.end <= LIMIT);
+              m.initRanges(
+                some.map((q) => ({ ...q, nid: x % 2, zid: 2 })),
+                A,
+              );
+              m.writeKhoHeadColumns(
+                some.map((q) => q.start),
+                some.map(() => x),
+                true,
+                A,
+              );
+            } else if (kind === 4) {
+              // the tails of some blocks (the blocks stay in the layer, head and tail apart)
+              const some = blocks.filter(
+                (q, i) => (i + x) % 2 === 0 && q.end <= LIMIT && q.end - q.start > 1,
+              );
+              m.initRanges(
+                some.map((q) => ({ start: q.start + 1, end: q.end, nid: x % 2, zid: x % 3 })),
+                B,
+              );
+            } else m.clearKhoHeads(blocks.filter((_, i) => i % (x + 1) === 0).map((q) => q.start));
+          }
+          const pred = PREDS[which]!;
+          const marks = m.reader().mark(pred);
+          // the columns attached (the layer's own), a copy of them (found by search), or the blocks merged
+          const merged: { start: number; end: number }[] = [];
+          for (const b of blocks) {
+            const last = merged[merged.length - 1];
+            if (last && last.end === b.start) last.end = b.end;
+            else merged.push({ ...b });
+          }
+          const rs =
+            view === 0
+              ? { start: starts, end: ends, n: blocks.length }
+              : view === 1
+                ? { start: starts.slice(), end: ends.slice(), n: blocks.length }
+                : {
+                    start: Float64Array.from(merged, (b) => b.start),
+                    end: Float64Array.from(merged, (b) => b.end),
+                    n: merged.length,
+                  };
+          const got: unknown[] = [];
+          m.markedRuns(rs, marks, (s, e, st) => got.push([s, e, st]));
+          expect(got).toEqual(pageByPage(m, blocks, pred));
+          // a part of the ranges: the runs of those ranges alone
+          const k0 = Math.min(1, rs.n);
+          const part: unknown[] = [];
+          m.markedRuns(rs, marks, (s, e, st) => part.push([s, e, st]), k0, rs.n);
+          const partRanges = Array.from({ length: rs.n - k0 }, (_, i) => ({
+            start: rs.start[k0 + i]!,
+            end: rs.end[k0 + i]!,
+          }));
+          expect(part).toEqual(pageByPage(m, partRanges, pred));
+          // runs of states alike joined (check()'s never-initialised pages): one run where they touch
+          const join = (st: PageState): boolean => pred(st) && JOINS[j]!(st);
+          const joined: unknown[] = [];
+          m.markedRuns(rs, marks, (s, e, st) => joined.push([s, e, st]), 0, rs.n, m.reader().mark(join));
+          expect(joined).toEqual(pageByPage(m, blocks, pred, join));
+        },
+      ),
       { numRuns: 500 },
     );
   });

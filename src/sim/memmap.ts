@@ -1112,6 +1112,32 @@ const HEAD_KEYS = 64;
 /** Blocks per entry of the layer's prefix sums (MemMap.layerPrefix). */
 const PREFIX_STEP = 64;
 
+/** The first block from i on (starts ascending) starting at or above pfn, or n: steps ahead by doubling, then a search. */
+function firstStartAtOrAbove(S: Float64Array, i: number, n: number, pfn: number): number {
+  let lo = i;
+  let step = 1;
+  let hi = i;
+  while (hi < n && S[hi]! < pfn) {
+    lo = hi + 1;
+    hi += step;
+    step *= 2;
+  }
+  if (hi > n) hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (S[mid]! < pfn) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Pages of blocks [i, k): the sum of their lengths (whole numbers, so in any order the same). */
+function pagesOf(S: Float64Array, E: Float64Array, i: number, k: number): number {
+  let p = 0;
+  for (let b = i; b < k; b++) p += E[b]! - S[b]!;
+  return p;
+}
+
 /** A number per column object attachBlocks() was given, so a map (and its copies) can tell the same columns again. */
 const COLUMN_KEYS = new WeakMap<object, number>();
 let nextColumnKey = 1;
@@ -1627,13 +1653,30 @@ export class MemMap {
    * overlaps another, is empty, lies past limitPfn or over more than one run stays in the runs. Observable
    * behaviour is the same either way: only the cost changes.
    */
-  attachBlocks(starts: ArrayLike<number>, ends: ArrayLike<number>): void {
+  attachBlocks(
+    starts: ArrayLike<number>,
+    ends: ArrayLike<number>,
+    known: { readonly sortedDisjoint?: boolean } = {},
+  ): void {
     // the same columns again with no operation since: already attached (src/sim/replay.ts replayEach attaches
     // once before copying the map per strategy, then each strategy's kho_memory_init attaches)
     const key = `${columnKey(starts)}/${columnKey(ends)}/${this.seq}/${this.n}`;
     if (this.attachedKey === key) return;
     if (this.bN) this.detachBlocks();
     const n = starts.length;
+    if (
+      known.sortedDisjoint === true &&
+      starts instanceof Float64Array &&
+      ends instanceof Float64Array &&
+      n > 0 &&
+      starts[0]! >= 0 &&
+      this.n > 0 &&
+      starts[0]! >= this.starts[0]!
+    ) {
+      this.attachSortedDisjoint(starts, ends);
+      this.attachedKey = key;
+      return;
+    }
     // each block's state id where it can be layered, -1 where not, and the pages of the layer per state id, in one
     // pass (which also finds blocks out of order: then nothing is attached)
     const H = new Int32Array(n);
@@ -1704,6 +1747,52 @@ export class MemMap {
     this.wb = 0;
     this.prefix = null;
     this.attachedKey = `${columnKey(starts)}/${columnKey(ends)}/${this.seq}/${this.n}`;
+  }
+
+  /**
+   * attachBlocks() of blocks the caller has seen non-empty, sorted and disjoint (KhoBlocks.sortedDisjoint), the
+   * first at or after the first run: run by run, the blocks starting in it are found by a search of the starts, and
+   * all but the last lie inside it (each ends at or before the next one's start); the last does when it ends by
+   * the run's end, else it stays in the runs, as does every block starting at or past limitPfn. Their state id is
+   * filled over the stretch and their pages summed in a loop of their own: no test per block. Same columns as the
+   * general pass (the memmap-layer property test attaches both ways).
+   */
+  private attachSortedDisjoint(S: Float64Array, E: Float64Array): void {
+    const n = S.length;
+    const H = new Int32Array(n);
+    const blk = new Float64Array(this.blkPages.length);
+    const limit = this.limitPfn;
+    const runs = this.starts;
+    const runIds = this.ids;
+    const nRuns = this.n;
+    let m = 0;
+    let i = 0;
+    for (let r = this.find(S[0]!); r < nRuns && i < n; r++) {
+      const runEnd = r + 1 < nRuns ? runs[r + 1]! : limit;
+      const j = firstStartAtOrAbove(S, i, n, runEnd);
+      // the blocks [i, k) lie inside the run; block k (= j - 1, when it ends past the run) crosses its end
+      const k = j > i && E[j - 1]! > runEnd ? j - 1 : j;
+      if (k > i) {
+        const id = runIds[r]!;
+        H.fill(id, i, k);
+        blk[id] = blk[id]! + pagesOf(S, E, i, k);
+        m += k - i;
+      }
+      if (k < j) H[k] = -1;
+      i = j;
+    }
+    if (i < n) H.fill(-1, i, n);
+    this.heads = S;
+    this.bS = S;
+    this.bE = E;
+    this.bH = H;
+    this.bT = H.slice();
+    this.blkPages = blk;
+    this.bN = n;
+    this.live = m;
+    this.aligned = true;
+    this.wb = 0;
+    this.prefix = null;
   }
 
   /** Write every block of the layer into the runs and drop the layer. */

@@ -226,7 +226,7 @@ export function replayEach<T>(
   if (shared.accepted && variants.length > 1) {
     // the block columns are never written (blocksOf): each copy of the map views them, none copies them
     shareReadOnly(shared.blocks.startPfn, shared.blocks.endPfn);
-    start.memmap.attachBlocks(shared.blocks.startPfn, shared.blocks.endPfn);
+    start.memmap.attachBlocks(shared.blocks.startPfn, shared.blocks.endPfn, shared.blocks);
     // deferred init over the gaps between the blocks, done by the first copy that runs it, taken by the others when
     // every condition of MemMap.replayShared holds in theirs (same batch, same layer, same runs under its writes)
     start.memmap.shareDeferredInit();

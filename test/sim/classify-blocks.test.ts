@@ -87,9 +87,61 @@ describe('classifyBlocks', () => {
           // the column itself (made here when it was the identity), and the column the loops read when there is one
           expect(Array.from(got.index)).toEqual(want.map((w) => w.index));
           expect(got.indexColumn).toBe(got.index);
+          // sortedDisjoint: only an image in address order whose blocks each start at or after the one before ends
+          expect(got.sortedDisjoint).toBe(
+            want.every((w, i) => w.index === i) &&
+              Array.from({ length: got.length }, (_, i) => i).every(
+                (i) => i === 0 || got.startPfn[i]! >= got.endPfn[i - 1]!,
+              ),
+          );
         },
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('says sortedDisjoint for blocks in address order that touch or leave gaps, not for overlapping or unsorted ones', () => {
+    const of = (blocks: [number, number][]) =>
+      classifyBlocks(
+        {
+          preserved: {
+            count: blocks.length,
+            phys: Float64Array.from(blocks, (b) => b[0] * PAGE),
+            order: Uint8Array.from(blocks, (b) => b[1]),
+          },
+          vmalloc: [],
+          subtrees: [],
+          reserveMem: [],
+        } as unknown as KhoImageInput,
+        12,
+        MAX_ORDER,
+      ).sortedDisjoint;
+    expect(of([])).toBe(true);
+    expect(
+      of([
+        [0, 1],
+        [2, 0],
+        [3, 2],
+        [9, 0],
+      ]),
+    ).toBe(true);
+    expect(
+      of([
+        [0, 1],
+        [1, 0],
+      ]),
+    ).toBe(false);
+    expect(
+      of([
+        [4, 0],
+        [0, 2],
+      ]),
+    ).toBe(false);
+    expect(
+      of([
+        [4, 0],
+        [4, 0],
+      ]),
+    ).toBe(false);
   });
 });

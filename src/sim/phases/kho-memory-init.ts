@@ -168,7 +168,7 @@ export function khoMemoryInit(ctx: SimContext, run: KhoRun): void {
     if (!run.accepted) return;
     // the preserved blocks' struct pages from here on live in the memmap's block columns (same answers, and
     // the runs stop growing with the number of blocks)
-    ctx.memmap.attachBlocks(run.blocks.startPfn, run.blocks.endPfn);
+    ctx.memmap.attachBlocks(run.blocks.startPfn, run.blocks.endPfn, run.blocks);
     releaseScratch(ctx, run);
     const runner = new StrategyRunner(ctx, run, 'deserialize', PHASE);
     const skip = run.strategy.deferredOnly && !ctx.deferred;

@@ -240,6 +240,11 @@ export function classifyBlocks(image: KhoImageInput, pageShift: number, maxPageO
   let vi = 0;
   let si = 0;
   let last = -Infinity;
+  // the block before (sorted: by start then end) and whether every block so far is non-empty and starts at or after
+  // the end of the one before (1/0: no branch)
+  let prevS = -Infinity;
+  let prevE = -Infinity;
+  let disjoint = 1;
   for (let i = 0; i < count; i++) {
     const p = phys[i]!;
     const o = order[i]!;
@@ -262,11 +267,14 @@ export function classifyBlocks(image: KhoImageInput, pageShift: number, maxPageO
     endPfn[i] = e;
     if (!own) orders[i] = o;
     kinds[i] = kind;
-    if (i > 0 && (startPfn[i - 1]! > s || (startPfn[i - 1] === s && endPfn[i - 1]! > e))) sorted = false;
+    if (prevS > s || (prevS === s && prevE > e)) sorted = false;
+    disjoint &= +(s >= prevE) & +(e > s);
+    prevS = s;
+    prevE = e;
   }
   // images list their blocks in address order: sort only when they are not (stable, by start then end); in order,
   // block i is image entry i (the index column is the identity: null, made only if asked for)
-  if (sorted) return new KhoBlocks(startPfn, endPfn, orders, kinds, null);
+  if (sorted) return new KhoBlocks(startPfn, endPfn, orders, kinds, null, disjoint === 1);
   const idx = Array.from({ length: count }, (_, i) => i).sort(
     (x, y) => startPfn[x]! - startPfn[y]! || endPfn[x]! - endPfn[y]! || x - y,
   );

@@ -89,6 +89,11 @@ export class KhoBlocks {
     readonly order: Uint8Array,
     readonly kindCode: Uint8Array,
     index: Int32Array | null,
+    /**
+     * True when the maker has seen every block non-empty and starting at or after the end of the one before (sorted
+     * and disjoint; they may touch): MemMap.attachBlocks() then skips its own look at every block. False: not known.
+     */
+    readonly sortedDisjoint = false,
   ) {
     this.idx = index;
   }

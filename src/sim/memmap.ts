@@ -137,6 +137,46 @@ class RangeAcc {
     this.end![n] = end;
     this.n = n + 1;
   }
+  /** Room for `more` ranges past those so far. */
+  room(more: number): void {
+    this.reserve(this.n + more);
+  }
+  /** Room for m ranges in all (grown by half at least: a sweep's later pieces come in smaller batches). */
+  private reserve(m: number): void {
+    const cap = this.start ? this.start.length : 0;
+    if (m <= cap) return;
+    const c = Math.max(m, cap + (cap >> 1) + 8);
+    const s = new Float64Array(c);
+    const e = new Float64Array(c);
+    if (this.start) {
+      s.set(this.start.subarray(0, this.n));
+      e.set(this.end!.subarray(0, this.n));
+    }
+    this.start = s;
+    this.end = e;
+  }
+  /**
+   * add(p, p + 1) for p = at[k], k from a to b - 1 in turn, where the pfns ascend strictly (the heads of blocks in
+   * order): the room for them taken once, a head one past the last range's end joining it.
+   */
+  addPoints(at: Float64Array, a: number, b: number): void {
+    if (b <= a) return;
+    this.pages += b - a;
+    let n = this.n;
+    this.reserve(n + b - a);
+    const S = this.start!;
+    const E = this.end!;
+    let last = n > 0 ? E[n - 1]! : NaN;
+    for (let k = a; k < b; k++) {
+      const p = at[k]!;
+      if (p === last) E[n - 1] = last = p + 1;
+      else {
+        S[n] = p;
+        E[n++] = last = p + 1;
+      }
+    }
+    this.n = n;
+  }
   /** The ranges so far, as the event keeps them (views of the columns: add nothing after). */
   get cols(): EventRanges {
     return this.n
@@ -207,6 +247,44 @@ class Tally {
       if (this.idNid[id] !== this.nid || this.idZid[id] !== this.zid) this.ident.add(s, e);
     }
     if (f & F_KHO) this.lost.add(s, e);
+  }
+
+  /** Room for the ranges of `uninit` more uninitialised heads and `noMap` more heads without a struct page. */
+  roomForPoints(uninit: number, noMap: number): void {
+    if (uninit) this.uninit.room(uninit);
+    if (noMap) this.noMap.room(noMap);
+  }
+
+  /**
+   * visit(at[k], at[k] + 1, id) for k from a to b - 1 in turn (pfns ascending strictly) in a tally that is not an
+   * init's, for ids whose flags F_MEMMAP and F_INIT are those of f: all such a visit reads of the id.
+   */
+
+  visitPoints(at: Float64Array, a: number, b: number, f: number): void {
+    if (!(f & F_MEMMAP)) return this.noMap.addPoints(at, a, b);
+    this.pages += b - a;
+    if (!(f & F_INIT)) this.uninit.addPoints(at, a, b);
+  }
+}
+
+/**
+ * MemMap.headsOp()'s count as stretches of blocks: stretch k is the blocks HEAD_RUN_FROM[k] .. HEAD_RUN_TO[k] - 1,
+ * layer blocks whose heads' flags F_MEMMAP and F_INIT are HEAD_RUN_FLAGS[k] before the operation, or -1 for blocks
+ * out of the layer (a few stretches per million blocks: where the flags change, a block is left out or out of the
+ * layer), in block order.
+ */
+const HEAD_RUN_FROM: number[] = [];
+const HEAD_RUN_TO: number[] = [];
+const HEAD_RUN_FLAGS: number[] = [];
+
+/** Blocks [a, b) with flags f (or -1) as the next stretch of HEAD_RUN_*: the last one grown when they continue it. */
+function pushHeadRun(a: number, b: number, f: number): void {
+  const k = HEAD_RUN_FROM.length - 1;
+  if (k >= 0 && HEAD_RUN_TO[k] === a && HEAD_RUN_FLAGS[k] === f) HEAD_RUN_TO[k] = b;
+  else {
+    HEAD_RUN_FROM.push(a);
+    HEAD_RUN_TO.push(b);
+    HEAD_RUN_FLAGS.push(f);
   }
 }
 
@@ -3120,7 +3198,10 @@ export class MemMap {
    * singlesOp() of the layer's own heads (layerHeads(): head i is the start of block i, in the layer or, evicted, in
    * the runs and in no other block), block i left out where `except` lists it (positions ascending): the general
    * loop's pieces and counts without its block search per pfn, and each (head id, small key) pair's new id from a
-   * table made for this operation instead of a call of fx per head (fx is a function of the pair).
+   * table made for this operation instead of a call of fx per head (fx is a function of the pair). The count is of
+   * the heads as they are before the write: the loop lists the stretches of blocks whose heads' flags F_MEMMAP and
+   * F_INIT are the same (HEAD_RUN_*), and headsTally() counts them once it is over (a write never changes what
+   * another head is, and the runs are written after it, by applyPieces()).
    */
   private headsOp(
     t: Tally,
@@ -3129,20 +3210,23 @@ export class MemMap {
     count: boolean,
     except: Positions | null,
   ): void {
+    HEAD_RUN_FROM.length = 0;
+    HEAD_RUN_TO.length = 0;
+    HEAD_RUN_FLAGS.length = 0;
     const n = this.bN;
     const bS = this.bS;
     const bH = this.bH;
     const fl = this.flags;
+    const CAT = F_MEMMAP | F_INIT;
     // new id + 1 by old id * HEAD_KEYS + key (0: not asked yet); the ids met are those of the map as the operation
     // starts
     const tab = fx ? new Int32Array(this.states.length * HEAD_KEYS) : null;
     const nx = except ? except.n : 0;
     let xk = 0;
-    let fi = 0;
-    // the heads run by run in headsRun() up to the next position left out, head out of the layer or (head state, key)
-    // pair not in the table yet (a few in a million): those are taken here, outside its loop, which V8 compiles while
-    // it runs before any of them has come (code a loop has not run yet, or fx's interning of a new state inlined into
-    // it, deoptimises it when reached)
+    // the heads run by run in headsWrite() (or, with no write, flagRuns()) up to the next position left out, head out
+    // of the layer or (head state, key) pair not in the table yet (a few in a million): those are taken here, outside
+    // its loop, which V8 compiles while it runs before any of them has come (code a loop has not run yet, or fx's
+    // interning of a new state inlined into it, deoptimises it when reached)
     for (let i = 0; i < n;) {
       const stop = xk < nx ? except!.at[xk]! : n;
       if (stop <= i) {
@@ -3151,7 +3235,7 @@ export class MemMap {
         if (stop === i) i++;
         continue;
       }
-      i = this.headsRun(t, xs, tab, count, i, stop);
+      i = tab ? this.headsWrite(xs, tab, count, i, stop) : this.flagRuns(i, stop);
       if (i === stop) continue;
       const p = bS[i]!;
       const h = bH[i]!;
@@ -3159,11 +3243,11 @@ export class MemMap {
       i++;
       if (h < 0) {
         // out of the layer: its head is in the runs
-        if (count) fi = this.tallyRuns(t, p, p + 1, fi);
+        if (count) pushHeadRun(i - 1, i, -1);
         if (fx) this.pushPiece(p, p + 1, x);
         continue;
       }
-      if (count) t.visit(p, p + 1, h);
+      if (count) pushHeadRun(i - 1, i, fl[h]! & CAT);
       if (!fx || !(fl[h]! & F_MEMMAP)) continue;
       const out = fx(h, x);
       if (x >= 0 && x < HEAD_KEYS && Number.isInteger(x)) tab![h * HEAD_KEYS + x] = out + 1;
@@ -3174,56 +3258,117 @@ export class MemMap {
         blk[out] = blk[out]! + 1;
       }
     }
+    if (count) this.headsTally(t);
   }
 
   /**
-   * headsOp() of the heads of blocks [i, stop) up to stop or the first block it leaves to headsOp() (out of the layer,
-   * or a head whose new state is not in the table): returns that block.
+   * headsOp()'s count: visit(p, p + 1, id) of each head p of the stretches listed (HEAD_RUN_*), with the id it had
+   * before the operation, in a tally that is not an init's. What such a visit finds depends only on the id's flags
+   * F_MEMMAP and F_INIT: each stretch is taken at once (Tally.visitPoints: a head's pfn read only where it goes in a
+   * range), the room for the ranges taken once; the blocks out of the layer are counted from the runs one by one.
    */
-  private headsRun(
-    t: Tally,
+  private headsTally(t: Tally): void {
+    if (t.init) throw new InternalError('headsTally: an init tally');
+    const bS = this.bS;
+    const nr = HEAD_RUN_FROM.length;
+    // ranges at most: one per head (a head out of the layer in either)
+    let uninit = 0;
+    let noMap = 0;
+    for (let k = 0; k < nr; k++) {
+      const m = HEAD_RUN_TO[k]! - HEAD_RUN_FROM[k]!;
+      const f = HEAD_RUN_FLAGS[k]!;
+      if (f < 0) {
+        uninit += m;
+        noMap += m;
+      } else if (!(f & F_MEMMAP)) noMap += m;
+      else if (!(f & F_INIT)) uninit += m;
+    }
+    t.roomForPoints(uninit, noMap);
+    let fi = 0;
+    for (let k = 0; k < nr; k++) {
+      const a = HEAD_RUN_FROM[k]!;
+      const b = HEAD_RUN_TO[k]!;
+      const f = HEAD_RUN_FLAGS[k]!;
+      if (f >= 0) t.visitPoints(bS, a, b, f);
+      else for (let j = a; j < b; j++) fi = this.tallyRuns(t, bS[j]!, bS[j]! + 1, fi);
+    }
+  }
+
+  /**
+   * headsOp() without a write: the stretches of equal flags of the heads of blocks [i, stop) listed (HEAD_RUN_*) up
+   * to stop or the first block out of the layer (returned).
+   */
+  private flagRuns(i: number, stop: number): number {
+    const bH = this.bH;
+    const fl = this.flags;
+    const CAT = F_MEMMAP | F_INIT;
+    // the last head id met (none yet: bH holds ids and -1) and the flags of the open stretch, from block a
+    let lh = -2;
+    let lf = -1;
+    let a = i;
+    for (; i < stop; i++) {
+      const h = bH[i]!;
+      if (h === lh) continue;
+      if (h < 0) break;
+      lh = h;
+      const f = fl[h]! & CAT;
+      if (f !== lf) {
+        if (i > a) pushHeadRun(a, i, lf);
+        a = i;
+        lf = f;
+      }
+    }
+    if (i > a) pushHeadRun(a, i, lf);
+    return i;
+  }
+
+  /**
+   * headsOp()'s write of the heads of blocks [i, stop) from the table, up to stop or the first block it leaves to
+   * headsOp() (out of the layer, or a head whose new state is not in the table): returns that block. With `count`,
+   * the stretches of equal flags of the heads written are listed (HEAD_RUN_*), as flagRuns() does.
+   */
+  private headsWrite(
     xs: ArrayLike<number> | null,
-    tab: Int32Array | null,
+    tab: Int32Array,
     count: boolean,
     i: number,
     stop: number,
   ): number {
-    const bS = this.bS;
     const bH = this.bH;
     const fl = this.flags;
+    const CAT = F_MEMMAP | F_INIT;
     // no state is interned in this loop (headsOp() calls fx): the per-id columns stay the same arrays
     const blk = this.blkPages;
-    // the last (head id, key) pair looked up in the table and its new id: most heads share a few pairs
+    // the last (head id, key) pair looked up in the table and its new id: most heads share a few pairs (the first
+    // block always looks up: no key is NaN)
     let lh = -1;
-    let lx = -1;
+    let lx = NaN;
     let lo = -1;
+    // the flags of the open stretch, from block a
+    let lf = -1;
+    let a = i;
     // heads moved from id mh to id mo since blk was last brought up to date (a count, not blk's two entries per head)
     let mh = -1;
     let mo = -1;
     let moved = 0;
     for (; i < stop; i++) {
       const h = bH[i]!;
-      if (h < 0) break;
-      let out = h;
-      if (tab) {
-        const x = xs ? xs[i]! : 0;
-        if (h === lh && x === lx) out = lo;
-        else if (fl[h]! & F_MEMMAP) {
+      const x = xs ? xs[i]! : 0;
+      if (h !== lh || x !== lx) {
+        if (h < 0) break;
+        const f = fl[h]!;
+        let out = h;
+        if (f & F_MEMMAP) {
           if (!(x >= 0 && x < HEAD_KEYS && Number.isInteger(x))) break;
           out = tab[h * HEAD_KEYS + x]! - 1;
           if (out < 0) break;
-          lh = h;
-          lx = x;
-          lo = out;
         }
-      }
-      if (count) {
-        const p = bS[i]!;
-        t.visit(p, p + 1, h);
-      }
-      if (out !== h) {
-        bH[i] = out;
-        if (h !== mh || out !== mo) {
+        if (count && (f & CAT) !== lf) {
+          if (i > a) pushHeadRun(a, i, lf);
+          a = i;
+          lf = f & CAT;
+        }
+        if (out !== h && (h !== mh || out !== mo)) {
           if (moved) {
             blk[mh] = blk[mh]! - moved;
             blk[mo] = blk[mo]! + moved;
@@ -3232,6 +3377,12 @@ export class MemMap {
           mo = out;
           moved = 0;
         }
+        lh = h;
+        lx = x;
+        lo = out;
+      }
+      if (lo !== h) {
+        bH[i] = lo;
         moved++;
       }
     }
@@ -3239,6 +3390,7 @@ export class MemMap {
       blk[mh] = blk[mh]! - moved;
       blk[mo] = blk[mo]! + moved;
     }
+    if (count && i > a) pushHeadRun(a, i, lf);
     return i;
   }
 

@@ -388,7 +388,9 @@ function gapRun(
   TE: Float64Array,
 ): number {
   const { rLo, rHi, zLo, zHi, fdpStop } = w;
-  const hot = w.rNid === w.fdpNid && w.rNid === w.zNid && w.rNid === w.accNid && w.zZid === w.accZid;
+  // fdpStop is the first deferred pfn of the memory region's node
+  const fdpOfRegion = w.rNid === w.fdpNid;
+  const hot = fdpOfRegion && w.rNid === w.zNid && w.rNid === w.accNid && w.zZid === w.accZid;
   const cap = TS.length;
   let cur = w.cur;
   let n = w.n;
@@ -405,15 +407,21 @@ function gapRun(
       const end = Math.min(Math.floor(rs / ps), maxLowPfn);
       if (start < end) {
         const stop = end < fdpStop ? end : fdpStop;
-        if (!(hot && start < stop && start >= rLo && end <= rHi && start >= zLo && stop <= zHi && n < cap)) {
-          out = k;
-          break;
+        if (start >= stop && fdpOfRegion && start >= rLo && end <= rHi) {
+          // at or past the node's first deferred pfn, in the memory region of the one before: counted in totalram,
+          // nothing freed now (deferred init's), as onFree() -> onNodePiece() takes it; no cache changes
+          totalram += end - start;
+        } else {
+          if (!(hot && start < stop && start >= rLo && end <= rHi && start >= zLo && stop <= zHi && n < cap)) {
+            out = k;
+            break;
+          }
+          totalram += end - start;
+          TS[n] = start;
+          TE[n] = stop;
+          n++;
+          accPages += stop - start;
         }
-        totalram += end - start;
-        TS[n] = start;
-        TE[n] = stop;
-        n++;
-        accPages += stop - start;
       }
     }
     if (re > cur) cur = re;

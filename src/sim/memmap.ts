@@ -491,6 +491,103 @@ function initKeys(
 }
 
 /** a and b are the same column (one is a view of the other's whole buffer span). */
+/** plainBlocks()'s counts of its last stretch: heads moved, tail pages moved, pages only counted. */
+const PLAIN_RUN = new Float64Array(3);
+
+/**
+ * MemMap.initBlockRows()'s common block, in a small loop of its own (the general loop, with its rare branches, went
+ * back to the interpreter at each first-taken branch, a few times per 8M-block call, and ran there until compiled
+ * again): from block y0 on while the block's head state is hIn and (it has a tail) its tail state is tP, both plain
+ * (a struct page, not initialised, no KHO order: only counted), each head written hOut and each tail tOut when they
+ * differ. Returns the first block it did not take (y0 when none); the counts in PLAIN_RUN. tP = -1: no tail taken.
+ */
+function plainBlocks(
+  bH: Int32Array,
+  bT: Int32Array,
+  bS: Float64Array,
+  bE: Float64Array,
+  headsOnly: boolean,
+  y0: number,
+  y1: number,
+  hIn: number,
+  hOut: number,
+  tP: number,
+  tOut: number,
+): number {
+  let hMoved = 0;
+  let tMoved = 0;
+  let pages = 0;
+  const hw = hOut !== hIn;
+  const tw = tOut !== tP;
+  let y = y0;
+  for (; y < y1; y++) {
+    if (bH[y] !== hIn) break;
+    if (!headsOnly) {
+      const tail = bE[y]! - bS[y]! - 1;
+      if (tail > 0) {
+        if (bT[y] !== tP) break;
+        pages += tail;
+        if (tw) {
+          bT[y] = tOut;
+          tMoved += tail;
+        }
+      }
+    }
+    pages++;
+    if (hw) {
+      bH[y] = hOut;
+      hMoved++;
+    }
+  }
+  PLAIN_RUN[0] = hMoved;
+  PLAIN_RUN[1] = tMoved;
+  PLAIN_RUN[2] = pages;
+  return y;
+}
+
+/**
+ * MemMap.initBlockTails()'s common block in a loop of its own (as plainBlocks()): from at[j0] on while the block has
+ * no tail, or its head state is hP (initialised) and its tail state tP (plain: only counted), each such tail written
+ * tOut when it differs and its block listed in ys from m on. Returns the first index into `at` it did not take; in
+ * PLAIN_RUN the blocks listed, the tail pages moved and the pages counted.
+ */
+function plainTails(
+  at: Int32Array,
+  j0: number,
+  n: number,
+  bH: Int32Array,
+  bT: Int32Array,
+  bS: Float64Array,
+  bE: Float64Array,
+  hP: number,
+  tP: number,
+  tOut: number,
+  ys: Int32Array,
+  m0: number,
+): number {
+  let m = m0;
+  let moved = 0;
+  let pages = 0;
+  const tw = tOut !== tP;
+  let j = j0;
+  for (; j < n; j++) {
+    const y = at[j]!;
+    const tail = bE[y]! - bS[y]! - 1;
+    if (!(tail > 0)) continue;
+    if (bH[y] !== hP || bT[y] !== tP) break;
+    ys[m++] = y;
+    pages += tail;
+    if (tw) {
+      bT[y] = tOut;
+      moved += tail;
+    }
+  }
+  PLAIN_RUN[0] = m - m0;
+  PLAIN_RUN[1] = moved;
+  PLAIN_RUN[2] = pages;
+  return j;
+}
+
 function sameColumn(a: Float64Array, b: Float64Array): boolean {
   return a === b || (a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.length === b.length);
 }
@@ -2829,6 +2926,19 @@ export class MemMap {
       t.zid = rows.zid[r]!;
       const y1 = to[r]!;
       for (let y = f; y < y1; y++) {
+        // a stretch of blocks in the last block's head and tail states, both plain (plainBlocks): counted and written
+        // in a loop of its own; the general body below takes the block it stops at
+        if (x === hX && hIn >= 0 && (fl[hIn]! & mask) === F_MEMMAP) {
+          const tP = x === tX && tIn >= 0 && (fl[tIn]! & mask) === F_MEMMAP ? tIn : -1;
+          const y2 = plainBlocks(bH, bT, bS, bE, headsOnly, y, y1, hIn, hOut, tP, tOut);
+          if (y2 > y) {
+            hMoved += PLAIN_RUN[0]!;
+            tMoved += PLAIN_RUN[1]!;
+            plainPages += PLAIN_RUN[2]!;
+            y = y2;
+            if (y >= y1) break;
+          }
+        }
         const h = bH[y]!;
         const hs = bS[y]!;
         const he = headsOnly ? hs + 1 : bE[y]!;
@@ -2962,6 +3072,22 @@ export class MemMap {
     let tX = -1;
     let tOut = -1;
     for (let j = 0; j < n; j++) {
+      // a stretch of blocks whose head state is the last block's (initialised) and whose tail state is its (plain):
+      // counted and written in a loop of its own (plainTails); the general body below takes the block it stops at
+      if (tIn >= 0 && fl[tX]! & F_INIT && (fl[tIn]! & (F_MEMMAP | F_INIT | F_KHO)) === F_MEMMAP) {
+        const j2 = plainTails(at, j, n, bH, bT, bS, bE, tX, tIn, tOut, ys, m);
+        if (j2 > j) {
+          m += PLAIN_RUN[0]!;
+          t.pages += PLAIN_RUN[2]!;
+          if (PLAIN_RUN[1]) {
+            const blk = this.blkPages;
+            blk[tIn] = blk[tIn]! - PLAIN_RUN[1];
+            blk[tOut] = blk[tOut]! + PLAIN_RUN[1];
+          }
+          j = j2;
+          if (j >= n) break;
+        }
+      }
       const y = at[j]!;
       const hs = bS[y]!;
       const he = bE[y]!;

@@ -494,6 +494,59 @@ describe('MemMap block layer', () => {
     );
   });
 
+  // initBlockTails() takes a block whose head and tail states are the last written block's without a visit (a run of
+  // blocks in equal states): runs of blocks with heads initialised on one node or another, some never, some tails
+  // initialised before (a double init to record), must count and write as the tails listed from stateAt() on a map
+  // without layer
+  it('initBlockTails over runs of blocks in equal states answers as the tails listed one by one', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 14 }),
+        fc.array(fc.nat(7), { minLength: 1, maxLength: 14 }),
+        fc.integer({ min: 1, max: 3 }),
+        (sizes, before, stride) => {
+          const bs: Range[] = [];
+          let p = 2;
+          for (const n of sizes) {
+            bs.push({ start: p, end: p + n });
+            p += n + 1;
+          }
+          const starts = Float64Array.from(bs, (b) => b.start);
+          const ends = Float64Array.from(bs, (b) => b.end);
+          // before: per block, its head initialised on node 0 (1) or 1 (2) or not (0, 3), its tail initialised (4)
+          const code = (i: number): number => before[Math.floor(i / stride) % before.length]!;
+          const heads = bs
+            .map((b, i) => ({ b, c: code(i) & 3 }))
+            .filter((x) => x.c === 1 || x.c === 2)
+            .map(({ b, c }) => ({ start: b.start, end: b.start + 1, nid: c - 1, zid: 1 }));
+          const tails = bs.filter((b, i) => code(i) & 4 && b.end > b.start + 1);
+          const prep = (m: MemMap): void => {
+            if (heads.length) m.initRanges(heads, A);
+            if (tails.length)
+              m.initRanges(
+                tails.map((b) => ({ start: b.start + 1, end: b.end, nid: 0, zid: 1 })),
+                A,
+              );
+          };
+          const layered = new MemMap(PRESENT, LIMIT);
+          const plain = new MemMap(PRESENT, LIMIT);
+          layered.attachBlocks(starts, ends);
+          prep(layered);
+          prep(plain);
+          const at = Int32Array.from(bs, (_, i) => i);
+          expect(layered.initBlockTails(starts, ends, at, at.length, B)).toBe(true);
+          const ranges = bs
+            .map((b) => ({ head: plain.stateAt(b.start), start: b.start + 1, end: b.end }))
+            .filter((r) => r.end > r.start && r.head.initCount > 0)
+            .map((r) => ({ start: r.start, end: r.end, nid: r.head.nid, zid: r.head.zid }));
+          if (ranges.length) plain.initRanges(ranges, B);
+          expect(observe(layered, bs)).toEqual(observe(plain, bs));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('changes nothing observable: events, states, runs and census equal those of a map without it', () => {
     fc.assert(
       fc.property(

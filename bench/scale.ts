@@ -65,32 +65,36 @@ interface Measured {
   readonly stdoutBytes: number;
 }
 
-/** One process under /usr/bin/time: wall time, peak RSS; stdout counted and dropped. */
-function measure(args: readonly string[], stdout: 'file' | 'null' = 'file'): Measured {
-  // a GB-sized document (inspect --json) goes to /dev/null: written to a file, the page cache's writeback of
-  // it on a busy machine shows up as seconds of system time that are the disk's, not the program's
-  const out =
-    stdout === 'null' ? '/dev/null' : path.join(os.tmpdir(), `kexec-replay-scale-${process.pid}.out`);
-  const fd = fs.openSync(out, 'w');
-  try {
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, ...args], {
-      stdio: ['ignore', fd, 'pipe'],
-      encoding: 'utf8',
-      maxBuffer: 64 * M,
-    });
-    const last = (r.stderr ?? '').trim().split('\n').pop() ?? '';
-    const [sec, user, sys, kb] = last.split(' ').map(Number);
-    return {
-      seconds: sec ?? NaN,
-      cpuSeconds: (user ?? NaN) + (sys ?? NaN),
-      maxRssMiB: (kb ?? NaN) / 1024,
-      exit: r.status ?? -1,
-      stdoutBytes: stdout === 'null' ? NaN : fs.statSync(out).size,
-    };
-  } finally {
-    fs.closeSync(fd);
-    if (stdout === 'file') fs.rmSync(out, { force: true });
-  }
+/**
+ * One process under /usr/bin/time: wall time, CPU, peak RSS; stdout counted and dropped.
+ *
+ * `pipe` (the default): stdout is a pipe drained by `wc -c`, as when a CI job pipes the document to a reader, so
+ * what the program spends writing it (the JSON writer, the pipe, waiting for the reader) is counted and the disk is
+ * not. `null`: stdout is /dev/null. Neither is a file on disk: `compare --json` with deferred init on writes a
+ * 1.17 GB document at 8M blocks, and written to a file in $TMPDIR on the bench VM its page-cache writeback added
+ * ~4 s of system time to the run (6.4 s wall to /dev/null, 7.3 s through a pipe, 10.6 s to a file, one machine, one
+ * afternoon), which is the disk's, not the program's, and moved ratios by a third between runs.
+ */
+function measure(args: readonly string[], stdout: 'pipe' | 'null' = 'pipe'): Measured {
+  // bash: exit with the measured program's status (PIPESTATUS), not wc's
+  const script =
+    stdout === 'null'
+      ? '/usr/bin/time -f "%e %U %S %M" "$@" > /dev/null'
+      : '/usr/bin/time -f "%e %U %S %M" "$@" | wc -c; exit ${PIPESTATUS[0]}';
+  const r = spawnSync('/bin/bash', ['-c', script, 'bash', process.execPath, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 64 * M,
+  });
+  const last = (r.stderr ?? '').trim().split('\n').pop() ?? '';
+  const [sec, user, sys, kb] = last.split(' ').map(Number);
+  return {
+    seconds: sec ?? NaN,
+    cpuSeconds: (user ?? NaN) + (sys ?? NaN),
+    maxRssMiB: (kb ?? NaN) / 1024,
+    exit: r.status ?? -1,
+    stdoutBytes: stdout === 'null' ? NaN : Number((r.stdout ?? '').trim()),
+  };
 }
 
 const CLI = path.resolve('bin/kexec-replay.js');

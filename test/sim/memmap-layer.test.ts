@@ -378,6 +378,17 @@ function blockOps(
  * What a PageReader gives over [start, end): its pieces merged where neighbours share a state (it may split a run),
  * the pieces of uninitialised pages it stops at with marks, and single pfns read with at() in a descending order.
  */
+/** Blocks of the given sizes one after another from pfn 2, each a gap of one page after the last, and their columns. */
+function blocksOfSizes(sizes: readonly number[]): { bs: Range[]; starts: Float64Array; ends: Float64Array } {
+  const bs: Range[] = [];
+  let p = 2;
+  for (const n of sizes) {
+    bs.push({ start: p, end: p + n });
+    p += n + 1;
+  }
+  return { bs, starts: Float64Array.from(bs, (b) => b.start), ends: Float64Array.from(bs, (b) => b.end) };
+}
+
 function readerPieces(m: MemMap, start: number, end: number): unknown {
   const r = m.reader();
   const merged: { start: number; end: number; state: unknown }[] = [];
@@ -440,15 +451,7 @@ describe('MemMap block layer', () => {
         fc.nat(3),
         fc.boolean(),
         (sizes, before, cut, key, headsOnly) => {
-          // blocks of the given sizes one after another from pfn 2 (each a gap of one page after the last)
-          const bs: Range[] = [];
-          let p = 2;
-          for (const n of sizes) {
-            bs.push({ start: p, end: p + n });
-            p += n + 1;
-          }
-          const starts = Float64Array.from(bs, (b) => b.start);
-          const ends = Float64Array.from(bs, (b) => b.end);
+          const { bs, starts, ends } = blocksOfSizes(sizes);
           // before: per block, nothing (0), its tail initialised (1), its head given an order (2), or both (3)
           const tails = bs.filter((b, i) => before[i % before.length]! & 1 && b.end > b.start + 1);
           const heads = bs.filter((_, i) => before[i % before.length]! & 2).map((b) => b.start);
@@ -505,14 +508,7 @@ describe('MemMap block layer', () => {
         fc.array(fc.nat(7), { minLength: 1, maxLength: 14 }),
         fc.integer({ min: 1, max: 3 }),
         (sizes, before, stride) => {
-          const bs: Range[] = [];
-          let p = 2;
-          for (const n of sizes) {
-            bs.push({ start: p, end: p + n });
-            p += n + 1;
-          }
-          const starts = Float64Array.from(bs, (b) => b.start);
-          const ends = Float64Array.from(bs, (b) => b.end);
+          const { bs, starts, ends } = blocksOfSizes(sizes);
           // before: per block, its head initialised on node 0 (1) or 1 (2) or not (0, 3), its tail initialised (4)
           const code = (i: number): number => before[Math.floor(i / stride) % before.length]!;
           const heads = bs

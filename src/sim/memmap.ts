@@ -70,7 +70,12 @@ export interface PageEvent {
   readonly zid?: number;
   /** Touched pages that were never initialised (init: none; others: use of an uninitialised struct page). */
   readonly uninitPages: number;
-  /** The ranges of an event in columns (EventRanges: sorted by start, touching ranges of one sweep merged). */
+  /**
+   * The ranges of an event in columns (EventRanges: sorted by start, touching ranges of one sweep merged). None for a
+   * write (a KHO order in page->private): it records how many uninitialised pages it touched, not where:
+   * the check reports reads of them (STRUCT_PAGE_UNINIT_READ), nothing reads a write's ranges, and kho_memory_init's
+   * write of a million never-initialised heads (the `none` strategy) would list a million ranges.
+   */
   readonly uninitRanges: EventRanges;
   /** Touched pages without a struct page at all (no memmap: a fault in the kernel). */
   readonly noMemmapPages: number;
@@ -108,15 +113,20 @@ export interface EventRanges {
 
 const NO_RANGES: EventRanges = { start: new Float64Array(0), end: new Float64Array(0), n: 0 };
 
-/** Ranges as a sweep finds them, in growable columns; a range touching the last one extends it. */
+/**
+ * Ranges as a sweep finds them, in growable columns; a range touching the last one extends it. `keep` false: the
+ * pages only, no range (cols is empty), for a count whose ranges nothing reads (a write's uninitialised pages).
+ */
 class RangeAcc {
   private start: Float64Array | null = null;
   private end: Float64Array | null = null;
   private n = 0;
   pages = 0;
+  constructor(private readonly keep = true) {}
   add(start: number, end: number): void {
     if (end <= start) return;
     this.pages += end - start;
+    if (!this.keep) return;
     const n = this.n;
     if (n > 0 && this.end![n - 1] === start) {
       this.end![n - 1] = end;
@@ -139,7 +149,7 @@ class RangeAcc {
   }
   /** Room for `more` ranges past those so far. */
   room(more: number): void {
-    this.reserve(this.n + more);
+    if (this.keep) this.reserve(this.n + more);
   }
   /** Room for m ranges in all (grown by half at least: a sweep's later pieces come in smaller batches). */
   private reserve(m: number): void {
@@ -162,6 +172,7 @@ class RangeAcc {
   addPoints(at: Float64Array, a: number, b: number): void {
     if (b <= a) return;
     this.pages += b - a;
+    if (!this.keep) return;
     let n = this.n;
     this.reserve(n + b - a);
     const S = this.start!;
@@ -216,7 +227,7 @@ function mergeByStart(a: EventRanges, b: EventRanges): EventRanges {
  */
 class Tally {
   pages = 0;
-  readonly uninit = new RangeAcc();
+  readonly uninit: RangeAcc;
   readonly noMap = new RangeAcc();
   readonly dbl = new RangeAcc();
   readonly ident = new RangeAcc();
@@ -232,7 +243,10 @@ class Tally {
     private readonly idNid: Float64Array,
     private readonly idZid: Float64Array,
     readonly init: boolean,
-  ) {}
+    uninitRanges = true,
+  ) {
+    this.uninit = new RangeAcc(uninitRanges);
+  }
 
   visit(s: number, e: number, id: number): void {
     const f = this.fl[id]!;
@@ -3298,8 +3312,9 @@ export class MemMap {
     fx: ((id: number, x: number) => number) | null,
     count: boolean,
     except: Positions | null = null,
+    uninitRanges = true,
   ): Tally {
-    const t = new Tally(this.flags, this.idNid, this.idZid, false);
+    const t = new Tally(this.flags, this.idNid, this.idZid, false, uninitRanges);
     this.pcN = 0;
     this.pcG = 0;
     // the layer's own heads: their own loop (the only one that takes `except`)
@@ -3704,9 +3719,9 @@ export class MemMap {
     const cols = pageCols([pfn]);
     const u = this.tally(cols);
     this.applyIds(cols, null, (id) => this.intern({ ...this.states[id]!, khoOrder: order, khoMagic: magic }));
+    // a write's uninitialised pages are counted, not listed (PageEvent.uninitRanges)
     return this.record(actor, 'write', pfn, pfn + 1, u.pages, {
       uninitPages: u.uninit.pages,
-      uninitRanges: u.uninit.cols,
       noMemmapPages: u.noMap.pages,
     });
   }
@@ -3770,7 +3785,8 @@ export class MemMap {
     }
     const next = this.memo((st, o) => ({ ...st, khoOrder: o, khoMagic: magic }));
     let u: Tally;
-    if (this.onePass()) u = this.singlesOp(pfns, orders, next, true);
+    // a write's uninitialised pages are counted, not listed (PageEvent.uninitRanges): the one pass keeps no range
+    if (this.onePass()) u = this.singlesOp(pfns, orders, next, true, null, false);
     else {
       const cols = pageCols(pfns, n);
       u = this.tally(cols);
@@ -3778,7 +3794,6 @@ export class MemMap {
     }
     return this.record(actor, 'write', pfns[0]!, pfns[n - 1]! + 1, u.pages, {
       uninitPages: u.uninit.pages,
-      uninitRanges: u.uninit.cols,
       noMemmapPages: u.noMap.pages,
     });
   }

@@ -543,6 +543,56 @@ describe('MemMap block layer', () => {
     );
   });
 
+  // a write of KHO heads (kho_memory_init's, every block's head) counts the never-initialised heads it touches and
+  // lists none of them (PageEvent.uninitRanges): the layer's one pass over its own heads keeps no range, the general
+  // path (tally() then applyIds()) and a map without layer record the same event
+  it('a head write counts its never-initialised heads and lists no range, one pass or not', () => {
+    fc.assert(
+      fc.property(
+        disjointBlocksArb,
+        fc.array(fc.nat(3), { minLength: 1, maxLength: 24 }),
+        (blocks, before) => {
+          const starts = Float64Array.from(blocks, (b) => b.start);
+          const ends = Float64Array.from(blocks, (b) => b.end);
+          const orders = Float64Array.from(blocks, (_, i) => i % 4);
+          // before: per block, its head initialised (1), given an order (2), both (3) or neither (0)
+          const inits = blocks.filter((_, i) => before[i % before.length]! & 1);
+          const ordered = Float64Array.from(
+            blocks.filter((_, i) => before[i % before.length]! & 2),
+            (b) => b.start,
+          );
+          const maps = [
+            new MemMap(PRESENT, LIMIT),
+            new MemMap(PRESENT, LIMIT),
+            new MemMap(PRESENT, LIMIT, { onePass: false }),
+          ];
+          maps[1]!.attachBlocks(starts, ends, { sortedDisjoint: true });
+          maps[2]!.attachBlocks(starts, ends);
+          const evs = maps.map((m) => {
+            if (inits.length)
+              m.initRanges(
+                inits.map((b) => ({ start: b.start, end: b.start + 1, nid: 0, zid: 1 })),
+                A,
+              );
+            if (ordered.length)
+              m.writeKhoHeadColumns(ordered, new Float64Array(ordered.length).fill(2), false, A);
+            const uninit = Array.from(starts).filter((p) => {
+              const st = m.stateAt(p);
+              return st.memmap && st.initCount === 0;
+            }).length;
+            const noMap = Array.from(starts).filter((p) => !m.stateAt(p).memmap).length;
+            const ev = m.writeKhoHeadColumns(starts, orders, true, B)!;
+            expect([ev.uninitPages, ev.noMemmapPages, ev.uninitRanges.n]).toEqual([uninit, noMap, 0]);
+            return { ev, obs: observe(m, blocks) };
+          });
+          expect(evs[1]).toEqual(evs[0]);
+          expect(evs[2]).toEqual(evs[0]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('changes nothing observable: events, states, runs and census equal those of a map without it', () => {
     fc.assert(
       fc.property(

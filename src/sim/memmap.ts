@@ -4159,6 +4159,19 @@ export class MemMap {
     return (this.prefix = pre);
   }
 
+  /**
+   * The layer's caches made now, for a map about to be copied (src/sim/replay.ts replayEach), so that the copies find
+   * them made instead of each passing over every block again: layerPrefix() (returned; null without layer blocks)
+   * and deadBlocks() (a copy's holds the copy's own head column: src/sim/fork.ts forks it with the map). Both stay
+   * valid in a copy until blocks leave its layer, and a copy never writes the prefix (it drops it for a new one), so
+   * the caller may share that read only (src/sim/fork.ts shareReadOnly).
+   */
+  layerCachesForCopies(): Float64Array | null {
+    if (!this.live) return null;
+    this.deadBlocks();
+    return this.layerPrefix();
+  }
+
   /** Pages of the layer blocks before block b (b <= bN), from layerPrefix() and the blocks after its entry. */
   private layerPagesBefore(pre: Float64Array, b: number): number {
     const bS = this.bS;

@@ -230,6 +230,10 @@ export function replayEach<T>(
     // deferred init over the gaps between the blocks, done by the first copy that runs it, taken by the others when
     // every condition of MemMap.replayShared holds in theirs (same batch, same layer, same runs under its writes)
     start.memmap.shareDeferredInit();
+    // the layer's caches (its prefix sums, the census's; the blocks out of it, deferred init's): the same blocks in
+    // the layer in every copy until one leaves it, so made once here, not again over every block by each strategy
+    const prefix = start.memmap.layerCachesForCopies();
+    if (prefix) shareReadOnly(prefix);
   }
   // memblock.reserved as kho_memory_init() finds it: the same for every strategy
   const reservedBefore: Range[] = [];

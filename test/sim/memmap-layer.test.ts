@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import type { Range } from '../../src/core/index.js';
 import type { BlockInitRows, EventRanges, PageState } from '../../src/sim/index.js';
 import { blockRowsColumns, MemMap } from '../../src/sim/index.js';
+import type { SimContext } from '../../src/sim/context.js';
+import { forkContext, shareReadOnly } from '../../src/sim/fork.js';
 
 /** An event's range columns as Range objects. */
 const rangesOf = (r: EventRanges) =>
@@ -655,6 +657,55 @@ describe('MemMap block layer', () => {
           ],
         ],
       },
+    );
+  });
+
+  // replayEach makes the layer's caches (prefix sums, blocks out of the layer) once before the strategies' copies
+  // (layerCachesForCopies), the prefix shared read only: each copy, and the map itself after them, must answer as a
+  // map that made its own caches as it went, through the same operations
+  it('copies of a map whose layer caches were made before the copy answer as a map that made its own', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(blocksArb, disjointBlocksArb, disjointPastEndArb),
+        fc.array(opArb, { maxLength: 6 }),
+        fc.array(opArb, { maxLength: 6 }),
+        fc.array(fc.nat(10), { minLength: 1, maxLength: 5 }),
+        (blocks, before, after, pick) => {
+          const starts = Float64Array.from(blocks, (b) => b.start);
+          const ends = Float64Array.from(blocks, (b) => b.end);
+          shareReadOnly(starts, ends);
+          const make = (): MemMap => {
+            const m = new MemMap(PRESENT, LIMIT, { prefixStep: 3 });
+            for (const op of before) apply(m, op, true);
+            m.attachBlocks(starts, ends, { sortedDisjoint: sortedDisjoint(blocks) });
+            return m;
+          };
+          const warmed = make();
+          const prefix = warmed.layerCachesForCopies();
+          if (prefix) shareReadOnly(prefix);
+          const ctx = { memmap: warmed, pfnToNid: {} } as unknown as SimContext;
+          const copies = [forkContext(ctx).memmap, forkContext(ctx).memmap];
+          const own = make();
+          // each copy in turn, then the map itself: every one through the ops the strategies' boots take
+          const ops = [...blockOps(blocks, pick, starts, ends), ...after];
+          for (const m of [own, ...copies, warmed]) for (const op of ops) apply(m, op, true);
+          // and a check's sweep of the layer's own columns for the pages never initialised (or with no struct page):
+          // over a layer with none such it steps from one block out of the layer to the next (deadBlocks())
+          const seen = (m: MemMap): unknown => {
+            const runs: unknown[] = [];
+            if (sortedDisjoint(blocks)) {
+              const marks = m.reader().mark((st) => !st.memmap || st.initCount === 0);
+              m.markedRuns({ start: starts, end: ends, n: blocks.length }, marks, (s, e, st) =>
+                runs.push([s, e, st]),
+              );
+            }
+            return { runs, all: observe(m, blocks) };
+          };
+          const want = seen(own);
+          for (const m of [...copies, warmed]) expect(seen(m)).toEqual(want);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

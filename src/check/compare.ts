@@ -11,6 +11,7 @@ import type { KernelProfile } from '../sim/profiles.js';
 import type { DeferredDecision, Scenario } from '../sim/scenario.js';
 import type { KhoStrategy } from '../sim/strategies/index.js';
 import { listStrategies } from '../sim/strategies/index.js';
+import { SpareColumns } from '../sim/fork.js';
 import { replayEach } from '../sim/replay.js';
 import type { Timeline } from '../sim/timeline.js';
 import type { HostTrace } from '../trace/host-trace.js';
@@ -110,7 +111,9 @@ export function compareStrategies(
     ...earlier,
     strategy: tl.kho!.strategy,
   });
-  const outcomes = replayEach(host, image, scenario, variants, take, relabel);
+  // no timeline kept (but the first one, when asked): the copies' columns go on to the next copies
+  const spare = keep.firstTimeline ? undefined : new SpareColumns();
+  const outcomes = replayEach(host, image, scenario, variants, take, relabel, spare);
   if (!head) throw new InternalError('compare ran no strategy');
   return { ...(head as Omit<Comparison, 'outcomes'>), outcomes, ...(firstTimeline ? { firstTimeline } : {}) };
 }

@@ -17,6 +17,85 @@ export function shareReadOnly(...arrays: readonly ArrayBufferView[]): void {
   for (const a of arrays) readOnlyBuffers.add(a.buffer);
 }
 
+/** A typed array (not a DataView): what forkField() copies. */
+type Column = ArrayBufferView & {
+  readonly length: number;
+  readonly [i: number]: number;
+  slice(): Column;
+  set(a: ArrayLike<number>): void;
+};
+
+/**
+ * Columns of copies no replay reads again, handed to later copies (src/sim/replay.ts replayEach, when its caller keeps
+ * no timeline): a copy of the same type and length is written into one (set()) instead of a new array (slice()). At
+ * 8M blocks the memmap's block layer is two 32 MB columns a copy, and a slice() of one was mostly the kernel's work
+ * of mapping fresh pages (first-touch page faults), which set() into pages already mapped does not pay.
+ * Only columns of at least `minBytes` are kept, and only those a copy made by forkContext(ctx, this) still holds
+ * in its memmap (or in the memmap's own helpers) when release() hands that copy back.
+ */
+export class SpareColumns {
+  private readonly free: Column[] = [];
+  /** The columns forkContext() made for each copy (the memmap's: what release() may take back). */
+  private readonly made = new WeakMap<object, Set<Column>>();
+  /** Copies written into a spare column (tests). */
+  reused = 0;
+  /** The default minBytes (tests lower it, so that a small bundle's columns are handed on too). */
+  static minBytes = 1 << 20;
+  constructor(private readonly minBytes = SpareColumns.minBytes) {}
+
+  /** v copied: into a spare column of its type and length when there is one, else into a new one. */
+  copy(v: Column): Column {
+    if (v.byteLength >= this.minBytes)
+      for (let k = 0; k < this.free.length; k++) {
+        const c = this.free[k]!;
+        if (c.constructor !== v.constructor || c.length !== v.length) continue;
+        this.free.splice(k, 1);
+        c.set(v);
+        this.reused++;
+        return c;
+      }
+    return v.slice();
+  }
+
+  /** Note the columns of at least minBytes that `seen` (one forkContext()) made for the copy `memmap`. */
+  noteMade(memmap: object, seen: Map<object, unknown>): void {
+    const set = new Set<Column>();
+    for (const c of seen.values())
+      if (ArrayBuffer.isView(c) && c.byteLength >= this.minBytes) set.add(c as Column);
+    if (set.size) this.made.set(memmap, set);
+  }
+
+  /**
+   * The copy `ctx` (made by forkContext(ctx, this)) is read no more: the columns made for it that its memmap, or a
+   * helper the memmap owns, still holds become spare. A column the map replaced since is left alone (whatever
+   * replaced it may be held elsewhere), and so is every column of a context this pool did not copy.
+   */
+  release(ctx: SimContext): void {
+    const memmap = ctx.memmap as object;
+    const made = this.made.get(memmap);
+    if (!made) return;
+    this.made.delete(memmap);
+    const held = new Set<Column>();
+    const look = (o: object, depth: number): void => {
+      for (const k of Reflect.ownKeys(o)) {
+        const v = (o as Mutable)[k];
+        if (v === null || typeof v !== 'object') continue;
+        if (ArrayBuffer.isView(v)) {
+          if (made.has(v as Column)) held.add(v as Column);
+        } else if (depth > 0 && !Array.isArray(v) && !(v instanceof Map) && !(v instanceof Set))
+          look(v, depth - 1);
+      }
+    };
+    look(memmap, 1);
+    for (const c of held) this.free.push(c);
+  }
+
+  /** No copy is to come: the spare columns are dropped (garbage once nothing else holds them). */
+  clear(): void {
+    this.free.length = 0;
+  }
+}
+
 /**
  * One mutable field copied: typed arrays, arrays (their elements are immutable records: page events, states,
  * phase summaries, diagnostics), Maps and Sets get a copy of their own; anything else is shared (layout, arch,
@@ -25,12 +104,12 @@ export function shareReadOnly(...arrays: readonly ArrayBufferView[]): void {
  * and its sweep cursor's) is copied once, both places then holding the copy (`seen`, per forkContext). A typed array
  * over a read-only buffer (shareReadOnly) is shared.
  */
-function forkField(v: unknown, seen: Map<object, unknown>): unknown {
+function forkField(v: unknown, seen: Map<object, unknown>, spare?: SpareColumns): unknown {
   if (v === null || typeof v !== 'object') return v;
   if (ArrayBuffer.isView(v)) {
     if (readOnlyBuffers.has(v.buffer)) return v;
     let c = seen.get(v);
-    if (c === undefined) seen.set(v, (c = (v as unknown as { slice(): unknown }).slice()));
+    if (c === undefined) seen.set(v, (c = spare ? spare.copy(v as Column) : (v as Column).slice()));
     return c;
   }
   if (Array.isArray(v)) return v.slice();
@@ -44,7 +123,7 @@ function forkField(v: unknown, seen: Map<object, unknown>): unknown {
  * (a helper the instance owns, as a sweep cursor) is forked the same way, one level down. Generic on purpose: a
  * field added to MemMap or EarlyPfnToNid later is copied without this file knowing about it.
  */
-function forkObject<T extends object>(o: T, seen: Map<object, unknown>, depth = 0): T {
+function forkObject<T extends object>(o: T, seen: Map<object, unknown>, depth = 0, spare?: SpareColumns): T {
   const proto = Object.getPrototypeOf(o) as object;
   const ctor = (proto as { constructor?: unknown }).constructor;
   // an instance of a class whose constructor takes nothing (a sweep cursor) is made by it, so the copy has the
@@ -69,7 +148,7 @@ function forkObject<T extends object>(o: T, seen: Map<object, unknown>, depth = 
       !(v instanceof Map) &&
       !(v instanceof Set) &&
       !Object.isFrozen(v);
-    c[k] = owned ? forkObject(v, seen, depth - 1) : forkField(v, seen);
+    c[k] = owned ? forkObject(v, seen, depth - 1, spare) : forkField(v, seen, spare);
   }
   return c as T;
 }
@@ -81,12 +160,15 @@ function forkObject<T extends object>(o: T, seen: Map<object, unknown>, depth = 
  * facts are shared (so caches keyed by them, as src/check's,
  * are shared too).
  */
-export function forkContext(ctx: SimContext): SimContext {
+export function forkContext(ctx: SimContext, spare?: SpareColumns): SimContext {
   const c = { ...ctx } as unknown as Mutable;
   const seen = new Map<object, unknown>();
   for (const k of Reflect.ownKeys(c)) c[k] = forkField(c[k], seen);
-  // the memmap's own helpers (cursors over its columns) are its state too: forked one level down
-  c['memmap'] = forkObject(ctx.memmap, seen, 1);
+  // the memmap's own helpers (cursors over its columns) are its state too: forked one level down; its big columns
+  // (the block layer's) copied into spare ones when the caller gives a pool
+  const memmap = forkObject(ctx.memmap, seen, 1, spare);
+  c['memmap'] = memmap;
+  spare?.noteMade(memmap, seen);
   c['pfnToNid'] = forkObject(ctx.pfnToNid, seen);
   return c as unknown as SimContext;
 }

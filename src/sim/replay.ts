@@ -8,6 +8,7 @@ import { InternalError, TraceError } from '../core/index.js';
 import type { HostTrace } from '../trace/host-trace.js';
 import { continueBoot, finishTimeline, runBoot, startBoot } from './boot.js';
 import type { SimContext } from './context.js';
+import type { SpareColumns } from './fork.js';
 import { forkContext, shareReadOnly } from './fork.js';
 import { khoMemoryInit } from './phases/kho-memory-init.js';
 import { khoPopulate } from './phases/kho-populate.js';
@@ -143,6 +144,10 @@ function sameKinds(a: ReadonlySet<unknown>, b: ReadonlySet<unknown>): boolean {
  * timeline under its own strategy and scenario, and with `relabel` not even `take` runs again (relabel(earlier
  * result, its timeline, i): the caller's findings and costs read nothing of the strategy but the state). With
  * deferred init off every posted strategy is inert, so compare replays the KHO phases once, not five times.
+ *
+ * With `spare` (a caller that keeps no timeline past `take`, nor anything of its memmap), the memmap columns of a
+ * copy whose timeline has been taken (and is not kept for a later twin) are handed to the next copies
+ * (src/sim/fork.ts SpareColumns): written into, not made anew.
  */
 export function replayEach<T>(
   host: HostTrace,
@@ -151,6 +156,7 @@ export function replayEach<T>(
   variants: readonly StrategyVariant[],
   take: (tl: Timeline, i: number) => T,
   relabel?: (earlier: T, tl: Timeline, i: number) => T,
+  spare?: SpareColumns,
 ): T[] {
   if (!image) {
     // a plain boot has no strategy: each variant is the same boot
@@ -259,6 +265,24 @@ export function replayEach<T>(
   // the timelines (and results) later twins still need, by variant
   const lastTwin = twinOf.map((_, j) => twinOf.lastIndexOf(j));
   const kept = new Map<number, { tl: Timeline; result: T }>();
+  // the order the variants run in (below), and the last place in it where a variant makes a copy: of start (a boot of
+  // its own but the last one's), of its state before kho_restore for a later one (restoreAt), or of that state (a
+  // boot twin but the last one of its twin)
+  const order: number[] = [];
+  for (let i = 0; i < variants.length; i++)
+    if (bootTwinOf[i]! < 0) {
+      order.push(i);
+      for (let k = i + 1; k < variants.length; k++) if (bootTwinOf[k] === i) order.push(k);
+    }
+  const orderOf = new Array<number>(variants.length);
+  order.forEach((i, p) => (orderOf[i] = p));
+  const copies = (i: number): boolean =>
+    twinOf[i]! < 0 &&
+    (bootTwinOf[i]! >= 0 ? lastBootTwin[bootTwinOf[i]!] !== i : i !== lastOwn || lastBootTwin[i]! > i);
+  let lastCopyAt = -1;
+  order.forEach((i, p) => {
+    if (copies(i)) lastCopyAt = p;
+  });
   const runVariant = (i: number): T => {
     const v = variants[i]!;
     const strategy = strategyOf(v);
@@ -291,13 +315,13 @@ export function replayEach<T>(
     let ctx: SimContext;
     if (at) {
       // the boot up to kho_restore is the twin's: its state there, then this strategy's restores
-      ctx = lastBootTwin[b] === i ? at.ctx : forkContext(at.ctx);
+      ctx = lastBootTwin[b] === i ? at.ctx : forkContext(at.ctx, spare);
       for (const p of ['kho_memory_init', 'memblock_free_all', 'page_alloc_init_late', 'kho_restore'])
         sc.onProgress?.(p);
       khoRestore(ctx, run);
     } else
       ctx = continueBoot(
-        i === lastOwn ? start : forkContext(start),
+        i === lastOwn ? start : forkContext(start, spare),
         { ...boot, ...v },
         {
           afterMemmapInit: (c) => {
@@ -307,7 +331,7 @@ export function replayEach<T>(
           afterPageAllocInitLate: (c) => {
             // a later variant boots as this one up to here (bootTwinOf): a copy of the state for it
             if (lastBootTwin[i]! > i)
-              restoreAt.set(i, { ctx: forkContext(c), observations: run.observations.slice() });
+              restoreAt.set(i, { ctx: forkContext(c, spare), observations: run.observations.slice() });
             sc.onProgress?.('kho_restore');
             khoRestore(c, run);
           },
@@ -323,16 +347,16 @@ export function replayEach<T>(
     });
     const result = take(tl, i);
     if (lastTwin[i]! > i) kept.set(i, { tl, result });
+    // read no more (a later twin reads the kept timeline; start's columns are no copy's): its columns go on to the
+    // copies still to come, and once the last one is made the spare columns are dropped
+    else if (spare && orderOf[i]! < lastCopyAt && ctx !== start) spare.release(ctx);
+    if (spare && orderOf[i] === lastCopyAt) spare.clear();
     return result;
   };
   // in order, but a variant that boots as an earlier one up to kho_restore right after that one (the copy of its
   // state there is then kept only while that one restores and is taken)
   const results = new Array<T>(variants.length);
-  for (let i = 0; i < variants.length; i++) {
-    if (bootTwinOf[i]! >= 0) continue;
-    results[i] = runVariant(i);
-    for (let k = i + 1; k < variants.length; k++) if (bootTwinOf[k] === i) results[k] = runVariant(k);
-  }
+  for (const i of order) results[i] = runVariant(i);
   return results;
 }
 

@@ -12,7 +12,7 @@ import { compareStrategies } from '../../src/check/compare.js';
 import { check } from '../../src/check/kho-findings.js';
 import { capturedBoot, computeCosts } from '../../src/cost/index.js';
 import type { SimContext } from '../../src/sim/context.js';
-import { forkContext, shareReadOnly } from '../../src/sim/fork.js';
+import { forkContext, shareReadOnly, SpareColumns } from '../../src/sim/fork.js';
 import { MemMap } from '../../src/sim/memmap.js';
 import { replay, replayEach } from '../../src/sim/replay.js';
 import type { KhoBlock, KhoImageInput } from '../../src/sim/phases/kho-types.js';
@@ -112,6 +112,49 @@ describe('replayEach', () => {
         const unnamed = alone.map((a) => JSON.stringify({ ...a, shape: { ...a.shape, strategy: null } }));
         expect(new Set(unnamed).size > 1).toBe(deferred === 'on');
       });
+
+  // with a pool of spare columns (compare, when it keeps no timeline), a copy whose timeline has been taken hands its
+  // memmap's columns to the next copies, which are written into them: every strategy must still give its replay
+  // alone, and the columns must have been handed on (every column counts here: no size below which they are not)
+  for (const [name, blocks] of [
+    ['clean', B16_CLEAN],
+    ['scratch', B16_SCRATCH],
+  ] as const)
+    it(`${name} image: copies written into spare columns give every strategy as its own replay`, () => {
+      const image = imageOf(blocks);
+      const scenario = scenarioOf({ profile: 'kho-v3-deferred-fix', deferred: 'on' });
+      const strategies = listStrategies();
+      const spare = new SpareColumns(0);
+      const take = (tl: Timeline) => ({ shape: shape(tl), findings: plain(check(tl)) });
+      const shared = replayEach(
+        host,
+        image,
+        scenario,
+        strategies.map((strategy) => ({ strategy })),
+        take,
+        undefined,
+        spare,
+      );
+      expect(spare.reused).toBeGreaterThan(0);
+      expect(shared).toEqual(
+        strategies.map((strategy) => take(replay(host, image, { ...scenario, strategy }))),
+      );
+    });
+  // compare --html keeps the first strategy's timeline: no column of its memmap may be handed on then
+  it("compare's first timeline, kept, is the first strategy's replay alone", () => {
+    const image = imageOf(B16_SCRATCH);
+    const scenario = scenarioOf({ profile: 'kho-v3-deferred-fix', deferred: 'on' });
+    const was = SpareColumns.minBytes;
+    SpareColumns.minBytes = 0;
+    try {
+      const c = compareStrategies(host, image, scenario, listStrategies(), {}, { firstTimeline: true });
+      const alone = replay(host, image, { ...scenario, strategy: listStrategies()[0]! });
+      expect(shape(c.firstTimeline!)).toEqual(shape(alone));
+      expect(plain(check(c.firstTimeline!))).toEqual(plain(check(alone)));
+    } finally {
+      SpareColumns.minBytes = was;
+    }
+  });
 
   // a strategy that acts with deferred init off too (no posted strategy does): it must get a replay of its own
   const eager: KhoStrategy = {

@@ -188,6 +188,19 @@ class RangeAcc {
     }
     this.n = n;
   }
+  /**
+   * The columns with room for `more` ranges past the n so far, for a writer that appends ranges at n, n + 1, ... in
+   * place (then appended()): each range must start past the end of the one before (add() would join a touching one).
+   */
+  appendCols(more: number): { readonly start: Float64Array; readonly end: Float64Array; readonly n: number } {
+    this.reserve(this.n + more);
+    return { start: this.start!, end: this.end!, n: this.n };
+  }
+  /** The ranges written in place by appendCols()'s writer: n ranges in all now, of `pages` pages more. */
+  appended(n: number, pages: number): void {
+    this.n = n;
+    this.pages += pages;
+  }
   /** The ranges so far, as the event keeps them (views of the columns: add nothing after). */
   get cols(): EventRanges {
     return this.n
@@ -1170,6 +1183,71 @@ export class PageReader extends Sweep {
 }
 
 /**
+ * tailHits()'s outputs: the ranges in its columns, the uninitialised and the unmapped pattern pfns it counted, the
+ * pages of the ranges it wrote.
+ */
+const TAIL_OUT = new Float64Array(4);
+
+/**
+ * PatternCount.isolatedTails()'s loop, kept alone so that it is small and its every branch has run before it is
+ * optimised: from block b on, while b and the next block are in the layer with unmarked heads and the next starts
+ * before re, block b's tail [bS[b] + 1, bE[b]) when it has pages and a marked id: its pattern pfns (stride P, a power of
+ * two, inv = 1 / P; offsets o0 and o1, o1 = P when there is one: m of them) counted as chain() counts them, and the
+ * tail written at S[q], E[q] when it has some in the memmap. Stops with the columns full; returns the block it
+ * stopped at, the hits' count and the pages in TAIL_OUT.
+ */
+function tailHits(
+  bS: Float64Array,
+  bE: Float64Array,
+  bH: Int32Array,
+  bT: Int32Array,
+  marks: Uint8Array,
+  fl: Uint8Array,
+  b: number,
+  bN: number,
+  re: number,
+  P: number,
+  inv: number,
+  o0: number,
+  o1: number,
+  m: number,
+  S: Float64Array,
+  E: Float64Array,
+  q: number,
+): number {
+  const cap = S.length;
+  let uninit = 0;
+  let noMap = 0;
+  let pages = 0;
+  for (; b + 1 < bN && q < cap; b++) {
+    const h = bH[b + 1]!;
+    if (h < 0 || marks[h] || !(bS[b + 1]! < re)) break;
+    const s = bS[b]! + 1;
+    const e = bE[b]!;
+    const t = bT[b]!;
+    if (!(e > s && marks[t])) continue;
+    const qs = Math.floor(s * inv);
+    const qe = Math.floor(e * inv);
+    const rs = s - qs * P;
+    const rq = e - qe * P;
+    const k = (qe - qs) * m + (rq > o0 ? 1 : 0) + (rq > o1 ? 1 : 0) - (rs > o0 ? 1 : 0) - (rs > o1 ? 1 : 0);
+    const mapped = fl[t]! & F_MEMMAP;
+    noMap += mapped ? 0 : k;
+    if (mapped && k > 0) {
+      uninit += k;
+      pages += e - s;
+      S[q] = s;
+      E[q++] = e;
+    }
+  }
+  TAIL_OUT[0] = q;
+  TAIL_OUT[1] = uninit;
+  TAIL_OUT[2] = noMap;
+  TAIL_OUT[3] = pages;
+  return b;
+}
+
+/**
  * What readPattern() finds over stretches of uninitialised or unmapped pages: the pattern pfns in each (every stride-th
  * pfn at each offset) counted arithmetically, as unmapped pages or, when there are any, uninitialised ones with the
  * stretch among the ranges reported.
@@ -1186,7 +1264,14 @@ class PatternCount {
   ) {
     // ascending (firstHit steps through them), each below the stride (as countCongruent() takes them)
     this.offs = Float64Array.from(offsets).sort();
+    // isolatedTails()'s arithmetic: x / stride exact (a power of two), one or two offsets, integers in [0, stride)
+    this.fast =
+      Number.isInteger(Math.log2(stride)) &&
+      this.offs.length >= 1 &&
+      this.offs.length <= 2 &&
+      this.offs.every((o) => Number.isInteger(o) && o >= 0 && o < stride);
   }
+  private readonly fast: boolean;
 
   /** The pattern pfns in [s, e) (offsets distinct): countCongruent() summed over the offsets. */
   count(s: number, e: number): number {
@@ -1245,6 +1330,60 @@ class PatternCount {
     this.hitBase = base;
     this.hitJ = j;
     return base + offs[j]!;
+  }
+
+  /**
+   * MemMap.markedChains()'s loop over the layer blocks inside an unmarked run ending at re (within limitPfn), from
+   * block b on: while block b and the next are in the layer with unmarked heads and the next starts before re, block
+   * b's tail [bS[b] + 1, bE[b]), when it has pages and a marked id, is a stretch of its own (the unmarked head before
+   * it and the next one after, with only the run's unmarked pages between, part it from any other): chain() of it.
+   * Returns the first block not taken (the caller's loop takes it: its tail may join what follows). A block of a
+   * zone that lazy-tail left with an uninitialised tail costs a few loads and no call: with a power-of-two stride the
+   * count is two floors of exact products (floor(x / P) + the offsets below x mod P, for s and e: count()'s sum).
+   */
+  isolatedTails(
+    bS: Float64Array,
+    bE: Float64Array,
+    bH: Int32Array,
+    bT: Int32Array,
+    marks: Uint8Array,
+    b: number,
+    bN: number,
+    re: number,
+    end: number,
+  ): number {
+    if (!this.fast) {
+      for (; b + 1 < bN; b++) {
+        const h = bH[b + 1]!;
+        if (h < 0 || marks[h] || !(bS[b + 1]! < re)) break;
+        const s = bS[b]! + 1;
+        const e = bE[b]!;
+        const t = bT[b]!;
+        if (e > s && marks[t]) this.chain(s, e, t);
+      }
+      return b;
+    }
+    const P = this.stride;
+    const offs = this.offs;
+    const m = offs.length;
+    // one or two offsets (a second one at the stride counts nothing: x mod P is below it)
+    const o0 = offs[0]!;
+    const o1 = m > 1 ? offs[1]! : P;
+    const acc = this.uninit;
+    // the hits straight into the ranges' columns: room for 4096 more at first; when they fill, for a range per block
+    // starting before `end` (a tail each at most: taken once for the zone's stretches, no copy as more come; add()'s
+    // doubling leaves as much unused), twice the ranges should they fill all the same
+    let more = 4096;
+    for (;;) {
+      const c = acc.appendCols(more);
+      b = tailHits(bS, bE, bH, bT, marks, this.fl, b, bN, re, P, 1 / P, o0, o1, m, c.start, c.end, c.n);
+      const q = TAIL_OUT[0]!;
+      acc.appended(q, TAIL_OUT[3]!);
+      this.uninitPages += TAIL_OUT[1]!;
+      this.noMapPages += TAIL_OUT[2]!;
+      if (q < c.start.length) return b;
+      more = Math.max(q, firstStartAtOrAbove(bS, b, bN, end) - b);
+    }
   }
 
   /** A stretch [s, e) of pages of state id. */
@@ -4033,6 +4172,19 @@ export class MemMap {
           if (h < 0) {
             b++;
             continue;
+          }
+          if (!marks[h]) {
+            // an unmarked head at or past pos parts the open stretch from all that follows: it is whole
+            if (cid >= 0) {
+              pc.chain(cs, ce, cid);
+              cid = -1;
+            }
+            const b2 = pc.isolatedTails(bS, bE, bH, bT, marks, b, bN, re, e0);
+            if (b2 > b) {
+              pos = bE[b2 - 1]!;
+              b = b2;
+              continue;
+            }
           }
           const hs = bS[b]!;
           const he = bE[b]!;

@@ -135,6 +135,40 @@ describe('check() fast paths', () => {
       { numRuns: Number(process.env.CHK_RUNS ?? 60) },
     );
   });
+
+  // the never-initialised runs of the end sweep (STRUCT_PAGE_NEVER_INIT), collected in a room sized by the blocks'
+  // stretches of touching blocks and kept in it (most of the room used: strategies that leave the blocks above
+  // first_deferred_pfn uninitialised) or copied out of it (a few runs): the findings of the general path either way
+  it('give the general findings where the end sweep finds many never-initialised runs or few', () => {
+    fc.assert(
+      fc.property(
+        fc.array(runArb, { minLength: 1, maxLength: 8 }),
+        fc.constantFrom('none', 'lazy-tail', 'zone-walk'),
+        fc.boolean(),
+        (runs, strategy, touching) => {
+          // runs of touching blocks (gaps of 0) or as drawn
+          const specs = touching
+            ? runs.map((r) => {
+                let pfn = r[0]!.pfn;
+                return r.map((b) => {
+                  const out = { pfn, order: b.order };
+                  pfn += 2 ** b.order;
+                  return out;
+                });
+              })
+            : runs;
+          const image = imageOf(imageBlocks(specs, false), { abi: 'kho-v3', scratch: B16_SCRATCH });
+          const tl = replay(
+            host,
+            image,
+            scenarioOf({ profile: 'kho-v3-deferred-fix', strategy, deferred: 'on' }),
+          );
+          expect(shape(check(tl))).toEqual(shape(check(tl, { general: true })));
+        },
+      ),
+      { numRuns: Number(process.env.CHK_RUNS ?? 60) },
+    );
+  });
 });
 
 /** A small map: two present ranges, blocks attached, then inits, frees, reserves and head writes over them. */

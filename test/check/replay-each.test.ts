@@ -390,6 +390,44 @@ describe('replayEach', () => {
     alone.forEach((a, k) => expect(a).not.toBe(each[0]![k]));
   });
 
+  // the gigantic hugetlb pages' regions of memblock.reserved are found once per memblock and page size
+  // (src/sim/phases/hugetlb-bootmem.ts hugetlbRegions): the strategies of one replayEach reach page_alloc_init_late
+  // with the same memblock and take the first one's walk; each still sets up the tails as the strategy replayed alone
+  it('strategies share the walk for gigantic hugetlb tails, and each sets them up as its own replay does', () => {
+    const P = 4096;
+    // a 1 GiB page at 8 GiB on node 0 (free RAM of b-16g-2node, away from the blocks and scratch): the head reserved
+    // RSRV_KERN|RSRV_HUGETLB, the tails also RSRV_NOINIT
+    const giga: HostTrace = {
+      ...host,
+      reserved: [
+        ...host.reserved,
+        { start: 0x200000 * P, end: 0x200001 * P, nid: 0, flags: 0xa0 },
+        { start: 0x200001 * P, end: 0x240000 * P, nid: 0, flags: 0xb0 },
+      ].sort((a, b) => a.start - b.start),
+    };
+    const image = imageOf(B16_CLEAN);
+    const scenario = scenarioOf({ profile: 'kho-v3-deferred-fix', deferred: 'on' });
+    const seen = (tl: Timeline) => ({
+      hugetlb: tl.events
+        .filter((e) => /hugetlb|gather_bootmem/.test(e.fn))
+        .map((e) => [e.phase, e.fn, e.start, e.end, e.pages, e.nid, e.zid]),
+      shape: shape(tl),
+      findings: plain(check(tl)),
+    });
+    const strategies = listStrategies();
+    const each = replayEach(
+      giga,
+      image,
+      scenario,
+      strategies.map((strategy) => ({ strategy })),
+      seen,
+    );
+    const alone = strategies.map((strategy) => seen(replay(giga, image, { ...scenario, strategy })));
+    expect(each).toEqual(alone);
+    for (const s of each)
+      expect(s.hugetlb.map((h) => [h.at(2), h.at(3), h.at(4)])).toEqual([[0x200001, 0x240000, 0x3ffff]]);
+  });
+
   // a helper object the memmap owns (its sweep cursor) is copied by its class's own constructor (the copy has the
   // hidden class of every instance: methods reading both stay monomorphic), with every field the original's
   it("a copy's sweep cursor is an instance of its class with the original's fields", () => {

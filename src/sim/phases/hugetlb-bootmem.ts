@@ -13,22 +13,47 @@ import type { SimContext } from '../context.js';
 import { runPhase, zoneSpanning } from '../context.js';
 import { pfnDown, pfnUp } from '../arch.js';
 
-/** The tails of the gigantic bootmem pages: reserved regions flagged both RSRV_HUGETLB and RSRV_NOINIT, in pfns. */
-export function hugetlbBootmemTails(
-  ctx: SimContext,
-): { start: number; end: number; nid: number; zid: number }[] {
+/** A reserved region flagged both RSRV_HUGETLB and RSRV_NOINIT, in pfns (non-empty), with its own node or null. */
+interface HugetlbRegion {
+  readonly start: number;
+  readonly end: number;
+  readonly nid: number | null;
+}
+
+/**
+ * The hugetlb regions of a memblock (which phases replace, never change in place) for a page size: the strategies
+ * compare and check replay from one boot (src/sim/replay.ts replayEach) reach page_alloc_init_late with the same
+ * memblock (kho_memory_init's withBlocksReserved), so they share one walk of memblock.reserved (a region per preserved
+ * block: 8.36M on the 8M bundle) instead of one each. Read only.
+ */
+const hugetlbRegionsOf = new WeakMap<object, { arch: object; regions: readonly HugetlbRegion[] }>();
+
+function hugetlbRegions(ctx: SimContext): readonly HugetlbRegion[] {
+  const hit = hugetlbRegionsOf.get(ctx.memblock);
+  if (hit && hit.arch === ctx.arch) return hit.regions;
   const want = MEMBLOCK_FLAGS.MEMBLOCK_RSRV_HUGETLB | MEMBLOCK_FLAGS.MEMBLOCK_RSRV_NOINIT;
-  const out: { start: number; end: number; nid: number; zid: number }[] = [];
+  const regions: HugetlbRegion[] = [];
   ctx.memblock.forEachReservedMemRegion((start, end, rnid, flags) => {
     if ((flags & want) !== want) return;
     const s = pfnUp(start, ctx.arch);
     const e = pfnDown(end, ctx.arch);
-    if (s >= e) return;
-    const nid = rnid ?? ctx.pfnToNid.lookup(s);
-    // hugetlb_folio_init_vmemmap() takes the zone and node of the folio's head page, which is the region's own
-    const z = zoneSpanning(ctx, nid, s);
-    if (z) out.push({ start: s, end: e, nid, zid: z.zid });
+    if (s < e) regions.push({ start: s, end: e, nid: rnid });
   });
+  hugetlbRegionsOf.set(ctx.memblock, { arch: ctx.arch, regions });
+  return regions;
+}
+
+/** The tails of the gigantic bootmem pages: reserved regions flagged both RSRV_HUGETLB and RSRV_NOINIT, in pfns. */
+export function hugetlbBootmemTails(
+  ctx: SimContext,
+): { start: number; end: number; nid: number; zid: number }[] {
+  const out: { start: number; end: number; nid: number; zid: number }[] = [];
+  for (const r of hugetlbRegions(ctx)) {
+    const nid = r.nid ?? ctx.pfnToNid.lookup(r.start);
+    // hugetlb_folio_init_vmemmap() takes the zone and node of the folio's head page, which is the region's own
+    const z = zoneSpanning(ctx, nid, r.start);
+    if (z) out.push({ start: r.start, end: r.end, nid, zid: z.zid });
+  }
   return out;
 }
 

@@ -203,6 +203,22 @@ interface AccEntry {
   views: Cols[] | null;
 }
 
+/**
+ * FindingBuilder.builtViews()' answers by the first column object of the views: a replay that goes on from a copy of
+ * another's state (src/sim/replay.ts replayEach: compare's zone-walk from none's, before kho_restore) holds that
+ * one's events up to there, the same objects, so a finding of their columns alone (set_zone_contiguous' reads of
+ * the never-initialised pageblock ends, 432K ranges over 16 events) is normalized and counted once for both.
+ */
+const viewsBuilt = new WeakMap<
+  Cols,
+  {
+    readonly views: readonly Cols[];
+    readonly index: BlockIndex;
+    readonly ranges: Cols;
+    readonly blocks: number;
+  }
+>();
+
 class FindingBuilder {
   private readonly acc = new Map<string, AccEntry>();
   /**
@@ -355,16 +371,48 @@ class FindingBuilder {
         );
         continue;
       }
-      const ranges = this.rangesOf(e);
+      const built = e.views && !e.blocks ? this.builtViews(e.views) : null;
+      const ranges = built ? built.ranges : this.rangesOf(e);
       out.push(
         makeFinding(e.code, e.phase, ranges, {
           kernelFunction: e.fn,
           pages: e.pages ?? pagesOfCols(ranges),
-          blocks: e.blocks ? distinct(e.blocks) : this.index!.count(ranges, true),
+          blocks: built ? built.blocks : e.blocks ? distinct(e.blocks) : this.index!.count(ranges, true),
         }),
       );
     }
     return out.sort(bySeverityCodePhase);
+  }
+
+  /**
+   * The ranges (normalized) and block count of an entry made of events' columns alone (addCols views), made once for
+   * a list of the same column objects and the same block index (viewsBuilt), else made here and kept.
+   */
+  private builtViews(views: Cols[]): { ranges: Cols; blocks: number } {
+    const index = this.index!;
+    const hit = viewsBuilt.get(views[0]!);
+    if (
+      hit &&
+      hit.index === index &&
+      hit.views.length === views.length &&
+      hit.views.every((v, i) => v === views[i])
+    )
+      return hit;
+    const list = views.slice();
+    const ranges =
+      views.length === 1
+        ? normalizedCols(views[0]!, undefined, true)
+        : this.ensureBufOfViews(views).normalized();
+    const made = { views: list, index, ranges, blocks: index.count(ranges, true) };
+    viewsBuilt.set(list[0]!, made);
+    return made;
+  }
+
+  /** A buffer of the views' ranges (ensureBuf()'s, for an entry of views alone). */
+  private ensureBufOfViews(views: readonly Cols[]): RangeBuffer {
+    const buf = new RangeBuffer(16 + views.reduce((n, c) => n + c.n, 0), this.fast);
+    for (const c of views) buf.pushCols(c);
+    return buf;
   }
 
   /** An entry's ranges (its buffer's or its one view's), normalized: kept as they are when they are so already. */

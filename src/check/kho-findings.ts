@@ -371,7 +371,7 @@ class FindingBuilder {
         );
         continue;
       }
-      const built = e.views && !e.blocks ? this.builtViews(e.views) : null;
+      const built = e.views && !e.blocks ? this.builtViews(e, e.views) : null;
       const ranges = built ? built.ranges : this.rangesOf(e);
       out.push(
         makeFinding(e.code, e.phase, ranges, {
@@ -385,10 +385,10 @@ class FindingBuilder {
   }
 
   /**
-   * The ranges (normalized) and block count of an entry made of events' columns alone (addCols views), made once for
-   * a list of the same column objects and the same block index (viewsBuilt), else made here and kept.
+   * The ranges (normalized, rangesOf()) and block count of an entry made of events' columns alone (addCols views), made
+   * once for a list of the same column objects and the same block index (viewsBuilt), else made here and kept.
    */
-  private builtViews(views: Cols[]): { ranges: Cols; blocks: number } {
+  private builtViews(e: AccEntry, views: readonly Cols[]): { ranges: Cols; blocks: number } {
     const index = this.index!;
     const hit = viewsBuilt.get(views[0]!);
     if (
@@ -398,21 +398,12 @@ class FindingBuilder {
       hit.views.every((v, i) => v === views[i])
     )
       return hit;
+    // the list as it is now: rangesOf() hands the entry's views to its buffer
     const list = views.slice();
-    const ranges =
-      views.length === 1
-        ? normalizedCols(views[0]!, undefined, true)
-        : this.ensureBufOfViews(views).normalized();
+    const ranges = this.rangesOf(e);
     const made = { views: list, index, ranges, blocks: index.count(ranges, true) };
     viewsBuilt.set(list[0]!, made);
     return made;
-  }
-
-  /** A buffer of the views' ranges (ensureBuf()'s, for an entry of views alone). */
-  private ensureBufOfViews(views: readonly Cols[]): RangeBuffer {
-    const buf = new RangeBuffer(16 + views.reduce((n, c) => n + c.n, 0), this.fast);
-    for (const c of views) buf.pushCols(c);
-    return buf;
   }
 
   /** An entry's ranges (its buffer's or its one view's), normalized: kept as they are when they are so already. */

@@ -1247,6 +1247,115 @@ function tailHits(
   return b;
 }
 
+/** markedHeads()' open stretch, in and out: [cs, ce) of state cid (-1: none); its other outputs are in TAIL_OUT. */
+const HEAD_IO = new Float64Array(3);
+
+/**
+ * PatternCount.markedHeads()' loop, kept alone as tailHits() is: from block b on, while b is in the layer with a marked
+ * head and ends before re, markedChains()' steps for it (its head [hs, hs + 1) then its tail [hs + 1, he) when it has
+ * pages and a marked id, each joining the open stretch when of its state and touching it, else closing it and opening
+ * another), a closed stretch counted as chain() counts it (its pattern pfns: stride P a power of two, inv = 1 / P,
+ * offsets o0 and o1, o1 = P when there is one: m of them) and written at S[q], E[q] when it has some in the memmap,
+ * joining the range before when it touches it (as RangeAcc.add() joins). Stops with room for fewer than two more
+ * ranges; returns the block it stopped at, the open stretch in HEAD_IO, the rest in TAIL_OUT (as tailHits()).
+ */
+function headHits(
+  bS: Float64Array,
+  bE: Float64Array,
+  bH: Int32Array,
+  bT: Int32Array,
+  marks: Uint8Array,
+  fl: Uint8Array,
+  b: number,
+  bN: number,
+  re: number,
+  P: number,
+  inv: number,
+  o0: number,
+  o1: number,
+  m: number,
+  S: Float64Array,
+  E: Float64Array,
+  q: number,
+): number {
+  const cap = S.length - 1;
+  let cs = HEAD_IO[0]!;
+  let ce = HEAD_IO[1]!;
+  let cid = HEAD_IO[2]!;
+  let uninit = 0;
+  let noMap = 0;
+  let pages = 0;
+  for (; b < bN && q < cap; b++) {
+    const h = bH[b]!;
+    const he = bE[b]!;
+    if (h < 0 || !marks[h] || !(he < re)) break;
+    const hs = bS[b]!;
+    // the head: joins the open stretch or closes it (chain()) and opens another
+    if (h === cid && hs === ce) ce = hs + 1;
+    else {
+      if (cid >= 0) {
+        // chain(cs, ce, cid)
+        const qs = Math.floor(cs * inv);
+        const qe = Math.floor(ce * inv);
+        const rs = cs - qs * P;
+        const rq = ce - qe * P;
+        const k =
+          (qe - qs) * m + (rq > o0 ? 1 : 0) + (rq > o1 ? 1 : 0) - (rs > o0 ? 1 : 0) - (rs > o1 ? 1 : 0);
+        if (!(fl[cid]! & F_MEMMAP)) noMap += k;
+        else if (k > 0) {
+          uninit += k;
+          pages += ce - cs;
+          if (q > 0 && E[q - 1] === cs) E[q - 1] = ce;
+          else {
+            S[q] = cs;
+            E[q++] = ce;
+          }
+        }
+      }
+      cs = hs;
+      ce = hs + 1;
+      cid = h;
+    }
+    // the tail, when it has pages and a marked id: likewise
+    if (!(he > hs + 1)) continue;
+    const t = bT[b]!;
+    if (!marks[t]) continue;
+    if (t === cid && hs + 1 === ce) ce = he;
+    else {
+      if (cid >= 0) {
+        // chain(cs, ce, cid)
+        const qs = Math.floor(cs * inv);
+        const qe = Math.floor(ce * inv);
+        const rs = cs - qs * P;
+        const rq = ce - qe * P;
+        const k =
+          (qe - qs) * m + (rq > o0 ? 1 : 0) + (rq > o1 ? 1 : 0) - (rs > o0 ? 1 : 0) - (rs > o1 ? 1 : 0);
+        if (!(fl[cid]! & F_MEMMAP)) noMap += k;
+        else if (k > 0) {
+          uninit += k;
+          pages += ce - cs;
+          if (q > 0 && E[q - 1] === cs) E[q - 1] = ce;
+          else {
+            S[q] = cs;
+            E[q++] = ce;
+          }
+        }
+      }
+      cs = hs + 1;
+      ce = he;
+      cid = t;
+    }
+  }
+  HEAD_IO[0] = cs;
+  HEAD_IO[1] = ce;
+  HEAD_IO[2] = cid;
+  TAIL_OUT[0] = q;
+  TAIL_OUT[1] = uninit;
+  TAIL_OUT[2] = noMap;
+  TAIL_OUT[3] = pages;
+  return b;
+}
+
 /**
  * What readPattern() finds over stretches of uninitialised or unmapped pages: the pattern pfns in each (every stride-th
  * pfn at each offset) counted arithmetically, as unmapped pages or, when there are any, uninitialised ones with the
@@ -1383,6 +1492,45 @@ class PatternCount {
       this.noMapPages += TAIL_OUT[2]!;
       if (q < c.start.length) return b;
       more = Math.max(q, firstStartAtOrAbove(bS, b, bN, end) - b);
+    }
+  }
+
+  /**
+   * MemMap.markedChains()' loop over the layer blocks inside an unmarked run ending at re, from block b on, while a
+   * block has a marked head and ends before re (never-initialised heads and tails: none and zone-walk at
+   * set_zone_contiguous, 8M blocks of the 8M bundle): the stretches chained as the loop chains them, with the open
+   * stretch (cs, ce, cid) in HEAD_IO in and out, counted by headHits() with no call per stretch (the arithmetic of
+   * isolatedTails()). Returns the first block not taken, b itself when the stride or offsets are not for the counting
+   * (the caller's loop takes it).
+   */
+  markedHeads(
+    bS: Float64Array,
+    bE: Float64Array,
+    bH: Int32Array,
+    bT: Int32Array,
+    marks: Uint8Array,
+    b: number,
+    bN: number,
+    re: number,
+  ): number {
+    if (!this.fast) return b;
+    const P = this.stride;
+    const offs = this.offs;
+    const m = offs.length;
+    const o0 = offs[0]!;
+    const o1 = m > 1 ? offs[1]! : P;
+    const acc = this.uninit;
+    let more = 4096;
+    for (;;) {
+      const c = acc.appendCols(more);
+      b = headHits(bS, bE, bH, bT, marks, this.fl, b, bN, re, P, 1 / P, o0, o1, m, c.start, c.end, c.n);
+      const q = TAIL_OUT[0]!;
+      acc.appended(q, TAIL_OUT[3]!);
+      this.uninitPages += TAIL_OUT[1]!;
+      this.noMapPages += TAIL_OUT[2]!;
+      if (q < c.start.length - 1) return b;
+      // room for as many again (a stretch joins many blocks: none's 8M blocks at set_zone_contiguous make 433K)
+      more = Math.max(q, 4096);
     }
   }
 
@@ -4181,6 +4329,21 @@ export class MemMap {
             }
             const b2 = pc.isolatedTails(bS, bE, bH, bT, marks, b, bN, re, e0);
             if (b2 > b) {
+              pos = bE[b2 - 1]!;
+              b = b2;
+              continue;
+            }
+          }
+          if (marks[h]) {
+            // a marked head (none at set_zone_contiguous): the blocks from it on counted in one loop
+            HEAD_IO[0] = cs;
+            HEAD_IO[1] = ce;
+            HEAD_IO[2] = cid;
+            const b2 = pc.markedHeads(bS, bE, bH, bT, marks, b, bN, re);
+            if (b2 > b) {
+              cs = HEAD_IO[0]!;
+              ce = HEAD_IO[1]!;
+              cid = HEAD_IO[2]!;
               pos = bE[b2 - 1]!;
               b = b2;
               continue;

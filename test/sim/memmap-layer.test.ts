@@ -868,6 +868,97 @@ describe('MemMap block layer', () => {
     );
   });
 
+  it('readPattern over blocks whose heads and tails are never initialised (none at set_zone_contiguous) answers as a map without the layer and a page-by-page read', () => {
+    // the blocks with a marked head inside an initialised run are taken in one loop (PatternCount markedHeads:
+    // strides a power of two, one or two offsets, else markedChains()' own steps): heads of several orders (ids),
+    // some without one (as the tail's), adjacent single-page blocks joining, a head or tail initialised here and there
+    const packedArb = fc
+      .array(fc.tuple(fc.nat(2), fc.integer({ min: 1, max: 3 })), { minLength: 1, maxLength: 40 })
+      .map((gl) => {
+        const out: Range[] = [];
+        let at = 0;
+        for (const [gap, len] of gl) {
+          const start = at + gap;
+          if (start + len > LIMIT) break;
+          out.push({ start, end: start + len });
+          at = start + len;
+        }
+        return out;
+      });
+    fc.assert(
+      fc.property(
+        fc.oneof(disjointBlocksArb, disjointPastEndArb, packedArb),
+        fc.array(fc.nat(12), { minLength: 1, maxLength: 5 }),
+        fc.array(opArb, { maxLength: 2 }),
+        fc.nat(LIMIT),
+        fc.nat(LIMIT + 8),
+        fc.constantFrom(1, 2, 4, 8, 16, 3, 6),
+        fc.constantFrom('first', 'last', 'both', 'three'),
+        (blocks, pick, ops, start, len, stride, which) => {
+          const starts = Float64Array.from(blocks, (b) => b.start);
+          const ends = Float64Array.from(blocks, (b) => b.end);
+          const p = (i: number): number => pick[i % pick.length]! + i;
+          const gaps = [
+            { start: 0, end: blocks[0]!.start },
+            ...blocks.map((b, i) => ({
+              start: b.end,
+              end: i + 1 < blocks.length ? blocks[i + 1]!.start : LIMIT,
+            })),
+          ].filter((r, i) => r.end > r.start && p(i) % 7 !== 6);
+          const ordered = blocks.map((_, i) => i).filter((i) => p(i) % 5 !== 4);
+          const setup: Op[] = [
+            // deferred init over the gaps between the blocks (a few left out)
+            { kind: 'initFree', ranges: gaps, nid: 0 },
+            // a KHO order on most heads (of a few orders: a few head ids), none on the rest
+            {
+              kind: 'heads',
+              pfns: Float64Array.from(ordered, (i) => starts[i]!),
+              orders: ordered.map((i) => (p(i) % 3 === 0 ? 0 : p(i) % 3 === 1 ? 2 : 3)),
+            },
+            // init_deferred_page() on a head here and there, a tail there
+            {
+              kind: 'init',
+              ranges: blocks
+                .filter((_, i) => p(i) % 8 === 7)
+                .map((b) => ({ start: b.start, end: b.start + 1, nid: 0, zid: 2 })),
+              fn: 0,
+            },
+            {
+              kind: 'init',
+              ranges: blocks
+                .filter((b, i) => b.end - b.start > 1 && p(i) % 6 === 5)
+                .map((b) => ({ start: b.start + 1, end: b.end, nid: 0, zid: 2 })),
+              fn: 1,
+            },
+            ...ops,
+          ];
+          const layered = new MemMap(PRESENT, LIMIT);
+          const plain = new MemMap(PRESENT, LIMIT);
+          layered.attachBlocks(starts, ends, { sortedDisjoint: true });
+          for (const op of setup) {
+            if (op.kind === 'attach') continue;
+            apply(layered, op, true);
+            apply(plain, op);
+          }
+          const offsets =
+            which === 'first'
+              ? [0]
+              : which === 'last'
+                ? [stride - 1]
+                : which === 'both'
+                  ? [0, stride - 1]
+                  : [0, 1, 2];
+          const end = start + len;
+          const pattern = { start, end, stride, offsets: offsets.filter((o) => o < stride), points: [] };
+          const got = patternRead(layered.readPattern(pattern, A));
+          expect(got).toEqual(patternRead(plain.readPattern(pattern, A)));
+          expect(got).toEqual(patternByPages(layered, start, end, stride, pattern.offsets));
+        },
+      ),
+      { numRuns: 800 },
+    );
+  });
+
   it('next(marks) gives the pieces of the general loop when it steps over unmarked layer blocks', () => {
     // predicates a check or set_zone_contiguous() marks by, and arbitrary sets of state ids
     const preds: ((st: PageState, id: number) => boolean)[] = [

@@ -12,6 +12,7 @@ import {
 } from '../core/index.js';
 import { KhoBlocks } from '../sim/phases/kho-types.js';
 import type { MemMap, PageState } from '../sim/memmap.js';
+import { readFromPfns } from '../sim/memmap.js';
 import type { Timeline } from '../sim/timeline.js';
 import { trueIdentity } from '../sim/phases/kho-run.js';
 import type { FindingCode } from './codes.js';
@@ -89,6 +90,16 @@ class BlockIndex {
       if (lo === this.ends.length || this.ends[lo]! > pfn) return lo;
     }
     return upperBound(this.ends, pfn, lo, this.starts.length);
+  }
+  /**
+   * count() of one event's ranges read from the blocks' own heads (readFromPfns: MemMap.readPages() of the start column,
+   * as kho_restore_page()'s page_zone() reads, 6.8M ranges for none on the 8M bundle) with the blocks disjoint: each
+   * page of them is the head of one block and the only page of it they hold, so the blocks they meet are their pages
+   * (`pages`, the event's count, or summed). -1 when that does not hold: count() it is.
+   */
+  headPages(view: Cols, pages: number | null): number {
+    if (!this.disjoint || this.general || readFromPfns(view) !== this.starts) return -1;
+    return pages ?? pagesOfCols(view);
   }
   /**
    * Number of blocks intersecting any of the (sorted, disjoint) ranges. `normalized`: the caller made them so
@@ -401,7 +412,8 @@ class FindingBuilder {
     // the list as it is now: rangesOf() hands the entry's views to its buffer
     const list = views.slice();
     const ranges = this.rangesOf(e);
-    const made = { views: list, index, ranges, blocks: index.count(ranges, true) };
+    const heads = list.length === 1 ? index.headPages(list[0]!, e.pages) : -1;
+    const made = { views: list, index, ranges, blocks: heads >= 0 ? heads : index.count(ranges, true) };
     viewsBuilt.set(list[0]!, made);
     return made;
   }

@@ -1547,6 +1547,23 @@ class PatternCount {
   }
 }
 
+/**
+ * The pfn column a read event's uninitialised ranges were read from, by the ranges' object (MemMap.readPages(): every
+ * page of them is one of its pfns): check() counts the preserved blocks such ranges meet without a search when the
+ * pfns are the blocks' own heads (src/check/kho-findings.ts BlockIndex.headPages).
+ */
+const pagesFrom = new WeakMap<object, ArrayLike<number>>();
+
+function readFrom(cols: EventRanges, pfns: ArrayLike<number>): EventRanges {
+  if (cols.n) pagesFrom.set(cols, pfns);
+  return cols;
+}
+
+/** The pfns every page of an event's ranges is one of (readPages()' column), undefined when not known. */
+export function readFromPfns(ranges: object): ArrayLike<number> | undefined {
+  return pagesFrom.get(ranges);
+}
+
 /** Positions in a column, ascending and distinct: at[k] for k < n. */
 export interface Positions {
   readonly at: ArrayLike<number>;
@@ -4124,7 +4141,7 @@ export class MemMap {
       const u = this.singlesOp(pfns, null, next, true, except);
       return this.record(actor, 'read', pfns[first]!, pfns[last]! + 1, u.pages + u.noMap.pages, {
         uninitPages: u.uninit.pages,
-        uninitRanges: u.uninit.cols,
+        uninitRanges: readFrom(u.uninit.cols, pfns),
         noMemmapPages: u.noMap.pages,
       });
     }
@@ -4140,7 +4157,7 @@ export class MemMap {
     const u = this.singlesOp(pfns, null, next, true);
     return this.record(actor, 'read', pfns[0]!, pfns[n - 1]! + 1, u.pages + u.noMap.pages, {
       uninitPages: u.uninit.pages,
-      uninitRanges: u.uninit.cols,
+      uninitRanges: readFrom(u.uninit.cols, pfns),
       noMemmapPages: u.noMap.pages,
     });
   }
@@ -4165,7 +4182,7 @@ export class MemMap {
       const u = this.singlesOp(pfns, null, null, true, except);
       return this.record(actor, 'read', pfns[first]!, pfns[last]! + 1, u.pages + u.noMap.pages, {
         uninitPages: u.uninit.pages,
-        uninitRanges: u.uninit.cols,
+        uninitRanges: readFrom(u.uninit.cols, pfns),
         noMemmapPages: u.noMap.pages,
       });
     }
@@ -4178,7 +4195,7 @@ export class MemMap {
     const u = this.singlesOp(sorted, null, null, true);
     return this.record(actor, 'read', sorted[0]!, sorted[n - 1]! + 1, u.pages + u.noMap.pages, {
       uninitPages: u.uninit.pages,
-      uninitRanges: u.uninit.cols,
+      uninitRanges: readFrom(u.uninit.cols, pfns),
       noMemmapPages: u.noMap.pages,
     });
   }

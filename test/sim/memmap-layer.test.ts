@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Range } from '../../src/core/index.js';
 import type { BlockInitRows, EventRanges, PageEvent, PageState } from '../../src/sim/index.js';
-import { blockRowsColumns, MemMap } from '../../src/sim/index.js';
+import { blockRowsColumns, MemMap, readFromPfns } from '../../src/sim/index.js';
 import type { SimContext } from '../../src/sim/context.js';
 import { forkContext, shareReadOnly } from '../../src/sim/fork.js';
 
@@ -956,6 +956,43 @@ describe('MemMap block layer', () => {
         },
       ),
       { numRuns: 800 },
+    );
+  });
+
+  it('a read of single pages names the pfn column its uninitialised ranges were read from, and every page of them is one of its pfns', () => {
+    // check() counts the blocks such ranges meet as their pages when the column is the blocks' own heads
+    // (BlockIndex.headPages): the pages must be pfns of the column, each once
+    fc.assert(
+      fc.property(
+        fc.oneof(disjointBlocksArb, disjointPastEndArb),
+        fc.array(opArb, { maxLength: 4 }),
+        fc.nat(3),
+        fc.array(fc.nat(30), { maxLength: 4 }),
+        (blocks, ops, how, ex) => {
+          const starts = Float64Array.from(blocks, (b) => b.start);
+          const ends = Float64Array.from(blocks, (b) => b.end);
+          const m = new MemMap(PRESENT, LIMIT);
+          if (how & 1) m.attachBlocks(starts, ends, { sortedDisjoint: true });
+          for (const op of ops) if (op.kind !== 'attach') apply(m, op, true);
+          const at = [...new Set(ex.filter((i) => i < starts.length))].sort((a, b) => a - b);
+          const except = at.length ? { at: Int32Array.from(at), n: at.length } : null;
+          const ev = how & 2 ? m.clearKhoHeadsThenRead(starts, A, except) : m.readPages(starts, A, except);
+          const r = ev?.uninitRanges;
+          if (!r || !r.n) return;
+          const from = readFromPfns(r);
+          if (from === undefined) return;
+          expect(from).toBe(starts);
+          const kept = new Set([...starts].filter((_, i) => !at.includes(i)));
+          let pages = 0;
+          for (let k = 0; k < r.n; k++)
+            for (let p = r.start[k]!; p < r.end[k]!; p++) {
+              expect(kept.has(p)).toBe(true);
+              pages++;
+            }
+          expect(pages).toBe(ev!.uninitPages);
+        },
+      ),
+      { numRuns: 400 },
     );
   });
 

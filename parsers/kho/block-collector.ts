@@ -24,13 +24,20 @@ export class BlockCollector {
   private runStarts: number[] | null = [];
   private last = -1;
 
-  /** `maxBlocks` bounds every allocation (decode-image.ts maxPreservedBlocks: what the dump can hold). */
+  /**
+   * `maxBlocks` bounds every allocation (decode-image.ts maxPreservedBlocks: what the dump can hold). `reserve`:
+   * rows allocated at once (at most maxBlocks), the array doubling from there. A typed array's pages are mapped
+   * (zero) when first written, so rows reserved and never reached cost address space, not memory: decodeKhoImage()
+   * reserves maxBlocks, and the blocks are never copied into a larger array (doubling from 1024 rows writes twice
+   * the memory it ends with: 528 MB of fresh pages for 33M blocks).
+   */
   constructor(
     private readonly pageShift: number,
     private readonly maxBlocks: number,
     private readonly onTooMany: () => Error,
+    reserve = 1024,
   ) {
-    this.packed = new Float64Array(Math.min(1024, maxBlocks));
+    this.packed = new Float64Array(Math.min(Math.max(1, reserve), maxBlocks));
   }
 
   get count(): number {

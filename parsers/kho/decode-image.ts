@@ -118,6 +118,8 @@ export function decodeKhoImage(input: KhoImageInput): KhoImage {
         })`,
         found: 'more',
       }),
+    // every block the dump can hold, reserved at once (no copies as they arrive: block-collector.ts); none without one
+    mem ? maxBlocks : 0,
   );
   let bitmapFormat: KhoBitmapFormat | null = null;
   let bitmapEvidence = NOT_APPLICABLE;

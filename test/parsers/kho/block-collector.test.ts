@@ -20,8 +20,9 @@ function reference(blocks: readonly Block[]): { phys: number[]; order: number[];
   return { phys: s.map((b) => b[0] * 4096), order: s.map((b) => b[1]), overlaps };
 }
 
-function collect(blocks: readonly Block[]) {
-  const c = new BlockCollector(12, 1 << 30, () => new Error('too many'));
+/** `reserve`: the rows the collector allocates at once (decodeKhoImage: every block the dump can hold). */
+function collect(blocks: readonly Block[], reserve?: number, maxBlocks = 1 << 30) {
+  const c = new BlockCollector(12, maxBlocks, () => new Error('too many'), reserve);
   for (const [pfn, o] of blocks) c.addPfn(pfn, o);
   const sink = new DiagnosticSink();
   const r = c.finish(sink, 'memory.core');
@@ -61,6 +62,28 @@ describe('BlockCollector', () => {
       fc.property(fc.array(block, { maxLength: 200 }), (blocks) => {
         expect(collect(blocks)).toEqual(reference(blocks));
       }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('rows reserved at once (more than the blocks), none but one (doubling from 1) and the default give the same columns', () => {
+    const block = fc.tuple(fc.integer({ min: 0, max: 2 ** 20 }), fc.integer({ min: 0, max: 10 }));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.array(block, { maxLength: 300 }),
+          fc.array(fc.array(pfn, { maxLength: 60 }), { maxLength: 11 }).map(radixShaped),
+        ),
+        fc.integer({ min: 0, max: 400 }),
+        (blocks, extra) => {
+          const want = reference(blocks);
+          // maxBlocks at the blocks plus extra (decodeKhoImage: what the dump can hold), all of it reserved
+          expect(collect(blocks, blocks.length + extra, blocks.length + extra)).toEqual(want);
+          expect(collect(blocks, 1 << 16)).toEqual(want);
+          expect(collect(blocks, 1)).toEqual(want);
+          expect(collect(blocks)).toEqual(want);
+        },
+      ),
       { numRuns: 300 },
     );
   });

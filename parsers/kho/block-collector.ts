@@ -7,7 +7,7 @@
 // runs (a few passes over typed arrays, no comparator) instead of sorting; anything else (a map with very many
 // runs) falls back to the native sort.
 import type { DiagnosticSink } from '../../src/core/index.js';
-import { hex } from '../../src/core/index.js';
+import { hex, notePfnColumn } from '../../src/core/index.js';
 import type { KhoPreservedBlocks } from './types.js';
 
 const ORDER_SLOTS = 64;
@@ -61,13 +61,19 @@ export class BlockCollector {
     this.packed[this.n++] = v;
   }
 
-  /** Sort by phys (then order), unpack, and report overlapping blocks as one counted diagnostic. */
+  /**
+   * Sort by phys (then order), unpack, and report overlapping blocks as one counted diagnostic. The blocks' pfns are
+   * noted beside phys (notePfnColumn), in the collector's own buffer: call it once.
+   */
   finish(diags: DiagnosticSink, file: string): KhoPreservedBlocks {
     const n = this.n;
     const phys = new Float64Array(n);
     const order = new Uint8Array(n);
     // the sorted packed values land in `phys` (merged into it) or stay in `packed`; unpacked in place below
     const sorted = this.sortedPacked(phys);
+    // each block's pfn, for the replay (notePfnColumn), into the buffer phys is not: the sorted values themselves,
+    // each replaced once read, or the collector's own, dead, when they were merged into phys. No fresh memory.
+    const pfns = sorted === phys ? this.packed.subarray(0, n) : sorted;
     const pageSize = 2 ** this.pageShift;
     const sizes = new Float64Array(ORDER_SLOTS);
     for (let o = 0; o < ORDER_SLOTS; o++) sizes[o] = pageSize * 2 ** o;
@@ -81,6 +87,7 @@ export class BlockCollector {
       const o = v - pfn * ORDER_SLOTS;
       const p = pfn * pageSize;
       phys[i] = p;
+      pfns[i] = pfn;
       order[i] = o;
       if (p < prevEnd) {
         overlaps++;
@@ -96,6 +103,7 @@ export class BlockCollector {
         { file },
       );
     }
+    notePfnColumn(phys, this.pageShift, pfns);
     return { count: n, phys, order };
   }
 

@@ -5,6 +5,8 @@
 // in address order) as from it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { BlockCollector } from '../../parsers/kho/index.js';
+import { DiagnosticSink, pfnColumnOf } from '../../src/core/index.js';
 import { classifyBlocks } from '../../src/sim/phases/kho-run.js';
 import type { KhoImageInput } from '../../src/sim/phases/kho-types.js';
 import { KHO_RESTORE_KINDS, KhoBlockCursor } from '../../src/sim/phases/kho-types.js';
@@ -97,6 +99,53 @@ describe('classifyBlocks', () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+
+  it("reads the decoder's pfn column as its start pfns (same columns as a copy of phys, which has none) only at its page shift", () => {
+    const cols = (b: ReturnType<typeof classifyBlocks>) => ({
+      start: Array.from(b.startPfn),
+      end: Array.from(b.endPfn),
+      order: Array.from(b.order),
+      kind: Array.from(b.kindCode),
+      index: Array.from(b.index),
+      sortedDisjoint: b.sortedDisjoint,
+    });
+    fc.assert(
+      fc.property(
+        // a radix walk's shape (ascending pfns per order, merged by the collector) or any order (sorted by it)
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 2 ** 22 }), fc.integer({ min: 0, max: 12 })), { maxLength: 80 }),
+        fc.boolean(),
+        fc.array(fc.integer({ min: 0, max: 2 ** 22 }), { maxLength: 8 }),
+        fc.integer({ min: 0, max: 200 }),
+        (blocks, byOrder, subPfns, extra) => {
+          const bs = byOrder ? [...blocks].sort((a, b) => a[1] - b[1] || a[0] - b[0]) : blocks;
+          const c = new BlockCollector(12, bs.length + extra, () => new Error('too many'), bs.length + extra);
+          for (const [p, o] of bs) c.addPfn(p, o);
+          const preserved = c.finish(new DiagnosticSink(), 'memory.core');
+          const imageOf = (phys: Float64Array) =>
+            ({
+              preserved: { count: preserved.count, phys, order: preserved.order },
+              vmalloc: [],
+              subtrees: subPfns.map((p, i) => ({ name: `s${i}`, phys: p * PAGE, sizeBytes: null })),
+              reserveMem: [],
+            }) as unknown as KhoImageInput;
+          const phys = preserved.phys as Float64Array;
+          const known = pfnColumnOf(phys, 12, preserved.count);
+          expect(known).not.toBeNull();
+          const got = classifyBlocks(imageOf(phys), 12, MAX_ORDER);
+          const copy = classifyBlocks(imageOf(Float64Array.from(phys)), 12, MAX_ORDER);
+          expect(cols(got)).toEqual(cols(copy));
+          // the fast path taken: a sorted image's start pfns are the decoder's column itself
+          if (got.indexColumn === null) expect(got.startPfn).toBe(known);
+          // another page shift: the column is not the one asked for
+          expect(pfnColumnOf(phys, 13, preserved.count)).toBeNull();
+          expect(cols(classifyBlocks(imageOf(phys), 13, MAX_ORDER))).toEqual(
+            cols(classifyBlocks(imageOf(Float64Array.from(phys)), 13, MAX_ORDER)),
+          );
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

@@ -8,6 +8,7 @@ import {
   gallopUpperBound,
   GrowableColumns,
   lowerBound,
+  pfnColumnOf,
   upperBound,
 } from '../../core/index.js';
 import type { SimContext } from '../context.js';
@@ -248,7 +249,10 @@ export function classifyBlocks(image: KhoImageInput, pageShift: number, maxPageO
     .map((r) => ({ start: r.start, end: r.start + r.sizeBytes }))
     .sort((a, b) => a.start - b.start);
   const { count, phys, order } = image.preserved;
-  const startPfn = new Float64Array(count);
+  // the decoder's pfn column when it noted one at this page shift (block-collector.ts finish: read only, as every
+  // block column), not a fresh one (267 MB at 33M blocks): each of its values is the floor(p / pageSize) below
+  const known = pfnColumnOf(phys, pageShift, count);
+  const startPfn = known ?? new Float64Array(count);
   const endPfn = new Float64Array(count);
   // the image's order column itself when it is one of bytes (the decoder's: read only), not a copy (8 MB at 8M blocks)
   const own = order instanceof Uint8Array && order.length === count;
@@ -292,7 +296,7 @@ export function classifyBlocks(image: KhoImageInput, pageShift: number, maxPageO
     else if (si < nSub && sub[si] === p) kind = KIND.subtree;
     else if (o > maxPageOrder) kind = KIND.pages;
     else kind = KIND.folio;
-    startPfn[i] = s;
+    if (known === null) startPfn[i] = s;
     endPfn[i] = e;
     if (!own) orders[i] = o;
     kinds[i] = kind;

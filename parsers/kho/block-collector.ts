@@ -37,7 +37,7 @@ export class BlockCollector {
     private readonly onTooMany: () => Error,
     reserve = 1024,
   ) {
-    this.packed = new Float64Array(Math.min(Math.max(1, reserve), maxBlocks));
+    this.packed = reserveRows(Math.min(Math.max(1, reserve), maxBlocks));
   }
 
   get count(): number {
@@ -132,6 +132,20 @@ export class BlockCollector {
       dst = t;
     }
     return src;
+  }
+}
+
+/**
+ * `rows` allocated at once, or 1024 (doubling as blocks arrive) when the address space for them is refused: a
+ * reservation the size of what a large dump could hold (up to KHO_MAX_BLOCKS rows, 1.6 GB) must never be what stops
+ * a decode, on a host with a strict overcommit policy or a `ulimit -v`.
+ */
+function reserveRows(rows: number): Float64Array {
+  try {
+    return new Float64Array(rows);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    return new Float64Array(Math.min(rows, 1024));
   }
 }
 

@@ -66,6 +66,12 @@ describe('BlockCollector', () => {
     );
   });
 
+  it('a reservation the address space refuses falls back to growing from 1024 rows, with the same columns', () => {
+    // 2^40 rows (8 TiB) is more than any typed array may hold: the allocation throws RangeError, as a refused one does
+    const blocks: Block[] = Array.from({ length: 3000 }, (_, i): Block => [(2999 - i) * 4, i % 3]);
+    expect(collect(blocks, 2 ** 40, 2 ** 41)).toEqual(collect(blocks));
+  });
+
   it('rows reserved at once (more than the blocks), none but one (doubling from 1) and the default give the same columns', () => {
     const block = fc.tuple(fc.integer({ min: 0, max: 2 ** 20 }), fc.integer({ min: 0, max: 10 }));
     fc.assert(

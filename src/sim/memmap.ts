@@ -1189,6 +1189,27 @@ export class PageReader extends Sweep {
 const TAIL_OUT = new Float64Array(4);
 
 /**
+ * The pattern pfns in [s, e) (s < e) for a power-of-two stride P (inv = 1 / P) and one or two offsets o0 < o1 (o1 = P
+ * when there is one; m of them a stride): PatternCount.count()'s sum as two exact floors (x / P exact for a power of
+ * two), as tailHits() and headHits() count a stretch.
+ */
+function patternHits(
+  s: number,
+  e: number,
+  P: number,
+  inv: number,
+  o0: number,
+  o1: number,
+  m: number,
+): number {
+  const qs = Math.floor(s * inv);
+  const qe = Math.floor(e * inv);
+  const rs = s - qs * P;
+  const rq = e - qe * P;
+  return (qe - qs) * m + (rq > o0 ? 1 : 0) + (rq > o1 ? 1 : 0) - (rs > o0 ? 1 : 0) - (rs > o1 ? 1 : 0);
+}
+
+/**
  * PatternCount.isolatedTails()'s loop, kept alone so that it is small and its every branch has run before it is
  * optimised: from block b on, while b and the next block are in the layer with unmarked heads and the next starts
  * before re, block b's tail [bS[b] + 1, bE[b]) when it has pages and a marked id: its pattern pfns (stride P, a power of
@@ -1226,11 +1247,7 @@ function tailHits(
     const e = bE[b]!;
     const t = bT[b]!;
     if (!(e > s && marks[t])) continue;
-    const qs = Math.floor(s * inv);
-    const qe = Math.floor(e * inv);
-    const rs = s - qs * P;
-    const rq = e - qe * P;
-    const k = (qe - qs) * m + (rq > o0 ? 1 : 0) + (rq > o1 ? 1 : 0) - (rs > o0 ? 1 : 0) - (rs > o1 ? 1 : 0);
+    const k = patternHits(s, e, P, inv, o0, o1, m);
     const mapped = fl[t]! & F_MEMMAP;
     noMap += mapped ? 0 : k;
     if (mapped && k > 0) {
@@ -1295,12 +1312,7 @@ function headHits(
     else {
       if (cid >= 0) {
         // chain(cs, ce, cid)
-        const qs = Math.floor(cs * inv);
-        const qe = Math.floor(ce * inv);
-        const rs = cs - qs * P;
-        const rq = ce - qe * P;
-        const k =
-          (qe - qs) * m + (rq > o0 ? 1 : 0) + (rq > o1 ? 1 : 0) - (rs > o0 ? 1 : 0) - (rs > o1 ? 1 : 0);
+        const k = patternHits(cs, ce, P, inv, o0, o1, m);
         if (!(fl[cid]! & F_MEMMAP)) noMap += k;
         else if (k > 0) {
           uninit += k;
@@ -1324,12 +1336,7 @@ function headHits(
     else {
       if (cid >= 0) {
         // chain(cs, ce, cid)
-        const qs = Math.floor(cs * inv);
-        const qe = Math.floor(ce * inv);
-        const rs = cs - qs * P;
-        const rq = ce - qe * P;
-        const k =
-          (qe - qs) * m + (rq > o0 ? 1 : 0) + (rq > o1 ? 1 : 0) - (rs > o0 ? 1 : 0) - (rs > o1 ? 1 : 0);
+        const k = patternHits(cs, ce, P, inv, o0, o1, m);
         if (!(fl[cid]! & F_MEMMAP)) noMap += k;
         else if (k > 0) {
           uninit += k;

@@ -1386,8 +1386,14 @@ class PatternCount {
       this.offs.length >= 1 &&
       this.offs.length <= 2 &&
       this.offs.every((o) => Number.isInteger(o) && o >= 0 && o < stride);
+    // one or two offsets (a second one at the stride counts nothing: x mod P is below it)
+    this.o0 = this.offs[0] ?? 0;
+    this.o1 = this.offs.length > 1 ? this.offs[1]! : stride;
   }
   private readonly fast: boolean;
+  /** patternHits()' offsets (fast strides only). */
+  private readonly o0: number;
+  private readonly o1: number;
 
   /** The pattern pfns in [s, e) (offsets distinct): countCongruent() summed over the offsets. */
   count(s: number, e: number): number {
@@ -1479,27 +1485,10 @@ class PatternCount {
       }
       return b;
     }
-    const P = this.stride;
-    const offs = this.offs;
-    const m = offs.length;
-    // one or two offsets (a second one at the stride counts nothing: x mod P is below it)
-    const o0 = offs[0]!;
-    const o1 = m > 1 ? offs[1]! : P;
-    const acc = this.uninit;
-    // the hits straight into the ranges' columns: room for 4096 more at first; when they fill, for a range per block
-    // starting before `end` (a tail each at most: taken once for the zone's stretches, no copy as more come; add()'s
-    // doubling leaves as much unused), twice the ranges should they fill all the same
-    let more = 4096;
-    for (;;) {
-      const c = acc.appendCols(more);
-      b = tailHits(bS, bE, bH, bT, marks, this.fl, b, bN, re, P, 1 / P, o0, o1, m, c.start, c.end, c.n);
-      const q = TAIL_OUT[0]!;
-      acc.appended(q, TAIL_OUT[3]!);
-      this.uninitPages += TAIL_OUT[1]!;
-      this.noMapPages += TAIL_OUT[2]!;
-      if (q < c.start.length) return b;
-      more = Math.max(q, firstStartAtOrAbove(bS, b, bN, end) - b);
-    }
+    // room for 4096 more at first; when they fill, for a range per block starting before `end` (a tail each at most:
+    // taken once for the zone's stretches, no copy as more come; add()'s doubling leaves as much unused), twice the
+    // ranges should they fill all the same
+    return this.hits(tailHits, bS, bE, bH, bT, marks, b, bN, re, 0, end);
   }
 
   /**
@@ -1521,23 +1510,43 @@ class PatternCount {
     re: number,
   ): number {
     if (!this.fast) return b;
+    // room for as many again when they fill (a stretch joins many blocks: none's 8M blocks at set_zone_contiguous make
+    // 433K); a row kept free (headHits() may close the open stretch and open another in one block)
+    return this.hits(headHits, bS, bE, bH, bT, marks, b, bN, re, 1, null);
+  }
+
+  /**
+   * A counting loop (tailHits() or headHits(), fast strides only) from block b on, its hits straight into the ranges'
+   * columns and its counts added here, run again with more room while it stops with the columns full (less than
+   * `slack` + 1 rows free): room for 4096 at first, then for a range per block starting before `end`, or (end null)
+   * as many as it wrote. Returns the first block not taken.
+   */
+  private hits(
+    loop: typeof tailHits,
+    bS: Float64Array,
+    bE: Float64Array,
+    bH: Int32Array,
+    bT: Int32Array,
+    marks: Uint8Array,
+    b: number,
+    bN: number,
+    re: number,
+    slack: number,
+    end: number | null,
+  ): number {
     const P = this.stride;
-    const offs = this.offs;
-    const m = offs.length;
-    const o0 = offs[0]!;
-    const o1 = m > 1 ? offs[1]! : P;
+    const m = this.offs.length;
     const acc = this.uninit;
     let more = 4096;
     for (;;) {
       const c = acc.appendCols(more);
-      b = headHits(bS, bE, bH, bT, marks, this.fl, b, bN, re, P, 1 / P, o0, o1, m, c.start, c.end, c.n);
+      b = loop(bS, bE, bH, bT, marks, this.fl, b, bN, re, P, 1 / P, this.o0, this.o1, m, c.start, c.end, c.n);
       const q = TAIL_OUT[0]!;
       acc.appended(q, TAIL_OUT[3]!);
       this.uninitPages += TAIL_OUT[1]!;
       this.noMapPages += TAIL_OUT[2]!;
-      if (q < c.start.length - 1) return b;
-      // room for as many again (a stretch joins many blocks: none's 8M blocks at set_zone_contiguous make 433K)
-      more = Math.max(q, 4096);
+      if (q < c.start.length - slack) return b;
+      more = Math.max(q, end === null ? 4096 : firstStartAtOrAbove(bS, b, bN, end) - b);
     }
   }
 

@@ -4,18 +4,14 @@ import type { KhoStrategy } from './strategy.js';
 
 /**
  * The blocks' heads as blocks of one page each ([startPfn, startPfn + 1), the rest of each block as it is), sorted and
- * disjoint (KhoBlocks.sortedDisjoint) when the blocks are and every head ends at or before the next one's start.
+ * disjoint (KhoBlocks.sortedDisjoint) when the blocks are: a head ends at or before its block's end, where the next
+ * block starts at the earliest.
  */
 function headsOf(blocks: KhoBlocks): KhoBlocks {
   const S = blocks.startPfn;
   const ends = new Float64Array(S.length);
-  let disjoint = blocks.sortedDisjoint;
-  for (let i = 0; i < S.length; i++) {
-    const e = S[i]! + 1;
-    ends[i] = e;
-    if (i + 1 < S.length && !(S[i + 1]! >= e)) disjoint = false;
-  }
-  return new KhoBlocks(S, ends, blocks.order, blocks.kindCode, blocks.indexColumn, disjoint);
+  for (let i = 0; i < S.length; i++) ends[i] = S[i]! + 1;
+  return new KhoBlocks(S, ends, blocks.order, blocks.kindCode, blocks.indexColumn, blocks.sortedDisjoint);
 }
 
 export const lazyTail: KhoStrategy = {

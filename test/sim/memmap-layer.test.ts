@@ -439,6 +439,45 @@ function observe(m: MemMap, blocks: readonly Range[] = []): unknown {
   };
 }
 
+/**
+ * The gaps before, between and after sorted disjoint blocks (to LIMIT), empty ones included: gap i + 1 follows block i,
+ * so a property picks them by that index.
+ */
+function gapsBetween(blocks: readonly Range[]): Range[] {
+  return [
+    { start: 0, end: blocks[0]!.start },
+    ...blocks.map((b, i) => ({ start: b.end, end: i + 1 < blocks.length ? blocks[i + 1]!.start : LIMIT })),
+  ];
+}
+
+/**
+ * readPattern() of [start, end) at `stride` (the offsets `which` names, those below the stride) over a map with the
+ * blocks in its layer and one without, both after `setup`: the same answer, and a page-by-page read's.
+ */
+function expectLayeredPatternRead(
+  starts: Float64Array,
+  ends: Float64Array,
+  setup: readonly Op[],
+  start: number,
+  end: number,
+  stride: number,
+  which: 'first' | 'last' | 'both' | 'three',
+): void {
+  const layered = new MemMap(PRESENT, LIMIT);
+  const plain = new MemMap(PRESENT, LIMIT);
+  layered.attachBlocks(starts, ends, { sortedDisjoint: true });
+  for (const op of setup) {
+    if (op.kind === 'attach') continue;
+    apply(layered, op, true);
+    apply(plain, op);
+  }
+  const offsets = { first: [0], last: [stride - 1], both: [0, stride - 1], three: [0, 1, 2] }[which];
+  const pattern = { start, end, stride, offsets: offsets.filter((o) => o < stride), points: [] };
+  const got = patternRead(layered.readPattern(pattern, A));
+  expect(got).toEqual(patternRead(plain.readPattern(pattern, A)));
+  expect(got).toEqual(patternByPages(layered, start, end, stride, pattern.offsets));
+}
+
 /** What a readPattern() event tells: the pages read, uninitialised and unmapped, and the uninitialised ranges. */
 function patternRead(ev: PageEvent): unknown {
   return { counts: [ev.pages, ev.uninitPages, ev.noMemmapPages], ranges: rangesOf(ev.uninitRanges) };
@@ -808,13 +847,7 @@ describe('MemMap block layer', () => {
           const starts = Float64Array.from(blocks, (b) => b.start);
           const ends = Float64Array.from(blocks, (b) => b.end);
           const p = (i: number): number => pick[i % pick.length]! + i;
-          const gaps = [
-            { start: 0, end: blocks[0]!.start },
-            ...blocks.map((b, i) => ({
-              start: b.end,
-              end: i + 1 < blocks.length ? blocks[i + 1]!.start : LIMIT,
-            })),
-          ].filter((r, i) => r.end > r.start && p(i) % 7 !== 6);
+          const gaps = gapsBetween(blocks).filter((r, i) => r.end > r.start && p(i) % 7 !== 6);
           const setup: Op[] = [
             // deferred init over the gaps between the blocks (a few left out)
             { kind: 'initFree', ranges: gaps, nid: 0 },
@@ -841,27 +874,7 @@ describe('MemMap block layer', () => {
             },
             ...ops,
           ];
-          const layered = new MemMap(PRESENT, LIMIT);
-          const plain = new MemMap(PRESENT, LIMIT);
-          layered.attachBlocks(starts, ends, { sortedDisjoint: true });
-          for (const op of setup) {
-            if (op.kind === 'attach') continue;
-            apply(layered, op, true);
-            apply(plain, op);
-          }
-          const offsets =
-            which === 'first'
-              ? [0]
-              : which === 'last'
-                ? [stride - 1]
-                : which === 'both'
-                  ? [0, stride - 1]
-                  : [0, 1, 2];
-          const end = start + len;
-          const pattern = { start, end, stride, offsets: offsets.filter((o) => o < stride), points: [] };
-          const got = patternRead(layered.readPattern(pattern, A));
-          expect(got).toEqual(patternRead(plain.readPattern(pattern, A)));
-          expect(got).toEqual(patternByPages(layered, start, end, stride, pattern.offsets));
+          expectLayeredPatternRead(starts, ends, setup, start, start + len, stride, which);
         },
       ),
       { numRuns: 600 },
@@ -898,13 +911,7 @@ describe('MemMap block layer', () => {
           const starts = Float64Array.from(blocks, (b) => b.start);
           const ends = Float64Array.from(blocks, (b) => b.end);
           const p = (i: number): number => pick[i % pick.length]! + i;
-          const gaps = [
-            { start: 0, end: blocks[0]!.start },
-            ...blocks.map((b, i) => ({
-              start: b.end,
-              end: i + 1 < blocks.length ? blocks[i + 1]!.start : LIMIT,
-            })),
-          ].filter((r, i) => r.end > r.start && p(i) % 7 !== 6);
+          const gaps = gapsBetween(blocks).filter((r, i) => r.end > r.start && p(i) % 7 !== 6);
           const ordered = blocks.map((_, i) => i).filter((i) => p(i) % 5 !== 4);
           const setup: Op[] = [
             // deferred init over the gaps between the blocks (a few left out)
@@ -932,27 +939,7 @@ describe('MemMap block layer', () => {
             },
             ...ops,
           ];
-          const layered = new MemMap(PRESENT, LIMIT);
-          const plain = new MemMap(PRESENT, LIMIT);
-          layered.attachBlocks(starts, ends, { sortedDisjoint: true });
-          for (const op of setup) {
-            if (op.kind === 'attach') continue;
-            apply(layered, op, true);
-            apply(plain, op);
-          }
-          const offsets =
-            which === 'first'
-              ? [0]
-              : which === 'last'
-                ? [stride - 1]
-                : which === 'both'
-                  ? [0, stride - 1]
-                  : [0, 1, 2];
-          const end = start + len;
-          const pattern = { start, end, stride, offsets: offsets.filter((o) => o < stride), points: [] };
-          const got = patternRead(layered.readPattern(pattern, A));
-          expect(got).toEqual(patternRead(plain.readPattern(pattern, A)));
-          expect(got).toEqual(patternByPages(layered, start, end, stride, pattern.offsets));
+          expectLayeredPatternRead(starts, ends, setup, start, start + len, stride, which);
         },
       ),
       { numRuns: 800 },

@@ -16,7 +16,9 @@ const { version } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8
 await build({
   stdin: {
     contents:
-      "import { run } from './src/cli/main.ts';\nprocess.exitCode = await run(process.argv.slice(2));\n",
+      // the JSON writer thread (src/cli/json-thread.ts) runs this file too: the CLI only on the main thread
+      "import { isMainThread } from 'node:worker_threads';\nimport { run } from './src/cli/main.ts';\n" +
+      'if (isMainThread) process.exitCode = await run(process.argv.slice(2));\n',
     resolveDir: root,
     sourcefile: 'kexec-replay-single-entry.ts',
     loader: 'ts',

@@ -68,13 +68,24 @@ export interface CompareShared {
   calibrateOn?: ReturnType<typeof capturedBoot> | null;
 }
 
+export interface CompareOptions {
+  /** Keep the first strategy's timeline (Comparison.firstTimeline). */
+  readonly firstTimeline?: boolean;
+  /**
+   * Told each outcome as soon as it is taken, with what the comparison knows besides (the same for every one), so
+   * a caller may write it out while the later strategies replay (compare --json). Strategies are replayed in
+   * replayEach()'s order, not the list's: `i` is the index in the list.
+   */
+  readonly onOutcome?: (i: number, o: StrategyOutcome, head: Omit<Comparison, 'outcomes'>) => void;
+}
+
 export function compareStrategies(
   host: HostTrace,
   image: KhoImageInput,
   scenario: Omit<Scenario, 'strategy'> = {},
   strategies: readonly KhoStrategy[] = listStrategies(),
   shared: CompareShared = {},
-  keep: { readonly firstTimeline?: boolean } = {},
+  keep: CompareOptions = {},
 ): Comparison {
   let firstTimeline: Timeline | undefined;
   let head: Omit<Comparison, 'outcomes'> | null = null;
@@ -86,7 +97,11 @@ export function compareStrategies(
     const onProgress = tell && ((p: string, d?: number, t?: number) => tell(`${label}: ${p}`, d, t));
     return { strategy, ...(onProgress ? { onProgress } : {}) };
   });
-  const take = (tl: Timeline): StrategyOutcome => {
+  const told = (i: number, o: StrategyOutcome): StrategyOutcome => {
+    keep.onOutcome?.(i, o, head!);
+    return o;
+  };
+  const take = (tl: Timeline, i: number): StrategyOutcome => {
     if (!head) {
       const blocks = tl.kho!.run.blocks;
       head = {
@@ -103,14 +118,12 @@ export function compareStrategies(
       calibrateOn = shared.calibrateOn ?? undefined;
       if (keep.firstTimeline) firstTimeline = tl;
     }
-    return outcomeOf(tl, host, calibrateOn);
+    return told(i, outcomeOf(tl, host, calibrateOn));
   };
   // a strategy whose replay is an earlier one's (replayEach: with deferred init off every posted strategy is inert):
   // check() and computeCosts() read the state, never the strategy, so its findings and costs are the earlier ones
-  const relabel = (earlier: StrategyOutcome, tl: Timeline): StrategyOutcome => ({
-    ...earlier,
-    strategy: tl.kho!.strategy,
-  });
+  const relabel = (earlier: StrategyOutcome, tl: Timeline, i: number): StrategyOutcome =>
+    told(i, { ...earlier, strategy: tl.kho!.strategy });
   // no timeline kept (but the first one, when asked): the copies' columns go on to the next copies
   const spare = keep.firstTimeline ? undefined : new SpareColumns();
   const outcomes = replayEach(host, image, scenario, variants, take, relabel, spare);

@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ByteSource } from '../core/index.js';
 import { TraceError, UsageError, escapeTerminalText } from '../core/index.js';
+import type { LaterJson } from './json-thread.js';
+import { jsonThreadAvailable, startJsonThread } from './json-thread.js';
 
 export interface Output {
   out(text: string): void;
@@ -14,6 +16,11 @@ export interface Output {
    * chunk). Outputs without it get out() per chunk.
    */
   outChunk?(text: string | Uint8Array): Promise<boolean>;
+  /**
+   * A thread that writes one --json document to stdout while its later parts are still being made
+   * (src/cli/json-thread.ts), or null where none can run. Outputs without it get the document from printJson().
+   */
+  laterJson?(): LaterJson | null;
   err(text: string): void;
   /** True when stderr is a terminal with a width, outside CI (progress only then). */
   readonly interactive: boolean;
@@ -91,6 +98,7 @@ export const processOutput: Output = {
     }
     return !stdoutClosed;
   },
+  laterJson: () => (jsonThreadAvailable() ? startJsonThread(1) : null),
   err: (t) => void process.stderr.write(t),
   // a terminal that says it has 0 columns (`script -qc`, some serial consoles) gets no progress line: there is
   // nowhere to draw one

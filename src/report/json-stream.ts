@@ -45,6 +45,23 @@ export function jsonRanges(ranges: RangesLike): JsonRanges {
   return { [STREAMED]: 'ranges', length, ranges, at, ...materialise(length, at) };
 }
 
+/**
+ * An array whose element i is asked for (`get(i)`) only when the writer reaches it, in order, after the text before
+ * it has been handed on: a document whose parts are ready at different times (compare's strategies, one after the
+ * other) is written while the later parts are still being made. `get` may block (src/cli/json-thread.ts waits for
+ * the part there).
+ */
+export interface JsonLater extends Iterable<unknown> {
+  readonly [STREAMED]: 'later';
+  readonly length: number;
+  readonly get: (i: number) => unknown;
+  toJSON(): unknown[];
+}
+
+export function jsonLater(length: number, get: (i: number) => unknown): JsonLater {
+  return { [STREAMED]: 'later', length, get, ...materialise(length, get) };
+}
+
 /** A value a table cell may hold; undefined leaves the member out, as JSON.stringify does. */
 export type JsonCell = string | number | boolean | null | undefined;
 
@@ -147,8 +164,8 @@ function isRangeArray(r: RangesLike): r is readonly Range[] {
   return Array.isArray(r);
 }
 
-function streamedKind(v: object): 'ranges' | 'table' | undefined {
-  return (v as { [STREAMED]?: 'ranges' | 'table' })[STREAMED];
+function streamedKind(v: object): 'ranges' | 'table' | 'later' | undefined {
+  return (v as { [STREAMED]?: 'ranges' | 'table' | 'later' })[STREAMED];
 }
 
 export interface JsonChunkOptions {
@@ -171,7 +188,7 @@ export interface JsonChunkOptions {
 
 export const JSON_CHUNK_CHARS = 1 << 16;
 
-const FRAME = { OBJECT: 0, ARRAY: 1, RANGES: 2, TABLE: 3 } as const;
+const FRAME = { OBJECT: 0, ARRAY: 1, RANGES: 2, TABLE: 3, LATER: 4 } as const;
 type FrameKind = (typeof FRAME)[keyof typeof FRAME];
 
 interface Frame {
@@ -182,7 +199,7 @@ interface Frame {
   /** Next member to look at, and members written so far (an object's undefined members are left out). */
   i: number;
   written: number;
-  /** OBJECT: the object and its keys; ARRAY: the array; RANGES: the range list; TABLE: the table. */
+  /** OBJECT: the object and its keys; ARRAY: the array; RANGES: the range list; TABLE: the table; LATER: the later. */
   readonly source: unknown;
   readonly keys: readonly string[] | null;
   /** TABLE: its columns made ready for writing, on the first rows. */
@@ -281,6 +298,10 @@ export function* jsonChunks(
       const t = v as JsonTable<unknown>;
       buf += '[';
       frame(FRAME.TABLE, depth, t.length, t, Object.keys(t.columns));
+    } else if (streamed === 'later') {
+      const l = v as JsonLater;
+      buf += '[';
+      frame(FRAME.LATER, depth, l.length, l, null);
     } else if (Array.isArray(v)) {
       buf += '[';
       frame(FRAME.ARRAY, depth, v.length, v, null);
@@ -319,6 +340,15 @@ export function* jsonChunks(
         const i = f.i++;
         buf += f.written++ === 0 ? inner : ',' + inner;
         if (!open(toJson((f.source as unknown[])[i], String(i)), f.depth + 1)) buf += 'null';
+        break;
+      }
+      case FRAME.LATER: {
+        // the text so far goes out before the element is asked for (get may wait for it)
+        const i = f.i++;
+        buf += f.written++ === 0 ? inner : ',' + inner;
+        yield buf;
+        buf = '';
+        if (!open(toJson((f.source as JsonLater).get(i), String(i)), f.depth + 1)) buf += 'null';
         break;
       }
       case FRAME.RANGES:
@@ -1236,4 +1266,71 @@ function toJson(v: unknown, key: string): unknown {
 export function writeJson(value: unknown, sink: JsonSink, opts: JsonChunkOptions = {}): boolean {
   for (const chunk of jsonChunks(value, opts)) if (sink(chunk) === false) return false;
   return true;
+}
+
+/** The member that marks a packed range list (packJson): no document member is named so. */
+const PACKED_RANGES = '\u0000kexec-replay/ranges';
+
+/** A typed array of the same kind (so the same numbers) holding the first `count` values of `a`, a copy. */
+function copyColumn(a: ArrayLike<number>, count: number): Float64Array | Int32Array | Uint32Array {
+  if (a instanceof Int32Array || a instanceof Uint32Array || a instanceof Float64Array) {
+    const c = new (a.constructor as Float64ArrayConstructor)(count);
+    c.set(a.subarray(0, count) as Float64Array);
+    return c;
+  }
+  const c = new Float64Array(count);
+  for (let i = 0; i < count; i++) c[i] = a[i]!;
+  return c;
+}
+
+/**
+ * A document (or a part of one) as a structured clone can carry it to another thread, and the buffers to transfer
+ * with it: what JSON leaves out is left out here (an object's undefined, function and symbol members; in an array
+ * they are null), toJSON() is applied, a table is its rows, and a range list (jsonRanges) is copied into two typed
+ * columns of its own (16 bytes or less a range, where its text is ~70), sent without a further copy. unpackJson()
+ * on the other side gives a value whose jsonChunks() text is this one's.
+ */
+export function packJson(value: unknown): { value: unknown; transfer: ArrayBuffer[] } {
+  const transfer: ArrayBuffer[] = [];
+  const pack = (v: unknown, key: string): unknown => {
+    const m = toJson(v, key);
+    if (m === null || typeof m !== 'object')
+      return typeof m === 'function' || typeof m === 'symbol' ? undefined : m;
+    if (m instanceof Number || m instanceof String || m instanceof Boolean) return m.valueOf();
+    const kind = streamedKind(m);
+    if (kind === 'ranges') {
+      const r = (m as JsonRanges).ranges;
+      const n = rangeCount(r);
+      const cols = isRangeArray(r)
+        ? { starts: Float64Array.from(r, (x) => x.start), ends: Float64Array.from(r, (x) => x.end) }
+        : { starts: copyColumn(r.starts, n), ends: copyColumn(r.ends, n) };
+      transfer.push(cols.starts.buffer as ArrayBuffer, cols.ends.buffer as ArrayBuffer);
+      return { [PACKED_RANGES]: n, ...cols };
+    }
+    if (kind === 'later') throw new TypeError('a jsonLater() array cannot be packed');
+    if (kind === 'table' || Array.isArray(m)) {
+      const a = kind === 'table' ? (m as JsonTable<unknown>).toJSON() : (m as unknown[]);
+      return a.map((x, i) => pack(x, String(i)) ?? null);
+    }
+    const o: Record<string, unknown> = {};
+    for (const k of Object.keys(m)) {
+      const x = pack((m as Record<string, unknown>)[k], k);
+      if (x !== undefined) o[k] = x;
+    }
+    return o;
+  };
+  return { value: pack(value, ''), transfer };
+}
+
+/** packJson()'s value back as a document: each packed range list a jsonRanges() over its columns. */
+export function unpackJson(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(unpackJson);
+  const o = value as Record<string, unknown>;
+  const n = o[PACKED_RANGES];
+  if (typeof n === 'number')
+    return jsonRanges({ count: n, starts: o['starts'] as Float64Array, ends: o['ends'] as Float64Array });
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) out[k] = unpackJson(o[k]);
+  return out;
 }

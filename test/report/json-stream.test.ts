@@ -1,6 +1,14 @@
 // The streamed JSON writer prints exactly JSON.stringify(doc, null, 2), in chunks, whatever the chunk size.
 import { describe, expect, it } from 'vitest';
-import { jsonChunks, jsonRanges, jsonTable, writeJson } from '../../src/report/json-stream.js';
+import {
+  jsonChunks,
+  jsonLater,
+  jsonRanges,
+  jsonTable,
+  packJson,
+  unpackJson,
+  writeJson,
+} from '../../src/report/json-stream.js';
 import { prng } from '../helpers/prng.js';
 
 const decoder = new TextDecoder();
@@ -479,5 +487,119 @@ describe('streamed arrays', () => {
     );
     expect(done).toBe(false);
     expect(calls).toBe(3);
+  });
+});
+
+/** `v` with some of its arrays (chance `p` each) given as jsonLater() over the same elements; `asked` logs get(). */
+function withLater(v: unknown, r: () => number, p: number, asked: number[][]): unknown {
+  if (v === null || typeof v !== 'object' || typeof (v as { toJSON?: unknown }).toJSON === 'function')
+    return v;
+  if (Array.isArray(v)) {
+    const a = v.map((x) => withLater(x, r, p, asked));
+    if (r() >= p) return a;
+    const log: number[] = [];
+    asked.push(log);
+    return jsonLater(a.length, (i) => (log.push(i), a[i]));
+  }
+  const o: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) o[k] = withLater((v as Record<string, unknown>)[k], r, p, asked);
+  return o;
+}
+
+describe('jsonLater: an array whose elements are asked for as the writer reaches them', () => {
+  it('prints as the array it stands for, each element asked for once and in order (500 random documents)', () => {
+    for (let seed = 1; seed <= 500; seed++) {
+      const r = prng(seed);
+      const v = { top: randomValue(r, 0), list: [randomValue(r, 1), [randomValue(r, 2)], randomValue(r, 1)] };
+      const want = JSON.stringify(v, null, 2);
+      for (const chunk of [1, 5, 1 << 16]) {
+        const asked: number[][] = [];
+        const later = withLater(v, prng(seed * 7 + chunk), 0.6, asked);
+        expect(text(later, chunk), `seed ${seed} chunk ${chunk}`).toBe(want);
+        for (const log of asked) expect(log).toEqual(log.map((_, i) => i));
+      }
+    }
+  });
+
+  it('hands on all the text before an element before asking for it (get may wait for that element)', () => {
+    const parts = [{ k: 0, s: 'a' }, [1, 2], 'three', { k: 3, deep: { x: [] } }];
+    const doc = { schema: 's', list: jsonLater(parts.length, (i) => got(i)), after: 1 };
+    const want = JSON.stringify({ ...doc, list: parts }, null, 2);
+    let soFar = '';
+    const seen: number[] = [];
+    function got(i: number): unknown {
+      seen.push(i);
+      // what is out ends right before element i's text: the element's own first line comes next
+      expect(want.startsWith(soFar)).toBe(true);
+      expect(want.slice(soFar.length).startsWith(JSON.stringify(parts[i], null, 2).split('\n')[0]!)).toBe(
+        true,
+      );
+      expect(soFar.endsWith('\n    ')).toBe(true);
+      return parts[i];
+    }
+    for (const c of jsonChunks(doc, { chunkChars: 1 << 16 })) soFar += asText(c);
+    expect(soFar).toBe(want);
+    expect(seen).toEqual([0, 1, 2, 3]);
+    // an empty one asks for nothing and prints []
+    expect(text({ a: jsonLater(0, () => expect.fail('asked')) })).toBe(JSON.stringify({ a: [] }, null, 2));
+  });
+});
+
+describe('packJson / unpackJson: a document carried to another thread', () => {
+  const roundTrip = (v: unknown): { back: unknown; sizes: number[] } => {
+    const p = packJson(v);
+    const sizes = p.transfer.map((b) => b.byteLength);
+    return { back: unpackJson(structuredClone(p.value, { transfer: p.transfer })), sizes };
+  };
+
+  it('prints the same text after a structured clone (500 random documents, and the special values)', () => {
+    for (let seed = 1; seed <= 500; seed++) {
+      const v = randomValue(prng(seed), 0);
+      expect(text(roundTrip(v).back), `seed ${seed}`).toBe(JSON.stringify(v, null, 2) ?? '');
+    }
+    const special = {
+      a: undefined,
+      b: () => 1,
+      c: Symbol('x'),
+      d: [undefined, () => 1],
+      n: NaN,
+      e: new Date(0),
+    };
+    expect(text(roundTrip(special).back)).toBe(JSON.stringify(special, null, 2));
+  });
+
+  it('range lists as typed columns of their own: Range[], typed views shorter than their buffer, 2^53 - 1', () => {
+    const big = new Float64Array([5, 2 ** 40, 2 ** 53 - 1, 7, 9]);
+    const ints = new Int32Array([1, 2, 3, 4, 5, 6, 7, 8]);
+    const doc = {
+      findings: [
+        {
+          code: 'A',
+          ranges: jsonRanges([
+            { start: 1, end: 2 },
+            { start: 10, end: 6_000_000_000 },
+          ]),
+        },
+        { code: 'B', ranges: jsonRanges({ count: 2, starts: big.subarray(1), ends: big.subarray(2) }) },
+        { code: 'C', ranges: jsonRanges({ count: 3, starts: ints.subarray(2, 7), ends: ints.subarray(3) }) },
+        {
+          code: 'D',
+          ranges: jsonRanges({ count: 0, starts: new Float64Array(4), ends: new Float64Array(4) }),
+        },
+        { code: 'E', ranges: jsonRanges({ count: 2, starts: [3, 9], ends: [4, 12] }) },
+      ],
+      table: jsonTable(2, { a: new Float64Array([1, 2]), s: { codes: [0, 1], names: ['x', undefined] } }),
+    };
+    const { back, sizes } = roundTrip(doc);
+    expect(text(back)).toBe(JSON.stringify(doc, null, 2));
+    for (const chunk of [1, 7]) expect(text(back, chunk)).toBe(text(doc, chunk));
+    // two columns a range list, each exactly its count long, copies (the originals are still there)
+    expect(sizes).toEqual([16, 16, 16, 16, 12, 12, 0, 0, 16, 16]);
+    expect([...big]).toEqual([5, 2 ** 40, 2 ** 53 - 1, 7, 9]);
+    expect(ints.byteLength).toBe(32);
+  });
+
+  it('refuses a jsonLater (its elements are not there to carry)', () => {
+    expect(() => packJson({ a: jsonLater(1, () => 1) })).toThrow(/cannot be packed/);
   });
 });

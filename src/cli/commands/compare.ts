@@ -4,9 +4,10 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/index.js';
 import { compareStrategies } from '../../check/compare.js';
+import { listStrategies } from '../../sim/strategies/index.js';
 import { compareProfiles, parseProfileList } from '../../check/compare-profiles.js';
 import { profileMatrixToJson, renderProfileMatrixText } from '../../report/compare-profiles.js';
-import { compareToJson } from '../../report/compare-json.js';
+import { compareHeadJson, compareToJson, strategyToJson } from '../../report/compare-json.js';
 import { renderCompareText } from '../../report/compare-text.js';
 import { renderProfileList } from '../../report/profile-list.js';
 import type { CliContext } from '../context.js';
@@ -93,6 +94,11 @@ export function registerCompare(program: Command, ctx: CliContext): void {
       const parsed = parseScenarioFlags(flags, dir);
       const bitmapFormat = parseBitmapFlag(flags.bitmapFormat);
       const progress = startProgress(ctx.output, `compare ${dir}`, !flags.json);
+      // --json: a thread of its own writes the document, each strategy as soon as it is replayed, while the ones
+      // after it replay (src/cli/json-thread.ts); started now, so that its start overlaps reading the bundle
+      const later = flags.json && !matrixOf ? (ctx.output.laterJson?.() ?? null) : null;
+      let laterStarted = false;
+      let written = false;
       try {
         const b = loadKhoBundle(dir, {
           ...(flags.stage ? { stage: flags.stage } : {}),
@@ -119,16 +125,29 @@ export function registerCompare(program: Command, ctx: CliContext): void {
           return;
         }
         // --html draws the first strategy's memory map: its timeline is kept, the others are dropped
+        const strategies = listStrategies();
         const c = compareStrategies(
           b.host,
           b.image,
           { ...withHostBoot(parsed.scenario, hb), onProgress: progress.update },
+          strategies,
           undefined,
-          undefined,
-          { firstTimeline: flags.html !== undefined },
+          {
+            firstTimeline: flags.html !== undefined,
+            ...(later && {
+              onOutcome: (i, o, head) => {
+                if (!laterStarted) later.start(compareHeadJson(head, dir), 'strategies', strategies.length);
+                laterStarted = true;
+                if (!later.closed) later.put(i, strategyToJson(o));
+              },
+            }),
+          },
         );
         progress.stop();
-        if (flags.json) await printJson(ctx, compareToJson(c, dir));
+        if (later) {
+          await later.finish();
+          written = true;
+        } else if (flags.json) await printJson(ctx, compareToJson(c, dir));
         else printText(ctx, renderCompareText(c, dir, b.host.pageShift, { width: reportWidth(ctx) }));
         const tl = c.firstTimeline;
         if (flags.html && tl) {
@@ -160,6 +179,7 @@ export function registerCompare(program: Command, ctx: CliContext): void {
         });
       } finally {
         progress.stop();
+        if (later && !written) later.abort();
       }
     });
 }

@@ -73,8 +73,9 @@ export interface CompareOptions {
   readonly firstTimeline?: boolean;
   /**
    * Told each outcome as soon as it is taken, with what the comparison knows besides (the same for every one), so
-   * a caller may write it out while the later strategies replay (compare --json). Strategies are replayed in
-   * replayEach()'s order, not the list's: `i` is the index in the list.
+   * a caller may write it out while the later strategies replay (compare --json). The strategies then replay in
+   * the list's order (replayEach listOrder), so that each outcome is the next one to write when it comes; `i` is
+   * its index in the list.
    */
   readonly onOutcome?: (i: number, o: StrategyOutcome, head: Omit<Comparison, 'outcomes'>) => void;
 }
@@ -126,7 +127,16 @@ export function compareStrategies(
     told(i, { ...earlier, strategy: tl.kho!.strategy });
   // no timeline kept (but the first one, when asked): the copies' columns go on to the next copies
   const spare = keep.firstTimeline ? undefined : new SpareColumns();
-  const outcomes = replayEach(host, image, scenario, variants, take, relabel, spare);
+  const outcomes = replayEach(
+    host,
+    image,
+    scenario,
+    variants,
+    take,
+    relabel,
+    spare,
+    keep.onOutcome !== undefined,
+  );
   if (!head) throw new InternalError('compare ran no strategy');
   return { ...(head as Omit<Comparison, 'outcomes'>), outcomes, ...(firstTimeline ? { firstTimeline } : {}) };
 }

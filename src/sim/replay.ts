@@ -148,6 +148,10 @@ function sameKinds(a: ReadonlySet<unknown>, b: ReadonlySet<unknown>): boolean {
  * With `spare` (a caller that keeps no timeline past `take`, nor anything of its memmap), the memmap columns of a
  * copy whose timeline has been taken (and is not kept for a later twin) are handed to the next copies
  * (src/sim/fork.ts SpareColumns): written into, not made anew.
+ *
+ * With `listOrder` the variants run in their list's order, a boot twin too: a caller that writes each result out as
+ * it comes, in the list's order (compare --json), then has each one to write as soon as it is taken, not after the
+ * ones a boot twin's place put before it. The copy of the state a boot twin goes on from is then kept the longer.
  */
 export function replayEach<T>(
   host: HostTrace,
@@ -157,6 +161,7 @@ export function replayEach<T>(
   take: (tl: Timeline, i: number) => T,
   relabel?: (earlier: T, tl: Timeline, i: number) => T,
   spare?: SpareColumns,
+  listOrder = false,
 ): T[] {
   if (!image) {
     // a plain boot has no strategy: each variant is the same boot
@@ -269,11 +274,14 @@ export function replayEach<T>(
   // its own but the last one's), of its state before kho_restore for a later one (restoreAt), or of that state (a
   // boot twin but the last one of its twin)
   const order: number[] = [];
-  for (let i = 0; i < variants.length; i++)
-    if (bootTwinOf[i]! < 0) {
-      order.push(i);
-      for (let k = i + 1; k < variants.length; k++) if (bootTwinOf[k] === i) order.push(k);
-    }
+  // (a variant's twin and boot twin come before it in the list: either order runs them first)
+  if (listOrder) for (let i = 0; i < variants.length; i++) order.push(i);
+  else
+    for (let i = 0; i < variants.length; i++)
+      if (bootTwinOf[i]! < 0) {
+        order.push(i);
+        for (let k = i + 1; k < variants.length; k++) if (bootTwinOf[k] === i) order.push(k);
+      }
   const orderOf = new Array<number>(variants.length);
   order.forEach((i, p) => (orderOf[i] = p));
   const copies = (i: number): boolean =>
@@ -353,8 +361,8 @@ export function replayEach<T>(
     if (spare && orderOf[i] === lastCopyAt) spare.clear();
     return result;
   };
-  // in order, but a variant that boots as an earlier one up to kho_restore right after that one (the copy of its
-  // state there is then kept only while that one restores and is taken)
+  // in order, but (without listOrder) a variant that boots as an earlier one up to kho_restore right after that one
+  // (the copy of its state there is then kept only while that one restores and is taken)
   const results = new Array<T>(variants.length);
   for (const i of order) results[i] = runVariant(i);
   return results;

@@ -291,6 +291,31 @@ describe('replayEach', () => {
       const strategies = listStrategies();
       const alone = strategies.map((s) => own(s, scenario, image));
       const c = compareStrategies(host, image, scenario, strategies);
+      // told each outcome as it is taken (compare --json writes it then): the strategies replay in the list's order,
+      // zone-walk (which goes on from none's boot) last, with the outcomes of the usual order
+      const told: number[] = [];
+      const t = compareStrategies(
+        host,
+        image,
+        scenario,
+        strategies,
+        {},
+        {
+          onOutcome: (i, o, head) => {
+            told.push(i);
+            expect(head.blocks).toBe(image.preserved.count);
+            expect(o.strategy).toBe(strategies[i]);
+          },
+        },
+      );
+      expect(told).toEqual(strategies.map((_, i) => i));
+      const outcomeOf = (o: (typeof c.outcomes)[number]) => ({
+        strategy: o.strategy.name,
+        findings: o.findings.map((f) => ({ code: f.code, pages: f.pages, ranges: rangeList(f.ranges) })),
+        costs: o.costs,
+        initialised: [o.initAtDeserialize, o.initAtRestore],
+      });
+      expect(t.outcomes.map(outcomeOf)).toEqual(c.outcomes.map(outcomeOf));
       expect(
         c.outcomes.map((o) => ({
           strategy: o.strategy.name,

@@ -803,6 +803,27 @@ function neverRoom(prep: CheckPrep | null): number {
   return m + (m >> 6) + 1;
 }
 
+/**
+ * check()'s never-initialised runs (fast paths): a joining buffer of 16 and, when they fill it, of room for
+ * neverRoom() (a strategy with a few, as lazy-tail's and zone-walk's 5, takes none: a room for millions of runs costs
+ * its zeroed columns), then doubling. Joined where they touch as the finding's buffer joins them; the sweep over the
+ * blocks (MemMap.markedRuns' sink) writes to its columns itself.
+ */
+class NeverRuns extends RangeBuffer {
+  /** The room for neverRoom() was made. */
+  roomy = false;
+  constructor(private readonly prep: CheckPrep | null) {
+    super(16, true);
+  }
+  override room(extra = 1): void {
+    if (!this.roomy && this.n + extra > this.capacity) {
+      this.roomy = true;
+      extra = Math.max(neverRoom(this.prep) - this.n, extra);
+    }
+    super.room(extra);
+  }
+}
+
 /** The preserved ranges of a prep, made the first time they are asked for. */
 function preserved(prep: CheckPrep): Cols {
   return (prep.preservedCols ??= preservedRanges(prep.blocks, prep.normalized));
@@ -1068,23 +1089,13 @@ export function check(tl: Timeline, opts: { readonly general?: boolean } = {}): 
   // the states the sweep reports: never initialised, or (KHO) in the buddy
   const reader = ctx.memmap.reader();
   const endMarks = reader.mark((st) => (st.memmap && st.initCount === 0) || (kho !== null && st.buddy));
-  // the never-initialised runs (fast paths): in a buffer of their own, of 16 and, when they fill it, of room for
-  // neverRoom() (a strategy with a few, as lazy-tail's and zone-walk's 5, takes none: a room for millions of runs
-  // costs its zeroed columns), joined where they touch as the finding's buffer joins them, added as the finding's one
-  // view after the sweep (the finding's place among the others is its code's and phase's: no other adds to it)
-  let never: RangeBuffer | null = null;
-  let roomy = false;
+  // the never-initialised runs (fast paths): in a buffer of their own (NeverRuns), added as the finding's one view
+  // after the sweep (the finding's place among the others is its code's and phase's: no other adds to it)
+  const never = general ? null : new NeverRuns(prep);
   const endCb = (s: number, e: number, st: PageState): void => {
     if (st.memmap && st.initCount === 0) {
-      if (general) fb.addRange('STRUCT_PAGE_NEVER_INIT', endPhase, 'memmap_init_reserved_pages', s, e);
-      else {
-        never ??= new RangeBuffer(16, true);
-        if (!roomy && never.n === never.start.length) {
-          roomy = true;
-          never.room(Math.max(neverRoom(prep) - never.n, 1));
-        }
-        never.push(s, e);
-      }
+      if (never) never.push(s, e);
+      else fb.addRange('STRUCT_PAGE_NEVER_INIT', endPhase, 'memmap_init_reserved_pages', s, e);
     }
     if (kho && st.buddy) {
       // below first_deferred_pfn memblock_free_all() frees; above it deferred_init_memmap() does
@@ -1103,21 +1114,20 @@ export function check(tl: Timeline, opts: { readonly general?: boolean } = {}): 
   // they are disjoint (markedRuns merges across blocks that touch, as the merged ranges would)
   // never initialised and not in the buddy: reported alike (one finding, every page), so such runs that touch are
   // one (the buffer would join them anyway)
+  // (endCb's first branch for these: the sweep pushes their runs to the buffer itself)
   const endJoin = reader.mark((st) => st.memmap && st.initCount === 0 && !(kho !== null && st.buddy));
   if (prep?.disjointBlocks)
-    ctx.memmap.markedRuns(prep.disjointBlocks, endMarks, endCb, 0, undefined, endJoin);
+    ctx.memmap.markedRuns(prep.disjointBlocks, endMarks, endCb, 0, undefined, endJoin, never);
   else if (prep) scanMarked(ctx.memmap, preserved(prep), endMarks, endCb);
-  else if (!general) ctx.memmap.markedRuns(memory, endMarks, endCb, 0, undefined, endJoin);
+  else if (!general) ctx.memmap.markedRuns(memory, endMarks, endCb, 0, undefined, endJoin, never);
   else scanMarked(ctx.memmap, memory, endMarks, endCb);
-  // (set by endCb: TypeScript does not see the callback's write)
-  const nv = never as RangeBuffer | null;
-  if (nv) {
+  if (never?.n) {
     // runs filling less than half the room (a strategy that initialised most blocks): their own columns, the room
     // let go
     const c: Cols =
-      roomy && nv.n * 2 < nv.capacity
-        ? { start: nv.start.slice(0, nv.n), end: nv.end.slice(0, nv.n), n: nv.n }
-        : nv;
+      never.roomy && never.n * 2 < never.capacity
+        ? { start: never.start.slice(0, never.n), end: never.end.slice(0, never.n), n: never.n }
+        : never;
     fb.addCols('STRUCT_PAGE_NEVER_INIT', endPhase, 'memmap_init_reserved_pages', c);
   }
   if (!kho || !prep) return [...fb.build(), ...checkDeferredGrow(tl)];

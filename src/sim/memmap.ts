@@ -824,6 +824,78 @@ function continuingBlocks(
   return k1;
 }
 
+/**
+ * Columns that MemMap.markedRuns() writes the runs of joined ids to itself, instead of handing them to its callback
+ * (check()'s never-initialised runs, 2.8M of them for none on the 8M bundle): as a RangeBuffer made with `join`
+ * pushes them (push(): a run starting inside or at the end of the last one extends it), so writing a run into the
+ * columns at row n (room() first when they are full) and calling push() give the same rows. room() may replace the
+ * columns (read them again after).
+ */
+export interface RunSink {
+  start: Float64Array;
+  end: Float64Array;
+  n: number;
+  readonly join: boolean;
+  /** Cleared when a run starts before the last one (as push() clears it). */
+  sorted: boolean;
+  push(s: number, e: number): void;
+  room(extra?: number): void;
+}
+
+/** joinedBlocks()' open run [ps, pe) in and out, the rows written and (1) whether one started before the row above (out). */
+const JOIN_IO = new Float64Array(4);
+
+/**
+ * MemMap.markedRuns()'s loop over the layer blocks k in [k, k1) that continue or start runs of joined ids (jm: joined
+ * and marked, by state id), with a sink: while block k is in the layer with a head of such an id and (a block of more
+ * than its head page) a tail of one, it continues the open run [ps, pe) (JOIN_IO[0], JOIN_IO[1]; of a joined id) when
+ * it starts at pe, else the open run is written to the columns OS, OE at row q (extending row q - 1 where it starts
+ * inside or at its end, as a joining RangeBuffer's push() does) and the block opens the next one. Stops before the
+ * first other block, or with no row free; returns the block it stopped at, the open run in JOIN_IO[0..1] and the rows
+ * in JOIN_IO[2]. A million never-initialised blocks cost a few loads each and no call.
+ */
+function joinedBlocks(
+  S: Float64Array,
+  E: Float64Array,
+  bH: Int32Array,
+  bT: Int32Array,
+  jm: Uint8Array,
+  k: number,
+  k1: number,
+  OS: Float64Array,
+  OE: Float64Array,
+  q: number,
+): number {
+  const cap = OS.length;
+  let ps = JOIN_IO[0]!;
+  let pe = JOIN_IO[1]!;
+  let unsorted = 0;
+  for (; k < k1 && q < cap; k++) {
+    const h = bH[k]!;
+    if (h < 0 || jm[h] !== 1) break;
+    const s = S[k]!;
+    const e = E[k]!;
+    if (e > s + 1 && jm[bT[k]!] !== 1) break;
+    if (s !== pe) {
+      // the open run, pushed
+      if (q > 0 && ps <= OE[q - 1]! && ps >= OS[q - 1]!) {
+        if (pe > OE[q - 1]!) OE[q - 1] = pe;
+      } else {
+        if (q > 0 && ps < OS[q - 1]!) unsorted = 1;
+        OS[q] = ps;
+        OE[q++] = pe;
+      }
+      ps = s;
+    }
+    pe = e;
+  }
+  JOIN_IO[0] = ps;
+  JOIN_IO[1] = pe;
+  JOIN_IO[2] = q;
+  JOIN_IO[3] = unsorted;
+  return k;
+}
+
 // What the sweeps ask of a state, as bits per state id (MemMap.flags): no object load per piece.
 const F_MEMMAP = 1;
 const F_INIT = 2;
@@ -1899,7 +1971,9 @@ export class MemMap {
    * `join` (a subset of marks, by state id): a run of a joined id that another of a joined id continues is one run
    * with it, handed to cb with the first one's state (a check that reports the ids alike: a million blocks whose
    * never-initialised heads and tails touch are a few runs, the blocks that continue one stepped over in a loop of
-   * their own).
+   * their own). `sink` (with `join`, a joining one): the runs of joined ids pushed to it instead of handed to cb (the
+   * other runs to cb, in the same order); over the layer's own columns, the blocks whose head and tail are of joined
+   * ids written to its columns in a loop of their own (joinedBlocks()).
    */
   markedRuns(
     rs: { readonly start: Float64Array; readonly end: Float64Array; readonly n: number },
@@ -1908,6 +1982,7 @@ export class MemMap {
     k0 = 0,
     k1 = rs.n,
     join: Uint8Array | null = null,
+    sink: RunSink | null = null,
   ): void {
     const S = rs.start;
     const E = rs.end;
@@ -1949,7 +2024,37 @@ export class MemMap {
     let pid = -1;
     // (no join: none joined, as many entries as marks)
     const jn = join ?? new Uint8Array(marks.length);
+    // the runs of joined ids to the sink (when it joins as joinedBlocks() writes), the others to cb
+    const toSink = sink !== null && join !== null && sink.join;
+    const out = (s: number, e: number, id: number): void => {
+      if (toSink && jn[id] === 1) sink.push(s, e);
+      else cb(s, e, states[id]!);
+    };
+    // joined and marked, by state id (joinedBlocks())
+    let jm: Uint8Array | null = null;
+    if (toSink && same) {
+      jm = new Uint8Array(jn.length);
+      for (let id = 0; id < jn.length; id++) jm[id] = jn[id] === 1 && marks[id] ? 1 : 0;
+    }
     for (let k = k0; k < k1; k++) {
+      if (jm !== null && pid >= 0 && jn[pid] === 1) {
+        // the blocks from k on that continue the open run of a joined id or start the next one, into the sink's columns
+        // (room for as many again when they fill)
+        JOIN_IO[0] = ps;
+        JOIN_IO[1] = pe;
+        for (;;) {
+          const j = joinedBlocks(S, E, bH, bT, jm, k, k1, sink!.start, sink!.end, sink!.n);
+          const q = JOIN_IO[2]!;
+          sink!.n = q;
+          if (JOIN_IO[3]) sink!.sorted = false;
+          k = j;
+          if (q < sink!.start.length) break;
+          sink!.room(Math.max(q, 16));
+        }
+        ps = JOIN_IO[0]!;
+        pe = JOIN_IO[1]!;
+        if (k >= k1) break;
+      }
       if (same && pid >= 0 && S[k] === pe) {
         // the blocks that continue the run, whole
         const j = continuingBlocks(S, E, bH, bT, jn, pid, k, k1, pe);
@@ -1978,7 +2083,7 @@ export class MemMap {
         if (marks[h]) {
           if ((h === pid || (jn[h] === 1 && pid >= 0 && jn[pid] === 1)) && s === pe) pe = s + 1;
           else {
-            if (pid >= 0) cb(ps, pe, states[pid]!);
+            if (pid >= 0) out(ps, pe, pid);
             ps = s;
             pe = s + 1;
             pid = h;
@@ -1987,7 +2092,7 @@ export class MemMap {
         if (e > s + 1 && marks[t]) {
           if ((t === pid || (jn[t] === 1 && pid >= 0 && jn[pid] === 1)) && s + 1 === pe) pe = e;
           else {
-            if (pid >= 0) cb(ps, pe, states[pid]!);
+            if (pid >= 0) out(ps, pe, pid);
             ps = s + 1;
             pe = e;
             pid = t;
@@ -2001,14 +2106,14 @@ export class MemMap {
         const id = sw.id;
         if ((id === pid || (jn[id] === 1 && pid >= 0 && jn[pid] === 1)) && sw.s === pe) pe = sw.e;
         else {
-          if (pid >= 0) cb(ps, pe, states[pid]!);
+          if (pid >= 0) out(ps, pe, pid);
           ps = sw.s;
           pe = sw.e;
           pid = id;
         }
       }
     }
-    if (pid >= 0) cb(ps, pe, states[pid]!);
+    if (pid >= 0) out(ps, pe, pid);
   }
 
   /**

@@ -12,6 +12,7 @@ import type { Finding } from '../../src/check/kho-findings.js';
 import type { PageState } from '../../src/sim/memmap.js';
 import { MemMap } from '../../src/sim/memmap.js';
 import { check } from '../../src/check/kho-findings.js';
+import { RangeBuffer } from '../../src/check/range-buffer.js';
 import { migratetypesOf } from '../../src/check/migratetype-findings.js';
 import type { MigratetypeReplay } from '../../src/sim/migratetype.js';
 import { pageblocksOverlapping, replayMigratetypes } from '../../src/sim/migratetype.js';
@@ -304,7 +305,8 @@ describe('MemMap.markedRuns', () => {
         fc.nat(PREDS.length - 1),
         fc.nat(2),
         fc.nat(JOINS.length - 1),
-        (blocks, ops, which, view, j) => {
+        fc.nat(5),
+        (blocks, ops, which, view, j, x0) => {
           const m = new MemMap(PRESENT, LIMIT);
           const starts = Float64Array.from(blocks, (b) => b.start);
           const ends = Float64Array.from(blocks, (b) => b.end);
@@ -378,6 +380,37 @@ describe('MemMap.markedRuns', () => {
           const joined: unknown[] = [];
           m.markedRuns(rs, marks, (s, e, st) => joined.push([s, e, st]), 0, rs.n, m.reader().mark(join));
           expect(joined).toEqual(pageByPage(m, blocks, pred, join));
+          // with a sink (check()'s never-initialised runs): the joined runs pushed to it, the rest to cb, as the
+          // runs above give them; the sink of a little room (it fills and grows on the way), a row there before
+          for (const cap of [1, 2, 16]) {
+            const pre =
+              x0 % 3 === 0
+                ? null
+                : x0 % 3 === 1
+                  ? [0, 1]
+                  : [rs.n ? rs.start[0]! - 1 : 0, rs.n ? rs.start[0]! : 1];
+            const sink = new RangeBuffer(cap, true);
+            const want = new RangeBuffer(cap, true);
+            if (pre) for (const b of [sink, want]) b.push(pre[0]!, pre[1]!);
+            const rest: unknown[] = [];
+            const wantRest: unknown[] = [];
+            for (const r of joined as [number, number, PageState][])
+              if (join(r[2])) want.push(r[0], r[1]);
+              else wantRest.push(r);
+            m.markedRuns(
+              rs,
+              marks,
+              (s, e, st) => rest.push([s, e, st]),
+              0,
+              rs.n,
+              m.reader().mark(join),
+              sink,
+            );
+            expect(rest).toEqual(wantRest);
+            expect([sink.n, sink.sorted]).toEqual([want.n, want.sorted]);
+            expect([...sink.start.subarray(0, sink.n)]).toEqual([...want.start.subarray(0, want.n)]);
+            expect([...sink.end.subarray(0, sink.n)]).toEqual([...want.end.subarray(0, want.n)]);
+          }
         },
       ),
       { numRuns: 500 },

@@ -449,19 +449,35 @@ function sortedCover(c: RangeColumns): RangeColumns {
 }
 
 /**
- * The cover of MemMap.initBlockTails(): the tails [heads[y] + 1, ends[y]) of blocks y = ys[0], ..., ys[m - 1], listed
- * when first read (as blockRowsCover(): only the pageblock types read it; heads and ends are the decoded blocks'
- * columns, never written after). start and end are own enumerable properties: a copy or a comparison reads them.
+ * The cover of MemMap.initBlockTails(): the tails [heads[y] + 1, ends[y]) of blocks y = at[j], j < n, that have one
+ * (ends[y] > heads[y] + 1), but for the positions j in `skipped` (ascending: heads never initialised), m of them,
+ * listed when first read (as blockRowsCover(): only the pageblock types read it; heads and ends are the decoded blocks'
+ * columns and `at` the restored positions, never written after). start and end are own enumerable properties: a copy
+ * or a comparison reads them.
  */
-function tailsCover(heads: Float64Array, ends: Float64Array, ys: Int32Array, m: number): RangeColumns {
+function tailsCover(
+  heads: Float64Array,
+  ends: Float64Array,
+  at: Int32Array,
+  n: number,
+  skipped: Int32Array,
+  m: number,
+): RangeColumns {
   let cols: { start: Float64Array; end: Float64Array } | null = null;
   const made = (): { start: Float64Array; end: Float64Array } => {
     if (cols) return cols;
     const start = new Float64Array(m);
     const end = new Float64Array(m);
-    for (let k = 0; k < m; k++) {
-      start[k] = heads[ys[k]!]! + 1;
-      end[k] = ends[ys[k]!]!;
+    let k = 0;
+    for (let j = 0, si = 0; j < n; j++) {
+      const y = at[j]!;
+      if (!(ends[y]! > heads[y]! + 1)) continue;
+      if (si < skipped.length && skipped[si] === j) {
+        si++;
+        continue;
+      }
+      start[k] = heads[y]! + 1;
+      end[k++] = ends[y]!;
     }
     return (cols = { start, end });
   };
@@ -575,8 +591,8 @@ function plainBlocks(
 /**
  * MemMap.initBlockTails()'s common block in a loop of its own (as plainBlocks()): from at[j0] on while the block has
  * no tail, or its head state is hP (initialised) and its tail state tP (plain: only counted), each such tail written
- * tOut when it differs and its block listed in ys from m on. Returns the first index into `at` it did not take; in
- * PLAIN_RUN the blocks listed, the tail pages moved and the pages counted.
+ * tOut when it differs. Returns the first index into `at` it did not take; in PLAIN_RUN the blocks taken with a tail
+ * (each one the event's cover lists), the tail pages moved and the pages counted.
  */
 function plainTails(
   at: Int32Array,
@@ -589,10 +605,8 @@ function plainTails(
   hP: number,
   tP: number,
   tOut: number,
-  ys: Int32Array,
-  m0: number,
 ): number {
-  let m = m0;
+  let m = 0;
   let moved = 0;
   let pages = 0;
   const tw = tOut !== tP;
@@ -602,14 +616,14 @@ function plainTails(
     const tail = bE[y]! - bS[y]! - 1;
     if (!(tail > 0)) continue;
     if (bH[y] !== hP || bT[y] !== tP) break;
-    ys[m++] = y;
+    m++;
     pages += tail;
     if (tw) {
       bT[y] = tOut;
       moved += tail;
     }
   }
-  PLAIN_RUN[0] = m - m0;
+  PLAIN_RUN[0] = m;
   PLAIN_RUN[1] = moved;
   PLAIN_RUN[2] = pages;
   return j;
@@ -3503,9 +3517,12 @@ export class MemMap {
     const bT = this.bT;
     this.pcN = 0;
     this.pcG = 0;
-    // the blocks whose tails are initialised, by index (the event's cover lists their tails when read)
-    const ys = new Int32Array(n);
+    // the blocks whose tails are initialised: those of `at` with a tail but the positions in `skipped` (a head never
+    // initialised), m of them, the first and the last at y0 and y1 (the event's cover lists their tails when read)
+    const skipped: number[] = [];
     let m = 0;
+    let y0 = -1;
+    let y1 = -1;
     let fi = 0;
     let tIn = -1;
     let tX = -1;
@@ -3514,9 +3531,20 @@ export class MemMap {
       // a stretch of blocks whose head state is the last block's (initialised) and whose tail state is its (plain):
       // counted and written in a loop of its own (plainTails); the general body below takes the block it stops at
       if (tIn >= 0 && fl[tX]! & F_INIT && (fl[tIn]! & (F_MEMMAP | F_INIT | F_KHO)) === F_MEMMAP) {
-        const j2 = plainTails(at, j, n, bH, bT, bS, bE, tX, tIn, tOut, ys, m);
+        const j2 = plainTails(at, j, n, bH, bT, bS, bE, tX, tIn, tOut);
         if (j2 > j) {
-          m += PLAIN_RUN[0]!;
+          if (PLAIN_RUN[0]) {
+            m += PLAIN_RUN[0];
+            // the first and the last block with a tail it took (blocks without one it passes over)
+            if (y0 < 0) {
+              let k = j;
+              while (!(bE[at[k]!]! > bS[at[k]!]! + 1)) k++;
+              y0 = at[k]!;
+            }
+            let k = j2 - 1;
+            while (!(bE[at[k]!]! > bS[at[k]!]! + 1)) k--;
+            y1 = at[k]!;
+          }
           t.pages += PLAIN_RUN[2]!;
           if (PLAIN_RUN[1]) {
             const blk = this.blkPages;
@@ -3536,8 +3564,13 @@ export class MemMap {
       // the head as it is (a block out of the layer: read from the runs, written only at the end); never
       // initialised, it gives its tail nothing to copy
       const hid = h >= 0 ? h : this.stateIdOf(hs);
-      if (!(fl[hid]! & F_INIT)) continue;
-      ys[m++] = y;
+      if (!(fl[hid]! & F_INIT)) {
+        skipped.push(j);
+        continue;
+      }
+      m++;
+      if (y0 < 0) y0 = y;
+      y1 = y;
       t.nid = idNid[hid]!;
       t.zid = idZid[hid]!;
       if (h < 0) {
@@ -3564,7 +3597,7 @@ export class MemMap {
     }
     this.applyPieces(fx);
     if (m === 0) return true;
-    this.record(actor, 'init', heads[ys[0]!]! + 1, ends[ys[m - 1]!]!, t.pages, {
+    this.record(actor, 'init', heads[y0]! + 1, ends[y1]!, t.pages, {
       ...(m === 1 ? { nid: t.nid, zid: t.zid } : {}),
       noMemmapPages: t.noMap.pages,
       doubleInitPages: t.dbl.pages,
@@ -3573,7 +3606,7 @@ export class MemMap {
       khoLostRanges: t.lost.cols,
       identityChangedPages: t.ident.pages,
       identityChangedRanges: t.ident.cols,
-      cover: tailsCover(heads, ends, ys, m),
+      cover: tailsCover(heads, ends, at, n, Int32Array.from(skipped), m),
     });
     return true;
   }

@@ -149,6 +149,64 @@ describe('classifyBlocks', () => {
     );
   });
 
+  it('takes a byte order column in address order in one pass (ascendingBlocks) with the columns the general loop gives', () => {
+    // the general loop runs for an order column of numbers (copied), the fast pass for one of bytes; both over the
+    // same phys: blocks in address order (ties of one address with any orders: overlapping, or out of order by end),
+    // runs of touching blocks, vmalloc, subtree and reserve_mem addresses on blocks, some not ascending at all
+    const cols = (b: ReturnType<typeof classifyBlocks>) => ({
+      start: Array.from(b.startPfn),
+      end: Array.from(b.endPfn),
+      order: Array.from(b.order),
+      kind: Array.from(b.kindCode),
+      index: Array.from(b.index),
+      sortedDisjoint: b.sortedDisjoint,
+    });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 13 })), { maxLength: 50 }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 64 })), { maxLength: 3 }),
+        fc.option(fc.nat(), { nil: undefined }),
+        (steps, shape, vmAt, subAt, rmAt, swapAt) => {
+          // each block `gap` pages after the end of the one before (0: touching), `gap` 6: at the same address
+          const phys: number[] = [];
+          let end = 0;
+          let prev = 0;
+          for (const [gap, o] of steps) {
+            const start = gap === 6 ? prev : end + (shape === 0 ? 0 : gap);
+            phys.push(start * PAGE);
+            prev = start;
+            end = Math.max(end, start + 2 ** o);
+          }
+          const orders = steps.map((s) => s[1]);
+          // one pair swapped: not in address order (the general loop, and the sort)
+          if (swapAt !== undefined && phys.length > 1) {
+            const k = swapAt % (phys.length - 1);
+            [phys[k], phys[k + 1]] = [phys[k + 1]!, phys[k]!];
+          }
+          const on = (at: number[]) => (phys.length ? at.map((a) => phys[a % phys.length]!) : []);
+          const imageOf = (order: ArrayLike<number>) =>
+            ({
+              preserved: { count: phys.length, phys: Float64Array.from(phys), order },
+              vmalloc: [{ owner: 'x', order: 0, chunkPhys: on(vmAt), blockPhys: new Float64Array(0) }],
+              subtrees: on(subAt).map((p, i) => ({ name: `s${i}`, phys: p, sizeBytes: null })),
+              reserveMem: rmAt.map(([a, pages], i) => ({
+                name: `r${i}`,
+                start: phys.length ? phys[a % phys.length]! : 0,
+                sizeBytes: pages * PAGE,
+              })),
+            }) as unknown as KhoImageInput;
+          const fast = classifyBlocks(imageOf(Uint8Array.from(orders)), 12, MAX_ORDER);
+          const general = classifyBlocks(imageOf(orders), 12, MAX_ORDER);
+          expect(cols(fast)).toEqual(cols(general));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   it('says sortedDisjoint for blocks in address order that touch or leave gaps, not for overlapping or unsorted ones', () => {
     const of = (blocks: [number, number][]) =>
       classifyBlocks(

@@ -733,6 +733,53 @@ describe('MemMap block layer', () => {
     );
   });
 
+  it("a run-by-run attach makes the layer's prefix sums and its blocks out of the layer as layerPrefix() and deadBlocks() make them", () => {
+    type Caches = {
+      prefix: Float64Array | null;
+      deadOf: { dead: readonly number[] } | null;
+      blkPages: Float64Array;
+      layerPrefix(): Float64Array;
+      deadBlocks(): readonly number[];
+    };
+    fc.assert(
+      fc.property(
+        fc.oneof(disjointBlocksArb, disjointPastEndArb),
+        fc.array(opArb, { maxLength: 8 }),
+        fc.integer({ min: 1, max: 7 }),
+        (blocks, before, prefixStep) => {
+          const starts = Float64Array.from(blocks, (b) => b.start);
+          const ends = Float64Array.from(blocks, (b) => b.end);
+          // the same map twice: attached run by run (sortedDisjoint promised) and by the general pass
+          const [made, general] = [0, 1].map(() => {
+            const m = new MemMap(PRESENT, LIMIT, { prefixStep });
+            for (const op of before) apply(m, op, true);
+            return m;
+          }) as [MemMap, MemMap];
+          made.attachBlocks(starts, ends, { sortedDisjoint: true });
+          general.attachBlocks(starts, ends, {});
+          const c = made as unknown as Caches;
+          const g = general as unknown as Caches;
+          // the run-by-run attach made both caches; the general pass makes them when asked (its passes over the blocks)
+          expect(c.prefix).not.toBeNull();
+          expect(c.deadOf).not.toBeNull();
+          const prefix = Array.from(c.prefix!);
+          const dead = [...c.deadOf!.dead];
+          expect(g.prefix).toBeNull();
+          expect(prefix).toEqual(Array.from(g.layerPrefix()));
+          expect(dead).toEqual([...g.deadBlocks()]);
+          // and this map's own passes, its caches dropped
+          c.prefix = null;
+          c.deadOf = null;
+          expect(prefix).toEqual(Array.from(c.layerPrefix()));
+          expect(dead).toEqual([...c.deadBlocks()]);
+          // the pages of the layer per state id: as the general pass counts them
+          expect(Array.from(c.blkPages)).toEqual(Array.from(g.blkPages));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   // replayEach makes the layer's caches (prefix sums, blocks out of the layer) once before the strategies' copies
   // (layerCachesForCopies), the prefix shared read only: each copy, and the map itself after them, must answer as a
   // map that made its own caches as it went, through the same operations

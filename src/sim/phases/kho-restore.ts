@@ -31,6 +31,32 @@ function putPositions(out: Int32Array, at: number, from: number, to: number): vo
 }
 
 /**
+ * The positions of the blocks restored, by position in `blocks`: every position in [0, n) but the nLeft in `left`
+ * (ascending), as the restore hook receives them. Once per block columns and list left out (every strategy of a
+ * compare with a hook, zone-walk and lazy-tail, restores the same blocks and leaves the same few out): a million
+ * positions are a 32 MB column, made and written once instead of once a strategy. Nothing writes it after (the hooks
+ * and the events that keep it, lazy-tail's tails cover, only read it).
+ */
+const restoredByBlocks = new WeakMap<KhoBlocks, { readonly left: Int32Array; readonly at: Int32Array }>();
+export function restoredPositions(blocks: KhoBlocks, left: Int32Array, nLeft: number): Int32Array {
+  const hit = restoredByBlocks.get(blocks);
+  if (hit && hit.left.length === nLeft && hit.left.every((x, k) => x === left[k])) return hit.at;
+  const n = blocks.length;
+  const at = new Int32Array(n);
+  let k = 0;
+  let from = 0;
+  for (let j = 0; j < nLeft; j++) {
+    const l = left[j]!;
+    putPositions(at, k, from, l);
+    k += l - from;
+    from = l + 1;
+  }
+  putPositions(at, k, from, n);
+  restoredByBlocks.set(blocks, { left: left.slice(0, nLeft), at });
+  return at;
+}
+
+/**
  * The verdict loop's common case from block i on (khoRestore), up to `stop` (the next block of a kind not restored, or
  * n): a block whose head is in the memmap's layer in a state kho_restore_page() passes with the block's own order
  * (passOrder[id]: the order a head in state id passes with, -1 when it is refused). Returns the first block at or past
@@ -93,10 +119,8 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
     const restore = skip ? undefined : run.strategy.restore?.bind(run.strategy);
     const restoreBlocks = skip ? undefined : run.strategy.restoreBlocks?.bind(run.strategy);
     const hooked = restore !== undefined || restoreBlocks !== undefined;
-    // with a restore hook: the blocks that pass, by position in `blocks` (the hook visits them); with or without
-    // one, the positions of those that do not (few: the heads of the rest are the block column, cleared and read in
-    // one pass over the memmap's layer)
-    const okAt = hooked ? new Int32Array(blocks.length) : null;
+    // the positions of the blocks that do not pass (few: the heads of the rest are the block column, cleared and read
+    // in one pass over the memmap's layer); with a restore hook, the rest (restoredPositions) are the blocks it visits
     const left = new GrowableColumns([new Int32Array(64)]);
     const leave = (i: number): void => {
       const r = left.row();
@@ -138,7 +162,6 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
       const e = passingRun(headIds, passOrder, orders, i, sk < stops.length ? stops[sk]! : n);
       if (e > i) {
         run.restored.addRange(i, e, indexes);
-        if (okAt) putPositions(okAt, nOk, i, e);
         nOk += e - i;
         i = e;
         if (i === n) break;
@@ -170,14 +193,15 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
       }
       // restored (no strategy hook or check reads the set before the phase ends)
       run.restored.addRange(i, i + 1, indexes);
-      if (okAt) okAt[nOk] = i;
       nOk++;
     }
     // adjust_managed_page_count(page, nr) -> page_zone(head): a read of the head's struct page
     const read = { phase: PHASE, fn: 'kho_restore_page' };
     // the restored heads: the block column but the heads left out (the memmap reads its layer's heads in one pass)
     const except = { at: left.cols[0], n: left.n };
-    if (okAt) {
+    if (hooked) {
+      // every block passes or is left out: the blocks that pass are all positions but those left out
+      const okAt = restoredPositions(blocks, left.cols[0], left.n);
       // private is cleared right after the check, before anything else touches the page
       ctx.memmap.clearKhoHeads(headPfns, except);
       const runner = new StrategyRunner(ctx, run, 'restore', PHASE);

@@ -1,0 +1,37 @@
+// kho_restore's restore hook gets the positions of the blocks restored: every position but those left out. They are
+// made once per block columns and list left out (restoredPositions), and must be that complement whatever list came
+// before for the same blocks.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { restoredPositions } from '../../src/sim/phases/kho-restore.js';
+import { KhoBlocks } from '../../src/sim/phases/kho-types.js';
+
+function blocksOf(n: number): KhoBlocks {
+  const S = Float64Array.from({ length: n }, (_, i) => i * 4);
+  const E = Float64Array.from({ length: n }, (_, i) => i * 4 + 2);
+  return new KhoBlocks(S, E, new Uint8Array(n), new Uint8Array(n), null, true);
+}
+
+describe('restoredPositions', () => {
+  it('gives every position but those left out, for list after list over the same blocks', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 40 }),
+        fc.array(fc.array(fc.nat(45), { maxLength: 6 }), { minLength: 1, maxLength: 5 }),
+        (n, lists) => {
+          const blocks = blocksOf(n);
+          for (const raw of lists) {
+            const left = [...new Set(raw.filter((x) => x < n))].sort((a, b) => a - b);
+            // the list in a column with room past its end, as the restore loop's growable column has
+            const col = new Int32Array(left.length + 3).fill(7);
+            col.set(left);
+            const at = restoredPositions(blocks, col, left.length);
+            const want = Array.from({ length: n }, (_, i) => i).filter((i) => !left.includes(i));
+            expect(Array.from(at.subarray(0, want.length))).toEqual(want);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

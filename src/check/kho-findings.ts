@@ -418,11 +418,41 @@ class FindingBuilder {
     return made;
   }
 
-  /** An entry's ranges (its buffer's or its one view's), normalized: kept as they are when they are so already. */
+  /**
+   * An entry's ranges (its buffer's, its one view's or its views' when they lie end to end in one pair of columns),
+   * normalized: kept as they are when they are so already.
+   */
   private rangesOf(e: AccEntry): Cols {
     if (e.views?.length === 1) return normalizedCols(e.views[0]!, undefined, true);
+    const joined = e.views ? adjacentViews(e.views) : null;
+    if (joined) return normalizedCols(joined, undefined, true);
     return this.ensureBuf(e).normalized();
   }
+}
+
+/**
+ * Views that lie end to end in one pair of columns (each view's rows right after the one before's, src/sim/memmap.ts
+ * RangeArena: the set_zone_contiguous reads of one replay) as one view of them all, or null. The same ranges in the
+ * same order as a buffer they are copied into (ensureBuf), so normalizedCols() of it answers as that buffer's
+ * normalized() (a fast builder's buffer joins, and pushCols() sorts out order exactly as normalizeCols() looks).
+ */
+function adjacentViews(views: readonly Cols[]): Cols | null {
+  if (views.length < 2) return null;
+  const v0 = views[0]!;
+  const S = v0.start.buffer;
+  const E = v0.end.buffer;
+  let n = 0;
+  for (const v of views) {
+    if (v.start.buffer !== S || v.end.buffer !== E) return null;
+    if (v.start.byteOffset !== v0.start.byteOffset + n * 8 || v.end.byteOffset !== v0.end.byteOffset + n * 8)
+      return null;
+    n += v.n;
+  }
+  return {
+    start: new Float64Array(S, v0.start.byteOffset, n),
+    end: new Float64Array(E, v0.end.byteOffset, n),
+    n,
+  };
 }
 
 /** A finding's part computed once per image and layout, normalized, with its block count. */

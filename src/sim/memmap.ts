@@ -201,6 +201,19 @@ class RangeAcc {
     this.n = n;
     this.pages += pages;
   }
+  /**
+   * Before any range: write them in the arena's columns from its first free row on, with all its free rows as room
+   * (more than that: columns of their own, as without an arena). claim() then takes the rows written.
+   */
+  useArena(a: RangeArena): void {
+    if (!this.keep || this.start) return;
+    this.start = a.start.subarray(a.used);
+    this.end = a.end.subarray(a.used);
+  }
+  /** The rows written, taken from the arena's free rows when they are still in its columns (useArena()). */
+  claim(a: RangeArena): void {
+    if (this.start && this.start.buffer === a.start.buffer && this.start.byteOffset === a.used * 8) a.used += this.n;
+  }
   /** The ranges so far, as the event keeps them (views of the columns: add nothing after). */
   get cols(): EventRanges {
     return this.n
@@ -214,6 +227,21 @@ class RangeAcc {
     return out;
   }
 }
+
+/**
+ * Columns readPattern()'s uninitialised ranges are written to one event after the other (RangeAcc.useArena(), claim()):
+ * rows [0, used) are the events' own (never written again), rows from `used` on free. The events of a phase
+ * (set_zone_contiguous, a zone each) then lie end to end in one pair of columns, and check() reads a finding of all of
+ * them in place (src/check/kho-findings.ts adjacentViews) instead of copying them into columns of their total size
+ * (lazy-tail on the 8M bundle: 4.2M ranges, 67 MB). Per map, not a field of it: a copy of the map (src/sim/fork.ts
+ * copies every typed-array field) writes its own.
+ */
+interface RangeArena {
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  used: number;
+}
+const rangeArenas = new WeakMap<object, RangeArena>();
 
 /** Two event range columns, each sorted by start, as one sorted by start (a's range first on a tie). */
 function mergeByStart(a: EventRanges, b: EventRanges): EventRanges {
@@ -4420,8 +4448,19 @@ export class MemMap {
     // ranges are reported (adjacent pieces of one state)
     const marks = new Uint8Array(this.states.length);
     for (let id = 0; id < marks.length; id++) marks[id] = fl[id]! & F_MEMMAP && fl[id]! & F_INIT ? 0 : 1;
-    if (this.onePass() && this.layerMarked(marks)) this.markedChains(p.start, p.end, marks, pc);
-    else {
+    let arena: RangeArena | undefined;
+    if (this.onePass() && this.layerMarked(marks)) {
+      // a range a layer block at most on the counting loops' path (more: columns of its own), all the map's
+      // pattern reads in one pair of columns (rows untouched cost no memory until written)
+      arena = rangeArenas.get(this);
+      if (!arena || arena.used + 4096 > arena.start.length) {
+        const cap = this.bN + 4096;
+        rangeArenas.set(this, (arena = { start: new Float64Array(cap), end: new Float64Array(cap), used: 0 }));
+      }
+      pc.uninit.useArena(arena);
+      this.markedChains(p.start, p.end, marks, pc);
+      pc.uninit.claim(arena);
+    } else {
       const sw = this.bindSweep(this.sw);
       sw.range(p.start, p.end);
       let rs = 0;

@@ -46,6 +46,16 @@ function reference(image: KhoImageInput): { phys: number; order: number; kind: s
 
 const pageArb = fc.integer({ min: 0, max: 400 }).map((p) => p * PAGE);
 
+/** The columns classifyBlocks() gives, as plain arrays to compare. */
+const cols = (b: ReturnType<typeof classifyBlocks>) => ({
+  start: Array.from(b.startPfn),
+  end: Array.from(b.endPfn),
+  order: Array.from(b.order),
+  kind: Array.from(b.kindCode),
+  index: Array.from(b.index),
+  sortedDisjoint: b.sortedDisjoint,
+});
+
 describe('classifyBlocks', () => {
   it('gives each block the kind a lookup block by block gives, in address order', () => {
     fc.assert(
@@ -103,18 +113,12 @@ describe('classifyBlocks', () => {
   });
 
   it("reads the decoder's pfn column as its start pfns (same columns as a copy of phys, which has none) only at its page shift", () => {
-    const cols = (b: ReturnType<typeof classifyBlocks>) => ({
-      start: Array.from(b.startPfn),
-      end: Array.from(b.endPfn),
-      order: Array.from(b.order),
-      kind: Array.from(b.kindCode),
-      index: Array.from(b.index),
-      sortedDisjoint: b.sortedDisjoint,
-    });
     fc.assert(
       fc.property(
         // a radix walk's shape (ascending pfns per order, merged by the collector) or any order (sorted by it)
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 2 ** 22 }), fc.integer({ min: 0, max: 12 })), { maxLength: 80 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 2 ** 22 }), fc.integer({ min: 0, max: 12 })), {
+          maxLength: 80,
+        }),
         fc.boolean(),
         fc.array(fc.integer({ min: 0, max: 2 ** 22 }), { maxLength: 8 }),
         fc.integer({ min: 0, max: 200 }),
@@ -153,17 +157,11 @@ describe('classifyBlocks', () => {
     // the general loop runs for an order column of numbers (copied), the fast pass for one of bytes; both over the
     // same phys: blocks in address order (ties of one address with any orders: overlapping, or out of order by end),
     // runs of touching blocks, vmalloc, subtree and reserve_mem addresses on blocks, some not ascending at all
-    const cols = (b: ReturnType<typeof classifyBlocks>) => ({
-      start: Array.from(b.startPfn),
-      end: Array.from(b.endPfn),
-      order: Array.from(b.order),
-      kind: Array.from(b.kindCode),
-      index: Array.from(b.index),
-      sortedDisjoint: b.sortedDisjoint,
-    });
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 13 })), { maxLength: 50 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 13 })), {
+          maxLength: 50,
+        }),
         fc.integer({ min: 0, max: 3 }),
         fc.array(fc.nat(), { maxLength: 6 }),
         fc.array(fc.nat(), { maxLength: 6 }),

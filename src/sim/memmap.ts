@@ -212,7 +212,8 @@ class RangeAcc {
   }
   /** The rows written, taken from the arena's free rows when they are still in its columns (useArena()). */
   claim(a: RangeArena): void {
-    if (this.start && this.start.buffer === a.start.buffer && this.start.byteOffset === a.used * 8) a.used += this.n;
+    if (this.start && this.start.buffer === a.start.buffer && this.start.byteOffset === a.used * 8)
+      a.used += this.n;
   }
   /** The ranges so far, as the event keeps them (views of the columns: add nothing after). */
   get cols(): EventRanges {
@@ -474,6 +475,32 @@ export function coverSortedDisjoint(c: RangeColumns): boolean {
 function sortedCover(c: RangeColumns): RangeColumns {
   rowsOfCover.set(c, true);
   return c;
+}
+
+/**
+ * The first position j from `from` on in steps of `dir` (1 or -1, stopping before `to`) whose block at[j] has a tail
+ * (ends[y] > heads[y] + 1) and is not in `skipped` (ascending): the first (dir 1) or last (dir -1) block the cover of
+ * MemMap.initBlockTails() lists. -1 when none.
+ */
+function tailedAt(
+  heads: Float64Array,
+  ends: Float64Array,
+  at: Int32Array,
+  from: number,
+  to: number,
+  skipped: Int32Array,
+  dir: 1 | -1,
+): number {
+  let si = dir === 1 ? 0 : skipped.length - 1;
+  for (let j = from; j !== to; j += dir) {
+    const y = at[j]!;
+    if (!(ends[y]! > heads[y]! + 1)) continue;
+    // the skipped positions before j (in the direction of the walk) are passed
+    while (si >= 0 && si < skipped.length && (skipped[si]! - j) * dir < 0) si += dir;
+    if (si >= 0 && si < skipped.length && skipped[si] === j) continue;
+    return j;
+  }
+  return -1;
 }
 
 /**
@@ -1769,7 +1796,14 @@ const PREFIX_AT = new Float64Array(3);
  * `to`: the blocks between counted (`live`: their pages, else none: out of the layer), and each entry pre[j] whose
  * block j * step is passed or reached set to the pages before it.
  */
-function prefixTo(pre: Float64Array, step: number, S: Float64Array, E: Float64Array, to: number, live: boolean): void {
+function prefixTo(
+  pre: Float64Array,
+  step: number,
+  S: Float64Array,
+  E: Float64Array,
+  to: number,
+  live: boolean,
+): void {
   let at = PREFIX_AT[0]!;
   let sum = PREFIX_AT[1]!;
   let j = PREFIX_AT[2]!;
@@ -3590,11 +3624,9 @@ export class MemMap {
     this.pcN = 0;
     this.pcG = 0;
     // the blocks whose tails are initialised: those of `at` with a tail but the positions in `skipped` (a head never
-    // initialised), m of them, the first and the last at y0 and y1 (the event's cover lists their tails when read)
+    // initialised), m of them (the event's cover lists their tails when read)
     const skipped: number[] = [];
     let m = 0;
-    let y0 = -1;
-    let y1 = -1;
     let fi = 0;
     let tIn = -1;
     let tX = -1;
@@ -3605,18 +3637,7 @@ export class MemMap {
       if (tIn >= 0 && fl[tX]! & F_INIT && (fl[tIn]! & (F_MEMMAP | F_INIT | F_KHO)) === F_MEMMAP) {
         const j2 = plainTails(at, j, n, bH, bT, bS, bE, tX, tIn, tOut);
         if (j2 > j) {
-          if (PLAIN_RUN[0]) {
-            m += PLAIN_RUN[0];
-            // the first and the last block with a tail it took (blocks without one it passes over)
-            if (y0 < 0) {
-              let k = j;
-              while (!(bE[at[k]!]! > bS[at[k]!]! + 1)) k++;
-              y0 = at[k]!;
-            }
-            let k = j2 - 1;
-            while (!(bE[at[k]!]! > bS[at[k]!]! + 1)) k--;
-            y1 = at[k]!;
-          }
+          m += PLAIN_RUN[0]!;
           t.pages += PLAIN_RUN[2]!;
           if (PLAIN_RUN[1]) {
             const blk = this.blkPages;
@@ -3641,8 +3662,6 @@ export class MemMap {
         continue;
       }
       m++;
-      if (y0 < 0) y0 = y;
-      y1 = y;
       t.nid = idNid[hid]!;
       t.zid = idZid[hid]!;
       if (h < 0) {
@@ -3669,6 +3688,9 @@ export class MemMap {
     }
     this.applyPieces(fx);
     if (m === 0) return true;
+    const skip = Int32Array.from(skipped);
+    const y0 = at[tailedAt(heads, ends, at, 0, n, skip, 1)]!;
+    const y1 = at[tailedAt(heads, ends, at, n - 1, -1, skip, -1)]!;
     this.record(actor, 'init', heads[y0]! + 1, ends[y1]!, t.pages, {
       ...(m === 1 ? { nid: t.nid, zid: t.zid } : {}),
       noMemmapPages: t.noMap.pages,
@@ -3678,7 +3700,7 @@ export class MemMap {
       khoLostRanges: t.lost.cols,
       identityChangedPages: t.ident.pages,
       identityChangedRanges: t.ident.cols,
-      cover: tailsCover(heads, ends, at, n, Int32Array.from(skipped), m),
+      cover: tailsCover(heads, ends, at, n, skip, m),
     });
     return true;
   }
@@ -4455,7 +4477,10 @@ export class MemMap {
       arena = rangeArenas.get(this);
       if (!arena || arena.used + 4096 > arena.start.length) {
         const cap = this.bN + 4096;
-        rangeArenas.set(this, (arena = { start: new Float64Array(cap), end: new Float64Array(cap), used: 0 }));
+        rangeArenas.set(
+          this,
+          (arena = { start: new Float64Array(cap), end: new Float64Array(cap), used: 0 }),
+        );
       }
       pc.uninit.useArena(arena);
       this.markedChains(p.start, p.end, marks, pc);

@@ -450,6 +450,17 @@ function gapsBetween(blocks: readonly Range[]): Range[] {
   ];
 }
 
+/** An op initialising the tails of the blocks `pick` names (those of more than a page), zone 2, as fn 1. */
+function tailsInit(blocks: readonly Range[], pick: (i: number) => boolean): Op {
+  return {
+    kind: 'init',
+    ranges: blocks
+      .filter((b, i) => b.end - b.start > 1 && pick(i))
+      .map((b) => ({ start: b.start + 1, end: b.end, nid: 0, zid: 2 })),
+    fn: 1,
+  };
+}
+
 /**
  * readPattern() of [start, end) at `stride` (the offsets `which` names, those below the stride) over a map with the
  * blocks in its layer and one without, both after `setup`: the same answer, and a page-by-page read's.
@@ -912,13 +923,7 @@ describe('MemMap block layer', () => {
               pfns: starts.filter((_, i) => p(i) % 4 === 1),
               orders: [3, 1, 2, 0, 3, 1, 2, 0, 3, 1],
             },
-            {
-              kind: 'init',
-              ranges: blocks
-                .filter((b, i) => b.end - b.start > 1 && p(i) % 6 === 5)
-                .map((b) => ({ start: b.start + 1, end: b.end, nid: 0, zid: 2 })),
-              fn: 1,
-            },
+            tailsInit(blocks, (i) => p(i) % 6 === 5),
             ...ops,
           ];
           expectLayeredPatternRead(starts, ends, setup, start, start + len, stride, which);
@@ -977,13 +982,7 @@ describe('MemMap block layer', () => {
                 .map((b) => ({ start: b.start, end: b.start + 1, nid: 0, zid: 2 })),
               fn: 0,
             },
-            {
-              kind: 'init',
-              ranges: blocks
-                .filter((b, i) => b.end - b.start > 1 && p(i) % 6 === 5)
-                .map((b) => ({ start: b.start + 1, end: b.end, nid: 0, zid: 2 })),
-              fn: 1,
-            },
+            tailsInit(blocks, (i) => p(i) % 6 === 5),
             ...ops,
           ];
           expectLayeredPatternRead(starts, ends, setup, start, start + len, stride, which);

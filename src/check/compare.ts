@@ -86,7 +86,7 @@ export function compareStrategies(
   scenario: Omit<Scenario, 'strategy'> = {},
   strategies: readonly KhoStrategy[] = listStrategies(),
   shared: CompareShared = {},
-  keep: CompareOptions = {},
+  opts: CompareOptions = {},
 ): Comparison {
   let firstTimeline: Timeline | undefined;
   let head: Omit<Comparison, 'outcomes'> | null = null;
@@ -99,7 +99,7 @@ export function compareStrategies(
     return { strategy, ...(onProgress ? { onProgress } : {}) };
   });
   const told = (i: number, o: StrategyOutcome): StrategyOutcome => {
-    keep.onOutcome?.(i, o, head!);
+    opts.onOutcome?.(i, o, head!);
     return o;
   };
   const take = (tl: Timeline, i: number): StrategyOutcome => {
@@ -117,7 +117,7 @@ export function compareStrategies(
         shared.calibrateOn = capturedBoot(tl, host) ?? null;
       }
       calibrateOn = shared.calibrateOn ?? undefined;
-      if (keep.firstTimeline) firstTimeline = tl;
+      if (opts.firstTimeline) firstTimeline = tl;
     }
     return told(i, outcomeOf(tl, host, calibrateOn));
   };
@@ -126,7 +126,7 @@ export function compareStrategies(
   const relabel = (earlier: StrategyOutcome, tl: Timeline, i: number): StrategyOutcome =>
     told(i, { ...earlier, strategy: tl.kho!.strategy });
   // no timeline kept (but the first one, when asked): the copies' columns go on to the next copies
-  const spare = keep.firstTimeline ? undefined : new SpareColumns();
+  const spare = opts.firstTimeline ? undefined : new SpareColumns();
   const outcomes = replayEach(
     host,
     image,
@@ -135,7 +135,7 @@ export function compareStrategies(
     take,
     relabel,
     spare,
-    keep.onOutcome !== undefined,
+    opts.onOutcome !== undefined,
   );
   if (!head) throw new InternalError('compare ran no strategy');
   return { ...(head as Omit<Comparison, 'outcomes'>), outcomes, ...(firstTimeline ? { firstTimeline } : {}) };

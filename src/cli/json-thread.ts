@@ -54,6 +54,8 @@ export interface LaterJson {
   finish(): Promise<boolean>;
   /** Stops the thread, the text unfinished (the command failed). */
   abort(): void;
+  /** True once start() has run. */
+  readonly started: boolean;
   /** True once the reader has gone: the rest need not be made. */
   readonly closed: boolean;
 }
@@ -116,6 +118,9 @@ export function startJsonThread(fd = 1): LaterJson {
     abort() {
       port1.close();
       void w.terminate();
+    },
+    get started() {
+      return started;
     },
     get closed() {
       return Atomics.load(signal, 1) === 1;

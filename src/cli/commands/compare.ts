@@ -97,7 +97,6 @@ export function registerCompare(program: Command, ctx: CliContext): void {
       // --json: a thread of its own writes the document, each strategy as soon as it is replayed, while the ones
       // after it replay (src/cli/json-thread.ts); started now, so that its start overlaps reading the bundle
       const later = flags.json && !matrixOf ? (ctx.output.laterJson?.() ?? null) : null;
-      let laterStarted = false;
       let written = false;
       try {
         const b = loadKhoBundle(dir, {
@@ -136,8 +135,7 @@ export function registerCompare(program: Command, ctx: CliContext): void {
             firstTimeline: flags.html !== undefined,
             ...(later && {
               onOutcome: (i, o, head) => {
-                if (!laterStarted) later.start(compareHeadJson(head, dir), 'strategies', strategies.length);
-                laterStarted = true;
+                if (!later.started) later.start(compareHeadJson(head, dir), 'strategies', strategies.length);
                 if (!later.closed) later.put(i, strategyToJson(o));
               },
             }),

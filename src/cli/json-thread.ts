@@ -5,7 +5,7 @@
 // only when it gets to it. compare --json on the 8M-block bench host is 1.17 GB of text, which a pipe takes in ~2 s
 // on our machines: written while the four strategies after the first are replayed, not after them.
 //
-// The text is exactly printJson()'s (src/cli/json.ts): the same writer (jsonChunks), the same quoting, the same
+// The text is exactly printJson()'s (src/cli/json.ts): the same writer (jsonChunks) with the same options (JSON_TEXT), the same
 // final newline. Range lists go over as two typed columns (packJson), never as text or objects.
 //
 // The thread runs this same module: its own file under dist/, or the single-file build, whose entry then runs no
@@ -21,16 +21,11 @@ import {
   workerData,
 } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import { escapeTerminalText, InternalError } from '../core/index.js';
+import { InternalError } from '../core/index.js';
 import { jsonChunks, jsonLater, packJson, unpackJson } from '../report/json-stream.js';
+import { JSON_TEXT } from './json.js';
 
 const KIND = 'kexec-replay/json-thread';
-
-/** 1 MiB of text per write, as printJson. */
-const CHUNK_CHARS = 1 << 20;
-
-/** Input text inside a JSON string escaped as printJson() does (src/cli/json.ts). */
-const quote = (s: string): string => escapeTerminalText(JSON.stringify(s));
 
 /** Messages to the thread, in the order they are posted. */
 type ToThread =
@@ -200,7 +195,7 @@ async function threadMain(data: {
       ...(unpackJson(first.head) as Record<string, unknown>),
       [first.key]: jsonLater(first.length, get),
     };
-    for (const chunk of jsonChunks(doc, { chunkChars: CHUNK_CHARS, quote, reuseBuffer: true })) {
+    for (const chunk of jsonChunks(doc, JSON_TEXT)) {
       await write(chunk);
       bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
     }

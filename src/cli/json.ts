@@ -16,14 +16,19 @@ const CHUNK_CHARS = 1 << 20;
  */
 const quote = (s: string): string => escapeTerminalText(JSON.stringify(s));
 
+/**
+ * How every --json text is written (printJson, and the writer thread of src/cli/json-thread.ts): one buffer for every
+ * chunk of table rows, each chunk written (or decoded to a string) before the next is asked for.
+ */
+export const JSON_TEXT = { chunkChars: CHUNK_CHARS, quote, reuseBuffer: true } as const;
+
 const decoder = new TextDecoder();
 
 /** Print a --json document to stdout chunk by chunk; stops quietly when the reader has gone. */
 export async function printJson(ctx: CliContext, doc: unknown): Promise<void> {
   const { output } = ctx;
-  // one buffer for every chunk of table rows: each is written (outChunk waits for the write) or decoded to a string
-  // before the next is asked for
-  for (const chunk of jsonChunks(doc, { chunkChars: CHUNK_CHARS, quote, reuseBuffer: true })) {
+  // (outChunk waits for the write)
+  for (const chunk of jsonChunks(doc, JSON_TEXT)) {
     if (output.outChunk) {
       if (!(await output.outChunk(chunk))) return;
     } else output.out(typeof chunk === 'string' ? chunk : decoder.decode(chunk));

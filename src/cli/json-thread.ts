@@ -5,8 +5,8 @@
 // only when it gets to it. compare --json on the 8M-block bench host is 1.17 GB of text, which a pipe takes in ~2 s
 // on our machines: written while the four strategies after the first are replayed, not after them.
 //
-// The text is exactly printJson()'s (src/cli/json.ts): the same writer (jsonChunks) with the same options (JSON_TEXT), the same
-// final newline. Range lists go over as two typed columns (packJson), never as text or objects.
+// The text is exactly printJson()'s (src/cli/json.ts): the same writer (jsonChunks) with the same options
+// (JSON_TEXT), the same final newline. Range lists go over as two typed columns (packJson), never as text or objects.
 //
 // The thread runs this same module: its own file under dist/, or the single-file build, whose entry then runs no
 // CLI (scripts/build-single.mjs).

@@ -3,6 +3,7 @@
 // the image against the host layout. A plain boot: the same struct-page rules over all of memory. Range work only.
 import type { Range, RangeColumns, Severity } from '../core/index.js';
 import {
+  f64Column,
   firstEndingAfter,
   GrowableColumns,
   gallopLowerBound,
@@ -508,8 +509,8 @@ function preservedRanges(blocks: KhoBlocks, normalized: boolean): Cols {
 /** Two sorted column lists merged by start (ties: a first), then normalized. */
 function unionCols(a: Cols, b: Cols): Cols {
   const n = a.n + b.n;
-  const S = new Float64Array(n);
-  const E = new Float64Array(n);
+  const S = f64Column(n);
+  const E = f64Column(n);
   let i = 0;
   let j = 0;
   for (let k = 0; k < n; k++) {

@@ -2,7 +2,7 @@
 // is two Float64Arrays, never a Range object per range. RangeBuffer collects, normalized() sorts and merges into
 // the RangeColumns a Finding keeps (src/core/ranges.ts), which the JSON writer streams.
 import type { Range, RangeColumns } from '../core/index.js';
-import { GrowableColumns } from '../core/index.js';
+import { GrowableColumns, f64Column } from '../core/index.js';
 
 /** Ranges [start[k], end[k]) for k < n: the shape MemMap.scanRanges() reads. */
 export interface Cols {
@@ -32,7 +32,7 @@ export class RangeBuffer extends GrowableColumns<[Float64Array, Float64Array]> {
     cap = 16,
     readonly join = false,
   ) {
-    super([new Float64Array(cap), new Float64Array(cap)]);
+    super([f64Column(cap), f64Column(cap)]);
     this.start = this.cols[0];
     this.end = this.cols[1];
   }
@@ -82,8 +82,8 @@ export function normalizeCols(S: Float64Array, E: Float64Array, n: number, sorte
     for (let k = 0; k < n; k++) order[k] = k;
     order.sort((a, b) => S[a]! - S[b]! || E[a]! - E[b]!);
   }
-  const outS = new Float64Array(n);
-  const outE = new Float64Array(n);
+  const outS = f64Column(n);
+  const outE = f64Column(n);
   let m = 0;
   for (let j = 0; j < n; j++) {
     const k = order ? order[j]! : j;

@@ -22,6 +22,37 @@ export function pfnColumnOf(phys: ArrayLike<number>, pageShift: number, count: n
   return e && e.pageShift === pageShift && e.pfn.length === count && phys.length >= count ? e.pfn : null;
 }
 
+/**
+ * Where new range columns live. Off (the default): ordinary ArrayBuffers. On: SharedArrayBuffers, for a process that
+ * hands its finding columns to a thread of its own (src/cli/json-thread.ts, compare --json's writer): such a column
+ * goes over as a view of the same memory, where an ordinary one is copied first (on the 8M bench bundle, ~10M ranges
+ * for none and ~4M for lazy-tail: ~230 MB copied on the main thread). A column's contents are the same either way;
+ * only a column no one writes after it is handed over may be shared (a finding's: see packJson).
+ */
+let sharedColumns = false;
+
+/** Put the range columns made from now on in shared memory (true) or not; returns the setting before. */
+export function shareColumns(on: boolean): boolean {
+  const was = sharedColumns;
+  sharedColumns = on;
+  return was;
+}
+
+/** A zeroed Float64Array of n elements, in shared memory when shareColumns() is on. */
+export function f64Column(n: number): Float64Array {
+  return sharedColumns ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
+}
+
+/** A zeroed typed array of n elements of the same kind as `like`, in shared memory when shareColumns() is on. */
+export function columnLike<T extends TypedColumn>(like: T, n: number): T {
+  const Kind = like.constructor as {
+    new (length: number): T;
+    new (buffer: SharedArrayBuffer): T;
+    readonly BYTES_PER_ELEMENT: number;
+  };
+  return sharedColumns ? new Kind(new SharedArrayBuffer(n * Kind.BYTES_PER_ELEMENT)) : new Kind(n);
+}
+
 /** A column: any typed array of numbers. */
 export type TypedColumn =
   Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
@@ -79,8 +110,7 @@ export class GrowableColumns<C extends readonly TypedColumn[]> {
     const cols = this.cols as TypedColumn[];
     for (let j = 0; j < cols.length; j++) {
       const old = cols[j]!;
-      const Kind = old.constructor as new (length: number) => TypedColumn;
-      const c = new Kind(cap);
+      const c = columnLike(old, cap);
       c.set(old.subarray(0, n) as ArrayLike<number>);
       cols[j] = c;
     }

@@ -1271,24 +1271,36 @@ export function writeJson(value: unknown, sink: JsonSink, opts: JsonChunkOptions
 /** The member that marks a packed range list (packJson): no document member is named so. */
 const PACKED_RANGES = '\u0000kexec-replay/ranges';
 
-/** A typed array of the same kind (so the same numbers) holding the first `count` values of `a`, a copy. */
-function copyColumn(a: ArrayLike<number>, count: number): Float64Array | Int32Array | Uint32Array {
+/**
+ * The first `count` values of `a` as a typed array of the same kind (so the same numbers) that can go to another
+ * thread: a view of `a` when it is in shared memory (src/core/columns.ts shareColumns: the other thread reads the
+ * same memory, nothing is copied or transferred), else a copy of its own, added to `transfer`.
+ */
+function packColumn(
+  a: ArrayLike<number>,
+  count: number,
+  transfer: ArrayBuffer[],
+): Float64Array | Int32Array | Uint32Array {
   if (a instanceof Int32Array || a instanceof Uint32Array || a instanceof Float64Array) {
+    if (a.buffer instanceof SharedArrayBuffer) return a.subarray(0, count);
     const c = new (a.constructor as Float64ArrayConstructor)(count);
     c.set(a.subarray(0, count) as Float64Array);
+    transfer.push(c.buffer);
     return c;
   }
   const c = new Float64Array(count);
   for (let i = 0; i < count; i++) c[i] = a[i]!;
+  transfer.push(c.buffer);
   return c;
 }
 
 /**
  * A document (or a part of one) as a structured clone can carry it to another thread, and the buffers to transfer
  * with it: what JSON leaves out is left out here (an object's undefined, function and symbol members; in an array
- * they are null), toJSON() is applied, a table is its rows, and a range list (jsonRanges) is copied into two typed
- * columns of its own (16 bytes or less a range, where its text is ~70), sent without a further copy. unpackJson()
- * on the other side gives a value whose jsonChunks() text is this one's.
+ * they are null), toJSON() is applied, a table is its rows, and a range list (jsonRanges) is two typed columns (16
+ * bytes or less a range, where its text is ~70): views of its own columns when they are in shared memory, which the
+ * caller must then not write until the other thread has read them; else copies of their own, sent without a further
+ * copy. unpackJson() on the other side gives a value whose jsonChunks() text is this one's.
  */
 export function packJson(value: unknown): { value: unknown; transfer: ArrayBuffer[] } {
   const transfer: ArrayBuffer[] = [];
@@ -1301,11 +1313,19 @@ export function packJson(value: unknown): { value: unknown; transfer: ArrayBuffe
     if (kind === 'ranges') {
       const r = (m as JsonRanges).ranges;
       const n = rangeCount(r);
-      const cols = isRangeArray(r)
-        ? { starts: Float64Array.from(r, (x) => x.start), ends: Float64Array.from(r, (x) => x.end) }
-        : { starts: copyColumn(r.starts, n), ends: copyColumn(r.ends, n) };
-      transfer.push(cols.starts.buffer as ArrayBuffer, cols.ends.buffer as ArrayBuffer);
-      return { [PACKED_RANGES]: n, ...cols };
+      if (isRangeArray(r)) {
+        const cols = {
+          starts: Float64Array.from(r, (x) => x.start),
+          ends: Float64Array.from(r, (x) => x.end),
+        };
+        transfer.push(cols.starts.buffer, cols.ends.buffer);
+        return { [PACKED_RANGES]: n, ...cols };
+      }
+      return {
+        [PACKED_RANGES]: n,
+        starts: packColumn(r.starts, n, transfer),
+        ends: packColumn(r.ends, n, transfer),
+      };
     }
     if (kind === 'later') throw new TypeError('a jsonLater() array cannot be packed');
     if (kind === 'table' || Array.isArray(m)) {

@@ -3,7 +3,7 @@
 // operations, never to the number of pages. Field meanings follow include/linux/mm_types.h struct page and
 // mm/page_alloc.c __init_single_page / reserve_bootmem_region / __free_pages_core, v6.1.
 import type { Range } from '../core/index.js';
-import { gallopUpperBound, InternalError, lowerBound, upperBound } from '../core/index.js';
+import { f64Column, gallopUpperBound, InternalError, lowerBound, upperBound } from '../core/index.js';
 
 /** The state of every page of one run. Immutable; replaced on change. */
 export interface PageState {
@@ -134,8 +134,8 @@ class RangeAcc {
     }
     if (!this.start || n === this.start.length) {
       const cap = n * 2 + 8;
-      const s = new Float64Array(cap);
-      const e = new Float64Array(cap);
+      const s = f64Column(cap);
+      const e = f64Column(cap);
       if (this.start) {
         s.set(this.start);
         e.set(this.end!);
@@ -156,8 +156,8 @@ class RangeAcc {
     const cap = this.start ? this.start.length : 0;
     if (m <= cap) return;
     const c = Math.max(m, cap + (cap >> 1) + 8);
-    const s = new Float64Array(c);
-    const e = new Float64Array(c);
+    const s = f64Column(c);
+    const e = f64Column(c);
     if (this.start) {
       s.set(this.start.subarray(0, this.n));
       e.set(this.end!.subarray(0, this.n));
@@ -249,8 +249,8 @@ function mergeByStart(a: EventRanges, b: EventRanges): EventRanges {
   if (!b.n) return a;
   if (!a.n) return b;
   const n = a.n + b.n;
-  const start = new Float64Array(n);
-  const end = new Float64Array(n);
+  const start = f64Column(n);
+  const end = f64Column(n);
   let i = 0;
   let j = 0;
   for (let k = 0; k < n; k++) {
@@ -4477,10 +4477,7 @@ export class MemMap {
       arena = rangeArenas.get(this);
       if (!arena || arena.used + 4096 > arena.start.length) {
         const cap = this.bN + 4096;
-        rangeArenas.set(
-          this,
-          (arena = { start: new Float64Array(cap), end: new Float64Array(cap), used: 0 }),
-        );
+        rangeArenas.set(this, (arena = { start: f64Column(cap), end: f64Column(cap), used: 0 }));
       }
       pc.uninit.useArena(arena);
       this.markedChains(p.start, p.end, marks, pc);

@@ -2,7 +2,7 @@
 // columns keep their kinds, and growth copies the rows in use only.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GrowableColumns } from '../../src/core/index.js';
+import { columnLike, f64Column, GrowableColumns, shareColumns } from '../../src/core/index.js';
 
 type Row = [number, number, number];
 
@@ -89,6 +89,32 @@ describe('GrowableColumns', () => {
     buf.room(9);
     expect(buf.cols[0]).not.toBe(c);
     expect(buf.capacity).toBe(32);
+  });
+
+  it('shareColumns(): range columns made while it is on are in shared memory, of the same kinds and contents', () => {
+    const plain = new GrowableColumns([new Float64Array(2), new Int32Array(2), new Uint8Array(2)]);
+    const was = shareColumns(true);
+    try {
+      expect(was).toBe(false);
+      expect(f64Column(3).buffer).toBeInstanceOf(SharedArrayBuffer);
+      const c = columnLike(new Int32Array(1), 5);
+      expect([c.constructor, c.length, c.buffer instanceof SharedArrayBuffer]).toEqual([Int32Array, 5, true]);
+      // growth made while it is on: shared, the rows in use copied
+      for (let i = 0; i < 5; i++) {
+        const r = plain.row();
+        plain.cols[0][r] = i + 0.5;
+        plain.cols[1][r] = -i;
+        plain.cols[2][r] = i;
+      }
+      for (const col of plain.cols) expect(col.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect([...plain.used(0)]).toEqual([0.5, 1.5, 2.5, 3.5, 4.5]);
+      expect([...plain.used(1)]).toEqual([0, -1, -2, -3, -4]);
+      expect([plain.cols[1].constructor, plain.cols[2].constructor]).toEqual([Int32Array, Uint8Array]);
+    } finally {
+      expect(shareColumns(was)).toBe(true);
+    }
+    expect(f64Column(3).buffer).toBeInstanceOf(ArrayBuffer);
+    expect(columnLike(new Uint8Array(1), 2).buffer).toBeInstanceOf(ArrayBuffer);
   });
 
   it('refuses columns of different lengths', () => {

@@ -599,6 +599,46 @@ describe('packJson / unpackJson: a document carried to another thread', () => {
     expect(ints.byteLength).toBe(32);
   });
 
+  it('range columns in shared memory go as views of it: nothing copied, the other side reads the same memory', () => {
+    const S = new Float64Array(new SharedArrayBuffer(8 * 6)).fill(0);
+    const E = new Float64Array(new SharedArrayBuffer(8 * 6)).fill(0);
+    S.set([1, 5, 9]);
+    E.set([2, 7, 11]);
+    const ints = new Int32Array(new SharedArrayBuffer(4 * 4));
+    ints.set([3, 4, 6, 8]);
+    const doc = {
+      a: jsonRanges({ count: 3, starts: S, ends: E }),
+      b: jsonRanges({ count: 2, starts: ints, ends: ints.subarray(1) }),
+      c: jsonRanges({ count: 1, starts: new Float64Array([20, 0]), ends: new Float64Array([21, 0]) }),
+    };
+    const p = packJson(doc);
+    // only the plain columns (c's) are copied and transferred, each exactly its count long
+    expect(p.transfer.map((b) => b.byteLength)).toEqual([8, 8]);
+    const back = unpackJson(structuredClone(p.value, { transfer: p.transfer }));
+    expect(text(back)).toBe(JSON.stringify(doc, null, 2));
+    // the same memory: a write after packing shows on the other side (so the caller must not write until it is read)
+    S[0] = 0;
+    ints[1] = 40;
+    expect(text(back)).toBe(
+      JSON.stringify(
+        {
+          a: [
+            [0, 2],
+            [5, 7],
+            [9, 11],
+          ],
+          b: [
+            [3, 40],
+            [40, 6],
+          ],
+          c: [[20, 21]],
+        },
+        null,
+        2,
+      ),
+    );
+  });
+
   it('refuses a jsonLater (its elements are not there to carry)', () => {
     expect(() => packJson({ a: jsonLater(1, () => 1) })).toThrow(/cannot be packed/);
   });

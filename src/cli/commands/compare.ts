@@ -2,7 +2,7 @@
 // findings per code (pages affected), errors and warnings, struct pages each strategy initialises and when.
 // The bundle is read by src/cli/load-kho.ts loadKhoBundle(), as `replay --strategy` does.
 import type { Command } from 'commander';
-import { UsageError } from '../../core/index.js';
+import { shareColumns, UsageError } from '../../core/index.js';
 import { compareStrategies } from '../../check/compare.js';
 import { listStrategies } from '../../sim/strategies/index.js';
 import { compareProfiles, parseProfileList } from '../../check/compare-profiles.js';
@@ -98,6 +98,9 @@ export function registerCompare(program: Command, ctx: CliContext): void {
       // after it replay (src/cli/json-thread.ts); started now, so that its start overlaps reading the bundle
       const later = flags.json && !matrixOf ? (ctx.output.laterJson?.() ?? null) : null;
       let written = false;
+      // its range columns in shared memory, so that a strategy's findings go to the writer without a copy (each
+      // ~10M ranges on the 8M bench bundle; src/core/columns.ts shareColumns)
+      const sharedBefore = later ? shareColumns(true) : null;
       try {
         const b = loadKhoBundle(dir, {
           ...(flags.stage ? { stage: flags.stage } : {}),
@@ -177,6 +180,7 @@ export function registerCompare(program: Command, ctx: CliContext): void {
         });
       } finally {
         progress.stop();
+        if (sharedBefore !== null) shareColumns(sharedBefore);
         if (later && !written) later.abort();
       }
     });

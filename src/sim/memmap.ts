@@ -3,7 +3,7 @@
 // operations, never to the number of pages. Field meanings follow include/linux/mm_types.h struct page and
 // mm/page_alloc.c __init_single_page / reserve_bootmem_region / __free_pages_core, v6.1.
 import type { Range } from '../core/index.js';
-import { f64Column, gallopUpperBound, InternalError, lowerBound, upperBound } from '../core/index.js';
+import { f64Column, InternalError, lowerBound, upperBound } from '../core/index.js';
 
 /** The state of every page of one run. Immutable; replaced on change. */
 export interface PageState {
@@ -805,32 +805,6 @@ function seekBlockEndingAfter(ends: Float64Array, n: number, b: number, pfn: num
     b++;
   }
   return b;
-}
-
-/**
- * Whether a layer block in the layer (head id >= 0) meets one of the ranges [S[k], E[k]) (k < n, ascending,
- * disjoint): MemMap.shareBefore()'s look over deferred init's batch, kept alone so that it is small. The first block
- * ending after a range's start is found by galloping from the last one (gallopUpperBound): the free ranges of a batch
- * lie between the blocks, often thousands of blocks apart, and a binary search from there across the block columns
- * read far entries of 8M.
- */
-function meetsLayerBlock(
-  bS: Float64Array,
-  bE: Float64Array,
-  bH: Int32Array,
-  bN: number,
-  S: ArrayLike<number>,
-  E: ArrayLike<number>,
-  n: number,
-): boolean {
-  let b = 0;
-  for (let k = 0; k < n; k++) {
-    const s = S[k]!;
-    // (a range before the last one's blocks: searched from the first block)
-    b = b > 0 && bE[b - 1]! > s ? upperBound(bE, s, 0, bN) : gallopUpperBound(bE, s, b, bN);
-    for (let y = b; y < bN && bS[y]! < E[k]!; y++) if (bH[y]! >= 0) return true;
-  }
-  return false;
 }
 
 /** Push to `out` the blocks b < n out of the layer (head id -1), ascending: MemMap.deadBlocks()' pass, kept alone. */
@@ -2741,11 +2715,14 @@ export class MemMap {
     let tOut = -1;
     let b = 0;
     let fi = 0;
+    this.gapsMet = false;
     for (let k = 0; k < R; k++) {
       if (count) {
         // the ranges from here that meet no layer block (deferred init's gaps between the blocks): sweepGaps()
         const k1 = this.sweepGaps(S, E, R, k, xs, init, t, fx !== null);
         if (k1 >= R) break;
+        // (range k1 meets a layer block: sweepGaps() stops at no other)
+        this.gapsMet = true;
         k = k1;
       }
       const s = S[k]!;
@@ -2830,6 +2807,12 @@ export class MemMap {
   /** sweepGaps()'s cursors over the blocks and the runs (where the last call stopped). */
   private gapB = 0;
   private gapF = 0;
+  /**
+   * The last sweepOp() with count on met a layer block in one of its ranges: sweepGaps() stopped before the end, at a
+   * non-empty range with a layer block (head id >= 0) among the blocks from the first ending after its start to the
+   * last starting before its end, as layer blocks were before the operation (it changes none before that stop).
+   */
+  private gapsMet = false;
 
   /**
    * sweepOp()'s work on the ranges from k on (count on; fx given: write) as long as each meets no layer block (a
@@ -3362,8 +3345,10 @@ export class MemMap {
     const freed = free ? this.memo(freedState) : null;
     const fx = freed ? (id: number, x: number): number => freed(next(id, x), 0) : next;
     // deferred init over the gaps between the blocks of a map whose copies replay it too: what it did, for them
-    const share = free && this.shared && t === null && sorted === ranges ? this.shareBefore(sorted) : null;
+    const before = free && this.shared && t === null && sorted === ranges ? this.runsBefore() : null;
     const done = t ?? this.sweepOp(sorted.start, sorted.end, sorted.n, keys, fx, true, sorted);
+    // shared only when no range met a layer block (the sweep's own look: t is null, so sweepOp() counted)
+    const share = before && !this.gapsMet ? before : null;
     if (t) this.applyIds({ S: sorted.start, E: sorted.end, n: sorted.n }, keys, next);
     const { noMap, dbl, ident, lost } = done;
     const pages = done.pages;
@@ -3723,10 +3708,11 @@ export class MemMap {
     this.shared ??= Object.freeze({ entries: [] as SharedOp[] });
   }
 
-  /** The runs before an operation over ranges that meet no layer block, or null when one does. */
-  private shareBefore(rs: InitColumns): { starts: Float64Array; ids: Int32Array; n: number } | null {
-    const bN = this.live > 0 ? this.bN : 0;
-    if (meetsLayerBlock(this.bS, this.bE, this.bH, bN, rs.start, rs.end, rs.n)) return null;
+  /**
+   * The runs before an operation (deferred init's, one sweepOp() with count on), for the record when its ranges meet no
+   * layer block: the sweep itself says whether one did (gapsMet), with no look of its own over the ranges first.
+   */
+  private runsBefore(): { starts: Float64Array; ids: Int32Array; n: number } {
     return { starts: this.starts.slice(0, this.n), ids: this.ids.slice(0, this.n), n: this.n };
   }
 

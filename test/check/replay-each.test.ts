@@ -5,6 +5,7 @@
 // kinds) is not replayed again but relabelled: it must still read as its own replay, under its own strategy.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rangeList } from '../../src/core/index.js';
 import { runKhoCells } from '../../src/check/check-runs.js';
@@ -542,6 +543,73 @@ describe('replayEach', () => {
       expect(seenOf(a)).toEqual(seenOf(alone));
       expect(seenOf(b)).toEqual(seenOf(alone));
     }
+  });
+  // whether the ranges meet a layer block is the sweep's own finding (MemMap.gapsMet: sweepGaps() stopped at a range),
+  // not a look of its own before it: a copy takes the record exactly when no range meets a block in the layer (blocks
+  // across the end of present memory are out of it), wherever the first range that meets one lies
+  it('a copy takes deferred init from the record exactly when no range meets a layer block (any blocks and ranges)', () => {
+    // blocks in [0, 160) (gaps 0-6, sizes 1-5); the ranges: the gaps between them that the mask keeps (deferred init's
+    // batch), one of them (any, or none) widened by a page at its end into the block after it
+    const blockPieces = fc.array(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 1, max: 5 })), {
+      minLength: 1,
+      maxLength: 24,
+    });
+    // both answers drawn, the first range meeting a block anywhere
+    const seen = { met: 0, clear: 0, metLater: 0 };
+    fc.assert(
+      fc.property(
+        blockPieces,
+        fc.array(fc.boolean(), { minLength: 25, maxLength: 25 }),
+        fc.nat(30),
+        (bp, keep, w) => {
+          const blocks: [number, number][] = [];
+          let at = 0;
+          for (const [gap, len] of bp) {
+            const s = at + gap;
+            if (s + len > 160) break;
+            blocks.push([s, s + len]);
+            at = s + len;
+          }
+          const pairs: [number, number][] = [];
+          for (let i = 0; i <= blocks.length; i++) {
+            const s = i === 0 ? 0 : blocks[i - 1]![1];
+            const e = i === blocks.length ? 160 : blocks[i]![0];
+            if (e > s && keep[i]) pairs.push([s, e + (pairs.length === w && i < blocks.length ? 1 : 0)]);
+          }
+          fc.pre(blocks.length > 0 && pairs.length > 0);
+          const starts = Float64Array.from(blocks.map((b) => b[0]));
+          const ends = Float64Array.from(blocks.map((b) => b[1]));
+          shareReadOnly(starts, ends);
+          // present memory ends at 130: a block across it is out of the layer
+          const make = () => {
+            const m = new MemMap([{ start: 0, end: 130 }], 160);
+            m.attachBlocks(starts, ends);
+            return m;
+          };
+          const heads = (m: MemMap) => (m as unknown as { bH: Int32Array }).bH;
+          const inLayer = Array.from(heads(make()).subarray(0, blocks.length), (h) => h >= 0);
+          const meetAt = pairs.findIndex(([s, e]) =>
+            blocks.some(([bs, be], i) => inLayer[i] && bs < e && be > s),
+          );
+          const meets = meetAt >= 0;
+          seen[meets ? 'met' : 'clear']++;
+          if (meetAt > 0) seen.metLater++;
+          const ranges = {
+            start: Float64Array.from(pairs.map((p) => p[0])),
+            end: Float64Array.from(pairs.map((p) => p[1])),
+            nid: new Float64Array(pairs.length),
+            zid: new Float64Array(pairs.length).fill(1),
+            n: pairs.length,
+          };
+          const { a, b, alone } = deferredInitShared(make, ranges);
+          expect([a.sharedHits, b.sharedHits, alone.sharedHits]).toEqual([0, meets ? 0 : 1, 0]);
+          expect(seenOf(a)).toEqual(seenOf(alone));
+          expect(seenOf(b)).toEqual(seenOf(alone));
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(Math.min(seen.met, seen.clear, seen.metLater)).toBeGreaterThan(20);
   });
   // blocks out of the layer (here one across the end of present memory) are part of the record's layer condition:
   // a copy with the same blocks out of it takes the record, and gets what its own run would give

@@ -98,6 +98,14 @@ class BlockIndex {
    * page of them is the head of one block and the only page of it they hold, so the blocks they meet are their pages
    * (`pages`, the event's count, or summed). -1 when that does not hold: count() it is.
    */
+  /**
+   * The blocks the ranges of a view meet, as the sweep that made them counted them over these very blocks
+   * (blocksMet: MemMap.markedRuns' `counted`, the blocks of check()'s never-initialised runs), or -1: count() it is.
+   */
+  knownMet(view: Cols): number {
+    const m = blocksMet.get(view);
+    return m && this.disjoint && !this.general && m.starts === this.starts ? m.n : -1;
+  }
   headPages(view: Cols, pages: number | null): number {
     if (!this.disjoint || this.general || readFromPfns(view) !== this.starts) return -1;
     return pages ?? pagesOfCols(view);
@@ -221,6 +229,15 @@ interface AccEntry {
  * one's events up to there, the same objects, so a finding of their columns alone (set_zone_contiguous' reads of
  * the never-initialised pageblock ends, 432K ranges over 16 events) is normalized and counted once for both.
  */
+/**
+ * The blocks a finding's ranges meet, by the columns handed to addCols(), when the sweep that made the ranges counted
+ * them: the blocks' start column and the count (check()'s never-initialised runs over the disjoint blocks, each block
+ * with a page of a never-initialised state counted as markedRuns() takes it: the count over the 2.8M runs of the
+ * `none` strategy after, not made). Each run lies in the blocks it came from, which are disjoint: a block meets the
+ * runs exactly when it holds a piece of one.
+ */
+const blocksMet = new WeakMap<object, { readonly starts: Float64Array; readonly n: number }>();
+
 const viewsBuilt = new WeakMap<
   Cols,
   {
@@ -414,7 +431,9 @@ class FindingBuilder {
     const list = views.slice();
     const ranges = this.rangesOf(e);
     const heads = list.length === 1 ? index.headPages(list[0]!, e.pages) : -1;
-    const made = { views: list, index, ranges, blocks: heads >= 0 ? heads : index.count(ranges, true) };
+    const met = heads < 0 && list.length === 1 ? index.knownMet(list[0]!) : -1;
+    const blocks = heads >= 0 ? heads : met >= 0 ? met : index.count(ranges, true);
+    const made = { views: list, index, ranges, blocks };
     viewsBuilt.set(list[0]!, made);
     return made;
   }
@@ -1147,9 +1166,22 @@ export function check(tl: Timeline, opts: { readonly general?: boolean } = {}): 
   // one (the buffer would join them anyway)
   // (endCb's first branch for these: the sweep pushes their runs to the buffer itself)
   const endJoin = reader.mark((st) => st.memmap && st.initCount === 0 && !(kho !== null && st.buddy));
-  if (prep?.disjointBlocks)
-    ctx.memmap.markedRuns(prep.disjointBlocks, endMarks, endCb, 0, undefined, endJoin, never);
-  else if (prep) scanMarked(ctx.memmap, preserved(prep), endMarks, endCb);
+  // the blocks the never-initialised runs meet, counted by the sweep (every state endCb pushes to `never`, the joined
+  // ones among them), -1 when not
+  let neverMet = -1;
+  if (prep?.disjointBlocks) {
+    const counted = never ? reader.mark((st) => st.memmap && st.initCount === 0) : null;
+    neverMet = ctx.memmap.markedRuns(
+      prep.disjointBlocks,
+      endMarks,
+      endCb,
+      0,
+      undefined,
+      endJoin,
+      never,
+      counted,
+    );
+  } else if (prep) scanMarked(ctx.memmap, preserved(prep), endMarks, endCb);
   else if (!general) ctx.memmap.markedRuns(memory, endMarks, endCb, 0, undefined, endJoin, never);
   else scanMarked(ctx.memmap, memory, endMarks, endCb);
   if (never?.n) {
@@ -1159,6 +1191,8 @@ export function check(tl: Timeline, opts: { readonly general?: boolean } = {}): 
       never.roomy && never.n * 2 < never.capacity
         ? { start: never.start.slice(0, never.n), end: never.end.slice(0, never.n), n: never.n }
         : never;
+    if (neverMet >= 0 && prep?.disjointBlocks)
+      blocksMet.set(c, { starts: prep.disjointBlocks.start, n: neverMet });
     fb.addCols('STRUCT_PAGE_NEVER_INIT', endPhase, 'memmap_init_reserved_pages', c);
   }
   if (!kho || !prep) return [...fb.build(), ...checkDeferredGrow(tl)];

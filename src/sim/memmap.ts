@@ -2048,6 +2048,11 @@ export class MemMap {
    * their own). `sink` (with `join`, a joining one): the runs of joined ids pushed to it instead of handed to cb (the
    * other runs to cb, in the same order); over the layer's own columns, the blocks whose head and tail are of joined
    * ids written to its columns in a loop of their own (joinedBlocks()).
+   * `counted` (by state id, every joined id among them): returns how many of the ranges k0 <= k < k1 hold a page of a
+   * counted id that the runs hold (a block whose head or tail is, a range of the general sweep with such a piece), -1
+   * without `counted` or with a joined id it leaves out: with the ranges disjoint, the ranges that the runs of the
+   * counted ids meet (check()'s blocks of a finding made of those runs, without a count over its ranges after). The
+   * blocks that joinedBlocks() takes are counted by how many it took, those that continuingBlocks() takes all or none.
    */
   markedRuns(
     rs: { readonly start: Float64Array; readonly end: Float64Array; readonly n: number },
@@ -2057,7 +2062,8 @@ export class MemMap {
     k1 = rs.n,
     join: Uint8Array | null = null,
     sink: RunSink | null = null,
-  ): void {
+    counted: Uint8Array | null = null,
+  ): number {
     const S = rs.start;
     const E = rs.end;
     const states = this.states;
@@ -2098,6 +2104,10 @@ export class MemMap {
     let pid = -1;
     // (no join: none joined, as many entries as marks)
     const jn = join ?? new Uint8Array(marks.length);
+    // the ranges holding a page of a counted id, when every joined id is counted (-1: not counted)
+    let met = counted === null ? -1 : 0;
+    for (let id = 0; id < jn.length && met === 0; id++) if (jn[id] === 1 && counted![id] !== 1) met = -1;
+    const cm = met === 0 ? counted! : null;
     // the runs of joined ids to the sink (when it joins as joinedBlocks() writes), the others to cb
     const toSink = sink !== null && join !== null && sink.join;
     const out = (s: number, e: number, id: number): void => {
@@ -2118,6 +2128,8 @@ export class MemMap {
         JOIN_IO[1] = pe;
         for (;;) {
           const j = joinedBlocks(S, E, bH, bT, jm, k, k1, sink!.start, sink!.end, sink!.n);
+          // (every block it took: a joined head, and a joined tail or none)
+          if (cm) met += j - k;
           const q = JOIN_IO[2]!;
           sink!.n = q;
           if (JOIN_IO[3]) sink!.sorted = false;
@@ -2132,6 +2144,8 @@ export class MemMap {
       if (same && pid >= 0 && S[k] === pe) {
         // the blocks that continue the run, whole
         const j = continuingBlocks(S, E, bH, bT, jn, pid, k, k1, pe);
+        // (their heads and tails of id pid or, pid joined, of joined ids: counted as pid is)
+        if (cm && cm[pid] === 1) met += j - k;
         if (j > k) {
           pe = E[j - 1]!;
           k = j - 1;
@@ -2153,6 +2167,7 @@ export class MemMap {
       if (bN && b < bN && bS[b] === s && bE[b] === e && bH[b]! >= 0) {
         const h = bH[b]!;
         const t = bT[b]!;
+        if (cm && ((marks[h] && cm[h] === 1) || (e > s + 1 && marks[t] && cm[t] === 1))) met++;
         // the head [s, s + 1), then the tail [s + 1, e)
         if (marks[h]) {
           if ((h === pid || (jn[h] === 1 && pid >= 0 && jn[pid] === 1)) && s === pe) pe = s + 1;
@@ -2176,8 +2191,10 @@ export class MemMap {
       }
       sw ??= this.bindSweep(new Sweep());
       sw.range(s, e);
+      let hit = false;
       while (sw.next(marks)) {
         const id = sw.id;
+        if (cm && cm[id] === 1 && sw.e > sw.s) hit = true;
         if ((id === pid || (jn[id] === 1 && pid >= 0 && jn[pid] === 1)) && sw.s === pe) pe = sw.e;
         else {
           if (pid >= 0) out(ps, pe, pid);
@@ -2186,8 +2203,10 @@ export class MemMap {
           pid = id;
         }
       }
+      if (hit) met++;
     }
     if (pid >= 0) out(ps, pe, pid);
+    return met;
   }
 
   /**

@@ -273,6 +273,41 @@ const JOINS: ((st: PageState) => boolean)[] = [
   (st) => st.khoOrder >= 0 || st.initCount > 1,
 ];
 
+/** What markedRuns() counts (`counted`) besides the joined states, or instead of them (then it may count none: -1). */
+const COUNTS: ((st: PageState) => boolean)[] = [
+  (st) => st.memmap && st.initCount === 0,
+  () => true,
+  () => false,
+  (st) => st.buddy,
+];
+
+/**
+ * markedRuns()' count with `counted` (cnt): the ranges of rs holding a page (below the map's limit) that pred marks and
+ * cnt counts, or -1 when cnt leaves out a state that join joins (among the map's states).
+ */
+function rangesCounted(
+  m: MemMap,
+  rs: { start: Float64Array; end: Float64Array; n: number },
+  pred: (st: PageState) => boolean,
+  cnt: (st: PageState) => boolean,
+  join: (st: PageState) => boolean,
+): number {
+  const jn = m.reader().mark(join);
+  const cm = m.reader().mark(cnt);
+  if (jn.some((v, id) => v === 1 && cm[id] !== 1)) return -1;
+  let n = 0;
+  for (let k = 0; k < rs.n; k++) {
+    for (let p = rs.start[k]!; p < Math.min(rs.end[k]!, m.limitPfn); p++) {
+      const st = m.stateAt(p);
+      if (pred(st) && cnt(st)) {
+        n++;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
 /**
  * The marked runs page by page: each maximal run of one state pred marks, within the union of the ranges; with
  * `join`, a run of states join holds, continued by one of another state join holds, is one run with the first state.
@@ -306,7 +341,8 @@ describe('MemMap.markedRuns', () => {
         fc.nat(2),
         fc.nat(JOINS.length - 1),
         fc.nat(5),
-        (blocks, ops, which, view, j, x0) => {
+        fc.nat(COUNTS.length - 1),
+        (blocks, ops, which, view, j, x0, c) => {
           const m = new MemMap(PRESENT, LIMIT);
           const starts = Float64Array.from(blocks, (b) => b.start);
           const ends = Float64Array.from(blocks, (b) => b.end);
@@ -366,6 +402,26 @@ describe('MemMap.markedRuns', () => {
           const got: unknown[] = [];
           m.markedRuns(rs, marks, (s, e, st) => got.push([s, e, st]));
           expect(got).toEqual(pageByPage(m, blocks, pred));
+          // what it counts with `counted` (the joined states and COUNTS[c]'s, or COUNTS[c]'s alone), joined or not
+          const join = (st: PageState): boolean => pred(st) && JOINS[j]!(st);
+          for (const [jp, cnt] of [
+            [() => false, COUNTS[c]!],
+            [join, (st: PageState) => join(st) || COUNTS[c]!(st)],
+            [join, COUNTS[c]!],
+          ] as const) {
+            const counted = m.markedRuns(
+              rs,
+              marks,
+              () => undefined,
+              0,
+              rs.n,
+              m.reader().mark(jp),
+              null,
+              m.reader().mark(cnt),
+            );
+            expect(counted).toBe(rangesCounted(m, rs, pred, cnt, jp));
+          }
+          expect(m.markedRuns(rs, marks, () => undefined)).toBe(-1);
           // a part of the ranges: the runs of those ranges alone
           const k0 = Math.min(1, rs.n);
           const part: unknown[] = [];
@@ -376,7 +432,6 @@ describe('MemMap.markedRuns', () => {
           }));
           expect(part).toEqual(pageByPage(m, partRanges, pred));
           // runs of states alike joined (check()'s never-initialised pages): one run where they touch
-          const join = (st: PageState): boolean => pred(st) && JOINS[j]!(st);
           const joined: unknown[] = [];
           m.markedRuns(rs, marks, (s, e, st) => joined.push([s, e, st]), 0, rs.n, m.reader().mark(join));
           expect(joined).toEqual(pageByPage(m, blocks, pred, join));
@@ -397,7 +452,9 @@ describe('MemMap.markedRuns', () => {
             for (const r of joined as [number, number, PageState][])
               if (join(r[2])) want.push(r[0], r[1]);
               else wantRest.push(r);
-            m.markedRuns(
+            // counting the joined states and COUNTS[c]'s (check()'s never-initialised blocks), which changes no run
+            const cnt = (st: PageState): boolean => join(st) || COUNTS[c]!(st);
+            const counted = m.markedRuns(
               rs,
               marks,
               (s, e, st) => rest.push([s, e, st]),
@@ -405,7 +462,9 @@ describe('MemMap.markedRuns', () => {
               rs.n,
               m.reader().mark(join),
               sink,
+              m.reader().mark(cnt),
             );
+            expect(counted).toBe(rangesCounted(m, rs, pred, cnt, join));
             expect(rest).toEqual(wantRest);
             expect([sink.n, sink.sorted]).toEqual([want.n, want.sorted]);
             expect([...sink.start.subarray(0, sink.n)]).toEqual([...want.start.subarray(0, want.n)]);

@@ -12,7 +12,7 @@ import type { Finding } from '../../src/check/kho-findings.js';
 import type { PageState } from '../../src/sim/memmap.js';
 import { MemMap } from '../../src/sim/memmap.js';
 import { check } from '../../src/check/kho-findings.js';
-import { RangeBuffer } from '../../src/check/range-buffer.js';
+import { isNormalized, normalizeCols, RangeBuffer } from '../../src/check/range-buffer.js';
 import { migratetypesOf } from '../../src/check/migratetype-findings.js';
 import type { MigratetypeReplay } from '../../src/sim/migratetype.js';
 import { pageblocksOverlapping, replayMigratetypes } from '../../src/sim/migratetype.js';
@@ -544,6 +544,41 @@ describe('replayMigratetypes() near some pageblocks only', () => {
         },
       ),
       { numRuns: 1000 },
+    );
+  });
+});
+
+// check() takes a joining buffer of runs that stayed sorted (its never-initialised runs) as normalized, with no
+// isNormalized() pass (kho-findings.ts normalizedRuns): what push() with `join` guarantees for non-empty ranges
+describe('RangeBuffer with join', () => {
+  it('holds normalized ranges while every pushed range starts at or after the one before', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: -3, max: 6 }), fc.integer({ min: 1, max: 6 })), {
+          maxLength: 40,
+        }),
+        fc.nat(3),
+        (steps, cap) => {
+          const buf = new RangeBuffer(cap + 1, true);
+          let at = 0;
+          const pushed: [number, number][] = [];
+          for (const [d, len] of steps) {
+            at = Math.max(0, at + d);
+            buf.push(at, at + len);
+            pushed.push([at, at + len]);
+          }
+          if (buf.sorted) expect(isNormalized(buf.start, buf.end, buf.n)).toBe(true);
+          const want = normalizeCols(
+            Float64Array.from(pushed, (p) => p[0]),
+            Float64Array.from(pushed, (p) => p[1]),
+            pushed.length,
+          );
+          const got = buf.normalized();
+          expect([...got.start.subarray(0, got.n)]).toEqual([...want.start]);
+          expect([...got.end.subarray(0, got.n)]).toEqual([...want.end]);
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });

@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Range } from '../../src/core/index.js';
 import type { BlockInitRows, EventRanges, PageEvent, PageState } from '../../src/sim/index.js';
-import { blockRowsColumns, MemMap, readFromPfns } from '../../src/sim/index.js';
+import { blockRowsColumns, MemMap, readFromPfns, readNormalized } from '../../src/sim/index.js';
+import { isNormalized } from '../../src/check/range-buffer.js';
 import type { SimContext } from '../../src/sim/context.js';
 import { forkContext, shareReadOnly } from '../../src/sim/fork.js';
 
@@ -1027,6 +1028,46 @@ describe('MemMap block layer', () => {
       ),
       { numRuns: 400 },
     );
+  });
+
+  it('a read of single pages says its uninitialised ranges are normalized only when they are', () => {
+    // check() takes such ranges as they are, with no isNormalized() pass (src/check/kho-findings.ts rangesOf): the
+    // blocks' own heads (all, or but some positions), any pfns (unsorted, repeated), in a map with or without the layer
+    let said = 0;
+    let notNormalized = 0;
+    fc.assert(
+      fc.property(
+        fc.oneof(disjointBlocksArb, disjointPastEndArb),
+        fc.array(opArb, { maxLength: 4 }),
+        fc.nat(3),
+        fc.array(fc.nat(30), { maxLength: 4 }),
+        fc.array(fc.nat(LIMIT + 4), { maxLength: 30 }),
+        fc.boolean(),
+        (blocks, ops, how, ex, pfns, clr) => {
+          const starts = Float64Array.from(blocks, (b) => b.start);
+          const ends = Float64Array.from(blocks, (b) => b.end);
+          const m = new MemMap(PRESENT, LIMIT);
+          if (how & 1) m.attachBlocks(starts, ends, { sortedDisjoint: true });
+          for (const op of ops) if (op.kind !== 'attach') apply(m, op, true);
+          const at = [...new Set(ex.filter((i) => i < starts.length))].sort((a, b) => a - b);
+          const except = at.length ? { at: Int32Array.from(at), n: at.length } : null;
+          const col = how & 2 ? Float64Array.from(how & 1 ? pfns.sort((a, b) => a - b) : pfns) : starts;
+          const ex2 = how & 2 ? null : except;
+          // (clearKhoHeadsThenRead() reads as readPages(), for pfns in strict order)
+          const strict = col.every((p, i) => i === 0 || p > col[i - 1]!);
+          const ev = clr && strict ? m.clearKhoHeadsThenRead(col, A, ex2) : m.readPages(col, A, ex2);
+          const r = ev?.uninitRanges;
+          if (!r || !r.n) return;
+          if (readNormalized(r)) {
+            said++;
+            expect(isNormalized(r.start, r.end, r.n)).toBe(true);
+          } else if (!isNormalized(r.start, r.end, r.n)) notNormalized++;
+        },
+      ),
+      { numRuns: 400 },
+    );
+    // both drawn: ranges said normalized, and ranges that are not (repeated pfns)
+    expect([said > 20, notNormalized > 0]).toEqual([true, true]);
   });
 
   it('next(marks) gives the pieces of the general loop when it steps over unmarked layer blocks', () => {

@@ -9,3 +9,4 @@ export * from './progress.js';
 export * from './escape.js';
 export * from './memblock-flags.js';
 export * from './columns.js';
+export * from './column-notes.js';

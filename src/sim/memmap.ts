@@ -3,7 +3,15 @@
 // operations, never to the number of pages. Field meanings follow include/linux/mm_types.h struct page and
 // mm/page_alloc.c __init_single_page / reserve_bootmem_region / __free_pages_core, v6.1.
 import type { Range } from '../core/index.js';
-import { f64Column, InternalError, lowerBound, upperBound } from '../core/index.js';
+import {
+  areHeadEnds,
+  f64Column,
+  gallopUpperBound,
+  InternalError,
+  lowerBound,
+  positionsAscendingBelow,
+  upperBound,
+} from '../core/index.js';
 
 /** The state of every page of one run. Immutable; replaced on change. */
 export interface PageState {
@@ -400,10 +408,14 @@ export interface BlockInitRows {
   readonly n: number;
 }
 
-/** Every block of the rows' block rows is its head page alone: blockEnd[y] === blockStart[y] + 1. */
+/**
+ * Every block of the rows' block rows is its head page alone: blockEnd[y] === blockStart[y] + 1 (at once when the
+ * ends' maker noted them so: areHeadEnds).
+ */
 function headEnds(rows: BlockInitRows): boolean {
   const S = rows.blockStart;
   const E = rows.blockEnd;
+  if (areHeadEnds(E, S)) return true;
   for (let r = 0; r < rows.n; r++)
     for (let y = rows.from[r]!, y1 = rows.from[r]! < 0 ? y : rows.to[r]!; y < y1; y++)
       if (E[y] !== S[y]! + 1) return false;
@@ -3620,9 +3632,8 @@ export class MemMap {
    */
   initBlockTails(heads: Float64Array, ends: Float64Array, at: Int32Array, n: number, actor: Actor): boolean {
     if (!(this.layerHeads(heads) && this.onePass() && sameColumn(this.bE, ends))) return false;
-    const bN = this.bN;
-    for (let j = 0; j < n; j++)
-      if (!(at[j]! >= 0 && at[j]! < bN && (j === 0 || at[j]! > at[j - 1]!))) return false;
+    // block positions ascending, each a layer block (the restored positions: noted so where made)
+    if (!positionsAscendingBelow(at, n, this.bN)) return false;
     const states = this.states;
     const fn = actor.fn;
     // the tail's new state by (tail state, head state): initStateOf() of the head's node and zone

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Range } from '../../src/core/index.js';
+import { noteAscendingPositions, noteHeadEnds } from '../../src/core/index.js';
 import type { BlockInitRows, EventRanges, PageEvent, PageState } from '../../src/sim/index.js';
 import { blockRowsColumns, MemMap, readFromPfns, readNormalized } from '../../src/sim/index.js';
 import { isNormalized } from '../../src/check/range-buffer.js';
@@ -537,7 +538,8 @@ describe('MemMap block layer', () => {
         fc.nat(5),
         fc.nat(3),
         fc.boolean(),
-        (sizes, before, cut, key, headsOnly) => {
+        fc.boolean(),
+        (sizes, before, cut, key, headsOnly, noted) => {
           const { bs, starts, ends } = blocksOfSizes(sizes);
           // before: per block, nothing (0), its tail initialised (1), its head given an order (2), or both (3)
           const tails = bs.filter((b, i) => before[i % before.length]! & 1 && b.end > b.start + 1);
@@ -558,10 +560,13 @@ describe('MemMap block layer', () => {
           };
           // one stretch of every block, or two, the second with another key, cut at block `cut`
           const c = Math.min(cut, bs.length);
-          // or over the blocks' head pages alone (lazy-tail's deserialize: a column of ends one past each start)
+          // or over the blocks' head pages alone (lazy-tail's deserialize: a column of ends one past each start,
+          // noted so by its maker or not)
+          const headEnds = starts.map((s) => s + 1);
+          if (noted) noteHeadEnds(headEnds, starts);
           const rows = {
             blockStart: starts,
-            blockEnd: headsOnly ? starts.map((s) => s + 1) : ends,
+            blockEnd: headsOnly ? headEnds : ends,
             from: Int32Array.from(c > 0 && c < bs.length ? [0, c] : [0]),
             to: Int32Array.from(c > 0 && c < bs.length ? [c, bs.length] : [bs.length]),
             start: new Float64Array(2),
@@ -594,7 +599,8 @@ describe('MemMap block layer', () => {
         fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 14 }),
         fc.array(fc.nat(7), { minLength: 1, maxLength: 14 }),
         fc.integer({ min: 1, max: 3 }),
-        (sizes, before, stride) => {
+        fc.boolean(),
+        (sizes, before, stride, noted) => {
           const { bs, starts, ends } = blocksOfSizes(sizes);
           // before: per block, its head initialised on node 0 (1) or 1 (2) or not (0, 3), its tail initialised (4)
           const code = (i: number): number => before[Math.floor(i / stride) % before.length]!;
@@ -617,6 +623,8 @@ describe('MemMap block layer', () => {
           prep(layered);
           prep(plain);
           const at = Int32Array.from(bs, (_, i) => i);
+          // noted ascending by its maker (as the restored positions are) or looked at
+          if (noted) noteAscendingPositions(at, at.length, bs.length);
           expect(layered.initBlockTails(starts, ends, at, at.length, B)).toBe(true);
           const ranges = bs
             .map((b) => ({ head: plain.stateAt(b.start), start: b.start + 1, end: b.end }))

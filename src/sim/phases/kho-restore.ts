@@ -1,5 +1,5 @@
 // kernel/liveupdate/kexec_handover.c kho_restore_folio() / kho_restore_pages() -> kho_restore_page() (K616, K618, K619, KR3; kho-abi.md §6.3), run for what the image says is used.
-import { GrowableColumns } from '../../core/index.js';
+import { GrowableColumns, noteAscendingPositions } from '../../core/index.js';
 import type { SimContext } from '../context.js';
 import { runPhase } from '../context.js';
 import { StrategyRunner } from './kho-run.js';
@@ -45,13 +45,18 @@ export function restoredPositions(blocks: KhoBlocks, left: Int32Array, nLeft: nu
   const at = new Int32Array(n);
   let k = 0;
   let from = 0;
+  // the positions left out ascending, each below n (khoRestore lists them so): then the n - nLeft written are too
+  let ascending = true;
   for (let j = 0; j < nLeft; j++) {
     const l = left[j]!;
+    if (!(l >= from && l < n)) ascending = false;
     putPositions(at, k, from, l);
     k += l - from;
     from = l + 1;
   }
   putPositions(at, k, from, n);
+  // (MemMap.initBlockTails() then takes them without a look at each)
+  if (ascending) noteAscendingPositions(at, k + n - from, n);
   restoredByBlocks.set(blocks, { left: left.slice(0, nLeft), at });
   return at;
 }

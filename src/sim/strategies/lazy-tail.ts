@@ -1,4 +1,5 @@
 // lazy-tail: review proposal in "[PATCH] kho: add support for deferred struct page init" (kho-abi.md §7.3 variant c; Tatashin/Yadav, 2025-12-22, mail-archive msg37983): head at deserialize, tails at kho_restore_folio().
+import { noteHeadEnds } from '../../core/index.js';
 import { KhoBlocks } from '../phases/kho-types.js';
 import type { KhoStrategy } from './strategy.js';
 
@@ -11,6 +12,8 @@ function headsOf(blocks: KhoBlocks): KhoBlocks {
   const S = blocks.startPfn;
   const ends = new Float64Array(S.length);
   for (let i = 0; i < S.length; i++) ends[i] = S[i]! + 1;
+  // (MemMap.initBlockRows() then knows the rows over these blocks for heads without reading them again)
+  noteHeadEnds(ends, S);
   return new KhoBlocks(S, ends, blocks.order, blocks.kindCode, blocks.indexColumn, blocks.sortedDisjoint);
 }
 

@@ -1,0 +1,57 @@
+// Facts about block columns noted by the code that made them (as src/core/columns.ts notes the decoder's pfn column):
+// a fast path that would otherwise look at every entry of a million-entry column to learn what its maker knew takes
+// the note instead. Each note is keyed by the column itself (a copy has none, and goes the general way); the columns
+// noted are never written after.
+
+/**
+ * Head ends noted by their maker: a column `ends` with ends[i] = starts[i] + 1 for every i (lazy-tail's heads,
+ * src/sim/strategies/lazy-tail.ts headsOf: each block's head page alone), keyed by the ends column.
+ * MemMap.initBlockRows() then takes its rows as heads only without reading both columns again (8M blocks: ~17 ms).
+ * Neither column is ever written after.
+ */
+const headEndsOf = new WeakMap<Float64Array, Float64Array>();
+
+/** Note `ends[i] = starts[i] + 1` for every i (the two of one length). */
+export function noteHeadEnds(ends: Float64Array, starts: Float64Array): void {
+  if (ends.length === starts.length) headEndsOf.set(ends, starts);
+}
+
+/** Whether noteHeadEnds(ends, starts) was called: then ends[i] = starts[i] + 1 for every i. */
+export function areHeadEnds(ends: Float64Array, starts: Float64Array): boolean {
+  return headEndsOf.get(ends) === starts;
+}
+
+/**
+ * Position columns noted by their maker as strictly ascending in their first `count` entries, each in [0, bound): the
+ * restored positions (src/sim/phases/kho-restore.ts restoredPositions, once per block set, never written after).
+ * MemMap.initBlockTails() takes them without its look at every position (8M positions: ~35 ms a strategy), keyed by
+ * the column itself.
+ */
+const ascendingBelow = new WeakMap<Int32Array, { readonly count: number; readonly bound: number }>();
+
+/** Note that at[0], ..., at[count - 1] are strictly ascending, each in [0, bound). */
+export function noteAscendingPositions(at: Int32Array, count: number, bound: number): void {
+  if (count <= at.length) ascendingBelow.set(at, { count, bound });
+}
+
+/**
+ * Whether at[0], ..., at[n - 1] are strictly ascending, each in [0, bound): at once when the column was noted so
+ * (noteAscendingPositions) for n positions or more and a bound at or below this one, else by a look at each.
+ */
+export function positionsAscendingBelow(at: Int32Array, n: number, bound: number): boolean {
+  const e = ascendingBelow.get(at);
+  if (e !== undefined && n <= e.count && e.bound <= bound) return true;
+  return ascendingWithin(at, n, bound);
+}
+
+/** The look of positionsAscendingBelow() at each position (a loop of its own, kept small). */
+function ascendingWithin(at: Int32Array, n: number, bound: number): boolean {
+  if (n > at.length) return false;
+  let last = -1;
+  for (let j = 0; j < n; j++) {
+    const y = at[j]!;
+    if (!(y > last)) return false;
+    last = y;
+  }
+  return n === 0 || last < bound;
+}

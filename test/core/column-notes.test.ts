@@ -1,0 +1,85 @@
+// Facts noted about block columns by their makers (src/core/column-notes.ts): a noted column must answer as a look at
+// every entry would (a copy, never noted, is that look), and a note holds only for the column and the pair it was made
+// for.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { areHeadEnds, noteHeadEnds, positionsAscendingBelow } from '../../src/core/index.js';
+import { restoredPositions } from '../../src/sim/phases/kho-restore.js';
+import { KhoBlocks } from '../../src/sim/phases/kho-types.js';
+
+function blocksOf(n: number): KhoBlocks {
+  const S = Float64Array.from({ length: n }, (_, i) => i * 4);
+  const E = Float64Array.from({ length: n }, (_, i) => i * 4 + 2);
+  return new KhoBlocks(S, E, new Uint8Array(n), new Uint8Array(n), null, true);
+}
+
+/** The definition: at[0..n) strictly ascending, each in [0, bound). */
+function ascendingBelow(at: ArrayLike<number>, n: number, bound: number): boolean {
+  if (n > at.length) return false;
+  for (let j = 0; j < n; j++)
+    if (!(at[j]! >= 0 && at[j]! < bound && (j === 0 || at[j]! > at[j - 1]!))) return false;
+  return true;
+}
+
+describe('positionsAscendingBelow', () => {
+  // the restored positions are noted where made (restoredPositions): for any prefix and bound, the noted column
+  // answers as a copy of it (no note: each position looked at) and as the definition
+  it('answers for the restored positions, noted, as for a copy of them and as the definition', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 40 }),
+        fc.array(fc.nat(45), { maxLength: 6 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: -3, max: 3 }),
+        (n, raw, past, slack) => {
+          const left = [...new Set(raw.filter((x) => x < n))].sort((a, b) => a - b);
+          const col = new Int32Array(left.length + 2).fill(5);
+          col.set(left);
+          // a block set of its own per run: the positions are made (and noted) here, not taken from a run before
+          const at = restoredPositions(blocksOf(n), col, left.length);
+          const count = n - left.length;
+          const copy = at.slice();
+          for (let m = 0; m <= Math.min(at.length, count + past); m++) {
+            const bound = n + slack;
+            const want = ascendingBelow(at, m, bound);
+            expect(positionsAscendingBelow(copy, m, bound)).toBe(want);
+            expect(positionsAscendingBelow(at, m, bound)).toBe(want);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('looks at each position of a column never noted', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -2, max: 12 }), { maxLength: 12 }),
+        fc.integer({ min: 0, max: 14 }),
+        fc.integer({ min: 0, max: 14 }),
+        (xs, n, bound) => {
+          const at = Int32Array.from(xs);
+          expect(positionsAscendingBelow(at, n, bound)).toBe(ascendingBelow(at, n, bound));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('areHeadEnds', () => {
+  it('holds for the ends and the starts noted together only', () => {
+    const starts = Float64Array.from([0, 4, 9]);
+    const ends = Float64Array.from(starts, (s) => s + 1);
+    expect(areHeadEnds(ends, starts)).toBe(false);
+    noteHeadEnds(ends, starts);
+    expect(areHeadEnds(ends, starts)).toBe(true);
+    // another starts column with the same values, a copy of the ends: not noted
+    expect(areHeadEnds(ends, starts.slice())).toBe(false);
+    expect(areHeadEnds(ends.slice(), starts)).toBe(false);
+    // columns of two lengths are never noted
+    const short = Float64Array.from([1, 5]);
+    noteHeadEnds(short, starts);
+    expect(areHeadEnds(short, starts)).toBe(false);
+  });
+});

@@ -6,6 +6,7 @@ import type { Range } from '../core/index.js';
 import {
   areHeadEnds,
   f64Column,
+  gallopLowerBound,
   gallopUpperBound,
   InternalError,
   lowerBound,
@@ -819,6 +820,30 @@ function seekBlockEndingAfter(ends: Float64Array, n: number, b: number, pfn: num
   return b;
 }
 
+/**
+ * The first layer block in [b, k1) in the layer (head id >= 0) showing a marked head, or a marked tail when it has
+ * pages past its head; k1 when none does. Sweep.nextSkipping()'s look over the blocks inside an unmarked run, kept
+ * alone so that it is small: a zone of a million blocks whose heads and tails are unmarked (set_zone_contiguous()'s
+ * look for a bad page after lazy-tail's or none's deserialize) costs two id loads per block, the block's end read
+ * only behind a marked tail.
+ */
+function firstShowingMarked(
+  bS: Float64Array,
+  bE: Float64Array,
+  bH: Int32Array,
+  bT: Int32Array,
+  marks: Uint8Array,
+  b: number,
+  k1: number,
+): number {
+  for (; b < k1; b++) {
+    const h = bH[b]!;
+    if (h < 0) continue;
+    if (marks[h] || (marks[bT[b]!] && bE[b]! - bS[b]! !== 1)) return b;
+  }
+  return k1;
+}
+
 /** Push to `out` the blocks b < n out of the layer (head id -1), ascending: MemMap.deadBlocks()' pass, kept alone. */
 function outOfLayer(bH: Int32Array, n: number, out: number[]): void {
   for (let b = 0; b < n; b++) if (bH[b]! < 0) out.push(b);
@@ -1265,14 +1290,11 @@ class Sweep {
         this.i = i;
         return true;
       }
-      // an unmarked run: on to the first block in it showing a marked head or tail, else past the run
-      while (
-        b < bN &&
-        bS[b]! < re &&
-        (bH[b]! < 0 || (!marks[bH[b]!] && (bE[b]! - bS[b]! === 1 || !marks[bT[b]!])))
-      )
-        b++;
-      pos = b < bN && bS[b]! < re ? bS[b]! : re;
+      // an unmarked run: on to the first block in it showing a marked head or tail, else past the run (the blocks
+      // starting in it found by galloping: the layer's starts ascend)
+      const k1 = gallopLowerBound(bS, re, b, bN);
+      b = firstShowingMarked(bS, bE, bH, bT, marks, b, k1);
+      pos = b < k1 ? bS[b]! : re;
     }
     this.pos = pos;
     this.b = b;

@@ -4,6 +4,7 @@ import type { SimContext } from '../context.js';
 import { runPhase } from '../context.js';
 import { StrategyRunner } from './kho-run.js';
 import type { KhoRun } from './kho-run.js';
+import type { KhoStrategy } from '../strategies/strategy.js';
 import type { KhoBlocks } from './kho-types.js';
 import { KHO_RESTORE_KINDS, KhoBlockCursor } from './kho-types.js';
 
@@ -103,6 +104,41 @@ function kindStops(blocks: KhoBlocks, restoring: Uint8Array): Int32Array {
 }
 
 /**
+ * khoRestore()'s strategy hook over the restored blocks (every block but the nLeft in `left`, whose heads are cleared
+ * by now), then adjust_managed_page_count()'s read of each restored head.
+ */
+function restoreHooked(
+  ctx: SimContext,
+  run: KhoRun,
+  left: Int32Array,
+  nLeft: number,
+  nOk: number,
+  restore: KhoStrategy['restore'],
+  restoreBlocks: KhoStrategy['restoreBlocks'],
+  read: { phase: string; fn: string },
+): void {
+  const blocks = run.blocks;
+  // every block passes or is left out: the blocks that pass are all positions but those left out
+  const okAt = restoredPositions(blocks, left, nLeft);
+  const runner = new StrategyRunner(ctx, run, 'restore', PHASE);
+  if (restoreBlocks) {
+    // the strategy's loop over the restored blocks, in one call (the same as restore() block by block; it makes
+    // the room it needs in the init queue: a stretch of whole blocks is one row)
+    restoreBlocks(blocks, okAt, nOk, runner);
+  } else if (restore) {
+    runner.expect(nOk + 1024);
+    const b = new KhoBlockCursor(blocks);
+    for (let k = 0; k < nOk; k++) {
+      b.at(okAt[k]!);
+      runner.current = b.index;
+      restore(b, runner);
+    }
+  }
+  runner.flush();
+  ctx.memmap.readPages(blocks.startPfn, read, { at: left, n: nLeft });
+}
+
+/**
  * For each block the replay restores (by kind, --restore): the head's page->private is checked (magic and
  * order from K618, order <= MAX_PAGE_ORDER until KR3; K616 trusts a bare order), the strategy's restore-time
  * init runs, adjust_managed_page_count() reads the head's zone (page_zone), and private is cleared. Blocks of
@@ -159,6 +195,57 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
     const n = blocks.length;
     const restoringCode = Uint8Array.from(restoring, (r) => (r ? 1 : 0));
     const stops = kindStops(blocks, restoringCode);
+    // the verdict on block i whose head does not pass as it is (id its state id, -1 out of the memmap's layer) or of a
+    // kind not restored: the failure observed, and whether it is restored all the same (a wrong order) or left
+    const decide = (i: number, id: number): boolean => {
+      if (!restoring[kinds[i]!]) {
+        leave(i);
+        return false;
+      }
+      // (a head out of the memmap's layer: read alone)
+      if (id < 0) id = ctx.memmap.stateIdOf(headPfns[i]!);
+      let reason = refusal[id]!;
+      if (reason === PASS && headOrder[id] !== orders[i]) reason = WRONG_ORDER;
+      if (reason === PASS) return true;
+      const kind = blocks.kind(i);
+      const fn = kind === 'folio' || kind === 'subtree' ? 'kho_restore_folio' : 'kho_restore_pages';
+      run.observations.push({
+        kind: 'restore-failed',
+        phase: PHASE,
+        fn,
+        block: blocks.imageIndex(i),
+        reason: FAILURES[reason]!,
+      });
+      // a wrong order is restored anyway (as the order the head says); the others are refused
+      if (reason !== WRONG_ORDER) {
+        leave(i);
+        return false;
+      }
+      return true;
+    };
+    // adjust_managed_page_count(page, nr) -> page_zone(head): a read of the head's struct page
+    const read = { phase: PHASE, fn: 'kho_restore_page' };
+    // the verdict and the clear of `page->private` (then, with no strategy hook between them, the read) in one pass
+    // over the memmap's head column (MemMap.clearRestoredKhoHeads): the blocks that pass as a run of heads written,
+    // the others asked of decide() in block order; false when the memmap cannot (the heads are not its layer's)
+    const cleared = ctx.memmap.clearRestoredKhoHeads(
+      headPfns,
+      { passOrder, orders, stops: { at: stops, n: stops.length }, decide },
+      hooked ? null : read,
+    );
+    if (cleared !== false) {
+      // restored: every block but those left (no strategy hook or check reads the set before the phase ends)
+      let from = 0;
+      for (let j = 0; j < left.n; j++) {
+        const l = left.cols[0][j]!;
+        run.restored.addRange(from, l, indexes);
+        from = l + 1;
+      }
+      run.restored.addRange(from, n, indexes);
+      nOk = n - left.n;
+      if (hooked) restoreHooked(ctx, run, left.cols[0], left.n, nOk, restore, restoreBlocks, read);
+      return;
+    }
     let sk = 0;
     for (let i = 0; i < n; i++) {
       // the common case in one tight loop: blocks that pass, in a row, up to the next block of a kind not restored,
@@ -171,60 +258,18 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
         i = e;
         if (i === n) break;
       }
-      if (!restoring[kinds[i]!]) {
-        leave(i);
-        continue;
-      }
-      let id = headIds[i]!;
-      // (a head out of the memmap's layer: read alone)
-      if (id < 0) id = ctx.memmap.stateIdOf(headPfns[i]!);
-      let reason = refusal[id]!;
-      if (reason === PASS && headOrder[id] !== orders[i]) reason = WRONG_ORDER;
-      if (reason !== PASS) {
-        const kind = blocks.kind(i);
-        const fn = kind === 'folio' || kind === 'subtree' ? 'kho_restore_folio' : 'kho_restore_pages';
-        run.observations.push({
-          kind: 'restore-failed',
-          phase: PHASE,
-          fn,
-          block: blocks.imageIndex(i),
-          reason: FAILURES[reason]!,
-        });
-        // a wrong order is restored anyway (as the order the head says); the others are refused
-        if (reason !== WRONG_ORDER) {
-          leave(i);
-          continue;
-        }
-      }
+      // the general path: the verdict block by block
+      if (!decide(i, headIds[i]!)) continue;
       // restored (no strategy hook or check reads the set before the phase ends)
       run.restored.addRange(i, i + 1, indexes);
       nOk++;
     }
-    // adjust_managed_page_count(page, nr) -> page_zone(head): a read of the head's struct page
-    const read = { phase: PHASE, fn: 'kho_restore_page' };
     // the restored heads: the block column but the heads left out (the memmap reads its layer's heads in one pass)
     const except = { at: left.cols[0], n: left.n };
     if (hooked) {
-      // every block passes or is left out: the blocks that pass are all positions but those left out
-      const okAt = restoredPositions(blocks, left.cols[0], left.n);
       // private is cleared right after the check, before anything else touches the page
       ctx.memmap.clearKhoHeads(headPfns, except);
-      const runner = new StrategyRunner(ctx, run, 'restore', PHASE);
-      if (restoreBlocks) {
-        // the strategy's loop over the restored blocks, in one call (the same as restore() block by block; it makes
-        // the room it needs in the init queue: a stretch of whole blocks is one row)
-        restoreBlocks(blocks, okAt, nOk, runner);
-      } else if (restore) {
-        runner.expect(nOk + 1024);
-        const b = new KhoBlockCursor(blocks);
-        for (let k = 0; k < nOk; k++) {
-          b.at(okAt[k]!);
-          runner.current = b.index;
-          restore(b, runner);
-        }
-      }
-      runner.flush();
-      ctx.memmap.readPages(headPfns, read, except);
+      restoreHooked(ctx, run, left.cols[0], left.n, nOk, restore, restoreBlocks, read);
     } else {
       // no strategy hook between them: `page->private = 0` then adjust_managed_page_count()'s page_zone(head) in
       // one pass over the heads (linux v7.3-rc7 kernel/liveupdate/kexec_handover.c kho_restore_page()): the block

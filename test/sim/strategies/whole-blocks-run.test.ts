@@ -3,7 +3,12 @@
 // (bounds at, just before and just after block starts and ends, infinite or NaN).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { wholeBlocksRun, wholeBlocksRunSorted } from '../../../src/sim/phases/kho-run.js';
+import {
+  wholeBlocksRun,
+  wholeBlocksRunAt,
+  wholeBlocksRunAtSorted,
+  wholeBlocksRunSorted,
+} from '../../../src/sim/phases/kho-run.js';
 
 /** Sorted, disjoint, non-empty blocks from (gap, length) pairs: touching where a gap is 0. */
 const blocksArb = fc
@@ -74,5 +79,56 @@ describe('wholeBlocksRunSorted', () => {
       [99999, 0, Infinity, Infinity],
     ] as const)
       expect(wholeBlocksRunSorted(S, E, i, n, lo, below, endMax)).toBe(wholeBlocksRun(S, E, i, n, lo, below, endMax));
+  });
+});
+
+describe('wholeBlocksRunAtSorted', () => {
+  it('ends the stretch of restored positions where wholeBlocksRunAt() does, on sorted disjoint blocks', () => {
+    fc.assert(
+      fc.property(
+        blocksArb.chain(({ S, E }) =>
+          fc.record({
+            S: fc.constant(S),
+            E: fc.constant(E),
+            // the positions restored: every block but a few left out (ascending), or a subset drawn
+            left: fc.uniqueArray(fc.integer({ min: 0, max: S.length + 1 }), { maxLength: 6 }),
+            j: fc.nat(S.length + 1),
+            shift: fc.integer({ min: -1, max: 1 }),
+            lo: boundArb(S, E),
+            hi: boundArb(S, E),
+          }),
+        ),
+        ({ S, E, left, j, shift, lo, hi }) => {
+          const at = Int32Array.from(Array.from(S.keys()).filter((b) => !left.includes(b)));
+          const n = at.length;
+          const j0 = Math.min(j, n);
+          // `to`: the block after at[j0 - 1] (the caller's open stretch), or one off it
+          const to = (j0 > 0 ? at[j0 - 1]! + 1 : 0) + (j0 % 3 === 2 ? shift : 0);
+          expect(wholeBlocksRunAtSorted(at, j0, n, S, E, to, lo, hi)).toBe(
+            wholeBlocksRunAt(at, j0, n, S, E, to, lo, hi),
+          );
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('takes a long stretch of restored blocks whole and stops at a block left out or a piece end inside it', () => {
+    const nb = 100000;
+    const S = Float64Array.from({ length: nb }, (_, k) => 16 * k);
+    const E = Float64Array.from({ length: nb }, (_, k) => 16 * k + 8);
+    const at = Int32Array.from(Array.from(S.keys()).filter((b) => b !== 70001));
+    const n = at.length;
+    for (const [j, lo, hi] of [
+      [1, 0, Infinity],
+      [5, 16, 16 * 70000 + 7],
+      [5, 16, 16 * 70000 + 8],
+      [5, 16, Infinity],
+      [70001, 0, Infinity],
+      [n - 1, 0, Infinity],
+    ] as const)
+      expect(wholeBlocksRunAtSorted(at, j, n, S, E, at[j - 1]! + 1, lo, hi)).toBe(
+        wholeBlocksRunAt(at, j, n, S, E, at[j - 1]! + 1, lo, hi),
+      );
   });
 });

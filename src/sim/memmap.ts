@@ -7,7 +7,6 @@ import {
   areHeadEnds,
   f64Column,
   gallopLowerBound,
-  gallopUpperBound,
   InternalError,
   lowerBound,
   positionsAscendingBelow,

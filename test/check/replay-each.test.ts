@@ -66,6 +66,31 @@ function deferredInitShared(
 }
 const seenOf = (m: MemMap) => ({ runs: m.query(), census: m.census(), events: m.events });
 
+/** deferred init's batch of [start, end) pairs, all of node 0 and zone 1 */
+function batchOf(
+  pairs: readonly (readonly [number, number])[],
+): Parameters<MemMap['initThenFreeColumns']>[0] {
+  return {
+    start: Float64Array.from(pairs.map((p) => p[0])),
+    end: Float64Array.from(pairs.map((p) => p[1])),
+    nid: new Float64Array(pairs.length),
+    zid: new Float64Array(pairs.length).fill(1),
+    n: pairs.length,
+  };
+}
+
+/** deferredInitShared() of the batch: copy b takes the record `hits` times (0 or 1), and every map sees as alone */
+function expectSharedHits(
+  make: () => MemMap,
+  pairs: readonly (readonly [number, number])[],
+  hits: number,
+): void {
+  const { a, b, alone } = deferredInitShared(make, batchOf(pairs));
+  expect([a.sharedHits, b.sharedHits, alone.sharedHits]).toEqual([0, hits, 0]);
+  expect(seenOf(a)).toEqual(seenOf(alone));
+  expect(seenOf(b)).toEqual(seenOf(alone));
+}
+
 /** look() at each strategy replayed by one replayEach(), and at each replayed alone. */
 function eachAndAlone(
   host: HostTrace,
@@ -531,17 +556,7 @@ describe('replayEach', () => {
         0,
       ],
     ] as const) {
-      const ranges = {
-        start: Float64Array.from(pairs.map((p) => p[0])),
-        end: Float64Array.from(pairs.map((p) => p[1])),
-        nid: new Float64Array(pairs.length),
-        zid: new Float64Array(pairs.length).fill(1),
-        n: pairs.length,
-      };
-      const { a, b, alone } = deferredInitShared(make, ranges);
-      expect([a.sharedHits, b.sharedHits, alone.sharedHits]).toEqual([0, hits, 0]);
-      expect(seenOf(a)).toEqual(seenOf(alone));
-      expect(seenOf(b)).toEqual(seenOf(alone));
+      expectSharedHits(make, pairs, hits);
     }
   });
   // whether the ranges meet a layer block is the sweep's own finding (MemMap.gapsMet: sweepGaps() stopped at a range),
@@ -594,17 +609,7 @@ describe('replayEach', () => {
           const meets = meetAt >= 0;
           seen[meets ? 'met' : 'clear']++;
           if (meetAt > 0) seen.metLater++;
-          const ranges = {
-            start: Float64Array.from(pairs.map((p) => p[0])),
-            end: Float64Array.from(pairs.map((p) => p[1])),
-            nid: new Float64Array(pairs.length),
-            zid: new Float64Array(pairs.length).fill(1),
-            n: pairs.length,
-          };
-          const { a, b, alone } = deferredInitShared(make, ranges);
-          expect([a.sharedHits, b.sharedHits, alone.sharedHits]).toEqual([0, meets ? 0 : 1, 0]);
-          expect(seenOf(a)).toEqual(seenOf(alone));
-          expect(seenOf(b)).toEqual(seenOf(alone));
+          expectSharedHits(make, pairs, meets ? 0 : 1);
         },
       ),
       { numRuns: 300 },

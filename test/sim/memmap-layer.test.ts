@@ -1001,6 +1001,26 @@ describe('MemMap block layer', () => {
     );
   });
 
+  /**
+   * The two single-page read properties' map: the blocks (attached as the layer when `how & 1`), the ops but attach
+   * applied, and the positions `ex` names (below the block count, each once, ascending) to leave out
+   */
+  const headReadSetup = (
+    blocks: readonly { start: number; end: number }[],
+    ops: readonly Parameters<typeof apply>[1][],
+    how: number,
+    ex: readonly number[],
+  ) => {
+    const starts = Float64Array.from(blocks, (b) => b.start);
+    const ends = Float64Array.from(blocks, (b) => b.end);
+    const m = new MemMap(PRESENT, LIMIT);
+    if (how & 1) m.attachBlocks(starts, ends, { sortedDisjoint: true });
+    for (const op of ops) if (op.kind !== 'attach') apply(m, op, true);
+    const at = [...new Set(ex.filter((i) => i < starts.length))].sort((a, b) => a - b);
+    const except = at.length ? { at: Int32Array.from(at), n: at.length } : null;
+    return { starts, m, at, except };
+  };
+
   it('a read of single pages names the pfn column its uninitialised ranges were read from, and every page of them is one of its pfns', () => {
     // check() counts the blocks such ranges meet as their pages when the column is the blocks' own heads
     // (BlockIndex.headPages): the pages must be pfns of the column, each once
@@ -1011,13 +1031,7 @@ describe('MemMap block layer', () => {
         fc.nat(3),
         fc.array(fc.nat(30), { maxLength: 4 }),
         (blocks, ops, how, ex) => {
-          const starts = Float64Array.from(blocks, (b) => b.start);
-          const ends = Float64Array.from(blocks, (b) => b.end);
-          const m = new MemMap(PRESENT, LIMIT);
-          if (how & 1) m.attachBlocks(starts, ends, { sortedDisjoint: true });
-          for (const op of ops) if (op.kind !== 'attach') apply(m, op, true);
-          const at = [...new Set(ex.filter((i) => i < starts.length))].sort((a, b) => a - b);
-          const except = at.length ? { at: Int32Array.from(at), n: at.length } : null;
+          const { starts, m, at, except } = headReadSetup(blocks, ops, how, ex);
           const ev = how & 2 ? m.clearKhoHeadsThenRead(starts, A, except) : m.readPages(starts, A, except);
           const r = ev?.uninitRanges;
           if (!r || !r.n) return;
@@ -1052,13 +1066,7 @@ describe('MemMap block layer', () => {
         fc.array(fc.nat(LIMIT + 4), { maxLength: 30 }),
         fc.boolean(),
         (blocks, ops, how, ex, pfns, clr) => {
-          const starts = Float64Array.from(blocks, (b) => b.start);
-          const ends = Float64Array.from(blocks, (b) => b.end);
-          const m = new MemMap(PRESENT, LIMIT);
-          if (how & 1) m.attachBlocks(starts, ends, { sortedDisjoint: true });
-          for (const op of ops) if (op.kind !== 'attach') apply(m, op, true);
-          const at = [...new Set(ex.filter((i) => i < starts.length))].sort((a, b) => a - b);
-          const except = at.length ? { at: Int32Array.from(at), n: at.length } : null;
+          const { starts, m, except } = headReadSetup(blocks, ops, how, ex);
           const col = how & 2 ? Float64Array.from(how & 1 ? pfns.sort((a, b) => a - b) : pfns) : starts;
           const ex2 = how & 2 ? null : except;
           // (clearKhoHeadsThenRead() reads as readPages(), for pfns in strict order)

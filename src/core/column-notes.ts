@@ -1,7 +1,27 @@
-// Facts about block columns noted by the code that made them (as src/core/columns.ts notes the decoder's pfn column):
-// a fast path that would otherwise look at every entry of a million-entry column to learn what its maker knew takes
-// the note instead. Each note is keyed by the column itself (a copy has none, and goes the general way); the columns
-// noted are never written after.
+// Facts about block columns noted by the code that made them (the decoder's pfn column, lazy-tail's heads, the
+// restored positions): a fast path that would otherwise look at every entry of a million-entry column to learn what
+// its maker knew takes the note instead. Each note is keyed by the column itself (a copy has none, and goes the
+// general way); the columns noted are never written after.
+
+/**
+ * The page frame numbers of a column of physical addresses, where something has them already: the block decoder
+ * (parsers/kho/block-collector.ts finish) computes each block's pfn as it unpacks its address, and writes it into
+ * its own buffer, dead after that; the replay (src/sim/phases/kho-run.ts classifyBlocks) reads it as its start pfn
+ * column instead of dividing again into a fresh one (267 MB of pages at 33M blocks). Keyed by the address column
+ * itself (a copy has none), with the page shift the pfns are of. Neither column is ever written after.
+ */
+const pfnColumns = new WeakMap<object, { readonly pageShift: number; readonly pfn: Float64Array }>();
+
+/** Note `pfn[i] = phys[i] / 2^pageShift` for every i (exact: the addresses are pfns times the page size). */
+export function notePfnColumn(phys: Float64Array, pageShift: number, pfn: Float64Array): void {
+  pfnColumns.set(phys, { pageShift, pfn });
+}
+
+/** The pfns of the first `count` addresses of `phys` at this page shift, if noted (notePfnColumn), else null. */
+export function pfnColumnOf(phys: ArrayLike<number>, pageShift: number, count: number): Float64Array | null {
+  const e = typeof phys === 'object' && phys !== null ? pfnColumns.get(phys) : undefined;
+  return e && e.pageShift === pageShift && e.pfn.length === count && phys.length >= count ? e.pfn : null;
+}
 
 /**
  * Head ends noted by their maker: a column `ends` with ends[i] = starts[i] + 1 for every i (lazy-tail's heads,

@@ -3,26 +3,6 @@
 // indexes directly in its hot loop; when they are full, room() replaces each by a larger copy of the same kind.
 
 /**
- * The page frame numbers of a column of physical addresses, where something has them already: the block decoder
- * (parsers/kho/block-collector.ts finish) computes each block's pfn as it unpacks its address, and writes it into
- * its own buffer, dead after that; the replay (src/sim/phases/kho-run.ts classifyBlocks) reads it as its start pfn
- * column instead of dividing again into a fresh one (267 MB of pages at 33M blocks). Keyed by the address column
- * itself (a copy has none), with the page shift the pfns are of. Neither column is ever written after.
- */
-const pfnColumns = new WeakMap<object, { readonly pageShift: number; readonly pfn: Float64Array }>();
-
-/** Note `pfn[i] = phys[i] / 2^pageShift` for every i (exact: the addresses are pfns times the page size). */
-export function notePfnColumn(phys: Float64Array, pageShift: number, pfn: Float64Array): void {
-  pfnColumns.set(phys, { pageShift, pfn });
-}
-
-/** The pfns of the first `count` addresses of `phys` at this page shift, if noted (notePfnColumn), else null. */
-export function pfnColumnOf(phys: ArrayLike<number>, pageShift: number, count: number): Float64Array | null {
-  const e = typeof phys === 'object' && phys !== null ? pfnColumns.get(phys) : undefined;
-  return e && e.pageShift === pageShift && e.pfn.length === count && phys.length >= count ? e.pfn : null;
-}
-
-/**
  * Where new range columns live. Off (the default): ordinary ArrayBuffers. On: SharedArrayBuffers, for a process that
  * hands its finding columns to a thread of its own (src/cli/json-thread.ts, compare --json's writer): such a column
  * goes over as a view of the same memory, where an ordinary one is copied first (on the 8M bench bundle, ~10M ranges

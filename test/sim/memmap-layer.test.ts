@@ -1020,34 +1020,36 @@ describe('MemMap block layer', () => {
     const except = at.length ? { at: Int32Array.from(at), n: at.length } : null;
     return { starts, m, at, except };
   };
+  /** The arbitraries of headReadSetup()'s blocks, ops, how and positions to leave out */
+  const headReadArbs = () =>
+    [
+      fc.oneof(disjointBlocksArb, disjointPastEndArb),
+      fc.array(opArb, { maxLength: 4 }),
+      fc.nat(3),
+      fc.array(fc.nat(30), { maxLength: 4 }),
+    ] as const;
 
   it('a read of single pages names the pfn column its uninitialised ranges were read from, and every page of them is one of its pfns', () => {
     // check() counts the blocks such ranges meet as their pages when the column is the blocks' own heads
     // (BlockIndex.headPages): the pages must be pfns of the column, each once
     fc.assert(
-      fc.property(
-        fc.oneof(disjointBlocksArb, disjointPastEndArb),
-        fc.array(opArb, { maxLength: 4 }),
-        fc.nat(3),
-        fc.array(fc.nat(30), { maxLength: 4 }),
-        (blocks, ops, how, ex) => {
-          const { starts, m, at, except } = headReadSetup(blocks, ops, how, ex);
-          const ev = how & 2 ? m.clearKhoHeadsThenRead(starts, A, except) : m.readPages(starts, A, except);
-          const r = ev?.uninitRanges;
-          if (!r || !r.n) return;
-          const from = readFromPfns(r);
-          if (from === undefined) return;
-          expect(from).toBe(starts);
-          const kept = new Set([...starts].filter((_, i) => !at.includes(i)));
-          let pages = 0;
-          for (let k = 0; k < r.n; k++)
-            for (let p = r.start[k]!; p < r.end[k]!; p++) {
-              expect(kept.has(p)).toBe(true);
-              pages++;
-            }
-          expect(pages).toBe(ev!.uninitPages);
-        },
-      ),
+      fc.property(...headReadArbs(), (blocks, ops, how, ex) => {
+        const { starts, m, at, except } = headReadSetup(blocks, ops, how, ex);
+        const ev = how & 2 ? m.clearKhoHeadsThenRead(starts, A, except) : m.readPages(starts, A, except);
+        const r = ev?.uninitRanges;
+        if (!r || !r.n) return;
+        const from = readFromPfns(r);
+        if (from === undefined) return;
+        expect(from).toBe(starts);
+        const kept = new Set([...starts].filter((_, i) => !at.includes(i)));
+        let pages = 0;
+        for (let k = 0; k < r.n; k++)
+          for (let p = r.start[k]!; p < r.end[k]!; p++) {
+            expect(kept.has(p)).toBe(true);
+            pages++;
+          }
+        expect(pages).toBe(ev!.uninitPages);
+      }),
       { numRuns: 400 },
     );
   });
@@ -1059,10 +1061,7 @@ describe('MemMap block layer', () => {
     let notNormalized = 0;
     fc.assert(
       fc.property(
-        fc.oneof(disjointBlocksArb, disjointPastEndArb),
-        fc.array(opArb, { maxLength: 4 }),
-        fc.nat(3),
-        fc.array(fc.nat(30), { maxLength: 4 }),
+        ...headReadArbs(),
         fc.array(fc.nat(LIMIT + 4), { maxLength: 30 }),
         fc.boolean(),
         (blocks, ops, how, ex, pfns, clr) => {

@@ -1,7 +1,7 @@
-// Facts about block columns noted by the code that made them (the decoder's pfn column, lazy-tail's heads, the
-// restored positions): a fast path that would otherwise look at every entry of a million-entry column to learn what
-// its maker knew takes the note instead. Each note is keyed by the column itself (a copy has none, and goes the
-// general way); the columns noted are never written after.
+// Facts about block columns noted by the code that made them (the decoder's pfn column, the restored positions): a
+// fast path that would otherwise look at every entry of a million-entry column to learn what its maker knew takes the
+// note instead. Each note is keyed by the column itself (a copy has none, and goes the general way); the columns
+// noted are never written after.
 
 /**
  * The page frame numbers of a column of physical addresses, where something has them already: the block decoder
@@ -21,24 +21,6 @@ export function notePfnColumn(phys: Float64Array, pageShift: number, pfn: Float6
 export function pfnColumnOf(phys: ArrayLike<number>, pageShift: number, count: number): Float64Array | null {
   const e = typeof phys === 'object' && phys !== null ? pfnColumns.get(phys) : undefined;
   return e && e.pageShift === pageShift && e.pfn.length === count && phys.length >= count ? e.pfn : null;
-}
-
-/**
- * Head ends noted by their maker: a column `ends` with ends[i] = starts[i] + 1 for every i (lazy-tail's heads,
- * src/sim/strategies/lazy-tail.ts headsOf: each block's head page alone), keyed by the ends column.
- * MemMap.initBlockRows() then takes its rows as heads only without reading both columns again (8M blocks: ~17 ms).
- * Neither column is ever written after.
- */
-const headEndsOf = new WeakMap<Float64Array, Float64Array>();
-
-/** Note `ends[i] = starts[i] + 1` for every i (the two of one length). */
-export function noteHeadEnds(ends: Float64Array, starts: Float64Array): void {
-  if (ends.length === starts.length) headEndsOf.set(ends, starts);
-}
-
-/** Whether noteHeadEnds(ends, starts) was called: then ends[i] = starts[i] + 1 for every i. */
-export function areHeadEnds(ends: Float64Array, starts: Float64Array): boolean {
-  return headEndsOf.get(ends) === starts;
 }
 
 /**

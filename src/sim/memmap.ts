@@ -4,7 +4,6 @@
 // mm/page_alloc.c __init_single_page / reserve_bootmem_region / __free_pages_core, v6.1.
 import type { Range } from '../core/index.js';
 import {
-  areHeadEnds,
   f64Column,
   gallopLowerBound,
   InternalError,
@@ -392,13 +391,15 @@ export interface InitColumns {
 /**
  * __init_single_page() ranges over preserved blocks as rows in address order (an init queue of a million blocks
  * consumed in place): row r with from[r] >= 0 stands for the blocks from[r] .. to[r] - 1 of the block columns, one
- * range per block, each [blockStart[y], blockEnd[y]) whole (the gaps between them untouched); a row with from[r] -1
- * is the range [start[r], end[r]). Every range of row r has node nid[r] and zone zid[r]. A zone stretch of a million
- * blocks is one row; blockRowsColumns() lists the ranges one by one (the general form).
+ * range per block, each [blockStart[y], blockEnd[y]) whole (the gaps between them untouched), or with blockEnd null
+ * each block's head page alone, [blockStart[y], blockStart[y] + 1) (lazy-tail's deserialize: no column of a million
+ * ends made for it); a row with from[r] -1 is the range [start[r], end[r]). Every range of row r has node nid[r] and
+ * zone zid[r]. A zone stretch of a million blocks is one row; blockRowsColumns() lists the ranges one by one (the
+ * general form).
  */
 export interface BlockInitRows {
   readonly blockStart: Float64Array;
-  readonly blockEnd: Float64Array;
+  readonly blockEnd: Float64Array | null;
   readonly from: Int32Array;
   readonly to: Int32Array;
   readonly start: Float64Array;
@@ -409,22 +410,27 @@ export interface BlockInitRows {
 }
 
 /**
- * Every block of the rows' block rows is its head page alone: blockEnd[y] === blockStart[y] + 1 (at once when the
- * ends' maker noted them so: areHeadEnds).
+ * Every block of the rows' block rows is its head page alone: blockEnd null, or blockEnd[y] === blockStart[y] + 1.
  */
 function headEnds(rows: BlockInitRows): boolean {
   const S = rows.blockStart;
   const E = rows.blockEnd;
-  if (areHeadEnds(E, S)) return true;
+  if (E === null) return true;
   for (let r = 0; r < rows.n; r++)
     for (let y = rows.from[r]!, y1 = rows.from[r]! < 0 ? y : rows.to[r]!; y < y1; y++)
       if (E[y] !== S[y]! + 1) return false;
   return true;
 }
 
+/** Block y's end in the rows' block columns (blockEnd null: the end of its head page). */
+export function rowBlockEnd(rows: BlockInitRows, y: number): number {
+  return rows.blockEnd === null ? rows.blockStart[y]! + 1 : rows.blockEnd[y]!;
+}
+
 /** The ranges of the rows one by one, in row order (a block row's blocks one range each): start and end columns. */
 function blockRowsRanges(rows: BlockInitRows): { start: Float64Array; end: Float64Array; n: number } {
   const { from, to, n } = rows;
+  const BE = rows.blockEnd;
   let m = 0;
   for (let r = 0; r < n; r++) m += from[r]! >= 0 ? to[r]! - from[r]! : 1;
   const start = new Float64Array(m);
@@ -434,7 +440,8 @@ function blockRowsRanges(rows: BlockInitRows): { start: Float64Array; end: Float
     const f = from[r]!;
     if (f >= 0) {
       start.set(rows.blockStart.subarray(f, to[r]!), k);
-      end.set(rows.blockEnd.subarray(f, to[r]!), k);
+      if (BE !== null) end.set(BE.subarray(f, to[r]!), k);
+      else for (let y = f, q = k; y < to[r]!; y++) end[q++] = rows.blockStart[y]! + 1;
       k += to[r]! - f;
     } else {
       start[k] = rows.start[r]!;
@@ -3484,16 +3491,18 @@ export class MemMap {
     const bN = this.bN;
     let ok = R > 0 && this.onePass() && this.aligned && this.heads === rows.blockStart;
     ok &&= sameColumn(this.bS, rows.blockStart);
-    // rows over the blocks' head pages only (blockEnd[y] = blockStart[y] + 1: lazy-tail's heads): each head alone
-    const headsOnly = ok && !sameColumn(this.bE, rows.blockEnd) && headEnds(rows);
-    ok &&= headsOnly || sameColumn(this.bE, rows.blockEnd);
+    // rows over the blocks' head pages only (blockEnd null, or blockEnd[y] = blockStart[y] + 1): each head alone
+    const BE = rows.blockEnd;
+    const sameEnds = BE !== null && sameColumn(this.bE, BE);
+    const headsOnly = ok && !sameEnds && headEnds(rows);
+    ok &&= headsOnly || sameEnds;
     let prevEnd = -Infinity;
     for (let r = 0; r < R && ok; r++) {
       const f = from[r]!;
       if (f >= 0) {
         // the layer's blocks (sorted and disjoint: attached aligned)
         ok = to[r]! > f && to[r]! <= bN && rows.blockStart[f]! >= prevEnd;
-        if (ok) prevEnd = rows.blockEnd[to[r]! - 1]!;
+        if (ok) prevEnd = rowBlockEnd(rows, to[r]! - 1);
       } else {
         ok = rows.end[r]! > rows.start[r]! && rows.start[r]! >= prevEnd;
         prevEnd = rows.end[r]!;
@@ -3649,7 +3658,7 @@ export class MemMap {
     let m = 0;
     for (let r = 0; r < R; r++) m += from[r]! >= 0 ? to[r]! - from[r]! : 1;
     const first = from[0]! >= 0 ? rows.blockStart[from[0]!]! : rows.start[0]!;
-    const last = from[R - 1]! >= 0 ? rows.blockEnd[to[R - 1]! - 1]! : rows.end[R - 1]!;
+    const last = from[R - 1]! >= 0 ? rowBlockEnd(rows, to[R - 1]! - 1) : rows.end[R - 1]!;
     return this.record(actor, 'init', first, last, t.pages, {
       ...(m === 1 ? { nid: rows.nid[0]!, zid: rows.zid[0]! } : {}),
       noMemmapPages: t.noMap.pages,

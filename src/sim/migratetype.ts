@@ -7,7 +7,7 @@ import type { Range } from '../core/index.js';
 import { GrowableColumns, lowerBound, sortedDisjointCols, upperBound } from '../core/index.js';
 import type { MmProfile } from './mm-profiles.js';
 import type { BlockInitRows, PageEvent, RangeColumns } from './memmap.js';
-import { coverBlockRows, coverSortedDisjoint } from './memmap.js';
+import { coverBlockRows, coverSortedDisjoint, rowBlockEnd } from './memmap.js';
 import type { ScratchMigratetypeRule } from './profiles.js';
 import type { Timeline } from './timeline.js';
 
@@ -491,8 +491,9 @@ function coverSpansNear(
 
 /**
  * coverSpansNear() of the ranges of block rows (sorted, disjoint, non-empty: a block row's blocks y in [from, to) each
- * [blockStart[y], blockEnd[y]), a range row its [start, end)): the same ranges, in order, from a cursor (row r, block
- * y) that only moves forward, as the binary searches' lower limit k does there.
+ * [blockStart[y], blockEnd[y]) or, blockEnd null, [blockStart[y], blockStart[y] + 1), a range row its [start, end)):
+ * the same ranges, in order, from a cursor (row r, block y) that only moves forward, as the binary searches' lower
+ * limit k does there.
  */
 function rowSpansNear(
   rows: BlockInitRows,
@@ -510,8 +511,9 @@ function rowSpansNear(
     // the first range ending after lo
     while (r < R) {
       if (from[r]! >= 0) {
-        if (BE[to[r]! - 1]! > lo) {
-          y = upperBound(BE, lo, y, to[r]!);
+        if (rowBlockEnd(rows, to[r]! - 1) > lo) {
+          // (heads: blockStart[y] + 1 > lo exactly where blockStart[y] > lo - 1)
+          y = BE === null ? upperBound(BS, lo - 1, y, to[r]!) : upperBound(BE, lo, y, to[r]!);
           break;
         }
       } else if (rows.end[r]! > lo) break;
@@ -524,7 +526,7 @@ function rowSpansNear(
         const y1 = lowerBound(BS, hi, y, to[r]!);
         for (; y < y1; y++) {
           os.push(BS[y]!);
-          oe.push(BE[y]!);
+          oe.push(rowBlockEnd(rows, y));
         }
         if (y1 < to[r]!) break;
       } else {
@@ -551,7 +553,7 @@ function holdsAlignedPfn(c: RangeColumns, P: number): boolean {
         continue;
       }
       for (let y = f; y < rows.to[r]!; y++)
-        if (Math.ceil(rows.blockEnd[y]! / P) > Math.ceil(rows.blockStart[y]! / P)) return true;
+        if (Math.ceil(rowBlockEnd(rows, y) / P) > Math.ceil(rows.blockStart[y]! / P)) return true;
     }
   else for (let k = 0; k < c.n; k++) if (Math.ceil(c.end[k]! / P) > Math.ceil(c.start[k]! / P)) return true;
   return false;

@@ -3,7 +3,7 @@
 // for.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { areHeadEnds, noteHeadEnds, positionsAscendingBelow } from '../../src/core/index.js';
+import { positionsAscendingBelow } from '../../src/core/index.js';
 import { restoredPositions } from '../../src/sim/phases/kho-restore.js';
 import { KhoBlocks } from '../../src/sim/phases/kho-types.js';
 
@@ -64,22 +64,5 @@ describe('positionsAscendingBelow', () => {
       ),
       { numRuns: 300 },
     );
-  });
-});
-
-describe('areHeadEnds', () => {
-  it('holds for the ends and the starts noted together only', () => {
-    const starts = Float64Array.from([0, 4, 9]);
-    const ends = Float64Array.from(starts, (s) => s + 1);
-    expect(areHeadEnds(ends, starts)).toBe(false);
-    noteHeadEnds(ends, starts);
-    expect(areHeadEnds(ends, starts)).toBe(true);
-    // another starts column with the same values, a copy of the ends: not noted
-    expect(areHeadEnds(ends, starts.slice())).toBe(false);
-    expect(areHeadEnds(ends.slice(), starts)).toBe(false);
-    // columns of two lengths are never noted
-    const short = Float64Array.from([1, 5]);
-    noteHeadEnds(short, starts);
-    expect(areHeadEnds(short, starts)).toBe(false);
   });
 });

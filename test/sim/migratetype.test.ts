@@ -119,7 +119,8 @@ describe('replayMigratetypes near some pageblocks', () => {
         }),
         fc.array(fc.tuple(fc.nat(6), fc.integer({ min: 1, max: 5 })), { maxLength: 5 }),
         fc.array(fc.tuple(fc.nat(LIMIT), fc.integer({ min: 1, max: 40 })), { maxLength: 4 }),
-        (parts, near, before) => {
+        fc.boolean(),
+        (parts, near, before, headsOnly) => {
           // blocks one after another, each after a gap; a row per part kind: 0, 1 blocks (a new row when the kind
           // changes), 2 the gap before the block as a range row, 3 both
           const bs: { start: number; end: number }[] = [];
@@ -149,10 +150,11 @@ describe('replayMigratetypes near some pageblocks', () => {
               { phase: 'a', fn: 'memmap_init_range' },
             );
           m.attachBlocks(starts, ends);
+          // the blocks whole, or their head pages alone (lazy-tail's deserialize: rows with no end column)
           m.initBlockRows(
             {
               blockStart: starts,
-              blockEnd: ends,
+              blockEnd: headsOnly ? null : ends,
               from: Int32Array.from(rowOf, (r) => r.from),
               to: Int32Array.from(rowOf, (r) => r.to),
               start: Float64Array.from(rowOf, (r) => r.start),
@@ -166,17 +168,31 @@ describe('replayMigratetypes near some pageblocks', () => {
           const ev = m.events[m.events.length - 1]!;
           // (a map whose blocks all left the layer lists the ranges)
           if (coverBlockRows(ev.cover!)) byRows++;
+          // the rows' ranges listed here, one by one (heads: each block's first page)
+          const os: number[] = [];
+          const oe: number[] = [];
+          for (const r of rowOf)
+            if (r.from < 0) {
+              os.push(r.start);
+              oe.push(r.end);
+            } else
+              for (let y = r.from; y < r.to; y++) {
+                os.push(bs[y]!.start);
+                oe.push(headsOnly ? bs[y]!.start + 1 : bs[y]!.end);
+              }
           const listed: PageEvent[] = m.events.map((e) =>
-            e.cover
-              ? {
-                  ...e,
-                  cover: {
-                    start: Float64Array.from(e.cover.start),
-                    end: Float64Array.from(e.cover.end),
-                    n: e.cover.n,
-                  },
-                }
-              : e,
+            e === ev && coverBlockRows(ev.cover!)
+              ? { ...e, cover: { start: Float64Array.from(os), end: Float64Array.from(oe), n: os.length } }
+              : e.cover
+                ? {
+                    ...e,
+                    cover: {
+                      start: Float64Array.from(e.cover.start),
+                      end: Float64Array.from(e.cover.end),
+                      n: e.cover.n,
+                    },
+                  }
+                : e,
           );
           const only: { start: number; end: number }[] = [];
           let b = 0;

@@ -160,10 +160,29 @@ function sortedColumn(values: Iterable<number>): Float64Array {
  * From block i on (i > 0), the blocks that join a stretch of whole blocks as they stand: non-empty, starting at or
  * after the end of the block before, their start in [lo, startBelow) and their end at or below endMax. Returns the
  * first block that does not (n at the end). Typed arrays only: the per-block loops it shortens ran at ~30 ns a block.
+ * E null: each block is its head page alone, [S[i], S[i] + 1) (wholeHeadsRun).
  */
 export function wholeBlocksRun(
   S: Float64Array,
-  E: Float64Array,
+  E: Float64Array | null,
+  i: number,
+  n: number,
+  lo: number,
+  startBelow: number,
+  endMax: number,
+): number {
+  if (E === null) return wholeHeadsRun(S, i, n, lo, startBelow, endMax);
+  for (; i < n; i++) {
+    const s = S[i]!;
+    const e = E[i]!;
+    if (!(s >= lo && s < startBelow && e <= endMax && e > s && s >= E[i - 1]!)) break;
+  }
+  return i;
+}
+
+/** wholeBlocksRun() of the blocks' head pages: block i stands for [S[i], S[i] + 1). */
+function wholeHeadsRun(
+  S: Float64Array,
   i: number,
   n: number,
   lo: number,
@@ -172,8 +191,7 @@ export function wholeBlocksRun(
 ): number {
   for (; i < n; i++) {
     const s = S[i]!;
-    const e = E[i]!;
-    if (!(s >= lo && s < startBelow && e <= endMax && e > s && s >= E[i - 1]!)) break;
+    if (!(s >= lo && s < startBelow && s + 1 <= endMax && s >= S[i - 1]! + 1)) break;
   }
   return i;
 }
@@ -188,7 +206,7 @@ export function wholeBlocksRun(
  */
 export function wholeBlocksRunSorted(
   S: Float64Array,
-  E: Float64Array,
+  E: Float64Array | null,
   i: number,
   n: number,
   lo: number,
@@ -197,7 +215,9 @@ export function wholeBlocksRunSorted(
 ): number {
   if (!(i > 0 && i < n && S[i]! >= lo && startBelow === startBelow && endMax === endMax))
     return wholeBlocksRun(S, E, i, n, lo, startBelow, endMax);
-  return gallopUpperBound(E, endMax, i, gallopLowerBound(S, startBelow, i, n));
+  const k = gallopLowerBound(S, startBelow, i, n);
+  // (heads, E null: S[y] + 1 > endMax exactly where S[y] > endMax - 1)
+  return E === null ? gallopUpperBound(S, endMax - 1, i, k) : gallopUpperBound(E, endMax, i, k);
 }
 
 /**
@@ -319,7 +339,13 @@ function sortedByStartEnd(S: Float64Array, E: Float64Array, n: number): boolean 
 }
 
 /** kinds[i] = kind for each block whose phys (ascending) is one of `values` (ascending), galloping along phys. */
-function markKinds(phys: Float64Array, count: number, values: Float64Array, kind: number, kinds: Uint8Array): void {
+function markKinds(
+  phys: Float64Array,
+  count: number,
+  values: Float64Array,
+  kind: number,
+  kinds: Uint8Array,
+): void {
   let i = 0;
   for (let k = 0; k < values.length && i < count; k++) {
     i = gallopLowerBound(phys, values[k]!, i, count);
@@ -366,7 +392,8 @@ export function classifyBlocks(image: KhoImageInput, pageShift: number, maxPageO
     markKinds(ph, count, sub, KIND.subtree, kinds);
     markKinds(ph, count, vm, KIND.vmalloc, kinds);
     for (const r of rm)
-      for (let i = lowerBound(ph, r.start, 0, count); i < count && ph[i]! < r.end; i++) kinds[i] = KIND['reserve-mem'];
+      for (let i = lowerBound(ph, r.start, 0, count); i < count && ph[i]! < r.end; i++)
+        kinds[i] = KIND['reserve-mem'];
     // phys ascending, so are the start pfns; disjoint blocks (each non-empty, starting at or after the end of the one
     // before) are then sorted by start, no two with one start
     if (fast === 1 || sortedByStartEnd(startPfn, endPfn, count))
@@ -517,10 +544,11 @@ class InitQueue extends GrowableColumns<
   }
 
   // Stretches of whole blocks queued as one row each (initDeferredBlocks: a million blocks, a few dozen stretches):
-  // run j is the ranges [S[y], E[y]) of blocks y = from[j] .. to[j] - 1 of the columns runS[j]/runE[j], in order and
-  // disjoint, each with node runNid[j], zone runZid[j] and fn runFn[j]; it comes after the first runAt[j] rows.
+  // run j is the ranges [S[y], E[y]) of blocks y = from[j] .. to[j] - 1 of the columns runS[j]/runE[j] (runE[j] null:
+  // each block's head page alone, [S[y], S[y] + 1)), in order and disjoint, each with node runNid[j], zone runZid[j]
+  // and fn runFn[j]; it comes after the first runAt[j] rows.
   private readonly runS: Float64Array[] = [];
-  private readonly runE: Float64Array[] = [];
+  private readonly runE: (Float64Array | null)[] = [];
   private readonly runFrom: number[] = [];
   private readonly runTo: number[] = [];
   private readonly runNid: number[] = [];
@@ -534,12 +562,12 @@ class InitQueue extends GrowableColumns<
   }
 
   /**
-   * Queue blocks from .. to - 1 of the columns S/E whole, one range each, after the rows queued so far: the caller
-   * has checked that each is non-empty and starts at or after the end of the one before.
+   * Queue blocks from .. to - 1 of the columns S/E whole (E null: their head pages), one range each, after the rows
+   * queued so far: the caller has checked that each is non-empty and starts at or after the end of the one before.
    */
   pushBlocks(
     S: Float64Array,
-    E: Float64Array,
+    E: Float64Array | null,
     from: number,
     to: number,
     nid: number,
@@ -564,7 +592,7 @@ class InitQueue extends GrowableColumns<
     const J = this.runFrom.length;
     if (this.fns.length !== 1 || J === 0) return null;
     const S = this.runS[0]!;
-    const E = this.runE[0]!;
+    const E = this.runE[0] as Float64Array | null;
     const R = this.n + J;
     const rows = {
       blockStart: S,
@@ -598,7 +626,7 @@ class InitQueue extends GrowableColumns<
       const from = this.runFrom[j]!;
       const to = this.runTo[j]!;
       if (!(S[from]! >= last)) return null;
-      last = E[to - 1]!;
+      last = E === null ? S[to - 1]! + 1 : E[to - 1]!;
       rows.from[r] = from;
       rows.to[r] = to;
       rows.nid[r] = this.runNid[j]!;
@@ -622,10 +650,10 @@ class InitQueue extends GrowableColumns<
         q.push(this.start[k]!, this.end[k]!, this.nid[k]!, this.zid[k]!, this.fns[this.fn[k]!]!);
       if (j === J) break;
       const S = this.runS[j]!;
-      const E = this.runE[j]!;
+      const E = this.runE[j] as Float64Array | null;
       const fn = this.fns[this.runFn[j]!]!;
       for (let y = this.runFrom[j]!; y < this.runTo[j]!; y++)
-        q.push(S[y]!, E[y]!, this.runNid[j]!, this.runZid[j]!, fn);
+        q.push(S[y]!, E === null ? S[y]! + 1 : E[y]!, this.runNid[j]!, this.runZid[j]!, fn);
     }
     return q;
   }
@@ -795,22 +823,27 @@ export class StrategyRunner implements StrategyContext {
   }
 
   initDeferredBlocks(blocks: KhoBlocks, fn = 'init_deferred_page'): void {
-    this.initBlocksFromNid(blocks, fn, true);
+    this.initBlocksFromNid(blocks, fn, true, false);
+  }
+
+  initDeferredHeads(blocks: KhoBlocks, fn = 'init_deferred_page'): void {
+    this.initBlocksFromNid(blocks, fn, true, true);
   }
 
   initPagesFromNidBlocks(blocks: KhoBlocks, fn = '__init_page_from_nid'): void {
-    this.initBlocksFromNid(blocks, fn, false);
+    this.initBlocksFromNid(blocks, fn, false, false);
   }
 
   /**
    * initDeferredBlocks() (`clip`: init_deferred_page(), nothing on an offline node or below its first_deferred_pfn)
-   * or initPagesFromNidBlocks() (__init_page_from_nid() on every page of each block, as initPagesFromNid()).
+   * or initPagesFromNidBlocks() (__init_page_from_nid() on every page of each block, as initPagesFromNid()); `heads`:
+   * of each block's head page alone (initDeferredHeads), queued over the start column with no end column (E null).
    */
-  private initBlocksFromNid(blocks: KhoBlocks, fn: string, clip: boolean): void {
+  private initBlocksFromNid(blocks: KhoBlocks, fn: string, clip: boolean, heads: boolean): void {
     if (!this.ctx.deferred) return;
     this.settle();
     const S = blocks.startPfn;
-    const E = blocks.endPfn;
+    const E = heads ? null : blocks.endPfn;
     const n = blocks.length;
     if (n === 0) return;
     // early_pfn_to_nid() after memblock is discarded records an observation per call: the per-block path
@@ -818,7 +851,7 @@ export class StrategyRunner implements StrategyContext {
       // a range a block, and a few more for blocks split at a zone or node boundary: room for all of them at once (a
       // million-range queue grown for one split block would copy all of it into twice the room)
       this.ops.room(n + 1024);
-      return this.initDeferredEach(blocks, fn, clip);
+      return this.initDeferredEach(blocks, E, fn, clip);
     }
     const q = this.ops;
     // the blocks sorted and disjoint as their maker saw them: a stretch's end found by searches (wholeBlocksRunSorted)
@@ -852,13 +885,13 @@ export class StrategyRunner implements StrategyContext {
       if (fdp === undefined || fdp === null) continue;
       // initDeferredPages() then initPagesFromNid(): the block from first_deferred_pfn on, in its zone stretch
       const s = start > fdp ? start : fdp;
-      const e = E[i]!;
+      const e = E === null ? start + 1 : E[i]!;
       if (e <= s) continue;
       if (s === start && nid === zsNid && s >= zsLo && e <= zsHi) {
         // the whole block in the zone stretch: the open stretch of blocks goes on when it ends with the block before
         // and that ends at or before this one's start (the stretch of blocks is closed wherever the zone stretch
         // changes, below: all its blocks have its node and zone)
-        if (i === runTo && s >= E[i - 1]!) runTo++;
+        if (i === runTo && s >= (E === null ? S[i - 1]! + 1 : E[i - 1]!)) runTo++;
         else {
           if (runFrom >= 0) q.pushBlocks(S, E, runFrom, runTo, runNid, runZid, f);
           if (f < 0) f = q.fnIndex(fn);
@@ -892,10 +925,9 @@ export class StrategyRunner implements StrategyContext {
     this.current = blocks.imageIndex(n - 1);
   }
 
-  /** initBlocksFromNid() block by block (each early_pfn_to_nid() call observed). */
-  private initDeferredEach(blocks: KhoBlocks, fn: string, clip: boolean): void {
+  /** initBlocksFromNid() block by block (each early_pfn_to_nid() call observed); E null: the head pages. */
+  private initDeferredEach(blocks: KhoBlocks, E: Float64Array | null, fn: string, clip: boolean): void {
     const S = blocks.startPfn;
-    const E = blocks.endPfn;
     const index = blocks.indexColumn;
     const n = blocks.length;
     // initDeferredPages()'s node_online() and first_deferred_pfn of the last node (blocks of one node come together)
@@ -910,7 +942,7 @@ export class StrategyRunner implements StrategyContext {
         fdp = !clip ? 0 : this.online.has(nid) ? this.ctx.currentFirstDeferredPfn.get(nid) : null;
       }
       if (fdp === undefined || fdp === null) continue;
-      this.initPagesFromNid(start > fdp ? start : fdp, E[i]!, nid, fn);
+      this.initPagesFromNid(start > fdp ? start : fdp, E === null ? start + 1 : E[i]!, nid, fn);
     }
   }
 

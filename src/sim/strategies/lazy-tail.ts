@@ -1,21 +1,5 @@
 // lazy-tail: review proposal in "[PATCH] kho: add support for deferred struct page init" (kho-abi.md §7.3 variant c; Tatashin/Yadav, 2025-12-22, mail-archive msg37983): head at deserialize, tails at kho_restore_folio().
-import { noteHeadEnds } from '../../core/index.js';
-import { KhoBlocks } from '../phases/kho-types.js';
 import type { KhoStrategy } from './strategy.js';
-
-/**
- * The blocks' heads as blocks of one page each ([startPfn, startPfn + 1), the rest of each block as it is), sorted and
- * disjoint (KhoBlocks.sortedDisjoint) when the blocks are: a head ends at or before its block's end, where the next
- * block starts at the earliest.
- */
-function headsOf(blocks: KhoBlocks): KhoBlocks {
-  const S = blocks.startPfn;
-  const ends = new Float64Array(S.length);
-  for (let i = 0; i < S.length; i++) ends[i] = S[i]! + 1;
-  // (MemMap.initBlockRows() then knows the rows over these blocks for heads without reading them again)
-  noteHeadEnds(ends, S);
-  return new KhoBlocks(S, ends, blocks.order, blocks.kindCode, blocks.indexColumn, blocks.sortedDisjoint);
-}
 
 export const lazyTail: KhoStrategy = {
   name: 'lazy-tail',
@@ -40,7 +24,7 @@ export const lazyTail: KhoStrategy = {
   deserializeBlocks(blocks, ctx) {
     // deserialize() of each block in turn: init_deferred_page() on its head, nid = early_pfn_to_nid(head)
     if (!ctx.deferred) return;
-    ctx.initDeferredBlocks(headsOf(blocks), 'init_deferred_page');
+    ctx.initDeferredHeads(blocks, 'init_deferred_page');
   },
   restoreBlocks(blocks, at, n, ctx) {
     // restore() of each restored block in turn: its tails with the head's node and zone, when the head is initialised

@@ -44,6 +44,11 @@ export interface StrategyContext {
    */
   initDeferredBlocks(blocks: KhoBlocks, fn?: string): void;
   /**
+   * initDeferredPages(startPfn[i], startPfn[i] + 1, earlyPfnToNid(startPfn[i]), fn) for every block i in turn, in one
+   * call: each block's head page alone (no column of the heads' ends made for it).
+   */
+  initDeferredHeads(blocks: KhoBlocks, fn?: string): void;
+  /**
    * initPagesFromNid(startPfn[i], endPfn[i], earlyPfnToNid(startPfn[i]), fn) for every block i in turn, in one call.
    */
   initPagesFromNidBlocks(blocks: KhoBlocks, fn?: string): void;

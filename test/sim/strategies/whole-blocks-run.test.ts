@@ -12,7 +12,10 @@ import {
 
 /** Sorted, disjoint, non-empty blocks from (gap, length) pairs: touching where a gap is 0. */
 const blocksArb = fc
-  .array(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 1, max: 9 })), { minLength: 0, maxLength: 40 })
+  .array(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 1, max: 9 })), {
+    minLength: 0,
+    maxLength: 40,
+  })
   .map((gl) => {
     const S = new Float64Array(gl.length);
     const E = new Float64Array(gl.length);
@@ -27,17 +30,19 @@ const blocksArb = fc
 
 /** A bound near a block's start or end (at it, one below, one above), anywhere, or infinite or NaN. */
 const boundArb = (S: Float64Array, E: Float64Array) =>
-  fc.oneof(
-    { weight: 6, arbitrary: fc.tuple(fc.nat(), fc.boolean(), fc.integer({ min: -1, max: 1 })) },
-    { weight: 2, arbitrary: fc.integer({ min: -5, max: 400 }) },
-    { weight: 1, arbitrary: fc.constantFrom(Infinity, -Infinity, NaN) },
-  ).map((b) => {
-    if (typeof b === 'number') return b;
-    const [k, end, d] = b;
-    if (!S.length) return d;
-    const j = k % S.length;
-    return (end ? E[j]! : S[j]!) + d;
-  });
+  fc
+    .oneof(
+      { weight: 6, arbitrary: fc.tuple(fc.nat(), fc.boolean(), fc.integer({ min: -1, max: 1 })) },
+      { weight: 2, arbitrary: fc.integer({ min: -5, max: 400 }) },
+      { weight: 1, arbitrary: fc.constantFrom(Infinity, -Infinity, NaN) },
+    )
+    .map((b) => {
+      if (typeof b === 'number') return b;
+      const [k, end, d] = b;
+      if (!S.length) return d;
+      const j = k % S.length;
+      return (end ? E[j]! : S[j]!) + d;
+    });
 
 describe('wholeBlocksRunSorted', () => {
   it('ends the stretch where wholeBlocksRun() does, on sorted disjoint blocks', () => {
@@ -67,6 +72,41 @@ describe('wholeBlocksRunSorted', () => {
     );
   });
 
+  // E null (initDeferredHeads: each block's head page alone): both must end the stretch where wholeBlocksRun() does
+  // over a column of ends one past each start, on blocks sorted and disjoint or (heads only) merely ascending
+  it('ends a stretch of head pages (no end column) where wholeBlocksRun() does over the heads listed', () => {
+    fc.assert(
+      fc.property(
+        blocksArb.chain(({ S, E }) =>
+          fc.record({
+            S: fc.constant(S),
+            i: fc.integer({ min: 0, max: S.length + 1 }),
+            nCut: fc.integer({ min: 0, max: 3 }),
+            lo: boundArb(S, E),
+            startBelow: boundArb(S, E),
+            endMax: boundArb(S, E),
+            shuffle: fc.boolean(),
+          }),
+        ),
+        ({ S, i, nCut, lo, startBelow, endMax, shuffle }) => {
+          const n = Math.max(0, S.length - nCut);
+          const i0 = Math.min(i, n);
+          // (unsorted starts for the general loop: a block before the one before it ends the stretch)
+          const H = shuffle ? S.slice().reverse() : S;
+          const heads = H.map((s) => s + 1);
+          expect(wholeBlocksRun(H, null, i0, n, lo, startBelow, endMax)).toBe(
+            wholeBlocksRun(H, heads, i0, n, lo, startBelow, endMax),
+          );
+          if (!shuffle)
+            expect(wholeBlocksRunSorted(S, null, i0, n, lo, startBelow, endMax)).toBe(
+              wholeBlocksRun(S, heads, i0, n, lo, startBelow, endMax),
+            );
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
   it('takes a long stretch whole and stops at a zone stretch end inside it', () => {
     const n = 100000;
     const S = Float64Array.from({ length: n }, (_, k) => 16 * k);
@@ -78,7 +118,9 @@ describe('wholeBlocksRunSorted', () => {
       [5, 16, Infinity, 16 * 70000 + 8],
       [99999, 0, Infinity, Infinity],
     ] as const)
-      expect(wholeBlocksRunSorted(S, E, i, n, lo, below, endMax)).toBe(wholeBlocksRun(S, E, i, n, lo, below, endMax));
+      expect(wholeBlocksRunSorted(S, E, i, n, lo, below, endMax)).toBe(
+        wholeBlocksRun(S, E, i, n, lo, below, endMax),
+      );
   });
 });
 

@@ -1519,6 +1519,166 @@ function headHits(
 }
 
 /**
+ * headHits() where every layer page's state is marked and has a struct page (MemMap.markedChains() knows it from the
+ * layer's pages per state id: none at set_zone_contiguous, 8.36M never-initialised blocks on the 8M bundle): a block
+ * in the layer has a marked head and, when it has more than its head page, a marked tail, so no mark or flag is
+ * looked at, nothing is counted unmapped, and the end of the last range is kept in a local. The same stretches,
+ * ranges, counts and stop as headHits() (its HEAD_IO and TAIL_OUT). A stretch's remainders mod P are taken from the
+ * fraction s / P - floor(s / P) (exact: P a power of two), never as s - floor(s / P) * P, whose product a compiler
+ * would take as a small integer from the first zone's pfns, then deoptimise where they pass 2^31.
+ */
+function headHitsAll(
+  bS: Float64Array,
+  bE: Float64Array,
+  bH: Int32Array,
+  bT: Int32Array,
+  _marks: Uint8Array,
+  _fl: Uint8Array,
+  b: number,
+  bN: number,
+  re: number,
+  P: number,
+  inv: number,
+  o0: number,
+  o1: number,
+  m: number,
+  S: Float64Array,
+  E: Float64Array,
+  q: number,
+): number {
+  const cap = S.length - 1;
+  let cs = HEAD_IO[0]!;
+  let ce = HEAD_IO[1]!;
+  let cid = HEAD_IO[2]!;
+  let uninit = 0;
+  let pages = 0;
+  // the end of the last range (-1: none; a stretch starting there joins it)
+  let lastE = q > 0 ? E[q - 1]! : -1;
+  for (; b < bN && q < cap; b++) {
+    const h = bH[b]!;
+    const he = bE[b]!;
+    if (h < 0 || !(he < re)) break;
+    const hs = bS[b]!;
+    const h1 = hs + 1;
+    // the head: joins the open stretch or closes it (chain()) and opens another
+    if (h !== cid || hs !== ce) {
+      if (cid >= 0) {
+        const fs = cs * inv;
+        const fe = ce * inv;
+        const qs = Math.floor(fs);
+        const qe = Math.floor(fe);
+        const rs = (fs - qs) * P;
+        const rq = (fe - qe) * P;
+        const k = (qe - qs) * m + +(rq > o0) + +(rq > o1) - +(rs > o0) - +(rs > o1);
+        if (k > 0) {
+          uninit += k;
+          pages += ce - cs;
+          if (lastE === cs) E[q - 1] = ce;
+          else {
+            S[q] = cs;
+            E[q++] = ce;
+          }
+          lastE = ce;
+        }
+      }
+      cs = hs;
+      cid = h;
+    }
+    ce = h1;
+    // the tail, when it has pages: likewise (the open stretch is of the head's id and ends at h1 now)
+    if (!(he > h1)) continue;
+    const t = bT[b]!;
+    if (t !== cid) {
+      const fs = cs * inv;
+      const fe = ce * inv;
+      const qs = Math.floor(fs);
+      const qe = Math.floor(fe);
+      const rs = (fs - qs) * P;
+      const rq = (fe - qe) * P;
+      const k = (qe - qs) * m + +(rq > o0) + +(rq > o1) - +(rs > o0) - +(rs > o1);
+      if (k > 0) {
+        uninit += k;
+        pages += ce - cs;
+        if (lastE === cs) E[q - 1] = ce;
+        else {
+          S[q] = cs;
+          E[q++] = ce;
+        }
+        lastE = ce;
+      }
+      cs = h1;
+      cid = t;
+    }
+    ce = he;
+  }
+  HEAD_IO[0] = cs;
+  HEAD_IO[1] = ce;
+  HEAD_IO[2] = cid;
+  TAIL_OUT[0] = q;
+  TAIL_OUT[1] = uninit;
+  TAIL_OUT[2] = 0;
+  TAIL_OUT[3] = pages;
+  return b;
+}
+
+/**
+ * Blocks of pfns past 2^32 ([start, end, head id, tail id] from base 2^32, id -1 out of the layer) that take every
+ * branch of headHitsAll() at a pageblock pattern (512, offsets 0 and 511): a head and a tail with pattern pfns, a
+ * one-page head joining the one before, a tail of its head's id, stretches without a pattern pfn, ranges joining
+ * the one before (closed at a head and at a tail) and apart, a stop out of the layer and one past re.
+ */
+const PRIME_BLOCKS = [
+  [0, 512, 2, 1],
+  [512, 513, 3, 1],
+  [513, 514, 3, 1],
+  [520, 530, 2, 2],
+  [600, 601, 3, 1],
+  [1023, 1024, 3, 1],
+  [1030, 1100, 2, 1],
+  [1536, 1537, -1, 1],
+  [2048, 2060, 2, 1],
+  [2559, 2560, 3, 1],
+  [2560, 2600, 2, 1],
+  [4096, 4100, 2, 1],
+] as const;
+
+/**
+ * A first run of headHitsAll() over PRIME_BLOCKS, before its first real one (HEAD_IO and TAIL_OUT as they were after):
+ * every one of its paths taken and every pfn past 2^31, so the type feedback the optimising compiler reads when the
+ * real run's 8.36M blocks (none at set_zone_contiguous) have it compile the loop holds every path and float pfns.
+ * Without it the first zone's pfns (below 2^31) gave small-integer feedback and the paths first taken late none: the
+ * loop was compiled, deoptimised where the pfns passed 2^31 or such a path came, run in the interpreter again and
+ * compiled again, several times over.
+ */
+let headHitsAllPrimed = false;
+const PRIME_RUNS = 8;
+function primeHeadHitsAll(): void {
+  headHitsAllPrimed = true;
+  const io = HEAD_IO.slice();
+  const out = TAIL_OUT.slice();
+  const base = 2 ** 32;
+  const n = PRIME_BLOCKS.length;
+  const bS = Float64Array.from(PRIME_BLOCKS, (r) => base + r[0]);
+  const bE = Float64Array.from(PRIME_BLOCKS, (r) => base + r[1]);
+  const bH = Int32Array.from(PRIME_BLOCKS, (r) => r[2]);
+  const bT = Int32Array.from(PRIME_BLOCKS, (r) => r[3]);
+  const none = new Uint8Array(4);
+  const S = new Float64Array(n + 2);
+  const E = new Float64Array(n + 2);
+  // up to the block out of the layer, then on from the next one until one ends past re; a few times over (the
+  // function's feedback is only kept from its first calls on: lazily allocated)
+  for (let r = 0; r < PRIME_RUNS; r++) {
+    HEAD_IO[0] = 0;
+    HEAD_IO[1] = 0;
+    HEAD_IO[2] = -1;
+    const b = headHitsAll(bS, bE, bH, bT, none, none, 0, n, base + 4096, 512, 1 / 512, 0, 511, 2, S, E, 0);
+    headHitsAll(bS, bE, bH, bT, none, none, b + 1, n, base + 4096, 512, 1 / 512, 0, 511, 2, S, E, TAIL_OUT[0]!);
+  }
+  HEAD_IO.set(io);
+  TAIL_OUT.set(out);
+}
+
+/**
  * What readPattern() finds over stretches of uninitialised or unmapped pages: the pattern pfns in each (every stride-th
  * pfn at each offset) counted arithmetically, as unmapped pages or, when there are any, uninitialised ones with the
  * stretch among the ranges reported.
@@ -1663,11 +1823,17 @@ class PatternCount {
     b: number,
     bN: number,
     re: number,
+    all = false,
   ): number {
     if (!this.fast) return b;
     // room for as many again when they fill (a stretch joins many blocks: none's 8M blocks at set_zone_contiguous make
-    // 433K); a row kept free (headHits() may close the open stretch and open another in one block)
-    return this.hits(headHits, bS, bE, bH, bT, marks, b, bN, re, 1, null);
+    // 433K); a row kept free (headHits() may close the open stretch and open another in one block). `all`: every
+    // layer page's state marked and with a struct page (headHitsAll())
+    // (the open stretch, which the loop may close first, may be a run's: unmapped pages then, which it would not count)
+    const cid = HEAD_IO[2]!;
+    if (all && cid >= 0 && !(this.fl[cid]! & F_MEMMAP)) all = false;
+    if (all && !headHitsAllPrimed) primeHeadHitsAll();
+    return this.hits(all ? headHitsAll : headHits, bS, bE, bH, bT, marks, b, bN, re, 1, null);
   }
 
   /**
@@ -4716,6 +4882,13 @@ export class MemMap {
     const bH = this.bH;
     const bT = this.bT;
     const bN = this.bN;
+    // every layer page's state marked and with a struct page (the layer's pages per state id): markedHeads()' loop
+    // need not look at marks or flags (headHitsAll())
+    const P = this.blkPages;
+    const fl = this.flags;
+    let all = true;
+    for (let id = 0; id < P.length && all; id++)
+      if (P[id]! > 0 && !(id < marks.length && marks[id] && fl[id]! & F_MEMMAP)) all = false;
     let i = seekRunHolding(st, n, this.wi < n ? this.wi : 0, start);
     let b = seekBlockEndingAfter(bE, bN, this.wb <= bN ? this.wb : 0, start);
     let pos = start;
@@ -4778,7 +4951,7 @@ export class MemMap {
             HEAD_IO[0] = cs;
             HEAD_IO[1] = ce;
             HEAD_IO[2] = cid;
-            const b2 = pc.markedHeads(bS, bE, bH, bT, marks, b, bN, re);
+            const b2 = pc.markedHeads(bS, bE, bH, bT, marks, b, bN, re, all);
             if (b2 > b) {
               cs = HEAD_IO[0]!;
               ce = HEAD_IO[1]!;

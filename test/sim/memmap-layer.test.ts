@@ -1001,6 +1001,52 @@ describe('MemMap block layer', () => {
     );
   });
 
+  it('readPattern over blocks every page of which is never initialised (none at set_zone_contiguous, the whole layer) answers as a map without the layer and a page-by-page read', () => {
+    // every layer page's state marked and with a struct page: markedHeads() takes the blocks with no look at marks or
+    // flags (headHitsAll()); heads of several orders (ids) or none, adjacent single-page blocks joining, the gaps
+    // between blocks initialised or not
+    const packedArb = fc
+      .array(fc.tuple(fc.nat(2), fc.integer({ min: 1, max: 5 })), { minLength: 1, maxLength: 60 })
+      .map((gl) => {
+        const out: Range[] = [];
+        let at = 0;
+        for (const [gap, len] of gl) {
+          const start = at + gap;
+          if (start + len > LIMIT) break;
+          out.push({ start, end: start + len });
+          at = start + len;
+        }
+        return out;
+      });
+    fc.assert(
+      fc.property(
+        fc.oneof(disjointBlocksArb, disjointPastEndArb, packedArb),
+        fc.array(fc.nat(12), { minLength: 1, maxLength: 5 }),
+        fc.nat(LIMIT),
+        fc.nat(LIMIT + 8),
+        fc.constantFrom(1, 2, 4, 8, 16, 3, 6),
+        fc.constantFrom('first', 'last', 'both', 'three'),
+        (blocks, pick, start, len, stride, which) => {
+          const starts = Float64Array.from(blocks, (b) => b.start);
+          const ends = Float64Array.from(blocks, (b) => b.end);
+          const p = (i: number): number => pick[i % pick.length]! + i;
+          const gaps = gapsBetween(blocks).filter((r, i) => r.end > r.start && p(i) % 7 !== 6);
+          const ordered = blocks.map((_, i) => i).filter((i) => p(i) % 5 !== 4);
+          const setup: Op[] = [
+            { kind: 'initFree', ranges: gaps, nid: 0 },
+            {
+              kind: 'heads',
+              pfns: Float64Array.from(ordered, (i) => starts[i]!),
+              orders: ordered.map((i) => (p(i) % 3 === 0 ? 0 : p(i) % 3 === 1 ? 2 : 3)),
+            },
+          ];
+          expectLayeredPatternRead(starts, ends, setup, start, start + len, stride, which);
+        },
+      ),
+      { numRuns: 800 },
+    );
+  });
+
   /**
    * The two single-page read properties' map: the blocks (attached as the layer when `how & 1`), the ops but attach
    * applied, and the positions `ex` names (below the block count, each once, ascending) to leave out

@@ -161,6 +161,8 @@ function forkObject<T extends object>(o: T, seen: Map<object, unknown>, depth = 
  * are shared too).
  */
 export function forkContext(ctx: SimContext, spare?: SpareColumns): SimContext {
+  // the copy walks the map's block columns again (they are shared, read only): their shape made once, for every copy
+  ctx.memmap.noteBlockShape();
   const c = { ...ctx } as unknown as Mutable;
   const seen = new Map<object, unknown>();
   for (const k of Reflect.ownKeys(c)) c[k] = forkField(c[k], seen);

@@ -612,11 +612,70 @@ function initKeys(
 const PLAIN_RUN = new Float64Array(3);
 
 /**
+ * The layer's block columns (bS, bE: the caller's, read only, never written) as plainBlocks() and firstMarkedBlock()
+ * read them over a million blocks, without a look at the bounds: tailful[y] = 1 when block y has pages past its head
+ * (bE[y] - bS[y] - 1 > 0), else 0. Made once per pair of columns (every strategy of a compare walks the same blocks):
+ * a byte a block read instead of two 8-byte bounds, and no branch on whether a block has a tail (a one-page block
+ * among larger ones, 44% of the 8M bench's blocks, mispredicted it).
+ */
+interface BlockShape {
+  readonly bS: Float64Array;
+  readonly tailful: Uint8Array;
+}
+const BLOCK_SHAPES = new WeakMap<Float64Array, BlockShape>();
+/** Columns of fewer blocks than this get no shape (tests lower it: then every map that notes one gets it). */
+export const blockShapeOptions = { minBlocks: 1 << 16 };
+
+/** The block columns' shape (BlockShape) when MemMap.noteBlockShape() made it, else null (the loops read the bounds). */
+function blockShape(bS: Float64Array, bE: Float64Array): BlockShape | null {
+  const hit = BLOCK_SHAPES.get(bE);
+  return hit !== undefined && hit.bS === bS ? hit : null;
+}
+
+/** Make the shape of the block columns (BlockShape), once per pair: a pass over their bounds. */
+function makeBlockShape(bS: Float64Array, bE: Float64Array, n: number): void {
+  if (n < blockShapeOptions.minBlocks || n > bS.length || n > bE.length || BLOCK_SHAPES.has(bE)) return;
+  const tailful = new Uint8Array(n);
+  // in int32 arithmetic, no branch: tailful when 1 - l < 0 (a length that is not an int32: the test as it is)
+  let ints = true;
+  for (let y = 0; y < n; y++) {
+    const l = bE[y]! - bS[y]!;
+    const li = l | 0;
+    if (li !== l || li === -0x80000000) ints = false;
+    tailful[y] = (1 - li) >>> 31;
+  }
+  if (!ints) for (let y = 0; y < n; y++) tailful[y] = bE[y]! - bS[y]! > 1 ? 1 : 0;
+  BLOCK_SHAPES.set(bE, { bS, tailful });
+}
+
+/**
+ * Pages of the layer blocks before block b, from the layer's prefix sums (MemMap.layerPrefix(), pre[j] over blocks
+ * [0, j * step)) and the blocks after its entry: MemMap.layerPagesBefore() for plainBlocks().
+ */
+function layerPagesAt(
+  pre: Float64Array,
+  step: number,
+  bS: Float64Array,
+  bE: Float64Array,
+  bH: Int32Array,
+  b: number,
+): number {
+  const j = Math.floor(b / step);
+  let sum = pre[j]!;
+  for (let k = j * step; k < b; k++) if (bH[k]! >= 0) sum += bE[k]! - bS[k]!;
+  return sum;
+}
+
+/**
  * MemMap.initBlockRows()'s common block, in a small loop of its own (the general loop, with its rare branches, went
  * back to the interpreter at each first-taken branch, a few times per 8M-block call, and ran there until compiled
  * again): from block y0 on while the block's head state is hIn and (it has a tail) its tail state is tP, both plain
  * (a struct page, not initialised, no KHO order: only counted), each head written hOut and each tail tOut when they
  * differ. Returns the first block it did not take (y0 when none); the counts in PLAIN_RUN. tP = -1: no tail taken.
+ * With the columns' shape (blockShape) and the layer's prefix sums (pre, one entry per `step` blocks; null: none
+ * made, or blocks joined or left the layer since) the loop reads no bound and has no branch but its end: a block's
+ * tail id is compared and written through a mask that is 0 for a block of one page (whose tail id, that of no page, it
+ * writes back as it is), and the pages of the blocks taken are the prefix sums' difference.
  */
 function plainBlocks(
   bH: Int32Array,
@@ -630,12 +689,52 @@ function plainBlocks(
   hOut: number,
   tP: number,
   tOut: number,
+  pre: Float64Array | null,
+  step: number,
 ): number {
+  const hw = hOut !== hIn;
+  const tw = tOut !== tP;
+  const shape = headsOnly || pre === null ? null : blockShape(bS, bE);
+  if (shape !== null) {
+    const tailful = shape.tailful;
+    // x ^ d: the tail id tP written tOut (only tails in state tP are taken)
+    const d = tP ^ tOut;
+    let y = y0;
+    // four blocks a step while all four are taken, then block by block up to the first not taken
+    for (; y + 4 <= y1; y += 4) {
+      const x0 = bT[y]!;
+      const x1 = bT[y + 1]!;
+      const x2 = bT[y + 2]!;
+      const x3 = bT[y + 3]!;
+      const m0 = 0 - tailful[y]!;
+      const m1 = 0 - tailful[y + 1]!;
+      const m2 = 0 - tailful[y + 2]!;
+      const m3 = 0 - tailful[y + 3]!;
+      const heads = (bH[y]! ^ hIn) | (bH[y + 1]! ^ hIn) | (bH[y + 2]! ^ hIn) | (bH[y + 3]! ^ hIn);
+      if ((heads | ((x0 ^ tP) & m0) | ((x1 ^ tP) & m1) | ((x2 ^ tP) & m2) | ((x3 ^ tP) & m3)) !== 0) break;
+      bT[y] = x0 ^ (d & m0);
+      bT[y + 1] = x1 ^ (d & m1);
+      bT[y + 2] = x2 ^ (d & m2);
+      bT[y + 3] = x3 ^ (d & m3);
+    }
+    for (; y < y1; y++) {
+      const x = bT[y]!;
+      const m = 0 - tailful[y]!;
+      if (((bH[y]! ^ hIn) | ((x ^ tP) & m)) !== 0) break;
+      bT[y] = x ^ (d & m);
+    }
+    if (hw) bH.fill(hOut, y0, y);
+    // every block taken (of the layer, not empty) counts its head and its tail pages (moved when tw): its length
+    const pages =
+      y > y0 ? layerPagesAt(pre!, step, bS, bE, bH, y) - layerPagesAt(pre!, step, bS, bE, bH, y0) : 0;
+    PLAIN_RUN[0] = hw ? y - y0 : 0;
+    PLAIN_RUN[1] = tw ? pages - (y - y0) : 0;
+    PLAIN_RUN[2] = pages;
+    return y;
+  }
   let hMoved = 0;
   let tMoved = 0;
   let pages = 0;
-  const hw = hOut !== hIn;
-  const tw = tOut !== tP;
   let y = y0;
   for (; y < y1; y++) {
     if (bH[y] !== hIn) break;
@@ -870,6 +969,36 @@ function firstMarkedBlock(
   k: number,
   k1: number,
 ): number {
+  const shape = blockShape(bS, bE);
+  if (shape !== null) {
+    // stretch by stretch of one head id h (unmarked: a few dozen stretches in a million blocks), the tail ids of the
+    // blocks with a tail compared with the last one looked up (t, unmarked), through a mask that is 0 for a block of
+    // one page: a block's tail id is looked up only when it changes, and no branch asks whether a block has a tail
+    const tailful = shape.tailful;
+    outer: while (k < k1) {
+      const h = bH[k]!;
+      if (h < 0 || marks[h]) return k;
+      let t = -2;
+      for (; k < k1; k++) {
+        if (bH[k] !== h) continue outer;
+        const x = bT[k]!;
+        if (((x ^ t) & (0 - tailful[k]!)) !== 0) {
+          if (marks[x]) return k;
+          t = x;
+        }
+        // the next blocks four a step while all four go on with head h and (those with a tail) tail t; k the last
+        for (; k + 4 < k1; k += 4) {
+          const heads = (bH[k + 1]! ^ h) | (bH[k + 2]! ^ h) | (bH[k + 3]! ^ h) | (bH[k + 4]! ^ h);
+          const t1 = (bT[k + 1]! ^ t) & (0 - tailful[k + 1]!);
+          const t2 = (bT[k + 2]! ^ t) & (0 - tailful[k + 2]!);
+          const t3 = (bT[k + 3]! ^ t) & (0 - tailful[k + 3]!);
+          const t4 = (bT[k + 4]! ^ t) & (0 - tailful[k + 4]!);
+          if ((heads | t1 | t2 | t3 | t4) !== 0) break;
+        }
+      }
+    }
+    return k1;
+  }
   for (; k < k1; k++) {
     const h = bH[k]!;
     if (h < 0 || marks[h] || (marks[bT[k]!] && bE[k]! > bS[k]! + 1)) return k;
@@ -2272,6 +2401,15 @@ export class MemMap {
       this.wb,
       skipLayer,
     );
+  }
+
+  /**
+   * The block layer's columns will be walked again (a copy of the map per strategy, src/sim/fork.ts forkContext, each
+   * writing and checking every block): their shape (BlockShape) is made now, once for every copy, so that those walks
+   * read a byte a block instead of its bounds (a single replay walks them once or twice, and makes none).
+   */
+  noteBlockShape(): void {
+    if (this.bN > 0 && this.aligned) makeBlockShape(this.bS, this.bE, this.bN);
   }
 
   private blockCols(): {
@@ -3862,7 +4000,21 @@ export class MemMap {
         // in a loop of its own; the general body below takes the block it stops at
         if (x === hX && hIn >= 0 && (fl[hIn]! & mask) === F_MEMMAP) {
           const tP = x === tX && tIn >= 0 && (fl[tIn]! & mask) === F_MEMMAP ? tIn : -1;
-          const y2 = plainBlocks(bH, bT, bS, bE, headsOnly, y, y1, hIn, hOut, tP, tOut);
+          const y2 = plainBlocks(
+            bH,
+            bT,
+            bS,
+            bE,
+            headsOnly,
+            y,
+            y1,
+            hIn,
+            hOut,
+            tP,
+            tOut,
+            this.prefix,
+            this.prefixStep,
+          );
           if (y2 > y) {
             hMoved += PLAIN_RUN[0]!;
             tMoved += PLAIN_RUN[1]!;

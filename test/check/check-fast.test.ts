@@ -22,6 +22,7 @@ import { hostFromQemuTrace } from '../sim/host-from-trace.js';
 import type { BlockSpec } from '../sim/kho-fixtures.js';
 import { B16_SCRATCH, imageOf } from '../sim/kho-fixtures.js';
 import { scenarioOf } from '../sim/scenario-of.js';
+import { withShapes } from '../sim/block-shapes.js';
 
 /** Pfns where b-16g-2node's layout changes: DMA/DMA32, the legacy hole, 4 GiB, scratch, the node boundary, the end. */
 const POINTS = [
@@ -332,6 +333,62 @@ function pageByPage(
 }
 
 describe('MemMap.markedRuns', () => {
+  // the look for the next marked block over a long stretch of blocks in one head state, their tails in one state (as
+  // after a strategy's init of every block): each block a few pages or one, and a few of them set apart, their head or
+  // their tail initialised on another node, or a one-page block's head only; marked: pages initialised on node 1. With
+  // the block columns' shape (a copy per strategy) or without, the runs are those of a page-by-page walk
+  it('finds the few marked blocks of a long stretch of blocks alike, with the columns shape or without', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 90 }),
+        fc.array(fc.tuple(fc.nat(89), fc.nat(2)), { maxLength: 4 }),
+        fc.boolean(),
+        fc.boolean(),
+        (sizes, apart, shaped, heads) => {
+          const limit = 400;
+          const m = new MemMap([{ start: 0, end: limit }], limit);
+          const blocks: Range[] = [];
+          let pfn = 0;
+          for (const len of sizes) {
+            blocks.push({ start: pfn, end: pfn + len });
+            pfn += len;
+          }
+          const starts = Float64Array.from(blocks, (b) => b.start);
+          const ends = Float64Array.from(blocks, (b) => b.end);
+          m.attachBlocks(starts, ends);
+          if (shaped) withShapes(() => m.noteBlockShape());
+          // every block on node 0 (or only the tails: the heads never initialised)
+          m.initRanges(
+            blocks
+              .map((b) => (heads ? { ...b } : { start: b.start + 1, end: b.end }))
+              .filter((r) => r.end > r.start)
+              .map((r) => ({ ...r, nid: 0, zid: 1 })),
+            A,
+          );
+          for (const [i, what] of apart) {
+            const b = blocks[i % blocks.length]!;
+            // the head (0), the tail (1, none for a one-page block), or the whole block (2) on node 1
+            const r =
+              what === 0
+                ? { start: b.start, end: b.start + 1 }
+                : what === 1
+                  ? { start: b.start + 1, end: b.end }
+                  : b;
+            if (r.end > r.start) m.initRanges([{ ...r, nid: 1, zid: 1 }], B);
+          }
+          const pred = (st: PageState): boolean => st.memmap && st.initCount > 0 && st.nid === 1;
+          const marks = m.reader().mark(pred);
+          const got: unknown[] = [];
+          m.markedRuns({ start: starts, end: ends, n: blocks.length }, marks, (s, e, st) =>
+            got.push([s, e, st]),
+          );
+          expect(got).toEqual(pageByPage(m, blocks, pred));
+        },
+      ),
+      { numRuns: Number(process.env.CHK_RUNS ?? 300) },
+    );
+  });
+
   it('gives the maximal runs of marked pages over blocks, layered or not, as a page-by-page walk does', () => {
     fc.assert(
       fc.property(
@@ -342,11 +399,14 @@ describe('MemMap.markedRuns', () => {
         fc.nat(JOINS.length - 1),
         fc.nat(5),
         fc.nat(COUNTS.length - 1),
-        (blocks, ops, which, view, j, x0, c) => {
+        fc.boolean(),
+        (blocks, ops, which, view, j, x0, c, shaped) => {
           const m = new MemMap(PRESENT, LIMIT);
           const starts = Float64Array.from(blocks, (b) => b.start);
           const ends = Float64Array.from(blocks, (b) => b.end);
           m.attachBlocks(starts, ends);
+          // or with the block columns' shape made (a copy per strategy): the look for a marked block reads no bound
+          if (shaped) withShapes(() => m.noteBlockShape());
           for (const [kind, at, len, x] of ops) {
             const r = [{ start: at, end: Math.min(at + len, LIMIT) }].filter((q) => q.end > q.start);
             if (kind === 0)

@@ -694,7 +694,19 @@ function plainBlocks(
 ): number {
   const hw = hOut !== hIn;
   const tw = tOut !== tP;
-  const shape = headsOnly || pre === null ? null : blockShape(bS, bE);
+  if (headsOnly) {
+    // a head a block, a page a head (lazy-tail's deserialize): the heads compared four a step, written by one fill()
+    let y = y0;
+    for (; y + 4 <= y1; y += 4)
+      if (((bH[y]! ^ hIn) | (bH[y + 1]! ^ hIn) | (bH[y + 2]! ^ hIn) | (bH[y + 3]! ^ hIn)) !== 0) break;
+    for (; y < y1; y++) if (bH[y] !== hIn) break;
+    if (hw) bH.fill(hOut, y0, y);
+    PLAIN_RUN[0] = hw ? y - y0 : 0;
+    PLAIN_RUN[1] = 0;
+    PLAIN_RUN[2] = y - y0;
+    return y;
+  }
+  const shape = pre === null ? null : blockShape(bS, bE);
   if (shape !== null) {
     const tailful = shape.tailful;
     // x ^ d: the tail id tP written tOut (only tails in state tP are taken)

@@ -526,6 +526,26 @@ function patternByPages(m: MemMap, start: number, end: number, stride: number, o
   return { counts: [pages, uninit, noMap], ranges };
 }
 
+/**
+ * Up to `count` blocks of 1 to `maxLen` pages, each 0 to 2 pages past the one before (packed: many touch), below
+ * LIMIT.
+ */
+function packedBlocksArb(maxLen: number, count: number): fc.Arbitrary<Range[]> {
+  return fc
+    .array(fc.tuple(fc.nat(2), fc.integer({ min: 1, max: maxLen })), { minLength: 1, maxLength: count })
+    .map((gl) => {
+      const out: Range[] = [];
+      let at = 0;
+      for (const [gap, len] of gl) {
+        const start = at + gap;
+        if (start + len > LIMIT) break;
+        out.push({ start, end: start + len });
+        at = start + len;
+      }
+      return out;
+    });
+}
+
 describe('MemMap block layer', () => {
   // initBlockRows() takes a block whose head and tail states (and key) are the last plain block's without a visit: a
   // run of blocks in equal states, some with only the tails initialised before or only the heads holding an order
@@ -955,19 +975,7 @@ describe('MemMap block layer', () => {
     // the blocks with a marked head inside an initialised run are taken in one loop (PatternCount markedHeads:
     // strides a power of two, one or two offsets, else markedChains()' own steps): heads of several orders (ids),
     // some without one (as the tail's), adjacent single-page blocks joining, a head or tail initialised here and there
-    const packedArb = fc
-      .array(fc.tuple(fc.nat(2), fc.integer({ min: 1, max: 3 })), { minLength: 1, maxLength: 40 })
-      .map((gl) => {
-        const out: Range[] = [];
-        let at = 0;
-        for (const [gap, len] of gl) {
-          const start = at + gap;
-          if (start + len > LIMIT) break;
-          out.push({ start, end: start + len });
-          at = start + len;
-        }
-        return out;
-      });
+    const packedArb = packedBlocksArb(3, 40);
     fc.assert(
       fc.property(
         fc.oneof(disjointBlocksArb, disjointPastEndArb, packedArb),
@@ -1014,19 +1022,7 @@ describe('MemMap block layer', () => {
     // every layer page's state marked and with a struct page: markedHeads() takes the blocks with no look at marks or
     // flags (headHitsAll()); heads of several orders (ids) or none, adjacent single-page blocks joining, the gaps
     // between blocks initialised or not
-    const packedArb = fc
-      .array(fc.tuple(fc.nat(2), fc.integer({ min: 1, max: 5 })), { minLength: 1, maxLength: 60 })
-      .map((gl) => {
-        const out: Range[] = [];
-        let at = 0;
-        for (const [gap, len] of gl) {
-          const start = at + gap;
-          if (start + len > LIMIT) break;
-          out.push({ start, end: start + len });
-          at = start + len;
-        }
-        return out;
-      });
+    const packedArb = packedBlocksArb(5, 60);
     fc.assert(
       fc.property(
         fc.oneof(disjointBlocksArb, disjointPastEndArb, packedArb),

@@ -4574,7 +4574,13 @@ export class MemMap {
     let a = i;
     for (; i < stop; i++) {
       const h = bH[i]!;
-      if (h === lh) continue;
+      if (h === lh) {
+        // the same head as the block before: the blocks after it with that head too, four a step (one test and one
+        // branch a block, in a loop of its own, ran at ~2 ns a block: ~17 ms a read at 8M blocks)
+        while (i + 4 < stop && bH[i + 1] === lh && bH[i + 2] === lh && bH[i + 3] === lh && bH[i + 4] === lh)
+          i += 4;
+        continue;
+      }
       if (h < 0) break;
       lh = h;
       const f = fl[h]! & CAT;

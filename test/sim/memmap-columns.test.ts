@@ -104,6 +104,50 @@ describe('MemMap columns', () => {
     );
   });
 
+  it('readPages of the head column the layer was attached with (runs of equal heads, one of another state among them) is read() of the single pages', () => {
+    // MemMap.flagRuns() steps over a run of blocks with the same head four at a time: a block of another state
+    // anywhere in such a run (the fifth of six equal heads, say) must still end the run
+    const blocksOf = (n: number, at: number) => {
+      const starts = Float64Array.from({ length: n }, (_, i) => at + i);
+      return { starts, ends: Float64Array.from(starts, (p) => p + 1) };
+    };
+    const check = (n: number, at: number, inits: readonly number[], except: readonly number[]) => {
+      const { starts, ends } = blocksOf(n, at);
+      const m = new MemMap(PRESENT, LIMIT);
+      m.attachBlocks(starts, ends, { sortedDisjoint: true });
+      for (const p of inits) m.init(at + p, at + p + 1, 0, 1, A);
+      const ex = [...new Set(except.filter((i) => i < n))].sort((a, b) => a - b);
+      const a = m.readPages(starts, A, ex.length ? { at: Int32Array.from(ex), n: ex.length } : null);
+      const b = m.read(
+        [...starts].filter((_, i) => !ex.includes(i)).map((p) => ({ start: p, end: p + 1 })),
+        A,
+      );
+      const norm = (e: typeof a) =>
+        e ? { uninit: e.uninitPages, noMemmap: e.noMemmapPages, start: e.start, end: e.end } : null;
+      expect(norm(a)).toEqual(norm(b));
+    };
+    // a block of another state (initialised) at every offset of a run of equal heads, the fifth of six among them
+    check(12, 2, [6], []);
+    for (let k = 0; k < 10; k++) check(14, 1, [k + 1], []);
+    check(14, 1, [5, 11], [8]);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 38 }),
+        fc.integer({ min: 0, max: 2 }),
+        fc.array(fc.nat(37), { maxLength: 4 }),
+        fc.array(fc.nat(37), { maxLength: 2 }),
+        (n, at, inits, except) =>
+          check(
+            Math.min(n, 38 - at),
+            at,
+            inits.filter((p) => p < 38 - at),
+            except,
+          ),
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('a million single-page heads every other pfn: one sweep, a run per page, every head written', () => {
     // Expect: 2M runs of alternating states, 1M heads counted, in well under a second
     const n = 1_000_000;

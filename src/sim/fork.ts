@@ -39,6 +39,8 @@ export class SpareColumns {
   private readonly made = new WeakMap<object, Set<Column>>();
   /** Copies written into a spare column (tests). */
   reused = 0;
+  /** Columns taken out of the pool for good (take(); tests). */
+  taken = 0;
   /** The default minBytes (tests lower it, so that a small bundle's columns are handed on too). */
   static minBytes = 1 << 20;
   constructor(private readonly minBytes = SpareColumns.minBytes) {}
@@ -55,6 +57,21 @@ export class SpareColumns {
         return c;
       }
     return v.slice();
+  }
+
+  /**
+   * A spare column of this type and length taken out of the pool for good (null when there is none): a column that
+   * is then written whole and kept, not a copy's (kho_restore's restored positions: spareColumnFor()).
+   */
+  take<C extends Column>(ctor: new (n: number) => C, length: number): C | null {
+    for (let k = 0; k < this.free.length; k++) {
+      const c = this.free[k]!;
+      if (c.constructor !== ctor || c.length !== length) continue;
+      this.free.splice(k, 1);
+      this.taken++;
+      return c as C;
+    }
+    return null;
   }
 
   /** Note the columns of at least minBytes that `seen` (one forkContext()) made for the copy `memmap`. */
@@ -94,6 +111,20 @@ export class SpareColumns {
   clear(): void {
     this.free.length = 0;
   }
+}
+
+/** The pool each copy was made with (forkContext(ctx, spare)), by the copy's memmap. */
+const poolOf = new WeakMap<object, SpareColumns>();
+
+/**
+ * An Int32Array of `length` for a column `ctx`'s replay makes, writes whole and keeps: a spare one from the pool the
+ * copy `ctx` was made with when it has one (its pages are mapped already: a fresh 32 MB column is ~8K first-touch page
+ * faults, ~13 ms here), else a new one. The pool holds, while a strategy runs, the columns of the copies read no more
+ * (one fewer than the copies to come take: the copy that runs gives its own back when it is done); one taken here is
+ * out of the pool for good.
+ */
+export function spareInt32For(ctx: SimContext, length: number): Int32Array {
+  return poolOf.get(ctx.memmap)?.take(Int32Array, length) ?? new Int32Array(length);
 }
 
 /**
@@ -171,6 +202,7 @@ export function forkContext(ctx: SimContext, spare?: SpareColumns): SimContext {
   const memmap = forkObject(ctx.memmap, seen, 1, spare);
   c['memmap'] = memmap;
   spare?.noteMade(memmap, seen);
+  if (spare) poolOf.set(memmap, spare);
   c['pfnToNid'] = forkObject(ctx.pfnToNid, seen);
   return c as unknown as SimContext;
 }

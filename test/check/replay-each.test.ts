@@ -162,6 +162,8 @@ describe('replayEach', () => {
         spare,
       );
       expect(spare.reused).toBeGreaterThan(0);
+      // kho_restore's restored positions (zone-walk's, read again by lazy-tail) written into a spare column
+      expect(spare.taken).toBe(1);
       expect(shared).toEqual(
         strategies.map((strategy) => take(replay(host, image, { ...scenario, strategy }))),
       );

@@ -34,4 +34,23 @@ describe('restoredPositions', () => {
       { numRuns: 300 },
     );
   });
+
+  it('gives the same column when made in one that held something (a spare column of a compare) as in a new one', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 40 }),
+        fc.array(fc.nat(45), { maxLength: 6 }),
+        fc.integer({ min: -9, max: 50 }),
+        (n, raw, junk) => {
+          const left = Int32Array.from([...new Set(raw.filter((x) => x < n))].sort((a, b) => a - b));
+          const fresh = restoredPositions(blocksOf(n), left, left.length);
+          const reused = restoredPositions(blocksOf(n), left, left.length, (m) =>
+            new Int32Array(m).fill(junk),
+          );
+          expect(Array.from(reused)).toEqual(Array.from(fresh));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });

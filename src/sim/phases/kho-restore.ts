@@ -2,6 +2,7 @@
 import { GrowableColumns, noteAscendingPositions } from '../../core/index.js';
 import type { SimContext } from '../context.js';
 import { runPhase } from '../context.js';
+import { spareInt32For } from '../fork.js';
 import { StrategyRunner } from './kho-run.js';
 import type { KhoRun } from './kho-run.js';
 import type { KhoStrategy } from '../strategies/strategy.js';
@@ -39,11 +40,17 @@ function putPositions(out: Int32Array, at: number, from: number, to: number): vo
  * and the events that keep it, lazy-tail's tails cover, only read it).
  */
 const restoredByBlocks = new WeakMap<KhoBlocks, { readonly left: Int32Array; readonly at: Int32Array }>();
-export function restoredPositions(blocks: KhoBlocks, left: Int32Array, nLeft: number): Int32Array {
+export function restoredPositions(
+  blocks: KhoBlocks,
+  left: Int32Array,
+  nLeft: number,
+  column: (n: number) => Int32Array = (n) => new Int32Array(n),
+): Int32Array {
   const hit = restoredByBlocks.get(blocks);
   if (hit && hit.left.length === nLeft && hit.left.every((x, k) => x === left[k])) return hit.at;
   const n = blocks.length;
-  const at = new Int32Array(n);
+  // (a column of n from `column`, whatever it holds: every entry written below)
+  const at = column(n);
   let k = 0;
   let from = 0;
   // the positions left out ascending, each below n (khoRestore lists them so): then the n - nLeft written are too
@@ -56,6 +63,7 @@ export function restoredPositions(blocks: KhoBlocks, left: Int32Array, nLeft: nu
     from = l + 1;
   }
   putPositions(at, k, from, n);
+  at.fill(0, k + n - from);
   // (MemMap.initBlockTails() then takes them without a look at each)
   if (ascending) noteAscendingPositions(at, k + n - from, n);
   restoredByBlocks.set(blocks, { left: left.slice(0, nLeft), at });
@@ -119,7 +127,8 @@ function restoreHooked(
 ): void {
   const blocks = run.blocks;
   // every block passes or is left out: the blocks that pass are all positions but those left out
-  const okAt = restoredPositions(blocks, left, nLeft);
+  // (a spare column of a compare's copies when there is one: spareInt32For)
+  const okAt = restoredPositions(blocks, left, nLeft, (m) => spareInt32For(ctx, m));
   const runner = new StrategyRunner(ctx, run, 'restore', PHASE);
   if (restoreBlocks) {
     // the strategy's loop over the restored blocks, in one call (the same as restore() block by block; it makes

@@ -96,22 +96,30 @@ const blocksArb = fc
   .map((bs) => bs.map(([s, n]) => ({ start: s, end: s + n })).sort((a, b) => a.start - b.start));
 
 /**
+ * Up to `count` disjoint blocks of 1 to `maxLen` pages, each 0 to `maxGap` pages past the one before (a small gap:
+ * packed, many touch), those below LIMIT.
+ */
+function gappedBlocksArb(maxGap: number, maxLen: number, count: number): fc.Arbitrary<Range[]> {
+  return fc
+    .array(fc.tuple(fc.nat(maxGap), fc.integer({ min: 1, max: maxLen })), { minLength: 1, maxLength: count })
+    .map((gl) => {
+      const out: Range[] = [];
+      let at = 0;
+      for (const [gap, len] of gl) {
+        const start = at + gap;
+        if (start + len > LIMIT) break;
+        out.push({ start, end: start + len });
+        at = start + len;
+      }
+      return out;
+    });
+}
+
+/**
  * Disjoint preserved blocks inside the map (gaps and lengths drawn), as a kernel's image gives them: every block is
  * layered, so the layer's own heads (the column attached) take their one loop.
  */
-const disjointBlocksArb = fc
-  .array(fc.tuple(fc.nat(6), fc.integer({ min: 1, max: 6 })), { minLength: 1, maxLength: 24 })
-  .map((gl) => {
-    const out: Range[] = [];
-    let at = 0;
-    for (const [gap, len] of gl) {
-      const start = at + gap;
-      if (start + len > LIMIT) break;
-      out.push({ start, end: start + len });
-      at = start + len;
-    }
-    return out;
-  });
+const disjointBlocksArb = gappedBlocksArb(6, 6, 24);
 
 /** Disjoint blocks as disjointBlocksArb, some of them past the map's end (left out of the layer). */
 const disjointPastEndArb = fc
@@ -524,26 +532,6 @@ function patternByPages(m: MemMap, start: number, end: number, stride: number, o
     else ranges.push({ start: r.start, end: r.end });
   }
   return { counts: [pages, uninit, noMap], ranges };
-}
-
-/**
- * Up to `count` blocks of 1 to `maxLen` pages, each 0 to 2 pages past the one before (packed: many touch), below
- * LIMIT.
- */
-function packedBlocksArb(maxLen: number, count: number): fc.Arbitrary<Range[]> {
-  return fc
-    .array(fc.tuple(fc.nat(2), fc.integer({ min: 1, max: maxLen })), { minLength: 1, maxLength: count })
-    .map((gl) => {
-      const out: Range[] = [];
-      let at = 0;
-      for (const [gap, len] of gl) {
-        const start = at + gap;
-        if (start + len > LIMIT) break;
-        out.push({ start, end: start + len });
-        at = start + len;
-      }
-      return out;
-    });
 }
 
 describe('MemMap block layer', () => {
@@ -975,7 +963,7 @@ describe('MemMap block layer', () => {
     // the blocks with a marked head inside an initialised run are taken in one loop (PatternCount markedHeads:
     // strides a power of two, one or two offsets, else markedChains()' own steps): heads of several orders (ids),
     // some without one (as the tail's), adjacent single-page blocks joining, a head or tail initialised here and there
-    const packedArb = packedBlocksArb(3, 40);
+    const packedArb = gappedBlocksArb(2, 3, 40);
     fc.assert(
       fc.property(
         fc.oneof(disjointBlocksArb, disjointPastEndArb, packedArb),
@@ -1022,7 +1010,7 @@ describe('MemMap block layer', () => {
     // every layer page's state marked and with a struct page: markedHeads() takes the blocks with no look at marks or
     // flags (headHitsAll()); heads of several orders (ids) or none, adjacent single-page blocks joining, the gaps
     // between blocks initialised or not
-    const packedArb = packedBlocksArb(5, 60);
+    const packedArb = gappedBlocksArb(2, 5, 60);
     fc.assert(
       fc.property(
         fc.oneof(disjointBlocksArb, disjointPastEndArb, packedArb),

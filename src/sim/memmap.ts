@@ -1765,13 +1765,36 @@ function headHits(
 }
 
 /**
+ * patternHits() with the remainders mod P taken from the fraction s / P - floor(s / P) (exact: P a power of two),
+ * never as s - floor(s / P) * P: headHitsAll()'s count of a stretch. A function of its own, not patternHits(): an
+ * inlined function's type feedback is its own, shared by its callers, and headHits() and tailHits() give
+ * patternHits() small-integer feedback from the first zone's pfns, which headHitsAll() would deoptimise on where they
+ * pass 2^31.
+ */
+function fractionHits(
+  s: number,
+  e: number,
+  P: number,
+  inv: number,
+  o0: number,
+  o1: number,
+  m: number,
+): number {
+  const fs = s * inv;
+  const fe = e * inv;
+  const qs = Math.floor(fs);
+  const qe = Math.floor(fe);
+  const rs = (fs - qs) * P;
+  const rq = (fe - qe) * P;
+  return (qe - qs) * m + +(rq > o0) + +(rq > o1) - +(rs > o0) - +(rs > o1);
+}
+
+/**
  * headHits() where every layer page's state is marked and has a struct page (MemMap.markedChains() knows it from the
  * layer's pages per state id: none at set_zone_contiguous, 8.36M never-initialised blocks on the 8M bundle): a block
  * in the layer has a marked head and, when it has more than its head page, a marked tail, so no mark or flag is
  * looked at, nothing is counted unmapped, and the end of the last range is kept in a local. The same stretches,
- * ranges, counts and stop as headHits() (its HEAD_IO and TAIL_OUT). A stretch's remainders mod P are taken from the
- * fraction s / P - floor(s / P) (exact: P a power of two), never as s - floor(s / P) * P, whose product a compiler
- * would take as a small integer from the first zone's pfns, then deoptimise where they pass 2^31.
+ * ranges, counts and stop as headHits() (its HEAD_IO and TAIL_OUT). A stretch is counted by fractionHits().
  */
 function headHitsAll(
   bS: Float64Array,
@@ -1809,13 +1832,7 @@ function headHitsAll(
     // the head: joins the open stretch or closes it (chain()) and opens another
     if (h !== cid || hs !== ce) {
       if (cid >= 0) {
-        const fs = cs * inv;
-        const fe = ce * inv;
-        const qs = Math.floor(fs);
-        const qe = Math.floor(fe);
-        const rs = (fs - qs) * P;
-        const rq = (fe - qe) * P;
-        const k = (qe - qs) * m + +(rq > o0) + +(rq > o1) - +(rs > o0) - +(rs > o1);
+        const k = fractionHits(cs, ce, P, inv, o0, o1, m);
         if (k > 0) {
           uninit += k;
           pages += ce - cs;
@@ -1835,13 +1852,7 @@ function headHitsAll(
     if (!(he > h1)) continue;
     const t = bT[b]!;
     if (t !== cid) {
-      const fs = cs * inv;
-      const fe = ce * inv;
-      const qs = Math.floor(fs);
-      const qe = Math.floor(fe);
-      const rs = (fs - qs) * P;
-      const rq = (fe - qe) * P;
-      const k = (qe - qs) * m + +(rq > o0) + +(rq > o1) - +(rs > o0) - +(rs > o1);
+      const k = fractionHits(cs, ce, P, inv, o0, o1, m);
       if (k > 0) {
         uninit += k;
         pages += ce - cs;

@@ -534,6 +534,31 @@ function patternByPages(m: MemMap, start: number, end: number, stride: number, o
   return { counts: [pages, uninit, noMap], ranges };
 }
 
+/**
+ * The never-initialised readPattern properties' map before their own ops: deferred init over the gaps between the
+ * blocks (a few left out, by p), a KHO order on most heads (of a few orders: a few head ids), none on the rest; p(i)
+ * is block i's draw from `pick`.
+ */
+function neverInitSetup(
+  blocks: readonly Range[],
+  pick: readonly number[],
+): { starts: Float64Array; ends: Float64Array; p: (i: number) => number; setup: Op[] } {
+  const starts = Float64Array.from(blocks, (b) => b.start);
+  const ends = Float64Array.from(blocks, (b) => b.end);
+  const p = (i: number): number => pick[i % pick.length]! + i;
+  const gaps = gapsBetween(blocks).filter((r, i) => r.end > r.start && p(i) % 7 !== 6);
+  const ordered = blocks.map((_, i) => i).filter((i) => p(i) % 5 !== 4);
+  const setup: Op[] = [
+    { kind: 'initFree', ranges: gaps, nid: 0 },
+    {
+      kind: 'heads',
+      pfns: Float64Array.from(ordered, (i) => starts[i]!),
+      orders: ordered.map((i) => (p(i) % 3 === 0 ? 0 : p(i) % 3 === 1 ? 2 : 3)),
+    },
+  ];
+  return { starts, ends, p, setup };
+}
+
 describe('MemMap block layer', () => {
   // initBlockRows() takes a block whose head and tail states (and key) are the last plain block's without a visit: a
   // run of blocks in equal states, some with only the tails initialised before or only the heads holding an order
@@ -974,20 +999,9 @@ describe('MemMap block layer', () => {
         fc.constantFrom(1, 2, 4, 8, 16, 3, 6),
         fc.constantFrom('first', 'last', 'both', 'three'),
         (blocks, pick, ops, start, len, stride, which) => {
-          const starts = Float64Array.from(blocks, (b) => b.start);
-          const ends = Float64Array.from(blocks, (b) => b.end);
-          const p = (i: number): number => pick[i % pick.length]! + i;
-          const gaps = gapsBetween(blocks).filter((r, i) => r.end > r.start && p(i) % 7 !== 6);
-          const ordered = blocks.map((_, i) => i).filter((i) => p(i) % 5 !== 4);
+          const { starts, ends, p, setup: base } = neverInitSetup(blocks, pick);
           const setup: Op[] = [
-            // deferred init over the gaps between the blocks (a few left out)
-            { kind: 'initFree', ranges: gaps, nid: 0 },
-            // a KHO order on most heads (of a few orders: a few head ids), none on the rest
-            {
-              kind: 'heads',
-              pfns: Float64Array.from(ordered, (i) => starts[i]!),
-              orders: ordered.map((i) => (p(i) % 3 === 0 ? 0 : p(i) % 3 === 1 ? 2 : 3)),
-            },
+            ...base,
             // init_deferred_page() on a head here and there, a tail there
             {
               kind: 'init',
@@ -1020,19 +1034,7 @@ describe('MemMap block layer', () => {
         fc.constantFrom(1, 2, 4, 8, 16, 3, 6),
         fc.constantFrom('first', 'last', 'both', 'three'),
         (blocks, pick, start, len, stride, which) => {
-          const starts = Float64Array.from(blocks, (b) => b.start);
-          const ends = Float64Array.from(blocks, (b) => b.end);
-          const p = (i: number): number => pick[i % pick.length]! + i;
-          const gaps = gapsBetween(blocks).filter((r, i) => r.end > r.start && p(i) % 7 !== 6);
-          const ordered = blocks.map((_, i) => i).filter((i) => p(i) % 5 !== 4);
-          const setup: Op[] = [
-            { kind: 'initFree', ranges: gaps, nid: 0 },
-            {
-              kind: 'heads',
-              pfns: Float64Array.from(ordered, (i) => starts[i]!),
-              orders: ordered.map((i) => (p(i) % 3 === 0 ? 0 : p(i) % 3 === 1 ? 2 : 3)),
-            },
-          ];
+          const { starts, ends, setup } = neverInitSetup(blocks, pick);
           expectLayeredPatternRead(starts, ends, setup, start, start + len, stride, which);
         },
       ),

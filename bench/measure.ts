@@ -6,6 +6,8 @@ export interface BenchResult {
   readonly medianMs: number;
   readonly maxMs: number;
   readonly detail: string;
+  /** A line printed as it is instead of the timing line (the scale bench's targets). */
+  readonly text?: string;
 }
 
 /** Median and maximum of a list of durations in ms (the list is sorted in place). */

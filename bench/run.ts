@@ -15,7 +15,8 @@ const BENCHES: readonly {
   { name: 'cost-compute', run: () => benchCostCompute() },
   // `sim-kho-replay 1m alternate init-deferred-page` picks sizes, images and strategies (default: all)
   { name: 'sim-kho-replay', run: () => benchSimKhoReplay(process.argv.slice(2)) },
-  // `scale 8m compare` picks cases of the 24 TiB / 16-node CLI bench (default: 1m 2m 4m 8m 2xram compare inspect)
+  // `scale 8m compare` picks cases of the 24 TiB / 16-node CLI bench (default: 1m 2m 4m 8m 2xram compare inspect);
+  // `rounds=7` runs them 7 times, round by round, and prints the issue 10 targets' ratios per round
   { name: 'scale', run: () => benchScale(process.argv.slice(2)) },
 ];
 
@@ -24,6 +25,10 @@ async function main(): Promise<void> {
   for (const b of BENCHES) {
     if (only.length && !only.includes(b.name)) continue;
     for (const r of await b.run()) {
+      if (r.text !== undefined) {
+        process.stdout.write(`${r.text}\n`);
+        continue;
+      }
       process.stdout.write(
         `${r.name}: median ${r.medianMs.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms over ${r.runs} runs (${r.detail})\n`,
       );

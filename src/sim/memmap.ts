@@ -340,6 +340,78 @@ const HEAD_RUN_FROM: number[] = [];
 const HEAD_RUN_TO: number[] = [];
 const HEAD_RUN_FLAGS: number[] = [];
 
+/**
+ * MemMap.headsOp()'s table of the (head id, order) pairs a write takes block by block (headsByTable), made for one
+ * operation over orders in bytes: at[h * HEAD_KEYS + x] = (new id + 1) * 4 + the head's flags F_MEMMAP and F_INIT
+ * (before the write), 0 for a pair not in it (not met yet, or one the operation's verdict does not pass); moved[k * 4 +
+ * lane] the heads of pair k written since the last flush, in four lanes (a block's lane is its position mod 4: no two
+ * blocks in a row add to the same counter); keys the pairs in it whose new id is not the head's own (their moves go
+ * into blkPages at each flush).
+ */
+interface HeadsTable {
+  readonly at: Int32Array;
+  readonly moved: Int32Array;
+  readonly keys: number[];
+}
+
+/**
+ * MemMap.headsWrite()'s common blocks in a loop of their own: from block j on, four blocks a step while all four
+ * heads are in the layer with an order below HEAD_KEYS and a pair in the table (and, with cat >= 0, their flags
+ * F_MEMMAP | F_INIT are cat), each head written its new id and counted in its pair's lane. No branch a block, no
+ * test of where one pair's stretch ends (the heads alternate between pairs every ~9 blocks at 8M blocks, and the
+ * stretch loop's end test mispredicted at each). Returns the first block of the first four it did not take.
+ */
+function headsByTable(
+  bH: Int32Array,
+  xs: Uint8Array,
+  table: HeadsTable,
+  j: number,
+  stop: number,
+  cat: number,
+): number {
+  const at = table.at;
+  const moved = table.moved;
+  const cm = cat < 0 ? 0 : 3;
+  const cv = cat < 0 ? 0 : cat;
+  for (; j + 4 <= stop; j += 4) {
+    const h0 = bH[j]!;
+    const h1 = bH[j + 1]!;
+    const h2 = bH[j + 2]!;
+    const h3 = bH[j + 3]!;
+    const x0 = xs[j]!;
+    const x1 = xs[j + 1]!;
+    const x2 = xs[j + 2]!;
+    const x3 = xs[j + 3]!;
+    if ((h0 | h1 | h2 | h3) < 0 || (x0 | x1 | x2 | x3) >= HEAD_KEYS) break;
+    const k0 = h0 * HEAD_KEYS + x0;
+    const k1 = h1 * HEAD_KEYS + x1;
+    const k2 = h2 * HEAD_KEYS + x2;
+    const k3 = h3 * HEAD_KEYS + x3;
+    const v0 = at[k0]!;
+    const v1 = at[k1]!;
+    const v2 = at[k2]!;
+    const v3 = at[k3]!;
+    if (((v0 - 1) | (v1 - 1) | (v2 - 1) | (v3 - 1)) < 0) break;
+    if ((((v0 ^ cv) | (v1 ^ cv) | (v2 ^ cv) | (v3 ^ cv)) & cm) !== 0) break;
+    bH[j] = (v0 >> 2) - 1;
+    bH[j + 1] = (v1 >> 2) - 1;
+    bH[j + 2] = (v2 >> 2) - 1;
+    bH[j + 3] = (v3 >> 2) - 1;
+    const q0 = k0 << 2;
+    const q1 = (k1 << 2) | 1;
+    const q2 = (k2 << 2) | 2;
+    const q3 = (k3 << 2) | 3;
+    moved[q0] = moved[q0]! + 1;
+    moved[q1] = moved[q1]! + 1;
+    moved[q2] = moved[q2]! + 1;
+    moved[q3] = moved[q3]! + 1;
+  }
+  return j;
+}
+
+/** The most states a map may have for MemMap.headsOp() to make a HeadsTable (1 KB a state). */
+const HEADS_TABLE_STATES = 1 << 14;
+
 /** Blocks [a, b) with flags f (or -1) as the next stretch of HEAD_RUN_*: the last one grown when they continue it. */
 function pushHeadRun(a: number, b: number, f: number): void {
   const k = HEAD_RUN_FROM.length - 1;
@@ -4473,10 +4545,22 @@ export class MemMap {
       throw new InternalError(
         'headsOp: a verdict takes a write keyed by the orders and no positions left out',
       );
+    const po = verdict ? verdict.passOrder : null;
+    // a write over orders in bytes: the pairs met, block by block (headsByTable); the heads with no struct page keep
+    // their id with any order (that the verdict passes)
+    let table: HeadsTable | null = null;
+    const ns = this.states.length;
+    // (a map of very many states: no table, rather than one of 1 KB a state)
+    if (fx && xs instanceof Uint8Array && ns <= HEADS_TABLE_STATES) {
+      table = { at: new Int32Array(ns * HEAD_KEYS), moved: new Int32Array(ns * HEAD_KEYS * 4), keys: [] };
+      for (let h = 0; h < ns; h++)
+        if (!(fl[h]! & F_MEMMAP))
+          for (let x = 0; x < HEAD_KEYS; x++)
+            if (!po || po[h] === x) table.at[h * HEAD_KEYS + x] = (h + 1) * 4 + (fl[h]! & CAT);
+    }
     // the positions the loops stop at: those left out, or the verdict's stops (each asked of decide())
     const skip = verdict ? verdict.stops : except;
     const nx = skip ? skip.n : 0;
-    const po = verdict ? verdict.passOrder : null;
     let first = -1;
     let last = -1;
     let xk = 0;
@@ -4496,7 +4580,7 @@ export class MemMap {
         }
       } else {
         const i0 = i;
-        i = tab ? this.headsWrite(xs, tab, count, i, stop, po) : this.flagRuns(i, stop);
+        i = tab ? this.headsWrite(xs, tab, count, i, stop, po, table) : this.flagRuns(i, stop);
         if (i > i0) {
           if (first < 0) first = i0;
           last = i - 1;
@@ -4525,7 +4609,15 @@ export class MemMap {
       if (count) pushHeadRun(i - 1, i, fl[h]! & CAT);
       if (!fx || !(fl[h]! & F_MEMMAP)) continue;
       const out = fx(h, x);
-      if (x >= 0 && x < HEAD_KEYS && Number.isInteger(x)) tab![h * HEAD_KEYS + x] = out + 1;
+      if (x >= 0 && x < HEAD_KEYS && Number.isInteger(x)) {
+        const k = h * HEAD_KEYS + x;
+        tab![k] = out + 1;
+        // (a pair the verdict does not pass, restored all the same by decide(), stays out of headsByTable's table)
+        if (table && (!po || po[h] === x)) {
+          table.at[k] = (out + 1) * 4 + (fl[h]! & CAT);
+          if (out !== h) table.keys.push(k);
+        }
+      }
       if (out !== h) {
         const blk = this.blkPages;
         bH[i - 1] = out;
@@ -4622,12 +4714,14 @@ export class MemMap {
     i: number,
     stop: number,
     po: Float64Array | null = null,
+    table: HeadsTable | null = null,
   ): number {
     const bH = this.bH;
     const fl = this.flags;
     const CAT = F_MEMMAP | F_INIT;
     // no state is interned in this loop (headsOp() calls fx): the per-id columns stay the same arrays
     const blk = this.blkPages;
+    const bytes = table ? (xs as Uint8Array) : null;
     // the flags of the open stretch, from block a
     let lf = -1;
     let a = i;
@@ -4635,7 +4729,17 @@ export class MemMap {
     let mh = -1;
     let mo = -1;
     let moved = 0;
+    // whether headsByTable() took any block (its moves then go into blk below)
+    let tabled = false;
     while (i < stop) {
+      // the pairs in the table four blocks a step (with `count`, while their flags are the open stretch's), then the
+      // block that stopped it here
+      if (bytes !== null && (!count || lf >= 0)) {
+        const j = headsByTable(bH, bytes, table!, i, stop, count ? lf : -1);
+        if (j > i) tabled = true;
+        i = j;
+        if (i >= stop) break;
+      }
       const h = bH[i]!;
       const x = xs ? xs[i]! : 0;
       if (h < 0) break;
@@ -4675,6 +4779,21 @@ export class MemMap {
     if (moved) {
       blk[mh] = blk[mh]! - moved;
       blk[mo] = blk[mo]! + moved;
+    }
+    if (tabled) {
+      // headsByTable()'s moves, pair by pair
+      const at = table!.at;
+      const c = table!.moved;
+      for (const k of table!.keys) {
+        const q = k << 2;
+        const m = c[q]! + c[q + 1]! + c[q + 2]! + c[q + 3]!;
+        if (!m) continue;
+        c[q] = c[q + 1] = c[q + 2] = c[q + 3] = 0;
+        const h = Math.floor(k / HEAD_KEYS);
+        const out = (at[k]! >> 2) - 1;
+        blk[h] = blk[h]! - m;
+        blk[out] = blk[out]! + m;
+      }
     }
     if (count && i > a) pushHeadRun(a, i, lf);
     return i;

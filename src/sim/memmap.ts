@@ -886,6 +886,163 @@ function plainTails(
   return j;
 }
 
+/** tailsFourAStep()'s counts: tails taken, layer blocks taken (head id >= 0). */
+const TAILS_RUN = new Float64Array(2);
+
+/**
+ * plainTailsInRow()'s loop over blocks y0 .. y1 - 1, in a function of its own (small, and run whole before it is
+ * optimised: the rows' other work in its caller, a first-taken path of which sent the loop back to the interpreter):
+ * four blocks a step while all four are taken (a block with a tail whose head id is hP and tail id tP, its tail id
+ * written x ^ d; one without a tail, whatever its head), the first block of the first four not all taken returned.
+ */
+function tailsFourAStep(
+  bH: Int32Array,
+  bT: Int32Array,
+  tailful: Uint8Array,
+  y: number,
+  y1: number,
+  hP: number,
+  tP: number,
+  d: number,
+): number {
+  let m = 0;
+  let live = 0;
+  for (; y + 4 <= y1; y += 4) {
+    const m0 = 0 - tailful[y]!;
+    const m1 = 0 - tailful[y + 1]!;
+    const m2 = 0 - tailful[y + 2]!;
+    const m3 = 0 - tailful[y + 3]!;
+    const h0 = bH[y]!;
+    const h1 = bH[y + 1]!;
+    const h2 = bH[y + 2]!;
+    const h3 = bH[y + 3]!;
+    const x0 = bT[y]!;
+    const x1 = bT[y + 1]!;
+    const x2 = bT[y + 2]!;
+    const x3 = bT[y + 3]!;
+    const bad =
+      (((h0 ^ hP) | (x0 ^ tP)) & m0) |
+      (((h1 ^ hP) | (x1 ^ tP)) & m1) |
+      (((h2 ^ hP) | (x2 ^ tP)) & m2) |
+      (((h3 ^ hP) | (x3 ^ tP)) & m3);
+    if (bad !== 0) break;
+    bT[y] = x0 ^ (d & m0);
+    bT[y + 1] = x1 ^ (d & m1);
+    bT[y + 2] = x2 ^ (d & m2);
+    bT[y + 3] = x3 ^ (d & m3);
+    m -= m0 + m1 + m2 + m3;
+    live += 4 - ((h0 >>> 31) + (h1 >>> 31) + (h2 >>> 31) + (h3 >>> 31));
+  }
+  TAILS_RUN[0] = m;
+  TAILS_RUN[1] = live;
+  return y;
+}
+
+/**
+ * A few first runs of tailsFourAStep() on eight blocks of its own, before its first real one (TAILS_RUN as it was
+ * after), over both of its exits: its first real run, over the 8.36M restored blocks in a row, is compiled while it
+ * runs, before the stores after its loop have run, and was deoptimised there and run in the interpreter again.
+ */
+let tailsFourAStepPrimed = false;
+function primeTailsFourAStep(): void {
+  tailsFourAStepPrimed = true;
+  const was = TAILS_RUN.slice();
+  const bH = Int32Array.of(1, 1, -1, 1, 1, 1, 1, 1);
+  const bT = Int32Array.of(2, 2, 5, 2, 2, 2, 3, 2);
+  const tailful = Uint8Array.of(1, 0, 0, 1, 1, 1, 1, 1);
+  for (let k = 0; k < PRIME_RUNS; k++) {
+    tailsFourAStep(bH, bT.slice(), tailful, 0, 8, 1, 2, 6);
+    tailsFourAStep(bH, bT.slice(), tailful, 0, 4, 1, 2, 6);
+  }
+  TAILS_RUN.set(was);
+}
+
+/** The fewest positions in a row plainTailsInRow() walks as blocks (fewer: plainTails() over them). */
+const TAILS_ROW_MIN = 16;
+
+/**
+ * plainTails() over positions that come in rows of blocks (at[j + k] = at[j] + k; kho_restore()'s restored positions:
+ * every block but the few it leaves), with the columns' shape (blockShape: tailful) and the layer's prefix sums (pre,
+ * one entry per `step` blocks): each row's blocks read without `at`, four a step while all four are taken, and no
+ * block's bounds read (a block with a tail compared and written through a mask that is 0 for a block of one page, the
+ * pages taken being the prefix sums' difference less one page per layer block: a head is not a tail page). The answer
+ * (the first position not taken, PLAIN_RUN) is plainTails()'s over the same positions; a row of fewer than
+ * TAILS_ROW_MIN positions is plainTails()'s own.
+ */
+function plainTailsInRow(
+  at: Int32Array,
+  j: number,
+  n: number,
+  bH: Int32Array,
+  bT: Int32Array,
+  bS: Float64Array,
+  bE: Float64Array,
+  tailful: Uint8Array,
+  pre: Float64Array,
+  step: number,
+  hP: number,
+  tP: number,
+  tOut: number,
+): number {
+  const tw = tOut !== tP;
+  // x ^ d: the tail id tP written tOut (only tails in state tP are taken)
+  const d = tP ^ tOut;
+  let m = 0;
+  let moved = 0;
+  let pages = 0;
+  while (j < n) {
+    // the row from position j: its c positions with at[j + c - 1] - at[j] === c - 1 (strictly ascending: all in a row)
+    const y0 = at[j]!;
+    let lo = 1;
+    let hi = 2;
+    while (hi <= n - j && at[j + hi - 1]! - y0 === hi - 1) {
+      lo = hi;
+      hi *= 2;
+    }
+    if (hi > n - j) hi = n - j + 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if (at[j + mid - 1]! - y0 === mid - 1) lo = mid;
+      else hi = mid;
+    }
+    if (lo < TAILS_ROW_MIN) {
+      const j2 = plainTails(at, j, j + lo, bH, bT, bS, bE, hP, tP, tOut);
+      m += PLAIN_RUN[0]!;
+      moved += PLAIN_RUN[1]!;
+      pages += PLAIN_RUN[2]!;
+      const stopped = j2 < j + lo;
+      j = j2;
+      if (stopped) break;
+      continue;
+    }
+    const y1 = y0 + lo;
+    if (!tailsFourAStepPrimed) primeTailsFourAStep();
+    let y = tailsFourAStep(bH, bT, tailful, y0, y1, hP, tP, d);
+    m += TAILS_RUN[0]!;
+    let live = TAILS_RUN[1]!;
+    for (; y < y1; y++) {
+      const mk = 0 - tailful[y]!;
+      const h = bH[y]!;
+      const x = bT[y]!;
+      if ((((h ^ hP) | (x ^ tP)) & mk) !== 0) break;
+      bT[y] = x ^ (d & mk);
+      m -= mk;
+      live += 1 - (h >>> 31);
+    }
+    if (y > y0) {
+      const got = layerPagesAt(pre, step, bS, bE, bH, y) - layerPagesAt(pre, step, bS, bE, bH, y0) - live;
+      pages += got;
+      if (tw) moved += got;
+    }
+    j += y - y0;
+    if (y < y1) break;
+  }
+  PLAIN_RUN[0] = m;
+  PLAIN_RUN[1] = moved;
+  PLAIN_RUN[2] = pages;
+  return j;
+}
+
 function sameColumn(a: Float64Array, b: Float64Array): boolean {
   return a === b || (a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.length === b.length);
 }
@@ -4250,11 +4407,18 @@ export class MemMap {
     let tIn = -1;
     let tX = -1;
     let tOut = -1;
+    // positions in rows of blocks walked as blocks (plainTailsInRow) when the columns have a shape and the layer its
+    // prefix sums
+    const pre = this.prefix;
+    const shape = pre === null ? null : blockShape(bS, bE);
     for (let j = 0; j < n; j++) {
       // a stretch of blocks whose head state is the last block's (initialised) and whose tail state is its (plain):
       // counted and written in a loop of its own (plainTails); the general body below takes the block it stops at
       if (tIn >= 0 && fl[tX]! & F_INIT && (fl[tIn]! & (F_MEMMAP | F_INIT | F_KHO)) === F_MEMMAP) {
-        const j2 = plainTails(at, j, n, bH, bT, bS, bE, tX, tIn, tOut);
+        const j2 =
+          shape !== null
+            ? plainTailsInRow(at, j, n, bH, bT, bS, bE, shape.tailful, pre!, this.prefixStep, tX, tIn, tOut)
+            : plainTails(at, j, n, bH, bT, bS, bE, tX, tIn, tOut);
         if (j2 > j) {
           m += PLAIN_RUN[0]!;
           t.pages += PLAIN_RUN[2]!;

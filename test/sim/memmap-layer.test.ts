@@ -683,6 +683,64 @@ describe('MemMap block layer', () => {
     );
   });
 
+  // initBlockTails() over positions in rows of blocks (kho_restore's restored positions: every block but those it
+  // leaves), with the block columns' shape and the layer's prefix sums, walks each row of 16 positions or more as
+  // blocks (plainTailsInRow: no position or bound read, four blocks a step, pages from the prefix sums): runs of blocks
+  // with heads initialised on one node or another or never, one-page blocks among them, some tails initialised before
+  // (a double init), blocks in the map's hole, must answer as without the shape (plainTails() over the positions)
+  // and as the tails listed one by one on a map without the layer
+  it('initBlockTails over rows of positions, the columns shaped, answers as without the shape and as the tails listed one by one', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 2 }), { minLength: 20, maxLength: 40 }),
+        fc.array(fc.nat(40), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 5 }),
+        (sizes, pick, step) => {
+          const { bs, starts, ends } = blocksOfSizes(sizes);
+          const code = (i: number): number => pick[Math.floor(i / 8) % pick.length]! + Math.floor(i / 8);
+          const each = (i: number, k: number): number => pick[(i * k) % pick.length]! + i;
+          // heads in stretches of eight blocks: initialised on node 0 or 1, or never
+          const heads = bs
+            .filter((_, i) => code(i) % 5 !== 0)
+            .map((b) => ({ start: b.start, end: b.start + 1, nid: (code(bs.indexOf(b)) >> 1) % 2, zid: 1 }));
+          const tails = bs.filter((b, i) => each(i, 1) % 17 === 3 && b.end > b.start + 1);
+          const at = Int32Array.from(Array.from(bs.keys()).filter((i) => each(i, 3) % 31 !== 5));
+          const prep = (m: MemMap): void => {
+            if (heads.length) m.initRanges(heads, A);
+            if (tails.length)
+              m.initRanges(
+                tails.map((b) => ({ start: b.start + 1, end: b.end, nid: 0, zid: 1 })),
+                A,
+              );
+          };
+          const layered = (shaped: boolean): MemMap => {
+            const m = new MemMap(PRESENT, LIMIT, { prefixStep: step });
+            m.attachBlocks(starts, ends, { sortedDisjoint: true });
+            if (shaped)
+              withShapes(() => {
+                m.layerCachesForCopies();
+                m.noteBlockShape();
+              });
+            prep(m);
+            expect(m.initBlockTails(starts, ends, at, at.length, B)).toBe(true);
+            return m;
+          };
+          const plain = new MemMap(PRESENT, LIMIT);
+          prep(plain);
+          const ranges = Array.from(at, (i) => bs[i]!)
+            .map((b) => ({ head: plain.stateAt(b.start), start: b.start + 1, end: b.end }))
+            .filter((r) => r.end > r.start && r.head.initCount > 0)
+            .map((r) => ({ start: r.start, end: r.end, nid: r.head.nid, zid: r.head.zid }));
+          if (ranges.length) plain.initRanges(ranges, B);
+          const seen = observe(layered(true), bs);
+          expect(seen).toEqual(observe(layered(false), bs));
+          expect(seen).toEqual(observe(plain, bs));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
   // a write of KHO heads (kho_memory_init's, every block's head) counts the never-initialised heads it touches and
   // lists none of them (PageEvent.uninitRanges): the layer's one pass over its own heads keeps no range, the general
   // path (tally() then applyIds()) and a map without layer record the same event

@@ -1103,6 +1103,69 @@ describe('MemMap block layer', () => {
     );
   });
 
+  it('readPattern over runs of never-initialised blocks alike (a head order, a length, a multiple of the stride apart) answers as a map without the layer and a page-by-page read', () => {
+    // headHitsAll() takes a run of blocks with one head id and length (a multiple of the stride, at least one), each
+    // touching the one before or a multiple of the stride past it, in an inner loop once a block's head and tail are
+    // both written: runs touching, apart by a multiple of the stride or not, ended by another order, length or gap,
+    // by the read's end, their heads on the pattern or not, some heads with no order (the tail's id)
+    const runsArb = fc
+      .array(
+        fc.tuple(
+          fc.constantFrom(0, 1, 2, 4, 8),
+          fc.constantFrom(1, 2, 4, 8, 3, 5, 6, 7, 9, 12),
+          fc.integer({ min: 1, max: 6 }),
+          fc.array(fc.constantFrom(0, 0, 0, 2, 4, 8, 1, 3), { minLength: 1, maxLength: 4 }),
+          fc.nat(4),
+        ),
+        { minLength: 1, maxLength: 8 },
+      )
+      .map((runs) => {
+        const blocks: Range[] = [];
+        const orders: number[] = [];
+        let at = 0;
+        runs.forEach(([lead, len, count, gaps, order], r) => {
+          at += lead;
+          for (let i = 0; i < count; i++) {
+            if (i > 0) at += gaps[i % gaps.length]!;
+            // inside the present memory (every layer page with a struct page: the loop's case), on to its second range
+            if (at < 80 && at + len > 70) at = 80;
+            if (at + len > 150) return;
+            blocks.push({ start: at, end: at + len });
+            // order 4: no order (the head is in its tail's state); else one per run
+            orders.push(order === 4 ? -1 : (order + r) % 4);
+            at += len;
+          }
+        });
+        return { blocks, orders };
+      });
+    fc.assert(
+      fc.property(
+        runsArb,
+        fc.nat(12),
+        fc.integer({ min: 1, max: LIMIT + 8 }),
+        fc.constantFrom(1, 2, 4, 8, 16, 3),
+        fc.constantFrom('first', 'last', 'both', 'three'),
+        (runs, start, len, stride, which) => {
+          const { blocks, orders } = runs;
+          if (!blocks.length) return;
+          const starts = Float64Array.from(blocks, (b) => b.start);
+          const ends = Float64Array.from(blocks, (b) => b.end);
+          const ordered = blocks.map((_, i) => i).filter((i) => orders[i]! >= 0);
+          const setup: Op[] = [
+            { kind: 'initFree', ranges: gapsBetween(blocks).filter((r) => r.end > r.start), nid: 0 },
+            {
+              kind: 'heads',
+              pfns: Float64Array.from(ordered, (i) => starts[i]!),
+              orders: ordered.map((i) => orders[i]!),
+            },
+          ];
+          expectLayeredPatternRead(starts, ends, setup, start, start + len, stride, which);
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+
   /**
    * The two single-page read properties' map: the blocks (attached as the layer when `how & 1`), the ops but attach
    * applied, and the positions `ex` names (below the block count, each once, ascending) to leave out

@@ -2210,7 +2210,14 @@ const PRIME_RE = 13000;
  */
 let headHitsAllPrimed = false;
 const PRIME_RUNS = 8;
-function primeHeadHitsAll(): void {
+/**
+ * primeHeadHitsAll()'s runs that make V8 mark headHitsAll() hot (~200 here: ~4 ms, then ~15 ms of compiling on its
+ * background thread) and the layer size from which MemMap.warmPatternReads() asks for them.
+ */
+const PRIME_HOT_RUNS = 256;
+const WARM_BLOCKS = 1 << 16;
+let headHitsAllHot = false;
+function primeHeadHitsAll(runs = PRIME_RUNS): void {
   headHitsAllPrimed = true;
   const io = HEAD_IO.slice();
   const out = TAIL_OUT.slice();
@@ -2225,7 +2232,7 @@ function primeHeadHitsAll(): void {
   const E = new Float64Array(n + 2);
   // up to the block out of the layer, then on from the next one until one ends past re; a few times over (the
   // function's feedback is only kept from its first calls on: lazily allocated)
-  for (let r = 0; r < PRIME_RUNS; r++) {
+  for (let r = 0; r < runs; r++) {
     HEAD_IO[0] = 0;
     HEAD_IO[1] = 0;
     HEAD_IO[2] = -1;
@@ -5447,6 +5454,23 @@ export class MemMap {
   }
 
   /** A read of the pfns of a pattern (pageblock or section boundaries), counted arithmetically per run. */
+  /**
+   * Ahead of the zones' pattern reads (page_alloc_init_late, before deferred init, which leaves the layer blocks as they
+   * are): when every page of a large layer is never initialised and has a struct page (none: 8.36M blocks), the loop
+   * set_zone_contiguous()'s reads will take (headHitsAll()) is primed hot, so that V8 compiles it on its background
+   * thread while deferred init runs. Else its first real call (the first zone, 522K blocks of the 8M bundle) ran
+   * ~30 ms unoptimised until an on-stack replacement compiled for it was ready. Changes no answer.
+   */
+  warmPatternReads(): void {
+    if (headHitsAllHot || this.bN < WARM_BLOCKS) return;
+    const P = this.blkPages;
+    const fl = this.flags;
+    for (let id = 0; id < P.length; id++)
+      if (P[id]! > 0 && (fl[id]! & (F_MEMMAP | F_INIT)) !== F_MEMMAP) return;
+    headHitsAllHot = true;
+    primeHeadHitsAll(PRIME_HOT_RUNS);
+  }
+
   readPattern(p: PfnPattern, actor: Actor): PageEvent {
     const offs = [...new Set(p.offsets)];
     const inPattern = (pfn: number): boolean =>

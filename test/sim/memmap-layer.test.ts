@@ -1166,6 +1166,59 @@ describe('MemMap block layer', () => {
     );
   });
 
+  it('warmPatternReads() over a large layer of never-initialised blocks changes no read: readPattern answers as a map without the layer', () => {
+    // MemMap.warmPatternReads() primes headHitsAll() hot (a layer of 65536 blocks or more, every page never
+    // initialised): a read after it, and in runs (pageblock-sized blocks touching or a pageblock apart), as before
+    const P = 512;
+    const blocks: Range[] = [];
+    let seed = 7;
+    const rnd = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    let at = 0;
+    while (blocks.length < 70000) {
+      if (rnd(3) === 0) {
+        // a run of pageblocks, touching or a pageblock apart
+        at = Math.ceil(at / P) * P;
+        for (let k = 1 + rnd(6); k > 0; k--) {
+          blocks.push({ start: at, end: at + P });
+          at += P * (1 + (rnd(4) === 0 ? 1 : 0));
+        }
+      } else {
+        const len = 1 << rnd(4);
+        blocks.push({ start: at, end: at + len });
+        at += len + rnd(3);
+      }
+    }
+    const limit = at + P;
+    const starts = Float64Array.from(blocks, (b) => b.start);
+    const ends = Float64Array.from(blocks, (b) => b.end);
+    const layered = new MemMap([{ start: 0, end: limit }], limit);
+    const plain = new MemMap([{ start: 0, end: limit }], limit);
+    layered.attachBlocks(starts, ends, { sortedDisjoint: true });
+    const ordered = blocks.map((_, i) => i).filter((i) => i % 5 !== 4);
+    const setup: Op[] = [
+      { kind: 'initFree', ranges: gapsBetween(blocks).filter((r) => r.end > r.start), nid: 0 },
+      {
+        kind: 'heads',
+        pfns: Float64Array.from(ordered, (i) => starts[i]!),
+        orders: ordered.map((i) => (blocks[i]!.end - blocks[i]!.start === P ? 9 : i % 3)),
+      },
+    ];
+    for (const op of setup) {
+      apply(layered, op, true);
+      apply(plain, op);
+    }
+    layered.warmPatternReads();
+    for (const [s, e] of [
+      [0, limit],
+      [P * 7 + 3, Math.floor(limit / 2)],
+    ] as const) {
+      const pattern = { start: s, end: e, stride: P, offsets: [0, P - 1], points: [] };
+      expect(patternRead(layered.readPattern(pattern, A))).toEqual(
+        patternRead(plain.readPattern(pattern, A)),
+      );
+    }
+  });
+
   /**
    * The two single-page read properties' map: the blocks (attached as the layer when `how & 1`), the ops but attach
    * applied, and the positions `ex` names (below the block count, each once, ascending) to leave out

@@ -563,6 +563,8 @@ function memblockDiscard(ctx: SimContext): void {
  */
 export function pageAllocInitLate(ctx: SimContext): void {
   runPhase(ctx, 'page_alloc_init_late', () => {
+    // set_zone_contiguous()'s reads below: their loop compiled while deferred init runs (MemMap.warmPatternReads)
+    ctx.memmap.warmPatternReads();
     const batchOf = allNodesBatches(ctx);
     for (const n of ctx.layout.nodes) deferredInitMemmap(ctx, n.nid, batchOf);
     // v7.2 on: the gigantic hugetlb tails before mem_init_print_info() and set_zone_contiguous()

@@ -7,7 +7,7 @@
 // runs (a few passes over typed arrays, no comparator) instead of sorting; anything else (a map with very many
 // runs) falls back to the native sort.
 import type { DiagnosticSink } from '../../src/core/index.js';
-import { hex, notePfnColumn } from '../../src/core/index.js';
+import { f64Column, hex, notePfnColumn } from '../../src/core/index.js';
 import type { KhoPreservedBlocks } from './types.js';
 
 const ORDER_SLOTS = 64;
@@ -48,7 +48,7 @@ export class BlockCollector {
   addPfn(pfn: number, order: number): void {
     if (this.n >= this.maxBlocks) throw this.onTooMany();
     if (this.n === this.packed.length) {
-      const next = new Float64Array(Math.min(this.maxBlocks, this.n * 2));
+      const next = f64Column(Math.min(this.maxBlocks, this.n * 2));
       next.set(this.packed);
       this.packed = next;
     }
@@ -67,7 +67,10 @@ export class BlockCollector {
    */
   finish(diags: DiagnosticSink, file: string): KhoPreservedBlocks {
     const n = this.n;
-    const phys = new Float64Array(n);
+    // (phys and the collector's buffer hold the pfn column the replay reads as its blocks' heads: in shared memory when
+    // range columns are (src/core/columns.ts shareColumns), so that the `none` strategy's read of every head goes to
+    // compare --json's writer thread as a view of it, src/core/point-ranges.ts)
+    const phys = f64Column(n);
     const order = new Uint8Array(n);
     // the sorted packed values land in `phys` (merged into it) or stay in `packed`; unpacked in place below
     const sorted = this.sortedPacked(phys);
@@ -142,10 +145,10 @@ export class BlockCollector {
  */
 function reserveRows(rows: number): Float64Array {
   try {
-    return new Float64Array(rows);
+    return f64Column(rows);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
-    return new Float64Array(Math.min(rows, 1024));
+    return f64Column(Math.min(rows, 1024));
   }
 }
 

@@ -8,6 +8,7 @@ import {
   GrowableColumns,
   gallopLowerBound,
   gallopUpperBound,
+  pointStretchesOf,
   sortedDisjointCols,
   upperBound,
 } from '../core/index.js';
@@ -455,7 +456,10 @@ class FindingBuilder {
     // (the view itself, as normalizedCols() answers when isNormalized(): no pass to look, for the never-initialised
     // runs and a read of single pages in strict order, src/sim/memmap.ts readNormalized)
     if (one && (normalizedRuns.has(one) || readNormalized(one)))
-      return { start: one.start.subarray(0, one.n), end: one.end.subarray(0, one.n), n: one.n };
+      // (single pages kept as their stretches, src/core/point-ranges.ts: as they are, their columns not made here)
+      return pointStretchesOf(one)
+        ? one
+        : { start: one.start.subarray(0, one.n), end: one.end.subarray(0, one.n), n: one.n };
     if (one) return normalizedCols(one, undefined, true);
     const joined = e.views ? adjacentViews(e.views) : null;
     if (joined) return normalizedCols(joined, undefined, true);

@@ -2,7 +2,7 @@
 // is two Float64Arrays, never a Range object per range. RangeBuffer collects, normalized() sorts and merges into
 // the RangeColumns a Finding keeps (src/core/ranges.ts), which the JSON writer streams.
 import type { Range, RangeColumns } from '../core/index.js';
-import { GrowableColumns, f64Column } from '../core/index.js';
+import { GrowableColumns, f64Column, pointColumns, pointStretchesOf } from '../core/index.js';
 
 /** Ranges [start[k], end[k]) for k < n: the shape MemMap.scanRanges() reads. */
 export interface Cols {
@@ -139,6 +139,9 @@ export function colsOf(rs: readonly Range[]): Cols {
 
 /** The Finding form (src/core/ranges.ts RangeColumns) of columns. */
 export function rangeColumns(c: Cols): RangeColumns {
+  // single pages kept as their stretches (src/core/point-ranges.ts): their columns made when something reads them
+  const p = pointStretchesOf(c);
+  if (p) return pointColumns(p);
   return { count: c.n, starts: c.start.subarray(0, c.n), ends: c.end.subarray(0, c.n) };
 }
 

@@ -10,3 +10,4 @@ export * from './escape.js';
 export * from './memblock-flags.js';
 export * from './columns.js';
 export * from './column-notes.js';
+export * from './point-ranges.js';

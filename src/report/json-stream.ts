@@ -16,6 +16,7 @@
 // documents), and both are iterable.
 import type { Range, RangesLike } from '../core/ranges.js';
 import { rangeCount } from '../core/ranges.js';
+import { pointStretchesOf, writePointRanges } from '../core/point-ranges.js';
 
 /**
  * Receives the text in order, as strings or (a table's rows) UTF-8 bytes; returning false stops the writer (the
@@ -1270,6 +1271,8 @@ export function writeJson(value: unknown, sink: JsonSink, opts: JsonChunkOptions
 
 /** The member that marks a packed range list (packJson): no document member is named so. */
 const PACKED_RANGES = '\u0000kexec-replay/ranges';
+/** The member that marks a packed list of single pages kept as stretches of their pfn column (packJson). */
+const PACKED_POINTS = '\u0000kexec-replay/points';
 
 /**
  * The first `count` values of `a` as a typed array of the same kind (so the same numbers) that can go to another
@@ -1313,6 +1316,18 @@ export function packJson(value: unknown): { value: unknown; transfer: ArrayBuffe
     if (kind === 'ranges') {
       const r = (m as JsonRanges).ranges;
       const n = rangeCount(r);
+      // single pages kept as stretches of their pfn column (src/core/point-ranges.ts): the part of the column they
+      // are in and the stretches, their range columns made by the other thread (unpackJson), not here
+      const p = pointStretchesOf(r);
+      if (p) {
+        const m0 = p.from.length;
+        const lo = m0 ? p.from[0]! : 0;
+        const hi = m0 ? p.to[m0 - 1]! : 0;
+        const from = p.from.map((a) => a - lo);
+        const to = p.to.map((b) => b - lo);
+        transfer.push(from.buffer as ArrayBuffer, to.buffer as ArrayBuffer);
+        return { [PACKED_POINTS]: p.n, at: packColumn(p.at.subarray(lo, hi), hi - lo, transfer), from, to };
+      }
       if (isRangeArray(r)) {
         const cols = {
           starts: Float64Array.from(r, (x) => x.start),
@@ -1347,6 +1362,19 @@ export function unpackJson(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(unpackJson);
   const o = value as Record<string, unknown>;
+  const pn = o[PACKED_POINTS];
+  if (typeof pn === 'number') {
+    const p = {
+      at: o['at'] as Float64Array,
+      from: o['from'] as Int32Array,
+      to: o['to'] as Int32Array,
+      n: pn,
+    };
+    const starts = new Float64Array(pn);
+    const ends = new Float64Array(pn);
+    writePointRanges(p, starts, ends);
+    return jsonRanges({ count: pn, starts, ends });
+  }
   const n = o[PACKED_RANGES];
   if (typeof n === 'number')
     return jsonRanges({ count: n, starts: o['starts'] as Float64Array, ends: o['ends'] as Float64Array });

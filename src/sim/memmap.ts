@@ -8,6 +8,9 @@ import {
   gallopLowerBound,
   InternalError,
   lowerBound,
+  countPointRanges,
+  pointRanges,
+  pointStretchesOf,
   positionsAscendingBelow,
   upperBound,
 } from '../core/index.js';
@@ -123,17 +126,51 @@ const NO_RANGES: EventRanges = { start: new Float64Array(0), end: new Float64Arr
 /**
  * Ranges as a sweep finds them, in growable columns; a range touching the last one extends it. `keep` false: the
  * pages only, no range (cols is empty), for a count whose ranges nothing reads (a write's uninitialised pages).
+ * Single pages of one pfn column that come before any other range (addPoints(): the heads of a read of the preserved
+ * blocks) are kept as the stretches of the column they are, not written: cols then lists them as
+ * src/core/point-ranges.ts pointRanges(), whose columns are made only when something reads them (the `none`
+ * strategy's kho_restore: 6.83M ranges, 109 MB, which check() counts from the event and the JSON writer's thread
+ * writes out). Anything else added after them writes them out first, as addPoints() would have.
  */
 class RangeAcc {
   private start: Float64Array | null = null;
   private end: Float64Array | null = null;
   private n = 0;
   pages = 0;
+  /** The pfn column and stretches [from, to) of it kept unwritten (addPoints() before any other range), or null. */
+  private ptAt: Float64Array | null = null;
+  private ptFrom: number[] = [];
+  private ptTo: number[] = [];
+  /** room() asked while only stretches are kept: the ranges to make room for when they are written (settle()). */
+  private ptRoom = 0;
+  /** cols of the stretches kept, once asked (one object, so its columns are made once). */
+  private ptCols: EventRanges | null = null;
   constructor(private readonly keep = true) {}
+  /** The stretches kept written out (and the room asked for made) before anything else writes the columns. */
+  private settle(): void {
+    const at = this.ptAt;
+    if (at === null) {
+      if (this.ptRoom) this.reserve(this.ptRoom);
+      this.ptRoom = 0;
+      return;
+    }
+    this.ptAt = null;
+    this.ptCols = null;
+    const from = this.ptFrom;
+    const to = this.ptTo;
+    let m = 0;
+    for (let j = 0; j < from.length; j++) m += to[j]! - from[j]!;
+    this.reserve(Math.max(this.ptRoom, this.n + m));
+    this.ptRoom = 0;
+    for (let j = 0; j < from.length; j++) this.writePoints(at, from[j]!, to[j]!);
+    this.ptFrom = [];
+    this.ptTo = [];
+  }
   add(start: number, end: number): void {
     if (end <= start) return;
     this.pages += end - start;
     if (!this.keep) return;
+    if (this.ptAt !== null || this.ptRoom) this.settle();
     const n = this.n;
     if (n > 0 && this.end![n - 1] === start) {
       this.end![n - 1] = end;
@@ -156,7 +193,10 @@ class RangeAcc {
   }
   /** Room for `more` ranges past those so far. */
   room(more: number): void {
-    if (this.keep) this.reserve(this.n + more);
+    if (!this.keep) return;
+    // before any range, or after stretches kept only: asked of settle(), if it ever writes them
+    if (this.n === 0 && (this.ptAt !== null || !this.start)) this.ptRoom = Math.max(this.ptRoom, more);
+    else this.reserve(this.n + more);
   }
   /** Room for m ranges in all (grown by half at least: a sweep's later pieces come in smaller batches). */
   private reserve(m: number): void {
@@ -174,12 +214,25 @@ class RangeAcc {
   }
   /**
    * add(p, p + 1) for p = at[k], k from a to b - 1 in turn, where the pfns ascend strictly (the heads of blocks in
-   * order): the room for them taken once, a head one past the last range's end joining it.
+   * order): before any other range, kept as the stretch [a, b) of `at` (see the class); else the room for them taken
+   * once, a head one past the last range's end joining it.
    */
   addPoints(at: Float64Array, a: number, b: number): void {
     if (b <= a) return;
     this.pages += b - a;
     if (!this.keep) return;
+    if (this.n === 0 && (this.ptAt === null || this.ptAt === at)) {
+      this.ptAt = at;
+      this.ptFrom.push(a);
+      this.ptTo.push(b);
+      this.ptCols = null;
+      return;
+    }
+    if (this.ptAt !== null) this.settle();
+    this.writePoints(at, a, b);
+  }
+  /** addPoints()' ranges written in the columns (the pages counted). */
+  private writePoints(at: Float64Array, a: number, b: number): void {
     let n = this.n;
     this.reserve(n + b - a);
     const S = this.start!;
@@ -200,6 +253,7 @@ class RangeAcc {
    * place (then appended()): each range must start past the end of the one before (add() would join a touching one).
    */
   appendCols(more: number): { readonly start: Float64Array; readonly end: Float64Array; readonly n: number } {
+    this.settle();
     this.reserve(this.n + more);
     return { start: this.start!, end: this.end!, n: this.n };
   }
@@ -213,6 +267,7 @@ class RangeAcc {
    * (more than that: columns of their own, as without an arena). claim() then takes the rows written.
    */
   useArena(a: RangeArena): void {
+    this.settle();
     if (!this.keep || this.start) return;
     this.start = a.start.subarray(a.used);
     this.end = a.end.subarray(a.used);
@@ -222,14 +277,25 @@ class RangeAcc {
     if (this.start && this.start.buffer === a.start.buffer && this.start.byteOffset === a.used * 8)
       a.used += this.n;
   }
-  /** The ranges so far, as the event keeps them (views of the columns: add nothing after). */
+  /**
+   * The ranges so far, as the event keeps them (views of the columns, or the stretches kept as pointRanges(): add
+   * nothing after).
+   */
   get cols(): EventRanges {
+    const at = this.ptAt;
+    if (at !== null) {
+      if (this.ptCols) return this.ptCols;
+      const from = Int32Array.from(this.ptFrom);
+      const to = Int32Array.from(this.ptTo);
+      return (this.ptCols = pointRanges({ at, from, to, n: countPointRanges(at, from, to) }));
+    }
     return this.n
       ? { start: this.start!.subarray(0, this.n), end: this.end!.subarray(0, this.n), n: this.n }
       : NO_RANGES;
   }
   /** As Range objects (the few-range queries: rangesWhere, identityDiff). */
   get ranges(): Range[] {
+    this.settle();
     const out: Range[] = [];
     for (let k = 0; k < this.n; k++) out.push({ start: this.start![k]!, end: this.end![k]! });
     return out;
@@ -2474,9 +2540,12 @@ function readFrom(cols: EventRanges, pfns: ArrayLike<number>, strict = false): E
   return cols;
 }
 
-/** Whether an event's ranges are normalized by how readPages() made them (normalizedReads). */
+/**
+ * Whether an event's ranges are normalized by how readPages() made them (normalizedReads), or as single pages of a
+ * strictly ascending pfn column kept as its stretches (RangeAcc, src/core/point-ranges.ts).
+ */
 export function readNormalized(ranges: object): boolean {
-  return normalizedReads.has(ranges);
+  return normalizedReads.has(ranges) || pointStretchesOf(ranges) !== undefined;
 }
 
 /** The pfns every page of an event's ranges is one of (readPages()' column), undefined when not known. */
@@ -4904,8 +4973,26 @@ export class MemMap {
       const b = HEAD_RUN_TO[k]!;
       const f = HEAD_RUN_FLAGS[k]!;
       if (f >= 0) t.visitPoints(bS, a, b, f);
-      else for (let j = a; j < b; j++) fi = this.tallyRuns(t, bS[j]!, bS[j]! + 1, fi);
+      else for (let j = a; j < b; j++) fi = this.tallyHeadInRuns(t, j, fi);
     }
+  }
+
+  /**
+   * headsTally()'s head of block j out of the layer (in the runs): tallyRuns() of its one page, as a point of the head
+   * column (Tally.visitPoints of the one block, with the flags of the run holding it; past the map's limit, no struct
+   * page), so that the heads of a read stay one column's stretches (RangeAcc: not written out) when a few of them are
+   * out of the layer (the `none` strategy's kho_restore). Returns the run cursor.
+   */
+  private tallyHeadInRuns(t: Tally, j: number, fi: number): number {
+    const bS = this.bS;
+    const p = bS[j]!;
+    if (!(p < this.limitPfn)) {
+      t.noMap.addPoints(bS, j, j + 1);
+      return fi;
+    }
+    fi = seekRunHolding(this.starts, this.n, fi, p);
+    t.visitPoints(bS, j, j + 1, this.flags[this.ids[fi]!]! & (F_MEMMAP | F_INIT));
+    return fi;
   }
 
   /**

@@ -16,7 +16,7 @@
 // documents), and both are iterable.
 import type { Range, RangesLike } from '../core/ranges.js';
 import { rangeCount } from '../core/ranges.js';
-import { pointStretchesOf, writePointRanges } from '../core/point-ranges.js';
+import { pointStretchesOf, pointWindowColumns, pointWindowsOf } from '../core/point-ranges.js';
 
 /**
  * Receives the text in order, as strings or (a table's rows) UTF-8 bytes; returning false stops the writer (the
@@ -392,6 +392,36 @@ export function* jsonChunks(
         pos = put(out, pos, mid);
         pos = putNumber(out, pos, r[i]!.end);
         pos = put(out, pos, close);
+      }
+    } else if (pointWindowsOf(r)) {
+      // a packed point list (unpackJson): its ranges made a window at a time, rows [base, base + m) of the list, and
+      // written as the columns below are, with the row numbers of the window
+      const w = pointWindowsOf(r)!;
+      const st = (f.pairStamp ??= newPairStamp(s));
+      while (i < f.length && pos < chunkChars) {
+        w.at(i);
+        const base = w.base;
+        const S = w.S;
+        const E = w.E;
+        const lim = Math.min(f.length, base + w.m) - base;
+        let k = i - base;
+        while (k < lim && pos < chunkChars) {
+          if (k + base > 0) {
+            const rows = pairRun(st, out, pos, k, lim, chunkChars, S, E);
+            if (rows > 0) {
+              pos = st.pos;
+              k += rows;
+              continue;
+            }
+          }
+          pos = put(out, pos, k + base === 0 ? open0 : openN);
+          pos = putNumber(out, pos, S[k]!);
+          pos = put(out, pos, mid);
+          pos = putNumber(out, pos, E[k]!);
+          pos = put(out, pos, close);
+          k++;
+        }
+        i = k + base;
       }
     } else {
       const { starts, ends } = r;
@@ -1370,10 +1400,8 @@ export function unpackJson(value: unknown): unknown {
       to: o['to'] as Int32Array,
       n: pn,
     };
-    const starts = new Float64Array(pn);
-    const ends = new Float64Array(pn);
-    writePointRanges(p, starts, ends);
-    return jsonRanges({ count: pn, starts, ends });
+    // written a window at a time (rangeRows), not made as columns of all of them
+    return jsonRanges(pointWindowColumns(p));
   }
   const n = o[PACKED_RANGES];
   if (typeof n === 'number')

@@ -9,6 +9,7 @@ import {
   pointRanges,
   pointRangesMade,
   pointStretchesOf,
+  pointWindowColumns,
 } from '../../src/core/index.js';
 import type { PointStretches } from '../../src/core/index.js';
 import { rangeColumns } from '../../src/check/range-buffer.js';
@@ -106,6 +107,28 @@ describe('point ranges: single pages kept as stretches of their pfn column', () 
         expect(text).toBe(JSON.stringify({ findings: [{ code: 'X', ranges: want }] }, null, 2));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('the writer thread writes them a window at a time: any window size and chunk size, ranges read out of order', () => {
+    fc.assert(
+      fc.property(
+        stretchesArb,
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 200 }),
+        ({ at, from, to }, size, chunk) => {
+          const want = byPages(at, from, to);
+          const cols = pointWindowColumns(stretches(at, from, to), size);
+          const doc = { r: jsonRanges(cols), again: jsonRanges(cols) };
+          const text = [...jsonChunks(doc, { chunkChars: chunk })]
+            .map((c) => (typeof c === 'string' ? c : new TextDecoder().decode(c)))
+            .join('');
+          // written from the windows: the columns are not made
+          expect(pointRangesMade(cols)).toBe(false);
+          expect(text).toBe(JSON.stringify({ r: want, again: want }, null, 2));
+        },
+      ),
+      { numRuns: 400 },
     );
   });
 });

@@ -190,6 +190,63 @@ describe('check() fast paths', () => {
     );
   });
 
+  // set_zone_contiguous' reads of lazy-tail's uninitialised tails, a read per zone: the blocks they meet counted by the
+  // sweeps that wrote them (MemMap readBlocksMetAll), summed over the zones; the general path counts them over the
+  // merged ranges (a block met by two zones' reads: test/sim/memmap-layer.test.ts, consecutive windows)
+  it('give the general findings where blocks with uninitialised tails run across zone boundaries', () => {
+    fc.assert(
+      fc.property(
+        // runs of blocks of a pageblock or more (their tails hold pattern pfns) through a zone or node boundary
+        fc.array(
+          fc.tuple(
+            fc.constantFrom(0x1000, 0x100000, 0x280000, 0x400000),
+            fc.integer({ min: -3000, max: 1000 }),
+            fc.array(fc.tuple(fc.integer({ min: 0, max: 11 }), fc.nat(2)), { minLength: 1, maxLength: 12 }),
+          ),
+          { minLength: 1, maxLength: 4 },
+        ),
+        fc.constantFrom('lazy-tail', 'lazy-tail', 'none', 'zone-walk'),
+        (runs, strategy) => {
+          const specs = runs.map(([at, off, steps]) => {
+            let pfn = at + off;
+            return steps.map(([order, gap]) => {
+              const b = { pfn, order };
+              pfn += 2 ** order + gap;
+              return b;
+            });
+          });
+          const image = imageOf(imageBlocks(specs, false), { abi: 'kho-v3', scratch: B16_SCRATCH });
+          const tl = replay(
+            host,
+            image,
+            scenarioOf({ profile: 'kho-v3-deferred-fix', strategy, deferred: 'on' }),
+          );
+          expect(shape(check(tl))).toEqual(shape(check(tl, { general: true })));
+        },
+      ),
+      {
+        numRuns: Number(process.env.CHK_RUNS ?? 60),
+        // three blocks of 2^10 pages touching across the node boundary, the middle one in both nodes
+        examples: [
+          [
+            [
+              [
+                0x280000,
+                -1536,
+                [
+                  [10, 0],
+                  [10, 0],
+                  [10, 0],
+                ],
+              ],
+            ],
+            'lazy-tail',
+          ],
+        ],
+      },
+    );
+  });
+
   // zone-walk goes on from a copy of none's state before kho_restore (replayEach): its check() takes the findings of
   // the events it holds from none's (set_zone_contiguous' reads) as none's check() built them, and they are what its
   // general path finds

@@ -8,7 +8,14 @@ import { describe, expect, it } from 'vitest';
 import type { Range } from '../../src/core/index.js';
 import { noteAscendingPositions } from '../../src/core/index.js';
 import type { BlockInitRows, EventRanges, PageEvent, PageState } from '../../src/sim/index.js';
-import { blockRowsColumns, MemMap, readFromPfns, readNormalized } from '../../src/sim/index.js';
+import {
+  blockRowsColumns,
+  MemMap,
+  readBlocksMet,
+  readBlocksMetAll,
+  readFromPfns,
+  readNormalized,
+} from '../../src/sim/index.js';
 import { isNormalized } from '../../src/check/range-buffer.js';
 import type { SimContext } from '../../src/sim/context.js';
 import { forkContext, shareReadOnly } from '../../src/sim/fork.js';
@@ -498,10 +505,33 @@ function expectLayeredPatternRead(
   }
   const offsets = { first: [0], last: [stride - 1], both: [0, stride - 1], three: [0, 1, 2] }[which];
   const pattern = { start, end, stride, offsets: offsets.filter((o) => o < stride), points: [] };
-  const got = patternRead(layered.readPattern(pattern, A));
+  const ev = layered.readPattern(pattern, A);
+  const got = patternRead(ev);
   expect(got).toEqual(patternRead(plain.readPattern(pattern, A)));
+  expectBlocksMet(ev, starts, ends);
   expect(got).toEqual(patternByPages(layered, start, end, stride, pattern.offsets));
 }
+
+/**
+ * The blocks a pattern read's ranges meet as the sweep counted them (readBlocksMet), when it did: those of the blocks
+ * `starts`/`ends` (the column it names) that any of the ranges meets, a search of each range over every block, with the
+ * first and last of them.
+ */
+function expectBlocksMet(ev: PageEvent, starts: Float64Array, ends: Float64Array): void {
+  const m = readBlocksMet(ev.uninitRanges);
+  if (!m) return;
+  const r = ev.uninitRanges;
+  const met: number[] = [];
+  for (let b = 0; b < starts.length; b++) {
+    let hit = false;
+    for (let k = 0; k < r.n && !hit; k++) hit = starts[b]! < r.end[k]! && ends[b]! > r.start[k]!;
+    if (hit) met.push(b);
+  }
+  expect(m.starts).toBe(starts);
+  expect([m.n, m.first, m.last]).toEqual([met.length, met[0], met[met.length - 1]]);
+  blocksMetSeen++;
+}
+let blocksMetSeen = 0;
 
 /** What a readPattern() event tells: the pages read, uninitialised and unmapped, and the uninitialised ranges. */
 function patternRead(ev: PageEvent): unknown {
@@ -1043,6 +1073,8 @@ describe('MemMap block layer', () => {
       ),
       { numRuns: 600 },
     );
+    // the sweep counted the blocks met (readBlocksMet) in many of the reads, and the count was checked
+    expect(blocksMetSeen).toBeGreaterThan(50);
   });
 
   it('readPattern over blocks whose heads and tails are never initialised (none at set_zone_contiguous) answers as a map without the layer and a page-by-page read', () => {
@@ -1079,6 +1111,77 @@ describe('MemMap block layer', () => {
       ),
       { numRuns: 800 },
     );
+  });
+
+  it('readPattern over consecutive windows (set_zone_contiguous, a zone each): the blocks their ranges meet, counted by the sweeps, are those a search finds', () => {
+    // heads initialised, tails not (lazy-tail): the tails a block at a time (tailHits), a block across two windows met
+    // by both reads (readBlocksMetAll counts it once)
+    let summed = 0;
+    let shared = 0;
+    fc.assert(
+      fc.property(
+        fc.oneof(disjointBlocksArb, gappedBlocksArb(2, 9, 30)),
+        fc.array(fc.nat(12), { minLength: 1, maxLength: 5 }),
+        fc.uniqueArray(fc.integer({ min: 1, max: LIMIT - 1 }), { maxLength: 5 }),
+        fc.constantFrom(1, 2, 4, 8, 3),
+        fc.constantFrom([0], [0, 1], [1]),
+        (blocks, pick, cuts, stride, offsets) => {
+          const starts = Float64Array.from(blocks, (b) => b.start);
+          const ends = Float64Array.from(blocks, (b) => b.end);
+          const p = (i: number): number => pick[i % pick.length]! + i;
+          const m = new MemMap(PRESENT, LIMIT);
+          m.attachBlocks(starts, ends, { sortedDisjoint: true });
+          const setup: Op[] = [
+            { kind: 'initFree', ranges: gapsBetween(blocks).filter((r) => r.end > r.start), nid: 0 },
+            {
+              kind: 'init',
+              ranges: blocks
+                .filter((_, i) => p(i) % 7 !== 6)
+                .map((b) => ({ start: b.start, end: b.start + 1, nid: 0, zid: 2 })),
+              fn: 0,
+            },
+            tailsInit(blocks, (i) => p(i) % 6 === 5),
+          ];
+          for (const op of setup) apply(m, op, true);
+          const at = [0, ...[...cuts].sort((a, b) => a - b), LIMIT];
+          const views: EventRanges[] = [];
+          for (let k = 0; k + 1 < at.length; k++) {
+            const ev = m.readPattern(
+              {
+                start: at[k]!,
+                end: at[k + 1]!,
+                stride,
+                offsets: offsets.filter((o) => o < stride),
+                points: [],
+              },
+              A,
+            );
+            expectBlocksMet(ev, starts, ends);
+            if (ev.uninitRanges.n) views.push(ev.uninitRanges);
+          }
+          const got = readBlocksMetAll(views, starts);
+          if (got < 0) return;
+          // every block some range of some read meets, once
+          let met = 0;
+          for (let b = 0; b < starts.length; b++)
+            if (
+              views.some((r) =>
+                Array.from({ length: r.n }, (_, k) => k).some(
+                  (k) => starts[b]! < r.end[k]! && ends[b]! > r.start[k]!,
+                ),
+              )
+            )
+              met++;
+          expect(got).toBe(met);
+          summed++;
+          if (views.reduce((s, r) => s + readBlocksMet(r)!.n, 0) > met) shared++;
+        },
+      ),
+      { numRuns: 600 },
+    );
+    // many answers, some with a block met by two windows' reads
+    expect(summed).toBeGreaterThan(100);
+    expect(shared).toBeGreaterThan(10);
   });
 
   it('readPattern over blocks every page of which is never initialised (none at set_zone_contiguous, the whole layer) answers as a map without the layer and a page-by-page read', () => {

@@ -292,7 +292,8 @@ class FindingBuilder {
    * ranges (pattern reads).
    */
   addCols(code: FindingCode, phase: string, fn: string, cols: Cols, pages?: number): void {
-    if (!cols.n) return;
+    // (point ranges are never empty: their count, made when read, is not made here)
+    if (!pointStretchesOf(cols) && !cols.n) return;
     if (this.fast) {
       const key = `${code}\0${phase}\0${fn}`;
       const v = this.acc.get(key);

@@ -18,6 +18,22 @@ export interface PointStretches {
   readonly n: number;
 }
 
+/**
+ * The stretches [from[j], to[j]) of `at` as PointStretches whose `n` is counted (countPointRanges) the first time it is
+ * read: compare --json's main thread never reads it (the JSON writer's thread does, as it writes the list).
+ */
+export function pointStretches(at: Float64Array, from: Int32Array, to: Int32Array): PointStretches {
+  let n = -1;
+  return {
+    at,
+    from,
+    to,
+    get n(): number {
+      return n >= 0 ? n : (n = countPointRanges(at, from, to));
+    },
+  };
+}
+
 /** How many ranges the pages of the stretches make, those that touch joined (PointStretches). */
 export function countPointRanges(at: Float64Array, from: Int32Array, to: Int32Array): number {
   let n = 0;
@@ -84,7 +100,8 @@ export function pointRanges(p: PointStretches): {
   const o = {} as { start: Float64Array; end: Float64Array; n: number };
   Object.defineProperty(o, 'start', { enumerable: true, get: () => columnsOf(p).S });
   Object.defineProperty(o, 'end', { enumerable: true, get: () => columnsOf(p).E });
-  o.n = p.n;
+  // (counted when read, as p.n)
+  Object.defineProperty(o, 'n', { enumerable: true, get: () => p.n });
   stretchesOf.set(o, p);
   return o;
 }
@@ -95,7 +112,8 @@ export function pointColumns(p: PointStretches): {
   readonly starts: Float64Array;
   readonly ends: Float64Array;
 } {
-  const o = { count: p.n } as { count: number; starts: Float64Array; ends: Float64Array };
+  const o = {} as { count: number; starts: Float64Array; ends: Float64Array };
+  Object.defineProperty(o, 'count', { enumerable: true, get: () => p.n });
   Object.defineProperty(o, 'starts', { enumerable: true, get: () => columnsOf(p).S });
   Object.defineProperty(o, 'ends', { enumerable: true, get: () => columnsOf(p).E });
   stretchesOf.set(o, p);

@@ -16,7 +16,12 @@
 // documents), and both are iterable.
 import type { Range, RangesLike } from '../core/ranges.js';
 import { rangeCount } from '../core/ranges.js';
-import { pointStretchesOf, pointWindowColumns, pointWindowsOf } from '../core/point-ranges.js';
+import {
+  pointStretches,
+  pointStretchesOf,
+  pointWindowColumns,
+  pointWindowsOf,
+} from '../core/point-ranges.js';
 
 /**
  * Receives the text in order, as strings or (a table's rows) UTF-8 bytes; returning false stops the writer (the
@@ -39,11 +44,24 @@ export interface JsonRanges extends Iterable<[number, number]> {
 }
 
 export function jsonRanges(ranges: RangesLike): JsonRanges {
-  const length = rangeCount(ranges);
   const at: (i: number) => [number, number] = isRangeArray(ranges)
     ? (i) => [ranges[i]!.start, ranges[i]!.end]
     : (i) => [ranges.starts[i]!, ranges.ends[i]!];
-  return { [STREAMED]: 'ranges', length, ranges, at, ...materialise(length, at) };
+  // the count read when the list is written (a list of point ranges counts them then: src/core/point-ranges.ts)
+  let length = -1;
+  const count = (): number => (length >= 0 ? length : (length = rangeCount(ranges)));
+  return {
+    [STREAMED]: 'ranges',
+    get length(): number {
+      return count();
+    },
+    ranges,
+    at,
+    toJSON: () => Array.from({ length: count() }, (_, i) => at(i)),
+    *[Symbol.iterator]() {
+      for (let i = 0; i < count(); i++) yield at(i);
+    },
+  };
 }
 
 /**
@@ -1345,9 +1363,8 @@ export function packJson(value: unknown): { value: unknown; transfer: ArrayBuffe
     const kind = streamedKind(m);
     if (kind === 'ranges') {
       const r = (m as JsonRanges).ranges;
-      const n = rangeCount(r);
       // single pages kept as stretches of their pfn column (src/core/point-ranges.ts): the part of the column they
-      // are in and the stretches, their range columns made by the other thread (unpackJson), not here
+      // are in and the stretches, their count and ranges made by the other thread (unpackJson), not here
       const p = pointStretchesOf(r);
       if (p) {
         const m0 = p.from.length;
@@ -1356,8 +1373,9 @@ export function packJson(value: unknown): { value: unknown; transfer: ArrayBuffe
         const from = p.from.map((a) => a - lo);
         const to = p.to.map((b) => b - lo);
         transfer.push(from.buffer as ArrayBuffer, to.buffer as ArrayBuffer);
-        return { [PACKED_POINTS]: p.n, at: packColumn(p.at.subarray(lo, hi), hi - lo, transfer), from, to };
+        return { [PACKED_POINTS]: 1, at: packColumn(p.at.subarray(lo, hi), hi - lo, transfer), from, to };
       }
+      const n = rangeCount(r);
       if (isRangeArray(r)) {
         const cols = {
           starts: Float64Array.from(r, (x) => x.start),
@@ -1393,14 +1411,9 @@ export function unpackJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(unpackJson);
   const o = value as Record<string, unknown>;
   const pn = o[PACKED_POINTS];
-  if (typeof pn === 'number') {
-    const p = {
-      at: o['at'] as Float64Array,
-      from: o['from'] as Int32Array,
-      to: o['to'] as Int32Array,
-      n: pn,
-    };
-    // written a window at a time (rangeRows), not made as columns of all of them
+  if (pn !== undefined) {
+    const p = pointStretches(o['at'] as Float64Array, o['from'] as Int32Array, o['to'] as Int32Array);
+    // counted here, and written a window at a time (rangeRows), not made as columns of all of them
     return jsonRanges(pointWindowColumns(p));
   }
   const n = o[PACKED_RANGES];

@@ -8,8 +8,8 @@ import {
   gallopLowerBound,
   InternalError,
   lowerBound,
-  countPointRanges,
   pointRanges,
+  pointStretches,
   pointStretchesOf,
   positionsAscendingBelow,
   upperBound,
@@ -285,9 +285,10 @@ class RangeAcc {
     const at = this.ptAt;
     if (at !== null) {
       if (this.ptCols) return this.ptCols;
-      const from = Int32Array.from(this.ptFrom);
-      const to = Int32Array.from(this.ptTo);
-      return (this.ptCols = pointRanges({ at, from, to, n: countPointRanges(at, from, to) }));
+      // (their count made when read: src/core/point-ranges.ts pointStretches)
+      return (this.ptCols = pointRanges(
+        pointStretches(at, Int32Array.from(this.ptFrom), Int32Array.from(this.ptTo)),
+      ));
     }
     return this.n
       ? { start: this.start!.subarray(0, this.n), end: this.end!.subarray(0, this.n), n: this.n }
@@ -2589,7 +2590,8 @@ const normalizedReads = new WeakSet<object>();
 
 /** `strict`: the pfns ascend strictly (the layer's own heads, or pfns found so). */
 function readFrom(cols: EventRanges, pfns: ArrayLike<number>, strict = false): EventRanges {
-  if (cols.n) {
+  // (point ranges are never empty: their count is not made here)
+  if (pointStretchesOf(cols) !== undefined || cols.n) {
     pagesFrom.set(cols, pfns);
     if (strict) normalizedReads.add(cols);
   }

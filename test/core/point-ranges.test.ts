@@ -4,10 +4,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  countPointRanges,
   pointColumns,
   pointRanges,
   pointRangesMade,
+  pointStretches,
   pointStretchesOf,
   pointWindowColumns,
 } from '../../src/core/index.js';
@@ -53,11 +53,9 @@ const stretchesArb = fc
     return { at, from, to };
   });
 
-const stretches = (at: Float64Array, from: number[], to: number[]): PointStretches => {
-  const f = Int32Array.from(from);
-  const t = Int32Array.from(to);
-  return { at, from: f, to: t, n: countPointRanges(at, f, t) };
-};
+/** The stretches as RangeAcc keeps them: their count made when first read (pointStretches). */
+const stretches = (at: Float64Array, from: number[], to: number[]): PointStretches =>
+  pointStretches(at, Int32Array.from(from), Int32Array.from(to));
 
 const pairsOf = (S: ArrayLike<number>, E: ArrayLike<number>, n: number): [number, number][] =>
   Array.from({ length: n }, (_, k) => [S[k]!, E[k]!]);

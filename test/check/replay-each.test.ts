@@ -616,7 +616,12 @@ describe('replayEach', () => {
       ),
       { numRuns: 300 },
     );
-    expect(Math.min(seen.met, seen.clear, seen.metLater)).toBeGreaterThan(20);
+    // each answer drawn often enough to mean something: met ~40-60 and clear ~240-260 of the 300 runs, metLater (the
+    // first meeting range not the first range) 24-43 in 15 runs; its bound was > 20 too, which a seed missed now and
+    // then (about one full run in fifty): the bounds sit well below what every seed draws
+    expect(seen.met).toBeGreaterThan(20);
+    expect(seen.clear).toBeGreaterThan(20);
+    expect(seen.metLater).toBeGreaterThan(8);
   });
   // blocks out of the layer (here one across the end of present memory) are part of the record's layer condition:
   // a copy with the same blocks out of it takes the record, and gets what its own run would give

@@ -592,6 +592,46 @@ function neverInitSetup(
   return { starts, ends, p, setup };
 }
 
+/**
+ * kho_restore's verdict on the layer heads `starts` as the restore properties ask it of a map: the states as they are
+ * now, the order each state passes with (-1: refused: no struct page, or with `magic` no KHO magic), and decide() as
+ * khoRestore()'s, which refuses the blocks listed in `stopAt` and records every block asked (`asked`) and left (`left`).
+ */
+function restoreVerdict(
+  m: MemMap,
+  starts: Float64Array,
+  magic: boolean,
+  stopAt: readonly number[],
+): {
+  ids: ArrayLike<number>;
+  passOrder: Float64Array;
+  asked: unknown[];
+  left: number[];
+  decide: (i: number, id: number) => boolean;
+} {
+  const { ids, states } = m.stateIdsAt(starts, true);
+  const passOrder = Float64Array.from(states, (st) =>
+    st.memmap && (!magic || st.khoMagic) ? Math.max(0, st.khoOrder) : -1,
+  );
+  const asked: unknown[] = [];
+  const left: number[] = [];
+  const decide = (i: number, id: number): boolean => {
+    if (stopAt.includes(i)) {
+      asked.push(['stop', i]);
+      left.push(i);
+      return false;
+    }
+    const st = states[id < 0 ? m.stateIdOf(starts[i]!) : id]!;
+    asked.push([i, st]);
+    if (!st.memmap || (magic && !st.khoMagic)) {
+      left.push(i);
+      return false;
+    }
+    return true;
+  };
+  return { ids, passOrder, asked, left, decide };
+}
+
 describe('MemMap block layer', () => {
   // initBlockRows() takes a block whose head and tail states (and key) are the last plain block's without a visit: a
   // run of blocks in equal states, some with only the tails initialised before or only the heads holding an order
@@ -1532,26 +1572,7 @@ describe('MemMap block layer', () => {
             if (inits.length) m.initRanges(inits, A);
             const written = m.writeKhoHeadColumns(starts, col(orders), magic, B);
             if (later.length) m.initRanges(later, A);
-            const { ids, states } = m.stateIdsAt(starts, true);
-            const passOrder = Float64Array.from(states, (st) =>
-              st.memmap && (!magic || st.khoMagic) ? Math.max(0, st.khoOrder) : -1,
-            );
-            const asked: unknown[] = [];
-            const left: number[] = [];
-            const decide = (i: number, id: number): boolean => {
-              if (stopAt.includes(i)) {
-                asked.push(['stop', i]);
-                left.push(i);
-                return false;
-              }
-              const st = states[id < 0 ? m.stateIdOf(starts[i]!) : id]!;
-              asked.push([i, st]);
-              if (!st.memmap || (magic && !st.khoMagic)) {
-                left.push(i);
-                return false;
-              }
-              return true;
-            };
+            const { ids, passOrder, asked, left, decide } = restoreVerdict(m, starts, magic, stopAt);
             let ev: unknown = m.clearRestoredKhoHeads(
               starts,
               {
@@ -1636,26 +1657,7 @@ describe('MemMap block layer', () => {
             return m;
           };
           const restore = (m: MemMap, fused: boolean): unknown => {
-            const { ids, states } = m.stateIdsAt(starts, true);
-            const passOrder = Float64Array.from(states, (st) =>
-              st.memmap && (!magic || st.khoMagic) ? Math.max(0, st.khoOrder) : -1,
-            );
-            const asked: unknown[] = [];
-            const left: number[] = [];
-            const decide = (i: number, id: number): boolean => {
-              if (stopAt.includes(i)) {
-                asked.push(['stop', i]);
-                left.push(i);
-                return false;
-              }
-              const st = states[id < 0 ? m.stateIdOf(starts[i]!) : id]!;
-              asked.push([i, st]);
-              if (!st.memmap || (magic && !st.khoMagic)) {
-                left.push(i);
-                return false;
-              }
-              return true;
-            };
+            const { ids, passOrder, asked, left, decide } = restoreVerdict(m, starts, magic, stopAt);
             // (false: the map declines, nothing done: the caller's verdict block by block, as khoRestore())
             let ev: unknown = fused
               ? m.clearRestoredKhoHeads(

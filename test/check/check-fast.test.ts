@@ -52,6 +52,16 @@ const runArb = fc
     return out;
   });
 
+/** Blocks one after the other from pfn `at`: each of its order, the next `gap` pages past its end. */
+function chainAt(at: number, steps: readonly (readonly [order: number, gap: number])[]): BlockSpec[] {
+  let pfn = at;
+  return steps.map(([order, gap]) => {
+    const b = { pfn, order };
+    pfn += 2 ** order + gap;
+    return b;
+  });
+}
+
 /** The blocks sorted, and without those that overlap one before them unless `overlap` (most images: disjoint). */
 function imageBlocks(runs: readonly BlockSpec[][], overlap: boolean): BlockSpec[] {
   const sorted = runs.flat().sort((a, b) => a.pfn - b.pfn || a.order - b.order);
@@ -155,14 +165,7 @@ describe('check() fast paths', () => {
         ),
         fc.constantFrom('none', 'lazy-tail', 'zone-walk'),
         (runs, strategy) => {
-          const specs = runs.map(([at, steps]) => {
-            let pfn = at;
-            return steps.map(([order, gap]) => {
-              const b = { pfn, order };
-              pfn += 2 ** order + gap;
-              return b;
-            });
-          });
+          const specs = runs.map(([at, steps]) => chainAt(at, steps));
           const image = imageOf(imageBlocks(specs, false), { abi: 'kho-v3', scratch: B16_SCRATCH });
           const tl = replay(
             host,
@@ -207,14 +210,7 @@ describe('check() fast paths', () => {
         ),
         fc.constantFrom('lazy-tail', 'lazy-tail', 'none', 'zone-walk'),
         (runs, strategy) => {
-          const specs = runs.map(([at, off, steps]) => {
-            let pfn = at + off;
-            return steps.map(([order, gap]) => {
-              const b = { pfn, order };
-              pfn += 2 ** order + gap;
-              return b;
-            });
-          });
+          const specs = runs.map(([at, off, steps]) => chainAt(at + off, steps));
           const image = imageOf(imageBlocks(specs, false), { abi: 'kho-v3', scratch: B16_SCRATCH });
           const tl = replay(
             host,

@@ -953,6 +953,19 @@ function plainTails(
   return j;
 }
 
+/** How many times a priming helper runs its loop's cases (the loop's feedback is kept from its first calls on). */
+const PRIME_RUNS = 8;
+
+/**
+ * A priming helper's runs: `once` (a first run of a hot loop over inputs of its own, before its first real one) `runs`
+ * times, the loop's module-level outputs `outs` left as they were before (a real run reads them next).
+ */
+function primeRuns(outs: readonly Float64Array[], runs: number, once: () => void): void {
+  const was = outs.map((o) => o.slice());
+  for (let r = 0; r < runs; r++) once();
+  outs.forEach((o, k) => o.set(was[k]!));
+}
+
 /** tailsFourAStep()'s counts: tails taken, layer blocks taken (head id >= 0). */
 const TAILS_RUN = new Float64Array(2);
 
@@ -1013,15 +1026,13 @@ function tailsFourAStep(
 let tailsFourAStepPrimed = false;
 function primeTailsFourAStep(): void {
   tailsFourAStepPrimed = true;
-  const was = TAILS_RUN.slice();
   const bH = Int32Array.of(1, 1, -1, 1, 1, 1, 1, 1);
   const bT = Int32Array.of(2, 2, 5, 2, 2, 2, 3, 2);
   const tailful = Uint8Array.of(1, 0, 0, 1, 1, 1, 1, 1);
-  for (let k = 0; k < PRIME_RUNS; k++) {
+  primeRuns([TAILS_RUN], PRIME_RUNS, () => {
     tailsFourAStep(bH, bT.slice(), tailful, 0, 8, 1, 2, 6);
     tailsFourAStep(bH, bT.slice(), tailful, 0, 4, 1, 2, 6);
-  }
-  TAILS_RUN.set(was);
+  });
 }
 
 /** The fewest positions in a row plainTailsInRow() walks as blocks (fewer: plainTails() over them). */
@@ -1500,7 +1511,6 @@ function touchingBlocks(
 let touchingPrimed = false;
 function primeTouchingBlocks(): void {
   touchingPrimed = true;
-  const io = JOIN_IO.slice();
   const B = 2 ** 32;
   const col = (xs: readonly number[]): Float64Array => Float64Array.from(xs, (x) => B + x);
   // [row above], open run, blocks (starts, ends), rows in all
@@ -1515,7 +1525,7 @@ function primeTouchingBlocks(): void {
     [[0, 1000], [10, 20], [30, 40], [40, 50], 4],
     [[], [0, 10], [20, 30, 40], [30, 40, 45], 4],
   ] as const;
-  for (let r = 0; r < PRIME_RUNS; r++)
+  primeRuns([JOIN_IO], PRIME_RUNS, () => {
     for (const [above, open, s, e, rows] of cases) {
       const OS = new Float64Array(rows);
       const OE = new Float64Array(rows);
@@ -1527,7 +1537,7 @@ function primeTouchingBlocks(): void {
       JOIN_IO[1] = B + open[1];
       touchingBlocks(col(s), col(e), 0, s.length, OS, OE, above.length ? 1 : 0);
     }
-  JOIN_IO.set(io);
+  });
 }
 
 // What the sweeps ask of a state, as bits per state id (MemMap.flags): no object load per piece.
@@ -2283,7 +2293,6 @@ const PRIME_RE = 13000;
  * compiled again, several times over.
  */
 let headHitsAllPrimed = false;
-const PRIME_RUNS = 8;
 /**
  * primeHeadHitsAll()'s runs that make V8 mark headHitsAll() hot (~200 here: ~4 ms, then ~15 ms of compiling on its
  * background thread) and the layer size from which MemMap.warmPatternReads() asks for them.
@@ -2293,8 +2302,6 @@ const WARM_BLOCKS = 1 << 16;
 let headHitsAllHot = false;
 function primeHeadHitsAll(runs = PRIME_RUNS): void {
   headHitsAllPrimed = true;
-  const io = HEAD_IO.slice();
-  const out = TAIL_OUT.slice();
   const base = 2 ** 32;
   const n = PRIME_BLOCKS.length;
   const bS = Float64Array.from(PRIME_BLOCKS, (r) => base + r[0]);
@@ -2306,16 +2313,14 @@ function primeHeadHitsAll(runs = PRIME_RUNS): void {
   const E = new Float64Array(n + 2);
   // up to the block out of the layer, then on from the next one until one ends past re; a few times over (the
   // function's feedback is only kept from its first calls on: lazily allocated)
-  for (let r = 0; r < runs; r++) {
+  primeRuns([HEAD_IO, TAIL_OUT], runs, () => {
     HEAD_IO[0] = 0;
     HEAD_IO[1] = 0;
     HEAD_IO[2] = -1;
     const re = base + PRIME_RE;
     const b = headHitsAll(bS, bE, bH, bT, none, none, 0, n, re, 512, 1 / 512, 0, 511, 2, S, E, 0);
     headHitsAll(bS, bE, bH, bT, none, none, b + 1, n, re, 512, 1 / 512, 0, 511, 2, S, E, TAIL_OUT[0]!);
-  }
-  HEAD_IO.set(io);
-  TAIL_OUT.set(out);
+  });
 }
 
 /**

@@ -93,6 +93,15 @@ const shape = (fs: readonly Finding[]) => fs.map((f) => ({ ...f, ranges: ranges(
 
 describe('check() fast paths', () => {
   const host = hostFromQemuTrace('b-16g-2node');
+  /** A kho-v3 image of the chains `specs`, replayed with deferred init on under `strategy`: check() as its general path. */
+  const expectGeneralKhoFindings = (
+    specs: BlockSpec[][],
+    strategy: 'none' | 'lazy-tail' | 'zone-walk',
+  ): void => {
+    const image = imageOf(imageBlocks(specs, false), { abi: 'kho-v3', scratch: B16_SCRATCH });
+    const tl = replay(host, image, scenarioOf({ profile: 'kho-v3-deferred-fix', strategy, deferred: 'on' }));
+    expect(shape(check(tl))).toEqual(shape(check(tl, { general: true })));
+  };
   it('give the findings of the general paths, in the same order, on random images', () => {
     fc.assert(
       fc.property(
@@ -165,14 +174,10 @@ describe('check() fast paths', () => {
         ),
         fc.constantFrom('none', 'lazy-tail', 'zone-walk'),
         (runs, strategy) => {
-          const specs = runs.map(([at, steps]) => chainAt(at, steps));
-          const image = imageOf(imageBlocks(specs, false), { abi: 'kho-v3', scratch: B16_SCRATCH });
-          const tl = replay(
-            host,
-            image,
-            scenarioOf({ profile: 'kho-v3-deferred-fix', strategy, deferred: 'on' }),
+          expectGeneralKhoFindings(
+            runs.map(([at, steps]) => chainAt(at, steps)),
+            strategy,
           );
-          expect(shape(check(tl))).toEqual(shape(check(tl, { general: true })));
         },
       ),
       {
@@ -210,14 +215,10 @@ describe('check() fast paths', () => {
         ),
         fc.constantFrom('lazy-tail', 'lazy-tail', 'none', 'zone-walk'),
         (runs, strategy) => {
-          const specs = runs.map(([at, off, steps]) => chainAt(at + off, steps));
-          const image = imageOf(imageBlocks(specs, false), { abi: 'kho-v3', scratch: B16_SCRATCH });
-          const tl = replay(
-            host,
-            image,
-            scenarioOf({ profile: 'kho-v3-deferred-fix', strategy, deferred: 'on' }),
+          expectGeneralKhoFindings(
+            runs.map(([at, off, steps]) => chainAt(at + off, steps)),
+            strategy,
           );
-          expect(shape(check(tl))).toEqual(shape(check(tl, { general: true })));
         },
       ),
       {

@@ -1899,7 +1899,7 @@ export class PageReader extends Sweep {
  * tailHits()'s outputs: the ranges in its columns, the uninitialised and the unmapped pattern pfns it counted, the
  * pages of the ranges it wrote; the first and last block whose tail it wrote (-1 when none).
  */
-const TAIL_OUT = new Float64Array(6);
+const TAIL_OUT = new Float64Array(7);
 
 /**
  * The pattern pfns in [s, e) (s < e) for a power-of-two stride P (inv = 1 / P) and one or two offsets o0 < o1 (o1 = P
@@ -1984,8 +1984,13 @@ function tailHits(
   return b;
 }
 
-/** markedHeads()' open stretch, in and out: [cs, ce) of state cid (-1: none); its other outputs are in TAIL_OUT. */
-const HEAD_IO = new Float64Array(3);
+/**
+ * markedHeads()' open stretch, in and out: [cs, ce) of state cid (-1: none), its first and last block (cb, cl); in: the
+ * last block the ranges before met (PatternCount.metLast). Its other outputs are in TAIL_OUT: as tailHits()', then the
+ * first and last block met by a range it wrote or grew (first -1: none) and how many of them past the last one before
+ * (a stretch meets the blocks cb..cl: it is made of their pieces, each touching the one before).
+ */
+const HEAD_IO = new Float64Array(6);
 
 /**
  * PatternCount.markedHeads()' loop, kept alone as tailHits() is: from block b on, while b is in the layer with a marked
@@ -2019,6 +2024,11 @@ function headHits(
   let cs = HEAD_IO[0]!;
   let ce = HEAD_IO[1]!;
   let cid = HEAD_IO[2]!;
+  let cb = HEAD_IO[3]!;
+  let cl = HEAD_IO[4]!;
+  let mLast = HEAD_IO[5]!;
+  let mFirst = -1;
+  let met = 0;
   let uninit = 0;
   let noMap = 0;
   let pages = 0;
@@ -2042,12 +2052,22 @@ function headHits(
             S[q] = cs;
             E[q++] = ce;
           }
+          // blocks cb..cl met (none when cl < cb: an open stretch from before between blocks), those past the last met counted
+          if (cl >= cb) {
+            if (mFirst < 0) mFirst = cb;
+            if (cl > mLast) {
+              met += cl - (cb > mLast ? cb : mLast + 1) + 1;
+              mLast = cl;
+            }
+          }
         }
       }
       cs = hs;
       ce = hs + 1;
       cid = h;
+      cb = b;
     }
+    cl = b;
     // the tail, when it has pages and a marked id: likewise
     if (!(he > hs + 1)) continue;
     const t = bT[b]!;
@@ -2066,20 +2086,34 @@ function headHits(
             S[q] = cs;
             E[q++] = ce;
           }
+          // blocks cb..cl met (none when cl < cb: an open stretch from before between blocks), those past the last met counted
+          if (cl >= cb) {
+            if (mFirst < 0) mFirst = cb;
+            if (cl > mLast) {
+              met += cl - (cb > mLast ? cb : mLast + 1) + 1;
+              mLast = cl;
+            }
+          }
         }
       }
       cs = hs + 1;
       ce = he;
       cid = t;
+      cb = b;
     }
   }
   HEAD_IO[0] = cs;
   HEAD_IO[1] = ce;
   HEAD_IO[2] = cid;
+  HEAD_IO[3] = cb;
+  HEAD_IO[4] = cl;
   TAIL_OUT[0] = q;
   TAIL_OUT[1] = uninit;
   TAIL_OUT[2] = noMap;
   TAIL_OUT[3] = pages;
+  TAIL_OUT[4] = mFirst;
+  TAIL_OUT[5] = mLast;
+  TAIL_OUT[6] = met;
   return b;
 }
 
@@ -2146,6 +2180,11 @@ function headHitsAll(
   let cs = HEAD_IO[0]!;
   let ce = HEAD_IO[1]!;
   let cid = HEAD_IO[2]!;
+  let cb = HEAD_IO[3]!;
+  let cl = HEAD_IO[4]!;
+  let mLast = HEAD_IO[5]!;
+  let mFirst = -1;
+  let met = 0;
   let uninit = 0;
   let pages = 0;
   // the end of the last range (-1: none; a stretch starting there joins it)
@@ -2169,12 +2208,21 @@ function headHitsAll(
             E[q++] = ce;
           }
           lastE = ce;
+          if (cl >= cb) {
+            if (mFirst < 0) mFirst = cb;
+            if (cl > mLast) {
+              met += cl - (cb > mLast ? cb : mLast + 1) + 1;
+              mLast = cl;
+            }
+          }
         }
       }
       cs = hs;
       cid = h;
+      cb = b;
     }
     ce = h1;
+    cl = b;
     // the tail, when it has pages: likewise (the open stretch is of the head's id and ends at h1 now)
     if (!(he > h1)) continue;
     const t = bT[b]!;
@@ -2189,9 +2237,17 @@ function headHitsAll(
           E[q++] = ce;
         }
         lastE = ce;
+        if (cl >= cb) {
+          if (mFirst < 0) mFirst = cb;
+          if (cl > mLast) {
+            met += cl - (cb > mLast ? cb : mLast + 1) + 1;
+            mLast = cl;
+          }
+        }
       }
       cs = h1;
       cid = t;
+      cb = b;
       // head and tail both written into the last range (t is not h: cid was h), a multiple of P pages, the next block
       // of its head id: the blocks after it as it (a run). (The head written and L >= P are cheap tests first: kH > 0
       // below and L a multiple of P imply them.)
@@ -2226,7 +2282,12 @@ function headHitsAll(
             ce = x;
             E[q - 1] = cs;
             lastE = cs;
+            // blocks b + 1 .. j - 1 met by their heads (b's head written: mLast is b); the open tail j - 1's
+            met += r;
+            mLast = j - 1;
             b = j - 1;
+            cb = b;
+            cl = b;
             continue;
           }
         }
@@ -2237,10 +2298,15 @@ function headHitsAll(
   HEAD_IO[0] = cs;
   HEAD_IO[1] = ce;
   HEAD_IO[2] = cid;
+  HEAD_IO[3] = cb;
+  HEAD_IO[4] = cl;
   TAIL_OUT[0] = q;
   TAIL_OUT[1] = uninit;
   TAIL_OUT[2] = 0;
   TAIL_OUT[3] = pages;
+  TAIL_OUT[4] = mFirst;
+  TAIL_OUT[5] = mLast;
+  TAIL_OUT[6] = met;
   return b;
 }
 
@@ -2335,7 +2401,7 @@ class PatternCount {
   /**
    * The blocks (of the columns given to trackBlocks()) the uninitialised ranges meet, as they are written: a tail
    * tailHits() writes is its one block, a range chain() adds the blocks a search finds (ranges come in address order:
-   * a block met before is not counted again); -1 once a range of unknown blocks is written (headHits()), or when not
+   * a block met before is not counted again); headHits() and headHitsAll() count the blocks cb..cl of each stretch they write; -1 when not
    * tracked. check() takes it instead of counting them (src/check/kho-findings.ts: lazy-tail's set_zone_contiguous
    * reads, 4.18M tails over 8.36M blocks, a countDisjoint() pass of ~46 ms).
    */
@@ -2358,6 +2424,16 @@ class PatternCount {
     if (this.met < 0 || first > last) return;
     const from = first > this.metLast ? first : this.metLast + 1;
     if (last >= from) this.met += last - from + 1;
+    if (this.metFirst < 0) this.metFirst = first;
+    if (last > this.metLast) this.metLast = last;
+  }
+  /**
+   * headHits()' or headHitsAll()'s ranges written or grown: n blocks met past metLast, the first met `first` (-1: no
+   * range), the last `last` (their sweep counted them from metLast on, as meet() counts).
+   */
+  private meetHeads(n: number, first: number, last: number): void {
+    if (this.met < 0 || first < 0) return;
+    this.met += n;
     if (this.metFirst < 0) this.metFirst = first;
     if (last > this.metLast) this.metLast = last;
   }
@@ -2519,6 +2595,11 @@ class PatternCount {
     const cid = HEAD_IO[2]!;
     if (all && cid >= 0 && !(this.fl[cid]! & F_MEMMAP)) all = false;
     if (all && !headHitsAllPrimed) primeHeadHitsAll();
+    // the open stretch's first and last block, for the blocks met (a search each: once a call)
+    if (cid >= 0 && this.met >= 0 && this.mbS !== null) {
+      HEAD_IO[3] = upperBound(this.mbE!, HEAD_IO[0]!, 0, this.mbN);
+      HEAD_IO[4] = lowerBound(this.mbS, HEAD_IO[1]!, 0, this.mbN) - 1;
+    }
     return this.hits(all ? headHitsAll : headHits, bS, bE, bH, bT, marks, b, bN, re, 1, null);
   }
 
@@ -2547,10 +2628,10 @@ class PatternCount {
     let more = 4096;
     for (;;) {
       const c = acc.appendCols(more);
+      HEAD_IO[5] = this.metLast;
       b = loop(bS, bE, bH, bT, marks, this.fl, b, bN, re, P, 1 / P, this.o0, this.o1, m, c.start, c.end, c.n);
       const q = TAIL_OUT[0]!;
-      // (headHits() may also have grown the last range before: its blocks not known, whatever it wrote)
-      if (loop !== tailHits) this.met = -1;
+      if (loop !== tailHits) this.meetHeads(TAIL_OUT[6]!, TAIL_OUT[4]!, TAIL_OUT[5]!);
       else if (q > c.n) this.meetTails(q - c.n, TAIL_OUT[4]!, TAIL_OUT[5]!);
       acc.appended(q, TAIL_OUT[3]!);
       this.uninitPages += TAIL_OUT[1]!;

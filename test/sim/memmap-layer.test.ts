@@ -1121,6 +1121,7 @@ describe('MemMap block layer', () => {
     // the blocks with a marked head inside an initialised run are taken in one loop (PatternCount markedHeads:
     // strides a power of two, one or two offsets, else markedChains()' own steps): heads of several orders (ids),
     // some without one (as the tail's), adjacent single-page blocks joining, a head or tail initialised here and there
+    const seen = blocksMetSeen;
     const packedArb = gappedBlocksArb(2, 3, 40);
     fc.assert(
       fc.property(
@@ -1151,6 +1152,9 @@ describe('MemMap block layer', () => {
       ),
       { numRuns: 800 },
     );
+    // the sweep counted the blocks met (headHits(), headHitsAll(): readBlocksMet) in many of the reads, each checked
+    // against a search over every block (expectBlocksMet)
+    expect(blocksMetSeen - seen).toBeGreaterThan(100);
   });
 
   it('readPattern over consecutive windows (set_zone_contiguous, a zone each): the blocks their ranges meet, counted by the sweeps, are those a search finds', () => {
@@ -1247,6 +1251,7 @@ describe('MemMap block layer', () => {
   });
 
   it('readPattern over runs of never-initialised blocks alike (a head order, a length, a multiple of the stride apart) answers as a map without the layer and a page-by-page read', () => {
+    const seen = blocksMetSeen;
     // headHitsAll() takes a run of blocks with one head id and length (a multiple of the stride, at least one), each
     // touching the one before or a multiple of the stride past it, in an inner loop once a block's head and tail are
     // both written: runs touching, apart by a multiple of the stride or not, ended by another order, length or gap,
@@ -1307,6 +1312,8 @@ describe('MemMap block layer', () => {
       ),
       { numRuns: 1500 },
     );
+    // the runs' blocks met counted as they are taken (headHitsAll()), checked as above
+    expect(blocksMetSeen - seen).toBeGreaterThan(100);
   });
 
   it('warmPatternReads() over a large layer of never-initialised blocks changes no read: readPattern answers as a map without the layer', () => {

@@ -2086,13 +2086,11 @@ function headHits(
             S[q] = cs;
             E[q++] = ce;
           }
-          // blocks cb..cl met (none when cl < cb: an open stretch from before between blocks), those past the last met counted
-          if (cl >= cb) {
-            if (mFirst < 0) mFirst = cb;
-            if (cl > mLast) {
-              met += cl - (cb > mLast ? cb : mLast + 1) + 1;
-              mLast = cl;
-            }
+          // blocks cb..cl met (cb <= cl: the head of block cl came first), those past the last met counted
+          if (mFirst < 0) mFirst = cb;
+          if (cl > mLast) {
+            met += cl - (cb > mLast ? cb : mLast + 1) + 1;
+            mLast = cl;
           }
         }
       }
@@ -2237,12 +2235,11 @@ function headHitsAll(
           E[q++] = ce;
         }
         lastE = ce;
-        if (cl >= cb) {
-          if (mFirst < 0) mFirst = cb;
-          if (cl > mLast) {
-            met += cl - (cb > mLast ? cb : mLast + 1) + 1;
-            mLast = cl;
-          }
+        // blocks cb..cl met (cb <= cl: the head of block cl came first), those past the last met counted
+        if (mFirst < 0) mFirst = cb;
+        if (cl > mLast) {
+          met += cl - (cb > mLast ? cb : mLast + 1) + 1;
+          mLast = cl;
         }
       }
       cs = h1;

@@ -2,6 +2,8 @@
 // the strategy-independent start of the boot once and go on under each strategy from a copy (issue 10). The state
 // is typed columns, arrays of immutable records and maps of numbers: a copy is a few array copies, no replay.
 import type { SimContext } from './context.js';
+import type { IdRuns } from './id-runs.js';
+import { fillIdRuns, idRunsOf } from './id-runs.js';
 
 type Mutable = Record<PropertyKey, unknown>;
 
@@ -74,12 +76,38 @@ export class SpareColumns {
     return null;
   }
 
+  /**
+   * A spare column of this type and length for a copy to write whole (a layer column written out from its runs:
+   * forkContext(), solidContext()), else a new one; noted as the copy's like those copy() makes (noteMade()).
+   */
+  column<C extends Column>(ctor: new (n: number) => C, length: number): C {
+    if (length * 4 >= this.minBytes)
+      for (let k = 0; k < this.free.length; k++) {
+        const c = this.free[k]!;
+        if (c.constructor !== ctor || c.length !== length) continue;
+        this.free.splice(k, 1);
+        this.reused++;
+        return c as C;
+      }
+    return new ctor(length);
+  }
+
   /** Note the columns of at least minBytes that `seen` (one forkContext()) made for the copy `memmap`. */
   noteMade(memmap: object, seen: Map<object, unknown>): void {
     const set = new Set<Column>();
     for (const c of seen.values())
       if (ArrayBuffer.isView(c) && c.byteLength >= this.minBytes) set.add(c as Column);
     if (set.size) this.made.set(memmap, set);
+  }
+
+  /** Note columns made for the map `memmap` after its copy (solidContext()): released with the others. */
+  noteMore(memmap: object, cols: readonly Column[]): void {
+    let set = this.made.get(memmap);
+    for (const c of cols) {
+      if (c.byteLength < this.minBytes) continue;
+      if (!set) this.made.set(memmap, (set = new Set()));
+      set.add(c);
+    }
   }
 
   /**
@@ -185,24 +213,113 @@ function forkObject<T extends object>(o: T, seen: Map<object, unknown>, depth = 
 }
 
 /**
+ * How forkContext() copies the memmap's block layer's two state-id columns (heads, tails: 4 bytes a block each):
+ * - 'copy': the copy gets its own columns (from the source's runs where the source holds a column hollow);
+ * - 'take': the copy takes the source's columns themselves, and the source keeps each as runs (IdRuns) until it is
+ *   copied again (its copies then write the runs out) or made whole (solidContext()): the start state of a compare,
+ *   whose columns are a few dozen runs of ids, copied per strategy and then used by the last one;
+ * - 'wait': the copy keeps each column as runs, the source its own: a copy that waits for its turn (a boot twin's
+ *   state before kho_restore), made whole when it is used.
+ * A column of more runs than HOLLOW.maxRunsPerBlock of its blocks (or of fewer blocks than HOLLOW.minBlocks) is copied.
+ */
+export type ForkMode = 'copy' | 'take' | 'wait';
+
+/**
+ * When forkContext() holds a layer column as runs ('take', 'wait'): of at least minBlocks blocks, in at most
+ * maxRunsPerBlock runs a block (tests lower both to reach small maps); `held` counts the columns held so (tests).
+ */
+export const HOLLOW = { minBlocks: 1 << 16, maxRunsPerBlock: 1 / 64, held: 0 };
+
+/**
  * A context the rest of a boot can run on without changing `ctx`: the memmap (runs, block layer, events, interned
  * states) and early_pfn_to_nid()'s one-entry cache are copied, every array and map of the context too; the layout,
  * the arch, the memblock (kho_memory_init replaces it with a copy holding the preserved blocks) and other read-only
  * facts are shared (so caches keyed by them, as src/check's,
- * are shared too).
+ * are shared too). The block layer's id columns as `mode` says (ForkMode).
  */
-export function forkContext(ctx: SimContext, spare?: SpareColumns): SimContext {
+export function forkContext(ctx: SimContext, spare?: SpareColumns, mode: ForkMode = 'copy'): SimContext {
   // the copy walks the map's block columns again (they are shared, read only): their shape made once, for every copy
   ctx.memmap.noteBlockShape();
   const c = { ...ctx } as unknown as Mutable;
   const seen = new Map<object, unknown>();
   for (const k of Reflect.ownKeys(c)) c[k] = forkField(c[k], seen);
+  // the layer's id columns: what the copy gets for each (seen: forkField() then hands it out), and the source's
+  const lay = ctx.memmap.layerIds();
+  const mine: [I32, I32] = lay ? [lay.H, lay.T] : [EMPTY, EMPTY];
+  const copyRuns: [IdRuns | null, IdRuns | null] = [null, null];
+  const keepRuns: [IdRuns | null, IdRuns | null] = lay ? [lay.runsH, lay.runsT] : [null, null];
+  const keep: [I32, I32] = [mine[0], mine[1]];
+  let took = false;
+  let changed = false;
+  if (lay)
+    for (let k = 0; k < 2; k++) {
+      const col = mine[k]!;
+      const runs = keepRuns[k]!;
+      if (runs) {
+        changed = true;
+        // held hollow: the copy's column written out from the runs (into a spare one), or the same runs
+        if (mode === 'wait') {
+          seen.set(col, new Int32Array(0));
+          copyRuns[k] = runs;
+        } else {
+          const out = spare ? spare.column(Int32Array, runs.len) : new Int32Array(runs.len);
+          fillIdRuns(runs, out);
+          seen.set(col, out);
+        }
+        continue;
+      }
+      if (mode === 'copy' || lay.n < HOLLOW.minBlocks) continue;
+      const r = idRunsOf(col, lay.n, Math.max(1, Math.floor(lay.n * HOLLOW.maxRunsPerBlock)));
+      if (!r) continue;
+      HOLLOW.held++;
+      changed = true;
+      if (mode === 'take') {
+        seen.set(col, col);
+        keep[k] = new Int32Array(0);
+        keepRuns[k] = r;
+        took = true;
+      } else {
+        seen.set(col, new Int32Array(0));
+        copyRuns[k] = r;
+      }
+    }
   // the memmap's own helpers (cursors over its columns) are its state too: forked one level down; its big columns
   // (the block layer's) copied into spare ones when the caller gives a pool
   const memmap = forkObject(ctx.memmap, seen, 1, spare);
   c['memmap'] = memmap;
+  if (lay && changed) {
+    memmap.setLayerIds(seen.get(mine[0]) as I32, seen.get(mine[1]) as I32, copyRuns[0], copyRuns[1]);
+    if (took) ctx.memmap.setLayerIds(keep[0], keep[1], keepRuns[0], keepRuns[1]);
+  }
   spare?.noteMade(memmap, seen);
   if (spare) poolOf.set(memmap, spare);
   c['pfnToNid'] = forkObject(ctx.pfnToNid, seen);
   return c as unknown as SimContext;
+}
+
+type I32 = Int32Array<ArrayBuffer>;
+const EMPTY: I32 = new Int32Array(0);
+
+/**
+ * `ctx` made whole for its replay to go on: the layer columns its memmap holds as runs (forkContext() 'take' and
+ * 'wait') written out, into spare columns of `spare` when it has some (noted as the map's: release() hands them on).
+ * Returns ctx.
+ */
+export function solidContext(ctx: SimContext, spare?: SpareColumns): SimContext {
+  const lay = ctx.memmap.layerIds();
+  if (!lay || (!lay.runsH && !lay.runsT)) return ctx;
+  const made: I32[] = [];
+  const out = (runs: IdRuns | null, col: I32): I32 => {
+    if (!runs) return col;
+    const c = spare ? spare.column(Int32Array, runs.len) : new Int32Array(runs.len);
+    fillIdRuns(runs, c);
+    made.push(c);
+    return c;
+  };
+  ctx.memmap.setLayerIds(out(lay.runsH, lay.H), out(lay.runsT, lay.T), null, null);
+  if (spare) {
+    spare.noteMore(ctx.memmap, made);
+    poolOf.set(ctx.memmap, spare);
+  }
+  return ctx;
 }

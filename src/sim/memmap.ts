@@ -3,6 +3,7 @@
 // operations, never to the number of pages. Field meanings follow include/linux/mm_types.h struct page and
 // mm/page_alloc.c __init_single_page / reserve_bootmem_region / __free_pages_core, v6.1.
 import type { Range } from '../core/index.js';
+import type { IdRuns } from './id-runs.js';
 import {
   f64Column,
   gallopLowerBound,
@@ -2968,6 +2969,8 @@ export class MemMap {
 
   /** this.sw (or another sweep) over the map as it is now, from the walk cursors. */
   private bindSweep<T extends Sweep>(sw: T, skipLayer = this.onePassOn): T {
+    if (this.hollowH !== null || this.hollowT !== null)
+      throw new InternalError('a memmap holding its block layer as runs was read before it was made whole');
     return sw.bind(
       this.starts,
       this.ids,
@@ -2987,6 +2990,48 @@ export class MemMap {
    */
   noteBlockShape(): void {
     if (this.bN > 0 && this.aligned) makeBlockShape(this.bS, this.bE, this.bN);
+  }
+
+  /**
+   * src/sim/fork.ts: the layer's two state-id columns (heads bH, tails bT: a column a copy takes or keeps as runs) and,
+   * for each, its runs while the map holds it hollow (the column is then an empty placeholder); null with no blocks.
+   */
+  layerIds(): {
+    readonly H: Int32Array<ArrayBuffer>;
+    readonly T: Int32Array<ArrayBuffer>;
+    readonly runsH: IdRuns | null;
+    readonly runsT: IdRuns | null;
+    readonly n: number;
+  } | null {
+    if (this.bN === 0) return null;
+    return { H: this.bH, T: this.bT, runsH: this.hollowH, runsT: this.hollowT, n: this.bN };
+  }
+
+  /**
+   * src/sim/fork.ts: the layer's id columns replaced by H and T (the same ids, block for block: a copy of them, the
+   * columns themselves, or a placeholder of no length for one held hollow as `runsH` / `runsT`). A map with a hollow
+   * column must be made whole again (solid()) before any other operation: only forkContext() reads it.
+   */
+  setLayerIds(
+    H: Int32Array<ArrayBuffer>,
+    T: Int32Array<ArrayBuffer>,
+    runsH: IdRuns | null,
+    runsT: IdRuns | null,
+  ): void {
+    const d = this.deadOf;
+    if (d && d.bH === this.bH) this.deadOf = { ...d, bH: H };
+    this.bH = H;
+    this.bT = T;
+    // the sweep's columns: the new ones (it must not hold a column handed to a copy)
+    this.hollowH = this.hollowT = null;
+    this.bindSweep(this.sw);
+    this.hollowH = runsH;
+    this.hollowT = runsT;
+  }
+
+  /** The map holds a layer column as runs (setLayerIds()): it is to be made whole before it is read. */
+  get hollow(): boolean {
+    return this.hollowH !== null || this.hollowT !== null;
   }
 
   private blockCols(): {
@@ -3418,6 +3463,9 @@ export class MemMap {
   private bT = new Int32Array(0);
   /** Blocks in the layer (not evicted). */
   private live = 0;
+  /** bH's and bT's runs while the map holds the column hollow (setLayerIds(): the column is then a placeholder). */
+  private hollowH: IdRuns | null = null;
+  private hollowT: IdRuns | null = null;
   /**
    * The column of block starts attachBlocks() was given (a typed column, read only): while every block is in the
    * layer, these pfns are its heads in order (layerHeads()).

@@ -9,7 +9,7 @@ import type { HostTrace } from '../trace/host-trace.js';
 import { continueBoot, finishTimeline, runBoot, startBoot } from './boot.js';
 import type { SimContext } from './context.js';
 import type { SpareColumns } from './fork.js';
-import { forkContext, shareReadOnly } from './fork.js';
+import { forkContext, shareReadOnly, solidContext } from './fork.js';
 import { khoMemoryInit } from './phases/kho-memory-init.js';
 import { khoPopulate } from './phases/kho-populate.js';
 import { khoRestore } from './phases/kho-restore.js';
@@ -284,9 +284,9 @@ export function replayEach<T>(
       }
   const orderOf = new Array<number>(variants.length);
   order.forEach((i, p) => (orderOf[i] = p));
-  const copies = (i: number): boolean =>
-    twinOf[i]! < 0 &&
-    (bootTwinOf[i]! >= 0 ? lastBootTwin[bootTwinOf[i]!] !== i : i !== lastOwn || lastBootTwin[i]! > i);
+  // (start and a boot twin's waiting copy hold their layer columns as runs, written out by the variant that takes
+  // them: it draws spare columns too; src/sim/fork.ts ForkMode)
+  const copies = (i: number): boolean => twinOf[i]! < 0;
   let lastCopyAt = -1;
   order.forEach((i, p) => {
     if (copies(i)) lastCopyAt = p;
@@ -323,13 +323,14 @@ export function replayEach<T>(
     let ctx: SimContext;
     if (at) {
       // the boot up to kho_restore is the twin's: its state there, then this strategy's restores
-      ctx = lastBootTwin[b] === i ? at.ctx : forkContext(at.ctx, spare);
+      ctx = lastBootTwin[b] === i ? solidContext(at.ctx, spare) : forkContext(at.ctx, spare);
       for (const p of ['kho_memory_init', 'memblock_free_all', 'page_alloc_init_late', 'kho_restore'])
         sc.onProgress?.(p);
       khoRestore(ctx, run);
     } else
       ctx = continueBoot(
-        i === lastOwn ? start : forkContext(start, spare),
+        // the first copy of start takes its layer columns, start keeping them as runs (ForkMode 'take')
+        i === lastOwn ? solidContext(start, spare) : forkContext(start, spare, 'take'),
         { ...boot, ...v },
         {
           afterMemmapInit: (c) => {
@@ -355,9 +356,9 @@ export function replayEach<T>(
     });
     const result = take(tl, i);
     if (lastTwin[i]! > i) kept.set(i, { tl, result });
-    // read no more (a later twin reads the kept timeline; start's columns are no copy's): its columns go on to the
-    // copies still to come, and once the last one is made the spare columns are dropped
-    else if (spare && orderOf[i]! < lastCopyAt && ctx !== start) spare.release(ctx);
+    // read no more (a later twin reads the kept timeline): its columns go on to the copies still to come (start's
+    // too, those solidContext() wrote out for it), and once the last one is made the spare columns are dropped
+    else if (spare && orderOf[i]! < lastCopyAt) spare.release(ctx);
     if (spare && orderOf[i] === lastCopyAt) spare.clear();
     return result;
   };

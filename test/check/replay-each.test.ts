@@ -7,13 +7,13 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rangeList } from '../../src/core/index.js';
+import { InternalError, rangeList } from '../../src/core/index.js';
 import { runKhoCells } from '../../src/check/check-runs.js';
 import { compareStrategies } from '../../src/check/compare.js';
 import { check } from '../../src/check/kho-findings.js';
 import { capturedBoot, computeCosts } from '../../src/cost/index.js';
 import type { SimContext } from '../../src/sim/context.js';
-import { forkContext, shareReadOnly, SpareColumns } from '../../src/sim/fork.js';
+import { forkContext, HOLLOW, shareReadOnly, solidContext, SpareColumns } from '../../src/sim/fork.js';
 import { MemMap } from '../../src/sim/memmap.js';
 import { replay, replayEach } from '../../src/sim/replay.js';
 import type { KhoBlock, KhoImageInput } from '../../src/sim/phases/kho-types.js';
@@ -168,6 +168,90 @@ describe('replayEach', () => {
         strategies.map((strategy) => take(replay(host, image, { ...scenario, strategy }))),
       );
     });
+  // the layer's id columns held as runs (src/sim/fork.ts ForkMode): the first copy of the start state takes its
+  // columns (start keeps runs, written out for the last strategy that boots from it); with spare columns or without,
+  // in the list's order or twins first, every
+  // strategy must still give its replay alone (the small image's columns held as runs whatever their size and runs)
+  for (const [name, blocks] of [
+    ['clean', B16_CLEAN],
+    ['scratch', B16_SCRATCH],
+  ] as const)
+    for (const pool of [true, false])
+      for (const listOrder of [false, true])
+        it(`${name} image, spare columns ${pool}, list order ${listOrder}: layer columns held as runs give every strategy as its own replay`, () => {
+          const image = imageOf(blocks);
+          const scenario = scenarioOf({ profile: 'kho-v3-deferred-fix', deferred: 'on' });
+          const strategies = listStrategies();
+          const take = (tl: Timeline) => ({ shape: shape(tl), findings: plain(check(tl)) });
+          const was = { ...HOLLOW };
+          Object.assign(HOLLOW, { minBlocks: 0, maxRunsPerBlock: 1, held: 0 });
+          let held: number;
+          let shared: ReturnType<typeof take>[];
+          const spare = pool ? new SpareColumns(0) : undefined;
+          try {
+            shared = replayEach(
+              host,
+              image,
+              scenario,
+              strategies.map((strategy) => ({ strategy })),
+              take,
+              undefined,
+              spare,
+              listOrder,
+            );
+            held = HOLLOW.held;
+          } finally {
+            Object.assign(HOLLOW, was);
+          }
+          // start's two columns taken by none's copy
+          expect(held).toBe(2);
+          if (spare) expect(spare.reused).toBeGreaterThan(0);
+          expect(shared).toEqual(
+            strategies.map((strategy) => take(replay(host, image, { ...scenario, strategy }))),
+          );
+        });
+
+  it("a map that gave its layer columns to a copy is read only once made whole, and the copy's writes are not its own", () => {
+    const image = imageOf(B16_SCRATCH);
+    const scenario = scenarioOf({ profile: 'kho-v3-deferred-fix', deferred: 'on' });
+    const strategies = listStrategies();
+    const was = { ...HOLLOW };
+    Object.assign(HOLLOW, { minBlocks: 0, maxRunsPerBlock: 1 });
+    try {
+      // a map with its blocks in the layer and their heads written: none's after its replay
+      let start: SimContext | null = null;
+      replayEach(
+        host,
+        image,
+        scenario,
+        strategies.slice(0, 2).map((strategy) => ({ strategy })),
+        (tl) => {
+          if (!start) start = { memmap: tl.memmap, pfnToNid: {} } as unknown as SimContext;
+          return 0;
+        },
+      );
+      const ctx = start as unknown as SimContext;
+      const before = { runs: ctx.memmap.query(), census: ctx.memmap.census() };
+      const copy = forkContext(ctx, undefined, 'take');
+      expect(ctx.memmap.hollow).toBe(true);
+      expect(copy.memmap.hollow).toBe(false);
+      expect(() => ctx.memmap.query()).toThrow(InternalError);
+      // the copy initialises every page (every block's head and tail pages in the columns it took): the map it came
+      // from does not see it
+      expect(copy.memmap.layeredBlocks).toBeGreaterThan(0);
+      copy.memmap.init(0, copy.memmap.limitPfn, 0, 0, { phase: 'test', fn: 'init' });
+      expect(copy.memmap.census()).not.toEqual(before.census);
+      const waiting = forkContext(ctx, undefined, 'wait');
+      expect(waiting.memmap.hollow).toBe(true);
+      for (const m of [solidContext(ctx).memmap, solidContext(waiting).memmap]) {
+        expect(m.hollow).toBe(false);
+        expect({ runs: m.query(), census: m.census() }).toEqual(before);
+      }
+    } finally {
+      Object.assign(HOLLOW, was);
+    }
+  });
+
   // compare --html keeps the first strategy's timeline: no column of its memmap may be handed on then
   it("compare's first timeline, kept, is the first strategy's replay alone", () => {
     const image = imageOf(B16_SCRATCH);

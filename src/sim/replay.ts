@@ -338,9 +338,13 @@ export function replayEach<T>(
             khoMemoryInit(c, run);
           },
           afterPageAllocInitLate: (c) => {
-            // a later variant boots as this one up to here (bootTwinOf): a copy of the state for it
+            // a later variant boots as this one up to here (bootTwinOf): a copy of the state for it, holding its layer
+            // columns of few runs (the tails, at 8M blocks) as runs until it is used (ForkMode 'wait')
             if (lastBootTwin[i]! > i)
-              restoreAt.set(i, { ctx: forkContext(c, spare), observations: run.observations.slice() });
+              restoreAt.set(i, {
+                ctx: forkContext(c, spare, 'wait'),
+                observations: run.observations.slice(),
+              });
             sc.onProgress?.('kho_restore');
             khoRestore(c, run);
           },

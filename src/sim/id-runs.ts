@@ -15,8 +15,8 @@ export interface IdRuns {
 
 /**
  * The runs of col[0, len) when there are at most `max` of them, else null (the pass stops at the run past max). One
- * pass over the column: four ids a step while they equal the one before (a few dozen runs over 8M blocks: ~5 ms),
- * else id by id.
+ * pass over the column: eight ids a step while they equal the one before (a few dozen runs over 8M blocks: ~4 ms
+ * once compiled), else id by id.
  */
 export function idRunsOf(col: Int32Array, len: number, max: number): IdRuns | null {
   if (len > col.length) return null;
@@ -33,16 +33,27 @@ function runsOf(col: Int32Array, len: number, max: number): IdRuns | null {
   ids[0] = prev;
   let n = 1;
   let i = 1;
+  const end8 = len - 8;
   while (i < len) {
-    if (
-      i + 4 <= len &&
-      ((col[i]! ^ prev) | (col[i + 1]! ^ prev) | (col[i + 2]! ^ prev) | (col[i + 3]! ^ prev)) === 0
-    ) {
-      i += 4;
-      continue;
+    // eight ids a step while they all equal the one before
+    while (i <= end8) {
+      const x =
+        (col[i]! ^ prev) |
+        (col[i + 1]! ^ prev) |
+        (col[i + 2]! ^ prev) |
+        (col[i + 3]! ^ prev) |
+        (col[i + 4]! ^ prev) |
+        (col[i + 5]! ^ prev) |
+        (col[i + 6]! ^ prev) |
+        (col[i + 7]! ^ prev);
+      if (x !== 0) break;
+      i += 8;
     }
-    const v = col[i]!;
-    if (v !== prev) {
+    // then the next eight (or the last few) one by one
+    const stop = i + 8 < len ? i + 8 : len;
+    for (; i < stop; i++) {
+      const v = col[i]!;
+      if (v === prev) continue;
       if (n >= max) return null;
       if (n === at.length) {
         const m = Math.min(max, 2 * n);
@@ -58,7 +69,6 @@ function runsOf(col: Int32Array, len: number, max: number): IdRuns | null {
       n++;
       prev = v;
     }
-    i++;
   }
   return Object.freeze({ at: at.slice(0, n), ids: ids.slice(0, n), n, len });
 }

@@ -763,6 +763,11 @@ interface BlockShape {
   readonly tailful: Uint8Array;
 }
 const BLOCK_SHAPES = new WeakMap<Float64Array, BlockShape>();
+/**
+ * Block columns whose every block's pages are 2^order (by end column: the starts and the orders; attachBlocks() with
+ * KhoBlocks.sizedByOrder): their shape is made from the order column, a byte a block (tailful: order > 0).
+ */
+const SIZE_ORDERS = new WeakMap<Float64Array, { readonly bS: Float64Array; readonly order: Uint8Array }>();
 /** Columns of fewer blocks than this get no shape (tests lower it: then every map that notes one gets it). */
 export const blockShapeOptions = { minBlocks: 1 << 16 };
 
@@ -776,6 +781,27 @@ function blockShape(bS: Float64Array, bE: Float64Array): BlockShape | null {
 function makeBlockShape(bS: Float64Array, bE: Float64Array, n: number): void {
   if (n < blockShapeOptions.minBlocks || n > bS.length || n > bE.length || BLOCK_SHAPES.has(bE)) return;
   const tailful = new Uint8Array(n);
+  const by = SIZE_ORDERS.get(bE);
+  if (by !== undefined && by.bS === bS && by.order.length >= n) {
+    // 2^order pages: a tail past the head exactly when order > 0, four orders a step (a byte's bit 7 is set in
+    // ((x & 0x7f) + 0x7f) | x exactly when it is not 0, and no byte carries into the next), the rest one by one
+    // (0 - order < 0: its sign bit)
+    const order = by.order;
+    let y = 0;
+    if (order.byteOffset % 4 === 0) {
+      const w = n >>> 2;
+      const o32 = new Uint32Array(order.buffer, order.byteOffset, w);
+      const t32 = new Uint32Array(tailful.buffer, 0, w);
+      for (let k = 0; k < w; k++) {
+        const x = o32[k]!;
+        t32[k] = ((((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x) & 0x80808080) >>> 7;
+      }
+      y = 4 * w;
+    }
+    for (; y < n; y++) tailful[y] = (0 - order[y]!) >>> 31;
+    BLOCK_SHAPES.set(bE, { bS, tailful });
+    return;
+  }
   // in int32 arithmetic, no branch: tailful when 1 - l < 0 (a length that is not an int32: the test as it is)
   let ints = true;
   for (let y = 0; y < n; y++) {
@@ -3494,7 +3520,12 @@ export class MemMap {
   attachBlocks(
     starts: ArrayLike<number>,
     ends: ArrayLike<number>,
-    known: { readonly sortedDisjoint?: boolean } = {},
+    known: {
+      readonly sortedDisjoint?: boolean;
+      /** ends[i] = starts[i] + 2^order[i] for every block (KhoBlocks.sizedByOrder, with its order column). */
+      readonly sizedByOrder?: boolean;
+      readonly order?: Uint8Array;
+    } = {},
   ): void {
     // the same columns again with no operation since: already attached (src/sim/replay.ts replayEach attaches
     // once before copying the map per strategy, then each strategy's kho_memory_init attaches)
@@ -3502,6 +3533,15 @@ export class MemMap {
     if (this.attachedKey === key) return;
     if (this.bN) this.detachBlocks();
     const n = starts.length;
+    if (
+      known.sizedByOrder === true &&
+      known.order !== undefined &&
+      known.order.length === n &&
+      starts instanceof Float64Array &&
+      ends instanceof Float64Array &&
+      ends.length === n
+    )
+      SIZE_ORDERS.set(ends, { bS: starts, order: known.order });
     if (
       known.sortedDisjoint === true &&
       starts instanceof Float64Array &&

@@ -99,6 +99,11 @@ describe('classifyBlocks', () => {
           // the column itself (made here when it was the identity), and the column the loops read when there is one
           expect(Array.from(got.index)).toEqual(want.map((w) => w.index));
           expect(got.indexColumn).toBe(got.index);
+          // every block's pages are 2^order as its order column holds it (sizedByOrder: a map's block shape is then
+          // made from that column, MemMap.noteBlockShape)
+          expect(got.sizedByOrder).toBe(true);
+          for (let i = 0; i < got.length; i++)
+            expect(got.endPfn[i]).toBe(got.startPfn[i]! + 2 ** got.order[i]!);
           // sortedDisjoint: only an image in address order whose blocks each start at or after the one before ends
           expect(got.sortedDisjoint).toBe(
             want.every((w, i) => w.index === i) &&
@@ -110,6 +115,25 @@ describe('classifyBlocks', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('says sizedByOrder only when every order fits the byte column the blocks keep', () => {
+    const image = (orders: number[]) =>
+      ({
+        preserved: {
+          count: orders.length,
+          phys: Float64Array.from(orders, (_, i) => i * 2 ** 20),
+          order: orders,
+        },
+        vmalloc: [],
+        subtrees: [],
+        reserveMem: [],
+      }) as unknown as KhoImageInput;
+    expect(classifyBlocks(image([0, 3, 9]), 12, MAX_ORDER).sizedByOrder).toBe(true);
+    // an order past a byte: the order column (bytes) does not hold it, the end does
+    const big = classifyBlocks(image([0, 256, 1]), 12, MAX_ORDER);
+    expect(big.endPfn[1]).toBe(big.startPfn[1]! + 2 ** 256);
+    expect(big.sizedByOrder).toBe(false);
   });
 
   it("reads the decoder's pfn column as its start pfns (same columns as a copy of phys, which has none) only at its page shift", () => {

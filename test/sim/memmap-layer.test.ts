@@ -816,6 +816,67 @@ describe('MemMap block layer', () => {
     );
   });
 
+  // blocks of 2^order pages each (KhoBlocks.sizedByOrder: classifyBlocks' ends): the layer's shape is made from their
+  // order column, a byte a block, instead of their bounds; initBlockTails over rows of positions (plainTailsInRow, which
+  // reads the shape) must answer as with the shape made from the bounds, and as the tails listed one by one
+  it('the block shape made from the orders of blocks of 2^order pages answers as the one made from their bounds', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat(1), { minLength: 20, maxLength: 40 }),
+        fc.array(fc.nat(40), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 5 }),
+        (orders, pick, step) => {
+          const { bs, starts, ends } = blocksOfSizes(orders.map((o) => 2 ** o));
+          const order = Uint8Array.from(orders);
+          const code = (i: number): number => pick[Math.floor(i / 8) % pick.length]! + Math.floor(i / 8);
+          const each = (i: number, k: number): number => pick[(i * k) % pick.length]! + i;
+          const heads = bs
+            .filter((_, i) => code(i) % 5 !== 0)
+            .map((b) => ({ start: b.start, end: b.start + 1, nid: (code(bs.indexOf(b)) >> 1) % 2, zid: 1 }));
+          const tails = bs.filter((b, i) => each(i, 1) % 17 === 3 && b.end > b.start + 1);
+          const at = Int32Array.from(Array.from(bs.keys()).filter((i) => each(i, 3) % 31 !== 5));
+          const prep = (m: MemMap): void => {
+            if (heads.length) m.initRanges(heads, A);
+            if (tails.length)
+              m.initRanges(
+                tails.map((b) => ({ start: b.start + 1, end: b.end, nid: 0, zid: 1 })),
+                A,
+              );
+          };
+          const layered = (byOrder: boolean): unknown => {
+            // columns of their own: a shape is made once per pair of columns
+            const S = starts.slice();
+            const E = ends.slice();
+            const m = new MemMap(PRESENT, LIMIT, { prefixStep: step });
+            m.attachBlocks(
+              S,
+              E,
+              byOrder ? { sortedDisjoint: true, sizedByOrder: true, order } : { sortedDisjoint: true },
+            );
+            withShapes(() => {
+              m.layerCachesForCopies();
+              m.noteBlockShape();
+            });
+            prep(m);
+            expect(m.initBlockTails(S, E, at, at.length, B)).toBe(true);
+            return observe(m, bs);
+          };
+          const plain = new MemMap(PRESENT, LIMIT);
+          prep(plain);
+          const ranges = Array.from(at, (i) => bs[i]!)
+            .map((b) => ({ head: plain.stateAt(b.start), start: b.start + 1, end: b.end }))
+            .filter((r) => r.end > r.start && r.head.initCount > 0)
+            .map((r) => ({ start: r.start, end: r.end, nid: r.head.nid, zid: r.head.zid }));
+          if (ranges.length) plain.initRanges(ranges, B);
+          const seen = layered(true);
+          expect(seen).toEqual(layered(false));
+          expect(seen).toEqual(observe(plain, bs));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   // a write of KHO heads (kho_memory_init's, every block's head) counts the never-initialised heads it touches and
   // lists none of them (PageEvent.uninitRanges): the layer's one pass over its own heads keeps no range, the general
   // path (tally() then applyIds()) and a map without layer record the same event

@@ -397,7 +397,7 @@ export function classifyBlocks(image: KhoImageInput, pageShift: number, maxPageO
     // phys ascending, so are the start pfns; disjoint blocks (each non-empty, starting at or after the end of the one
     // before) are then sorted by start, no two with one start
     if (fast === 1 || sortedByStartEnd(startPfn, endPfn, count))
-      return new KhoBlocks(startPfn, endPfn, orders, kinds, null, fast === 1);
+      return new KhoBlocks(startPfn, endPfn, orders, kinds, null, fast === 1, true);
   }
   // (the fast pass ran and found the blocks out of order: only the sort below is left)
   let sorted = fast < 0;
@@ -420,6 +420,8 @@ export function classifyBlocks(image: KhoImageInput, pageShift: number, maxPageO
   let prevS = -Infinity;
   let prevE = -Infinity;
   let disjoint = 1;
+  // every block's end from its order as the order column holds it (an order past a byte is not: 1/0, no branch)
+  let byOrder = 1;
   for (let i = fast < 0 ? 0 : count; i < count; i++) {
     const p = phys[i]!;
     const o = order[i]!;
@@ -441,6 +443,7 @@ export function classifyBlocks(image: KhoImageInput, pageShift: number, maxPageO
     if (known === null) startPfn[i] = s;
     endPfn[i] = e;
     if (!own) orders[i] = o;
+    byOrder &= +(orders[i] === o);
     kinds[i] = kind;
     if (prevS > s || (prevS === s && prevE > e)) sorted = false;
     disjoint &= +(s >= prevE) & +(e > s);
@@ -449,7 +452,7 @@ export function classifyBlocks(image: KhoImageInput, pageShift: number, maxPageO
   }
   // images list their blocks in address order: sort only when they are not (stable, by start then end); in order,
   // block i is image entry i (the index column is the identity: null, made only if asked for)
-  if (sorted) return new KhoBlocks(startPfn, endPfn, orders, kinds, null, disjoint === 1);
+  if (sorted) return new KhoBlocks(startPfn, endPfn, orders, kinds, null, disjoint === 1, byOrder === 1);
   const idx = Array.from({ length: count }, (_, i) => i).sort(
     (x, y) => startPfn[x]! - startPfn[y]! || endPfn[x]! - endPfn[y]! || x - y,
   );
@@ -459,6 +462,8 @@ export function classifyBlocks(image: KhoImageInput, pageShift: number, maxPageO
     Uint8Array.from(idx, (i) => orders[i]!),
     Uint8Array.from(idx, (i) => kinds[i]!),
     Int32Array.from(idx),
+    false,
+    byOrder === 1,
   );
 }
 

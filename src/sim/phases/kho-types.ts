@@ -94,6 +94,12 @@ export class KhoBlocks {
      * and disjoint; they may touch): MemMap.attachBlocks() then skips its own look at every block. False: not known.
      */
     readonly sortedDisjoint = false,
+    /**
+     * True when the maker built every block's pages from its order: endPfn[i] = startPfn[i] + 2^order[i] (classifyBlocks),
+     * so the order column tells which blocks have pages past their head (MemMap.noteBlockShape() reads a byte a block,
+     * not both bounds). False: not known.
+     */
+    readonly sizedByOrder = false,
   ) {
     this.idx = index;
   }

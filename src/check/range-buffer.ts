@@ -2,7 +2,15 @@
 // is two Float64Arrays, never a Range object per range. RangeBuffer collects, normalized() sorts and merges into
 // the RangeColumns a Finding keeps (src/core/ranges.ts), which the JSON writer streams.
 import type { Range, RangeColumns } from '../core/index.js';
-import { GrowableColumns, f64Column, pointColumns, pointStretchesOf } from '../core/index.js';
+import {
+  GrowableColumns,
+  f64Column,
+  pagesOfRuns,
+  pointColumns,
+  pointStretchesOf,
+  runColumns,
+  runStretchesOf,
+} from '../core/index.js';
 
 /** Ranges [start[k], end[k]) for k < n: the shape MemMap.scanRanges() reads. */
 export interface Cols {
@@ -142,10 +150,16 @@ export function rangeColumns(c: Cols): RangeColumns {
   // single pages kept as their stretches (src/core/point-ranges.ts): their columns made when something reads them
   const p = pointStretchesOf(c);
   if (p) return pointColumns(p);
+  // runs kept as stretches of the blocks' columns (src/core/run-stretches.ts): likewise
+  const r = runStretchesOf(c);
+  if (r) return runColumns(r);
   return { count: c.n, starts: c.start.subarray(0, c.n), ends: c.end.subarray(0, c.n) };
 }
 
 export function pagesOfCols(c: Cols): number {
+  // (runs kept as stretches: summed over their pieces, their columns not made)
+  const r = runStretchesOf(c);
+  if (r) return pagesOfRuns(r);
   let p = 0;
   for (let k = 0; k < c.n; k++) p += c.end[k]! - c.start[k]!;
   return p;

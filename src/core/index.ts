@@ -11,3 +11,4 @@ export * from './memblock-flags.js';
 export * from './columns.js';
 export * from './column-notes.js';
 export * from './point-ranges.js';
+export * from './run-stretches.js';

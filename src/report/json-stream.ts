@@ -22,6 +22,7 @@ import {
   pointWindowColumns,
   pointWindowsOf,
 } from '../core/point-ranges.js';
+import { runStretches, runStretchesOf, runWindowColumns, runWindowsOf } from '../core/run-stretches.js';
 
 /**
  * Receives the text in order, as strings or (a table's rows) UTF-8 bytes; returning false stops the writer (the
@@ -411,10 +412,10 @@ export function* jsonChunks(
         pos = putNumber(out, pos, r[i]!.end);
         pos = put(out, pos, close);
       }
-    } else if (pointWindowsOf(r)) {
-      // a packed point list (unpackJson): its ranges made a window at a time, rows [base, base + m) of the list, and
-      // written as the columns below are, with the row numbers of the window
-      const w = pointWindowsOf(r)!;
+    } else if (pointWindowsOf(r) || runWindowsOf(r)) {
+      // a packed point list or run stretches (unpackJson): its ranges made a window at a time, rows [base, base + m)
+      // of the list, and written as the columns below are, with the row numbers of the window
+      const w = (pointWindowsOf(r) ?? runWindowsOf(r))!;
       const st = (f.pairStamp ??= newPairStamp(s));
       while (i < f.length && pos < chunkChars) {
         w.at(i);
@@ -1321,6 +1322,8 @@ export function writeJson(value: unknown, sink: JsonSink, opts: JsonChunkOptions
 const PACKED_RANGES = '\u0000kexec-replay/ranges';
 /** The member that marks a packed list of single pages kept as stretches of their pfn column (packJson). */
 const PACKED_POINTS = '\u0000kexec-replay/points';
+/** The member that marks a packed list of runs kept as stretches of the blocks' columns (packJson). */
+const PACKED_RUNS = '\u0000kexec-replay/runs';
 
 /**
  * The first `count` values of `a` as a typed array of the same kind (so the same numbers) that can go to another
@@ -1375,6 +1378,29 @@ export function packJson(value: unknown): { value: unknown; transfer: ArrayBuffe
         transfer.push(from.buffer as ArrayBuffer, to.buffer as ArrayBuffer);
         return { [PACKED_POINTS]: 1, at: packColumn(p.at.subarray(lo, hi), hi - lo, transfer), from, to };
       }
+      // runs kept as stretches of the blocks' columns (src/core/run-stretches.ts): the part of the columns the
+      // stretches are in (views: shared memory, never written), the rows and the stretches; their count and ranges
+      // made by the other thread, not here
+      const q = runStretchesOf(r);
+      if (q) {
+        const m0 = q.from.length;
+        const lo = m0 ? q.from[0]! : 0;
+        const hi = m0 ? q.to[m0 - 1]! : 0;
+        const from = q.from.map((a) => a - lo);
+        const to = q.to.map((b) => b - lo);
+        const at = q.at.slice();
+        transfer.push(from.buffer as ArrayBuffer, to.buffer as ArrayBuffer, at.buffer as ArrayBuffer);
+        return {
+          [PACKED_RUNS]: 1,
+          S: packColumn(q.S.subarray(lo, hi), hi - lo, transfer),
+          E: packColumn(q.E.subarray(lo, hi), hi - lo, transfer),
+          rs: packColumn(q.rs, q.rows, transfer),
+          re: packColumn(q.re, q.rows, transfer),
+          at,
+          from,
+          to,
+        };
+      }
       const n = rangeCount(r);
       if (isRangeArray(r)) {
         const cols = {
@@ -1415,6 +1441,21 @@ export function unpackJson(value: unknown): unknown {
     const p = pointStretches(o['at'] as Float64Array, o['from'] as Int32Array, o['to'] as Int32Array);
     // counted here, and written a window at a time (rangeRows), not made as columns of all of them
     return jsonRanges(pointWindowColumns(p));
+  }
+  if (o[PACKED_RUNS] !== undefined) {
+    const rs = o['rs'] as Float64Array;
+    const q = runStretches(
+      o['S'] as Float64Array,
+      o['E'] as Float64Array,
+      rs,
+      o['re'] as Float64Array,
+      rs.length,
+      o['at'] as Int32Array,
+      o['from'] as Int32Array,
+      o['to'] as Int32Array,
+    );
+    // counted here, and written a window at a time (rangeRows), not made as columns of all of them
+    return jsonRanges(runWindowColumns(q));
   }
   const n = o[PACKED_RANGES];
   if (typeof n === 'number')

@@ -1,5 +1,6 @@
 // What the KHO phases read of the handover image (spec kho-abi.md §4.4, §6): a structural subset of parsers/kho's
 // KhoImage, so a decoded image or a hand-written one in a test both fit.
+import { blocksPages } from '../../core/index.js';
 
 /** The handover image as the replay needs it: a subset of parsers/kho KhoImage. */
 export interface KhoImageInput {
@@ -142,9 +143,8 @@ export class KhoBlocks {
   }
   /** Pages of all blocks. */
   pages(): number {
-    let n = 0;
-    for (let i = 0; i < this.length; i++) n += this.endPfn[i]! - this.startPfn[i]!;
-    return n;
+    // (summed once: check() asks it again of none's never-initialised runs, src/core/run-stretches.ts pagesOfRuns)
+    return blocksPages(this.startPfn, this.endPfn);
   }
 }
 

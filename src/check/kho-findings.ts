@@ -8,7 +8,12 @@ import {
   GrowableColumns,
   gallopLowerBound,
   gallopUpperBound,
+  InternalError,
   pointStretchesOf,
+  runRanges,
+  runStretches,
+  runStretchesInOrder,
+  runStretchesOf,
   sortedDisjointCols,
   upperBound,
 } from '../core/index.js';
@@ -293,7 +298,7 @@ class FindingBuilder {
    */
   addCols(code: FindingCode, phase: string, fn: string, cols: Cols, pages?: number): void {
     // (point ranges are never empty: their count, made when read, is not made here)
-    if (!pointStretchesOf(cols) && !cols.n) return;
+    if (!pointStretchesOf(cols) && !runStretchesOf(cols) && !cols.n) return;
     if (this.fast) {
       const key = `${code}\0${phase}\0${fn}`;
       const v = this.acc.get(key);
@@ -466,7 +471,7 @@ class FindingBuilder {
     // runs and a read of single pages in strict order, src/sim/memmap.ts readNormalized)
     if (one && (normalizedRuns.has(one) || readNormalized(one)))
       // (single pages kept as their stretches, src/core/point-ranges.ts: as they are, their columns not made here)
-      return pointStretchesOf(one)
+      return pointStretchesOf(one) || runStretchesOf(one)
         ? one
         : { start: one.start.subarray(0, one.n), end: one.end.subarray(0, one.n), n: one.n };
     if (one) return normalizedCols(one, undefined, true);
@@ -888,6 +893,17 @@ function neverRoom(prep: CheckPrep | null): number {
 class NeverRuns extends RangeBuffer {
   /** The room for neverRoom() was made. */
   roomy = false;
+  /**
+   * The stretches of blocks the sweep handed as they are (MemMap.markedRuns' RunSink.stretch(): every layer page
+   * never initialised, none's 8.36M blocks): stretch j the blocks sFrom[j] .. sTo[j] - 1 of columns sS and sE, just
+   * before row sAt[j]. Their runs are made by whoever reads them (src/core/run-stretches.ts): not on this thread for
+   * compare --json, whose writer thread writes them out.
+   */
+  private sS: Float64Array | null = null;
+  private sE: Float64Array | null = null;
+  private readonly sAt: number[] = [];
+  private readonly sFrom: number[] = [];
+  private readonly sTo: number[] = [];
   constructor(private readonly prep: CheckPrep | null) {
     super(16, true);
   }
@@ -897,6 +913,37 @@ class NeverRuns extends RangeBuffer {
       extra = Math.max(neverRoom(this.prep) - this.n, extra);
     }
     super.room(extra);
+  }
+  stretch(S: Float64Array, E: Float64Array, a: number, b: number): void {
+    if (this.sS === null) {
+      this.sS = S;
+      this.sE = E;
+      // (rows as they come from now on, a few dozen: no room for neverRoom() runs, which the stretches hold)
+      this.roomy = true;
+    } else if (this.sS !== S || this.sE !== E)
+      throw new InternalError('never-initialised runs handed as stretches of two different block columns');
+    this.sAt.push(this.n);
+    this.sFrom.push(a);
+    this.sTo.push(b);
+  }
+  /**
+   * The runs (rows and stretches) as the finding's columns, normalized (src/core/run-stretches.ts runRanges); null
+   * without stretches (the rows are the runs). The sweep hands the pieces in address order over disjoint blocks.
+   */
+  runs(): Cols | null {
+    if (this.sS === null) return null;
+    const p = {
+      S: this.sS,
+      E: this.sE!,
+      rs: this.start,
+      re: this.end,
+      rows: this.n,
+      at: Int32Array.from(this.sAt),
+      from: Int32Array.from(this.sFrom),
+      to: Int32Array.from(this.sTo),
+    };
+    if (!runStretchesInOrder(p)) throw new InternalError('never-initialised runs handed out of address order');
+    return runRanges(runStretches(p.S, p.E, p.rs, p.re, p.rows, p.at, p.from, p.to));
   }
 }
 
@@ -1211,15 +1258,18 @@ export function check(tl: Timeline, opts: { readonly general?: boolean } = {}): 
   else if (!general) ctx.memmap.markedRuns(memory, endMarks, endCb, 0, undefined, endJoin, never);
   else scanMarked(ctx.memmap, memory, endMarks, endCb);
   if (never?.n) {
+    // runs handed as stretches of the blocks (none's): kept so
+    const runs = never.runs();
     // runs filling less than half the room (a strategy that initialised most blocks): their own columns, the room
     // let go
-    const c: Cols =
-      never.roomy && never.n * 2 < never.capacity
+    const c: Cols = runs
+      ? runs
+      : never.roomy && never.n * 2 < never.capacity
         ? { start: never.start.slice(0, never.n), end: never.end.slice(0, never.n), n: never.n }
         : never;
     if (neverMet >= 0 && prep?.disjointBlocks)
       blocksMet.set(c, { starts: prep.disjointBlocks.start, n: neverMet });
-    if (never.join && never.sorted) normalizedRuns.add(c);
+    if (runs || (never.join && never.sorted)) normalizedRuns.add(c);
     fb.addCols('STRUCT_PAGE_NEVER_INIT', endPhase, 'memmap_init_reserved_pages', c);
   }
   if (!kho || !prep) return [...fb.build(), ...checkDeferredGrow(tl)];

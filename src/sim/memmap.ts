@@ -1402,6 +1402,15 @@ export interface RunSink {
   sorted: boolean;
   push(s: number, e: number): void;
   room(extra?: number): void;
+  /**
+   * With it, markedRuns() hands the layer blocks that touchingBlocks() would write (every layer page's state joined
+   * and marked: none's check, 8.36M blocks) as stretches instead: the open run pushed, then stretch(a, b) for the
+   * blocks a .. b - 1 of its columns (the layer's own: sorted, non-empty, disjoint), whose runs are the blocks joined
+   * where they touch (one with the row before when it starts at its end), and the last block taken opens the run that
+   * goes on. The union of the rows and stretches is the runs': made into ranges by whoever reads them
+   * (src/core/run-stretches.ts), not here. S and E: the columns (markedRuns()' `rs`).
+   */
+  stretch?(S: Float64Array, E: Float64Array, a: number, b: number): void;
 }
 
 /** joinedBlocks()' open run [ps, pe) in and out, the rows written and (1) whether one started before the row above (out). */
@@ -3278,6 +3287,17 @@ export class MemMap {
             // up to the next block out of the layer
             while (dj < allJm.length && allJm[dj]! < k) dj++;
             const kd = dj < allJm.length && allJm[dj]! < k1 ? allJm[dj]! : k1;
+            if (sink!.stretch && kd > k) {
+              // the open run, then blocks k .. kd - 2 as a stretch of the columns, the last one the open run now (its
+              // start a block's: the run it is part of is joined with the stretch's when they touch)
+              sink!.push(JOIN_IO[0]!, JOIN_IO[1]!);
+              if (kd - 1 > k) sink!.stretch(S, E, k, kd - 1);
+              JOIN_IO[0] = S[kd - 1]!;
+              JOIN_IO[1] = E[kd - 1]!;
+              if (cm) met += kd - k;
+              k = kd;
+              break;
+            }
             if (!touchingPrimed) primeTouchingBlocks();
             // (the counts as small integers: a row count kept as a float had the loop deoptimised on its last call)
             j = touchingBlocks(S, E, k | 0, kd | 0, sink!.start, sink!.end, sink!.n | 0);

@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Range } from '../../src/core/index.js';
+import { runStretchesOf } from '../../src/core/index.js';
 import type { Finding } from '../../src/check/kho-findings.js';
 import type { PageState } from '../../src/sim/memmap.js';
 import { MemMap } from '../../src/sim/memmap.js';
@@ -195,6 +196,42 @@ describe('check() fast paths', () => {
           ],
         ],
       },
+    );
+  });
+
+  // none's never-initialised runs where every page of the block layer is never initialised (the blocks above node 1's
+  // first_deferred_pfn): the sweep hands the blocks as stretches of their columns (MemMap.markedRuns' RunSink.stretch),
+  // kept so in the finding (src/core/run-stretches.ts), and the finding is the general path's, ranges and pages
+  it('give the general findings where the never-initialised runs of none are kept as stretches of the blocks', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 0x60000 }),
+            fc.array(fc.tuple(fc.nat(4), fc.nat(2)), { minLength: 2, maxLength: 60 }),
+          ),
+          { minLength: 1, maxLength: 4 },
+        ),
+        (runs) => {
+          const image = imageOf(
+            imageBlocks(
+              runs.map(([off, steps]) => chainAt(0x400000 + off, steps)),
+              false,
+            ),
+            { abi: 'kho-v3', scratch: B16_SCRATCH },
+          );
+          const tl = replay(
+            host,
+            image,
+            scenarioOf({ profile: 'kho-v3-deferred-fix', strategy: 'none', deferred: 'on' }),
+          );
+          const fast = check(tl);
+          const never = fast.find((f) => f.code === 'STRUCT_PAGE_NEVER_INIT')!;
+          expect(runStretchesOf(never.ranges)).toBeDefined();
+          expect(shape(fast)).toEqual(shape(check(tl, { general: true })));
+        },
+      ),
+      { numRuns: Number(process.env.CHK_RUNS ?? 40) },
     );
   });
 

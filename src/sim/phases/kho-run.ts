@@ -3,6 +3,7 @@
 import type { MemblockCall } from '../../../parsers/dmesg/types.js';
 import type { Range } from '../../core/index.js';
 import {
+  f64Column,
   firstEndingAfter,
   gallopLowerBound,
   gallopUpperBound,
@@ -377,7 +378,9 @@ export function classifyBlocks(image: KhoImageInput, pageShift: number, maxPageO
   // block column), not a fresh one (267 MB at 33M blocks): each of its values is the floor(p / pageSize) below
   const known = pfnColumnOf(phys, pageShift, count);
   const startPfn = known ?? new Float64Array(count);
-  const endPfn = new Float64Array(count);
+  // (in shared memory when range columns are, as the decoder's pfn column is: check()'s never-initialised runs of the
+  // `none` strategy go to compare --json's writer thread as stretches of these two columns, src/core/run-stretches.ts)
+  const endPfn = f64Column(count);
   // the image's order column itself when it is one of bytes (the decoder's: read only), not a copy (8 MB at 8M blocks)
   const own = order instanceof Uint8Array && order.length === count;
   const orders = own ? order : new Uint8Array(count);

@@ -208,7 +208,7 @@ describe('check() fast paths', () => {
         fc.array(
           fc.tuple(
             fc.integer({ min: 0, max: 0x60000 }),
-            fc.array(fc.tuple(fc.nat(4), fc.nat(2)), { minLength: 2, maxLength: 60 }),
+            fc.array(fc.tuple(fc.nat(4), fc.nat(2)), { minLength: 3, maxLength: 60 }),
           ),
           { minLength: 1, maxLength: 4 },
         ),
@@ -226,8 +226,10 @@ describe('check() fast paths', () => {
             scenarioOf({ profile: 'kho-v3-deferred-fix', strategy: 'none', deferred: 'on' }),
           );
           const fast = check(tl);
+          // (a stretch is the blocks after the first one the sweep takes and before the last, which opens the run
+          // that goes on: three blocks or more)
           const never = fast.find((f) => f.code === 'STRUCT_PAGE_NEVER_INIT')!;
-          expect(runStretchesOf(never.ranges)).toBeDefined();
+          if (tl.kho!.run.blocks.length >= 3) expect(runStretchesOf(never.ranges)).toBeDefined();
           expect(shape(fast)).toEqual(shape(check(tl, { general: true })));
         },
       ),

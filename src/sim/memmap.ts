@@ -2423,6 +2423,62 @@ function primeHeadHitsAll(runs = PRIME_RUNS): void {
 }
 
 /**
+ * Blocks of pfns past 2^32 ([start, end, head id, tail id] from base 2^32, id -1 out of the layer) that take every
+ * branch of tailHits() at a pageblock pattern (512, offsets 0 and 511; marks: ids 1, 3 and 4, id 1 with a struct page,
+ * 4 without, 3 a head): a tail with pattern pfns written, a one-page block, an unmarked tail, an unmapped tail, a
+ * mapped tail with no pattern pfn, then the stops: a block out of the layer next, a marked head next, a next block
+ * past PRIME_TAIL_RE, and (with room for one range) the columns full.
+ */
+const PRIME_TAIL_BLOCKS = [
+  [0, 512, 2, 1],
+  [512, 513, 2, 1],
+  [1024, 1536, 2, 0],
+  [1536, 2048, 2, 4],
+  [2048, 2050, 2, 1],
+  [2560, 3072, 2, 1],
+  [3072, 3073, -1, 0],
+  [3584, 4096, 2, 1],
+  [4096, 4608, 3, 1],
+  [4608, 5120, 2, 1],
+  [5120, 5632, 2, 1],
+  [6144, 6656, 2, 1],
+] as const;
+/** PRIME_TAIL_BLOCKS' re (from base 2^32): inside the block before the last. */
+const PRIME_TAIL_RE = 5200;
+
+/**
+ * A first run of tailHits() over PRIME_TAIL_BLOCKS, before its first real one (TAIL_OUT as it was after): every one of
+ * its paths taken, its exits and the stores after its loop included, with pfns past 2^31. Without it lazy-tail's
+ * set_zone_contiguous reads (4.18M tails over 8.36M blocks) had V8 compile the loop while it ran, before its exit had
+ * run: each later call deoptimised there and ran in the interpreter until its loop was replaced on the stack again.
+ * `runs` as primeHeadHitsAll()'s (PRIME_HOT_RUNS: compiled ahead, MemMap.warmPatternReads()).
+ */
+let tailHitsPrimed = false;
+let tailHitsHot = false;
+function primeTailHits(runs = PRIME_RUNS): void {
+  tailHitsPrimed = true;
+  const base = 2 ** 32;
+  const n = PRIME_TAIL_BLOCKS.length;
+  const bS = Float64Array.from(PRIME_TAIL_BLOCKS, (r) => base + r[0]);
+  const bE = Float64Array.from(PRIME_TAIL_BLOCKS, (r) => base + r[1]);
+  const bH = Int32Array.from(PRIME_TAIL_BLOCKS, (r) => r[2]);
+  const bT = Int32Array.from(PRIME_TAIL_BLOCKS, (r) => r[3]);
+  const marks = Uint8Array.of(0, 1, 0, 1, 1);
+  const fl = Uint8Array.of(F_MEMMAP, F_MEMMAP, F_MEMMAP, F_MEMMAP, 0);
+  const S = new Float64Array(n);
+  const E = new Float64Array(n);
+  const one = new Float64Array(1);
+  const re = base + PRIME_TAIL_RE;
+  primeRuns([TAIL_OUT], runs, () => {
+    // stops out of the layer (block 6 next), at a marked head (block 8 next), past re (block 11 next), columns full
+    let b = tailHits(bS, bE, bH, bT, marks, fl, 0, n, re, 512, 1 / 512, 0, 511, 2, S, E, 0);
+    b = tailHits(bS, bE, bH, bT, marks, fl, b + 2, n, re, 512, 1 / 512, 0, 511, 2, S, E, TAIL_OUT[0]!);
+    tailHits(bS, bE, bH, bT, marks, fl, b + 1, n, re, 512, 1 / 512, 0, 511, 2, S, E, TAIL_OUT[0]! | 0);
+    tailHits(bS, bE, bH, bT, marks, fl, 0, n, re, 512, 1 / 512, 0, 511, 2, one, one, 0);
+  });
+}
+
+/**
  * What readPattern() finds over stretches of uninitialised or unmapped pages: the pattern pfns in each (every stride-th
  * pfn at each offset) counted arithmetically, as unmapped pages or, when there are any, uninitialised ones with the
  * stretch among the ranges reported.
@@ -2598,6 +2654,7 @@ class PatternCount {
     // room for 4096 more at first; when they fill, for a range per block starting before `end` (a tail each at most:
     // taken once for the zone's stretches, no copy as more come; add()'s doubling leaves as much unused), twice the
     // ranges should they fill all the same
+    if (!tailHitsPrimed) primeTailHits();
     return this.hits(tailHits, bS, bE, bH, bT, marks, b, bN, re, 0, end);
   }
 
@@ -2662,7 +2719,8 @@ class PatternCount {
     for (;;) {
       const c = acc.appendCols(more);
       HEAD_IO[5] = this.metLast;
-      b = loop(bS, bE, bH, bT, marks, this.fl, b, bN, re, P, 1 / P, this.o0, this.o1, m, c.start, c.end, c.n);
+      // (q a small integer whatever the column's count was stored as: the loops' feedback primed so)
+      b = loop(bS, bE, bH, bT, marks, this.fl, b, bN, re, P, 1 / P, this.o0, this.o1, m, c.start, c.end, c.n | 0);
       const q = TAIL_OUT[0]!;
       if (loop !== tailHits) this.meetHeads(TAIL_OUT[6]!, TAIL_OUT[4]!, TAIL_OUT[5]!);
       else if (q > c.n) this.meetTails(q - c.n, TAIL_OUT[4]!, TAIL_OUT[5]!);
@@ -5833,13 +5891,32 @@ export class MemMap {
    * ~30 ms unoptimised until an on-stack replacement compiled for it was ready. Changes no answer.
    */
   warmPatternReads(): void {
-    if (headHitsAllHot || this.bN < WARM_BLOCKS) return;
+    if (this.bN < WARM_BLOCKS) return;
     const P = this.blkPages;
     const fl = this.flags;
+    // layer pages never initialised (with a struct page) and initialised ones
+    let uninit = false;
+    let init = false;
     for (let id = 0; id < P.length; id++)
-      if (P[id]! > 0 && (fl[id]! & (F_MEMMAP | F_INIT)) !== F_MEMMAP) return;
-    headHitsAllHot = true;
-    primeHeadHitsAll(PRIME_HOT_RUNS);
+      if (P[id]! > 0) {
+        if ((fl[id]! & (F_MEMMAP | F_INIT)) === F_MEMMAP) uninit = true;
+        else init = true;
+      }
+    if (uninit && !init) {
+      if (headHitsAllHot) return;
+      headHitsAllHot = true;
+      primeHeadHitsAll(PRIME_HOT_RUNS);
+    } else if (uninit && !tailHitsHot) {
+      // some of them initialised (lazy-tail: the heads, its 4.18M tails not): the reads' loop over blocks whose
+      // unmarked head parts tails of their own (tailHits()) likewise
+      tailHitsHot = true;
+      primeTailHits(PRIME_HOT_RUNS);
+    }
+  }
+
+  /** Which counting loops warmPatternReads() has primed hot in this process (tests). */
+  static patternLoopsWarm(): { readonly headHitsAll: boolean; readonly tailHits: boolean } {
+    return { headHitsAll: headHitsAllHot, tailHits: tailHitsHot };
   }
 
   readPattern(p: PfnPattern, actor: Actor): PageEvent {

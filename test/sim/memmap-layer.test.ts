@@ -1575,6 +1575,53 @@ describe('MemMap block layer', () => {
     }
   });
 
+  it('warmPatternReads() over a large layer of initialised heads and never-initialised tails primes tailHits() hot and changes no read', () => {
+    // lazy-tail at set_zone_contiguous: heads initialised, tails not; MemMap.warmPatternReads() primes tailHits() hot
+    // (a layer of 65536 blocks or more, some layer pages initialised and some not), and reads after it answer as a
+    // map without the layer does
+    const P = 512;
+    const blocks: Range[] = [];
+    let seed = 11;
+    const rnd = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    let at = 0;
+    while (blocks.length < 70000) {
+      const len = rnd(4) === 0 ? P : 1 << rnd(5);
+      blocks.push({ start: at, end: at + len });
+      at += len + (rnd(3) === 0 ? rnd(P) : 0);
+    }
+    const limit = at + P;
+    const starts = Float64Array.from(blocks, (b) => b.start);
+    const ends = Float64Array.from(blocks, (b) => b.end);
+    const layered = new MemMap([{ start: 0, end: limit }], limit);
+    const plain = new MemMap([{ start: 0, end: limit }], limit);
+    layered.attachBlocks(starts, ends, { sortedDisjoint: true });
+    const setup: Op[] = [
+      { kind: 'initFree', ranges: gapsBetween(blocks).filter((r) => r.end > r.start), nid: 0 },
+      {
+        kind: 'init',
+        ranges: blocks
+          .filter((_, i) => i % 9 !== 8)
+          .map((b) => ({ start: b.start, end: b.start + 1, nid: 0, zid: 2 })),
+        fn: 0,
+      },
+    ];
+    for (const op of setup) {
+      apply(layered, op, true);
+      apply(plain, op);
+    }
+    layered.warmPatternReads();
+    expect(MemMap.patternLoopsWarm().tailHits).toBe(true);
+    for (const [s, e] of [
+      [0, limit],
+      [P * 7 + 3, Math.floor(limit / 2)],
+    ] as const) {
+      const pattern = { start: s, end: e, stride: P, offsets: [0, P - 1], points: [] };
+      const ev = plain.readPattern(pattern, A);
+      expect(ev.uninitPages).toBeGreaterThan(1000);
+      expect(patternRead(layered.readPattern(pattern, A))).toEqual(patternRead(ev));
+    }
+  });
+
   /**
    * The two single-page read properties' map: the blocks (attached as the layer when `how & 1`), the ops but attach
    * applied, and the positions `ex` names (below the block count, each once, ascending) to leave out

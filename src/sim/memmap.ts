@@ -1276,7 +1276,8 @@ function seekBlockEndingAfter(ends: Float64Array, n: number, b: number, pfn: num
  * pages past its head; k1 when none does. Sweep.nextSkipping()'s look over the blocks inside an unmarked run, kept
  * alone so that it is small: a zone of a million blocks whose heads and tails are unmarked (set_zone_contiguous()'s
  * look for a bad page after lazy-tail's or none's deserialize) costs two id loads per block, the block's end read
- * only behind a marked tail.
+ * only behind a marked tail: four blocks a step while all four are in the layer with unmarked ids (one or no branch
+ * per block was ~40-60 ms over lazy-tail's 8.36M blocks), else block by block for the next four.
  */
 function firstShowingMarked(
   bS: Float64Array,
@@ -1287,12 +1288,30 @@ function firstShowingMarked(
   b: number,
   k1: number,
 ): number {
-  for (; b < k1; b++) {
-    const h = bH[b]!;
-    if (h < 0) continue;
-    if (marks[h] || (marks[bT[b]!] && bE[b]! - bS[b]! !== 1)) return b;
+  for (;;) {
+    // four blocks a step while all four are in the layer with unmarked head and tail ids (no block's bounds read)
+    for (; b + 4 <= k1; b += 4) {
+      const h0 = bH[b]!;
+      const h1 = bH[b + 1]!;
+      const h2 = bH[b + 2]!;
+      const h3 = bH[b + 3]!;
+      if ((h0 | h1 | h2 | h3) < 0) break;
+      const t0 = bT[b]!;
+      const t1 = bT[b + 1]!;
+      const t2 = bT[b + 2]!;
+      const t3 = bT[b + 3]!;
+      const hm = marks[h0]! | marks[h1]! | marks[h2]! | marks[h3]!;
+      if ((hm | marks[t0]! | marks[t1]! | marks[t2]! | marks[t3]!) !== 0) break;
+    }
+    // else the next four (or fewer at the end) one by one: a block out of the layer, a marked id, a one-page block
+    const stop = b + 4 < k1 ? b + 4 : k1;
+    for (; b < stop; b++) {
+      const h = bH[b]!;
+      if (h < 0) continue;
+      if (marks[h] || (marks[bT[b]!] && bE[b]! - bS[b]! !== 1)) return b;
+    }
+    if (b >= k1) return k1;
   }
-  return k1;
 }
 
 /** Push to `out` the blocks b < n out of the layer (head id -1), ascending: MemMap.deadBlocks()' pass, kept alone. */
@@ -2720,7 +2739,25 @@ class PatternCount {
       const c = acc.appendCols(more);
       HEAD_IO[5] = this.metLast;
       // (q a small integer whatever the column's count was stored as: the loops' feedback primed so)
-      b = loop(bS, bE, bH, bT, marks, this.fl, b, bN, re, P, 1 / P, this.o0, this.o1, m, c.start, c.end, c.n | 0);
+      b = loop(
+        bS,
+        bE,
+        bH,
+        bT,
+        marks,
+        this.fl,
+        b,
+        bN,
+        re,
+        P,
+        1 / P,
+        this.o0,
+        this.o1,
+        m,
+        c.start,
+        c.end,
+        c.n | 0,
+      );
       const q = TAIL_OUT[0]!;
       if (loop !== tailHits) this.meetHeads(TAIL_OUT[6]!, TAIL_OUT[4]!, TAIL_OUT[5]!);
       else if (q > c.n) this.meetTails(q - c.n, TAIL_OUT[4]!, TAIL_OUT[5]!);

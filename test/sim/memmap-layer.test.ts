@@ -1756,6 +1756,39 @@ describe('MemMap block layer', () => {
     );
   });
 
+  it('next(marks) over a row of unmarked layer blocks stops at the one marked block wherever it is in a step of four', () => {
+    // Sweep.nextSkipping()'s look over an unmarked run (firstShowingMarked(): four blocks a step): 24 blocks of 8 pages
+    // (every fifth of one page), all initialised on node 0 but block p's head, tail or a page inside its tail on
+    // node 1 (the last out of the layer): the pieces of node 1 as the general loop gives them
+    for (const what of ['head', 'tail', 'inside'] as const)
+      for (let p = 0; p < 24; p++) {
+        const limit = 1024;
+        const starts = Float64Array.from({ length: 24 }, (_, i) => 16 + i * 16);
+        const ends = Float64Array.from(starts, (s, i) => s + (i % 5 === 3 ? 1 : 8));
+        const m = new MemMap([{ start: 0, end: limit }], limit);
+        m.attachBlocks(starts, ends, { sortedDisjoint: true });
+        m.initRanges(
+          Array.from(starts, (s, i) => ({ start: s, end: ends[i]!, nid: 0, zid: 2 })),
+          A,
+        );
+        const s = starts[p]!;
+        const e = ends[p]!;
+        const odd = what === 'head' ? [s, s + 1] : what === 'tail' ? [s + 1, e] : [s + 2, s + 3];
+        if (!(odd[1]! > odd[0]! && odd[1]! <= e)) continue;
+        m.initRanges([{ start: odd[0]!, end: odd[1]!, nid: 1, zid: 2 }], A);
+        const pieces = (skipLayer: boolean): number[][] => {
+          const r = m.reader(skipLayer);
+          const mk = r.mark((st) => st.memmap && st.initCount > 0 && st.nid === 1);
+          const out: number[][] = [];
+          r.range(0, limit);
+          while (r.next(mk)) out.push([r.s, r.e]);
+          return out;
+        };
+        expect(pieces(false), `${what} ${p}`).toEqual([odd]);
+        expect(pieces(true), `${what} ${p}`).toEqual([odd]);
+      }
+  });
+
   it('keeps the runs independent of the number of blocks touched whole, head or tail', () => {
     const runsWith = (nBlocks: number): number => {
       const limit = 1 << 22;

@@ -1242,6 +1242,31 @@ export function check(tl: Timeline, opts: { readonly general?: boolean } = {}): 
   // the blocks the never-initialised runs meet, counted by the sweep (every state endCb pushes to `never`, the joined
   // ones among them), -1 when not
   let neverMet = -1;
+  // the states that disagree with a node and zone (the identities' sweep below), by (node, zone)
+  const idMarks = new Map<number, Uint8Array>();
+  const marksFor = (nid: number, zid: number): Uint8Array => {
+    const key = nid * 16 + zid + 1;
+    let marks = idMarks.get(key);
+    if (!marks)
+      idMarks.set(
+        key,
+        (marks = reader.mark(
+          (st) => st.memmap && st.initCount > 0 && (st.nid !== nid || (zid >= 0 && st.zid !== zid)),
+        )),
+      );
+    return marks;
+  };
+  // the blocks the end state's sweep and the identities' stop at (MemMap.markedStops()), found in one look over the
+  // blocks instead of one each (lazy-tail and zone-walk: 8.36M blocks, a few that stop), null when nothing is gained
+  let stops: { readonly all: Int32Array; readonly pieces: Int32Array } | null = null;
+  if (prep?.disjointBlocks && !general) {
+    const B = prep.disjointBlocks;
+    const pieces: { marks: Uint8Array; k0: number; k1: number }[] = [];
+    sweepIdentities(tl.layout, B, prep.cuts, (nid, zid, rs, k0, k1) => {
+      if (rs === B) pieces.push({ marks: marksFor(nid, zid), k0, k1 });
+    });
+    stops = ctx.memmap.markedStops(B, endMarks, pieces);
+  }
   if (prep?.disjointBlocks) {
     const counted = never ? reader.mark((st) => st.memmap && st.initCount === 0) : null;
     neverMet = ctx.memmap.markedRuns(
@@ -1253,6 +1278,7 @@ export function check(tl: Timeline, opts: { readonly general?: boolean } = {}): 
       endJoin,
       never,
       counted,
+      stops?.all ?? null,
     );
   } else if (prep) scanMarked(ctx.memmap, preserved(prep), endMarks, endCb);
   else if (!general) ctx.memmap.markedRuns(memory, endMarks, endCb, 0, undefined, endJoin, never);
@@ -1341,30 +1367,28 @@ export function check(tl: Timeline, opts: { readonly general?: boolean } = {}): 
   // the node and zone each preserved struct page was given: the true identity of each preserved range in
   // pieces (a range with no memory-range or zone boundary inside is one piece), then one sweep over the memmap
   // the states that disagree with a piece's node or zone, by (node, zone): a few pairs for the whole sweep
-  const idMarks = new Map<number, Uint8Array>();
-  const marksFor = (nid: number, zid: number): Uint8Array => {
-    const key = nid * 16 + zid + 1;
-    let marks = idMarks.get(key);
-    if (!marks)
-      idMarks.set(
-        key,
-        (marks = reader.mark(
-          (st) => st.memmap && st.initCount > 0 && (st.nid !== nid || (zid >= 0 && st.zid !== zid)),
-        )),
-      );
-    return marks;
-  };
   const wrongIdentity = (s: number, e: number, st: PageState, nid: number, zid: number): void => {
     if (!st.memmap || st.initCount === 0) return;
     const phase = phaseOfFn.get(st.initBy) ?? endPhase;
     if (st.nid !== nid) fb.addRange('STRUCT_PAGE_WRONG_NODE', phase, st.initBy, s, e);
     if (zid >= 0 && st.zid !== zid) fb.addRange('STRUCT_PAGE_WRONG_ZONE', phase, st.initBy, s, e);
   };
-  if (prep.disjointBlocks)
-    sweepIdentities(tl.layout, prep.disjointBlocks, prep.cuts, (nid, zid, rs, k0, k1) =>
-      ctx.memmap.markedRuns(rs, marksFor(nid, zid), (s, e, st) => wrongIdentity(s, e, st, nid, zid), k0, k1),
+  if (prep.disjointBlocks) {
+    const B = prep.disjointBlocks;
+    sweepIdentities(tl.layout, B, prep.cuts, (nid, zid, rs, k0, k1) =>
+      ctx.memmap.markedRuns(
+        rs,
+        marksFor(nid, zid),
+        (s, e, st) => wrongIdentity(s, e, st, nid, zid),
+        k0,
+        k1,
+        null,
+        null,
+        null,
+        rs === B ? (stops?.pieces ?? null) : null,
+      ),
     );
-  else {
+  } else {
     const ids = (prep.idsCols ??= identityPieces(tl.layout, preserved(prep), prep.cuts));
     scanMarked(
       ctx.memmap,

@@ -1319,6 +1319,18 @@ function outOfLayer(bH: Int32Array, n: number, out: number[]): void {
   for (let b = 0; b < n; b++) if (bH[b]! < 0) out.push(b);
 }
 
+/** The first position of the ascending column a whose entry is at or above x (a.length when none is). */
+function firstAtOrAbove(a: Int32Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * The first layer block k in [k, k1) that is out of the layer (head -1) or shows a marked head or tail id (a tail:
  * when the block has more than its head page; the tail id of a one-page block is that of no page); k1 when none does.
@@ -3274,6 +3286,92 @@ export class MemMap {
     this.scanEach({ S: rs.start, E: rs.end, n: rs.n }, cb);
   }
 
+  /** `rs` is the layer's own block columns (block k is range k): markedRuns() reads the blocks without a search. */
+  private isLayer(rs: { readonly start: Float64Array; readonly end: Float64Array }): boolean {
+    const S = rs.start;
+    const E = rs.end;
+    const bE = this.bE;
+    const bN = this.live > 0 ? this.bN : 0;
+    return (
+      bN > 0 &&
+      this.aligned &&
+      this.heads === S &&
+      bN === S.length &&
+      bE.buffer === E.buffer &&
+      bE.byteOffset === E.byteOffset &&
+      E.length === bN
+    );
+  }
+
+  /**
+   * Two sweeps of markedRuns() over the layer's own block columns rs looked at in one pass (check()'s: the end state's
+   * over every block, under `marks`, and the identities' over pieces of them, each [k0, k1) under its own marks; src/
+   * check/kho-findings.ts): the blocks where markedRuns()' look over blocks showing nothing marked (firstMarkedBlock())
+   * stops, for the one sweep (`all`) and for the pieces (`pieces`, ascending), found by one such look under both marks
+   * at once. Given to markedRuns() as `stops`, it steps from one to the next instead of looking at every block again:
+   * the same blocks (firstMarkedBlock(k) is the first stop at or after k). The map must not change in between. null
+   * (nothing gained) when rs is not the layer's columns, when either sweep steps over the blocks out of the layer
+   * only (no layer page in a state it marks), when the pieces are not ascending and disjoint, or when more than `cap`
+   * blocks stop (a strategy that leaves most blocks never initialised).
+   */
+  markedStops(
+    rs: { readonly start: Float64Array; readonly end: Float64Array; readonly n: number },
+    marks: Uint8Array,
+    pieces: readonly { readonly marks: Uint8Array; readonly k0: number; readonly k1: number }[],
+    cap = Math.max(1024, rs.n >> 6),
+  ): { readonly all: Int32Array; readonly pieces: Int32Array } | null {
+    if (!this.isLayer(rs) || !pieces.length) return null;
+    const P = this.blkPages;
+    const shows = (m: Uint8Array): boolean => {
+      for (let id = 0; id < m.length && id < P.length; id++) if (m[id] && P[id]! > 0) return true;
+      return false;
+    };
+    if (!shows(marks) || !pieces.some((p) => shows(p.marks))) return null;
+    for (let i = 0; i < pieces.length; i++) {
+      const p = pieces[i]!;
+      if (!(p.k0 < p.k1 && p.k0 >= (i ? pieces[i - 1]!.k1 : 0) && p.k1 <= rs.n)) return null;
+    }
+    const bS = this.bS;
+    const bE = this.bE;
+    const bH = this.bH;
+    const bT = this.bT;
+    const n = rs.n;
+    // the two marks together, by the pieces' marks (a few pairs of node and zone)
+    const both = new Map<Uint8Array, Uint8Array>();
+    const all: number[] = [];
+    const inPieces: number[] = [];
+    let pi = 0;
+    for (let k = 0; k < n;) {
+      while (pi < pieces.length && pieces[pi]!.k1 <= k) pi++;
+      const p = pi < pieces.length && pieces[pi]!.k0 <= k ? pieces[pi]! : null;
+      const end = p ? p.k1 : pi < pieces.length ? pieces[pi]!.k0 : n;
+      let m = marks;
+      if (p) {
+        let mb = both.get(p.marks);
+        if (!mb) {
+          const pm = p.marks;
+          mb = new Uint8Array(Math.max(marks.length, pm.length));
+          for (let id = 0; id < mb.length; id++) mb[id] = (marks[id] ?? 0) | (pm[id] ?? 0);
+          both.set(pm, mb);
+        }
+        m = mb;
+      }
+      k = firstMarkedBlock(bS, bE, bH, bT, m, k, end);
+      if (k >= end) {
+        k = end;
+        continue;
+      }
+      const h = bH[k]!;
+      const t = bT[k]!;
+      const tail = bE[k]! > bS[k]! + 1;
+      if (h < 0 || marks[h] || (tail && marks[t])) all.push(k);
+      if (p && (h < 0 || p.marks[h] || (tail && p.marks[t]))) inPieces.push(k);
+      if (all.length + inPieces.length > cap) return null;
+      k++;
+    }
+    return { all: Int32Array.from(all), pieces: Int32Array.from(inPieces) };
+  }
+
   /**
    * The marked pages of ranges k0 <= k < k1 of rs (sorted by start, non-empty, disjoint; they may touch): cb(s, e,
    * st) for each maximal run of pages of one state id that marks[id] marks, within the union of the ranges, in
@@ -3293,6 +3391,8 @@ export class MemMap {
    * without `counted` or with a joined id it leaves out: with the ranges disjoint, the ranges that the runs of the
    * counted ids meet (check()'s blocks of a finding made of those runs, without a count over its ranges after). The
    * blocks that joinedBlocks() takes are counted by how many it took, those that continuingBlocks() takes all or none.
+   * `stops` (over the layer's own columns, from markedStops() with these marks since the map last changed): the blocks
+   * the look over blocks showing nothing marked stops at, stepped from one to the next instead of that look.
    */
   markedRuns(
     rs: { readonly start: Float64Array; readonly end: Float64Array; readonly n: number },
@@ -3303,6 +3403,7 @@ export class MemMap {
     join: Uint8Array | null = null,
     sink: RunSink | null = null,
     counted: Uint8Array | null = null,
+    stops: Int32Array | null = null,
   ): number {
     const S = rs.start;
     const E = rs.end;
@@ -3313,19 +3414,14 @@ export class MemMap {
     const bT = this.bT;
     const bN = this.live > 0 ? this.bN : 0;
     // layer block k is range k (the same columns): no search for the block
-    const same =
-      bN > 0 &&
-      this.aligned &&
-      this.heads === S &&
-      bN === S.length &&
-      bE.buffer === E.buffer &&
-      bE.byteOffset === E.byteOffset &&
-      E.length === bN;
+    const same = this.isLayer(rs);
     // no layer page in a marked state (the layer's pages per state id): only the blocks out of the layer, whose
     // pages the runs hold, can show one, and the loop steps from one to the next (dead, ascending) instead of
     // looking at every block
     let dead: readonly number[] | null = null;
     let di = 0;
+    // (stops: the first one at or after k0, searched once)
+    let si = -1;
     if (same) {
       const P = this.blkPages;
       const m = marks.length < P.length ? marks.length : P.length;
@@ -3424,6 +3520,12 @@ export class MemMap {
       if (dead) {
         while (di < dead.length && dead[di]! < k) di++;
         k = di < dead.length && dead[di]! < k1 ? dead[di]! : k1;
+        if (k >= k1) break;
+      } else if (same && stops !== null) {
+        // the blocks firstMarkedBlock() stops at, found before (markedStops()): the next one at or after k
+        if (si < 0) si = firstAtOrAbove(stops, k);
+        while (si < stops.length && stops[si]! < k) si++;
+        k = si < stops.length && stops[si]! < k1 ? stops[si]! : k1;
         if (k >= k1) break;
       } else if (same) {
         k = firstMarkedBlock(bS, bE, bH, bT, marks, k, k1);

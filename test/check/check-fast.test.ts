@@ -482,6 +482,102 @@ describe('MemMap.markedRuns', () => {
     );
   });
 
+  // check()'s two sweeps looked at in one pass (MemMap.markedStops(): lazy-tail's and zone-walk's 8.36M blocks, a few
+  // that stop): the end state's sweep over every block and the identities' over pieces of them, each under its own
+  // marks, give with the stops found the runs they give without
+  it('gives the same runs with the stops markedStops() found for two sweeps as without', () => {
+    let used = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 90 }),
+        fc.array(fc.tuple(fc.nat(89), fc.nat(3), fc.nat(2)), { maxLength: 6 }),
+        fc.uniqueArray(fc.nat(90), { maxLength: 6 }),
+        fc.boolean(),
+        (sizes, apart, cuts, shaped) => {
+          const limit = 400;
+          const m = new MemMap([{ start: 0, end: limit }], limit);
+          const blocks: Range[] = [];
+          let pfn = 0;
+          for (const len of sizes) {
+            blocks.push({ start: pfn, end: pfn + len });
+            pfn += len;
+          }
+          const n = blocks.length;
+          const starts = Float64Array.from(blocks, (b) => b.start);
+          const ends = Float64Array.from(blocks, (b) => b.end);
+          m.attachBlocks(starts, ends);
+          if (shaped) withShapes(() => m.noteBlockShape());
+          // every block on node 0, then a few heads, tails, whole blocks or single pages set apart: on node 1 or 2, or
+          // left never initialised (one page, the state of no init)
+          m.initRanges(
+            blocks.map((b) => ({ ...b, nid: 0, zid: 1 })),
+            A,
+          );
+          for (const [i, what, nid] of apart) {
+            const b = blocks[i % n]!;
+            const r =
+              what === 0
+                ? { start: b.start, end: b.start + 1 }
+                : what === 1
+                  ? { start: b.start + 1, end: b.end }
+                  : what === 2
+                    ? b
+                    : { start: b.end - 1, end: b.end };
+            if (r.end > r.start) m.initRanges([{ ...r, nid: nid === 0 ? 1 : nid, zid: 1 }], B);
+          }
+          const rs = { start: starts, end: ends, n };
+          const reader = m.reader();
+          const endMarks = reader.mark((st) => st.memmap && (st.initCount === 0 || st.nid === 2));
+          // pieces from the cuts (ascending, disjoint, a gap where two cuts are one apart), node 0 or 1 each
+          const at = [...new Set([0, ...cuts.filter((c) => c < n), n])].sort((a, b) => a - b);
+          const pieces: { marks: Uint8Array; k0: number; k1: number; nid: number }[] = [];
+          for (let k = 0; k + 1 < at.length; k++) {
+            if (at[k + 1]! - at[k]! === 1 && k % 2 === 1) continue;
+            const nid = k % 2;
+            pieces.push({
+              marks: reader.mark((st) => st.memmap && st.initCount > 0 && st.nid !== nid),
+              k0: at[k]!,
+              k1: at[k + 1]!,
+              nid,
+            });
+          }
+          const runs = (stops: { all: Int32Array; pieces: Int32Array } | null): unknown[] => {
+            const got: unknown[] = [];
+            m.markedRuns(
+              rs,
+              endMarks,
+              (s, e, st) => got.push(['end', s, e, st]),
+              0,
+              n,
+              null,
+              null,
+              null,
+              stops?.all,
+            );
+            for (const p of pieces)
+              m.markedRuns(
+                rs,
+                p.marks,
+                (s, e, st) => got.push([p.nid, s, e, st]),
+                p.k0,
+                p.k1,
+                null,
+                null,
+                null,
+                stops?.pieces,
+              );
+            return got;
+          };
+          const stops = m.markedStops(rs, endMarks, pieces);
+          if (stops) used++;
+          expect(runs(stops)).toEqual(runs(null));
+        },
+      ),
+      { numRuns: Number(process.env.CHK_RUNS ?? 300) },
+    );
+    expect(used).toBeGreaterThan(50);
+  });
+
   it('gives the maximal runs of marked pages over blocks, layered or not, as a page-by-page walk does', () => {
     fc.assert(
       fc.property(

@@ -237,6 +237,51 @@ describe('check() fast paths', () => {
     );
   });
 
+  // imageAgainstLayout() over blocks their maker saw sorted and disjoint, none of an order at or past the int-shift
+  // limit (orders read four a word): a window's blocks found by a search over their ends (firstOutsideAscending). A
+  // block that starts where a window ends (here the start of a scratch area) is outside it; a block of order 19 at
+  // any place of a word of orders (the first to the fourth, or past the last whole word) makes the fast loop read
+  // every block, and is reported
+  it('give the general findings over blocks known sorted and disjoint: a block at a window end, an order at the limit', () => {
+    const at = 0x102000;
+    const cases: [BlockSpec[], readonly BlockSpec[], string][] = [
+      // six blocks up to the scratch area's start, one at it, one after it
+      [
+        [0, 1, 2, 3, 4, 5]
+          .map((k) => ({ pfn: at - 6 + k, order: 0 }))
+          .concat([
+            { pfn: at, order: 0 },
+            { pfn: at + 0x400, order: 0 },
+          ]),
+        [...B16_SCRATCH, { pfn: at, order: 9 }],
+        'KHO_OVERLAPS_SCRATCH',
+      ],
+      // an order-19 block (2 GiB, at 0x300000, inside one window with the blocks before it: node 1 below its scratch)
+      // with 0 to 8 order-0 blocks before it, and one after it or none
+      ...[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17].map(
+        (x): [BlockSpec[], readonly BlockSpec[], string] => [
+          [
+            ...Array.from({ length: x >> 1 }, (_, k) => ({ pfn: 0x2a0000 + 2 * k, order: 0 })),
+            { pfn: 0x300000, order: 19 },
+            // (or the last block)
+            ...(x & 1 ? [] : [{ pfn: 0x390000, order: 0 }]),
+          ],
+          B16_SCRATCH,
+          'KHO_BLOCK_SIZE_OVERFLOW',
+        ],
+      ),
+    ];
+    for (const [blocks, scratch, code] of cases)
+      for (const strategy of ['none', 'lazy-tail'] as const) {
+        const image = imageOf(blocks, { abi: 'kho-v3', scratch });
+        const tl = replay(host, image, scenarioOf({ profile: 'kho-v3', strategy, deferred: 'on' }));
+        expect(tl.kho!.run.blocks.sortedDisjoint).toBe(true);
+        const fast = shape(check(tl));
+        expect(fast).toEqual(shape(check(tl, { general: true })));
+        expect(fast.map((f) => f.code)).toContain(code);
+      }
+  });
+
   // set_zone_contiguous' reads of lazy-tail's uninitialised tails, a read per zone: the blocks they meet counted by the
   // sweeps that wrote them (MemMap readBlocksMetAll), summed over the zones; the general path counts them over the
   // merged ranges (a block met by two zones' reads: test/sim/memmap-layer.test.ts, consecutive windows)

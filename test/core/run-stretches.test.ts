@@ -193,7 +193,9 @@ describe('run stretches: runs kept as stretches of the blocks columns', () => {
         const blockBytes = p.transfer.reduce((s, b) => s + b.byteLength, 0) - 12 * m - 16 * pieces.rows;
         expect(blockBytes).toBe(shared ? 0 : 16 * (m ? pieces.to[m - 1]! - pieces.from[0]! : 0));
         const back = unpackJson(structuredClone(p.value, { transfer: p.transfer }));
-        expect(textOf(back, chunk)).toBe(JSON.stringify({ findings: [{ code: 'X', ranges: want }] }, null, 2));
+        expect(textOf(back, chunk)).toBe(
+          JSON.stringify({ findings: [{ code: 'X', ranges: want }] }, null, 2),
+        );
       }),
       { numRuns: 300 },
     );

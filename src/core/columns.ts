@@ -102,3 +102,33 @@ export class GrowableColumns<C extends readonly TypedColumn[]> {
     return c.subarray(0, this.n) as Columns<C>[J];
   }
 }
+
+/** What lazyRanges() and lazyColumns() read when a column is first asked for: the range columns, made once. */
+export type MakeRangeColumns = () => { readonly S: Float64Array; readonly E: Float64Array };
+
+/**
+ * Range columns `{ start, end, n }` (src/check/range-buffer.ts Cols, src/sim/memmap.ts EventRanges) made only when
+ * read: `start` and `end` by cols() (which makes them the first time), `n` by n() each time it is read.
+ */
+export function lazyRanges(
+  cols: MakeRangeColumns,
+  n: () => number,
+): { readonly start: Float64Array; readonly end: Float64Array; readonly n: number } {
+  const o = {} as { start: Float64Array; end: Float64Array; n: number };
+  Object.defineProperty(o, 'start', { enumerable: true, get: () => cols().S });
+  Object.defineProperty(o, 'end', { enumerable: true, get: () => cols().E });
+  Object.defineProperty(o, 'n', { enumerable: true, get: n });
+  return o;
+}
+
+/** The same as a finding's range columns `{ count, starts, ends }` (src/core/ranges.ts RangeColumns). */
+export function lazyColumns(
+  cols: MakeRangeColumns,
+  n: () => number,
+): { readonly count: number; readonly starts: Float64Array; readonly ends: Float64Array } {
+  const o = {} as { count: number; starts: Float64Array; ends: Float64Array };
+  Object.defineProperty(o, 'count', { enumerable: true, get: n });
+  Object.defineProperty(o, 'starts', { enumerable: true, get: () => cols().S });
+  Object.defineProperty(o, 'ends', { enumerable: true, get: () => cols().E });
+  return o;
+}

@@ -3,7 +3,7 @@
 // of the 8M bench bundle uninitialised: written out, 6.83M ranges (heads joined where they touch) in two fresh columns
 // of 109 MB, which no step of the replay reads; check() takes its counts from the event (the blocks met are the heads
 // read), and the JSON writer's thread, not the main thread, writes them out (src/report/json-stream.ts packJson).
-import { f64Column } from './columns.js';
+import { f64Column, lazyColumns, lazyRanges } from './columns.js';
 
 /**
  * The pages [at[k], at[k] + 1) for k in [from[j], to[j]), stretch after stretch, with `at` strictly ascending over
@@ -97,11 +97,10 @@ export function pointRanges(p: PointStretches): {
   readonly end: Float64Array;
   readonly n: number;
 } {
-  const o = {} as { start: Float64Array; end: Float64Array; n: number };
-  Object.defineProperty(o, 'start', { enumerable: true, get: () => columnsOf(p).S });
-  Object.defineProperty(o, 'end', { enumerable: true, get: () => columnsOf(p).E });
-  // (counted when read, as p.n)
-  Object.defineProperty(o, 'n', { enumerable: true, get: () => p.n });
+  const o = lazyRanges(
+    () => columnsOf(p),
+    () => p.n,
+  );
   stretchesOf.set(o, p);
   return o;
 }
@@ -112,10 +111,10 @@ export function pointColumns(p: PointStretches): {
   readonly starts: Float64Array;
   readonly ends: Float64Array;
 } {
-  const o = {} as { count: number; starts: Float64Array; ends: Float64Array };
-  Object.defineProperty(o, 'count', { enumerable: true, get: () => p.n });
-  Object.defineProperty(o, 'starts', { enumerable: true, get: () => columnsOf(p).S });
-  Object.defineProperty(o, 'ends', { enumerable: true, get: () => columnsOf(p).E });
+  const o = lazyColumns(
+    () => columnsOf(p),
+    () => p.n,
+  );
   stretchesOf.set(o, p);
   return o;
 }

@@ -4,7 +4,7 @@
 // thread wrote out block by block (~180 ms, and two columns of 45 MB) for the JSON writer's thread to print. Kept as
 // the stretch of blocks they are, the main thread writes none of them: the JSON writer's thread reads the blocks'
 // columns (shared memory) and writes the ranges out a window at a time (src/report/json-stream.ts packJson).
-import { f64Column } from './columns.js';
+import { f64Column, lazyColumns, lazyRanges } from './columns.js';
 
 /**
  * Pieces in order, each a range: the rows [rs[r], re[r]) for r < rows and the blocks [S[k], E[k]) of stretches
@@ -264,10 +264,10 @@ export function runRanges(p: RunStretches): {
   readonly end: Float64Array;
   readonly n: number;
 } {
-  const o = {} as { start: Float64Array; end: Float64Array; n: number };
-  Object.defineProperty(o, 'start', { enumerable: true, get: () => columnsOf(p).S });
-  Object.defineProperty(o, 'end', { enumerable: true, get: () => columnsOf(p).E });
-  Object.defineProperty(o, 'n', { enumerable: true, get: () => p.n });
+  const o = lazyRanges(
+    () => columnsOf(p),
+    () => p.n,
+  );
   stretchesOf.set(o, p);
   return o;
 }
@@ -278,10 +278,10 @@ export function runColumns(p: RunStretches): {
   readonly starts: Float64Array;
   readonly ends: Float64Array;
 } {
-  const o = {} as { count: number; starts: Float64Array; ends: Float64Array };
-  Object.defineProperty(o, 'count', { enumerable: true, get: () => p.n });
-  Object.defineProperty(o, 'starts', { enumerable: true, get: () => columnsOf(p).S });
-  Object.defineProperty(o, 'ends', { enumerable: true, get: () => columnsOf(p).E });
+  const o = lazyColumns(
+    () => columnsOf(p),
+    () => p.n,
+  );
   stretchesOf.set(o, p);
   return o;
 }

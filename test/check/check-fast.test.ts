@@ -364,6 +364,29 @@ describe('check() fast paths', () => {
 });
 
 /** A small map: two present ranges, blocks attached, then inits, frees, reserves and head writes over them. */
+/**
+ * A map of 400 present pfns with blocks of these sizes from pfn 0 on, each touching the next, in its block layer (with
+ * the columns' shape when `shaped`).
+ */
+function layeredBlocks(
+  sizes: readonly number[],
+  shaped: boolean,
+): { m: MemMap; blocks: Range[]; starts: Float64Array; ends: Float64Array } {
+  const limit = 400;
+  const m = new MemMap([{ start: 0, end: limit }], limit);
+  const blocks: Range[] = [];
+  let pfn = 0;
+  for (const len of sizes) {
+    blocks.push({ start: pfn, end: pfn + len });
+    pfn += len;
+  }
+  const starts = Float64Array.from(blocks, (b) => b.start);
+  const ends = Float64Array.from(blocks, (b) => b.end);
+  m.attachBlocks(starts, ends);
+  if (shaped) withShapes(() => m.noteBlockShape());
+  return { m, blocks, starts, ends };
+}
+
 const LIMIT = 120;
 const PRESENT = [
   { start: 0, end: 50 },
@@ -483,18 +506,7 @@ describe('MemMap.markedRuns', () => {
         fc.boolean(),
         fc.boolean(),
         (sizes, apart, shaped, heads) => {
-          const limit = 400;
-          const m = new MemMap([{ start: 0, end: limit }], limit);
-          const blocks: Range[] = [];
-          let pfn = 0;
-          for (const len of sizes) {
-            blocks.push({ start: pfn, end: pfn + len });
-            pfn += len;
-          }
-          const starts = Float64Array.from(blocks, (b) => b.start);
-          const ends = Float64Array.from(blocks, (b) => b.end);
-          m.attachBlocks(starts, ends);
-          if (shaped) withShapes(() => m.noteBlockShape());
+          const { m, blocks, starts, ends } = layeredBlocks(sizes, shaped);
           // every block on node 0 (or only the tails: the heads never initialised)
           m.initRanges(
             blocks
@@ -539,19 +551,8 @@ describe('MemMap.markedRuns', () => {
         fc.uniqueArray(fc.nat(90), { maxLength: 6 }),
         fc.boolean(),
         (sizes, apart, cuts, shaped) => {
-          const limit = 400;
-          const m = new MemMap([{ start: 0, end: limit }], limit);
-          const blocks: Range[] = [];
-          let pfn = 0;
-          for (const len of sizes) {
-            blocks.push({ start: pfn, end: pfn + len });
-            pfn += len;
-          }
+          const { m, blocks, starts, ends } = layeredBlocks(sizes, shaped);
           const n = blocks.length;
-          const starts = Float64Array.from(blocks, (b) => b.start);
-          const ends = Float64Array.from(blocks, (b) => b.end);
-          m.attachBlocks(starts, ends);
-          if (shaped) withShapes(() => m.noteBlockShape());
           // every block on node 0, then a few heads, tails, whole blocks or single pages set apart: on node 1 or 2, or
           // left never initialised (one page, the state of no init)
           m.initRanges(

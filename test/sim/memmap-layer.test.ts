@@ -637,6 +637,41 @@ function restoreVerdict(
   return { ids, passOrder, asked, left, decide };
 }
 
+/**
+ * initBlockTails()' cases over rows of positions: heads in stretches of eight blocks initialised on node 0 or 1, or
+ * never, some tails initialised before (a double init), and positions leaving some blocks out, all drawn from `pick`.
+ * prep() writes the heads and tails into a map; `expected` is what a map without the layer then shows once the tails
+ * at the positions are listed one by one (those whose head was initialised, on its node).
+ */
+function tailRowsCase(
+  bs: readonly Range[],
+  pick: readonly number[],
+): { at: Int32Array; prep: (m: MemMap) => void; expected: unknown } {
+  const code = (i: number): number => pick[Math.floor(i / 8) % pick.length]! + Math.floor(i / 8);
+  const each = (i: number, k: number): number => pick[(i * k) % pick.length]! + i;
+  const heads = bs
+    .filter((_, i) => code(i) % 5 !== 0)
+    .map((b) => ({ start: b.start, end: b.start + 1, nid: (code(bs.indexOf(b)) >> 1) % 2, zid: 1 }));
+  const tails = bs.filter((b, i) => each(i, 1) % 17 === 3 && b.end > b.start + 1);
+  const at = Int32Array.from(Array.from(bs.keys()).filter((i) => each(i, 3) % 31 !== 5));
+  const prep = (m: MemMap): void => {
+    if (heads.length) m.initRanges(heads, A);
+    if (tails.length)
+      m.initRanges(
+        tails.map((b) => ({ start: b.start + 1, end: b.end, nid: 0, zid: 1 })),
+        A,
+      );
+  };
+  const plain = new MemMap(PRESENT, LIMIT);
+  prep(plain);
+  const ranges = Array.from(at, (i) => bs[i]!)
+    .map((b) => ({ head: plain.stateAt(b.start), start: b.start + 1, end: b.end }))
+    .filter((r) => r.end > r.start && r.head.initCount > 0)
+    .map((r) => ({ start: r.start, end: r.end, nid: r.head.nid, zid: r.head.zid }));
+  if (ranges.length) plain.initRanges(ranges, B);
+  return { at, prep, expected: observe(plain, bs) };
+}
+
 describe('MemMap block layer', () => {
   // initBlockRows() takes a block whose head and tail states (and key) are the last plain block's without a visit: a
   // run of blocks in equal states, some with only the tails initialised before or only the heads holding an order
@@ -772,22 +807,7 @@ describe('MemMap block layer', () => {
         fc.integer({ min: 1, max: 5 }),
         (sizes, pick, step) => {
           const { bs, starts, ends } = blocksOfSizes(sizes);
-          const code = (i: number): number => pick[Math.floor(i / 8) % pick.length]! + Math.floor(i / 8);
-          const each = (i: number, k: number): number => pick[(i * k) % pick.length]! + i;
-          // heads in stretches of eight blocks: initialised on node 0 or 1, or never
-          const heads = bs
-            .filter((_, i) => code(i) % 5 !== 0)
-            .map((b) => ({ start: b.start, end: b.start + 1, nid: (code(bs.indexOf(b)) >> 1) % 2, zid: 1 }));
-          const tails = bs.filter((b, i) => each(i, 1) % 17 === 3 && b.end > b.start + 1);
-          const at = Int32Array.from(Array.from(bs.keys()).filter((i) => each(i, 3) % 31 !== 5));
-          const prep = (m: MemMap): void => {
-            if (heads.length) m.initRanges(heads, A);
-            if (tails.length)
-              m.initRanges(
-                tails.map((b) => ({ start: b.start + 1, end: b.end, nid: 0, zid: 1 })),
-                A,
-              );
-          };
+          const { at, prep, expected } = tailRowsCase(bs, pick);
           const layered = (shaped: boolean): MemMap => {
             const m = new MemMap(PRESENT, LIMIT, { prefixStep: step });
             m.attachBlocks(starts, ends, { sortedDisjoint: true });
@@ -800,16 +820,9 @@ describe('MemMap block layer', () => {
             expect(m.initBlockTails(starts, ends, at, at.length, B)).toBe(true);
             return m;
           };
-          const plain = new MemMap(PRESENT, LIMIT);
-          prep(plain);
-          const ranges = Array.from(at, (i) => bs[i]!)
-            .map((b) => ({ head: plain.stateAt(b.start), start: b.start + 1, end: b.end }))
-            .filter((r) => r.end > r.start && r.head.initCount > 0)
-            .map((r) => ({ start: r.start, end: r.end, nid: r.head.nid, zid: r.head.zid }));
-          if (ranges.length) plain.initRanges(ranges, B);
           const seen = observe(layered(true), bs);
           expect(seen).toEqual(observe(layered(false), bs));
-          expect(seen).toEqual(observe(plain, bs));
+          expect(seen).toEqual(expected);
         },
       ),
       { numRuns: 400 },
@@ -828,21 +841,7 @@ describe('MemMap block layer', () => {
         (orders, pick, step) => {
           const { bs, starts, ends } = blocksOfSizes(orders.map((o) => 2 ** o));
           const order = Uint8Array.from(orders);
-          const code = (i: number): number => pick[Math.floor(i / 8) % pick.length]! + Math.floor(i / 8);
-          const each = (i: number, k: number): number => pick[(i * k) % pick.length]! + i;
-          const heads = bs
-            .filter((_, i) => code(i) % 5 !== 0)
-            .map((b) => ({ start: b.start, end: b.start + 1, nid: (code(bs.indexOf(b)) >> 1) % 2, zid: 1 }));
-          const tails = bs.filter((b, i) => each(i, 1) % 17 === 3 && b.end > b.start + 1);
-          const at = Int32Array.from(Array.from(bs.keys()).filter((i) => each(i, 3) % 31 !== 5));
-          const prep = (m: MemMap): void => {
-            if (heads.length) m.initRanges(heads, A);
-            if (tails.length)
-              m.initRanges(
-                tails.map((b) => ({ start: b.start + 1, end: b.end, nid: 0, zid: 1 })),
-                A,
-              );
-          };
+          const { at, prep, expected } = tailRowsCase(bs, pick);
           const layered = (byOrder: boolean): unknown => {
             // columns of their own: a shape is made once per pair of columns
             const S = starts.slice();
@@ -861,16 +860,9 @@ describe('MemMap block layer', () => {
             expect(m.initBlockTails(S, E, at, at.length, B)).toBe(true);
             return observe(m, bs);
           };
-          const plain = new MemMap(PRESENT, LIMIT);
-          prep(plain);
-          const ranges = Array.from(at, (i) => bs[i]!)
-            .map((b) => ({ head: plain.stateAt(b.start), start: b.start + 1, end: b.end }))
-            .filter((r) => r.end > r.start && r.head.initCount > 0)
-            .map((r) => ({ start: r.start, end: r.end, nid: r.head.nid, zid: r.head.zid }));
-          if (ranges.length) plain.initRanges(ranges, B);
           const seen = layered(true);
           expect(seen).toEqual(layered(false));
-          expect(seen).toEqual(observe(plain, bs));
+          expect(seen).toEqual(expected);
         },
       ),
       { numRuns: 300 },

@@ -66,7 +66,7 @@ export function roundDown(v: number, align: number): number {
 }
 
 /** The first index i in [lo, n) of the ascending column `a` with a[i] >= x; n when none (C++ lower_bound). */
-export function lowerBound(a: Float64Array, x: number, lo = 0, n = a.length): number {
+export function lowerBound(a: Float64Array | Int32Array, x: number, lo = 0, n = a.length): number {
   let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;

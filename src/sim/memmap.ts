@@ -1319,18 +1319,6 @@ function outOfLayer(bH: Int32Array, n: number, out: number[]): void {
   for (let b = 0; b < n; b++) if (bH[b]! < 0) out.push(b);
 }
 
-/** The first position of the ascending column a whose entry is at or above x (a.length when none is). */
-function firstAtOrAbove(a: Int32Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * The first layer block k in [k, k1) that is out of the layer (head -1) or shows a marked head or tail id (a tail:
  * when the block has more than its head page; the tail id of a one-page block is that of no page); k1 when none does.
@@ -3523,7 +3511,7 @@ export class MemMap {
         if (k >= k1) break;
       } else if (same && stops !== null) {
         // the blocks firstMarkedBlock() stops at, found before (markedStops()): the next one at or after k
-        if (si < 0) si = firstAtOrAbove(stops, k);
+        if (si < 0) si = lowerBound(stops, k);
         while (si < stops.length && stops[si]! < k) si++;
         k = si < stops.length && stops[si]! < k1 ? stops[si]! : k1;
         if (k >= k1) break;

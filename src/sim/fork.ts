@@ -47,18 +47,24 @@ export class SpareColumns {
   static minBytes = 1 << 20;
   constructor(private readonly minBytes = SpareColumns.minBytes) {}
 
+  /** A spare column of this constructor and length, out of the pool (null when there is none). */
+  private spare(ctor: unknown, length: number): Column | null {
+    for (let k = 0; k < this.free.length; k++) {
+      const c = this.free[k]!;
+      if (c.constructor !== ctor || c.length !== length) continue;
+      this.free.splice(k, 1);
+      return c;
+    }
+    return null;
+  }
+
   /** v copied: into a spare column of its type and length when there is one, else into a new one. */
   copy(v: Column): Column {
-    if (v.byteLength >= this.minBytes)
-      for (let k = 0; k < this.free.length; k++) {
-        const c = this.free[k]!;
-        if (c.constructor !== v.constructor || c.length !== v.length) continue;
-        this.free.splice(k, 1);
-        c.set(v);
-        this.reused++;
-        return c;
-      }
-    return v.slice();
+    const c = v.byteLength >= this.minBytes ? this.spare(v.constructor, v.length) : null;
+    if (c === null) return v.slice();
+    c.set(v);
+    this.reused++;
+    return c;
   }
 
   /**
@@ -66,30 +72,24 @@ export class SpareColumns {
    * is then written whole and kept, not a copy's (kho_restore's restored positions: spareColumnFor()).
    */
   take<C extends Column>(ctor: new (n: number) => C, length: number): C | null {
-    for (let k = 0; k < this.free.length; k++) {
-      const c = this.free[k]!;
-      if (c.constructor !== ctor || c.length !== length) continue;
-      this.free.splice(k, 1);
-      this.taken++;
-      return c as C;
-    }
-    return null;
+    const c = this.spare(ctor, length) as C | null;
+    if (c !== null) this.taken++;
+    return c;
   }
 
   /**
    * A spare column of this type and length for a copy to write whole (a layer column written out from its runs:
    * forkContext(), solidContext()), else a new one; noted as the copy's like those copy() makes (noteMade()).
    */
-  column<C extends Column>(ctor: new (n: number) => C, length: number): C {
-    if (length * 4 >= this.minBytes)
-      for (let k = 0; k < this.free.length; k++) {
-        const c = this.free[k]!;
-        if (c.constructor !== ctor || c.length !== length) continue;
-        this.free.splice(k, 1);
-        this.reused++;
-        return c as C;
-      }
-    return new ctor(length);
+  column<C extends Column>(
+    ctor: (new (n: number) => C) & { readonly BYTES_PER_ELEMENT: number },
+    length: number,
+  ): C {
+    const c =
+      length * ctor.BYTES_PER_ELEMENT >= this.minBytes ? (this.spare(ctor, length) as C | null) : null;
+    if (c === null) return new ctor(length);
+    this.reused++;
+    return c;
   }
 
   /** Note the columns of at least minBytes that `seen` (one forkContext()) made for the copy `memmap`. */
@@ -262,9 +262,7 @@ export function forkContext(ctx: SimContext, spare?: SpareColumns, mode: ForkMod
           seen.set(col, new Int32Array(0));
           copyRuns[k] = runs;
         } else {
-          const out = spare ? spare.column(Int32Array, runs.len) : new Int32Array(runs.len);
-          fillIdRuns(runs, out);
-          seen.set(col, out);
+          seen.set(col, writtenOut(runs, spare));
         }
         continue;
       }
@@ -300,6 +298,13 @@ export function forkContext(ctx: SimContext, spare?: SpareColumns, mode: ForkMod
 type I32 = Int32Array<ArrayBuffer>;
 const EMPTY: I32 = new Int32Array(0);
 
+/** A layer column held as runs, written out whole: into a spare column of the pool when it has one. */
+function writtenOut(runs: IdRuns, spare?: SpareColumns): I32 {
+  const c = spare ? spare.column(Int32Array, runs.len) : new Int32Array(runs.len);
+  fillIdRuns(runs, c);
+  return c;
+}
+
 /**
  * `ctx` made whole for its replay to go on: the layer columns its memmap holds as runs (forkContext() 'take' and
  * 'wait') written out, into spare columns of `spare` when it has some (noted as the map's: release() hands them on).
@@ -311,8 +316,7 @@ export function solidContext(ctx: SimContext, spare?: SpareColumns): SimContext 
   const made: I32[] = [];
   const out = (runs: IdRuns | null, col: I32): I32 => {
     if (!runs) return col;
-    const c = spare ? spare.column(Int32Array, runs.len) : new Int32Array(runs.len);
-    fillIdRuns(runs, c);
+    const c = writtenOut(runs, spare);
     made.push(c);
     return c;
   };

@@ -9,11 +9,10 @@ import {
   gallopLowerBound,
   gallopUpperBound,
   InternalError,
-  pointStretchesOf,
+  lazyListOf,
   runRanges,
   runStretches,
   runStretchesInOrder,
-  runStretchesOf,
   sortedDisjointCols,
   upperBound,
 } from '../core/index.js';
@@ -297,8 +296,8 @@ class FindingBuilder {
    * ranges (pattern reads).
    */
   addCols(code: FindingCode, phase: string, fn: string, cols: Cols, pages?: number): void {
-    // (point ranges are never empty: their count, made when read, is not made here)
-    if (!pointStretchesOf(cols) && !runStretchesOf(cols) && !cols.n) return;
+    // (ranges kept as stretches are never empty: their count, made when read, is not made here)
+    if (!lazyListOf(cols) && !cols.n) return;
     if (this.fast) {
       const key = `${code}\0${phase}\0${fn}`;
       const v = this.acc.get(key);
@@ -470,8 +469,8 @@ class FindingBuilder {
     // (the view itself, as normalizedCols() answers when isNormalized(): no pass to look, for the never-initialised
     // runs and a read of single pages in strict order, src/sim/memmap.ts readNormalized)
     if (one && (normalizedRuns.has(one) || readNormalized(one)))
-      // (single pages kept as their stretches, src/core/point-ranges.ts: as they are, their columns not made here)
-      return pointStretchesOf(one) || runStretchesOf(one)
+      // (ranges kept as stretches, src/core/columns.ts LazyList: as they are, their columns not made here)
+      return lazyListOf(one)
         ? one
         : { start: one.start.subarray(0, one.n), end: one.end.subarray(0, one.n), n: one.n };
     if (one) return normalizedCols(one, undefined, true);

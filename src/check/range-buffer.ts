@@ -5,10 +5,9 @@ import type { Range, RangeColumns } from '../core/index.js';
 import {
   GrowableColumns,
   f64Column,
+  lazyColumns,
+  lazyListOf,
   pagesOfRuns,
-  pointColumns,
-  pointStretchesOf,
-  runColumns,
   runStretchesOf,
 } from '../core/index.js';
 
@@ -147,12 +146,10 @@ export function colsOf(rs: readonly Range[]): Cols {
 
 /** The Finding form (src/core/ranges.ts RangeColumns) of columns. */
 export function rangeColumns(c: Cols): RangeColumns {
-  // single pages kept as their stretches (src/core/point-ranges.ts): their columns made when something reads them
-  const p = pointStretchesOf(c);
-  if (p) return pointColumns(p);
-  // runs kept as stretches of the blocks' columns (src/core/run-stretches.ts): likewise
-  const r = runStretchesOf(c);
-  if (r) return runColumns(r);
+  // ranges kept as stretches (src/core/point-ranges.ts, run-stretches.ts): the same lazy list as a finding's columns,
+  // made when something reads them
+  const l = lazyListOf(c);
+  if (l) return lazyColumns(l);
   return { count: c.n, starts: c.start.subarray(0, c.n), ends: c.end.subarray(0, c.n) };
 }
 

@@ -107,28 +107,112 @@ export class GrowableColumns<C extends readonly TypedColumn[]> {
 export type MakeRangeColumns = () => { readonly S: Float64Array; readonly E: Float64Array };
 
 /**
- * Range columns `{ start, end, n }` (src/check/range-buffer.ts Cols, src/sim/memmap.ts EventRanges) made only when
- * read: `start` and `end` by cols() (which makes them the first time), `n` by n() each time it is read.
+ * A range list whose columns are made only when read (issue 10: ranges kept as stretches of another column, the JSON
+ * writer's thread writing them out a window at a time): how its columns and count are made, and what it is kept as.
+ * `kind` names the stretches' shape (src/core/point-ranges.ts 'points', src/core/run-stretches.ts 'runs'), for the
+ * few places that read the stretches themselves (packJson(), a sum of pages); everything else asks lazyListOf().
  */
-export function lazyRanges(
-  cols: MakeRangeColumns,
-  n: () => number,
-): { readonly start: Float64Array; readonly end: Float64Array; readonly n: number } {
+export interface LazyList {
+  readonly cols: MakeRangeColumns;
+  readonly n: () => number;
+  readonly kind: string;
+  readonly stretches: object;
+  /** Set for a list the JSON writer writes a window at a time (withWindows()). */
+  windows?: RangeWindows;
+}
+
+/** The lazy lists, by the object lazyRanges() or lazyColumns() made. */
+const lazyLists = new WeakMap<object, LazyList>();
+
+/** The lazy list behind a range list made by lazyRanges() or lazyColumns(), undefined for any other. */
+export function lazyListOf(ranges: object): LazyList | undefined {
+  return lazyLists.get(ranges);
+}
+
+/**
+ * Range columns `{ start, end, n }` (src/check/range-buffer.ts Cols, src/sim/memmap.ts EventRanges) made only when
+ * read: `start` and `end` by l.cols() (which makes them the first time), `n` by l.n() each time it is read.
+ */
+export function lazyRanges(l: LazyList): {
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  readonly n: number;
+} {
   const o = {} as { start: Float64Array; end: Float64Array; n: number };
-  Object.defineProperty(o, 'start', { enumerable: true, get: () => cols().S });
-  Object.defineProperty(o, 'end', { enumerable: true, get: () => cols().E });
-  Object.defineProperty(o, 'n', { enumerable: true, get: n });
+  Object.defineProperty(o, 'start', { enumerable: true, get: () => l.cols().S });
+  Object.defineProperty(o, 'end', { enumerable: true, get: () => l.cols().E });
+  Object.defineProperty(o, 'n', { enumerable: true, get: l.n });
+  lazyLists.set(o, l);
   return o;
 }
 
-/** The same as a finding's range columns `{ count, starts, ends }` (src/core/ranges.ts RangeColumns). */
-export function lazyColumns(
-  cols: MakeRangeColumns,
-  n: () => number,
-): { readonly count: number; readonly starts: Float64Array; readonly ends: Float64Array } {
+/** The same list as a finding's range columns `{ count, starts, ends }` (src/core/ranges.ts RangeColumns). */
+export function lazyColumns(l: LazyList): {
+  readonly count: number;
+  readonly starts: Float64Array;
+  readonly ends: Float64Array;
+} {
   const o = {} as { count: number; starts: Float64Array; ends: Float64Array };
-  Object.defineProperty(o, 'count', { enumerable: true, get: n });
-  Object.defineProperty(o, 'starts', { enumerable: true, get: () => cols().S });
-  Object.defineProperty(o, 'ends', { enumerable: true, get: () => cols().E });
+  Object.defineProperty(o, 'count', { enumerable: true, get: l.n });
+  Object.defineProperty(o, 'starts', { enumerable: true, get: () => l.cols().S });
+  Object.defineProperty(o, 'ends', { enumerable: true, get: () => l.cols().E });
+  lazyLists.set(o, l);
   return o;
+}
+
+/**
+ * Writes the next ranges of a list, in order, into S and E from row 0 (both of length size + 1 or more: a piece
+ * joining the last range of a full window writes S[size], the next start's place) until `size` are whole and the
+ * next piece starts another; returns how many (0: none left). Its cursor is its own.
+ */
+export type RangeFill = (S: Float64Array, E: Float64Array, size: number) => number;
+
+/**
+ * The ranges of a lazy list a window of `size` at a time, in order (the JSON writer's thread writes a list from
+ * these: src/report/json-stream.ts rangeRows), instead of columns of all of them. After at(i), S[r] and E[r] for
+ * r < m are ranges base + r; a window ends before a range that the next piece could still extend, so each is whole.
+ * `open` starts a fill from the list's first range.
+ */
+export class RangeWindows {
+  readonly S: Float64Array;
+  readonly E: Float64Array;
+  base = 0;
+  m = 0;
+  private fill: RangeFill;
+  constructor(
+    private readonly open: () => RangeFill,
+    private readonly size = 1 << 14,
+  ) {
+    this.S = new Float64Array(size + 1);
+    this.E = new Float64Array(size + 1);
+    this.fill = open();
+  }
+
+  /** Make the window hold range i: the windows from the current one on, or (i before it) from the first. */
+  at(i: number): void {
+    if (i < this.base) {
+      this.base = 0;
+      this.m = 0;
+      this.fill = this.open();
+    }
+    while (i >= this.base + this.m) {
+      this.base += this.m;
+      this.m = this.fill(this.S, this.E, this.size);
+      if (this.m === 0) throw new RangeError(`range ${i} asked of a list of ${this.base}`);
+    }
+  }
+}
+
+/** `ranges` (a lazy list's) to be written a window at a time by `w`; returns ranges. */
+export function withWindows<T extends object>(ranges: T, w: RangeWindows): T {
+  const l = lazyLists.get(ranges);
+  if (l === undefined) throw new TypeError('windows asked for a range list that is not a lazy one');
+  // (a list of its own: the windows are the writer's, not those of other lists of the same stretches)
+  lazyLists.set(ranges, { ...l, windows: w });
+  return ranges;
+}
+
+/** The windows a list made by withWindows() is written from, undefined for any other. */
+export function rangeWindowsOf(ranges: object): RangeWindows | undefined {
+  return lazyLists.get(ranges)?.windows;
 }

@@ -3,7 +3,8 @@
 // of the 8M bench bundle uninitialised: written out, 6.83M ranges (heads joined where they touch) in two fresh columns
 // of 109 MB, which no step of the replay reads; check() takes its counts from the event (the blocks met are the heads
 // read), and the JSON writer's thread, not the main thread, writes them out (src/report/json-stream.ts packJson).
-import { f64Column, lazyColumns, lazyRanges } from './columns.js';
+import type { LazyList, RangeFill } from './columns.js';
+import { f64Column, lazyColumns, lazyListOf, lazyRanges, RangeWindows, withWindows } from './columns.js';
 
 /**
  * The pages [at[k], at[k] + 1) for k in [from[j], to[j]), stretch after stretch, with `at` strictly ascending over
@@ -72,9 +73,7 @@ export function writePointRanges(p: PointStretches, S: Float64Array, E: Float64A
   }
 }
 
-/** The stretches behind a range list made by pointRanges() or pointColumns(), by the list's object. */
-const stretchesOf = new WeakMap<object, PointStretches>();
-/** The columns made of the stretches, once (both lists of one stretches read the same columns). */
+/** The columns made of the stretches, once (every list of one stretches reads the same columns). */
 const made = new WeakMap<PointStretches, { readonly S: Float64Array; readonly E: Float64Array }>();
 
 function columnsOf(p: PointStretches): { readonly S: Float64Array; readonly E: Float64Array } {
@@ -88,21 +87,24 @@ function columnsOf(p: PointStretches): { readonly S: Float64Array; readonly E: F
   return c;
 }
 
+/** LazyList.kind of the lists made of PointStretches. */
+const POINTS = 'points';
+
 /**
- * The stretches as an event's range columns `{ start, end, n }` (src/sim/memmap.ts EventRanges): `start` and `end`
- * are made the first time either is read (writePointRanges), in shared memory when shareColumns() is on then.
+ * The stretches as a lazy list (src/core/columns.ts): its columns made the first time either is read
+ * (writePointRanges), in shared memory when shareColumns() is on then; its count as p.n counts it.
  */
+function listOf(p: PointStretches): LazyList {
+  return { cols: () => columnsOf(p), n: () => p.n, kind: POINTS, stretches: p };
+}
+
+/** The stretches as an event's range columns `{ start, end, n }` (src/sim/memmap.ts EventRanges), made when read. */
 export function pointRanges(p: PointStretches): {
   readonly start: Float64Array;
   readonly end: Float64Array;
   readonly n: number;
 } {
-  const o = lazyRanges(
-    () => columnsOf(p),
-    () => p.n,
-  );
-  stretchesOf.set(o, p);
-  return o;
+  return lazyRanges(listOf(p));
 }
 
 /** The stretches as a finding's range columns `{ count, starts, ends }` (src/core/ranges.ts RangeColumns), as pointRanges(). */
@@ -111,77 +113,32 @@ export function pointColumns(p: PointStretches): {
   readonly starts: Float64Array;
   readonly ends: Float64Array;
 } {
-  const o = lazyColumns(
-    () => columnsOf(p),
-    () => p.n,
-  );
-  stretchesOf.set(o, p);
-  return o;
+  return lazyColumns(listOf(p));
 }
 
 /** The stretches a range list was made of (pointRanges(), pointColumns()), undefined for any other. */
 export function pointStretchesOf(ranges: object): PointStretches | undefined {
-  return stretchesOf.get(ranges);
+  const l = lazyListOf(ranges);
+  return l?.kind === POINTS ? (l.stretches as PointStretches) : undefined;
 }
 
 /** Whether the columns of a list made of stretches have been made (tests). */
 export function pointRangesMade(ranges: object): boolean {
-  const p = stretchesOf.get(ranges);
+  const p = pointStretchesOf(ranges);
   return p !== undefined && made.has(p);
 }
 
 /**
- * The ranges of stretches a window of `size` at a time, in order (the JSON writer's thread writes a packed list of
- * point ranges from these: src/report/json-stream.ts rangeRows), instead of columns of all of them (none's kho_restore
- * read: 109 MB of fresh pages, ~45 ms of first-touch faults, then freed). After at(i), S[r] and E[r] for r < m are
- * ranges base + r; a window ends before a range that the next page could still extend, so each is whole.
+ * The stretches' ranges a window at a time (RangeWindows: none's kho_restore read, 109 MB of fresh pages and ~45 ms
+ * of first-touch faults as whole columns): from stretch j, page k on, the end of the last range `last` (NaN: none yet).
  */
-export class PointWindows {
-  readonly S: Float64Array;
-  readonly E: Float64Array;
-  base = 0;
-  m = 0;
-  // where the next window starts: stretch j, page k, the end of the last range (NaN: none yet)
-  private j = 0;
-  private k = 0;
-  private last = NaN;
-  constructor(
-    private readonly p: PointStretches,
-    private readonly size = 1 << 14,
-  ) {
-    // (a row more: a page that joins the last range of a full window writes S[size], the next start's place)
-    this.S = new Float64Array(size + 1);
-    this.E = new Float64Array(size + 1);
-    this.rewind();
-  }
-
-  private rewind(): void {
-    this.base = 0;
-    this.m = 0;
-    this.j = 0;
-    this.k = this.p.from.length ? this.p.from[0]! : 0;
-    this.last = NaN;
-  }
-
-  /** Make the window hold range i (i < p.n): the windows from the current one on, or (i before it) from the first. */
-  at(i: number): void {
-    if (i < this.base) this.rewind();
-    while (i >= this.base + this.m) {
-      this.base += this.m;
-      this.fill();
-    }
-  }
-
-  /** The next window: the ranges of the pages from (j, k) on until `size` are whole and the next page starts one. */
-  private fill(): void {
-    const { at, from, to } = this.p;
-    const S = this.S;
-    const E = this.E;
-    const W = this.size;
+function pointFill(p: PointStretches): RangeFill {
+  const { at, from, to } = p;
+  let j = 0;
+  let k = from.length ? from[0]! : 0;
+  let last = NaN;
+  return (S, E, W) => {
     let n = 0;
-    let last = this.last;
-    let j = this.j;
-    let k = this.k;
     for (; j < from.length; j++) {
       const b = to[j]!;
       if (k < from[j]!) k = from[j]!;
@@ -195,19 +152,14 @@ export class PointWindows {
       }
       if (k < b) break;
     }
-    this.j = j;
-    this.k = k;
-    this.last = last;
-    this.m = n;
-  }
+    return n;
+  };
 }
-
-/** The windows a range list of a packed point list is written from (pointWindowColumns()), by the list's object. */
-const windowsOf = new WeakMap<object, PointWindows>();
 
 /**
  * The stretches as a finding's range columns (pointColumns()) that the JSON writer writes window by window
- * (pointWindowsOf(), windows of `size` ranges); `starts` and `ends` are the whole columns, made when read (toJSON()).
+ * (src/core/columns.ts rangeWindowsOf(), windows of `size` ranges); `starts` and `ends` are the whole columns, made
+ * when read (toJSON()).
  */
 export function pointWindowColumns(
   p: PointStretches,
@@ -217,12 +169,5 @@ export function pointWindowColumns(
   readonly starts: Float64Array;
   readonly ends: Float64Array;
 } {
-  const o = pointColumns(p);
-  windowsOf.set(o, new PointWindows(p, size));
-  return o;
-}
-
-/** The windows of a list made by pointWindowColumns(), undefined for any other. */
-export function pointWindowsOf(ranges: object): PointWindows | undefined {
-  return windowsOf.get(ranges);
+  return withWindows(pointColumns(p), new RangeWindows(() => pointFill(p), size));
 }

@@ -4,7 +4,8 @@
 // thread wrote out block by block (~180 ms, and two columns of 45 MB) for the JSON writer's thread to print. Kept as
 // the stretch of blocks they are, the main thread writes none of them: the JSON writer's thread reads the blocks'
 // columns (shared memory) and writes the ranges out a window at a time (src/report/json-stream.ts packJson).
-import { f64Column, lazyColumns, lazyRanges } from './columns.js';
+import type { LazyList, RangeFill } from './columns.js';
+import { f64Column, lazyColumns, lazyListOf, lazyRanges, RangeWindows, withWindows } from './columns.js';
 
 /**
  * Pieces in order, each a range: the rows [rs[r], re[r]) for r < rows and the blocks [S[k], E[k]) of stretches
@@ -237,9 +238,7 @@ function fillRuns(
   return n;
 }
 
-/** The stretches behind a range list made by runRanges() or runColumns(), by the list's object. */
-const stretchesOf = new WeakMap<object, RunStretches>();
-/** The columns made of the stretches, once (both lists of one stretches read the same columns). */
+/** The columns made of the stretches, once (every list of one stretches reads the same columns). */
 const made = new WeakMap<RunStretches, { readonly S: Float64Array; readonly E: Float64Array }>();
 
 function columnsOf(p: RunStretches): { readonly S: Float64Array; readonly E: Float64Array } {
@@ -255,21 +254,24 @@ function columnsOf(p: RunStretches): { readonly S: Float64Array; readonly E: Flo
   return c;
 }
 
+/** LazyList.kind of the lists made of RunStretches. */
+const RUNS = 'runs';
+
 /**
- * The stretches as range columns `{ start, end, n }` (src/check/range-buffer.ts Cols): `start` and `end` are made the
- * first time either is read, in shared memory when shareColumns() is on then; `n` counted when read.
+ * The stretches as a lazy list (src/core/columns.ts): its columns made the first time either is read, in shared
+ * memory when shareColumns() is on then; its count as p.n counts it.
  */
+function listOf(p: RunStretches): LazyList {
+  return { cols: () => columnsOf(p), n: () => p.n, kind: RUNS, stretches: p };
+}
+
+/** The stretches as range columns `{ start, end, n }` (src/check/range-buffer.ts Cols), made when read. */
 export function runRanges(p: RunStretches): {
   readonly start: Float64Array;
   readonly end: Float64Array;
   readonly n: number;
 } {
-  const o = lazyRanges(
-    () => columnsOf(p),
-    () => p.n,
-  );
-  stretchesOf.set(o, p);
-  return o;
+  return lazyRanges(listOf(p));
 }
 
 /** The stretches as a finding's range columns `{ count, starts, ends }` (src/core/ranges.ts RangeColumns), as runRanges(). */
@@ -278,73 +280,25 @@ export function runColumns(p: RunStretches): {
   readonly starts: Float64Array;
   readonly ends: Float64Array;
 } {
-  const o = lazyColumns(
-    () => columnsOf(p),
-    () => p.n,
-  );
-  stretchesOf.set(o, p);
-  return o;
+  return lazyColumns(listOf(p));
 }
 
 /** The stretches a range list was made of (runRanges(), runColumns()), undefined for any other. */
 export function runStretchesOf(ranges: object): RunStretches | undefined {
-  return stretchesOf.get(ranges);
+  const l = lazyListOf(ranges);
+  return l?.kind === RUNS ? (l.stretches as RunStretches) : undefined;
 }
 
 /** Whether the columns of a list made of stretches have been made (tests). */
 export function runRangesMade(ranges: object): boolean {
-  const p = stretchesOf.get(ranges);
+  const p = runStretchesOf(ranges);
   return p !== undefined && made.has(p);
 }
 
 /**
- * The ranges of stretches a window of `size` at a time, in order (the JSON writer's thread writes a list of runs from
- * these: src/report/json-stream.ts rangeRows), instead of columns of all of them. After at(i), S[r] and E[r] for r < m
- * are ranges base + r; a window ends before a range that the next piece could still extend, so each is whole. The
- * same shape as src/core/point-ranges.ts PointWindows.
- */
-export class RunWindows {
-  readonly S: Float64Array;
-  readonly E: Float64Array;
-  base = 0;
-  m = 0;
-  private readonly c: RunCursor = { j: 0, r: 0, k: 0, last: NaN };
-  constructor(
-    private readonly p: RunStretches,
-    private readonly size = 1 << 14,
-  ) {
-    // (a row more: a piece that joins the last range of a full window writes S[size], the next start's place)
-    this.S = new Float64Array(size + 1);
-    this.E = new Float64Array(size + 1);
-    this.rewind();
-  }
-
-  private rewind(): void {
-    this.base = 0;
-    this.m = 0;
-    this.c.j = 0;
-    this.c.r = 0;
-    this.c.k = 0;
-    this.c.last = NaN;
-  }
-
-  /** Make the window hold range i (i < p.n): the windows from the current one on, or (i before it) from the first. */
-  at(i: number): void {
-    if (i < this.base) this.rewind();
-    while (i >= this.base + this.m) {
-      this.base += this.m;
-      this.m = fillRuns(this.p, this.c, this.S, this.E, this.size);
-      if (this.m === 0) throw new RangeError(`range ${i} of ${this.p.n} asked of run stretches`);
-    }
-  }
-}
-
-/** The windows a range list of packed run stretches is written from (runWindowColumns()), by the list's object. */
-const windowsOf = new WeakMap<object, RunWindows>();
-
-/**
  * The stretches as a finding's range columns (runColumns()) that the JSON writer writes window by window
- * (runWindowsOf(), windows of `size` ranges); `starts` and `ends` are the whole columns, made when read (toJSON()).
+ * (src/core/columns.ts rangeWindowsOf(), windows of `size` ranges, each filled by fillRuns() from where the last
+ * stopped); `starts` and `ends` are the whole columns, made when read (toJSON()).
  */
 export function runWindowColumns(
   p: RunStretches,
@@ -354,12 +308,9 @@ export function runWindowColumns(
   readonly starts: Float64Array;
   readonly ends: Float64Array;
 } {
-  const o = runColumns(p);
-  windowsOf.set(o, new RunWindows(p, size));
-  return o;
-}
-
-/** The windows of a list made by runWindowColumns(), undefined for any other. */
-export function runWindowsOf(ranges: object): RunWindows | undefined {
-  return windowsOf.get(ranges);
+  const open = (): RangeFill => {
+    const c: RunCursor = { j: 0, r: 0, k: 0, last: NaN };
+    return (S, E, W) => fillRuns(p, c, S, E, W);
+  };
+  return withWindows(runColumns(p), new RangeWindows(open, size));
 }

@@ -16,13 +16,9 @@
 // documents), and both are iterable.
 import type { Range, RangesLike } from '../core/ranges.js';
 import { rangeCount } from '../core/ranges.js';
-import {
-  pointStretches,
-  pointStretchesOf,
-  pointWindowColumns,
-  pointWindowsOf,
-} from '../core/point-ranges.js';
-import { runStretches, runStretchesOf, runWindowColumns, runWindowsOf } from '../core/run-stretches.js';
+import { rangeWindowsOf } from '../core/columns.js';
+import { pointStretches, pointStretchesOf, pointWindowColumns } from '../core/point-ranges.js';
+import { runStretches, runStretchesOf, runWindowColumns } from '../core/run-stretches.js';
 
 /**
  * Receives the text in order, as strings or (a table's rows) UTF-8 bytes; returning false stops the writer (the
@@ -412,10 +408,10 @@ export function* jsonChunks(
         pos = putNumber(out, pos, r[i]!.end);
         pos = put(out, pos, close);
       }
-    } else if (pointWindowsOf(r) || runWindowsOf(r)) {
+    } else if (rangeWindowsOf(r)) {
       // a packed point list or run stretches (unpackJson): its ranges made a window at a time, rows [base, base + m)
       // of the list, and written as the columns below are, with the row numbers of the window
-      const w = (pointWindowsOf(r) ?? runWindowsOf(r))!;
+      const w = rangeWindowsOf(r)!;
       const st = (f.pairStamp ??= newPairStamp(s));
       while (i < f.length && pos < chunkChars) {
         w.at(i);

@@ -1314,6 +1314,13 @@ function firstShowingMarked(
   }
 }
 
+/** Whether `marks` marks a state some layer page is in (P: the layer's pages per state id). */
+function marksLayerPage(marks: Uint8Array, P: ArrayLike<number>): boolean {
+  const m = marks.length < P.length ? marks.length : P.length;
+  for (let id = 0; id < m; id++) if (marks[id] && P[id]! > 0) return true;
+  return false;
+}
+
 /** Push to `out` the blocks b < n out of the layer (head id -1), ascending: MemMap.deadBlocks()' pass, kept alone. */
 function outOfLayer(bH: Int32Array, n: number, out: number[]): void {
   for (let b = 0; b < n; b++) if (bH[b]! < 0) out.push(b);
@@ -1758,12 +1765,8 @@ class Sweep {
   /** No layer block shows a state the marks mark (looked up once per marks array and binding). */
   private layerUnmarked(marks: Uint8Array): boolean {
     if (marks !== this.lastMarks) {
-      const P = this.bP;
-      const m = marks.length < P.length ? marks.length : P.length;
-      let clear = true;
-      for (let id = 0; id < m && clear; id++) if (marks[id] && P[id]! > 0) clear = false;
       this.lastMarks = marks;
-      this.layerClear = clear;
+      this.layerClear = !marksLayerPage(marks, this.bP);
     }
     return this.layerClear;
   }
@@ -3310,11 +3313,7 @@ export class MemMap {
   ): { readonly all: Int32Array; readonly pieces: Int32Array } | null {
     if (!this.isLayer(rs) || !pieces.length) return null;
     const P = this.blkPages;
-    const shows = (m: Uint8Array): boolean => {
-      for (let id = 0; id < m.length && id < P.length; id++) if (m[id] && P[id]! > 0) return true;
-      return false;
-    };
-    if (!shows(marks) || !pieces.some((p) => shows(p.marks))) return null;
+    if (!marksLayerPage(marks, P) || !pieces.some((p) => marksLayerPage(p.marks, P))) return null;
     for (let i = 0; i < pieces.length; i++) {
       const p = pieces[i]!;
       if (!(p.k0 < p.k1 && p.k0 >= (i ? pieces[i - 1]!.k1 : 0) && p.k1 <= rs.n)) return null;
@@ -3411,11 +3410,7 @@ export class MemMap {
     // (stops: the first one at or after k0, searched once)
     let si = -1;
     if (same) {
-      const P = this.blkPages;
-      const m = marks.length < P.length ? marks.length : P.length;
-      let clear = true;
-      for (let id = 0; id < m && clear; id++) if (marks[id] && P[id]! > 0) clear = false;
-      if (clear) dead = this.deadBlocks();
+      if (!marksLayerPage(marks, this.blkPages)) dead = this.deadBlocks();
     }
     let sw: Sweep | null = null;
     let b = 0;

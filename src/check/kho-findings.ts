@@ -769,6 +769,27 @@ function sweepIdentities(
  * compare and check replay one image under several strategies from one boot (src/sim/replay.ts replayEach): they
  * share the layout and these inputs, so this is computed once for all of them.
  */
+/** One call of sweepIdentities()' `each`: blocks k0 .. k1 - 1 of rs have node nid and zone zid (-1: none). */
+interface IdentityCall {
+  readonly nid: number;
+  readonly zid: number;
+  readonly rs: Cols;
+  readonly k0: number;
+  readonly k1: number;
+}
+
+/** sweepIdentities() over the prep's disjoint blocks, its calls listed once per prep (CheckPrep.idSweep). */
+function identitySweep(prep: CheckPrep, B: Cols): readonly IdentityCall[] {
+  if (prep.idSweep === null) {
+    const calls: IdentityCall[] = [];
+    sweepIdentities(prep.layout, B, prep.cuts, (nid, zid, rs, k0, k1) =>
+      calls.push({ nid, zid, rs, k0, k1 }),
+    );
+    prep.idSweep = calls;
+  }
+  return prep.idSweep;
+}
+
 interface CheckPrep {
   /** Made by the general paths only (check()'s `general`). */
   readonly general: boolean;
@@ -799,6 +820,11 @@ interface CheckPrep {
   readonly cuts: Float64Array;
   /** Each preserved range's node and zone (the general path of the identity sweep), made on first use. */
   idsCols: IdPieces | null;
+  /**
+   * The identity sweep's calls over disjointBlocks (sweepIdentities()), made on first use: check() looks at them twice
+   * (MemMap.markedStops(), then the sweep), for every strategy of a compare.
+   */
+  idSweep: readonly IdentityCall[] | null;
   /** The image-against-layout findings, in the order check() adds them, normalized. */
   readonly image: readonly PreparedEntry[];
 }
@@ -854,6 +880,7 @@ function checkPrep(
     watchedCols: null,
     cuts,
     idsCols: null,
+    idSweep: null,
     image: fb.prepared(),
   };
   prepByBlocks.set(blocks, prep);
@@ -1304,10 +1331,9 @@ export function check(tl: Timeline, opts: { readonly general?: boolean } = {}): 
   let stops: { readonly all: Int32Array; readonly pieces: Int32Array } | null = null;
   if (prep?.disjointBlocks && !general) {
     const B = prep.disjointBlocks;
-    const pieces: { marks: Uint8Array; k0: number; k1: number }[] = [];
-    sweepIdentities(tl.layout, B, prep.cuts, (nid, zid, rs, k0, k1) => {
-      if (rs === B) pieces.push({ marks: marksFor(nid, zid), k0, k1 });
-    });
+    const pieces = identitySweep(prep, B)
+      .filter((c) => c.rs === B)
+      .map((c) => ({ marks: marksFor(c.nid, c.zid), k0: c.k0, k1: c.k1 }));
     stops = ctx.memmap.markedStops(B, endMarks, pieces);
   }
   if (prep?.disjointBlocks) {
@@ -1418,7 +1444,7 @@ export function check(tl: Timeline, opts: { readonly general?: boolean } = {}): 
   };
   if (prep.disjointBlocks) {
     const B = prep.disjointBlocks;
-    sweepIdentities(tl.layout, B, prep.cuts, (nid, zid, rs, k0, k1) =>
+    for (const { nid, zid, rs, k0, k1 } of identitySweep(prep, B))
       ctx.memmap.markedRuns(
         rs,
         marksFor(nid, zid),
@@ -1429,8 +1455,7 @@ export function check(tl: Timeline, opts: { readonly general?: boolean } = {}): 
         null,
         null,
         rs === B ? (stops?.pieces ?? null) : null,
-      ),
-    );
+      );
   } else {
     const ids = (prep.idsCols ??= identityPieces(tl.layout, preserved(prep), prep.cuts));
     scanMarked(

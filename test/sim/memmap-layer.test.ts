@@ -672,6 +672,11 @@ function tailRowsCase(
   return { at, prep, expected: observe(plain, bs) };
 }
 
+/** A draw of integers in [0, n) from a linear congruential sequence from `seed` (the same draws in every run). */
+function lcg(seed: number): (n: number) => number {
+  return (n) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+}
+
 describe('MemMap block layer', () => {
   // initBlockRows() takes a block whose head and tail states (and key) are the last plain block's without a visit: a
   // run of blocks in equal states, some with only the tails initialised before or only the heads holding an order
@@ -1519,8 +1524,7 @@ describe('MemMap block layer', () => {
     // initialised): a read after it, and in runs (pageblock-sized blocks touching or a pageblock apart), as before
     const P = 512;
     const blocks: Range[] = [];
-    let seed = 7;
-    const rnd = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    const rnd = lcg(7);
     let at = 0;
     while (blocks.length < 70000) {
       if (rnd(3) === 0) {
@@ -1573,8 +1577,7 @@ describe('MemMap block layer', () => {
     // map without the layer does
     const P = 512;
     const blocks: Range[] = [];
-    let seed = 11;
-    const rnd = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    const rnd = lcg(11);
     let at = 0;
     while (blocks.length < 70000) {
       const len = rnd(4) === 0 ? P : 1 << rnd(5);

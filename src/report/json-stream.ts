@@ -1322,35 +1322,52 @@ const PACKED_POINTS = '\u0000kexec-replay/points';
 const PACKED_RUNS = '\u0000kexec-replay/runs';
 
 /**
+ * A typed array of `n` zeros of kind `C` in shared memory (packJson()'s copies): it goes to another thread as a view of
+ * the same memory, without a copy and without a transfer. A transfer detaches the buffer it sends, and the first
+ * detach anywhere in the process invalidates V8's ArrayBuffer-detaching protector: every optimised function that reads
+ * a typed array is deoptimised at once and compiled again with checks (on the 8M bench bundle's compare, the first
+ * strategy's outcome sent to the JSON writer thread sent the next strategy's loops back to the interpreter, ~0.1 s).
+ */
+function sharedArray<C extends Float64ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor>(
+  C: C,
+  n: number,
+): InstanceType<C> {
+  return new C(new SharedArrayBuffer(n * C.BYTES_PER_ELEMENT) as unknown as ArrayBuffer) as InstanceType<C>;
+}
+
+/** `a`'s values, each less `lo`, in shared memory (sharedArray()). */
+function sharedLess(a: Int32Array, lo: number): Int32Array {
+  const c = sharedArray(Int32Array, a.length);
+  for (let i = 0; i < a.length; i++) c[i] = a[i]! - lo;
+  return c;
+}
+
+/**
  * The first `count` values of `a` as a typed array of the same kind (so the same numbers) that can go to another
  * thread: a view of `a` when it is in shared memory (src/core/columns.ts shareColumns: the other thread reads the
- * same memory, nothing is copied or transferred), else a copy of its own, added to `transfer`.
+ * same memory, nothing is copied or transferred), else a copy of its own in shared memory (sharedArray(): nothing
+ * transferred, nothing detached).
  */
-function packColumn(
-  a: ArrayLike<number>,
-  count: number,
-  transfer: ArrayBuffer[],
-): Float64Array | Int32Array | Uint32Array {
+function packColumn(a: ArrayLike<number>, count: number): Float64Array | Int32Array | Uint32Array {
   if (a instanceof Int32Array || a instanceof Uint32Array || a instanceof Float64Array) {
     if (a.buffer instanceof SharedArrayBuffer) return a.subarray(0, count);
-    const c = new (a.constructor as Float64ArrayConstructor)(count);
+    const c = sharedArray(a.constructor as Float64ArrayConstructor, count);
     c.set(a.subarray(0, count) as Float64Array);
-    transfer.push(c.buffer);
     return c;
   }
-  const c = new Float64Array(count);
+  const c = sharedArray(Float64Array, count);
   for (let i = 0; i < count; i++) c[i] = a[i]!;
-  transfer.push(c.buffer);
   return c;
 }
 
 /**
  * A document (or a part of one) as a structured clone can carry it to another thread, and the buffers to transfer
- * with it: what JSON leaves out is left out here (an object's undefined, function and symbol members; in an array
- * they are null), toJSON() is applied, a table is its rows, and a range list (jsonRanges) is two typed columns (16
+ * with it (none: every column is in shared memory, see sharedArray(); kept for callers that pass it on): what JSON
+ * leaves out is left out here (an object's undefined, function and symbol members; in an array they are null),
+ * toJSON() is applied, a table is its rows, and a range list (jsonRanges) is two typed columns (16
  * bytes or less a range, where its text is ~70): views of its own columns when they are in shared memory, which the
- * caller must then not write until the other thread has read them; else copies of their own, sent without a further
- * copy. unpackJson() on the other side gives a value whose jsonChunks() text is this one's.
+ * caller must then not write until the other thread has read them; else copies of their own in shared memory, sent
+ * without a further copy. unpackJson() on the other side gives a value whose jsonChunks() text is this one's.
  */
 export function packJson(value: unknown): { value: unknown; transfer: ArrayBuffer[] } {
   const transfer: ArrayBuffer[] = [];
@@ -1369,10 +1386,9 @@ export function packJson(value: unknown): { value: unknown; transfer: ArrayBuffe
         const m0 = p.from.length;
         const lo = m0 ? p.from[0]! : 0;
         const hi = m0 ? p.to[m0 - 1]! : 0;
-        const from = p.from.map((a) => a - lo);
-        const to = p.to.map((b) => b - lo);
-        transfer.push(from.buffer as ArrayBuffer, to.buffer as ArrayBuffer);
-        return { [PACKED_POINTS]: 1, at: packColumn(p.at.subarray(lo, hi), hi - lo, transfer), from, to };
+        const from = sharedLess(p.from, lo);
+        const to = sharedLess(p.to, lo);
+        return { [PACKED_POINTS]: 1, at: packColumn(p.at.subarray(lo, hi), hi - lo), from, to };
       }
       // runs kept as stretches of the blocks' columns (src/core/run-stretches.ts): the part of the columns the
       // stretches are in (views: shared memory, never written), the rows and the stretches; their count and ranges
@@ -1382,16 +1398,15 @@ export function packJson(value: unknown): { value: unknown; transfer: ArrayBuffe
         const m0 = q.from.length;
         const lo = m0 ? q.from[0]! : 0;
         const hi = m0 ? q.to[m0 - 1]! : 0;
-        const from = q.from.map((a) => a - lo);
-        const to = q.to.map((b) => b - lo);
-        const at = q.at.slice();
-        transfer.push(from.buffer as ArrayBuffer, to.buffer as ArrayBuffer, at.buffer as ArrayBuffer);
+        const from = sharedLess(q.from, lo);
+        const to = sharedLess(q.to, lo);
+        const at = sharedLess(q.at, 0);
         return {
           [PACKED_RUNS]: 1,
-          S: packColumn(q.S.subarray(lo, hi), hi - lo, transfer),
-          E: packColumn(q.E.subarray(lo, hi), hi - lo, transfer),
-          rs: packColumn(q.rs, q.rows, transfer),
-          re: packColumn(q.re, q.rows, transfer),
+          S: packColumn(q.S.subarray(lo, hi), hi - lo),
+          E: packColumn(q.E.subarray(lo, hi), hi - lo),
+          rs: packColumn(q.rs, q.rows),
+          re: packColumn(q.re, q.rows),
           at,
           from,
           to,
@@ -1400,16 +1415,21 @@ export function packJson(value: unknown): { value: unknown; transfer: ArrayBuffe
       const n = rangeCount(r);
       if (isRangeArray(r)) {
         const cols = {
-          starts: Float64Array.from(r, (x) => x.start),
-          ends: Float64Array.from(r, (x) => x.end),
+          starts: packColumn(
+            r.map((x) => x.start),
+            r.length,
+          ),
+          ends: packColumn(
+            r.map((x) => x.end),
+            r.length,
+          ),
         };
-        transfer.push(cols.starts.buffer, cols.ends.buffer);
         return { [PACKED_RANGES]: n, ...cols };
       }
       return {
         [PACKED_RANGES]: n,
-        starts: packColumn(r.starts, n, transfer),
-        ends: packColumn(r.ends, n, transfer),
+        starts: packColumn(r.starts, n),
+        ends: packColumn(r.ends, n),
       };
     }
     if (kind === 'later') throw new TypeError('a jsonLater() array cannot be packed');

@@ -80,6 +80,31 @@ describe.skipIf(!built)('compare --json from the writer thread', () => {
     }, 60_000);
   }
 
+  it('sending the strategies to the thread detaches no buffer: V8 keeps its ArrayBuffer-detaching protector', async () => {
+    // a transfer detaches its buffers, and the first detach in a process deoptimises every optimised function that
+    // reads a typed array (src/report/json-stream.ts sharedArray(): the strategy after the first one paid for it)
+    const r = await new Promise<Run>((resolve) => {
+      execFile(
+        process.execPath,
+        [
+          '--trace-protector-invalidation',
+          'bin/kexec-replay.js',
+          'compare',
+          '--json',
+          '--profile',
+          'kho-v3-deferred-fix',
+          'traces/kho-b-16g-2node',
+        ],
+        { env: env('trace'), maxBuffer: 64 << 20 },
+        (e, out, err) => resolve({ code: e ? Number(e.code ?? -1) : 0, out, err }),
+      );
+    });
+    // (the thread wrote the document: V8's trace lines, if any, go to the same stdout)
+    expect(r.err).toMatch(TRACE);
+    expect(r.out).toContain('kexec-replay/compare/1');
+    expect(r.out + r.err).not.toContain('ArrayBufferDetaching');
+  }, 60_000);
+
   it('a reader that goes away mid-document: no stack trace, the run exit code, the thread stopped', async () => {
     const r = await new Promise<Run>((resolve) => {
       const child = spawn(

@@ -10,6 +10,8 @@ import {
   writeJson,
 } from '../../src/report/json-stream.js';
 import { prng } from '../helpers/prng.js';
+import { pointColumns, pointStretches } from '../../src/core/point-ranges.js';
+import { runColumns, runStretches } from '../../src/core/run-stretches.js';
 
 const decoder = new TextDecoder();
 const asText = (c: string | Uint8Array): string => (typeof c === 'string' ? c : decoder.decode(c));
@@ -593,8 +595,20 @@ describe('packJson / unpackJson: a document carried to another thread', () => {
     const { back, sizes } = roundTrip(doc);
     expect(text(back)).toBe(JSON.stringify(doc, null, 2));
     for (const chunk of [1, 7]) expect(text(back, chunk)).toBe(text(doc, chunk));
-    // two columns a range list, each exactly its count long, copies (the originals are still there)
-    expect(sizes).toEqual([16, 16, 16, 16, 12, 12, 0, 0, 16, 16]);
+    // nothing to transfer: two columns a range list, each exactly its count long, copies in shared memory (the
+    // originals are still there)
+    expect(sizes).toEqual([]);
+    const packed = (
+      packJson(doc).value as { findings: { ranges: { starts: Float64Array; ends: Float64Array } }[] }
+    ).findings;
+    expect(packed.map((f) => [f.ranges.starts.byteLength, f.ranges.ends.byteLength])).toEqual([
+      [16, 16],
+      [16, 16],
+      [12, 12],
+      [0, 0],
+      [16, 16],
+    ]);
+    for (const f of packed) expect(f.ranges.starts.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect([...big]).toEqual([5, 2 ** 40, 2 ** 53 - 1, 7, 9]);
     expect(ints.byteLength).toBe(32);
   });
@@ -612,8 +626,11 @@ describe('packJson / unpackJson: a document carried to another thread', () => {
       c: jsonRanges({ count: 1, starts: new Float64Array([20, 0]), ends: new Float64Array([21, 0]) }),
     };
     const p = packJson(doc);
-    // only the plain columns (c's) are copied and transferred, each exactly its count long
-    expect(p.transfer.map((b) => b.byteLength)).toEqual([8, 8]);
+    // only the plain columns (c's) are copied, each exactly its count long, into shared memory: nothing transferred
+    expect(p.transfer).toEqual([]);
+    const c = (p.value as { c: { starts: Float64Array; ends: Float64Array } }).c;
+    expect([c.starts.byteLength, c.ends.byteLength]).toEqual([8, 8]);
+    expect(c.starts.buffer).toBeInstanceOf(SharedArrayBuffer);
     const back = unpackJson(structuredClone(p.value, { transfer: p.transfer }));
     expect(text(back)).toBe(JSON.stringify(doc, null, 2));
     // the same memory: a write after packing shows on the other side (so the caller must not write until it is read)
@@ -637,6 +654,35 @@ describe('packJson / unpackJson: a document carried to another thread', () => {
         2,
       ),
     );
+  });
+
+  it('packs every kind of range list into shared memory: nothing to transfer, so nothing detached', () => {
+    // a transfer detaches its buffers, and V8's first detach in a process deoptimises every optimised function that
+    // reads a typed array (the compare --json writer thread: the strategy after the first one paid for it)
+    // pages 2-4 and 9-10 as stretches of a pfn column; blocks [0, 1) [2, 4) [10, 12) [20, 22) then the row [40, 45)
+    const pts = pointStretches(Float64Array.of(2, 3, 4, 9, 10), Int32Array.of(0, 3), Int32Array.of(3, 5));
+    const S = Float64Array.of(0, 2, 10, 20);
+    const E = Float64Array.of(1, 4, 12, 22);
+    const rs = Float64Array.of(40);
+    const re = Float64Array.of(45);
+    const runs = runStretches(S, E, rs, re, 1, Int32Array.of(0), Int32Array.of(0), Int32Array.of(4));
+    const doc = {
+      a: jsonRanges(pointColumns(pts)),
+      b: jsonRanges(runColumns(runs)),
+      c: jsonRanges([{ start: 1, end: 2 }]),
+      d: jsonRanges({ count: 1, starts: Int32Array.of(4, 0), ends: Uint32Array.of(5, 0) }),
+    };
+    const p = packJson(doc);
+    expect(p.transfer).toEqual([]);
+    const typed: ArrayBufferView[] = [];
+    const walk = (v: unknown): void => {
+      if (ArrayBuffer.isView(v)) typed.push(v);
+      else if (v && typeof v === 'object') for (const x of Object.values(v)) walk(x);
+    };
+    walk(p.value);
+    expect(typed.length).toBe(14);
+    for (const t of typed) expect(t.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(text(unpackJson(structuredClone(p.value)))).toBe(JSON.stringify(doc, null, 2));
   });
 
   it('refuses a jsonLater (its elements are not there to carry)', () => {

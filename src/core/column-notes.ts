@@ -57,3 +57,34 @@ function ascendingWithin(at: Int32Array, n: number, bound: number): boolean {
   }
   return n === 0 || last < bound;
 }
+
+/**
+ * Positions into a block column given by what they leave out: every position in [0, total) but the `left` ones
+ * (strictly ascending, each below total), n = total - left.length of them, ascending; their column (n entries, those
+ * past n zero) made only when something asks for it (column()). kho_restore's restored positions
+ * (src/sim/phases/kho-restore.ts restoredPositions): every block but the few whose heads it refuses, so a walk that
+ * takes them row by row (MemMap.initBlockTails) reads no 32 MB column of 8M positions, and none is made (written
+ * into fresh pages: ~8K first-touch page faults, ~100 ms under load) unless a reader needs one.
+ */
+export interface PositionsBut {
+  readonly total: number;
+  readonly left: Int32Array;
+  readonly n: number;
+  column(): Int32Array;
+}
+
+/**
+ * Whether `p` is what it says (left strictly ascending and each in [0, p.total), n = total - left.length) with n
+ * positions asked for and total at or below `bound`: a look at the few positions left out, not at the n taken.
+ */
+export function positionsButWithin(p: PositionsBut, n: number, bound: number): boolean {
+  const left = p.left;
+  if (!(p.total <= bound && p.n === p.total - left.length && n === p.n)) return false;
+  let last = -1;
+  for (let g = 0; g < left.length; g++) {
+    const l = left[g]!;
+    if (!(l > last && l < p.total)) return false;
+    last = l;
+  }
+  return true;
+}

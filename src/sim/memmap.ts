@@ -2,7 +2,7 @@
 // changed by range operations that record who did what. Work is proportional to the number of runs and
 // operations, never to the number of pages. Field meanings follow include/linux/mm_types.h struct page and
 // mm/page_alloc.c __init_single_page / reserve_bootmem_region / __free_pages_core, v6.1.
-import type { Range } from '../core/index.js';
+import type { PositionsBut, Range } from '../core/index.js';
 import type { IdRuns } from './id-runs.js';
 import {
   f64Column,
@@ -13,6 +13,7 @@ import {
   pointStretches,
   pointStretchesOf,
   positionsAscendingBelow,
+  positionsButWithin,
   upperBound,
 } from '../core/index.js';
 
@@ -637,42 +638,67 @@ function sortedCover(c: RangeColumns): RangeColumns {
 }
 
 /**
- * The first position j from `from` on in steps of `dir` (1 or -1, stopping before `to`) whose block at[j] has a tail
- * (ends[y] > heads[y] + 1) and is not in `skipped` (ascending): the first (dir 1) or last (dir -1) block the cover of
+ * The blocks at positions 0, 1, ..., n - 1 of `at` (dir 1) or n - 1, ..., 0 (dir -1), one a call of the function
+ * returned: at[j] of a column, or the j-th block of every one in [0, total) but those left out (PositionsBut, n =
+ * total - left.length), stepped over the few left out without a column.
+ */
+function positionSteps(at: Int32Array | PositionsBut, n: number, dir: 1 | -1): () => number {
+  let j = dir === 1 ? -1 : n;
+  if (at instanceof Int32Array)
+    return () => {
+      j += dir;
+      return at[j]!;
+    };
+  const left = at.left;
+  let y = dir === 1 ? -1 : at.total;
+  let g = dir === 1 ? 0 : left.length - 1;
+  return () => {
+    y += dir;
+    while (g >= 0 && g < left.length && left[g] === y) {
+      y += dir;
+      g += dir;
+    }
+    return y;
+  };
+}
+
+/**
+ * The block of the first position j (dir 1, from 0 up) or the last (dir -1, from n - 1 down) of `at` whose block has a
+ * tail (ends[y] > heads[y] + 1) and is not in `skipped` (positions, ascending): the first or last block the cover of
  * MemMap.initBlockTails() lists. -1 when none.
  */
 function tailedAt(
   heads: Float64Array,
   ends: Float64Array,
-  at: Int32Array,
-  from: number,
-  to: number,
+  at: Int32Array | PositionsBut,
+  n: number,
   skipped: Int32Array,
   dir: 1 | -1,
 ): number {
+  const next = positionSteps(at, n, dir);
   let si = dir === 1 ? 0 : skipped.length - 1;
-  for (let j = from; j !== to; j += dir) {
-    const y = at[j]!;
+  for (let j = dir === 1 ? 0 : n - 1; j !== (dir === 1 ? n : -1); j += dir) {
+    const y = next();
     if (!(ends[y]! > heads[y]! + 1)) continue;
     // the skipped positions before j (in the direction of the walk) are passed
     while (si >= 0 && si < skipped.length && (skipped[si]! - j) * dir < 0) si += dir;
     if (si >= 0 && si < skipped.length && skipped[si] === j) continue;
-    return j;
+    return y;
   }
   return -1;
 }
 
 /**
- * The cover of MemMap.initBlockTails(): the tails [heads[y] + 1, ends[y]) of blocks y = at[j], j < n, that have one
- * (ends[y] > heads[y] + 1), but for the positions j in `skipped` (ascending: heads never initialised), m of them,
- * listed when first read (as blockRowsCover(): only the pageblock types read it; heads and ends are the decoded blocks'
- * columns and `at` the restored positions, never written after). start and end are own enumerable properties: a copy
- * or a comparison reads them.
+ * The cover of MemMap.initBlockTails(): the tails [heads[y] + 1, ends[y]) of the blocks y at positions j < n of `at`
+ * that have one (ends[y] > heads[y] + 1), but for the positions j in `skipped` (ascending: heads never initialised), m
+ * of them, listed when first read (as blockRowsCover(): only the pageblock types read it; heads and ends are the
+ * decoded blocks' columns and `at` the restored positions, never written after). start and end are own enumerable
+ * properties: a copy or a comparison reads them.
  */
 function tailsCover(
   heads: Float64Array,
   ends: Float64Array,
-  at: Int32Array,
+  at: Int32Array | PositionsBut,
   n: number,
   skipped: Int32Array,
   m: number,
@@ -682,9 +708,10 @@ function tailsCover(
     if (cols) return cols;
     const start = new Float64Array(m);
     const end = new Float64Array(m);
+    const next = positionSteps(at, n, 1);
     let k = 0;
     for (let j = 0, si = 0; j < n; j++) {
-      const y = at[j]!;
+      const y = next();
       if (!(ends[y]! > heads[y]! + 1)) continue;
       if (si < skipped.length && skipped[si] === j) {
         si++;
@@ -750,6 +777,9 @@ function initKeys(
 /** a and b are the same column (one is a view of the other's whole buffer span). */
 /** plainBlocks()'s counts of its last stretch: heads moved, tail pages moved, pages only counted. */
 const PLAIN_RUN = new Float64Array(3);
+
+/** A column of no positions (MemMap.initBlockTails() over a PositionsBut reads none). */
+const EMPTY_I32 = new Int32Array(0);
 
 /**
  * The layer's block columns (bS, bE: the caller's, read only, never written) as plainBlocks() and firstMarkedBlock()
@@ -1089,9 +1119,6 @@ function plainTailsInRow(
   tP: number,
   tOut: number,
 ): number {
-  const tw = tOut !== tP;
-  // x ^ d: the tail id tP written tOut (only tails in state tP are taken)
-  const d = tP ^ tOut;
   let m = 0;
   let moved = 0;
   let pages = 0;
@@ -1121,24 +1148,10 @@ function plainTailsInRow(
       continue;
     }
     const y1 = y0 + lo;
-    if (!tailsFourAStepPrimed) primeTailsFourAStep();
-    let y = tailsFourAStep(bH, bT, tailful, y0, y1, hP, tP, d);
-    m += TAILS_RUN[0]!;
-    let live = TAILS_RUN[1]!;
-    for (; y < y1; y++) {
-      const mk = 0 - tailful[y]!;
-      const h = bH[y]!;
-      const x = bT[y]!;
-      if ((((h ^ hP) | (x ^ tP)) & mk) !== 0) break;
-      bT[y] = x ^ (d & mk);
-      m -= mk;
-      live += 1 - (h >>> 31);
-    }
-    if (y > y0) {
-      const got = layerPagesAt(pre, step, bS, bE, bH, y) - layerPagesAt(pre, step, bS, bE, bH, y0) - live;
-      pages += got;
-      if (tw) moved += got;
-    }
+    const y = plainTailsOfRow(bH, bT, bS, bE, tailful, pre, step, hP, tP, tOut, y0, y1);
+    m += PLAIN_RUN[0]!;
+    moved += PLAIN_RUN[1]!;
+    pages += PLAIN_RUN[2]!;
     j += y - y0;
     if (y < y1) break;
   }
@@ -1146,6 +1159,50 @@ function plainTailsInRow(
   PLAIN_RUN[1] = moved;
   PLAIN_RUN[2] = pages;
   return j;
+}
+
+/**
+ * plainTailsInRow()'s walk of one row of blocks y0 .. y1 - 1 (every one a position taken), with the columns' shape
+ * (tailful) and the layer's prefix sums: four blocks a step while all four are taken, then block by block up to the
+ * first not taken, returned (y1 when all are); PLAIN_RUN as plainTails() over the blocks taken. MemMap.initBlockTails()
+ * over PositionsBut calls it on the rows between the positions left out.
+ */
+function plainTailsOfRow(
+  bH: Int32Array,
+  bT: Int32Array,
+  bS: Float64Array,
+  bE: Float64Array,
+  tailful: Uint8Array,
+  pre: Float64Array,
+  step: number,
+  hP: number,
+  tP: number,
+  tOut: number,
+  y0: number,
+  y1: number,
+): number {
+  const tw = tOut !== tP;
+  // x ^ d: the tail id tP written tOut (only tails in state tP are taken)
+  const d = tP ^ tOut;
+  if (!tailsFourAStepPrimed) primeTailsFourAStep();
+  let y = tailsFourAStep(bH, bT, tailful, y0, y1, hP, tP, d);
+  let m = TAILS_RUN[0]!;
+  let live = TAILS_RUN[1]!;
+  for (; y < y1; y++) {
+    const mk = 0 - tailful[y]!;
+    const h = bH[y]!;
+    const x = bT[y]!;
+    if ((((h ^ hP) | (x ^ tP)) & mk) !== 0) break;
+    bT[y] = x ^ (d & mk);
+    m -= mk;
+    live += 1 - (h >>> 31);
+  }
+  let got = 0;
+  if (y > y0) got = layerPagesAt(pre, step, bS, bE, bH, y) - layerPagesAt(pre, step, bS, bE, bH, y0) - live;
+  PLAIN_RUN[0] = m;
+  PLAIN_RUN[1] = tw ? got : 0;
+  PLAIN_RUN[2] = got;
+  return y;
 }
 
 function sameColumn(a: Float64Array, b: Float64Array): boolean {
@@ -4988,10 +5045,29 @@ export class MemMap {
    * nothing done (the caller lists the ranges). test/sim/memmap-layer.test.ts holds it to initColumns() of the
    * ranges read from stateAt().
    */
-  initBlockTails(heads: Float64Array, ends: Float64Array, at: Int32Array, n: number, actor: Actor): boolean {
+  initBlockTails(
+    heads: Float64Array,
+    ends: Float64Array,
+    positions: Int32Array | PositionsBut,
+    n: number,
+    actor: Actor,
+  ): boolean {
     if (!(this.layerHeads(heads) && this.onePass() && sameColumn(this.bE, ends))) return false;
+    // positions given by those left out (the restored positions: every block but a few) are walked row by row between
+    // them when the columns have a shape and the layer its prefix sums (plainTailsOfRow), no column read or made;
+    // else their column
+    const pre = this.prefix;
+    const shape = pre === null ? null : blockShape(this.bS, this.bE);
+    let at: Int32Array = EMPTY_I32;
+    let left: Int32Array | null = null;
+    let total = 0;
+    if (positions instanceof Int32Array) at = positions;
+    else if (shape !== null && positionsButWithin(positions, n, this.bN)) {
+      left = positions.left;
+      total = positions.total;
+    } else at = positions.column();
     // block positions ascending, each a layer block (the restored positions: noted so where made)
-    if (!positionsAscendingBelow(at, n, this.bN)) return false;
+    if (left === null && !positionsAscendingBelow(at, n, this.bN)) return false;
     const states = this.states;
     const fn = actor.fn;
     // the tail's new state by (tail state, head state): initStateOf() of the head's node and zone
@@ -5023,16 +5099,25 @@ export class MemMap {
     let tOut = -1;
     // positions in rows of blocks walked as blocks (plainTailsInRow) when the columns have a shape and the layer its
     // prefix sums
-    const pre = this.prefix;
-    const shape = pre === null ? null : blockShape(bS, bE);
+    // (PositionsBut: the block at position j is j + g, g the positions left out below it; the row it is in ends at the
+    // next one left out, left[g], or at total)
+    const nLeft = left === null ? 0 : left.length;
+    let g = 0;
     for (let j = 0; j < n; j++) {
       // a stretch of blocks whose head state is the last block's (initialised) and whose tail state is its (plain):
       // counted and written in a loop of its own (plainTails); the general body below takes the block it stops at
       if (tIn >= 0 && fl[tX]! & F_INIT && (fl[tIn]! & (F_MEMMAP | F_INIT | F_KHO)) === F_MEMMAP) {
-        const j2 =
-          shape !== null
-            ? plainTailsInRow(at, j, n, bH, bT, bS, bE, shape.tailful, pre!, this.prefixStep, tX, tIn, tOut)
-            : plainTails(at, j, n, bH, bT, bS, bE, tX, tIn, tOut);
+        let j2: number;
+        if (left !== null) {
+          while (g < nLeft && left[g]! <= j + g) g++;
+          const y0 = j + g;
+          const y1 = g < nLeft ? left[g]! : total;
+          j2 = j + plainTailsOfRow(bH, bT, bS, bE, shape!.tailful, pre!, this.prefixStep, tX, tIn, tOut, y0, y1) - y0;
+        } else
+          j2 =
+            shape !== null
+              ? plainTailsInRow(at, j, n, bH, bT, bS, bE, shape.tailful, pre!, this.prefixStep, tX, tIn, tOut)
+              : plainTails(at, j, n, bH, bT, bS, bE, tX, tIn, tOut);
         if (j2 > j) {
           m += PLAIN_RUN[0]!;
           t.pages += PLAIN_RUN[2]!;
@@ -5045,7 +5130,11 @@ export class MemMap {
           if (j >= n) break;
         }
       }
-      const y = at[j]!;
+      let y: number;
+      if (left !== null) {
+        while (g < nLeft && left[g]! <= j + g) g++;
+        y = j + g;
+      } else y = at[j]!;
       const hs = bS[y]!;
       const he = bE[y]!;
       // a block of one page has no tail
@@ -5086,8 +5175,8 @@ export class MemMap {
     this.applyPieces(fx);
     if (m === 0) return true;
     const skip = Int32Array.from(skipped);
-    const y0 = at[tailedAt(heads, ends, at, 0, n, skip, 1)]!;
-    const y1 = at[tailedAt(heads, ends, at, n - 1, -1, skip, -1)]!;
+    const y0 = tailedAt(heads, ends, left === null ? at : positions, n, skip, 1);
+    const y1 = tailedAt(heads, ends, left === null ? at : positions, n, skip, -1);
     this.record(actor, 'init', heads[y0]! + 1, ends[y1]!, t.pages, {
       ...(m === 1 ? { nid: t.nid, zid: t.zid } : {}),
       noMemmapPages: t.noMap.pages,
@@ -5097,7 +5186,7 @@ export class MemMap {
       khoLostRanges: t.lost.cols,
       identityChangedPages: t.ident.pages,
       identityChangedRanges: t.ident.cols,
-      cover: tailsCover(heads, ends, at, n, skip, m),
+      cover: tailsCover(heads, ends, left === null ? at : positions, n, skip, m),
     });
     return true;
   }

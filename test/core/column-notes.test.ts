@@ -3,7 +3,7 @@
 // for.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { positionsAscendingBelow } from '../../src/core/index.js';
+import { positionsAscendingBelow, positionsButWithin } from '../../src/core/index.js';
 import { restoredPositions } from '../../src/sim/phases/kho-restore.js';
 import { KhoBlocks } from '../../src/sim/phases/kho-types.js';
 
@@ -36,7 +36,7 @@ describe('positionsAscendingBelow', () => {
           const col = new Int32Array(left.length + 2).fill(5);
           col.set(left);
           // a block set of its own per run: the positions are made (and noted) here, not taken from a run before
-          const at = restoredPositions(blocksOf(n), col, left.length);
+          const at = restoredPositions(blocksOf(n), col, left.length).column();
           const count = n - left.length;
           const copy = at.slice();
           for (let m = 0; m <= Math.min(at.length, count + past); m++) {
@@ -63,6 +63,30 @@ describe('positionsAscendingBelow', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('positionsButWithin', () => {
+  // MemMap.initBlockTails() walks a PositionsBut by rows between the positions left out only when it is what it says:
+  // left strictly ascending inside [0, total), n = total - left.length positions asked for, total within the bound
+  it('holds exactly when the positions left out are strictly ascending below total and the counts agree', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -2, max: 12 }), { maxLength: 6 }),
+        fc.integer({ min: 0, max: 12 }),
+        fc.integer({ min: -1, max: 1 }),
+        fc.integer({ min: -1, max: 1 }),
+        fc.integer({ min: 0, max: 14 }),
+        (xs, total, dn, dask, bound) => {
+          const left = Int32Array.from(xs);
+          const n = total - left.length + dn;
+          const p = { total, left, n, column: () => new Int32Array(0) };
+          const want = dn === 0 && dask === 0 && total <= bound && ascendingBelow(left, left.length, total);
+          expect(positionsButWithin(p, n + dask, bound)).toBe(want);
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });

@@ -5,7 +5,7 @@
 // whole, head or tail, the runs do not grow with the blocks.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Range } from '../../src/core/index.js';
+import type { PositionsBut, Range } from '../../src/core/index.js';
 import { noteAscendingPositions } from '../../src/core/index.js';
 import type { BlockInitRows, EventRanges, PageEvent, PageState } from '../../src/sim/index.js';
 import {
@@ -827,6 +827,55 @@ describe('MemMap block layer', () => {
           };
           const seen = observe(layered(true), bs);
           expect(seen).toEqual(observe(layered(false), bs));
+          expect(seen).toEqual(expected);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  // initBlockTails() over positions given by those left out (PositionsBut: kho_restore's restored positions, every
+  // block but a few), with the block columns' shape and the layer's prefix sums, walks the rows between them
+  // (plainTailsOfRow) and lists its cover by stepping over them: it must answer as over their column and as the tails
+  // listed one by one, and ask for no column (8M positions are a 32 MB one, written into fresh pages); without the shape
+  // it takes their column
+  it('initBlockTails over positions given by those left out answers as over their column, and makes none when shaped', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 2 }), { minLength: 20, maxLength: 40 }),
+        fc.array(fc.nat(40), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.boolean(),
+        (sizes, pick, step, shaped) => {
+          const { bs, starts, ends } = blocksOfSizes(sizes);
+          const { at, prep, expected } = tailRowsCase(bs, pick);
+          const left = Int32Array.from(Array.from(bs.keys()).filter((i) => !at.includes(i)));
+          let asked = 0;
+          const positions: PositionsBut = {
+            total: bs.length,
+            left,
+            n: at.length,
+            column: () => {
+              asked++;
+              return at;
+            },
+          };
+          const layered = (p: Int32Array | PositionsBut): unknown => {
+            const m = new MemMap(PRESENT, LIMIT, { prefixStep: step });
+            m.attachBlocks(starts, ends, { sortedDisjoint: true });
+            if (shaped)
+              withShapes(() => {
+                m.layerCachesForCopies();
+                m.noteBlockShape();
+              });
+            prep(m);
+            expect(m.initBlockTails(starts, ends, p, at.length, B)).toBe(true);
+            // (the events' covers read too)
+            return observe(m, bs);
+          };
+          const seen = layered(positions);
+          expect(asked).toBe(shaped ? 0 : 1);
+          expect(seen).toEqual(layered(at));
           expect(seen).toEqual(expected);
         },
       ),

@@ -25,7 +25,7 @@ describe('restoredPositions', () => {
             // the list in a column with room past its end, as the restore loop's growable column has
             const col = new Int32Array(left.length + 3).fill(7);
             col.set(left);
-            const at = restoredPositions(blocks, col, left.length);
+            const at = restoredPositions(blocks, col, left.length).column();
             const want = Array.from({ length: n }, (_, i) => i).filter((i) => !left.includes(i));
             expect(Array.from(at.subarray(0, want.length))).toEqual(want);
           }
@@ -43,14 +43,39 @@ describe('restoredPositions', () => {
         fc.integer({ min: -9, max: 50 }),
         (n, raw, junk) => {
           const left = Int32Array.from([...new Set(raw.filter((x) => x < n))].sort((a, b) => a - b));
-          const fresh = restoredPositions(blocksOf(n), left, left.length);
+          const fresh = restoredPositions(blocksOf(n), left, left.length).column();
           const reused = restoredPositions(blocksOf(n), left, left.length, (m) =>
             new Int32Array(m).fill(junk),
-          );
+          ).column();
           expect(Array.from(reused)).toEqual(Array.from(fresh));
         },
       ),
       { numRuns: 300 },
+    );
+  });
+  // the hook walks the positions by those left out (a PositionsBut): their column (a 32 MB one at 8M blocks) is made
+  // only when a reader asks for it, once per block columns and list left out, by the first maker asked
+  it('makes their column only when asked, once per block columns and list left out', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.array(fc.nat(45), { maxLength: 6 }), (n, raw) => {
+        const blocks = blocksOf(n);
+        const left = Int32Array.from([...new Set(raw.filter((x) => x < n))].sort((a, b) => a - b));
+        let made = 0;
+        const maker = (m: number): Int32Array => {
+          made++;
+          return new Int32Array(m);
+        };
+        const p = restoredPositions(blocks, left, left.length, maker);
+        expect(made).toBe(0);
+        expect([p.total, p.n, Array.from(p.left)]).toEqual([n, n - left.length, Array.from(left)]);
+        const col = p.column();
+        expect(made).toBe(1);
+        // a later strategy's call over the same blocks and list: the same column, no other made
+        const again = restoredPositions(blocks, left, left.length, maker);
+        expect(again.column()).toBe(col);
+        expect(made).toBe(1);
+      }),
+      { numRuns: 200 },
     );
   });
 });

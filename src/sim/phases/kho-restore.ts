@@ -1,5 +1,6 @@
 // kernel/liveupdate/kexec_handover.c kho_restore_folio() / kho_restore_pages() -> kho_restore_page() (K616, K618, K619, KR3; kho-abi.md §6.3), run for what the image says is used.
 import { GrowableColumns, noteAscendingPositions } from '../../core/index.js';
+import type { PositionsBut } from '../../core/index.js';
 import type { SimContext } from '../context.js';
 import { runPhase } from '../context.js';
 import { spareInt32For } from '../fork.js';
@@ -34,21 +35,39 @@ function putPositions(out: Int32Array, at: number, from: number, to: number): vo
 
 /**
  * The positions of the blocks restored, by position in `blocks`: every position in [0, n) but the nLeft in `left`
- * (ascending), as the restore hook receives them. Once per block columns and list left out (every strategy of a
- * compare with a hook, zone-walk and lazy-tail, restores the same blocks and leaves the same few out): a million
- * positions are a 32 MB column, made and written once instead of once a strategy. Nothing writes it after (the hooks
- * and the events that keep it, lazy-tail's tails cover, only read it).
+ * (ascending), as the restore hook receives them (PositionsBut: a walk by rows between the positions left out reads
+ * no column). Their column, when a reader asks for one (column()), is made once per block columns and list left out
+ * (every strategy of a compare with a hook, zone-walk and lazy-tail, restores the same blocks and leaves the same few
+ * out): a million positions are a 32 MB column, made and written once instead of once a strategy, in a column from
+ * `column` (a compare's spare one: the strategy that asks first draws it from its own pool). Nothing writes it after
+ * (the hooks and the events that keep it, lazy-tail's tails cover, only read it).
  */
-const restoredByBlocks = new WeakMap<KhoBlocks, { readonly left: Int32Array; readonly at: Int32Array }>();
+const restoredByBlocks = new WeakMap<KhoBlocks, { readonly left: Int32Array; at: Int32Array | null }>();
 export function restoredPositions(
   blocks: KhoBlocks,
   left: Int32Array,
   nLeft: number,
   column: (n: number) => Int32Array = (n) => new Int32Array(n),
-): Int32Array {
-  const hit = restoredByBlocks.get(blocks);
-  if (hit && hit.left.length === nLeft && hit.left.every((x, k) => x === left[k])) return hit.at;
+): PositionsBut {
   const n = blocks.length;
+  let hit = restoredByBlocks.get(blocks);
+  if (!(hit && hit.left.length === nLeft && hit.left.every((x, k) => x === left[k]))) {
+    hit = { left: left.slice(0, nLeft), at: null };
+    restoredByBlocks.set(blocks, hit);
+  }
+  const entry = hit;
+  // (khoRestore lists the positions left out ascending, each below n; a walk by rows checks: positionsButWithin)
+  return {
+    total: n,
+    left: entry.left,
+    n: n - nLeft,
+    column: () => (entry.at ??= positionsColumn(n, entry.left, column)),
+  };
+}
+
+/** The column of every position in [0, n) but those in `left` (see restoredPositions), the entries past them zero. */
+function positionsColumn(n: number, left: Int32Array, column: (n: number) => Int32Array): Int32Array {
+  const nLeft = left.length;
   // (a column of n from `column`, whatever it holds: every entry written below)
   const at = column(n);
   let k = 0;
@@ -66,7 +85,6 @@ export function restoredPositions(
   at.fill(0, k + n - from);
   // (MemMap.initBlockTails() then takes them without a look at each)
   if (ascending) noteAscendingPositions(at, k + n - from, n);
-  restoredByBlocks.set(blocks, { left: left.slice(0, nLeft), at });
   return at;
 }
 
@@ -127,7 +145,7 @@ function restoreHooked(
 ): void {
   const blocks = run.blocks;
   // every block passes or is left out: the blocks that pass are all positions but those left out
-  // (a spare column of a compare's copies when there is one: spareInt32For)
+  // (their column, when asked for, in a spare column of a compare's copies when there is one: spareInt32For)
   const okAt = restoredPositions(blocks, left, nLeft, (m) => spareInt32For(ctx, m));
   const runner = new StrategyRunner(ctx, run, 'restore', PHASE);
   if (restoreBlocks) {
@@ -137,8 +155,9 @@ function restoreHooked(
   } else if (restore) {
     runner.expect(nOk + 1024);
     const b = new KhoBlockCursor(blocks);
+    const at = okAt.column();
     for (let k = 0; k < nOk; k++) {
-      b.at(okAt[k]!);
+      b.at(at[k]!);
       runner.current = b.index;
       restore(b, runner);
     }

@@ -1,7 +1,7 @@
 // The KHO side of one replay: profile, strategy, the image's blocks classified by how they are restored, and
 // what the KHO phases observed beyond struct-page events (spec kho-abi.md §4.4, §6, §7.5).
 import type { MemblockCall } from '../../../parsers/dmesg/types.js';
-import type { Range } from '../../core/index.js';
+import type { PositionsBut, Range } from '../../core/index.js';
 import {
   f64Column,
   firstEndingAfter,
@@ -780,7 +780,7 @@ export class StrategyRunner implements StrategyContext {
    * (MemMap.initBlockTails, one walk of the layer's columns), or lists its ranges as initTailsFromHeads() queued them.
    * Nothing writes the map before the flush, so the heads read then read as at the call.
    */
-  private tails: { blocks: KhoBlocks; at: Int32Array; n: number; fn: string } | null = null;
+  private tails: { blocks: KhoBlocks; at: Int32Array | PositionsBut; n: number; fn: string } | null = null;
 
   /** Queue the held-back tails' ranges, before any other op is queued after them. */
   private settle(): void {
@@ -1041,7 +1041,7 @@ export class StrategyRunner implements StrategyContext {
     this.zwPiece = i;
   }
 
-  initTailsFromHeads(blocks: KhoBlocks, at: Int32Array, n: number, fn: string): void {
+  initTailsFromHeads(blocks: KhoBlocks, at: Int32Array | PositionsBut, n: number, fn: string): void {
     if (n <= 0) return;
     // the only op so far: held back for the memmap's walk (flush); any op after it queues it first (settle)
     if (this.tails === null && this.ops.n === 0 && this.ops.runs === 0) {
@@ -1053,7 +1053,8 @@ export class StrategyRunner implements StrategyContext {
   }
 
   /** initTailsFromHeads()'s ranges queued, one a block, the heads read as they are now. */
-  private queueTails(blocks: KhoBlocks, at: Int32Array, n: number, fn: string): void {
+  private queueTails(blocks: KhoBlocks, positions: Int32Array | PositionsBut, n: number, fn: string): void {
+    const at = positions instanceof Int32Array ? positions : positions.column();
     const bS = blocks.startPfn;
     const bE = blocks.endPfn;
     // the heads as they are now, in one pass (at ascending: the heads too; every block: the block column itself)

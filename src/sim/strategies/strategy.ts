@@ -1,6 +1,7 @@
 // The interface a KHO struct-page strategy implements (spec kho-abi.md §7.3): which struct pages of a preserved
 // block it initialises, when (deserialize or restore) and with which node and zone. Strategies only call the
 // context's range helpers; the phases apply them to the struct-page map in batches, never page by page.
+import type { PositionsBut } from '../../core/index.js';
 import type { Layout } from '../layout.js';
 import type { KhoBlock, KhoBlocks } from '../phases/kho-types.js';
 
@@ -63,11 +64,11 @@ export interface StrategyContext {
    */
   initByZoneWalkBlocks(blocks: KhoBlocks, at: Int32Array, n: number, fn: string): void;
   /**
-   * For every block i = at[0], ..., at[n - 1] (ascending) of two pages or more whose head is initialised as it is
-   * now: initSinglePages(startPfn[i] + 1, endPfn[i], the head's nid, the head's zid, fn), in one call. The inits a
+   * For every block i = at[0], ..., at[n - 1] (ascending; or the n positions a PositionsBut gives) of two pages or
+   * more whose head is initialised as it is now: initSinglePages(startPfn[i] + 1, endPfn[i], the head's nid, the head's zid, fn), in one call. The inits a
    * restore hook queues are applied after the last block, so every head reads as it was before the first.
    */
-  initTailsFromHeads(blocks: KhoBlocks, at: Int32Array, n: number, fn: string): void;
+  initTailsFromHeads(blocks: KhoBlocks, at: Int32Array | PositionsBut, n: number, fn: string): void;
 }
 
 export interface KhoStrategy {
@@ -95,9 +96,9 @@ export interface KhoStrategy {
   /** Called when a block is restored, after the head's magic/order check and before adjust_managed_page_count(). */
   restore?(block: KhoBlock, ctx: StrategyContext): void;
   /**
-   * restore() of every block kho_restore() restores in one call: the blocks at positions at[0], ..., at[n - 1] of
-   * `blocks` (ascending), when the strategy gives it; it must do exactly what restore() does block by block
-   * (test/sim/strategies/bulk.test.ts).
+   * restore() of every block kho_restore() restores in one call: the blocks at the n positions `at` gives of
+   * `blocks` (ascending: every position but the few left out; at.column() their column), when the strategy gives it;
+   * it must do exactly what restore() does block by block (test/sim/strategies/bulk.test.ts).
    */
-  restoreBlocks?(blocks: KhoBlocks, at: Int32Array, n: number, ctx: StrategyContext): void;
+  restoreBlocks?(blocks: KhoBlocks, at: PositionsBut, n: number, ctx: StrategyContext): void;
 }

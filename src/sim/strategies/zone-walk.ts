@@ -16,6 +16,6 @@ export const zoneWalk: KhoStrategy = {
   restoreBlocks(blocks, at, n, ctx) {
     // restore() of each block in turn: kho_init_page() per restored block (the zone walk of each of its pages)
     if (!ctx.deferred) return;
-    ctx.initByZoneWalkBlocks(blocks, at, n, '__init_single_page');
+    ctx.initByZoneWalkBlocks(blocks, at.column(), n, '__init_single_page');
   },
 };

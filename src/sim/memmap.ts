@@ -6041,6 +6041,33 @@ export class MemMap {
     });
   }
 
+  /**
+   * clearRestoredKhoHeads() with `read` of the heads it restores counted in the same pass but recorded later, by the
+   * function returned (called once, after the caller's work between the clear and the read; null when no head is
+   * restored): readPages() of those heads then, if that work left every head's struct page as it was (a read only asks
+   * whether a page has one and was initialised: lazy-tail's restore writes the tails only), records the same event.
+   * false as clearRestoredKhoHeads() (nothing done).
+   */
+  clearRestoredKhoHeadsReadLater(
+    pfns: ArrayLike<number>,
+    verdict: KhoHeadVerdict,
+    read: Actor,
+  ): (() => PageEvent | null) | false {
+    if (!(this.layerHeads(pfns) && this.onePass())) return false;
+    const u = this.singlesOp(pfns, verdict.orders, this.memo(clearedKhoHead), true, null, true, verdict);
+    const first = VERDICT_TAKEN[0]!;
+    const last = VERDICT_TAKEN[1]!;
+    return () =>
+      first < 0
+        ? null
+        : this.record(read, 'read', pfns[first]!, pfns[last]! + 1, u.pages + u.noMap.pages, {
+            uninitPages: u.uninit.pages,
+            // (as readPages(): the layer's heads ascend strictly)
+            uninitRanges: readFrom(u.uninit.cols, pfns, true),
+            noMemmapPages: u.noMap.pages,
+          });
+  }
+
   /** A read of every page of the ranges. */
   read(ranges: readonly Range[], actor: Actor): PageEvent | null {
     const rs = sortedNonEmpty(ranges);

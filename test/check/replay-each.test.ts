@@ -139,6 +139,42 @@ describe('replayEach', () => {
         expect(new Set(unnamed).size > 1).toBe(deferred === 'on');
       });
 
+  // kho_restore counts its read of the heads in the pass that clears them when the strategy says its restore leaves the
+  // heads alone (lazy-tail), and records it after the hook only when the hook's inits did (StrategyRunner
+  // .headsLeftAlone); a strategy that says so wrongly (its restore initialises whole blocks, heads included) must get
+  // the read of the heads as they are after its inits: every event, page for page, as the same strategy's without the
+  // hint (the heads read again after the hook), in replayEach() and alone
+  for (const deferred of ['on', 'off'] as const)
+    it(`--deferred ${deferred}: a restore that leaves the heads alone, or says so wrongly, reads the heads as its own replay`, () => {
+      const image = imageOf(B16_CLEAN);
+      const scenario = scenarioOf({ profile: 'kho-v3-deferred-fix', deferred });
+      const lazyTail = findStrategy('lazy-tail')!;
+      const zoneWalk = findStrategy('zone-walk')!;
+      const liar: KhoStrategy = { ...zoneWalk, name: 'test-says-it-leaves-heads', restoreLeavesHeads: true };
+      const strategies = [lazyTail, liar, zoneWalk];
+      const events = (tl: Timeline) => JSON.parse(JSON.stringify(tl.events)) as unknown;
+      const look = (tl: Timeline) => ({ runs: tl.memmap.query(), events: events(tl) });
+      const hintless = strategies.map((s) => ({ ...s, restoreLeavesHeads: undefined }));
+      const shared = replayEach(
+        host,
+        image,
+        scenario,
+        strategies.map((strategy) => ({ strategy })),
+        look,
+      );
+      const want = replayEach(
+        host,
+        image,
+        scenario,
+        hintless.map((strategy) => ({ strategy })),
+        look,
+      );
+      expect(shared).toEqual(want);
+      const alone = strategies.map((strategy) => look(replay(host, image, { ...scenario, strategy })));
+      expect(alone).toEqual(hintless.map((strategy) => look(replay(host, image, { ...scenario, strategy }))));
+      expect(alone).toEqual(want);
+    });
+
   // with a pool of spare columns (compare, when it keeps no timeline), a copy whose timeline has been taken hands its
   // memmap's columns to the next copies, which are written into them: every strategy must still give its replay
   // alone, and the columns must have been handed on (every column counts here: no size below which they are not)

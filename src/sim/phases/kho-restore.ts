@@ -142,6 +142,7 @@ function restoreHooked(
   restore: KhoStrategy['restore'],
   restoreBlocks: KhoStrategy['restoreBlocks'],
   read: { phase: string; fn: string },
+  readLater: (() => unknown) | null = null,
 ): void {
   const blocks = run.blocks;
   // every block passes or is left out: the blocks that pass are all positions but those left out
@@ -163,7 +164,9 @@ function restoreHooked(
     }
   }
   runner.flush();
-  ctx.memmap.readPages(blocks.startPfn, read, { at: left, n: nLeft });
+  // the read counted in the clear's pass (readLater) holds when the hook left the heads as they were
+  if (readLater && runner.headsLeftAlone()) readLater();
+  else ctx.memmap.readPages(blocks.startPfn, read, { at: left, n: nLeft });
 }
 
 /**
@@ -256,11 +259,14 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
     // the verdict and the clear of `page->private` (then, with no strategy hook between them, the read) in one pass
     // over the memmap's head column (MemMap.clearRestoredKhoHeads): the blocks that pass as a run of heads written,
     // the others asked of decide() in block order; false when the memmap cannot (the heads are not its layer's)
-    const cleared = ctx.memmap.clearRestoredKhoHeads(
-      headPfns,
-      { passOrder, orders, stops: { at: stops, n: stops.length }, decide },
-      hooked ? null : read,
-    );
+    const verdict = { passOrder, orders, stops: { at: stops, n: stops.length }, decide };
+    // (a hook that leaves the heads alone, as it says: the read counted in the same pass, recorded after the hook)
+    const readLater =
+      hooked && run.strategy.restoreLeavesHeads === true
+        ? ctx.memmap.clearRestoredKhoHeadsReadLater(headPfns, verdict, read)
+        : null;
+    const cleared =
+      readLater === null ? ctx.memmap.clearRestoredKhoHeads(headPfns, verdict, hooked ? null : read) : readLater;
     if (cleared !== false) {
       // restored: every block but those left (no strategy hook or check reads the set before the phase ends)
       let from = 0;
@@ -271,7 +277,8 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
       }
       run.restored.addRange(from, n, indexes);
       nOk = n - left.n;
-      if (hooked) restoreHooked(ctx, run, left.cols[0], left.n, nOk, restore, restoreBlocks, read);
+      if (hooked)
+        restoreHooked(ctx, run, left.cols[0], left.n, nOk, restore, restoreBlocks, read, readLater || null);
       return;
     }
     let sk = 0;

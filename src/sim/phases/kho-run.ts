@@ -1141,13 +1141,26 @@ export class StrategyRunner implements StrategyContext {
     // pfns no zone spans are left alone: the walk finds nothing to initialise them with
   }
 
+  /**
+   * Whether the last flush() wrote no page but the tails of the layer's blocks: nothing was queued, or only the
+   * held-back tails, which MemMap.initBlockTails() took (the layer's blocks disjoint, a tail holds no block's head).
+   */
+  private leftHeads = false;
+  headsLeftAlone(): boolean {
+    return this.leftHeads;
+  }
+
   /** Apply the queued inits: one initRanges() per kernel function, sorted, overlaps clipped. */
   flush(): void {
     const p = this.tails;
+    this.leftHeads = p === null && this.ops.n === 0 && this.ops.runs === 0;
     if (p !== null && this.ops.n === 0 && this.ops.runs === 0) {
       this.tails = null;
       const actor = { phase: this.phaseName, fn: p.fn };
-      if (this.ctx.memmap.initBlockTails(p.blocks.startPfn, p.blocks.endPfn, p.at, p.n, actor)) return;
+      if (this.ctx.memmap.initBlockTails(p.blocks.startPfn, p.blocks.endPfn, p.at, p.n, actor)) {
+        this.leftHeads = true;
+        return;
+      }
       this.queueTails(p.blocks, p.at, p.n, p.fn);
     }
     this.settle();

@@ -9,6 +9,7 @@ export const lazyTail: KhoStrategy = {
     "at deserialize, the head only (init_deferred_page, early_pfn_to_nid); tails at restore with the head's node and zone",
   deserializeInit: 'before-order-write',
   deferredOnly: true,
+  restoreLeavesHeads: true,
   deserialize(block, ctx) {
     if (!ctx.deferred) return;
     const nid = ctx.earlyPfnToNid(block.startPfn);

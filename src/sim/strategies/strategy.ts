@@ -86,6 +86,13 @@ export interface KhoStrategy {
    * begins so), so the phases do not call them per block then: a million calls that do nothing.
    */
   readonly deferredOnly?: boolean;
+  /**
+   * restore() and restoreBlocks() write no block's head page (lazy-tail: the tails only): kho_restore counts
+   * adjust_managed_page_count()'s read of the heads in the pass that clears them, and records it after the hook when
+   * the hook's inits left the heads alone (StrategyRunner.headsLeftAlone; else it reads them again). A hint: it changes
+   * no answer.
+   */
+  readonly restoreLeavesHeads?: boolean;
   /** Called for every preserved block in kho_memory_init(), after memmap_init(). */
   deserialize?(block: KhoBlock, ctx: StrategyContext): void;
   /**

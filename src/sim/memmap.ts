@@ -6057,8 +6057,9 @@ export class MemMap {
     const u = this.singlesOp(pfns, verdict.orders, this.memo(clearedKhoHead), true, null, true, verdict);
     const first = VERDICT_TAKEN[0]!;
     const last = VERDICT_TAKEN[1]!;
-    return () =>
-      first < 0
+    return () => {
+      this.heldReads++;
+      return first < 0
         ? null
         : this.record(read, 'read', pfns[first]!, pfns[last]! + 1, u.pages + u.noMap.pages, {
             uninitPages: u.uninit.pages,
@@ -6066,7 +6067,11 @@ export class MemMap {
             uninitRanges: readFrom(u.uninit.cols, pfns, true),
             noMemmapPages: u.noMap.pages,
           });
+    };
   }
+
+  /** Reads recorded from a clearRestoredKhoHeadsReadLater() pass (tests). */
+  heldReads = 0;
 
   /** A read of every page of the ranges. */
   read(ranges: readonly Range[], actor: Actor): PageEvent | null {

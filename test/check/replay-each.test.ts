@@ -155,13 +155,20 @@ describe('replayEach', () => {
       const events = (tl: Timeline) => JSON.parse(JSON.stringify(tl.events)) as unknown;
       const look = (tl: Timeline) => ({ runs: tl.memmap.query(), events: events(tl) });
       const hintless = strategies.map((s) => ({ ...s, restoreLeavesHeads: undefined }));
+      const held: number[] = [];
       const shared = replayEach(
         host,
         image,
         scenario,
         strategies.map((strategy) => ({ strategy })),
-        look,
+        (tl) => {
+          held.push(tl.memmap.heldReads);
+          return look(tl);
+        },
       );
+      // the read counted in the clear's pass is the one recorded for lazy-tail (its hook writes only tails, with
+      // deferred init on), never for the wrong claim
+      expect(held).toEqual([deferred === 'on' ? 1 : 0, 0, 0]);
       const want = replayEach(
         host,
         image,

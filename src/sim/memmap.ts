@@ -2071,9 +2071,12 @@ function tailHits(
   const q0 = q;
   let first = -1;
   let last = -1;
-  for (; b + 1 < bN && q < cap; b++) {
+  // the blocks b whose next block starts before re are those below k1 - 1 (the starts ascend): one search per call,
+  // not a load and a compare per block (~4 ms, 5%, of a warmed pass over lazy-tail's 8.36M blocks)
+  const k1 = firstStartAtOrAbove(bS, b + 1, bN, re) - 1;
+  for (; b < k1 && q < cap; b++) {
     const h = bH[b + 1]!;
-    if (h < 0 || marks[h] || !(bS[b + 1]! < re)) break;
+    if (h < 0 || marks[h]) break;
     const s = bS[b]! + 1;
     const e = bE[b]!;
     const t = bT[b]!;

@@ -1371,6 +1371,81 @@ function firstShowingMarked(
   }
 }
 
+/**
+ * Blocks of pfns past 2^32 ([start, end, head id, tail id] from base 2^32, id -1 out of the layer) that take every
+ * path of firstMarkedBlock() under marks of ids 3 and 6 (1, 2, 4, 5 unmarked): with the columns' shape, a stretch of
+ * head 1 whose tail id changes (a one-page block's marked tail id passed over), then head 5, a marked tail, a block out
+ * of the layer, a marked head, and the end. primeFirstMarkedBlock()'s.
+ */
+const PRIME_MARKED_BLOCKS = [
+  [0, 4, 1, 2],
+  [4, 5, 1, 3],
+  [5, 9, 1, 2],
+  [9, 10, 1, 3],
+  [10, 12, 1, 2],
+  [12, 16, 1, 2],
+  [16, 17, 1, 2],
+  [17, 20, 1, 2],
+  [20, 22, 1, 4],
+  [22, 26, 1, 4],
+  [26, 27, 5, 4],
+  [27, 30, 5, 4],
+  [30, 32, 5, 4],
+  [32, 33, 5, 4],
+  [33, 36, 5, 4],
+  [36, 40, 5, 4],
+  [40, 42, 5, 3],
+  [42, 44, -1, 0],
+  [44, 46, 6, 2],
+  [46, 50, 1, 2],
+  [50, 52, 1, 2],
+] as const;
+
+/**
+ * A first run of firstMarkedBlock() over PRIME_MARKED_BLOCKS that takes each of its paths, with the columns' shape
+ * and without, `runs` times (MemMap.markedStops(), markedRuns(): warmFirstMarkedBlock()). Returns the blocks each of
+ * the two last looks stopped at (tests). Over a layer of WARM_BLOCKS or more, primed hot (PRIME_HOT_RUNS) at its
+ * first call there (none's check on the 8M bench bundle, where it only steps over the blocks out of the layer): V8
+ * compiles it on its background thread while none's check goes on. Without it the first strategy that ran it over
+ * the 8.36M blocks (init-deferred-page's identity sweep, 16 pieces) had it compiled on the stack while it ran: ~25 ms
+ * for its first piece against ~0.8 ms for each later one.
+ */
+let firstMarkedPrimed = false;
+let firstMarkedHot = false;
+function primeFirstMarkedBlock(runs: number): number[][] {
+  firstMarkedPrimed = true;
+  const base = 2 ** 32;
+  const n = PRIME_MARKED_BLOCKS.length;
+  const bS = Float64Array.from(PRIME_MARKED_BLOCKS, (r) => base + r[0]);
+  const bE = Float64Array.from(PRIME_MARKED_BLOCKS, (r) => base + r[1]);
+  const bH = Int32Array.from(PRIME_MARKED_BLOCKS, (r) => r[2]);
+  const bT = Int32Array.from(PRIME_MARKED_BLOCKS, (r) => r[3]);
+  const tailful = Uint8Array.from(PRIME_MARKED_BLOCKS, (r) => (r[1] - r[0] > 1 ? 1 : 0));
+  const marks = Uint8Array.of(0, 0, 0, 1, 0, 0, 1);
+  const stops: number[][] = [];
+  primeRuns([], runs, () => {
+    stops.length = 0;
+    for (const shaped of [true, false]) {
+      if (shaped) BLOCK_SHAPES.set(bE, { bS, tailful });
+      // stops at the marked tail (16), the block out of the layer (17), the marked head (18), then the end
+      const at: number[] = [];
+      for (let k = 0; k < n; k++) at.push((k = firstMarkedBlock(bS, bE, bH, bT, marks, k, n)));
+      stops.push(at);
+      BLOCK_SHAPES.delete(bE);
+    }
+  });
+  return stops;
+}
+
+/** primeFirstMarkedBlock() before a look over `blocks` layer blocks: once, and hot once over a large layer. */
+function warmFirstMarkedBlock(blocks: number): void {
+  if (blocks >= WARM_BLOCKS) {
+    if (firstMarkedHot) return;
+    firstMarkedHot = true;
+    primeFirstMarkedBlock(PRIME_HOT_RUNS);
+  } else if (!firstMarkedPrimed) primeFirstMarkedBlock(PRIME_RUNS);
+}
+
 /** Whether `marks` marks a state some layer page is in (P: the layer's pages per state id). */
 function marksLayerPage(marks: Uint8Array, P: ArrayLike<number>): boolean {
   const m = marks.length < P.length ? marks.length : P.length;
@@ -3383,6 +3458,7 @@ export class MemMap {
     const bH = this.bH;
     const bT = this.bT;
     const n = rs.n;
+    warmFirstMarkedBlock(n);
     // the two marks together, by the pieces' marks (a few pairs of node and zone)
     const both = new Map<Uint8Array, Uint8Array>();
     const all: number[] = [];
@@ -3403,7 +3479,7 @@ export class MemMap {
         }
         m = mb;
       }
-      k = firstMarkedBlock(bS, bE, bH, bT, m, k, end);
+      k = firstMarkedBlock(bS, bE, bH, bT, m, k | 0, end | 0);
       if (k >= end) {
         k = end;
         continue;
@@ -3571,7 +3647,8 @@ export class MemMap {
         k = si < stops.length && stops[si]! < k1 ? stops[si]! : k1;
         if (k >= k1) break;
       } else if (same) {
-        k = firstMarkedBlock(bS, bE, bH, bT, marks, k, k1);
+        if (!firstMarkedHot) warmFirstMarkedBlock(bN);
+        k = firstMarkedBlock(bS, bE, bH, bT, marks, k | 0, k1 | 0);
         if (k >= k1) break;
       }
       const s = S[k]!;
@@ -6163,6 +6240,14 @@ export class MemMap {
   /** Which counting loops warmPatternReads() has primed hot in this process (tests). */
   static patternLoopsWarm(): { readonly headHitsAll: boolean; readonly tailHits: boolean } {
     return { headHitsAll: headHitsAllHot, tailHits: tailHitsHot };
+  }
+
+  /**
+   * Whether firstMarkedBlock() has been primed hot in this process, and its priming's stops (with the columns' shape,
+   * without): tests.
+   */
+  static markedLookWarm(): { readonly hot: boolean; readonly primeStops: () => number[][] } {
+    return { hot: firstMarkedHot, primeStops: () => primeFirstMarkedBlock(1) };
   }
 
   readPattern(p: PfnPattern, actor: Actor): PageEvent {

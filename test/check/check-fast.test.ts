@@ -539,6 +539,51 @@ describe('MemMap.markedRuns', () => {
     );
   });
 
+  // firstMarkedBlock() is primed before its first look (every path, with the columns' shape and without) and, over a
+  // layer of 65536 blocks or more, primed hot (compiled ahead by V8): the priming stops where its blocks say, and a look
+  // over such a layer after it finds the runs of a page-by-page walk
+  it('primes its look over blocks, hot over a large layer, and finds the same runs after it', () => {
+    expect(MemMap.markedLookWarm().primeStops()).toEqual([
+      [16, 17, 18, 21],
+      [16, 17, 18, 21],
+    ]);
+    const blocks: Range[] = [];
+    let pfn = 0;
+    for (let k = 0; k < 70000; k++) {
+      const len = 1 + ((k * 7) % 3);
+      blocks.push({ start: pfn, end: pfn + len });
+      pfn += len;
+    }
+    const m = new MemMap([{ start: 0, end: pfn }], pfn);
+    const starts = Float64Array.from(blocks, (b) => b.start);
+    const ends = Float64Array.from(blocks, (b) => b.end);
+    m.attachBlocks(starts, ends);
+    m.initRanges(
+      blocks.map((b) => ({ ...b, nid: 0, zid: 1 })),
+      A,
+    );
+    // a block whole, a head, a tail, two touching blocks and the last one on node 1
+    const b = (i: number): Range => blocks[i]!;
+    const apart = [
+      b(5),
+      { start: b(30001).start, end: b(30001).start + 1 },
+      b(50002),
+      b(69990),
+      b(69991),
+      b(69999),
+    ];
+    apart.push({ start: b(40003).start + 1, end: b(40003).end });
+    for (const r of apart) m.initRanges([{ ...r, nid: 1, zid: 1 }], B);
+    const pred = (st: PageState): boolean => st.memmap && st.initCount > 0 && st.nid === 1;
+    const got: unknown[] = [];
+    m.markedRuns({ start: starts, end: ends, n: blocks.length }, m.reader().mark(pred), (s, e, st) =>
+      got.push([s, e, st]),
+    );
+    expect(MemMap.markedLookWarm().hot).toBe(true);
+    expect(got.length).toBe(6);
+    expect(got).toEqual(pageByPage(m, blocks, pred));
+  });
+
   // check()'s two sweeps looked at in one pass (MemMap.markedStops(): lazy-tail's and zone-walk's 8.36M blocks, a few
   // that stop): the end state's sweep over every block and the identities' over pieces of them, each under its own
   // marks, give with the stops found the runs they give without

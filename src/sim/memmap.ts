@@ -5192,7 +5192,10 @@ export class MemMap {
           while (g < nLeft && left[g]! <= j + g) g++;
           const y0 = j + g;
           const y1 = g < nLeft ? left[g]! : total;
-          j2 = j + plainTailsOfRow(bH, bT, bS, bE, shape!.tailful, pre!, this.prefixStep, tX, tIn, tOut, y0, y1) - y0;
+          j2 =
+            j +
+            plainTailsOfRow(bH, bT, bS, bE, shape!.tailful, pre!, this.prefixStep, tX, tIn, tOut, y0, y1) -
+            y0;
         } else
           j2 =
             shape !== null

@@ -266,7 +266,9 @@ export function khoRestore(ctx: SimContext, run: KhoRun): void {
         ? ctx.memmap.clearRestoredKhoHeadsReadLater(headPfns, verdict, read)
         : null;
     const cleared =
-      readLater === null ? ctx.memmap.clearRestoredKhoHeads(headPfns, verdict, hooked ? null : read) : readLater;
+      readLater === null
+        ? ctx.memmap.clearRestoredKhoHeads(headPfns, verdict, hooked ? null : read)
+        : readLater;
     if (cleared !== false) {
       // restored: every block but those left (no strategy hook or check reads the set before the phase ends)
       let from = 0;

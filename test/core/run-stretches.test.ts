@@ -187,11 +187,17 @@ describe('run stretches: runs kept as stretches of the blocks columns', () => {
         const p = packJson(doc);
         // the columns are not made on this side, nor counted
         expect(runRangesMade(cols)).toBe(false);
-        // shared block columns go as views: only the rows (copied when not shared) and the stretches are transferred
+        // nothing transferred: shared block columns go as views of themselves, else the stretches' part of them is
+        // copied, as the rows are, into shared memory too
         const shared = pieces.S.buffer instanceof SharedArrayBuffer;
         const m = pieces.from.length;
-        const blockBytes = p.transfer.reduce((s, b) => s + b.byteLength, 0) - 12 * m - 16 * pieces.rows;
-        expect(blockBytes).toBe(shared ? 0 : 16 * (m ? pieces.to[m - 1]! - pieces.from[0]! : 0));
+        expect(p.transfer).toEqual([]);
+        const v = (p.value as { findings: { ranges: Record<'S' | 'E' | 'rs' | 're', Float64Array> }[] })
+          .findings[0]!.ranges;
+        for (const c of [v.S, v.E, v.rs, v.re]) expect(c.buffer).toBeInstanceOf(SharedArrayBuffer);
+        expect(v.S.buffer === pieces.S.buffer).toBe(shared);
+        expect(v.S.length).toBe(m ? pieces.to[m - 1]! - pieces.from[0]! : 0);
+        expect(v.rs.length).toBe(pieces.rows);
         const back = unpackJson(structuredClone(p.value, { transfer: p.transfer }));
         expect(textOf(back, chunk)).toBe(
           JSON.stringify({ findings: [{ code: 'X', ranges: want }] }, null, 2),

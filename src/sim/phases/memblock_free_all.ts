@@ -230,6 +230,16 @@ export function memmapInitReservedPages(ctx: SimContext): void {
   if (loop?.memblock) ctx.memblock = loop.memblock;
   if (loop) setNodeLoopDiagnostics(ctx, loop);
   const mb = ctx.memblock;
+  // the walk's plan and diagnostics as an earlier strategy's walk of this memblock left them (reservedWalkFrom)
+  const key = reservedWalkKey(ctx);
+  const hit = reservedWalkFrom.get(mb);
+  if (hit && hit.key === key && hit.mm === ctx.mm && hit.arch === ctx.arch && hit.layout === ctx.layout) {
+    for (const d of hit.diagnostics) ctx.diagnostics.push({ ...d });
+    applyReservePlan(ctx, hit.plan, { phase: RESERVE.phase, fn: ctx.mm.reserveRangeFn });
+    return;
+  }
+  const d0 = ctx.diagnostics.length;
+  reservedWalks.made++;
   const nomap = (): void => {
     mb.forEachMemRegion((start, end, nid, flags) => {
       if (flags & MEMBLOCK_FLAGS.MEMBLOCK_NOMAP)
@@ -259,8 +269,46 @@ export function memmapInitReservedPages(ctx: SimContext): void {
   else mb.forEachReservedMemRegion(reservedRegion, skip);
   if (noNode.length) ctx.diagnostics.push(noNodeDiagnostic(ctx, noNode));
   if (!ctx.mm.nomapFirst) nomap();
+  reservedWalkFrom.set(mb, {
+    key,
+    mm: ctx.mm,
+    arch: ctx.arch,
+    layout: ctx.layout,
+    plan,
+    diagnostics: ctx.diagnostics.slice(d0).map((d) => ({ ...d })),
+  });
   // reserve_bootmem_region() became memmap_init_reserved_range() in v7.2 (linux v7.3-rc7 mm/memblock.c)
   applyReservePlan(ctx, plan, { phase: RESERVE.phase, fn: ctx.mm.reserveRangeFn });
+}
+
+/**
+ * memmap_init_reserved_pages()' walk of the memory and reserved regions, per memblock it walks: the plan (never
+ * written after: applyReservePlan() reads it) and the diagnostics it added, in order. Compare and check replay
+ * several strategies from one boot (src/sim/replay.ts replayEach), which reach memblock_free_all() with the same
+ * memblock, mm profile, layout and first deferred pfns: the walk (millions of preserved blocks skipped region by
+ * region, ~17-36 ms per strategy on the 8M bench bundle) is made once, as freeRangesOf() makes the free ranges once.
+ * What else the walk reads is in the key (reservedWalkKey) or compared by identity; ctx.pfnToNid (each strategy's
+ * copy) answers from the layout's memory ranges and first online node alone (its cache of the last region changes no
+ * answer).
+ */
+const reservedWalkFrom = new WeakMap<
+  Memblock,
+  {
+    readonly key: string;
+    readonly mm: SimContext['mm'];
+    readonly arch: SimContext['arch'];
+    readonly layout: Layout;
+    readonly plan: ReservePlan;
+    readonly diagnostics: readonly Diagnostic[];
+  }
+>();
+
+/** How many times memmapInitReservedPages() walked the regions (not taken from reservedWalkFrom): tests. */
+export const reservedWalks = { made: 0 };
+
+/** What memmapInitReservedPages()' walk reads of the context besides its memblock, mm profile, arch and layout. */
+function reservedWalkKey(ctx: SimContext): string {
+  return `${ctx.deferred}|${[...ctx.currentFirstDeferredPfn].join(';')}`;
 }
 
 function setNodeLoopDiagnostics(ctx: SimContext, loop: SetNodeLoop): void {
@@ -412,7 +460,15 @@ function gapRun(
           // nothing freed now (deferred init's), as onFree() -> onNodePiece() takes it; no cache changes
           totalram += end - start;
         } else {
-          if (!(hot && start < stop && start >= rLo && end <= rHi && start >= zLo && stop <= zHi && n < cap)) {
+          if (!(
+            hot &&
+            start < stop &&
+            start >= rLo &&
+            end <= rHi &&
+            start >= zLo &&
+            stop <= zHi &&
+            n < cap
+          )) {
             out = k;
             break;
           }

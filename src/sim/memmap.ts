@@ -1013,6 +1013,29 @@ function plainTails(
 /** How many times a priming helper runs its loop's cases (the loop's feedback is kept from its first calls on). */
 const PRIME_RUNS = 8;
 
+/** The pfn the prime tables' rows count from (src/sim/memmap.ts PRIME_*BLOCKS): every pfn past 2^31, as at 8M blocks. */
+const PRIME_BASE = 2 ** 32;
+
+/**
+ * A prime table's rows ([start, end, head id, tail id], pfns from PRIME_BASE) as the block columns its primed loop reads
+ * (primeFirstMarkedBlock(), primeHeadHitsAll(), primeTailHits()).
+ */
+function primeColumns(rows: readonly (readonly [number, number, number, number])[]): {
+  n: number;
+  bS: Float64Array;
+  bE: Float64Array;
+  bH: Int32Array;
+  bT: Int32Array;
+} {
+  return {
+    n: rows.length,
+    bS: Float64Array.from(rows, (r) => PRIME_BASE + r[0]),
+    bE: Float64Array.from(rows, (r) => PRIME_BASE + r[1]),
+    bH: Int32Array.from(rows, (r) => r[2]),
+    bT: Int32Array.from(rows, (r) => r[3]),
+  };
+}
+
 /**
  * A priming helper's runs: `once` (a first run of a hot loop over inputs of its own, before its first real one) `runs`
  * times, the loop's module-level outputs `outs` left as they were before (a real run reads them next).
@@ -1414,12 +1437,7 @@ let firstMarkedPrimed = false;
 let firstMarkedHot = false;
 function primeFirstMarkedBlock(runs: number): number[][] {
   firstMarkedPrimed = true;
-  const base = 2 ** 32;
-  const n = PRIME_MARKED_BLOCKS.length;
-  const bS = Float64Array.from(PRIME_MARKED_BLOCKS, (r) => base + r[0]);
-  const bE = Float64Array.from(PRIME_MARKED_BLOCKS, (r) => base + r[1]);
-  const bH = Int32Array.from(PRIME_MARKED_BLOCKS, (r) => r[2]);
-  const bT = Int32Array.from(PRIME_MARKED_BLOCKS, (r) => r[3]);
+  const { n, bS, bE, bH, bT } = primeColumns(PRIME_MARKED_BLOCKS);
   const tailful = Uint8Array.from(PRIME_MARKED_BLOCKS, (r) => (r[1] - r[0] > 1 ? 1 : 0));
   const marks = Uint8Array.of(0, 0, 0, 1, 0, 0, 1);
   const stops: number[][] = [];
@@ -2558,12 +2576,7 @@ const WARM_BLOCKS = 1 << 16;
 let headHitsAllHot = false;
 function primeHeadHitsAll(runs = PRIME_RUNS): void {
   headHitsAllPrimed = true;
-  const base = 2 ** 32;
-  const n = PRIME_BLOCKS.length;
-  const bS = Float64Array.from(PRIME_BLOCKS, (r) => base + r[0]);
-  const bE = Float64Array.from(PRIME_BLOCKS, (r) => base + r[1]);
-  const bH = Int32Array.from(PRIME_BLOCKS, (r) => r[2]);
-  const bT = Int32Array.from(PRIME_BLOCKS, (r) => r[3]);
+  const { n, bS, bE, bH, bT } = primeColumns(PRIME_BLOCKS);
   const none = new Uint8Array(4);
   const S = new Float64Array(n + 2);
   const E = new Float64Array(n + 2);
@@ -2573,7 +2586,7 @@ function primeHeadHitsAll(runs = PRIME_RUNS): void {
     HEAD_IO[0] = 0;
     HEAD_IO[1] = 0;
     HEAD_IO[2] = -1;
-    const re = base + PRIME_RE;
+    const re = PRIME_BASE + PRIME_RE;
     const b = headHitsAll(bS, bE, bH, bT, none, none, 0, n, re, 512, 1 / 512, 0, 511, 2, S, E, 0);
     headHitsAll(bS, bE, bH, bT, none, none, b + 1, n, re, 512, 1 / 512, 0, 511, 2, S, E, TAIL_OUT[0]!);
   });
@@ -2614,18 +2627,13 @@ let tailHitsPrimed = false;
 let tailHitsHot = false;
 function primeTailHits(runs = PRIME_RUNS): void {
   tailHitsPrimed = true;
-  const base = 2 ** 32;
-  const n = PRIME_TAIL_BLOCKS.length;
-  const bS = Float64Array.from(PRIME_TAIL_BLOCKS, (r) => base + r[0]);
-  const bE = Float64Array.from(PRIME_TAIL_BLOCKS, (r) => base + r[1]);
-  const bH = Int32Array.from(PRIME_TAIL_BLOCKS, (r) => r[2]);
-  const bT = Int32Array.from(PRIME_TAIL_BLOCKS, (r) => r[3]);
+  const { n, bS, bE, bH, bT } = primeColumns(PRIME_TAIL_BLOCKS);
   const marks = Uint8Array.of(0, 1, 0, 1, 1);
   const fl = Uint8Array.of(F_MEMMAP, F_MEMMAP, F_MEMMAP, F_MEMMAP, 0);
   const S = new Float64Array(n);
   const E = new Float64Array(n);
   const one = new Float64Array(1);
-  const re = base + PRIME_TAIL_RE;
+  const re = PRIME_BASE + PRIME_TAIL_RE;
   primeRuns([TAIL_OUT], runs, () => {
     // stops out of the layer (block 6 next), at a marked head (block 8 next), past re (block 11 next), columns full
     let b = tailHits(bS, bE, bH, bT, marks, fl, 0, n, re, 512, 1 / 512, 0, 511, 2, S, E, 0);

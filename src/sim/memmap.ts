@@ -6122,12 +6122,28 @@ export class MemMap {
       true,
       verdict,
     );
-    const first = VERDICT_TAKEN[0]!;
-    const last = VERDICT_TAKEN[1]!;
-    if (read === null || first < 0) return null;
+    return read === null
+      ? null
+      : this.verdictRead(read, pfns, u, VERDICT_TAKEN[0]!, VERDICT_TAKEN[1]!, false);
+  }
+
+  /**
+   * The read event of the heads a verdict pass (singlesOp with a KhoHeadVerdict, counting reads) took: blocks first ..
+   * last (VERDICT_TAKEN as that pass left it), u its counts; null when it took none (first -1). `strict`: the ranges
+   * marked as normalized (readFrom), as readPages() marks the layer's heads.
+   */
+  private verdictRead(
+    read: Actor,
+    pfns: ArrayLike<number>,
+    u: ReturnType<MemMap['singlesOp']>,
+    first: number,
+    last: number,
+    strict: boolean,
+  ): PageEvent | null {
+    if (first < 0) return null;
     return this.record(read, 'read', pfns[first]!, pfns[last]! + 1, u.pages + u.noMap.pages, {
       uninitPages: u.uninit.pages,
-      uninitRanges: readFrom(u.uninit.cols, pfns),
+      uninitRanges: readFrom(u.uninit.cols, pfns, strict),
       noMemmapPages: u.noMap.pages,
     });
   }
@@ -6150,14 +6166,8 @@ export class MemMap {
     const last = VERDICT_TAKEN[1]!;
     return () => {
       this.heldReads++;
-      return first < 0
-        ? null
-        : this.record(read, 'read', pfns[first]!, pfns[last]! + 1, u.pages + u.noMap.pages, {
-            uninitPages: u.uninit.pages,
-            // (as readPages(): the layer's heads ascend strictly)
-            uninitRanges: readFrom(u.uninit.cols, pfns, true),
-            noMemmapPages: u.noMap.pages,
-          });
+      // (as readPages(): the layer's heads ascend strictly)
+      return this.verdictRead(read, pfns, u, first, last, true);
     };
   }
 

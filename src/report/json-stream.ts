@@ -1343,6 +1343,20 @@ function sharedLess(a: Int32Array, lo: number): Int32Array {
 }
 
 /**
+ * A list of stretches' bounds (from[k] .. to[k] - 1: positions into their column, ascending) as packJson() sends them:
+ * the span [lo, hi) of the column they cover, and the bounds counted from lo in shared memory (sharedLess()).
+ */
+function packedSpan(
+  from: Int32Array,
+  to: Int32Array,
+): { lo: number; hi: number; from: Int32Array; to: Int32Array } {
+  const m = from.length;
+  const lo = m ? from[0]! : 0;
+  const hi = m ? to[m - 1]! : 0;
+  return { lo, hi, from: sharedLess(from, lo), to: sharedLess(to, lo) };
+}
+
+/**
  * The first `count` values of `a` as a typed array of the same kind (so the same numbers) that can go to another
  * thread: a view of `a` when it is in shared memory (src/core/columns.ts shareColumns: the other thread reads the
  * same memory, nothing is copied or transferred), else a copy of its own in shared memory (sharedArray(): nothing
@@ -1383,11 +1397,7 @@ export function packJson(value: unknown): { value: unknown; transfer: ArrayBuffe
       // are in and the stretches, their count and ranges made by the other thread (unpackJson), not here
       const p = pointStretchesOf(r);
       if (p) {
-        const m0 = p.from.length;
-        const lo = m0 ? p.from[0]! : 0;
-        const hi = m0 ? p.to[m0 - 1]! : 0;
-        const from = sharedLess(p.from, lo);
-        const to = sharedLess(p.to, lo);
+        const { lo, hi, from, to } = packedSpan(p.from, p.to);
         return { [PACKED_POINTS]: 1, at: packColumn(p.at.subarray(lo, hi), hi - lo), from, to };
       }
       // runs kept as stretches of the blocks' columns (src/core/run-stretches.ts): the part of the columns the
@@ -1395,11 +1405,7 @@ export function packJson(value: unknown): { value: unknown; transfer: ArrayBuffe
       // made by the other thread, not here
       const q = runStretchesOf(r);
       if (q) {
-        const m0 = q.from.length;
-        const lo = m0 ? q.from[0]! : 0;
-        const hi = m0 ? q.to[m0 - 1]! : 0;
-        const from = sharedLess(q.from, lo);
-        const to = sharedLess(q.to, lo);
+        const { lo, hi, from, to } = packedSpan(q.from, q.to);
         const at = sharedLess(q.at, 0);
         return {
           [PACKED_RUNS]: 1,

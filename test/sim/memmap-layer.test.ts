@@ -672,6 +672,30 @@ function tailRowsCase(
   return { at, prep, expected: observe(plain, bs) };
 }
 
+/**
+ * A map for a tailRowsCase(): blocks starts/ends attached (`known`: what attachBlocks() is told of them; sorted and
+ * disjoint by default), with `shaped` the layer's caches and the block columns' shape made (as for a copy per
+ * strategy: plainTailsInRow() reads them), then the case's prep().
+ */
+function tailRowsMap(
+  starts: Float64Array,
+  ends: Float64Array,
+  step: number,
+  shaped: boolean,
+  prep: (m: MemMap) => void,
+  known: Parameters<MemMap['attachBlocks']>[2] = { sortedDisjoint: true },
+): MemMap {
+  const m = new MemMap(PRESENT, LIMIT, { prefixStep: step });
+  m.attachBlocks(starts, ends, known);
+  if (shaped)
+    withShapes(() => {
+      m.layerCachesForCopies();
+      m.noteBlockShape();
+    });
+  prep(m);
+  return m;
+}
+
 /** A draw of integers in [0, n) from a linear congruential sequence from `seed` (the same draws in every run). */
 function lcg(seed: number): (n: number) => number {
   return (n) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
@@ -814,14 +838,7 @@ describe('MemMap block layer', () => {
           const { bs, starts, ends } = blocksOfSizes(sizes);
           const { at, prep, expected } = tailRowsCase(bs, pick);
           const layered = (shaped: boolean): MemMap => {
-            const m = new MemMap(PRESENT, LIMIT, { prefixStep: step });
-            m.attachBlocks(starts, ends, { sortedDisjoint: true });
-            if (shaped)
-              withShapes(() => {
-                m.layerCachesForCopies();
-                m.noteBlockShape();
-              });
-            prep(m);
+            const m = tailRowsMap(starts, ends, step, shaped, prep);
             expect(m.initBlockTails(starts, ends, at, at.length, B)).toBe(true);
             return m;
           };
@@ -861,14 +878,7 @@ describe('MemMap block layer', () => {
             },
           };
           const layered = (p: Int32Array | PositionsBut): unknown => {
-            const m = new MemMap(PRESENT, LIMIT, { prefixStep: step });
-            m.attachBlocks(starts, ends, { sortedDisjoint: true });
-            if (shaped)
-              withShapes(() => {
-                m.layerCachesForCopies();
-                m.noteBlockShape();
-              });
-            prep(m);
+            const m = tailRowsMap(starts, ends, step, shaped, prep);
             expect(m.initBlockTails(starts, ends, p, at.length, B)).toBe(true);
             // (the events' covers read too)
             return observe(m, bs);
@@ -900,17 +910,14 @@ describe('MemMap block layer', () => {
             // columns of their own: a shape is made once per pair of columns
             const S = starts.slice();
             const E = ends.slice();
-            const m = new MemMap(PRESENT, LIMIT, { prefixStep: step });
-            m.attachBlocks(
+            const m = tailRowsMap(
               S,
               E,
+              step,
+              true,
+              prep,
               byOrder ? { sortedDisjoint: true, sizedByOrder: true, order } : { sortedDisjoint: true },
             );
-            withShapes(() => {
-              m.layerCachesForCopies();
-              m.noteBlockShape();
-            });
-            prep(m);
             expect(m.initBlockTails(S, E, at, at.length, B)).toBe(true);
             return observe(m, bs);
           };

@@ -91,6 +91,39 @@ function expectSharedHits(
   expect(seenOf(b)).toEqual(seenOf(alone));
 }
 
+/** `take` of each strategy replayed by one replayEach(), with its `spare` columns and `listOrder`. */
+function takeEach<T>(
+  host: HostTrace,
+  image: KhoImageInput,
+  scenario: Scenario,
+  strategies: readonly KhoStrategy[],
+  take: (tl: Timeline) => T,
+  spare?: SpareColumns,
+  listOrder?: boolean,
+): T[] {
+  return replayEach(
+    host,
+    image,
+    scenario,
+    strategies.map((strategy) => ({ strategy })),
+    take,
+    undefined,
+    spare,
+    listOrder,
+  );
+}
+
+/** `take` of each strategy replayed alone. */
+function takeAlone<T>(
+  host: HostTrace,
+  image: KhoImageInput,
+  scenario: Scenario,
+  strategies: readonly KhoStrategy[],
+  take: (tl: Timeline) => T,
+): T[] {
+  return strategies.map((strategy) => take(replay(host, image, { ...scenario, strategy })));
+}
+
 /** look() at each strategy replayed by one replayEach(), and at each replayed alone. */
 function eachAndAlone(
   host: HostTrace,
@@ -98,16 +131,14 @@ function eachAndAlone(
   scenario: Scenario,
   strategies: readonly KhoStrategy[],
 ) {
-  const each = replayEach(
-    host,
-    image,
-    scenario,
-    strategies.map((strategy) => ({ strategy })),
-    look,
-  );
-  const alone = strategies.map((strategy) => look(replay(host, image, { ...scenario, strategy })));
-  return { each, alone };
+  return {
+    each: takeEach(host, image, scenario, strategies, look),
+    alone: takeAlone(host, image, scenario, strategies, look),
+  };
 }
+
+/** A strategy's replay as the tests of copies compare it: its shape and its findings. */
+const shapeAndFindings = (tl: Timeline) => ({ shape: shape(tl), findings: plain(check(tl)) });
 
 describe('replayEach', () => {
   const host = hostFromQemuTrace('b-16g-2node');
@@ -121,17 +152,8 @@ describe('replayEach', () => {
         const image = imageOf(blocks);
         const scenario = scenarioOf({ profile: 'kho-v3-deferred-fix', deferred });
         const strategies = listStrategies();
-        const shared = replayEach(
-          host,
-          image,
-          scenario,
-          strategies.map((strategy) => ({ strategy })),
-          (tl) => ({ shape: shape(tl), findings: plain(check(tl)) }),
-        );
-        const alone = strategies.map((strategy) => {
-          const tl = replay(host, image, { ...scenario, strategy });
-          return { shape: shape(tl), findings: plain(check(tl)) };
-        });
+        const shared = takeEach(host, image, scenario, strategies, shapeAndFindings);
+        const alone = takeAlone(host, image, scenario, strategies, shapeAndFindings);
         expect(shared).toEqual(alone);
         // with deferred init on the strategies differ, so a copy that leaked state between them would show (off,
         // every strategy finds every struct page initialised and replays alike, but for the strategy's name)
@@ -156,29 +178,17 @@ describe('replayEach', () => {
       const look = (tl: Timeline) => ({ runs: tl.memmap.query(), events: events(tl) });
       const hintless = strategies.map((s) => ({ ...s, restoreLeavesHeads: undefined }));
       const held: number[] = [];
-      const shared = replayEach(
-        host,
-        image,
-        scenario,
-        strategies.map((strategy) => ({ strategy })),
-        (tl) => {
-          held.push(tl.memmap.heldReads);
-          return look(tl);
-        },
-      );
+      const shared = takeEach(host, image, scenario, strategies, (tl) => {
+        held.push(tl.memmap.heldReads);
+        return look(tl);
+      });
       // the read counted in the clear's pass is the one recorded for lazy-tail (its hook writes only tails, with
       // deferred init on), never for the wrong claim
       expect(held).toEqual([deferred === 'on' ? 1 : 0, 0, 0]);
-      const want = replayEach(
-        host,
-        image,
-        scenario,
-        hintless.map((strategy) => ({ strategy })),
-        look,
-      );
+      const want = takeEach(host, image, scenario, hintless, look);
       expect(shared).toEqual(want);
-      const alone = strategies.map((strategy) => look(replay(host, image, { ...scenario, strategy })));
-      expect(alone).toEqual(hintless.map((strategy) => look(replay(host, image, { ...scenario, strategy }))));
+      const alone = takeAlone(host, image, scenario, strategies, look);
+      expect(alone).toEqual(takeAlone(host, image, scenario, hintless, look));
       expect(alone).toEqual(want);
     });
 
@@ -192,24 +202,13 @@ describe('replayEach', () => {
     it(`${name} image: copies written into spare columns give every strategy as its own replay`, () => {
       const image = imageOf(blocks);
       const scenario = scenarioOf({ profile: 'kho-v3-deferred-fix', deferred: 'on' });
-      const strategies = listStrategies();
       const spare = new SpareColumns(0);
-      const take = (tl: Timeline) => ({ shape: shape(tl), findings: plain(check(tl)) });
-      const shared = replayEach(
-        host,
-        image,
-        scenario,
-        strategies.map((strategy) => ({ strategy })),
-        take,
-        undefined,
-        spare,
-      );
+      const strategies = listStrategies();
+      const shared = takeEach(host, image, scenario, strategies, shapeAndFindings, spare);
       expect(spare.reused).toBeGreaterThan(0);
       // kho_restore's restored positions (zone-walk's, read again by lazy-tail) written into a spare column
       expect(spare.taken).toBe(1);
-      expect(shared).toEqual(
-        strategies.map((strategy) => take(replay(host, image, { ...scenario, strategy }))),
-      );
+      expect(shared).toEqual(takeAlone(host, image, scenario, strategies, shapeAndFindings));
     });
   // the layer's id columns held as runs (src/sim/fork.ts ForkMode): the first copy of the start state takes its
   // columns (start keeps runs, written out for the last strategy that boots from it), and zone-walk's copy of none's
@@ -224,24 +223,14 @@ describe('replayEach', () => {
         it(`${name} image, spare columns ${pool}, list order ${listOrder}: layer columns held as runs give every strategy as its own replay`, () => {
           const image = imageOf(blocks);
           const scenario = scenarioOf({ profile: 'kho-v3-deferred-fix', deferred: 'on' });
-          const strategies = listStrategies();
-          const take = (tl: Timeline) => ({ shape: shape(tl), findings: plain(check(tl)) });
           const was = { ...HOLLOW };
           Object.assign(HOLLOW, { minBlocks: 0, maxRunsPerBlock: 1, held: 0 });
           let held: number;
-          let shared: ReturnType<typeof take>[];
+          let shared: ReturnType<typeof shapeAndFindings>[];
+          const strategies = listStrategies();
           const spare = pool ? new SpareColumns(0) : undefined;
           try {
-            shared = replayEach(
-              host,
-              image,
-              scenario,
-              strategies.map((strategy) => ({ strategy })),
-              take,
-              undefined,
-              spare,
-              listOrder,
-            );
+            shared = takeEach(host, image, scenario, strategies, shapeAndFindings, spare, listOrder);
             held = HOLLOW.held;
           } finally {
             Object.assign(HOLLOW, was);
@@ -249,9 +238,7 @@ describe('replayEach', () => {
           // start's two columns taken by none's copy; zone-walk's copy of none's state waits with both as runs
           expect(held).toBe(4);
           if (spare) expect(spare.reused).toBeGreaterThan(0);
-          expect(shared).toEqual(
-            strategies.map((strategy) => take(replay(host, image, { ...scenario, strategy }))),
-          );
+          expect(shared).toEqual(takeAlone(host, image, scenario, strategies, shapeAndFindings));
         });
 
   it("a map that gave its layer columns to a copy is read only once made whole, and the copy's writes are not its own", () => {

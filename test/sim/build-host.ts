@@ -52,3 +52,15 @@ export function makeHost(spec: {
     reserved: (spec.reserved ?? []).map(toRegion),
   });
 }
+
+/**
+ * Memory with a hole at pfns 0x170000 .. 0x174000, inside node 1 and inside a present section: a reserved region put in
+ * the hole is left without a node by memblock_set_node() on the fixed kernels (test/sim/reserved-node-split.test.ts,
+ * test/sim/reserved-walk-shared.test.ts).
+ */
+export const HOLEY = [
+  [1, 0x80000, 0],
+  [0x100000, 0x140000, 0],
+  [0x140000, 0x170000, 1],
+  [0x174000, 0x180000, 1],
+] as const;

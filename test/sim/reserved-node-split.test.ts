@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { replay } from '../../src/sim/index.js';
 import { MEMBLOCK_FLAGS as F, Memblock } from '../../src/sim/memblock.js';
 import { MAX_NR_ZONES } from '../../src/sim/arch.js';
-import { makeHost, PAGE } from './build-host.js';
+import { HOLEY, makeHost, PAGE } from './build-host.js';
 
 // node 0: low memory + [0x100000, 0x140000); node 1: [0x140000, 0x180000). With deferred init, node 0 defers from
 // 0x108000 and node 1 from 0x148000 (one section of its top zone initialised early).
@@ -63,12 +63,6 @@ describe('memmap_init_reserved_pages: a reserved region crossing a node boundary
 // of a pfn outside memory, first_online_node 0, and init_deferred_page(pfn, 0) finds no zone of node 0 spanning them
 // (zid MAX_NR_ZONES): both above their node's first_deferred_pfn, so both kernels initialise them again.
 describe('memmap_init_reserved_pages: a reserved region in a hole above a memory region', () => {
-  const HOLEY = [
-    [1, 0x80000, 0],
-    [0x100000, 0x140000, 0],
-    [0x140000, 0x170000, 1],
-    [0x174000, 0x180000, 1],
-  ] as const;
   const holeHost = (release: string, reserved: readonly (readonly [number, number])[]) => {
     const host = makeHost({ memory: HOLEY, release });
     return {

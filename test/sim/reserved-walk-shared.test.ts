@@ -7,7 +7,7 @@ import { replay, replayEach } from '../../src/sim/replay.js';
 import { listStrategies } from '../../src/sim/strategies/index.js';
 import type { Timeline } from '../../src/sim/timeline.js';
 import type { HostTrace } from '../../src/trace/host-trace.js';
-import { makeHost, PAGE } from './build-host.js';
+import { HOLEY, makeHost, PAGE } from './build-host.js';
 import { hostFromQemuTrace } from './host-from-trace.js';
 import { B16_SCRATCH, imageOf } from './kho-fixtures.js';
 import { scenarioOf } from './scenario-of.js';
@@ -23,12 +23,6 @@ const seen = (tl: Timeline) => ({
 // memory with a hole at 0x170000 .. 0x174000 (node 1's deferred part), a reserved part in it: memblock_set_node(base,
 // size) leaves it without a node, early_pfn_to_nid() gives node 0, which has no zone there (SIM_NO_ZONE_SPANS_PFN,
 // the walk's diagnostic; test/sim/reserved-node-split.test.ts)
-const HOLEY = [
-  [1, 0x80000, 0],
-  [0x100000, 0x140000, 0],
-  [0x140000, 0x170000, 1],
-  [0x174000, 0x180000, 1],
-] as const;
 const holey = (): HostTrace => ({
   ...makeHost({ memory: HOLEY, release: '7.3.0' }),
   reserved: [{ start: 0x170000 * PAGE, end: 0x172000 * PAGE, nid: null, flags: 0 }],
